@@ -1,0 +1,287 @@
+//! `#[repr(C)]` layouts shared with the IR templates.
+//!
+//! Each struct is declared once with [`shared_struct!`]. The macro emits the
+//! Rust struct and a [`StructDesc`] listing its fields with portable field
+//! types, from which `ir-templates` builds the LLVM struct type for any
+//! target. `ir-templates`' layout test checks, for the host, that LLVM's field
+//! offsets and sizes equal Rust's `offset_of!`/`size_of`.
+//!
+//! Only fields the templates touch need to be here; runtime-private state
+//! hangs off `vm_data`-style pointers.
+
+use core::ffi::c_void;
+
+/// Portable type of a shared field, mapped to an LLVM type per target.
+#[derive(Clone, Copy, Debug)]
+pub enum FieldTy {
+    /// 8-bit integer.
+    I8,
+    /// 32-bit integer (signed or unsigned; LLVM does not distinguish).
+    I32,
+    /// 64-bit integer, including tagged [`crate::value`] words.
+    I64,
+    /// Pointer-sized integer (`isize`/`usize`).
+    IntPtr,
+    /// A pointer.
+    Ptr,
+    /// IEEE double.
+    F64,
+    /// A nested shared struct.
+    Struct(&'static StructDesc),
+    /// A trailing zero-length array of 64-bit words (flexible array member).
+    TrailingWords,
+}
+
+/// One field of a shared struct.
+#[derive(Clone, Copy, Debug)]
+pub struct FieldDesc {
+    /// Field name, as in Rust.
+    pub name: &'static str,
+    /// Its portable type.
+    pub ty: FieldTy,
+    /// Its offset in the host's Rust layout.
+    pub host_offset: usize,
+}
+
+/// A shared struct: name, fields in order, host size.
+#[derive(Clone, Copy, Debug)]
+pub struct StructDesc {
+    /// Struct name, as in Rust.
+    pub name: &'static str,
+    /// Fields in declaration order.
+    pub fields: &'static [FieldDesc],
+    /// `size_of` on the host.
+    pub host_size: usize,
+}
+
+impl StructDesc {
+    /// Index of the field called `name`.
+    pub fn field_index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+}
+
+/// Declares a `#[repr(C)]` struct shared with the IR templates, plus its
+/// [`StructDesc`] as an associated constant `DESC`.
+#[macro_export]
+macro_rules! shared_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $rty:ty => $fty:expr ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[repr(C)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $rty ),*
+        }
+        impl $name {
+            /// Field list shared with the IR templates.
+            pub const DESC: $crate::layout::StructDesc = $crate::layout::StructDesc {
+                name: stringify!($name),
+                fields: &[ $( $crate::layout::FieldDesc {
+                    name: stringify!($field),
+                    ty: $fty,
+                    host_offset: core::mem::offset_of!($name, $field),
+                } ),* ],
+                host_size: core::mem::size_of::<$name>(),
+            };
+        }
+    };
+}
+
+use FieldTy::*;
+
+shared_struct! {
+    /// Header of every heap object. A value whose low bit is 0 points here.
+    #[derive(Debug)]
+    pub struct ObjHeader {
+        /// Reference count. Immortal objects hold at least
+        /// [`crate::value::IMMORTAL_REFCNT`].
+        pub refcnt: isize => IntPtr,
+        /// The object's kind, one of [`kind`].
+        pub kind: u32 => I32,
+        /// Kind-specific flags.
+        pub flags: u32 => I32,
+    }
+}
+
+/// Object kinds stored in [`ObjHeader::kind`]. The runtime may add kinds after
+/// [`kind::FIRST_RUNTIME_KIND`]; the ones below are the ones templates test.
+pub mod kind {
+    /// `None`.
+    pub const NONE: u32 = 1;
+    /// `bool` (`True`, `False`): [`super::IntObj`] layout with value 0 or 1.
+    pub const BOOL: u32 = 2;
+    /// `int` too large for a small int (big int, runtime-private payload).
+    pub const BIGINT: u32 = 3;
+    /// `float`: [`super::FloatObj`].
+    pub const FLOAT: u32 = 4;
+    /// `str` (runtime-private payload).
+    pub const STR: u32 = 5;
+    /// `list`: [`super::ListObj`].
+    pub const LIST: u32 = 6;
+    /// `tuple`: [`super::TupleObj`].
+    pub const TUPLE: u32 = 7;
+    /// `dict` (runtime-private payload).
+    pub const DICT: u32 = 8;
+    /// `range`.
+    pub const RANGE: u32 = 9;
+    /// Python function.
+    pub const FUNCTION: u32 = 10;
+    /// Builtin function.
+    pub const BUILTIN: u32 = 11;
+    /// Kinds from here on are the runtime's own.
+    pub const FIRST_RUNTIME_KIND: u32 = 32;
+}
+
+shared_struct! {
+    /// `float`: a boxed IEEE double.
+    pub struct FloatObj {
+        /// Object header, kind [`kind::FLOAT`].
+        pub ob: ObjHeader => Struct(&ObjHeader::DESC),
+        /// The value.
+        pub value: f64 => F64,
+    }
+}
+
+shared_struct! {
+    /// `bool` objects (and any int-like static): header plus a machine int.
+    pub struct IntObj {
+        /// Object header.
+        pub ob: ObjHeader => Struct(&ObjHeader::DESC),
+        /// The value.
+        pub value: i64 => I64,
+    }
+}
+
+shared_struct! {
+    /// `list`: a growable array of owned values.
+    pub struct ListObj {
+        /// Object header, kind [`kind::LIST`].
+        pub ob: ObjHeader => Struct(&ObjHeader::DESC),
+        /// Items, `len` of them initialised, room for `cap`.
+        pub items: *mut u64 => Ptr,
+        /// Number of items.
+        pub len: isize => IntPtr,
+        /// Capacity of `items`.
+        pub cap: isize => IntPtr,
+    }
+}
+
+shared_struct! {
+    /// `tuple`: a fixed array of owned values stored inline after the header.
+    pub struct TupleObj {
+        /// Object header, kind [`kind::TUPLE`].
+        pub ob: ObjHeader => Struct(&ObjHeader::DESC),
+        /// Number of items.
+        pub len: isize => IntPtr,
+        /// The items (`len` words follow).
+        pub items: [u64; 0] => TrailingWords,
+    }
+}
+
+shared_struct! {
+    /// An activation record, shared by the interpreter and JIT code.
+    ///
+    /// `localsplus` holds `nlocalsplus` slots (fast locals, then cells and
+    /// free variables), followed by the value stack.
+    pub struct Frame {
+        /// The code object being run (runtime-private type).
+        pub code: *const c_void => Ptr,
+        /// The function object (owned tagged value), or `NULL` for module code.
+        pub func: u64 => I64,
+        /// Globals dict (runtime-private type).
+        pub globals: *mut c_void => Ptr,
+        /// The calling frame.
+        pub previous: *mut Frame => Ptr,
+        /// Top of the value stack while this frame is not running
+        /// (points into `localsplus`, past the last pushed value).
+        pub stack_pointer: *mut u64 => Ptr,
+        /// Index of the next bytecode instruction to run in `code`.
+        pub instr: u32 => I32,
+        /// Number of local, cell and free slots before the value stack.
+        pub nlocalsplus: u32 => I32,
+        /// Locals, cells and free variables, then the value stack.
+        pub localsplus: [u64; 0] => TrailingWords,
+    }
+}
+
+shared_struct! {
+    /// Per-thread interpreter state, passed to every stencil.
+    pub struct ThreadState {
+        /// The frame being run.
+        pub current_frame: *mut Frame => Ptr,
+        /// The executor whose trampoline returned last: the trampoline's
+        /// reference moves here, releasing the old one (see the seed).
+        pub previous_executor: *mut Executor => Ptr,
+        /// Executor whose exit was taken last (set by exit stencils).
+        pub exit_executor: *mut Executor => Ptr,
+        /// Index of that exit in the executor's exit array.
+        pub exit_index: u32 => I32,
+        /// Calls left before `RecursionError`.
+        pub recursion_remaining: i32 => I32,
+        /// Runtime-private state.
+        pub vm_data: *mut c_void => Ptr,
+    }
+}
+
+shared_struct! {
+    /// One side exit of an executor.
+    pub struct ExitData {
+        /// Bytecode index where the interpreter resumes.
+        pub target: u32 => I32,
+        /// Hit counter: how often the exit was taken cold.
+        pub temperature: u32 => I32,
+        /// Linked executor the exit tail-calls through its side entry, or null.
+        pub executor: *mut Executor => Ptr,
+    }
+}
+
+shared_struct! {
+    /// A compiled trace. Reference counted: the VM's owners and each
+    /// trampoline activation hold references.
+    pub struct Executor {
+        /// Reference count; the trampoline increments it on entry and moves its
+        /// reference to [`ThreadState::previous_executor`] on return.
+        pub refcnt: isize => IntPtr,
+        /// Non-zero while the executor may be entered.
+        pub valid: u32 => I32,
+        /// Number of entries in `exits`.
+        pub exit_count: u32 => I32,
+        /// Entry for native callers (the trampoline), C calling convention.
+        pub jit_code: *const u8 => Ptr,
+        /// Entry for other traces' exits, in the JIT's calling convention.
+        pub jit_side_entry: *const u8 => Ptr,
+        /// The exits.
+        pub exits: *mut ExitData => Ptr,
+        /// Runtime-private state (owned code memory, dependencies, ...).
+        pub vm_data: *mut c_void => Ptr,
+    }
+}
+
+/// Every shared struct, for layout tests.
+pub const ALL: &[&StructDesc] = &[
+    &ObjHeader::DESC,
+    &FloatObj::DESC,
+    &IntObj::DESC,
+    &ListObj::DESC,
+    &TupleObj::DESC,
+    &Frame::DESC,
+    &ThreadState::DESC,
+    &ExitData::DESC,
+    &Executor::DESC,
+];
+
+/// Status codes a trace returns to its trampoline (and the trampoline to its
+/// native caller).
+pub mod status {
+    /// Left the trace; resume the interpreter at `frame.instr`.
+    pub const EXIT: i64 = 0;
+    /// An exception is pending; unwind from `frame.instr`.
+    pub const ERROR: i64 = 1;
+    /// A cold exit became hot: `ThreadState::exit_executor`/`exit_index` name
+    /// it; the VM may build and link a side trace, then resume at `frame.instr`.
+    pub const HOT_EXIT: i64 = 2;
+}

@@ -1,0 +1,155 @@
+//! The stencil format: what the stencil writer emits as static Rust data and
+//! what the runtime's emitter copies and patches.
+//!
+//! A [`StencilGroup`] is one template compiled for one target: a code
+//! [`Stencil`] and a data [`Stencil`] (read-only data and synthesized GOT
+//! slots). Each [`Hole`] says where to patch (`offset`), how
+//! ([`HoleKind`], one per relocation family), and with what
+//! ([`HoleValue`] plus `symbol` plus `addend`).
+
+/// How a hole is patched: one variant per relocation family, across the
+/// seven targets. Each kind is patched in exactly one place in the runtime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HoleKind {
+    /// 64-bit absolute address (`R_X86_64_64`, `R_AARCH64_ABS64`,
+    /// `*_RELOC_UNSIGNED` 64-bit, `IMAGE_REL_*_ADDR64`).
+    Abs64,
+    /// 32-bit absolute address (`IMAGE_REL_I386_DIR32`, `R_X86_64_32`).
+    Abs32,
+    /// 32-bit PC-relative displacement (`R_X86_64_PC32`, `R_X86_64_PLT32`,
+    /// `X86_64_RELOC_BRANCH`/`SIGNED*`, `IMAGE_REL_AMD64_REL32`,
+    /// `IMAGE_REL_I386_REL32`). Value is `S + A - P`.
+    Rel32,
+    /// x86-64 32-bit PC-relative GOT load that may be relaxed to a direct
+    /// reference at emit time (`R_X86_64_GOTPCRELX`, `R_X86_64_REX_GOTPCRELX`,
+    /// `R_X86_64_GOTPCREL`, `X86_64_RELOC_GOT_LOAD`, `X86_64_RELOC_GOT`). The
+    /// hole's value points at the GOT slot in the data stencil.
+    X86GotPcRelX,
+    /// AArch64 26-bit branch (`CALL26`, `JUMP26`, `ARM64_RELOC_BRANCH26`,
+    /// `IMAGE_REL_ARM64_BRANCH26`).
+    Aarch64Branch26,
+    /// AArch64 19-bit conditional branch (`CONDBR19`).
+    Aarch64CondBr19,
+    /// AArch64 `adrp` page (`ADR_PREL_PG_HI21`, `PAGE21`, `PAGEBASE_REL21`).
+    Aarch64AdrPage21,
+    /// AArch64 `adrp` of a GOT slot's page (`ADR_GOT_PAGE`, `GOT_LOAD_PAGE21`).
+    Aarch64GotPage21,
+    /// AArch64 low 12 bits for `add` (`ADD_ABS_LO12_NC`, `PAGEOFF12` add, `PAGEOFFSET_12A`).
+    Aarch64AddLo12,
+    /// AArch64 low 12 bits for a load or store, scaled by its access size
+    /// (`LDST*_ABS_LO12_NC`, `PAGEOFF12` load, `PAGEOFFSET_12L`).
+    Aarch64LdstLo12,
+    /// AArch64 GOT slot low 12 bits (`LD64_GOT_LO12_NC`, `GOT_LOAD_PAGEOFF12`).
+    Aarch64GotLo12,
+    /// AArch64 `movz`/`movk` 16-bit piece `n` of an absolute address
+    /// (`MOVW_UABS_G0_NC`..`G3`).
+    Aarch64MovW(u8),
+}
+
+/// What a hole is patched with: the runtime's table of values per uop
+/// instruction. The final value is `value + symbol address + addend`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HoleValue {
+    /// Start of this uop's code.
+    Code,
+    /// Start of the next uop's code.
+    Continue,
+    /// Start of this uop's data.
+    Data,
+    /// The executor.
+    Executor,
+    /// Start of the trace proper (just past the trampoline: the side entry).
+    Top,
+    /// Zero: the hole's value is only `symbol`'s address plus `addend`.
+    Zero,
+    /// The instruction's oparg.
+    Oparg,
+    /// The instruction's operand.
+    Operand,
+    /// The instruction's bytecode target.
+    Target,
+    /// Start of the code of the uop named by the instruction's jump target.
+    JumpTarget,
+    /// Start of the code of the uop named by the instruction's error target.
+    ErrorTarget,
+    /// The instruction's exit index.
+    ExitIndex,
+}
+
+/// A place to patch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hole {
+    /// Byte offset in the stencil body.
+    pub offset: u32,
+    /// How to patch.
+    pub kind: HoleKind,
+    /// Base value.
+    pub value: HoleValue,
+    /// An external symbol (runtime helper) whose address is added, if any.
+    pub symbol: Option<&'static str>,
+    /// Constant addend.
+    pub addend: i64,
+}
+
+/// Machine code or data with holes.
+#[derive(Clone, Copy, Debug)]
+pub struct Stencil {
+    /// Bytes to copy.
+    pub body: &'static [u8],
+    /// Holes to patch after copying.
+    pub holes: &'static [Hole],
+}
+
+impl Stencil {
+    /// The empty stencil.
+    pub const EMPTY: Stencil = Stencil { body: &[], holes: &[] };
+}
+
+/// One template compiled for one target.
+#[derive(Clone, Copy, Debug)]
+pub struct StencilGroup {
+    /// Code, entry at offset 0.
+    pub code: Stencil,
+    /// Read-only data and GOT slots, laid out after all code.
+    pub data: Stencil,
+    /// Alignment required for the data (power of two).
+    pub data_align: u32,
+}
+
+impl StencilGroup {
+    /// A group with no code and no data (e.g. the trampoline on a target that
+    /// keeps the C convention).
+    pub const EMPTY: StencilGroup = StencilGroup {
+        code: Stencil::EMPTY,
+        data: Stencil::EMPTY,
+        data_align: 1,
+    };
+}
+
+/// The calling convention stencils use between each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CallConv {
+    /// LLVM `preserve_none` (ID 21): every register is caller-saved, arguments in many registers.
+    PreserveNone,
+    /// LLVM `ghccc` (ID 10). Not with `musttail` on AArch64 (LLVM aborts).
+    Ghc,
+    /// The C convention.
+    C,
+}
+
+/// The stencils for one target and calling convention, as generated.
+#[derive(Clone, Copy, Debug)]
+pub struct StencilSet {
+    /// Target triple.
+    pub target: &'static str,
+    /// Calling convention between stencils.
+    pub cc: CallConv,
+    /// Hash of the inputs (templates, target, convention, LLVM version).
+    pub input_hash: &'static str,
+    /// The C-convention entry trampoline (`_ENTRY`); empty where the target keeps C.
+    pub trampoline: StencilGroup,
+    /// The guard placed after every trace.
+    pub fatal_error: StencilGroup,
+    /// One group per uop, indexed by [`crate::uop::Uop`] as `usize`.
+    pub uops: &'static [StencilGroup],
+}

@@ -1,0 +1,85 @@
+//! The micro-op list. Every uop here has an IR template in `ir-templates`
+//! (an exhaustive match there makes a missing template a compile error) and
+//! a stencil in every generated [`crate::stencil::StencilSet`], at index
+//! `uop as usize`.
+//!
+//! Conventions, as in CPython's `_PyUOpInstruction`: `oparg` (u32), `operand`
+//! (u64), `target` (bytecode index to resume at), `jump_target` /
+//! `error_target` (uop indices in the same trace), `exit_index` (index into
+//! the executor's exits).
+
+macro_rules! uops {
+    ( $( $(#[$doc:meta])* $name:ident = $s:literal ),* $(,)? ) => {
+        /// A micro-op.
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u16)]
+        pub enum Uop { $( $(#[$doc])* $name ),* }
+
+        impl Uop {
+            /// Every uop, in index order.
+            pub const ALL: &'static [Uop] = &[ $( Uop::$name ),* ];
+            /// The uop's name as CPython spells it (`_LOAD_FAST`).
+            pub const fn name(self) -> &'static str {
+                match self { $( Uop::$name => $s ),* }
+            }
+            /// Looks a uop up by name.
+            pub fn from_name(name: &str) -> Option<Uop> {
+                match name { $( $s => Some(Uop::$name), )* _ => None }
+            }
+        }
+    };
+}
+
+uops! {
+    /// Does nothing.
+    NOP = "_NOP",
+    /// Push `localsplus[oparg]` (new reference).
+    LOAD_FAST = "_LOAD_FAST",
+    /// Pop into `localsplus[oparg]`, releasing the old value.
+    STORE_FAST = "_STORE_FAST",
+    /// Push the constant `operand` (a tagged value kept alive by the code object).
+    LOAD_CONST = "_LOAD_CONST",
+    /// Pop and release.
+    POP_TOP = "_POP_TOP",
+    /// Exit (to `jump_target`) unless the top two values are both small ints.
+    GUARD_BOTH_INT = "_GUARD_BOTH_INT",
+    /// Small int `+`; exits on overflow.
+    BINARY_OP_ADD_INT = "_BINARY_OP_ADD_INT",
+    /// Small int `-`; exits on overflow.
+    BINARY_OP_SUBTRACT_INT = "_BINARY_OP_SUBTRACT_INT",
+    /// Small int `*`; exits on overflow.
+    BINARY_OP_MULTIPLY_INT = "_BINARY_OP_MULTIPLY_INT",
+    /// Small int comparison; `oparg` is the comparison (0 `<`, 1 `<=`, 2 `==`, 3 `!=`, 4 `>`, 5 `>=`); pushes a bool.
+    COMPARE_OP_INT = "_COMPARE_OP_INT",
+    /// Pop a bool; exit to `jump_target` if it is false.
+    GUARD_IS_TRUE_POP = "_GUARD_IS_TRUE_POP",
+    /// Pop a bool; exit to `jump_target` if it is true.
+    GUARD_IS_FALSE_POP = "_GUARD_IS_FALSE_POP",
+    /// Record the bytecode index `oparg` in `frame.instr`.
+    SET_IP = "_SET_IP",
+    /// Jump to the start of the trace.
+    JUMP_TO_TOP = "_JUMP_TO_TOP",
+    /// Side exit number `exit_index`: tail-call the linked executor's side
+    /// entry, or count the exit and return to the interpreter at `target`.
+    EXIT_TRACE = "_EXIT_TRACE",
+    /// Return to the interpreter at `target` without counting.
+    DEOPT = "_DEOPT",
+    /// Pop `oparg` values and return `status::ERROR` at `target`.
+    ERROR_POP_N = "_ERROR_POP_N",
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_indices_are_dense() {
+        for (i, u) in Uop::ALL.iter().enumerate() {
+            assert_eq!(*u as usize, i);
+            assert_eq!(Uop::from_name(u.name()), Some(*u));
+            assert!(u.name().starts_with('_'));
+        }
+        assert_eq!(Uop::from_name("_NO_SUCH_UOP"), None);
+    }
+}

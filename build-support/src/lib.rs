@@ -1,0 +1,1 @@
+//! Compile, harvest and write stencils.

@@ -1,0 +1,1 @@
+//! Uop templates as LLVM IR built with inkwell.

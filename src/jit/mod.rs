@@ -1,0 +1,1 @@
+//! The run-time half of the JIT (see ARCHITECTURE.md).

@@ -1,0 +1,5 @@
+//! The `cpjit` command line.
+fn main() {
+    eprintln!("cpjit: not built yet");
+    std::process::exit(2);
+}

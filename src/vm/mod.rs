@@ -1,0 +1,1 @@
+//! The reference Python-subset VM (see ARCHITECTURE.md).
