@@ -222,6 +222,9 @@ shared_struct! {
         pub exit_index: u32 => I32,
         /// Calls left before `RecursionError`.
         pub recursion_remaining: i32 => I32,
+        /// A cold exit whose `temperature` reaches this returns
+        /// [`status::HOT_EXIT`] so the VM can build a side trace.
+        pub side_exit_threshold: u32 => I32,
         /// Runtime-private state.
         pub vm_data: *mut c_void => Ptr,
     }
