@@ -87,7 +87,12 @@ pub type PyResult<T> = Result<T, Box<PyErr>>;
 
 /// A new exception of `kind` with `msg`.
 pub fn err(kind: ExcKind, msg: impl Into<String>) -> Box<PyErr> {
-    Box::new(PyErr { kind, msg: msg.into(), value: None, traceback: Vec::new() })
+    Box::new(PyErr {
+        kind,
+        msg: msg.into(),
+        value: None,
+        traceback: Vec::new(),
+    })
 }
 
 /// `TypeError`.

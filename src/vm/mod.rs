@@ -54,10 +54,15 @@ pub fn run_source(source: &str, filename: &str, opts: &RunOptions) -> i32 {
     // SAFETY: globals is a dict.
     unsafe { dict::dict_mut(globals.raw()).clear() };
     drop(globals);
+    obj::break_closure_cycles();
     vm.teardown();
     drop(vm);
     if opts.leak_check {
-        let _ = writeln!(std::io::stderr(), "cpjit-leak-check: live objects at exit: {}", obj::live_objects());
+        let _ = writeln!(
+            std::io::stderr(),
+            "cpjit-leak-check: live objects at exit: {}",
+            obj::live_objects()
+        );
     }
     status
 }

@@ -50,7 +50,11 @@ fn repr_tuple(items: &[u64]) -> PyResult<String> {
 
 /// Python's repr of a str, with its quote choice and escapes.
 pub fn str_repr(s: &str) -> String {
-    let q = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let q = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(q);
     for c in s.chars() {
@@ -63,8 +67,12 @@ pub fn str_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c)
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (0x80..0xa0).contains(&(c as u32)) => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if (0x80..0xa0).contains(&(c as u32)) => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -202,7 +210,10 @@ fn write_repr(out: &mut String, v: u64, depth: usize) -> PyResult<()> {
         KIND_TYPE => {
             // SAFETY: kind checked.
             let t = unsafe { cast::<TypeObj>(v) };
-            out.push_str(&format!("<class '{}'>", crate::vm::builtins::type_id_name(t.id)));
+            out.push_str(&format!(
+                "<class '{}'>",
+                crate::vm::builtins::type_id_name(t.id)
+            ));
         }
         _ => out.push_str(&format!("<{} object at {:#x}>", type_name(v), v)),
     }
@@ -215,28 +226,50 @@ pub fn format_value(v: u64, spec: &str) -> PyResult<String> {
         return to_str(v);
     }
     match as_num(v) {
-        Some(n) if kind_of(v) != kind::BOOL || spec_has_type(spec) => tmpfmt::format_number(&n, spec, v),
+        Some(n) if kind_of(v) != kind::BOOL || spec_has_type(spec) => {
+            tmpfmt::format_number(&n, spec, v)
+        }
         _ => {
             if kind_of(v) == kind::STR || kind_of(v) == kind::BOOL {
                 let s = to_str(v)?;
                 tmpfmt::format_str(&s, spec)
-            } else if kind_of(v) == kind::NONE || kind_of(v) == kind::LIST || kind_of(v) == kind::TUPLE {
-                Err(type_error(format!("unsupported format string passed to {}.__format__", type_name(v))))
+            } else if kind_of(v) == kind::NONE
+                || kind_of(v) == kind::LIST
+                || kind_of(v) == kind::TUPLE
+            {
+                Err(type_error(format!(
+                    "unsupported format string passed to {}.__format__",
+                    type_name(v)
+                )))
             } else {
-                Err(type_error(format!("unsupported format string passed to {}.__format__", type_name(v))))
+                Err(type_error(format!(
+                    "unsupported format string passed to {}.__format__",
+                    type_name(v)
+                )))
             }
         }
     }
 }
 
 fn spec_has_type(spec: &str) -> bool {
-    spec.chars().last().map(|c| c.is_ascii_alphabetic() || c == '%').unwrap_or(false)
+    spec.chars()
+        .last()
+        .map(|c| c.is_ascii_alphabetic() || c == '%')
+        .unwrap_or(false)
 }
 
 /// `fmt % args`.
 pub fn percent_format(fmt: u64, args: u64) -> PyResult<Obj> {
-    let items: Vec<u64> = if kind_of(args) == kind::TUPLE { tuple_items(args).to_vec() } else { vec![args] };
-    Ok(new_str(tmpfmt::percent(str_of(fmt), &items, kind_of(args) == kind::DICT)?))
+    let items: Vec<u64> = if kind_of(args) == kind::TUPLE {
+        tuple_items(args).to_vec()
+    } else {
+        vec![args]
+    };
+    Ok(new_str(tmpfmt::percent(
+        str_of(fmt),
+        &items,
+        kind_of(args) == kind::DICT,
+    )?))
 }
 
 /// Temporary number and spec formatting (replaced by the `vmlib` branch's `fmt`).
@@ -252,7 +285,11 @@ mod tmpfmt {
             return if f > 0.0 { "inf".into() } else { "-inf".into() };
         }
         if f == 0.0 {
-            return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+            return if f.is_sign_negative() {
+                "-0.0".into()
+            } else {
+                "0.0".into()
+            };
         }
         let e = format!("{:e}", f);
         let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
@@ -290,7 +327,11 @@ mod tmpfmt {
                 out.push('.');
                 out.push_str(&digits[1..]);
             }
-            out.push_str(&format!("e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs()));
+            out.push_str(&format!(
+                "e{}{:02}",
+                if exp < 0 { '-' } else { '+' },
+                exp.abs()
+            ));
         }
         out
     }
@@ -310,7 +351,17 @@ mod tmpfmt {
     fn parse_spec(spec: &str) -> PyResult<Spec> {
         let cs: Vec<char> = spec.chars().collect();
         let mut i = 0;
-        let mut sp = Spec { fill: ' ', align: None, sign: '-', alt: false, zero: false, width: 0, comma: None, prec: None, ty: None };
+        let mut sp = Spec {
+            fill: ' ',
+            align: None,
+            sign: '-',
+            alt: false,
+            zero: false,
+            width: 0,
+            comma: None,
+            prec: None,
+            ty: None,
+        };
         if cs.len() >= 2 && matches!(cs[1], '<' | '>' | '^' | '=') {
             sp.fill = cs[0];
             sp.align = Some(cs[1]);
@@ -381,7 +432,14 @@ mod tmpfmt {
             return format!("{sign}{body}");
         }
         let n = sp.width - len;
-        let (fill, align) = if sp.zero && sp.align.is_none() { ('0', '=') } else { (sp.fill, sp.align.unwrap_or(if default_right { '>' } else { '<' })) };
+        let (fill, align) = if sp.zero && sp.align.is_none() {
+            ('0', '=')
+        } else {
+            (
+                sp.fill,
+                sp.align.unwrap_or(if default_right { '>' } else { '<' }),
+            )
+        };
         let f = |k: usize| std::iter::repeat(fill).take(k).collect::<String>();
         match align {
             '<' => format!("{sign}{body}{}", f(n)),
@@ -395,7 +453,11 @@ mod tmpfmt {
         // Rust "1.5e3" -> Python "1.5e+03"
         match s.split_once('e') {
             Some((m, e)) => {
-                let (sg, d) = if let Some(d) = e.strip_prefix('-') { ('-', d) } else { ('+', e) };
+                let (sg, d) = if let Some(d) = e.strip_prefix('-') {
+                    ('-', d)
+                } else {
+                    ('+', e)
+                };
                 format!("{m}e{sg}{:0>2}", d)
             }
             None => s,
@@ -405,10 +467,17 @@ mod tmpfmt {
     fn fmt_g(f: f64, prec: usize, alt: bool) -> String {
         let p = if prec == 0 { 1 } else { prec };
         if f == 0.0 {
-            return if alt { format!("{:.*}", p - 1, 0.0) } else { "0".into() };
+            return if alt {
+                format!("{:.*}", p - 1, 0.0)
+            } else {
+                "0".into()
+            };
         }
         let e = format!("{:.*e}", p - 1, f);
-        let exp: i32 = e.split_once('e').and_then(|(_, x)| x.parse().ok()).unwrap_or(0);
+        let exp: i32 = e
+            .split_once('e')
+            .and_then(|(_, x)| x.parse().ok())
+            .unwrap_or(0);
         let s = if exp < -4 || exp >= p as i32 {
             exp_fix(e)
         } else {
@@ -420,7 +489,11 @@ mod tmpfmt {
         // strip trailing zeros in the mantissa
         match s.split_once('e') {
             Some((m, x)) => {
-                let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
+                let m = if m.contains('.') {
+                    m.trim_end_matches('0').trim_end_matches('.')
+                } else {
+                    m
+                };
                 format!("{m}e{x}")
             }
             None => {
@@ -437,7 +510,18 @@ mod tmpfmt {
         let sp = parse_spec(spec)?;
         let is_int = !matches!(n, Num::F(_));
         let ty = sp.ty;
-        if is_int && matches!(ty, None | Some('d') | Some('x') | Some('X') | Some('o') | Some('b') | Some('n') | Some('c')) {
+        if is_int
+            && matches!(
+                ty,
+                None | Some('d')
+                    | Some('x')
+                    | Some('X')
+                    | Some('o')
+                    | Some('b')
+                    | Some('n')
+                    | Some('c')
+            )
+        {
             let big = crate::vm::ops::as_bigint(v).unwrap_or_default();
             let neg = big < num_bigint::BigInt::from(0);
             let mag = if neg { -big } else { big };
@@ -446,20 +530,35 @@ mod tmpfmt {
                 Some('X') => (mag.to_str_radix(16).to_uppercase(), "0X"),
                 Some('o') => (mag.to_str_radix(8), "0o"),
                 Some('b') => (mag.to_str_radix(2), "0b"),
-                Some('c') => (char::from_u32(num_traits::ToPrimitive::to_u32(&mag).unwrap_or(0)).unwrap_or('?').to_string(), ""),
+                Some('c') => (
+                    char::from_u32(num_traits::ToPrimitive::to_u32(&mag).unwrap_or(0))
+                        .unwrap_or('?')
+                        .to_string(),
+                    "",
+                ),
                 _ => (mag.to_string(), ""),
             };
             if let Some(c) = sp.comma {
                 body = group(&body, c);
             }
-            let mut sign = if neg { "-".to_string() } else if sp.sign == '+' { "+".into() } else if sp.sign == ' ' { " ".into() } else { String::new() };
+            let mut sign = if neg {
+                "-".to_string()
+            } else if sp.sign == '+' {
+                "+".into()
+            } else if sp.sign == ' ' {
+                " ".into()
+            } else {
+                String::new()
+            };
             if sp.alt {
                 sign.push_str(prefix);
             }
             return Ok(pad(body, &sign, &sp, true));
         }
         if is_int && ty == Some('s') {
-            return Err(value_error("Unknown format code 's' for object of type 'int'"));
+            return Err(value_error(
+                "Unknown format code 's' for object of type 'int'",
+            ));
         }
         let f = crate::vm::ops::num_to_f64(n)?;
         let neg = f.is_sign_negative() && !(f == 0.0 && ty.is_none() && false);
@@ -473,7 +572,11 @@ mod tmpfmt {
                 }
             }
             Some('e') | Some('E') => {
-                let s = if a.is_finite() { exp_fix(format!("{:.*e}", sp.prec.unwrap_or(6), a)) } else { special(a, false) };
+                let s = if a.is_finite() {
+                    exp_fix(format!("{:.*e}", sp.prec.unwrap_or(6), a))
+                } else {
+                    special(a, false)
+                };
                 if ty == Some('E') {
                     s.to_uppercase()
                 } else {
@@ -518,7 +621,15 @@ mod tmpfmt {
             };
             body = format!("{}{}", group(&ip, c), rest);
         }
-        let sign = if neg && !(f.is_nan()) { "-" } else if sp.sign == '+' { "+" } else if sp.sign == ' ' { " " } else { "" };
+        let sign = if neg && !(f.is_nan()) {
+            "-"
+        } else if sp.sign == '+' {
+            "+"
+        } else if sp.sign == ' ' {
+            " "
+        } else {
+            ""
+        };
         Ok(pad(body, sign, &sp, true))
     }
 
@@ -535,7 +646,10 @@ mod tmpfmt {
         let sp = parse_spec(spec)?;
         if let Some(t) = sp.ty {
             if t != 's' {
-                return Err(value_error(format!("Unknown format code '{}' for object of type 'str'", t)));
+                return Err(value_error(format!(
+                    "Unknown format code '{}' for object of type 'str'",
+                    t
+                )));
             }
         }
         if sp.sign != '-' {
@@ -623,7 +737,11 @@ mod tmpfmt {
                 'r' | 'a' => pad_plain(repr(arg)?, &width, left),
                 'd' | 'i' | 'u' => {
                     let n = as_num(arg).ok_or_else(|| {
-                        type_error(format!("%{} format: a real number is required, not {}", conv, type_name(arg)))
+                        type_error(format!(
+                            "%{} format: a real number is required, not {}",
+                            conv,
+                            type_name(arg)
+                        ))
                     })?;
                     let iv = match n {
                         Num::F(f) => Obj::int(f.trunc() as i64),
@@ -635,7 +753,11 @@ mod tmpfmt {
                 }
                 'x' | 'X' | 'o' => {
                     let n = as_num(arg).ok_or_else(|| {
-                        type_error(format!("%{} format: an integer is required, not {}", conv, type_name(arg)))
+                        type_error(format!(
+                            "%{} format: an integer is required, not {}",
+                            conv,
+                            type_name(arg)
+                        ))
                     })?;
                     spec.push(conv);
                     format_number(&n, &spec, arg)?
@@ -663,7 +785,9 @@ mod tmpfmt {
             out.push_str(&piece);
         }
         if ai < args.len() {
-            return Err(type_error("not all arguments converted during string formatting"));
+            return Err(type_error(
+                "not all arguments converted during string formatting",
+            ));
         }
         Ok(out)
     }
