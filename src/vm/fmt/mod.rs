@@ -20,7 +20,7 @@
 mod float_text;
 mod format_spec;
 mod number_layout;
-//mod percent;
+mod percent;
 mod spec;
 mod str_repr;
 
@@ -29,6 +29,6 @@ mod tests;
 
 pub use float_text::{double_to_string, float_repr, FloatCode, FloatFlags};
 pub use format_spec::{format_float, format_int, format_int_as, format_str, IntRef};
-//pub use percent::{percent_format, NumArg, PercentArg, PercentArgs};
+pub use percent::{percent_format, NumArg, PercentArg, PercentArgs};
 pub use spec::{parse_spec, FormatSpec, Grouping};
 pub use str_repr::{ascii_escape, str_ascii, str_repr};
