@@ -202,8 +202,24 @@ fn normalize(digits: &mut Vec<u8>, decpt: i64) -> (Vec<u8>, i64) {
 }
 
 /// Shortest round-trip digits (dtoa mode 0).
+///
+/// Rust and dtoa agree on the number of digits, and on the digits
+/// themselves except when two shortest candidates are equally close to `x`
+/// (`1593918513496416.25`: Rust writes `...6.3`, dtoa `...6.2`). dtoa takes
+/// the correctly rounded (ties-to-even) candidate whenever it round-trips,
+/// so we do the same.
 fn shortest_digits(x: f64) -> (Vec<u8>, i64) {
-    from_exp_text(&format!("{:e}", x.abs()))
+    let x = x.abs();
+    let shortest = format!("{x:e}");
+    let n = shortest.split_once('e').map_or(shortest.len(), |(m, _)| {
+        m.bytes().filter(u8::is_ascii_digit).count()
+    });
+    let rounded = format!("{:.*e}", n.saturating_sub(1), x);
+    if rounded != shortest && rounded.parse::<f64>() == Ok(x) {
+        from_exp_text(&rounded)
+    } else {
+        from_exp_text(&shortest)
+    }
 }
 
 /// `n` significant digits, correctly rounded (dtoa mode 2).

@@ -164,3 +164,72 @@ fn percent_format_with_mapping() {
         "format requires a mapping"
     );
 }
+
+/// Many random floats through `repr` and a set of specs, compared live
+/// with `python3` (CPython 3.11). Ignored by default: it needs python3 and
+/// takes a few seconds. Run: `cargo test --lib fuzz_against_python -- --ignored`.
+#[test]
+#[ignore]
+fn fuzz_against_python() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    const SPECS: [&str; 12] = [
+        "", ".3", ".17", "e", ".0e", "g", ".12g", "f", ".2f", "%", ",.3f", "#.5g",
+    ];
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut floats = Vec::new();
+    for i in 0..20000 {
+        let bits = next();
+        let x = match i % 4 {
+            0 => f64::from_bits(bits),
+            1 => (bits >> 11) as f64 / (1u64 << 53) as f64 * 1e6,
+            2 => f64::from_bits((bits & 0x800f_ffff_ffff_ffff) | ((900 + bits % 250) << 52)),
+            _ => ((bits % 2_000_000) as f64 - 1e6) / 1000.0,
+        };
+        floats.push(x);
+    }
+    let script = "import sys,struct\n\
+        specs=sys.argv[1:]\n\
+        for line in sys.stdin:\n\
+        \x20   x=struct.unpack('>d',bytes.fromhex(line.strip()))[0]\n\
+        \x20   print('\\x1f'.join([repr(x)]+[format(x,s) for s in specs]))\n";
+    let mut child = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(SPECS)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 must be installed for this test");
+    let input: String = floats
+        .iter()
+        .map(|x| format!("{:016x}\n", x.to_bits()))
+        .collect();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let mut bad = Vec::new();
+    for (x, line) in floats.iter().zip(text.lines()) {
+        let expected: Vec<&str> = line.split('\x1f').collect();
+        let mut got = vec![float_repr(*x)];
+        got.extend(SPECS.iter().map(|s| format_float(*x, s).unwrap()));
+        if got != expected {
+            bad.push(format!("{x:e}: expected {expected:?}, got {got:?}"));
+        }
+    }
+    assert_eq!(text.lines().count(), floats.len());
+    assert!(
+        bad.is_empty(),
+        "{} mismatches:\n{}",
+        bad.len(),
+        bad[..bad.len().min(10)].join("\n")
+    );
+}
