@@ -11,7 +11,7 @@ use crate::vm::ops::{self, as_i64, as_num, as_str, str_of, type_name, Num};
 use crate::vm::text;
 use crate::vm::types::*;
 use num_bigint::BigInt;
-use num_traits::{Signed, Zero};
+use num_traits::Signed;
 
 /// A builtin function object.
 pub fn builtin(name: &'static str, f: BuiltinFn, self_kind: u32) -> Obj {
@@ -419,10 +419,7 @@ fn b_divmod(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     if let (Some(Num::F(_)), _) | (_, Some(Num::F(_))) = (as_num(a), as_num(b)) {
         let x = ops::num_to_f64(&as_num(a).ok_or_else(|| divmod_err(a, b))?)?;
         let y = ops::num_to_f64(&as_num(b).ok_or_else(|| divmod_err(a, b))?)?;
-        if y == 0.0 {
-            return Err(err(ExcKind::ZeroDivisionError, "float divmod()"));
-        }
-        let (q, r) = ops::float_divmod(x, y);
+        let (q, r) = crate::vm::num::float_divmod(x, y)?;
         return Ok(new_tuple(vec![Obj::float(q), Obj::float(r)]));
     }
     if as_num(a).is_none() || as_num(b).is_none() {
@@ -453,19 +450,7 @@ fn b_pow(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
                 "pow() 3rd argument not allowed unless all arguments are integers",
             ));
         };
-        if m.is_zero() {
-            return Err(value_error("pow() 3rd argument cannot be 0"));
-        }
-        if e.is_negative() {
-            return Err(value_error("base is not invertible for the given modulus"));
-        }
-        let r = b.modpow(&e, &m);
-        let r = if !r.is_zero() && (r.is_negative() != m.is_negative()) {
-            r + &m
-        } else {
-            r
-        };
-        return Ok(new_bigint(r));
+        return Ok(new_bigint(crate::vm::num::int_pow_mod(&b, &e, &m)?));
     }
     ops::binary_op(args[0], args[1], crate::vm::bytecode::binop::POW)
 }
@@ -473,81 +458,41 @@ fn b_pow(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 fn b_round(_vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
     check_kw(kw, "round", &["ndigits"])?;
     nargs(args, "round", 1, 2)?;
-    let nd = args
-        .get(1)
-        .copied()
-        .or(kw_get(kw, "ndigits"))
-        .filter(|&v| v != none_raw());
+    let nd = args.get(1).copied().or(kw_get(kw, "ndigits")).filter(|&v| v != none_raw());
+    let nd = match nd {
+        Some(n) => Some(as_i64(n).ok_or_else(|| {
+            type_error(format!("'{}' object cannot be interpreted as an integer", type_name(n)))
+        })?),
+        None => None,
+    };
     match as_num(args[0]) {
         Some(Num::F(f)) => match nd {
-            None => {
-                if f.is_nan() {
-                    return Err(value_error("cannot convert float NaN to integer"));
-                }
-                if f.is_infinite() {
-                    return Err(err(
-                        ExcKind::OverflowError,
-                        "cannot convert float infinity to integer",
-                    ));
-                }
-                let r = f.round_ties_even();
-                Ok(float_to_int(r))
-            }
-            Some(n) => {
-                let n = as_i64(n).ok_or_else(|| {
-                    type_error("'float' object cannot be interpreted as an integer")
-                })?;
-                if !f.is_finite() {
-                    return Ok(Obj::float(f));
-                }
-                if n > 300 {
-                    return Ok(Obj::float(f));
-                }
-                if n < -300 {
-                    return Ok(Obj::float(0.0 * f));
-                }
-                if n >= 0 {
-                    let s = format!("{:.*}", n as usize, f);
-                    Ok(Obj::float(s.parse().unwrap_or(f)))
-                } else {
-                    let p = 10f64.powi((-n) as i32);
-                    Ok(Obj::float((f / p).round_ties_even() * p))
-                }
-            }
+            None => Ok(int_obj(crate::vm::num::float_round(f)?)),
+            Some(n) => Ok(Obj::float(crate::vm::num::float_round_ndigits(f, n)?)),
         },
-        Some(_) => match nd {
+        Some(Num::I(i)) => match nd {
+            None => Ok(Obj::int(i)),
+            Some(n) => match crate::vm::num::i64_round(i, n) {
+                Some(r) => Ok(Obj::int(r)),
+                None => Ok(new_bigint(crate::vm::num::int_round(&BigInt::from(i), n))),
+            },
+        },
+        Some(Num::B(b)) => match nd {
             None => Ok(Obj::new_ref(args[0])),
-            Some(n) => {
-                let n = as_i64(n).unwrap_or(0);
-                if n >= 0 {
-                    return Ok(Obj::new_ref(args[0]));
-                }
-                let v = ops::as_bigint(args[0]).unwrap_or_default();
-                let p = num_traits::pow::Pow::pow(BigInt::from(10), (-n) as u32);
-                let (q, r) = num_integer::Integer::div_mod_floor(&v, &p);
-                let twice = &r * 2;
-                let q = if twice > p || (twice == p && num_integer::Integer::is_odd(&q)) {
-                    q + 1
-                } else {
-                    q
-                };
-                Ok(new_bigint(q * p))
-            }
+            Some(n) => Ok(new_bigint(crate::vm::num::int_round(b, n))),
         },
-        None => Err(type_error(format!(
-            "type {} doesn't define __round__ method",
-            type_name(args[0])
-        ))),
+        None => Err(type_error(format!("type {} doesn't define __round__ method", type_name(args[0])))),
     }
 }
 
-fn float_to_int(f: f64) -> Obj {
-    if f.abs() < 9.0e18 {
-        Obj::int(f as i64)
-    } else {
-        new_bigint(num_traits::FromPrimitive::from_f64(f).unwrap_or_default())
+/// An int object from a library int.
+pub fn int_obj(i: crate::vm::num::Int) -> Obj {
+    match i {
+        crate::vm::num::Int::Small(v) => Obj::int(v),
+        crate::vm::num::Int::Big(b) => new_bigint(b),
     }
 }
+
 
 fn b_repr(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     nargs(args, "repr", 1, 1)?;
@@ -711,30 +656,22 @@ fn b_ord(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     }
 }
 
-fn radix(args: &[u64], name: &str, r: u32, prefix: &str) -> PyResult<Obj> {
+fn radix(args: &[u64], name: &str, r: u32) -> PyResult<Obj> {
     nargs(args, name, 1, 1)?;
     let b = ops::as_bigint(args[0]).ok_or_else(|| {
-        type_error(format!(
-            "'{}' object cannot be interpreted as an integer",
-            type_name(args[0])
-        ))
+        type_error(format!("'{}' object cannot be interpreted as an integer", type_name(args[0])))
     })?;
-    let s = if b.is_negative() {
-        format!("-{}{}", prefix, (-b).to_str_radix(r))
-    } else {
-        format!("{}{}", prefix, b.to_str_radix(r))
-    };
-    Ok(new_str(s))
+    Ok(new_str(crate::vm::num::int_to_radix_prefixed(&b, r)))
 }
 
 fn b_hex(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
-    radix(args, "hex", 16, "0x")
+    radix(args, "hex", 16)
 }
 fn b_oct(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
-    radix(args, "oct", 8, "0o")
+    radix(args, "oct", 8)
 }
 fn b_bin(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
-    radix(args, "bin", 2, "0b")
+    radix(args, "bin", 2)
 }
 
 fn b_iter(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
@@ -802,69 +739,12 @@ fn b_id(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 
 /// Parses an int literal the way `int(str, base)` does.
 pub fn parse_int(s: &str, base: u32) -> PyResult<Obj> {
-    let bad = || {
-        value_error(format!(
-            "invalid literal for int() with base {}: {}",
-            base,
-            text::str_repr(s)
-        ))
-    };
-    let t = s.trim();
-    let (neg, body) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let mut base = base;
-    let mut body = body;
-    let lower = body.to_ascii_lowercase();
-    if (base == 16 || base == 0) && lower.starts_with("0x") {
-        base = 16;
-        body = &body[2..];
-    } else if (base == 8 || base == 0) && lower.starts_with("0o") {
-        base = 8;
-        body = &body[2..];
-    } else if (base == 2 || base == 0) && lower.starts_with("0b") {
-        base = 2;
-        body = &body[2..];
-    } else if base == 0 {
-        base = 10;
-    }
-    if body.is_empty() || body.starts_with('_') || body.ends_with('_') || body.contains("__") {
-        return Err(bad());
-    }
-    let digits: String = body.chars().filter(|&c| c != '_').collect();
-    match BigInt::parse_bytes(digits.as_bytes(), base) {
-        Some(b) => Ok(new_bigint(if neg { -b } else { b })),
-        None => Err(bad()),
-    }
+    Ok(int_obj(crate::vm::num::parse_int(s, base as i64)?))
 }
 
 /// Parses a float literal the way `float(str)` does.
 pub fn parse_float(s: &str) -> PyResult<f64> {
-    let t = s.trim();
-    let l = t.to_ascii_lowercase();
-    let v = match l.trim_start_matches(['+', '-']) {
-        "inf" | "infinity" => Some(f64::INFINITY),
-        "nan" => Some(f64::NAN),
-        _ => None,
-    };
-    if let Some(v) = v {
-        return Ok(if l.starts_with('-') { -v } else { v });
-    }
-    if t.contains("__") || t.starts_with('_') || t.ends_with('_') {
-        return Err(value_error(format!(
-            "could not convert string to float: {}",
-            text::str_repr(s)
-        )));
-    }
-    let cleaned: String = t.chars().filter(|&c| c != '_').collect();
-    cleaned.parse::<f64>().map_err(|_| {
-        value_error(format!(
-            "could not convert string to float: {}",
-            text::str_repr(s)
-        ))
-    })
+    Ok(crate::vm::num::parse_float(s)?)
 }
 
 /// Calls a builtin type object: conversions and constructors.
@@ -890,15 +770,7 @@ pub fn call_type(vm: &mut Vm, t: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyRes
                 };
             }
             match as_num(v) {
-                Some(Num::F(f)) => {
-                    if f.is_nan() {
-                        return Err(value_error("cannot convert float NaN to integer"));
-                    }
-                    if f.is_infinite() {
-                        return Err(err(ExcKind::OverflowError, "cannot convert float infinity to integer"));
-                    }
-                    Ok(float_to_int(f.trunc()))
-                }
+                Some(Num::F(f)) => Ok(int_obj(crate::vm::num::f64_to_int(f)?)),
                 Some(Num::I(i)) => Ok(Obj::int(i)),
                 Some(Num::B(_)) => Ok(Obj::new_ref(v)),
                 None => match as_str(v) {

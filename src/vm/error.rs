@@ -114,3 +114,17 @@ pub fn index_error(msg: impl Into<String>) -> Box<PyErr> {
 pub fn zero_div(msg: impl Into<String>) -> Box<PyErr> {
     err(ExcKind::ZeroDivisionError, msg)
 }
+
+impl From<crate::vm::num::OpError> for Box<PyErr> {
+    fn from(e: crate::vm::num::OpError) -> Self {
+        use crate::vm::num::PyErrorKind as K;
+        let kind = match e.kind {
+            K::ZeroDivisionError => ExcKind::ZeroDivisionError,
+            K::ValueError => ExcKind::ValueError,
+            K::OverflowError => ExcKind::OverflowError,
+            K::TypeError => ExcKind::TypeError,
+            K::MemoryError => ExcKind::MemoryError,
+        };
+        err(kind, e.message)
+    }
+}

@@ -7,10 +7,10 @@ use crate::abi::value::{decode_small_int, encode_small_int};
 use crate::vm::bytecode::{binop, cmp};
 use crate::vm::dict::dict_mut;
 use crate::vm::error::{err, index_error, type_error, value_error, zero_div, ExcKind, PyResult};
+use crate::vm::num;
 use crate::vm::obj::*;
 use crate::vm::types::*;
 use num_bigint::BigInt;
-use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 use std::cmp::Ordering;
 
@@ -208,112 +208,25 @@ pub fn floor_divmod_i64(a: i64, b: i64) -> (i128, i128) {
     (q, r)
 }
 
-/// Python float divmod (b != 0).
-pub fn float_divmod(vx: f64, wx: f64) -> (f64, f64) {
-    let mut m = vx % wx;
-    let mut div = (vx - m) / wx;
-    if m != 0.0 {
-        if (wx < 0.0) != (m < 0.0) {
-            m += wx;
-            div -= 1.0;
-        }
-    } else {
-        m = 0.0f64.copysign(wx);
-    }
-    let fd = if div != 0.0 {
-        let mut fd = div.floor();
-        if div - fd > 0.5 {
-            fd += 1.0;
-        }
-        fd
-    } else {
-        0.0f64.copysign(vx / wx)
-    };
-    (fd, m)
-}
-
 fn int_op(a: &BigInt, b: &BigInt, o: u32) -> PyResult<Obj> {
     Ok(match o {
         binop::ADD => new_bigint(a + b),
         binop::SUB => new_bigint(a - b),
         binop::MUL => new_bigint(a * b),
-        binop::FLOORDIV => {
-            if b.is_zero() {
-                return Err(zero_div("integer division or modulo by zero"));
-            }
-            new_bigint(a.div_floor(b))
-        }
-        binop::MOD => {
-            if b.is_zero() {
-                return Err(zero_div("integer division or modulo by zero"));
-            }
-            new_bigint(a.mod_floor(b))
-        }
-        binop::TRUEDIV => {
-            if b.is_zero() {
-                return Err(zero_div("division by zero"));
-            }
-            Obj::float(int_true_div(a, b)?)
-        }
-        binop::POW => {
-            if b.is_negative() {
-                let fa = big_to_f64(a)?;
-                let fb = big_to_f64(b)?;
-                if fa == 0.0 {
-                    return Err(zero_div("0.0 cannot be raised to a negative power"));
-                }
-                Obj::float(fa.powf(fb))
-            } else {
-                let e = b
-                    .to_u32()
-                    .ok_or_else(|| err(ExcKind::OverflowError, "exponent too large"))?;
-                new_bigint(num_traits::pow::Pow::pow(a, e))
-            }
-        }
-        binop::LSHIFT => {
-            if b.is_negative() {
-                return Err(value_error("negative shift count"));
-            }
-            let s = b
-                .to_usize()
-                .ok_or_else(|| err(ExcKind::OverflowError, "too many digits in integer"))?;
-            new_bigint(a << s)
-        }
-        binop::RSHIFT => {
-            if b.is_negative() {
-                return Err(value_error("negative shift count"));
-            }
-            let s = b.to_usize().unwrap_or(usize::MAX);
-            if s >= 1 << 20 {
-                return Ok(Obj::int(if a.is_negative() { -1 } else { 0 }));
-            }
-            // Arithmetic shift = floor division by 2**s.
-            new_bigint(a.div_floor(&(BigInt::from(1) << s)))
-        }
+        binop::FLOORDIV => new_bigint(num::int_floordiv(a, b)?),
+        binop::MOD => new_bigint(num::int_mod(a, b)?),
+        binop::TRUEDIV => Obj::float(num::int_truediv(a, b)?),
+        binop::POW => match num::int_pow(a, b)? {
+            num::IntPow::Int(r) => new_bigint(r),
+            num::IntPow::Float(f) => Obj::float(f),
+        },
+        binop::LSHIFT => new_bigint(num::int_lshift(a, b)?),
+        binop::RSHIFT => new_bigint(num::int_rshift(a, b)?),
         binop::AND => new_bigint(a & b),
         binop::OR => new_bigint(a | b),
         binop::XOR => new_bigint(a ^ b),
         _ => return Err(type_error("bad operator")),
     })
-}
-
-/// Correctly rounded int / int (temporary: exact for |values| < 2**53).
-fn int_true_div(a: &BigInt, b: &BigInt) -> PyResult<f64> {
-    if let (Some(x), Some(y)) = (a.to_i64(), b.to_i64()) {
-        if x.unsigned_abs() < (1 << 53) && y.unsigned_abs() < (1 << 53) {
-            return Ok(x as f64 / y as f64);
-        }
-    }
-    let fa = a.to_f64().unwrap_or(f64::INFINITY);
-    let fb = b.to_f64().unwrap_or(f64::INFINITY);
-    let r = fa / fb;
-    if !r.is_finite() {
-        return Err(err(
-            ExcKind::OverflowError,
-            "integer division result too large for a float",
-        ));
-    }
-    Ok(r)
 }
 
 fn small_int_op(x: i64, y: i64, o: u32) -> PyResult<Obj> {
@@ -328,12 +241,7 @@ fn small_int_op(x: i64, y: i64, o: u32) -> PyResult<Obj> {
             let (q, r) = floor_divmod_i64(x, y);
             int_from_i128(if o == binop::MOD { r } else { q })
         }
-        binop::TRUEDIV => {
-            if y == 0 {
-                return Err(zero_div("division by zero"));
-            }
-            return int_op(&BigInt::from(x), &BigInt::from(y), o);
-        }
+        binop::TRUEDIV => Obj::float(num::i64_truediv(x, y)?),
         binop::AND => Obj::int(x & y),
         binop::OR => Obj::int(x | y),
         binop::XOR => Obj::int(x ^ y),
@@ -382,40 +290,10 @@ fn float_op(x: f64, y: f64, o: u32) -> PyResult<Obj> {
         binop::ADD => x + y,
         binop::SUB => x - y,
         binop::MUL => x * y,
-        binop::TRUEDIV => {
-            if y == 0.0 {
-                return Err(zero_div("float division by zero"));
-            }
-            x / y
-        }
-        binop::FLOORDIV => {
-            if y == 0.0 {
-                return Err(zero_div("float floor division by zero"));
-            }
-            float_divmod(x, y).0
-        }
-        binop::MOD => {
-            if y == 0.0 {
-                return Err(zero_div("float modulo"));
-            }
-            float_divmod(x, y).1
-        }
-        binop::POW => {
-            if x == 0.0 && y < 0.0 {
-                return Err(zero_div("0.0 cannot be raised to a negative power"));
-            }
-            if x < 0.0 && y.fract() != 0.0 && y.is_finite() {
-                return Err(value_error("complex results are not supported"));
-            }
-            let r = x.powf(y);
-            if r.is_infinite() && x.is_finite() && y.is_finite() {
-                return Err(err(
-                    ExcKind::OverflowError,
-                    "(34, 'Numerical result out of range')",
-                ));
-            }
-            r
-        }
+        binop::TRUEDIV => num::float_truediv(x, y)?,
+        binop::FLOORDIV => num::float_floordiv(x, y)?,
+        binop::MOD => num::float_mod(x, y)?,
+        binop::POW => num::float_pow(x, y)?,
         _ => return Err(type_error("bad operator")),
     }))
 }
