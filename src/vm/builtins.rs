@@ -458,10 +458,17 @@ fn b_pow(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 fn b_round(_vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
     check_kw(kw, "round", &["ndigits"])?;
     nargs(args, "round", 1, 2)?;
-    let nd = args.get(1).copied().or(kw_get(kw, "ndigits")).filter(|&v| v != none_raw());
+    let nd = args
+        .get(1)
+        .copied()
+        .or(kw_get(kw, "ndigits"))
+        .filter(|&v| v != none_raw());
     let nd = match nd {
         Some(n) => Some(as_i64(n).ok_or_else(|| {
-            type_error(format!("'{}' object cannot be interpreted as an integer", type_name(n)))
+            type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                type_name(n)
+            ))
         })?),
         None => None,
     };
@@ -481,7 +488,10 @@ fn b_round(_vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
             None => Ok(Obj::new_ref(args[0])),
             Some(n) => Ok(new_bigint(crate::vm::num::int_round(b, n))),
         },
-        None => Err(type_error(format!("type {} doesn't define __round__ method", type_name(args[0])))),
+        None => Err(type_error(format!(
+            "type {} doesn't define __round__ method",
+            type_name(args[0])
+        ))),
     }
 }
 
@@ -492,7 +502,6 @@ pub fn int_obj(i: crate::vm::num::Int) -> Obj {
         crate::vm::num::Int::Big(b) => new_bigint(b),
     }
 }
-
 
 fn b_repr(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     nargs(args, "repr", 1, 1)?;
@@ -659,7 +668,10 @@ fn b_ord(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 fn radix(args: &[u64], name: &str, r: u32) -> PyResult<Obj> {
     nargs(args, name, 1, 1)?;
     let b = ops::as_bigint(args[0]).ok_or_else(|| {
-        type_error(format!("'{}' object cannot be interpreted as an integer", type_name(args[0])))
+        type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            type_name(args[0])
+        ))
     })?;
     Ok(new_str(crate::vm::num::int_to_radix_prefixed(&b, r)))
 }

@@ -680,9 +680,6 @@ impl<'a> Compiler<'a> {
         params: &ast::Parameters,
         body: FuncBody,
     ) -> CResult {
-        if !params.posonlyargs.is_empty() && false {
-            return self.unsupported(range, "positional-only parameters");
-        }
         if !params.kwonlyargs.is_empty() {
             return self.unsupported(range, "keyword-only parameters");
         }
@@ -1299,7 +1296,7 @@ fn stack_effect(w: u32) -> (i32, i32) {
         op::LOAD_ATTR => (0, 0),
         op::STORE_ATTR => (-2, -2),
         op::CALL => (-a - 1, -a - 1),
-        op::MAKE_FUNCTION => (-((a & 1) as i32) - ((a >> 1) & 1) as i32, 0),
+        op::MAKE_FUNCTION => (-(a & 1) - ((a >> 1) & 1), 0),
         op::RETURN_VALUE => (-1, -1),
         op::FORMAT_VALUE => (-((a >> 2) & 1), 0),
         op::RAISE_ASSERT => (-a, -a),

@@ -970,8 +970,8 @@ impl Vm {
                                     c.counter = 0;
                                 }
                                 None => {
-                                    c.counter =
-                                        0u32.wrapping_sub(crate::vm::tier2::BACKEDGE_BACKOFF) & 0;
+                                    // Declined: ask again after another threshold's worth.
+                                    c.counter = 0;
                                 }
                             }
                         }

@@ -490,7 +490,7 @@ fn justify(args: &[u64], name: &str, how: char) -> PyResult<Obj> {
         return Ok(Obj::new_ref(args[0]));
     }
     let pad = (w - n) as usize;
-    let f = |k: usize| std::iter::repeat(fill).take(k).collect::<String>();
+    let f = |k: usize| std::iter::repeat_n(fill, k).collect::<String>();
     Ok(new_str(match how {
         '<' => format!("{s}{}", f(pad)),
         '>' => format!("{}{s}", f(pad)),

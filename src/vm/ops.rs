@@ -156,7 +156,7 @@ pub fn truthy(v: u64) -> PyResult<bool> {
         kind::TUPLE => !tuple_items(v).is_empty(),
         // SAFETY: kinds checked.
         kind::DICT => unsafe { !dict_mut(v).is_empty() },
-        kind::RANGE => unsafe { cast::<RangeObj>(v).len() > 0 },
+        kind::RANGE => unsafe { !cast::<RangeObj>(v).is_empty() },
         KIND_DICTVIEW => unsafe { !dict_mut(cast::<DictViewObj>(v).dict.raw()).is_empty() },
         _ => true,
     })
@@ -694,7 +694,7 @@ fn index_of(key: u64, what: &str) -> PyResult<i64> {
         Some(Num::I(i)) => Ok(i),
         Some(Num::B(_)) => Err(err(
             ExcKind::IndexError,
-            format!("cannot fit 'int' into an index-sized integer"),
+            "cannot fit 'int' into an index-sized integer",
         )),
         _ => Err(type_error(format!(
             "{what} indices must be integers or slices, not {}",

@@ -64,7 +64,9 @@ fn write_repr(out: &mut String, v: u64, depth: usize) -> PyResult<()> {
         KIND_SMALLINT => out.push_str(&crate::abi::value::decode_small_int(v).to_string()),
         kind::BIGINT => {
             // SAFETY: kind checked.
-            out.push_str(&crate::vm::num::int_to_decimal(&unsafe { cast::<BigIntObj>(v) }.value)?)
+            out.push_str(&crate::vm::num::int_to_decimal(
+                &unsafe { cast::<BigIntObj>(v) }.value,
+            )?)
         }
         kind::BOOL => out.push_str(if v == true_raw() { "True" } else { "False" }),
         kind::NONE => out.push_str("None"),
@@ -282,7 +284,13 @@ mod tmpfmt {
                         None => Err(crate::vm::builtins::key_error(key.raw())),
                     }
                 };
-                fmt::percent_format(fmt_s, PercentArgs::Mapping { mapping: &m, get: &get })
+                fmt::percent_format(
+                    fmt_s,
+                    PercentArgs::Mapping {
+                        mapping: &m,
+                        get: &get,
+                    },
+                )
             }
             _ => fmt::percent_format(fmt_s, PercentArgs::Single(&Arg(args))),
         }
