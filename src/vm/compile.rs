@@ -282,11 +282,13 @@ impl<'a> Compiler<'a> {
             .collect();
         let mut handlers = self.unit.handlers.clone();
         let stacksize = stack_depth(&self.unit.instrs, &mut handlers) + 2;
-        let n = self.unit.instrs.len();
         let argcount = s.params.len() as u32 - self.varargs_count();
         let varargs = self.varargs_slot();
+        let mut instrs = self.unit.instrs;
+        crate::vm::bytecode::quicken(&mut instrs);
+        let n = instrs.len();
         let code = Code {
-            instrs: UnsafeCell::new(self.unit.instrs),
+            instrs: UnsafeCell::new(instrs),
             caches: UnsafeCell::new(vec![Cache::default(); n]),
             lines: self.unit.lines,
             consts: self.unit.consts,

@@ -499,6 +499,71 @@ impl Vm {
                         push!(v);
                     }
                     op::LOAD_FAST_CHECK => {}
+                    op::LOAD_FAST__LOAD_FAST | op::LOAD_FAST__LOAD_CONST => {
+                        // SAFETY: arg < nlocalsplus.
+                        let v = unsafe { *lp.add(arg as usize) };
+                        if v == 0 {
+                            break 'dispatch unbound_local(code, arg);
+                        }
+                        incref(v);
+                        push!(v);
+                        // SAFETY: the pair's second instruction follows.
+                        let w2 = unsafe { *instrs.add(ip) };
+                        ip += 1;
+                        let v2 = if opcode(w) == op::LOAD_FAST__LOAD_FAST {
+                            // SAFETY: arg < nlocalsplus.
+                            let v2 = unsafe { *lp.add(oparg(w2) as usize) };
+                            if v2 == 0 {
+                                break 'dispatch unbound_local(code, oparg(w2));
+                            }
+                            v2
+                        } else {
+                            // SAFETY: the compiler only emits valid constant indices.
+                            unsafe { code.consts.get_unchecked(oparg(w2) as usize) }.raw()
+                        };
+                        incref(v2);
+                        push!(v2);
+                    }
+                    op::LOAD_CONST__LOAD_FAST => {
+                        // SAFETY: the compiler only emits valid constant indices.
+                        let c = unsafe { code.consts.get_unchecked(arg as usize) }.raw();
+                        incref(c);
+                        push!(c);
+                        // SAFETY: the pair's second instruction follows.
+                        let w2 = unsafe { *instrs.add(ip) };
+                        ip += 1;
+                        // SAFETY: arg < nlocalsplus.
+                        let v = unsafe { *lp.add(oparg(w2) as usize) };
+                        if v == 0 {
+                            break 'dispatch unbound_local(code, oparg(w2));
+                        }
+                        incref(v);
+                        push!(v);
+                    }
+                    op::STORE_FAST__LOAD_FAST | op::STORE_FAST__STORE_FAST => {
+                        let v = pop!();
+                        // SAFETY: arg < nlocalsplus.
+                        let old = unsafe { std::mem::replace(&mut *lp.add(arg as usize), v) };
+                        xdecref(old);
+                        // SAFETY: the pair's second instruction follows.
+                        let w2 = unsafe { *instrs.add(ip) };
+                        ip += 1;
+                        let a2 = oparg(w2) as usize;
+                        if opcode(w) == op::STORE_FAST__STORE_FAST {
+                            let v = pop!();
+                            // SAFETY: a2 < nlocalsplus.
+                            let old = unsafe { std::mem::replace(&mut *lp.add(a2), v) };
+                            xdecref(old);
+                        } else {
+                            // SAFETY: a2 < nlocalsplus.
+                            let v = unsafe { *lp.add(a2) };
+                            if v == 0 {
+                                break 'dispatch unbound_local(code, oparg(w2));
+                            }
+                            incref(v);
+                            push!(v);
+                        }
+                    }
                     op::STORE_FAST => {
                         let v = pop!();
                         // SAFETY: arg < nlocalsplus.
@@ -520,7 +585,8 @@ impl Vm {
                         decref(old);
                     }
                     op::LOAD_CONST => {
-                        let v = code.consts[arg as usize].raw();
+                        // SAFETY: the compiler only emits valid constant indices.
+                        let v = unsafe { code.consts.get_unchecked(arg as usize) }.raw();
                         incref(v);
                         push!(v);
                     }
@@ -1636,6 +1702,18 @@ impl Vm {
         // SAFETY: builtins is a dict.
         unsafe { dict_mut(self.builtins.raw()).clear() };
     }
+}
+
+/// The `UnboundLocalError` for fast local `arg`.
+#[cold]
+fn unbound_local(code: &Code, arg: u32) -> Box<PyErr> {
+    err(
+        ExcKind::UnboundLocalError,
+        format!(
+            "cannot access local variable '{}' where it is not associated with a value",
+            code.varnames.get(arg as usize).map(String::as_str).unwrap_or("?")
+        ),
+    )
 }
 
 /// Rewrites a generic BINARY_OP at `at` to a specialized form for these operands.
