@@ -1393,7 +1393,59 @@ impl Vm {
                     op::KW_NAMES => {
                         self.kwnames = code.consts[arg as usize].raw();
                     }
-                    op::CALL | op::CALL_PY_EXACT_ARGS | op::CALL_BUILTIN => {
+                    op::CALL_PY_EXACT_ARGS => {
+                        // Specialized: a Python function called with exactly its
+                        // positional parameters, no keywords, no `self`.
+                        let n = arg as usize;
+                        // SAFETY: CALL's stack layout is [callable, NULL, args...].
+                        let base = unsafe { sp.sub(n + 2) };
+                        let (callable, selfv) = unsafe { (*base, *base.add(1)) };
+                        if self.kwnames != 0 || selfv != 0 || kind_of(callable) != kind::FUNCTION {
+                            deopt!(op::CALL);
+                        }
+                        // SAFETY: kind checked; the code object outlives the function.
+                        let fo = unsafe { cast::<FuncObj>(callable) };
+                        let fc = unsafe { &cast::<CodeObj>(fo.code.raw()).code };
+                        if fc.argcount as usize != n || fc.varargs.is_some() {
+                            deopt!(op::CALL);
+                        }
+                        let nlp = fc.nlocalsplus();
+                        let need = FRAME_WORDS + nlp + fc.stacksize as usize;
+                        if self.data_top + need > self.data.len() || self.ts.recursion_remaining <= 0 {
+                            break 'dispatch err(ExcKind::RecursionError, "maximum recursion depth exceeded");
+                        }
+                        sp = base;
+                        save_frame!();
+                        self.ts.recursion_remaining -= 1;
+                        // SAFETY: the new frame's words are inside `data`; the n
+                        // arguments move from the caller's stack into its locals.
+                        unsafe {
+                            let f = self.data.as_mut_ptr().add(self.data_top) as *mut Frame;
+                            self.data_top += need;
+                            (*f).code = fc as *const Code as *const std::ffi::c_void;
+                            (*f).func = callable;
+                            (*f).globals = fo.globals.raw() as *mut std::ffi::c_void;
+                            (*f).previous = frame;
+                            (*f).instr = 0;
+                            (*f).nlocalsplus = nlp as u32;
+                            let nlpp = frame_locals!(f);
+                            let src = base.add(2);
+                            for i in 0..n {
+                                *nlpp.add(i) = *src.add(i);
+                            }
+                            for i in n..nlp {
+                                *nlpp.add(i) = 0;
+                            }
+                            (*f).stack_pointer = nlpp.add(nlp);
+                            self.ts.current_frame = f;
+                            if !fc.cellvars.is_empty() || !fc.freevars.is_empty() {
+                                self.init_cells(f, fc, fo);
+                            }
+                            frame = f;
+                        }
+                        load_frame!();
+                    }
+                    op::CALL | op::CALL_BUILTIN => {
                         let mut n = arg as usize;
                         let kwn = std::mem::replace(&mut self.kwnames, 0);
                         // Layout: [callable, self_or_NULL, args...]
