@@ -103,8 +103,9 @@ pub mod op {
     pub const LOAD_CONST__LOAD_FAST: u8 = 89;
     pub const STORE_FAST__LOAD_FAST: u8 = 90;
     pub const STORE_FAST__STORE_FAST: u8 = 91;
+    pub const CALL_EX: u8 = 92;
     /// Number of opcodes.
-    pub const COUNT: u8 = 92;
+    pub const COUNT: u8 = 93;
 }
 
 /// Binary operator numbers (oparg of BINARY_OP); `INPLACE` is added for augmented assignment.

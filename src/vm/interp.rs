@@ -1537,6 +1537,30 @@ impl Vm {
                         sp = base;
                         push!(tri!(r).into_raw());
                     }
+                    op::CALL_EX => {
+                        let nk = arg as usize;
+                        let kwn = std::mem::replace(&mut self.kwnames, 0);
+                        let mut kwvals: Vec<Obj> = (0..nk).map(|_| Obj::from_raw(pop!())).collect();
+                        kwvals.reverse();
+                        let l = Obj::from_raw(pop!());
+                        let selfv = pop!();
+                        let callable = Obj::from_raw(pop!());
+                        let mut args: Vec<u64> = Vec::with_capacity(list_items(l.raw()).len() + 1);
+                        if selfv != 0 {
+                            args.push(selfv);
+                        }
+                        args.extend_from_slice(list_items(l.raw()));
+                        save_frame!();
+                        let kv: Vec<u64> = kwvals.iter().map(Obj::raw).collect();
+                        let kw = if nk > 0 && kwn != 0 {
+                            Some(Kw { names: tuple_items(kwn), vals: &kv })
+                        } else {
+                            None
+                        };
+                        let r = self.call_object(callable.raw(), &args, kw);
+                        xdecref(selfv);
+                        push!(tri!(r).into_raw());
+                    }
                     op::MAKE_FUNCTION => {
                         let code_obj = Obj::from_raw(pop!());
                         let closure = if arg & 2 != 0 {
