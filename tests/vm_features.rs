@@ -37,6 +37,7 @@ py_tests!(
     programs1,
     programs2,
     calls_star,
+    exceptions2,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).
