@@ -27,9 +27,29 @@ pub const MAX_DATA_ALIGN: usize = crate::jit::memory::BLOCK_ALIGN;
 struct PreparedHole {
     offset: u32,
     kind: HoleKind,
-    value: HoleValue,
+    /// Index of the hole's [`HoleValue`] in the per-instruction value table.
+    value: u8,
     /// Symbol address plus addend (wrapping).
     addend: u64,
+}
+
+/// Position of each [`HoleValue`] in the per-instruction value table that
+/// [`Emitter::emit`] builds.
+fn value_index(v: HoleValue) -> u8 {
+    match v {
+        HoleValue::Code => 0,
+        HoleValue::Continue => 1,
+        HoleValue::Data => 2,
+        HoleValue::Executor => 3,
+        HoleValue::Top => 4,
+        HoleValue::Zero => 5,
+        HoleValue::Oparg => 6,
+        HoleValue::Operand => 7,
+        HoleValue::Target => 8,
+        HoleValue::JumpTarget => 9,
+        HoleValue::ErrorTarget => 10,
+        HoleValue::ExitIndex => 11,
+    }
 }
 
 /// A stencil group ready to emit.
@@ -75,7 +95,7 @@ impl PreparedGroup {
                     Ok(PreparedHole {
                         offset: h.offset,
                         kind: h.kind,
-                        value: h.value,
+                        value: value_index(h.value),
                         addend: sym.wrapping_add(h.addend as u64),
                     })
                 })
@@ -101,15 +121,25 @@ pub struct Emitter {
     fatal_error: PreparedGroup,
     /// Indexed by `Uop as usize`; `None` when the set has no code for the uop.
     uops: Vec<Option<PreparedGroup>>,
+    /// Compact sizes for the first pass, indexed like `uops`; `None` when
+    /// the uop cannot be emitted.
+    sizes: Vec<Option<GroupSize>>,
+}
+
+/// What the first pass needs of a group, kept small for the cache.
+#[derive(Clone, Copy, Debug)]
+struct GroupSize {
+    code: u32,
+    data: u32,
+    align: u32,
 }
 
 /// Where everything of one trace goes, relative to the block start.
 #[derive(Clone, Debug, Default)]
 pub struct Layout {
-    /// Code offset of each group: trampoline, each uop, fatal-error guard.
-    code: Vec<u32>,
-    /// Data offset of each group, same order.
-    data: Vec<u32>,
+    /// `(code offset, data offset)` of each group: trampoline, each uop,
+    /// fatal-error guard.
+    slots: Vec<(u32, u32)>,
     /// Bytes of code (trampoline through guard).
     pub code_size: usize,
     /// Bytes of the whole block: code, padding, data.
@@ -119,16 +149,8 @@ pub struct Layout {
 impl Layout {
     /// Offset of the side entry (the first uop), just past the trampoline.
     pub fn side_entry(&self) -> usize {
-        self.code.get(1).map_or(0, |&c| c as usize)
+        self.slots.get(1).map_or(0, |s| s.0 as usize)
     }
-}
-
-/// Fixed values for one group while patching.
-struct Values {
-    code: u64,
-    cont: u64,
-    data: u64,
-    ins: UopInstruction,
 }
 
 fn align_up(n: usize, a: usize) -> usize {
@@ -149,10 +171,22 @@ impl Emitter {
                 _ => Ok(None),
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let sizes = uops
+            .iter()
+            .map(|g| {
+                let g = g.as_ref().filter(|g| g.unresolved.is_none())?;
+                Some(GroupSize {
+                    code: u32::try_from(g.code.len()).ok()?,
+                    data: u32::try_from(g.data.len()).ok()?,
+                    align: g.data_align as u32,
+                })
+            })
+            .collect();
         Ok(Emitter {
             trampoline: PreparedGroup::new("_ENTRY", &set.trampoline, symbols)?,
             fatal_error: PreparedGroup::new("_FATAL_ERROR", &set.fatal_error, symbols)?,
             uops,
+            sizes,
         })
     }
 
@@ -182,35 +216,48 @@ impl Emitter {
             }
         }
         let n = trace.len();
-        let mut code = Vec::with_capacity(n + 2);
-        let mut data_sizes = Vec::with_capacity(n + 2);
-        let mut at = 0usize;
-        let mut push = |g: &PreparedGroup, code: &mut Vec<u32>| {
-            code.push(at as u32);
-            at += g.code.len();
-            data_sizes.push((g.data.len(), g.data_align));
-        };
-        push(&self.trampoline, &mut code);
+        let mut slots = Vec::with_capacity(n + 2);
+        let mut code = self.trampoline.code.len();
+        slots.push((0u32, 0u32));
         for (index, ins) in trace.iter().enumerate() {
-            for t in [ins.jump_target, ins.error_target] {
-                if t as usize >= n {
-                    return Err(JitError::BadTarget {
-                        index,
-                        target: t,
-                        len: n,
-                    });
-                }
+            if ins.jump_target as usize >= n || ins.error_target as usize >= n {
+                let target = ins.jump_target.max(ins.error_target);
+                return Err(JitError::BadTarget {
+                    index,
+                    target,
+                    len: n,
+                });
             }
-            push(self.group(ins.opcode)?, &mut code);
+            let size = match self.sizes.get(ins.opcode as usize) {
+                Some(Some(size)) => size,
+                _ => {
+                    return Err(self
+                        .group(ins.opcode)
+                        .err()
+                        .unwrap_or(JitError::UnknownOpcode(ins.opcode.name())))
+                }
+            };
+            slots.push((code as u32, 0));
+            code += size.code as usize;
         }
-        push(&self.fatal_error, &mut code);
-        let code_size = at;
-        let mut data = Vec::with_capacity(n + 2);
-        for (len, align) in data_sizes {
+        slots.push((code as u32, 0));
+        code += self.fatal_error.code.len();
+        let code_size = code;
+        let mut at = code;
+        let mut place = |slot: &mut (u32, u32), len: usize, align: usize| {
             at = align_up(at, align);
-            data.push(at as u32);
+            slot.1 = at as u32;
             at += len;
+        };
+        let t = &self.trampoline;
+        place(&mut slots[0], t.data.len(), t.data_align);
+        for (slot, ins) in slots[1..=n].iter_mut().zip(trace) {
+            if let Some(Some(g)) = self.sizes.get(ins.opcode as usize) {
+                place(slot, g.data as usize, g.align as usize);
+            }
         }
+        let f = &self.fatal_error;
+        place(&mut slots[n + 1], f.data.len(), f.data_align);
         if at > u32::MAX as usize {
             return Err(JitError::TraceTooLarge {
                 needed: at,
@@ -218,11 +265,42 @@ impl Emitter {
             });
         }
         Ok(Layout {
-            code,
-            data,
+            slots,
             code_size,
             total_size: at,
         })
+    }
+
+    /// Copies one group to its slot and patches its holes with `values`
+    /// (indexed by [`value_index`]): data first, then code.
+    #[inline(always)]
+    fn put(
+        buf: &mut [u8],
+        g: &PreparedGroup,
+        (c, d): (u32, u32),
+        base: u64,
+        values: &[u64; 12],
+    ) -> Result<(), JitError> {
+        let (c, d) = (c as usize, d as usize);
+        let misfit = || JitError::BadStencil("emit: layout does not fit the buffer".into());
+        buf.get_mut(c..c + g.code.len())
+            .ok_or_else(misfit)?
+            .copy_from_slice(g.code);
+        if !g.data.is_empty() {
+            buf.get_mut(d..d + g.data.len())
+                .ok_or_else(misfit)?
+                .copy_from_slice(g.data);
+        }
+        for (holes, at) in [(&g.data_holes, d), (&g.code_holes, c)] {
+            for h in holes.iter() {
+                let value = values[h.value as usize].wrapping_add(h.addend);
+                let offset = at + h.offset as usize;
+                if patch::apply(h.kind, buf, offset, base, value).is_none() {
+                    return patch::patch(h.kind, buf, offset, base, value);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Second pass: fills `buf` (exactly `layout.total_size` bytes, to run at
@@ -236,93 +314,54 @@ impl Emitter {
         executor: u64,
     ) -> Result<(), JitError> {
         let n = trace.len();
-        if buf.len() != layout.total_size || layout.code.len() != n + 2 {
+        let slots = &layout.slots;
+        if buf.len() != layout.total_size || slots.len() != n + 2 {
             return Err(JitError::BadStencil(
                 "emit: buffer or layout does not match the trace".into(),
             ));
         }
         let top = base + layout.side_entry() as u64;
-        let code_at = |i: usize| base + layout.code[i] as u64;
-        let data_at = |i: usize| base + layout.data[i] as u64;
-        let jump = |t: u32| base + layout.code[t as usize + 1] as u64;
-        let patch_group = |buf: &mut [u8], g: &PreparedGroup, slot: usize, v: &Values| {
-            let (c, d) = (layout.code[slot] as usize, layout.data[slot] as usize);
-            buf[c..c + g.code.len()].copy_from_slice(g.code);
-            buf[d..d + g.data.len()].copy_from_slice(g.data);
-            for (holes, at) in [(&g.data_holes, d), (&g.code_holes, c)] {
-                for h in holes.iter() {
-                    let x = match h.value {
-                        HoleValue::Code => v.code,
-                        HoleValue::Continue => v.cont,
-                        HoleValue::Data => v.data,
-                        HoleValue::Executor => executor,
-                        HoleValue::Top => top,
-                        HoleValue::Zero => 0,
-                        HoleValue::Oparg => v.ins.oparg as u64,
-                        HoleValue::Operand => v.ins.operand,
-                        HoleValue::Target => v.ins.target as u64,
-                        HoleValue::JumpTarget => jump(v.ins.jump_target),
-                        HoleValue::ErrorTarget => jump(v.ins.error_target),
-                        HoleValue::ExitIndex => v.ins.exit_index as u64,
-                    };
-                    patch::patch(
-                        h.kind,
-                        buf,
-                        at + h.offset as usize,
-                        base,
-                        x.wrapping_add(h.addend),
-                    )?;
-                }
-            }
-            Ok::<(), JitError>(())
-        };
+        let code_at = |i: usize| slots.get(i).map_or(0, |s| base + s.0 as u64);
         // Padding between code and data, and between data pieces, is zeroed
         // so that no stale bytes of an earlier executor remain.
         buf[layout.code_size..].fill(0);
-        let blank = UopInstruction::new(Uop::NOP);
-        patch_group(
-            buf,
-            &self.trampoline,
-            0,
-            &Values {
-                code: base,
-                cont: top,
-                data: data_at(0),
-                ins: blank,
-            },
-        )?;
+        let mut values = [0u64; 12];
+        values[3] = executor;
+        values[4] = top;
+        values[0] = base;
+        values[1] = top;
+        values[2] = base + slots[0].1 as u64;
+        Self::put(buf, &self.trampoline, slots[0], base, &values)?;
         let mut emitted = self.trampoline.code.len();
         for (i, ins) in trace.iter().enumerate() {
-            let g = self.group(ins.opcode)?;
-            patch_group(
-                buf,
-                g,
-                i + 1,
-                &Values {
-                    code: code_at(i + 1),
-                    cont: code_at(i + 2),
-                    data: data_at(i + 1),
-                    ins: *ins,
-                },
-            )?;
+            let Some(Some(g)) = self.uops.get(ins.opcode as usize) else {
+                return Err(JitError::UnknownOpcode(ins.opcode.name()));
+            };
+            let slot = slots[i + 1];
+            values[0] = base + slot.0 as u64;
+            values[1] = code_at(i + 2);
+            values[2] = base + slot.1 as u64;
+            values[6] = ins.oparg as u64;
+            values[7] = ins.operand;
+            values[8] = ins.target as u64;
+            values[9] = code_at(ins.jump_target as usize + 1);
+            values[10] = code_at(ins.error_target as usize + 1);
+            values[11] = ins.exit_index as u64;
+            Self::put(buf, g, slot, base, &values)?;
             emitted += g.code.len();
         }
-        let f = n + 1;
-        patch_group(
-            buf,
-            &self.fatal_error,
-            f,
-            &Values {
-                code: code_at(f),
-                cont: code_at(f),
-                data: data_at(f),
-                ins: blank,
-            },
-        )?;
+        let f = slots[n + 1];
+        values = [0; 12];
+        values[3] = executor;
+        values[4] = top;
+        values[0] = base + f.0 as u64;
+        values[1] = values[0];
+        values[2] = base + f.1 as u64;
+        Self::put(buf, &self.fatal_error, f, base, &values)?;
         emitted += self.fatal_error.code.len();
         debug_assert_eq!(emitted, layout.code_size, "emitted code size");
         debug_assert_eq!(
-            layout.data[f] as usize + self.fatal_error.data.len(),
+            f.1 as usize + self.fatal_error.data.len(),
             layout.total_size,
             "emitted data size"
         );

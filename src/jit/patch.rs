@@ -10,8 +10,7 @@
 use crate::jit::error::JitError;
 use cpjit_abi::stencil::HoleKind;
 
-/// Patches one hole.
-#[inline]
+/// Patches one hole, or says why it cannot.
 pub fn patch(
     kind: HoleKind,
     buf: &mut [u8],
@@ -19,27 +18,33 @@ pub fn patch(
     base: u64,
     value: u64,
 ) -> Result<(), JitError> {
-    let location = base.wrapping_add(offset as u64);
-    let err = || JitError::PatchOutOfRange {
+    apply(kind, buf, offset, base, value).ok_or(JitError::PatchOutOfRange {
         kind,
-        location,
+        location: base.wrapping_add(offset as u64),
         value,
-    };
+    })
+}
+
+/// Patches one hole; `None` if the value does not fit or the hole lies
+/// outside `buf`. The emitter's hot path (errors are built by [`patch`]).
+#[inline(always)]
+pub fn apply(kind: HoleKind, buf: &mut [u8], offset: usize, base: u64, value: u64) -> Option<()> {
+    let location = base.wrapping_add(offset as u64);
     match kind {
-        HoleKind::Abs64 => write_u64(buf, offset, value).ok_or_else(err),
-        HoleKind::Abs32 => abs32(buf, offset, value).ok_or_else(err),
-        HoleKind::Rel32 => rel32(buf, offset, location, value).ok_or_else(err),
-        HoleKind::X86GotPcRelX => x86_got_pcrelx(buf, offset, base, value).ok_or_else(err),
-        HoleKind::Aarch64Branch26 => aarch64_branch26(buf, offset, location, value).ok_or_else(err),
-        HoleKind::Aarch64CondBr19 => aarch64_condbr19(buf, offset, location, value).ok_or_else(err),
+        HoleKind::Abs64 => write_u64(buf, offset, value),
+        HoleKind::Abs32 => abs32(buf, offset, value),
+        HoleKind::Rel32 => rel32(buf, offset, location, value),
+        HoleKind::X86GotPcRelX => x86_got_pcrelx(buf, offset, base, value),
+        HoleKind::Aarch64Branch26 => aarch64_branch26(buf, offset, location, value),
+        HoleKind::Aarch64CondBr19 => aarch64_condbr19(buf, offset, location, value),
         HoleKind::Aarch64AdrPage21 | HoleKind::Aarch64GotPage21 => {
-            aarch64_adr_page21(buf, offset, location, value).ok_or_else(err)
+            aarch64_adr_page21(buf, offset, location, value)
         }
-        HoleKind::Aarch64AddLo12 => aarch64_add_lo12(buf, offset, value).ok_or_else(err),
+        HoleKind::Aarch64AddLo12 => aarch64_add_lo12(buf, offset, value),
         HoleKind::Aarch64LdstLo12 | HoleKind::Aarch64GotLo12 => {
-            aarch64_ldst_lo12(buf, offset, value).ok_or_else(err)
+            aarch64_ldst_lo12(buf, offset, value)
         }
-        HoleKind::Aarch64MovW(n) => aarch64_movw(buf, offset, n, value).ok_or_else(err),
+        HoleKind::Aarch64MovW(n) => aarch64_movw(buf, offset, n, value),
     }
 }
 
@@ -57,12 +62,14 @@ fn read_u32(buf: &[u8], offset: usize) -> Option<u32> {
     ))
 }
 
+#[inline(always)]
 fn write_u32(buf: &mut [u8], offset: usize, v: u32) -> Option<()> {
     buf.get_mut(offset..offset + 4)?
         .copy_from_slice(&v.to_le_bytes());
     Some(())
 }
 
+#[inline(always)]
 fn write_u64(buf: &mut [u8], offset: usize, v: u64) -> Option<()> {
     buf.get_mut(offset..offset + 8)?
         .copy_from_slice(&v.to_le_bytes());
@@ -70,16 +77,19 @@ fn write_u64(buf: &mut [u8], offset: usize, v: u64) -> Option<()> {
 }
 
 /// `R_X86_64_32`-style: the value must fit an unsigned 32-bit field.
+#[inline(always)]
 fn abs32(buf: &mut [u8], offset: usize, value: u64) -> Option<()> {
     write_u32(buf, offset, u32::try_from(value).ok()?)
 }
 
+#[inline(always)]
 fn rel32_value(location: u64, value: u64) -> Option<u32> {
     let rel = value.wrapping_sub(location) as i64;
     Some(i32::try_from(rel).ok()? as u32)
 }
 
 /// `S + A - P` in a signed 32-bit field.
+#[inline(always)]
 fn rel32(buf: &mut [u8], offset: usize, location: u64, value: u64) -> Option<()> {
     write_u32(buf, offset, rel32_value(location, value)?)
 }
