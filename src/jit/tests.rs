@@ -424,6 +424,7 @@ fn errors_are_errors() {
         memory: MemoryConfig {
             limit: 4096,
             retain_free_bytes: 0,
+            near_program: false,
         },
     };
     let jit4 = JitContext::new(small, &SYNTHETIC, &symbols()).unwrap();
@@ -496,4 +497,50 @@ fn churn_100k_executors_keeps_rss_flat() {
     );
     assert!(addrs.len() <= 2);
     assert!(end <= mid + (1 << 20), "RSS grew from {mid} to {end}");
+}
+
+/// `_POP_TOP` calls `cpjit_dealloc` through a GOT slot (`call [rip+slot]`,
+/// ff 15, at offset 10 of the stencil). Near the program the call is relaxed
+/// to `nop; call rel32`; far away it stays a GOT load.
+#[test]
+fn got_calls_are_relaxed_when_the_helper_is_in_reach() {
+    for near in [true, false] {
+        let config = JitConfig {
+            memory: MemoryConfig {
+                near_program: near,
+                ..MemoryConfig::default()
+            },
+        };
+        let jit = JitContext::new(config, &SYNTHETIC, &symbols()).unwrap();
+        let e = jit
+            .compile(&[
+                ins(Uop::LOAD_CONST).operand(int(3)),
+                ins(Uop::POP_TOP),
+                ins(Uop::DEOPT),
+            ])
+            .unwrap();
+        let load_const = SYNTHETIC.uops[Uop::LOAD_CONST as usize].code.body.len();
+        // SAFETY: the offset lies inside the executor's code.
+        let at = unsafe { e.jit_side_entry().add(load_const + 10) };
+        // SAFETY: code is mapped read+execute, hence readable.
+        let op = unsafe { [*at, *at.add(1)] };
+        let helper = test_dealloc as *const () as i64;
+        let in_reach = (helper - at as i64).abs() < (1 << 31) - (1 << 20);
+        if in_reach {
+            assert_eq!(op, [0x90, 0xE8]);
+        } else {
+            assert_eq!(op, [0xFF, 0x15]);
+        }
+        if near {
+            assert!(in_reach, "the reservation did not land near the program");
+        }
+        // Either way the call works.
+        let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+        let c = calls.clone();
+        ON_DEALLOC.with(|h| *h.borrow_mut() = Some(Box::new(move |v| c.set(c.get() + v))));
+        let mut m = Machine::new(0);
+        assert_eq!(m.run(&e), status::EXIT);
+        ON_DEALLOC.with(|h| *h.borrow_mut() = None);
+        assert_eq!(calls.get(), int(3));
+    }
 }

@@ -48,6 +48,11 @@ pub struct MemoryConfig {
     /// Free committed bytes kept at the top of the used range before pages
     /// are given back to the kernel (avoids protect/unprotect churn).
     pub retain_free_bytes: usize,
+    /// Try to reserve the memory just below this program's code, so that the
+    /// whole reservation is within ±2 GiB of the runtime helpers linked into
+    /// it and GOT loads of them relax to direct calls. Falls back to any
+    /// address.
+    pub near_program: bool,
 }
 
 impl Default for MemoryConfig {
@@ -55,6 +60,7 @@ impl Default for MemoryConfig {
         MemoryConfig {
             limit: 256 << 20,
             retain_free_bytes: 64 << 10,
+            near_program: true,
         }
     }
 }
@@ -133,6 +139,18 @@ pub struct CodeMemory {
     stats: MemoryStats,
 }
 
+/// An address `len` bytes (plus a gap) below this program's code, or null if
+/// there is no room: a reservation there reaches the program's functions and
+/// statics with 32-bit displacements when `len` is well under 2 GiB.
+fn near_program_hint(len: usize) -> *mut u8 {
+    const GAP: usize = 16 << 20;
+    let anchor = near_program_hint as *const () as usize;
+    match anchor.checked_sub(len + GAP) {
+        Some(a) if len < (1 << 30) => (a & !0xFFFF) as *mut u8,
+        _ => std::ptr::null_mut(),
+    }
+}
+
 fn round_up(n: usize, to: usize) -> Option<usize> {
     Some(n.checked_add(to - 1)? & !(to - 1))
 }
@@ -145,7 +163,12 @@ impl CodeMemory {
             needed: config.limit,
             limit: config.limit,
         })?;
-        let base = os::reserve(reserved)?;
+        let hint = if config.near_program {
+            near_program_hint(reserved)
+        } else {
+            std::ptr::null_mut()
+        };
+        let base = os::reserve_at(hint, reserved)?;
         let named = os::name_mapping(base, reserved, c"cpjit");
         Ok(CodeMemory {
             base,
@@ -282,6 +305,7 @@ mod tests {
         CodeMemory::new(MemoryConfig {
             limit: 1 << 20,
             retain_free_bytes: 0,
+            near_program: false,
         })
         .unwrap()
     }
@@ -336,6 +360,7 @@ mod tests {
         let r = CodeMemory::new(MemoryConfig {
             limit: usize::MAX / 2,
             retain_free_bytes: 0,
+            near_program: true,
         });
         assert!(matches!(r, Err(JitError::Mapping { .. })));
     }

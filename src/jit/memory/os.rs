@@ -47,11 +47,17 @@ pub fn page_size() -> usize {
 
 /// Reserves `len` bytes of inaccessible address space (no memory committed).
 pub fn reserve(len: usize) -> Result<*mut u8, JitError> {
-    // SAFETY: an anonymous private mapping at a kernel-chosen address touches
-    // no existing memory.
+    reserve_at(std::ptr::null_mut(), len)
+}
+
+/// Like [`reserve`], preferring the address `hint` (the kernel picks another
+/// place when that range is taken; nothing existing is ever replaced).
+pub fn reserve_at(hint: *mut u8, len: usize) -> Result<*mut u8, JitError> {
+    // SAFETY: an anonymous private mapping without MAP_FIXED touches no
+    // existing memory: the hint is only a hint.
     let p = unsafe {
         libc::mmap(
-            std::ptr::null_mut(),
+            hint.cast(),
             len,
             libc::PROT_NONE,
             libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
