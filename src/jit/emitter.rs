@@ -137,11 +137,13 @@ struct GroupSize {
 /// Where everything of one trace goes, relative to the block start.
 #[derive(Clone, Debug, Default)]
 pub struct Layout {
-    /// `(code offset, data offset)` of each group: trampoline, each uop,
-    /// fatal-error guard.
+    /// `(code offset, data offset from data_base)` of each group:
+    /// trampoline, each uop, fatal-error guard.
     slots: Vec<(u32, u32)>,
     /// Bytes of code (trampoline through guard).
     pub code_size: usize,
+    /// Start of the data area: past all code, aligned for every group's data.
+    pub data_base: usize,
     /// Bytes of the whole block: code, padding, data.
     pub total_size: usize,
 }
@@ -216,8 +218,13 @@ impl Emitter {
             }
         }
         let n = trace.len();
+        // One pass: code offsets are absolute; data offsets are relative to
+        // the data area, which starts after all code, aligned for all data.
         let mut slots = Vec::with_capacity(n + 2);
-        let mut code = self.trampoline.code.len();
+        let (t, f) = (&self.trampoline, &self.fatal_error);
+        let mut code = t.code.len();
+        let mut data = t.data.len();
+        let mut max_align = t.data_align.max(f.data_align);
         slots.push((0u32, 0u32));
         for (index, ins) in trace.iter().enumerate() {
             if ins.jump_target as usize >= n || ins.error_target as usize >= n {
@@ -228,46 +235,36 @@ impl Emitter {
                     len: n,
                 });
             }
-            let size = match self.sizes.get(ins.opcode as usize) {
-                Some(Some(size)) => size,
-                _ => {
-                    return Err(self
-                        .group(ins.opcode)
-                        .err()
-                        .unwrap_or(JitError::UnknownOpcode(ins.opcode.name())))
-                }
+            let Some(Some(size)) = self.sizes.get(ins.opcode as usize) else {
+                return Err(self
+                    .group(ins.opcode)
+                    .err()
+                    .unwrap_or(JitError::UnknownOpcode(ins.opcode.name())));
             };
-            slots.push((code as u32, 0));
+            let mask = size.align as usize - 1;
+            data = (data + mask) & !mask;
+            max_align = max_align.max(size.align as usize);
+            slots.push((code as u32, data as u32));
             code += size.code as usize;
+            data += size.data as usize;
         }
-        slots.push((code as u32, 0));
-        code += self.fatal_error.code.len();
-        let code_size = code;
-        let mut at = code;
-        let mut place = |slot: &mut (u32, u32), len: usize, align: usize| {
-            at = align_up(at, align);
-            slot.1 = at as u32;
-            at += len;
-        };
-        let t = &self.trampoline;
-        place(&mut slots[0], t.data.len(), t.data_align);
-        for (slot, ins) in slots[1..=n].iter_mut().zip(trace) {
-            if let Some(Some(g)) = self.sizes.get(ins.opcode as usize) {
-                place(slot, g.data as usize, g.align as usize);
-            }
-        }
-        let f = &self.fatal_error;
-        place(&mut slots[n + 1], f.data.len(), f.data_align);
-        if at > u32::MAX as usize {
+        data = align_up(data, f.data_align);
+        slots.push((code as u32, data as u32));
+        code += f.code.len();
+        data += f.data.len();
+        let data_base = align_up(code, max_align);
+        let total_size = data_base + data;
+        if total_size > u32::MAX as usize {
             return Err(JitError::TraceTooLarge {
-                needed: at,
+                needed: total_size,
                 limit: u32::MAX as usize,
             });
         }
         Ok(Layout {
             slots,
-            code_size,
-            total_size: at,
+            code_size: code,
+            data_base,
+            total_size,
         })
     }
 
@@ -321,6 +318,8 @@ impl Emitter {
             ));
         }
         let top = base + layout.side_entry() as u64;
+        let db = layout.data_base as u32;
+        let abs = |(c, d): (u32, u32)| (c, db + d);
         let code_at = |i: usize| slots.get(i).map_or(0, |s| base + s.0 as u64);
         // Padding between code and data, and between data pieces, is zeroed
         // so that no stale bytes of an earlier executor remain.
@@ -330,14 +329,14 @@ impl Emitter {
         values[4] = top;
         values[0] = base;
         values[1] = top;
-        values[2] = base + slots[0].1 as u64;
-        Self::put(buf, &self.trampoline, slots[0], base, &values)?;
+        values[2] = base + (db + slots[0].1) as u64;
+        Self::put(buf, &self.trampoline, abs(slots[0]), base, &values)?;
         let mut emitted = self.trampoline.code.len();
         for (i, ins) in trace.iter().enumerate() {
             let Some(Some(g)) = self.uops.get(ins.opcode as usize) else {
                 return Err(JitError::UnknownOpcode(ins.opcode.name()));
             };
-            let slot = slots[i + 1];
+            let slot = abs(slots[i + 1]);
             values[0] = base + slot.0 as u64;
             values[1] = code_at(i + 2);
             values[2] = base + slot.1 as u64;
@@ -350,7 +349,7 @@ impl Emitter {
             Self::put(buf, g, slot, base, &values)?;
             emitted += g.code.len();
         }
-        let f = slots[n + 1];
+        let f = abs(slots[n + 1]);
         values = [0; 12];
         values[3] = executor;
         values[4] = top;
