@@ -90,7 +90,8 @@ fn run(args: Args) -> Result<()> {
         let hash = hash::input_hash(r.spec, r.cc)?;
         let existing = std::fs::read_to_string(&path).ok();
         let same = existing.as_deref().and_then(hash::hash_in_header) == Some(hash.as_str());
-        if same && !args.force {
+        // `--check` compares whole files, so it never trusts the header alone.
+        if same && !args.force && !args.check {
             fresh.push(path);
         } else {
             todo.push(*r);
