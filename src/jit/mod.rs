@@ -1,1 +1,2 @@
 //! The run-time half of the JIT (see ARCHITECTURE.md).
+pub mod debug;
