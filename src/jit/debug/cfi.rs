@@ -48,9 +48,9 @@ const JMP_REL32: u8 = 0xe9;
 /// is the prologue in the code LLVM generates for stencils. Callers that
 /// know the layout pass it instead of [`FrameLayout::Detect`].
 pub fn detect(code: &[u8]) -> FrameLayout {
-    let prologue = code.windows(4).position(|w| {
-        w[0] == PUSH_RBP && MOV_RBP_RSP.iter().any(|m| w[1..] == m[..])
-    });
+    let prologue = code
+        .windows(4)
+        .position(|w| w[0] == PUSH_RBP && MOV_RBP_RSP.iter().any(|m| w[1..] == m[..]));
     let Some(push) = prologue else {
         return FrameLayout::Frameless;
     };
@@ -62,9 +62,7 @@ pub fn detect(code: &[u8]) -> FrameLayout {
         Some(body.len())
     } else if body.len() >= 2 && body[body.len() - 1] == RET && is_pop(&body[body.len() - 2]) {
         Some(body.len() - 1)
-    } else if body.len() >= 6
-        && body[body.len() - 5] == JMP_REL32
-        && is_pop(&body[body.len() - 6])
+    } else if body.len() >= 6 && body[body.len() - 5] == JMP_REL32 && is_pop(&body[body.len() - 6])
     {
         Some(body.len() - 5)
     } else {

@@ -110,7 +110,7 @@ pub fn walk(fp: usize, max_frames: usize) -> Result<Vec<FrameRecord>, FramePoint
     let mut fp = fp;
     while records.len() < max_frames {
         let in_bounds = fp >= low && fp.checked_add(2 * word).is_some_and(|e| e <= bounds.high);
-        if fp % word != 0 || !in_bounds {
+        if fp & (word - 1) != 0 || !in_bounds {
             break;
         }
         // SAFETY: `fp` is aligned and both words lie in the live part of the

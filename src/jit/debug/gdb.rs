@@ -49,12 +49,13 @@ unsafe impl Sync for DescriptorCell {}
 /// The descriptor gdb reads (version 1).
 #[no_mangle]
 #[used]
-pub static __jit_debug_descriptor: DescriptorCell = DescriptorCell(UnsafeCell::new(JitDescriptor {
-    version: 1,
-    action_flag: JIT_NOACTION,
-    relevant_entry: ptr::null_mut(),
-    first_entry: ptr::null_mut(),
-}));
+pub static __jit_debug_descriptor: DescriptorCell =
+    DescriptorCell(UnsafeCell::new(JitDescriptor {
+        version: 1,
+        action_flag: JIT_NOACTION,
+        relevant_entry: ptr::null_mut(),
+        first_entry: ptr::null_mut(),
+    }));
 
 /// gdb breaks here to read the descriptor. Must not be inlined or removed.
 #[no_mangle]

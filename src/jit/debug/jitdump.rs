@@ -26,7 +26,11 @@ const JIT_CODE_LOAD: u32 = 0;
 const CODE_LOAD_FIXED: usize = 16 + 4 + 4 + 8 + 8 + 8 + 8;
 
 /// The ELF machine of the host.
-const MACHINE: u32 = if cfg!(target_arch = "aarch64") { 183 } else { 62 };
+const MACHINE: u32 = if cfg!(target_arch = "aarch64") {
+    183
+} else {
+    62
+};
 
 /// A jitdump file being appended to. Thread-safe; flushed per region.
 #[derive(Debug)]
@@ -182,10 +186,8 @@ mod tests {
 
     #[test]
     fn records_carry_addresses_names_and_code() {
-        let path = std::env::temp_dir().join(format!(
-            "cpjit-jitdump-test-{}.dump",
-            std::process::id()
-        ));
+        let path =
+            std::env::temp_dir().join(format!("cpjit-jitdump-test-{}.dump", std::process::id()));
         let dump = JitDump::create(&path).unwrap();
         let code: Vec<u8> = (0..24).collect();
         let ranges = [
@@ -208,7 +210,10 @@ mod tests {
             let addr = u64_at(&b, at + 32);
             let size = u64_at(&b, at + 40) as usize;
             let index = u64_at(&b, at + 48);
-            let name_end = b[at + CODE_LOAD_FIXED..].iter().position(|&c| c == 0).unwrap();
+            let name_end = b[at + CODE_LOAD_FIXED..]
+                .iter()
+                .position(|&c| c == 0)
+                .unwrap();
             let name =
                 std::str::from_utf8(&b[at + CODE_LOAD_FIXED..at + CODE_LOAD_FIXED + name_end])
                     .unwrap()

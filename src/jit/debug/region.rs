@@ -108,8 +108,9 @@ impl<'a> CodeRegion<'a> {
     /// layouts lie inside their ranges, in order.
     pub fn validate(&self) -> Result<(), DebugError> {
         for r in self.ranges {
-            let end = r.offset.checked_add(r.size);
-            if end.is_none_or(|end| end > self.code.len()) {
+            let inside =
+                matches!(r.offset.checked_add(r.size), Some(end) if end <= self.code.len());
+            if !inside {
                 return Err(DebugError::RangeOutOfRegion {
                     name: r.name.clone(),
                     offset: r.offset,
@@ -135,7 +136,9 @@ impl<'a> CodeRegion<'a> {
                 }
                 if let Some(p) = frame_popped {
                     if p <= frame_set || p as usize > r.size {
-                        return Err(bad("frame_popped must lie after frame_set, inside the range"));
+                        return Err(bad(
+                            "frame_popped must lie after frame_set, inside the range",
+                        ));
                     }
                 }
             }
@@ -180,14 +183,19 @@ mod tests {
     #[test]
     fn rejects_inconsistent_frame_layouts() {
         let code = [0u8; 16];
-        for (push_rbp, frame_set, frame_popped) in
-            [(4, 4, None), (0, 17, None), (0, 4, Some(4)), (0, 4, Some(17))]
-        {
-            let ranges = [CodeRange::new(0, 16, "a").with_frame(FrameLayout::FramePointer {
-                push_rbp,
-                frame_set,
-                frame_popped,
-            })];
+        for (push_rbp, frame_set, frame_popped) in [
+            (4, 4, None),
+            (0, 17, None),
+            (0, 4, Some(4)),
+            (0, 4, Some(17)),
+        ] {
+            let ranges = [
+                CodeRange::new(0, 16, "a").with_frame(FrameLayout::FramePointer {
+                    push_rbp,
+                    frame_set,
+                    frame_popped,
+                }),
+            ];
             assert!(matches!(
                 CodeRegion::new("r", &code, &ranges).validate(),
                 Err(DebugError::BadFrameLayout { .. })
