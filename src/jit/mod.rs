@@ -31,6 +31,7 @@
 //! * [`synthetic`]: hand-written x86-64 stencils for tests and benchmarks.
 
 pub mod context;
+pub mod debug;
 pub mod emitter;
 pub mod error;
 pub mod executor;
