@@ -49,6 +49,7 @@ fn value_index(v: HoleValue) -> u8 {
         HoleValue::JumpTarget => 9,
         HoleValue::ErrorTarget => 10,
         HoleValue::ExitIndex => 11,
+        HoleValue::OperandHi => 12,
     }
 }
 
@@ -276,7 +277,7 @@ impl Emitter {
         g: &PreparedGroup,
         (c, d): (u32, u32),
         base: u64,
-        values: &[u64; 12],
+        values: &[u64; 13],
     ) -> Result<(), JitError> {
         let (c, d) = (c as usize, d as usize);
         let misfit = || JitError::BadStencil("emit: layout does not fit the buffer".into());
@@ -324,7 +325,7 @@ impl Emitter {
         // Padding between code and data, and between data pieces, is zeroed
         // so that no stale bytes of an earlier executor remain.
         buf[layout.code_size..].fill(0);
-        let mut values = [0u64; 12];
+        let mut values = [0u64; 13];
         values[3] = executor;
         values[4] = top;
         values[0] = base;
@@ -346,11 +347,12 @@ impl Emitter {
             values[9] = code_at(ins.jump_target as usize + 1);
             values[10] = code_at(ins.error_target as usize + 1);
             values[11] = ins.exit_index as u64;
+            values[12] = ins.operand >> 32;
             Self::put(buf, g, slot, base, &values)?;
             emitted += g.code.len();
         }
         let f = abs(slots[n + 1]);
-        values = [0; 12];
+        values = [0; 13];
         values[3] = executor;
         values[4] = top;
         values[0] = base + f.0 as u64;

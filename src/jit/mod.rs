@@ -31,11 +31,13 @@
 //! * [`synthetic`]: hand-written x86-64 stencils for tests and benchmarks.
 
 pub mod context;
+pub mod debug;
 pub mod emitter;
 pub mod error;
 pub mod executor;
 pub mod memory;
 pub mod patch;
+pub mod stencils;
 pub mod symbols;
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 pub mod synthetic;
