@@ -154,6 +154,21 @@ impl Layout {
     pub fn side_entry(&self) -> usize {
         self.slots.get(1).map_or(0, |s| s.0 as usize)
     }
+
+    /// `(offset, size)` of each piece of code in order: the trampoline, each
+    /// uop of the trace, the fatal-error guard.
+    pub fn code_pieces(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let ends = self
+            .slots
+            .iter()
+            .skip(1)
+            .map(|s| s.0 as usize)
+            .chain(std::iter::once(self.code_size));
+        self.slots
+            .iter()
+            .zip(ends)
+            .map(|(s, end)| (s.0 as usize, end - s.0 as usize))
+    }
 }
 
 fn align_up(n: usize, a: usize) -> usize {
