@@ -92,6 +92,25 @@ fn mbps(bytes: usize, d: Duration) -> f64 {
 }
 
 fn main() -> Result<()> {
+    // `CPJIT_BENCH_EMIT_ONLY=ITERS`: only emit the 1000-uop trace ITERS
+    // times with each set, for instruction counting (valgrind, perf stat).
+    if let Some(iters) = std::env::var("CPJIT_BENCH_EMIT_ONLY").ok() {
+        let iters: usize = iters.parse().context("CPJIT_BENCH_EMIT_ONLY=ITERS")?;
+        for (set, name) in stencil_sets() {
+            let jit = JitContext::new(config(), set, &symbols())?;
+            let t = trace(1000);
+            let layout = jit.emitter().layout(&t)?;
+            let mut buf = vec![0u8; layout.total_size];
+            let base = buf.as_ptr() as u64;
+            for _ in 0..iters {
+                let l = jit.emitter().layout(black_box(&t))?;
+                jit.emitter()
+                    .emit(&t, &l, black_box(&mut buf), base, 0x1000)?;
+            }
+            println!("{name}: emitted 1000 uops {iters} times");
+        }
+        return Ok(());
+    }
     for (set, name) in stencil_sets() {
         measure(set, name)?;
     }

@@ -54,10 +54,17 @@ fn value_index(v: HoleValue) -> u8 {
 }
 
 /// A stencil group ready to emit.
+///
+/// Holes whose value does not depend on where the group lands are patched
+/// once, here, into owned copies of the bodies: runtime symbols without a
+/// table value (`Zero + symbol`, absolute), and PC-relative references to
+/// the group's own code or to the code right after it (`Continue`: uops are
+/// laid out back to back, so that distance is the group's code size). Only
+/// position-dependent holes are left for each emission.
 #[derive(Clone, Debug)]
 struct PreparedGroup {
-    code: &'static [u8],
-    data: &'static [u8],
+    code: Box<[u8]>,
+    data: Box<[u8]>,
     data_align: usize,
     code_holes: Box<[PreparedHole]>,
     data_holes: Box<[PreparedHole]>,
@@ -65,48 +72,84 @@ struct PreparedGroup {
     unresolved: Option<&'static str>,
 }
 
+/// Where a group's `Continue` points, relative to the start of its code.
+#[derive(Clone, Copy, Debug)]
+enum ContinueAt {
+    /// Just past the group's code: the next uop, or the guard after the last.
+    Next,
+    /// The group's own start (the fatal-error guard, which never continues).
+    Itself,
+}
+
 impl PreparedGroup {
-    fn new(name: &str, g: &StencilGroup, symbols: &SymbolTable) -> Result<Self, JitError> {
+    fn new(
+        name: &str,
+        g: &StencilGroup,
+        symbols: &SymbolTable,
+        cont: ContinueAt,
+    ) -> Result<Self, JitError> {
         let align = g.data_align.max(1) as usize;
         if !align.is_power_of_two() || align > MAX_DATA_ALIGN {
             return Err(JitError::BadStencil(format!(
                 "{name}: data alignment {align} is not a power of two up to {MAX_DATA_ALIGN}"
             )));
         }
+        let continue_offset = match cont {
+            ContinueAt::Next => g.code.body.len() as u64,
+            ContinueAt::Itself => 0,
+        };
         let mut unresolved = None;
-        let mut prepare = |s: &Stencil, what: &str| -> Result<Box<[PreparedHole]>, JitError> {
-            s.holes
-                .iter()
-                .map(|h| {
+        let mut prepare =
+            |s: &Stencil, is_code: bool| -> Result<(Box<[u8]>, Box<[PreparedHole]>), JitError> {
+                let mut body = s.body.to_vec();
+                let mut holes = Vec::with_capacity(s.holes.len());
+                for h in s.holes {
                     let end = h.offset as usize + patch::width(h.kind);
-                    if end > s.body.len() {
+                    if end > body.len() {
                         return Err(JitError::BadStencil(format!(
-                            "{name}: {what} hole at {} runs past the body ({} bytes)",
+                            "{name}: {} hole at {} runs past the body ({} bytes)",
+                            if is_code { "code" } else { "data" },
                             h.offset,
-                            s.body.len()
+                            body.len()
                         )));
                     }
                     let sym = match h.symbol {
-                        None => 0,
-                        Some(sym) => symbols.get(sym).unwrap_or_else(|| {
+                        None => Some(0),
+                        Some(sym) => symbols.get(sym).or_else(|| {
                             unresolved.get_or_insert(sym);
-                            0
+                            None
                         }),
                     };
-                    Ok(PreparedHole {
+                    let addend = sym.unwrap_or(0).wrapping_add(h.addend as u64);
+                    // Position-independent holes, patched relative to address 0.
+                    let fixed = match (h.kind, h.value, sym.is_some()) {
+                        (HoleKind::Abs64 | HoleKind::Abs32, HoleValue::Zero, true) => Some(addend),
+                        (HoleKind::Rel32, HoleValue::Code, true) if is_code => Some(addend),
+                        (HoleKind::Rel32, HoleValue::Continue, true) if is_code => {
+                            Some(continue_offset.wrapping_add(addend))
+                        }
+                        _ => None,
+                    };
+                    let offset = h.offset as usize;
+                    if let Some(v) = fixed {
+                        if patch::apply(h.kind, &mut body, offset, 0, v).is_some() {
+                            continue;
+                        }
+                    }
+                    holes.push(PreparedHole {
                         offset: h.offset,
                         kind: h.kind,
                         value: value_index(h.value),
-                        addend: sym.wrapping_add(h.addend as u64),
-                    })
-                })
-                .collect()
-        };
-        let data_holes = prepare(&g.data, "data")?;
-        let code_holes = prepare(&g.code, "code")?;
+                        addend,
+                    });
+                }
+                Ok((body.into_boxed_slice(), holes.into_boxed_slice()))
+            };
+        let (data, data_holes) = prepare(&g.data, false)?;
+        let (code, code_holes) = prepare(&g.code, true)?;
         Ok(PreparedGroup {
-            code: g.code.body,
-            data: g.data.body,
+            code,
+            data,
             data_align: align,
             code_holes,
             data_holes,
@@ -184,7 +227,7 @@ impl Emitter {
             .iter()
             .map(|&u| match set.uops.get(u as usize) {
                 Some(g) if !g.code.body.is_empty() => {
-                    PreparedGroup::new(u.name(), g, symbols).map(Some)
+                    PreparedGroup::new(u.name(), g, symbols, ContinueAt::Next).map(Some)
                 }
                 _ => Ok(None),
             })
@@ -201,8 +244,13 @@ impl Emitter {
             })
             .collect();
         Ok(Emitter {
-            trampoline: PreparedGroup::new("_ENTRY", &set.trampoline, symbols)?,
-            fatal_error: PreparedGroup::new("_FATAL_ERROR", &set.fatal_error, symbols)?,
+            trampoline: PreparedGroup::new("_ENTRY", &set.trampoline, symbols, ContinueAt::Next)?,
+            fatal_error: PreparedGroup::new(
+                "_FATAL_ERROR",
+                &set.fatal_error,
+                symbols,
+                ContinueAt::Itself,
+            )?,
             uops,
             sizes,
         })
@@ -298,11 +346,11 @@ impl Emitter {
         let misfit = || JitError::BadStencil("emit: layout does not fit the buffer".into());
         buf.get_mut(c..c + g.code.len())
             .ok_or_else(misfit)?
-            .copy_from_slice(g.code);
+            .copy_from_slice(&g.code);
         if !g.data.is_empty() {
             buf.get_mut(d..d + g.data.len())
                 .ok_or_else(misfit)?
-                .copy_from_slice(g.data);
+                .copy_from_slice(&g.data);
         }
         for (holes, at) in [(&g.data_holes, d), (&g.code_holes, c)] {
             for h in holes.iter() {
