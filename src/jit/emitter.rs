@@ -72,6 +72,9 @@ struct PreparedGroup {
     unresolved: Option<&'static str>,
 }
 
+/// A stencil body with its fixed holes patched, and the holes left.
+type PreparedStencil = (Box<[u8]>, Box<[PreparedHole]>);
+
 /// Where a group's `Continue` points, relative to the start of its code.
 #[derive(Clone, Copy, Debug)]
 enum ContinueAt {
@@ -99,52 +102,51 @@ impl PreparedGroup {
             ContinueAt::Itself => 0,
         };
         let mut unresolved = None;
-        let mut prepare =
-            |s: &Stencil, is_code: bool| -> Result<(Box<[u8]>, Box<[PreparedHole]>), JitError> {
-                let mut body = s.body.to_vec();
-                let mut holes = Vec::with_capacity(s.holes.len());
-                for h in s.holes {
-                    let end = h.offset as usize + patch::width(h.kind);
-                    if end > body.len() {
-                        return Err(JitError::BadStencil(format!(
-                            "{name}: {} hole at {} runs past the body ({} bytes)",
-                            if is_code { "code" } else { "data" },
-                            h.offset,
-                            body.len()
-                        )));
-                    }
-                    let sym = match h.symbol {
-                        None => Some(0),
-                        Some(sym) => symbols.get(sym).or_else(|| {
-                            unresolved.get_or_insert(sym);
-                            None
-                        }),
-                    };
-                    let addend = sym.unwrap_or(0).wrapping_add(h.addend as u64);
-                    // Position-independent holes, patched relative to address 0.
-                    let fixed = match (h.kind, h.value, sym.is_some()) {
-                        (HoleKind::Abs64 | HoleKind::Abs32, HoleValue::Zero, true) => Some(addend),
-                        (HoleKind::Rel32, HoleValue::Code, true) if is_code => Some(addend),
-                        (HoleKind::Rel32, HoleValue::Continue, true) if is_code => {
-                            Some(continue_offset.wrapping_add(addend))
-                        }
-                        _ => None,
-                    };
-                    let offset = h.offset as usize;
-                    if let Some(v) = fixed {
-                        if patch::apply(h.kind, &mut body, offset, 0, v).is_some() {
-                            continue;
-                        }
-                    }
-                    holes.push(PreparedHole {
-                        offset: h.offset,
-                        kind: h.kind,
-                        value: value_index(h.value),
-                        addend,
-                    });
+        let mut prepare = |s: &Stencil, is_code: bool| -> Result<PreparedStencil, JitError> {
+            let mut body = s.body.to_vec();
+            let mut holes = Vec::with_capacity(s.holes.len());
+            for h in s.holes {
+                let end = h.offset as usize + patch::width(h.kind);
+                if end > body.len() {
+                    return Err(JitError::BadStencil(format!(
+                        "{name}: {} hole at {} runs past the body ({} bytes)",
+                        if is_code { "code" } else { "data" },
+                        h.offset,
+                        body.len()
+                    )));
                 }
-                Ok((body.into_boxed_slice(), holes.into_boxed_slice()))
-            };
+                let sym = match h.symbol {
+                    None => Some(0),
+                    Some(sym) => symbols.get(sym).or_else(|| {
+                        unresolved.get_or_insert(sym);
+                        None
+                    }),
+                };
+                let addend = sym.unwrap_or(0).wrapping_add(h.addend as u64);
+                // Position-independent holes, patched relative to address 0.
+                let fixed = match (h.kind, h.value, sym.is_some()) {
+                    (HoleKind::Abs64 | HoleKind::Abs32, HoleValue::Zero, true) => Some(addend),
+                    (HoleKind::Rel32, HoleValue::Code, true) if is_code => Some(addend),
+                    (HoleKind::Rel32, HoleValue::Continue, true) if is_code => {
+                        Some(continue_offset.wrapping_add(addend))
+                    }
+                    _ => None,
+                };
+                let offset = h.offset as usize;
+                if let Some(v) = fixed {
+                    if patch::apply(h.kind, &mut body, offset, 0, v).is_some() {
+                        continue;
+                    }
+                }
+                holes.push(PreparedHole {
+                    offset: h.offset,
+                    kind: h.kind,
+                    value: value_index(h.value),
+                    addend,
+                });
+            }
+            Ok((body.into_boxed_slice(), holes.into_boxed_slice()))
+        };
         let (data, data_holes) = prepare(&g.data, false)?;
         let (code, code_holes) = prepare(&g.code, true)?;
         Ok(PreparedGroup {
