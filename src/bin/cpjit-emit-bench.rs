@@ -94,7 +94,7 @@ fn mbps(bytes: usize, d: Duration) -> f64 {
 fn main() -> Result<()> {
     // `CPJIT_BENCH_EMIT_ONLY=ITERS`: only emit the 1000-uop trace ITERS
     // times with each set, for instruction counting (valgrind, perf stat).
-    if let Some(iters) = std::env::var("CPJIT_BENCH_EMIT_ONLY").ok() {
+    if let Ok(iters) = std::env::var("CPJIT_BENCH_EMIT_ONLY") {
         let iters: usize = iters.parse().context("CPJIT_BENCH_EMIT_ONLY=ITERS")?;
         for (set, name) in stencil_sets() {
             let jit = JitContext::new(config(), set, &symbols())?;
