@@ -174,10 +174,16 @@ fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
         let region = os::reserve(pages)?;
         // SAFETY: `region` is our own fresh mapping; nothing runs in it.
         unsafe { os::protect(region, pages, os::Protection::ReadExecute)? };
+        // Page protection as the compile path pays it: flip to read+write,
+        // write one byte per page (the first write after a flip may fault
+        // to make the page table entry writable), flip back.
         let protect = best_per_call(budget, || {
-            // SAFETY: as above.
+            // SAFETY: as above; the writes land on pages just made writable.
             unsafe {
                 os::protect(region, pages, os::Protection::ReadWrite).expect("rw");
+                for off in (0..pages).step_by(page) {
+                    region.add(off).write_volatile(0xC3);
+                }
                 os::protect(region, pages, os::Protection::ReadExecute).expect("rx");
             }
         });
