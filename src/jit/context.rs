@@ -101,7 +101,7 @@ impl JitContext {
         function: &str,
     ) -> Result<Executor, JitError> {
         let layout = self.emitter.layout(trace)?;
-        let exits = exit_targets(trace);
+        let exits = exit_targets(trace)?;
         let result = {
             let mut memory = self.memory.try_borrow_mut().map_err(|_| JitError::Busy)?;
             let block = memory.alloc(layout.total_size)?;

@@ -378,6 +378,13 @@ fn errors_are_errors() {
             len: 1
         })
     ));
+    assert!(matches!(
+        jit.compile(&[ins(Uop::EXIT_TRACE).exit_index(4_000_000_000)]),
+        Err(JitError::BadExitIndex {
+            index: 4_000_000_000,
+            count: 1
+        })
+    ));
     let e = jit.compile(&[ins(Uop::DEOPT)]).unwrap();
     assert!(matches!(
         e.exit(0),
