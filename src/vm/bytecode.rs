@@ -120,7 +120,9 @@ pub mod binop {
     pub const MATMUL: u32 = 12;
     pub const INPLACE: u32 = 16;
     /// Operator symbols, by number.
-    pub const SYMBOLS: [&str; 13] = ["+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "@"];
+    pub const SYMBOLS: [&str; 13] = [
+        "+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "@",
+    ];
 }
 
 /// Comparison numbers (oparg of COMPARE_OP), as in the JIT contract.
