@@ -209,6 +209,11 @@ fn no_writable_and_executable_mapping_while_executors_exist() {
             "W^X violated: {perms:?}"
         );
     }
+    // Where the kernel names anonymous mappings, ours show as [anon:cpjit].
+    if jit.memory_stats().named {
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        assert!(maps.lines().any(|l| l.ends_with("[anon:cpjit]")), "{maps}");
+    }
     // And no rwx mapping named as ours anywhere.
     let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
     for l in maps.lines().filter(|l| l.contains("cpjit")) {
@@ -790,4 +795,43 @@ mod host {
         );
         drop(live);
     }
+}
+
+/// A helper called from JIT code enters another executor and drops
+/// executors meanwhile: frees wait until the outermost entry returns, and
+/// both runs return correctly.
+#[test]
+fn nested_entries_defer_frees_to_the_outermost_return() {
+    let jit = std::rc::Rc::new(context());
+    let outer = jit
+        .compile(&[
+            ins(Uop::LOAD_CONST).operand(int(1)),
+            ins(Uop::POP_TOP),
+            ins(Uop::LOAD_CONST).operand(int(2)),
+            ins(Uop::DEOPT).target(10),
+        ])
+        .unwrap();
+    let j = jit.clone();
+    let inner_status = std::rc::Rc::new(std::cell::Cell::new(None));
+    let st = inner_status.clone();
+    ON_DEALLOC.with(|h| {
+        *h.borrow_mut() = Some(Box::new(move |_| {
+            // Compile, run and drop an executor inside the outer run.
+            let inner = j.compile(&[ins(Uop::DEOPT).target(20)]).unwrap();
+            let mut m = Machine::new(0);
+            st.set(Some(m.run(&inner)));
+            inner.invalidate();
+            drop(inner);
+            // Releases the reference the inner trampoline parked.
+            drop(m);
+            // Still two blocks: the inner one is only freed later.
+            assert_eq!(j.memory_stats().live_blocks, 2);
+        }))
+    });
+    let mut m = Machine::new(0);
+    assert_eq!(m.run(&outer), status::EXIT);
+    ON_DEALLOC.with(|h| *h.borrow_mut() = None);
+    assert_eq!(inner_status.get(), Some(status::EXIT));
+    assert_eq!((m.instr(), m.stack()), (10, vec![int(2)]));
+    assert_eq!(jit.memory_stats().live_blocks, 1);
 }
