@@ -604,7 +604,6 @@ fn executors_are_registered_with_gdb_when_asked_and_unregistered_when_freed() {
 /// the JIT's own calling convention), which do real reference counting.
 mod host {
     use super::*;
-    use crate::jit::stencils::HOST;
     use cpjit_abi::layout::{kind, IntObj, ObjHeader};
     use cpjit_abi::value::IMMORTAL_REFCNT;
 
@@ -634,7 +633,7 @@ mod host {
             debug: None,
             ..JitConfig::default()
         };
-        JitContext::new(config, &HOST, &host_symbols()).unwrap()
+        JitContext::for_host(config, &host_symbols()).unwrap()
     }
 
     /// A heap object with one reference.
