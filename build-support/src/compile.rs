@@ -257,3 +257,70 @@ impl Worker {
         emit_object(&module, tm, job.spec, job.template)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cpjit_abi::uop::Uop;
+    use cpjit_ir_templates::Template;
+
+    #[test]
+    fn verifier_failure_is_named_with_the_template_and_the_verifiers_message() {
+        let spec = TargetSpec::lookup("x86_64-unknown-linux-gnu").expect("known");
+        let tm = target_machine(spec).expect("target machine");
+        let ctx = Context::create();
+        let module = ctx.create_module("broken");
+        let f = module.add_function("_JIT_ENTRY", ctx.i64_type().fn_type(&[], false), None);
+        let b = ctx.create_builder();
+        b.position_at_end(ctx.append_basic_block(f, "entry"));
+        // An i64 function returning an i32: the verifier rejects it.
+        b.build_return(Some(&ctx.i32_type().const_zero()))
+            .expect("built");
+        let err =
+            emit_object(&module, &tm, spec, Template::Uop(Uop::NOP)).expect_err("verifier error");
+        assert!(matches!(err, CompileError::Verifier { .. }), "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains("_NOP") && msg.contains("verifier"), "{msg}");
+        assert!(
+            msg.to_lowercase().contains("return"),
+            "verifier's own message missing: {msg}"
+        );
+    }
+
+    #[test]
+    fn every_template_compiles_for_every_target_in_every_allowed_convention() {
+        let mut jobs = Vec::new();
+        for spec in crate::targets::TARGETS {
+            for cc in [CallConv::PreserveNone, CallConv::Ghc, CallConv::C] {
+                if spec.options(cc).is_err() {
+                    continue;
+                }
+                jobs.extend(
+                    Template::all()
+                        .into_iter()
+                        .map(|template| Job { spec, cc, template }),
+                );
+            }
+        }
+        let objects = compile_all(&jobs, 2, &|_| {}).expect("all compile");
+        assert_eq!(objects.len(), jobs.len());
+        for (job, o) in jobs.iter().zip(&objects) {
+            assert_eq!(job.template, o.template);
+            let g = crate::stencils::harvest(
+                job.spec,
+                job.template.name(),
+                job.template.entry_symbol(),
+                &o.object,
+            )
+            .unwrap_or_else(|e| panic!("{:?}: {e}", job.cc));
+            // Only `_NOP` may compile to nothing (its jump to `_JIT_CONTINUE` dropped).
+            let may_be_empty = job.template == Template::Uop(Uop::NOP);
+            assert!(
+                may_be_empty || !g.code.body.is_empty(),
+                "{} {}",
+                job.spec.triple,
+                job.template.name()
+            );
+        }
+    }
+}
