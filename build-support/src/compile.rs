@@ -2,7 +2,8 @@
 //! target machine per worker, the real `default<O3>` pipeline, object code
 //! into memory. Nothing touches disk.
 
-use std::sync::Once;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, Once};
 
 use cpjit_abi::stencil::CallConv;
 use cpjit_ir_templates::{Template, TemplateError};
@@ -11,7 +12,6 @@ use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{FileType, InitializationConfig, Target, TargetMachine, TargetTriple};
 use inkwell::OptimizationLevel;
-use rayon::prelude::*;
 
 use crate::targets::{TargetError, TargetSpec};
 
@@ -71,7 +71,7 @@ pub enum CompileError {
         message: String,
     },
     /// The worker pool could not start.
-    #[error("cannot start {0} compile workers: {1}")]
+    #[error("compile workers ({0}): {1}")]
     Pool(usize, String),
 }
 
@@ -200,6 +200,8 @@ pub struct Job {
 }
 
 /// Compiles `jobs` on `workers` threads, in order of `jobs` in the result.
+/// Each worker is one rayon task with its own LLVM context and target
+/// machines, pulling the next job from a shared counter until none are left.
 /// `progress` is called once per finished job.
 pub fn compile_all(
     jobs: &[Job],
@@ -211,23 +213,60 @@ pub fn compile_all(
     for job in jobs {
         job.spec.options(job.cc)?;
     }
+    let workers = workers.clamp(1, jobs.len().max(1));
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(workers.max(1))
+        .num_threads(workers)
         .build()
         .map_err(|e| CompileError::Pool(workers, e.to_string()))?;
-    pool.install(|| {
-        jobs.par_iter()
-            .with_max_len(1)
-            .map_init(Worker::default, |worker, job| {
-                let object = worker.compile(job)?;
-                progress(job);
-                Ok(CompiledTemplate {
-                    template: job.template,
-                    object,
-                })
-            })
-            .collect()
-    })
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let results: Mutex<Vec<Option<Result<Vec<u8>, CompileError>>>> =
+        Mutex::new((0..jobs.len()).map(|_| None).collect());
+    pool.scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|_| {
+                let mut worker = Worker::default();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(i) else { break };
+                    if failed.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let result = worker.compile(job);
+                    if result.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    } else {
+                        progress(job);
+                    }
+                    if let Ok(mut slots) = results.lock() {
+                        slots[i] = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    let slots = results
+        .into_inner()
+        .map_err(|_| CompileError::Pool(workers, "a worker panicked".into()))?;
+    let mut out = Vec::with_capacity(jobs.len());
+    // Report the first error in job order, so errors are deterministic too.
+    for (job, slot) in jobs.iter().zip(slots) {
+        match slot {
+            Some(Ok(object)) => out.push(CompiledTemplate {
+                template: job.template,
+                object,
+            }),
+            Some(Err(e)) => return Err(e),
+            None => {}
+        }
+    }
+    if out.len() != jobs.len() {
+        return Err(CompileError::Pool(
+            workers,
+            "compilation stopped early".into(),
+        ));
+    }
+    Ok(out)
 }
 
 /// A worker's LLVM state: its own context, and a target machine per target.
