@@ -199,6 +199,9 @@ pub struct Job {
     pub template: Template,
 }
 
+/// A job's result, filled in by whichever worker ran it.
+type Slot = Option<Result<Vec<u8>, CompileError>>;
+
 /// Compiles `jobs` on `workers` threads, in order of `jobs` in the result.
 /// Each worker is one rayon task with its own LLVM context and target
 /// machines, pulling the next job from a shared counter until none are left.
@@ -220,8 +223,7 @@ pub fn compile_all(
         .map_err(|e| CompileError::Pool(workers, e.to_string()))?;
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    let results: Mutex<Vec<Option<Result<Vec<u8>, CompileError>>>> =
-        Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Slot>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
     pool.scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|_| {
