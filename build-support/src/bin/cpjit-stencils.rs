@@ -43,6 +43,9 @@ struct Args {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Print the time each phase took (hashing, compiling, rendering, writing).
+    #[arg(long)]
+    timings: bool,
 }
 
 fn main() {
@@ -86,7 +89,9 @@ fn run(args: Args) -> Result<()> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     // Skip targets whose file already records the same input hash.
+    let mut phases = Phases::new(args.timings);
     let hashes = input_hashes(&requests, workers)?;
+    phases.done("input hashes");
     let mut todo = Vec::new();
     let mut todo_hashes = Vec::new();
     let mut fresh = Vec::new();
@@ -119,7 +124,9 @@ fn run(args: Args) -> Result<()> {
         bar.inc(1);
     })?;
     bar.finish_and_clear();
+    phases.done("compile and harvest");
     let rendered = render_all(&generated, workers)?;
+    phases.done("render");
 
     let mut stale = Vec::new();
     for (g, text) in generated.iter().zip(rendered) {
@@ -132,6 +139,7 @@ fn run(args: Args) -> Result<()> {
             write_atomically(&path, &text)?;
         }
     }
+    phases.done(if args.check { "compare" } else { "write" });
     if args.check && !stale.is_empty() {
         for p in &stale {
             eprintln!("cpjit-stencils: stale: {}", p.display());
@@ -145,6 +153,31 @@ fn run(args: Args) -> Result<()> {
     }
     summary(&generated, fresh.len(), started, args.check, workers);
     Ok(())
+}
+
+/// Phase timings for `--timings`.
+struct Phases {
+    on: bool,
+    last: Instant,
+}
+
+impl Phases {
+    fn new(on: bool) -> Self {
+        Phases {
+            on,
+            last: Instant::now(),
+        }
+    }
+
+    fn done(&mut self, phase: &str) {
+        if self.on {
+            eprintln!(
+                "cpjit-stencils: {phase}: {:.3} s",
+                self.last.elapsed().as_secs_f64()
+            );
+        }
+        self.last = Instant::now();
+    }
 }
 
 /// Renders every set (disassembly included) on `workers` threads.
