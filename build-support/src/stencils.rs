@@ -74,6 +74,9 @@ pub struct RawRelocation {
     pub type_name: String,
     /// Target symbol (or section) name, as in the object.
     pub symbol: String,
+    /// Addend: explicit (ELF), or read from the place (Mach-O, COFF), in ELF
+    /// terms (a PC-relative one includes the distance from the place to the PC).
+    pub addend: i64,
 }
 
 /// One template harvested for one target.
@@ -367,12 +370,6 @@ pub fn harvest(
                     symbol: raw_symbol,
                 });
             };
-            relocations.push(RawRelocation {
-                section: section_name.clone(),
-                offset,
-                type_name: ty.name.to_owned(),
-                symbol: raw_symbol.clone(),
-            });
             let kind = match ty.class {
                 RelocClass::Direct(k) | RelocClass::Got(k) => k,
             };
@@ -390,6 +387,13 @@ pub fn harvest(
                     relocs::clear_field(kind, size, place);
                 }
             }
+            relocations.push(RawRelocation {
+                section: section_name.clone(),
+                offset,
+                type_name: ty.name.to_owned(),
+                symbol: raw_symbol.clone(),
+                addend,
+            });
             let resolved = resolve(&file, spec, template, &placed, &reloc.target(), &raw_symbol)?;
             let hole_offset =
                 u32::try_from(base + offset).map_err(|_| bad("stencil over 4 GiB".into()))?;
