@@ -120,6 +120,7 @@ pub fn jobs(requests: &[Request]) -> Vec<Job> {
 /// The input hash of each request, computed on `workers` threads.
 pub fn input_hashes(requests: &[Request], workers: usize) -> Result<Vec<String>, Error> {
     use rayon::prelude::*;
+    compile::check_llvm()?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers.max(1))
         .build()
