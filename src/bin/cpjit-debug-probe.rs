@@ -16,7 +16,10 @@
 //!   checks it reaches `cpjit_probe_run_jit`, the Rust caller; exit status
 //!   1 if not.
 //!
-//! Both print the registered ranges as perf-map lines first.
+//! * `spin [N]`: run the code N times (default 50 million), for
+//!   `perf record` demonstrations.
+//!
+//! All print the registered ranges as perf-map lines first.
 
 use anyhow::{bail, Context, Result};
 use cpjit::jit::debug::{self, frame_pointers, CodeRange, CodeRegion};
@@ -37,9 +40,14 @@ fn main() -> Result<()> {
         bail!("cpjit-debug-probe runs x86-64 Linux machine code only");
     }
     let mode = std::env::args().nth(1).unwrap_or_else(|| "gdb".into());
-    if !matches!(mode.as_str(), "gdb" | "fp") {
-        bail!("usage: cpjit-debug-probe [gdb|fp]");
+    if !matches!(mode.as_str(), "gdb" | "fp" | "spin") {
+        bail!("usage: cpjit-debug-probe [gdb|fp|spin [N]]");
     }
+    let runs: u64 = match std::env::args().nth(2) {
+        Some(n) if mode == "spin" => n.parse().context("spin count must be a number")?,
+        _ if mode == "spin" => 50_000_000,
+        _ => 1,
+    };
     WALK.store(mode == "fp", Ordering::SeqCst);
 
     let (code, ranges) = assemble();
@@ -56,7 +64,10 @@ fn main() -> Result<()> {
     // SAFETY: the trampoline is a C-convention function `() -> i64`: it
     // keeps the stack balanced and returns the helper's result in rax.
     let entry: extern "C" fn() -> i64 = unsafe { std::mem::transmute(mem.address()) };
-    let result = cpjit_probe_run_jit(entry);
+    let mut result = 0;
+    for _ in 0..runs {
+        result = cpjit_probe_run_jit(entry);
+    }
     println!("jit returned {result}");
 
     drop(registration);
