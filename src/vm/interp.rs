@@ -499,6 +499,71 @@ impl Vm {
                         push!(v);
                     }
                     op::LOAD_FAST_CHECK => {}
+                    op::LOAD_FAST__LOAD_FAST | op::LOAD_FAST__LOAD_CONST => {
+                        // SAFETY: arg < nlocalsplus.
+                        let v = unsafe { *lp.add(arg as usize) };
+                        if v == 0 {
+                            break 'dispatch unbound_local(code, arg);
+                        }
+                        incref(v);
+                        push!(v);
+                        // SAFETY: the pair's second instruction follows.
+                        let w2 = unsafe { *instrs.add(ip) };
+                        ip += 1;
+                        let v2 = if opcode(w) == op::LOAD_FAST__LOAD_FAST {
+                            // SAFETY: arg < nlocalsplus.
+                            let v2 = unsafe { *lp.add(oparg(w2) as usize) };
+                            if v2 == 0 {
+                                break 'dispatch unbound_local(code, oparg(w2));
+                            }
+                            v2
+                        } else {
+                            // SAFETY: the compiler only emits valid constant indices.
+                            unsafe { code.consts.get_unchecked(oparg(w2) as usize) }.raw()
+                        };
+                        incref(v2);
+                        push!(v2);
+                    }
+                    op::LOAD_CONST__LOAD_FAST => {
+                        // SAFETY: the compiler only emits valid constant indices.
+                        let c = unsafe { code.consts.get_unchecked(arg as usize) }.raw();
+                        incref(c);
+                        push!(c);
+                        // SAFETY: the pair's second instruction follows.
+                        let w2 = unsafe { *instrs.add(ip) };
+                        ip += 1;
+                        // SAFETY: arg < nlocalsplus.
+                        let v = unsafe { *lp.add(oparg(w2) as usize) };
+                        if v == 0 {
+                            break 'dispatch unbound_local(code, oparg(w2));
+                        }
+                        incref(v);
+                        push!(v);
+                    }
+                    op::STORE_FAST__LOAD_FAST | op::STORE_FAST__STORE_FAST => {
+                        let v = pop!();
+                        // SAFETY: arg < nlocalsplus.
+                        let old = unsafe { std::mem::replace(&mut *lp.add(arg as usize), v) };
+                        xdecref(old);
+                        // SAFETY: the pair's second instruction follows.
+                        let w2 = unsafe { *instrs.add(ip) };
+                        ip += 1;
+                        let a2 = oparg(w2) as usize;
+                        if opcode(w) == op::STORE_FAST__STORE_FAST {
+                            let v = pop!();
+                            // SAFETY: a2 < nlocalsplus.
+                            let old = unsafe { std::mem::replace(&mut *lp.add(a2), v) };
+                            xdecref(old);
+                        } else {
+                            // SAFETY: a2 < nlocalsplus.
+                            let v = unsafe { *lp.add(a2) };
+                            if v == 0 {
+                                break 'dispatch unbound_local(code, oparg(w2));
+                            }
+                            incref(v);
+                            push!(v);
+                        }
+                    }
                     op::STORE_FAST => {
                         let v = pop!();
                         // SAFETY: arg < nlocalsplus.
@@ -520,7 +585,8 @@ impl Vm {
                         decref(old);
                     }
                     op::LOAD_CONST => {
-                        let v = code.consts[arg as usize].raw();
+                        // SAFETY: the compiler only emits valid constant indices.
+                        let v = unsafe { code.consts.get_unchecked(arg as usize) }.raw();
                         incref(v);
                         push!(v);
                     }
@@ -1327,7 +1393,59 @@ impl Vm {
                     op::KW_NAMES => {
                         self.kwnames = code.consts[arg as usize].raw();
                     }
-                    op::CALL | op::CALL_PY_EXACT_ARGS | op::CALL_BUILTIN => {
+                    op::CALL_PY_EXACT_ARGS => {
+                        // Specialized: a Python function called with exactly its
+                        // positional parameters, no keywords, no `self`.
+                        let n = arg as usize;
+                        // SAFETY: CALL's stack layout is [callable, NULL, args...].
+                        let base = unsafe { sp.sub(n + 2) };
+                        let (callable, selfv) = unsafe { (*base, *base.add(1)) };
+                        if self.kwnames != 0 || selfv != 0 || kind_of(callable) != kind::FUNCTION {
+                            deopt!(op::CALL);
+                        }
+                        // SAFETY: kind checked; the code object outlives the function.
+                        let fo = unsafe { cast::<FuncObj>(callable) };
+                        let fc = unsafe { &cast::<CodeObj>(fo.code.raw()).code };
+                        if fc.argcount as usize != n || fc.varargs.is_some() {
+                            deopt!(op::CALL);
+                        }
+                        let nlp = fc.nlocalsplus();
+                        let need = FRAME_WORDS + nlp + fc.stacksize as usize;
+                        if self.data_top + need > self.data.len() || self.ts.recursion_remaining <= 0 {
+                            break 'dispatch err(ExcKind::RecursionError, "maximum recursion depth exceeded");
+                        }
+                        sp = base;
+                        save_frame!();
+                        self.ts.recursion_remaining -= 1;
+                        // SAFETY: the new frame's words are inside `data`; the n
+                        // arguments move from the caller's stack into its locals.
+                        unsafe {
+                            let f = self.data.as_mut_ptr().add(self.data_top) as *mut Frame;
+                            self.data_top += need;
+                            (*f).code = fc as *const Code as *const std::ffi::c_void;
+                            (*f).func = callable;
+                            (*f).globals = fo.globals.raw() as *mut std::ffi::c_void;
+                            (*f).previous = frame;
+                            (*f).instr = 0;
+                            (*f).nlocalsplus = nlp as u32;
+                            let nlpp = frame_locals!(f);
+                            let src = base.add(2);
+                            for i in 0..n {
+                                *nlpp.add(i) = *src.add(i);
+                            }
+                            for i in n..nlp {
+                                *nlpp.add(i) = 0;
+                            }
+                            (*f).stack_pointer = nlpp.add(nlp);
+                            self.ts.current_frame = f;
+                            if !fc.cellvars.is_empty() || !fc.freevars.is_empty() {
+                                self.init_cells(f, fc, fo);
+                            }
+                            frame = f;
+                        }
+                        load_frame!();
+                    }
+                    op::CALL | op::CALL_BUILTIN => {
                         let mut n = arg as usize;
                         let kwn = std::mem::replace(&mut self.kwnames, 0);
                         // Layout: [callable, self_or_NULL, args...]
@@ -1417,6 +1535,30 @@ impl Vm {
                         }
                         decref(callable);
                         sp = base;
+                        push!(tri!(r).into_raw());
+                    }
+                    op::CALL_EX => {
+                        let nk = arg as usize;
+                        let kwn = std::mem::replace(&mut self.kwnames, 0);
+                        let mut kwvals: Vec<Obj> = (0..nk).map(|_| Obj::from_raw(pop!())).collect();
+                        kwvals.reverse();
+                        let l = Obj::from_raw(pop!());
+                        let selfv = pop!();
+                        let callable = Obj::from_raw(pop!());
+                        let mut args: Vec<u64> = Vec::with_capacity(list_items(l.raw()).len() + 1);
+                        if selfv != 0 {
+                            args.push(selfv);
+                        }
+                        args.extend_from_slice(list_items(l.raw()));
+                        save_frame!();
+                        let kv: Vec<u64> = kwvals.iter().map(Obj::raw).collect();
+                        let kw = if nk > 0 && kwn != 0 {
+                            Some(Kw { names: tuple_items(kwn), vals: &kv })
+                        } else {
+                            None
+                        };
+                        let r = self.call_object(callable.raw(), &args, kw);
+                        xdecref(selfv);
                         push!(tri!(r).into_raw());
                     }
                     op::MAKE_FUNCTION => {
@@ -1636,6 +1778,18 @@ impl Vm {
         // SAFETY: builtins is a dict.
         unsafe { dict_mut(self.builtins.raw()).clear() };
     }
+}
+
+/// The `UnboundLocalError` for fast local `arg`.
+#[cold]
+fn unbound_local(code: &Code, arg: u32) -> Box<PyErr> {
+    err(
+        ExcKind::UnboundLocalError,
+        format!(
+            "cannot access local variable '{}' where it is not associated with a value",
+            code.varnames.get(arg as usize).map(String::as_str).unwrap_or("?")
+        ),
+    )
 }
 
 /// Rewrites a generic BINARY_OP at `at` to a specialized form for these operands.
