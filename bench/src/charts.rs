@@ -103,7 +103,8 @@ impl BarChart {
             .chain(reference)
             .fold(f64::INFINITY, f64::min);
         let hi_v = values.iter().copied().chain(reference).fold(0.0, f64::max);
-        let (lo, hi) = (lo_v / 1.6, hi_v * 1.6);
+        // Headroom above the tallest bar keeps the legend clear of the bars.
+        let (lo, hi) = (lo_v / 1.6, hi_v * 3.0);
         let n = self.groups.len() as f64;
         let mut chart = ChartBuilder::on(root)
             .caption(&self.title, ("sans-serif", 22))
@@ -115,6 +116,7 @@ impl BarChart {
         chart
             .configure_mesh()
             .disable_x_mesh()
+            .light_line_style(TRANSPARENT)
             .x_labels(0)
             .x_label_formatter(&|_| String::new())
             .y_desc(&self.y_desc)

@@ -112,15 +112,36 @@ pub fn probe(mode: &Mode, probe_script: &Path, limit: Duration) -> Option<String
     }
 }
 
-/// The version line of an interpreter (`python3 --version`), if it prints one.
+/// The version of an interpreter from its `--version` output, if it prints one.
 pub fn version(program: &Path) -> Option<String> {
     let out = Command::new(program).arg("--version").output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
     let text = if out.stdout.is_empty() {
         out.stderr
     } else {
         out.stdout
     };
-    process::last_line(&text).filter(|_| out.status.success())
+    version_from(&String::from_utf8_lossy(&text))
+}
+
+/// `PyPy X.Y.Z` when the text names PyPy's version, else its first line
+/// (`Python 3.11.2`).
+pub fn version_from(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if let Some(i) = words
+        .iter()
+        .position(|w| w.trim_start_matches('[') == "PyPy")
+    {
+        if let Some(v) = words.get(i + 1) {
+            return Some(format!("PyPy {v}"));
+        }
+    }
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(String::from)
 }
 
 #[cfg(test)]
@@ -153,6 +174,18 @@ mod tests {
         };
         let why = probe(&m, Path::new("ignored.py"), Duration::from_secs(10)).unwrap();
         assert_eq!(why, "exit status 2: error: --tier jit is not supported");
+    }
+
+    #[test]
+    fn reads_versions() {
+        let pypy =
+            "Python 3.9.16 (7.3.11+dfsg-2, Dec 30 2024, 22:36:23)\n[PyPy 7.3.11 with GCC 12.2.0]\n";
+        assert_eq!(version_from(pypy).as_deref(), Some("PyPy 7.3.11"));
+        assert_eq!(
+            version_from("Python 3.11.2\n").as_deref(),
+            Some("Python 3.11.2")
+        );
+        assert_eq!(version_from(""), None);
     }
 
     #[test]
