@@ -71,7 +71,7 @@ struct Cli {
     /// (default: the repository root).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Per-run time limit in seconds (default 300, or 60 with --quick).
+    /// Per-run time limit in seconds (default 300, or 30 with --quick).
     #[arg(long, value_name = "SECS")]
     timeout: Option<u64>,
     /// Skip the calling-convention section.
@@ -107,8 +107,11 @@ fn find_repo() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// `p` made absolute, with `..` resolved when the path exists.
 fn absolute(p: PathBuf) -> PathBuf {
-    std::path::absolute(&p).unwrap_or(p)
+    std::fs::canonicalize(&p)
+        .or_else(|_| std::path::absolute(&p))
+        .unwrap_or(p)
 }
 
 fn config(cli: &Cli) -> Result<Config> {
@@ -149,7 +152,7 @@ fn config(cli: &Cli) -> Result<Config> {
             .map(|r| r as usize)
             .unwrap_or(if cli.quick { 1 } else { 5 }),
         quick: cli.quick,
-        timeout: Duration::from_secs(cli.timeout.unwrap_or(if cli.quick { 60 } else { 300 })),
+        timeout: Duration::from_secs(cli.timeout.unwrap_or(if cli.quick { 30 } else { 300 })),
         work,
         target,
         calling_conventions: !cli.no_cc && !cli.quick,

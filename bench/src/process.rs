@@ -2,7 +2,6 @@
 //! (from `wait4`'s `rusage` of that child alone), with a time limit.
 
 use std::io::Read;
-use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -98,9 +97,7 @@ pub fn run(cmd: &mut Command, limit: Duration) -> Result<RunOutput, RunError> {
     let program = cmd.get_program().to_string_lossy().into_owned();
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        // Its own process group, so a timeout kills helpers it started too.
-        .process_group(0);
+        .stderr(Stdio::piped());
     let start = Instant::now();
     let mut child = cmd.spawn().map_err(|source| RunError::Spawn {
         program: program.clone(),
@@ -135,16 +132,23 @@ pub fn run(cmd: &mut Command, limit: Duration) -> Result<RunOutput, RunError> {
         if !timed_out && start.elapsed() > limit {
             timed_out = true;
             // SAFETY: the child is not reaped yet (wait4 returned 0), so its
-            // pid still names its own process group, made at spawn; SIGKILL
-            // to that group touches nothing else.
-            unsafe { libc::kill(-pid, libc::SIGKILL) };
+            // pid still names it; SIGKILL to it touches nothing else.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
         }
         thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(2));
     }
     let wall = start.elapsed();
-    let stdout = out_reader.map(join_reader).unwrap_or_default();
-    let stderr = err_reader.map(join_reader).unwrap_or_default();
+    // After a timeout, a helper the child started may still hold the pipes
+    // open; do not wait for it (the readers finish on their own).
+    let (stdout, stderr) = if timed_out {
+        (Vec::new(), Vec::new())
+    } else {
+        (
+            out_reader.map(join_reader).unwrap_or_default(),
+            err_reader.map(join_reader).unwrap_or_default(),
+        )
+    };
     let ending = if timed_out {
         Ending::TimedOut
     } else if libc::WIFEXITED(status) {

@@ -326,3 +326,116 @@ impl Results {
         std::fs::write(path, self.to_json()).map_err(io)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Results {
+        let mut cells = BTreeMap::new();
+        cells.insert(
+            "python3".to_string(),
+            Cell::Ok {
+                median_s: 1.25,
+                runs_s: vec![1.0, 1.25, 2.0],
+                peak_rss_kib: 13000,
+            },
+        );
+        cells.insert(
+            "jit".to_string(),
+            Cell::Fail {
+                reason: "wrong output at line 1".into(),
+            },
+        );
+        cells.insert(
+            "uops".to_string(),
+            Cell::NotAvailable {
+                reason: "exit status 2".into(),
+            },
+        );
+        let mut values = BTreeMap::new();
+        values.insert("executors_live".to_string(), 3.0);
+        let mut stats = BTreeMap::new();
+        stats.insert(
+            "jit".to_string(),
+            StatsRun::Ok {
+                values,
+                wall_s: 1.5,
+            },
+        );
+        let mut r = Results {
+            schema: SCHEMA,
+            ..Results::default()
+        };
+        r.machine.cpu = "AMD EPYC".into();
+        r.execution.programs.push(ProgramResult {
+            name: "bench_a".into(),
+            origin: "own".into(),
+            cells,
+            stats,
+        });
+        r.calling_conventions.builds.push(ConventionResult {
+            cc: "ghc".into(),
+            build_error: None,
+            build_s: Some(12.0),
+            stencils: Ok(StencilTotals {
+                count: 2,
+                code_bytes: 400,
+                data_bytes: 8,
+            }),
+            times: BTreeMap::new(),
+            bytes_per_executor: BTreeMap::from([(
+                "bench_a".to_string(),
+                Err("no --stats".to_string()),
+            )]),
+        });
+        r.compilation.emission = Ok(vec!["1500 MB/s".into()]);
+        r
+    }
+
+    #[test]
+    fn json_round_trip_keeps_everything() {
+        let r = sample();
+        let back = Results::from_json(&r.to_json(), "x.json").unwrap();
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn cells_are_tagged_by_status() {
+        let json = sample().to_json();
+        assert!(json.contains("\"status\": \"fail\""));
+        assert!(json.contains("\"status\": \"not_available\""));
+    }
+
+    #[test]
+    fn save_and_load_through_a_file() {
+        let path = std::env::temp_dir().join(format!(
+            "cpjit-bench-results-{}/latest.json",
+            std::process::id()
+        ));
+        let r = sample();
+        r.save(&path).unwrap();
+        let back = Results::load(&path).unwrap();
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn rejects_other_schemas_and_garbage() {
+        let other = sample()
+            .to_json()
+            .replacen("\"schema\": 1", "\"schema\": 99", 1);
+        assert!(matches!(
+            Results::from_json(&other, "x"),
+            Err(ResultsError::Schema { found: 99, .. })
+        ));
+        assert!(matches!(
+            Results::from_json("[1, 2]", "x"),
+            Err(ResultsError::Parse { .. })
+        ));
+        assert!(matches!(
+            Results::load(Path::new("/nonexistent/old.json")),
+            Err(ResultsError::Io { .. })
+        ));
+    }
+}

@@ -163,3 +163,100 @@ fn no_programs_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no bench_*.py programs found"));
 }
+
+/// A fake cpjit with every feature the harness reads: all tiers (through
+/// CPython), `--stats` and `stencils list` with a given code size.
+fn full_fake(code_bytes: u32) -> String {
+    format!(
+        r#"#!/bin/sh
+if [ "$1" = stencils ]; then
+  echo "uop          code  data  holes"
+  echo "_LOAD_FAST     {code_bytes}     8      2"
+  echo "_STORE_FAST    100    0      1"
+  exit 0
+fi
+shift 3
+if [ "$1" = --stats ]; then
+  shift
+  python3 "$@"
+  echo "time to first executor: 2 ms" >&2
+  echo "jit compile time: 10 ms" >&2
+  echo "jit memory allocated: 8 KiB" >&2
+  echo "code bytes emitted: 4096" >&2
+  echo "executors: created 4, live 3" >&2
+  exit 0
+fi
+exec python3 "$@"
+"#
+    )
+}
+
+fn install(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    let mut perm = std::fs::metadata(path).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+    std::fs::set_permissions(path, perm).unwrap();
+}
+
+#[test]
+fn full_run_reads_every_tool() {
+    let s = setup("full");
+    install(&s.path("cpjit"), &full_fake(300));
+    for (cc, bytes) in [("preserve-none", 300), ("ghc", 280), ("c", 350)] {
+        install(
+            &s.path(&format!("target/bench-cc-{cc}/release/cpjit")),
+            &full_fake(bytes),
+        );
+    }
+    install(
+        &s.path("target/release/cpjit-stencils"),
+        "#!/bin/sh\necho 'compiled 2 stencils: 400 bytes of code'\n",
+    );
+    install(
+        &s.path("target/release/cpjit-emit-bench"),
+        "#!/bin/sh\necho '100 uops: 1500 MB/s, 2.0 ns/uop'\necho 'memcpy: 4000 MB/s'\n",
+    );
+    let p = |x: &str| s.path(x).display().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_cpjit-bench"))
+        .args(["--runs", "1", "--no-pypy", "--no-cc-build"])
+        .args([
+            "--corpus",
+            &p("corpus"),
+            "--programs",
+            &p("programs"),
+            "--cpjit",
+            &p("cpjit"),
+        ])
+        .args(["--out", &p("out"), "--repo", &p("")])
+        .env("CARGO_TARGET_DIR", s.path("target"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stderr: {stderr}");
+    assert!(
+        stderr.contains("Estimated time"),
+        "a full run states its duration: {stderr}"
+    );
+    let md = read(&s.path("out/BENCHMARKS.md"));
+    // Calling conventions: stencil sizes (300 + 100 for preserve-none).
+    assert!(
+        md.contains("| preserve-none | existing binary | 2 | 400 | 8 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| ghc | existing binary | 2 | 380 | 8 |"),
+        "{md}"
+    );
+    // Bytes per executor: 4096 / 4.
+    assert!(md.contains("| bench_tiny | 1024 | 1024 | 1024 |"), "{md}");
+    // Compilation: emission output and first executor.
+    assert!(md.contains("- 100 uops: 1500 MB/s, 2.0 ns/uop"), "{md}");
+    assert!(md.contains("| bench_tiny | 2.00 ms |"), "{md}");
+    // Regeneration ran every case.
+    assert!(md.contains("| all targets, --jobs 2 |"), "{md}");
+    assert!(md.contains("compiled 2 stencils"), "{md}");
+    // Memory: 8 KiB over 4096 bytes, 3 executors live.
+    assert!(md.contains("| bench_tiny | 2.00 | 3 |"), "{md}");
+    assert!(read(&s.path("out/bench/charts/calling_conventions.svg")).starts_with("<svg"));
+}

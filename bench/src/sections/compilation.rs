@@ -26,7 +26,7 @@ pub fn run(cfg: &Config, exec: &Execution, progress: &Progress) -> Compilation {
     } else {
         progress.doing("emission benchmark");
         let limit = if cfg.quick {
-            Duration::from_secs(60)
+            Duration::from_secs(20)
         } else {
             Duration::from_secs(600)
         };
