@@ -1,0 +1,119 @@
+//! The JIT context: the library's entry point for VM authors.
+
+use crate::jit::emitter::Emitter;
+use crate::jit::error::JitError;
+use crate::jit::executor::{self, Executor, ExecutorBox};
+use crate::jit::memory::{CodeMemory, MemoryConfig, MemoryStats};
+use crate::jit::symbols::SymbolTable;
+use crate::jit::trace::{exit_targets, UopInstruction};
+use cpjit_abi::stencil::StencilSet;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// How a [`JitContext`] is set up.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JitConfig {
+    /// Executable memory limits.
+    pub memory: MemoryConfig,
+}
+
+/// A JIT for one stencil set (normally the host's): compiles traces into
+/// executors that live in the context's executable memory.
+///
+/// Not `Send`: the context, its executors and their code stay on one thread.
+/// Dropping the context is fine while executors live: they keep its memory.
+#[derive(Debug)]
+pub struct JitContext {
+    emitter: Emitter,
+    memory: Rc<RefCell<CodeMemory>>,
+}
+
+/// The architecture a target triple names (`x86_64`, `aarch64`, ...).
+fn triple_arch(triple: &str) -> &str {
+    triple.split('-').next().unwrap_or("")
+}
+
+impl JitContext {
+    /// Prepares `stencils` with the embedder's `symbols` and reserves the
+    /// executable memory. The runtime's own helpers
+    /// (`cpjit_executor_dealloc`, and a default `cpjit_fatal_error` unless
+    /// `symbols` has one) are added to the table.
+    pub fn new(
+        config: JitConfig,
+        stencils: &StencilSet,
+        symbols: &SymbolTable,
+    ) -> Result<Self, JitError> {
+        let host = std::env::consts::ARCH;
+        let arch = triple_arch(stencils.target);
+        if arch != host && !(host == "aarch64" && arch == "arm64") {
+            return Err(JitError::BadStencil(format!(
+                "stencils for {} cannot run on {host}",
+                stencils.target
+            )));
+        }
+        let mut symbols = symbols.clone();
+        symbols.insert(
+            "cpjit_executor_dealloc",
+            executor::cpjit_executor_dealloc as *const () as usize as u64,
+        );
+        if symbols.get("cpjit_fatal_error").is_none() {
+            symbols.insert(
+                "cpjit_fatal_error",
+                executor::cpjit_fatal_error as *const () as usize as u64,
+            );
+        }
+        let emitter = Emitter::new(stencils, &symbols)?;
+        let memory = CodeMemory::new(config.memory)?;
+        Ok(JitContext {
+            emitter,
+            memory: Rc::new(RefCell::new(memory)),
+        })
+    }
+
+    /// Compiles a trace into a valid executor with one reference (the
+    /// returned handle) and one unlinked exit per exit index used.
+    pub fn compile(&self, trace: &[UopInstruction]) -> Result<Executor, JitError> {
+        let layout = self.emitter.layout(trace)?;
+        let exits = exit_targets(trace);
+        let result = {
+            let mut memory = self.memory.try_borrow_mut().map_err(|_| JitError::Busy)?;
+            let block = memory.alloc(layout.total_size)?;
+            let p = ExecutorBox::allocate(self.memory.clone(), &exits);
+            let header = p.as_ptr() as u64;
+            let emitted = memory.write(&block, |buf, addr| {
+                self.emitter.emit(trace, &layout, buf, addr, header)
+            });
+            match emitted {
+                Ok(()) => {
+                    let code = memory.address(&block);
+                    // SAFETY: `p` is fresh and unshared; the block holds its code.
+                    unsafe { ExecutorBox::install(p, block, code, layout.side_entry()) };
+                    Ok(Executor::from_new(p))
+                }
+                Err(e) => {
+                    memory.free(block);
+                    // SAFETY: `p` was never installed or shared.
+                    unsafe { ExecutorBox::discard(p) };
+                    Err(e)
+                }
+            }
+        };
+        executor::drain_deferred();
+        result
+    }
+
+    /// The emitter, for measuring emission apart from memory management.
+    pub fn emitter(&self) -> &Emitter {
+        &self.emitter
+    }
+
+    /// Counters of the context's executable memory.
+    pub fn memory_stats(&self) -> MemoryStats {
+        self.memory.borrow().stats()
+    }
+
+    /// The address range reserved for this context's code.
+    pub fn address_range(&self) -> (usize, usize) {
+        self.memory.borrow().address_range()
+    }
+}

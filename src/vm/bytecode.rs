@@ -1,0 +1,219 @@
+//! The tier-1 bytecode: opcodes, the instruction encoding and code objects.
+//!
+//! An instruction is one `u32`: the opcode in the low 8 bits, the argument in
+//! the high 24 bits. Each instruction has a parallel [`Cache`] entry used by
+//! adaptive specialization (global caches, back-edge counters, backoff).
+
+use crate::vm::obj::Obj;
+use std::cell::UnsafeCell;
+use std::rc::Rc;
+
+/// Opcode numbers. Specialized forms follow their generic instruction.
+#[allow(missing_docs)]
+pub mod op {
+    pub const NOP: u8 = 0;
+    pub const LOAD_FAST: u8 = 1;
+    pub const LOAD_FAST_CHECK: u8 = 2;
+    pub const STORE_FAST: u8 = 3;
+    pub const DELETE_FAST: u8 = 4;
+    pub const LOAD_CONST: u8 = 5;
+    pub const LOAD_GLOBAL: u8 = 6;
+    pub const LOAD_GLOBAL_MODULE: u8 = 7;
+    pub const LOAD_GLOBAL_BUILTIN: u8 = 8;
+    pub const STORE_GLOBAL: u8 = 9;
+    pub const DELETE_GLOBAL: u8 = 10;
+    pub const LOAD_DEREF: u8 = 11;
+    pub const STORE_DEREF: u8 = 12;
+    pub const LOAD_CLOSURE: u8 = 13;
+    pub const POP_TOP: u8 = 14;
+    pub const COPY: u8 = 15;
+    pub const SWAP: u8 = 16;
+    pub const PUSH_NULL: u8 = 17;
+    pub const BINARY_OP: u8 = 18;
+    pub const BINARY_OP_ADD_INT: u8 = 19;
+    pub const BINARY_OP_SUBTRACT_INT: u8 = 20;
+    pub const BINARY_OP_MULTIPLY_INT: u8 = 21;
+    pub const BINARY_OP_ADD_FLOAT: u8 = 22;
+    pub const BINARY_OP_SUBTRACT_FLOAT: u8 = 23;
+    pub const BINARY_OP_MULTIPLY_FLOAT: u8 = 24;
+    pub const BINARY_OP_TRUE_DIVIDE_FLOAT: u8 = 25;
+    pub const BINARY_OP_ADD_STR: u8 = 26;
+    pub const BINARY_OP_AND_INT: u8 = 27;
+    pub const BINARY_OP_FLOOR_DIVIDE_INT: u8 = 28;
+    pub const BINARY_OP_MOD_INT: u8 = 29;
+    pub const BINARY_OP_RSHIFT_INT: u8 = 30;
+    pub const UNARY_NEGATIVE: u8 = 31;
+    pub const UNARY_POSITIVE: u8 = 32;
+    pub const UNARY_INVERT: u8 = 33;
+    pub const UNARY_NOT: u8 = 34;
+    pub const COMPARE_OP: u8 = 35;
+    pub const COMPARE_OP_INT: u8 = 36;
+    pub const COMPARE_OP_FLOAT: u8 = 37;
+    pub const COMPARE_OP_STR: u8 = 38;
+    pub const IS_OP: u8 = 39;
+    pub const CONTAINS_OP: u8 = 40;
+    pub const POP_JUMP_IF_FALSE: u8 = 41;
+    pub const POP_JUMP_IF_TRUE: u8 = 42;
+    pub const JUMP_IF_FALSE_OR_POP: u8 = 43;
+    pub const JUMP_IF_TRUE_OR_POP: u8 = 44;
+    pub const JUMP_FORWARD: u8 = 45;
+    pub const JUMP_BACKWARD: u8 = 46;
+    pub const ENTER_EXECUTOR: u8 = 47;
+    pub const GET_ITER: u8 = 48;
+    pub const FOR_ITER: u8 = 49;
+    pub const FOR_ITER_RANGE: u8 = 50;
+    pub const FOR_ITER_LIST: u8 = 51;
+    pub const BUILD_LIST: u8 = 52;
+    pub const BUILD_TUPLE: u8 = 53;
+    pub const BUILD_MAP: u8 = 54;
+    pub const BUILD_SLICE: u8 = 55;
+    pub const LIST_APPEND: u8 = 56;
+    pub const MAP_ADD: u8 = 57;
+    pub const BINARY_SUBSCR: u8 = 58;
+    pub const BINARY_SUBSCR_LIST_INT: u8 = 59;
+    pub const BINARY_SUBSCR_TUPLE_INT: u8 = 60;
+    pub const STORE_SUBSCR: u8 = 61;
+    pub const STORE_SUBSCR_LIST_INT: u8 = 62;
+    pub const DELETE_SUBSCR: u8 = 63;
+    pub const UNPACK_SEQUENCE: u8 = 64;
+    pub const UNPACK_SEQUENCE_TWO_TUPLE: u8 = 65;
+    pub const LOAD_METHOD: u8 = 66;
+    pub const LOAD_ATTR: u8 = 67;
+    pub const KW_NAMES: u8 = 68;
+    pub const CALL: u8 = 69;
+    pub const CALL_PY_EXACT_ARGS: u8 = 70;
+    pub const CALL_BUILTIN: u8 = 71;
+    pub const MAKE_FUNCTION: u8 = 72;
+    pub const RETURN_VALUE: u8 = 73;
+    pub const FORMAT_VALUE: u8 = 74;
+    pub const BUILD_STRING: u8 = 75;
+    pub const RAISE_ASSERT: u8 = 76;
+    pub const RAISE: u8 = 77;
+    pub const LIST_EXTEND: u8 = 78;
+    pub const COMPARE_OP_INT_JUMP: u8 = 79;
+    pub const COMPARE_OP_FLOAT_JUMP: u8 = 80;
+    pub const STORE_ATTR: u8 = 81;
+    pub const SETUP_EXCEPT: u8 = 82;
+    pub const POP_EXCEPT_BLOCK: u8 = 83;
+    pub const CHECK_EXC_MATCH: u8 = 84;
+    pub const RERAISE: u8 = 85;
+    pub const POP_EXCEPT: u8 = 86;
+    /// Number of opcodes.
+    pub const COUNT: u8 = 87;
+}
+
+/// Binary operator numbers (oparg of BINARY_OP); `INPLACE` is added for augmented assignment.
+#[allow(missing_docs)]
+pub mod binop {
+    pub const ADD: u32 = 0;
+    pub const SUB: u32 = 1;
+    pub const MUL: u32 = 2;
+    pub const TRUEDIV: u32 = 3;
+    pub const FLOORDIV: u32 = 4;
+    pub const MOD: u32 = 5;
+    pub const POW: u32 = 6;
+    pub const LSHIFT: u32 = 7;
+    pub const RSHIFT: u32 = 8;
+    pub const AND: u32 = 9;
+    pub const OR: u32 = 10;
+    pub const XOR: u32 = 11;
+    pub const MATMUL: u32 = 12;
+    pub const INPLACE: u32 = 16;
+    /// Operator symbols, by number.
+    pub const SYMBOLS: [&str; 13] = [
+        "+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "@",
+    ];
+}
+
+/// Comparison numbers (oparg of COMPARE_OP), as in the JIT contract.
+#[allow(missing_docs)]
+pub mod cmp {
+    pub const LT: u32 = 0;
+    pub const LE: u32 = 1;
+    pub const EQ: u32 = 2;
+    pub const NE: u32 = 3;
+    pub const GT: u32 = 4;
+    pub const GE: u32 = 5;
+    pub const SYMBOLS: [&str; 6] = ["<", "<=", "==", "!=", ">", ">="];
+}
+
+/// Encodes an instruction.
+#[inline(always)]
+pub const fn encode(op: u8, arg: u32) -> u32 {
+    (op as u32) | (arg << 8)
+}
+
+/// The opcode of an instruction word.
+#[inline(always)]
+pub const fn opcode(w: u32) -> u8 {
+    w as u8
+}
+
+/// The argument of an instruction word.
+#[inline(always)]
+pub const fn oparg(w: u32) -> u32 {
+    w >> 8
+}
+
+/// Largest argument an instruction can hold.
+pub const MAX_ARG: u32 = (1 << 24) - 1;
+
+/// Per-instruction inline cache.
+#[derive(Clone, Copy, Default, Debug)]
+pub struct Cache {
+    /// Kind-specific (e.g. dict keys version for LOAD_GLOBAL).
+    pub version: u64,
+    /// Kind-specific (e.g. entry position).
+    pub index: u32,
+    /// Back-edge counter or specialization backoff.
+    pub counter: u32,
+}
+
+/// A compiled code object.
+pub struct Code {
+    /// Instructions (rewritten in place by specialization).
+    pub instrs: UnsafeCell<Vec<u32>>,
+    /// Inline caches, one per instruction.
+    pub caches: UnsafeCell<Vec<Cache>>,
+    /// Line number of each instruction.
+    pub lines: Vec<u32>,
+    /// Constants.
+    pub consts: Vec<Obj>,
+    /// Names (globals, attributes), as str objects.
+    pub names: Vec<Obj>,
+    /// Names of the fast locals (parameters first).
+    pub varnames: Vec<String>,
+    /// Names of cell variables.
+    pub cellvars: Vec<String>,
+    /// Names of free variables.
+    pub freevars: Vec<String>,
+    /// For each cell variable, the parameter slot it starts from (if a parameter).
+    pub cell2arg: Vec<Option<u32>>,
+    /// Number of positional parameters.
+    pub argcount: u32,
+    /// Index of the `*args` parameter slot, if any.
+    pub varargs: Option<u32>,
+    /// Maximum value-stack depth.
+    pub stacksize: u32,
+    /// Function name (`<module>` for the module).
+    pub name: Rc<str>,
+    /// Qualified name (for repr).
+    pub qualname: Rc<str>,
+    /// Source file name.
+    pub filename: Rc<str>,
+    /// Exception table: (start, end, handler, stack depth), innermost first.
+    pub handlers: Vec<(u32, u32, u32, u32)>,
+}
+
+impl Code {
+    /// Number of fast-local, cell and free slots.
+    pub fn nlocalsplus(&self) -> usize {
+        self.varnames.len() + self.cellvars.len() + self.freevars.len()
+    }
+    /// Instruction words (read-only view).
+    pub fn words(&self) -> &[u32] {
+        // SAFETY: reads only; rewrites happen from the interpreter through raw pointers
+        // while no such slice is held.
+        unsafe { &*self.instrs.get() }
+    }
+}

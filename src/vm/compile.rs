@@ -1,0 +1,1359 @@
+//! The bytecode compiler: AST (from the ruff parser) to [`Code`] objects.
+
+use crate::vm::bytecode::{binop, cmp, encode, op, oparg, opcode, Cache, Code, MAX_ARG};
+use crate::vm::obj::{self, new_str, new_tuple, Obj};
+use crate::vm::scope::{self, key_of, ScopeInfo, Scopes};
+use crate::vm::types::{CodeObj, KIND_CODE};
+use ruff_python_ast::{self as ast, CmpOp, Expr, Number, Operator, Stmt, UnaryOp};
+use ruff_text_size::{Ranged, TextRange};
+use std::cell::UnsafeCell;
+use std::rc::Rc;
+
+/// Why a program could not be compiled.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    /// A syntax error from the parser (or one the compiler detects).
+    #[error("File \"{file}\", line {line}\nSyntaxError: {msg}")]
+    Syntax {
+        /// File name.
+        file: String,
+        /// 1-based line.
+        line: u32,
+        /// Message.
+        msg: String,
+    },
+    /// A construct this VM does not implement.
+    #[error("{file}:{line}: unsupported construct: {what} (outside the cpjit Python subset)")]
+    Unsupported {
+        /// File name.
+        file: String,
+        /// 1-based line.
+        line: u32,
+        /// What it is.
+        what: String,
+    },
+}
+
+/// Parses and compiles a module; returns its code object (kind CODE).
+pub fn compile_module(source: &str, filename: &str) -> Result<Obj, CompileError> {
+    let lines = LineMap::new(source);
+    let parsed = ruff_python_parser::parse_module(source).map_err(|e| CompileError::Syntax {
+        file: filename.to_string(),
+        line: lines.line(e.location.start().to_u32()),
+        msg: e.error.to_string(),
+    })?;
+    let module = parsed.into_syntax();
+    let scopes = scope::analyze(&module.body);
+    let file: Rc<str> = Rc::from(filename);
+    let mut c = Compiler {
+        src: source,
+        lines: &lines,
+        scopes: &scopes,
+        file: file.clone(),
+        unit: Unit::new(0, "<module>".into(), "<module>".into()),
+    };
+    c.stmts(&module.body)?;
+    c.load_const_obj(Obj::none());
+    c.emit(op::RETURN_VALUE, 0);
+    Ok(c.finish(&[]))
+}
+
+/// Byte offset to line number.
+struct LineMap {
+    starts: Vec<u32>,
+}
+
+impl LineMap {
+    fn new(src: &str) -> LineMap {
+        let mut starts = vec![0];
+        for (i, b) in src.bytes().enumerate() {
+            if b == b'\n' {
+                starts.push(i as u32 + 1);
+            }
+        }
+        LineMap { starts }
+    }
+    fn line(&self, off: u32) -> u32 {
+        match self.starts.binary_search(&off) {
+            Ok(i) => i as u32 + 1,
+            Err(i) => i as u32,
+        }
+    }
+}
+
+struct LoopCtx {
+    continue_target: u32,
+    breaks: Vec<usize>,
+    is_for: bool,
+}
+
+struct Unit {
+    scope: usize,
+    name: Rc<str>,
+    qualname: Rc<str>,
+    instrs: Vec<u32>,
+    lines: Vec<u32>,
+    consts: Vec<Obj>,
+    names: Vec<String>,
+    line: u32,
+    loops: Vec<LoopCtx>,
+    handlers: Vec<(u32, u32, u32, u32)>,
+    depth_in_try: u32,
+}
+
+impl Unit {
+    fn new(scope: usize, name: Rc<str>, qualname: Rc<str>) -> Unit {
+        Unit {
+            scope,
+            name,
+            qualname,
+            instrs: Vec::new(),
+            lines: Vec::new(),
+            consts: Vec::new(),
+            names: Vec::new(),
+            line: 1,
+            loops: Vec::new(),
+            handlers: Vec::new(),
+            depth_in_try: 0,
+        }
+    }
+}
+
+struct Compiler<'a> {
+    src: &'a str,
+    lines: &'a LineMap,
+    scopes: &'a Scopes,
+    file: Rc<str>,
+    unit: Unit,
+}
+
+enum NameOp {
+    Fast(u32),
+    Deref(u32),
+    Global(u32),
+}
+
+type CResult<T = ()> = Result<T, CompileError>;
+
+fn binop_of(o: Operator) -> u32 {
+    match o {
+        Operator::Add => binop::ADD,
+        Operator::Sub => binop::SUB,
+        Operator::Mult => binop::MUL,
+        Operator::MatMult => binop::MATMUL,
+        Operator::Div => binop::TRUEDIV,
+        Operator::Mod => binop::MOD,
+        Operator::Pow => binop::POW,
+        Operator::LShift => binop::LSHIFT,
+        Operator::RShift => binop::RSHIFT,
+        Operator::BitOr => binop::OR,
+        Operator::BitXor => binop::XOR,
+        Operator::BitAnd => binop::AND,
+        Operator::FloorDiv => binop::FLOORDIV,
+    }
+}
+
+impl<'a> Compiler<'a> {
+    fn scope(&self) -> &'a ScopeInfo {
+        &self.scopes.list[self.unit.scope]
+    }
+
+    fn emit(&mut self, o: u8, arg: u32) -> usize {
+        self.unit.instrs.push(encode(o, arg));
+        self.unit.lines.push(self.unit.line);
+        self.unit.instrs.len() - 1
+    }
+
+    fn here(&self) -> u32 {
+        self.unit.instrs.len() as u32
+    }
+
+    /// Points the jump at `at` to the current position.
+    fn patch(&mut self, at: usize) {
+        let target = self.here();
+        let w = self.unit.instrs[at];
+        self.unit.instrs[at] = encode(opcode(w), target);
+    }
+
+    fn set_line(&mut self, r: TextRange) {
+        self.unit.line = self.lines.line(r.start().to_u32());
+    }
+
+    fn unsupported<T>(&self, r: TextRange, what: &str) -> CResult<T> {
+        Err(CompileError::Unsupported {
+            file: self.file.to_string(),
+            line: self.lines.line(r.start().to_u32()),
+            what: what.to_string(),
+        })
+    }
+
+    fn syntax<T>(&self, r: TextRange, msg: &str) -> CResult<T> {
+        Err(CompileError::Syntax {
+            file: self.file.to_string(),
+            line: self.lines.line(r.start().to_u32()),
+            msg: msg.to_string(),
+        })
+    }
+
+    fn load_const_obj(&mut self, o: Obj) {
+        let idx = self
+            .unit
+            .consts
+            .iter()
+            .position(|c| same_const(c, &o))
+            .unwrap_or_else(|| {
+                self.unit.consts.push(o);
+                self.unit.consts.len() - 1
+            });
+        self.emit(op::LOAD_CONST, idx as u32);
+    }
+
+    fn name_idx(&mut self, n: &str) -> u32 {
+        if let Some(i) = self.unit.names.iter().position(|x| x == n) {
+            return i as u32;
+        }
+        self.unit.names.push(n.to_string());
+        (self.unit.names.len() - 1) as u32
+    }
+
+    fn resolve(&mut self, n: &str) -> NameOp {
+        let s = self.scope();
+        if !s.is_function {
+            return NameOp::Global(self.name_idx(n));
+        }
+        if let Some(i) = s.cells.iter().position(|x| x == n) {
+            return NameOp::Deref(self.nfast() + i as u32);
+        }
+        if let Some(i) = s.frees.iter().position(|x| x == n) {
+            return NameOp::Deref(self.nfast() + s.cells.len() as u32 + i as u32);
+        }
+        if !s.globals.contains(n) {
+            if let Some(i) = self.fast_names().iter().position(|x| x == n) {
+                return NameOp::Fast(i as u32);
+            }
+        }
+        NameOp::Global(self.name_idx(n))
+    }
+
+    fn fast_names(&self) -> Vec<String> {
+        let s = self.scope();
+        s.locals
+            .iter()
+            .filter(|n| s.params.contains(n) || !s.cells.contains(n))
+            .cloned()
+            .collect()
+    }
+
+    fn nfast(&self) -> u32 {
+        self.fast_names().len() as u32
+    }
+
+    fn load_name(&mut self, n: &str) {
+        match self.resolve(n) {
+            NameOp::Fast(i) => self.emit(op::LOAD_FAST, i),
+            NameOp::Deref(i) => self.emit(op::LOAD_DEREF, i),
+            NameOp::Global(i) => self.emit(op::LOAD_GLOBAL, i),
+        };
+    }
+
+    fn store_name(&mut self, n: &str) {
+        match self.resolve(n) {
+            NameOp::Fast(i) => self.emit(op::STORE_FAST, i),
+            NameOp::Deref(i) => self.emit(op::STORE_DEREF, i),
+            NameOp::Global(i) => self.emit(op::STORE_GLOBAL, i),
+        };
+    }
+
+    fn finish(self, _params: &[String]) -> Obj {
+        let s = &self.scopes.list[self.unit.scope];
+        let varnames = if s.is_function {
+            s.locals
+                .iter()
+                .filter(|n| s.params.contains(n) || !s.cells.contains(n))
+                .cloned()
+                .collect::<Vec<_>>()
+        } else {
+            Vec::new()
+        };
+        let cell2arg = s
+            .cells
+            .iter()
+            .map(|c| s.params.iter().position(|p| p == c).map(|i| i as u32))
+            .collect();
+        let mut handlers = self.unit.handlers.clone();
+        let stacksize = stack_depth(&self.unit.instrs, &mut handlers) + 2;
+        let n = self.unit.instrs.len();
+        let argcount = s.params.len() as u32 - self.varargs_count();
+        let varargs = self.varargs_slot();
+        let code = Code {
+            instrs: UnsafeCell::new(self.unit.instrs),
+            caches: UnsafeCell::new(vec![Cache::default(); n]),
+            lines: self.unit.lines,
+            consts: self.unit.consts,
+            names: self
+                .unit
+                .names
+                .iter()
+                .map(|n| new_str(n.as_str()))
+                .collect(),
+            varnames,
+            cellvars: s.cells.clone(),
+            freevars: s.frees.clone(),
+            cell2arg,
+            argcount,
+            varargs,
+            stacksize,
+            name: self.unit.name.clone(),
+            qualname: self.unit.qualname.clone(),
+            filename: self.file.clone(),
+            handlers,
+        };
+        Obj::from_raw(obj::box_obj(CodeObj {
+            ob: obj::hdr(KIND_CODE),
+            code,
+        }))
+    }
+
+    fn varargs_count(&self) -> u32 {
+        self.varargs_slot().is_some() as u32
+    }
+    fn varargs_slot(&self) -> Option<u32> {
+        VARARGS.with(|v| v.borrow().get(&self.unit.scope).copied())
+    }
+
+    // ---- statements ----
+
+    fn stmts(&mut self, b: &[Stmt]) -> CResult {
+        for s in b {
+            self.stmt(s)?;
+        }
+        Ok(())
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> CResult {
+        self.set_line(s.range());
+        match s {
+            Stmt::Expr(e) => {
+                self.expr(&e.value)?;
+                self.emit(op::POP_TOP, 0);
+            }
+            Stmt::Assign(a) => {
+                if a.targets.len() == 1 {
+                    if let Some(()) = self.try_swap_assign(&a.targets[0], &a.value)? {
+                        return Ok(());
+                    }
+                }
+                self.expr(&a.value)?;
+                for (i, t) in a.targets.iter().enumerate() {
+                    if i + 1 < a.targets.len() {
+                        self.emit(op::COPY, 1);
+                    }
+                    self.store_target(t)?;
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let Some(v) = &a.value {
+                    self.expr(v)?;
+                    self.store_target(&a.target)?;
+                }
+            }
+            Stmt::AugAssign(a) => {
+                let o = binop_of(a.op) | binop::INPLACE;
+                match &*a.target {
+                    Expr::Name(n) => {
+                        self.load_name(&n.id);
+                        self.expr(&a.value)?;
+                        self.emit(op::BINARY_OP, o);
+                        self.store_name(&n.id);
+                    }
+                    Expr::Subscript(sub) => {
+                        self.expr(&sub.value)?;
+                        self.expr(&sub.slice)?;
+                        self.emit(op::COPY, 2);
+                        self.emit(op::COPY, 2);
+                        self.emit(op::BINARY_SUBSCR, 0);
+                        self.expr(&a.value)?;
+                        self.emit(op::BINARY_OP, o);
+                        self.emit(op::SWAP, 3);
+                        self.emit(op::SWAP, 2);
+                        self.emit(op::STORE_SUBSCR, 0);
+                    }
+                    other => {
+                        return self
+                            .unsupported(other.range(), "augmented assignment to this target")
+                    }
+                }
+            }
+            Stmt::If(i) => {
+                let mut ends = Vec::new();
+                let mut next = self.jump_if(&i.test, false)?;
+                self.stmts(&i.body)?;
+                for clause in &i.elif_else_clauses {
+                    ends.push(self.emit(op::JUMP_FORWARD, 0));
+                    for j in next.drain(..) {
+                        self.patch(j);
+                    }
+                    self.set_line(clause.range);
+                    if let Some(t) = &clause.test {
+                        next = self.jump_if(t, false)?;
+                    }
+                    self.stmts(&clause.body)?;
+                }
+                for j in next {
+                    self.patch(j);
+                }
+                for j in ends {
+                    self.patch(j);
+                }
+            }
+            Stmt::While(w) => {
+                let top = self.here();
+                let always = matches!(&*w.test, Expr::BooleanLiteral(b) if b.value);
+                let exits = if always {
+                    Vec::new()
+                } else {
+                    self.jump_if(&w.test, false)?
+                };
+                self.unit.loops.push(LoopCtx {
+                    continue_target: top,
+                    breaks: Vec::new(),
+                    is_for: false,
+                });
+                self.stmts(&w.body)?;
+                self.set_line(w.range);
+                self.emit(op::JUMP_BACKWARD, top);
+                let ctx = self.unit.loops.pop().map(|c| c.breaks).unwrap_or_default();
+                for j in exits {
+                    self.patch(j);
+                }
+                self.stmts(&w.orelse)?;
+                for j in ctx {
+                    self.patch(j);
+                }
+            }
+            Stmt::For(f) => {
+                if f.is_async {
+                    return self.unsupported(f.range, "async for");
+                }
+                self.expr(&f.iter)?;
+                self.emit(op::GET_ITER, 0);
+                let top = self.here();
+                let fi = self.emit(op::FOR_ITER, 0);
+                self.store_target(&f.target)?;
+                self.unit.loops.push(LoopCtx {
+                    continue_target: top,
+                    breaks: Vec::new(),
+                    is_for: true,
+                });
+                self.stmts(&f.body)?;
+                self.set_line(f.range);
+                self.emit(op::JUMP_BACKWARD, top);
+                let ctx = self.unit.loops.pop().map(|c| c.breaks).unwrap_or_default();
+                self.patch(fi);
+                self.stmts(&f.orelse)?;
+                for j in ctx {
+                    self.patch(j);
+                }
+            }
+            Stmt::Break(b) => {
+                let Some(l) = self.unit.loops.last() else {
+                    return self.syntax(b.range, "'break' outside loop");
+                };
+                if l.is_for {
+                    self.emit(op::POP_TOP, 0);
+                }
+                let j = self.emit(op::JUMP_FORWARD, 0);
+                if let Some(l) = self.unit.loops.last_mut() {
+                    l.breaks.push(j);
+                }
+            }
+            Stmt::Continue(c) => {
+                let Some(l) = self.unit.loops.last() else {
+                    return self.syntax(c.range, "'continue' not properly in loop");
+                };
+                let t = l.continue_target;
+                self.emit(op::JUMP_BACKWARD, t);
+            }
+            Stmt::Pass(_) => {}
+            Stmt::FunctionDef(f) => {
+                if f.is_async {
+                    return self.unsupported(f.range, "async def");
+                }
+                if !f.decorator_list.is_empty() {
+                    return self.unsupported(f.range, "decorator");
+                }
+                self.function(f.range, &f.name.id, &f.parameters, FuncBody::Stmts(&f.body))?;
+                self.store_name(&f.name.id);
+            }
+            Stmt::Return(r) => {
+                if !self.scope().is_function {
+                    return self.syntax(r.range, "'return' outside function");
+                }
+                match &r.value {
+                    Some(v) => self.expr(v)?,
+                    None => self.load_const_obj(Obj::none()),
+                }
+                self.emit(op::RETURN_VALUE, 0);
+            }
+            Stmt::Global(_) | Stmt::Nonlocal(_) => {}
+            Stmt::Delete(d) => {
+                for t in &d.targets {
+                    match t {
+                        Expr::Name(n) => match self.resolve(&n.id) {
+                            NameOp::Fast(i) => {
+                                self.emit(op::DELETE_FAST, i);
+                            }
+                            NameOp::Global(i) => {
+                                self.emit(op::DELETE_GLOBAL, i);
+                            }
+                            NameOp::Deref(_) => {
+                                return self.unsupported(n.range, "del of a closure variable")
+                            }
+                        },
+                        Expr::Subscript(s) => {
+                            self.expr(&s.value)?;
+                            self.expr(&s.slice)?;
+                            self.emit(op::DELETE_SUBSCR, 0);
+                        }
+                        other => return self.unsupported(other.range(), "del of this target"),
+                    }
+                }
+            }
+            Stmt::Assert(a) => {
+                let ok = self.jump_if(&a.test, true)?;
+                match &a.msg {
+                    Some(m) => {
+                        self.expr(m)?;
+                        self.emit(op::RAISE_ASSERT, 1);
+                    }
+                    None => {
+                        self.emit(op::RAISE_ASSERT, 0);
+                    }
+                }
+                for j in ok {
+                    self.patch(j);
+                }
+            }
+            Stmt::Raise(r) => {
+                if r.cause.is_some() {
+                    return self.unsupported(r.range, "raise ... from");
+                }
+                match &r.exc {
+                    Some(e) => {
+                        self.expr(e)?;
+                        self.emit(op::RAISE, 1);
+                    }
+                    None => {
+                        self.emit(op::RAISE, 0);
+                    }
+                }
+            }
+            Stmt::Try(t) => self.try_stmt(t)?,
+            Stmt::ClassDef(c) => return self.unsupported(c.range, "class definition"),
+            Stmt::Import(i) => return self.unsupported(i.range, "import"),
+            Stmt::ImportFrom(i) => return self.unsupported(i.range, "import"),
+            Stmt::With(w) => return self.unsupported(w.range, "with statement"),
+            Stmt::Match(m) => return self.unsupported(m.range, "match statement"),
+            Stmt::TypeAlias(t) => return self.unsupported(t.range, "type alias"),
+            Stmt::IpyEscapeCommand(i) => {
+                return self.unsupported(i.range, "IPython escape command")
+            }
+        }
+        Ok(())
+    }
+
+    fn try_stmt(&mut self, t: &ast::StmtTry) -> CResult {
+        if !t.finalbody.is_empty() {
+            return self.unsupported(t.range, "try/finally");
+        }
+        if t.is_star {
+            return self.unsupported(t.range, "except*");
+        }
+        // Protected region [start, end) → handler. The handler runs with the
+        // value stack cut to the depth at entry and the exception pushed.
+        let setup = self.emit(op::SETUP_EXCEPT, 0);
+        let start = self.here();
+        self.unit.depth_in_try += 1;
+        self.stmts(&t.body)?;
+        self.unit.depth_in_try -= 1;
+        let end = self.here();
+        self.emit(op::POP_EXCEPT_BLOCK, 0);
+        self.stmts(&t.orelse)?;
+        let mut ends = vec![self.emit(op::JUMP_FORWARD, 0)];
+        let handler = self.here();
+        let _ = setup;
+        self.unit.handlers.push((start, end, handler, 0));
+        for h in &t.handlers {
+            let ast::ExceptHandler::ExceptHandler(h) = h;
+            self.set_line(h.range);
+            let mut skip = None;
+            if let Some(ty) = &h.type_ {
+                self.expr(ty)?;
+                self.emit(op::CHECK_EXC_MATCH, 0);
+                skip = Some(self.emit(op::POP_JUMP_IF_FALSE, 0));
+            }
+            match &h.name {
+                Some(n) => self.store_name(&n.id),
+                None => {
+                    self.emit(op::POP_TOP, 0);
+                }
+            }
+            self.stmts(&h.body)?;
+            self.emit(op::POP_EXCEPT, 0);
+            ends.push(self.emit(op::JUMP_FORWARD, 0));
+            if let Some(s) = skip {
+                self.patch(s);
+            }
+        }
+        self.emit(op::RERAISE, 0);
+        for e in ends {
+            self.patch(e);
+        }
+        Ok(())
+    }
+
+    /// `a, b = x, y` without building a tuple (as CPython does for 2 and 3 names).
+    fn try_swap_assign(&mut self, target: &Expr, value: &Expr) -> CResult<Option<()>> {
+        let (telts, velts) = match (target, value) {
+            (Expr::Tuple(t), Expr::Tuple(v)) => (&t.elts, &v.elts),
+            (Expr::List(t), Expr::Tuple(v)) => (&t.elts, &v.elts),
+            _ => return Ok(None),
+        };
+        let n = telts.len();
+        if n != velts.len() || !(2..=3).contains(&n) {
+            return Ok(None);
+        }
+        if telts
+            .iter()
+            .chain(velts.iter())
+            .any(|e| matches!(e, Expr::Starred(_)))
+        {
+            return Ok(None);
+        }
+        for v in velts {
+            self.expr(v)?;
+        }
+        self.emit(op::SWAP, n as u32);
+        for t in telts {
+            self.store_target(t)?;
+        }
+        Ok(Some(()))
+    }
+
+    fn store_target(&mut self, t: &Expr) -> CResult {
+        match t {
+            Expr::Name(n) => self.store_name(&n.id),
+            Expr::Subscript(s) => {
+                self.expr(&s.value)?;
+                self.expr(&s.slice)?;
+                self.emit(op::STORE_SUBSCR, 0);
+            }
+            Expr::Tuple(tu) => self.unpack(&tu.elts, tu.range)?,
+            Expr::List(l) => self.unpack(&l.elts, l.range)?,
+            Expr::Attribute(a) => {
+                self.expr(&a.value)?;
+                let i = self.name_idx(&a.attr.id);
+                self.emit(op::STORE_ATTR, i);
+            }
+            other => return self.unsupported(other.range(), "assignment to this target"),
+        }
+        Ok(())
+    }
+
+    fn unpack(&mut self, elts: &[Expr], r: TextRange) -> CResult {
+        if elts.iter().any(|e| matches!(e, Expr::Starred(_))) {
+            return self.unsupported(r, "starred assignment target");
+        }
+        self.emit(op::UNPACK_SEQUENCE, elts.len() as u32);
+        for e in elts {
+            self.store_target(e)?;
+        }
+        Ok(())
+    }
+
+    // ---- functions ----
+
+    fn function(
+        &mut self,
+        range: TextRange,
+        name: &str,
+        params: &ast::Parameters,
+        body: FuncBody,
+    ) -> CResult {
+        if !params.kwonlyargs.is_empty() {
+            return self.unsupported(range, "keyword-only parameters");
+        }
+        if params.kwarg.is_some() {
+            return self.unsupported(range, "**kwargs parameter");
+        }
+        let mut ndefaults = 0;
+        for p in params.posonlyargs.iter().chain(params.args.iter()) {
+            if let Some(d) = &p.default {
+                self.expr(d)?;
+                ndefaults += 1;
+            }
+        }
+        let mut flags = 0;
+        if ndefaults > 0 {
+            self.emit(op::BUILD_TUPLE, ndefaults);
+            flags |= 1;
+        }
+        let Some(&child) = self.scopes.by_key.get(&key_of(range)) else {
+            return self.unsupported(range, "function scope");
+        };
+        if params.vararg.is_some() {
+            let slot = (params.posonlyargs.len() + params.args.len()) as u32;
+            VARARGS.with(|v| v.borrow_mut().insert(child, slot));
+        }
+        let code = self.child_code(child, name, |c| match body {
+            FuncBody::Stmts(b) => {
+                c.stmts(b)?;
+                c.load_const_obj(Obj::none());
+                c.emit(op::RETURN_VALUE, 0);
+                Ok(())
+            }
+            FuncBody::Expr(e) => {
+                c.expr(e)?;
+                c.emit(op::RETURN_VALUE, 0);
+                Ok(())
+            }
+        })?;
+        self.make_function(child, code, flags);
+        Ok(())
+    }
+
+    fn child_code(
+        &mut self,
+        child: usize,
+        name: &str,
+        f: impl FnOnce(&mut Self) -> CResult,
+    ) -> CResult<Obj> {
+        let qual: Rc<str> = if self.scope().is_function {
+            format!("{}.<locals>.{}", self.unit.qualname, name).into()
+        } else {
+            name.into()
+        };
+        let mut unit = Unit::new(child, name.into(), qual);
+        unit.line = self.unit.line;
+        let saved = std::mem::replace(&mut self.unit, unit);
+        let r = f(self);
+        let unit = std::mem::replace(&mut self.unit, saved);
+        r?;
+        let c = Compiler {
+            src: self.src,
+            lines: self.lines,
+            scopes: self.scopes,
+            file: self.file.clone(),
+            unit,
+        };
+        Ok(c.finish(&[]))
+    }
+
+    fn make_function(&mut self, child: usize, code: Obj, mut flags: u32) {
+        let frees = &self.scopes.list[child].frees;
+        if !frees.is_empty() {
+            for n in frees.clone() {
+                match self.resolve(&n) {
+                    NameOp::Deref(i) => {
+                        self.emit(op::LOAD_CLOSURE, i);
+                    }
+                    _ => {
+                        self.emit(op::LOAD_CLOSURE, MAX_ARG);
+                    }
+                }
+            }
+            self.emit(op::BUILD_TUPLE, frees.len() as u32);
+            flags |= 2;
+        }
+        self.load_const_obj(code);
+        self.emit(op::MAKE_FUNCTION, flags);
+    }
+
+    fn comprehension(
+        &mut self,
+        range: TextRange,
+        gens: &[ast::Comprehension],
+        kind: CompKind,
+    ) -> CResult {
+        let Some(&child) = self.scopes.by_key.get(&key_of(range)) else {
+            return self.unsupported(range, "comprehension scope");
+        };
+        if gens.iter().any(|g| g.is_async) {
+            return self.unsupported(range, "async comprehension");
+        }
+        let name = match kind {
+            CompKind::List(_) => "<listcomp>",
+            CompKind::Gen(_) => "<genexpr>",
+            CompKind::Dict(..) => "<dictcomp>",
+        };
+        let code = self.child_code(child, name, |c| {
+            match kind {
+                CompKind::Dict(..) => c.emit(op::BUILD_MAP, 0),
+                _ => c.emit(op::BUILD_LIST, 0),
+            };
+            let mut tops = Vec::new();
+            for (i, g) in gens.iter().enumerate() {
+                if i == 0 {
+                    c.emit(op::LOAD_FAST, 0);
+                } else {
+                    c.expr(&g.iter)?;
+                    c.emit(op::GET_ITER, 0);
+                }
+                let top = c.here();
+                let fi = c.emit(op::FOR_ITER, 0);
+                c.store_target(&g.target)?;
+                for cond in &g.ifs {
+                    let skips = c.jump_if(cond, false)?;
+                    for s in skips {
+                        let w = c.unit.instrs[s];
+                        c.unit.instrs[s] = encode(opcode(w), top);
+                    }
+                }
+                tops.push((top, fi));
+            }
+            let depth = gens.len() as u32 + 1;
+            match kind {
+                CompKind::List(e) | CompKind::Gen(e) => {
+                    c.expr(e)?;
+                    c.emit(op::LIST_APPEND, depth);
+                }
+                CompKind::Dict(k, v) => {
+                    c.expr(k)?;
+                    c.expr(v)?;
+                    c.emit(op::MAP_ADD, depth);
+                }
+            }
+            for (top, fi) in tops.into_iter().rev() {
+                c.emit(op::JUMP_BACKWARD, top);
+                c.patch(fi);
+            }
+            c.emit(op::RETURN_VALUE, 0);
+            Ok(())
+        })?;
+        self.make_function(child, code, 0);
+        self.emit(op::PUSH_NULL, 0);
+        self.expr(&gens[0].iter)?;
+        self.emit(op::GET_ITER, 0);
+        self.emit(op::CALL, 1);
+        Ok(())
+    }
+
+    // ---- expressions ----
+
+    /// Compiles a condition; returns jumps (to patch) taken when the test equals `when`.
+    fn jump_if(&mut self, e: &Expr, when: bool) -> CResult<Vec<usize>> {
+        match e {
+            Expr::UnaryOp(u) if u.op == UnaryOp::Not => self.jump_if(&u.operand, !when),
+            Expr::BoolOp(b) => {
+                let is_and = b.op == ast::BoolOp::And;
+                let mut out = Vec::new();
+                let n = b.values.len();
+                if is_and != when {
+                    // (and, jump when false) or (or, jump when true): any operand decides.
+                    for v in &b.values {
+                        out.extend(self.jump_if(v, when)?);
+                    }
+                } else {
+                    // (and, jump when true): all must be true; a false one skips past.
+                    let mut skip = Vec::new();
+                    for (i, v) in b.values.iter().enumerate() {
+                        if i + 1 < n {
+                            skip.extend(self.jump_if(v, !when)?);
+                        } else {
+                            out.extend(self.jump_if(v, when)?);
+                        }
+                    }
+                    for s in skip {
+                        self.patch(s);
+                    }
+                }
+                Ok(out)
+            }
+            _ => {
+                self.expr(e)?;
+                let o = if when {
+                    op::POP_JUMP_IF_TRUE
+                } else {
+                    op::POP_JUMP_IF_FALSE
+                };
+                Ok(vec![self.emit(o, 0)])
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) -> CResult {
+        match e {
+            Expr::NumberLiteral(n) => {
+                let o = self.number(&n.value, n.range)?;
+                self.load_const_obj(o);
+            }
+            Expr::StringLiteral(s) => self.load_const_obj(new_str(s.value.to_str())),
+            Expr::BooleanLiteral(b) => self.load_const_obj(Obj::bool(b.value)),
+            Expr::NoneLiteral(_) => self.load_const_obj(Obj::none()),
+            Expr::Name(n) => self.load_name(&n.id),
+            Expr::BinOp(b) => {
+                self.expr(&b.left)?;
+                self.expr(&b.right)?;
+                self.emit(op::BINARY_OP, binop_of(b.op));
+            }
+            Expr::UnaryOp(u) => {
+                if u.op == UnaryOp::USub {
+                    if let Expr::NumberLiteral(n) = &*u.operand {
+                        let o = self.number(&n.value, n.range)?;
+                        let neg = crate::vm::ops::unary_neg(o.raw()).ok();
+                        if let Some(neg) = neg {
+                            self.load_const_obj(neg);
+                            return Ok(());
+                        }
+                    }
+                }
+                self.expr(&u.operand)?;
+                let o = match u.op {
+                    UnaryOp::Not => op::UNARY_NOT,
+                    UnaryOp::USub => op::UNARY_NEGATIVE,
+                    UnaryOp::UAdd => op::UNARY_POSITIVE,
+                    UnaryOp::Invert => op::UNARY_INVERT,
+                };
+                self.emit(o, 0);
+            }
+            Expr::BoolOp(b) => {
+                let o = if b.op == ast::BoolOp::And {
+                    op::JUMP_IF_FALSE_OR_POP
+                } else {
+                    op::JUMP_IF_TRUE_OR_POP
+                };
+                let mut js = Vec::new();
+                for (i, v) in b.values.iter().enumerate() {
+                    self.expr(v)?;
+                    if i + 1 < b.values.len() {
+                        js.push(self.emit(o, 0));
+                    }
+                }
+                for j in js {
+                    self.patch(j);
+                }
+            }
+            Expr::Compare(c) => self.compare(c)?,
+            Expr::If(i) => {
+                let else_j = self.jump_if(&i.test, false)?;
+                self.expr(&i.body)?;
+                let end = self.emit(op::JUMP_FORWARD, 0);
+                for j in else_j {
+                    self.patch(j);
+                }
+                self.expr(&i.orelse)?;
+                self.patch(end);
+            }
+            Expr::Call(c) => self.call(c)?,
+            Expr::Attribute(a) => {
+                self.expr(&a.value)?;
+                let i = self.name_idx(&a.attr.id);
+                self.emit(op::LOAD_ATTR, i);
+            }
+            Expr::Subscript(s) => {
+                self.expr(&s.value)?;
+                self.expr(&s.slice)?;
+                self.emit(op::BINARY_SUBSCR, 0);
+            }
+            Expr::Slice(s) => {
+                for part in [&s.lower, &s.upper] {
+                    match part {
+                        Some(x) => self.expr(x)?,
+                        None => self.load_const_obj(Obj::none()),
+                    }
+                }
+                match &s.step {
+                    Some(x) => {
+                        self.expr(x)?;
+                        self.emit(op::BUILD_SLICE, 3);
+                    }
+                    None => {
+                        self.emit(op::BUILD_SLICE, 2);
+                    }
+                }
+            }
+            Expr::List(l) => {
+                self.seq_items(&l.elts)?;
+                self.emit(op::BUILD_LIST, l.elts.len() as u32);
+            }
+            Expr::Tuple(t) => {
+                if let Some(c) = self.const_tuple(&t.elts)? {
+                    self.load_const_obj(c);
+                } else {
+                    self.seq_items(&t.elts)?;
+                    self.emit(op::BUILD_TUPLE, t.elts.len() as u32);
+                }
+            }
+            Expr::Dict(d) => {
+                for it in &d.items {
+                    match &it.key {
+                        Some(k) => self.expr(k)?,
+                        None => return self.unsupported(d.range, "** in dict display"),
+                    }
+                    self.expr(&it.value)?;
+                }
+                self.emit(op::BUILD_MAP, d.items.len() as u32);
+            }
+            Expr::ListComp(c) => {
+                self.comprehension(c.range, &c.generators, CompKind::List(&c.elt))?
+            }
+            Expr::Generator(c) => {
+                self.comprehension(c.range, &c.generators, CompKind::Gen(&c.elt))?
+            }
+            Expr::DictComp(c) => {
+                self.comprehension(c.range, &c.generators, CompKind::Dict(&c.key, &c.value))?
+            }
+            Expr::Lambda(l) => {
+                let empty = ast::Parameters::default();
+                let params = l.parameters.as_deref().unwrap_or(&empty);
+                self.function(l.range, "<lambda>", params, FuncBody::Expr(&l.body))?;
+            }
+            Expr::FString(f) => self.fstring(f)?,
+            Expr::Named(n) => {
+                self.expr(&n.value)?;
+                self.emit(op::COPY, 1);
+                self.store_target(&n.target)?;
+            }
+            Expr::Set(s) => return self.unsupported(s.range, "set display"),
+            Expr::SetComp(s) => return self.unsupported(s.range, "set comprehension"),
+            Expr::Starred(s) => return self.unsupported(s.range, "starred expression"),
+            Expr::BytesLiteral(b) => return self.unsupported(b.range, "bytes literal"),
+            Expr::EllipsisLiteral(b) => return self.unsupported(b.range, "Ellipsis"),
+            Expr::Await(a) => return self.unsupported(a.range, "await"),
+            Expr::Yield(y) => return self.unsupported(y.range, "yield"),
+            Expr::YieldFrom(y) => return self.unsupported(y.range, "yield from"),
+            Expr::TString(t) => return self.unsupported(t.range, "template string"),
+            Expr::IpyEscapeCommand(i) => {
+                return self.unsupported(i.range, "IPython escape command")
+            }
+        }
+        Ok(())
+    }
+
+    fn seq_items(&mut self, elts: &[Expr]) -> CResult {
+        for e in elts {
+            if let Expr::Starred(s) = e {
+                return self.unsupported(s.range, "starred expression in a display");
+            }
+            self.expr(e)?;
+        }
+        Ok(())
+    }
+
+    fn const_tuple(&mut self, elts: &[Expr]) -> CResult<Option<Obj>> {
+        let mut items = Vec::new();
+        for e in elts {
+            let o = match e {
+                Expr::NumberLiteral(n) => self.number(&n.value, n.range)?,
+                Expr::StringLiteral(s) => new_str(s.value.to_str()),
+                _ => return Ok(None),
+            };
+            items.push(o);
+        }
+        Ok(Some(new_tuple(items)))
+    }
+
+    fn number(&self, n: &Number, r: TextRange) -> CResult<Obj> {
+        match n {
+            Number::Int(i) => {
+                if let Some(v) = i.as_i64() {
+                    return Ok(Obj::int(v));
+                }
+                let text = i.to_string().replace('_', "");
+                let (digits, radix) = match text.get(..2).map(|p| p.to_ascii_lowercase()) {
+                    Some(p) if p == "0x" => (&text[2..], 16),
+                    Some(p) if p == "0o" => (&text[2..], 8),
+                    Some(p) if p == "0b" => (&text[2..], 2),
+                    _ => (&text[..], 10),
+                };
+                match num_bigint::BigInt::parse_bytes(digits.as_bytes(), radix) {
+                    Some(b) => Ok(obj::new_bigint(b)),
+                    None => self.syntax(r, "invalid integer literal"),
+                }
+            }
+            Number::Float(f) => Ok(Obj::float(*f)),
+            Number::Complex { .. } => self.unsupported(r, "complex number"),
+        }
+    }
+
+    fn compare(&mut self, c: &ast::ExprCompare) -> CResult {
+        self.expr(&c.left)?;
+        let n = c.ops.len();
+        let mut cleanup = Vec::new();
+        for (i, (o, right)) in c.ops.iter().zip(c.comparators.iter()).enumerate() {
+            self.expr(right)?;
+            if i + 1 < n {
+                self.emit(op::SWAP, 2);
+                self.emit(op::COPY, 2);
+            }
+            self.cmp_op(*o);
+            if i + 1 < n {
+                cleanup.push(self.emit(op::JUMP_IF_FALSE_OR_POP, 0));
+            }
+        }
+        if !cleanup.is_empty() {
+            let end = self.emit(op::JUMP_FORWARD, 0);
+            for j in cleanup {
+                self.patch(j);
+            }
+            self.emit(op::SWAP, 2);
+            self.emit(op::POP_TOP, 0);
+            self.patch(end);
+        }
+        Ok(())
+    }
+
+    fn cmp_op(&mut self, o: CmpOp) {
+        match o {
+            CmpOp::Eq => self.emit(op::COMPARE_OP, cmp::EQ),
+            CmpOp::NotEq => self.emit(op::COMPARE_OP, cmp::NE),
+            CmpOp::Lt => self.emit(op::COMPARE_OP, cmp::LT),
+            CmpOp::LtE => self.emit(op::COMPARE_OP, cmp::LE),
+            CmpOp::Gt => self.emit(op::COMPARE_OP, cmp::GT),
+            CmpOp::GtE => self.emit(op::COMPARE_OP, cmp::GE),
+            CmpOp::Is => self.emit(op::IS_OP, 0),
+            CmpOp::IsNot => self.emit(op::IS_OP, 1),
+            CmpOp::In => self.emit(op::CONTAINS_OP, 0),
+            CmpOp::NotIn => self.emit(op::CONTAINS_OP, 1),
+        };
+    }
+
+    fn call(&mut self, c: &ast::ExprCall) -> CResult {
+        self.set_line(c.range);
+        let line = self.unit.line;
+        match &*c.func {
+            Expr::Attribute(a) => {
+                self.expr(&a.value)?;
+                let i = self.name_idx(&a.attr.id);
+                self.unit.line = line;
+                self.emit(op::LOAD_METHOD, i);
+            }
+            f => {
+                self.expr(f)?;
+                self.emit(op::PUSH_NULL, 0);
+            }
+        }
+        for a in c.arguments.args.iter() {
+            if let Expr::Starred(s) = a {
+                return self.unsupported(s.range, "*args in a call");
+            }
+            self.expr(a)?;
+        }
+        let mut names = Vec::new();
+        for k in c.arguments.keywords.iter() {
+            match &k.arg {
+                Some(n) => names.push(new_str(n.id.as_str())),
+                None => return self.unsupported(k.range, "**kwargs in a call"),
+            }
+            self.expr(&k.value)?;
+        }
+        let total = (c.arguments.args.len() + names.len()) as u32;
+        self.unit.line = line;
+        if !names.is_empty() {
+            let t = new_tuple(names);
+            self.unit.consts.push(t);
+            let idx = self.unit.consts.len() as u32 - 1;
+            self.emit(op::KW_NAMES, idx);
+        }
+        self.emit(op::CALL, total);
+        Ok(())
+    }
+
+    fn fstring(&mut self, f: &ast::ExprFString) -> CResult {
+        let mut n = 0;
+        for part in f.value.iter() {
+            match part {
+                ast::FStringPart::Literal(l) => {
+                    self.load_const_obj(new_str(l.as_str()));
+                    n += 1;
+                }
+                ast::FStringPart::FString(fs) => n += self.fstring_elems(&fs.elements)?,
+            }
+        }
+        if n != 1 {
+            self.emit(op::BUILD_STRING, n);
+        }
+        Ok(())
+    }
+
+    fn fstring_elems(&mut self, elems: &ast::InterpolatedStringElements) -> CResult<u32> {
+        let mut n = 0;
+        for el in elems.iter() {
+            match el {
+                ast::InterpolatedStringElement::Literal(l) => {
+                    self.load_const_obj(new_str(&*l.value));
+                    n += 1;
+                }
+                ast::InterpolatedStringElement::Interpolation(i) => {
+                    let mut conv = match i.conversion {
+                        ast::ConversionFlag::None => 0,
+                        ast::ConversionFlag::Str => 1,
+                        ast::ConversionFlag::Repr => 2,
+                        ast::ConversionFlag::Ascii => 3,
+                    };
+                    if let Some(d) = &i.debug_text {
+                        let r = i.expression.range();
+                        let text = self
+                            .src
+                            .get(r.start().to_usize()..r.end().to_usize())
+                            .unwrap_or("");
+                        self.load_const_obj(new_str(format!(
+                            "{}{}{}",
+                            d.leading, text, d.trailing
+                        )));
+                        n += 1;
+                        if conv == 0 && i.format_spec.is_none() {
+                            conv = 2;
+                        }
+                    }
+                    self.expr(&i.expression)?;
+                    if let Some(spec) = &i.format_spec {
+                        let k = self.fstring_elems(&spec.elements)?;
+                        if k != 1 {
+                            self.emit(op::BUILD_STRING, k);
+                        }
+                        conv |= 4;
+                    }
+                    self.emit(op::FORMAT_VALUE, conv);
+                    n += 1;
+                }
+            }
+        }
+        if n == 0 {
+            self.load_const_obj(new_str(""));
+            n = 1;
+        }
+        Ok(n)
+    }
+}
+
+thread_local! {
+    static VARARGS: std::cell::RefCell<std::collections::HashMap<usize, u32>> = Default::default();
+}
+
+enum FuncBody<'b> {
+    Stmts(&'b [Stmt]),
+    Expr(&'b Expr),
+}
+
+#[derive(Clone, Copy)]
+enum CompKind<'b> {
+    List(&'b Expr),
+    Gen(&'b Expr),
+    Dict(&'b Expr, &'b Expr),
+}
+
+/// Whether two constants may share a slot (same kind and equal value).
+fn same_const(a: &Obj, b: &Obj) -> bool {
+    if a.raw() == b.raw() {
+        return true;
+    }
+    use crate::abi::layout::kind;
+    match (a.kind(), b.kind()) {
+        (kind::STR, kind::STR) => crate::vm::ops::eq_simple(a.raw(), b.raw()).unwrap_or(false),
+        (kind::FLOAT, kind::FLOAT) => {
+            obj::float_val(a.raw()).to_bits() == obj::float_val(b.raw()).to_bits()
+        }
+        _ => false,
+    }
+}
+
+/// Stack effect of an instruction: (effect when not jumping, effect when jumping).
+fn stack_effect(w: u32) -> (i32, i32) {
+    let a = oparg(w) as i32;
+    match opcode(w) {
+        op::NOP | op::JUMP_FORWARD | op::JUMP_BACKWARD | op::ENTER_EXECUTOR => (0, 0),
+        op::LOAD_FAST
+        | op::LOAD_FAST_CHECK
+        | op::LOAD_CONST
+        | op::LOAD_GLOBAL
+        | op::LOAD_DEREF
+        | op::LOAD_CLOSURE
+        | op::PUSH_NULL
+        | op::COPY => (1, 1),
+        op::STORE_FAST | op::STORE_GLOBAL | op::STORE_DEREF | op::POP_TOP => (-1, -1),
+        op::DELETE_FAST | op::DELETE_GLOBAL | op::SWAP | op::KW_NAMES => (0, 0),
+        op::BINARY_OP | op::COMPARE_OP | op::IS_OP | op::CONTAINS_OP | op::BINARY_SUBSCR => {
+            (-1, -1)
+        }
+        op::UNARY_NEGATIVE
+        | op::UNARY_POSITIVE
+        | op::UNARY_INVERT
+        | op::UNARY_NOT
+        | op::GET_ITER => (0, 0),
+        op::POP_JUMP_IF_FALSE | op::POP_JUMP_IF_TRUE => (-1, -1),
+        op::JUMP_IF_FALSE_OR_POP | op::JUMP_IF_TRUE_OR_POP => (-1, 0),
+        op::FOR_ITER => (1, -1),
+        op::BUILD_LIST | op::BUILD_TUPLE | op::BUILD_STRING => (1 - a, 1 - a),
+        op::BUILD_MAP => (1 - 2 * a, 1 - 2 * a),
+        op::BUILD_SLICE => (1 - a, 1 - a),
+        op::LIST_APPEND | op::LIST_EXTEND => (-1, -1),
+        op::MAP_ADD => (-2, -2),
+        op::STORE_SUBSCR => (-3, -3),
+        op::DELETE_SUBSCR => (-2, -2),
+        op::UNPACK_SEQUENCE => (a - 1, a - 1),
+        op::LOAD_METHOD => (1, 1),
+        op::LOAD_ATTR => (0, 0),
+        op::STORE_ATTR => (-2, -2),
+        op::CALL => (-a - 1, -a - 1),
+        op::MAKE_FUNCTION => (-(a & 1) - ((a >> 1) & 1), 0),
+        op::RETURN_VALUE => (-1, -1),
+        op::FORMAT_VALUE => (-((a >> 2) & 1), 0),
+        op::RAISE_ASSERT => (-a, -a),
+        op::RAISE => (-a, -a),
+        op::SETUP_EXCEPT | op::POP_EXCEPT_BLOCK | op::POP_EXCEPT | op::RERAISE => (0, 0),
+        op::CHECK_EXC_MATCH => (0, 0),
+        _ => (0, 0),
+    }
+}
+
+fn is_jump(o: u8) -> bool {
+    matches!(
+        o,
+        op::POP_JUMP_IF_FALSE
+            | op::POP_JUMP_IF_TRUE
+            | op::JUMP_IF_FALSE_OR_POP
+            | op::JUMP_IF_TRUE_OR_POP
+            | op::JUMP_FORWARD
+            | op::JUMP_BACKWARD
+            | op::FOR_ITER
+    )
+}
+
+/// Maximum stack depth, by a flow analysis over the instructions.
+fn stack_depth(instrs: &[u32], handlers: &mut [(u32, u32, u32, u32)]) -> u32 {
+    let n = instrs.len();
+    let mut depth: Vec<i32> = vec![-1; n + 1];
+    let mut work = vec![(0usize, 0i32)];
+    let mut max = 0;
+    while let Some((pc, d)) = work.pop() {
+        if pc >= n || depth[pc] >= d {
+            continue;
+        }
+        depth[pc] = d;
+        max = max.max(d);
+        let w = instrs[pc];
+        let o = opcode(w);
+        let (nj, j) = stack_effect(w);
+        if o == op::SETUP_EXCEPT {
+            for h in handlers.iter_mut() {
+                if h.0 as usize == pc + 1 {
+                    h.3 = d as u32;
+                    work.push((h.2 as usize, d + 1));
+                }
+            }
+        }
+        if is_jump(o) {
+            work.push((oparg(w) as usize, d + j));
+            max = max.max(d + j);
+        }
+        if !matches!(
+            o,
+            op::JUMP_FORWARD | op::JUMP_BACKWARD | op::RETURN_VALUE | op::RAISE | op::RERAISE
+        ) {
+            work.push((pc + 1, d + nj));
+            max = max.max(d + nj);
+        }
+    }
+    max.max(0) as u32
+}

@@ -1,0 +1,283 @@
+//! Insertion-ordered hash table behind `dict` (and module globals).
+//!
+//! Entries live in a dense `Vec` in insertion order; an open-addressing index
+//! table maps hashes to entry positions. `keys_version` changes whenever the
+//! set of keys changes (insert of a new key, delete), so `LOAD_GLOBAL` can
+//! cache an entry position guarded by the version.
+
+use crate::abi::layout::kind;
+use crate::vm::error::{type_error, PyResult};
+use crate::vm::obj::{self, decref, float_val, incref, kind_of, tuple_items, Obj};
+use crate::vm::types::*;
+
+/// One entry: hash, owned key, owned value.
+#[derive(Clone, Copy)]
+pub struct Entry {
+    /// The key's hash.
+    pub hash: i64,
+    /// Owned key.
+    pub key: u64,
+    /// Owned value.
+    pub value: u64,
+}
+
+/// The table.
+#[derive(Default)]
+pub struct Dict {
+    entries: Vec<Entry>,
+    index: Vec<i32>,
+    /// Changes whenever a key is added or removed.
+    pub keys_version: u64,
+}
+
+static NEXT_VERSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+fn next_version() -> u64 {
+    NEXT_VERSION.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// FNV-1a over bytes (str hashing).
+fn hash_bytes(b: &[u8]) -> i64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for &c in b {
+        h ^= c as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    (h >> 1) as i64
+}
+
+/// Python `hash()` for hashable builtin values; `TypeError` for unhashable ones.
+pub fn hash_value(v: u64) -> PyResult<i64> {
+    Ok(match kind_of(v) {
+        KIND_SMALLINT => crate::abi::value::decode_small_int(v),
+        kind::BOOL => {
+            // SAFETY: bool objects are IntObj.
+            unsafe { (*(v as *const crate::abi::layout::IntObj)).value }
+        }
+        kind::STR => {
+            // SAFETY: kind checked.
+            let s = unsafe { obj::cast::<StrObj>(v) };
+            let h = s.hash.get();
+            if h != -1 {
+                h
+            } else {
+                let h = hash_bytes(s.s.as_bytes());
+                s.hash.set(h);
+                h
+            }
+        }
+        kind::FLOAT => {
+            let f = float_val(v);
+            if f.fract() == 0.0 && f.abs() < 9.2e18 {
+                f as i64
+            } else {
+                f.to_bits() as i64 >> 1
+            }
+        }
+        kind::BIGINT => {
+            // SAFETY: kind checked.
+            let b = unsafe { &obj::cast::<BigIntObj>(v).value };
+            let m: num_bigint::BigInt = b % num_bigint::BigInt::from((1u64 << 61) - 1);
+            num_traits::ToPrimitive::to_i64(&m).unwrap_or(0)
+        }
+        kind::TUPLE => {
+            let mut h: i64 = 0x345678;
+            for &it in tuple_items(v) {
+                h = (h ^ hash_value(it)?).wrapping_mul(1000003);
+            }
+            h
+        }
+        kind::LIST | kind::DICT => {
+            return Err(type_error(format!(
+                "unhashable type: '{}'",
+                crate::vm::ops::type_name(v)
+            )))
+        }
+        _ => (v >> 4) as i64,
+    })
+}
+
+/// Key equality for hashable builtin values (cannot raise).
+pub fn key_eq(a: u64, b: u64) -> bool {
+    if a == b {
+        return true;
+    }
+    crate::vm::ops::eq_simple(a, b).unwrap_or(false)
+}
+
+const EMPTY: i32 = -1;
+
+impl Dict {
+    /// An empty table.
+    pub fn new() -> Dict {
+        Dict {
+            entries: Vec::new(),
+            index: Vec::new(),
+            keys_version: next_version(),
+        }
+    }
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+    /// The entries in insertion order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+    /// Mutable access to the value at entry position `i`.
+    pub fn value_slot(&mut self, i: usize) -> &mut u64 {
+        &mut self.entries[i].value
+    }
+
+    fn find(&self, hash: i64, key: u64) -> Result<usize, usize> {
+        if self.index.is_empty() {
+            return Err(0);
+        }
+        let mask = self.index.len() - 1;
+        let mut i = (hash as u64 as usize) & mask;
+        loop {
+            let e = self.index[i];
+            if e == EMPTY {
+                return Err(i);
+            }
+            let en = &self.entries[e as usize];
+            if en.hash == hash && key_eq(en.key, key) {
+                return Ok(e as usize);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn rebuild(&mut self, cap: usize) {
+        let mut size = 8;
+        while size < cap * 2 {
+            size *= 2;
+        }
+        self.index = vec![EMPTY; size];
+        let mask = size - 1;
+        for (n, e) in self.entries.iter().enumerate() {
+            let mut i = (e.hash as u64 as usize) & mask;
+            while self.index[i] != EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.index[i] = n as i32;
+        }
+    }
+
+    /// Position of `key`, if present.
+    pub fn lookup_pos(&self, key: u64) -> PyResult<Option<usize>> {
+        let h = hash_value(key)?;
+        Ok(self.find(h, key).ok())
+    }
+
+    /// Borrowed value for `key`.
+    pub fn get(&self, key: u64) -> PyResult<Option<u64>> {
+        let h = hash_value(key)?;
+        Ok(self.find(h, key).ok().map(|i| self.entries[i].value))
+    }
+
+    /// Borrowed value for a str key whose hash is known.
+    pub fn get_str(&self, key: u64) -> Option<u64> {
+        let h = hash_value(key).ok()?;
+        self.find(h, key).ok().map(|i| self.entries[i].value)
+    }
+
+    /// Inserts or replaces, taking ownership of `key` and `value`.
+    pub fn set(&mut self, key: Obj, value: Obj) -> PyResult<()> {
+        let h = hash_value(key.raw())?;
+        match self.find(h, key.raw()) {
+            Ok(i) => {
+                let old = std::mem::replace(&mut self.entries[i].value, value.into_raw());
+                decref(old);
+            }
+            Err(slot) => {
+                self.keys_version = next_version();
+                if (self.entries.len() + 1) * 3 > self.index.len() * 2 {
+                    self.entries.push(Entry {
+                        hash: h,
+                        key: key.into_raw(),
+                        value: value.into_raw(),
+                    });
+                    let n = self.entries.len();
+                    self.rebuild(n);
+                } else {
+                    self.index[slot] = self.entries.len() as i32;
+                    self.entries.push(Entry {
+                        hash: h,
+                        key: key.into_raw(),
+                        value: value.into_raw(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes `key`, returning its value.
+    pub fn remove(&mut self, key: u64) -> PyResult<Option<Obj>> {
+        let h = hash_value(key)?;
+        match self.find(h, key) {
+            Ok(i) => {
+                let e = self.entries.remove(i);
+                decref(e.key);
+                self.keys_version = next_version();
+                let n = self.entries.len();
+                self.rebuild(n);
+                Ok(Some(Obj::from_raw(e.value)))
+            }
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Removes everything.
+    pub fn clear(&mut self) {
+        let entries = std::mem::take(&mut self.entries);
+        self.index.clear();
+        self.keys_version = next_version();
+        for e in entries {
+            decref(e.key);
+            decref(e.value);
+        }
+    }
+
+    /// A copy with new references.
+    pub fn copy(&self) -> Dict {
+        for e in &self.entries {
+            incref(e.key);
+            incref(e.value);
+        }
+        Dict {
+            entries: self.entries.clone(),
+            index: self.index.clone(),
+            keys_version: next_version(),
+        }
+    }
+}
+
+impl Drop for Dict {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
+/// A new empty dict object.
+pub fn new_dict() -> Obj {
+    Obj::from_raw(obj::box_obj(DictObj {
+        ob: obj::hdr(kind::DICT),
+        d: Dict::new(),
+    }))
+}
+
+/// The table of a dict object.
+///
+/// # Safety
+/// `v` must be a live dict; the reference must not outlive it nor overlap
+/// another mutable borrow of the same table.
+#[inline(always)]
+#[allow(clippy::mut_from_ref)]
+pub unsafe fn dict_mut<'a>(v: u64) -> &'a mut Dict {
+    &mut obj::cast_mut::<DictObj>(v).d
+}

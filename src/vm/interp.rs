@@ -1,0 +1,1672 @@
+//! The tier-1 interpreter: frames on a contiguous data stack, one dispatch
+//! loop per native entry (Python-to-Python calls stay in the same loop), and
+//! CPython-style adaptive specialization of instructions in place.
+
+use crate::abi::layout::{kind, Frame, ListObj, ObjHeader, ThreadState};
+use crate::abi::value::{decode_small_int, encode_small_int};
+use crate::vm::bytecode::{binop, cmp, encode, op, oparg, opcode, Cache, Code};
+use crate::vm::dict::{dict_mut, new_dict};
+use crate::vm::error::{err, type_error, ExcKind, PyErr, PyResult};
+use crate::vm::obj::*;
+use crate::vm::ops;
+use crate::vm::types::*;
+use std::io::Write;
+
+/// Words in the per-thread frame data stack.
+const DATA_STACK_WORDS: usize = 4 << 20;
+/// Python call depth limit (CPython's default recursion limit).
+pub const RECURSION_LIMIT: i32 = 1000;
+/// Executions a de-specialized instruction waits before specializing again.
+const BACKOFF: u32 = 53;
+
+const FRAME_WORDS: usize = std::mem::size_of::<Frame>() / 8;
+
+/// The interpreter state for one thread.
+pub struct Vm {
+    /// The shared thread state (JIT-visible).
+    pub ts: Box<ThreadState>,
+    data: Vec<u64>,
+    data_top: usize,
+    /// The builtins dict.
+    pub builtins: Obj,
+    /// Methods of builtin types by (kind, name).
+    pub methods: std::collections::HashMap<(u32, String), Obj>,
+    /// Buffered standard output.
+    pub out: Vec<u8>,
+    /// Source lines of the main program, for tracebacks.
+    pub source_lines: Vec<String>,
+    kwnames: u64,
+    /// Exceptions being handled (for bare `raise`).
+    handling: Vec<Obj>,
+}
+
+macro_rules! frame_locals {
+    ($f:expr) => {
+        (*$f).localsplus.as_mut_ptr()
+    };
+}
+
+impl Vm {
+    /// A new VM with builtins installed.
+    pub fn new() -> Box<Vm> {
+        let ts = Box::new(ThreadState {
+            current_frame: std::ptr::null_mut(),
+            previous_executor: std::ptr::null_mut(),
+            exit_executor: std::ptr::null_mut(),
+            exit_index: 0,
+            recursion_remaining: RECURSION_LIMIT,
+            side_exit_threshold: 16,
+            vm_data: std::ptr::null_mut(),
+        });
+        let mut vm = Box::new(Vm {
+            ts,
+            data: vec![0; DATA_STACK_WORDS],
+            data_top: 0,
+            builtins: new_dict(),
+            methods: Default::default(),
+            out: Vec::with_capacity(1 << 16),
+            source_lines: Vec::new(),
+            kwnames: 0,
+            handling: Vec::new(),
+        });
+        let p: *mut Vm = &mut *vm;
+        vm.ts.vm_data = p as *mut std::ffi::c_void;
+        crate::vm::builtins::install(&mut vm);
+        vm
+    }
+
+    /// Writes to the buffered stdout.
+    pub fn write_out(&mut self, s: &str) {
+        self.out.extend_from_slice(s.as_bytes());
+        if self.out.len() > 1 << 16 {
+            self.flush();
+        }
+    }
+
+    /// Flushes buffered stdout.
+    pub fn flush(&mut self) {
+        let mut so = std::io::stdout().lock();
+        let _ = so.write_all(&self.out);
+        let _ = so.flush();
+        self.out.clear();
+    }
+
+    /// Runs a module code object with a fresh globals dict; returns the globals.
+    pub fn run_module(&mut self, code: Obj, globals: &Obj) -> PyResult<()> {
+        let g = globals.raw();
+        // SAFETY: g is a dict.
+        unsafe {
+            dict_mut(g).set(new_str("__name__"), new_str("__main__"))?;
+        }
+        let frame = self.push_frame_raw(code.raw(), 0, g)?;
+        let r = self.run(frame);
+        drop(code);
+        r.map(drop)
+    }
+
+    fn push_frame_raw(&mut self, code: u64, func: u64, globals: u64) -> PyResult<*mut Frame> {
+        // SAFETY: code is a CODE object.
+        let c = unsafe { &cast::<CodeObj>(code).code };
+        let nlp = c.nlocalsplus();
+        let need = FRAME_WORDS + nlp + c.stacksize as usize;
+        if self.data_top + need > self.data.len() || self.ts.recursion_remaining <= 0 {
+            return Err(err(
+                ExcKind::RecursionError,
+                "maximum recursion depth exceeded",
+            ));
+        }
+        self.ts.recursion_remaining -= 1;
+        // SAFETY: the slot range is inside `data`, which never reallocates.
+        unsafe {
+            let f = self.data.as_mut_ptr().add(self.data_top) as *mut Frame;
+            self.data_top += need;
+            (*f).code = c as *const Code as *const std::ffi::c_void;
+            (*f).func = func;
+            (*f).globals = globals as *mut std::ffi::c_void;
+            (*f).previous = self.ts.current_frame;
+            (*f).instr = 0;
+            (*f).nlocalsplus = nlp as u32;
+            let lp = frame_locals!(f);
+            for i in 0..nlp {
+                *lp.add(i) = 0;
+            }
+            (*f).stack_pointer = lp.add(nlp);
+            self.ts.current_frame = f;
+            Ok(f)
+        }
+    }
+
+    /// Releases the top frame's slots and pops it.
+    unsafe fn pop_frame(&mut self, f: *mut Frame) {
+        let lp = frame_locals!(f);
+        let sp = (*f).stack_pointer;
+        let mut p = lp;
+        while p < sp {
+            xdecref(*p);
+            p = p.add(1);
+        }
+        xdecref((*f).func);
+        self.ts.current_frame = (*f).previous;
+        self.ts.recursion_remaining += 1;
+        self.data_top = (f as *mut u64).offset_from(self.data.as_ptr()) as usize;
+    }
+
+    /// Binds arguments and pushes a frame for the Python function `func`.
+    /// `args` are owned and consumed (also on error).
+    fn push_function_frame(
+        &mut self,
+        func: u64,
+        args: &[u64],
+        kwnames: u64,
+    ) -> PyResult<*mut Frame> {
+        // SAFETY: func is a FUNCTION object.
+        let fo = unsafe { cast::<FuncObj>(func) };
+        let code_raw = fo.code.raw();
+        // SAFETY: code is a CODE object.
+        let c = unsafe { &cast::<CodeObj>(code_raw).code };
+        let nkw = if kwnames != 0 {
+            tuple_items(kwnames).len()
+        } else {
+            0
+        };
+        let npos = args.len() - nkw;
+        let argc = c.argcount as usize;
+        let f = match self.push_frame_raw(code_raw, func, fo.globals.raw()) {
+            Ok(f) => f,
+            Err(e) => {
+                args.iter().for_each(|&a| decref(a));
+                return Err(e);
+            }
+        };
+        incref(func);
+        // SAFETY: the frame has nlocalsplus slots, zeroed.
+        unsafe {
+            let lp = frame_locals!(f);
+            let mut fail: Option<Box<PyErr>> = None;
+            if npos > argc && c.varargs.is_none() {
+                let nd = fo.defaults.len();
+                let takes = if nd > 0 {
+                    format!("from {} to {}", argc - nd, argc)
+                } else {
+                    argc.to_string()
+                };
+                fail = Some(type_error(format!(
+                    "{}() takes {} positional argument{} but {} {} given",
+                    c.name,
+                    takes,
+                    if argc == 1 && nd == 0 { "" } else { "s" },
+                    npos,
+                    if npos == 1 { "was" } else { "were" }
+                )));
+            }
+            for (i, &a) in args[..npos].iter().enumerate() {
+                if i < argc {
+                    *lp.add(i) = a;
+                }
+            }
+            if let Some(vs) = c.varargs {
+                let extra: Vec<Obj> = if npos > argc {
+                    args[argc..npos].iter().map(|&a| Obj::from_raw(a)).collect()
+                } else {
+                    Vec::new()
+                };
+                *lp.add(vs as usize) = new_tuple(extra).into_raw();
+            } else if npos > argc {
+                args[argc..npos].iter().for_each(|&a| decref(a));
+            }
+            for k in 0..nkw {
+                let name = ops::str_of(tuple_items(kwnames)[k]);
+                let v = args[npos + k];
+                match c.varnames[..argc].iter().position(|n| n == name) {
+                    Some(i) => {
+                        if *lp.add(i) != 0 {
+                            if fail.is_none() {
+                                fail = Some(type_error(format!(
+                                    "{}() got multiple values for argument '{}'",
+                                    c.name, name
+                                )));
+                            }
+                            decref(v);
+                        } else {
+                            *lp.add(i) = v;
+                        }
+                    }
+                    None => {
+                        if fail.is_none() {
+                            fail = Some(type_error(format!(
+                                "{}() got an unexpected keyword argument '{}'",
+                                c.name, name
+                            )));
+                        }
+                        decref(v);
+                    }
+                }
+            }
+            let nd = fo.defaults.len();
+            let mut missing = Vec::new();
+            for i in 0..argc {
+                if *lp.add(i) == 0 {
+                    if i + nd >= argc {
+                        *lp.add(i) = Obj::into_raw(fo.defaults[i + nd - argc].clone());
+                    } else {
+                        missing.push(format!("'{}'", c.varnames[i]));
+                    }
+                }
+            }
+            if fail.is_none() && !missing.is_empty() {
+                let n = missing.len();
+                let list = match n {
+                    1 => missing[0].clone(),
+                    2 => format!("{} and {}", missing[0], missing[1]),
+                    _ => format!("{}, and {}", missing[..n - 1].join(", "), missing[n - 1]),
+                };
+                fail = Some(type_error(format!(
+                    "{}() missing {} required positional argument{}: {}",
+                    c.name,
+                    n,
+                    if n == 1 { "" } else { "s" },
+                    list
+                )));
+            }
+            if let Some(e) = fail {
+                self.pop_frame(f);
+                return Err(e);
+            }
+            self.init_cells(f, c, fo);
+        }
+        Ok(f)
+    }
+
+    /// Creates cells and copies free variables into a new frame.
+    #[inline]
+    unsafe fn init_cells(&mut self, f: *mut Frame, c: &Code, fo: &FuncObj) {
+        if c.cellvars.is_empty() && c.freevars.is_empty() {
+            return;
+        }
+        let lp = frame_locals!(f);
+        let nfast = c.varnames.len();
+        for (i, a) in c.cell2arg.iter().enumerate() {
+            let init = match a {
+                Some(ai) => std::mem::replace(&mut *lp.add(*ai as usize), 0),
+                None => 0,
+            };
+            *lp.add(nfast + i) = box_obj(CellObj {
+                ob: hdr(KIND_CELL),
+                value: init,
+            });
+        }
+        for (j, cell) in fo.closure.iter().enumerate() {
+            *lp.add(nfast + c.cellvars.len() + j) = cell.clone().into_raw();
+        }
+    }
+
+    /// Calls any callable with borrowed arguments (for builtins that call back).
+    pub fn call_object(&mut self, f: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
+        match kind_of(f) {
+            kind::FUNCTION => {
+                let mut owned: Vec<u64> = args.to_vec();
+                let kwt = match kw {
+                    Some(k) => {
+                        owned.extend_from_slice(k.vals);
+                        Some(new_tuple(
+                            k.names.iter().map(|&n| Obj::new_ref(n)).collect(),
+                        ))
+                    }
+                    None => None,
+                };
+                owned.iter().for_each(|&a| incref(a));
+                let frame = self.push_function_frame(
+                    f,
+                    &owned,
+                    kwt.as_ref().map(|t| t.raw()).unwrap_or(0),
+                )?;
+                self.run(frame)
+            }
+            _ => self.call_nonpy(f, args, kw),
+        }
+    }
+
+    /// Calls a builtin, bound method or type with borrowed arguments.
+    fn call_nonpy(&mut self, f: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
+        match kind_of(f) {
+            kind::BUILTIN => {
+                // SAFETY: kind checked.
+                let b = unsafe { cast::<BuiltinObj>(f) };
+                (b.f)(self, args, kw)
+            }
+            KIND_BOUND => {
+                // SAFETY: kind checked.
+                let b = unsafe { cast::<BoundObj>(f) };
+                let mut all = Vec::with_capacity(args.len() + 1);
+                all.push(b.self_.raw());
+                all.extend_from_slice(args);
+                let func = b.func.clone();
+                let _keep = b.self_.clone();
+                self.call_nonpy(func.raw(), &all, kw)
+            }
+            KIND_TYPE => crate::vm::builtins::call_type(self, f, args, kw),
+            kind::FUNCTION => self.call_object(f, args, kw),
+            _ => Err(type_error(format!(
+                "'{}' object is not callable",
+                ops::type_name(f)
+            ))),
+        }
+    }
+
+    fn lookup_method(&self, recv: u64, name: u64) -> Option<&Obj> {
+        let k = match kind_of(recv) {
+            KIND_SMALLINT => kind::BIGINT,
+            k => k,
+        };
+        self.methods.get(&(k, ops::str_of(name).to_string()))
+    }
+
+    fn attr_error(recv: u64, name: u64) -> Box<PyErr> {
+        err(
+            ExcKind::AttributeError,
+            format!(
+                "'{}' object has no attribute '{}'",
+                ops::type_name(recv),
+                ops::str_of(name)
+            ),
+        )
+    }
+
+    /// Runs frames starting at `entry` until `entry` returns.
+    #[allow(clippy::cognitive_complexity)]
+    pub fn run(&mut self, entry: *mut Frame) -> PyResult<Obj> {
+        let mut frame = entry;
+        let mut code: &Code;
+        let mut instrs: *mut u32;
+        let mut caches: *mut Cache;
+        let mut ip: usize;
+        let mut sp: *mut u64;
+        let mut lp: *mut u64;
+
+        macro_rules! load_frame {
+            () => {
+                // SAFETY: frame is a live frame whose code outlives it.
+                unsafe {
+                    code = &*((*frame).code as *const Code);
+                    instrs = (*code.instrs.get()).as_mut_ptr();
+                    caches = (*code.caches.get()).as_mut_ptr();
+                    ip = (*frame).instr as usize;
+                    sp = (*frame).stack_pointer;
+                    lp = frame_locals!(frame);
+                }
+            };
+        }
+        macro_rules! save_frame {
+            () => {
+                // SAFETY: frame is live.
+                unsafe {
+                    (*frame).instr = ip as u32;
+                    (*frame).stack_pointer = sp;
+                }
+            };
+        }
+        load_frame!();
+
+        'outer: loop {
+            macro_rules! push {
+                ($v:expr) => {{
+                    let v: u64 = $v;
+                    // SAFETY: stack depth is bounded by code.stacksize.
+                    unsafe {
+                        *sp = v;
+                        sp = sp.add(1);
+                    }
+                }};
+            }
+            macro_rules! pop {
+                () => {{
+                    // SAFETY: the compiler's stack discipline guarantees an item.
+                    unsafe {
+                        sp = sp.sub(1);
+                        *sp
+                    }
+                }};
+            }
+            macro_rules! top {
+                () => {
+                    // SAFETY: as pop.
+                    unsafe { *sp.sub(1) }
+                };
+            }
+            macro_rules! peek {
+                ($n:expr) => {
+                    // SAFETY: as pop.
+                    unsafe { *sp.sub($n) }
+                };
+            }
+            macro_rules! set_top {
+                ($v:expr) => {
+                    // SAFETY: as pop.
+                    unsafe { *sp.sub(1) = $v }
+                };
+            }
+            macro_rules! rewrite {
+                ($at:expr, $op:expr) => {
+                    // SAFETY: $at < instrs.len().
+                    unsafe {
+                        let w = *instrs.add($at);
+                        *instrs.add($at) = encode($op, oparg(w));
+                    }
+                };
+            }
+            macro_rules! cache {
+                ($at:expr) => {
+                    // SAFETY: caches has one entry per instruction.
+                    unsafe { &mut *caches.add($at) }
+                };
+            }
+            let error: Box<PyErr> = 'dispatch: loop {
+                macro_rules! tri {
+                    ($e:expr) => {
+                        match $e {
+                            Ok(v) => v,
+                            Err(e) => break 'dispatch e,
+                        }
+                    };
+                }
+                macro_rules! deopt {
+                    ($generic:expr) => {{
+                        rewrite!(ip - 1, $generic);
+                        cache!(ip - 1).counter = BACKOFF;
+                        ip -= 1;
+                        continue 'dispatch;
+                    }};
+                }
+                // SAFETY: ip < instrs.len(): every code object ends in RETURN_VALUE.
+                let w = unsafe { *instrs.add(ip) };
+                ip += 1;
+                let arg = oparg(w);
+                match opcode(w) {
+                    op::NOP => {}
+                    op::LOAD_FAST => {
+                        // SAFETY: arg < nlocalsplus.
+                        let v = unsafe { *lp.add(arg as usize) };
+                        if v == 0 {
+                            break 'dispatch err(
+                                ExcKind::UnboundLocalError,
+                                format!(
+                                    "cannot access local variable '{}' where it is not associated with a value",
+                                    code.varnames[arg as usize]
+                                ),
+                            );
+                        }
+                        incref(v);
+                        push!(v);
+                    }
+                    op::LOAD_FAST_CHECK => {}
+                    op::STORE_FAST => {
+                        let v = pop!();
+                        // SAFETY: arg < nlocalsplus.
+                        let old = unsafe { std::mem::replace(&mut *lp.add(arg as usize), v) };
+                        xdecref(old);
+                    }
+                    op::DELETE_FAST => {
+                        // SAFETY: arg < nlocalsplus.
+                        let old = unsafe { std::mem::replace(&mut *lp.add(arg as usize), 0) };
+                        if old == 0 {
+                            break 'dispatch err(
+                                ExcKind::UnboundLocalError,
+                                format!(
+                                    "cannot access local variable '{}' where it is not associated with a value",
+                                    code.varnames[arg as usize]
+                                ),
+                            );
+                        }
+                        decref(old);
+                    }
+                    op::LOAD_CONST => {
+                        let v = code.consts[arg as usize].raw();
+                        incref(v);
+                        push!(v);
+                    }
+                    op::LOAD_GLOBAL => {
+                        // SAFETY: frame.globals is a dict object.
+                        let g = unsafe { (*frame).globals as u64 };
+                        let name = code.names[arg as usize].raw();
+                        let gd = unsafe { dict_mut(g) };
+                        let c = cache!(ip - 1);
+                        match gd.lookup_pos(name) {
+                            Ok(Some(pos)) => {
+                                let v = gd.entries()[pos].value;
+                                incref(v);
+                                push!(v);
+                                if c.counter == 0 {
+                                    c.version = gd.keys_version;
+                                    c.index = pos as u32;
+                                    rewrite!(ip - 1, op::LOAD_GLOBAL_MODULE);
+                                } else {
+                                    c.counter -= 1;
+                                }
+                            }
+                            _ => {
+                                // SAFETY: builtins is a dict.
+                                let bd = unsafe { dict_mut(self.builtins.raw()) };
+                                match bd.lookup_pos(name) {
+                                    Ok(Some(pos)) => {
+                                        let v = bd.entries()[pos].value;
+                                        incref(v);
+                                        push!(v);
+                                        if c.counter == 0 {
+                                            c.version = gd.keys_version;
+                                            c.index = pos as u32;
+                                            rewrite!(ip - 1, op::LOAD_GLOBAL_BUILTIN);
+                                        } else {
+                                            c.counter -= 1;
+                                        }
+                                    }
+                                    _ => {
+                                        break 'dispatch err(
+                                            ExcKind::NameError,
+                                            format!("name '{}' is not defined", ops::str_of(name)),
+                                        )
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    op::LOAD_GLOBAL_MODULE => {
+                        // SAFETY: frame.globals is a dict object.
+                        let gd = unsafe { dict_mut((*frame).globals as u64) };
+                        let c = cache!(ip - 1);
+                        if gd.keys_version != c.version {
+                            deopt!(op::LOAD_GLOBAL);
+                        }
+                        let v = gd.entries()[c.index as usize].value;
+                        incref(v);
+                        push!(v);
+                    }
+                    op::LOAD_GLOBAL_BUILTIN => {
+                        // SAFETY: frame.globals is a dict object.
+                        let gd = unsafe { dict_mut((*frame).globals as u64) };
+                        let c = cache!(ip - 1);
+                        if gd.keys_version != c.version {
+                            deopt!(op::LOAD_GLOBAL);
+                        }
+                        // SAFETY: builtins is a dict that never loses keys.
+                        let bd = unsafe { dict_mut(self.builtins.raw()) };
+                        let v = bd.entries()[c.index as usize].value;
+                        incref(v);
+                        push!(v);
+                    }
+                    op::STORE_GLOBAL => {
+                        let v = pop!();
+                        // SAFETY: globals is a dict.
+                        let gd = unsafe { dict_mut((*frame).globals as u64) };
+                        tri!(gd.set(code.names[arg as usize].clone(), Obj::from_raw(v)));
+                    }
+                    op::DELETE_GLOBAL => {
+                        // SAFETY: globals is a dict.
+                        let gd = unsafe { dict_mut((*frame).globals as u64) };
+                        let name = code.names[arg as usize].raw();
+                        if tri!(gd.remove(name)).is_none() {
+                            break 'dispatch err(
+                                ExcKind::NameError,
+                                format!("name '{}' is not defined", ops::str_of(name)),
+                            );
+                        }
+                    }
+                    op::LOAD_DEREF => {
+                        // SAFETY: slot holds a cell.
+                        let cell = unsafe { cast::<CellObj>(*lp.add(arg as usize)) };
+                        if cell.value == 0 {
+                            let nf = code.varnames.len();
+                            let i = arg as usize - nf;
+                            let name = if i < code.cellvars.len() {
+                                code.cellvars[i].clone()
+                            } else {
+                                code.freevars[i - code.cellvars.len()].clone()
+                            };
+                            break 'dispatch if i < code.cellvars.len() {
+                                err(
+                                    ExcKind::UnboundLocalError,
+                                    format!("cannot access local variable '{name}' where it is not associated with a value"),
+                                )
+                            } else {
+                                err(
+                                    ExcKind::NameError,
+                                    format!("cannot access free variable '{name}' where it is not associated with a value in enclosing scope"),
+                                )
+                            };
+                        }
+                        incref(cell.value);
+                        push!(cell.value);
+                    }
+                    op::STORE_DEREF => {
+                        let v = pop!();
+                        // SAFETY: slot holds a cell.
+                        let cell = unsafe { cast_mut::<CellObj>(*lp.add(arg as usize)) };
+                        let old = std::mem::replace(&mut cell.value, v);
+                        xdecref(old);
+                    }
+                    op::LOAD_CLOSURE => {
+                        // SAFETY: slot holds a cell.
+                        let c = unsafe { *lp.add(arg as usize) };
+                        incref(c);
+                        push!(c);
+                    }
+                    op::POP_TOP => {
+                        let v = pop!();
+                        decref(v);
+                    }
+                    op::COPY => {
+                        let v = peek!(arg as usize);
+                        incref(v);
+                        push!(v);
+                    }
+                    op::SWAP => {
+                        // SAFETY: depth >= arg.
+                        unsafe {
+                            std::ptr::swap(sp.sub(1), sp.sub(arg as usize));
+                        }
+                    }
+                    op::PUSH_NULL => push!(0),
+                    op::BINARY_OP => {
+                        let (b, a) = (top!(), peek!(2));
+                        let c = cache!(ip - 1);
+                        if c.counter == 0 {
+                            specialize_binary(instrs, ip - 1, a, b, arg);
+                        } else {
+                            c.counter -= 1;
+                        }
+                        let r = tri!(ops::binary_op(a, b, arg));
+                        sp = unsafe { sp.sub(1) };
+                        decref(a);
+                        decref(b);
+                        set_top!(r.into_raw());
+                    }
+                    op::BINARY_OP_ADD_INT
+                    | op::BINARY_OP_SUBTRACT_INT
+                    | op::BINARY_OP_MULTIPLY_INT => {
+                        let (b, a) = (top!(), peek!(2));
+                        if a & b & 1 == 0 {
+                            deopt!(op::BINARY_OP);
+                        }
+                        let (x, y) = (decode_small_int(a), decode_small_int(b));
+                        let r = match opcode(w) {
+                            op::BINARY_OP_ADD_INT => x.checked_add(y),
+                            op::BINARY_OP_SUBTRACT_INT => x.checked_sub(y),
+                            _ => x.checked_mul(y),
+                        };
+                        match r.and_then(encode_small_int) {
+                            Some(v) => {
+                                sp = unsafe { sp.sub(1) };
+                                set_top!(v);
+                            }
+                            None => {
+                                let r = tri!(ops::binary_op(a, b, arg));
+                                sp = unsafe { sp.sub(1) };
+                                set_top!(r.into_raw());
+                            }
+                        }
+                    }
+                    op::BINARY_OP_AND_INT
+                    | op::BINARY_OP_RSHIFT_INT
+                    | op::BINARY_OP_FLOOR_DIVIDE_INT
+                    | op::BINARY_OP_MOD_INT => {
+                        let (b, a) = (top!(), peek!(2));
+                        if a & b & 1 == 0 {
+                            deopt!(op::BINARY_OP);
+                        }
+                        let (x, y) = (decode_small_int(a), decode_small_int(b));
+                        let r = match opcode(w) {
+                            op::BINARY_OP_AND_INT => Some(x & y),
+                            op::BINARY_OP_RSHIFT_INT => {
+                                if (0..63).contains(&y) {
+                                    Some(x >> y)
+                                } else {
+                                    None
+                                }
+                            }
+                            op::BINARY_OP_FLOOR_DIVIDE_INT => {
+                                if y > 0 {
+                                    Some(x.div_euclid(y))
+                                } else {
+                                    None
+                                }
+                            }
+                            _ => {
+                                if y > 0 {
+                                    Some(x.rem_euclid(y))
+                                } else {
+                                    None
+                                }
+                            }
+                        };
+                        match r.and_then(encode_small_int) {
+                            Some(v) => {
+                                sp = unsafe { sp.sub(1) };
+                                set_top!(v);
+                            }
+                            None => {
+                                let r = tri!(ops::binary_op(a, b, arg));
+                                sp = unsafe { sp.sub(1) };
+                                set_top!(r.into_raw());
+                            }
+                        }
+                    }
+                    op::BINARY_OP_ADD_FLOAT
+                    | op::BINARY_OP_SUBTRACT_FLOAT
+                    | op::BINARY_OP_MULTIPLY_FLOAT
+                    | op::BINARY_OP_TRUE_DIVIDE_FLOAT => {
+                        let (b, a) = (top!(), peek!(2));
+                        if kind_of(a) != kind::FLOAT || kind_of(b) != kind::FLOAT {
+                            deopt!(op::BINARY_OP);
+                        }
+                        let (x, y) = (float_val(a), float_val(b));
+                        let r = match opcode(w) {
+                            op::BINARY_OP_ADD_FLOAT => x + y,
+                            op::BINARY_OP_SUBTRACT_FLOAT => x - y,
+                            op::BINARY_OP_MULTIPLY_FLOAT => x * y,
+                            _ => {
+                                if y == 0.0 {
+                                    break 'dispatch crate::vm::error::zero_div(
+                                        "float division by zero",
+                                    );
+                                }
+                                x / y
+                            }
+                        };
+                        sp = unsafe { sp.sub(1) };
+                        // Reuse the left operand's box when we hold the only reference.
+                        // SAFETY: a is a float object.
+                        unsafe {
+                            if (*(a as *const ObjHeader)).refcnt == 1 {
+                                (*(a as *mut crate::abi::layout::FloatObj)).value = r;
+                                decref(b);
+                                continue 'dispatch;
+                            }
+                        }
+                        decref(a);
+                        decref(b);
+                        set_top!(new_float(r));
+                    }
+                    op::BINARY_OP_ADD_STR => {
+                        let (b, a) = (top!(), peek!(2));
+                        if kind_of(a) != kind::STR || kind_of(b) != kind::STR {
+                            deopt!(op::BINARY_OP);
+                        }
+                        let r = tri!(ops::binary_op(a, b, arg));
+                        sp = unsafe { sp.sub(1) };
+                        decref(a);
+                        decref(b);
+                        set_top!(r.into_raw());
+                    }
+                    op::UNARY_NEGATIVE | op::UNARY_POSITIVE | op::UNARY_INVERT => {
+                        let v = top!();
+                        let r = tri!(match opcode(w) {
+                            op::UNARY_NEGATIVE => ops::unary_neg(v),
+                            op::UNARY_POSITIVE => ops::unary_pos(v),
+                            _ => ops::unary_invert(v),
+                        });
+                        decref(v);
+                        set_top!(r.into_raw());
+                    }
+                    op::UNARY_NOT => {
+                        let v = top!();
+                        let t = tri!(ops::truthy(v));
+                        decref(v);
+                        set_top!(bool_raw(!t));
+                    }
+                    op::COMPARE_OP => {
+                        let (b, a) = (top!(), peek!(2));
+                        let c = cache!(ip - 1);
+                        if c.counter == 0 {
+                            // SAFETY: ip < len (RETURN_VALUE ends every code).
+                            let next = unsafe { opcode(*instrs.add(ip)) };
+                            let jump = matches!(next, op::POP_JUMP_IF_FALSE | op::POP_JUMP_IF_TRUE);
+                            if a & b & 1 == 1 {
+                                rewrite!(
+                                    ip - 1,
+                                    if jump {
+                                        op::COMPARE_OP_INT_JUMP
+                                    } else {
+                                        op::COMPARE_OP_INT
+                                    }
+                                );
+                            } else if kind_of(a) == kind::FLOAT && kind_of(b) == kind::FLOAT {
+                                rewrite!(
+                                    ip - 1,
+                                    if jump {
+                                        op::COMPARE_OP_FLOAT_JUMP
+                                    } else {
+                                        op::COMPARE_OP_FLOAT
+                                    }
+                                );
+                            } else if kind_of(a) == kind::STR && kind_of(b) == kind::STR {
+                                rewrite!(ip - 1, op::COMPARE_OP_STR);
+                            } else {
+                                c.counter = BACKOFF;
+                            }
+                        } else {
+                            c.counter -= 1;
+                        }
+                        let r = tri!(ops::compare_bool(a, b, arg));
+                        sp = unsafe { sp.sub(1) };
+                        decref(a);
+                        decref(b);
+                        set_top!(bool_raw(r));
+                    }
+                    op::COMPARE_OP_INT | op::COMPARE_OP_INT_JUMP => {
+                        let (b, a) = (top!(), peek!(2));
+                        if a & b & 1 == 0 {
+                            deopt!(op::COMPARE_OP);
+                        }
+                        let (x, y) = (a as i64, b as i64);
+                        let r = match arg {
+                            cmp::LT => x < y,
+                            cmp::LE => x <= y,
+                            cmp::EQ => x == y,
+                            cmp::NE => x != y,
+                            cmp::GT => x > y,
+                            _ => x >= y,
+                        };
+                        sp = unsafe { sp.sub(2) };
+                        if opcode(w) == op::COMPARE_OP_INT_JUMP {
+                            // SAFETY: the next instruction is the conditional jump.
+                            let j = unsafe { *instrs.add(ip) };
+                            ip += 1;
+                            if r == (opcode(j) == op::POP_JUMP_IF_TRUE) {
+                                ip = oparg(j) as usize;
+                            }
+                        } else {
+                            push!(bool_raw(r));
+                        }
+                    }
+                    op::COMPARE_OP_FLOAT | op::COMPARE_OP_FLOAT_JUMP => {
+                        let (b, a) = (top!(), peek!(2));
+                        if kind_of(a) != kind::FLOAT || kind_of(b) != kind::FLOAT {
+                            deopt!(op::COMPARE_OP);
+                        }
+                        let (x, y) = (float_val(a), float_val(b));
+                        let r = match arg {
+                            cmp::LT => x < y,
+                            cmp::LE => x <= y,
+                            cmp::EQ => x == y,
+                            cmp::NE => x != y,
+                            cmp::GT => x > y,
+                            _ => x >= y,
+                        };
+                        sp = unsafe { sp.sub(2) };
+                        decref(a);
+                        decref(b);
+                        if opcode(w) == op::COMPARE_OP_FLOAT_JUMP {
+                            // SAFETY: the next instruction is the conditional jump.
+                            let j = unsafe { *instrs.add(ip) };
+                            ip += 1;
+                            if r == (opcode(j) == op::POP_JUMP_IF_TRUE) {
+                                ip = oparg(j) as usize;
+                            }
+                        } else {
+                            push!(bool_raw(r));
+                        }
+                    }
+                    op::COMPARE_OP_STR => {
+                        let (b, a) = (top!(), peek!(2));
+                        if kind_of(a) != kind::STR || kind_of(b) != kind::STR {
+                            deopt!(op::COMPARE_OP);
+                        }
+                        let r = tri!(ops::compare_bool(a, b, arg));
+                        sp = unsafe { sp.sub(1) };
+                        decref(a);
+                        decref(b);
+                        set_top!(bool_raw(r));
+                    }
+                    op::IS_OP => {
+                        let b = pop!();
+                        let a = top!();
+                        let r = (a == b) != (arg == 1);
+                        decref(a);
+                        decref(b);
+                        set_top!(bool_raw(r));
+                    }
+                    op::CONTAINS_OP => {
+                        let (b, a) = (top!(), peek!(2));
+                        let r = tri!(ops::contains(b, a));
+                        sp = unsafe { sp.sub(1) };
+                        decref(a);
+                        decref(b);
+                        set_top!(bool_raw(r != (arg == 1)));
+                    }
+                    op::POP_JUMP_IF_FALSE | op::POP_JUMP_IF_TRUE => {
+                        let v = pop!();
+                        let t = if v == true_raw() {
+                            true
+                        } else if v == false_raw() {
+                            false
+                        } else {
+                            let t = ops::truthy(v);
+                            decref(v);
+                            tri!(t)
+                        };
+                        if t == (opcode(w) == op::POP_JUMP_IF_TRUE) {
+                            ip = arg as usize;
+                        }
+                    }
+                    op::JUMP_IF_FALSE_OR_POP | op::JUMP_IF_TRUE_OR_POP => {
+                        let v = top!();
+                        let t = tri!(ops::truthy(v));
+                        if t == (opcode(w) == op::JUMP_IF_TRUE_OR_POP) {
+                            ip = arg as usize;
+                        } else {
+                            sp = unsafe { sp.sub(1) };
+                            decref(v);
+                        }
+                    }
+                    op::JUMP_FORWARD => ip = arg as usize,
+                    op::JUMP_BACKWARD | op::ENTER_EXECUTOR => {
+                        let c = cache!(ip - 1);
+                        c.counter += 1;
+                        if c.counter >= crate::vm::tier2::BACKEDGE_THRESHOLD {
+                            save_frame!();
+                            let at = (ip - 1) as u32;
+                            match crate::vm::tier2::on_hot_backedge(self, frame, at) {
+                                Some(_executor) => {
+                                    // Tier 2 is not built yet; nothing to enter.
+                                    c.counter = 0;
+                                }
+                                None => {
+                                    // Declined: ask again after another threshold's worth.
+                                    c.counter = 0;
+                                }
+                            }
+                        }
+                        ip = arg as usize;
+                    }
+                    op::GET_ITER => {
+                        let v = top!();
+                        if kind_of(v) != KIND_ITER {
+                            let it = tri!(crate::vm::iter::get_iter(v));
+                            decref(v);
+                            set_top!(it.into_raw());
+                        }
+                    }
+                    op::FOR_ITER => {
+                        let it = top!();
+                        // SAFETY: the top is an iterator (GET_ITER ran).
+                        match unsafe { &cast::<IterObj>(it).state } {
+                            IterState::Range { .. } => rewrite!(ip - 1, op::FOR_ITER_RANGE),
+                            IterState::List { .. } => rewrite!(ip - 1, op::FOR_ITER_LIST),
+                            _ => {}
+                        }
+                        save_frame!();
+                        match tri!(crate::vm::iter::iter_next(self, it)) {
+                            Some(v) => push!(v.into_raw()),
+                            None => {
+                                sp = unsafe { sp.sub(1) };
+                                decref(it);
+                                ip = arg as usize;
+                            }
+                        }
+                    }
+                    op::FOR_ITER_RANGE => {
+                        let it = top!();
+                        if kind_of(it) != KIND_ITER {
+                            deopt!(op::FOR_ITER);
+                        }
+                        // SAFETY: kind checked.
+                        match unsafe { &mut cast_mut::<IterObj>(it).state } {
+                            IterState::Range { next, stop, step } => {
+                                if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
+                                    let v = *next;
+                                    *next += *step;
+                                    push!(Obj::int(v).into_raw());
+                                } else {
+                                    sp = unsafe { sp.sub(1) };
+                                    decref(it);
+                                    ip = arg as usize;
+                                }
+                            }
+                            _ => deopt!(op::FOR_ITER),
+                        }
+                    }
+                    op::FOR_ITER_LIST => {
+                        let it = top!();
+                        if kind_of(it) != KIND_ITER {
+                            deopt!(op::FOR_ITER);
+                        }
+                        // SAFETY: kind checked.
+                        match unsafe { &mut cast_mut::<IterObj>(it).state } {
+                            IterState::List { seq, idx } => {
+                                // SAFETY: seq is a list.
+                                let l = unsafe { &*(seq.raw() as *const ListObj) };
+                                if (*idx as isize) < l.len {
+                                    // SAFETY: idx < len.
+                                    let v = unsafe { *l.items.add(*idx) };
+                                    *idx += 1;
+                                    incref(v);
+                                    push!(v);
+                                } else {
+                                    sp = unsafe { sp.sub(1) };
+                                    decref(it);
+                                    ip = arg as usize;
+                                }
+                            }
+                            _ => deopt!(op::FOR_ITER),
+                        }
+                    }
+                    op::BUILD_LIST => {
+                        let n = arg as usize;
+                        sp = unsafe { sp.sub(n) };
+                        // SAFETY: n items above sp are owned.
+                        let items: Vec<Obj> = unsafe { std::slice::from_raw_parts(sp, n) }
+                            .iter()
+                            .map(|&v| Obj::from_raw(v))
+                            .collect();
+                        push!(new_list(items).into_raw());
+                    }
+                    op::BUILD_TUPLE => {
+                        let n = arg as usize;
+                        sp = unsafe { sp.sub(n) };
+                        // SAFETY: n items above sp are owned.
+                        let t = new_tuple_raw(unsafe { std::slice::from_raw_parts(sp, n) });
+                        push!(t.into_raw());
+                    }
+                    op::BUILD_MAP => {
+                        let n = arg as usize;
+                        sp = unsafe { sp.sub(2 * n) };
+                        let d = new_dict();
+                        // SAFETY: 2n owned items above sp.
+                        let items = unsafe { std::slice::from_raw_parts(sp, 2 * n) }.to_vec();
+                        let mut failed = None;
+                        for k in 0..n {
+                            let (key, val) =
+                                (Obj::from_raw(items[2 * k]), Obj::from_raw(items[2 * k + 1]));
+                            if failed.is_none() {
+                                // SAFETY: d is a dict.
+                                if let Err(e) = unsafe { dict_mut(d.raw()) }.set(key, val) {
+                                    failed = Some(e);
+                                }
+                            }
+                        }
+                        if let Some(e) = failed {
+                            break 'dispatch e;
+                        }
+                        push!(d.into_raw());
+                    }
+                    op::BUILD_SLICE => {
+                        let step = if arg == 3 {
+                            Obj::from_raw(pop!())
+                        } else {
+                            Obj::none()
+                        };
+                        let stop = Obj::from_raw(pop!());
+                        let start = Obj::from_raw(pop!());
+                        push!(box_obj(SliceObj {
+                            ob: hdr(KIND_SLICE),
+                            start,
+                            stop,
+                            step
+                        }));
+                    }
+                    op::LIST_APPEND => {
+                        let v = pop!();
+                        let l = peek!(arg as usize);
+                        list_push(l, v);
+                    }
+                    op::MAP_ADD => {
+                        let v = pop!();
+                        let k = pop!();
+                        let d = peek!(arg as usize);
+                        // SAFETY: d is a dict.
+                        tri!(unsafe { dict_mut(d) }.set(Obj::from_raw(k), Obj::from_raw(v)));
+                    }
+                    op::LIST_EXTEND => {
+                        let v = Obj::from_raw(pop!());
+                        let l = peek!(arg as usize);
+                        let items = tri!(crate::vm::iter::collect_vm(self, v.raw()));
+                        list_with(l, |vec| vec.extend(items.into_iter().map(Obj::into_raw)));
+                    }
+                    op::BINARY_SUBSCR => {
+                        let (k, c) = (top!(), peek!(2));
+                        let ca = cache!(ip - 1);
+                        if ca.counter == 0 {
+                            if k & 1 == 1 && kind_of(c) == kind::LIST {
+                                rewrite!(ip - 1, op::BINARY_SUBSCR_LIST_INT);
+                            } else if k & 1 == 1 && kind_of(c) == kind::TUPLE {
+                                rewrite!(ip - 1, op::BINARY_SUBSCR_TUPLE_INT);
+                            } else {
+                                ca.counter = BACKOFF;
+                            }
+                        } else {
+                            ca.counter -= 1;
+                        }
+                        let r = tri!(ops::getitem(c, k));
+                        sp = unsafe { sp.sub(1) };
+                        decref(c);
+                        decref(k);
+                        set_top!(r.into_raw());
+                    }
+                    op::BINARY_SUBSCR_LIST_INT => {
+                        let (k, c) = (top!(), peek!(2));
+                        if k & 1 == 0 || kind_of(c) != kind::LIST {
+                            deopt!(op::BINARY_SUBSCR);
+                        }
+                        // SAFETY: kind checked.
+                        let l = unsafe { &*(c as *const ListObj) };
+                        let mut i = decode_small_int(k);
+                        if i < 0 {
+                            i += l.len as i64;
+                        }
+                        if i < 0 || i >= l.len as i64 {
+                            break 'dispatch crate::vm::error::index_error(
+                                "list index out of range",
+                            );
+                        }
+                        // SAFETY: bounds checked.
+                        let v = unsafe { *l.items.add(i as usize) };
+                        incref(v);
+                        sp = unsafe { sp.sub(1) };
+                        decref(c);
+                        set_top!(v);
+                    }
+                    op::BINARY_SUBSCR_TUPLE_INT => {
+                        let (k, c) = (top!(), peek!(2));
+                        if k & 1 == 0 || kind_of(c) != kind::TUPLE {
+                            deopt!(op::BINARY_SUBSCR);
+                        }
+                        let items = tuple_items(c);
+                        match ops::norm_index(decode_small_int(k), items.len()) {
+                            Some(i) => {
+                                let v = items[i];
+                                incref(v);
+                                sp = unsafe { sp.sub(1) };
+                                decref(c);
+                                set_top!(v);
+                            }
+                            None => {
+                                break 'dispatch crate::vm::error::index_error(
+                                    "tuple index out of range",
+                                )
+                            }
+                        }
+                    }
+                    op::STORE_SUBSCR => {
+                        let (k, c, v) = (top!(), peek!(2), peek!(3));
+                        let ca = cache!(ip - 1);
+                        if ca.counter == 0 {
+                            if k & 1 == 1 && kind_of(c) == kind::LIST {
+                                rewrite!(ip - 1, op::STORE_SUBSCR_LIST_INT);
+                            } else {
+                                ca.counter = BACKOFF;
+                            }
+                        } else {
+                            ca.counter -= 1;
+                        }
+                        sp = unsafe { sp.sub(3) };
+                        let r = ops::setitem(c, k, Obj::from_raw(v));
+                        decref(c);
+                        decref(k);
+                        tri!(r);
+                    }
+                    op::STORE_SUBSCR_LIST_INT => {
+                        let (k, c, v) = (top!(), peek!(2), peek!(3));
+                        if k & 1 == 0 || kind_of(c) != kind::LIST {
+                            deopt!(op::STORE_SUBSCR);
+                        }
+                        // SAFETY: kind checked.
+                        let l = unsafe { &*(c as *const ListObj) };
+                        let mut i = decode_small_int(k);
+                        if i < 0 {
+                            i += l.len as i64;
+                        }
+                        if i < 0 || i >= l.len as i64 {
+                            break 'dispatch crate::vm::error::index_error(
+                                "list assignment index out of range",
+                            );
+                        }
+                        sp = unsafe { sp.sub(3) };
+                        // SAFETY: bounds checked.
+                        let old = unsafe { std::mem::replace(&mut *l.items.add(i as usize), v) };
+                        decref(old);
+                        decref(c);
+                    }
+                    op::DELETE_SUBSCR => {
+                        let k = pop!();
+                        let c = pop!();
+                        let r = ops::delitem(c, k);
+                        decref(c);
+                        decref(k);
+                        tri!(r);
+                    }
+                    op::UNPACK_SEQUENCE | op::UNPACK_SEQUENCE_TWO_TUPLE => {
+                        let v = top!();
+                        let n = arg as usize;
+                        if opcode(w) == op::UNPACK_SEQUENCE_TWO_TUPLE {
+                            if kind_of(v) != kind::TUPLE || tuple_items(v).len() != 2 {
+                                deopt!(op::UNPACK_SEQUENCE);
+                            }
+                        } else if n == 2 && kind_of(v) == kind::TUPLE && tuple_items(v).len() == 2 {
+                            rewrite!(ip - 1, op::UNPACK_SEQUENCE_TWO_TUPLE);
+                        }
+                        let items: Vec<Obj> = match kind_of(v) {
+                            kind::TUPLE => {
+                                tuple_items(v).iter().map(|&x| Obj::new_ref(x)).collect()
+                            }
+                            kind::LIST => list_items(v).iter().map(|&x| Obj::new_ref(x)).collect(),
+                            _ => {
+                                save_frame!();
+                                tri!(crate::vm::iter::collect_vm(self, v))
+                            }
+                        };
+                        if items.len() != n {
+                            break 'dispatch if items.len() < n {
+                                crate::vm::error::value_error(format!(
+                                    "not enough values to unpack (expected {}, got {})",
+                                    n,
+                                    items.len()
+                                ))
+                            } else {
+                                crate::vm::error::value_error(format!(
+                                    "too many values to unpack (expected {})",
+                                    n
+                                ))
+                            };
+                        }
+                        sp = unsafe { sp.sub(1) };
+                        decref(v);
+                        for it in items.into_iter().rev() {
+                            push!(it.into_raw());
+                        }
+                    }
+                    op::LOAD_METHOD => {
+                        let recv = top!();
+                        let c = cache!(ip - 1);
+                        let rk = kind_of(recv);
+                        let m = if c.version != 0 && c.index == rk {
+                            c.version
+                        } else {
+                            let name = code.names[arg as usize].raw();
+                            match self.lookup_method(recv, name) {
+                                Some(m) => {
+                                    c.version = m.raw();
+                                    c.index = rk;
+                                    m.raw()
+                                }
+                                None => break 'dispatch Self::attr_error(recv, name),
+                            }
+                        };
+                        incref(m);
+                        set_top!(m);
+                        push!(recv);
+                    }
+                    op::LOAD_ATTR => {
+                        let recv = top!();
+                        let name = code.names[arg as usize].raw();
+                        let m = match self.lookup_method(recv, name) {
+                            Some(m) => m.clone(),
+                            None => break 'dispatch Self::attr_error(recv, name),
+                        };
+                        let b = box_obj(BoundObj {
+                            ob: hdr(KIND_BOUND),
+                            func: m,
+                            self_: Obj::from_raw(recv),
+                        });
+                        set_top!(b);
+                    }
+                    op::STORE_ATTR => {
+                        let recv = pop!();
+                        let v = pop!();
+                        let name = code.names[arg as usize].raw();
+                        let e = err(
+                            ExcKind::AttributeError,
+                            format!(
+                                "'{}' object has no attribute '{}'",
+                                ops::type_name(recv),
+                                ops::str_of(name)
+                            ),
+                        );
+                        decref(recv);
+                        decref(v);
+                        break 'dispatch e;
+                    }
+                    op::KW_NAMES => {
+                        self.kwnames = code.consts[arg as usize].raw();
+                    }
+                    op::CALL | op::CALL_PY_EXACT_ARGS | op::CALL_BUILTIN => {
+                        let mut n = arg as usize;
+                        let kwn = std::mem::replace(&mut self.kwnames, 0);
+                        // Layout: [callable, self_or_NULL, args...]
+                        let base = unsafe { sp.sub(n + 2) };
+                        let callable = unsafe { *base };
+                        let selfv = unsafe { *base.add(1) };
+                        let args_ptr = if selfv != 0 {
+                            n += 1;
+                            unsafe { base.add(1) }
+                        } else {
+                            unsafe { base.add(2) }
+                        };
+                        save_frame!();
+                        if kind_of(callable) == kind::FUNCTION {
+                            if opcode(w) == op::CALL && kwn == 0 {
+                                rewrite!(ip - 1, op::CALL_PY_EXACT_ARGS);
+                            }
+                            // SAFETY: n owned args at args_ptr; ownership moves to the callee.
+                            let args = unsafe { std::slice::from_raw_parts(args_ptr, n) };
+                            let fo = unsafe { cast::<FuncObj>(callable) };
+                            let fc = unsafe { &cast::<CodeObj>(fo.code.raw()).code };
+                            sp = base;
+                            let newf = if kwn == 0
+                                && fc.argcount as usize == n
+                                && fc.varargs.is_none()
+                            {
+                                // Fast path: exact positional arguments.
+                                match self.push_frame_raw(fo.code.raw(), callable, fo.globals.raw())
+                                {
+                                    Ok(nf) => {
+                                        // SAFETY: the new frame has at least n local slots.
+                                        unsafe {
+                                            std::ptr::copy_nonoverlapping(
+                                                args_ptr,
+                                                frame_locals!(nf),
+                                                n,
+                                            );
+                                            self.init_cells(nf, fc, fo);
+                                        }
+                                        Ok(nf)
+                                    }
+                                    Err(e) => {
+                                        args.iter().for_each(|&a| decref(a));
+                                        decref(callable);
+                                        Err(e)
+                                    }
+                                }
+                            } else {
+                                let r = self.push_function_frame(callable, args, kwn);
+                                decref(callable);
+                                if let Ok(nf) = r {
+                                    // push_function_frame took its own reference.
+                                    let _ = nf;
+                                }
+                                r
+                            };
+                            // Caller's stack no longer holds callable/self/args.
+                            save_frame!();
+                            let nf = tri!(newf);
+                            frame = nf;
+                            load_frame!();
+                            continue 'dispatch;
+                        }
+                        if opcode(w) == op::CALL && kind_of(callable) == kind::BUILTIN {
+                            rewrite!(ip - 1, op::CALL_BUILTIN);
+                        }
+                        // SAFETY: n args at args_ptr.
+                        let args = unsafe { std::slice::from_raw_parts(args_ptr, n) };
+                        let kw = if kwn != 0 {
+                            let names = tuple_items(kwn);
+                            let k = names.len();
+                            Some(Kw {
+                                names,
+                                vals: &args[n - k..],
+                            })
+                        } else {
+                            None
+                        };
+                        let pos = if let Some(k) = &kw {
+                            &args[..n - k.names.len()]
+                        } else {
+                            args
+                        };
+                        let r = self.call_nonpy(callable, pos, kw);
+                        for &a in args {
+                            decref(a);
+                        }
+                        decref(callable);
+                        sp = base;
+                        push!(tri!(r).into_raw());
+                    }
+                    op::MAKE_FUNCTION => {
+                        let code_obj = Obj::from_raw(pop!());
+                        let closure = if arg & 2 != 0 {
+                            let t = Obj::from_raw(pop!());
+                            tuple_items(t.raw())
+                                .iter()
+                                .map(|&c| Obj::new_ref(c))
+                                .collect()
+                        } else {
+                            Vec::new()
+                        };
+                        let defaults = if arg & 1 != 0 {
+                            let t = Obj::from_raw(pop!());
+                            tuple_items(t.raw())
+                                .iter()
+                                .map(|&c| Obj::new_ref(c))
+                                .collect()
+                        } else {
+                            Vec::new()
+                        };
+                        // SAFETY: globals is a dict.
+                        let globals = Obj::new_ref(unsafe { (*frame).globals as u64 });
+                        let has_closure = !closure.is_empty();
+                        let f = box_obj(FuncObj {
+                            ob: hdr(kind::FUNCTION),
+                            code: code_obj,
+                            globals,
+                            defaults,
+                            closure,
+                        });
+                        if has_closure {
+                            register_closure(f);
+                        }
+                        push!(f);
+                    }
+                    op::RETURN_VALUE => {
+                        let rv = pop!();
+                        save_frame!();
+                        let done = frame == entry;
+                        let prev = unsafe { (*frame).previous };
+                        // SAFETY: frame is the top frame.
+                        unsafe { self.pop_frame(frame) };
+                        if done {
+                            return Ok(Obj::from_raw(rv));
+                        }
+                        frame = prev;
+                        load_frame!();
+                        push!(rv);
+                    }
+                    op::FORMAT_VALUE => {
+                        let spec = if arg & 4 != 0 {
+                            Some(Obj::from_raw(pop!()))
+                        } else {
+                            None
+                        };
+                        let v = Obj::from_raw(pop!());
+                        let s = match arg & 3 {
+                            1 => tri!(crate::vm::text::to_str(v.raw())),
+                            2 | 3 => tri!(crate::vm::text::repr(v.raw())),
+                            _ => {
+                                if spec.is_none() && v.kind() == kind::STR {
+                                    push!(v.into_raw());
+                                    continue 'dispatch;
+                                }
+                                let sp_s =
+                                    spec.as_ref().map(|s| ops::str_of(s.raw())).unwrap_or("");
+                                tri!(crate::vm::text::format_value(v.raw(), sp_s))
+                            }
+                        };
+                        let s = if arg & 3 != 0 {
+                            if let Some(sp_o) = &spec {
+                                let tmp = new_str(s);
+                                tri!(crate::vm::text::format_value(
+                                    tmp.raw(),
+                                    ops::str_of(sp_o.raw())
+                                ))
+                            } else {
+                                s
+                            }
+                        } else {
+                            s
+                        };
+                        push!(new_str(s).into_raw());
+                    }
+                    op::BUILD_STRING => {
+                        let n = arg as usize;
+                        sp = unsafe { sp.sub(n) };
+                        let mut s = String::new();
+                        for i in 0..n {
+                            // SAFETY: n owned str items above sp.
+                            let v = unsafe { *sp.add(i) };
+                            s.push_str(ops::str_of(v));
+                            decref(v);
+                        }
+                        push!(new_str(s).into_raw());
+                    }
+                    op::RAISE_ASSERT => {
+                        let msg = if arg == 1 {
+                            let m = Obj::from_raw(pop!());
+                            tri!(crate::vm::text::to_str(m.raw()))
+                        } else {
+                            String::new()
+                        };
+                        break 'dispatch err(ExcKind::AssertionError, msg);
+                    }
+                    op::RAISE => {
+                        if arg == 0 {
+                            match self.handling.last() {
+                                Some(e) => {
+                                    let e = e.clone();
+                                    break 'dispatch crate::vm::builtins::exc_to_err(e);
+                                }
+                                None => {
+                                    break 'dispatch err(
+                                        ExcKind::RuntimeError,
+                                        "No active exception to reraise",
+                                    )
+                                }
+                            }
+                        }
+                        let v = Obj::from_raw(pop!());
+                        break 'dispatch tri!(crate::vm::builtins::make_raise(self, v));
+                    }
+                    op::SETUP_EXCEPT | op::POP_EXCEPT_BLOCK => {}
+                    op::CHECK_EXC_MATCH => {
+                        let ty = Obj::from_raw(pop!());
+                        let e = top!();
+                        let r = tri!(crate::vm::builtins::exc_matches(e, ty.raw()));
+                        push!(bool_raw(r));
+                    }
+                    op::POP_EXCEPT => {
+                        self.handling.pop();
+                    }
+                    op::RERAISE => {
+                        let e = Obj::from_raw(pop!());
+                        self.handling.pop();
+                        break 'dispatch crate::vm::builtins::exc_to_err(e);
+                    }
+                    _ => {
+                        break 'dispatch err(
+                            ExcKind::RuntimeError,
+                            format!("bad opcode {}", opcode(w)),
+                        );
+                    }
+                }
+            };
+            // ---- error: unwind to a handler or out of `entry` ----
+            let mut e = error;
+            loop {
+                save_frame!();
+                let at = ip.saturating_sub(1) as u32;
+                let handler = code
+                    .handlers
+                    .iter()
+                    .find(|h| h.0 <= at && at < h.1)
+                    .copied();
+                if let Some((_, _, target, depth)) = handler {
+                    // Cut the stack to the handler depth.
+                    let base = unsafe { lp.add(code.nlocalsplus() + depth as usize) };
+                    while sp > base {
+                        let v = pop!();
+                        xdecref(v);
+                    }
+                    let exc = crate::vm::builtins::err_to_exc(&e);
+                    self.handling.push(exc.clone());
+                    push!(exc.into_raw());
+                    ip = target as usize;
+                    continue 'outer;
+                }
+                let line = code.lines.get(at as usize).copied().unwrap_or(0);
+                e.traceback
+                    .push((code.filename.clone(), line, code.name.clone()));
+                let done = frame == entry;
+                let prev = unsafe { (*frame).previous };
+                // SAFETY: frame is the top frame.
+                unsafe { self.pop_frame(frame) };
+                if done {
+                    return Err(e);
+                }
+                frame = prev;
+                load_frame!();
+                let _ = &mut e;
+            }
+        }
+    }
+
+    /// Prints an uncaught exception the way CPython does.
+    pub fn print_exception(&mut self, e: &PyErr) {
+        self.flush();
+        let mut s = String::from("Traceback (most recent call last):\n");
+        for (file, line, name) in e.traceback.iter().rev() {
+            s.push_str(&format!(
+                "  File \"{}\", line {}, in {}\n",
+                file, line, name
+            ));
+            if let Some(src) = self.source_lines.get((*line as usize).wrapping_sub(1)) {
+                let t = src.trim();
+                if !t.is_empty() {
+                    s.push_str(&format!("    {}\n", t));
+                }
+            }
+        }
+        if e.msg.is_empty() {
+            s.push_str(&format!("{}\n", e.kind.name()));
+        } else {
+            s.push_str(&format!("{}: {}\n", e.kind.name(), e.msg));
+        }
+        let _ = std::io::stderr().write_all(s.as_bytes());
+    }
+
+    /// Releases everything the VM owns (for leak checking at exit).
+    pub fn teardown(&mut self) {
+        self.handling.clear();
+        self.methods.clear();
+        // SAFETY: builtins is a dict.
+        unsafe { dict_mut(self.builtins.raw()).clear() };
+    }
+}
+
+/// Rewrites a generic BINARY_OP at `at` to a specialized form for these operands.
+fn specialize_binary(instrs: *mut u32, at: usize, a: u64, b: u64, arg: u32) {
+    let base = arg & 15;
+    let new = if a & b & 1 == 1 {
+        match base {
+            binop::ADD => op::BINARY_OP_ADD_INT,
+            binop::SUB => op::BINARY_OP_SUBTRACT_INT,
+            binop::MUL => op::BINARY_OP_MULTIPLY_INT,
+            binop::AND => op::BINARY_OP_AND_INT,
+            binop::RSHIFT => op::BINARY_OP_RSHIFT_INT,
+            binop::FLOORDIV => op::BINARY_OP_FLOOR_DIVIDE_INT,
+            binop::MOD => op::BINARY_OP_MOD_INT,
+            _ => return,
+        }
+    } else if kind_of(a) == kind::FLOAT && kind_of(b) == kind::FLOAT {
+        match base {
+            binop::ADD => op::BINARY_OP_ADD_FLOAT,
+            binop::SUB => op::BINARY_OP_SUBTRACT_FLOAT,
+            binop::MUL => op::BINARY_OP_MULTIPLY_FLOAT,
+            binop::TRUEDIV => op::BINARY_OP_TRUE_DIVIDE_FLOAT,
+            _ => return,
+        }
+    } else if kind_of(a) == kind::STR && kind_of(b) == kind::STR && base == binop::ADD {
+        op::BINARY_OP_ADD_STR
+    } else {
+        return;
+    };
+    // SAFETY: at < instrs.len().
+    unsafe {
+        *instrs.add(at) = encode(new, arg);
+    }
+}

@@ -1,0 +1,334 @@
+//! Iteration: `iter()` over the builtin iterables and `next()` on iterators.
+
+use crate::abi::layout::kind;
+use crate::vm::dict::dict_mut;
+use crate::vm::error::{type_error, PyResult};
+use crate::vm::interp::Vm;
+use crate::vm::obj::*;
+use crate::vm::ops::{str_of, type_name};
+use crate::vm::types::*;
+
+fn new_iter(state: IterState) -> Obj {
+    Obj::from_raw(box_obj(IterObj {
+        ob: hdr(KIND_ITER),
+        state,
+    }))
+}
+
+/// `iter(v)`.
+pub fn get_iter(v: u64) -> PyResult<Obj> {
+    let state = match kind_of(v) {
+        kind::LIST => IterState::List {
+            seq: Obj::new_ref(v),
+            idx: 0,
+        },
+        kind::TUPLE => IterState::Tuple {
+            seq: Obj::new_ref(v),
+            idx: 0,
+        },
+        kind::STR => IterState::Str {
+            seq: Obj::new_ref(v),
+            pos: 0,
+        },
+        kind::DICT => IterState::Dict {
+            dict: Obj::new_ref(v),
+            idx: 0,
+            which: 0,
+        },
+        KIND_DICTVIEW => {
+            // SAFETY: kind checked.
+            let dv = unsafe { cast::<DictViewObj>(v) };
+            IterState::Dict {
+                dict: dv.dict.clone(),
+                idx: 0,
+                which: dv.which,
+            }
+        }
+        kind::RANGE => {
+            // SAFETY: kind checked.
+            let r = unsafe { cast::<RangeObj>(v) };
+            IterState::Range {
+                next: r.start,
+                stop: r.stop,
+                step: r.step,
+            }
+        }
+        KIND_ITER => return Ok(Obj::new_ref(v)),
+        _ => {
+            return Err(type_error(format!(
+                "'{}' object is not iterable",
+                type_name(v)
+            )))
+        }
+    };
+    Ok(new_iter(state))
+}
+
+/// A `reversed()` iterator.
+pub fn reversed(v: u64) -> PyResult<Obj> {
+    match kind_of(v) {
+        kind::LIST => Ok(new_iter(IterState::Reversed {
+            seq: Obj::new_ref(v),
+            idx: list_items(v).len(),
+        })),
+        kind::TUPLE => Ok(new_iter(IterState::Reversed {
+            seq: Obj::new_ref(v),
+            idx: tuple_items(v).len(),
+        })),
+        kind::STR => {
+            let chars: Vec<Obj> = str_of(v)
+                .chars()
+                .rev()
+                .map(|c| new_str(c.to_string()))
+                .collect();
+            let l = new_list(chars);
+            get_iter(l.raw())
+        }
+        kind::RANGE => {
+            // SAFETY: kind checked.
+            let r = unsafe { cast::<RangeObj>(v) };
+            let n = r.len();
+            let last = r.start + (n - 1) * r.step;
+            Ok(new_iter(IterState::Range {
+                next: last,
+                stop: r.start - r.step,
+                step: -r.step,
+            }))
+        }
+        kind::DICT | KIND_DICTVIEW => {
+            let items = collect(v)?;
+            let l = new_list(items.into_iter().rev().collect());
+            get_iter(l.raw())
+        }
+        _ => Err(type_error(format!(
+            "'{}' object is not reversible",
+            type_name(v)
+        ))),
+    }
+}
+
+/// `enumerate(v, start)`.
+pub fn enumerate(v: u64, start: i64) -> PyResult<Obj> {
+    let inner = get_iter(v)?;
+    Ok(new_iter(IterState::Enumerate { inner, n: start }))
+}
+
+/// `zip(*vs)`.
+pub fn zip(vs: &[u64]) -> PyResult<Obj> {
+    let iters = vs
+        .iter()
+        .map(|&v| get_iter(v))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(new_iter(IterState::Zip { iters }))
+}
+
+/// `map(f, *vs)`.
+pub fn map(f: u64, vs: &[u64]) -> PyResult<Obj> {
+    let iters = vs
+        .iter()
+        .map(|&v| get_iter(v))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(new_iter(IterState::Map {
+        func: Obj::new_ref(f),
+        iters,
+    }))
+}
+
+/// Advances an iterator that does not need to call Python code.
+/// Returns `Err(())`-like `None` in the outer option when the iterator needs the VM.
+pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
+    // SAFETY: caller checked kind ITER; the state is only borrowed here.
+    let st = unsafe { &mut cast_mut::<IterObj>(it).state };
+    let r = match st {
+        IterState::Range { next, stop, step } => {
+            if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
+                let v = *next;
+                *next += *step;
+                Some(Obj::int(v))
+            } else {
+                None
+            }
+        }
+        IterState::List { seq, idx } => {
+            let items = list_items(seq.raw());
+            if *idx < items.len() {
+                *idx += 1;
+                Some(Obj::new_ref(items[*idx - 1]))
+            } else {
+                None
+            }
+        }
+        IterState::Tuple { seq, idx } => {
+            let items = tuple_items(seq.raw());
+            if *idx < items.len() {
+                *idx += 1;
+                Some(Obj::new_ref(items[*idx - 1]))
+            } else {
+                None
+            }
+        }
+        IterState::Str { seq, pos } => {
+            let s = str_of(seq.raw());
+            match s[*pos..].chars().next() {
+                Some(c) => {
+                    *pos += c.len_utf8();
+                    Some(new_str(c.to_string()))
+                }
+                None => None,
+            }
+        }
+        IterState::Dict { dict, idx, which } => {
+            // SAFETY: dict is a live dict.
+            let d = unsafe { dict_mut(dict.raw()) };
+            if *idx < d.len() {
+                let e = d.entries()[*idx];
+                *idx += 1;
+                Some(match which {
+                    0 => Obj::new_ref(e.key),
+                    1 => Obj::new_ref(e.value),
+                    _ => new_tuple(vec![Obj::new_ref(e.key), Obj::new_ref(e.value)]),
+                })
+            } else {
+                None
+            }
+        }
+        IterState::Reversed { seq, idx } => {
+            let items = if kind_of(seq.raw()) == kind::LIST {
+                list_items(seq.raw())
+            } else {
+                tuple_items(seq.raw())
+            };
+            if *idx > 0 && *idx <= items.len() {
+                *idx -= 1;
+                Some(Obj::new_ref(items[*idx]))
+            } else {
+                None
+            }
+        }
+        IterState::Enumerate { inner, n } => {
+            let inner = inner.clone();
+            let r = match next_simple(inner.raw())? {
+                Ok(Some(v)) => {
+                    let i = *n;
+                    *n += 1;
+                    Some(new_tuple(vec![Obj::int(i), v]))
+                }
+                Ok(None) => None,
+                Err(e) => return Some(Err(e)),
+            };
+            return Some(Ok(r));
+        }
+        IterState::Zip { iters } => {
+            let iters = iters.clone();
+            let mut out = Vec::with_capacity(iters.len());
+            for i in &iters {
+                match next_simple(i.raw())? {
+                    Ok(Some(v)) => out.push(v),
+                    Ok(None) => return Some(Ok(None)),
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+            if out.is_empty() {
+                return Some(Ok(None));
+            }
+            Some(new_tuple(out))
+        }
+        IterState::Map { .. } => return None,
+        IterState::Done => None,
+    };
+    Some(Ok(r))
+}
+
+/// `next(it)`: `Ok(None)` when exhausted.
+pub fn iter_next(vm: &mut Vm, it: u64) -> PyResult<Option<Obj>> {
+    if kind_of(it) != KIND_ITER {
+        return Err(type_error(format!(
+            "'{}' object is not an iterator",
+            type_name(it)
+        )));
+    }
+    if let Some(r) = next_simple(it) {
+        return r;
+    }
+    // SAFETY: kind checked.
+    let st = unsafe { &mut cast_mut::<IterObj>(it).state };
+    match st {
+        IterState::Map { func, iters } => {
+            let func = func.clone();
+            let iters = iters.clone();
+            let mut args = Vec::with_capacity(iters.len());
+            for i in &iters {
+                match iter_next(vm, i.raw())? {
+                    Some(v) => args.push(v),
+                    None => return Ok(None),
+                }
+            }
+            let raw: Vec<u64> = args.iter().map(|a| a.raw()).collect();
+            Ok(Some(vm.call_object(func.raw(), &raw, None)?))
+        }
+        IterState::Enumerate { inner, n } => {
+            let inner = inner.clone();
+            match iter_next(vm, inner.raw())? {
+                Some(v) => {
+                    // SAFETY: re-borrow after the call.
+                    let st = unsafe { &mut cast_mut::<IterObj>(it).state };
+                    let i = if let IterState::Enumerate { n, .. } = st {
+                        *n += 1;
+                        *n - 1
+                    } else {
+                        let _ = n;
+                        0
+                    };
+                    Ok(Some(new_tuple(vec![Obj::int(i), v])))
+                }
+                None => Ok(None),
+            }
+        }
+        IterState::Zip { iters } => {
+            let iters = iters.clone();
+            let mut out = Vec::with_capacity(iters.len());
+            for i in &iters {
+                match iter_next(vm, i.raw())? {
+                    Some(v) => out.push(v),
+                    None => return Ok(None),
+                }
+            }
+            Ok(Some(new_tuple(out)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// All items of a builtin iterable that needs no Python calls.
+pub fn collect(v: u64) -> PyResult<Vec<Obj>> {
+    match kind_of(v) {
+        kind::LIST => return Ok(list_items(v).iter().map(|&x| Obj::new_ref(x)).collect()),
+        kind::TUPLE => return Ok(tuple_items(v).iter().map(|&x| Obj::new_ref(x)).collect()),
+        _ => {}
+    }
+    let it = get_iter(v)?;
+    let mut out = Vec::new();
+    loop {
+        match next_simple(it.raw()) {
+            Some(Ok(Some(x))) => out.push(x),
+            Some(Ok(None)) => return Ok(out),
+            Some(Err(e)) => return Err(e),
+            None => return Err(type_error("map() here needs the interpreter")),
+        }
+    }
+}
+
+/// All items of any iterable.
+pub fn collect_vm(vm: &mut Vm, v: u64) -> PyResult<Vec<Obj>> {
+    match kind_of(v) {
+        kind::LIST => return Ok(list_items(v).iter().map(|&x| Obj::new_ref(x)).collect()),
+        kind::TUPLE => return Ok(tuple_items(v).iter().map(|&x| Obj::new_ref(x)).collect()),
+        _ => {}
+    }
+    let it = get_iter(v)?;
+    let mut out = Vec::new();
+    while let Some(x) = iter_next(vm, it.raw())? {
+        out.push(x);
+    }
+    Ok(out)
+}

@@ -1,0 +1,530 @@
+//! Heap objects: the RAII value handle, allocation, deallocation, the static
+//! singletons (`None`, `True`, `False`) and the live-object counter.
+//!
+//! Every heap object starts with [`ObjHeader`]. Float, bool, list and tuple
+//! objects use the shared `abi::layout` structs; the other kinds are
+//! runtime-private `#[repr(C)]` structs declared in [`crate::vm::types`].
+
+use crate::abi::layout::{kind, FloatObj, IntObj, ListObj, ObjHeader, TupleObj};
+use crate::abi::value::{self, IMMORTAL_REFCNT};
+use crate::vm::types::*;
+use num_bigint::BigInt;
+use std::alloc::{alloc, dealloc, Layout};
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+/// A header for a static immortal object.
+const fn immortal_header(k: u32) -> ObjHeader {
+    ObjHeader {
+        refcnt: IMMORTAL_REFCNT as isize,
+        kind: k,
+        flags: 0,
+    }
+}
+
+/// A `Sync`, interior-mutable wrapper so the immortal singletons can be
+/// statics living in writable memory (their refcount field is written).
+#[repr(transparent)]
+pub struct Immortal<T>(pub std::cell::UnsafeCell<T>);
+// SAFETY: immortal singletons are never freed; their refcount field is only
+// touched by the (single) interpreter thread and never reaches zero.
+unsafe impl<T> Sync for Immortal<T> {}
+
+/// The `None` singleton.
+#[no_mangle]
+pub static cpjit_none: Immortal<ObjHeader> =
+    Immortal(std::cell::UnsafeCell::new(immortal_header(kind::NONE)));
+/// The `True` singleton.
+#[no_mangle]
+pub static cpjit_true: Immortal<IntObj> = Immortal(std::cell::UnsafeCell::new(IntObj {
+    ob: immortal_header(kind::BOOL),
+    value: 1,
+}));
+/// The `False` singleton.
+#[no_mangle]
+pub static cpjit_false: Immortal<IntObj> = Immortal(std::cell::UnsafeCell::new(IntObj {
+    ob: immortal_header(kind::BOOL),
+    value: 0,
+}));
+
+/// Tagged word of `None`.
+#[inline(always)]
+pub fn none_raw() -> u64 {
+    &cpjit_none as *const _ as u64
+}
+/// Tagged word of `True`.
+#[inline(always)]
+pub fn true_raw() -> u64 {
+    &cpjit_true as *const _ as u64
+}
+/// Tagged word of `False`.
+#[inline(always)]
+pub fn false_raw() -> u64 {
+    &cpjit_false as *const _ as u64
+}
+/// Tagged word of the bool `b`.
+#[inline(always)]
+pub fn bool_raw(b: bool) -> u64 {
+    if b {
+        true_raw()
+    } else {
+        false_raw()
+    }
+}
+
+/// Number of live heap objects allocated by the runtime (leak checking).
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+#[inline(always)]
+fn live_inc() {
+    // Load+store, not fetch_add: the VM is single-threaded and this stays a
+    // plain increment in the hot float path.
+    LIVE.store(LIVE.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+}
+#[inline(always)]
+fn live_dec() {
+    LIVE.store(LIVE.load(Ordering::Relaxed) - 1, Ordering::Relaxed);
+}
+
+/// Number of heap objects currently alive (allocated and not freed).
+pub fn live_objects() -> isize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+/// Increments the reference count of `v` if it is a heap object.
+#[inline(always)]
+pub fn incref(v: u64) {
+    if v & 1 == 0 {
+        // SAFETY: a non-NULL even word is a live heap object (callers never
+        // pass NULL to incref).
+        unsafe { (*(v as *mut ObjHeader)).refcnt += 1 }
+    }
+}
+
+/// Decrements the reference count of `v` and frees it at zero.
+#[inline(always)]
+pub fn decref(v: u64) {
+    if v & 1 == 0 {
+        // SAFETY: as for incref.
+        unsafe {
+            let h = v as *mut ObjHeader;
+            (*h).refcnt -= 1;
+            if (*h).refcnt == 0 {
+                cpjit_dealloc(v);
+            }
+        }
+    }
+}
+
+/// Like [`decref`] but accepts NULL.
+#[inline(always)]
+pub fn xdecref(v: u64) {
+    if v != 0 {
+        decref(v)
+    }
+}
+
+/// The kind of a value (`kind::*`), with small ints reported as [`KIND_SMALLINT`].
+#[inline(always)]
+pub fn kind_of(v: u64) -> u32 {
+    if v & 1 == 1 {
+        KIND_SMALLINT
+    } else {
+        // SAFETY: values passed here are live objects.
+        unsafe { (*(v as *const ObjHeader)).kind }
+    }
+}
+
+/// An owned reference to a value: `Clone` increments, `Drop` decrements.
+#[repr(transparent)]
+#[derive(PartialEq, Eq)]
+pub struct Obj(u64);
+
+impl Obj {
+    /// Takes ownership of a reference held in the raw word `v` (not NULL).
+    #[inline(always)]
+    pub fn from_raw(v: u64) -> Obj {
+        debug_assert!(v != 0);
+        Obj(v)
+    }
+    /// Makes a new reference to the borrowed word `v`.
+    #[inline(always)]
+    pub fn new_ref(v: u64) -> Obj {
+        incref(v);
+        Obj(v)
+    }
+    /// Gives up ownership, returning the raw word.
+    #[inline(always)]
+    pub fn into_raw(self) -> u64 {
+        let v = self.0;
+        std::mem::forget(self);
+        v
+    }
+    /// The raw word (borrowed).
+    #[inline(always)]
+    pub fn raw(&self) -> u64 {
+        self.0
+    }
+    /// `None`.
+    pub fn none() -> Obj {
+        Obj(none_raw())
+    }
+    /// A bool.
+    pub fn bool(b: bool) -> Obj {
+        Obj(bool_raw(b))
+    }
+    /// An int from an i64 (small when it fits, else a big int).
+    #[inline(always)]
+    pub fn int(i: i64) -> Obj {
+        match value::encode_small_int(i) {
+            Some(v) => Obj(v),
+            None => new_bigint(BigInt::from(i)),
+        }
+    }
+    /// A float.
+    #[inline(always)]
+    pub fn float(f: f64) -> Obj {
+        Obj(new_float(f))
+    }
+    /// The object kind.
+    #[inline(always)]
+    pub fn kind(&self) -> u32 {
+        kind_of(self.0)
+    }
+}
+
+impl Clone for Obj {
+    #[inline(always)]
+    fn clone(&self) -> Obj {
+        incref(self.0);
+        Obj(self.0)
+    }
+}
+
+impl Drop for Obj {
+    #[inline(always)]
+    fn drop(&mut self) {
+        decref(self.0)
+    }
+}
+
+impl std::fmt::Debug for Obj {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Obj({:#x}, kind {})", self.0, self.kind())
+    }
+}
+
+#[inline(always)]
+fn header(k: u32) -> ObjHeader {
+    ObjHeader {
+        refcnt: 1,
+        kind: k,
+        flags: 0,
+    }
+}
+
+/// Boxes a runtime object and returns its tagged word.
+pub fn box_obj<T>(o: T) -> u64 {
+    live_inc();
+    Box::into_raw(Box::new(o)) as u64
+}
+
+// ---- floats, with a free list ----
+
+struct FloatFreeList(std::cell::UnsafeCell<Vec<*mut FloatObj>>);
+// SAFETY: the VM runs Python code on one thread; the free list is only touched there.
+unsafe impl Sync for FloatFreeList {}
+static FLOAT_FREE: FloatFreeList = FloatFreeList(std::cell::UnsafeCell::new(Vec::new()));
+const FLOAT_FREE_MAX: usize = 4096;
+
+/// Allocates a float object (from the free list when possible).
+#[inline(always)]
+pub fn new_float(f: f64) -> u64 {
+    live_inc();
+    // SAFETY: single interpreter thread (see FloatFreeList).
+    let fl = unsafe { &mut *FLOAT_FREE.0.get() };
+    if let Some(p) = fl.pop() {
+        // SAFETY: p came from a freed float allocation of the right layout.
+        unsafe {
+            p.write(FloatObj {
+                ob: header(kind::FLOAT),
+                value: f,
+            });
+        }
+        p as u64
+    } else {
+        Box::into_raw(Box::new(FloatObj {
+            ob: header(kind::FLOAT),
+            value: f,
+        })) as u64
+    }
+}
+
+/// Reads a float object's value.
+#[inline(always)]
+pub fn float_val(v: u64) -> f64 {
+    // SAFETY: caller checked the kind is FLOAT.
+    unsafe { (*(v as *const FloatObj)).value }
+}
+
+// ---- big ints ----
+
+/// Returns an int value for `b`: a small int when it fits.
+pub fn new_bigint(b: BigInt) -> Obj {
+    use num_traits::ToPrimitive;
+    if let Some(i) = b.to_i64() {
+        if let Some(v) = value::encode_small_int(i) {
+            return Obj(v);
+        }
+    }
+    Obj(box_obj(BigIntObj {
+        ob: header(kind::BIGINT),
+        value: b,
+    }))
+}
+
+// ---- strings ----
+
+/// A new `str`.
+pub fn new_str(s: impl Into<String>) -> Obj {
+    let s: String = s.into();
+    let ascii = s.is_ascii();
+    let nchars = if ascii { s.len() } else { s.chars().count() };
+    let mut h = header(kind::STR);
+    h.flags = ascii as u32;
+    Obj(box_obj(StrObj {
+        ob: h,
+        hash: std::cell::Cell::new(-1),
+        nchars,
+        s: s.into_boxed_str(),
+    }))
+}
+
+// ---- tuples ----
+
+fn tuple_layout(n: usize) -> Layout {
+    let size = std::mem::size_of::<TupleObj>() + 8 * n.max(1);
+    // Cannot fail: size is small and alignment 8.
+    Layout::from_size_align(size, 8).unwrap_or(Layout::new::<TupleObj>())
+}
+
+/// A new tuple taking ownership of `items`.
+pub fn new_tuple(items: Vec<Obj>) -> Obj {
+    let n = items.len();
+    // SAFETY: layout is non-zero sized; we initialise header, len and items.
+    unsafe {
+        let p = alloc(tuple_layout(n)) as *mut TupleObj;
+        if p.is_null() {
+            std::alloc::handle_alloc_error(tuple_layout(n));
+        }
+        (*p).ob = header(kind::TUPLE);
+        (*p).len = n as isize;
+        let base = (p as *mut u8).add(std::mem::size_of::<TupleObj>()) as *mut u64;
+        for (i, it) in items.into_iter().enumerate() {
+            *base.add(i) = it.into_raw();
+        }
+        live_inc();
+        Obj(p as u64)
+    }
+}
+
+/// A new tuple from raw owned words.
+pub fn new_tuple_raw(items: &[u64]) -> Obj {
+    new_tuple(items.iter().map(|&v| Obj::from_raw(v)).collect())
+}
+
+/// The items of a tuple (borrowed words).
+#[inline(always)]
+pub fn tuple_items<'a>(v: u64) -> &'a [u64] {
+    // SAFETY: caller checked the kind is TUPLE; the tuple outlives the borrow.
+    unsafe {
+        let p = v as *const TupleObj;
+        let base = (p as *const u8).add(std::mem::size_of::<TupleObj>()) as *const u64;
+        std::slice::from_raw_parts(base, (*p).len as usize)
+    }
+}
+
+// ---- lists ----
+
+/// A new list taking ownership of `items`.
+pub fn new_list(items: Vec<Obj>) -> Obj {
+    let mut raw: Vec<u64> = items.into_iter().map(Obj::into_raw).collect();
+    let cap = raw.capacity();
+    let len = raw.len();
+    let ptr = raw.as_mut_ptr();
+    std::mem::forget(raw);
+    Obj(box_obj(ListObj {
+        ob: header(kind::LIST),
+        items: ptr,
+        len: len as isize,
+        cap: cap as isize,
+    }))
+}
+
+/// Borrow a list's storage as a `Vec` for mutation; `f` may change it freely.
+/// The Vec is written back afterwards.
+pub fn list_with<R>(v: u64, f: impl FnOnce(&mut Vec<u64>) -> R) -> R {
+    // SAFETY: caller checked the kind is LIST; items/len/cap describe a Vec<u64>
+    // allocation (created by new_list or this function).
+    unsafe {
+        let p = v as *mut ListObj;
+        let mut vec = Vec::from_raw_parts((*p).items, (*p).len as usize, (*p).cap as usize);
+        // Leave the list empty while `f` runs so re-entrant access sees a consistent object.
+        (*p).items = std::ptr::NonNull::dangling().as_ptr();
+        (*p).len = 0;
+        (*p).cap = 0;
+        let r = f(&mut vec);
+        // Anything written to the list by re-entrant code while we held it is dropped.
+        let (ip, il, ic) = ((*p).items, (*p).len, (*p).cap);
+        if ic != 0 {
+            drop(Vec::from_raw_parts(ip, il as usize, ic as usize));
+        }
+        (*p).len = vec.len() as isize;
+        (*p).cap = vec.capacity() as isize;
+        (*p).items = vec.as_mut_ptr();
+        std::mem::forget(vec);
+        r
+    }
+}
+
+/// The items of a list (borrowed words; invalid after any mutation).
+#[inline(always)]
+pub fn list_items<'a>(v: u64) -> &'a [u64] {
+    // SAFETY: caller checked the kind is LIST.
+    unsafe {
+        let p = v as *const ListObj;
+        if (*p).len == 0 {
+            return &[];
+        }
+        std::slice::from_raw_parts((*p).items, (*p).len as usize)
+    }
+}
+
+/// Appends an owned word to a list.
+#[inline]
+pub fn list_push(v: u64, item: u64) {
+    // SAFETY: caller checked the kind is LIST.
+    unsafe {
+        let p = v as *mut ListObj;
+        if (*p).len < (*p).cap {
+            *(*p).items.add((*p).len as usize) = item;
+            (*p).len += 1;
+            return;
+        }
+    }
+    list_with(v, |vec| vec.push(item));
+}
+
+// ---- other objects ----
+
+/// Reinterprets a value as a reference to a runtime-private struct.
+///
+/// # Safety
+/// `v` must be a live object whose kind corresponds to `T`.
+#[inline(always)]
+pub unsafe fn cast<'a, T>(v: u64) -> &'a T {
+    &*(v as *const T)
+}
+
+/// Mutable variant of [`cast`].
+///
+/// # Safety
+/// As [`cast`], and no other reference to the payload may be live.
+#[inline(always)]
+#[allow(clippy::mut_from_ref)]
+pub unsafe fn cast_mut<'a, T>(v: u64) -> &'a mut T {
+    &mut *(v as *mut T)
+}
+
+/// A new header for a runtime object of kind `k`.
+pub fn hdr(k: u32) -> ObjHeader {
+    header(k)
+}
+
+unsafe fn free_box<T>(v: u64) {
+    drop(Box::from_raw(v as *mut T));
+}
+
+/// Frees a heap object whose reference count reached zero.
+///
+/// # Safety
+/// `v` must be a heap object with refcount 0 and no other users.
+#[no_mangle]
+pub unsafe extern "C" fn cpjit_dealloc(v: u64) {
+    let k = (*(v as *const ObjHeader)).kind;
+    live_dec();
+    match k {
+        kind::FLOAT => {
+            let fl = &mut *FLOAT_FREE.0.get();
+            if fl.len() < FLOAT_FREE_MAX {
+                fl.push(v as *mut FloatObj);
+            } else {
+                free_box::<FloatObj>(v);
+            }
+        }
+        kind::TUPLE => {
+            let items = tuple_items(v);
+            let n = items.len();
+            for &it in items {
+                decref(it);
+            }
+            dealloc(v as *mut u8, tuple_layout(n));
+        }
+        kind::LIST => {
+            let p = v as *mut ListObj;
+            let vec = Vec::from_raw_parts((*p).items, (*p).len as usize, (*p).cap as usize);
+            for it in &vec {
+                decref(*it);
+            }
+            drop(vec);
+            free_box::<ListObj>(v);
+        }
+        kind::BIGINT => free_box::<BigIntObj>(v),
+        kind::STR => free_box::<StrObj>(v),
+        kind::DICT => free_box::<DictObj>(v),
+        kind::RANGE => free_box::<RangeObj>(v),
+        kind::FUNCTION => {
+            if !cast::<FuncObj>(v).closure.is_empty() {
+                CLOSURES.with(|c| c.borrow_mut().remove(&v));
+            }
+            free_box::<FuncObj>(v)
+        }
+        kind::BUILTIN => free_box::<BuiltinObj>(v),
+        KIND_CODE => free_box::<CodeObj>(v),
+        KIND_CELL => free_box::<CellObj>(v),
+        KIND_ITER => free_box::<IterObj>(v),
+        KIND_BOUND => free_box::<BoundObj>(v),
+        KIND_SLICE => free_box::<SliceObj>(v),
+        KIND_DICTVIEW => free_box::<DictViewObj>(v),
+        KIND_EXC => free_box::<ExcObj>(v),
+        KIND_TYPE => free_box::<TypeObj>(v),
+        _ => {}
+    }
+}
+
+thread_local! {
+    /// Live functions that own closure cells (the only reference cycles the
+    /// subset can build besides containers holding themselves).
+    static CLOSURES: std::cell::RefCell<std::collections::HashSet<u64>> = Default::default();
+}
+
+/// Records a new function object that has closure cells.
+pub fn register_closure(f: u64) {
+    CLOSURES.with(|c| c.borrow_mut().insert(f));
+}
+
+/// Breaks function <-> cell cycles at exit by dropping every live function's
+/// closure cells (there is no cycle collector).
+pub fn break_closure_cycles() {
+    let live: Vec<u64> = CLOSURES.with(|c| c.borrow().iter().copied().collect());
+    for f in live {
+        if !CLOSURES.with(|c| c.borrow().contains(&f)) {
+            continue;
+        }
+        incref(f);
+        // SAFETY: f is a live function (still registered), kept alive by the incref.
+        let cells = unsafe { std::mem::take(&mut cast_mut::<FuncObj>(f).closure) };
+        CLOSURES.with(|c| c.borrow_mut().remove(&f));
+        drop(cells);
+        decref(f);
+    }
+}

@@ -1,0 +1,286 @@
+//! Runtime-private object layouts (kinds not read by JIT stencils) and the
+//! kind numbers the runtime adds after `kind::FIRST_RUNTIME_KIND`.
+
+use crate::abi::layout::{kind, ObjHeader};
+use crate::vm::bytecode::Code;
+use crate::vm::dict::Dict;
+use crate::vm::error::{ExcKind, PyResult};
+use crate::vm::interp::Vm;
+use crate::vm::obj::Obj;
+use num_bigint::BigInt;
+use std::cell::Cell;
+
+/// Pseudo-kind reported by [`crate::vm::obj::kind_of`] for small ints (never stored in a header).
+pub const KIND_SMALLINT: u32 = 0;
+/// Code object.
+pub const KIND_CODE: u32 = kind::FIRST_RUNTIME_KIND;
+/// Closure cell.
+pub const KIND_CELL: u32 = kind::FIRST_RUNTIME_KIND + 1;
+/// Iterator (any builtin iterator, see [`IterState`]).
+pub const KIND_ITER: u32 = kind::FIRST_RUNTIME_KIND + 2;
+/// Bound method (`xs.append` taken as a value).
+pub const KIND_BOUND: u32 = kind::FIRST_RUNTIME_KIND + 3;
+/// Slice object.
+pub const KIND_SLICE: u32 = kind::FIRST_RUNTIME_KIND + 4;
+/// Dict view (`keys()`, `values()`, `items()`).
+pub const KIND_DICTVIEW: u32 = kind::FIRST_RUNTIME_KIND + 5;
+/// Exception instance.
+pub const KIND_EXC: u32 = kind::FIRST_RUNTIME_KIND + 6;
+/// Builtin type object (`int`, `str`, `ValueError`, ...).
+pub const KIND_TYPE: u32 = kind::FIRST_RUNTIME_KIND + 7;
+
+/// `str`: UTF-8 text with a cached hash and character count.
+/// `ob.flags` is 1 when the text is ASCII (byte index = char index).
+#[repr(C)]
+pub struct StrObj {
+    /// Header, kind STR.
+    pub ob: ObjHeader,
+    /// Cached hash, -1 if not computed.
+    pub hash: Cell<i64>,
+    /// Number of characters.
+    pub nchars: usize,
+    /// The text.
+    pub s: Box<str>,
+}
+
+/// Big `int` (outside the small-int range).
+#[repr(C)]
+pub struct BigIntObj {
+    /// Header, kind BIGINT.
+    pub ob: ObjHeader,
+    /// The value.
+    pub value: BigInt,
+}
+
+/// `dict`.
+#[repr(C)]
+pub struct DictObj {
+    /// Header, kind DICT.
+    pub ob: ObjHeader,
+    /// The table.
+    pub d: Dict,
+}
+
+/// `range`.
+#[repr(C)]
+pub struct RangeObj {
+    /// Header, kind RANGE.
+    pub ob: ObjHeader,
+    /// Start.
+    pub start: i64,
+    /// Stop.
+    pub stop: i64,
+    /// Step (non-zero).
+    pub step: i64,
+}
+
+impl RangeObj {
+    /// Whether the range is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Number of items.
+    pub fn len(&self) -> i64 {
+        range_len(self.start, self.stop, self.step)
+    }
+}
+
+/// Length of `range(start, stop, step)`.
+pub fn range_len(start: i64, stop: i64, step: i64) -> i64 {
+    if step > 0 && start < stop {
+        ((stop as i128 - start as i128 - 1) / step as i128 + 1) as i64
+    } else if step < 0 && start > stop {
+        ((start as i128 - stop as i128 - 1) / (-(step as i128)) + 1) as i64
+    } else {
+        0
+    }
+}
+
+/// A Python function.
+#[repr(C)]
+pub struct FuncObj {
+    /// Header, kind FUNCTION.
+    pub ob: ObjHeader,
+    /// Its code object (kind CODE).
+    pub code: Obj,
+    /// Globals dict.
+    pub globals: Obj,
+    /// Default values of the last positional parameters.
+    pub defaults: Vec<Obj>,
+    /// Cells for the free variables.
+    pub closure: Vec<Obj>,
+}
+
+/// Keyword arguments of a call: names (str objects) and values, borrowed.
+#[derive(Clone, Copy)]
+pub struct Kw<'a> {
+    /// Names.
+    pub names: &'a [u64],
+    /// Values.
+    pub vals: &'a [u64],
+}
+
+/// Signature of builtin functions and methods (a method gets `self` as `args[0]`).
+pub type BuiltinFn = fn(&mut Vm, &[u64], Option<Kw<'_>>) -> PyResult<Obj>;
+
+/// A builtin function or method.
+#[repr(C)]
+pub struct BuiltinObj {
+    /// Header, kind BUILTIN.
+    pub ob: ObjHeader,
+    /// Name shown in messages.
+    pub name: &'static str,
+    /// The implementation.
+    pub f: BuiltinFn,
+    /// For methods, the kind of `self` (0 for plain functions).
+    pub self_kind: u32,
+}
+
+/// A code object wrapper.
+#[repr(C)]
+pub struct CodeObj {
+    /// Header, kind CODE.
+    pub ob: ObjHeader,
+    /// The code.
+    pub code: Code,
+}
+
+/// A closure cell.
+#[repr(C)]
+pub struct CellObj {
+    /// Header, kind CELL.
+    pub ob: ObjHeader,
+    /// Owned value, or NULL when empty.
+    pub value: u64,
+}
+
+impl Drop for CellObj {
+    fn drop(&mut self) {
+        crate::vm::obj::xdecref(self.value);
+    }
+}
+
+/// Iterator state.
+pub enum IterState {
+    /// Over a range.
+    Range { next: i64, stop: i64, step: i64 },
+    /// Over a list (by index, so appends during iteration are seen).
+    List { seq: Obj, idx: usize },
+    /// Over a tuple.
+    Tuple { seq: Obj, idx: usize },
+    /// Over a str, by byte offset.
+    Str { seq: Obj, pos: usize },
+    /// Over a dict: 0 keys, 1 values, 2 items.
+    Dict { dict: Obj, idx: usize, which: u8 },
+    /// `enumerate`.
+    Enumerate { inner: Obj, n: i64 },
+    /// `zip`.
+    Zip { iters: Vec<Obj> },
+    /// `map`.
+    Map { func: Obj, iters: Vec<Obj> },
+    /// `reversed` over a sequence.
+    Reversed { seq: Obj, idx: usize },
+    /// Exhausted.
+    Done,
+}
+
+/// An iterator object.
+#[repr(C)]
+pub struct IterObj {
+    /// Header, kind ITER.
+    pub ob: ObjHeader,
+    /// State.
+    pub state: IterState,
+}
+
+/// A bound builtin method.
+#[repr(C)]
+pub struct BoundObj {
+    /// Header, kind BOUND.
+    pub ob: ObjHeader,
+    /// The builtin method.
+    pub func: Obj,
+    /// The receiver.
+    pub self_: Obj,
+}
+
+/// A slice.
+#[repr(C)]
+pub struct SliceObj {
+    /// Header, kind SLICE.
+    pub ob: ObjHeader,
+    /// Start (None if absent).
+    pub start: Obj,
+    /// Stop.
+    pub stop: Obj,
+    /// Step.
+    pub step: Obj,
+}
+
+/// A dict view.
+#[repr(C)]
+pub struct DictViewObj {
+    /// Header, kind DICTVIEW.
+    pub ob: ObjHeader,
+    /// The dict.
+    pub dict: Obj,
+    /// 0 keys, 1 values, 2 items.
+    pub which: u8,
+}
+
+/// An exception instance.
+#[repr(C)]
+pub struct ExcObj {
+    /// Header, kind EXC.
+    pub ob: ObjHeader,
+    /// Exception type.
+    pub kind: ExcKind,
+    /// Arguments.
+    pub args: Vec<Obj>,
+}
+
+/// Which builtin type a type object stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeId {
+    /// `int`.
+    Int,
+    /// `float`.
+    Float,
+    /// `str`.
+    Str,
+    /// `bool`.
+    Bool,
+    /// `list`.
+    List,
+    /// `tuple`.
+    Tuple,
+    /// `dict`.
+    Dict,
+    /// `range`.
+    Range,
+    /// `enumerate`.
+    Enumerate,
+    /// `zip`.
+    Zip,
+    /// `map`.
+    Map,
+    /// `reversed`.
+    Reversed,
+    /// `type(None)`.
+    NoneType,
+    /// `object`.
+    Object,
+    /// `function`.
+    Function,
+    /// An exception class.
+    Exc(ExcKind),
+}
+
+/// A builtin type object.
+#[repr(C)]
+pub struct TypeObj {
+    /// Header, kind TYPE.
+    pub ob: ObjHeader,
+    /// Which type.
+    pub id: TypeId,
+}
