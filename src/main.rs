@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Read;
 
 #[derive(Parser)]
-#[command(name = "cpjit", version, about = "A copy-and-patch JIT toolkit and Python-subset VM")]
+#[command(
+    name = "cpjit",
+    version,
+    about = "A copy-and-patch JIT toolkit and Python-subset VM"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -48,7 +52,12 @@ enum Command {
 fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run { tier, code, leak_check, args } => {
+        Command::Run {
+            tier,
+            code,
+            leak_check,
+            args,
+        } => {
             if tier != Tier::One {
                 eprintln!(
                     "cpjit: --tier {} is not built yet (tier 2 does not exist in this build); use --tier 1",
@@ -63,11 +72,14 @@ fn main() -> Result<()> {
                 (Some(c), _) => (c, "<string>".to_string()),
                 (None, Some(f)) if f == "-" => {
                     let mut s = String::new();
-                    std::io::stdin().read_to_string(&mut s).context("reading standard input")?;
+                    std::io::stdin()
+                        .read_to_string(&mut s)
+                        .context("reading standard input")?;
                     (s, "<stdin>".to_string())
                 }
                 (None, Some(f)) => {
-                    let s = std::fs::read_to_string(f).with_context(|| format!("can't open file '{f}'"))?;
+                    let s = std::fs::read_to_string(f)
+                        .with_context(|| format!("can't open file '{f}'"))?;
                     (s, f.clone())
                 }
                 (None, None) => {
@@ -76,7 +88,11 @@ fn main() -> Result<()> {
                 }
             };
             let leak = leak_check || std::env::var_os("CPJIT_LEAK_CHECK").is_some();
-            let status = cpjit::vm::run_source(&source, &filename, &cpjit::vm::RunOptions { leak_check: leak });
+            let status = cpjit::vm::run_source(
+                &source,
+                &filename,
+                &cpjit::vm::RunOptions { leak_check: leak },
+            );
             std::process::exit(status);
         }
     }

@@ -10,9 +10,6 @@ use crate::vm::interp::Vm;
 /// Number of back-edge executions before tier 2 is asked for an executor.
 pub const BACKEDGE_THRESHOLD: u32 = 16;
 
-/// Back-off (in back-edge executions) after tier 2 declined a loop.
-pub const BACKEDGE_BACKOFF: u32 = 1024;
-
 /// Called when the `JUMP_BACKWARD` at `instr` (index in the frame's code)
 /// became hot. Returns an executor to enter (its reference is owned by the
 /// caller), or `None` to keep interpreting. When an executor is returned the
