@@ -1280,7 +1280,7 @@ class Gen:
             self.emit("main()")
         else:
             self.emit(f"print(\"global\", {gname})")
-        if self.chance(0.04):
+        if self.chance(0.04) and not self.expected_error:
             self.emit(self.deliberate_error())
         if self.expected_error:
             self.lines.insert(1, f"# deliberate error: {self.expected_error}")
