@@ -160,7 +160,9 @@ class Hostile:
         if how == "stdin":
             o = outcome.run(base + ["-"], self.args.timeout, input_bytes=data)
         elif how == "-c" and b"\x00" not in data:
-            o = outcome.run(base + ["-c", data.decode("utf-8", "surrogateescape")], self.args.timeout)
+            # Arguments are text: invalid UTF-8 is replaced (a non-UTF-8 argv is an argument
+            # error, exit 2, not a front-end test).
+            o = outcome.run(base + ["-c", data.decode("utf-8", "replace")], self.args.timeout)
         else:
             o = outcome.run(base + [path], self.args.timeout)
         crash = o.crash_kind()
