@@ -67,6 +67,18 @@ uops! {
     DEOPT = "_DEOPT",
     /// Pop `oparg` values and return `status::ERROR` at `target`.
     ERROR_POP_N = "_ERROR_POP_N",
+    /// Exit (to `jump_target`) if `localsplus[oparg]` is NULL (unbound);
+    /// else push it (new reference).
+    LOAD_FAST_CHECK = "_LOAD_FAST_CHECK",
+    /// Call the C-ABI helper at address `operand`:
+    /// `fn(frame, sp, tstate, oparg: u64, target: u64) -> *mut u64`.
+    /// The result is the new stack pointer; NULL means an error is pending
+    /// (continue at `error_target` with `sp = frame.stack_pointer`); an odd
+    /// result asks for an exit (continue at `jump_target` with
+    /// `sp = result & !1`).
+    CALL_HELPER = "_CALL_HELPER",
+    /// Exit (to `jump_target`) if the executor was invalidated.
+    CHECK_VALIDITY = "_CHECK_VALIDITY",
 }
 
 #[cfg(test)]

@@ -32,6 +32,9 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::EXIT_TRACE => exit_trace(s),
         Uop::DEOPT => deopt(s),
         Uop::ERROR_POP_N => error_pop_n(s),
+        Uop::LOAD_FAST_CHECK => load_fast_check(s),
+        Uop::CALL_HELPER => call_helper(s),
+        Uop::CHECK_VALIDITY => check_validity(s),
     }
 }
 
@@ -214,4 +217,65 @@ fn error_pop_n(s: &mut B) -> R {
     s.sp = s.word_at(s.sp, neg)?;
     save_frame(s)?;
     s.return_status(status::ERROR)
+}
+
+fn load_fast_check(s: &mut B) -> R {
+    let slot = s.local_slot(s.oparg()?)?;
+    let value = s
+        .llvm()
+        .build_load(s.i64(), slot, "value")?
+        .into_int_value();
+    let bound = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, value, s.const_i64(0), "bound")?;
+    s.guard(bound, Exit::JumpTarget)?;
+    s.incref(value)?;
+    s.push(value)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `sp = operand(frame, sp, tstate, oparg, target)`: NULL is an error, an
+/// odd pointer an exit (see `Uop::CALL_HELPER`).
+fn call_helper(s: &mut B) -> R {
+    let args = [
+        s.frame.into(),
+        s.sp.into(),
+        s.tstate.into(),
+        s.oparg()?.into(),
+        s.hole("TARGET")?.into(),
+    ];
+    let result = s
+        .call_address(s.operand()?, Some(s.ptr().into()), &args)?
+        .ok_or(TemplateError::Signature)?
+        .into_pointer_value();
+    let bits = s.llvm().build_ptr_to_int(result, s.i64(), "bits")?;
+    let is_null = s
+        .llvm()
+        .build_int_compare(IntPredicate::EQ, bits, s.const_i64(0), "is_null")?;
+    s.if_then(is_null, |s| {
+        s.sp = s
+            .load_field(s.frame, &Frame::DESC, "stack_pointer")?
+            .into_pointer_value();
+        s.continue_at(Exit::ErrorTarget)
+    })?;
+    let odd = s.is_small_int(bits)?;
+    s.if_then(odd, |s| {
+        let clean = s.llvm().build_and(bits, s.const_i64(-2), "clean")?;
+        s.sp = s.llvm().build_int_to_ptr(clean, s.ptr(), "exit_sp")?;
+        s.continue_at(Exit::JumpTarget)
+    })?;
+    s.sp = result;
+    s.continue_at(Exit::Continue)
+}
+
+fn check_validity(s: &mut B) -> R {
+    let executor = s.executor()?;
+    let valid = s
+        .load_field(executor, &Executor::DESC, "valid")?
+        .into_int_value();
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, valid, s.i32().const_zero(), "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    s.continue_at(Exit::Continue)
 }

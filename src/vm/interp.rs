@@ -339,8 +339,22 @@ impl Vm {
     }
 
     /// Runs frames starting at `entry` until `entry` returns.
-    #[allow(clippy::cognitive_complexity)]
     pub fn run(&mut self, entry: *mut Frame) -> PyResult<Obj> {
+        self.run_impl::<false>(entry)
+    }
+
+    /// Runs exactly one instruction of `frame` (at `frame.instr`, with the
+    /// stack at `frame.stack_pointer`), including any Python calls it makes,
+    /// and saves the frame's position and stack pointer after it. An error
+    /// leaves `frame` in place with `frame.instr` one past the failing
+    /// instruction (the caller unwinds). Tier 2's generic helper.
+    pub fn step(&mut self, frame: *mut Frame) -> Result<(), Box<PyErr>> {
+        self.run_impl::<true>(frame).map(drop)
+    }
+
+    /// The dispatch loop; `STEP` stops after one instruction of `entry`.
+    #[allow(clippy::cognitive_complexity)]
+    fn run_impl<const STEP: bool>(&mut self, entry: *mut Frame) -> PyResult<Obj> {
         let mut frame = entry;
         let mut code: &Code;
         let mut instrs: *mut u32;
@@ -372,6 +386,7 @@ impl Vm {
             };
         }
         load_frame!();
+        let step_start = ip;
 
         'outer: loop {
             macro_rules! push {
@@ -427,6 +442,10 @@ impl Vm {
                 };
             }
             let error: Box<PyErr> = 'dispatch: loop {
+                if STEP && frame == entry && ip != step_start {
+                    save_frame!();
+                    return Ok(Obj::none());
+                }
                 macro_rules! tri {
                     ($e:expr) => {
                         match $e {
@@ -815,7 +834,10 @@ impl Vm {
                             // SAFETY: the next instruction is the conditional jump.
                             let j = unsafe { *instrs.add(ip) };
                             ip += 1;
-                            if r == (opcode(j) == op::POP_JUMP_IF_TRUE) {
+                            let taken = r == (opcode(j) == op::POP_JUMP_IF_TRUE);
+                            let c = cache!(ip - 1);
+                            c.index = (c.index << 1) | taken as u32;
+                            if taken {
                                 ip = oparg(j) as usize;
                             }
                         } else {
@@ -843,7 +865,10 @@ impl Vm {
                             // SAFETY: the next instruction is the conditional jump.
                             let j = unsafe { *instrs.add(ip) };
                             ip += 1;
-                            if r == (opcode(j) == op::POP_JUMP_IF_TRUE) {
+                            let taken = r == (opcode(j) == op::POP_JUMP_IF_TRUE);
+                            let c = cache!(ip - 1);
+                            c.index = (c.index << 1) | taken as u32;
+                            if taken {
                                 ip = oparg(j) as usize;
                             }
                         } else {
@@ -888,7 +913,11 @@ impl Vm {
                             decref(v);
                             tri!(t)
                         };
-                        if t == (opcode(w) == op::POP_JUMP_IF_TRUE) {
+                        let taken = t == (opcode(w) == op::POP_JUMP_IF_TRUE);
+                        // Branch history for tier 2's projection (newest in bit 0).
+                        let c = cache!(ip - 1);
+                        c.index = (c.index << 1) | taken as u32;
+                        if taken {
                             ip = arg as usize;
                         }
                     }
@@ -903,23 +932,30 @@ impl Vm {
                         }
                     }
                     op::JUMP_FORWARD => ip = arg as usize,
-                    op::JUMP_BACKWARD | op::ENTER_EXECUTOR => {
+                    op::JUMP_BACKWARD => {
                         let c = cache!(ip - 1);
                         c.counter += 1;
-                        if c.counter >= crate::vm::tier2::BACKEDGE_THRESHOLD {
+                        if c.counter >= crate::vm::tier2::backedge_threshold() {
+                            c.counter = 0;
                             save_frame!();
-                            let at = (ip - 1) as u32;
-                            match crate::vm::tier2::on_hot_backedge(self, frame, at) {
-                                Some(_executor) => {
-                                    // Tier 2 is not built yet; nothing to enter.
-                                    c.counter = 0;
-                                }
-                                None => {
-                                    c.counter = 0u32.wrapping_sub(crate::vm::tier2::BACKEDGE_BACKOFF) & 0;
-                                }
+                            if crate::vm::tier2::on_hot_backedge(self, frame, (ip - 1) as u32) {
+                                // Now ENTER_EXECUTOR: run it.
+                                ip -= 1;
+                                continue 'dispatch;
                             }
                         }
                         ip = arg as usize;
+                    }
+                    op::ENTER_EXECUTOR => {
+                        save_frame!();
+                        match crate::vm::tier2::enter_executor(self, frame, (ip - 1) as u32) {
+                            crate::vm::tier2::Entered::Resume => load_frame!(),
+                            crate::vm::tier2::Entered::Error(e) => {
+                                load_frame!();
+                                break 'dispatch e;
+                            }
+                            crate::vm::tier2::Entered::NotEntered => ip = arg as usize,
+                        }
                     }
                     op::GET_ITER => {
                         let v = top!();
@@ -1432,6 +1468,9 @@ impl Vm {
             let mut e = error;
             loop {
                 save_frame!();
+                if STEP && frame == entry {
+                    return Err(e);
+                }
                 let at = ip.saturating_sub(1) as u32;
                 let handler = code.handlers.iter().find(|h| h.0 <= at && at < h.1).copied();
                 if let Some((_, _, target, depth)) = handler {

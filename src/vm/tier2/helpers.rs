@@ -1,0 +1,91 @@
+//! C-ABI runtime helpers that traces call (`_CALL_HELPER`), and the symbol
+//! table the JIT is built with.
+
+use crate::abi::layout::{Frame, ThreadState};
+use crate::jit::SymbolTable;
+use crate::vm::bytecode::{op, opcode, Code};
+use crate::vm::interp::Vm;
+use crate::vm::tier2::{project, set_pending, Pending};
+
+/// The generic helper: runs the bytecode instruction at index `instr` of
+/// `frame` in tier 1 (exactly tier 1's code), with the trace's stack at
+/// `sp`, and returns the new stack pointer.
+///
+/// The trace expects control to continue at `expected`: if tier 1 went to
+/// the branch's other destination instead, the result is the stack pointer
+/// with bit 0 set (the trace exits there). NULL means the trace must stop:
+/// an error is pending, or control went somewhere the trace cannot exit to
+/// statically; either way the VM finds where to resume in the pending record.
+///
+/// # Safety
+/// Called only by traces, with the live frame, its stack pointer and the
+/// VM's thread state (whose `vm_data` is the [`Vm`]).
+pub unsafe extern "C" fn cpjit_step(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    // SAFETY: the caller's contract: live frame and thread state; vm_data
+    // is the VM running this thread.
+    unsafe {
+        (*frame).instr = instr as u32;
+        (*frame).stack_pointer = sp;
+        let vm = &mut *((*tstate).vm_data as *mut Vm);
+        let code = &*((*frame).code as *const Code);
+        let before = code.words().get(instr as usize).copied().unwrap_or(0);
+        let other = project::branch_destinations(code.words(), instr as usize)
+            .map(|(fall, jump)| if fall as u64 == expected { jump } else { fall });
+        let mut result = vm.step(frame);
+        // A fused compare-and-jump that deoptimized ran only its compare:
+        // run the jump too, so control is at one of the pair's destinations.
+        if result.is_ok()
+            && matches!(
+                opcode(before),
+                op::COMPARE_OP_INT_JUMP | op::COMPARE_OP_FLOAT_JUMP
+            )
+            && (*frame).instr as u64 == instr + 1
+        {
+            result = vm.step(frame);
+        }
+        let at = (*frame).instr;
+        let new_sp = (*frame).stack_pointer;
+        match result {
+            Err(e) => {
+                set_pending(Pending {
+                    error: Some(e),
+                    instr: at,
+                    sp: new_sp,
+                });
+                std::ptr::null_mut()
+            }
+            Ok(()) if at as u64 == expected => new_sp,
+            Ok(()) => {
+                if other == Some(at) {
+                    (new_sp as usize | 1) as *mut u64
+                } else {
+                    set_pending(Pending {
+                        error: None,
+                        instr: at,
+                        sp: new_sp,
+                    });
+                    std::ptr::null_mut()
+                }
+            }
+        }
+    }
+}
+
+/// The runtime symbols traces use: deallocation, the bool singletons, and
+/// every helper `_CALL_HELPER` may call.
+pub fn symbol_table() -> SymbolTable {
+    SymbolTable::new()
+        .with(
+            "cpjit_dealloc",
+            crate::vm::obj::cpjit_dealloc as *const () as usize as u64,
+        )
+        .with("cpjit_true", crate::vm::obj::true_raw())
+        .with("cpjit_false", crate::vm::obj::false_raw())
+        .with("cpjit_step", cpjit_step as *const () as usize as u64)
+}

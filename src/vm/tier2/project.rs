@@ -1,0 +1,291 @@
+//! Trace projection: from a loop head (or a side exit's target), walk the
+//! bytecode in its current, specialized form along the path tier 1 recorded
+//! and translate each instruction into uops.
+//!
+//! Instructions with a dedicated uop get guards plus the fast operation;
+//! every other instruction becomes one `_CALL_HELPER` of [`helpers::cpjit_step`],
+//! which runs exactly that instruction in tier 1 (same code, same
+//! semantics). Every guard and branch leaves through a stub at the end of the
+//! trace (`_EXIT_TRACE` to the exact bytecode instruction, `_ERROR_POP_N`
+//! for errors), so tier 1 resumes with the frame as it left it.
+
+use crate::abi::uop::Uop;
+use crate::jit::UopInstruction;
+use crate::vm::bytecode::{op, oparg, opcode, Cache, Code};
+use crate::vm::tier2::helpers;
+
+/// Where a projection starts and what closes it.
+#[derive(Clone, Copy, Debug)]
+pub struct Start {
+    /// First bytecode instruction of the trace.
+    pub at: u32,
+    /// For a loop's root trace: the `JUMP_BACKWARD` that closes the loop
+    /// (the trace ends with `_JUMP_TO_TOP` there). `None` for side traces,
+    /// which end with an exit at the first back edge.
+    pub backedge: Option<u32>,
+}
+
+/// A stub at the end of the trace that guards and helpers continue at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Stub {
+    /// `_EXIT_TRACE` resuming tier 1 at this instruction.
+    Exit(u32),
+    /// `_ERROR_POP_N 0` reporting an error raised by the instruction before this index.
+    Error(u32),
+}
+
+struct Builder {
+    body: Vec<UopInstruction>,
+    /// Stub each body uop's jump target (and error target) refers to.
+    stubs: Vec<(Option<Stub>, Option<Stub>)>,
+}
+
+impl Builder {
+    fn emit(&mut self, ins: UopInstruction, jump: Option<Stub>, error: Option<Stub>) {
+        self.body.push(ins);
+        self.stubs.push((jump, error));
+    }
+
+    /// Lays out the stubs after the body and resolves the targets.
+    fn finish(mut self) -> Vec<UopInstruction> {
+        let mut order: Vec<Stub> = Vec::new();
+        for (j, e) in &self.stubs {
+            for s in [j, e].into_iter().flatten() {
+                if !order.contains(s) {
+                    order.push(*s);
+                }
+            }
+        }
+        let base = self.body.len() as u32;
+        let index = |s: Stub| base + order.iter().position(|&o| o == s).unwrap_or(0) as u32;
+        for (ins, (j, e)) in self.body.iter_mut().zip(&self.stubs) {
+            if let Some(j) = j {
+                ins.jump_target = index(*j);
+            }
+            if let Some(e) = e {
+                ins.error_target = index(*e);
+            }
+        }
+        let mut exit_index = 0;
+        for ins in self.body.iter_mut().filter(|u| u.opcode == Uop::EXIT_TRACE) {
+            ins.exit_index = exit_index;
+            exit_index += 1;
+        }
+        for s in order {
+            let stub = match s {
+                Stub::Exit(t) => {
+                    exit_index += 1;
+                    UopInstruction::new(Uop::EXIT_TRACE)
+                        .target(t)
+                        .exit_index(exit_index - 1)
+                }
+                Stub::Error(t) => UopInstruction::new(Uop::ERROR_POP_N).target(t),
+            };
+            self.body.push(stub);
+        }
+        self.body
+    }
+}
+
+/// Whether tier 1 mostly took the conditional jump at `i` lately (the
+/// branch history tier 1 keeps in the jump's cache `index`, newest in bit 0).
+fn jump_mostly_taken(caches: &[Cache], i: usize) -> bool {
+    let bits = caches.get(i).map_or(0, |c| c.index) & 0xff;
+    bits.count_ones() >= 4
+}
+
+/// Destinations of the branch instruction at `i`: (fall-through, jump), or
+/// `None` if it is not a conditional branch. Fused compare-and-jump pairs
+/// fall through past the jump.
+pub fn branch_destinations(instrs: &[u32], i: usize) -> Option<(u32, u32)> {
+    let w = *instrs.get(i)?;
+    let i32_ = i as u32;
+    match opcode(w) {
+        op::POP_JUMP_IF_FALSE
+        | op::POP_JUMP_IF_TRUE
+        | op::JUMP_IF_FALSE_OR_POP
+        | op::JUMP_IF_TRUE_OR_POP
+        | op::FOR_ITER
+        | op::FOR_ITER_RANGE
+        | op::FOR_ITER_LIST => Some((i32_ + 1, oparg(w))),
+        op::COMPARE_OP_INT_JUMP | op::COMPARE_OP_FLOAT_JUMP => {
+            let j = *instrs.get(i + 1)?;
+            Some((i32_ + 2, oparg(j)))
+        }
+        _ => None,
+    }
+}
+
+/// Projects a trace from `start` in `code`; `None` if nothing worth running
+/// as a trace comes out (the first instruction already has to exit).
+pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstruction>> {
+    let instrs = code.words();
+    // SAFETY: read-only view of the caches; tier 1 is not running this
+    // code's dispatch right now (we are called from it, between instructions).
+    let caches: &[Cache] = unsafe { &*code.caches.get() };
+    let in_loop = |t: u32| match start.backedge {
+        Some(b) => t >= start.at && t <= b,
+        None => true,
+    };
+    let mut b = Builder {
+        body: Vec::new(),
+        stubs: Vec::new(),
+    };
+    let mut i = start.at as usize;
+    let mut visited = vec![false; instrs.len()];
+    loop {
+        if b.body.len() >= max_len || i >= instrs.len() || visited[i] {
+            b.emit(exit_to(i as u32), None, None);
+            break;
+        }
+        visited[i] = true;
+        let w = instrs[i];
+        let arg = oparg(w);
+        let here = i as u32;
+        let ins = |u: Uop| UopInstruction::new(u).target(here);
+        match opcode(w) {
+            op::NOP | op::LOAD_FAST_CHECK | op::SETUP_EXCEPT | op::POP_EXCEPT_BLOCK => i += 1,
+            op::LOAD_FAST => {
+                b.emit(
+                    ins(Uop::LOAD_FAST_CHECK).oparg(arg),
+                    Some(Stub::Exit(here)),
+                    None,
+                );
+                i += 1;
+            }
+            op::STORE_FAST => {
+                b.emit(ins(Uop::STORE_FAST).oparg(arg), None, None);
+                i += 1;
+            }
+            op::LOAD_CONST => {
+                let v = code.consts.get(arg as usize)?.raw();
+                b.emit(ins(Uop::LOAD_CONST).operand(v), None, None);
+                i += 1;
+            }
+            op::POP_TOP => {
+                b.emit(ins(Uop::POP_TOP), None, None);
+                i += 1;
+            }
+            op::BINARY_OP_ADD_INT | op::BINARY_OP_SUBTRACT_INT | op::BINARY_OP_MULTIPLY_INT => {
+                let u = match opcode(w) {
+                    op::BINARY_OP_ADD_INT => Uop::BINARY_OP_ADD_INT,
+                    op::BINARY_OP_SUBTRACT_INT => Uop::BINARY_OP_SUBTRACT_INT,
+                    _ => Uop::BINARY_OP_MULTIPLY_INT,
+                };
+                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
+                b.emit(ins(u), Some(Stub::Exit(here)), None);
+                i += 1;
+            }
+            op::COMPARE_OP_INT => {
+                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
+                b.emit(ins(Uop::COMPARE_OP_INT).oparg(arg), None, None);
+                i += 1;
+            }
+            op::COMPARE_OP_INT_JUMP => {
+                let (fall, jump) = branch_destinations(instrs, i)?;
+                let if_true = opcode(instrs[i + 1]) == op::POP_JUMP_IF_TRUE;
+                let follow_jump = choose_jump(fall, jump, here, &in_loop, || {
+                    jump_mostly_taken(caches, i + 1)
+                });
+                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
+                b.emit(ins(Uop::COMPARE_OP_INT).oparg(arg), None, None);
+                // Jump taken iff result == if_true.
+                let (want_true, other, next) = if follow_jump {
+                    (if_true, fall, jump)
+                } else {
+                    (!if_true, jump, fall)
+                };
+                let g = if want_true {
+                    Uop::GUARD_IS_TRUE_POP
+                } else {
+                    Uop::GUARD_IS_FALSE_POP
+                };
+                b.emit(ins(g), Some(Stub::Exit(other)), None);
+                i = next as usize;
+            }
+            op::JUMP_FORWARD => i = arg as usize,
+            op::JUMP_BACKWARD | op::ENTER_EXECUTOR => {
+                if start.backedge == Some(here) {
+                    b.emit(ins(Uop::JUMP_TO_TOP), None, None);
+                } else {
+                    b.emit(exit_to(here), None, None);
+                }
+                break;
+            }
+            op::RETURN_VALUE | op::RAISE | op::RERAISE | op::RAISE_ASSERT => {
+                b.emit(exit_to(here), None, None);
+                break;
+            }
+            _ => {
+                // Generic: run the instruction in tier 1.
+                let (expected, other) = match branch_destinations(instrs, i) {
+                    Some((fall, jump)) => {
+                        let is_for = matches!(
+                            opcode(w),
+                            op::FOR_ITER | op::FOR_ITER_RANGE | op::FOR_ITER_LIST
+                        );
+                        let follow_jump = !is_for
+                            && choose_jump(fall, jump, here, &in_loop, || {
+                                let at = if matches!(opcode(w), op::COMPARE_OP_FLOAT_JUMP) {
+                                    i + 1
+                                } else {
+                                    i
+                                };
+                                jump_mostly_taken(caches, at)
+                            });
+                        if follow_jump {
+                            (jump, Some(fall))
+                        } else {
+                            (fall, Some(jump))
+                        }
+                    }
+                    None => (here + 1, None),
+                };
+                let call = ins(Uop::CALL_HELPER)
+                    .oparg(expected)
+                    .operand(helpers::cpjit_step as *const () as usize as u64);
+                b.emit(call, other.map(Stub::Exit), Some(Stub::Error(here + 1)));
+                if matches!(
+                    opcode(w),
+                    op::FOR_ITER | op::FOR_ITER_RANGE | op::FOR_ITER_LIST
+                ) {}
+                i = expected as usize;
+            }
+        }
+    }
+    // A trace that leaves at once, or never does anything faster than tier 1
+    // and never closes a loop, is not worth installing.
+    let closes = b.body.iter().any(|u| u.opcode == Uop::JUMP_TO_TOP);
+    if b.body.len() <= 1 && !closes {
+        return None;
+    }
+    Some(b.finish())
+}
+
+/// An exit stub placed in the body: leave to `target` (used where the
+/// projection stops).
+fn exit_to(target: u32) -> UopInstruction {
+    // Resolved as a normal exit: Builder::finish gives it an exit index.
+    UopInstruction::new(Uop::EXIT_TRACE)
+        .target(target)
+        .exit_index(u32::MAX)
+}
+
+/// Which way to follow a two-way branch at `here`: stay inside the loop if
+/// only one side does, never follow a backward jump, else what tier 1 did.
+fn choose_jump(
+    fall: u32,
+    jump: u32,
+    here: u32,
+    in_loop: &dyn Fn(u32) -> bool,
+    history: impl Fn() -> bool,
+) -> bool {
+    if jump <= here {
+        return false;
+    }
+    match (in_loop(fall), in_loop(jump)) {
+        (true, false) => false,
+        (false, true) => true,
+        _ => history(),
+    }
+}
