@@ -79,6 +79,25 @@ uops! {
     CALL_HELPER = "_CALL_HELPER",
     /// Exit (to `jump_target`) if the executor was invalidated.
     CHECK_VALIDITY = "_CHECK_VALIDITY",
+    /// Exit (to `jump_target`) unless the top two values are both floats.
+    GUARD_BOTH_FLOAT = "_GUARD_BOTH_FLOAT",
+    /// Float `+` of two floats (guarded before); reuses the left operand's
+    /// box when the stack holds its only reference.
+    BINARY_OP_ADD_FLOAT = "_BINARY_OP_ADD_FLOAT",
+    /// Float `-`, as `_BINARY_OP_ADD_FLOAT`.
+    BINARY_OP_SUBTRACT_FLOAT = "_BINARY_OP_SUBTRACT_FLOAT",
+    /// Float `*`, as `_BINARY_OP_ADD_FLOAT`.
+    BINARY_OP_MULTIPLY_FLOAT = "_BINARY_OP_MULTIPLY_FLOAT",
+    /// Float comparison (`oparg` as `_COMPARE_OP_INT`); pops two floats, pushes a bool.
+    COMPARE_OP_FLOAT = "_COMPARE_OP_FLOAT",
+    /// Small int `&` (guarded before).
+    BINARY_OP_AND_INT = "_BINARY_OP_AND_INT",
+    /// `list[int]`: exits (to `jump_target`) unless the second value is a
+    /// list and the top a small int within its bounds; pops both, pushes the item.
+    BINARY_SUBSCR_LIST_INT = "_BINARY_SUBSCR_LIST_INT",
+    /// `list[int] = v` with stack `[v, list, int]`: exits (to `jump_target`)
+    /// unless list and in-bounds small int; stores, pops three.
+    STORE_SUBSCR_LIST_INT = "_STORE_SUBSCR_LIST_INT",
 }
 
 #[cfg(test)]

@@ -124,6 +124,11 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         })
     }
 
+    /// The LLVM context.
+    pub fn ctx(&self) -> &'ctx Context {
+        self.ctx
+    }
+
     /// The LLVM builder, for templates that need an instruction the layer
     /// does not wrap.
     pub fn llvm(&self) -> &Builder<'ctx> {

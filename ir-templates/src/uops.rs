@@ -1,9 +1,12 @@
 //! One template per uop, with the semantics of `jit-contract.md`. They read
 //! like CPython's `bytecodes.c` cases: the builder layer does the plumbing.
 
-use cpjit_abi::layout::{status, Executor, ExitData, Frame, ThreadState};
+use cpjit_abi::layout::{
+    kind, status, Executor, ExitData, FloatObj, Frame, ListObj, ObjHeader, ThreadState,
+};
 use cpjit_abi::uop::Uop;
-use inkwell::IntPredicate;
+use inkwell::values::{FloatValue, IntValue};
+use inkwell::{FloatPredicate, IntPredicate};
 
 use crate::builder::{Exit, StencilBuilder};
 use crate::TemplateError;
@@ -35,6 +38,14 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::LOAD_FAST_CHECK => load_fast_check(s),
         Uop::CALL_HELPER => call_helper(s),
         Uop::CHECK_VALIDITY => check_validity(s),
+        Uop::GUARD_BOTH_FLOAT => guard_both_float(s),
+        Uop::BINARY_OP_ADD_FLOAT => binary_op_float(s, FloatOp::Add),
+        Uop::BINARY_OP_SUBTRACT_FLOAT => binary_op_float(s, FloatOp::Sub),
+        Uop::BINARY_OP_MULTIPLY_FLOAT => binary_op_float(s, FloatOp::Mul),
+        Uop::COMPARE_OP_FLOAT => compare_op_float(s),
+        Uop::BINARY_OP_AND_INT => binary_op_and_int(s),
+        Uop::BINARY_SUBSCR_LIST_INT => binary_subscr_list_int(s),
+        Uop::STORE_SUBSCR_LIST_INT => store_subscr_list_int(s),
     }
 }
 
@@ -277,5 +288,220 @@ fn check_validity(s: &mut B) -> R {
         .llvm()
         .build_int_compare(IntPredicate::NE, valid, s.i32().const_zero(), "ok")?;
     s.guard(ok, Exit::JumpTarget)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `v` is a heap object of kind `k` (false for small ints).
+fn is_kind<'ctx>(
+    s: &B<'ctx, '_>,
+    v: IntValue<'ctx>,
+    k: u32,
+) -> Result<IntValue<'ctx>, TemplateError> {
+    let b = s.llvm();
+    let tag = b.build_and(v, s.const_i64(1), "tag")?;
+    let is_obj = b.build_int_compare(IntPredicate::EQ, tag, s.const_i64(0), "is_obj")?;
+    // Small ints are odd: clear the tag so the load below always reads an
+    // aligned header; its result only matters for objects.
+    let clean = b.build_and(v, s.const_i64(-2), "clean")?;
+    let not_null = b.build_int_compare(IntPredicate::NE, clean, s.const_i64(0), "not_null")?;
+    let safe = b.build_and(is_obj, not_null, "safe")?;
+    let mut result = s.i32().const_zero();
+    let obj = b.build_int_to_ptr(clean, s.ptr(), "obj")?;
+    let cur = b.get_insert_block().ok_or(TemplateError::Signature)?;
+    let func = s.function();
+    let load_bb = s.ctx().append_basic_block(func, "load_kind");
+    let join = s.ctx().append_basic_block(func, "kind_join");
+    b.build_conditional_branch(safe, load_bb, join)?;
+    b.position_at_end(load_bb);
+    let kv = s
+        .load_field(obj, &ObjHeader::DESC, "kind")?
+        .into_int_value();
+    b.build_unconditional_branch(join)?;
+    b.position_at_end(join);
+    let phi = b.build_phi(s.i32(), "kind")?;
+    phi.add_incoming(&[(&kv, load_bb), (&result, cur)]);
+    result = phi.as_basic_value().into_int_value();
+    Ok(b.build_int_compare(
+        IntPredicate::EQ,
+        result,
+        s.i32().const_int(k as u64, false),
+        "is_kind",
+    )?)
+}
+
+fn float_value<'ctx>(
+    s: &B<'ctx, '_>,
+    v: IntValue<'ctx>,
+) -> Result<FloatValue<'ctx>, TemplateError> {
+    let obj = s.llvm().build_int_to_ptr(v, s.ptr(), "float")?;
+    Ok(s.load_field(obj, &FloatObj::DESC, "value")?
+        .into_float_value())
+}
+
+fn guard_both_float(s: &mut B) -> R {
+    let (left, right) = (s.peek(2)?, s.peek(1)?);
+    let a = is_kind(s, left, kind::FLOAT)?;
+    let b = is_kind(s, right, kind::FLOAT)?;
+    let both = s.llvm().build_and(a, b, "both")?;
+    s.guard(both, Exit::JumpTarget)?;
+    s.continue_at(Exit::Continue)
+}
+
+#[derive(Clone, Copy)]
+enum FloatOp {
+    Add,
+    Sub,
+    Mul,
+}
+
+fn binary_op_float(s: &mut B, fop: FloatOp) -> R {
+    let left = s.peek(2)?;
+    let right = s.peek(1)?;
+    let x = float_value(s, left)?;
+    let y = float_value(s, right)?;
+    let b = s.llvm();
+    let r = match fop {
+        FloatOp::Add => b.build_float_add(x, y, "r")?,
+        FloatOp::Sub => b.build_float_sub(x, y, "r")?,
+        FloatOp::Mul => b.build_float_mul(x, y, "r")?,
+    };
+    let obj = b.build_int_to_ptr(left, s.ptr(), "left")?;
+    let rc = s
+        .load_field(obj, &ObjHeader::DESC, "refcnt")?
+        .into_int_value();
+    let unique = s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        rc,
+        rc.get_type().const_int(1, false),
+        "unique",
+    )?;
+    s.if_else(
+        unique,
+        |s| {
+            // Reuse the left operand's box (tier 1 does the same).
+            s.store_field(obj, &FloatObj::DESC, "value", r)?;
+            s.drop_values(1)?;
+            s.decref(right)?;
+            s.continue_at(Exit::Continue)
+        },
+        |s| {
+            let bits = s
+                .llvm()
+                .build_bit_cast(r, s.i64(), "bits")?
+                .into_int_value();
+            let boxed = s
+                .call_helper("cpjit_box_float", Some(s.i64().into()), &[bits.into()])?
+                .ok_or(TemplateError::Signature)?
+                .into_int_value();
+            s.drop_values(2)?;
+            s.push(boxed)?;
+            s.decref(left)?;
+            s.decref(right)?;
+            s.continue_at(Exit::Continue)
+        },
+    )
+}
+
+fn compare_op_float(s: &mut B) -> R {
+    let right = s.pop()?;
+    let left = s.pop()?;
+    let x = float_value(s, left)?;
+    let y = float_value(s, right)?;
+    let b = s.llvm();
+    // Each comparison: the ordered predicate, except `!=` (true on NaN).
+    let preds = [
+        FloatPredicate::OLT,
+        FloatPredicate::OLE,
+        FloatPredicate::OEQ,
+        FloatPredicate::UNE,
+        FloatPredicate::OGT,
+        FloatPredicate::OGE,
+    ];
+    let oparg = s.oparg()?;
+    let t = s.runtime_data("cpjit_true")?;
+    let f = s.runtime_data("cpjit_false")?;
+    let mut result = f;
+    for (k, p) in preds.iter().enumerate() {
+        let c = b.build_float_compare(*p, x, y, "c")?;
+        let is_k = b.build_int_compare(IntPredicate::EQ, oparg, s.const_i64(k as i64), "is_k")?;
+        let v = b.build_select(c, t, f, "v")?.into_int_value();
+        result = b.build_select(is_k, v, result, "result")?.into_int_value();
+    }
+    s.push(result)?;
+    s.decref(left)?;
+    s.decref(right)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn binary_op_and_int(s: &mut B) -> R {
+    let right = s.pop()?;
+    let left = s.pop()?;
+    // Both tagged: the tag bit survives the and, the payloads are anded.
+    let r = s.llvm().build_and(left, right, "and")?;
+    s.push(r)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// Guards `[list, int]` with the int in bounds (negative indices count
+/// from the end); returns the list object and the item's address.
+fn list_item_slot<'ctx>(
+    s: &mut B<'ctx, '_>,
+    list: IntValue<'ctx>,
+    index: IntValue<'ctx>,
+) -> Result<
+    (
+        inkwell::values::PointerValue<'ctx>,
+        inkwell::values::PointerValue<'ctx>,
+    ),
+    TemplateError,
+> {
+    let is_list = is_kind(s, list, kind::LIST)?;
+    let is_int = s.is_small_int(index)?;
+    let ok = s.llvm().build_and(is_list, is_int, "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list")?;
+    let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
+    let len = if len.get_type().get_bit_width() == 64 {
+        len
+    } else {
+        s.llvm().build_int_s_extend(len, s.i64(), "len64")?
+    };
+    let i = s.decode_int(index)?;
+    let b = s.llvm();
+    let neg = b.build_int_compare(IntPredicate::SLT, i, s.const_i64(0), "neg")?;
+    let wrapped = b.build_int_add(i, len, "wrapped")?;
+    let i = b.build_select(neg, wrapped, i, "i")?.into_int_value();
+    // Unsigned compare: also rejects a still-negative index.
+    let in_bounds = b.build_int_compare(IntPredicate::ULT, i, len, "in_bounds")?;
+    s.guard(in_bounds, Exit::JumpTarget)?;
+    let items = s
+        .load_field(obj, &ListObj::DESC, "items")?
+        .into_pointer_value();
+    let slot = s.word_at(items, i)?;
+    Ok((obj, slot))
+}
+
+fn binary_subscr_list_int(s: &mut B) -> R {
+    let index = s.peek(1)?;
+    let list = s.peek(2)?;
+    let (_, slot) = list_item_slot(s, list, index)?;
+    let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
+    s.incref(item)?;
+    s.drop_values(2)?;
+    s.push(item)?;
+    s.decref(list)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn store_subscr_list_int(s: &mut B) -> R {
+    let index = s.peek(1)?;
+    let list = s.peek(2)?;
+    let value = s.peek(3)?;
+    let (_, slot) = list_item_slot(s, list, index)?;
+    let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
+    s.llvm().build_store(slot, value)?;
+    s.drop_values(3)?;
+    s.decref(old)?;
+    s.decref(list)?;
     s.continue_at(Exit::Continue)
 }

@@ -5,6 +5,7 @@ use crate::abi::layout::{Frame, ThreadState};
 use crate::jit::SymbolTable;
 use crate::vm::bytecode::{op, opcode, Code};
 use crate::vm::interp::Vm;
+use crate::vm::obj::Obj;
 use crate::vm::tier2::{project, set_pending, Pending};
 
 /// The generic helper: runs the bytecode instruction at index `instr` of
@@ -88,4 +89,78 @@ pub fn symbol_table() -> SymbolTable {
         .with("cpjit_true", crate::vm::obj::true_raw())
         .with("cpjit_false", crate::vm::obj::false_raw())
         .with("cpjit_step", cpjit_step as *const () as usize as u64)
+        .with(
+            "cpjit_for_iter",
+            cpjit_for_iter as *const () as usize as u64,
+        )
+        .with(
+            "cpjit_box_float",
+            cpjit_box_float as *const () as usize as u64,
+        )
+}
+
+/// Boxes a float result (`cpjit_box_float(bits) -> value`) for the float templates.
+pub extern "C" fn cpjit_box_float(bits: u64) -> u64 {
+    crate::vm::obj::new_float(f64::from_bits(bits))
+}
+
+/// `FOR_ITER` over a range or list iterator, without re-entering tier 1
+/// (exactly `FOR_ITER_RANGE`/`FOR_ITER_LIST`); other iterators go through
+/// [`cpjit_step`]. The trace follows the loop body (`expected` = `instr + 1`);
+/// exhaustion pops the iterator and exits to the loop's end.
+///
+/// # Safety
+/// As [`cpjit_step`]; the top of the stack is the loop's iterator.
+pub unsafe extern "C" fn cpjit_for_iter(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    use crate::abi::layout::ListObj;
+    use crate::vm::obj::{decref, incref, kind_of};
+    use crate::vm::types::{IterObj, IterState, KIND_ITER};
+    // SAFETY: the caller's contract; the top is the iterator.
+    unsafe {
+        let it = *sp.sub(1);
+        if kind_of(it) == KIND_ITER && expected == instr + 1 {
+            let state = &mut (*(it as *mut IterObj)).state;
+            let next = match state {
+                IterState::Range { next, stop, step } => Some(
+                    if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
+                        let v = *next;
+                        *next += *step;
+                        Some(Obj::int(v).into_raw())
+                    } else {
+                        None
+                    },
+                ),
+                IterState::List { seq, idx } => {
+                    let l = &*(seq.raw() as *const ListObj);
+                    Some(if (*idx as isize) < l.len {
+                        let v = *l.items.add(*idx);
+                        *idx += 1;
+                        incref(v);
+                        Some(v)
+                    } else {
+                        None
+                    })
+                }
+                _ => None,
+            };
+            match next {
+                Some(Some(v)) => {
+                    *sp = v;
+                    return sp.add(1);
+                }
+                Some(None) => {
+                    decref(it);
+                    return (sp.sub(1) as usize | 1) as *mut u64;
+                }
+                None => {}
+            }
+        }
+        cpjit_step(frame, sp, tstate, expected, instr)
+    }
 }

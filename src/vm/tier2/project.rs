@@ -133,7 +133,9 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
     };
     let mut i = start.at as usize;
     let mut visited = vec![false; instrs.len()];
+    let mut pushed_bool = false;
     loop {
+        let prev_bool = std::mem::replace(&mut pushed_bool, false);
         if b.body.len() >= max_len || i >= instrs.len() || visited[i] {
             b.emit(exit_to(i as u32), None, None);
             break;
@@ -176,32 +178,80 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
                 b.emit(ins(u), Some(Stub::Exit(here)), None);
                 i += 1;
             }
-            op::COMPARE_OP_INT => {
-                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
-                b.emit(ins(Uop::COMPARE_OP_INT).oparg(arg), None, None);
+            op::BINARY_OP_ADD_FLOAT
+            | op::BINARY_OP_SUBTRACT_FLOAT
+            | op::BINARY_OP_MULTIPLY_FLOAT => {
+                let u = match opcode(w) {
+                    op::BINARY_OP_ADD_FLOAT => Uop::BINARY_OP_ADD_FLOAT,
+                    op::BINARY_OP_SUBTRACT_FLOAT => Uop::BINARY_OP_SUBTRACT_FLOAT,
+                    _ => Uop::BINARY_OP_MULTIPLY_FLOAT,
+                };
+                b.emit(ins(Uop::GUARD_BOTH_FLOAT), Some(Stub::Exit(here)), None);
+                b.emit(ins(u), None, None);
                 i += 1;
             }
-            op::COMPARE_OP_INT_JUMP => {
+            op::BINARY_OP_AND_INT => {
+                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
+                b.emit(ins(Uop::BINARY_OP_AND_INT), None, None);
+                i += 1;
+            }
+            op::BINARY_SUBSCR_LIST_INT => {
+                b.emit(
+                    ins(Uop::BINARY_SUBSCR_LIST_INT),
+                    Some(Stub::Exit(here)),
+                    None,
+                );
+                i += 1;
+            }
+            op::STORE_SUBSCR_LIST_INT => {
+                b.emit(
+                    ins(Uop::STORE_SUBSCR_LIST_INT),
+                    Some(Stub::Exit(here)),
+                    None,
+                );
+                i += 1;
+            }
+            op::COMPARE_OP_INT | op::COMPARE_OP_FLOAT => {
+                let (g, c) = if opcode(w) == op::COMPARE_OP_INT {
+                    (Uop::GUARD_BOTH_INT, Uop::COMPARE_OP_INT)
+                } else {
+                    (Uop::GUARD_BOTH_FLOAT, Uop::COMPARE_OP_FLOAT)
+                };
+                b.emit(ins(g), Some(Stub::Exit(here)), None);
+                b.emit(ins(c).oparg(arg), None, None);
+                pushed_bool = true;
+                i += 1;
+                continue;
+            }
+            op::COMPARE_OP_INT_JUMP | op::COMPARE_OP_FLOAT_JUMP => {
                 let (fall, jump) = branch_destinations(instrs, i)?;
                 let if_true = opcode(instrs[i + 1]) == op::POP_JUMP_IF_TRUE;
                 let follow_jump = choose_jump(fall, jump, here, &in_loop, || {
                     jump_mostly_taken(caches, i + 1)
                 });
-                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
-                b.emit(ins(Uop::COMPARE_OP_INT).oparg(arg), None, None);
-                // Jump taken iff result == if_true.
-                let (want_true, other, next) = if follow_jump {
-                    (if_true, fall, jump)
+                let (g, c) = if opcode(w) == op::COMPARE_OP_INT_JUMP {
+                    (Uop::GUARD_BOTH_INT, Uop::COMPARE_OP_INT)
                 } else {
-                    (!if_true, jump, fall)
+                    (Uop::GUARD_BOTH_FLOAT, Uop::COMPARE_OP_FLOAT)
                 };
-                let g = if want_true {
-                    Uop::GUARD_IS_TRUE_POP
-                } else {
-                    Uop::GUARD_IS_FALSE_POP
-                };
-                b.emit(ins(g), Some(Stub::Exit(other)), None);
-                i = next as usize;
+                b.emit(ins(g), Some(Stub::Exit(here)), None);
+                b.emit(ins(c).oparg(arg), None, None);
+                i = bool_branch(&mut b, here, if_true, follow_jump, fall, jump) as usize;
+            }
+            op::POP_JUMP_IF_FALSE | op::POP_JUMP_IF_TRUE if prev_bool => {
+                // The value is a bool (the instruction before pushed it).
+                let (fall, jump) = (here + 1, arg);
+                let if_true = opcode(w) == op::POP_JUMP_IF_TRUE;
+                let follow_jump =
+                    choose_jump(fall, jump, here, &in_loop, || jump_mostly_taken(caches, i));
+                i = bool_branch(&mut b, here, if_true, follow_jump, fall, jump) as usize;
+            }
+            op::FOR_ITER | op::FOR_ITER_RANGE | op::FOR_ITER_LIST => {
+                let call = ins(Uop::CALL_HELPER)
+                    .oparg(here + 1)
+                    .operand(helpers::cpjit_for_iter as *const () as usize as u64);
+                b.emit(call, Some(Stub::Exit(arg)), Some(Stub::Error(here + 1)));
+                i += 1;
             }
             op::JUMP_FORWARD => i = arg as usize,
             op::JUMP_BACKWARD | op::ENTER_EXECUTOR => {
@@ -260,6 +310,36 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
         return None;
     }
     Some(b.finish())
+}
+
+/// Emits the guard for a conditional jump on a bool at the top of the
+/// stack (`if_true`: the jump is taken on `True`), following the chosen
+/// side; returns the instruction the trace continues at.
+fn bool_branch(
+    b: &mut Builder,
+    here: u32,
+    if_true: bool,
+    follow_jump: bool,
+    fall: u32,
+    jump: u32,
+) -> u32 {
+    // The jump is taken iff the value == if_true.
+    let (want_true, other, next) = if follow_jump {
+        (if_true, fall, jump)
+    } else {
+        (!if_true, jump, fall)
+    };
+    let g = if want_true {
+        Uop::GUARD_IS_TRUE_POP
+    } else {
+        Uop::GUARD_IS_FALSE_POP
+    };
+    b.emit(
+        UopInstruction::new(g).target(here),
+        Some(Stub::Exit(other)),
+        None,
+    );
+    next
 }
 
 /// An exit stub placed in the body: leave to `target` (used where the

@@ -2,10 +2,10 @@
 //! semantics of the templates (`jit-contract.md`). `--tier uops` uses it;
 //! it is the reference the JIT is checked against.
 
-use crate::abi::layout::{status, Frame, ThreadState};
+use crate::abi::layout::{kind, status, FloatObj, Frame, ListObj, ObjHeader, ThreadState};
 use crate::abi::uop::Uop;
 use crate::abi::value::{decode_small_int, encode_small_int};
-use crate::vm::obj::{decref, false_raw, incref, true_raw, xdecref};
+use crate::vm::obj::{decref, false_raw, float_val, incref, kind_of, new_float, true_raw, xdecref};
 use crate::vm::tier2::trace::Trace;
 use std::rc::Rc;
 
@@ -129,6 +129,82 @@ pub unsafe fn run(
                     if pop!() == true_raw() {
                         pc = ins.jump_target as usize;
                     }
+                }
+                Uop::GUARD_BOTH_FLOAT => {
+                    if kind_of(*sp.sub(1)) != kind::FLOAT || kind_of(*sp.sub(2)) != kind::FLOAT {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::BINARY_OP_ADD_FLOAT
+                | Uop::BINARY_OP_SUBTRACT_FLOAT
+                | Uop::BINARY_OP_MULTIPLY_FLOAT => {
+                    let (a, b) = (*sp.sub(2), *sp.sub(1));
+                    let (x, y) = (float_val(a), float_val(b));
+                    let r = match ins.opcode {
+                        Uop::BINARY_OP_ADD_FLOAT => x + y,
+                        Uop::BINARY_OP_SUBTRACT_FLOAT => x - y,
+                        _ => x * y,
+                    };
+                    if (*(a as *const ObjHeader)).refcnt == 1 {
+                        (*(a as *mut FloatObj)).value = r;
+                        sp = sp.sub(1);
+                        decref(b);
+                    } else {
+                        sp = sp.sub(2);
+                        push!(new_float(r));
+                        decref(a);
+                        decref(b);
+                    }
+                }
+                Uop::COMPARE_OP_FLOAT => {
+                    let b = pop!();
+                    let a = pop!();
+                    let (x, y) = (float_val(a), float_val(b));
+                    let r = match ins.oparg {
+                        0 => x < y,
+                        1 => x <= y,
+                        2 => x == y,
+                        3 => x != y,
+                        4 => x > y,
+                        _ => x >= y,
+                    };
+                    push!(if r { true_raw() } else { false_raw() });
+                    decref(a);
+                    decref(b);
+                }
+                Uop::BINARY_OP_AND_INT => {
+                    let b = pop!();
+                    let a = pop!();
+                    push!(a & b);
+                }
+                Uop::BINARY_SUBSCR_LIST_INT | Uop::STORE_SUBSCR_LIST_INT => {
+                    let (k, c) = (*sp.sub(1), *sp.sub(2));
+                    if k & 1 == 0 || kind_of(c) != kind::LIST {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    let l = &*(c as *const ListObj);
+                    let mut i = decode_small_int(k);
+                    if i < 0 {
+                        i += l.len as i64;
+                    }
+                    if i < 0 || i >= l.len as i64 {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    let slot = l.items.add(i as usize);
+                    if ins.opcode == Uop::BINARY_SUBSCR_LIST_INT {
+                        let v = *slot;
+                        incref(v);
+                        sp = sp.sub(2);
+                        push!(v);
+                    } else {
+                        let v = *sp.sub(3);
+                        let old = std::mem::replace(&mut *slot, v);
+                        sp = sp.sub(3);
+                        decref(old);
+                    }
+                    decref(c);
                 }
                 Uop::SET_IP => (*frame).instr = ins.oparg,
                 Uop::JUMP_TO_TOP => pc = 0,
