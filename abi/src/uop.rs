@@ -98,6 +98,21 @@ uops! {
     /// `list[int] = v` with stack `[v, list, int]`: exits (to `jump_target`)
     /// unless list and in-bounds small int; stores, pops three.
     STORE_SUBSCR_LIST_INT = "_STORE_SUBSCR_LIST_INT",
+    /// Swap the top and the `oparg`th value (`oparg` >= 2).
+    SWAP = "_SWAP",
+    /// Push the `oparg`th value (1 is the top) again (new reference).
+    COPY = "_COPY",
+    /// Push NULL.
+    PUSH_NULL = "_PUSH_NULL",
+    /// Replace a small int or bool at the top by its truth as a bool; exit
+    /// (to `jump_target`, stack unchanged) for any other value.
+    TO_BOOL = "_TO_BOOL",
+    /// Small int `>>` (guarded before); exits unless 0 <= shift < 63.
+    BINARY_OP_RSHIFT_INT = "_BINARY_OP_RSHIFT_INT",
+    /// Small int `%` (guarded before); exits unless the divisor is positive.
+    BINARY_OP_MOD_INT = "_BINARY_OP_MOD_INT",
+    /// Small int `//` (guarded before); exits unless the divisor is positive.
+    BINARY_OP_FLOOR_DIVIDE_INT = "_BINARY_OP_FLOOR_DIVIDE_INT",
 }
 
 #[cfg(test)]

@@ -46,6 +46,13 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::BINARY_OP_AND_INT => binary_op_and_int(s),
         Uop::BINARY_SUBSCR_LIST_INT => binary_subscr_list_int(s),
         Uop::STORE_SUBSCR_LIST_INT => store_subscr_list_int(s),
+        Uop::SWAP => swap(s),
+        Uop::COPY => copy(s),
+        Uop::PUSH_NULL => push_null(s),
+        Uop::TO_BOOL => to_bool(s),
+        Uop::BINARY_OP_RSHIFT_INT => binary_op_rshift_int(s),
+        Uop::BINARY_OP_MOD_INT => binary_op_divmod_int(s, false),
+        Uop::BINARY_OP_FLOOR_DIVIDE_INT => binary_op_divmod_int(s, true),
     }
 }
 
@@ -503,5 +510,88 @@ fn store_subscr_list_int(s: &mut B) -> R {
     s.drop_values(3)?;
     s.decref(old)?;
     s.decref(list)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn swap(s: &mut B) -> R {
+    let neg = s.llvm().build_int_neg(s.oparg()?, "neg")?;
+    let deep = s.word_at(s.sp, neg)?;
+    let top = s.word_at(s.sp, s.const_i64(-1))?;
+    let a = s.llvm().build_load(s.i64(), deep, "a")?;
+    let b = s.llvm().build_load(s.i64(), top, "b")?;
+    s.llvm().build_store(deep, b)?;
+    s.llvm().build_store(top, a)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn copy(s: &mut B) -> R {
+    let neg = s.llvm().build_int_neg(s.oparg()?, "neg")?;
+    let slot = s.word_at(s.sp, neg)?;
+    let v = s.llvm().build_load(s.i64(), slot, "v")?.into_int_value();
+    s.incref(v)?;
+    s.push(v)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn push_null(s: &mut B) -> R {
+    s.push(s.const_i64(0))?;
+    s.continue_at(Exit::Continue)
+}
+
+fn to_bool(s: &mut B) -> R {
+    let v = s.peek(1)?;
+    let t = s.runtime_data("cpjit_true")?;
+    let f = s.runtime_data("cpjit_false")?;
+    let b = s.llvm();
+    let is_t = b.build_int_compare(IntPredicate::EQ, v, t, "is_t")?;
+    let is_f = b.build_int_compare(IntPredicate::EQ, v, f, "is_f")?;
+    let is_bool = b.build_or(is_t, is_f, "is_bool")?;
+    let is_int = s.is_small_int(v)?;
+    let ok = s.llvm().build_or(is_bool, is_int, "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    let b = s.llvm();
+    // Small int 0 is the word 1.
+    let nonzero = b.build_int_compare(IntPredicate::NE, v, s.const_i64(1), "nonzero")?;
+    let int_truth = b.build_select(nonzero, t, f, "int_truth")?.into_int_value();
+    let r = b.build_select(is_int, int_truth, v, "r")?.into_int_value();
+    s.drop_values(1)?;
+    s.push(r)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn binary_op_rshift_int(s: &mut B) -> R {
+    let x = s.decode_int(s.peek(2)?)?;
+    let y = s.decode_int(s.peek(1)?)?;
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::ULT, y, s.const_i64(63), "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    let r = s.llvm().build_right_shift(x, y, true, "r")?;
+    s.drop_values(2)?;
+    s.push(s.encode_int(r)?)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// Python's `//` (`floor`) or `%` for a positive divisor.
+fn binary_op_divmod_int(s: &mut B, floor: bool) -> R {
+    let x = s.decode_int(s.peek(2)?)?;
+    let y = s.decode_int(s.peek(1)?)?;
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::SGT, y, s.const_i64(0), "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    let b = s.llvm();
+    let q = b.build_int_signed_div(x, y, "q")?;
+    let r = b.build_int_signed_rem(x, y, "r")?;
+    let neg = b.build_int_compare(IntPredicate::SLT, r, s.const_i64(0), "neg")?;
+    let result = if floor {
+        let q1 = b.build_int_sub(q, s.const_i64(1), "q1")?;
+        b.build_select(neg, q1, q, "floor")?.into_int_value()
+    } else {
+        let r1 = b.build_int_add(r, y, "r1")?;
+        b.build_select(neg, r1, r, "mod")?.into_int_value()
+    };
+    s.drop_values(2)?;
+    s.push(s.encode_int(result)?)?;
     s.continue_at(Exit::Continue)
 }

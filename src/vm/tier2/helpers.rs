@@ -164,3 +164,107 @@ pub unsafe extern "C" fn cpjit_for_iter(
         cpjit_step(frame, sp, tstate, expected, instr)
     }
 }
+
+/// `LOAD_GLOBAL_MODULE` / `LOAD_GLOBAL_BUILTIN` without re-entering tier 1:
+/// exactly tier 1's specialized instruction when the globals' keys version
+/// still matches the cache; otherwise [`cpjit_step`] (tier 1 deoptimizes).
+///
+/// # Safety
+/// As [`cpjit_step`].
+pub unsafe extern "C" fn cpjit_load_global(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    use crate::vm::dict::dict_mut;
+    // SAFETY: the caller's contract: live frame whose code has this
+    // instruction and cache; globals and builtins are dicts.
+    unsafe {
+        let code = &*((*frame).code as *const Code);
+        let w = code.words().get(instr as usize).copied().unwrap_or(0);
+        let caches: &[crate::vm::bytecode::Cache] = &*code.caches.get();
+        let c = caches.get(instr as usize).copied().unwrap_or_default();
+        let gd = dict_mut((*frame).globals as u64);
+        if gd.keys_version == c.version {
+            let v = match opcode(w) {
+                op::LOAD_GLOBAL_MODULE => gd.entries().get(c.index as usize).map(|e| e.value),
+                op::LOAD_GLOBAL_BUILTIN => {
+                    let vm = &*((*tstate).vm_data as *const Vm);
+                    dict_mut(vm.builtins.raw())
+                        .entries()
+                        .get(c.index as usize)
+                        .map(|e| e.value)
+                }
+                _ => None,
+            };
+            if let Some(v) = v {
+                crate::vm::obj::incref(v);
+                *sp = v;
+                return sp.add(1);
+            }
+        }
+        cpjit_step(frame, sp, tstate, expected, instr)
+    }
+}
+
+/// Generic `BINARY_OP` (and `BINARY_OP_TRUE_DIVIDE_FLOAT` on floats)
+/// without re-entering tier 1, exactly as tier 1 computes it; anything
+/// else goes through [`cpjit_step`].
+///
+/// # Safety
+/// As [`cpjit_step`].
+pub unsafe extern "C" fn cpjit_binary_op(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    use crate::abi::layout::{kind, FloatObj, ObjHeader};
+    use crate::vm::obj::{decref, float_val, kind_of, new_float};
+    // SAFETY: the caller's contract: two operands on the stack.
+    unsafe {
+        let code = &*((*frame).code as *const Code);
+        let w = code.words().get(instr as usize).copied().unwrap_or(0);
+        let (a, b) = (*sp.sub(2), *sp.sub(1));
+        match opcode(w) {
+            op::BINARY_OP => match crate::vm::ops::binary_op(a, b, crate::vm::bytecode::oparg(w)) {
+                Ok(r) => {
+                    decref(a);
+                    decref(b);
+                    *sp.sub(2) = r.into_raw();
+                    return sp.sub(1);
+                }
+                Err(e) => {
+                    (*frame).stack_pointer = sp;
+                    set_pending(Pending {
+                        error: Some(e),
+                        instr: instr as u32 + 1,
+                        sp,
+                    });
+                    return std::ptr::null_mut();
+                }
+            },
+            op::BINARY_OP_TRUE_DIVIDE_FLOAT
+                if kind_of(a) == kind::FLOAT
+                    && kind_of(b) == kind::FLOAT
+                    && float_val(b) != 0.0 =>
+            {
+                let r = float_val(a) / float_val(b);
+                if (*(a as *const ObjHeader)).refcnt == 1 {
+                    (*(a as *mut FloatObj)).value = r;
+                    decref(b);
+                } else {
+                    decref(a);
+                    decref(b);
+                    *sp.sub(2) = new_float(r);
+                }
+                return sp.sub(1);
+            }
+            _ => {}
+        }
+        cpjit_step(frame, sp, tstate, expected, instr)
+    }
+}

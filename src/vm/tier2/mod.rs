@@ -159,6 +159,9 @@ impl State {
         };
         self.stats.traces_projected += 1;
         self.stats.trace_uops += uops.len() as u64;
+        if std::env::var_os("CPJIT_DUMP_TRACES").is_some() {
+            dump(code, start, root_at, &uops);
+        }
         let exit_targets = crate::jit::trace::exit_targets(&uops);
         let jit = match self.config.mode {
             Mode::Jit => {
@@ -544,4 +547,26 @@ pub fn finish(vm: &mut Vm) {
     unsafe { crate::jit::release_previous_executor(&mut *vm.ts) };
     drop(s);
     THRESHOLD.store(u32::MAX, Ordering::Relaxed);
+}
+
+/// Prints a trace on stderr (`CPJIT_DUMP_TRACES=1`, a debug aid).
+fn dump(code: &Code, start: u32, root_at: Option<u32>, uops: &[crate::jit::UopInstruction]) {
+    let kind = if root_at.is_some() { "root" } else { "side" };
+    let mut s = format!("trace ({kind}) {} from instruction {start}:\n", code.name);
+    for (k, u) in uops.iter().enumerate() {
+        let bc = code
+            .words()
+            .get(u.target as usize)
+            .map_or(0, |&w| opcode(w));
+        s.push_str(&format!(
+            "  {k:3} {:<28} bc={bc:<3} oparg={} target={} jump={} error={} exit={}\n",
+            u.opcode.name(),
+            u.oparg,
+            u.target,
+            u.jump_target,
+            u.error_target,
+            u.exit_index
+        ));
+    }
+    eprint!("{s}");
 }

@@ -190,6 +190,41 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
                 b.emit(ins(u), None, None);
                 i += 1;
             }
+            op::BINARY_OP_RSHIFT_INT | op::BINARY_OP_MOD_INT | op::BINARY_OP_FLOOR_DIVIDE_INT => {
+                let u = match opcode(w) {
+                    op::BINARY_OP_RSHIFT_INT => Uop::BINARY_OP_RSHIFT_INT,
+                    op::BINARY_OP_MOD_INT => Uop::BINARY_OP_MOD_INT,
+                    _ => Uop::BINARY_OP_FLOOR_DIVIDE_INT,
+                };
+                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
+                b.emit(ins(u), Some(Stub::Exit(here)), None);
+                i += 1;
+            }
+            op::SWAP => {
+                b.emit(ins(Uop::SWAP).oparg(arg), None, None);
+                i += 1;
+            }
+            op::COPY => {
+                b.emit(ins(Uop::COPY).oparg(arg), None, None);
+                i += 1;
+            }
+            op::PUSH_NULL => {
+                b.emit(ins(Uop::PUSH_NULL), None, None);
+                i += 1;
+            }
+            op::LOAD_GLOBAL_MODULE
+            | op::LOAD_GLOBAL_BUILTIN
+            | op::BINARY_OP
+            | op::BINARY_OP_TRUE_DIVIDE_FLOAT => {
+                let f = if matches!(opcode(w), op::LOAD_GLOBAL_MODULE | op::LOAD_GLOBAL_BUILTIN) {
+                    helpers::cpjit_load_global as *const () as usize as u64
+                } else {
+                    helpers::cpjit_binary_op as *const () as usize as u64
+                };
+                let call = ins(Uop::CALL_HELPER).oparg(here + 1).operand(f);
+                b.emit(call, None, Some(Stub::Error(here + 1)));
+                i += 1;
+            }
             op::BINARY_OP_AND_INT => {
                 b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
                 b.emit(ins(Uop::BINARY_OP_AND_INT), None, None);
@@ -238,8 +273,11 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
                 b.emit(ins(c).oparg(arg), None, None);
                 i = bool_branch(&mut b, here, if_true, follow_jump, fall, jump) as usize;
             }
-            op::POP_JUMP_IF_FALSE | op::POP_JUMP_IF_TRUE if prev_bool => {
-                // The value is a bool (the instruction before pushed it).
+            op::POP_JUMP_IF_FALSE | op::POP_JUMP_IF_TRUE => {
+                if !prev_bool {
+                    // Small ints and bools test inline; anything else exits.
+                    b.emit(ins(Uop::TO_BOOL), Some(Stub::Exit(here)), None);
+                }
                 let (fall, jump) = (here + 1, arg);
                 let if_true = opcode(w) == op::POP_JUMP_IF_TRUE;
                 let follow_jump =

@@ -206,6 +206,38 @@ pub unsafe fn run(
                     }
                     decref(c);
                 }
+                Uop::SWAP => std::ptr::swap(sp.sub(1), sp.sub(ins.oparg as usize)),
+                Uop::COPY => {
+                    let v = *sp.sub(ins.oparg as usize);
+                    incref(v);
+                    push!(v);
+                }
+                Uop::PUSH_NULL => push!(0),
+                Uop::TO_BOOL => {
+                    let v = *sp.sub(1);
+                    if v & 1 == 1 {
+                        *sp.sub(1) = if v != 1 { true_raw() } else { false_raw() };
+                    } else if v != true_raw() && v != false_raw() {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::BINARY_OP_RSHIFT_INT
+                | Uop::BINARY_OP_MOD_INT
+                | Uop::BINARY_OP_FLOOR_DIVIDE_INT => {
+                    let (x, y) = (decode_small_int(*sp.sub(2)), decode_small_int(*sp.sub(1)));
+                    let r = match ins.opcode {
+                        Uop::BINARY_OP_RSHIFT_INT => (0..63).contains(&y).then(|| x >> y),
+                        Uop::BINARY_OP_MOD_INT => (y > 0).then(|| x.rem_euclid(y)),
+                        _ => (y > 0).then(|| x.div_euclid(y)),
+                    };
+                    match r.and_then(encode_small_int) {
+                        Some(v) => {
+                            sp = sp.sub(1);
+                            *sp.sub(1) = v;
+                        }
+                        None => pc = ins.jump_target as usize,
+                    }
+                }
                 Uop::SET_IP => (*frame).instr = ins.oparg,
                 Uop::JUMP_TO_TOP => pc = 0,
                 Uop::CHECK_VALIDITY => {
