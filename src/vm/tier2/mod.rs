@@ -153,7 +153,7 @@ impl State {
         depth: u32,
     ) -> Option<Rc<Trace>> {
         let uops = if self.config.optimize {
-            optimize::optimize(uops)
+            optimize::optimize(code, uops)
         } else {
             uops
         };
