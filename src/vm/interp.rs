@@ -938,7 +938,8 @@ impl Vm {
                         if c.counter >= crate::vm::tier2::backedge_threshold() {
                             c.counter = 0;
                             save_frame!();
-                            if crate::vm::tier2::on_hot_backedge(self, frame, (ip - 1) as u32) {
+                            // SAFETY: frame is the live, saved frame.
+                            if unsafe { crate::vm::tier2::on_hot_backedge(self, frame, (ip - 1) as u32) } {
                                 // Now ENTER_EXECUTOR: run it.
                                 ip -= 1;
                                 continue 'dispatch;
@@ -948,7 +949,8 @@ impl Vm {
                     }
                     op::ENTER_EXECUTOR => {
                         save_frame!();
-                        match crate::vm::tier2::enter_executor(self, frame, (ip - 1) as u32) {
+                        // SAFETY: frame is the live, saved frame; this is its ENTER_EXECUTOR.
+                        match unsafe { crate::vm::tier2::enter_executor(self, frame, (ip - 1) as u32) } {
                             crate::vm::tier2::Entered::Resume => load_frame!(),
                             crate::vm::tier2::Entered::Error(e) => {
                                 load_frame!();

@@ -266,7 +266,10 @@ impl State {
 /// Called when the `JUMP_BACKWARD` at `instr` of `frame`'s code got hot.
 /// Projects, optimizes and installs the loop's trace; returns whether the
 /// instruction is now `ENTER_EXECUTOR` (tier 1 then runs it at once).
-pub fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> bool {
+///
+/// # Safety
+/// `frame` is the live frame tier 1 is running (on this thread's VM).
+pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> bool {
     // SAFETY: frame is tier 1's live frame; its code outlives it.
     let code = unsafe { &*((*frame).code as *const Code) };
     let Some(&w) = code.words().get(instr as usize) else {
@@ -320,7 +323,11 @@ pub enum Entered {
 
 /// Runs the executor installed at `ENTER_EXECUTOR` `instr` of `frame`'s
 /// code, with the stack at `frame.stack_pointer`.
-pub fn enter_executor(vm: &mut Vm, frame: *mut Frame, instr: u32) -> Entered {
+///
+/// # Safety
+/// `frame` is the live frame tier 1 is running (on this thread's VM), saved
+/// (`instr`, `stack_pointer`), and `instr` is an `ENTER_EXECUTOR` of its code.
+pub unsafe fn enter_executor(vm: &mut Vm, frame: *mut Frame, instr: u32) -> Entered {
     // SAFETY: frame is tier 1's live frame; its code outlives it.
     let code = unsafe { &*((*frame).code as *const Code) };
     // SAFETY: instr < caches.len().

@@ -3,12 +3,14 @@
 //! Abstract interpretation of value types over the trace body, in order
 //! (the body is straight-line code; guards and branches only leave it):
 //! the types of the stack's top entries and of the fast locals, and which
-//! locals are known bound. With them it
-//! * removes type guards (`_GUARD_BOTH_INT`, `_GUARD_BOTH_FLOAT`,
-//!   `_TO_BOOL`) already proven by an earlier guard or operation,
+//! locals are known bound. With them it:
+//!
+//! * removes type guards (`_GUARD_BOTH_INT`, `_GUARD_BOTH_FLOAT`, `_TO_BOOL`)
+//!   already proven by an earlier guard or operation,
 //! * turns `_LOAD_FAST_CHECK` of a local known bound into `_LOAD_FAST`,
-//! * folds away `_LOAD_CONST` + `_POP_TOP` pairs,
-//! then compacts the trace, renumbering jump and error targets.
+//! * folds away `_LOAD_CONST` + `_POP_TOP` pairs;
+//!
+//! then it compacts the trace, renumbering jump and error targets.
 //!
 //! Nothing is assumed across the loop's back edge (`_JUMP_TO_TOP`): the top
 //! is also entered from tier 1, so the pass starts knowing nothing. A

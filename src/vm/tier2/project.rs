@@ -333,10 +333,6 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
                     .oparg(expected)
                     .operand(helpers::cpjit_step as *const () as usize as u64);
                 b.emit(call, other.map(Stub::Exit), Some(Stub::Error(here + 1)));
-                if matches!(
-                    opcode(w),
-                    op::FOR_ITER | op::FOR_ITER_RANGE | op::FOR_ITER_LIST
-                ) {}
                 i = expected as usize;
             }
         }
