@@ -111,10 +111,36 @@ pub fn jobs(requests: &[Request]) -> Vec<Job> {
         .collect()
 }
 
+/// The input hash of each request, computed on `workers` threads.
+pub fn input_hashes(requests: &[Request], workers: usize) -> Result<Vec<String>, Error> {
+    use rayon::prelude::*;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers.max(1))
+        .build()
+        .map_err(|e| CompileError::Pool(workers, e.to_string()))?;
+    pool.install(|| {
+        requests
+            .par_iter()
+            .map(|r| hash::input_hash(r.spec, r.cc).map_err(Error::from))
+            .collect()
+    })
+}
+
 /// Compiles and harvests every template for every request on `workers`
 /// threads. `progress` is called once per compiled template.
 pub fn generate(
     requests: &[Request],
+    workers: usize,
+    progress: &(dyn Fn(&Job) + Sync),
+) -> Result<Vec<Generated>, Error> {
+    let hashes = input_hashes(requests, workers)?;
+    generate_hashed(requests, &hashes, workers, progress)
+}
+
+/// [`generate`], with the input hashes already computed ([`input_hashes`]).
+pub fn generate_hashed(
+    requests: &[Request],
+    hashes: &[String],
     workers: usize,
     progress: &(dyn Fn(&Job) + Sync),
 ) -> Result<Vec<Generated>, Error> {
@@ -126,7 +152,7 @@ pub fn generate(
     let objects = compile::compile_all(&jobs, workers, progress)?;
     let per_set = Template::all().len();
     let mut out = Vec::new();
-    for (r, chunk) in requests.iter().zip(objects.chunks(per_set)) {
+    for ((r, chunk), input_hash) in requests.iter().zip(objects.chunks(per_set)).zip(hashes) {
         let groups = chunk
             .iter()
             .map(|c| {
@@ -138,10 +164,9 @@ pub fn generate(
                 )
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let input_hash = hash::input_hash(r.spec, r.cc)?;
         out.push(Generated {
             request: *r,
-            input_hash,
+            input_hash: input_hash.clone(),
             groups,
         });
     }

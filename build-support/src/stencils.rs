@@ -8,6 +8,27 @@
 //! * Addends are explicit (ELF RELA) or read from the instruction or data
 //!   field (Mach-O, COFF); fields are then zeroed so every hole reads 0.
 //! * A final jump to `_JIT_CONTINUE` is dropped: execution falls through.
+//!
+//! # What the holes mean to the emitter
+//!
+//! Every hole is patched with `value + symbol address + addend` (ELF
+//! conventions: a PC-relative addend already includes the `-4` of x86 and the
+//! `-5` of an instruction with a trailing 1-byte immediate), and the field in
+//! the body is zero, so AArch64 immediates can be OR-ed in.
+//!
+//! * A GOT reference (`X86GotPcRelX`, `Aarch64GotPage21`, `Aarch64GotLo12`, or
+//!   `Rel32`/`Aarch64AdrPage21`/`Aarch64LdstLo12` through a COFF `__imp_`
+//!   symbol) has value `Data` and an addend pointing at its slot, so it is
+//!   patched like the plain PC-relative kind of the same instruction. The
+//!   slot itself is a data hole (`Abs64`, `Abs32` on i686) holding the real
+//!   value. `X86GotPcRelX` may sit on any instruction that reads the slot
+//!   (`mov`, `cmp`, `test`, `call *`); relax only a `mov` (opcode `8b`) into
+//!   `lea`/`mov $imm`.
+//! * On i686 an address holds 32 bits, so a 64-bit operand comes in two holes:
+//!   `Operand` (patched with its low 32 bits) and `OperandHi` (high 32 bits).
+//! * Runtime helpers (`cpjit_*` functions) are always reached through a slot
+//!   in the group's own data (an `Abs64` data hole with `value: Zero` and the
+//!   helper's name), referenced from code PC-relatively or absolutely.
 
 use std::collections::BTreeMap;
 

@@ -378,6 +378,13 @@ fn errors_are_errors() {
             len: 1
         })
     ));
+    assert!(matches!(
+        jit.compile(&[ins(Uop::EXIT_TRACE).exit_index(4_000_000_000)]),
+        Err(JitError::BadExitIndex {
+            index: 4_000_000_000,
+            count: 1
+        })
+    ));
     let e = jit.compile(&[ins(Uop::DEOPT)]).unwrap();
     assert!(matches!(
         e.exit(0),
@@ -426,6 +433,7 @@ fn errors_are_errors() {
             retain_free_bytes: 0,
             near_program: false,
         },
+        debug: None,
     };
     let jit4 = JitContext::new(small, &SYNTHETIC, &symbols()).unwrap();
     let big = vec![ins(Uop::LOAD_CONST); 1000];
@@ -449,8 +457,7 @@ fn rss_bytes() -> usize {
     pages * crate::jit::memory::os::page_size()
 }
 
-fn churn(n: usize) -> (usize, usize, std::collections::HashSet<usize>) {
-    let jit = context();
+fn churn(jit: &JitContext, n: usize) -> (usize, usize, std::collections::HashSet<usize>) {
     let mut m = Machine::new(2);
     let trace = counting_loop();
     let mut addrs = std::collections::HashSet::new();
@@ -479,18 +486,19 @@ fn churn(n: usize) -> (usize, usize, std::collections::HashSet<usize>) {
 
 #[test]
 fn freed_space_is_reused() {
-    let (_, _, addrs) = churn(1000);
+    let (_, _, addrs) = churn(&context(), 1000);
     // Each executor is freed when the next run parks it: at most two blocks
     // are live at once, so at most two places are ever used.
     assert!(addrs.len() <= 2, "{} distinct addresses", addrs.len());
 }
 
-/// 100,000 executors created, run, invalidated and freed: RSS stays flat.
+/// 100,000 executors (generated stencils) created, run, invalidated and
+/// freed: RSS stays flat and the same space is reused.
 /// Run with `cargo test --release -- --ignored churn_100k --nocapture`.
 #[test]
 #[ignore]
 fn churn_100k_executors_keeps_rss_flat() {
-    let (mid, end, addrs) = churn(100_000);
+    let (mid, end, addrs) = churn(&host::host(), 100_000);
     eprintln!(
         "RSS after 10%: {mid} bytes, at the end: {end} bytes; {} distinct code addresses",
         addrs.len()
@@ -510,6 +518,7 @@ fn got_calls_are_relaxed_when_the_helper_is_in_reach() {
                 near_program: near,
                 ..MemoryConfig::default()
             },
+            debug: None,
         };
         let jit = JitContext::new(config, &SYNTHETIC, &symbols()).unwrap();
         let e = jit
@@ -542,5 +551,243 @@ fn got_calls_are_relaxed_when_the_helper_is_in_reach() {
         assert_eq!(m.run(&e), status::EXIT);
         ON_DEALLOC.with(|h| *h.borrow_mut() = None);
         assert_eq!(calls.get(), int(3));
+    }
+}
+
+#[test]
+fn executors_are_registered_with_gdb_when_asked_and_unregistered_when_freed() {
+    use crate::jit::debug::DebugConfig;
+    let gdb_only = DebugConfig {
+        perf_map: false,
+        jitdump: false,
+        gdb: true,
+    };
+    for (debug, registered) in [(Some(gdb_only), true), (None, false)] {
+        let config = JitConfig {
+            debug,
+            ..JitConfig::default()
+        };
+        let jit = JitContext::new(config, &SYNTHETIC, &symbols()).unwrap();
+        let e = jit.compile_named(&counting_loop(), "count").unwrap();
+        assert_eq!(e.is_registered_for_debugging(), registered);
+        let mut m = Machine::new(2);
+        m.set_local(0, int(0));
+        m.set_local(1, int(5));
+        assert_eq!(m.run(&e), status::EXIT);
+        assert_eq!(m.local(0), int(5));
+    }
+}
+
+/// The same behaviours with the host's generated stencils (LLVM templates,
+/// the JIT's own calling convention), which do real reference counting.
+mod host {
+    use super::*;
+    use crate::jit::stencils::HOST;
+    use cpjit_abi::layout::{kind, IntObj, ObjHeader};
+    use cpjit_abi::value::IMMORTAL_REFCNT;
+
+    static mut TRUE: IntObj = bool_obj(1);
+    static mut FALSE: IntObj = bool_obj(0);
+
+    const fn bool_obj(v: i64) -> IntObj {
+        IntObj {
+            ob: ObjHeader {
+                refcnt: IMMORTAL_REFCNT as isize,
+                kind: kind::BOOL,
+                flags: 0,
+            },
+            value: v,
+        }
+    }
+
+    fn host_symbols() -> SymbolTable {
+        SymbolTable::new()
+            .with("cpjit_dealloc", test_dealloc as *const () as u64)
+            .with("cpjit_true", &raw const TRUE as u64)
+            .with("cpjit_false", &raw const FALSE as u64)
+    }
+
+    pub(super) fn host() -> JitContext {
+        let config = JitConfig {
+            debug: None,
+            ..JitConfig::default()
+        };
+        JitContext::new(config, &HOST, &host_symbols()).unwrap()
+    }
+
+    /// A heap object with one reference.
+    fn object() -> Box<ObjHeader> {
+        Box::new(ObjHeader {
+            refcnt: 1,
+            kind: kind::FIRST_RUNTIME_KIND,
+            flags: 0,
+        })
+    }
+
+    #[test]
+    fn a_compiled_loop_runs_natively() {
+        let jit = host();
+        let e = jit.compile(&counting_loop()).unwrap();
+        let mut m = Machine::new(2);
+        m.set_local(0, int(0));
+        m.set_local(1, int(100_000));
+        assert_eq!(m.run(&e), status::EXIT);
+        assert_eq!(decode_small_int(m.local(0)), 100_000);
+        assert_eq!((m.instr(), m.stack()), (20, vec![]));
+        assert_eq!(m.tstate.exit_executor, e.as_ptr());
+        // A heap object fails the int guard: _DEOPT at 4 with both values
+        // still on the stack (the object's pushed reference included).
+        let mut obj = object();
+        let v = &mut *obj as *mut ObjHeader as u64;
+        m.set_local(0, v);
+        assert_eq!(m.run(&e), status::EXIT);
+        assert_eq!((m.instr(), m.stack()), (4, vec![v, int(100_000)]));
+        assert_eq!(obj.refcnt, 2);
+    }
+
+    #[test]
+    fn reference_counts_follow_the_contract() {
+        let jit = host();
+        let mut obj = object();
+        let v = &mut *obj as *mut ObjHeader as u64;
+        let freed = std::rc::Rc::new(std::cell::Cell::new(0));
+        let f = freed.clone();
+        ON_DEALLOC.with(|h| *h.borrow_mut() = Some(Box::new(move |x| f.set(x))));
+        // Push the object twice (two increfs), pop once (one decref).
+        let e = jit
+            .compile(&[
+                ins(Uop::LOAD_FAST).oparg(0),
+                ins(Uop::LOAD_FAST).oparg(0),
+                ins(Uop::POP_TOP),
+                ins(Uop::DEOPT).target(1),
+            ])
+            .unwrap();
+        let mut m = Machine::new(1);
+        m.set_local(0, v);
+        assert_eq!(m.run(&e), status::EXIT);
+        assert_eq!(m.stack(), vec![v]);
+        assert_eq!(obj.refcnt, 2);
+        // Storing over the local's reference drops it; popping the last drops
+        // the object, and cpjit_dealloc sees it.
+        let e2 = jit
+            .compile(&[
+                ins(Uop::LOAD_CONST).operand(int(1)),
+                ins(Uop::STORE_FAST).oparg(0),
+                ins(Uop::DEOPT).target(1),
+            ])
+            .unwrap();
+        assert_eq!(m.run(&e2), status::EXIT);
+        assert_eq!((obj.refcnt, freed.get()), (1, 0));
+        m.set_local(0, v);
+        assert_eq!(m.run(&e2), status::EXIT);
+        ON_DEALLOC.with(|h| *h.borrow_mut() = None);
+        assert_eq!((obj.refcnt, freed.get()), (0, v));
+    }
+
+    #[test]
+    fn exits_count_link_and_unlink() {
+        let jit = host();
+        let a = jit
+            .compile(&[ins(Uop::EXIT_TRACE).target(7).exit_index(0)])
+            .unwrap();
+        let b = jit
+            .compile(&[
+                ins(Uop::LOAD_CONST).operand(int(42)),
+                ins(Uop::DEOPT).target(99),
+            ])
+            .unwrap();
+        let mut m = Machine::new(0);
+        m.tstate.side_exit_threshold = 2;
+        assert_eq!(m.run(&a), status::EXIT);
+        assert_eq!(m.run(&a), status::HOT_EXIT);
+        assert_eq!(
+            (m.tstate.exit_executor, m.tstate.exit_index),
+            (a.as_ptr(), 0)
+        );
+        a.link_exit(0, &b).unwrap();
+        assert_eq!(m.run(&a), status::EXIT);
+        assert_eq!((m.instr(), m.stack()), (99, vec![int(42)]));
+        a.unlink_exit(0).unwrap();
+        assert_eq!(m.run(&a), status::EXIT);
+        assert_eq!((m.instr(), a.exit(0).unwrap().temperature), (7, 1));
+    }
+
+    /// The seed's scenario with generated stencils: the dealloc that the
+    /// second trace's `_STORE_FAST` triggers invalidates the first executor
+    /// and drops the VM's last handle to it, while the first executor's
+    /// trampoline waits for the second trace to return.
+    #[test]
+    fn an_executor_invalidated_and_dropped_while_its_side_exit_runs() {
+        let jit = host();
+        let a = jit
+            .compile(&[ins(Uop::EXIT_TRACE).target(7).exit_index(0)])
+            .unwrap();
+        let b = jit
+            .compile(&[
+                ins(Uop::LOAD_CONST).operand(int(5)),
+                ins(Uop::STORE_FAST).oparg(0),
+                ins(Uop::LOAD_CONST).operand(int(42)),
+                ins(Uop::DEOPT).target(99),
+            ])
+            .unwrap();
+        a.link_exit(0, &b).unwrap();
+        let (a_code, a_header) = (a.jit_code(), a.as_ptr());
+        let seen = std::rc::Rc::new(std::cell::Cell::new(None));
+        let mut victim = Some(a);
+        let s = seen.clone();
+        ON_DEALLOC.with(|h| {
+            *h.borrow_mut() = Some(Box::new(move |v| {
+                if let Some(a) = victim.take() {
+                    a.invalidate();
+                    let p = a.as_ptr();
+                    drop(a);
+                    // SAFETY: the trampoline's reference keeps a alive.
+                    s.set(Some((v, unsafe { (*p).refcnt })));
+                }
+            }))
+        });
+        let mut obj = object();
+        let v = &mut *obj as *mut ObjHeader as u64;
+        let mut m = Machine::new(1);
+        m.set_local(0, v);
+        let frame = m.frame();
+        // SAFETY: the stack starts after the one local, inside the frame.
+        let sp = unsafe { (frame as *mut u64).add(HEADER_WORDS + 1) };
+        let t: *mut ThreadState = &mut *m.tstate;
+        // SAFETY: a is live when the call starts; frame and stack are big
+        // enough for these traces.
+        let st = unsafe { Executor::enter_raw(a_header, frame, sp, t) }.unwrap();
+        ON_DEALLOC.with(|h| *h.borrow_mut() = None);
+        assert_eq!(st, status::EXIT);
+        assert_eq!(
+            (m.instr(), m.stack(), m.local(0)),
+            (99, vec![int(42)], int(5))
+        );
+        assert_eq!(seen.get(), Some((v, 1)));
+        assert_eq!(m.tstate.previous_executor, a_header);
+        assert_eq!((b.refcount(), jit.memory_stats().live_blocks), (1, 2));
+        // The next entry's trampoline releases a for good.
+        assert_eq!(m.run(&b), status::EXIT);
+        assert_eq!(jit.memory_stats().live_blocks, 1);
+        let c = jit
+            .compile(&[ins(Uop::EXIT_TRACE).target(7).exit_index(0)])
+            .unwrap();
+        assert_eq!(c.jit_code(), a_code);
+    }
+
+    #[test]
+    fn no_writable_and_executable_mapping_while_executors_exist() {
+        let jit = host();
+        let live: Vec<_> = (0..20)
+            .map(|_| jit.compile(&counting_loop()).unwrap())
+            .collect();
+        let (lo, hi) = jit.address_range();
+        let perms = permissions_in(lo, hi);
+        assert!(perms.iter().any(|p| p.starts_with("r-x")), "{perms:?}");
+        assert!(
+            perms.iter().all(|p| !(p.contains('w') && p.contains('x'))),
+            "{perms:?}"
+        );
+        drop(live);
     }
 }

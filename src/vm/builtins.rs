@@ -11,15 +11,23 @@ use crate::vm::ops::{self, as_i64, as_num, as_str, str_of, type_name, Num};
 use crate::vm::text;
 use crate::vm::types::*;
 use num_bigint::BigInt;
-use num_traits::{Signed, Zero};
+use num_traits::Signed;
 
 /// A builtin function object.
 pub fn builtin(name: &'static str, f: BuiltinFn, self_kind: u32) -> Obj {
-    Obj::from_raw(box_obj(BuiltinObj { ob: hdr(kind::BUILTIN), name, f, self_kind }))
+    Obj::from_raw(box_obj(BuiltinObj {
+        ob: hdr(kind::BUILTIN),
+        name,
+        f,
+        self_kind,
+    }))
 }
 
 fn type_obj(id: TypeId) -> Obj {
-    Obj::from_raw(box_obj(TypeObj { ob: hdr(KIND_TYPE), id }))
+    Obj::from_raw(box_obj(TypeObj {
+        ob: hdr(KIND_TYPE),
+        id,
+    }))
 }
 
 /// Python name of a builtin type.
@@ -73,6 +81,7 @@ pub fn install(vm: &mut Vm) {
         ("format", b_format),
         ("type", b_type),
         ("id", b_id),
+        ("filter", b_filter),
     ];
     // SAFETY: builtins is a dict.
     let bd = unsafe { dict_mut(vm.builtins.raw()) };
@@ -105,7 +114,18 @@ pub fn install(vm: &mut Vm) {
 
 /// A new exception instance.
 pub fn new_exc(k: ExcKind, args: Vec<Obj>) -> Obj {
-    Obj::from_raw(box_obj(ExcObj { ob: hdr(KIND_EXC), kind: k, args }))
+    Obj::from_raw(box_obj(ExcObj {
+        ob: hdr(KIND_EXC),
+        kind: k,
+        args,
+    }))
+}
+
+/// `KeyError(key)` with the key as its argument.
+pub fn key_error(key: u64) -> Box<PyErr> {
+    let mut e = err(ExcKind::KeyError, text::repr(key).unwrap_or_default());
+    e.value = Some(new_exc(ExcKind::KeyError, vec![Obj::new_ref(key)]));
+    e
 }
 
 /// Turns a caught Rust-side error into an exception object.
@@ -113,7 +133,11 @@ pub fn err_to_exc(e: &PyErr) -> Obj {
     if let Some(v) = &e.value {
         return v.clone();
     }
-    let args = if e.msg.is_empty() { vec![] } else { vec![new_str(e.msg.clone())] };
+    let args = if e.msg.is_empty() {
+        vec![]
+    } else {
+        vec![new_str(e.msg.clone())]
+    };
     new_exc(e.kind, args)
 }
 
@@ -167,20 +191,29 @@ pub fn exc_matches(e: u64, ty: u64) -> PyResult<bool> {
         // SAFETY: kind checked.
         KIND_TYPE => match unsafe { cast::<TypeObj>(ty).id } {
             TypeId::Exc(k) => Ok(ek.is_subclass(k)),
-            _ => Err(type_error("catching classes that do not inherit from BaseException is not allowed")),
+            _ => Err(type_error(
+                "catching classes that do not inherit from BaseException is not allowed",
+            )),
         },
-        _ => Err(type_error("catching classes that do not inherit from BaseException is not allowed")),
+        _ => Err(type_error(
+            "catching classes that do not inherit from BaseException is not allowed",
+        )),
     }
 }
 
 fn kw_get(kw: Option<Kw<'_>>, name: &str) -> Option<u64> {
     let k = kw?;
-    k.names.iter().position(|&n| str_of(n) == name).map(|i| k.vals[i])
+    k.names
+        .iter()
+        .position(|&n| str_of(n) == name)
+        .map(|i| k.vals[i])
 }
 
 fn no_kw(kw: Option<Kw<'_>>, fname: &str) -> PyResult<()> {
     match kw {
-        Some(k) if !k.names.is_empty() => Err(type_error(format!("{fname}() takes no keyword arguments"))),
+        Some(k) if !k.names.is_empty() => {
+            Err(type_error(format!("{fname}() takes no keyword arguments")))
+        }
         _ => Ok(()),
     }
 }
@@ -239,7 +272,11 @@ fn b_print(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
             Some(v) if v == none_raw() => Ok(None),
             Some(v) => match as_str(v) {
                 Some(s) => Ok(Some(s.to_string())),
-                None => Err(type_error(format!("{} must be None or a string, not {}", n, type_name(v)))),
+                None => Err(type_error(format!(
+                    "{} must be None or a string, not {}",
+                    n,
+                    type_name(v)
+                ))),
             },
         }
     };
@@ -274,7 +311,12 @@ pub fn len_of(v: u64) -> PyResult<usize> {
         kind::DICT => unsafe { dict_mut(v).len() },
         kind::RANGE => unsafe { cast::<RangeObj>(v).len() as usize },
         KIND_DICTVIEW => unsafe { dict_mut(cast::<DictViewObj>(v).dict.raw()).len() },
-        _ => return Err(type_error(format!("object of type '{}' has no len()", type_name(v)))),
+        _ => {
+            return Err(type_error(format!(
+                "object of type '{}' has no len()",
+                type_name(v)
+            )))
+        }
     })
 }
 
@@ -296,7 +338,10 @@ fn b_abs(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
         }
         Some(Num::B(b)) => Ok(new_bigint(b.abs())),
         Some(Num::F(f)) => Ok(Obj::float(f.abs())),
-        None => Err(type_error(format!("bad operand type for abs(): '{}'", type_name(args[0])))),
+        None => Err(type_error(format!(
+            "bad operand type for abs(): '{}'",
+            type_name(args[0])
+        ))),
     }
 }
 
@@ -308,7 +353,9 @@ fn minmax(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>, is_max: bool) -> PyResu
     let items: Vec<Obj> = if args.len() == 1 {
         iter::collect_vm(vm, args[0])?
     } else if args.is_empty() {
-        return Err(type_error(format!("{name} expected at least 1 argument, got 0")));
+        return Err(type_error(format!(
+            "{name} expected at least 1 argument, got 0"
+        )));
     } else {
         args.iter().map(|&a| Obj::new_ref(a)).collect()
     };
@@ -356,7 +403,9 @@ fn b_sum(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
         _ => Obj::int(0),
     };
     if acc.kind() == kind::STR {
-        return Err(type_error("sum() can't sum strings [use ''.join(seq) instead]"));
+        return Err(type_error(
+            "sum() can't sum strings [use ''.join(seq) instead]",
+        ));
     }
     let it = iter::get_iter(args[0])?;
     while let Some(x) = iter::iter_next(vm, it.raw())? {
@@ -371,10 +420,7 @@ fn b_divmod(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     if let (Some(Num::F(_)), _) | (_, Some(Num::F(_))) = (as_num(a), as_num(b)) {
         let x = ops::num_to_f64(&as_num(a).ok_or_else(|| divmod_err(a, b))?)?;
         let y = ops::num_to_f64(&as_num(b).ok_or_else(|| divmod_err(a, b))?)?;
-        if y == 0.0 {
-            return Err(err(ExcKind::ZeroDivisionError, "float divmod()"));
-        }
-        let (q, r) = ops::float_divmod(x, y);
+        let (q, r) = crate::vm::num::float_divmod(x, y)?;
         return Ok(new_tuple(vec![Obj::float(q), Obj::float(r)]));
     }
     if as_num(a).is_none() || as_num(b).is_none() {
@@ -396,18 +442,16 @@ fn divmod_err(a: u64, b: u64) -> Box<PyErr> {
 fn b_pow(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     nargs(args, "pow", 2, 3)?;
     if args.len() == 3 && args[2] != none_raw() {
-        let (Some(b), Some(e), Some(m)) = (ops::as_bigint(args[0]), ops::as_bigint(args[1]), ops::as_bigint(args[2])) else {
-            return Err(type_error("pow() 3rd argument not allowed unless all arguments are integers"));
+        let (Some(b), Some(e), Some(m)) = (
+            ops::as_bigint(args[0]),
+            ops::as_bigint(args[1]),
+            ops::as_bigint(args[2]),
+        ) else {
+            return Err(type_error(
+                "pow() 3rd argument not allowed unless all arguments are integers",
+            ));
         };
-        if m.is_zero() {
-            return Err(value_error("pow() 3rd argument cannot be 0"));
-        }
-        if e.is_negative() {
-            return Err(value_error("base is not invertible for the given modulus"));
-        }
-        let r = b.modpow(&e, &m);
-        let r = if !r.is_zero() && (r.is_negative() != m.is_negative()) { r + &m } else { r };
-        return Ok(new_bigint(r));
+        return Ok(new_bigint(crate::vm::num::int_pow_mod(&b, &e, &m)?));
     }
     ops::binary_op(args[0], args[1], crate::vm::bytecode::binop::POW)
 }
@@ -415,63 +459,48 @@ fn b_pow(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 fn b_round(_vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
     check_kw(kw, "round", &["ndigits"])?;
     nargs(args, "round", 1, 2)?;
-    let nd = args.get(1).copied().or(kw_get(kw, "ndigits")).filter(|&v| v != none_raw());
+    let nd = args
+        .get(1)
+        .copied()
+        .or(kw_get(kw, "ndigits"))
+        .filter(|&v| v != none_raw());
+    let nd = match nd {
+        Some(n) => Some(as_i64(n).ok_or_else(|| {
+            type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                type_name(n)
+            ))
+        })?),
+        None => None,
+    };
     match as_num(args[0]) {
         Some(Num::F(f)) => match nd {
-            None => {
-                if f.is_nan() {
-                    return Err(value_error("cannot convert float NaN to integer"));
-                }
-                if f.is_infinite() {
-                    return Err(err(ExcKind::OverflowError, "cannot convert float infinity to integer"));
-                }
-                let r = f.round_ties_even();
-                Ok(float_to_int(r))
-            }
-            Some(n) => {
-                let n = as_i64(n).ok_or_else(|| type_error("'float' object cannot be interpreted as an integer"))?;
-                if !f.is_finite() {
-                    return Ok(Obj::float(f));
-                }
-                if n > 300 {
-                    return Ok(Obj::float(f));
-                }
-                if n < -300 {
-                    return Ok(Obj::float(0.0 * f));
-                }
-                if n >= 0 {
-                    let s = format!("{:.*}", n as usize, f);
-                    Ok(Obj::float(s.parse().unwrap_or(f)))
-                } else {
-                    let p = 10f64.powi((-n) as i32);
-                    Ok(Obj::float((f / p).round_ties_even() * p))
-                }
-            }
+            None => Ok(int_obj(crate::vm::num::float_round(f)?)),
+            Some(n) => Ok(Obj::float(crate::vm::num::float_round_ndigits(f, n)?)),
         },
-        Some(_) => match nd {
+        Some(Num::I(i)) => match nd {
+            None => Ok(Obj::int(i)),
+            Some(n) => match crate::vm::num::i64_round(i, n) {
+                Some(r) => Ok(Obj::int(r)),
+                None => Ok(new_bigint(crate::vm::num::int_round(&BigInt::from(i), n))),
+            },
+        },
+        Some(Num::B(b)) => match nd {
             None => Ok(Obj::new_ref(args[0])),
-            Some(n) => {
-                let n = as_i64(n).unwrap_or(0);
-                if n >= 0 {
-                    return Ok(Obj::new_ref(args[0]));
-                }
-                let v = ops::as_bigint(args[0]).unwrap_or_default();
-                let p = num_traits::pow::Pow::pow(BigInt::from(10), (-n) as u32);
-                let (q, r) = num_integer::Integer::div_mod_floor(&v, &p);
-                let twice = &r * 2;
-                let q = if twice > p || (twice == p && num_integer::Integer::is_odd(&q)) { q + 1 } else { q };
-                Ok(new_bigint(q * p))
-            }
+            Some(n) => Ok(new_bigint(crate::vm::num::int_round(b, n))),
         },
-        None => Err(type_error(format!("type {} doesn't define __round__ method", type_name(args[0])))),
+        None => Err(type_error(format!(
+            "type {} doesn't define __round__ method",
+            type_name(args[0])
+        ))),
     }
 }
 
-fn float_to_int(f: f64) -> Obj {
-    if f.abs() < 9.0e18 {
-        Obj::int(f as i64)
-    } else {
-        new_bigint(num_traits::FromPrimitive::from_f64(f).unwrap_or_default())
+/// An int object from a library int.
+pub fn int_obj(i: crate::vm::num::Int) -> Obj {
+    match i {
+        crate::vm::num::Int::Small(v) => Obj::int(v),
+        crate::vm::num::Int::Big(b) => new_bigint(b),
     }
 }
 
@@ -481,12 +510,20 @@ fn b_repr(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 }
 
 /// Sorts values (stable), with an optional key function and reverse flag.
-pub fn sort_values(vm: &mut Vm, mut items: Vec<Obj>, key: Option<u64>, reverse: bool) -> PyResult<Vec<Obj>> {
+pub fn sort_values(
+    vm: &mut Vm,
+    mut items: Vec<Obj>,
+    key: Option<u64>,
+    reverse: bool,
+) -> PyResult<Vec<Obj>> {
     if reverse {
         items.reverse();
     }
     let keys: Vec<Obj> = match key {
-        Some(k) => items.iter().map(|it| vm.call_object(k, &[it.raw()], None)).collect::<PyResult<_>>()?,
+        Some(k) => items
+            .iter()
+            .map(|it| vm.call_object(k, &[it.raw()], None))
+            .collect::<PyResult<_>>()?,
         None => items.clone(),
     };
     let mut idx: Vec<usize> = (0..items.len()).collect();
@@ -517,7 +554,10 @@ pub fn sort_values(vm: &mut Vm, mut items: Vec<Obj>, key: Option<u64>, reverse: 
 fn b_sorted(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
     check_kw(kw, "sorted", &["key", "reverse"])?;
     if args.len() != 1 {
-        return Err(type_error(format!("sorted expected 1 argument, got {}", args.len())));
+        return Err(type_error(format!(
+            "sorted expected 1 argument, got {}",
+            args.len()
+        )));
     }
     let items = iter::collect_vm(vm, args[0])?;
     let key = kw_get(kw, "key").filter(|&k| k != none_raw());
@@ -583,7 +623,9 @@ fn is_instance_of(v: u64, t: u64) -> PyResult<bool> {
                 _ => type_name(v) == type_id_name(id),
             })
         }
-        _ => Err(type_error("isinstance() arg 2 must be a type, a tuple of types, or a union")),
+        _ => Err(type_error(
+            "isinstance() arg 2 must be a type, a tuple of types, or a union",
+        )),
     }
 }
 
@@ -595,7 +637,10 @@ fn b_isinstance(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj
 fn b_chr(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     nargs(args, "chr", 1, 1)?;
     let i = as_i64(args[0]).ok_or_else(|| {
-        type_error(format!("'{}' object cannot be interpreted as an integer", type_name(args[0])))
+        type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            type_name(args[0])
+        ))
     })?;
     match u32::try_from(i).ok().and_then(char::from_u32) {
         Some(c) => Ok(new_str(c.to_string())),
@@ -606,7 +651,10 @@ fn b_chr(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 fn b_ord(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     nargs(args, "ord", 1, 1)?;
     let s = as_str(args[0]).ok_or_else(|| {
-        type_error(format!("ord() expected string of length 1, but {} found", type_name(args[0])))
+        type_error(format!(
+            "ord() expected string of length 1, but {} found",
+            type_name(args[0])
+        ))
     })?;
     let mut cs = s.chars();
     match (cs.next(), cs.next()) {
@@ -618,27 +666,25 @@ fn b_ord(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     }
 }
 
-fn radix(args: &[u64], name: &str, r: u32, prefix: &str) -> PyResult<Obj> {
+fn radix(args: &[u64], name: &str, r: u32) -> PyResult<Obj> {
     nargs(args, name, 1, 1)?;
     let b = ops::as_bigint(args[0]).ok_or_else(|| {
-        type_error(format!("'{}' object cannot be interpreted as an integer", type_name(args[0])))
+        type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            type_name(args[0])
+        ))
     })?;
-    let s = if b.is_negative() {
-        format!("-{}{}", prefix, (-b).to_str_radix(r))
-    } else {
-        format!("{}{}", prefix, b.to_str_radix(r))
-    };
-    Ok(new_str(s))
+    Ok(new_str(crate::vm::num::int_to_radix_prefixed(&b, r)))
 }
 
 fn b_hex(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
-    radix(args, "hex", 16, "0x")
+    radix(args, "hex", 16)
 }
 fn b_oct(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
-    radix(args, "oct", 8, "0o")
+    radix(args, "oct", 8)
 }
 fn b_bin(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
-    radix(args, "bin", 2, "0b")
+    radix(args, "bin", 2)
 }
 
 fn b_iter(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
@@ -664,7 +710,10 @@ fn b_hash(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 
 fn b_callable(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     nargs(args, "callable", 1, 1)?;
-    Ok(Obj::bool(matches!(kind_of(args[0]), kind::FUNCTION | kind::BUILTIN | KIND_BOUND | KIND_TYPE)))
+    Ok(Obj::bool(matches!(
+        kind_of(args[0]),
+        kind::FUNCTION | kind::BUILTIN | KIND_BOUND | KIND_TYPE
+    )))
 }
 
 fn b_format(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
@@ -696,6 +745,24 @@ fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     Ok(type_obj(id))
 }
 
+fn b_filter(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "filter", 2, 2)?;
+    let items = iter::collect_vm(vm, args[1])?;
+    let mut kept = Vec::new();
+    for it in items {
+        let keep = if args[0] == none_raw() {
+            ops::truthy(it.raw())?
+        } else {
+            let r = vm.call_object(args[0], &[it.raw()], None)?;
+            ops::truthy(r.raw())?
+        };
+        if keep {
+            kept.push(it);
+        }
+    }
+    iter::get_iter(new_list(kept).raw())
+}
+
 fn b_id(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     nargs(args, "id", 1, 1)?;
     Ok(Obj::int((args[0] >> 1) as i64))
@@ -703,57 +770,12 @@ fn b_id(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 
 /// Parses an int literal the way `int(str, base)` does.
 pub fn parse_int(s: &str, base: u32) -> PyResult<Obj> {
-    let bad = || value_error(format!("invalid literal for int() with base {}: {}", base, text::str_repr(s)));
-    let t = s.trim();
-    let (neg, body) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let mut base = base;
-    let mut body = body;
-    let lower = body.to_ascii_lowercase();
-    if (base == 16 || base == 0) && lower.starts_with("0x") {
-        base = 16;
-        body = &body[2..];
-    } else if (base == 8 || base == 0) && lower.starts_with("0o") {
-        base = 8;
-        body = &body[2..];
-    } else if (base == 2 || base == 0) && lower.starts_with("0b") {
-        base = 2;
-        body = &body[2..];
-    } else if base == 0 {
-        base = 10;
-    }
-    if body.is_empty() || body.starts_with('_') || body.ends_with('_') || body.contains("__") {
-        return Err(bad());
-    }
-    let digits: String = body.chars().filter(|&c| c != '_').collect();
-    match BigInt::parse_bytes(digits.as_bytes(), base) {
-        Some(b) => Ok(new_bigint(if neg { -b } else { b })),
-        None => Err(bad()),
-    }
+    Ok(int_obj(crate::vm::num::parse_int(s, base as i64)?))
 }
 
 /// Parses a float literal the way `float(str)` does.
 pub fn parse_float(s: &str) -> PyResult<f64> {
-    let t = s.trim();
-    let l = t.to_ascii_lowercase();
-    let v = match l.trim_start_matches(['+', '-']) {
-        "inf" | "infinity" => Some(f64::INFINITY),
-        "nan" => Some(f64::NAN),
-        _ => None,
-    };
-    if let Some(v) = v {
-        return Ok(if l.starts_with('-') { -v } else { v });
-    }
-    if t.contains("__") || t.starts_with('_') || t.ends_with('_') {
-        return Err(value_error(format!("could not convert string to float: {}", text::str_repr(s))));
-    }
-    let cleaned: String = t.chars().filter(|&c| c != '_').collect();
-    cleaned
-        .parse::<f64>()
-        .map_err(|_| value_error(format!("could not convert string to float: {}", text::str_repr(s))))
+    Ok(crate::vm::num::parse_float(s)?)
 }
 
 /// Calls a builtin type object: conversions and constructors.
@@ -773,19 +795,13 @@ pub fn call_type(vm: &mut Vm, t: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyRes
                 let b = as_i64(b).unwrap_or(10) as u32;
                 return match as_str(v) {
                     Some(s) => parse_int(s, b),
-                    None => Err(type_error("int() can't convert non-string with explicit base")),
+                    None => Err(type_error(
+                        "int() can't convert non-string with explicit base",
+                    )),
                 };
             }
             match as_num(v) {
-                Some(Num::F(f)) => {
-                    if f.is_nan() {
-                        return Err(value_error("cannot convert float NaN to integer"));
-                    }
-                    if f.is_infinite() {
-                        return Err(err(ExcKind::OverflowError, "cannot convert float infinity to integer"));
-                    }
-                    Ok(float_to_int(f.trunc()))
-                }
+                Some(Num::F(f)) => Ok(int_obj(crate::vm::num::f64_to_int(f)?)),
                 Some(Num::I(i)) => Ok(Obj::int(i)),
                 Some(Num::B(_)) => Ok(Obj::new_ref(v)),
                 None => match as_str(v) {
@@ -859,7 +875,10 @@ pub fn call_type(vm: &mut Vm, t: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyRes
             no_kw(kw, "range")?;
             let get = |v: u64| {
                 as_i64(v).ok_or_else(|| {
-                    type_error(format!("'{}' object cannot be interpreted as an integer", type_name(v)))
+                    type_error(format!(
+                        "'{}' object cannot be interpreted as an integer",
+                        type_name(v)
+                    ))
                 })
             };
             let (start, stop, step) = match args.len() {
@@ -867,17 +886,31 @@ pub fn call_type(vm: &mut Vm, t: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyRes
                 2 => (get(args[0])?, get(args[1])?, 1),
                 3 => (get(args[0])?, get(args[1])?, get(args[2])?),
                 0 => return Err(type_error("range expected at least 1 argument, got 0")),
-                n => return Err(type_error(format!("range expected at most 3 arguments, got {n}"))),
+                n => {
+                    return Err(type_error(format!(
+                        "range expected at most 3 arguments, got {n}"
+                    )))
+                }
             };
             if step == 0 {
                 return Err(value_error("range() arg 3 must not be zero"));
             }
-            Ok(Obj::from_raw(box_obj(RangeObj { ob: hdr(kind::RANGE), start, stop, step })))
+            Ok(Obj::from_raw(box_obj(RangeObj {
+                ob: hdr(kind::RANGE),
+                start,
+                stop,
+                step,
+            })))
         }
         TypeId::Enumerate => {
             check_kw(kw, "enumerate", &["start"])?;
             nargs(args, "enumerate", 1, 2)?;
-            let start = args.get(1).copied().or(kw_get(kw, "start")).and_then(as_i64).unwrap_or(0);
+            let start = args
+                .get(1)
+                .copied()
+                .or(kw_get(kw, "start"))
+                .and_then(as_i64)
+                .unwrap_or(0);
             iter::enumerate(args[0], start)
         }
         TypeId::Zip => iter::zip(args),
@@ -900,6 +933,8 @@ pub fn call_type(vm: &mut Vm, t: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyRes
 pub fn immortalize(o: &Obj) {
     if o.raw() & 1 == 0 {
         // SAFETY: o is a live heap object.
-        unsafe { (*(o.raw() as *mut crate::abi::layout::ObjHeader)).refcnt = IMMORTAL_REFCNT as isize }
+        unsafe {
+            (*(o.raw() as *mut crate::abi::layout::ObjHeader)).refcnt = IMMORTAL_REFCNT as isize
+        }
     }
 }

@@ -275,18 +275,29 @@ impl<'a> Compiler<'a> {
         } else {
             Vec::new()
         };
-        let cell2arg = s.cells.iter().map(|c| s.params.iter().position(|p| p == c).map(|i| i as u32)).collect();
+        let cell2arg = s
+            .cells
+            .iter()
+            .map(|c| s.params.iter().position(|p| p == c).map(|i| i as u32))
+            .collect();
         let mut handlers = self.unit.handlers.clone();
         let stacksize = stack_depth(&self.unit.instrs, &mut handlers) + 2;
-        let n = self.unit.instrs.len();
         let argcount = s.params.len() as u32 - self.varargs_count();
         let varargs = self.varargs_slot();
+        let mut instrs = self.unit.instrs;
+        crate::vm::bytecode::quicken(&mut instrs);
+        let n = instrs.len();
         let code = Code {
-            instrs: UnsafeCell::new(self.unit.instrs),
+            instrs: UnsafeCell::new(instrs),
             caches: UnsafeCell::new(vec![Cache::default(); n]),
             lines: self.unit.lines,
             consts: self.unit.consts,
-            names: self.unit.names.iter().map(|n| new_str(n.as_str())).collect(),
+            names: self
+                .unit
+                .names
+                .iter()
+                .map(|n| new_str(n.as_str()))
+                .collect(),
             varnames,
             cellvars: s.cells.clone(),
             freevars: s.frees.clone(),
@@ -299,7 +310,10 @@ impl<'a> Compiler<'a> {
             filename: self.file.clone(),
             handlers,
         };
-        Obj::from_raw(obj::box_obj(CodeObj { ob: obj::hdr(KIND_CODE), code }))
+        Obj::from_raw(obj::box_obj(CodeObj {
+            ob: obj::hdr(KIND_CODE),
+            code,
+        }))
     }
 
     fn varargs_count(&self) -> u32 {
@@ -366,7 +380,10 @@ impl<'a> Compiler<'a> {
                         self.emit(op::SWAP, 2);
                         self.emit(op::STORE_SUBSCR, 0);
                     }
-                    other => return self.unsupported(other.range(), "augmented assignment to this target"),
+                    other => {
+                        return self
+                            .unsupported(other.range(), "augmented assignment to this target")
+                    }
                 }
             }
             Stmt::If(i) => {
@@ -394,8 +411,16 @@ impl<'a> Compiler<'a> {
             Stmt::While(w) => {
                 let top = self.here();
                 let always = matches!(&*w.test, Expr::BooleanLiteral(b) if b.value);
-                let exits = if always { Vec::new() } else { self.jump_if(&w.test, false)? };
-                self.unit.loops.push(LoopCtx { continue_target: top, breaks: Vec::new(), is_for: false });
+                let exits = if always {
+                    Vec::new()
+                } else {
+                    self.jump_if(&w.test, false)?
+                };
+                self.unit.loops.push(LoopCtx {
+                    continue_target: top,
+                    breaks: Vec::new(),
+                    is_for: false,
+                });
                 self.stmts(&w.body)?;
                 self.set_line(w.range);
                 self.emit(op::JUMP_BACKWARD, top);
@@ -417,7 +442,11 @@ impl<'a> Compiler<'a> {
                 let top = self.here();
                 let fi = self.emit(op::FOR_ITER, 0);
                 self.store_target(&f.target)?;
-                self.unit.loops.push(LoopCtx { continue_target: top, breaks: Vec::new(), is_for: true });
+                self.unit.loops.push(LoopCtx {
+                    continue_target: top,
+                    breaks: Vec::new(),
+                    is_for: true,
+                });
                 self.stmts(&f.body)?;
                 self.set_line(f.range);
                 self.emit(op::JUMP_BACKWARD, top);
@@ -429,7 +458,9 @@ impl<'a> Compiler<'a> {
                 }
             }
             Stmt::Break(b) => {
-                let Some(l) = self.unit.loops.last() else { return self.syntax(b.range, "'break' outside loop") };
+                let Some(l) = self.unit.loops.last() else {
+                    return self.syntax(b.range, "'break' outside loop");
+                };
                 if l.is_for {
                     self.emit(op::POP_TOP, 0);
                 }
@@ -477,7 +508,9 @@ impl<'a> Compiler<'a> {
                             NameOp::Global(i) => {
                                 self.emit(op::DELETE_GLOBAL, i);
                             }
-                            NameOp::Deref(_) => return self.unsupported(n.range, "del of a closure variable"),
+                            NameOp::Deref(_) => {
+                                return self.unsupported(n.range, "del of a closure variable")
+                            }
                         },
                         Expr::Subscript(s) => {
                             self.expr(&s.value)?;
@@ -524,7 +557,9 @@ impl<'a> Compiler<'a> {
             Stmt::With(w) => return self.unsupported(w.range, "with statement"),
             Stmt::Match(m) => return self.unsupported(m.range, "match statement"),
             Stmt::TypeAlias(t) => return self.unsupported(t.range, "type alias"),
-            Stmt::IpyEscapeCommand(i) => return self.unsupported(i.range, "IPython escape command"),
+            Stmt::IpyEscapeCommand(i) => {
+                return self.unsupported(i.range, "IPython escape command")
+            }
         }
         Ok(())
     }
@@ -590,7 +625,11 @@ impl<'a> Compiler<'a> {
         if n != velts.len() || !(2..=3).contains(&n) {
             return Ok(None);
         }
-        if telts.iter().chain(velts.iter()).any(|e| matches!(e, Expr::Starred(_))) {
+        if telts
+            .iter()
+            .chain(velts.iter())
+            .any(|e| matches!(e, Expr::Starred(_)))
+        {
             return Ok(None);
         }
         for v in velts {
@@ -636,10 +675,13 @@ impl<'a> Compiler<'a> {
 
     // ---- functions ----
 
-    fn function(&mut self, range: TextRange, name: &str, params: &ast::Parameters, body: FuncBody) -> CResult {
-        if !params.posonlyargs.is_empty() && false {
-            return self.unsupported(range, "positional-only parameters");
-        }
+    fn function(
+        &mut self,
+        range: TextRange,
+        name: &str,
+        params: &ast::Parameters,
+        body: FuncBody,
+    ) -> CResult {
         if !params.kwonlyargs.is_empty() {
             return self.unsupported(range, "keyword-only parameters");
         }
@@ -682,7 +724,12 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn child_code(&mut self, child: usize, name: &str, f: impl FnOnce(&mut Self) -> CResult) -> CResult<Obj> {
+    fn child_code(
+        &mut self,
+        child: usize,
+        name: &str,
+        f: impl FnOnce(&mut Self) -> CResult,
+    ) -> CResult<Obj> {
         let qual: Rc<str> = if self.scope().is_function {
             format!("{}.<locals>.{}", self.unit.qualname, name).into()
         } else {
@@ -694,7 +741,13 @@ impl<'a> Compiler<'a> {
         let r = f(self);
         let unit = std::mem::replace(&mut self.unit, saved);
         r?;
-        let c = Compiler { src: self.src, lines: self.lines, scopes: self.scopes, file: self.file.clone(), unit };
+        let c = Compiler {
+            src: self.src,
+            lines: self.lines,
+            scopes: self.scopes,
+            file: self.file.clone(),
+            unit,
+        };
         Ok(c.finish(&[]))
     }
 
@@ -718,7 +771,12 @@ impl<'a> Compiler<'a> {
         self.emit(op::MAKE_FUNCTION, flags);
     }
 
-    fn comprehension(&mut self, range: TextRange, gens: &[ast::Comprehension], kind: CompKind) -> CResult {
+    fn comprehension(
+        &mut self,
+        range: TextRange,
+        gens: &[ast::Comprehension],
+        kind: CompKind,
+    ) -> CResult {
         let Some(&child) = self.scopes.by_key.get(&key_of(range)) else {
             return self.unsupported(range, "comprehension scope");
         };
@@ -815,7 +873,11 @@ impl<'a> Compiler<'a> {
             }
             _ => {
                 self.expr(e)?;
-                let o = if when { op::POP_JUMP_IF_TRUE } else { op::POP_JUMP_IF_FALSE };
+                let o = if when {
+                    op::POP_JUMP_IF_TRUE
+                } else {
+                    op::POP_JUMP_IF_FALSE
+                };
                 Ok(vec![self.emit(o, 0)])
             }
         }
@@ -857,7 +919,11 @@ impl<'a> Compiler<'a> {
                 self.emit(o, 0);
             }
             Expr::BoolOp(b) => {
-                let o = if b.op == ast::BoolOp::And { op::JUMP_IF_FALSE_OR_POP } else { op::JUMP_IF_TRUE_OR_POP };
+                let o = if b.op == ast::BoolOp::And {
+                    op::JUMP_IF_FALSE_OR_POP
+                } else {
+                    op::JUMP_IF_TRUE_OR_POP
+                };
                 let mut js = Vec::new();
                 for (i, v) in b.values.iter().enumerate() {
                     self.expr(v)?;
@@ -930,9 +996,15 @@ impl<'a> Compiler<'a> {
                 }
                 self.emit(op::BUILD_MAP, d.items.len() as u32);
             }
-            Expr::ListComp(c) => self.comprehension(c.range, &c.generators, CompKind::List(&c.elt))?,
-            Expr::Generator(c) => self.comprehension(c.range, &c.generators, CompKind::Gen(&c.elt))?,
-            Expr::DictComp(c) => self.comprehension(c.range, &c.generators, CompKind::Dict(&c.key, &c.value))?,
+            Expr::ListComp(c) => {
+                self.comprehension(c.range, &c.generators, CompKind::List(&c.elt))?
+            }
+            Expr::Generator(c) => {
+                self.comprehension(c.range, &c.generators, CompKind::Gen(&c.elt))?
+            }
+            Expr::DictComp(c) => {
+                self.comprehension(c.range, &c.generators, CompKind::Dict(&c.key, &c.value))?
+            }
             Expr::Lambda(l) => {
                 let empty = ast::Parameters::default();
                 let params = l.parameters.as_deref().unwrap_or(&empty);
@@ -953,7 +1025,9 @@ impl<'a> Compiler<'a> {
             Expr::Yield(y) => return self.unsupported(y.range, "yield"),
             Expr::YieldFrom(y) => return self.unsupported(y.range, "yield from"),
             Expr::TString(t) => return self.unsupported(t.range, "template string"),
-            Expr::IpyEscapeCommand(i) => return self.unsupported(i.range, "IPython escape command"),
+            Expr::IpyEscapeCommand(i) => {
+                return self.unsupported(i.range, "IPython escape command")
+            }
         }
         Ok(())
     }
@@ -1061,10 +1135,39 @@ impl<'a> Compiler<'a> {
                 self.emit(op::PUSH_NULL, 0);
             }
         }
-        for a in c.arguments.args.iter() {
-            if let Expr::Starred(s) = a {
-                return self.unsupported(s.range, "*args in a call");
+        if c.arguments.args.iter().any(|a| matches!(a, Expr::Starred(_))) {
+            self.emit(op::BUILD_LIST, 0);
+            for a in c.arguments.args.iter() {
+                match a {
+                    Expr::Starred(s) => {
+                        self.expr(&s.value)?;
+                        self.emit(op::LIST_EXTEND, 1);
+                    }
+                    other => {
+                        self.expr(other)?;
+                        self.emit(op::LIST_APPEND, 1);
+                    }
+                }
             }
+            let mut names = Vec::new();
+            for k in c.arguments.keywords.iter() {
+                match &k.arg {
+                    Some(n) => names.push(new_str(n.id.as_str())),
+                    None => return self.unsupported(k.range, "**kwargs in a call"),
+                }
+                self.expr(&k.value)?;
+            }
+            self.unit.line = line;
+            let nk = names.len() as u32;
+            if nk > 0 {
+                self.unit.consts.push(new_tuple(names));
+                let idx = self.unit.consts.len() as u32 - 1;
+                self.emit(op::KW_NAMES, idx);
+            }
+            self.emit(op::CALL_EX, nk);
+            return Ok(());
+        }
+        for a in c.arguments.args.iter() {
             self.expr(a)?;
         }
         let mut names = Vec::new();
@@ -1121,8 +1224,14 @@ impl<'a> Compiler<'a> {
                     };
                     if let Some(d) = &i.debug_text {
                         let r = i.expression.range();
-                        let text = self.src.get(r.start().to_usize()..r.end().to_usize()).unwrap_or("");
-                        self.load_const_obj(new_str(format!("{}{}{}", d.leading, text, d.trailing)));
+                        let text = self
+                            .src
+                            .get(r.start().to_usize()..r.end().to_usize())
+                            .unwrap_or("");
+                        self.load_const_obj(new_str(format!(
+                            "{}{}{}",
+                            d.leading, text, d.trailing
+                        )));
                         n += 1;
                         if conv == 0 && i.format_spec.is_none() {
                             conv = 2;
@@ -1185,12 +1294,24 @@ fn stack_effect(w: u32) -> (i32, i32) {
     let a = oparg(w) as i32;
     match opcode(w) {
         op::NOP | op::JUMP_FORWARD | op::JUMP_BACKWARD | op::ENTER_EXECUTOR => (0, 0),
-        op::LOAD_FAST | op::LOAD_FAST_CHECK | op::LOAD_CONST | op::LOAD_GLOBAL | op::LOAD_DEREF
-        | op::LOAD_CLOSURE | op::PUSH_NULL | op::COPY => (1, 1),
+        op::LOAD_FAST
+        | op::LOAD_FAST_CHECK
+        | op::LOAD_CONST
+        | op::LOAD_GLOBAL
+        | op::LOAD_DEREF
+        | op::LOAD_CLOSURE
+        | op::PUSH_NULL
+        | op::COPY => (1, 1),
         op::STORE_FAST | op::STORE_GLOBAL | op::STORE_DEREF | op::POP_TOP => (-1, -1),
         op::DELETE_FAST | op::DELETE_GLOBAL | op::SWAP | op::KW_NAMES => (0, 0),
-        op::BINARY_OP | op::COMPARE_OP | op::IS_OP | op::CONTAINS_OP | op::BINARY_SUBSCR => (-1, -1),
-        op::UNARY_NEGATIVE | op::UNARY_POSITIVE | op::UNARY_INVERT | op::UNARY_NOT | op::GET_ITER => (0, 0),
+        op::BINARY_OP | op::COMPARE_OP | op::IS_OP | op::CONTAINS_OP | op::BINARY_SUBSCR => {
+            (-1, -1)
+        }
+        op::UNARY_NEGATIVE
+        | op::UNARY_POSITIVE
+        | op::UNARY_INVERT
+        | op::UNARY_NOT
+        | op::GET_ITER => (0, 0),
         op::POP_JUMP_IF_FALSE | op::POP_JUMP_IF_TRUE => (-1, -1),
         op::JUMP_IF_FALSE_OR_POP | op::JUMP_IF_TRUE_OR_POP => (-1, 0),
         op::FOR_ITER => (1, -1),
@@ -1206,7 +1327,8 @@ fn stack_effect(w: u32) -> (i32, i32) {
         op::LOAD_ATTR => (0, 0),
         op::STORE_ATTR => (-2, -2),
         op::CALL => (-a - 1, -a - 1),
-        op::MAKE_FUNCTION => (-((a & 1) as i32) - ((a >> 1) & 1) as i32, 0),
+        op::CALL_EX => (-2 - a, -2 - a),
+        op::MAKE_FUNCTION => (-(a & 1) - ((a >> 1) & 1), 0),
         op::RETURN_VALUE => (-1, -1),
         op::FORMAT_VALUE => (-((a >> 2) & 1), 0),
         op::RAISE_ASSERT => (-a, -a),
@@ -1257,7 +1379,10 @@ fn stack_depth(instrs: &[u32], handlers: &mut [(u32, u32, u32, u32)]) -> u32 {
             work.push((oparg(w) as usize, d + j));
             max = max.max(d + j);
         }
-        if !matches!(o, op::JUMP_FORWARD | op::JUMP_BACKWARD | op::RETURN_VALUE | op::RAISE | op::RERAISE) {
+        if !matches!(
+            o,
+            op::JUMP_FORWARD | op::JUMP_BACKWARD | op::RETURN_VALUE | op::RAISE | op::RERAISE
+        ) {
             work.push((pc + 1, d + nj));
             max = max.max(d + nj);
         }

@@ -109,7 +109,11 @@ const EMPTY: i32 = -1;
 impl Dict {
     /// An empty table.
     pub fn new() -> Dict {
-        Dict { entries: Vec::new(), index: Vec::new(), keys_version: next_version() }
+        Dict {
+            entries: Vec::new(),
+            index: Vec::new(),
+            keys_version: next_version(),
+        }
     }
     /// Number of entries.
     pub fn len(&self) -> usize {
@@ -192,12 +196,20 @@ impl Dict {
             Err(slot) => {
                 self.keys_version = next_version();
                 if (self.entries.len() + 1) * 3 > self.index.len() * 2 {
-                    self.entries.push(Entry { hash: h, key: key.into_raw(), value: value.into_raw() });
+                    self.entries.push(Entry {
+                        hash: h,
+                        key: key.into_raw(),
+                        value: value.into_raw(),
+                    });
                     let n = self.entries.len();
                     self.rebuild(n);
                 } else {
                     self.index[slot] = self.entries.len() as i32;
-                    self.entries.push(Entry { hash: h, key: key.into_raw(), value: value.into_raw() });
+                    self.entries.push(Entry {
+                        hash: h,
+                        key: key.into_raw(),
+                        value: value.into_raw(),
+                    });
                 }
             }
         }
@@ -237,7 +249,11 @@ impl Dict {
             incref(e.key);
             incref(e.value);
         }
-        Dict { entries: self.entries.clone(), index: self.index.clone(), keys_version: next_version() }
+        Dict {
+            entries: self.entries.clone(),
+            index: self.index.clone(),
+            keys_version: next_version(),
+        }
     }
 }
 
@@ -249,7 +265,10 @@ impl Drop for Dict {
 
 /// A new empty dict object.
 pub fn new_dict() -> Obj {
-    Obj::from_raw(obj::box_obj(DictObj { ob: obj::hdr(kind::DICT), d: Dict::new() }))
+    Obj::from_raw(obj::box_obj(DictObj {
+        ob: obj::hdr(kind::DICT),
+        d: Dict::new(),
+    }))
 }
 
 /// The table of a dict object.

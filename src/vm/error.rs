@@ -87,7 +87,12 @@ pub type PyResult<T> = Result<T, Box<PyErr>>;
 
 /// A new exception of `kind` with `msg`.
 pub fn err(kind: ExcKind, msg: impl Into<String>) -> Box<PyErr> {
-    Box::new(PyErr { kind, msg: msg.into(), value: None, traceback: Vec::new() })
+    Box::new(PyErr {
+        kind,
+        msg: msg.into(),
+        value: None,
+        traceback: Vec::new(),
+    })
 }
 
 /// `TypeError`.
@@ -108,4 +113,18 @@ pub fn index_error(msg: impl Into<String>) -> Box<PyErr> {
 /// `ZeroDivisionError`.
 pub fn zero_div(msg: impl Into<String>) -> Box<PyErr> {
     err(ExcKind::ZeroDivisionError, msg)
+}
+
+impl From<crate::vm::num::OpError> for Box<PyErr> {
+    fn from(e: crate::vm::num::OpError) -> Self {
+        use crate::vm::num::PyErrorKind as K;
+        let kind = match e.kind {
+            K::ZeroDivisionError => ExcKind::ZeroDivisionError,
+            K::ValueError => ExcKind::ValueError,
+            K::OverflowError => ExcKind::OverflowError,
+            K::TypeError => ExcKind::TypeError,
+            K::MemoryError => ExcKind::MemoryError,
+        };
+        err(kind, e.message)
+    }
 }

@@ -4,7 +4,7 @@
 
 use crate::abi::layout::{kind, Frame, ListObj, ObjHeader, ThreadState};
 use crate::abi::value::{decode_small_int, encode_small_int};
-use crate::vm::bytecode::{binop, cmp, encode, op, opcode, oparg, Cache, Code};
+use crate::vm::bytecode::{binop, cmp, encode, op, oparg, opcode, Cache, Code};
 use crate::vm::dict::{dict_mut, new_dict};
 use crate::vm::error::{err, type_error, ExcKind, PyErr, PyResult};
 use crate::vm::obj::*;
@@ -110,7 +110,10 @@ impl Vm {
         let nlp = c.nlocalsplus();
         let need = FRAME_WORDS + nlp + c.stacksize as usize;
         if self.data_top + need > self.data.len() || self.ts.recursion_remaining <= 0 {
-            return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"));
+            return Err(err(
+                ExcKind::RecursionError,
+                "maximum recursion depth exceeded",
+            ));
         }
         self.ts.recursion_remaining -= 1;
         // SAFETY: the slot range is inside `data`, which never reallocates.
@@ -150,13 +153,22 @@ impl Vm {
 
     /// Binds arguments and pushes a frame for the Python function `func`.
     /// `args` are owned and consumed (also on error).
-    fn push_function_frame(&mut self, func: u64, args: &[u64], kwnames: u64) -> PyResult<*mut Frame> {
+    fn push_function_frame(
+        &mut self,
+        func: u64,
+        args: &[u64],
+        kwnames: u64,
+    ) -> PyResult<*mut Frame> {
         // SAFETY: func is a FUNCTION object.
         let fo = unsafe { cast::<FuncObj>(func) };
         let code_raw = fo.code.raw();
         // SAFETY: code is a CODE object.
         let c = unsafe { &cast::<CodeObj>(code_raw).code };
-        let nkw = if kwnames != 0 { tuple_items(kwnames).len() } else { 0 };
+        let nkw = if kwnames != 0 {
+            tuple_items(kwnames).len()
+        } else {
+            0
+        };
         let npos = args.len() - nkw;
         let argc = c.argcount as usize;
         let f = match self.push_frame_raw(code_raw, func, fo.globals.raw()) {
@@ -172,11 +184,17 @@ impl Vm {
             let lp = frame_locals!(f);
             let mut fail: Option<Box<PyErr>> = None;
             if npos > argc && c.varargs.is_none() {
+                let nd = fo.defaults.len();
+                let takes = if nd > 0 {
+                    format!("from {} to {}", argc - nd, argc)
+                } else {
+                    argc.to_string()
+                };
                 fail = Some(type_error(format!(
                     "{}() takes {} positional argument{} but {} {} given",
                     c.name,
-                    argc,
-                    if argc == 1 { "" } else { "s" },
+                    takes,
+                    if argc == 1 && nd == 0 { "" } else { "s" },
                     npos,
                     if npos == 1 { "was" } else { "were" }
                 )));
@@ -272,7 +290,10 @@ impl Vm {
                 Some(ai) => std::mem::replace(&mut *lp.add(*ai as usize), 0),
                 None => 0,
             };
-            *lp.add(nfast + i) = box_obj(CellObj { ob: hdr(KIND_CELL), value: init });
+            *lp.add(nfast + i) = box_obj(CellObj {
+                ob: hdr(KIND_CELL),
+                value: init,
+            });
         }
         for (j, cell) in fo.closure.iter().enumerate() {
             *lp.add(nfast + c.cellvars.len() + j) = cell.clone().into_raw();
@@ -287,12 +308,18 @@ impl Vm {
                 let kwt = match kw {
                     Some(k) => {
                         owned.extend_from_slice(k.vals);
-                        Some(new_tuple(k.names.iter().map(|&n| Obj::new_ref(n)).collect()))
+                        Some(new_tuple(
+                            k.names.iter().map(|&n| Obj::new_ref(n)).collect(),
+                        ))
                     }
                     None => None,
                 };
                 owned.iter().for_each(|&a| incref(a));
-                let frame = self.push_function_frame(f, &owned, kwt.as_ref().map(|t| t.raw()).unwrap_or(0))?;
+                let frame = self.push_function_frame(
+                    f,
+                    &owned,
+                    kwt.as_ref().map(|t| t.raw()).unwrap_or(0),
+                )?;
                 self.run(frame)
             }
             _ => self.call_nonpy(f, args, kw),
@@ -319,7 +346,10 @@ impl Vm {
             }
             KIND_TYPE => crate::vm::builtins::call_type(self, f, args, kw),
             kind::FUNCTION => self.call_object(f, args, kw),
-            _ => Err(type_error(format!("'{}' object is not callable", ops::type_name(f)))),
+            _ => Err(type_error(format!(
+                "'{}' object is not callable",
+                ops::type_name(f)
+            ))),
         }
     }
 
@@ -334,7 +364,11 @@ impl Vm {
     fn attr_error(recv: u64, name: u64) -> Box<PyErr> {
         err(
             ExcKind::AttributeError,
-            format!("'{}' object has no attribute '{}'", ops::type_name(recv), ops::str_of(name)),
+            format!(
+                "'{}' object has no attribute '{}'",
+                ops::type_name(recv),
+                ops::str_of(name)
+            ),
         )
     }
 
@@ -484,6 +518,71 @@ impl Vm {
                         push!(v);
                     }
                     op::LOAD_FAST_CHECK => {}
+                    op::LOAD_FAST__LOAD_FAST | op::LOAD_FAST__LOAD_CONST => {
+                        // SAFETY: arg < nlocalsplus.
+                        let v = unsafe { *lp.add(arg as usize) };
+                        if v == 0 {
+                            break 'dispatch unbound_local(code, arg);
+                        }
+                        incref(v);
+                        push!(v);
+                        // SAFETY: the pair's second instruction follows.
+                        let w2 = unsafe { *instrs.add(ip) };
+                        ip += 1;
+                        let v2 = if opcode(w) == op::LOAD_FAST__LOAD_FAST {
+                            // SAFETY: arg < nlocalsplus.
+                            let v2 = unsafe { *lp.add(oparg(w2) as usize) };
+                            if v2 == 0 {
+                                break 'dispatch unbound_local(code, oparg(w2));
+                            }
+                            v2
+                        } else {
+                            // SAFETY: the compiler only emits valid constant indices.
+                            unsafe { code.consts.get_unchecked(oparg(w2) as usize) }.raw()
+                        };
+                        incref(v2);
+                        push!(v2);
+                    }
+                    op::LOAD_CONST__LOAD_FAST => {
+                        // SAFETY: the compiler only emits valid constant indices.
+                        let c = unsafe { code.consts.get_unchecked(arg as usize) }.raw();
+                        incref(c);
+                        push!(c);
+                        // SAFETY: the pair's second instruction follows.
+                        let w2 = unsafe { *instrs.add(ip) };
+                        ip += 1;
+                        // SAFETY: arg < nlocalsplus.
+                        let v = unsafe { *lp.add(oparg(w2) as usize) };
+                        if v == 0 {
+                            break 'dispatch unbound_local(code, oparg(w2));
+                        }
+                        incref(v);
+                        push!(v);
+                    }
+                    op::STORE_FAST__LOAD_FAST | op::STORE_FAST__STORE_FAST => {
+                        let v = pop!();
+                        // SAFETY: arg < nlocalsplus.
+                        let old = unsafe { std::mem::replace(&mut *lp.add(arg as usize), v) };
+                        xdecref(old);
+                        // SAFETY: the pair's second instruction follows.
+                        let w2 = unsafe { *instrs.add(ip) };
+                        ip += 1;
+                        let a2 = oparg(w2) as usize;
+                        if opcode(w) == op::STORE_FAST__STORE_FAST {
+                            let v = pop!();
+                            // SAFETY: a2 < nlocalsplus.
+                            let old = unsafe { std::mem::replace(&mut *lp.add(a2), v) };
+                            xdecref(old);
+                        } else {
+                            // SAFETY: a2 < nlocalsplus.
+                            let v = unsafe { *lp.add(a2) };
+                            if v == 0 {
+                                break 'dispatch unbound_local(code, oparg(w2));
+                            }
+                            incref(v);
+                            push!(v);
+                        }
+                    }
                     op::STORE_FAST => {
                         let v = pop!();
                         // SAFETY: arg < nlocalsplus.
@@ -505,7 +604,8 @@ impl Vm {
                         decref(old);
                     }
                     op::LOAD_CONST => {
-                        let v = code.consts[arg as usize].raw();
+                        // SAFETY: the compiler only emits valid constant indices.
+                        let v = unsafe { code.consts.get_unchecked(arg as usize) }.raw();
                         incref(v);
                         push!(v);
                     }
@@ -664,7 +764,9 @@ impl Vm {
                         decref(b);
                         set_top!(r.into_raw());
                     }
-                    op::BINARY_OP_ADD_INT | op::BINARY_OP_SUBTRACT_INT | op::BINARY_OP_MULTIPLY_INT => {
+                    op::BINARY_OP_ADD_INT
+                    | op::BINARY_OP_SUBTRACT_INT
+                    | op::BINARY_OP_MULTIPLY_INT => {
                         let (b, a) = (top!(), peek!(2));
                         if a & b & 1 == 0 {
                             deopt!(op::BINARY_OP);
@@ -687,7 +789,10 @@ impl Vm {
                             }
                         }
                     }
-                    op::BINARY_OP_AND_INT | op::BINARY_OP_RSHIFT_INT | op::BINARY_OP_FLOOR_DIVIDE_INT | op::BINARY_OP_MOD_INT => {
+                    op::BINARY_OP_AND_INT
+                    | op::BINARY_OP_RSHIFT_INT
+                    | op::BINARY_OP_FLOOR_DIVIDE_INT
+                    | op::BINARY_OP_MOD_INT => {
                         let (b, a) = (top!(), peek!(2));
                         if a & b & 1 == 0 {
                             deopt!(op::BINARY_OP);
@@ -744,7 +849,9 @@ impl Vm {
                             op::BINARY_OP_MULTIPLY_FLOAT => x * y,
                             _ => {
                                 if y == 0.0 {
-                                    break 'dispatch crate::vm::error::zero_div("float division by zero");
+                                    break 'dispatch crate::vm::error::zero_div(
+                                        "float division by zero",
+                                    );
                                 }
                                 x / y
                             }
@@ -798,9 +905,23 @@ impl Vm {
                             let next = unsafe { opcode(*instrs.add(ip)) };
                             let jump = matches!(next, op::POP_JUMP_IF_FALSE | op::POP_JUMP_IF_TRUE);
                             if a & b & 1 == 1 {
-                                rewrite!(ip - 1, if jump { op::COMPARE_OP_INT_JUMP } else { op::COMPARE_OP_INT });
+                                rewrite!(
+                                    ip - 1,
+                                    if jump {
+                                        op::COMPARE_OP_INT_JUMP
+                                    } else {
+                                        op::COMPARE_OP_INT
+                                    }
+                                );
                             } else if kind_of(a) == kind::FLOAT && kind_of(b) == kind::FLOAT {
-                                rewrite!(ip - 1, if jump { op::COMPARE_OP_FLOAT_JUMP } else { op::COMPARE_OP_FLOAT });
+                                rewrite!(
+                                    ip - 1,
+                                    if jump {
+                                        op::COMPARE_OP_FLOAT_JUMP
+                                    } else {
+                                        op::COMPARE_OP_FLOAT
+                                    }
+                                );
                             } else if kind_of(a) == kind::STR && kind_of(b) == kind::STR {
                                 rewrite!(ip - 1, op::COMPARE_OP_STR);
                             } else {
@@ -1035,7 +1156,10 @@ impl Vm {
                         let n = arg as usize;
                         sp = unsafe { sp.sub(n) };
                         // SAFETY: n items above sp are owned.
-                        let items: Vec<Obj> = unsafe { std::slice::from_raw_parts(sp, n) }.iter().map(|&v| Obj::from_raw(v)).collect();
+                        let items: Vec<Obj> = unsafe { std::slice::from_raw_parts(sp, n) }
+                            .iter()
+                            .map(|&v| Obj::from_raw(v))
+                            .collect();
                         push!(new_list(items).into_raw());
                     }
                     op::BUILD_TUPLE => {
@@ -1053,7 +1177,8 @@ impl Vm {
                         let items = unsafe { std::slice::from_raw_parts(sp, 2 * n) }.to_vec();
                         let mut failed = None;
                         for k in 0..n {
-                            let (key, val) = (Obj::from_raw(items[2 * k]), Obj::from_raw(items[2 * k + 1]));
+                            let (key, val) =
+                                (Obj::from_raw(items[2 * k]), Obj::from_raw(items[2 * k + 1]));
                             if failed.is_none() {
                                 // SAFETY: d is a dict.
                                 if let Err(e) = unsafe { dict_mut(d.raw()) }.set(key, val) {
@@ -1067,10 +1192,19 @@ impl Vm {
                         push!(d.into_raw());
                     }
                     op::BUILD_SLICE => {
-                        let step = if arg == 3 { Obj::from_raw(pop!()) } else { Obj::none() };
+                        let step = if arg == 3 {
+                            Obj::from_raw(pop!())
+                        } else {
+                            Obj::none()
+                        };
                         let stop = Obj::from_raw(pop!());
                         let start = Obj::from_raw(pop!());
-                        push!(box_obj(SliceObj { ob: hdr(KIND_SLICE), start, stop, step }));
+                        push!(box_obj(SliceObj {
+                            ob: hdr(KIND_SLICE),
+                            start,
+                            stop,
+                            step
+                        }));
                     }
                     op::LIST_APPEND => {
                         let v = pop!();
@@ -1122,7 +1256,9 @@ impl Vm {
                             i += l.len as i64;
                         }
                         if i < 0 || i >= l.len as i64 {
-                            break 'dispatch crate::vm::error::index_error("list index out of range");
+                            break 'dispatch crate::vm::error::index_error(
+                                "list index out of range",
+                            );
                         }
                         // SAFETY: bounds checked.
                         let v = unsafe { *l.items.add(i as usize) };
@@ -1145,7 +1281,11 @@ impl Vm {
                                 decref(c);
                                 set_top!(v);
                             }
-                            None => break 'dispatch crate::vm::error::index_error("tuple index out of range"),
+                            None => {
+                                break 'dispatch crate::vm::error::index_error(
+                                    "tuple index out of range",
+                                )
+                            }
                         }
                     }
                     op::STORE_SUBSCR => {
@@ -1178,7 +1318,9 @@ impl Vm {
                             i += l.len as i64;
                         }
                         if i < 0 || i >= l.len as i64 {
-                            break 'dispatch crate::vm::error::index_error("list assignment index out of range");
+                            break 'dispatch crate::vm::error::index_error(
+                                "list assignment index out of range",
+                            );
                         }
                         sp = unsafe { sp.sub(3) };
                         // SAFETY: bounds checked.
@@ -1205,7 +1347,9 @@ impl Vm {
                             rewrite!(ip - 1, op::UNPACK_SEQUENCE_TWO_TUPLE);
                         }
                         let items: Vec<Obj> = match kind_of(v) {
-                            kind::TUPLE => tuple_items(v).iter().map(|&x| Obj::new_ref(x)).collect(),
+                            kind::TUPLE => {
+                                tuple_items(v).iter().map(|&x| Obj::new_ref(x)).collect()
+                            }
                             kind::LIST => list_items(v).iter().map(|&x| Obj::new_ref(x)).collect(),
                             _ => {
                                 save_frame!();
@@ -1220,7 +1364,10 @@ impl Vm {
                                     items.len()
                                 ))
                             } else {
-                                crate::vm::error::value_error(format!("too many values to unpack (expected {})", n))
+                                crate::vm::error::value_error(format!(
+                                    "too many values to unpack (expected {})",
+                                    n
+                                ))
                             };
                         }
                         sp = unsafe { sp.sub(1) };
@@ -1257,7 +1404,11 @@ impl Vm {
                             Some(m) => m.clone(),
                             None => break 'dispatch Self::attr_error(recv, name),
                         };
-                        let b = box_obj(BoundObj { ob: hdr(KIND_BOUND), func: m, self_: Obj::from_raw(recv) });
+                        let b = box_obj(BoundObj {
+                            ob: hdr(KIND_BOUND),
+                            func: m,
+                            self_: Obj::from_raw(recv),
+                        });
                         set_top!(b);
                     }
                     op::STORE_ATTR => {
@@ -1266,7 +1417,11 @@ impl Vm {
                         let name = code.names[arg as usize].raw();
                         let e = err(
                             ExcKind::AttributeError,
-                            format!("'{}' object has no attribute '{}'", ops::type_name(recv), ops::str_of(name)),
+                            format!(
+                                "'{}' object has no attribute '{}'",
+                                ops::type_name(recv),
+                                ops::str_of(name)
+                            ),
                         );
                         decref(recv);
                         decref(v);
@@ -1275,7 +1430,59 @@ impl Vm {
                     op::KW_NAMES => {
                         self.kwnames = code.consts[arg as usize].raw();
                     }
-                    op::CALL | op::CALL_PY_EXACT_ARGS | op::CALL_BUILTIN => {
+                    op::CALL_PY_EXACT_ARGS => {
+                        // Specialized: a Python function called with exactly its
+                        // positional parameters, no keywords, no `self`.
+                        let n = arg as usize;
+                        // SAFETY: CALL's stack layout is [callable, NULL, args...].
+                        let base = unsafe { sp.sub(n + 2) };
+                        let (callable, selfv) = unsafe { (*base, *base.add(1)) };
+                        if self.kwnames != 0 || selfv != 0 || kind_of(callable) != kind::FUNCTION {
+                            deopt!(op::CALL);
+                        }
+                        // SAFETY: kind checked; the code object outlives the function.
+                        let fo = unsafe { cast::<FuncObj>(callable) };
+                        let fc = unsafe { &cast::<CodeObj>(fo.code.raw()).code };
+                        if fc.argcount as usize != n || fc.varargs.is_some() {
+                            deopt!(op::CALL);
+                        }
+                        let nlp = fc.nlocalsplus();
+                        let need = FRAME_WORDS + nlp + fc.stacksize as usize;
+                        if self.data_top + need > self.data.len() || self.ts.recursion_remaining <= 0 {
+                            break 'dispatch err(ExcKind::RecursionError, "maximum recursion depth exceeded");
+                        }
+                        sp = base;
+                        save_frame!();
+                        self.ts.recursion_remaining -= 1;
+                        // SAFETY: the new frame's words are inside `data`; the n
+                        // arguments move from the caller's stack into its locals.
+                        unsafe {
+                            let f = self.data.as_mut_ptr().add(self.data_top) as *mut Frame;
+                            self.data_top += need;
+                            (*f).code = fc as *const Code as *const std::ffi::c_void;
+                            (*f).func = callable;
+                            (*f).globals = fo.globals.raw() as *mut std::ffi::c_void;
+                            (*f).previous = frame;
+                            (*f).instr = 0;
+                            (*f).nlocalsplus = nlp as u32;
+                            let nlpp = frame_locals!(f);
+                            let src = base.add(2);
+                            for i in 0..n {
+                                *nlpp.add(i) = *src.add(i);
+                            }
+                            for i in n..nlp {
+                                *nlpp.add(i) = 0;
+                            }
+                            (*f).stack_pointer = nlpp.add(nlp);
+                            self.ts.current_frame = f;
+                            if !fc.cellvars.is_empty() || !fc.freevars.is_empty() {
+                                self.init_cells(f, fc, fo);
+                            }
+                            frame = f;
+                        }
+                        load_frame!();
+                    }
+                    op::CALL | op::CALL_BUILTIN => {
                         let mut n = arg as usize;
                         let kwn = std::mem::replace(&mut self.kwnames, 0);
                         // Layout: [callable, self_or_NULL, args...]
@@ -1298,13 +1505,21 @@ impl Vm {
                             let fo = unsafe { cast::<FuncObj>(callable) };
                             let fc = unsafe { &cast::<CodeObj>(fo.code.raw()).code };
                             sp = base;
-                            let newf = if kwn == 0 && fc.argcount as usize == n && fc.varargs.is_none() {
+                            let newf = if kwn == 0
+                                && fc.argcount as usize == n
+                                && fc.varargs.is_none()
+                            {
                                 // Fast path: exact positional arguments.
-                                match self.push_frame_raw(fo.code.raw(), callable, fo.globals.raw()) {
+                                match self.push_frame_raw(fo.code.raw(), callable, fo.globals.raw())
+                                {
                                     Ok(nf) => {
                                         // SAFETY: the new frame has at least n local slots.
                                         unsafe {
-                                            std::ptr::copy_nonoverlapping(args_ptr, frame_locals!(nf), n);
+                                            std::ptr::copy_nonoverlapping(
+                                                args_ptr,
+                                                frame_locals!(nf),
+                                                n,
+                                            );
                                             self.init_cells(nf, fc, fo);
                                         }
                                         Ok(nf)
@@ -1339,11 +1554,18 @@ impl Vm {
                         let kw = if kwn != 0 {
                             let names = tuple_items(kwn);
                             let k = names.len();
-                            Some(Kw { names, vals: &args[n - k..] })
+                            Some(Kw {
+                                names,
+                                vals: &args[n - k..],
+                            })
                         } else {
                             None
                         };
-                        let pos = if let Some(k) = &kw { &args[..n - k.names.len()] } else { args };
+                        let pos = if let Some(k) = &kw {
+                            &args[..n - k.names.len()]
+                        } else {
+                            args
+                        };
                         let r = self.call_nonpy(callable, pos, kw);
                         for &a in args {
                             decref(a);
@@ -1352,23 +1574,63 @@ impl Vm {
                         sp = base;
                         push!(tri!(r).into_raw());
                     }
+                    op::CALL_EX => {
+                        let nk = arg as usize;
+                        let kwn = std::mem::replace(&mut self.kwnames, 0);
+                        let mut kwvals: Vec<Obj> = (0..nk).map(|_| Obj::from_raw(pop!())).collect();
+                        kwvals.reverse();
+                        let l = Obj::from_raw(pop!());
+                        let selfv = pop!();
+                        let callable = Obj::from_raw(pop!());
+                        let mut args: Vec<u64> = Vec::with_capacity(list_items(l.raw()).len() + 1);
+                        if selfv != 0 {
+                            args.push(selfv);
+                        }
+                        args.extend_from_slice(list_items(l.raw()));
+                        save_frame!();
+                        let kv: Vec<u64> = kwvals.iter().map(Obj::raw).collect();
+                        let kw = if nk > 0 && kwn != 0 {
+                            Some(Kw { names: tuple_items(kwn), vals: &kv })
+                        } else {
+                            None
+                        };
+                        let r = self.call_object(callable.raw(), &args, kw);
+                        xdecref(selfv);
+                        push!(tri!(r).into_raw());
+                    }
                     op::MAKE_FUNCTION => {
                         let code_obj = Obj::from_raw(pop!());
                         let closure = if arg & 2 != 0 {
                             let t = Obj::from_raw(pop!());
-                            tuple_items(t.raw()).iter().map(|&c| Obj::new_ref(c)).collect()
+                            tuple_items(t.raw())
+                                .iter()
+                                .map(|&c| Obj::new_ref(c))
+                                .collect()
                         } else {
                             Vec::new()
                         };
                         let defaults = if arg & 1 != 0 {
                             let t = Obj::from_raw(pop!());
-                            tuple_items(t.raw()).iter().map(|&c| Obj::new_ref(c)).collect()
+                            tuple_items(t.raw())
+                                .iter()
+                                .map(|&c| Obj::new_ref(c))
+                                .collect()
                         } else {
                             Vec::new()
                         };
                         // SAFETY: globals is a dict.
                         let globals = Obj::new_ref(unsafe { (*frame).globals as u64 });
-                        let f = box_obj(FuncObj { ob: hdr(kind::FUNCTION), code: code_obj, globals, defaults, closure });
+                        let has_closure = !closure.is_empty();
+                        let f = box_obj(FuncObj {
+                            ob: hdr(kind::FUNCTION),
+                            code: code_obj,
+                            globals,
+                            defaults,
+                            closure,
+                        });
+                        if has_closure {
+                            register_closure(f);
+                        }
                         push!(f);
                     }
                     op::RETURN_VALUE => {
@@ -1386,7 +1648,11 @@ impl Vm {
                         push!(rv);
                     }
                     op::FORMAT_VALUE => {
-                        let spec = if arg & 4 != 0 { Some(Obj::from_raw(pop!())) } else { None };
+                        let spec = if arg & 4 != 0 {
+                            Some(Obj::from_raw(pop!()))
+                        } else {
+                            None
+                        };
                         let v = Obj::from_raw(pop!());
                         let s = match arg & 3 {
                             1 => tri!(crate::vm::text::to_str(v.raw())),
@@ -1396,14 +1662,18 @@ impl Vm {
                                     push!(v.into_raw());
                                     continue 'dispatch;
                                 }
-                                let sp_s = spec.as_ref().map(|s| ops::str_of(s.raw())).unwrap_or("");
+                                let sp_s =
+                                    spec.as_ref().map(|s| ops::str_of(s.raw())).unwrap_or("");
                                 tri!(crate::vm::text::format_value(v.raw(), sp_s))
                             }
                         };
                         let s = if arg & 3 != 0 {
                             if let Some(sp_o) = &spec {
                                 let tmp = new_str(s);
-                                tri!(crate::vm::text::format_value(tmp.raw(), ops::str_of(sp_o.raw())))
+                                tri!(crate::vm::text::format_value(
+                                    tmp.raw(),
+                                    ops::str_of(sp_o.raw())
+                                ))
                             } else {
                                 s
                             }
@@ -1440,7 +1710,12 @@ impl Vm {
                                     let e = e.clone();
                                     break 'dispatch crate::vm::builtins::exc_to_err(e);
                                 }
-                                None => break 'dispatch err(ExcKind::RuntimeError, "No active exception to reraise"),
+                                None => {
+                                    break 'dispatch err(
+                                        ExcKind::RuntimeError,
+                                        "No active exception to reraise",
+                                    )
+                                }
                             }
                         }
                         let v = Obj::from_raw(pop!());
@@ -1462,7 +1737,10 @@ impl Vm {
                         break 'dispatch crate::vm::builtins::exc_to_err(e);
                     }
                     _ => {
-                        break 'dispatch err(ExcKind::RuntimeError, format!("bad opcode {}", opcode(w)));
+                        break 'dispatch err(
+                            ExcKind::RuntimeError,
+                            format!("bad opcode {}", opcode(w)),
+                        );
                     }
                 }
             };
@@ -1474,7 +1752,11 @@ impl Vm {
                     return Err(e);
                 }
                 let at = ip.saturating_sub(1) as u32;
-                let handler = code.handlers.iter().find(|h| h.0 <= at && at < h.1).copied();
+                let handler = code
+                    .handlers
+                    .iter()
+                    .find(|h| h.0 <= at && at < h.1)
+                    .copied();
                 if let Some((_, _, target, depth)) = handler {
                     // Cut the stack to the handler depth.
                     let base = unsafe { lp.add(code.nlocalsplus() + depth as usize) };
@@ -1489,7 +1771,8 @@ impl Vm {
                     continue 'outer;
                 }
                 let line = code.lines.get(at as usize).copied().unwrap_or(0);
-                e.traceback.push((code.filename.clone(), line, code.name.clone()));
+                e.traceback
+                    .push((code.filename.clone(), line, code.name.clone()));
                 let done = frame == entry;
                 let prev = unsafe { (*frame).previous };
                 // SAFETY: frame is the top frame.
@@ -1509,7 +1792,10 @@ impl Vm {
         self.flush();
         let mut s = String::from("Traceback (most recent call last):\n");
         for (file, line, name) in e.traceback.iter().rev() {
-            s.push_str(&format!("  File \"{}\", line {}, in {}\n", file, line, name));
+            s.push_str(&format!(
+                "  File \"{}\", line {}, in {}\n",
+                file, line, name
+            ));
             if let Some(src) = self.source_lines.get((*line as usize).wrapping_sub(1)) {
                 let t = src.trim();
                 if !t.is_empty() {
@@ -1532,6 +1818,18 @@ impl Vm {
         // SAFETY: builtins is a dict.
         unsafe { dict_mut(self.builtins.raw()).clear() };
     }
+}
+
+/// The `UnboundLocalError` for fast local `arg`.
+#[cold]
+fn unbound_local(code: &Code, arg: u32) -> Box<PyErr> {
+    err(
+        ExcKind::UnboundLocalError,
+        format!(
+            "cannot access local variable '{}' where it is not associated with a value",
+            code.varnames.get(arg as usize).map(String::as_str).unwrap_or("?")
+        ),
+    )
 }
 
 /// Rewrites a generic BINARY_OP at `at` to a specialized form for these operands.
@@ -1566,4 +1864,3 @@ fn specialize_binary(instrs: *mut u32, at: usize, a: u64, b: u64, arg: u32) {
         *instrs.add(at) = encode(new, arg);
     }
 }
-

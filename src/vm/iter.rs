@@ -9,28 +9,57 @@ use crate::vm::ops::{str_of, type_name};
 use crate::vm::types::*;
 
 fn new_iter(state: IterState) -> Obj {
-    Obj::from_raw(box_obj(IterObj { ob: hdr(KIND_ITER), state }))
+    Obj::from_raw(box_obj(IterObj {
+        ob: hdr(KIND_ITER),
+        state,
+    }))
 }
 
 /// `iter(v)`.
 pub fn get_iter(v: u64) -> PyResult<Obj> {
     let state = match kind_of(v) {
-        kind::LIST => IterState::List { seq: Obj::new_ref(v), idx: 0 },
-        kind::TUPLE => IterState::Tuple { seq: Obj::new_ref(v), idx: 0 },
-        kind::STR => IterState::Str { seq: Obj::new_ref(v), pos: 0 },
-        kind::DICT => IterState::Dict { dict: Obj::new_ref(v), idx: 0, which: 0 },
+        kind::LIST => IterState::List {
+            seq: Obj::new_ref(v),
+            idx: 0,
+        },
+        kind::TUPLE => IterState::Tuple {
+            seq: Obj::new_ref(v),
+            idx: 0,
+        },
+        kind::STR => IterState::Str {
+            seq: Obj::new_ref(v),
+            pos: 0,
+        },
+        kind::DICT => IterState::Dict {
+            dict: Obj::new_ref(v),
+            idx: 0,
+            which: 0,
+        },
         KIND_DICTVIEW => {
             // SAFETY: kind checked.
             let dv = unsafe { cast::<DictViewObj>(v) };
-            IterState::Dict { dict: dv.dict.clone(), idx: 0, which: dv.which }
+            IterState::Dict {
+                dict: dv.dict.clone(),
+                idx: 0,
+                which: dv.which,
+            }
         }
         kind::RANGE => {
             // SAFETY: kind checked.
             let r = unsafe { cast::<RangeObj>(v) };
-            IterState::Range { next: r.start, stop: r.stop, step: r.step }
+            IterState::Range {
+                next: r.start,
+                stop: r.stop,
+                step: r.step,
+            }
         }
         KIND_ITER => return Ok(Obj::new_ref(v)),
-        _ => return Err(type_error(format!("'{}' object is not iterable", type_name(v)))),
+        _ => {
+            return Err(type_error(format!(
+                "'{}' object is not iterable",
+                type_name(v)
+            )))
+        }
     };
     Ok(new_iter(state))
 }
@@ -38,10 +67,20 @@ pub fn get_iter(v: u64) -> PyResult<Obj> {
 /// A `reversed()` iterator.
 pub fn reversed(v: u64) -> PyResult<Obj> {
     match kind_of(v) {
-        kind::LIST => Ok(new_iter(IterState::Reversed { seq: Obj::new_ref(v), idx: list_items(v).len() })),
-        kind::TUPLE => Ok(new_iter(IterState::Reversed { seq: Obj::new_ref(v), idx: tuple_items(v).len() })),
+        kind::LIST => Ok(new_iter(IterState::Reversed {
+            seq: Obj::new_ref(v),
+            idx: list_items(v).len(),
+        })),
+        kind::TUPLE => Ok(new_iter(IterState::Reversed {
+            seq: Obj::new_ref(v),
+            idx: tuple_items(v).len(),
+        })),
         kind::STR => {
-            let chars: Vec<Obj> = str_of(v).chars().rev().map(|c| new_str(c.to_string())).collect();
+            let chars: Vec<Obj> = str_of(v)
+                .chars()
+                .rev()
+                .map(|c| new_str(c.to_string()))
+                .collect();
             let l = new_list(chars);
             get_iter(l.raw())
         }
@@ -50,14 +89,21 @@ pub fn reversed(v: u64) -> PyResult<Obj> {
             let r = unsafe { cast::<RangeObj>(v) };
             let n = r.len();
             let last = r.start + (n - 1) * r.step;
-            Ok(new_iter(IterState::Range { next: last, stop: r.start - r.step, step: -r.step }))
+            Ok(new_iter(IterState::Range {
+                next: last,
+                stop: r.start - r.step,
+                step: -r.step,
+            }))
         }
         kind::DICT | KIND_DICTVIEW => {
             let items = collect(v)?;
             let l = new_list(items.into_iter().rev().collect());
             get_iter(l.raw())
         }
-        _ => Err(type_error(format!("'{}' object is not reversible", type_name(v)))),
+        _ => Err(type_error(format!(
+            "'{}' object is not reversible",
+            type_name(v)
+        ))),
     }
 }
 
@@ -69,14 +115,23 @@ pub fn enumerate(v: u64, start: i64) -> PyResult<Obj> {
 
 /// `zip(*vs)`.
 pub fn zip(vs: &[u64]) -> PyResult<Obj> {
-    let iters = vs.iter().map(|&v| get_iter(v)).collect::<PyResult<Vec<_>>>()?;
+    let iters = vs
+        .iter()
+        .map(|&v| get_iter(v))
+        .collect::<PyResult<Vec<_>>>()?;
     Ok(new_iter(IterState::Zip { iters }))
 }
 
 /// `map(f, *vs)`.
 pub fn map(f: u64, vs: &[u64]) -> PyResult<Obj> {
-    let iters = vs.iter().map(|&v| get_iter(v)).collect::<PyResult<Vec<_>>>()?;
-    Ok(new_iter(IterState::Map { func: Obj::new_ref(f), iters }))
+    let iters = vs
+        .iter()
+        .map(|&v| get_iter(v))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(new_iter(IterState::Map {
+        func: Obj::new_ref(f),
+        iters,
+    }))
 }
 
 /// Advances an iterator that does not need to call Python code.
@@ -138,7 +193,11 @@ pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
             }
         }
         IterState::Reversed { seq, idx } => {
-            let items = if kind_of(seq.raw()) == kind::LIST { list_items(seq.raw()) } else { tuple_items(seq.raw()) };
+            let items = if kind_of(seq.raw()) == kind::LIST {
+                list_items(seq.raw())
+            } else {
+                tuple_items(seq.raw())
+            };
             if *idx > 0 && *idx <= items.len() {
                 *idx -= 1;
                 Some(Obj::new_ref(items[*idx]))
@@ -183,7 +242,10 @@ pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
 /// `next(it)`: `Ok(None)` when exhausted.
 pub fn iter_next(vm: &mut Vm, it: u64) -> PyResult<Option<Obj>> {
     if kind_of(it) != KIND_ITER {
-        return Err(type_error(format!("'{}' object is not an iterator", type_name(it))));
+        return Err(type_error(format!(
+            "'{}' object is not an iterator",
+            type_name(it)
+        )));
     }
     if let Some(r) = next_simple(it) {
         return r;

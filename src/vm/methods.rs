@@ -68,7 +68,8 @@ pub fn install(vm: &mut Vm) {
         (kind::DICT, "clear", d_clear),
     ];
     for (k, name, f) in table {
-        vm.methods.insert((*k, name.to_string()), builtin(name, *f, *k));
+        vm.methods
+            .insert((*k, name.to_string()), builtin(name, *f, *k));
     }
 }
 
@@ -109,7 +110,12 @@ fn str_arg<'a>(v: u64, what: &str) -> PyResult<&'a str> {
 }
 
 fn int_arg(v: u64) -> PyResult<i64> {
-    as_i64(v).ok_or_else(|| type_error(format!("'{}' object cannot be interpreted as an integer", type_name(v))))
+    as_i64(v).ok_or_else(|| {
+        type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            type_name(v)
+        ))
+    })
 }
 
 /// `s[key]` for a str.
@@ -141,14 +147,24 @@ pub fn str_getitem(s: u64, key: u64) -> PyResult<Obj> {
     }
     let i = match ops::as_num(key) {
         Some(ops::Num::I(i)) => i,
-        _ => return Err(type_error(format!("string indices must be integers, not '{}'", type_name(key)))),
+        _ => {
+            return Err(type_error(format!(
+                "string indices must be integers, not '{}'",
+                type_name(key)
+            )))
+        }
     };
     match ops::norm_index(i, so.nchars) {
         Some(j) => {
             if ascii {
                 Ok(new_str((text.as_bytes()[j] as char).to_string()))
             } else {
-                Ok(new_str(text.chars().nth(j).map(|c| c.to_string()).unwrap_or_default()))
+                Ok(new_str(
+                    text.chars()
+                        .nth(j)
+                        .map(|c| c.to_string())
+                        .unwrap_or_default(),
+                ))
             }
         }
         None => Err(index_error("string index out of range")),
@@ -188,7 +204,10 @@ fn split_common(args: &[u64], kw: Option<Kw<'_>>, name: &str, right: bool) -> Py
                 "sep" => sep = Some(k.vals[i]),
                 "maxsplit" => maxsplit = int_arg(k.vals[i])?,
                 other => {
-                    return Err(type_error(format!("'{}' is an invalid keyword argument for {}()", other, name)))
+                    return Err(type_error(format!(
+                        "'{}' is an invalid keyword argument for {}()",
+                        other, name
+                    )))
                 }
             }
         }
@@ -237,11 +256,16 @@ fn split_common(args: &[u64], kw: Option<Kw<'_>>, name: &str, right: bool) -> Py
             if maxsplit < 0 {
                 s.split(sp).map(String::from).collect()
             } else if right {
-                let mut v: Vec<String> = s.rsplitn(maxsplit as usize + 1, sp).map(String::from).collect();
+                let mut v: Vec<String> = s
+                    .rsplitn(maxsplit as usize + 1, sp)
+                    .map(String::from)
+                    .collect();
                 v.reverse();
                 v
             } else {
-                s.splitn(maxsplit as usize + 1, sp).map(String::from).collect()
+                s.splitn(maxsplit as usize + 1, sp)
+                    .map(String::from)
+                    .collect()
             }
         }
     };
@@ -321,7 +345,12 @@ fn sub_range(s: &str, args: &[u64], from: usize) -> PyResult<(usize, usize)> {
     };
     let a = norm(args.get(from).copied(), 0)?;
     let b = norm(args.get(from + 1).copied(), n)?;
-    let to_byte = |ci: i64| s.char_indices().nth(ci as usize).map(|(b, _)| b).unwrap_or(s.len());
+    let to_byte = |ci: i64| {
+        s.char_indices()
+            .nth(ci as usize)
+            .map(|(b, _)| b)
+            .unwrap_or(s.len())
+    };
     if a > b {
         return Ok((usize::MAX, 0));
     }
@@ -366,7 +395,11 @@ fn s_count(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
         return Ok(Obj::int(0));
     }
     let hay = &s[a..b];
-    let n = if sub.is_empty() { hay.chars().count() + 1 } else { hay.matches(sub).count() };
+    let n = if sub.is_empty() {
+        hay.chars().count() + 1
+    } else {
+        hay.matches(sub).count()
+    };
     Ok(Obj::int(n as i64))
 }
 
@@ -378,7 +411,13 @@ fn affix(args: &[u64], name: &str, end: bool) -> PyResult<Obj> {
         return Ok(Obj::bool(false));
     }
     let hay = &s[a..b];
-    let test = |p: &str| if end { hay.ends_with(p) } else { hay.starts_with(p) };
+    let test = |p: &str| {
+        if end {
+            hay.ends_with(p)
+        } else {
+            hay.starts_with(p)
+        }
+    };
     let p = args[1];
     if kind_of(p) == kind::TUPLE {
         for &x in tuple_items(p) {
@@ -416,7 +455,13 @@ fn s_swapcase(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> 
     argn(args, "swapcase", 0, 0)?;
     let r: String = str_of(args[0])
         .chars()
-        .map(|c| if c.is_uppercase() { c.to_lowercase().collect::<String>() } else { c.to_uppercase().collect() })
+        .map(|c| {
+            if c.is_uppercase() {
+                c.to_lowercase().collect::<String>()
+            } else {
+                c.to_uppercase().collect()
+            }
+        })
         .collect();
     Ok(new_str(r))
 }
@@ -431,7 +476,11 @@ fn justify(args: &[u64], name: &str, how: char) -> PyResult<Obj> {
             let mut cs = fs.chars();
             match (cs.next(), cs.next()) {
                 (Some(c), None) => c,
-                _ => return Err(type_error("The fill character must be exactly one character long")),
+                _ => {
+                    return Err(type_error(
+                        "The fill character must be exactly one character long",
+                    ))
+                }
             }
         }
         None => ' ',
@@ -441,7 +490,7 @@ fn justify(args: &[u64], name: &str, how: char) -> PyResult<Obj> {
         return Ok(Obj::new_ref(args[0]));
     }
     let pad = (w - n) as usize;
-    let f = |k: usize| std::iter::repeat(fill).take(k).collect::<String>();
+    let f = |k: usize| std::iter::repeat_n(fill, k).collect::<String>();
     Ok(new_str(match how {
         '<' => format!("{s}{}", f(pad)),
         '>' => format!("{}{s}", f(pad)),
@@ -496,11 +545,15 @@ fn s_isspace(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 }
 fn s_isupper(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     let s = str_of(args[0]);
-    Ok(Obj::bool(s.chars().any(char::is_uppercase) && !s.chars().any(char::is_lowercase)))
+    Ok(Obj::bool(
+        s.chars().any(char::is_uppercase) && !s.chars().any(char::is_lowercase),
+    ))
 }
 fn s_islower(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     let s = str_of(args[0]);
-    Ok(Obj::bool(s.chars().any(char::is_lowercase) && !s.chars().any(char::is_uppercase)))
+    Ok(Obj::bool(
+        s.chars().any(char::is_lowercase) && !s.chars().any(char::is_uppercase),
+    ))
 }
 fn s_title(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     let mut out = String::new();
@@ -565,18 +618,27 @@ fn s_format(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
                 None => (field.clone(), String::new()),
             };
             let (name, conv) = match name_conv.find('!') {
-                Some(p) => (name_conv[..p].to_string(), Some(name_conv[p + 1..].to_string())),
+                Some(p) => (
+                    name_conv[..p].to_string(),
+                    Some(name_conv[p + 1..].to_string()),
+                ),
                 None => (name_conv, None),
             };
             let v: u64 = if name.is_empty() {
                 let v = pos.get(auto).copied().ok_or_else(|| {
-                    index_error(format!("Replacement index {} out of range for positional args tuple", auto))
+                    index_error(format!(
+                        "Replacement index {} out of range for positional args tuple",
+                        auto
+                    ))
                 })?;
                 auto += 1;
                 v
             } else if let Ok(n) = name.parse::<usize>() {
                 pos.get(n).copied().ok_or_else(|| {
-                    index_error(format!("Replacement index {} out of range for positional args tuple", n))
+                    index_error(format!(
+                        "Replacement index {} out of range for positional args tuple",
+                        n
+                    ))
                 })?
             } else {
                 let k = kw.ok_or_else(|| err(ExcKind::KeyError, text::str_repr(&name)))?;
@@ -662,7 +724,11 @@ fn l_extend(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 }
 
 fn seq_items(v: u64) -> Vec<Obj> {
-    let items = if kind_of(v) == kind::LIST { list_items(v) } else { tuple_items(v) };
+    let items = if kind_of(v) == kind::LIST {
+        list_items(v)
+    } else {
+        tuple_items(v)
+    };
     items.iter().map(|&x| Obj::new_ref(x)).collect()
 }
 
@@ -691,7 +757,10 @@ fn l_index(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     if kind_of(args[0]) == kind::TUPLE {
         return Err(value_error("tuple.index(x): x not in tuple"));
     }
-    Err(value_error(format!("{} is not in list", text::repr(args[1])?)))
+    Err(value_error(format!(
+        "{} is not in list",
+        text::repr(args[1])?
+    )))
 }
 
 fn l_count(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
@@ -710,7 +779,10 @@ fn l_remove(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     let items = seq_items(args[0]);
     for (i, it) in items.iter().enumerate() {
         if ops::eq(it.raw(), args[1])? {
-            let old = list_with(args[0], |v| if i < v.len() { Some(v.remove(i)) } else { None });
+            let old = list_with(
+                args[0],
+                |v| if i < v.len() { Some(v.remove(i)) } else { None },
+            );
             if let Some(o) = old {
                 decref(o);
             }
@@ -730,14 +802,19 @@ fn l_sort(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
                 "key" => key = Some(k.vals[i]).filter(|&x| x != none_raw()),
                 "reverse" => rev = ops::truthy(k.vals[i])?,
                 other => {
-                    return Err(type_error(format!("'{}' is an invalid keyword argument for sort()", other)))
+                    return Err(type_error(format!(
+                        "'{}' is an invalid keyword argument for sort()",
+                        other
+                    )))
                 }
             }
         }
     }
     let items = seq_items(args[0]);
     let sorted = crate::vm::builtins::sort_values(vm, items, key, rev)?;
-    let olds = list_with(args[0], |v| std::mem::replace(v, sorted.into_iter().map(Obj::into_raw).collect()));
+    let olds = list_with(args[0], |v| {
+        std::mem::replace(v, sorted.into_iter().map(Obj::into_raw).collect())
+    });
     olds.into_iter().for_each(decref);
     Ok(Obj::none())
 }
@@ -771,12 +848,19 @@ fn d_get(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     argn(args, "get", 1, 2)?;
     match d(args[0]).get(args[1])? {
         Some(v) => Ok(Obj::new_ref(v)),
-        None => Ok(args.get(2).map(|&x| Obj::new_ref(x)).unwrap_or_else(Obj::none)),
+        None => Ok(args
+            .get(2)
+            .map(|&x| Obj::new_ref(x))
+            .unwrap_or_else(Obj::none)),
     }
 }
 
 fn view(dict: u64, which: u8) -> Obj {
-    Obj::from_raw(box_obj(DictViewObj { ob: hdr(KIND_DICTVIEW), dict: Obj::new_ref(dict), which }))
+    Obj::from_raw(box_obj(DictViewObj {
+        ob: hdr(KIND_DICTVIEW),
+        dict: Obj::new_ref(dict),
+        which,
+    }))
 }
 
 fn d_keys(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
@@ -798,7 +882,7 @@ fn d_pop(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
         Some(v) => Ok(v),
         None => match args.get(2) {
             Some(&x) => Ok(Obj::new_ref(x)),
-            None => Err(err(ExcKind::KeyError, text::repr(args[1])?)),
+            None => Err(crate::vm::builtins::key_error(args[1])),
         },
     }
 }
@@ -808,7 +892,10 @@ fn d_setdefault(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj
     if let Some(v) = d(args[0]).get(args[1])? {
         return Ok(Obj::new_ref(v));
     }
-    let dv = args.get(2).map(|&x| Obj::new_ref(x)).unwrap_or_else(Obj::none);
+    let dv = args
+        .get(2)
+        .map(|&x| Obj::new_ref(x))
+        .unwrap_or_else(Obj::none);
     d(args[0]).set(Obj::new_ref(args[1]), dv.clone())?;
     Ok(dv)
 }
@@ -816,8 +903,11 @@ fn d_setdefault(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj
 /// `dict.update(src)` / `dict(src)`: from a dict or an iterable of pairs.
 pub fn dict_update_from(vm: &mut Vm, dst: u64, src: u64) -> PyResult<()> {
     if kind_of(src) == kind::DICT {
-        let pairs: Vec<(Obj, Obj)> =
-            d(src).entries().iter().map(|e| (Obj::new_ref(e.key), Obj::new_ref(e.value))).collect();
+        let pairs: Vec<(Obj, Obj)> = d(src)
+            .entries()
+            .iter()
+            .map(|e| (Obj::new_ref(e.key), Obj::new_ref(e.value)))
+            .collect();
         for (k, v) in pairs {
             d(dst).set(k, v)?;
         }
@@ -826,7 +916,10 @@ pub fn dict_update_from(vm: &mut Vm, dst: u64, src: u64) -> PyResult<()> {
     let items = iter::collect_vm(vm, src)?;
     for (i, it) in items.into_iter().enumerate() {
         let kv = iter::collect_vm(vm, it.raw()).map_err(|_| {
-            type_error(format!("cannot convert dictionary update sequence element #{} to a sequence", i))
+            type_error(format!(
+                "cannot convert dictionary update sequence element #{} to a sequence",
+                i
+            ))
         })?;
         if kv.len() != 2 {
             return Err(value_error(format!(

@@ -10,9 +10,11 @@ pub mod bytecode;
 pub mod compile;
 pub mod dict;
 pub mod error;
+pub mod fmt;
 pub mod interp;
 pub mod iter;
 pub mod methods;
+pub mod num;
 pub mod obj;
 pub mod ops;
 pub mod scope;
@@ -58,10 +60,15 @@ pub fn run_source(source: &str, filename: &str, opts: &RunOptions) -> i32 {
     // SAFETY: globals is a dict.
     unsafe { dict::dict_mut(globals.raw()).clear() };
     drop(globals);
+    obj::break_closure_cycles();
     vm.teardown();
     drop(vm);
     if opts.leak_check {
-        let _ = writeln!(std::io::stderr(), "cpjit-leak-check: live objects at exit: {}", obj::live_objects());
+        let _ = writeln!(
+            std::io::stderr(),
+            "cpjit-leak-check: live objects at exit: {}",
+            obj::live_objects()
+        );
     }
     status
 }

@@ -14,7 +14,11 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 
 /// A header for a static immortal object.
 const fn immortal_header(k: u32) -> ObjHeader {
-    ObjHeader { refcnt: IMMORTAL_REFCNT as isize, kind: k, flags: 0 }
+    ObjHeader {
+        refcnt: IMMORTAL_REFCNT as isize,
+        kind: k,
+        flags: 0,
+    }
 }
 
 /// A `Sync`, interior-mutable wrapper so the immortal singletons can be
@@ -27,15 +31,20 @@ unsafe impl<T> Sync for Immortal<T> {}
 
 /// The `None` singleton.
 #[no_mangle]
-pub static cpjit_none: Immortal<ObjHeader> = Immortal(std::cell::UnsafeCell::new(immortal_header(kind::NONE)));
+pub static cpjit_none: Immortal<ObjHeader> =
+    Immortal(std::cell::UnsafeCell::new(immortal_header(kind::NONE)));
 /// The `True` singleton.
 #[no_mangle]
-pub static cpjit_true: Immortal<IntObj> =
-    Immortal(std::cell::UnsafeCell::new(IntObj { ob: immortal_header(kind::BOOL), value: 1 }));
+pub static cpjit_true: Immortal<IntObj> = Immortal(std::cell::UnsafeCell::new(IntObj {
+    ob: immortal_header(kind::BOOL),
+    value: 1,
+}));
 /// The `False` singleton.
 #[no_mangle]
-pub static cpjit_false: Immortal<IntObj> =
-    Immortal(std::cell::UnsafeCell::new(IntObj { ob: immortal_header(kind::BOOL), value: 0 }));
+pub static cpjit_false: Immortal<IntObj> = Immortal(std::cell::UnsafeCell::new(IntObj {
+    ob: immortal_header(kind::BOOL),
+    value: 0,
+}));
 
 /// Tagged word of `None`.
 #[inline(always)]
@@ -206,7 +215,11 @@ impl std::fmt::Debug for Obj {
 
 #[inline(always)]
 fn header(k: u32) -> ObjHeader {
-    ObjHeader { refcnt: 1, kind: k, flags: 0 }
+    ObjHeader {
+        refcnt: 1,
+        kind: k,
+        flags: 0,
+    }
 }
 
 /// Boxes a runtime object and returns its tagged word.
@@ -232,11 +245,17 @@ pub fn new_float(f: f64) -> u64 {
     if let Some(p) = fl.pop() {
         // SAFETY: p came from a freed float allocation of the right layout.
         unsafe {
-            p.write(FloatObj { ob: header(kind::FLOAT), value: f });
+            p.write(FloatObj {
+                ob: header(kind::FLOAT),
+                value: f,
+            });
         }
         p as u64
     } else {
-        Box::into_raw(Box::new(FloatObj { ob: header(kind::FLOAT), value: f })) as u64
+        Box::into_raw(Box::new(FloatObj {
+            ob: header(kind::FLOAT),
+            value: f,
+        })) as u64
     }
 }
 
@@ -257,7 +276,10 @@ pub fn new_bigint(b: BigInt) -> Obj {
             return Obj(v);
         }
     }
-    Obj(box_obj(BigIntObj { ob: header(kind::BIGINT), value: b }))
+    Obj(box_obj(BigIntObj {
+        ob: header(kind::BIGINT),
+        value: b,
+    }))
 }
 
 // ---- strings ----
@@ -269,7 +291,12 @@ pub fn new_str(s: impl Into<String>) -> Obj {
     let nchars = if ascii { s.len() } else { s.chars().count() };
     let mut h = header(kind::STR);
     h.flags = ascii as u32;
-    Obj(box_obj(StrObj { ob: h, hash: std::cell::Cell::new(-1), nchars, s: s.into_boxed_str() }))
+    Obj(box_obj(StrObj {
+        ob: h,
+        hash: std::cell::Cell::new(-1),
+        nchars,
+        s: s.into_boxed_str(),
+    }))
 }
 
 // ---- tuples ----
@@ -325,7 +352,12 @@ pub fn new_list(items: Vec<Obj>) -> Obj {
     let len = raw.len();
     let ptr = raw.as_mut_ptr();
     std::mem::forget(raw);
-    Obj(box_obj(ListObj { ob: header(kind::LIST), items: ptr, len: len as isize, cap: cap as isize }))
+    Obj(box_obj(ListObj {
+        ob: header(kind::LIST),
+        items: ptr,
+        len: len as isize,
+        cap: cap as isize,
+    }))
 }
 
 /// Borrow a list's storage as a `Vec` for mutation; `f` may change it freely.
@@ -450,7 +482,12 @@ pub unsafe extern "C" fn cpjit_dealloc(v: u64) {
         kind::STR => free_box::<StrObj>(v),
         kind::DICT => free_box::<DictObj>(v),
         kind::RANGE => free_box::<RangeObj>(v),
-        kind::FUNCTION => free_box::<FuncObj>(v),
+        kind::FUNCTION => {
+            if !cast::<FuncObj>(v).closure.is_empty() {
+                CLOSURES.with(|c| c.borrow_mut().remove(&v));
+            }
+            free_box::<FuncObj>(v)
+        }
         kind::BUILTIN => free_box::<BuiltinObj>(v),
         KIND_CODE => free_box::<CodeObj>(v),
         KIND_CELL => free_box::<CellObj>(v),
@@ -461,5 +498,33 @@ pub unsafe extern "C" fn cpjit_dealloc(v: u64) {
         KIND_EXC => free_box::<ExcObj>(v),
         KIND_TYPE => free_box::<TypeObj>(v),
         _ => {}
+    }
+}
+
+thread_local! {
+    /// Live functions that own closure cells (the only reference cycles the
+    /// subset can build besides containers holding themselves).
+    static CLOSURES: std::cell::RefCell<std::collections::HashSet<u64>> = Default::default();
+}
+
+/// Records a new function object that has closure cells.
+pub fn register_closure(f: u64) {
+    CLOSURES.with(|c| c.borrow_mut().insert(f));
+}
+
+/// Breaks function <-> cell cycles at exit by dropping every live function's
+/// closure cells (there is no cycle collector).
+pub fn break_closure_cycles() {
+    let live: Vec<u64> = CLOSURES.with(|c| c.borrow().iter().copied().collect());
+    for f in live {
+        if !CLOSURES.with(|c| c.borrow().contains(&f)) {
+            continue;
+        }
+        incref(f);
+        // SAFETY: f is a live function (still registered), kept alive by the incref.
+        let cells = unsafe { std::mem::take(&mut cast_mut::<FuncObj>(f).closure) };
+        CLOSURES.with(|c| c.borrow_mut().remove(&f));
+        drop(cells);
+        decref(f);
     }
 }

@@ -7,10 +7,10 @@ use crate::abi::value::{decode_small_int, encode_small_int};
 use crate::vm::bytecode::{binop, cmp};
 use crate::vm::dict::dict_mut;
 use crate::vm::error::{err, index_error, type_error, value_error, zero_div, ExcKind, PyResult};
+use crate::vm::num;
 use crate::vm::obj::*;
 use crate::vm::types::*;
 use num_bigint::BigInt;
-use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 use std::cmp::Ordering;
 
@@ -127,7 +127,10 @@ pub fn as_str<'a>(v: u64) -> Option<&'a str> {
 fn big_to_f64(b: &BigInt) -> PyResult<f64> {
     match b.to_f64() {
         Some(f) if f.is_finite() => Ok(f),
-        _ => Err(err(ExcKind::OverflowError, "int too large to convert to float")),
+        _ => Err(err(
+            ExcKind::OverflowError,
+            "int too large to convert to float",
+        )),
     }
 }
 
@@ -153,7 +156,7 @@ pub fn truthy(v: u64) -> PyResult<bool> {
         kind::TUPLE => !tuple_items(v).is_empty(),
         // SAFETY: kinds checked.
         kind::DICT => unsafe { !dict_mut(v).is_empty() },
-        kind::RANGE => unsafe { cast::<RangeObj>(v).len() > 0 },
+        kind::RANGE => unsafe { !cast::<RangeObj>(v).is_empty() },
         KIND_DICTVIEW => unsafe { !dict_mut(cast::<DictViewObj>(v).dict.raw()).is_empty() },
         _ => true,
     })
@@ -161,7 +164,11 @@ pub fn truthy(v: u64) -> PyResult<bool> {
 
 fn unsupported(a: u64, b: u64, o: u32) -> Box<crate::vm::error::PyErr> {
     let sym = binop::SYMBOLS[(o & 15) as usize];
-    let sym = if o & binop::INPLACE != 0 { format!("{sym}=") } else { sym.to_string() };
+    let sym = if o & binop::INPLACE != 0 {
+        format!("{sym}=")
+    } else {
+        sym.to_string()
+    };
     if o & 15 == binop::POW && o & binop::INPLACE == 0 {
         return type_error(format!(
             "unsupported operand type(s) for ** or pow(): '{}' and '{}'",
@@ -169,7 +176,12 @@ fn unsupported(a: u64, b: u64, o: u32) -> Box<crate::vm::error::PyErr> {
             type_name(b)
         ));
     }
-    type_error(format!("unsupported operand type(s) for {}: '{}' and '{}'", sym, type_name(a), type_name(b)))
+    type_error(format!(
+        "unsupported operand type(s) for {}: '{}' and '{}'",
+        sym,
+        type_name(a),
+        type_name(b)
+    ))
 }
 
 /// Int result from an i128 computation.
@@ -196,105 +208,25 @@ pub fn floor_divmod_i64(a: i64, b: i64) -> (i128, i128) {
     (q, r)
 }
 
-/// Python float divmod (b != 0).
-pub fn float_divmod(vx: f64, wx: f64) -> (f64, f64) {
-    let mut m = vx % wx;
-    let mut div = (vx - m) / wx;
-    if m != 0.0 {
-        if (wx < 0.0) != (m < 0.0) {
-            m += wx;
-            div -= 1.0;
-        }
-    } else {
-        m = 0.0f64.copysign(wx);
-    }
-    let fd = if div != 0.0 {
-        let mut fd = div.floor();
-        if div - fd > 0.5 {
-            fd += 1.0;
-        }
-        fd
-    } else {
-        0.0f64.copysign(vx / wx)
-    };
-    (fd, m)
-}
-
 fn int_op(a: &BigInt, b: &BigInt, o: u32) -> PyResult<Obj> {
     Ok(match o {
         binop::ADD => new_bigint(a + b),
         binop::SUB => new_bigint(a - b),
         binop::MUL => new_bigint(a * b),
-        binop::FLOORDIV => {
-            if b.is_zero() {
-                return Err(zero_div("integer division or modulo by zero"));
-            }
-            new_bigint(a.div_floor(b))
-        }
-        binop::MOD => {
-            if b.is_zero() {
-                return Err(zero_div("integer division or modulo by zero"));
-            }
-            new_bigint(a.mod_floor(b))
-        }
-        binop::TRUEDIV => {
-            if b.is_zero() {
-                return Err(zero_div("division by zero"));
-            }
-            Obj::float(int_true_div(a, b)?)
-        }
-        binop::POW => {
-            if b.is_negative() {
-                let fa = big_to_f64(a)?;
-                let fb = big_to_f64(b)?;
-                if fa == 0.0 {
-                    return Err(zero_div("0.0 cannot be raised to a negative power"));
-                }
-                Obj::float(fa.powf(fb))
-            } else {
-                let e = b.to_u32().ok_or_else(|| err(ExcKind::OverflowError, "exponent too large"))?;
-                new_bigint(num_traits::pow::Pow::pow(a, e))
-            }
-        }
-        binop::LSHIFT => {
-            if b.is_negative() {
-                return Err(value_error("negative shift count"));
-            }
-            let s = b.to_usize().ok_or_else(|| err(ExcKind::OverflowError, "too many digits in integer"))?;
-            new_bigint(a << s)
-        }
-        binop::RSHIFT => {
-            if b.is_negative() {
-                return Err(value_error("negative shift count"));
-            }
-            let s = b.to_usize().unwrap_or(usize::MAX);
-            if s >= 1 << 20 {
-                return Ok(Obj::int(if a.is_negative() { -1 } else { 0 }));
-            }
-            // Arithmetic shift = floor division by 2**s.
-            new_bigint(a.div_floor(&(BigInt::from(1) << s)))
-        }
+        binop::FLOORDIV => new_bigint(num::int_floordiv(a, b)?),
+        binop::MOD => new_bigint(num::int_mod(a, b)?),
+        binop::TRUEDIV => Obj::float(num::int_truediv(a, b)?),
+        binop::POW => match num::int_pow(a, b)? {
+            num::IntPow::Int(r) => new_bigint(r),
+            num::IntPow::Float(f) => Obj::float(f),
+        },
+        binop::LSHIFT => new_bigint(num::int_lshift(a, b)?),
+        binop::RSHIFT => new_bigint(num::int_rshift(a, b)?),
         binop::AND => new_bigint(a & b),
         binop::OR => new_bigint(a | b),
         binop::XOR => new_bigint(a ^ b),
         _ => return Err(type_error("bad operator")),
     })
-}
-
-/// Correctly rounded int / int (temporary: exact for |values| < 2**53).
-fn int_true_div(a: &BigInt, b: &BigInt) -> PyResult<f64> {
-    if let (Some(x), Some(y)) = (a.to_i64(), b.to_i64()) {
-        if x.unsigned_abs() < (1 << 53) && y.unsigned_abs() < (1 << 53) {
-            return Ok(x as f64 / y as f64);
-        }
-    }
-    let fa = a.to_f64().unwrap_or(f64::INFINITY);
-    let fb = b.to_f64().unwrap_or(f64::INFINITY);
-    let r = fa / fb;
-    if !r.is_finite() {
-        return Err(err(ExcKind::OverflowError, "integer division result too large for a float"));
-    }
-    Ok(r)
 }
 
 fn small_int_op(x: i64, y: i64, o: u32) -> PyResult<Obj> {
@@ -309,12 +241,7 @@ fn small_int_op(x: i64, y: i64, o: u32) -> PyResult<Obj> {
             let (q, r) = floor_divmod_i64(x, y);
             int_from_i128(if o == binop::MOD { r } else { q })
         }
-        binop::TRUEDIV => {
-            if y == 0 {
-                return Err(zero_div("division by zero"));
-            }
-            return int_op(&BigInt::from(x), &BigInt::from(y), o);
-        }
+        binop::TRUEDIV => Obj::float(num::i64_truediv(x, y)?),
         binop::AND => Obj::int(x & y),
         binop::OR => Obj::int(x | y),
         binop::XOR => Obj::int(x ^ y),
@@ -322,7 +249,15 @@ fn small_int_op(x: i64, y: i64, o: u32) -> PyResult<Obj> {
             if y < 0 {
                 return Err(value_error("negative shift count"));
             }
-            Obj::int(if y >= 63 { if x < 0 { -1 } else { 0 } } else { x >> y })
+            Obj::int(if y >= 63 {
+                if x < 0 {
+                    -1
+                } else {
+                    0
+                }
+            } else {
+                x >> y
+            })
         }
         binop::LSHIFT => {
             if y < 0 {
@@ -355,37 +290,10 @@ fn float_op(x: f64, y: f64, o: u32) -> PyResult<Obj> {
         binop::ADD => x + y,
         binop::SUB => x - y,
         binop::MUL => x * y,
-        binop::TRUEDIV => {
-            if y == 0.0 {
-                return Err(zero_div("float division by zero"));
-            }
-            x / y
-        }
-        binop::FLOORDIV => {
-            if y == 0.0 {
-                return Err(zero_div("float floor division by zero"));
-            }
-            float_divmod(x, y).0
-        }
-        binop::MOD => {
-            if y == 0.0 {
-                return Err(zero_div("float modulo"));
-            }
-            float_divmod(x, y).1
-        }
-        binop::POW => {
-            if x == 0.0 && y < 0.0 {
-                return Err(zero_div("0.0 cannot be raised to a negative power"));
-            }
-            if x < 0.0 && y.fract() != 0.0 && y.is_finite() {
-                return Err(value_error("complex results are not supported"));
-            }
-            let r = x.powf(y);
-            if r.is_infinite() && x.is_finite() && y.is_finite() {
-                return Err(err(ExcKind::OverflowError, "(34, 'Numerical result out of range')"));
-            }
-            r
-        }
+        binop::TRUEDIV => num::float_truediv(x, y)?,
+        binop::FLOORDIV => num::float_floordiv(x, y)?,
+        binop::MOD => num::float_mod(x, y)?,
+        binop::POW => num::float_pow(x, y)?,
         _ => return Err(type_error("bad operator")),
     }))
 }
@@ -397,7 +305,15 @@ pub fn binary_op(a: u64, b: u64, o: u32) -> PyResult<Obj> {
         return match (x, y) {
             (Num::I(x), Num::I(y)) => small_int_op(x, y, base),
             (Num::F(_), _) | (_, Num::F(_)) => {
-                if matches!(base, binop::LSHIFT | binop::RSHIFT | binop::AND | binop::OR | binop::XOR | binop::MATMUL) {
+                if matches!(
+                    base,
+                    binop::LSHIFT
+                        | binop::RSHIFT
+                        | binop::AND
+                        | binop::OR
+                        | binop::XOR
+                        | binop::MATMUL
+                ) {
                     return Err(unsupported(a, b, o));
                 }
                 let (fx, fy) = (num_to_f64(&x)?, num_to_f64(&y)?);
@@ -454,8 +370,12 @@ pub fn binary_op(a: u64, b: u64, o: u32) -> PyResult<Obj> {
             v.extend(tuple_items(b).iter().map(|&x| Obj::new_ref(x)));
             Ok(new_tuple(v))
         }
-        (kind::STR | kind::LIST | kind::TUPLE, _, binop::MUL) if as_i64(b).is_some() => repeat(a, as_i64(b).unwrap_or(0)),
-        (_, kind::STR | kind::LIST | kind::TUPLE, binop::MUL) if as_i64(a).is_some() => repeat(b, as_i64(a).unwrap_or(0)),
+        (kind::STR | kind::LIST | kind::TUPLE, _, binop::MUL) if as_i64(b).is_some() => {
+            repeat(a, as_i64(b).unwrap_or(0))
+        }
+        (_, kind::STR | kind::LIST | kind::TUPLE, binop::MUL) if as_i64(a).is_some() => {
+            repeat(b, as_i64(a).unwrap_or(0))
+        }
         _ => Err(unsupported(a, b, o)),
     }
 }
@@ -489,7 +409,10 @@ pub fn unary_neg(v: u64) -> PyResult<Obj> {
         Some(Num::I(i)) => Ok(int_from_i128(-(i as i128))),
         Some(Num::B(b)) => Ok(new_bigint(-b)),
         Some(Num::F(f)) => Ok(Obj::float(-f)),
-        None => Err(type_error(format!("bad operand type for unary -: '{}'", type_name(v)))),
+        None => Err(type_error(format!(
+            "bad operand type for unary -: '{}'",
+            type_name(v)
+        ))),
     }
 }
 
@@ -498,7 +421,10 @@ pub fn unary_pos(v: u64) -> PyResult<Obj> {
     match as_num(v) {
         Some(Num::I(i)) => Ok(Obj::int(i)),
         Some(_) => Ok(Obj::new_ref(v)),
-        None => Err(type_error(format!("bad operand type for unary +: '{}'", type_name(v)))),
+        None => Err(type_error(format!(
+            "bad operand type for unary +: '{}'",
+            type_name(v)
+        ))),
     }
 }
 
@@ -507,7 +433,10 @@ pub fn unary_invert(v: u64) -> PyResult<Obj> {
     match as_num(v) {
         Some(Num::I(i)) => Ok(Obj::int(!i)),
         Some(Num::B(b)) => Ok(new_bigint(-b - 1)),
-        _ => Err(type_error(format!("bad operand type for unary ~: '{}'", type_name(v)))),
+        _ => Err(type_error(format!(
+            "bad operand type for unary ~: '{}'",
+            type_name(v)
+        ))),
     }
 }
 
@@ -591,7 +520,11 @@ fn int_float_cmp(i: &BigInt, f: f64) -> Option<Ordering> {
         return None;
     }
     if f.is_infinite() {
-        return Some(if f > 0.0 { Ordering::Less } else { Ordering::Greater });
+        return Some(if f > 0.0 {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        });
     }
     if let Some(s) = i.to_i64() {
         if s.unsigned_abs() < (1 << 53) {
@@ -602,7 +535,11 @@ fn int_float_cmp(i: &BigInt, f: f64) -> Option<Ordering> {
     let fl = f.floor();
     let fi = num_traits::FromPrimitive::from_f64(fl).unwrap_or_else(BigInt::zero);
     match i.cmp(&fi) {
-        Ordering::Equal => Some(if f > fl { Ordering::Less } else { Ordering::Equal }),
+        Ordering::Equal => Some(if f > fl {
+            Ordering::Less
+        } else {
+            Ordering::Equal
+        }),
         o => Some(o),
     }
 }
@@ -709,7 +646,11 @@ pub fn contains(container: u64, item: u64) -> PyResult<bool> {
             let r = unsafe { cast::<RangeObj>(container) };
             match as_i64(item) {
                 Some(i) => {
-                    let inside = if r.step > 0 { i >= r.start && i < r.stop } else { i <= r.start && i > r.stop };
+                    let inside = if r.step > 0 {
+                        i >= r.start && i < r.stop
+                    } else {
+                        i <= r.start && i > r.stop
+                    };
                     Ok(inside && (i - r.start) % r.step == 0)
                 }
                 None => Ok(false),
@@ -730,7 +671,10 @@ pub fn contains(container: u64, item: u64) -> PyResult<bool> {
                 Ok(false)
             }
         }
-        _ => Err(type_error(format!("argument of type '{}' is not iterable", type_name(container)))),
+        _ => Err(type_error(format!(
+            "argument of type '{}' is not iterable",
+            type_name(container)
+        ))),
     }
 }
 
@@ -750,9 +694,12 @@ fn index_of(key: u64, what: &str) -> PyResult<i64> {
         Some(Num::I(i)) => Ok(i),
         Some(Num::B(_)) => Err(err(
             ExcKind::IndexError,
-            format!("cannot fit 'int' into an index-sized integer"),
+            "cannot fit 'int' into an index-sized integer",
         )),
-        _ => Err(type_error(format!("{what} indices must be integers or slices, not {}", type_name(key)))),
+        _ => Err(type_error(format!(
+            "{what} indices must be integers or slices, not {}",
+            type_name(key)
+        ))),
     }
 }
 
@@ -766,8 +713,14 @@ pub fn slice_indices(s: u64, len: usize) -> PyResult<(i64, i64, i64, usize)> {
         }
         match as_num(v.raw()) {
             Some(Num::I(i)) => Ok(Some(i)),
-            Some(Num::B(b)) => Ok(Some(if b.is_negative() { i64::MIN / 2 } else { i64::MAX / 2 })),
-            _ => Err(type_error("slice indices must be integers or None or have an __index__ method")),
+            Some(Num::B(b)) => Ok(Some(if b.is_negative() {
+                i64::MIN / 2
+            } else {
+                i64::MAX / 2
+            })),
+            _ => Err(type_error(
+                "slice indices must be integers or None or have an __index__ method",
+            )),
         }
     };
     let step = get(&sl.step)?.unwrap_or(1);
@@ -841,7 +794,7 @@ pub fn getitem(container: u64, key: u64) -> PyResult<Obj> {
             // SAFETY: kind checked.
             match unsafe { dict_mut(container) }.get(key)? {
                 Some(v) => Ok(Obj::new_ref(v)),
-                None => Err(err(ExcKind::KeyError, crate::vm::text::repr(key)?)),
+                None => Err(crate::vm::builtins::key_error(key)),
             }
         }
         kind::RANGE => {
@@ -853,7 +806,12 @@ pub fn getitem(container: u64, key: u64) -> PyResult<Obj> {
                 let ns = r.start + start * r.step;
                 let nstep = r.step * step;
                 let n = slice_indices(key, r.len() as usize)?.3 as i64;
-                return Ok(Obj::from_raw(box_obj(RangeObj { ob: hdr(kind::RANGE), start: ns, stop: ns + n * nstep, step: nstep })));
+                return Ok(Obj::from_raw(box_obj(RangeObj {
+                    ob: hdr(kind::RANGE),
+                    start: ns,
+                    stop: ns + n * nstep,
+                    step: nstep,
+                })));
             }
             let i = index_of(key, "range")?;
             match norm_index(i, r.len() as usize) {
@@ -861,7 +819,10 @@ pub fn getitem(container: u64, key: u64) -> PyResult<Obj> {
                 None => Err(index_error("range object index out of range")),
             }
         }
-        _ => Err(type_error(format!("'{}' object is not subscriptable", type_name(container)))),
+        _ => Err(type_error(format!(
+            "'{}' object is not subscriptable",
+            type_name(container)
+        ))),
     }
 }
 
@@ -875,7 +836,11 @@ pub fn setitem(container: u64, key: u64, value: Obj) -> PyResult<()> {
                 if step == 1 {
                     let stop = stop.max(start);
                     let removed: Vec<u64> = list_with(container, |v| {
-                        v.splice(start as usize..stop as usize, new_items.into_iter().map(Obj::into_raw)).collect()
+                        v.splice(
+                            start as usize..stop as usize,
+                            new_items.into_iter().map(Obj::into_raw),
+                        )
+                        .collect()
                     });
                     removed.into_iter().for_each(decref);
                     return Ok(());
@@ -905,7 +870,9 @@ pub fn setitem(container: u64, key: u64, value: Obj) -> PyResult<()> {
                 Some(j) => {
                     // SAFETY: j < len; the list owns its items.
                     let old = unsafe {
-                        let p = (*(container as *mut crate::abi::layout::ListObj)).items.add(j);
+                        let p = (*(container as *mut crate::abi::layout::ListObj))
+                            .items
+                            .add(j);
                         std::mem::replace(&mut *p, value.into_raw())
                     };
                     decref(old);
@@ -916,7 +883,10 @@ pub fn setitem(container: u64, key: u64, value: Obj) -> PyResult<()> {
         }
         // SAFETY: kind checked.
         kind::DICT => unsafe { dict_mut(container) }.set(Obj::new_ref(key), value),
-        _ => Err(type_error(format!("'{}' object does not support item assignment", type_name(container)))),
+        _ => Err(type_error(format!(
+            "'{}' object does not support item assignment",
+            type_name(container)
+        ))),
     }
 }
 
@@ -926,9 +896,12 @@ pub fn delitem(container: u64, key: u64) -> PyResult<()> {
         kind::LIST => {
             if kind_of(key) == KIND_SLICE {
                 let (start, _, step, n) = slice_indices(key, list_items(container).len())?;
-                let mut idx: Vec<usize> = (0..n).map(|k| (start + k as i64 * step) as usize).collect();
+                let mut idx: Vec<usize> =
+                    (0..n).map(|k| (start + k as i64 * step) as usize).collect();
                 idx.sort_unstable();
-                let removed: Vec<u64> = list_with(container, |v| idx.iter().rev().map(|&i| v.remove(i)).collect());
+                let removed: Vec<u64> = list_with(container, |v| {
+                    idx.iter().rev().map(|&i| v.remove(i)).collect()
+                });
                 removed.into_iter().for_each(decref);
                 return Ok(());
             }
@@ -945,8 +918,11 @@ pub fn delitem(container: u64, key: u64) -> PyResult<()> {
         // SAFETY: kind checked.
         kind::DICT => match unsafe { dict_mut(container) }.remove(key)? {
             Some(_) => Ok(()),
-            None => Err(err(ExcKind::KeyError, crate::vm::text::repr(key)?)),
+            None => Err(crate::vm::builtins::key_error(key)),
         },
-        _ => Err(type_error(format!("'{}' object does not support item deletion", type_name(container)))),
+        _ => Err(type_error(format!(
+            "'{}' object does not support item deletion",
+            type_name(container)
+        ))),
     }
 }

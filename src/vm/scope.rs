@@ -67,12 +67,19 @@ struct Builder {
 
 /// Analyzes a module.
 pub fn analyze(body: &[Stmt]) -> Scopes {
-    let mut b = Builder { list: vec![ScopeInfo::default()], by_key: HashMap::new(), cur: 0 };
+    let mut b = Builder {
+        list: vec![ScopeInfo::default()],
+        by_key: HashMap::new(),
+        cur: 0,
+    };
     for s in body {
         b.stmt(s);
     }
     b.resolve();
-    Scopes { list: b.list, by_key: b.by_key }
+    Scopes {
+        list: b.list,
+        by_key: b.by_key,
+    }
 }
 
 impl Builder {
@@ -88,7 +95,11 @@ impl Builder {
     }
     fn push_scope(&mut self, key: ScopeKey, params: Vec<String>) -> usize {
         let idx = self.list.len();
-        let mut s = ScopeInfo { is_function: true, parent: Some(self.cur), ..Default::default() };
+        let mut s = ScopeInfo {
+            is_function: true,
+            parent: Some(self.cur),
+            ..Default::default()
+        };
         for p in &params {
             s.add_local(p);
             s.add_use(p);

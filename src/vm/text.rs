@@ -4,7 +4,7 @@
 
 use crate::abi::layout::kind;
 use crate::vm::dict::dict_mut;
-use crate::vm::error::{type_error, value_error, PyResult};
+use crate::vm::error::{type_error, PyResult};
 use crate::vm::obj::*;
 use crate::vm::ops::{as_num, str_of, type_name, Num};
 use crate::vm::types::*;
@@ -50,26 +50,7 @@ fn repr_tuple(items: &[u64]) -> PyResult<String> {
 
 /// Python's repr of a str, with its quote choice and escapes.
 pub fn str_repr(s: &str) -> String {
-    let q = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(q);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == q => {
-                out.push('\\');
-                out.push(c)
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (0x80..0xa0).contains(&(c as u32)) => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push(q);
-    out
+    crate::vm::fmt::str_repr(s)
 }
 
 fn write_repr(out: &mut String, v: u64, depth: usize) -> PyResult<()> {
@@ -83,7 +64,9 @@ fn write_repr(out: &mut String, v: u64, depth: usize) -> PyResult<()> {
         KIND_SMALLINT => out.push_str(&crate::abi::value::decode_small_int(v).to_string()),
         kind::BIGINT => {
             // SAFETY: kind checked.
-            out.push_str(&unsafe { cast::<BigIntObj>(v) }.value.to_string())
+            out.push_str(&crate::vm::num::int_to_decimal(
+                &unsafe { cast::<BigIntObj>(v) }.value,
+            )?)
         }
         kind::BOOL => out.push_str(if v == true_raw() { "True" } else { "False" }),
         kind::NONE => out.push_str("None"),
@@ -202,7 +185,10 @@ fn write_repr(out: &mut String, v: u64, depth: usize) -> PyResult<()> {
         KIND_TYPE => {
             // SAFETY: kind checked.
             let t = unsafe { cast::<TypeObj>(v) };
-            out.push_str(&format!("<class '{}'>", crate::vm::builtins::type_id_name(t.id)));
+            out.push_str(&format!(
+                "<class '{}'>",
+                crate::vm::builtins::type_id_name(t.id)
+            ));
         }
         _ => out.push_str(&format!("<{} object at {:#x}>", type_name(v), v)),
     }
@@ -215,470 +201,98 @@ pub fn format_value(v: u64, spec: &str) -> PyResult<String> {
         return to_str(v);
     }
     match as_num(v) {
-        Some(n) if kind_of(v) != kind::BOOL || spec_has_type(spec) => tmpfmt::format_number(&n, spec, v),
-        _ => {
-            if kind_of(v) == kind::STR || kind_of(v) == kind::BOOL {
-                let s = to_str(v)?;
-                tmpfmt::format_str(&s, spec)
-            } else if kind_of(v) == kind::NONE || kind_of(v) == kind::LIST || kind_of(v) == kind::TUPLE {
-                Err(type_error(format!("unsupported format string passed to {}.__format__", type_name(v))))
-            } else {
-                Err(type_error(format!("unsupported format string passed to {}.__format__", type_name(v))))
-            }
-        }
+        Some(n) => tmpfmt::format_number(&n, spec, v),
+        None if kind_of(v) == kind::STR => tmpfmt::format_str(str_of(v), spec),
+        None => Err(type_error(format!(
+            "unsupported format string passed to {}.__format__",
+            type_name(v)
+        ))),
     }
-}
-
-fn spec_has_type(spec: &str) -> bool {
-    spec.chars().last().map(|c| c.is_ascii_alphabetic() || c == '%').unwrap_or(false)
 }
 
 /// `fmt % args`.
 pub fn percent_format(fmt: u64, args: u64) -> PyResult<Obj> {
-    let items: Vec<u64> = if kind_of(args) == kind::TUPLE { tuple_items(args).to_vec() } else { vec![args] };
-    Ok(new_str(tmpfmt::percent(str_of(fmt), &items, kind_of(args) == kind::DICT)?))
+    Ok(new_str(tmpfmt::percent(str_of(fmt), args)?))
 }
 
-/// Temporary number and spec formatting (replaced by the `vmlib` branch's `fmt`).
+/// Number and text formatting: the `vmlib` library (`crate::vm::fmt`,
+/// `crate::vm::num`) adapted to the object model.
 mod tmpfmt {
     use super::*;
+    use crate::vm::fmt::{self, IntRef, NumArg, PercentArg, PercentArgs};
 
-    /// Python's float repr: shortest round-trip digits, scientific outside [1e-4, 1e16).
+    /// Python's float repr.
     pub fn float_repr(f: f64) -> String {
-        if f.is_nan() {
-            return "nan".into();
-        }
-        if f.is_infinite() {
-            return if f > 0.0 { "inf".into() } else { "-inf".into() };
-        }
-        if f == 0.0 {
-            return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
-        }
-        let e = format!("{:e}", f);
-        let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
-        let exp: i32 = exp.parse().unwrap_or(0);
-        let neg = mant.starts_with('-');
-        let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
-        let mut out = String::new();
-        if neg {
-            out.push('-');
-        }
-        if (-4..16).contains(&exp) {
-            if exp < 0 {
-                out.push_str("0.");
-                for _ in 0..(-exp - 1) {
-                    out.push('0');
-                }
-                out.push_str(&digits);
-            } else {
-                let ip = (exp + 1) as usize;
-                if digits.len() <= ip {
-                    out.push_str(&digits);
-                    for _ in 0..(ip - digits.len()) {
-                        out.push('0');
-                    }
-                    out.push_str(".0");
-                } else {
-                    out.push_str(&digits[..ip]);
-                    out.push('.');
-                    out.push_str(&digits[ip..]);
-                }
-            }
-        } else {
-            out.push_str(&digits[..1]);
-            if digits.len() > 1 {
-                out.push('.');
-                out.push_str(&digits[1..]);
-            }
-            out.push_str(&format!("e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs()));
-        }
-        out
+        fmt::float_repr(f)
     }
 
-    struct Spec {
-        fill: char,
-        align: Option<char>,
-        sign: char,
-        alt: bool,
-        zero: bool,
-        width: usize,
-        comma: Option<char>,
-        prec: Option<usize>,
-        ty: Option<char>,
-    }
-
-    fn parse_spec(spec: &str) -> PyResult<Spec> {
-        let cs: Vec<char> = spec.chars().collect();
-        let mut i = 0;
-        let mut sp = Spec { fill: ' ', align: None, sign: '-', alt: false, zero: false, width: 0, comma: None, prec: None, ty: None };
-        if cs.len() >= 2 && matches!(cs[1], '<' | '>' | '^' | '=') {
-            sp.fill = cs[0];
-            sp.align = Some(cs[1]);
-            i = 2;
-        } else if !cs.is_empty() && matches!(cs[0], '<' | '>' | '^' | '=') {
-            sp.align = Some(cs[0]);
-            i = 1;
-        }
-        if i < cs.len() && matches!(cs[i], '+' | '-' | ' ') {
-            sp.sign = cs[i];
-            i += 1;
-        }
-        if i < cs.len() && cs[i] == '#' {
-            sp.alt = true;
-            i += 1;
-        }
-        if i < cs.len() && cs[i] == '0' {
-            sp.zero = true;
-            i += 1;
-        }
-        let mut w = String::new();
-        while i < cs.len() && cs[i].is_ascii_digit() {
-            w.push(cs[i]);
-            i += 1;
-        }
-        sp.width = w.parse().unwrap_or(0);
-        if i < cs.len() && (cs[i] == ',' || cs[i] == '_') {
-            sp.comma = Some(cs[i]);
-            i += 1;
-        }
-        if i < cs.len() && cs[i] == '.' {
-            i += 1;
-            let mut p = String::new();
-            while i < cs.len() && cs[i].is_ascii_digit() {
-                p.push(cs[i]);
-                i += 1;
-            }
-            if p.is_empty() {
-                return Err(value_error("Format specifier missing precision"));
-            }
-            sp.prec = p.parse().ok();
-        }
-        if i < cs.len() {
-            sp.ty = Some(cs[i]);
-            i += 1;
-        }
-        if i < cs.len() {
-            return Err(value_error("Invalid format specifier"));
-        }
-        Ok(sp)
-    }
-
-    fn group(digits: &str, sep: char) -> String {
-        let n = digits.len();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (n - i) % 3 == 0 {
-                out.push(sep);
-            }
-            out.push(c);
-        }
-        out
-    }
-
-    fn pad(body: String, sign: &str, sp: &Spec, default_right: bool) -> String {
-        let len = body.chars().count() + sign.chars().count();
-        if len >= sp.width {
-            return format!("{sign}{body}");
-        }
-        let n = sp.width - len;
-        let (fill, align) = if sp.zero && sp.align.is_none() { ('0', '=') } else { (sp.fill, sp.align.unwrap_or(if default_right { '>' } else { '<' })) };
-        let f = |k: usize| std::iter::repeat(fill).take(k).collect::<String>();
-        match align {
-            '<' => format!("{sign}{body}{}", f(n)),
-            '^' => format!("{}{sign}{body}{}", f(n / 2), f(n - n / 2)),
-            '=' => format!("{sign}{}{body}", f(n)),
-            _ => format!("{}{sign}{body}", f(n)),
-        }
-    }
-
-    fn exp_fix(s: String) -> String {
-        // Rust "1.5e3" -> Python "1.5e+03"
-        match s.split_once('e') {
-            Some((m, e)) => {
-                let (sg, d) = if let Some(d) = e.strip_prefix('-') { ('-', d) } else { ('+', e) };
-                format!("{m}e{sg}{:0>2}", d)
-            }
-            None => s,
-        }
-    }
-
-    fn fmt_g(f: f64, prec: usize, alt: bool) -> String {
-        let p = if prec == 0 { 1 } else { prec };
-        if f == 0.0 {
-            return if alt { format!("{:.*}", p - 1, 0.0) } else { "0".into() };
-        }
-        let e = format!("{:.*e}", p - 1, f);
-        let exp: i32 = e.split_once('e').and_then(|(_, x)| x.parse().ok()).unwrap_or(0);
-        let s = if exp < -4 || exp >= p as i32 {
-            exp_fix(e)
-        } else {
-            format!("{:.*}", (p as i32 - 1 - exp).max(0) as usize, f)
-        };
-        if alt {
-            return s;
-        }
-        // strip trailing zeros in the mantissa
-        match s.split_once('e') {
-            Some((m, x)) => {
-                let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
-                format!("{m}e{x}")
-            }
-            None => {
-                if s.contains('.') {
-                    s.trim_end_matches('0').trim_end_matches('.').to_string()
-                } else {
-                    s
-                }
-            }
-        }
-    }
-
+    /// `format(n, spec)` for ints, bools and floats.
     pub fn format_number(n: &Num, spec: &str, v: u64) -> PyResult<String> {
-        let sp = parse_spec(spec)?;
-        let is_int = !matches!(n, Num::F(_));
-        let ty = sp.ty;
-        if is_int && matches!(ty, None | Some('d') | Some('x') | Some('X') | Some('o') | Some('b') | Some('n') | Some('c')) {
-            let big = crate::vm::ops::as_bigint(v).unwrap_or_default();
-            let neg = big < num_bigint::BigInt::from(0);
-            let mag = if neg { -big } else { big };
-            let (mut body, prefix) = match ty {
-                Some('x') => (mag.to_str_radix(16), "0x"),
-                Some('X') => (mag.to_str_radix(16).to_uppercase(), "0X"),
-                Some('o') => (mag.to_str_radix(8), "0o"),
-                Some('b') => (mag.to_str_radix(2), "0b"),
-                Some('c') => (char::from_u32(num_traits::ToPrimitive::to_u32(&mag).unwrap_or(0)).unwrap_or('?').to_string(), ""),
-                _ => (mag.to_string(), ""),
-            };
-            if let Some(c) = sp.comma {
-                body = group(&body, c);
-            }
-            let mut sign = if neg { "-".to_string() } else if sp.sign == '+' { "+".into() } else if sp.sign == ' ' { " ".into() } else { String::new() };
-            if sp.alt {
-                sign.push_str(prefix);
-            }
-            return Ok(pad(body, &sign, &sp, true));
-        }
-        if is_int && ty == Some('s') {
-            return Err(value_error("Unknown format code 's' for object of type 'int'"));
-        }
-        let f = crate::vm::ops::num_to_f64(n)?;
-        let neg = f.is_sign_negative() && !(f == 0.0 && ty.is_none() && false);
-        let a = f.abs();
-        let mut body = match ty {
-            Some('f') | Some('F') => {
-                if a.is_finite() {
-                    format!("{:.*}", sp.prec.unwrap_or(6), a)
-                } else {
-                    special(a, ty == Some('F'))
-                }
-            }
-            Some('e') | Some('E') => {
-                let s = if a.is_finite() { exp_fix(format!("{:.*e}", sp.prec.unwrap_or(6), a)) } else { special(a, false) };
-                if ty == Some('E') {
-                    s.to_uppercase()
-                } else {
-                    s
-                }
-            }
-            Some('%') => format!("{:.*}%", sp.prec.unwrap_or(6), a * 100.0),
-            Some('g') | Some('G') => {
-                if a.is_finite() {
-                    fmt_g(a, sp.prec.unwrap_or(6), sp.alt)
-                } else {
-                    special(a, false)
-                }
-            }
-            None => match sp.prec {
-                Some(p) => {
-                    if a.is_finite() {
-                        let s = fmt_g(a, p, false);
-                        if s.contains('.') || s.contains('e') || s.contains("inf") {
-                            s
-                        } else {
-                            format!("{s}.0")
-                        }
-                    } else {
-                        special(a, false)
-                    }
-                }
-                None => float_repr(a),
-            },
-            Some(c) => {
-                return Err(value_error(format!(
-                    "Unknown format code '{}' for object of type '{}'",
-                    c,
-                    type_name(v)
-                )))
-            }
-        };
-        if let Some(c) = sp.comma {
-            let (ip, rest) = match body.find(|ch: char| !ch.is_ascii_digit()) {
-                Some(i) => (body[..i].to_string(), body[i..].to_string()),
-                None => (body.clone(), String::new()),
-            };
-            body = format!("{}{}", group(&ip, c), rest);
-        }
-        let sign = if neg && !(f.is_nan()) { "-" } else if sp.sign == '+' { "+" } else if sp.sign == ' ' { " " } else { "" };
-        Ok(pad(body, sign, &sp, true))
+        Ok(match n {
+            Num::I(i) => fmt::format_int_as(IntRef::Small(*i), spec, type_name(v))?,
+            Num::B(b) => fmt::format_int_as(IntRef::Big(b), spec, "int")?,
+            Num::F(f) => fmt::format_float(*f, spec)?,
+        })
     }
 
-    fn special(a: f64, upper: bool) -> String {
-        let s = if a.is_nan() { "nan" } else { "inf" };
-        if upper {
-            s.to_uppercase()
-        } else {
-            s.to_string()
-        }
-    }
-
+    /// `format(s, spec)` for str.
     pub fn format_str(s: &str, spec: &str) -> PyResult<String> {
-        let sp = parse_spec(spec)?;
-        if let Some(t) = sp.ty {
-            if t != 's' {
-                return Err(value_error(format!("Unknown format code '{}' for object of type 'str'", t)));
-            }
-        }
-        if sp.sign != '-' {
-            return Err(value_error("Sign not allowed in string format specifier"));
-        }
-        let body: String = match sp.prec {
-            Some(p) => s.chars().take(p).collect(),
-            None => s.to_string(),
-        };
-        Ok(pad(body, "", &sp, false))
+        Ok(fmt::format_str(s, spec)?)
     }
 
-    pub fn percent(fmt: &str, args: &[u64], _is_mapping: bool) -> PyResult<String> {
-        let mut out = String::new();
-        let cs: Vec<char> = fmt.chars().collect();
-        let mut i = 0;
-        let mut ai = 0;
-        while i < cs.len() {
-            let c = cs[i];
-            if c != '%' {
-                out.push(c);
-                i += 1;
-                continue;
+    struct Arg(u64);
+
+    impl PercentArg for Arg {
+        type Error = Box<crate::vm::error::PyErr>;
+        fn number(&self) -> NumArg<'_> {
+            match as_num(self.0) {
+                Some(Num::I(i)) => NumArg::Small(i),
+                Some(Num::B(b)) => NumArg::Big(b),
+                Some(Num::F(f)) => NumArg::Float(f),
+                None => NumArg::NotNumber,
             }
-            i += 1;
-            let mut flags = String::new();
-            while i < cs.len() && matches!(cs[i], '-' | '+' | ' ' | '#' | '0') {
-                flags.push(cs[i]);
-                i += 1;
-            }
-            let mut width = String::new();
-            while i < cs.len() && cs[i].is_ascii_digit() {
-                width.push(cs[i]);
-                i += 1;
-            }
-            let mut prec = None;
-            if i < cs.len() && cs[i] == '.' {
-                i += 1;
-                let mut p = String::new();
-                while i < cs.len() && cs[i].is_ascii_digit() {
-                    p.push(cs[i]);
-                    i += 1;
-                }
-                prec = Some(p.parse::<usize>().unwrap_or(0));
-            }
-            if i >= cs.len() {
-                return Err(value_error("incomplete format"));
-            }
-            let conv = cs[i];
-            i += 1;
-            if conv == '%' {
-                out.push('%');
-                continue;
-            }
-            let Some(&arg) = args.get(ai) else {
-                return Err(type_error("not enough arguments for format string"));
-            };
-            ai += 1;
-            let left = flags.contains('-');
-            let mut spec = String::new();
-            if left {
-                spec.push('<');
-            }
-            if flags.contains('+') {
-                spec.push('+');
-            } else if flags.contains(' ') {
-                spec.push(' ');
-            }
-            if flags.contains('#') {
-                spec.push('#');
-            }
-            if flags.contains('0') && !left {
-                spec.push('0');
-            }
-            spec.push_str(&width);
-            let piece = match conv {
-                's' => {
-                    let s = to_str(arg)?;
-                    let s = match prec {
-                        Some(p) => s.chars().take(p).collect(),
-                        None => s,
-                    };
-                    pad_plain(s, &width, left)
-                }
-                'r' | 'a' => pad_plain(repr(arg)?, &width, left),
-                'd' | 'i' | 'u' => {
-                    let n = as_num(arg).ok_or_else(|| {
-                        type_error(format!("%{} format: a real number is required, not {}", conv, type_name(arg)))
-                    })?;
-                    let iv = match n {
-                        Num::F(f) => Obj::int(f.trunc() as i64),
-                        _ => Obj::new_ref(arg),
-                    };
-                    let n2 = as_num(iv.raw()).unwrap_or(Num::I(0));
-                    spec.push('d');
-                    format_number(&n2, &spec, iv.raw())?
-                }
-                'x' | 'X' | 'o' => {
-                    let n = as_num(arg).ok_or_else(|| {
-                        type_error(format!("%{} format: an integer is required, not {}", conv, type_name(arg)))
-                    })?;
-                    spec.push(conv);
-                    format_number(&n, &spec, arg)?
-                }
-                'f' | 'F' | 'e' | 'E' | 'g' | 'G' => {
-                    let n = as_num(arg).ok_or_else(|| {
-                        type_error(format!("must be real number, not {}", type_name(arg)))
-                    })?;
-                    spec.push('.');
-                    spec.push_str(&prec.unwrap_or(6).to_string());
-                    spec.push(conv);
-                    let f = Num::F(crate::vm::ops::num_to_f64(&n)?);
-                    format_number(&f, &spec, arg)?
-                }
-                'c' => pad_plain(to_str(arg)?, &width, left),
-                other => {
-                    return Err(value_error(format!(
-                        "unsupported format character '{}' ({:#x}) at index {}",
-                        other,
-                        other as u32,
-                        i - 1
-                    )))
-                }
-            };
-            out.push_str(&piece);
         }
-        if ai < args.len() {
-            return Err(type_error("not all arguments converted during string formatting"));
+        fn as_str(&self) -> Option<&str> {
+            crate::vm::ops::as_str(self.0)
         }
-        Ok(out)
+        fn str(&self) -> Result<String, Self::Error> {
+            to_str(self.0)
+        }
+        fn repr(&self) -> Result<String, Self::Error> {
+            repr(self.0)
+        }
+        fn type_name(&self) -> String {
+            type_name(self.0).to_string()
+        }
     }
 
-    fn pad_plain(s: String, width: &str, left: bool) -> String {
-        let w: usize = width.parse().unwrap_or(0);
-        let n = s.chars().count();
-        if n >= w {
-            return s;
-        }
-        let p = " ".repeat(w - n);
-        if left {
-            s + &p
-        } else {
-            p + &s
+    /// `fmt % args`.
+    pub fn percent(fmt_s: &str, args: u64) -> PyResult<String> {
+        match kind_of(args) {
+            kind::TUPLE => {
+                let items: Vec<Arg> = tuple_items(args).iter().map(|&v| Arg(v)).collect();
+                fmt::percent_format(fmt_s, PercentArgs::Tuple(&items))
+            }
+            kind::DICT => {
+                let m = Arg(args);
+                let get = |k: &str| -> PyResult<Arg> {
+                    let key = new_str(k);
+                    // SAFETY: args is a dict.
+                    match unsafe { dict_mut(args) }.get(key.raw())? {
+                        // The dict keeps the value alive for the whole call.
+                        Some(v) => Ok(Arg(v)),
+                        None => Err(crate::vm::builtins::key_error(key.raw())),
+                    }
+                };
+                fmt::percent_format(
+                    fmt_s,
+                    PercentArgs::Mapping {
+                        mapping: &m,
+                        get: &get,
+                    },
+                )
+            }
+            _ => fmt::percent_format(fmt_s, PercentArgs::Single(&Arg(args))),
         }
     }
 }

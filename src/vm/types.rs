@@ -75,6 +75,10 @@ pub struct RangeObj {
 }
 
 impl RangeObj {
+    /// Whether the range is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// Number of items.
     pub fn len(&self) -> i64 {
         range_len(self.start, self.stop, self.step)

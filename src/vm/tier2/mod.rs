@@ -162,7 +162,7 @@ impl State {
         if std::env::var_os("CPJIT_DUMP_TRACES").is_some() {
             dump(code, start, root_at, &uops);
         }
-        let exit_targets = crate::jit::trace::exit_targets(&uops);
+        let exit_targets = crate::jit::trace::exit_targets(&uops).ok()?;
         let jit = match self.config.mode {
             Mode::Jit => {
                 if self.jit.is_none() && !self.jit_unavailable {
@@ -171,6 +171,7 @@ impl State {
                             limit: self.config.jit_memory_limit,
                             ..MemoryConfig::default()
                         },
+                        ..JitConfig::default()
                     };
                     match JitContext::new(
                         cfg,

@@ -11,7 +11,7 @@
 
 use crate::abi::uop::Uop;
 use crate::jit::UopInstruction;
-use crate::vm::bytecode::{op, oparg, opcode, Cache, Code};
+use crate::vm::bytecode::{encode, op, oparg, opcode, Cache, Code};
 use crate::vm::tier2::helpers;
 
 /// Where a projection starts and what closes it.
@@ -142,6 +142,16 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
         }
         visited[i] = true;
         let w = instrs[i];
+        // A super-instruction `A__B` runs A with its own argument, then the
+        // intact instruction B that follows: project it as A.
+        let w = match opcode(w) {
+            op::LOAD_FAST__LOAD_FAST | op::LOAD_FAST__LOAD_CONST => encode(op::LOAD_FAST, oparg(w)),
+            op::LOAD_CONST__LOAD_FAST => encode(op::LOAD_CONST, oparg(w)),
+            op::STORE_FAST__LOAD_FAST | op::STORE_FAST__STORE_FAST => {
+                encode(op::STORE_FAST, oparg(w))
+            }
+            _ => w,
+        };
         let arg = oparg(w);
         let here = i as u32;
         let ins = |u: Uop| UopInstruction::new(u).target(here);

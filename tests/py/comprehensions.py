@@ -1,0 +1,10 @@
+print([x * 2 for x in range(5)])
+print([(x, y) for x in range(3) for y in range(x)])
+print([x for x in range(20) if x % 2 if x % 3])
+print({k: len(k) for k in ["a", "bb", "ccc"]})
+print(sum(x * x for x in range(10)), min(x for x in [3, 1, 2]), max(len(w) for w in "a bb ccc".split()))
+print(any(x > 3 for x in range(5)), all(x < 3 for x in range(5)))
+print(sorted((x % 3, x) for x in range(7)), list(c for c in "abc"), tuple(i for i in range(3)))
+print(",".join(str(i) for i in range(5)))
+m = [[i * j for j in range(4)] for i in range(3)]
+print(m, [row[1] for row in m])

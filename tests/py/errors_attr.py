@@ -1,0 +1,3 @@
+x = [1]
+x.append(2)
+x.push(3)

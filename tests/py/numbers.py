@@ -1,0 +1,18 @@
+print(7 // 2, -7 // 2, 7 % -2, -7 % 2, 7.0 // 2, -7.0 % 2, 2 ** 0.5, 10 ** -2)
+print(divmod(7, -2), divmod(-7.5, 2), pow(2, 100), pow(3, 200, 7), pow(-2, 3), pow(2, -2))
+print(2 ** 64, -2 ** 63, 2 ** 63 - 1 + 1, (2 ** 62) * 4, 12345678901234567890 % 97, -(2 ** 70) // 3)
+print(1 << 62, 1 << 63, (1 << 100) >> 98, -1 >> 5, 5 & -3, 5 | -3, 5 ^ -3, ~(2 ** 70))
+print(int("42"), int("-0x1f", 16), int("0b101", 0), int("  7  "), int(3.9), int(-3.9), int(True), int(2 ** 70 + 0.0))
+print(float("1.5"), float("-inf"), float(" 2e3 "), float(3), round(1.5), round(2.5), round(-0.5), round(3.14159, 3), round(1234, -2))
+print(abs(-3), abs(3.5), abs(-2 ** 80), max(1, 2.5), min([4, 2, 8]), max("abc"), min((3, 1), (2, 5)))
+print(1 == 1.0, 1 < 1.5, 2 ** 53 + 1 == float(2 ** 53 + 1), 0.1 + 0.2 == 0.3, 10 / 4, 10 / 5, -10 / 4)
+print(True + 1, True / 2, False * 3.0, 3 - True, hex(-255), oct(64), bin(-5), bin(0))
+print(1e-5, 1e-4, 123e10, 1.0e15, 1e16, 0.1 * 3, 1 / 7, 2.0 ** 70, float(10 ** 20))
+print(sum([0.1] * 10), sum(range(101)), sum([[1], [2]], []), round(0.125, 2), round(0.375, 2))
+x = 5
+x += 3; x -= 1; x *= 2; x //= 3; x %= 3; x **= 3; x <<= 2; x >>= 1; x |= 1; x &= 7; x ^= 2
+print(x)
+print(isinstance(1, int), isinstance(True, int), isinstance(1.0, int), isinstance("a", (int, str)), isinstance([], list))
+print(bool(0), bool(""), bool([0]), bool({}), bool(None), bool(0.0), bool(range(0)))
+print(3 if 0 else 4, 0 or [] or "x", 1 and 2 and 3, not 5, -(-5), +5, ~0)
+print(1 < 2 < 3 < 4, 1 < 3 < 2, 5 > 4 >= 4 > 3, 1 == 1 != 2, "a" in "abc" in "xabcx")

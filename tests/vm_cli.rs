@@ -1,0 +1,91 @@
+//! The `cpjit run` command line: sources, tiers, errors.
+
+mod vm_common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use vm_common::{cpjit, last_err_line, run};
+
+#[test]
+fn run_c_prints() {
+    let o = run(Command::new(cpjit()).args(["run", "-c", "print(1+2)"]));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "3\n");
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn run_stdin() {
+    let mut child = Command::new(cpjit())
+        .args(["run", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"x = [i * i for i in range(4)]\nprint(x)\n")
+        .expect("write");
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "[0, 1, 4, 9]\n");
+}
+
+#[test]
+fn tier2_modes_are_refused_clearly() {
+    for t in ["uops", "jit"] {
+        let o = run(Command::new(cpjit()).args(["run", "--tier", t, "-c", "print(1)"]));
+        assert_eq!(o.status.code(), Some(2), "--tier {t}");
+        assert!(o.stdout.is_empty(), "--tier {t} must not run the program");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("not built yet"));
+    }
+}
+
+#[test]
+fn syntax_error_runs_nothing() {
+    let o = run(Command::new(cpjit()).args(["run", "-c", "print('ran')\nx = (1,\n"]));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    assert!(last_err_line(&o).starts_with("SyntaxError"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("line"));
+}
+
+#[test]
+fn unsupported_construct_is_named_with_its_line() {
+    let o = run(Command::new(cpjit()).args(["run", "-c", "print('ran')\nclass A:\n    pass\n"]));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("class definition") && err.contains(":2:"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_file_is_an_error_not_a_panic() {
+    let o = run(Command::new(cpjit()).args(["run", "/nonexistent/x.py"]));
+    assert_ne!(o.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
+}
+
+#[test]
+fn uncaught_error_keeps_output_and_prints_traceback() {
+    let o = run(Command::new(cpjit()).args([
+        "run",
+        "-c",
+        "print('before')\ndef f():\n    return 1 // 0\nf()\n",
+    ]));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "before\n");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with("Traceback (most recent call last):"),
+        "{err}"
+    );
+    assert!(err.contains("line 3, in f"), "{err}");
+    assert_eq!(
+        last_err_line(&o),
+        "ZeroDivisionError: integer division or modulo by zero"
+    );
+}

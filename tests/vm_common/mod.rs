@@ -1,0 +1,80 @@
+//! Shared helpers for the VM integration tests (included with `mod`).
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The cpjit binary under test.
+pub fn cpjit() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_cpjit"))
+}
+
+/// Directory of the Python test programs.
+pub fn py_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py")
+}
+
+/// The shared corpus, if present.
+pub fn corpus_dir() -> Option<PathBuf> {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    d.is_dir().then_some(d)
+}
+
+/// Whether python3 (the reference) is available.
+pub fn have_python() -> bool {
+    Command::new("python3")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// Runs a command with no stdin.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.stdin(Stdio::null()).output().expect("failed to spawn")
+}
+
+/// The last non-blank line of stderr.
+pub fn last_err_line(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .last()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Runs `file` under python3 and cpjit and checks that stdout, exit status
+/// and (on failure) the last stderr line agree; for a SyntaxError only the
+/// exception type must match. Expectations come from CPython at test time.
+pub fn differential(file: &Path) {
+    if !have_python() {
+        eprintln!("python3 not found: skipping {}", file.display());
+        return;
+    }
+    let want = run(Command::new("python3").arg(file));
+    let got = run(Command::new(cpjit()).args(["run", "--tier", "1"]).arg(file));
+    let name = file.display();
+    assert_eq!(
+        String::from_utf8_lossy(&got.stdout),
+        String::from_utf8_lossy(&want.stdout),
+        "{name}: stdout differs"
+    );
+    assert_eq!(
+        got.status.code(),
+        want.status.code(),
+        "{name}: exit status differs"
+    );
+    if want.status.code() != Some(0) {
+        let (w, g) = (last_err_line(&want), last_err_line(&got));
+        if w.starts_with("SyntaxError") {
+            assert!(
+                g.starts_with("SyntaxError"),
+                "{name}: expected a SyntaxError, got {g:?}"
+            );
+        } else {
+            assert_eq!(g, w, "{name}: last stderr line differs");
+        }
+    }
+}
