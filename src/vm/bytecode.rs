@@ -173,6 +173,7 @@ pub const fn base_opcode(o: u8) -> u8 {
         op::STORE_SUBSCR_LIST_INT => op::STORE_SUBSCR,
         op::UNPACK_SEQUENCE_TWO_TUPLE => op::UNPACK_SEQUENCE,
         op::CALL_PY_EXACT_ARGS | op::CALL_BUILTIN => op::CALL,
+        op::ENTER_EXECUTOR => op::JUMP_BACKWARD,
         op::LOAD_FAST__LOAD_FAST | op::LOAD_FAST__LOAD_CONST => op::LOAD_FAST,
         op::LOAD_CONST__LOAD_FAST => op::LOAD_CONST,
         op::STORE_FAST__LOAD_FAST | op::STORE_FAST__STORE_FAST => op::STORE_FAST,
@@ -269,6 +270,19 @@ pub struct Code {
     pub filename: Rc<str>,
     /// Exception table: (start, end, handler, stack depth), innermost first.
     pub handlers: Vec<(u32, u32, u32, u32)>,
+}
+
+impl Drop for Code {
+    fn drop(&mut self) {
+        // Installed executors are owned by their ENTER_EXECUTOR's cache.
+        let instrs = self.instrs.get_mut();
+        let caches = self.caches.get_mut();
+        for (w, c) in instrs.iter().zip(caches.iter()) {
+            if opcode(*w) == op::ENTER_EXECUTOR && c.version != 0 {
+                crate::vm::tier2::release_executor(c.version as *mut crate::abi::layout::Executor);
+            }
+        }
+    }
 }
 
 impl Code {

@@ -36,6 +36,8 @@ pub struct Vm {
     /// Source lines of the main program, for tracebacks.
     pub source_lines: Vec<String>,
     kwnames: u64,
+    /// The exception a tier-2 executor raised (set before it returns `ERROR`).
+    pub pending_error: Option<Box<PyErr>>,
     /// Exceptions being handled (for bare `raise`).
     handling: Vec<Obj>,
 }
@@ -67,6 +69,7 @@ impl Vm {
             out: Vec::with_capacity(1 << 16),
             source_lines: Vec::new(),
             kwnames: 0,
+            pending_error: None,
             handling: Vec::new(),
         });
         let p: *mut Vm = &mut *vm;
@@ -1033,24 +1036,62 @@ impl Vm {
                         }
                     }
                     op::JUMP_FORWARD => ip = unsafe { instrs.add(arg as usize) },
-                    op::JUMP_BACKWARD | op::ENTER_EXECUTOR => {
-                        let c = cache!(here!());
+                    op::JUMP_BACKWARD => {
+                        let at = here!();
+                        let c = cache!(at);
                         c.counter += 1;
+                        ip = unsafe { instrs.add(arg as usize) };
                         if c.counter >= crate::vm::tier2::BACKEDGE_THRESHOLD {
+                            c.counter = 0;
                             save_frame!();
-                            let at = here!() as u32;
-                            match crate::vm::tier2::on_hot_backedge(self, frame, at) {
-                                Some(_executor) => {
-                                    // Tier 2 is not built yet; nothing to enter.
-                                    c.counter = 0;
-                                }
-                                None => {
-                                    // Declined: ask again after another threshold's worth.
-                                    c.counter = 0;
-                                }
+                            if let Some(ex) =
+                                crate::vm::tier2::on_hot_backedge(self, frame, at as u32)
+                            {
+                                // Install: from now on this back edge enters the executor.
+                                c.version = ex as u64;
+                                rewrite!(at, op::ENTER_EXECUTOR);
+                                // Re-dispatch this instruction as ENTER_EXECUTOR.
+                                ip = unsafe { instrs.add(at) };
                             }
                         }
+                    }
+                    op::ENTER_EXECUTOR => {
+                        // oparg: the loop head (the original JUMP_BACKWARD target);
+                        // cache.version: the owned executor.
+                        let at = here!();
+                        let c = cache!(at);
+                        let ex = c.version as *mut crate::abi::layout::Executor;
                         ip = unsafe { instrs.add(arg as usize) };
+                        // SAFETY: the cache owns a reference to the executor.
+                        if unsafe { (*ex).valid } == 0 {
+                            c.version = 0;
+                            rewrite!(at, op::JUMP_BACKWARD);
+                            crate::vm::tier2::release_executor(ex);
+                            continue 'dispatch;
+                        }
+                        save_frame!();
+                        let status = crate::vm::tier2::execute(self, ex, frame);
+                        // SAFETY: the executor left the frame consistent (see tier2::execute).
+                        unsafe {
+                            ip = instrs.add((*frame).instr as usize);
+                            sp = (*frame).stack_pointer;
+                        }
+                        match status {
+                            crate::abi::layout::status::ERROR => {
+                                // frame.instr names the instruction that raised.
+                                ip = unsafe { ip.add(1) };
+                                break 'dispatch self.pending_error.take().unwrap_or_else(|| {
+                                    err(
+                                        ExcKind::RuntimeError,
+                                        "tier 2 reported an error without an exception",
+                                    )
+                                });
+                            }
+                            crate::abi::layout::status::HOT_EXIT => {
+                                crate::vm::tier2::on_hot_exit(self, frame);
+                            }
+                            _ => {}
+                        }
                     }
                     op::GET_ITER => {
                         let v = top!();
@@ -1420,8 +1461,13 @@ impl Vm {
                         }
                         let nlp = fc.nlocalsplus();
                         let need = FRAME_WORDS + nlp + fc.stacksize as usize;
-                        if self.data_top + need > self.data.len() || self.ts.recursion_remaining <= 0 {
-                            break 'dispatch err(ExcKind::RecursionError, "maximum recursion depth exceeded");
+                        if self.data_top + need > self.data.len()
+                            || self.ts.recursion_remaining <= 0
+                        {
+                            break 'dispatch err(
+                                ExcKind::RecursionError,
+                                "maximum recursion depth exceeded",
+                            );
                         }
                         sp = base;
                         save_frame!();
@@ -1562,7 +1608,10 @@ impl Vm {
                         save_frame!();
                         let kv: Vec<u64> = kwvals.iter().map(Obj::raw).collect();
                         let kw = if nk > 0 && kwn != 0 {
-                            Some(Kw { names: tuple_items(kwn), vals: &kv })
+                            Some(Kw {
+                                names: tuple_items(kwn),
+                                vals: &kv,
+                            })
                         } else {
                             None
                         };
@@ -1807,7 +1856,10 @@ fn unbound_local(code: &Code, arg: u32) -> Box<PyErr> {
         ExcKind::UnboundLocalError,
         format!(
             "cannot access local variable '{}' where it is not associated with a value",
-            code.varnames.get(arg as usize).map(String::as_str).unwrap_or("?")
+            code.varnames
+                .get(arg as usize)
+                .map(String::as_str)
+                .unwrap_or("?")
         ),
     )
 }

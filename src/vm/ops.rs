@@ -387,7 +387,10 @@ fn repeat(seq: u64, n: i64) -> PyResult<Obj> {
         kind::LIST => list_items(seq).len() * 8,
         _ => tuple_items(seq).len() * 8,
     };
-    if unit.checked_mul(n).is_none_or(|t| t > isize::MAX as usize / 2) {
+    if unit
+        .checked_mul(n)
+        .is_none_or(|t| t > isize::MAX as usize / 2)
+    {
         return Err(err(ExcKind::MemoryError, ""));
     }
     match kind_of(seq) {
