@@ -74,6 +74,10 @@ pub enum HoleValue {
     ErrorTarget,
     /// The instruction's exit index.
     ExitIndex,
+    /// The high 32 bits of the operand (`_JIT_OPERAND_HI`), on 32-bit targets
+    /// only, where an address (and so `Operand`'s hole) holds 32 bits: there
+    /// `Operand` supplies the low half.
+    OperandHi,
 }
 
 /// A place to patch.
@@ -102,7 +106,10 @@ pub struct Stencil {
 
 impl Stencil {
     /// The empty stencil.
-    pub const EMPTY: Stencil = Stencil { body: &[], holes: &[] };
+    pub const EMPTY: Stencil = Stencil {
+        body: &[],
+        holes: &[],
+    };
 }
 
 /// One template compiled for one target.

@@ -1,1 +1,136 @@
-//! Uop templates as LLVM IR built with inkwell.
+//! cpjit's stencil templates, built as LLVM IR with inkwell.
+//!
+//! Each [`Template`] builds one LLVM module holding one function: `_JIT_ENTRY`
+//! for uops and `_FATAL_ERROR` (the JIT's calling convention, three state
+//! registers), or `_ENTRY` for the trampoline (C convention). Holes are
+//! external symbols named `_JIT_*` whose address is the value; runtime
+//! helpers are C functions named `cpjit_*`, called through a pointer slot in
+//! the data section so they are reachable from anywhere.
+//!
+//! * [`builder`]: the layer templates are written in (stack, guards, holes,
+//!   helper calls, reference counting).
+//! * [`layout`]: LLVM types of the shared structs in [`cpjit_abi::layout`].
+//! * `uops`: one template per [`Uop`], matched exhaustively.
+//! * `special`: the trampoline and `_FATAL_ERROR`.
+
+#![warn(missing_docs)]
+
+pub mod builder;
+pub mod layout;
+mod special;
+mod uops;
+
+use cpjit_abi::stencil::CallConv;
+use cpjit_abi::uop::Uop;
+use inkwell::context::Context;
+use inkwell::module::Module;
+use inkwell::targets::TargetData;
+
+pub use builder::{call_conv_id, StencilBuilder};
+
+/// Something went wrong building a template's IR.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    /// inkwell refused an instruction (builder not positioned, bad GEP, ...).
+    #[error("IR builder: {0}")]
+    Builder(#[from] inkwell::builder::BuilderError),
+    /// A template named a field the shared struct does not have.
+    #[error("struct {strukt} has no field {field}")]
+    UnknownField {
+        /// The struct.
+        strukt: &'static str,
+        /// The missing field.
+        field: String,
+    },
+    /// An LLVM intrinsic is missing.
+    #[error("LLVM has no intrinsic {0}")]
+    MissingIntrinsic(String),
+    /// A function or call did not have the expected signature.
+    #[error("unexpected function signature while building a template")]
+    Signature,
+}
+
+/// How the templates reach hole values and runtime data symbols on a target
+/// (chosen per target in build-support's target table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ValueAccess {
+    /// Hidden visibility: the address is an immediate in the code
+    /// (`movabs`, `movz`/`movk`, 32-bit absolute).
+    Hidden,
+    /// Default visibility: loaded from a GOT slot (Mach-O).
+    Default,
+    /// `dllimport`: loaded from an `__imp_` slot, which harvesting turns into
+    /// a GOT slot (COFF, 64-bit).
+    DllImport,
+}
+
+/// Per-target, per-convention choices that shape the IR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TemplateOptions {
+    /// The convention between stencils.
+    pub cc: CallConv,
+    /// Keep frame pointers (`"frame-pointer"="all"`).
+    pub frame_pointers: bool,
+    /// How hole values and runtime data are reached.
+    pub value_access: ValueAccess,
+}
+
+/// Something to compile into one stencil group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Template {
+    /// The C-convention entry trampoline (`_ENTRY`).
+    Trampoline,
+    /// The guard after every trace (`_FATAL_ERROR`).
+    FatalError,
+    /// A uop.
+    Uop(Uop),
+}
+
+impl Template {
+    /// Every template: trampoline, fatal error, then the uops in index order.
+    pub fn all() -> Vec<Template> {
+        let mut all = vec![Template::Trampoline, Template::FatalError];
+        all.extend(Uop::ALL.iter().map(|u| Template::Uop(*u)));
+        all
+    }
+
+    /// The template's name: `_ENTRY`, `_FATAL_ERROR` or the uop's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Template::Trampoline => "_ENTRY",
+            Template::FatalError => "_FATAL_ERROR",
+            Template::Uop(u) => u.name(),
+        }
+    }
+
+    /// The name of the function at offset 0 of the stencil.
+    pub fn entry_symbol(self) -> &'static str {
+        match self {
+            Template::Trampoline => "_ENTRY",
+            _ => "_JIT_ENTRY",
+        }
+    }
+
+    /// Builds the template's module in `ctx`. The caller sets the triple and
+    /// data layout (from `td`'s target machine), verifies and optimizes it.
+    pub fn build<'ctx>(
+        self,
+        ctx: &'ctx Context,
+        td: &TargetData,
+        opts: &TemplateOptions,
+    ) -> Result<Module<'ctx>, TemplateError> {
+        let module = ctx.create_module(self.name());
+        match self {
+            Template::Trampoline => special::trampoline(ctx, &module, td, opts)?,
+            Template::FatalError => {
+                let mut s = StencilBuilder::new(ctx, &module, td, opts)?;
+                special::fatal_error(&mut s)?;
+            }
+            Template::Uop(uop) => {
+                let mut s = StencilBuilder::new(ctx, &module, td, opts)?;
+                uops::build(uop, &mut s)?;
+            }
+        }
+        Ok(module)
+    }
+}

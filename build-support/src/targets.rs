@@ -1,0 +1,278 @@
+//! The seven targets of the seed and how stencils are compiled for each.
+//!
+//! [`TARGETS`] is the one table of per-target choices. Why these:
+//!
+//! | triple | format | default cc | code model | reloc mode | hole values reached by |
+//! |---|---|---|---|---|---|
+//! | `x86_64-unknown-linux-gnu` | ELF | `preserve_none` | medium | static | `movabs` immediate (`R_X86_64_64`); jumps `jmp rel32` (`PLT32`) |
+//! | `aarch64-unknown-linux-gnu` | ELF | `preserve_none` | large | static | `movz`/`movk` (`MOVW_UABS_G0..G3`); jumps `b` (`JUMP26`) |
+//! | `x86_64-apple-darwin` | Mach-O | `preserve_none` | small | PIC | GOT load (`GOT_LOAD`), GOT synthesized in data; jumps `BRANCH` |
+//! | `aarch64-apple-darwin` | Mach-O | `preserve_none` | small | PIC | GOT load (`GOT_LOAD_PAGE21`/`PAGEOFF12`); jumps `BRANCH26` |
+//! | `x86_64-pc-windows-msvc` | COFF | `preserve_none` | small | PIC | `dllimport` slot (`REL32` to `__imp_*`), GOT synthesized; jumps `REL32` |
+//! | `aarch64-pc-windows-msvc` | COFF | `preserve_none` | small | PIC | `dllimport` slot (`PAGEBASE_REL21`/`PAGEOFFSET_12L`); jumps `BRANCH26` |
+//! | `i686-pc-windows-msvc` | COFF | `ghc` | small | static | 32-bit immediate (`DIR32`); jumps `REL32` (wraps: reaches everything) |
+//!
+//! * Hole values (`_JIT_OPARG`, ...) are arbitrary numbers, so they must
+//!   never be reached PC-relatively: either an absolute immediate in the code
+//!   (smallest and fastest where the format allows it: ELF and i686) or a
+//!   load from a GOT slot in the data stencil (Mach-O forces PIC; COFF x86-64
+//!   has no 64-bit immediate in the medium model and AArch64 COFF no large
+//!   model). The harvester synthesizes the GOT.
+//! * Jumps between stencils are always direct (`jmp rel32`/`b`), so the last
+//!   one can be dropped when it falls through to `_JIT_CONTINUE`.
+//! * Runtime helpers are called through a pointer slot the templates put in
+//!   the data stencil, on every target, so they work wherever JIT memory is.
+//! * Calling conventions: `preserve_none` passes the state registers in
+//!   callee-clobbered registers and keeps frame pointers possible on 64-bit
+//!   targets; on i686 LLVM 19 has no register-based `preserve_none` (it falls
+//!   back to stack arguments, measured: every stencil reloads and stores its
+//!   three arguments), so i686 uses `ghc` (EBX, EBP, ESI...), as the seed did.
+//!   `ghc` with `musttail` aborts LLVM on AArch64, so it is refused there
+//!   before LLVM sees it. Frame pointers are kept except under `ghc` on x86,
+//!   which passes arguments in RBP/EBP. Code size per target and convention,
+//!   measured by `bench/stencils.py`, is in `bench/results/stencils.md`.
+
+use cpjit_abi::stencil::CallConv;
+use cpjit_ir_templates::{TemplateOptions, ValueAccess};
+use inkwell::targets::{CodeModel, RelocMode};
+
+/// Object file format of a target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// ELF (Linux).
+    Elf,
+    /// Mach-O (macOS).
+    MachO,
+    /// COFF (Windows).
+    Coff,
+}
+
+/// Instruction set of a target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Arch {
+    /// x86-64.
+    X86_64,
+    /// AArch64.
+    Aarch64,
+    /// 32-bit x86.
+    I686,
+}
+
+/// One target's compilation choices (see the module table).
+#[derive(Clone, Copy, Debug)]
+pub struct TargetSpec {
+    /// LLVM target triple.
+    pub triple: &'static str,
+    /// Object format.
+    pub format: Format,
+    /// Instruction set.
+    pub arch: Arch,
+    /// Calling convention used when none is asked for.
+    pub default_cc: CallConv,
+    /// LLVM code model.
+    pub code_model: CodeModel,
+    /// LLVM relocation model.
+    pub reloc_mode: RelocMode,
+    /// How templates reach hole values and runtime data.
+    pub value_access: ValueAccess,
+}
+
+/// The seed's seven targets. The one table of per-target choices.
+pub const TARGETS: &[TargetSpec] = &[
+    TargetSpec {
+        triple: "x86_64-unknown-linux-gnu",
+        format: Format::Elf,
+        arch: Arch::X86_64,
+        default_cc: CallConv::PreserveNone,
+        code_model: CodeModel::Medium,
+        reloc_mode: RelocMode::Static,
+        value_access: ValueAccess::Hidden,
+    },
+    TargetSpec {
+        triple: "aarch64-unknown-linux-gnu",
+        format: Format::Elf,
+        arch: Arch::Aarch64,
+        default_cc: CallConv::PreserveNone,
+        code_model: CodeModel::Large,
+        reloc_mode: RelocMode::Static,
+        value_access: ValueAccess::Hidden,
+    },
+    TargetSpec {
+        triple: "x86_64-apple-darwin",
+        format: Format::MachO,
+        arch: Arch::X86_64,
+        default_cc: CallConv::PreserveNone,
+        code_model: CodeModel::Small,
+        reloc_mode: RelocMode::PIC,
+        value_access: ValueAccess::Default,
+    },
+    TargetSpec {
+        triple: "aarch64-apple-darwin",
+        format: Format::MachO,
+        arch: Arch::Aarch64,
+        default_cc: CallConv::PreserveNone,
+        code_model: CodeModel::Small,
+        reloc_mode: RelocMode::PIC,
+        value_access: ValueAccess::Default,
+    },
+    TargetSpec {
+        triple: "x86_64-pc-windows-msvc",
+        format: Format::Coff,
+        arch: Arch::X86_64,
+        default_cc: CallConv::PreserveNone,
+        code_model: CodeModel::Small,
+        reloc_mode: RelocMode::PIC,
+        value_access: ValueAccess::DllImport,
+    },
+    TargetSpec {
+        triple: "aarch64-pc-windows-msvc",
+        format: Format::Coff,
+        arch: Arch::Aarch64,
+        default_cc: CallConv::PreserveNone,
+        code_model: CodeModel::Small,
+        reloc_mode: RelocMode::PIC,
+        value_access: ValueAccess::DllImport,
+    },
+    TargetSpec {
+        triple: "i686-pc-windows-msvc",
+        format: Format::Coff,
+        arch: Arch::I686,
+        default_cc: CallConv::Ghc,
+        code_model: CodeModel::Small,
+        reloc_mode: RelocMode::Static,
+        value_access: ValueAccess::Hidden,
+    },
+];
+
+/// A target or convention that cannot be compiled.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    /// Not one of the seven.
+    #[error("unknown target {0:?}; known targets: {known}", known = known_triples())]
+    Unknown(String),
+    /// `ghc` with `musttail` makes LLVM abort the process on AArch64.
+    #[error(
+        "the ghc calling convention is not supported on {0}: LLVM 19 aborts on ghccc musttail calls \
+         on AArch64; use preserve-none or c"
+    )]
+    GhcOnAarch64(&'static str),
+    /// No host target in the table.
+    #[error("the host {0:?} is not one of the supported targets")]
+    UnsupportedHost(String),
+}
+
+fn known_triples() -> String {
+    TARGETS
+        .iter()
+        .map(|t| t.triple)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl TargetSpec {
+    /// Looks a target up by triple.
+    pub fn lookup(triple: &str) -> Result<&'static TargetSpec, TargetError> {
+        TARGETS
+            .iter()
+            .find(|t| t.triple == triple)
+            .ok_or_else(|| TargetError::Unknown(triple.to_owned()))
+    }
+
+    /// The template options for convention `cc`, or an error when the
+    /// combination cannot be compiled. Checked before LLVM is touched.
+    pub fn options(&self, cc: CallConv) -> Result<TemplateOptions, TargetError> {
+        if cc == CallConv::Ghc && self.arch == Arch::Aarch64 {
+            return Err(TargetError::GhcOnAarch64(self.triple));
+        }
+        let ghc_on_x86 = cc == CallConv::Ghc && matches!(self.arch, Arch::X86_64 | Arch::I686);
+        Ok(TemplateOptions {
+            cc,
+            frame_pointers: !ghc_on_x86,
+            value_access: self.value_access,
+        })
+    }
+
+    /// Size of a pointer (and of a GOT slot) in bytes.
+    pub fn pointer_size(&self) -> u32 {
+        match self.arch {
+            Arch::I686 => 4,
+            Arch::X86_64 | Arch::Aarch64 => 8,
+        }
+    }
+
+    /// Prefix the object format adds to C symbol names.
+    pub fn symbol_prefix(&self) -> &'static str {
+        match (self.format, self.arch) {
+            (Format::MachO, _) | (Format::Coff, Arch::I686) => "_",
+            _ => "",
+        }
+    }
+
+    /// The file name the writer uses for this target.
+    pub fn file_name(&self) -> String {
+        format!("{}.rs", self.triple)
+    }
+}
+
+/// Parses a convention as the command line spells it.
+pub fn parse_cc(s: &str) -> Option<CallConv> {
+    match s {
+        "preserve-none" | "preserve_none" => Some(CallConv::PreserveNone),
+        "ghc" => Some(CallConv::Ghc),
+        "c" => Some(CallConv::C),
+        _ => None,
+    }
+}
+
+/// A convention as the command line spells it.
+pub fn cc_name(cc: CallConv) -> &'static str {
+    match cc {
+        CallConv::PreserveNone => "preserve-none",
+        CallConv::Ghc => "ghc",
+        CallConv::C => "c",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ghc_on_aarch64_is_refused_and_elsewhere_accepted() {
+        for t in TARGETS {
+            let r = t.options(CallConv::Ghc);
+            match t.arch {
+                Arch::Aarch64 => assert!(matches!(r, Err(TargetError::GhcOnAarch64(_)))),
+                _ => assert!(!r.expect("ghc on x86").frame_pointers),
+            }
+            assert!(
+                t.options(CallConv::PreserveNone)
+                    .expect("preserve_none")
+                    .frame_pointers
+            );
+        }
+    }
+
+    #[test]
+    fn lookup_knows_the_seven_and_rejects_others() {
+        assert_eq!(TARGETS.len(), 7);
+        for t in TARGETS {
+            assert_eq!(
+                TargetSpec::lookup(t.triple).map(|s| s.triple).ok(),
+                Some(t.triple)
+            );
+        }
+        let err = TargetSpec::lookup("riscv64-unknown-linux-gnu")
+            .map(|_| ())
+            .unwrap_err();
+        assert!(err.to_string().contains("riscv64"));
+    }
+
+    #[test]
+    fn cc_names_round_trip() {
+        for cc in [CallConv::PreserveNone, CallConv::Ghc, CallConv::C] {
+            assert_eq!(parse_cc(cc_name(cc)), Some(cc));
+        }
+        assert_eq!(parse_cc("fastcc"), None);
+    }
+}

@@ -1,0 +1,279 @@
+//! Measures the JIT runtime side by side in one process: emission throughput
+//! (MB/s of code+data, ns per uop) for traces of 10, 100 and 1,000 uops
+//! against a plain memcpy of the same bytes, the cost of page protection on
+//! its own, the full compile path, and allocated-over-emitted bytes over a
+//! realistic run of compiles and frees.
+//!
+//! `cargo run --release --bin cpjit-emit-bench`
+
+use anyhow::{Context, Result};
+use cpjit::abi::stencil::StencilSet;
+use cpjit::abi::uop::Uop;
+use cpjit::jit::memory::os;
+use cpjit::jit::{JitConfig, JitContext, SymbolTable, UopInstruction};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+static TRUE_OBJ: u64 = 0;
+static FALSE_OBJ: u64 = 0;
+
+extern "C" fn dealloc(_v: u64) {}
+
+fn symbols() -> SymbolTable {
+    SymbolTable::new()
+        .with("cpjit_dealloc", dealloc as *const () as u64)
+        .with("cpjit_true", &TRUE_OBJ as *const u64 as u64)
+        .with("cpjit_false", &FALSE_OBJ as *const u64 as u64)
+}
+
+/// The stencil sets to measure: the host's generated ones, and (on x86-64
+/// Linux) the hand-written synthetic ones.
+fn stencil_sets() -> Vec<(&'static StencilSet, &'static str)> {
+    let mut sets = vec![(&cpjit::jit::stencils::HOST, "generated (host)")];
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    sets.push((
+        &cpjit::jit::synthetic::SYNTHETIC,
+        "synthetic (hand-written)",
+    ));
+    sets
+}
+
+/// A trace of `n` uops cycling through a loop body's mix, every jump/error
+/// target pointing at the final `_DEOPT`.
+fn trace(n: usize) -> Vec<UopInstruction> {
+    let body = [
+        (Uop::SET_IP, 4),
+        (Uop::LOAD_FAST, 0),
+        (Uop::LOAD_FAST, 1),
+        (Uop::GUARD_BOTH_INT, 0),
+        (Uop::COMPARE_OP_INT, 0),
+        (Uop::GUARD_IS_TRUE_POP, 0),
+        (Uop::LOAD_FAST, 0),
+        (Uop::LOAD_CONST, 0),
+        (Uop::BINARY_OP_ADD_INT, 0),
+        (Uop::STORE_FAST, 0),
+    ];
+    let last = (n - 1) as u32;
+    let mut t: Vec<_> = (0..n - 1)
+        .map(|i| {
+            let (u, a) = body[i % body.len()];
+            UopInstruction::new(u)
+                .oparg(a)
+                .operand(3)
+                .jump_target(last)
+                .error_target(last)
+        })
+        .collect();
+    t.push(UopInstruction::new(Uop::DEOPT).target(4));
+    t
+}
+
+/// Runs `f` in batches until `budget` has passed; returns the best time per call.
+fn best_per_call(budget: Duration, mut f: impl FnMut()) -> Duration {
+    let mut best = Duration::MAX;
+    let start = Instant::now();
+    let mut batch = 1u32;
+    while start.elapsed() < budget {
+        let t = Instant::now();
+        for _ in 0..batch {
+            f();
+        }
+        let per = t.elapsed() / batch;
+        best = best.min(per);
+        if t.elapsed() < Duration::from_millis(5) {
+            batch = batch.saturating_mul(2);
+        }
+    }
+    best
+}
+
+fn mbps(bytes: usize, d: Duration) -> f64 {
+    bytes as f64 / d.as_secs_f64() / 1e6
+}
+
+fn main() -> Result<()> {
+    // `CPJIT_BENCH_EMIT_ONLY=ITERS`: only emit the 1000-uop trace ITERS
+    // times with each set, for instruction counting (valgrind, perf stat).
+    if let Ok(iters) = std::env::var("CPJIT_BENCH_EMIT_ONLY") {
+        let iters: usize = iters.parse().context("CPJIT_BENCH_EMIT_ONLY=ITERS")?;
+        for (set, name) in stencil_sets() {
+            let jit = JitContext::new(config(), set, &symbols())?;
+            let t = trace(1000);
+            let layout = jit.emitter().layout(&t)?;
+            let mut buf = vec![0u8; layout.total_size];
+            let base = buf.as_ptr() as u64;
+            for _ in 0..iters {
+                let l = jit.emitter().layout(black_box(&t))?;
+                jit.emitter()
+                    .emit(&t, &l, black_box(&mut buf), base, 0x1000)?;
+            }
+            println!("{name}: emitted 1000 uops {iters} times");
+        }
+        return Ok(());
+    }
+    for (set, name) in stencil_sets() {
+        measure(set, name)?;
+    }
+    Ok(())
+}
+
+fn config() -> JitConfig {
+    JitConfig {
+        debug: None,
+        ..JitConfig::default()
+    }
+}
+
+fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
+    let jit = JitContext::new(config(), set, &symbols()).context("JIT context")?;
+    let budget = Duration::from_millis(300);
+    println!(
+        "stencils: {name}, target {}, convention {:?}, {}",
+        set.target, set.cc, set.input_hash
+    );
+    println!(
+        "{:>6} {:>8} {:>12} {:>9} {:>12} {:>9} {:>8} {:>12} {:>12} {:>12}",
+        "uops",
+        "bytes",
+        "emit MB/s",
+        "ns/uop",
+        "memcpy MB/s",
+        "emit/cpy",
+        "layout%",
+        "protect ns",
+        "compile ns",
+        "compile MB/s"
+    );
+    for n in [10usize, 100, 1000] {
+        let t = trace(n);
+        let emitter = jit.emitter();
+        let layout = emitter.layout(&t)?;
+        let size = layout.total_size;
+        let mut buf = vec![0u8; size];
+        let base = buf.as_ptr() as u64;
+        // Emission alone (both passes) into ordinary writable memory.
+        let emit = best_per_call(budget, || {
+            let l = emitter.layout(black_box(&t)).expect("layout");
+            emitter
+                .emit(&t, &l, black_box(&mut buf), base, 0x1000)
+                .expect("emit");
+        });
+        let layout_only = best_per_call(budget, || {
+            black_box(emitter.layout(black_box(&t)).expect("layout"));
+        });
+        // memcpy of the same number of bytes.
+        let src = vec![0x90u8; size];
+        let mut dst = vec![0u8; size];
+        let copy = best_per_call(budget, || {
+            black_box(&mut dst).copy_from_slice(black_box(&src));
+        });
+        // Page protection alone: one RW/RX flip pair over the pages a block
+        // of this size spans, on a mapping of our own.
+        let page = os::page_size();
+        let pages = size.div_ceil(page) * page;
+        let region = os::reserve(pages)?;
+        // SAFETY: `region` is our own fresh mapping; nothing runs in it.
+        unsafe { os::protect(region, pages, os::Protection::ReadExecute)? };
+        // Page protection as the compile path pays it: flip to read+write,
+        // write one byte per page (the first write after a flip may fault
+        // to make the page table entry writable), flip back.
+        let protect = best_per_call(budget, || {
+            // SAFETY: as above; the writes land on pages just made writable.
+            unsafe {
+                os::protect(region, pages, os::Protection::ReadWrite).expect("rw");
+                for off in (0..pages).step_by(page) {
+                    region.add(off).write_volatile(0xC3);
+                }
+                os::protect(region, pages, os::Protection::ReadExecute).expect("rx");
+            }
+        });
+        // SAFETY: nothing uses the region any more.
+        unsafe { os::release(region, pages)? };
+        // The whole path: allocate, flip, emit, flip, free.
+        let compile = best_per_call(budget, || {
+            drop(black_box(jit.compile(&t).expect("compile")));
+        });
+        println!(
+            "{:>6} {:>8} {:>12.0} {:>9.1} {:>12.0} {:>9.2} {:>8.0} {:>12} {:>12} {:>12.0}",
+            n,
+            size,
+            mbps(size, emit),
+            emit.as_nanos() as f64 / n as f64,
+            mbps(size, copy),
+            emit.as_secs_f64() / copy.as_secs_f64(),
+            100.0 * layout_only.as_secs_f64() / emit.as_secs_f64(),
+            protect.as_nanos(),
+            compile.as_nanos(),
+            mbps(size, compile),
+        );
+    }
+    // The same compile with the code registered with gdb (in-memory ELF
+    // with symbols and CFI per uop), the default unless CPJIT_GDB=0.
+    let gdb = JitConfig {
+        debug: Some(cpjit::jit::debug::DebugConfig {
+            perf_map: false,
+            jitdump: false,
+            gdb: true,
+        }),
+        ..config()
+    };
+    let jit_gdb = JitContext::new(gdb, set, &symbols())?;
+    let t = trace(100);
+    let with_gdb = best_per_call(budget, || {
+        drop(black_box(jit_gdb.compile(&t).expect("compile")));
+    });
+    println!(
+        "compile of 100 uops with GDB JIT registration: {} ns",
+        with_gdb.as_nanos()
+    );
+    memory_run(set)?;
+    println!();
+    Ok(())
+}
+
+/// A realistic run: 2,000 traces of 8 to 400 uops compiled, about a third
+/// of the live ones invalidated and freed as the run goes, as a VM does when
+/// deoptimizing; reports committed and allocated bytes over emitted bytes.
+fn memory_run(set: &'static StencilSet) -> Result<()> {
+    let jit = JitContext::new(config(), set, &symbols())?;
+    let mut rng = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let mut live = Vec::new();
+    let (mut worst, mut samples, mut sum) = (0f64, 0usize, 0f64);
+    for i in 0..2000 {
+        // Trace lengths skewed short, as loop traces are.
+        let n = 8 + (next() % 64) as usize * (1 + (next() % 6) as usize);
+        live.push(jit.compile(&trace(n))?);
+        if next() % 3 == 0 && !live.is_empty() {
+            let k = (next() as usize) % live.len();
+            let e = live.swap_remove(k);
+            e.invalidate();
+        }
+        if i >= 100 {
+            let s = jit.memory_stats();
+            let r = s.committed_ratio();
+            worst = worst.max(r);
+            sum += r;
+            samples += 1;
+        }
+    }
+    let s = jit.memory_stats();
+    println!(
+        "memory run: {} live executors, {} emitted bytes, {} allocated ({:.3}x), {} committed ({:.3}x); committed/emitted mean {:.3}x, worst {:.3}x after warm-up; {} free blocks",
+        s.live_blocks,
+        s.emitted,
+        s.allocated,
+        s.allocated as f64 / s.emitted as f64,
+        s.committed,
+        s.committed_ratio(),
+        sum / samples as f64,
+        worst,
+        s.free_blocks
+    );
+    Ok(())
+}

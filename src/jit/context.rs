@@ -1,0 +1,200 @@
+//! The JIT context: the library's entry point for VM authors.
+
+use crate::jit::debug::{self, CodeRange, CodeRegion, DebugConfig};
+use crate::jit::emitter::{Emitter, Layout};
+use crate::jit::error::JitError;
+use crate::jit::executor::{self, Executor, ExecutorBox};
+use crate::jit::memory::{CodeMemory, MemoryConfig, MemoryStats};
+use crate::jit::symbols::SymbolTable;
+use crate::jit::trace::{exit_targets, UopInstruction};
+use cpjit_abi::stencil::StencilSet;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// How a [`JitContext`] is set up.
+#[derive(Clone, Copy, Debug)]
+pub struct JitConfig {
+    /// Executable memory limits.
+    pub memory: MemoryConfig,
+    /// Register each executor's code with profilers and debuggers
+    /// ([`crate::jit::debug`]); `None` registers nothing.
+    pub debug: Option<DebugConfig>,
+}
+
+impl Default for JitConfig {
+    /// Default memory limits; debug registration as the environment asks
+    /// ([`crate::jit::debug::config`]).
+    fn default() -> Self {
+        JitConfig {
+            memory: MemoryConfig::default(),
+            debug: Some(debug::config()),
+        }
+    }
+}
+
+/// A JIT for one stencil set (normally the host's): compiles traces into
+/// executors that live in the context's executable memory.
+///
+/// Not `Send`: the context, its executors and their code stay on one thread.
+/// Dropping the context is fine while executors live: they keep its memory.
+#[derive(Debug)]
+pub struct JitContext {
+    emitter: Emitter,
+    memory: Rc<RefCell<CodeMemory>>,
+    debug: Option<DebugConfig>,
+}
+
+/// The architecture a target triple names (`x86_64`, `aarch64`, ...).
+fn triple_arch(triple: &str) -> &str {
+    triple.split('-').next().unwrap_or("")
+}
+
+impl JitContext {
+    /// Prepares `stencils` with the embedder's `symbols` and reserves the
+    /// executable memory. The runtime's own helpers
+    /// (`cpjit_executor_dealloc`, and a default `cpjit_fatal_error` unless
+    /// `symbols` has one) are added to the table.
+    pub fn new(
+        config: JitConfig,
+        stencils: &StencilSet,
+        symbols: &SymbolTable,
+    ) -> Result<Self, JitError> {
+        let host = std::env::consts::ARCH;
+        let arch = triple_arch(stencils.target);
+        if arch != host && !(host == "aarch64" && arch == "arm64") {
+            return Err(JitError::BadStencil(format!(
+                "stencils for {} cannot run on {host}",
+                stencils.target
+            )));
+        }
+        let mut symbols = symbols.clone();
+        symbols.insert(
+            "cpjit_executor_dealloc",
+            executor::cpjit_executor_dealloc as *const () as usize as u64,
+        );
+        if symbols.get("cpjit_fatal_error").is_none() {
+            symbols.insert(
+                "cpjit_fatal_error",
+                executor::cpjit_fatal_error as *const () as usize as u64,
+            );
+        }
+        let emitter = Emitter::new(stencils, &symbols)?;
+        let memory = CodeMemory::new(config.memory)?;
+        Ok(JitContext {
+            emitter,
+            memory: Rc::new(RefCell::new(memory)),
+            debug: config.debug,
+        })
+    }
+
+    /// [`JitContext::new`] with the host's stencils, generated at build time
+    /// ([`crate::jit::stencils::HOST`]).
+    pub fn for_host(config: JitConfig, symbols: &SymbolTable) -> Result<Self, JitError> {
+        Self::new(config, &crate::jit::stencils::HOST, symbols)
+    }
+
+    /// Compiles a trace into a valid executor with one reference (the
+    /// returned handle) and one unlinked exit per exit index used.
+    pub fn compile(&self, trace: &[UopInstruction]) -> Result<Executor, JitError> {
+        self.compile_named(trace, "trace")
+    }
+
+    /// [`JitContext::compile`], naming the code for profilers and debuggers:
+    /// uop `i` of the trace shows as `cpjit:<function>:<i>:<uop name>`.
+    pub fn compile_named(
+        &self,
+        trace: &[UopInstruction],
+        function: &str,
+    ) -> Result<Executor, JitError> {
+        let layout = self.emitter.layout(trace)?;
+        let exits = exit_targets(trace)?;
+        let result = {
+            let mut memory = self.memory.try_borrow_mut().map_err(|_| JitError::Busy)?;
+            let block = memory.alloc(layout.total_size)?;
+            let p = ExecutorBox::allocate(self.memory.clone(), &exits);
+            let header = p.as_ptr() as u64;
+            let emitted = memory.write(&block, |buf, addr| {
+                self.emitter.emit(trace, &layout, buf, addr, header)
+            });
+            match emitted {
+                Ok(()) => {
+                    let code = memory.address(&block);
+                    let registration = self.debug.and_then(|config| {
+                        // SAFETY: the block's code was just written and is
+                        // read+execute (so readable) for the executor's life.
+                        let bytes = unsafe { std::slice::from_raw_parts(code, layout.code_size) };
+                        register(bytes, &layout, trace, function, config)
+                    });
+                    // SAFETY: `p` is fresh and unshared; the block holds its code.
+                    unsafe {
+                        ExecutorBox::install(p, block, code, layout.side_entry(), registration)
+                    };
+                    Ok(Executor::from_new(p))
+                }
+                Err(e) => {
+                    memory.free(block);
+                    // SAFETY: `p` was never installed or shared.
+                    unsafe { ExecutorBox::discard(p) };
+                    Err(e)
+                }
+            }
+        };
+        executor::drain_deferred();
+        result
+    }
+
+    /// The emitter, for measuring emission apart from memory management.
+    pub fn emitter(&self) -> &Emitter {
+        &self.emitter
+    }
+
+    /// Counters of the context's executable memory.
+    pub fn memory_stats(&self) -> MemoryStats {
+        self.memory.borrow().stats()
+    }
+
+    /// The address range reserved for this context's code.
+    pub fn address_range(&self) -> (usize, usize) {
+        self.memory.borrow().address_range()
+    }
+}
+
+/// Registers an executor's code with the debug interfaces. A failure costs
+/// only debuggability, never the executor: it is reported once per process
+/// on stderr and the code runs unregistered.
+fn register(
+    code: &[u8],
+    layout: &Layout,
+    trace: &[UopInstruction],
+    function: &str,
+    config: DebugConfig,
+) -> Option<debug::Registration> {
+    let mut pieces = layout.code_pieces();
+    let mut ranges = Vec::with_capacity(trace.len() + 2);
+    let (off, size) = pieces.next()?;
+    ranges.push(CodeRange::trampoline(off, size, function));
+    for (i, (ins, (off, size))) in trace.iter().zip(&mut pieces).enumerate() {
+        ranges.push(CodeRange::uop(
+            off,
+            size,
+            function,
+            i as u32,
+            ins.opcode.name(),
+        ));
+    }
+    let (off, size) = pieces.next()?;
+    ranges.push(CodeRange::new(
+        off,
+        size,
+        format!("cpjit:{function}:_FATAL_ERROR"),
+    ));
+    let name = format!("cpjit executor {function} at {:p}", code.as_ptr());
+    match debug::register_with(&CodeRegion::new(&name, code, &ranges), config) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| eprintln!("cpjit: cannot register JIT code for debugging: {e}"));
+            None
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! Call frame information (CFI) for JIT code on x86-64, so gdb can unwind
+//! through it.
+//!
+//! How JIT code uses the stack (templates keep frame pointers under
+//! `preserve_none`): the trampoline `call`s the trace; stencils then
+//! tail-jump to each other on the same stack; a stencil that calls a helper
+//! first does `push rbp; mov rbp, rsp`. So, per range:
+//! * before `push rbp` completes (and in frameless stencils): CFA = rsp + 8,
+//!   the return address at CFA − 8;
+//! * between `push rbp` and `mov rbp, rsp`: CFA = rsp + 16, and the
+//!   caller's rbp at CFA − 16;
+//! * once `mov rbp, rsp` is done: CFA = rbp + 16 (however much more is
+//!   pushed), return address at CFA − 8, caller's rbp at CFA − 16;
+//! * after the final `pop rbp` (before the closing jump or return): back
+//!   to CFA = rsp + 8, rbp holding the caller's value.
+//!
+//! Every frame that is not the innermost one stops at a `call`, which only
+//! happens inside an established frame, so the rbp rule is what `bt`
+//! relies on; the others make stepping through prologues correct.
+
+use super::{CodeRegion, DebugError, FrameLayout};
+use gimli::write::{
+    Address, CallFrameInstruction, CommonInformationEntry, EhFrame, EndianVec,
+    FrameDescriptionEntry, FrameTable,
+};
+use gimli::{Encoding, Format, LittleEndian, X86_64};
+
+/// `push rbp`.
+const PUSH_RBP: u8 = 0x55;
+/// `mov rbp, rsp`, in its two encodings (`89 /r` and `8b /r`).
+const MOV_RBP_RSP: [[u8; 3]; 2] = [[0x48, 0x89, 0xe5], [0x48, 0x8b, 0xec]];
+/// `pop rbp`.
+const POP_RBP: u8 = 0x5d;
+/// `leave` (`mov rsp, rbp; pop rbp`).
+const LEAVE: u8 = 0xc9;
+/// `ret`.
+const RET: u8 = 0xc3;
+/// `jmp rel32`.
+const JMP_REL32: u8 = 0xe9;
+
+/// Finds the frame layout of one range's code from its bytes: the first
+/// `push rbp; mov rbp, rsp` makes a frame, and a `pop rbp` or `leave`
+/// just before a final `ret` or `jmp rel32` (or at the very end, where the
+/// emitter dropped a jump to the next stencil) ends it.
+///
+/// The search is by byte pattern, not by decoding every instruction; the
+/// four-byte prologue pattern is what LLVM emits, and the first occurrence
+/// is the prologue in the code LLVM generates for stencils. Callers that
+/// know the layout pass it instead of [`FrameLayout::Detect`].
+pub fn detect(code: &[u8]) -> FrameLayout {
+    let prologue = code
+        .windows(4)
+        .position(|w| w[0] == PUSH_RBP && MOV_RBP_RSP.iter().any(|m| w[1..] == m[..]));
+    let Some(push) = prologue else {
+        return FrameLayout::Frameless;
+    };
+    let frame_set = push + 4;
+    let body = &code[frame_set..];
+    let is_pop = |b: &u8| *b == POP_RBP || *b == LEAVE;
+    let popped_at = if body.last().is_some_and(is_pop) {
+        // The stencil ends with its epilogue; control falls through.
+        Some(body.len())
+    } else if body.len() >= 2 && body[body.len() - 1] == RET && is_pop(&body[body.len() - 2]) {
+        Some(body.len() - 1)
+    } else if body.len() >= 6 && body[body.len() - 5] == JMP_REL32 && is_pop(&body[body.len() - 6])
+    {
+        Some(body.len() - 5)
+    } else {
+        None
+    };
+    FrameLayout::FramePointer {
+        push_rbp: push as u32,
+        frame_set: frame_set as u32,
+        frame_popped: popped_at.map(|p| (frame_set + p) as u32),
+    }
+}
+
+/// The CFA rule changes of one range, as `(offset, instruction)` pairs, on
+/// top of the common entry's rule (CFA = rsp + 8, return address at
+/// CFA − 8).
+pub fn rows(layout: &FrameLayout, code: &[u8]) -> Vec<(u32, CallFrameInstruction)> {
+    let layout = match layout {
+        FrameLayout::Detect => detect(code),
+        other => other.clone(),
+    };
+    match layout {
+        FrameLayout::Detect | FrameLayout::Frameless => Vec::new(),
+        FrameLayout::FramePointer {
+            push_rbp,
+            frame_set,
+            frame_popped,
+        } => {
+            let mut rows = vec![
+                (push_rbp + 1, CallFrameInstruction::CfaOffset(16)),
+                (push_rbp + 1, CallFrameInstruction::Offset(X86_64::RBP, -16)),
+                (frame_set, CallFrameInstruction::CfaRegister(X86_64::RBP)),
+            ];
+            if let Some(p) = frame_popped {
+                rows.push((p, CallFrameInstruction::Cfa(X86_64::RSP, 8)));
+                rows.push((p, CallFrameInstruction::SameValue(X86_64::RBP)));
+            }
+            rows
+        }
+    }
+}
+
+/// The frame table for every non-empty range of `region`: one common entry
+/// and one description entry per range, at run-time addresses.
+pub fn frame_table(region: &CodeRegion<'_>) -> Result<FrameTable, DebugError> {
+    region.validate()?;
+    let encoding = Encoding {
+        format: Format::Dwarf32,
+        version: 1,
+        address_size: 8,
+    };
+    let mut cie = CommonInformationEntry::new(encoding, 1, -8, X86_64::RA);
+    cie.add_instruction(CallFrameInstruction::Cfa(X86_64::RSP, 8));
+    cie.add_instruction(CallFrameInstruction::Offset(X86_64::RA, -8));
+    let mut table = FrameTable::default();
+    let cie = table.add_cie(cie);
+    for range in region.ranges.iter().filter(|r| r.size > 0) {
+        let size = u32::try_from(range.size).map_err(|_| DebugError::RangeOutOfRegion {
+            name: range.name.clone(),
+            offset: range.offset,
+            size: range.size,
+            region_size: region.code.len(),
+        })?;
+        let start = region.address() + range.offset as u64;
+        let mut fde = FrameDescriptionEntry::new(Address::Constant(start), size);
+        for (offset, instruction) in rows(&range.frame, region.bytes_of(range)) {
+            fde.add_instruction(offset, instruction);
+        }
+        table.add_fde(cie, fde);
+    }
+    Ok(table)
+}
+
+/// The `.eh_frame` section contents for `region` (absolute addresses),
+/// ending with the zero terminator.
+pub fn eh_frame(region: &CodeRegion<'_>) -> Result<Vec<u8>, DebugError> {
+    let mut section = EhFrame(EndianVec::new(LittleEndian));
+    frame_table(region)?.write_eh_frame(&mut section)?;
+    let mut bytes = section.0.into_vec();
+    bytes.extend_from_slice(&[0; 4]);
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jit::debug::CodeRange;
+
+    /// `push rbp; mov rbp, rsp; movabs rax, 0; call rax; pop rbp; ret`.
+    const CALLS_HELPER: [u8; 18] = [
+        0x55, 0x48, 0x89, 0xe5, 0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xd0, 0x5d, 0xc3,
+    ];
+
+    #[test]
+    fn detects_a_prologue_at_the_start() {
+        assert_eq!(
+            detect(&CALLS_HELPER),
+            FrameLayout::FramePointer {
+                push_rbp: 0,
+                frame_set: 4,
+                frame_popped: Some(17)
+            }
+        );
+    }
+
+    #[test]
+    fn detects_a_shrink_wrapped_prologue_and_a_closing_jump() {
+        // test rdi, rdi; je +0; push rbp; mov rbp, rsp; call rax; pop rbp; jmp rel32
+        let code = [
+            0x48, 0x85, 0xff, 0x74, 0x00, 0x55, 0x48, 0x8b, 0xec, 0xff, 0xd0, 0x5d, 0xe9, 1, 2, 3,
+            4,
+        ];
+        assert_eq!(
+            detect(&code),
+            FrameLayout::FramePointer {
+                push_rbp: 5,
+                frame_set: 9,
+                frame_popped: Some(12)
+            }
+        );
+        // The same with the closing jump dropped: the frame ends at the end.
+        assert_eq!(
+            detect(&code[..12]),
+            FrameLayout::FramePointer {
+                push_rbp: 5,
+                frame_set: 9,
+                frame_popped: Some(12)
+            }
+        );
+    }
+
+    #[test]
+    fn code_without_a_prologue_is_frameless() {
+        // nop; jmp rel32
+        assert_eq!(detect(&[0x90, 0xe9, 0, 0, 0, 0]), FrameLayout::Frameless);
+        assert!(rows(&FrameLayout::Detect, &[0x90, 0xe9, 0, 0, 0, 0]).is_empty());
+    }
+
+    #[test]
+    fn eh_frame_has_one_fde_per_range_at_run_time_addresses() {
+        // A stencil that calls a helper, then a frameless one (nop; jmp).
+        let mut code = CALLS_HELPER.to_vec();
+        code.extend_from_slice(&[0x90, 0xe9, 0, 0, 0, 0]);
+        let ranges = [
+            CodeRange::new(0, 18, "a"),
+            CodeRange::new(4, 0, "empty"),
+            CodeRange::new(18, 6, "b"),
+        ];
+        let region = CodeRegion::new("r", &code, &ranges);
+        let table = frame_table(&region).unwrap();
+        assert_eq!(table.cie_count(), 1);
+        assert_eq!(table.fde_count(), 2);
+        let bytes = eh_frame(&region).unwrap();
+        // Read it back with gimli's reader and check the rules at a few
+        // addresses.
+        use gimli::{BaseAddresses, CfaRule, RegisterRule, UnwindContext, UnwindSection};
+        let section = gimli::EhFrame::new(&bytes, LittleEndian);
+        let bases = BaseAddresses::default();
+        let mut ctx = Box::new(UnwindContext::new());
+        let base = region.address();
+        let rule_at = |ctx: &mut UnwindContext<usize>, pc: u64| {
+            let fde = section
+                .fde_for_address(&bases, pc, gimli::EhFrame::cie_from_offset)
+                .unwrap();
+            let row = fde
+                .unwind_info_for_address(&section, &bases, ctx, pc)
+                .unwrap();
+            (row.cfa().clone(), row.register(X86_64::RBP))
+        };
+        let rsp = |o| CfaRule::RegisterAndOffset {
+            register: X86_64::RSP,
+            offset: o,
+        };
+        let rbp = CfaRule::RegisterAndOffset {
+            register: X86_64::RBP,
+            offset: 16,
+        };
+        assert_eq!(rule_at(&mut ctx, base).0, rsp(8));
+        assert_eq!(
+            rule_at(&mut ctx, base + 1),
+            (rsp(16), RegisterRule::Offset(-16))
+        );
+        assert_eq!(rule_at(&mut ctx, base + 4).0, rbp);
+        assert_eq!(rule_at(&mut ctx, base + 16).0, rbp);
+        assert_eq!(rule_at(&mut ctx, base + 17).0, rsp(8));
+        // The frameless range keeps the entry rule throughout.
+        assert_eq!(rule_at(&mut ctx, base + 18).0, rsp(8));
+        assert_eq!(rule_at(&mut ctx, base + 23).0, rsp(8));
+        assert!(section
+            .fde_for_address(&bases, base + 24, gimli::EhFrame::cie_from_offset)
+            .is_err());
+    }
+}
