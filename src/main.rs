@@ -7,6 +7,9 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Read;
 
+/// Stack size of the thread that runs the VM.
+const VM_STACK_BYTES: usize = 256 << 20;
+
 #[derive(Parser)]
 #[command(
     name = "cpjit",
@@ -91,11 +94,18 @@ fn main() -> Result<()> {
                 }
             };
             let leak = leak_check || std::env::var_os("CPJIT_LEAK_CHECK").is_some();
-            let status = cpjit::vm::run_source(
-                &source,
-                &filename,
-                &cpjit::vm::RunOptions { leak_check: leak },
-            );
+            // Parsing, compiling and builtins that call back into Python recurse
+            // on the Rust stack; a large (lazily committed) stack keeps deeply
+            // nested programs from overflowing it.
+            let worker = std::thread::Builder::new()
+                .name("cpjit-vm".into())
+                .stack_size(VM_STACK_BYTES)
+                .spawn(move || {
+                    let opts = cpjit::vm::RunOptions { leak_check: leak };
+                    cpjit::vm::run_source(&source, &filename, &opts)
+                })
+                .context("starting the VM thread")?;
+            let status = worker.join().unwrap_or(70);
             std::process::exit(status);
         }
     }
