@@ -67,6 +67,15 @@ pub fn format_int(value: IntRef<'_>, spec: &str) -> OpResult<String> {
     format_int_as(value, spec, "int")
 }
 
+/// `format(b, spec)` for a `bool`: `True`/`False` for an empty spec, else
+/// formatted as the int 1 or 0 (`format(True, '>5') == '    1'`).
+pub fn format_bool(value: bool, spec: &str) -> OpResult<String> {
+    if spec.is_empty() {
+        return Ok(if value { "True" } else { "False" }.to_string());
+    }
+    format_int_as(IntRef::Small(i64::from(value)), spec, "bool")
+}
+
 /// `format(n, spec)` for an int-like object whose type is named
 /// `type_name` in error messages (e.g. `bool`: `format(True, 'd')`; an
 /// empty spec must be handled by the caller as `str(obj)` for bools).

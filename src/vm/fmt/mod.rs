@@ -14,11 +14,15 @@
 //!   `format(value, spec)` and f-string `{value:spec}` with the whole
 //!   mini-language `[[fill]align][sign][z][#][0][width][grouping][.precision][type]`
 //!   ([`parse_spec`] exposes the parser).
+//! * [`format_string`]: `str.format`/`format_map` (field names with
+//!   `.attr` and `[item]`, auto/manual numbering, `!r`/`!s`/`!a`, nested
+//!   `{}` in specs), values reached through the [`FormatFields`] trait.
 //! * [`percent_format`]: `fmt % args`, with arguments reached through the
 //!   [`PercentArg`] trait the VM implements.
 
 mod float_text;
 mod format_spec;
+mod format_string;
 mod number_layout;
 mod percent;
 mod spec;
@@ -28,7 +32,8 @@ mod str_repr;
 mod tests;
 
 pub use float_text::{double_to_string, float_repr, FloatCode, FloatFlags};
-pub use format_spec::{format_float, format_int, format_int_as, format_str, IntRef};
+pub use format_spec::{format_bool, format_float, format_int, format_int_as, format_str, IntRef};
+pub use format_string::{format_string, Conversion, FormatFields};
 pub use percent::{percent_format, NumArg, PercentArg, PercentArgs};
 pub use spec::{parse_spec, FormatSpec, Grouping};
 pub use str_repr::{ascii_escape, str_ascii, str_repr};

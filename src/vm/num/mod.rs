@@ -32,6 +32,9 @@
 //! | `str(a)`               | `i64::to_string`          | [`int_to_decimal`] (4300-digit limit) |
 //! | `bin`/`oct`/`hex`      | [`i64_to_radix_prefixed`] | [`int_to_radix_prefixed`]     |
 //!
+//! Mixed comparisons `int <op> float` are exact: [`i64_f64_cmp`],
+//! [`int_f64_cmp`] (`None` for NaN).
+//!
 //! Floats: [`float_truediv`], [`float_floordiv`], [`float_mod`],
 //! [`float_divmod`], [`float_pow`] (a result that would be complex in
 //! CPython raises `ValueError` [`COMPLEX_RESULT`]), [`f64_is_integer`].
@@ -39,6 +42,7 @@
 //! Limits: results of `<<` and `**` beyond [`MAX_RESULT_BITS`] raise
 //! `MemoryError` up front instead of exhausting memory.
 
+mod compare;
 mod error;
 mod float_arith;
 mod int_arith;
@@ -58,6 +62,7 @@ mod tests;
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 
+pub use compare::{i64_f64_cmp, int_f64_cmp};
 pub use error::{OpError, OpResult, PyErrorKind};
 pub use float_arith::{
     float_divmod, float_floordiv, float_mod, float_pow, float_truediv, COMPLEX_RESULT,

@@ -234,3 +234,18 @@ fn huge_shift_is_memory_error() {
         PyErrorKind::MemoryError
     );
 }
+
+#[test]
+fn int_float_comparison_is_exact() {
+    check("cmp", |a| {
+        let (x, y) = (a[0].int(), a[1].float());
+        let ord = int_f64_cmp(x, y);
+        if let Some(small) = small(&a[0]) {
+            assert_eq!(i64_f64_cmp(small, y), ord, "{small} vs {y}");
+        }
+        Ok(vec![match ord {
+            None => V::Str("nan".into()),
+            Some(o) => iv(o as i64),
+        }])
+    });
+}

@@ -39,7 +39,7 @@ def case(op, fn, *args):
     try:
         r = fn(*args)
         res = "ok|" + (enc(r) if not isinstance(r, tuple) else "|".join(enc(x) for x in r))
-    except (ZeroDivisionError, ValueError, OverflowError, TypeError, MemoryError) as e:
+    except (ZeroDivisionError, ValueError, OverflowError, TypeError, MemoryError, IndexError, KeyError) as e:
         res = f"err|{type(e).__name__}|{str(e).encode('utf-8', 'surrogatepass').hex()}"
     out.append("|".join([op] + [enc(a) for a in args]) + "=>" + res)
 
@@ -134,6 +134,19 @@ for a in [0, 1, -1, 5, -5, 2**62, -2**63, 10**30, -(10**30)]:
         case("rshift", lambda a, n: a >> n, a, n)
     case("rshift", lambda a, n: a >> n, a, 2**70)
 case("lshift", lambda a, n: a << n, 1, 2**64)
+
+
+def cmp(a, b):
+    return "nan" if b != b else (a > b) - (a < b)
+
+
+for a in SMALL + BIG + [2**53 + 1, -(2**53) - 1, 2**53, 2**63 - 512, 2**63 - 513, 10**20, 2**1024, -(2**1024)]:
+    for b in FLOATS + [float(a), float(a) + 1.5, -float(a) if math.isfinite(float(a)) else 0.0] if abs(a) < 2**1024 else FLOATS:
+        case("cmp", cmp, a, b)
+for _ in range(300):
+    a = rand_int()
+    case("cmp", cmp, a, rng.choice([rand_float(), float(a) if abs(a) < 2**1000 else 1.0,
+                                    math.nextafter(float(a), math.inf) if abs(a) < 2**1000 else 2.0]))
 case("lshift", lambda a, n: a << n, 0, 2**64)
 def fpow(a, b):
     try:
@@ -311,5 +324,25 @@ for fmt, args in [("%d", (1,)), ("%s", ()), ("%s %s", (1,)), ("%s", (1, 2)), ("%
     case("pct", lambda f, a: f % a, fmt, args)
 for fmt, arg in [("%s", 5), ("%d", 5), ("%s %s", 5), ("%5.2f", 3.14159), ("%r", "x"), ("", 5), ("abc", "x"), ("%%", 1)]:
     case("pct1", lambda f, a: f % a, fmt, arg)
+
+
+# str.format: positional args from the tuple, keywords from KW (the Rust
+# test mirrors KW), item access on tuples and on the dict `d`.
+KW = {"x": 42, "name": "Bob", "pi": 3.14159, "w": 10, "p": 3, "t": (1, "two", 3.0), "d": {"a": 1, "b": "two"}}
+SF = ["", "plain", "{}", "{} {}", "{0} {1} {0}", "{1}", "{}{}{}", "{x}", "{name!r}", "{name!s:>8}",
+      "{name!a}", "{0!r:^9}", "{x:{w}}", "{x:{w}.{p}}", "{pi:{w}.{p}f}", "{pi:{}.{}f}", "{:{}}",
+      "{0:{1}}", "{t[0]}", "{t[1]!r}", "{d[a]}", "{d[b]:>6}", "{0[0]}", "{{}}", "{{{}}}", "}}{{",
+      "{", "}", "a{", "a}", "{0", "{0!", "{0!r", "{0!x}", "{0!rr}", "{0:", "{0:{", "{0:{}",
+      "{:{:{}}}", "{x.real}", "{0]}", "{t[0}", "{t[0]x}", "{t[]}", "{t.}", "{ }", "{0}{}", "{}{0}",
+      "{5}", "{nope}", "{0[5]}", "{-1}", "{00}", "{\u0661}", "{:d}", "{:s}", "{:,}", "{:_x}",
+      "{:>{w},}", "{!r}", "{!s}", "{:}", "{x!r:}", "{0:{{}}}", "{0:}}", "{0:{x}}}", "text {} and {} more",
+      "{:%}", "{:.2%}", "{:e}", "{!a:5}", "{0:<{w}}|", "{0:=+{w}}", "{0:{1}{2}}", "{0:{x}{w}}",
+      "{0[a]}", "{t[01]}", "{d[a][0]}"]
+SARGS = [(), (1,), (1, 2), (1, 2, 3), ("ab", 7, 2.5), (3.14159, 12, "x"), ("é", "it's", None), (1234567, ",", "d")]
+for f in SF:
+    for a in SARGS:
+        if any(v is None for v in a):
+            continue
+        case("sfmt", lambda f, a: f.format(*a, **KW), f, a)
 
 print("\n".join(out))
