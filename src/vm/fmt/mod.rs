@@ -34,6 +34,6 @@ mod tests;
 pub use float_text::{double_to_string, float_repr, FloatCode, FloatFlags};
 pub use format_spec::{format_bool, format_float, format_int, format_int_as, format_str, IntRef};
 pub use format_string::{format_string, Conversion, FormatFields};
-pub use percent::{percent_format, NumArg, PercentArg, PercentArgs};
+pub use percent::{percent_format, KeyLookup, NumArg, PercentArg, PercentArgs};
 pub use spec::{parse_spec, FormatSpec, Grouping};
 pub use str_repr::{ascii_escape, str_ascii, str_repr};

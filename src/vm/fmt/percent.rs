@@ -44,6 +44,9 @@ pub trait PercentArg {
     fn type_name(&self) -> String;
 }
 
+/// `mapping[key]` for `%(key)s`.
+pub type KeyLookup<'a, A> = dyn Fn(&str) -> Result<A, <A as PercentArg>::Error> + 'a;
+
 /// The right operand of `%`.
 pub enum PercentArgs<'a, A: PercentArg> {
     /// A tuple: its items are the arguments.
@@ -56,7 +59,7 @@ pub enum PercentArgs<'a, A: PercentArg> {
         /// The mapping object itself.
         mapping: &'a A,
         /// `mapping[key]`.
-        get: &'a dyn Fn(&str) -> Result<A, A::Error>,
+        get: &'a KeyLookup<'a, A>,
     },
 }
 
@@ -74,7 +77,7 @@ struct Formatter<'a, A: PercentArg> {
     source: Source<'a, A>,
     arglen: isize,
     argidx: isize,
-    get: Option<&'a dyn Fn(&str) -> Result<A, A::Error>>,
+    get: Option<&'a KeyLookup<'a, A>>,
     out: String,
 }
 

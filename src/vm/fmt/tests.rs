@@ -288,7 +288,7 @@ impl FormatFields for Fields<'_> {
         Ok(Some(TV::V(match name {
             "x" => V::Int(42.into()),
             "name" => V::Str("Bob".into()),
-            "pi" => V::Float(3.14159),
+            "pi" => V::Float(1.23456),
             "w" => V::Int(10.into()),
             "p" => V::Int(3.into()),
             "t" => V::Tuple(vec![V::Int(1.into()), V::Str("two".into()), V::Float(3.0)]),

@@ -328,7 +328,7 @@ for fmt, arg in [("%s", 5), ("%d", 5), ("%s %s", 5), ("%5.2f", 3.14159), ("%r", 
 
 # str.format: positional args from the tuple, keywords from KW (the Rust
 # test mirrors KW), item access on tuples and on the dict `d`.
-KW = {"x": 42, "name": "Bob", "pi": 3.14159, "w": 10, "p": 3, "t": (1, "two", 3.0), "d": {"a": 1, "b": "two"}}
+KW = {"x": 42, "name": "Bob", "pi": 1.23456, "w": 10, "p": 3, "t": (1, "two", 3.0), "d": {"a": 1, "b": "two"}}
 SF = ["", "plain", "{}", "{} {}", "{0} {1} {0}", "{1}", "{}{}{}", "{x}", "{name!r}", "{name!s:>8}",
       "{name!a}", "{0!r:^9}", "{x:{w}}", "{x:{w}.{p}}", "{pi:{w}.{p}f}", "{pi:{}.{}f}", "{:{}}",
       "{0:{1}}", "{t[0]}", "{t[1]!r}", "{d[a]}", "{d[b]:>6}", "{0[0]}", "{{}}", "{{{}}}", "}}{{",
