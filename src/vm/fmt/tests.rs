@@ -391,3 +391,27 @@ fn format_bool_formats_as_int_with_a_spec() {
         "Unknown format code 's' for object of type 'bool'"
     );
 }
+
+#[test]
+fn absurd_widths_raise_memory_error_instead_of_allocating() {
+    let mem = PyErrorKind::MemoryError;
+    assert_eq!(
+        format_int(IntRef::Small(1), "999999999").unwrap_err().kind,
+        mem
+    );
+    assert_eq!(format_float(1.0, ".999999999f").unwrap_err().kind, mem);
+    assert_eq!(format_str("x", "<999999999").unwrap_err().kind, mem);
+    let one = Arg(V::Int(1.into()));
+    let args = [Arg(V::Int(999_999_999.into())), Arg(V::Int(1.into()))];
+    for fmt in ["%999999999d", "%.999999999f", "%.999999999x"] {
+        let err = percent_format(fmt, PercentArgs::Single(&one)).unwrap_err();
+        assert_eq!(err.kind, mem, "{fmt}");
+    }
+    let err = percent_format("%*d", PercentArgs::Tuple(&args)).unwrap_err();
+    assert_eq!(err.kind, mem);
+    // A long precision on a string only truncates.
+    assert_eq!(
+        percent_format("%.999999999s", PercentArgs::Single(&one)).unwrap(),
+        "1"
+    );
+}
