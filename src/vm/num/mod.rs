@@ -35,6 +35,12 @@
 //! Mixed comparisons `int <op> float` are exact: [`i64_f64_cmp`],
 //! [`int_f64_cmp`] (`None` for NaN).
 //!
+//! `math` integer functions: [`float_floor`], [`float_ceil`], [`factorial`],
+//! [`isqrt`], [`gcd`], [`comb`], [`perm`].
+//!
+//! Hashes as CPython computes them (set order follows them): [`hash_i64`],
+//! [`hash_int`], [`hash_f64`].
+//!
 //! Floats: [`float_truediv`], [`float_floordiv`], [`float_mod`],
 //! [`float_divmod`], [`float_pow`] (a result that would be complex in
 //! CPython raises `ValueError` [`COMPLEX_RESULT`]), [`f64_is_integer`].
@@ -45,9 +51,11 @@
 mod compare;
 mod error;
 mod float_arith;
+mod hash;
 mod int_arith;
 mod int_float;
 mod int_str;
+mod math_int;
 mod parse_float;
 mod parse_int;
 mod round;
@@ -67,6 +75,7 @@ pub use error::{OpError, OpResult, PyErrorKind};
 pub use float_arith::{
     float_divmod, float_floordiv, float_mod, float_pow, float_truediv, COMPLEX_RESULT,
 };
+pub use hash::{hash_f64, hash_i64, hash_int, HASH_INF, HASH_MODULUS};
 pub use int_arith::{
     i64_divmod, i64_floordiv, i64_lshift, i64_mod, i64_pow, i64_rshift, int_divmod, int_floordiv,
     int_invert, int_lshift, int_mod, int_pow, int_pow_mod, int_rshift, IntPow, INT_DIV_BY_ZERO,
@@ -79,6 +88,7 @@ pub use int_float::{
 pub use int_str::{
     i64_to_radix_prefixed, int_to_decimal, int_to_radix_prefixed, radix_prefix, MAX_STR_DIGITS,
 };
+pub use math_int::{comb, factorial, float_ceil, float_floor, gcd, isqrt, perm};
 pub use parse_float::parse_float;
 pub use parse_int::{parse_int, BAD_BASE};
 pub use round::{float_round, float_round_half_even, float_round_ndigits, i64_round, int_round};

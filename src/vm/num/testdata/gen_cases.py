@@ -113,6 +113,7 @@ for a, b in [(1, 2**1074), (1, 2**1075), (3, 2**1076), (1, 3 * 2**1073), (2**102
 for a in ints + [2**1024 - 2**970, 2**1024 - 2**971 - 1, 2**53 + 1, -(2**64 + 2**11)]:
     case("tofloat", float, a)
     case("invert", lambda a: ~a, a)
+    case("hash", hash, a)
     case("str", str, a)
     case("hex", hex, a)
     case("oct", oct, a)
@@ -173,9 +174,13 @@ for a in FLOATS:
 floats = FLOATS + [rand_float() for _ in range(600)]
 for x in floats:
     case("toint", int, x)
+    case("floor", math.floor, x)
+    case("ceil", math.ceil, x)
     case("round1", round, x)
     case("repr", repr, x)
     case("isint", lambda x: x.is_integer(), x)
+    if x == x:
+        case("fhash", hash, x)
     for n in [0, 1, 2, 3, 5, -1, -2, -5]:
         case("round2", round, x, n)
 for x in FLOATS:
@@ -212,6 +217,17 @@ for s in rint:
         case("int", int, s, base)
 for base in [1, -1, 37, 100]:
     case("int", int, "1", base)
+
+for n in [0, 1, 2, 5, 20, 21, 100, 257, -1, -10**20]:
+    case("factorial", math.factorial, n)
+for n in ints[:60] + [0, 1, 2, 3, 4, 15, 16, 17, 10**40, 10**40 - 1, 2**200]:
+    case("isqrt", math.isqrt, n)
+for a, b in pairs[:200]:
+    case("gcd", math.gcd, a, b)
+for n in [0, 1, 5, 10, 52, 100, 10**20, -1]:
+    for k in [0, 1, 2, 5, 10, 50, 120, -3]:
+        case("comb", math.comb, n, k)
+        case("perm", math.perm, n, k)
 
 # ---------------------------------------------------------------- fmt
 strs = ["", "a", "abc", "it's", 'say "hi"', "both ' and \"", "tab\there", "nl\n", "cr\r",
