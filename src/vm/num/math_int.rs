@@ -2,7 +2,7 @@
 //! `floor`/`ceil` of a float, `factorial`, `isqrt`, `gcd`, `comb`, `perm`.
 
 use num_bigint::BigInt;
-use num_integer::{Integer, Roots};
+use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use super::error::{OpError, OpResult};

@@ -181,7 +181,7 @@ for x in floats:
     case("isint", lambda x: x.is_integer(), x)
     if x == x:
         case("fhash", hash, x)
-    for n in [0, 1, 2, 3, 5, -1, -2, -5]:
+    for n in [0, 1, 2, 3, 5, -1, -2, -5] if x in FLOATS or rng.random() < 0.5 else [0, 2, -1]:
         case("round2", round, x, n)
 for x in FLOATS:
     for n in [10, 17, 100, 300, 323, 324, -300, -308, -309, -400, 400]:
@@ -259,7 +259,7 @@ INT_TYPES = ["", "d", "b", "o", "x", "X", "n", "c", "e", "E", "f", "F", "g", "G"
 FLOAT_TYPES = ["", "", "e", "E", "f", "F", "g", "G", "n", "%", "d", "s"]
 fmt_ints = [0, 1, -1, 7, -7, 42, 255, -255, 1000, -1234567, 10**15, 2**63, -2**70, 10**40,
             65, 0x10ffff, 0x110000, 955, 12345678901234567890]
-for _ in range(2500):
+for _ in range(2000):
     v = rng.choice(fmt_ints) if rng.random() < 0.6 else rand_int()
     case("fmtint", format, v, rand_spec(INT_TYPES))
 for v in [1234567, -1234567, 0, 255, -255]:
@@ -268,7 +268,7 @@ for v in [1234567, -1234567, 0, 255, -255]:
                  "<010", "^010", "z", ".2", ",_", "_,", "x,", "abc", "10.2d", ".", "5.", "d ",
                  "%", "e", ".2f", ",.2f", "_.3e", "n", ",n", "+#o", "-#b", " #x", "99999999999999999999"]:
         case("fmtint", format, v, spec)
-for _ in range(3000):
+for _ in range(2200):
     v = rng.choice(FLOATS) if rng.random() < 0.5 else rand_float()
     case("fmtfloat", format, v, rand_spec(FLOAT_TYPES))
 for v in [1234567.891, -0.0, 0.0, math.inf, -math.inf, math.nan, 1e16, 1e-7, 0.1, 1234.5, 1.0, -1e-9]:
@@ -308,7 +308,7 @@ def arg_for(c):
     return rng.choice(strs + fmt_ints[:5] + FLOATS[:8])
 
 
-for _ in range(2500):
+for _ in range(1800):
     n = rng.randint(1, 3)
     fmt = rng.choice(["", "a", "x="]) + rng.choice(["", "-"]).join(rand_pct() for _ in range(n)) + rng.choice(["", "!", " %% "])
     args = []
