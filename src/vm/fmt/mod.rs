@@ -20,6 +20,40 @@
 //! * [`percent_format`]: `fmt % args`, with arguments reached through the
 //!   [`PercentArg`] trait the VM implements.
 
+//!
+//! # Example: `%` formatting over the VM's values
+//!
+//! ```
+//! use cpjit::vm::fmt::{percent_format, NumArg, PercentArg, PercentArgs};
+//! use cpjit::vm::num::OpError;
+//!
+//! enum Val { Int(i64), Str(String) }
+//!
+//! impl PercentArg for Val {
+//!     type Error = OpError; // the VM uses its exception type: From<OpError>
+//!     fn number(&self) -> NumArg<'_> {
+//!         match self { Val::Int(v) => NumArg::Small(*v), Val::Str(_) => NumArg::NotNumber }
+//!     }
+//!     fn as_str(&self) -> Option<&str> {
+//!         match self { Val::Str(s) => Some(s), _ => None }
+//!     }
+//!     fn str(&self) -> Result<String, OpError> {
+//!         Ok(match self { Val::Int(v) => v.to_string(), Val::Str(s) => s.clone() })
+//!     }
+//!     fn repr(&self) -> Result<String, OpError> {
+//!         Ok(match self { Val::Int(v) => v.to_string(), Val::Str(s) => cpjit::vm::fmt::str_repr(s) })
+//!     }
+//!     fn type_name(&self) -> String {
+//!         match self { Val::Int(_) => "int", Val::Str(_) => "str" }.into()
+//!     }
+//! }
+//!
+//! let args = [Val::Str("n".into()), Val::Int(42)];
+//! assert_eq!(percent_format("%s=%05d", PercentArgs::Tuple(&args)).unwrap(), "n=00042");
+//! let err = percent_format("%d", PercentArgs::Single(&args[0])).unwrap_err();
+//! assert_eq!(err.message, "%d format: a real number is required, not str");
+//! ```
+
 mod float_text;
 mod format_spec;
 mod format_string;

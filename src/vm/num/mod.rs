@@ -48,6 +48,23 @@
 //! Limits: results of `<<` and `**` beyond [`MAX_RESULT_BITS`] raise
 //! `MemoryError` up front instead of exhausting memory.
 
+//!
+//! # Example
+//!
+//! ```
+//! use cpjit::vm::num::{i64_floordiv, int_floordiv, PyErrorKind};
+//! use num_bigint::BigInt;
+//!
+//! assert_eq!(i64_floordiv(-7, 2).unwrap(), Some(-4));
+//! // i64::MIN // -1 does not fit: retry on big ints.
+//! assert_eq!(i64_floordiv(i64::MIN, -1).unwrap(), None);
+//! let q = int_floordiv(&BigInt::from(i64::MIN), &BigInt::from(-1)).unwrap();
+//! assert_eq!(q, -BigInt::from(i64::MIN));
+//! let err = i64_floordiv(1, 0).unwrap_err();
+//! assert_eq!(err.kind, PyErrorKind::ZeroDivisionError);
+//! assert_eq!(err.message, "integer division or modulo by zero");
+//! ```
+
 mod compare;
 mod error;
 mod float_arith;
