@@ -9,7 +9,7 @@
 //!   `e`/`f`/`g`/`r` with precision and flags), the building block of the
 //!   rest.
 //! * [`str_repr`], [`str_ascii`], [`ascii_escape`]: `repr(str)` and
-//!   `ascii()` quoting and escapes.
+//!   `ascii()` quoting and escapes; [`bytes_repr`] for `bytes`.
 //! * [`format_int`], [`format_int_as`], [`format_float`], [`format_str`]:
 //!   `format(value, spec)` and f-string `{value:spec}` with the whole
 //!   mini-language `[[fill]align][sign][z][#][0][width][grouping][.precision][type]`
@@ -70,4 +70,4 @@ pub use format_spec::{format_bool, format_float, format_int, format_int_as, form
 pub use format_string::{format_string, Conversion, FormatFields};
 pub use percent::{percent_format, KeyLookup, NumArg, PercentArg, PercentArgs};
 pub use spec::{parse_spec, FormatSpec, Grouping};
-pub use str_repr::{ascii_escape, str_ascii, str_repr};
+pub use str_repr::{ascii_escape, bytes_repr, str_ascii, str_repr};

@@ -22,6 +22,17 @@ fn str_repr_and_ascii_match_cpython() {
 }
 
 #[test]
+fn bytes_repr_matches_cpython() {
+    check("bytesrepr", |a| {
+        let hex = a[0].str();
+        let data: Vec<u8> = (0..hex.len() / 2)
+            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        Ok(vec![V::Str(bytes_repr(&data))])
+    });
+}
+
+#[test]
 fn format_int_matches_cpython() {
     check("fmtint", |a| {
         let n = a[0].int();

@@ -236,6 +236,8 @@ strs = ["", "a", "abc", "it's", 'say "hi"', "both ' and \"", "tab\there", "nl\n"
         "back\\slash", "\x00\x01\x7f", "\x80\x9f\xa0\xad", "é", "中文", "\u200b\u2028\u2029",
         "\ud7ff\ue000\uffff", "\U0001f600", "\U000e0001\U0010ffff", "\u0378", "x" * 30,
         "mixed 'q' \"d\" \\ \n é 😀", "\x1b[0m"]
+for b in [b"", b"abc", b"it's", b'say "hi"', b"both ' and \"", bytes(range(256)), b"\\x", "é".encode()]:
+    case("bytesrepr", lambda b: repr(bytes.fromhex(b)), b.hex())
 for s in strs:
     case("strrepr", repr, s)
     case("ascii", ascii, s)
