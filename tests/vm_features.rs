@@ -38,6 +38,7 @@ py_tests!(
     programs2,
     calls_star,
     exceptions2,
+    recursion_limit,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

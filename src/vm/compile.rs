@@ -1135,7 +1135,11 @@ impl<'a> Compiler<'a> {
                 self.emit(op::PUSH_NULL, 0);
             }
         }
-        if c.arguments.args.iter().any(|a| matches!(a, Expr::Starred(_))) {
+        if c.arguments
+            .args
+            .iter()
+            .any(|a| matches!(a, Expr::Starred(_)))
+        {
             self.emit(op::BUILD_LIST, 0);
             for a in c.arguments.args.iter() {
                 match a {

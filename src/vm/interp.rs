@@ -36,6 +36,8 @@ pub struct Vm {
     /// Source lines of the main program, for tracebacks.
     pub source_lines: Vec<String>,
     kwnames: u64,
+    /// The exception a tier-2 executor raised (set before it returns `ERROR`).
+    pub pending_error: Option<Box<PyErr>>,
     /// Exceptions being handled (for bare `raise`).
     handling: Vec<Obj>,
 }
@@ -67,6 +69,7 @@ impl Vm {
             out: Vec::with_capacity(1 << 16),
             source_lines: Vec::new(),
             kwnames: 0,
+            pending_error: None,
             handling: Vec::new(),
         });
         let p: *mut Vm = &mut *vm;
@@ -1068,7 +1071,6 @@ impl Vm {
                         if c.counter >= crate::vm::tier2::backedge_threshold() {
                             c.counter = 0;
                             save_frame!();
-                            // SAFETY: frame is the live, saved frame.
                             let at = here!() as u32;
                             // SAFETY: frame is the live, saved frame.
                             if unsafe { crate::vm::tier2::on_hot_backedge(self, frame, at) } {
@@ -1461,8 +1463,13 @@ impl Vm {
                         }
                         let nlp = fc.nlocalsplus();
                         let need = FRAME_WORDS + nlp + fc.stacksize as usize;
-                        if self.data_top + need > self.data.len() || self.ts.recursion_remaining <= 0 {
-                            break 'dispatch err(ExcKind::RecursionError, "maximum recursion depth exceeded");
+                        if self.data_top + need > self.data.len()
+                            || self.ts.recursion_remaining <= 0
+                        {
+                            break 'dispatch err(
+                                ExcKind::RecursionError,
+                                "maximum recursion depth exceeded",
+                            );
                         }
                         sp = base;
                         save_frame!();
@@ -1603,7 +1610,10 @@ impl Vm {
                         save_frame!();
                         let kv: Vec<u64> = kwvals.iter().map(Obj::raw).collect();
                         let kw = if nk > 0 && kwn != 0 {
-                            Some(Kw { names: tuple_items(kwn), vals: &kv })
+                            Some(Kw {
+                                names: tuple_items(kwn),
+                                vals: &kv,
+                            })
                         } else {
                             None
                         };
@@ -1851,7 +1861,10 @@ fn unbound_local(code: &Code, arg: u32) -> Box<PyErr> {
         ExcKind::UnboundLocalError,
         format!(
             "cannot access local variable '{}' where it is not associated with a value",
-            code.varnames.get(arg as usize).map(String::as_str).unwrap_or("?")
+            code.varnames
+                .get(arg as usize)
+                .map(String::as_str)
+                .unwrap_or("?")
         ),
     )
 }
