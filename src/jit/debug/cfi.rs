@@ -133,13 +133,13 @@ fn rows_from_states(states: &[(usize, FrameState)]) -> Vec<(u32, CallFrameInstru
             (false, true) => rows.push((at, CallFrameInstruction::CfaOffset(state.cfa_offset))),
             (false, false) => {}
         }
-        for (&r, &off) in &state.saved {
-            if current.saved.get(&r) != Some(&off) {
+        for &(r, off) in &state.saved {
+            if current.saved_at(r) != Some(off) {
                 rows.push((at, CallFrameInstruction::Offset(gimli::Register(r), off)));
             }
         }
-        for &r in current.saved.keys() {
-            if !state.saved.contains_key(&r) {
+        for &(r, _) in &current.saved {
+            if state.saved_at(r).is_none() {
                 rows.push((at, CallFrameInstruction::SameValue(gimli::Register(r))));
             }
         }
@@ -385,7 +385,7 @@ mod tests {
                 let Some(state) = states.get(&off) else {
                     continue;
                 };
-                let rbp_saved = state.saved.get(&6) == Some(&-16);
+                let rbp_saved = state.saved_at(6) == Some(-16);
                 if mnemonic.starts_with("call") {
                     assert!(
                         state.cfa_rbp && state.cfa_offset == 16 && rbp_saved,

@@ -7,8 +7,6 @@
 //! cannot follow, and the caller falls back to the byte-pattern rule.
 
 use super::x86_decode::{decode, Effect, RBP};
-use std::collections::BTreeMap;
-
 /// The frame at one instruction.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FrameState {
@@ -18,8 +16,9 @@ pub struct FrameState {
     pub cfa_offset: i32,
     /// CFA − rsp, when known.
     pub depth: Option<i32>,
-    /// Saved registers (DWARF numbers) and their offset from the CFA.
-    pub saved: BTreeMap<u16, i32>,
+    /// Saved registers (DWARF numbers) and their offset from the CFA,
+    /// sorted by register.
+    pub saved: Vec<(u16, i32)>,
 }
 
 impl FrameState {
@@ -29,8 +28,24 @@ impl FrameState {
             cfa_rbp: false,
             cfa_offset: 8,
             depth: Some(8),
-            saved: BTreeMap::new(),
+            saved: Vec::new(),
         }
+    }
+
+    /// Where register `reg` (DWARF number) is saved, as an offset from the
+    /// CFA.
+    pub fn saved_at(&self, reg: u16) -> Option<i32> {
+        self.saved.iter().find(|&&(r, _)| r == reg).map(|&(_, o)| o)
+    }
+
+    fn save(&mut self, reg: u16, offset: i32) {
+        if let Err(i) = self.saved.binary_search_by_key(&reg, |&(r, _)| r) {
+            self.saved.insert(i, (reg, offset));
+        }
+    }
+
+    fn restore(&mut self, reg: u16) {
+        self.saved.retain(|&(r, _)| r != reg);
     }
 }
 
@@ -47,43 +62,50 @@ pub fn dwarf_register(x86: u8) -> u16 {
 /// The frame state at every reachable instruction of `code`, in address
 /// order, or `None` if the code cannot be followed.
 pub fn analyse(code: &[u8]) -> Option<Vec<(usize, FrameState)>> {
-    let mut states: BTreeMap<usize, FrameState> = BTreeMap::new();
-    let mut work = vec![0usize];
-    states.insert(0, FrameState::entry());
     if code.is_empty() {
         return Some(Vec::new());
     }
+    let mut states: Vec<Option<FrameState>> = vec![None; code.len()];
+    states[0] = Some(FrameState::entry());
+    let mut work = vec![0usize];
     while let Some(at) = work.pop() {
-        let state = states.get(&at)?.clone();
         let insn = decode(&code[at..])?;
         let next = at + insn.len;
-        let after = step(&state, insn.effect)?;
+        let after = step(states[at].as_ref()?, insn.effect)?;
         let target = |rel: i64| {
             let t = next as i64 + rel;
             // Jumps leaving the range (patched holes) are not followed.
             (0..code.len() as i64).contains(&t).then_some(t as usize)
         };
-        let successors: Vec<usize> = match insn.effect {
-            Effect::Ret | Effect::Stop => vec![],
-            Effect::Jump(rel) => target(rel).into_iter().collect(),
-            Effect::CondJump(rel) => std::iter::once(next).chain(target(rel)).collect(),
-            _ => vec![next],
+        let (fall, jump) = match insn.effect {
+            Effect::Ret | Effect::Stop => (None, None),
+            Effect::Jump(rel) => (None, target(rel)),
+            Effect::CondJump(rel) => (Some(next), target(rel)),
+            _ => (Some(next), None),
         };
-        for s in successors {
-            if s >= code.len() {
-                continue; // falls into the next range
-            }
-            match states.get(&s) {
+        // Falling off the end goes into the next range.
+        for s in [fall, jump]
+            .into_iter()
+            .flatten()
+            .filter(|&s| s < code.len())
+        {
+            match &states[s] {
                 Some(existing) if *existing != after => return None,
                 Some(_) => {}
                 None => {
-                    states.insert(s, after.clone());
+                    states[s] = Some(after.clone());
                     work.push(s);
                 }
             }
         }
     }
-    Some(states.into_iter().collect())
+    Some(
+        states
+            .into_iter()
+            .enumerate()
+            .filter_map(|(at, s)| s.map(|s| (at, s)))
+            .collect(),
+    )
 }
 
 /// The frame after one instruction.
@@ -99,7 +121,7 @@ fn step(state: &FrameState, effect: Effect) -> Option<FrameState> {
         Effect::Push(r) => {
             let d = s.depth? + 8;
             set_depth(&mut s, d);
-            s.saved.entry(dwarf_register(r)).or_insert(-d);
+            s.save(dwarf_register(r), -d);
         }
         Effect::Pop(r) => {
             let d = match s.depth {
@@ -107,12 +129,12 @@ fn step(state: &FrameState, effect: Effect) -> Option<FrameState> {
                 // rbp-based frames: `pop rbp` runs with rsp at the saved rbp.
                 None if s.cfa_rbp && r == RBP => s.cfa_offset,
                 None if s.cfa_rbp => {
-                    s.saved.remove(&dwarf_register(r));
+                    s.restore(dwarf_register(r));
                     return Some(s);
                 }
                 None => return None,
             };
-            s.saved.remove(&dwarf_register(r));
+            s.restore(dwarf_register(r));
             if r == RBP && s.cfa_rbp {
                 s.cfa_rbp = false;
             }
@@ -127,7 +149,7 @@ fn step(state: &FrameState, effect: Effect) -> Option<FrameState> {
                 return None;
             }
             s.cfa_rbp = false;
-            s.saved.remove(&dwarf_register(RBP));
+            s.restore(dwarf_register(RBP));
             let d = s.cfa_offset - 8;
             set_depth(&mut s, d);
         }
@@ -149,13 +171,14 @@ fn step(state: &FrameState, effect: Effect) -> Option<FrameState> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn rbp_frame() -> FrameState {
         FrameState {
             cfa_rbp: true,
             cfa_offset: 16,
             depth: Some(16),
-            saved: [(6, -16)].into(),
+            saved: vec![(6, -16)],
         }
     }
 
@@ -205,7 +228,7 @@ mod tests {
         let states: BTreeMap<_, _> = analyse(&code).unwrap().into_iter().collect();
         let body = &states[&11];
         assert!(body.cfa_rbp);
-        assert_eq!(body.saved, [(6, -16), (15, -24), (3, -32)].into());
+        assert_eq!(body.saved, [(3, -32), (6, -16), (15, -24)]);
         assert_eq!(body.depth, Some(40));
         assert_eq!(states[&19], FrameState::entry());
     }
