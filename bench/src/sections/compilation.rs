@@ -1,0 +1,116 @@
+//! Section 3: how fast the JIT compiles: the runtime's emission benchmark,
+//! time to the first executor and the JIT's share of run time.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::parse::{self, FIRST_EXECUTOR, JIT_TIME};
+use crate::process;
+use crate::progress::Progress;
+use crate::results::{Compilation, Execution, StatsRun};
+
+/// The emission benchmark binary's name in `target/release`.
+pub const EMIT_BENCH: &str = "cpjit-emit-bench";
+
+/// Runs the emission benchmark (if built) and reads the JIT's timings from
+/// the execution section's `--tier jit --stats` runs.
+pub fn run(cfg: &Config, exec: &Execution, progress: &Progress) -> Compilation {
+    let bin = cfg.target.join("release").join(EMIT_BENCH);
+    let emission = if !bin.is_file() {
+        Err(format!(
+            "{} not found (the runtime's emission benchmark is not built)",
+            bin.display()
+        ))
+    } else {
+        progress.doing("emission benchmark");
+        let limit = if cfg.quick {
+            Duration::from_secs(20)
+        } else {
+            Duration::from_secs(600)
+        };
+        let mut cmd = Command::new(&bin);
+        if cfg.quick {
+            cmd.env("CPJIT_BENCH_QUICK", "1");
+        }
+        match process::run(&mut cmd, limit) {
+            Err(e) => Err(e.to_string()),
+            Ok(out) if !out.success() => Err(out.failure()),
+            Ok(out) => {
+                let text = String::from_utf8_lossy(&out.stdout);
+                let lines: Vec<String> = text
+                    .lines()
+                    .map(|l| l.trim_end().to_string())
+                    .filter(|l| !l.is_empty())
+                    .take(60)
+                    .collect();
+                if lines.is_empty() {
+                    Err(format!("{EMIT_BENCH} printed nothing"))
+                } else {
+                    Ok(lines)
+                }
+            }
+        }
+    };
+    let mut first_executor_s = BTreeMap::new();
+    let mut jit_share = BTreeMap::new();
+    for p in &exec.programs {
+        let (first, share) = match p.stats.get("jit") {
+            None => (
+                Err("no --stats run".to_string()),
+                Err("no --stats run".to_string()),
+            ),
+            Some(StatsRun::NotAvailable { reason }) => (
+                Err(format!("--stats: {reason}")),
+                Err(format!("--stats: {reason}")),
+            ),
+            Some(StatsRun::Ok { values, wall_s }) => (
+                FIRST_EXECUTOR
+                    .find(values)
+                    .ok_or_else(|| format!("--stats has no {}", FIRST_EXECUTOR.describe())),
+                jit_time_share(values, *wall_s),
+            ),
+        };
+        first_executor_s.insert(p.name.clone(), first);
+        jit_share.insert(p.name.clone(), share);
+    }
+    Compilation {
+        emission,
+        first_executor_s,
+        jit_share,
+    }
+}
+
+/// Time in the JIT over the run's wall time.
+pub fn jit_time_share(values: &BTreeMap<String, f64>, wall_s: f64) -> Result<f64, String> {
+    let t = JIT_TIME
+        .find(values)
+        .ok_or_else(|| format!("--stats has no {}", JIT_TIME.describe()))?;
+    if wall_s > 0.0 {
+        Ok(t / wall_s)
+    } else {
+        Err("run time was zero".into())
+    }
+}
+
+/// The emission benchmark's headline lines (for the summary).
+pub fn headlines(c: &Compilation) -> Vec<String> {
+    match &c.emission {
+        Ok(lines) => parse::emission_headlines(&lines.join("\n")),
+        Err(_) => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn share_is_jit_time_over_wall_time() {
+        let v = parse::parse_stats("jit compile time: 50 ms\n");
+        let share = jit_time_share(&v, 2.0).unwrap();
+        assert!((share - 0.025).abs() < 1e-12);
+        assert!(jit_time_share(&BTreeMap::new(), 2.0).is_err());
+    }
+}
