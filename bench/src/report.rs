@@ -385,11 +385,11 @@ fn conventions(s: &mut String, r: &Results) {
         .map(|b| uniform_error(&b.bytes_per_executor))
         .collect::<Vec<_>>();
     if all_same.iter().all(Option::is_some) {
-        let _ = writeln!(
-            s,
-            "Not available ({}).\n",
-            esc(all_same[0].as_deref().unwrap_or(""))
-        );
+        let _ = writeln!(s, "Not available:\n");
+        for (b, why) in c.builds.iter().zip(&all_same) {
+            let _ = writeln!(s, "- {}: {}", b.cc, esc(why.as_deref().unwrap_or("")));
+        }
+        let _ = writeln!(s);
         return;
     }
     let _ = write!(s, "| Program |");
