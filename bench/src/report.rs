@@ -55,7 +55,7 @@ pub fn render(r: &Results, cmp: Option<&Comparison>) -> String {
     let mut s = String::new();
     header(&mut s, r);
     if let Some(c) = cmp {
-        comparison(&mut s, c);
+        comparison(&mut s, c, r.settings.runs);
     }
     execution(&mut s, r);
     conventions(&mut s, r);
@@ -111,7 +111,7 @@ fn header(s: &mut String, r: &Results) {
     let _ = writeln!(s);
 }
 
-fn comparison(s: &mut String, c: &Comparison) {
+fn comparison(s: &mut String, c: &Comparison, runs: usize) {
     let _ = writeln!(s, "## Compared with {}\n", esc(&c.old_label));
     let _ = writeln!(
         s,
@@ -121,6 +121,12 @@ fn comparison(s: &mut String, c: &Comparison) {
         c.regressions.len(),
         c.improvements.len()
     );
+    if runs < 3 {
+        let _ = writeln!(
+            s,
+            "With {runs} run(s) per cell, noise on a busy machine can exceed 5%: judge regressions on a full run.\n"
+        );
+    }
     for (title, list) in [
         ("Regressions", &c.regressions),
         ("Improvements", &c.improvements),
