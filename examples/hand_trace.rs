@@ -19,9 +19,9 @@ use cpjit::abi::value::{decode_small_int, encode_small_int, IMMORTAL_REFCNT};
 use cpjit::jit::{release_previous_executor, JitConfig, JitContext, SymbolTable, UopInstruction};
 use std::time::Instant;
 
-/// The stencils this example runs on.
+/// The stencils this example runs on: the host's, generated at build time.
 fn stencils() -> &'static cpjit::abi::stencil::StencilSet {
-    &cpjit::jit::synthetic::SYNTHETIC
+    &cpjit::jit::stencils::HOST
 }
 
 /// `True` and `False`: static immortal bool objects.

@@ -50,6 +50,9 @@ enum Command {
 }
 
 fn main() -> Result<()> {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("cpjit: internal error (this is a bug in cpjit, not in your program): {info}");
+    }));
     let cli = Cli::parse();
     match cli.command {
         Command::Run {

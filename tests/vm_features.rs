@@ -34,6 +34,10 @@ py_tests!(
     try_except,
     recursion_ok,
     globals_del,
+    programs1,
+    programs2,
+    calls_star,
+    exceptions2,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

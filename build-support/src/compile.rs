@@ -2,7 +2,8 @@
 //! target machine per worker, the real `default<O3>` pipeline, object code
 //! into memory. Nothing touches disk.
 
-use std::sync::Once;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, Once};
 
 use cpjit_abi::stencil::CallConv;
 use cpjit_ir_templates::{Template, TemplateError};
@@ -11,7 +12,6 @@ use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{FileType, InitializationConfig, Target, TargetMachine, TargetTriple};
 use inkwell::OptimizationLevel;
-use rayon::prelude::*;
 
 use crate::targets::{TargetError, TargetSpec};
 
@@ -71,7 +71,7 @@ pub enum CompileError {
         message: String,
     },
     /// The worker pool could not start.
-    #[error("cannot start {0} compile workers: {1}")]
+    #[error("compile workers ({0}): {1}")]
     Pool(usize, String),
 }
 
@@ -199,7 +199,12 @@ pub struct Job {
     pub template: Template,
 }
 
+/// A job's result, filled in by whichever worker ran it.
+type Slot = Option<Result<Vec<u8>, CompileError>>;
+
 /// Compiles `jobs` on `workers` threads, in order of `jobs` in the result.
+/// Each worker is one rayon task with its own LLVM context and target
+/// machines, pulling the next job from a shared counter until none are left.
 /// `progress` is called once per finished job.
 pub fn compile_all(
     jobs: &[Job],
@@ -211,23 +216,59 @@ pub fn compile_all(
     for job in jobs {
         job.spec.options(job.cc)?;
     }
+    let workers = workers.clamp(1, jobs.len().max(1));
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(workers.max(1))
+        .num_threads(workers)
         .build()
         .map_err(|e| CompileError::Pool(workers, e.to_string()))?;
-    pool.install(|| {
-        jobs.par_iter()
-            .with_max_len(1)
-            .map_init(Worker::default, |worker, job| {
-                let object = worker.compile(job)?;
-                progress(job);
-                Ok(CompiledTemplate {
-                    template: job.template,
-                    object,
-                })
-            })
-            .collect()
-    })
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let results: Mutex<Vec<Slot>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
+    pool.scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|_| {
+                let mut worker = Worker::default();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(i) else { break };
+                    if failed.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let result = worker.compile(job);
+                    if result.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    } else {
+                        progress(job);
+                    }
+                    if let Ok(mut slots) = results.lock() {
+                        slots[i] = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    let slots = results
+        .into_inner()
+        .map_err(|_| CompileError::Pool(workers, "a worker panicked".into()))?;
+    let mut out = Vec::with_capacity(jobs.len());
+    // Report the first error in job order, so errors are deterministic too.
+    for (job, slot) in jobs.iter().zip(slots) {
+        match slot {
+            Some(Ok(object)) => out.push(CompiledTemplate {
+                template: job.template,
+                object,
+            }),
+            Some(Err(e)) => return Err(e),
+            None => {}
+        }
+    }
+    if out.len() != jobs.len() {
+        return Err(CompileError::Pool(
+            workers,
+            "compilation stopped early".into(),
+        ));
+    }
+    Ok(out)
 }
 
 /// A worker's LLVM state: its own context, and a target machine per target.
@@ -255,5 +296,72 @@ impl Worker {
         let ctx = self.ctx.get_or_insert_with(Context::create);
         let module = build_module(ctx, tm, job.spec, job.cc, job.template)?;
         emit_object(&module, tm, job.spec, job.template)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cpjit_abi::uop::Uop;
+    use cpjit_ir_templates::Template;
+
+    #[test]
+    fn verifier_failure_is_named_with_the_template_and_the_verifiers_message() {
+        let spec = TargetSpec::lookup("x86_64-unknown-linux-gnu").expect("known");
+        let tm = target_machine(spec).expect("target machine");
+        let ctx = Context::create();
+        let module = ctx.create_module("broken");
+        let f = module.add_function("_JIT_ENTRY", ctx.i64_type().fn_type(&[], false), None);
+        let b = ctx.create_builder();
+        b.position_at_end(ctx.append_basic_block(f, "entry"));
+        // An i64 function returning an i32: the verifier rejects it.
+        b.build_return(Some(&ctx.i32_type().const_zero()))
+            .expect("built");
+        let err =
+            emit_object(&module, &tm, spec, Template::Uop(Uop::NOP)).expect_err("verifier error");
+        assert!(matches!(err, CompileError::Verifier { .. }), "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains("_NOP") && msg.contains("verifier"), "{msg}");
+        assert!(
+            msg.to_lowercase().contains("return"),
+            "verifier's own message missing: {msg}"
+        );
+    }
+
+    #[test]
+    fn every_template_compiles_for_every_target_in_every_allowed_convention() {
+        let mut jobs = Vec::new();
+        for spec in crate::targets::TARGETS {
+            for cc in [CallConv::PreserveNone, CallConv::Ghc, CallConv::C] {
+                if spec.options(cc).is_err() {
+                    continue;
+                }
+                jobs.extend(
+                    Template::all()
+                        .into_iter()
+                        .map(|template| Job { spec, cc, template }),
+                );
+            }
+        }
+        let objects = compile_all(&jobs, 2, &|_| {}).expect("all compile");
+        assert_eq!(objects.len(), jobs.len());
+        for (job, o) in jobs.iter().zip(&objects) {
+            assert_eq!(job.template, o.template);
+            let g = crate::stencils::harvest(
+                job.spec,
+                job.template.name(),
+                job.template.entry_symbol(),
+                &o.object,
+            )
+            .unwrap_or_else(|e| panic!("{:?}: {e}", job.cc));
+            // Only `_NOP` may compile to nothing (its jump to `_JIT_CONTINUE` dropped).
+            let may_be_empty = job.template == Template::Uop(Uop::NOP);
+            assert!(
+                may_be_empty || !g.code.body.is_empty(),
+                "{} {}",
+                job.spec.triple,
+                job.template.name()
+            );
+        }
     }
 }

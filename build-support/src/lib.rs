@@ -16,6 +16,7 @@
 
 pub mod compile;
 pub mod disasm;
+mod got;
 pub mod hash;
 pub mod relocs;
 pub mod stencils;
@@ -76,15 +77,20 @@ impl Generated {
     /// The file's Rust source.
     pub fn render(&self) -> String {
         let (major, minor, patch) = compile::llvm_version();
+        // `groups` is always trampoline, fatal error, uops (`Template::all`);
+        // a hand-made value without them renders without those groups.
+        let empty = HarvestedGroup::empty("_MISSING");
+        let (trampoline, rest) = self.groups.split_first().unwrap_or((&empty, &[]));
+        let (fatal_error, uops) = rest.split_first().unwrap_or((&empty, &[]));
         let set = writer::SetSource {
             spec: self.request.spec,
             cc: self.request.cc,
             input_hash: &self.input_hash,
             command: &self.command(),
             llvm_version: &format!("{major}.{minor}.{patch}"),
-            trampoline: &self.groups[0],
-            fatal_error: &self.groups[1],
-            uops: &self.groups[2..],
+            trampoline,
+            fatal_error,
+            uops,
         };
         writer::render(&set)
     }
@@ -111,10 +117,37 @@ pub fn jobs(requests: &[Request]) -> Vec<Job> {
         .collect()
 }
 
+/// The input hash of each request, computed on `workers` threads.
+pub fn input_hashes(requests: &[Request], workers: usize) -> Result<Vec<String>, Error> {
+    use rayon::prelude::*;
+    compile::check_llvm()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers.max(1))
+        .build()
+        .map_err(|e| CompileError::Pool(workers, e.to_string()))?;
+    pool.install(|| {
+        requests
+            .par_iter()
+            .map(|r| hash::input_hash(r.spec, r.cc).map_err(Error::from))
+            .collect()
+    })
+}
+
 /// Compiles and harvests every template for every request on `workers`
 /// threads. `progress` is called once per compiled template.
 pub fn generate(
     requests: &[Request],
+    workers: usize,
+    progress: &(dyn Fn(&Job) + Sync),
+) -> Result<Vec<Generated>, Error> {
+    let hashes = input_hashes(requests, workers)?;
+    generate_hashed(requests, &hashes, workers, progress)
+}
+
+/// [`generate`], with the input hashes already computed ([`input_hashes`]).
+pub fn generate_hashed(
+    requests: &[Request],
+    hashes: &[String],
     workers: usize,
     progress: &(dyn Fn(&Job) + Sync),
 ) -> Result<Vec<Generated>, Error> {
@@ -126,7 +159,7 @@ pub fn generate(
     let objects = compile::compile_all(&jobs, workers, progress)?;
     let per_set = Template::all().len();
     let mut out = Vec::new();
-    for (r, chunk) in requests.iter().zip(objects.chunks(per_set)) {
+    for ((r, chunk), input_hash) in requests.iter().zip(objects.chunks(per_set)).zip(hashes) {
         let groups = chunk
             .iter()
             .map(|c| {
@@ -138,10 +171,9 @@ pub fn generate(
                 )
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let input_hash = hash::input_hash(r.spec, r.cc)?;
         out.push(Generated {
             request: *r,
-            input_hash,
+            input_hash: input_hash.clone(),
             groups,
         });
     }

@@ -406,24 +406,6 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         Ok(())
     }
 
-    /// Splits on `cond`: each closure must end its block (continue, return).
-    pub fn if_else(
-        &mut self,
-        cond: IntValue<'ctx>,
-        then: impl FnOnce(&mut Self) -> Result<(), TemplateError>,
-        otherwise: impl FnOnce(&mut Self) -> Result<(), TemplateError>,
-    ) -> Result<(), TemplateError> {
-        let then_bb = self.ctx.append_basic_block(self.func, "then");
-        let else_bb = self.ctx.append_basic_block(self.func, "else");
-        self.b.build_conditional_branch(cond, then_bb, else_bb)?;
-        let sp = self.sp;
-        self.b.position_at_end(then_bb);
-        then(self)?;
-        self.sp = sp;
-        self.b.position_at_end(else_bb);
-        otherwise(self)
-    }
-
     fn branch_if_open(&self, to: BasicBlock<'ctx>) -> Result<(), TemplateError> {
         let open = self
             .b

@@ -16,7 +16,14 @@
 //!   checks it reaches `cpjit_probe_run_jit`, the Rust caller; exit status
 //!   1 if not.
 //!
-//! Both print the registered ranges as perf-map lines first.
+//! * `spin [N]`: run the code N times (default 50 million), for
+//!   `perf record` demonstrations.
+//!
+//! * `bench-register [N]`: time N registrations of a 40-uop executor-like
+//!   region with gdb (symfile + CFI + list), and print the cost.
+//!
+//! All but `bench-register` print the registered ranges as perf-map lines
+//! first.
 
 use anyhow::{bail, Context, Result};
 use cpjit::jit::debug::{self, frame_pointers, CodeRange, CodeRegion};
@@ -37,9 +44,21 @@ fn main() -> Result<()> {
         bail!("cpjit-debug-probe runs x86-64 Linux machine code only");
     }
     let mode = std::env::args().nth(1).unwrap_or_else(|| "gdb".into());
-    if !matches!(mode.as_str(), "gdb" | "fp") {
-        bail!("usage: cpjit-debug-probe [gdb|fp]");
+    if !matches!(mode.as_str(), "gdb" | "fp" | "spin" | "bench-register") {
+        bail!("usage: cpjit-debug-probe [gdb|fp|spin [N]|bench-register [N]]");
     }
+    if mode == "bench-register" {
+        let n = match std::env::args().nth(2) {
+            Some(n) => n.parse().context("count must be a number")?,
+            None => 10_000,
+        };
+        return bench_register(n);
+    }
+    let runs: u64 = match std::env::args().nth(2) {
+        Some(n) if mode == "spin" => n.parse().context("spin count must be a number")?,
+        _ if mode == "spin" => 50_000_000,
+        _ => 1,
+    };
     WALK.store(mode == "fp", Ordering::SeqCst);
 
     let (code, ranges) = assemble();
@@ -56,7 +75,10 @@ fn main() -> Result<()> {
     // SAFETY: the trampoline is a C-convention function `() -> i64`: it
     // keeps the stack balanced and returns the helper's result in rax.
     let entry: extern "C" fn() -> i64 = unsafe { std::mem::transmute(mem.address()) };
-    let result = cpjit_probe_run_jit(entry);
+    let mut result = 0;
+    for _ in 0..runs {
+        result = cpjit_probe_run_jit(entry);
+    }
     println!("jit returned {result}");
 
     drop(registration);
@@ -70,6 +92,44 @@ fn main() -> Result<()> {
         }
         println!("frame-pointer chain reaches cpjit_probe_run_jit at record {reached}");
     }
+    Ok(())
+}
+
+/// Times `n` gdb registrations (build the object file, link, notify,
+/// unlink) of a region shaped like a 40-uop executor.
+fn bench_register(n: u32) -> Result<()> {
+    let uops = 40;
+    let code = vec![0x90_u8; 64 * (uops + 2)];
+    let sites: Vec<_> = (0..uops)
+        .map(|i| debug::UopSite {
+            uop: if i % 2 == 0 {
+                "_LOAD_FAST"
+            } else {
+                "_BINARY_OP_ADD_INT"
+            },
+            function: "bench",
+            line: i as u32,
+        })
+        .collect();
+    let starts: Vec<usize> = (0..uops + 2).map(|i| i * 64).collect();
+    let ranges =
+        debug::trace_ranges("bench", &starts, code.len(), &sites).context("bad bench layout")?;
+    let region = CodeRegion::new("bench", &code, &ranges);
+    let config = debug::DebugConfig {
+        perf_map: false,
+        jitdump: false,
+        gdb: true,
+    };
+    let bytes = debug::symfile::build(&region)?.len();
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        drop(debug::register_with(&region, config)?);
+    }
+    let per = start.elapsed().as_secs_f64() * 1e6 / f64::from(n.max(1));
+    println!(
+        "gdb registration of {} ranges: {per:.1} us per register+unregister, object file {bytes} bytes",
+        ranges.len()
+    );
     Ok(())
 }
 

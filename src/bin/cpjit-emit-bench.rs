@@ -26,13 +26,16 @@ fn symbols() -> SymbolTable {
         .with("cpjit_false", &FALSE_OBJ as *const u64 as u64)
 }
 
-/// The stencils to measure: the host's generated ones when built, else the
-/// synthetic x86-64 ones.
-fn stencils() -> (&'static StencilSet, &'static str) {
-    (
+/// The stencil sets to measure: the host's generated ones, and (on x86-64
+/// Linux) the hand-written synthetic ones.
+fn stencil_sets() -> Vec<(&'static StencilSet, &'static str)> {
+    let mut sets = vec![(&cpjit::jit::stencils::HOST, "generated (host)")];
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    sets.push((
         &cpjit::jit::synthetic::SYNTHETIC,
-        "synthetic x86-64 (hand-written)",
-    )
+        "synthetic (hand-written)",
+    ));
+    sets
 }
 
 /// A trace of `n` uops cycling through a loop body's mix, every jump/error
@@ -89,10 +92,45 @@ fn mbps(bytes: usize, d: Duration) -> f64 {
 }
 
 fn main() -> Result<()> {
-    let (set, name) = stencils();
-    let jit = JitContext::new(JitConfig::default(), set, &symbols()).context("JIT context")?;
+    // `CPJIT_BENCH_EMIT_ONLY=ITERS`: only emit the 1000-uop trace ITERS
+    // times with each set, for instruction counting (valgrind, perf stat).
+    if let Ok(iters) = std::env::var("CPJIT_BENCH_EMIT_ONLY") {
+        let iters: usize = iters.parse().context("CPJIT_BENCH_EMIT_ONLY=ITERS")?;
+        for (set, name) in stencil_sets() {
+            let jit = JitContext::new(config(), set, &symbols())?;
+            let t = trace(1000);
+            let layout = jit.emitter().layout(&t)?;
+            let mut buf = vec![0u8; layout.total_size];
+            let base = buf.as_ptr() as u64;
+            for _ in 0..iters {
+                let l = jit.emitter().layout(black_box(&t))?;
+                jit.emitter()
+                    .emit(&t, &l, black_box(&mut buf), base, 0x1000)?;
+            }
+            println!("{name}: emitted 1000 uops {iters} times");
+        }
+        return Ok(());
+    }
+    for (set, name) in stencil_sets() {
+        measure(set, name)?;
+    }
+    Ok(())
+}
+
+fn config() -> JitConfig {
+    JitConfig {
+        debug: None,
+        ..JitConfig::default()
+    }
+}
+
+fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
+    let jit = JitContext::new(config(), set, &symbols()).context("JIT context")?;
     let budget = Duration::from_millis(300);
-    println!("stencils: {name}, target {}", set.target);
+    println!(
+        "stencils: {name}, target {}, convention {:?}, {}",
+        set.target, set.cc, set.input_hash
+    );
     println!(
         "{:>6} {:>8} {:>12} {:>9} {:>12} {:>9} {:>8} {:>12} {:>12} {:>12}",
         "uops",
@@ -136,10 +174,16 @@ fn main() -> Result<()> {
         let region = os::reserve(pages)?;
         // SAFETY: `region` is our own fresh mapping; nothing runs in it.
         unsafe { os::protect(region, pages, os::Protection::ReadExecute)? };
+        // Page protection as the compile path pays it: flip to read+write,
+        // write one byte per page (the first write after a flip may fault
+        // to make the page table entry writable), flip back.
         let protect = best_per_call(budget, || {
-            // SAFETY: as above.
+            // SAFETY: as above; the writes land on pages just made writable.
             unsafe {
                 os::protect(region, pages, os::Protection::ReadWrite).expect("rw");
+                for off in (0..pages).step_by(page) {
+                    region.add(off).write_volatile(0xC3);
+                }
                 os::protect(region, pages, os::Protection::ReadExecute).expect("rx");
             }
         });
@@ -163,7 +207,27 @@ fn main() -> Result<()> {
             mbps(size, compile),
         );
     }
+    // The same compile with the code registered with gdb (in-memory ELF
+    // with symbols and CFI per uop), the default unless CPJIT_GDB=0.
+    let gdb = JitConfig {
+        debug: Some(cpjit::jit::debug::DebugConfig {
+            perf_map: false,
+            jitdump: false,
+            gdb: true,
+        }),
+        ..config()
+    };
+    let jit_gdb = JitContext::new(gdb, set, &symbols())?;
+    let t = trace(100);
+    let with_gdb = best_per_call(budget, || {
+        drop(black_box(jit_gdb.compile(&t).expect("compile")));
+    });
+    println!(
+        "compile of 100 uops with GDB JIT registration: {} ns",
+        with_gdb.as_nanos()
+    );
     memory_run(set)?;
+    println!();
     Ok(())
 }
 
@@ -171,7 +235,7 @@ fn main() -> Result<()> {
 /// of the live ones invalidated and freed as the run goes, as a VM does when
 /// deoptimizing; reports committed and allocated bytes over emitted bytes.
 fn memory_run(set: &'static StencilSet) -> Result<()> {
-    let jit = JitContext::new(JitConfig::default(), set, &symbols())?;
+    let jit = JitContext::new(config(), set, &symbols())?;
     let mut rng = 0x2545_F491_4F6C_DD1Du64;
     let mut next = move || {
         rng ^= rng << 13;

@@ -1,6 +1,7 @@
 //! The JIT context: the library's entry point for VM authors.
 
-use crate::jit::emitter::Emitter;
+use crate::jit::debug::{self, CodeRange, CodeRegion, DebugConfig};
+use crate::jit::emitter::{Emitter, Layout};
 use crate::jit::error::JitError;
 use crate::jit::executor::{self, Executor, ExecutorBox};
 use crate::jit::memory::{CodeMemory, MemoryConfig, MemoryStats};
@@ -11,10 +12,24 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 /// How a [`JitContext`] is set up.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct JitConfig {
     /// Executable memory limits.
     pub memory: MemoryConfig,
+    /// Register each executor's code with profilers and debuggers
+    /// ([`crate::jit::debug`]); `None` registers nothing.
+    pub debug: Option<DebugConfig>,
+}
+
+impl Default for JitConfig {
+    /// Default memory limits; debug registration as the environment asks
+    /// ([`crate::jit::debug::config`]).
+    fn default() -> Self {
+        JitConfig {
+            memory: MemoryConfig::default(),
+            debug: Some(debug::config()),
+        }
+    }
 }
 
 /// A JIT for one stencil set (normally the host's): compiles traces into
@@ -26,6 +41,7 @@ pub struct JitConfig {
 pub struct JitContext {
     emitter: Emitter,
     memory: Rc<RefCell<CodeMemory>>,
+    debug: Option<DebugConfig>,
 }
 
 /// The architecture a target triple names (`x86_64`, `aarch64`, ...).
@@ -67,14 +83,31 @@ impl JitContext {
         Ok(JitContext {
             emitter,
             memory: Rc::new(RefCell::new(memory)),
+            debug: config.debug,
         })
+    }
+
+    /// [`JitContext::new`] with the host's stencils, generated at build time
+    /// ([`crate::jit::stencils::HOST`]).
+    pub fn for_host(config: JitConfig, symbols: &SymbolTable) -> Result<Self, JitError> {
+        Self::new(config, &crate::jit::stencils::HOST, symbols)
     }
 
     /// Compiles a trace into a valid executor with one reference (the
     /// returned handle) and one unlinked exit per exit index used.
     pub fn compile(&self, trace: &[UopInstruction]) -> Result<Executor, JitError> {
+        self.compile_named(trace, "trace")
+    }
+
+    /// [`JitContext::compile`], naming the code for profilers and debuggers:
+    /// uop `i` of the trace shows as `cpjit:<function>:<i>:<uop name>`.
+    pub fn compile_named(
+        &self,
+        trace: &[UopInstruction],
+        function: &str,
+    ) -> Result<Executor, JitError> {
         let layout = self.emitter.layout(trace)?;
-        let exits = exit_targets(trace);
+        let exits = exit_targets(trace)?;
         let result = {
             let mut memory = self.memory.try_borrow_mut().map_err(|_| JitError::Busy)?;
             let block = memory.alloc(layout.total_size)?;
@@ -86,8 +119,16 @@ impl JitContext {
             match emitted {
                 Ok(()) => {
                     let code = memory.address(&block);
+                    let registration = self.debug.and_then(|config| {
+                        // SAFETY: the block's code was just written and is
+                        // read+execute (so readable) for the executor's life.
+                        let bytes = unsafe { std::slice::from_raw_parts(code, layout.code_size) };
+                        register(bytes, &layout, trace, function, config)
+                    });
                     // SAFETY: `p` is fresh and unshared; the block holds its code.
-                    unsafe { ExecutorBox::install(p, block, code, layout.side_entry()) };
+                    unsafe {
+                        ExecutorBox::install(p, block, code, layout.side_entry(), registration)
+                    };
                     Ok(Executor::from_new(p))
                 }
                 Err(e) => {
@@ -115,5 +156,45 @@ impl JitContext {
     /// The address range reserved for this context's code.
     pub fn address_range(&self) -> (usize, usize) {
         self.memory.borrow().address_range()
+    }
+}
+
+/// Registers an executor's code with the debug interfaces. A failure costs
+/// only debuggability, never the executor: it is reported once per process
+/// on stderr and the code runs unregistered.
+fn register(
+    code: &[u8],
+    layout: &Layout,
+    trace: &[UopInstruction],
+    function: &str,
+    config: DebugConfig,
+) -> Option<debug::Registration> {
+    let mut pieces = layout.code_pieces();
+    let mut ranges = Vec::with_capacity(trace.len() + 2);
+    let (off, size) = pieces.next()?;
+    ranges.push(CodeRange::trampoline(off, size, function));
+    for (i, (ins, (off, size))) in trace.iter().zip(&mut pieces).enumerate() {
+        ranges.push(CodeRange::uop(
+            off,
+            size,
+            function,
+            i as u32,
+            ins.opcode.name(),
+        ));
+    }
+    let (off, size) = pieces.next()?;
+    ranges.push(CodeRange::new(
+        off,
+        size,
+        format!("cpjit:{function}:_FATAL_ERROR"),
+    ));
+    let name = format!("cpjit executor {function} at {:p}", code.as_ptr());
+    match debug::register_with(&CodeRegion::new(&name, code, &ranges), config) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| eprintln!("cpjit: cannot register JIT code for debugging: {e}"));
+            None
+        }
     }
 }

@@ -54,10 +54,17 @@ fn value_index(v: HoleValue) -> u8 {
 }
 
 /// A stencil group ready to emit.
+///
+/// Holes whose value does not depend on where the group lands are patched
+/// once, here, into owned copies of the bodies: runtime symbols without a
+/// table value (`Zero + symbol`, absolute), and PC-relative references to
+/// the group's own code or to the code right after it (`Continue`: uops are
+/// laid out back to back, so that distance is the group's code size). Only
+/// position-dependent holes are left for each emission.
 #[derive(Clone, Debug)]
 struct PreparedGroup {
-    code: &'static [u8],
-    data: &'static [u8],
+    code: Box<[u8]>,
+    data: Box<[u8]>,
     data_align: usize,
     code_holes: Box<[PreparedHole]>,
     data_holes: Box<[PreparedHole]>,
@@ -65,48 +72,86 @@ struct PreparedGroup {
     unresolved: Option<&'static str>,
 }
 
+/// A stencil body with its fixed holes patched, and the holes left.
+type PreparedStencil = (Box<[u8]>, Box<[PreparedHole]>);
+
+/// Where a group's `Continue` points, relative to the start of its code.
+#[derive(Clone, Copy, Debug)]
+enum ContinueAt {
+    /// Just past the group's code: the next uop, or the guard after the last.
+    Next,
+    /// The group's own start (the fatal-error guard, which never continues).
+    Itself,
+}
+
 impl PreparedGroup {
-    fn new(name: &str, g: &StencilGroup, symbols: &SymbolTable) -> Result<Self, JitError> {
+    fn new(
+        name: &str,
+        g: &StencilGroup,
+        symbols: &SymbolTable,
+        cont: ContinueAt,
+    ) -> Result<Self, JitError> {
         let align = g.data_align.max(1) as usize;
         if !align.is_power_of_two() || align > MAX_DATA_ALIGN {
             return Err(JitError::BadStencil(format!(
                 "{name}: data alignment {align} is not a power of two up to {MAX_DATA_ALIGN}"
             )));
         }
-        let mut unresolved = None;
-        let mut prepare = |s: &Stencil, what: &str| -> Result<Box<[PreparedHole]>, JitError> {
-            s.holes
-                .iter()
-                .map(|h| {
-                    let end = h.offset as usize + patch::width(h.kind);
-                    if end > s.body.len() {
-                        return Err(JitError::BadStencil(format!(
-                            "{name}: {what} hole at {} runs past the body ({} bytes)",
-                            h.offset,
-                            s.body.len()
-                        )));
-                    }
-                    let sym = match h.symbol {
-                        None => 0,
-                        Some(sym) => symbols.get(sym).unwrap_or_else(|| {
-                            unresolved.get_or_insert(sym);
-                            0
-                        }),
-                    };
-                    Ok(PreparedHole {
-                        offset: h.offset,
-                        kind: h.kind,
-                        value: value_index(h.value),
-                        addend: sym.wrapping_add(h.addend as u64),
-                    })
-                })
-                .collect()
+        let continue_offset = match cont {
+            ContinueAt::Next => g.code.body.len() as u64,
+            ContinueAt::Itself => 0,
         };
-        let data_holes = prepare(&g.data, "data")?;
-        let code_holes = prepare(&g.code, "code")?;
+        let mut unresolved = None;
+        let mut prepare = |s: &Stencil, is_code: bool| -> Result<PreparedStencil, JitError> {
+            let mut body = s.body.to_vec();
+            let mut holes = Vec::with_capacity(s.holes.len());
+            for h in s.holes {
+                let end = h.offset as usize + patch::width(h.kind);
+                if end > body.len() {
+                    return Err(JitError::BadStencil(format!(
+                        "{name}: {} hole at {} runs past the body ({} bytes)",
+                        if is_code { "code" } else { "data" },
+                        h.offset,
+                        body.len()
+                    )));
+                }
+                let sym = match h.symbol {
+                    None => Some(0),
+                    Some(sym) => symbols.get(sym).or_else(|| {
+                        unresolved.get_or_insert(sym);
+                        None
+                    }),
+                };
+                let addend = sym.unwrap_or(0).wrapping_add(h.addend as u64);
+                // Position-independent holes, patched relative to address 0.
+                let fixed = match (h.kind, h.value, sym.is_some()) {
+                    (HoleKind::Abs64 | HoleKind::Abs32, HoleValue::Zero, true) => Some(addend),
+                    (HoleKind::Rel32, HoleValue::Code, true) if is_code => Some(addend),
+                    (HoleKind::Rel32, HoleValue::Continue, true) if is_code => {
+                        Some(continue_offset.wrapping_add(addend))
+                    }
+                    _ => None,
+                };
+                let offset = h.offset as usize;
+                if let Some(v) = fixed {
+                    if patch::apply(h.kind, &mut body, offset, 0, v).is_some() {
+                        continue;
+                    }
+                }
+                holes.push(PreparedHole {
+                    offset: h.offset,
+                    kind: h.kind,
+                    value: value_index(h.value),
+                    addend,
+                });
+            }
+            Ok((body.into_boxed_slice(), holes.into_boxed_slice()))
+        };
+        let (data, data_holes) = prepare(&g.data, false)?;
+        let (code, code_holes) = prepare(&g.code, true)?;
         Ok(PreparedGroup {
-            code: g.code.body,
-            data: g.data.body,
+            code,
+            data,
             data_align: align,
             code_holes,
             data_holes,
@@ -125,6 +170,26 @@ pub struct Emitter {
     /// Compact sizes for the first pass, indexed like `uops`; `None` when
     /// the uop cannot be emitted.
     sizes: Vec<Option<GroupSize>>,
+    /// Bits of the operand `Operand` holes receive: all 64 on 64-bit
+    /// targets; the low 32 on 32-bit ones, where `OperandHi` holes get the
+    /// high half.
+    operand_mask: u64,
+}
+
+/// Whether a uop's stencil may legitimately have no code: only `_NOP`, whose
+/// stencil is just the final jump to the next uop, which the toolchain drops
+/// (execution falls through). Any other uop without code is unknown to the
+/// stencil set.
+fn may_be_empty(u: Uop) -> bool {
+    u == Uop::NOP
+}
+
+/// Whether a target triple names a 32-bit architecture.
+fn is_32_bit(triple: &str) -> bool {
+    let arch = triple.split('-').next().unwrap_or("");
+    matches!(arch, "i386" | "i486" | "i586" | "i686" | "x86")
+        || (arch.starts_with("arm") && arch != "arm64")
+        || arch.starts_with("thumb")
 }
 
 /// What the first pass needs of a group, kept small for the cache.
@@ -138,11 +203,13 @@ struct GroupSize {
 /// Where everything of one trace goes, relative to the block start.
 #[derive(Clone, Debug, Default)]
 pub struct Layout {
-    /// `(code offset, data offset)` of each group: trampoline, each uop,
-    /// fatal-error guard.
+    /// `(code offset, data offset from data_base)` of each group:
+    /// trampoline, each uop, fatal-error guard.
     slots: Vec<(u32, u32)>,
     /// Bytes of code (trampoline through guard).
     pub code_size: usize,
+    /// Start of the data area: past all code, aligned for every group's data.
+    pub data_base: usize,
     /// Bytes of the whole block: code, padding, data.
     pub total_size: usize,
 }
@@ -151,6 +218,21 @@ impl Layout {
     /// Offset of the side entry (the first uop), just past the trampoline.
     pub fn side_entry(&self) -> usize {
         self.slots.get(1).map_or(0, |s| s.0 as usize)
+    }
+
+    /// `(offset, size)` of each piece of code in order: the trampoline, each
+    /// uop of the trace, the fatal-error guard.
+    pub fn code_pieces(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let ends = self
+            .slots
+            .iter()
+            .skip(1)
+            .map(|s| s.0 as usize)
+            .chain(std::iter::once(self.code_size));
+        self.slots
+            .iter()
+            .zip(ends)
+            .map(|(s, end)| (s.0 as usize, end - s.0 as usize))
     }
 }
 
@@ -166,8 +248,8 @@ impl Emitter {
         let uops = Uop::ALL
             .iter()
             .map(|&u| match set.uops.get(u as usize) {
-                Some(g) if !g.code.body.is_empty() => {
-                    PreparedGroup::new(u.name(), g, symbols).map(Some)
+                Some(g) if !g.code.body.is_empty() || may_be_empty(u) => {
+                    PreparedGroup::new(u.name(), g, symbols, ContinueAt::Next).map(Some)
                 }
                 _ => Ok(None),
             })
@@ -184,10 +266,20 @@ impl Emitter {
             })
             .collect();
         Ok(Emitter {
-            trampoline: PreparedGroup::new("_ENTRY", &set.trampoline, symbols)?,
-            fatal_error: PreparedGroup::new("_FATAL_ERROR", &set.fatal_error, symbols)?,
+            trampoline: PreparedGroup::new("_ENTRY", &set.trampoline, symbols, ContinueAt::Next)?,
+            fatal_error: PreparedGroup::new(
+                "_FATAL_ERROR",
+                &set.fatal_error,
+                symbols,
+                ContinueAt::Itself,
+            )?,
             uops,
             sizes,
+            operand_mask: if is_32_bit(set.target) {
+                u32::MAX as u64
+            } else {
+                u64::MAX
+            },
         })
     }
 
@@ -217,8 +309,13 @@ impl Emitter {
             }
         }
         let n = trace.len();
+        // One pass: code offsets are absolute; data offsets are relative to
+        // the data area, which starts after all code, aligned for all data.
         let mut slots = Vec::with_capacity(n + 2);
-        let mut code = self.trampoline.code.len();
+        let (t, f) = (&self.trampoline, &self.fatal_error);
+        let mut code = t.code.len();
+        let mut data = t.data.len();
+        let mut max_align = t.data_align.max(f.data_align);
         slots.push((0u32, 0u32));
         for (index, ins) in trace.iter().enumerate() {
             if ins.jump_target as usize >= n || ins.error_target as usize >= n {
@@ -229,46 +326,36 @@ impl Emitter {
                     len: n,
                 });
             }
-            let size = match self.sizes.get(ins.opcode as usize) {
-                Some(Some(size)) => size,
-                _ => {
-                    return Err(self
-                        .group(ins.opcode)
-                        .err()
-                        .unwrap_or(JitError::UnknownOpcode(ins.opcode.name())))
-                }
+            let Some(Some(size)) = self.sizes.get(ins.opcode as usize) else {
+                return Err(self
+                    .group(ins.opcode)
+                    .err()
+                    .unwrap_or(JitError::UnknownOpcode(ins.opcode.name())));
             };
-            slots.push((code as u32, 0));
+            let mask = size.align as usize - 1;
+            data = (data + mask) & !mask;
+            max_align = max_align.max(size.align as usize);
+            slots.push((code as u32, data as u32));
             code += size.code as usize;
+            data += size.data as usize;
         }
-        slots.push((code as u32, 0));
-        code += self.fatal_error.code.len();
-        let code_size = code;
-        let mut at = code;
-        let mut place = |slot: &mut (u32, u32), len: usize, align: usize| {
-            at = align_up(at, align);
-            slot.1 = at as u32;
-            at += len;
-        };
-        let t = &self.trampoline;
-        place(&mut slots[0], t.data.len(), t.data_align);
-        for (slot, ins) in slots[1..=n].iter_mut().zip(trace) {
-            if let Some(Some(g)) = self.sizes.get(ins.opcode as usize) {
-                place(slot, g.data as usize, g.align as usize);
-            }
-        }
-        let f = &self.fatal_error;
-        place(&mut slots[n + 1], f.data.len(), f.data_align);
-        if at > u32::MAX as usize {
+        data = align_up(data, f.data_align);
+        slots.push((code as u32, data as u32));
+        code += f.code.len();
+        data += f.data.len();
+        let data_base = align_up(code, max_align);
+        let total_size = data_base + data;
+        if total_size > u32::MAX as usize {
             return Err(JitError::TraceTooLarge {
-                needed: at,
+                needed: total_size,
                 limit: u32::MAX as usize,
             });
         }
         Ok(Layout {
             slots,
-            code_size,
-            total_size: at,
+            code_size: code,
+            data_base,
+            total_size,
         })
     }
 
@@ -286,11 +373,11 @@ impl Emitter {
         let misfit = || JitError::BadStencil("emit: layout does not fit the buffer".into());
         buf.get_mut(c..c + g.code.len())
             .ok_or_else(misfit)?
-            .copy_from_slice(g.code);
+            .copy_from_slice(&g.code);
         if !g.data.is_empty() {
             buf.get_mut(d..d + g.data.len())
                 .ok_or_else(misfit)?
-                .copy_from_slice(g.data);
+                .copy_from_slice(&g.data);
         }
         for (holes, at) in [(&g.data_holes, d), (&g.code_holes, c)] {
             for h in holes.iter() {
@@ -322,6 +409,8 @@ impl Emitter {
             ));
         }
         let top = base + layout.side_entry() as u64;
+        let db = layout.data_base as u32;
+        let abs = |(c, d): (u32, u32)| (c, db + d);
         let code_at = |i: usize| slots.get(i).map_or(0, |s| base + s.0 as u64);
         // Padding between code and data, and between data pieces, is zeroed
         // so that no stale bytes of an earlier executor remain.
@@ -331,19 +420,19 @@ impl Emitter {
         values[4] = top;
         values[0] = base;
         values[1] = top;
-        values[2] = base + slots[0].1 as u64;
-        Self::put(buf, &self.trampoline, slots[0], base, &values)?;
+        values[2] = base + (db + slots[0].1) as u64;
+        Self::put(buf, &self.trampoline, abs(slots[0]), base, &values)?;
         let mut emitted = self.trampoline.code.len();
         for (i, ins) in trace.iter().enumerate() {
             let Some(Some(g)) = self.uops.get(ins.opcode as usize) else {
                 return Err(JitError::UnknownOpcode(ins.opcode.name()));
             };
-            let slot = slots[i + 1];
+            let slot = abs(slots[i + 1]);
             values[0] = base + slot.0 as u64;
             values[1] = code_at(i + 2);
             values[2] = base + slot.1 as u64;
             values[6] = ins.oparg as u64;
-            values[7] = ins.operand;
+            values[7] = ins.operand & self.operand_mask;
             values[8] = ins.target as u64;
             values[9] = code_at(ins.jump_target as usize + 1);
             values[10] = code_at(ins.error_target as usize + 1);
@@ -352,7 +441,7 @@ impl Emitter {
             Self::put(buf, g, slot, base, &values)?;
             emitted += g.code.len();
         }
-        let f = slots[n + 1];
+        let f = abs(slots[n + 1]);
         values = [0; 13];
         values[3] = executor;
         values[4] = top;

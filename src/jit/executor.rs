@@ -1,6 +1,6 @@
 //! Executors: installed traces with their code, exits and reference count.
 //!
-//! An executor is one heap allocation ([`ExecutorBox`]) that starts with the
+//! An executor is one heap allocation (`ExecutorBox`) that starts with the
 //! `#[repr(C)]` [`abi::Executor`] header the templates read and write: the
 //! trampoline increments `refcnt` on entry and parks its reference in
 //! `ThreadState::previous_executor` on return, releasing the one parked
@@ -18,6 +18,7 @@
 //! Links are strong references, so a cycle of links keeps its executors
 //! alive until one of them is invalidated or unlinked.
 
+use crate::jit::debug::Registration;
 use crate::jit::error::JitError;
 use crate::jit::memory::{Block, CodeMemory};
 use cpjit_abi::layout::{self as abi, ExitData, Frame, ThreadState};
@@ -35,6 +36,9 @@ type EntryFn =
 pub(crate) struct ExecutorBox {
     header: abi::Executor,
     block: Option<Block>,
+    /// Keeps the code registered with debuggers; dropped before the block
+    /// is freed.
+    registration: Option<Registration>,
     memory: Rc<RefCell<CodeMemory>>,
     /// Exits of other executors (or this one) linked to this executor.
     incoming: Vec<(NonNull<ExecutorBox>, u32)>,
@@ -75,6 +79,7 @@ impl ExecutorBox {
                 vm_data: ptr::null_mut(),
             },
             block: None,
+            registration: None,
             memory,
             incoming: Vec::new(),
         });
@@ -91,6 +96,7 @@ impl ExecutorBox {
         block: Block,
         code: *const u8,
         side_entry: usize,
+        registration: Option<Registration>,
     ) {
         let b = p.as_ptr();
         // SAFETY: guaranteed by the caller; side_entry lies inside the block.
@@ -99,6 +105,7 @@ impl ExecutorBox {
             (*b).header.jit_side_entry = code.add(side_entry);
             (*b).header.valid = 1;
             (*b).block = Some(block);
+            (*b).registration = registration;
         }
     }
 
@@ -164,8 +171,10 @@ unsafe fn destroy(p: NonNull<ExecutorBox>) {
             header,
             block,
             memory,
+            registration,
             ..
         } = *boxed;
+        drop(registration);
         drop(Box::from_raw(ptr::slice_from_raw_parts_mut(
             header.exits,
             header.exit_count as usize,
@@ -286,6 +295,17 @@ impl Executor {
     pub fn code_size(&self) -> usize {
         // SAFETY: this handle keeps the executor alive.
         unsafe { (*self.ptr.as_ptr()).block.as_ref().map_or(0, Block::used) }
+    }
+
+    /// Whether the code is registered with the GDB JIT interface.
+    pub fn is_registered_for_debugging(&self) -> bool {
+        // SAFETY: this handle keeps the executor alive.
+        unsafe {
+            (*self.ptr.as_ptr())
+                .registration
+                .as_ref()
+                .is_some_and(Registration::in_gdb)
+        }
     }
 
     /// Number of exits.

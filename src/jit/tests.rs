@@ -209,6 +209,11 @@ fn no_writable_and_executable_mapping_while_executors_exist() {
             "W^X violated: {perms:?}"
         );
     }
+    // Where the kernel names anonymous mappings, ours show as [anon:cpjit].
+    if jit.memory_stats().named {
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        assert!(maps.lines().any(|l| l.ends_with("[anon:cpjit]")), "{maps}");
+    }
     // And no rwx mapping named as ours anywhere.
     let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
     for l in maps.lines().filter(|l| l.contains("cpjit")) {
@@ -378,6 +383,13 @@ fn errors_are_errors() {
             len: 1
         })
     ));
+    assert!(matches!(
+        jit.compile(&[ins(Uop::EXIT_TRACE).exit_index(4_000_000_000)]),
+        Err(JitError::BadExitIndex {
+            index: 4_000_000_000,
+            count: 1
+        })
+    ));
     let e = jit.compile(&[ins(Uop::DEOPT)]).unwrap();
     assert!(matches!(
         e.exit(0),
@@ -397,6 +409,23 @@ fn errors_are_errors() {
         Err(JitError::UnknownOpcode("_LOAD_CONST"))
     ));
     assert!(jit2.compile(&[ins(Uop::NOP), ins(Uop::NOP)]).is_ok());
+    // A uop whose stencil is empty though it must have code; `_NOP` may be
+    // empty (its only code, the jump to the next uop, is dropped).
+    let mut groups = SYNTHETIC.uops.to_vec();
+    groups[Uop::LOAD_CONST as usize] = cpjit_abi::stencil::StencilGroup::EMPTY;
+    groups[Uop::NOP as usize] = cpjit_abi::stencil::StencilGroup::EMPTY;
+    let mut holed = SYNTHETIC;
+    holed.uops = Box::leak(groups.into_boxed_slice());
+    let jit5 = JitContext::new(JitConfig::default(), &holed, &symbols()).unwrap();
+    assert!(matches!(
+        jit5.compile(&[ins(Uop::LOAD_CONST)]),
+        Err(JitError::UnknownOpcode("_LOAD_CONST"))
+    ));
+    let e5 = jit5
+        .compile(&[ins(Uop::NOP), ins(Uop::DEOPT).target(9)])
+        .unwrap();
+    let mut m5 = Machine::new(0);
+    assert_eq!((m5.run(&e5), m5.instr()), (status::EXIT, 9));
 
     // A missing runtime symbol fails only traces that need it.
     let jit3 = JitContext::new(
@@ -426,6 +455,7 @@ fn errors_are_errors() {
             retain_free_bytes: 0,
             near_program: false,
         },
+        debug: None,
     };
     let jit4 = JitContext::new(small, &SYNTHETIC, &symbols()).unwrap();
     let big = vec![ins(Uop::LOAD_CONST); 1000];
@@ -449,8 +479,7 @@ fn rss_bytes() -> usize {
     pages * crate::jit::memory::os::page_size()
 }
 
-fn churn(n: usize) -> (usize, usize, std::collections::HashSet<usize>) {
-    let jit = context();
+fn churn(jit: &JitContext, n: usize) -> (usize, usize, std::collections::HashSet<usize>) {
     let mut m = Machine::new(2);
     let trace = counting_loop();
     let mut addrs = std::collections::HashSet::new();
@@ -479,18 +508,19 @@ fn churn(n: usize) -> (usize, usize, std::collections::HashSet<usize>) {
 
 #[test]
 fn freed_space_is_reused() {
-    let (_, _, addrs) = churn(1000);
+    let (_, _, addrs) = churn(&context(), 1000);
     // Each executor is freed when the next run parks it: at most two blocks
     // are live at once, so at most two places are ever used.
     assert!(addrs.len() <= 2, "{} distinct addresses", addrs.len());
 }
 
-/// 100,000 executors created, run, invalidated and freed: RSS stays flat.
+/// 100,000 executors (generated stencils) created, run, invalidated and
+/// freed: RSS stays flat and the same space is reused.
 /// Run with `cargo test --release -- --ignored churn_100k --nocapture`.
 #[test]
 #[ignore]
 fn churn_100k_executors_keeps_rss_flat() {
-    let (mid, end, addrs) = churn(100_000);
+    let (mid, end, addrs) = churn(&host::host(), 100_000);
     eprintln!(
         "RSS after 10%: {mid} bytes, at the end: {end} bytes; {} distinct code addresses",
         addrs.len()
@@ -510,6 +540,7 @@ fn got_calls_are_relaxed_when_the_helper_is_in_reach() {
                 near_program: near,
                 ..MemoryConfig::default()
             },
+            debug: None,
         };
         let jit = JitContext::new(config, &SYNTHETIC, &symbols()).unwrap();
         let e = jit
@@ -542,5 +573,430 @@ fn got_calls_are_relaxed_when_the_helper_is_in_reach() {
         assert_eq!(m.run(&e), status::EXIT);
         ON_DEALLOC.with(|h| *h.borrow_mut() = None);
         assert_eq!(calls.get(), int(3));
+    }
+}
+
+#[test]
+fn executors_are_registered_with_gdb_when_asked_and_unregistered_when_freed() {
+    use crate::jit::debug::DebugConfig;
+    let gdb_only = DebugConfig {
+        perf_map: false,
+        jitdump: false,
+        gdb: true,
+    };
+    for (debug, registered) in [(Some(gdb_only), true), (None, false)] {
+        let config = JitConfig {
+            debug,
+            ..JitConfig::default()
+        };
+        let jit = JitContext::new(config, &SYNTHETIC, &symbols()).unwrap();
+        let e = jit.compile_named(&counting_loop(), "count").unwrap();
+        assert_eq!(e.is_registered_for_debugging(), registered);
+        let mut m = Machine::new(2);
+        m.set_local(0, int(0));
+        m.set_local(1, int(5));
+        assert_eq!(m.run(&e), status::EXIT);
+        assert_eq!(m.local(0), int(5));
+    }
+}
+
+/// The same behaviours with the host's generated stencils (LLVM templates,
+/// the JIT's own calling convention), which do real reference counting.
+mod host {
+    use super::*;
+    use cpjit_abi::layout::{kind, IntObj, ObjHeader};
+    use cpjit_abi::value::IMMORTAL_REFCNT;
+
+    static mut TRUE: IntObj = bool_obj(1);
+    static mut FALSE: IntObj = bool_obj(0);
+
+    const fn bool_obj(v: i64) -> IntObj {
+        IntObj {
+            ob: ObjHeader {
+                refcnt: IMMORTAL_REFCNT as isize,
+                kind: kind::BOOL,
+                flags: 0,
+            },
+            value: v,
+        }
+    }
+
+    fn host_symbols() -> SymbolTable {
+        SymbolTable::new()
+            .with("cpjit_dealloc", test_dealloc as *const () as u64)
+            .with("cpjit_true", &raw const TRUE as u64)
+            .with("cpjit_false", &raw const FALSE as u64)
+    }
+
+    pub(super) fn host() -> JitContext {
+        let config = JitConfig {
+            debug: None,
+            ..JitConfig::default()
+        };
+        JitContext::for_host(config, &host_symbols()).unwrap()
+    }
+
+    /// A heap object with one reference.
+    fn object() -> Box<ObjHeader> {
+        Box::new(ObjHeader {
+            refcnt: 1,
+            kind: kind::FIRST_RUNTIME_KIND,
+            flags: 0,
+        })
+    }
+
+    #[test]
+    fn a_compiled_loop_runs_natively() {
+        let jit = host();
+        let e = jit.compile(&counting_loop()).unwrap();
+        let mut m = Machine::new(2);
+        m.set_local(0, int(0));
+        m.set_local(1, int(100_000));
+        assert_eq!(m.run(&e), status::EXIT);
+        assert_eq!(decode_small_int(m.local(0)), 100_000);
+        assert_eq!((m.instr(), m.stack()), (20, vec![]));
+        assert_eq!(m.tstate.exit_executor, e.as_ptr());
+        // A heap object fails the int guard: _DEOPT at 4 with both values
+        // still on the stack (the object's pushed reference included).
+        let mut obj = object();
+        let v = &mut *obj as *mut ObjHeader as u64;
+        m.set_local(0, v);
+        assert_eq!(m.run(&e), status::EXIT);
+        assert_eq!((m.instr(), m.stack()), (4, vec![v, int(100_000)]));
+        assert_eq!(obj.refcnt, 2);
+    }
+
+    #[test]
+    fn reference_counts_follow_the_contract() {
+        let jit = host();
+        let mut obj = object();
+        let v = &mut *obj as *mut ObjHeader as u64;
+        let freed = std::rc::Rc::new(std::cell::Cell::new(0));
+        let f = freed.clone();
+        ON_DEALLOC.with(|h| *h.borrow_mut() = Some(Box::new(move |x| f.set(x))));
+        // Push the object twice (two increfs), pop once (one decref).
+        let e = jit
+            .compile(&[
+                ins(Uop::LOAD_FAST).oparg(0),
+                ins(Uop::LOAD_FAST).oparg(0),
+                ins(Uop::POP_TOP),
+                ins(Uop::DEOPT).target(1),
+            ])
+            .unwrap();
+        let mut m = Machine::new(1);
+        m.set_local(0, v);
+        assert_eq!(m.run(&e), status::EXIT);
+        assert_eq!(m.stack(), vec![v]);
+        assert_eq!(obj.refcnt, 2);
+        // Storing over the local's reference drops it; popping the last drops
+        // the object, and cpjit_dealloc sees it.
+        let e2 = jit
+            .compile(&[
+                ins(Uop::LOAD_CONST).operand(int(1)),
+                ins(Uop::STORE_FAST).oparg(0),
+                ins(Uop::DEOPT).target(1),
+            ])
+            .unwrap();
+        assert_eq!(m.run(&e2), status::EXIT);
+        assert_eq!((obj.refcnt, freed.get()), (1, 0));
+        m.set_local(0, v);
+        assert_eq!(m.run(&e2), status::EXIT);
+        ON_DEALLOC.with(|h| *h.borrow_mut() = None);
+        assert_eq!((obj.refcnt, freed.get()), (0, v));
+    }
+
+    #[test]
+    fn exits_count_link_and_unlink() {
+        let jit = host();
+        let a = jit
+            .compile(&[ins(Uop::EXIT_TRACE).target(7).exit_index(0)])
+            .unwrap();
+        let b = jit
+            .compile(&[
+                ins(Uop::LOAD_CONST).operand(int(42)),
+                ins(Uop::DEOPT).target(99),
+            ])
+            .unwrap();
+        let mut m = Machine::new(0);
+        m.tstate.side_exit_threshold = 2;
+        assert_eq!(m.run(&a), status::EXIT);
+        assert_eq!(m.run(&a), status::HOT_EXIT);
+        assert_eq!(
+            (m.tstate.exit_executor, m.tstate.exit_index),
+            (a.as_ptr(), 0)
+        );
+        a.link_exit(0, &b).unwrap();
+        assert_eq!(m.run(&a), status::EXIT);
+        assert_eq!((m.instr(), m.stack()), (99, vec![int(42)]));
+        a.unlink_exit(0).unwrap();
+        assert_eq!(m.run(&a), status::EXIT);
+        assert_eq!((m.instr(), a.exit(0).unwrap().temperature), (7, 1));
+    }
+
+    /// The seed's scenario with generated stencils: the dealloc that the
+    /// second trace's `_STORE_FAST` triggers invalidates the first executor
+    /// and drops the VM's last handle to it, while the first executor's
+    /// trampoline waits for the second trace to return.
+    #[test]
+    fn an_executor_invalidated_and_dropped_while_its_side_exit_runs() {
+        let jit = host();
+        let a = jit
+            .compile(&[ins(Uop::EXIT_TRACE).target(7).exit_index(0)])
+            .unwrap();
+        let b = jit
+            .compile(&[
+                ins(Uop::LOAD_CONST).operand(int(5)),
+                ins(Uop::STORE_FAST).oparg(0),
+                ins(Uop::LOAD_CONST).operand(int(42)),
+                ins(Uop::DEOPT).target(99),
+            ])
+            .unwrap();
+        a.link_exit(0, &b).unwrap();
+        let (a_code, a_header) = (a.jit_code(), a.as_ptr());
+        let seen = std::rc::Rc::new(std::cell::Cell::new(None));
+        let mut victim = Some(a);
+        let s = seen.clone();
+        ON_DEALLOC.with(|h| {
+            *h.borrow_mut() = Some(Box::new(move |v| {
+                if let Some(a) = victim.take() {
+                    a.invalidate();
+                    let p = a.as_ptr();
+                    drop(a);
+                    // SAFETY: the trampoline's reference keeps a alive.
+                    s.set(Some((v, unsafe { (*p).refcnt })));
+                }
+            }))
+        });
+        let mut obj = object();
+        let v = &mut *obj as *mut ObjHeader as u64;
+        let mut m = Machine::new(1);
+        m.set_local(0, v);
+        let frame = m.frame();
+        // SAFETY: the stack starts after the one local, inside the frame.
+        let sp = unsafe { (frame as *mut u64).add(HEADER_WORDS + 1) };
+        let t: *mut ThreadState = &mut *m.tstate;
+        // SAFETY: a is live when the call starts; frame and stack are big
+        // enough for these traces.
+        let st = unsafe { Executor::enter_raw(a_header, frame, sp, t) }.unwrap();
+        ON_DEALLOC.with(|h| *h.borrow_mut() = None);
+        assert_eq!(st, status::EXIT);
+        assert_eq!(
+            (m.instr(), m.stack(), m.local(0)),
+            (99, vec![int(42)], int(5))
+        );
+        assert_eq!(seen.get(), Some((v, 1)));
+        assert_eq!(m.tstate.previous_executor, a_header);
+        assert_eq!((b.refcount(), jit.memory_stats().live_blocks), (1, 2));
+        // The next entry's trampoline releases a for good.
+        assert_eq!(m.run(&b), status::EXIT);
+        assert_eq!(jit.memory_stats().live_blocks, 1);
+        let c = jit
+            .compile(&[ins(Uop::EXIT_TRACE).target(7).exit_index(0)])
+            .unwrap();
+        assert_eq!(c.jit_code(), a_code);
+    }
+
+    #[test]
+    fn no_writable_and_executable_mapping_while_executors_exist() {
+        let jit = host();
+        let live: Vec<_> = (0..20)
+            .map(|_| jit.compile(&counting_loop()).unwrap())
+            .collect();
+        let (lo, hi) = jit.address_range();
+        let perms = permissions_in(lo, hi);
+        assert!(perms.iter().any(|p| p.starts_with("r-x")), "{perms:?}");
+        assert!(
+            perms.iter().all(|p| !(p.contains('w') && p.contains('x'))),
+            "{perms:?}"
+        );
+        drop(live);
+    }
+}
+
+/// A helper called from JIT code enters another executor and drops
+/// executors meanwhile: frees wait until the outermost entry returns, and
+/// both runs return correctly.
+#[test]
+fn nested_entries_defer_frees_to_the_outermost_return() {
+    let jit = std::rc::Rc::new(context());
+    let outer = jit
+        .compile(&[
+            ins(Uop::LOAD_CONST).operand(int(1)),
+            ins(Uop::POP_TOP),
+            ins(Uop::LOAD_CONST).operand(int(2)),
+            ins(Uop::DEOPT).target(10),
+        ])
+        .unwrap();
+    let j = jit.clone();
+    let inner_status = std::rc::Rc::new(std::cell::Cell::new(None));
+    let st = inner_status.clone();
+    ON_DEALLOC.with(|h| {
+        *h.borrow_mut() = Some(Box::new(move |_| {
+            // Compile, run and drop an executor inside the outer run.
+            let inner = j.compile(&[ins(Uop::DEOPT).target(20)]).unwrap();
+            let mut m = Machine::new(0);
+            st.set(Some(m.run(&inner)));
+            inner.invalidate();
+            drop(inner);
+            // Releases the reference the inner trampoline parked.
+            drop(m);
+            // Still two blocks: the inner one is only freed later.
+            assert_eq!(j.memory_stats().live_blocks, 2);
+        }))
+    });
+    let mut m = Machine::new(0);
+    assert_eq!(m.run(&outer), status::EXIT);
+    ON_DEALLOC.with(|h| *h.borrow_mut() = None);
+    assert_eq!(inner_status.get(), Some(status::EXIT));
+    assert_eq!((m.instr(), m.stack()), (10, vec![int(2)]));
+    assert_eq!(jit.memory_stats().live_blocks, 1);
+}
+
+/// Every target's generated stencils (`stencils/`, made by the toolchain)
+/// emitted into plain memory: every uop once, every hole kind of the seven
+/// targets patched without a range error, at addresses typical of each.
+mod cross_target {
+    use crate::jit::emitter::Emitter;
+    use crate::jit::*;
+    use cpjit_abi::stencil::{HoleKind, StencilSet};
+    use cpjit_abi::uop::Uop;
+
+    macro_rules! target {
+        ($m:ident, $file:literal) => {
+            mod $m {
+                #![allow(dead_code)]
+                include!(concat!("../../stencils/", $file));
+            }
+        };
+    }
+    target!(x86_64_linux, "x86_64-unknown-linux-gnu.rs");
+    target!(x86_64_darwin, "x86_64-apple-darwin.rs");
+    target!(x86_64_windows, "x86_64-pc-windows-msvc.rs");
+    target!(i686_windows, "i686-pc-windows-msvc.rs");
+    target!(aarch64_linux, "aarch64-unknown-linux-gnu.rs");
+    target!(aarch64_darwin, "aarch64-apple-darwin.rs");
+    target!(aarch64_windows, "aarch64-pc-windows-msvc.rs");
+
+    fn sets() -> [&'static StencilSet; 7] {
+        [
+            &x86_64_linux::STENCILS,
+            &x86_64_darwin::STENCILS,
+            &x86_64_windows::STENCILS,
+            &i686_windows::STENCILS,
+            &aarch64_linux::STENCILS,
+            &aarch64_darwin::STENCILS,
+            &aarch64_windows::STENCILS,
+        ]
+    }
+
+    /// Every uop once, guards jumping to the last instruction.
+    fn every_uop() -> Vec<UopInstruction> {
+        let n = Uop::ALL.len() as u32;
+        Uop::ALL
+            .iter()
+            .map(|&u| {
+                UopInstruction::new(u)
+                    .oparg(3)
+                    .operand(0x1_0000_0007)
+                    .target(5)
+                    .jump_target(n - 1)
+                    .error_target(n - 1)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_targets_stencils_emit_with_every_hole_kind() {
+        let mut kinds = std::collections::BTreeSet::new();
+        for set in sets() {
+            let wide = !set.target.starts_with("i686");
+            // Code near its runtime helpers (and, on 32-bit, below 4 GiB).
+            let base: u64 = if wide { 0x7f12_3456_0000 } else { 0x1000_0000 };
+            let sym = |i: u64| base + 0x10_0000 + 0x100 * i;
+            let symbols = SymbolTable::new()
+                .with("cpjit_dealloc", sym(1))
+                .with("cpjit_true", sym(2))
+                .with("cpjit_false", sym(3))
+                .with("cpjit_fatal_error", sym(4))
+                .with("cpjit_executor_dealloc", sym(5));
+            let emitter = Emitter::new(set, &symbols).unwrap();
+            let trace = every_uop();
+            let layout = emitter.layout(&trace).unwrap();
+            let mut buf = vec![0u8; layout.total_size];
+            emitter
+                .emit(&trace, &layout, &mut buf, base, base + 0x20_0000)
+                .unwrap_or_else(|e| panic!("{}: {e}", set.target));
+            assert_eq!(layout.side_entry(), set.trampoline.code.body.len());
+            for g in std::iter::once(&set.trampoline).chain(set.uops) {
+                for h in g.code.holes.iter().chain(g.data.holes) {
+                    kinds.insert(match h.kind {
+                        HoleKind::Aarch64MovW(_) => HoleKind::Aarch64MovW(0),
+                        k => k,
+                    });
+                }
+            }
+        }
+        // Every relocation family the seven targets use was patched.
+        for k in [
+            HoleKind::Abs64,
+            HoleKind::Abs32,
+            HoleKind::Rel32,
+            HoleKind::X86GotPcRelX,
+            HoleKind::Aarch64Branch26,
+            HoleKind::Aarch64AdrPage21,
+            HoleKind::Aarch64GotPage21,
+            HoleKind::Aarch64LdstLo12,
+            HoleKind::Aarch64GotLo12,
+            HoleKind::Aarch64MovW(0),
+        ] {
+            assert!(kinds.contains(&k), "{k:?} not exercised");
+        }
+    }
+
+    /// On i686 a 64-bit operand is split: `Operand` holes get the low half,
+    /// `OperandHi` holes the high half.
+    #[test]
+    fn operands_split_on_32_bit_targets() {
+        let set = &i686_windows::STENCILS;
+        let symbols = SymbolTable::new()
+            .with("cpjit_dealloc", 0x2000_0000)
+            .with("cpjit_true", 0x2000_0100)
+            .with("cpjit_false", 0x2000_0200)
+            .with("cpjit_fatal_error", 0x2000_0300)
+            .with("cpjit_executor_dealloc", 0x2000_0400);
+        let emitter = Emitter::new(set, &symbols).unwrap();
+        let trace = [
+            UopInstruction::new(Uop::LOAD_CONST).operand(0x0000_0012_3456_789b),
+            UopInstruction::new(Uop::DEOPT),
+        ];
+        let layout = emitter.layout(&trace).unwrap();
+        let mut buf = vec![0u8; layout.total_size];
+        emitter
+            .emit(&trace, &layout, &mut buf, 0x1000_0000, 0x3000_0000)
+            .unwrap();
+        let g = &set.uops[Uop::LOAD_CONST as usize];
+        let at = layout.side_entry();
+        let word = |off: u32| {
+            let o = at + off as usize;
+            u32::from_le_bytes(buf[o..o + 4].try_into().unwrap())
+        };
+        let mut seen = (false, false);
+        for h in g.code.holes {
+            match h.value {
+                cpjit_abi::stencil::HoleValue::Operand => {
+                    assert_eq!(
+                        word(h.offset),
+                        0x3456_789b_u32.wrapping_add(h.addend as u32)
+                    );
+                    seen.0 = true;
+                }
+                cpjit_abi::stencil::HoleValue::OperandHi => {
+                    assert_eq!(word(h.offset), 0x12_u32.wrapping_add(h.addend as u32));
+                    seen.1 = true;
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(seen, (true, true), "{:?}", g.code.holes);
     }
 }

@@ -1,5 +1,6 @@
 //! The emitter's input: a trace of uop instructions.
 
+use crate::jit::error::JitError;
 use cpjit_abi::uop::Uop;
 
 /// One instruction of a trace, as CPython's `_PyUOpInstruction`.
@@ -75,16 +76,23 @@ impl UopInstruction {
 }
 
 /// Number of exits a trace needs: one more than the largest `exit_index` of
-/// its `_EXIT_TRACE` instructions, or 0. Returns also each exit's bytecode
-/// target (the `target` of the `_EXIT_TRACE` naming it).
-pub fn exit_targets(trace: &[UopInstruction]) -> Vec<u32> {
+/// its `_EXIT_TRACE` instructions, or 0. Returns each exit's bytecode target
+/// (the `target` of the `_EXIT_TRACE` naming it). An exit index must be
+/// smaller than the trace's length (every exit has its own `_EXIT_TRACE`).
+pub fn exit_targets(trace: &[UopInstruction]) -> Result<Vec<u32>, JitError> {
     let mut targets = Vec::new();
     for ins in trace.iter().filter(|i| i.opcode == Uop::EXIT_TRACE) {
         let i = ins.exit_index as usize;
+        if i >= trace.len() {
+            return Err(JitError::BadExitIndex {
+                index: ins.exit_index,
+                count: trace.len() as u32,
+            });
+        }
         if targets.len() <= i {
             targets.resize(i + 1, 0);
         }
         targets[i] = ins.target;
     }
-    targets
+    Ok(targets)
 }

@@ -81,6 +81,7 @@ pub fn install(vm: &mut Vm) {
         ("format", b_format),
         ("type", b_type),
         ("id", b_id),
+        ("filter", b_filter),
     ];
     // SAFETY: builtins is a dict.
     let bd = unsafe { dict_mut(vm.builtins.raw()) };
@@ -742,6 +743,24 @@ fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
         _ => TypeId::Object,
     };
     Ok(type_obj(id))
+}
+
+fn b_filter(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "filter", 2, 2)?;
+    let items = iter::collect_vm(vm, args[1])?;
+    let mut kept = Vec::new();
+    for it in items {
+        let keep = if args[0] == none_raw() {
+            ops::truthy(it.raw())?
+        } else {
+            let r = vm.call_object(args[0], &[it.raw()], None)?;
+            ops::truthy(r.raw())?
+        };
+        if keep {
+            kept.push(it);
+        }
+    }
+    iter::get_iter(new_list(kept).raw())
 }
 
 fn b_id(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {

@@ -98,8 +98,14 @@ pub mod op {
     pub const CHECK_EXC_MATCH: u8 = 84;
     pub const RERAISE: u8 = 85;
     pub const POP_EXCEPT: u8 = 86;
+    pub const LOAD_FAST__LOAD_FAST: u8 = 87;
+    pub const LOAD_FAST__LOAD_CONST: u8 = 88;
+    pub const LOAD_CONST__LOAD_FAST: u8 = 89;
+    pub const STORE_FAST__LOAD_FAST: u8 = 90;
+    pub const STORE_FAST__STORE_FAST: u8 = 91;
+    pub const CALL_EX: u8 = 92;
     /// Number of opcodes.
-    pub const COUNT: u8 = 87;
+    pub const COUNT: u8 = 93;
 }
 
 /// Binary operator numbers (oparg of BINARY_OP); `INPLACE` is added for augmented assignment.
@@ -135,6 +141,66 @@ pub mod cmp {
     pub const GT: u32 = 4;
     pub const GE: u32 = 5;
     pub const SYMBOLS: [&str; 6] = ["<", "<=", "==", "!=", ">", ">="];
+}
+
+/// The generic instruction a specialized or super-instruction stands for.
+///
+/// Super-instructions (`A__B`) run `A` with their own argument and then the
+/// following instruction `B` (left intact, so jumps to it still work); their
+/// base is `A`. Tier 2 projects traces over base opcodes.
+pub const fn base_opcode(o: u8) -> u8 {
+    match o {
+        op::LOAD_GLOBAL_MODULE | op::LOAD_GLOBAL_BUILTIN => op::LOAD_GLOBAL,
+        op::BINARY_OP_ADD_INT
+        | op::BINARY_OP_SUBTRACT_INT
+        | op::BINARY_OP_MULTIPLY_INT
+        | op::BINARY_OP_ADD_FLOAT
+        | op::BINARY_OP_SUBTRACT_FLOAT
+        | op::BINARY_OP_MULTIPLY_FLOAT
+        | op::BINARY_OP_TRUE_DIVIDE_FLOAT
+        | op::BINARY_OP_ADD_STR
+        | op::BINARY_OP_AND_INT
+        | op::BINARY_OP_FLOOR_DIVIDE_INT
+        | op::BINARY_OP_MOD_INT
+        | op::BINARY_OP_RSHIFT_INT => op::BINARY_OP,
+        op::COMPARE_OP_INT
+        | op::COMPARE_OP_FLOAT
+        | op::COMPARE_OP_STR
+        | op::COMPARE_OP_INT_JUMP
+        | op::COMPARE_OP_FLOAT_JUMP => op::COMPARE_OP,
+        op::FOR_ITER_RANGE | op::FOR_ITER_LIST => op::FOR_ITER,
+        op::BINARY_SUBSCR_LIST_INT | op::BINARY_SUBSCR_TUPLE_INT => op::BINARY_SUBSCR,
+        op::STORE_SUBSCR_LIST_INT => op::STORE_SUBSCR,
+        op::UNPACK_SEQUENCE_TWO_TUPLE => op::UNPACK_SEQUENCE,
+        op::CALL_PY_EXACT_ARGS | op::CALL_BUILTIN => op::CALL,
+        op::LOAD_FAST__LOAD_FAST | op::LOAD_FAST__LOAD_CONST => op::LOAD_FAST,
+        op::LOAD_CONST__LOAD_FAST => op::LOAD_CONST,
+        op::STORE_FAST__LOAD_FAST | op::STORE_FAST__STORE_FAST => op::STORE_FAST,
+        other => other,
+    }
+}
+
+/// Rewrites adjacent pairs into super-instructions (CPython 3.11's
+/// quickening): the first instruction of each pair changes opcode, the second
+/// stays as it is.
+pub fn quicken(instrs: &mut [u32]) {
+    let mut i = 0;
+    while i + 1 < instrs.len() {
+        let (a, b) = (opcode(instrs[i]), opcode(instrs[i + 1]));
+        let sup = match (a, b) {
+            (op::LOAD_FAST, op::LOAD_FAST) => op::LOAD_FAST__LOAD_FAST,
+            (op::LOAD_FAST, op::LOAD_CONST) => op::LOAD_FAST__LOAD_CONST,
+            (op::LOAD_CONST, op::LOAD_FAST) => op::LOAD_CONST__LOAD_FAST,
+            (op::STORE_FAST, op::LOAD_FAST) => op::STORE_FAST__LOAD_FAST,
+            (op::STORE_FAST, op::STORE_FAST) => op::STORE_FAST__STORE_FAST,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        instrs[i] = encode(sup, oparg(instrs[i]));
+        i += 2;
+    }
 }
 
 /// Encodes an instruction.

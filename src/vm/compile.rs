@@ -282,11 +282,13 @@ impl<'a> Compiler<'a> {
             .collect();
         let mut handlers = self.unit.handlers.clone();
         let stacksize = stack_depth(&self.unit.instrs, &mut handlers) + 2;
-        let n = self.unit.instrs.len();
         let argcount = s.params.len() as u32 - self.varargs_count();
         let varargs = self.varargs_slot();
+        let mut instrs = self.unit.instrs;
+        crate::vm::bytecode::quicken(&mut instrs);
+        let n = instrs.len();
         let code = Code {
-            instrs: UnsafeCell::new(self.unit.instrs),
+            instrs: UnsafeCell::new(instrs),
             caches: UnsafeCell::new(vec![Cache::default(); n]),
             lines: self.unit.lines,
             consts: self.unit.consts,
@@ -1133,10 +1135,39 @@ impl<'a> Compiler<'a> {
                 self.emit(op::PUSH_NULL, 0);
             }
         }
-        for a in c.arguments.args.iter() {
-            if let Expr::Starred(s) = a {
-                return self.unsupported(s.range, "*args in a call");
+        if c.arguments.args.iter().any(|a| matches!(a, Expr::Starred(_))) {
+            self.emit(op::BUILD_LIST, 0);
+            for a in c.arguments.args.iter() {
+                match a {
+                    Expr::Starred(s) => {
+                        self.expr(&s.value)?;
+                        self.emit(op::LIST_EXTEND, 1);
+                    }
+                    other => {
+                        self.expr(other)?;
+                        self.emit(op::LIST_APPEND, 1);
+                    }
+                }
             }
+            let mut names = Vec::new();
+            for k in c.arguments.keywords.iter() {
+                match &k.arg {
+                    Some(n) => names.push(new_str(n.id.as_str())),
+                    None => return self.unsupported(k.range, "**kwargs in a call"),
+                }
+                self.expr(&k.value)?;
+            }
+            self.unit.line = line;
+            let nk = names.len() as u32;
+            if nk > 0 {
+                self.unit.consts.push(new_tuple(names));
+                let idx = self.unit.consts.len() as u32 - 1;
+                self.emit(op::KW_NAMES, idx);
+            }
+            self.emit(op::CALL_EX, nk);
+            return Ok(());
+        }
+        for a in c.arguments.args.iter() {
             self.expr(a)?;
         }
         let mut names = Vec::new();
@@ -1296,6 +1327,7 @@ fn stack_effect(w: u32) -> (i32, i32) {
         op::LOAD_ATTR => (0, 0),
         op::STORE_ATTR => (-2, -2),
         op::CALL => (-a - 1, -a - 1),
+        op::CALL_EX => (-2 - a, -2 - a),
         op::MAKE_FUNCTION => (-(a & 1) - ((a >> 1) & 1), 0),
         op::RETURN_VALUE => (-1, -1),
         op::FORMAT_VALUE => (-((a >> 2) & 1), 0),

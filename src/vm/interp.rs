@@ -379,7 +379,7 @@ impl Vm {
         let mut code: &Code;
         let mut instrs: *mut u32;
         let mut caches: *mut Cache;
-        let mut ip: usize;
+        let mut ip: *mut u32;
         let mut sp: *mut u64;
         let mut lp: *mut u64;
 
@@ -390,7 +390,7 @@ impl Vm {
                     code = &*((*frame).code as *const Code);
                     instrs = (*code.instrs.get()).as_mut_ptr();
                     caches = (*code.caches.get()).as_mut_ptr();
-                    ip = (*frame).instr as usize;
+                    ip = instrs.add((*frame).instr as usize);
                     sp = (*frame).stack_pointer;
                     lp = frame_locals!(frame);
                 }
@@ -400,7 +400,7 @@ impl Vm {
             () => {
                 // SAFETY: frame is live.
                 unsafe {
-                    (*frame).instr = ip as u32;
+                    (*frame).instr = ip.offset_from(instrs) as u32;
                     (*frame).stack_pointer = sp;
                 }
             };
@@ -445,20 +445,28 @@ impl Vm {
                     unsafe { *sp.sub(1) = $v }
                 };
             }
-            macro_rules! rewrite {
-                ($at:expr, $op:expr) => {
-                    // SAFETY: $at < instrs.len().
-                    unsafe {
-                        let w = *instrs.add($at);
-                        *instrs.add($at) = encode($op, oparg(w));
-                    }
+            macro_rules! here {
+                () => {
+                    // SAFETY: ip is one past the current instruction, inside `instrs`.
+                    unsafe { ip.offset_from(instrs) as usize - 1 }
                 };
             }
+            macro_rules! rewrite {
+                ($at:expr, $op:expr) => {{
+                    let at: usize = $at;
+                    // SAFETY: at < instrs.len().
+                    unsafe {
+                        let w = *instrs.add(at);
+                        *instrs.add(at) = encode($op, oparg(w));
+                    }
+                }};
+            }
             macro_rules! cache {
-                ($at:expr) => {
+                ($at:expr) => {{
+                    let at: usize = $at;
                     // SAFETY: caches has one entry per instruction.
-                    unsafe { &mut *caches.add($at) }
-                };
+                    unsafe { &mut *caches.add(at) }
+                }};
             }
             let error: Box<PyErr> = 'dispatch: loop {
                 macro_rules! tri {
@@ -471,15 +479,17 @@ impl Vm {
                 }
                 macro_rules! deopt {
                     ($generic:expr) => {{
-                        rewrite!(ip - 1, $generic);
-                        cache!(ip - 1).counter = BACKOFF;
-                        ip -= 1;
+                        rewrite!(here!(), $generic);
+                        cache!(here!()).counter = BACKOFF;
+                        // SAFETY: back to the current instruction.
+                        ip = unsafe { ip.sub(1) };
                         continue 'dispatch;
                     }};
                 }
                 // SAFETY: ip < instrs.len(): every code object ends in RETURN_VALUE.
-                let w = unsafe { *instrs.add(ip) };
-                ip += 1;
+                let w = unsafe { *ip };
+                // SAFETY: as above.
+                ip = unsafe { ip.add(1) };
                 let arg = oparg(w);
                 match opcode(w) {
                     op::NOP => {}
@@ -499,6 +509,74 @@ impl Vm {
                         push!(v);
                     }
                     op::LOAD_FAST_CHECK => {}
+                    op::LOAD_FAST__LOAD_FAST | op::LOAD_FAST__LOAD_CONST => {
+                        // SAFETY: arg < nlocalsplus.
+                        let v = unsafe { *lp.add(arg as usize) };
+                        if v == 0 {
+                            break 'dispatch unbound_local(code, arg);
+                        }
+                        incref(v);
+                        push!(v);
+                        // SAFETY: the pair's second instruction follows.
+                        let w2 = unsafe { *ip };
+                        // SAFETY: the pair's second instruction exists.
+                        ip = unsafe { ip.add(1) };
+                        let v2 = if opcode(w) == op::LOAD_FAST__LOAD_FAST {
+                            // SAFETY: arg < nlocalsplus.
+                            let v2 = unsafe { *lp.add(oparg(w2) as usize) };
+                            if v2 == 0 {
+                                break 'dispatch unbound_local(code, oparg(w2));
+                            }
+                            v2
+                        } else {
+                            // SAFETY: the compiler only emits valid constant indices.
+                            unsafe { code.consts.get_unchecked(oparg(w2) as usize) }.raw()
+                        };
+                        incref(v2);
+                        push!(v2);
+                    }
+                    op::LOAD_CONST__LOAD_FAST => {
+                        // SAFETY: the compiler only emits valid constant indices.
+                        let c = unsafe { code.consts.get_unchecked(arg as usize) }.raw();
+                        incref(c);
+                        push!(c);
+                        // SAFETY: the pair's second instruction follows.
+                        let w2 = unsafe { *ip };
+                        // SAFETY: the pair's second instruction exists.
+                        ip = unsafe { ip.add(1) };
+                        // SAFETY: arg < nlocalsplus.
+                        let v = unsafe { *lp.add(oparg(w2) as usize) };
+                        if v == 0 {
+                            break 'dispatch unbound_local(code, oparg(w2));
+                        }
+                        incref(v);
+                        push!(v);
+                    }
+                    op::STORE_FAST__LOAD_FAST | op::STORE_FAST__STORE_FAST => {
+                        let v = pop!();
+                        // SAFETY: arg < nlocalsplus.
+                        let old = unsafe { std::mem::replace(&mut *lp.add(arg as usize), v) };
+                        xdecref(old);
+                        // SAFETY: the pair's second instruction follows.
+                        let w2 = unsafe { *ip };
+                        // SAFETY: the pair's second instruction exists.
+                        ip = unsafe { ip.add(1) };
+                        let a2 = oparg(w2) as usize;
+                        if opcode(w) == op::STORE_FAST__STORE_FAST {
+                            let v = pop!();
+                            // SAFETY: a2 < nlocalsplus.
+                            let old = unsafe { std::mem::replace(&mut *lp.add(a2), v) };
+                            xdecref(old);
+                        } else {
+                            // SAFETY: a2 < nlocalsplus.
+                            let v = unsafe { *lp.add(a2) };
+                            if v == 0 {
+                                break 'dispatch unbound_local(code, oparg(w2));
+                            }
+                            incref(v);
+                            push!(v);
+                        }
+                    }
                     op::STORE_FAST => {
                         let v = pop!();
                         // SAFETY: arg < nlocalsplus.
@@ -520,7 +598,8 @@ impl Vm {
                         decref(old);
                     }
                     op::LOAD_CONST => {
-                        let v = code.consts[arg as usize].raw();
+                        // SAFETY: the compiler only emits valid constant indices.
+                        let v = unsafe { code.consts.get_unchecked(arg as usize) }.raw();
                         incref(v);
                         push!(v);
                     }
@@ -529,7 +608,7 @@ impl Vm {
                         let g = unsafe { (*frame).globals as u64 };
                         let name = code.names[arg as usize].raw();
                         let gd = unsafe { dict_mut(g) };
-                        let c = cache!(ip - 1);
+                        let c = cache!(here!());
                         match gd.lookup_pos(name) {
                             Ok(Some(pos)) => {
                                 let v = gd.entries()[pos].value;
@@ -538,7 +617,7 @@ impl Vm {
                                 if c.counter == 0 {
                                     c.version = gd.keys_version;
                                     c.index = pos as u32;
-                                    rewrite!(ip - 1, op::LOAD_GLOBAL_MODULE);
+                                    rewrite!(here!(), op::LOAD_GLOBAL_MODULE);
                                 } else {
                                     c.counter -= 1;
                                 }
@@ -554,7 +633,7 @@ impl Vm {
                                         if c.counter == 0 {
                                             c.version = gd.keys_version;
                                             c.index = pos as u32;
-                                            rewrite!(ip - 1, op::LOAD_GLOBAL_BUILTIN);
+                                            rewrite!(here!(), op::LOAD_GLOBAL_BUILTIN);
                                         } else {
                                             c.counter -= 1;
                                         }
@@ -572,7 +651,7 @@ impl Vm {
                     op::LOAD_GLOBAL_MODULE => {
                         // SAFETY: frame.globals is a dict object.
                         let gd = unsafe { dict_mut((*frame).globals as u64) };
-                        let c = cache!(ip - 1);
+                        let c = cache!(here!());
                         if gd.keys_version != c.version {
                             deopt!(op::LOAD_GLOBAL);
                         }
@@ -583,7 +662,7 @@ impl Vm {
                     op::LOAD_GLOBAL_BUILTIN => {
                         // SAFETY: frame.globals is a dict object.
                         let gd = unsafe { dict_mut((*frame).globals as u64) };
-                        let c = cache!(ip - 1);
+                        let c = cache!(here!());
                         if gd.keys_version != c.version {
                             deopt!(op::LOAD_GLOBAL);
                         }
@@ -667,9 +746,9 @@ impl Vm {
                     op::PUSH_NULL => push!(0),
                     op::BINARY_OP => {
                         let (b, a) = (top!(), peek!(2));
-                        let c = cache!(ip - 1);
+                        let c = cache!(here!());
                         if c.counter == 0 {
-                            specialize_binary(instrs, ip - 1, a, b, arg);
+                            specialize_binary(instrs, here!(), a, b, arg);
                         } else {
                             c.counter -= 1;
                         }
@@ -814,14 +893,14 @@ impl Vm {
                     }
                     op::COMPARE_OP => {
                         let (b, a) = (top!(), peek!(2));
-                        let c = cache!(ip - 1);
+                        let c = cache!(here!());
                         if c.counter == 0 {
                             // SAFETY: ip < len (RETURN_VALUE ends every code).
-                            let next = unsafe { opcode(*instrs.add(ip)) };
+                            let next = unsafe { opcode(*ip) };
                             let jump = matches!(next, op::POP_JUMP_IF_FALSE | op::POP_JUMP_IF_TRUE);
                             if a & b & 1 == 1 {
                                 rewrite!(
-                                    ip - 1,
+                                    here!(),
                                     if jump {
                                         op::COMPARE_OP_INT_JUMP
                                     } else {
@@ -830,7 +909,7 @@ impl Vm {
                                 );
                             } else if kind_of(a) == kind::FLOAT && kind_of(b) == kind::FLOAT {
                                 rewrite!(
-                                    ip - 1,
+                                    here!(),
                                     if jump {
                                         op::COMPARE_OP_FLOAT_JUMP
                                     } else {
@@ -838,7 +917,7 @@ impl Vm {
                                     }
                                 );
                             } else if kind_of(a) == kind::STR && kind_of(b) == kind::STR {
-                                rewrite!(ip - 1, op::COMPARE_OP_STR);
+                                rewrite!(here!(), op::COMPARE_OP_STR);
                             } else {
                                 c.counter = BACKOFF;
                             }
@@ -856,22 +935,17 @@ impl Vm {
                         if a & b & 1 == 0 {
                             deopt!(op::COMPARE_OP);
                         }
+                        // Tagged small ints compare like their values.
                         let (x, y) = (a as i64, b as i64);
-                        let r = match arg {
-                            cmp::LT => x < y,
-                            cmp::LE => x <= y,
-                            cmp::EQ => x == y,
-                            cmp::NE => x != y,
-                            cmp::GT => x > y,
-                            _ => x >= y,
-                        };
+                        let r = int_cmp_result(x, y, arg);
                         sp = unsafe { sp.sub(2) };
                         if opcode(w) == op::COMPARE_OP_INT_JUMP {
                             // SAFETY: the next instruction is the conditional jump.
-                            let j = unsafe { *instrs.add(ip) };
-                            ip += 1;
+                            let j = unsafe { *ip };
+                            // SAFETY: the pair's second instruction exists.
+                            ip = unsafe { ip.add(1) };
                             if r == (opcode(j) == op::POP_JUMP_IF_TRUE) {
-                                ip = oparg(j) as usize;
+                                ip = unsafe { instrs.add(oparg(j) as usize) };
                             }
                         } else {
                             push!(bool_raw(r));
@@ -896,10 +970,11 @@ impl Vm {
                         decref(b);
                         if opcode(w) == op::COMPARE_OP_FLOAT_JUMP {
                             // SAFETY: the next instruction is the conditional jump.
-                            let j = unsafe { *instrs.add(ip) };
-                            ip += 1;
+                            let j = unsafe { *ip };
+                            // SAFETY: the pair's second instruction exists.
+                            ip = unsafe { ip.add(1) };
                             if r == (opcode(j) == op::POP_JUMP_IF_TRUE) {
-                                ip = oparg(j) as usize;
+                                ip = unsafe { instrs.add(oparg(j) as usize) };
                             }
                         } else {
                             push!(bool_raw(r));
@@ -944,26 +1019,26 @@ impl Vm {
                             tri!(t)
                         };
                         if t == (opcode(w) == op::POP_JUMP_IF_TRUE) {
-                            ip = arg as usize;
+                            ip = unsafe { instrs.add(arg as usize) };
                         }
                     }
                     op::JUMP_IF_FALSE_OR_POP | op::JUMP_IF_TRUE_OR_POP => {
                         let v = top!();
                         let t = tri!(ops::truthy(v));
                         if t == (opcode(w) == op::JUMP_IF_TRUE_OR_POP) {
-                            ip = arg as usize;
+                            ip = unsafe { instrs.add(arg as usize) };
                         } else {
                             sp = unsafe { sp.sub(1) };
                             decref(v);
                         }
                     }
-                    op::JUMP_FORWARD => ip = arg as usize,
+                    op::JUMP_FORWARD => ip = unsafe { instrs.add(arg as usize) },
                     op::JUMP_BACKWARD | op::ENTER_EXECUTOR => {
-                        let c = cache!(ip - 1);
+                        let c = cache!(here!());
                         c.counter += 1;
                         if c.counter >= crate::vm::tier2::BACKEDGE_THRESHOLD {
                             save_frame!();
-                            let at = (ip - 1) as u32;
+                            let at = here!() as u32;
                             match crate::vm::tier2::on_hot_backedge(self, frame, at) {
                                 Some(_executor) => {
                                     // Tier 2 is not built yet; nothing to enter.
@@ -975,7 +1050,7 @@ impl Vm {
                                 }
                             }
                         }
-                        ip = arg as usize;
+                        ip = unsafe { instrs.add(arg as usize) };
                     }
                     op::GET_ITER => {
                         let v = top!();
@@ -989,8 +1064,8 @@ impl Vm {
                         let it = top!();
                         // SAFETY: the top is an iterator (GET_ITER ran).
                         match unsafe { &cast::<IterObj>(it).state } {
-                            IterState::Range { .. } => rewrite!(ip - 1, op::FOR_ITER_RANGE),
-                            IterState::List { .. } => rewrite!(ip - 1, op::FOR_ITER_LIST),
+                            IterState::Range { .. } => rewrite!(here!(), op::FOR_ITER_RANGE),
+                            IterState::List { .. } => rewrite!(here!(), op::FOR_ITER_LIST),
                             _ => {}
                         }
                         save_frame!();
@@ -999,7 +1074,7 @@ impl Vm {
                             None => {
                                 sp = unsafe { sp.sub(1) };
                                 decref(it);
-                                ip = arg as usize;
+                                ip = unsafe { instrs.add(arg as usize) };
                             }
                         }
                     }
@@ -1018,7 +1093,7 @@ impl Vm {
                                 } else {
                                     sp = unsafe { sp.sub(1) };
                                     decref(it);
-                                    ip = arg as usize;
+                                    ip = unsafe { instrs.add(arg as usize) };
                                 }
                             }
                             _ => deopt!(op::FOR_ITER),
@@ -1043,7 +1118,7 @@ impl Vm {
                                 } else {
                                     sp = unsafe { sp.sub(1) };
                                     decref(it);
-                                    ip = arg as usize;
+                                    ip = unsafe { instrs.add(arg as usize) };
                                 }
                             }
                             _ => deopt!(op::FOR_ITER),
@@ -1123,12 +1198,12 @@ impl Vm {
                     }
                     op::BINARY_SUBSCR => {
                         let (k, c) = (top!(), peek!(2));
-                        let ca = cache!(ip - 1);
+                        let ca = cache!(here!());
                         if ca.counter == 0 {
                             if k & 1 == 1 && kind_of(c) == kind::LIST {
-                                rewrite!(ip - 1, op::BINARY_SUBSCR_LIST_INT);
+                                rewrite!(here!(), op::BINARY_SUBSCR_LIST_INT);
                             } else if k & 1 == 1 && kind_of(c) == kind::TUPLE {
-                                rewrite!(ip - 1, op::BINARY_SUBSCR_TUPLE_INT);
+                                rewrite!(here!(), op::BINARY_SUBSCR_TUPLE_INT);
                             } else {
                                 ca.counter = BACKOFF;
                             }
@@ -1187,10 +1262,10 @@ impl Vm {
                     }
                     op::STORE_SUBSCR => {
                         let (k, c, v) = (top!(), peek!(2), peek!(3));
-                        let ca = cache!(ip - 1);
+                        let ca = cache!(here!());
                         if ca.counter == 0 {
                             if k & 1 == 1 && kind_of(c) == kind::LIST {
-                                rewrite!(ip - 1, op::STORE_SUBSCR_LIST_INT);
+                                rewrite!(here!(), op::STORE_SUBSCR_LIST_INT);
                             } else {
                                 ca.counter = BACKOFF;
                             }
@@ -1241,7 +1316,7 @@ impl Vm {
                                 deopt!(op::UNPACK_SEQUENCE);
                             }
                         } else if n == 2 && kind_of(v) == kind::TUPLE && tuple_items(v).len() == 2 {
-                            rewrite!(ip - 1, op::UNPACK_SEQUENCE_TWO_TUPLE);
+                            rewrite!(here!(), op::UNPACK_SEQUENCE_TWO_TUPLE);
                         }
                         let items: Vec<Obj> = match kind_of(v) {
                             kind::TUPLE => {
@@ -1275,7 +1350,7 @@ impl Vm {
                     }
                     op::LOAD_METHOD => {
                         let recv = top!();
-                        let c = cache!(ip - 1);
+                        let c = cache!(here!());
                         let rk = kind_of(recv);
                         let m = if c.version != 0 && c.index == rk {
                             c.version
@@ -1327,7 +1402,59 @@ impl Vm {
                     op::KW_NAMES => {
                         self.kwnames = code.consts[arg as usize].raw();
                     }
-                    op::CALL | op::CALL_PY_EXACT_ARGS | op::CALL_BUILTIN => {
+                    op::CALL_PY_EXACT_ARGS => {
+                        // Specialized: a Python function called with exactly its
+                        // positional parameters, no keywords, no `self`.
+                        let n = arg as usize;
+                        // SAFETY: CALL's stack layout is [callable, NULL, args...].
+                        let base = unsafe { sp.sub(n + 2) };
+                        let (callable, selfv) = unsafe { (*base, *base.add(1)) };
+                        if self.kwnames != 0 || selfv != 0 || kind_of(callable) != kind::FUNCTION {
+                            deopt!(op::CALL);
+                        }
+                        // SAFETY: kind checked; the code object outlives the function.
+                        let fo = unsafe { cast::<FuncObj>(callable) };
+                        let fc = unsafe { &cast::<CodeObj>(fo.code.raw()).code };
+                        if fc.argcount as usize != n || fc.varargs.is_some() {
+                            deopt!(op::CALL);
+                        }
+                        let nlp = fc.nlocalsplus();
+                        let need = FRAME_WORDS + nlp + fc.stacksize as usize;
+                        if self.data_top + need > self.data.len() || self.ts.recursion_remaining <= 0 {
+                            break 'dispatch err(ExcKind::RecursionError, "maximum recursion depth exceeded");
+                        }
+                        sp = base;
+                        save_frame!();
+                        self.ts.recursion_remaining -= 1;
+                        // SAFETY: the new frame's words are inside `data`; the n
+                        // arguments move from the caller's stack into its locals.
+                        unsafe {
+                            let f = self.data.as_mut_ptr().add(self.data_top) as *mut Frame;
+                            self.data_top += need;
+                            (*f).code = fc as *const Code as *const std::ffi::c_void;
+                            (*f).func = callable;
+                            (*f).globals = fo.globals.raw() as *mut std::ffi::c_void;
+                            (*f).previous = frame;
+                            (*f).instr = 0;
+                            (*f).nlocalsplus = nlp as u32;
+                            let nlpp = frame_locals!(f);
+                            let src = base.add(2);
+                            for i in 0..n {
+                                *nlpp.add(i) = *src.add(i);
+                            }
+                            for i in n..nlp {
+                                *nlpp.add(i) = 0;
+                            }
+                            (*f).stack_pointer = nlpp.add(nlp);
+                            self.ts.current_frame = f;
+                            if !fc.cellvars.is_empty() || !fc.freevars.is_empty() {
+                                self.init_cells(f, fc, fo);
+                            }
+                            frame = f;
+                        }
+                        load_frame!();
+                    }
+                    op::CALL | op::CALL_BUILTIN => {
                         let mut n = arg as usize;
                         let kwn = std::mem::replace(&mut self.kwnames, 0);
                         // Layout: [callable, self_or_NULL, args...]
@@ -1343,7 +1470,7 @@ impl Vm {
                         save_frame!();
                         if kind_of(callable) == kind::FUNCTION {
                             if opcode(w) == op::CALL && kwn == 0 {
-                                rewrite!(ip - 1, op::CALL_PY_EXACT_ARGS);
+                                rewrite!(here!(), op::CALL_PY_EXACT_ARGS);
                             }
                             // SAFETY: n owned args at args_ptr; ownership moves to the callee.
                             let args = unsafe { std::slice::from_raw_parts(args_ptr, n) };
@@ -1392,7 +1519,7 @@ impl Vm {
                             continue 'dispatch;
                         }
                         if opcode(w) == op::CALL && kind_of(callable) == kind::BUILTIN {
-                            rewrite!(ip - 1, op::CALL_BUILTIN);
+                            rewrite!(here!(), op::CALL_BUILTIN);
                         }
                         // SAFETY: n args at args_ptr.
                         let args = unsafe { std::slice::from_raw_parts(args_ptr, n) };
@@ -1417,6 +1544,30 @@ impl Vm {
                         }
                         decref(callable);
                         sp = base;
+                        push!(tri!(r).into_raw());
+                    }
+                    op::CALL_EX => {
+                        let nk = arg as usize;
+                        let kwn = std::mem::replace(&mut self.kwnames, 0);
+                        let mut kwvals: Vec<Obj> = (0..nk).map(|_| Obj::from_raw(pop!())).collect();
+                        kwvals.reverse();
+                        let l = Obj::from_raw(pop!());
+                        let selfv = pop!();
+                        let callable = Obj::from_raw(pop!());
+                        let mut args: Vec<u64> = Vec::with_capacity(list_items(l.raw()).len() + 1);
+                        if selfv != 0 {
+                            args.push(selfv);
+                        }
+                        args.extend_from_slice(list_items(l.raw()));
+                        save_frame!();
+                        let kv: Vec<u64> = kwvals.iter().map(Obj::raw).collect();
+                        let kw = if nk > 0 && kwn != 0 {
+                            Some(Kw { names: tuple_items(kwn), vals: &kv })
+                        } else {
+                            None
+                        };
+                        let r = self.call_object(callable.raw(), &args, kw);
+                        xdecref(selfv);
                         push!(tri!(r).into_raw());
                     }
                     op::MAKE_FUNCTION => {
@@ -1569,7 +1720,8 @@ impl Vm {
             let mut e = error;
             loop {
                 save_frame!();
-                let at = ip.saturating_sub(1) as u32;
+                // SAFETY: ip points into this frame's instructions.
+                let at = (unsafe { ip.offset_from(instrs) } as usize).saturating_sub(1) as u32;
                 let handler = code
                     .handlers
                     .iter()
@@ -1585,7 +1737,7 @@ impl Vm {
                     let exc = crate::vm::builtins::err_to_exc(&e);
                     self.handling.push(exc.clone());
                     push!(exc.into_raw());
-                    ip = target as usize;
+                    ip = unsafe { instrs.add(target as usize) };
                     continue 'outer;
                 }
                 let line = code.lines.get(at as usize).copied().unwrap_or(0);
@@ -1636,6 +1788,28 @@ impl Vm {
         // SAFETY: builtins is a dict.
         unsafe { dict_mut(self.builtins.raw()).clear() };
     }
+}
+
+/// Outcome masks per comparison: bit 0 when less, bit 1 when equal, bit 2 when greater.
+const CMP_MASKS: [u8; 6] = [0b001, 0b011, 0b010, 0b101, 0b100, 0b110];
+
+/// `x <op> y` for machine ints, without a branch on `op`.
+#[inline(always)]
+fn int_cmp_result(x: i64, y: i64, op: u32) -> bool {
+    let idx = (x > y) as u32 * 2 + (x == y) as u32;
+    (CMP_MASKS[(op as usize).min(5)] >> idx) & 1 == 1
+}
+
+/// The `UnboundLocalError` for fast local `arg`.
+#[cold]
+fn unbound_local(code: &Code, arg: u32) -> Box<PyErr> {
+    err(
+        ExcKind::UnboundLocalError,
+        format!(
+            "cannot access local variable '{}' where it is not associated with a value",
+            code.varnames.get(arg as usize).map(String::as_str).unwrap_or("?")
+        ),
+    )
 }
 
 /// Rewrites a generic BINARY_OP at `at` to a specialized form for these operands.

@@ -382,6 +382,14 @@ pub fn binary_op(a: u64, b: u64, o: u32) -> PyResult<Obj> {
 
 fn repeat(seq: u64, n: i64) -> PyResult<Obj> {
     let n = n.max(0) as usize;
+    let unit = match kind_of(seq) {
+        kind::STR => str_of(seq).len(),
+        kind::LIST => list_items(seq).len() * 8,
+        _ => tuple_items(seq).len() * 8,
+    };
+    if unit.checked_mul(n).is_none_or(|t| t > isize::MAX as usize / 2) {
+        return Err(err(ExcKind::MemoryError, ""));
+    }
     match kind_of(seq) {
         kind::STR => Ok(new_str(str_of(seq).repeat(n))),
         kind::LIST => {

@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::{bail, Context as _, Result};
 use clap::Parser;
 use cpjit_build_support::targets::{cc_name, parse_cc, TargetSpec, TARGETS};
-use cpjit_build_support::{generate, hash, Generated, Request};
+use cpjit_build_support::{generate_hashed, hash, input_hashes, Generated, Request};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Regenerates cpjit's stencils.
@@ -43,6 +43,9 @@ struct Args {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Print the time each phase took (hashing, compiling, rendering, writing).
+    #[arg(long)]
+    timings: bool,
 }
 
 fn main() {
@@ -82,12 +85,18 @@ fn run(args: Args) -> Result<()> {
         prepare_out_dir(&args.out)?;
     }
 
+    let workers = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     // Skip targets whose file already records the same input hash.
+    let mut phases = Phases::new(args.timings);
+    let hashes = input_hashes(&requests, workers)?;
+    phases.done("input hashes");
     let mut todo = Vec::new();
+    let mut todo_hashes = Vec::new();
     let mut fresh = Vec::new();
-    for r in &requests {
+    for (r, hash) in requests.iter().zip(hashes) {
         let path = args.out.join(r.spec.file_name());
-        let hash = hash::input_hash(r.spec, r.cc)?;
         let existing = std::fs::read_to_string(&path).ok();
         let same = existing.as_deref().and_then(hash::hash_in_header) == Some(hash.as_str());
         // `--check` compares whole files, so it never trusts the header alone.
@@ -95,12 +104,10 @@ fn run(args: Args) -> Result<()> {
             fresh.push(path);
         } else {
             todo.push(*r);
+            todo_hashes.push(hash);
         }
     }
 
-    let workers = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let total_jobs = cpjit_build_support::jobs(&todo).len() as u64;
     let bar = if args.quiet || total_jobs == 0 {
         ProgressBar::hidden()
@@ -112,16 +119,18 @@ fn run(args: Args) -> Result<()> {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    let generated = generate(&todo, workers, &|job| {
+    let generated = generate_hashed(&todo, &todo_hashes, workers, &|job| {
         bar.set_message(format!("{} {}", job.spec.triple, job.template.name()));
         bar.inc(1);
     })?;
     bar.finish_and_clear();
+    phases.done("compile and harvest");
+    let rendered = render_all(&generated, workers)?;
+    phases.done("render");
 
     let mut stale = Vec::new();
-    for g in &generated {
+    for (g, text) in generated.iter().zip(rendered) {
         let path = args.out.join(g.request.spec.file_name());
-        let text = g.render();
         if args.check {
             if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
                 stale.push(path);
@@ -130,6 +139,7 @@ fn run(args: Args) -> Result<()> {
             write_atomically(&path, &text)?;
         }
     }
+    phases.done(if args.check { "compare" } else { "write" });
     if args.check && !stale.is_empty() {
         for p in &stale {
             eprintln!("cpjit-stencils: stale: {}", p.display());
@@ -143,6 +153,40 @@ fn run(args: Args) -> Result<()> {
     }
     summary(&generated, fresh.len(), started, args.check, workers);
     Ok(())
+}
+
+/// Phase timings for `--timings`.
+struct Phases {
+    on: bool,
+    last: Instant,
+}
+
+impl Phases {
+    fn new(on: bool) -> Self {
+        Phases {
+            on,
+            last: Instant::now(),
+        }
+    }
+
+    fn done(&mut self, phase: &str) {
+        if self.on {
+            eprintln!(
+                "cpjit-stencils: {phase}: {:.3} s",
+                self.last.elapsed().as_secs_f64()
+            );
+        }
+        self.last = Instant::now();
+    }
+}
+
+/// Renders every set (disassembly included) on `workers` threads.
+fn render_all(generated: &[Generated], workers: usize) -> Result<Vec<String>> {
+    use rayon::prelude::*;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers.max(1))
+        .build()?;
+    Ok(pool.install(|| generated.par_iter().map(Generated::render).collect()))
 }
 
 fn target_args(requests: &[Request]) -> String {

@@ -28,7 +28,7 @@ pub mod perf_map;
 mod region;
 pub mod symfile;
 
-pub use region::{CodeRange, CodeRegion, FrameLayout};
+pub use region::{trace_ranges, CodeRange, CodeRegion, FrameLayout, UopSite};
 
 use std::sync::{Mutex, PoisonError};
 

@@ -74,6 +74,61 @@ impl CodeRange {
     }
 }
 
+/// One uop of a trace, as the debug interfaces name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UopSite<'a> {
+    /// The uop's name (`_LOAD_FAST`).
+    pub uop: &'a str,
+    /// The Python function the trace belongs to.
+    pub function: &'a str,
+    /// The source line the uop came from.
+    pub line: u32,
+}
+
+/// The ranges of an executor laid out as the emitter lays it out: the
+/// trampoline, then one stencil per uop in trace order, then the
+/// `_FATAL_ERROR` guard, up to `code_size` bytes of code.
+///
+/// `starts` holds the code offset of each piece: `uops.len() + 2` entries
+/// (trampoline, each uop, guard), in increasing order. `label` names the
+/// executor (`cpjit:trampoline:<label>`); the guard is named
+/// `cpjit:<function of the last uop>:_FATAL_ERROR`. Returns `None` if
+/// `starts` has the wrong length or is out of order.
+pub fn trace_ranges(
+    label: &str,
+    starts: &[usize],
+    code_size: usize,
+    uops: &[UopSite<'_>],
+) -> Option<Vec<CodeRange>> {
+    if starts.len() != uops.len() + 2 {
+        return None;
+    }
+    let ends = starts.iter().skip(1).copied().chain([code_size]);
+    let mut sizes = Vec::with_capacity(starts.len());
+    for (&start, end) in starts.iter().zip(ends) {
+        sizes.push(end.checked_sub(start)?);
+    }
+    let mut ranges = Vec::with_capacity(starts.len());
+    ranges.push(CodeRange::trampoline(starts[0], sizes[0], label));
+    for (i, site) in uops.iter().enumerate() {
+        ranges.push(CodeRange::uop(
+            starts[i + 1],
+            sizes[i + 1],
+            site.function,
+            site.line,
+            site.uop,
+        ));
+    }
+    let function = uops.last().map_or("trace", |s| s.function);
+    let last = starts.len() - 1;
+    ranges.push(CodeRange::new(
+        starts[last],
+        sizes[last],
+        format!("cpjit:{function}:_FATAL_ERROR"),
+    ));
+    Some(ranges)
+}
+
 /// Installed JIT code: the bytes where they run, and their named ranges.
 #[derive(Clone, Copy, Debug)]
 pub struct CodeRegion<'a> {
@@ -161,6 +216,33 @@ mod tests {
             CodeRange::trampoline(0, 4, "executor 1").name,
             "cpjit:trampoline:executor 1"
         );
+    }
+
+    #[test]
+    fn trace_ranges_cover_the_code_in_emitter_order() {
+        let site = |uop, line| UopSite {
+            uop,
+            function: "loop",
+            line,
+        };
+        let uops = [site("_LOAD_FAST", 3), site("_JUMP_TO_TOP", 4)];
+        let ranges = trace_ranges("7", &[0, 40, 52, 60], 70, &uops).unwrap();
+        let got: Vec<_> = ranges
+            .iter()
+            .map(|r| (r.offset, r.size, r.name.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (0, 40, "cpjit:trampoline:7"),
+                (40, 12, "cpjit:loop:3:_LOAD_FAST"),
+                (52, 8, "cpjit:loop:4:_JUMP_TO_TOP"),
+                (60, 10, "cpjit:loop:_FATAL_ERROR"),
+            ]
+        );
+        assert_eq!(trace_ranges("7", &[0, 40, 52], 70, &uops), None);
+        assert_eq!(trace_ranges("7", &[0, 52, 40, 60], 70, &uops), None);
+        assert_eq!(trace_ranges("7", &[0, 40, 52, 60], 59, &uops), None);
     }
 
     #[test]

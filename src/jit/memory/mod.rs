@@ -139,16 +139,27 @@ pub struct CodeMemory {
     stats: MemoryStats,
 }
 
-/// An address `len` bytes (plus a gap) below this program's code, or null if
-/// there is no room: a reservation there reaches the program's functions and
-/// statics with 32-bit displacements when `len` is well under 2 GiB.
-fn near_program_hint(len: usize) -> *mut u8 {
+/// Reserves `len` bytes as close below this program's code as is free, so
+/// that the program's functions and statics are reachable from every byte of
+/// the reservation with 32-bit displacements. `None` if no such place is free.
+fn reserve_near_program(len: usize) -> Option<*mut u8> {
     const GAP: usize = 16 << 20;
-    let anchor = near_program_hint as *const () as usize;
-    match anchor.checked_sub(len + GAP) {
-        Some(a) if len < (1 << 30) => (a & !0xFFFF) as *mut u8,
-        _ => std::ptr::null_mut(),
+    const REACH: usize = (1 << 31) - (64 << 20);
+    let anchor = reserve_near_program as *const () as usize;
+    for k in 1.. {
+        let hint = anchor.checked_sub(k * (len + GAP))? & !0xFFFF;
+        if anchor - hint > REACH {
+            return None;
+        }
+        let p = os::reserve_at(hint as *mut u8, len).ok()?;
+        let (lo, hi) = (p as usize, p as usize + len);
+        if (lo < anchor && anchor - lo <= REACH) || (lo >= anchor && hi - anchor <= REACH) {
+            return Some(p);
+        }
+        // SAFETY: the reservation was just made and is unused.
+        let _ = unsafe { os::release(p, len) };
     }
+    None
 }
 
 fn round_up(n: usize, to: usize) -> Option<usize> {
@@ -163,12 +174,15 @@ impl CodeMemory {
             needed: config.limit,
             limit: config.limit,
         })?;
-        let hint = if config.near_program {
-            near_program_hint(reserved)
+        let near = if config.near_program {
+            reserve_near_program(reserved)
         } else {
-            std::ptr::null_mut()
+            None
         };
-        let base = os::reserve_at(hint, reserved)?;
+        let base = match near {
+            Some(p) => p,
+            None => os::reserve(reserved)?,
+        };
         let named = os::name_mapping(base, reserved, c"cpjit");
         Ok(CodeMemory {
             base,
