@@ -444,6 +444,19 @@ fn compilation_section(s: &mut String, r: &Results) {
             );
         }
     }
+    let _ = writeln!(s, "### LLVM -O0 baseline (same traces)\n");
+    match &c.llvm_baseline {
+        Err(e) => {
+            let _ = writeln!(s, "Not available ({}).\n", esc(e));
+        }
+        Ok(lines) => {
+            let _ = writeln!(
+                s,
+                "Output of `cpjit-llvm-baseline`:\n\n```text\n{}\n```\n",
+                lines.join("\n")
+            );
+        }
+    }
     let _ = writeln!(
         s,
         "### Time to first executor and JIT share of run time (`--tier jit --stats`)\n"
