@@ -6,7 +6,7 @@ use std::fmt::Write;
 use crate::compare::{geomean_speedups, Comparison};
 use crate::figures;
 use crate::results::{Cell, Results};
-use crate::sections::{compilation, memory::rss_vs_python, regeneration};
+use crate::sections::{memory::rss_vs_python, regeneration};
 use crate::stats::geomean;
 
 /// Where the charts are, relative to `BENCHMARKS.md`.
@@ -430,13 +430,6 @@ fn compilation_section(s: &mut String, r: &Results) {
             let _ = writeln!(s, "Not available ({}).\n", esc(e));
         }
         Ok(lines) => {
-            let heads = compilation::headlines(c);
-            if !heads.is_empty() {
-                for h in heads {
-                    let _ = writeln!(s, "- {}", esc(&h));
-                }
-                let _ = writeln!(s);
-            }
             let _ = writeln!(
                 s,
                 "Output of `cpjit-emit-bench`:\n\n```text\n{}\n```\n",

@@ -255,7 +255,7 @@ fn full_run_reads_every_tool() {
     // Bytes per executor: 4096 / 4.
     assert!(md.contains("| bench_tiny | 1024 | 1024 | 1024 |"), "{md}");
     // Compilation: emission output and first executor.
-    assert!(md.contains("- 100 uops: 1500 MB/s, 2.0 ns/uop"), "{md}");
+    assert!(md.contains("\n100 uops: 1500 MB/s, 2.0 ns/uop\n"), "{md}");
     assert!(md.contains("| bench_tiny | 2.00 ms |"), "{md}");
     assert!(md.contains("llvm -O0, 100 uops: 4.2 ms"), "{md}");
     // Regeneration ran every case.

@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::parse::{self, FIRST_EXECUTOR, JIT_TIME};
+use crate::parse::{FIRST_EXECUTOR, JIT_TIME};
 use crate::process;
 use crate::progress::Progress;
 use crate::results::{Compilation, Execution, StatsRun};
@@ -104,21 +104,13 @@ pub fn jit_time_share(values: &BTreeMap<String, f64>, wall_s: f64) -> Result<f64
     }
 }
 
-/// The emission benchmark's headline lines (for the summary).
-pub fn headlines(c: &Compilation) -> Vec<String> {
-    match &c.emission {
-        Ok(lines) => parse::emission_headlines(&lines.join("\n")),
-        Err(_) => Vec::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn share_is_jit_time_over_wall_time() {
-        let v = parse::parse_stats("jit compile time: 50 ms\n");
+        let v = crate::parse::parse_stats("jit compile time: 50 ms\n");
         let share = jit_time_share(&v, 2.0).unwrap();
         assert!((share - 0.025).abs() < 1e-12);
         assert!(jit_time_share(&BTreeMap::new(), 2.0).is_err());
