@@ -89,3 +89,15 @@ fn uncaught_error_keeps_output_and_prints_traceback() {
         "ZeroDivisionError: integer division or modulo by zero"
     );
 }
+
+#[test]
+fn newer_than_3_11_syntax_is_a_syntax_error() {
+    let o = run(Command::new(cpjit()).args(["run", "-c", "print('ran')\nprint(f\"{\"a\"}\")\n"]));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    assert!(
+        last_err_line(&o).starts_with("SyntaxError"),
+        "{}",
+        last_err_line(&o)
+    );
+}
