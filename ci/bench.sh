@@ -10,7 +10,7 @@ cargo build --release --quiet -p cpjit-bench
 # The stencil toolchain's and the runtime's benchmark binaries are measured
 # when they exist; build them if their packages define them.
 log="$(mktemp)"; trap 'rm -f "$log"' EXIT
-for bin in cpjit-stencils cpjit-emit-bench; do
+for bin in cpjit-stencils cpjit-emit-bench cpjit-llvm-baseline; do
   if ! cargo build --release --quiet --workspace --bin "$bin" 2>"$log"; then
     why="$(grep -m1 '^error' "$log" || tail -1 "$log")"
     echo "bench: $bin not built ($why); its section will say not available" >&2

@@ -8,7 +8,7 @@ if [ ! -x "$corpus/run-corpus" ]; then
   exit 0
 fi
 bin=target/release/cpjit
-modes="${CPJIT_MODES:-1}"
+modes="${CPJIT_MODES:-1 uops jit}"
 status=0
 for mode in $modes; do
   echo "== corpus, --tier $mode"

@@ -65,6 +65,7 @@ class Fuzzer:
         self.probe_fail = {}
         self.stats_mode = None
         self.uops_seen = set()
+        self.shrunk = {}  # (mode, reason) -> first seed that showed it
         self.work = tempfile.mkdtemp(prefix="cpjit-fuzz-")
 
     # ------------------------------------------------------------ probing
@@ -154,6 +155,14 @@ class Fuzzer:
         write(d, "reason.txt", f"seed {seed}, --tier {mode}: {reason}\n"
               f"reproduce: fuzz/gen --seed {seed} > p.py && {self.cpjit} run --tier {mode} p.py\n")
         if self.args.no_shrink:
+            return d
+        # The same failure again (same mode, same words): saved, not shrunk again.
+        key = (mode, re.sub(r"line \d+", "line N", reason))
+        with self.lock:
+            first = self.shrunk.setdefault(key, seed)
+        if first != seed:
+            with open(os.path.join(d, "reason.txt"), "a", encoding="utf-8") as f:
+                f.write(f"not shrunk: the same failure as seed {first}\n")
             return d
         cat = outcome.category(reason)
         work = os.path.join(d, "candidate.py")

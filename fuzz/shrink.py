@@ -77,24 +77,34 @@ class Shrinker:
             i += 1
         return lines
 
-    def ddmin(self, lines):
-        """Classic ddmin over single lines."""
+    def ddmin(self, units):
+        """Classic ddmin over `units` (each a list of lines)."""
         n = 2
-        while len(lines) >= 2 and not self.out_of_budget():
-            chunk = max(1, len(lines) // n)
+        while len(units) >= 2 and not self.out_of_budget():
+            chunk = max(1, len(units) // n)
             removed = False
-            for start in range(0, len(lines), chunk):
-                cand = lines[:start] + lines[start + chunk:]
-                if cand and self.try_lines(cand):
-                    lines = cand
+            for start in range(0, len(units), chunk):
+                cand = units[:start] + units[start + chunk:]
+                if cand and self.try_lines([ln for u in cand for ln in u]):
+                    units = cand
                     n = max(n - 1, 2)
                     removed = True
                     break
             if not removed:
                 if chunk == 1:
                     break
-                n = min(len(lines), n * 2)
-        return lines
+                n = min(len(units), n * 2)
+        return units
+
+
+def top_level_units(lines):
+    """The program's top-level statements, each with its indented body."""
+    units, i = [], 0
+    while i < len(lines):
+        end = _block_end(lines, i)
+        units.append(lines[i:end])
+        i = end
+    return units
 
 
 def shrink(text, still_fails, seconds=60.0, max_tests=600):
@@ -103,9 +113,10 @@ def shrink(text, still_fails, seconds=60.0, max_tests=600):
     lines = text.rstrip("\n").split("\n")
     while not s.out_of_budget():
         before = len(lines)
+        lines = [ln for u in s.ddmin(top_level_units(lines)) for ln in u]
         lines = s.remove_statements(lines)
         lines = s.unwrap_blocks(lines)
-        lines = s.ddmin(lines)
+        lines = [ln for u in s.ddmin([[ln] for ln in lines]) for ln in u]
         if len(lines) >= before:
             break
     return "\n".join(lines) + "\n", s.tests

@@ -1,14 +1,20 @@
 //! The `cpjit` command line.
 //!
-//! `cpjit run [--tier 1|uops|jit] (FILE | -c CODE | -) [ARGS...]` runs a Python
-//! program like CPython 3.11. More subcommands (`stencils`, `bench`) come later.
+//! `cpjit run [--tier 1|uops|jit] [--stats] [tunables] (FILE | -c CODE | -) [ARGS...]`
+//! runs a Python program like CPython 3.11. The default tier is `jit`.
+//!
+//! Tunables (flag, environment variable, default):
+//! * `--backedge-threshold`, `CPJIT_BACKEDGE_THRESHOLD`, 16: loop iterations before a trace is built.
+//! * `--side-exit-threshold`, `CPJIT_SIDE_EXIT_THRESHOLD`, 16: exits taken before a side trace is built.
+//! * `--max-trace-length`, `CPJIT_MAX_TRACE_LENGTH`, 800: most uops in a trace body.
+//! * `--jit-memory-limit`, `CPJIT_JIT_MEMORY_LIMIT`, 64M: executable memory for the JIT (k/M/G suffixes).
+//! * `--stats`, `CPJIT_STATS=1`: tier-2 statistics on stderr at exit.
+//! * `CPJIT_OPTIMIZE=0`: skip the trace optimizer.
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use cpjit::vm::tier2::{parse_size, Config, Mode};
 use std::io::Read;
-
-/// Stack size of the thread that runs the VM.
-const VM_STACK_BYTES: usize = 256 << 20;
 
 #[derive(Parser)]
 #[command(
@@ -38,8 +44,23 @@ enum Command {
     /// Run a Python program.
     Run {
         /// Execution tier.
-        #[arg(long, value_enum, default_value = "1")]
+        #[arg(long, value_enum, default_value = "jit")]
         tier: Tier,
+        /// Print tier-2 statistics on stderr at exit.
+        #[arg(long)]
+        stats: bool,
+        /// Loop iterations before a trace is built [env CPJIT_BACKEDGE_THRESHOLD; default 16].
+        #[arg(long, value_name = "N")]
+        backedge_threshold: Option<u32>,
+        /// Cold exits before a side trace is built [env CPJIT_SIDE_EXIT_THRESHOLD; default 16].
+        #[arg(long, value_name = "N")]
+        side_exit_threshold: Option<u32>,
+        /// Most uops in a trace body [env CPJIT_MAX_TRACE_LENGTH; default 800].
+        #[arg(long, value_name = "N")]
+        max_trace_length: Option<usize>,
+        /// Executable memory for the JIT, e.g. 64M [env CPJIT_JIT_MEMORY_LIMIT; default 64M].
+        #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+        jit_memory_limit: Option<usize>,
         /// Program passed as a string.
         #[arg(short = 'c', value_name = "CODE")]
         code: Option<String>,
@@ -52,6 +73,14 @@ enum Command {
     },
 }
 
+fn parse_bytes(s: &str) -> Result<usize, String> {
+    parse_size(s).ok_or_else(|| format!("{s:?} is not a size (e.g. 65536, 64k, 64M)"))
+}
+
+/// Native stack for the VM thread: traces call back into the interpreter,
+/// so deep Python recursion through hot loops nests native frames.
+const VM_STACK_BYTES: usize = 1 << 30;
+
 fn main() -> Result<()> {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("cpjit: internal error (this is a bug in cpjit, not in your program): {info}");
@@ -60,19 +89,39 @@ fn main() -> Result<()> {
     match cli.command {
         Command::Run {
             tier,
+            stats,
+            backedge_threshold,
+            side_exit_threshold,
+            max_trace_length,
+            jit_memory_limit,
             code,
             leak_check,
             args,
         } => {
-            if tier != Tier::One {
-                eprintln!(
-                    "cpjit: --tier {} is not built yet (tier 2 does not exist in this build); use --tier 1",
-                    match tier {
-                        Tier::Uops => "uops",
-                        _ => "jit",
-                    }
-                );
-                std::process::exit(2);
+            let mut config = match Config::from_env() {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("cpjit: {e}");
+                    std::process::exit(2);
+                }
+            };
+            config.mode = match tier {
+                Tier::One => Mode::Interp,
+                Tier::Uops => Mode::Uops,
+                Tier::Jit => Mode::Jit,
+            };
+            config.stats |= stats;
+            if let Some(n) = backedge_threshold {
+                config.backedge_threshold = n;
+            }
+            if let Some(n) = side_exit_threshold {
+                config.side_exit_threshold = n;
+            }
+            if let Some(n) = max_trace_length {
+                config.max_trace_length = n;
+            }
+            if let Some(n) = jit_memory_limit {
+                config.jit_memory_limit = n;
             }
             let (source, filename) = match (code, args.first()) {
                 (Some(c), _) => (c, "<string>".to_string()),
@@ -94,18 +143,19 @@ fn main() -> Result<()> {
                 }
             };
             let leak = leak_check || std::env::var_os("CPJIT_LEAK_CHECK").is_some();
-            // Parsing, compiling and builtins that call back into Python recurse
-            // on the Rust stack; a large (lazily committed) stack keeps deeply
-            // nested programs from overflowing it.
-            let worker = std::thread::Builder::new()
+            let opts = cpjit::vm::RunOptions {
+                leak_check: leak,
+                tier2: config,
+            };
+            let vm_thread = std::thread::Builder::new()
                 .name("cpjit-vm".into())
                 .stack_size(VM_STACK_BYTES)
-                .spawn(move || {
-                    let opts = cpjit::vm::RunOptions { leak_check: leak };
-                    cpjit::vm::run_source(&source, &filename, &opts)
-                })
+                .spawn(move || cpjit::vm::run_source(&source, &filename, &opts))
                 .context("starting the VM thread")?;
-            let status = worker.join().unwrap_or(70);
+            let status = match vm_thread.join() {
+                Ok(s) => s,
+                Err(_) => 70,
+            };
             std::process::exit(status);
         }
     }

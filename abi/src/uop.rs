@@ -67,6 +67,52 @@ uops! {
     DEOPT = "_DEOPT",
     /// Pop `oparg` values and return `status::ERROR` at `target`.
     ERROR_POP_N = "_ERROR_POP_N",
+    /// Exit (to `jump_target`) if `localsplus[oparg]` is NULL (unbound);
+    /// else push it (new reference).
+    LOAD_FAST_CHECK = "_LOAD_FAST_CHECK",
+    /// Call the C-ABI helper at address `operand`:
+    /// `fn(frame, sp, tstate, oparg: u64, target: u64) -> *mut u64`.
+    /// The result is the new stack pointer; NULL means an error is pending
+    /// (continue at `error_target` with `sp = frame.stack_pointer`); an odd
+    /// result asks for an exit (continue at `jump_target` with
+    /// `sp = result & !1`).
+    CALL_HELPER = "_CALL_HELPER",
+    /// Exit (to `jump_target`) if the executor was invalidated.
+    CHECK_VALIDITY = "_CHECK_VALIDITY",
+    /// Exit (to `jump_target`) unless the top two values are both floats.
+    GUARD_BOTH_FLOAT = "_GUARD_BOTH_FLOAT",
+    /// Float `+` of two floats (guarded before); reuses the left operand's
+    /// box when the stack holds its only reference.
+    BINARY_OP_ADD_FLOAT = "_BINARY_OP_ADD_FLOAT",
+    /// Float `-`, as `_BINARY_OP_ADD_FLOAT`.
+    BINARY_OP_SUBTRACT_FLOAT = "_BINARY_OP_SUBTRACT_FLOAT",
+    /// Float `*`, as `_BINARY_OP_ADD_FLOAT`.
+    BINARY_OP_MULTIPLY_FLOAT = "_BINARY_OP_MULTIPLY_FLOAT",
+    /// Float comparison (`oparg` as `_COMPARE_OP_INT`); pops two floats, pushes a bool.
+    COMPARE_OP_FLOAT = "_COMPARE_OP_FLOAT",
+    /// Small int `&` (guarded before).
+    BINARY_OP_AND_INT = "_BINARY_OP_AND_INT",
+    /// `list[int]`: exits (to `jump_target`) unless the second value is a
+    /// list and the top a small int within its bounds; pops both, pushes the item.
+    BINARY_SUBSCR_LIST_INT = "_BINARY_SUBSCR_LIST_INT",
+    /// `list[int] = v` with stack `[v, list, int]`: exits (to `jump_target`)
+    /// unless list and in-bounds small int; stores, pops three.
+    STORE_SUBSCR_LIST_INT = "_STORE_SUBSCR_LIST_INT",
+    /// Swap the top and the `oparg`th value (`oparg` >= 2).
+    SWAP = "_SWAP",
+    /// Push the `oparg`th value (1 is the top) again (new reference).
+    COPY = "_COPY",
+    /// Push NULL.
+    PUSH_NULL = "_PUSH_NULL",
+    /// Replace a small int or bool at the top by its truth as a bool; exit
+    /// (to `jump_target`, stack unchanged) for any other value.
+    TO_BOOL = "_TO_BOOL",
+    /// Small int `>>` (guarded before); exits unless 0 <= shift < 63.
+    BINARY_OP_RSHIFT_INT = "_BINARY_OP_RSHIFT_INT",
+    /// Small int `%` (guarded before); exits unless the divisor is positive.
+    BINARY_OP_MOD_INT = "_BINARY_OP_MOD_INT",
+    /// Small int `//` (guarded before); exits unless the divisor is positive.
+    BINARY_OP_FLOOR_DIVIDE_INT = "_BINARY_OP_FLOOR_DIVIDE_INT",
 }
 
 #[cfg(test)]

@@ -124,6 +124,11 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         })
     }
 
+    /// The LLVM context.
+    pub fn ctx(&self) -> &'ctx Context {
+        self.ctx
+    }
+
     /// The LLVM builder, for templates that need an instruction the layer
     /// does not wrap.
     pub fn llvm(&self) -> &Builder<'ctx> {
@@ -294,6 +299,32 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         Ok(call.try_as_basic_value().basic())
     }
 
+    /// Calls the C-convention function at absolute address `address` (e.g.
+    /// an instruction's operand), so the call works wherever the JIT memory
+    /// lands. Arguments are integers or pointers.
+    pub fn call_address(
+        &self,
+        address: IntValue<'ctx>,
+        ret: Option<BasicTypeEnum<'ctx>>,
+        args: &[BasicMetadataValueEnum<'ctx>],
+    ) -> Result<Option<BasicValueEnum<'ctx>>, TemplateError> {
+        let params = args
+            .iter()
+            .map(|a| match a {
+                BasicMetadataValueEnum::IntValue(v) => Ok(v.get_type().into()),
+                BasicMetadataValueEnum::PointerValue(v) => Ok(v.get_type().into()),
+                _ => Err(TemplateError::Signature),
+            })
+            .collect::<Result<Vec<BasicMetadataTypeEnum<'ctx>>, TemplateError>>()?;
+        let fn_ty = match ret {
+            Some(t) => inkwell::types::BasicType::fn_type(&t, &params, false),
+            None => self.ctx.void_type().fn_type(&params, false),
+        };
+        let target = self.b.build_int_to_ptr(address, self.ptr(), "callee")?;
+        let call = self.b.build_indirect_call(fn_ty, target, args, "")?;
+        Ok(call.try_as_basic_value().basic())
+    }
+
     /// Ends the current block with a `musttail` call to `exit` passing the
     /// state registers, and returns its result.
     pub fn continue_at(&self, exit: Exit) -> Result<(), TemplateError> {
@@ -404,6 +435,24 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         self.branch_if_open(join)?;
         self.b.position_at_end(join);
         Ok(())
+    }
+
+    /// Splits on `cond`: each closure must end its block (continue, return).
+    pub fn if_else(
+        &mut self,
+        cond: IntValue<'ctx>,
+        then: impl FnOnce(&mut Self) -> Result<(), TemplateError>,
+        otherwise: impl FnOnce(&mut Self) -> Result<(), TemplateError>,
+    ) -> Result<(), TemplateError> {
+        let then_bb = self.ctx.append_basic_block(self.func, "then");
+        let else_bb = self.ctx.append_basic_block(self.func, "else");
+        self.b.build_conditional_branch(cond, then_bb, else_bb)?;
+        let sp = self.sp;
+        self.b.position_at_end(then_bb);
+        then(self)?;
+        self.sp = sp;
+        self.b.position_at_end(else_bb);
+        otherwise(self)
     }
 
     fn branch_if_open(&self, to: BasicBlock<'ctx>) -> Result<(), TemplateError> {

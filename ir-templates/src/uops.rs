@@ -1,9 +1,12 @@
 //! One template per uop, with the semantics of `jit-contract.md`. They read
 //! like CPython's `bytecodes.c` cases: the builder layer does the plumbing.
 
-use cpjit_abi::layout::{status, Executor, ExitData, Frame, ThreadState};
+use cpjit_abi::layout::{
+    kind, status, Executor, ExitData, FloatObj, Frame, ListObj, ObjHeader, ThreadState,
+};
 use cpjit_abi::uop::Uop;
-use inkwell::IntPredicate;
+use inkwell::values::{FloatValue, IntValue};
+use inkwell::{FloatPredicate, IntPredicate};
 
 use crate::builder::{Exit, StencilBuilder};
 use crate::TemplateError;
@@ -32,6 +35,24 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::EXIT_TRACE => exit_trace(s),
         Uop::DEOPT => deopt(s),
         Uop::ERROR_POP_N => error_pop_n(s),
+        Uop::LOAD_FAST_CHECK => load_fast_check(s),
+        Uop::CALL_HELPER => call_helper(s),
+        Uop::CHECK_VALIDITY => check_validity(s),
+        Uop::GUARD_BOTH_FLOAT => guard_both_float(s),
+        Uop::BINARY_OP_ADD_FLOAT => binary_op_float(s, FloatOp::Add),
+        Uop::BINARY_OP_SUBTRACT_FLOAT => binary_op_float(s, FloatOp::Sub),
+        Uop::BINARY_OP_MULTIPLY_FLOAT => binary_op_float(s, FloatOp::Mul),
+        Uop::COMPARE_OP_FLOAT => compare_op_float(s),
+        Uop::BINARY_OP_AND_INT => binary_op_and_int(s),
+        Uop::BINARY_SUBSCR_LIST_INT => binary_subscr_list_int(s),
+        Uop::STORE_SUBSCR_LIST_INT => store_subscr_list_int(s),
+        Uop::SWAP => swap(s),
+        Uop::COPY => copy(s),
+        Uop::PUSH_NULL => push_null(s),
+        Uop::TO_BOOL => to_bool(s),
+        Uop::BINARY_OP_RSHIFT_INT => binary_op_rshift_int(s),
+        Uop::BINARY_OP_MOD_INT => binary_op_divmod_int(s, false),
+        Uop::BINARY_OP_FLOOR_DIVIDE_INT => binary_op_divmod_int(s, true),
     }
 }
 
@@ -214,4 +235,363 @@ fn error_pop_n(s: &mut B) -> R {
     s.sp = s.word_at(s.sp, neg)?;
     save_frame(s)?;
     s.return_status(status::ERROR)
+}
+
+fn load_fast_check(s: &mut B) -> R {
+    let slot = s.local_slot(s.oparg()?)?;
+    let value = s
+        .llvm()
+        .build_load(s.i64(), slot, "value")?
+        .into_int_value();
+    let bound = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, value, s.const_i64(0), "bound")?;
+    s.guard(bound, Exit::JumpTarget)?;
+    s.incref(value)?;
+    s.push(value)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `sp = operand(frame, sp, tstate, oparg, target)`: NULL is an error, an
+/// odd pointer an exit (see `Uop::CALL_HELPER`).
+fn call_helper(s: &mut B) -> R {
+    let args = [
+        s.frame.into(),
+        s.sp.into(),
+        s.tstate.into(),
+        s.oparg()?.into(),
+        s.hole("TARGET")?.into(),
+    ];
+    let result = s
+        .call_address(s.operand()?, Some(s.ptr().into()), &args)?
+        .ok_or(TemplateError::Signature)?
+        .into_pointer_value();
+    let bits = s.llvm().build_ptr_to_int(result, s.i64(), "bits")?;
+    let is_null = s
+        .llvm()
+        .build_int_compare(IntPredicate::EQ, bits, s.const_i64(0), "is_null")?;
+    s.if_then(is_null, |s| {
+        s.sp = s
+            .load_field(s.frame, &Frame::DESC, "stack_pointer")?
+            .into_pointer_value();
+        s.continue_at(Exit::ErrorTarget)
+    })?;
+    let odd = s.is_small_int(bits)?;
+    s.if_then(odd, |s| {
+        let clean = s.llvm().build_and(bits, s.const_i64(-2), "clean")?;
+        s.sp = s.llvm().build_int_to_ptr(clean, s.ptr(), "exit_sp")?;
+        s.continue_at(Exit::JumpTarget)
+    })?;
+    s.sp = result;
+    s.continue_at(Exit::Continue)
+}
+
+fn check_validity(s: &mut B) -> R {
+    let executor = s.executor()?;
+    let valid = s
+        .load_field(executor, &Executor::DESC, "valid")?
+        .into_int_value();
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, valid, s.i32().const_zero(), "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `v` is a heap object of kind `k` (false for small ints).
+fn is_kind<'ctx>(
+    s: &B<'ctx, '_>,
+    v: IntValue<'ctx>,
+    k: u32,
+) -> Result<IntValue<'ctx>, TemplateError> {
+    let b = s.llvm();
+    let tag = b.build_and(v, s.const_i64(1), "tag")?;
+    let is_obj = b.build_int_compare(IntPredicate::EQ, tag, s.const_i64(0), "is_obj")?;
+    // Small ints are odd: clear the tag so the load below always reads an
+    // aligned header; its result only matters for objects.
+    let clean = b.build_and(v, s.const_i64(-2), "clean")?;
+    let not_null = b.build_int_compare(IntPredicate::NE, clean, s.const_i64(0), "not_null")?;
+    let safe = b.build_and(is_obj, not_null, "safe")?;
+    let mut result = s.i32().const_zero();
+    let obj = b.build_int_to_ptr(clean, s.ptr(), "obj")?;
+    let cur = b.get_insert_block().ok_or(TemplateError::Signature)?;
+    let func = s.function();
+    let load_bb = s.ctx().append_basic_block(func, "load_kind");
+    let join = s.ctx().append_basic_block(func, "kind_join");
+    b.build_conditional_branch(safe, load_bb, join)?;
+    b.position_at_end(load_bb);
+    let kv = s
+        .load_field(obj, &ObjHeader::DESC, "kind")?
+        .into_int_value();
+    b.build_unconditional_branch(join)?;
+    b.position_at_end(join);
+    let phi = b.build_phi(s.i32(), "kind")?;
+    phi.add_incoming(&[(&kv, load_bb), (&result, cur)]);
+    result = phi.as_basic_value().into_int_value();
+    Ok(b.build_int_compare(
+        IntPredicate::EQ,
+        result,
+        s.i32().const_int(k as u64, false),
+        "is_kind",
+    )?)
+}
+
+fn float_value<'ctx>(
+    s: &B<'ctx, '_>,
+    v: IntValue<'ctx>,
+) -> Result<FloatValue<'ctx>, TemplateError> {
+    let obj = s.llvm().build_int_to_ptr(v, s.ptr(), "float")?;
+    Ok(s.load_field(obj, &FloatObj::DESC, "value")?
+        .into_float_value())
+}
+
+fn guard_both_float(s: &mut B) -> R {
+    let (left, right) = (s.peek(2)?, s.peek(1)?);
+    let a = is_kind(s, left, kind::FLOAT)?;
+    let b = is_kind(s, right, kind::FLOAT)?;
+    let both = s.llvm().build_and(a, b, "both")?;
+    s.guard(both, Exit::JumpTarget)?;
+    s.continue_at(Exit::Continue)
+}
+
+#[derive(Clone, Copy)]
+enum FloatOp {
+    Add,
+    Sub,
+    Mul,
+}
+
+fn binary_op_float(s: &mut B, fop: FloatOp) -> R {
+    let left = s.peek(2)?;
+    let right = s.peek(1)?;
+    let x = float_value(s, left)?;
+    let y = float_value(s, right)?;
+    let b = s.llvm();
+    let r = match fop {
+        FloatOp::Add => b.build_float_add(x, y, "r")?,
+        FloatOp::Sub => b.build_float_sub(x, y, "r")?,
+        FloatOp::Mul => b.build_float_mul(x, y, "r")?,
+    };
+    let obj = b.build_int_to_ptr(left, s.ptr(), "left")?;
+    let rc = s
+        .load_field(obj, &ObjHeader::DESC, "refcnt")?
+        .into_int_value();
+    let unique = s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        rc,
+        rc.get_type().const_int(1, false),
+        "unique",
+    )?;
+    s.if_else(
+        unique,
+        |s| {
+            // Reuse the left operand's box (tier 1 does the same).
+            s.store_field(obj, &FloatObj::DESC, "value", r)?;
+            s.drop_values(1)?;
+            s.decref(right)?;
+            s.continue_at(Exit::Continue)
+        },
+        |s| {
+            let bits = s
+                .llvm()
+                .build_bit_cast(r, s.i64(), "bits")?
+                .into_int_value();
+            let boxed = s
+                .call_helper("cpjit_box_float", Some(s.i64().into()), &[bits.into()])?
+                .ok_or(TemplateError::Signature)?
+                .into_int_value();
+            s.drop_values(2)?;
+            s.push(boxed)?;
+            s.decref(left)?;
+            s.decref(right)?;
+            s.continue_at(Exit::Continue)
+        },
+    )
+}
+
+fn compare_op_float(s: &mut B) -> R {
+    let right = s.pop()?;
+    let left = s.pop()?;
+    let x = float_value(s, left)?;
+    let y = float_value(s, right)?;
+    let b = s.llvm();
+    // Each comparison: the ordered predicate, except `!=` (true on NaN).
+    let preds = [
+        FloatPredicate::OLT,
+        FloatPredicate::OLE,
+        FloatPredicate::OEQ,
+        FloatPredicate::UNE,
+        FloatPredicate::OGT,
+        FloatPredicate::OGE,
+    ];
+    let oparg = s.oparg()?;
+    let t = s.runtime_data("cpjit_true")?;
+    let f = s.runtime_data("cpjit_false")?;
+    let mut result = f;
+    for (k, p) in preds.iter().enumerate() {
+        let c = b.build_float_compare(*p, x, y, "c")?;
+        let is_k = b.build_int_compare(IntPredicate::EQ, oparg, s.const_i64(k as i64), "is_k")?;
+        let v = b.build_select(c, t, f, "v")?.into_int_value();
+        result = b.build_select(is_k, v, result, "result")?.into_int_value();
+    }
+    s.push(result)?;
+    s.decref(left)?;
+    s.decref(right)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn binary_op_and_int(s: &mut B) -> R {
+    let right = s.pop()?;
+    let left = s.pop()?;
+    // Both tagged: the tag bit survives the and, the payloads are anded.
+    let r = s.llvm().build_and(left, right, "and")?;
+    s.push(r)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// Guards `[list, int]` with the int in bounds (negative indices count
+/// from the end); returns the list object and the item's address.
+fn list_item_slot<'ctx>(
+    s: &mut B<'ctx, '_>,
+    list: IntValue<'ctx>,
+    index: IntValue<'ctx>,
+) -> Result<
+    (
+        inkwell::values::PointerValue<'ctx>,
+        inkwell::values::PointerValue<'ctx>,
+    ),
+    TemplateError,
+> {
+    let is_list = is_kind(s, list, kind::LIST)?;
+    let is_int = s.is_small_int(index)?;
+    let ok = s.llvm().build_and(is_list, is_int, "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list")?;
+    let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
+    let len = if len.get_type().get_bit_width() == 64 {
+        len
+    } else {
+        s.llvm().build_int_s_extend(len, s.i64(), "len64")?
+    };
+    let i = s.decode_int(index)?;
+    let b = s.llvm();
+    let neg = b.build_int_compare(IntPredicate::SLT, i, s.const_i64(0), "neg")?;
+    let wrapped = b.build_int_add(i, len, "wrapped")?;
+    let i = b.build_select(neg, wrapped, i, "i")?.into_int_value();
+    // Unsigned compare: also rejects a still-negative index.
+    let in_bounds = b.build_int_compare(IntPredicate::ULT, i, len, "in_bounds")?;
+    s.guard(in_bounds, Exit::JumpTarget)?;
+    let items = s
+        .load_field(obj, &ListObj::DESC, "items")?
+        .into_pointer_value();
+    let slot = s.word_at(items, i)?;
+    Ok((obj, slot))
+}
+
+fn binary_subscr_list_int(s: &mut B) -> R {
+    let index = s.peek(1)?;
+    let list = s.peek(2)?;
+    let (_, slot) = list_item_slot(s, list, index)?;
+    let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
+    s.incref(item)?;
+    s.drop_values(2)?;
+    s.push(item)?;
+    s.decref(list)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn store_subscr_list_int(s: &mut B) -> R {
+    let index = s.peek(1)?;
+    let list = s.peek(2)?;
+    let value = s.peek(3)?;
+    let (_, slot) = list_item_slot(s, list, index)?;
+    let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
+    s.llvm().build_store(slot, value)?;
+    s.drop_values(3)?;
+    s.decref(old)?;
+    s.decref(list)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn swap(s: &mut B) -> R {
+    let neg = s.llvm().build_int_neg(s.oparg()?, "neg")?;
+    let deep = s.word_at(s.sp, neg)?;
+    let top = s.word_at(s.sp, s.const_i64(-1))?;
+    let a = s.llvm().build_load(s.i64(), deep, "a")?;
+    let b = s.llvm().build_load(s.i64(), top, "b")?;
+    s.llvm().build_store(deep, b)?;
+    s.llvm().build_store(top, a)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn copy(s: &mut B) -> R {
+    let neg = s.llvm().build_int_neg(s.oparg()?, "neg")?;
+    let slot = s.word_at(s.sp, neg)?;
+    let v = s.llvm().build_load(s.i64(), slot, "v")?.into_int_value();
+    s.incref(v)?;
+    s.push(v)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn push_null(s: &mut B) -> R {
+    s.push(s.const_i64(0))?;
+    s.continue_at(Exit::Continue)
+}
+
+fn to_bool(s: &mut B) -> R {
+    let v = s.peek(1)?;
+    let t = s.runtime_data("cpjit_true")?;
+    let f = s.runtime_data("cpjit_false")?;
+    let b = s.llvm();
+    let is_t = b.build_int_compare(IntPredicate::EQ, v, t, "is_t")?;
+    let is_f = b.build_int_compare(IntPredicate::EQ, v, f, "is_f")?;
+    let is_bool = b.build_or(is_t, is_f, "is_bool")?;
+    let is_int = s.is_small_int(v)?;
+    let ok = s.llvm().build_or(is_bool, is_int, "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    let b = s.llvm();
+    // Small int 0 is the word 1.
+    let nonzero = b.build_int_compare(IntPredicate::NE, v, s.const_i64(1), "nonzero")?;
+    let int_truth = b.build_select(nonzero, t, f, "int_truth")?.into_int_value();
+    let r = b.build_select(is_int, int_truth, v, "r")?.into_int_value();
+    s.drop_values(1)?;
+    s.push(r)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn binary_op_rshift_int(s: &mut B) -> R {
+    let x = s.decode_int(s.peek(2)?)?;
+    let y = s.decode_int(s.peek(1)?)?;
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::ULT, y, s.const_i64(63), "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    let r = s.llvm().build_right_shift(x, y, true, "r")?;
+    s.drop_values(2)?;
+    s.push(s.encode_int(r)?)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// Python's `//` (`floor`) or `%` for a positive divisor.
+fn binary_op_divmod_int(s: &mut B, floor: bool) -> R {
+    let x = s.decode_int(s.peek(2)?)?;
+    let y = s.decode_int(s.peek(1)?)?;
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::SGT, y, s.const_i64(0), "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    let b = s.llvm();
+    let q = b.build_int_signed_div(x, y, "q")?;
+    let r = b.build_int_signed_rem(x, y, "r")?;
+    let neg = b.build_int_compare(IntPredicate::SLT, r, s.const_i64(0), "neg")?;
+    let result = if floor {
+        let q1 = b.build_int_sub(q, s.const_i64(1), "q1")?;
+        b.build_select(neg, q1, q, "floor")?.into_int_value()
+    } else {
+        let r1 = b.build_int_add(r, y, "r1")?;
+        b.build_select(neg, r1, r, "mod")?.into_int_value()
+    };
+    s.drop_values(2)?;
+    s.push(s.encode_int(result)?)?;
+    s.continue_at(Exit::Continue)
 }

@@ -272,19 +272,6 @@ pub struct Code {
     pub handlers: Vec<(u32, u32, u32, u32)>,
 }
 
-impl Drop for Code {
-    fn drop(&mut self) {
-        // Installed executors are owned by their ENTER_EXECUTOR's cache.
-        let instrs = self.instrs.get_mut();
-        let caches = self.caches.get_mut();
-        for (w, c) in instrs.iter().zip(caches.iter()) {
-            if opcode(*w) == op::ENTER_EXECUTOR && c.version != 0 {
-                crate::vm::tier2::release_executor(c.version as *mut crate::abi::layout::Executor);
-            }
-        }
-    }
-}
-
 impl Code {
     /// Number of fast-local, cell and free slots.
     pub fn nlocalsplus(&self) -> usize {

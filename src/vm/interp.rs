@@ -376,8 +376,22 @@ impl Vm {
     }
 
     /// Runs frames starting at `entry` until `entry` returns.
-    #[allow(clippy::cognitive_complexity)]
     pub fn run(&mut self, entry: *mut Frame) -> PyResult<Obj> {
+        self.run_impl::<false>(entry)
+    }
+
+    /// Runs exactly one instruction of `frame` (at `frame.instr`, with the
+    /// stack at `frame.stack_pointer`), including any Python calls it makes,
+    /// and saves the frame's position and stack pointer after it. An error
+    /// leaves `frame` in place with `frame.instr` one past the failing
+    /// instruction (the caller unwinds). Tier 2's generic helper.
+    pub fn step(&mut self, frame: *mut Frame) -> Result<(), Box<PyErr>> {
+        self.run_impl::<true>(frame).map(drop)
+    }
+
+    /// The dispatch loop; `STEP` stops after one instruction of `entry`.
+    #[allow(clippy::cognitive_complexity)]
+    fn run_impl<const STEP: bool>(&mut self, entry: *mut Frame) -> PyResult<Obj> {
         let mut frame = entry;
         let mut code: &Code;
         let mut instrs: *mut u32;
@@ -409,6 +423,7 @@ impl Vm {
             };
         }
         load_frame!();
+        let step_start = ip;
 
         'outer: loop {
             macro_rules! push {
@@ -472,6 +487,10 @@ impl Vm {
                 }};
             }
             let error: Box<PyErr> = 'dispatch: loop {
+                if STEP && frame == entry && ip != step_start {
+                    save_frame!();
+                    return Ok(Obj::none());
+                }
                 macro_rules! tri {
                     ($e:expr) => {
                         match $e {
@@ -947,7 +966,10 @@ impl Vm {
                             let j = unsafe { *ip };
                             // SAFETY: the pair's second instruction exists.
                             ip = unsafe { ip.add(1) };
-                            if r == (opcode(j) == op::POP_JUMP_IF_TRUE) {
+                            let taken = r == (opcode(j) == op::POP_JUMP_IF_TRUE);
+                            let c = cache!(here!());
+                            c.index = (c.index << 1) | taken as u32;
+                            if taken {
                                 ip = unsafe { instrs.add(oparg(j) as usize) };
                             }
                         } else {
@@ -976,7 +998,10 @@ impl Vm {
                             let j = unsafe { *ip };
                             // SAFETY: the pair's second instruction exists.
                             ip = unsafe { ip.add(1) };
-                            if r == (opcode(j) == op::POP_JUMP_IF_TRUE) {
+                            let taken = r == (opcode(j) == op::POP_JUMP_IF_TRUE);
+                            let c = cache!(here!());
+                            c.index = (c.index << 1) | taken as u32;
+                            if taken {
                                 ip = unsafe { instrs.add(oparg(j) as usize) };
                             }
                         } else {
@@ -1021,7 +1046,11 @@ impl Vm {
                             decref(v);
                             tri!(t)
                         };
-                        if t == (opcode(w) == op::POP_JUMP_IF_TRUE) {
+                        let taken = t == (opcode(w) == op::POP_JUMP_IF_TRUE);
+                        // Branch history for tier 2's projection (newest in bit 0).
+                        let c = cache!(here!());
+                        c.index = (c.index << 1) | taken as u32;
+                        if taken {
                             ip = unsafe { instrs.add(arg as usize) };
                         }
                     }
@@ -1037,60 +1066,33 @@ impl Vm {
                     }
                     op::JUMP_FORWARD => ip = unsafe { instrs.add(arg as usize) },
                     op::JUMP_BACKWARD => {
-                        let at = here!();
-                        let c = cache!(at);
+                        let c = cache!(here!());
                         c.counter += 1;
-                        ip = unsafe { instrs.add(arg as usize) };
-                        if c.counter >= crate::vm::tier2::BACKEDGE_THRESHOLD {
+                        if c.counter >= crate::vm::tier2::backedge_threshold() {
                             c.counter = 0;
                             save_frame!();
-                            if let Some(ex) =
-                                crate::vm::tier2::on_hot_backedge(self, frame, at as u32)
-                            {
-                                // Install: from now on this back edge enters the executor.
-                                c.version = ex as u64;
-                                rewrite!(at, op::ENTER_EXECUTOR);
-                                // Re-dispatch this instruction as ENTER_EXECUTOR.
-                                ip = unsafe { instrs.add(at) };
+                            let at = here!() as u32;
+                            // SAFETY: frame is the live, saved frame.
+                            if unsafe { crate::vm::tier2::on_hot_backedge(self, frame, at) } {
+                                // Now ENTER_EXECUTOR: run it.
+                                ip = unsafe { ip.sub(1) };
+                                continue 'dispatch;
                             }
                         }
+                        ip = unsafe { instrs.add(arg as usize) };
                     }
                     op::ENTER_EXECUTOR => {
-                        // oparg: the loop head (the original JUMP_BACKWARD target);
-                        // cache.version: the owned executor.
-                        let at = here!();
-                        let c = cache!(at);
-                        let ex = c.version as *mut crate::abi::layout::Executor;
-                        ip = unsafe { instrs.add(arg as usize) };
-                        // SAFETY: the cache owns a reference to the executor.
-                        if unsafe { (*ex).valid } == 0 {
-                            c.version = 0;
-                            rewrite!(at, op::JUMP_BACKWARD);
-                            crate::vm::tier2::release_executor(ex);
-                            continue 'dispatch;
-                        }
                         save_frame!();
-                        let status = crate::vm::tier2::execute(self, ex, frame);
-                        // SAFETY: the executor left the frame consistent (see tier2::execute).
-                        unsafe {
-                            ip = instrs.add((*frame).instr as usize);
-                            sp = (*frame).stack_pointer;
-                        }
-                        match status {
-                            crate::abi::layout::status::ERROR => {
-                                // frame.instr names the instruction that raised.
-                                ip = unsafe { ip.add(1) };
-                                break 'dispatch self.pending_error.take().unwrap_or_else(|| {
-                                    err(
-                                        ExcKind::RuntimeError,
-                                        "tier 2 reported an error without an exception",
-                                    )
-                                });
+                        // SAFETY: frame is the live, saved frame; this is its ENTER_EXECUTOR.
+                        let at = here!() as u32;
+                        // SAFETY: as above.
+                        match unsafe { crate::vm::tier2::enter_executor(self, frame, at) } {
+                            crate::vm::tier2::Entered::Resume => load_frame!(),
+                            crate::vm::tier2::Entered::Error(e) => {
+                                load_frame!();
+                                break 'dispatch e;
                             }
-                            crate::abi::layout::status::HOT_EXIT => {
-                                crate::vm::tier2::on_hot_exit(self, frame);
-                            }
-                            _ => {}
+                            crate::vm::tier2::Entered::NotEntered => ip = unsafe { instrs.add(arg as usize) },
                         }
                     }
                     op::GET_ITER => {
@@ -1769,6 +1771,9 @@ impl Vm {
             let mut e = error;
             loop {
                 save_frame!();
+                if STEP && frame == entry {
+                    return Err(e);
+                }
                 // SAFETY: ip points into this frame's instructions.
                 let at = (unsafe { ip.offset_from(instrs) } as usize).saturating_sub(1) as u32;
                 let handler = code

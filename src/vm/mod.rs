@@ -29,6 +29,8 @@ use std::io::Write;
 pub struct RunOptions {
     /// Print the number of live heap objects at exit on stderr (leak check).
     pub leak_check: bool,
+    /// Tier-2 mode and tunables.
+    pub tier2: tier2::Config,
 }
 
 /// Runs a program; returns the process exit status (0, or 1 after an
@@ -41,6 +43,7 @@ pub fn run_source(source: &str, filename: &str, opts: &RunOptions) -> i32 {
             return 1;
         }
     };
+    tier2::configure(&opts.tier2);
     let mut vm = interp::Vm::new();
     vm.source_lines = source.lines().map(String::from).collect();
     let globals = dict::new_dict();
@@ -52,6 +55,7 @@ pub fn run_source(source: &str, filename: &str, opts: &RunOptions) -> i32 {
         }
     };
     vm.flush();
+    tier2::finish(&mut vm);
     // Break the globals <-> functions cycle, then release the VM's own objects.
     // SAFETY: globals is a dict.
     unsafe { dict::dict_mut(globals.raw()).clear() };

@@ -91,6 +91,14 @@ pub fn run(cfg: &Config, prep: &Prepared, progress: &Progress) -> CallingConvent
             })
         })
         .collect();
+    for (b, m) in builds.iter().zip(&modes) {
+        if let Some(why) = m.as_ref().and_then(|m| m.unavailable.as_ref()) {
+            notes.push(format!(
+                "{} build: `--tier jit` not available ({why}).",
+                b.cc
+            ));
+        }
+    }
     let usable = modes
         .iter()
         .flatten()

@@ -1,41 +1,580 @@
-//! Tier 2 (trace projection, optimizer, uop interpreter, JIT glue).
+//! Tier 2: hot loops become uop traces that run in the uop interpreter
+//! (`--tier uops`) or as native code from the copy-and-patch JIT
+//! (`--tier jit`).
 //!
-//! Placeholder: the tier-1 interpreter calls [`on_hot_backedge`] when a
-//! `JUMP_BACKWARD` counter passes [`BACKEDGE_THRESHOLD`]. Until tier 2 exists it
-//! returns `None` ("no executor") and tier 1 carries on.
+//! * [`project`]: bytecode → uops, from a loop head or a side exit's target.
+//! * [`optimize`]: the pass over a trace before it is installed.
+//! * [`helpers`]: C-ABI helpers traces call (`cpjit_step` runs one tier-1
+//!   instruction), and the JIT's symbol table.
+//! * [`uop_interp`]: the uop interpreter.
+//! * [`trace`]: installed traces, their exits and links.
+//! * [`stats`]: `--stats` counters.
+//!
+//! Tier 1 calls [`on_hot_backedge`] when a `JUMP_BACKWARD` gets hot; the
+//! loop's trace is installed by rewriting the instruction to
+//! `ENTER_EXECUTOR` (same oparg, so the original is recoverable), whose
+//! cache `version` holds the trace. Tier 1 runs `ENTER_EXECUTOR` through
+//! [`enter_executor`]. Exits resume tier 1 at the exact instruction with the
+//! frame's locals and stack as tier 1 lays them out; hot exits grow side
+//! traces linked into the exit.
 
-use crate::abi::layout::{status, Executor, Frame};
+mod config;
+pub mod helpers;
+pub mod optimize;
+pub mod project;
+pub mod stats;
+pub mod trace;
+pub mod uop_interp;
+
+pub use config::{parse_size, Config, Mode};
+
+use crate::abi::layout::{status, Frame};
+use crate::jit::{JitConfig, JitContext, MemoryConfig};
+use crate::vm::bytecode::{encode, op, oparg, opcode, Cache, Code};
+use crate::vm::error::{err, ExcKind, PyErr};
 use crate::vm::interp::Vm;
+use crate::vm::obj::Obj;
+use crate::vm::types::CodeObj;
+use stats::Stats;
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use trace::{ExitSlot, Trace};
 
-/// Number of back-edge executions before tier 2 is asked for an executor.
-pub const BACKEDGE_THRESHOLD: u32 = 16;
+/// Number of back-edge executions before tier 2 is asked for an executor
+/// (the default; see [`Config`]).
+pub const BACKEDGE_THRESHOLD: u32 = Config::DEFAULT_BACKEDGE_THRESHOLD;
 
-/// Called when the `JUMP_BACKWARD` at `instr` (index in the frame's code)
-/// became hot. Returns an executor to enter (its reference is owned by the
-/// caller), or `None` to keep interpreting. When an executor is returned the
-/// interpreter is expected to rewrite the instruction to `ENTER_EXECUTOR`.
-///
-/// Once installed, the back edge becomes `ENTER_EXECUTOR` (its oparg keeps the
-/// loop head; its inline cache holds the executor reference) and every later
-/// iteration calls [`execute`] with `frame.instr` = the loop head.
-pub fn on_hot_backedge(_vm: &mut Vm, _frame: *mut Frame, _instr: u32) -> Option<*mut Executor> {
-    None
+/// The back-edge threshold tier 1 compares against (never reached in tier-1 mode).
+static THRESHOLD: AtomicU32 = AtomicU32::new(u32::MAX);
+
+/// What a trace left behind when it had to stop outside its stubs: an
+/// error (or a jump to a place no stub covers), and where tier 1 resumes.
+pub struct Pending {
+    /// The exception, or `None` to just resume.
+    pub error: Option<Box<PyErr>>,
+    /// Instruction index tier 1 resumes at (one past the failing one for errors).
+    pub instr: u32,
+    /// The frame's stack pointer at that point.
+    pub sp: *mut u64,
 }
 
-/// Runs `executor` on `frame`, whose `instr` and `stack_pointer` are exact.
-///
-/// Returns an `abi::layout::status`. On return the executor has left the same
-/// frame consistent: `frame.instr` is where tier 1 resumes (for `ERROR`: the
-/// index of the instruction that raised, with the exception in
-/// `vm.pending_error`) and `frame.stack_pointer` is the value-stack top.
-pub fn execute(_vm: &mut Vm, _executor: *mut Executor, _frame: *mut Frame) -> i64 {
-    status::EXIT
+struct State {
+    config: Config,
+    jit: Option<JitContext>,
+    jit_unavailable: bool,
+    traces: Vec<Rc<Trace>>,
+    graveyard: Vec<Rc<Trace>>,
+    pending: Option<Pending>,
+    declined: HashSet<(usize, u32)>,
+    running: u32,
+    stats: Stats,
 }
 
-/// Called after [`execute`] returned `HOT_EXIT` (`ThreadState::exit_executor`
-/// and `exit_index` name the exit): tier 2 may build and link a side trace.
-pub fn on_hot_exit(_vm: &mut Vm, _frame: *mut Frame) {}
+thread_local! {
+    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+}
 
-/// Drops the tier-1 reference to an executor that was installed by
-/// [`on_hot_backedge`] (it became invalid, or its code object died).
-pub fn release_executor(_executor: *mut Executor) {}
+/// Runs `f` on the tier-2 state, if tier 2 is configured. Never call back
+/// into the VM or a trace from `f`.
+fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
+    STATE.with(|s| s.borrow_mut().as_mut().map(f))
+}
+
+/// Sets tier 2 up for this thread (call before running code).
+pub fn configure(config: &Config) {
+    let threshold = match config.mode {
+        Mode::Interp => u32::MAX,
+        _ => config.backedge_threshold.max(1),
+    };
+    THRESHOLD.store(threshold, Ordering::Relaxed);
+    STATE.with(|s| {
+        *s.borrow_mut() = Some(State {
+            config: config.clone(),
+            jit: None,
+            jit_unavailable: false,
+            traces: Vec::new(),
+            graveyard: Vec::new(),
+            pending: None,
+            declined: HashSet::new(),
+            running: 0,
+            stats: Stats::default(),
+        })
+    });
+}
+
+/// The back-edge count at which tier 1 calls [`on_hot_backedge`].
+#[inline(always)]
+pub fn backedge_threshold() -> u32 {
+    THRESHOLD.load(Ordering::Relaxed)
+}
+
+/// Records what a helper left for the VM (see [`Pending`]).
+pub fn set_pending(p: Pending) {
+    with_state(|s| s.pending = Some(p));
+}
+
+/// The code object (`CodeObj` value) that owns `code`.
+fn code_obj(code: &Code) -> Obj {
+    let base = code as *const Code as usize - std::mem::offset_of!(CodeObj, code);
+    Obj::new_ref(base as u64)
+}
+
+/// The `Code` inside a `CodeObj` value.
+fn code_of(code_obj: &Obj) -> &Code {
+    // SAFETY: trace.code always holds a CODE object.
+    unsafe { &crate::vm::obj::cast::<CodeObj>(code_obj.raw()).code }
+}
+
+fn caches_of(code: &Code) -> *mut Cache {
+    // SAFETY: raw access to the cache array; tier 1 is between instructions.
+    unsafe { (*code.caches.get()).as_mut_ptr() }
+}
+
+fn rewrite(code: &Code, at: u32, word: u32) {
+    // SAFETY: at indexes the instruction array; tier 1 is between instructions.
+    unsafe {
+        let instrs = &mut *code.instrs.get();
+        if let Some(w) = instrs.get_mut(at as usize) {
+            *w = word;
+        }
+    }
+}
+
+impl State {
+    /// Compiles (JIT mode) and registers a trace.
+    fn install(
+        &mut self,
+        code: &Code,
+        uops: Vec<crate::jit::UopInstruction>,
+        start: u32,
+        root_at: Option<u32>,
+        depth: u32,
+    ) -> Option<Rc<Trace>> {
+        let uops = if self.config.optimize {
+            optimize::optimize(code, uops)
+        } else {
+            uops
+        };
+        self.stats.traces_projected += 1;
+        self.stats.trace_uops += uops.len() as u64;
+        if std::env::var_os("CPJIT_DUMP_TRACES").is_some() {
+            dump(code, start, root_at, &uops);
+        }
+        let exit_targets = crate::jit::trace::exit_targets(&uops).ok()?;
+        let jit = match self.config.mode {
+            Mode::Jit => {
+                if self.jit.is_none() && !self.jit_unavailable {
+                    let cfg = JitConfig {
+                        memory: MemoryConfig {
+                            limit: self.config.jit_memory_limit,
+                            ..MemoryConfig::default()
+                        },
+                        ..JitConfig::default()
+                    };
+                    match JitContext::new(
+                        cfg,
+                        &crate::jit::stencils::HOST,
+                        &helpers::symbol_table(),
+                    ) {
+                        Ok(j) => self.jit = Some(j),
+                        Err(_) => {
+                            self.stats.jit_errors += 1;
+                            self.jit_unavailable = true;
+                        }
+                    }
+                }
+                let ctx = self.jit.as_ref()?;
+                match ctx.compile(&uops) {
+                    Ok(e) => Some(e),
+                    Err(_) => {
+                        self.stats.jit_errors += 1;
+                        return None;
+                    }
+                }
+            }
+            _ => None,
+        };
+        let exits = exit_targets.iter().map(|_| ExitSlot::default()).collect();
+        let t = Rc::new(Trace {
+            uops,
+            code: code_obj(code),
+            start,
+            root_at,
+            depth,
+            valid: std::cell::Cell::new(true),
+            jit,
+            exits,
+            exit_targets,
+        });
+        if let Some(e) = &t.jit {
+            // SAFETY: the header is live (we hold the handle); vm_data is ours.
+            unsafe { (*e.as_ptr()).vm_data = Rc::as_ptr(&t) as *mut std::ffi::c_void };
+            self.stats.jit_code_bytes += e.code_size() as u64;
+        }
+        if root_at.is_some() {
+            self.stats.root_traces += 1;
+        } else {
+            self.stats.side_traces += 1;
+        }
+        self.traces.push(t.clone());
+        Some(t)
+    }
+
+    /// Invalidates `t`: no more entries or links; a root's `ENTER_EXECUTOR`
+    /// goes back to `JUMP_BACKWARD`. Running code finishes safely (the
+    /// trampoline's and the uop interpreter's references keep it alive).
+    fn invalidate(&mut self, t: &Rc<Trace>) {
+        if !t.valid.replace(false) {
+            return;
+        }
+        self.stats.invalidated += 1;
+        if let Some(e) = &t.jit {
+            e.invalidate();
+        }
+        for slot in &t.exits {
+            slot.linked.borrow_mut().take();
+        }
+        if let Some(at) = t.root_at {
+            let code = code_of(&t.code);
+            if let Some(&w) = code.words().get(at as usize) {
+                if opcode(w) == op::ENTER_EXECUTOR {
+                    rewrite(code, at, encode(op::JUMP_BACKWARD, oparg(w)));
+                    // SAFETY: at < caches.len() (one cache per instruction).
+                    unsafe {
+                        let c = &mut *caches_of(code).add(at as usize);
+                        c.version = 0;
+                        c.counter = 0;
+                    }
+                }
+            }
+        }
+        if let Some(k) = self.traces.iter().position(|x| Rc::ptr_eq(x, t)) {
+            let dead = self.traces.swap_remove(k);
+            self.graveyard.push(dead);
+        }
+    }
+
+    /// Drops invalidated traces once no trace is running.
+    fn collect(&mut self) {
+        if self.running == 0 {
+            self.graveyard.clear();
+        }
+    }
+}
+
+/// Called when the `JUMP_BACKWARD` at `instr` of `frame`'s code got hot.
+/// Projects, optimizes and installs the loop's trace; returns whether the
+/// instruction is now `ENTER_EXECUTOR` (tier 1 then runs it at once).
+///
+/// # Safety
+/// `frame` is the live frame tier 1 is running (on this thread's VM).
+pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> bool {
+    // SAFETY: frame is tier 1's live frame; its code outlives it.
+    let code = unsafe { &*((*frame).code as *const Code) };
+    let Some(&w) = code.words().get(instr as usize) else {
+        return false;
+    };
+    if opcode(w) != op::JUMP_BACKWARD {
+        return false;
+    }
+    let installed = with_state(|s| {
+        vm.ts.side_exit_threshold = s.config.side_exit_threshold.max(1);
+        let key = (code as *const Code as usize, instr);
+        if s.config.mode == Mode::Interp || s.declined.contains(&key) {
+            return false;
+        }
+        let head = oparg(w);
+        let start = project::Start {
+            at: head,
+            backedge: Some(instr),
+        };
+        let t = project::project(code, start, s.config.max_trace_length)
+            .and_then(|uops| s.install(code, uops, head, Some(instr), 0));
+        match t {
+            Some(t) => {
+                rewrite(code, instr, encode(op::ENTER_EXECUTOR, head));
+                // SAFETY: instr < caches.len().
+                unsafe { (*caches_of(code).add(instr as usize)).version = Rc::as_ptr(&t) as u64 };
+                true
+            }
+            None => {
+                s.stats.declined += 1;
+                s.declined.insert(key);
+                false
+            }
+        }
+    });
+    installed.unwrap_or(false)
+}
+
+/// What [`enter_executor`] did.
+pub enum Entered {
+    /// The trace ran and exited: resume tier 1 at `frame.instr` with the
+    /// stack at `frame.stack_pointer`.
+    Resume,
+    /// The trace ran and raised: unwind from `frame.instr` (one past the
+    /// failing instruction), stack at `frame.stack_pointer`.
+    Error(Box<PyErr>),
+    /// No valid executor here (the instruction is `JUMP_BACKWARD` again):
+    /// carry on as `JUMP_BACKWARD`.
+    NotEntered,
+}
+
+/// Runs the executor installed at `ENTER_EXECUTOR` `instr` of `frame`'s
+/// code, with the stack at `frame.stack_pointer`.
+///
+/// # Safety
+/// `frame` is the live frame tier 1 is running (on this thread's VM), saved
+/// (`instr`, `stack_pointer`), and `instr` is an `ENTER_EXECUTOR` of its code.
+pub unsafe fn enter_executor(vm: &mut Vm, frame: *mut Frame, instr: u32) -> Entered {
+    // SAFETY: frame is tier 1's live frame; its code outlives it.
+    let code = unsafe { &*((*frame).code as *const Code) };
+    // SAFETY: instr < caches.len().
+    let p = unsafe { (*caches_of(code).add(instr as usize)).version } as *const Trace;
+    let trace = if p.is_null() {
+        None
+    } else {
+        // SAFETY: the cache holds a pointer to a trace registered in the
+        // state (kept there while the instruction is ENTER_EXECUTOR).
+        unsafe {
+            Rc::increment_strong_count(p);
+            Some(Rc::from_raw(p))
+        }
+    };
+    let Some(trace) = trace.filter(|t| t.valid.get()) else {
+        if let Some(&w) = code.words().get(instr as usize) {
+            rewrite(code, instr, encode(op::JUMP_BACKWARD, oparg(w)));
+        }
+        return Entered::NotEntered;
+    };
+    let mode = with_state(|s| {
+        s.running += 1;
+        s.stats.entries += 1;
+        s.config.mode
+    })
+    .unwrap_or(Mode::Interp);
+    // SAFETY: frame is live; the trace was projected from its code.
+    let sp = unsafe { (*frame).stack_pointer };
+    let (st, exit) = match mode {
+        Mode::Jit => {
+            let Some(exe) = trace.jit.as_ref() else {
+                with_state(|s| s.running -= 1);
+                return Entered::NotEntered;
+            };
+            vm.ts.exit_executor = std::ptr::null_mut();
+            // SAFETY: frame, its stack and the thread state are live and
+            // what the trace's code expects (it was projected for this code).
+            match unsafe { exe.enter(frame, sp, &mut *vm.ts) } {
+                Ok(st) => {
+                    let e = vm.ts.exit_executor;
+                    let exit = if e.is_null() || st == status::ERROR {
+                        None
+                    } else {
+                        // SAFETY: an exit stub stored its own executor, which
+                        // is alive (linked, or the one we entered); vm_data
+                        // is its trace, registered until no trace runs.
+                        unsafe {
+                            let t = (*e).vm_data as *const Trace;
+                            Rc::increment_strong_count(t);
+                            Some((Rc::from_raw(t), vm.ts.exit_index))
+                        }
+                    };
+                    (st, exit)
+                }
+                Err(_) => {
+                    with_state(|s| s.running -= 1);
+                    return Entered::NotEntered;
+                }
+            }
+        }
+        _ => {
+            // SAFETY: as above.
+            let o = unsafe { uop_interp::run(trace.clone(), frame, sp, &mut *vm.ts) };
+            with_state(|s| s.stats.uops_executed += o.uops);
+            (o.status, o.exit)
+        }
+    };
+    let result = match st {
+        status::ERROR => {
+            let p = with_state(|s| s.pending.take()).flatten();
+            match p {
+                Some(p) => {
+                    // SAFETY: frame is live.
+                    unsafe {
+                        (*frame).instr = p.instr;
+                        (*frame).stack_pointer = p.sp;
+                    }
+                    match p.error {
+                        Some(e) => Entered::Error(e),
+                        None => Entered::Resume,
+                    }
+                }
+                None => Entered::Error(err(
+                    ExcKind::RuntimeError,
+                    "tier 2: a trace failed without an exception",
+                )),
+            }
+        }
+        _ => {
+            if let Some((t, idx)) = &exit {
+                with_state(|s| {
+                    s.stats.count_exit(
+                        &t.code,
+                        code_of(&t.code),
+                        t.exit_targets.get(*idx as usize).copied().unwrap_or(0),
+                    )
+                });
+                if st == status::HOT_EXIT {
+                    with_state(|s| hot_exit(s, t, *idx));
+                }
+            }
+            Entered::Resume
+        }
+    };
+    with_state(|s| {
+        s.running -= 1;
+        s.collect();
+    });
+    drop(exit);
+    result
+}
+
+/// Exit `idx` of `parent` got hot: link it to a side trace projected from
+/// its target, or to the loop executor installed there.
+fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32) {
+    if !parent.valid.get() || parent.declined(idx) {
+        return;
+    }
+    let Some(&target) = parent.exit_targets.get(idx as usize) else {
+        return;
+    };
+    let code = code_of(&parent.code);
+    let Some(&w) = code.words().get(target as usize) else {
+        return;
+    };
+    let child: Option<Rc<Trace>> = match opcode(w) {
+        op::ENTER_EXECUTOR => {
+            // SAFETY: target < caches.len(); a non-null version is a registered trace.
+            let p = unsafe { (*caches_of(code).add(target as usize)).version } as *const Trace;
+            s.traces
+                .iter()
+                .find(|t| Rc::as_ptr(t) == p && t.valid.get())
+                .cloned()
+        }
+        op::JUMP_BACKWARD => {
+            // Not hot yet: try again later.
+            reset_temperature(parent, idx);
+            return;
+        }
+        _ if parent.depth + 1 > s.config.max_side_chain => None,
+        _ => {
+            let start = project::Start {
+                at: target,
+                backedge: None,
+            };
+            project::project(code, start, s.config.max_trace_length)
+                .and_then(|uops| s.install(code, uops, target, None, parent.depth + 1))
+        }
+    };
+    match child {
+        Some(c) => {
+            let linked = match (&parent.jit, &c.jit) {
+                (Some(p), Some(e)) => p.link_exit(idx, e).is_ok(),
+                (None, None) => {
+                    *parent.exits[idx as usize].linked.borrow_mut() = Some(c.clone());
+                    true
+                }
+                _ => false,
+            };
+            if linked {
+                s.stats.side_links += 1;
+            }
+        }
+        None => {
+            if let Some(e) = parent.exits.get(idx as usize) {
+                e.declined.set(true);
+            }
+        }
+    }
+}
+
+fn reset_temperature(t: &Trace, idx: u32) {
+    if let Some(e) = t.exits.get(idx as usize) {
+        e.temperature.set(0);
+    }
+    if let Some(exe) = &t.jit {
+        // SAFETY: idx < exit_count (checked by exit_targets' length); the
+        // executor is alive (we hold its trace).
+        unsafe {
+            let h = exe.as_ptr();
+            if idx < (*h).exit_count {
+                (*(*h).exits.add(idx as usize)).temperature = 0;
+            }
+        }
+    }
+}
+
+/// Invalidates every trace projected from `code` (e.g. when something they
+/// assumed about it changed).
+pub fn invalidate_code(code: &Code) {
+    with_state(|s| {
+        let doomed: Vec<Rc<Trace>> = s
+            .traces
+            .iter()
+            .filter(|t| std::ptr::eq(code_of(&t.code), code))
+            .cloned()
+            .collect();
+        for t in &doomed {
+            s.invalidate(t);
+        }
+        s.collect();
+    });
+}
+
+/// At exit: prints `--stats` (to stderr) if asked, then releases every
+/// trace and the JIT.
+pub fn finish(vm: &mut Vm) {
+    let state = STATE.with(|s| s.borrow_mut().take());
+    let Some(mut s) = state else {
+        return;
+    };
+    if s.config.stats {
+        let mem = s.jit.as_ref().map(|j| j.memory_stats());
+        let live = s.traces.len();
+        s.stats.print(&s.config, live, mem.as_ref());
+    }
+    let all: Vec<Rc<Trace>> = s.traces.clone();
+    for t in &all {
+        s.invalidate(t);
+    }
+    s.graveyard.clear();
+    drop(all);
+    // SAFETY: the thread state is live; its parked executor is one of ours.
+    unsafe { crate::jit::release_previous_executor(&mut *vm.ts) };
+    drop(s);
+    THRESHOLD.store(u32::MAX, Ordering::Relaxed);
+}
+
+/// Prints a trace on stderr (`CPJIT_DUMP_TRACES=1`, a debug aid).
+fn dump(code: &Code, start: u32, root_at: Option<u32>, uops: &[crate::jit::UopInstruction]) {
+    let kind = if root_at.is_some() { "root" } else { "side" };
+    let mut s = format!("trace ({kind}) {} from instruction {start}:\n", code.name);
+    for (k, u) in uops.iter().enumerate() {
+        let bc = code
+            .words()
+            .get(u.target as usize)
+            .map_or(0, |&w| opcode(w));
+        s.push_str(&format!(
+            "  {k:3} {:<28} bc={bc:<3} oparg={} target={} jump={} error={} exit={}\n",
+            u.opcode.name(),
+            u.oparg,
+            u.target,
+            u.jump_target,
+            u.error_target,
+            u.exit_index
+        ));
+    }
+    eprint!("{s}");
+}

@@ -1,0 +1,270 @@
+//! C-ABI runtime helpers that traces call (`_CALL_HELPER`), and the symbol
+//! table the JIT is built with.
+
+use crate::abi::layout::{Frame, ThreadState};
+use crate::jit::SymbolTable;
+use crate::vm::bytecode::{op, opcode, Code};
+use crate::vm::interp::Vm;
+use crate::vm::obj::Obj;
+use crate::vm::tier2::{project, set_pending, Pending};
+
+/// The generic helper: runs the bytecode instruction at index `instr` of
+/// `frame` in tier 1 (exactly tier 1's code), with the trace's stack at
+/// `sp`, and returns the new stack pointer.
+///
+/// The trace expects control to continue at `expected`: if tier 1 went to
+/// the branch's other destination instead, the result is the stack pointer
+/// with bit 0 set (the trace exits there). NULL means the trace must stop:
+/// an error is pending, or control went somewhere the trace cannot exit to
+/// statically; either way the VM finds where to resume in the pending record.
+///
+/// # Safety
+/// Called only by traces, with the live frame, its stack pointer and the
+/// VM's thread state (whose `vm_data` is the [`Vm`]).
+pub unsafe extern "C" fn cpjit_step(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    // SAFETY: the caller's contract: live frame and thread state; vm_data
+    // is the VM running this thread.
+    unsafe {
+        (*frame).instr = instr as u32;
+        (*frame).stack_pointer = sp;
+        let vm = &mut *((*tstate).vm_data as *mut Vm);
+        let code = &*((*frame).code as *const Code);
+        let before = code.words().get(instr as usize).copied().unwrap_or(0);
+        let other = project::branch_destinations(code.words(), instr as usize)
+            .map(|(fall, jump)| if fall as u64 == expected { jump } else { fall });
+        let mut result = vm.step(frame);
+        // A fused compare-and-jump that deoptimized ran only its compare:
+        // run the jump too, so control is at one of the pair's destinations.
+        if result.is_ok()
+            && matches!(
+                opcode(before),
+                op::COMPARE_OP_INT_JUMP | op::COMPARE_OP_FLOAT_JUMP
+            )
+            && (*frame).instr as u64 == instr + 1
+        {
+            result = vm.step(frame);
+        }
+        let at = (*frame).instr;
+        let new_sp = (*frame).stack_pointer;
+        match result {
+            Err(e) => {
+                set_pending(Pending {
+                    error: Some(e),
+                    instr: at,
+                    sp: new_sp,
+                });
+                std::ptr::null_mut()
+            }
+            Ok(()) if at as u64 == expected => new_sp,
+            Ok(()) => {
+                if other == Some(at) {
+                    (new_sp as usize | 1) as *mut u64
+                } else {
+                    set_pending(Pending {
+                        error: None,
+                        instr: at,
+                        sp: new_sp,
+                    });
+                    std::ptr::null_mut()
+                }
+            }
+        }
+    }
+}
+
+/// The runtime symbols traces use: deallocation, the bool singletons, and
+/// every helper `_CALL_HELPER` may call.
+pub fn symbol_table() -> SymbolTable {
+    SymbolTable::new()
+        .with(
+            "cpjit_dealloc",
+            crate::vm::obj::cpjit_dealloc as *const () as usize as u64,
+        )
+        .with("cpjit_true", crate::vm::obj::true_raw())
+        .with("cpjit_false", crate::vm::obj::false_raw())
+        .with("cpjit_step", cpjit_step as *const () as usize as u64)
+        .with(
+            "cpjit_for_iter",
+            cpjit_for_iter as *const () as usize as u64,
+        )
+        .with(
+            "cpjit_box_float",
+            cpjit_box_float as *const () as usize as u64,
+        )
+}
+
+/// Boxes a float result (`cpjit_box_float(bits) -> value`) for the float templates.
+pub extern "C" fn cpjit_box_float(bits: u64) -> u64 {
+    crate::vm::obj::new_float(f64::from_bits(bits))
+}
+
+/// `FOR_ITER` over a range or list iterator, without re-entering tier 1
+/// (exactly `FOR_ITER_RANGE`/`FOR_ITER_LIST`); other iterators go through
+/// [`cpjit_step`]. The trace follows the loop body (`expected` = `instr + 1`);
+/// exhaustion pops the iterator and exits to the loop's end.
+///
+/// # Safety
+/// As [`cpjit_step`]; the top of the stack is the loop's iterator.
+pub unsafe extern "C" fn cpjit_for_iter(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    use crate::abi::layout::ListObj;
+    use crate::vm::obj::{decref, incref, kind_of};
+    use crate::vm::types::{IterObj, IterState, KIND_ITER};
+    // SAFETY: the caller's contract; the top is the iterator.
+    unsafe {
+        let it = *sp.sub(1);
+        if kind_of(it) == KIND_ITER && expected == instr + 1 {
+            let state = &mut (*(it as *mut IterObj)).state;
+            let next = match state {
+                IterState::Range { next, stop, step } => Some(
+                    if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
+                        let v = *next;
+                        *next += *step;
+                        Some(Obj::int(v).into_raw())
+                    } else {
+                        None
+                    },
+                ),
+                IterState::List { seq, idx } => {
+                    let l = &*(seq.raw() as *const ListObj);
+                    Some(if (*idx as isize) < l.len {
+                        let v = *l.items.add(*idx);
+                        *idx += 1;
+                        incref(v);
+                        Some(v)
+                    } else {
+                        None
+                    })
+                }
+                _ => None,
+            };
+            match next {
+                Some(Some(v)) => {
+                    *sp = v;
+                    return sp.add(1);
+                }
+                Some(None) => {
+                    decref(it);
+                    return (sp.sub(1) as usize | 1) as *mut u64;
+                }
+                None => {}
+            }
+        }
+        cpjit_step(frame, sp, tstate, expected, instr)
+    }
+}
+
+/// `LOAD_GLOBAL_MODULE` / `LOAD_GLOBAL_BUILTIN` without re-entering tier 1:
+/// exactly tier 1's specialized instruction when the globals' keys version
+/// still matches the cache; otherwise [`cpjit_step`] (tier 1 deoptimizes).
+///
+/// # Safety
+/// As [`cpjit_step`].
+pub unsafe extern "C" fn cpjit_load_global(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    use crate::vm::dict::dict_mut;
+    // SAFETY: the caller's contract: live frame whose code has this
+    // instruction and cache; globals and builtins are dicts.
+    unsafe {
+        let code = &*((*frame).code as *const Code);
+        let w = code.words().get(instr as usize).copied().unwrap_or(0);
+        let caches: &[crate::vm::bytecode::Cache] = &*code.caches.get();
+        let c = caches.get(instr as usize).copied().unwrap_or_default();
+        let gd = dict_mut((*frame).globals as u64);
+        if gd.keys_version == c.version {
+            let v = match opcode(w) {
+                op::LOAD_GLOBAL_MODULE => gd.entries().get(c.index as usize).map(|e| e.value),
+                op::LOAD_GLOBAL_BUILTIN => {
+                    let vm = &*((*tstate).vm_data as *const Vm);
+                    dict_mut(vm.builtins.raw())
+                        .entries()
+                        .get(c.index as usize)
+                        .map(|e| e.value)
+                }
+                _ => None,
+            };
+            if let Some(v) = v {
+                crate::vm::obj::incref(v);
+                *sp = v;
+                return sp.add(1);
+            }
+        }
+        cpjit_step(frame, sp, tstate, expected, instr)
+    }
+}
+
+/// Generic `BINARY_OP` (and `BINARY_OP_TRUE_DIVIDE_FLOAT` on floats)
+/// without re-entering tier 1, exactly as tier 1 computes it; anything
+/// else goes through [`cpjit_step`].
+///
+/// # Safety
+/// As [`cpjit_step`].
+pub unsafe extern "C" fn cpjit_binary_op(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    use crate::abi::layout::{kind, FloatObj, ObjHeader};
+    use crate::vm::obj::{decref, float_val, kind_of, new_float};
+    // SAFETY: the caller's contract: two operands on the stack.
+    unsafe {
+        let code = &*((*frame).code as *const Code);
+        let w = code.words().get(instr as usize).copied().unwrap_or(0);
+        let (a, b) = (*sp.sub(2), *sp.sub(1));
+        match opcode(w) {
+            op::BINARY_OP => match crate::vm::ops::binary_op(a, b, crate::vm::bytecode::oparg(w)) {
+                Ok(r) => {
+                    decref(a);
+                    decref(b);
+                    *sp.sub(2) = r.into_raw();
+                    return sp.sub(1);
+                }
+                Err(e) => {
+                    (*frame).stack_pointer = sp;
+                    set_pending(Pending {
+                        error: Some(e),
+                        instr: instr as u32 + 1,
+                        sp,
+                    });
+                    return std::ptr::null_mut();
+                }
+            },
+            op::BINARY_OP_TRUE_DIVIDE_FLOAT
+                if kind_of(a) == kind::FLOAT
+                    && kind_of(b) == kind::FLOAT
+                    && float_val(b) != 0.0 =>
+            {
+                let r = float_val(a) / float_val(b);
+                if (*(a as *const ObjHeader)).refcnt == 1 {
+                    (*(a as *mut FloatObj)).value = r;
+                    decref(b);
+                } else {
+                    decref(a);
+                    decref(b);
+                    *sp.sub(2) = new_float(r);
+                }
+                return sp.sub(1);
+            }
+            _ => {}
+        }
+        cpjit_step(frame, sp, tstate, expected, instr)
+    }
+}

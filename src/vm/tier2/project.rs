@@ -1,0 +1,415 @@
+//! Trace projection: from a loop head (or a side exit's target), walk the
+//! bytecode in its current, specialized form along the path tier 1 recorded
+//! and translate each instruction into uops.
+//!
+//! Instructions with a dedicated uop get guards plus the fast operation;
+//! every other instruction becomes one `_CALL_HELPER` of [`helpers::cpjit_step`],
+//! which runs exactly that instruction in tier 1 (same code, same
+//! semantics). Every guard and branch leaves through a stub at the end of the
+//! trace (`_EXIT_TRACE` to the exact bytecode instruction, `_ERROR_POP_N`
+//! for errors), so tier 1 resumes with the frame as it left it.
+
+use crate::abi::uop::Uop;
+use crate::jit::UopInstruction;
+use crate::vm::bytecode::{encode, op, oparg, opcode, Cache, Code};
+use crate::vm::tier2::helpers;
+
+/// Where a projection starts and what closes it.
+#[derive(Clone, Copy, Debug)]
+pub struct Start {
+    /// First bytecode instruction of the trace.
+    pub at: u32,
+    /// For a loop's root trace: the `JUMP_BACKWARD` that closes the loop
+    /// (the trace ends with `_JUMP_TO_TOP` there). `None` for side traces,
+    /// which end with an exit at the first back edge.
+    pub backedge: Option<u32>,
+}
+
+/// A stub at the end of the trace that guards and helpers continue at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Stub {
+    /// `_EXIT_TRACE` resuming tier 1 at this instruction.
+    Exit(u32),
+    /// `_ERROR_POP_N 0` reporting an error raised by the instruction before this index.
+    Error(u32),
+}
+
+struct Builder {
+    body: Vec<UopInstruction>,
+    /// Stub each body uop's jump target (and error target) refers to.
+    stubs: Vec<(Option<Stub>, Option<Stub>)>,
+}
+
+impl Builder {
+    fn emit(&mut self, ins: UopInstruction, jump: Option<Stub>, error: Option<Stub>) {
+        self.body.push(ins);
+        self.stubs.push((jump, error));
+    }
+
+    /// Lays out the stubs after the body and resolves the targets.
+    fn finish(mut self) -> Vec<UopInstruction> {
+        let mut order: Vec<Stub> = Vec::new();
+        for (j, e) in &self.stubs {
+            for s in [j, e].into_iter().flatten() {
+                if !order.contains(s) {
+                    order.push(*s);
+                }
+            }
+        }
+        let base = self.body.len() as u32;
+        let index = |s: Stub| base + order.iter().position(|&o| o == s).unwrap_or(0) as u32;
+        for (ins, (j, e)) in self.body.iter_mut().zip(&self.stubs) {
+            if let Some(j) = j {
+                ins.jump_target = index(*j);
+            }
+            if let Some(e) = e {
+                ins.error_target = index(*e);
+            }
+        }
+        let mut exit_index = 0;
+        for ins in self.body.iter_mut().filter(|u| u.opcode == Uop::EXIT_TRACE) {
+            ins.exit_index = exit_index;
+            exit_index += 1;
+        }
+        for s in order {
+            let stub = match s {
+                Stub::Exit(t) => {
+                    exit_index += 1;
+                    UopInstruction::new(Uop::EXIT_TRACE)
+                        .target(t)
+                        .exit_index(exit_index - 1)
+                }
+                Stub::Error(t) => UopInstruction::new(Uop::ERROR_POP_N).target(t),
+            };
+            self.body.push(stub);
+        }
+        self.body
+    }
+}
+
+/// Whether tier 1 mostly took the conditional jump at `i` lately (the
+/// branch history tier 1 keeps in the jump's cache `index`, newest in bit 0).
+fn jump_mostly_taken(caches: &[Cache], i: usize) -> bool {
+    let bits = caches.get(i).map_or(0, |c| c.index) & 0xff;
+    bits.count_ones() >= 4
+}
+
+/// Destinations of the branch instruction at `i`: (fall-through, jump), or
+/// `None` if it is not a conditional branch. Fused compare-and-jump pairs
+/// fall through past the jump.
+pub fn branch_destinations(instrs: &[u32], i: usize) -> Option<(u32, u32)> {
+    let w = *instrs.get(i)?;
+    let i32_ = i as u32;
+    match opcode(w) {
+        op::POP_JUMP_IF_FALSE
+        | op::POP_JUMP_IF_TRUE
+        | op::JUMP_IF_FALSE_OR_POP
+        | op::JUMP_IF_TRUE_OR_POP
+        | op::FOR_ITER
+        | op::FOR_ITER_RANGE
+        | op::FOR_ITER_LIST => Some((i32_ + 1, oparg(w))),
+        op::COMPARE_OP_INT_JUMP | op::COMPARE_OP_FLOAT_JUMP => {
+            let j = *instrs.get(i + 1)?;
+            Some((i32_ + 2, oparg(j)))
+        }
+        _ => None,
+    }
+}
+
+/// Projects a trace from `start` in `code`; `None` if nothing worth running
+/// as a trace comes out (the first instruction already has to exit).
+pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstruction>> {
+    let instrs = code.words();
+    // SAFETY: read-only view of the caches; tier 1 is not running this
+    // code's dispatch right now (we are called from it, between instructions).
+    let caches: &[Cache] = unsafe { &*code.caches.get() };
+    let in_loop = |t: u32| match start.backedge {
+        Some(b) => t >= start.at && t <= b,
+        None => true,
+    };
+    let mut b = Builder {
+        body: Vec::new(),
+        stubs: Vec::new(),
+    };
+    let mut i = start.at as usize;
+    let mut visited = vec![false; instrs.len()];
+    let mut pushed_bool = false;
+    loop {
+        let prev_bool = std::mem::replace(&mut pushed_bool, false);
+        if b.body.len() >= max_len || i >= instrs.len() || visited[i] {
+            b.emit(exit_to(i as u32), None, None);
+            break;
+        }
+        visited[i] = true;
+        let w = instrs[i];
+        // A super-instruction `A__B` runs A with its own argument, then the
+        // intact instruction B that follows: project it as A.
+        let w = match opcode(w) {
+            op::LOAD_FAST__LOAD_FAST | op::LOAD_FAST__LOAD_CONST => encode(op::LOAD_FAST, oparg(w)),
+            op::LOAD_CONST__LOAD_FAST => encode(op::LOAD_CONST, oparg(w)),
+            op::STORE_FAST__LOAD_FAST | op::STORE_FAST__STORE_FAST => {
+                encode(op::STORE_FAST, oparg(w))
+            }
+            _ => w,
+        };
+        let arg = oparg(w);
+        let here = i as u32;
+        let ins = |u: Uop| UopInstruction::new(u).target(here);
+        match opcode(w) {
+            op::NOP | op::LOAD_FAST_CHECK | op::SETUP_EXCEPT | op::POP_EXCEPT_BLOCK => i += 1,
+            op::LOAD_FAST => {
+                b.emit(
+                    ins(Uop::LOAD_FAST_CHECK).oparg(arg),
+                    Some(Stub::Exit(here)),
+                    None,
+                );
+                i += 1;
+            }
+            op::STORE_FAST => {
+                b.emit(ins(Uop::STORE_FAST).oparg(arg), None, None);
+                i += 1;
+            }
+            op::LOAD_CONST => {
+                let v = code.consts.get(arg as usize)?.raw();
+                b.emit(ins(Uop::LOAD_CONST).operand(v), None, None);
+                i += 1;
+            }
+            op::POP_TOP => {
+                b.emit(ins(Uop::POP_TOP), None, None);
+                i += 1;
+            }
+            op::BINARY_OP_ADD_INT | op::BINARY_OP_SUBTRACT_INT | op::BINARY_OP_MULTIPLY_INT => {
+                let u = match opcode(w) {
+                    op::BINARY_OP_ADD_INT => Uop::BINARY_OP_ADD_INT,
+                    op::BINARY_OP_SUBTRACT_INT => Uop::BINARY_OP_SUBTRACT_INT,
+                    _ => Uop::BINARY_OP_MULTIPLY_INT,
+                };
+                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
+                b.emit(ins(u), Some(Stub::Exit(here)), None);
+                i += 1;
+            }
+            op::BINARY_OP_ADD_FLOAT
+            | op::BINARY_OP_SUBTRACT_FLOAT
+            | op::BINARY_OP_MULTIPLY_FLOAT => {
+                let u = match opcode(w) {
+                    op::BINARY_OP_ADD_FLOAT => Uop::BINARY_OP_ADD_FLOAT,
+                    op::BINARY_OP_SUBTRACT_FLOAT => Uop::BINARY_OP_SUBTRACT_FLOAT,
+                    _ => Uop::BINARY_OP_MULTIPLY_FLOAT,
+                };
+                b.emit(ins(Uop::GUARD_BOTH_FLOAT), Some(Stub::Exit(here)), None);
+                b.emit(ins(u), None, None);
+                i += 1;
+            }
+            op::BINARY_OP_RSHIFT_INT | op::BINARY_OP_MOD_INT | op::BINARY_OP_FLOOR_DIVIDE_INT => {
+                let u = match opcode(w) {
+                    op::BINARY_OP_RSHIFT_INT => Uop::BINARY_OP_RSHIFT_INT,
+                    op::BINARY_OP_MOD_INT => Uop::BINARY_OP_MOD_INT,
+                    _ => Uop::BINARY_OP_FLOOR_DIVIDE_INT,
+                };
+                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
+                b.emit(ins(u), Some(Stub::Exit(here)), None);
+                i += 1;
+            }
+            op::SWAP => {
+                b.emit(ins(Uop::SWAP).oparg(arg), None, None);
+                i += 1;
+            }
+            op::COPY => {
+                b.emit(ins(Uop::COPY).oparg(arg), None, None);
+                i += 1;
+            }
+            op::PUSH_NULL => {
+                b.emit(ins(Uop::PUSH_NULL), None, None);
+                i += 1;
+            }
+            op::LOAD_GLOBAL_MODULE
+            | op::LOAD_GLOBAL_BUILTIN
+            | op::BINARY_OP
+            | op::BINARY_OP_TRUE_DIVIDE_FLOAT => {
+                let f = if matches!(opcode(w), op::LOAD_GLOBAL_MODULE | op::LOAD_GLOBAL_BUILTIN) {
+                    helpers::cpjit_load_global as *const () as usize as u64
+                } else {
+                    helpers::cpjit_binary_op as *const () as usize as u64
+                };
+                let call = ins(Uop::CALL_HELPER).oparg(here + 1).operand(f);
+                b.emit(call, None, Some(Stub::Error(here + 1)));
+                i += 1;
+            }
+            op::BINARY_OP_AND_INT => {
+                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
+                b.emit(ins(Uop::BINARY_OP_AND_INT), None, None);
+                i += 1;
+            }
+            op::BINARY_SUBSCR_LIST_INT => {
+                b.emit(
+                    ins(Uop::BINARY_SUBSCR_LIST_INT),
+                    Some(Stub::Exit(here)),
+                    None,
+                );
+                i += 1;
+            }
+            op::STORE_SUBSCR_LIST_INT => {
+                b.emit(
+                    ins(Uop::STORE_SUBSCR_LIST_INT),
+                    Some(Stub::Exit(here)),
+                    None,
+                );
+                i += 1;
+            }
+            op::COMPARE_OP_INT | op::COMPARE_OP_FLOAT => {
+                let (g, c) = if opcode(w) == op::COMPARE_OP_INT {
+                    (Uop::GUARD_BOTH_INT, Uop::COMPARE_OP_INT)
+                } else {
+                    (Uop::GUARD_BOTH_FLOAT, Uop::COMPARE_OP_FLOAT)
+                };
+                b.emit(ins(g), Some(Stub::Exit(here)), None);
+                b.emit(ins(c).oparg(arg), None, None);
+                pushed_bool = true;
+                i += 1;
+                continue;
+            }
+            op::COMPARE_OP_INT_JUMP | op::COMPARE_OP_FLOAT_JUMP => {
+                let (fall, jump) = branch_destinations(instrs, i)?;
+                let if_true = opcode(instrs[i + 1]) == op::POP_JUMP_IF_TRUE;
+                let follow_jump = choose_jump(fall, jump, here, &in_loop, || {
+                    jump_mostly_taken(caches, i + 1)
+                });
+                let (g, c) = if opcode(w) == op::COMPARE_OP_INT_JUMP {
+                    (Uop::GUARD_BOTH_INT, Uop::COMPARE_OP_INT)
+                } else {
+                    (Uop::GUARD_BOTH_FLOAT, Uop::COMPARE_OP_FLOAT)
+                };
+                b.emit(ins(g), Some(Stub::Exit(here)), None);
+                b.emit(ins(c).oparg(arg), None, None);
+                i = bool_branch(&mut b, here, if_true, follow_jump, fall, jump) as usize;
+            }
+            op::POP_JUMP_IF_FALSE | op::POP_JUMP_IF_TRUE => {
+                if !prev_bool {
+                    // Small ints and bools test inline; anything else exits.
+                    b.emit(ins(Uop::TO_BOOL), Some(Stub::Exit(here)), None);
+                }
+                let (fall, jump) = (here + 1, arg);
+                let if_true = opcode(w) == op::POP_JUMP_IF_TRUE;
+                let follow_jump =
+                    choose_jump(fall, jump, here, &in_loop, || jump_mostly_taken(caches, i));
+                i = bool_branch(&mut b, here, if_true, follow_jump, fall, jump) as usize;
+            }
+            op::FOR_ITER | op::FOR_ITER_RANGE | op::FOR_ITER_LIST => {
+                let call = ins(Uop::CALL_HELPER)
+                    .oparg(here + 1)
+                    .operand(helpers::cpjit_for_iter as *const () as usize as u64);
+                b.emit(call, Some(Stub::Exit(arg)), Some(Stub::Error(here + 1)));
+                i += 1;
+            }
+            op::JUMP_FORWARD => i = arg as usize,
+            op::JUMP_BACKWARD | op::ENTER_EXECUTOR => {
+                if start.backedge == Some(here) {
+                    b.emit(ins(Uop::JUMP_TO_TOP), None, None);
+                } else {
+                    b.emit(exit_to(here), None, None);
+                }
+                break;
+            }
+            op::RETURN_VALUE | op::RAISE | op::RERAISE | op::RAISE_ASSERT => {
+                b.emit(exit_to(here), None, None);
+                break;
+            }
+            _ => {
+                // Generic: run the instruction in tier 1.
+                let (expected, other) = match branch_destinations(instrs, i) {
+                    Some((fall, jump)) => {
+                        let is_for = matches!(
+                            opcode(w),
+                            op::FOR_ITER | op::FOR_ITER_RANGE | op::FOR_ITER_LIST
+                        );
+                        let follow_jump = !is_for
+                            && choose_jump(fall, jump, here, &in_loop, || {
+                                let at = if matches!(opcode(w), op::COMPARE_OP_FLOAT_JUMP) {
+                                    i + 1
+                                } else {
+                                    i
+                                };
+                                jump_mostly_taken(caches, at)
+                            });
+                        if follow_jump {
+                            (jump, Some(fall))
+                        } else {
+                            (fall, Some(jump))
+                        }
+                    }
+                    None => (here + 1, None),
+                };
+                let call = ins(Uop::CALL_HELPER)
+                    .oparg(expected)
+                    .operand(helpers::cpjit_step as *const () as usize as u64);
+                b.emit(call, other.map(Stub::Exit), Some(Stub::Error(here + 1)));
+                i = expected as usize;
+            }
+        }
+    }
+    // A trace that leaves at once, or never does anything faster than tier 1
+    // and never closes a loop, is not worth installing.
+    let closes = b.body.iter().any(|u| u.opcode == Uop::JUMP_TO_TOP);
+    if b.body.len() <= 1 && !closes {
+        return None;
+    }
+    Some(b.finish())
+}
+
+/// Emits the guard for a conditional jump on a bool at the top of the
+/// stack (`if_true`: the jump is taken on `True`), following the chosen
+/// side; returns the instruction the trace continues at.
+fn bool_branch(
+    b: &mut Builder,
+    here: u32,
+    if_true: bool,
+    follow_jump: bool,
+    fall: u32,
+    jump: u32,
+) -> u32 {
+    // The jump is taken iff the value == if_true.
+    let (want_true, other, next) = if follow_jump {
+        (if_true, fall, jump)
+    } else {
+        (!if_true, jump, fall)
+    };
+    let g = if want_true {
+        Uop::GUARD_IS_TRUE_POP
+    } else {
+        Uop::GUARD_IS_FALSE_POP
+    };
+    b.emit(
+        UopInstruction::new(g).target(here),
+        Some(Stub::Exit(other)),
+        None,
+    );
+    next
+}
+
+/// An exit stub placed in the body: leave to `target` (used where the
+/// projection stops).
+fn exit_to(target: u32) -> UopInstruction {
+    // Resolved as a normal exit: Builder::finish gives it an exit index.
+    UopInstruction::new(Uop::EXIT_TRACE)
+        .target(target)
+        .exit_index(u32::MAX)
+}
+
+/// Which way to follow a two-way branch at `here`: stay inside the loop if
+/// only one side does, never follow a backward jump, else what tier 1 did.
+fn choose_jump(
+    fall: u32,
+    jump: u32,
+    here: u32,
+    in_loop: &dyn Fn(u32) -> bool,
+    history: impl Fn() -> bool,
+) -> bool {
+    if jump <= here {
+        return false;
+    }
+    match (in_loop(fall), in_loop(jump)) {
+        (true, false) => false,
+        (false, true) => true,
+        _ => history(),
+    }
+}

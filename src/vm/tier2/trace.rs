@@ -1,0 +1,60 @@
+//! Installed traces: the uop list plus, in JIT mode, its executor; exit
+//! state for the uop interpreter; links to side traces.
+
+use crate::jit::{Executor, UopInstruction};
+use crate::vm::obj::Obj;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Traces dropped so far (for `--stats`).
+pub static FREED: AtomicU64 = AtomicU64::new(0);
+
+/// One exit's state in uops mode (the JIT keeps its own in the executor).
+#[derive(Default)]
+pub struct ExitSlot {
+    /// Cold hits since the exit was last linked or unlinked.
+    pub temperature: Cell<u32>,
+    /// The side trace this exit continues in.
+    pub linked: RefCell<Option<Rc<Trace>>>,
+    /// Set when no side trace can be built here (do not try again).
+    pub declined: Cell<bool>,
+}
+
+/// A trace installed as an executor.
+pub struct Trace {
+    /// The uops: body, then exit and error stubs.
+    pub uops: Vec<UopInstruction>,
+    /// The code object (`CodeObj`) the trace was projected from; held so the
+    /// constants the trace embeds stay alive.
+    pub code: Obj,
+    /// First bytecode instruction.
+    pub start: u32,
+    /// The `JUMP_BACKWARD` rewritten to `ENTER_EXECUTOR` for a root trace.
+    pub root_at: Option<u32>,
+    /// Side-trace chain depth (0 for roots).
+    pub depth: u32,
+    /// Cleared by invalidation.
+    pub valid: Cell<bool>,
+    /// The native executor (JIT mode).
+    pub jit: Option<Executor>,
+    /// Exit states for the uop interpreter, by exit index.
+    pub exits: Vec<ExitSlot>,
+    /// Bytecode target of each exit.
+    pub exit_targets: Vec<u32>,
+}
+
+impl Trace {
+    /// Whether the exit `index` was marked as not worth a side trace.
+    pub fn declined(&self, index: u32) -> bool {
+        self.exits
+            .get(index as usize)
+            .is_some_and(|e| e.declined.get())
+    }
+}
+
+impl Drop for Trace {
+    fn drop(&mut self) {
+        FREED.fetch_add(1, Ordering::Relaxed);
+    }
+}

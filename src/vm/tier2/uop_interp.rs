@@ -1,0 +1,312 @@
+//! The uop interpreter: runs a trace's uops in Rust with exactly the
+//! semantics of the templates (`jit-contract.md`). `--tier uops` uses it;
+//! it is the reference the JIT is checked against.
+
+use crate::abi::layout::{kind, status, FloatObj, Frame, ListObj, ObjHeader, ThreadState};
+use crate::abi::uop::Uop;
+use crate::abi::value::{decode_small_int, encode_small_int};
+use crate::vm::obj::{decref, false_raw, float_val, incref, kind_of, new_float, true_raw, xdecref};
+use crate::vm::tier2::trace::Trace;
+use std::rc::Rc;
+
+/// How a run ended.
+pub struct Outcome {
+    /// `status::EXIT`, `ERROR` or `HOT_EXIT`.
+    pub status: i64,
+    /// The trace and exit index of the `_EXIT_TRACE` taken, if one was.
+    pub exit: Option<(Rc<Trace>, u32)>,
+    /// Uops executed.
+    pub uops: u64,
+}
+
+/// The C-ABI helper signature of `_CALL_HELPER`.
+type Helper = unsafe extern "C" fn(*mut Frame, *mut u64, *mut ThreadState, u64, u64) -> *mut u64;
+
+/// Runs `trace` from its first uop on `frame` with stack pointer `sp`.
+///
+/// # Safety
+/// `frame`, `sp` and `tstate` are the live frame the trace was projected
+/// for (its code), its stack pointer and the VM's thread state.
+pub unsafe fn run(
+    trace: Rc<Trace>,
+    frame: *mut Frame,
+    mut sp: *mut u64,
+    tstate: *mut ThreadState,
+) -> Outcome {
+    let mut cur = trace;
+    let mut pc = 0usize;
+    let mut count = 0u64;
+    // SAFETY: the caller's contract; every uop keeps sp within the frame's
+    // stack as the projection built it.
+    unsafe {
+        let lp = (*frame).localsplus.as_mut_ptr();
+        macro_rules! push {
+            ($v:expr) => {{
+                *sp = $v;
+                sp = sp.add(1);
+            }};
+        }
+        macro_rules! pop {
+            () => {{
+                sp = sp.sub(1);
+                *sp
+            }};
+        }
+        loop {
+            let ins = cur.uops[pc];
+            count += 1;
+            pc += 1;
+            match ins.opcode {
+                Uop::NOP => {}
+                Uop::LOAD_FAST => {
+                    let v = *lp.add(ins.oparg as usize);
+                    incref(v);
+                    push!(v);
+                }
+                Uop::LOAD_FAST_CHECK => {
+                    let v = *lp.add(ins.oparg as usize);
+                    if v == 0 {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    incref(v);
+                    push!(v);
+                }
+                Uop::STORE_FAST => {
+                    let v = pop!();
+                    let old = std::mem::replace(&mut *lp.add(ins.oparg as usize), v);
+                    xdecref(old);
+                }
+                Uop::LOAD_CONST => {
+                    incref(ins.operand);
+                    push!(ins.operand);
+                }
+                Uop::POP_TOP => {
+                    let v = pop!();
+                    decref(v);
+                }
+                Uop::GUARD_BOTH_INT => {
+                    if *sp.sub(1) & *sp.sub(2) & 1 == 0 {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::BINARY_OP_ADD_INT
+                | Uop::BINARY_OP_SUBTRACT_INT
+                | Uop::BINARY_OP_MULTIPLY_INT => {
+                    let (x, y) = (decode_small_int(*sp.sub(2)), decode_small_int(*sp.sub(1)));
+                    let r = match ins.opcode {
+                        Uop::BINARY_OP_ADD_INT => x.checked_add(y),
+                        Uop::BINARY_OP_SUBTRACT_INT => x.checked_sub(y),
+                        _ => x.checked_mul(y),
+                    };
+                    match r.and_then(encode_small_int) {
+                        Some(v) => {
+                            sp = sp.sub(1);
+                            *sp.sub(1) = v;
+                        }
+                        None => pc = ins.jump_target as usize,
+                    }
+                }
+                Uop::COMPARE_OP_INT => {
+                    let b = pop!() as i64;
+                    let a = pop!() as i64;
+                    let r = match ins.oparg {
+                        0 => a < b,
+                        1 => a <= b,
+                        2 => a == b,
+                        3 => a != b,
+                        4 => a > b,
+                        _ => a >= b,
+                    };
+                    push!(if r { true_raw() } else { false_raw() });
+                }
+                Uop::GUARD_IS_TRUE_POP => {
+                    if pop!() != true_raw() {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::GUARD_IS_FALSE_POP => {
+                    if pop!() == true_raw() {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::GUARD_BOTH_FLOAT => {
+                    if kind_of(*sp.sub(1)) != kind::FLOAT || kind_of(*sp.sub(2)) != kind::FLOAT {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::BINARY_OP_ADD_FLOAT
+                | Uop::BINARY_OP_SUBTRACT_FLOAT
+                | Uop::BINARY_OP_MULTIPLY_FLOAT => {
+                    let (a, b) = (*sp.sub(2), *sp.sub(1));
+                    let (x, y) = (float_val(a), float_val(b));
+                    let r = match ins.opcode {
+                        Uop::BINARY_OP_ADD_FLOAT => x + y,
+                        Uop::BINARY_OP_SUBTRACT_FLOAT => x - y,
+                        _ => x * y,
+                    };
+                    if (*(a as *const ObjHeader)).refcnt == 1 {
+                        (*(a as *mut FloatObj)).value = r;
+                        sp = sp.sub(1);
+                        decref(b);
+                    } else {
+                        sp = sp.sub(2);
+                        push!(new_float(r));
+                        decref(a);
+                        decref(b);
+                    }
+                }
+                Uop::COMPARE_OP_FLOAT => {
+                    let b = pop!();
+                    let a = pop!();
+                    let (x, y) = (float_val(a), float_val(b));
+                    let r = match ins.oparg {
+                        0 => x < y,
+                        1 => x <= y,
+                        2 => x == y,
+                        3 => x != y,
+                        4 => x > y,
+                        _ => x >= y,
+                    };
+                    push!(if r { true_raw() } else { false_raw() });
+                    decref(a);
+                    decref(b);
+                }
+                Uop::BINARY_OP_AND_INT => {
+                    let b = pop!();
+                    let a = pop!();
+                    push!(a & b);
+                }
+                Uop::BINARY_SUBSCR_LIST_INT | Uop::STORE_SUBSCR_LIST_INT => {
+                    let (k, c) = (*sp.sub(1), *sp.sub(2));
+                    if k & 1 == 0 || kind_of(c) != kind::LIST {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    let l = &*(c as *const ListObj);
+                    let mut i = decode_small_int(k);
+                    if i < 0 {
+                        i += l.len as i64;
+                    }
+                    if i < 0 || i >= l.len as i64 {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    let slot = l.items.add(i as usize);
+                    if ins.opcode == Uop::BINARY_SUBSCR_LIST_INT {
+                        let v = *slot;
+                        incref(v);
+                        sp = sp.sub(2);
+                        push!(v);
+                    } else {
+                        let v = *sp.sub(3);
+                        let old = std::mem::replace(&mut *slot, v);
+                        sp = sp.sub(3);
+                        decref(old);
+                    }
+                    decref(c);
+                }
+                Uop::SWAP => std::ptr::swap(sp.sub(1), sp.sub(ins.oparg as usize)),
+                Uop::COPY => {
+                    let v = *sp.sub(ins.oparg as usize);
+                    incref(v);
+                    push!(v);
+                }
+                Uop::PUSH_NULL => push!(0),
+                Uop::TO_BOOL => {
+                    let v = *sp.sub(1);
+                    if v & 1 == 1 {
+                        *sp.sub(1) = if v != 1 { true_raw() } else { false_raw() };
+                    } else if v != true_raw() && v != false_raw() {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::BINARY_OP_RSHIFT_INT
+                | Uop::BINARY_OP_MOD_INT
+                | Uop::BINARY_OP_FLOOR_DIVIDE_INT => {
+                    let (x, y) = (decode_small_int(*sp.sub(2)), decode_small_int(*sp.sub(1)));
+                    let r = match ins.opcode {
+                        Uop::BINARY_OP_RSHIFT_INT => (0..63).contains(&y).then(|| x >> y),
+                        Uop::BINARY_OP_MOD_INT => (y > 0).then(|| x.rem_euclid(y)),
+                        _ => (y > 0).then(|| x.div_euclid(y)),
+                    };
+                    match r.and_then(encode_small_int) {
+                        Some(v) => {
+                            sp = sp.sub(1);
+                            *sp.sub(1) = v;
+                        }
+                        None => pc = ins.jump_target as usize,
+                    }
+                }
+                Uop::SET_IP => (*frame).instr = ins.oparg,
+                Uop::JUMP_TO_TOP => pc = 0,
+                Uop::CHECK_VALIDITY => {
+                    if !cur.valid.get() {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::CALL_HELPER => {
+                    // SAFETY: projection puts only helper addresses with this
+                    // signature in a _CALL_HELPER's operand.
+                    let f: Helper = std::mem::transmute::<usize, Helper>(ins.operand as usize);
+                    let r = f(frame, sp, tstate, ins.oparg as u64, ins.target as u64);
+                    if r.is_null() {
+                        sp = (*frame).stack_pointer;
+                        pc = ins.error_target as usize;
+                    } else if r as usize & 1 != 0 {
+                        sp = (r as usize & !1) as *mut u64;
+                        pc = ins.jump_target as usize;
+                    } else {
+                        sp = r;
+                    }
+                }
+                Uop::EXIT_TRACE => {
+                    let slot = &cur.exits[ins.exit_index as usize];
+                    let next = slot
+                        .linked
+                        .borrow()
+                        .as_ref()
+                        .filter(|t| t.valid.get())
+                        .cloned();
+                    if let Some(next) = next {
+                        cur = next;
+                        pc = 0;
+                        continue;
+                    }
+                    (*frame).instr = ins.target;
+                    (*frame).stack_pointer = sp;
+                    let t = slot.temperature.get().saturating_add(1);
+                    slot.temperature.set(t);
+                    let st = if t >= (*tstate).side_exit_threshold {
+                        status::HOT_EXIT
+                    } else {
+                        status::EXIT
+                    };
+                    return Outcome {
+                        status: st,
+                        exit: Some((cur.clone(), ins.exit_index)),
+                        uops: count,
+                    };
+                }
+                Uop::DEOPT => {
+                    (*frame).instr = ins.target;
+                    (*frame).stack_pointer = sp;
+                    return Outcome {
+                        status: status::EXIT,
+                        exit: None,
+                        uops: count,
+                    };
+                }
+                Uop::ERROR_POP_N => {
+                    (*frame).instr = ins.target;
+                    (*frame).stack_pointer = sp.sub(ins.oparg as usize);
+                    return Outcome {
+                        status: status::ERROR,
+                        exit: None,
+                        uops: count,
+                    };
+                }
+            }
+        }
+    }
+}

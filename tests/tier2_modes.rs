@@ -1,0 +1,233 @@
+//! Tier 2 differential tests: every program in `tests/tier2/` and every
+//! corpus program runs under `--tier 1`, `uops` and `jit` and must match
+//! CPython (`python3`, or the corpus's recorded expectations): same stdout,
+//! same exit status, same last line of stderr. Targeted checks read
+//! `--stats` to see that side traces were linked and that a tiny JIT memory
+//! limit falls back to the interpreter with the same output.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const MODES: [&str; 3] = ["1", "uops", "jit"];
+
+struct Run {
+    stdout: String,
+    stderr: String,
+    status: i32,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("the program runs");
+    Run {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        status: out.status.code().unwrap_or(-1),
+    }
+}
+
+fn cpjit(mode: &str, file: &Path, extra: &[&str]) -> Run {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cpjit"));
+    c.arg("run").arg("--tier").arg(mode).args(extra).arg(file);
+    // Low thresholds: more traces, side traces and exits in short programs.
+    c.env("CPJIT_BACKEDGE_THRESHOLD", "4")
+        .env("CPJIT_SIDE_EXIT_THRESHOLD", "4");
+    run(&mut c)
+}
+
+fn last_line(s: &str) -> &str {
+    s.lines().last().unwrap_or("")
+}
+
+/// The corpus's rule: the same exception and message, except that a
+/// SyntaxError only needs the same type.
+fn same_exception(got: &str, expected: &str) -> bool {
+    if expected.starts_with("SyntaxError") {
+        got.starts_with("SyntaxError")
+    } else {
+        got == expected
+    }
+}
+
+fn python3(file: &Path) -> Option<Run> {
+    let r = Command::new("python3").arg(file).output().ok()?;
+    Some(Run {
+        stdout: String::from_utf8_lossy(&r.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&r.stderr).into_owned(),
+        status: r.status.code().unwrap_or(-1),
+    })
+}
+
+/// The targeted programs of `tests/tier2`, the VM's `tests/py` and the
+/// project's benchmark programs.
+fn programs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut v: Vec<PathBuf> = ["tests/tier2", "tests/py", "bench/programs"]
+        .iter()
+        .filter_map(|d| std::fs::read_dir(root.join(d)).ok())
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn check_against(expected: &Run, file: &Path, mode: &str, failures: &mut Vec<String>) {
+    let got = cpjit(mode, file, &[]);
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if got.stdout != expected.stdout {
+        failures.push(format!(
+            "{name} --tier {mode}: stdout differs:\n--- expected\n{}\n--- got\n{}",
+            expected.stdout, got.stdout
+        ));
+    } else if got.status != expected.status {
+        failures.push(format!(
+            "{name} --tier {mode}: exit {} (expected {})",
+            got.status, expected.status
+        ));
+    } else if expected.status != 0
+        && !same_exception(last_line(&got.stderr), last_line(&expected.stderr))
+    {
+        failures.push(format!(
+            "{name} --tier {mode}: last stderr line {:?} (expected {:?})",
+            last_line(&got.stderr),
+            last_line(&expected.stderr)
+        ));
+    }
+}
+
+#[test]
+fn tier2_programs_match_cpython_in_every_mode() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for file in programs() {
+        let Some(expected) = python3(&file) else {
+            eprintln!("python3 not found: skipping the differential test");
+            return;
+        };
+        for mode in MODES {
+            check_against(&expected, &file, mode, &mut failures);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10 * 3, "too few programs found");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn corpus_programs_match_expectations_in_every_mode() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("no corpus at {}: skipping", dir.display());
+        return;
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        // The benchmarks run in ci/corpus.sh (every mode); here only the
+        // quick programs.
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("bench_"))
+        })
+        .collect();
+    files.sort();
+    let mut failures = Vec::new();
+    for file in &files {
+        let read =
+            |ext: &str| std::fs::read_to_string(file.with_extension(ext)).unwrap_or_default();
+        let expected = Run {
+            stdout: read("out"),
+            stderr: read("err"),
+            status: read("exit").trim().parse().unwrap_or(0),
+        };
+        for mode in MODES {
+            check_against(&expected, file, mode, &mut failures);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+fn stat(stderr: &str, label: &str) -> u64 {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(label))
+        .unwrap_or_else(|| panic!("no {label:?} in stats:\n{stderr}"));
+    let rest = &line[line.find(label).map_or(0, |i| i + label.len())..];
+    rest.trim_start_matches([':', ' '])
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(0)
+}
+
+fn program(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tier2")
+        .join(name)
+}
+
+#[test]
+fn hot_exits_are_linked_to_side_traces_in_both_tier2_modes() {
+    for mode in ["uops", "jit"] {
+        let r = cpjit(mode, &program("side_exits.py"), &["--stats"]);
+        assert_eq!(r.status, 0, "{}", r.stderr);
+        assert!(
+            stat(&r.stderr, "side traces linked") >= 2,
+            "--tier {mode}:\n{}",
+            r.stderr
+        );
+        let r = cpjit(mode, &program("deep_chain.py"), &["--stats"]);
+        assert_eq!(r.status, 0, "{}", r.stderr);
+        // One side trace per phase of the loop: a long chain.
+        assert!(
+            stat(&r.stderr, "side traces linked") >= 8,
+            "--tier {mode}:\n{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn tiny_jit_memory_limit_falls_back_to_the_interpreter_with_the_same_output() {
+    let file = program("side_exits.py");
+    let normal = cpjit("1", &file, &[]);
+    let tiny = cpjit("jit", &file, &["--stats", "--jit-memory-limit", "4k"]);
+    assert_eq!(tiny.status, 0, "{}", tiny.stderr);
+    assert_eq!(tiny.stdout, normal.stdout);
+    let failed = tiny
+        .stderr
+        .lines()
+        .find(|l| l.contains("compile errors"))
+        .and_then(|l| l.split(';').next_back())
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or(0);
+    assert!(
+        failed >= 1,
+        "the limit should have refused a compile:\n{}",
+        tiny.stderr
+    );
+}
+
+#[test]
+fn bad_tunables_are_reported_not_panicked_on() {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cpjit"));
+    c.args(["run", "-c", "print(1)"])
+        .env("CPJIT_BACKEDGE_THRESHOLD", "lots");
+    let r = run(&mut c);
+    assert_eq!(r.status, 2);
+    assert!(
+        r.stderr.contains("CPJIT_BACKEDGE_THRESHOLD"),
+        "{}",
+        r.stderr
+    );
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cpjit"));
+    c.args(["run", "--jit-memory-limit", "huge", "-c", "print(1)"]);
+    let r = run(&mut c);
+    assert_ne!(r.status, 0);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
