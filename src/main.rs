@@ -152,10 +152,7 @@ fn main() -> Result<()> {
                 .stack_size(VM_STACK_BYTES)
                 .spawn(move || cpjit::vm::run_source(&source, &filename, &opts))
                 .context("starting the VM thread")?;
-            let status = match vm_thread.join() {
-                Ok(s) => s,
-                Err(_) => 70,
-            };
+            let status = vm_thread.join().unwrap_or(70);
             std::process::exit(status);
         }
     }

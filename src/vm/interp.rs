@@ -1092,7 +1092,9 @@ impl Vm {
                                 load_frame!();
                                 break 'dispatch e;
                             }
-                            crate::vm::tier2::Entered::NotEntered => ip = unsafe { instrs.add(arg as usize) },
+                            crate::vm::tier2::Entered::NotEntered => {
+                                ip = unsafe { instrs.add(arg as usize) }
+                            }
                         }
                     }
                     op::GET_ITER => {
