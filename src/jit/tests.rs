@@ -913,12 +913,19 @@ mod cross_target {
             // Code near its runtime helpers (and, on 32-bit, below 4 GiB).
             let base: u64 = if wide { 0x7f12_3456_0000 } else { 0x1000_0000 };
             let sym = |i: u64| base + 0x10_0000 + 0x100 * i;
-            let symbols = SymbolTable::new()
-                .with("cpjit_dealloc", sym(1))
-                .with("cpjit_true", sym(2))
-                .with("cpjit_false", sym(3))
-                .with("cpjit_fatal_error", sym(4))
-                .with("cpjit_executor_dealloc", sym(5));
+            // Every symbol any stencil of the set names gets a distinct address.
+            let mut names = std::collections::BTreeSet::new();
+            for g in [&set.trampoline, &set.fatal_error].into_iter().chain(set.uops) {
+                for h in g.code.holes.iter().chain(g.data.holes) {
+                    if let Some(name) = h.symbol {
+                        names.insert(name);
+                    }
+                }
+            }
+            let symbols = names
+                .iter()
+                .enumerate()
+                .fold(SymbolTable::new(), |t, (i, name)| t.with(*name, sym(i as u64 + 1)));
             let emitter = Emitter::new(set, &symbols).unwrap();
             let trace = every_uop();
             let layout = emitter.layout(&trace).unwrap();
