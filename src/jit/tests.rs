@@ -890,14 +890,16 @@ mod cross_target {
     }
 
     /// Every uop once, guards jumping to the last instruction.
-    fn every_uop() -> Vec<UopInstruction> {
+    /// One instruction per uop. `operand` must be reachable from the code by
+    /// a 32-bit displacement: `_CALL_HELPER` calls its operand directly.
+    fn every_uop(operand: u64) -> Vec<UopInstruction> {
         let n = Uop::ALL.len() as u32;
         Uop::ALL
             .iter()
             .map(|&u| {
                 UopInstruction::new(u)
                     .oparg(3)
-                    .operand(0x1_0000_0007)
+                    .operand(operand)
                     .target(5)
                     .jump_target(n - 1)
                     .error_target(n - 1)
@@ -927,7 +929,8 @@ mod cross_target {
                 .enumerate()
                 .fold(SymbolTable::new(), |t, (i, name)| t.with(*name, sym(i as u64 + 1)));
             let emitter = Emitter::new(set, &symbols).unwrap();
-            let trace = every_uop();
+            // On 32-bit targets the operand's high half (OperandHi) is non-zero.
+            let trace = every_uop(if wide { base + 0x10_0008 } else { 0x1_0000_0007 });
             let layout = emitter.layout(&trace).unwrap();
             let mut buf = vec![0u8; layout.total_size];
             emitter
