@@ -53,6 +53,15 @@ fn value_index(v: HoleValue) -> u8 {
     }
 }
 
+/// Slots of the per-instruction value table: the 13 [`HoleValue`]s, rounded
+/// up to a power of two so that an index masked with [`VALUE_MASK`] needs no
+/// bounds check.
+const VALUE_SLOTS: usize = 16;
+/// Mask applied to a hole's value index (always below 13 already).
+const VALUE_MASK: u8 = (VALUE_SLOTS - 1) as u8;
+/// The per-instruction value table, indexed by [`value_index`].
+type Values = [u64; VALUE_SLOTS];
+
 /// A stencil group ready to emit.
 ///
 /// Holes whose value does not depend on where the group lands are patched
@@ -367,24 +376,75 @@ impl Emitter {
         g: &PreparedGroup,
         (c, d): (u32, u32),
         base: u64,
-        values: &[u64; 13],
+        values: &Values,
     ) -> Result<(), JitError> {
         let (c, d) = (c as usize, d as usize);
         let misfit = || JitError::BadStencil("emit: layout does not fit the buffer".into());
-        buf.get_mut(c..c + g.code.len())
-            .ok_or_else(misfit)?
-            .copy_from_slice(&g.code);
-        if !g.data.is_empty() {
-            buf.get_mut(d..d + g.data.len())
-                .ok_or_else(misfit)?
-                .copy_from_slice(&g.data);
+        if c.checked_add(g.code.len())
+            .is_none_or(|end| end > buf.len())
+            || d.checked_add(g.data.len())
+                .is_none_or(|end| end > buf.len())
+        {
+            return Err(misfit());
         }
-        for (holes, at) in [(&g.data_holes, d), (&g.code_holes, c)] {
-            for h in holes.iter() {
-                let value = values[h.value as usize].wrapping_add(h.addend);
-                let offset = at + h.offset as usize;
-                if patch::apply(h.kind, buf, offset, base, value).is_none() {
-                    return patch::patch(h.kind, buf, offset, base, value);
+        // SAFETY: both ranges were checked to lie inside `buf` just above;
+        // the sources are the group's own boxes, which cannot overlap `buf`
+        // (it is borrowed mutably).
+        unsafe {
+            let dst = buf.as_mut_ptr();
+            std::ptr::copy_nonoverlapping(g.code.as_ptr(), dst.add(c), g.code.len());
+            std::ptr::copy_nonoverlapping(g.data.as_ptr(), dst.add(d), g.data.len());
+        }
+        Self::patch_holes(buf, &g.data_holes, d, base, values)?;
+        Self::patch_holes(buf, &g.code_holes, c, base, values)
+    }
+
+    /// Patches `holes` of a piece copied to `buf[at..]`. Every hole was
+    /// checked at preparation to lie inside its body, and [`Self::put`]
+    /// checked that the body lies inside `buf`, so the two common kinds
+    /// (`Abs64`, `Rel32`) are stored without further bounds checks.
+    #[inline(always)]
+    fn patch_holes(
+        buf: &mut [u8],
+        holes: &[PreparedHole],
+        at: usize,
+        base: u64,
+        values: &Values,
+    ) -> Result<(), JitError> {
+        for h in holes {
+            let value = values[(h.value & VALUE_MASK) as usize].wrapping_add(h.addend);
+            let offset = at + h.offset as usize;
+            debug_assert!(offset + patch::width(h.kind) <= buf.len());
+            match h.kind {
+                HoleKind::Abs64 => {
+                    // SAFETY: `offset + 8 <= buf.len()` (see above); the
+                    // store is unaligned.
+                    unsafe {
+                        buf.as_mut_ptr()
+                            .add(offset)
+                            .cast::<u64>()
+                            .write_unaligned(value.to_le())
+                    }
+                }
+                HoleKind::Rel32 => {
+                    let location = base.wrapping_add(offset as u64);
+                    let rel = value.wrapping_sub(location) as i64;
+                    let Ok(rel) = i32::try_from(rel) else {
+                        return patch::patch(h.kind, buf, offset, base, value);
+                    };
+                    // SAFETY: `offset + 4 <= buf.len()` (see above); the
+                    // store is unaligned.
+                    unsafe {
+                        buf.as_mut_ptr()
+                            .add(offset)
+                            .cast::<u32>()
+                            .write_unaligned((rel as u32).to_le())
+                    }
+                }
+                kind => {
+                    if patch::apply(kind, buf, offset, base, value).is_none() {
+                        return patch::patch(kind, buf, offset, base, value);
+                    }
                 }
             }
         }
@@ -415,7 +475,7 @@ impl Emitter {
         // Padding between code and data, and between data pieces, is zeroed
         // so that no stale bytes of an earlier executor remain.
         buf[layout.code_size..].fill(0);
-        let mut values = [0u64; 13];
+        let mut values: Values = [0; VALUE_SLOTS];
         values[3] = executor;
         values[4] = top;
         values[0] = base;
@@ -442,7 +502,7 @@ impl Emitter {
             emitted += g.code.len();
         }
         let f = abs(slots[n + 1]);
-        values = [0; 13];
+        values = [0; VALUE_SLOTS];
         values[3] = executor;
         values[4] = top;
         values[0] = base + f.0 as u64;
