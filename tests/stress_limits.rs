@@ -47,14 +47,12 @@ fn deep_recursion_in_a_hot_loop_is_a_recursion_error() {
 /// Known bug: `list * huge` aborts (`memory allocation of 8000000000000 bytes
 /// failed`, exit 134) instead of raising MemoryError.
 #[test]
-#[ignore = "bug: huge list repeat aborts the process (rust_oom) instead of MemoryError"]
 fn huge_list_is_a_memory_error() {
     same_as_python("x = [0] * (10**12)\n");
 }
 
 /// Known bug: `str * huge` aborts the same way.
 #[test]
-#[ignore = "bug: huge str repeat aborts the process (rust_oom) instead of MemoryError"]
 fn huge_string_is_a_memory_error() {
     same_as_python("x = 'x' * (10**13)\n");
 }

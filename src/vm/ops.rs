@@ -397,25 +397,32 @@ fn repeat(seq: u64, n: i64) -> PyResult<Obj> {
     {
         return Err(err(ExcKind::MemoryError, ""));
     }
+    // Reserve fallibly: a huge repeat is a MemoryError, never an abort.
+    let oom = || err(ExcKind::MemoryError, "");
     match kind_of(seq) {
-        kind::STR => Ok(new_str(str_of(seq).repeat(n))),
-        kind::LIST => {
-            let items = list_items(seq);
-            let mut v = Vec::with_capacity(items.len() * n);
+        kind::STR => {
+            let unit = str_of(seq);
+            let mut s = String::new();
+            s.try_reserve_exact(unit.len() * n).map_err(|_| oom())?;
             for _ in 0..n {
-                v.extend(items.iter().map(|&x| Obj::new_ref(x)));
+                s.push_str(unit);
             }
-            Ok(new_list(v))
+            Ok(new_str(s))
         }
-        _ => {
-            let items = tuple_items(seq);
-            let mut v = Vec::with_capacity(items.len() * n);
-            for _ in 0..n {
-                v.extend(items.iter().map(|&x| Obj::new_ref(x)));
-            }
-            Ok(new_tuple(v))
-        }
+        kind::LIST => Ok(new_list(repeat_items(list_items(seq), n).ok_or_else(oom)?)),
+        _ => Ok(new_tuple(repeat_items(tuple_items(seq), n).ok_or_else(oom)?)),
     }
+}
+
+/// `items` repeated `n` times as new references, or `None` if the memory
+/// cannot be had.
+fn repeat_items(items: &[u64], n: usize) -> Option<Vec<Obj>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(items.len() * n).ok()?;
+    for _ in 0..n {
+        v.extend(items.iter().map(|&x| Obj::new_ref(x)));
+    }
+    Some(v)
 }
 
 /// Unary minus.
