@@ -149,10 +149,8 @@ fn main() -> Result<()> {
                 .stack_size(VM_STACK_BYTES)
                 .spawn(move || cpjit::vm::run_source(&source, &filename, &opts))
                 .context("starting the VM thread")?;
-            let status = match vm_thread.join() {
-                Ok(s) => s,
-                Err(_) => 70,
-            };
+            // A VM thread that panicked exits with EX_SOFTWARE.
+            let status = vm_thread.join().unwrap_or(70);
             std::process::exit(status);
         }
     }
