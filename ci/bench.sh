@@ -9,13 +9,15 @@ cd "$(dirname "$0")/.."
 cargo build --release --quiet -p cpjit-bench
 # The stencil toolchain's and the runtime's benchmark binaries are measured
 # when they exist; build them if their packages define them.
-for bin in cpjit-stencils cpjit-emit-bench; do
-  if ! cargo build --release --quiet --workspace --bin "$bin" 2>/dev/null; then
-    echo "bench: $bin is not built (no such binary yet, or it failed to build); its section is reported as not available" >&2
+log="$(mktemp)"; trap 'rm -f "$log"' EXIT
+for bin in cpjit-stencils cpjit-emit-bench cpjit-llvm-baseline; do
+  if ! cargo build --release --quiet --workspace --bin "$bin" 2>"$log"; then
+    why="$(grep -m1 '^error' "$log" || tail -1 "$log")"
+    echo "bench: $bin not built ($why); its section will say not available" >&2
   fi
 done
 args=()
 if [ -n "${CORPUS:-}" ]; then args+=(--corpus "$CORPUS"); fi
 # shellcheck disable=SC2206 # BENCH_ARGS is a list of words by design.
 args+=(${BENCH_ARGS:-})
-exec target/release/cpjit-bench "${args[@]}" "$@"
+target/release/cpjit-bench "${args[@]}" "$@"

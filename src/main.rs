@@ -82,6 +82,9 @@ fn parse_bytes(s: &str) -> Result<usize, String> {
 const VM_STACK_BYTES: usize = 1 << 30;
 
 fn main() -> Result<()> {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("cpjit: internal error (this is a bug in cpjit, not in your program): {info}");
+    }));
     let cli = Cli::parse();
     match cli.command {
         Command::Run {
@@ -149,7 +152,6 @@ fn main() -> Result<()> {
                 .stack_size(VM_STACK_BYTES)
                 .spawn(move || cpjit::vm::run_source(&source, &filename, &opts))
                 .context("starting the VM thread")?;
-            // A VM thread that panicked exits with EX_SOFTWARE.
             let status = vm_thread.join().unwrap_or(70);
             std::process::exit(status);
         }

@@ -32,11 +32,18 @@ fn run_stdin() {
 }
 
 #[test]
-fn tier2_modes_run_programs() {
+fn tier2_modes_run_or_are_refused_clearly() {
     for t in ["uops", "jit"] {
         let o = run(Command::new(cpjit()).args(["run", "--tier", t, "-c", "print(1)"]));
-        assert_eq!(o.status.code(), Some(0), "--tier {t}");
-        assert_eq!(String::from_utf8_lossy(&o.stdout), "1\n", "--tier {t}");
+        match o.status.code() {
+            Some(0) => assert_eq!(String::from_utf8_lossy(&o.stdout), "1\n", "--tier {t}"),
+            Some(2) => {
+                // A build without this tier must say so and run nothing.
+                assert!(o.stdout.is_empty(), "--tier {t} must not run the program");
+                assert!(String::from_utf8_lossy(&o.stderr).contains("not built"));
+            }
+            other => panic!("--tier {t}: exit status {other:?}"),
+        }
     }
 }
 
@@ -86,5 +93,17 @@ fn uncaught_error_keeps_output_and_prints_traceback() {
     assert_eq!(
         last_err_line(&o),
         "ZeroDivisionError: integer division or modulo by zero"
+    );
+}
+
+#[test]
+fn newer_than_3_11_syntax_is_a_syntax_error() {
+    let o = run(Command::new(cpjit()).args(["run", "-c", "print('ran')\nprint(f\"{\"a\"}\")\n"]));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    assert!(
+        last_err_line(&o).starts_with("SyntaxError"),
+        "{}",
+        last_err_line(&o)
     );
 }

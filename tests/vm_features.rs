@@ -37,6 +37,8 @@ py_tests!(
     programs1,
     programs2,
     calls_star,
+    exceptions2,
+    recursion_limit,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

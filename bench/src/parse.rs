@@ -271,24 +271,6 @@ pub fn parse_stencil_list(text: &str) -> Option<StencilTable> {
     (table.rows > 0).then_some(table)
 }
 
-/// The lines of an emission benchmark's output that carry its headline
-/// numbers (MB/s, ns per uop, x-fold ratios), in order.
-pub fn emission_headlines(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| {
-            let k = l.to_lowercase();
-            k.contains("mb/s")
-                || k.contains("gb/s")
-                || k.contains("ns/uop")
-                || k.contains("ns per uop")
-                || k.contains("memcpy")
-                || k.contains("llvm")
-        })
-        .map(String::from)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,11 +359,5 @@ mod tests {
     fn stencil_table_without_header_or_rows_is_none() {
         assert_eq!(parse_stencil_list("cpjit: unknown command\n"), None);
         assert_eq!(parse_stencil_list("uop code data\n"), None);
-    }
-
-    #[test]
-    fn picks_emission_headlines() {
-        let text = "warming up\n100 uops: 1450.2 MB/s, 3.1 ns/uop\nmemcpy: 4100 MB/s\ndone\n";
-        assert_eq!(emission_headlines(text).len(), 2);
     }
 }

@@ -41,7 +41,8 @@ impl RunOutput {
     /// The last non-blank line of standard error (or of standard output
     /// when standard error is empty), trimmed and shortened for a report.
     pub fn error_line(&self) -> String {
-        last_line(&self.stderr)
+        first_error_line(&self.stderr)
+            .or_else(|| last_line(&self.stderr))
             .or_else(|| last_line(&self.stdout))
             .unwrap_or_default()
     }
@@ -68,6 +69,17 @@ pub fn last_line(bytes: &[u8]) -> Option<String> {
     let line = text.lines().rev().find(|l| !l.trim().is_empty())?.trim();
     let short: String = line.chars().take(160).collect();
     Some(short)
+}
+
+/// The first line of `bytes` that starts with `error` (as clap's and
+/// cargo's messages do, before their usage hints), at most 160 characters.
+pub fn first_error_line(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.to_lowercase().starts_with("error"))?;
+    Some(line.chars().take(160).collect())
 }
 
 /// Errors starting or waiting for a child.
@@ -227,6 +239,19 @@ mod tests {
             Duration::from_secs(1),
         );
         assert!(matches!(err, Err(RunError::Spawn { .. })));
+    }
+
+    #[test]
+    fn error_line_prefers_the_error_over_a_usage_hint() {
+        let out = run(
+            &mut sh("echo \"error: unexpected argument '--cc'\" >&2; echo >&2; echo \"For more information, try '--help'.\" >&2; exit 2"),
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        assert_eq!(
+            out.failure(),
+            "exit status 2: error: unexpected argument '--cc'"
+        );
     }
 
     #[test]

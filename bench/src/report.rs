@@ -6,7 +6,7 @@ use std::fmt::Write;
 use crate::compare::{geomean_speedups, Comparison};
 use crate::figures;
 use crate::results::{Cell, Results};
-use crate::sections::{compilation, memory::rss_vs_python, regeneration};
+use crate::sections::{memory::rss_vs_python, regeneration};
 use crate::stats::geomean;
 
 /// Where the charts are, relative to `BENCHMARKS.md`.
@@ -55,7 +55,7 @@ pub fn render(r: &Results, cmp: Option<&Comparison>) -> String {
     let mut s = String::new();
     header(&mut s, r);
     if let Some(c) = cmp {
-        comparison(&mut s, c);
+        comparison(&mut s, c, r.settings.runs);
     }
     execution(&mut s, r);
     conventions(&mut s, r);
@@ -111,7 +111,7 @@ fn header(s: &mut String, r: &Results) {
     let _ = writeln!(s);
 }
 
-fn comparison(s: &mut String, c: &Comparison) {
+fn comparison(s: &mut String, c: &Comparison, runs: usize) {
     let _ = writeln!(s, "## Compared with {}\n", esc(&c.old_label));
     let _ = writeln!(
         s,
@@ -121,6 +121,12 @@ fn comparison(s: &mut String, c: &Comparison) {
         c.regressions.len(),
         c.improvements.len()
     );
+    if runs < 3 {
+        let _ = writeln!(
+            s,
+            "With {runs} run(s) per cell, noise on a busy machine can exceed 5%: judge regressions on a full run.\n"
+        );
+    }
     for (title, list) in [
         ("Regressions", &c.regressions),
         ("Improvements", &c.improvements),
@@ -385,11 +391,11 @@ fn conventions(s: &mut String, r: &Results) {
         .map(|b| uniform_error(&b.bytes_per_executor))
         .collect::<Vec<_>>();
     if all_same.iter().all(Option::is_some) {
-        let _ = writeln!(
-            s,
-            "Not available ({}).\n",
-            esc(all_same[0].as_deref().unwrap_or(""))
-        );
+        let _ = writeln!(s, "Not available:\n");
+        for (b, why) in c.builds.iter().zip(&all_same) {
+            let _ = writeln!(s, "- {}: {}", b.cc, esc(why.as_deref().unwrap_or("")));
+        }
+        let _ = writeln!(s);
         return;
     }
     let _ = write!(s, "| Program |");
@@ -424,16 +430,22 @@ fn compilation_section(s: &mut String, r: &Results) {
             let _ = writeln!(s, "Not available ({}).\n", esc(e));
         }
         Ok(lines) => {
-            let heads = compilation::headlines(c);
-            if !heads.is_empty() {
-                for h in heads {
-                    let _ = writeln!(s, "- {}", esc(&h));
-                }
-                let _ = writeln!(s);
-            }
             let _ = writeln!(
                 s,
                 "Output of `cpjit-emit-bench`:\n\n```text\n{}\n```\n",
+                lines.join("\n")
+            );
+        }
+    }
+    let _ = writeln!(s, "### LLVM -O0 baseline (same traces)\n");
+    match &c.llvm_baseline {
+        Err(e) => {
+            let _ = writeln!(s, "Not available ({}).\n", esc(e));
+        }
+        Ok(lines) => {
+            let _ = writeln!(
+                s,
+                "Output of `cpjit-llvm-baseline`:\n\n```text\n{}\n```\n",
                 lines.join("\n")
             );
         }

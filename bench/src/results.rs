@@ -187,6 +187,9 @@ pub struct CallingConventions {
 pub struct Compilation {
     /// The emission benchmark's output lines, or why it did not run.
     pub emission: Result<Vec<String>, String>,
+    /// The LLVM -O0 baseline's output lines, or why it did not run.
+    #[serde(default = "not_measured")]
+    pub llvm_baseline: Result<Vec<String>, String>,
     /// Per program: time to first executor in seconds (from `--stats`).
     pub first_executor_s: BTreeMap<String, Result<f64, String>>,
     /// Per program: JIT time as a fraction of run time (from `--stats`).
@@ -199,6 +202,10 @@ impl Default for Cell {
             reason: "not measured".into(),
         }
     }
+}
+
+fn not_measured() -> Result<Vec<String>, String> {
+    Err("not measured".into())
 }
 
 /// Section 4: one timed regeneration command.
@@ -243,6 +250,7 @@ impl Default for Compilation {
     fn default() -> Self {
         Compilation {
             emission: Err("not measured".into()),
+            llvm_baseline: not_measured(),
             first_executor_s: BTreeMap::new(),
             jit_share: BTreeMap::new(),
         }

@@ -217,6 +217,10 @@ fn full_run_reads_every_tool() {
         &s.path("target/release/cpjit-emit-bench"),
         "#!/bin/sh\necho '100 uops: 1500 MB/s, 2.0 ns/uop'\necho 'memcpy: 4000 MB/s'\n",
     );
+    install(
+        &s.path("target/release/cpjit-llvm-baseline"),
+        "#!/bin/sh\necho 'llvm -O0, 100 uops: 4.2 ms'\n",
+    );
     let p = |x: &str| s.path(x).display().to_string();
     let out = Command::new(env!("CARGO_BIN_EXE_cpjit-bench"))
         .args(["--runs", "1", "--no-pypy", "--no-cc-build"])
@@ -251,8 +255,9 @@ fn full_run_reads_every_tool() {
     // Bytes per executor: 4096 / 4.
     assert!(md.contains("| bench_tiny | 1024 | 1024 | 1024 |"), "{md}");
     // Compilation: emission output and first executor.
-    assert!(md.contains("- 100 uops: 1500 MB/s, 2.0 ns/uop"), "{md}");
+    assert!(md.contains("\n100 uops: 1500 MB/s, 2.0 ns/uop\n"), "{md}");
     assert!(md.contains("| bench_tiny | 2.00 ms |"), "{md}");
+    assert!(md.contains("llvm -O0, 100 uops: 4.2 ms"), "{md}");
     // Regeneration ran every case.
     assert!(md.contains("| all targets, --jobs 2 |"), "{md}");
     assert!(md.contains("compiled 2 stencils"), "{md}");

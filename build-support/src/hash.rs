@@ -15,6 +15,7 @@ use crate::targets::{cc_name, TargetSpec};
 const GENERATOR_SOURCES: &[&str] = &[
     include_str!("stencils.rs"),
     include_str!("relocs.rs"),
+    include_str!("got.rs"),
     include_str!("writer.rs"),
     include_str!("disasm.rs"),
     include_str!("compile.rs"),

@@ -16,6 +16,7 @@
 
 pub mod compile;
 pub mod disasm;
+mod got;
 pub mod hash;
 pub mod relocs;
 pub mod stencils;
@@ -76,15 +77,20 @@ impl Generated {
     /// The file's Rust source.
     pub fn render(&self) -> String {
         let (major, minor, patch) = compile::llvm_version();
+        // `groups` is always trampoline, fatal error, uops (`Template::all`);
+        // a hand-made value without them renders without those groups.
+        let empty = HarvestedGroup::empty("_MISSING");
+        let (trampoline, rest) = self.groups.split_first().unwrap_or((&empty, &[]));
+        let (fatal_error, uops) = rest.split_first().unwrap_or((&empty, &[]));
         let set = writer::SetSource {
             spec: self.request.spec,
             cc: self.request.cc,
             input_hash: &self.input_hash,
             command: &self.command(),
             llvm_version: &format!("{major}.{minor}.{patch}"),
-            trampoline: &self.groups[0],
-            fatal_error: &self.groups[1],
-            uops: &self.groups[2..],
+            trampoline,
+            fatal_error,
+            uops,
         };
         writer::render(&set)
     }
@@ -114,6 +120,7 @@ pub fn jobs(requests: &[Request]) -> Vec<Job> {
 /// The input hash of each request, computed on `workers` threads.
 pub fn input_hashes(requests: &[Request], workers: usize) -> Result<Vec<String>, Error> {
     use rayon::prelude::*;
+    compile::check_llvm()?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers.max(1))
         .build()

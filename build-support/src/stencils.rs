@@ -33,7 +33,11 @@
 use std::collections::BTreeMap;
 
 use cpjit_abi::stencil::{HoleKind, HoleValue};
-use object::{Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget, SectionKind};
+use object::{
+    Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget, SectionKind, SymbolKind,
+};
+
+use crate::got::Got;
 
 use crate::relocs::{self, RelocClass};
 use crate::targets::{Arch, TargetSpec};
@@ -74,6 +78,9 @@ pub struct RawRelocation {
     pub type_name: String,
     /// Target symbol (or section) name, as in the object.
     pub symbol: String,
+    /// Addend: explicit (ELF), or read from the place (Mach-O, COFF), in ELF
+    /// terms (a PC-relative one includes the distance from the place to the PC).
+    pub addend: i64,
 }
 
 /// One template harvested for one target.
@@ -93,6 +100,21 @@ pub struct HarvestedGroup {
     pub relocations: Vec<RawRelocation>,
     /// Bytes saved by dropping the final jump to `_JIT_CONTINUE`.
     pub bytes_saved: u32,
+}
+
+impl HarvestedGroup {
+    /// A group with no code and no data.
+    pub fn empty(template: &'static str) -> Self {
+        HarvestedGroup {
+            template,
+            code: OwnedStencil::default(),
+            data: OwnedStencil::default(),
+            data_align: 1,
+            symbols: BTreeMap::new(),
+            relocations: Vec::new(),
+            bytes_saved: 0,
+        }
+    }
 }
 
 /// Harvesting failed.
@@ -181,8 +203,9 @@ pub fn hole_value(name: &str) -> Option<HoleValue> {
     })
 }
 
+/// Which stencil a section went into.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Part {
+pub(crate) enum Part {
     Code,
     Data,
 }
@@ -195,6 +218,31 @@ struct Resolved {
     through_imp: bool,
 }
 
+/// The stencils being built from one object, and where each kept section went.
+struct Layout {
+    code: OwnedStencil,
+    data: OwnedStencil,
+    data_align: u32,
+    /// Section index → (stencil, offset of the section in it).
+    placed: BTreeMap<usize, (Part, u64)>,
+}
+
+impl Layout {
+    fn part_mut(&mut self, part: Part) -> &mut OwnedStencil {
+        match part {
+            Part::Code => &mut self.code,
+            Part::Data => &mut self.data,
+        }
+    }
+}
+
+/// What harvesting one object needs to know, for error messages too.
+struct Harvest<'a, 'data> {
+    spec: &'a TargetSpec,
+    template: &'static str,
+    file: &'a object::File<'data>,
+}
+
 /// Harvests `object` (compiled from `template` for `spec`).
 pub fn harvest(
     spec: &TargetSpec,
@@ -202,366 +250,355 @@ pub fn harvest(
     entry: &'static str,
     object: &[u8],
 ) -> Result<HarvestedGroup, HarvestError> {
-    let target = spec.triple;
-    let bad = |message: String| HarvestError::BadObject {
-        target,
+    let file = object::File::parse(object).map_err(|e| HarvestError::BadObject {
+        target: spec.triple,
         template,
-        message,
+        message: e.to_string(),
+    })?;
+    let h = Harvest {
+        spec,
+        template,
+        file: &file,
     };
-    let file = object::File::parse(object).map_err(|e| bad(e.to_string()))?;
-
-    // Lay out sections: text into code, other allocated sections into data.
-    let mut code = OwnedStencil::default();
-    let mut data = OwnedStencil::default();
-    let mut data_align = 1u32;
-    let mut placed: BTreeMap<usize, (Part, u64)> = BTreeMap::new();
-    for section in file.sections() {
-        let part = match section.kind() {
-            SectionKind::Text => Part::Code,
-            SectionKind::Data
-            | SectionKind::ReadOnlyData
-            | SectionKind::ReadOnlyDataWithRel
-            | SectionKind::ReadOnlyString
-            | SectionKind::UninitializedData => Part::Data,
-            _ => continue,
-        };
-        if section.size() == 0 {
-            continue;
-        }
-        let bytes = match section.kind() {
-            SectionKind::UninitializedData => vec![0; section.size() as usize],
-            _ => section
-                .uncompressed_data()
-                .map_err(|e| bad(e.to_string()))?
-                .into_owned(),
-        };
-        let align = section.align().max(1);
-        let out = if part == Part::Code {
-            &mut code
-        } else {
-            &mut data
-        };
-        if part == Part::Data {
-            data_align = data_align.max(align as u32);
-        }
-        let pad = (align - out.body.len() as u64 % align) % align;
-        out.body.extend(std::iter::repeat_n(0, pad as usize));
-        placed.insert(section.index().0, (part, out.body.len() as u64));
-        out.body.extend_from_slice(&bytes);
+    let mut layout = h.lay_out_sections()?;
+    let symbols = h.check_entry_and_collect_symbols(&layout, entry)?;
+    let mut got = Got::default();
+    let relocations = h.harvest_relocations(&mut layout, &mut got)?;
+    for (part, hole) in got.place(
+        &mut layout.data,
+        &mut layout.data_align,
+        spec.pointer_size(),
+    ) {
+        layout.part_mut(part).holes.push(hole);
     }
-
-    // Defined symbols, and the entry check.
-    let prefix = spec.symbol_prefix();
-    let mut symbols = BTreeMap::new();
-    let mut entry_at = None;
-    for sym in file.symbols() {
-        let (Ok(name), Some(sec)) = (sym.name(), sym.section_index()) else {
-            continue;
-        };
-        let Some(&(part, base)) = placed.get(&sec.0) else {
-            continue;
-        };
-        let section = file.section_by_index(sec).map_err(|e| bad(e.to_string()))?;
-        let off = base + sym.address() - section.address();
-        let plain = name.strip_prefix(prefix).unwrap_or(name);
-        if part == Part::Code && !name.is_empty() && sym.kind() != object::SymbolKind::Section {
-            symbols.insert(plain.to_owned(), off as u32);
-        }
-        if plain == entry {
-            entry_at = Some((part, off));
-        }
-    }
-    match entry_at {
-        Some((Part::Code, 0)) => {}
-        Some((Part::Code, off)) => {
-            return Err(HarvestError::EntryNotAtZero {
-                target,
-                template,
-                symbol: entry,
-                found: format!("offset {off}"),
-            })
-        }
-        Some((Part::Data, _)) => {
-            return Err(HarvestError::EntryNotAtZero {
-                target,
-                template,
-                symbol: entry,
-                found: "in data".into(),
-            })
-        }
-        None => {
-            return Err(HarvestError::EntryNotAtZero {
-                target,
-                template,
-                symbol: entry,
-                found: "missing".into(),
-            })
-        }
-    }
-
-    // Relocations.
-    let mut relocations = Vec::new();
-    let mut got: Vec<(HoleValue, Option<String>, i64)> = Vec::new();
-    let mut got_refs: Vec<(Part, OwnedHole, usize)> = Vec::new();
-    for section in file.sections() {
-        let Some(&(part, base)) = placed.get(&section.index().0) else {
-            continue;
-        };
-        let section_name = section.name().unwrap_or("?").to_owned();
-        for (offset, reloc) in section.relocations() {
-            let (r_type, length) = match reloc.flags() {
-                RelocationFlags::Elf { r_type } => (r_type, 0),
-                RelocationFlags::MachO {
-                    r_type, r_length, ..
-                } => (u32::from(r_type), r_length),
-                RelocationFlags::Coff { typ } => (u32::from(typ), 0),
-                other => {
-                    return Err(HarvestError::Unsupported {
-                        target,
-                        template,
-                        message: format!("relocation flags {other:?}"),
-                    })
-                }
-            };
-            let raw_symbol = match reloc.target() {
-                RelocationTarget::Symbol(i) => {
-                    let sym = file.symbol_by_index(i).map_err(|e| bad(e.to_string()))?;
-                    let name = sym.name().unwrap_or("");
-                    if name.is_empty() {
-                        match sym.section_index() {
-                            Some(s) => file
-                                .section_by_index(s)
-                                .and_then(|s| s.name().map(str::to_owned))
-                                .unwrap_or_default(),
-                            None => String::new(),
-                        }
-                    } else {
-                        name.to_owned()
-                    }
-                }
-                RelocationTarget::Section(s) => file
-                    .section_by_index(s)
-                    .and_then(|s| s.name().map(str::to_owned))
-                    .unwrap_or_default(),
-                _ => String::new(),
-            };
-            let at = (base + offset) as usize;
-            let out = if part == Part::Code {
-                &mut code
-            } else {
-                &mut data
-            };
-            let instruction = out
-                .body
-                .get(at..at + 4)
-                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .unwrap_or(0);
-            let Some(ty) = relocs::classify(spec.format, spec.arch, r_type, length, instruction)
-            else {
-                return Err(HarvestError::UnknownRelocation {
-                    target,
-                    template,
-                    relocation: format!("{:?}", reloc.flags()),
-                    section: section_name,
-                    offset,
-                    symbol: raw_symbol,
-                });
-            };
-            relocations.push(RawRelocation {
-                section: section_name.clone(),
-                offset,
-                type_name: ty.name.to_owned(),
-                symbol: raw_symbol.clone(),
-            });
-            let kind = match ty.class {
-                RelocClass::Direct(k) | RelocClass::Got(k) => k,
-            };
-            let size = reloc.size();
-            let mut addend = reloc.addend();
-            if reloc.has_implicit_addend() {
-                let place = out.body.get(at..).unwrap_or(&[]);
-                let implicit = relocs::implicit_addend(kind, size, place).ok_or_else(|| {
-                    bad(format!(
-                        "relocation at {section_name}+{offset:#x} runs past the section"
-                    ))
-                })?;
-                addend = addend.wrapping_add(implicit);
-                if let Some(place) = out.body.get_mut(at..) {
-                    relocs::clear_field(kind, size, place);
-                }
-            }
-            let resolved = resolve(&file, spec, template, &placed, &reloc.target(), &raw_symbol)?;
-            let hole_offset =
-                u32::try_from(base + offset).map_err(|_| bad("stencil over 4 GiB".into()))?;
-            let via_got = matches!(ty.class, RelocClass::Got(_)) || resolved.through_imp;
-            if via_got {
-                let key = (resolved.value, resolved.symbol.clone(), resolved.addend);
-                let slot = match got.iter().position(|g| *g == key) {
-                    Some(i) => i,
-                    None => {
-                        got.push(key);
-                        got.len() - 1
-                    }
-                };
-                let hole = OwnedHole {
-                    offset: hole_offset,
-                    kind,
-                    value: HoleValue::Data,
-                    symbol: None,
-                    addend,
-                };
-                got_refs.push((part, hole, slot));
-            } else {
-                let hole = OwnedHole {
-                    offset: hole_offset,
-                    kind,
-                    value: resolved.value,
-                    symbol: resolved.symbol,
-                    addend: addend.wrapping_add(resolved.addend),
-                };
-                out.holes.push(hole);
-            }
-        }
-    }
-
-    // The GOT, after the data sections.
-    if !got.is_empty() {
-        let ptr = spec.pointer_size();
-        data_align = data_align.max(ptr);
-        let pad = (ptr as usize - data.body.len() % ptr as usize) % ptr as usize;
-        data.body.extend(std::iter::repeat_n(0, pad));
-        let got_base = data.body.len() as i64;
-        let slot_kind = if ptr == 8 {
-            HoleKind::Abs64
-        } else {
-            HoleKind::Abs32
-        };
-        for (i, (value, symbol, addend)) in got.iter().enumerate() {
-            data.holes.push(OwnedHole {
-                offset: data.body.len() as u32,
-                kind: slot_kind,
-                value: *value,
-                symbol: symbol.clone(),
-                addend: *addend,
-            });
-            debug_assert_eq!(data.body.len() as i64, got_base + i as i64 * i64::from(ptr));
-            data.body.extend(std::iter::repeat_n(0, ptr as usize));
-        }
-        for (part, mut hole, slot) in got_refs {
-            hole.addend = hole
-                .addend
-                .wrapping_add(got_base + slot as i64 * i64::from(ptr));
-            if part == Part::Code {
-                code.holes.push(hole)
-            } else {
-                data.holes.push(hole)
-            }
-        }
-    }
-
-    code.holes.sort();
-    data.holes.sort();
-    let bytes_saved = drop_final_jump(spec, &mut code);
+    layout.code.holes.sort();
+    layout.data.holes.sort();
+    let bytes_saved = drop_final_jump(spec, &mut layout.code);
     Ok(HarvestedGroup {
         template,
-        code,
-        data,
-        data_align,
+        code: layout.code,
+        data: layout.data,
+        data_align: layout.data_align,
         symbols,
         relocations,
         bytes_saved,
     })
 }
 
-/// Resolves a relocation's target to a hole value, external symbol or
-/// place in our own code or data.
-fn resolve(
-    file: &object::File<'_>,
-    spec: &TargetSpec,
-    template: &'static str,
-    placed: &BTreeMap<usize, (Part, u64)>,
-    target: &RelocationTarget,
-    raw: &str,
-) -> Result<Resolved, HarvestError> {
-    let triple = spec.triple;
-    let bad = |message: String| HarvestError::BadObject {
-        target: triple,
-        template,
-        message,
-    };
-    let local = |section: object::SectionIndex, offset: u64| -> Result<Resolved, HarvestError> {
-        let Some(&(part, base)) = placed.get(&section.0) else {
-            return Err(HarvestError::Unsupported {
-                target: triple,
-                template,
-                message: format!(
-                    "relocation against {raw}, which is in a section that is not kept"
-                ),
-            });
+impl Harvest<'_, '_> {
+    fn bad(&self, message: String) -> HarvestError {
+        HarvestError::BadObject {
+            target: self.spec.triple,
+            template: self.template,
+            message,
+        }
+    }
+
+    fn unsupported(&self, message: String) -> HarvestError {
+        HarvestError::Unsupported {
+            target: self.spec.triple,
+            template: self.template,
+            message,
+        }
+    }
+
+    /// Text sections into code, other allocated sections into data, each at
+    /// its alignment.
+    fn lay_out_sections(&self) -> Result<Layout, HarvestError> {
+        let mut layout = Layout {
+            code: OwnedStencil::default(),
+            data: OwnedStencil::default(),
+            data_align: 1,
+            placed: BTreeMap::new(),
         };
-        let value = if part == Part::Code {
-            HoleValue::Code
-        } else {
-            HoleValue::Data
-        };
-        Ok(Resolved {
-            value,
-            symbol: None,
-            addend: (base + offset) as i64,
-            through_imp: false,
-        })
-    };
-    match target {
-        RelocationTarget::Symbol(i) => {
-            let sym = file.symbol_by_index(*i).map_err(|e| bad(e.to_string()))?;
-            if let Some(sec) = sym.section_index() {
-                let section = file.section_by_index(sec).map_err(|e| bad(e.to_string()))?;
-                return local(sec, sym.address() - section.address());
-            }
-            let name = sym.name().map_err(|e| bad(e.to_string()))?;
-            let (name, through_imp) = match name.strip_prefix("__imp_") {
-                Some(rest) => (rest, true),
-                None => (name, false),
+        for section in self.file.sections() {
+            let part = match section.kind() {
+                SectionKind::Text => Part::Code,
+                SectionKind::Data
+                | SectionKind::ReadOnlyData
+                | SectionKind::ReadOnlyDataWithRel
+                | SectionKind::ReadOnlyString
+                | SectionKind::UninitializedData => Part::Data,
+                _ => continue,
             };
-            let plain = name.strip_prefix(spec.symbol_prefix()).unwrap_or(name);
-            if plain.starts_with("_JIT_") {
-                let value = hole_value(plain).ok_or_else(|| HarvestError::UnknownHole {
-                    target: triple,
-                    template,
-                    symbol: plain.to_owned(),
-                })?;
+            if section.size() == 0 {
+                continue;
+            }
+            let bytes = match section.kind() {
+                SectionKind::UninitializedData => vec![0; section.size() as usize],
+                _ => section
+                    .uncompressed_data()
+                    .map_err(|e| self.bad(e.to_string()))?
+                    .into_owned(),
+            };
+            let align = section.align().max(1);
+            if part == Part::Data {
+                layout.data_align = layout.data_align.max(align as u32);
+            }
+            let out = layout.part_mut(part);
+            let pad = (align - out.body.len() as u64 % align) % align;
+            out.body.extend(std::iter::repeat_n(0, pad as usize));
+            let base = out.body.len() as u64;
+            out.body.extend_from_slice(&bytes);
+            layout.placed.insert(section.index().0, (part, base));
+        }
+        Ok(layout)
+    }
+
+    /// The code symbols and their offsets; fails unless `entry` is at code
+    /// offset 0.
+    fn check_entry_and_collect_symbols(
+        &self,
+        layout: &Layout,
+        entry: &'static str,
+    ) -> Result<BTreeMap<String, u32>, HarvestError> {
+        let prefix = self.spec.symbol_prefix();
+        let mut symbols = BTreeMap::new();
+        let mut entry_at = None;
+        for sym in self.file.symbols() {
+            let (Ok(name), Some(sec)) = (sym.name(), sym.section_index()) else {
+                continue;
+            };
+            let Some(&(part, base)) = layout.placed.get(&sec.0) else {
+                continue;
+            };
+            let section = self
+                .file
+                .section_by_index(sec)
+                .map_err(|e| self.bad(e.to_string()))?;
+            let off = base + sym.address() - section.address();
+            let plain = name.strip_prefix(prefix).unwrap_or(name);
+            if part == Part::Code && !name.is_empty() && sym.kind() != SymbolKind::Section {
+                symbols.insert(plain.to_owned(), off as u32);
+            }
+            if plain == entry {
+                entry_at = Some((part, off));
+            }
+        }
+        let found = match entry_at {
+            Some((Part::Code, 0)) => return Ok(symbols),
+            Some((Part::Code, off)) => format!("offset {off}"),
+            Some((Part::Data, _)) => "in data".to_owned(),
+            None => "missing".to_owned(),
+        };
+        Err(HarvestError::EntryNotAtZero {
+            target: self.spec.triple,
+            template: self.template,
+            symbol: entry,
+            found,
+        })
+    }
+
+    /// Turns every relocation of a kept section into a hole (or a GOT
+    /// reference), reading and clearing implicit addends.
+    fn harvest_relocations(
+        &self,
+        layout: &mut Layout,
+        got: &mut Got,
+    ) -> Result<Vec<RawRelocation>, HarvestError> {
+        let mut relocations = Vec::new();
+        for section in self.file.sections() {
+            let Some(&(part, base)) = layout.placed.get(&section.index().0) else {
+                continue;
+            };
+            let section_name = section.name().unwrap_or("?").to_owned();
+            for (offset, reloc) in section.relocations() {
+                let raw_symbol = self.target_name(&reloc.target());
+                let at = (base + offset) as usize;
+                let out = layout.part_mut(part);
+                let instruction = out
+                    .body
+                    .get(at..at + 4)
+                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .unwrap_or(0);
+                let (r_type, length) = self.relocation_type(reloc.flags())?;
+                let Some(ty) = relocs::classify(
+                    self.spec.format,
+                    self.spec.arch,
+                    r_type,
+                    length,
+                    instruction,
+                ) else {
+                    return Err(HarvestError::UnknownRelocation {
+                        target: self.spec.triple,
+                        template: self.template,
+                        relocation: format!("{:?}", reloc.flags()),
+                        section: section_name,
+                        offset,
+                        symbol: raw_symbol,
+                    });
+                };
+                let kind = match ty.class {
+                    RelocClass::Direct(k) | RelocClass::Got(k) => k,
+                };
+                let mut addend = reloc.addend();
+                if reloc.has_implicit_addend() {
+                    let place = out.body.get(at..).unwrap_or(&[]);
+                    let implicit =
+                        relocs::implicit_addend(kind, reloc.size(), place).ok_or_else(|| {
+                            self.bad(format!(
+                                "relocation at {section_name}+{offset:#x} runs past the section"
+                            ))
+                        })?;
+                    addend = addend.wrapping_add(implicit);
+                    if let Some(place) = out.body.get_mut(at..) {
+                        relocs::clear_field(kind, reloc.size(), place);
+                    }
+                }
+                relocations.push(RawRelocation {
+                    section: section_name.clone(),
+                    offset,
+                    type_name: ty.name.to_owned(),
+                    symbol: raw_symbol.clone(),
+                    addend,
+                });
+                let resolved = self.resolve(&layout.placed, &reloc.target(), &raw_symbol)?;
+                let offset = u32::try_from(base + offset)
+                    .map_err(|_| self.bad("stencil over 4 GiB".into()))?;
+                if matches!(ty.class, RelocClass::Got(_)) || resolved.through_imp {
+                    let slot = got.slot(resolved.value, resolved.symbol, resolved.addend);
+                    let hole = OwnedHole {
+                        offset,
+                        kind,
+                        value: HoleValue::Data,
+                        symbol: None,
+                        addend,
+                    };
+                    got.refs.push((part, hole, slot));
+                } else {
+                    layout.part_mut(part).holes.push(OwnedHole {
+                        offset,
+                        kind,
+                        value: resolved.value,
+                        symbol: resolved.symbol,
+                        addend: addend.wrapping_add(resolved.addend),
+                    });
+                }
+            }
+        }
+        Ok(relocations)
+    }
+
+    /// `(r_type, r_length)` of a relocation (`r_length` is Mach-O's only).
+    fn relocation_type(&self, flags: RelocationFlags) -> Result<(u32, u8), HarvestError> {
+        match flags {
+            RelocationFlags::Elf { r_type } => Ok((r_type, 0)),
+            RelocationFlags::MachO {
+                r_type, r_length, ..
+            } => Ok((u32::from(r_type), r_length)),
+            RelocationFlags::Coff { typ } => Ok((u32::from(typ), 0)),
+            other => Err(self.unsupported(format!("relocation flags {other:?}"))),
+        }
+    }
+
+    /// A relocation target's name as `llvm-objdump` shows it: the symbol's,
+    /// or its section's for section symbols.
+    fn target_name(&self, target: &RelocationTarget) -> String {
+        let section_name = |s| {
+            self.file
+                .section_by_index(s)
+                .and_then(|s| s.name().map(str::to_owned))
+                .unwrap_or_default()
+        };
+        match target {
+            RelocationTarget::Symbol(i) => match self.file.symbol_by_index(*i) {
+                Ok(sym) => match sym.name() {
+                    Ok(name) if !name.is_empty() => name.to_owned(),
+                    _ => sym.section_index().map(section_name).unwrap_or_default(),
+                },
+                Err(_) => String::new(),
+            },
+            RelocationTarget::Section(s) => section_name(*s),
+            _ => String::new(),
+        }
+    }
+
+    /// Resolves a relocation's target to a hole value, external symbol or
+    /// place in our own code or data.
+    fn resolve(
+        &self,
+        placed: &BTreeMap<usize, (Part, u64)>,
+        target: &RelocationTarget,
+        raw: &str,
+    ) -> Result<Resolved, HarvestError> {
+        let (spec, file, template) = (self.spec, self.file, self.template);
+        let triple = spec.triple;
+        let bad = |message: String| HarvestError::BadObject {
+            target: triple,
+            template,
+            message,
+        };
+        let local =
+            |section: object::SectionIndex, offset: u64| -> Result<Resolved, HarvestError> {
+                let Some(&(part, base)) = placed.get(&section.0) else {
+                    return Err(self.unsupported(format!(
+                        "relocation against {raw}, which is in a section that is not kept"
+                    )));
+                };
+                let value = if part == Part::Code {
+                    HoleValue::Code
+                } else {
+                    HoleValue::Data
+                };
                 Ok(Resolved {
                     value,
                     symbol: None,
-                    addend: 0,
-                    through_imp,
+                    addend: (base + offset) as i64,
+                    through_imp: false,
                 })
-            } else {
-                Ok(Resolved {
-                    value: HoleValue::Zero,
-                    symbol: Some(plain.to_owned()),
-                    addend: 0,
-                    through_imp,
+            };
+        match target {
+            RelocationTarget::Symbol(i) => {
+                let sym = file.symbol_by_index(*i).map_err(|e| bad(e.to_string()))?;
+                if let Some(sec) = sym.section_index() {
+                    let section = file.section_by_index(sec).map_err(|e| bad(e.to_string()))?;
+                    return local(sec, sym.address() - section.address());
+                }
+                let name = sym.name().map_err(|e| bad(e.to_string()))?;
+                let (name, through_imp) = match name.strip_prefix("__imp_") {
+                    Some(rest) => (rest, true),
+                    None => (name, false),
+                };
+                let plain = name.strip_prefix(spec.symbol_prefix()).unwrap_or(name);
+                if plain.starts_with("_JIT_") {
+                    let value = hole_value(plain).ok_or_else(|| HarvestError::UnknownHole {
+                        target: triple,
+                        template,
+                        symbol: plain.to_owned(),
+                    })?;
+                    Ok(Resolved {
+                        value,
+                        symbol: None,
+                        addend: 0,
+                        through_imp,
+                    })
+                } else {
+                    Ok(Resolved {
+                        value: HoleValue::Zero,
+                        symbol: Some(plain.to_owned()),
+                        addend: 0,
+                        through_imp,
+                    })
+                }
+            }
+            RelocationTarget::Section(sec) => {
+                // Mach-O non-extern relocations encode the target address in the
+                // field; we do not produce them (LLVM uses symbols), so refuse.
+                Err(HarvestError::Unsupported {
+                    target: triple,
+                    template,
+                    message: format!(
+                        "section-relative relocation against {raw} (index {})",
+                        sec.0
+                    ),
                 })
             }
-        }
-        RelocationTarget::Section(sec) => {
-            // Mach-O non-extern relocations encode the target address in the
-            // field; we do not produce them (LLVM uses symbols), so refuse.
-            Err(HarvestError::Unsupported {
+            other => Err(HarvestError::Unsupported {
                 target: triple,
                 template,
-                message: format!(
-                    "section-relative relocation against {raw} (index {})",
-                    sec.0
-                ),
-            })
+                message: format!("relocation target {other:?}"),
+            }),
         }
-        other => Err(HarvestError::Unsupported {
-            target: triple,
-            template,
-            message: format!("relocation target {other:?}"),
-        }),
     }
 }
 

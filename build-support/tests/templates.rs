@@ -25,12 +25,12 @@ fn objdump() -> Option<PathBuf> {
         })
 }
 
-/// `(section, offset, type, symbol)` rows of `llvm-objdump -r`.
-fn objdump_relocations(
-    tool: &PathBuf,
-    object: &[u8],
-    name: &str,
-) -> BTreeSet<(String, u64, String, String)> {
+/// A relocation row: section, offset, type, symbol, and the addend where
+/// the format makes it explicit (ELF: `llvm-objdump` prints it as `sym-0x4`).
+type Row = (String, u64, String, String, Option<i64>);
+
+/// The rows of `llvm-objdump -r`.
+fn objdump_relocations(tool: &PathBuf, object: &[u8], name: &str, elf: bool) -> BTreeSet<Row> {
     let dir = std::env::temp_dir().join(format!("cpjit-oracle-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(format!("{name}.o"));
@@ -63,11 +63,16 @@ fn objdump_relocations(
         };
         // objdump appends the addend (`sym-0x4`) or a GOT marker (`sym@GOTPCREL`).
         let sym = sym.split('@').next().unwrap_or(sym);
-        let sym = match sym.rfind(['+', '-']) {
-            Some(i) if i > 0 && sym[i + 1..].starts_with("0x") => &sym[..i],
-            _ => sym,
+        let (sym, addend) = match sym.rfind(['+', '-']) {
+            Some(i) if i > 0 && sym[i + 1..].starts_with("0x") => {
+                let magnitude = i64::from_str_radix(&sym[i + 3..], 16).expect("hex addend");
+                let sign = if sym.as_bytes()[i] == b'-' { -1 } else { 1 };
+                (&sym[..i], sign * magnitude)
+            }
+            _ => (sym, 0),
         };
-        rows.insert((section.clone(), off, ty.to_owned(), sym.to_owned()));
+        let addend = elf.then_some(addend);
+        rows.insert((section.clone(), off, ty.to_owned(), sym.to_owned(), addend));
     }
     rows
 }
@@ -97,20 +102,23 @@ fn harvested_relocations_equal_llvm_objdump_on_every_target() {
                 &object,
             )
             .expect("harvest");
-            let ours: BTreeSet<_> = g
+            let elf = spec.format == Format::Elf;
+            let ours: BTreeSet<Row> = g
                 .relocations
                 .iter()
                 .map(|r| {
+                    let addend = elf.then_some(r.addend);
                     (
                         r.section.clone(),
                         r.offset,
                         r.type_name.clone(),
                         r.symbol.clone(),
+                        addend,
                     )
                 })
                 .collect();
             let kept: BTreeSet<&String> = ours.iter().map(|r| &r.0).collect();
-            let theirs: BTreeSet<_> = objdump_relocations(&tool, &object, job.template.name())
+            let theirs: BTreeSet<_> = objdump_relocations(&tool, &object, job.template.name(), elf)
                 .into_iter()
                 .filter(|r| kept.contains(&r.0) || !is_unwind_or_metadata(&r.0))
                 .collect();

@@ -19,8 +19,8 @@
 //! * `spin [N]`: run the code N times (default 50 million), for
 //!   `perf record` demonstrations.
 //!
-//! * `bench-register [N]`: time N registrations of a 40-uop executor-like
-//!   region with gdb (symfile + CFI + list), and print the cost.
+//! * `bench-register [N]`: time N gdb registrations (object file, CFI,
+//!   list) of a 40-uop executor built from the host's stencils.
 //!
 //! All but `bench-register` print the registered ranges as perf-map lines
 //! first.
@@ -95,23 +95,44 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// Times `n` gdb registrations (build the object file, link, notify,
-/// unlink) of a region shaped like a 40-uop executor.
+/// Times `n` gdb registrations (build the object file with CFI, link,
+/// notify, unlink) of a 40-uop executor made of the host's real stencils
+/// (jump holes pointed outside, as after patching).
 fn bench_register(n: u32) -> Result<()> {
-    let uops = 40;
-    let code = vec![0x90_u8; 64 * (uops + 2)];
-    let sites: Vec<_> = (0..uops)
-        .map(|i| debug::UopSite {
-            uop: if i % 2 == 0 {
-                "_LOAD_FAST"
-            } else {
-                "_BINARY_OP_ADD_INT"
-            },
+    use cpjit::abi::stencil::HoleKind;
+    use cpjit::abi::uop::Uop;
+    use cpjit::jit::stencils::HOST;
+    let uops: Vec<(Uop, &cpjit::abi::stencil::StencilGroup)> = Uop::ALL
+        .iter()
+        .copied()
+        .zip(HOST.uops)
+        .filter(|(_, g)| !g.code.body.is_empty())
+        .cycle()
+        .take(40)
+        .collect();
+    let mut code = Vec::new();
+    let mut starts = Vec::new();
+    for g in std::iter::once(&HOST.trampoline)
+        .chain(uops.iter().map(|(_, g)| *g))
+        .chain(std::iter::once(&HOST.fatal_error))
+    {
+        let at = code.len();
+        starts.push(at);
+        code.extend_from_slice(g.code.body);
+        for h in g.code.holes.iter().filter(|h| h.kind == HoleKind::Rel32) {
+            let o = at + h.offset as usize;
+            code[o..o + 4].copy_from_slice(&0x4000_0000_i32.to_le_bytes());
+        }
+    }
+    let sites: Vec<_> = uops
+        .iter()
+        .enumerate()
+        .map(|(i, (u, _))| debug::UopSite {
+            uop: u.name(),
             function: "bench",
             line: i as u32,
         })
         .collect();
-    let starts: Vec<usize> = (0..uops + 2).map(|i| i * 64).collect();
     let ranges =
         debug::trace_ranges("bench", &starts, code.len(), &sites).context("bad bench layout")?;
     let region = CodeRegion::new("bench", &code, &ranges);
@@ -127,8 +148,9 @@ fn bench_register(n: u32) -> Result<()> {
     }
     let per = start.elapsed().as_secs_f64() * 1e6 / f64::from(n.max(1));
     println!(
-        "gdb registration of {} ranges: {per:.1} us per register+unregister, object file {bytes} bytes",
-        ranges.len()
+        "gdb registration of {} ranges ({} bytes of code): {per:.1} us per register+unregister, object file {bytes} bytes",
+        ranges.len(),
+        code.len()
     );
     Ok(())
 }

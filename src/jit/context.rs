@@ -87,6 +87,12 @@ impl JitContext {
         })
     }
 
+    /// [`JitContext::new`] with the host's stencils, generated at build time
+    /// ([`crate::jit::stencils::HOST`]).
+    pub fn for_host(config: JitConfig, symbols: &SymbolTable) -> Result<Self, JitError> {
+        Self::new(config, &crate::jit::stencils::HOST, symbols)
+    }
+
     /// Compiles a trace into a valid executor with one reference (the
     /// returned handle) and one unlinked exit per exit index used.
     pub fn compile(&self, trace: &[UopInstruction]) -> Result<Executor, JitError> {

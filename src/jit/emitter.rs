@@ -170,6 +170,26 @@ pub struct Emitter {
     /// Compact sizes for the first pass, indexed like `uops`; `None` when
     /// the uop cannot be emitted.
     sizes: Vec<Option<GroupSize>>,
+    /// Bits of the operand `Operand` holes receive: all 64 on 64-bit
+    /// targets; the low 32 on 32-bit ones, where `OperandHi` holes get the
+    /// high half.
+    operand_mask: u64,
+}
+
+/// Whether a uop's stencil may legitimately have no code: only `_NOP`, whose
+/// stencil is just the final jump to the next uop, which the toolchain drops
+/// (execution falls through). Any other uop without code is unknown to the
+/// stencil set.
+fn may_be_empty(u: Uop) -> bool {
+    u == Uop::NOP
+}
+
+/// Whether a target triple names a 32-bit architecture.
+fn is_32_bit(triple: &str) -> bool {
+    let arch = triple.split('-').next().unwrap_or("");
+    matches!(arch, "i386" | "i486" | "i586" | "i686" | "x86")
+        || (arch.starts_with("arm") && arch != "arm64")
+        || arch.starts_with("thumb")
 }
 
 /// What the first pass needs of a group, kept small for the cache.
@@ -228,7 +248,7 @@ impl Emitter {
         let uops = Uop::ALL
             .iter()
             .map(|&u| match set.uops.get(u as usize) {
-                Some(g) if !g.code.body.is_empty() => {
+                Some(g) if !g.code.body.is_empty() || may_be_empty(u) => {
                     PreparedGroup::new(u.name(), g, symbols, ContinueAt::Next).map(Some)
                 }
                 _ => Ok(None),
@@ -255,6 +275,11 @@ impl Emitter {
             )?,
             uops,
             sizes,
+            operand_mask: if is_32_bit(set.target) {
+                u32::MAX as u64
+            } else {
+                u64::MAX
+            },
         })
     }
 
@@ -407,7 +432,7 @@ impl Emitter {
             values[1] = code_at(i + 2);
             values[2] = base + slot.1 as u64;
             values[6] = ins.oparg as u64;
-            values[7] = ins.operand;
+            values[7] = ins.operand & self.operand_mask;
             values[8] = ins.target as u64;
             values[9] = code_at(ins.jump_target as usize + 1);
             values[10] = code_at(ins.error_target as usize + 1);

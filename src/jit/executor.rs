@@ -1,6 +1,6 @@
 //! Executors: installed traces with their code, exits and reference count.
 //!
-//! An executor is one heap allocation ([`ExecutorBox`]) that starts with the
+//! An executor is one heap allocation (`ExecutorBox`) that starts with the
 //! `#[repr(C)]` [`abi::Executor`] header the templates read and write: the
 //! trampoline increments `refcnt` on entry and parks its reference in
 //! `ThreadState::previous_executor` on return, releasing the one parked

@@ -13,6 +13,7 @@
 //!     .with("cpjit_dealloc", dealloc)
 //!     .with("cpjit_true", t)
 //!     .with("cpjit_false", f);
+//! // Or JitContext::for_host(config, &symbols) for the build's own stencils.
 //! let jit = JitContext::new(JitConfig::default(), stencils, &symbols)?;
 //! let exe = jit.compile(&[
 //!     UopInstruction::new(Uop::SET_IP).oparg(3),
@@ -29,6 +30,15 @@
 //! * [`executor`]: executors, reference counts, exits, linking, invalidation.
 //! * [`context`]: the [`JitContext`] tying them together.
 //! * [`synthetic`]: hand-written x86-64 stencils for tests and benchmarks.
+//! * [`stencils`]: the host's stencils, generated at build time.
+//! * [`debug`]: registration of executors' code with profilers and debuggers.
+//!
+//! Invariants: memory is never writable and executable at once; a context
+//! and its executors stay on one thread (`!Send`); an executor's code is
+//! freed only when its last reference (handles, links, a trampoline's
+//! parked reference) goes, and never while an [`Executor::enter`] is on the
+//! stack; every failure is a [`JitError`], after which a VM simply stays in
+//! its interpreter.
 
 pub mod context;
 pub mod debug;

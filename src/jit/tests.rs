@@ -209,6 +209,11 @@ fn no_writable_and_executable_mapping_while_executors_exist() {
             "W^X violated: {perms:?}"
         );
     }
+    // Where the kernel names anonymous mappings, ours show as [anon:cpjit].
+    if jit.memory_stats().named {
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        assert!(maps.lines().any(|l| l.ends_with("[anon:cpjit]")), "{maps}");
+    }
     // And no rwx mapping named as ours anywhere.
     let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
     for l in maps.lines().filter(|l| l.contains("cpjit")) {
@@ -404,6 +409,23 @@ fn errors_are_errors() {
         Err(JitError::UnknownOpcode("_LOAD_CONST"))
     ));
     assert!(jit2.compile(&[ins(Uop::NOP), ins(Uop::NOP)]).is_ok());
+    // A uop whose stencil is empty though it must have code; `_NOP` may be
+    // empty (its only code, the jump to the next uop, is dropped).
+    let mut groups = SYNTHETIC.uops.to_vec();
+    groups[Uop::LOAD_CONST as usize] = cpjit_abi::stencil::StencilGroup::EMPTY;
+    groups[Uop::NOP as usize] = cpjit_abi::stencil::StencilGroup::EMPTY;
+    let mut holed = SYNTHETIC;
+    holed.uops = Box::leak(groups.into_boxed_slice());
+    let jit5 = JitContext::new(JitConfig::default(), &holed, &symbols()).unwrap();
+    assert!(matches!(
+        jit5.compile(&[ins(Uop::LOAD_CONST)]),
+        Err(JitError::UnknownOpcode("_LOAD_CONST"))
+    ));
+    let e5 = jit5
+        .compile(&[ins(Uop::NOP), ins(Uop::DEOPT).target(9)])
+        .unwrap();
+    let mut m5 = Machine::new(0);
+    assert_eq!((m5.run(&e5), m5.instr()), (status::EXIT, 9));
 
     // A missing runtime symbol fails only traces that need it.
     let jit3 = JitContext::new(
@@ -582,7 +604,6 @@ fn executors_are_registered_with_gdb_when_asked_and_unregistered_when_freed() {
 /// the JIT's own calling convention), which do real reference counting.
 mod host {
     use super::*;
-    use crate::jit::stencils::HOST;
     use cpjit_abi::layout::{kind, IntObj, ObjHeader};
     use cpjit_abi::value::IMMORTAL_REFCNT;
 
@@ -612,7 +633,7 @@ mod host {
             debug: None,
             ..JitConfig::default()
         };
-        JitContext::new(config, &HOST, &host_symbols()).unwrap()
+        JitContext::for_host(config, &host_symbols()).unwrap()
     }
 
     /// A heap object with one reference.
@@ -789,5 +810,193 @@ mod host {
             "{perms:?}"
         );
         drop(live);
+    }
+}
+
+/// A helper called from JIT code enters another executor and drops
+/// executors meanwhile: frees wait until the outermost entry returns, and
+/// both runs return correctly.
+#[test]
+fn nested_entries_defer_frees_to_the_outermost_return() {
+    let jit = std::rc::Rc::new(context());
+    let outer = jit
+        .compile(&[
+            ins(Uop::LOAD_CONST).operand(int(1)),
+            ins(Uop::POP_TOP),
+            ins(Uop::LOAD_CONST).operand(int(2)),
+            ins(Uop::DEOPT).target(10),
+        ])
+        .unwrap();
+    let j = jit.clone();
+    let inner_status = std::rc::Rc::new(std::cell::Cell::new(None));
+    let st = inner_status.clone();
+    ON_DEALLOC.with(|h| {
+        *h.borrow_mut() = Some(Box::new(move |_| {
+            // Compile, run and drop an executor inside the outer run.
+            let inner = j.compile(&[ins(Uop::DEOPT).target(20)]).unwrap();
+            let mut m = Machine::new(0);
+            st.set(Some(m.run(&inner)));
+            inner.invalidate();
+            drop(inner);
+            // Releases the reference the inner trampoline parked.
+            drop(m);
+            // Still two blocks: the inner one is only freed later.
+            assert_eq!(j.memory_stats().live_blocks, 2);
+        }))
+    });
+    let mut m = Machine::new(0);
+    assert_eq!(m.run(&outer), status::EXIT);
+    ON_DEALLOC.with(|h| *h.borrow_mut() = None);
+    assert_eq!(inner_status.get(), Some(status::EXIT));
+    assert_eq!((m.instr(), m.stack()), (10, vec![int(2)]));
+    assert_eq!(jit.memory_stats().live_blocks, 1);
+}
+
+/// Every target's generated stencils (`stencils/`, made by the toolchain)
+/// emitted into plain memory: every uop once, every hole kind of the seven
+/// targets patched without a range error, at addresses typical of each.
+mod cross_target {
+    use crate::jit::emitter::Emitter;
+    use crate::jit::*;
+    use cpjit_abi::stencil::{HoleKind, StencilSet};
+    use cpjit_abi::uop::Uop;
+
+    macro_rules! target {
+        ($m:ident, $file:literal) => {
+            mod $m {
+                #![allow(dead_code)]
+                include!(concat!("../../stencils/", $file));
+            }
+        };
+    }
+    target!(x86_64_linux, "x86_64-unknown-linux-gnu.rs");
+    target!(x86_64_darwin, "x86_64-apple-darwin.rs");
+    target!(x86_64_windows, "x86_64-pc-windows-msvc.rs");
+    target!(i686_windows, "i686-pc-windows-msvc.rs");
+    target!(aarch64_linux, "aarch64-unknown-linux-gnu.rs");
+    target!(aarch64_darwin, "aarch64-apple-darwin.rs");
+    target!(aarch64_windows, "aarch64-pc-windows-msvc.rs");
+
+    fn sets() -> [&'static StencilSet; 7] {
+        [
+            &x86_64_linux::STENCILS,
+            &x86_64_darwin::STENCILS,
+            &x86_64_windows::STENCILS,
+            &i686_windows::STENCILS,
+            &aarch64_linux::STENCILS,
+            &aarch64_darwin::STENCILS,
+            &aarch64_windows::STENCILS,
+        ]
+    }
+
+    /// Every uop once, guards jumping to the last instruction.
+    fn every_uop() -> Vec<UopInstruction> {
+        let n = Uop::ALL.len() as u32;
+        Uop::ALL
+            .iter()
+            .map(|&u| {
+                UopInstruction::new(u)
+                    .oparg(3)
+                    .operand(0x1_0000_0007)
+                    .target(5)
+                    .jump_target(n - 1)
+                    .error_target(n - 1)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_targets_stencils_emit_with_every_hole_kind() {
+        let mut kinds = std::collections::BTreeSet::new();
+        for set in sets() {
+            let wide = !set.target.starts_with("i686");
+            // Code near its runtime helpers (and, on 32-bit, below 4 GiB).
+            let base: u64 = if wide { 0x7f12_3456_0000 } else { 0x1000_0000 };
+            let sym = |i: u64| base + 0x10_0000 + 0x100 * i;
+            let symbols = SymbolTable::new()
+                .with("cpjit_dealloc", sym(1))
+                .with("cpjit_true", sym(2))
+                .with("cpjit_false", sym(3))
+                .with("cpjit_fatal_error", sym(4))
+                .with("cpjit_executor_dealloc", sym(5));
+            let emitter = Emitter::new(set, &symbols).unwrap();
+            let trace = every_uop();
+            let layout = emitter.layout(&trace).unwrap();
+            let mut buf = vec![0u8; layout.total_size];
+            emitter
+                .emit(&trace, &layout, &mut buf, base, base + 0x20_0000)
+                .unwrap_or_else(|e| panic!("{}: {e}", set.target));
+            assert_eq!(layout.side_entry(), set.trampoline.code.body.len());
+            for g in std::iter::once(&set.trampoline).chain(set.uops) {
+                for h in g.code.holes.iter().chain(g.data.holes) {
+                    kinds.insert(match h.kind {
+                        HoleKind::Aarch64MovW(_) => HoleKind::Aarch64MovW(0),
+                        k => k,
+                    });
+                }
+            }
+        }
+        // Every relocation family the seven targets use was patched.
+        for k in [
+            HoleKind::Abs64,
+            HoleKind::Abs32,
+            HoleKind::Rel32,
+            HoleKind::X86GotPcRelX,
+            HoleKind::Aarch64Branch26,
+            HoleKind::Aarch64AdrPage21,
+            HoleKind::Aarch64GotPage21,
+            HoleKind::Aarch64LdstLo12,
+            HoleKind::Aarch64GotLo12,
+            HoleKind::Aarch64MovW(0),
+        ] {
+            assert!(kinds.contains(&k), "{k:?} not exercised");
+        }
+    }
+
+    /// On i686 a 64-bit operand is split: `Operand` holes get the low half,
+    /// `OperandHi` holes the high half.
+    #[test]
+    fn operands_split_on_32_bit_targets() {
+        let set = &i686_windows::STENCILS;
+        let symbols = SymbolTable::new()
+            .with("cpjit_dealloc", 0x2000_0000)
+            .with("cpjit_true", 0x2000_0100)
+            .with("cpjit_false", 0x2000_0200)
+            .with("cpjit_fatal_error", 0x2000_0300)
+            .with("cpjit_executor_dealloc", 0x2000_0400);
+        let emitter = Emitter::new(set, &symbols).unwrap();
+        let trace = [
+            UopInstruction::new(Uop::LOAD_CONST).operand(0x0000_0012_3456_789b),
+            UopInstruction::new(Uop::DEOPT),
+        ];
+        let layout = emitter.layout(&trace).unwrap();
+        let mut buf = vec![0u8; layout.total_size];
+        emitter
+            .emit(&trace, &layout, &mut buf, 0x1000_0000, 0x3000_0000)
+            .unwrap();
+        let g = &set.uops[Uop::LOAD_CONST as usize];
+        let at = layout.side_entry();
+        let word = |off: u32| {
+            let o = at + off as usize;
+            u32::from_le_bytes(buf[o..o + 4].try_into().unwrap())
+        };
+        let mut seen = (false, false);
+        for h in g.code.holes {
+            match h.value {
+                cpjit_abi::stencil::HoleValue::Operand => {
+                    assert_eq!(
+                        word(h.offset),
+                        0x3456_789b_u32.wrapping_add(h.addend as u32)
+                    );
+                    seen.0 = true;
+                }
+                cpjit_abi::stencil::HoleValue::OperandHi => {
+                    assert_eq!(word(h.offset), 0x12_u32.wrapping_add(h.addend as u32));
+                    seen.1 = true;
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(seen, (true, true), "{:?}", g.code.holes);
     }
 }

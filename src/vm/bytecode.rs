@@ -173,6 +173,7 @@ pub const fn base_opcode(o: u8) -> u8 {
         op::STORE_SUBSCR_LIST_INT => op::STORE_SUBSCR,
         op::UNPACK_SEQUENCE_TWO_TUPLE => op::UNPACK_SEQUENCE,
         op::CALL_PY_EXACT_ARGS | op::CALL_BUILTIN => op::CALL,
+        op::ENTER_EXECUTOR => op::JUMP_BACKWARD,
         op::LOAD_FAST__LOAD_FAST | op::LOAD_FAST__LOAD_CONST => op::LOAD_FAST,
         op::LOAD_CONST__LOAD_FAST => op::LOAD_CONST,
         op::STORE_FAST__LOAD_FAST | op::STORE_FAST__STORE_FAST => op::STORE_FAST,

@@ -37,11 +37,28 @@ pub enum CompileError {
 /// Parses and compiles a module; returns its code object (kind CODE).
 pub fn compile_module(source: &str, filename: &str) -> Result<Obj, CompileError> {
     let lines = LineMap::new(source);
-    let parsed = ruff_python_parser::parse_module(source).map_err(|e| CompileError::Syntax {
+    // Parse as Python 3.11: newer syntax (e.g. 3.12 f-string quoting) is a SyntaxError.
+    let options = ruff_python_parser::ParseOptions::from(ruff_python_parser::Mode::Module)
+        .with_target_version(ruff_python_ast::PythonVersion::PY311);
+    let parsed = ruff_python_parser::parse(source, options).map_err(|e| CompileError::Syntax {
         file: filename.to_string(),
         line: lines.line(e.location.start().to_u32()),
         msg: e.error.to_string(),
     })?;
+    if let Some(u) = parsed.unsupported_syntax_errors().first() {
+        return Err(CompileError::Syntax {
+            file: filename.to_string(),
+            line: lines.line(u.range.start().to_u32()),
+            msg: u.to_string(),
+        });
+    }
+    let Some(parsed) = parsed.try_into_module() else {
+        return Err(CompileError::Syntax {
+            file: filename.to_string(),
+            line: 1,
+            msg: "expected a module".to_string(),
+        });
+    };
     let module = parsed.into_syntax();
     let scopes = scope::analyze(&module.body);
     let file: Rc<str> = Rc::from(filename);
@@ -1135,7 +1152,11 @@ impl<'a> Compiler<'a> {
                 self.emit(op::PUSH_NULL, 0);
             }
         }
-        if c.arguments.args.iter().any(|a| matches!(a, Expr::Starred(_))) {
+        if c.arguments
+            .args
+            .iter()
+            .any(|a| matches!(a, Expr::Starred(_)))
+        {
             self.emit(op::BUILD_LIST, 0);
             for a in c.arguments.args.iter() {
                 match a {

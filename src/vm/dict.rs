@@ -48,7 +48,7 @@ fn hash_bytes(b: &[u8]) -> i64 {
 /// Python `hash()` for hashable builtin values; `TypeError` for unhashable ones.
 pub fn hash_value(v: u64) -> PyResult<i64> {
     Ok(match kind_of(v) {
-        KIND_SMALLINT => crate::abi::value::decode_small_int(v),
+        KIND_SMALLINT => crate::vm::num::hash_i64(crate::abi::value::decode_small_int(v)),
         kind::BOOL => {
             // SAFETY: bool objects are IntObj.
             unsafe { (*(v as *const crate::abi::layout::IntObj)).value }
@@ -67,17 +67,13 @@ pub fn hash_value(v: u64) -> PyResult<i64> {
         }
         kind::FLOAT => {
             let f = float_val(v);
-            if f.fract() == 0.0 && f.abs() < 9.2e18 {
-                f as i64
-            } else {
-                f.to_bits() as i64 >> 1
-            }
+            // NaN hashes by identity, as in CPython.
+            crate::vm::num::hash_f64(f).unwrap_or((v >> 4) as i64)
         }
         kind::BIGINT => {
             // SAFETY: kind checked.
             let b = unsafe { &obj::cast::<BigIntObj>(v).value };
-            let m: num_bigint::BigInt = b % num_bigint::BigInt::from((1u64 << 61) - 1);
-            num_traits::ToPrimitive::to_i64(&m).unwrap_or(0)
+            crate::vm::num::hash_int(b)
         }
         kind::TUPLE => {
             let mut h: i64 = 0x345678;

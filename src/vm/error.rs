@@ -124,6 +124,8 @@ impl From<crate::vm::num::OpError> for Box<PyErr> {
             K::OverflowError => ExcKind::OverflowError,
             K::TypeError => ExcKind::TypeError,
             K::MemoryError => ExcKind::MemoryError,
+            K::IndexError => ExcKind::IndexError,
+            K::KeyError => ExcKind::KeyError,
         };
         err(kind, e.message)
     }

@@ -36,6 +36,8 @@ pub struct Vm {
     /// Source lines of the main program, for tracebacks.
     pub source_lines: Vec<String>,
     kwnames: u64,
+    /// The exception a tier-2 executor raised (set before it returns `ERROR`).
+    pub pending_error: Option<Box<PyErr>>,
     /// Exceptions being handled (for bare `raise`).
     handling: Vec<Obj>,
 }
@@ -67,6 +69,7 @@ impl Vm {
             out: Vec::with_capacity(1 << 16),
             source_lines: Vec::new(),
             kwnames: 0,
+            pending_error: None,
             handling: Vec::new(),
         });
         let p: *mut Vm = &mut *vm;
@@ -393,7 +396,7 @@ impl Vm {
         let mut code: &Code;
         let mut instrs: *mut u32;
         let mut caches: *mut Cache;
-        let mut ip: usize;
+        let mut ip: *mut u32;
         let mut sp: *mut u64;
         let mut lp: *mut u64;
 
@@ -404,7 +407,7 @@ impl Vm {
                     code = &*((*frame).code as *const Code);
                     instrs = (*code.instrs.get()).as_mut_ptr();
                     caches = (*code.caches.get()).as_mut_ptr();
-                    ip = (*frame).instr as usize;
+                    ip = instrs.add((*frame).instr as usize);
                     sp = (*frame).stack_pointer;
                     lp = frame_locals!(frame);
                 }
@@ -414,7 +417,7 @@ impl Vm {
             () => {
                 // SAFETY: frame is live.
                 unsafe {
-                    (*frame).instr = ip as u32;
+                    (*frame).instr = ip.offset_from(instrs) as u32;
                     (*frame).stack_pointer = sp;
                 }
             };
@@ -460,20 +463,28 @@ impl Vm {
                     unsafe { *sp.sub(1) = $v }
                 };
             }
-            macro_rules! rewrite {
-                ($at:expr, $op:expr) => {
-                    // SAFETY: $at < instrs.len().
-                    unsafe {
-                        let w = *instrs.add($at);
-                        *instrs.add($at) = encode($op, oparg(w));
-                    }
+            macro_rules! here {
+                () => {
+                    // SAFETY: ip is one past the current instruction, inside `instrs`.
+                    unsafe { ip.offset_from(instrs) as usize - 1 }
                 };
             }
+            macro_rules! rewrite {
+                ($at:expr, $op:expr) => {{
+                    let at: usize = $at;
+                    // SAFETY: at < instrs.len().
+                    unsafe {
+                        let w = *instrs.add(at);
+                        *instrs.add(at) = encode($op, oparg(w));
+                    }
+                }};
+            }
             macro_rules! cache {
-                ($at:expr) => {
+                ($at:expr) => {{
+                    let at: usize = $at;
                     // SAFETY: caches has one entry per instruction.
-                    unsafe { &mut *caches.add($at) }
-                };
+                    unsafe { &mut *caches.add(at) }
+                }};
             }
             let error: Box<PyErr> = 'dispatch: loop {
                 if STEP && frame == entry && ip != step_start {
@@ -490,15 +501,17 @@ impl Vm {
                 }
                 macro_rules! deopt {
                     ($generic:expr) => {{
-                        rewrite!(ip - 1, $generic);
-                        cache!(ip - 1).counter = BACKOFF;
-                        ip -= 1;
+                        rewrite!(here!(), $generic);
+                        cache!(here!()).counter = BACKOFF;
+                        // SAFETY: back to the current instruction.
+                        ip = unsafe { ip.sub(1) };
                         continue 'dispatch;
                     }};
                 }
                 // SAFETY: ip < instrs.len(): every code object ends in RETURN_VALUE.
-                let w = unsafe { *instrs.add(ip) };
-                ip += 1;
+                let w = unsafe { *ip };
+                // SAFETY: as above.
+                ip = unsafe { ip.add(1) };
                 let arg = oparg(w);
                 match opcode(w) {
                     op::NOP => {}
@@ -527,8 +540,9 @@ impl Vm {
                         incref(v);
                         push!(v);
                         // SAFETY: the pair's second instruction follows.
-                        let w2 = unsafe { *instrs.add(ip) };
-                        ip += 1;
+                        let w2 = unsafe { *ip };
+                        // SAFETY: the pair's second instruction exists.
+                        ip = unsafe { ip.add(1) };
                         let v2 = if opcode(w) == op::LOAD_FAST__LOAD_FAST {
                             // SAFETY: arg < nlocalsplus.
                             let v2 = unsafe { *lp.add(oparg(w2) as usize) };
@@ -549,8 +563,9 @@ impl Vm {
                         incref(c);
                         push!(c);
                         // SAFETY: the pair's second instruction follows.
-                        let w2 = unsafe { *instrs.add(ip) };
-                        ip += 1;
+                        let w2 = unsafe { *ip };
+                        // SAFETY: the pair's second instruction exists.
+                        ip = unsafe { ip.add(1) };
                         // SAFETY: arg < nlocalsplus.
                         let v = unsafe { *lp.add(oparg(w2) as usize) };
                         if v == 0 {
@@ -565,8 +580,9 @@ impl Vm {
                         let old = unsafe { std::mem::replace(&mut *lp.add(arg as usize), v) };
                         xdecref(old);
                         // SAFETY: the pair's second instruction follows.
-                        let w2 = unsafe { *instrs.add(ip) };
-                        ip += 1;
+                        let w2 = unsafe { *ip };
+                        // SAFETY: the pair's second instruction exists.
+                        ip = unsafe { ip.add(1) };
                         let a2 = oparg(w2) as usize;
                         if opcode(w) == op::STORE_FAST__STORE_FAST {
                             let v = pop!();
@@ -614,7 +630,7 @@ impl Vm {
                         let g = unsafe { (*frame).globals as u64 };
                         let name = code.names[arg as usize].raw();
                         let gd = unsafe { dict_mut(g) };
-                        let c = cache!(ip - 1);
+                        let c = cache!(here!());
                         match gd.lookup_pos(name) {
                             Ok(Some(pos)) => {
                                 let v = gd.entries()[pos].value;
@@ -623,7 +639,7 @@ impl Vm {
                                 if c.counter == 0 {
                                     c.version = gd.keys_version;
                                     c.index = pos as u32;
-                                    rewrite!(ip - 1, op::LOAD_GLOBAL_MODULE);
+                                    rewrite!(here!(), op::LOAD_GLOBAL_MODULE);
                                 } else {
                                     c.counter -= 1;
                                 }
@@ -639,7 +655,7 @@ impl Vm {
                                         if c.counter == 0 {
                                             c.version = gd.keys_version;
                                             c.index = pos as u32;
-                                            rewrite!(ip - 1, op::LOAD_GLOBAL_BUILTIN);
+                                            rewrite!(here!(), op::LOAD_GLOBAL_BUILTIN);
                                         } else {
                                             c.counter -= 1;
                                         }
@@ -657,7 +673,7 @@ impl Vm {
                     op::LOAD_GLOBAL_MODULE => {
                         // SAFETY: frame.globals is a dict object.
                         let gd = unsafe { dict_mut((*frame).globals as u64) };
-                        let c = cache!(ip - 1);
+                        let c = cache!(here!());
                         if gd.keys_version != c.version {
                             deopt!(op::LOAD_GLOBAL);
                         }
@@ -668,7 +684,7 @@ impl Vm {
                     op::LOAD_GLOBAL_BUILTIN => {
                         // SAFETY: frame.globals is a dict object.
                         let gd = unsafe { dict_mut((*frame).globals as u64) };
-                        let c = cache!(ip - 1);
+                        let c = cache!(here!());
                         if gd.keys_version != c.version {
                             deopt!(op::LOAD_GLOBAL);
                         }
@@ -752,9 +768,9 @@ impl Vm {
                     op::PUSH_NULL => push!(0),
                     op::BINARY_OP => {
                         let (b, a) = (top!(), peek!(2));
-                        let c = cache!(ip - 1);
+                        let c = cache!(here!());
                         if c.counter == 0 {
-                            specialize_binary(instrs, ip - 1, a, b, arg);
+                            specialize_binary(instrs, here!(), a, b, arg);
                         } else {
                             c.counter -= 1;
                         }
@@ -899,14 +915,14 @@ impl Vm {
                     }
                     op::COMPARE_OP => {
                         let (b, a) = (top!(), peek!(2));
-                        let c = cache!(ip - 1);
+                        let c = cache!(here!());
                         if c.counter == 0 {
                             // SAFETY: ip < len (RETURN_VALUE ends every code).
-                            let next = unsafe { opcode(*instrs.add(ip)) };
+                            let next = unsafe { opcode(*ip) };
                             let jump = matches!(next, op::POP_JUMP_IF_FALSE | op::POP_JUMP_IF_TRUE);
                             if a & b & 1 == 1 {
                                 rewrite!(
-                                    ip - 1,
+                                    here!(),
                                     if jump {
                                         op::COMPARE_OP_INT_JUMP
                                     } else {
@@ -915,7 +931,7 @@ impl Vm {
                                 );
                             } else if kind_of(a) == kind::FLOAT && kind_of(b) == kind::FLOAT {
                                 rewrite!(
-                                    ip - 1,
+                                    here!(),
                                     if jump {
                                         op::COMPARE_OP_FLOAT_JUMP
                                     } else {
@@ -923,7 +939,7 @@ impl Vm {
                                     }
                                 );
                             } else if kind_of(a) == kind::STR && kind_of(b) == kind::STR {
-                                rewrite!(ip - 1, op::COMPARE_OP_STR);
+                                rewrite!(here!(), op::COMPARE_OP_STR);
                             } else {
                                 c.counter = BACKOFF;
                             }
@@ -941,25 +957,20 @@ impl Vm {
                         if a & b & 1 == 0 {
                             deopt!(op::COMPARE_OP);
                         }
+                        // Tagged small ints compare like their values.
                         let (x, y) = (a as i64, b as i64);
-                        let r = match arg {
-                            cmp::LT => x < y,
-                            cmp::LE => x <= y,
-                            cmp::EQ => x == y,
-                            cmp::NE => x != y,
-                            cmp::GT => x > y,
-                            _ => x >= y,
-                        };
+                        let r = int_cmp_result(x, y, arg);
                         sp = unsafe { sp.sub(2) };
                         if opcode(w) == op::COMPARE_OP_INT_JUMP {
                             // SAFETY: the next instruction is the conditional jump.
-                            let j = unsafe { *instrs.add(ip) };
-                            ip += 1;
+                            let j = unsafe { *ip };
+                            // SAFETY: the pair's second instruction exists.
+                            ip = unsafe { ip.add(1) };
                             let taken = r == (opcode(j) == op::POP_JUMP_IF_TRUE);
-                            let c = cache!(ip - 1);
+                            let c = cache!(here!());
                             c.index = (c.index << 1) | taken as u32;
                             if taken {
-                                ip = oparg(j) as usize;
+                                ip = unsafe { instrs.add(oparg(j) as usize) };
                             }
                         } else {
                             push!(bool_raw(r));
@@ -984,13 +995,14 @@ impl Vm {
                         decref(b);
                         if opcode(w) == op::COMPARE_OP_FLOAT_JUMP {
                             // SAFETY: the next instruction is the conditional jump.
-                            let j = unsafe { *instrs.add(ip) };
-                            ip += 1;
+                            let j = unsafe { *ip };
+                            // SAFETY: the pair's second instruction exists.
+                            ip = unsafe { ip.add(1) };
                             let taken = r == (opcode(j) == op::POP_JUMP_IF_TRUE);
-                            let c = cache!(ip - 1);
+                            let c = cache!(here!());
                             c.index = (c.index << 1) | taken as u32;
                             if taken {
-                                ip = oparg(j) as usize;
+                                ip = unsafe { instrs.add(oparg(j) as usize) };
                             }
                         } else {
                             push!(bool_raw(r));
@@ -1036,48 +1048,53 @@ impl Vm {
                         };
                         let taken = t == (opcode(w) == op::POP_JUMP_IF_TRUE);
                         // Branch history for tier 2's projection (newest in bit 0).
-                        let c = cache!(ip - 1);
+                        let c = cache!(here!());
                         c.index = (c.index << 1) | taken as u32;
                         if taken {
-                            ip = arg as usize;
+                            ip = unsafe { instrs.add(arg as usize) };
                         }
                     }
                     op::JUMP_IF_FALSE_OR_POP | op::JUMP_IF_TRUE_OR_POP => {
                         let v = top!();
                         let t = tri!(ops::truthy(v));
                         if t == (opcode(w) == op::JUMP_IF_TRUE_OR_POP) {
-                            ip = arg as usize;
+                            ip = unsafe { instrs.add(arg as usize) };
                         } else {
                             sp = unsafe { sp.sub(1) };
                             decref(v);
                         }
                     }
-                    op::JUMP_FORWARD => ip = arg as usize,
+                    op::JUMP_FORWARD => ip = unsafe { instrs.add(arg as usize) },
                     op::JUMP_BACKWARD => {
-                        let c = cache!(ip - 1);
+                        let c = cache!(here!());
                         c.counter += 1;
                         if c.counter >= crate::vm::tier2::backedge_threshold() {
                             c.counter = 0;
                             save_frame!();
+                            let at = here!() as u32;
                             // SAFETY: frame is the live, saved frame.
-                            if unsafe { crate::vm::tier2::on_hot_backedge(self, frame, (ip - 1) as u32) } {
+                            if unsafe { crate::vm::tier2::on_hot_backedge(self, frame, at) } {
                                 // Now ENTER_EXECUTOR: run it.
-                                ip -= 1;
+                                ip = unsafe { ip.sub(1) };
                                 continue 'dispatch;
                             }
                         }
-                        ip = arg as usize;
+                        ip = unsafe { instrs.add(arg as usize) };
                     }
                     op::ENTER_EXECUTOR => {
                         save_frame!();
                         // SAFETY: frame is the live, saved frame; this is its ENTER_EXECUTOR.
-                        match unsafe { crate::vm::tier2::enter_executor(self, frame, (ip - 1) as u32) } {
+                        let at = here!() as u32;
+                        // SAFETY: as above.
+                        match unsafe { crate::vm::tier2::enter_executor(self, frame, at) } {
                             crate::vm::tier2::Entered::Resume => load_frame!(),
                             crate::vm::tier2::Entered::Error(e) => {
                                 load_frame!();
                                 break 'dispatch e;
                             }
-                            crate::vm::tier2::Entered::NotEntered => ip = arg as usize,
+                            crate::vm::tier2::Entered::NotEntered => {
+                                ip = unsafe { instrs.add(arg as usize) }
+                            }
                         }
                     }
                     op::GET_ITER => {
@@ -1092,8 +1109,8 @@ impl Vm {
                         let it = top!();
                         // SAFETY: the top is an iterator (GET_ITER ran).
                         match unsafe { &cast::<IterObj>(it).state } {
-                            IterState::Range { .. } => rewrite!(ip - 1, op::FOR_ITER_RANGE),
-                            IterState::List { .. } => rewrite!(ip - 1, op::FOR_ITER_LIST),
+                            IterState::Range { .. } => rewrite!(here!(), op::FOR_ITER_RANGE),
+                            IterState::List { .. } => rewrite!(here!(), op::FOR_ITER_LIST),
                             _ => {}
                         }
                         save_frame!();
@@ -1102,7 +1119,7 @@ impl Vm {
                             None => {
                                 sp = unsafe { sp.sub(1) };
                                 decref(it);
-                                ip = arg as usize;
+                                ip = unsafe { instrs.add(arg as usize) };
                             }
                         }
                     }
@@ -1121,7 +1138,7 @@ impl Vm {
                                 } else {
                                     sp = unsafe { sp.sub(1) };
                                     decref(it);
-                                    ip = arg as usize;
+                                    ip = unsafe { instrs.add(arg as usize) };
                                 }
                             }
                             _ => deopt!(op::FOR_ITER),
@@ -1146,7 +1163,7 @@ impl Vm {
                                 } else {
                                     sp = unsafe { sp.sub(1) };
                                     decref(it);
-                                    ip = arg as usize;
+                                    ip = unsafe { instrs.add(arg as usize) };
                                 }
                             }
                             _ => deopt!(op::FOR_ITER),
@@ -1226,12 +1243,12 @@ impl Vm {
                     }
                     op::BINARY_SUBSCR => {
                         let (k, c) = (top!(), peek!(2));
-                        let ca = cache!(ip - 1);
+                        let ca = cache!(here!());
                         if ca.counter == 0 {
                             if k & 1 == 1 && kind_of(c) == kind::LIST {
-                                rewrite!(ip - 1, op::BINARY_SUBSCR_LIST_INT);
+                                rewrite!(here!(), op::BINARY_SUBSCR_LIST_INT);
                             } else if k & 1 == 1 && kind_of(c) == kind::TUPLE {
-                                rewrite!(ip - 1, op::BINARY_SUBSCR_TUPLE_INT);
+                                rewrite!(here!(), op::BINARY_SUBSCR_TUPLE_INT);
                             } else {
                                 ca.counter = BACKOFF;
                             }
@@ -1290,10 +1307,10 @@ impl Vm {
                     }
                     op::STORE_SUBSCR => {
                         let (k, c, v) = (top!(), peek!(2), peek!(3));
-                        let ca = cache!(ip - 1);
+                        let ca = cache!(here!());
                         if ca.counter == 0 {
                             if k & 1 == 1 && kind_of(c) == kind::LIST {
-                                rewrite!(ip - 1, op::STORE_SUBSCR_LIST_INT);
+                                rewrite!(here!(), op::STORE_SUBSCR_LIST_INT);
                             } else {
                                 ca.counter = BACKOFF;
                             }
@@ -1344,7 +1361,7 @@ impl Vm {
                                 deopt!(op::UNPACK_SEQUENCE);
                             }
                         } else if n == 2 && kind_of(v) == kind::TUPLE && tuple_items(v).len() == 2 {
-                            rewrite!(ip - 1, op::UNPACK_SEQUENCE_TWO_TUPLE);
+                            rewrite!(here!(), op::UNPACK_SEQUENCE_TWO_TUPLE);
                         }
                         let items: Vec<Obj> = match kind_of(v) {
                             kind::TUPLE => {
@@ -1378,7 +1395,7 @@ impl Vm {
                     }
                     op::LOAD_METHOD => {
                         let recv = top!();
-                        let c = cache!(ip - 1);
+                        let c = cache!(here!());
                         let rk = kind_of(recv);
                         let m = if c.version != 0 && c.index == rk {
                             c.version
@@ -1448,8 +1465,13 @@ impl Vm {
                         }
                         let nlp = fc.nlocalsplus();
                         let need = FRAME_WORDS + nlp + fc.stacksize as usize;
-                        if self.data_top + need > self.data.len() || self.ts.recursion_remaining <= 0 {
-                            break 'dispatch err(ExcKind::RecursionError, "maximum recursion depth exceeded");
+                        if self.data_top + need > self.data.len()
+                            || self.ts.recursion_remaining <= 0
+                        {
+                            break 'dispatch err(
+                                ExcKind::RecursionError,
+                                "maximum recursion depth exceeded",
+                            );
                         }
                         sp = base;
                         save_frame!();
@@ -1498,7 +1520,7 @@ impl Vm {
                         save_frame!();
                         if kind_of(callable) == kind::FUNCTION {
                             if opcode(w) == op::CALL && kwn == 0 {
-                                rewrite!(ip - 1, op::CALL_PY_EXACT_ARGS);
+                                rewrite!(here!(), op::CALL_PY_EXACT_ARGS);
                             }
                             // SAFETY: n owned args at args_ptr; ownership moves to the callee.
                             let args = unsafe { std::slice::from_raw_parts(args_ptr, n) };
@@ -1547,7 +1569,7 @@ impl Vm {
                             continue 'dispatch;
                         }
                         if opcode(w) == op::CALL && kind_of(callable) == kind::BUILTIN {
-                            rewrite!(ip - 1, op::CALL_BUILTIN);
+                            rewrite!(here!(), op::CALL_BUILTIN);
                         }
                         // SAFETY: n args at args_ptr.
                         let args = unsafe { std::slice::from_raw_parts(args_ptr, n) };
@@ -1590,7 +1612,10 @@ impl Vm {
                         save_frame!();
                         let kv: Vec<u64> = kwvals.iter().map(Obj::raw).collect();
                         let kw = if nk > 0 && kwn != 0 {
-                            Some(Kw { names: tuple_items(kwn), vals: &kv })
+                            Some(Kw {
+                                names: tuple_items(kwn),
+                                vals: &kv,
+                            })
                         } else {
                             None
                         };
@@ -1751,7 +1776,8 @@ impl Vm {
                 if STEP && frame == entry {
                     return Err(e);
                 }
-                let at = ip.saturating_sub(1) as u32;
+                // SAFETY: ip points into this frame's instructions.
+                let at = (unsafe { ip.offset_from(instrs) } as usize).saturating_sub(1) as u32;
                 let handler = code
                     .handlers
                     .iter()
@@ -1767,7 +1793,7 @@ impl Vm {
                     let exc = crate::vm::builtins::err_to_exc(&e);
                     self.handling.push(exc.clone());
                     push!(exc.into_raw());
-                    ip = target as usize;
+                    ip = unsafe { instrs.add(target as usize) };
                     continue 'outer;
                 }
                 let line = code.lines.get(at as usize).copied().unwrap_or(0);
@@ -1820,6 +1846,16 @@ impl Vm {
     }
 }
 
+/// Outcome masks per comparison: bit 0 when less, bit 1 when equal, bit 2 when greater.
+const CMP_MASKS: [u8; 6] = [0b001, 0b011, 0b010, 0b101, 0b100, 0b110];
+
+/// `x <op> y` for machine ints, without a branch on `op`.
+#[inline(always)]
+fn int_cmp_result(x: i64, y: i64, op: u32) -> bool {
+    let idx = (x > y) as u32 * 2 + (x == y) as u32;
+    (CMP_MASKS[(op as usize).min(5)] >> idx) & 1 == 1
+}
+
 /// The `UnboundLocalError` for fast local `arg`.
 #[cold]
 fn unbound_local(code: &Code, arg: u32) -> Box<PyErr> {
@@ -1827,7 +1863,10 @@ fn unbound_local(code: &Code, arg: u32) -> Box<PyErr> {
         ExcKind::UnboundLocalError,
         format!(
             "cannot access local variable '{}' where it is not associated with a value",
-            code.varnames.get(arg as usize).map(String::as_str).unwrap_or("?")
+            code.varnames
+                .get(arg as usize)
+                .map(String::as_str)
+                .unwrap_or("?")
         ),
     )
 }

@@ -109,6 +109,9 @@ pub fn decref(v: u64) {
             let h = v as *mut ObjHeader;
             (*h).refcnt -= 1;
             if (*h).refcnt == 0 {
+                if (*h).kind == kind::FLOAT && float_free_push(v) {
+                    return;
+                }
                 cpjit_dealloc(v);
             }
         }
@@ -230,11 +233,29 @@ pub fn box_obj<T>(o: T) -> u64 {
 
 // ---- floats, with a free list ----
 
-struct FloatFreeList(std::cell::UnsafeCell<Vec<*mut FloatObj>>);
+const FLOAT_FREE_MAX: usize = 4096;
+struct FloatFreeList(std::cell::UnsafeCell<(usize, [*mut FloatObj; FLOAT_FREE_MAX])>);
 // SAFETY: the VM runs Python code on one thread; the free list is only touched there.
 unsafe impl Sync for FloatFreeList {}
-static FLOAT_FREE: FloatFreeList = FloatFreeList(std::cell::UnsafeCell::new(Vec::new()));
-const FLOAT_FREE_MAX: usize = 4096;
+static FLOAT_FREE: FloatFreeList = FloatFreeList(std::cell::UnsafeCell::new((
+    0,
+    [std::ptr::null_mut(); FLOAT_FREE_MAX],
+)));
+
+/// Puts a dead float's memory on the free list; false when the list is full.
+#[inline(always)]
+fn float_free_push(v: u64) -> bool {
+    // SAFETY: single interpreter thread (see FloatFreeList).
+    let fl = unsafe { &mut *FLOAT_FREE.0.get() };
+    if fl.0 < FLOAT_FREE_MAX {
+        fl.1[fl.0] = v as *mut FloatObj;
+        fl.0 += 1;
+        live_dec();
+        true
+    } else {
+        false
+    }
+}
 
 /// Allocates a float object (from the free list when possible).
 #[inline(always)]
@@ -242,7 +263,9 @@ pub fn new_float(f: f64) -> u64 {
     live_inc();
     // SAFETY: single interpreter thread (see FloatFreeList).
     let fl = unsafe { &mut *FLOAT_FREE.0.get() };
-    if let Some(p) = fl.pop() {
+    if fl.0 > 0 {
+        fl.0 -= 1;
+        let p = fl.1[fl.0];
         // SAFETY: p came from a freed float allocation of the right layout.
         unsafe {
             p.write(FloatObj {
@@ -454,10 +477,10 @@ pub unsafe extern "C" fn cpjit_dealloc(v: u64) {
     live_dec();
     match k {
         kind::FLOAT => {
-            let fl = &mut *FLOAT_FREE.0.get();
-            if fl.len() < FLOAT_FREE_MAX {
-                fl.push(v as *mut FloatObj);
-            } else {
+            // Counted dead above; float_free_push counts again, so undo first.
+            live_inc();
+            if !float_free_push(v) {
+                live_dec();
                 free_box::<FloatObj>(v);
             }
         }

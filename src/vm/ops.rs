@@ -236,7 +236,11 @@ fn small_int_op(x: i64, y: i64, o: u32) -> PyResult<Obj> {
         binop::MUL => int_from_i128(x as i128 * y as i128),
         binop::FLOORDIV | binop::MOD => {
             if y == 0 {
-                return Err(zero_div("integer division or modulo by zero"));
+                return Err(zero_div(if o == binop::MOD {
+                    "integer modulo by zero"
+                } else {
+                    "integer division or modulo by zero"
+                }));
             }
             let (q, r) = floor_divmod_i64(x, y);
             int_from_i128(if o == binop::MOD { r } else { q })
@@ -382,6 +386,17 @@ pub fn binary_op(a: u64, b: u64, o: u32) -> PyResult<Obj> {
 
 fn repeat(seq: u64, n: i64) -> PyResult<Obj> {
     let n = n.max(0) as usize;
+    let unit = match kind_of(seq) {
+        kind::STR => str_of(seq).len(),
+        kind::LIST => list_items(seq).len() * 8,
+        _ => tuple_items(seq).len() * 8,
+    };
+    if unit
+        .checked_mul(n)
+        .is_none_or(|t| t > isize::MAX as usize / 2)
+    {
+        return Err(err(ExcKind::MemoryError, ""));
+    }
     match kind_of(seq) {
         kind::STR => Ok(new_str(str_of(seq).repeat(n))),
         kind::LIST => {

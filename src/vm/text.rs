@@ -26,6 +26,7 @@ pub fn to_str(v: u64) -> PyResult<String> {
         let e = unsafe { cast::<ExcObj>(v) };
         return match e.args.len() {
             0 => Ok(String::new()),
+            1 if e.kind == crate::vm::error::ExcKind::KeyError => repr(e.args[0].raw()),
             1 => to_str(e.args[0].raw()),
             _ => repr_tuple(&e.args.iter().map(|a| a.raw()).collect::<Vec<_>>()),
         };

@@ -39,8 +39,7 @@ pub fn run(cmd: &mut Command) -> Output {
 pub fn last_err_line(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr)
         .lines()
-        .filter(|l| !l.trim().is_empty())
-        .last()
+        .rfind(|l| !l.trim().is_empty())
         .unwrap_or("")
         .to_string()
 }

@@ -40,10 +40,11 @@ pub fn estimate_s(cfg: &Config, prep: &Prepared) -> f64 {
     let mut total = 0.0;
     for cc in CONVENTIONS {
         if cfg.build_conventions {
+            // A cold release build took ~15 min on the 2-core reference machine.
             total += if binary(cfg, cc).is_file() {
                 30.0
             } else {
-                300.0
+                900.0
             };
         }
         for p in &prep.programs {
@@ -90,6 +91,14 @@ pub fn run(cfg: &Config, prep: &Prepared, progress: &Progress) -> CallingConvent
             })
         })
         .collect();
+    for (b, m) in builds.iter().zip(&modes) {
+        if let Some(why) = m.as_ref().and_then(|m| m.unavailable.as_ref()) {
+            notes.push(format!(
+                "{} build: `--tier jit` not available ({why}).",
+                b.cc
+            ));
+        }
+    }
     let usable = modes
         .iter()
         .flatten()

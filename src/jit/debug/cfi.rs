@@ -18,6 +18,7 @@
 //! happens inside an established frame, so the rbp rule is what `bt`
 //! relies on; the others make stepping through prologues correct.
 
+use super::frame_analysis::{self, FrameState};
 use super::{CodeRegion, DebugError, FrameLayout};
 use gimli::write::{
     Address, CallFrameInstruction, CommonInformationEntry, EhFrame, EndianVec,
@@ -78,9 +79,17 @@ pub fn detect(code: &[u8]) -> FrameLayout {
 /// The CFA rule changes of one range, as `(offset, instruction)` pairs, on
 /// top of the common entry's rule (CFA = rsp + 8, return address at
 /// CFA − 8).
+///
+/// [`FrameLayout::Detect`] first follows the code itself
+/// ([`frame_analysis`]: exact, and it also describes callee-saved register
+/// pushes, e.g. the trampoline's); if that gives up, it falls back to
+/// [`detect`]'s byte patterns.
 pub fn rows(layout: &FrameLayout, code: &[u8]) -> Vec<(u32, CallFrameInstruction)> {
     let layout = match layout {
-        FrameLayout::Detect => detect(code),
+        FrameLayout::Detect => match frame_analysis::analyse(code) {
+            Some(states) => return rows_from_states(&states),
+            None => detect(code),
+        },
         other => other.clone(),
     };
     match layout {
@@ -102,6 +111,41 @@ pub fn rows(layout: &FrameLayout, code: &[u8]) -> Vec<(u32, CallFrameInstruction
             rows
         }
     }
+}
+
+/// CFI rows for the states [`frame_analysis::analyse`] found: one change
+/// wherever an instruction's frame differs from the one before it.
+fn rows_from_states(states: &[(usize, FrameState)]) -> Vec<(u32, CallFrameInstruction)> {
+    let mut rows = Vec::new();
+    let mut current = FrameState::entry();
+    for (offset, state) in states {
+        let at = *offset as u32;
+        let reg = |rbp| if rbp { X86_64::RBP } else { X86_64::RSP };
+        match (
+            state.cfa_rbp != current.cfa_rbp,
+            state.cfa_offset != current.cfa_offset,
+        ) {
+            (true, true) => rows.push((
+                at,
+                CallFrameInstruction::Cfa(reg(state.cfa_rbp), state.cfa_offset),
+            )),
+            (true, false) => rows.push((at, CallFrameInstruction::CfaRegister(reg(state.cfa_rbp)))),
+            (false, true) => rows.push((at, CallFrameInstruction::CfaOffset(state.cfa_offset))),
+            (false, false) => {}
+        }
+        for &(r, off) in &state.saved {
+            if current.saved_at(r) != Some(off) {
+                rows.push((at, CallFrameInstruction::Offset(gimli::Register(r), off)));
+            }
+        }
+        for &(r, _) in &current.saved {
+            if state.saved_at(r).is_none() {
+                rows.push((at, CallFrameInstruction::SameValue(gimli::Register(r))));
+            }
+        }
+        current = state.clone();
+    }
+    rows
 }
 
 /// The frame table for every non-empty range of `region`: one common entry
@@ -253,5 +297,112 @@ mod tests {
         assert!(section
             .fde_for_address(&bases, base + 24, gimli::EhFrame::cie_from_offset)
             .is_err());
+    }
+
+    /// Every stencil the build generated for this host, checked against
+    /// the disassembly LLVM wrote beside it: the decoder finds exactly
+    /// LLVM's instruction boundaries, the analysis follows every stencil,
+    /// calls happen inside an rbp frame (CFA = rbp + 16), and every tail
+    /// jump or return leaves with the entry frame (CFA = rsp + 8).
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    #[test]
+    fn analysis_of_every_host_stencil_matches_llvms_disassembly() {
+        use crate::abi::stencil::{CallConv, HoleKind, StencilGroup};
+        use crate::abi::uop::Uop;
+        use crate::jit::debug::x86_decode::decode;
+        use crate::jit::stencils::HOST;
+        use std::collections::BTreeMap;
+
+        let text = include_str!(concat!(env!("OUT_DIR"), "/host_stencils.rs"));
+        // NAME -> [(offset, mnemonic)] from `// NAME: N bytes of code` blocks.
+        let mut listings: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
+        let mut current = None;
+        for line in text.lines() {
+            let Some(c) = line.strip_prefix("// ") else {
+                current = None;
+                continue;
+            };
+            if let Some((name, rest)) = c.split_once(": ") {
+                if rest.contains("bytes of code") && !name.starts_with(' ') {
+                    current = Some(name);
+                    listings.entry(name).or_default();
+                    continue;
+                }
+            }
+            let (Some(name), Some(insn)) = (current, c.strip_prefix("  ")) else {
+                continue;
+            };
+            let Some((off, rest)) = insn.trim_start().split_once(": ") else {
+                continue;
+            };
+            let Ok(off) = usize::from_str_radix(off, 16) else {
+                continue; // `data 0000: ...` lines
+            };
+            let mnemonic = rest.get(30..).unwrap_or("").trim();
+            listings.entry(name).or_default().push((off, mnemonic));
+        }
+        let mut groups: Vec<(&str, &StencilGroup)> = vec![
+            ("_ENTRY", &HOST.trampoline),
+            ("_FATAL_ERROR", &HOST.fatal_error),
+        ];
+        for (u, g) in Uop::ALL.iter().zip(HOST.uops) {
+            groups.push((u.name(), g));
+        }
+        let frames_kept = HOST.cc != CallConv::Ghc;
+        let mut checked = 0;
+        for (name, group) in groups {
+            let body = group.code.body;
+            if body.is_empty() {
+                continue;
+            }
+            let listing = &listings[name];
+            // Jumps through holes go to other stencils: point them far away.
+            let mut code = body.to_vec();
+            for h in group.code.holes {
+                if h.kind == HoleKind::Rel32 {
+                    let at = h.offset as usize;
+                    code[at..at + 4].copy_from_slice(&0x4000_0000_i32.to_le_bytes());
+                }
+            }
+            let mut starts = Vec::new();
+            let mut at = 0;
+            while at < code.len() {
+                starts.push(at);
+                at += decode(&code[at..])
+                    .unwrap_or_else(|| panic!("{name}: cannot decode at {at:#x}"))
+                    .len;
+            }
+            let expected: Vec<usize> = listing.iter().map(|&(o, _)| o).collect();
+            assert_eq!(starts, expected, "{name}: instruction boundaries");
+            let states: BTreeMap<usize, FrameState> = frame_analysis::analyse(&code)
+                .unwrap_or_else(|| panic!("{name}: analysis gave up"))
+                .into_iter()
+                .collect();
+            if !frames_kept {
+                continue;
+            }
+            for &(off, mnemonic) in listing {
+                let Some(state) = states.get(&off) else {
+                    continue;
+                };
+                let rbp_saved = state.saved_at(6) == Some(-16);
+                if mnemonic.starts_with("call") {
+                    assert!(
+                        state.cfa_rbp && state.cfa_offset == 16 && rbp_saved,
+                        "{name}+{off:#x} {mnemonic}: {state:?}"
+                    );
+                }
+                if mnemonic.starts_with("ret")
+                    || (mnemonic.starts_with("jmp") && mnemonic.contains("Rel32"))
+                {
+                    assert!(
+                        !state.cfa_rbp && state.cfa_offset == 8 && state.saved.is_empty(),
+                        "{name}+{off:#x} {mnemonic}: {state:?}"
+                    );
+                }
+            }
+            checked += 1;
+        }
+        assert!(checked > 10, "only {checked} stencils checked");
     }
 }

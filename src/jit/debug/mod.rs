@@ -21,12 +21,14 @@
 //! that do not read CFI (perf's default) get through JIT code too.
 
 pub mod cfi;
+pub mod frame_analysis;
 pub mod frame_pointers;
 pub mod gdb;
 pub mod jitdump;
 pub mod perf_map;
 mod region;
 pub mod symfile;
+pub mod x86_decode;
 
 pub use region::{trace_ranges, CodeRange, CodeRegion, FrameLayout, UopSite};
 

@@ -211,6 +211,9 @@ fn normalize(digits: &mut Vec<u8>, decpt: i64) -> (Vec<u8>, i64) {
 fn shortest_digits(x: f64) -> (Vec<u8>, i64) {
     let x = x.abs();
     let shortest = format!("{x:e}");
+    if !may_tie(x) {
+        return from_exp_text(&shortest);
+    }
     let n = shortest.split_once('e').map_or(shortest.len(), |(m, _)| {
         m.bytes().filter(u8::is_ascii_digit).count()
     });
@@ -220,6 +223,25 @@ fn shortest_digits(x: f64) -> (Vec<u8>, i64) {
     } else {
         from_exp_text(&shortest)
     }
+}
+
+/// Whether `x` (finite, non-negative) can be exactly halfway between two
+/// shortest candidates. That needs an exact decimal expansion of at most
+/// 18 significant digits; `m * 2^e` with `m` odd and `e < 0` has exactly
+/// `-e` digits after the point, so `e < -18` rules a tie out.
+fn may_tie(x: f64) -> bool {
+    let bits = x.to_bits();
+    let raw_exp = ((bits >> 52) & 0x7ff) as i64;
+    let frac = bits & ((1u64 << 52) - 1);
+    let (mant, exp) = if raw_exp == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1 << 52), raw_exp - 1075)
+    };
+    if mant == 0 {
+        return false;
+    }
+    exp + i64::from(mant.trailing_zeros()) >= -18
 }
 
 /// `n` significant digits, correctly rounded (dtoa mode 2).

@@ -7,7 +7,7 @@ use num_traits::{Signed, ToPrimitive};
 
 use super::float_text::{double_to_string, float_repr, FloatCode, FloatFlags};
 use super::number_layout::{layout_number, GroupStyle, NumberParts};
-use super::spec::{parse_spec, unknown_code, FormatSpec, Grouping};
+use super::spec::{parse_spec, unknown_code, FormatSpec, Grouping, MAX_FIELD_WIDTH};
 use crate::vm::num::{int_to_decimal, int_to_f64, OpError, OpResult};
 
 /// An int argument, small or big, without copying.
@@ -65,6 +65,15 @@ impl IntRef<'_> {
 /// `format(n, spec)` for an `int`.
 pub fn format_int(value: IntRef<'_>, spec: &str) -> OpResult<String> {
     format_int_as(value, spec, "int")
+}
+
+/// `format(b, spec)` for a `bool`: `True`/`False` for an empty spec, else
+/// formatted as the int 1 or 0 (`format(True, '>5') == '    1'`).
+pub fn format_bool(value: bool, spec: &str) -> OpResult<String> {
+    if spec.is_empty() {
+        return Ok(if value { "True" } else { "False" }.to_string());
+    }
+    format_int_as(IntRef::Small(i64::from(value)), spec, "bool")
 }
 
 /// `format(n, spec)` for an int-like object whose type is named
@@ -180,6 +189,9 @@ pub fn format_float(value: f64, spec: &str) -> OpResult<String> {
 fn format_float_spec(value: f64, spec: &FormatSpec) -> OpResult<String> {
     if spec.precision.is_some_and(|p| p > i32::MAX as usize) {
         return Err(OpError::value("precision too big"));
+    }
+    if spec.precision.is_some_and(|p| p > MAX_FIELD_WIDTH) {
+        return Err(OpError::memory());
     }
     let mut flags = FloatFlags {
         alt: spec.alternate,

@@ -11,7 +11,7 @@ use num_traits::{Signed, ToPrimitive};
 
 use super::float_text::{double_to_string, FloatCode, FloatFlags};
 use super::format_spec::char_from_code;
-use super::spec::truncate;
+use super::spec::{truncate, MAX_FIELD_WIDTH};
 use super::str_repr::ascii_escape;
 use crate::vm::num::{f64_to_int, int_to_decimal, int_to_f64, Int, OpError};
 
@@ -44,6 +44,9 @@ pub trait PercentArg {
     fn type_name(&self) -> String;
 }
 
+/// `mapping[key]` for `%(key)s`.
+pub type KeyLookup<'a, A> = dyn Fn(&str) -> Result<A, <A as PercentArg>::Error> + 'a;
+
 /// The right operand of `%`.
 pub enum PercentArgs<'a, A: PercentArg> {
     /// A tuple: its items are the arguments.
@@ -56,7 +59,7 @@ pub enum PercentArgs<'a, A: PercentArg> {
         /// The mapping object itself.
         mapping: &'a A,
         /// `mapping[key]`.
-        get: &'a dyn Fn(&str) -> Result<A, A::Error>,
+        get: &'a KeyLookup<'a, A>,
     },
 }
 
@@ -74,7 +77,7 @@ struct Formatter<'a, A: PercentArg> {
     source: Source<'a, A>,
     arglen: isize,
     argidx: isize,
-    get: Option<&'a dyn Fn(&str) -> Result<A, A::Error>>,
+    get: Option<&'a KeyLookup<'a, A>>,
     out: String,
 }
 
@@ -266,7 +269,7 @@ impl<'a, A: PercentArg> Formatter<'a, A> {
             spec.width = self.star_arg(false)?;
             if spec.width < 0 {
                 spec.flags |= F_LJUST;
-                spec.width = -spec.width;
+                spec.width = spec.width.checked_neg().unwrap_or(isize::MAX);
             }
             self.advance(spec);
         } else if spec.ch.is_ascii_digit() {
@@ -281,6 +284,9 @@ impl<'a, A: PercentArg> Formatter<'a, A> {
                 }
                 spec.width = spec.width * 10 + d;
             }
+        }
+        if spec.width > MAX_FIELD_WIDTH as isize {
+            return Err(OpError::memory().into());
         }
         if spec.ch == '.' {
             spec.prec = 0;
@@ -307,6 +313,9 @@ impl<'a, A: PercentArg> Formatter<'a, A> {
         }
         if self.cnt < 0 {
             return Err(OpError::value("incomplete format").into());
+        }
+        if spec.prec > MAX_FIELD_WIDTH as isize && !matches!(spec.ch, 's' | 'r' | 'a') {
+            return Err(OpError::memory().into());
         }
         Ok(())
     }

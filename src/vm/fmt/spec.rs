@@ -47,6 +47,11 @@ pub struct FormatSpec {
     pub ty: Option<char>,
 }
 
+/// Widths and float precisions beyond this many characters raise
+/// `MemoryError` instead of trying to build the text (CPython would try,
+/// and fail or exhaust memory).
+pub const MAX_FIELD_WIDTH: usize = 1 << 28;
+
 fn is_align(c: char) -> bool {
     matches!(c, '<' | '>' | '=' | '^')
 }
@@ -108,6 +113,9 @@ pub fn parse_spec(
         pos += 1;
     }
     out.width = get_integer(&chars, &mut pos)?;
+    if out.width.is_some_and(|w| w > MAX_FIELD_WIDTH) {
+        return Err(OpError::memory());
+    }
     if pos < end && chars[pos] == ',' {
         out.grouping = Some(Grouping::Comma);
         pos += 1;

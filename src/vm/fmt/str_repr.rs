@@ -51,6 +51,36 @@ pub fn ascii_escape(repr: &str) -> String {
     out
 }
 
+/// `repr(b)` for `bytes`: `b'...'` (double quotes when the data has `'`
+/// and no `"`), escaping `\\`, the quote, `\t`, `\n`, `\r`, and bytes
+/// outside `0x20..0x7f` as `\xhh`.
+pub fn bytes_repr(data: &[u8]) -> String {
+    let quote = if data.contains(&b'\'') && !data.contains(&b'"') {
+        b'"'
+    } else {
+        b'\''
+    };
+    let mut out = String::with_capacity(data.len() + 3);
+    out.push('b');
+    out.push(char::from(quote));
+    for &b in data {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(char::from(c));
+            }
+            c if !(0x20..0x7f).contains(&c) => push_hex_escape(&mut out, char::from(c)),
+            c => out.push(char::from(c)),
+        }
+    }
+    out.push(char::from(quote));
+    out
+}
+
 fn push_escaped(out: &mut String, ch: char, quote: char, ascii_only: bool) {
     match ch {
         '\\' => out.push_str("\\\\"),

@@ -16,6 +16,10 @@ pub enum PyErrorKind {
     TypeError,
     /// `MemoryError` (e.g. `1 << (1 << 64)`).
     MemoryError,
+    /// `IndexError` (`'{5}'.format()`).
+    IndexError,
+    /// `KeyError` (`'{x}'.format()`); the message is the key's repr.
+    KeyError,
 }
 
 impl PyErrorKind {
@@ -27,6 +31,8 @@ impl PyErrorKind {
             PyErrorKind::OverflowError => "OverflowError",
             PyErrorKind::TypeError => "TypeError",
             PyErrorKind::MemoryError => "MemoryError",
+            PyErrorKind::IndexError => "IndexError",
+            PyErrorKind::KeyError => "KeyError",
         }
     }
 }

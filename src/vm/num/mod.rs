@@ -32,6 +32,15 @@
 //! | `str(a)`               | `i64::to_string`          | [`int_to_decimal`] (4300-digit limit) |
 //! | `bin`/`oct`/`hex`      | [`i64_to_radix_prefixed`] | [`int_to_radix_prefixed`]     |
 //!
+//! Mixed comparisons `int <op> float` are exact: [`i64_f64_cmp`],
+//! [`int_f64_cmp`] (`None` for NaN).
+//!
+//! `math` integer functions: [`float_floor`], [`float_ceil`], [`factorial`],
+//! [`isqrt`], [`gcd`], [`comb`], [`perm`].
+//!
+//! Hashes as CPython computes them (set order follows them): [`hash_i64`],
+//! [`hash_int`], [`hash_f64`].
+//!
 //! Floats: [`float_truediv`], [`float_floordiv`], [`float_mod`],
 //! [`float_divmod`], [`float_pow`] (a result that would be complex in
 //! CPython raises `ValueError` [`COMPLEX_RESULT`]), [`f64_is_integer`].
@@ -39,11 +48,31 @@
 //! Limits: results of `<<` and `**` beyond [`MAX_RESULT_BITS`] raise
 //! `MemoryError` up front instead of exhausting memory.
 
+//!
+//! # Example
+//!
+//! ```
+//! use cpjit::vm::num::{i64_floordiv, int_floordiv, PyErrorKind};
+//! use num_bigint::BigInt;
+//!
+//! assert_eq!(i64_floordiv(-7, 2).unwrap(), Some(-4));
+//! // i64::MIN // -1 does not fit: retry on big ints.
+//! assert_eq!(i64_floordiv(i64::MIN, -1).unwrap(), None);
+//! let q = int_floordiv(&BigInt::from(i64::MIN), &BigInt::from(-1)).unwrap();
+//! assert_eq!(q, -BigInt::from(i64::MIN));
+//! let err = i64_floordiv(1, 0).unwrap_err();
+//! assert_eq!(err.kind, PyErrorKind::ZeroDivisionError);
+//! assert_eq!(err.message, "integer division or modulo by zero");
+//! ```
+
+mod compare;
 mod error;
 mod float_arith;
+mod hash;
 mod int_arith;
 mod int_float;
 mod int_str;
+mod math_int;
 mod parse_float;
 mod parse_int;
 mod round;
@@ -58,10 +87,12 @@ mod tests;
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 
+pub use compare::{i64_f64_cmp, int_f64_cmp};
 pub use error::{OpError, OpResult, PyErrorKind};
 pub use float_arith::{
     float_divmod, float_floordiv, float_mod, float_pow, float_truediv, COMPLEX_RESULT,
 };
+pub use hash::{hash_f64, hash_i64, hash_int, HASH_INF, HASH_MODULUS};
 pub use int_arith::{
     i64_divmod, i64_floordiv, i64_lshift, i64_mod, i64_pow, i64_rshift, int_divmod, int_floordiv,
     int_invert, int_lshift, int_mod, int_pow, int_pow_mod, int_rshift, IntPow, INT_DIV_BY_ZERO,
@@ -74,6 +105,7 @@ pub use int_float::{
 pub use int_str::{
     i64_to_radix_prefixed, int_to_decimal, int_to_radix_prefixed, radix_prefix, MAX_STR_DIGITS,
 };
+pub use math_int::{comb, factorial, float_ceil, float_floor, gcd, isqrt, perm};
 pub use parse_float::parse_float;
 pub use parse_int::{parse_int, BAD_BASE};
 pub use round::{float_round, float_round_half_even, float_round_ndigits, i64_round, int_round};

@@ -234,3 +234,52 @@ fn huge_shift_is_memory_error() {
         PyErrorKind::MemoryError
     );
 }
+
+#[test]
+fn int_float_comparison_is_exact() {
+    check("cmp", |a| {
+        let (x, y) = (a[0].int(), a[1].float());
+        let ord = int_f64_cmp(x, y);
+        if let Some(small) = small(&a[0]) {
+            assert_eq!(i64_f64_cmp(small, y), ord, "{small} vs {y}");
+        }
+        Ok(vec![match ord {
+            None => V::Str("nan".into()),
+            Some(o) => iv(o as i64),
+        }])
+    });
+}
+
+#[test]
+fn hashes_match_cpython() {
+    check("hash", |a| {
+        let h = hash_int(a[0].int());
+        if let Some(x) = small(&a[0]) {
+            assert_eq!(hash_i64(x), h);
+        }
+        Ok(vec![iv(h)])
+    });
+    check("fhash", |a| Ok(vec![iv(hash_f64(a[0].float()).unwrap())]));
+    assert_eq!(hash_f64(f64::NAN), None);
+}
+
+#[test]
+fn math_int_functions_match_cpython() {
+    check("floor", |a| {
+        outcome(float_floor(a[0].float()), |i| vec![int_v(i)])
+    });
+    check("ceil", |a| {
+        outcome(float_ceil(a[0].float()), |i| vec![int_v(i)])
+    });
+    check("factorial", |a| {
+        outcome(factorial(a[0].int()), |i| vec![V::Int(i)])
+    });
+    check("isqrt", |a| outcome(isqrt(a[0].int()), |i| vec![V::Int(i)]));
+    check("gcd", |a| Ok(vec![V::Int(gcd(a[0].int(), a[1].int()))]));
+    check("comb", |a| {
+        outcome(comb(a[0].int(), a[1].int()), |i| vec![V::Int(i)])
+    });
+    check("perm", |a| {
+        outcome(perm(a[0].int(), a[1].int()), |i| vec![V::Int(i)])
+    });
+}
