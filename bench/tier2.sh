@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 corpus="${CORPUS:-../shared/corpus}"
 runs="${RUNS:-3}"
 bin=target/release/cpjit
-progs=("$corpus"/bench_*.py examples/nbody.py)
+progs=("$corpus"/bench_*.py bench/programs/bench_*.py examples/nbody.py)
 have_pypy=0
 command -v pypy3 >/dev/null && have_pypy=1
 
@@ -20,8 +20,11 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 measure() { # label command... -> "cpu wall"
   local cpus=() walls=()
   for _ in $(seq "$runs"); do
-    local t
-    t=$( { /usr/bin/time -f "%U %S %e" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    local t tf
+    tf=$(mktemp)
+    /usr/bin/time -o "$tf" -f "%U %S %e" "$@" >/dev/null 2>/dev/null || true
+    t=$(tail -1 "$tf")
+    rm -f "$tf"
     cpus+=("$(echo "$t" | awk '{print $1+$2}')")
     walls+=("$(echo "$t" | awk '{print $3}')")
   done
@@ -37,7 +40,7 @@ echo
 header="| program | tier 1 | uops | jit | python3 |"
 sep="|---|---|---|---|---|"
 if [ $have_pypy = 1 ]; then header="$header pypy3 |"; sep="$sep---|"; fi
-echo "$header | jit vs tier 1 | jit vs python3 |"
+echo "$header jit vs tier 1 | jit vs python3 |"
 echo "$sep---|---|"
 l1=0; lp=0; n=0
 for p in "${progs[@]}"; do

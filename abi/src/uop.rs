@@ -104,8 +104,9 @@ uops! {
     COPY = "_COPY",
     /// Push NULL.
     PUSH_NULL = "_PUSH_NULL",
-    /// Replace a small int or bool at the top by its truth as a bool; exit
-    /// (to `jump_target`, stack unchanged) for any other value.
+    /// Replace the top value by its truth as a bool (small ints and bools
+    /// inline, other objects through `cpjit_to_bool`, which releases them);
+    /// exit (to `jump_target`, stack unchanged) if the truth test fails.
     TO_BOOL = "_TO_BOOL",
     /// Small int `>>` (guarded before); exits unless 0 <= shift < 63.
     BINARY_OP_RSHIFT_INT = "_BINARY_OP_RSHIFT_INT",

@@ -540,6 +540,7 @@ fn push_null(s: &mut B) -> R {
 
 fn to_bool(s: &mut B) -> R {
     let v = s.peek(1)?;
+    let top = s.word_at(s.sp, s.const_i64(-1))?;
     let t = s.runtime_data("cpjit_true")?;
     let f = s.runtime_data("cpjit_false")?;
     let b = s.llvm();
@@ -547,15 +548,28 @@ fn to_bool(s: &mut B) -> R {
     let is_f = b.build_int_compare(IntPredicate::EQ, v, f, "is_f")?;
     let is_bool = b.build_or(is_t, is_f, "is_bool")?;
     let is_int = s.is_small_int(v)?;
-    let ok = s.llvm().build_or(is_bool, is_int, "ok")?;
-    s.guard(ok, Exit::JumpTarget)?;
+    let fast = s.llvm().build_or(is_bool, is_int, "fast")?;
+    let slow = s.llvm().build_not(fast, "slow")?;
+    s.if_then(slow, |s| {
+        // Any other object: its truth from the runtime (which releases it),
+        // or 0 if that failed: exit with the stack unchanged.
+        let r = s
+            .call_helper("cpjit_to_bool", Some(s.i64().into()), &[v.into()])?
+            .ok_or(TemplateError::Signature)?
+            .into_int_value();
+        let ok = s
+            .llvm()
+            .build_int_compare(IntPredicate::NE, r, s.const_i64(0), "ok")?;
+        s.guard(ok, Exit::JumpTarget)?;
+        s.llvm().build_store(top, r)?;
+        s.continue_at(Exit::Continue)
+    })?;
     let b = s.llvm();
     // Small int 0 is the word 1.
     let nonzero = b.build_int_compare(IntPredicate::NE, v, s.const_i64(1), "nonzero")?;
     let int_truth = b.build_select(nonzero, t, f, "int_truth")?.into_int_value();
     let r = b.build_select(is_int, int_truth, v, "r")?.into_int_value();
-    s.drop_values(1)?;
-    s.push(r)?;
+    s.llvm().build_store(top, r)?;
     s.continue_at(Exit::Continue)
 }
 

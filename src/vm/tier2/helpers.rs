@@ -97,6 +97,15 @@ pub fn symbol_table() -> SymbolTable {
             "cpjit_box_float",
             cpjit_box_float as *const () as usize as u64,
         )
+        .with("cpjit_to_bool", cpjit_to_bool as *const () as usize as u64)
+        .with(
+            "cpjit_load_global",
+            cpjit_load_global as *const () as usize as u64,
+        )
+        .with(
+            "cpjit_binary_op",
+            cpjit_binary_op as *const () as usize as u64,
+        )
 }
 
 /// Boxes a float result (`cpjit_box_float(bits) -> value`) for the float templates.
@@ -266,5 +275,18 @@ pub unsafe extern "C" fn cpjit_binary_op(
             _ => {}
         }
         cpjit_step(frame, sp, tstate, expected, instr)
+    }
+}
+
+/// The truth of a heap object as the bool singleton, releasing the object
+/// (as tier 1's conditional jumps do); 0 if the test raised (the object is
+/// kept and the trace exits, so tier 1 redoes the jump and raises).
+pub extern "C" fn cpjit_to_bool(v: u64) -> u64 {
+    match crate::vm::ops::truthy(v) {
+        Ok(t) => {
+            crate::vm::obj::decref(v);
+            crate::vm::obj::bool_raw(t)
+        }
+        Err(_) => 0,
     }
 }

@@ -188,7 +188,10 @@ impl State {
                 let ctx = self.jit.as_ref()?;
                 match ctx.compile(&uops) {
                     Ok(e) => Some(e),
-                    Err(_) => {
+                    Err(e) => {
+                        if std::env::var_os("CPJIT_DUMP_TRACES").is_some() {
+                            eprintln!("cpjit: JIT compile failed: {e}");
+                        }
                         self.stats.jit_errors += 1;
                         return None;
                     }
@@ -469,6 +472,8 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32) {
             return;
         }
         _ if parent.depth + 1 > s.config.max_side_chain => None,
+        // A side trace that starts where its parent did would only repeat it.
+        _ if parent.root_at.is_none() && parent.start == target => None,
         _ => {
             let start = project::Start {
                 at: target,

@@ -218,7 +218,12 @@ pub unsafe fn run(
                     if v & 1 == 1 {
                         *sp.sub(1) = if v != 1 { true_raw() } else { false_raw() };
                     } else if v != true_raw() && v != false_raw() {
-                        pc = ins.jump_target as usize;
+                        let r = crate::vm::tier2::helpers::cpjit_to_bool(v);
+                        if r == 0 {
+                            pc = ins.jump_target as usize;
+                        } else {
+                            *sp.sub(1) = r;
+                        }
                     }
                 }
                 Uop::BINARY_OP_RSHIFT_INT
