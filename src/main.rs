@@ -40,6 +40,9 @@ enum Command {
         /// Program passed as a string.
         #[arg(short = 'c', value_name = "CODE")]
         code: Option<String>,
+        /// Name JIT code for `perf` in /tmp/perf-PID.map (sets CPJIT_PERF_MAP=1).
+        #[arg(long)]
+        perf_map: bool,
         /// Print the number of live heap objects at exit (leak check).
         #[arg(long, hide = true)]
         leak_check: bool,
@@ -47,6 +50,9 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Inspect the stencils this binary carries (any target, no LLVM).
+    #[command(subcommand)]
+    Stencils(cpjit::inspect::stencils::StencilsCommand),
 }
 
 fn main() -> Result<()> {
@@ -55,12 +61,17 @@ fn main() -> Result<()> {
     }));
     let cli = Cli::parse();
     match cli.command {
+        Command::Stencils(cmd) => std::process::exit(cpjit::inspect::stencils::main(&cmd)),
         Command::Run {
             tier,
             code,
             leak_check,
             args,
+            perf_map,
         } => {
+            if perf_map {
+                std::env::set_var("CPJIT_PERF_MAP", "1");
+            }
             if tier != Tier::One {
                 eprintln!(
                     "cpjit: --tier {} is not built yet (tier 2 does not exist in this build); use --tier 1",
