@@ -46,7 +46,8 @@ fn check_list(args: &[&str]) -> String {
     assert_eq!(total[0].1, sum(|r| r.1));
     assert_eq!(total[0].2, sum(|r| r.2));
     assert_eq!(total[0].3, sum(|r| r.3));
-    assert!(body.iter().skip(2).all(|r| r.1 > 0), "{text}");
+    // Real code (only `_NOP` may be empty once its final jump is dropped).
+    assert!(body.iter().all(|r| r.1 > 0 || r.0 == "_NOP"), "{text}");
     text
 }
 

@@ -45,6 +45,7 @@ pub fn decode_x86_64(code: &[u8], address: u64) -> Vec<DecodedInstruction> {
     let mut decoder = Decoder::with_ip(64, code, address, DecoderOptions::NONE);
     let mut formatter = GasFormatter::new();
     formatter.options_mut().set_uppercase_hex(false);
+    formatter.options_mut().set_branch_leading_zeros(false);
     let mut out = Vec::new();
     while decoder.can_decode() {
         let ins = decoder.decode();
