@@ -9,5 +9,6 @@
 
 pub use cpjit_abi as abi;
 
+pub mod inspect;
 pub mod jit;
 pub mod vm;

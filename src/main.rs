@@ -64,6 +64,9 @@ enum Command {
         /// Program passed as a string.
         #[arg(short = 'c', value_name = "CODE")]
         code: Option<String>,
+        /// Name JIT code for `perf` in /tmp/perf-PID.map (sets CPJIT_PERF_MAP=1).
+        #[arg(long)]
+        perf_map: bool,
         /// Print the number of live heap objects at exit (leak check).
         #[arg(long, hide = true)]
         leak_check: bool,
@@ -71,6 +74,9 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Inspect the stencils this binary carries (any target, no LLVM).
+    #[command(subcommand)]
+    Stencils(cpjit::inspect::stencils::StencilsCommand),
 }
 
 fn parse_bytes(s: &str) -> Result<usize, String> {
@@ -87,6 +93,7 @@ fn main() -> Result<()> {
     }));
     let cli = Cli::parse();
     match cli.command {
+        Command::Stencils(cmd) => std::process::exit(cpjit::inspect::stencils::main(&cmd)),
         Command::Run {
             tier,
             stats,
@@ -97,7 +104,11 @@ fn main() -> Result<()> {
             code,
             leak_check,
             args,
+            perf_map,
         } => {
+            if perf_map {
+                std::env::set_var("CPJIT_PERF_MAP", "1");
+            }
             let mut config = match Config::from_env() {
                 Ok(c) => c,
                 Err(e) => {

@@ -42,6 +42,8 @@ pub struct JitContext {
     emitter: Emitter,
     memory: Rc<RefCell<CodeMemory>>,
     debug: Option<DebugConfig>,
+    /// Traces compiled by [`JitContext::compile`], to name them `trace<N>`.
+    traces: std::cell::Cell<u64>,
 }
 
 /// The architecture a target triple names (`x86_64`, `aarch64`, ...).
@@ -84,6 +86,7 @@ impl JitContext {
             emitter,
             memory: Rc::new(RefCell::new(memory)),
             debug: config.debug,
+            traces: std::cell::Cell::new(0),
         })
     }
 
@@ -95,8 +98,13 @@ impl JitContext {
 
     /// Compiles a trace into a valid executor with one reference (the
     /// returned handle) and one unlinked exit per exit index used.
+    ///
+    /// For profilers and debuggers the `N`th trace this context compiles
+    /// is named `trace<N>`: uop `i` shows as `cpjit:trace<N>:<i>:<uop name>`.
     pub fn compile(&self, trace: &[UopInstruction]) -> Result<Executor, JitError> {
-        self.compile_named(trace, "trace")
+        let n = self.traces.get();
+        self.traces.set(n + 1);
+        self.compile_named(trace, &format!("trace{n}"))
     }
 
     /// [`JitContext::compile`], naming the code for profilers and debuggers:
@@ -105,6 +113,19 @@ impl JitContext {
         &self,
         trace: &[UopInstruction],
         function: &str,
+    ) -> Result<Executor, JitError> {
+        self.compile_with_lines(trace, function, None)
+    }
+
+    /// [`JitContext::compile_named`] with a label per instruction: uop `i`
+    /// shows as `cpjit:<function>:<lines[i]>:<uop name>` (e.g. the source
+    /// line it came from); instructions past the end of `lines`, or all of
+    /// them when `lines` is `None`, use their index `i`.
+    pub fn compile_with_lines(
+        &self,
+        trace: &[UopInstruction],
+        function: &str,
+        lines: Option<&[u32]>,
     ) -> Result<Executor, JitError> {
         let layout = self.emitter.layout(trace)?;
         let exits = exit_targets(trace)?;
@@ -123,11 +144,18 @@ impl JitContext {
                         // SAFETY: the block's code was just written and is
                         // read+execute (so readable) for the executor's life.
                         let bytes = unsafe { std::slice::from_raw_parts(code, layout.code_size) };
-                        register(bytes, &layout, trace, function, config)
+                        register(bytes, &layout, trace, function, lines, config)
                     });
                     // SAFETY: `p` is fresh and unshared; the block holds its code.
                     unsafe {
-                        ExecutorBox::install(p, block, code, layout.side_entry(), registration)
+                        ExecutorBox::install(
+                            p,
+                            block,
+                            code,
+                            layout.side_entry(),
+                            layout.code_pieces().collect(),
+                            registration,
+                        )
                     };
                     Ok(Executor::from_new(p))
                 }
@@ -167,6 +195,7 @@ fn register(
     layout: &Layout,
     trace: &[UopInstruction],
     function: &str,
+    lines: Option<&[u32]>,
     config: DebugConfig,
 ) -> Option<debug::Registration> {
     let mut pieces = layout.code_pieces();
@@ -178,7 +207,7 @@ fn register(
             off,
             size,
             function,
-            i as u32,
+            lines.and_then(|l| l.get(i)).copied().unwrap_or(i as u32),
             ins.opcode.name(),
         ));
     }

@@ -39,6 +39,9 @@ pub(crate) struct ExecutorBox {
     /// Keeps the code registered with debuggers; dropped before the block
     /// is freed.
     registration: Option<Registration>,
+    /// `(offset, size)` of each piece of code from `jit_code`: the
+    /// trampoline, each uop of the trace, the fatal-error guard.
+    pieces: Box<[(usize, usize)]>,
     memory: Rc<RefCell<CodeMemory>>,
     /// Exits of other executors (or this one) linked to this executor.
     incoming: Vec<(NonNull<ExecutorBox>, u32)>,
@@ -80,6 +83,7 @@ impl ExecutorBox {
             },
             block: None,
             registration: None,
+            pieces: Box::default(),
             memory,
             incoming: Vec::new(),
         });
@@ -96,6 +100,7 @@ impl ExecutorBox {
         block: Block,
         code: *const u8,
         side_entry: usize,
+        pieces: Box<[(usize, usize)]>,
         registration: Option<Registration>,
     ) {
         let b = p.as_ptr();
@@ -106,6 +111,7 @@ impl ExecutorBox {
             (*b).header.valid = 1;
             (*b).block = Some(block);
             (*b).registration = registration;
+            (*b).pieces = pieces;
         }
     }
 
@@ -295,6 +301,29 @@ impl Executor {
     pub fn code_size(&self) -> usize {
         // SAFETY: this handle keeps the executor alive.
         unsafe { (*self.ptr.as_ptr()).block.as_ref().map_or(0, Block::used) }
+    }
+
+    /// `(offset from [`Executor::jit_code`], size)` of each piece of the
+    /// executor's code, in order: the trampoline, each uop of the trace, the
+    /// fatal-error guard (as the emitter laid them out).
+    pub fn code_pieces(&self) -> &[(usize, usize)] {
+        // SAFETY: this handle keeps the executor alive; `pieces` is set once
+        // at install and never changed afterwards.
+        unsafe { &(*self.ptr.as_ptr()).pieces }
+    }
+
+    /// The executor's final machine code (after patching, where it runs):
+    /// every piece of [`Executor::code_pieces`], or empty once freed.
+    pub fn code_bytes(&self) -> &[u8] {
+        let len = self.code_pieces().last().map_or(0, |(o, s)| o + s);
+        let code = self.jit_code();
+        if code.is_null() || len == 0 {
+            return &[];
+        }
+        // SAFETY: the code block holds `len` bytes of code from `jit_code`,
+        // mapped readable (read+execute) for as long as this handle keeps
+        // the executor alive.
+        unsafe { std::slice::from_raw_parts(code, len) }
     }
 
     /// Whether the code is registered with the GDB JIT interface.

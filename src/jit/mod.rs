@@ -42,11 +42,13 @@
 
 pub mod context;
 pub mod debug;
+pub mod disasm;
 pub mod emitter;
 pub mod error;
 pub mod executor;
 pub mod memory;
 pub mod patch;
+pub mod stencil_sets;
 pub mod stencils;
 pub mod symbols;
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]

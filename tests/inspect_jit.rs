@@ -1,0 +1,161 @@
+//! An installed executor seen from outside: its code rendered per uop by
+//! `jit::disasm`, and its perf-map lines matching the emitted code exactly.
+#![cfg(all(target_arch = "x86_64", target_os = "linux"))]
+
+use cpjit::abi::layout::{kind, IntObj, ObjHeader};
+use cpjit::abi::uop::Uop;
+use cpjit::abi::value::{encode_small_int, IMMORTAL_REFCNT};
+use cpjit::jit::debug::perf_map::parse_line;
+use cpjit::jit::debug::DebugConfig;
+use cpjit::jit::disasm::{decode_x86_64, render_executor, DisasmError};
+use cpjit::jit::{JitConfig, JitContext, SymbolTable, UopInstruction};
+
+static TRUE: IntObj = obj(1);
+static FALSE: IntObj = obj(0);
+
+const fn obj(v: i64) -> IntObj {
+    IntObj {
+        ob: ObjHeader {
+            refcnt: IMMORTAL_REFCNT as isize,
+            kind: kind::BOOL,
+            flags: 0,
+        },
+        value: v,
+    }
+}
+
+extern "C" fn dealloc(_v: u64) {}
+
+fn jit(debug: Option<DebugConfig>) -> JitContext {
+    let symbols = SymbolTable::new()
+        .with("cpjit_dealloc", dealloc as *const () as u64)
+        .with("cpjit_true", &raw const TRUE as u64)
+        .with("cpjit_false", &raw const FALSE as u64);
+    let config = JitConfig {
+        debug,
+        ..JitConfig::default()
+    };
+    JitContext::for_host(config, &symbols).expect("host stencils load")
+}
+
+/// `while i < n: i += 1` with `i`, `n` in locals 0, 1.
+fn count_loop() -> Vec<UopInstruction> {
+    let one = encode_small_int(1).expect("small int");
+    vec![
+        UopInstruction::new(Uop::SET_IP).oparg(4),
+        UopInstruction::new(Uop::LOAD_FAST).oparg(0),
+        UopInstruction::new(Uop::LOAD_FAST).oparg(1),
+        UopInstruction::new(Uop::GUARD_BOTH_INT).jump_target(11),
+        UopInstruction::new(Uop::COMPARE_OP_INT).oparg(0),
+        UopInstruction::new(Uop::GUARD_IS_TRUE_POP).jump_target(12),
+        UopInstruction::new(Uop::LOAD_FAST).oparg(0),
+        UopInstruction::new(Uop::LOAD_CONST).operand(one),
+        UopInstruction::new(Uop::BINARY_OP_ADD_INT).jump_target(11),
+        UopInstruction::new(Uop::STORE_FAST).oparg(0),
+        UopInstruction::new(Uop::JUMP_TO_TOP),
+        UopInstruction::new(Uop::DEOPT).target(4),
+        UopInstruction::new(Uop::EXIT_TRACE)
+            .target(20)
+            .exit_index(0),
+    ]
+}
+
+#[test]
+fn rendered_executor_names_every_uop_and_decodes_cleanly() {
+    let trace = count_loop();
+    let exe = jit(None).compile(&trace).expect("compiles");
+    let names: Vec<&str> = trace.iter().map(|i| i.opcode.name()).collect();
+    let text = render_executor(&exe, &names).expect("renders");
+    for (i, name) in names.iter().enumerate() {
+        assert!(
+            text.contains(&format!("; {i} {name}:")),
+            "{name} missing:\n{text}"
+        );
+    }
+    assert!(text.contains("; _ENTRY (trampoline)"), "{text}");
+    assert!(text.contains("; _FATAL_ERROR"), "{text}");
+    assert!(!text.contains("(bad)"), "{text}");
+    // Every piece decodes into whole valid instructions, at the run address.
+    let base = exe.jit_code() as u64;
+    let code = exe.code_bytes();
+    for &(off, size) in exe.code_pieces() {
+        let ins = decode_x86_64(&code[off..off + size], base + off as u64);
+        assert!(ins.iter().all(|i| !i.invalid), "piece at {off:#x}: {ins:?}");
+        let decoded: usize = ins.iter().map(|i| i.bytes.len()).sum();
+        assert_eq!(decoded, size);
+        assert!(text.contains(&format!("{:#014x}:", base + off as u64)));
+    }
+    // The rendered bytes are the patched ones: the trampoline calls the
+    // first uop where it runs.
+    let side_entry = exe.jit_side_entry() as u64;
+    assert!(text.contains(&format!("call 0x{side_entry:x}")), "{text}");
+    assert_eq!(
+        render_executor(&exe, &names[1..]),
+        Err(DisasmError::NameCount {
+            expected: names.len(),
+            got: names.len() - 1
+        })
+    );
+}
+
+#[test]
+fn perf_map_lines_match_the_emitted_code_ranges() {
+    let config = DebugConfig {
+        perf_map: true,
+        jitdump: false,
+        gdb: false,
+    };
+    let jit = jit(Some(config));
+    let trace = count_loop();
+    let lines: Vec<u32> = (0..trace.len() as u32).map(|i| 100 + i / 3).collect();
+    let labelled = jit
+        .compile_with_lines(&trace, "count", Some(&lines))
+        .expect("compiles");
+    let plain = jit.compile(&trace).expect("compiles");
+    let path = format!("/tmp/perf-{}.map", std::process::id());
+    let map = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let entries: Vec<(u64, usize, String)> = map
+        .lines()
+        .map(|l| {
+            let (a, s, n) = parse_line(l).unwrap_or_else(|| panic!("malformed {l:?}"));
+            (a, s, n.to_string())
+        })
+        .collect();
+    let indices: Vec<u32> = (0..trace.len() as u32).collect();
+    for (exe, function, line_of) in [(&labelled, "count", &lines), (&plain, "trace0", &indices)] {
+        let base = exe.jit_code() as u64;
+        let pieces = exe.code_pieces();
+        let mut expected = vec![(
+            base + pieces[0].0 as u64,
+            pieces[0].1,
+            format!("cpjit:trampoline:{function}"),
+        )];
+        for (i, ins) in trace.iter().enumerate() {
+            let (off, size) = pieces[i + 1];
+            if size > 0 {
+                expected.push((
+                    base + off as u64,
+                    size,
+                    format!("cpjit:{function}:{}:{}", line_of[i], ins.opcode.name()),
+                ));
+            }
+        }
+        let (off, size) = pieces[pieces.len() - 1];
+        expected.push((
+            base + off as u64,
+            size,
+            format!("cpjit:{function}:_FATAL_ERROR"),
+        ));
+        let end = base + exe.code_bytes().len() as u64;
+        let got: Vec<_> = entries
+            .iter()
+            .filter(|(a, _, _)| (base..end).contains(a))
+            .cloned()
+            .collect();
+        assert_eq!(got, expected);
+        // The ranges tile the code exactly.
+        let covered: usize = got.iter().map(|(_, s, _)| s).sum();
+        assert_eq!(covered, exe.code_bytes().len());
+    }
+    std::fs::remove_file(&path).ok();
+}
