@@ -917,7 +917,10 @@ mod cross_target {
             let sym = |i: u64| base + 0x10_0000 + 0x100 * i;
             // Every symbol any stencil of the set names gets a distinct address.
             let mut names = std::collections::BTreeSet::new();
-            for g in [&set.trampoline, &set.fatal_error].into_iter().chain(set.uops) {
+            for g in [&set.trampoline, &set.fatal_error]
+                .into_iter()
+                .chain(set.uops)
+            {
                 for h in g.code.holes.iter().chain(g.data.holes) {
                     if let Some(name) = h.symbol {
                         names.insert(name);
@@ -927,10 +930,16 @@ mod cross_target {
             let symbols = names
                 .iter()
                 .enumerate()
-                .fold(SymbolTable::new(), |t, (i, name)| t.with(*name, sym(i as u64 + 1)));
+                .fold(SymbolTable::new(), |t, (i, name)| {
+                    t.with(*name, sym(i as u64 + 1))
+                });
             let emitter = Emitter::new(set, &symbols).unwrap();
             // On 32-bit targets the operand's high half (OperandHi) is non-zero.
-            let trace = every_uop(if wide { base + 0x10_0008 } else { 0x1_0000_0007 });
+            let trace = every_uop(if wide {
+                base + 0x10_0008
+            } else {
+                0x1_0000_0007
+            });
             let layout = emitter.layout(&trace).unwrap();
             let mut buf = vec![0u8; layout.total_size];
             emitter

@@ -410,7 +410,9 @@ fn repeat(seq: u64, n: i64) -> PyResult<Obj> {
             Ok(new_str(s))
         }
         kind::LIST => Ok(new_list(repeat_items(list_items(seq), n).ok_or_else(oom)?)),
-        _ => Ok(new_tuple(repeat_items(tuple_items(seq), n).ok_or_else(oom)?)),
+        _ => Ok(new_tuple(
+            repeat_items(tuple_items(seq), n).ok_or_else(oom)?,
+        )),
     }
 }
 
