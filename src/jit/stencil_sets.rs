@@ -123,7 +123,7 @@ pub fn find(target: Option<&str>, cc: Option<&str>) -> Result<AvailableSet, SetL
     let target = target.unwrap_or(crate::jit::stencils::HOST.target);
     let cc = cc.map(parse_cc).transpose()?;
     sets.iter()
-        .find(|s| s.set.target == target && cc.map_or(true, |c| c == s.set.cc))
+        .find(|s| s.set.target == target && cc.is_none_or(|c| c == s.set.cc))
         .copied()
         .ok_or_else(|| SetLookupError::NotAvailable {
             target: target.to_string(),
