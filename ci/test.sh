@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# The whole suite: unit and integration tests, then the corpus in every mode.
+# The whole suite: lints, unit and integration tests, the corpus in every
+# mode, and a bounded differential fuzzing run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+cargo fmt --all -- --check
 cargo build --release --workspace --all-targets
+cargo clippy --release --workspace --all-targets -- -D warnings
 cargo test --release --workspace
 bash ci/corpus.sh
+if [ "${CPJIT_SKIP_FUZZ:-0}" != 1 ]; then
+  bash ci/fuzz.sh
+fi
