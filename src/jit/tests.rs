@@ -918,7 +918,14 @@ mod cross_target {
                 .with("cpjit_true", sym(2))
                 .with("cpjit_false", sym(3))
                 .with("cpjit_fatal_error", sym(4))
-                .with("cpjit_executor_dealloc", sym(5));
+                .with("cpjit_executor_dealloc", sym(5))
+                // Helpers tier 2's uops call (float boxing, truth tests).
+                .with("cpjit_box_float", sym(6))
+                .with("cpjit_to_bool", sym(7))
+                // 32-bit Windows lowers 64-bit division (int `//`, `%`) to
+                // compiler-runtime calls the embedder provides.
+                .with("_alldiv", sym(8))
+                .with("_allrem", sym(9));
             let emitter = Emitter::new(set, &symbols).unwrap();
             let trace = every_uop();
             let layout = emitter.layout(&trace).unwrap();
