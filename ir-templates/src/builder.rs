@@ -320,7 +320,28 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
             Some(t) => inkwell::types::BasicType::fn_type(&t, &params, false),
             None => self.ctx.void_type().fn_type(&params, false),
         };
-        let target = self.b.build_int_to_ptr(address, self.ptr(), "callee")?;
+        // An empty inline-asm identity hides the address from LLVM, which
+        // would otherwise fold `inttoptr(hole)` into a direct call whose
+        // 32-bit displacement only reaches helpers near the JIT memory.
+        let i64t = self.ctx.i64_type();
+        let launder_ty = i64t.fn_type(&[i64t.into()], false);
+        let launder = self.ctx.create_inline_asm(
+            launder_ty,
+            String::new(),
+            "=r,0".to_string(),
+            false,
+            false,
+            None,
+            false,
+        );
+        let opaque = self
+            .b
+            .build_indirect_call(launder_ty, launder, &[address.into()], "opaque")?
+            .try_as_basic_value()
+            .basic()
+            .ok_or(TemplateError::Signature)?
+            .into_int_value();
+        let target = self.b.build_int_to_ptr(opaque, self.ptr(), "callee")?;
         let call = self.b.build_indirect_call(fn_ty, target, args, "")?;
         Ok(call.try_as_basic_value().basic())
     }
