@@ -961,7 +961,10 @@ impl Vm {
                         let (x, y) = (a as i64, b as i64);
                         let r = int_cmp_result(x, y, arg);
                         sp = unsafe { sp.sub(2) };
-                        if opcode(w) == op::COMPARE_OP_INT_JUMP {
+                        // A single step (tier 2's helper) runs one instruction: a fused
+                        // compare-jump specialized after the trace was projected must
+                        // leave the bool for the trace's own branch guard.
+                        if !STEP && opcode(w) == op::COMPARE_OP_INT_JUMP {
                             // SAFETY: the next instruction is the conditional jump.
                             let j = unsafe { *ip };
                             // SAFETY: the pair's second instruction exists.
@@ -993,7 +996,10 @@ impl Vm {
                         sp = unsafe { sp.sub(2) };
                         decref(a);
                         decref(b);
-                        if opcode(w) == op::COMPARE_OP_FLOAT_JUMP {
+                        // A single step (tier 2's helper) runs one instruction: a fused
+                        // compare-jump specialized after the trace was projected must
+                        // leave the bool for the trace's own branch guard.
+                        if !STEP && opcode(w) == op::COMPARE_OP_FLOAT_JUMP {
                             // SAFETY: the next instruction is the conditional jump.
                             let j = unsafe { *ip };
                             // SAFETY: the pair's second instruction exists.
