@@ -13,9 +13,9 @@
 //! `cargo run --release --example hand_trace -- [N]`
 
 use anyhow::{bail, Context, Result};
-use cpjit::abi::layout::{kind, status, Frame, IntObj, ObjHeader, ThreadState};
+use cpjit::abi::layout::{status, Frame, IntObj, ThreadState};
 use cpjit::abi::uop::Uop;
-use cpjit::abi::value::{decode_small_int, encode_small_int, IMMORTAL_REFCNT};
+use cpjit::abi::value::{decode_small_int, encode_small_int};
 use cpjit::jit::{release_previous_executor, JitConfig, JitContext, SymbolTable, UopInstruction};
 use std::time::Instant;
 
@@ -25,19 +25,8 @@ fn stencils() -> &'static cpjit::abi::stencil::StencilSet {
 }
 
 /// `True` and `False`: static immortal bool objects.
-static mut TRUE: IntObj = bool_obj(1);
-static mut FALSE: IntObj = bool_obj(0);
-
-const fn bool_obj(v: i64) -> IntObj {
-    IntObj {
-        ob: ObjHeader {
-            refcnt: IMMORTAL_REFCNT as isize,
-            kind: kind::BOOL,
-            flags: 0,
-        },
-        value: v,
-    }
-}
+static mut TRUE: IntObj = IntObj::immortal_bool(1);
+static mut FALSE: IntObj = IntObj::immortal_bool(0);
 
 /// Called when a heap object's count reaches zero. This trace only handles
 /// small ints and the immortal bools, so it must never be called.

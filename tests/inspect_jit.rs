@@ -2,27 +2,16 @@
 //! `jit::disasm`, and its perf-map lines matching the emitted code exactly.
 #![cfg(all(target_arch = "x86_64", target_os = "linux"))]
 
-use cpjit::abi::layout::{kind, IntObj, ObjHeader};
+use cpjit::abi::layout::IntObj;
 use cpjit::abi::uop::Uop;
-use cpjit::abi::value::{encode_small_int, IMMORTAL_REFCNT};
+use cpjit::abi::value::encode_small_int;
 use cpjit::jit::debug::perf_map::parse_line;
 use cpjit::jit::debug::DebugConfig;
 use cpjit::jit::disasm::{decode_x86_64, render_executor, DisasmError};
 use cpjit::jit::{JitConfig, JitContext, SymbolTable, UopInstruction};
 
-static TRUE: IntObj = obj(1);
-static FALSE: IntObj = obj(0);
-
-const fn obj(v: i64) -> IntObj {
-    IntObj {
-        ob: ObjHeader {
-            refcnt: IMMORTAL_REFCNT as isize,
-            kind: kind::BOOL,
-            flags: 0,
-        },
-        value: v,
-    }
-}
+static TRUE: IntObj = IntObj::immortal_bool(1);
+static FALSE: IntObj = IntObj::immortal_bool(0);
 
 extern "C" fn dealloc(_v: u64) {}
 

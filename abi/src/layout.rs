@@ -107,6 +107,18 @@ shared_struct! {
     }
 }
 
+impl ObjHeader {
+    /// The header of a statically allocated, immortal object of `kind`
+    /// (`None`, `True`, `False`, ...): its count never reaches zero.
+    pub const fn immortal(kind: u32) -> ObjHeader {
+        ObjHeader {
+            refcnt: crate::value::IMMORTAL_REFCNT as isize,
+            kind,
+            flags: 0,
+        }
+    }
+}
+
 /// Object kinds stored in [`ObjHeader::kind`]. The runtime may add kinds after
 /// [`kind::FIRST_RUNTIME_KIND`]; the ones below are the ones templates test.
 pub mod kind {
@@ -153,6 +165,16 @@ shared_struct! {
         pub ob: ObjHeader => Struct(&ObjHeader::DESC),
         /// The value.
         pub value: i64 => I64,
+    }
+}
+
+impl IntObj {
+    /// A static immortal `bool` object holding `value` (0 or 1).
+    pub const fn immortal_bool(value: i64) -> IntObj {
+        IntObj {
+            ob: ObjHeader::immortal(kind::BOOL),
+            value,
+        }
     }
 }
 

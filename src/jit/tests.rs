@@ -605,21 +605,9 @@ fn executors_are_registered_with_gdb_when_asked_and_unregistered_when_freed() {
 mod host {
     use super::*;
     use cpjit_abi::layout::{kind, IntObj, ObjHeader};
-    use cpjit_abi::value::IMMORTAL_REFCNT;
 
-    static mut TRUE: IntObj = bool_obj(1);
-    static mut FALSE: IntObj = bool_obj(0);
-
-    const fn bool_obj(v: i64) -> IntObj {
-        IntObj {
-            ob: ObjHeader {
-                refcnt: IMMORTAL_REFCNT as isize,
-                kind: kind::BOOL,
-                flags: 0,
-            },
-            value: v,
-        }
-    }
+    static mut TRUE: IntObj = IntObj::immortal_bool(1);
+    static mut FALSE: IntObj = IntObj::immortal_bool(0);
 
     fn host_symbols() -> SymbolTable {
         SymbolTable::new()

@@ -6,20 +6,11 @@
 //! runtime-private `#[repr(C)]` structs declared in [`crate::vm::types`].
 
 use crate::abi::layout::{kind, FloatObj, IntObj, ListObj, ObjHeader, TupleObj};
-use crate::abi::value::{self, IMMORTAL_REFCNT};
+use crate::abi::value;
 use crate::vm::types::*;
 use num_bigint::BigInt;
 use std::alloc::{alloc, dealloc, Layout};
 use std::sync::atomic::{AtomicIsize, Ordering};
-
-/// A header for a static immortal object.
-const fn immortal_header(k: u32) -> ObjHeader {
-    ObjHeader {
-        refcnt: IMMORTAL_REFCNT as isize,
-        kind: k,
-        flags: 0,
-    }
-}
 
 /// A `Sync`, interior-mutable wrapper so the immortal singletons can be
 /// statics living in writable memory (their refcount field is written).
@@ -32,17 +23,17 @@ unsafe impl<T> Sync for Immortal<T> {}
 /// The `None` singleton.
 #[no_mangle]
 pub static cpjit_none: Immortal<ObjHeader> =
-    Immortal(std::cell::UnsafeCell::new(immortal_header(kind::NONE)));
+    Immortal(std::cell::UnsafeCell::new(ObjHeader::immortal(kind::NONE)));
 /// The `True` singleton.
 #[no_mangle]
 pub static cpjit_true: Immortal<IntObj> = Immortal(std::cell::UnsafeCell::new(IntObj {
-    ob: immortal_header(kind::BOOL),
+    ob: ObjHeader::immortal(kind::BOOL),
     value: 1,
 }));
 /// The `False` singleton.
 #[no_mangle]
 pub static cpjit_false: Immortal<IntObj> = Immortal(std::cell::UnsafeCell::new(IntObj {
-    ob: immortal_header(kind::BOOL),
+    ob: ObjHeader::immortal(kind::BOOL),
     value: 0,
 }));
 
