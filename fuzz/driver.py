@@ -255,6 +255,7 @@ class Fuzzer:
             "uops_covered": sorted(self.uops_seen) if self.stats_mode else None,
         }
         if self.args.summary_json:
+            os.makedirs(os.path.dirname(os.path.abspath(self.args.summary_json)), exist_ok=True)
             with open(self.args.summary_json, "w", encoding="utf-8") as f:
                 json.dump(summary, f, indent=1)
         bad = sum(counts.values())

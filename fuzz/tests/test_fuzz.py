@@ -33,7 +33,9 @@ def python3(src):
 
 
 def fuzz_run(*args, env=None):
-    out = tempfile.mkdtemp(prefix="fuzz-test-")
+    # A directory that does not exist yet, as on a fresh clone in CI: the
+    # driver must create it (and the summary's directory) itself.
+    out = os.path.join(tempfile.mkdtemp(prefix="fuzz-test-"), "fresh", "fuzz-out")
     summary = os.path.join(out, "summary.json")
     cmd = [sys.executable, os.path.join(FUZZ, "driver.py"), "--cpjit", FAKE, "--out", out,
            "--summary-json", summary, "--jobs", "2"] + list(args)
