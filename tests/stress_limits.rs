@@ -70,25 +70,17 @@ print(f())
 ";
 
 /// Body lengths of the traces in a `CPJIT_DUMP_TRACES=1` dump: uops before
-/// the first `_EXIT_TRACE` or `_JUMP_TO_TOP` (the terminator the projector
-/// appends after a body cut at the limit; the exit stubs follow it).
+/// the body's terminator (`_EXIT_TRACE` or `_JUMP_TO_TOP`, which the
+/// projector appends after a body cut at the limit; the exit stubs follow
+/// it). The dump says `N uops (B in the body, ...)`, B counting the terminator.
 fn body_lengths(dump: &str) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut n: Option<usize> = None;
-    for line in dump.lines() {
-        if line.starts_with("trace (") {
-            n = Some(0);
-        } else if let Some(k) = n {
-            let k = k + 1;
-            if line.contains("_EXIT_TRACE") || line.contains("_JUMP_TO_TOP") {
-                out.push(k - 1);
-                n = None;
-            } else {
-                n = Some(k);
-            }
-        }
-    }
-    out
+    dump.lines()
+        .filter_map(|line| {
+            let (_, rest) = line.split_once(" uops (")?;
+            let b: usize = rest.split_once(" in the body")?.0.parse().ok()?;
+            Some(b - 1)
+        })
+        .collect()
 }
 
 /// With `--max-trace-length 5`, the side trace from instruction 23 of `f`

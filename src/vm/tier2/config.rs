@@ -39,6 +39,9 @@ pub struct Config {
     pub optimize: bool,
     /// Print statistics at exit (`--stats`, `CPJIT_STATS=1`).
     pub stats: bool,
+    /// Dump every trace (`--dump-traces FILE`, `CPJIT_DUMP_TRACES=1` for
+    /// stderr or `=FILE`); see [`super::dump`].
+    pub dump_traces: Option<super::dump::DumpTarget>,
 }
 
 impl Config {
@@ -77,6 +80,9 @@ impl Config {
         if let Ok(s) = std::env::var("CPJIT_STATS") {
             c.stats = !s.is_empty() && s != "0";
         }
+        if let Ok(s) = std::env::var("CPJIT_DUMP_TRACES") {
+            c.dump_traces = super::dump::DumpTarget::from_env_value(&s);
+        }
         Ok(c)
     }
 }
@@ -106,6 +112,7 @@ impl Default for Config {
             max_side_chain: Self::DEFAULT_MAX_SIDE_CHAIN,
             optimize: true,
             stats: false,
+            dump_traces: None,
         }
     }
 }

@@ -23,6 +23,9 @@ pub struct ExitSlot {
 
 /// A trace installed as an executor.
 pub struct Trace {
+    /// The trace's number in this run (1, 2, ... in projection order), as
+    /// `--dump-traces` names it.
+    pub id: u64,
     /// The uops: body, then exit and error stubs.
     pub uops: Vec<UopInstruction>,
     /// The code object (`CodeObj`) the trace was projected from; held so the
@@ -56,5 +59,6 @@ impl Trace {
 impl Drop for Trace {
     fn drop(&mut self) {
         FREED.fetch_add(1, Ordering::Relaxed);
+        super::dump::freed(self.id, self.jit.as_ref().map(|e| e.as_ptr() as u64));
     }
 }
