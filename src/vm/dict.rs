@@ -213,13 +213,17 @@ impl Dict {
     /// Inserts or replaces, taking ownership of `key` and `value`.
     pub fn set(&mut self, key: Obj, value: Obj) -> PyResult<()> {
         let h = hash_value(key.raw())?;
-        self.notify(Some(h));
         match self.find(h, key.raw()) {
             Ok(i) => {
+                // Rebinding to the very same object changes nothing.
+                if self.entries[i].value != value.raw() {
+                    self.notify(Some(h));
+                }
                 let old = std::mem::replace(&mut self.entries[i].value, value.into_raw());
                 decref(old);
             }
             Err(slot) => {
+                self.notify(Some(h));
                 self.keys_version = next_version();
                 if (self.entries.len() + 1) * 3 > self.index.len() * 2 {
                     self.entries.push(Entry {

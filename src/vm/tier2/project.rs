@@ -167,21 +167,19 @@ pub fn branch_destinations(instrs: &[u32], i: usize) -> Option<(u32, u32)> {
     }
 }
 
-/// The value `LOAD_GLOBAL_MODULE`/`LOAD_GLOBAL_BUILTIN` (the word `w` at
-/// `i`) loads now and the facts that keep it so, if its cache is current
-/// and the context lets those facts be baked in.
-fn bake_global(caches: &[Cache], i: usize, w: u32, ctx: &Context) -> Option<(u64, Vec<Dep>)> {
-    let c = caches.get(i)?;
+/// The value a `LOAD_GLOBAL` (generic or specialized) of name number `arg`
+/// loads now and the facts that keep it so, if the name is bound and the
+/// context lets those facts be baked in. Looks the name up itself, so a
+/// stale or missing tier-1 cache does not matter.
+fn bake_global(code: &Code, arg: u32, ctx: &Context) -> Option<(u64, Vec<Dep>)> {
+    let name = code.names.get(arg as usize)?.raw();
     // SAFETY: the context's globals and builtins are live dicts; tier 1 is
     // between instructions, so nobody else borrows their tables.
-    let gd: &Dict = unsafe { dict_mut(ctx.globals) };
-    if gd.keys_version != c.version {
-        return None;
-    }
+    let (gd, bd): (&Dict, &Dict) = unsafe { (dict_mut(ctx.globals), dict_mut(ctx.builtins)) };
     let gid = gd as *const Dict as usize;
-    let (value, deps) = match opcode(w) {
-        op::LOAD_GLOBAL_MODULE => {
-            let e = gd.entries().get(c.index as usize)?;
+    let (value, deps) = match gd.lookup_pos(name).ok()? {
+        Some(pos) => {
+            let e = gd.entries().get(pos)?;
             (
                 e.value,
                 vec![Dep::Global {
@@ -190,10 +188,8 @@ fn bake_global(caches: &[Cache], i: usize, w: u32, ctx: &Context) -> Option<(u64
                 }],
             )
         }
-        _ => {
-            // SAFETY: as above.
-            let bd: &Dict = unsafe { dict_mut(ctx.builtins) };
-            let e = bd.entries().get(c.index as usize)?;
+        None => {
+            let e = bd.entries().get(bd.lookup_pos(name).ok()??)?;
             let bid = bd as *const Dict as usize;
             // Shadowing it with a global breaks the trace too.
             let deps = vec![
@@ -338,8 +334,8 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
                 b.emit(ins(Uop::PUSH_NULL), None, None);
                 i += 1;
             }
-            op::LOAD_GLOBAL_MODULE | op::LOAD_GLOBAL_BUILTIN => {
-                match bake_global(caches, i, w, ctx) {
+            op::LOAD_GLOBAL | op::LOAD_GLOBAL_MODULE | op::LOAD_GLOBAL_BUILTIN => {
+                match bake_global(code, arg, ctx) {
                     Some((v, deps)) => {
                         watch(&deps, ctx);
                         b.emit(ins(Uop::LOAD_CONST).operand(v), None, None);
@@ -351,7 +347,12 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
                         }
                     }
                     None => {
-                        let f = helpers::cpjit_load_global as *const () as usize as u64;
+                        // Specialized: the fast helper; generic: tier 1.
+                        let f = if opcode(w) == op::LOAD_GLOBAL {
+                            helpers::cpjit_step as *const () as usize as u64
+                        } else {
+                            helpers::cpjit_load_global as *const () as usize as u64
+                        };
                         let call = ins(Uop::CALL_HELPER).oparg(here + 1).operand(f);
                         b.emit(call, None, Some(Stub::Error(here + 1)));
                     }
