@@ -368,3 +368,65 @@ fn stats_report_executors_exits_memory_and_compile_time() {
         "projection and optimization count"
     );
 }
+
+/// A float division in a hot loop: the trace calls `cpjit_binary_op` for it.
+const DIVIDES: &str = "\
+def f(n):
+    t = 0
+    i = 0
+    while i < n:
+        t = t + i / 2
+        i = i + 1
+    return t
+print(f(100))
+";
+
+#[test]
+fn gdb_backtrace_from_a_helper_names_the_uop_line_and_reaches_the_vm() {
+    let gdb = "/usr/bin/gdb";
+    if !std::path::Path::new(gdb).exists() {
+        eprintln!("SKIPPED: {gdb} is not installed");
+        return;
+    }
+    let dir = scratch("gdb");
+    let prog = dir.join("divides.py");
+    std::fs::write(&prog, DIVIDES).expect("write program");
+    let out = Command::new(gdb)
+        .args([
+            "-q",
+            "-batch",
+            "-ex",
+            "break cpjit::vm::tier2::helpers::cpjit_binary_op",
+            "-ex",
+            "run",
+            "-ex",
+            "bt 12",
+            "--args",
+            CPJIT,
+            "run",
+            "--tier",
+            "jit",
+        ])
+        .arg(&prog)
+        .output()
+        .expect("gdb runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let frames: Vec<&str> = text.lines().filter(|l| l.starts_with('#')).collect();
+    let line = DIVIDES
+        .lines()
+        .position(|l| l.contains("i / 2"))
+        .expect("the division")
+        + 1;
+    assert!(frames.len() >= 4, "{text}");
+    assert!(frames[0].contains("cpjit_binary_op"), "{text}");
+    assert!(
+        frames[1].contains(&format!("in cpjit:f:{line}:_CALL_HELPER ")),
+        "the uop that called the helper, with its line: {text}"
+    );
+    assert!(frames[2].contains("in cpjit:trampoline:f "), "{text}");
+    assert!(
+        frames.iter().any(|f| f.contains("cpjit::vm::run_source")),
+        "the unwinder gets through JIT code to the VM: {text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

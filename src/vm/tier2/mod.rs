@@ -201,11 +201,10 @@ impl State {
                         },
                         ..JitConfig::default()
                     };
-                    match JitContext::new(
-                        cfg,
-                        &crate::jit::stencils::HOST,
-                        &helpers::symbol_table(),
-                    ) {
+                    let made =
+                        JitContext::new(cfg, &crate::jit::stencils::HOST, &helpers::symbol_table());
+                    self.stats.jit_setup_time = t2.elapsed();
+                    match made {
                         Ok(j) => self.jit = Some(j),
                         Err(_) => {
                             self.stats.jit_errors += 1;
