@@ -10,6 +10,7 @@
 //! * `--jit-memory-limit`, `CPJIT_JIT_MEMORY_LIMIT`, 64M: executable memory for the JIT (k/M/G suffixes).
 //! * `--stats`, `CPJIT_STATS=1`: tier-2 statistics on stderr at exit.
 //! * `CPJIT_OPTIMIZE=0`: skip the trace optimizer.
+//! * `CPJIT_GLOBAL_REBIND_LIMIT`, 8: rebindings of a global under traces that baked it in before it is only guarded (0: never bake).
 //!
 //! Seeing inside: `--dump-traces FILE` (`-` for stderr; `CPJIT_DUMP_TRACES=1`
 //! or `=FILE`) writes every trace with its machine code; `--perf-map`

@@ -45,6 +45,10 @@ pub(crate) struct ExecutorBox {
     memory: Rc<RefCell<CodeMemory>>,
     /// Exits of other executors (or this one) linked to this executor.
     incoming: Vec<(NonNull<ExecutorBox>, u32)>,
+    /// Set by [`Executor::detach`]: the embedder vouched that the code is
+    /// not on the stack and can never be entered again, so destruction need
+    /// not wait for the outermost entry to return.
+    detached: bool,
 }
 
 thread_local! {
@@ -86,6 +90,7 @@ impl ExecutorBox {
             pieces: Box::default(),
             memory,
             incoming: Vec::new(),
+            detached: false,
         });
         // SAFETY: Box::into_raw never returns null.
         unsafe { NonNull::new_unchecked(Box::into_raw(b)) }
@@ -153,8 +158,13 @@ unsafe fn decref(p: NonNull<ExecutorBox>) {
 /// be running or its context is in the middle of a compile.
 unsafe fn release(p: NonNull<ExecutorBox>) {
     // SAFETY: `p` is live until destroyed.
-    let compiling = unsafe { (*p.as_ptr()).memory.try_borrow_mut().is_err() };
-    if ACTIVE.with(Cell::get) > 0 || compiling {
+    let (compiling, detached) = unsafe {
+        (
+            (*p.as_ptr()).memory.try_borrow_mut().is_err(),
+            (*p.as_ptr()).detached,
+        )
+    };
+    if (ACTIVE.with(Cell::get) > 0 && !detached) || compiling {
         DEFERRED.with(|d| d.borrow_mut().push(p));
     } else {
         // SAFETY: the count is zero and nothing runs: nobody can reach `p`.
@@ -428,6 +438,24 @@ impl Executor {
                 unlink_raw(self.ptr, i);
             }
         }
+    }
+
+    /// Marks an invalidated executor as detached from the stack: the caller
+    /// promises that none of its code is running on this thread (no entry,
+    /// no side entry through a link, no helper it called still on the
+    /// stack). It is then destroyed as soon as its last reference goes, even
+    /// while other executors run, instead of when the outermost
+    /// [`Executor::enter`] returns. Does nothing to a valid executor (it
+    /// could still be entered).
+    ///
+    /// # Safety
+    /// The executor's code must not be on this thread's stack.
+    pub unsafe fn detach(&self) {
+        if self.is_valid() {
+            return;
+        }
+        // SAFETY: this handle keeps the box alive; only this thread uses it.
+        unsafe { (*self.ptr.as_ptr()).detached = true };
     }
 
     /// Runs the executor: calls its trampoline with `frame`, the stack

@@ -8,6 +8,9 @@
 //!   instruction), and the JIT's symbol table.
 //! * [`uop_interp`]: the uop interpreter.
 //! * [`trace`]: installed traces, their exits and links.
+//! * [`deps`]: what traces assumed (e.g. a global's value) and invalidation
+//!   when it changes — read its documentation before baking a new kind of
+//!   fact into a trace.
 //! * [`stats`]: `--stats` counters.
 //! * [`dump`]: `--dump-traces`; [`removals`]: the optimizer's change log it shows.
 //!
@@ -18,8 +21,22 @@
 //! [`enter_executor`]. Exits resume tier 1 at the exact instruction with the
 //! frame's locals and stack as tier 1 lays them out; hot exits grow side
 //! traces linked into the exit.
+//!
+//! ## Invalidation and freeing
+//!
+//! A trace is invalidated when a fact it depends on changes
+//! ([`deps::dict_changed`], [`deps::code_changed`]), by
+//! [`invalidate_code`], or at exit. It may be running at that moment (even
+//! in an outer activation, suspended in a helper): invalidation only marks
+//! it, unlinks it and restores its loop's `JUMP_BACKWARD`, and the trace
+//! leaves at its next `_CHECK_VALIDITY`. Invalidated traces wait in the
+//! graveyard while an activation of their code object is on the stack
+//! (only such an activation can be running them); then they are dropped and
+//! their executors detached ([`crate::jit::Executor::detach`]), so the JIT
+//! frees their code at once even while unrelated traces run.
 
 mod config;
+pub mod deps;
 pub mod dump;
 pub mod helpers;
 pub mod optimize;
@@ -73,6 +90,10 @@ struct State {
     pending: Option<Pending>,
     declined: HashSet<(usize, u32)>,
     running: u32,
+    /// The code object (`*const Code`) of each [`enter_executor`]
+    /// activation on the stack, innermost last.
+    active_codes: Vec<usize>,
+    deps: deps::Registry,
     stats: Stats,
 }
 
@@ -104,6 +125,8 @@ pub fn configure(config: &Config) {
             pending: None,
             declined: HashSet::new(),
             running: 0,
+            active_codes: Vec::new(),
+            deps: deps::Registry::default(),
             stats: Stats::started_now(),
         })
     });
@@ -152,25 +175,28 @@ impl State {
     fn project_and_install(
         &mut self,
         code: &Code,
+        globals: u64,
+        builtins: u64,
         start: project::Start,
         depth: u32,
     ) -> Option<Rc<Trace>> {
         let t0 = Instant::now();
-        let uops = project::project(code, start, self.config.max_trace_length);
+        let projection = self.project(code, globals, builtins, start);
         self.stats.projection_time += t0.elapsed();
-        self.install(code, uops?, start.at, start.backedge, depth, t0)
+        self.install(code, projection?, start.at, start.backedge, depth, t0)
     }
 
     /// Optimizes, compiles (JIT mode) and registers a trace projected since `t0`.
     fn install(
         &mut self,
         code: &Code,
-        uops: Vec<crate::jit::UopInstruction>,
+        projection: project::Projection,
         start: u32,
         root_at: Option<u32>,
         depth: u32,
         t0: Instant,
     ) -> Option<Rc<Trace>> {
+        let project::Projection { uops, deps, consts } = projection;
         let dumping = dump::enabled();
         let projected = if dumping { uops.clone() } else { Vec::new() };
         let mut log = if dumping {
@@ -274,7 +300,10 @@ impl State {
             jit,
             exits,
             exit_targets,
+            deps,
+            consts,
         });
+        self.deps.register(&t);
         if let Some(e) = &t.jit {
             // SAFETY: the header is live (we hold the handle); vm_data is ours.
             unsafe { (*e.as_ptr()).vm_data = Rc::as_ptr(&t) as *mut std::ffi::c_void };
@@ -298,11 +327,23 @@ impl State {
         }
         self.stats.invalidated += 1;
         dump::invalidated(t.id);
+        self.deps.unregister(t);
         if let Some(e) = &t.jit {
             e.invalidate();
         }
         for slot in &t.exits {
             slot.linked.borrow_mut().take();
+        }
+        // Uops mode: unlink the exits that continue in `t` (the JIT's
+        // invalidation does this for executors).
+        for other in &self.traces {
+            for slot in &other.exits {
+                let mut l = slot.linked.borrow_mut();
+                if l.as_ref().is_some_and(|x| Rc::ptr_eq(x, t)) {
+                    l.take();
+                    slot.temperature.set(0);
+                }
+            }
         }
         if let Some(at) = t.root_at {
             let code = code_of(&t.code);
@@ -324,11 +365,51 @@ impl State {
         }
     }
 
-    /// Drops invalidated traces once no trace is running.
+    /// Drops the invalidated traces no activation on the stack can be
+    /// running: those whose code object has no [`enter_executor`]
+    /// activation (a trace only runs on frames of its own code).
     fn collect(&mut self) {
-        if self.running == 0 {
-            self.graveyard.clear();
+        if self.graveyard.is_empty() {
+            return;
         }
+        let active = &self.active_codes;
+        let mut keep = Vec::new();
+        for t in self.graveyard.drain(..) {
+            let c = code_of(&t.code) as *const Code as usize;
+            if active.contains(&c) {
+                keep.push(t);
+                continue;
+            }
+            if Rc::strong_count(&t) == 1 {
+                if let Some(e) = &t.jit {
+                    // SAFETY: `t` is invalid (nothing enters or links to it
+                    // again) and no activation of its code is on the stack,
+                    // so none of its code is running.
+                    unsafe { e.detach() };
+                }
+            }
+            drop(t);
+        }
+        self.graveyard = keep;
+    }
+
+    /// What projection may read and bake in for a frame with `globals`.
+    fn project(
+        &self,
+        code: &Code,
+        globals: u64,
+        builtins: u64,
+        start: project::Start,
+    ) -> Option<project::Projection> {
+        let limit = self.config.global_rebind_limit;
+        let reg = &self.deps;
+        let may_bake = |d: &deps::Dep| reg.may_bake(d, limit);
+        let ctx = project::Context {
+            globals,
+            builtins,
+            may_bake: &may_bake,
+        };
+        project::project(code, &ctx, start, self.config.max_trace_length)
     }
 }
 
@@ -347,7 +428,11 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
     if opcode(w) != op::JUMP_BACKWARD {
         return false;
     }
+    // SAFETY: frame is live.
+    let globals = unsafe { (*frame).globals as u64 };
+    let builtins = vm.builtins.raw();
     let installed = with_state(|s| {
+        s.collect();
         vm.ts.side_exit_threshold = s.config.side_exit_threshold.max(1);
         let key = (code as *const Code as usize, instr);
         if s.config.mode == Mode::Interp || s.declined.contains(&key) {
@@ -358,7 +443,7 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
             at: head,
             backedge: Some(instr),
         };
-        let t = s.project_and_install(code, start, 0);
+        let t = s.project_and_install(code, globals, builtins, start, 0);
         match t {
             Some(t) => {
                 rewrite(code, instr, encode(op::ENTER_EXECUTOR, head));
@@ -418,16 +503,24 @@ pub unsafe fn enter_executor(vm: &mut Vm, frame: *mut Frame, instr: u32) -> Ente
     };
     let mode = with_state(|s| {
         s.running += 1;
+        s.active_codes.push(code as *const Code as usize);
         s.stats.entries += 1;
         s.config.mode
     })
     .unwrap_or(Mode::Interp);
+    let leave = || {
+        with_state(|s| {
+            s.running -= 1;
+            s.active_codes.pop();
+            s.collect();
+        })
+    };
     // SAFETY: frame is live; the trace was projected from its code.
     let sp = unsafe { (*frame).stack_pointer };
     let (st, exit) = match mode {
         Mode::Jit => {
             let Some(exe) = trace.jit.as_ref() else {
-                with_state(|s| s.running -= 1);
+                leave();
                 return Entered::NotEntered;
             };
             vm.ts.exit_executor = std::ptr::null_mut();
@@ -451,7 +544,7 @@ pub unsafe fn enter_executor(vm: &mut Vm, frame: *mut Frame, instr: u32) -> Ente
                     (st, exit)
                 }
                 Err(_) => {
-                    with_state(|s| s.running -= 1);
+                    leave();
                     return Entered::NotEntered;
                 }
             }
@@ -494,23 +587,24 @@ pub unsafe fn enter_executor(vm: &mut Vm, frame: *mut Frame, instr: u32) -> Ente
                     )
                 });
                 if st == status::HOT_EXIT {
-                    with_state(|s| hot_exit(s, t, *idx));
+                    // SAFETY: frame is live.
+                    let globals = unsafe { (*frame).globals as u64 };
+                    let builtins = vm.builtins.raw();
+                    with_state(|s| hot_exit(s, t, *idx, globals, builtins));
                 }
             }
             Entered::Resume
         }
     };
-    with_state(|s| {
-        s.running -= 1;
-        s.collect();
-    });
     drop(exit);
+    drop(trace);
+    leave();
     result
 }
 
 /// Exit `idx` of `parent` got hot: link it to a side trace projected from
 /// its target, or to the loop executor installed there.
-fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32) {
+fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins: u64) {
     if !parent.valid.get() || parent.declined(idx) {
         return;
     }
@@ -543,7 +637,7 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32) {
                 at: target,
                 backedge: None,
             };
-            s.project_and_install(code, start, parent.depth + 1)
+            s.project_and_install(code, globals, builtins, start, parent.depth + 1)
         }
     };
     match child {
@@ -585,6 +679,30 @@ fn reset_temperature(t: &Trace, idx: u32) {
     }
 }
 
+/// Invalidates the traces `take` removes from the dependency registry (the
+/// dependents of a fact that is about to change; see [`deps`]). Safe while
+/// any of them runs.
+fn invalidate_dependents(take: impl FnOnce(&mut deps::Registry) -> Vec<Rc<Trace>>) {
+    STATE.with(|st| {
+        let Ok(mut guard) = st.try_borrow_mut() else {
+            // Dicts change only while the VM runs Python code, never inside
+            // a tier-2 state borrow (dropping a dict does not report).
+            debug_assert!(false, "a watched dict changed inside tier 2");
+            return;
+        };
+        let Some(s) = guard.as_mut() else {
+            return;
+        };
+        let doomed = take(&mut s.deps);
+        for t in &doomed {
+            if t.valid.get() {
+                s.stats.dep_invalidations += 1;
+            }
+            s.invalidate(t);
+        }
+    });
+}
+
 /// Invalidates every trace projected from `code` (e.g. when something they
 /// assumed about it changed).
 pub fn invalidate_code(code: &Code) {
@@ -609,10 +727,15 @@ pub fn finish(vm: &mut Vm) {
     let Some(mut s) = state else {
         return;
     };
+    // Nothing runs any more: the graveyard can go before counting.
+    s.active_codes.clear();
+    s.collect();
     if s.config.stats {
         let mem = s.jit.as_ref().map(|j| j.memory_stats());
         let registration = s.jit.as_ref().map(|j| j.registration_time());
         let live = s.traces.len();
+        s.stats.deps_registered = s.deps.registered;
+        s.stats.deps_watched = s.deps.watched() as u64;
         s.stats.print(&s.config, live, mem.as_ref(), registration);
     }
     dump::finished(s.traces.len());

@@ -26,6 +26,13 @@ pub struct Stats {
     pub declined: u64,
     /// Executors invalidated.
     pub invalidated: u64,
+    /// Of those, invalidated because a fact they assumed changed (a baked
+    /// global rebound or deleted, ...).
+    pub dep_invalidations: u64,
+    /// Dependencies registered by installed traces.
+    pub deps_registered: u64,
+    /// Facts with live dependents at exit.
+    pub deps_watched: u64,
     /// Entries into executors from tier 1.
     pub entries: u64,
     /// Uops executed by the uop interpreter.
@@ -132,6 +139,10 @@ impl Stats {
             self.invalidated,
             FREED.load(Ordering::Relaxed),
             live
+        ));
+        s.push_str(&format!(
+            "  dependencies: {} registered, {} invalidations by a change, {} facts watched at exit\n",
+            self.deps_registered, self.dep_invalidations, self.deps_watched
         ));
         s.push_str(&format!("  entries from tier 1: {}\n", self.entries));
         match config.mode {
