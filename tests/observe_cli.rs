@@ -204,11 +204,20 @@ fn dump_traces_shows_lines_uops_removals_and_code_where_it_runs() {
     );
 
     // Side traces are linked to exits, and say so.
+    let link = events
+        .iter()
+        .find_map(|e| e.strip_prefix("=== link: trace 1 exit "))
+        .unwrap_or_else(|| panic!("no link from trace 1: {events:?}"));
+    // `N -> trace M (instruction I)`: still linked at exit.
+    let (exit, rest) = link.split_once(" -> ").expect("link");
+    let to = rest.split(' ').nth(1).expect("target trace");
+    let at_exit = events
+        .iter()
+        .find_map(|e| e.strip_prefix("=== at exit, trace 1: "))
+        .expect("trace 1's links at exit");
     assert!(
-        events
-            .iter()
-            .any(|e| e.starts_with("=== link: trace 1 exit ")),
-        "{events:?}"
+        at_exit.contains(&format!("exit {exit} -> trace {to}")),
+        "{at_exit}"
     );
 
     // Machine code at the address where it runs: inside the executor's
