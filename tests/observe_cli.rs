@@ -354,7 +354,7 @@ fn stats_report_executors_exits_memory_and_compile_time() {
     let emitted = stat(&s, "jit code emitted");
     let allocated = stat(&s, "jit memory allocated");
     let used = stat(&s, "jit memory used by their code and data");
-    let ratio = stat(&s, "jit memory use (used / allocated)");
+    let ratio = stat(&s, "jit memory use ratio (used / allocated)");
     assert!(emitted > 0.0 && used > 0.0 && used <= allocated, "{s}");
     // Nothing was freed, so the live executors hold everything emitted.
     assert_eq!(used, emitted);

@@ -177,7 +177,7 @@ impl Stats {
                     m.emitted as f64 * 100.0 / m.allocated as f64
                 };
                 s.push_str(&format!(
-                    "  jit memory use (used / allocated): {ratio:.1}%\n"
+                    "  jit memory use ratio (used / allocated): {ratio:.1}%\n"
                 ));
                 s.push_str(&format!(
                     "  jit memory committed: {} bytes\n  jit memory reserved: {} bytes\n",
