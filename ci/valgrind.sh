@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Runs a few small programs under valgrind memcheck in every mode.
 # Fails (exit 1) on any memcheck error or definite leak.
-# Note: src/jit/memory does not issue VALGRIND_DISCARD_TRANSLATIONS when it
-# reuses code memory (see docs/stress.md), so under valgrind a freed and
-# reused JIT block could run stale translations; these programs never free
-# executors before exit, so no block is reused.
+# JIT code memory that is freed and reused is safe under valgrind: the one
+# writer of executable memory issues VALGRIND_DISCARD_TRANSLATIONS
+# (src/jit/memory/valgrind.rs; see docs/stress.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${CPJIT:-target/release/cpjit}"
