@@ -336,6 +336,21 @@ impl Executor {
         unsafe { std::slice::from_raw_parts(code, len) }
     }
 
+    /// The executor's whole block: its code ([`Executor::code_bytes`])
+    /// followed by its patched data (e.g. the addresses of the helpers its
+    /// stencils call), or empty once freed.
+    pub fn block_bytes(&self) -> &[u8] {
+        let len = self.code_size();
+        let code = self.jit_code();
+        if code.is_null() || len == 0 {
+            return &[];
+        }
+        // SAFETY: the block starts at `jit_code` and holds `code_size()`
+        // bytes, mapped readable (read+execute) for as long as this handle
+        // keeps the executor alive.
+        unsafe { std::slice::from_raw_parts(code, len) }
+    }
+
     /// Whether the code is registered with the GDB JIT interface.
     pub fn is_registered_for_debugging(&self) -> bool {
         // SAFETY: this handle keeps the executor alive.

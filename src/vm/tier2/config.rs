@@ -44,6 +44,9 @@ pub struct Config {
     pub optimize: bool,
     /// Print statistics at exit (`--stats`, `CPJIT_STATS=1`).
     pub stats: bool,
+    /// Dump every trace (`--dump-traces FILE`, `CPJIT_DUMP_TRACES=1` for
+    /// stderr or `=FILE`); see [`super::dump`].
+    pub dump_traces: Option<super::dump::DumpTarget>,
 }
 
 impl Config {
@@ -85,6 +88,9 @@ impl Config {
         if let Ok(s) = std::env::var("CPJIT_STATS") {
             c.stats = !s.is_empty() && s != "0";
         }
+        if let Ok(s) = std::env::var("CPJIT_DUMP_TRACES") {
+            c.dump_traces = super::dump::DumpTarget::from_env_value(&s);
+        }
         Ok(c)
     }
 }
@@ -115,6 +121,7 @@ impl Default for Config {
             global_rebind_limit: Self::DEFAULT_GLOBAL_REBIND_LIMIT,
             optimize: true,
             stats: false,
+            dump_traces: None,
         }
     }
 }

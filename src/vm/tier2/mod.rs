@@ -12,6 +12,7 @@
 //!   when it changes — read its documentation before baking a new kind of
 //!   fact into a trace.
 //! * [`stats`]: `--stats` counters.
+//! * [`dump`]: `--dump-traces`; [`removals`]: the optimizer's change log it shows.
 //!
 //! Tier 1 calls [`on_hot_backedge`] when a `JUMP_BACKWARD` gets hot; the
 //! loop's trace is installed by rewriting the instruction to
@@ -36,9 +37,11 @@
 
 mod config;
 pub mod deps;
+pub mod dump;
 pub mod helpers;
 pub mod optimize;
 pub mod project;
+pub mod removals;
 pub mod stats;
 pub mod trace;
 pub mod uop_interp;
@@ -57,6 +60,7 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Instant;
 use trace::{ExitSlot, Trace};
 
 /// Number of back-edge executions before tier 2 is asked for an executor
@@ -110,6 +114,7 @@ pub fn configure(config: &Config) {
         _ => config.backedge_threshold.max(1),
     };
     THRESHOLD.store(threshold, Ordering::Relaxed);
+    dump::open(config.dump_traces.as_ref());
     STATE.with(|s| {
         *s.borrow_mut() = Some(State {
             config: config.clone(),
@@ -122,7 +127,7 @@ pub fn configure(config: &Config) {
             running: 0,
             active_codes: Vec::new(),
             deps: deps::Registry::default(),
-            stats: Stats::default(),
+            stats: Stats::started_now(),
         })
     });
 }
@@ -166,7 +171,22 @@ fn rewrite(code: &Code, at: u32, word: u32) {
 }
 
 impl State {
-    /// Compiles (JIT mode) and registers a trace.
+    /// Projects a trace from `start` in `code` and installs it.
+    fn project_and_install(
+        &mut self,
+        code: &Code,
+        globals: u64,
+        builtins: u64,
+        start: project::Start,
+        depth: u32,
+    ) -> Option<Rc<Trace>> {
+        let t0 = Instant::now();
+        let projection = self.project(code, globals, builtins, start);
+        self.stats.projection_time += t0.elapsed();
+        self.install(code, projection?, start.at, start.backedge, depth, t0)
+    }
+
+    /// Optimizes, compiles (JIT mode) and registers a trace projected since `t0`.
     fn install(
         &mut self,
         code: &Code,
@@ -174,19 +194,29 @@ impl State {
         start: u32,
         root_at: Option<u32>,
         depth: u32,
+        t0: Instant,
     ) -> Option<Rc<Trace>> {
         let project::Projection { uops, deps, consts } = projection;
+        let dumping = dump::enabled();
+        let projected = if dumping { uops.clone() } else { Vec::new() };
+        let mut log = if dumping {
+            removals::RemovalLog::on()
+        } else {
+            removals::RemovalLog::off()
+        };
+        let t1 = Instant::now();
         let uops = if self.config.optimize {
-            optimize::optimize(code, uops)
+            optimize::optimize_logged(code, uops, &mut log)
         } else {
             uops
         };
+        self.stats.optimization_time += t1.elapsed();
         self.stats.traces_projected += 1;
         self.stats.trace_uops += uops.len() as u64;
-        if std::env::var_os("CPJIT_DUMP_TRACES").is_some() {
-            dump(code, start, root_at, &uops);
-        }
+        self.stats.count_uops(&uops);
+        let id = self.stats.traces_projected;
         let exit_targets = crate::jit::trace::exit_targets(&uops).ok()?;
+        let t2 = Instant::now();
         let jit = match self.config.mode {
             Mode::Jit => {
                 if self.jit.is_none() && !self.jit_unavailable {
@@ -210,21 +240,58 @@ impl State {
                     }
                 }
                 let ctx = self.jit.as_ref()?;
-                match ctx.compile(&uops) {
+                let lines: Vec<u32> = uops
+                    .iter()
+                    .map(|u| code.lines.get(u.target as usize).copied().unwrap_or(0))
+                    .collect();
+                match ctx.compile_with_lines(&uops, &code.qualname, Some(&lines)) {
                     Ok(e) => Some(e),
                     Err(e) => {
-                        if std::env::var_os("CPJIT_DUMP_TRACES").is_some() {
-                            eprintln!("cpjit: JIT compile failed: {e}");
-                        }
+                        self.stats.emission_time += t2.elapsed();
                         self.stats.jit_errors += 1;
+                        if dumping {
+                            dump::trace(&dump::TraceDump {
+                                id,
+                                code,
+                                start,
+                                root_at,
+                                depth,
+                                projected: &projected,
+                                changes: &log.into_changes(),
+                                uops: &uops,
+                                executor: Err(format!("JIT compile failed: {e}")),
+                                compile_time: t0.elapsed(),
+                            });
+                        }
                         return None;
                     }
                 }
             }
             _ => None,
         };
+        self.stats.emission_time += t2.elapsed();
+        if self.stats.first_executor.is_none() {
+            self.stats.first_executor = self.stats.started.map(|s| s.elapsed());
+        }
+        if dumping {
+            dump::trace(&dump::TraceDump {
+                id,
+                code,
+                start,
+                root_at,
+                depth,
+                projected: &projected,
+                changes: &log.into_changes(),
+                uops: &uops,
+                executor: jit
+                    .as_ref()
+                    .ok_or_else(|| "not compiled (the uop interpreter runs it)".to_string()),
+                compile_time: t0.elapsed(),
+            });
+        }
         let exits = exit_targets.iter().map(|_| ExitSlot::default()).collect();
         let t = Rc::new(Trace {
+            id,
             uops,
             code: code_obj(code),
             start,
@@ -260,6 +327,7 @@ impl State {
             return;
         }
         self.stats.invalidated += 1;
+        dump::invalidated(t.id);
         self.deps.unregister(t);
         if let Some(e) = &t.jit {
             e.invalidate();
@@ -376,9 +444,7 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
             at: head,
             backedge: Some(instr),
         };
-        let t = s
-            .project(code, globals, builtins, start)
-            .and_then(|p| s.install(code, p, head, Some(instr), 0));
+        let t = s.project_and_install(code, globals, builtins, start, 0);
         match t {
             Some(t) => {
                 rewrite(code, instr, encode(op::ENTER_EXECUTOR, head));
@@ -572,8 +638,7 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
                 at: target,
                 backedge: None,
             };
-            s.project(code, globals, builtins, start)
-                .and_then(|p| s.install(code, p, target, None, parent.depth + 1))
+            s.project_and_install(code, globals, builtins, start, parent.depth + 1)
         }
     };
     match child {
@@ -588,6 +653,7 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
             };
             if linked {
                 s.stats.side_links += 1;
+                dump::linked(parent.id, idx, c.id, target);
             }
         }
         None => {
@@ -667,11 +733,14 @@ pub fn finish(vm: &mut Vm) {
     s.collect();
     if s.config.stats {
         let mem = s.jit.as_ref().map(|j| j.memory_stats());
+        let registration = s.jit.as_ref().map(|j| j.registration_time());
         let live = s.traces.len();
         s.stats.deps_registered = s.deps.registered;
         s.stats.deps_watched = s.deps.watched() as u64;
-        s.stats.print(&s.config, live, mem.as_ref());
+        s.stats.print(&s.config, live, mem.as_ref(), registration);
     }
+    dump::finished(s.traces.len());
+    dump::close();
     let all: Vec<Rc<Trace>> = s.traces.clone();
     for t in &all {
         s.invalidate(t);
@@ -682,26 +751,4 @@ pub fn finish(vm: &mut Vm) {
     unsafe { crate::jit::release_previous_executor(&mut *vm.ts) };
     drop(s);
     THRESHOLD.store(u32::MAX, Ordering::Relaxed);
-}
-
-/// Prints a trace on stderr (`CPJIT_DUMP_TRACES=1`, a debug aid).
-fn dump(code: &Code, start: u32, root_at: Option<u32>, uops: &[crate::jit::UopInstruction]) {
-    let kind = if root_at.is_some() { "root" } else { "side" };
-    let mut s = format!("trace ({kind}) {} from instruction {start}:\n", code.name);
-    for (k, u) in uops.iter().enumerate() {
-        let bc = code
-            .words()
-            .get(u.target as usize)
-            .map_or(0, |&w| opcode(w));
-        s.push_str(&format!(
-            "  {k:3} {:<28} bc={bc:<3} oparg={} target={} jump={} error={} exit={}\n",
-            u.opcode.name(),
-            u.oparg,
-            u.target,
-            u.jump_target,
-            u.error_target,
-            u.exit_index
-        ));
-    }
-    eprint!("{s}");
 }

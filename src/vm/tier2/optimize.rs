@@ -23,6 +23,7 @@ use crate::abi::uop::Uop;
 use crate::jit::UopInstruction;
 use crate::vm::bytecode::{op, opcode, Code};
 use crate::vm::obj::{false_raw, kind_of, true_raw};
+use crate::vm::tier2::removals::RemovalLog;
 use std::collections::HashMap;
 
 /// What the pass knows about a value.
@@ -80,7 +81,17 @@ fn const_ty(v: u64) -> Ty {
 
 /// Optimizes a trace projected from `code`, keeping tier 1's semantics
 /// exactly. Returns the new trace (the stubs keep their order).
-pub fn optimize(code: &Code, mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
+pub fn optimize(code: &Code, uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
+    optimize_logged(code, uops, &mut RemovalLog::off())
+}
+
+/// [`optimize`], recording each removal and rewrite in `log` (by index in
+/// the projected trace), for `--dump-traces`.
+pub fn optimize_logged(
+    code: &Code,
+    mut uops: Vec<UopInstruction>,
+    log: &mut RemovalLog,
+) -> Vec<UopInstruction> {
     let body_end = uops
         .iter()
         .position(|u| {
@@ -95,9 +106,15 @@ pub fn optimize(code: &Code, mut uops: Vec<UopInstruction>) -> Vec<UopInstructio
     for k in 0..body_end {
         let u = uops[k];
         match u.opcode {
-            Uop::NOP => remove[k] = true,
+            Uop::NOP => {
+                remove[k] = true;
+                log.removed(k, u.opcode, "does nothing");
+            }
             Uop::LOAD_FAST_CHECK | Uop::LOAD_FAST => {
                 if s.bound.contains(&u.oparg) {
+                    if u.opcode != Uop::LOAD_FAST {
+                        log.rewritten(k, u.opcode, Uop::LOAD_FAST, "local known bound");
+                    }
                     uops[k].opcode = Uop::LOAD_FAST;
                 }
                 s.bound.insert(u.oparg);
@@ -113,6 +130,8 @@ pub fn optimize(code: &Code, mut uops: Vec<UopInstruction>) -> Vec<UopInstructio
                 if k + 1 < body_end && uops[k + 1].opcode == Uop::POP_TOP {
                     remove[k] = true;
                     remove[k + 1] = true;
+                    log.removed(k, u.opcode, "constant popped at once");
+                    log.removed(k + 1, Uop::POP_TOP, "pops a constant pushed at once");
                 }
                 s.push(const_ty(u.operand));
             }
@@ -127,6 +146,7 @@ pub fn optimize(code: &Code, mut uops: Vec<UopInstruction>) -> Vec<UopInstructio
                 };
                 if s.peek(1) == want && s.peek(2) == want {
                     remove[k] = true;
+                    log.removed(k, u.opcode, "both operands' types already proven");
                 }
                 s.set(1, want);
                 s.set(2, want);
@@ -157,6 +177,7 @@ pub fn optimize(code: &Code, mut uops: Vec<UopInstruction>) -> Vec<UopInstructio
             Uop::TO_BOOL => {
                 if s.peek(1) == Ty::Bool {
                     remove[k] = true;
+                    log.removed(k, u.opcode, "value already a bool");
                 }
                 s.set(1, Ty::Bool);
             }

@@ -80,6 +80,12 @@ impl Builder {
         self.stubs.push((jump, error));
     }
 
+    /// Drops the uops emitted after the first `len` (and their stubs).
+    fn truncate(&mut self, len: usize) {
+        self.body.truncate(len);
+        self.stubs.truncate(len);
+    }
+
     /// Lays out the stubs after the body and resolves the targets. A trace
     /// that assumed nothing drops its `_CHECK_VALIDITY` uops (nothing can
     /// invalidate it while it runs).
@@ -246,8 +252,17 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
     let mut i = start.at as usize;
     let mut visited = vec![false; instrs.len()];
     let mut pushed_bool = false;
+    // The last instruction translated and the body's length before it.
+    let mut last: Option<(u32, usize)> = None;
     loop {
         let prev_bool = std::mem::replace(&mut pushed_bool, false);
+        // One instruction's uops must not take the body past the limit:
+        // drop them and leave to that instruction instead.
+        if let Some((at, mark)) = last.filter(|_| b.body.len() > max_len) {
+            b.truncate(mark);
+            b.emit(exit_to(at), None, None);
+            break;
+        }
         if b.body.len() >= max_len || i >= instrs.len() || visited[i] {
             b.emit(exit_to(i as u32), None, None);
             break;
@@ -266,6 +281,7 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
         };
         let arg = oparg(w);
         let here = i as u32;
+        last = Some((here, b.body.len()));
         let ins = |u: Uop| UopInstruction::new(u).target(here);
         match opcode(w) {
             op::NOP | op::LOAD_FAST_CHECK | op::SETUP_EXCEPT | op::POP_EXCEPT_BLOCK => i += 1,

@@ -24,6 +24,9 @@ pub struct ExitSlot {
 
 /// A trace installed as an executor.
 pub struct Trace {
+    /// The trace's number in this run (1, 2, ... in projection order), as
+    /// `--dump-traces` names it.
+    pub id: u64,
     /// The uops: body, then exit and error stubs.
     pub uops: Vec<UopInstruction>,
     /// The code object (`CodeObj`) the trace was projected from; held so the
@@ -68,5 +71,6 @@ impl Drop for Trace {
             unsafe { (*e.as_ptr()).vm_data = std::ptr::null_mut() };
         }
         FREED.fetch_add(1, Ordering::Relaxed);
+        super::dump::freed(self.id, self.jit.as_ref().map(|e| e.as_ptr() as u64));
     }
 }
