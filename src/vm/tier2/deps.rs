@@ -28,8 +28,19 @@
 //! 3. Make sure whatever can change the fact reports it: dict entries are
 //!    covered by the dict watcher; code objects by calling [`code_changed`].
 //!
-//! Nothing else is needed: the `_CHECK_VALIDITY` uops are kept in every
-//! trace that has a dependency.
+//! 4. Any new uop or helper that can run arbitrary code (a call, anything
+//!    that may store a global) must be followed by `_CHECK_VALIDITY`
+//!    jumping to a `_DEOPT` at the next instruction, as projection does after
+//!    every `cpjit_step`; `project::Builder::finish` drops those checks
+//!    from traces without dependencies, so emitting them always is free.
+//!
+//! For an inlined call of a global function: the function's identity is the
+//! value of the global it was loaded from, so the [`Dep::Global`] of that
+//! load covers it; a function's code and defaults cannot change in the
+//! subset (`f.__code__ = ...` and `f.__defaults__ = ...` are
+//! `AttributeError`s), so no further dependency is needed until they can —
+//! then call [`code_changed`] where they change and depend on
+//! [`Dep::Code`] of the callee.
 
 use crate::vm::tier2::trace::Trace;
 use std::collections::HashMap;
