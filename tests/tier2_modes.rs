@@ -201,9 +201,7 @@ fn tiny_jit_memory_limit_falls_back_to_the_interpreter_with_the_same_output() {
     let failed = tiny
         .stderr
         .lines()
-        .find(|l| l.contains("compile errors"))
-        .and_then(|l| l.split(';').next_back())
-        .and_then(|t| t.split_whitespace().next())
+        .find_map(|l| l.trim().strip_prefix("jit compile errors: "))
         .and_then(|n| n.parse::<u64>().ok())
         .unwrap_or(0);
     assert!(
