@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs a few small programs under valgrind memcheck in every mode.
 # Fails (exit 1) on any memcheck error or definite leak.
-# Executors are freed and their code memory reused while programs run
-# (invalidation), and src/jit/memory does not issue
-# VALGRIND_DISCARD_TRANSLATIONS: --smc-check=all-non-file makes valgrind
-# notice code rewritten in anonymous mappings instead of running stale
-# translations.
+# JIT code memory that is freed and reused is safe under valgrind: the one
+# writer of executable memory issues VALGRIND_DISCARD_TRANSLATIONS
+# (src/jit/memory/valgrind.rs; see docs/stress.md).
+# --smc-check=all-non-file is kept as a second line of defence: valgrind then
+# also notices code rewritten in the anonymous JIT mapping by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${CPJIT:-target/release/cpjit}"
