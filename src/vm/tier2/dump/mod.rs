@@ -132,8 +132,11 @@ pub fn set_source(filename: &str, source: &str) {
     });
 }
 
+/// Writes `text` and flushes it, so a dump survives a crash of the run it
+/// describes (traces are installed rarely; the flush costs nothing visible).
 fn emit(sink: &mut Sink, text: &str) {
     let _ = sink.out.write_all(text.as_bytes());
+    let _ = sink.out.flush();
 }
 
 /// Dumps a trace that was just installed (or whose JIT compilation failed).
