@@ -34,35 +34,84 @@ enum Ty {
     Bool,
 }
 
+/// One modelled stack entry: its type, and the local it was loaded from
+/// while that local still holds the same object (so a guard proving the
+/// entry's type proves the local's too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Entry {
+    ty: Ty,
+    local: Option<u32>,
+}
+
+impl Entry {
+    const UNKNOWN: Entry = Entry {
+        ty: Ty::Unknown,
+        local: None,
+    };
+    fn of(ty: Ty) -> Entry {
+        Entry { ty, local: None }
+    }
+}
+
 /// The abstract state: the known top of the stack (last = top; entries
 /// below are unknown) and the locals.
 #[derive(Default)]
 struct State {
-    stack: Vec<Ty>,
+    stack: Vec<Entry>,
     locals: HashMap<u32, Ty>,
     bound: std::collections::HashSet<u32>,
 }
 
 impl State {
     fn push(&mut self, t: Ty) {
-        self.stack.push(t);
+        self.stack.push(Entry::of(t));
+    }
+    fn push_entry(&mut self, e: Entry) {
+        self.stack.push(e);
     }
     fn pop(&mut self) -> Ty {
-        self.stack.pop().unwrap_or(Ty::Unknown)
+        self.pop_entry().ty
     }
-    fn peek(&self, depth: usize) -> Ty {
+    fn pop_entry(&mut self) -> Entry {
+        self.stack.pop().unwrap_or(Entry::UNKNOWN)
+    }
+    fn peek_entry(&self, depth: usize) -> Entry {
         if depth == 0 || depth > self.stack.len() {
-            Ty::Unknown
+            Entry::UNKNOWN
         } else {
             self.stack[self.stack.len() - depth]
         }
     }
+    fn peek(&self, depth: usize) -> Ty {
+        self.peek_entry(depth).ty
+    }
     /// Sets the entry `depth` below the top, when modelled.
-    fn set(&mut self, depth: usize, t: Ty) {
+    fn set_entry(&mut self, depth: usize, e: Entry) {
         if depth >= 1 && depth <= self.stack.len() {
             let n = self.stack.len();
-            self.stack[n - depth] = t;
+            self.stack[n - depth] = e;
         }
+    }
+    /// Records that the entry `depth` below the top has type `t` (proven
+    /// by a guard or an operation); so has the local it came from.
+    fn prove(&mut self, depth: usize, t: Ty) {
+        let mut e = self.peek_entry(depth);
+        if let Some(l) = e.local {
+            self.locals.insert(l, t);
+        }
+        e.ty = t;
+        self.set_entry(depth, e);
+    }
+    /// The local `l` now holds another object: entries loaded from it
+    /// earlier no longer speak for it.
+    fn store_local(&mut self, l: u32, t: Ty) {
+        for e in &mut self.stack {
+            if e.local == Some(l) {
+                e.local = None;
+            }
+        }
+        self.locals.insert(l, t);
+        self.bound.insert(l);
     }
 }
 
@@ -80,7 +129,20 @@ fn const_ty(v: u64) -> Ty {
 
 /// Optimizes a trace projected from `code`, keeping tier 1's semantics
 /// exactly. Returns the new trace (the stubs keep their order).
-pub fn optimize(code: &Code, mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
+pub fn optimize(code: &Code, uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
+    let deletes_local = |target: u32| {
+        let w = code.words().get(target as usize).copied().unwrap_or(0);
+        opcode(w) == op::DELETE_FAST
+    };
+    optimize_types(uops, &deletes_local)
+}
+
+/// The type pass; `deletes_local(target)` tells whether the tier-1
+/// instruction a `_CALL_HELPER` runs can unbind a local.
+fn optimize_types(
+    mut uops: Vec<UopInstruction>,
+    deletes_local: &dyn Fn(u32) -> bool,
+) -> Vec<UopInstruction> {
     let body_end = uops
         .iter()
         .position(|u| {
@@ -101,12 +163,14 @@ pub fn optimize(code: &Code, mut uops: Vec<UopInstruction>) -> Vec<UopInstructio
                     uops[k].opcode = Uop::LOAD_FAST;
                 }
                 s.bound.insert(u.oparg);
-                s.push(s.locals.get(&u.oparg).copied().unwrap_or(Ty::Unknown));
+                s.push_entry(Entry {
+                    ty: s.locals.get(&u.oparg).copied().unwrap_or(Ty::Unknown),
+                    local: Some(u.oparg),
+                });
             }
             Uop::STORE_FAST => {
                 let t = s.pop();
-                s.locals.insert(u.oparg, t);
-                s.bound.insert(u.oparg);
+                s.store_local(u.oparg, t);
             }
             Uop::LOAD_CONST => {
                 // A constant pushed and popped at once does nothing.
@@ -128,8 +192,8 @@ pub fn optimize(code: &Code, mut uops: Vec<UopInstruction>) -> Vec<UopInstructio
                 if s.peek(1) == want && s.peek(2) == want {
                     remove[k] = true;
                 }
-                s.set(1, want);
-                s.set(2, want);
+                s.prove(1, want);
+                s.prove(2, want);
             }
             Uop::BINARY_OP_ADD_INT
             | Uop::BINARY_OP_SUBTRACT_INT
@@ -158,22 +222,23 @@ pub fn optimize(code: &Code, mut uops: Vec<UopInstruction>) -> Vec<UopInstructio
                 if s.peek(1) == Ty::Bool {
                     remove[k] = true;
                 }
-                s.set(1, Ty::Bool);
+                // The entry is replaced by its truth: no longer the local's object.
+                s.set_entry(1, Entry::of(Ty::Bool));
             }
             Uop::GUARD_IS_TRUE_POP | Uop::GUARD_IS_FALSE_POP => {
                 s.pop();
             }
             Uop::SWAP => {
                 let n = u.oparg as usize;
-                let (a, b) = (s.peek(1), s.peek(n));
+                let (a, b) = (s.peek_entry(1), s.peek_entry(n));
                 if n <= s.stack.len() {
-                    s.set(1, b);
-                    s.set(n, a);
+                    s.set_entry(1, b);
+                    s.set_entry(n, a);
                 } else {
-                    s.set(1, Ty::Unknown);
+                    s.set_entry(1, Entry::UNKNOWN);
                 }
             }
-            Uop::COPY => s.push(s.peek(u.oparg as usize)),
+            Uop::COPY => s.push_entry(s.peek_entry(u.oparg as usize)),
             Uop::PUSH_NULL => s.push(Ty::Unknown),
             Uop::BINARY_SUBSCR_LIST_INT => {
                 s.pop();
@@ -187,8 +252,7 @@ pub fn optimize(code: &Code, mut uops: Vec<UopInstruction>) -> Vec<UopInstructio
             }
             Uop::CALL_HELPER => {
                 s.stack.clear();
-                let w = code.words().get(u.target as usize).copied().unwrap_or(0);
-                if opcode(w) == op::DELETE_FAST {
+                if deletes_local(u.target) {
                     s.locals.clear();
                     s.bound.clear();
                 }
@@ -243,5 +307,92 @@ mod tests {
         assert_eq!(out.len(), 3);
         assert_eq!(out[0].jump_target, 2);
         assert_eq!(out[2].opcode, Uop::EXIT_TRACE);
+    }
+
+    fn no_deletes(_: u32) -> bool {
+        false
+    }
+
+    fn opcodes(uops: &[UopInstruction]) -> Vec<Uop> {
+        uops.iter().map(|u| u.opcode).collect()
+    }
+
+    /// `x * x` twice, with exit stubs: the second float guard is proven by
+    /// the first (through the local the operands were loaded from), and the
+    /// second check that `x` is bound is too.
+    #[test]
+    fn a_guard_on_loaded_values_proves_the_local() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST_CHECK).oparg(0).jump_target(10),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(10),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::STORE_FAST).oparg(1),
+            ins(Uop::LOAD_FAST_CHECK).oparg(0).jump_target(10),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(10),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let out = optimize_types(uops, &no_deletes);
+        assert_eq!(
+            opcodes(&out),
+            vec![
+                Uop::LOAD_FAST_CHECK,
+                Uop::LOAD_FAST,
+                Uop::GUARD_BOTH_FLOAT,
+                Uop::BINARY_OP_MULTIPLY_FLOAT,
+                Uop::STORE_FAST,
+                Uop::LOAD_FAST,
+                Uop::LOAD_FAST,
+                Uop::BINARY_OP_MULTIPLY_FLOAT,
+                Uop::JUMP_TO_TOP,
+                Uop::EXIT_TRACE,
+            ]
+        );
+        assert_eq!(out[0].jump_target, 9);
+    }
+
+    /// A store to the local between the loads and the guard: the guard
+    /// proves the stack entries, not the local's new value.
+    #[test]
+    fn a_store_breaks_the_link_to_the_local() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(2),
+            ins(Uop::STORE_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(9),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(9),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let out = optimize_types(uops, &no_deletes);
+        let guards = out
+            .iter()
+            .filter(|u| u.opcode == Uop::GUARD_BOTH_FLOAT)
+            .count();
+        assert_eq!(guards, 2);
+    }
+
+    /// A helper that may delete a local forgets what was proven about it.
+    #[test]
+    fn a_deleting_helper_forgets_the_locals() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_INT).jump_target(7),
+            ins(Uop::CALL_HELPER).target(99),
+            ins(Uop::LOAD_FAST_CHECK).oparg(0).jump_target(7),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_INT).jump_target(7),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let out = optimize_types(uops, &|t| t == 99);
+        assert_eq!(out[4].opcode, Uop::LOAD_FAST_CHECK);
+        assert_eq!(out[6].opcode, Uop::GUARD_BOTH_INT);
     }
 }
