@@ -24,6 +24,7 @@ pub mod optimize;
 pub mod project;
 pub mod stats;
 pub mod trace;
+pub mod unbox;
 pub mod uop_interp;
 
 pub use config::{parse_size, Config, Mode};

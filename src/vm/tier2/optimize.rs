@@ -10,7 +10,8 @@
 //! * turns `_LOAD_FAST_CHECK` of a local known bound into `_LOAD_FAST`,
 //! * folds away `_LOAD_CONST` + `_POP_TOP` pairs;
 //!
-//! then it compacts the trace, renumbering jump and error targets.
+//! then it compacts the trace, renumbering jump and error targets, and
+//! hands it to [`unbox`] (floats kept unboxed between the uops that use them).
 //!
 //! Nothing is assumed across the loop's back edge (`_JUMP_TO_TOP`): the top
 //! is also entered from tier 1, so the pass starts knowing nothing. A
@@ -23,11 +24,12 @@ use crate::abi::uop::Uop;
 use crate::jit::UopInstruction;
 use crate::vm::bytecode::{op, opcode, Code};
 use crate::vm::obj::{false_raw, kind_of, true_raw};
+use crate::vm::tier2::unbox;
 use std::collections::HashMap;
 
 /// What the pass knows about a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Ty {
+pub(crate) enum Ty {
     Unknown,
     Int,
     Float,
@@ -115,7 +117,8 @@ impl State {
     }
 }
 
-fn const_ty(v: u64) -> Ty {
+/// The type of the constant value `v`.
+pub(crate) fn const_ty(v: u64) -> Ty {
     if v & 1 == 1 {
         Ty::Int
     } else if v == true_raw() || v == false_raw() {
@@ -134,15 +137,18 @@ pub fn optimize(code: &Code, uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
         let w = code.words().get(target as usize).copied().unwrap_or(0);
         opcode(w) == op::DELETE_FAST
     };
-    optimize_types(uops, &deletes_local)
+    let (uops, float_load) = optimize_types(uops, &deletes_local);
+    unbox::unbox(uops, &float_load)
 }
 
 /// The type pass; `deletes_local(target)` tells whether the tier-1
-/// instruction a `_CALL_HELPER` runs can unbind a local.
+/// instruction a `_CALL_HELPER` runs can unbind a local. Returns the
+/// compacted trace and, for each of its uops, whether it loads a local
+/// known to hold a float.
 fn optimize_types(
     mut uops: Vec<UopInstruction>,
     deletes_local: &dyn Fn(u32) -> bool,
-) -> Vec<UopInstruction> {
+) -> (Vec<UopInstruction>, Vec<bool>) {
     let body_end = uops
         .iter()
         .position(|u| {
@@ -153,6 +159,7 @@ fn optimize_types(
         })
         .unwrap_or(uops.len());
     let mut remove = vec![false; uops.len()];
+    let mut float_load = vec![false; uops.len()];
     let mut s = State::default();
     for k in 0..body_end {
         let u = uops[k];
@@ -162,6 +169,7 @@ fn optimize_types(
                 if s.bound.contains(&u.oparg) {
                     uops[k].opcode = Uop::LOAD_FAST;
                 }
+                float_load[k] = s.locals.get(&u.oparg) == Some(&Ty::Float);
                 s.bound.insert(u.oparg);
                 s.push_entry(Entry {
                     ty: s.locals.get(&u.oparg).copied().unwrap_or(Ty::Unknown),
@@ -189,11 +197,26 @@ fn optimize_types(
                 } else {
                     Ty::Float
                 };
-                if s.peek(1) == want && s.peek(2) == want {
-                    remove[k] = true;
+                match (s.peek(2) == want, s.peek(1) == want) {
+                    (true, true) => remove[k] = true,
+                    // One side proven: check only the other.
+                    (true, false) if want == Ty::Float => uops[k].opcode = Uop::GUARD_TOS_FLOAT,
+                    (false, true) if want == Ty::Float => uops[k].opcode = Uop::GUARD_NOS_FLOAT,
+                    _ => {}
                 }
                 s.prove(1, want);
                 s.prove(2, want);
+            }
+            Uop::GUARD_TOS_FLOAT | Uop::GUARD_NOS_FLOAT => {
+                let depth = if u.opcode == Uop::GUARD_TOS_FLOAT {
+                    1
+                } else {
+                    2
+                };
+                if s.peek(depth) == Ty::Float {
+                    remove[k] = true;
+                }
+                s.prove(depth, Ty::Float);
             }
             Uop::BINARY_OP_ADD_INT
             | Uop::BINARY_OP_SUBTRACT_INT
@@ -262,7 +285,13 @@ fn optimize_types(
             _ => break,
         }
     }
-    compact(uops, &remove)
+    let float_load: Vec<bool> = float_load
+        .into_iter()
+        .zip(&remove)
+        .filter(|(_, &r)| !r)
+        .map(|(f, _)| f)
+        .collect();
+    (compact(uops, &remove), float_load)
 }
 
 /// Drops the removed uops and renumbers jump and error targets.
@@ -335,7 +364,7 @@ mod tests {
             ins(Uop::JUMP_TO_TOP),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(uops, &no_deletes);
+        let out = optimize_types(uops, &no_deletes).0;
         assert_eq!(
             opcodes(&out),
             vec![
@@ -370,7 +399,7 @@ mod tests {
             ins(Uop::GUARD_BOTH_FLOAT).jump_target(9),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(uops, &no_deletes);
+        let out = optimize_types(uops, &no_deletes).0;
         let guards = out
             .iter()
             .filter(|u| u.opcode == Uop::GUARD_BOTH_FLOAT)
@@ -391,7 +420,7 @@ mod tests {
             ins(Uop::GUARD_BOTH_INT).jump_target(7),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(uops, &|t| t == 99);
+        let out = optimize_types(uops, &|t| t == 99).0;
         assert_eq!(out[4].opcode, Uop::LOAD_FAST_CHECK);
         assert_eq!(out[6].opcode, Uop::GUARD_BOTH_INT);
     }
