@@ -44,6 +44,8 @@ pub struct JitContext {
     debug: Option<DebugConfig>,
     /// Traces compiled by [`JitContext::compile`], to name them `trace<N>`.
     traces: std::cell::Cell<u64>,
+    /// Time spent registering code with profilers and debuggers.
+    registration_time: std::cell::Cell<std::time::Duration>,
 }
 
 /// The architecture a target triple names (`x86_64`, `aarch64`, ...).
@@ -87,6 +89,7 @@ impl JitContext {
             memory: Rc::new(RefCell::new(memory)),
             debug: config.debug,
             traces: std::cell::Cell::new(0),
+            registration_time: std::cell::Cell::new(std::time::Duration::ZERO),
         })
     }
 
@@ -141,10 +144,14 @@ impl JitContext {
                 Ok(()) => {
                     let code = memory.address(&block);
                     let registration = self.debug.and_then(|config| {
+                        let t0 = std::time::Instant::now();
                         // SAFETY: the block's code was just written and is
                         // read+execute (so readable) for the executor's life.
                         let bytes = unsafe { std::slice::from_raw_parts(code, layout.code_size) };
-                        register(bytes, &layout, trace, function, lines, config)
+                        let r = register(bytes, &layout, trace, function, lines, config);
+                        self.registration_time
+                            .set(self.registration_time.get() + t0.elapsed());
+                        r
                     });
                     // SAFETY: `p` is fresh and unshared; the block holds its code.
                     unsafe {
@@ -174,6 +181,12 @@ impl JitContext {
     /// The emitter, for measuring emission apart from memory management.
     pub fn emitter(&self) -> &Emitter {
         &self.emitter
+    }
+
+    /// Time spent so far registering executors with profilers and
+    /// debuggers (part of compiling; see [`crate::jit::debug`]).
+    pub fn registration_time(&self) -> std::time::Duration {
+        self.registration_time.get()
     }
 
     /// Counters of the context's executable memory.

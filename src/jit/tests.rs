@@ -840,6 +840,51 @@ fn nested_entries_defer_frees_to_the_outermost_return() {
     assert_eq!(jit.memory_stats().live_blocks, 1);
 }
 
+/// A detached executor (invalid, promised off the stack) is freed as soon
+/// as its last reference goes, even while another executor runs; an
+/// executor that is not detached waits for the outermost return.
+#[test]
+fn detached_executors_are_freed_while_others_run() {
+    let jit = std::rc::Rc::new(context());
+    let outer = jit
+        .compile(&[
+            ins(Uop::LOAD_CONST).operand(int(1)),
+            ins(Uop::POP_TOP),
+            ins(Uop::DEOPT).target(10),
+        ])
+        .unwrap();
+    let j = jit.clone();
+    let ran = std::rc::Rc::new(std::cell::Cell::new(false));
+    let r = ran.clone();
+    ON_DEALLOC.with(|h| {
+        *h.borrow_mut() = Some(Box::new(move |_| {
+            let before = j.memory_stats().live_blocks;
+            let valid = j.compile(&[ins(Uop::DEOPT).target(20)]).unwrap();
+            // SAFETY: it never ran; detaching a valid executor is a no-op.
+            unsafe { valid.detach() };
+            let kept = j.compile(&[ins(Uop::DEOPT).target(20)]).unwrap();
+            let gone = j.compile(&[ins(Uop::DEOPT).target(20)]).unwrap();
+            assert_eq!(j.memory_stats().live_blocks, before + 3);
+            gone.invalidate();
+            // SAFETY: `gone` never ran, so none of its code is on the stack.
+            unsafe { gone.detach() };
+            drop(gone);
+            assert_eq!(j.memory_stats().live_blocks, before + 2);
+            kept.invalidate();
+            drop(kept);
+            drop(valid);
+            // Neither was detached while invalid: both wait.
+            assert_eq!(j.memory_stats().live_blocks, before + 2);
+            r.set(true);
+        }))
+    });
+    let mut m = Machine::new(0);
+    assert_eq!(m.run(&outer), status::EXIT);
+    ON_DEALLOC.with(|h| *h.borrow_mut() = None);
+    assert!(ran.get());
+    assert_eq!(jit.memory_stats().live_blocks, 1);
+}
+
 /// Every target's generated stencils (`stencils/`, made by the toolchain)
 /// emitted into plain memory: every uop once, every hole kind of the seven
 /// targets patched without a range error, at addresses typical of each.

@@ -36,17 +36,32 @@ pub unsafe extern "C" fn cpjit_step(
         let vm = &mut *((*tstate).vm_data as *mut Vm);
         let code = &*((*frame).code as *const Code);
         let before = code.words().get(instr as usize).copied().unwrap_or(0);
-        let other = project::branch_destinations(code.words(), instr as usize)
-            .map(|(fall, jump)| if fall as u64 == expected { jump } else { fall });
+        // The trace's shape of this instruction is what it expects, not
+        // what the code holds now (tier 1 may have re-specialized it since
+        // the projection): a branch exit exists only if `expected` is one
+        // of the instruction's destinations.
+        let other =
+            project::branch_destinations(code.words(), instr as usize).and_then(|(fall, jump)| {
+                if fall as u64 == expected {
+                    Some(jump)
+                } else if jump as u64 == expected {
+                    Some(fall)
+                } else {
+                    None
+                }
+            });
         let mut result = vm.step(frame);
         // A fused compare-and-jump that deoptimized ran only its compare:
-        // run the jump too, so control is at one of the pair's destinations.
+        // if the trace expects one of the pair's destinations, run the jump
+        // too. (A trace that expects the instruction after the compare was
+        // projected from the unfused pair and has its own branch guard.)
         if result.is_ok()
             && matches!(
                 opcode(before),
                 op::COMPARE_OP_INT_JUMP | op::COMPARE_OP_FLOAT_JUMP
             )
             && (*frame).instr as u64 == instr + 1
+            && expected != instr + 1
         {
             result = vm.step(frame);
         }

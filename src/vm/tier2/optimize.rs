@@ -24,6 +24,7 @@ use crate::abi::uop::Uop;
 use crate::jit::UopInstruction;
 use crate::vm::bytecode::{op, opcode, Code};
 use crate::vm::obj::{false_raw, kind_of, true_raw};
+use crate::vm::tier2::removals::RemovalLog;
 use crate::vm::tier2::unbox;
 use std::collections::HashMap;
 
@@ -133,11 +134,21 @@ pub(crate) fn const_ty(v: u64) -> Ty {
 /// Optimizes a trace projected from `code`, keeping tier 1's semantics
 /// exactly. Returns the new trace (the stubs keep their order).
 pub fn optimize(code: &Code, uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
+    optimize_logged(code, uops, &mut RemovalLog::off())
+}
+
+/// [`optimize`], recording each removal and rewrite of the type pass in
+/// `log` (by index in the projected trace), for `--dump-traces`.
+pub fn optimize_logged(
+    code: &Code,
+    uops: Vec<UopInstruction>,
+    log: &mut RemovalLog,
+) -> Vec<UopInstruction> {
     let deletes_local = |target: u32| {
         let w = code.words().get(target as usize).copied().unwrap_or(0);
         opcode(w) == op::DELETE_FAST
     };
-    let (uops, float_load) = optimize_types(uops, &deletes_local);
+    let (uops, float_load) = optimize_types(uops, &deletes_local, log);
     unbox::unbox(uops, &float_load)
 }
 
@@ -148,6 +159,7 @@ pub fn optimize(code: &Code, uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
 fn optimize_types(
     mut uops: Vec<UopInstruction>,
     deletes_local: &dyn Fn(u32) -> bool,
+    log: &mut RemovalLog,
 ) -> (Vec<UopInstruction>, Vec<bool>) {
     let body_end = uops
         .iter()
@@ -164,9 +176,15 @@ fn optimize_types(
     for k in 0..body_end {
         let u = uops[k];
         match u.opcode {
-            Uop::NOP => remove[k] = true,
+            Uop::NOP => {
+                remove[k] = true;
+                log.removed(k, u.opcode, "does nothing");
+            }
             Uop::LOAD_FAST_CHECK | Uop::LOAD_FAST => {
                 if s.bound.contains(&u.oparg) {
+                    if u.opcode != Uop::LOAD_FAST {
+                        log.rewritten(k, u.opcode, Uop::LOAD_FAST, "local known bound");
+                    }
                     uops[k].opcode = Uop::LOAD_FAST;
                 }
                 float_load[k] = s.locals.get(&u.oparg) == Some(&Ty::Float);
@@ -185,6 +203,8 @@ fn optimize_types(
                 if k + 1 < body_end && uops[k + 1].opcode == Uop::POP_TOP {
                     remove[k] = true;
                     remove[k + 1] = true;
+                    log.removed(k, u.opcode, "constant popped at once");
+                    log.removed(k + 1, Uop::POP_TOP, "pops a constant pushed at once");
                 }
                 s.push(const_ty(u.operand));
             }
@@ -198,10 +218,19 @@ fn optimize_types(
                     Ty::Float
                 };
                 match (s.peek(2) == want, s.peek(1) == want) {
-                    (true, true) => remove[k] = true,
+                    (true, true) => {
+                        remove[k] = true;
+                        log.removed(k, u.opcode, "both operands' types already proven");
+                    }
                     // One side proven: check only the other.
-                    (true, false) if want == Ty::Float => uops[k].opcode = Uop::GUARD_TOS_FLOAT,
-                    (false, true) if want == Ty::Float => uops[k].opcode = Uop::GUARD_NOS_FLOAT,
+                    (true, false) if want == Ty::Float => {
+                        uops[k].opcode = Uop::GUARD_TOS_FLOAT;
+                        log.rewritten(k, u.opcode, uops[k].opcode, "second operand proven float");
+                    }
+                    (false, true) if want == Ty::Float => {
+                        uops[k].opcode = Uop::GUARD_NOS_FLOAT;
+                        log.rewritten(k, u.opcode, uops[k].opcode, "top operand proven float");
+                    }
                     _ => {}
                 }
                 s.prove(1, want);
@@ -215,6 +244,7 @@ fn optimize_types(
                 };
                 if s.peek(depth) == Ty::Float {
                     remove[k] = true;
+                    log.removed(k, u.opcode, "operand's type already proven");
                 }
                 s.prove(depth, Ty::Float);
             }
@@ -244,6 +274,7 @@ fn optimize_types(
             Uop::TO_BOOL => {
                 if s.peek(1) == Ty::Bool {
                     remove[k] = true;
+                    log.removed(k, u.opcode, "value already a bool");
                 }
                 // The entry is replaced by its truth: no longer the local's object.
                 s.set_entry(1, Entry::of(Ty::Bool));
@@ -364,7 +395,7 @@ mod tests {
             ins(Uop::JUMP_TO_TOP),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(uops, &no_deletes).0;
+        let out = optimize_types(uops, &no_deletes, &mut RemovalLog::off()).0;
         assert_eq!(
             opcodes(&out),
             vec![
@@ -399,7 +430,7 @@ mod tests {
             ins(Uop::GUARD_BOTH_FLOAT).jump_target(9),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(uops, &no_deletes).0;
+        let out = optimize_types(uops, &no_deletes, &mut RemovalLog::off()).0;
         let guards = out
             .iter()
             .filter(|u| u.opcode == Uop::GUARD_BOTH_FLOAT)
@@ -420,7 +451,7 @@ mod tests {
             ins(Uop::GUARD_BOTH_INT).jump_target(7),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(uops, &|t| t == 99).0;
+        let out = optimize_types(uops, &|t| t == 99, &mut RemovalLog::off()).0;
         assert_eq!(out[4].opcode, Uop::LOAD_FAST_CHECK);
         assert_eq!(out[6].opcode, Uop::GUARD_BOTH_INT);
     }

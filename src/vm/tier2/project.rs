@@ -8,11 +8,40 @@
 //! semantics). Every guard and branch leaves through a stub at the end of the
 //! trace (`_EXIT_TRACE` to the exact bytecode instruction, `_ERROR_POP_N`
 //! for errors), so tier 1 resumes with the frame as it left it.
+//!
+//! A global or builtin that `LOAD_GLOBAL_*` reads is baked in as a constant
+//! when the context allows it; the trace then depends on the dict entry
+//! ([`crate::vm::tier2::deps`]) and checks its validity after every helper
+//! that can run arbitrary code (`_CHECK_VALIDITY`, leaving to the next
+//! instruction), because such a helper may rebind the global.
 
 use crate::abi::uop::Uop;
 use crate::jit::UopInstruction;
 use crate::vm::bytecode::{encode, op, oparg, opcode, Cache, Code};
+use crate::vm::dict::{dict_mut, Dict};
+use crate::vm::obj::Obj;
+use crate::vm::tier2::deps::Dep;
 use crate::vm::tier2::helpers;
+
+/// What a projection may read and assume besides the code.
+pub struct Context<'a> {
+    /// The globals dict object the frame runs with.
+    pub globals: u64,
+    /// The builtins dict object.
+    pub builtins: u64,
+    /// Whether a fact may be baked in (see [`crate::vm::tier2::deps::Registry::may_bake`]).
+    pub may_bake: &'a dyn Fn(&Dep) -> bool,
+}
+
+/// A projected trace and what it assumed.
+pub struct Projection {
+    /// The uops: body, then stubs.
+    pub uops: Vec<UopInstruction>,
+    /// Facts the uops assume ([`crate::vm::tier2::deps`]).
+    pub deps: Vec<Dep>,
+    /// Objects the uops embed that the trace must keep alive.
+    pub consts: Vec<Obj>,
+}
 
 /// Where a projection starts and what closes it.
 #[derive(Clone, Copy, Debug)]
@@ -32,12 +61,17 @@ enum Stub {
     Exit(u32),
     /// `_ERROR_POP_N 0` reporting an error raised by the instruction before this index.
     Error(u32),
+    /// `_DEOPT` resuming tier 1 at this instruction, uncounted (the trace
+    /// was invalidated; its exits are not worth warming up).
+    Deopt(u32),
 }
 
 struct Builder {
     body: Vec<UopInstruction>,
     /// Stub each body uop's jump target (and error target) refers to.
     stubs: Vec<(Option<Stub>, Option<Stub>)>,
+    deps: Vec<Dep>,
+    consts: Vec<Obj>,
 }
 
 impl Builder {
@@ -46,8 +80,26 @@ impl Builder {
         self.stubs.push((jump, error));
     }
 
-    /// Lays out the stubs after the body and resolves the targets.
-    fn finish(mut self) -> Vec<UopInstruction> {
+    /// Drops the uops emitted after the first `len` (and their stubs).
+    fn truncate(&mut self, len: usize) {
+        self.body.truncate(len);
+        self.stubs.truncate(len);
+    }
+
+    /// Lays out the stubs after the body and resolves the targets. A trace
+    /// that assumed nothing drops its `_CHECK_VALIDITY` uops (nothing can
+    /// invalidate it while it runs).
+    fn finish(mut self) -> Projection {
+        if self.deps.is_empty() {
+            let (body, stubs) = self
+                .body
+                .drain(..)
+                .zip(self.stubs.drain(..))
+                .filter(|(u, _)| u.opcode != Uop::CHECK_VALIDITY)
+                .unzip();
+            self.body = body;
+            self.stubs = stubs;
+        }
         let mut order: Vec<Stub> = Vec::new();
         for (j, e) in &self.stubs {
             for s in [j, e].into_iter().flatten() {
@@ -80,10 +132,15 @@ impl Builder {
                         .exit_index(exit_index - 1)
                 }
                 Stub::Error(t) => UopInstruction::new(Uop::ERROR_POP_N).target(t),
+                Stub::Deopt(t) => UopInstruction::new(Uop::DEOPT).target(t),
             };
             self.body.push(stub);
         }
-        self.body
+        Projection {
+            uops: self.body,
+            deps: self.deps,
+            consts: self.consts,
+        }
     }
 }
 
@@ -116,9 +173,68 @@ pub fn branch_destinations(instrs: &[u32], i: usize) -> Option<(u32, u32)> {
     }
 }
 
+/// The value a `LOAD_GLOBAL` (generic or specialized) of name number `arg`
+/// loads now and the facts that keep it so, if the name is bound and the
+/// context lets those facts be baked in. Looks the name up itself, so a
+/// stale or missing tier-1 cache does not matter.
+fn bake_global(code: &Code, arg: u32, ctx: &Context) -> Option<(u64, Vec<Dep>)> {
+    let name = code.names.get(arg as usize)?.raw();
+    // SAFETY: the context's globals and builtins are live dicts; tier 1 is
+    // between instructions, so nobody else borrows their tables.
+    let (gd, bd): (&Dict, &Dict) = unsafe { (dict_mut(ctx.globals), dict_mut(ctx.builtins)) };
+    let gid = gd as *const Dict as usize;
+    let (value, deps) = match gd.lookup_pos(name).ok()? {
+        Some(pos) => {
+            let e = gd.entries().get(pos)?;
+            (
+                e.value,
+                vec![Dep::Global {
+                    dict: gid,
+                    hash: e.hash,
+                }],
+            )
+        }
+        None => {
+            let e = bd.entries().get(bd.lookup_pos(name).ok()??)?;
+            let bid = bd as *const Dict as usize;
+            // Shadowing it with a global breaks the trace too.
+            let deps = vec![
+                Dep::Global {
+                    dict: gid,
+                    hash: e.hash,
+                },
+                Dep::Global {
+                    dict: bid,
+                    hash: e.hash,
+                },
+            ];
+            (e.value, deps)
+        }
+    };
+    if value == 0 || !deps.iter().all(|d| (ctx.may_bake)(d)) {
+        return None;
+    }
+    Some((value, deps))
+}
+
+/// Turns the watchers on for the dicts of `deps`.
+fn watch(deps: &[Dep], ctx: &Context) {
+    for d in deps {
+        if let Dep::Global { dict, .. } = d {
+            for obj in [ctx.globals, ctx.builtins] {
+                // SAFETY: as in bake_global.
+                let t = unsafe { dict_mut(obj) };
+                if t as *const Dict as usize == *dict {
+                    t.watch();
+                }
+            }
+        }
+    }
+}
+
 /// Projects a trace from `start` in `code`; `None` if nothing worth running
 /// as a trace comes out (the first instruction already has to exit).
-pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstruction>> {
+pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Option<Projection> {
     let instrs = code.words();
     // SAFETY: read-only view of the caches; tier 1 is not running this
     // code's dispatch right now (we are called from it, between instructions).
@@ -130,12 +246,23 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
     let mut b = Builder {
         body: Vec::new(),
         stubs: Vec::new(),
+        deps: Vec::new(),
+        consts: Vec::new(),
     };
     let mut i = start.at as usize;
     let mut visited = vec![false; instrs.len()];
     let mut pushed_bool = false;
+    // The last instruction translated and the body's length before it.
+    let mut last: Option<(u32, usize)> = None;
     loop {
         let prev_bool = std::mem::replace(&mut pushed_bool, false);
+        // One instruction's uops must not take the body past the limit:
+        // drop them and leave to that instruction instead.
+        if let Some((at, mark)) = last.filter(|_| b.body.len() > max_len) {
+            b.truncate(mark);
+            b.emit(exit_to(at), None, None);
+            break;
+        }
         if b.body.len() >= max_len || i >= instrs.len() || visited[i] {
             b.emit(exit_to(i as u32), None, None);
             break;
@@ -154,6 +281,7 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
         };
         let arg = oparg(w);
         let here = i as u32;
+        last = Some((here, b.body.len()));
         let ins = |u: Uop| UopInstruction::new(u).target(here);
         match opcode(w) {
             op::NOP | op::LOAD_FAST_CHECK | op::SETUP_EXCEPT | op::POP_EXCEPT_BLOCK => i += 1,
@@ -222,15 +350,33 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
                 b.emit(ins(Uop::PUSH_NULL), None, None);
                 i += 1;
             }
-            op::LOAD_GLOBAL_MODULE
-            | op::LOAD_GLOBAL_BUILTIN
-            | op::BINARY_OP
-            | op::BINARY_OP_TRUE_DIVIDE_FLOAT => {
-                let f = if matches!(opcode(w), op::LOAD_GLOBAL_MODULE | op::LOAD_GLOBAL_BUILTIN) {
-                    helpers::cpjit_load_global as *const () as usize as u64
-                } else {
-                    helpers::cpjit_binary_op as *const () as usize as u64
-                };
+            op::LOAD_GLOBAL | op::LOAD_GLOBAL_MODULE | op::LOAD_GLOBAL_BUILTIN => {
+                match bake_global(code, arg, ctx) {
+                    Some((v, deps)) => {
+                        watch(&deps, ctx);
+                        b.emit(ins(Uop::LOAD_CONST).operand(v), None, None);
+                        b.consts.push(Obj::new_ref(v));
+                        for d in deps {
+                            if !b.deps.contains(&d) {
+                                b.deps.push(d);
+                            }
+                        }
+                    }
+                    None => {
+                        // Specialized: the fast helper; generic: tier 1.
+                        let f = if opcode(w) == op::LOAD_GLOBAL {
+                            helpers::cpjit_step as *const () as usize as u64
+                        } else {
+                            helpers::cpjit_load_global as *const () as usize as u64
+                        };
+                        let call = ins(Uop::CALL_HELPER).oparg(here + 1).operand(f);
+                        b.emit(call, None, Some(Stub::Error(here + 1)));
+                    }
+                }
+                i += 1;
+            }
+            op::BINARY_OP | op::BINARY_OP_TRUE_DIVIDE_FLOAT => {
+                let f = helpers::cpjit_binary_op as *const () as usize as u64;
                 let call = ins(Uop::CALL_HELPER).oparg(here + 1).operand(f);
                 b.emit(call, None, Some(Stub::Error(here + 1)));
                 i += 1;
@@ -343,6 +489,13 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
                     .oparg(expected)
                     .operand(helpers::cpjit_step as *const () as usize as u64);
                 b.emit(call, other.map(Stub::Exit), Some(Stub::Error(here + 1)));
+                // The instruction may have run any code, which may have
+                // broken what the trace assumed: leave before using it.
+                b.emit(
+                    UopInstruction::new(Uop::CHECK_VALIDITY).target(expected),
+                    Some(Stub::Deopt(expected)),
+                    None,
+                );
                 i = expected as usize;
             }
         }

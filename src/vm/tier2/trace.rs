@@ -3,6 +3,7 @@
 
 use crate::jit::{Executor, UopInstruction};
 use crate::vm::obj::Obj;
+use crate::vm::tier2::deps::Dep;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,6 +24,9 @@ pub struct ExitSlot {
 
 /// A trace installed as an executor.
 pub struct Trace {
+    /// The trace's number in this run (1, 2, ... in projection order), as
+    /// `--dump-traces` names it.
+    pub id: u64,
     /// The uops: body, then exit and error stubs.
     pub uops: Vec<UopInstruction>,
     /// The code object (`CodeObj`) the trace was projected from; held so the
@@ -42,6 +46,12 @@ pub struct Trace {
     pub exits: Vec<ExitSlot>,
     /// Bytecode target of each exit.
     pub exit_targets: Vec<u32>,
+    /// What the trace assumed (registered with [`crate::vm::tier2::deps`]
+    /// while it is valid).
+    pub deps: Vec<Dep>,
+    /// Objects the uops embed besides the code's constants (baked globals),
+    /// kept alive for as long as the trace is.
+    pub consts: Vec<Obj>,
 }
 
 impl Trace {
@@ -55,6 +65,12 @@ impl Trace {
 
 impl Drop for Trace {
     fn drop(&mut self) {
+        if let Some(e) = &self.jit {
+            // SAFETY: our handle keeps the header alive; vm_data pointed at
+            // this trace, which is going away.
+            unsafe { (*e.as_ptr()).vm_data = std::ptr::null_mut() };
+        }
         FREED.fetch_add(1, Ordering::Relaxed);
+        super::dump::freed(self.id, self.jit.as_ref().map(|e| e.as_ptr() as u64));
     }
 }
