@@ -141,6 +141,8 @@ uops! {
     /// Unbox the float `oparg` slots below the top (known to be a float),
     /// releasing the box.
     UNBOX_FLOAT_AT = "_UNBOX_FLOAT_AT",
+    /// Continue at the uop `jump_target` (the head of a peeled loop).
+    JUMP_TO_LOOP = "_JUMP_TO_LOOP",
 }
 
 #[cfg(test)]

@@ -64,6 +64,7 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::STORE_FAST_UNBOXED_FLOAT => store_fast_unboxed_float(s),
         Uop::BOX_FLOAT_AT => box_float_at(s),
         Uop::UNBOX_FLOAT_AT => unbox_float_at(s),
+        Uop::JUMP_TO_LOOP => s.continue_at(Exit::JumpTarget),
     }
 }
 

@@ -83,3 +83,32 @@ print(swaps(500))
 print(overflow_in_float_loop(200))
 print(unbound_then_bound(100))
 print(mixed_compare(5000))
+
+
+def retyped_every_iteration(n):
+    # x is a float on entry, then whatever x * 0.5 of an int gives: the
+    # peeled loop must not assume the preamble's float.
+    x = 1.5
+    t = 0.0
+    for i in range(n):
+        t = t + x * 2.0
+        x = i
+        if i % 3 == 0:
+            x = x * 0.5
+    return t, x
+
+
+def invariant_float_until_late(n):
+    c = 0.25
+    acc = 0.0
+    i = 0
+    while i < n:
+        acc = acc * 0.5 + c
+        if i == n - 3:
+            c = 7
+        i += 1
+    return acc, c
+
+
+print(retyped_every_iteration(300))
+print(invariant_float_until_late(400))

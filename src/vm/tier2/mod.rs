@@ -40,6 +40,7 @@ pub mod deps;
 pub mod dump;
 pub mod helpers;
 pub mod optimize;
+pub mod peel;
 pub mod project;
 pub mod removals;
 pub mod stats;

@@ -25,7 +25,7 @@ use crate::jit::UopInstruction;
 use crate::vm::bytecode::{op, opcode, Code};
 use crate::vm::obj::{false_raw, kind_of, true_raw};
 use crate::vm::tier2::removals::RemovalLog;
-use crate::vm::tier2::unbox;
+use crate::vm::tier2::{peel, unbox};
 use std::collections::HashMap;
 
 /// What the pass knows about a value.
@@ -58,7 +58,7 @@ impl Entry {
 
 /// The abstract state: the known top of the stack (last = top; entries
 /// below are unknown) and the locals.
-#[derive(Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 struct State {
     stack: Vec<Entry>,
     locals: HashMap<u32, Ty>,
@@ -66,6 +66,28 @@ struct State {
 }
 
 impl State {
+    /// The state at a loop head: what is known of the locals (the stack is
+    /// as at the trace's start, unknown).
+    fn at_loop_head(&self) -> State {
+        State {
+            stack: Vec::new(),
+            locals: self.locals.clone(),
+            bound: self.bound.clone(),
+        }
+    }
+    /// What holds in both `self` and `other` at a loop head.
+    fn meet(&self, other: &State) -> State {
+        State {
+            stack: Vec::new(),
+            locals: self
+                .locals
+                .iter()
+                .filter(|(l, t)| other.locals.get(l) == Some(t))
+                .map(|(l, t)| (*l, *t))
+                .collect(),
+            bound: self.bound.intersection(&other.bound).copied().collect(),
+        }
+    }
     fn push(&mut self, t: Ty) {
         self.stack.push(Entry::of(t));
     }
@@ -148,6 +170,7 @@ pub fn optimize_logged(
         let w = code.words().get(target as usize).copied().unwrap_or(0);
         opcode(w) == op::DELETE_FAST
     };
+    let uops = peel::peel(uops);
     let (uops, float_load) = optimize_types(uops, &deletes_local, log);
     unbox::unbox(uops, &float_load)
 }
@@ -166,14 +189,122 @@ fn optimize_types(
         .position(|u| {
             matches!(
                 u.opcode,
-                Uop::JUMP_TO_TOP | Uop::EXIT_TRACE | Uop::DEOPT | Uop::ERROR_POP_N
+                Uop::JUMP_TO_TOP
+                    | Uop::JUMP_TO_LOOP
+                    | Uop::EXIT_TRACE
+                    | Uop::DEOPT
+                    | Uop::ERROR_POP_N
             )
         })
         .unwrap_or(uops.len());
     let mut remove = vec![false; uops.len()];
     let mut float_load = vec![false; uops.len()];
     let mut s = State::default();
-    for k in 0..body_end {
+    let peeled = uops
+        .get(body_end)
+        .is_some_and(|u| u.opcode == Uop::JUMP_TO_LOOP && u.jump_target as usize * 2 == body_end);
+    if !peeled {
+        run(
+            &mut s,
+            &mut uops,
+            0..body_end,
+            &mut remove,
+            &mut float_load,
+            deletes_local,
+            log,
+        );
+    } else {
+        // Loop peeling: the trace is [preamble][loop][_JUMP_TO_UOP loop]
+        // (see `peel`). The preamble starts knowing nothing; the loop starts
+        // with what holds both after the preamble and after the loop itself.
+        let n = body_end / 2;
+        let mut off = RemovalLog::off();
+        if run(
+            &mut s,
+            &mut uops,
+            0..n,
+            &mut remove,
+            &mut float_load,
+            deletes_local,
+            log,
+        ) {
+            let mut entry = s.at_loop_head();
+            let entry_from_preamble = entry.clone();
+            for _ in 0..8 {
+                let mut t = entry.clone();
+                let (mut u2, mut r2, mut f2) = (uops.clone(), remove.clone(), float_load.clone());
+                let whole = run(
+                    &mut t,
+                    &mut u2,
+                    n..2 * n,
+                    &mut r2,
+                    &mut f2,
+                    deletes_local,
+                    &mut off,
+                );
+                let next = if whole {
+                    entry.meet(&t)
+                } else {
+                    State::default()
+                };
+                if next == entry {
+                    break;
+                }
+                entry = next;
+            }
+            let mut t = entry.clone();
+            // One more dry run from the fixpoint proves it is one.
+            let (mut u2, mut r2, mut f2) = (uops.clone(), remove.clone(), float_load.clone());
+            let whole = run(
+                &mut t,
+                &mut u2,
+                n..2 * n,
+                &mut r2,
+                &mut f2,
+                deletes_local,
+                &mut off,
+            );
+            if !whole || entry.meet(&t) != entry || entry.meet(&entry_from_preamble) != entry {
+                entry = State::default();
+            }
+            s = entry;
+        } else {
+            s = State::default();
+        }
+        run(
+            &mut s,
+            &mut uops,
+            n..2 * n,
+            &mut remove,
+            &mut float_load,
+            deletes_local,
+            &mut off,
+        );
+    }
+    let float_load: Vec<bool> = float_load
+        .into_iter()
+        .zip(&remove)
+        .filter(|(_, &r)| !r)
+        .map(|(f, _)| f)
+        .collect();
+    (compact(uops, &remove), float_load)
+}
+
+/// Runs the type pass over `range` of the body from state `s`, rewriting
+/// `uops` and marking `remove`/`float_load`; false if it stopped early at a
+/// uop it does not model.
+#[allow(clippy::too_many_arguments)]
+fn run(
+    s: &mut State,
+    uops: &mut [UopInstruction],
+    range: std::ops::Range<usize>,
+    remove: &mut [bool],
+    float_load: &mut [bool],
+    deletes_local: &dyn Fn(u32) -> bool,
+    log: &mut RemovalLog,
+) -> bool {
+    let body_end = range.end;
+    for k in range {
         let u = uops[k];
         match u.opcode {
             Uop::NOP => {
@@ -313,16 +444,10 @@ fn optimize_types(
             }
             Uop::SET_IP | Uop::CHECK_VALIDITY => {}
             // Anything else: stop analysing (keep the rest as it is).
-            _ => break,
+            _ => return false,
         }
     }
-    let float_load: Vec<bool> = float_load
-        .into_iter()
-        .zip(&remove)
-        .filter(|(_, &r)| !r)
-        .map(|(f, _)| f)
-        .collect();
-    (compact(uops, &remove), float_load)
+    true
 }
 
 /// Drops the removed uops and renumbers jump and error targets.
@@ -454,5 +579,66 @@ mod tests {
         let out = optimize_types(uops, &|t| t == 99, &mut RemovalLog::off()).0;
         assert_eq!(out[4].opcode, Uop::LOAD_FAST_CHECK);
         assert_eq!(out[6].opcode, Uop::GUARD_BOTH_INT);
+    }
+
+    /// `x = x * y` in a closed loop, peeled: the preamble guards `x` and
+    /// `y`, the loop copy needs no guard and no bound checks.
+    #[test]
+    fn the_peeled_loop_assumes_what_the_preamble_proved() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST_CHECK).oparg(0).jump_target(6),
+            ins(Uop::LOAD_FAST_CHECK).oparg(1).jump_target(6),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(6),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::STORE_FAST).oparg(0),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let out = optimize_types(peel::peel(uops), &no_deletes, &mut RemovalLog::off()).0;
+        assert_eq!(
+            opcodes(&out),
+            vec![
+                Uop::LOAD_FAST_CHECK,
+                Uop::LOAD_FAST_CHECK,
+                Uop::GUARD_BOTH_FLOAT,
+                Uop::BINARY_OP_MULTIPLY_FLOAT,
+                Uop::STORE_FAST,
+                Uop::LOAD_FAST,
+                Uop::LOAD_FAST,
+                Uop::BINARY_OP_MULTIPLY_FLOAT,
+                Uop::STORE_FAST,
+                Uop::JUMP_TO_LOOP,
+                Uop::EXIT_TRACE,
+            ]
+        );
+        assert_eq!(out[9].jump_target, 5);
+    }
+
+    /// The loop stores into `x` a value of unknown type: the loop copy must
+    /// keep the guard the preamble needed (the back edge does not prove it).
+    #[test]
+    fn the_peeled_loop_forgets_what_the_loop_breaks() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST_CHECK).oparg(0).jump_target(8),
+            ins(Uop::LOAD_FAST_CHECK).oparg(1).jump_target(8),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(8),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::STORE_FAST).oparg(2),
+            ins(Uop::CALL_HELPER).jump_target(8).error_target(8),
+            ins(Uop::STORE_FAST).oparg(0),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let out = optimize_types(peel::peel(uops), &no_deletes, &mut RemovalLog::off()).0;
+        let guards: Vec<usize> = out
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| matches!(u.opcode, Uop::GUARD_NOS_FLOAT | Uop::GUARD_BOTH_FLOAT))
+            .map(|(k, _)| k)
+            .collect();
+        // The preamble's guard, and in the loop a guard on `x` only (`y` is
+        // loop-invariant and proven).
+        assert_eq!(guards.len(), 2);
+        assert_eq!(out[guards[1]].opcode, Uop::GUARD_NOS_FLOAT);
     }
 }

@@ -296,6 +296,7 @@ pub unsafe fn run(
                 }
                 Uop::SET_IP => (*frame).instr = ins.oparg,
                 Uop::JUMP_TO_TOP => pc = 0,
+                Uop::JUMP_TO_LOOP => pc = ins.jump_target as usize,
                 Uop::CHECK_VALIDITY => {
                     if !cur.valid.get() {
                         pc = ins.jump_target as usize;
