@@ -209,11 +209,20 @@ fn dump_traces_shows_lines_uops_removals_and_code_where_it_runs() {
     );
 
     // Side traces are linked to exits, and say so.
+    let link = events
+        .iter()
+        .find_map(|e| e.strip_prefix("=== link: trace 1 exit "))
+        .unwrap_or_else(|| panic!("no link from trace 1: {events:?}"));
+    // `N -> trace M (instruction I)`: still linked at exit.
+    let (exit, rest) = link.split_once(" -> ").expect("link");
+    let to = rest.split(' ').nth(1).expect("target trace");
+    let at_exit = events
+        .iter()
+        .find_map(|e| e.strip_prefix("=== at exit, trace 1: "))
+        .expect("trace 1's links at exit");
     assert!(
-        events
-            .iter()
-            .any(|e| e.starts_with("=== link: trace 1 exit ")),
-        "{events:?}"
+        at_exit.contains(&format!("exit {exit} -> trace {to}")),
+        "{at_exit}"
     );
 
     // Machine code at the address where it runs: inside the executor's
@@ -350,7 +359,7 @@ fn stats_report_executors_exits_memory_and_compile_time() {
     let emitted = stat(&s, "jit code emitted");
     let allocated = stat(&s, "jit memory allocated");
     let used = stat(&s, "jit memory used by their code and data");
-    let ratio = stat(&s, "jit memory use (used / allocated)");
+    let ratio = stat(&s, "jit memory use ratio (used / allocated)");
     assert!(emitted > 0.0 && used > 0.0 && used <= allocated, "{s}");
     // Nothing was freed, so the live executors hold everything emitted.
     assert_eq!(used, emitted);
@@ -372,4 +381,66 @@ fn stats_report_executors_exits_memory_and_compile_time() {
         stat(&s, "jit compile time") > 0.0,
         "projection and optimization count"
     );
+}
+
+/// A float division in a hot loop: the trace calls `cpjit_binary_op` for it.
+const DIVIDES: &str = "\
+def f(n):
+    t = 0
+    i = 0
+    while i < n:
+        t = t + i / 2
+        i = i + 1
+    return t
+print(f(100))
+";
+
+#[test]
+fn gdb_backtrace_from_a_helper_names_the_uop_line_and_reaches_the_vm() {
+    let gdb = "/usr/bin/gdb";
+    if !std::path::Path::new(gdb).exists() {
+        eprintln!("SKIPPED: {gdb} is not installed");
+        return;
+    }
+    let dir = scratch("gdb");
+    let prog = dir.join("divides.py");
+    std::fs::write(&prog, DIVIDES).expect("write program");
+    let out = Command::new(gdb)
+        .args([
+            "-q",
+            "-batch",
+            "-ex",
+            "break cpjit::vm::tier2::helpers::cpjit_binary_op",
+            "-ex",
+            "run",
+            "-ex",
+            "bt 12",
+            "--args",
+            CPJIT,
+            "run",
+            "--tier",
+            "jit",
+        ])
+        .arg(&prog)
+        .output()
+        .expect("gdb runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let frames: Vec<&str> = text.lines().filter(|l| l.starts_with('#')).collect();
+    let line = DIVIDES
+        .lines()
+        .position(|l| l.contains("i / 2"))
+        .expect("the division")
+        + 1;
+    assert!(frames.len() >= 4, "{text}");
+    assert!(frames[0].contains("cpjit_binary_op"), "{text}");
+    assert!(
+        frames[1].contains(&format!("in cpjit:f:{line}:_CALL_HELPER ")),
+        "the uop that called the helper, with its line: {text}"
+    );
+    assert!(frames[2].contains("in cpjit:trampoline:f "), "{text}");
+    assert!(
+        frames.iter().any(|f| f.contains("cpjit::vm::run_source")),
+        "the unwinder gets through JIT code to the VM: {text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -201,10 +201,12 @@ fn tiny_jit_memory_limit_falls_back_to_the_interpreter_with_the_same_output() {
     let failed = tiny
         .stderr
         .lines()
-        .find(|l| l.contains("compile errors"))
-        .and_then(|l| l.split(';').next_back())
-        .and_then(|t| t.split_whitespace().next())
-        .and_then(|n| n.parse::<u64>().ok())
+        .flat_map(|l| l.split(';'))
+        .find(|part| part.contains("compile errors"))
+        .and_then(|part| {
+            part.split(|c: char| !c.is_ascii_digit())
+                .find_map(|n| n.parse::<u64>().ok())
+        })
         .unwrap_or(0);
     assert!(
         failed >= 1,

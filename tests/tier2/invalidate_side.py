@@ -23,3 +23,27 @@ print(loop(3000, 10**9))
 W = -4
 print(loop(3000, 2900))
 print(W)
+
+# The side trace calls a function that rebinds W while the side executor
+# (entered through the root's linked exit) runs; both it and the root read W
+# after that and must see the new value.
+calls = 0
+
+def bump2(x):
+    global W, calls
+    calls += 1
+    if calls % 300 == 0:
+        W = W + 1
+    return x + W
+
+def loop2(n):
+    s = 0
+    for i in range(n):
+        if i % 3 == 0:
+            s += i + W
+        else:
+            s += bump2(i) + W
+    return s
+
+print(loop2(6000), W, calls)
+print(loop2(6000), W, calls)

@@ -28,12 +28,55 @@
 //! 3. Make sure whatever can change the fact reports it: dict entries are
 //!    covered by the dict watcher; code objects by calling [`code_changed`].
 //!
-//! Nothing else is needed: the `_CHECK_VALIDITY` uops are kept in every
-//! trace that has a dependency.
+//! 4. Any new uop or helper that can run arbitrary code (a call, anything
+//!    that may store a global) must be followed by `_CHECK_VALIDITY`
+//!    jumping to a `_DEOPT` at the next instruction, as projection does after
+//!    every `cpjit_step`; `project::Builder::finish` drops those checks
+//!    from traces without dependencies, so emitting them always is free.
+//!
+//! For an inlined call of a global function: the function's identity is the
+//! value of the global it was loaded from, so the [`Dep::Global`] of that
+//! load covers it; a function's code and defaults cannot change in the
+//! subset (`f.__code__ = ...` and `f.__defaults__ = ...` are
+//! `AttributeError`s), so no further dependency is needed until they can —
+//! then call [`code_changed`] where they change and depend on
+//! [`Dep::Code`] of the callee.
 
 use crate::vm::tier2::trace::Trace;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::{Rc, Weak};
+
+/// A cheap multiplicative hasher for [`Dep`] keys (addresses and hashes
+/// that are already well mixed): every store into a watched dict looks its
+/// key up here, so SipHash would be wasted work.
+#[derive(Default)]
+struct DepHasher(u64);
+
+impl Hasher for DepHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+    fn write_isize(&mut self, n: isize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type DepMap<V> = HashMap<Dep, V, BuildHasherDefault<DepHasher>>;
 
 /// One fact a trace assumed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -60,9 +103,9 @@ pub enum Dep {
 pub struct Registry {
     /// Dependents of each fact (weak: invalidation unregisters them, and a
     /// dropped trace is skipped).
-    dependents: HashMap<Dep, Vec<Weak<Trace>>>,
+    dependents: DepMap<Vec<Weak<Trace>>>,
     /// Times each fact broke while a trace depended on it.
-    breaks: HashMap<Dep, u32>,
+    breaks: DepMap<u32>,
     /// Facts registered so far (for `--stats`).
     pub registered: u64,
 }
@@ -124,6 +167,9 @@ impl Registry {
 
     /// Takes the live dependents of exactly `dep` (the common, cheap case).
     pub fn take_dependents_of(&mut self, dep: &Dep) -> Vec<Rc<Trace>> {
+        if self.dependents.is_empty() {
+            return Vec::new();
+        }
         let Some(v) = self.dependents.remove(dep) else {
             return Vec::new();
         };
@@ -157,4 +203,74 @@ pub fn code_changed(code: &crate::vm::bytecode::Code) {
     let at = code as *const crate::vm::bytecode::Code as usize;
     super::invalidate_dependents(|reg| reg.take_dependents_of(&Dep::Code(at)));
     super::invalidate_code(code);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::obj::Obj;
+    use std::cell::Cell;
+
+    fn trace(deps: Vec<Dep>) -> Rc<Trace> {
+        Rc::new(Trace {
+            uops: Vec::new(),
+            code: Obj::int(0),
+            start: 0,
+            root_at: None,
+            depth: 0,
+            valid: Cell::new(true),
+            jit: None,
+            exits: Vec::new(),
+            exit_targets: Vec::new(),
+            deps,
+            consts: Vec::new(),
+        })
+    }
+
+    const A: Dep = Dep::Global { dict: 16, hash: 1 };
+    const B: Dep = Dep::Global { dict: 16, hash: 2 };
+    const C: Dep = Dep::Global { dict: 32, hash: 1 };
+
+    #[test]
+    fn a_broken_fact_hands_over_its_live_dependents_once() {
+        let mut r = Registry::default();
+        let (t1, t2, t3) = (trace(vec![A, B]), trace(vec![A]), trace(vec![C]));
+        for t in [&t1, &t2, &t3] {
+            r.register(t);
+        }
+        assert_eq!(r.registered, 4);
+        let got = r.take_dependents_of(&A);
+        assert_eq!(got.len(), 2);
+        assert!(got.iter().any(|t| Rc::ptr_eq(t, &t1)) && got.iter().any(|t| Rc::ptr_eq(t, &t2)));
+        assert!(r.take_dependents_of(&A).is_empty());
+        // Breaks are counted only while someone depended on the fact.
+        assert!(!r.may_bake(&A, 1) && r.may_bake(&A, 2));
+        assert!(r.may_bake(&B, 1));
+        assert!(!r.may_bake(&B, 0));
+    }
+
+    #[test]
+    fn unregistered_and_dropped_traces_are_not_handed_over() {
+        let mut r = Registry::default();
+        let (t1, t2) = (trace(vec![A]), trace(vec![A, B]));
+        r.register(&t1);
+        r.register(&t2);
+        r.unregister(&t1);
+        drop(t2);
+        assert!(r.take_dependents_of(&A).is_empty());
+        assert!(r.may_bake(&A, 1), "nobody depended on it when it broke");
+    }
+
+    #[test]
+    fn clearing_a_dict_breaks_every_fact_about_it_and_no_other() {
+        let mut r = Registry::default();
+        let (t1, t2, t3) = (trace(vec![A]), trace(vec![B]), trace(vec![C]));
+        for t in [&t1, &t2, &t3] {
+            r.register(t);
+        }
+        let got = r.take_dependents(|d| matches!(d, Dep::Global { dict: 16, .. }));
+        assert_eq!(got.len(), 2);
+        assert_eq!(r.watched(), 1);
+        assert_eq!(r.take_dependents_of(&C).len(), 1);
+    }
 }

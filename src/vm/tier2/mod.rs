@@ -229,11 +229,10 @@ impl State {
                         },
                         ..JitConfig::default()
                     };
-                    match JitContext::new(
-                        cfg,
-                        &crate::jit::stencils::HOST,
-                        &helpers::symbol_table(),
-                    ) {
+                    let made =
+                        JitContext::new(cfg, &crate::jit::stencils::HOST, &helpers::symbol_table());
+                    self.stats.jit_setup_time = t2.elapsed();
+                    match made {
                         Ok(j) => self.jit = Some(j),
                         Err(_) => {
                             self.stats.jit_errors += 1;
@@ -706,6 +705,28 @@ fn invalidate_dependents(take: impl FnOnce(&mut deps::Registry) -> Vec<Rc<Trace>
     });
 }
 
+/// The exits of `t` linked now, with the trace each continues in:
+/// `(exit index, trace id)`.
+fn linked_exits(t: &Trace) -> Vec<(u32, u64)> {
+    let mut out = Vec::new();
+    for (k, slot) in t.exits.iter().enumerate() {
+        let k = k as u32;
+        let to = match &t.jit {
+            Some(e) => e.exit(k).ok().and_then(|x| x.linked).map(|p| {
+                // SAFETY: a linked executor is alive (the link holds a
+                // reference); its vm_data is its trace, registered in the
+                // state while it is valid.
+                unsafe { (*((*p).vm_data as *const Trace)).id }
+            }),
+            None => slot.linked.borrow().as_ref().map(|c| c.id),
+        };
+        if let Some(to) = to {
+            out.push((k, to));
+        }
+    }
+    out
+}
+
 /// Invalidates every trace projected from `code` (e.g. when something they
 /// assumed about it changed).
 pub fn invalidate_code(code: &Code) {
@@ -740,6 +761,11 @@ pub fn finish(vm: &mut Vm) {
         s.stats.deps_registered = s.deps.registered;
         s.stats.deps_watched = s.deps.watched() as u64;
         s.stats.print(&s.config, live, mem.as_ref(), registration);
+    }
+    if dump::enabled() {
+        for t in &s.traces {
+            dump::final_links(t.id, &linked_exits(t));
+        }
     }
     dump::finished(s.traces.len());
     dump::close();

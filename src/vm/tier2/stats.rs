@@ -52,6 +52,9 @@ pub struct Stats {
     /// Time spent compiling traces to executors (JIT mode), debug
     /// registration included.
     pub emission_time: Duration,
+    /// Time spent setting the JIT up (preparing the stencils, reserving
+    /// memory), part of `emission_time`.
+    pub jit_setup_time: Duration,
     /// When tier 2 was configured (the run's start).
     pub started: Option<Instant>,
     /// Time from the start to the first installed trace.
@@ -174,7 +177,7 @@ impl Stats {
                     m.emitted as f64 * 100.0 / m.allocated as f64
                 };
                 s.push_str(&format!(
-                    "  jit memory use (used / allocated): {ratio:.1}%\n"
+                    "  jit memory use ratio (used / allocated): {ratio:.1}%\n"
                 ));
                 s.push_str(&format!(
                     "  jit memory committed: {} bytes\n  jit memory reserved: {} bytes\n",
@@ -191,6 +194,12 @@ impl Stats {
             ms(self.optimization_time)
         ));
         s.push_str(&format!("    emission: {}\n", ms(self.emission_time)));
+        if mem.is_some() {
+            s.push_str(&format!(
+                "      of which setting the JIT up (once): {}\n",
+                ms(self.jit_setup_time)
+            ));
+        }
         if let Some(r) = registration {
             s.push_str(&format!(
                 "      of which debugger and profiler registration: {}\n",

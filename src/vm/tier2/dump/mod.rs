@@ -175,6 +175,23 @@ pub fn freed(id: u64, executor: Option<u64>) {
     });
 }
 
+/// Notes, at the end of the run, which exits of trace `id` are linked and
+/// to which traces (`(exit, trace)` pairs).
+pub fn final_links(id: u64, links: &[(u32, u64)]) {
+    with_sink(|s| {
+        let text: Vec<String> = links
+            .iter()
+            .map(|(e, t)| format!("exit {e} -> trace {t}"))
+            .collect();
+        let text = if text.is_empty() {
+            "no exit linked".to_string()
+        } else {
+            text.join(", ")
+        };
+        emit(s, &format!("=== at exit, trace {id}: {text}\n"));
+    });
+}
+
 /// Notes the end of the run.
 pub fn finished(live: usize) {
     with_sink(|s| emit(s, &format!("=== end of run: {live} traces live\n")));

@@ -303,12 +303,12 @@ pub(super) fn trace(t: &TraceDump<'_>, sink: &Sink) -> String {
             }
         }
         let e = edges(t.uops, u);
-        let _ = writeln!(
-            s,
+        let row = format!(
             "      {k:4}  {:<26} {:<44} {e}",
             u.opcode.name(),
             operands(code, u, sink)
         );
+        let _ = writeln!(s, "{}", row.trim_end());
     }
 
     let removed = t.changes.iter().filter(|c| c.replaced_by.is_none()).count();
