@@ -213,6 +213,7 @@ mod tests {
 
     fn trace(deps: Vec<Dep>) -> Rc<Trace> {
         Rc::new(Trace {
+            id: 0,
             uops: Vec::new(),
             code: Obj::int(0),
             start: 0,
