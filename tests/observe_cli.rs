@@ -175,14 +175,14 @@ fn dump_traces_shows_lines_uops_removals_and_code_where_it_runs() {
         "source text quoted"
     );
     let names: BTreeSet<&str> = root.uops.iter().map(|u| u.1.as_str()).collect();
-    for u in [
-        "_BINARY_OP_ADD_INT",
-        "_BINARY_OP_MOD_INT",
-        "_JUMP_TO_TOP",
-        "_EXIT_TRACE",
-    ] {
+    for u in ["_BINARY_OP_ADD_INT", "_BINARY_OP_MOD_INT", "_EXIT_TRACE"] {
         assert!(names.contains(u), "{u} missing: {names:?}");
     }
+    // The loop closes: back to the top, or to the loop copy of a peeled trace.
+    assert!(
+        names.contains("_JUMP_TO_TOP") || names.contains("_JUMP_TO_LOOP"),
+        "no loop-closing uop: {names:?}"
+    );
     let indices: Vec<usize> = root.uops.iter().map(|u| u.0).collect();
     assert_eq!(indices, (0..root.installed).collect::<Vec<_>>());
     assert!(
@@ -193,7 +193,12 @@ fn dump_traces_shows_lines_uops_removals_and_code_where_it_runs() {
 
     // Optimizer removals: the constant statement `7` is pushed and popped.
     assert!(root.removed >= 1, "{}", root.header);
-    assert_eq!(root.projected - root.installed, root.removed);
+    // Every uop the optimizer drops is logged (peeling and unboxing only add).
+    assert!(
+        root.installed + root.removed >= root.projected,
+        "{}",
+        root.header
+    );
     let line7 = line_of("        7");
     assert!(
         root.removal_lines

@@ -40,10 +40,12 @@ pub mod deps;
 pub mod dump;
 pub mod helpers;
 pub mod optimize;
+pub mod peel;
 pub mod project;
 pub mod removals;
 pub mod stats;
 pub mod trace;
+pub mod unbox;
 pub mod uop_interp;
 
 pub use config::{parse_size, Config, Mode};
