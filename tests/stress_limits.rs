@@ -44,14 +44,14 @@ fn deep_recursion_in_a_hot_loop_is_a_recursion_error() {
     );
 }
 
-/// Known bug: `list * huge` aborts (`memory allocation of 8000000000000 bytes
-/// failed`, exit 134) instead of raising MemoryError.
+/// `list * huge` raises MemoryError as CPython does (it used to abort with
+/// `memory allocation of 8000000000000 bytes failed`, exit 134).
 #[test]
 fn huge_list_is_a_memory_error() {
     same_as_python("x = [0] * (10**12)\n");
 }
 
-/// Known bug: `str * huge` aborts the same way.
+/// `str * huge` raises MemoryError the same way.
 #[test]
 fn huge_string_is_a_memory_error() {
     same_as_python("x = 'x' * (10**13)\n");
