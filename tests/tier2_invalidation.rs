@@ -6,8 +6,11 @@
 //! (`CPJIT_GLOBAL_REBIND_LIMIT=0`) nothing is invalidated and the output is
 //! the same.
 
+mod vm_common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use vm_common::stat_after;
 
 struct Run {
     stdout: String,
@@ -47,19 +50,6 @@ fn stat(stderr: &str, label: &str) -> u64 {
         .rfind(|s| !s.is_empty())
         .and_then(|d| d.parse().ok())
         .unwrap_or_else(|| panic!("no number before {label:?}:\n{stderr}"))
-}
-
-/// The number right after `label` (`label: N`).
-fn stat_after(stderr: &str, label: &str) -> u64 {
-    let at = stderr
-        .find(label)
-        .unwrap_or_else(|| panic!("no {label:?} in stats:\n{stderr}"));
-    stderr[at + label.len()..]
-        .trim_start_matches([':', ' '])
-        .split(|c: char| !c.is_ascii_digit())
-        .next()
-        .and_then(|d| d.parse().ok())
-        .unwrap_or_else(|| panic!("no number after {label:?}:\n{stderr}"))
 }
 
 /// `(created, invalidated, freed, live at exit)` from the executors line.

@@ -5,8 +5,11 @@
 //! `--stats` to see that side traces were linked and that a tiny JIT memory
 //! limit falls back to the interpreter with the same output.
 
+mod vm_common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use vm_common::stat_after;
 
 const MODES: [&str; 3] = ["1", "uops", "jit"];
 
@@ -151,19 +154,6 @@ fn corpus_programs_match_expectations_in_every_mode() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-fn stat(stderr: &str, label: &str) -> u64 {
-    let line = stderr
-        .lines()
-        .find(|l| l.contains(label))
-        .unwrap_or_else(|| panic!("no {label:?} in stats:\n{stderr}"));
-    let rest = &line[line.find(label).map_or(0, |i| i + label.len())..];
-    rest.trim_start_matches([':', ' '])
-        .split(|c: char| !c.is_ascii_digit())
-        .next()
-        .and_then(|d| d.parse().ok())
-        .unwrap_or(0)
-}
-
 fn program(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/tier2")
@@ -176,7 +166,7 @@ fn hot_exits_are_linked_to_side_traces_in_both_tier2_modes() {
         let r = cpjit(mode, &program("side_exits.py"), &["--stats"]);
         assert_eq!(r.status, 0, "{}", r.stderr);
         assert!(
-            stat(&r.stderr, "side traces linked") >= 2,
+            stat_after(&r.stderr, "side traces linked") >= 2,
             "--tier {mode}:\n{}",
             r.stderr
         );
@@ -184,7 +174,7 @@ fn hot_exits_are_linked_to_side_traces_in_both_tier2_modes() {
         assert_eq!(r.status, 0, "{}", r.stderr);
         // One side trace per phase of the loop: a long chain.
         assert!(
-            stat(&r.stderr, "side traces linked") >= 8,
+            stat_after(&r.stderr, "side traces linked") >= 8,
             "--tier {mode}:\n{}",
             r.stderr
         );
@@ -198,16 +188,7 @@ fn tiny_jit_memory_limit_falls_back_to_the_interpreter_with_the_same_output() {
     let tiny = cpjit("jit", &file, &["--stats", "--jit-memory-limit", "4k"]);
     assert_eq!(tiny.status, 0, "{}", tiny.stderr);
     assert_eq!(tiny.stdout, normal.stdout);
-    let failed = tiny
-        .stderr
-        .lines()
-        .flat_map(|l| l.split(';'))
-        .find(|part| part.contains("compile errors"))
-        .and_then(|part| {
-            part.split(|c: char| !c.is_ascii_digit())
-                .find_map(|n| n.parse::<u64>().ok())
-        })
-        .unwrap_or(0);
+    let failed = stat_after(&tiny.stderr, "compile errors");
     assert!(
         failed >= 1,
         "the limit should have refused a compile:\n{}",
