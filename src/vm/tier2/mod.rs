@@ -219,7 +219,7 @@ impl State {
         let id = self.stats.traces_projected;
         let exit_targets = crate::jit::trace::exit_targets(&uops).ok()?;
         let t2 = Instant::now();
-        let jit = match self.config.mode {
+        let compiled = match self.config.mode {
             Mode::Jit => {
                 if self.jit.is_none() && !self.jit_unavailable {
                     let cfg = JitConfig {
@@ -245,33 +245,16 @@ impl State {
                     .iter()
                     .map(|u| code.lines.get(u.target as usize).copied().unwrap_or(0))
                     .collect();
-                match ctx.compile_with_lines(&uops, &code.qualname, Some(&lines)) {
-                    Ok(e) => Some(e),
-                    Err(e) => {
-                        self.stats.emission_time += t2.elapsed();
-                        self.stats.jit_errors += 1;
-                        if dumping {
-                            dump::trace(&dump::TraceDump {
-                                id,
-                                code,
-                                start,
-                                root_at,
-                                depth,
-                                projected: &projected,
-                                changes: &log.into_changes(),
-                                uops: &uops,
-                                executor: Err(format!("JIT compile failed: {e}")),
-                                compile_time: t0.elapsed(),
-                            });
-                        }
-                        return None;
-                    }
-                }
+                ctx.compile_with_lines(&uops, &code.qualname, Some(&lines))
+                    .map(Some)
+                    .map_err(|e| format!("JIT compile failed: {e}"))
             }
-            _ => None,
+            _ => Ok(None),
         };
         self.stats.emission_time += t2.elapsed();
-        if self.stats.first_executor.is_none() {
+        if compiled.is_err() {
+            self.stats.jit_errors += 1;
+        } else if self.stats.first_executor.is_none() {
             self.stats.first_executor = self.stats.started.map(|s| s.elapsed());
         }
         if dumping {
@@ -284,12 +267,15 @@ impl State {
                 projected: &projected,
                 changes: &log.into_changes(),
                 uops: &uops,
-                executor: jit
-                    .as_ref()
-                    .ok_or_else(|| "not compiled (the uop interpreter runs it)".to_string()),
+                executor: match &compiled {
+                    Ok(Some(e)) => Ok(e),
+                    Ok(None) => Err("not compiled (the uop interpreter runs it)".to_string()),
+                    Err(why) => Err(why.clone()),
+                },
                 compile_time: t0.elapsed(),
             });
         }
+        let jit = compiled.ok()?;
         let exits = exit_targets.iter().map(|_| ExitSlot::default()).collect();
         let t = Rc::new(Trace {
             id,
