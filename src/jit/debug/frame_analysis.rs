@@ -156,6 +156,10 @@ fn step(state: &FrameState, effect: Effect) -> Option<FrameState> {
         Effect::SubRsp(v) => {
             let d = s.depth?.checked_add(v)?;
             set_depth(&mut s, d);
+            // Slots released by the adjustment (a `push rax` that only
+            // aligned the stack, undone by `add rsp, 8`) no longer hold
+            // anything.
+            s.saved.retain(|&(_, off)| off >= -d);
         }
         Effect::WritesRsp => {
             if !s.cfa_rbp {
@@ -231,6 +235,17 @@ mod tests {
         assert_eq!(body.saved, [(3, -32), (6, -16), (15, -24)]);
         assert_eq!(body.depth, Some(40));
         assert_eq!(states[&19], FrameState::entry());
+    }
+
+    #[test]
+    fn a_push_undone_by_a_stack_adjustment_is_forgotten() {
+        // push rax; call rax; lea rsp, [rsp+8]; ret   (the shape of a ghc
+        // stencil that aligns the stack for a helper call)
+        let code = [0x50, 0xff, 0xd0, 0x48, 0x8d, 0x64, 0x24, 0x08, 0xc3];
+        let states: BTreeMap<_, _> = analyse(&code).unwrap().into_iter().collect();
+        assert_eq!(states[&1].depth, Some(16));
+        assert_eq!(states[&1].saved, [(0, -16)]);
+        assert_eq!(states[&8], FrameState::entry());
     }
 
     #[test]

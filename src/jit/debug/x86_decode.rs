@@ -180,6 +180,24 @@ pub fn decode(code: &[u8]) -> Option<Insn> {
             // mov rbp, rsp (both encodings)
             (0x89, 3, _) if rex_w && reg_ext == RSP && rm_reg == RBP => Effect::MovRbpRsp,
             (0x8b, 3, _) if rex_w && reg_ext == RBP && rm_reg == RSP => Effect::MovRbpRsp,
+            // lea rsp, [rsp + disp]: a stack adjustment that keeps the
+            // flags (LLVM emits it between a compare and its branch).
+            (0x8d, 1 | 2, _)
+                if rex_w
+                    && reg_ext == RSP
+                    && rm == 4
+                    && rex_b == 0
+                    && rex & 2 == 0
+                    && code.get(modrm_at + 1) == Some(&0x24) =>
+            {
+                let at = modrm_at + 2;
+                let disp = if mode == 1 {
+                    i32::from(*code.get(at)? as i8)
+                } else {
+                    i32::from_le_bytes(code.get(at..at + 4)?.try_into().ok()?)
+                };
+                Effect::SubRsp(disp.checked_neg()?)
+            }
             // Other writes to rsp through the reg field or a register r/m.
             (0x8b | 0x8d, _, _) if reg_ext == RSP => Effect::WritesRsp,
             (0x01..=0x03 | 0x09..=0x0b | 0x21..=0x23 | 0x29..=0x2b | 0x31..=0x33, _, _)
@@ -310,6 +328,20 @@ mod tests {
         assert_eq!(one(&[0xc3]).effect, Effect::Ret);
         assert_eq!(one(&[0xc9]).effect, Effect::Leave);
         assert_eq!(one(&[0x48, 0x8d, 0x65, 0xd8]).effect, Effect::WritesRsp); // lea rsp, [rbp-0x28]
+                                                                              // lea rsp, [rsp+8] / [rsp-0x100]: stack adjustments.
+        assert_eq!(
+            one(&[0x48, 0x8d, 0x64, 0x24, 0x08]).effect,
+            Effect::SubRsp(-8)
+        );
+        assert_eq!(
+            one(&[0x48, 0x8d, 0xa4, 0x24, 0x00, 0xff, 0xff, 0xff]).effect,
+            Effect::SubRsp(0x100)
+        );
+        // lea rsp, [rsp+rax*1+8] is not a fixed adjustment.
+        assert_eq!(
+            one(&[0x48, 0x8d, 0x64, 0x04, 0x08]).effect,
+            Effect::WritesRsp
+        );
         assert_eq!(one(&[0x48, 0x89, 0xec]).effect, Effect::WritesRsp); // mov rsp, rbp
         assert_eq!(one(&[0x48, 0x83, 0xe4, 0xf0]).effect, Effect::WritesRsp); // and rsp, -16
         assert_eq!(one(&[0x48, 0x83, 0xfc, 0x10]).effect, Effect::Plain); // cmp rsp, 16
