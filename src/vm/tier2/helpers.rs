@@ -36,8 +36,20 @@ pub unsafe extern "C" fn cpjit_step(
         let vm = &mut *((*tstate).vm_data as *mut Vm);
         let code = &*((*frame).code as *const Code);
         let before = code.words().get(instr as usize).copied().unwrap_or(0);
-        let other = project::branch_destinations(code.words(), instr as usize)
-            .map(|(fall, jump)| if fall as u64 == expected { jump } else { fall });
+        // The branch's other destination, if the trace took the instruction
+        // as this branch (it may have been re-specialized since, e.g. into a
+        // fused compare-and-jump the trace did not expect: then no exit fits).
+        let other = project::branch_destinations(code.words(), instr as usize).and_then(
+            |(fall, jump)| {
+                if fall as u64 == expected {
+                    Some(jump)
+                } else if jump as u64 == expected {
+                    Some(fall)
+                } else {
+                    None
+                }
+            },
+        );
         let mut result = vm.step(frame);
         // A fused compare-and-jump that deoptimized ran only its compare:
         // run the jump too, so control is at one of the pair's destinations.
