@@ -192,6 +192,21 @@ fn hot_exits_are_linked_to_side_traces_in_both_tier2_modes() {
 }
 
 #[test]
+fn calls_in_hot_loops_are_inlined_into_traces_in_both_tier2_modes() {
+    for mode in ["uops", "jit"] {
+        let r = cpjit(mode, &program("inlined_calls.py"), &["--stats"]);
+        assert_eq!(r.status, 0, "{}", r.stderr);
+        // add, twice (and the scale/add calls inside it), bump, f1, the
+        // polymorphic pair, checked_div, outer/inner_fail, classify, ...
+        assert!(
+            stat(&r.stderr, "calls inlined into traces") >= 8,
+            "--tier {mode}:\n{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
 fn tiny_jit_memory_limit_falls_back_to_the_interpreter_with_the_same_output() {
     let file = program("side_exits.py");
     let normal = cpjit("1", &file, &[]);

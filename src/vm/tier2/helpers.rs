@@ -39,8 +39,8 @@ pub unsafe extern "C" fn cpjit_step(
         // The branch's other destination, if the trace took the instruction
         // as this branch (it may have been re-specialized since, e.g. into a
         // fused compare-and-jump the trace did not expect: then no exit fits).
-        let other = project::branch_destinations(code.words(), instr as usize).and_then(
-            |(fall, jump)| {
+        let other =
+            project::branch_destinations(code.words(), instr as usize).and_then(|(fall, jump)| {
                 if fall as u64 == expected {
                     Some(jump)
                 } else if jump as u64 == expected {
@@ -48,8 +48,7 @@ pub unsafe extern "C" fn cpjit_step(
                 } else {
                     None
                 }
-            },
-        );
+            });
         let mut result = vm.step(frame);
         // A fused compare-and-jump that deoptimized ran only its compare:
         // run the jump too, so control is at one of the pair's destinations.
@@ -118,6 +117,80 @@ pub fn symbol_table() -> SymbolTable {
             "cpjit_binary_op",
             cpjit_binary_op as *const () as usize as u64,
         )
+        .with(
+            "cpjit_push_frame",
+            cpjit_push_frame as *const () as usize as u64,
+        )
+        .with(
+            "cpjit_pop_frame",
+            cpjit_pop_frame as *const () as usize as u64,
+        )
+}
+
+/// `_PUSH_FRAME`: the inlined call at `target` of `frame`, stack
+/// `[callable, NULL, args...]` with `nargs` arguments at `sp`. If the
+/// callable is a function whose code object is `code` (so it takes exactly
+/// `nargs` positional parameters, as the projection checked), moves it and
+/// its arguments into a new frame, saves the caller (resuming at
+/// `target + 1`, its stack without the call) and returns the new frame.
+/// NULL, with nothing changed, when the callable differs or the frame cannot
+/// be pushed (tier 1 redoes the call and raises).
+///
+/// # Safety
+/// As [`cpjit_step`]; the stack holds the call's `nargs + 2` values.
+pub unsafe extern "C" fn cpjit_push_frame(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    nargs: u64,
+    code: u64,
+    target: u64,
+) -> *mut Frame {
+    use crate::abi::layout::kind;
+    use crate::vm::obj::{cast, kind_of};
+    use crate::vm::types::FuncObj;
+    let n = nargs as usize;
+    // SAFETY: the caller's contract: the call's values are on the stack;
+    // vm_data is the VM running this thread.
+    unsafe {
+        let base = sp.sub(n + 2);
+        let (callable, self_) = (*base, *base.add(1));
+        if self_ != 0
+            || kind_of(callable) != kind::FUNCTION
+            || cast::<FuncObj>(callable).code.raw() != code
+        {
+            return std::ptr::null_mut();
+        }
+        let vm = &mut *((*tstate).vm_data as *mut Vm);
+        match vm.push_exact_frame(frame, callable, base.add(2), n) {
+            Some(f) => {
+                (*frame).instr = target as u32 + 1;
+                (*frame).stack_pointer = base;
+                f
+            }
+            None => std::ptr::null_mut(),
+        }
+    }
+}
+
+/// `_POP_FRAME`: `frame` (pushed by `_PUSH_FRAME`) returns the value at the
+/// top of its stack `sp`; releases it, pushes the value on the caller's
+/// stack and returns the caller.
+///
+/// # Safety
+/// As [`cpjit_step`]; `frame` is the top frame, pushed by `_PUSH_FRAME`.
+pub unsafe extern "C" fn cpjit_pop_frame(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+) -> *mut Frame {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let rv = *sp.sub(1);
+        (*frame).stack_pointer = sp.sub(1);
+        let vm = &mut *((*tstate).vm_data as *mut Vm);
+        vm.return_to_caller(frame, rv)
+    }
 }
 
 /// Boxes a float result (`cpjit_box_float(bits) -> value`) for the float templates.

@@ -146,12 +146,14 @@ impl State {
     /// Compiles (JIT mode) and registers a trace.
     fn install(
         &mut self,
-        code: &Code,
-        uops: Vec<crate::jit::UopInstruction>,
+        projection: project::Projection,
         start: u32,
         root_at: Option<u32>,
         depth: u32,
     ) -> Option<Rc<Trace>> {
+        let project::Projection { uops, contexts } = projection;
+        let entry_code = contexts.first()?.code.clone();
+        let code = code_of(&entry_code);
         let uops = if self.config.optimize {
             optimize::optimize(code, uops)
         } else {
@@ -159,6 +161,10 @@ impl State {
         };
         self.stats.traces_projected += 1;
         self.stats.trace_uops += uops.len() as u64;
+        self.stats.calls_inlined += uops
+            .iter()
+            .filter(|u| u.opcode == crate::abi::uop::Uop::PUSH_FRAME)
+            .count() as u64;
         if std::env::var_os("CPJIT_DUMP_TRACES").is_some() {
             dump(code, start, root_at, &uops);
         }
@@ -200,9 +206,20 @@ impl State {
             _ => None,
         };
         let exits = exit_targets.iter().map(|_| ExitSlot::default()).collect();
+        let mut exit_contexts = vec![0u32; exit_targets.len()];
+        for u in uops
+            .iter()
+            .filter(|u| u.opcode == crate::abi::uop::Uop::EXIT_TRACE)
+        {
+            if let Some(c) = exit_contexts.get_mut(u.exit_index as usize) {
+                *c = u.operand as u32;
+            }
+        }
         let t = Rc::new(Trace {
             uops,
-            code: code_obj(code),
+            code: entry_code.clone(),
+            contexts,
+            exit_contexts,
             start,
             root_at,
             depth,
@@ -293,8 +310,12 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
             at: head,
             backedge: Some(instr),
         };
-        let t = project::project(code, start, s.config.max_trace_length)
-            .and_then(|uops| s.install(code, uops, head, Some(instr), 0));
+        let entry = trace::FrameContext {
+            code: code_obj(code),
+            callers: Vec::new(),
+        };
+        let t = project::project(&entry, start, s.config.max_trace_length)
+            .and_then(|p| s.install(p, head, Some(instr), 0));
         match t {
             Some(t) => {
                 rewrite(code, instr, encode(op::ENTER_EXECUTOR, head));
@@ -399,12 +420,14 @@ pub unsafe fn enter_executor(vm: &mut Vm, frame: *mut Frame, instr: u32) -> Ente
             (o.status, o.exit)
         }
     };
+    // The trace may have left in a frame it pushed (an inlined call).
+    let frame = vm.ts.current_frame;
     let result = match st {
         status::ERROR => {
             let p = with_state(|s| s.pending.take()).flatten();
             match p {
                 Some(p) => {
-                    // SAFETY: frame is live.
+                    // SAFETY: frame is live (the top frame).
                     unsafe {
                         (*frame).instr = p.instr;
                         (*frame).stack_pointer = p.sp;
@@ -423,9 +446,10 @@ pub unsafe fn enter_executor(vm: &mut Vm, frame: *mut Frame, instr: u32) -> Ente
         _ => {
             if let Some((t, idx)) = &exit {
                 with_state(|s| {
+                    let c = t.exit_context(*idx).map_or(&t.code, |c| &c.code);
                     s.stats.count_exit(
-                        &t.code,
-                        code_of(&t.code),
+                        c,
+                        code_of(c),
                         t.exit_targets.get(*idx as usize).copied().unwrap_or(0),
                     )
                 });
@@ -453,7 +477,10 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32) {
     let Some(&target) = parent.exit_targets.get(idx as usize) else {
         return;
     };
-    let code = code_of(&parent.code);
+    let Some(ctx) = parent.exit_context(idx).cloned() else {
+        return;
+    };
+    let code = code_of(&ctx.code);
     let Some(&w) = code.words().get(target as usize) else {
         return;
     };
@@ -473,14 +500,20 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32) {
         }
         _ if parent.depth + 1 > s.config.max_side_chain => None,
         // A side trace that starts where its parent did would only repeat it.
-        _ if parent.root_at.is_none() && parent.start == target => None,
+        _ if parent.root_at.is_none()
+            && parent.start == target
+            && parent.code.raw() == ctx.code.raw()
+            && parent.contexts.first().map(|c| c.callers.len()) == Some(ctx.callers.len()) =>
+        {
+            None
+        }
         _ => {
             let start = project::Start {
                 at: target,
                 backedge: None,
             };
-            project::project(code, start, s.config.max_trace_length)
-                .and_then(|uops| s.install(code, uops, target, None, parent.depth + 1))
+            project::project(&ctx, start, s.config.max_trace_length)
+                .and_then(|p| s.install(p, target, None, parent.depth + 1))
         }
     };
     match child {
@@ -521,14 +554,18 @@ fn reset_temperature(t: &Trace, idx: u32) {
     }
 }
 
-/// Invalidates every trace projected from `code` (e.g. when something they
-/// assumed about it changed).
+/// Invalidates every trace projected from `code` or inlining it (e.g. when
+/// something they assumed about it changed).
 pub fn invalidate_code(code: &Code) {
     with_state(|s| {
         let doomed: Vec<Rc<Trace>> = s
             .traces
             .iter()
-            .filter(|t| std::ptr::eq(code_of(&t.code), code))
+            .filter(|t| {
+                t.contexts
+                    .iter()
+                    .any(|c| std::ptr::eq(code_of(&c.code), code))
+            })
             .cloned()
             .collect();
         for t in &doomed {

@@ -92,6 +92,9 @@ pub fn optimize(code: &Code, mut uops: Vec<UopInstruction>) -> Vec<UopInstructio
         .unwrap_or(uops.len());
     let mut remove = vec![false; uops.len()];
     let mut s = State::default();
+    // Code of each frame the trace is in (`None`: a caller the trace
+    // returned into, whose code the pass does not know).
+    let mut frames: Vec<Option<&Code>> = vec![Some(code)];
     for k in 0..body_end {
         let u = uops[k];
         match u.opcode {
@@ -187,10 +190,29 @@ pub fn optimize(code: &Code, mut uops: Vec<UopInstruction>) -> Vec<UopInstructio
             }
             Uop::CALL_HELPER => {
                 s.stack.clear();
-                let w = code.words().get(u.target as usize).copied().unwrap_or(0);
+                let w = match frames.last().copied().flatten() {
+                    Some(c) => c.words().get(u.target as usize).copied().unwrap_or(0),
+                    None => crate::vm::bytecode::encode(op::DELETE_FAST, 0),
+                };
                 if opcode(w) == op::DELETE_FAST {
                     s.locals.clear();
                     s.bound.clear();
+                }
+            }
+            // Another frame: nothing known about its stack or locals.
+            Uop::PUSH_FRAME | Uop::POP_FRAME => {
+                s = State::default();
+                if u.opcode == Uop::PUSH_FRAME {
+                    // SAFETY: a _PUSH_FRAME's operand is a code object the
+                    // trace holds.
+                    frames.push(Some(unsafe {
+                        &crate::vm::obj::cast::<crate::vm::types::CodeObj>(u.operand).code
+                    }));
+                } else {
+                    frames.pop();
+                    if frames.is_empty() {
+                        frames.push(None);
+                    }
                 }
             }
             Uop::SET_IP | Uop::CHECK_VALIDITY => {}

@@ -12,7 +12,10 @@
 use crate::abi::uop::Uop;
 use crate::jit::UopInstruction;
 use crate::vm::bytecode::{encode, op, oparg, opcode, Cache, Code};
+use crate::vm::obj::Obj;
 use crate::vm::tier2::helpers;
+use crate::vm::tier2::trace::{Caller, FrameContext};
+use crate::vm::types::{CodeObj, KIND_CODE};
 
 /// Where a projection starts and what closes it.
 #[derive(Clone, Copy, Debug)]
@@ -28,13 +31,16 @@ pub struct Start {
 /// A stub at the end of the trace that guards and helpers continue at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Stub {
-    /// `_EXIT_TRACE` resuming tier 1 at this instruction.
-    Exit(u32),
-    /// `_ERROR_POP_N 0` reporting an error raised by the instruction before this index.
-    Error(u32),
+    /// `_EXIT_TRACE` resuming tier 1 at this instruction, in this frame context.
+    Exit(u32, u32),
+    /// `_ERROR_POP_N 0` reporting an error raised by the instruction before
+    /// this index, in this frame context.
+    Error(u32, u32),
 }
 
 struct Builder {
+    /// The frame context uops are emitted in now (an index into the contexts).
+    ctx: u32,
     body: Vec<UopInstruction>,
     /// Stub each body uop's jump target (and error target) refers to.
     stubs: Vec<(Option<Stub>, Option<Stub>)>,
@@ -73,13 +79,16 @@ impl Builder {
         }
         for s in order {
             let stub = match s {
-                Stub::Exit(t) => {
+                Stub::Exit(ctx, t) => {
                     exit_index += 1;
                     UopInstruction::new(Uop::EXIT_TRACE)
                         .target(t)
+                        .operand(ctx as u64)
                         .exit_index(exit_index - 1)
                 }
-                Stub::Error(t) => UopInstruction::new(Uop::ERROR_POP_N).target(t),
+                Stub::Error(ctx, t) => UopInstruction::new(Uop::ERROR_POP_N)
+                    .target(t)
+                    .operand(ctx as u64),
             };
             self.body.push(stub);
         }
@@ -116,31 +125,124 @@ pub fn branch_destinations(instrs: &[u32], i: usize) -> Option<(u32, u32)> {
     }
 }
 
-/// Projects a trace from `start` in `code`; `None` if nothing worth running
-/// as a trace comes out (the first instruction already has to exit).
-pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstruction>> {
-    let instrs = code.words();
-    // SAFETY: read-only view of the caches; tier 1 is not running this
-    // code's dispatch right now (we are called from it, between instructions).
-    let caches: &[Cache] = unsafe { &*code.caches.get() };
-    let in_loop = |t: u32| match start.backedge {
-        Some(b) => t >= start.at && t <= b,
-        None => true,
-    };
+/// A trace as projected: the uops, and the frame contexts its `_EXIT_TRACE`
+/// stubs name by index in their `operand` (0 is the entry context).
+pub struct Projection {
+    /// Body, then stubs.
+    pub uops: Vec<UopInstruction>,
+    /// Frame contexts, by index.
+    pub contexts: Vec<FrameContext>,
+}
+
+/// Deepest stack of frames a projection keeps track of (the entry frame,
+/// the callers it inherited and the calls it inlined).
+const MAX_FRAMES: usize = 6;
+
+/// One frame the projection is in (the top) or returns to (the others).
+struct Level {
+    /// The frame's code object.
+    code: Obj,
+    /// Where the frame resumes when the frame above it returns.
+    resume: u32,
+    /// Its frame context (index into the projection's contexts).
+    ctx: u32,
+    /// Instructions of this frame already projected.
+    visited: Vec<bool>,
+}
+
+impl Level {
+    fn new(code: Obj, resume: u32, ctx: u32) -> Level {
+        let n = code_of(&code).words().len();
+        Level {
+            code,
+            resume,
+            ctx,
+            visited: vec![false; n],
+        }
+    }
+}
+
+/// The `Code` inside a code object value.
+fn code_of(o: &Obj) -> &Code {
+    // SAFETY: frame contexts only ever hold CODE objects.
+    unsafe { &crate::vm::obj::cast::<CodeObj>(o.raw()).code }
+}
+
+/// The code a `CALL_PY_EXACT_ARGS` at `i` can be inlined with: the code
+/// tier 1 last called there, when it takes exactly the `n` arguments, has no
+/// loop (a loop inside would end the trace) and is not already on `levels`.
+fn inlinable(code: &Code, caches: &[Cache], i: usize, n: u32, levels: &[Level]) -> Option<Obj> {
+    if levels.len() >= MAX_FRAMES
+        || (i > 0 && code.words().get(i - 1).map(|&w| opcode(w)) == Some(op::KW_NAMES))
+    {
+        return None;
+    }
+    let raw = caches.get(i)?.version;
+    if raw == 0 || raw & 1 != 0 || crate::vm::obj::kind_of(raw) != KIND_CODE {
+        return None;
+    }
+    // Tier 1 records the code object of a function it called; code objects
+    // live as long as the module code that holds them as constants.
+    let callee = Obj::new_ref(raw);
+    let c = code_of(&callee);
+    let loops = c
+        .words()
+        .iter()
+        .any(|&w| matches!(opcode(w), op::JUMP_BACKWARD | op::ENTER_EXECUTOR));
+    let recursive = levels.iter().any(|l| l.code.raw() == raw);
+    (c.argcount == n && c.varargs.is_none() && !loops && !recursive).then_some(callee)
+}
+
+/// Projects a trace from `start` in the frame context `entry` (the code of
+/// the frame the trace is entered in, and the callers it may return into);
+/// `None` if nothing worth running as a trace comes out (the first
+/// instruction already has to exit). Calls of small Python functions are
+/// inlined (`_PUSH_FRAME` ... `_POP_FRAME`).
+pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Projection> {
+    let mut contexts = vec![entry.clone()];
+    let mut levels: Vec<Level> = Vec::new();
+    for (k, c) in entry.callers.iter().enumerate() {
+        contexts.push(FrameContext {
+            code: c.code.clone(),
+            callers: entry.callers[..k].to_vec(),
+        });
+        levels.push(Level::new(
+            c.code.clone(),
+            c.return_to,
+            contexts.len() as u32 - 1,
+        ));
+    }
+    levels.push(Level::new(entry.code.clone(), 0, 0));
+    let entry_depth = levels.len();
     let mut b = Builder {
+        ctx: 0,
         body: Vec::new(),
         stubs: Vec::new(),
     };
     let mut i = start.at as usize;
-    let mut visited = vec![false; instrs.len()];
     let mut pushed_bool = false;
     loop {
+        let lv = levels.len() - 1;
+        let ctx = levels[lv].ctx;
+        b.ctx = ctx;
+        // SAFETY: the level's code object (held in `levels` or `contexts`
+        // until the projection ends) outlives this view.
+        let code: &Code = unsafe { &*(code_of(&levels[lv].code) as *const Code) };
+        let instrs = code.words();
+        // SAFETY: read-only view of the caches; tier 1 is not running this
+        // code's dispatch right now (we are called from it, between instructions).
+        let caches: &[Cache] = unsafe { &*code.caches.get() };
+        let at_entry = lv + 1 == entry_depth;
+        let in_loop = |t: u32| match start.backedge {
+            Some(b) if at_entry => t >= start.at && t <= b,
+            _ => true,
+        };
         let prev_bool = std::mem::replace(&mut pushed_bool, false);
-        if b.body.len() >= max_len || i >= instrs.len() || visited[i] {
-            b.emit(exit_to(i as u32), None, None);
+        if b.body.len() >= max_len || i >= instrs.len() || levels[lv].visited[i] {
+            b.emit(exit_to(ctx, i as u32), None, None);
             break;
         }
-        visited[i] = true;
+        levels[lv].visited[i] = true;
         let w = instrs[i];
         // A super-instruction `A__B` runs A with its own argument, then the
         // intact instruction B that follows: project it as A.
@@ -160,7 +262,7 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
             op::LOAD_FAST => {
                 b.emit(
                     ins(Uop::LOAD_FAST_CHECK).oparg(arg),
-                    Some(Stub::Exit(here)),
+                    Some(Stub::Exit(ctx, here)),
                     None,
                 );
                 i += 1;
@@ -184,8 +286,8 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
                     op::BINARY_OP_SUBTRACT_INT => Uop::BINARY_OP_SUBTRACT_INT,
                     _ => Uop::BINARY_OP_MULTIPLY_INT,
                 };
-                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
-                b.emit(ins(u), Some(Stub::Exit(here)), None);
+                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(ctx, here)), None);
+                b.emit(ins(u), Some(Stub::Exit(ctx, here)), None);
                 i += 1;
             }
             op::BINARY_OP_ADD_FLOAT
@@ -196,7 +298,11 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
                     op::BINARY_OP_SUBTRACT_FLOAT => Uop::BINARY_OP_SUBTRACT_FLOAT,
                     _ => Uop::BINARY_OP_MULTIPLY_FLOAT,
                 };
-                b.emit(ins(Uop::GUARD_BOTH_FLOAT), Some(Stub::Exit(here)), None);
+                b.emit(
+                    ins(Uop::GUARD_BOTH_FLOAT),
+                    Some(Stub::Exit(ctx, here)),
+                    None,
+                );
                 b.emit(ins(u), None, None);
                 i += 1;
             }
@@ -206,8 +312,8 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
                     op::BINARY_OP_MOD_INT => Uop::BINARY_OP_MOD_INT,
                     _ => Uop::BINARY_OP_FLOOR_DIVIDE_INT,
                 };
-                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
-                b.emit(ins(u), Some(Stub::Exit(here)), None);
+                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(ctx, here)), None);
+                b.emit(ins(u), Some(Stub::Exit(ctx, here)), None);
                 i += 1;
             }
             op::SWAP => {
@@ -232,18 +338,18 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
                     helpers::cpjit_binary_op as *const () as usize as u64
                 };
                 let call = ins(Uop::CALL_HELPER).oparg(here + 1).operand(f);
-                b.emit(call, None, Some(Stub::Error(here + 1)));
+                b.emit(call, None, Some(Stub::Error(ctx, here + 1)));
                 i += 1;
             }
             op::BINARY_OP_AND_INT => {
-                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
+                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(ctx, here)), None);
                 b.emit(ins(Uop::BINARY_OP_AND_INT), None, None);
                 i += 1;
             }
             op::BINARY_SUBSCR_LIST_INT => {
                 b.emit(
                     ins(Uop::BINARY_SUBSCR_LIST_INT),
-                    Some(Stub::Exit(here)),
+                    Some(Stub::Exit(ctx, here)),
                     None,
                 );
                 i += 1;
@@ -251,7 +357,7 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
             op::STORE_SUBSCR_LIST_INT => {
                 b.emit(
                     ins(Uop::STORE_SUBSCR_LIST_INT),
-                    Some(Stub::Exit(here)),
+                    Some(Stub::Exit(ctx, here)),
                     None,
                 );
                 i += 1;
@@ -262,7 +368,7 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
                 } else {
                     (Uop::GUARD_BOTH_FLOAT, Uop::COMPARE_OP_FLOAT)
                 };
-                b.emit(ins(g), Some(Stub::Exit(here)), None);
+                b.emit(ins(g), Some(Stub::Exit(ctx, here)), None);
                 b.emit(ins(c).oparg(arg), None, None);
                 pushed_bool = true;
                 i += 1;
@@ -279,14 +385,14 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
                 } else {
                     (Uop::GUARD_BOTH_FLOAT, Uop::COMPARE_OP_FLOAT)
                 };
-                b.emit(ins(g), Some(Stub::Exit(here)), None);
+                b.emit(ins(g), Some(Stub::Exit(ctx, here)), None);
                 b.emit(ins(c).oparg(arg), None, None);
                 i = bool_branch(&mut b, here, if_true, follow_jump, fall, jump) as usize;
             }
             op::POP_JUMP_IF_FALSE | op::POP_JUMP_IF_TRUE => {
                 if !prev_bool {
                     // Small ints and bools test inline; anything else exits.
-                    b.emit(ins(Uop::TO_BOOL), Some(Stub::Exit(here)), None);
+                    b.emit(ins(Uop::TO_BOOL), Some(Stub::Exit(ctx, here)), None);
                 }
                 let (fall, jump) = (here + 1, arg);
                 let if_true = opcode(w) == op::POP_JUMP_IF_TRUE;
@@ -298,20 +404,55 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
                 let call = ins(Uop::CALL_HELPER)
                     .oparg(here + 1)
                     .operand(helpers::cpjit_for_iter as *const () as usize as u64);
-                b.emit(call, Some(Stub::Exit(arg)), Some(Stub::Error(here + 1)));
+                b.emit(
+                    call,
+                    Some(Stub::Exit(ctx, arg)),
+                    Some(Stub::Error(ctx, here + 1)),
+                );
                 i += 1;
             }
             op::JUMP_FORWARD => i = arg as usize,
+            op::CALL_PY_EXACT_ARGS => {
+                let Some(callee) = inlinable(code, caches, i, arg, &levels) else {
+                    b.emit(
+                        generic_step(here, here + 1),
+                        None,
+                        Some(Stub::Error(ctx, here + 1)),
+                    );
+                    i += 1;
+                    continue;
+                };
+                let push = ins(Uop::PUSH_FRAME).oparg(arg).operand(callee.raw());
+                b.emit(push, Some(Stub::Exit(ctx, here)), None);
+                levels[lv].resume = here + 1;
+                contexts.push(FrameContext {
+                    code: callee.clone(),
+                    callers: levels
+                        .iter()
+                        .map(|l| Caller {
+                            code: l.code.clone(),
+                            return_to: l.resume,
+                        })
+                        .collect(),
+                });
+                levels.push(Level::new(callee, 0, contexts.len() as u32 - 1));
+                i = 0;
+            }
+            op::RETURN_VALUE if levels.len() > 1 => {
+                b.emit(ins(Uop::POP_FRAME), None, None);
+                levels.pop();
+                i = levels.last().map_or(0, |l| l.resume) as usize;
+            }
             op::JUMP_BACKWARD | op::ENTER_EXECUTOR => {
-                if start.backedge == Some(here) {
+                if start.backedge == Some(here) && at_entry {
                     b.emit(ins(Uop::JUMP_TO_TOP), None, None);
                 } else {
-                    b.emit(exit_to(here), None, None);
+                    b.emit(exit_to(ctx, here), None, None);
                 }
                 break;
             }
             op::RETURN_VALUE | op::RAISE | op::RERAISE | op::RAISE_ASSERT => {
-                b.emit(exit_to(here), None, None);
+                b.emit(exit_to(ctx, here), None, None);
                 break;
             }
             _ => {
@@ -339,10 +480,11 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
                     }
                     None => (here + 1, None),
                 };
-                let call = ins(Uop::CALL_HELPER)
-                    .oparg(expected)
-                    .operand(helpers::cpjit_step as *const () as usize as u64);
-                b.emit(call, other.map(Stub::Exit), Some(Stub::Error(here + 1)));
+                b.emit(
+                    generic_step(here, expected),
+                    other.map(|t| Stub::Exit(ctx, t)),
+                    Some(Stub::Error(ctx, here + 1)),
+                );
                 i = expected as usize;
             }
         }
@@ -353,7 +495,19 @@ pub fn project(code: &Code, start: Start, max_len: usize) -> Option<Vec<UopInstr
     if b.body.len() <= 1 && !closes {
         return None;
     }
-    Some(b.finish())
+    Some(Projection {
+        uops: b.finish(),
+        contexts,
+    })
+}
+
+/// `_CALL_HELPER` of [`helpers::cpjit_step`]: runs the instruction at
+/// `here` in tier 1; the trace goes on at `expected`.
+fn generic_step(here: u32, expected: u32) -> UopInstruction {
+    UopInstruction::new(Uop::CALL_HELPER)
+        .target(here)
+        .oparg(expected)
+        .operand(helpers::cpjit_step as *const () as usize as u64)
 }
 
 /// Emits the guard for a conditional jump on a bool at the top of the
@@ -380,7 +534,7 @@ fn bool_branch(
     };
     b.emit(
         UopInstruction::new(g).target(here),
-        Some(Stub::Exit(other)),
+        Some(Stub::Exit(b.ctx, other)),
         None,
     );
     next
@@ -388,10 +542,11 @@ fn bool_branch(
 
 /// An exit stub placed in the body: leave to `target` (used where the
 /// projection stops).
-fn exit_to(target: u32) -> UopInstruction {
+fn exit_to(ctx: u32, target: u32) -> UopInstruction {
     // Resolved as a normal exit: Builder::finish gives it an exit index.
     UopInstruction::new(Uop::EXIT_TRACE)
         .target(target)
+        .operand(ctx as u64)
         .exit_index(u32::MAX)
 }
 

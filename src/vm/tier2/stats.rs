@@ -36,6 +36,8 @@ pub struct Stats {
     pub jit_code_bytes: u64,
     /// Failed JIT compilations (the loops stay in the interpreter).
     pub jit_errors: u64,
+    /// Python calls inlined into installed traces (`_PUSH_FRAME` uops).
+    pub calls_inlined: u64,
     /// Exits taken, by (function name, first line, bytecode target).
     exits: HashMap<(String, u32, u32), u64>,
 }
@@ -74,6 +76,10 @@ impl Stats {
             self.invalidated,
             FREED.load(Ordering::Relaxed),
             live
+        ));
+        s.push_str(&format!(
+            "  calls inlined into traces: {}\n",
+            self.calls_inlined
         ));
         s.push_str(&format!("  entries from tier 1: {}\n", self.entries));
         match config.mode {

@@ -21,6 +21,28 @@ pub struct ExitSlot {
     pub declined: Cell<bool>,
 }
 
+/// A frame under another one that a trace knows statically (it pushed the
+/// frame above by inlining a call): its code, and where it resumes when the
+/// frame above returns.
+#[derive(Clone)]
+pub struct Caller {
+    /// The frame's code object (`CodeObj`).
+    pub code: Obj,
+    /// The instruction after its call.
+    pub return_to: u32,
+}
+
+/// The frames a trace is in at some point: the code of the frame the trace
+/// runs in there, and the callers it knows under it (outermost first).
+/// Exits name theirs by index in [`Trace::contexts`] (their `operand`).
+#[derive(Clone)]
+pub struct FrameContext {
+    /// Code object (`CodeObj`) of the current frame.
+    pub code: Obj,
+    /// The inlined callers under it, outermost first.
+    pub callers: Vec<Caller>,
+}
+
 /// A trace installed as an executor.
 pub struct Trace {
     /// The uops: body, then exit and error stubs.
@@ -42,6 +64,11 @@ pub struct Trace {
     pub exits: Vec<ExitSlot>,
     /// Bytecode target of each exit.
     pub exit_targets: Vec<u32>,
+    /// Frame contexts of the trace (index 0: the frame it is entered in, with
+    /// the callers a side trace inherited from its parent).
+    pub contexts: Vec<FrameContext>,
+    /// The context each exit leaves in (an index into `contexts`).
+    pub exit_contexts: Vec<u32>,
 }
 
 impl Trace {
@@ -50,6 +77,12 @@ impl Trace {
         self.exits
             .get(index as usize)
             .is_some_and(|e| e.declined.get())
+    }
+
+    /// The frame context exit `index` leaves in.
+    pub fn exit_context(&self, index: u32) -> Option<&FrameContext> {
+        let c = *self.exit_contexts.get(index as usize)?;
+        self.contexts.get(c as usize)
     }
 }
 
