@@ -415,7 +415,7 @@ pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Pro
             op::CALL_PY_EXACT_ARGS => {
                 let Some(callee) = inlinable(code, caches, i, arg, &levels) else {
                     b.emit(
-                        generic_step(here, here + 1),
+                        generic_step(here, here + 1, w),
                         None,
                         Some(Stub::Error(ctx, here + 1)),
                     );
@@ -481,7 +481,7 @@ pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Pro
                     None => (here + 1, None),
                 };
                 b.emit(
-                    generic_step(here, expected),
+                    generic_step(here, expected, w),
                     other.map(|t| Stub::Exit(ctx, t)),
                     Some(Stub::Error(ctx, here + 1)),
                 );
@@ -501,13 +501,19 @@ pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Pro
     })
 }
 
-/// `_CALL_HELPER` of [`helpers::cpjit_step`]: runs the instruction at
-/// `here` in tier 1; the trace goes on at `expected`.
-fn generic_step(here: u32, expected: u32) -> UopInstruction {
+/// `_CALL_HELPER` of [`helpers::cpjit_step`] (or of the faster
+/// [`helpers::cpjit_simple_step`] for the instruction word `w` it covers):
+/// runs the instruction at `here` as tier 1 does; the trace goes on at `expected`.
+fn generic_step(here: u32, expected: u32, w: u32) -> UopInstruction {
+    let f = if helpers::has_simple_step(opcode(w)) {
+        helpers::cpjit_simple_step as *const () as usize as u64
+    } else {
+        helpers::cpjit_step as *const () as usize as u64
+    };
     UopInstruction::new(Uop::CALL_HELPER)
         .target(here)
         .oparg(expected)
-        .operand(helpers::cpjit_step as *const () as usize as u64)
+        .operand(f)
 }
 
 /// Emits the guard for a conditional jump on a bool at the top of the
