@@ -10,9 +10,15 @@
 //! * `--jit-memory-limit`, `CPJIT_JIT_MEMORY_LIMIT`, 64M: executable memory for the JIT (k/M/G suffixes).
 //! * `--stats`, `CPJIT_STATS=1`: tier-2 statistics on stderr at exit.
 //! * `CPJIT_OPTIMIZE=0`: skip the trace optimizer.
+//! * `CPJIT_GLOBAL_REBIND_LIMIT`, 8: rebindings of a global under traces that baked it in before it is only guarded (0: never bake).
+//!
+//! Seeing inside: `--dump-traces FILE` (`-` for stderr; `CPJIT_DUMP_TRACES=1`
+//! or `=FILE`) writes every trace with its machine code; `--perf-map`
+//! names JIT code for `perf`; gdb sees JIT code by default (`docs/debugging.md`).
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use cpjit::vm::tier2::dump::DumpTarget;
 use cpjit::vm::tier2::{parse_size, Config, Mode};
 use std::io::Read;
 
@@ -67,6 +73,10 @@ enum Command {
         /// Name JIT code for `perf` in /tmp/perf-PID.map (sets CPJIT_PERF_MAP=1).
         #[arg(long)]
         perf_map: bool,
+        /// Write every trace (uops, source lines, optimizer removals, exits,
+        /// machine code) to FILE, `-` for stderr [env CPJIT_DUMP_TRACES=1 or =FILE].
+        #[arg(long, value_name = "FILE")]
+        dump_traces: Option<String>,
         /// Print the number of live heap objects at exit (leak check).
         #[arg(long, hide = true)]
         leak_check: bool,
@@ -105,6 +115,7 @@ fn main() -> Result<()> {
             leak_check,
             args,
             perf_map,
+            dump_traces,
         } => {
             if perf_map {
                 std::env::set_var("CPJIT_PERF_MAP", "1");
@@ -122,6 +133,16 @@ fn main() -> Result<()> {
                 Tier::Jit => Mode::Jit,
             };
             config.stats |= stats;
+            if let Some(f) = dump_traces {
+                config.dump_traces = Some(DumpTarget::from_arg(&f));
+            }
+            if let Some(DumpTarget::File(p)) = &config.dump_traces {
+                // Fail before running anything if the dump cannot be written.
+                if let Err(e) = std::fs::File::create(p) {
+                    eprintln!("cpjit: cannot write the trace dump {}: {e}", p.display());
+                    std::process::exit(2);
+                }
+            }
             if let Some(n) = backedge_threshold {
                 config.backedge_threshold = n;
             }

@@ -5,8 +5,11 @@
 //! `--stats` to see that side traces were linked and that a tiny JIT memory
 //! limit falls back to the interpreter with the same output.
 
+mod vm_common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use vm_common::stat_after;
 
 const MODES: [&str; 3] = ["1", "uops", "jit"];
 
@@ -151,19 +154,6 @@ fn corpus_programs_match_expectations_in_every_mode() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-fn stat(stderr: &str, label: &str) -> u64 {
-    let line = stderr
-        .lines()
-        .find(|l| l.contains(label))
-        .unwrap_or_else(|| panic!("no {label:?} in stats:\n{stderr}"));
-    let rest = &line[line.find(label).map_or(0, |i| i + label.len())..];
-    rest.trim_start_matches([':', ' '])
-        .split(|c: char| !c.is_ascii_digit())
-        .next()
-        .and_then(|d| d.parse().ok())
-        .unwrap_or(0)
-}
-
 fn program(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/tier2")
@@ -176,7 +166,7 @@ fn hot_exits_are_linked_to_side_traces_in_both_tier2_modes() {
         let r = cpjit(mode, &program("side_exits.py"), &["--stats"]);
         assert_eq!(r.status, 0, "{}", r.stderr);
         assert!(
-            stat(&r.stderr, "side traces linked") >= 2,
+            stat_after(&r.stderr, "side traces linked") >= 2,
             "--tier {mode}:\n{}",
             r.stderr
         );
@@ -184,7 +174,7 @@ fn hot_exits_are_linked_to_side_traces_in_both_tier2_modes() {
         assert_eq!(r.status, 0, "{}", r.stderr);
         // One side trace per phase of the loop: a long chain.
         assert!(
-            stat(&r.stderr, "side traces linked") >= 8,
+            stat_after(&r.stderr, "side traces linked") >= 8,
             "--tier {mode}:\n{}",
             r.stderr
         );
@@ -199,10 +189,50 @@ fn calls_in_hot_loops_are_inlined_into_traces_in_both_tier2_modes() {
         // add, twice (and the scale/add calls inside it), bump, f1, the
         // polymorphic pair, checked_div, outer/inner_fail, classify, ...
         assert!(
-            stat(&r.stderr, "calls inlined into traces") >= 8,
+            stat_after(&r.stderr, "calls inlined into traces") >= 8,
             "--tier {mode}:\n{}",
             r.stderr
         );
+    }
+}
+
+/// `inline_float_exit.py`: the float loop's call of `term` is inlined with
+/// floats unboxed inside it, and the exits taken from inside the inlined
+/// callee with an unboxed value on its stack go through boxing stubs that
+/// leave in `term`'s frame (the dump says so); the output matches tier 1.
+#[test]
+fn exits_from_an_inlined_callee_box_its_unboxed_floats_in_both_tier2_modes() {
+    let file = program("inline_float_exit.py");
+    let reference = cpjit("1", &file, &[]);
+    for mode in ["uops", "jit"] {
+        let dump = std::env::temp_dir().join(format!(
+            "cpjit-inline-float-{}-{mode}.txt",
+            std::process::id()
+        ));
+        let d = dump.to_string_lossy().into_owned();
+        let r = cpjit(mode, &file, &["--stats", "--dump-traces", &d]);
+        let text = std::fs::read_to_string(&dump).unwrap_or_default();
+        let _ = std::fs::remove_file(&dump);
+        let what = format!("--tier {mode}:\n{}", r.stderr);
+        assert_eq!(r.status, 0, "{what}");
+        assert_eq!(r.stdout, reference.stdout, "{what}");
+        assert!(
+            stat_after(&r.stderr, "calls inlined into traces") >= 1,
+            "{what}"
+        );
+        assert!(text.contains("call term (4 args)"), "{text}");
+        assert!(text.contains("return from term"), "{text}");
+        assert!(text.contains("_BINARY_OP_MULTIPLY_FLOAT_UNBOXED"), "{text}");
+        // A boxing stub right before an exit that leaves in term's frame.
+        let lines: Vec<&str> = text.lines().collect();
+        let boxed_exit_in_callee = lines.windows(2).any(|w| {
+            w[0].contains("_BOX_FLOAT_AT")
+                && w[1].contains("_EXIT_TRACE")
+                && w[1].contains(" in term")
+        });
+        assert!(boxed_exit_in_callee, "{text}");
+        // And such exits were taken (the list got an int and a bool).
+        assert!(r.stderr.contains("term line"), "{what}");
     }
 }
 
@@ -213,14 +243,7 @@ fn tiny_jit_memory_limit_falls_back_to_the_interpreter_with_the_same_output() {
     let tiny = cpjit("jit", &file, &["--stats", "--jit-memory-limit", "4k"]);
     assert_eq!(tiny.status, 0, "{}", tiny.stderr);
     assert_eq!(tiny.stdout, normal.stdout);
-    let failed = tiny
-        .stderr
-        .lines()
-        .find(|l| l.contains("compile errors"))
-        .and_then(|l| l.split(';').next_back())
-        .and_then(|t| t.split_whitespace().next())
-        .and_then(|n| n.parse::<u64>().ok())
-        .unwrap_or(0);
+    let failed = stat_after(&tiny.stderr, "compile errors");
     assert!(
         failed >= 1,
         "the limit should have refused a compile:\n{}",

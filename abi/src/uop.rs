@@ -114,6 +114,35 @@ uops! {
     BINARY_OP_MOD_INT = "_BINARY_OP_MOD_INT",
     /// Small int `//` (guarded before); exits unless the divisor is positive.
     BINARY_OP_FLOOR_DIVIDE_INT = "_BINARY_OP_FLOOR_DIVIDE_INT",
+    /// Exit (to `jump_target`) unless the top value is a float.
+    GUARD_TOS_FLOAT = "_GUARD_TOS_FLOAT",
+    /// Exit (to `jump_target`) unless the second value is a float.
+    GUARD_NOS_FLOAT = "_GUARD_NOS_FLOAT",
+    /// Push the unboxed value (the `f64` bits, not a tagged value) of the
+    /// float in `localsplus[oparg]` (known to be a float). Unboxed values
+    /// exist only between uops the optimizer pairs; exits box them first.
+    LOAD_FAST_UNBOXED_FLOAT = "_LOAD_FAST_UNBOXED_FLOAT",
+    /// Push `operand`, the bits of an unboxed float constant.
+    LOAD_CONST_UNBOXED = "_LOAD_CONST_UNBOXED",
+    /// Unboxed float `+`: pops two unboxed floats, pushes their unboxed sum.
+    BINARY_OP_ADD_FLOAT_UNBOXED = "_BINARY_OP_ADD_FLOAT_UNBOXED",
+    /// Unboxed float `-`, as `_BINARY_OP_ADD_FLOAT_UNBOXED`.
+    BINARY_OP_SUBTRACT_FLOAT_UNBOXED = "_BINARY_OP_SUBTRACT_FLOAT_UNBOXED",
+    /// Unboxed float `*`, as `_BINARY_OP_ADD_FLOAT_UNBOXED`.
+    BINARY_OP_MULTIPLY_FLOAT_UNBOXED = "_BINARY_OP_MULTIPLY_FLOAT_UNBOXED",
+    /// Comparison of two unboxed floats (`oparg` as `_COMPARE_OP_INT`); pushes a bool.
+    COMPARE_OP_FLOAT_UNBOXED = "_COMPARE_OP_FLOAT_UNBOXED",
+    /// Pop an unboxed float into `localsplus[oparg]`: written into the old
+    /// value's box when that is a float only the local references, else
+    /// boxed anew (releasing the old value).
+    STORE_FAST_UNBOXED_FLOAT = "_STORE_FAST_UNBOXED_FLOAT",
+    /// Box the unboxed float `oparg` slots below the top (1 is the top).
+    BOX_FLOAT_AT = "_BOX_FLOAT_AT",
+    /// Unbox the float `oparg` slots below the top (known to be a float),
+    /// releasing the box.
+    UNBOX_FLOAT_AT = "_UNBOX_FLOAT_AT",
+    /// Continue at the uop `jump_target` (the head of a peeled loop).
+    JUMP_TO_LOOP = "_JUMP_TO_LOOP",
     /// Call of a Python function inlined in the trace, stack
     /// `[callable, NULL, args...]` with `oparg` arguments: unless the
     /// callable is a function whose code is the `operand` (a code object),

@@ -294,8 +294,8 @@ fn conventions(s: &mut String, r: &Results) {
     let _ = writeln!(s, "## 2. Calling conventions\n");
     let _ = writeln!(
         s,
-        "The host stencils built under each convention (`CPJIT_STENCIL_CC`, one target folder each: \
-         `target/bench-cc-<cc>`). CPython measured its JIT 2–3% faster with `ghc`; this is what we find.\n"
+        "The host stencils built under each convention (`CPJIT_STENCIL_CC`, built one after the other \
+         in `target/bench-cc-build`, each binary copied to `target/bench-cc-<cc>`). CPython measured its JIT 2–3% faster with `ghc`; this is what we find.\n"
     );
     for n in &c.notes {
         let _ = writeln!(s, "- {}", esc(n));

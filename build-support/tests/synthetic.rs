@@ -305,3 +305,36 @@ fn entry_must_be_at_offset_zero() {
     let err = harvest(spec, "t", "_ENTRY", &bytes).expect_err("no such entry");
     assert!(err.to_string().contains("missing"), "{err}");
 }
+
+/// A real object cut short anywhere gives an error naming the target, or
+/// (when the cut only loses bytes the harvest never reads) exactly the
+/// stencil of the whole object: never a different stencil, never a panic.
+#[test]
+fn truncated_object_is_an_error_or_the_same_stencil() {
+    for spec in TARGETS {
+        let (flags, instruction, _, _) = known_relocations(spec)[0];
+        let bytes = object_with(spec, flags, "_JIT_OPARG", instruction, 0, 0);
+        let whole = harvest(spec, "t", "_JIT_ENTRY", &bytes)
+            .unwrap_or_else(|e| panic!("{}: whole object: {e}", spec.triple));
+        let mut errors = 0;
+        for cut in 0..bytes.len() {
+            match harvest(spec, "t", "_JIT_ENTRY", &bytes[..cut]) {
+                Err(e) => {
+                    errors += 1;
+                    assert!(e.to_string().contains(spec.triple), "{}: {e}", spec.triple);
+                }
+                Ok(g) => assert!(
+                    g == whole,
+                    "{}: cut at {cut} of {} gave a different stencil",
+                    spec.triple,
+                    bytes.len()
+                ),
+            }
+        }
+        assert!(
+            errors > bytes.len() / 2,
+            "{}: only {errors} cuts rejected",
+            spec.triple
+        );
+    }
+}

@@ -202,8 +202,40 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
     }
 
     /// The value of hole `_JIT_<name>` (e.g. `"OPARG"`) as an `i64`.
+    ///
+    /// Laundered: LLVM takes the address of an external global to be
+    /// non-null, so `oparg == 0` (or a zero target, exit index or operand
+    /// half) would fold to false.
     pub fn hole(&self, name: &str) -> Result<IntValue<'ctx>, TemplateError> {
-        self.symbol_address(&format!("_JIT_{name}"))
+        let g = self.value_global(&format!("_JIT_{name}"));
+        let addr = self
+            .b
+            .build_ptr_to_int(g.as_pointer_value(), self.intptr(), name)?;
+        let v = self.launder(addr)?;
+        self.widen(v)
+    }
+
+    /// `v` through an empty inline-asm identity: the same value at run
+    /// time, about which LLVM can assume nothing.
+    fn launder(&self, v: IntValue<'ctx>) -> Result<IntValue<'ctx>, TemplateError> {
+        let t = v.get_type();
+        let launder_ty = t.fn_type(&[t.into()], false);
+        let launder = self.ctx.create_inline_asm(
+            launder_ty,
+            String::new(),
+            "=r,0".to_string(),
+            false,
+            false,
+            None,
+            false,
+        );
+        Ok(self
+            .b
+            .build_indirect_call(launder_ty, launder, &[v.into()], "opaque")?
+            .try_as_basic_value()
+            .basic()
+            .ok_or(TemplateError::Signature)?
+            .into_int_value())
     }
 
     /// The instruction's `oparg`.
@@ -323,24 +355,7 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         // An empty inline-asm identity hides the address from LLVM, which
         // would otherwise fold `inttoptr(hole)` into a direct call whose
         // 32-bit displacement only reaches helpers near the JIT memory.
-        let i64t = self.ctx.i64_type();
-        let launder_ty = i64t.fn_type(&[i64t.into()], false);
-        let launder = self.ctx.create_inline_asm(
-            launder_ty,
-            String::new(),
-            "=r,0".to_string(),
-            false,
-            false,
-            None,
-            false,
-        );
-        let opaque = self
-            .b
-            .build_indirect_call(launder_ty, launder, &[address.into()], "opaque")?
-            .try_as_basic_value()
-            .basic()
-            .ok_or(TemplateError::Signature)?
-            .into_int_value();
+        let opaque = self.launder(address)?;
         let target = self.b.build_int_to_ptr(opaque, self.ptr(), "callee")?;
         let call = self.b.build_indirect_call(fn_ty, target, args, "")?;
         Ok(call.try_as_basic_value().basic())

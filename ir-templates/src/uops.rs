@@ -53,6 +53,18 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::BINARY_OP_RSHIFT_INT => binary_op_rshift_int(s),
         Uop::BINARY_OP_MOD_INT => binary_op_divmod_int(s, false),
         Uop::BINARY_OP_FLOOR_DIVIDE_INT => binary_op_divmod_int(s, true),
+        Uop::GUARD_TOS_FLOAT => guard_float_at(s, 1),
+        Uop::GUARD_NOS_FLOAT => guard_float_at(s, 2),
+        Uop::LOAD_FAST_UNBOXED_FLOAT => load_fast_unboxed_float(s),
+        Uop::LOAD_CONST_UNBOXED => load_const_unboxed(s),
+        Uop::BINARY_OP_ADD_FLOAT_UNBOXED => binary_op_float_unboxed(s, FloatOp::Add),
+        Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED => binary_op_float_unboxed(s, FloatOp::Sub),
+        Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED => binary_op_float_unboxed(s, FloatOp::Mul),
+        Uop::COMPARE_OP_FLOAT_UNBOXED => compare_op_float_unboxed(s),
+        Uop::STORE_FAST_UNBOXED_FLOAT => store_fast_unboxed_float(s),
+        Uop::BOX_FLOAT_AT => box_float_at(s),
+        Uop::UNBOX_FLOAT_AT => unbox_float_at(s),
+        Uop::JUMP_TO_LOOP => s.continue_at(Exit::JumpTarget),
         Uop::PUSH_FRAME => push_frame(s),
         Uop::POP_FRAME => pop_frame(s),
     }
@@ -461,6 +473,19 @@ fn compare_op_float(s: &mut B) -> R {
     let left = s.pop()?;
     let x = float_value(s, left)?;
     let y = float_value(s, right)?;
+    let result = float_compare(s, x, y)?;
+    s.push(result)?;
+    s.decref(left)?;
+    s.decref(right)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// The bool singleton for `x <op> y`, `op` being the oparg (as `_COMPARE_OP_INT`).
+fn float_compare<'ctx>(
+    s: &B<'ctx, '_>,
+    x: FloatValue<'ctx>,
+    y: FloatValue<'ctx>,
+) -> Result<IntValue<'ctx>, TemplateError> {
     let b = s.llvm();
     // Each comparison: the ordered predicate, except `!=` (true on NaN).
     let preds = [
@@ -481,9 +506,132 @@ fn compare_op_float(s: &mut B) -> R {
         let v = b.build_select(c, t, f, "v")?.into_int_value();
         result = b.build_select(is_k, v, result, "result")?.into_int_value();
     }
+    Ok(result)
+}
+
+// ----- unboxed floats: stack words holding f64 bits -----
+
+fn guard_float_at(s: &mut B, depth: u64) -> R {
+    let v = s.peek(depth)?;
+    let ok = is_kind(s, v, kind::FLOAT)?;
+    s.guard(ok, Exit::JumpTarget)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// The f64 whose bits are the word `v`.
+fn unboxed<'ctx>(s: &B<'ctx, '_>, v: IntValue<'ctx>) -> Result<FloatValue<'ctx>, TemplateError> {
+    Ok(s.llvm()
+        .build_bit_cast(v, s.ctx().f64_type(), "unboxed")?
+        .into_float_value())
+}
+
+/// The word holding the bits of `f`.
+fn bits<'ctx>(s: &B<'ctx, '_>, f: FloatValue<'ctx>) -> Result<IntValue<'ctx>, TemplateError> {
+    Ok(s.llvm()
+        .build_bit_cast(f, s.i64(), "bits")?
+        .into_int_value())
+}
+
+fn load_fast_unboxed_float(s: &mut B) -> R {
+    let slot = s.local_slot(s.oparg()?)?;
+    let value = s
+        .llvm()
+        .build_load(s.i64(), slot, "value")?
+        .into_int_value();
+    let f = float_value(s, value)?;
+    s.push(bits(s, f)?)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn load_const_unboxed(s: &mut B) -> R {
+    let v = s.operand()?;
+    s.push(v)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn binary_op_float_unboxed(s: &mut B, fop: FloatOp) -> R {
+    let right = s.pop()?;
+    let left = s.pop()?;
+    let x = unboxed(s, left)?;
+    let y = unboxed(s, right)?;
+    let b = s.llvm();
+    let r = match fop {
+        FloatOp::Add => b.build_float_add(x, y, "r")?,
+        FloatOp::Sub => b.build_float_sub(x, y, "r")?,
+        FloatOp::Mul => b.build_float_mul(x, y, "r")?,
+    };
+    s.push(bits(s, r)?)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn compare_op_float_unboxed(s: &mut B) -> R {
+    let right = s.pop()?;
+    let left = s.pop()?;
+    let x = unboxed(s, left)?;
+    let y = unboxed(s, right)?;
+    let result = float_compare(s, x, y)?;
     s.push(result)?;
-    s.decref(left)?;
-    s.decref(right)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn store_fast_unboxed_float(s: &mut B) -> R {
+    let value = s.pop()?;
+    let slot = s.local_slot(s.oparg()?)?;
+    let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
+    let is_float = is_kind(s, old, kind::FLOAT)?;
+    s.if_then(is_float, |s| {
+        let obj = s.llvm().build_int_to_ptr(old, s.ptr(), "old_obj")?;
+        let rc = s
+            .load_field(obj, &ObjHeader::DESC, "refcnt")?
+            .into_int_value();
+        let unique = s.llvm().build_int_compare(
+            IntPredicate::EQ,
+            rc,
+            rc.get_type().const_int(1, false),
+            "unique",
+        )?;
+        s.if_then(unique, |s| {
+            // Only the local holds the old float: write into its box.
+            let f = unboxed(s, value)?;
+            s.store_field(obj, &FloatObj::DESC, "value", f)?;
+            s.continue_at(Exit::Continue)
+        })
+    })?;
+    let boxed = s
+        .call_helper("cpjit_box_float", Some(s.i64().into()), &[value.into()])?
+        .ok_or(TemplateError::Signature)?
+        .into_int_value();
+    s.llvm().build_store(slot, boxed)?;
+    s.xdecref(old)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// Pointer to the stack word `oparg` slots below the top.
+fn slot_at_oparg<'ctx>(
+    s: &B<'ctx, '_>,
+) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
+    let depth = s.oparg()?;
+    let neg = s.llvm().build_int_neg(depth, "neg")?;
+    s.word_at(s.sp, neg)
+}
+
+fn box_float_at(s: &mut B) -> R {
+    let p = slot_at_oparg(s)?;
+    let v = s.llvm().build_load(s.i64(), p, "raw")?.into_int_value();
+    let boxed = s
+        .call_helper("cpjit_box_float", Some(s.i64().into()), &[v.into()])?
+        .ok_or(TemplateError::Signature)?
+        .into_int_value();
+    s.llvm().build_store(p, boxed)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn unbox_float_at(s: &mut B) -> R {
+    let p = slot_at_oparg(s)?;
+    let v = s.llvm().build_load(s.i64(), p, "boxed")?.into_int_value();
+    let f = float_value(s, v)?;
+    s.llvm().build_store(p, bits(s, f)?)?;
+    s.decref(v)?;
     s.continue_at(Exit::Continue)
 }
 

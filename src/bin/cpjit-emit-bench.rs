@@ -96,7 +96,12 @@ fn main() -> Result<()> {
     // times with each set, for instruction counting (valgrind, perf stat).
     if let Ok(iters) = std::env::var("CPJIT_BENCH_EMIT_ONLY") {
         let iters: usize = iters.parse().context("CPJIT_BENCH_EMIT_ONLY=ITERS")?;
+        // `CPJIT_BENCH_SET=host` or `=synthetic`: only that set.
+        let only = std::env::var("CPJIT_BENCH_SET").ok();
         for (set, name) in stencil_sets() {
+            if only.as_deref().is_some_and(|o| !name.contains(o)) {
+                continue;
+            }
             let jit = JitContext::new(config(), set, &symbols())?;
             let t = trace(1000);
             let layout = jit.emitter().layout(&t)?;

@@ -1,6 +1,6 @@
 //! The JIT context: the library's entry point for VM authors.
 
-use crate::jit::debug::{self, CodeRange, CodeRegion, DebugConfig};
+use crate::jit::debug::{self, CodeRange, CodeRegion, DebugConfig, FrameLayout};
 use crate::jit::emitter::{Emitter, Layout};
 use crate::jit::error::JitError;
 use crate::jit::executor::{self, Executor, ExecutorBox};
@@ -44,7 +44,20 @@ pub struct JitContext {
     debug: Option<DebugConfig>,
     /// Traces compiled by [`JitContext::compile`], to name them `trace<N>`.
     traces: std::cell::Cell<u64>,
+    /// Time spent registering code with profilers and debuggers.
+    registration_time: std::cell::Cell<std::time::Duration>,
+    /// Unwind rows of each piece of code already analysed for gdb
+    /// (see [`FrameCache`]).
+    frames: RefCell<FrameCache>,
 }
+
+/// Unwind rows by piece of code: copies of one stencil have the same
+/// instructions wherever they are emitted (only hole values differ), so
+/// the code analysis behind gdb's CFI runs once per stencil and size
+/// instead of once per trace. Keyed by the uop (`None` for the trampoline
+/// and the fatal-error guard, told apart by their position) and the size.
+type FrameCache =
+    std::collections::HashMap<(Option<cpjit_abi::uop::Uop>, bool, usize), FrameLayout>;
 
 /// The architecture a target triple names (`x86_64`, `aarch64`, ...).
 fn triple_arch(triple: &str) -> &str {
@@ -87,6 +100,8 @@ impl JitContext {
             memory: Rc::new(RefCell::new(memory)),
             debug: config.debug,
             traces: std::cell::Cell::new(0),
+            registration_time: std::cell::Cell::new(std::time::Duration::ZERO),
+            frames: RefCell::new(FrameCache::new()),
         })
     }
 
@@ -140,11 +155,18 @@ impl JitContext {
             match emitted {
                 Ok(()) => {
                     let code = memory.address(&block);
-                    let registration = self.debug.and_then(|config| {
+                    let enabled = |c: &DebugConfig| c.perf_map || c.jitdump || c.gdb;
+                    let registration = self.debug.filter(enabled).and_then(|config| {
+                        let t0 = std::time::Instant::now();
                         // SAFETY: the block's code was just written and is
                         // read+execute (so readable) for the executor's life.
                         let bytes = unsafe { std::slice::from_raw_parts(code, layout.code_size) };
-                        register(bytes, &layout, trace, function, lines, config)
+                        let mut frames = self.frames.borrow_mut();
+                        let r =
+                            register(bytes, &layout, trace, function, lines, config, &mut frames);
+                        self.registration_time
+                            .set(self.registration_time.get() + t0.elapsed());
+                        r
                     });
                     // SAFETY: `p` is fresh and unshared; the block holds its code.
                     unsafe {
@@ -176,6 +198,12 @@ impl JitContext {
         &self.emitter
     }
 
+    /// Time spent so far registering executors with profilers and
+    /// debuggers (part of compiling; see [`crate::jit::debug`]).
+    pub fn registration_time(&self) -> std::time::Duration {
+        self.registration_time.get()
+    }
+
     /// Counters of the context's executable memory.
     pub fn memory_stats(&self) -> MemoryStats {
         self.memory.borrow().stats()
@@ -197,6 +225,7 @@ fn register(
     function: &str,
     lines: Option<&[u32]>,
     config: DebugConfig,
+    frames: &mut FrameCache,
 ) -> Option<debug::Registration> {
     let mut pieces = layout.code_pieces();
     let mut ranges = Vec::with_capacity(trace.len() + 2);
@@ -217,6 +246,20 @@ fn register(
         size,
         format!("cpjit:{function}:_FATAL_ERROR"),
     ));
+    if config.gdb && cfg!(target_arch = "x86_64") {
+        let last = ranges.len() - 1;
+        for (k, r) in ranges.iter_mut().enumerate() {
+            let uop = (k > 0 && k < last).then(|| trace[k - 1].opcode);
+            let bytes = code.get(r.offset..r.offset + r.size).unwrap_or(&[]);
+            let frame = frames
+                .entry((uop, k == 0, r.size))
+                .or_insert_with(|| {
+                    FrameLayout::Precomputed(debug::cfi::rows(&FrameLayout::Detect, bytes).into())
+                })
+                .clone();
+            r.frame = frame;
+        }
+    }
     let name = format!("cpjit executor {function} at {:p}", code.as_ptr());
     match debug::register_with(&CodeRegion::new(&name, code, &ranges), config) {
         Ok(r) => Some(r),

@@ -4,11 +4,12 @@
 //! AT&T syntax, like LLVM's disassembly in the generated stencil files.
 //! [`render_executor`] shows an installed executor's final machine code
 //! (after patching, at the addresses where it runs) split per uop; it is
-//! what `--dump-traces` prints. Other architectures are reported as
-//! [`DisasmError::UnsupportedArch`].
+//! what `--dump-traces` prints; [`render_executor_with`] also names the
+//! values the code uses (branch targets, patched data, helper addresses).
+//! Other architectures are reported as [`DisasmError::UnsupportedArch`].
 
 use crate::jit::executor::Executor;
-use iced_x86::{Decoder, DecoderOptions, Formatter, GasFormatter};
+use iced_x86::{Decoder, DecoderOptions, Formatter, GasFormatter, OpKind};
 use std::fmt::Write as _;
 
 /// Why code cannot be disassembled or rendered.
@@ -38,6 +39,22 @@ pub struct DecodedInstruction {
     pub text: String,
     /// Whether the bytes are not a valid instruction.
     pub invalid: bool,
+    /// Addresses and values the instruction uses, in operand order.
+    pub references: Vec<Reference>,
+}
+
+/// A value an instruction uses that may name something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reference {
+    /// A 64-bit immediate operand: on x86-64 that is a patched hole
+    /// (`movabs` of a helper's address, an oparg, an operand).
+    Immediate64(u64),
+    /// A smaller immediate operand.
+    Immediate(u64),
+    /// The target of a direct jump or call.
+    Branch(u64),
+    /// The address of a RIP-relative memory operand.
+    Memory(u64),
 }
 
 /// Decodes x86-64 `code` as if it started at `address`.
@@ -58,11 +75,31 @@ pub fn decode_x86_64(code: &[u8], address: u64) -> Vec<DecodedInstruction> {
         } else {
             formatter.format(&ins, &mut text);
         }
+        let mut references = Vec::new();
+        if !invalid {
+            for k in 0..ins.op_count() {
+                let r = match ins.op_kind(k) {
+                    OpKind::Immediate64 => Reference::Immediate64(ins.immediate(k)),
+                    OpKind::Immediate8to64
+                    | OpKind::Immediate32to64
+                    | OpKind::Immediate32
+                    | OpKind::Immediate16
+                    | OpKind::Immediate8 => Reference::Immediate(ins.immediate(k)),
+                    OpKind::NearBranch64 => Reference::Branch(ins.near_branch_target()),
+                    OpKind::Memory if ins.is_ip_rel_memory_operand() => {
+                        Reference::Memory(ins.ip_rel_memory_address())
+                    }
+                    _ => continue,
+                };
+                references.push(r);
+            }
+        }
         out.push(DecodedInstruction {
             address: ins.ip(),
             bytes: code[start..end].to_vec(),
             text,
             invalid,
+            references,
         });
     }
     out
@@ -78,16 +115,25 @@ pub fn decode_host(code: &[u8], address: u64) -> Result<Vec<DecodedInstruction>,
 
 /// Renders decoded instructions, one a line: address, bytes, text.
 pub fn render_instructions(instructions: &[DecodedInstruction]) -> String {
+    render_annotated(instructions, &|_| Vec::new())
+}
+
+/// [`render_instructions`], with a `# note; note` comment after each
+/// instruction `notes` has something to say about.
+fn render_annotated(
+    instructions: &[DecodedInstruction],
+    notes: &dyn Fn(&DecodedInstruction) -> Vec<String>,
+) -> String {
     let mut out = String::new();
     for i in instructions {
         let bytes: Vec<String> = i.bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let _ = writeln!(
-            out,
-            "  {:#014x}: {:<30} {}",
-            i.address,
-            bytes.join(" "),
-            i.text
-        );
+        let line = format!("  {:#014x}: {:<30} {}", i.address, bytes.join(" "), i.text);
+        let n = notes(i);
+        if n.is_empty() {
+            let _ = writeln!(out, "{line}");
+        } else {
+            let _ = writeln!(out, "{line:<80} # {}", n.join("; "));
+        }
     }
     out
 }
@@ -97,6 +143,22 @@ pub fn render_instructions(instructions: &[DecodedInstruction]) -> String {
 /// naming uop `i` of the trace (e.g. `Uop::name`, or a richer label), then
 /// `_FATAL_ERROR`.
 pub fn render_executor(executor: &Executor, names: &[&str]) -> Result<String, DisasmError> {
+    render_executor_with(executor, names, &|_, _| None)
+}
+
+/// [`render_executor`], with a comment naming what each instruction uses:
+/// a branch into the executor names the piece (`-> 3 _GUARD_BOTH_INT`), an
+/// address in the executor's data shows the patched value there
+/// (`[+0xa98] = 0x...`, at that offset of the block), and any value (64-bit
+/// immediate, branch target or data) `name(piece, value)` recognizes gets
+/// its name, e.g. a helper. The
+/// piece passed is `None` for the trampoline and the fatal-error guard, else
+/// the uop's index.
+pub fn render_executor_with(
+    executor: &Executor,
+    names: &[&str],
+    name: &dyn Fn(Option<usize>, u64) -> Option<String>,
+) -> Result<String, DisasmError> {
     let pieces = executor.code_pieces();
     let uops = pieces.len().saturating_sub(2);
     if names.len() != uops {
@@ -106,7 +168,20 @@ pub fn render_executor(executor: &Executor, names: &[&str]) -> Result<String, Di
         });
     }
     let code = executor.code_bytes();
+    let block = executor.block_bytes();
     let base = executor.jit_code() as u64;
+    let piece_at = |addr: u64| -> Option<(usize, u64)> {
+        let off = addr.checked_sub(base)? as usize;
+        pieces
+            .iter()
+            .position(|&(o, s)| off >= o && off < o + s)
+            .map(|k| (k, (off - pieces[k].0) as u64))
+    };
+    let piece_label = |k: usize| match k {
+        0 => "_ENTRY".to_string(),
+        k if k == pieces.len() - 1 => "_FATAL_ERROR".to_string(),
+        k => format!("{} {}", k - 1, names[k - 1]),
+    };
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -121,10 +196,47 @@ pub fn render_executor(executor: &Executor, names: &[&str]) -> Result<String, Di
         };
         let _ = writeln!(out, "; {label}: {size} bytes at +{offset:#x}");
         let bytes = code.get(offset..offset + size).unwrap_or(&[]);
-        out.push_str(&render_instructions(&decode_host(
-            bytes,
-            base + offset as u64,
-        )?));
+        let uop = (i > 0 && i < pieces.len() - 1).then(|| i - 1);
+        let notes = |ins: &DecodedInstruction| {
+            let mut n = Vec::new();
+            for r in &ins.references {
+                let value = match *r {
+                    Reference::Branch(t) => {
+                        match piece_at(t) {
+                            Some((k, 0)) if k != i => n.push(format!("-> {}", piece_label(k))),
+                            Some((k, d)) if k != i => n.push(format!("-> {}+{d}", piece_label(k))),
+                            _ => {}
+                        }
+                        t
+                    }
+                    Reference::Memory(a) | Reference::Immediate64(a)
+                        if a >= base + code.len() as u64 && a < base + block.len() as u64 =>
+                    {
+                        let off = (a - base) as usize;
+                        match block.get(off..off + 8) {
+                            Some(b) => {
+                                let mut w = [0u8; 8];
+                                w.copy_from_slice(b);
+                                let v = u64::from_le_bytes(w);
+                                n.push(format!("[+{off:#x}] = {v:#x}"));
+                                v
+                            }
+                            None => continue,
+                        }
+                    }
+                    Reference::Immediate64(v) => v,
+                    Reference::Memory(_) | Reference::Immediate(_) => continue,
+                };
+                if let Some(s) = name(uop, value) {
+                    n.push(s);
+                }
+            }
+            n
+        };
+        out.push_str(&render_annotated(
+            &decode_host(bytes, base + offset as u64)?,
+            &notes,
+        ));
     }
     Ok(out)
 }

@@ -1,184 +1,47 @@
 //! The emitter: copies stencils for a trace into a block and patches their
 //! holes. Two passes, as in CPython's `_PyJIT_Compile`:
 //!
-//! 1. [`Emitter::layout`] sums code and data sizes and records where each
-//!    uop's code and data go.
+//! 1. [`Emitter::layout`] checks the trace, sums code and data sizes and
+//!    records where each uop's code and data go.
 //! 2. [`Emitter::emit`] copies, in the seed's layout — trampoline, each uop's
 //!    code in trace order, the `_FATAL_ERROR` guard, then every group's data
 //!    (each aligned) after all code — and patches each hole from the
-//!    per-instruction value table. Data is patched before code, because
-//!    relaxing a GOT load reads the (patched) GOT slot.
+//!    per-instruction value table.
+//!
+//! Everything that does not depend on the trace is done once per context by
+//! [`program`]: symbols resolved, position-independent holes pre-patched,
+//! the remaining holes sorted into compact patch lists by kind. Emitting one
+//! uop is then a chunked copy of its code (and data, if any) and a loop of
+//! unchecked stores, with one range check per PC-relative hole.
 //!
 //! The emitter writes into any byte buffer with the address it will run at,
 //! so it can be measured apart from page protection.
 
+mod program;
+#[cfg(test)]
+mod tests;
+
 use crate::jit::error::JitError;
-use crate::jit::patch;
 use crate::jit::symbols::SymbolTable;
 use crate::jit::trace::UopInstruction;
-use cpjit_abi::stencil::{HoleKind, HoleValue, Stencil, StencilGroup, StencilSet};
+use cpjit_abi::stencil::{HoleValue, StencilSet};
 use cpjit_abi::uop::Uop;
+use program::{value_index, ContinueAt, Program, Programs, Values, VALUE_SLOTS};
 
 /// Largest data alignment a stencil may ask for (blocks are aligned to it).
 pub const MAX_DATA_ALIGN: usize = crate::jit::memory::BLOCK_ALIGN;
 
-/// A hole with its symbol already resolved into the addend.
-#[derive(Clone, Copy, Debug)]
-struct PreparedHole {
-    offset: u32,
-    kind: HoleKind,
-    /// Index of the hole's [`HoleValue`] in the per-instruction value table.
-    value: u8,
-    /// Symbol address plus addend (wrapping).
-    addend: u64,
-}
-
-/// Position of each [`HoleValue`] in the per-instruction value table that
-/// [`Emitter::emit`] builds.
-fn value_index(v: HoleValue) -> u8 {
-    match v {
-        HoleValue::Code => 0,
-        HoleValue::Continue => 1,
-        HoleValue::Data => 2,
-        HoleValue::Executor => 3,
-        HoleValue::Top => 4,
-        HoleValue::Zero => 5,
-        HoleValue::Oparg => 6,
-        HoleValue::Operand => 7,
-        HoleValue::Target => 8,
-        HoleValue::JumpTarget => 9,
-        HoleValue::ErrorTarget => 10,
-        HoleValue::ExitIndex => 11,
-        HoleValue::OperandHi => 12,
-    }
-}
-
-/// Slots of the per-instruction value table: the 13 [`HoleValue`]s, rounded
-/// up to a power of two so that an index masked with [`VALUE_MASK`] needs no
-/// bounds check.
-const VALUE_SLOTS: usize = 16;
-/// Mask applied to a hole's value index (always below 13 already).
-const VALUE_MASK: u8 = (VALUE_SLOTS - 1) as u8;
-/// The per-instruction value table, indexed by [`value_index`].
-type Values = [u64; VALUE_SLOTS];
-
-/// A stencil group ready to emit.
-///
-/// Holes whose value does not depend on where the group lands are patched
-/// once, here, into owned copies of the bodies: runtime symbols without a
-/// table value (`Zero + symbol`, absolute), and PC-relative references to
-/// the group's own code or to the code right after it (`Continue`: uops are
-/// laid out back to back, so that distance is the group's code size). Only
-/// position-dependent holes are left for each emission.
-#[derive(Clone, Debug)]
-struct PreparedGroup {
-    code: Box<[u8]>,
-    data: Box<[u8]>,
-    data_align: usize,
-    code_holes: Box<[PreparedHole]>,
-    data_holes: Box<[PreparedHole]>,
-    /// A symbol the embedder did not provide: emitting this group fails.
-    unresolved: Option<&'static str>,
-}
-
-/// A stencil body with its fixed holes patched, and the holes left.
-type PreparedStencil = (Box<[u8]>, Box<[PreparedHole]>);
-
-/// Where a group's `Continue` points, relative to the start of its code.
-#[derive(Clone, Copy, Debug)]
-enum ContinueAt {
-    /// Just past the group's code: the next uop, or the guard after the last.
-    Next,
-    /// The group's own start (the fatal-error guard, which never continues).
-    Itself,
-}
-
-impl PreparedGroup {
-    fn new(
-        name: &str,
-        g: &StencilGroup,
-        symbols: &SymbolTable,
-        cont: ContinueAt,
-    ) -> Result<Self, JitError> {
-        let align = g.data_align.max(1) as usize;
-        if !align.is_power_of_two() || align > MAX_DATA_ALIGN {
-            return Err(JitError::BadStencil(format!(
-                "{name}: data alignment {align} is not a power of two up to {MAX_DATA_ALIGN}"
-            )));
-        }
-        let continue_offset = match cont {
-            ContinueAt::Next => g.code.body.len() as u64,
-            ContinueAt::Itself => 0,
-        };
-        let mut unresolved = None;
-        let mut prepare = |s: &Stencil, is_code: bool| -> Result<PreparedStencil, JitError> {
-            let mut body = s.body.to_vec();
-            let mut holes = Vec::with_capacity(s.holes.len());
-            for h in s.holes {
-                let end = h.offset as usize + patch::width(h.kind);
-                if end > body.len() {
-                    return Err(JitError::BadStencil(format!(
-                        "{name}: {} hole at {} runs past the body ({} bytes)",
-                        if is_code { "code" } else { "data" },
-                        h.offset,
-                        body.len()
-                    )));
-                }
-                let sym = match h.symbol {
-                    None => Some(0),
-                    Some(sym) => symbols.get(sym).or_else(|| {
-                        unresolved.get_or_insert(sym);
-                        None
-                    }),
-                };
-                let addend = sym.unwrap_or(0).wrapping_add(h.addend as u64);
-                // Position-independent holes, patched relative to address 0.
-                let fixed = match (h.kind, h.value, sym.is_some()) {
-                    (HoleKind::Abs64 | HoleKind::Abs32, HoleValue::Zero, true) => Some(addend),
-                    (HoleKind::Rel32, HoleValue::Code, true) if is_code => Some(addend),
-                    (HoleKind::Rel32, HoleValue::Continue, true) if is_code => {
-                        Some(continue_offset.wrapping_add(addend))
-                    }
-                    _ => None,
-                };
-                let offset = h.offset as usize;
-                if let Some(v) = fixed {
-                    if patch::apply(h.kind, &mut body, offset, 0, v).is_some() {
-                        continue;
-                    }
-                }
-                holes.push(PreparedHole {
-                    offset: h.offset,
-                    kind: h.kind,
-                    value: value_index(h.value),
-                    addend,
-                });
-            }
-            Ok((body.into_boxed_slice(), holes.into_boxed_slice()))
-        };
-        let (data, data_holes) = prepare(&g.data, false)?;
-        let (code, code_holes) = prepare(&g.code, true)?;
-        Ok(PreparedGroup {
-            code,
-            data,
-            data_align: align,
-            code_holes,
-            data_holes,
-            unresolved,
-        })
-    }
-}
-
 /// A stencil set with symbols resolved, ready to emit traces.
 #[derive(Debug)]
 pub struct Emitter {
-    trampoline: PreparedGroup,
-    fatal_error: PreparedGroup,
-    /// Indexed by `Uop as usize`; `None` when the set has no code for the uop.
-    uops: Vec<Option<PreparedGroup>>,
-    /// Compact sizes for the first pass, indexed like `uops`; `None` when
-    /// the uop cannot be emitted.
-    sizes: Vec<Option<GroupSize>>,
+    programs: Programs,
+    trampoline: Program,
+    fatal_error: Program,
+    /// Indexed by `Uop as usize`; [`Program::UNKNOWN`] when the set has no
+    /// code for the uop.
+    uops: Vec<Program>,
+    /// Compact sizes for the first pass, indexed like `uops`.
+    sizes: Vec<GroupSize>,
     /// Bits of the operand `Operand` holes receive: all 64 on 64-bit
     /// targets; the low 32 on 32-bit ones, where `OperandHi` holes get the
     /// high half.
@@ -206,7 +69,19 @@ fn is_32_bit(triple: &str) -> bool {
 struct GroupSize {
     code: u32,
     data: u32,
-    align: u32,
+    /// Data alignment minus one.
+    align_mask: u32,
+    /// Whether the group can be emitted (known, symbols resolved).
+    ok: bool,
+}
+
+impl GroupSize {
+    const UNUSABLE: GroupSize = GroupSize {
+        code: 0,
+        data: 0,
+        align_mask: 0,
+        ok: false,
+    };
 }
 
 /// Where everything of one trace goes, relative to the block start.
@@ -245,43 +120,50 @@ impl Layout {
     }
 }
 
-fn align_up(n: usize, a: usize) -> usize {
+fn align_up(n: u64, a: u64) -> u64 {
     (n + a - 1) & !(a - 1)
 }
 
 impl Emitter {
     /// Prepares `set` for this host: checks its shape, resolves every symbol
-    /// hole against `symbols`. A symbol missing here is reported only when a
-    /// trace uses a stencil that needs it.
+    /// hole against `symbols`, and turns each group into a patch program. A
+    /// symbol missing here is reported only when a trace uses a stencil that
+    /// needs it.
     pub fn new(set: &StencilSet, symbols: &SymbolTable) -> Result<Self, JitError> {
+        let mut programs = Programs::new();
+        let trampoline = programs.prepare("_ENTRY", &set.trampoline, symbols, ContinueAt::Next)?;
+        let fatal_error = programs.prepare(
+            "_FATAL_ERROR",
+            &set.fatal_error,
+            symbols,
+            ContinueAt::Itself,
+        )?;
         let uops = Uop::ALL
             .iter()
             .map(|&u| match set.uops.get(u as usize) {
                 Some(g) if !g.code.body.is_empty() || may_be_empty(u) => {
-                    PreparedGroup::new(u.name(), g, symbols, ContinueAt::Next).map(Some)
+                    programs.prepare(u.name(), g, symbols, ContinueAt::Next)
                 }
-                _ => Ok(None),
+                _ => Ok(Program::UNKNOWN),
             })
             .collect::<Result<Vec<_>, _>>()?;
+        programs.finish();
         let sizes = uops
             .iter()
-            .map(|g| {
-                let g = g.as_ref().filter(|g| g.unresolved.is_none())?;
-                Some(GroupSize {
-                    code: u32::try_from(g.code.len()).ok()?,
-                    data: u32::try_from(g.data.len()).ok()?,
-                    align: g.data_align as u32,
-                })
+            .map(|p| match p.usable {
+                true => GroupSize {
+                    code: p.code_len,
+                    data: p.data_len,
+                    align_mask: p.data_align - 1,
+                    ok: true,
+                },
+                false => GroupSize::UNUSABLE,
             })
             .collect();
         Ok(Emitter {
-            trampoline: PreparedGroup::new("_ENTRY", &set.trampoline, symbols, ContinueAt::Next)?,
-            fatal_error: PreparedGroup::new(
-                "_FATAL_ERROR",
-                &set.fatal_error,
-                symbols,
-                ContinueAt::Itself,
-            )?,
+            programs,
+            trampoline,
+            fatal_error,
             uops,
             sizes,
             operand_mask: if is_32_bit(set.target) {
@@ -292,167 +174,111 @@ impl Emitter {
         })
     }
 
-    fn group(&self, u: Uop) -> Result<&PreparedGroup, JitError> {
+    /// The program of a uop, or why it cannot be emitted.
+    fn group(&self, u: Uop) -> Result<&Program, JitError> {
         match self.uops.get(u as usize) {
-            Some(Some(g)) => match g.unresolved {
-                Some(sym) => Err(JitError::UnresolvedSymbol(sym)),
-                None => Ok(g),
-            },
+            Some(p) if p.usable => Ok(p),
+            Some(Program {
+                unresolved: Some(sym),
+                ..
+            }) => Err(JitError::UnresolvedSymbol(sym)),
             _ => Err(JitError::UnknownOpcode(u.name())),
         }
     }
 
     /// Bytes of the trampoline's code (the side entry's offset).
     pub fn trampoline_size(&self) -> usize {
-        self.trampoline.code.len()
+        self.trampoline.code_len as usize
     }
 
     /// First pass: checks every instruction and computes the layout.
     pub fn layout(&self, trace: &[UopInstruction]) -> Result<Layout, JitError> {
+        let mut layout = Layout::default();
+        self.layout_into(trace, &mut layout)?;
+        Ok(layout)
+    }
+
+    /// [`Emitter::layout`] into an existing [`Layout`], reusing its memory.
+    pub fn layout_into(&self, trace: &[UopInstruction], out: &mut Layout) -> Result<(), JitError> {
         if trace.is_empty() {
             return Err(JitError::EmptyTrace);
         }
-        for g in [&self.trampoline, &self.fatal_error] {
-            if let Some(sym) = g.unresolved {
+        for p in [&self.trampoline, &self.fatal_error] {
+            if let Some(sym) = p.unresolved {
                 return Err(JitError::UnresolvedSymbol(sym));
             }
         }
         let n = trace.len();
-        // One pass: code offsets are absolute; data offsets are relative to
-        // the data area, which starts after all code, aligned for all data.
-        let mut slots = Vec::with_capacity(n + 2);
         let (t, f) = (&self.trampoline, &self.fatal_error);
-        let mut code = t.code.len();
-        let mut data = t.data.len();
-        let mut max_align = t.data_align.max(f.data_align);
-        slots.push((0u32, 0u32));
-        for (index, ins) in trace.iter().enumerate() {
-            if ins.jump_target as usize >= n || ins.error_target as usize >= n {
-                let target = ins.jump_target.max(ins.error_target);
-                return Err(JitError::BadTarget {
-                    index,
-                    target,
-                    len: n,
-                });
-            }
-            let Some(Some(size)) = self.sizes.get(ins.opcode as usize) else {
-                return Err(self
-                    .group(ins.opcode)
-                    .err()
-                    .unwrap_or(JitError::UnknownOpcode(ins.opcode.name())));
-            };
-            let mask = size.align as usize - 1;
+        // Code offsets are absolute; data offsets are relative to the data
+        // area, which starts after all code, aligned for all data. Alignments
+        // are powers of two, so OR-ing their masks gives the largest.
+        let mut code = t.code_len as u64;
+        let mut data = t.data_len as u64;
+        let mut max_mask = (t.data_align - 1) | (f.data_align - 1);
+        let mut bad = false;
+        out.slots.clear();
+        out.slots.resize(n + 2, (0, 0));
+        for (slot, ins) in out.slots[1..=n].iter_mut().zip(trace) {
+            let s = self
+                .sizes
+                .get(ins.opcode as usize)
+                .copied()
+                .unwrap_or(GroupSize::UNUSABLE);
+            bad |= !s.ok | (ins.jump_target as usize >= n) | (ins.error_target as usize >= n);
+            let mask = s.align_mask as u64;
             data = (data + mask) & !mask;
-            max_align = max_align.max(size.align as usize);
-            slots.push((code as u32, data as u32));
-            code += size.code as usize;
-            data += size.data as usize;
+            max_mask |= s.align_mask;
+            *slot = (code as u32, data as u32);
+            code += s.code as u64;
+            data += s.data as u64;
         }
-        data = align_up(data, f.data_align);
-        slots.push((code as u32, data as u32));
-        code += f.code.len();
-        data += f.data.len();
-        let data_base = align_up(code, max_align);
-        let total_size = data_base + data;
-        if total_size > u32::MAX as usize {
+        if bad {
+            return Err(self.first_error(trace));
+        }
+        data = align_up(data, f.data_align as u64);
+        out.slots[n + 1] = (code as u32, data as u32);
+        code += f.code_len as u64;
+        data += f.data_len as u64;
+        let data_base = align_up(code, max_mask as u64 + 1);
+        let total = data_base + data;
+        if total > u32::MAX as u64 {
             return Err(JitError::TraceTooLarge {
-                needed: total_size,
+                needed: usize::try_from(total).unwrap_or(usize::MAX),
                 limit: u32::MAX as usize,
             });
         }
-        Ok(Layout {
-            slots,
-            code_size: code,
-            data_base,
-            total_size,
-        })
+        out.code_size = code as usize;
+        out.data_base = data_base as usize;
+        out.total_size = total as usize;
+        Ok(())
     }
 
-    /// Copies one group to its slot and patches its holes with `values`
-    /// (indexed by [`value_index`]): data first, then code.
-    #[inline(always)]
-    fn put(
-        buf: &mut [u8],
-        g: &PreparedGroup,
-        (c, d): (u32, u32),
-        base: u64,
-        values: &Values,
-    ) -> Result<(), JitError> {
-        let (c, d) = (c as usize, d as usize);
-        let misfit = || JitError::BadStencil("emit: layout does not fit the buffer".into());
-        if c.checked_add(g.code.len())
-            .is_none_or(|end| end > buf.len())
-            || d.checked_add(g.data.len())
-                .is_none_or(|end| end > buf.len())
-        {
-            return Err(misfit());
-        }
-        // SAFETY: both ranges were checked to lie inside `buf` just above;
-        // the sources are the group's own boxes, which cannot overlap `buf`
-        // (it is borrowed mutably).
-        unsafe {
-            let dst = buf.as_mut_ptr();
-            std::ptr::copy_nonoverlapping(g.code.as_ptr(), dst.add(c), g.code.len());
-            std::ptr::copy_nonoverlapping(g.data.as_ptr(), dst.add(d), g.data.len());
-        }
-        Self::patch_holes(buf, &g.data_holes, d, base, values)?;
-        Self::patch_holes(buf, &g.code_holes, c, base, values)
-    }
-
-    /// Patches `holes` of a piece copied to `buf[at..]`. Every hole was
-    /// checked at preparation to lie inside its body, and [`Self::put`]
-    /// checked that the body lies inside `buf`, so the two common kinds
-    /// (`Abs64`, `Rel32`) are stored without further bounds checks.
-    #[inline(always)]
-    fn patch_holes(
-        buf: &mut [u8],
-        holes: &[PreparedHole],
-        at: usize,
-        base: u64,
-        values: &Values,
-    ) -> Result<(), JitError> {
-        for h in holes {
-            let value = values[(h.value & VALUE_MASK) as usize].wrapping_add(h.addend);
-            let offset = at + h.offset as usize;
-            debug_assert!(offset + patch::width(h.kind) <= buf.len());
-            match h.kind {
-                HoleKind::Abs64 => {
-                    // SAFETY: `offset + 8 <= buf.len()` (see above); the
-                    // store is unaligned.
-                    unsafe {
-                        buf.as_mut_ptr()
-                            .add(offset)
-                            .cast::<u64>()
-                            .write_unaligned(value.to_le())
-                    }
-                }
-                HoleKind::Rel32 => {
-                    let location = base.wrapping_add(offset as u64);
-                    let rel = value.wrapping_sub(location) as i64;
-                    let Ok(rel) = i32::try_from(rel) else {
-                        return patch::patch(h.kind, buf, offset, base, value);
-                    };
-                    // SAFETY: `offset + 4 <= buf.len()` (see above); the
-                    // store is unaligned.
-                    unsafe {
-                        buf.as_mut_ptr()
-                            .add(offset)
-                            .cast::<u32>()
-                            .write_unaligned((rel as u32).to_le())
-                    }
-                }
-                kind => {
-                    if patch::apply(kind, buf, offset, base, value).is_none() {
-                        return patch::patch(kind, buf, offset, base, value);
-                    }
-                }
+    /// The error of the first bad instruction of a trace the first pass
+    /// rejected.
+    #[cold]
+    fn first_error(&self, trace: &[UopInstruction]) -> JitError {
+        let n = trace.len();
+        for (index, ins) in trace.iter().enumerate() {
+            if ins.jump_target as usize >= n || ins.error_target as usize >= n {
+                let target = ins.jump_target.max(ins.error_target);
+                return JitError::BadTarget {
+                    index,
+                    target,
+                    len: n,
+                };
+            }
+            if let Err(e) = self.group(ins.opcode) {
+                return e;
             }
         }
-        Ok(())
+        JitError::BadStencil("layout: no bad instruction found".into())
     }
 
     /// Second pass: fills `buf` (exactly `layout.total_size` bytes, to run at
     /// address `base`) for `trace`, whose executor header lives at `executor`.
+    /// `layout` must come from [`Emitter::layout`] for the same trace; a
+    /// layout that does not match is an error.
     pub fn emit(
         &self,
         trace: &[UopInstruction],
@@ -462,60 +288,107 @@ impl Emitter {
         executor: u64,
     ) -> Result<(), JitError> {
         let n = trace.len();
-        let slots = &layout.slots;
-        if buf.len() != layout.total_size || slots.len() != n + 2 {
-            return Err(JitError::BadStencil(
-                "emit: buffer or layout does not match the trace".into(),
-            ));
+        let slots = layout.slots.as_slice();
+        let mismatch =
+            || JitError::BadStencil("emit: buffer or layout does not match the trace".into());
+        if buf.len() != layout.total_size
+            || slots.len() != n + 2
+            || layout.code_size > layout.data_base
+            || layout.data_base > buf.len()
+        {
+            return Err(mismatch());
         }
-        let top = base + layout.side_entry() as u64;
-        let db = layout.data_base as u32;
-        let abs = |(c, d): (u32, u32)| (c, db + d);
-        let code_at = |i: usize| slots.get(i).map_or(0, |s| base + s.0 as u64);
+        let code_end = layout.code_size;
+        let db = layout.data_base;
+        let at = |(c, d): (u32, u32)| (c as usize, db + d as usize);
+        let code_at = |i: usize| base + slots[i].0 as u64;
         // Padding between code and data, and between data pieces, is zeroed
         // so that no stale bytes of an earlier executor remain.
-        buf[layout.code_size..].fill(0);
+        buf[code_end..].fill(0);
+        let top = code_at(1);
         let mut values: Values = [0; VALUE_SLOTS];
-        values[3] = executor;
-        values[4] = top;
-        values[0] = base;
-        values[1] = top;
-        values[2] = base + (db + slots[0].1) as u64;
-        Self::put(buf, &self.trampoline, abs(slots[0]), base, &values)?;
-        let mut emitted = self.trampoline.code.len();
+        values[value_index(HoleValue::Executor)] = executor;
+        values[value_index(HoleValue::Top)] = top;
+        let frame_values = values;
+        let (c, d) = at(slots[0]);
+        values[value_index(HoleValue::Code)] = base + c as u64;
+        values[value_index(HoleValue::Continue)] = top;
+        values[value_index(HoleValue::Data)] = base + d as u64;
+        self.put(&self.trampoline, buf, (c, d), code_end, base, &values)?;
+        // Code is laid out back to back: each uop's goes where the previous
+        // one's ends. Only uops with data (rare) look their data up.
+        let mut c = c + self.trampoline.code_len as usize;
         for (i, ins) in trace.iter().enumerate() {
-            let Some(Some(g)) = self.uops.get(ins.opcode as usize) else {
-                return Err(JitError::UnknownOpcode(ins.opcode.name()));
+            let p = match self.uops.get(ins.opcode as usize) {
+                Some(p) if p.usable => p,
+                _ => return Err(self.group(ins.opcode).err().unwrap_or_else(mismatch)),
             };
-            let slot = abs(slots[i + 1]);
-            values[0] = base + slot.0 as u64;
-            values[1] = code_at(i + 2);
-            values[2] = base + slot.1 as u64;
+            let (jump, error) = (ins.jump_target as usize, ins.error_target as usize);
+            if jump >= n || error >= n {
+                return Err(mismatch());
+            }
+            let next = c + p.code_len as usize;
+            values[0] = base + c as u64;
+            values[1] = base + next as u64;
             values[6] = ins.oparg as u64;
             values[7] = ins.operand & self.operand_mask;
             values[8] = ins.target as u64;
-            values[9] = code_at(ins.jump_target as usize + 1);
-            values[10] = code_at(ins.error_target as usize + 1);
+            values[9] = code_at(jump + 1);
+            values[10] = code_at(error + 1);
             values[11] = ins.exit_index as u64;
             values[12] = ins.operand >> 32;
-            Self::put(buf, g, slot, base, &values)?;
-            emitted += g.code.len();
+            if p.cold {
+                let d = at(slots[i + 1]).1;
+                values[2] = base + d as u64;
+                self.programs.put_small_data(p, buf, d, base, &values)?;
+            }
+            self.programs.put_code(p, buf, c, code_end, base, &values)?;
+            if p.slow_code {
+                self.programs.put_slow_code(p, buf, c, base, &values)?;
+            }
+            c = next;
         }
-        let f = abs(slots[n + 1]);
-        values = [0; VALUE_SLOTS];
-        values[3] = executor;
-        values[4] = top;
-        values[0] = base + f.0 as u64;
-        values[1] = values[0];
-        values[2] = base + f.1 as u64;
-        Self::put(buf, &self.fatal_error, f, base, &values)?;
-        emitted += self.fatal_error.code.len();
-        debug_assert_eq!(emitted, layout.code_size, "emitted code size");
-        debug_assert_eq!(
-            f.1 as usize + self.fatal_error.data.len(),
-            layout.total_size,
-            "emitted data size"
-        );
-        Ok(())
+        // The layout must be this trace's: its code ends where ours does.
+        let (fc, d) = at(slots[n + 1]);
+        if fc != c
+            || c + self.fatal_error.code_len as usize != code_end
+            || d + self.fatal_error.data_len as usize != buf.len()
+        {
+            return Err(mismatch());
+        }
+        values = frame_values;
+        values[value_index(HoleValue::Code)] = base + c as u64;
+        values[value_index(HoleValue::Continue)] = base + c as u64;
+        values[value_index(HoleValue::Data)] = base + d as u64;
+        self.put(&self.fatal_error, buf, (c, d), code_end, base, &values)
+    }
+
+    /// Emits one whole group (the trampoline or the guard).
+    fn put(
+        &self,
+        p: &Program,
+        buf: &mut [u8],
+        (c, d): (usize, usize),
+        code_end: usize,
+        base: u64,
+        values: &Values,
+    ) -> Result<(), JitError> {
+        self.programs.put_data(p, buf, d, base, values)?;
+        self.programs.put_code(p, buf, c, code_end, base, values)?;
+        self.programs.put_slow_code(p, buf, c, base, values)
     }
 }
+
+const _: () = {
+    // The table indices `emit` writes by number.
+    assert!(value_index(HoleValue::Code) == 0);
+    assert!(value_index(HoleValue::Continue) == 1);
+    assert!(value_index(HoleValue::Data) == 2);
+    assert!(value_index(HoleValue::Oparg) == 6);
+    assert!(value_index(HoleValue::Operand) == 7);
+    assert!(value_index(HoleValue::Target) == 8);
+    assert!(value_index(HoleValue::JumpTarget) == 9);
+    assert!(value_index(HoleValue::ErrorTarget) == 10);
+    assert!(value_index(HoleValue::ExitIndex) == 11);
+    assert!(value_index(HoleValue::OperandHi) == 12);
+};

@@ -45,6 +45,10 @@ pub(crate) struct ExecutorBox {
     memory: Rc<RefCell<CodeMemory>>,
     /// Exits of other executors (or this one) linked to this executor.
     incoming: Vec<(NonNull<ExecutorBox>, u32)>,
+    /// Set by [`Executor::detach`]: the embedder vouched that the code is
+    /// not on the stack and can never be entered again, so destruction need
+    /// not wait for the outermost entry to return.
+    detached: bool,
 }
 
 thread_local! {
@@ -86,6 +90,7 @@ impl ExecutorBox {
             pieces: Box::default(),
             memory,
             incoming: Vec::new(),
+            detached: false,
         });
         // SAFETY: Box::into_raw never returns null.
         unsafe { NonNull::new_unchecked(Box::into_raw(b)) }
@@ -153,8 +158,13 @@ unsafe fn decref(p: NonNull<ExecutorBox>) {
 /// be running or its context is in the middle of a compile.
 unsafe fn release(p: NonNull<ExecutorBox>) {
     // SAFETY: `p` is live until destroyed.
-    let compiling = unsafe { (*p.as_ptr()).memory.try_borrow_mut().is_err() };
-    if ACTIVE.with(Cell::get) > 0 || compiling {
+    let (compiling, detached) = unsafe {
+        (
+            (*p.as_ptr()).memory.try_borrow_mut().is_err(),
+            (*p.as_ptr()).detached,
+        )
+    };
+    if (ACTIVE.with(Cell::get) > 0 && !detached) || compiling {
         DEFERRED.with(|d| d.borrow_mut().push(p));
     } else {
         // SAFETY: the count is zero and nothing runs: nobody can reach `p`.
@@ -326,6 +336,21 @@ impl Executor {
         unsafe { std::slice::from_raw_parts(code, len) }
     }
 
+    /// The executor's whole block: its code ([`Executor::code_bytes`])
+    /// followed by its patched data (e.g. the addresses of the helpers its
+    /// stencils call), or empty once freed.
+    pub fn block_bytes(&self) -> &[u8] {
+        let len = self.code_size();
+        let code = self.jit_code();
+        if code.is_null() || len == 0 {
+            return &[];
+        }
+        // SAFETY: the block starts at `jit_code` and holds `code_size()`
+        // bytes, mapped readable (read+execute) for as long as this handle
+        // keeps the executor alive.
+        unsafe { std::slice::from_raw_parts(code, len) }
+    }
+
     /// Whether the code is registered with the GDB JIT interface.
     pub fn is_registered_for_debugging(&self) -> bool {
         // SAFETY: this handle keeps the executor alive.
@@ -413,6 +438,24 @@ impl Executor {
                 unlink_raw(self.ptr, i);
             }
         }
+    }
+
+    /// Marks an invalidated executor as detached from the stack: the caller
+    /// promises that none of its code is running on this thread (no entry,
+    /// no side entry through a link, no helper it called still on the
+    /// stack). It is then destroyed as soon as its last reference goes, even
+    /// while other executors run, instead of when the outermost
+    /// [`Executor::enter`] returns. Does nothing to a valid executor (it
+    /// could still be entered).
+    ///
+    /// # Safety
+    /// The executor's code must not be on this thread's stack.
+    pub unsafe fn detach(&self) {
+        if self.is_valid() {
+            return;
+        }
+        // SAFETY: this handle keeps the box alive; only this thread uses it.
+        unsafe { (*self.ptr.as_ptr()).detached = true };
     }
 
     /// Runs the executor: calls its trampoline with `frame`, the stack

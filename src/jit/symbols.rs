@@ -35,4 +35,14 @@ impl SymbolTable {
     pub fn get(&self, name: &str) -> Option<u64> {
         self.map.get(name).copied()
     }
+
+    /// The name of a symbol at `address`, if any (the first in name order
+    /// when several share it).
+    pub fn name_of(&self, address: u64) -> Option<&str> {
+        self.map
+            .iter()
+            .filter(|(_, &a)| a == address)
+            .map(|(n, _)| n.as_str())
+            .min()
+    }
 }

@@ -4,6 +4,11 @@
 //! table maps hashes to entry positions. `keys_version` changes whenever the
 //! set of keys changes (insert of a new key, delete), so `LOAD_GLOBAL` can
 //! cache an entry position guarded by the version.
+//!
+//! A table can be *watched* ([`Dict::watch`], like CPython's dict watchers):
+//! then every rebinding, insertion or deletion of an entry is reported to
+//! tier 2 (by the key's hash), which invalidates the traces that baked the
+//! entry's value in.
 
 use crate::abi::layout::kind;
 use crate::vm::error::{type_error, PyResult};
@@ -28,6 +33,11 @@ pub struct Dict {
     index: Vec<i32>,
     /// Changes whenever a key is added or removed.
     pub keys_version: u64,
+    /// Set once tier 2 installed a trace that depends on one of this
+    /// table's entries (a global baked into a trace): every change of an
+    /// entry is then reported to [`crate::vm::tier2::deps::dict_changed`].
+    /// Unwatched tables pay one flag test per change.
+    watched: bool,
 }
 
 static NEXT_VERSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -109,6 +119,24 @@ impl Dict {
             entries: Vec::new(),
             index: Vec::new(),
             keys_version: next_version(),
+            watched: false,
+        }
+    }
+    /// Reports every later change of an entry to tier 2 (see the module
+    /// documentation). Stays on for the table's life.
+    pub fn watch(&mut self) {
+        self.watched = true;
+    }
+    /// Whether [`Dict::watch`] was called.
+    pub fn is_watched(&self) -> bool {
+        self.watched
+    }
+    /// Tells tier 2 that the entry of `hash` (every entry for `None`) is
+    /// about to change, if the table is watched.
+    #[inline(always)]
+    fn notify(&self, hash: Option<i64>) {
+        if self.watched {
+            crate::vm::tier2::deps::dict_changed(self as *const Dict as usize, hash);
         }
     }
     /// Number of entries.
@@ -125,6 +153,7 @@ impl Dict {
     }
     /// Mutable access to the value at entry position `i`.
     pub fn value_slot(&mut self, i: usize) -> &mut u64 {
+        self.notify(Some(self.entries[i].hash));
         &mut self.entries[i].value
     }
 
@@ -186,10 +215,15 @@ impl Dict {
         let h = hash_value(key.raw())?;
         match self.find(h, key.raw()) {
             Ok(i) => {
+                // Rebinding to the very same object changes nothing.
+                if self.entries[i].value != value.raw() {
+                    self.notify(Some(h));
+                }
                 let old = std::mem::replace(&mut self.entries[i].value, value.into_raw());
                 decref(old);
             }
             Err(slot) => {
+                self.notify(Some(h));
                 self.keys_version = next_version();
                 if (self.entries.len() + 1) * 3 > self.index.len() * 2 {
                     self.entries.push(Entry {
@@ -217,6 +251,7 @@ impl Dict {
         let h = hash_value(key)?;
         match self.find(h, key) {
             Ok(i) => {
+                self.notify(Some(h));
                 let e = self.entries.remove(i);
                 decref(e.key);
                 self.keys_version = next_version();
@@ -230,6 +265,13 @@ impl Dict {
 
     /// Removes everything.
     pub fn clear(&mut self) {
+        self.notify(None);
+        self.release_all();
+    }
+
+    /// Removes everything without telling tier 2 (the table is being
+    /// dropped: no trace can depend on it any more).
+    fn release_all(&mut self) {
         let entries = std::mem::take(&mut self.entries);
         self.index.clear();
         self.keys_version = next_version();
@@ -249,13 +291,14 @@ impl Dict {
             entries: self.entries.clone(),
             index: self.index.clone(),
             keys_version: next_version(),
+            watched: false,
         }
     }
 }
 
 impl Drop for Dict {
     fn drop(&mut self) {
-        self.clear();
+        self.release_all();
     }
 }
 

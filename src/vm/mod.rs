@@ -44,6 +44,7 @@ pub fn run_source(source: &str, filename: &str, opts: &RunOptions) -> i32 {
         }
     };
     tier2::configure(&opts.tier2);
+    tier2::dump::set_source(filename, source);
     let mut vm = interp::Vm::new();
     vm.source_lines = source.lines().map(String::from).collect();
     let globals = dict::new_dict();

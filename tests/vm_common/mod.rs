@@ -77,3 +77,17 @@ pub fn differential(file: &Path) {
         }
     }
 }
+
+/// The number right after `label` in `cpjit run --stats` output
+/// (`label: N`); panics, naming the label, when there is none.
+pub fn stat_after(stderr: &str, label: &str) -> u64 {
+    let at = stderr
+        .find(label)
+        .unwrap_or_else(|| panic!("no {label:?} in stats:\n{stderr}"));
+    stderr[at + label.len()..]
+        .trim_start_matches([':', ' '])
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_else(|| panic!("no number after {label:?}:\n{stderr}"))
+}

@@ -90,10 +90,11 @@ pub fn rows(layout: &FrameLayout, code: &[u8]) -> Vec<(u32, CallFrameInstruction
             Some(states) => return rows_from_states(&states),
             None => detect(code),
         },
+        FrameLayout::Precomputed(rows) => return rows.to_vec(),
         other => other.clone(),
     };
     match layout {
-        FrameLayout::Detect | FrameLayout::Frameless => Vec::new(),
+        FrameLayout::Detect | FrameLayout::Frameless | FrameLayout::Precomputed(_) => Vec::new(),
         FrameLayout::FramePointer {
             push_rbp,
             frame_set,

@@ -30,6 +30,11 @@ pub enum FrameLayout {
         /// before its final jump or return.
         frame_popped: Option<u32>,
     },
+    /// Unwind rows already worked out, e.g. by [`super::cfi::rows`] for
+    /// another copy of the same stencil (same size, same instructions;
+    /// only hole values differ). Lets the JIT analyse each stencil once
+    /// instead of once per trace.
+    Precomputed(std::sync::Arc<[(u32, gimli::write::CallFrameInstruction)]>),
 }
 
 /// One named piece of a [`CodeRegion`]: a uop's code, a trampoline, a stub.
@@ -172,6 +177,14 @@ impl<'a> CodeRegion<'a> {
                     size: r.size,
                     region_size: self.code.len(),
                 });
+            }
+            if let FrameLayout::Precomputed(rows) = &r.frame {
+                if rows.iter().any(|&(o, _)| o as usize > r.size) {
+                    return Err(DebugError::BadFrameLayout {
+                        name: r.name.clone(),
+                        reason: "precomputed rows lie past the end of the range",
+                    });
+                }
             }
             if let FrameLayout::FramePointer {
                 push_rbp,

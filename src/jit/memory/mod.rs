@@ -30,6 +30,7 @@
 
 pub mod freelist;
 pub mod os;
+pub mod valgrind;
 
 use crate::jit::error::JitError;
 use freelist::FreeList;
@@ -238,8 +239,12 @@ impl CodeMemory {
 
     /// Makes the pages under `block` writable, calls `fill` with the block's
     /// `used` bytes and their final address, then makes the pages executable
-    /// again and flushes the instruction cache. The bytes handed to `fill`
-    /// start zeroed only on fresh pages; `fill` must write all of them.
+    /// again, flushes the instruction cache and, under valgrind, discards
+    /// valgrind's translations of the block (its space may have held other
+    /// code before). The bytes handed to `fill` start zeroed only on fresh
+    /// pages; `fill` must write all of them.
+    ///
+    /// This is the only place that writes executable memory.
     pub fn write<R>(
         &mut self,
         block: &Block,
@@ -263,6 +268,7 @@ impl CodeMemory {
         self.stats.protect_calls += 1;
         flipped?;
         os::flush_icache(addr as *const u8, block.used);
+        valgrind::discard_translations(addr as *const u8, block.used);
         result
     }
 
@@ -367,6 +373,57 @@ mod tests {
         assert!(matches!(m.alloc(1), Err(JitError::OutOfMemory { .. })));
         m.free(big);
         assert!(m.alloc(1).is_ok());
+    }
+
+    /// Lines of `/proc/self/maps` that start at `addr`.
+    fn maps_at(addr: usize) -> Vec<String> {
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
+        maps.lines()
+            .filter(|l| {
+                l.split('-')
+                    .next()
+                    .and_then(|a| usize::from_str_radix(a, 16).ok())
+                    == Some(addr)
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The memory is always named where the kernel can name anonymous
+    /// mappings (Linux 5.17+ with `CONFIG_ANON_VMA_NAME`), and a kernel that
+    /// cannot is no error. Support is probed on a mapping of the test's own,
+    /// so this passes on both kinds of kernel and checks the name where it
+    /// can.
+    #[test]
+    fn the_mapping_is_named_where_the_kernel_can() {
+        let page = os::page_size();
+        let probe = os::reserve(page).unwrap();
+        let supported = os::name_mapping(probe, page, c"cpjit-probe");
+        // `name_mapping` tells the truth about what the kernel did.
+        let probe_named = maps_at(probe as usize)
+            .iter()
+            .any(|l| l.ends_with("[anon:cpjit-probe]"));
+        // SAFETY: the probe is our own unused reservation.
+        unsafe { os::release(probe, page) }.unwrap();
+        assert_eq!(supported, probe_named);
+        let mut m = small();
+        assert_eq!(m.stats().named, supported);
+        let (lo, _) = m.address_range();
+        if supported {
+            let lines = maps_at(lo);
+            assert!(
+                lines.iter().any(|l| l.ends_with("[anon:cpjit]")),
+                "{lines:?}"
+            );
+        }
+        // Named or not, the memory works.
+        let b = m.alloc(16).unwrap();
+        m.write(&b, |buf, _| {
+            buf.fill(0xC3);
+            Ok(())
+        })
+        .unwrap();
+        m.free(b);
     }
 
     #[test]

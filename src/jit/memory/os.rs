@@ -113,8 +113,9 @@ pub unsafe fn decommit(addr: *mut u8, len: usize) -> Result<(), JitError> {
 
 /// Names an anonymous mapping so it shows as `[anon:NAME]` in
 /// `/proc/PID/maps`. Returns whether the kernel accepted the name: kernels
-/// without `CONFIG_ANON_VMA_NAME` (before Linux 5.17) answer `EINVAL`, which
-/// is not an error for us.
+/// built without `CONFIG_ANON_VMA_NAME` (all before Linux 5.17; it stays
+/// optional after) answer `EINVAL`, which is not an error for us: the
+/// mapping just stays unnamed. Other systems have no such call.
 pub fn name_mapping(addr: *mut u8, len: usize, name: &std::ffi::CStr) -> bool {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
@@ -140,19 +141,24 @@ pub fn name_mapping(addr: *mut u8, len: usize, name: &std::ffi::CStr) -> bool {
     }
 }
 
-/// Makes freshly written code visible to instruction fetch. A no-op on
-/// x86-64, whose instruction cache is coherent with data writes.
+/// Makes freshly written code visible to instruction fetch. A no-op on x86
+/// and x86-64, whose instruction caches are coherent with data writes. Every
+/// other architecture (AArch64, 32-bit Arm, RISC-V, POWER, ...) needs the
+/// data cache cleaned and the instruction cache invalidated over the range:
+/// `__clear_cache` from the compiler runtime (libgcc or compiler-rt, linked
+/// into every program on those targets) does exactly that, as
+/// `__builtin___clear_cache` does for CPython's JIT.
 pub fn flush_icache(addr: *const u8, len: usize) {
-    #[cfg(target_arch = "aarch64")]
+    #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
     {
         extern "C" {
             fn __clear_cache(start: *mut libc::c_char, end: *mut libc::c_char);
         }
-        // SAFETY: `__clear_cache` (compiler-rt/libgcc) only performs cache
-        // maintenance on the given range, which is mapped.
+        // SAFETY: `__clear_cache` only performs cache maintenance on the
+        // given range, which is mapped.
         unsafe { __clear_cache(addr as *mut _, addr.add(len) as *mut _) };
     }
-    #[cfg(not(target_arch = "aarch64"))]
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     {
         let _ = (addr, len);
     }

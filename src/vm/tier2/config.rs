@@ -35,10 +35,18 @@ pub struct Config {
     /// Longest chain of side traces grown from one root trace
     /// (`CPJIT_MAX_SIDE_CHAIN`, default [`Config::DEFAULT_MAX_SIDE_CHAIN`]).
     pub max_side_chain: u32,
+    /// Times a global (or builtin) may be rebound under traces that baked
+    /// its value in before it is only guarded, no longer baked
+    /// (`CPJIT_GLOBAL_REBIND_LIMIT`, default
+    /// [`Config::DEFAULT_GLOBAL_REBIND_LIMIT`]; 0 never bakes globals).
+    pub global_rebind_limit: u32,
     /// Run the optimizer pass (`CPJIT_OPTIMIZE=0` turns it off).
     pub optimize: bool,
     /// Print statistics at exit (`--stats`, `CPJIT_STATS=1`).
     pub stats: bool,
+    /// Dump every trace (`--dump-traces FILE`, `CPJIT_DUMP_TRACES=1` for
+    /// stderr or `=FILE`); see [`super::dump`].
+    pub dump_traces: Option<super::dump::DumpTarget>,
 }
 
 impl Config {
@@ -52,6 +60,8 @@ impl Config {
     pub const DEFAULT_JIT_MEMORY_LIMIT: usize = 64 << 20;
     /// Default longest side-trace chain.
     pub const DEFAULT_MAX_SIDE_CHAIN: u32 = 64;
+    /// Default [`Config::global_rebind_limit`].
+    pub const DEFAULT_GLOBAL_REBIND_LIMIT: u32 = 8;
 
     /// The defaults, overridden by the environment variables that are set
     /// and parse. Returns an error naming a variable that does not parse.
@@ -71,11 +81,15 @@ impl Config {
         var("CPJIT_MAX_TRACE_LENGTH", &mut c.max_trace_length)?;
         var("CPJIT_JIT_MEMORY_LIMIT", &mut c.jit_memory_limit)?;
         var("CPJIT_MAX_SIDE_CHAIN", &mut c.max_side_chain)?;
+        var("CPJIT_GLOBAL_REBIND_LIMIT", &mut c.global_rebind_limit)?;
         if let Ok(s) = std::env::var("CPJIT_OPTIMIZE") {
             c.optimize = s != "0";
         }
         if let Ok(s) = std::env::var("CPJIT_STATS") {
             c.stats = !s.is_empty() && s != "0";
+        }
+        if let Ok(s) = std::env::var("CPJIT_DUMP_TRACES") {
+            c.dump_traces = super::dump::DumpTarget::from_env_value(&s);
         }
         Ok(c)
     }
@@ -104,8 +118,10 @@ impl Default for Config {
             max_trace_length: Self::DEFAULT_MAX_TRACE_LENGTH,
             jit_memory_limit: Self::DEFAULT_JIT_MEMORY_LIMIT,
             max_side_chain: Self::DEFAULT_MAX_SIDE_CHAIN,
+            global_rebind_limit: Self::DEFAULT_GLOBAL_REBIND_LIMIT,
             optimize: true,
             stats: false,
+            dump_traces: None,
         }
     }
 }

@@ -36,9 +36,10 @@ pub unsafe extern "C" fn cpjit_step(
         let vm = &mut *((*tstate).vm_data as *mut Vm);
         let code = &*((*frame).code as *const Code);
         let before = code.words().get(instr as usize).copied().unwrap_or(0);
-        // The branch's other destination, if the trace took the instruction
-        // as this branch (it may have been re-specialized since, e.g. into a
-        // fused compare-and-jump the trace did not expect: then no exit fits).
+        // The trace's shape of this instruction is what it expects, not
+        // what the code holds now (tier 1 may have re-specialized it since
+        // the projection): a branch exit exists only if `expected` is one
+        // of the instruction's destinations.
         let other =
             project::branch_destinations(code.words(), instr as usize).and_then(|(fall, jump)| {
                 if fall as u64 == expected {
@@ -51,13 +52,16 @@ pub unsafe extern "C" fn cpjit_step(
             });
         let mut result = vm.step(frame);
         // A fused compare-and-jump that deoptimized ran only its compare:
-        // run the jump too, so control is at one of the pair's destinations.
+        // if the trace expects one of the pair's destinations, run the jump
+        // too. (A trace that expects the instruction after the compare was
+        // projected from the unfused pair and has its own branch guard.)
         if result.is_ok()
             && matches!(
                 opcode(before),
                 op::COMPARE_OP_INT_JUMP | op::COMPARE_OP_FLOAT_JUMP
             )
             && (*frame).instr as u64 == instr + 1
+            && expected != instr + 1
         {
             result = vm.step(frame);
         }
@@ -267,8 +271,9 @@ pub unsafe extern "C" fn cpjit_simple_step(
 /// `nargs` positional parameters, as the projection checked), moves it and
 /// its arguments into a new frame, saves the caller (resuming at
 /// `target + 1`, its stack without the call) and returns the new frame.
-/// NULL, with nothing changed, when the callable differs or the frame cannot
-/// be pushed (tier 1 redoes the call and raises).
+/// NULL, with nothing changed, when the callable differs (or runs with
+/// other globals than `frame`) or the frame cannot be pushed (tier 1 redoes
+/// the call and raises).
 ///
 /// # Safety
 /// As [`cpjit_step`]; the stack holds the call's `nargs + 2` values.
@@ -289,9 +294,12 @@ pub unsafe extern "C" fn cpjit_push_frame(
     unsafe {
         let base = sp.sub(n + 2);
         let (callable, self_) = (*base, *base.add(1));
+        // The trace baked the caller's globals in for every frame: a
+        // function of other globals is not inlined.
         if self_ != 0
             || kind_of(callable) != kind::FUNCTION
             || cast::<FuncObj>(callable).code.raw() != code
+            || cast::<FuncObj>(callable).globals.raw() != (*frame).globals as u64
         {
             return std::ptr::null_mut();
         }

@@ -8,7 +8,11 @@
 //!   instruction), and the JIT's symbol table.
 //! * [`uop_interp`]: the uop interpreter.
 //! * [`trace`]: installed traces, their exits and links.
+//! * [`deps`]: what traces assumed (e.g. a global's value) and invalidation
+//!   when it changes — read its documentation before baking a new kind of
+//!   fact into a trace.
 //! * [`stats`]: `--stats` counters.
+//! * [`dump`]: `--dump-traces`; [`removals`]: the optimizer's change log it shows.
 //!
 //! Tier 1 calls [`on_hot_backedge`] when a `JUMP_BACKWARD` gets hot; the
 //! loop's trace is installed by rewriting the instruction to
@@ -17,13 +21,31 @@
 //! [`enter_executor`]. Exits resume tier 1 at the exact instruction with the
 //! frame's locals and stack as tier 1 lays them out; hot exits grow side
 //! traces linked into the exit.
+//!
+//! ## Invalidation and freeing
+//!
+//! A trace is invalidated when a fact it depends on changes
+//! ([`deps::dict_changed`], [`deps::code_changed`]), by
+//! [`invalidate_code`], or at exit. It may be running at that moment (even
+//! in an outer activation, suspended in a helper): invalidation only marks
+//! it, unlinks it and restores its loop's `JUMP_BACKWARD`, and the trace
+//! leaves at its next `_CHECK_VALIDITY`. Invalidated traces wait in the
+//! graveyard while an activation of their code object is on the stack
+//! (only such an activation can be running them); then they are dropped and
+//! their executors detached ([`crate::jit::Executor::detach`]), so the JIT
+//! frees their code at once even while unrelated traces run.
 
 mod config;
+pub mod deps;
+pub mod dump;
 pub mod helpers;
 pub mod optimize;
+pub mod peel;
 pub mod project;
+pub mod removals;
 pub mod stats;
 pub mod trace;
+pub mod unbox;
 pub mod uop_interp;
 
 pub use config::{parse_size, Config, Mode};
@@ -40,7 +62,8 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use trace::{ExitSlot, Trace};
+use std::time::Instant;
+use trace::{ExitSlot, FrameContext, Trace};
 
 /// Number of back-edge executions before tier 2 is asked for an executor
 /// (the default; see [`Config`]).
@@ -69,6 +92,10 @@ struct State {
     pending: Option<Pending>,
     declined: HashSet<(usize, u32)>,
     running: u32,
+    /// The code object (`*const Code`) of each [`enter_executor`]
+    /// activation on the stack, innermost last.
+    active_codes: Vec<usize>,
+    deps: deps::Registry,
     stats: Stats,
 }
 
@@ -89,6 +116,7 @@ pub fn configure(config: &Config) {
         _ => config.backedge_threshold.max(1),
     };
     THRESHOLD.store(threshold, Ordering::Relaxed);
+    dump::open(config.dump_traces.as_ref());
     STATE.with(|s| {
         *s.borrow_mut() = Some(State {
             config: config.clone(),
@@ -99,7 +127,9 @@ pub fn configure(config: &Config) {
             pending: None,
             declined: HashSet::new(),
             running: 0,
-            stats: Stats::default(),
+            active_codes: Vec::new(),
+            deps: deps::Registry::default(),
+            stats: Stats::started_now(),
         })
     });
 }
@@ -143,33 +173,63 @@ fn rewrite(code: &Code, at: u32, word: u32) {
 }
 
 impl State {
-    /// Compiles (JIT mode) and registers a trace.
+    /// Projects a trace from `start` in the frame context `entry` and installs it.
+    fn project_and_install(
+        &mut self,
+        entry: &FrameContext,
+        globals: u64,
+        builtins: u64,
+        start: project::Start,
+        depth: u32,
+    ) -> Option<Rc<Trace>> {
+        let t0 = Instant::now();
+        let projection = self.project(entry, globals, builtins, start);
+        self.stats.projection_time += t0.elapsed();
+        self.install(projection?, start.at, start.backedge, depth, t0)
+    }
+
+    /// Optimizes, compiles (JIT mode) and registers a trace projected since `t0`.
     fn install(
         &mut self,
         projection: project::Projection,
         start: u32,
         root_at: Option<u32>,
         depth: u32,
+        t0: Instant,
     ) -> Option<Rc<Trace>> {
-        let project::Projection { uops, contexts } = projection;
+        let project::Projection {
+            uops,
+            contexts,
+            deps,
+            consts,
+        } = projection;
         let entry_code = contexts.first()?.code.clone();
         let code = code_of(&entry_code);
+        let dumping = dump::enabled();
+        let projected = if dumping { uops.clone() } else { Vec::new() };
+        let mut log = if dumping {
+            removals::RemovalLog::on()
+        } else {
+            removals::RemovalLog::off()
+        };
+        let t1 = Instant::now();
         let uops = if self.config.optimize {
-            optimize::optimize(code, uops)
+            optimize::optimize_logged(code, uops, &mut log)
         } else {
             uops
         };
+        self.stats.optimization_time += t1.elapsed();
         self.stats.traces_projected += 1;
         self.stats.trace_uops += uops.len() as u64;
+        self.stats.count_uops(&uops);
         self.stats.calls_inlined += uops
             .iter()
             .filter(|u| u.opcode == crate::abi::uop::Uop::PUSH_FRAME)
             .count() as u64;
-        if std::env::var_os("CPJIT_DUMP_TRACES").is_some() {
-            dump(code, start, root_at, &uops);
-        }
+        let id = self.stats.traces_projected;
         let exit_targets = crate::jit::trace::exit_targets(&uops).ok()?;
-        let jit = match self.config.mode {
+        let t2 = Instant::now();
+        let compiled = match self.config.mode {
             Mode::Jit => {
                 if self.jit.is_none() && !self.jit_unavailable {
                     let cfg = JitConfig {
@@ -179,11 +239,10 @@ impl State {
                         },
                         ..JitConfig::default()
                     };
-                    match JitContext::new(
-                        cfg,
-                        &crate::jit::stencils::HOST,
-                        &helpers::symbol_table(),
-                    ) {
+                    let made =
+                        JitContext::new(cfg, &crate::jit::stencils::HOST, &helpers::symbol_table());
+                    self.stats.jit_setup_time = t2.elapsed();
+                    match made {
                         Ok(j) => self.jit = Some(j),
                         Err(_) => {
                             self.stats.jit_errors += 1;
@@ -192,19 +251,43 @@ impl State {
                     }
                 }
                 let ctx = self.jit.as_ref()?;
-                match ctx.compile(&uops) {
-                    Ok(e) => Some(e),
-                    Err(e) => {
-                        if std::env::var_os("CPJIT_DUMP_TRACES").is_some() {
-                            eprintln!("cpjit: JIT compile failed: {e}");
-                        }
-                        self.stats.jit_errors += 1;
-                        return None;
-                    }
-                }
+                let lines: Vec<u32> = trace::codes_per_uop(&uops, &contexts)
+                    .iter()
+                    .zip(&uops)
+                    .map(|(c, u)| c.lines.get(u.target as usize).copied().unwrap_or(0))
+                    .collect();
+                ctx.compile_with_lines(&uops, &code.qualname, Some(&lines))
+                    .map(Some)
+                    .map_err(|e| format!("JIT compile failed: {e}"))
             }
-            _ => None,
+            _ => Ok(None),
         };
+        self.stats.emission_time += t2.elapsed();
+        if compiled.is_err() {
+            self.stats.jit_errors += 1;
+        } else if self.stats.first_executor.is_none() {
+            self.stats.first_executor = self.stats.started.map(|s| s.elapsed());
+        }
+        if dumping {
+            dump::trace(&dump::TraceDump {
+                id,
+                code,
+                contexts: &contexts,
+                start,
+                root_at,
+                depth,
+                projected: &projected,
+                changes: &log.into_changes(),
+                uops: &uops,
+                executor: match &compiled {
+                    Ok(Some(e)) => Ok(e),
+                    Ok(None) => Err("not compiled (the uop interpreter runs it)".to_string()),
+                    Err(why) => Err(why.clone()),
+                },
+                compile_time: t0.elapsed(),
+            });
+        }
+        let jit = compiled.ok()?;
         let exits = exit_targets.iter().map(|_| ExitSlot::default()).collect();
         let mut exit_contexts = vec![0u32; exit_targets.len()];
         for u in uops
@@ -216,6 +299,7 @@ impl State {
             }
         }
         let t = Rc::new(Trace {
+            id,
             uops,
             code: entry_code.clone(),
             contexts,
@@ -227,7 +311,10 @@ impl State {
             jit,
             exits,
             exit_targets,
+            deps,
+            consts,
         });
+        self.deps.register(&t);
         if let Some(e) = &t.jit {
             // SAFETY: the header is live (we hold the handle); vm_data is ours.
             unsafe { (*e.as_ptr()).vm_data = Rc::as_ptr(&t) as *mut std::ffi::c_void };
@@ -250,11 +337,24 @@ impl State {
             return;
         }
         self.stats.invalidated += 1;
+        dump::invalidated(t.id);
+        self.deps.unregister(t);
         if let Some(e) = &t.jit {
             e.invalidate();
         }
         for slot in &t.exits {
             slot.linked.borrow_mut().take();
+        }
+        // Uops mode: unlink the exits that continue in `t` (the JIT's
+        // invalidation does this for executors).
+        for other in &self.traces {
+            for slot in &other.exits {
+                let mut l = slot.linked.borrow_mut();
+                if l.as_ref().is_some_and(|x| Rc::ptr_eq(x, t)) {
+                    l.take();
+                    slot.temperature.set(0);
+                }
+            }
         }
         if let Some(at) = t.root_at {
             let code = code_of(&t.code);
@@ -276,11 +376,58 @@ impl State {
         }
     }
 
-    /// Drops invalidated traces once no trace is running.
+    /// Drops the invalidated traces no activation on the stack can be
+    /// running: those with no [`enter_executor`] activation of any code of
+    /// their frame contexts (a trace only runs under an activation of its
+    /// entry code or, for a side trace entered in an inlined callee, of one
+    /// of the callers it inherited).
     fn collect(&mut self) {
-        if self.running == 0 {
-            self.graveyard.clear();
+        if self.graveyard.is_empty() {
+            return;
         }
+        let active = &self.active_codes;
+        let mut keep = Vec::new();
+        for t in self.graveyard.drain(..) {
+            let running = t.contexts.iter().any(|c| {
+                active.contains(&(code_of(&c.code) as *const Code as usize))
+                    || c.callers
+                        .iter()
+                        .any(|k| active.contains(&(code_of(&k.code) as *const Code as usize)))
+            });
+            if running || active.contains(&(code_of(&t.code) as *const Code as usize)) {
+                keep.push(t);
+                continue;
+            }
+            if Rc::strong_count(&t) == 1 {
+                if let Some(e) = &t.jit {
+                    // SAFETY: `t` is invalid (nothing enters or links to it
+                    // again) and no activation of its code is on the stack,
+                    // so none of its code is running.
+                    unsafe { e.detach() };
+                }
+            }
+            drop(t);
+        }
+        self.graveyard = keep;
+    }
+
+    /// What projection may read and bake in for a frame with `globals`.
+    fn project(
+        &self,
+        entry: &FrameContext,
+        globals: u64,
+        builtins: u64,
+        start: project::Start,
+    ) -> Option<project::Projection> {
+        let limit = self.config.global_rebind_limit;
+        let reg = &self.deps;
+        let may_bake = |d: &deps::Dep| reg.may_bake(d, limit);
+        let ctx = project::Context {
+            globals,
+            builtins,
+            may_bake: &may_bake,
+        };
+        project::project(entry, &ctx, start, self.config.max_trace_length)
     }
 }
 
@@ -299,7 +446,11 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
     if opcode(w) != op::JUMP_BACKWARD {
         return false;
     }
+    // SAFETY: frame is live.
+    let globals = unsafe { (*frame).globals as u64 };
+    let builtins = vm.builtins.raw();
     let installed = with_state(|s| {
+        s.collect();
         vm.ts.side_exit_threshold = s.config.side_exit_threshold.max(1);
         let key = (code as *const Code as usize, instr);
         if s.config.mode == Mode::Interp || s.declined.contains(&key) {
@@ -310,12 +461,11 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
             at: head,
             backedge: Some(instr),
         };
-        let entry = trace::FrameContext {
+        let entry = FrameContext {
             code: code_obj(code),
             callers: Vec::new(),
         };
-        let t = project::project(&entry, start, s.config.max_trace_length)
-            .and_then(|p| s.install(p, head, Some(instr), 0));
+        let t = s.project_and_install(&entry, globals, builtins, start, 0);
         match t {
             Some(t) => {
                 rewrite(code, instr, encode(op::ENTER_EXECUTOR, head));
@@ -375,16 +525,24 @@ pub unsafe fn enter_executor(vm: &mut Vm, frame: *mut Frame, instr: u32) -> Ente
     };
     let mode = with_state(|s| {
         s.running += 1;
+        s.active_codes.push(code as *const Code as usize);
         s.stats.entries += 1;
         s.config.mode
     })
     .unwrap_or(Mode::Interp);
+    let leave = || {
+        with_state(|s| {
+            s.running -= 1;
+            s.active_codes.pop();
+            s.collect();
+        })
+    };
     // SAFETY: frame is live; the trace was projected from its code.
     let sp = unsafe { (*frame).stack_pointer };
     let (st, exit) = match mode {
         Mode::Jit => {
             let Some(exe) = trace.jit.as_ref() else {
-                with_state(|s| s.running -= 1);
+                leave();
                 return Entered::NotEntered;
             };
             vm.ts.exit_executor = std::ptr::null_mut();
@@ -408,7 +566,7 @@ pub unsafe fn enter_executor(vm: &mut Vm, frame: *mut Frame, instr: u32) -> Ente
                     (st, exit)
                 }
                 Err(_) => {
-                    with_state(|s| s.running -= 1);
+                    leave();
                     return Entered::NotEntered;
                 }
             }
@@ -454,23 +612,24 @@ pub unsafe fn enter_executor(vm: &mut Vm, frame: *mut Frame, instr: u32) -> Ente
                     )
                 });
                 if st == status::HOT_EXIT {
-                    with_state(|s| hot_exit(s, t, *idx));
+                    // SAFETY: frame is live.
+                    let globals = unsafe { (*frame).globals as u64 };
+                    let builtins = vm.builtins.raw();
+                    with_state(|s| hot_exit(s, t, *idx, globals, builtins));
                 }
             }
             Entered::Resume
         }
     };
-    with_state(|s| {
-        s.running -= 1;
-        s.collect();
-    });
     drop(exit);
+    drop(trace);
+    leave();
     result
 }
 
 /// Exit `idx` of `parent` got hot: link it to a side trace projected from
 /// its target, or to the loop executor installed there.
-fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32) {
+fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins: u64) {
     if !parent.valid.get() || parent.declined(idx) {
         return;
     }
@@ -512,8 +671,7 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32) {
                 at: target,
                 backedge: None,
             };
-            project::project(&ctx, start, s.config.max_trace_length)
-                .and_then(|p| s.install(p, target, None, parent.depth + 1))
+            s.project_and_install(&ctx, globals, builtins, start, parent.depth + 1)
         }
     };
     match child {
@@ -528,6 +686,7 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32) {
             };
             if linked {
                 s.stats.side_links += 1;
+                dump::linked(parent.id, idx, c.id, target);
             }
         }
         None => {
@@ -552,6 +711,52 @@ fn reset_temperature(t: &Trace, idx: u32) {
             }
         }
     }
+}
+
+/// Invalidates the traces `take` removes from the dependency registry (the
+/// dependents of a fact that is about to change; see [`deps`]). Safe while
+/// any of them runs.
+fn invalidate_dependents(take: impl FnOnce(&mut deps::Registry) -> Vec<Rc<Trace>>) {
+    STATE.with(|st| {
+        let Ok(mut guard) = st.try_borrow_mut() else {
+            // Dicts change only while the VM runs Python code, never inside
+            // a tier-2 state borrow (dropping a dict does not report).
+            debug_assert!(false, "a watched dict changed inside tier 2");
+            return;
+        };
+        let Some(s) = guard.as_mut() else {
+            return;
+        };
+        let doomed = take(&mut s.deps);
+        for t in &doomed {
+            if t.valid.get() {
+                s.stats.dep_invalidations += 1;
+            }
+            s.invalidate(t);
+        }
+    });
+}
+
+/// The exits of `t` linked now, with the trace each continues in:
+/// `(exit index, trace id)`.
+fn linked_exits(t: &Trace) -> Vec<(u32, u64)> {
+    let mut out = Vec::new();
+    for (k, slot) in t.exits.iter().enumerate() {
+        let k = k as u32;
+        let to = match &t.jit {
+            Some(e) => e.exit(k).ok().and_then(|x| x.linked).map(|p| {
+                // SAFETY: a linked executor is alive (the link holds a
+                // reference); its vm_data is its trace, registered in the
+                // state while it is valid.
+                unsafe { (*((*p).vm_data as *const Trace)).id }
+            }),
+            None => slot.linked.borrow().as_ref().map(|c| c.id),
+        };
+        if let Some(to) = to {
+            out.push((k, to));
+        }
+    }
+    out
 }
 
 /// Invalidates every trace projected from `code` or inlining it (e.g. when
@@ -582,11 +787,24 @@ pub fn finish(vm: &mut Vm) {
     let Some(mut s) = state else {
         return;
     };
+    // Nothing runs any more: the graveyard can go before counting.
+    s.active_codes.clear();
+    s.collect();
     if s.config.stats {
         let mem = s.jit.as_ref().map(|j| j.memory_stats());
+        let registration = s.jit.as_ref().map(|j| j.registration_time());
         let live = s.traces.len();
-        s.stats.print(&s.config, live, mem.as_ref());
+        s.stats.deps_registered = s.deps.registered;
+        s.stats.deps_watched = s.deps.watched() as u64;
+        s.stats.print(&s.config, live, mem.as_ref(), registration);
     }
+    if dump::enabled() {
+        for t in &s.traces {
+            dump::final_links(t.id, &linked_exits(t));
+        }
+    }
+    dump::finished(s.traces.len());
+    dump::close();
     let all: Vec<Rc<Trace>> = s.traces.clone();
     for t in &all {
         s.invalidate(t);
@@ -597,26 +815,4 @@ pub fn finish(vm: &mut Vm) {
     unsafe { crate::jit::release_previous_executor(&mut *vm.ts) };
     drop(s);
     THRESHOLD.store(u32::MAX, Ordering::Relaxed);
-}
-
-/// Prints a trace on stderr (`CPJIT_DUMP_TRACES=1`, a debug aid).
-fn dump(code: &Code, start: u32, root_at: Option<u32>, uops: &[crate::jit::UopInstruction]) {
-    let kind = if root_at.is_some() { "root" } else { "side" };
-    let mut s = format!("trace ({kind}) {} from instruction {start}:\n", code.name);
-    for (k, u) in uops.iter().enumerate() {
-        let bc = code
-            .words()
-            .get(u.target as usize)
-            .map_or(0, |&w| opcode(w));
-        s.push_str(&format!(
-            "  {k:3} {:<28} bc={bc:<3} oparg={} target={} jump={} error={} exit={}\n",
-            u.opcode.name(),
-            u.oparg,
-            u.target,
-            u.jump_target,
-            u.error_target,
-            u.exit_index
-        ));
-    }
-    eprint!("{s}");
 }

@@ -10,63 +10,144 @@
 //! * turns `_LOAD_FAST_CHECK` of a local known bound into `_LOAD_FAST`,
 //! * folds away `_LOAD_CONST` + `_POP_TOP` pairs;
 //!
-//! then it compacts the trace, renumbering jump and error targets.
+//! then it compacts the trace, renumbering jump and error targets, and
+//! hands it to [`unbox`] (floats kept unboxed between the uops that use them).
 //!
 //! Nothing is assumed across the loop's back edge (`_JUMP_TO_TOP`): the top
 //! is also entered from tier 1, so the pass starts knowing nothing. A
 //! helper that runs a tier-1 instruction forgets the stack (its effect is
 //! not modelled); only `DELETE_FAST` can change the frame's locals, so a
 //! helper running one forgets them too.
+//!
+//! An inlined call (`_PUSH_FRAME`) starts a new frame whose locals are the
+//! arguments (their types known where the caller's were); the caller's
+//! state is set aside and comes back at `_POP_FRAME`, with the returned
+//! value's type on top. Returning into a caller the trace did not push (a
+//! side trace entered in an inlined callee) knows nothing.
 
 use crate::abi::layout::kind;
 use crate::abi::uop::Uop;
 use crate::jit::UopInstruction;
 use crate::vm::bytecode::{op, opcode, Code};
 use crate::vm::obj::{false_raw, kind_of, true_raw};
+use crate::vm::tier2::removals::RemovalLog;
+use crate::vm::tier2::{peel, unbox};
 use std::collections::HashMap;
 
 /// What the pass knows about a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Ty {
+pub(crate) enum Ty {
     Unknown,
     Int,
     Float,
     Bool,
 }
 
+/// One modelled stack entry: its type, and the local it was loaded from
+/// while that local still holds the same object (so a guard proving the
+/// entry's type proves the local's too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Entry {
+    ty: Ty,
+    local: Option<u32>,
+}
+
+impl Entry {
+    const UNKNOWN: Entry = Entry {
+        ty: Ty::Unknown,
+        local: None,
+    };
+    fn of(ty: Ty) -> Entry {
+        Entry { ty, local: None }
+    }
+}
+
 /// The abstract state: the known top of the stack (last = top; entries
 /// below are unknown) and the locals.
-#[derive(Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 struct State {
-    stack: Vec<Ty>,
+    stack: Vec<Entry>,
     locals: HashMap<u32, Ty>,
     bound: std::collections::HashSet<u32>,
 }
 
 impl State {
+    /// The state at a loop head: what is known of the locals (the stack is
+    /// as at the trace's start, unknown).
+    fn at_loop_head(&self) -> State {
+        State {
+            stack: Vec::new(),
+            locals: self.locals.clone(),
+            bound: self.bound.clone(),
+        }
+    }
+    /// What holds in both `self` and `other` at a loop head.
+    fn meet(&self, other: &State) -> State {
+        State {
+            stack: Vec::new(),
+            locals: self
+                .locals
+                .iter()
+                .filter(|(l, t)| other.locals.get(l) == Some(t))
+                .map(|(l, t)| (*l, *t))
+                .collect(),
+            bound: self.bound.intersection(&other.bound).copied().collect(),
+        }
+    }
     fn push(&mut self, t: Ty) {
-        self.stack.push(t);
+        self.stack.push(Entry::of(t));
+    }
+    fn push_entry(&mut self, e: Entry) {
+        self.stack.push(e);
     }
     fn pop(&mut self) -> Ty {
-        self.stack.pop().unwrap_or(Ty::Unknown)
+        self.pop_entry().ty
     }
-    fn peek(&self, depth: usize) -> Ty {
+    fn pop_entry(&mut self) -> Entry {
+        self.stack.pop().unwrap_or(Entry::UNKNOWN)
+    }
+    fn peek_entry(&self, depth: usize) -> Entry {
         if depth == 0 || depth > self.stack.len() {
-            Ty::Unknown
+            Entry::UNKNOWN
         } else {
             self.stack[self.stack.len() - depth]
         }
     }
+    fn peek(&self, depth: usize) -> Ty {
+        self.peek_entry(depth).ty
+    }
     /// Sets the entry `depth` below the top, when modelled.
-    fn set(&mut self, depth: usize, t: Ty) {
+    fn set_entry(&mut self, depth: usize, e: Entry) {
         if depth >= 1 && depth <= self.stack.len() {
             let n = self.stack.len();
-            self.stack[n - depth] = t;
+            self.stack[n - depth] = e;
         }
+    }
+    /// Records that the entry `depth` below the top has type `t` (proven
+    /// by a guard or an operation); so has the local it came from.
+    fn prove(&mut self, depth: usize, t: Ty) {
+        let mut e = self.peek_entry(depth);
+        if let Some(l) = e.local {
+            self.locals.insert(l, t);
+        }
+        e.ty = t;
+        self.set_entry(depth, e);
+    }
+    /// The local `l` now holds another object: entries loaded from it
+    /// earlier no longer speak for it.
+    fn store_local(&mut self, l: u32, t: Ty) {
+        for e in &mut self.stack {
+            if e.local == Some(l) {
+                e.local = None;
+            }
+        }
+        self.locals.insert(l, t);
+        self.bound.insert(l);
     }
 }
 
-fn const_ty(v: u64) -> Ty {
+/// The type of the constant value `v`.
+pub(crate) fn const_ty(v: u64) -> Ty {
     if v & 1 == 1 {
         Ty::Int
     } else if v == true_raw() || v == false_raw() {
@@ -80,42 +161,205 @@ fn const_ty(v: u64) -> Ty {
 
 /// Optimizes a trace projected from `code`, keeping tier 1's semantics
 /// exactly. Returns the new trace (the stubs keep their order).
-pub fn optimize(code: &Code, mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
+pub fn optimize(code: &Code, uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
+    optimize_logged(code, uops, &mut RemovalLog::off())
+}
+
+/// [`optimize`], recording each removal and rewrite of the type pass in
+/// `log` (by index in the projected trace), for `--dump-traces`.
+pub fn optimize_logged(
+    code: &Code,
+    uops: Vec<UopInstruction>,
+    log: &mut RemovalLog,
+) -> Vec<UopInstruction> {
+    let deletes_local = |code: Option<&Code>, target: u32| match code {
+        Some(code) => {
+            let w = code.words().get(target as usize).copied().unwrap_or(0);
+            opcode(w) == op::DELETE_FAST
+        }
+        // A frame whose code the pass does not know: assume the worst.
+        None => true,
+    };
+    let entry: *const Code = code;
+    let uops = peel::peel(uops);
+    let (uops, float_load) = optimize_types(uops, entry, &deletes_local, log);
+    unbox::unbox(uops, &float_load)
+}
+
+/// The type pass, for a trace entered in a frame of `entry_code`;
+/// `deletes_local(code, target)` tells whether the tier-1 instruction a
+/// `_CALL_HELPER` runs (at `target` of `code`, `None` if unknown) can unbind
+/// a local. Returns the
+/// compacted trace and, for each of its uops, whether it loads a local
+/// known to hold a float.
+fn optimize_types(
+    mut uops: Vec<UopInstruction>,
+    entry_code: *const Code,
+    deletes_local: &Deletes,
+    log: &mut RemovalLog,
+) -> (Vec<UopInstruction>, Vec<bool>) {
     let body_end = uops
         .iter()
         .position(|u| {
             matches!(
                 u.opcode,
-                Uop::JUMP_TO_TOP | Uop::EXIT_TRACE | Uop::DEOPT | Uop::ERROR_POP_N
+                Uop::JUMP_TO_TOP
+                    | Uop::JUMP_TO_LOOP
+                    | Uop::EXIT_TRACE
+                    | Uop::DEOPT
+                    | Uop::ERROR_POP_N
             )
         })
         .unwrap_or(uops.len());
     let mut remove = vec![false; uops.len()];
+    let mut float_load = vec![false; uops.len()];
     let mut s = State::default();
-    // Code of each frame the trace is in (`None`: a caller the trace
-    // returned into, whose code the pass does not know).
-    let mut frames: Vec<Option<&Code>> = vec![Some(code)];
-    for k in 0..body_end {
+    let peeled = uops
+        .get(body_end)
+        .is_some_and(|u| u.opcode == Uop::JUMP_TO_LOOP && u.jump_target as usize * 2 == body_end);
+    if !peeled {
+        run(
+            &mut s,
+            &mut uops,
+            0..body_end,
+            &mut remove,
+            &mut float_load,
+            entry_code,
+            deletes_local,
+            log,
+        );
+    } else {
+        // Loop peeling: the trace is [preamble][loop][_JUMP_TO_UOP loop]
+        // (see `peel`). The preamble starts knowing nothing; the loop starts
+        // with what holds both after the preamble and after the loop itself.
+        let n = body_end / 2;
+        let mut off = RemovalLog::off();
+        if run(
+            &mut s,
+            &mut uops,
+            0..n,
+            &mut remove,
+            &mut float_load,
+            entry_code,
+            deletes_local,
+            log,
+        ) {
+            let mut entry = s.at_loop_head();
+            let entry_from_preamble = entry.clone();
+            for _ in 0..8 {
+                let mut t = entry.clone();
+                let (mut u2, mut r2, mut f2) = (uops.clone(), remove.clone(), float_load.clone());
+                let whole = run(
+                    &mut t,
+                    &mut u2,
+                    n..2 * n,
+                    &mut r2,
+                    &mut f2,
+                    entry_code,
+                    deletes_local,
+                    &mut off,
+                );
+                let next = if whole {
+                    entry.meet(&t)
+                } else {
+                    State::default()
+                };
+                if next == entry {
+                    break;
+                }
+                entry = next;
+            }
+            let mut t = entry.clone();
+            // One more dry run from the fixpoint proves it is one.
+            let (mut u2, mut r2, mut f2) = (uops.clone(), remove.clone(), float_load.clone());
+            let whole = run(
+                &mut t,
+                &mut u2,
+                n..2 * n,
+                &mut r2,
+                &mut f2,
+                entry_code,
+                deletes_local,
+                &mut off,
+            );
+            if !whole || entry.meet(&t) != entry || entry.meet(&entry_from_preamble) != entry {
+                entry = State::default();
+            }
+            s = entry;
+        } else {
+            s = State::default();
+        }
+        run(
+            &mut s,
+            &mut uops,
+            n..2 * n,
+            &mut remove,
+            &mut float_load,
+            entry_code,
+            deletes_local,
+            &mut off,
+        );
+    }
+    let float_load: Vec<bool> = float_load
+        .into_iter()
+        .zip(&remove)
+        .filter(|(_, &r)| !r)
+        .map(|(f, _)| f)
+        .collect();
+    (compact(uops, &remove), float_load)
+}
+
+/// Runs the type pass over `range` of the body from state `s`, rewriting
+/// `uops` and marking `remove`/`float_load`; false if it stopped early at a
+/// uop it does not model.
+#[allow(clippy::too_many_arguments)]
+fn run(
+    s: &mut State,
+    uops: &mut [UopInstruction],
+    range: std::ops::Range<usize>,
+    remove: &mut [bool],
+    float_load: &mut [bool],
+    entry_code: *const Code,
+    deletes_local: &Deletes,
+    log: &mut RemovalLog,
+) -> bool {
+    let body_end = range.end;
+    // The code of the frame the uops run in (null: unknown), and the
+    // callers' states and codes set aside by inlined calls.
+    let mut code: *const Code = entry_code;
+    let mut callers: Vec<(State, *const Code)> = Vec::new();
+    for k in range {
         let u = uops[k];
         match u.opcode {
-            Uop::NOP => remove[k] = true,
+            Uop::NOP => {
+                remove[k] = true;
+                log.removed(k, u.opcode, "does nothing");
+            }
             Uop::LOAD_FAST_CHECK | Uop::LOAD_FAST => {
                 if s.bound.contains(&u.oparg) {
+                    if u.opcode != Uop::LOAD_FAST {
+                        log.rewritten(k, u.opcode, Uop::LOAD_FAST, "local known bound");
+                    }
                     uops[k].opcode = Uop::LOAD_FAST;
                 }
+                float_load[k] = s.locals.get(&u.oparg) == Some(&Ty::Float);
                 s.bound.insert(u.oparg);
-                s.push(s.locals.get(&u.oparg).copied().unwrap_or(Ty::Unknown));
+                s.push_entry(Entry {
+                    ty: s.locals.get(&u.oparg).copied().unwrap_or(Ty::Unknown),
+                    local: Some(u.oparg),
+                });
             }
             Uop::STORE_FAST => {
                 let t = s.pop();
-                s.locals.insert(u.oparg, t);
-                s.bound.insert(u.oparg);
+                s.store_local(u.oparg, t);
             }
             Uop::LOAD_CONST => {
                 // A constant pushed and popped at once does nothing.
                 if k + 1 < body_end && uops[k + 1].opcode == Uop::POP_TOP {
                     remove[k] = true;
                     remove[k + 1] = true;
+                    log.removed(k, u.opcode, "constant popped at once");
+                    log.removed(k + 1, Uop::POP_TOP, "pops a constant pushed at once");
                 }
                 s.push(const_ty(u.operand));
             }
@@ -128,11 +372,36 @@ pub fn optimize(code: &Code, mut uops: Vec<UopInstruction>) -> Vec<UopInstructio
                 } else {
                     Ty::Float
                 };
-                if s.peek(1) == want && s.peek(2) == want {
-                    remove[k] = true;
+                match (s.peek(2) == want, s.peek(1) == want) {
+                    (true, true) => {
+                        remove[k] = true;
+                        log.removed(k, u.opcode, "both operands' types already proven");
+                    }
+                    // One side proven: check only the other.
+                    (true, false) if want == Ty::Float => {
+                        uops[k].opcode = Uop::GUARD_TOS_FLOAT;
+                        log.rewritten(k, u.opcode, uops[k].opcode, "second operand proven float");
+                    }
+                    (false, true) if want == Ty::Float => {
+                        uops[k].opcode = Uop::GUARD_NOS_FLOAT;
+                        log.rewritten(k, u.opcode, uops[k].opcode, "top operand proven float");
+                    }
+                    _ => {}
                 }
-                s.set(1, want);
-                s.set(2, want);
+                s.prove(1, want);
+                s.prove(2, want);
+            }
+            Uop::GUARD_TOS_FLOAT | Uop::GUARD_NOS_FLOAT => {
+                let depth = if u.opcode == Uop::GUARD_TOS_FLOAT {
+                    1
+                } else {
+                    2
+                };
+                if s.peek(depth) == Ty::Float {
+                    remove[k] = true;
+                    log.removed(k, u.opcode, "operand's type already proven");
+                }
+                s.prove(depth, Ty::Float);
             }
             Uop::BINARY_OP_ADD_INT
             | Uop::BINARY_OP_SUBTRACT_INT
@@ -160,23 +429,25 @@ pub fn optimize(code: &Code, mut uops: Vec<UopInstruction>) -> Vec<UopInstructio
             Uop::TO_BOOL => {
                 if s.peek(1) == Ty::Bool {
                     remove[k] = true;
+                    log.removed(k, u.opcode, "value already a bool");
                 }
-                s.set(1, Ty::Bool);
+                // The entry is replaced by its truth: no longer the local's object.
+                s.set_entry(1, Entry::of(Ty::Bool));
             }
             Uop::GUARD_IS_TRUE_POP | Uop::GUARD_IS_FALSE_POP => {
                 s.pop();
             }
             Uop::SWAP => {
                 let n = u.oparg as usize;
-                let (a, b) = (s.peek(1), s.peek(n));
+                let (a, b) = (s.peek_entry(1), s.peek_entry(n));
                 if n <= s.stack.len() {
-                    s.set(1, b);
-                    s.set(n, a);
+                    s.set_entry(1, b);
+                    s.set_entry(n, a);
                 } else {
-                    s.set(1, Ty::Unknown);
+                    s.set_entry(1, Entry::UNKNOWN);
                 }
             }
-            Uop::COPY => s.push(s.peek(u.oparg as usize)),
+            Uop::COPY => s.push_entry(s.peek_entry(u.oparg as usize)),
             Uop::PUSH_NULL => s.push(Ty::Unknown),
             Uop::BINARY_SUBSCR_LIST_INT => {
                 s.pop();
@@ -190,38 +461,60 @@ pub fn optimize(code: &Code, mut uops: Vec<UopInstruction>) -> Vec<UopInstructio
             }
             Uop::CALL_HELPER => {
                 s.stack.clear();
-                let w = match frames.last().copied().flatten() {
-                    Some(c) => c.words().get(u.target as usize).copied().unwrap_or(0),
-                    None => crate::vm::bytecode::encode(op::DELETE_FAST, 0),
-                };
-                if opcode(w) == op::DELETE_FAST {
+                // SAFETY: `code` is null or a code the trace holds (its
+                // entry code or an inlined callee's).
+                if deletes_local(unsafe { code.as_ref() }, u.target) {
                     s.locals.clear();
                     s.bound.clear();
                 }
             }
-            // Another frame: nothing known about its stack or locals.
-            Uop::PUSH_FRAME | Uop::POP_FRAME => {
-                s = State::default();
-                if u.opcode == Uop::PUSH_FRAME {
-                    // SAFETY: a _PUSH_FRAME's operand is a code object the
-                    // trace holds.
-                    frames.push(Some(unsafe {
-                        &crate::vm::obj::cast::<crate::vm::types::CodeObj>(u.operand).code
-                    }));
-                } else {
-                    frames.pop();
-                    if frames.is_empty() {
-                        frames.push(None);
+            Uop::PUSH_FRAME => {
+                let mut args: Vec<Entry> = (0..u.oparg).map(|_| s.pop_entry()).collect();
+                args.reverse();
+                s.pop();
+                s.pop();
+                let mut callee = State::default();
+                for (l, a) in args.iter().enumerate() {
+                    callee.bound.insert(l as u32);
+                    if a.ty != Ty::Unknown {
+                        callee.locals.insert(l as u32, a.ty);
                     }
                 }
+                callers.push((std::mem::replace(s, callee), code));
+                code = if u.operand == 0 {
+                    std::ptr::null()
+                } else {
+                    // SAFETY: a _PUSH_FRAME's operand is a code object the
+                    // trace holds (its frame context).
+                    unsafe { &crate::vm::obj::cast::<crate::vm::types::CodeObj>(u.operand).code }
+                };
+            }
+            Uop::POP_FRAME => {
+                let rv = s.pop();
+                match callers.pop() {
+                    Some((st, c)) => {
+                        *s = st;
+                        code = c;
+                    }
+                    None => {
+                        *s = State::default();
+                        code = std::ptr::null();
+                    }
+                }
+                s.push(rv);
             }
             Uop::SET_IP | Uop::CHECK_VALIDITY => {}
             // Anything else: stop analysing (keep the rest as it is).
-            _ => break,
+            _ => return false,
         }
     }
-    compact(uops, &remove)
+    // A range that ends inside an inlined call leaves a callee's state.
+    callers.is_empty()
 }
+
+/// Whether the tier-1 instruction at a target of a code (`None`: unknown)
+/// can unbind a local.
+type Deletes = dyn Fn(Option<&Code>, u32) -> bool;
 
 /// Drops the removed uops and renumbers jump and error targets.
 fn compact(uops: Vec<UopInstruction>, remove: &[bool]) -> Vec<UopInstruction> {
@@ -265,5 +558,220 @@ mod tests {
         assert_eq!(out.len(), 3);
         assert_eq!(out[0].jump_target, 2);
         assert_eq!(out[2].opcode, Uop::EXIT_TRACE);
+    }
+
+    fn no_deletes(_: Option<&Code>, _: u32) -> bool {
+        false
+    }
+
+    fn opcodes(uops: &[UopInstruction]) -> Vec<Uop> {
+        uops.iter().map(|u| u.opcode).collect()
+    }
+
+    /// `x * x` twice, with exit stubs: the second float guard is proven by
+    /// the first (through the local the operands were loaded from), and the
+    /// second check that `x` is bound is too.
+    #[test]
+    fn a_guard_on_loaded_values_proves_the_local() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST_CHECK).oparg(0).jump_target(10),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(10),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::STORE_FAST).oparg(1),
+            ins(Uop::LOAD_FAST_CHECK).oparg(0).jump_target(10),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(10),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let out = optimize_types(uops, std::ptr::null(), &no_deletes, &mut RemovalLog::off()).0;
+        assert_eq!(
+            opcodes(&out),
+            vec![
+                Uop::LOAD_FAST_CHECK,
+                Uop::LOAD_FAST,
+                Uop::GUARD_BOTH_FLOAT,
+                Uop::BINARY_OP_MULTIPLY_FLOAT,
+                Uop::STORE_FAST,
+                Uop::LOAD_FAST,
+                Uop::LOAD_FAST,
+                Uop::BINARY_OP_MULTIPLY_FLOAT,
+                Uop::JUMP_TO_TOP,
+                Uop::EXIT_TRACE,
+            ]
+        );
+        assert_eq!(out[0].jump_target, 9);
+    }
+
+    /// A store to the local between the loads and the guard: the guard
+    /// proves the stack entries, not the local's new value.
+    #[test]
+    fn a_store_breaks_the_link_to_the_local() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(2),
+            ins(Uop::STORE_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(9),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(9),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let out = optimize_types(uops, std::ptr::null(), &no_deletes, &mut RemovalLog::off()).0;
+        let guards = out
+            .iter()
+            .filter(|u| u.opcode == Uop::GUARD_BOTH_FLOAT)
+            .count();
+        assert_eq!(guards, 2);
+    }
+
+    /// A helper that may delete a local forgets what was proven about it.
+    #[test]
+    fn a_deleting_helper_forgets_the_locals() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_INT).jump_target(7),
+            ins(Uop::CALL_HELPER).target(99),
+            ins(Uop::LOAD_FAST_CHECK).oparg(0).jump_target(7),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_INT).jump_target(7),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let out = optimize_types(
+            uops,
+            std::ptr::null(),
+            &|_, t| t == 99,
+            &mut RemovalLog::off(),
+        )
+        .0;
+        assert_eq!(out[4].opcode, Uop::LOAD_FAST_CHECK);
+        assert_eq!(out[6].opcode, Uop::GUARD_BOTH_INT);
+    }
+
+    /// `x = x * y` in a closed loop, peeled: the preamble guards `x` and
+    /// `y`, the loop copy needs no guard and no bound checks.
+    #[test]
+    fn the_peeled_loop_assumes_what_the_preamble_proved() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST_CHECK).oparg(0).jump_target(6),
+            ins(Uop::LOAD_FAST_CHECK).oparg(1).jump_target(6),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(6),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::STORE_FAST).oparg(0),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let out = optimize_types(
+            peel::peel(uops),
+            std::ptr::null(),
+            &no_deletes,
+            &mut RemovalLog::off(),
+        )
+        .0;
+        assert_eq!(
+            opcodes(&out),
+            vec![
+                Uop::LOAD_FAST_CHECK,
+                Uop::LOAD_FAST_CHECK,
+                Uop::GUARD_BOTH_FLOAT,
+                Uop::BINARY_OP_MULTIPLY_FLOAT,
+                Uop::STORE_FAST,
+                Uop::LOAD_FAST,
+                Uop::LOAD_FAST,
+                Uop::BINARY_OP_MULTIPLY_FLOAT,
+                Uop::STORE_FAST,
+                Uop::JUMP_TO_LOOP,
+                Uop::EXIT_TRACE,
+            ]
+        );
+        assert_eq!(out[9].jump_target, 5);
+    }
+
+    /// The loop stores into `x` a value of unknown type: the loop copy must
+    /// keep the guard the preamble needed (the back edge does not prove it).
+    #[test]
+    fn the_peeled_loop_forgets_what_the_loop_breaks() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST_CHECK).oparg(0).jump_target(8),
+            ins(Uop::LOAD_FAST_CHECK).oparg(1).jump_target(8),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(8),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::STORE_FAST).oparg(2),
+            ins(Uop::CALL_HELPER).jump_target(8).error_target(8),
+            ins(Uop::STORE_FAST).oparg(0),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let out = optimize_types(
+            peel::peel(uops),
+            std::ptr::null(),
+            &no_deletes,
+            &mut RemovalLog::off(),
+        )
+        .0;
+        let guards: Vec<usize> = out
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| matches!(u.opcode, Uop::GUARD_NOS_FLOAT | Uop::GUARD_BOTH_FLOAT))
+            .map(|(k, _)| k)
+            .collect();
+        // The preamble's guard, and in the loop a guard on `x` only (`y` is
+        // loop-invariant and proven).
+        assert_eq!(guards.len(), 2);
+        assert_eq!(out[guards[1]].opcode, Uop::GUARD_NOS_FLOAT);
+    }
+
+    /// An inlined call: the float argument's type becomes the callee's
+    /// local's (its guard goes), the callee knows nothing else, and after
+    /// `_POP_FRAME` the caller's locals are known again.
+    #[test]
+    fn inlined_calls_pass_argument_types_and_restore_the_caller() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(20),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::STORE_FAST).oparg(1),
+            ins(Uop::LOAD_CONST).operand(0),
+            ins(Uop::PUSH_NULL),
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::PUSH_FRAME).oparg(1).jump_target(20),
+            // callee: x * x with x = the caller's local 1 (a float)
+            ins(Uop::LOAD_FAST_CHECK).oparg(0).jump_target(20),
+            ins(Uop::LOAD_FAST_CHECK).oparg(1).jump_target(20),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(20),
+            ins(Uop::POP_TOP),
+            ins(Uop::POP_TOP),
+            ins(Uop::POP_FRAME),
+            ins(Uop::POP_TOP),
+            // caller again: local 0 is still a proven float
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(20),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let out = optimize_types(uops, std::ptr::null(), &no_deletes, &mut RemovalLog::off()).0;
+        let ops = opcodes(&out);
+        // The first guard stays; the callee's is proven (x: float argument,
+        // its second operand is local 1, unknown); the last one is proven.
+        assert_eq!(
+            ops.iter().filter(|&&u| u == Uop::GUARD_BOTH_FLOAT).count(),
+            1
+        );
+        assert_eq!(
+            ops.iter().filter(|&&u| u == Uop::GUARD_NOS_FLOAT).count(),
+            1
+        );
+        // The argument is bound in the callee, its local 1 is not known bound.
+        assert_eq!(
+            ops.iter().filter(|&&u| u == Uop::LOAD_FAST_CHECK).count(),
+            1
+        );
     }
 }

@@ -8,14 +8,55 @@
 //! semantics). Every guard and branch leaves through a stub at the end of the
 //! trace (`_EXIT_TRACE` to the exact bytecode instruction, `_ERROR_POP_N`
 //! for errors), so tier 1 resumes with the frame as it left it.
+//!
+//! A global or builtin that `LOAD_GLOBAL_*` reads is baked in as a constant
+//! when the context allows it; the trace then depends on the dict entry
+//! ([`crate::vm::tier2::deps`]) and checks its validity after every helper
+//! that can run arbitrary code (`_CHECK_VALIDITY`, leaving to the next
+//! instruction), because such a helper may rebind the global.
+//!
+//! Calls of small loop-free Python functions are inlined: `_PUSH_FRAME`
+//! (guarding the code object tier 1 recorded in the call's cache) pushes a
+//! real frame, the callee's body follows, `_POP_FRAME` returns into the
+//! caller. Every stub names its frame context ([`FrameContext`]: the code of
+//! the frame it leaves in and the inlined callers under it) by index in its
+//! `operand`, so tier 1 resumes in the right frame. The trace depends on the
+//! code of each callee it inlined ([`Dep::Code`]); the callee's identity is
+//! guarded by `_PUSH_FRAME` itself, or covered by the [`Dep::Global`] of the
+//! global it was loaded from when that load was baked in.
 
 use crate::abi::uop::Uop;
 use crate::jit::UopInstruction;
 use crate::vm::bytecode::{encode, op, oparg, opcode, Cache, Code};
+use crate::vm::dict::{dict_mut, Dict};
 use crate::vm::obj::Obj;
+use crate::vm::tier2::deps::Dep;
 use crate::vm::tier2::helpers;
 use crate::vm::tier2::trace::{Caller, FrameContext};
 use crate::vm::types::{CodeObj, KIND_CODE};
+
+/// What a projection may read and assume besides the code.
+pub struct Context<'a> {
+    /// The globals dict object the frame runs with.
+    pub globals: u64,
+    /// The builtins dict object.
+    pub builtins: u64,
+    /// Whether a fact may be baked in (see [`crate::vm::tier2::deps::Registry::may_bake`]).
+    pub may_bake: &'a dyn Fn(&Dep) -> bool,
+}
+
+/// A projected trace and what it assumed.
+pub struct Projection {
+    /// The uops: body, then stubs.
+    pub uops: Vec<UopInstruction>,
+    /// Frame contexts, by index (0: the frame the trace is entered in); the
+    /// stubs name theirs in their `operand`.
+    pub contexts: Vec<FrameContext>,
+    /// Facts the uops assume ([`crate::vm::tier2::deps`]).
+    pub deps: Vec<Dep>,
+    /// Objects the uops embed that the trace must keep alive.
+    pub consts: Vec<Obj>,
+}
 
 /// Where a projection starts and what closes it.
 #[derive(Clone, Copy, Debug)]
@@ -31,11 +72,15 @@ pub struct Start {
 /// A stub at the end of the trace that guards and helpers continue at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Stub {
-    /// `_EXIT_TRACE` resuming tier 1 at this instruction, in this frame context.
+    /// `_EXIT_TRACE` resuming tier 1 at this instruction, in this frame
+    /// context (the first field).
     Exit(u32, u32),
     /// `_ERROR_POP_N 0` reporting an error raised by the instruction before
     /// this index, in this frame context.
     Error(u32, u32),
+    /// `_DEOPT` resuming tier 1 at this instruction in this frame context,
+    /// uncounted (the trace was invalidated; its exits are not worth warming up).
+    Deopt(u32, u32),
 }
 
 struct Builder {
@@ -44,6 +89,8 @@ struct Builder {
     body: Vec<UopInstruction>,
     /// Stub each body uop's jump target (and error target) refers to.
     stubs: Vec<(Option<Stub>, Option<Stub>)>,
+    deps: Vec<Dep>,
+    consts: Vec<Obj>,
 }
 
 impl Builder {
@@ -52,8 +99,26 @@ impl Builder {
         self.stubs.push((jump, error));
     }
 
-    /// Lays out the stubs after the body and resolves the targets.
-    fn finish(mut self) -> Vec<UopInstruction> {
+    /// Drops the uops emitted after the first `len` (and their stubs).
+    fn truncate(&mut self, len: usize) {
+        self.body.truncate(len);
+        self.stubs.truncate(len);
+    }
+
+    /// Lays out the stubs after the body and resolves the targets. A trace
+    /// that assumed nothing drops its `_CHECK_VALIDITY` uops (nothing can
+    /// invalidate it while it runs).
+    fn finish(mut self, contexts: Vec<FrameContext>) -> Projection {
+        if self.deps.is_empty() {
+            let (body, stubs) = self
+                .body
+                .drain(..)
+                .zip(self.stubs.drain(..))
+                .filter(|(u, _)| u.opcode != Uop::CHECK_VALIDITY)
+                .unzip();
+            self.body = body;
+            self.stubs = stubs;
+        }
         let mut order: Vec<Stub> = Vec::new();
         for (j, e) in &self.stubs {
             for s in [j, e].into_iter().flatten() {
@@ -89,10 +154,18 @@ impl Builder {
                 Stub::Error(ctx, t) => UopInstruction::new(Uop::ERROR_POP_N)
                     .target(t)
                     .operand(ctx as u64),
+                Stub::Deopt(ctx, t) => UopInstruction::new(Uop::DEOPT)
+                    .target(t)
+                    .operand(ctx as u64),
             };
             self.body.push(stub);
         }
-        self.body
+        Projection {
+            uops: self.body,
+            contexts,
+            deps: self.deps,
+            consts: self.consts,
+        }
     }
 }
 
@@ -125,13 +198,63 @@ pub fn branch_destinations(instrs: &[u32], i: usize) -> Option<(u32, u32)> {
     }
 }
 
-/// A trace as projected: the uops, and the frame contexts its `_EXIT_TRACE`
-/// stubs name by index in their `operand` (0 is the entry context).
-pub struct Projection {
-    /// Body, then stubs.
-    pub uops: Vec<UopInstruction>,
-    /// Frame contexts, by index.
-    pub contexts: Vec<FrameContext>,
+/// The value a `LOAD_GLOBAL` (generic or specialized) of name number `arg`
+/// loads now and the facts that keep it so, if the name is bound and the
+/// context lets those facts be baked in. Looks the name up itself, so a
+/// stale or missing tier-1 cache does not matter.
+fn bake_global(code: &Code, arg: u32, ctx: &Context) -> Option<(u64, Vec<Dep>)> {
+    let name = code.names.get(arg as usize)?.raw();
+    // SAFETY: the context's globals and builtins are live dicts; tier 1 is
+    // between instructions, so nobody else borrows their tables.
+    let (gd, bd): (&Dict, &Dict) = unsafe { (dict_mut(ctx.globals), dict_mut(ctx.builtins)) };
+    let gid = gd as *const Dict as usize;
+    let (value, deps) = match gd.lookup_pos(name).ok()? {
+        Some(pos) => {
+            let e = gd.entries().get(pos)?;
+            (
+                e.value,
+                vec![Dep::Global {
+                    dict: gid,
+                    hash: e.hash,
+                }],
+            )
+        }
+        None => {
+            let e = bd.entries().get(bd.lookup_pos(name).ok()??)?;
+            let bid = bd as *const Dict as usize;
+            // Shadowing it with a global breaks the trace too.
+            let deps = vec![
+                Dep::Global {
+                    dict: gid,
+                    hash: e.hash,
+                },
+                Dep::Global {
+                    dict: bid,
+                    hash: e.hash,
+                },
+            ];
+            (e.value, deps)
+        }
+    };
+    if value == 0 || !deps.iter().all(|d| (ctx.may_bake)(d)) {
+        return None;
+    }
+    Some((value, deps))
+}
+
+/// Turns the watchers on for the dicts of `deps`.
+fn watch(deps: &[Dep], ctx: &Context) {
+    for d in deps {
+        if let Dep::Global { dict, .. } = d {
+            for obj in [ctx.globals, ctx.builtins] {
+                // SAFETY: as in bake_global.
+                let t = unsafe { dict_mut(obj) };
+                if t as *const Dict as usize == *dict {
+                    t.watch();
+                }
+            }
+        }
+    }
 }
 
 /// Deepest stack of frames a projection keeps track of (the entry frame,
@@ -196,9 +319,14 @@ fn inlinable(code: &Code, caches: &[Cache], i: usize, n: u32, levels: &[Level]) 
 /// Projects a trace from `start` in the frame context `entry` (the code of
 /// the frame the trace is entered in, and the callers it may return into);
 /// `None` if nothing worth running as a trace comes out (the first
-/// instruction already has to exit). Calls of small Python functions are
-/// inlined (`_PUSH_FRAME` ... `_POP_FRAME`).
-pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Projection> {
+/// instruction already has to exit). Every frame of the trace runs with the
+/// context's globals (`_PUSH_FRAME` checks the callee's).
+pub fn project(
+    entry: &FrameContext,
+    ctx: &Context,
+    start: Start,
+    max_len: usize,
+) -> Option<Projection> {
     let mut contexts = vec![entry.clone()];
     let mut levels: Vec<Level> = Vec::new();
     for (k, c) in entry.callers.iter().enumerate() {
@@ -218,13 +346,18 @@ pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Pro
         ctx: 0,
         body: Vec::new(),
         stubs: Vec::new(),
+        deps: Vec::new(),
+        consts: Vec::new(),
     };
     let mut i = start.at as usize;
     let mut pushed_bool = false;
+    // The last instruction translated (its frame context, index) and the
+    // body's length before it.
+    let mut last: Option<(u32, u32, usize)> = None;
     loop {
         let lv = levels.len() - 1;
-        let ctx = levels[lv].ctx;
-        b.ctx = ctx;
+        let fctx = levels[lv].ctx;
+        b.ctx = fctx;
         // SAFETY: the level's code object (held in `levels` or `contexts`
         // until the projection ends) outlives this view.
         let code: &Code = unsafe { &*(code_of(&levels[lv].code) as *const Code) };
@@ -238,8 +371,15 @@ pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Pro
             _ => true,
         };
         let prev_bool = std::mem::replace(&mut pushed_bool, false);
+        // One instruction's uops must not take the body past the limit:
+        // drop them and leave to that instruction instead.
+        if let Some((c, at, mark)) = last.filter(|_| b.body.len() > max_len) {
+            b.truncate(mark);
+            b.emit(exit_to(c, at), None, None);
+            break;
+        }
         if b.body.len() >= max_len || i >= instrs.len() || levels[lv].visited[i] {
-            b.emit(exit_to(ctx, i as u32), None, None);
+            b.emit(exit_to(fctx, i as u32), None, None);
             break;
         }
         levels[lv].visited[i] = true;
@@ -256,15 +396,13 @@ pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Pro
         };
         let arg = oparg(w);
         let here = i as u32;
+        last = Some((fctx, here, b.body.len()));
         let ins = |u: Uop| UopInstruction::new(u).target(here);
+        let exit_here = Some(Stub::Exit(fctx, here));
         match opcode(w) {
             op::NOP | op::LOAD_FAST_CHECK | op::SETUP_EXCEPT | op::POP_EXCEPT_BLOCK => i += 1,
             op::LOAD_FAST => {
-                b.emit(
-                    ins(Uop::LOAD_FAST_CHECK).oparg(arg),
-                    Some(Stub::Exit(ctx, here)),
-                    None,
-                );
+                b.emit(ins(Uop::LOAD_FAST_CHECK).oparg(arg), exit_here, None);
                 i += 1;
             }
             op::STORE_FAST => {
@@ -286,8 +424,8 @@ pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Pro
                     op::BINARY_OP_SUBTRACT_INT => Uop::BINARY_OP_SUBTRACT_INT,
                     _ => Uop::BINARY_OP_MULTIPLY_INT,
                 };
-                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(ctx, here)), None);
-                b.emit(ins(u), Some(Stub::Exit(ctx, here)), None);
+                b.emit(ins(Uop::GUARD_BOTH_INT), exit_here, None);
+                b.emit(ins(u), exit_here, None);
                 i += 1;
             }
             op::BINARY_OP_ADD_FLOAT
@@ -298,11 +436,7 @@ pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Pro
                     op::BINARY_OP_SUBTRACT_FLOAT => Uop::BINARY_OP_SUBTRACT_FLOAT,
                     _ => Uop::BINARY_OP_MULTIPLY_FLOAT,
                 };
-                b.emit(
-                    ins(Uop::GUARD_BOTH_FLOAT),
-                    Some(Stub::Exit(ctx, here)),
-                    None,
-                );
+                b.emit(ins(Uop::GUARD_BOTH_FLOAT), exit_here, None);
                 b.emit(ins(u), None, None);
                 i += 1;
             }
@@ -312,8 +446,8 @@ pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Pro
                     op::BINARY_OP_MOD_INT => Uop::BINARY_OP_MOD_INT,
                     _ => Uop::BINARY_OP_FLOOR_DIVIDE_INT,
                 };
-                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(ctx, here)), None);
-                b.emit(ins(u), Some(Stub::Exit(ctx, here)), None);
+                b.emit(ins(Uop::GUARD_BOTH_INT), exit_here, None);
+                b.emit(ins(u), exit_here, None);
                 i += 1;
             }
             op::SWAP => {
@@ -328,38 +462,48 @@ pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Pro
                 b.emit(ins(Uop::PUSH_NULL), None, None);
                 i += 1;
             }
-            op::LOAD_GLOBAL_MODULE
-            | op::LOAD_GLOBAL_BUILTIN
-            | op::BINARY_OP
-            | op::BINARY_OP_TRUE_DIVIDE_FLOAT => {
-                let f = if matches!(opcode(w), op::LOAD_GLOBAL_MODULE | op::LOAD_GLOBAL_BUILTIN) {
-                    helpers::cpjit_load_global as *const () as usize as u64
-                } else {
-                    helpers::cpjit_binary_op as *const () as usize as u64
-                };
+            op::LOAD_GLOBAL | op::LOAD_GLOBAL_MODULE | op::LOAD_GLOBAL_BUILTIN => {
+                match bake_global(code, arg, ctx) {
+                    Some((v, deps)) => {
+                        watch(&deps, ctx);
+                        b.emit(ins(Uop::LOAD_CONST).operand(v), None, None);
+                        b.consts.push(Obj::new_ref(v));
+                        for d in deps {
+                            if !b.deps.contains(&d) {
+                                b.deps.push(d);
+                            }
+                        }
+                    }
+                    None => {
+                        // Specialized: the fast helper; generic: tier 1.
+                        let f = if opcode(w) == op::LOAD_GLOBAL {
+                            helpers::cpjit_step as *const () as usize as u64
+                        } else {
+                            helpers::cpjit_load_global as *const () as usize as u64
+                        };
+                        let call = ins(Uop::CALL_HELPER).oparg(here + 1).operand(f);
+                        b.emit(call, None, Some(Stub::Error(fctx, here + 1)));
+                    }
+                }
+                i += 1;
+            }
+            op::BINARY_OP | op::BINARY_OP_TRUE_DIVIDE_FLOAT => {
+                let f = helpers::cpjit_binary_op as *const () as usize as u64;
                 let call = ins(Uop::CALL_HELPER).oparg(here + 1).operand(f);
-                b.emit(call, None, Some(Stub::Error(ctx, here + 1)));
+                b.emit(call, None, Some(Stub::Error(fctx, here + 1)));
                 i += 1;
             }
             op::BINARY_OP_AND_INT => {
-                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(ctx, here)), None);
+                b.emit(ins(Uop::GUARD_BOTH_INT), exit_here, None);
                 b.emit(ins(Uop::BINARY_OP_AND_INT), None, None);
                 i += 1;
             }
             op::BINARY_SUBSCR_LIST_INT => {
-                b.emit(
-                    ins(Uop::BINARY_SUBSCR_LIST_INT),
-                    Some(Stub::Exit(ctx, here)),
-                    None,
-                );
+                b.emit(ins(Uop::BINARY_SUBSCR_LIST_INT), exit_here, None);
                 i += 1;
             }
             op::STORE_SUBSCR_LIST_INT => {
-                b.emit(
-                    ins(Uop::STORE_SUBSCR_LIST_INT),
-                    Some(Stub::Exit(ctx, here)),
-                    None,
-                );
+                b.emit(ins(Uop::STORE_SUBSCR_LIST_INT), exit_here, None);
                 i += 1;
             }
             op::COMPARE_OP_INT | op::COMPARE_OP_FLOAT => {
@@ -368,7 +512,7 @@ pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Pro
                 } else {
                     (Uop::GUARD_BOTH_FLOAT, Uop::COMPARE_OP_FLOAT)
                 };
-                b.emit(ins(g), Some(Stub::Exit(ctx, here)), None);
+                b.emit(ins(g), exit_here, None);
                 b.emit(ins(c).oparg(arg), None, None);
                 pushed_bool = true;
                 i += 1;
@@ -385,14 +529,14 @@ pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Pro
                 } else {
                     (Uop::GUARD_BOTH_FLOAT, Uop::COMPARE_OP_FLOAT)
                 };
-                b.emit(ins(g), Some(Stub::Exit(ctx, here)), None);
+                b.emit(ins(g), exit_here, None);
                 b.emit(ins(c).oparg(arg), None, None);
                 i = bool_branch(&mut b, here, if_true, follow_jump, fall, jump) as usize;
             }
             op::POP_JUMP_IF_FALSE | op::POP_JUMP_IF_TRUE => {
                 if !prev_bool {
                     // Small ints and bools test inline; anything else exits.
-                    b.emit(ins(Uop::TO_BOOL), Some(Stub::Exit(ctx, here)), None);
+                    b.emit(ins(Uop::TO_BOOL), exit_here, None);
                 }
                 let (fall, jump) = (here + 1, arg);
                 let if_true = opcode(w) == op::POP_JUMP_IF_TRUE;
@@ -406,24 +550,29 @@ pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Pro
                     .operand(helpers::cpjit_for_iter as *const () as usize as u64);
                 b.emit(
                     call,
-                    Some(Stub::Exit(ctx, arg)),
-                    Some(Stub::Error(ctx, here + 1)),
+                    Some(Stub::Exit(fctx, arg)),
+                    Some(Stub::Error(fctx, here + 1)),
                 );
                 i += 1;
             }
             op::JUMP_FORWARD => i = arg as usize,
             op::CALL_PY_EXACT_ARGS => {
-                let Some(callee) = inlinable(code, caches, i, arg, &levels) else {
-                    b.emit(
-                        generic_step(here, here + 1, w),
-                        None,
-                        Some(Stub::Error(ctx, here + 1)),
-                    );
+                // The inlined body is the callee's code as it is now: the
+                // trace depends on it (if it may assume anything at all).
+                let callee = inlinable(code, caches, i, arg, &levels).map(|c| {
+                    let dep = Dep::Code(code_of(&c) as *const Code as usize);
+                    (c, dep)
+                });
+                let Some((callee, dep)) = callee.filter(|(_, d)| (ctx.may_bake)(d)) else {
+                    generic(&mut b, here, here + 1, None, w);
                     i += 1;
                     continue;
                 };
                 let push = ins(Uop::PUSH_FRAME).oparg(arg).operand(callee.raw());
-                b.emit(push, Some(Stub::Exit(ctx, here)), None);
+                b.emit(push, exit_here, None);
+                if !b.deps.contains(&dep) {
+                    b.deps.push(dep);
+                }
                 levels[lv].resume = here + 1;
                 contexts.push(FrameContext {
                     code: callee.clone(),
@@ -447,12 +596,12 @@ pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Pro
                 if start.backedge == Some(here) && at_entry {
                     b.emit(ins(Uop::JUMP_TO_TOP), None, None);
                 } else {
-                    b.emit(exit_to(ctx, here), None, None);
+                    b.emit(exit_to(fctx, here), None, None);
                 }
                 break;
             }
             op::RETURN_VALUE | op::RAISE | op::RERAISE | op::RAISE_ASSERT => {
-                b.emit(exit_to(ctx, here), None, None);
+                b.emit(exit_to(fctx, here), None, None);
                 break;
             }
             _ => {
@@ -480,11 +629,7 @@ pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Pro
                     }
                     None => (here + 1, None),
                 };
-                b.emit(
-                    generic_step(here, expected, w),
-                    other.map(|t| Stub::Exit(ctx, t)),
-                    Some(Stub::Error(ctx, here + 1)),
-                );
+                generic(&mut b, here, expected, other, w);
                 i = expected as usize;
             }
         }
@@ -495,25 +640,36 @@ pub fn project(entry: &FrameContext, start: Start, max_len: usize) -> Option<Pro
     if b.body.len() <= 1 && !closes {
         return None;
     }
-    Some(Projection {
-        uops: b.finish(),
-        contexts,
-    })
+    Some(b.finish(contexts))
 }
 
-/// `_CALL_HELPER` of [`helpers::cpjit_step`] (or of the faster
-/// [`helpers::cpjit_simple_step`] for the instruction word `w` it covers):
-/// runs the instruction at `here` as tier 1 does; the trace goes on at `expected`.
-fn generic_step(here: u32, expected: u32, w: u32) -> UopInstruction {
+/// Emits a `_CALL_HELPER` running the instruction `w` at `here` as tier 1
+/// does ([`helpers::cpjit_step`], or the faster [`helpers::cpjit_simple_step`]
+/// for the instructions it covers); the trace goes on at `expected`, or
+/// exits to `other` if the instruction branched there. The instruction may
+/// have run any code, which may have broken what the trace assumed: a
+/// `_CHECK_VALIDITY` follows, leaving before the trace uses it.
+fn generic(b: &mut Builder, here: u32, expected: u32, other: Option<u32>, w: u32) {
     let f = if helpers::has_simple_step(opcode(w)) {
         helpers::cpjit_simple_step as *const () as usize as u64
     } else {
         helpers::cpjit_step as *const () as usize as u64
     };
-    UopInstruction::new(Uop::CALL_HELPER)
+    let call = UopInstruction::new(Uop::CALL_HELPER)
         .target(here)
         .oparg(expected)
-        .operand(f)
+        .operand(f);
+    let ctx = b.ctx;
+    b.emit(
+        call,
+        other.map(|t| Stub::Exit(ctx, t)),
+        Some(Stub::Error(ctx, here + 1)),
+    );
+    b.emit(
+        UopInstruction::new(Uop::CHECK_VALIDITY).target(expected),
+        Some(Stub::Deopt(ctx, expected)),
+        None,
+    );
 }
 
 /// Emits the guard for a conditional jump on a bool at the top of the
@@ -546,8 +702,8 @@ fn bool_branch(
     next
 }
 
-/// An exit stub placed in the body: leave to `target` (used where the
-/// projection stops).
+/// An exit stub placed in the body: leave to `target` in frame context
+/// `ctx` (used where the projection stops).
 fn exit_to(ctx: u32, target: u32) -> UopInstruction {
     // Resolved as a normal exit: Builder::finish gives it an exit index.
     UopInstruction::new(Uop::EXIT_TRACE)

@@ -1,6 +1,7 @@
 //! Tier-2 counters and the `--stats` report.
 
-use crate::jit::MemoryStats;
+use crate::abi::uop::Uop;
+use crate::jit::{MemoryStats, UopInstruction};
 use crate::vm::bytecode::Code;
 use crate::vm::obj::Obj;
 use crate::vm::tier2::trace::FREED;
@@ -8,6 +9,7 @@ use crate::vm::tier2::Config;
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 /// Counters kept while the program runs.
 #[derive(Default, Debug)]
@@ -24,6 +26,13 @@ pub struct Stats {
     pub declined: u64,
     /// Executors invalidated.
     pub invalidated: u64,
+    /// Of those, invalidated because a fact they assumed changed (a baked
+    /// global rebound or deleted, ...).
+    pub dep_invalidations: u64,
+    /// Dependencies registered by installed traces.
+    pub deps_registered: u64,
+    /// Facts with live dependents at exit.
+    pub deps_watched: u64,
     /// Entries into executors from tier 1.
     pub entries: u64,
     /// Uops executed by the uop interpreter.
@@ -36,13 +45,48 @@ pub struct Stats {
     pub jit_code_bytes: u64,
     /// Failed JIT compilations (the loops stay in the interpreter).
     pub jit_errors: u64,
+    /// Time spent projecting traces (including ones declined).
+    pub projection_time: Duration,
+    /// Time spent in the optimizer.
+    pub optimization_time: Duration,
+    /// Time spent compiling traces to executors (JIT mode), debug
+    /// registration included.
+    pub emission_time: Duration,
+    /// Time spent setting the JIT up (preparing the stencils, reserving
+    /// memory), part of `emission_time`.
+    pub jit_setup_time: Duration,
+    /// When tier 2 was configured (the run's start).
+    pub started: Option<Instant>,
+    /// Time from the start to the first installed trace.
+    pub first_executor: Option<Duration>,
+    /// Uops in installed traces, by uop.
+    uop_counts: HashMap<Uop, u64>,
     /// Python calls inlined into installed traces (`_PUSH_FRAME` uops).
     pub calls_inlined: u64,
     /// Exits taken, by (function name, first line, bytecode target).
     exits: HashMap<(String, u32, u32), u64>,
 }
 
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
 impl Stats {
+    /// Zero counters, the clock started now.
+    pub fn started_now() -> Stats {
+        Stats {
+            started: Some(Instant::now()),
+            ..Stats::default()
+        }
+    }
+
+    /// Counts the uops of an installed trace, by uop.
+    pub fn count_uops(&mut self, uops: &[UopInstruction]) {
+        for u in uops {
+            *self.uop_counts.entry(u.opcode).or_insert(0) += 1;
+        }
+    }
+
     /// Counts an exit to tier 1 at `target` of `code`.
     pub fn count_exit(&mut self, _owner: &Obj, code: &Code, target: u32) {
         self.exits_taken += 1;
@@ -54,7 +98,28 @@ impl Stats {
     }
 
     /// Prints the report to stderr.
-    pub fn print(&self, config: &Config, live: usize, mem: Option<&MemoryStats>) {
+    ///
+    /// `mem` is the JIT's memory (JIT mode), `registration` the time spent
+    /// registering executors with profilers and debuggers.
+    pub fn print(
+        &self,
+        config: &Config,
+        live: usize,
+        mem: Option<&MemoryStats>,
+        registration: Option<Duration>,
+    ) {
+        let _ =
+            std::io::stderr().write_all(self.report(config, live, mem, registration).as_bytes());
+    }
+
+    /// The `--stats` report (see [`Stats::print`]).
+    pub fn report(
+        &self,
+        config: &Config,
+        live: usize,
+        mem: Option<&MemoryStats>,
+        registration: Option<Duration>,
+    ) -> String {
         let mut s = String::new();
         let mode = match config.mode {
             crate::vm::tier2::Mode::Interp => "1",
@@ -78,6 +143,10 @@ impl Stats {
             live
         ));
         s.push_str(&format!(
+            "  dependencies: {} registered, {} invalidations by a change, {} facts watched at exit\n",
+            self.deps_registered, self.dep_invalidations, self.deps_watched
+        ));
+        s.push_str(&format!(
             "  calls inlined into traces: {}\n",
             self.calls_inlined
         ));
@@ -94,11 +163,69 @@ impl Stats {
             self.exits_taken, self.side_links
         ));
         match mem {
-            Some(m) => s.push_str(&format!(
-                "  jit: {} bytes of code and data emitted; memory {} allocated, {} committed, {} reserved; {} compile errors\n",
-                self.jit_code_bytes, m.allocated, m.committed, m.reserved, self.jit_errors
-            )),
+            Some(m) => {
+                s.push_str(&format!(
+                    "  jit code emitted: {} bytes\n",
+                    self.jit_code_bytes
+                ));
+                s.push_str(&format!("  jit compile errors: {}\n", self.jit_errors));
+                s.push_str(&format!(
+                    "  jit memory allocated: {} bytes in {} live executors\n",
+                    m.allocated, m.live_blocks
+                ));
+                s.push_str(&format!(
+                    "  jit memory used by their code and data: {} bytes\n",
+                    m.emitted
+                ));
+                let ratio = if m.allocated == 0 {
+                    100.0
+                } else {
+                    m.emitted as f64 * 100.0 / m.allocated as f64
+                };
+                s.push_str(&format!(
+                    "  jit memory use ratio (used / allocated): {ratio:.1}%\n"
+                ));
+                s.push_str(&format!(
+                    "  jit memory committed: {} bytes\n  jit memory reserved: {} bytes\n",
+                    m.committed, m.reserved
+                ));
+            }
             None => s.push_str(&format!("  jit: not used ({} errors)\n", self.jit_errors)),
+        }
+        let total = self.projection_time + self.optimization_time + self.emission_time;
+        s.push_str(&format!("  jit compile time: {}\n", ms(total)));
+        s.push_str(&format!("    projection: {}\n", ms(self.projection_time)));
+        s.push_str(&format!(
+            "    optimization: {}\n",
+            ms(self.optimization_time)
+        ));
+        s.push_str(&format!("    emission: {}\n", ms(self.emission_time)));
+        if mem.is_some() {
+            s.push_str(&format!(
+                "      of which setting the JIT up (once): {}\n",
+                ms(self.jit_setup_time)
+            ));
+        }
+        if let Some(r) = registration {
+            s.push_str(&format!(
+                "      of which debugger and profiler registration: {}\n",
+                ms(r)
+            ));
+        }
+        if let Some(f) = self.first_executor {
+            s.push_str(&format!("  time to first executor: {}\n", ms(f)));
+        }
+        if !self.uop_counts.is_empty() {
+            let mut counts: Vec<_> = self.uop_counts.iter().collect();
+            counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            s.push_str("  uops in installed traces:\n");
+            for chunk in counts.chunks(4) {
+                let row: Vec<String> = chunk
+                    .iter()
+                    .map(|(u, n)| format!("{} {n}", u.name()))
+                    .collect();
+                s.push_str(&format!("    {}\n", row.join(", ")));
+            }
         }
         let mut top: Vec<_> = self.exits.iter().collect();
         top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -110,6 +237,6 @@ impl Stats {
                 ));
             }
         }
-        let _ = std::io::stderr().write_all(s.as_bytes());
+        s
     }
 }

@@ -1,8 +1,12 @@
 //! Installed traces: the uop list plus, in JIT mode, its executor; exit
 //! state for the uop interpreter; links to side traces.
 
+use crate::abi::uop::Uop;
 use crate::jit::{Executor, UopInstruction};
+use crate::vm::bytecode::Code;
 use crate::vm::obj::Obj;
+use crate::vm::tier2::deps::Dep;
+use crate::vm::types::CodeObj;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -43,8 +47,77 @@ pub struct FrameContext {
     pub callers: Vec<Caller>,
 }
 
+impl FrameContext {
+    /// The `Code` of the context's frame.
+    pub fn code(&self) -> &Code {
+        // SAFETY: frame contexts only ever hold CODE objects.
+        unsafe { &crate::vm::obj::cast::<CodeObj>(self.code.raw()).code }
+    }
+}
+
+/// The code each uop of `uops` (a trace with frame contexts `contexts`) runs
+/// in: the body follows its `_PUSH_FRAME`s and `_POP_FRAME`s from the entry
+/// context; stubs run in the context their exit names (its `operand`), and
+/// the boxing stubs before an exit in that exit's.
+pub fn codes_per_uop<'a>(uops: &[UopInstruction], contexts: &'a [FrameContext]) -> Vec<&'a Code> {
+    let Some(entry) = contexts.first() else {
+        return Vec::new();
+    };
+    let ctx_code = |k: u64| contexts.get(k as usize).unwrap_or(entry).code();
+    let mut frames: Vec<&Code> = entry.callers.iter().map(|c| code_of(&c.code)).collect();
+    frames.push(entry.code());
+    let body_end = uops
+        .iter()
+        .position(|u| {
+            matches!(
+                u.opcode,
+                Uop::JUMP_TO_TOP
+                    | Uop::JUMP_TO_LOOP
+                    | Uop::EXIT_TRACE
+                    | Uop::DEOPT
+                    | Uop::ERROR_POP_N
+            )
+        })
+        .unwrap_or(uops.len());
+    let mut out = Vec::with_capacity(uops.len());
+    for (k, u) in uops.iter().enumerate() {
+        let here = frames.last().copied().unwrap_or(entry.code());
+        let c = match u.opcode {
+            Uop::EXIT_TRACE | Uop::DEOPT | Uop::ERROR_POP_N => ctx_code(u.operand),
+            _ if k > body_end => uops[k..]
+                .iter()
+                .find(|x| matches!(x.opcode, Uop::EXIT_TRACE | Uop::DEOPT | Uop::ERROR_POP_N))
+                .map_or(here, |x| ctx_code(x.operand)),
+            _ => here,
+        };
+        out.push(c);
+        match u.opcode {
+            Uop::PUSH_FRAME => {
+                let callee = contexts
+                    .iter()
+                    .find(|c| c.code.raw() == u.operand)
+                    .map_or(here, FrameContext::code);
+                frames.push(callee);
+            }
+            Uop::POP_FRAME => {
+                frames.pop();
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn code_of(o: &Obj) -> &Code {
+    // SAFETY: frame contexts only ever hold CODE objects.
+    unsafe { &crate::vm::obj::cast::<CodeObj>(o.raw()).code }
+}
+
 /// A trace installed as an executor.
 pub struct Trace {
+    /// The trace's number in this run (1, 2, ... in projection order), as
+    /// `--dump-traces` names it.
+    pub id: u64,
     /// The uops: body, then exit and error stubs.
     pub uops: Vec<UopInstruction>,
     /// The code object (`CodeObj`) the trace was projected from; held so the
@@ -64,6 +137,12 @@ pub struct Trace {
     pub exits: Vec<ExitSlot>,
     /// Bytecode target of each exit.
     pub exit_targets: Vec<u32>,
+    /// What the trace assumed (registered with [`crate::vm::tier2::deps`]
+    /// while it is valid).
+    pub deps: Vec<Dep>,
+    /// Objects the uops embed besides the code's constants (baked globals),
+    /// kept alive for as long as the trace is.
+    pub consts: Vec<Obj>,
     /// Frame contexts of the trace (index 0: the frame it is entered in, with
     /// the callers a side trace inherited from its parent).
     pub contexts: Vec<FrameContext>,
@@ -88,6 +167,12 @@ impl Trace {
 
 impl Drop for Trace {
     fn drop(&mut self) {
+        if let Some(e) = &self.jit {
+            // SAFETY: our handle keeps the header alive; vm_data pointed at
+            // this trace, which is going away.
+            unsafe { (*e.as_ptr()).vm_data = std::ptr::null_mut() };
+        }
         FREED.fetch_add(1, Ordering::Relaxed);
+        super::dump::freed(self.id, self.jit.as_ref().map(|e| e.as_ptr() as u64));
     }
 }

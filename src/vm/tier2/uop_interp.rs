@@ -159,15 +159,7 @@ pub unsafe fn run(
                 Uop::COMPARE_OP_FLOAT => {
                     let b = pop!();
                     let a = pop!();
-                    let (x, y) = (float_val(a), float_val(b));
-                    let r = match ins.oparg {
-                        0 => x < y,
-                        1 => x <= y,
-                        2 => x == y,
-                        3 => x != y,
-                        4 => x > y,
-                        _ => x >= y,
-                    };
+                    let r = float_compare(ins.oparg, float_val(a), float_val(b));
                     push!(if r { true_raw() } else { false_raw() });
                     decref(a);
                     decref(b);
@@ -243,6 +235,65 @@ pub unsafe fn run(
                         None => pc = ins.jump_target as usize,
                     }
                 }
+                Uop::GUARD_TOS_FLOAT | Uop::GUARD_NOS_FLOAT => {
+                    let d = if ins.opcode == Uop::GUARD_TOS_FLOAT {
+                        1
+                    } else {
+                        2
+                    };
+                    if kind_of(*sp.sub(d)) != kind::FLOAT {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::LOAD_FAST_UNBOXED_FLOAT => {
+                    push!(float_val(*lp.add(ins.oparg as usize)).to_bits());
+                }
+                Uop::LOAD_CONST_UNBOXED => push!(ins.operand),
+                Uop::BINARY_OP_ADD_FLOAT_UNBOXED
+                | Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED
+                | Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED => {
+                    let y = f64::from_bits(pop!());
+                    let x = f64::from_bits(pop!());
+                    let r = match ins.opcode {
+                        Uop::BINARY_OP_ADD_FLOAT_UNBOXED => x + y,
+                        Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED => x - y,
+                        _ => x * y,
+                    };
+                    push!(r.to_bits());
+                }
+                Uop::COMPARE_OP_FLOAT_UNBOXED => {
+                    let y = f64::from_bits(pop!());
+                    let x = f64::from_bits(pop!());
+                    push!(if float_compare(ins.oparg, x, y) {
+                        true_raw()
+                    } else {
+                        false_raw()
+                    });
+                }
+                Uop::STORE_FAST_UNBOXED_FLOAT => {
+                    let f = f64::from_bits(pop!());
+                    let slot = lp.add(ins.oparg as usize);
+                    let old = *slot;
+                    if old != 0
+                        && kind_of(old) == kind::FLOAT
+                        && (*(old as *const ObjHeader)).refcnt == 1
+                    {
+                        (*(old as *mut FloatObj)).value = f;
+                    } else {
+                        *slot = new_float(f);
+                        xdecref(old);
+                    }
+                }
+                Uop::BOX_FLOAT_AT => {
+                    let p = sp.sub(ins.oparg as usize);
+                    *p = new_float(f64::from_bits(*p));
+                }
+                Uop::UNBOX_FLOAT_AT => {
+                    let p = sp.sub(ins.oparg as usize);
+                    let v = *p;
+                    *p = float_val(v).to_bits();
+                    decref(v);
+                }
                 Uop::PUSH_FRAME => {
                     let f = crate::vm::tier2::helpers::cpjit_push_frame(
                         frame,
@@ -267,6 +318,7 @@ pub unsafe fn run(
                 }
                 Uop::SET_IP => (*frame).instr = ins.oparg,
                 Uop::JUMP_TO_TOP => pc = 0,
+                Uop::JUMP_TO_LOOP => pc = ins.jump_target as usize,
                 Uop::CHECK_VALIDITY => {
                     if !cur.valid.get() {
                         pc = ins.jump_target as usize;
@@ -335,5 +387,17 @@ pub unsafe fn run(
                 }
             }
         }
+    }
+}
+
+/// `x <op> y` for a comparison oparg (0 `<`, 1 `<=`, 2 `==`, 3 `!=`, 4 `>`, 5 `>=`).
+fn float_compare(op: u32, x: f64, y: f64) -> bool {
+    match op {
+        0 => x < y,
+        1 => x <= y,
+        2 => x == y,
+        3 => x != y,
+        4 => x > y,
+        _ => x >= y,
     }
 }

@@ -1,0 +1,221 @@
+//! The emitter against a deliberately plain reference: for every committed
+//! target's stencils and many random traces, [`Emitter`] must produce
+//! exactly the bytes of copying each body where the seed's layout puts it
+//! and patching every hole with [`patch::patch`], one by one.
+
+use super::*;
+use crate::jit::patch;
+use crate::jit::stencil_sets;
+use cpjit_abi::stencil::{HoleValue, StencilGroup};
+
+/// A small deterministic generator (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Every symbol any group of `set` names, each at its own address near `base`.
+fn symbols_for(set: &StencilSet, base: u64) -> SymbolTable {
+    let mut names = std::collections::BTreeSet::new();
+    for g in [&set.trampoline, &set.fatal_error]
+        .into_iter()
+        .chain(set.uops)
+    {
+        for h in g.code.holes.iter().chain(g.data.holes) {
+            names.extend(h.symbol);
+        }
+    }
+    names
+        .iter()
+        .enumerate()
+        .fold(SymbolTable::new(), |t, (i, name)| {
+            t.with(*name, base + 0x10_0000 + 0x100 * (i as u64 + 1))
+        })
+}
+
+/// The uops `set` can emit.
+fn emittable(set: &StencilSet) -> Vec<Uop> {
+    Uop::ALL
+        .iter()
+        .copied()
+        .filter(|&u| {
+            set.uops
+                .get(u as usize)
+                .is_some_and(|g| !g.code.body.is_empty() || u == Uop::NOP)
+        })
+        .collect()
+}
+
+/// A random trace of `n` emittable uops with random arguments.
+fn random_trace(rng: &mut Rng, uops: &[Uop], n: usize, operand: u64) -> Vec<UopInstruction> {
+    (0..n)
+        .map(|_| {
+            UopInstruction::new(uops[rng.below(uops.len() as u64) as usize])
+                .oparg(rng.below(1000) as u32)
+                .operand(operand + 8 * rng.below(16))
+                .target(rng.below(5000) as u32)
+                .jump_target(rng.below(n as u64) as u32)
+                .error_target(rng.below(n as u64) as u32)
+                .exit_index(rng.below(n as u64) as u32)
+        })
+        .collect()
+}
+
+/// The reference: lays out and patches one hole at a time.
+fn reference(
+    set: &StencilSet,
+    symbols: &SymbolTable,
+    trace: &[UopInstruction],
+    base: u64,
+    executor: u64,
+) -> Vec<u8> {
+    let groups: Vec<&StencilGroup> = std::iter::once(&set.trampoline)
+        .chain(trace.iter().map(|i| &set.uops[i.opcode as usize]))
+        .chain(std::iter::once(&set.fatal_error))
+        .collect();
+    let mut code = Vec::new();
+    let mut data = Vec::new();
+    let mut max_align = 1;
+    let (mut c, mut d) = (0usize, 0usize);
+    for g in &groups {
+        let align = g.data_align.max(1) as usize;
+        max_align = max_align.max(align);
+        d = d.next_multiple_of(align);
+        code.push(c);
+        data.push(d);
+        c += g.code.body.len();
+        d += g.data.body.len();
+    }
+    let data_base = c.next_multiple_of(max_align);
+    let mut buf = vec![0u8; data_base + d];
+    let wide = !is_32_bit(set.target);
+    let n = trace.len();
+    for (k, g) in groups.iter().enumerate() {
+        let (c, d) = (code[k], data_base + data[k]);
+        buf[c..c + g.code.body.len()].copy_from_slice(g.code.body);
+        buf[d..d + g.data.body.len()].copy_from_slice(g.data.body);
+        let ins = (1..=n).contains(&k).then(|| trace[k - 1]);
+        let next = if k == n + 1 { c } else { code[k + 1] };
+        let value = |v: HoleValue| -> u64 {
+            let a = |i: usize| base + code[i] as u64;
+            match (v, ins) {
+                (HoleValue::Code, _) => base + c as u64,
+                (HoleValue::Continue, _) => base + next as u64,
+                (HoleValue::Data, _) => base + d as u64,
+                (HoleValue::Executor, _) => executor,
+                (HoleValue::Top, _) => a(1),
+                (HoleValue::Zero, _) => 0,
+                (_, None) => 0,
+                (HoleValue::Oparg, Some(i)) => i.oparg as u64,
+                (HoleValue::Operand, Some(i)) if wide => i.operand,
+                (HoleValue::Operand, Some(i)) => i.operand & 0xFFFF_FFFF,
+                (HoleValue::OperandHi, Some(i)) => i.operand >> 32,
+                (HoleValue::Target, Some(i)) => i.target as u64,
+                (HoleValue::JumpTarget, Some(i)) => a(i.jump_target as usize + 1),
+                (HoleValue::ErrorTarget, Some(i)) => a(i.error_target as usize + 1),
+                (HoleValue::ExitIndex, Some(i)) => i.exit_index as u64,
+            }
+        };
+        for (holes, at) in [(g.data.holes, d), (g.code.holes, c)] {
+            for h in holes {
+                let s = h.symbol.map_or(0, |s| symbols.get(s).unwrap());
+                let v = value(h.value).wrapping_add(s).wrapping_add(h.addend as u64);
+                patch::patch(h.kind, &mut buf, at + h.offset as usize, base, v).unwrap();
+            }
+        }
+    }
+    buf
+}
+
+#[test]
+fn emission_matches_the_reference_on_every_target() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for available in stencil_sets::available() {
+        let set = available.set;
+        let wide = !is_32_bit(set.target);
+        let base: u64 = if wide { 0x7f12_3456_0040 } else { 0x1000_0040 };
+        let symbols = symbols_for(set, base);
+        let emitter = Emitter::new(set, &symbols).unwrap();
+        let uops = emittable(set);
+        // Operands near the code: `_CALL_HELPER` calls its operand directly.
+        let operand = base + 0x10_0008;
+        let mut layout = Layout::default();
+        for n in [1usize, 2, 3, 10, 37, 100, 400] {
+            let trace = random_trace(&mut rng, &uops, n, operand);
+            emitter.layout_into(&trace, &mut layout).unwrap();
+            // Stale bytes from an earlier executor must all be overwritten.
+            let mut buf = vec![0xA5u8; layout.total_size];
+            emitter
+                .emit(&trace, &layout, &mut buf, base, base + 0x20_0000)
+                .unwrap_or_else(|e| panic!("{}: {e}", set.target));
+            let want = reference(set, &symbols, &trace, base, base + 0x20_0000);
+            assert_eq!(buf.len(), want.len(), "{} n={n}", set.target);
+            if let Some(i) = (0..buf.len()).find(|&i| buf[i] != want[i]) {
+                panic!("{} n={n}: first difference at byte {i}", set.target);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_layout_for_another_trace_is_an_error_not_a_bad_block() {
+    let set = &crate::jit::stencils::HOST;
+    let symbols = symbols_for(set, 0x7f00_0000_0000);
+    let emitter = Emitter::new(set, &symbols).unwrap();
+    let short = [UopInstruction::new(Uop::DEOPT)];
+    let long = [
+        UopInstruction::new(Uop::LOAD_FAST),
+        UopInstruction::new(Uop::DEOPT),
+    ];
+    let swapped = [
+        UopInstruction::new(Uop::STORE_FAST),
+        UopInstruction::new(Uop::DEOPT),
+    ];
+    let layout = emitter.layout(&long).unwrap();
+    let mut buf = vec![0u8; layout.total_size];
+    for trace in [&short[..], &swapped[..]] {
+        assert!(matches!(
+            emitter.emit(trace, &layout, &mut buf, 0x7f00_0000_0000, 0),
+            Err(JitError::BadStencil(_))
+        ));
+    }
+    let mut small = vec![0u8; layout.total_size - 1];
+    assert!(emitter
+        .emit(&long, &layout, &mut small, 0x7f00_0000_0000, 0)
+        .is_err());
+}
+
+#[test]
+fn layout_reports_the_first_bad_instruction() {
+    let set = &crate::jit::stencils::HOST;
+    let symbols = symbols_for(set, 0x7f00_0000_0000);
+    let emitter = Emitter::new(set, &symbols).unwrap();
+    let trace = [
+        UopInstruction::new(Uop::LOAD_FAST),
+        UopInstruction::new(Uop::GUARD_BOTH_INT).jump_target(9),
+        UopInstruction::new(Uop::DEOPT).error_target(7),
+    ];
+    assert!(matches!(
+        emitter.layout(&trace),
+        Err(JitError::BadTarget {
+            index: 1,
+            target: 9,
+            len: 3
+        })
+    ));
+    // A stencil whose runtime symbol is missing cannot be emitted.
+    let emitter = Emitter::new(set, &SymbolTable::new()).unwrap();
+    assert!(matches!(
+        emitter.layout(&[UopInstruction::new(Uop::DEOPT)]),
+        Err(JitError::UnresolvedSymbol(_))
+    ));
+}

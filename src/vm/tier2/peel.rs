@@ -1,0 +1,100 @@
+//! Loop peeling: a trace that closes its loop becomes
+//! `[preamble][loop][_JUMP_TO_LOOP → loop]` followed by the stubs, where the
+//! preamble and the loop are both copies of the body.
+//!
+//! The preamble runs once per entry and proves what the loop can then assume
+//! on every iteration (the types of loop-invariant locals, which locals are
+//! bound), so the type pass removes those guards from the loop copy and the
+//! unboxing pass can load those locals unboxed. Both copies share the exit
+//! stubs: an exit at the same uop leaves to the same bytecode instruction
+//! with the same stack, whichever copy it is taken from.
+
+use crate::abi::uop::Uop;
+use crate::jit::UopInstruction;
+
+/// Longest body peeled (the trace doubles).
+pub const MAX_PEELED_BODY: usize = 240;
+
+/// Peels `uops` when its body ends with `_JUMP_TO_TOP` and is short enough;
+/// otherwise returns it unchanged.
+pub fn peel(uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
+    let Some(end) = uops.iter().position(|u| {
+        matches!(
+            u.opcode,
+            Uop::JUMP_TO_TOP | Uop::EXIT_TRACE | Uop::DEOPT | Uop::ERROR_POP_N
+        )
+    }) else {
+        return uops;
+    };
+    if uops[end].opcode != Uop::JUMP_TO_TOP || end == 0 || end > MAX_PEELED_BODY {
+        return uops;
+    }
+    // Old stub index i (> end) moves to i - (end + 1) + 2 * end + 1.
+    let shift = |t: u32| -> u32 {
+        if t as usize > end {
+            t + end as u32
+        } else {
+            t
+        }
+    };
+    let body: Vec<UopInstruction> = uops[..end]
+        .iter()
+        .map(|u| {
+            let mut u = *u;
+            u.jump_target = shift(u.jump_target);
+            u.error_target = shift(u.error_target);
+            u
+        })
+        .collect();
+    let mut out = Vec::with_capacity(uops.len() + end + 1);
+    out.extend_from_slice(&body);
+    out.extend_from_slice(&body);
+    out.push(
+        UopInstruction::new(Uop::JUMP_TO_LOOP)
+            .target(uops[end].target)
+            .jump_target(end as u32),
+    );
+    out.extend_from_slice(&uops[end + 1..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ins(u: Uop) -> UopInstruction {
+        UopInstruction::new(u)
+    }
+
+    #[test]
+    fn a_closed_loop_is_peeled_and_its_exits_shared() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST_CHECK).oparg(0).jump_target(3),
+            ins(Uop::STORE_FAST).oparg(1),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE).target(9),
+        ];
+        let out = peel(uops);
+        let ops: Vec<Uop> = out.iter().map(|u| u.opcode).collect();
+        assert_eq!(
+            ops,
+            vec![
+                Uop::LOAD_FAST_CHECK,
+                Uop::STORE_FAST,
+                Uop::LOAD_FAST_CHECK,
+                Uop::STORE_FAST,
+                Uop::JUMP_TO_LOOP,
+                Uop::EXIT_TRACE,
+            ]
+        );
+        assert_eq!(out[0].jump_target, 5);
+        assert_eq!(out[2].jump_target, 5);
+        assert_eq!(out[4].jump_target, 2);
+    }
+
+    #[test]
+    fn a_trace_that_does_not_close_a_loop_is_kept() {
+        let uops = vec![ins(Uop::LOAD_FAST).oparg(0), ins(Uop::EXIT_TRACE).target(9)];
+        assert_eq!(peel(uops.clone()).len(), uops.len());
+    }
+}
