@@ -708,26 +708,42 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         self.decref_if(is_obj, v)
     }
 
+    /// `decref(v)` for a value known to be a heap object (a guard or the
+    /// uop's contract proved it is not a small int and not NULL): no tag test.
+    pub fn decref_obj(&mut self, v: IntValue<'ctx>) -> Result<(), TemplateError> {
+        self.decref_known_obj(v)
+    }
+
     fn decref_if(
         &mut self,
         is_obj: IntValue<'ctx>,
         v: IntValue<'ctx>,
     ) -> Result<(), TemplateError> {
-        self.if_then(is_obj, |s| {
-            let obj = s.object(v)?;
-            let rc = s
-                .load_field(obj, &ObjHeader::DESC, "refcnt")?
-                .into_int_value();
-            let one = rc.get_type().const_int(1, false);
-            let rc = s.b.build_int_sub(rc, one, "rc")?;
-            s.store_field(obj, &ObjHeader::DESC, "refcnt", rc)?;
-            let dead =
-                s.b.build_int_compare(IntPredicate::EQ, rc, rc.get_type().const_zero(), "dead")?;
-            s.if_then(dead, |s| {
-                s.call_helper("cpjit_dealloc", None, &[v.into()])?;
-                Ok(())
-            })
-        })
+        self.if_then(is_obj, |s| s.decref_known_obj(v))
+    }
+
+    /// `if --v.refcnt == 0 { cpjit_dealloc(v) }`, the call marked cold so
+    /// the surviving path is laid out first.
+    fn decref_known_obj(&mut self, v: IntValue<'ctx>) -> Result<(), TemplateError> {
+        let obj = self.object(v)?;
+        let rc = self
+            .load_field(obj, &ObjHeader::DESC, "refcnt")?
+            .into_int_value();
+        let one = rc.get_type().const_int(1, false);
+        let rc = self.b.build_int_sub(rc, one, "rc")?;
+        self.store_field(obj, &ObjHeader::DESC, "refcnt", rc)?;
+        let alive =
+            self.b
+                .build_int_compare(IntPredicate::NE, rc, rc.get_type().const_zero(), "alive")?;
+        let dead_bb = self.ctx.append_basic_block(self.func, "dead");
+        let join = self.ctx.append_basic_block(self.func, "alive");
+        let br = self.b.build_conditional_branch(alive, join, dead_bb)?;
+        self.mark_likely(br)?;
+        self.b.position_at_end(dead_bb);
+        self.call_helper("cpjit_dealloc", None, &[v.into()])?;
+        self.b.build_unconditional_branch(join)?;
+        self.b.position_at_end(join);
+        Ok(())
     }
 }
 

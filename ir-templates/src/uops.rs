@@ -160,16 +160,29 @@ fn guard_both_int(s: &mut B) -> R {
 }
 
 /// `op` is the overflow intrinsic: `sadd`, `ssub` or `smul`.
+///
+/// Computes on the tagged words (`2a+1`, `2b+1`), so one overflow check
+/// says whether the result fits a small int: `2a+1 + 2b` is `2(a+b)+1`,
+/// `2a+1 - 2b` is `2(a-b)+1`, and `2a * b` is `2ab` (then tagged), each in
+/// `i64` exactly when the untagged result fits 63 bits.
 fn binary_op_int(s: &mut B, op: &str) -> R {
-    let left = s.decode_int(s.peek(2)?)?;
-    let right = s.decode_int(s.peek(1)?)?;
-    let (result, overflow) = s.with_overflow(op, left, right)?;
-    let no_overflow = s.llvm().build_not(overflow, "no_overflow")?;
-    let fits = s.fits_small_int(result)?;
-    let ok = s.llvm().build_and(no_overflow, fits, "ok")?;
+    let left = s.peek(2)?;
+    let right = s.peek(1)?;
+    let b = s.llvm();
+    let untag = |v| b.build_xor(v, s.const_i64(1), "untagged");
+    let (a, c) = match op {
+        "smul" => (untag(left)?, s.decode_int(right)?),
+        _ => (left, untag(right)?),
+    };
+    let (result, overflow) = s.with_overflow(op, a, c)?;
+    let ok = s.llvm().build_not(overflow, "ok")?;
     s.guard(ok, Exit::JumpTarget)?;
+    let tagged = match op {
+        "smul" => s.llvm().build_or(result, s.const_i64(1), "tagged")?,
+        _ => result,
+    };
     s.drop_values(2)?;
-    s.push(s.encode_int(result)?)?;
+    s.push(tagged)?;
     s.continue_at(Exit::Continue)
 }
 
@@ -395,6 +408,29 @@ fn is_kind<'ctx>(
     )?)
 }
 
+/// Continues at `_JIT_JUMP_TARGET` unless `v` is a heap object of kind `k`:
+/// three predictable branches (tag, NULL, kind) instead of computing
+/// [`is_kind`]'s flag.
+fn guard_kind<'ctx>(s: &mut B<'ctx, '_>, v: IntValue<'ctx>, k: u32) -> R {
+    let is_obj = s.llvm().build_not(s.is_small_int(v)?, "is_obj")?;
+    s.guard(is_obj, Exit::JumpTarget)?;
+    let not_null = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, v, s.const_i64(0), "not_null")?;
+    s.guard(not_null, Exit::JumpTarget)?;
+    let obj = s.llvm().build_int_to_ptr(v, s.ptr(), "obj")?;
+    let kv = s
+        .load_field(obj, &ObjHeader::DESC, "kind")?
+        .into_int_value();
+    let ok = s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        kv,
+        s.i32().const_int(u64::from(k), false),
+        "is_kind",
+    )?;
+    s.guard(ok, Exit::JumpTarget)
+}
+
 fn float_value<'ctx>(
     s: &B<'ctx, '_>,
     v: IntValue<'ctx>,
@@ -406,10 +442,8 @@ fn float_value<'ctx>(
 
 fn guard_both_float(s: &mut B) -> R {
     let (left, right) = (s.peek(2)?, s.peek(1)?);
-    let a = is_kind(s, left, kind::FLOAT)?;
-    let b = is_kind(s, right, kind::FLOAT)?;
-    let both = s.llvm().build_and(a, b, "both")?;
-    s.guard(both, Exit::JumpTarget)?;
+    guard_kind(s, left, kind::FLOAT)?;
+    guard_kind(s, right, kind::FLOAT)?;
     s.continue_at(Exit::Continue)
 }
 
@@ -447,7 +481,7 @@ fn binary_op_float(s: &mut B, fop: FloatOp) -> R {
             // Reuse the left operand's box (tier 1 does the same).
             s.store_field(obj, &FloatObj::DESC, "value", r)?;
             s.drop_values(1)?;
-            s.decref(right)?;
+            s.decref_obj(right)?;
             s.continue_at(Exit::Continue)
         },
         |s| {
@@ -461,8 +495,8 @@ fn binary_op_float(s: &mut B, fop: FloatOp) -> R {
                 .into_int_value();
             s.drop_values(2)?;
             s.push(boxed)?;
-            s.decref(left)?;
-            s.decref(right)?;
+            s.decref_obj(left)?;
+            s.decref_obj(right)?;
             s.continue_at(Exit::Continue)
         },
     )
@@ -475,46 +509,50 @@ fn compare_op_float(s: &mut B) -> R {
     let y = float_value(s, right)?;
     let result = float_compare(s, x, y)?;
     s.push(result)?;
-    s.decref(left)?;
-    s.decref(right)?;
+    s.decref_obj(left)?;
+    s.decref_obj(right)?;
     s.continue_at(Exit::Continue)
 }
 
 /// The bool singleton for `x <op> y`, `op` being the oparg (as `_COMPARE_OP_INT`).
+///
+/// Branch-free like `_COMPARE_OP_INT`: the outcome is one bit (1 `<`,
+/// 2 `==`, 4 `>`, 8 unordered, i.e. a NaN), and each oparg accepts one
+/// nibble of outcomes: `<` 1, `<=` 3, `==` 2, `!=` 0xd (true on NaN),
+/// `>` 4, `>=` 6.
 fn float_compare<'ctx>(
     s: &B<'ctx, '_>,
     x: FloatValue<'ctx>,
     y: FloatValue<'ctx>,
 ) -> Result<IntValue<'ctx>, TemplateError> {
+    const ACCEPT: i64 = 0x64_d231;
     let b = s.llvm();
-    // Each comparison: the ordered predicate, except `!=` (true on NaN).
-    let preds = [
-        FloatPredicate::OLT,
-        FloatPredicate::OLE,
-        FloatPredicate::OEQ,
-        FloatPredicate::UNE,
-        FloatPredicate::OGT,
-        FloatPredicate::OGE,
-    ];
-    let oparg = s.oparg()?;
+    let lt = b.build_float_compare(FloatPredicate::OLT, x, y, "lt")?;
+    let eq = b.build_float_compare(FloatPredicate::OEQ, x, y, "eq")?;
+    let gt = b.build_float_compare(FloatPredicate::OGT, x, y, "gt")?;
+    let gt_or_nan = b
+        .build_select(gt, s.const_i64(4), s.const_i64(8), "gt_or_nan")?
+        .into_int_value();
+    let not_lt = b
+        .build_select(eq, s.const_i64(2), gt_or_nan, "not_lt")?
+        .into_int_value();
+    let outcome = b
+        .build_select(lt, s.const_i64(1), not_lt, "outcome")?
+        .into_int_value();
+    let shift = b.build_left_shift(s.oparg()?, s.const_i64(2), "shift")?;
+    let accept = b.build_right_shift(s.const_i64(ACCEPT), shift, false, "accept")?;
+    let hit = b.build_and(accept, outcome, "hit")?;
+    let truth = b.build_int_compare(IntPredicate::NE, hit, s.const_i64(0), "truth")?;
     let t = s.runtime_data("cpjit_true")?;
     let f = s.runtime_data("cpjit_false")?;
-    let mut result = f;
-    for (k, p) in preds.iter().enumerate() {
-        let c = b.build_float_compare(*p, x, y, "c")?;
-        let is_k = b.build_int_compare(IntPredicate::EQ, oparg, s.const_i64(k as i64), "is_k")?;
-        let v = b.build_select(c, t, f, "v")?.into_int_value();
-        result = b.build_select(is_k, v, result, "result")?.into_int_value();
-    }
-    Ok(result)
+    Ok(b.build_select(truth, t, f, "result")?.into_int_value())
 }
 
 // ----- unboxed floats: stack words holding f64 bits -----
 
 fn guard_float_at(s: &mut B, depth: u64) -> R {
     let v = s.peek(depth)?;
-    let ok = is_kind(s, v, kind::FLOAT)?;
-    s.guard(ok, Exit::JumpTarget)?;
+    guard_kind(s, v, kind::FLOAT)?;
     s.continue_at(Exit::Continue)
 }
 
@@ -631,7 +669,7 @@ fn unbox_float_at(s: &mut B) -> R {
     let v = s.llvm().build_load(s.i64(), p, "boxed")?.into_int_value();
     let f = float_value(s, v)?;
     s.llvm().build_store(p, bits(s, f)?)?;
-    s.decref(v)?;
+    s.decref_obj(v)?;
     s.continue_at(Exit::Continue)
 }
 
@@ -657,10 +695,9 @@ fn list_item_slot<'ctx>(
     ),
     TemplateError,
 > {
-    let is_list = is_kind(s, list, kind::LIST)?;
     let is_int = s.is_small_int(index)?;
-    let ok = s.llvm().build_and(is_list, is_int, "ok")?;
-    s.guard(ok, Exit::JumpTarget)?;
+    s.guard(is_int, Exit::JumpTarget)?;
+    guard_kind(s, list, kind::LIST)?;
     let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list")?;
     let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
     let len = if len.get_type().get_bit_width() == 64 {
@@ -691,7 +728,7 @@ fn binary_subscr_list_int(s: &mut B) -> R {
     s.incref(item)?;
     s.drop_values(2)?;
     s.push(item)?;
-    s.decref(list)?;
+    s.decref_obj(list)?;
     s.continue_at(Exit::Continue)
 }
 
@@ -704,7 +741,7 @@ fn store_subscr_list_int(s: &mut B) -> R {
     s.llvm().build_store(slot, value)?;
     s.drop_values(3)?;
     s.decref(old)?;
-    s.decref(list)?;
+    s.decref_obj(list)?;
     s.continue_at(Exit::Continue)
 }
 

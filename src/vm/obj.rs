@@ -464,6 +464,23 @@ unsafe fn free_box<T>(v: u64) {
 /// `v` must be a heap object with refcount 0 and no other users.
 #[no_mangle]
 pub unsafe extern "C" fn cpjit_dealloc(v: u64) {
+    // The hot case (a dead float from JIT code, e.g. a temporary in float
+    // arithmetic) goes straight to the free list, without the general
+    // path's frame and kind dispatch.
+    // SAFETY: the caller's contract: `v` is a live heap object.
+    if unsafe { (*(v as *const ObjHeader)).kind } == kind::FLOAT && float_free_push(v) {
+        return;
+    }
+    // SAFETY: as above.
+    unsafe { dealloc_general(v) }
+}
+
+/// [`cpjit_dealloc`] for every kind (and floats when the free list is full).
+///
+/// # Safety
+/// As [`cpjit_dealloc`].
+#[inline(never)]
+unsafe fn dealloc_general(v: u64) {
     let k = (*(v as *const ObjHeader)).kind;
     live_dec();
     match k {
