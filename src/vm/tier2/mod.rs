@@ -116,6 +116,7 @@ pub fn configure(config: &Config) {
     THRESHOLD.store(threshold, Ordering::Relaxed);
     dump::open(config.dump_traces.as_ref());
     entry::reset();
+    deps::reset_filter();
     STATE.with(|s| {
         *s.borrow_mut() = Some(State {
             config: config.clone(),
