@@ -19,9 +19,10 @@
 //! Each call of [`enter_executor`] pushes an [`Activation`] (the code object
 //! whose frame it runs) on an intrusive list threaded through the Rust stack.
 //! [`super::State::collect`] frees an invalidated trace only when no
-//! activation of its code is on the list: only such an activation can be
-//! running it (a trace runs on frames of its own code), directly or through
-//! a side exit linked to it.
+//! activation of its code (or of a caller it inlined into) is on the list:
+//! only such an activation can be running it, directly or through a side
+//! exit linked to it. That is also what keeps the trace an activation runs,
+//! and the trace it leaves from, alive without a reference count.
 
 use super::stats::Stats;
 use super::trace::Trace;
@@ -106,11 +107,12 @@ pub(super) fn set_graveyard(nonempty: bool) {
 /// Moves the exit counts of `t` into `stats` (and zeroes them, so a trace
 /// folded twice is counted once).
 pub(super) fn fold_exits(stats: &mut Stats, t: &Trace) {
-    let code = super::code_of(&t.code);
-    for (slot, &target) in t.exits.iter().zip(&t.exit_targets) {
+    for (k, (slot, &target)) in t.exits.iter().zip(&t.exit_targets).enumerate() {
         let n = slot.taken.replace(0);
         if n > 0 {
-            stats.add_exits(code, target, n);
+            // The code of the frame the exit leaves in (an inlined callee's).
+            let owner = t.exit_context(k as u32).map_or(&t.code, |c| &c.code);
+            stats.add_exits(super::code_of(owner), target, n);
         }
     }
 }
@@ -193,6 +195,8 @@ unsafe fn run_jit(vm: &mut Vm, frame: *mut Frame, exe: &crate::jit::Executor) ->
         let Ok(st) = exe.enter(frame, sp, ts) else {
             return Entered::NotEntered;
         };
+        // The trace may have left in a frame it pushed (an inlined call).
+        let frame = (*ts).current_frame;
         if st == status::ERROR {
             return take_error(frame);
         }
@@ -227,6 +231,8 @@ unsafe fn run_uops(vm: &mut Vm, frame: *mut Frame, p: *const Trace) -> Entered {
         uop_interp::run(Rc::from_raw(p), frame, sp, &mut *vm.ts)
     };
     with_state(|s| s.stats.uops_executed += o.uops);
+    // The trace may have left in a frame it pushed (an inlined call).
+    let frame = vm.ts.current_frame;
     if o.status == status::ERROR {
         return take_error(frame);
     }
