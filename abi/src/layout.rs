@@ -205,6 +205,17 @@ shared_struct! {
 }
 
 shared_struct! {
+    /// A closure cell (`LOAD_DEREF`/`STORE_DEREF`); the runtime's cell
+    /// type has this layout.
+    pub struct CellObj {
+        /// Object header (a runtime kind).
+        pub ob: ObjHeader => Struct(&ObjHeader::DESC),
+        /// The owned value, or 0 (NULL) while the cell is empty.
+        pub value: u64 => I64,
+    }
+}
+
+shared_struct! {
     /// An activation record, shared by the interpreter and JIT code.
     ///
     /// `localsplus` holds `nlocalsplus` slots (fast locals, then cells and
@@ -293,6 +304,7 @@ pub const ALL: &[&StructDesc] = &[
     &IntObj::DESC,
     &ListObj::DESC,
     &TupleObj::DESC,
+    &CellObj::DESC,
     &Frame::DESC,
     &ThreadState::DESC,
     &ExitData::DESC,

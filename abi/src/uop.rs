@@ -143,6 +143,29 @@ uops! {
     UNBOX_FLOAT_AT = "_UNBOX_FLOAT_AT",
     /// Continue at the uop `jump_target` (the head of a peeled loop).
     JUMP_TO_LOOP = "_JUMP_TO_LOOP",
+    /// Float `/` of two floats (guarded before); exits (to `jump_target`,
+    /// stack unchanged) if the divisor is zero (tier 1 raises); else as
+    /// `_BINARY_OP_ADD_FLOAT`.
+    BINARY_OP_TRUE_DIVIDE_FLOAT = "_BINARY_OP_TRUE_DIVIDE_FLOAT",
+    /// Float `**` of two floats (guarded before) through
+    /// `cpjit_float_pow(x_bits, y_bits) -> bits`, which is NaN when tier 1
+    /// would raise or take a special case: then exits (to `jump_target`,
+    /// stack unchanged); else as `_BINARY_OP_ADD_FLOAT`.
+    BINARY_OP_POWER_FLOAT = "_BINARY_OP_POWER_FLOAT",
+    /// Unboxed float `/`; exits (to `jump_target`, stack unchanged) if the divisor is zero.
+    BINARY_OP_TRUE_DIVIDE_FLOAT_UNBOXED = "_BINARY_OP_TRUE_DIVIDE_FLOAT_UNBOXED",
+    /// Unboxed float `**` (as `_BINARY_OP_POWER_FLOAT`); exits with the stack unchanged.
+    BINARY_OP_POWER_FLOAT_UNBOXED = "_BINARY_OP_POWER_FLOAT_UNBOXED",
+    /// `+ - * / **` (`oparg` 0 to 4) of two numbers, each a float or a small
+    /// int and at least one a float, computed on doubles as tier 1 does;
+    /// exits (to `jump_target`, stack unchanged) for other operands, a zero
+    /// divisor, or a `**` that `cpjit_float_pow` declines. Pushes a new float.
+    BINARY_OP_FLOAT_MIXED = "_BINARY_OP_FLOAT_MIXED",
+    /// Push the value of the cell in `localsplus[oparg]` (new reference);
+    /// exits (to `jump_target`) if the cell is empty.
+    LOAD_DEREF = "_LOAD_DEREF",
+    /// Pop into the cell in `localsplus[oparg]`, releasing its old value.
+    STORE_DEREF = "_STORE_DEREF",
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@
 mod config;
 pub mod deps;
 pub mod dump;
+pub mod fast_helpers;
 pub mod helpers;
 pub mod optimize;
 pub mod peel;

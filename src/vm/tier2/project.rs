@@ -21,7 +21,7 @@ use crate::vm::bytecode::{encode, op, oparg, opcode, Cache, Code};
 use crate::vm::dict::{dict_mut, Dict};
 use crate::vm::obj::Obj;
 use crate::vm::tier2::deps::Dep;
-use crate::vm::tier2::helpers;
+use crate::vm::tier2::{fast_helpers, helpers};
 
 /// What a projection may read and assume besides the code.
 pub struct Context<'a> {
@@ -376,9 +376,34 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
                 i += 1;
             }
             op::BINARY_OP | op::BINARY_OP_TRUE_DIVIDE_FLOAT => {
-                let f = helpers::cpjit_binary_op as *const () as usize as u64;
-                let call = ins(Uop::CALL_HELPER).oparg(here + 1).operand(f);
-                b.emit(call, None, Some(Stub::Error(here + 1)));
+                // A side trace starting here left its parent because the
+                // fast form missed: run the generic form instead.
+                let speculate = start.backedge.is_some() || here != start.at;
+                match float_binary_uops(opcode(w), arg).filter(|_| speculate) {
+                    Some(uops) => {
+                        for (u, a) in uops {
+                            b.emit(ins(u).oparg(a), Some(Stub::Exit(here)), None);
+                        }
+                    }
+                    None => {
+                        let f = helpers::cpjit_binary_op as *const () as usize as u64;
+                        let call = ins(Uop::CALL_HELPER).oparg(here + 1).operand(f);
+                        b.emit(call, None, Some(Stub::Error(here + 1)));
+                    }
+                }
+                i += 1;
+            }
+            op::LOAD_DEREF => {
+                // An empty cell exits: tier 1 raises.
+                b.emit(
+                    ins(Uop::LOAD_DEREF).oparg(arg),
+                    Some(Stub::Exit(here)),
+                    None,
+                );
+                i += 1;
+            }
+            op::STORE_DEREF => {
+                b.emit(ins(Uop::STORE_DEREF).oparg(arg), None, None);
                 i += 1;
             }
             op::BINARY_OP_AND_INT => {
@@ -443,7 +468,7 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
             op::FOR_ITER | op::FOR_ITER_RANGE | op::FOR_ITER_LIST => {
                 let call = ins(Uop::CALL_HELPER)
                     .oparg(here + 1)
-                    .operand(helpers::cpjit_for_iter as *const () as usize as u64);
+                    .operand(fast_helpers::cpjit_for_iter_any as *const () as usize as u64);
                 b.emit(call, Some(Stub::Exit(arg)), Some(Stub::Error(here + 1)));
                 i += 1;
             }
@@ -485,17 +510,23 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
                     }
                     None => (here + 1, None),
                 };
-                let call = ins(Uop::CALL_HELPER)
-                    .oparg(expected)
-                    .operand(helpers::cpjit_step as *const () as usize as u64);
+                // A specialized helper where one exists (never for branches).
+                let (f, runs_code) = match other {
+                    None => fast_helpers::step_helper_for(instrs, i),
+                    Some(_) => None,
+                }
+                .unwrap_or((helpers::cpjit_step as *const () as usize as u64, true));
+                let call = ins(Uop::CALL_HELPER).oparg(expected).operand(f);
                 b.emit(call, other.map(Stub::Exit), Some(Stub::Error(here + 1)));
                 // The instruction may have run any code, which may have
                 // broken what the trace assumed: leave before using it.
-                b.emit(
-                    UopInstruction::new(Uop::CHECK_VALIDITY).target(expected),
-                    Some(Stub::Deopt(expected)),
-                    None,
-                );
+                if runs_code {
+                    b.emit(
+                        UopInstruction::new(Uop::CHECK_VALIDITY).target(expected),
+                        Some(Stub::Deopt(expected)),
+                        None,
+                    );
+                }
                 i = expected as usize;
             }
         }
@@ -507,6 +538,29 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
         return None;
     }
     Some(b.finish())
+}
+
+/// The uops (with their opargs) for a float `BINARY_OP` form: tier 1's
+/// float `/` (both operands guarded floats), or a generic `+ - * / **`,
+/// which tier 1 leaves generic for mixed float and int operands and for
+/// `**` (one uop that checks its operands itself). `None` for other operators.
+fn float_binary_uops(opcode_: u8, arg: u32) -> Option<Vec<(Uop, u32)>> {
+    use crate::vm::bytecode::binop;
+    if opcode_ == op::BINARY_OP_TRUE_DIVIDE_FLOAT {
+        return Some(vec![
+            (Uop::GUARD_BOTH_FLOAT, 0),
+            (Uop::BINARY_OP_TRUE_DIVIDE_FLOAT, 0),
+        ]);
+    }
+    let mixed = match arg & 15 {
+        binop::ADD => 0,
+        binop::SUB => 1,
+        binop::MUL => 2,
+        binop::TRUEDIV => 3,
+        binop::POW => 4,
+        _ => return None,
+    };
+    Some(vec![(Uop::BINARY_OP_FLOAT_MIXED, mixed)])
 }
 
 /// Emits the guard for a conditional jump on a bool at the top of the

@@ -47,7 +47,20 @@ struct Step {
 fn is_float_arith(u: Uop) -> bool {
     matches!(
         u,
-        Uop::BINARY_OP_ADD_FLOAT | Uop::BINARY_OP_SUBTRACT_FLOAT | Uop::BINARY_OP_MULTIPLY_FLOAT
+        Uop::BINARY_OP_ADD_FLOAT
+            | Uop::BINARY_OP_SUBTRACT_FLOAT
+            | Uop::BINARY_OP_MULTIPLY_FLOAT
+            | Uop::BINARY_OP_TRUE_DIVIDE_FLOAT
+            | Uop::BINARY_OP_POWER_FLOAT
+    )
+}
+
+/// Float operations that can exit (stack unchanged) after the unboxing
+/// pass converted them: their operands are unboxed when they exit.
+fn exits_with_unboxed_operands(u: Uop) -> bool {
+    matches!(
+        u,
+        Uop::BINARY_OP_TRUE_DIVIDE_FLOAT | Uop::BINARY_OP_POWER_FLOAT
     )
 }
 
@@ -57,6 +70,8 @@ fn unboxed_form(u: Uop) -> Uop {
         Uop::BINARY_OP_SUBTRACT_FLOAT => Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED,
         Uop::BINARY_OP_MULTIPLY_FLOAT => Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED,
         Uop::COMPARE_OP_FLOAT => Uop::COMPARE_OP_FLOAT_UNBOXED,
+        Uop::BINARY_OP_TRUE_DIVIDE_FLOAT => Uop::BINARY_OP_TRUE_DIVIDE_FLOAT_UNBOXED,
+        Uop::BINARY_OP_POWER_FLOAT => Uop::BINARY_OP_POWER_FLOAT_UNBOXED,
         other => other,
     }
 }
@@ -80,6 +95,10 @@ fn exits_before(u: Uop) -> bool {
             | Uop::BINARY_SUBSCR_LIST_INT
             | Uop::STORE_SUBSCR_LIST_INT
             | Uop::CHECK_VALIDITY
+            | Uop::BINARY_OP_TRUE_DIVIDE_FLOAT
+            | Uop::BINARY_OP_POWER_FLOAT
+            | Uop::BINARY_OP_FLOAT_MIXED
+            | Uop::LOAD_DEREF
     )
 }
 
@@ -189,6 +208,8 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             Uop::BINARY_OP_ADD_FLOAT
             | Uop::BINARY_OP_SUBTRACT_FLOAT
             | Uop::BINARY_OP_MULTIPLY_FLOAT
+            | Uop::BINARY_OP_TRUE_DIVIDE_FLOAT
+            | Uop::BINARY_OP_POWER_FLOAT
             | Uop::COMPARE_OP_FLOAT => {
                 let right = m.pop();
                 let left = m.pop();
@@ -216,6 +237,12 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                 m.pop_pinned(2);
                 st.makes = Some(m.make(k, false));
             }
+            Uop::BINARY_OP_FLOAT_MIXED => {
+                m.pop_pinned(2);
+                st.makes = Some(m.make(k, false));
+            }
+            Uop::LOAD_DEREF => st.makes = Some(m.make(k, false)),
+            Uop::STORE_DEREF => m.pop_pinned(1),
             Uop::TO_BOOL => {
                 m.pop_pinned(1);
                 st.makes = Some(m.make(k, false));
@@ -274,6 +301,8 @@ pub fn unbox(uops: Vec<UopInstruction>, float_load: &[bool]) -> Vec<UopInstructi
             Uop::BINARY_OP_ADD_FLOAT
                 | Uop::BINARY_OP_SUBTRACT_FLOAT
                 | Uop::BINARY_OP_MULTIPLY_FLOAT
+                | Uop::BINARY_OP_TRUE_DIVIDE_FLOAT
+                | Uop::BINARY_OP_POWER_FLOAT
                 | Uop::COMPARE_OP_FLOAT
         )
     };
@@ -318,12 +347,20 @@ pub fn unbox(uops: Vec<UopInstruction>, float_load: &[bool]) -> Vec<UopInstructi
             }
             _ => {}
         }
-        let depths: Vec<u32> = st
+        let mut depths: Vec<u32> = st
             .at_exit
             .iter()
             .filter(|(_, v)| is_unboxed(*v))
             .map(|(d, _)| *d)
             .collect();
+        if converts(k) && exits_with_unboxed_operands(uops[k].opcode) {
+            // Its operands are unboxed here even if they were made boxed.
+            for d in [1, 2] {
+                if !depths.contains(&d) {
+                    depths.push(d);
+                }
+            }
+        }
         if !depths.is_empty() {
             fixups.push((out.len(), depths));
         }
