@@ -166,6 +166,20 @@ uops! {
     LOAD_DEREF = "_LOAD_DEREF",
     /// Pop into the cell in `localsplus[oparg]`, releasing its old value.
     STORE_DEREF = "_STORE_DEREF",
+    /// Exit (to `jump_target`) unless the top value is an iterator (kind
+    /// `operand`) over a range whose next value is a small int.
+    GUARD_ITER_RANGE = "_GUARD_ITER_RANGE",
+    /// `FOR_ITER` over a range (guarded before): push the next value and
+    /// advance; when exhausted, pop and release the iterator and continue
+    /// at `jump_target`.
+    FOR_ITER_RANGE = "_FOR_ITER_RANGE",
+    /// Exit (to `jump_target`) unless the top value is an iterator (kind
+    /// `operand`) over a list.
+    GUARD_ITER_LIST = "_GUARD_ITER_LIST",
+    /// `FOR_ITER` over a list (guarded before): push the next item (new
+    /// reference) and advance; when exhausted, pop and release the iterator
+    /// and continue at `jump_target`.
+    FOR_ITER_LIST = "_FOR_ITER_LIST",
 }
 
 #[cfg(test)]

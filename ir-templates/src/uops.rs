@@ -2,7 +2,8 @@
 //! like CPython's `bytecodes.c` cases: the builder layer does the plumbing.
 
 use cpjit_abi::layout::{
-    kind, status, CellObj, Executor, ExitData, FloatObj, Frame, ListObj, ObjHeader, ThreadState,
+    iter_tag, kind, status, CellObj, Executor, ExitData, FloatObj, Frame, ListIterObj,
+    ListIterState, ListObj, ObjHeader, RangeIterObj, RangeIterState, ThreadState,
 };
 use cpjit_abi::uop::Uop;
 use inkwell::values::{FloatValue, IntValue};
@@ -72,6 +73,10 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::BINARY_OP_FLOAT_MIXED => binary_op_float_mixed(s),
         Uop::LOAD_DEREF => load_deref(s),
         Uop::STORE_DEREF => store_deref(s),
+        Uop::GUARD_ITER_RANGE => guard_iter(s, iter_tag::RANGE),
+        Uop::FOR_ITER_RANGE => for_iter_range(s),
+        Uop::GUARD_ITER_LIST => guard_iter(s, iter_tag::LIST),
+        Uop::FOR_ITER_LIST => for_iter_list(s),
     }
 }
 
@@ -323,6 +328,15 @@ fn is_kind<'ctx>(
     v: IntValue<'ctx>,
     k: u32,
 ) -> Result<IntValue<'ctx>, TemplateError> {
+    is_kind_dyn(s, v, s.i32().const_int(k as u64, false))
+}
+
+/// `v` is a heap object of kind `k` (an i32 value; false for small ints).
+fn is_kind_dyn<'ctx>(
+    s: &B<'ctx, '_>,
+    v: IntValue<'ctx>,
+    k: IntValue<'ctx>,
+) -> Result<IntValue<'ctx>, TemplateError> {
     let b = s.llvm();
     let tag = b.build_and(v, s.const_i64(1), "tag")?;
     let is_obj = b.build_int_compare(IntPredicate::EQ, tag, s.const_i64(0), "is_obj")?;
@@ -347,12 +361,7 @@ fn is_kind<'ctx>(
     let phi = b.build_phi(s.i32(), "kind")?;
     phi.add_incoming(&[(&kv, load_bb), (&result, cur)]);
     result = phi.as_basic_value().into_int_value();
-    Ok(b.build_int_compare(
-        IntPredicate::EQ,
-        result,
-        s.i32().const_int(k as u64, false),
-        "is_kind",
-    )?)
+    Ok(b.build_int_compare(IntPredicate::EQ, result, k, "is_kind")?)
 }
 
 fn float_value<'ctx>(
@@ -944,5 +953,134 @@ fn binary_op_divmod_int(s: &mut B, floor: bool) -> R {
     };
     s.drop_values(2)?;
     s.push(s.encode_int(result)?)?;
+    s.continue_at(Exit::Continue)
+}
+
+// ----- iteration over ranges and lists -----
+
+/// A pointer-sized integer field widened to i64.
+fn to_i64<'ctx>(s: &B<'ctx, '_>, v: IntValue<'ctx>) -> Result<IntValue<'ctx>, TemplateError> {
+    Ok(if v.get_type().get_bit_width() == 64 {
+        v
+    } else {
+        s.llvm().build_int_z_extend(v, s.i64(), "wide")?
+    })
+}
+
+/// The iterator's state, a pointer into the object.
+fn iter_state<'ctx>(
+    s: &B<'ctx, '_>,
+    it: IntValue<'ctx>,
+    obj_desc: &'static cpjit_abi::layout::StructDesc,
+) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
+    let obj = s.llvm().build_int_to_ptr(it, s.ptr(), "iter")?;
+    s.field_ptr(obj, obj_desc, "state")
+}
+
+fn guard_iter(s: &mut B, tag: u32) -> R {
+    let it = s.peek(1)?;
+    // The iterator kind is a runtime kind: the projection passes it.
+    let k = s
+        .llvm()
+        .build_int_truncate(s.operand()?, s.i32(), "iter_kind")?;
+    let ok = is_kind_dyn(s, it, k)?;
+    s.guard(ok, Exit::JumpTarget)?;
+    let (obj_desc, state_desc) = if tag == iter_tag::RANGE {
+        (&RangeIterObj::DESC, &RangeIterState::DESC)
+    } else {
+        (&ListIterObj::DESC, &ListIterState::DESC)
+    };
+    let state = iter_state(s, it, obj_desc)?;
+    let t = s.load_field(state, state_desc, "tag")?.into_int_value();
+    let ok = s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        t,
+        s.i32().const_int(tag as u64, false),
+        "tag_ok",
+    )?;
+    s.guard(ok, Exit::JumpTarget)?;
+    if tag == iter_tag::RANGE {
+        let next = s
+            .load_field(state, &RangeIterState::DESC, "next")?
+            .into_int_value();
+        s.guard(s.fits_small_int(next)?, Exit::JumpTarget)?;
+    }
+    s.continue_at(Exit::Continue)
+}
+
+/// When `more` is false: pop and release the iterator `it`, continue at
+/// `jump_target`.
+fn exhausted<'ctx>(s: &mut B<'ctx, '_>, more: IntValue<'ctx>, it: IntValue<'ctx>) -> R {
+    let done = s.llvm().build_not(more, "done")?;
+    let sp = s.sp;
+    s.if_then(done, |s| {
+        s.drop_values(1)?;
+        s.decref(it)?;
+        s.continue_at(Exit::JumpTarget)
+    })?;
+    s.sp = sp;
+    Ok(())
+}
+
+fn for_iter_range(s: &mut B) -> R {
+    let it = s.peek(1)?;
+    let state = iter_state(s, it, &RangeIterObj::DESC)?;
+    let mut fields = Vec::new();
+    for f in ["next", "stop", "step"] {
+        fields.push(
+            s.load_field(state, &RangeIterState::DESC, f)?
+                .into_int_value(),
+        );
+    }
+    let (next, stop, step) = (fields[0], fields[1], fields[2]);
+    let b = s.llvm();
+    let zero = s.const_i64(0);
+    let up = b.build_int_compare(IntPredicate::SGT, step, zero, "up")?;
+    let below = b.build_int_compare(IntPredicate::SLT, next, stop, "below")?;
+    let down = b.build_int_compare(IntPredicate::SLT, step, zero, "down")?;
+    let above = b.build_int_compare(IntPredicate::SGT, next, stop, "above")?;
+    let more_up = b.build_and(up, below, "more_up")?;
+    let more_down = b.build_and(down, above, "more_down")?;
+    let more = b.build_or(more_up, more_down, "more")?;
+    exhausted(s, more, it)?;
+    // Wrapping, as tier 1's release build adds.
+    let advanced = s.llvm().build_int_add(next, step, "advanced")?;
+    s.store_field(state, &RangeIterState::DESC, "next", advanced)?;
+    s.push(s.encode_int(next)?)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn for_iter_list(s: &mut B) -> R {
+    let it = s.peek(1)?;
+    let state = iter_state(s, it, &ListIterObj::DESC)?;
+    let seq = s
+        .load_field(state, &ListIterState::DESC, "seq")?
+        .into_int_value();
+    let idx_raw = s
+        .load_field(state, &ListIterState::DESC, "idx")?
+        .into_int_value();
+    let idx = to_i64(s, idx_raw)?;
+    let list = s.llvm().build_int_to_ptr(seq, s.ptr(), "list")?;
+    let len = s.load_field(list, &ListObj::DESC, "len")?.into_int_value();
+    let len = if len.get_type().get_bit_width() == 64 {
+        len
+    } else {
+        s.llvm().build_int_s_extend(len, s.i64(), "len64")?
+    };
+    // Signed, as tier 1 compares `idx as isize < len`.
+    let more = s
+        .llvm()
+        .build_int_compare(IntPredicate::SLT, idx, len, "more")?;
+    exhausted(s, more, it)?;
+    let items = s
+        .load_field(list, &ListObj::DESC, "items")?
+        .into_pointer_value();
+    let slot = s.word_at(items, idx)?;
+    let v = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
+    let one = idx_raw.get_type().const_int(1, false);
+    let idx1 = s.llvm().build_int_add(idx_raw, one, "idx1")?;
+    s.store_field(state, &ListIterState::DESC, "idx", idx1)?;
+    s.incref(v)?;
+    s.push(v)?;
     s.continue_at(Exit::Continue)
 }

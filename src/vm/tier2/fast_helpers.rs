@@ -297,6 +297,41 @@ mod tests {
         assert!(pow(10.0, 400.0).is_nan());
     }
 
+    /// The templates read range and list iterators through the shared
+    /// layouts: they must see the runtime's values.
+    #[test]
+    fn runtime_iterators_have_the_shared_layouts() {
+        use crate::abi::layout::{iter_tag, ListIterObj, RangeIterObj};
+        use crate::vm::obj::new_list;
+        use crate::vm::obj::{box_obj, hdr};
+        let range = Obj::from_raw(box_obj(crate::vm::types::RangeObj {
+            ob: hdr(kind::RANGE),
+            start: 5,
+            stop: -7,
+            step: -3,
+        }));
+        let r = crate::vm::iter::get_iter(range.raw());
+        let r = r.ok().map(Obj::into_raw).unwrap_or(0);
+        assert_ne!(r, 0);
+        // SAFETY: r is a live range iterator.
+        let st = unsafe { &(*(r as *const RangeIterObj)).state };
+        assert_eq!(
+            (st.tag, st.next, st.stop, st.step),
+            (iter_tag::RANGE, 5, -7, -3)
+        );
+        decref(r);
+        let l = new_list(vec![Obj::int(1), Obj::int(2)]);
+        let it = crate::vm::iter::get_iter(l.raw())
+            .ok()
+            .map(Obj::into_raw)
+            .unwrap_or(0);
+        assert_ne!(it, 0);
+        // SAFETY: it is a live list iterator.
+        let st = unsafe { &(*(it as *const ListIterObj)).state };
+        assert_eq!((st.tag, st.seq, st.idx), (iter_tag::LIST, l.raw(), 0));
+        decref(it);
+    }
+
     #[test]
     fn the_runtime_cell_has_the_shared_layout() {
         use crate::abi::layout::CellObj as Shared;

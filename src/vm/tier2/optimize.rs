@@ -416,7 +416,9 @@ fn run(
                 s.pop();
                 s.push(Ty::Float);
             }
-            Uop::LOAD_DEREF => s.push(Ty::Unknown),
+            Uop::LOAD_DEREF | Uop::FOR_ITER_LIST => s.push(Ty::Unknown),
+            Uop::FOR_ITER_RANGE => s.push(Ty::Int),
+            Uop::GUARD_ITER_RANGE | Uop::GUARD_ITER_LIST => {}
             Uop::STORE_DEREF => {
                 s.pop();
             }

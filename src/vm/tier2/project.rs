@@ -465,6 +465,21 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
                     choose_jump(fall, jump, here, &in_loop, || jump_mostly_taken(caches, i));
                 i = bool_branch(&mut b, here, if_true, follow_jump, fall, jump) as usize;
             }
+            op::FOR_ITER_RANGE | op::FOR_ITER_LIST
+                if start.backedge.is_some() || here != start.at =>
+            {
+                // Tier 1 saw a range (list) iterator here: guard it (a miss
+                // leaves to tier 1 at this instruction) and iterate natively.
+                let (g, f) = if opcode(w) == op::FOR_ITER_RANGE {
+                    (Uop::GUARD_ITER_RANGE, Uop::FOR_ITER_RANGE)
+                } else {
+                    (Uop::GUARD_ITER_LIST, Uop::FOR_ITER_LIST)
+                };
+                let kind = crate::vm::types::KIND_ITER as u64;
+                b.emit(ins(g).operand(kind), Some(Stub::Exit(here)), None);
+                b.emit(ins(f), Some(Stub::Exit(arg)), None);
+                i += 1;
+            }
             op::FOR_ITER | op::FOR_ITER_RANGE | op::FOR_ITER_LIST => {
                 let call = ins(Uop::CALL_HELPER)
                     .oparg(here + 1)

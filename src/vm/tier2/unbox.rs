@@ -99,6 +99,8 @@ fn exits_before(u: Uop) -> bool {
             | Uop::BINARY_OP_POWER_FLOAT
             | Uop::BINARY_OP_FLOAT_MIXED
             | Uop::LOAD_DEREF
+            | Uop::GUARD_ITER_RANGE
+            | Uop::GUARD_ITER_LIST
     )
 }
 
@@ -242,6 +244,14 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                 st.makes = Some(m.make(k, false));
             }
             Uop::LOAD_DEREF => st.makes = Some(m.make(k, false)),
+            Uop::GUARD_ITER_RANGE | Uop::GUARD_ITER_LIST => m.pin_depth(1),
+            Uop::FOR_ITER_RANGE | Uop::FOR_ITER_LIST => {
+                // Exhausted: exits with the iterator popped.
+                m.pop_pinned(1);
+                st.at_exit = m.snapshot();
+                m.stack.push(None);
+                st.makes = Some(m.make(k, false));
+            }
             Uop::STORE_DEREF => m.pop_pinned(1),
             Uop::TO_BOOL => {
                 m.pop_pinned(1);

@@ -2,7 +2,10 @@
 //! semantics of the templates (`jit-contract.md`). `--tier uops` uses it;
 //! it is the reference the JIT is checked against.
 
-use crate::abi::layout::{kind, status, CellObj, FloatObj, Frame, ListObj, ObjHeader, ThreadState};
+use crate::abi::layout::{
+    iter_tag, kind, status, CellObj, FloatObj, Frame, ListIterObj, ListObj, ObjHeader,
+    RangeIterObj, ThreadState,
+};
 use crate::abi::uop::Uop;
 use crate::abi::value::{decode_small_int, encode_small_int};
 use crate::vm::obj::{decref, false_raw, float_val, incref, kind_of, new_float, true_raw, xdecref};
@@ -397,6 +400,51 @@ pub unsafe fn run(
                     let cell = *lp.add(ins.oparg as usize) as *mut CellObj;
                     let old = std::mem::replace(&mut (*cell).value, v);
                     xdecref(old);
+                }
+                Uop::GUARD_ITER_RANGE | Uop::GUARD_ITER_LIST => {
+                    let it = *sp.sub(1);
+                    let want = if ins.opcode == Uop::GUARD_ITER_RANGE {
+                        iter_tag::RANGE
+                    } else {
+                        iter_tag::LIST
+                    };
+                    let ok = it & 1 == 0
+                        && kind_of(it) == ins.operand as u32
+                        && (*(it as *const RangeIterObj)).state.tag == want
+                        && (want != iter_tag::RANGE
+                            || encode_small_int((*(it as *const RangeIterObj)).state.next)
+                                .is_some());
+                    if !ok {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::FOR_ITER_RANGE => {
+                    let it = *sp.sub(1);
+                    let st = &mut (*(it as *mut RangeIterObj)).state;
+                    if (st.step > 0 && st.next < st.stop) || (st.step < 0 && st.next > st.stop) {
+                        let v = st.next;
+                        st.next = v.wrapping_add(st.step);
+                        push!(encode_small_int(v).unwrap_or(1));
+                    } else {
+                        sp = sp.sub(1);
+                        decref(it);
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::FOR_ITER_LIST => {
+                    let it = *sp.sub(1);
+                    let st = &mut (*(it as *mut ListIterObj)).state;
+                    let l = &*(st.seq as *const ListObj);
+                    if (st.idx as isize) < l.len {
+                        let v = *l.items.add(st.idx);
+                        st.idx += 1;
+                        incref(v);
+                        push!(v);
+                    } else {
+                        sp = sp.sub(1);
+                        decref(it);
+                        pc = ins.jump_target as usize;
+                    }
                 }
                 Uop::SET_IP => (*frame).instr = ins.oparg,
                 Uop::JUMP_TO_TOP => pc = 0,
