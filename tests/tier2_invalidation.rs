@@ -88,6 +88,34 @@ fn rebinding_what_traces_assumed_invalidates_them_without_leaks() {
     }
 }
 
+/// `inline_rebind.py`: the rebound functions were inlined into traces
+/// (whose dependencies broke when they were rebound), and the output is
+/// tier 1's in both tier-2 modes, with baking on and off (off: nothing is
+/// assumed, so nothing is inlined).
+#[test]
+fn rebinding_an_inlined_callee_invalidates_the_traces_that_inlined_it() {
+    let file = program("inline_rebind.py");
+    let reference = cpjit("1", &file, &[]);
+    for mode in ["uops", "jit"] {
+        for env in [&[][..], &[("CPJIT_GLOBAL_REBIND_LIMIT", "0")][..]] {
+            let r = cpjit(mode, &file, env);
+            let what = format!("--tier {mode} {env:?}:\n{}", r.stderr);
+            assert_eq!(r.stdout, reference.stdout, "{what}");
+            assert_eq!(r.status, reference.status, "{what}");
+            let (created, _, freed, live) = executors(&r.stderr);
+            assert_eq!(created, freed + live, "leaked executors: {what}");
+            let inlined = stat_after(&r.stderr, "calls inlined into traces");
+            if env.is_empty() {
+                assert!(inlined >= 4, "{what}");
+                assert!(stat(&r.stderr, " invalidations by a change") >= 2, "{what}");
+            } else {
+                // Assuming nothing: not even an inlined callee's code.
+                assert_eq!(inlined, 0, "{what}");
+            }
+        }
+    }
+}
+
 #[test]
 fn a_side_trace_is_invalidated_and_rebuilt() {
     for mode in ["uops", "jit"] {

@@ -182,6 +182,61 @@ fn hot_exits_are_linked_to_side_traces_in_both_tier2_modes() {
 }
 
 #[test]
+fn calls_in_hot_loops_are_inlined_into_traces_in_both_tier2_modes() {
+    for mode in ["uops", "jit"] {
+        let r = cpjit(mode, &program("inlined_calls.py"), &["--stats"]);
+        assert_eq!(r.status, 0, "{}", r.stderr);
+        // add, twice (and the scale/add calls inside it), bump, f1, the
+        // polymorphic pair, checked_div, outer/inner_fail, classify, ...
+        assert!(
+            stat_after(&r.stderr, "calls inlined into traces") >= 8,
+            "--tier {mode}:\n{}",
+            r.stderr
+        );
+    }
+}
+
+/// `inline_float_exit.py`: the float loop's call of `term` is inlined with
+/// floats unboxed inside it, and the exits taken from inside the inlined
+/// callee with an unboxed value on its stack go through boxing stubs that
+/// leave in `term`'s frame (the dump says so); the output matches tier 1.
+#[test]
+fn exits_from_an_inlined_callee_box_its_unboxed_floats_in_both_tier2_modes() {
+    let file = program("inline_float_exit.py");
+    let reference = cpjit("1", &file, &[]);
+    for mode in ["uops", "jit"] {
+        let dump = std::env::temp_dir().join(format!(
+            "cpjit-inline-float-{}-{mode}.txt",
+            std::process::id()
+        ));
+        let d = dump.to_string_lossy().into_owned();
+        let r = cpjit(mode, &file, &["--stats", "--dump-traces", &d]);
+        let text = std::fs::read_to_string(&dump).unwrap_or_default();
+        let _ = std::fs::remove_file(&dump);
+        let what = format!("--tier {mode}:\n{}", r.stderr);
+        assert_eq!(r.status, 0, "{what}");
+        assert_eq!(r.stdout, reference.stdout, "{what}");
+        assert!(
+            stat_after(&r.stderr, "calls inlined into traces") >= 1,
+            "{what}"
+        );
+        assert!(text.contains("call term (4 args)"), "{text}");
+        assert!(text.contains("return from term"), "{text}");
+        assert!(text.contains("_BINARY_OP_MULTIPLY_FLOAT_UNBOXED"), "{text}");
+        // A boxing stub right before an exit that leaves in term's frame.
+        let lines: Vec<&str> = text.lines().collect();
+        let boxed_exit_in_callee = lines.windows(2).any(|w| {
+            w[0].contains("_BOX_FLOAT_AT")
+                && w[1].contains("_EXIT_TRACE")
+                && w[1].contains(" in term")
+        });
+        assert!(boxed_exit_in_callee, "{text}");
+        // And such exits were taken (the list got an int and a bool).
+        assert!(r.stderr.contains("term line"), "{what}");
+    }
+}
+
+#[test]
 fn tiny_jit_memory_limit_falls_back_to_the_interpreter_with_the_same_output() {
     let file = program("side_exits.py");
     let normal = cpjit("1", &file, &[]);

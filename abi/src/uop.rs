@@ -143,6 +143,18 @@ uops! {
     UNBOX_FLOAT_AT = "_UNBOX_FLOAT_AT",
     /// Continue at the uop `jump_target` (the head of a peeled loop).
     JUMP_TO_LOOP = "_JUMP_TO_LOOP",
+    /// Call of a Python function inlined in the trace, stack
+    /// `[callable, NULL, args...]` with `oparg` arguments: unless the
+    /// callable is a function whose code is the `operand` (a code object),
+    /// or the frame cannot be pushed (recursion limit), continue at
+    /// `jump_target` with nothing changed. Else `cpjit_push_frame` moves the
+    /// callable and arguments into a new frame (the caller resumes at
+    /// `target + 1`), and the trace continues in the new frame at its empty stack.
+    PUSH_FRAME = "_PUSH_FRAME",
+    /// Return from a frame pushed by `_PUSH_FRAME`: `cpjit_pop_frame` pops the
+    /// return value, releases the frame and pushes the value on the caller's
+    /// stack; the trace continues in the caller.
+    POP_FRAME = "_POP_FRAME",
 }
 
 #[cfg(test)]

@@ -65,7 +65,54 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::BOX_FLOAT_AT => box_float_at(s),
         Uop::UNBOX_FLOAT_AT => unbox_float_at(s),
         Uop::JUMP_TO_LOOP => s.continue_at(Exit::JumpTarget),
+        Uop::PUSH_FRAME => push_frame(s),
+        Uop::POP_FRAME => pop_frame(s),
     }
+}
+
+/// `cpjit_push_frame(frame, sp, tstate, nargs, code, target) -> new frame`
+/// (NULL: guard failed, nothing changed); the trace goes on in the new
+/// frame, at its empty stack.
+fn push_frame(s: &mut B) -> R {
+    let args = [
+        s.frame.into(),
+        s.sp.into(),
+        s.tstate.into(),
+        s.oparg()?.into(),
+        s.operand()?.into(),
+        s.hole("TARGET")?.into(),
+    ];
+    let new_frame = s
+        .call_helper("cpjit_push_frame", Some(s.ptr().into()), &args)?
+        .ok_or(TemplateError::Signature)?
+        .into_pointer_value();
+    let bits = s
+        .llvm()
+        .build_ptr_to_int(new_frame, s.i64(), "new_frame_bits")?;
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, bits, s.const_i64(0), "pushed")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    s.frame = new_frame;
+    s.sp = s
+        .load_field(new_frame, &Frame::DESC, "stack_pointer")?
+        .into_pointer_value();
+    s.continue_at(Exit::Continue)
+}
+
+/// `cpjit_pop_frame(frame, sp, tstate) -> caller`: the trace goes on in the
+/// caller, with the return value pushed on its stack.
+fn pop_frame(s: &mut B) -> R {
+    let args = [s.frame.into(), s.sp.into(), s.tstate.into()];
+    let caller = s
+        .call_helper("cpjit_pop_frame", Some(s.ptr().into()), &args)?
+        .ok_or(TemplateError::Signature)?
+        .into_pointer_value();
+    s.frame = caller;
+    s.sp = s
+        .load_field(caller, &Frame::DESC, "stack_pointer")?
+        .into_pointer_value();
+    s.continue_at(Exit::Continue)
 }
 
 fn nop(s: &mut B) -> R {

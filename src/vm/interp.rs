@@ -303,6 +303,77 @@ impl Vm {
         }
     }
 
+    /// Pushes the frame of a call to the Python function `callable` with
+    /// exactly its `n` positional parameters (no keywords, no `self`; the
+    /// caller checked), moving `callable` and the `n` owned arguments at
+    /// `args` into it; the new frame's caller is `caller`. `None`, with
+    /// nothing moved, when the data stack or the recursion limit is exhausted.
+    ///
+    /// # Safety
+    /// `callable` is a function whose code takes exactly `n` positional
+    /// parameters; `args` points at `n` owned values; `caller` is the top frame.
+    #[inline(always)]
+    pub(crate) unsafe fn push_exact_frame(
+        &mut self,
+        caller: *mut Frame,
+        callable: u64,
+        args: *const u64,
+        n: usize,
+    ) -> Option<*mut Frame> {
+        // SAFETY: the caller's contract: a function and its code.
+        let fo = unsafe { cast::<FuncObj>(callable) };
+        let fc = unsafe { &cast::<CodeObj>(fo.code.raw()).code };
+        let nlp = fc.nlocalsplus();
+        let need = FRAME_WORDS + nlp + fc.stacksize as usize;
+        if self.data_top + need > self.data.len() || self.ts.recursion_remaining <= 0 {
+            return None;
+        }
+        self.ts.recursion_remaining -= 1;
+        // SAFETY: the new frame's words are inside `data`; the n arguments
+        // move from the caller's stack into its locals.
+        unsafe {
+            let f = self.data.as_mut_ptr().add(self.data_top) as *mut Frame;
+            self.data_top += need;
+            (*f).code = fc as *const Code as *const std::ffi::c_void;
+            (*f).func = callable;
+            (*f).globals = fo.globals.raw() as *mut std::ffi::c_void;
+            (*f).previous = caller;
+            (*f).instr = 0;
+            (*f).nlocalsplus = nlp as u32;
+            let nlpp = frame_locals!(f);
+            for i in 0..n {
+                *nlpp.add(i) = *args.add(i);
+            }
+            for i in n..nlp {
+                *nlpp.add(i) = 0;
+            }
+            (*f).stack_pointer = nlpp.add(nlp);
+            self.ts.current_frame = f;
+            if !fc.cellvars.is_empty() || !fc.freevars.is_empty() {
+                self.init_cells(f, fc, fo);
+            }
+            Some(f)
+        }
+    }
+
+    /// Pops the top frame `f` after it returned `rv` (already popped from
+    /// its stack, `f.stack_pointer` saved) and pushes `rv` on its caller's
+    /// stack; returns the caller. Tier 2's inlined return.
+    ///
+    /// # Safety
+    /// `f` is the top frame and has a caller frame.
+    pub(crate) unsafe fn return_to_caller(&mut self, f: *mut Frame, rv: u64) -> *mut Frame {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let prev = (*f).previous;
+            self.pop_frame(f);
+            let sp = (*prev).stack_pointer;
+            *sp = rv;
+            (*prev).stack_pointer = sp.add(1);
+            prev
+        }
+    }
+
     /// Calls any callable with borrowed arguments (for builtins that call back).
     pub fn call_object(&mut self, f: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
         match kind_of(f) {
@@ -1093,8 +1164,13 @@ impl Vm {
                         let at = here!() as u32;
                         // SAFETY: as above.
                         match unsafe { crate::vm::tier2::enter_executor(self, frame, at) } {
-                            crate::vm::tier2::Entered::Resume => load_frame!(),
+                            // A trace may leave in a frame it pushed (an inlined call).
+                            crate::vm::tier2::Entered::Resume => {
+                                frame = self.ts.current_frame;
+                                load_frame!();
+                            }
                             crate::vm::tier2::Entered::Error(e) => {
+                                frame = self.ts.current_frame;
                                 load_frame!();
                                 break 'dispatch e;
                             }
@@ -1469,45 +1545,20 @@ impl Vm {
                         if fc.argcount as usize != n || fc.varargs.is_some() {
                             deopt!(op::CALL);
                         }
-                        let nlp = fc.nlocalsplus();
-                        let need = FRAME_WORDS + nlp + fc.stacksize as usize;
-                        if self.data_top + need > self.data.len()
-                            || self.ts.recursion_remaining <= 0
-                        {
+                        // Tier 2 inlines the call through the code recorded here.
+                        cache!(here!()).version = fo.code.raw();
+                        // SAFETY: base + 2 holds the n owned arguments.
+                        let Some(f) =
+                            (unsafe { self.push_exact_frame(frame, callable, base.add(2), n) })
+                        else {
                             break 'dispatch err(
                                 ExcKind::RecursionError,
                                 "maximum recursion depth exceeded",
                             );
-                        }
+                        };
                         sp = base;
                         save_frame!();
-                        self.ts.recursion_remaining -= 1;
-                        // SAFETY: the new frame's words are inside `data`; the n
-                        // arguments move from the caller's stack into its locals.
-                        unsafe {
-                            let f = self.data.as_mut_ptr().add(self.data_top) as *mut Frame;
-                            self.data_top += need;
-                            (*f).code = fc as *const Code as *const std::ffi::c_void;
-                            (*f).func = callable;
-                            (*f).globals = fo.globals.raw() as *mut std::ffi::c_void;
-                            (*f).previous = frame;
-                            (*f).instr = 0;
-                            (*f).nlocalsplus = nlp as u32;
-                            let nlpp = frame_locals!(f);
-                            let src = base.add(2);
-                            for i in 0..n {
-                                *nlpp.add(i) = *src.add(i);
-                            }
-                            for i in n..nlp {
-                                *nlpp.add(i) = 0;
-                            }
-                            (*f).stack_pointer = nlpp.add(nlp);
-                            self.ts.current_frame = f;
-                            if !fc.cellvars.is_empty() || !fc.freevars.is_empty() {
-                                self.init_cells(f, fc, fo);
-                            }
-                            frame = f;
-                        }
+                        frame = f;
                         load_frame!();
                     }
                     op::CALL | op::CALL_BUILTIN => {

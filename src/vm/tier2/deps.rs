@@ -38,9 +38,12 @@
 //! value of the global it was loaded from, so the [`Dep::Global`] of that
 //! load covers it; a function's code and defaults cannot change in the
 //! subset (`f.__code__ = ...` and `f.__defaults__ = ...` are
-//! `AttributeError`s), so no further dependency is needed until they can —
-//! then call [`code_changed`] where they change and depend on
-//! [`Dep::Code`] of the callee.
+//! `AttributeError`s). Projection depends on [`Dep::Code`] of every callee
+//! it inlined anyway (the inlined body is that code as it is specialized
+//! now), so whatever changes a code object in the future only has to call
+//! [`code_changed`]. A callee not loaded from a baked global (a closure, a
+//! dict entry, an attribute) is guarded by `_PUSH_FRAME`, which checks the
+//! callable's code at every call.
 
 use crate::vm::tier2::trace::Trace;
 use std::collections::HashMap;
@@ -223,6 +226,8 @@ mod tests {
             jit: None,
             exits: Vec::new(),
             exit_targets: Vec::new(),
+            contexts: Vec::new(),
+            exit_contexts: Vec::new(),
             deps,
             consts: Vec::new(),
         })

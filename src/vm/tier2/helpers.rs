@@ -121,6 +121,218 @@ pub fn symbol_table() -> SymbolTable {
             "cpjit_binary_op",
             cpjit_binary_op as *const () as usize as u64,
         )
+        .with(
+            "cpjit_simple_step",
+            cpjit_simple_step as *const () as usize as u64,
+        )
+        .with(
+            "cpjit_push_frame",
+            cpjit_push_frame as *const () as usize as u64,
+        )
+        .with(
+            "cpjit_pop_frame",
+            cpjit_pop_frame as *const () as usize as u64,
+        )
+}
+
+/// Whether [`cpjit_simple_step`] has a fast path for instructions with opcode `o`.
+pub fn has_simple_step(o: u8) -> bool {
+    matches!(
+        o,
+        op::LOAD_DEREF
+            | op::STORE_DEREF
+            | op::BINARY_SUBSCR
+            | op::BINARY_SUBSCR_TUPLE_INT
+            | op::STORE_SUBSCR
+            | op::BUILD_TUPLE
+            | op::UNPACK_SEQUENCE_TWO_TUPLE
+    )
+}
+
+/// Simple instructions without re-entering tier 1's dispatch loop: exactly
+/// tier 1's semantics for `LOAD_DEREF` of a bound cell, `STORE_DEREF`,
+/// `BINARY_SUBSCR` (and its tuple form in range), `STORE_SUBSCR`,
+/// `BUILD_TUPLE` and `UNPACK_SEQUENCE_TWO_TUPLE` of a 2-tuple; anything else
+/// (or a case that would raise, except the subscripts' own errors, raised as
+/// tier 1 raises them) goes through [`cpjit_step`]. None of them branches.
+///
+/// # Safety
+/// As [`cpjit_step`].
+pub unsafe extern "C" fn cpjit_simple_step(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    use crate::abi::layout::kind;
+    use crate::abi::value::decode_small_int;
+    use crate::vm::bytecode::oparg;
+    use crate::vm::obj::{cast, cast_mut, decref, incref, kind_of, tuple_items, xdecref};
+    use crate::vm::types::CellObj;
+    // SAFETY: the caller's contract: live frame whose code has this
+    // instruction; the compiler's stack discipline gives its operands; cell
+    // slots hold cells.
+    unsafe {
+        let code = &*((*frame).code as *const Code);
+        let w = code.words().get(instr as usize).copied().unwrap_or(0);
+        let arg = oparg(w) as usize;
+        let lp = (*frame).localsplus.as_mut_ptr();
+        // An error raised as tier 1 raises it: the stack at `at`, resuming
+        // one past the instruction.
+        let raise = |e, at: *mut u64| {
+            (*frame).stack_pointer = at;
+            set_pending(Pending {
+                error: Some(e),
+                instr: instr as u32 + 1,
+                sp: at,
+            });
+            std::ptr::null_mut()
+        };
+        match opcode(w) {
+            op::LOAD_DEREF => {
+                let v = cast::<CellObj>(*lp.add(arg)).value;
+                if v != 0 {
+                    incref(v);
+                    *sp = v;
+                    return sp.add(1);
+                }
+            }
+            op::STORE_DEREF => {
+                let cell = cast_mut::<CellObj>(*lp.add(arg));
+                let old = std::mem::replace(&mut cell.value, *sp.sub(1));
+                xdecref(old);
+                return sp.sub(1);
+            }
+            op::BINARY_SUBSCR_TUPLE_INT => {
+                let (k, c) = (*sp.sub(1), *sp.sub(2));
+                if k & 1 == 1 && kind_of(c) == kind::TUPLE {
+                    let items = tuple_items(c);
+                    if let Some(i) = crate::vm::ops::norm_index(decode_small_int(k), items.len()) {
+                        let v = items[i];
+                        incref(v);
+                        decref(c);
+                        *sp.sub(2) = v;
+                        return sp.sub(1);
+                    }
+                }
+            }
+            op::BINARY_SUBSCR => {
+                let (k, c) = (*sp.sub(1), *sp.sub(2));
+                return match crate::vm::ops::getitem(c, k) {
+                    Ok(r) => {
+                        decref(c);
+                        decref(k);
+                        *sp.sub(2) = r.into_raw();
+                        sp.sub(1)
+                    }
+                    Err(e) => raise(e, sp),
+                };
+            }
+            op::STORE_SUBSCR => {
+                let (k, c, v) = (*sp.sub(1), *sp.sub(2), *sp.sub(3));
+                let base = sp.sub(3);
+                let r = crate::vm::ops::setitem(c, k, Obj::from_raw(v));
+                decref(c);
+                decref(k);
+                return match r {
+                    Ok(()) => base,
+                    Err(e) => raise(e, base),
+                };
+            }
+            op::BUILD_TUPLE => {
+                let base = sp.sub(arg);
+                let t = crate::vm::obj::new_tuple_raw(std::slice::from_raw_parts(base, arg));
+                *base = t.into_raw();
+                return base.add(1);
+            }
+            op::UNPACK_SEQUENCE_TWO_TUPLE => {
+                let v = *sp.sub(1);
+                if kind_of(v) == kind::TUPLE && tuple_items(v).len() == 2 {
+                    let items = tuple_items(v);
+                    let (a, b) = (items[0], items[1]);
+                    incref(a);
+                    incref(b);
+                    *sp.sub(1) = b;
+                    *sp = a;
+                    decref(v);
+                    return sp.add(1);
+                }
+            }
+            _ => {}
+        }
+        cpjit_step(frame, sp, tstate, expected, instr)
+    }
+}
+
+/// `_PUSH_FRAME`: the inlined call at `target` of `frame`, stack
+/// `[callable, NULL, args...]` with `nargs` arguments at `sp`. If the
+/// callable is a function whose code object is `code` (so it takes exactly
+/// `nargs` positional parameters, as the projection checked), moves it and
+/// its arguments into a new frame, saves the caller (resuming at
+/// `target + 1`, its stack without the call) and returns the new frame.
+/// NULL, with nothing changed, when the callable differs (or runs with
+/// other globals than `frame`) or the frame cannot be pushed (tier 1 redoes
+/// the call and raises).
+///
+/// # Safety
+/// As [`cpjit_step`]; the stack holds the call's `nargs + 2` values.
+pub unsafe extern "C" fn cpjit_push_frame(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    nargs: u64,
+    code: u64,
+    target: u64,
+) -> *mut Frame {
+    use crate::abi::layout::kind;
+    use crate::vm::obj::{cast, kind_of};
+    use crate::vm::types::FuncObj;
+    let n = nargs as usize;
+    // SAFETY: the caller's contract: the call's values are on the stack;
+    // vm_data is the VM running this thread.
+    unsafe {
+        let base = sp.sub(n + 2);
+        let (callable, self_) = (*base, *base.add(1));
+        // The trace baked the caller's globals in for every frame: a
+        // function of other globals is not inlined.
+        if self_ != 0
+            || kind_of(callable) != kind::FUNCTION
+            || cast::<FuncObj>(callable).code.raw() != code
+            || cast::<FuncObj>(callable).globals.raw() != (*frame).globals as u64
+        {
+            return std::ptr::null_mut();
+        }
+        let vm = &mut *((*tstate).vm_data as *mut Vm);
+        match vm.push_exact_frame(frame, callable, base.add(2), n) {
+            Some(f) => {
+                (*frame).instr = target as u32 + 1;
+                (*frame).stack_pointer = base;
+                f
+            }
+            None => std::ptr::null_mut(),
+        }
+    }
+}
+
+/// `_POP_FRAME`: `frame` (pushed by `_PUSH_FRAME`) returns the value at the
+/// top of its stack `sp`; releases it, pushes the value on the caller's
+/// stack and returns the caller.
+///
+/// # Safety
+/// As [`cpjit_step`]; `frame` is the top frame, pushed by `_PUSH_FRAME`.
+pub unsafe extern "C" fn cpjit_pop_frame(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+) -> *mut Frame {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let rv = *sp.sub(1);
+        (*frame).stack_pointer = sp.sub(1);
+        let vm = &mut *((*tstate).vm_data as *mut Vm);
+        vm.return_to_caller(frame, rv)
+    }
 }
 
 /// Boxes a float result (`cpjit_box_float(bits) -> value`) for the float templates.

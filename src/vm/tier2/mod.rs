@@ -63,7 +63,7 @@ use std::collections::HashSet;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
-use trace::{ExitSlot, Trace};
+use trace::{ExitSlot, FrameContext, Trace};
 
 /// Number of back-edge executions before tier 2 is asked for an executor
 /// (the default; see [`Config`]).
@@ -173,32 +173,38 @@ fn rewrite(code: &Code, at: u32, word: u32) {
 }
 
 impl State {
-    /// Projects a trace from `start` in `code` and installs it.
+    /// Projects a trace from `start` in the frame context `entry` and installs it.
     fn project_and_install(
         &mut self,
-        code: &Code,
+        entry: &FrameContext,
         globals: u64,
         builtins: u64,
         start: project::Start,
         depth: u32,
     ) -> Option<Rc<Trace>> {
         let t0 = Instant::now();
-        let projection = self.project(code, globals, builtins, start);
+        let projection = self.project(entry, globals, builtins, start);
         self.stats.projection_time += t0.elapsed();
-        self.install(code, projection?, start.at, start.backedge, depth, t0)
+        self.install(projection?, start.at, start.backedge, depth, t0)
     }
 
     /// Optimizes, compiles (JIT mode) and registers a trace projected since `t0`.
     fn install(
         &mut self,
-        code: &Code,
         projection: project::Projection,
         start: u32,
         root_at: Option<u32>,
         depth: u32,
         t0: Instant,
     ) -> Option<Rc<Trace>> {
-        let project::Projection { uops, deps, consts } = projection;
+        let project::Projection {
+            uops,
+            contexts,
+            deps,
+            consts,
+        } = projection;
+        let entry_code = contexts.first()?.code.clone();
+        let code = code_of(&entry_code);
         let dumping = dump::enabled();
         let projected = if dumping { uops.clone() } else { Vec::new() };
         let mut log = if dumping {
@@ -216,6 +222,10 @@ impl State {
         self.stats.traces_projected += 1;
         self.stats.trace_uops += uops.len() as u64;
         self.stats.count_uops(&uops);
+        self.stats.calls_inlined += uops
+            .iter()
+            .filter(|u| u.opcode == crate::abi::uop::Uop::PUSH_FRAME)
+            .count() as u64;
         let id = self.stats.traces_projected;
         let exit_targets = crate::jit::trace::exit_targets(&uops).ok()?;
         let t2 = Instant::now();
@@ -241,9 +251,10 @@ impl State {
                     }
                 }
                 let ctx = self.jit.as_ref()?;
-                let lines: Vec<u32> = uops
+                let lines: Vec<u32> = trace::codes_per_uop(&uops, &contexts)
                     .iter()
-                    .map(|u| code.lines.get(u.target as usize).copied().unwrap_or(0))
+                    .zip(&uops)
+                    .map(|(c, u)| c.lines.get(u.target as usize).copied().unwrap_or(0))
                     .collect();
                 ctx.compile_with_lines(&uops, &code.qualname, Some(&lines))
                     .map(Some)
@@ -261,6 +272,7 @@ impl State {
             dump::trace(&dump::TraceDump {
                 id,
                 code,
+                contexts: &contexts,
                 start,
                 root_at,
                 depth,
@@ -277,10 +289,21 @@ impl State {
         }
         let jit = compiled.ok()?;
         let exits = exit_targets.iter().map(|_| ExitSlot::default()).collect();
+        let mut exit_contexts = vec![0u32; exit_targets.len()];
+        for u in uops
+            .iter()
+            .filter(|u| u.opcode == crate::abi::uop::Uop::EXIT_TRACE)
+        {
+            if let Some(c) = exit_contexts.get_mut(u.exit_index as usize) {
+                *c = u.operand as u32;
+            }
+        }
         let t = Rc::new(Trace {
             id,
             uops,
-            code: code_obj(code),
+            code: entry_code.clone(),
+            contexts,
+            exit_contexts,
             start,
             root_at,
             depth,
@@ -354,8 +377,10 @@ impl State {
     }
 
     /// Drops the invalidated traces no activation on the stack can be
-    /// running: those whose code object has no [`enter_executor`]
-    /// activation (a trace only runs on frames of its own code).
+    /// running: those with no [`enter_executor`] activation of any code of
+    /// their frame contexts (a trace only runs under an activation of its
+    /// entry code or, for a side trace entered in an inlined callee, of one
+    /// of the callers it inherited).
     fn collect(&mut self) {
         if self.graveyard.is_empty() {
             return;
@@ -363,8 +388,13 @@ impl State {
         let active = &self.active_codes;
         let mut keep = Vec::new();
         for t in self.graveyard.drain(..) {
-            let c = code_of(&t.code) as *const Code as usize;
-            if active.contains(&c) {
+            let running = t.contexts.iter().any(|c| {
+                active.contains(&(code_of(&c.code) as *const Code as usize))
+                    || c.callers
+                        .iter()
+                        .any(|k| active.contains(&(code_of(&k.code) as *const Code as usize)))
+            });
+            if running || active.contains(&(code_of(&t.code) as *const Code as usize)) {
                 keep.push(t);
                 continue;
             }
@@ -384,7 +414,7 @@ impl State {
     /// What projection may read and bake in for a frame with `globals`.
     fn project(
         &self,
-        code: &Code,
+        entry: &FrameContext,
         globals: u64,
         builtins: u64,
         start: project::Start,
@@ -397,7 +427,7 @@ impl State {
             builtins,
             may_bake: &may_bake,
         };
-        project::project(code, &ctx, start, self.config.max_trace_length)
+        project::project(entry, &ctx, start, self.config.max_trace_length)
     }
 }
 
@@ -431,7 +461,11 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
             at: head,
             backedge: Some(instr),
         };
-        let t = s.project_and_install(code, globals, builtins, start, 0);
+        let entry = FrameContext {
+            code: code_obj(code),
+            callers: Vec::new(),
+        };
+        let t = s.project_and_install(&entry, globals, builtins, start, 0);
         match t {
             Some(t) => {
                 rewrite(code, instr, encode(op::ENTER_EXECUTOR, head));
@@ -544,12 +578,14 @@ pub unsafe fn enter_executor(vm: &mut Vm, frame: *mut Frame, instr: u32) -> Ente
             (o.status, o.exit)
         }
     };
+    // The trace may have left in a frame it pushed (an inlined call).
+    let frame = vm.ts.current_frame;
     let result = match st {
         status::ERROR => {
             let p = with_state(|s| s.pending.take()).flatten();
             match p {
                 Some(p) => {
-                    // SAFETY: frame is live.
+                    // SAFETY: frame is live (the top frame).
                     unsafe {
                         (*frame).instr = p.instr;
                         (*frame).stack_pointer = p.sp;
@@ -568,9 +604,10 @@ pub unsafe fn enter_executor(vm: &mut Vm, frame: *mut Frame, instr: u32) -> Ente
         _ => {
             if let Some((t, idx)) = &exit {
                 with_state(|s| {
+                    let c = t.exit_context(*idx).map_or(&t.code, |c| &c.code);
                     s.stats.count_exit(
-                        &t.code,
-                        code_of(&t.code),
+                        c,
+                        code_of(c),
                         t.exit_targets.get(*idx as usize).copied().unwrap_or(0),
                     )
                 });
@@ -599,7 +636,10 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
     let Some(&target) = parent.exit_targets.get(idx as usize) else {
         return;
     };
-    let code = code_of(&parent.code);
+    let Some(ctx) = parent.exit_context(idx).cloned() else {
+        return;
+    };
+    let code = code_of(&ctx.code);
     let Some(&w) = code.words().get(target as usize) else {
         return;
     };
@@ -619,13 +659,19 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
         }
         _ if parent.depth + 1 > s.config.max_side_chain => None,
         // A side trace that starts where its parent did would only repeat it.
-        _ if parent.root_at.is_none() && parent.start == target => None,
+        _ if parent.root_at.is_none()
+            && parent.start == target
+            && parent.code.raw() == ctx.code.raw()
+            && parent.contexts.first().map(|c| c.callers.len()) == Some(ctx.callers.len()) =>
+        {
+            None
+        }
         _ => {
             let start = project::Start {
                 at: target,
                 backedge: None,
             };
-            s.project_and_install(code, globals, builtins, start, parent.depth + 1)
+            s.project_and_install(&ctx, globals, builtins, start, parent.depth + 1)
         }
     };
     match child {
@@ -713,14 +759,18 @@ fn linked_exits(t: &Trace) -> Vec<(u32, u64)> {
     out
 }
 
-/// Invalidates every trace projected from `code` (e.g. when something they
-/// assumed about it changed).
+/// Invalidates every trace projected from `code` or inlining it (e.g. when
+/// something they assumed about it changed).
 pub fn invalidate_code(code: &Code) {
     with_state(|s| {
         let doomed: Vec<Rc<Trace>> = s
             .traces
             .iter()
-            .filter(|t| std::ptr::eq(code_of(&t.code), code))
+            .filter(|t| {
+                t.contexts
+                    .iter()
+                    .any(|c| std::ptr::eq(code_of(&c.code), code))
+            })
             .cloned()
             .collect();
         for t in &doomed {

@@ -18,6 +18,12 @@
 //! helper that runs a tier-1 instruction forgets the stack (its effect is
 //! not modelled); only `DELETE_FAST` can change the frame's locals, so a
 //! helper running one forgets them too.
+//!
+//! An inlined call (`_PUSH_FRAME`) starts a new frame whose locals are the
+//! arguments (their types known where the caller's were); the caller's
+//! state is set aside and comes back at `_POP_FRAME`, with the returned
+//! value's type on top. Returning into a caller the trace did not push (a
+//! side trace entered in an inlined callee) knows nothing.
 
 use crate::abi::layout::kind;
 use crate::abi::uop::Uop;
@@ -166,22 +172,30 @@ pub fn optimize_logged(
     uops: Vec<UopInstruction>,
     log: &mut RemovalLog,
 ) -> Vec<UopInstruction> {
-    let deletes_local = |target: u32| {
-        let w = code.words().get(target as usize).copied().unwrap_or(0);
-        opcode(w) == op::DELETE_FAST
+    let deletes_local = |code: Option<&Code>, target: u32| match code {
+        Some(code) => {
+            let w = code.words().get(target as usize).copied().unwrap_or(0);
+            opcode(w) == op::DELETE_FAST
+        }
+        // A frame whose code the pass does not know: assume the worst.
+        None => true,
     };
+    let entry: *const Code = code;
     let uops = peel::peel(uops);
-    let (uops, float_load) = optimize_types(uops, &deletes_local, log);
+    let (uops, float_load) = optimize_types(uops, entry, &deletes_local, log);
     unbox::unbox(uops, &float_load)
 }
 
-/// The type pass; `deletes_local(target)` tells whether the tier-1
-/// instruction a `_CALL_HELPER` runs can unbind a local. Returns the
+/// The type pass, for a trace entered in a frame of `entry_code`;
+/// `deletes_local(code, target)` tells whether the tier-1 instruction a
+/// `_CALL_HELPER` runs (at `target` of `code`, `None` if unknown) can unbind
+/// a local. Returns the
 /// compacted trace and, for each of its uops, whether it loads a local
 /// known to hold a float.
 fn optimize_types(
     mut uops: Vec<UopInstruction>,
-    deletes_local: &dyn Fn(u32) -> bool,
+    entry_code: *const Code,
+    deletes_local: &Deletes,
     log: &mut RemovalLog,
 ) -> (Vec<UopInstruction>, Vec<bool>) {
     let body_end = uops
@@ -210,6 +224,7 @@ fn optimize_types(
             0..body_end,
             &mut remove,
             &mut float_load,
+            entry_code,
             deletes_local,
             log,
         );
@@ -225,6 +240,7 @@ fn optimize_types(
             0..n,
             &mut remove,
             &mut float_load,
+            entry_code,
             deletes_local,
             log,
         ) {
@@ -239,6 +255,7 @@ fn optimize_types(
                     n..2 * n,
                     &mut r2,
                     &mut f2,
+                    entry_code,
                     deletes_local,
                     &mut off,
                 );
@@ -261,6 +278,7 @@ fn optimize_types(
                 n..2 * n,
                 &mut r2,
                 &mut f2,
+                entry_code,
                 deletes_local,
                 &mut off,
             );
@@ -277,6 +295,7 @@ fn optimize_types(
             n..2 * n,
             &mut remove,
             &mut float_load,
+            entry_code,
             deletes_local,
             &mut off,
         );
@@ -300,10 +319,15 @@ fn run(
     range: std::ops::Range<usize>,
     remove: &mut [bool],
     float_load: &mut [bool],
-    deletes_local: &dyn Fn(u32) -> bool,
+    entry_code: *const Code,
+    deletes_local: &Deletes,
     log: &mut RemovalLog,
 ) -> bool {
     let body_end = range.end;
+    // The code of the frame the uops run in (null: unknown), and the
+    // callers' states and codes set aside by inlined calls.
+    let mut code: *const Code = entry_code;
+    let mut callers: Vec<(State, *const Code)> = Vec::new();
     for k in range {
         let u = uops[k];
         match u.opcode {
@@ -437,18 +461,60 @@ fn run(
             }
             Uop::CALL_HELPER => {
                 s.stack.clear();
-                if deletes_local(u.target) {
+                // SAFETY: `code` is null or a code the trace holds (its
+                // entry code or an inlined callee's).
+                if deletes_local(unsafe { code.as_ref() }, u.target) {
                     s.locals.clear();
                     s.bound.clear();
                 }
+            }
+            Uop::PUSH_FRAME => {
+                let mut args: Vec<Entry> = (0..u.oparg).map(|_| s.pop_entry()).collect();
+                args.reverse();
+                s.pop();
+                s.pop();
+                let mut callee = State::default();
+                for (l, a) in args.iter().enumerate() {
+                    callee.bound.insert(l as u32);
+                    if a.ty != Ty::Unknown {
+                        callee.locals.insert(l as u32, a.ty);
+                    }
+                }
+                callers.push((std::mem::replace(s, callee), code));
+                code = if u.operand == 0 {
+                    std::ptr::null()
+                } else {
+                    // SAFETY: a _PUSH_FRAME's operand is a code object the
+                    // trace holds (its frame context).
+                    unsafe { &crate::vm::obj::cast::<crate::vm::types::CodeObj>(u.operand).code }
+                };
+            }
+            Uop::POP_FRAME => {
+                let rv = s.pop();
+                match callers.pop() {
+                    Some((st, c)) => {
+                        *s = st;
+                        code = c;
+                    }
+                    None => {
+                        *s = State::default();
+                        code = std::ptr::null();
+                    }
+                }
+                s.push(rv);
             }
             Uop::SET_IP | Uop::CHECK_VALIDITY => {}
             // Anything else: stop analysing (keep the rest as it is).
             _ => return false,
         }
     }
-    true
+    // A range that ends inside an inlined call leaves a callee's state.
+    callers.is_empty()
 }
+
+/// Whether the tier-1 instruction at a target of a code (`None`: unknown)
+/// can unbind a local.
+type Deletes = dyn Fn(Option<&Code>, u32) -> bool;
 
 /// Drops the removed uops and renumbers jump and error targets.
 fn compact(uops: Vec<UopInstruction>, remove: &[bool]) -> Vec<UopInstruction> {
@@ -494,7 +560,7 @@ mod tests {
         assert_eq!(out[2].opcode, Uop::EXIT_TRACE);
     }
 
-    fn no_deletes(_: u32) -> bool {
+    fn no_deletes(_: Option<&Code>, _: u32) -> bool {
         false
     }
 
@@ -520,7 +586,7 @@ mod tests {
             ins(Uop::JUMP_TO_TOP),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(uops, &no_deletes, &mut RemovalLog::off()).0;
+        let out = optimize_types(uops, std::ptr::null(), &no_deletes, &mut RemovalLog::off()).0;
         assert_eq!(
             opcodes(&out),
             vec![
@@ -555,7 +621,7 @@ mod tests {
             ins(Uop::GUARD_BOTH_FLOAT).jump_target(9),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(uops, &no_deletes, &mut RemovalLog::off()).0;
+        let out = optimize_types(uops, std::ptr::null(), &no_deletes, &mut RemovalLog::off()).0;
         let guards = out
             .iter()
             .filter(|u| u.opcode == Uop::GUARD_BOTH_FLOAT)
@@ -576,7 +642,13 @@ mod tests {
             ins(Uop::GUARD_BOTH_INT).jump_target(7),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(uops, &|t| t == 99, &mut RemovalLog::off()).0;
+        let out = optimize_types(
+            uops,
+            std::ptr::null(),
+            &|_, t| t == 99,
+            &mut RemovalLog::off(),
+        )
+        .0;
         assert_eq!(out[4].opcode, Uop::LOAD_FAST_CHECK);
         assert_eq!(out[6].opcode, Uop::GUARD_BOTH_INT);
     }
@@ -594,7 +666,13 @@ mod tests {
             ins(Uop::JUMP_TO_TOP),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(peel::peel(uops), &no_deletes, &mut RemovalLog::off()).0;
+        let out = optimize_types(
+            peel::peel(uops),
+            std::ptr::null(),
+            &no_deletes,
+            &mut RemovalLog::off(),
+        )
+        .0;
         assert_eq!(
             opcodes(&out),
             vec![
@@ -629,7 +707,13 @@ mod tests {
             ins(Uop::JUMP_TO_TOP),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(peel::peel(uops), &no_deletes, &mut RemovalLog::off()).0;
+        let out = optimize_types(
+            peel::peel(uops),
+            std::ptr::null(),
+            &no_deletes,
+            &mut RemovalLog::off(),
+        )
+        .0;
         let guards: Vec<usize> = out
             .iter()
             .enumerate()
@@ -640,5 +724,54 @@ mod tests {
         // loop-invariant and proven).
         assert_eq!(guards.len(), 2);
         assert_eq!(out[guards[1]].opcode, Uop::GUARD_NOS_FLOAT);
+    }
+
+    /// An inlined call: the float argument's type becomes the callee's
+    /// local's (its guard goes), the callee knows nothing else, and after
+    /// `_POP_FRAME` the caller's locals are known again.
+    #[test]
+    fn inlined_calls_pass_argument_types_and_restore_the_caller() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(20),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::STORE_FAST).oparg(1),
+            ins(Uop::LOAD_CONST).operand(0),
+            ins(Uop::PUSH_NULL),
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::PUSH_FRAME).oparg(1).jump_target(20),
+            // callee: x * x with x = the caller's local 1 (a float)
+            ins(Uop::LOAD_FAST_CHECK).oparg(0).jump_target(20),
+            ins(Uop::LOAD_FAST_CHECK).oparg(1).jump_target(20),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(20),
+            ins(Uop::POP_TOP),
+            ins(Uop::POP_TOP),
+            ins(Uop::POP_FRAME),
+            ins(Uop::POP_TOP),
+            // caller again: local 0 is still a proven float
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(20),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let out = optimize_types(uops, std::ptr::null(), &no_deletes, &mut RemovalLog::off()).0;
+        let ops = opcodes(&out);
+        // The first guard stays; the callee's is proven (x: float argument,
+        // its second operand is local 1, unknown); the last one is proven.
+        assert_eq!(
+            ops.iter().filter(|&&u| u == Uop::GUARD_BOTH_FLOAT).count(),
+            1
+        );
+        assert_eq!(
+            ops.iter().filter(|&&u| u == Uop::GUARD_NOS_FLOAT).count(),
+            1
+        );
+        // The argument is bound in the callee, its local 1 is not known bound.
+        assert_eq!(
+            ops.iter().filter(|&&u| u == Uop::LOAD_FAST_CHECK).count(),
+            1
+        );
     }
 }

@@ -14,6 +14,16 @@
 //! ([`crate::vm::tier2::deps`]) and checks its validity after every helper
 //! that can run arbitrary code (`_CHECK_VALIDITY`, leaving to the next
 //! instruction), because such a helper may rebind the global.
+//!
+//! Calls of small loop-free Python functions are inlined: `_PUSH_FRAME`
+//! (guarding the code object tier 1 recorded in the call's cache) pushes a
+//! real frame, the callee's body follows, `_POP_FRAME` returns into the
+//! caller. Every stub names its frame context ([`FrameContext`]: the code of
+//! the frame it leaves in and the inlined callers under it) by index in its
+//! `operand`, so tier 1 resumes in the right frame. The trace depends on the
+//! code of each callee it inlined ([`Dep::Code`]); the callee's identity is
+//! guarded by `_PUSH_FRAME` itself, or covered by the [`Dep::Global`] of the
+//! global it was loaded from when that load was baked in.
 
 use crate::abi::uop::Uop;
 use crate::jit::UopInstruction;
@@ -22,6 +32,8 @@ use crate::vm::dict::{dict_mut, Dict};
 use crate::vm::obj::Obj;
 use crate::vm::tier2::deps::Dep;
 use crate::vm::tier2::helpers;
+use crate::vm::tier2::trace::{Caller, FrameContext};
+use crate::vm::types::{CodeObj, KIND_CODE};
 
 /// What a projection may read and assume besides the code.
 pub struct Context<'a> {
@@ -37,6 +49,9 @@ pub struct Context<'a> {
 pub struct Projection {
     /// The uops: body, then stubs.
     pub uops: Vec<UopInstruction>,
+    /// Frame contexts, by index (0: the frame the trace is entered in); the
+    /// stubs name theirs in their `operand`.
+    pub contexts: Vec<FrameContext>,
     /// Facts the uops assume ([`crate::vm::tier2::deps`]).
     pub deps: Vec<Dep>,
     /// Objects the uops embed that the trace must keep alive.
@@ -57,16 +72,20 @@ pub struct Start {
 /// A stub at the end of the trace that guards and helpers continue at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Stub {
-    /// `_EXIT_TRACE` resuming tier 1 at this instruction.
-    Exit(u32),
-    /// `_ERROR_POP_N 0` reporting an error raised by the instruction before this index.
-    Error(u32),
-    /// `_DEOPT` resuming tier 1 at this instruction, uncounted (the trace
-    /// was invalidated; its exits are not worth warming up).
-    Deopt(u32),
+    /// `_EXIT_TRACE` resuming tier 1 at this instruction, in this frame
+    /// context (the first field).
+    Exit(u32, u32),
+    /// `_ERROR_POP_N 0` reporting an error raised by the instruction before
+    /// this index, in this frame context.
+    Error(u32, u32),
+    /// `_DEOPT` resuming tier 1 at this instruction in this frame context,
+    /// uncounted (the trace was invalidated; its exits are not worth warming up).
+    Deopt(u32, u32),
 }
 
 struct Builder {
+    /// The frame context uops are emitted in now (an index into the contexts).
+    ctx: u32,
     body: Vec<UopInstruction>,
     /// Stub each body uop's jump target (and error target) refers to.
     stubs: Vec<(Option<Stub>, Option<Stub>)>,
@@ -89,7 +108,7 @@ impl Builder {
     /// Lays out the stubs after the body and resolves the targets. A trace
     /// that assumed nothing drops its `_CHECK_VALIDITY` uops (nothing can
     /// invalidate it while it runs).
-    fn finish(mut self) -> Projection {
+    fn finish(mut self, contexts: Vec<FrameContext>) -> Projection {
         if self.deps.is_empty() {
             let (body, stubs) = self
                 .body
@@ -125,19 +144,25 @@ impl Builder {
         }
         for s in order {
             let stub = match s {
-                Stub::Exit(t) => {
+                Stub::Exit(ctx, t) => {
                     exit_index += 1;
                     UopInstruction::new(Uop::EXIT_TRACE)
                         .target(t)
+                        .operand(ctx as u64)
                         .exit_index(exit_index - 1)
                 }
-                Stub::Error(t) => UopInstruction::new(Uop::ERROR_POP_N).target(t),
-                Stub::Deopt(t) => UopInstruction::new(Uop::DEOPT).target(t),
+                Stub::Error(ctx, t) => UopInstruction::new(Uop::ERROR_POP_N)
+                    .target(t)
+                    .operand(ctx as u64),
+                Stub::Deopt(ctx, t) => UopInstruction::new(Uop::DEOPT)
+                    .target(t)
+                    .operand(ctx as u64),
             };
             self.body.push(stub);
         }
         Projection {
             uops: self.body,
+            contexts,
             deps: self.deps,
             consts: self.consts,
         }
@@ -232,42 +257,132 @@ fn watch(deps: &[Dep], ctx: &Context) {
     }
 }
 
-/// Projects a trace from `start` in `code`; `None` if nothing worth running
-/// as a trace comes out (the first instruction already has to exit).
-pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Option<Projection> {
-    let instrs = code.words();
-    // SAFETY: read-only view of the caches; tier 1 is not running this
-    // code's dispatch right now (we are called from it, between instructions).
-    let caches: &[Cache] = unsafe { &*code.caches.get() };
-    let in_loop = |t: u32| match start.backedge {
-        Some(b) => t >= start.at && t <= b,
-        None => true,
-    };
+/// Deepest stack of frames a projection keeps track of (the entry frame,
+/// the callers it inherited and the calls it inlined).
+const MAX_FRAMES: usize = 6;
+
+/// One frame the projection is in (the top) or returns to (the others).
+struct Level {
+    /// The frame's code object.
+    code: Obj,
+    /// Where the frame resumes when the frame above it returns.
+    resume: u32,
+    /// Its frame context (index into the projection's contexts).
+    ctx: u32,
+    /// Instructions of this frame already projected.
+    visited: Vec<bool>,
+}
+
+impl Level {
+    fn new(code: Obj, resume: u32, ctx: u32) -> Level {
+        let n = code_of(&code).words().len();
+        Level {
+            code,
+            resume,
+            ctx,
+            visited: vec![false; n],
+        }
+    }
+}
+
+/// The `Code` inside a code object value.
+fn code_of(o: &Obj) -> &Code {
+    // SAFETY: frame contexts only ever hold CODE objects.
+    unsafe { &crate::vm::obj::cast::<CodeObj>(o.raw()).code }
+}
+
+/// The code a `CALL_PY_EXACT_ARGS` at `i` can be inlined with: the code
+/// tier 1 last called there, when it takes exactly the `n` arguments, has no
+/// loop (a loop inside would end the trace) and is not already on `levels`.
+fn inlinable(code: &Code, caches: &[Cache], i: usize, n: u32, levels: &[Level]) -> Option<Obj> {
+    if levels.len() >= MAX_FRAMES
+        || (i > 0 && code.words().get(i - 1).map(|&w| opcode(w)) == Some(op::KW_NAMES))
+    {
+        return None;
+    }
+    let raw = caches.get(i)?.version;
+    if raw == 0 || raw & 1 != 0 || crate::vm::obj::kind_of(raw) != KIND_CODE {
+        return None;
+    }
+    // Tier 1 records the code object of a function it called; code objects
+    // live as long as the module code that holds them as constants.
+    let callee = Obj::new_ref(raw);
+    let c = code_of(&callee);
+    let loops = c
+        .words()
+        .iter()
+        .any(|&w| matches!(opcode(w), op::JUMP_BACKWARD | op::ENTER_EXECUTOR));
+    let recursive = levels.iter().any(|l| l.code.raw() == raw);
+    (c.argcount == n && c.varargs.is_none() && !loops && !recursive).then_some(callee)
+}
+
+/// Projects a trace from `start` in the frame context `entry` (the code of
+/// the frame the trace is entered in, and the callers it may return into);
+/// `None` if nothing worth running as a trace comes out (the first
+/// instruction already has to exit). Every frame of the trace runs with the
+/// context's globals (`_PUSH_FRAME` checks the callee's).
+pub fn project(
+    entry: &FrameContext,
+    ctx: &Context,
+    start: Start,
+    max_len: usize,
+) -> Option<Projection> {
+    let mut contexts = vec![entry.clone()];
+    let mut levels: Vec<Level> = Vec::new();
+    for (k, c) in entry.callers.iter().enumerate() {
+        contexts.push(FrameContext {
+            code: c.code.clone(),
+            callers: entry.callers[..k].to_vec(),
+        });
+        levels.push(Level::new(
+            c.code.clone(),
+            c.return_to,
+            contexts.len() as u32 - 1,
+        ));
+    }
+    levels.push(Level::new(entry.code.clone(), 0, 0));
+    let entry_depth = levels.len();
     let mut b = Builder {
+        ctx: 0,
         body: Vec::new(),
         stubs: Vec::new(),
         deps: Vec::new(),
         consts: Vec::new(),
     };
     let mut i = start.at as usize;
-    let mut visited = vec![false; instrs.len()];
     let mut pushed_bool = false;
-    // The last instruction translated and the body's length before it.
-    let mut last: Option<(u32, usize)> = None;
+    // The last instruction translated (its frame context, index) and the
+    // body's length before it.
+    let mut last: Option<(u32, u32, usize)> = None;
     loop {
+        let lv = levels.len() - 1;
+        let fctx = levels[lv].ctx;
+        b.ctx = fctx;
+        // SAFETY: the level's code object (held in `levels` or `contexts`
+        // until the projection ends) outlives this view.
+        let code: &Code = unsafe { &*(code_of(&levels[lv].code) as *const Code) };
+        let instrs = code.words();
+        // SAFETY: read-only view of the caches; tier 1 is not running this
+        // code's dispatch right now (we are called from it, between instructions).
+        let caches: &[Cache] = unsafe { &*code.caches.get() };
+        let at_entry = lv + 1 == entry_depth;
+        let in_loop = |t: u32| match start.backedge {
+            Some(b) if at_entry => t >= start.at && t <= b,
+            _ => true,
+        };
         let prev_bool = std::mem::replace(&mut pushed_bool, false);
         // One instruction's uops must not take the body past the limit:
         // drop them and leave to that instruction instead.
-        if let Some((at, mark)) = last.filter(|_| b.body.len() > max_len) {
+        if let Some((c, at, mark)) = last.filter(|_| b.body.len() > max_len) {
             b.truncate(mark);
-            b.emit(exit_to(at), None, None);
+            b.emit(exit_to(c, at), None, None);
             break;
         }
-        if b.body.len() >= max_len || i >= instrs.len() || visited[i] {
-            b.emit(exit_to(i as u32), None, None);
+        if b.body.len() >= max_len || i >= instrs.len() || levels[lv].visited[i] {
+            b.emit(exit_to(fctx, i as u32), None, None);
             break;
         }
-        visited[i] = true;
+        levels[lv].visited[i] = true;
         let w = instrs[i];
         // A super-instruction `A__B` runs A with its own argument, then the
         // intact instruction B that follows: project it as A.
@@ -281,16 +396,13 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
         };
         let arg = oparg(w);
         let here = i as u32;
-        last = Some((here, b.body.len()));
+        last = Some((fctx, here, b.body.len()));
         let ins = |u: Uop| UopInstruction::new(u).target(here);
+        let exit_here = Some(Stub::Exit(fctx, here));
         match opcode(w) {
             op::NOP | op::LOAD_FAST_CHECK | op::SETUP_EXCEPT | op::POP_EXCEPT_BLOCK => i += 1,
             op::LOAD_FAST => {
-                b.emit(
-                    ins(Uop::LOAD_FAST_CHECK).oparg(arg),
-                    Some(Stub::Exit(here)),
-                    None,
-                );
+                b.emit(ins(Uop::LOAD_FAST_CHECK).oparg(arg), exit_here, None);
                 i += 1;
             }
             op::STORE_FAST => {
@@ -312,8 +424,8 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
                     op::BINARY_OP_SUBTRACT_INT => Uop::BINARY_OP_SUBTRACT_INT,
                     _ => Uop::BINARY_OP_MULTIPLY_INT,
                 };
-                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
-                b.emit(ins(u), Some(Stub::Exit(here)), None);
+                b.emit(ins(Uop::GUARD_BOTH_INT), exit_here, None);
+                b.emit(ins(u), exit_here, None);
                 i += 1;
             }
             op::BINARY_OP_ADD_FLOAT
@@ -324,7 +436,7 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
                     op::BINARY_OP_SUBTRACT_FLOAT => Uop::BINARY_OP_SUBTRACT_FLOAT,
                     _ => Uop::BINARY_OP_MULTIPLY_FLOAT,
                 };
-                b.emit(ins(Uop::GUARD_BOTH_FLOAT), Some(Stub::Exit(here)), None);
+                b.emit(ins(Uop::GUARD_BOTH_FLOAT), exit_here, None);
                 b.emit(ins(u), None, None);
                 i += 1;
             }
@@ -334,8 +446,8 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
                     op::BINARY_OP_MOD_INT => Uop::BINARY_OP_MOD_INT,
                     _ => Uop::BINARY_OP_FLOOR_DIVIDE_INT,
                 };
-                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
-                b.emit(ins(u), Some(Stub::Exit(here)), None);
+                b.emit(ins(Uop::GUARD_BOTH_INT), exit_here, None);
+                b.emit(ins(u), exit_here, None);
                 i += 1;
             }
             op::SWAP => {
@@ -370,7 +482,7 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
                             helpers::cpjit_load_global as *const () as usize as u64
                         };
                         let call = ins(Uop::CALL_HELPER).oparg(here + 1).operand(f);
-                        b.emit(call, None, Some(Stub::Error(here + 1)));
+                        b.emit(call, None, Some(Stub::Error(fctx, here + 1)));
                     }
                 }
                 i += 1;
@@ -378,28 +490,20 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
             op::BINARY_OP | op::BINARY_OP_TRUE_DIVIDE_FLOAT => {
                 let f = helpers::cpjit_binary_op as *const () as usize as u64;
                 let call = ins(Uop::CALL_HELPER).oparg(here + 1).operand(f);
-                b.emit(call, None, Some(Stub::Error(here + 1)));
+                b.emit(call, None, Some(Stub::Error(fctx, here + 1)));
                 i += 1;
             }
             op::BINARY_OP_AND_INT => {
-                b.emit(ins(Uop::GUARD_BOTH_INT), Some(Stub::Exit(here)), None);
+                b.emit(ins(Uop::GUARD_BOTH_INT), exit_here, None);
                 b.emit(ins(Uop::BINARY_OP_AND_INT), None, None);
                 i += 1;
             }
             op::BINARY_SUBSCR_LIST_INT => {
-                b.emit(
-                    ins(Uop::BINARY_SUBSCR_LIST_INT),
-                    Some(Stub::Exit(here)),
-                    None,
-                );
+                b.emit(ins(Uop::BINARY_SUBSCR_LIST_INT), exit_here, None);
                 i += 1;
             }
             op::STORE_SUBSCR_LIST_INT => {
-                b.emit(
-                    ins(Uop::STORE_SUBSCR_LIST_INT),
-                    Some(Stub::Exit(here)),
-                    None,
-                );
+                b.emit(ins(Uop::STORE_SUBSCR_LIST_INT), exit_here, None);
                 i += 1;
             }
             op::COMPARE_OP_INT | op::COMPARE_OP_FLOAT => {
@@ -408,7 +512,7 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
                 } else {
                     (Uop::GUARD_BOTH_FLOAT, Uop::COMPARE_OP_FLOAT)
                 };
-                b.emit(ins(g), Some(Stub::Exit(here)), None);
+                b.emit(ins(g), exit_here, None);
                 b.emit(ins(c).oparg(arg), None, None);
                 pushed_bool = true;
                 i += 1;
@@ -425,14 +529,14 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
                 } else {
                     (Uop::GUARD_BOTH_FLOAT, Uop::COMPARE_OP_FLOAT)
                 };
-                b.emit(ins(g), Some(Stub::Exit(here)), None);
+                b.emit(ins(g), exit_here, None);
                 b.emit(ins(c).oparg(arg), None, None);
                 i = bool_branch(&mut b, here, if_true, follow_jump, fall, jump) as usize;
             }
             op::POP_JUMP_IF_FALSE | op::POP_JUMP_IF_TRUE => {
                 if !prev_bool {
                     // Small ints and bools test inline; anything else exits.
-                    b.emit(ins(Uop::TO_BOOL), Some(Stub::Exit(here)), None);
+                    b.emit(ins(Uop::TO_BOOL), exit_here, None);
                 }
                 let (fall, jump) = (here + 1, arg);
                 let if_true = opcode(w) == op::POP_JUMP_IF_TRUE;
@@ -444,20 +548,60 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
                 let call = ins(Uop::CALL_HELPER)
                     .oparg(here + 1)
                     .operand(helpers::cpjit_for_iter as *const () as usize as u64);
-                b.emit(call, Some(Stub::Exit(arg)), Some(Stub::Error(here + 1)));
+                b.emit(
+                    call,
+                    Some(Stub::Exit(fctx, arg)),
+                    Some(Stub::Error(fctx, here + 1)),
+                );
                 i += 1;
             }
             op::JUMP_FORWARD => i = arg as usize,
+            op::CALL_PY_EXACT_ARGS => {
+                // The inlined body is the callee's code as it is now: the
+                // trace depends on it (if it may assume anything at all).
+                let callee = inlinable(code, caches, i, arg, &levels).map(|c| {
+                    let dep = Dep::Code(code_of(&c) as *const Code as usize);
+                    (c, dep)
+                });
+                let Some((callee, dep)) = callee.filter(|(_, d)| (ctx.may_bake)(d)) else {
+                    generic(&mut b, here, here + 1, None, w);
+                    i += 1;
+                    continue;
+                };
+                let push = ins(Uop::PUSH_FRAME).oparg(arg).operand(callee.raw());
+                b.emit(push, exit_here, None);
+                if !b.deps.contains(&dep) {
+                    b.deps.push(dep);
+                }
+                levels[lv].resume = here + 1;
+                contexts.push(FrameContext {
+                    code: callee.clone(),
+                    callers: levels
+                        .iter()
+                        .map(|l| Caller {
+                            code: l.code.clone(),
+                            return_to: l.resume,
+                        })
+                        .collect(),
+                });
+                levels.push(Level::new(callee, 0, contexts.len() as u32 - 1));
+                i = 0;
+            }
+            op::RETURN_VALUE if levels.len() > 1 => {
+                b.emit(ins(Uop::POP_FRAME), None, None);
+                levels.pop();
+                i = levels.last().map_or(0, |l| l.resume) as usize;
+            }
             op::JUMP_BACKWARD | op::ENTER_EXECUTOR => {
-                if start.backedge == Some(here) {
+                if start.backedge == Some(here) && at_entry {
                     b.emit(ins(Uop::JUMP_TO_TOP), None, None);
                 } else {
-                    b.emit(exit_to(here), None, None);
+                    b.emit(exit_to(fctx, here), None, None);
                 }
                 break;
             }
             op::RETURN_VALUE | op::RAISE | op::RERAISE | op::RAISE_ASSERT => {
-                b.emit(exit_to(here), None, None);
+                b.emit(exit_to(fctx, here), None, None);
                 break;
             }
             _ => {
@@ -485,17 +629,7 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
                     }
                     None => (here + 1, None),
                 };
-                let call = ins(Uop::CALL_HELPER)
-                    .oparg(expected)
-                    .operand(helpers::cpjit_step as *const () as usize as u64);
-                b.emit(call, other.map(Stub::Exit), Some(Stub::Error(here + 1)));
-                // The instruction may have run any code, which may have
-                // broken what the trace assumed: leave before using it.
-                b.emit(
-                    UopInstruction::new(Uop::CHECK_VALIDITY).target(expected),
-                    Some(Stub::Deopt(expected)),
-                    None,
-                );
+                generic(&mut b, here, expected, other, w);
                 i = expected as usize;
             }
         }
@@ -506,7 +640,36 @@ pub fn project(code: &Code, ctx: &Context, start: Start, max_len: usize) -> Opti
     if b.body.len() <= 1 && !closes {
         return None;
     }
-    Some(b.finish())
+    Some(b.finish(contexts))
+}
+
+/// Emits a `_CALL_HELPER` running the instruction `w` at `here` as tier 1
+/// does ([`helpers::cpjit_step`], or the faster [`helpers::cpjit_simple_step`]
+/// for the instructions it covers); the trace goes on at `expected`, or
+/// exits to `other` if the instruction branched there. The instruction may
+/// have run any code, which may have broken what the trace assumed: a
+/// `_CHECK_VALIDITY` follows, leaving before the trace uses it.
+fn generic(b: &mut Builder, here: u32, expected: u32, other: Option<u32>, w: u32) {
+    let f = if helpers::has_simple_step(opcode(w)) {
+        helpers::cpjit_simple_step as *const () as usize as u64
+    } else {
+        helpers::cpjit_step as *const () as usize as u64
+    };
+    let call = UopInstruction::new(Uop::CALL_HELPER)
+        .target(here)
+        .oparg(expected)
+        .operand(f);
+    let ctx = b.ctx;
+    b.emit(
+        call,
+        other.map(|t| Stub::Exit(ctx, t)),
+        Some(Stub::Error(ctx, here + 1)),
+    );
+    b.emit(
+        UopInstruction::new(Uop::CHECK_VALIDITY).target(expected),
+        Some(Stub::Deopt(ctx, expected)),
+        None,
+    );
 }
 
 /// Emits the guard for a conditional jump on a bool at the top of the
@@ -533,18 +696,19 @@ fn bool_branch(
     };
     b.emit(
         UopInstruction::new(g).target(here),
-        Some(Stub::Exit(other)),
+        Some(Stub::Exit(b.ctx, other)),
         None,
     );
     next
 }
 
-/// An exit stub placed in the body: leave to `target` (used where the
-/// projection stops).
-fn exit_to(target: u32) -> UopInstruction {
+/// An exit stub placed in the body: leave to `target` in frame context
+/// `ctx` (used where the projection stops).
+fn exit_to(ctx: u32, target: u32) -> UopInstruction {
     // Resolved as a normal exit: Builder::finish gives it an exit index.
     UopInstruction::new(Uop::EXIT_TRACE)
         .target(target)
+        .operand(ctx as u64)
         .exit_index(u32::MAX)
 }
 

@@ -61,6 +61,8 @@ pub struct Stats {
     pub first_executor: Option<Duration>,
     /// Uops in installed traces, by uop.
     uop_counts: HashMap<Uop, u64>,
+    /// Python calls inlined into installed traces (`_PUSH_FRAME` uops).
+    pub calls_inlined: u64,
     /// Exits taken, by (function name, first line, bytecode target).
     exits: HashMap<(String, u32, u32), u64>,
 }
@@ -143,6 +145,10 @@ impl Stats {
         s.push_str(&format!(
             "  dependencies: {} registered, {} invalidations by a change, {} facts watched at exit\n",
             self.deps_registered, self.dep_invalidations, self.deps_watched
+        ));
+        s.push_str(&format!(
+            "  calls inlined into traces: {}\n",
+            self.calls_inlined
         ));
         s.push_str(&format!("  entries from tier 1: {}\n", self.entries));
         match config.mode {

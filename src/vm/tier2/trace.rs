@@ -1,9 +1,12 @@
 //! Installed traces: the uop list plus, in JIT mode, its executor; exit
 //! state for the uop interpreter; links to side traces.
 
+use crate::abi::uop::Uop;
 use crate::jit::{Executor, UopInstruction};
+use crate::vm::bytecode::Code;
 use crate::vm::obj::Obj;
 use crate::vm::tier2::deps::Dep;
+use crate::vm::types::CodeObj;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +23,94 @@ pub struct ExitSlot {
     pub linked: RefCell<Option<Rc<Trace>>>,
     /// Set when no side trace can be built here (do not try again).
     pub declined: Cell<bool>,
+}
+
+/// A frame under another one that a trace knows statically (it pushed the
+/// frame above by inlining a call): its code, and where it resumes when the
+/// frame above returns.
+#[derive(Clone)]
+pub struct Caller {
+    /// The frame's code object (`CodeObj`).
+    pub code: Obj,
+    /// The instruction after its call.
+    pub return_to: u32,
+}
+
+/// The frames a trace is in at some point: the code of the frame the trace
+/// runs in there, and the callers it knows under it (outermost first).
+/// Exits name theirs by index in [`Trace::contexts`] (their `operand`).
+#[derive(Clone)]
+pub struct FrameContext {
+    /// Code object (`CodeObj`) of the current frame.
+    pub code: Obj,
+    /// The inlined callers under it, outermost first.
+    pub callers: Vec<Caller>,
+}
+
+impl FrameContext {
+    /// The `Code` of the context's frame.
+    pub fn code(&self) -> &Code {
+        // SAFETY: frame contexts only ever hold CODE objects.
+        unsafe { &crate::vm::obj::cast::<CodeObj>(self.code.raw()).code }
+    }
+}
+
+/// The code each uop of `uops` (a trace with frame contexts `contexts`) runs
+/// in: the body follows its `_PUSH_FRAME`s and `_POP_FRAME`s from the entry
+/// context; stubs run in the context their exit names (its `operand`), and
+/// the boxing stubs before an exit in that exit's.
+pub fn codes_per_uop<'a>(uops: &[UopInstruction], contexts: &'a [FrameContext]) -> Vec<&'a Code> {
+    let Some(entry) = contexts.first() else {
+        return Vec::new();
+    };
+    let ctx_code = |k: u64| contexts.get(k as usize).unwrap_or(entry).code();
+    let mut frames: Vec<&Code> = entry.callers.iter().map(|c| code_of(&c.code)).collect();
+    frames.push(entry.code());
+    let body_end = uops
+        .iter()
+        .position(|u| {
+            matches!(
+                u.opcode,
+                Uop::JUMP_TO_TOP
+                    | Uop::JUMP_TO_LOOP
+                    | Uop::EXIT_TRACE
+                    | Uop::DEOPT
+                    | Uop::ERROR_POP_N
+            )
+        })
+        .unwrap_or(uops.len());
+    let mut out = Vec::with_capacity(uops.len());
+    for (k, u) in uops.iter().enumerate() {
+        let here = frames.last().copied().unwrap_or(entry.code());
+        let c = match u.opcode {
+            Uop::EXIT_TRACE | Uop::DEOPT | Uop::ERROR_POP_N => ctx_code(u.operand),
+            _ if k > body_end => uops[k..]
+                .iter()
+                .find(|x| matches!(x.opcode, Uop::EXIT_TRACE | Uop::DEOPT | Uop::ERROR_POP_N))
+                .map_or(here, |x| ctx_code(x.operand)),
+            _ => here,
+        };
+        out.push(c);
+        match u.opcode {
+            Uop::PUSH_FRAME => {
+                let callee = contexts
+                    .iter()
+                    .find(|c| c.code.raw() == u.operand)
+                    .map_or(here, FrameContext::code);
+                frames.push(callee);
+            }
+            Uop::POP_FRAME => {
+                frames.pop();
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn code_of(o: &Obj) -> &Code {
+    // SAFETY: frame contexts only ever hold CODE objects.
+    unsafe { &crate::vm::obj::cast::<CodeObj>(o.raw()).code }
 }
 
 /// A trace installed as an executor.
@@ -52,6 +143,11 @@ pub struct Trace {
     /// Objects the uops embed besides the code's constants (baked globals),
     /// kept alive for as long as the trace is.
     pub consts: Vec<Obj>,
+    /// Frame contexts of the trace (index 0: the frame it is entered in, with
+    /// the callers a side trace inherited from its parent).
+    pub contexts: Vec<FrameContext>,
+    /// The context each exit leaves in (an index into `contexts`).
+    pub exit_contexts: Vec<u32>,
 }
 
 impl Trace {
@@ -60,6 +156,12 @@ impl Trace {
         self.exits
             .get(index as usize)
             .is_some_and(|e| e.declined.get())
+    }
+
+    /// The frame context exit `index` leaves in.
+    pub fn exit_context(&self, index: u32) -> Option<&FrameContext> {
+        let c = *self.exit_contexts.get(index as usize)?;
+        self.contexts.get(c as usize)
     }
 }
 

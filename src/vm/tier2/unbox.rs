@@ -12,7 +12,9 @@
 //! Exits stay exact: an exit taken while unboxed values are on the stack goes
 //! through a new stub that boxes them (`_BOX_FLOAT_AT`) before the original
 //! exit, so tier 1 (or a linked side trace) sees the frame it expects. A
-//! `_CALL_HELPER` sees only boxed values: it pins everything on the stack.
+//! `_CALL_HELPER` sees only boxed values: it pins everything on the stack;
+//! so do `_PUSH_FRAME` and `_POP_FRAME` (inside an inlined callee, values
+//! are modelled on the callee's stack, and its exits box them the same way).
 
 use crate::abi::layout::kind;
 use crate::abi::uop::Uop;
@@ -80,6 +82,7 @@ fn exits_before(u: Uop) -> bool {
             | Uop::BINARY_SUBSCR_LIST_INT
             | Uop::STORE_SUBSCR_LIST_INT
             | Uop::CHECK_VALIDITY
+            | Uop::PUSH_FRAME
     )
 }
 
@@ -237,7 +240,12 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                 m.pin_depth(u.oparg as usize);
                 st.makes = Some(m.make(k, false));
             }
-            Uop::CALL_HELPER => {
+            // A helper, or another frame (an inlined call or its return):
+            // values left on a caller's stack stay boxed while a callee
+            // runs (an exit there resumes tier 1 in the callee, which
+            // returns into that stack), and arguments move into the callee's
+            // locals as objects.
+            Uop::CALL_HELPER | Uop::PUSH_FRAME | Uop::POP_FRAME => {
                 m.pin_all();
                 m.stack.clear();
             }
@@ -491,5 +499,54 @@ mod tests {
             ]
         );
         assert_eq!(out[2].jump_target, 10);
+    }
+
+    /// A float made before an inlined call and used after it stays boxed
+    /// across the call (the callee's exits resume tier 1 over that stack);
+    /// inside the callee, floats are unboxed as anywhere.
+    #[test]
+    fn values_under_an_inlined_call_stay_boxed() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::LOAD_CONST).operand(0),
+            ins(Uop::PUSH_NULL),
+            ins(Uop::PUSH_FRAME).oparg(0).jump_target(13),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::STORE_FAST).oparg(0),
+            ins(Uop::POP_FRAME),
+            ins(Uop::BINARY_OP_ADD_FLOAT),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let fl = [
+            true, true, false, false, false, false, true, true, false, false, false, false, false,
+            false,
+        ];
+        let out = unbox(uops, &fl);
+        let ops = opcodes(&out);
+        // Caller's product: boxed right after it is made.
+        assert_eq!(ops[2], Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED);
+        assert_eq!(ops[3], Uop::BOX_FLOAT_AT);
+        // Callee: loads, product and store all unboxed.
+        let callee: Vec<Uop> = ops
+            .iter()
+            .skip_while(|&&u| u != Uop::PUSH_FRAME)
+            .skip(1)
+            .take(4)
+            .copied()
+            .collect();
+        assert_eq!(
+            callee,
+            vec![
+                Uop::LOAD_FAST_UNBOXED_FLOAT,
+                Uop::LOAD_FAST_UNBOXED_FLOAT,
+                Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED,
+                Uop::STORE_FAST_UNBOXED_FLOAT,
+            ]
+        );
     }
 }

@@ -29,7 +29,7 @@ type Helper = unsafe extern "C" fn(*mut Frame, *mut u64, *mut ThreadState, u64, 
 /// for (its code), its stack pointer and the VM's thread state.
 pub unsafe fn run(
     trace: Rc<Trace>,
-    frame: *mut Frame,
+    mut frame: *mut Frame,
     mut sp: *mut u64,
     tstate: *mut ThreadState,
 ) -> Outcome {
@@ -39,7 +39,7 @@ pub unsafe fn run(
     // SAFETY: the caller's contract; every uop keeps sp within the frame's
     // stack as the projection built it.
     unsafe {
-        let lp = (*frame).localsplus.as_mut_ptr();
+        let mut lp = (*frame).localsplus.as_mut_ptr();
         macro_rules! push {
             ($v:expr) => {{
                 *sp = $v;
@@ -293,6 +293,28 @@ pub unsafe fn run(
                     let v = *p;
                     *p = float_val(v).to_bits();
                     decref(v);
+                }
+                Uop::PUSH_FRAME => {
+                    let f = crate::vm::tier2::helpers::cpjit_push_frame(
+                        frame,
+                        sp,
+                        tstate,
+                        ins.oparg as u64,
+                        ins.operand,
+                        ins.target as u64,
+                    );
+                    if f.is_null() {
+                        pc = ins.jump_target as usize;
+                    } else {
+                        frame = f;
+                        sp = (*frame).stack_pointer;
+                        lp = (*frame).localsplus.as_mut_ptr();
+                    }
+                }
+                Uop::POP_FRAME => {
+                    frame = crate::vm::tier2::helpers::cpjit_pop_frame(frame, sp, tstate);
+                    sp = (*frame).stack_pointer;
+                    lp = (*frame).localsplus.as_mut_ptr();
                 }
                 Uop::SET_IP => (*frame).instr = ins.oparg,
                 Uop::JUMP_TO_TOP => pc = 0,

@@ -5,6 +5,7 @@ use crate::abi::uop::Uop;
 use crate::jit::{disasm, Executor, UopInstruction};
 use crate::vm::bytecode::{base_opcode, binop, cmp, op, oparg, opcode, Code};
 use crate::vm::tier2::removals::Removal;
+use crate::vm::tier2::trace::{codes_per_uop, FrameContext};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -12,8 +13,11 @@ use std::time::Duration;
 pub struct TraceDump<'a> {
     /// The trace's number (1, 2, ... in projection order).
     pub id: u64,
-    /// The code it was projected from.
+    /// The code it was projected from (the frame it is entered in).
     pub code: &'a Code,
+    /// Its frame contexts (0: the entry frame; inlined callees after),
+    /// which tell the code each uop runs in.
+    pub contexts: &'a [FrameContext],
     /// Its first bytecode instruction.
     pub start: u32,
     /// For a root trace, the `JUMP_BACKWARD` that enters it.
@@ -123,9 +127,25 @@ pub fn instruction_text(code: &Code, i: u32) -> String {
     format!("{name} {arg}")
 }
 
-/// The operands of one uop, rendered for what they mean.
-fn operands(code: &Code, u: &UopInstruction, sink: &Sink) -> String {
+/// The operands of one uop (running in `code`, a trace with frame contexts
+/// `contexts`), rendered for what they mean.
+fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &Sink) -> String {
     match u.opcode {
+        Uop::PUSH_FRAME => {
+            let callee = contexts
+                .iter()
+                .find(|c| c.code.raw() == u.operand)
+                .map_or_else(
+                    || format!("code {:#x}", u.operand),
+                    |c| c.code().qualname.to_string(),
+                );
+            format!(
+                "call {callee} ({} args), caller resumes at {}",
+                u.oparg,
+                u.target + 1
+            )
+        }
+        Uop::POP_FRAME => format!("return from {}", code.qualname),
         Uop::LOAD_FAST | Uop::LOAD_FAST_CHECK | Uop::STORE_FAST => {
             format!("{} (local {})", local_name(code, u.oparg), u.oparg)
         }
@@ -181,6 +201,7 @@ fn uses_jump_target(u: &UopInstruction) -> bool {
             | Uop::POP_TOP
             | Uop::SET_IP
             | Uop::JUMP_TO_TOP
+            | Uop::POP_FRAME
             | Uop::EXIT_TRACE
             | Uop::DEOPT
             | Uop::ERROR_POP_N
@@ -282,16 +303,30 @@ pub(super) fn trace(t: &TraceDump<'_>, sink: &Sink) -> String {
             .unwrap_or_default()
     };
 
+    let codes = codes_per_uop(t.uops, t.contexts);
+    let code_at = |k: usize| codes.get(k).copied().unwrap_or(code);
     let _ = writeln!(s, "\nuops (index, uop, operands, where failures go):");
     let mut last_line = None;
     let mut last_instr = None;
+    let mut last_code: *const Code = code;
     for (k, u) in t.uops.iter().enumerate() {
+        let code = code_at(k);
         if k == body {
             let _ = writeln!(s, "  stubs:");
             last_line = None;
             last_instr = None;
         }
         if k < body {
+            if !std::ptr::eq(last_code, code) {
+                if std::ptr::eq(code, t.code) {
+                    let _ = writeln!(s, "  back in {}:", code.qualname);
+                } else {
+                    let _ = writeln!(s, "  in {} (inlined call):", code.qualname);
+                }
+                last_code = code;
+                last_line = None;
+                last_instr = None;
+            }
             let line = line_of(code, u.target);
             if last_line != Some(line) {
                 let _ = writeln!(s, "  line {line}: {}", quote(line));
@@ -303,11 +338,11 @@ pub(super) fn trace(t: &TraceDump<'_>, sink: &Sink) -> String {
             }
         }
         let e = edges(t.uops, u);
-        let row = format!(
-            "      {k:4}  {:<26} {:<44} {e}",
-            u.opcode.name(),
-            operands(code, u, sink)
-        );
+        let mut what = operands(code, t.contexts, u, sink);
+        if k >= body && !std::ptr::eq(code, t.code) {
+            let _ = write!(what, " in {}", code.qualname);
+        }
+        let row = format!("      {k:4}  {:<26} {what:<44} {e}", u.opcode.name());
         let _ = writeln!(s, "{}", row.trim_end());
     }
 
@@ -319,8 +354,10 @@ pub(super) fn trace(t: &TraceDump<'_>, sink: &Sink) -> String {
         t.uops.len(),
         t.changes.len() - removed
     );
+    let projected_codes = codes_per_uop(t.projected, t.contexts);
     for c in t.changes {
         let at = t.projected.get(c.index);
+        let code = projected_codes.get(c.index).copied().unwrap_or(code);
         let line = at.map_or(0, |u| line_of(code, u.target));
         let instr = at.map_or(0, |u| u.target);
         let what = match c.replaced_by {
@@ -334,13 +371,15 @@ pub(super) fn trace(t: &TraceDump<'_>, sink: &Sink) -> String {
         );
     }
 
-    let exits: Vec<&UopInstruction> = t
+    let exits: Vec<(usize, &UopInstruction)> = t
         .uops
         .iter()
-        .filter(|u| u.opcode == Uop::EXIT_TRACE)
+        .enumerate()
+        .filter(|(_, u)| u.opcode == Uop::EXIT_TRACE)
         .collect();
     let _ = writeln!(s, "\nexits ({}):", exits.len());
-    for u in exits {
+    for (k, u) in exits {
+        let code = code_at(k);
         let link = match &t.executor {
             Ok(e) => match e.exit(u.exit_index) {
                 Ok(info) => match info.linked {
@@ -354,9 +393,14 @@ pub(super) fn trace(t: &TraceDump<'_>, sink: &Sink) -> String {
             },
             Err(_) => "returns to tier 1 unless linked".to_string(),
         };
+        let frame = if std::ptr::eq(code, t.code) {
+            String::new()
+        } else {
+            format!(" in {}", code.qualname)
+        };
         let _ = writeln!(
             s,
-            "  exit {:2} -> instruction {} (line {}, {}): {link}",
+            "  exit {:2} -> instruction {}{frame} (line {}, {}): {link}",
             u.exit_index,
             u.target,
             line_of(code, u.target),
@@ -368,7 +412,14 @@ pub(super) fn trace(t: &TraceDump<'_>, sink: &Sink) -> String {
         let labels: Vec<String> = t
             .uops
             .iter()
-            .map(|u| format!("{} (line {})", u.opcode.name(), line_of(code, u.target)))
+            .enumerate()
+            .map(|(k, u)| {
+                format!(
+                    "{} (line {})",
+                    u.opcode.name(),
+                    line_of(code_at(k), u.target)
+                )
+            })
             .collect();
         let names: Vec<&str> = labels.iter().map(String::as_str).collect();
         let name_value = |piece: Option<usize>, v: u64| -> Option<String> {
@@ -397,7 +448,7 @@ pub(super) fn trace(t: &TraceDump<'_>, sink: &Sink) -> String {
             if v == u64::from(u.oparg) {
                 return Some(match u.opcode {
                     Uop::LOAD_FAST | Uop::LOAD_FAST_CHECK | Uop::STORE_FAST => {
-                        format!("oparg: local {}", local_name(code, u.oparg))
+                        format!("oparg: local {}", local_name(code_at(piece?), u.oparg))
                     }
                     _ => format!("oparg {v}"),
                 });
