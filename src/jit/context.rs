@@ -1,6 +1,6 @@
 //! The JIT context: the library's entry point for VM authors.
 
-use crate::jit::debug::symfile_writer::{EncodedFde, SymfileWriter};
+use crate::jit::debug::symfile_writer::{push_decimal, EncodedFde, SymfileWriter};
 use crate::jit::debug::{self, CodeRange, CodeRegion, DebugConfig, FrameLayout};
 use crate::jit::emitter::{Emitter, Layout};
 use crate::jit::error::JitError;
@@ -303,8 +303,10 @@ fn gdb_symfile(
     lines: Option<&[u32]>,
     fdes: &mut FdeCache,
 ) -> Result<Vec<u8>, debug::DebugError> {
-    use std::io::Write;
     let name = format!("cpjit executor {function} at {:p}", code.as_ptr());
+    // Names are `cpjit:trampoline:<function>`, `cpjit:<function>:<line>:<uop>`
+    // and `cpjit:<function>:_FATAL_ERROR`, put together from pieces.
+    let prefix = format!("cpjit:{function}:");
     let mut w = SymfileWriter::new(&name, code.as_ptr() as u64, code.len(), trace.len() + 2)?;
     let last = trace.len() + 1;
     for (k, (off, size)) in layout.code_pieces().enumerate() {
@@ -323,18 +325,21 @@ fn gdb_symfile(
         }
         let fde = fdes[key].as_ref().map(|(_, f)| f);
         let fde = fde.ok_or_else(|| debug::DebugError::Symfile("unwind cache".into()))?;
-        // Writes into a Vec cannot fail.
-        w.add(off, size, fde, |s| {
-            let _ = match uop {
-                _ if k == 0 => write!(s, "cpjit:trampoline:{function}"),
-                None => write!(s, "cpjit:{function}:_FATAL_ERROR"),
-                Some(ins) => write!(
-                    s,
-                    "cpjit:{function}:{}:{}",
-                    line_of(lines, k - 1),
-                    ins.opcode.name()
-                ),
-            };
+        w.add(off, size, fde, |s| match uop {
+            _ if k == 0 => {
+                s.extend_from_slice(b"cpjit:trampoline:");
+                s.extend_from_slice(function.as_bytes());
+            }
+            None => {
+                s.extend_from_slice(prefix.as_bytes());
+                s.extend_from_slice(b"_FATAL_ERROR");
+            }
+            Some(ins) => {
+                s.extend_from_slice(prefix.as_bytes());
+                push_decimal(s, line_of(lines, k - 1));
+                s.push(b':');
+                s.extend_from_slice(ins.opcode.name().as_bytes());
+            }
         })?;
     }
     Ok(w.finish())

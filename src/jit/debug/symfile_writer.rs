@@ -91,12 +91,30 @@ pub struct SymfileWriter {
 
 /// Appends a symbol table entry.
 fn push_symbol(out: &mut Vec<u8>, name: u32, info: u8, shndx: u16, value: u64, size: u64) {
-    out.extend_from_slice(&name.to_le_bytes());
-    out.push(info);
-    out.push(elf::STV_DEFAULT);
-    out.extend_from_slice(&shndx.to_le_bytes());
-    out.extend_from_slice(&value.to_le_bytes());
-    out.extend_from_slice(&size.to_le_bytes());
+    let mut entry = [0u8; SYMTAB_ENTRY];
+    entry[0..4].copy_from_slice(&name.to_le_bytes());
+    entry[4] = info;
+    entry[5] = elf::STV_DEFAULT;
+    entry[6..8].copy_from_slice(&shndx.to_le_bytes());
+    entry[8..16].copy_from_slice(&value.to_le_bytes());
+    entry[16..24].copy_from_slice(&size.to_le_bytes());
+    out.extend_from_slice(&entry);
+}
+
+/// Appends `n` in decimal (names are built byte by byte: `format!` per
+/// symbol was most of a registration's time).
+pub fn push_decimal(out: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 /// Section indices.
@@ -404,6 +422,15 @@ mod tests {
             .map(|s| s.name().unwrap_or("").to_string())
             .collect();
         assert_eq!(text, ["cpjit:f:1:_X", "cpjit:f:2:_Y"]);
+    }
+
+    #[test]
+    fn decimals() {
+        for n in [0, 7, 10, 409, u32::MAX] {
+            let mut s = b"x".to_vec();
+            push_decimal(&mut s, n);
+            assert_eq!(s, format!("x{n}").into_bytes());
+        }
     }
 
     #[test]
