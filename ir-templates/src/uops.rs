@@ -1099,7 +1099,7 @@ fn exhausted<'ctx>(s: &mut B<'ctx, '_>, more: IntValue<'ctx>, it: IntValue<'ctx>
     let sp = s.sp;
     s.if_then(done, |s| {
         s.drop_values(1)?;
-        s.decref(it)?;
+        s.decref_obj(it)?;
         s.continue_at(Exit::JumpTarget)
     })?;
     s.sp = sp;
