@@ -159,6 +159,17 @@ shared_struct! {
 }
 
 shared_struct! {
+    /// A cell (a closure variable): header plus its value. The kind is
+    /// runtime-private (cells never meet a type check in JIT code).
+    pub struct CellObj {
+        /// Object header.
+        pub ob: ObjHeader => Struct(&ObjHeader::DESC),
+        /// The owned value, or NULL when the variable is unbound.
+        pub value: u64 => I64,
+    }
+}
+
+shared_struct! {
     /// `bool` objects (and any int-like static): header plus a machine int.
     pub struct IntObj {
         /// Object header.
@@ -290,6 +301,7 @@ shared_struct! {
 pub const ALL: &[&StructDesc] = &[
     &ObjHeader::DESC,
     &FloatObj::DESC,
+    &CellObj::DESC,
     &IntObj::DESC,
     &ListObj::DESC,
     &TupleObj::DESC,

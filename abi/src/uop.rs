@@ -155,6 +155,11 @@ uops! {
     /// return value, releases the frame and pushes the value on the caller's
     /// stack; the trace continues in the caller.
     POP_FRAME = "_POP_FRAME",
+    /// Push the value of the cell in `localsplus[oparg]` (incref); if the
+    /// cell is empty, continue at `jump_target` (tier 1 raises).
+    LOAD_DEREF = "_LOAD_DEREF",
+    /// Pop v into the cell in `localsplus[oparg]`, releasing its old value.
+    STORE_DEREF = "_STORE_DEREF",
 }
 
 #[cfg(test)]

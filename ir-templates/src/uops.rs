@@ -2,10 +2,10 @@
 //! like CPython's `bytecodes.c` cases: the builder layer does the plumbing.
 
 use cpjit_abi::layout::{
-    kind, status, Executor, ExitData, FloatObj, Frame, ListObj, ObjHeader, ThreadState,
+    kind, status, CellObj, Executor, ExitData, FloatObj, Frame, ListObj, ObjHeader, ThreadState,
 };
 use cpjit_abi::uop::Uop;
-use inkwell::values::{FloatValue, IntValue};
+use inkwell::values::{FloatValue, IntValue, PointerValue};
 use inkwell::{FloatPredicate, IntPredicate};
 
 use crate::builder::{Exit, StencilBuilder};
@@ -67,6 +67,8 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::JUMP_TO_LOOP => s.continue_at(Exit::JumpTarget),
         Uop::PUSH_FRAME => push_frame(s),
         Uop::POP_FRAME => pop_frame(s),
+        Uop::LOAD_DEREF => load_deref(s),
+        Uop::STORE_DEREF => store_deref(s),
     }
 }
 
@@ -112,6 +114,40 @@ fn pop_frame(s: &mut B) -> R {
     s.sp = s
         .load_field(caller, &Frame::DESC, "stack_pointer")?
         .into_pointer_value();
+    s.continue_at(Exit::Continue)
+}
+
+/// The cell in `localsplus[oparg]`, as a pointer.
+fn cell<'ctx>(s: &B<'ctx, '_>) -> Result<PointerValue<'ctx>, TemplateError> {
+    let slot = s.local_slot(s.oparg()?)?;
+    let cell = s.llvm().build_load(s.ptr(), slot, "cell")?;
+    Ok(cell.into_pointer_value())
+}
+
+/// Push the cell's value (incref); an empty cell continues at the jump target.
+fn load_deref(s: &mut B) -> R {
+    let cell = cell(s)?;
+    let value = s
+        .load_field(cell, &CellObj::DESC, "value")?
+        .into_int_value();
+    let bound = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, value, s.const_i64(0), "bound")?;
+    s.guard(bound, Exit::JumpTarget)?;
+    s.incref(value)?;
+    s.push(value)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// Pop a value into the cell, releasing the old one.
+fn store_deref(s: &mut B) -> R {
+    let value = s.pop()?;
+    let cell = cell(s)?;
+    let old = s
+        .load_field(cell, &CellObj::DESC, "value")?
+        .into_int_value();
+    s.store_field(cell, &CellObj::DESC, "value", value)?;
+    s.xdecref(old)?;
     s.continue_at(Exit::Continue)
 }
 

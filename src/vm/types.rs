@@ -145,20 +145,9 @@ pub struct CodeObj {
     pub code: Code,
 }
 
-/// A closure cell.
-#[repr(C)]
-pub struct CellObj {
-    /// Header, kind CELL.
-    pub ob: ObjHeader,
-    /// Owned value, or NULL when empty.
-    pub value: u64,
-}
-
-impl Drop for CellObj {
-    fn drop(&mut self) {
-        crate::vm::obj::xdecref(self.value);
-    }
-}
+/// A closure cell, kind CELL: the layout JIT code shares (its value is
+/// released when the cell is freed, in `cpjit_dealloc`).
+pub use crate::abi::layout::CellObj;
 
 /// Iterator state.
 pub enum IterState {

@@ -448,7 +448,10 @@ fn run(
                 }
             }
             Uop::COPY => s.push_entry(s.peek_entry(u.oparg as usize)),
-            Uop::PUSH_NULL => s.push(Ty::Unknown),
+            Uop::PUSH_NULL | Uop::LOAD_DEREF => s.push(Ty::Unknown),
+            Uop::STORE_DEREF => {
+                s.pop();
+            }
             Uop::BINARY_SUBSCR_LIST_INT => {
                 s.pop();
                 s.pop();

@@ -555,6 +555,14 @@ pub fn project(
                 );
                 i += 1;
             }
+            op::LOAD_DEREF => {
+                b.emit(ins(Uop::LOAD_DEREF).oparg(arg), exit_here, None);
+                i += 1;
+            }
+            op::STORE_DEREF => {
+                b.emit(ins(Uop::STORE_DEREF).oparg(arg), None, None);
+                i += 1;
+            }
             op::JUMP_FORWARD => i = arg as usize,
             op::CALL_PY_EXACT_ARGS => {
                 // The inlined body is the callee's code as it is now: the

@@ -2,7 +2,7 @@
 //! semantics of the templates (`jit-contract.md`). `--tier uops` uses it;
 //! it is the reference the JIT is checked against.
 
-use crate::abi::layout::{kind, status, FloatObj, Frame, ListObj, ObjHeader, ThreadState};
+use crate::abi::layout::{kind, status, CellObj, FloatObj, Frame, ListObj, ObjHeader, ThreadState};
 use crate::abi::uop::Uop;
 use crate::abi::value::{decode_small_int, encode_small_int};
 use crate::vm::obj::{decref, false_raw, float_val, incref, kind_of, new_float, true_raw, xdecref};
@@ -315,6 +315,21 @@ pub unsafe fn run(
                     frame = crate::vm::tier2::helpers::cpjit_pop_frame(frame, sp, tstate);
                     sp = (*frame).stack_pointer;
                     lp = (*frame).localsplus.as_mut_ptr();
+                }
+                Uop::LOAD_DEREF => {
+                    let v = (*(*lp.add(ins.oparg as usize) as *const CellObj)).value;
+                    if v == 0 {
+                        pc = ins.jump_target as usize;
+                    } else {
+                        incref(v);
+                        push!(v);
+                    }
+                }
+                Uop::STORE_DEREF => {
+                    let v = pop!();
+                    let cell = *lp.add(ins.oparg as usize) as *mut CellObj;
+                    let old = std::mem::replace(&mut (*cell).value, v);
+                    xdecref(old);
                 }
                 Uop::SET_IP => (*frame).instr = ins.oparg,
                 Uop::JUMP_TO_TOP => pc = 0,
