@@ -504,11 +504,7 @@ pub unsafe extern "C" fn cpjit_dealloc(v: u64) {
         }
         kind::BUILTIN => free_box::<BuiltinObj>(v),
         KIND_CODE => free_box::<CodeObj>(v),
-        KIND_CELL => {
-            // The shared layout has no destructor: release the value here.
-            xdecref(cast::<CellObj>(v).value);
-            free_box::<CellObj>(v)
-        }
+        KIND_CELL => free_box::<CellObj>(v),
         KIND_ITER => free_box::<IterObj>(v),
         KIND_BOUND => free_box::<BoundObj>(v),
         KIND_SLICE => free_box::<SliceObj>(v),

@@ -145,11 +145,24 @@ pub struct CodeObj {
     pub code: Code,
 }
 
-/// A closure cell, kind CELL: the layout JIT code shares (its value is
-/// released when the cell is freed, in `cpjit_dealloc`).
-pub use crate::abi::layout::CellObj;
+/// A closure cell.
+#[repr(C)]
+pub struct CellObj {
+    /// Header, kind CELL.
+    pub ob: ObjHeader,
+    /// Owned value, or NULL when empty.
+    pub value: u64,
+}
 
-/// Iterator state.
+impl Drop for CellObj {
+    fn drop(&mut self) {
+        crate::vm::obj::xdecref(self.value);
+    }
+}
+
+/// Iterator state. `repr(C)`: tier 2's templates read the `Range` and
+/// `List` variants (`abi::layout::RangeIterState`, `ListIterState`).
+#[repr(C)]
 pub enum IterState {
     /// Over a range.
     Range { next: i64, stop: i64, step: i64 },

@@ -96,7 +96,7 @@ pub unsafe extern "C" fn cpjit_step(
 /// The runtime symbols traces use: deallocation, the bool singletons, and
 /// every helper `_CALL_HELPER` may call.
 pub fn symbol_table() -> SymbolTable {
-    SymbolTable::new()
+    crate::vm::tier2::fast_helpers::register(SymbolTable::new())
         .with(
             "cpjit_dealloc",
             crate::vm::obj::cpjit_dealloc as *const () as usize as u64,
@@ -139,7 +139,9 @@ pub fn symbol_table() -> SymbolTable {
 pub fn has_simple_step(o: u8) -> bool {
     matches!(
         o,
-        op::BINARY_SUBSCR
+        op::LOAD_DEREF
+            | op::STORE_DEREF
+            | op::BINARY_SUBSCR
             | op::BINARY_SUBSCR_TUPLE_INT
             | op::STORE_SUBSCR
             | op::BUILD_TUPLE
@@ -148,7 +150,8 @@ pub fn has_simple_step(o: u8) -> bool {
 }
 
 /// Simple instructions without re-entering tier 1's dispatch loop: exactly
-/// tier 1's semantics for `BINARY_SUBSCR` (and its tuple form in range), `STORE_SUBSCR`,
+/// tier 1's semantics for `LOAD_DEREF` of a bound cell, `STORE_DEREF`,
+/// `BINARY_SUBSCR` (and its tuple form in range), `STORE_SUBSCR`,
 /// `BUILD_TUPLE` and `UNPACK_SEQUENCE_TWO_TUPLE` of a 2-tuple; anything else
 /// (or a case that would raise, except the subscripts' own errors, raised as
 /// tier 1 raises them) goes through [`cpjit_step`]. None of them branches.
@@ -165,7 +168,8 @@ pub unsafe extern "C" fn cpjit_simple_step(
     use crate::abi::layout::kind;
     use crate::abi::value::decode_small_int;
     use crate::vm::bytecode::oparg;
-    use crate::vm::obj::{decref, incref, kind_of, tuple_items};
+    use crate::vm::obj::{cast, cast_mut, decref, incref, kind_of, tuple_items, xdecref};
+    use crate::vm::types::CellObj;
     // SAFETY: the caller's contract: live frame whose code has this
     // instruction; the compiler's stack discipline gives its operands; cell
     // slots hold cells.
@@ -173,6 +177,7 @@ pub unsafe extern "C" fn cpjit_simple_step(
         let code = &*((*frame).code as *const Code);
         let w = code.words().get(instr as usize).copied().unwrap_or(0);
         let arg = oparg(w) as usize;
+        let lp = (*frame).localsplus.as_mut_ptr();
         // An error raised as tier 1 raises it: the stack at `at`, resuming
         // one past the instruction.
         let raise = |e, at: *mut u64| {
@@ -185,6 +190,20 @@ pub unsafe extern "C" fn cpjit_simple_step(
             std::ptr::null_mut()
         };
         match opcode(w) {
+            op::LOAD_DEREF => {
+                let v = cast::<CellObj>(*lp.add(arg)).value;
+                if v != 0 {
+                    incref(v);
+                    *sp = v;
+                    return sp.add(1);
+                }
+            }
+            op::STORE_DEREF => {
+                let cell = cast_mut::<CellObj>(*lp.add(arg));
+                let old = std::mem::replace(&mut cell.value, *sp.sub(1));
+                xdecref(old);
+                return sp.sub(1);
+            }
             op::BINARY_SUBSCR_TUPLE_INT => {
                 let (k, c) = (*sp.sub(1), *sp.sub(2));
                 if k & 1 == 1 && kind_of(c) == kind::TUPLE {

@@ -149,9 +149,6 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
         Uop::LOAD_FAST | Uop::LOAD_FAST_CHECK | Uop::STORE_FAST => {
             format!("{} (local {})", local_name(code, u.oparg), u.oparg)
         }
-        Uop::LOAD_DEREF | Uop::STORE_DEREF => {
-            format!("{} (cell {})", local_name(code, u.oparg), u.oparg)
-        }
         Uop::LOAD_CONST => format!("const {}", const_text(u.operand)),
         Uop::COMPARE_OP_INT | Uop::COMPARE_OP_FLOAT => cmp_text(u.oparg),
         Uop::SWAP | Uop::COPY => format!("oparg {}", u.oparg),
@@ -205,7 +202,6 @@ fn uses_jump_target(u: &UopInstruction) -> bool {
             | Uop::SET_IP
             | Uop::JUMP_TO_TOP
             | Uop::POP_FRAME
-            | Uop::STORE_DEREF
             | Uop::EXIT_TRACE
             | Uop::DEOPT
             | Uop::ERROR_POP_N
@@ -218,6 +214,7 @@ fn uses_jump_target(u: &UopInstruction) -> bool {
             | Uop::BINARY_OP_ADD_FLOAT
             | Uop::BINARY_OP_SUBTRACT_FLOAT
             | Uop::BINARY_OP_MULTIPLY_FLOAT
+            | Uop::STORE_DEREF
     )
 }
 
