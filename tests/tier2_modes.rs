@@ -236,6 +236,19 @@ fn exits_from_an_inlined_callee_box_its_unboxed_floats_in_both_tier2_modes() {
     }
 }
 
+/// `cells.py`: closure variables run as native uops in both tier-2 modes
+/// (and its output, checked against CPython elsewhere, is exact).
+#[test]
+fn closure_cells_are_loaded_and_stored_by_native_uops() {
+    for mode in ["uops", "jit"] {
+        let r = cpjit(mode, &program("cells.py"), &["--stats"]);
+        let what = format!("--tier {mode}:\n{}", r.stderr);
+        assert_eq!(r.status, 0, "{what}");
+        assert!(r.stderr.contains("_LOAD_DEREF "), "{what}");
+        assert!(r.stderr.contains("_STORE_DEREF "), "{what}");
+    }
+}
+
 #[test]
 fn tiny_jit_memory_limit_falls_back_to_the_interpreter_with_the_same_output() {
     let file = program("side_exits.py");
