@@ -205,6 +205,73 @@ shared_struct! {
 }
 
 shared_struct! {
+    /// A closure cell (`LOAD_DEREF`/`STORE_DEREF`); the runtime's cell
+    /// type has this layout.
+    pub struct CellObj {
+        /// Object header (a runtime kind).
+        pub ob: ObjHeader => Struct(&ObjHeader::DESC),
+        /// The owned value, or 0 (NULL) while the cell is empty.
+        pub value: u64 => I64,
+    }
+}
+
+shared_struct! {
+    /// The state of a range iterator: the runtime's `IterState` enum is
+    /// `repr(C)` (a C `int` tag, then the variant's fields, 8-aligned), and
+    /// this is its `Range` variant.
+    pub struct RangeIterState {
+        /// [`iter_tag::RANGE`].
+        pub tag: u32 => I32,
+        /// The next value.
+        pub next: i64 => I64,
+        /// The bound (exclusive).
+        pub stop: i64 => I64,
+        /// The step (non-zero).
+        pub step: i64 => I64,
+    }
+}
+
+shared_struct! {
+    /// A range iterator object (the runtime's iterator kind, `Range` state).
+    pub struct RangeIterObj {
+        /// Object header (a runtime kind).
+        pub ob: ObjHeader => Struct(&ObjHeader::DESC),
+        /// The state.
+        pub state: RangeIterState => Struct(&RangeIterState::DESC),
+    }
+}
+
+shared_struct! {
+    /// The `List` variant of the runtime's `repr(C)` iterator state.
+    pub struct ListIterState {
+        /// [`iter_tag::LIST`].
+        pub tag: u32 => I32,
+        /// The list (an owned tagged value).
+        pub seq: u64 => I64,
+        /// Index of the next item.
+        pub idx: usize => IntPtr,
+    }
+}
+
+shared_struct! {
+    /// A list iterator object (the runtime's iterator kind, `List` state).
+    pub struct ListIterObj {
+        /// Object header (a runtime kind).
+        pub ob: ObjHeader => Struct(&ObjHeader::DESC),
+        /// The state.
+        pub state: ListIterState => Struct(&ListIterState::DESC),
+    }
+}
+
+/// Tags of the runtime's iterator states that the templates read.
+pub mod iter_tag {
+    /// `IterState::Range`.
+    pub const RANGE: u32 = 0;
+    /// `IterState::List`.
+    pub const LIST: u32 = 1;
+}
+
+shared_struct! {
     /// An activation record, shared by the interpreter and JIT code.
     ///
     /// `localsplus` holds `nlocalsplus` slots (fast locals, then cells and
@@ -293,6 +360,11 @@ pub const ALL: &[&StructDesc] = &[
     &IntObj::DESC,
     &ListObj::DESC,
     &TupleObj::DESC,
+    &CellObj::DESC,
+    &RangeIterState::DESC,
+    &RangeIterObj::DESC,
+    &ListIterState::DESC,
+    &ListIterObj::DESC,
     &Frame::DESC,
     &ThreadState::DESC,
     &ExitData::DESC,

@@ -155,6 +155,43 @@ uops! {
     /// return value, releases the frame and pushes the value on the caller's
     /// stack; the trace continues in the caller.
     POP_FRAME = "_POP_FRAME",
+    /// Float `/` of two floats (guarded before); exits (to `jump_target`,
+    /// stack unchanged) if the divisor is zero (tier 1 raises); else as
+    /// `_BINARY_OP_ADD_FLOAT`.
+    BINARY_OP_TRUE_DIVIDE_FLOAT = "_BINARY_OP_TRUE_DIVIDE_FLOAT",
+    /// Float `**` of two floats (guarded before) through
+    /// `cpjit_float_pow(x_bits, y_bits) -> bits`, which is NaN when tier 1
+    /// would raise or take a special case: then exits (to `jump_target`,
+    /// stack unchanged); else as `_BINARY_OP_ADD_FLOAT`.
+    BINARY_OP_POWER_FLOAT = "_BINARY_OP_POWER_FLOAT",
+    /// Unboxed float `/`; exits (to `jump_target`, stack unchanged) if the divisor is zero.
+    BINARY_OP_TRUE_DIVIDE_FLOAT_UNBOXED = "_BINARY_OP_TRUE_DIVIDE_FLOAT_UNBOXED",
+    /// Unboxed float `**` (as `_BINARY_OP_POWER_FLOAT`); exits with the stack unchanged.
+    BINARY_OP_POWER_FLOAT_UNBOXED = "_BINARY_OP_POWER_FLOAT_UNBOXED",
+    /// `+ - * / **` (`oparg` 0 to 4) of two numbers, each a float or a small
+    /// int and at least one a float, computed on doubles as tier 1 does;
+    /// exits (to `jump_target`, stack unchanged) for other operands, a zero
+    /// divisor, or a `**` that `cpjit_float_pow` declines. Pushes a new float.
+    BINARY_OP_FLOAT_MIXED = "_BINARY_OP_FLOAT_MIXED",
+    /// Push the value of the cell in `localsplus[oparg]` (new reference);
+    /// exits (to `jump_target`) if the cell is empty.
+    LOAD_DEREF = "_LOAD_DEREF",
+    /// Pop into the cell in `localsplus[oparg]`, releasing its old value.
+    STORE_DEREF = "_STORE_DEREF",
+    /// Exit (to `jump_target`) unless the top value is an iterator (kind
+    /// `operand`) over a range whose next value is a small int.
+    GUARD_ITER_RANGE = "_GUARD_ITER_RANGE",
+    /// `FOR_ITER` over a range (guarded before): push the next value and
+    /// advance; when exhausted, pop and release the iterator and continue
+    /// at `jump_target`.
+    FOR_ITER_RANGE = "_FOR_ITER_RANGE",
+    /// Exit (to `jump_target`) unless the top value is an iterator (kind
+    /// `operand`) over a list.
+    GUARD_ITER_LIST = "_GUARD_ITER_LIST",
+    /// `FOR_ITER` over a list (guarded before): push the next item (new
+    /// reference) and advance; when exhausted, pop and release the iterator
+    /// and continue at `jump_target`.
+    FOR_ITER_LIST = "_FOR_ITER_LIST",
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! like CPython's `bytecodes.c` cases: the builder layer does the plumbing.
 
 use cpjit_abi::layout::{
-    kind, status, Executor, ExitData, FloatObj, Frame, ListObj, ObjHeader, ThreadState,
+    iter_tag, kind, status, CellObj, Executor, ExitData, FloatObj, Frame, ListIterObj,
+    ListIterState, ListObj, ObjHeader, RangeIterObj, RangeIterState, ThreadState,
 };
 use cpjit_abi::uop::Uop;
 use inkwell::values::{FloatValue, IntValue};
@@ -65,6 +66,17 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::BOX_FLOAT_AT => box_float_at(s),
         Uop::UNBOX_FLOAT_AT => unbox_float_at(s),
         Uop::JUMP_TO_LOOP => s.continue_at(Exit::JumpTarget),
+        Uop::BINARY_OP_TRUE_DIVIDE_FLOAT => binary_op_float(s, FloatOp::Div),
+        Uop::BINARY_OP_POWER_FLOAT => binary_op_float(s, FloatOp::Pow),
+        Uop::BINARY_OP_TRUE_DIVIDE_FLOAT_UNBOXED => binary_op_float_unboxed(s, FloatOp::Div),
+        Uop::BINARY_OP_POWER_FLOAT_UNBOXED => binary_op_float_unboxed(s, FloatOp::Pow),
+        Uop::BINARY_OP_FLOAT_MIXED => binary_op_float_mixed(s),
+        Uop::LOAD_DEREF => load_deref(s),
+        Uop::STORE_DEREF => store_deref(s),
+        Uop::GUARD_ITER_RANGE => guard_iter(s, iter_tag::RANGE),
+        Uop::FOR_ITER_RANGE => for_iter_range(s),
+        Uop::GUARD_ITER_LIST => guard_iter(s, iter_tag::LIST),
+        Uop::FOR_ITER_LIST => for_iter_list(s),
         Uop::PUSH_FRAME => push_frame(s),
         Uop::POP_FRAME => pop_frame(s),
     }
@@ -363,6 +375,15 @@ fn is_kind<'ctx>(
     v: IntValue<'ctx>,
     k: u32,
 ) -> Result<IntValue<'ctx>, TemplateError> {
+    is_kind_dyn(s, v, s.i32().const_int(k as u64, false))
+}
+
+/// `v` is a heap object of kind `k` (an i32 value; false for small ints).
+fn is_kind_dyn<'ctx>(
+    s: &B<'ctx, '_>,
+    v: IntValue<'ctx>,
+    k: IntValue<'ctx>,
+) -> Result<IntValue<'ctx>, TemplateError> {
     let b = s.llvm();
     let tag = b.build_and(v, s.const_i64(1), "tag")?;
     let is_obj = b.build_int_compare(IntPredicate::EQ, tag, s.const_i64(0), "is_obj")?;
@@ -387,12 +408,7 @@ fn is_kind<'ctx>(
     let phi = b.build_phi(s.i32(), "kind")?;
     phi.add_incoming(&[(&kv, load_bb), (&result, cur)]);
     result = phi.as_basic_value().into_int_value();
-    Ok(b.build_int_compare(
-        IntPredicate::EQ,
-        result,
-        s.i32().const_int(k as u64, false),
-        "is_kind",
-    )?)
+    Ok(b.build_int_compare(IntPredicate::EQ, result, k, "is_kind")?)
 }
 
 fn float_value<'ctx>(
@@ -418,6 +434,56 @@ enum FloatOp {
     Add,
     Sub,
     Mul,
+    Div,
+    Pow,
+}
+
+/// `x <fop> y`; for `/` and `**` first exits (to `jump_target`, stack as
+/// it is) where tier 1 would raise or take a special case: a zero divisor,
+/// or a NaN from `cpjit_float_pow`.
+fn float_arith<'ctx>(
+    s: &mut B<'ctx, '_>,
+    fop: FloatOp,
+    x: FloatValue<'ctx>,
+    y: FloatValue<'ctx>,
+) -> Result<FloatValue<'ctx>, TemplateError> {
+    let b = s.llvm();
+    Ok(match fop {
+        FloatOp::Add => b.build_float_add(x, y, "r")?,
+        FloatOp::Sub => b.build_float_sub(x, y, "r")?,
+        FloatOp::Mul => b.build_float_mul(x, y, "r")?,
+        FloatOp::Div => {
+            let zero = s.ctx().f64_type().const_zero();
+            let ok = b.build_float_compare(FloatPredicate::UNE, y, zero, "nonzero")?;
+            s.guard(ok, Exit::JumpTarget)?;
+            s.llvm().build_float_div(x, y, "r")?
+        }
+        FloatOp::Pow => {
+            let r = float_pow(s, bits(s, x)?, bits(s, y)?)?;
+            let ok = s
+                .llvm()
+                .build_float_compare(FloatPredicate::ORD, r, r, "not_nan")?;
+            s.guard(ok, Exit::JumpTarget)?;
+            r
+        }
+    })
+}
+
+/// `cpjit_float_pow(x_bits, y_bits)` as a double (NaN: not computed here).
+fn float_pow<'ctx>(
+    s: &B<'ctx, '_>,
+    x: IntValue<'ctx>,
+    y: IntValue<'ctx>,
+) -> Result<FloatValue<'ctx>, TemplateError> {
+    let r = s
+        .call_helper(
+            "cpjit_float_pow",
+            Some(s.i64().into()),
+            &[x.into(), y.into()],
+        )?
+        .ok_or(TemplateError::Signature)?
+        .into_int_value();
+    unboxed(s, r)
 }
 
 fn binary_op_float(s: &mut B, fop: FloatOp) -> R {
@@ -425,12 +491,8 @@ fn binary_op_float(s: &mut B, fop: FloatOp) -> R {
     let right = s.peek(1)?;
     let x = float_value(s, left)?;
     let y = float_value(s, right)?;
+    let r = float_arith(s, fop, x, y)?;
     let b = s.llvm();
-    let r = match fop {
-        FloatOp::Add => b.build_float_add(x, y, "r")?,
-        FloatOp::Sub => b.build_float_sub(x, y, "r")?,
-        FloatOp::Mul => b.build_float_mul(x, y, "r")?,
-    };
     let obj = b.build_int_to_ptr(left, s.ptr(), "left")?;
     let rc = s
         .load_field(obj, &ObjHeader::DESC, "refcnt")?
@@ -550,17 +612,153 @@ fn load_const_unboxed(s: &mut B) -> R {
 }
 
 fn binary_op_float_unboxed(s: &mut B, fop: FloatOp) -> R {
-    let right = s.pop()?;
-    let left = s.pop()?;
+    let left = s.peek(2)?;
+    let right = s.peek(1)?;
     let x = unboxed(s, left)?;
     let y = unboxed(s, right)?;
-    let b = s.llvm();
-    let r = match fop {
-        FloatOp::Add => b.build_float_add(x, y, "r")?,
-        FloatOp::Sub => b.build_float_sub(x, y, "r")?,
-        FloatOp::Mul => b.build_float_mul(x, y, "r")?,
-    };
+    let r = float_arith(s, fop, x, y)?;
+    s.drop_values(2)?;
     s.push(bits(s, r)?)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `v` as a double: `(is_number, is_float, value)`, a number being a float
+/// or a small int (converted as tier 1 converts it, `i as f64`).
+fn number_value<'ctx>(
+    s: &B<'ctx, '_>,
+    v: IntValue<'ctx>,
+) -> Result<(IntValue<'ctx>, IntValue<'ctx>, FloatValue<'ctx>), TemplateError> {
+    let is_int = s.is_small_int(v)?;
+    let is_float = is_kind(s, v, kind::FLOAT)?;
+    let b = s.llvm();
+    let as_int = b.build_signed_int_to_float(s.decode_int(v)?, s.ctx().f64_type(), "as_int")?;
+    let cur = b.get_insert_block().ok_or(TemplateError::Signature)?;
+    let load_bb = s.ctx().append_basic_block(s.function(), "load_float");
+    let join = s.ctx().append_basic_block(s.function(), "number_join");
+    b.build_conditional_branch(is_float, load_bb, join)?;
+    b.position_at_end(load_bb);
+    let f = float_value(s, v)?;
+    let load_end = b.get_insert_block().ok_or(TemplateError::Signature)?;
+    b.build_unconditional_branch(join)?;
+    b.position_at_end(join);
+    let phi = b.build_phi(s.ctx().f64_type(), "number")?;
+    phi.add_incoming(&[(&f, load_end), (&as_int, cur)]);
+    let is_number = b.build_or(is_int, is_float, "is_number")?;
+    Ok((is_number, is_float, phi.as_basic_value().into_float_value()))
+}
+
+/// `+ - * / **` (oparg 0..4) of a float and a float or small int.
+fn binary_op_float_mixed(s: &mut B) -> R {
+    let left = s.peek(2)?;
+    let right = s.peek(1)?;
+    let (num_x, float_x, x) = number_value(s, left)?;
+    let (num_y, float_y, y) = number_value(s, right)?;
+    let b = s.llvm();
+    let nums = b.build_and(num_x, num_y, "numbers")?;
+    let one_float = b.build_or(float_x, float_y, "one_float")?;
+    let ok = b.build_and(nums, one_float, "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    let op = s.oparg()?;
+    let b = s.llvm();
+    let is_div = b.build_int_compare(IntPredicate::EQ, op, s.const_i64(3), "div")?;
+    let zero = s.ctx().f64_type().const_zero();
+    let y_zero = b.build_float_compare(FloatPredicate::OEQ, y, zero, "y_zero")?;
+    let div_by_zero = b.build_and(is_div, y_zero, "div_by_zero")?;
+    let div_ok = b.build_not(div_by_zero, "div_ok")?;
+    s.guard(div_ok, Exit::JumpTarget)?;
+    // One block per operator (a switch, not selects: computing all of them
+    // lets the vectorizer make blends with a constant pool, which some
+    // targets' stencils cannot hold).
+    let func = s.function();
+    let names = ["add", "sub", "mul", "div", "pow"];
+    let blocks: Vec<_> = names
+        .iter()
+        .map(|n| s.ctx().append_basic_block(func, n))
+        .collect();
+    let join = s.ctx().append_basic_block(func, "op_join");
+    let cases: Vec<_> = blocks
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(k, bb)| (s.const_i64(k as i64), *bb))
+        .collect();
+    s.llvm().build_switch(op, blocks[0], &cases)?;
+    let mut incoming = Vec::new();
+    for (k, bb) in blocks.iter().enumerate() {
+        s.llvm().position_at_end(*bb);
+        let b = s.llvm();
+        let r = match k {
+            0 => b.build_float_add(x, y, "add")?,
+            1 => b.build_float_sub(x, y, "sub")?,
+            2 => b.build_float_mul(x, y, "mul")?,
+            3 => b.build_float_div(x, y, "div")?,
+            _ => {
+                let p = float_pow(s, bits(s, x)?, bits(s, y)?)?;
+                let ok = s
+                    .llvm()
+                    .build_float_compare(FloatPredicate::ORD, p, p, "not_nan")?;
+                s.guard(ok, Exit::JumpTarget)?;
+                p
+            }
+        };
+        let r = bits(s, r)?;
+        let end = s
+            .llvm()
+            .get_insert_block()
+            .ok_or(TemplateError::Signature)?;
+        s.llvm().build_unconditional_branch(join)?;
+        incoming.push((r, end));
+    }
+    s.llvm().position_at_end(join);
+    let phi = s.llvm().build_phi(s.i64(), "result")?;
+    for (v, bb) in &incoming {
+        phi.add_incoming(&[(v, *bb)]);
+    }
+    let result = phi.as_basic_value().into_int_value();
+    let boxed = s
+        .call_helper("cpjit_box_float", Some(s.i64().into()), &[result.into()])?
+        .ok_or(TemplateError::Signature)?
+        .into_int_value();
+    s.drop_values(2)?;
+    s.push(boxed)?;
+    s.decref(left)?;
+    s.decref(right)?;
+    s.continue_at(Exit::Continue)
+}
+
+// ----- closure cells -----
+
+/// The cell in `localsplus[oparg]`.
+fn cell_at_oparg<'ctx>(
+    s: &B<'ctx, '_>,
+) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
+    let slot = s.local_slot(s.oparg()?)?;
+    let cell = s.llvm().build_load(s.i64(), slot, "cell")?.into_int_value();
+    Ok(s.llvm().build_int_to_ptr(cell, s.ptr(), "cell_obj")?)
+}
+
+fn load_deref(s: &mut B) -> R {
+    let cell = cell_at_oparg(s)?;
+    let value = s
+        .load_field(cell, &CellObj::DESC, "value")?
+        .into_int_value();
+    let bound = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, value, s.const_i64(0), "bound")?;
+    s.guard(bound, Exit::JumpTarget)?;
+    s.incref(value)?;
+    s.push(value)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn store_deref(s: &mut B) -> R {
+    let value = s.pop()?;
+    let cell = cell_at_oparg(s)?;
+    let old = s
+        .load_field(cell, &CellObj::DESC, "value")?
+        .into_int_value();
+    s.store_field(cell, &CellObj::DESC, "value", value)?;
+    s.xdecref(old)?;
     s.continue_at(Exit::Continue)
 }
 
@@ -802,5 +1000,134 @@ fn binary_op_divmod_int(s: &mut B, floor: bool) -> R {
     };
     s.drop_values(2)?;
     s.push(s.encode_int(result)?)?;
+    s.continue_at(Exit::Continue)
+}
+
+// ----- iteration over ranges and lists -----
+
+/// A pointer-sized integer field widened to i64.
+fn to_i64<'ctx>(s: &B<'ctx, '_>, v: IntValue<'ctx>) -> Result<IntValue<'ctx>, TemplateError> {
+    Ok(if v.get_type().get_bit_width() == 64 {
+        v
+    } else {
+        s.llvm().build_int_z_extend(v, s.i64(), "wide")?
+    })
+}
+
+/// The iterator's state, a pointer into the object.
+fn iter_state<'ctx>(
+    s: &B<'ctx, '_>,
+    it: IntValue<'ctx>,
+    obj_desc: &'static cpjit_abi::layout::StructDesc,
+) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
+    let obj = s.llvm().build_int_to_ptr(it, s.ptr(), "iter")?;
+    s.field_ptr(obj, obj_desc, "state")
+}
+
+fn guard_iter(s: &mut B, tag: u32) -> R {
+    let it = s.peek(1)?;
+    // The iterator kind is a runtime kind: the projection passes it.
+    let k = s
+        .llvm()
+        .build_int_truncate(s.operand()?, s.i32(), "iter_kind")?;
+    let ok = is_kind_dyn(s, it, k)?;
+    s.guard(ok, Exit::JumpTarget)?;
+    let (obj_desc, state_desc) = if tag == iter_tag::RANGE {
+        (&RangeIterObj::DESC, &RangeIterState::DESC)
+    } else {
+        (&ListIterObj::DESC, &ListIterState::DESC)
+    };
+    let state = iter_state(s, it, obj_desc)?;
+    let t = s.load_field(state, state_desc, "tag")?.into_int_value();
+    let ok = s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        t,
+        s.i32().const_int(tag as u64, false),
+        "tag_ok",
+    )?;
+    s.guard(ok, Exit::JumpTarget)?;
+    if tag == iter_tag::RANGE {
+        let next = s
+            .load_field(state, &RangeIterState::DESC, "next")?
+            .into_int_value();
+        s.guard(s.fits_small_int(next)?, Exit::JumpTarget)?;
+    }
+    s.continue_at(Exit::Continue)
+}
+
+/// When `more` is false: pop and release the iterator `it`, continue at
+/// `jump_target`.
+fn exhausted<'ctx>(s: &mut B<'ctx, '_>, more: IntValue<'ctx>, it: IntValue<'ctx>) -> R {
+    let done = s.llvm().build_not(more, "done")?;
+    let sp = s.sp;
+    s.if_then(done, |s| {
+        s.drop_values(1)?;
+        s.decref(it)?;
+        s.continue_at(Exit::JumpTarget)
+    })?;
+    s.sp = sp;
+    Ok(())
+}
+
+fn for_iter_range(s: &mut B) -> R {
+    let it = s.peek(1)?;
+    let state = iter_state(s, it, &RangeIterObj::DESC)?;
+    let mut fields = Vec::new();
+    for f in ["next", "stop", "step"] {
+        fields.push(
+            s.load_field(state, &RangeIterState::DESC, f)?
+                .into_int_value(),
+        );
+    }
+    let (next, stop, step) = (fields[0], fields[1], fields[2]);
+    let b = s.llvm();
+    let zero = s.const_i64(0);
+    let up = b.build_int_compare(IntPredicate::SGT, step, zero, "up")?;
+    let below = b.build_int_compare(IntPredicate::SLT, next, stop, "below")?;
+    let down = b.build_int_compare(IntPredicate::SLT, step, zero, "down")?;
+    let above = b.build_int_compare(IntPredicate::SGT, next, stop, "above")?;
+    let more_up = b.build_and(up, below, "more_up")?;
+    let more_down = b.build_and(down, above, "more_down")?;
+    let more = b.build_or(more_up, more_down, "more")?;
+    exhausted(s, more, it)?;
+    // Wrapping, as tier 1's release build adds.
+    let advanced = s.llvm().build_int_add(next, step, "advanced")?;
+    s.store_field(state, &RangeIterState::DESC, "next", advanced)?;
+    s.push(s.encode_int(next)?)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn for_iter_list(s: &mut B) -> R {
+    let it = s.peek(1)?;
+    let state = iter_state(s, it, &ListIterObj::DESC)?;
+    let seq = s
+        .load_field(state, &ListIterState::DESC, "seq")?
+        .into_int_value();
+    let idx_raw = s
+        .load_field(state, &ListIterState::DESC, "idx")?
+        .into_int_value();
+    let idx = to_i64(s, idx_raw)?;
+    let list = s.llvm().build_int_to_ptr(seq, s.ptr(), "list")?;
+    let len = s.load_field(list, &ListObj::DESC, "len")?.into_int_value();
+    let len = if len.get_type().get_bit_width() == 64 {
+        len
+    } else {
+        s.llvm().build_int_s_extend(len, s.i64(), "len64")?
+    };
+    // Signed, as tier 1 compares `idx as isize < len`.
+    let more = s
+        .llvm()
+        .build_int_compare(IntPredicate::SLT, idx, len, "more")?;
+    exhausted(s, more, it)?;
+    let items = s
+        .load_field(list, &ListObj::DESC, "items")?
+        .into_pointer_value();
+    let slot = s.word_at(items, idx)?;
+    let v = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
+    let one = idx_raw.get_type().const_int(1, false);
+    let idx1 = s.llvm().build_int_add(idx_raw, one, "idx1")?;
+    s.store_field(state, &ListIterState::DESC, "idx", idx1)?;
+    s.incref(v)?;
+    s.push(v)?;
     s.continue_at(Exit::Continue)
 }

@@ -160,7 +160,9 @@ impl Drop for CellObj {
     }
 }
 
-/// Iterator state.
+/// Iterator state. `repr(C)`: tier 2's templates read the `Range` and
+/// `List` variants (`abi::layout::RangeIterState`, `ListIterState`).
+#[repr(C)]
 pub enum IterState {
     /// Over a range.
     Range { next: i64, stop: i64, step: i64 },

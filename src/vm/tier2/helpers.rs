@@ -96,7 +96,7 @@ pub unsafe extern "C" fn cpjit_step(
 /// The runtime symbols traces use: deallocation, the bool singletons, and
 /// every helper `_CALL_HELPER` may call.
 pub fn symbol_table() -> SymbolTable {
-    SymbolTable::new()
+    crate::vm::tier2::fast_helpers::register(SymbolTable::new())
         .with(
             "cpjit_dealloc",
             crate::vm::obj::cpjit_dealloc as *const () as usize as u64,

@@ -39,6 +39,7 @@ mod config;
 pub mod deps;
 pub mod dump;
 mod entry;
+pub mod fast_helpers;
 pub mod helpers;
 pub mod optimize;
 pub mod peel;

@@ -421,6 +421,31 @@ fn run(
                 s.pop();
                 s.push(Ty::Float);
             }
+            Uop::BINARY_OP_TRUE_DIVIDE_FLOAT | Uop::BINARY_OP_POWER_FLOAT => {
+                s.pop();
+                s.pop();
+                s.push(Ty::Float);
+            }
+            Uop::BINARY_OP_FLOAT_MIXED => {
+                // Both operands proven floats: the float uop, which the
+                // unboxing pass can take further.
+                if s.peek(1) == Ty::Float && s.peek(2) == Ty::Float {
+                    if let Some(f) = float_form(u.oparg) {
+                        uops[k] = u.oparg(0);
+                        uops[k].opcode = f;
+                        log.rewritten(k, u.opcode, f, "both operands proven float");
+                    }
+                }
+                s.pop();
+                s.pop();
+                s.push(Ty::Float);
+            }
+            Uop::LOAD_DEREF | Uop::FOR_ITER_LIST => s.push(Ty::Unknown),
+            Uop::FOR_ITER_RANGE => s.push(Ty::Int),
+            Uop::GUARD_ITER_RANGE | Uop::GUARD_ITER_LIST => {}
+            Uop::STORE_DEREF => {
+                s.pop();
+            }
             Uop::COMPARE_OP_INT | Uop::COMPARE_OP_FLOAT => {
                 s.pop();
                 s.pop();
@@ -510,6 +535,18 @@ fn run(
     }
     // A range that ends inside an inlined call leaves a callee's state.
     callers.is_empty()
+}
+
+/// The float uop for `_BINARY_OP_FLOAT_MIXED`'s operator `oparg`.
+fn float_form(oparg: u32) -> Option<Uop> {
+    Some(match oparg {
+        0 => Uop::BINARY_OP_ADD_FLOAT,
+        1 => Uop::BINARY_OP_SUBTRACT_FLOAT,
+        2 => Uop::BINARY_OP_MULTIPLY_FLOAT,
+        3 => Uop::BINARY_OP_TRUE_DIVIDE_FLOAT,
+        4 => Uop::BINARY_OP_POWER_FLOAT,
+        _ => return None,
+    })
 }
 
 /// Whether the tier-1 instruction at a target of a code (`None`: unknown)

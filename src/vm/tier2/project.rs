@@ -31,8 +31,8 @@ use crate::vm::bytecode::{encode, op, oparg, opcode, Cache, Code};
 use crate::vm::dict::{dict_mut, Dict};
 use crate::vm::obj::Obj;
 use crate::vm::tier2::deps::Dep;
-use crate::vm::tier2::helpers;
 use crate::vm::tier2::trace::{Caller, FrameContext};
+use crate::vm::tier2::{fast_helpers, helpers};
 use crate::vm::types::{CodeObj, KIND_CODE};
 
 /// What a projection may read and assume besides the code.
@@ -488,9 +488,30 @@ pub fn project(
                 i += 1;
             }
             op::BINARY_OP | op::BINARY_OP_TRUE_DIVIDE_FLOAT => {
-                let f = helpers::cpjit_binary_op as *const () as usize as u64;
-                let call = ins(Uop::CALL_HELPER).oparg(here + 1).operand(f);
-                b.emit(call, None, Some(Stub::Error(fctx, here + 1)));
+                // A side trace starting here left its parent because the
+                // fast form missed: run the generic form instead.
+                let speculate = start.backedge.is_some() || !at_entry || here != start.at;
+                match float_binary_uops(opcode(w), arg).filter(|_| speculate) {
+                    Some(uops) => {
+                        for (u, a) in uops {
+                            b.emit(ins(u).oparg(a), exit_here, None);
+                        }
+                    }
+                    None => {
+                        let f = helpers::cpjit_binary_op as *const () as usize as u64;
+                        let call = ins(Uop::CALL_HELPER).oparg(here + 1).operand(f);
+                        b.emit(call, None, Some(Stub::Error(fctx, here + 1)));
+                    }
+                }
+                i += 1;
+            }
+            op::LOAD_DEREF => {
+                // An empty cell exits: tier 1 raises.
+                b.emit(ins(Uop::LOAD_DEREF).oparg(arg), exit_here, None);
+                i += 1;
+            }
+            op::STORE_DEREF => {
+                b.emit(ins(Uop::STORE_DEREF).oparg(arg), None, None);
                 i += 1;
             }
             op::BINARY_OP_AND_INT => {
@@ -544,10 +565,25 @@ pub fn project(
                     choose_jump(fall, jump, here, &in_loop, || jump_mostly_taken(caches, i));
                 i = bool_branch(&mut b, here, if_true, follow_jump, fall, jump) as usize;
             }
+            op::FOR_ITER_RANGE | op::FOR_ITER_LIST
+                if start.backedge.is_some() || !at_entry || here != start.at =>
+            {
+                // Tier 1 saw a range (list) iterator here: guard it (a miss
+                // leaves to tier 1 at this instruction) and iterate natively.
+                let (g, f) = if opcode(w) == op::FOR_ITER_RANGE {
+                    (Uop::GUARD_ITER_RANGE, Uop::FOR_ITER_RANGE)
+                } else {
+                    (Uop::GUARD_ITER_LIST, Uop::FOR_ITER_LIST)
+                };
+                let kind = crate::vm::types::KIND_ITER as u64;
+                b.emit(ins(g).operand(kind), exit_here, None);
+                b.emit(ins(f), Some(Stub::Exit(fctx, arg)), None);
+                i += 1;
+            }
             op::FOR_ITER | op::FOR_ITER_RANGE | op::FOR_ITER_LIST => {
                 let call = ins(Uop::CALL_HELPER)
                     .oparg(here + 1)
-                    .operand(helpers::cpjit_for_iter as *const () as usize as u64);
+                    .operand(fast_helpers::cpjit_for_iter_any as *const () as usize as u64);
                 b.emit(
                     call,
                     Some(Stub::Exit(fctx, arg)),
@@ -629,7 +665,10 @@ pub fn project(
                     }
                     None => (here + 1, None),
                 };
-                generic(&mut b, here, expected, other, w);
+                // A specialized helper where one exists (never for branches).
+                if other.is_some() || !fast_step(&mut b, instrs, i, expected) {
+                    generic(&mut b, here, expected, other, w);
+                }
                 i = expected as usize;
             }
         }
@@ -649,6 +688,30 @@ pub fn project(
 /// exits to `other` if the instruction branched there. The instruction may
 /// have run any code, which may have broken what the trace assumed: a
 /// `_CHECK_VALIDITY` follows, leaving before the trace uses it.
+/// Emits the specialized helper of [`fast_helpers::step_helper_for`] for
+/// the (non-branching) instruction at `i`, if it has one (and the validity
+/// check after it if it can run code); false if it has none.
+fn fast_step(b: &mut Builder, instrs: &[u32], i: usize, expected: u32) -> bool {
+    let Some((f, runs_code)) = fast_helpers::step_helper_for(instrs, i) else {
+        return false;
+    };
+    let here = i as u32;
+    let call = UopInstruction::new(Uop::CALL_HELPER)
+        .target(here)
+        .oparg(expected)
+        .operand(f);
+    let ctx = b.ctx;
+    b.emit(call, None, Some(Stub::Error(ctx, here + 1)));
+    if runs_code {
+        b.emit(
+            UopInstruction::new(Uop::CHECK_VALIDITY).target(expected),
+            Some(Stub::Deopt(ctx, expected)),
+            None,
+        );
+    }
+    true
+}
+
 fn generic(b: &mut Builder, here: u32, expected: u32, other: Option<u32>, w: u32) {
     let f = if helpers::has_simple_step(opcode(w)) {
         helpers::cpjit_simple_step as *const () as usize as u64
@@ -670,6 +733,29 @@ fn generic(b: &mut Builder, here: u32, expected: u32, other: Option<u32>, w: u32
         Some(Stub::Deopt(ctx, expected)),
         None,
     );
+}
+
+/// The uops (with their opargs) for a float `BINARY_OP` form: tier 1's
+/// float `/` (both operands guarded floats), or a generic `+ - * / **`,
+/// which tier 1 leaves generic for mixed float and int operands and for
+/// `**` (one uop that checks its operands itself). `None` for other operators.
+fn float_binary_uops(opcode_: u8, arg: u32) -> Option<Vec<(Uop, u32)>> {
+    use crate::vm::bytecode::binop;
+    if opcode_ == op::BINARY_OP_TRUE_DIVIDE_FLOAT {
+        return Some(vec![
+            (Uop::GUARD_BOTH_FLOAT, 0),
+            (Uop::BINARY_OP_TRUE_DIVIDE_FLOAT, 0),
+        ]);
+    }
+    let mixed = match arg & 15 {
+        binop::ADD => 0,
+        binop::SUB => 1,
+        binop::MUL => 2,
+        binop::TRUEDIV => 3,
+        binop::POW => 4,
+        _ => return None,
+    };
+    Some(vec![(Uop::BINARY_OP_FLOAT_MIXED, mixed)])
 }
 
 /// Emits the guard for a conditional jump on a bool at the top of the

@@ -235,6 +235,16 @@ impl Stats {
                 s.push_str(&format!("    {}\n", row.join(", ")));
             }
         }
+        if config.mode == crate::vm::tier2::Mode::Uops {
+            let calls = crate::vm::tier2::uop_interp::helper_calls();
+            if !calls.is_empty() {
+                s.push_str("  helper calls by bytecode (uop interpreter):\n");
+                for (op, n) in calls.into_iter().take(12) {
+                    let name = crate::vm::tier2::dump::opcode_name(op).unwrap_or("?");
+                    s.push_str(&format!("    {n:>10}  {name}\n"));
+                }
+            }
+        }
         let mut top: Vec<_> = self.exits.iter().collect();
         top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         if !top.is_empty() {

@@ -49,7 +49,20 @@ struct Step {
 fn is_float_arith(u: Uop) -> bool {
     matches!(
         u,
-        Uop::BINARY_OP_ADD_FLOAT | Uop::BINARY_OP_SUBTRACT_FLOAT | Uop::BINARY_OP_MULTIPLY_FLOAT
+        Uop::BINARY_OP_ADD_FLOAT
+            | Uop::BINARY_OP_SUBTRACT_FLOAT
+            | Uop::BINARY_OP_MULTIPLY_FLOAT
+            | Uop::BINARY_OP_TRUE_DIVIDE_FLOAT
+            | Uop::BINARY_OP_POWER_FLOAT
+    )
+}
+
+/// Float operations that can exit (stack unchanged) after the unboxing
+/// pass converted them: their operands are unboxed when they exit.
+fn exits_with_unboxed_operands(u: Uop) -> bool {
+    matches!(
+        u,
+        Uop::BINARY_OP_TRUE_DIVIDE_FLOAT | Uop::BINARY_OP_POWER_FLOAT
     )
 }
 
@@ -59,6 +72,8 @@ fn unboxed_form(u: Uop) -> Uop {
         Uop::BINARY_OP_SUBTRACT_FLOAT => Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED,
         Uop::BINARY_OP_MULTIPLY_FLOAT => Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED,
         Uop::COMPARE_OP_FLOAT => Uop::COMPARE_OP_FLOAT_UNBOXED,
+        Uop::BINARY_OP_TRUE_DIVIDE_FLOAT => Uop::BINARY_OP_TRUE_DIVIDE_FLOAT_UNBOXED,
+        Uop::BINARY_OP_POWER_FLOAT => Uop::BINARY_OP_POWER_FLOAT_UNBOXED,
         other => other,
     }
 }
@@ -82,6 +97,12 @@ fn exits_before(u: Uop) -> bool {
             | Uop::BINARY_SUBSCR_LIST_INT
             | Uop::STORE_SUBSCR_LIST_INT
             | Uop::CHECK_VALIDITY
+            | Uop::BINARY_OP_TRUE_DIVIDE_FLOAT
+            | Uop::BINARY_OP_POWER_FLOAT
+            | Uop::BINARY_OP_FLOAT_MIXED
+            | Uop::LOAD_DEREF
+            | Uop::GUARD_ITER_RANGE
+            | Uop::GUARD_ITER_LIST
             | Uop::PUSH_FRAME
     )
 }
@@ -192,6 +213,8 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             Uop::BINARY_OP_ADD_FLOAT
             | Uop::BINARY_OP_SUBTRACT_FLOAT
             | Uop::BINARY_OP_MULTIPLY_FLOAT
+            | Uop::BINARY_OP_TRUE_DIVIDE_FLOAT
+            | Uop::BINARY_OP_POWER_FLOAT
             | Uop::COMPARE_OP_FLOAT => {
                 let right = m.pop();
                 let left = m.pop();
@@ -219,6 +242,20 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                 m.pop_pinned(2);
                 st.makes = Some(m.make(k, false));
             }
+            Uop::BINARY_OP_FLOAT_MIXED => {
+                m.pop_pinned(2);
+                st.makes = Some(m.make(k, false));
+            }
+            Uop::LOAD_DEREF => st.makes = Some(m.make(k, false)),
+            Uop::GUARD_ITER_RANGE | Uop::GUARD_ITER_LIST => m.pin_depth(1),
+            Uop::FOR_ITER_RANGE | Uop::FOR_ITER_LIST => {
+                // Exhausted: exits with the iterator popped.
+                m.pop_pinned(1);
+                st.at_exit = m.snapshot();
+                m.stack.push(None);
+                st.makes = Some(m.make(k, false));
+            }
+            Uop::STORE_DEREF => m.pop_pinned(1),
             Uop::TO_BOOL => {
                 m.pop_pinned(1);
                 st.makes = Some(m.make(k, false));
@@ -282,6 +319,8 @@ pub fn unbox(uops: Vec<UopInstruction>, float_load: &[bool]) -> Vec<UopInstructi
             Uop::BINARY_OP_ADD_FLOAT
                 | Uop::BINARY_OP_SUBTRACT_FLOAT
                 | Uop::BINARY_OP_MULTIPLY_FLOAT
+                | Uop::BINARY_OP_TRUE_DIVIDE_FLOAT
+                | Uop::BINARY_OP_POWER_FLOAT
                 | Uop::COMPARE_OP_FLOAT
         )
     };
@@ -326,12 +365,20 @@ pub fn unbox(uops: Vec<UopInstruction>, float_load: &[bool]) -> Vec<UopInstructi
             }
             _ => {}
         }
-        let depths: Vec<u32> = st
+        let mut depths: Vec<u32> = st
             .at_exit
             .iter()
             .filter(|(_, v)| is_unboxed(*v))
             .map(|(d, _)| *d)
             .collect();
+        if converts(k) && exits_with_unboxed_operands(uops[k].opcode) {
+            // Its operands are unboxed here even if they were made boxed.
+            for d in [1, 2] {
+                if !depths.contains(&d) {
+                    depths.push(d);
+                }
+            }
+        }
         if !depths.is_empty() {
             fixups.push((out.len(), depths));
         }

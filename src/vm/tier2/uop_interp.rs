@@ -2,12 +2,48 @@
 //! semantics of the templates (`jit-contract.md`). `--tier uops` uses it;
 //! it is the reference the JIT is checked against.
 
-use crate::abi::layout::{kind, status, FloatObj, Frame, ListObj, ObjHeader, ThreadState};
+use crate::abi::layout::{
+    iter_tag, kind, status, CellObj, FloatObj, Frame, ListIterObj, ListObj, ObjHeader,
+    RangeIterObj, ThreadState,
+};
 use crate::abi::uop::Uop;
 use crate::abi::value::{decode_small_int, encode_small_int};
 use crate::vm::obj::{decref, false_raw, float_val, incref, kind_of, new_float, true_raw, xdecref};
 use crate::vm::tier2::trace::Trace;
+use std::cell::Cell;
 use std::rc::Rc;
+
+thread_local! {
+    /// `_CALL_HELPER`s run by the uop interpreter, by the opcode of the
+    /// bytecode instruction they stand for (as the code holds it now).
+    static HELPER_CALLS: [Cell<u64>; 256] = const { [const { Cell::new(0) }; 256] };
+}
+
+/// `_CALL_HELPER`s the uop interpreter ran on this thread, by bytecode
+/// opcode, most frequent first (for `--stats`).
+pub fn helper_calls() -> Vec<(u8, u64)> {
+    let mut v: Vec<(u8, u64)> = HELPER_CALLS.with(|h| {
+        (0..=255u8)
+            .map(|op| (op, h[op as usize].get()))
+            .filter(|&(_, n)| n > 0)
+            .collect()
+    });
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+/// Counts one `_CALL_HELPER` for the instruction at `target` of `frame`'s code.
+///
+/// # Safety
+/// `frame` is live and its code is a [`crate::vm::bytecode::Code`].
+unsafe fn count_helper(frame: *mut Frame, target: u32) {
+    // SAFETY: the caller's contract.
+    let code = unsafe { &*((*frame).code as *const crate::vm::bytecode::Code) };
+    if let Some(&w) = code.words().get(target as usize) {
+        let op = crate::vm::bytecode::opcode(w);
+        HELPER_CALLS.with(|h| h[op as usize].set(h[op as usize].get() + 1));
+    }
+}
 
 /// How a run ended.
 pub struct Outcome {
@@ -294,6 +330,122 @@ pub unsafe fn run(
                     *p = float_val(v).to_bits();
                     decref(v);
                 }
+                Uop::BINARY_OP_TRUE_DIVIDE_FLOAT | Uop::BINARY_OP_POWER_FLOAT => {
+                    let (a, b) = (*sp.sub(2), *sp.sub(1));
+                    let Some(r) = float_arith(ins.opcode, float_val(a), float_val(b)) else {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    };
+                    if (*(a as *const ObjHeader)).refcnt == 1 {
+                        (*(a as *mut FloatObj)).value = r;
+                        sp = sp.sub(1);
+                        decref(b);
+                    } else {
+                        sp = sp.sub(2);
+                        push!(new_float(r));
+                        decref(a);
+                        decref(b);
+                    }
+                }
+                Uop::BINARY_OP_TRUE_DIVIDE_FLOAT_UNBOXED | Uop::BINARY_OP_POWER_FLOAT_UNBOXED => {
+                    let (x, y) = (f64::from_bits(*sp.sub(2)), f64::from_bits(*sp.sub(1)));
+                    let op = if ins.opcode == Uop::BINARY_OP_TRUE_DIVIDE_FLOAT_UNBOXED {
+                        Uop::BINARY_OP_TRUE_DIVIDE_FLOAT
+                    } else {
+                        Uop::BINARY_OP_POWER_FLOAT
+                    };
+                    let Some(r) = float_arith(op, x, y) else {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    };
+                    sp = sp.sub(2);
+                    push!(r.to_bits());
+                }
+                Uop::BINARY_OP_FLOAT_MIXED => {
+                    let (a, b) = (*sp.sub(2), *sp.sub(1));
+                    let r = match (number(a), number(b)) {
+                        (Some((x, fx)), Some((y, fy))) if fx || fy => {
+                            let op = match ins.oparg {
+                                0 => Uop::BINARY_OP_ADD_FLOAT,
+                                1 => Uop::BINARY_OP_SUBTRACT_FLOAT,
+                                2 => Uop::BINARY_OP_MULTIPLY_FLOAT,
+                                3 => Uop::BINARY_OP_TRUE_DIVIDE_FLOAT,
+                                _ => Uop::BINARY_OP_POWER_FLOAT,
+                            };
+                            float_arith(op, x, y)
+                        }
+                        _ => None,
+                    };
+                    let Some(r) = r else {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    };
+                    sp = sp.sub(2);
+                    push!(new_float(r));
+                    decref(a);
+                    decref(b);
+                }
+                Uop::LOAD_DEREF => {
+                    let cell = *lp.add(ins.oparg as usize) as *const CellObj;
+                    let v = (*cell).value;
+                    if v == 0 {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    incref(v);
+                    push!(v);
+                }
+                Uop::STORE_DEREF => {
+                    let v = pop!();
+                    let cell = *lp.add(ins.oparg as usize) as *mut CellObj;
+                    let old = std::mem::replace(&mut (*cell).value, v);
+                    xdecref(old);
+                }
+                Uop::GUARD_ITER_RANGE | Uop::GUARD_ITER_LIST => {
+                    let it = *sp.sub(1);
+                    let want = if ins.opcode == Uop::GUARD_ITER_RANGE {
+                        iter_tag::RANGE
+                    } else {
+                        iter_tag::LIST
+                    };
+                    let ok = it & 1 == 0
+                        && kind_of(it) == ins.operand as u32
+                        && (*(it as *const RangeIterObj)).state.tag == want
+                        && (want != iter_tag::RANGE
+                            || encode_small_int((*(it as *const RangeIterObj)).state.next)
+                                .is_some());
+                    if !ok {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::FOR_ITER_RANGE => {
+                    let it = *sp.sub(1);
+                    let st = &mut (*(it as *mut RangeIterObj)).state;
+                    if (st.step > 0 && st.next < st.stop) || (st.step < 0 && st.next > st.stop) {
+                        let v = st.next;
+                        st.next = v.wrapping_add(st.step);
+                        push!(encode_small_int(v).unwrap_or(1));
+                    } else {
+                        sp = sp.sub(1);
+                        decref(it);
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::FOR_ITER_LIST => {
+                    let it = *sp.sub(1);
+                    let st = &mut (*(it as *mut ListIterObj)).state;
+                    let l = &*(st.seq as *const ListObj);
+                    if (st.idx as isize) < l.len {
+                        let v = *l.items.add(st.idx);
+                        st.idx += 1;
+                        incref(v);
+                        push!(v);
+                    } else {
+                        sp = sp.sub(1);
+                        decref(it);
+                        pc = ins.jump_target as usize;
+                    }
+                }
                 Uop::PUSH_FRAME => {
                     let f = crate::vm::tier2::helpers::cpjit_push_frame(
                         frame,
@@ -325,6 +477,7 @@ pub unsafe fn run(
                     }
                 }
                 Uop::CALL_HELPER => {
+                    count_helper(frame, ins.target);
                     // SAFETY: projection puts only helper addresses with this
                     // signature in a _CALL_HELPER's operand.
                     let f: Helper = std::mem::transmute::<usize, Helper>(ins.operand as usize);
@@ -387,6 +540,36 @@ pub unsafe fn run(
                 }
             }
         }
+    }
+}
+
+/// `x <op> y` for a float operation uop (`+ - *`, or `/` and `**`, which
+/// are `None` where the templates exit: a zero divisor, a NaN from
+/// `cpjit_float_pow`).
+fn float_arith(op: Uop, x: f64, y: f64) -> Option<f64> {
+    match op {
+        Uop::BINARY_OP_ADD_FLOAT => Some(x + y),
+        Uop::BINARY_OP_SUBTRACT_FLOAT => Some(x - y),
+        Uop::BINARY_OP_MULTIPLY_FLOAT => Some(x * y),
+        Uop::BINARY_OP_TRUE_DIVIDE_FLOAT => (y != 0.0).then(|| x / y),
+        _ => {
+            let r = f64::from_bits(crate::vm::tier2::fast_helpers::cpjit_float_pow(
+                x.to_bits(),
+                y.to_bits(),
+            ));
+            (!r.is_nan()).then_some(r)
+        }
+    }
+}
+
+/// A float or small int as a double, and whether it was a float.
+fn number(v: u64) -> Option<(f64, bool)> {
+    if v & 1 == 1 {
+        Some((decode_small_int(v) as f64, false))
+    } else if kind_of(v) == kind::FLOAT {
+        Some((float_val(v), true))
+    } else {
+        None
     }
 }
 

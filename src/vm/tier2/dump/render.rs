@@ -214,6 +214,7 @@ fn uses_jump_target(u: &UopInstruction) -> bool {
             | Uop::BINARY_OP_ADD_FLOAT
             | Uop::BINARY_OP_SUBTRACT_FLOAT
             | Uop::BINARY_OP_MULTIPLY_FLOAT
+            | Uop::STORE_DEREF
     )
 }
 

@@ -1,0 +1,348 @@
+//! Small C-ABI helpers that specialized uops call directly (no frame save,
+//! no tier-1 dispatch), and their symbols for the JIT.
+//!
+//! Each computes exactly what tier 1 computes for its fast case and reports
+//! every other case to the uop, which then exits to tier 1 (which redoes the
+//! instruction, raising where it must).
+
+use crate::abi::layout::{kind, Frame, ThreadState};
+use crate::jit::SymbolTable;
+use crate::vm::bytecode::{op, oparg, opcode, Cache, Code};
+use crate::vm::interp::Vm;
+use crate::vm::obj::{decref, incref, kind_of, tuple_items, Obj};
+use crate::vm::tier2::helpers::{cpjit_for_iter, cpjit_step};
+use crate::vm::tier2::{set_pending, Pending};
+use crate::vm::types::{BuiltinObj, IterObj, IterState, KIND_ITER};
+
+/// The signature of `_CALL_HELPER`'s helpers (see [`cpjit_step`]).
+type StepHelper =
+    unsafe extern "C" fn(*mut Frame, *mut u64, *mut ThreadState, u64, u64) -> *mut u64;
+
+/// A specialized `_CALL_HELPER` helper for the (non-branching) instruction
+/// at `i` of `instrs`, faster than [`cpjit_step`] on its common cases and
+/// falling back to it for the others, and whether it can run arbitrary code
+/// (then the trace checks its validity after it). `None`: use `cpjit_step`.
+pub fn step_helper_for(instrs: &[u32], i: usize) -> Option<(u64, bool)> {
+    let w = *instrs.get(i)?;
+    let (f, runs_code): (StepHelper, bool) = match opcode(w) {
+        op::LOAD_METHOD => (cpjit_load_method, false),
+        op::GET_ITER => (cpjit_get_iter, false),
+        op::STORE_GLOBAL => (cpjit_store_global, true),
+        // Keyword arguments (`KW_NAMES` just before) take tier 1's path.
+        op::CALL | op::CALL_BUILTIN if i == 0 || opcode(instrs[i - 1]) != op::KW_NAMES => {
+            (cpjit_call_builtin, true)
+        }
+        _ => return None,
+    };
+    Some((f as *const () as usize as u64, runs_code))
+}
+
+/// Records an error raised by the instruction `instr` with the frame's
+/// stack at `sp` (tier 1 unwinds from one past it) and returns NULL.
+///
+/// # Safety
+/// `frame` is live.
+unsafe fn raise(
+    frame: *mut Frame,
+    instr: u64,
+    sp: *mut u64,
+    e: Box<crate::vm::error::PyErr>,
+) -> *mut u64 {
+    // SAFETY: the caller's contract.
+    unsafe {
+        (*frame).stack_pointer = sp;
+    }
+    set_pending(Pending {
+        error: Some(e),
+        instr: instr as u32 + 1,
+        sp,
+    });
+    std::ptr::null_mut()
+}
+
+/// `LOAD_METHOD` whose cache (filled by tier 1) holds the method for the
+/// receiver's kind: push the method and the receiver, as tier 1 does; else
+/// [`cpjit_step`].
+///
+/// # Safety
+/// As [`cpjit_step`]; the top of the stack is the receiver.
+pub unsafe extern "C" fn cpjit_load_method(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    // SAFETY: the caller's contract: live frame whose code has this
+    // instruction and its cache; one value on the stack.
+    unsafe {
+        let code = &*((*frame).code as *const Code);
+        let caches: &[Cache] = &*code.caches.get();
+        let recv = *sp.sub(1);
+        if let Some(c) = caches.get(instr as usize) {
+            if c.version != 0 && c.index == kind_of(recv) {
+                incref(c.version);
+                *sp.sub(1) = c.version;
+                *sp = recv;
+                return sp.add(1);
+            }
+        }
+        cpjit_step(frame, sp, tstate, expected, instr)
+    }
+}
+
+/// `GET_ITER`: an iterator stays; a list, tuple, range, str or dict gets
+/// its iterator as tier 1 makes it ([`crate::vm::iter::get_iter`], which
+/// runs no code); anything else (or an error) through [`cpjit_step`].
+///
+/// # Safety
+/// As [`cpjit_step`]; the top of the stack is the iterable.
+pub unsafe extern "C" fn cpjit_get_iter(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    // SAFETY: the caller's contract: one value on the stack.
+    unsafe {
+        let v = *sp.sub(1);
+        if kind_of(v) == KIND_ITER {
+            return sp;
+        }
+        if let Ok(it) = crate::vm::iter::get_iter(v) {
+            decref(v);
+            *sp.sub(1) = it.into_raw();
+            return sp;
+        }
+        cpjit_step(frame, sp, tstate, expected, instr)
+    }
+}
+
+/// `STORE_GLOBAL`: pops the value into the globals, exactly as tier 1
+/// (watched dicts notify their dependents, which may invalidate traces).
+///
+/// # Safety
+/// As [`cpjit_step`]; the top of the stack is the value.
+pub unsafe extern "C" fn cpjit_store_global(
+    frame: *mut Frame,
+    sp: *mut u64,
+    _tstate: *mut ThreadState,
+    _expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    // SAFETY: the caller's contract: live frame whose globals are a dict
+    // and whose code has this instruction and its name.
+    unsafe {
+        (*frame).instr = instr as u32;
+        (*frame).stack_pointer = sp;
+        let code = &*((*frame).code as *const Code);
+        let w = code.words().get(instr as usize).copied().unwrap_or(0);
+        let Some(name) = code.names.get(oparg(w) as usize) else {
+            return cpjit_step(frame, sp, _tstate, _expected, instr);
+        };
+        let v = *sp.sub(1);
+        let gd = crate::vm::dict::dict_mut((*frame).globals as u64);
+        match gd.set(name.clone(), Obj::from_raw(v)) {
+            Ok(()) => sp.sub(1),
+            Err(e) => raise(frame, instr, sp.sub(1), e),
+        }
+    }
+}
+
+/// `CALL`/`CALL_BUILTIN` of a builtin function or method without keyword
+/// arguments: calls it directly, as tier 1 does (frame saved first, since
+/// a builtin may call back into Python code); other callables through
+/// [`cpjit_step`].
+///
+/// # Safety
+/// As [`cpjit_step`]; the stack holds `[callable, self or NULL, args...]`.
+pub unsafe extern "C" fn cpjit_call_builtin(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    // SAFETY: the caller's contract: the call's operands are on the stack;
+    // vm_data is the VM running this thread.
+    unsafe {
+        let code = &*((*frame).code as *const Code);
+        let w = code.words().get(instr as usize).copied().unwrap_or(0);
+        let mut n = oparg(w) as usize;
+        let base = sp.sub(n + 2);
+        let callable = *base;
+        if kind_of(callable) != kind::BUILTIN {
+            return cpjit_step(frame, sp, tstate, expected, instr);
+        }
+        let args_ptr = if *base.add(1) != 0 {
+            n += 1;
+            base.add(1)
+        } else {
+            base.add(2)
+        };
+        (*frame).instr = instr as u32 + 1;
+        (*frame).stack_pointer = sp;
+        let vm = &mut *((*tstate).vm_data as *mut Vm);
+        let f = (*(callable as *const BuiltinObj)).f;
+        let args = std::slice::from_raw_parts(args_ptr, n);
+        let r = f(vm, args, None);
+        for &a in args {
+            decref(a);
+        }
+        decref(callable);
+        match r {
+            Ok(v) => {
+                *base = v.into_raw();
+                base.add(1)
+            }
+            Err(e) => raise(frame, instr, base, e),
+        }
+    }
+}
+
+/// `FOR_ITER` over a tuple iterator without re-entering tier 1 (exactly
+/// tier 1's `iter_next` for tuples); others through [`cpjit_for_iter`].
+///
+/// # Safety
+/// As [`cpjit_step`]; the top of the stack is the loop's iterator.
+pub unsafe extern "C" fn cpjit_for_iter_any(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    // SAFETY: the caller's contract; the top is the iterator.
+    unsafe {
+        let it = *sp.sub(1);
+        if kind_of(it) == KIND_ITER && expected == instr + 1 {
+            if let IterState::Tuple { seq, idx } = &mut (*(it as *mut IterObj)).state {
+                let items = tuple_items(seq.raw());
+                if *idx < items.len() {
+                    let v = items[*idx];
+                    *idx += 1;
+                    incref(v);
+                    *sp = v;
+                    return sp.add(1);
+                }
+                decref(it);
+                return (sp.sub(1) as usize | 1) as *mut u64;
+            }
+        }
+        cpjit_for_iter(frame, sp, tstate, expected, instr)
+    }
+}
+
+/// `x ** y` for two doubles (given as their bits), as tier 1's float `**`
+/// computes it ([`crate::vm::num::float_pow`]); NaN bits where tier 1 would
+/// raise (`0.0 ** -1`, a complex result, an overflow) or returns NaN, so
+/// the uop exits and tier 1 redoes the operation.
+pub extern "C" fn cpjit_float_pow(x: u64, y: u64) -> u64 {
+    match crate::vm::num::float_pow(f64::from_bits(x), f64::from_bits(y)) {
+        Ok(r) => r.to_bits(),
+        Err(_) => f64::NAN.to_bits(),
+    }
+}
+
+/// Adds the helpers of this module to `table`.
+pub fn register(table: SymbolTable) -> SymbolTable {
+    let helpers: [(&str, u64); 6] = [
+        (
+            "cpjit_float_pow",
+            cpjit_float_pow as *const () as usize as u64,
+        ),
+        (
+            "cpjit_load_method",
+            cpjit_load_method as *const () as usize as u64,
+        ),
+        (
+            "cpjit_get_iter",
+            cpjit_get_iter as *const () as usize as u64,
+        ),
+        (
+            "cpjit_store_global",
+            cpjit_store_global as *const () as usize as u64,
+        ),
+        (
+            "cpjit_call_builtin",
+            cpjit_call_builtin as *const () as usize as u64,
+        ),
+        (
+            "cpjit_for_iter_any",
+            cpjit_for_iter_any as *const () as usize as u64,
+        ),
+    ];
+    helpers
+        .into_iter()
+        .fold(table, |t, (name, addr)| t.with(name, addr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pow(x: f64, y: f64) -> f64 {
+        f64::from_bits(cpjit_float_pow(x.to_bits(), y.to_bits()))
+    }
+
+    #[test]
+    fn float_pow_matches_tier_one_and_declines_errors() {
+        assert_eq!(pow(4.0, 0.5), 2.0);
+        assert_eq!(pow(-2.0, 3.0), -8.0);
+        assert_eq!(pow(10.0, -2.0), 10f64.powf(-2.0));
+        // Errors in tier 1: declined (NaN).
+        assert!(pow(-8.0, 1.0 / 3.0).is_nan());
+        assert!(pow(0.0, -1.0).is_nan());
+        assert!(pow(10.0, 400.0).is_nan());
+    }
+
+    /// The templates read range and list iterators through the shared
+    /// layouts: they must see the runtime's values.
+    #[test]
+    fn runtime_iterators_have_the_shared_layouts() {
+        use crate::abi::layout::{iter_tag, ListIterObj, RangeIterObj};
+        use crate::vm::obj::new_list;
+        use crate::vm::obj::{box_obj, hdr};
+        let range = Obj::from_raw(box_obj(crate::vm::types::RangeObj {
+            ob: hdr(kind::RANGE),
+            start: 5,
+            stop: -7,
+            step: -3,
+        }));
+        let r = crate::vm::iter::get_iter(range.raw());
+        let r = r.ok().map(Obj::into_raw).unwrap_or(0);
+        assert_ne!(r, 0);
+        // SAFETY: r is a live range iterator.
+        let st = unsafe { &(*(r as *const RangeIterObj)).state };
+        assert_eq!(
+            (st.tag, st.next, st.stop, st.step),
+            (iter_tag::RANGE, 5, -7, -3)
+        );
+        decref(r);
+        let l = new_list(vec![Obj::int(1), Obj::int(2)]);
+        let it = crate::vm::iter::get_iter(l.raw())
+            .ok()
+            .map(Obj::into_raw)
+            .unwrap_or(0);
+        assert_ne!(it, 0);
+        // SAFETY: it is a live list iterator.
+        let st = unsafe { &(*(it as *const ListIterObj)).state };
+        assert_eq!((st.tag, st.seq, st.idx), (iter_tag::LIST, l.raw(), 0));
+        decref(it);
+    }
+
+    #[test]
+    fn the_runtime_cell_has_the_shared_layout() {
+        use crate::abi::layout::CellObj as Shared;
+        use crate::vm::types::CellObj;
+        assert_eq!(
+            std::mem::offset_of!(CellObj, value),
+            std::mem::offset_of!(Shared, value)
+        );
+        assert_eq!(
+            std::mem::size_of::<CellObj>(),
+            std::mem::size_of::<Shared>()
+        );
+    }
+}
