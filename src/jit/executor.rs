@@ -468,6 +468,7 @@ impl Executor {
     /// live frame with room for the trace's stack, a stack pointer into it,
     /// and this thread's live thread state; runtime helpers in the symbol
     /// table must behave as the templates assume.
+    #[inline(always)]
     pub unsafe fn enter(
         &self,
         frame: *mut Frame,
@@ -487,6 +488,7 @@ impl Executor {
     /// # Safety
     /// As for [`Executor::enter`]; `executor` must be a live executor of this
     /// library on this thread when the call starts.
+    #[inline(always)]
     pub unsafe fn enter_raw(
         executor: *mut abi::Executor,
         frame: *mut Frame,
