@@ -414,7 +414,7 @@ fn gdb_backtrace_from_a_helper_names_the_uop_line_and_reaches_the_vm() {
             "-ex",
             "run",
             "-ex",
-            "bt 12",
+            "bt 30",
             "--args",
             CPJIT,
             "run",

@@ -500,9 +500,16 @@ impl Executor {
         }
         struct Active;
         impl Drop for Active {
+            #[inline(always)]
             fn drop(&mut self) {
-                ACTIVE.with(|a| a.set(a.get() - 1));
-                drain_deferred();
+                let outermost = ACTIVE.with(|a| {
+                    a.set(a.get() - 1);
+                    a.get() == 0
+                });
+                // Most returns have nothing deferred: test before draining.
+                if outermost && DEFERRED.with(|d| d.try_borrow().map_or(true, |v| !v.is_empty())) {
+                    drain_deferred();
+                }
             }
         }
         ACTIVE.with(|a| a.set(a.get() + 1));

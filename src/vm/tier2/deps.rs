@@ -46,6 +46,7 @@
 //! callable's code at every call.
 
 use crate::vm::tier2::trace::Trace;
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::{Rc, Weak};
@@ -124,6 +125,9 @@ impl Registry {
     /// Registers every fact of `t`.
     pub fn register(&mut self, t: &Rc<Trace>) {
         for d in &t.deps {
+            if let Dep::Global { dict, hash } = *d {
+                MAY_DEPEND.with(|f| f.set(f.get() | filter_bit(dict, hash)));
+            }
             self.dependents
                 .entry(*d)
                 .or_default()
@@ -135,14 +139,30 @@ impl Registry {
     /// Forgets `t` (it was invalidated or is being freed), and any dropped
     /// trace met on the way.
     pub fn unregister(&mut self, t: &Trace) {
+        let mut removed = false;
         for d in &t.deps {
             if let Some(v) = self.dependents.get_mut(d) {
                 v.retain(|w| w.strong_count() > 0 && !std::ptr::eq(w.as_ptr(), t));
                 if v.is_empty() {
                     self.dependents.remove(d);
+                    removed = true;
                 }
             }
         }
+        if removed {
+            self.refilter();
+        }
+    }
+
+    /// Rebuilds the store filter from the facts that still have dependents
+    /// (after some lost theirs: a global rebound too often under traces is
+    /// guarded, not baked, from then on, and its stores should be cheap).
+    fn refilter(&self) {
+        let bits = self.dependents.keys().fold(0, |acc, d| match *d {
+            Dep::Global { dict, hash } => acc | filter_bit(dict, hash),
+            Dep::Code(_) => acc,
+        });
+        MAY_DEPEND.with(|f| f.set(bits));
     }
 
     /// Takes the live dependents of every fact `broken` accepts, counting
@@ -165,6 +185,7 @@ impl Registry {
             }
             out.extend(live);
         }
+        self.refilter();
         out
     }
 
@@ -176,6 +197,7 @@ impl Registry {
         let Some(v) = self.dependents.remove(dep) else {
             return Vec::new();
         };
+        self.refilter();
         let live: Vec<Rc<Trace>> = v.iter().filter_map(Weak::upgrade).collect();
         if !live.is_empty() {
             *self.breaks.entry(*dep).or_insert(0) += 1;
@@ -189,10 +211,39 @@ impl Registry {
     }
 }
 
+thread_local! {
+    /// A one-word Bloom filter over the [`Dep::Global`] facts registered
+    /// since [`reset_filter`]: a store into a watched dict whose bit is clear
+    /// changes nothing any trace depends on and returns at once, without
+    /// borrowing the tier-2 state or probing the registry (a module-level
+    /// loop stores globals of the watched module dict on every iteration).
+    static MAY_DEPEND: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The filter bit of the fact "entry `hash` of the dict at `dict`".
+fn filter_bit(dict: usize, hash: i64) -> u64 {
+    let mixed = (hash as u64 ^ (dict as u64).rotate_right(4)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    1 << (mixed >> 58)
+}
+
+/// Whether a trace may depend on entry `hash` of the dict at `dict` (no
+/// false negatives: every registered fact passes).
+fn may_depend(dict: usize, hash: i64) -> bool {
+    MAY_DEPEND.with(Cell::get) & filter_bit(dict, hash) != 0
+}
+
+/// Forgets every fact in the filter (a new registry starts).
+pub(super) fn reset_filter() {
+    MAY_DEPEND.with(|f| f.set(0));
+}
+
 /// Called by a watched dict table (at address `dict`) before the entry of
 /// `hash` changes (`None`: every entry, e.g. `clear`). Invalidates the
 /// traces that depend on it.
 pub fn dict_changed(dict: usize, hash: Option<i64>) {
+    if hash.is_some_and(|h| !may_depend(dict, h)) {
+        return;
+    }
     super::invalidate_dependents(|reg| match hash {
         Some(hash) => reg.take_dependents_of(&Dep::Global { dict, hash }),
         None => reg.take_dependents(|d| matches!(d, Dep::Global { dict: t, .. } if *t == dict)),
@@ -253,6 +304,29 @@ mod tests {
         assert!(!r.may_bake(&A, 1) && r.may_bake(&A, 2));
         assert!(r.may_bake(&B, 1));
         assert!(!r.may_bake(&B, 0));
+    }
+
+    #[test]
+    fn the_store_filter_lets_every_registered_fact_through() {
+        reset_filter();
+        assert!(!may_depend(16, 1), "nothing registered yet");
+        let mut r = Registry::default();
+        let t = trace(vec![A, B, C, Dep::Code(64)]);
+        r.register(&t);
+        for d in [A, B, C] {
+            if let Dep::Global { dict, hash } = d {
+                assert!(may_depend(dict, hash), "{d:?}");
+            }
+        }
+        r.take_dependents_of(&A);
+        assert!(may_depend(16, 2), "B still has a dependent");
+        r.unregister(&t);
+        assert!(
+            !may_depend(16, 2) && !may_depend(32, 1),
+            "no fact has dependents"
+        );
+        reset_filter();
+        assert!(!may_depend(16, 1));
     }
 
     #[test]

@@ -38,6 +38,7 @@
 mod config;
 pub mod deps;
 pub mod dump;
+mod entry;
 pub mod fast_helpers;
 pub mod helpers;
 pub mod optimize;
@@ -50,11 +51,12 @@ pub mod unbox;
 pub mod uop_interp;
 
 pub use config::{parse_size, Config, Mode};
+pub use entry::{enter_executor, Entered};
 
-use crate::abi::layout::{status, Frame};
+use crate::abi::layout::Frame;
 use crate::jit::{JitConfig, JitContext, MemoryConfig};
 use crate::vm::bytecode::{encode, op, oparg, opcode, Cache, Code};
-use crate::vm::error::{err, ExcKind, PyErr};
+use crate::vm::error::PyErr;
 use crate::vm::interp::Vm;
 use crate::vm::obj::Obj;
 use crate::vm::types::CodeObj;
@@ -92,10 +94,6 @@ struct State {
     graveyard: Vec<Rc<Trace>>,
     pending: Option<Pending>,
     declined: HashSet<(usize, u32)>,
-    running: u32,
-    /// The code object (`*const Code`) of each [`enter_executor`]
-    /// activation on the stack, innermost last.
-    active_codes: Vec<usize>,
     deps: deps::Registry,
     stats: Stats,
 }
@@ -118,6 +116,8 @@ pub fn configure(config: &Config) {
     };
     THRESHOLD.store(threshold, Ordering::Relaxed);
     dump::open(config.dump_traces.as_ref());
+    entry::reset();
+    deps::reset_filter();
     STATE.with(|s| {
         *s.borrow_mut() = Some(State {
             config: config.clone(),
@@ -127,8 +127,6 @@ pub fn configure(config: &Config) {
             graveyard: Vec::new(),
             pending: None,
             declined: HashSet::new(),
-            running: 0,
-            active_codes: Vec::new(),
             deps: deps::Registry::default(),
             stats: Stats::started_now(),
         })
@@ -374,6 +372,7 @@ impl State {
         if let Some(k) = self.traces.iter().position(|x| Rc::ptr_eq(x, t)) {
             let dead = self.traces.swap_remove(k);
             self.graveyard.push(dead);
+            entry::set_graveyard(true);
         }
     }
 
@@ -386,7 +385,7 @@ impl State {
         if self.graveyard.is_empty() {
             return;
         }
-        let active = &self.active_codes;
+        let active = &entry::active_codes();
         let mut keep = Vec::new();
         for t in self.graveyard.drain(..) {
             let running = t.contexts.iter().any(|c| {
@@ -407,8 +406,10 @@ impl State {
                     unsafe { e.detach() };
                 }
             }
+            entry::fold_exits(&mut self.stats, &t);
             drop(t);
         }
+        entry::set_graveyard(!keep.is_empty());
         self.graveyard = keep;
     }
 
@@ -482,150 +483,6 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
         }
     });
     installed.unwrap_or(false)
-}
-
-/// What [`enter_executor`] did.
-pub enum Entered {
-    /// The trace ran and exited: resume tier 1 at `frame.instr` with the
-    /// stack at `frame.stack_pointer`.
-    Resume,
-    /// The trace ran and raised: unwind from `frame.instr` (one past the
-    /// failing instruction), stack at `frame.stack_pointer`.
-    Error(Box<PyErr>),
-    /// No valid executor here (the instruction is `JUMP_BACKWARD` again):
-    /// carry on as `JUMP_BACKWARD`.
-    NotEntered,
-}
-
-/// Runs the executor installed at `ENTER_EXECUTOR` `instr` of `frame`'s
-/// code, with the stack at `frame.stack_pointer`.
-///
-/// # Safety
-/// `frame` is the live frame tier 1 is running (on this thread's VM), saved
-/// (`instr`, `stack_pointer`), and `instr` is an `ENTER_EXECUTOR` of its code.
-pub unsafe fn enter_executor(vm: &mut Vm, frame: *mut Frame, instr: u32) -> Entered {
-    // SAFETY: frame is tier 1's live frame; its code outlives it.
-    let code = unsafe { &*((*frame).code as *const Code) };
-    // SAFETY: instr < caches.len().
-    let p = unsafe { (*caches_of(code).add(instr as usize)).version } as *const Trace;
-    let trace = if p.is_null() {
-        None
-    } else {
-        // SAFETY: the cache holds a pointer to a trace registered in the
-        // state (kept there while the instruction is ENTER_EXECUTOR).
-        unsafe {
-            Rc::increment_strong_count(p);
-            Some(Rc::from_raw(p))
-        }
-    };
-    let Some(trace) = trace.filter(|t| t.valid.get()) else {
-        if let Some(&w) = code.words().get(instr as usize) {
-            rewrite(code, instr, encode(op::JUMP_BACKWARD, oparg(w)));
-        }
-        return Entered::NotEntered;
-    };
-    let mode = with_state(|s| {
-        s.running += 1;
-        s.active_codes.push(code as *const Code as usize);
-        s.stats.entries += 1;
-        s.config.mode
-    })
-    .unwrap_or(Mode::Interp);
-    let leave = || {
-        with_state(|s| {
-            s.running -= 1;
-            s.active_codes.pop();
-            s.collect();
-        })
-    };
-    // SAFETY: frame is live; the trace was projected from its code.
-    let sp = unsafe { (*frame).stack_pointer };
-    let (st, exit) = match mode {
-        Mode::Jit => {
-            let Some(exe) = trace.jit.as_ref() else {
-                leave();
-                return Entered::NotEntered;
-            };
-            vm.ts.exit_executor = std::ptr::null_mut();
-            // SAFETY: frame, its stack and the thread state are live and
-            // what the trace's code expects (it was projected for this code).
-            match unsafe { exe.enter(frame, sp, &mut *vm.ts) } {
-                Ok(st) => {
-                    let e = vm.ts.exit_executor;
-                    let exit = if e.is_null() || st == status::ERROR {
-                        None
-                    } else {
-                        // SAFETY: an exit stub stored its own executor, which
-                        // is alive (linked, or the one we entered); vm_data
-                        // is its trace, registered until no trace runs.
-                        unsafe {
-                            let t = (*e).vm_data as *const Trace;
-                            Rc::increment_strong_count(t);
-                            Some((Rc::from_raw(t), vm.ts.exit_index))
-                        }
-                    };
-                    (st, exit)
-                }
-                Err(_) => {
-                    leave();
-                    return Entered::NotEntered;
-                }
-            }
-        }
-        _ => {
-            // SAFETY: as above.
-            let o = unsafe { uop_interp::run(trace.clone(), frame, sp, &mut *vm.ts) };
-            with_state(|s| s.stats.uops_executed += o.uops);
-            (o.status, o.exit)
-        }
-    };
-    // The trace may have left in a frame it pushed (an inlined call).
-    let frame = vm.ts.current_frame;
-    let result = match st {
-        status::ERROR => {
-            let p = with_state(|s| s.pending.take()).flatten();
-            match p {
-                Some(p) => {
-                    // SAFETY: frame is live (the top frame).
-                    unsafe {
-                        (*frame).instr = p.instr;
-                        (*frame).stack_pointer = p.sp;
-                    }
-                    match p.error {
-                        Some(e) => Entered::Error(e),
-                        None => Entered::Resume,
-                    }
-                }
-                None => Entered::Error(err(
-                    ExcKind::RuntimeError,
-                    "tier 2: a trace failed without an exception",
-                )),
-            }
-        }
-        _ => {
-            if let Some((t, idx)) = &exit {
-                with_state(|s| {
-                    let c = t.exit_context(*idx).map_or(&t.code, |c| &c.code);
-                    s.stats.count_exit(
-                        c,
-                        code_of(c),
-                        t.exit_targets.get(*idx as usize).copied().unwrap_or(0),
-                    )
-                });
-                if st == status::HOT_EXIT {
-                    // SAFETY: frame is live.
-                    let globals = unsafe { (*frame).globals as u64 };
-                    let builtins = vm.builtins.raw();
-                    with_state(|s| hot_exit(s, t, *idx, globals, builtins));
-                }
-            }
-            Entered::Resume
-        }
-    };
-    drop(exit);
-    drop(trace);
-    leave();
-    result
 }
 
 /// Exit `idx` of `parent` got hot: link it to a side trace projected from
@@ -789,8 +646,11 @@ pub fn finish(vm: &mut Vm) {
         return;
     };
     // Nothing runs any more: the graveyard can go before counting.
-    s.active_codes.clear();
     s.collect();
+    s.stats.entries = entry::entries();
+    for t in &s.traces {
+        entry::fold_exits(&mut s.stats, t);
+    }
     if s.config.stats {
         let mem = s.jit.as_ref().map(|j| j.memory_stats());
         let registration = s.jit.as_ref().map(|j| j.registration_time());

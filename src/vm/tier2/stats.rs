@@ -3,7 +3,6 @@
 use crate::abi::uop::Uop;
 use crate::jit::{MemoryStats, UopInstruction};
 use crate::vm::bytecode::Code;
-use crate::vm::obj::Obj;
 use crate::vm::tier2::trace::FREED;
 use crate::vm::tier2::Config;
 use std::collections::HashMap;
@@ -41,6 +40,11 @@ pub struct Stats {
     pub exits_taken: u64,
     /// Exits linked to side traces (or to loop executors).
     pub side_links: u64,
+    /// Hot exits handed to tier 2 for a side trace (a declined exit is
+    /// never handed over again).
+    pub hot_exits: u64,
+    /// Of those, exits marked as not worth a side trace.
+    pub exits_declined: u64,
     /// Bytes of code and data emitted for executors.
     pub jit_code_bytes: u64,
     /// Failed JIT compilations (the loops stay in the interpreter).
@@ -87,14 +91,14 @@ impl Stats {
         }
     }
 
-    /// Counts an exit to tier 1 at `target` of `code`.
-    pub fn count_exit(&mut self, _owner: &Obj, code: &Code, target: u32) {
-        self.exits_taken += 1;
+    /// Counts `n` exits to tier 1 at `target` of `code`.
+    pub fn add_exits(&mut self, code: &Code, target: u32, n: u64) {
+        self.exits_taken += n;
         let line = code.lines.get(target as usize).copied().unwrap_or(0);
         *self
             .exits
             .entry((code.name.to_string(), line, target))
-            .or_insert(0) += 1;
+            .or_insert(0) += n;
     }
 
     /// Prints the report to stderr.
@@ -161,6 +165,10 @@ impl Stats {
         s.push_str(&format!(
             "  exits taken to tier 1: {}; side traces linked: {}\n",
             self.exits_taken, self.side_links
+        ));
+        s.push_str(&format!(
+            "  hot exits: {} handed to tier 2, {} declined\n",
+            self.hot_exits, self.exits_declined
         ));
         match mem {
             Some(m) => {

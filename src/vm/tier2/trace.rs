@@ -23,6 +23,9 @@ pub struct ExitSlot {
     pub linked: RefCell<Option<Rc<Trace>>>,
     /// Set when no side trace can be built here (do not try again).
     pub declined: Cell<bool>,
+    /// Times the exit was taken back to tier 1 (both modes), not yet
+    /// folded into the `--stats` counts.
+    pub taken: Cell<u64>,
 }
 
 /// A frame under another one that a trace knows statically (it pushed the
