@@ -160,3 +160,44 @@ pub struct StencilSet {
     /// One group per uop, indexed by [`crate::uop::Uop`] as `usize`.
     pub uops: &'static [StencilGroup],
 }
+
+/// Where a generated emit function copies and patches one group.
+///
+/// Besides the static tables, the stencil writer generates one straight-line
+/// function per group (module `emit` of each stencil file): it asks the sink
+/// for the values its holes need, copies the data and the code with
+/// [`EmitSink::data`] and [`EmitSink::code`], then patches each hole at its
+/// constant offset with its constant kind and addend through
+/// [`EmitSink::patch`]. The runtime's emitter implements the sink, so the
+/// patch arithmetic of each [`HoleKind`] stays defined once, in the runtime.
+/// Every method returns `None` when something does not fit (the runtime then
+/// reports the error through its table-driven path).
+pub trait EmitSink {
+    /// The value of `v` for the group being emitted. `Code` is the start of
+    /// its code (before [`EmitSink::code`] is called) and `Data` the start of
+    /// its data. Generated code never asks for `Continue` (it adds the code
+    /// size to `Code`) nor, for the trampoline and the fatal-error guard,
+    /// for a value taken from an instruction (those are zero there).
+    fn value(&self, v: HoleValue) -> u64;
+    /// The address of symbol `index` of the stencil file's `emit::SYMBOLS`.
+    fn symbol(&self, index: usize) -> u64;
+    /// Copies the group's data to its place and returns the placed bytes.
+    fn data<const N: usize>(&mut self, body: &[u8; N]) -> Option<&mut [u8; N]>;
+    /// Copies the group's code to its place (the next group's code follows
+    /// it) and returns the placed bytes.
+    fn code<const N: usize>(&mut self, body: &[u8; N]) -> Option<&mut [u8; N]>;
+    /// Patches the hole of `kind` at `offset` of `place`, whose first byte
+    /// runs at `address`, with `value` (hole value + symbol + addend).
+    fn patch(
+        kind: HoleKind,
+        place: &mut [u8],
+        offset: usize,
+        address: u64,
+        value: u64,
+    ) -> Option<()>;
+    /// Patches the hole of `kind` that runs at `address` (in code already
+    /// placed) with the whole block in view: for kinds that read other
+    /// parts of the block (the x86-64 GOT relaxation reads the slot in the
+    /// data).
+    fn patch_in_block(&mut self, kind: HoleKind, address: u64, value: u64) -> Option<()>;
+}

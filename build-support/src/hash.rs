@@ -17,6 +17,7 @@ const GENERATOR_SOURCES: &[&str] = &[
     include_str!("relocs.rs"),
     include_str!("got.rs"),
     include_str!("writer.rs"),
+    include_str!("emit_fns.rs"),
     include_str!("disasm.rs"),
     include_str!("compile.rs"),
     include_str!("targets.rs"),

@@ -16,6 +16,7 @@
 
 pub mod compile;
 pub mod disasm;
+mod emit_fns;
 mod got;
 pub mod hash;
 pub mod relocs;

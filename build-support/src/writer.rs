@@ -9,6 +9,7 @@ use std::fmt::Write;
 use cpjit_abi::stencil::{CallConv, HoleKind};
 
 use crate::disasm::Disassembler;
+use crate::emit_fns;
 use crate::stencils::{HarvestedGroup, OwnedHole, OwnedStencil};
 use crate::targets::{cc_name, TargetSpec};
 
@@ -116,10 +117,12 @@ pub fn render(set: &SetSource<'_>) -> String {
     }
     let _ = writeln!(out, "    ],");
     let _ = writeln!(out, "}};");
+    emit_fns::write_module(&mut out, set);
     out
 }
 
-fn ident(template: &str) -> String {
+/// The Rust identifier of a group's statics (`LOAD_FAST` for `_LOAD_FAST`).
+pub(crate) fn ident(template: &str) -> String {
     template.trim_start_matches('_').to_owned()
 }
 

@@ -9,6 +9,7 @@
 use anyhow::{Context, Result};
 use cpjit::abi::stencil::StencilSet;
 use cpjit::abi::uop::Uop;
+use cpjit::jit::emitter::Emitter;
 use cpjit::jit::memory::os;
 use cpjit::jit::{JitConfig, JitContext, SymbolTable, UopInstruction};
 use std::hint::black_box;
@@ -24,6 +25,16 @@ fn symbols() -> SymbolTable {
         .with("cpjit_dealloc", dealloc as *const () as u64)
         .with("cpjit_true", &TRUE_OBJ as *const u64 as u64)
         .with("cpjit_false", &FALSE_OBJ as *const u64 as u64)
+}
+
+/// The table-driven emitter (patch programs) for `set`, to compare with
+/// the generated emit functions the context uses. Its code is only
+/// emitted, never run: the runtime's own symbols get placeholder addresses.
+fn table_driven(set: &StencilSet) -> Result<Emitter> {
+    let symbols = symbols()
+        .with("cpjit_executor_dealloc", 0x1000)
+        .with("cpjit_fatal_error", 0x2000);
+    Ok(Emitter::table_driven(set, &symbols)?)
 }
 
 /// The stencil sets to measure: the host's generated ones, and (on x86-64
@@ -98,22 +109,47 @@ fn main() -> Result<()> {
         let iters: usize = iters.parse().context("CPJIT_BENCH_EMIT_ONLY=ITERS")?;
         // `CPJIT_BENCH_SET=host` or `=synthetic`: only that set.
         let only = std::env::var("CPJIT_BENCH_SET").ok();
+        // `CPJIT_BENCH_PATH=tables`: the table-driven emitter instead of the
+        // generated functions.
+        let tables = std::env::var("CPJIT_BENCH_PATH").is_ok_and(|p| p == "tables");
         for (set, name) in stencil_sets() {
             if only.as_deref().is_some_and(|o| !name.contains(o)) {
                 continue;
             }
             let jit = JitContext::new(config(), set, &symbols())?;
+            let table_emitter = table_driven(set)?;
+            let emitter = if tables {
+                &table_emitter
+            } else {
+                jit.emitter()
+            };
             let t = trace(1000);
-            let layout = jit.emitter().layout(&t)?;
+            let layout = emitter.layout(&t)?;
             let mut buf = vec![0u8; layout.total_size];
             let base = buf.as_ptr() as u64;
             for _ in 0..iters {
-                let l = jit.emitter().layout(black_box(&t))?;
-                jit.emitter()
-                    .emit(&t, &l, black_box(&mut buf), base, 0x1000)?;
+                let l = emitter.layout(black_box(&t))?;
+                emitter.emit(&t, &l, black_box(&mut buf), base, 0x1000)?;
             }
-            println!("{name}: emitted 1000 uops {iters} times");
+            let path = if emitter.is_generated() {
+                "generated functions"
+            } else {
+                "tables"
+            };
+            println!("{name}: emitted 1000 uops {iters} times ({path})");
         }
+        return Ok(());
+    }
+    // `CPJIT_BENCH_REGISTER_ONLY=ITERS`: only compile the 100-uop trace
+    // ITERS times with gdb registration, for instruction counting.
+    if let Ok(iters) = std::env::var("CPJIT_BENCH_REGISTER_ONLY") {
+        let iters: usize = iters.parse().context("CPJIT_BENCH_REGISTER_ONLY=ITERS")?;
+        let jit = JitContext::new(gdb_config(), &cpjit::jit::stencils::HOST, &symbols())?;
+        let t = trace(100);
+        for _ in 0..iters {
+            drop(black_box(jit.compile(&t)?));
+        }
+        println!("compiled 100 uops {iters} times with gdb registration");
         return Ok(());
     }
     for (set, name) in stencil_sets() {
@@ -129,6 +165,19 @@ fn config() -> JitConfig {
     }
 }
 
+/// [`config`] with the code registered with gdb (in-memory ELF with
+/// symbols and CFI per uop), the default unless `CPJIT_GDB=0`.
+fn gdb_config() -> JitConfig {
+    JitConfig {
+        debug: Some(cpjit::jit::debug::DebugConfig {
+            perf_map: false,
+            jitdump: false,
+            gdb: true,
+        }),
+        ..config()
+    }
+}
+
 fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
     let jit = JitContext::new(config(), set, &symbols()).context("JIT context")?;
     let budget = Duration::from_millis(300);
@@ -136,8 +185,17 @@ fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
         "stencils: {name}, target {}, convention {:?}, {}",
         set.target, set.cc, set.input_hash
     );
+    let tables = table_driven(set)?;
     println!(
-        "{:>6} {:>8} {:>12} {:>9} {:>12} {:>9} {:>8} {:>12} {:>12} {:>12}",
+        "emitter: {}; tbl/cpy: the table-driven emitter (patch programs) in the same run",
+        if jit.emitter().is_generated() {
+            "generated emit functions"
+        } else {
+            "table-driven (no generated functions for this set)"
+        }
+    );
+    println!(
+        "{:>6} {:>8} {:>12} {:>9} {:>12} {:>9} {:>8} {:>12} {:>12} {:>12} {:>9}",
         "uops",
         "bytes",
         "emit MB/s",
@@ -147,7 +205,8 @@ fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
         "layout%",
         "protect ns",
         "compile ns",
-        "compile MB/s"
+        "compile MB/s",
+        "tbl/cpy"
     );
     for n in [10usize, 100, 1000] {
         let t = trace(n);
@@ -160,6 +219,12 @@ fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
         let emit = best_per_call(budget, || {
             let l = emitter.layout(black_box(&t)).expect("layout");
             emitter
+                .emit(&t, &l, black_box(&mut buf), base, 0x1000)
+                .expect("emit");
+        });
+        let with_tables = best_per_call(budget, || {
+            let l = tables.layout(black_box(&t)).expect("layout");
+            tables
                 .emit(&t, &l, black_box(&mut buf), base, 0x1000)
                 .expect("emit");
         });
@@ -199,7 +264,7 @@ fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
             drop(black_box(jit.compile(&t).expect("compile")));
         });
         println!(
-            "{:>6} {:>8} {:>12.0} {:>9.1} {:>12.0} {:>9.2} {:>8.0} {:>12} {:>12} {:>12.0}",
+            "{:>6} {:>8} {:>12.0} {:>9.1} {:>12.0} {:>9.2} {:>8.0} {:>12} {:>12} {:>12.0} {:>9.2}",
             n,
             size,
             mbps(size, emit),
@@ -210,26 +275,29 @@ fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
             protect.as_nanos(),
             compile.as_nanos(),
             mbps(size, compile),
+            with_tables.as_secs_f64() / copy.as_secs_f64(),
         );
     }
-    // The same compile with the code registered with gdb (in-memory ELF
-    // with symbols and CFI per uop), the default unless CPJIT_GDB=0.
-    let gdb = JitConfig {
-        debug: Some(cpjit::jit::debug::DebugConfig {
-            perf_map: false,
-            jitdump: false,
-            gdb: true,
-        }),
-        ..config()
-    };
-    let jit_gdb = JitContext::new(gdb, set, &symbols())?;
+    // The same compile with the code registered with gdb.
+    let jit_gdb = JitContext::new(gdb_config(), set, &symbols())?;
     let t = trace(100);
     let with_gdb = best_per_call(budget, || {
         drop(black_box(jit_gdb.compile(&t).expect("compile")));
     });
+    // The registration's share, per compile: best and median of 200.
+    let mut each: Vec<Duration> = (0..200)
+        .map(|_| {
+            let before = jit_gdb.registration_time();
+            drop(black_box(jit_gdb.compile(&t).expect("compile")));
+            jit_gdb.registration_time() - before
+        })
+        .collect();
+    each.sort();
     println!(
-        "compile of 100 uops with GDB JIT registration: {} ns",
-        with_gdb.as_nanos()
+        "compile of 100 uops with GDB JIT registration: {} ns (registration alone: best {} ns, median {} ns)",
+        with_gdb.as_nanos(),
+        each[0].as_nanos(),
+        each[each.len() / 2].as_nanos()
     );
     memory_run(set)?;
     println!();

@@ -1,5 +1,6 @@
 //! The JIT context: the library's entry point for VM authors.
 
+use crate::jit::debug::symfile_writer::{push_decimal, EncodedFde, SymfileWriter};
 use crate::jit::debug::{self, CodeRange, CodeRegion, DebugConfig, FrameLayout};
 use crate::jit::emitter::{Emitter, Layout};
 use crate::jit::error::JitError;
@@ -46,18 +47,17 @@ pub struct JitContext {
     traces: std::cell::Cell<u64>,
     /// Time spent registering code with profilers and debuggers.
     registration_time: std::cell::Cell<std::time::Duration>,
-    /// Unwind rows of each piece of code already analysed for gdb
-    /// (see [`FrameCache`]).
-    frames: RefCell<FrameCache>,
+    /// Unwind information of each stencil already encoded for gdb
+    /// (see [`FdeCache`]).
+    frames: RefCell<FdeCache>,
 }
 
-/// Unwind rows by piece of code: copies of one stencil have the same
-/// instructions wherever they are emitted (only hole values differ), so
-/// the code analysis behind gdb's CFI runs once per stencil and size
-/// instead of once per trace. Keyed by the uop (`None` for the trampoline
-/// and the fatal-error guard, told apart by their position) and the size.
-type FrameCache =
-    std::collections::HashMap<(Option<cpjit_abi::uop::Uop>, bool, usize), FrameLayout>;
+/// The unwind information of each stencil, encoded once per context for
+/// gdb's symbol files: copies of one stencil have the same instructions
+/// wherever they are emitted (only hole values differ). Indexed by piece:
+/// 0 the trampoline, 1 the fatal-error guard, `2 + uop` a uop; each entry
+/// keeps the code size it was encoded for.
+type FdeCache = Vec<Option<(usize, EncodedFde)>>;
 
 /// The architecture a target triple names (`x86_64`, `aarch64`, ...).
 fn triple_arch(triple: &str) -> &str {
@@ -101,7 +101,7 @@ impl JitContext {
             debug: config.debug,
             traces: std::cell::Cell::new(0),
             registration_time: std::cell::Cell::new(std::time::Duration::ZERO),
-            frames: RefCell::new(FrameCache::new()),
+            frames: RefCell::new(FdeCache::new()),
         })
     }
 
@@ -218,6 +218,11 @@ impl JitContext {
 /// Registers an executor's code with the debug interfaces. A failure costs
 /// only debuggability, never the executor: it is reported once per process
 /// on stderr and the code runs unregistered.
+///
+/// Perf map and jitdump (off by default) get named ranges through
+/// [`debug::register_with`]; gdb gets a symbol file written directly from
+/// the unwind information of each stencil, encoded once per context
+/// ([`FdeCache`]).
 fn register(
     code: &[u8],
     layout: &Layout,
@@ -225,8 +230,46 @@ fn register(
     function: &str,
     lines: Option<&[u32]>,
     config: DebugConfig,
-    frames: &mut FrameCache,
+    fdes: &mut FdeCache,
 ) -> Option<debug::Registration> {
+    let warn = |e: debug::DebugError| {
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        WARNED.call_once(|| eprintln!("cpjit: cannot register JIT code for debugging: {e}"));
+    };
+    let mut registration = debug::Registration::default();
+    if config.perf_map || config.jitdump {
+        let ranges = named_ranges(layout, trace, function, lines)?;
+        let name = format!("cpjit executor {function} at {:p}", code.as_ptr());
+        let profilers = DebugConfig {
+            gdb: false,
+            ..config
+        };
+        match debug::register_with(&CodeRegion::new(&name, code, &ranges), profilers) {
+            Ok(r) => registration = r,
+            Err(e) => warn(e),
+        }
+    }
+    if config.gdb {
+        match gdb_symfile(code, layout, trace, function, lines, fdes) {
+            Ok(symfile) => registration = registration.with_gdb(symfile),
+            Err(e) => warn(e),
+        }
+    }
+    Some(registration)
+}
+
+/// The label of uop `i` (its source line if `lines` has one, else `i`).
+fn line_of(lines: Option<&[u32]>, i: usize) -> u32 {
+    lines.and_then(|l| l.get(i)).copied().unwrap_or(i as u32)
+}
+
+/// The executor's code as named ranges: trampoline, each uop, guard.
+fn named_ranges(
+    layout: &Layout,
+    trace: &[UopInstruction],
+    function: &str,
+    lines: Option<&[u32]>,
+) -> Option<Vec<CodeRange>> {
     let mut pieces = layout.code_pieces();
     let mut ranges = Vec::with_capacity(trace.len() + 2);
     let (off, size) = pieces.next()?;
@@ -236,7 +279,7 @@ fn register(
             off,
             size,
             function,
-            lines.and_then(|l| l.get(i)).copied().unwrap_or(i as u32),
+            line_of(lines, i),
             ins.opcode.name(),
         ));
     }
@@ -246,27 +289,58 @@ fn register(
         size,
         format!("cpjit:{function}:_FATAL_ERROR"),
     ));
-    if config.gdb && cfg!(target_arch = "x86_64") {
-        let last = ranges.len() - 1;
-        for (k, r) in ranges.iter_mut().enumerate() {
-            let uop = (k > 0 && k < last).then(|| trace[k - 1].opcode);
-            let bytes = code.get(r.offset..r.offset + r.size).unwrap_or(&[]);
-            let frame = frames
-                .entry((uop, k == 0, r.size))
-                .or_insert_with(|| {
-                    FrameLayout::Precomputed(debug::cfi::rows(&FrameLayout::Detect, bytes).into())
-                })
-                .clone();
-            r.frame = frame;
-        }
-    }
+    Some(ranges)
+}
+
+/// The symbol file gdb gets for an executor: one symbol per piece, named as
+/// [`named_ranges`] names them, and each piece's unwind information from
+/// `fdes` (encoded on first use).
+fn gdb_symfile(
+    code: &[u8],
+    layout: &Layout,
+    trace: &[UopInstruction],
+    function: &str,
+    lines: Option<&[u32]>,
+    fdes: &mut FdeCache,
+) -> Result<Vec<u8>, debug::DebugError> {
     let name = format!("cpjit executor {function} at {:p}", code.as_ptr());
-    match debug::register_with(&CodeRegion::new(&name, code, &ranges), config) {
-        Ok(r) => Some(r),
-        Err(e) => {
-            static WARNED: std::sync::Once = std::sync::Once::new();
-            WARNED.call_once(|| eprintln!("cpjit: cannot register JIT code for debugging: {e}"));
-            None
+    // Names are `cpjit:trampoline:<function>`, `cpjit:<function>:<line>:<uop>`
+    // and `cpjit:<function>:_FATAL_ERROR`, put together from pieces.
+    let prefix = format!("cpjit:{function}:");
+    let mut w = SymfileWriter::new(&name, code.as_ptr() as u64, code.len(), trace.len() + 2)?;
+    let last = trace.len() + 1;
+    for (k, (off, size)) in layout.code_pieces().enumerate() {
+        let uop = (k > 0 && k < last).then(|| trace.get(k - 1)).flatten();
+        let key = match (k, uop) {
+            (0, _) => 0,
+            (_, None) => 1,
+            (_, Some(ins)) => 2 + ins.opcode as usize,
+        };
+        if fdes.len() <= key {
+            fdes.resize(key + 1, None);
         }
+        if !matches!(&fdes[key], Some((s, _)) if *s == size) {
+            let bytes = code.get(off..off + size).unwrap_or(&[]);
+            fdes[key] = Some((size, EncodedFde::encode(bytes, &FrameLayout::Detect)?));
+        }
+        let fde = fdes[key].as_ref().map(|(_, f)| f);
+        let fde = fde.ok_or_else(|| debug::DebugError::Symfile("unwind cache".into()))?;
+        w.add(off, size, fde, |s| match uop {
+            _ if k == 0 => {
+                s.extend_from_slice(b"cpjit:trampoline:");
+                s.extend_from_slice(function.as_bytes());
+            }
+            None => {
+                s.extend_from_slice(prefix.as_bytes());
+                s.extend_from_slice(b"_FATAL_ERROR");
+            }
+            Some(ins) => {
+                s.extend_from_slice(prefix.as_bytes());
+                push_decimal(s, line_of(lines, k - 1));
+                s.push(b':');
+                s.extend_from_slice(ins.opcode.name().as_bytes());
+            }
+        })?;
     }
+    Ok(w.finish())
 }

@@ -17,6 +17,7 @@
 //! The emitter writes into any byte buffer with the address it will run at,
 //! so it can be measured apart from page protection.
 
+pub(crate) mod generated;
 mod program;
 #[cfg(test)]
 mod tests;
@@ -26,6 +27,7 @@ use crate::jit::symbols::SymbolTable;
 use crate::jit::trace::UopInstruction;
 use cpjit_abi::stencil::{HoleValue, StencilSet};
 use cpjit_abi::uop::Uop;
+use generated::{GeneratedSet, Sink, TraceConsts, UOP_COUNT};
 use program::{value_index, ContinueAt, Program, Programs, Values, VALUE_SLOTS};
 
 /// Largest data alignment a stencil may ask for (blocks are aligned to it).
@@ -41,11 +43,18 @@ pub struct Emitter {
     /// code for the uop.
     uops: Vec<Program>,
     /// Compact sizes for the first pass, indexed like `uops`.
-    sizes: Vec<GroupSize>,
+    sizes: Box<[GroupSize; UOP_COUNT]>,
     /// Bits of the operand `Operand` holes receive: all 64 on 64-bit
     /// targets; the low 32 on 32-bit ones, where `OperandHi` holes get the
     /// high half.
     operand_mask: u64,
+    /// The set's generated emit functions, if this binary has them.
+    generated: Option<&'static GeneratedSet>,
+    /// Addresses of the generated functions' symbols (0 where unresolved:
+    /// groups naming those are not usable).
+    symbol_values: Vec<u64>,
+    /// Whether each uop can be emitted, indexed like `uops`.
+    usable: Box<[bool; UOP_COUNT]>,
 }
 
 /// Whether a uop's stencil may legitimately have no code: only `_NOP`, whose
@@ -148,18 +157,26 @@ impl Emitter {
             })
             .collect::<Result<Vec<_>, _>>()?;
         programs.finish();
-        let sizes = uops
-            .iter()
-            .map(|p| match p.usable {
-                true => GroupSize {
+        let mut sizes = Box::new([GroupSize::UNUSABLE; UOP_COUNT]);
+        let mut usable = Box::new([false; UOP_COUNT]);
+        for ((size, ok), p) in sizes.iter_mut().zip(usable.iter_mut()).zip(&uops) {
+            *ok = p.usable;
+            if p.usable {
+                *size = GroupSize {
                     code: p.code_len,
                     data: p.data_len,
                     align_mask: p.data_align - 1,
                     ok: true,
-                },
-                false => GroupSize::UNUSABLE,
-            })
-            .collect();
+                };
+            }
+        }
+        let generated = generated::lookup(set);
+        let symbol_values = generated.map_or(Vec::new(), |g| {
+            g.symbols
+                .iter()
+                .map(|s| symbols.get(s).unwrap_or(0))
+                .collect()
+        });
         Ok(Emitter {
             programs,
             trampoline,
@@ -171,7 +188,23 @@ impl Emitter {
             } else {
                 u64::MAX
             },
+            generated,
+            symbol_values,
+            usable,
         })
+    }
+
+    /// [`Emitter::new`] without the set's generated emit functions: every
+    /// trace goes through the table-driven path (for comparisons).
+    pub fn table_driven(set: &StencilSet, symbols: &SymbolTable) -> Result<Self, JitError> {
+        let mut e = Self::new(set, symbols)?;
+        e.generated = None;
+        Ok(e)
+    }
+
+    /// Whether traces are emitted by the set's generated functions.
+    pub fn is_generated(&self) -> bool {
+        self.generated.is_some()
     }
 
     /// The program of a uop, or why it cannot be emitted.
@@ -212,32 +245,47 @@ impl Emitter {
         let (t, f) = (&self.trampoline, &self.fatal_error);
         // Code offsets are absolute; data offsets are relative to the data
         // area, which starts after all code, aligned for all data. Alignments
-        // are powers of two, so OR-ing their masks gives the largest.
+        // are powers of two, so OR-ing their masks gives the largest. Only
+        // groups with an alignment above 1 (those with data) align; the
+        // slots are appended, never zero-filled first.
         let mut code = t.code_len as u64;
         let mut data = t.data_len as u64;
         let mut max_mask = (t.data_align - 1) | (f.data_align - 1);
-        let mut bad = false;
+        let mut ok = true;
+        let mut worst_target = 0u32;
+        let sizes = &*self.sizes;
         out.slots.clear();
-        out.slots.resize(n + 2, (0, 0));
-        for (slot, ins) in out.slots[1..=n].iter_mut().zip(trace) {
-            let s = self
-                .sizes
-                .get(ins.opcode as usize)
-                .copied()
-                .unwrap_or(GroupSize::UNUSABLE);
-            bad |= !s.ok | (ins.jump_target as usize >= n) | (ins.error_target as usize >= n);
-            let mask = s.align_mask as u64;
-            data = (data + mask) & !mask;
-            max_mask |= s.align_mask;
-            *slot = (code as u32, data as u32);
+        out.slots.reserve(n + 2);
+        // The slots are written in place, in the reserved capacity (a plain
+        // loop keeps the running sums in registers).
+        let spare = out.slots.spare_capacity_mut();
+        let Some((first, rest)) = spare.split_first_mut() else {
+            return Err(self.first_error(trace));
+        };
+        first.write((0, 0));
+        for (slot, ins) in rest.iter_mut().zip(trace) {
+            let s = sizes[ins.opcode as usize];
+            ok &= s.ok;
+            worst_target = worst_target.max(ins.jump_target.max(ins.error_target));
+            if s.align_mask != 0 {
+                let mask = s.align_mask as u64;
+                data = (data + mask) & !mask;
+                max_mask |= s.align_mask;
+            }
+            slot.write((code as u32, data as u32));
             code += s.code as u64;
             data += s.data as u64;
         }
+        // SAFETY: `n + 2` slots are reserved and the first `n + 1` were just
+        // written (the trampoline's, then one per instruction of `trace`);
+        // the last one is pushed below.
+        unsafe { out.slots.set_len(n + 1) };
+        let bad = !ok || worst_target as usize >= n;
         if bad {
             return Err(self.first_error(trace));
         }
         data = align_up(data, f.data_align as u64);
-        out.slots[n + 1] = (code as u32, data as u32);
+        out.slots.push((code as u32, data as u32));
         code += f.code_len as u64;
         data += f.data_len as u64;
         let data_base = align_up(code, max_mask as u64 + 1);
@@ -279,7 +327,76 @@ impl Emitter {
     /// address `base`) for `trace`, whose executor header lives at `executor`.
     /// `layout` must come from [`Emitter::layout`] for the same trace; a
     /// layout that does not match is an error.
+    ///
+    /// Uses the set's generated emit functions when it has them; anything
+    /// they do not handle (an error, a value out of range) is redone by the
+    /// table-driven path, which says precisely what is wrong.
     pub fn emit(
+        &self,
+        trace: &[UopInstruction],
+        layout: &Layout,
+        buf: &mut [u8],
+        base: u64,
+        executor: u64,
+    ) -> Result<(), JitError> {
+        if let Some(g) = self.generated {
+            if self
+                .emit_generated(g, trace, layout, buf, base, executor)
+                .is_some()
+            {
+                return Ok(());
+            }
+        }
+        self.emit_tables(trace, layout, buf, base, executor)
+    }
+
+    /// [`Emitter::emit`] through generated functions; `None` if they cannot
+    /// (the block is then incomplete).
+    fn emit_generated(
+        &self,
+        g: &GeneratedSet,
+        trace: &[UopInstruction],
+        layout: &Layout,
+        buf: &mut [u8],
+        base: u64,
+        executor: u64,
+    ) -> Option<()> {
+        let n = trace.len();
+        let slots = layout.slots.as_slice();
+        if buf.len() != layout.total_size
+            || slots.len() != n + 2
+            || layout.code_size > layout.data_base
+            || layout.data_base > buf.len()
+        {
+            return None;
+        }
+        // Padding between code and data, and between data pieces, is zeroed
+        // so that no stale bytes of an earlier executor remain.
+        buf[layout.code_size..].fill(0);
+        let consts = TraceConsts {
+            base,
+            data_base: layout.data_base,
+            slots,
+            executor,
+            top: base.wrapping_add(slots.get(1)?.0 as u64),
+            operand_mask: self.operand_mask,
+            symbols: &self.symbol_values,
+            usable: &self.usable,
+        };
+        let mut sink = Sink::new(buf, &consts);
+        (g.trampoline)(&mut sink)?;
+        (g.uops)(&mut sink, trace)?;
+        // The layout must be this trace's: its code ends where ours does.
+        let guard = slots.get(n + 1)?.0 as usize;
+        if sink.code_offset() != guard {
+            return None;
+        }
+        (g.fatal_error)(&mut sink)?;
+        (sink.code_offset() == layout.code_size).then_some(())
+    }
+
+    /// [`Emitter::emit`] through the patch programs.
+    fn emit_tables(
         &self,
         trace: &[UopInstruction],
         layout: &Layout,

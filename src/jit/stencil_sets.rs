@@ -25,6 +25,13 @@ macro_rules! committed_sets {
         fn committed() -> Vec<AvailableSet> {
             vec![ $( AvailableSet { set: &$module::STENCILS, source: $module::SOURCE, host: false } ),* ]
         }
+
+        /// The committed sets' generated emit functions, for the emitter's
+        /// tests on every target.
+        #[cfg(test)]
+        pub(crate) static GENERATED: &[crate::jit::emitter::generated::GeneratedSet] = &[
+            $( crate::jit::emitter::generated::generated_set!($module) ),*
+        ];
     };
 }
 

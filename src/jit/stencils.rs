@@ -15,6 +15,10 @@ mod generated {
 /// The host's stencil set (trampoline, `_FATAL_ERROR`, one group per uop).
 pub use generated::STENCILS as HOST;
 
+/// The host set's generated emit functions (`emit` in the generated file).
+pub(crate) static HOST_EMIT: crate::jit::emitter::generated::GeneratedSet =
+    crate::jit::emitter::generated::generated_set!(generated);
+
 #[cfg(test)]
 mod tests {
     use super::HOST;

@@ -15,7 +15,9 @@
 //! * [`gdb`]: builds an in-memory ELF ([`symfile`]) with one `FUNC` symbol
 //!   per range and CFI ([`cfi`]) and registers it through the GDB JIT
 //!   interface, so `bt` inside JIT code names the uop and reaches `main`
-//!   (on by default; `CPJIT_GDB=0` turns it off).
+//!   (on by default; `CPJIT_GDB=0` turns it off). The JIT itself writes
+//!   that file with [`symfile_writer`], from unwind information encoded
+//!   once per stencil, and registers it with [`Registration::with_gdb`].
 //!
 //! [`frame_pointers`] walks frame-pointer chains, to check that unwinders
 //! that do not read CFI (perf's default) get through JIT code too.
@@ -28,6 +30,7 @@ pub mod jitdump;
 pub mod perf_map;
 mod region;
 pub mod symfile;
+pub mod symfile_writer;
 pub mod x86_decode;
 
 pub use region::{trace_ranges, CodeRange, CodeRegion, FrameLayout, UopSite};
@@ -143,6 +146,15 @@ pub struct Registration {
 }
 
 impl Registration {
+    /// This registration, plus `symfile` (an ELF object describing the
+    /// code, e.g. from [`symfile_writer`]) registered with gdb until the
+    /// registration is dropped.
+    pub fn with_gdb(self, symfile: Vec<u8>) -> Self {
+        Registration {
+            gdb: Some(gdb::GdbRegistration::register(symfile)),
+        }
+    }
+
     /// Whether the code is registered with the GDB JIT interface.
     pub fn in_gdb(&self) -> bool {
         self.gdb.is_some()

@@ -144,23 +144,39 @@ fn emission_matches_the_reference_on_every_target() {
         let wide = !is_32_bit(set.target);
         let base: u64 = if wide { 0x7f12_3456_0040 } else { 0x1000_0040 };
         let symbols = symbols_for(set, base);
-        let emitter = Emitter::new(set, &symbols).unwrap();
+        let generated = Emitter::new(set, &symbols).unwrap();
+        // Every set this binary carries has generated emit functions.
+        assert!(generated.is_generated(), "{}", set.target);
+        let tables = Emitter::table_driven(set, &symbols).unwrap();
+        assert!(!tables.is_generated());
         let uops = emittable(set);
         // Operands near the code: `_CALL_HELPER` calls its operand directly.
         let operand = base + 0x10_0008;
         let mut layout = Layout::default();
         for n in [1usize, 2, 3, 10, 37, 100, 400] {
             let trace = random_trace(&mut rng, &uops, n, operand);
-            emitter.layout_into(&trace, &mut layout).unwrap();
-            // Stale bytes from an earlier executor must all be overwritten.
-            let mut buf = vec![0xA5u8; layout.total_size];
-            emitter
-                .emit(&trace, &layout, &mut buf, base, base + 0x20_0000)
-                .unwrap_or_else(|e| panic!("{}: {e}", set.target));
             let want = reference(set, &symbols, &trace, base, base + 0x20_0000);
-            assert_eq!(buf.len(), want.len(), "{} n={n}", set.target);
-            if let Some(i) = (0..buf.len()).find(|&i| buf[i] != want[i]) {
-                panic!("{} n={n}: first difference at byte {i}", set.target);
+            for (path, emitter) in [("generated", &generated), ("tables", &tables)] {
+                emitter.layout_into(&trace, &mut layout).unwrap();
+                // Stale bytes from an earlier executor must all be overwritten.
+                let mut buf = vec![0xA5u8; layout.total_size];
+                match emitter.generated {
+                    // The generated path on its own, without the fallback.
+                    Some(g) => assert!(
+                        emitter
+                            .emit_generated(g, &trace, &layout, &mut buf, base, base + 0x20_0000)
+                            .is_some(),
+                        "{} {path}: generated emission gave up",
+                        set.target
+                    ),
+                    None => emitter
+                        .emit(&trace, &layout, &mut buf, base, base + 0x20_0000)
+                        .unwrap_or_else(|e| panic!("{} {path}: {e}", set.target)),
+                }
+                assert_eq!(buf.len(), want.len(), "{} {path} n={n}", set.target);
+                if let Some(i) = (0..buf.len()).find(|&i| buf[i] != want[i]) {
+                    panic!("{} {path} n={n}: first difference at byte {i}", set.target);
+                }
             }
         }
     }
