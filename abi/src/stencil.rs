@@ -14,8 +14,12 @@ pub enum HoleKind {
     /// 64-bit absolute address (`R_X86_64_64`, `R_AARCH64_ABS64`,
     /// `*_RELOC_UNSIGNED` 64-bit, `IMAGE_REL_*_ADDR64`).
     Abs64,
-    /// 32-bit absolute address (`IMAGE_REL_I386_DIR32`, `R_X86_64_32`).
+    /// 32-bit absolute address, zero-extended by the instruction
+    /// (`IMAGE_REL_I386_DIR32`, `R_X86_64_32`): the value must fit `u32`.
     Abs32,
+    /// 32-bit absolute address, sign-extended by the instruction
+    /// (`R_X86_64_32S`): the value must fit `i32`.
+    Abs32S,
     /// 32-bit PC-relative displacement (`R_X86_64_PC32`, `R_X86_64_PLT32`,
     /// `X86_64_RELOC_BRANCH`/`SIGNED*`, `IMAGE_REL_AMD64_REL32`,
     /// `IMAGE_REL_I386_REL32`). Value is `S + A - P`.

@@ -58,7 +58,7 @@ pub fn classify(
             4 => direct("R_X86_64_PLT32", Rel32),
             9 => got("R_X86_64_GOTPCREL", X86GotPcRelX),
             10 => direct("R_X86_64_32", Abs32),
-            11 => direct("R_X86_64_32S", Abs32),
+            11 => direct("R_X86_64_32S", Abs32S),
             41 => got("R_X86_64_GOTPCRELX", X86GotPcRelX),
             42 => got("R_X86_64_REX_GOTPCRELX", X86GotPcRelX),
             _ => None,
@@ -153,7 +153,7 @@ pub fn implicit_addend(kind: HoleKind, size: u8, place: &[u8]) -> Option<i64> {
     let sext = |v: u64, bits: u32| ((v << (64 - bits)) as i64) >> (64 - bits);
     Some(match kind {
         Abs64 if size == 64 => i64::from_le_bytes(word(8)?.try_into().ok()?),
-        Abs64 | Abs32 | Rel32 | X86GotPcRelX => {
+        Abs64 | Abs32 | Abs32S | Rel32 | X86GotPcRelX => {
             i64::from(i32::from_le_bytes(word(4)?.try_into().ok()?))
         }
         Aarch64Branch26 => sext(u64::from(insn()? & 0x03ff_ffff), 26) << 2,
@@ -194,7 +194,7 @@ pub fn clear_field(kind: HoleKind, size: u8, place: &mut [u8]) {
             place.iter_mut().take(8).for_each(|b| *b = 0);
             return;
         }
-        Abs64 | Abs32 | Rel32 | X86GotPcRelX => {
+        Abs64 | Abs32 | Abs32S | Rel32 | X86GotPcRelX => {
             place.iter_mut().take(4).for_each(|b| *b = 0);
             return;
         }
@@ -226,6 +226,15 @@ mod tests {
                 t.triple
             );
         }
+    }
+
+    #[test]
+    fn x86_64_32_and_32s_are_told_apart() {
+        // R_X86_64_32 zero-extends, R_X86_64_32S sign-extends: patching one
+        // as the other would accept values the CPU reads differently.
+        let kind = |r| classify(Format::Elf, Arch::X86_64, r, 2, 0).map(|t| t.class);
+        assert_eq!(kind(10), Some(RelocClass::Direct(HoleKind::Abs32)));
+        assert_eq!(kind(11), Some(RelocClass::Direct(HoleKind::Abs32S)));
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub fn apply(kind: HoleKind, buf: &mut [u8], offset: usize, base: u64, value: u6
     match kind {
         HoleKind::Abs64 => write_u64(buf, offset, value),
         HoleKind::Abs32 => abs32(buf, offset, value),
+        HoleKind::Abs32S => abs32s(buf, offset, value),
         HoleKind::Rel32 => rel32(buf, offset, location, value),
         HoleKind::X86GotPcRelX => x86_got_pcrelx(buf, offset, base, value),
         HoleKind::Aarch64Branch26 => aarch64_branch26(buf, offset, location, value),
@@ -80,6 +81,14 @@ fn write_u64(buf: &mut [u8], offset: usize, v: u64) -> Option<()> {
 #[inline(always)]
 fn abs32(buf: &mut [u8], offset: usize, value: u64) -> Option<()> {
     write_u32(buf, offset, u32::try_from(value).ok()?)
+}
+
+/// `R_X86_64_32S`-style: the instruction sign-extends the field, so the
+/// value must fit a signed 32-bit field (`0x8000_0000` would become
+/// `0xffff_ffff_8000_0000` at run time).
+#[inline(always)]
+fn abs32s(buf: &mut [u8], offset: usize, value: u64) -> Option<()> {
+    write_u32(buf, offset, i32::try_from(value as i64).ok()? as u32)
 }
 
 #[inline(always)]
@@ -232,6 +241,25 @@ mod tests {
             b,
             [0x48, 0xB8, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11]
         );
+    }
+
+    #[test]
+    fn abs32s_is_signed_not_unsigned() {
+        // mov rax, imm32 (sign-extended): 48 c7 c0 <4 bytes>
+        let code = vec![0x48, 0xC7, 0xC0, 0, 0, 0, 0];
+        let b = patched(Abs32S, code.clone(), 3, (-2i64) as u64);
+        assert_eq!(b, [0x48, 0xC7, 0xC0, 0xFE, 0xFF, 0xFF, 0xFF]);
+        let b = patched(Abs32S, code.clone(), 3, 0x7FFF_FFFF);
+        assert_eq!(b, [0x48, 0xC7, 0xC0, 0xFF, 0xFF, 0xFF, 0x7F]);
+        // 0x8000_0000 fits u32 but would be sign-extended to
+        // 0xffff_ffff_8000_0000 by the CPU: an error, not a wrong value.
+        for v in [0x8000_0000u64, 0xFFFF_FFFF, 1 << 32] {
+            let mut buf = code.clone();
+            assert!(matches!(
+                patch(Abs32S, &mut buf, 3, BASE, v),
+                Err(JitError::PatchOutOfRange { kind: Abs32S, .. })
+            ));
+        }
     }
 
     #[test]

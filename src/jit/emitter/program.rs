@@ -271,7 +271,12 @@ impl Programs {
             let addend = sym.unwrap_or(0).wrapping_add(h.addend as u64);
             // Position-independent holes, patched relative to address 0.
             let fixed = match (h.kind, h.value, sym.is_some(), code) {
-                (HoleKind::Abs64 | HoleKind::Abs32, HoleValue::Zero, true, _) => Some(addend),
+                (
+                    HoleKind::Abs64 | HoleKind::Abs32 | HoleKind::Abs32S,
+                    HoleValue::Zero,
+                    true,
+                    _,
+                ) => Some(addend),
                 (HoleKind::Rel32, HoleValue::Code, true, Some(_)) => Some(addend),
                 (HoleKind::Rel32, HoleValue::Continue, true, Some(next)) => {
                     Some(next.wrapping_add(addend))
