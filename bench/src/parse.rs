@@ -174,11 +174,14 @@ impl KeyRule {
 
     /// A human description, used in "not available" reasons.
     pub fn describe(&self) -> String {
-        let mut parts = vec![format!("a key with {}", self.all.join(" and "))];
+        let mut parts = Vec::new();
+        if !self.all.is_empty() {
+            parts.push(self.all.join(" and "));
+        }
         if !self.any.is_empty() {
             parts.push(format!("one of {}", self.any.join("/")));
         }
-        parts.join(" and ")
+        format!("key containing {}", parts.join(" and "))
     }
 }
 
@@ -274,6 +277,18 @@ pub fn parse_stencil_list(text: &str) -> Option<StencilTable> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_rules_describe_themselves_readably() {
+        assert_eq!(
+            FIRST_EXECUTOR.describe(),
+            "key containing first and executor"
+        );
+        assert_eq!(
+            EMITTED_BYTES.describe(),
+            "key containing one of emitted/code_bytes"
+        );
+    }
 
     #[test]
     fn normalizes_keys() {

@@ -317,19 +317,19 @@ pub fn bytes_per_executor(stats: &StatsRun) -> Result<f64, String> {
     match stats {
         StatsRun::NotAvailable { reason } => Err(format!("--stats: {reason}")),
         StatsRun::Ok { values, .. } => {
-            let bytes = EMITTED_BYTES.find(values).ok_or_else(|| {
-                format!(
-                    "--stats has no emitted-bytes value ({})",
-                    EMITTED_BYTES.describe()
-                )
-            })?;
             let execs = EXECUTORS_CREATED.find(values).ok_or_else(|| {
                 format!(
-                    "--stats has no executors-created value ({})",
+                    "--stats has no executors-created value (no {})",
                     EXECUTORS_CREATED.describe()
                 )
             })?;
             if execs > 0.0 {
+                let bytes = EMITTED_BYTES.find(values).ok_or_else(|| {
+                    format!(
+                        "--stats has no emitted-bytes value (no {})",
+                        EMITTED_BYTES.describe()
+                    )
+                })?;
                 Ok(bytes / execs)
             } else {
                 Err("no executors were created".into())
