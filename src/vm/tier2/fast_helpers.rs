@@ -10,7 +10,7 @@ use crate::jit::SymbolTable;
 use crate::vm::bytecode::{op, oparg, opcode, Cache, Code};
 use crate::vm::interp::Vm;
 use crate::vm::obj::{decref, incref, kind_of, tuple_items, Obj};
-use crate::vm::tier2::helpers::{cpjit_for_iter, cpjit_step};
+use crate::vm::tier2::helpers::{code_and_word, cpjit_for_iter, cpjit_step};
 use crate::vm::tier2::{set_pending, Pending};
 use crate::vm::types::{BuiltinObj, IterObj, IterState, KIND_ITER};
 
@@ -136,8 +136,7 @@ pub unsafe extern "C" fn cpjit_store_global(
     unsafe {
         (*frame).instr = instr as u32;
         (*frame).stack_pointer = sp;
-        let code = &*((*frame).code as *const Code);
-        let w = code.words().get(instr as usize).copied().unwrap_or(0);
+        let (code, w) = code_and_word(frame, instr);
         let Some(name) = code.names.get(oparg(w) as usize) else {
             return cpjit_step(frame, sp, _tstate, _expected, instr);
         };
@@ -167,8 +166,7 @@ pub unsafe extern "C" fn cpjit_call_builtin(
     // SAFETY: the caller's contract: the call's operands are on the stack;
     // vm_data is the VM running this thread.
     unsafe {
-        let code = &*((*frame).code as *const Code);
-        let w = code.words().get(instr as usize).copied().unwrap_or(0);
+        let (_, w) = code_and_word(frame, instr);
         let mut n = oparg(w) as usize;
         let base = sp.sub(n + 2);
         let callable = *base;

@@ -93,6 +93,17 @@ pub unsafe extern "C" fn cpjit_step(
     }
 }
 
+/// The code `frame` runs and its instruction word at `instr` (0 past the
+/// end): what every helper reads first.
+///
+/// # Safety
+/// `frame` is live and its code outlives the returned reference's use.
+pub(super) unsafe fn code_and_word<'a>(frame: *const Frame, instr: u64) -> (&'a Code, u32) {
+    // SAFETY: the caller's contract: a live frame's code pointer is a Code.
+    let code = unsafe { &*((*frame).code as *const Code) };
+    (code, code.words().get(instr as usize).copied().unwrap_or(0))
+}
+
 /// The runtime symbols traces use: deallocation, the bool singletons, and
 /// every helper `_CALL_HELPER` may call.
 pub fn symbol_table() -> SymbolTable {
@@ -174,8 +185,7 @@ pub unsafe extern "C" fn cpjit_simple_step(
     // instruction; the compiler's stack discipline gives its operands; cell
     // slots hold cells.
     unsafe {
-        let code = &*((*frame).code as *const Code);
-        let w = code.words().get(instr as usize).copied().unwrap_or(0);
+        let (_, w) = code_and_word(frame, instr);
         let arg = oparg(w) as usize;
         let lp = (*frame).localsplus.as_mut_ptr();
         // An error raised as tier 1 raises it: the stack at `at`, resuming
@@ -418,8 +428,7 @@ pub unsafe extern "C" fn cpjit_load_global(
     // SAFETY: the caller's contract: live frame whose code has this
     // instruction and cache; globals and builtins are dicts.
     unsafe {
-        let code = &*((*frame).code as *const Code);
-        let w = code.words().get(instr as usize).copied().unwrap_or(0);
+        let (code, w) = code_and_word(frame, instr);
         let caches: &[crate::vm::bytecode::Cache] = &*code.caches.get();
         let c = caches.get(instr as usize).copied().unwrap_or_default();
         let gd = dict_mut((*frame).globals as u64);
@@ -462,8 +471,7 @@ pub unsafe extern "C" fn cpjit_binary_op(
     use crate::vm::obj::{decref, float_val, kind_of, new_float};
     // SAFETY: the caller's contract: two operands on the stack.
     unsafe {
-        let code = &*((*frame).code as *const Code);
-        let w = code.words().get(instr as usize).copied().unwrap_or(0);
+        let (_, w) = code_and_word(frame, instr);
         let (a, b) = (*sp.sub(2), *sp.sub(1));
         match opcode(w) {
             op::BINARY_OP => match crate::vm::ops::binary_op(a, b, crate::vm::bytecode::oparg(w)) {
