@@ -31,7 +31,7 @@ use crate::jit::UopInstruction;
 use crate::vm::bytecode::{op, opcode, Code};
 use crate::vm::obj::{false_raw, kind_of, true_raw};
 use crate::vm::tier2::removals::RemovalLog;
-use crate::vm::tier2::{peel, unbox};
+use crate::vm::tier2::{peel, trace, unbox};
 use std::collections::HashMap;
 
 /// What the pass knows about a value.
@@ -198,19 +198,7 @@ fn optimize_types(
     deletes_local: &Deletes,
     log: &mut RemovalLog,
 ) -> (Vec<UopInstruction>, Vec<bool>) {
-    let body_end = uops
-        .iter()
-        .position(|u| {
-            matches!(
-                u.opcode,
-                Uop::JUMP_TO_TOP
-                    | Uop::JUMP_TO_LOOP
-                    | Uop::EXIT_TRACE
-                    | Uop::DEOPT
-                    | Uop::ERROR_POP_N
-            )
-        })
-        .unwrap_or(uops.len());
+    let body_end = trace::body_end(&uops).unwrap_or(uops.len());
     let mut remove = vec![false; uops.len()];
     let mut float_load = vec![false; uops.len()];
     let mut s = State::default();

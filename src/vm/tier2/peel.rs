@@ -18,12 +18,7 @@ pub const MAX_PEELED_BODY: usize = 240;
 /// Peels `uops` when its body ends with `_JUMP_TO_TOP` and is short enough;
 /// otherwise returns it unchanged.
 pub fn peel(uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
-    let Some(end) = uops.iter().position(|u| {
-        matches!(
-            u.opcode,
-            Uop::JUMP_TO_TOP | Uop::EXIT_TRACE | Uop::DEOPT | Uop::ERROR_POP_N
-        )
-    }) else {
+    let Some(end) = crate::vm::tier2::trace::body_end(&uops) else {
         return uops;
     };
     if uops[end].opcode != Uop::JUMP_TO_TOP || end == 0 || end > MAX_PEELED_BODY {

@@ -58,6 +58,18 @@ impl FrameContext {
     }
 }
 
+/// Index of the body's terminator: the first uop that leaves the body
+/// (a jump back, an exit, a deopt or an error stub); the stubs follow it.
+/// `None` for a trace without one.
+pub fn body_end(uops: &[UopInstruction]) -> Option<usize> {
+    uops.iter().position(|u| {
+        matches!(
+            u.opcode,
+            Uop::JUMP_TO_TOP | Uop::JUMP_TO_LOOP | Uop::EXIT_TRACE | Uop::DEOPT | Uop::ERROR_POP_N
+        )
+    })
+}
+
 /// The code each uop of `uops` (a trace with frame contexts `contexts`) runs
 /// in: the body follows its `_PUSH_FRAME`s and `_POP_FRAME`s from the entry
 /// context; stubs run in the context their exit names (its `operand`), and
@@ -69,19 +81,7 @@ pub fn codes_per_uop<'a>(uops: &[UopInstruction], contexts: &'a [FrameContext]) 
     let ctx_code = |k: u64| contexts.get(k as usize).unwrap_or(entry).code();
     let mut frames: Vec<&Code> = entry.callers.iter().map(|c| code_of(&c.code)).collect();
     frames.push(entry.code());
-    let body_end = uops
-        .iter()
-        .position(|u| {
-            matches!(
-                u.opcode,
-                Uop::JUMP_TO_TOP
-                    | Uop::JUMP_TO_LOOP
-                    | Uop::EXIT_TRACE
-                    | Uop::DEOPT
-                    | Uop::ERROR_POP_N
-            )
-        })
-        .unwrap_or(uops.len());
+    let body_end = body_end(uops).unwrap_or(uops.len());
     let mut out = Vec::with_capacity(uops.len());
     for (k, u) in uops.iter().enumerate() {
         let here = frames.last().copied().unwrap_or(entry.code());
@@ -177,5 +177,31 @@ impl Drop for Trace {
         }
         FREED.fetch_add(1, Ordering::Relaxed);
         super::dump::freed(self.id, self.jit.as_ref().map(|e| e.as_ptr() as u64));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trace(ops: &[Uop]) -> Vec<UopInstruction> {
+        ops.iter().map(|&o| UopInstruction::new(o)).collect()
+    }
+
+    /// A peeled loop ends at its `_JUMP_TO_LOOP`, not at the first stub
+    /// after it (the dump used to count that stub as body).
+    #[test]
+    fn the_body_ends_at_its_first_terminator() {
+        let peeled = trace(&[
+            Uop::LOAD_FAST,
+            Uop::LOAD_FAST,
+            Uop::JUMP_TO_LOOP,
+            Uop::EXIT_TRACE,
+            Uop::DEOPT,
+        ]);
+        assert_eq!(body_end(&peeled), Some(2));
+        let closed = trace(&[Uop::LOAD_FAST, Uop::JUMP_TO_TOP, Uop::ERROR_POP_N]);
+        assert_eq!(body_end(&closed), Some(1));
+        assert_eq!(body_end(&trace(&[Uop::LOAD_FAST, Uop::POP_TOP])), None);
     }
 }

@@ -5,7 +5,7 @@ use crate::abi::uop::Uop;
 use crate::jit::{disasm, Executor, UopInstruction};
 use crate::vm::bytecode::{base_opcode, binop, cmp, op, oparg, opcode, Code};
 use crate::vm::tier2::removals::Removal;
-use crate::vm::tier2::trace::{codes_per_uop, FrameContext};
+use crate::vm::tier2::trace::{body_end, codes_per_uop, FrameContext};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -237,14 +237,7 @@ fn edges(uops: &[UopInstruction], u: &UopInstruction) -> String {
 
 /// Index of the first stub: past the body's terminator.
 fn body_len(uops: &[UopInstruction]) -> usize {
-    uops.iter()
-        .position(|u| {
-            matches!(
-                u.opcode,
-                Uop::JUMP_TO_TOP | Uop::EXIT_TRACE | Uop::DEOPT | Uop::ERROR_POP_N
-            )
-        })
-        .map_or(uops.len(), |k| k + 1)
+    body_end(uops).map_or(uops.len(), |k| k + 1)
 }
 
 /// The dump text of one trace.
