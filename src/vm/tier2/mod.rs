@@ -37,6 +37,7 @@
 
 mod config;
 pub mod deps;
+pub mod dict_helpers;
 pub mod dump;
 mod entry;
 pub mod fast_helpers;
