@@ -287,6 +287,19 @@ impl Dict {
         Ok(())
     }
 
+    /// Rebinds the value at entry position `i` (a position of the current
+    /// keys version), exactly as [`Dict::set`] rebinds an existing key.
+    pub fn set_at(&mut self, i: usize, value: Obj) {
+        let Some(e) = self.entries.get(i) else {
+            return;
+        };
+        if e.value != value.raw() {
+            self.notify(Some(e.hash));
+        }
+        let old = std::mem::replace(&mut self.entries[i].value, value.into_raw());
+        decref(old);
+    }
+
     /// Removes `key`, returning its value.
     pub fn remove(&mut self, key: u64) -> PyResult<Option<Obj>> {
         let h = hash_value(key)?;
