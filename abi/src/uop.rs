@@ -192,6 +192,12 @@ uops! {
     /// reference) and advance; when exhausted, pop and release the iterator
     /// and continue at `jump_target`.
     FOR_ITER_LIST = "_FOR_ITER_LIST",
+    /// `list[int] = v` with stack `[v, list, int]`, `v` an unboxed float:
+    /// exits (to `jump_target`, stack unchanged) as `_STORE_SUBSCR_LIST_INT`;
+    /// else writes `v` into the old item's box when that is a float only
+    /// the list references, or stores a new box and releases the old item;
+    /// pops three.
+    STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT = "_STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT",
 }
 
 #[cfg(test)]

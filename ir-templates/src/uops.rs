@@ -47,6 +47,7 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::BINARY_OP_AND_INT => binary_op_and_int(s),
         Uop::BINARY_SUBSCR_LIST_INT => binary_subscr_list_int(s),
         Uop::STORE_SUBSCR_LIST_INT => store_subscr_list_int(s),
+        Uop::STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT => store_subscr_list_int_unboxed_float(s),
         Uop::SWAP => swap(s),
         Uop::COPY => copy(s),
         Uop::PUSH_NULL => push_null(s),
@@ -543,7 +544,7 @@ fn binary_op_float(s: &mut B, fop: FloatOp) -> R {
             // Reuse the left operand's box (tier 1 does the same).
             s.store_field(obj, &FloatObj::DESC, "value", r)?;
             s.drop_values(1)?;
-            s.decref_obj(right)?;
+            s.decref_float(right)?;
             s.continue_at(Exit::Continue)
         },
         |s| {
@@ -551,14 +552,11 @@ fn binary_op_float(s: &mut B, fop: FloatOp) -> R {
                 .llvm()
                 .build_bit_cast(r, s.i64(), "bits")?
                 .into_int_value();
-            let boxed = s
-                .call_helper("cpjit_box_float", Some(s.i64().into()), &[bits.into()])?
-                .ok_or(TemplateError::Signature)?
-                .into_int_value();
+            let boxed = s.box_float(bits)?;
             s.drop_values(2)?;
             s.push(boxed)?;
-            s.decref_obj(left)?;
-            s.decref_obj(right)?;
+            s.decref_float(left)?;
+            s.decref_float(right)?;
             s.continue_at(Exit::Continue)
         },
     )
@@ -571,8 +569,8 @@ fn compare_op_float(s: &mut B) -> R {
     let y = float_value(s, right)?;
     let result = float_compare(s, x, y)?;
     s.push(result)?;
-    s.decref_obj(left)?;
-    s.decref_obj(right)?;
+    s.decref_float(left)?;
+    s.decref_float(right)?;
     s.continue_at(Exit::Continue)
 }
 
@@ -753,10 +751,7 @@ fn binary_op_float_mixed(s: &mut B) -> R {
         phi.add_incoming(&[(v, *bb)]);
     }
     let result = phi.as_basic_value().into_int_value();
-    let boxed = s
-        .call_helper("cpjit_box_float", Some(s.i64().into()), &[result.into()])?
-        .ok_or(TemplateError::Signature)?
-        .into_int_value();
+    let boxed = s.box_float(result)?;
     s.drop_values(2)?;
     s.push(boxed)?;
     s.decref(left)?;
@@ -833,10 +828,7 @@ fn store_fast_unboxed_float(s: &mut B) -> R {
             s.continue_at(Exit::Continue)
         })
     })?;
-    let boxed = s
-        .call_helper("cpjit_box_float", Some(s.i64().into()), &[value.into()])?
-        .ok_or(TemplateError::Signature)?
-        .into_int_value();
+    let boxed = s.box_float(value)?;
     s.llvm().build_store(slot, boxed)?;
     s.xdecref(old)?;
     s.continue_at(Exit::Continue)
@@ -854,10 +846,7 @@ fn slot_at_oparg<'ctx>(
 fn box_float_at(s: &mut B) -> R {
     let p = slot_at_oparg(s)?;
     let v = s.llvm().build_load(s.i64(), p, "raw")?.into_int_value();
-    let boxed = s
-        .call_helper("cpjit_box_float", Some(s.i64().into()), &[v.into()])?
-        .ok_or(TemplateError::Signature)?
-        .into_int_value();
+    let boxed = s.box_float(v)?;
     s.llvm().build_store(p, boxed)?;
     s.continue_at(Exit::Continue)
 }
@@ -867,7 +856,7 @@ fn unbox_float_at(s: &mut B) -> R {
     let v = s.llvm().build_load(s.i64(), p, "boxed")?.into_int_value();
     let f = float_value(s, v)?;
     s.llvm().build_store(p, bits(s, f)?)?;
-    s.decref_obj(v)?;
+    s.decref_float(v)?;
     s.continue_at(Exit::Continue)
 }
 
@@ -937,6 +926,43 @@ fn store_subscr_list_int(s: &mut B) -> R {
     let (_, slot) = list_item_slot(s, list, index)?;
     let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
     s.llvm().build_store(slot, value)?;
+    s.drop_values(3)?;
+    s.decref(old)?;
+    s.decref_obj(list)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn store_subscr_list_int_unboxed_float(s: &mut B) -> R {
+    let index = s.peek(1)?;
+    let list = s.peek(2)?;
+    let value = s.peek(3)?;
+    let (_, slot) = list_item_slot(s, list, index)?;
+    let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
+    let is_float = is_kind(s, old, kind::FLOAT)?;
+    let sp = s.sp;
+    s.if_then(is_float, |s| {
+        let obj = s.llvm().build_int_to_ptr(old, s.ptr(), "old_obj")?;
+        let rc = s
+            .load_field(obj, &ObjHeader::DESC, "refcnt")?
+            .into_int_value();
+        let unique = s.llvm().build_int_compare(
+            IntPredicate::EQ,
+            rc,
+            rc.get_type().const_int(1, false),
+            "unique",
+        )?;
+        s.if_then(unique, |s| {
+            // Only the list holds the old float: write into its box.
+            let f = unboxed(s, value)?;
+            s.store_field(obj, &FloatObj::DESC, "value", f)?;
+            s.drop_values(3)?;
+            s.decref_obj(list)?;
+            s.continue_at(Exit::Continue)
+        })
+    })?;
+    s.sp = sp;
+    let boxed = s.box_float(value)?;
+    s.llvm().build_store(slot, boxed)?;
     s.drop_values(3)?;
     s.decref(old)?;
     s.decref_obj(list)?;

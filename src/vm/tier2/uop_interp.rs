@@ -306,6 +306,36 @@ pub unsafe fn run(
                         false_raw()
                     });
                 }
+                Uop::STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT => {
+                    let (k, c) = (*sp.sub(1), *sp.sub(2));
+                    if k & 1 == 0 || kind_of(c) != kind::LIST {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    let l = &*(c as *const ListObj);
+                    let mut i = decode_small_int(k);
+                    if i < 0 {
+                        i += l.len as i64;
+                    }
+                    if i < 0 || i >= l.len as i64 {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    let slot = l.items.add(i as usize);
+                    let f = f64::from_bits(*sp.sub(3));
+                    let old = *slot;
+                    sp = sp.sub(3);
+                    if old & 1 == 0
+                        && kind_of(old) == kind::FLOAT
+                        && (*(old as *const ObjHeader)).refcnt == 1
+                    {
+                        (*(old as *mut FloatObj)).value = f;
+                    } else {
+                        *slot = new_float(f);
+                        decref(old);
+                    }
+                    decref(c);
+                }
                 Uop::STORE_FAST_UNBOXED_FLOAT => {
                     let f = f64::from_bits(pop!());
                     let slot = lp.add(ins.oparg as usize);
