@@ -198,6 +198,16 @@ uops! {
     /// the list references, or stores a new box and releases the old item;
     /// pops three.
     STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT = "_STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT",
+    /// `_LOAD_FAST oparg; _LOAD_CONST operand; _BINARY_SUBSCR_LIST_INT` in
+    /// one: pushes item `operand` (a tagged small int) of the list in
+    /// `localsplus[oparg]` (new reference). Unless it is a list and the
+    /// index in bounds, pushes the list and the index (new references) and
+    /// continues at `jump_target`, as the three uops would have.
+    BINARY_SUBSCR_LIST_INT_LOCAL_CONST = "_BINARY_SUBSCR_LIST_INT_LOCAL_CONST",
+    /// As `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST` with the index in
+    /// `localsplus[operand]` (`_LOAD_FAST oparg; _LOAD_FAST operand;
+    /// _BINARY_SUBSCR_LIST_INT`).
+    BINARY_SUBSCR_LIST_INT_LOCALS = "_BINARY_SUBSCR_LIST_INT_LOCALS",
 }
 
 #[cfg(test)]

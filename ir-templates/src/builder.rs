@@ -445,6 +445,29 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         Ok(())
     }
 
+    /// Like [`StencilBuilder::guard`] to `_JIT_JUMP_TARGET` when `fail` is
+    /// `None`; else branches to the block `fail` (a path that repairs the
+    /// stack before leaving) unless `ok` holds.
+    pub fn guard_or_branch(
+        &self,
+        ok: IntValue<'ctx>,
+        fail: Option<BasicBlock<'ctx>>,
+    ) -> Result<(), TemplateError> {
+        let Some(fail) = fail else {
+            return self.guard(ok, Exit::JumpTarget);
+        };
+        let cont = self.ctx.append_basic_block(self.func, "guard_ok");
+        let br = self.b.build_conditional_branch(ok, cont, fail)?;
+        self.mark_likely(br)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    /// A new, empty block in the function being built.
+    pub fn new_block(&self, name: &str) -> BasicBlock<'ctx> {
+        self.ctx.append_basic_block(self.func, name)
+    }
+
     fn mark_likely(
         &self,
         br: inkwell::values::InstructionValue<'ctx>,

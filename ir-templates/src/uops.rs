@@ -6,6 +6,7 @@ use cpjit_abi::layout::{
     ListIterState, ListObj, ObjHeader, RangeIterObj, RangeIterState, ThreadState,
 };
 use cpjit_abi::uop::Uop;
+use inkwell::basic_block::BasicBlock;
 use inkwell::values::{FloatValue, IntValue};
 use inkwell::{FloatPredicate, IntPredicate};
 
@@ -48,6 +49,8 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::BINARY_SUBSCR_LIST_INT => binary_subscr_list_int(s),
         Uop::STORE_SUBSCR_LIST_INT => store_subscr_list_int(s),
         Uop::STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT => store_subscr_list_int_unboxed_float(s),
+        Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST => binary_subscr_list_local(s, true),
+        Uop::BINARY_SUBSCR_LIST_INT_LOCALS => binary_subscr_list_local(s, false),
         Uop::SWAP => swap(s),
         Uop::COPY => copy(s),
         Uop::PUSH_NULL => push_null(s),
@@ -429,12 +432,22 @@ fn is_kind_dyn<'ctx>(
 /// three predictable branches (tag, NULL, kind) instead of computing
 /// [`is_kind`]'s flag.
 fn guard_kind<'ctx>(s: &mut B<'ctx, '_>, v: IntValue<'ctx>, k: u32) -> R {
+    guard_kind_or(s, v, k, None)
+}
+
+/// [`guard_kind`], leaving through the block `fail` when one is given.
+fn guard_kind_or<'ctx>(
+    s: &mut B<'ctx, '_>,
+    v: IntValue<'ctx>,
+    k: u32,
+    fail: Option<BasicBlock<'ctx>>,
+) -> R {
     let is_obj = s.llvm().build_not(s.is_small_int(v)?, "is_obj")?;
-    s.guard(is_obj, Exit::JumpTarget)?;
+    s.guard_or_branch(is_obj, fail)?;
     let not_null = s
         .llvm()
         .build_int_compare(IntPredicate::NE, v, s.const_i64(0), "not_null")?;
-    s.guard(not_null, Exit::JumpTarget)?;
+    s.guard_or_branch(not_null, fail)?;
     let obj = s.llvm().build_int_to_ptr(v, s.ptr(), "obj")?;
     let kv = s
         .load_field(obj, &ObjHeader::DESC, "kind")?
@@ -445,7 +458,7 @@ fn guard_kind<'ctx>(s: &mut B<'ctx, '_>, v: IntValue<'ctx>, k: u32) -> R {
         s.i32().const_int(u64::from(k), false),
         "is_kind",
     )?;
-    s.guard(ok, Exit::JumpTarget)
+    s.guard_or_branch(ok, fail)
 }
 
 fn float_value<'ctx>(
@@ -882,9 +895,25 @@ fn list_item_slot<'ctx>(
     ),
     TemplateError,
 > {
+    list_item_slot_or(s, list, index, None)
+}
+
+/// [`list_item_slot`], leaving through the block `fail` when one is given.
+fn list_item_slot_or<'ctx>(
+    s: &mut B<'ctx, '_>,
+    list: IntValue<'ctx>,
+    index: IntValue<'ctx>,
+    fail: Option<BasicBlock<'ctx>>,
+) -> Result<
+    (
+        inkwell::values::PointerValue<'ctx>,
+        inkwell::values::PointerValue<'ctx>,
+    ),
+    TemplateError,
+> {
     let is_int = s.is_small_int(index)?;
-    s.guard(is_int, Exit::JumpTarget)?;
-    guard_kind(s, list, kind::LIST)?;
+    s.guard_or_branch(is_int, fail)?;
+    guard_kind_or(s, list, kind::LIST, fail)?;
     let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list")?;
     let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
     let len = if len.get_type().get_bit_width() == 64 {
@@ -899,7 +928,7 @@ fn list_item_slot<'ctx>(
     let i = b.build_select(neg, wrapped, i, "i")?.into_int_value();
     // Unsigned compare: also rejects a still-negative index.
     let in_bounds = b.build_int_compare(IntPredicate::ULT, i, len, "in_bounds")?;
-    s.guard(in_bounds, Exit::JumpTarget)?;
+    s.guard_or_branch(in_bounds, fail)?;
     let items = s
         .load_field(obj, &ListObj::DESC, "items")?
         .into_pointer_value();
@@ -916,6 +945,48 @@ fn binary_subscr_list_int(s: &mut B) -> R {
     s.drop_values(2)?;
     s.push(item)?;
     s.decref_obj(list)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST` (`const_index`) and
+/// `_BINARY_SUBSCR_LIST_INT_LOCALS`: the list is `localsplus[oparg]`, the
+/// index the constant `operand` or `localsplus[operand]`. A failed guard
+/// pushes both (new references), as the loads they replace would have,
+/// and leaves for the subscript's exit.
+fn binary_subscr_list_local(s: &mut B, const_index: bool) -> R {
+    let list_slot = s.local_slot(s.oparg()?)?;
+    let list = s
+        .llvm()
+        .build_load(s.i64(), list_slot, "list")?
+        .into_int_value();
+    let index = if const_index {
+        s.operand()?
+    } else {
+        let slot = s.local_slot(s.operand()?)?;
+        s.llvm()
+            .build_load(s.i64(), slot, "index")?
+            .into_int_value()
+    };
+    let fail = s.new_block("push_and_exit");
+    let here = s
+        .llvm()
+        .get_insert_block()
+        .ok_or(TemplateError::Signature)?;
+    let sp = s.sp;
+    s.llvm().position_at_end(fail);
+    s.incref(list)?;
+    s.push(list)?;
+    if !const_index {
+        s.incref(index)?;
+    }
+    s.push(index)?;
+    s.continue_at(Exit::JumpTarget)?;
+    s.sp = sp;
+    s.llvm().position_at_end(here);
+    let (_, slot) = list_item_slot_or(s, list, index, Some(fail))?;
+    let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
+    s.incref(item)?;
+    s.push(item)?;
     s.continue_at(Exit::Continue)
 }
 

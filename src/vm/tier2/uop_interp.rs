@@ -205,7 +205,28 @@ pub unsafe fn run(
                     let a = pop!();
                     push!(a & b);
                 }
-                Uop::BINARY_SUBSCR_LIST_INT | Uop::STORE_SUBSCR_LIST_INT => {
+                Uop::BINARY_SUBSCR_LIST_INT
+                | Uop::STORE_SUBSCR_LIST_INT
+                | Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST
+                | Uop::BINARY_SUBSCR_LIST_INT_LOCALS => {
+                    if matches!(
+                        ins.opcode,
+                        Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST
+                            | Uop::BINARY_SUBSCR_LIST_INT_LOCALS
+                    ) {
+                        // The fused loads: the list and the index, as
+                        // `_LOAD_FAST`/`_LOAD_CONST` would push them.
+                        let c = *lp.add(ins.oparg as usize);
+                        let k = if ins.opcode == Uop::BINARY_SUBSCR_LIST_INT_LOCALS {
+                            *lp.add(ins.operand as usize)
+                        } else {
+                            ins.operand
+                        };
+                        incref(c);
+                        incref(k);
+                        push!(c);
+                        push!(k);
+                    }
                     let (k, c) = (*sp.sub(1), *sp.sub(2));
                     if k & 1 == 0 || kind_of(c) != kind::LIST {
                         pc = ins.jump_target as usize;
@@ -221,7 +242,7 @@ pub unsafe fn run(
                         continue;
                     }
                     let slot = l.items.add(i as usize);
-                    if ins.opcode == Uop::BINARY_SUBSCR_LIST_INT {
+                    if ins.opcode != Uop::STORE_SUBSCR_LIST_INT {
                         let v = *slot;
                         incref(v);
                         sp = sp.sub(2);
