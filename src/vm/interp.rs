@@ -879,7 +879,8 @@ impl Vm {
                     op::BINARY_OP_AND_INT
                     | op::BINARY_OP_RSHIFT_INT
                     | op::BINARY_OP_FLOOR_DIVIDE_INT
-                    | op::BINARY_OP_MOD_INT => {
+                    | op::BINARY_OP_MOD_INT
+                    | op::BINARY_OP_POWER_INT => {
                         let (b, a) = (top!(), peek!(2));
                         if a & b & 1 == 0 {
                             deopt!(op::BINARY_OP);
@@ -897,6 +898,15 @@ impl Vm {
                             op::BINARY_OP_FLOOR_DIVIDE_INT => {
                                 if y > 0 {
                                     Some(x.div_euclid(y))
+                                } else {
+                                    None
+                                }
+                            }
+                            // Negative exponents (a float) and overflow
+                            // (a big int) take the generic path below.
+                            op::BINARY_OP_POWER_INT => {
+                                if (0..64).contains(&y) {
+                                    x.checked_pow(y as u32)
                                 } else {
                                     None
                                 }
@@ -1452,6 +1462,12 @@ impl Vm {
                             kind::LIST => list_items(v).iter().map(|&x| Obj::new_ref(x)).collect(),
                             _ => {
                                 save_frame!();
+                                if crate::vm::iter::get_iter(v).is_err() {
+                                    break 'dispatch crate::vm::error::type_error(format!(
+                                        "cannot unpack non-iterable {} object",
+                                        ops::type_name(v)
+                                    ));
+                                }
                                 tri!(crate::vm::iter::collect_vm(self, v))
                             }
                         };
@@ -1940,6 +1956,7 @@ fn specialize_binary(instrs: *mut u32, at: usize, a: u64, b: u64, arg: u32) {
             binop::RSHIFT => op::BINARY_OP_RSHIFT_INT,
             binop::FLOORDIV => op::BINARY_OP_FLOOR_DIVIDE_INT,
             binop::MOD => op::BINARY_OP_MOD_INT,
+            binop::POW => op::BINARY_OP_POWER_INT,
             _ => return,
         }
     } else if kind_of(a) == kind::FLOAT && kind_of(b) == kind::FLOAT {

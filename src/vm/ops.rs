@@ -731,11 +731,21 @@ fn index_of(key: u64, what: &str) -> PyResult<i64> {
 pub fn slice_indices(s: u64, len: usize) -> PyResult<(i64, i64, i64, usize)> {
     // SAFETY: caller checked kind SLICE.
     let sl = unsafe { cast::<SliceObj>(s) };
-    let get = |v: &Obj| -> PyResult<Option<i64>> {
-        if v.raw() == none_raw() {
+    slice_bounds(sl.start.raw(), sl.stop.raw(), sl.step.raw(), len)
+}
+
+/// [`slice_indices`] of the slice `start:stop:step` (its three values).
+pub fn slice_bounds(
+    start: u64,
+    stop: u64,
+    step: u64,
+    len: usize,
+) -> PyResult<(i64, i64, i64, usize)> {
+    let get = |v: u64| -> PyResult<Option<i64>> {
+        if v == none_raw() {
             return Ok(None);
         }
-        match as_num(v.raw()) {
+        match as_num(v) {
             Some(Num::I(i)) => Ok(Some(i)),
             Some(Num::B(b)) => Ok(Some(if b.is_negative() {
                 i64::MIN / 2
@@ -747,7 +757,7 @@ pub fn slice_indices(s: u64, len: usize) -> PyResult<(i64, i64, i64, usize)> {
             )),
         }
     };
-    let step = get(&sl.step)?.unwrap_or(1);
+    let step = get(step)?.unwrap_or(1);
     if step == 0 {
         return Err(value_error("slice step cannot be zero"));
     }
@@ -769,16 +779,24 @@ pub fn slice_indices(s: u64, len: usize) -> PyResult<(i64, i64, i64, usize)> {
         }
     };
     let (start, stop) = if step > 0 {
-        (clamp(get(&sl.start)?, 0), clamp(get(&sl.stop)?, len))
+        (clamp(get(start)?, 0), clamp(get(stop)?, len))
     } else {
-        (clamp(get(&sl.start)?, len - 1), clamp(get(&sl.stop)?, -1))
+        (clamp(get(start)?, len - 1), clamp(get(stop)?, -1))
     };
     let n = range_len(start, stop, step).max(0) as usize;
     Ok((start, stop, step, n))
 }
 
 fn slice_pick(items: &[u64], s: u64) -> PyResult<Vec<Obj>> {
-    let (start, _, step, n) = slice_indices(s, items.len())?;
+    // SAFETY: caller checked kind SLICE.
+    let sl = unsafe { cast::<SliceObj>(s) };
+    slice_items(items, sl.start.raw(), sl.stop.raw(), sl.step.raw())
+}
+
+/// The items of `items[start:stop:step]` (new references), given the
+/// slice's three values, as `getitem` picks them for a list or tuple.
+pub fn slice_items(items: &[u64], start: u64, stop: u64, step: u64) -> PyResult<Vec<Obj>> {
+    let (start, _, step, n) = slice_bounds(start, stop, step, items.len())?;
     let mut out = Vec::with_capacity(n);
     let mut i = start;
     for _ in 0..n {

@@ -243,37 +243,70 @@ pub extern "C" fn cpjit_float_pow(x: u64, y: u64) -> u64 {
     }
 }
 
+/// A new tuple of the `n` values at `items` (it takes their references),
+/// for `_BUILD_TUPLE`: exactly tier 1's `BUILD_TUPLE`.
+///
+/// # Safety
+/// `items` points at `n` owned values (the trace's stack).
+pub unsafe extern "C" fn cpjit_build_tuple(items: *const u64, n: u64) -> u64 {
+    // SAFETY: the caller's contract.
+    let items = unsafe { std::slice::from_raw_parts(items, n as usize) };
+    crate::vm::obj::new_tuple_raw(items).into_raw()
+}
+
+/// `c[start:stop]` for `_BINARY_SLICE`: a list or tuple sliced by small
+/// ints or None exactly as tier 1's `BUILD_SLICE 2` + `BINARY_SUBSCR`
+/// (which reads the same [`crate::vm::ops::slice_items`]), releasing the
+/// three operands; 0 for anything else, with nothing released (the uop
+/// exits and tier 1 runs the pair).
+pub extern "C" fn cpjit_binary_slice(c: u64, start: u64, stop: u64) -> u64 {
+    use crate::vm::obj::{list_items, new_list, new_tuple, none_raw};
+    let bound = |v: u64| v & 1 == 1 || v == none_raw();
+    if c & 1 == 1 || !bound(start) || !bound(stop) {
+        return 0;
+    }
+    let k = kind_of(c);
+    let items = match k {
+        kind::LIST => list_items(c),
+        kind::TUPLE => tuple_items(c),
+        _ => return 0,
+    };
+    let Ok(picked) = crate::vm::ops::slice_items(items, start, stop, none_raw()) else {
+        return 0;
+    };
+    let r = if k == kind::LIST {
+        new_list(picked)
+    } else {
+        new_tuple(picked)
+    };
+    decref(c);
+    decref(start);
+    decref(stop);
+    r.into_raw()
+}
+
+/// `(name, address)` of each C-ABI function named, for the symbol table.
+macro_rules! symbols {
+    ($($f:ident),* $(,)?) => {
+        [$((stringify!($f), $f as *const () as usize as u64)),*]
+    };
+}
+pub(super) use symbols;
+
 /// Adds the helpers of this module to `table`.
 pub fn register(table: SymbolTable) -> SymbolTable {
-    let helpers: [(&str, u64); 6] = [
-        (
-            "cpjit_float_pow",
-            cpjit_float_pow as *const () as usize as u64,
-        ),
-        (
-            "cpjit_load_method",
-            cpjit_load_method as *const () as usize as u64,
-        ),
-        (
-            "cpjit_get_iter",
-            cpjit_get_iter as *const () as usize as u64,
-        ),
-        (
-            "cpjit_store_global",
-            cpjit_store_global as *const () as usize as u64,
-        ),
-        (
-            "cpjit_call_builtin",
-            cpjit_call_builtin as *const () as usize as u64,
-        ),
-        (
-            "cpjit_for_iter_any",
-            cpjit_for_iter_any as *const () as usize as u64,
-        ),
-    ];
-    helpers
-        .into_iter()
-        .fold(table, |t, (name, addr)| t.with(name, addr))
+    symbols![
+        cpjit_float_pow,
+        cpjit_load_method,
+        cpjit_get_iter,
+        cpjit_store_global,
+        cpjit_call_builtin,
+        cpjit_for_iter_any,
+        cpjit_build_tuple,
+        cpjit_binary_slice,
+    ]
+    .into_iter()
+    .fold(table, |t, (name, addr)| t.with(name, addr))
 }
 
 #[cfg(test)]

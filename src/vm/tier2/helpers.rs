@@ -107,43 +107,27 @@ pub(super) unsafe fn code_and_word<'a>(frame: *const Frame, instr: u64) -> (&'a 
 /// The runtime symbols traces use: deallocation, the bool singletons, and
 /// every helper `_CALL_HELPER` may call.
 pub fn symbol_table() -> SymbolTable {
-    crate::vm::tier2::fast_helpers::register(SymbolTable::new())
-        .with(
-            "cpjit_dealloc",
-            crate::vm::obj::cpjit_dealloc as *const () as usize as u64,
-        )
-        .with("cpjit_true", crate::vm::obj::true_raw())
-        .with("cpjit_false", crate::vm::obj::false_raw())
-        .with("cpjit_step", cpjit_step as *const () as usize as u64)
-        .with(
-            "cpjit_for_iter",
-            cpjit_for_iter as *const () as usize as u64,
-        )
-        .with(
-            "cpjit_box_float",
-            cpjit_box_float as *const () as usize as u64,
-        )
-        .with("cpjit_to_bool", cpjit_to_bool as *const () as usize as u64)
-        .with(
-            "cpjit_load_global",
-            cpjit_load_global as *const () as usize as u64,
-        )
-        .with(
-            "cpjit_binary_op",
-            cpjit_binary_op as *const () as usize as u64,
-        )
-        .with(
-            "cpjit_simple_step",
-            cpjit_simple_step as *const () as usize as u64,
-        )
-        .with(
-            "cpjit_push_frame",
-            cpjit_push_frame as *const () as usize as u64,
-        )
-        .with(
-            "cpjit_pop_frame",
-            cpjit_pop_frame as *const () as usize as u64,
-        )
+    use crate::vm::obj::cpjit_dealloc;
+    use crate::vm::tier2::fast_helpers::symbols;
+    symbols![
+        cpjit_dealloc,
+        cpjit_step,
+        cpjit_for_iter,
+        cpjit_box_float,
+        cpjit_to_bool,
+        cpjit_load_global,
+        cpjit_binary_op,
+        cpjit_simple_step,
+        cpjit_push_frame,
+        cpjit_pop_frame,
+    ]
+    .into_iter()
+    .fold(
+        crate::vm::tier2::fast_helpers::register(SymbolTable::new()),
+        |t, (name, addr)| t.with(name, addr),
+    )
+    .with("cpjit_true", crate::vm::obj::true_raw())
+    .with("cpjit_false", crate::vm::obj::false_raw())
 }
 
 /// Whether [`cpjit_simple_step`] has a fast path for instructions with opcode `o`.
@@ -155,15 +139,15 @@ pub fn has_simple_step(o: u8) -> bool {
             | op::BINARY_SUBSCR
             | op::BINARY_SUBSCR_TUPLE_INT
             | op::STORE_SUBSCR
-            | op::BUILD_TUPLE
             | op::UNPACK_SEQUENCE_TWO_TUPLE
     )
 }
 
 /// Simple instructions without re-entering tier 1's dispatch loop: exactly
 /// tier 1's semantics for `LOAD_DEREF` of a bound cell, `STORE_DEREF`,
-/// `BINARY_SUBSCR` (and its tuple form in range), `STORE_SUBSCR`,
-/// `BUILD_TUPLE` and `UNPACK_SEQUENCE_TWO_TUPLE` of a 2-tuple; anything else
+/// `BINARY_SUBSCR` (and its tuple form in range), `STORE_SUBSCR` and
+/// `UNPACK_SEQUENCE_TWO_TUPLE` of a 2-tuple (in a side trace that starts
+/// there; elsewhere `_UNPACK_SEQUENCE` is native); anything else
 /// (or a case that would raise, except the subscripts' own errors, raised as
 /// tier 1 raises them) goes through [`cpjit_step`]. None of them branches.
 ///
@@ -249,12 +233,6 @@ pub unsafe extern "C" fn cpjit_simple_step(
                     Ok(()) => base,
                     Err(e) => raise(e, base),
                 };
-            }
-            op::BUILD_TUPLE => {
-                let base = sp.sub(arg);
-                let t = crate::vm::obj::new_tuple_raw(std::slice::from_raw_parts(base, arg));
-                *base = t.into_raw();
-                return base.add(1);
             }
             op::UNPACK_SEQUENCE_TWO_TUPLE => {
                 let v = *sp.sub(1);

@@ -468,6 +468,90 @@ pub unsafe fn run(
                     sp = (*frame).stack_pointer;
                     lp = (*frame).localsplus.as_mut_ptr();
                 }
+                Uop::UNPACK_SEQUENCE => {
+                    let v = *sp.sub(1);
+                    let n = ins.oparg as usize;
+                    let items: &[u64] = match kind_of(v) {
+                        kind::TUPLE => crate::vm::obj::tuple_items(v),
+                        kind::LIST => crate::vm::obj::list_items(v),
+                        _ => &[],
+                    };
+                    if v & 1 == 1
+                        || !matches!(kind_of(v), kind::TUPLE | kind::LIST)
+                        || items.len() != n
+                    {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    sp = sp.sub(1);
+                    for &it in items.iter().rev() {
+                        incref(it);
+                        push!(it);
+                    }
+                    decref(v);
+                }
+                Uop::BUILD_TUPLE => {
+                    let n = ins.oparg as usize;
+                    sp = sp.sub(n);
+                    let t = crate::vm::tier2::fast_helpers::cpjit_build_tuple(sp, n as u64);
+                    push!(t);
+                }
+                Uop::BINARY_SLICE => {
+                    let (c, a, b) = (*sp.sub(3), *sp.sub(2), *sp.sub(1));
+                    match crate::vm::tier2::fast_helpers::cpjit_binary_slice(c, a, b) {
+                        0 => pc = ins.jump_target as usize,
+                        r => {
+                            sp = sp.sub(3);
+                            push!(r);
+                        }
+                    }
+                }
+                Uop::UNARY_NEGATIVE | Uop::UNARY_NEGATIVE_FLOAT => {
+                    let v = *sp.sub(1);
+                    if v & 1 == 1 {
+                        match decode_small_int(v).checked_neg().and_then(encode_small_int) {
+                            Some(r) => *sp.sub(1) = r,
+                            None => pc = ins.jump_target as usize,
+                        }
+                    } else if kind_of(v) == kind::FLOAT {
+                        negate_top_float(sp);
+                    } else {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::UNARY_NEGATIVE_FLOAT_UNBOXED => *sp.sub(1) ^= 1 << 63,
+                Uop::UNARY_NOT => {
+                    let v = *sp.sub(1);
+                    if v & 1 == 1 || v == true_raw() || v == false_raw() {
+                        let falsy = v == 1 || v == false_raw();
+                        *sp.sub(1) = if falsy { true_raw() } else { false_raw() };
+                    } else {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::IS_OP => {
+                    let b = pop!();
+                    let a = pop!();
+                    let r = (a == b) != (ins.oparg != 0);
+                    push!(if r { true_raw() } else { false_raw() });
+                    decref(a);
+                    decref(b);
+                }
+                Uop::BINARY_OP_POWER_INT => {
+                    let (x, y) = (decode_small_int(*sp.sub(2)), decode_small_int(*sp.sub(1)));
+                    let r = (0..64)
+                        .contains(&y)
+                        .then(|| x.checked_pow(y as u32))
+                        .flatten()
+                        .and_then(encode_small_int);
+                    match r {
+                        Some(v) => {
+                            sp = sp.sub(1);
+                            *sp.sub(1) = v;
+                        }
+                        None => pc = ins.jump_target as usize,
+                    }
+                }
                 Uop::SET_IP => (*frame).instr = ins.oparg,
                 Uop::JUMP_TO_TOP => pc = 0,
                 Uop::JUMP_TO_LOOP => pc = ins.jump_target as usize,
@@ -582,5 +666,24 @@ fn float_compare(op: u32, x: f64, y: f64) -> bool {
         3 => x != y,
         4 => x > y,
         _ => x >= y,
+    }
+}
+
+/// Replaces the float at the top of the stack `sp` by its negation, in its
+/// own box when the stack holds the only reference (as `_UNARY_NEGATIVE_FLOAT`).
+///
+/// # Safety
+/// The top of the stack is a live float.
+unsafe fn negate_top_float(sp: *mut u64) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let v = *sp.sub(1);
+        let r = -float_val(v);
+        if (*(v as *const ObjHeader)).refcnt == 1 {
+            (*(v as *mut FloatObj)).value = r;
+        } else {
+            *sp.sub(1) = new_float(r);
+            decref(v);
+        }
     }
 }
