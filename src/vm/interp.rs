@@ -879,8 +879,7 @@ impl Vm {
                     op::BINARY_OP_AND_INT
                     | op::BINARY_OP_RSHIFT_INT
                     | op::BINARY_OP_FLOOR_DIVIDE_INT
-                    | op::BINARY_OP_MOD_INT
-                    | op::BINARY_OP_POWER_INT => {
+                    | op::BINARY_OP_MOD_INT => {
                         let (b, a) = (top!(), peek!(2));
                         if a & b & 1 == 0 {
                             deopt!(op::BINARY_OP);
@@ -902,15 +901,6 @@ impl Vm {
                                     None
                                 }
                             }
-                            // Negative exponents (a float) and overflow
-                            // (a big int) take the generic path below.
-                            op::BINARY_OP_POWER_INT => {
-                                if (0..64).contains(&y) {
-                                    x.checked_pow(y as u32)
-                                } else {
-                                    None
-                                }
-                            }
                             _ => {
                                 if y > 0 {
                                     Some(x.rem_euclid(y))
@@ -920,6 +910,26 @@ impl Vm {
                             }
                         };
                         match r.and_then(encode_small_int) {
+                            Some(v) => {
+                                sp = unsafe { sp.sub(1) };
+                                set_top!(v);
+                            }
+                            None => {
+                                let r = tri!(ops::binary_op(a, b, arg));
+                                sp = unsafe { sp.sub(1) };
+                                set_top!(r.into_raw());
+                            }
+                        }
+                    }
+                    op::BINARY_OP_POWER_INT => {
+                        let (b, a) = (top!(), peek!(2));
+                        if a & b & 1 == 0 {
+                            deopt!(op::BINARY_OP);
+                        }
+                        let (x, y) = (decode_small_int(a), decode_small_int(b));
+                        // Negative exponents (a float) and overflow (a big
+                        // int) take the generic path.
+                        match ops::small_int_binop(binop::POW, x, y).and_then(encode_small_int) {
                             Some(v) => {
                                 sp = unsafe { sp.sub(1) };
                                 set_top!(v);

@@ -427,6 +427,30 @@ fn repeat_items(items: &[u64], n: usize) -> Option<Vec<Obj>> {
     Some(v)
 }
 
+/// The small-int fast case of the binary operator `o` (a `binop` number)
+/// that tier 1 specializes and traces compute natively: `None` where the
+/// generic operation must decide (overflow to a big int, a float result,
+/// an error, or an operator without a fast case). The result may still
+/// need a big int (the caller encodes it).
+#[inline(always)]
+pub fn small_int_binop(o: u32, x: i64, y: i64) -> Option<i64> {
+    match o {
+        binop::ADD => x.checked_add(y),
+        binop::SUB => x.checked_sub(y),
+        binop::MUL => x.checked_mul(y),
+        binop::AND => Some(x & y),
+        binop::RSHIFT => (0..63).contains(&y).then(|| x >> y),
+        binop::FLOORDIV => (y > 0).then(|| x.div_euclid(y)),
+        binop::MOD => (y > 0).then(|| x.rem_euclid(y)),
+        // Negative exponents (a float) and overflow (a big int) are generic.
+        binop::POW => (0..64)
+            .contains(&y)
+            .then(|| x.checked_pow(y as u32))
+            .flatten(),
+        _ => None,
+    }
+}
+
 /// Unary minus.
 pub fn unary_neg(v: u64) -> PyResult<Obj> {
     match as_num(v) {

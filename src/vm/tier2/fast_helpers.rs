@@ -10,13 +10,9 @@ use crate::jit::SymbolTable;
 use crate::vm::bytecode::{op, oparg, opcode, Cache, Code};
 use crate::vm::interp::Vm;
 use crate::vm::obj::{decref, incref, kind_of, tuple_items, Obj};
-use crate::vm::tier2::helpers::{code_and_word, cpjit_for_iter, cpjit_step};
-use crate::vm::tier2::{dict_helpers, set_pending, Pending};
+use crate::vm::tier2::dict_helpers;
+use crate::vm::tier2::helpers::{code_and_word, cpjit_for_iter, cpjit_step, raise, StepHelper};
 use crate::vm::types::{BuiltinObj, IterObj, IterState, KIND_ITER};
-
-/// The signature of `_CALL_HELPER`'s helpers (see [`cpjit_step`]).
-type StepHelper =
-    unsafe extern "C" fn(*mut Frame, *mut u64, *mut ThreadState, u64, u64) -> *mut u64;
 
 /// A specialized `_CALL_HELPER` helper for the (non-branching) instruction
 /// at `i` of `instrs`, faster than [`cpjit_step`] on its common cases and
@@ -37,29 +33,6 @@ pub fn step_helper_for(instrs: &[u32], i: usize) -> Option<(u64, bool)> {
         _ => return None,
     };
     Some((f as *const () as usize as u64, runs_code))
-}
-
-/// Records an error raised by the instruction `instr` with the frame's
-/// stack at `sp` (tier 1 unwinds from one past it) and returns NULL.
-///
-/// # Safety
-/// `frame` is live.
-unsafe fn raise(
-    frame: *mut Frame,
-    instr: u64,
-    sp: *mut u64,
-    e: Box<crate::vm::error::PyErr>,
-) -> *mut u64 {
-    // SAFETY: the caller's contract.
-    unsafe {
-        (*frame).stack_pointer = sp;
-    }
-    set_pending(Pending {
-        error: Some(e),
-        instr: instr as u32 + 1,
-        sp,
-    });
-    std::ptr::null_mut()
 }
 
 /// `LOAD_METHOD` whose cache (filled by tier 1) holds the method for the

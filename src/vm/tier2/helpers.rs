@@ -8,6 +8,35 @@ use crate::vm::interp::Vm;
 use crate::vm::obj::Obj;
 use crate::vm::tier2::{project, set_pending, Pending};
 
+/// The signature of every `_CALL_HELPER` helper: `(frame, sp, tstate,
+/// expected, instr) -> new sp` (see [`cpjit_step`] for the result).
+pub type StepHelper =
+    unsafe extern "C" fn(*mut Frame, *mut u64, *mut ThreadState, u64, u64) -> *mut u64;
+
+/// Records `e` raised by the instruction `instr` with the frame's stack at
+/// `at` (tier 1 unwinds from there and resumes one past the instruction)
+/// and returns NULL: how every helper reports an error as tier 1 raises it.
+///
+/// # Safety
+/// `frame` is live.
+pub(super) unsafe fn raise(
+    frame: *mut Frame,
+    instr: u64,
+    at: *mut u64,
+    e: Box<crate::vm::error::PyErr>,
+) -> *mut u64 {
+    // SAFETY: the caller's contract.
+    unsafe {
+        (*frame).stack_pointer = at;
+    }
+    set_pending(Pending {
+        error: Some(e),
+        instr: instr as u32 + 1,
+        sp: at,
+    });
+    std::ptr::null_mut()
+}
+
 /// The generic helper: runs the bytecode instruction at index `instr` of
 /// `frame` in tier 1 (exactly tier 1's code), with the trace's stack at
 /// `sp`, and returns the new stack pointer.
@@ -172,17 +201,6 @@ pub unsafe extern "C" fn cpjit_simple_step(
         let (_, w) = code_and_word(frame, instr);
         let arg = oparg(w) as usize;
         let lp = (*frame).localsplus.as_mut_ptr();
-        // An error raised as tier 1 raises it: the stack at `at`, resuming
-        // one past the instruction.
-        let raise = |e, at: *mut u64| {
-            (*frame).stack_pointer = at;
-            set_pending(Pending {
-                error: Some(e),
-                instr: instr as u32 + 1,
-                sp: at,
-            });
-            std::ptr::null_mut()
-        };
         match opcode(w) {
             op::LOAD_DEREF => {
                 let v = cast::<CellObj>(*lp.add(arg)).value;
@@ -220,7 +238,7 @@ pub unsafe extern "C" fn cpjit_simple_step(
                         *sp.sub(2) = r.into_raw();
                         sp.sub(1)
                     }
-                    Err(e) => raise(e, sp),
+                    Err(e) => raise(frame, instr, sp, e),
                 };
             }
             op::STORE_SUBSCR => {
@@ -231,7 +249,7 @@ pub unsafe extern "C" fn cpjit_simple_step(
                 decref(k);
                 return match r {
                     Ok(()) => base,
-                    Err(e) => raise(e, base),
+                    Err(e) => raise(frame, instr, base, e),
                 };
             }
             op::UNPACK_SEQUENCE_TWO_TUPLE => {
@@ -459,15 +477,7 @@ pub unsafe extern "C" fn cpjit_binary_op(
                     *sp.sub(2) = r.into_raw();
                     return sp.sub(1);
                 }
-                Err(e) => {
-                    (*frame).stack_pointer = sp;
-                    set_pending(Pending {
-                        error: Some(e),
-                        instr: instr as u32 + 1,
-                        sp,
-                    });
-                    return std::ptr::null_mut();
-                }
+                Err(e) => return raise(frame, instr, sp, e),
             },
             op::BINARY_OP_TRUE_DIVIDE_FLOAT
                 if kind_of(a) == kind::FLOAT

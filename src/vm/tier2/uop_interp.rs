@@ -9,6 +9,7 @@ use crate::abi::layout::{
 use crate::abi::uop::Uop;
 use crate::abi::value::{decode_small_int, encode_small_int};
 use crate::vm::obj::{decref, false_raw, float_val, incref, kind_of, new_float, true_raw, xdecref};
+use crate::vm::tier2::helpers::StepHelper;
 use crate::vm::tier2::trace::Trace;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -54,9 +55,6 @@ pub struct Outcome {
     /// Uops executed.
     pub uops: u64,
 }
-
-/// The C-ABI helper signature of `_CALL_HELPER`.
-type Helper = unsafe extern "C" fn(*mut Frame, *mut u64, *mut ThreadState, u64, u64) -> *mut u64;
 
 /// Runs `trace` from its first uop on `frame` with stack pointer `sp`.
 ///
@@ -128,13 +126,13 @@ pub unsafe fn run(
                 }
                 Uop::BINARY_OP_ADD_INT
                 | Uop::BINARY_OP_SUBTRACT_INT
-                | Uop::BINARY_OP_MULTIPLY_INT => {
+                | Uop::BINARY_OP_MULTIPLY_INT
+                | Uop::BINARY_OP_RSHIFT_INT
+                | Uop::BINARY_OP_MOD_INT
+                | Uop::BINARY_OP_FLOOR_DIVIDE_INT
+                | Uop::BINARY_OP_POWER_INT => {
                     let (x, y) = (decode_small_int(*sp.sub(2)), decode_small_int(*sp.sub(1)));
-                    let r = match ins.opcode {
-                        Uop::BINARY_OP_ADD_INT => x.checked_add(y),
-                        Uop::BINARY_OP_SUBTRACT_INT => x.checked_sub(y),
-                        _ => x.checked_mul(y),
-                    };
+                    let r = crate::vm::ops::small_int_binop(int_binop(ins.opcode), x, y);
                     match r.and_then(encode_small_int) {
                         Some(v) => {
                             sp = sp.sub(1);
@@ -252,23 +250,6 @@ pub unsafe fn run(
                         } else {
                             *sp.sub(1) = r;
                         }
-                    }
-                }
-                Uop::BINARY_OP_RSHIFT_INT
-                | Uop::BINARY_OP_MOD_INT
-                | Uop::BINARY_OP_FLOOR_DIVIDE_INT => {
-                    let (x, y) = (decode_small_int(*sp.sub(2)), decode_small_int(*sp.sub(1)));
-                    let r = match ins.opcode {
-                        Uop::BINARY_OP_RSHIFT_INT => (0..63).contains(&y).then(|| x >> y),
-                        Uop::BINARY_OP_MOD_INT => (y > 0).then(|| x.rem_euclid(y)),
-                        _ => (y > 0).then(|| x.div_euclid(y)),
-                    };
-                    match r.and_then(encode_small_int) {
-                        Some(v) => {
-                            sp = sp.sub(1);
-                            *sp.sub(1) = v;
-                        }
-                        None => pc = ins.jump_target as usize,
                     }
                 }
                 Uop::GUARD_TOS_FLOAT | Uop::GUARD_NOS_FLOAT => {
@@ -537,21 +518,6 @@ pub unsafe fn run(
                     decref(a);
                     decref(b);
                 }
-                Uop::BINARY_OP_POWER_INT => {
-                    let (x, y) = (decode_small_int(*sp.sub(2)), decode_small_int(*sp.sub(1)));
-                    let r = (0..64)
-                        .contains(&y)
-                        .then(|| x.checked_pow(y as u32))
-                        .flatten()
-                        .and_then(encode_small_int);
-                    match r {
-                        Some(v) => {
-                            sp = sp.sub(1);
-                            *sp.sub(1) = v;
-                        }
-                        None => pc = ins.jump_target as usize,
-                    }
-                }
                 Uop::SET_IP => (*frame).instr = ins.oparg,
                 Uop::JUMP_TO_TOP => pc = 0,
                 Uop::JUMP_TO_LOOP => pc = ins.jump_target as usize,
@@ -564,7 +530,8 @@ pub unsafe fn run(
                     count_helper(frame, ins.target);
                     // SAFETY: projection puts only helper addresses with this
                     // signature in a _CALL_HELPER's operand.
-                    let f: Helper = std::mem::transmute::<usize, Helper>(ins.operand as usize);
+                    let f: StepHelper =
+                        std::mem::transmute::<usize, StepHelper>(ins.operand as usize);
                     let r = f(frame, sp, tstate, ins.oparg as u64, ins.target as u64);
                     if r.is_null() {
                         sp = (*frame).stack_pointer;
@@ -685,5 +652,19 @@ unsafe fn negate_top_float(sp: *mut u64) {
             *sp.sub(1) = new_float(r);
             decref(v);
         }
+    }
+}
+
+/// The `binop` number of a small-int arithmetic uop.
+fn int_binop(u: Uop) -> u32 {
+    use crate::vm::bytecode::binop;
+    match u {
+        Uop::BINARY_OP_ADD_INT => binop::ADD,
+        Uop::BINARY_OP_SUBTRACT_INT => binop::SUB,
+        Uop::BINARY_OP_MULTIPLY_INT => binop::MUL,
+        Uop::BINARY_OP_RSHIFT_INT => binop::RSHIFT,
+        Uop::BINARY_OP_MOD_INT => binop::MOD,
+        Uop::BINARY_OP_FLOOR_DIVIDE_INT => binop::FLOORDIV,
+        _ => binop::POW,
     }
 }
