@@ -114,6 +114,10 @@ pub fn symbol_table() -> SymbolTable {
         )
         .with("cpjit_true", crate::vm::obj::true_raw())
         .with("cpjit_false", crate::vm::obj::false_raw())
+        .with(
+            "cpjit_float_free_list",
+            crate::vm::obj::float_free_list_raw(),
+        )
         .with("cpjit_step", cpjit_step as *const () as usize as u64)
         .with(
             "cpjit_for_iter",

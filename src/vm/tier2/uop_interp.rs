@@ -205,7 +205,28 @@ pub unsafe fn run(
                     let a = pop!();
                     push!(a & b);
                 }
-                Uop::BINARY_SUBSCR_LIST_INT | Uop::STORE_SUBSCR_LIST_INT => {
+                Uop::BINARY_SUBSCR_LIST_INT
+                | Uop::STORE_SUBSCR_LIST_INT
+                | Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST
+                | Uop::BINARY_SUBSCR_LIST_INT_LOCALS => {
+                    if matches!(
+                        ins.opcode,
+                        Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST
+                            | Uop::BINARY_SUBSCR_LIST_INT_LOCALS
+                    ) {
+                        // The fused loads: the list and the index, as
+                        // `_LOAD_FAST`/`_LOAD_CONST` would push them.
+                        let c = *lp.add(ins.oparg as usize);
+                        let k = if ins.opcode == Uop::BINARY_SUBSCR_LIST_INT_LOCALS {
+                            *lp.add(ins.operand as usize)
+                        } else {
+                            ins.operand
+                        };
+                        incref(c);
+                        incref(k);
+                        push!(c);
+                        push!(k);
+                    }
                     let (k, c) = (*sp.sub(1), *sp.sub(2));
                     if k & 1 == 0 || kind_of(c) != kind::LIST {
                         pc = ins.jump_target as usize;
@@ -221,7 +242,7 @@ pub unsafe fn run(
                         continue;
                     }
                     let slot = l.items.add(i as usize);
-                    if ins.opcode == Uop::BINARY_SUBSCR_LIST_INT {
+                    if ins.opcode != Uop::STORE_SUBSCR_LIST_INT {
                         let v = *slot;
                         incref(v);
                         sp = sp.sub(2);
@@ -305,6 +326,36 @@ pub unsafe fn run(
                     } else {
                         false_raw()
                     });
+                }
+                Uop::STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT => {
+                    let (k, c) = (*sp.sub(1), *sp.sub(2));
+                    if k & 1 == 0 || kind_of(c) != kind::LIST {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    let l = &*(c as *const ListObj);
+                    let mut i = decode_small_int(k);
+                    if i < 0 {
+                        i += l.len as i64;
+                    }
+                    if i < 0 || i >= l.len as i64 {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    let slot = l.items.add(i as usize);
+                    let f = f64::from_bits(*sp.sub(3));
+                    let old = *slot;
+                    sp = sp.sub(3);
+                    if old & 1 == 0
+                        && kind_of(old) == kind::FLOAT
+                        && (*(old as *const ObjHeader)).refcnt == 1
+                    {
+                        (*(old as *mut FloatObj)).value = f;
+                    } else {
+                        *slot = new_float(f);
+                        decref(old);
+                    }
+                    decref(c);
                 }
                 Uop::STORE_FAST_UNBOXED_FLOAT => {
                     let f = f64::from_bits(pop!());
