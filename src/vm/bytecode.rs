@@ -272,16 +272,18 @@ pub struct Code {
     pub filename: Rc<str>,
     /// Exception table: (start, end, handler, stack depth), innermost first.
     pub handlers: Vec<(u32, u32, u32, u32)>,
-    /// Tier 2's per-function state: the call counter and the
-    /// function-entry trace (see `tier2::on_hot_call`).
+    /// Tier 2's per-function state: the call countdown and the
+    /// function-entry trace (see `tier2::on_counted_calls`).
     pub entry: EntrySlot,
 }
 
 /// A code object's function-entry state. `CALL_PY_EXACT_ARGS` counts calls
-/// in `calls` until the function gets hot; once tier 2 installed a
-/// function-entry trace, tier 1 enters it on every call and traces call
-/// its executor natively (`_CALL_EXECUTOR` reads `executor` through its
-/// address).
+/// down in `countdown` and asks tier 2 (`tier2::on_counted_calls`) when it
+/// reaches zero: the first time, to start counting to the call threshold;
+/// then, when the function is hot; once tier 2 installed a function-entry
+/// trace, at every call (the countdown stays at 1), to enter it. Traces
+/// call its executor natively (`_CALL_EXECUTOR` reads `executor` through
+/// its address).
 #[derive(Debug)]
 #[repr(C)]
 pub struct EntrySlot {
@@ -292,8 +294,10 @@ pub struct EntrySlot {
     /// The function-entry trace (`*const tier2::trace::Trace`, registered
     /// in tier 2's state while it is valid), null when there is none.
     pub trace: Cell<*const std::ffi::c_void>,
-    /// Calls counted since the counter was last reset.
-    pub calls: Cell<u32>,
+    /// Calls left before tier 1 asks tier 2 again (see above).
+    pub countdown: Cell<u32>,
+    /// What the countdown counts to ([`EntryState`]).
+    pub state: Cell<EntryState>,
     /// Local, cell and free slots of a frame of this code.
     pub nlocalsplus: u32,
     /// Words of a frame of this code after its header: those slots and
@@ -304,13 +308,25 @@ pub struct EntrySlot {
     pub has_cells: bool,
 }
 
+/// What an [`EntrySlot`]'s countdown counts to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryState {
+    /// The first call: nothing counted yet (the threshold is read then).
+    Unarmed,
+    /// Calls until the function is hot.
+    Counting,
+    /// Every call enters the function-entry trace.
+    Entering,
+}
+
 impl EntrySlot {
     /// The slot of a code with these slots and stack size, nothing counted.
     pub fn new(nlocalsplus: usize, stacksize: u32, has_cells: bool) -> EntrySlot {
         EntrySlot {
             executor: Cell::new(std::ptr::null_mut()),
             trace: Cell::new(std::ptr::null()),
-            calls: Cell::new(0),
+            countdown: Cell::new(1),
+            state: Cell::new(EntryState::Unarmed),
             nlocalsplus: nlocalsplus as u32,
             frame_words: nlocalsplus as u32 + stacksize,
             has_cells,

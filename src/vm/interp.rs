@@ -1670,18 +1670,12 @@ impl Vm {
                         sp = base;
                         save_frame!();
                         frame = f;
-                        // Tier 2: run the function's entry trace, or count
-                        // the call until the function is hot.
-                        let mut enter = !fc.entry.trace.get().is_null();
-                        if !enter {
-                            let calls = fc.entry.calls.get().wrapping_add(1);
-                            fc.entry.calls.set(calls);
-                            if calls >= crate::vm::tier2::call_threshold() {
-                                // SAFETY: f is the live frame just pushed, saved.
-                                enter = unsafe { crate::vm::tier2::on_hot_call(self, f) };
-                            }
-                        }
-                        if enter {
+                        // Tier 2: count the call down; at zero, tier 2 says
+                        // whether to enter the function's entry trace.
+                        let left = fc.entry.countdown.get().wrapping_sub(1);
+                        fc.entry.countdown.set(left);
+                        // SAFETY: f is the live frame just pushed, saved.
+                        if left == 0 && unsafe { crate::vm::tier2::on_counted_calls(self, f) } {
                             // SAFETY: as above.
                             match unsafe { crate::vm::tier2::enter_function(self, f) } {
                                 // The trace may leave in another frame (it

@@ -401,7 +401,7 @@ impl State {
             if slot.trace.get() == Rc::as_ptr(t) as *const std::ffi::c_void {
                 slot.trace.set(std::ptr::null());
                 slot.executor.set(std::ptr::null_mut());
-                slot.calls.set(0);
+                // The next call counts to the threshold again.
             }
         }
         if let Some(at) = t.root_at {
@@ -556,19 +556,46 @@ fn worth_function_entry(code: &Code) -> bool {
     })
 }
 
-/// Called by tier 1 when the function whose frame `frame` it just pushed
-/// (at instruction 0, arguments bound) was called [`call_threshold`]
-/// times: resets the count and projects and installs a function-entry
-/// trace from instruction 0, reachable from the code's
-/// [`crate::vm::bytecode::EntrySlot`]. Returns whether there is one now
-/// (tier 1 then enters it at once through [`enter_function`]).
+/// Called by tier 1 when the call countdown of the function whose frame
+/// `frame` it just pushed (at instruction 0, arguments bound) reached
+/// zero (see [`crate::vm::bytecode::EntrySlot`]): sets the next countdown
+/// and returns whether tier 1 enters the function-entry trace now
+/// ([`enter_function`]).
 ///
 /// # Safety
 /// `frame` is the live frame tier 1 just pushed (on this thread's VM), saved.
-pub unsafe fn on_hot_call(vm: &mut Vm, frame: *mut Frame) -> bool {
+#[inline(never)]
+pub unsafe fn on_counted_calls(vm: &mut Vm, frame: *mut Frame) -> bool {
+    use crate::vm::bytecode::EntryState;
+    // SAFETY: frame is tier 1's live frame; its code outlives it.
+    let code = unsafe { &*((*frame).code as *const Code) };
+    let e = &code.entry;
+    let entering = match e.state.get() {
+        EntryState::Unarmed => false,
+        EntryState::Entering => !e.trace.get().is_null(),
+        // SAFETY: the caller's contract.
+        EntryState::Counting => unsafe { on_hot_call(vm, frame) },
+    };
+    if entering {
+        e.state.set(EntryState::Entering);
+        e.countdown.set(1);
+    } else {
+        e.state.set(EntryState::Counting);
+        e.countdown.set(call_threshold());
+    }
+    entering
+}
+
+/// Called when the function whose frame `frame` tier 1 just pushed was
+/// called [`call_threshold`] times: projects and installs a
+/// function-entry trace from instruction 0, reachable from the code's
+/// [`crate::vm::bytecode::EntrySlot`]. Returns whether there is one now.
+///
+/// # Safety
+/// `frame` is the live frame tier 1 just pushed (on this thread's VM), saved.
+unsafe fn on_hot_call(vm: &mut Vm, frame: *mut Frame) -> bool {
     // SAFETY: frame is tier 1's live frame; its code outlives it.
     let (code, globals) = unsafe { (&*((*frame).code as *const Code), (*frame).globals as u64) };
-    code.entry.calls.set(0);
     let builtins = vm.builtins.raw();
     let installed = with_state(|s| {
         s.stats.hot_calls += 1;
