@@ -117,3 +117,60 @@ fn rebinding_a_recursive_function_under_its_native_activations_frees_its_traces(
         assert_eq!(created, freed + live, "{mode}: no executor lost");
     }
 }
+
+/// `main`'s loop gets hot (16 iterations) long before `work` does (1000
+/// calls), so its first trace calls `work` through the generic helper.
+const LATE_CALLEE: &str = "def work(n):\n    s = 0\n    for i in range(n):\n        s += i\n    return s\n\n\ndef main():\n    total = 0\n    for k in range(3000):\n        total += work(k % 4)\n    return total\n\n\nprint(main())\n";
+
+/// Calls of `work` in [`LATE_CALLEE`].
+const LATE_CALLS: u64 = 3000;
+
+#[test]
+fn a_caller_projected_before_its_callee_got_hot_calls_it_natively_later() {
+    let file = scratch("late_callee.py", LATE_CALLEE);
+    let mut seen = Vec::new();
+    for mode in ["uops", "jit"] {
+        let r = cpjit(mode, &file, &[]);
+        assert_eq!(r.stdout, "3000\n", "{mode}");
+        let sites = stat_after(&r.stderr, "native calls of function-entry executors:");
+        let entries = stat_after(&r.stderr, "entries from tier 1:");
+        // Once `work` has its function-entry trace, `main`'s loop trace is
+        // re-projected with a native call of it.
+        assert!(sites >= 1, "{mode}: a native call site\n{}", r.stderr);
+        // Tier 1 makes the first 1000 calls; a call through the generic
+        // helper would enter `work`'s trace from tier 1 at each of the
+        // other 2000.
+        assert!(
+            entries < LATE_CALLS / 2,
+            "{mode}: {entries} entries\n{}",
+            r.stderr
+        );
+        seen.push(sites);
+    }
+    assert_eq!(seen[0], seen[1], "uops and jit run the same traces");
+}
+
+/// Mutual recursion of two functions with loops (never inlined): whichever
+/// gets its function-entry trace first was projected calling the other
+/// through the generic helper.
+const PING_PONG: &str = "def ping(n):\n    s = 0\n    for i in range(2):\n        s += i\n    if n == 0:\n        return s\n    return pong(n - 1) + s\n\n\ndef pong(n):\n    s = 1\n    for i in range(2):\n        s += i\n    if n == 0:\n        return s\n    return ping(n - 1) + s\n\n\ntotal = 0\nfor k in range(3000):\n    total += ping(k % 30)\nprint(total)\n";
+
+/// Calls of `ping` and `pong` in [`PING_PONG`]: 3000 × 15.5 on average.
+const PING_PONG_CALLS: u64 = 46500;
+
+#[test]
+fn mutual_recursion_is_native_in_both_directions() {
+    let file = scratch("ping_pong.py", PING_PONG);
+    for mode in ["uops", "jit"] {
+        let r = cpjit(mode, &file, &[]);
+        assert_eq!(r.stdout, "69000\n", "{mode}");
+        let entries = stat_after(&r.stderr, "entries from tier 1:");
+        // Native in one direction only, tier 1 would enter a trace at
+        // every other call.
+        assert!(
+            entries < PING_PONG_CALLS / 10,
+            "{mode}: {entries} entries\n{}",
+            r.stderr
+        );
+    }
+}

@@ -100,6 +100,11 @@ pub enum Dep {
     /// keeps its instructions and constants, e.g. an inlined callee's.
     /// Broken by [`code_changed`].
     Code(usize),
+    /// The code object at address `code` still has no function-entry
+    /// executor: the trace calls it through the generic helper (a nested
+    /// tier-1 run) rather than natively. Broken by [`entry_installed`], so
+    /// the caller is re-projected with a native `_CALL_EXECUTOR`.
+    NoEntry(usize),
 }
 
 /// Which live traces depend on which facts, and how often each fact broke.
@@ -160,7 +165,7 @@ impl Registry {
     fn refilter(&self) {
         let bits = self.dependents.keys().fold(0, |acc, d| match *d {
             Dep::Global { dict, hash } => acc | filter_bit(dict, hash),
-            Dep::Code(_) => acc,
+            Dep::Code(_) | Dep::NoEntry(_) => acc,
         });
         MAY_DEPEND.with(|f| f.set(bits));
     }
@@ -257,6 +262,18 @@ pub fn code_changed(code: &crate::vm::bytecode::Code) {
     let at = code as *const crate::vm::bytecode::Code as usize;
     super::invalidate_dependents(|reg| reg.take_dependents_of(&Dep::Code(at)));
     super::invalidate_code(code);
+}
+
+/// The fact [`Dep::NoEntry`] of `code` broke (a function-entry executor
+/// was just installed in its slot): takes the traces that call it through
+/// the generic helper, to be invalidated and re-projected with native calls.
+pub(super) fn entry_installed(
+    reg: &mut Registry,
+    code: &crate::vm::bytecode::Code,
+) -> Vec<Rc<Trace>> {
+    reg.take_dependents_of(&Dep::NoEntry(
+        code as *const crate::vm::bytecode::Code as usize,
+    ))
 }
 
 #[cfg(test)]

@@ -369,6 +369,42 @@ impl State {
         Some(t)
     }
 
+    /// Invalidates `doomed`, the dependents of a fact that broke (safe
+    /// while any of them runs).
+    fn invalidate_dependents(&mut self, doomed: &[Rc<Trace>]) {
+        for t in doomed {
+            if t.valid.get() {
+                self.stats.dep_invalidations += 1;
+            }
+            self.invalidate(t);
+        }
+    }
+
+    /// Invalidates the traces entered in a frame of `code` that leave to
+    /// tier 1 at that frame's `RETURN_VALUE` (projected before `code` had
+    /// a function-entry trace): their successors end with `_RETURN`.
+    fn invalidate_exits_at_return(&mut self, code: &Code) {
+        let exits_at_return = |t: &Trace| {
+            !t.function_entry
+                && std::ptr::eq(code_of(&t.code), code)
+                && t.exit_targets.iter().enumerate().any(|(k, &at)| {
+                    t.exit_context(k as u32)
+                        .is_some_and(|c| c.callers.is_empty())
+                        && code.words().get(at as usize).map(|&w| opcode(w))
+                            == Some(op::RETURN_VALUE)
+                })
+        };
+        let doomed: Vec<Rc<Trace>> = self
+            .traces
+            .iter()
+            .filter(|t| t.valid.get() && exits_at_return(t))
+            .cloned()
+            .collect();
+        for t in &doomed {
+            self.invalidate(t);
+        }
+    }
+
     /// Invalidates `t`: no more entries or links; a root's `ENTER_EXECUTOR`
     /// goes back to `JUMP_BACKWARD`. Running code finishes safely (the
     /// trampoline's and the uop interpreter's references keep it alive).
@@ -630,6 +666,13 @@ unsafe fn on_hot_call(vm: &mut Vm, frame: *mut Frame) -> bool {
                 if let Some(e) = &t.jit {
                     code.entry.executor.set(e.as_ptr() as *mut std::ffi::c_void);
                 }
+                // Traces that call the function through the generic helper
+                // are re-projected with native calls, and the function's
+                // own traces that leave to tier 1 at its return with
+                // `_RETURN` (a native caller goes on natively then).
+                let doomed = deps::entry_installed(&mut s.deps, code);
+                s.invalidate_dependents(&doomed);
+                s.invalidate_exits_at_return(code);
                 true
             }
             None => {
@@ -743,12 +786,7 @@ fn invalidate_dependents(take: impl FnOnce(&mut deps::Registry) -> Vec<Rc<Trace>
             return;
         };
         let doomed = take(&mut s.deps);
-        for t in &doomed {
-            if t.valid.get() {
-                s.stats.dep_invalidations += 1;
-            }
-            s.invalidate(t);
-        }
+        s.invalidate_dependents(&doomed);
     });
 }
 

@@ -321,32 +321,54 @@ fn inlinable(code: &Code, caches: &[Cache], i: usize, n: u32, levels: &[Level]) 
     (c.argcount == n && c.varargs.is_none() && !loops && !recursive).then_some(callee)
 }
 
-/// The callee of the `CALL_PY_EXACT_ARGS` at `i` (with `n` arguments) if
-/// the trace calls it natively (`_CALL_EXECUTOR`): the code tier 1 last
-/// called there takes exactly `n` positional arguments and has a
-/// function-entry trace, or is the code of the trace's own frame (a
-/// recursive call: the function is hot, its entry trace is this one or
-/// comes soon). `_CALL_EXECUTOR` reads the executor when it runs.
+/// How a trace makes a `CALL_PY_EXACT_ARGS` it does not inline.
+enum CallKind {
+    /// Natively (`_CALL_EXECUTOR`) with this callee.
+    Native(Obj),
+    /// Through the generic helper for now: the callee could be called
+    /// natively but has no function-entry trace yet. The trace depends on
+    /// that ([`Dep::NoEntry`]), so it is re-projected once it has one.
+    Later(Dep),
+    /// Through the generic helper.
+    Generic,
+}
+
+/// How the trace makes the `CALL_PY_EXACT_ARGS` at `i` (with `n`
+/// arguments): natively (`_CALL_EXECUTOR`) if the code tier 1 last called
+/// there takes exactly `n` positional arguments and has a function-entry
+/// trace, or is the code of the trace's own frame (a recursive call: the
+/// function is hot, its entry trace is this one or comes soon).
+/// `_CALL_EXECUTOR` reads the executor when it runs. A callee that could
+/// get an entry trace but has none yet is [`CallKind::Later`].
 fn native_callee(
     code: &Code,
     caches: &[Cache],
     i: usize,
     n: u32,
     entry: &FrameContext,
-) -> Option<Obj> {
+) -> CallKind {
     if i > 0 && code.words().get(i - 1).map(|&w| opcode(w)) == Some(op::KW_NAMES) {
-        return None;
+        return CallKind::Generic;
     }
-    let raw = caches.get(i)?.version;
+    let Some(raw) = caches.get(i).map(|c| c.version) else {
+        return CallKind::Generic;
+    };
     if raw == 0 || raw & 1 != 0 || crate::vm::obj::kind_of(raw) != KIND_CODE {
-        return None;
+        return CallKind::Generic;
     }
     let callee = Obj::new_ref(raw);
     let c = code_of(&callee);
+    if c.argcount != n || c.varargs.is_some() || c.entry.has_cells {
+        return CallKind::Generic;
+    }
     let recursive = entry.callers.is_empty() && entry.code.raw() == raw;
-    let has_entry = !c.entry.trace.get().is_null();
-    (c.argcount == n && c.varargs.is_none() && !c.entry.has_cells && (recursive || has_entry))
-        .then_some(callee)
+    if recursive || !c.entry.trace.get().is_null() {
+        CallKind::Native(callee)
+    } else if super::worth_function_entry(c) {
+        CallKind::Later(Dep::NoEntry(c as *const Code as usize))
+    } else {
+        CallKind::Generic
+    }
 }
 
 /// Projects a trace from `start` in the frame context `entry` (the code of
@@ -674,7 +696,7 @@ pub fn project(
                 });
                 let Some((callee, dep)) = callee.filter(|(_, d)| (ctx.may_bake)(d)) else {
                     match native_callee(code, caches, i, arg, entry) {
-                        Some(callee) => {
+                        CallKind::Native(callee) => {
                             // A native call of the callee's function-entry
                             // executor; without one (yet, or any more), or
                             // if the frame cannot be pushed, tier 1 makes
@@ -693,7 +715,15 @@ pub fn project(
                             );
                             b.consts.push(callee);
                         }
-                        None => generic(&mut b, here, here + 1, None, w),
+                        CallKind::Later(dep) => {
+                            // Churn is bounded like a global's: a slot
+                            // filled too often is not waited for any more.
+                            if (ctx.may_bake)(&dep) && !b.deps.contains(&dep) {
+                                b.deps.push(dep);
+                            }
+                            generic(&mut b, here, here + 1, None, w);
+                        }
+                        CallKind::Generic => generic(&mut b, here, here + 1, None, w),
                     }
                     i += 1;
                     continue;
