@@ -44,6 +44,14 @@
 //! [`code_changed`]. A callee not loaded from a baked global (a closure, a
 //! dict entry, an attribute) is guarded by `_PUSH_FRAME`, which checks the
 //! callable's code at every call.
+//!
+//! For a call of a function that could have a function-entry trace but has
+//! none yet (projection calls it through the generic helper): the trace
+//! depends on [`Dep::NoEntry`] of the callee's code, which
+//! [`entry_installed`] breaks when the entry trace is installed, so the
+//! caller is re-projected with a native `_CALL_EXECUTOR`. A trace projected
+//! after that calls natively and needs no such fact; a slot filled over and
+//! over is bounded by [`Registry::may_bake`] like a rebound global.
 
 use crate::vm::tier2::trace::Trace;
 use std::cell::Cell;
