@@ -5,6 +5,7 @@
 //!
 //! Tunables (flag, environment variable, default):
 //! * `--backedge-threshold`, `CPJIT_BACKEDGE_THRESHOLD`, 16: loop iterations before a trace is built.
+//! * `--call-threshold`, `CPJIT_CALL_THRESHOLD`, 1000: calls of a function before it gets a function-entry trace.
 //! * `--side-exit-threshold`, `CPJIT_SIDE_EXIT_THRESHOLD`, 16: exits taken before a side trace is built.
 //! * `--max-trace-length`, `CPJIT_MAX_TRACE_LENGTH`, 800: most uops in a trace body.
 //! * `--jit-memory-limit`, `CPJIT_JIT_MEMORY_LIMIT`, 64M: executable memory for the JIT (k/M/G suffixes).
@@ -58,6 +59,9 @@ enum Command {
         /// Loop iterations before a trace is built [env CPJIT_BACKEDGE_THRESHOLD; default 16].
         #[arg(long, value_name = "N")]
         backedge_threshold: Option<u32>,
+        /// Calls of a function before it gets a function-entry trace [env CPJIT_CALL_THRESHOLD; default 1000].
+        #[arg(long, value_name = "N")]
+        call_threshold: Option<u32>,
         /// Cold exits before a side trace is built [env CPJIT_SIDE_EXIT_THRESHOLD; default 16].
         #[arg(long, value_name = "N")]
         side_exit_threshold: Option<u32>,
@@ -108,6 +112,7 @@ fn main() -> Result<()> {
             tier,
             stats,
             backedge_threshold,
+            call_threshold,
             side_exit_threshold,
             max_trace_length,
             jit_memory_limit,
@@ -145,6 +150,9 @@ fn main() -> Result<()> {
             }
             if let Some(n) = backedge_threshold {
                 config.backedge_threshold = n;
+            }
+            if let Some(n) = call_threshold {
+                config.call_threshold = n;
             }
             if let Some(n) = side_exit_threshold {
                 config.side_exit_threshold = n;

@@ -5,7 +5,7 @@
 //! adaptive specialization (global caches, back-edge counters, backoff).
 
 use crate::vm::obj::Obj;
-use std::cell::UnsafeCell;
+use std::cell::{Cell, UnsafeCell};
 use std::rc::Rc;
 
 /// Opcode numbers. Specialized forms follow their generic instruction.
@@ -270,6 +270,37 @@ pub struct Code {
     pub filename: Rc<str>,
     /// Exception table: (start, end, handler, stack depth), innermost first.
     pub handlers: Vec<(u32, u32, u32, u32)>,
+    /// Tier 2's per-function state: the call counter and the
+    /// function-entry trace (see `tier2::on_hot_call`).
+    pub entry: EntrySlot,
+}
+
+/// A code object's function-entry state. `CALL_PY_EXACT_ARGS` counts calls
+/// in `calls` until the function gets hot; once tier 2 installed a
+/// function-entry trace, tier 1 enters it on every call and traces call
+/// its executor natively (`_CALL_EXECUTOR` reads `executor` through its
+/// address).
+#[derive(Debug)]
+pub struct EntrySlot {
+    /// The function-entry executor (`*mut abi::layout::Executor`), null
+    /// when there is none (JIT mode only). First field: `_CALL_EXECUTOR`'s
+    /// operand is the address of this word.
+    pub executor: Cell<*mut std::ffi::c_void>,
+    /// The function-entry trace (`*const tier2::trace::Trace`, registered
+    /// in tier 2's state while it is valid), null when there is none.
+    pub trace: Cell<*const std::ffi::c_void>,
+    /// Calls counted since the counter was last reset.
+    pub calls: Cell<u32>,
+}
+
+impl Default for EntrySlot {
+    fn default() -> Self {
+        EntrySlot {
+            executor: Cell::new(std::ptr::null_mut()),
+            trace: Cell::new(std::ptr::null()),
+            calls: Cell::new(0),
+        }
+    }
 }
 
 impl Code {

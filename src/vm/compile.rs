@@ -326,6 +326,7 @@ impl<'a> Compiler<'a> {
             qualname: self.unit.qualname.clone(),
             filename: self.file.clone(),
             handlers,
+            entry: Default::default(),
         };
         Obj::from_raw(obj::box_obj(CodeObj {
             ob: obj::hdr(KIND_CODE),

@@ -56,7 +56,29 @@ fn hash_bytes(b: &[u8]) -> i64 {
 }
 
 /// Python `hash()` for hashable builtin values; `TypeError` for unhashable ones.
+///
+/// Small ints and strs whose hash is cached (the keys of hot dicts) are
+/// answered inline; everything else out of line.
+#[inline]
 pub fn hash_value(v: u64) -> PyResult<i64> {
+    if v & 1 == 1 {
+        return Ok(crate::vm::num::hash_i64(
+            crate::abi::value::decode_small_int(v),
+        ));
+    }
+    if kind_of(v) == kind::STR {
+        // SAFETY: kind checked.
+        let h = unsafe { obj::cast::<StrObj>(v) }.hash.get();
+        if h != -1 {
+            return Ok(h);
+        }
+    }
+    hash_value_general(v)
+}
+
+/// [`hash_value`] for every kind.
+#[inline(never)]
+fn hash_value_general(v: u64) -> PyResult<i64> {
     Ok(match kind_of(v) {
         KIND_SMALLINT => crate::vm::num::hash_i64(crate::abi::value::decode_small_int(v)),
         kind::BOOL => {
@@ -103,10 +125,29 @@ pub fn hash_value(v: u64) -> PyResult<i64> {
 }
 
 /// Key equality for hashable builtin values (cannot raise).
+#[inline]
 pub fn key_eq(a: u64, b: u64) -> bool {
     if a == b {
         return true;
     }
+    // The common key kinds decided without the general comparison (the
+    // same answers it gives): two different small ints differ, two strs
+    // are equal when their texts are.
+    if a & b & 1 == 1 {
+        return false;
+    }
+    if kind_of(a) == kind::STR && kind_of(b) == kind::STR {
+        // SAFETY: kinds checked.
+        let (x, y) = unsafe { (obj::cast::<StrObj>(a), obj::cast::<StrObj>(b)) };
+        return x.s == y.s;
+    }
+    key_eq_general(a, b)
+}
+
+/// [`key_eq`] for every other pair of kinds.
+#[cold]
+#[inline(never)]
+fn key_eq_general(a: u64, b: u64) -> bool {
     crate::vm::ops::eq_simple(a, b).unwrap_or(false)
 }
 

@@ -1559,6 +1559,13 @@ impl Vm {
                         sp = base;
                         save_frame!();
                         frame = f;
+                        // Tier 2: count the call until the function is hot.
+                        let calls = fc.entry.calls.get().wrapping_add(1);
+                        fc.entry.calls.set(calls);
+                        if calls >= crate::vm::tier2::call_threshold() {
+                            // SAFETY: f is the live frame just pushed, saved.
+                            unsafe { crate::vm::tier2::on_hot_call(self, f) };
+                        }
                         load_frame!();
                     }
                     op::CALL | op::CALL_BUILTIN => {

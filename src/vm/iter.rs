@@ -33,6 +33,8 @@ pub fn get_iter(v: u64) -> PyResult<Obj> {
         kind::DICT => IterState::Dict {
             dict: Obj::new_ref(v),
             idx: 0,
+            // SAFETY: kind checked.
+            len: unsafe { dict_mut(v) }.len(),
             which: 0,
         },
         KIND_DICTVIEW => {
@@ -41,6 +43,8 @@ pub fn get_iter(v: u64) -> PyResult<Obj> {
             IterState::Dict {
                 dict: dv.dict.clone(),
                 idx: 0,
+                // SAFETY: a view's dict is a dict.
+                len: unsafe { dict_mut(dv.dict.raw()) }.len(),
                 which: dv.which,
             }
         }
@@ -177,9 +181,25 @@ pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
                 None => None,
             }
         }
-        IterState::Dict { dict, idx, which } => {
+        IterState::Dict {
+            dict,
+            idx,
+            len,
+            which,
+        } => {
             // SAFETY: dict is a live dict.
             let d = unsafe { dict_mut(dict.raw()) };
+            // Exhausted iterators stay exhausted, whatever the dict does.
+            if *idx == usize::MAX {
+                return Some(Ok(None));
+            }
+            if d.len() != *len {
+                *len = usize::MAX;
+                return Some(Err(crate::vm::error::err(
+                    crate::vm::error::ExcKind::RuntimeError,
+                    "dictionary changed size during iteration",
+                )));
+            }
             if *idx < d.len() {
                 let e = d.entries()[*idx];
                 *idx += 1;
@@ -189,6 +209,7 @@ pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
                     _ => new_tuple(vec![Obj::new_ref(e.key), Obj::new_ref(e.value)]),
                 })
             } else {
+                *idx = usize::MAX;
                 None
             }
         }

@@ -172,8 +172,15 @@ pub enum IterState {
     Tuple { seq: Obj, idx: usize },
     /// Over a str, by byte offset.
     Str { seq: Obj, pos: usize },
-    /// Over a dict: 0 keys, 1 values, 2 items.
-    Dict { dict: Obj, idx: usize, which: u8 },
+    /// Over a dict: 0 keys, 1 values, 2 items; `len` is the dict's size
+    /// when the iterator was made (`usize::MAX` once a change of size was
+    /// reported: the error is sticky, as in CPython).
+    Dict {
+        dict: Obj,
+        idx: usize,
+        len: usize,
+        which: u8,
+    },
     /// `enumerate`.
     Enumerate { inner: Obj, n: i64 },
     /// `zip`.

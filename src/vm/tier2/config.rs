@@ -22,6 +22,11 @@ pub struct Config {
     /// Back-edge executions before a loop is traced
     /// (`CPJIT_BACKEDGE_THRESHOLD`, default [`Config::DEFAULT_BACKEDGE_THRESHOLD`]).
     pub backedge_threshold: u32,
+    /// Calls of a Python function (through `CALL_PY_EXACT_ARGS`) before
+    /// it gets a function-entry trace (`CPJIT_CALL_THRESHOLD`, default
+    /// [`Config::DEFAULT_CALL_THRESHOLD`]; recursive code such as `fib`
+    /// only runs native code that way).
+    pub call_threshold: u32,
     /// Cold exits taken before a side trace is built
     /// (`CPJIT_SIDE_EXIT_THRESHOLD`, default [`Config::DEFAULT_SIDE_EXIT_THRESHOLD`]).
     pub side_exit_threshold: u32,
@@ -52,6 +57,8 @@ pub struct Config {
 impl Config {
     /// Default back-edge threshold.
     pub const DEFAULT_BACKEDGE_THRESHOLD: u32 = 16;
+    /// Default call threshold.
+    pub const DEFAULT_CALL_THRESHOLD: u32 = 1000;
     /// Default side-exit threshold.
     pub const DEFAULT_SIDE_EXIT_THRESHOLD: u32 = 16;
     /// Default maximum trace length (uops in the body).
@@ -77,6 +84,7 @@ impl Config {
             Ok(())
         }
         var("CPJIT_BACKEDGE_THRESHOLD", &mut c.backedge_threshold)?;
+        var("CPJIT_CALL_THRESHOLD", &mut c.call_threshold)?;
         var("CPJIT_SIDE_EXIT_THRESHOLD", &mut c.side_exit_threshold)?;
         var("CPJIT_MAX_TRACE_LENGTH", &mut c.max_trace_length)?;
         var("CPJIT_JIT_MEMORY_LIMIT", &mut c.jit_memory_limit)?;
@@ -114,6 +122,7 @@ impl Default for Config {
         Config {
             mode: Mode::default(),
             backedge_threshold: Self::DEFAULT_BACKEDGE_THRESHOLD,
+            call_threshold: Self::DEFAULT_CALL_THRESHOLD,
             side_exit_threshold: Self::DEFAULT_SIDE_EXIT_THRESHOLD,
             max_trace_length: Self::DEFAULT_MAX_TRACE_LENGTH,
             jit_memory_limit: Self::DEFAULT_JIT_MEMORY_LIMIT,

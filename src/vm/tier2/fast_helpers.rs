@@ -11,7 +11,7 @@ use crate::vm::bytecode::{op, oparg, opcode, Cache, Code};
 use crate::vm::interp::Vm;
 use crate::vm::obj::{decref, incref, kind_of, tuple_items, Obj};
 use crate::vm::tier2::helpers::{code_and_word, cpjit_for_iter, cpjit_step};
-use crate::vm::tier2::{set_pending, Pending};
+use crate::vm::tier2::{dict_helpers, set_pending, Pending};
 use crate::vm::types::{BuiltinObj, IterObj, IterState, KIND_ITER};
 
 /// The signature of `_CALL_HELPER`'s helpers (see [`cpjit_step`]).
@@ -28,6 +28,8 @@ pub fn step_helper_for(instrs: &[u32], i: usize) -> Option<(u64, bool)> {
         op::LOAD_METHOD => (cpjit_load_method, false),
         op::GET_ITER => (cpjit_get_iter, false),
         op::STORE_GLOBAL => (cpjit_store_global, true),
+        op::BINARY_SUBSCR => (dict_helpers::cpjit_binary_subscr, false),
+        op::STORE_SUBSCR => (dict_helpers::cpjit_store_subscr, true),
         // Keyword arguments (`KW_NAMES` just before) take tier 1's path.
         op::CALL | op::CALL_BUILTIN if i == 0 || opcode(instrs[i - 1]) != op::KW_NAMES => {
             (cpjit_call_builtin, true)
@@ -245,7 +247,15 @@ pub extern "C" fn cpjit_float_pow(x: u64, y: u64) -> u64 {
 
 /// Adds the helpers of this module to `table`.
 pub fn register(table: SymbolTable) -> SymbolTable {
-    let helpers: [(&str, u64); 6] = [
+    let helpers: [(&str, u64); 8] = [
+        (
+            "cpjit_binary_subscr",
+            dict_helpers::cpjit_binary_subscr as *const () as usize as u64,
+        ),
+        (
+            "cpjit_store_subscr",
+            dict_helpers::cpjit_store_subscr as *const () as usize as u64,
+        ),
         (
             "cpjit_float_pow",
             cpjit_float_pow as *const () as usize as u64,

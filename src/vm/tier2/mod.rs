@@ -37,6 +37,7 @@
 
 mod config;
 pub mod deps;
+pub mod dict_helpers;
 pub mod dump;
 mod entry;
 pub mod fast_helpers;
@@ -74,6 +75,9 @@ pub const BACKEDGE_THRESHOLD: u32 = Config::DEFAULT_BACKEDGE_THRESHOLD;
 
 /// The back-edge threshold tier 1 compares against (never reached in tier-1 mode).
 static THRESHOLD: AtomicU32 = AtomicU32::new(u32::MAX);
+
+/// The call threshold tier 1 compares against (never reached in tier-1 mode).
+static CALL_THRESHOLD: AtomicU32 = AtomicU32::new(u32::MAX);
 
 /// What a trace left behind when it had to stop outside its stubs: an
 /// error (or a jump to a place no stub covers), and where tier 1 resumes.
@@ -115,6 +119,11 @@ pub fn configure(config: &Config) {
         _ => config.backedge_threshold.max(1),
     };
     THRESHOLD.store(threshold, Ordering::Relaxed);
+    let call_threshold = match config.mode {
+        Mode::Interp => u32::MAX,
+        _ => config.call_threshold.max(1),
+    };
+    CALL_THRESHOLD.store(call_threshold, Ordering::Relaxed);
     dump::open(config.dump_traces.as_ref());
     entry::reset();
     deps::reset_filter();
@@ -137,6 +146,12 @@ pub fn configure(config: &Config) {
 #[inline(always)]
 pub fn backedge_threshold() -> u32 {
     THRESHOLD.load(Ordering::Relaxed)
+}
+
+/// The number of calls of a function at which tier 1 calls [`on_hot_call`].
+#[inline(always)]
+pub fn call_threshold() -> u32 {
+    CALL_THRESHOLD.load(Ordering::Relaxed)
 }
 
 /// Records what a helper left for the VM (see [`Pending`]).
@@ -485,6 +500,20 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
     installed.unwrap_or(false)
 }
 
+/// Called by tier 1 when the function whose frame `frame` it just pushed
+/// (at instruction 0, arguments bound) was called
+/// [`call_threshold`] times: resets the count and, in a later step,
+/// installs a function-entry trace.
+///
+/// # Safety
+/// `frame` is the live frame tier 1 just pushed (on this thread's VM), saved.
+pub unsafe fn on_hot_call(_vm: &mut Vm, frame: *mut Frame) {
+    // SAFETY: frame is tier 1's live frame; its code outlives it.
+    let code = unsafe { &*((*frame).code as *const Code) };
+    code.entry.calls.set(0);
+    with_state(|s| s.stats.hot_calls += 1);
+}
+
 /// Exit `idx` of `parent` got hot: link it to a side trace projected from
 /// its target, or to the loop executor installed there.
 fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins: u64) {
@@ -676,4 +705,5 @@ pub fn finish(vm: &mut Vm) {
     unsafe { crate::jit::release_previous_executor(&mut *vm.ts) };
     drop(s);
     THRESHOLD.store(u32::MAX, Ordering::Relaxed);
+    CALL_THRESHOLD.store(u32::MAX, Ordering::Relaxed);
 }

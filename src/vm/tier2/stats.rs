@@ -21,6 +21,8 @@ pub struct Stats {
     pub root_traces: u64,
     /// Side-trace executors created.
     pub side_traces: u64,
+    /// Functions that reached the call threshold (each time they did).
+    pub hot_calls: u64,
     /// Loops tier 2 declined (nothing to trace, or the JIT failed).
     pub declined: u64,
     /// Executors invalidated.
@@ -155,6 +157,10 @@ impl Stats {
             self.calls_inlined
         ));
         s.push_str(&format!("  entries from tier 1: {}\n", self.entries));
+        s.push_str(&format!(
+            "  hot functions (call threshold reached): {}\n",
+            self.hot_calls
+        ));
         match config.mode {
             crate::vm::tier2::Mode::Uops => s.push_str(&format!(
                 "  uops executed (uop interpreter): {}\n",
