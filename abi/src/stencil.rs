@@ -201,18 +201,11 @@ pub trait EmitSink {
     fn code<const N: usize>(&mut self, body: &[u8; N]) -> Option<&mut [u8; N]>;
     /// Patches the hole of `kind` at `offset` of `place`, whose first byte
     /// runs at `address`, with `value` (hole value + symbol + addend).
-    fn patch(
-        kind: HoleKind,
-        place: &mut [u8],
-        offset: usize,
-        address: u64,
-        value: u64,
-    ) -> Option<()>;
-    /// [`EmitSink::patch`] for a hole whose value lies in the block being
-    /// emitted (code, data or a jump target of the same trace, no symbol):
-    /// the runtime may rely on the block's size bound instead of checking
-    /// the range of a PC-relative displacement.
-    fn patch_near(
+    /// `NEAR`: the value lies in the block being emitted (code, data or a
+    /// jump target of the same trace, no symbol), so the runtime may rely
+    /// on the block's size bound instead of checking the range of a
+    /// PC-relative displacement.
+    fn patch<const NEAR: bool>(
         kind: HoleKind,
         place: &mut [u8],
         offset: usize,

@@ -6,7 +6,7 @@
 //! dispatch by opcode.
 //!
 //! The generated code does no patch arithmetic of its own: it calls the
-//! sink's `patch` (or `patch_near`, for values inside the block) with a
+//! sink's `patch` (`NEAR` for values inside the block) with a
 //! constant kind, and the runtime's implementation (one function per kind)
 //! folds to a plain store once inlined. The data's place is chosen first,
 //! so its address is known to the holes that name it.
@@ -127,7 +127,7 @@ pub fn write_module(out: &mut String, set: &SetSource<'_>) {
 
 /// Whether a hole's value lies in the block being emitted (code, data or a
 /// jump target of the same trace, without a symbol), so that a PC-relative
-/// patch of it needs no range check (`EmitSink::patch_near`). Values of
+/// patch of it needs no range check (`EmitSink::patch::<true>`). Values of
 /// the instruction are zero for the trampoline and the guard: not near.
 fn is_near(h: &OwnedHole, role: Role) -> bool {
     h.symbol.is_none()
@@ -171,12 +171,12 @@ fn value_expr(h: &OwnedHole, role: Role, code_len: usize, symbols: &[String]) ->
     e
 }
 
-/// The sink method that patches `h` in its own body.
+/// The sink call that patches `h` in its own body.
 fn patch_method(h: &OwnedHole, role: Role) -> &'static str {
     if is_near(h, role) {
-        "patch_near"
+        "patch::<true>"
     } else {
-        "patch"
+        "patch::<false>"
     }
 }
 

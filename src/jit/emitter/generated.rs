@@ -294,25 +294,18 @@ impl EmitSink for Sink<'_> {
     }
 
     #[inline(always)]
-    fn patch(
+    fn patch<const NEAR: bool>(
         kind: HoleKind,
         place: &mut [u8],
         offset: usize,
         address: u64,
         value: u64,
     ) -> Option<()> {
-        patch::apply(kind, place, offset, address, value)
-    }
-
-    #[inline(always)]
-    fn patch_near(
-        kind: HoleKind,
-        place: &mut [u8],
-        offset: usize,
-        address: u64,
-        value: u64,
-    ) -> Option<()> {
-        patch::apply_near(kind, place, offset, address, value)
+        if NEAR {
+            patch::apply_near(kind, place, offset, address, value)
+        } else {
+            patch::apply(kind, place, offset, address, value)
+        }
     }
 
     #[inline(always)]
