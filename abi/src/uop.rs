@@ -192,6 +192,40 @@ uops! {
     /// reference) and advance; when exhausted, pop and release the iterator
     /// and continue at `jump_target`.
     FOR_ITER_LIST = "_FOR_ITER_LIST",
+    /// Leave at the function's `RETURN_VALUE` (`target`) with the return
+    /// value on top of the stack: `frame.instr = target`,
+    /// `frame.stack_pointer = sp`, return `status::RETURNED`.
+    RETURN = "_RETURN",
+    /// Native call of a Python function's function-entry executor, stack
+    /// `[callable, NULL, args...]` with `oparg` arguments. `operand` is the
+    /// address of the callee code's entry slot, whose first word holds the
+    /// executor (or null). With no executor, continue at `jump_target` with
+    /// nothing changed; else `cpjit_enter_frame(frame, sp, tstate, oparg,
+    /// operand, target)` pushes the callee's frame as `_PUSH_FRAME` does
+    /// (NULL: continue at `jump_target`, nothing changed), then a normal
+    /// (non-tail) call of the executor's `jit_side_entry(new frame, its sp,
+    /// tstate)`. If it returns `status::RETURNED` with
+    /// `tstate.current_frame` still the new frame, `cpjit_leave_frame(new
+    /// frame, tstate)` pops it and pushes the return value on the caller's
+    /// stack, and the trace continues in the caller; any other status is
+    /// returned unchanged (tier 1 resumes in `current_frame`).
+    CALL_EXECUTOR = "_CALL_EXECUTOR",
+    /// `list[int] = v` with stack `[v, list, int]`, `v` an unboxed float:
+    /// exits (to `jump_target`, stack unchanged) as `_STORE_SUBSCR_LIST_INT`;
+    /// else writes `v` into the old item's box when that is a float only
+    /// the list references, or stores a new box and releases the old item;
+    /// pops three.
+    STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT = "_STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT",
+    /// `_LOAD_FAST oparg; _LOAD_CONST operand; _BINARY_SUBSCR_LIST_INT` in
+    /// one: pushes item `operand` (a tagged small int) of the list in
+    /// `localsplus[oparg]` (new reference). Unless it is a list and the
+    /// index in bounds, pushes the list and the index (new references) and
+    /// continues at `jump_target`, as the three uops would have.
+    BINARY_SUBSCR_LIST_INT_LOCAL_CONST = "_BINARY_SUBSCR_LIST_INT_LOCAL_CONST",
+    /// As `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST` with the index in
+    /// `localsplus[operand]` (`_LOAD_FAST oparg; _LOAD_FAST operand;
+    /// _BINARY_SUBSCR_LIST_INT`).
+    BINARY_SUBSCR_LIST_INT_LOCALS = "_BINARY_SUBSCR_LIST_INT_LOCALS",
 }
 
 #[cfg(test)]

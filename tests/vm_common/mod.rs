@@ -138,16 +138,24 @@ pub fn tier2_program(name: &str) -> PathBuf {
 /// so that short programs make traces, side traces and exits.
 pub const TIER2_THRESHOLD: u64 = 4;
 
-/// `cpjit run --tier MODE ARGS.. FILE` with the tier-2 tests' thresholds
-/// ([`TIER2_THRESHOLD`]) and the environment `env` on top.
-pub fn cpjit_tier2(mode: &str, file: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+/// `cpjit run --tier MODE ARGS.. FILE` with the environment `env`.
+pub fn cpjit_run(mode: &str, file: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut c = Command::new(cpjit());
     c.args(["run", "--tier", mode]).args(args).arg(file);
-    let threshold = TIER2_THRESHOLD.to_string();
-    c.env("CPJIT_BACKEDGE_THRESHOLD", &threshold)
-        .env("CPJIT_SIDE_EXIT_THRESHOLD", &threshold);
     for (k, v) in env {
         c.env(k, v);
     }
     collect(&mut c)
+}
+
+/// [`cpjit_run`] with the tier-2 tests' thresholds ([`TIER2_THRESHOLD`]),
+/// and `env` on top.
+pub fn cpjit_tier2(mode: &str, file: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let threshold = TIER2_THRESHOLD.to_string();
+    let mut all = vec![
+        ("CPJIT_BACKEDGE_THRESHOLD", threshold.as_str()),
+        ("CPJIT_SIDE_EXIT_THRESHOLD", threshold.as_str()),
+    ];
+    all.extend_from_slice(env);
+    cpjit_run(mode, file, args, &all)
 }

@@ -183,7 +183,7 @@ pub fn optimize_logged(
     let entry: *const Code = code;
     let uops = peel::peel(uops);
     let (uops, float_load) = optimize_types(uops, entry, &deletes_local, log);
-    unbox::unbox(uops, &float_load)
+    super::fuse::fuse(unbox::unbox(uops, &float_load))
 }
 
 /// The type pass, for a trace entered in a frame of `entry_code`;
@@ -515,6 +515,14 @@ fn run(
                     }
                 }
                 s.push(rv);
+            }
+            Uop::CALL_EXECUTOR => {
+                // A native call: the callable, NULL and the arguments go,
+                // an unknown result comes (the caller's locals are its own).
+                for _ in 0..u.oparg + 2 {
+                    s.pop();
+                }
+                s.push(Ty::Unknown);
             }
             Uop::SET_IP | Uop::CHECK_VALIDITY => {}
             // Anything else: stop analysing (keep the rest as it is).
