@@ -226,6 +226,38 @@ uops! {
     /// `localsplus[operand]` (`_LOAD_FAST oparg; _LOAD_FAST operand;
     /// _BINARY_SUBSCR_LIST_INT`).
     BINARY_SUBSCR_LIST_INT_LOCALS = "_BINARY_SUBSCR_LIST_INT_LOCALS",
+    /// Pop the top value; unless it is a tuple or a list of exactly `oparg`
+    /// items, continue at `jump_target` with the stack unchanged (tier 1
+    /// redoes the instruction, raising where it must). Else push its items
+    /// (new references) last first, so the first item is on top, and
+    /// release the sequence.
+    UNPACK_SEQUENCE = "_UNPACK_SEQUENCE",
+    /// Replace the `oparg` values at the top by a new tuple of them (it takes
+    /// their references) from `cpjit_build_tuple(items: ptr, n) -> value`.
+    BUILD_TUPLE = "_BUILD_TUPLE",
+    /// `container[start:stop]` with stack `[container, start, stop]` (a
+    /// `BUILD_SLICE 2` and `BINARY_SUBSCR` pair): `cpjit_binary_slice(c,
+    /// start, stop) -> value` slices a list or tuple by small ints or None
+    /// exactly as tier 1 (and releases the three); 0 (declined: another
+    /// container or bound type) continues at `jump_target`, stack unchanged.
+    BINARY_SLICE = "_BINARY_SLICE",
+    /// `-v` of a small int or a float at the top; any other value, or
+    /// `-(-2**62)` (no small int), continues at `jump_target`, stack unchanged.
+    UNARY_NEGATIVE = "_UNARY_NEGATIVE",
+    /// `-v` of a float at the top (known to be one): a new float, or the
+    /// same box rewritten when the stack holds its only reference.
+    UNARY_NEGATIVE_FLOAT = "_UNARY_NEGATIVE_FLOAT",
+    /// `-v` of an unboxed float at the top (flips the sign bit: `-0.0` too).
+    UNARY_NEGATIVE_FLOAT_UNBOXED = "_UNARY_NEGATIVE_FLOAT_UNBOXED",
+    /// `not v` of a bool or small int at the top (replaced by a bool); any
+    /// other value continues at `jump_target`, stack unchanged.
+    UNARY_NOT = "_UNARY_NOT",
+    /// `a is b` (`oparg` 1: `is not`): pops two, releases them, pushes a bool.
+    IS_OP = "_IS_OP",
+    /// Small int `**` (guarded before): exits (to `jump_target`, stack
+    /// unchanged) unless the exponent is in `0..64` and the power fits a
+    /// small int (tier 1 then computes a big int or a float).
+    BINARY_OP_POWER_INT = "_BINARY_OP_POWER_INT",
 }
 
 #[cfg(test)]

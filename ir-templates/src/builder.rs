@@ -539,6 +539,43 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         otherwise(self)
     }
 
+    /// A loop over `i` in `0..n` (i64, signed) carrying the i64 `acc` from
+    /// `init`: `body(self, i, acc)` returns the next `acc` (it may leave
+    /// through guards). Building goes on after the loop; returns the final
+    /// `acc`. The stack pointer must be the same after `body` as before it.
+    pub fn counted_loop(
+        &mut self,
+        n: IntValue<'ctx>,
+        init: IntValue<'ctx>,
+        body: impl FnOnce(
+            &mut Self,
+            IntValue<'ctx>,
+            IntValue<'ctx>,
+        ) -> Result<IntValue<'ctx>, TemplateError>,
+    ) -> Result<IntValue<'ctx>, TemplateError> {
+        let pre = self.b.get_insert_block().ok_or(TemplateError::Signature)?;
+        let head = self.ctx.append_basic_block(self.func, "loop_head");
+        let body_bb = self.ctx.append_basic_block(self.func, "loop_body");
+        let done = self.ctx.append_basic_block(self.func, "loop_done");
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(head);
+        let i_phi = self.b.build_phi(self.i64(), "i")?;
+        let acc_phi = self.b.build_phi(self.i64(), "acc")?;
+        let i = i_phi.as_basic_value().into_int_value();
+        let acc = acc_phi.as_basic_value().into_int_value();
+        let more = self.b.build_int_compare(IntPredicate::SLT, i, n, "more")?;
+        self.b.build_conditional_branch(more, body_bb, done)?;
+        self.b.position_at_end(body_bb);
+        let next_acc = body(self, i, acc)?;
+        let next_i = self.b.build_int_add(i, self.const_i64(1), "next_i")?;
+        let end = self.b.get_insert_block().ok_or(TemplateError::Signature)?;
+        self.b.build_unconditional_branch(head)?;
+        i_phi.add_incoming(&[(&self.const_i64(0), pre), (&next_i, end)]);
+        acc_phi.add_incoming(&[(&init, pre), (&next_acc, end)]);
+        self.b.position_at_end(done);
+        Ok(acc)
+    }
+
     fn branch_if_open(&self, to: BasicBlock<'ctx>) -> Result<(), TemplateError> {
         let open = self
             .b

@@ -3,7 +3,7 @@
 
 use cpjit_abi::layout::{
     iter_tag, kind, status, CellObj, Executor, ExitData, FloatObj, Frame, ListIterObj,
-    ListIterState, ListObj, ObjHeader, RangeIterObj, RangeIterState, ThreadState,
+    ListIterState, ListObj, ObjHeader, RangeIterObj, RangeIterState, ThreadState, TupleObj,
 };
 use cpjit_abi::uop::Uop;
 use inkwell::basic_block::BasicBlock;
@@ -85,6 +85,15 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::POP_FRAME => pop_frame(s),
         Uop::RETURN => return_(s),
         Uop::CALL_EXECUTOR => call_executor(s),
+        Uop::UNPACK_SEQUENCE => unpack_sequence(s),
+        Uop::BUILD_TUPLE => build_tuple(s),
+        Uop::BINARY_SLICE => binary_slice(s),
+        Uop::UNARY_NEGATIVE => unary_negative(s),
+        Uop::UNARY_NEGATIVE_FLOAT => unary_negative_float(s),
+        Uop::UNARY_NEGATIVE_FLOAT_UNBOXED => unary_negative_float_unboxed(s),
+        Uop::UNARY_NOT => unary_not(s),
+        Uop::IS_OP => is_op(s),
+        Uop::BINARY_OP_POWER_INT => binary_op_power_int(s),
     }
 }
 
@@ -1334,5 +1343,239 @@ fn for_iter_list(s: &mut B) -> R {
     s.store_field(state, &ListIterState::DESC, "idx", idx1)?;
     s.incref(v)?;
     s.push(v)?;
+    s.continue_at(Exit::Continue)
+}
+
+// ----- sequences, unary operators, identity, int powers -----
+
+/// A pointer-sized signed integer field widened to i64.
+fn sext_i64<'ctx>(s: &B<'ctx, '_>, v: IntValue<'ctx>) -> Result<IntValue<'ctx>, TemplateError> {
+    Ok(if v.get_type().get_bit_width() == 64 {
+        v
+    } else {
+        s.llvm().build_int_s_extend(v, s.i64(), "wide")?
+    })
+}
+
+fn unpack_sequence(s: &mut B) -> R {
+    let seq = s.peek(1)?;
+    let n = s.oparg()?;
+    let is_tuple = is_kind(s, seq, kind::TUPLE)?;
+    let is_list = is_kind(s, seq, kind::LIST)?;
+    let ok = s.llvm().build_or(is_tuple, is_list, "tuple_or_list")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    let obj = s.llvm().build_int_to_ptr(seq, s.ptr(), "seq")?;
+    // One load of the length through the right field.
+    let tuple_len = s.field_ptr(obj, &TupleObj::DESC, "len")?;
+    let list_len = s.field_ptr(obj, &ListObj::DESC, "len")?;
+    let len_ptr = s
+        .llvm()
+        .build_select(is_tuple, tuple_len, list_len, "len_ptr")?
+        .into_pointer_value();
+    let len = s
+        .llvm()
+        .build_load(s.intptr(), len_ptr, "len")?
+        .into_int_value();
+    let len = sext_i64(s, len)?;
+    let same = s
+        .llvm()
+        .build_int_compare(IntPredicate::EQ, len, n, "same_len")?;
+    s.guard(same, Exit::JumpTarget)?;
+    // A list's item pointer is the word after its header; in a tuple that
+    // word is the length, so the load stays inside the object either way.
+    let tuple_items = s.field_ptr(obj, &TupleObj::DESC, "items")?;
+    let list_items = s
+        .load_field(obj, &ListObj::DESC, "items")?
+        .into_pointer_value();
+    let items = s
+        .llvm()
+        .build_select(is_tuple, tuple_items, list_items, "items")?
+        .into_pointer_value();
+    // The sequence's slot is the bottom of the items: item i goes n-1-i up.
+    s.drop_values(1)?;
+    let base = s.sp;
+    let last = s.llvm().build_int_sub(n, s.const_i64(1), "last")?;
+    s.counted_loop(n, s.const_i64(0), |s, i, acc| {
+        let item = s
+            .llvm()
+            .build_load(s.i64(), s.word_at(items, i)?, "item")?
+            .into_int_value();
+        s.incref(item)?;
+        let up = s.llvm().build_int_sub(last, i, "up")?;
+        s.llvm().build_store(s.word_at(base, up)?, item)?;
+        Ok(acc)
+    })?;
+    s.sp = s.word_at(base, n)?;
+    s.decref_obj(seq)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn build_tuple(s: &mut B) -> R {
+    let n = s.oparg()?;
+    let neg = s.llvm().build_int_neg(n, "neg")?;
+    let base = s.word_at(s.sp, neg)?;
+    let t = s
+        .call_helper(
+            "cpjit_build_tuple",
+            Some(s.i64().into()),
+            &[base.into(), n.into()],
+        )?
+        .ok_or(TemplateError::Signature)?
+        .into_int_value();
+    s.llvm().build_store(base, t)?;
+    s.sp = s.word_at(base, s.const_i64(1))?;
+    s.continue_at(Exit::Continue)
+}
+
+fn binary_slice(s: &mut B) -> R {
+    let (c, start, stop) = (s.peek(3)?, s.peek(2)?, s.peek(1)?);
+    let r = s
+        .call_helper(
+            "cpjit_binary_slice",
+            Some(s.i64().into()),
+            &[c.into(), start.into(), stop.into()],
+        )?
+        .ok_or(TemplateError::Signature)?
+        .into_int_value();
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, r, s.const_i64(0), "sliced")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    s.drop_values(3)?;
+    s.push(r)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// Replaces the float `v` at the top by `-v`: in its own box when the
+/// stack holds the only reference (as tier 1's float arithmetic reuses
+/// boxes), else in a new one.
+///
+/// Works on the bits (sign flip by integer xor, also for `-0.0` and NaN):
+/// a float `fneg` would need a constant-pool mask, which some targets
+/// relocate in ways the harvester refuses.
+fn negate_top_float<'ctx>(s: &mut B<'ctx, '_>, v: IntValue<'ctx>) -> R {
+    let obj = s.llvm().build_int_to_ptr(v, s.ptr(), "float")?;
+    let value = s.field_ptr(obj, &FloatObj::DESC, "value")?;
+    let x = s
+        .llvm()
+        .build_load(s.i64(), value, "bits")?
+        .into_int_value();
+    let r = s.llvm().build_xor(x, s.const_i64(i64::MIN), "neg")?;
+    let rc = s
+        .load_field(obj, &ObjHeader::DESC, "refcnt")?
+        .into_int_value();
+    let unique = s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        rc,
+        rc.get_type().const_int(1, false),
+        "unique",
+    )?;
+    s.if_else(
+        unique,
+        |s| {
+            s.llvm().build_store(value, r)?;
+            s.continue_at(Exit::Continue)
+        },
+        |s| {
+            let boxed = s
+                .call_helper("cpjit_box_float", Some(s.i64().into()), &[r.into()])?
+                .ok_or(TemplateError::Signature)?
+                .into_int_value();
+            s.drop_values(1)?;
+            s.push(boxed)?;
+            s.decref_obj(v)?;
+            s.continue_at(Exit::Continue)
+        },
+    )
+}
+
+fn unary_negative(s: &mut B) -> R {
+    let v = s.peek(1)?;
+    let sp = s.sp;
+    s.if_then(s.is_small_int(v)?, |s| {
+        // On the tagged word: -(2a+1) + 2 is 2(-a)+1; it overflows exactly
+        // when -a does not fit 63 bits.
+        let (r, overflow) = s.with_overflow("ssub", s.const_i64(2), v)?;
+        let ok = s.llvm().build_not(overflow, "ok")?;
+        s.guard(ok, Exit::JumpTarget)?;
+        s.drop_values(1)?;
+        s.push(r)?;
+        s.continue_at(Exit::Continue)
+    })?;
+    s.sp = sp;
+    guard_kind(s, v, kind::FLOAT)?;
+    negate_top_float(s, v)
+}
+
+fn unary_negative_float(s: &mut B) -> R {
+    let v = s.peek(1)?;
+    negate_top_float(s, v)
+}
+
+fn unary_negative_float_unboxed(s: &mut B) -> R {
+    let top = s.word_at(s.sp, s.const_i64(-1))?;
+    let v = s.llvm().build_load(s.i64(), top, "bits")?.into_int_value();
+    let r = s.llvm().build_xor(v, s.const_i64(i64::MIN), "neg")?;
+    s.llvm().build_store(top, r)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn unary_not(s: &mut B) -> R {
+    let v = s.peek(1)?;
+    let t = s.runtime_data("cpjit_true")?;
+    let f = s.runtime_data("cpjit_false")?;
+    let b = s.llvm();
+    let is_t = b.build_int_compare(IntPredicate::EQ, v, t, "is_t")?;
+    let is_f = b.build_int_compare(IntPredicate::EQ, v, f, "is_f")?;
+    let is_bool = b.build_or(is_t, is_f, "is_bool")?;
+    let is_int = s.is_small_int(v)?;
+    let ok = s.llvm().build_or(is_bool, is_int, "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    let b = s.llvm();
+    // Small int 0 is the word 1. Bools and small ints own no reference.
+    let is_zero = b.build_int_compare(IntPredicate::EQ, v, s.const_i64(1), "is_zero")?;
+    let falsy = b.build_or(is_zero, is_f, "falsy")?;
+    let r = b.build_select(falsy, t, f, "not")?.into_int_value();
+    let top = s.word_at(s.sp, s.const_i64(-1))?;
+    s.llvm().build_store(top, r)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn is_op(s: &mut B) -> R {
+    let right = s.pop()?;
+    let left = s.pop()?;
+    let b = s.llvm();
+    let same = b.build_int_compare(IntPredicate::EQ, left, right, "same")?;
+    let invert = b.build_int_compare(IntPredicate::NE, s.oparg()?, s.const_i64(0), "invert")?;
+    let r = b.build_xor(same, invert, "is")?;
+    let t = s.runtime_data("cpjit_true")?;
+    let f = s.runtime_data("cpjit_false")?;
+    let result = s.llvm().build_select(r, t, f, "result")?.into_int_value();
+    s.push(result)?;
+    s.decref(left)?;
+    s.decref(right)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `x ** y` by repeated multiplication (`0 <= y < 64`), each step checked:
+/// any overflow exits before the stack changes.
+fn binary_op_power_int(s: &mut B) -> R {
+    let left = s.peek(2)?;
+    let right = s.peek(1)?;
+    let x = s.decode_int(left)?;
+    let y = s.decode_int(right)?;
+    let small = s
+        .llvm()
+        .build_int_compare(IntPredicate::ULT, y, s.const_i64(64), "small_exp")?;
+    s.guard(small, Exit::JumpTarget)?;
+    let r = s.counted_loop(y, s.const_i64(1), |s, _, acc| {
+        let (p, overflow) = s.with_overflow("smul", acc, x)?;
+        let ok = s.llvm().build_not(overflow, "ok")?;
+        s.guard(ok, Exit::JumpTarget)?;
+        Ok(p)
+    })?;
+    s.guard(s.fits_small_int(r)?, Exit::JumpTarget)?;
+    s.drop_values(2)?;
+    s.push(s.encode_int(r)?)?;
     s.continue_at(Exit::Continue)
 }

@@ -104,8 +104,9 @@ pub mod op {
     pub const STORE_FAST__LOAD_FAST: u8 = 90;
     pub const STORE_FAST__STORE_FAST: u8 = 91;
     pub const CALL_EX: u8 = 92;
+    pub const BINARY_OP_POWER_INT: u8 = 93;
     /// Number of opcodes.
-    pub const COUNT: u8 = 93;
+    pub const COUNT: u8 = 94;
 }
 
 /// Binary operator numbers (oparg of BINARY_OP); `INPLACE` is added for augmented assignment.
@@ -162,6 +163,7 @@ pub const fn base_opcode(o: u8) -> u8 {
         | op::BINARY_OP_AND_INT
         | op::BINARY_OP_FLOOR_DIVIDE_INT
         | op::BINARY_OP_MOD_INT
+        | op::BINARY_OP_POWER_INT
         | op::BINARY_OP_RSHIFT_INT => op::BINARY_OP,
         op::COMPARE_OP_INT
         | op::COMPARE_OP_FLOAT

@@ -1006,6 +1006,26 @@ impl Vm {
                             }
                         }
                     }
+                    op::BINARY_OP_POWER_INT => {
+                        let (b, a) = (top!(), peek!(2));
+                        if a & b & 1 == 0 {
+                            deopt!(op::BINARY_OP);
+                        }
+                        let (x, y) = (decode_small_int(a), decode_small_int(b));
+                        // Negative exponents (a float) and overflow (a big
+                        // int) take the generic path.
+                        match ops::small_int_binop(binop::POW, x, y).and_then(encode_small_int) {
+                            Some(v) => {
+                                sp = unsafe { sp.sub(1) };
+                                set_top!(v);
+                            }
+                            None => {
+                                let r = tri!(ops::binary_op(a, b, arg));
+                                sp = unsafe { sp.sub(1) };
+                                set_top!(r.into_raw());
+                            }
+                        }
+                    }
                     op::BINARY_OP_ADD_FLOAT
                     | op::BINARY_OP_SUBTRACT_FLOAT
                     | op::BINARY_OP_MULTIPLY_FLOAT
@@ -1537,6 +1557,12 @@ impl Vm {
                             kind::LIST => list_items(v).iter().map(|&x| Obj::new_ref(x)).collect(),
                             _ => {
                                 save_frame!();
+                                if crate::vm::iter::get_iter(v).is_err() {
+                                    break 'dispatch crate::vm::error::type_error(format!(
+                                        "cannot unpack non-iterable {} object",
+                                        ops::type_name(v)
+                                    ));
+                                }
                                 tri!(crate::vm::iter::collect_vm(self, v))
                             }
                         };
@@ -2052,6 +2078,7 @@ fn specialize_binary(instrs: *mut u32, at: usize, a: u64, b: u64, arg: u32) {
             binop::RSHIFT => op::BINARY_OP_RSHIFT_INT,
             binop::FLOORDIV => op::BINARY_OP_FLOOR_DIVIDE_INT,
             binop::MOD => op::BINARY_OP_MOD_INT,
+            binop::POW => op::BINARY_OP_POWER_INT,
             _ => return,
         }
     } else if kind_of(a) == kind::FLOAT && kind_of(b) == kind::FLOAT {

@@ -427,6 +427,30 @@ fn repeat_items(items: &[u64], n: usize) -> Option<Vec<Obj>> {
     Some(v)
 }
 
+/// The small-int fast case of the binary operator `o` (a `binop` number)
+/// that tier 1 specializes and traces compute natively: `None` where the
+/// generic operation must decide (overflow to a big int, a float result,
+/// an error, or an operator without a fast case). The result may still
+/// need a big int (the caller encodes it).
+#[inline(always)]
+pub fn small_int_binop(o: u32, x: i64, y: i64) -> Option<i64> {
+    match o {
+        binop::ADD => x.checked_add(y),
+        binop::SUB => x.checked_sub(y),
+        binop::MUL => x.checked_mul(y),
+        binop::AND => Some(x & y),
+        binop::RSHIFT => (0..63).contains(&y).then(|| x >> y),
+        binop::FLOORDIV => (y > 0).then(|| x.div_euclid(y)),
+        binop::MOD => (y > 0).then(|| x.rem_euclid(y)),
+        // Negative exponents (a float) and overflow (a big int) are generic.
+        binop::POW => (0..64)
+            .contains(&y)
+            .then(|| x.checked_pow(y as u32))
+            .flatten(),
+        _ => None,
+    }
+}
+
 /// Unary minus.
 pub fn unary_neg(v: u64) -> PyResult<Obj> {
     match as_num(v) {
@@ -619,6 +643,44 @@ fn seq_compare(x: &[u64], y: &[u64], o: u32, a: u64, b: u64) -> PyResult<bool> {
     Ok(ord_result(Some(x.len().cmp(&y.len())), o))
 }
 
+/// Equality of two values when it is decided without the general paths:
+/// identity, two small ints, two strs; `None` otherwise.
+fn eq_quick(a: u64, b: u64) -> Option<bool> {
+    if a == b {
+        return Some(true);
+    }
+    if a & b & 1 == 1 {
+        return Some(false);
+    }
+    if kind_of(a) == kind::STR && kind_of(b) == kind::STR {
+        return Some(str_of(a) == str_of(b));
+    }
+    None
+}
+
+/// `a < b` for the keys sorts mostly compare (small ints, strs, and tuples
+/// of them), with [`compare_bool`]'s answer; `None` for anything else (the
+/// caller then asks [`compare_bool`], which also raises the errors).
+pub fn lt_quick(a: u64, b: u64) -> Option<bool> {
+    if a & b & 1 == 1 {
+        return Some(decode_small_int(a) < decode_small_int(b));
+    }
+    let (ka, kb) = (kind_of(a), kind_of(b));
+    if ka == kind::STR && kb == kind::STR {
+        return Some(str_of(a) < str_of(b));
+    }
+    if ka == kind::TUPLE && kb == kind::TUPLE {
+        let (x, y) = (tuple_items(a), tuple_items(b));
+        for (&p, &q) in x.iter().zip(y) {
+            if !eq_quick(p, q)? {
+                return lt_quick(p, q);
+            }
+        }
+        return Some(x.len() < y.len());
+    }
+    None
+}
+
 /// Rich comparison returning a Rust bool.
 pub fn compare_bool(a: u64, b: u64, o: u32) -> PyResult<bool> {
     // Two small ints or two strs (sort keys, mostly) decided at once, with
@@ -752,11 +814,21 @@ fn index_of(key: u64, what: &str) -> PyResult<i64> {
 pub fn slice_indices(s: u64, len: usize) -> PyResult<(i64, i64, i64, usize)> {
     // SAFETY: caller checked kind SLICE.
     let sl = unsafe { cast::<SliceObj>(s) };
-    let get = |v: &Obj| -> PyResult<Option<i64>> {
-        if v.raw() == none_raw() {
+    slice_bounds(sl.start.raw(), sl.stop.raw(), sl.step.raw(), len)
+}
+
+/// [`slice_indices`] of the slice `start:stop:step` (its three values).
+pub fn slice_bounds(
+    start: u64,
+    stop: u64,
+    step: u64,
+    len: usize,
+) -> PyResult<(i64, i64, i64, usize)> {
+    let get = |v: u64| -> PyResult<Option<i64>> {
+        if v == none_raw() {
             return Ok(None);
         }
-        match as_num(v.raw()) {
+        match as_num(v) {
             Some(Num::I(i)) => Ok(Some(i)),
             Some(Num::B(b)) => Ok(Some(if b.is_negative() {
                 i64::MIN / 2
@@ -768,7 +840,7 @@ pub fn slice_indices(s: u64, len: usize) -> PyResult<(i64, i64, i64, usize)> {
             )),
         }
     };
-    let step = get(&sl.step)?.unwrap_or(1);
+    let step = get(step)?.unwrap_or(1);
     if step == 0 {
         return Err(value_error("slice step cannot be zero"));
     }
@@ -790,16 +862,24 @@ pub fn slice_indices(s: u64, len: usize) -> PyResult<(i64, i64, i64, usize)> {
         }
     };
     let (start, stop) = if step > 0 {
-        (clamp(get(&sl.start)?, 0), clamp(get(&sl.stop)?, len))
+        (clamp(get(start)?, 0), clamp(get(stop)?, len))
     } else {
-        (clamp(get(&sl.start)?, len - 1), clamp(get(&sl.stop)?, -1))
+        (clamp(get(start)?, len - 1), clamp(get(stop)?, -1))
     };
     let n = range_len(start, stop, step).max(0) as usize;
     Ok((start, stop, step, n))
 }
 
 fn slice_pick(items: &[u64], s: u64) -> PyResult<Vec<Obj>> {
-    let (start, _, step, n) = slice_indices(s, items.len())?;
+    // SAFETY: caller checked kind SLICE.
+    let sl = unsafe { cast::<SliceObj>(s) };
+    slice_items(items, sl.start.raw(), sl.stop.raw(), sl.step.raw())
+}
+
+/// The items of `items[start:stop:step]` (new references), given the
+/// slice's three values, as `getitem` picks them for a list or tuple.
+pub fn slice_items(items: &[u64], start: u64, stop: u64, step: u64) -> PyResult<Vec<Obj>> {
+    let (start, _, step, n) = slice_bounds(start, stop, step, items.len())?;
     let mut out = Vec::with_capacity(n);
     let mut i = start;
     for _ in 0..n {

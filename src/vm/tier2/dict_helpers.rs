@@ -13,29 +13,8 @@
 use crate::abi::layout::{kind, Frame, ThreadState};
 use crate::vm::builtins::key_error;
 use crate::vm::dict::dict_mut;
-use crate::vm::error::PyErr;
 use crate::vm::obj::{decref, incref, kind_of, Obj};
-use crate::vm::tier2::helpers::cpjit_simple_step;
-use crate::vm::tier2::{set_pending, Pending};
-
-/// Records `e` raised by the instruction `instr` with the stack at `at`
-/// (tier 1 unwinds from there and resumes one past the instruction) and
-/// returns NULL, as tier 1's subscripts raise.
-///
-/// # Safety
-/// `frame` is live.
-unsafe fn raise(frame: *mut Frame, instr: u64, at: *mut u64, e: Box<PyErr>) -> *mut u64 {
-    // SAFETY: the caller's contract.
-    unsafe {
-        (*frame).stack_pointer = at;
-    }
-    set_pending(Pending {
-        error: Some(e),
-        instr: instr as u32 + 1,
-        sp: at,
-    });
-    std::ptr::null_mut()
-}
+use crate::vm::tier2::helpers::{cpjit_simple_step, raise};
 
 /// `BINARY_SUBSCR` (stack `[container, key]`): for a dict, pushes the
 /// key's value (new reference) or raises `KeyError` (or the key's hash

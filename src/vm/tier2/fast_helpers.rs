@@ -10,13 +10,9 @@ use crate::jit::SymbolTable;
 use crate::vm::bytecode::{op, oparg, opcode, Cache, Code};
 use crate::vm::interp::Vm;
 use crate::vm::obj::{decref, incref, kind_of, tuple_items, Obj};
-use crate::vm::tier2::helpers::{code_and_word, cpjit_for_iter, cpjit_step};
-use crate::vm::tier2::{dict_helpers, set_pending, Pending};
+use crate::vm::tier2::dict_helpers;
+use crate::vm::tier2::helpers::{code_and_word, cpjit_for_iter, cpjit_step, raise, StepHelper};
 use crate::vm::types::{BuiltinObj, IterObj, IterState, KIND_ITER};
-
-/// The signature of `_CALL_HELPER`'s helpers (see [`cpjit_step`]).
-type StepHelper =
-    unsafe extern "C" fn(*mut Frame, *mut u64, *mut ThreadState, u64, u64) -> *mut u64;
 
 /// A specialized `_CALL_HELPER` helper for the (non-branching) instruction
 /// at `i` of `instrs`, faster than [`cpjit_step`] on its common cases and
@@ -37,29 +33,6 @@ pub fn step_helper_for(instrs: &[u32], i: usize) -> Option<(u64, bool)> {
         _ => return None,
     };
     Some((f as *const () as usize as u64, runs_code))
-}
-
-/// Records an error raised by the instruction `instr` with the frame's
-/// stack at `sp` (tier 1 unwinds from one past it) and returns NULL.
-///
-/// # Safety
-/// `frame` is live.
-unsafe fn raise(
-    frame: *mut Frame,
-    instr: u64,
-    sp: *mut u64,
-    e: Box<crate::vm::error::PyErr>,
-) -> *mut u64 {
-    // SAFETY: the caller's contract.
-    unsafe {
-        (*frame).stack_pointer = sp;
-    }
-    set_pending(Pending {
-        error: Some(e),
-        instr: instr as u32 + 1,
-        sp,
-    });
-    std::ptr::null_mut()
 }
 
 /// `LOAD_METHOD` whose cache (filled by tier 1) holds the method for the
@@ -264,45 +237,73 @@ pub extern "C" fn cpjit_float_pow(x: u64, y: u64) -> u64 {
     }
 }
 
+/// A new tuple of the `n` values at `items` (it takes their references),
+/// for `_BUILD_TUPLE`: exactly tier 1's `BUILD_TUPLE`.
+///
+/// # Safety
+/// `items` points at `n` owned values (the trace's stack).
+pub unsafe extern "C" fn cpjit_build_tuple(items: *const u64, n: u64) -> u64 {
+    // SAFETY: the caller's contract.
+    let items = unsafe { std::slice::from_raw_parts(items, n as usize) };
+    crate::vm::obj::new_tuple_raw(items).into_raw()
+}
+
+/// `c[start:stop]` for `_BINARY_SLICE`: a list or tuple sliced by small
+/// ints or None exactly as tier 1's `BUILD_SLICE 2` + `BINARY_SUBSCR`
+/// (which reads the same [`crate::vm::ops::slice_items`]), releasing the
+/// three operands; 0 for anything else, with nothing released (the uop
+/// exits and tier 1 runs the pair).
+pub extern "C" fn cpjit_binary_slice(c: u64, start: u64, stop: u64) -> u64 {
+    use crate::vm::obj::{list_items, new_list, new_tuple, none_raw};
+    let bound = |v: u64| v & 1 == 1 || v == none_raw();
+    if c & 1 == 1 || !bound(start) || !bound(stop) {
+        return 0;
+    }
+    let k = kind_of(c);
+    let items = match k {
+        kind::LIST => list_items(c),
+        kind::TUPLE => tuple_items(c),
+        _ => return 0,
+    };
+    let Ok(picked) = crate::vm::ops::slice_items(items, start, stop, none_raw()) else {
+        return 0;
+    };
+    let r = if k == kind::LIST {
+        new_list(picked)
+    } else {
+        new_tuple(picked)
+    };
+    decref(c);
+    decref(start);
+    decref(stop);
+    r.into_raw()
+}
+
+/// `(name, address)` of each C-ABI function named, for the symbol table.
+macro_rules! symbols {
+    ($($f:ident),* $(,)?) => {
+        [$((stringify!($f), $f as *const () as usize as u64)),*]
+    };
+}
+pub(super) use symbols;
+
 /// Adds the helpers of this module to `table`.
 pub fn register(table: SymbolTable) -> SymbolTable {
-    let helpers: [(&str, u64); 8] = [
-        (
-            "cpjit_binary_subscr",
-            dict_helpers::cpjit_binary_subscr as *const () as usize as u64,
-        ),
-        (
-            "cpjit_store_subscr",
-            dict_helpers::cpjit_store_subscr as *const () as usize as u64,
-        ),
-        (
-            "cpjit_float_pow",
-            cpjit_float_pow as *const () as usize as u64,
-        ),
-        (
-            "cpjit_load_method",
-            cpjit_load_method as *const () as usize as u64,
-        ),
-        (
-            "cpjit_get_iter",
-            cpjit_get_iter as *const () as usize as u64,
-        ),
-        (
-            "cpjit_store_global",
-            cpjit_store_global as *const () as usize as u64,
-        ),
-        (
-            "cpjit_call_builtin",
-            cpjit_call_builtin as *const () as usize as u64,
-        ),
-        (
-            "cpjit_for_iter_any",
-            cpjit_for_iter_any as *const () as usize as u64,
-        ),
-    ];
-    helpers
-        .into_iter()
-        .fold(table, |t, (name, addr)| t.with(name, addr))
+    use dict_helpers::{cpjit_binary_subscr, cpjit_store_subscr};
+    symbols![
+        cpjit_binary_subscr,
+        cpjit_store_subscr,
+        cpjit_float_pow,
+        cpjit_load_method,
+        cpjit_get_iter,
+        cpjit_store_global,
+        cpjit_call_builtin,
+        cpjit_for_iter_any,
+        cpjit_build_tuple,
+        cpjit_binary_slice,
+    ]
+    .into_iter()
+    .fold(table, |t, (name, addr)| t.with(name, addr))
 }
 
 #[cfg(test)]

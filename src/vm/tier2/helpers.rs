@@ -8,6 +8,35 @@ use crate::vm::interp::Vm;
 use crate::vm::obj::Obj;
 use crate::vm::tier2::{project, set_pending, Pending};
 
+/// The signature of every `_CALL_HELPER` helper: `(frame, sp, tstate,
+/// expected, instr) -> new sp` (see [`cpjit_step`] for the result).
+pub type StepHelper =
+    unsafe extern "C" fn(*mut Frame, *mut u64, *mut ThreadState, u64, u64) -> *mut u64;
+
+/// Records `e` raised by the instruction `instr` with the frame's stack at
+/// `at` (tier 1 unwinds from there and resumes one past the instruction)
+/// and returns NULL: how every helper reports an error as tier 1 raises it.
+///
+/// # Safety
+/// `frame` is live.
+pub(super) unsafe fn raise(
+    frame: *mut Frame,
+    instr: u64,
+    at: *mut u64,
+    e: Box<crate::vm::error::PyErr>,
+) -> *mut u64 {
+    // SAFETY: the caller's contract.
+    unsafe {
+        (*frame).stack_pointer = at;
+    }
+    set_pending(Pending {
+        error: Some(e),
+        instr: instr as u32 + 1,
+        sp: at,
+    });
+    std::ptr::null_mut()
+}
+
 /// The generic helper: runs the bytecode instruction at index `instr` of
 /// `frame` in tier 1 (exactly tier 1's code), with the trace's stack at
 /// `sp`, and returns the new stack pointer.
@@ -107,55 +136,33 @@ pub(super) unsafe fn code_and_word<'a>(frame: *const Frame, instr: u64) -> (&'a 
 /// The runtime symbols traces use: deallocation, the bool singletons, and
 /// every helper `_CALL_HELPER` may call.
 pub fn symbol_table() -> SymbolTable {
-    crate::vm::tier2::fast_helpers::register(SymbolTable::new())
-        .with(
-            "cpjit_dealloc",
-            crate::vm::obj::cpjit_dealloc as *const () as usize as u64,
-        )
-        .with("cpjit_true", crate::vm::obj::true_raw())
-        .with("cpjit_false", crate::vm::obj::false_raw())
-        .with(
-            "cpjit_float_free_list",
-            crate::vm::obj::float_free_list_raw(),
-        )
-        .with("cpjit_step", cpjit_step as *const () as usize as u64)
-        .with(
-            "cpjit_for_iter",
-            cpjit_for_iter as *const () as usize as u64,
-        )
-        .with(
-            "cpjit_box_float",
-            cpjit_box_float as *const () as usize as u64,
-        )
-        .with("cpjit_to_bool", cpjit_to_bool as *const () as usize as u64)
-        .with(
-            "cpjit_load_global",
-            cpjit_load_global as *const () as usize as u64,
-        )
-        .with(
-            "cpjit_binary_op",
-            cpjit_binary_op as *const () as usize as u64,
-        )
-        .with(
-            "cpjit_simple_step",
-            cpjit_simple_step as *const () as usize as u64,
-        )
-        .with(
-            "cpjit_push_frame",
-            cpjit_push_frame as *const () as usize as u64,
-        )
-        .with(
-            "cpjit_pop_frame",
-            cpjit_pop_frame as *const () as usize as u64,
-        )
-        .with(
-            "cpjit_enter_frame",
-            cpjit_enter_frame as *const () as usize as u64,
-        )
-        .with(
-            "cpjit_leave_frame",
-            cpjit_leave_frame as *const () as usize as u64,
-        )
+    use crate::vm::obj::cpjit_dealloc;
+    use crate::vm::tier2::fast_helpers::symbols;
+    symbols![
+        cpjit_dealloc,
+        cpjit_step,
+        cpjit_for_iter,
+        cpjit_box_float,
+        cpjit_to_bool,
+        cpjit_load_global,
+        cpjit_binary_op,
+        cpjit_simple_step,
+        cpjit_push_frame,
+        cpjit_pop_frame,
+        cpjit_enter_frame,
+        cpjit_leave_frame,
+    ]
+    .into_iter()
+    .fold(
+        crate::vm::tier2::fast_helpers::register(SymbolTable::new()),
+        |t, (name, addr)| t.with(name, addr),
+    )
+    .with("cpjit_true", crate::vm::obj::true_raw())
+    .with("cpjit_false", crate::vm::obj::false_raw())
+    .with(
+        "cpjit_float_free_list",
+        crate::vm::obj::float_free_list_raw(),
+    )
 }
 
 /// Whether [`cpjit_simple_step`] has a fast path for instructions with opcode `o`.
@@ -167,15 +174,15 @@ pub fn has_simple_step(o: u8) -> bool {
             | op::BINARY_SUBSCR
             | op::BINARY_SUBSCR_TUPLE_INT
             | op::STORE_SUBSCR
-            | op::BUILD_TUPLE
             | op::UNPACK_SEQUENCE_TWO_TUPLE
     )
 }
 
 /// Simple instructions without re-entering tier 1's dispatch loop: exactly
 /// tier 1's semantics for `LOAD_DEREF` of a bound cell, `STORE_DEREF`,
-/// `BINARY_SUBSCR` (and its tuple form in range), `STORE_SUBSCR`,
-/// `BUILD_TUPLE` and `UNPACK_SEQUENCE_TWO_TUPLE` of a 2-tuple; anything else
+/// `BINARY_SUBSCR` (and its tuple form in range), `STORE_SUBSCR` and
+/// `UNPACK_SEQUENCE_TWO_TUPLE` of a 2-tuple (in a side trace that starts
+/// there; elsewhere `_UNPACK_SEQUENCE` is native); anything else
 /// (or a case that would raise, except the subscripts' own errors, raised as
 /// tier 1 raises them) goes through [`cpjit_step`]. None of them branches.
 ///
@@ -200,17 +207,6 @@ pub unsafe extern "C" fn cpjit_simple_step(
         let (_, w) = code_and_word(frame, instr);
         let arg = oparg(w) as usize;
         let lp = (*frame).localsplus.as_mut_ptr();
-        // An error raised as tier 1 raises it: the stack at `at`, resuming
-        // one past the instruction.
-        let raise = |e, at: *mut u64| {
-            (*frame).stack_pointer = at;
-            set_pending(Pending {
-                error: Some(e),
-                instr: instr as u32 + 1,
-                sp: at,
-            });
-            std::ptr::null_mut()
-        };
         match opcode(w) {
             op::LOAD_DEREF => {
                 let v = cast::<CellObj>(*lp.add(arg)).value;
@@ -248,7 +244,7 @@ pub unsafe extern "C" fn cpjit_simple_step(
                         *sp.sub(2) = r.into_raw();
                         sp.sub(1)
                     }
-                    Err(e) => raise(e, sp),
+                    Err(e) => raise(frame, instr, sp, e),
                 };
             }
             op::STORE_SUBSCR => {
@@ -259,14 +255,8 @@ pub unsafe extern "C" fn cpjit_simple_step(
                 decref(k);
                 return match r {
                     Ok(()) => base,
-                    Err(e) => raise(e, base),
+                    Err(e) => raise(frame, instr, base, e),
                 };
-            }
-            op::BUILD_TUPLE => {
-                let base = sp.sub(arg);
-                let t = crate::vm::obj::new_tuple_raw(std::slice::from_raw_parts(base, arg));
-                *base = t.into_raw();
-                return base.add(1);
             }
             op::UNPACK_SEQUENCE_TWO_TUPLE => {
                 let v = *sp.sub(1);
@@ -563,15 +553,7 @@ pub unsafe extern "C" fn cpjit_binary_op(
                     *sp.sub(2) = r.into_raw();
                     return sp.sub(1);
                 }
-                Err(e) => {
-                    (*frame).stack_pointer = sp;
-                    set_pending(Pending {
-                        error: Some(e),
-                        instr: instr as u32 + 1,
-                        sp,
-                    });
-                    return std::ptr::null_mut();
-                }
+                Err(e) => return raise(frame, instr, sp, e),
             },
             op::BINARY_OP_TRUE_DIVIDE_FLOAT
                 if kind_of(a) == kind::FLOAT

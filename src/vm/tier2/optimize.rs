@@ -397,10 +397,88 @@ fn run(
             | Uop::BINARY_OP_AND_INT
             | Uop::BINARY_OP_RSHIFT_INT
             | Uop::BINARY_OP_MOD_INT
-            | Uop::BINARY_OP_FLOOR_DIVIDE_INT => {
+            | Uop::BINARY_OP_FLOOR_DIVIDE_INT
+            | Uop::BINARY_OP_POWER_INT => {
                 s.pop();
                 s.pop();
                 s.push(Ty::Int);
+            }
+            Uop::UNARY_NEGATIVE => {
+                // Its result is a new object of the operand's type.
+                let t = match s.peek(1) {
+                    Ty::Float => {
+                        uops[k].opcode = Uop::UNARY_NEGATIVE_FLOAT;
+                        log.rewritten(
+                            k,
+                            u.opcode,
+                            Uop::UNARY_NEGATIVE_FLOAT,
+                            "operand proven float",
+                        );
+                        Ty::Float
+                    }
+                    Ty::Int => Ty::Int,
+                    _ => Ty::Unknown,
+                };
+                s.set_entry(1, Entry::of(t));
+            }
+            Uop::UNARY_NEGATIVE_FLOAT => s.set_entry(1, Entry::of(Ty::Float)),
+            Uop::UNARY_NOT => s.set_entry(1, Entry::of(Ty::Bool)),
+            Uop::IS_OP => {
+                s.pop();
+                s.pop();
+                s.push(Ty::Bool);
+            }
+            Uop::BUILD_TUPLE => {
+                // A tuple unpacked at once into as many values is only a
+                // reordering of the stack: the top `n` reversed.
+                let n = u.oparg;
+                if remove[k] {
+                    // Folded by an earlier run over these uops: the next
+                    // uop is already the reordering.
+                    continue;
+                }
+                let next = uops.get(k + 1).copied();
+                let unpacked = k + 1 < body_end
+                    && next.is_some_and(|x| x.opcode == Uop::UNPACK_SEQUENCE && x.oparg == n);
+                if unpacked && (1..=3).contains(&n) {
+                    remove[k] = true;
+                    log.removed(k, u.opcode, "tuple unpacked at once");
+                    if n == 1 {
+                        remove[k + 1] = true;
+                        log.removed(
+                            k + 1,
+                            Uop::UNPACK_SEQUENCE,
+                            "unpacks a 1-tuple built at once",
+                        );
+                    } else {
+                        uops[k + 1] = UopInstruction::new(Uop::SWAP)
+                            .oparg(n)
+                            .target(uops[k + 1].target);
+                        log.rewritten(
+                            k + 1,
+                            Uop::UNPACK_SEQUENCE,
+                            Uop::SWAP,
+                            "unpacks a tuple built at once",
+                        );
+                    }
+                    continue;
+                }
+                for _ in 0..n {
+                    s.pop();
+                }
+                s.push(Ty::Unknown);
+            }
+            Uop::UNPACK_SEQUENCE => {
+                s.pop();
+                for _ in 0..u.oparg {
+                    s.push(Ty::Unknown);
+                }
+            }
+            Uop::BINARY_SLICE => {
+                s.pop();
+                s.pop();
+                s.pop();
+                s.push(Ty::Unknown);
             }
             Uop::BINARY_OP_ADD_FLOAT
             | Uop::BINARY_OP_SUBTRACT_FLOAT
@@ -806,5 +884,56 @@ mod tests {
             ops.iter().filter(|&&u| u == Uop::LOAD_FAST_CHECK).count(),
             1
         );
+    }
+
+    /// A tuple unpacked as soon as it is built is a stack reordering, and
+    /// the negation of a value proven float is the float form (which the
+    /// unboxing pass can take further).
+    #[test]
+    fn tuples_unpacked_at_once_fold_and_float_negation_is_typed() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::BUILD_TUPLE).oparg(2),
+            ins(Uop::UNPACK_SEQUENCE).oparg(2).target(7).jump_target(11),
+            ins(Uop::STORE_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(2),
+            ins(Uop::GUARD_TOS_FLOAT).jump_target(11),
+            ins(Uop::UNARY_NEGATIVE).jump_target(11),
+            ins(Uop::STORE_FAST).oparg(2),
+            ins(Uop::STORE_FAST).oparg(1),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let out = optimize_types(uops, std::ptr::null(), &no_deletes, &mut RemovalLog::off()).0;
+        assert_eq!(
+            opcodes(&out),
+            vec![
+                Uop::LOAD_FAST,
+                Uop::LOAD_FAST,
+                Uop::SWAP,
+                Uop::STORE_FAST,
+                Uop::LOAD_FAST,
+                Uop::GUARD_TOS_FLOAT,
+                Uop::UNARY_NEGATIVE_FLOAT,
+                Uop::STORE_FAST,
+                Uop::STORE_FAST,
+                Uop::JUMP_TO_TOP,
+                Uop::EXIT_TRACE,
+            ]
+        );
+        assert_eq!((out[2].oparg, out[2].target), (2, 7));
+        // A tuple that is kept, or unpacked into another count, stays.
+        let kept = vec![
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::BUILD_TUPLE).oparg(2),
+            ins(Uop::UNPACK_SEQUENCE).oparg(3).jump_target(5),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let out = optimize_types(kept, std::ptr::null(), &no_deletes, &mut RemovalLog::off()).0;
+        assert_eq!(out[2].opcode, Uop::BUILD_TUPLE);
+        assert_eq!(out[3].opcode, Uop::UNPACK_SEQUENCE);
     }
 }

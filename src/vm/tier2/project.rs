@@ -432,6 +432,9 @@ pub fn project(
         last = Some((fctx, here, b.body.len()));
         let ins = |u: Uop| UopInstruction::new(u).target(here);
         let exit_here = Some(Stub::Exit(fctx, here));
+        // A side trace starting here left its parent because the fast form
+        // missed: it runs the generic form instead.
+        let speculate = start.backedge.is_some() || !at_entry || here != start.at;
         match opcode(w) {
             op::NOP | op::LOAD_FAST_CHECK | op::SETUP_EXCEPT | op::POP_EXCEPT_BLOCK => i += 1,
             op::LOAD_FAST => {
@@ -473,15 +476,55 @@ pub fn project(
                 b.emit(ins(u), None, None);
                 i += 1;
             }
-            op::BINARY_OP_RSHIFT_INT | op::BINARY_OP_MOD_INT | op::BINARY_OP_FLOOR_DIVIDE_INT => {
+            op::BINARY_OP_RSHIFT_INT
+            | op::BINARY_OP_MOD_INT
+            | op::BINARY_OP_FLOOR_DIVIDE_INT
+            | op::BINARY_OP_POWER_INT => {
                 let u = match opcode(w) {
                     op::BINARY_OP_RSHIFT_INT => Uop::BINARY_OP_RSHIFT_INT,
                     op::BINARY_OP_MOD_INT => Uop::BINARY_OP_MOD_INT,
+                    op::BINARY_OP_POWER_INT => Uop::BINARY_OP_POWER_INT,
                     _ => Uop::BINARY_OP_FLOOR_DIVIDE_INT,
                 };
                 b.emit(ins(Uop::GUARD_BOTH_INT), exit_here, None);
                 b.emit(ins(u), exit_here, None);
                 i += 1;
+            }
+            op::BUILD_TUPLE => {
+                b.emit(ins(Uop::BUILD_TUPLE).oparg(arg), None, None);
+                i += 1;
+            }
+            // A tuple or list of the right length unpacks inline; anything
+            // else leaves to tier 1, which redoes (or raises).
+            op::UNPACK_SEQUENCE | op::UNPACK_SEQUENCE_TWO_TUPLE if speculate => {
+                b.emit(ins(Uop::UNPACK_SEQUENCE).oparg(arg), exit_here, None);
+                i += 1;
+            }
+            // `c[a:b]`: the pair in one uop, without the slice object.
+            op::BUILD_SLICE
+                if speculate
+                    && arg == 2
+                    && instrs.get(i + 1).map(|&n| opcode(n)) == Some(op::BINARY_SUBSCR) =>
+            {
+                b.emit(ins(Uop::BINARY_SLICE), exit_here, None);
+                levels[lv].visited[i + 1] = true;
+                i += 2;
+            }
+            op::UNARY_NEGATIVE if speculate => {
+                b.emit(ins(Uop::UNARY_NEGATIVE), exit_here, None);
+                i += 1;
+            }
+            op::UNARY_NOT if speculate => {
+                b.emit(ins(Uop::UNARY_NOT), exit_here, None);
+                pushed_bool = true;
+                i += 1;
+                continue;
+            }
+            op::IS_OP => {
+                b.emit(ins(Uop::IS_OP).oparg(arg), None, None);
+                pushed_bool = true;
+                i += 1;
+                continue;
             }
             op::SWAP => {
                 b.emit(ins(Uop::SWAP).oparg(arg), None, None);
@@ -521,9 +564,6 @@ pub fn project(
                 i += 1;
             }
             op::BINARY_OP | op::BINARY_OP_TRUE_DIVIDE_FLOAT => {
-                // A side trace starting here left its parent because the
-                // fast form missed: run the generic form instead.
-                let speculate = start.backedge.is_some() || !at_entry || here != start.at;
                 match float_binary_uops(opcode(w), arg).filter(|_| speculate) {
                     Some(uops) => {
                         for (u, a) in uops {

@@ -54,6 +54,7 @@ fn is_float_arith(u: Uop) -> bool {
             | Uop::BINARY_OP_MULTIPLY_FLOAT
             | Uop::BINARY_OP_TRUE_DIVIDE_FLOAT
             | Uop::BINARY_OP_POWER_FLOAT
+            | Uop::UNARY_NEGATIVE_FLOAT
     )
 }
 
@@ -74,6 +75,7 @@ fn unboxed_form(u: Uop) -> Uop {
         Uop::COMPARE_OP_FLOAT => Uop::COMPARE_OP_FLOAT_UNBOXED,
         Uop::BINARY_OP_TRUE_DIVIDE_FLOAT => Uop::BINARY_OP_TRUE_DIVIDE_FLOAT_UNBOXED,
         Uop::BINARY_OP_POWER_FLOAT => Uop::BINARY_OP_POWER_FLOAT_UNBOXED,
+        Uop::UNARY_NEGATIVE_FLOAT => Uop::UNARY_NEGATIVE_FLOAT_UNBOXED,
         other => other,
     }
 }
@@ -104,6 +106,11 @@ fn exits_before(u: Uop) -> bool {
             | Uop::GUARD_ITER_RANGE
             | Uop::GUARD_ITER_LIST
             | Uop::PUSH_FRAME
+            | Uop::UNPACK_SEQUENCE
+            | Uop::BINARY_SLICE
+            | Uop::UNARY_NEGATIVE
+            | Uop::UNARY_NOT
+            | Uop::BINARY_OP_POWER_INT
     )
 }
 
@@ -237,10 +244,40 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             | Uop::BINARY_OP_RSHIFT_INT
             | Uop::BINARY_OP_MOD_INT
             | Uop::BINARY_OP_FLOOR_DIVIDE_INT
+            | Uop::BINARY_OP_POWER_INT
             | Uop::COMPARE_OP_INT
-            | Uop::BINARY_SUBSCR_LIST_INT => {
+            | Uop::BINARY_SUBSCR_LIST_INT
+            | Uop::IS_OP => {
                 m.pop_pinned(2);
                 st.makes = Some(m.make(k, false));
+            }
+            Uop::UNARY_NEGATIVE_FLOAT => {
+                match m.pop() {
+                    Some(v) => {
+                        m.vals[v].consumed = true;
+                        st.uses.push(v);
+                    }
+                    None => st.uses.push(usize::MAX),
+                }
+                st.makes = Some(m.make(k, true));
+            }
+            Uop::UNARY_NEGATIVE | Uop::UNARY_NOT => {
+                m.pop_pinned(1);
+                st.makes = Some(m.make(k, false));
+            }
+            Uop::BINARY_SLICE => {
+                m.pop_pinned(3);
+                st.makes = Some(m.make(k, false));
+            }
+            Uop::BUILD_TUPLE => {
+                m.pop_pinned(u.oparg as usize);
+                st.makes = Some(m.make(k, false));
+            }
+            Uop::UNPACK_SEQUENCE => {
+                m.pop_pinned(1);
+                for _ in 0..u.oparg {
+                    m.make(k, false);
+                }
             }
             Uop::BINARY_OP_FLOAT_MIXED => {
                 m.pop_pinned(2);
@@ -334,6 +371,7 @@ pub fn unbox(uops: Vec<UopInstruction>, float_load: &[bool]) -> Vec<UopInstructi
                 | Uop::BINARY_OP_TRUE_DIVIDE_FLOAT
                 | Uop::BINARY_OP_POWER_FLOAT
                 | Uop::COMPARE_OP_FLOAT
+                | Uop::UNARY_NEGATIVE_FLOAT
         )
     };
     let unboxed: Vec<bool> = (0..m.vals.len()).map(raw).collect();
@@ -352,12 +390,14 @@ pub fn unbox(uops: Vec<UopInstruction>, float_load: &[bool]) -> Vec<UopInstructi
         let st = &steps[k];
         let mut u = *u;
         if converts(k) {
-            // Operands made boxed are unboxed here (left is 2 deep).
+            // Operands made boxed are unboxed here (deepest first: a
+            // binary operation's left operand is 2 deep).
+            let arity = st.uses.len();
             for (i, &v) in st.uses.iter().enumerate() {
                 if !is_unboxed(v) {
                     out.push(
                         UopInstruction::new(Uop::UNBOX_FLOAT_AT)
-                            .oparg(2 - i as u32)
+                            .oparg((arity - i) as u32)
                             .target(u.target),
                     );
                 }
@@ -686,5 +726,49 @@ mod tests {
                 Uop::STORE_FAST_UNBOXED_FLOAT,
             ]
         );
+    }
+
+    /// `x = -x * y` with `x`, `y` known floats: the negation works on the
+    /// unboxed word like the arithmetic around it.
+    #[test]
+    fn float_negation_stays_unboxed() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::UNARY_NEGATIVE_FLOAT),
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::STORE_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(3),
+            ins(Uop::GUARD_TOS_FLOAT).jump_target(10),
+            ins(Uop::UNARY_NEGATIVE_FLOAT),
+            ins(Uop::POP_TOP),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let fl = [
+            true, false, true, false, false, false, false, false, false, false, false,
+        ];
+        let out = unbox(uops, &fl);
+        assert_eq!(
+            opcodes(&out),
+            vec![
+                Uop::LOAD_FAST_UNBOXED_FLOAT,
+                Uop::UNARY_NEGATIVE_FLOAT_UNBOXED,
+                Uop::LOAD_FAST_UNBOXED_FLOAT,
+                Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED,
+                Uop::STORE_FAST_UNBOXED_FLOAT,
+                // Made boxed (guarded) and used as an object (popped):
+                // unboxed before, boxed after.
+                Uop::LOAD_FAST,
+                Uop::GUARD_TOS_FLOAT,
+                Uop::UNBOX_FLOAT_AT,
+                Uop::UNARY_NEGATIVE_FLOAT_UNBOXED,
+                Uop::BOX_FLOAT_AT,
+                Uop::POP_TOP,
+                Uop::JUMP_TO_TOP,
+                Uop::EXIT_TRACE,
+            ]
+        );
+        assert_eq!((out[7].oparg, out[9].oparg), (1, 1));
     }
 }

@@ -9,6 +9,7 @@ use crate::abi::layout::{
 use crate::abi::uop::Uop;
 use crate::abi::value::{decode_small_int, encode_small_int};
 use crate::vm::obj::{decref, false_raw, float_val, incref, kind_of, new_float, true_raw, xdecref};
+use crate::vm::tier2::helpers::StepHelper;
 use crate::vm::tier2::trace::Trace;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -54,9 +55,6 @@ pub struct Outcome {
     /// Uops executed.
     pub uops: u64,
 }
-
-/// The C-ABI helper signature of `_CALL_HELPER`.
-type Helper = unsafe extern "C" fn(*mut Frame, *mut u64, *mut ThreadState, u64, u64) -> *mut u64;
 
 /// Runs `trace` from its first uop on `frame` with stack pointer `sp`.
 ///
@@ -128,13 +126,13 @@ pub unsafe fn run(
                 }
                 Uop::BINARY_OP_ADD_INT
                 | Uop::BINARY_OP_SUBTRACT_INT
-                | Uop::BINARY_OP_MULTIPLY_INT => {
+                | Uop::BINARY_OP_MULTIPLY_INT
+                | Uop::BINARY_OP_RSHIFT_INT
+                | Uop::BINARY_OP_MOD_INT
+                | Uop::BINARY_OP_FLOOR_DIVIDE_INT
+                | Uop::BINARY_OP_POWER_INT => {
                     let (x, y) = (decode_small_int(*sp.sub(2)), decode_small_int(*sp.sub(1)));
-                    let r = match ins.opcode {
-                        Uop::BINARY_OP_ADD_INT => x.checked_add(y),
-                        Uop::BINARY_OP_SUBTRACT_INT => x.checked_sub(y),
-                        _ => x.checked_mul(y),
-                    };
+                    let r = crate::vm::ops::small_int_binop(int_binop(ins.opcode), x, y);
                     match r.and_then(encode_small_int) {
                         Some(v) => {
                             sp = sp.sub(1);
@@ -273,23 +271,6 @@ pub unsafe fn run(
                         } else {
                             *sp.sub(1) = r;
                         }
-                    }
-                }
-                Uop::BINARY_OP_RSHIFT_INT
-                | Uop::BINARY_OP_MOD_INT
-                | Uop::BINARY_OP_FLOOR_DIVIDE_INT => {
-                    let (x, y) = (decode_small_int(*sp.sub(2)), decode_small_int(*sp.sub(1)));
-                    let r = match ins.opcode {
-                        Uop::BINARY_OP_RSHIFT_INT => (0..63).contains(&y).then(|| x >> y),
-                        Uop::BINARY_OP_MOD_INT => (y > 0).then(|| x.rem_euclid(y)),
-                        _ => (y > 0).then(|| x.div_euclid(y)),
-                    };
-                    match r.and_then(encode_small_int) {
-                        Some(v) => {
-                            sp = sp.sub(1);
-                            *sp.sub(1) = v;
-                        }
-                        None => pc = ins.jump_target as usize,
                     }
                 }
                 Uop::GUARD_TOS_FLOAT | Uop::GUARD_NOS_FLOAT => {
@@ -564,6 +545,75 @@ pub unsafe fn run(
                         uops: count,
                     };
                 }
+                Uop::UNPACK_SEQUENCE => {
+                    let v = *sp.sub(1);
+                    let n = ins.oparg as usize;
+                    let items: &[u64] = match kind_of(v) {
+                        kind::TUPLE => crate::vm::obj::tuple_items(v),
+                        kind::LIST => crate::vm::obj::list_items(v),
+                        _ => &[],
+                    };
+                    if v & 1 == 1
+                        || !matches!(kind_of(v), kind::TUPLE | kind::LIST)
+                        || items.len() != n
+                    {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    sp = sp.sub(1);
+                    for &it in items.iter().rev() {
+                        incref(it);
+                        push!(it);
+                    }
+                    decref(v);
+                }
+                Uop::BUILD_TUPLE => {
+                    let n = ins.oparg as usize;
+                    sp = sp.sub(n);
+                    let t = crate::vm::tier2::fast_helpers::cpjit_build_tuple(sp, n as u64);
+                    push!(t);
+                }
+                Uop::BINARY_SLICE => {
+                    let (c, a, b) = (*sp.sub(3), *sp.sub(2), *sp.sub(1));
+                    match crate::vm::tier2::fast_helpers::cpjit_binary_slice(c, a, b) {
+                        0 => pc = ins.jump_target as usize,
+                        r => {
+                            sp = sp.sub(3);
+                            push!(r);
+                        }
+                    }
+                }
+                Uop::UNARY_NEGATIVE | Uop::UNARY_NEGATIVE_FLOAT => {
+                    let v = *sp.sub(1);
+                    if v & 1 == 1 {
+                        match decode_small_int(v).checked_neg().and_then(encode_small_int) {
+                            Some(r) => *sp.sub(1) = r,
+                            None => pc = ins.jump_target as usize,
+                        }
+                    } else if kind_of(v) == kind::FLOAT {
+                        negate_top_float(sp);
+                    } else {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::UNARY_NEGATIVE_FLOAT_UNBOXED => *sp.sub(1) ^= 1 << 63,
+                Uop::UNARY_NOT => {
+                    let v = *sp.sub(1);
+                    if v & 1 == 1 || v == true_raw() || v == false_raw() {
+                        let falsy = v == 1 || v == false_raw();
+                        *sp.sub(1) = if falsy { true_raw() } else { false_raw() };
+                    } else {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::IS_OP => {
+                    let b = pop!();
+                    let a = pop!();
+                    let r = (a == b) != (ins.oparg != 0);
+                    push!(if r { true_raw() } else { false_raw() });
+                    decref(a);
+                    decref(b);
+                }
                 Uop::SET_IP => (*frame).instr = ins.oparg,
                 Uop::JUMP_TO_TOP => pc = 0,
                 Uop::JUMP_TO_LOOP => pc = ins.jump_target as usize,
@@ -576,7 +626,8 @@ pub unsafe fn run(
                     count_helper(frame, ins.target);
                     // SAFETY: projection puts only helper addresses with this
                     // signature in a _CALL_HELPER's operand.
-                    let f: Helper = std::mem::transmute::<usize, Helper>(ins.operand as usize);
+                    let f: StepHelper =
+                        std::mem::transmute::<usize, StepHelper>(ins.operand as usize);
                     let r = f(frame, sp, tstate, ins.oparg as u64, ins.target as u64);
                     if r.is_null() {
                         sp = (*frame).stack_pointer;
@@ -678,5 +729,38 @@ fn float_compare(op: u32, x: f64, y: f64) -> bool {
         3 => x != y,
         4 => x > y,
         _ => x >= y,
+    }
+}
+
+/// Replaces the float at the top of the stack `sp` by its negation, in its
+/// own box when the stack holds the only reference (as `_UNARY_NEGATIVE_FLOAT`).
+///
+/// # Safety
+/// The top of the stack is a live float.
+unsafe fn negate_top_float(sp: *mut u64) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let v = *sp.sub(1);
+        let r = -float_val(v);
+        if (*(v as *const ObjHeader)).refcnt == 1 {
+            (*(v as *mut FloatObj)).value = r;
+        } else {
+            *sp.sub(1) = new_float(r);
+            decref(v);
+        }
+    }
+}
+
+/// The `binop` number of a small-int arithmetic uop.
+fn int_binop(u: Uop) -> u32 {
+    use crate::vm::bytecode::binop;
+    match u {
+        Uop::BINARY_OP_ADD_INT => binop::ADD,
+        Uop::BINARY_OP_SUBTRACT_INT => binop::SUB,
+        Uop::BINARY_OP_MULTIPLY_INT => binop::MUL,
+        Uop::BINARY_OP_RSHIFT_INT => binop::RSHIFT,
+        Uop::BINARY_OP_MOD_INT => binop::MOD,
+        Uop::BINARY_OP_FLOOR_DIVIDE_INT => binop::FLOORDIV,
+        _ => binop::POW,
     }
 }

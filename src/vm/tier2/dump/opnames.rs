@@ -36,6 +36,7 @@ pub fn opcode_name(opcode: u8) -> Option<&'static str> {
         op::BINARY_OP_AND_INT => "BINARY_OP_AND_INT",
         op::BINARY_OP_FLOOR_DIVIDE_INT => "BINARY_OP_FLOOR_DIVIDE_INT",
         op::BINARY_OP_MOD_INT => "BINARY_OP_MOD_INT",
+        op::BINARY_OP_POWER_INT => "BINARY_OP_POWER_INT",
         op::BINARY_OP_RSHIFT_INT => "BINARY_OP_RSHIFT_INT",
         op::UNARY_NEGATIVE => "UNARY_NEGATIVE",
         op::UNARY_POSITIVE => "UNARY_POSITIVE",
