@@ -26,6 +26,10 @@ fn cpjit(mode: &str, file: &Path) -> Run {
         .arg(file)
         .env("CPJIT_BACKEDGE_THRESHOLD", THRESHOLD.to_string())
         .env("CPJIT_SIDE_EXIT_THRESHOLD", "4")
+        // The round trips observed here are the loop's: a function-entry
+        // trace (tests/tier2_function_entry.rs) would take them over once
+        // a function is called often enough.
+        .env("CPJIT_CALL_THRESHOLD", "1000000")
         .output()
         .expect("cpjit runs");
     assert!(out.status.success(), "{mode} {}", file.display());

@@ -381,4 +381,9 @@ pub mod status {
     /// A cold exit became hot: `ThreadState::exit_executor`/`exit_index` name
     /// it; the VM may build and link a side trace, then resume at `frame.instr`.
     pub const HOT_EXIT: i64 = 2;
+    /// The trace reached its function's `RETURN_VALUE` (`_RETURN`):
+    /// `frame.instr` is that instruction and the return value is on top of
+    /// `frame.stack_pointer`. Tier 1 resumes there (it runs the return); a
+    /// `_CALL_EXECUTOR` that called the trace pops the frame instead.
+    pub const RETURNED: i64 = 3;
 }

@@ -192,6 +192,24 @@ uops! {
     /// reference) and advance; when exhausted, pop and release the iterator
     /// and continue at `jump_target`.
     FOR_ITER_LIST = "_FOR_ITER_LIST",
+    /// Leave at the function's `RETURN_VALUE` (`target`) with the return
+    /// value on top of the stack: `frame.instr = target`,
+    /// `frame.stack_pointer = sp`, return `status::RETURNED`.
+    RETURN = "_RETURN",
+    /// Native call of a Python function's function-entry executor, stack
+    /// `[callable, NULL, args...]` with `oparg` arguments. `operand` is the
+    /// address of the callee code's entry slot, whose first word holds the
+    /// executor (or null). With no executor, continue at `jump_target` with
+    /// nothing changed; else `cpjit_enter_frame(frame, sp, tstate, oparg,
+    /// operand, target)` pushes the callee's frame as `_PUSH_FRAME` does
+    /// (NULL: continue at `jump_target`, nothing changed), then a normal
+    /// (non-tail) call of the executor's `jit_side_entry(new frame, its sp,
+    /// tstate)`. If it returns `status::RETURNED` with
+    /// `tstate.current_frame` still the new frame, `cpjit_leave_frame(new
+    /// frame, tstate)` pops it and pushes the return value on the caller's
+    /// stack, and the trace continues in the caller; any other status is
+    /// returned unchanged (tier 1 resumes in `current_frame`).
+    CALL_EXECUTOR = "_CALL_EXECUTOR",
     /// Pop the top value; unless it is a tuple or a list of exactly `oparg`
     /// items, continue at `jump_target` with the stack unchanged (tier 1
     /// redoes the instruction, raising where it must). Else push its items

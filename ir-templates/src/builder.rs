@@ -397,6 +397,29 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         Ok(())
     }
 
+    /// A normal (non-tail) call of JIT code at `target` (in the JIT's
+    /// convention, e.g. an executor's side entry) with explicit registers;
+    /// returns the status it returns.
+    pub fn call_jit(
+        &self,
+        target: PointerValue<'ctx>,
+        frame: PointerValue<'ctx>,
+        sp: PointerValue<'ctx>,
+        tstate: PointerValue<'ctx>,
+    ) -> Result<IntValue<'ctx>, TemplateError> {
+        let call = self.b.build_indirect_call(
+            jit_fn_type(self.ctx),
+            target,
+            &[frame.into(), sp.into(), tstate.into()],
+            "status",
+        )?;
+        call.set_call_convention(call_conv_id(self.opts.cc));
+        call.try_as_basic_value()
+            .basic()
+            .map(|v| v.into_int_value())
+            .ok_or(TemplateError::Signature)
+    }
+
     /// A normal (non-tail) call to `_JIT_CONTINUE` with explicit registers;
     /// used by the trampoline. Returns the status.
     pub(crate) fn call_continue(

@@ -79,6 +79,8 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::FOR_ITER_LIST => for_iter_list(s),
         Uop::PUSH_FRAME => push_frame(s),
         Uop::POP_FRAME => pop_frame(s),
+        Uop::RETURN => return_(s),
+        Uop::CALL_EXECUTOR => call_executor(s),
         Uop::UNPACK_SEQUENCE => unpack_sequence(s),
         Uop::BUILD_TUPLE => build_tuple(s),
         Uop::BINARY_SLICE => binary_slice(s),
@@ -89,6 +91,75 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::IS_OP => is_op(s),
         Uop::BINARY_OP_POWER_INT => binary_op_power_int(s),
     }
+}
+
+/// Saves the frame (`instr = TARGET`, the return value on its stack) and
+/// returns `status::RETURNED`.
+fn return_(s: &mut B) -> R {
+    save_frame(s)?;
+    s.return_status(status::RETURNED)
+}
+
+/// A native call of the function-entry executor in the word at `operand`
+/// (null, or no frame pushed: continue at `_JIT_JUMP_TARGET`, nothing
+/// changed); `RETURNED` in the new frame pops it, any other status is
+/// returned unchanged.
+fn call_executor(s: &mut B) -> R {
+    let slot = s.llvm().build_int_to_ptr(s.operand()?, s.ptr(), "slot")?;
+    let callee = s
+        .llvm()
+        .build_load(s.ptr(), slot, "callee")?
+        .into_pointer_value();
+    let has = s.llvm().build_is_not_null(callee, "has_executor")?;
+    s.guard(has, Exit::JumpTarget)?;
+    let args = [
+        s.frame.into(),
+        s.sp.into(),
+        s.tstate.into(),
+        s.oparg()?.into(),
+        s.operand()?.into(),
+        s.hole("TARGET")?.into(),
+    ];
+    let new_frame = s
+        .call_helper("cpjit_enter_frame", Some(s.ptr().into()), &args)?
+        .ok_or(TemplateError::Signature)?
+        .into_pointer_value();
+    let pushed = s.llvm().build_is_not_null(new_frame, "pushed")?;
+    s.guard(pushed, Exit::JumpTarget)?;
+    let entry = s
+        .load_field(callee, &Executor::DESC, "jit_side_entry")?
+        .into_pointer_value();
+    let new_sp = s
+        .load_field(new_frame, &Frame::DESC, "stack_pointer")?
+        .into_pointer_value();
+    let st = s.call_jit(entry, new_frame, new_sp, s.tstate)?;
+    let current = s
+        .load_field(s.tstate, &ThreadState::DESC, "current_frame")?
+        .into_pointer_value();
+    let returned = s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        st,
+        s.const_i64(status::RETURNED),
+        "returned",
+    )?;
+    let cur_bits = s.llvm().build_ptr_to_int(current, s.i64(), "current")?;
+    let new_bits = s.llvm().build_ptr_to_int(new_frame, s.i64(), "new_frame")?;
+    let here = s
+        .llvm()
+        .build_int_compare(IntPredicate::EQ, cur_bits, new_bits, "here")?;
+    let ok = s.llvm().build_and(returned, here, "ok")?;
+    let unwind = s.llvm().build_not(ok, "unwind")?;
+    s.if_then(unwind, |s| s.return_value(st))?;
+    let args = [new_frame.into(), s.tstate.into()];
+    let caller = s
+        .call_helper("cpjit_leave_frame", Some(s.ptr().into()), &args)?
+        .ok_or(TemplateError::Signature)?
+        .into_pointer_value();
+    s.frame = caller;
+    s.sp = s
+        .load_field(caller, &Frame::DESC, "stack_pointer")?
+        .into_pointer_value();
+    s.continue_at(Exit::Continue)
 }
 
 /// `cpjit_push_frame(frame, sp, tstate, nargs, code, target) -> new frame`

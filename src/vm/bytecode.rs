@@ -283,6 +283,7 @@ pub struct Code {
 /// its executor natively (`_CALL_EXECUTOR` reads `executor` through its
 /// address).
 #[derive(Debug)]
+#[repr(C)]
 pub struct EntrySlot {
     /// The function-entry executor (`*mut abi::layout::Executor`), null
     /// when there is none (JIT mode only). First field: `_CALL_EXECUTOR`'s
@@ -293,15 +294,37 @@ pub struct EntrySlot {
     pub trace: Cell<*const std::ffi::c_void>,
     /// Calls counted since the counter was last reset.
     pub calls: Cell<u32>,
+    /// Local, cell and free slots of a frame of this code.
+    pub nlocalsplus: u32,
+    /// Words of a frame of this code after its header: those slots and
+    /// the value stack (what a native call pushes).
+    pub frame_words: u32,
+    /// Whether frames of this code need cells or free variables set up
+    /// (native calls of such code are not made).
+    pub has_cells: bool,
 }
 
-impl Default for EntrySlot {
-    fn default() -> Self {
+impl EntrySlot {
+    /// The slot of a code with these slots and stack size, nothing counted.
+    pub fn new(nlocalsplus: usize, stacksize: u32, has_cells: bool) -> EntrySlot {
         EntrySlot {
             executor: Cell::new(std::ptr::null_mut()),
             trace: Cell::new(std::ptr::null()),
             calls: Cell::new(0),
+            nlocalsplus: nlocalsplus as u32,
+            frame_words: nlocalsplus as u32 + stacksize,
+            has_cells,
         }
+    }
+
+    /// The code this slot belongs to.
+    ///
+    /// # Safety
+    /// `self` is the `entry` field of a live [`Code`].
+    pub unsafe fn code(&self) -> &Code {
+        let at = self as *const EntrySlot as usize - std::mem::offset_of!(Code, entry);
+        // SAFETY: the caller's contract.
+        unsafe { &*(at as *const Code) }
     }
 }
 

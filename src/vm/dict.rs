@@ -287,6 +287,19 @@ impl Dict {
         Ok(())
     }
 
+    /// Rebinds the value at entry position `i` (a position of the current
+    /// keys version), exactly as [`Dict::set`] rebinds an existing key.
+    pub fn set_at(&mut self, i: usize, value: Obj) {
+        let Some(e) = self.entries.get(i) else {
+            return;
+        };
+        if e.value != value.raw() {
+            self.notify(Some(e.hash));
+        }
+        let old = std::mem::replace(&mut self.entries[i].value, value.into_raw());
+        decref(old);
+    }
+
     /// Removes `key`, returning its value.
     pub fn remove(&mut self, key: u64) -> PyResult<Option<Obj>> {
         let h = hash_value(key)?;
@@ -360,4 +373,69 @@ pub fn new_dict() -> Obj {
 #[allow(clippy::mut_from_ref)]
 pub unsafe fn dict_mut<'a>(v: u64) -> &'a mut Dict {
     &mut obj::cast_mut::<DictObj>(v).d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::obj::{new_float, new_list, new_str, true_raw};
+
+    fn get(d: &Dict, k: u64) -> Option<u64> {
+        d.get(k).ok().flatten()
+    }
+
+    #[test]
+    fn one_true_and_one_point_zero_are_one_key_and_the_first_stays() {
+        let mut d = Dict::new();
+        assert!(d.set(Obj::int(1), Obj::int(10)).is_ok());
+        let one_f = Obj::from_raw(new_float(1.0));
+        assert!(d.set(one_f.clone(), Obj::int(20)).is_ok());
+        assert!(d.set(Obj::new_ref(true_raw()), Obj::int(30)).is_ok());
+        assert_eq!(d.len(), 1);
+        assert_eq!(d.entries()[0].key, Obj::int(1).raw());
+        assert_eq!(get(&d, one_f.raw()), Some(Obj::int(30).raw()));
+        assert_eq!(get(&d, Obj::int(2).raw()), None);
+    }
+
+    #[test]
+    fn str_keys_match_by_text_not_identity() {
+        let mut d = Dict::new();
+        let (a, b) = (new_str("word"), new_str("word"));
+        assert_ne!(a.raw(), b.raw());
+        assert!(d.set(a, Obj::int(1)).is_ok());
+        assert_eq!(get(&d, b.raw()), Some(Obj::int(1).raw()));
+        assert_eq!(get(&d, new_str("wore").raw()), None);
+        assert_eq!(get(&d, Obj::int(1).raw()), None);
+    }
+
+    #[test]
+    fn unhashable_keys_are_type_errors_in_get_and_set() {
+        let mut d = Dict::new();
+        let l = new_list(vec![Obj::int(1)]);
+        let e = d.get(l.raw()).err().map(|e| (e.kind, e.msg));
+        assert_eq!(
+            e,
+            Some((
+                crate::vm::error::ExcKind::TypeError,
+                "unhashable type: 'list'".to_string()
+            ))
+        );
+        assert!(d.set(l, Obj::int(1)).is_err());
+        assert!(d.is_empty());
+    }
+
+    #[test]
+    fn set_at_rebinds_in_place_and_keeps_the_order_and_version() {
+        let mut d = Dict::new();
+        for (k, v) in [("a", 1), ("b", 2), ("c", 3)] {
+            assert!(d.set(new_str(k), Obj::int(v)).is_ok());
+        }
+        let version = d.keys_version;
+        d.set_at(1, Obj::int(20));
+        d.set_at(7, Obj::int(70));
+        let values: Vec<u64> = d.entries().iter().map(|e| e.value).collect();
+        let expected: Vec<u64> = [1, 20, 3].iter().map(|&v| Obj::int(v).raw()).collect();
+        assert_eq!(values, expected);
+        assert_eq!(d.keys_version, version);
+    }
 }

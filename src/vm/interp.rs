@@ -374,6 +374,91 @@ impl Vm {
         }
     }
 
+    /// Tier 2's native call (`_CALL_EXECUTOR`, through
+    /// `cpjit_enter_frame`): pushes the frame of a call of the Python
+    /// function `callable` (running with `globals`) whose code is `code`,
+    /// with entry slot `e`, moving `callable` and the `n` owned arguments at
+    /// `args` into it; the caller is `caller`. As [`Vm::push_exact_frame`],
+    /// with the frame's size read from the slot. `None`, with nothing moved,
+    /// when the data stack or the recursion limit is exhausted.
+    ///
+    /// # Safety
+    /// `code` takes exactly `n` positional parameters and needs no cells;
+    /// `args` points at `n` owned values; `caller` is the top frame.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) unsafe fn push_native_frame(
+        &mut self,
+        caller: *mut Frame,
+        callable: u64,
+        globals: u64,
+        code: &Code,
+        e: &crate::vm::bytecode::EntrySlot,
+        args: *const u64,
+        n: usize,
+    ) -> Option<*mut Frame> {
+        let need = FRAME_WORDS + e.frame_words as usize;
+        if self.data_top + need > self.data.len() || self.ts.recursion_remaining <= 0 {
+            return None;
+        }
+        self.ts.recursion_remaining -= 1;
+        let nlp = e.nlocalsplus as usize;
+        // SAFETY: the new frame's words are inside `data`; the n arguments
+        // move from the caller's stack into its locals.
+        unsafe {
+            let f = self.data.as_mut_ptr().add(self.data_top) as *mut Frame;
+            self.data_top += need;
+            (*f).code = code as *const Code as *const std::ffi::c_void;
+            (*f).func = callable;
+            (*f).globals = globals as *mut std::ffi::c_void;
+            (*f).previous = caller;
+            (*f).instr = 0;
+            (*f).nlocalsplus = nlp as u32;
+            let lp = frame_locals!(f);
+            // Plain loops: a handful of words, not worth a memcpy call.
+            for i in 0..n {
+                *lp.add(i) = *args.add(i);
+            }
+            for i in n..nlp {
+                *lp.add(i) = 0;
+            }
+            (*f).stack_pointer = lp.add(nlp);
+            self.ts.current_frame = f;
+            Some(f)
+        }
+    }
+
+    /// Tier 2's return from a native call: the top frame `f` (pushed by
+    /// [`Vm::push_native_frame`]) returned the value on top of its saved
+    /// stack; releases the frame and pushes the value on its caller's
+    /// stack. Returns the caller.
+    ///
+    /// # Safety
+    /// `f` is the top frame, has a caller, and its saved stack holds the
+    /// return value on top.
+    #[inline(always)]
+    pub(crate) unsafe fn pop_native_frame(&mut self, f: *mut Frame) -> *mut Frame {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let sp = (*f).stack_pointer.sub(1);
+            let rv = *sp;
+            let mut p = frame_locals!(f);
+            while p < sp {
+                xdecref(*p);
+                p = p.add(1);
+            }
+            xdecref((*f).func);
+            let prev = (*f).previous;
+            self.ts.current_frame = prev;
+            self.ts.recursion_remaining += 1;
+            self.data_top = (f as *mut u64).offset_from(self.data.as_ptr()) as usize;
+            let psp = (*prev).stack_pointer;
+            *psp = rv;
+            (*prev).stack_pointer = psp.add(1);
+            prev
+        }
+    }
+
     /// Calls any callable with borrowed arguments (for builtins that call back).
     pub fn call_object(&mut self, f: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
         match kind_of(f) {
@@ -1585,12 +1670,32 @@ impl Vm {
                         sp = base;
                         save_frame!();
                         frame = f;
-                        // Tier 2: count the call until the function is hot.
-                        let calls = fc.entry.calls.get().wrapping_add(1);
-                        fc.entry.calls.set(calls);
-                        if calls >= crate::vm::tier2::call_threshold() {
-                            // SAFETY: f is the live frame just pushed, saved.
-                            unsafe { crate::vm::tier2::on_hot_call(self, f) };
+                        // Tier 2: run the function's entry trace, or count
+                        // the call until the function is hot.
+                        let mut enter = !fc.entry.trace.get().is_null();
+                        if !enter {
+                            let calls = fc.entry.calls.get().wrapping_add(1);
+                            fc.entry.calls.set(calls);
+                            if calls >= crate::vm::tier2::call_threshold() {
+                                // SAFETY: f is the live frame just pushed, saved.
+                                enter = unsafe { crate::vm::tier2::on_hot_call(self, f) };
+                            }
+                        }
+                        if enter {
+                            // SAFETY: as above.
+                            match unsafe { crate::vm::tier2::enter_function(self, f) } {
+                                // The trace may leave in another frame (it
+                                // returned, or exited in a callee).
+                                crate::vm::tier2::Entered::Resume => {
+                                    frame = self.ts.current_frame;
+                                }
+                                crate::vm::tier2::Entered::Error(e) => {
+                                    frame = self.ts.current_frame;
+                                    load_frame!();
+                                    break 'dispatch e;
+                                }
+                                crate::vm::tier2::Entered::NotEntered => {}
+                            }
                         }
                         load_frame!();
                     }

@@ -174,22 +174,41 @@ pub fn str_getitem(s: u64, key: u64) -> PyResult<Obj> {
 fn s_join(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     argn(args, "join", 1, 1)?;
     let sep = str_of(args[0]);
-    let items = iter::collect_vm(vm, args[1])?;
-    let mut out = String::new();
-    for (i, it) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(sep);
+    // Lists and tuples are read in place (joining runs no code that could
+    // change them); other iterables are collected first.
+    match kind_of(args[1]) {
+        kind::LIST => join_strs(sep, list_items(args[1])),
+        kind::TUPLE => join_strs(sep, tuple_items(args[1])),
+        _ => {
+            let items = iter::collect_vm(vm, args[1])?;
+            let raw: Vec<u64> = items.iter().map(Obj::raw).collect();
+            join_strs(sep, &raw)
         }
-        match as_str(it.raw()) {
-            Some(s) => out.push_str(s),
+    }
+}
+
+/// `sep.join(items)`: one allocation of the exact length; a `TypeError`
+/// naming the first item that is not a str.
+fn join_strs(sep: &str, items: &[u64]) -> PyResult<Obj> {
+    let mut total = sep.len() * items.len().saturating_sub(1);
+    for (i, &it) in items.iter().enumerate() {
+        match as_str(it) {
+            Some(s) => total += s.len(),
             None => {
                 return Err(type_error(format!(
                     "sequence item {}: expected str instance, {} found",
                     i,
-                    type_name(it.raw())
+                    type_name(it)
                 )))
             }
         }
+    }
+    let mut out = String::with_capacity(total);
+    for (i, &it) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(str_of(it));
     }
     Ok(new_str(out))
 }

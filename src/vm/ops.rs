@@ -493,6 +493,13 @@ pub fn eq_simple(a: u64, b: u64) -> Option<bool> {
     if a == b {
         return Some(true);
     }
+    // Two different small ints differ.
+    if a & b & 1 == 1 {
+        return Some(false);
+    }
+    if kind_of(a) == kind::STR && kind_of(b) == kind::STR {
+        return Some(str_of(a) == str_of(b));
+    }
     if let (Some(x), Some(y)) = (as_num(a), as_num(b)) {
         return Some(num_cmp(&x, &y) == Some(Ordering::Equal));
     }
@@ -638,10 +645,24 @@ fn seq_compare(x: &[u64], y: &[u64], o: u32, a: u64, b: u64) -> PyResult<bool> {
 
 /// Rich comparison returning a Rust bool.
 pub fn compare_bool(a: u64, b: u64, o: u32) -> PyResult<bool> {
+    // Two small ints or two strs (sort keys, mostly) decided at once, with
+    // the answers of the general paths below.
+    if a & b & 1 == 1 {
+        return Ok(ord_result(
+            Some(decode_small_int(a).cmp(&decode_small_int(b))),
+            o,
+        ));
+    }
+    let (ka, kb) = (kind_of(a), kind_of(b));
+    if ka == kind::STR && kb == kind::STR {
+        return Ok(ord_result(Some(str_of(a).cmp(str_of(b))), o));
+    }
+    if ka == kind::TUPLE && kb == kind::TUPLE && o != cmp::EQ && o != cmp::NE {
+        return seq_compare(tuple_items(a), tuple_items(b), o, a, b);
+    }
     if let (Some(x), Some(y)) = (as_num(a), as_num(b)) {
         return Ok(ord_result(num_cmp(&x, &y), o));
     }
-    let (ka, kb) = (kind_of(a), kind_of(b));
     if o == cmp::EQ {
         return eq(a, b);
     }

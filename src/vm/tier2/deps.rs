@@ -272,6 +272,7 @@ mod tests {
             code: Obj::int(0),
             start: 0,
             root_at: None,
+            function_entry: false,
             depth: 0,
             valid: Cell::new(true),
             jit: None,

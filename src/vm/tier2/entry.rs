@@ -48,6 +48,8 @@ thread_local! {
     static INNERMOST: Cell<*const Activation> = const { Cell::new(ptr::null()) };
     /// Entries into executors from tier 1 since [`reset`].
     static ENTRIES: Cell<u64> = const { Cell::new(0) };
+    /// Returns to tier 1 through `_RETURN` (status `RETURNED`) since [`reset`].
+    static RETURNS: Cell<u64> = const { Cell::new(0) };
     /// Whether the graveyard may hold a trace to free (see [`set_graveyard`]).
     static GRAVEYARD: Cell<bool> = const { Cell::new(false) };
 }
@@ -90,12 +92,18 @@ pub(super) fn active_codes() -> Vec<usize> {
 /// Zeroes the counters (a new run starts).
 pub(super) fn reset() {
     ENTRIES.with(|e| e.set(0));
+    RETURNS.with(|r| r.set(0));
     GRAVEYARD.with(|g| g.set(false));
 }
 
 /// Entries into executors from tier 1 since [`reset`].
 pub(super) fn entries() -> u64 {
     ENTRIES.with(Cell::get)
+}
+
+/// Returns to tier 1 through `_RETURN` since [`reset`].
+pub(super) fn returns() -> u64 {
+    RETURNS.with(Cell::get)
 }
 
 /// Notes whether the graveyard holds traces, so that leaving an executor
@@ -119,8 +127,9 @@ pub(super) fn fold_exits(stats: &mut Stats, t: &Trace) {
 
 /// What [`enter_executor`] did.
 pub enum Entered {
-    /// The trace ran and exited: resume tier 1 at `frame.instr` with the
-    /// stack at `frame.stack_pointer`.
+    /// The trace ran and exited (or returned: `frame.instr` is then the
+    /// `RETURN_VALUE`): resume tier 1 in the thread's current frame at
+    /// `frame.instr` with the stack at `frame.stack_pointer`.
     Resume,
     /// The trace ran and raised: unwind from `frame.instr` (one past the
     /// failing instruction), stack at `frame.stack_pointer`.
@@ -147,6 +156,44 @@ pub unsafe fn enter_executor(vm: &mut Vm, frame: *mut Frame, instr: u32) -> Ente
     let Some(trace) = (unsafe { p.as_ref() }).filter(|t| t.valid.get()) else {
         return not_entered(code, instr);
     };
+    // SAFETY: the caller's contract; `trace` is valid and registered.
+    unsafe { run_trace(vm, frame, code, trace, p) }
+}
+
+/// Runs the function-entry trace of the code of `frame`, a frame tier 1
+/// just pushed for a call (at instruction 0, arguments bound, saved).
+/// [`Entered::NotEntered`] if the code has none (any more).
+///
+/// # Safety
+/// `frame` is the live top frame tier 1 runs (on this thread's VM), saved.
+#[inline(never)]
+pub unsafe fn enter_function(vm: &mut Vm, frame: *mut Frame) -> Entered {
+    // SAFETY: frame is tier 1's live frame; its code outlives it.
+    let code = unsafe { &*((*frame).code as *const Code) };
+    let p = code.entry.trace.get() as *const Trace;
+    // SAFETY: a non-null entry trace is registered in the state
+    // (invalidation clears the slot before the trace can be freed).
+    let Some(trace) = (unsafe { p.as_ref() }).filter(|t| t.valid.get()) else {
+        return Entered::NotEntered;
+    };
+    // SAFETY: the caller's contract; `trace` is valid and registered.
+    unsafe { run_trace(vm, frame, code, trace, p) }
+}
+
+/// Runs the valid registered trace `trace` (at `p`) of `code` on `frame`
+/// under an activation of `code`.
+///
+/// # Safety
+/// As for [`enter_executor`]; `trace` was projected for `frame`'s code and
+/// its current position.
+#[inline(always)]
+unsafe fn run_trace(
+    vm: &mut Vm,
+    frame: *mut Frame,
+    code: &Code,
+    trace: &Trace,
+    p: *const Trace,
+) -> Entered {
     ENTRIES.with(|e| e.set(e.get() + 1));
     let entered = match &trace.jit {
         // SAFETY: the caller's contract; the activation keeps `trace` (and
@@ -200,6 +247,10 @@ unsafe fn run_jit(vm: &mut Vm, frame: *mut Frame, exe: &crate::jit::Executor) ->
         if st == status::ERROR {
             return take_error(frame);
         }
+        if st == status::RETURNED {
+            RETURNS.with(|r| r.set(r.get() + 1));
+            return Entered::Resume;
+        }
         let e = (*ts).exit_executor;
         if !e.is_null() {
             // An exit stub stored its own executor, which is alive (the
@@ -235,6 +286,9 @@ unsafe fn run_uops(vm: &mut Vm, frame: *mut Frame, p: *const Trace) -> Entered {
     let frame = vm.ts.current_frame;
     if o.status == status::ERROR {
         return take_error(frame);
+    }
+    if o.status == status::RETURNED {
+        RETURNS.with(|r| r.set(r.get() + 1));
     }
     if let Some((t, idx)) = o.exit {
         // SAFETY: the pointer stays valid after the Rc goes: the trace is

@@ -96,6 +96,9 @@ pub unsafe extern "C" fn cpjit_get_iter(
 
 /// `STORE_GLOBAL`: pops the value into the globals, exactly as tier 1
 /// (watched dicts notify their dependents, which may invalidate traces).
+/// The instruction's cache (which tier 1 leaves unused) remembers the
+/// name's entry position and the keys version it holds for: a module-level
+/// loop rebinding its variables then skips the hash and the probe.
 ///
 /// # Safety
 /// As [`cpjit_step`]; the top of the stack is the value.
@@ -117,8 +120,24 @@ pub unsafe extern "C" fn cpjit_store_global(
         };
         let v = *sp.sub(1);
         let gd = crate::vm::dict::dict_mut((*frame).globals as u64);
+        let caches: &mut [Cache] = &mut *code.caches.get();
+        let Some(c) = caches.get_mut(instr as usize) else {
+            return cpjit_step(frame, sp, _tstate, _expected, instr);
+        };
+        let i = c.index as usize;
+        if c.version == gd.keys_version && gd.entries().get(i).is_some_and(|e| e.key == name.raw())
+        {
+            gd.set_at(i, Obj::from_raw(v));
+            return sp.sub(1);
+        }
         match gd.set(name.clone(), Obj::from_raw(v)) {
-            Ok(()) => sp.sub(1),
+            Ok(()) => {
+                if let Ok(Some(pos)) = gd.lookup_pos(name.raw()) {
+                    c.version = gd.keys_version;
+                    c.index = pos as u32;
+                }
+                sp.sub(1)
+            }
             Err(e) => raise(frame, instr, sp.sub(1), e),
         }
     }

@@ -149,6 +149,8 @@ pub fn symbol_table() -> SymbolTable {
         cpjit_simple_step,
         cpjit_push_frame,
         cpjit_pop_frame,
+        cpjit_enter_frame,
+        cpjit_leave_frame,
     ]
     .into_iter()
     .fold(
@@ -338,6 +340,76 @@ pub unsafe extern "C" fn cpjit_pop_frame(
         (*frame).stack_pointer = sp.sub(1);
         let vm = &mut *((*tstate).vm_data as *mut Vm);
         vm.return_to_caller(frame, rv)
+    }
+}
+
+/// `_CALL_EXECUTOR`'s frame push: the call at `target` of `frame`, stack
+/// `[callable, NULL, args...]` with `nargs` arguments at `sp`, of the code
+/// whose entry slot is at `slot`. If the callable is a function of that
+/// code (and of `frame`'s globals), moves it and its arguments into a new
+/// frame, saves the caller (resuming at `target + 1`, its stack without
+/// the call) and returns the new frame. NULL, with nothing changed,
+/// otherwise or when the frame cannot be pushed (tier 1 redoes the call).
+///
+/// # Safety
+/// As [`cpjit_step`]; the stack holds the call's `nargs + 2` values; `slot`
+/// is the entry slot of a live code object taking exactly `nargs`
+/// positional parameters and needing no cells (the projection checked).
+pub unsafe extern "C" fn cpjit_enter_frame(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    nargs: u64,
+    slot: u64,
+    target: u64,
+) -> *mut Frame {
+    use crate::abi::layout::kind;
+    use crate::vm::bytecode::EntrySlot;
+    use crate::vm::obj::{cast, kind_of};
+    use crate::vm::types::{CodeObj, FuncObj};
+    let n = nargs as usize;
+    // SAFETY: the caller's contract.
+    unsafe {
+        let e = &*(slot as *const EntrySlot);
+        let code = e.code();
+        let code_obj = code as *const Code as u64 - std::mem::offset_of!(CodeObj, code) as u64;
+        let base = sp.sub(n + 2);
+        let (callable, self_) = (*base, *base.add(1));
+        if self_ != 0 || kind_of(callable) != kind::FUNCTION {
+            return std::ptr::null_mut();
+        }
+        let fo = cast::<FuncObj>(callable);
+        let globals = fo.globals.raw();
+        if fo.code.raw() != code_obj || globals != (*frame).globals as u64 {
+            return std::ptr::null_mut();
+        }
+        let vm = &mut *((*tstate).vm_data as *mut Vm);
+        match vm.push_native_frame(frame, callable, globals, code, e, base.add(2), n) {
+            Some(f) => {
+                (*frame).instr = target as u32 + 1;
+                (*frame).stack_pointer = base;
+                f
+            }
+            None => std::ptr::null_mut(),
+        }
+    }
+}
+
+/// `_CALL_EXECUTOR`'s return: `frame` (pushed by [`cpjit_enter_frame`])
+/// returned the value on top of its saved stack; releases it, pushes the
+/// value on the caller's stack and returns the caller.
+///
+/// # Safety
+/// As [`cpjit_step`]; `frame` is the top frame, pushed by
+/// [`cpjit_enter_frame`], its return value on top of its saved stack.
+pub unsafe extern "C" fn cpjit_leave_frame(
+    frame: *mut Frame,
+    tstate: *mut ThreadState,
+) -> *mut Frame {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let vm = &mut *((*tstate).vm_data as *mut Vm);
+        vm.pop_native_frame(frame)
     }
 }
 

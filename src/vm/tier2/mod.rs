@@ -52,9 +52,10 @@ pub mod unbox;
 pub mod uop_interp;
 
 pub use config::{parse_size, Config, Mode};
-pub use entry::{enter_executor, Entered};
+pub use entry::{enter_executor, enter_function, Entered};
 
 use crate::abi::layout::Frame;
+use crate::abi::uop::Uop;
 use crate::jit::{JitConfig, JitContext, MemoryConfig};
 use crate::vm::bytecode::{encode, op, oparg, opcode, Cache, Code};
 use crate::vm::error::PyErr;
@@ -98,6 +99,9 @@ struct State {
     graveyard: Vec<Rc<Trace>>,
     pending: Option<Pending>,
     declined: HashSet<(usize, u32)>,
+    /// Set once a trace with `_CALL_EXECUTOR` is installed: from then on
+    /// traces can run nested in other codes' activations (see `collect`).
+    native_calls: bool,
     deps: deps::Registry,
     stats: Stats,
 }
@@ -136,6 +140,7 @@ pub fn configure(config: &Config) {
             graveyard: Vec::new(),
             pending: None,
             declined: HashSet::new(),
+            native_calls: false,
             deps: deps::Registry::default(),
             stats: Stats::started_now(),
         })
@@ -195,11 +200,20 @@ impl State {
         builtins: u64,
         start: project::Start,
         depth: u32,
+        function_entry: bool,
     ) -> Option<Rc<Trace>> {
         let t0 = Instant::now();
-        let projection = self.project(entry, globals, builtins, start);
+        let returns = function_entry || !entry.code().entry.trace.get().is_null();
+        let projection = self.project(entry, globals, builtins, start, returns);
         self.stats.projection_time += t0.elapsed();
-        self.install(projection?, start.at, start.backedge, depth, t0)
+        self.install(
+            projection?,
+            start.at,
+            start.backedge,
+            depth,
+            function_entry,
+            t0,
+        )
     }
 
     /// Optimizes, compiles (JIT mode) and registers a trace projected since `t0`.
@@ -209,6 +223,7 @@ impl State {
         start: u32,
         root_at: Option<u32>,
         depth: u32,
+        function_entry: bool,
         t0: Instant,
     ) -> Option<Rc<Trace>> {
         let project::Projection {
@@ -236,10 +251,8 @@ impl State {
         self.stats.traces_projected += 1;
         self.stats.trace_uops += uops.len() as u64;
         self.stats.count_uops(&uops);
-        self.stats.calls_inlined += uops
-            .iter()
-            .filter(|u| u.opcode == crate::abi::uop::Uop::PUSH_FRAME)
-            .count() as u64;
+        self.stats.calls_inlined +=
+            uops.iter().filter(|u| u.opcode == Uop::PUSH_FRAME).count() as u64;
         let id = self.stats.traces_projected;
         let exit_targets = crate::jit::trace::exit_targets(&uops).ok()?;
         let t2 = Instant::now();
@@ -289,6 +302,7 @@ impl State {
                 contexts: &contexts,
                 start,
                 root_at,
+                function_entry,
                 depth,
                 projected: &projected,
                 changes: &log.into_changes(),
@@ -320,6 +334,7 @@ impl State {
             exit_contexts,
             start,
             root_at,
+            function_entry,
             depth,
             valid: std::cell::Cell::new(true),
             jit,
@@ -334,8 +349,18 @@ impl State {
             unsafe { (*e.as_ptr()).vm_data = Rc::as_ptr(&t) as *mut std::ffi::c_void };
             self.stats.jit_code_bytes += e.code_size() as u64;
         }
+        if t.uops.iter().any(|u| u.opcode == Uop::CALL_EXECUTOR) {
+            self.native_calls = true;
+            self.stats.native_call_sites += t
+                .uops
+                .iter()
+                .filter(|u| u.opcode == Uop::CALL_EXECUTOR)
+                .count() as u64;
+        }
         if root_at.is_some() {
             self.stats.root_traces += 1;
+        } else if function_entry {
+            self.stats.function_traces += 1;
         } else {
             self.stats.side_traces += 1;
         }
@@ -370,6 +395,14 @@ impl State {
                 }
             }
         }
+        if t.function_entry {
+            let slot = &code_of(&t.code).entry;
+            if slot.trace.get() == Rc::as_ptr(t) as *const std::ffi::c_void {
+                slot.trace.set(std::ptr::null());
+                slot.executor.set(std::ptr::null_mut());
+                slot.calls.set(0);
+            }
+        }
         if let Some(at) = t.root_at {
             let code = code_of(&t.code);
             if let Some(&w) = code.words().get(at as usize) {
@@ -401,6 +434,11 @@ impl State {
             return;
         }
         let active = &entry::active_codes();
+        if self.native_calls && !active.is_empty() {
+            // A trace may run nested under any activation, called
+            // natively by another code's trace: wait until none runs.
+            return;
+        }
         let mut keep = Vec::new();
         for t in self.graveyard.drain(..) {
             let running = t.contexts.iter().any(|c| {
@@ -435,6 +473,7 @@ impl State {
         globals: u64,
         builtins: u64,
         start: project::Start,
+        returns: bool,
     ) -> Option<project::Projection> {
         let limit = self.config.global_rebind_limit;
         let reg = &self.deps;
@@ -443,6 +482,7 @@ impl State {
             globals,
             builtins,
             may_bake: &may_bake,
+            returns,
         };
         project::project(entry, &ctx, start, self.config.max_trace_length)
     }
@@ -482,7 +522,7 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
             code: code_obj(code),
             callers: Vec::new(),
         };
-        let t = s.project_and_install(&entry, globals, builtins, start, 0);
+        let t = s.project_and_install(&entry, globals, builtins, start, 0, false);
         match t {
             Some(t) => {
                 rewrite(code, instr, encode(op::ENTER_EXECUTOR, head));
@@ -500,18 +540,78 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
     installed.unwrap_or(false)
 }
 
+/// Whether a function-entry trace of `code` may pay: the function has a
+/// loop (the trace runs up to it and links to the loop's trace) or calls
+/// Python functions (which the trace may call natively, recursion
+/// included). A small function without either is inlined into its callers'
+/// traces instead; entering a trace from tier 1 would cost more than
+/// interpreting it.
+fn worth_function_entry(code: &Code) -> bool {
+    code.words().iter().any(|&w| {
+        matches!(
+            opcode(w),
+            op::JUMP_BACKWARD | op::ENTER_EXECUTOR | op::CALL_PY_EXACT_ARGS
+        )
+    })
+}
+
 /// Called by tier 1 when the function whose frame `frame` it just pushed
-/// (at instruction 0, arguments bound) was called
-/// [`call_threshold`] times: resets the count and, in a later step,
-/// installs a function-entry trace.
+/// (at instruction 0, arguments bound) was called [`call_threshold`]
+/// times: resets the count and projects and installs a function-entry
+/// trace from instruction 0, reachable from the code's
+/// [`crate::vm::bytecode::EntrySlot`]. Returns whether there is one now
+/// (tier 1 then enters it at once through [`enter_function`]).
 ///
 /// # Safety
 /// `frame` is the live frame tier 1 just pushed (on this thread's VM), saved.
-pub unsafe fn on_hot_call(_vm: &mut Vm, frame: *mut Frame) {
+pub unsafe fn on_hot_call(vm: &mut Vm, frame: *mut Frame) -> bool {
     // SAFETY: frame is tier 1's live frame; its code outlives it.
-    let code = unsafe { &*((*frame).code as *const Code) };
+    let (code, globals) = unsafe { (&*((*frame).code as *const Code), (*frame).globals as u64) };
     code.entry.calls.set(0);
-    with_state(|s| s.stats.hot_calls += 1);
+    let builtins = vm.builtins.raw();
+    let installed = with_state(|s| {
+        s.stats.hot_calls += 1;
+        s.collect();
+        vm.ts.side_exit_threshold = s.config.side_exit_threshold.max(1);
+        // Instruction 0 never holds a back edge: (code, u32::MAX) names
+        // the function entry among the declined places.
+        let key = (code as *const Code as usize, u32::MAX);
+        if s.config.mode == Mode::Interp
+            || !code.entry.trace.get().is_null()
+            || s.declined.contains(&key)
+        {
+            return !code.entry.trace.get().is_null();
+        }
+        if !worth_function_entry(code) {
+            s.declined.insert(key);
+            return false;
+        }
+        let start = project::Start {
+            at: 0,
+            backedge: None,
+        };
+        let entry = FrameContext {
+            code: code_obj(code),
+            callers: Vec::new(),
+        };
+        match s.project_and_install(&entry, globals, builtins, start, 0, true) {
+            Some(t) => {
+                code.entry
+                    .trace
+                    .set(Rc::as_ptr(&t) as *const std::ffi::c_void);
+                if let Some(e) = &t.jit {
+                    code.entry.executor.set(e.as_ptr() as *mut std::ffi::c_void);
+                }
+                true
+            }
+            None => {
+                s.stats.declined += 1;
+                s.declined.insert(key);
+                false
+            }
+        }
+    });
+    installed.unwrap_or(false)
 }
 
 /// Exit `idx` of `parent` got hot: link it to a side trace projected from
@@ -558,7 +658,7 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
                 at: target,
                 backedge: None,
             };
-            s.project_and_install(&ctx, globals, builtins, start, parent.depth + 1)
+            s.project_and_install(&ctx, globals, builtins, start, parent.depth + 1, false)
         }
     };
     match child {
@@ -677,6 +777,7 @@ pub fn finish(vm: &mut Vm) {
     // Nothing runs any more: the graveyard can go before counting.
     s.collect();
     s.stats.entries = entry::entries();
+    s.stats.returns = entry::returns();
     for t in &s.traces {
         entry::fold_exits(&mut s.stats, t);
     }

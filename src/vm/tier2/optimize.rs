@@ -594,6 +594,14 @@ fn run(
                 }
                 s.push(rv);
             }
+            Uop::CALL_EXECUTOR => {
+                // A native call: the callable, NULL and the arguments go,
+                // an unknown result comes (the caller's locals are its own).
+                for _ in 0..u.oparg + 2 {
+                    s.pop();
+                }
+                s.push(Ty::Unknown);
+            }
             Uop::SET_IP | Uop::CHECK_VALIDITY => {}
             // Anything else: stop analysing (keep the rest as it is).
             _ => return false,

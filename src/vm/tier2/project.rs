@@ -27,7 +27,7 @@
 
 use crate::abi::uop::Uop;
 use crate::jit::UopInstruction;
-use crate::vm::bytecode::{encode, op, oparg, opcode, Cache, Code};
+use crate::vm::bytecode::{encode, op, oparg, opcode, Cache, Code, EntrySlot};
 use crate::vm::dict::{dict_mut, Dict};
 use crate::vm::obj::Obj;
 use crate::vm::tier2::deps::Dep;
@@ -43,6 +43,11 @@ pub struct Context<'a> {
     pub builtins: u64,
     /// Whether a fact may be baked in (see [`crate::vm::tier2::deps::Registry::may_bake`]).
     pub may_bake: &'a dyn Fn(&Dep) -> bool,
+    /// End at the entry frame's `RETURN_VALUE` with `_RETURN` rather than an
+    /// exit: set for function-entry traces and for traces of a function
+    /// that has one, whose frames may run under a `_CALL_EXECUTOR`, which
+    /// then pops the frame and goes on natively.
+    pub returns: bool,
 }
 
 /// A projected trace and what it assumed.
@@ -314,6 +319,34 @@ fn inlinable(code: &Code, caches: &[Cache], i: usize, n: u32, levels: &[Level]) 
         .any(|&w| matches!(opcode(w), op::JUMP_BACKWARD | op::ENTER_EXECUTOR));
     let recursive = levels.iter().any(|l| l.code.raw() == raw);
     (c.argcount == n && c.varargs.is_none() && !loops && !recursive).then_some(callee)
+}
+
+/// The callee of the `CALL_PY_EXACT_ARGS` at `i` (with `n` arguments) if
+/// the trace calls it natively (`_CALL_EXECUTOR`): the code tier 1 last
+/// called there takes exactly `n` positional arguments and has a
+/// function-entry trace, or is the code of the trace's own frame (a
+/// recursive call: the function is hot, its entry trace is this one or
+/// comes soon). `_CALL_EXECUTOR` reads the executor when it runs.
+fn native_callee(
+    code: &Code,
+    caches: &[Cache],
+    i: usize,
+    n: u32,
+    entry: &FrameContext,
+) -> Option<Obj> {
+    if i > 0 && code.words().get(i - 1).map(|&w| opcode(w)) == Some(op::KW_NAMES) {
+        return None;
+    }
+    let raw = caches.get(i)?.version;
+    if raw == 0 || raw & 1 != 0 || crate::vm::obj::kind_of(raw) != KIND_CODE {
+        return None;
+    }
+    let callee = Obj::new_ref(raw);
+    let c = code_of(&callee);
+    let recursive = entry.callers.is_empty() && entry.code.raw() == raw;
+    let has_entry = !c.entry.trace.get().is_null();
+    (c.argcount == n && c.varargs.is_none() && !c.entry.has_cells && (recursive || has_entry))
+        .then_some(callee)
 }
 
 /// Projects a trace from `start` in the frame context `entry` (the code of
@@ -640,7 +673,28 @@ pub fn project(
                     (c, dep)
                 });
                 let Some((callee, dep)) = callee.filter(|(_, d)| (ctx.may_bake)(d)) else {
-                    generic(&mut b, here, here + 1, None, w);
+                    match native_callee(code, caches, i, arg, entry) {
+                        Some(callee) => {
+                            // A native call of the callee's function-entry
+                            // executor; without one (yet, or any more), or
+                            // if the frame cannot be pushed, tier 1 makes
+                            // the call.
+                            let slot = &code_of(&callee).entry as *const EntrySlot as u64;
+                            b.emit(
+                                ins(Uop::CALL_EXECUTOR).oparg(arg).operand(slot),
+                                exit_here,
+                                None,
+                            );
+                            // The callee ran arbitrary code.
+                            b.emit(
+                                ins(Uop::CHECK_VALIDITY).target(here + 1),
+                                Some(Stub::Deopt(fctx, here + 1)),
+                                None,
+                            );
+                            b.consts.push(callee);
+                        }
+                        None => generic(&mut b, here, here + 1, None, w),
+                    }
                     i += 1;
                     continue;
                 };
@@ -674,6 +728,12 @@ pub fn project(
                 } else {
                     b.emit(exit_to(fctx, here), None, None);
                 }
+                break;
+            }
+            op::RETURN_VALUE if ctx.returns => {
+                // The frame the trace was entered in returns: tier 1 (or the
+                // `_CALL_EXECUTOR` that called the trace) finishes the return.
+                b.emit(ins(Uop::RETURN), None, None);
                 break;
             }
             op::RETURN_VALUE | op::RAISE | op::RERAISE | op::RAISE_ASSERT => {

@@ -21,6 +21,11 @@ pub struct Stats {
     pub root_traces: u64,
     /// Side-trace executors created.
     pub side_traces: u64,
+    /// Function-entry executors created (entered at calls).
+    pub function_traces: u64,
+    /// `_CALL_EXECUTOR` uops in installed traces (native calls of
+    /// function-entry executors).
+    pub native_call_sites: u64,
     /// Functions that reached the call threshold (each time they did).
     pub hot_calls: u64,
     /// Loops tier 2 declined (nothing to trace, or the JIT failed).
@@ -36,6 +41,8 @@ pub struct Stats {
     pub deps_watched: u64,
     /// Entries into executors from tier 1.
     pub entries: u64,
+    /// Returns to tier 1 at a function's end (`_RETURN`, status `RETURNED`).
+    pub returns: u64,
     /// Uops executed by the uop interpreter.
     pub uops_executed: u64,
     /// Exits taken back to tier 1.
@@ -134,16 +141,17 @@ impl Stats {
         };
         s.push_str(&format!("cpjit stats (--tier {mode}):\n"));
         s.push_str(&format!(
-            "  traces: {} projected ({} root, {} side), {} uops, {} loops declined\n",
+            "  traces: {} projected ({} root, {} function-entry, {} side), {} uops, {} loops or functions declined\n",
             self.traces_projected,
             self.root_traces,
+            self.function_traces,
             self.side_traces,
             self.trace_uops,
             self.declined
         ));
         s.push_str(&format!(
             "  executors: {} created, {} invalidated, {} freed, {} live at exit\n",
-            self.root_traces + self.side_traces,
+            self.root_traces + self.function_traces + self.side_traces,
             self.invalidated,
             FREED.load(Ordering::Relaxed),
             live
@@ -153,10 +161,14 @@ impl Stats {
             self.deps_registered, self.dep_invalidations, self.deps_watched
         ));
         s.push_str(&format!(
-            "  calls inlined into traces: {}\n",
-            self.calls_inlined
+            "  calls inlined into traces: {}; native calls of function-entry executors: {} sites\n",
+            self.calls_inlined, self.native_call_sites
         ));
         s.push_str(&format!("  entries from tier 1: {}\n", self.entries));
+        s.push_str(&format!(
+            "  returns to tier 1 at a function's end (_RETURN): {}\n",
+            self.returns
+        ));
         s.push_str(&format!(
             "  hot functions (call threshold reached): {}\n",
             self.hot_calls

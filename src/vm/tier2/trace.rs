@@ -65,7 +65,12 @@ pub fn body_end(uops: &[UopInstruction]) -> Option<usize> {
     uops.iter().position(|u| {
         matches!(
             u.opcode,
-            Uop::JUMP_TO_TOP | Uop::JUMP_TO_LOOP | Uop::EXIT_TRACE | Uop::DEOPT | Uop::ERROR_POP_N
+            Uop::JUMP_TO_TOP
+                | Uop::JUMP_TO_LOOP
+                | Uop::EXIT_TRACE
+                | Uop::DEOPT
+                | Uop::ERROR_POP_N
+                | Uop::RETURN
         )
     })
 }
@@ -130,6 +135,9 @@ pub struct Trace {
     pub start: u32,
     /// The `JUMP_BACKWARD` rewritten to `ENTER_EXECUTOR` for a root trace.
     pub root_at: Option<u32>,
+    /// A function-entry trace: installed in its code's
+    /// [`crate::vm::bytecode::EntrySlot`], entered at every call.
+    pub function_entry: bool,
     /// Side-trace chain depth (0 for roots).
     pub depth: u32,
     /// Cleared by invalidation.

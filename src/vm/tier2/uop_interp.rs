@@ -48,7 +48,7 @@ unsafe fn count_helper(frame: *mut Frame, target: u32) {
 
 /// How a run ended.
 pub struct Outcome {
-    /// `status::EXIT`, `ERROR` or `HOT_EXIT`.
+    /// `status::EXIT`, `ERROR`, `HOT_EXIT` or `RETURNED`.
     pub status: i64,
     /// The trace and exit index of the `_EXIT_TRACE` taken, if one was.
     pub exit: Option<(Rc<Trace>, u32)>,
@@ -517,6 +517,51 @@ pub unsafe fn run(
                     push!(if r { true_raw() } else { false_raw() });
                     decref(a);
                     decref(b);
+                }
+                Uop::CALL_EXECUTOR => {
+                    // SAFETY: a _CALL_EXECUTOR's operand is the entry slot of
+                    // a code object the trace holds; a non-null trace there
+                    // is registered (invalidation clears the slot first).
+                    let slot = &*(ins.operand as *const crate::vm::bytecode::EntrySlot);
+                    let callee = slot.trace.get() as *const Trace;
+                    if callee.is_null() {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    let f = crate::vm::tier2::helpers::cpjit_enter_frame(
+                        frame,
+                        sp,
+                        tstate,
+                        ins.oparg as u64,
+                        ins.operand,
+                        ins.target as u64,
+                    );
+                    if f.is_null() {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    Rc::increment_strong_count(callee);
+                    let o = run(Rc::from_raw(callee), f, (*f).stack_pointer, tstate);
+                    count += o.uops;
+                    if o.status != status::RETURNED || (*tstate).current_frame != f {
+                        return Outcome {
+                            status: o.status,
+                            exit: o.exit,
+                            uops: count,
+                        };
+                    }
+                    frame = crate::vm::tier2::helpers::cpjit_leave_frame(f, tstate);
+                    sp = (*frame).stack_pointer;
+                    lp = (*frame).localsplus.as_mut_ptr();
+                }
+                Uop::RETURN => {
+                    (*frame).instr = ins.target;
+                    (*frame).stack_pointer = sp;
+                    return Outcome {
+                        status: status::RETURNED,
+                        exit: None,
+                        uops: count,
+                    };
                 }
                 Uop::SET_IP => (*frame).instr = ins.oparg,
                 Uop::JUMP_TO_TOP => pc = 0,

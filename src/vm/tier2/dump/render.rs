@@ -22,6 +22,8 @@ pub struct TraceDump<'a> {
     pub start: u32,
     /// For a root trace, the `JUMP_BACKWARD` that enters it.
     pub root_at: Option<u32>,
+    /// A function-entry trace (entered at every call of its code).
+    pub function_entry: bool,
     /// Side-trace chain depth (0 for roots).
     pub depth: u32,
     /// The trace as projected, before the optimizer.
@@ -146,6 +148,23 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
             )
         }
         Uop::POP_FRAME => format!("return from {}", code.qualname),
+        Uop::CALL_EXECUTOR => {
+            // SAFETY: a _CALL_EXECUTOR's operand is the entry slot of a code
+            // object the trace keeps alive.
+            let callee = unsafe { (*(u.operand as *const crate::vm::bytecode::EntrySlot)).code() };
+            format!(
+                "native call of {} ({} args), caller resumes at {}",
+                callee.qualname,
+                u.oparg,
+                u.target + 1
+            )
+        }
+        Uop::RETURN => format!(
+            "return from {} at instruction {} (line {})",
+            code.qualname,
+            u.target,
+            line_of(code, u.target)
+        ),
         Uop::LOAD_FAST | Uop::LOAD_FAST_CHECK | Uop::STORE_FAST => {
             format!("{} (local {})", local_name(code, u.oparg), u.oparg)
         }
@@ -202,6 +221,7 @@ fn uses_jump_target(u: &UopInstruction) -> bool {
             | Uop::SET_IP
             | Uop::JUMP_TO_TOP
             | Uop::POP_FRAME
+            | Uop::RETURN
             | Uop::EXIT_TRACE
             | Uop::DEOPT
             | Uop::ERROR_POP_N
@@ -246,6 +266,7 @@ pub(super) fn trace(t: &TraceDump<'_>, sink: &Sink) -> String {
     let mut s = String::new();
     let kind = match t.root_at {
         Some(_) => "root trace (loop)".to_string(),
+        None if t.function_entry => "function-entry trace".to_string(),
         None => format!("side trace, depth {}", t.depth),
     };
     let _ = writeln!(
@@ -257,6 +278,13 @@ pub(super) fn trace(t: &TraceDump<'_>, sink: &Sink) -> String {
         t.start,
         instruction_text(code, t.start)
     );
+    if t.function_entry {
+        let _ = writeln!(
+            s,
+            "entered at every call of {} (from tier 1, or natively from traces' _CALL_EXECUTOR)",
+            code.qualname
+        );
+    }
     if let Some(b) = t.root_at {
         let _ = writeln!(
             s,
