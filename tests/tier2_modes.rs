@@ -282,3 +282,72 @@ fn bad_tunables_are_reported_not_panicked_on() {
     assert_ne!(r.status, 0);
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
+
+/// `float_list_store.py`: float results stored into lists stay unboxed up
+/// to the store (`_STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT` in the dump), the
+/// output matches tier 1 in both tier-2 modes, and no float box leaks
+/// through the in-place writes, the stores' exits or the float free list
+/// running empty and full (`--leak-check`).
+#[test]
+fn floats_stored_into_lists_stay_unboxed_and_exact_in_both_tier2_modes() {
+    let file = program("float_list_store.py");
+    let reference = cpjit("1", &file, &[]);
+    assert_eq!(reference.status, 0, "{}", reference.stderr);
+    for mode in ["uops", "jit"] {
+        let dump = std::env::temp_dir().join(format!(
+            "cpjit-float-list-{}-{mode}.txt",
+            std::process::id()
+        ));
+        let d = dump.to_string_lossy().into_owned();
+        let r = cpjit(mode, &file, &["--leak-check", "--dump-traces", &d]);
+        let text = std::fs::read_to_string(&dump).unwrap_or_default();
+        let _ = std::fs::remove_file(&dump);
+        let what = format!("--tier {mode}:\n{}", r.stderr);
+        assert_eq!(r.status, 0, "{what}");
+        assert_eq!(r.stdout, reference.stdout, "{what}");
+        assert!(
+            text.contains("_STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT"),
+            "{what}"
+        );
+        assert!(
+            r.stderr
+                .contains("cpjit-leak-check: live objects at exit: 0"),
+            "{what}"
+        );
+    }
+}
+
+/// `list_subscr_fused.py`: list subscripts of locals (`xs[i]`, `xs[2]`)
+/// are fused with their loads (the dump shows both fused forms), their
+/// guards fail mid-loop (the local becomes a tuple, dict, str; the index a
+/// bool, float, big int, list, or out of range), and the output matches
+/// tier 1 with nothing leaked in both tier-2 modes.
+#[test]
+fn list_subscripts_of_locals_are_fused_and_exact_in_both_tier2_modes() {
+    let file = program("list_subscr_fused.py");
+    let reference = cpjit("1", &file, &[]);
+    assert_eq!(reference.status, 0, "{}", reference.stderr);
+    for mode in ["uops", "jit"] {
+        let dump = std::env::temp_dir().join(format!(
+            "cpjit-subscr-fused-{}-{mode}.txt",
+            std::process::id()
+        ));
+        let d = dump.to_string_lossy().into_owned();
+        let r = cpjit(mode, &file, &["--leak-check", "--dump-traces", &d]);
+        let text = std::fs::read_to_string(&dump).unwrap_or_default();
+        let _ = std::fs::remove_file(&dump);
+        let what = format!("--tier {mode}:\n{}", r.stderr);
+        assert_eq!(r.status, 0, "{what}");
+        assert_eq!(r.stdout, reference.stdout, "{what}");
+        assert!(
+            text.contains("_BINARY_SUBSCR_LIST_INT_LOCAL_CONST"),
+            "{what}"
+        );
+        assert!(text.contains("_BINARY_SUBSCR_LIST_INT_LOCALS"), "{what}");
+        assert!(
+            r.stderr
+                .contains("cpjit-leak-check: live objects at exit: 0"),
+            "{what}"
+        );
+    }
+}

@@ -159,6 +159,35 @@ shared_struct! {
 }
 
 shared_struct! {
+    /// The free list of dead float boxes, shared by the runtime (which
+    /// frees floats onto it and allocates from it) and the templates (which
+    /// pop and push inline). The runtime's one instance is a
+    /// [`FloatFreeListStorage`]; templates reach it as the data symbol
+    /// `cpjit_float_free_list`.
+    pub struct FloatFreeList {
+        /// Number of boxes on the list, at most [`FLOAT_FREE_LIST_CAPACITY`].
+        pub len: u64 => I64,
+        /// The boxes (tagged values of dead [`FloatObj`] memory), `len` of
+        /// them; the storage has room for [`FLOAT_FREE_LIST_CAPACITY`].
+        pub items: [u64; 0] => TrailingWords,
+    }
+}
+
+/// Room on the float free list: a float freed while it is full goes back to
+/// the allocator.
+pub const FLOAT_FREE_LIST_CAPACITY: usize = 4096;
+
+/// A [`FloatFreeList`] with its items' storage: `slots` is where `items`
+/// points (a test checks the offsets agree).
+#[repr(C)]
+pub struct FloatFreeListStorage {
+    /// The list header.
+    pub list: FloatFreeList,
+    /// Storage for `list.items`.
+    pub slots: [u64; FLOAT_FREE_LIST_CAPACITY],
+}
+
+shared_struct! {
     /// `bool` objects (and any int-like static): header plus a machine int.
     pub struct IntObj {
         /// Object header.
@@ -357,6 +386,7 @@ shared_struct! {
 pub const ALL: &[&StructDesc] = &[
     &ObjHeader::DESC,
     &FloatObj::DESC,
+    &FloatFreeList::DESC,
     &IntObj::DESC,
     &ListObj::DESC,
     &TupleObj::DESC,
@@ -386,4 +416,21 @@ pub mod status {
     /// `frame.stack_pointer`. Tier 1 resumes there (it runs the return); a
     /// `_CALL_EXECUTOR` that called the trace pops the frame instead.
     pub const RETURNED: i64 = 3;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_free_list_items_are_the_storage_slots() {
+        assert_eq!(
+            core::mem::offset_of!(FloatFreeList, items),
+            core::mem::offset_of!(FloatFreeListStorage, slots)
+        );
+        assert_eq!(
+            core::mem::size_of::<FloatFreeListStorage>(),
+            8 + 8 * FLOAT_FREE_LIST_CAPACITY
+        );
+    }
 }

@@ -210,6 +210,22 @@ uops! {
     /// stack, and the trace continues in the caller; any other status is
     /// returned unchanged (tier 1 resumes in `current_frame`).
     CALL_EXECUTOR = "_CALL_EXECUTOR",
+    /// `list[int] = v` with stack `[v, list, int]`, `v` an unboxed float:
+    /// exits (to `jump_target`, stack unchanged) as `_STORE_SUBSCR_LIST_INT`;
+    /// else writes `v` into the old item's box when that is a float only
+    /// the list references, or stores a new box and releases the old item;
+    /// pops three.
+    STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT = "_STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT",
+    /// `_LOAD_FAST oparg; _LOAD_CONST operand; _BINARY_SUBSCR_LIST_INT` in
+    /// one: pushes item `operand` (a tagged small int) of the list in
+    /// `localsplus[oparg]` (new reference). Unless it is a list and the
+    /// index in bounds, pushes the list and the index (new references) and
+    /// continues at `jump_target`, as the three uops would have.
+    BINARY_SUBSCR_LIST_INT_LOCAL_CONST = "_BINARY_SUBSCR_LIST_INT_LOCAL_CONST",
+    /// As `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST` with the index in
+    /// `localsplus[operand]` (`_LOAD_FAST oparg; _LOAD_FAST operand;
+    /// _BINARY_SUBSCR_LIST_INT`).
+    BINARY_SUBSCR_LIST_INT_LOCALS = "_BINARY_SUBSCR_LIST_INT_LOCALS",
     /// Pop the top value; unless it is a tuple or a list of exactly `oparg`
     /// items, continue at `jump_target` with the stack unchanged (tier 1
     /// redoes the instruction, raising where it must). Else push its items

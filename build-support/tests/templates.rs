@@ -61,8 +61,13 @@ fn objdump_relocations(tool: &PathBuf, object: &[u8], name: &str, elf: bool) -> 
         let Ok(off) = u64::from_str_radix(off, 16) else {
             continue;
         };
-        // objdump appends the addend (`sym-0x4`) or a GOT marker (`sym@GOTPCREL`).
-        let sym = sym.split('@').next().unwrap_or(sym);
+        // objdump appends the addend (`sym-0x4`) or a GOT marker
+        // (`sym@GOTPCREL`); COFF constant-pool symbols (`__real@<hex bits>`)
+        // have an `@` of their own.
+        let sym = match sym.rsplit_once('@') {
+            Some((name, marker)) if marker.starts_with(|c: char| c.is_ascii_uppercase()) => name,
+            _ => sym,
+        };
         let (sym, addend) = match sym.rfind(['+', '-']) {
             Some(i) if i > 0 && sym[i + 1..].starts_with("0x") => {
                 let magnitude = i64::from_str_radix(&sym[i + 3..], 16).expect("hex addend");

@@ -8,7 +8,9 @@
 //! [`StencilBuilder::guard`], [`StencilBuilder::return_status`]) passes the
 //! current registers on. See `jit-contract.md` for the conventions.
 
-use cpjit_abi::layout::{ObjHeader, StructDesc};
+use cpjit_abi::layout::{
+    kind, FloatFreeList, FloatObj, ObjHeader, StructDesc, FLOAT_FREE_LIST_CAPACITY,
+};
 use cpjit_abi::stencil::CallConv;
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::basic_block::BasicBlock;
@@ -466,6 +468,29 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         Ok(())
     }
 
+    /// Like [`StencilBuilder::guard`] to `_JIT_JUMP_TARGET` when `fail` is
+    /// `None`; else branches to the block `fail` (a path that repairs the
+    /// stack before leaving) unless `ok` holds.
+    pub fn guard_or_branch(
+        &self,
+        ok: IntValue<'ctx>,
+        fail: Option<BasicBlock<'ctx>>,
+    ) -> Result<(), TemplateError> {
+        let Some(fail) = fail else {
+            return self.guard(ok, Exit::JumpTarget);
+        };
+        let cont = self.ctx.append_basic_block(self.func, "guard_ok");
+        let br = self.b.build_conditional_branch(ok, cont, fail)?;
+        self.mark_likely(br)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    /// A new, empty block in the function being built.
+    pub fn new_block(&self, name: &str) -> BasicBlock<'ctx> {
+        self.ctx.append_basic_block(self.func, name)
+    }
+
     fn mark_likely(
         &self,
         br: inkwell::values::InstructionValue<'ctx>,
@@ -780,6 +805,126 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         v: IntValue<'ctx>,
     ) -> Result<(), TemplateError> {
         self.if_then(is_obj, |s| s.decref_known_obj(v))
+    }
+
+    // ----- float boxes and the float free list -----
+
+    /// The float free list (`cpjit_float_free_list`) and a pointer to its
+    /// `len` field.
+    fn float_free_list(&self) -> Result<(PointerValue<'ctx>, PointerValue<'ctx>), TemplateError> {
+        let addr = self.runtime_data("cpjit_float_free_list")?;
+        let fl = self.b.build_int_to_ptr(addr, self.ptr(), "free_list")?;
+        let len = self.field_ptr(fl, &FloatFreeList::DESC, "len")?;
+        Ok((fl, len))
+    }
+
+    /// A new float box holding the `f64` bits `bits` (a tagged value with
+    /// one reference): popped from the float free list inline, or from
+    /// `cpjit_box_float` when the list is empty.
+    pub fn box_float(&mut self, bits: IntValue<'ctx>) -> Result<IntValue<'ctx>, TemplateError> {
+        let (fl, len_ptr) = self.float_free_list()?;
+        let len = self
+            .b
+            .build_load(self.i64(), len_ptr, "len")?
+            .into_int_value();
+        let has = self
+            .b
+            .build_int_compare(IntPredicate::NE, len, self.const_i64(0), "has")?;
+        let pop_bb = self.ctx.append_basic_block(self.func, "pop_box");
+        let call_bb = self.ctx.append_basic_block(self.func, "call_box");
+        let join = self.ctx.append_basic_block(self.func, "boxed");
+        let br = self.b.build_conditional_branch(has, pop_bb, call_bb)?;
+        self.mark_likely(br)?;
+
+        self.b.position_at_end(pop_bb);
+        let top = self.b.build_int_sub(len, self.const_i64(1), "top")?;
+        self.b.build_store(len_ptr, top)?;
+        let items = self.field_ptr(fl, &FloatFreeList::DESC, "items")?;
+        let slot = self.word_at(items, top)?;
+        let popped = self
+            .b
+            .build_load(self.i64(), slot, "popped")?
+            .into_int_value();
+        let obj = self.object(popped)?;
+        let rc_ty = self.intptr();
+        self.store_field(obj, &ObjHeader::DESC, "refcnt", rc_ty.const_int(1, false))?;
+        self.store_field(
+            obj,
+            &ObjHeader::DESC,
+            "kind",
+            self.i32().const_int(u64::from(kind::FLOAT), false),
+        )?;
+        self.store_field(obj, &ObjHeader::DESC, "flags", self.i32().const_zero())?;
+        let f = self
+            .b
+            .build_bit_cast(bits, self.ctx.f64_type(), "value")?
+            .into_float_value();
+        self.store_field(obj, &FloatObj::DESC, "value", f)?;
+        let pop_end = self.b.get_insert_block().ok_or(TemplateError::Signature)?;
+        self.b.build_unconditional_branch(join)?;
+
+        self.b.position_at_end(call_bb);
+        let called = self
+            .call_helper("cpjit_box_float", Some(self.i64().into()), &[bits.into()])?
+            .ok_or(TemplateError::Signature)?
+            .into_int_value();
+        let call_end = self.b.get_insert_block().ok_or(TemplateError::Signature)?;
+        self.b.build_unconditional_branch(join)?;
+
+        self.b.position_at_end(join);
+        let phi = self.b.build_phi(self.i64(), "box")?;
+        phi.add_incoming(&[(&popped, pop_end), (&called, call_end)]);
+        Ok(phi.as_basic_value().into_int_value())
+    }
+
+    /// `decref(v)` for a value known to be a float box: when the count
+    /// reaches zero the box goes onto the float free list inline
+    /// (`cpjit_dealloc` when the list is full).
+    pub fn decref_float(&mut self, v: IntValue<'ctx>) -> Result<(), TemplateError> {
+        let obj = self.object(v)?;
+        let rc = self
+            .load_field(obj, &ObjHeader::DESC, "refcnt")?
+            .into_int_value();
+        let one = rc.get_type().const_int(1, false);
+        let rc = self.b.build_int_sub(rc, one, "rc")?;
+        self.store_field(obj, &ObjHeader::DESC, "refcnt", rc)?;
+        let alive =
+            self.b
+                .build_int_compare(IntPredicate::NE, rc, rc.get_type().const_zero(), "alive")?;
+        let dead_bb = self.ctx.append_basic_block(self.func, "dead");
+        let push_bb = self.ctx.append_basic_block(self.func, "push_box");
+        let full_bb = self.ctx.append_basic_block(self.func, "list_full");
+        let join = self.ctx.append_basic_block(self.func, "alive");
+        let br = self.b.build_conditional_branch(alive, join, dead_bb)?;
+        self.mark_likely(br)?;
+
+        self.b.position_at_end(dead_bb);
+        let (fl, len_ptr) = self.float_free_list()?;
+        let len = self
+            .b
+            .build_load(self.i64(), len_ptr, "len")?
+            .into_int_value();
+        let room = self.b.build_int_compare(
+            IntPredicate::ULT,
+            len,
+            self.const_i64(FLOAT_FREE_LIST_CAPACITY as i64),
+            "room",
+        )?;
+        self.b.build_conditional_branch(room, push_bb, full_bb)?;
+
+        self.b.position_at_end(push_bb);
+        let items = self.field_ptr(fl, &FloatFreeList::DESC, "items")?;
+        let slot = self.word_at(items, len)?;
+        self.b.build_store(slot, v)?;
+        let len1 = self.b.build_int_add(len, self.const_i64(1), "len1")?;
+        self.b.build_store(len_ptr, len1)?;
+        self.b.build_unconditional_branch(join)?;
+
+        self.b.position_at_end(full_bb);
+        self.call_helper("cpjit_dealloc", None, &[v.into()])?;
+        self.b.build_unconditional_branch(join)?;
+        self.b.position_at_end(join);
+        Ok(())
     }
 
     /// `if --v.refcnt == 0 { cpjit_dealloc(v) }`, the call marked cold so

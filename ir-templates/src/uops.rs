@@ -6,6 +6,7 @@ use cpjit_abi::layout::{
     ListIterState, ListObj, ObjHeader, RangeIterObj, RangeIterState, ThreadState, TupleObj,
 };
 use cpjit_abi::uop::Uop;
+use inkwell::basic_block::BasicBlock;
 use inkwell::values::{FloatValue, IntValue};
 use inkwell::{FloatPredicate, IntPredicate};
 
@@ -47,6 +48,9 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::BINARY_OP_AND_INT => binary_op_and_int(s),
         Uop::BINARY_SUBSCR_LIST_INT => binary_subscr_list_int(s),
         Uop::STORE_SUBSCR_LIST_INT => store_subscr_list_int(s),
+        Uop::STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT => store_subscr_list_int_unboxed_float(s),
+        Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST => binary_subscr_list_local(s, true),
+        Uop::BINARY_SUBSCR_LIST_INT_LOCALS => binary_subscr_list_local(s, false),
         Uop::SWAP => swap(s),
         Uop::COPY => copy(s),
         Uop::PUSH_NULL => push_null(s),
@@ -508,12 +512,22 @@ fn is_kind_dyn<'ctx>(
 /// three predictable branches (tag, NULL, kind) instead of computing
 /// [`is_kind`]'s flag.
 fn guard_kind<'ctx>(s: &mut B<'ctx, '_>, v: IntValue<'ctx>, k: u32) -> R {
+    guard_kind_or(s, v, k, None)
+}
+
+/// [`guard_kind`], leaving through the block `fail` when one is given.
+fn guard_kind_or<'ctx>(
+    s: &mut B<'ctx, '_>,
+    v: IntValue<'ctx>,
+    k: u32,
+    fail: Option<BasicBlock<'ctx>>,
+) -> R {
     let is_obj = s.llvm().build_not(s.is_small_int(v)?, "is_obj")?;
-    s.guard(is_obj, Exit::JumpTarget)?;
+    s.guard_or_branch(is_obj, fail)?;
     let not_null = s
         .llvm()
         .build_int_compare(IntPredicate::NE, v, s.const_i64(0), "not_null")?;
-    s.guard(not_null, Exit::JumpTarget)?;
+    s.guard_or_branch(not_null, fail)?;
     let obj = s.llvm().build_int_to_ptr(v, s.ptr(), "obj")?;
     let kv = s
         .load_field(obj, &ObjHeader::DESC, "kind")?
@@ -524,7 +538,7 @@ fn guard_kind<'ctx>(s: &mut B<'ctx, '_>, v: IntValue<'ctx>, k: u32) -> R {
         s.i32().const_int(u64::from(k), false),
         "is_kind",
     )?;
-    s.guard(ok, Exit::JumpTarget)
+    s.guard_or_branch(ok, fail)
 }
 
 fn float_value<'ctx>(
@@ -632,7 +646,7 @@ fn binary_op_float(s: &mut B, fop: FloatOp) -> R {
             // Reuse the left operand's box (tier 1 does the same).
             s.store_field(obj, &FloatObj::DESC, "value", r)?;
             s.drop_values(1)?;
-            s.decref_obj(right)?;
+            s.decref_float(right)?;
             s.continue_at(Exit::Continue)
         },
         |s| {
@@ -640,14 +654,11 @@ fn binary_op_float(s: &mut B, fop: FloatOp) -> R {
                 .llvm()
                 .build_bit_cast(r, s.i64(), "bits")?
                 .into_int_value();
-            let boxed = s
-                .call_helper("cpjit_box_float", Some(s.i64().into()), &[bits.into()])?
-                .ok_or(TemplateError::Signature)?
-                .into_int_value();
+            let boxed = s.box_float(bits)?;
             s.drop_values(2)?;
             s.push(boxed)?;
-            s.decref_obj(left)?;
-            s.decref_obj(right)?;
+            s.decref_float(left)?;
+            s.decref_float(right)?;
             s.continue_at(Exit::Continue)
         },
     )
@@ -660,8 +671,8 @@ fn compare_op_float(s: &mut B) -> R {
     let y = float_value(s, right)?;
     let result = float_compare(s, x, y)?;
     s.push(result)?;
-    s.decref_obj(left)?;
-    s.decref_obj(right)?;
+    s.decref_float(left)?;
+    s.decref_float(right)?;
     s.continue_at(Exit::Continue)
 }
 
@@ -842,10 +853,7 @@ fn binary_op_float_mixed(s: &mut B) -> R {
         phi.add_incoming(&[(v, *bb)]);
     }
     let result = phi.as_basic_value().into_int_value();
-    let boxed = s
-        .call_helper("cpjit_box_float", Some(s.i64().into()), &[result.into()])?
-        .ok_or(TemplateError::Signature)?
-        .into_int_value();
+    let boxed = s.box_float(result)?;
     s.drop_values(2)?;
     s.push(boxed)?;
     s.decref(left)?;
@@ -922,10 +930,7 @@ fn store_fast_unboxed_float(s: &mut B) -> R {
             s.continue_at(Exit::Continue)
         })
     })?;
-    let boxed = s
-        .call_helper("cpjit_box_float", Some(s.i64().into()), &[value.into()])?
-        .ok_or(TemplateError::Signature)?
-        .into_int_value();
+    let boxed = s.box_float(value)?;
     s.llvm().build_store(slot, boxed)?;
     s.xdecref(old)?;
     s.continue_at(Exit::Continue)
@@ -943,10 +948,7 @@ fn slot_at_oparg<'ctx>(
 fn box_float_at(s: &mut B) -> R {
     let p = slot_at_oparg(s)?;
     let v = s.llvm().build_load(s.i64(), p, "raw")?.into_int_value();
-    let boxed = s
-        .call_helper("cpjit_box_float", Some(s.i64().into()), &[v.into()])?
-        .ok_or(TemplateError::Signature)?
-        .into_int_value();
+    let boxed = s.box_float(v)?;
     s.llvm().build_store(p, boxed)?;
     s.continue_at(Exit::Continue)
 }
@@ -956,7 +958,7 @@ fn unbox_float_at(s: &mut B) -> R {
     let v = s.llvm().build_load(s.i64(), p, "boxed")?.into_int_value();
     let f = float_value(s, v)?;
     s.llvm().build_store(p, bits(s, f)?)?;
-    s.decref_obj(v)?;
+    s.decref_float(v)?;
     s.continue_at(Exit::Continue)
 }
 
@@ -982,9 +984,25 @@ fn list_item_slot<'ctx>(
     ),
     TemplateError,
 > {
+    list_item_slot_or(s, list, index, None)
+}
+
+/// [`list_item_slot`], leaving through the block `fail` when one is given.
+fn list_item_slot_or<'ctx>(
+    s: &mut B<'ctx, '_>,
+    list: IntValue<'ctx>,
+    index: IntValue<'ctx>,
+    fail: Option<BasicBlock<'ctx>>,
+) -> Result<
+    (
+        inkwell::values::PointerValue<'ctx>,
+        inkwell::values::PointerValue<'ctx>,
+    ),
+    TemplateError,
+> {
     let is_int = s.is_small_int(index)?;
-    s.guard(is_int, Exit::JumpTarget)?;
-    guard_kind(s, list, kind::LIST)?;
+    s.guard_or_branch(is_int, fail)?;
+    guard_kind_or(s, list, kind::LIST, fail)?;
     let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list")?;
     let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
     let len = if len.get_type().get_bit_width() == 64 {
@@ -999,7 +1017,7 @@ fn list_item_slot<'ctx>(
     let i = b.build_select(neg, wrapped, i, "i")?.into_int_value();
     // Unsigned compare: also rejects a still-negative index.
     let in_bounds = b.build_int_compare(IntPredicate::ULT, i, len, "in_bounds")?;
-    s.guard(in_bounds, Exit::JumpTarget)?;
+    s.guard_or_branch(in_bounds, fail)?;
     let items = s
         .load_field(obj, &ListObj::DESC, "items")?
         .into_pointer_value();
@@ -1019,6 +1037,48 @@ fn binary_subscr_list_int(s: &mut B) -> R {
     s.continue_at(Exit::Continue)
 }
 
+/// `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST` (`const_index`) and
+/// `_BINARY_SUBSCR_LIST_INT_LOCALS`: the list is `localsplus[oparg]`, the
+/// index the constant `operand` or `localsplus[operand]`. A failed guard
+/// pushes both (new references), as the loads they replace would have,
+/// and leaves for the subscript's exit.
+fn binary_subscr_list_local(s: &mut B, const_index: bool) -> R {
+    let list_slot = s.local_slot(s.oparg()?)?;
+    let list = s
+        .llvm()
+        .build_load(s.i64(), list_slot, "list")?
+        .into_int_value();
+    let index = if const_index {
+        s.operand()?
+    } else {
+        let slot = s.local_slot(s.operand()?)?;
+        s.llvm()
+            .build_load(s.i64(), slot, "index")?
+            .into_int_value()
+    };
+    let fail = s.new_block("push_and_exit");
+    let here = s
+        .llvm()
+        .get_insert_block()
+        .ok_or(TemplateError::Signature)?;
+    let sp = s.sp;
+    s.llvm().position_at_end(fail);
+    s.incref(list)?;
+    s.push(list)?;
+    if !const_index {
+        s.incref(index)?;
+    }
+    s.push(index)?;
+    s.continue_at(Exit::JumpTarget)?;
+    s.sp = sp;
+    s.llvm().position_at_end(here);
+    let (_, slot) = list_item_slot_or(s, list, index, Some(fail))?;
+    let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
+    s.incref(item)?;
+    s.push(item)?;
+    s.continue_at(Exit::Continue)
+}
+
 fn store_subscr_list_int(s: &mut B) -> R {
     let index = s.peek(1)?;
     let list = s.peek(2)?;
@@ -1026,6 +1086,43 @@ fn store_subscr_list_int(s: &mut B) -> R {
     let (_, slot) = list_item_slot(s, list, index)?;
     let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
     s.llvm().build_store(slot, value)?;
+    s.drop_values(3)?;
+    s.decref(old)?;
+    s.decref_obj(list)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn store_subscr_list_int_unboxed_float(s: &mut B) -> R {
+    let index = s.peek(1)?;
+    let list = s.peek(2)?;
+    let value = s.peek(3)?;
+    let (_, slot) = list_item_slot(s, list, index)?;
+    let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
+    let is_float = is_kind(s, old, kind::FLOAT)?;
+    let sp = s.sp;
+    s.if_then(is_float, |s| {
+        let obj = s.llvm().build_int_to_ptr(old, s.ptr(), "old_obj")?;
+        let rc = s
+            .load_field(obj, &ObjHeader::DESC, "refcnt")?
+            .into_int_value();
+        let unique = s.llvm().build_int_compare(
+            IntPredicate::EQ,
+            rc,
+            rc.get_type().const_int(1, false),
+            "unique",
+        )?;
+        s.if_then(unique, |s| {
+            // Only the list holds the old float: write into its box.
+            let f = unboxed(s, value)?;
+            s.store_field(obj, &FloatObj::DESC, "value", f)?;
+            s.drop_values(3)?;
+            s.decref_obj(list)?;
+            s.continue_at(Exit::Continue)
+        })
+    })?;
+    s.sp = sp;
+    let boxed = s.box_float(value)?;
+    s.llvm().build_store(slot, boxed)?;
     s.drop_values(3)?;
     s.decref(old)?;
     s.decref_obj(list)?;

@@ -532,7 +532,12 @@ pub fn sort_values(
         if failure.is_some() {
             return std::cmp::Ordering::Greater;
         }
-        match ops::compare_bool(keys[a].raw(), keys[b].raw(), crate::vm::bytecode::cmp::LT) {
+        let (x, y) = (keys[a].raw(), keys[b].raw());
+        let lt = match ops::lt_quick(x, y) {
+            Some(lt) => Ok(lt),
+            None => ops::compare_bool(x, y, crate::vm::bytecode::cmp::LT),
+        };
+        match lt {
             Ok(true) => std::cmp::Ordering::Less,
             Ok(false) => std::cmp::Ordering::Greater,
             Err(e) => {

@@ -5,7 +5,10 @@
 //! objects use the shared `abi::layout` structs; the other kinds are
 //! runtime-private `#[repr(C)]` structs declared in [`crate::vm::types`].
 
-use crate::abi::layout::{kind, FloatObj, IntObj, ListObj, ObjHeader, TupleObj};
+use crate::abi::layout::{
+    kind, FloatFreeListStorage, FloatObj, IntObj, ListObj, ObjHeader, TupleObj,
+    FLOAT_FREE_LIST_CAPACITY,
+};
 use crate::abi::value;
 use crate::vm::types::*;
 use num_bigint::BigInt;
@@ -77,8 +80,13 @@ fn live_dec() {
 }
 
 /// Number of heap objects currently alive (allocated and not freed).
+///
+/// The counter counts objects taken from and given back to the allocator;
+/// float boxes resting on the free list are allocated but dead, so they are
+/// subtracted (that keeps the free list's push and pop, which JIT code does
+/// inline, free of counting).
 pub fn live_objects() -> isize {
-    LIVE.load(Ordering::Relaxed)
+    LIVE.load(Ordering::Relaxed) - float_free_len() as isize
 }
 
 /// Increments the reference count of `v` if it is a heap object.
@@ -224,24 +232,40 @@ pub fn box_obj<T>(o: T) -> u64 {
 
 // ---- floats, with a free list ----
 
-const FLOAT_FREE_MAX: usize = 4096;
-struct FloatFreeList(std::cell::UnsafeCell<(usize, [*mut FloatObj; FLOAT_FREE_MAX])>);
-// SAFETY: the VM runs Python code on one thread; the free list is only touched there.
+/// The float free list (`abi::layout::FloatFreeList`), shared with JIT
+/// code, which pops and pushes it inline (data symbol
+/// `cpjit_float_free_list`). Boxes on it are not counted live: see
+/// [`live_objects`].
+pub struct FloatFreeList(std::cell::UnsafeCell<FloatFreeListStorage>);
+// SAFETY: the VM runs Python code on one thread; the free list is only
+// touched there (by the runtime and by JIT code it runs).
 unsafe impl Sync for FloatFreeList {}
-static FLOAT_FREE: FloatFreeList = FloatFreeList(std::cell::UnsafeCell::new((
-    0,
-    [std::ptr::null_mut(); FLOAT_FREE_MAX],
-)));
+static FLOAT_FREE: FloatFreeList =
+    FloatFreeList(std::cell::UnsafeCell::new(FloatFreeListStorage {
+        list: crate::abi::layout::FloatFreeList { len: 0, items: [] },
+        slots: [0; FLOAT_FREE_LIST_CAPACITY],
+    }));
+
+/// Address of the float free list, for the JIT's symbol table.
+pub fn float_free_list_raw() -> u64 {
+    FLOAT_FREE.0.get() as u64
+}
+
+/// Number of boxes on the float free list.
+fn float_free_len() -> usize {
+    // SAFETY: single interpreter thread (see FloatFreeList).
+    unsafe { (*FLOAT_FREE.0.get()).list.len as usize }
+}
 
 /// Puts a dead float's memory on the free list; false when the list is full.
 #[inline(always)]
 fn float_free_push(v: u64) -> bool {
     // SAFETY: single interpreter thread (see FloatFreeList).
     let fl = unsafe { &mut *FLOAT_FREE.0.get() };
-    if fl.0 < FLOAT_FREE_MAX {
-        fl.1[fl.0] = v as *mut FloatObj;
-        fl.0 += 1;
-        live_dec();
+    let n = fl.list.len as usize;
+    if n < FLOAT_FREE_LIST_CAPACITY {
+        fl.slots[n] = v;
+        fl.list.len = n as u64 + 1;
         true
     } else {
         false
@@ -251,12 +275,12 @@ fn float_free_push(v: u64) -> bool {
 /// Allocates a float object (from the free list when possible).
 #[inline(always)]
 pub fn new_float(f: f64) -> u64 {
-    live_inc();
     // SAFETY: single interpreter thread (see FloatFreeList).
     let fl = unsafe { &mut *FLOAT_FREE.0.get() };
-    if fl.0 > 0 {
-        fl.0 -= 1;
-        let p = fl.1[fl.0];
+    let n = fl.list.len as usize;
+    if n > 0 && n <= FLOAT_FREE_LIST_CAPACITY {
+        fl.list.len = n as u64 - 1;
+        let p = fl.slots[n - 1] as *mut FloatObj;
         // SAFETY: p came from a freed float allocation of the right layout.
         unsafe {
             p.write(FloatObj {
@@ -266,6 +290,7 @@ pub fn new_float(f: f64) -> u64 {
         }
         p as u64
     } else {
+        live_inc();
         Box::into_raw(Box::new(FloatObj {
             ob: header(kind::FLOAT),
             value: f,
@@ -485,10 +510,10 @@ unsafe fn dealloc_general(v: u64) {
     live_dec();
     match k {
         kind::FLOAT => {
-            // Counted dead above; float_free_push counts again, so undo first.
-            live_inc();
-            if !float_free_push(v) {
-                live_dec();
+            // Counted dead above; back on the free list it counts as dead too.
+            if float_free_push(v) {
+                live_inc();
+            } else {
                 free_box::<FloatObj>(v);
             }
         }

@@ -643,6 +643,44 @@ fn seq_compare(x: &[u64], y: &[u64], o: u32, a: u64, b: u64) -> PyResult<bool> {
     Ok(ord_result(Some(x.len().cmp(&y.len())), o))
 }
 
+/// Equality of two values when it is decided without the general paths:
+/// identity, two small ints, two strs; `None` otherwise.
+fn eq_quick(a: u64, b: u64) -> Option<bool> {
+    if a == b {
+        return Some(true);
+    }
+    if a & b & 1 == 1 {
+        return Some(false);
+    }
+    if kind_of(a) == kind::STR && kind_of(b) == kind::STR {
+        return Some(str_of(a) == str_of(b));
+    }
+    None
+}
+
+/// `a < b` for the keys sorts mostly compare (small ints, strs, and tuples
+/// of them), with [`compare_bool`]'s answer; `None` for anything else (the
+/// caller then asks [`compare_bool`], which also raises the errors).
+pub fn lt_quick(a: u64, b: u64) -> Option<bool> {
+    if a & b & 1 == 1 {
+        return Some(decode_small_int(a) < decode_small_int(b));
+    }
+    let (ka, kb) = (kind_of(a), kind_of(b));
+    if ka == kind::STR && kb == kind::STR {
+        return Some(str_of(a) < str_of(b));
+    }
+    if ka == kind::TUPLE && kb == kind::TUPLE {
+        let (x, y) = (tuple_items(a), tuple_items(b));
+        for (&p, &q) in x.iter().zip(y) {
+            if !eq_quick(p, q)? {
+                return lt_quick(p, q);
+            }
+        }
+        return Some(x.len() < y.len());
+    }
+    None
+}
+
 /// Rich comparison returning a Rust bool.
 pub fn compare_bool(a: u64, b: u64, o: u32) -> PyResult<bool> {
     // Two small ints or two strs (sort keys, mostly) decided at once, with

@@ -159,6 +159,10 @@ pub fn symbol_table() -> SymbolTable {
     )
     .with("cpjit_true", crate::vm::obj::true_raw())
     .with("cpjit_false", crate::vm::obj::false_raw())
+    .with(
+        "cpjit_float_free_list",
+        crate::vm::obj::float_free_list_raw(),
+    )
 }
 
 /// Whether [`cpjit_simple_step`] has a fast path for instructions with opcode `o`.

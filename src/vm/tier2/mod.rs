@@ -41,6 +41,7 @@ pub mod dict_helpers;
 pub mod dump;
 mod entry;
 pub mod fast_helpers;
+pub mod fuse;
 pub mod helpers;
 pub mod optimize;
 pub mod peel;

@@ -183,7 +183,7 @@ pub fn optimize_logged(
     let entry: *const Code = code;
     let uops = peel::peel(uops);
     let (uops, float_load) = optimize_types(uops, entry, &deletes_local, log);
-    unbox::unbox(uops, &float_load)
+    super::fuse::fuse(unbox::unbox(uops, &float_load))
 }
 
 /// The type pass, for a trace entered in a frame of `entry_code`;

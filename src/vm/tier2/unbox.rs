@@ -297,7 +297,19 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                 m.pop_pinned(1);
                 st.makes = Some(m.make(k, false));
             }
-            Uop::STORE_SUBSCR_LIST_INT => m.pop_pinned(3),
+            Uop::STORE_SUBSCR_LIST_INT => {
+                // As for `_STORE_FAST`: only a fresh result may be stored
+                // unboxed (the store writes it into the old item's box).
+                m.pop_pinned(2);
+                if let Some(v) = m.pop() {
+                    if is_float_arith(uops[m.vals[v].maker].opcode) {
+                        m.vals[v].consumed = true;
+                    } else {
+                        m.vals[v].pinned = true;
+                    }
+                    st.uses.push(v);
+                }
+            }
             Uop::SWAP => {
                 let n = u.oparg as usize;
                 let len = m.stack.len();
@@ -402,6 +414,9 @@ pub fn unbox(uops: Vec<UopInstruction>, float_load: &[bool]) -> Vec<UopInstructi
             }
             Uop::STORE_FAST if st.uses.first().is_some_and(|&v| is_unboxed(v)) => {
                 u.opcode = Uop::STORE_FAST_UNBOXED_FLOAT;
+            }
+            Uop::STORE_SUBSCR_LIST_INT if st.uses.first().is_some_and(|&v| is_unboxed(v)) => {
+                u.opcode = Uop::STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT;
             }
             _ => {}
         }
@@ -586,6 +601,82 @@ mod tests {
             ]
         );
         assert_eq!(out[2].jump_target, 10);
+    }
+
+    /// `lst[0] += x` with `x` a known float: the sum is stored into the
+    /// list unboxed (no box made), and the store's exit boxes it first
+    /// (it is 3 deep there).
+    #[test]
+    fn a_fresh_float_stored_into_a_list_stays_unboxed() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_CONST).operand(1),
+            ins(Uop::COPY).oparg(2),
+            ins(Uop::COPY).oparg(2),
+            ins(Uop::BINARY_SUBSCR_LIST_INT).jump_target(11),
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::BINARY_OP_ADD_FLOAT),
+            ins(Uop::SWAP).oparg(3),
+            ins(Uop::SWAP).oparg(2),
+            ins(Uop::STORE_SUBSCR_LIST_INT).jump_target(11),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE).target(7).exit_index(0),
+        ];
+        let mut fl = vec![false; uops.len()];
+        fl[5] = true;
+        let out = unbox(uops, &fl);
+        assert_eq!(
+            opcodes(&out),
+            vec![
+                Uop::LOAD_FAST,
+                Uop::LOAD_CONST,
+                Uop::COPY,
+                Uop::COPY,
+                Uop::BINARY_SUBSCR_LIST_INT,
+                Uop::LOAD_FAST_UNBOXED_FLOAT,
+                Uop::UNBOX_FLOAT_AT,
+                Uop::BINARY_OP_ADD_FLOAT_UNBOXED,
+                Uop::SWAP,
+                Uop::SWAP,
+                Uop::STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT,
+                Uop::JUMP_TO_TOP,
+                Uop::EXIT_TRACE,
+                Uop::BOX_FLOAT_AT,
+                Uop::EXIT_TRACE,
+            ]
+        );
+        // The subscript exits straight to the stub; the store boxes first.
+        assert_eq!(out[4].jump_target, 12);
+        assert_eq!(out[10].jump_target, 13);
+        assert_eq!(out[13].oparg, 3);
+        assert_eq!(out[14].target, 7);
+    }
+
+    /// A loaded float (not a fresh result) stored into a list keeps its
+    /// identity: the store stays the boxed one.
+    #[test]
+    fn a_loaded_float_stored_into_a_list_stays_boxed() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::BINARY_OP_ADD_FLOAT),
+            ins(Uop::STORE_FAST).oparg(2),
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_CONST).operand(1),
+            ins(Uop::STORE_SUBSCR_LIST_INT).jump_target(9),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE).target(7).exit_index(0),
+        ];
+        let fl = [
+            true, true, false, false, true, false, false, false, false, false,
+        ];
+        let out = unbox(uops, &fl);
+        let ops = opcodes(&out);
+        assert_eq!(ops[2], Uop::BINARY_OP_ADD_FLOAT_UNBOXED);
+        assert_eq!(ops[4], Uop::LOAD_FAST);
+        assert_eq!(ops[7], Uop::STORE_SUBSCR_LIST_INT);
+        assert_eq!(out[7].jump_target, 9);
     }
 
     /// A float made before an inlined call and used after it stays boxed

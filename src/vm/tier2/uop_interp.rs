@@ -203,7 +203,28 @@ pub unsafe fn run(
                     let a = pop!();
                     push!(a & b);
                 }
-                Uop::BINARY_SUBSCR_LIST_INT | Uop::STORE_SUBSCR_LIST_INT => {
+                Uop::BINARY_SUBSCR_LIST_INT
+                | Uop::STORE_SUBSCR_LIST_INT
+                | Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST
+                | Uop::BINARY_SUBSCR_LIST_INT_LOCALS => {
+                    if matches!(
+                        ins.opcode,
+                        Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST
+                            | Uop::BINARY_SUBSCR_LIST_INT_LOCALS
+                    ) {
+                        // The fused loads: the list and the index, as
+                        // `_LOAD_FAST`/`_LOAD_CONST` would push them.
+                        let c = *lp.add(ins.oparg as usize);
+                        let k = if ins.opcode == Uop::BINARY_SUBSCR_LIST_INT_LOCALS {
+                            *lp.add(ins.operand as usize)
+                        } else {
+                            ins.operand
+                        };
+                        incref(c);
+                        incref(k);
+                        push!(c);
+                        push!(k);
+                    }
                     let (k, c) = (*sp.sub(1), *sp.sub(2));
                     if k & 1 == 0 || kind_of(c) != kind::LIST {
                         pc = ins.jump_target as usize;
@@ -219,7 +240,7 @@ pub unsafe fn run(
                         continue;
                     }
                     let slot = l.items.add(i as usize);
-                    if ins.opcode == Uop::BINARY_SUBSCR_LIST_INT {
+                    if ins.opcode != Uop::STORE_SUBSCR_LIST_INT {
                         let v = *slot;
                         incref(v);
                         sp = sp.sub(2);
@@ -286,6 +307,36 @@ pub unsafe fn run(
                     } else {
                         false_raw()
                     });
+                }
+                Uop::STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT => {
+                    let (k, c) = (*sp.sub(1), *sp.sub(2));
+                    if k & 1 == 0 || kind_of(c) != kind::LIST {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    let l = &*(c as *const ListObj);
+                    let mut i = decode_small_int(k);
+                    if i < 0 {
+                        i += l.len as i64;
+                    }
+                    if i < 0 || i >= l.len as i64 {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    let slot = l.items.add(i as usize);
+                    let f = f64::from_bits(*sp.sub(3));
+                    let old = *slot;
+                    sp = sp.sub(3);
+                    if old & 1 == 0
+                        && kind_of(old) == kind::FLOAT
+                        && (*(old as *const ObjHeader)).refcnt == 1
+                    {
+                        (*(old as *mut FloatObj)).value = f;
+                    } else {
+                        *slot = new_float(f);
+                        decref(old);
+                    }
+                    decref(c);
                 }
                 Uop::STORE_FAST_UNBOXED_FLOAT => {
                     let f = f64::from_bits(pop!());
@@ -449,6 +500,51 @@ pub unsafe fn run(
                     sp = (*frame).stack_pointer;
                     lp = (*frame).localsplus.as_mut_ptr();
                 }
+                Uop::CALL_EXECUTOR => {
+                    // SAFETY: a _CALL_EXECUTOR's operand is the entry slot of
+                    // a code object the trace holds; a non-null trace there
+                    // is registered (invalidation clears the slot first).
+                    let slot = &*(ins.operand as *const crate::vm::bytecode::EntrySlot);
+                    let callee = slot.trace.get() as *const Trace;
+                    if callee.is_null() {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    let f = crate::vm::tier2::helpers::cpjit_enter_frame(
+                        frame,
+                        sp,
+                        tstate,
+                        ins.oparg as u64,
+                        ins.operand,
+                        ins.target as u64,
+                    );
+                    if f.is_null() {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    Rc::increment_strong_count(callee);
+                    let o = run(Rc::from_raw(callee), f, (*f).stack_pointer, tstate);
+                    count += o.uops;
+                    if o.status != status::RETURNED || (*tstate).current_frame != f {
+                        return Outcome {
+                            status: o.status,
+                            exit: o.exit,
+                            uops: count,
+                        };
+                    }
+                    frame = crate::vm::tier2::helpers::cpjit_leave_frame(f, tstate);
+                    sp = (*frame).stack_pointer;
+                    lp = (*frame).localsplus.as_mut_ptr();
+                }
+                Uop::RETURN => {
+                    (*frame).instr = ins.target;
+                    (*frame).stack_pointer = sp;
+                    return Outcome {
+                        status: status::RETURNED,
+                        exit: None,
+                        uops: count,
+                    };
+                }
                 Uop::UNPACK_SEQUENCE => {
                     let v = *sp.sub(1);
                     let n = ins.oparg as usize;
@@ -517,51 +613,6 @@ pub unsafe fn run(
                     push!(if r { true_raw() } else { false_raw() });
                     decref(a);
                     decref(b);
-                }
-                Uop::CALL_EXECUTOR => {
-                    // SAFETY: a _CALL_EXECUTOR's operand is the entry slot of
-                    // a code object the trace holds; a non-null trace there
-                    // is registered (invalidation clears the slot first).
-                    let slot = &*(ins.operand as *const crate::vm::bytecode::EntrySlot);
-                    let callee = slot.trace.get() as *const Trace;
-                    if callee.is_null() {
-                        pc = ins.jump_target as usize;
-                        continue;
-                    }
-                    let f = crate::vm::tier2::helpers::cpjit_enter_frame(
-                        frame,
-                        sp,
-                        tstate,
-                        ins.oparg as u64,
-                        ins.operand,
-                        ins.target as u64,
-                    );
-                    if f.is_null() {
-                        pc = ins.jump_target as usize;
-                        continue;
-                    }
-                    Rc::increment_strong_count(callee);
-                    let o = run(Rc::from_raw(callee), f, (*f).stack_pointer, tstate);
-                    count += o.uops;
-                    if o.status != status::RETURNED || (*tstate).current_frame != f {
-                        return Outcome {
-                            status: o.status,
-                            exit: o.exit,
-                            uops: count,
-                        };
-                    }
-                    frame = crate::vm::tier2::helpers::cpjit_leave_frame(f, tstate);
-                    sp = (*frame).stack_pointer;
-                    lp = (*frame).localsplus.as_mut_ptr();
-                }
-                Uop::RETURN => {
-                    (*frame).instr = ins.target;
-                    (*frame).stack_pointer = sp;
-                    return Outcome {
-                        status: status::RETURNED,
-                        exit: None,
-                        uops: count,
-                    };
                 }
                 Uop::SET_IP => (*frame).instr = ins.oparg,
                 Uop::JUMP_TO_TOP => pc = 0,
