@@ -9,39 +9,29 @@
 mod vm_common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use vm_common::stat_after;
+use vm_common::{cpjit_tier2, stat_after, tier2_program, Run, TIER2_THRESHOLD};
 
 /// The back-edge threshold the runs use.
-const THRESHOLD: u64 = 4;
+const THRESHOLD: u64 = TIER2_THRESHOLD;
 
-struct Run {
-    stdout: String,
-    stderr: String,
-}
-
+/// `cpjit run --stats --tier MODE FILE`, which must succeed.
 fn cpjit(mode: &str, file: &Path) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_cpjit"))
-        .args(["run", "--stats", "--tier", mode])
-        .arg(file)
-        .env("CPJIT_BACKEDGE_THRESHOLD", THRESHOLD.to_string())
-        .env("CPJIT_SIDE_EXIT_THRESHOLD", "4")
-        // The round trips observed here are the loop's: a function-entry
-        // trace (tests/tier2_function_entry.rs) would take them over once
-        // a function is called often enough.
-        .env("CPJIT_CALL_THRESHOLD", "1000000")
-        .output()
-        .expect("cpjit runs");
-    assert!(out.status.success(), "{mode} {}", file.display());
-    Run {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    // The round trips observed here are the loop's: a function-entry
+    // trace (tests/tier2_function_entry.rs) would take them over once
+    // a function is called often enough.
+    let r = cpjit_tier2(
+        mode,
+        file,
+        &["--stats"],
+        &[("CPJIT_CALL_THRESHOLD", "1000000")],
+    );
+    assert_eq!(r.status, 0, "{mode} {}", file.display());
+    r
 }
 
 /// `entry_calls.py` with `calls` calls, written to a scratch file.
 fn entry_calls(calls: u64) -> PathBuf {
-    let text = std::fs::read_to_string(program("entry_calls.py")).expect("program");
+    let text = std::fs::read_to_string(tier2_program("entry_calls.py")).expect("program");
     assert!(text.contains("main(300)\n"));
     let dir = std::env::temp_dir().join(format!("cpjit-tier2-entry-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch dir");
@@ -52,12 +42,6 @@ fn entry_calls(calls: u64) -> PathBuf {
     )
     .expect("write program");
     file
-}
-
-fn program(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/tier2")
-        .join(name)
 }
 
 fn stat(r: &Run, label: &str) -> u64 {
@@ -132,7 +116,7 @@ fn a_declined_hot_exit_is_not_handed_to_tier_2_again() {
 
 #[test]
 fn a_trace_invalidated_under_two_activations_finishes_both_and_is_freed() {
-    let file = program("entry_invalidate.py");
+    let file = tier2_program("entry_invalidate.py");
     let reference = cpjit("1", &file);
     for mode in ["uops", "jit"] {
         let r = cpjit(mode, &file);

@@ -10,25 +10,15 @@ mod vm_common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use vm_common::stat_after;
+use vm_common::cpjit as cpjit_bin;
+use vm_common::{collect, cpjit_run, stat_after, tier2_program, Run};
 
-struct Run {
-    stdout: String,
-    stderr: String,
-}
-
+/// `cpjit run --stats --tier MODE FILE` with `env` (default thresholds),
+/// which must succeed.
 fn cpjit(mode: &str, file: &Path, env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cpjit"));
-    cmd.args(["run", "--stats", "--tier", mode]).arg(file);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("cpjit runs");
-    assert!(out.status.success(), "{mode} {}", file.display());
-    Run {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let r = cpjit_run(mode, file, &["--stats"], env);
+    assert_eq!(r.status, 0, "{mode} {}", file.display());
+    r
 }
 
 /// A scratch program.
@@ -87,18 +77,18 @@ fn the_call_threshold_is_a_tunable() {
             r.stderr
         );
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_cpjit"))
-        .args(["run", "--stats", "--call-threshold", "1000000"])
-        .arg(&file)
-        .output()
-        .expect("cpjit runs");
-    let err = String::from_utf8_lossy(&out.stderr);
+    let r = collect(
+        Command::new(cpjit_bin())
+            .args(["run", "--stats", "--call-threshold", "1000000"])
+            .arg(&file),
+    );
+    let err = r.stderr;
     assert_eq!(stat_after(&err, "root,"), 0, "--call-threshold:\n{err}");
 }
 
 #[test]
 fn rebinding_a_recursive_function_under_its_native_activations_frees_its_traces() {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tier2/fn_entry_rebind.py");
+    let file = tier2_program("fn_entry_rebind.py");
     let reference = cpjit("1", &file, &[]);
     for mode in ["uops", "jit"] {
         let r = cpjit(mode, &file, &[]);

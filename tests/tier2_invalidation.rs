@@ -8,57 +8,21 @@
 
 mod vm_common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use vm_common::stat_after;
+use std::path::Path;
+use vm_common::{cpjit_tier2, stat_after, stat_before, tier2_program, Run};
 
-struct Run {
-    stdout: String,
-    stderr: String,
-    status: i32,
-}
-
+/// `cpjit run --stats --tier MODE FILE` with `env`.
 fn cpjit(mode: &str, file: &Path, env: &[(&str, &str)]) -> Run {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_cpjit"));
-    c.args(["run", "--stats", "--tier", mode]).arg(file);
-    c.env("CPJIT_BACKEDGE_THRESHOLD", "4")
-        .env("CPJIT_SIDE_EXIT_THRESHOLD", "4");
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let out = c.output().expect("cpjit runs");
-    Run {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        status: out.status.code().unwrap_or(-1),
-    }
-}
-
-fn program(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/tier2")
-        .join(name)
-}
-
-/// The number just before `label` in the stats (`N label`).
-fn stat(stderr: &str, label: &str) -> u64 {
-    let at = stderr
-        .find(label)
-        .unwrap_or_else(|| panic!("no {label:?} in stats:\n{stderr}"));
-    stderr[..at]
-        .split(|c: char| !c.is_ascii_digit())
-        .rfind(|s| !s.is_empty())
-        .and_then(|d| d.parse().ok())
-        .unwrap_or_else(|| panic!("no number before {label:?}:\n{stderr}"))
+    cpjit_tier2(mode, file, &["--stats"], env)
 }
 
 /// `(created, invalidated, freed, live at exit)` from the executors line.
 fn executors(stderr: &str) -> (u64, u64, u64, u64) {
     (
-        stat(stderr, " created"),
-        stat(stderr, " invalidated,"),
-        stat(stderr, " freed"),
-        stat(stderr, " live at exit"),
+        stat_before(stderr, " created"),
+        stat_before(stderr, " invalidated,"),
+        stat_before(stderr, " freed"),
+        stat_before(stderr, " live at exit"),
     )
 }
 
@@ -73,14 +37,17 @@ const PROGRAMS: [&str; 5] = [
 #[test]
 fn rebinding_what_traces_assumed_invalidates_them_without_leaks() {
     for name in PROGRAMS {
-        let file = program(name);
+        let file = tier2_program(name);
         let reference = cpjit("1", &file, &[]);
         for mode in ["uops", "jit"] {
             let r = cpjit(mode, &file, &[]);
             let what = format!("{name} --tier {mode}:\n{}", r.stderr);
             assert_eq!(r.stdout, reference.stdout, "{what}");
             assert_eq!(r.status, reference.status, "{what}");
-            assert!(stat(&r.stderr, " invalidations by a change") >= 1, "{what}");
+            assert!(
+                stat_before(&r.stderr, " invalidations by a change") >= 1,
+                "{what}"
+            );
             let (created, invalidated, freed, live) = executors(&r.stderr);
             assert!(invalidated >= 1, "{what}");
             assert_eq!(created, freed + live, "leaked executors: {what}");
@@ -94,7 +61,7 @@ fn rebinding_what_traces_assumed_invalidates_them_without_leaks() {
 /// assumed, so nothing is inlined).
 #[test]
 fn rebinding_an_inlined_callee_invalidates_the_traces_that_inlined_it() {
-    let file = program("inline_rebind.py");
+    let file = tier2_program("inline_rebind.py");
     let reference = cpjit("1", &file, &[]);
     for mode in ["uops", "jit"] {
         for env in [&[][..], &[("CPJIT_GLOBAL_REBIND_LIMIT", "0")][..]] {
@@ -107,7 +74,10 @@ fn rebinding_an_inlined_callee_invalidates_the_traces_that_inlined_it() {
             let inlined = stat_after(&r.stderr, "calls inlined into traces");
             if env.is_empty() {
                 assert!(inlined >= 4, "{what}");
-                assert!(stat(&r.stderr, " invalidations by a change") >= 2, "{what}");
+                assert!(
+                    stat_before(&r.stderr, " invalidations by a change") >= 2,
+                    "{what}"
+                );
             } else {
                 // Assuming nothing: not even an inlined callee's code.
                 assert_eq!(inlined, 0, "{what}");
@@ -119,18 +89,21 @@ fn rebinding_an_inlined_callee_invalidates_the_traces_that_inlined_it() {
 #[test]
 fn a_side_trace_is_invalidated_and_rebuilt() {
     for mode in ["uops", "jit"] {
-        let r = cpjit(mode, &program("invalidate_side.py"), &[]);
+        let r = cpjit(mode, &tier2_program("invalidate_side.py"), &[]);
         let what = format!("--tier {mode}:\n{}", r.stderr);
         assert_eq!(r.status, 0, "{what}");
         // The exit was linked, the side trace invalidated, a new one linked.
         assert!(stat_after(&r.stderr, "side traces linked") >= 2, "{what}");
-        assert!(stat(&r.stderr, " invalidations by a change") >= 1, "{what}");
+        assert!(
+            stat_before(&r.stderr, " invalidations by a change") >= 1,
+            "{what}"
+        );
     }
 }
 
 #[test]
 fn churn_stops_at_the_rebind_limit_and_baking_can_be_turned_off() {
-    let file = program("invalidate_churn.py");
+    let file = tier2_program("invalidate_churn.py");
     let unlimited = cpjit("jit", &file, &[("CPJIT_GLOBAL_REBIND_LIMIT", "1000000")]);
     let default = cpjit("jit", &file, &[]);
     let off = cpjit("jit", &file, &[("CPJIT_GLOBAL_REBIND_LIMIT", "0")]);
@@ -138,7 +111,7 @@ fn churn_stops_at_the_rebind_limit_and_baking_can_be_turned_off() {
         assert_eq!(r.status, 0, "{}", r.stderr);
         assert_eq!(r.stdout, default.stdout);
     }
-    let changes = |r: &Run| stat(&r.stderr, " invalidations by a change");
+    let changes = |r: &Run| stat_before(&r.stderr, " invalidations by a change");
     assert!(
         changes(&unlimited) > changes(&default),
         "unlimited:\n{}\ndefault:\n{}",
@@ -146,5 +119,5 @@ fn churn_stops_at_the_rebind_limit_and_baking_can_be_turned_off() {
         default.stderr
     );
     assert_eq!(changes(&off), 0, "{}", off.stderr);
-    assert_eq!(stat(&off.stderr, " registered"), 0, "{}", off.stderr);
+    assert_eq!(stat_before(&off.stderr, " registered"), 0, "{}", off.stderr);
 }

@@ -9,32 +9,13 @@ mod vm_common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use vm_common::stat_after;
+use vm_common::cpjit as cpjit_bin;
+use vm_common::{collect, cpjit_tier2, stat_after, tier2_program, Run};
 
 const MODES: [&str; 3] = ["1", "uops", "jit"];
 
-struct Run {
-    stdout: String,
-    stderr: String,
-    status: i32,
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().expect("the program runs");
-    Run {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        status: out.status.code().unwrap_or(-1),
-    }
-}
-
 fn cpjit(mode: &str, file: &Path, extra: &[&str]) -> Run {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_cpjit"));
-    c.arg("run").arg("--tier").arg(mode).args(extra).arg(file);
-    // Low thresholds: more traces, side traces and exits in short programs.
-    c.env("CPJIT_BACKEDGE_THRESHOLD", "4")
-        .env("CPJIT_SIDE_EXIT_THRESHOLD", "4");
-    run(&mut c)
+    cpjit_tier2(mode, file, extra, &[])
 }
 
 fn last_line(s: &str) -> &str {
@@ -52,12 +33,11 @@ fn same_exception(got: &str, expected: &str) -> bool {
 }
 
 fn python3(file: &Path) -> Option<Run> {
-    let r = Command::new("python3").arg(file).output().ok()?;
-    Some(Run {
-        stdout: String::from_utf8_lossy(&r.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&r.stderr).into_owned(),
-        status: r.status.code().unwrap_or(-1),
-    })
+    Command::new("python3")
+        .arg(file)
+        .output()
+        .ok()
+        .map(Run::from)
 }
 
 /// The targeted programs of `tests/tier2`, the VM's `tests/py` and the
@@ -154,23 +134,17 @@ fn corpus_programs_match_expectations_in_every_mode() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-fn program(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/tier2")
-        .join(name)
-}
-
 #[test]
 fn hot_exits_are_linked_to_side_traces_in_both_tier2_modes() {
     for mode in ["uops", "jit"] {
-        let r = cpjit(mode, &program("side_exits.py"), &["--stats"]);
+        let r = cpjit(mode, &tier2_program("side_exits.py"), &["--stats"]);
         assert_eq!(r.status, 0, "{}", r.stderr);
         assert!(
             stat_after(&r.stderr, "side traces linked") >= 2,
             "--tier {mode}:\n{}",
             r.stderr
         );
-        let r = cpjit(mode, &program("deep_chain.py"), &["--stats"]);
+        let r = cpjit(mode, &tier2_program("deep_chain.py"), &["--stats"]);
         assert_eq!(r.status, 0, "{}", r.stderr);
         // One side trace per phase of the loop: a long chain.
         assert!(
@@ -184,7 +158,7 @@ fn hot_exits_are_linked_to_side_traces_in_both_tier2_modes() {
 #[test]
 fn calls_in_hot_loops_are_inlined_into_traces_in_both_tier2_modes() {
     for mode in ["uops", "jit"] {
-        let r = cpjit(mode, &program("inlined_calls.py"), &["--stats"]);
+        let r = cpjit(mode, &tier2_program("inlined_calls.py"), &["--stats"]);
         assert_eq!(r.status, 0, "{}", r.stderr);
         // add, twice (and the scale/add calls inside it), bump, f1, the
         // polymorphic pair, checked_div, outer/inner_fail, classify, ...
@@ -202,7 +176,7 @@ fn calls_in_hot_loops_are_inlined_into_traces_in_both_tier2_modes() {
 /// leave in `term`'s frame (the dump says so); the output matches tier 1.
 #[test]
 fn exits_from_an_inlined_callee_box_its_unboxed_floats_in_both_tier2_modes() {
-    let file = program("inline_float_exit.py");
+    let file = tier2_program("inline_float_exit.py");
     let reference = cpjit("1", &file, &[]);
     for mode in ["uops", "jit"] {
         let dump = std::env::temp_dir().join(format!(
@@ -241,7 +215,7 @@ fn exits_from_an_inlined_callee_box_its_unboxed_floats_in_both_tier2_modes() {
 #[test]
 fn closure_cells_are_loaded_and_stored_by_native_uops() {
     for mode in ["uops", "jit"] {
-        let r = cpjit(mode, &program("cells.py"), &["--stats"]);
+        let r = cpjit(mode, &tier2_program("cells.py"), &["--stats"]);
         let what = format!("--tier {mode}:\n{}", r.stderr);
         assert_eq!(r.status, 0, "{what}");
         assert!(r.stderr.contains("_LOAD_DEREF "), "{what}");
@@ -251,7 +225,7 @@ fn closure_cells_are_loaded_and_stored_by_native_uops() {
 
 #[test]
 fn tiny_jit_memory_limit_falls_back_to_the_interpreter_with_the_same_output() {
-    let file = program("side_exits.py");
+    let file = tier2_program("side_exits.py");
     let normal = cpjit("1", &file, &[]);
     let tiny = cpjit("jit", &file, &["--stats", "--jit-memory-limit", "4k"]);
     assert_eq!(tiny.status, 0, "{}", tiny.stderr);
@@ -266,19 +240,19 @@ fn tiny_jit_memory_limit_falls_back_to_the_interpreter_with_the_same_output() {
 
 #[test]
 fn bad_tunables_are_reported_not_panicked_on() {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_cpjit"));
+    let mut c = Command::new(cpjit_bin());
     c.args(["run", "-c", "print(1)"])
         .env("CPJIT_BACKEDGE_THRESHOLD", "lots");
-    let r = run(&mut c);
+    let r = collect(&mut c);
     assert_eq!(r.status, 2);
     assert!(
         r.stderr.contains("CPJIT_BACKEDGE_THRESHOLD"),
         "{}",
         r.stderr
     );
-    let mut c = Command::new(env!("CARGO_BIN_EXE_cpjit"));
+    let mut c = Command::new(cpjit_bin());
     c.args(["run", "--jit-memory-limit", "huge", "-c", "print(1)"]);
-    let r = run(&mut c);
+    let r = collect(&mut c);
     assert_ne!(r.status, 0);
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
@@ -290,7 +264,7 @@ fn bad_tunables_are_reported_not_panicked_on() {
 /// running empty and full (`--leak-check`).
 #[test]
 fn floats_stored_into_lists_stay_unboxed_and_exact_in_both_tier2_modes() {
-    let file = program("float_list_store.py");
+    let file = tier2_program("float_list_store.py");
     let reference = cpjit("1", &file, &[]);
     assert_eq!(reference.status, 0, "{}", reference.stderr);
     for mode in ["uops", "jit"] {
@@ -324,7 +298,7 @@ fn floats_stored_into_lists_stay_unboxed_and_exact_in_both_tier2_modes() {
 /// tier 1 with nothing leaked in both tier-2 modes.
 #[test]
 fn list_subscripts_of_locals_are_fused_and_exact_in_both_tier2_modes() {
-    let file = program("list_subscr_fused.py");
+    let file = tier2_program("list_subscr_fused.py");
     let reference = cpjit("1", &file, &[]);
     assert_eq!(reference.status, 0, "{}", reference.stderr);
     for mode in ["uops", "jit"] {

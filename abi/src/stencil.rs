@@ -168,31 +168,44 @@ pub struct StencilSet {
 /// Where a generated emit function copies and patches one group.
 ///
 /// Besides the static tables, the stencil writer generates one straight-line
-/// function per group (module `emit` of each stencil file): it asks the sink
-/// for the values its holes need, copies the data and the code with
-/// [`EmitSink::data`] and [`EmitSink::code`], then patches each hole at its
-/// constant offset with its constant kind and addend through
-/// [`EmitSink::patch`]. The runtime's emitter implements the sink, so the
-/// patch arithmetic of each [`HoleKind`] stays defined once, in the runtime.
-/// Every method returns `None` when something does not fit (the runtime then
-/// reports the error through its table-driven path).
+/// function per group (module `emit` of each stencil file): it asks where
+/// the group's data goes ([`EmitSink::data_at`]) and for the values its
+/// holes need, copies the data and the code with [`EmitSink::data`] and
+/// [`EmitSink::code`], then patches each hole at its constant offset with its
+/// constant kind and addend through [`EmitSink::patch`]. The runtime's
+/// emitter implements the sink, so the patch arithmetic of each [`HoleKind`]
+/// stays defined once, in the runtime. Every method returns `None` when
+/// something does not fit or does not match (the runtime then reports the
+/// error through its table-driven path).
 pub trait EmitSink {
     /// The value of `v` for the group being emitted. `Code` is the start of
-    /// its code (before [`EmitSink::code`] is called) and `Data` the start of
-    /// its data. Generated code never asks for `Continue` (it adds the code
-    /// size to `Code`) nor, for the trampoline and the fatal-error guard,
-    /// for a value taken from an instruction (those are zero there).
-    fn value(&self, v: HoleValue) -> u64;
+    /// its code (before [`EmitSink::code`] is called). Generated code never
+    /// asks for `Continue` (it adds the code size to `Code`) nor for `Data`
+    /// (it uses the address [`EmitSink::data_at`] returns), nor, for the
+    /// trampoline and the fatal-error guard, for a value taken from an
+    /// instruction (those are zero there). `None` where the value does not
+    /// exist (a jump target outside the trace).
+    fn value(&self, v: HoleValue) -> Option<u64>;
     /// The address of symbol `index` of the stencil file's `emit::SYMBOLS`.
     fn symbol(&self, index: usize) -> u64;
-    /// Copies the group's data to its place and returns the placed bytes.
+    /// Aligns the data area's next offset to `align` (the group's
+    /// `data_align`, a power of two) and returns the address the group's
+    /// data runs at. Called once per group whose data is non-empty, is
+    /// aligned, or is referred to (`HoleValue::Data`), first.
+    fn data_at(&mut self, align: usize) -> u64;
+    /// Copies the group's data to the place [`EmitSink::data_at`] chose and
+    /// returns the placed bytes.
     fn data<const N: usize>(&mut self, body: &[u8; N]) -> Option<&mut [u8; N]>;
     /// Copies the group's code to its place (the next group's code follows
     /// it) and returns the placed bytes.
     fn code<const N: usize>(&mut self, body: &[u8; N]) -> Option<&mut [u8; N]>;
     /// Patches the hole of `kind` at `offset` of `place`, whose first byte
     /// runs at `address`, with `value` (hole value + symbol + addend).
-    fn patch(
+    /// `NEAR`: the value lies in the block being emitted (code, data or a
+    /// jump target of the same trace, no symbol), so the runtime may rely
+    /// on the block's size bound instead of checking the range of a
+    /// PC-relative displacement.
+    fn patch<const NEAR: bool>(
         kind: HoleKind,
         place: &mut [u8],
         offset: usize,

@@ -6,8 +6,10 @@
 //! dispatch by opcode.
 //!
 //! The generated code does no patch arithmetic of its own: it calls the
-//! sink's `patch` with a constant kind, and the runtime's implementation
-//! (one function per kind) folds to a plain store once inlined.
+//! sink's `patch` (`NEAR` for values inside the block) with a
+//! constant kind, and the runtime's implementation (one function per kind)
+//! folds to a plain store once inlined. The data's place is chosen first,
+//! so its address is known to the holes that name it.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -123,6 +125,24 @@ pub fn write_module(out: &mut String, set: &SetSource<'_>) {
     let _ = writeln!(out, "}}");
 }
 
+/// Whether a hole's value lies in the block being emitted (code, data or a
+/// jump target of the same trace, without a symbol), so that a PC-relative
+/// patch of it needs no range check (`EmitSink::patch::<true>`). Values of
+/// the instruction are zero for the trampoline and the guard: not near.
+fn is_near(h: &OwnedHole, role: Role) -> bool {
+    h.symbol.is_none()
+        && (role == Role::Uop || !from_instruction(h.value))
+        && matches!(
+            h.value,
+            HoleValue::Code
+                | HoleValue::Continue
+                | HoleValue::Data
+                | HoleValue::Top
+                | HoleValue::JumpTarget
+                | HoleValue::ErrorTarget
+        )
+}
+
 /// The expression of a hole's full value (base + symbol + addend).
 fn value_expr(h: &OwnedHole, role: Role, code_len: usize, symbols: &[String]) -> String {
     let zero = h.value == HoleValue::Zero || (role != Role::Uop && from_instruction(h.value));
@@ -131,7 +151,8 @@ fn value_expr(h: &OwnedHole, role: Role, code_len: usize, symbols: &[String]) ->
         HoleValue::Code => "at".to_owned(),
         HoleValue::Continue if role == Role::FatalError => "at".to_owned(),
         HoleValue::Continue => format!("at.wrapping_add({code_len:#x})"),
-        v => format!("e.value(HoleValue::{v:?})"),
+        HoleValue::Data => "data_at".to_owned(),
+        v => format!("e.value(HoleValue::{v:?})?"),
     };
     if let Some(sym) = &h.symbol {
         // `symbols` holds every name a hole uses.
@@ -150,6 +171,15 @@ fn value_expr(h: &OwnedHole, role: Role, code_len: usize, symbols: &[String]) ->
     e
 }
 
+/// The sink call that patches `h` in its own body.
+fn patch_method(h: &OwnedHole, role: Role) -> &'static str {
+    if is_near(h, role) {
+        "patch::<true>"
+    } else {
+        "patch::<false>"
+    }
+}
+
 fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, symbols: &[String]) {
     let id = ident(g.template);
     let code_len = g.code.body.len();
@@ -158,6 +188,10 @@ fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, symbols: &[Stri
         || holes
             .clone()
             .any(|h| matches!(h.value, HoleValue::Code | HoleValue::Continue));
+    let uses_data_at = holes.clone().any(|h| h.value == HoleValue::Data);
+    // The data is placed (aligned) whenever the layout gives the group a
+    // data offset of its own: some data, an alignment, or a reference.
+    let places_data = !g.data.body.is_empty() || g.data_align > 1 || uses_data_at;
     let _ = writeln!(out);
     let _ = writeln!(out, "    #[inline(always)]");
     let _ = writeln!(
@@ -165,10 +199,15 @@ fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, symbols: &[Stri
         "    fn g_{id}<E: EmitSink>(e: &mut E) -> Option<()> {{"
     );
     if uses_at {
-        let _ = writeln!(out, "        let at = e.value(HoleValue::Code);");
+        let _ = writeln!(out, "        let at = e.value(HoleValue::Code)?;");
     }
-    if !g.data.body.is_empty() && !g.data.holes.is_empty() {
-        let _ = writeln!(out, "        let data_at = e.value(HoleValue::Data);");
+    if places_data {
+        let bind = if uses_data_at || !g.data.holes.is_empty() {
+            "let data_at = "
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "        {bind}e.data_at({});", g.data_align.max(1));
     }
     for (k, h) in holes.enumerate() {
         let _ = writeln!(
@@ -188,7 +227,8 @@ fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, symbols: &[Stri
         for (k, h) in g.data.holes.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "        E::patch(HoleKind::{:?}, data, {:#x}, data_at, h{})?;",
+                "        E::{}(HoleKind::{:?}, data, {:#x}, data_at, h{})?;",
+                patch_method(h, role),
                 h.kind,
                 h.offset,
                 first + k
@@ -202,8 +242,10 @@ fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, symbols: &[Stri
         if !needs_block(h.kind) {
             let _ = writeln!(
                 out,
-                "        E::patch(HoleKind::{:?}, code, {:#x}, at, h{k})?;",
-                h.kind, h.offset
+                "        E::{}(HoleKind::{:?}, code, {:#x}, at, h{k})?;",
+                patch_method(h, role),
+                h.kind,
+                h.offset
             );
         }
     }

@@ -614,6 +614,23 @@ fn float_pow<'ctx>(
     unboxed(s, r)
 }
 
+/// The object at `obj` has reference count 1: the stack holds the only
+/// reference, so its box may be rewritten in place (as tier 1 does).
+fn is_unique<'ctx>(
+    s: &B<'ctx, '_>,
+    obj: inkwell::values::PointerValue<'ctx>,
+) -> Result<IntValue<'ctx>, TemplateError> {
+    let rc = s
+        .load_field(obj, &ObjHeader::DESC, "refcnt")?
+        .into_int_value();
+    Ok(s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        rc,
+        rc.get_type().const_int(1, false),
+        "unique",
+    )?)
+}
+
 fn binary_op_float(s: &mut B, fop: FloatOp) -> R {
     let left = s.peek(2)?;
     let right = s.peek(1)?;
@@ -622,15 +639,7 @@ fn binary_op_float(s: &mut B, fop: FloatOp) -> R {
     let r = float_arith(s, fop, x, y)?;
     let b = s.llvm();
     let obj = b.build_int_to_ptr(left, s.ptr(), "left")?;
-    let rc = s
-        .load_field(obj, &ObjHeader::DESC, "refcnt")?
-        .into_int_value();
-    let unique = s.llvm().build_int_compare(
-        IntPredicate::EQ,
-        rc,
-        rc.get_type().const_int(1, false),
-        "unique",
-    )?;
+    let unique = is_unique(s, obj)?;
     s.if_else(
         unique,
         |s| {
@@ -1461,15 +1470,7 @@ fn negate_top_float<'ctx>(s: &mut B<'ctx, '_>, v: IntValue<'ctx>) -> R {
         .build_load(s.i64(), value, "bits")?
         .into_int_value();
     let r = s.llvm().build_xor(x, s.const_i64(i64::MIN), "neg")?;
-    let rc = s
-        .load_field(obj, &ObjHeader::DESC, "refcnt")?
-        .into_int_value();
-    let unique = s.llvm().build_int_compare(
-        IntPredicate::EQ,
-        rc,
-        rc.get_type().const_int(1, false),
-        "unique",
-    )?;
+    let unique = is_unique(s, obj)?;
     s.if_else(
         unique,
         |s| {

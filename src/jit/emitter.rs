@@ -23,11 +23,12 @@ mod program;
 mod tests;
 
 use crate::jit::error::JitError;
+use crate::jit::patch::MAX_BLOCK;
 use crate::jit::symbols::SymbolTable;
 use crate::jit::trace::UopInstruction;
 use cpjit_abi::stencil::{HoleValue, StencilSet};
 use cpjit_abi::uop::Uop;
-use generated::{GeneratedSet, Sink, TraceConsts, UOP_COUNT};
+use generated::{GeneratedSet, Sink, TraceConsts, SYMBOL_SLOTS, UOP_COUNT};
 use program::{value_index, ContinueAt, Program, Programs, Values, VALUE_SLOTS};
 
 /// Largest data alignment a stencil may ask for (blocks are aligned to it).
@@ -44,6 +45,17 @@ pub struct Emitter {
     uops: Vec<Program>,
     /// Compact sizes for the first pass, indexed like `uops`.
     sizes: Box<[GroupSize; UOP_COUNT]>,
+    /// The same sizes packed for the first pass's fast loop: code bytes in
+    /// the low 32 bits, data bytes in the high 32 (0 for unusable uops).
+    packed: Box<[u64; UOP_COUNT]>,
+    /// Whether the set's data never needs aligning inside the data area
+    /// (see [`uniform_data`]), so the fast loop may skip alignment.
+    uniform_data: bool,
+    /// Longest trace the fast loop may lay out: its packed sums cannot carry
+    /// from code into data or out of 64 bits.
+    fast_limit: usize,
+    /// The largest data alignment of the set, minus one.
+    max_align_mask: u32,
     /// Bits of the operand `Operand` holes receive: all 64 on 64-bit
     /// targets; the low 32 on 32-bit ones, where `OperandHi` holes get the
     /// high half.
@@ -52,7 +64,7 @@ pub struct Emitter {
     generated: Option<&'static GeneratedSet>,
     /// Addresses of the generated functions' symbols (0 where unresolved:
     /// groups naming those are not usable).
-    symbol_values: Vec<u64>,
+    symbol_values: Box<[u64; SYMBOL_SLOTS]>,
     /// Whether each uop can be emitted, indexed like `uops`.
     usable: Box<[bool; UOP_COUNT]>,
 }
@@ -93,12 +105,22 @@ impl GroupSize {
     };
 }
 
+/// Where one group goes: its code offset in the block and its data offset
+/// from the data area's start.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Slot {
+    /// Offset of the code in the block.
+    pub code: u32,
+    /// Offset of the data from [`Layout::data_base`].
+    pub data: u32,
+}
+
 /// Where everything of one trace goes, relative to the block start.
 #[derive(Clone, Debug, Default)]
 pub struct Layout {
-    /// `(code offset, data offset from data_base)` of each group:
-    /// trampoline, each uop, fatal-error guard.
-    slots: Vec<(u32, u32)>,
+    /// Where each group goes: trampoline, each uop, fatal-error guard.
+    slots: Vec<Slot>,
     /// Bytes of code (trampoline through guard).
     pub code_size: usize,
     /// Start of the data area: past all code, aligned for every group's data.
@@ -110,7 +132,7 @@ pub struct Layout {
 impl Layout {
     /// Offset of the side entry (the first uop), just past the trampoline.
     pub fn side_entry(&self) -> usize {
-        self.slots.get(1).map_or(0, |s| s.0 as usize)
+        self.slots.get(1).map_or(0, |s| s.code as usize)
     }
 
     /// `(offset, size)` of each piece of code in order: the trampoline, each
@@ -120,13 +142,37 @@ impl Layout {
             .slots
             .iter()
             .skip(1)
-            .map(|s| s.0 as usize)
+            .map(|s| s.code as usize)
             .chain(std::iter::once(self.code_size));
         self.slots
             .iter()
             .zip(ends)
-            .map(|(s, end)| (s.0 as usize, end - s.0 as usize))
+            .map(|(s, end)| (s.code as usize, end - s.code as usize))
     }
+}
+
+/// A group's code and data sizes in one word, for running sums of both:
+/// code in the low 32 bits, data in the high 32.
+fn pack(code: u32, data: u32) -> u64 {
+    code as u64 | ((data as u64) << 32)
+}
+
+/// Whether no group's data ever needs aligning inside the data area, and
+/// the set's largest data alignment minus one. True when every emittable
+/// group's data size is a multiple of the largest alignment (the running
+/// data offset then always is), and the trampoline or the guard has that
+/// alignment (so every trace's data area is aligned to it, as the general
+/// layout aligns it to the largest alignment of the trace's groups).
+fn uniform_data(trampoline: &Program, fatal_error: &Program, uops: &[Program]) -> (bool, u32) {
+    let groups = || {
+        [trampoline, fatal_error]
+            .into_iter()
+            .chain(uops.iter().filter(|p| p.usable))
+    };
+    let align = groups().map(|p| p.data_align).max().unwrap_or(1);
+    let uniform = groups().all(|p| p.data_len % align == 0)
+        && (trampoline.data_align == align || fatal_error.data_align == align);
+    (uniform, align - 1)
 }
 
 fn align_up(n: u64, a: u64) -> u64 {
@@ -170,19 +216,39 @@ impl Emitter {
                 };
             }
         }
-        let generated = generated::lookup(set);
-        let symbol_values = generated.map_or(Vec::new(), |g| {
-            g.symbols
-                .iter()
-                .map(|s| symbols.get(s).unwrap_or(0))
-                .collect()
-        });
+        let (uniform_data, max_align_mask) = uniform_data(&trampoline, &fatal_error, &uops);
+        let mut packed = Box::new([0u64; UOP_COUNT]);
+        let (mut max_code, mut max_data) = (1u64, 1u64);
+        for (w, p) in packed.iter_mut().zip(&uops).filter(|(_, p)| p.usable) {
+            *w = pack(p.code_len, p.data_len);
+            max_code = max_code.max(p.code_len as u64);
+            max_data = max_data.max(p.data_len as u64);
+        }
+        // Sums stay below 2^32 in each half: no carry from code into data
+        // nor out of the word.
+        let room = |first: u32, each: u64| (u32::MAX as u64 - first as u64) / each;
+        let fast_limit =
+            room(trampoline.code_len, max_code).min(room(trampoline.data_len, max_data));
+        // Sets naming more symbols than the sink's table holds use the
+        // table-driven path.
+        let generated = generated::lookup(set).filter(|g| g.symbols.len() <= SYMBOL_SLOTS);
+        let mut symbol_values = Box::new([0u64; SYMBOL_SLOTS]);
+        for (v, s) in symbol_values
+            .iter_mut()
+            .zip(generated.map_or(&[][..], |g| g.symbols))
+        {
+            *v = symbols.get(s).unwrap_or(0);
+        }
         Ok(Emitter {
             programs,
             trampoline,
             fatal_error,
             uops,
             sizes,
+            packed,
+            uniform_data,
+            fast_limit: usize::try_from(fast_limit).unwrap_or(usize::MAX),
+            max_align_mask,
             operand_mask: if is_32_bit(set.target) {
                 u32::MAX as u64
             } else {
@@ -233,6 +299,16 @@ impl Emitter {
 
     /// [`Emitter::layout`] into an existing [`Layout`], reusing its memory.
     pub fn layout_into(&self, trace: &[UopInstruction], out: &mut Layout) -> Result<(), JitError> {
+        if self.uniform_data && trace.len() <= self.fast_limit {
+            self.layout_packed(trace, out)
+        } else {
+            self.layout_general(trace, out)
+        }
+    }
+
+    /// Checks what every layout needs: a non-empty trace, and the
+    /// trampoline and guard emittable.
+    fn check_frame(&self, trace: &[UopInstruction]) -> Result<(), JitError> {
         if trace.is_empty() {
             return Err(JitError::EmptyTrace);
         }
@@ -241,13 +317,63 @@ impl Emitter {
                 return Err(JitError::UnresolvedSymbol(sym));
             }
         }
+        Ok(())
+    }
+
+    /// The first pass for sets whose data never needs aligning (the
+    /// committed ones): one running sum of packed code and data sizes, one
+    /// store per uop. Only for traces of at most `fast_limit` uops, so
+    /// that the sums cannot carry.
+    fn layout_packed(&self, trace: &[UopInstruction], out: &mut Layout) -> Result<(), JitError> {
+        self.check_frame(trace)?;
+        let n = trace.len();
+        let t = &self.trampoline;
+        let packed = &*self.packed;
+        let usable = &*self.usable;
+        let mut pos = pack(t.code_len, t.data_len);
+        let mut ok = true;
+        let (mut worst_jump, mut worst_error) = (0u32, 0u32);
+        out.slots.clear();
+        out.slots.reserve(n + 2);
+        out.slots.push(Slot::default());
+        // The slots are written in place, in the reserved capacity (a plain
+        // loop keeps the running sum in a register).
+        let spare = out.slots.spare_capacity_mut();
+        for (slot, ins) in spare.iter_mut().zip(trace) {
+            let op = ins.opcode as usize;
+            ok &= usable[op];
+            worst_jump = worst_jump.max(ins.jump_target);
+            worst_error = worst_error.max(ins.error_target);
+            slot.write(Slot {
+                code: pos as u32,
+                data: (pos >> 32) as u32,
+            });
+            pos += packed[op];
+        }
+        // SAFETY: `n + 2` slots are reserved; the first was pushed and the
+        // next `n` were just written, one per instruction of `trace` (the
+        // spare capacity holds at least `n + 1`). The last is pushed below.
+        unsafe { out.slots.set_len(n + 1) };
+        if !ok || worst_jump.max(worst_error) as usize >= n {
+            return Err(self.first_error(trace));
+        }
+        // Every data size is a multiple of the set's largest alignment
+        // (`uniform_data`), so the guard's data is aligned already, and the
+        // trampoline or the guard has that alignment: the data area is
+        // aligned to it.
+        let (code, data) = (pos & u32::MAX as u64, pos >> 32);
+        self.finish_layout(out, code, data, self.max_align_mask)
+    }
+
+    /// The first pass for any set: aligns each group's data.
+    fn layout_general(&self, trace: &[UopInstruction], out: &mut Layout) -> Result<(), JitError> {
+        self.check_frame(trace)?;
         let n = trace.len();
         let (t, f) = (&self.trampoline, &self.fatal_error);
         // Code offsets are absolute; data offsets are relative to the data
         // area, which starts after all code, aligned for all data. Alignments
         // are powers of two, so OR-ing their masks gives the largest. Only
-        // groups with an alignment above 1 (those with data) align; the
-        // slots are appended, never zero-filled first.
+        // groups with an alignment above 1 (those with data) align.
         let mut code = t.code_len as u64;
         let mut data = t.data_len as u64;
         let mut max_mask = (t.data_align - 1) | (f.data_align - 1);
@@ -256,14 +382,8 @@ impl Emitter {
         let sizes = &*self.sizes;
         out.slots.clear();
         out.slots.reserve(n + 2);
-        // The slots are written in place, in the reserved capacity (a plain
-        // loop keeps the running sums in registers).
-        let spare = out.slots.spare_capacity_mut();
-        let Some((first, rest)) = spare.split_first_mut() else {
-            return Err(self.first_error(trace));
-        };
-        first.write((0, 0));
-        for (slot, ins) in rest.iter_mut().zip(trace) {
+        out.slots.push(Slot::default());
+        for ins in trace {
             let s = sizes[ins.opcode as usize];
             ok &= s.ok;
             worst_target = worst_target.max(ins.jump_target.max(ins.error_target));
@@ -272,28 +392,44 @@ impl Emitter {
                 data = (data + mask) & !mask;
                 max_mask |= s.align_mask;
             }
-            slot.write((code as u32, data as u32));
+            // Offsets past `MAX_BLOCK` are cut, and rejected below.
+            out.slots.push(Slot {
+                code: code as u32,
+                data: data as u32,
+            });
             code += s.code as u64;
             data += s.data as u64;
         }
-        // SAFETY: `n + 2` slots are reserved and the first `n + 1` were just
-        // written (the trampoline's, then one per instruction of `trace`);
-        // the last one is pushed below.
-        unsafe { out.slots.set_len(n + 1) };
-        let bad = !ok || worst_target as usize >= n;
-        if bad {
+        if !ok || worst_target as usize >= n {
             return Err(self.first_error(trace));
         }
+        self.finish_layout(out, code, data, max_mask)
+    }
+
+    /// Places the guard after the uops, then the data after all code
+    /// (aligned with `max_mask`), and checks the block's size.
+    fn finish_layout(
+        &self,
+        out: &mut Layout,
+        mut code: u64,
+        mut data: u64,
+        max_mask: u32,
+    ) -> Result<(), JitError> {
+        let f = &self.fatal_error;
         data = align_up(data, f.data_align as u64);
-        out.slots.push((code as u32, data as u32));
+        // Offsets past `MAX_BLOCK` are cut, and rejected below.
+        out.slots.push(Slot {
+            code: code as u32,
+            data: data as u32,
+        });
         code += f.code_len as u64;
         data += f.data_len as u64;
         let data_base = align_up(code, max_mask as u64 + 1);
         let total = data_base + data;
-        if total > u32::MAX as u64 {
+        if total > MAX_BLOCK as u64 {
             return Err(JitError::TraceTooLarge {
                 needed: usize::try_from(total).unwrap_or(usize::MAX),
-                limit: u32::MAX as usize,
+                limit: MAX_BLOCK,
             });
         }
         out.code_size = code as usize;
@@ -373,26 +509,26 @@ impl Emitter {
         // Padding between code and data, and between data pieces, is zeroed
         // so that no stale bytes of an earlier executor remain.
         buf[layout.code_size..].fill(0);
+        let targets = slots.get(1..n + 1)?;
         let consts = TraceConsts {
-            base,
-            data_base: layout.data_base,
-            slots,
             executor,
-            top: base.wrapping_add(slots.get(1)?.0 as u64),
-            operand_mask: self.operand_mask,
+            top: base.wrapping_add(targets.first()?.code as u64),
             symbols: &self.symbol_values,
             usable: &self.usable,
         };
-        let mut sink = Sink::new(buf, &consts);
+        let start = (slots.first()?.code as usize, layout.data_base);
+        let mut sink = Sink::new(buf, start, base, targets, self.operand_mask, &consts);
         (g.trampoline)(&mut sink)?;
         (g.uops)(&mut sink, trace)?;
-        // The layout must be this trace's: its code ends where ours does.
-        let guard = slots.get(n + 1)?.0 as usize;
-        if sink.code_offset() != guard {
+        // The layout must be this trace's: its code ends where ours does
+        // (emitted sizes equal computed sizes), and so does its data.
+        let guard = slots.get(n + 1)?;
+        if sink.code_offset() != guard.code as usize {
             return None;
         }
         (g.fatal_error)(&mut sink)?;
-        (sink.code_offset() == layout.code_size).then_some(())
+        (sink.code_offset() == layout.code_size && sink.data_offset() == layout.total_size)
+            .then_some(())
     }
 
     /// [`Emitter::emit`] through the patch programs.
@@ -417,8 +553,8 @@ impl Emitter {
         }
         let code_end = layout.code_size;
         let db = layout.data_base;
-        let at = |(c, d): (u32, u32)| (c as usize, db + d as usize);
-        let code_at = |i: usize| base + slots[i].0 as u64;
+        let at = |s: Slot| (s.code as usize, db + s.data as usize);
+        let code_at = |i: usize| base + slots[i].code as u64;
         // Padding between code and data, and between data pieces, is zeroed
         // so that no stale bytes of an earlier executor remain.
         buf[code_end..].fill(0);

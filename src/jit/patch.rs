@@ -49,6 +49,37 @@ pub fn apply(kind: HoleKind, buf: &mut [u8], offset: usize, base: u64, value: u6
     }
 }
 
+/// The largest block the emitter lays out: any two places in one block are
+/// closer than this, so a 32-bit PC-relative displacement between them (plus
+/// a small addend) always fits and [`apply_near`] need not check it.
+pub const MAX_BLOCK: usize = 1 << 30;
+
+/// [`apply`] for a hole whose value lies in the block being emitted (its
+/// code, its data or a jump target of the same trace; see
+/// [`MAX_BLOCK`]): a PC-relative displacement is then in range by
+/// construction and is written without a range check. Other kinds are
+/// patched as by [`apply`]. The arithmetic is the same ([`displacement`]).
+#[inline(always)]
+pub fn apply_near(
+    kind: HoleKind,
+    buf: &mut [u8],
+    offset: usize,
+    base: u64,
+    value: u64,
+) -> Option<()> {
+    match kind {
+        HoleKind::Rel32 => {
+            let rel = displacement(base.wrapping_add(offset as u64), value);
+            debug_assert!(
+                i32::try_from(rel).is_ok(),
+                "a near Rel32 hole is out of range"
+            );
+            write_u32(buf, offset, rel as u32)
+        }
+        _ => apply(kind, buf, offset, base, value),
+    }
+}
+
 /// Bytes a hole of this kind covers, starting at its offset.
 pub fn width(kind: HoleKind) -> usize {
     match kind {
@@ -91,10 +122,15 @@ fn abs32s(buf: &mut [u8], offset: usize, value: u64) -> Option<()> {
     write_u32(buf, offset, i32::try_from(value as i64).ok()? as u32)
 }
 
+/// `S + A - P`: how far `value` lies from the hole at `location`.
+#[inline(always)]
+const fn displacement(location: u64, value: u64) -> i64 {
+    value.wrapping_sub(location) as i64
+}
+
 #[inline(always)]
 fn rel32_value(location: u64, value: u64) -> Option<u32> {
-    let rel = value.wrapping_sub(location) as i64;
-    Some(i32::try_from(rel).ok()? as u32)
+    Some(i32::try_from(displacement(location, value)).ok()? as u32)
 }
 
 /// `S + A - P` in a signed 32-bit field.
@@ -140,7 +176,7 @@ fn x86_got_pcrelx(buf: &mut [u8], offset: usize, base: u64, value: u64) -> Optio
 }
 
 fn aarch64_branch26(buf: &mut [u8], offset: usize, location: u64, value: u64) -> Option<()> {
-    let rel = value.wrapping_sub(location) as i64;
+    let rel = displacement(location, value);
     if rel & 3 != 0 || !(-(1i64 << 27)..(1i64 << 27)).contains(&rel) {
         return None;
     }
@@ -153,7 +189,7 @@ fn aarch64_branch26(buf: &mut [u8], offset: usize, location: u64, value: u64) ->
 }
 
 fn aarch64_condbr19(buf: &mut [u8], offset: usize, location: u64, value: u64) -> Option<()> {
-    let rel = value.wrapping_sub(location) as i64;
+    let rel = displacement(location, value);
     if rel & 3 != 0 || !(-(1i64 << 20)..(1i64 << 20)).contains(&rel) {
         return None;
     }

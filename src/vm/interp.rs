@@ -655,6 +655,24 @@ impl Vm {
                         }
                     };
                 }
+                // The end of a small-int arm: the fast result `r`
+                // (`Option<i64>`) if it fits a small int, else the generic
+                // operation `arg` on `a` and `b`; pops one and sets the top.
+                macro_rules! small_int_result {
+                    ($r:expr, $a:expr, $b:expr, $arg:expr) => {
+                        match $r.and_then(encode_small_int) {
+                            Some(v) => {
+                                sp = unsafe { sp.sub(1) };
+                                set_top!(v);
+                            }
+                            None => {
+                                let r = tri!(ops::binary_op($a, $b, $arg));
+                                sp = unsafe { sp.sub(1) };
+                                set_top!(r.into_raw());
+                            }
+                        }
+                    };
+                }
                 macro_rules! deopt {
                     ($generic:expr) => {{
                         rewrite!(here!(), $generic);
@@ -949,17 +967,7 @@ impl Vm {
                             op::BINARY_OP_SUBTRACT_INT => x.checked_sub(y),
                             _ => x.checked_mul(y),
                         };
-                        match r.and_then(encode_small_int) {
-                            Some(v) => {
-                                sp = unsafe { sp.sub(1) };
-                                set_top!(v);
-                            }
-                            None => {
-                                let r = tri!(ops::binary_op(a, b, arg));
-                                sp = unsafe { sp.sub(1) };
-                                set_top!(r.into_raw());
-                            }
-                        }
+                        small_int_result!(r, a, b, arg);
                     }
                     op::BINARY_OP_AND_INT
                     | op::BINARY_OP_RSHIFT_INT
@@ -994,17 +1002,7 @@ impl Vm {
                                 }
                             }
                         };
-                        match r.and_then(encode_small_int) {
-                            Some(v) => {
-                                sp = unsafe { sp.sub(1) };
-                                set_top!(v);
-                            }
-                            None => {
-                                let r = tri!(ops::binary_op(a, b, arg));
-                                sp = unsafe { sp.sub(1) };
-                                set_top!(r.into_raw());
-                            }
-                        }
+                        small_int_result!(r, a, b, arg);
                     }
                     op::BINARY_OP_POWER_INT => {
                         let (b, a) = (top!(), peek!(2));
@@ -1014,17 +1012,7 @@ impl Vm {
                         let (x, y) = (decode_small_int(a), decode_small_int(b));
                         // Negative exponents (a float) and overflow (a big
                         // int) take the generic path.
-                        match ops::small_int_binop(binop::POW, x, y).and_then(encode_small_int) {
-                            Some(v) => {
-                                sp = unsafe { sp.sub(1) };
-                                set_top!(v);
-                            }
-                            None => {
-                                let r = tri!(ops::binary_op(a, b, arg));
-                                sp = unsafe { sp.sub(1) };
-                                set_top!(r.into_raw());
-                            }
-                        }
+                        small_int_result!(ops::small_int_binop(binop::POW, x, y), a, b, arg);
                     }
                     op::BINARY_OP_ADD_FLOAT
                     | op::BINARY_OP_SUBTRACT_FLOAT

@@ -91,3 +91,71 @@ pub fn stat_after(stderr: &str, label: &str) -> u64 {
         .and_then(|d| d.parse().ok())
         .unwrap_or_else(|| panic!("no number after {label:?}:\n{stderr}"))
 }
+
+/// The number right before `label` in `cpjit run --stats` output
+/// (`N label`); panics, naming the label, when there is none.
+pub fn stat_before(stderr: &str, label: &str) -> u64 {
+    let at = stderr
+        .find(label)
+        .unwrap_or_else(|| panic!("no {label:?} in stats:\n{stderr}"));
+    stderr[..at]
+        .split(|c: char| !c.is_ascii_digit())
+        .rfind(|s| !s.is_empty())
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_else(|| panic!("no number before {label:?}:\n{stderr}"))
+}
+
+/// What one program run printed and how it ended (-1: killed by a signal).
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub status: i32,
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Self {
+        Run {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            status: out.status.code().unwrap_or(-1),
+        }
+    }
+}
+
+/// Runs `cmd` with no stdin and collects its output as text.
+pub fn collect(cmd: &mut Command) -> Run {
+    Run::from(run(cmd))
+}
+
+/// A program of `tests/tier2/`.
+pub fn tier2_program(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tier2")
+        .join(name)
+}
+
+/// The back-edge and side-exit thresholds the tier-2 tests run with: low,
+/// so that short programs make traces, side traces and exits.
+pub const TIER2_THRESHOLD: u64 = 4;
+
+/// `cpjit run --tier MODE ARGS.. FILE` with the environment `env`.
+pub fn cpjit_run(mode: &str, file: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut c = Command::new(cpjit());
+    c.args(["run", "--tier", mode]).args(args).arg(file);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    collect(&mut c)
+}
+
+/// [`cpjit_run`] with the tier-2 tests' thresholds ([`TIER2_THRESHOLD`]),
+/// and `env` on top.
+pub fn cpjit_tier2(mode: &str, file: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let threshold = TIER2_THRESHOLD.to_string();
+    let mut all = vec![
+        ("CPJIT_BACKEDGE_THRESHOLD", threshold.as_str()),
+        ("CPJIT_SIDE_EXIT_THRESHOLD", threshold.as_str()),
+    ];
+    all.extend_from_slice(env);
+    cpjit_run(mode, file, args, &all)
+}

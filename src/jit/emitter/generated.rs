@@ -16,6 +16,7 @@
 //! generated function returns `None` on anything unusual and the emitter
 //! then redoes the trace through that path.
 
+use crate::jit::emitter::Slot;
 use crate::jit::patch;
 use crate::jit::trace::UopInstruction;
 use cpjit_abi::stencil::{EmitSink, HoleKind, HoleValue, StencilSet};
@@ -24,6 +25,10 @@ use cpjit_abi::uop::Uop;
 /// Number of uops: tables indexed by `Uop as usize` have this length, so
 /// indexing them needs no bounds check.
 pub(crate) const UOP_COUNT: usize = Uop::ALL.len();
+
+/// Most symbols a set's generated functions may name: sets naming more
+/// use the table-driven path.
+pub(crate) const SYMBOL_SLOTS: usize = 64;
 
 /// Emits every uop of a trace (see [`Sink::uops`]).
 pub(crate) type UopsFn = for<'a> fn(&mut Sink<'a>, &'a [UopInstruction]) -> Option<()>;
@@ -100,47 +105,62 @@ pub(crate) fn lookup(set: &StencilSet) -> Option<&'static GeneratedSet> {
 /// The instruction of the trampoline and the guard (they read none).
 static NO_INSTRUCTION: UopInstruction = UopInstruction::new(Uop::NOP);
 
-/// What generated functions write one trace through. The fields the loop
-/// over uops changes stay few (they live in registers); everything fixed
-/// for the trace is behind [`TraceConsts`].
+/// What generated functions write one trace through. Everything the loop
+/// over uops reads is a field of its own (a local copy of the sink keeps
+/// them in registers: see [`Sink::uops`]); what only some groups need is
+/// behind [`TraceConsts`].
 pub(crate) struct Sink<'a> {
+    /// The block.
     buf: &'a mut [u8],
     /// Where the next group's code goes.
     c: usize,
-    /// Layout slot of the current group (0 trampoline, `i + 1` uop `i`).
-    k: usize,
+    /// Where the next group's data goes (before alignment).
+    d: usize,
+    /// Address `buf[0]` runs at.
+    base: u64,
+    /// Code offset of each uop of the trace (jump and error targets).
+    targets: &'a [Slot],
+    /// Bits of the operand `Operand` holes receive.
+    operand_mask: u64,
+    /// The current instruction.
     ins: &'a UopInstruction,
     t: &'a TraceConsts<'a>,
 }
 
-/// What is fixed for one trace.
+/// What is fixed for one trace and read by few groups.
 pub(crate) struct TraceConsts<'a> {
-    /// Address `buf[0]` runs at.
-    pub base: u64,
-    /// Start of the data area.
-    pub data_base: usize,
-    /// `(code offset, data offset from data_base)` per group.
-    pub slots: &'a [(u32, u32)],
     /// The executor's address.
     pub executor: u64,
     /// Address of the first uop's code.
     pub top: u64,
-    /// Bits of the operand `Operand` holes receive.
-    pub operand_mask: u64,
-    /// Addresses of the set's symbols, indexed like `emit::SYMBOLS`.
-    pub symbols: &'a [u64],
+    /// Addresses of the set's symbols, indexed like `emit::SYMBOLS` (a
+    /// fixed size, so that a constant index needs no bounds check).
+    pub symbols: &'a [u64; SYMBOL_SLOTS],
     /// Whether each opcode may be emitted (`Uop as usize`).
     pub usable: &'a [bool; UOP_COUNT],
 }
 
 impl<'a> Sink<'a> {
     /// A sink for one trace's block (`buf`, checked against the layout by
-    /// the caller), positioned at the trampoline.
-    pub fn new(buf: &'a mut [u8], t: &'a TraceConsts<'a>) -> Self {
+    /// the caller), positioned at the trampoline (`code` and `data`, the
+    /// offsets of its code and of the data area). `targets` are the code
+    /// offsets of the trace's uops.
+    pub fn new(
+        buf: &'a mut [u8],
+        (code, data): (usize, usize),
+        base: u64,
+        targets: &'a [Slot],
+        operand_mask: u64,
+        t: &'a TraceConsts<'a>,
+    ) -> Self {
+        let len = buf.len();
         Sink {
             buf,
-            c: t.slots.first().map_or(0, |x| x.0 as usize),
-            k: 0,
+            c: code.min(len),
+            d: data.min(len),
+            base,
+            targets,
+            operand_mask,
             ins: &NO_INSTRUCTION,
             t,
         }
@@ -149,6 +169,11 @@ impl<'a> Sink<'a> {
     /// Where the next group's code goes.
     pub fn code_offset(&self) -> usize {
         self.c
+    }
+
+    /// Where the next group's data goes.
+    pub fn data_offset(&self) -> usize {
+        self.d
     }
 
     /// Emits every uop of `trace` after the trampoline with `emit` (a
@@ -177,60 +202,60 @@ impl<'a> Sink<'a> {
         emit: impl Fn(usize, &mut Self) -> Option<()>,
     ) -> Option<()> {
         let usable = self.t.usable;
-        // Checked once at the end, without branches in the loop: the
-        // layout has checked the same, so this only catches a layout made
-        // for another trace (the block is then not used).
+        // Checked once at the end, without a branch in the loop: the layout
+        // has checked the same, so this only catches a layout made for
+        // another trace (the block is then not used). Jump targets are
+        // checked where they are read.
         let mut ok = true;
-        let mut worst_target = 0u32;
-        for ins in trace {
+        for (_i, ins) in trace.iter().enumerate() {
+            // Debug builds check every uop's place against the layout.
+            debug_assert_eq!(
+                Some(self.c),
+                self.targets.get(_i).map(|s| s.code as usize),
+                "uop {_i}: emitted code offset differs from the layout's"
+            );
             let op = ins.opcode as usize;
             ok &= usable[op];
-            worst_target = worst_target.max(ins.jump_target.max(ins.error_target));
-            self.k += 1;
             self.ins = ins;
             emit(op, self)?;
         }
-        (ok && (worst_target as usize) < trace.len()).then_some(())
+        ok.then_some(())
     }
 
     /// Emits the guard after the last uop with `emit`.
     pub fn fatal_error(&mut self, emit: impl Fn(&mut Self) -> Option<()>) -> Option<()> {
-        self.k += 1;
         self.ins = &NO_INSTRUCTION;
         emit(self)
     }
 
+    /// Address of the code of uop `index` of the trace.
     #[inline(always)]
-    fn code_at(&self, slot: usize) -> u64 {
-        let c = self.t.slots.get(slot).map_or(0, |s| s.0);
-        self.t.base.wrapping_add(c as u64)
-    }
-
-    #[inline(always)]
-    fn data_offset(&self) -> usize {
-        self.t.data_base + self.t.slots.get(self.k).map_or(0, |s| s.1 as usize)
+    fn target(&self, index: u32) -> Option<u64> {
+        let s = self.targets.get(index as usize)?;
+        Some(self.base.wrapping_add(s.code as u64))
     }
 }
 
 impl EmitSink for Sink<'_> {
     #[inline(always)]
-    fn value(&self, v: HoleValue) -> u64 {
+    fn value(&self, v: HoleValue) -> Option<u64> {
         let ins = self.ins;
-        match v {
+        Some(match v {
             // Generated code adds the code size to `Code` for `Continue`.
-            HoleValue::Code | HoleValue::Continue => self.t.base.wrapping_add(self.c as u64),
-            HoleValue::Data => self.t.base.wrapping_add(self.data_offset() as u64),
+            HoleValue::Code | HoleValue::Continue => self.base.wrapping_add(self.c as u64),
+            // Generated code uses the address `data_at` returns.
+            HoleValue::Data => self.base.wrapping_add(self.d as u64),
             HoleValue::Executor => self.t.executor,
             HoleValue::Top => self.t.top,
             HoleValue::Zero => 0,
             HoleValue::Oparg => ins.oparg as u64,
-            HoleValue::Operand => ins.operand & self.t.operand_mask,
+            HoleValue::Operand => ins.operand & self.operand_mask,
             HoleValue::Target => ins.target as u64,
-            HoleValue::JumpTarget => self.code_at(ins.jump_target as usize + 1),
-            HoleValue::ErrorTarget => self.code_at(ins.error_target as usize + 1),
+            HoleValue::JumpTarget => self.target(ins.jump_target)?,
+            HoleValue::ErrorTarget => self.target(ins.error_target)?,
             HoleValue::ExitIndex => ins.exit_index as u64,
             HoleValue::OperandHi => ins.operand >> 32,
-        }
+        })
     }
 
     #[inline(always)]
@@ -239,10 +264,20 @@ impl EmitSink for Sink<'_> {
     }
 
     #[inline(always)]
+    fn data_at(&mut self, align: usize) -> u64 {
+        // `align` is a power of two (checked when the set is prepared);
+        // with a constant `align` of 1 this folds away. An offset past the
+        // block is caught by `data`.
+        self.d = self.d.wrapping_add(align - 1) & !(align - 1);
+        self.base.wrapping_add(self.d as u64)
+    }
+
+    #[inline(always)]
     fn data<const N: usize>(&mut self, body: &[u8; N]) -> Option<&mut [u8; N]> {
-        let d = self.data_offset();
-        let place: &mut [u8; N] = self.buf.get_mut(d..d.checked_add(N)?)?.try_into().ok()?;
+        let d = self.d;
+        let place = place(self.buf, d)?;
         *place = *body;
+        self.d = d + N;
         Some(place)
     }
 
@@ -252,26 +287,47 @@ impl EmitSink for Sink<'_> {
         // the data is checked once at the end (`Sink::code_offset`), as
         // offsets only grow.
         let c = self.c;
-        let place: &mut [u8; N] = self.buf.get_mut(c..)?.first_chunk_mut()?;
-        self.c = c + N;
+        let place = place(self.buf, c)?;
         *place = *body;
+        self.c = c + N;
         Some(place)
     }
 
     #[inline(always)]
-    fn patch(
+    fn patch<const NEAR: bool>(
         kind: HoleKind,
         place: &mut [u8],
         offset: usize,
         address: u64,
         value: u64,
     ) -> Option<()> {
-        patch::apply(kind, place, offset, address, value)
+        if NEAR {
+            patch::apply_near(kind, place, offset, address, value)
+        } else {
+            patch::apply(kind, place, offset, address, value)
+        }
     }
 
     #[inline(always)]
     fn patch_in_block(&mut self, kind: HoleKind, address: u64, value: u64) -> Option<()> {
-        let offset = usize::try_from(address.wrapping_sub(self.t.base)).ok()?;
-        patch::apply(kind, self.buf, offset, self.t.base, value)
+        let offset = usize::try_from(address.wrapping_sub(self.base)).ok()?;
+        patch::apply(kind, self.buf, offset, self.base, value)
     }
+}
+
+/// The `N` bytes of `buf` at `at`, with one bounds check: the only check
+/// a group's copy pays (its holes lie at constant offsets inside those
+/// bytes, so patching them needs none once inlined).
+#[inline(always)]
+fn place<const N: usize>(buf: &mut [u8], at: usize) -> Option<&mut [u8; N]> {
+    // `at` is at most `buf.len() + MAX_DATA_ALIGN` (code offsets only grow
+    // past a successful check, data offsets are aligned up from one) and a
+    // slice is at most `isize::MAX` bytes, so the sum cannot overflow.
+    if at + N > buf.len() {
+        return None;
+    }
+    // SAFETY: `at + N <= buf.len()` (checked just above), so the `N` bytes
+    // from `at` lie in `buf`, which this borrows mutably; `[u8; N]` has
+    // alignment 1, so any address is suitably aligned.
+    Some(unsafe { &mut *buf.as_mut_ptr().add(at).cast::<[u8; N]>() })
 }

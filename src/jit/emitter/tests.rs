@@ -235,3 +235,57 @@ fn layout_reports_the_first_bad_instruction() {
         Err(JitError::UnresolvedSymbol(_))
     ));
 }
+
+#[test]
+fn the_packed_and_the_general_layout_agree() {
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    for available in stencil_sets::available() {
+        let set = available.set;
+        let symbols = symbols_for(set, 0x7f12_3456_0040);
+        let emitter = Emitter::new(set, &symbols).unwrap();
+        let uops = emittable(set);
+        let (mut packed, mut general) = (Layout::default(), Layout::default());
+        for n in [1usize, 2, 7, 64, 300] {
+            let trace = random_trace(&mut rng, &uops, n, 0);
+            emitter.layout_general(&trace, &mut general).unwrap();
+            if !emitter.uniform_data {
+                continue;
+            }
+            emitter.layout_packed(&trace, &mut packed).unwrap();
+            assert_eq!(packed.slots, general.slots, "{} n={n}", set.target);
+            assert_eq!(
+                (packed.code_size, packed.data_base, packed.total_size),
+                (general.code_size, general.data_base, general.total_size),
+                "{} n={n}",
+                set.target
+            );
+            // A bad target and an unusable uop are the same error on both.
+            let mut bad = trace.clone();
+            bad[n / 2].error_target = n as u32;
+            let errors = (
+                emitter.layout_packed(&bad, &mut packed),
+                emitter.layout_general(&bad, &mut general),
+            );
+            assert!(
+                matches!(
+                    errors,
+                    (
+                        Err(JitError::BadTarget { index: a, .. }),
+                        Err(JitError::BadTarget { index: b, .. })
+                    ) if a == n / 2 && b == n / 2
+                ),
+                "{} n={n}: {errors:?}",
+                set.target
+            );
+        }
+        let missing = Emitter::new(set, &SymbolTable::new()).unwrap();
+        let trace = [UopInstruction::new(Uop::DEOPT)];
+        let (mut a, mut b) = (Layout::default(), Layout::default());
+        assert_eq!(
+            format!("{:?}", missing.layout_packed(&trace, &mut a)),
+            format!("{:?}", missing.layout_general(&trace, &mut b)),
+            "{}",
+            set.target
+        );
+    }
+}
