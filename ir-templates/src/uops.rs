@@ -104,6 +104,26 @@ fn return_(s: &mut B) -> R {
     s.return_status(status::RETURNED)
 }
 
+/// Calls the frame-pushing helper `name` with the trace's frame, stack
+/// pointer and thread state, the uop's `oparg` and `operand` and the
+/// `TARGET` hole; returns the new frame (NULL when none was pushed).
+fn call_frame_helper<'ctx>(
+    s: &mut B<'ctx, '_>,
+    name: &str,
+) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
+    let args = [
+        s.frame.into(),
+        s.sp.into(),
+        s.tstate.into(),
+        s.oparg()?.into(),
+        s.operand()?.into(),
+        s.hole("TARGET")?.into(),
+    ];
+    Ok(s.call_helper(name, Some(s.ptr().into()), &args)?
+        .ok_or(TemplateError::Signature)?
+        .into_pointer_value())
+}
+
 /// A native call of the function-entry executor in the word at `operand`
 /// (null, or no frame pushed: continue at `_JIT_JUMP_TARGET`, nothing
 /// changed); `RETURNED` in the new frame pops it, any other status is
@@ -116,18 +136,7 @@ fn call_executor(s: &mut B) -> R {
         .into_pointer_value();
     let has = s.llvm().build_is_not_null(callee, "has_executor")?;
     s.guard(has, Exit::JumpTarget)?;
-    let args = [
-        s.frame.into(),
-        s.sp.into(),
-        s.tstate.into(),
-        s.oparg()?.into(),
-        s.operand()?.into(),
-        s.hole("TARGET")?.into(),
-    ];
-    let new_frame = s
-        .call_helper("cpjit_enter_frame", Some(s.ptr().into()), &args)?
-        .ok_or(TemplateError::Signature)?
-        .into_pointer_value();
+    let new_frame = call_frame_helper(s, "cpjit_enter_frame")?;
     let pushed = s.llvm().build_is_not_null(new_frame, "pushed")?;
     s.guard(pushed, Exit::JumpTarget)?;
     let entry = s
@@ -170,18 +179,7 @@ fn call_executor(s: &mut B) -> R {
 /// (NULL: guard failed, nothing changed); the trace goes on in the new
 /// frame, at its empty stack.
 fn push_frame(s: &mut B) -> R {
-    let args = [
-        s.frame.into(),
-        s.sp.into(),
-        s.tstate.into(),
-        s.oparg()?.into(),
-        s.operand()?.into(),
-        s.hole("TARGET")?.into(),
-    ];
-    let new_frame = s
-        .call_helper("cpjit_push_frame", Some(s.ptr().into()), &args)?
-        .ok_or(TemplateError::Signature)?
-        .into_pointer_value();
+    let new_frame = call_frame_helper(s, "cpjit_push_frame")?;
     let bits = s
         .llvm()
         .build_ptr_to_int(new_frame, s.i64(), "new_frame_bits")?;
