@@ -18,6 +18,18 @@ fn cpjit(mode: &str, file: &Path, extra: &[&str]) -> Run {
     cpjit_tier2(mode, file, extra, &[])
 }
 
+/// Runs `file` in `mode` with `flag` and `--dump-traces` into a temporary
+/// file named after `tag`; returns the run and the dump's text (empty when
+/// none was written).
+fn cpjit_dumping(mode: &str, file: &Path, tag: &str, flag: &str) -> (Run, String) {
+    let dump = std::env::temp_dir().join(format!("{tag}-{}-{mode}.txt", std::process::id()));
+    let d = dump.to_string_lossy().into_owned();
+    let r = cpjit(mode, file, &[flag, "--dump-traces", &d]);
+    let text = std::fs::read_to_string(&dump).unwrap_or_default();
+    let _ = std::fs::remove_file(&dump);
+    (r, text)
+}
+
 fn last_line(s: &str) -> &str {
     s.lines().last().unwrap_or("")
 }
@@ -179,14 +191,7 @@ fn exits_from_an_inlined_callee_box_its_unboxed_floats_in_both_tier2_modes() {
     let file = tier2_program("inline_float_exit.py");
     let reference = cpjit("1", &file, &[]);
     for mode in ["uops", "jit"] {
-        let dump = std::env::temp_dir().join(format!(
-            "cpjit-inline-float-{}-{mode}.txt",
-            std::process::id()
-        ));
-        let d = dump.to_string_lossy().into_owned();
-        let r = cpjit(mode, &file, &["--stats", "--dump-traces", &d]);
-        let text = std::fs::read_to_string(&dump).unwrap_or_default();
-        let _ = std::fs::remove_file(&dump);
+        let (r, text) = cpjit_dumping(mode, &file, "cpjit-inline-float", "--stats");
         let what = format!("--tier {mode}:\n{}", r.stderr);
         assert_eq!(r.status, 0, "{what}");
         assert_eq!(r.stdout, reference.stdout, "{what}");
@@ -268,14 +273,7 @@ fn floats_stored_into_lists_stay_unboxed_and_exact_in_both_tier2_modes() {
     let reference = cpjit("1", &file, &[]);
     assert_eq!(reference.status, 0, "{}", reference.stderr);
     for mode in ["uops", "jit"] {
-        let dump = std::env::temp_dir().join(format!(
-            "cpjit-float-list-{}-{mode}.txt",
-            std::process::id()
-        ));
-        let d = dump.to_string_lossy().into_owned();
-        let r = cpjit(mode, &file, &["--leak-check", "--dump-traces", &d]);
-        let text = std::fs::read_to_string(&dump).unwrap_or_default();
-        let _ = std::fs::remove_file(&dump);
+        let (r, text) = cpjit_dumping(mode, &file, "cpjit-float-list", "--leak-check");
         let what = format!("--tier {mode}:\n{}", r.stderr);
         assert_eq!(r.status, 0, "{what}");
         assert_eq!(r.stdout, reference.stdout, "{what}");
@@ -302,14 +300,7 @@ fn list_subscripts_of_locals_are_fused_and_exact_in_both_tier2_modes() {
     let reference = cpjit("1", &file, &[]);
     assert_eq!(reference.status, 0, "{}", reference.stderr);
     for mode in ["uops", "jit"] {
-        let dump = std::env::temp_dir().join(format!(
-            "cpjit-subscr-fused-{}-{mode}.txt",
-            std::process::id()
-        ));
-        let d = dump.to_string_lossy().into_owned();
-        let r = cpjit(mode, &file, &["--leak-check", "--dump-traces", &d]);
-        let text = std::fs::read_to_string(&dump).unwrap_or_default();
-        let _ = std::fs::remove_file(&dump);
+        let (r, text) = cpjit_dumping(mode, &file, "cpjit-subscr-fused", "--leak-check");
         let what = format!("--tier {mode}:\n{}", r.stderr);
         assert_eq!(r.status, 0, "{what}");
         assert_eq!(r.stdout, reference.stdout, "{what}");

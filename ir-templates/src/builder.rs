@@ -877,10 +877,9 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         Ok(phi.as_basic_value().into_int_value())
     }
 
-    /// `decref(v)` for a value known to be a float box: when the count
-    /// reaches zero the box goes onto the float free list inline
-    /// (`cpjit_dealloc` when the list is full).
-    pub fn decref_float(&mut self, v: IntValue<'ctx>) -> Result<(), TemplateError> {
+    /// `--v.refcnt` for a value known to be an object; returns whether
+    /// the object is still alive (the new count is not zero).
+    fn refcnt_decrement(&mut self, v: IntValue<'ctx>) -> Result<IntValue<'ctx>, TemplateError> {
         let obj = self.object(v)?;
         let rc = self
             .load_field(obj, &ObjHeader::DESC, "refcnt")?
@@ -891,6 +890,14 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         let alive =
             self.b
                 .build_int_compare(IntPredicate::NE, rc, rc.get_type().const_zero(), "alive")?;
+        Ok(alive)
+    }
+
+    /// `decref(v)` for a value known to be a float box: when the count
+    /// reaches zero the box goes onto the float free list inline
+    /// (`cpjit_dealloc` when the list is full).
+    pub fn decref_float(&mut self, v: IntValue<'ctx>) -> Result<(), TemplateError> {
+        let alive = self.refcnt_decrement(v)?;
         let dead_bb = self.ctx.append_basic_block(self.func, "dead");
         let push_bb = self.ctx.append_basic_block(self.func, "push_box");
         let full_bb = self.ctx.append_basic_block(self.func, "list_full");
@@ -930,16 +937,7 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
     /// `if --v.refcnt == 0 { cpjit_dealloc(v) }`, the call marked cold so
     /// the surviving path is laid out first.
     fn decref_known_obj(&mut self, v: IntValue<'ctx>) -> Result<(), TemplateError> {
-        let obj = self.object(v)?;
-        let rc = self
-            .load_field(obj, &ObjHeader::DESC, "refcnt")?
-            .into_int_value();
-        let one = rc.get_type().const_int(1, false);
-        let rc = self.b.build_int_sub(rc, one, "rc")?;
-        self.store_field(obj, &ObjHeader::DESC, "refcnt", rc)?;
-        let alive =
-            self.b
-                .build_int_compare(IntPredicate::NE, rc, rc.get_type().const_zero(), "alive")?;
+        let alive = self.refcnt_decrement(v)?;
         let dead_bb = self.ctx.append_basic_block(self.func, "dead");
         let join = self.ctx.append_basic_block(self.func, "alive");
         let br = self.b.build_conditional_branch(alive, join, dead_bb)?;

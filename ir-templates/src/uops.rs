@@ -104,6 +104,26 @@ fn return_(s: &mut B) -> R {
     s.return_status(status::RETURNED)
 }
 
+/// Calls the frame-pushing helper `name` with the trace's frame, stack
+/// pointer and thread state, the uop's `oparg` and `operand` and the
+/// `TARGET` hole; returns the new frame (NULL when none was pushed).
+fn call_frame_helper<'ctx>(
+    s: &mut B<'ctx, '_>,
+    name: &str,
+) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
+    let args = [
+        s.frame.into(),
+        s.sp.into(),
+        s.tstate.into(),
+        s.oparg()?.into(),
+        s.operand()?.into(),
+        s.hole("TARGET")?.into(),
+    ];
+    Ok(s.call_helper(name, Some(s.ptr().into()), &args)?
+        .ok_or(TemplateError::Signature)?
+        .into_pointer_value())
+}
+
 /// A native call of the function-entry executor in the word at `operand`
 /// (null, or no frame pushed: continue at `_JIT_JUMP_TARGET`, nothing
 /// changed); `RETURNED` in the new frame pops it, any other status is
@@ -116,18 +136,7 @@ fn call_executor(s: &mut B) -> R {
         .into_pointer_value();
     let has = s.llvm().build_is_not_null(callee, "has_executor")?;
     s.guard(has, Exit::JumpTarget)?;
-    let args = [
-        s.frame.into(),
-        s.sp.into(),
-        s.tstate.into(),
-        s.oparg()?.into(),
-        s.operand()?.into(),
-        s.hole("TARGET")?.into(),
-    ];
-    let new_frame = s
-        .call_helper("cpjit_enter_frame", Some(s.ptr().into()), &args)?
-        .ok_or(TemplateError::Signature)?
-        .into_pointer_value();
+    let new_frame = call_frame_helper(s, "cpjit_enter_frame")?;
     let pushed = s.llvm().build_is_not_null(new_frame, "pushed")?;
     s.guard(pushed, Exit::JumpTarget)?;
     let entry = s
@@ -170,18 +179,7 @@ fn call_executor(s: &mut B) -> R {
 /// (NULL: guard failed, nothing changed); the trace goes on in the new
 /// frame, at its empty stack.
 fn push_frame(s: &mut B) -> R {
-    let args = [
-        s.frame.into(),
-        s.sp.into(),
-        s.tstate.into(),
-        s.oparg()?.into(),
-        s.operand()?.into(),
-        s.hole("TARGET")?.into(),
-    ];
-    let new_frame = s
-        .call_helper("cpjit_push_frame", Some(s.ptr().into()), &args)?
-        .ok_or(TemplateError::Signature)?
-        .into_pointer_value();
+    let new_frame = call_frame_helper(s, "cpjit_push_frame")?;
     let bits = s
         .llvm()
         .build_ptr_to_int(new_frame, s.i64(), "new_frame_bits")?;
@@ -631,6 +629,21 @@ fn is_unique<'ctx>(
     )?)
 }
 
+/// Runs `then` (given the box's address) when `v` is a float box that
+/// only its holder references, so the box may be rewritten in place.
+fn if_unique_float<'ctx, 'a>(
+    s: &mut B<'ctx, 'a>,
+    v: IntValue<'ctx>,
+    then: impl FnOnce(&mut B<'ctx, 'a>, inkwell::values::PointerValue<'ctx>) -> R,
+) -> R {
+    let is_float = is_kind(s, v, kind::FLOAT)?;
+    s.if_then(is_float, |s| {
+        let obj = s.llvm().build_int_to_ptr(v, s.ptr(), "old_obj")?;
+        let unique = is_unique(s, obj)?;
+        s.if_then(unique, |s| then(s, obj))
+    })
+}
+
 fn binary_op_float(s: &mut B, fop: FloatOp) -> R {
     let left = s.peek(2)?;
     let right = s.peek(1)?;
@@ -911,24 +924,11 @@ fn store_fast_unboxed_float(s: &mut B) -> R {
     let value = s.pop()?;
     let slot = s.local_slot(s.oparg()?)?;
     let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
-    let is_float = is_kind(s, old, kind::FLOAT)?;
-    s.if_then(is_float, |s| {
-        let obj = s.llvm().build_int_to_ptr(old, s.ptr(), "old_obj")?;
-        let rc = s
-            .load_field(obj, &ObjHeader::DESC, "refcnt")?
-            .into_int_value();
-        let unique = s.llvm().build_int_compare(
-            IntPredicate::EQ,
-            rc,
-            rc.get_type().const_int(1, false),
-            "unique",
-        )?;
-        s.if_then(unique, |s| {
-            // Only the local holds the old float: write into its box.
-            let f = unboxed(s, value)?;
-            s.store_field(obj, &FloatObj::DESC, "value", f)?;
-            s.continue_at(Exit::Continue)
-        })
+    if_unique_float(s, old, |s, obj| {
+        // Only the local holds the old float: write into its box.
+        let f = unboxed(s, value)?;
+        s.store_field(obj, &FloatObj::DESC, "value", f)?;
+        s.continue_at(Exit::Continue)
     })?;
     let boxed = s.box_float(value)?;
     s.llvm().build_store(slot, boxed)?;
@@ -1098,27 +1098,14 @@ fn store_subscr_list_int_unboxed_float(s: &mut B) -> R {
     let value = s.peek(3)?;
     let (_, slot) = list_item_slot(s, list, index)?;
     let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
-    let is_float = is_kind(s, old, kind::FLOAT)?;
     let sp = s.sp;
-    s.if_then(is_float, |s| {
-        let obj = s.llvm().build_int_to_ptr(old, s.ptr(), "old_obj")?;
-        let rc = s
-            .load_field(obj, &ObjHeader::DESC, "refcnt")?
-            .into_int_value();
-        let unique = s.llvm().build_int_compare(
-            IntPredicate::EQ,
-            rc,
-            rc.get_type().const_int(1, false),
-            "unique",
-        )?;
-        s.if_then(unique, |s| {
-            // Only the list holds the old float: write into its box.
-            let f = unboxed(s, value)?;
-            s.store_field(obj, &FloatObj::DESC, "value", f)?;
-            s.drop_values(3)?;
-            s.decref_obj(list)?;
-            s.continue_at(Exit::Continue)
-        })
+    if_unique_float(s, old, |s, obj| {
+        // Only the list holds the old float: write into its box.
+        let f = unboxed(s, value)?;
+        s.store_field(obj, &FloatObj::DESC, "value", f)?;
+        s.drop_values(3)?;
+        s.decref_obj(list)?;
+        s.continue_at(Exit::Continue)
     })?;
     s.sp = sp;
     let boxed = s.box_float(value)?;

@@ -490,15 +490,8 @@ pub fn unary_invert(v: u64) -> PyResult<Obj> {
 
 /// Equality that cannot call user code; `None` when the kinds are not comparable here.
 pub fn eq_simple(a: u64, b: u64) -> Option<bool> {
-    if a == b {
-        return Some(true);
-    }
-    // Two different small ints differ.
-    if a & b & 1 == 1 {
-        return Some(false);
-    }
-    if kind_of(a) == kind::STR && kind_of(b) == kind::STR {
-        return Some(str_of(a) == str_of(b));
+    if let Some(r) = eq_quick(a, b) {
+        return Some(r);
     }
     if let (Some(x), Some(y)) = (as_num(a), as_num(b)) {
         return Some(num_cmp(&x, &y) == Some(Ordering::Equal));
@@ -645,10 +638,12 @@ fn seq_compare(x: &[u64], y: &[u64], o: u32, a: u64, b: u64) -> PyResult<bool> {
 
 /// Equality of two values when it is decided without the general paths:
 /// identity, two small ints, two strs; `None` otherwise.
+#[inline]
 fn eq_quick(a: u64, b: u64) -> Option<bool> {
     if a == b {
         return Some(true);
     }
+    // Two different small ints differ.
     if a & b & 1 == 1 {
         return Some(false);
     }

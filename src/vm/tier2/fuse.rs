@@ -63,14 +63,7 @@ pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ins(u: Uop) -> UopInstruction {
-        UopInstruction::new(u)
-    }
-
-    fn opcodes(uops: &[UopInstruction]) -> Vec<Uop> {
-        uops.iter().map(|u| u.opcode).collect()
-    }
+    use crate::vm::tier2::test_uops::{ins, opcodes};
 
     #[test]
     fn loads_feeding_a_list_subscript_are_fused_into_it() {

@@ -48,6 +48,8 @@ pub mod peel;
 pub mod project;
 pub mod removals;
 pub mod stats;
+#[cfg(test)]
+mod test_uops;
 pub mod trace;
 pub mod unbox;
 pub mod uop_interp;
@@ -193,6 +195,15 @@ fn rewrite(code: &Code, at: u32, word: u32) {
 }
 
 impl State {
+    /// Records that tier 2 could not make a trace for the place `key`
+    /// (counted in the stats; never tried again); returns `false`, the
+    /// "nothing installed" answer of the hot-place handlers.
+    fn decline(&mut self, key: (usize, u32)) -> bool {
+        self.stats.declined += 1;
+        self.declined.insert(key);
+        false
+    }
+
     /// Projects a trace from `start` in the frame context `entry` and installs it.
     fn project_and_install(
         &mut self,
@@ -567,11 +578,7 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
                 unsafe { (*caches_of(code).add(instr as usize)).version = Rc::as_ptr(&t) as u64 };
                 true
             }
-            None => {
-                s.stats.declined += 1;
-                s.declined.insert(key);
-                false
-            }
+            None => s.decline(key),
         }
     });
     installed.unwrap_or(false)
@@ -675,11 +682,7 @@ unsafe fn on_hot_call(vm: &mut Vm, frame: *mut Frame) -> bool {
                 s.invalidate_exits_at_return(code);
                 true
             }
-            None => {
-                s.stats.declined += 1;
-                s.declined.insert(key);
-                false
-            }
+            None => s.decline(key),
         }
     });
     installed.unwrap_or(false)

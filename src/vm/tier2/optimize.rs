@@ -652,10 +652,7 @@ fn compact(uops: Vec<UopInstruction>, remove: &[bool]) -> Vec<UopInstruction> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ins(u: Uop) -> UopInstruction {
-        UopInstruction::new(u)
-    }
+    use crate::vm::tier2::test_uops::{ins, opcodes};
 
     #[test]
     fn compact_renumbers_targets_past_removed_uops() {
@@ -673,10 +670,6 @@ mod tests {
 
     fn no_deletes(_: Option<&Code>, _: u32) -> bool {
         false
-    }
-
-    fn opcodes(uops: &[UopInstruction]) -> Vec<Uop> {
-        uops.iter().map(|u| u.opcode).collect()
     }
 
     /// `x * x` twice, with exit stubs: the second float guard is proven by

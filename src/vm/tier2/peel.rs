@@ -56,10 +56,7 @@ pub fn peel(uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ins(u: Uop) -> UopInstruction {
-        UopInstruction::new(u)
-    }
+    use crate::vm::tier2::test_uops::ins;
 
     #[test]
     fn a_closed_loop_is_peeled_and_its_exits_shared() {

@@ -486,14 +486,7 @@ pub fn unbox(uops: Vec<UopInstruction>, float_load: &[bool]) -> Vec<UopInstructi
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ins(u: Uop) -> UopInstruction {
-        UopInstruction::new(u)
-    }
-
-    fn opcodes(uops: &[UopInstruction]) -> Vec<Uop> {
-        uops.iter().map(|u| u.opcode).collect()
-    }
+    use crate::vm::tier2::test_uops::{ins, opcodes};
 
     /// `x*x + y*y` with `x`, `y` known floats, stored back into `x`:
     /// everything unboxed, nothing boxed.

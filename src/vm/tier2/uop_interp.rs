@@ -33,6 +33,30 @@ pub fn helper_calls() -> Vec<(u8, u64)> {
     v
 }
 
+/// The item slot `c[k]` of a list `c` subscripted by a small int `k`
+/// (negative counts from the end), as the list-subscript templates find
+/// it; `None` (the template's deopt) when `c` is not a list, `k` is not a
+/// small int, or the index is out of range.
+///
+/// # Safety
+/// `c` and `k` are live values.
+unsafe fn list_int_slot(c: u64, k: u64) -> Option<*mut u64> {
+    if k & 1 == 0 || kind_of(c) != kind::LIST {
+        return None;
+    }
+    // SAFETY: `c` is a live list.
+    let l = unsafe { &*(c as *const ListObj) };
+    let mut i = decode_small_int(k);
+    if i < 0 {
+        i += l.len as i64;
+    }
+    if i < 0 || i >= l.len as i64 {
+        return None;
+    }
+    // SAFETY: `i` is within the list's items.
+    Some(unsafe { l.items.add(i as usize) })
+}
+
 /// Counts one `_CALL_HELPER` for the instruction at `target` of `frame`'s code.
 ///
 /// # Safety
@@ -225,21 +249,11 @@ pub unsafe fn run(
                         push!(c);
                         push!(k);
                     }
-                    let (k, c) = (*sp.sub(1), *sp.sub(2));
-                    if k & 1 == 0 || kind_of(c) != kind::LIST {
+                    let c = *sp.sub(2);
+                    let Some(slot) = list_int_slot(c, *sp.sub(1)) else {
                         pc = ins.jump_target as usize;
                         continue;
-                    }
-                    let l = &*(c as *const ListObj);
-                    let mut i = decode_small_int(k);
-                    if i < 0 {
-                        i += l.len as i64;
-                    }
-                    if i < 0 || i >= l.len as i64 {
-                        pc = ins.jump_target as usize;
-                        continue;
-                    }
-                    let slot = l.items.add(i as usize);
+                    };
                     if ins.opcode != Uop::STORE_SUBSCR_LIST_INT {
                         let v = *slot;
                         incref(v);
@@ -309,21 +323,11 @@ pub unsafe fn run(
                     });
                 }
                 Uop::STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT => {
-                    let (k, c) = (*sp.sub(1), *sp.sub(2));
-                    if k & 1 == 0 || kind_of(c) != kind::LIST {
+                    let c = *sp.sub(2);
+                    let Some(slot) = list_int_slot(c, *sp.sub(1)) else {
                         pc = ins.jump_target as usize;
                         continue;
-                    }
-                    let l = &*(c as *const ListObj);
-                    let mut i = decode_small_int(k);
-                    if i < 0 {
-                        i += l.len as i64;
-                    }
-                    if i < 0 || i >= l.len as i64 {
-                        pc = ins.jump_target as usize;
-                        continue;
-                    }
-                    let slot = l.items.add(i as usize);
+                    };
                     let f = f64::from_bits(*sp.sub(3));
                     let old = *slot;
                     sp = sp.sub(3);
