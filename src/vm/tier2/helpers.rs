@@ -297,33 +297,66 @@ pub unsafe extern "C" fn cpjit_push_frame(
     code: u64,
     target: u64,
 ) -> *mut Frame {
-    use crate::abi::layout::kind;
-    use crate::vm::obj::{cast, kind_of};
-    use crate::vm::types::FuncObj;
     let n = nargs as usize;
     // SAFETY: the caller's contract: the call's values are on the stack;
     // vm_data is the VM running this thread.
     unsafe {
         let base = sp.sub(n + 2);
-        let (callable, self_) = (*base, *base.add(1));
-        // The trace baked the caller's globals in for every frame: a
-        // function of other globals is not inlined.
-        if self_ != 0
-            || kind_of(callable) != kind::FUNCTION
-            || cast::<FuncObj>(callable).code.raw() != code
-            || cast::<FuncObj>(callable).globals.raw() != (*frame).globals as u64
-        {
+        let Some(callable) = function_of(frame, base, code) else {
             return std::ptr::null_mut();
-        }
+        };
         let vm = &mut *((*tstate).vm_data as *mut Vm);
-        match vm.push_exact_frame(frame, callable, base.add(2), n) {
-            Some(f) => {
+        let pushed = vm.push_exact_frame(frame, callable, base.add(2), n);
+        saved_caller(frame, base, target, pushed)
+    }
+}
+
+/// The callable of the call whose `[callable, NULL, args...]` start at
+/// `base`, if it is a function of the code object `code` running with
+/// `frame`'s globals: the only calls `_PUSH_FRAME` and `_CALL_EXECUTOR`
+/// push themselves (the trace baked the caller's globals in for every
+/// frame, so a function of other globals is not pushed).
+///
+/// # Safety
+/// `base` points at the call's two live values; `frame` is live.
+unsafe fn function_of(frame: *mut Frame, base: *mut u64, code: u64) -> Option<u64> {
+    use crate::abi::layout::kind;
+    use crate::vm::obj::{cast, kind_of};
+    use crate::vm::types::FuncObj;
+    // SAFETY: the caller's contract.
+    unsafe {
+        let (callable, self_) = (*base, *base.add(1));
+        if self_ != 0 || kind_of(callable) != kind::FUNCTION {
+            return None;
+        }
+        let fo = cast::<FuncObj>(callable);
+        (fo.code.raw() == code && fo.globals.raw() == (*frame).globals as u64).then_some(callable)
+    }
+}
+
+/// After pushing the callee's frame for the call at `target` whose values
+/// started at `base`: saves `frame` as the caller (resuming at
+/// `target + 1`, its stack without the call) and returns the new frame;
+/// NULL, with nothing changed, when the frame could not be pushed.
+///
+/// # Safety
+/// `frame` is live and `base` is inside its stack.
+unsafe fn saved_caller(
+    frame: *mut Frame,
+    base: *mut u64,
+    target: u64,
+    pushed: Option<*mut Frame>,
+) -> *mut Frame {
+    match pushed {
+        Some(f) => {
+            // SAFETY: the caller's contract.
+            unsafe {
                 (*frame).instr = target as u32 + 1;
                 (*frame).stack_pointer = base;
-                f
             }
-            None => std::ptr::null_mut(),
+            f
         }
+        None => std::ptr::null_mut(),
     }
 }
 
@@ -367,10 +400,8 @@ pub unsafe extern "C" fn cpjit_enter_frame(
     slot: u64,
     target: u64,
 ) -> *mut Frame {
-    use crate::abi::layout::kind;
     use crate::vm::bytecode::EntrySlot;
-    use crate::vm::obj::{cast, kind_of};
-    use crate::vm::types::{CodeObj, FuncObj};
+    use crate::vm::types::CodeObj;
     let n = nargs as usize;
     // SAFETY: the caller's contract.
     unsafe {
@@ -378,24 +409,13 @@ pub unsafe extern "C" fn cpjit_enter_frame(
         let code = e.code();
         let code_obj = code as *const Code as u64 - std::mem::offset_of!(CodeObj, code) as u64;
         let base = sp.sub(n + 2);
-        let (callable, self_) = (*base, *base.add(1));
-        if self_ != 0 || kind_of(callable) != kind::FUNCTION {
+        let Some(callable) = function_of(frame, base, code_obj) else {
             return std::ptr::null_mut();
-        }
-        let fo = cast::<FuncObj>(callable);
-        let globals = fo.globals.raw();
-        if fo.code.raw() != code_obj || globals != (*frame).globals as u64 {
-            return std::ptr::null_mut();
-        }
+        };
+        let globals = (*frame).globals as u64;
         let vm = &mut *((*tstate).vm_data as *mut Vm);
-        match vm.push_native_frame(frame, callable, globals, code, e, base.add(2), n) {
-            Some(f) => {
-                (*frame).instr = target as u32 + 1;
-                (*frame).stack_pointer = base;
-                f
-            }
-            None => std::ptr::null_mut(),
-        }
+        let pushed = vm.push_native_frame(frame, callable, globals, code, e, base.add(2), n);
+        saved_caller(frame, base, target, pushed)
     }
 }
 
