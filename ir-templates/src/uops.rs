@@ -166,11 +166,11 @@ fn call_executor(s: &mut B) -> R {
 fn push_callee_frame<'ctx>(
     s: &mut B<'ctx, '_>,
 ) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
-    // A loop that LLVM would turn into `memset`/`memcpy` calls: stencils
-    // call no C library.
-    let no_builtins = s.ctx().create_string_attribute("no-builtins", "");
+    // No unrolling of its loops (a few words each; see store_word_in_loop).
+    let optsize = inkwell::attributes::Attribute::get_named_enum_kind_id("optsize");
+    let optsize = s.ctx().create_enum_attribute(optsize, 0);
     s.function()
-        .add_attribute(inkwell::attributes::AttributeLoc::Function, no_builtins);
+        .add_attribute(inkwell::attributes::AttributeLoc::Function, optsize);
     let slot_bits = s.operand()?;
     let slot = s.llvm().build_int_to_ptr(slot_bits, s.ptr(), "slot")?;
     let n = s.oparg()?;
@@ -292,15 +292,14 @@ fn push_callee_frame<'ctx>(
             .llvm()
             .build_load(s.i64(), s.word_at(args, i)?, "arg")?
             .into_int_value();
-        s.llvm().build_store(s.word_at(lp, i)?, a)?;
+        store_word_in_loop(s, s.word_at(lp, i)?, a)?;
         Ok(acc)
     })?;
     let nlp = s.llvm().build_int_z_extend(nlp32, s.i64(), "nlp")?;
     let rest = s.llvm().build_int_sub(nlp, n, "rest")?;
     let locals = s.word_at(lp, n)?;
     s.counted_loop(rest, s.const_i64(0), |s, i, acc| {
-        s.llvm()
-            .build_store(s.word_at(locals, i)?, s.const_i64(0))?;
+        store_word_in_loop(s, s.word_at(locals, i)?, s.const_i64(0))?;
         Ok(acc)
     })?;
     let empty = s.word_at(lp, nlp)?;
@@ -339,6 +338,21 @@ fn push_callee_frame<'ctx>(
     let phi = s.llvm().build_phi(s.ptr(), "new_frame")?;
     phi.add_incoming(&[(&f, fast_end), (&helper, slow_end)]);
     Ok(phi.as_basic_value().into_pointer_value())
+}
+
+/// A store in a loop over a frame's few words, kept a plain store: LLVM
+/// would otherwise turn the loop into a `memset`/`memcpy` call (stencils
+/// call no C library) or vectorize it, a loss for the handful of words of
+/// one call's arguments and locals.
+fn store_word_in_loop<'ctx>(
+    s: &B<'ctx, '_>,
+    at: inkwell::values::PointerValue<'ctx>,
+    v: IntValue<'ctx>,
+) -> R {
+    s.llvm()
+        .build_store(at, v)?
+        .set_volatile(true)
+        .map_err(|_| TemplateError::Signature)
 }
 
 /// The return of `_POP_FRAME` and `_CALL_EXECUTOR`, inline (as the
