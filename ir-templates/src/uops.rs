@@ -94,6 +94,36 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::UNARY_NOT => unary_not(s),
         Uop::IS_OP => is_op(s),
         Uop::BINARY_OP_POWER_INT => binary_op_power_int(s),
+        Uop::LOAD_FAST_INT
+        | Uop::STORE_FAST_INT
+        | Uop::LOAD_CONST_IMMORTAL
+        | Uop::GUARD_INT_LT
+        | Uop::GUARD_INT_LE
+        | Uop::GUARD_INT_EQ
+        | Uop::GUARD_INT_NE
+        | Uop::GUARD_INT_GT
+        | Uop::GUARD_INT_GE
+        | Uop::GUARD_INT_LT_LOCALS
+        | Uop::GUARD_INT_LE_LOCALS
+        | Uop::GUARD_INT_EQ_LOCALS
+        | Uop::GUARD_INT_NE_LOCALS
+        | Uop::GUARD_INT_GT_LOCALS
+        | Uop::GUARD_INT_GE_LOCALS
+        | Uop::GUARD_INT_LT_LOCAL_CONST
+        | Uop::GUARD_INT_LE_LOCAL_CONST
+        | Uop::GUARD_INT_EQ_LOCAL_CONST
+        | Uop::GUARD_INT_NE_LOCAL_CONST
+        | Uop::GUARD_INT_GT_LOCAL_CONST
+        | Uop::GUARD_INT_GE_LOCAL_CONST
+        | Uop::BINARY_OP_ADD_INT_LOCAL_CONST
+        | Uop::BINARY_OP_SUBTRACT_INT_LOCAL_CONST
+        | Uop::BINARY_OP_ADD_INT_LOCALS
+        | Uop::BINARY_OP_SUBTRACT_INT_LOCALS
+        | Uop::INPLACE_ADD_INT_LOCAL_CONST
+        | Uop::INPLACE_SUBTRACT_INT_LOCAL_CONST
+        | Uop::INPLACE_ADD_INT_LOCALS
+        | Uop::INPLACE_SUBTRACT_INT_LOCALS
+        | Uop::STORE_SUBSCR_LIST_INT_LOCALS => crate::fused::build(uop, s),
     }
 }
 
@@ -988,7 +1018,7 @@ fn list_item_slot<'ctx>(
 }
 
 /// [`list_item_slot`], leaving through the block `fail` when one is given.
-fn list_item_slot_or<'ctx>(
+pub(crate) fn list_item_slot_or<'ctx>(
     s: &mut B<'ctx, '_>,
     list: IntValue<'ctx>,
     index: IntValue<'ctx>,
