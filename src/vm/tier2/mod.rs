@@ -43,6 +43,7 @@ mod entry;
 pub mod fast_helpers;
 pub mod fuse;
 pub mod helpers;
+pub mod iter_helpers;
 pub mod optimize;
 pub mod peel;
 pub mod project;
