@@ -124,6 +124,7 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         | Uop::INPLACE_ADD_INT_LOCALS
         | Uop::INPLACE_SUBTRACT_INT_LOCALS
         | Uop::STORE_SUBSCR_LIST_INT_LOCALS => crate::fused::build(uop, s),
+        Uop::CALL_RANGE_ITER => call_range_iter(s),
     }
 }
 
@@ -1449,6 +1450,31 @@ fn build_tuple(s: &mut B) -> R {
         .ok_or(TemplateError::Signature)?
         .into_int_value();
     s.llvm().build_store(base, t)?;
+    s.sp = s.word_at(base, s.const_i64(1))?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `iter(range(args))`: `[callable, NULL, args...]` becomes the iterator
+/// `cpjit_range_iter` makes (0: continue at `_JIT_JUMP_TARGET`, unchanged).
+fn call_range_iter(s: &mut B) -> R {
+    let n = s.oparg()?;
+    let two = s.const_i64(2);
+    let words = s.llvm().build_int_add(n, two, "words")?;
+    let neg = s.llvm().build_int_neg(words, "neg")?;
+    let base = s.word_at(s.sp, neg)?;
+    let it = s
+        .call_helper(
+            "cpjit_range_iter",
+            Some(s.i64().into()),
+            &[base.into(), n.into(), s.operand()?.into()],
+        )?
+        .ok_or(TemplateError::Signature)?
+        .into_int_value();
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, it, s.const_i64(0), "made")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    s.llvm().build_store(base, it)?;
     s.sp = s.word_at(base, s.const_i64(1))?;
     s.continue_at(Exit::Continue)
 }

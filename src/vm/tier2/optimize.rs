@@ -496,6 +496,12 @@ fn run(
                 s.pop();
                 s.push(Ty::Unknown);
             }
+            Uop::CALL_RANGE_ITER => {
+                for _ in 0..u.oparg + 2 {
+                    s.pop();
+                }
+                s.push(Ty::Unknown);
+            }
             Uop::BINARY_OP_ADD_FLOAT
             | Uop::BINARY_OP_SUBTRACT_FLOAT
             | Uop::BINARY_OP_MULTIPLY_FLOAT => {

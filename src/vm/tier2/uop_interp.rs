@@ -577,6 +577,20 @@ pub unsafe fn run(
                     let t = crate::vm::tier2::fast_helpers::cpjit_build_tuple(sp, n as u64);
                     push!(t);
                 }
+                Uop::CALL_RANGE_ITER => {
+                    let base = sp.sub(ins.oparg as usize + 2);
+                    match crate::vm::tier2::iter_helpers::cpjit_range_iter(
+                        base,
+                        ins.oparg as u64,
+                        ins.operand,
+                    ) {
+                        0 => pc = ins.jump_target as usize,
+                        it => {
+                            *base = it;
+                            sp = base.add(1);
+                        }
+                    }
+                }
                 Uop::BINARY_SLICE => {
                     let (c, a, b) = (*sp.sub(3), *sp.sub(2), *sp.sub(1));
                     match crate::vm::tier2::fast_helpers::cpjit_binary_slice(c, a, b) {
