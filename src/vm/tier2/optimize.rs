@@ -597,9 +597,9 @@ fn run(
                 code = if u.operand == 0 {
                     std::ptr::null()
                 } else {
-                    // SAFETY: a _PUSH_FRAME's operand is a code object the
-                    // trace holds (its frame context).
-                    unsafe { &crate::vm::obj::cast::<crate::vm::types::CodeObj>(u.operand).code }
+                    // SAFETY: a _PUSH_FRAME's operand is the entry slot of a
+                    // code object the trace holds (its frame context).
+                    unsafe { crate::vm::bytecode::EntrySlot::at(u.operand).code() }
                 };
             }
             Uop::POP_FRAME => {
