@@ -95,6 +95,37 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::UNARY_NOT => unary_not(s),
         Uop::IS_OP => is_op(s),
         Uop::BINARY_OP_POWER_INT => binary_op_power_int(s),
+        Uop::LOAD_FAST_INT
+        | Uop::STORE_FAST_INT
+        | Uop::LOAD_CONST_IMMORTAL
+        | Uop::GUARD_INT_LT
+        | Uop::GUARD_INT_LE
+        | Uop::GUARD_INT_EQ
+        | Uop::GUARD_INT_NE
+        | Uop::GUARD_INT_GT
+        | Uop::GUARD_INT_GE
+        | Uop::GUARD_INT_LT_LOCALS
+        | Uop::GUARD_INT_LE_LOCALS
+        | Uop::GUARD_INT_EQ_LOCALS
+        | Uop::GUARD_INT_NE_LOCALS
+        | Uop::GUARD_INT_GT_LOCALS
+        | Uop::GUARD_INT_GE_LOCALS
+        | Uop::GUARD_INT_LT_LOCAL_CONST
+        | Uop::GUARD_INT_LE_LOCAL_CONST
+        | Uop::GUARD_INT_EQ_LOCAL_CONST
+        | Uop::GUARD_INT_NE_LOCAL_CONST
+        | Uop::GUARD_INT_GT_LOCAL_CONST
+        | Uop::GUARD_INT_GE_LOCAL_CONST
+        | Uop::BINARY_OP_ADD_INT_LOCAL_CONST
+        | Uop::BINARY_OP_SUBTRACT_INT_LOCAL_CONST
+        | Uop::BINARY_OP_ADD_INT_LOCALS
+        | Uop::BINARY_OP_SUBTRACT_INT_LOCALS
+        | Uop::INPLACE_ADD_INT_LOCAL_CONST
+        | Uop::INPLACE_SUBTRACT_INT_LOCAL_CONST
+        | Uop::INPLACE_ADD_INT_LOCALS
+        | Uop::INPLACE_SUBTRACT_INT_LOCALS
+        | Uop::STORE_SUBSCR_LIST_INT_LOCALS => crate::fused::build(uop, s),
+        Uop::CALL_RANGE_ITER => call_range_iter(s),
     }
 }
 
@@ -1209,7 +1240,7 @@ fn list_item_slot<'ctx>(
 }
 
 /// [`list_item_slot`], leaving through the block `fail` when one is given.
-fn list_item_slot_or<'ctx>(
+pub(crate) fn list_item_slot_or<'ctx>(
     s: &mut B<'ctx, '_>,
     list: IntValue<'ctx>,
     index: IntValue<'ctx>,
@@ -1640,6 +1671,31 @@ fn build_tuple(s: &mut B) -> R {
         .ok_or(TemplateError::Signature)?
         .into_int_value();
     s.llvm().build_store(base, t)?;
+    s.sp = s.word_at(base, s.const_i64(1))?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `iter(range(args))`: `[callable, NULL, args...]` becomes the iterator
+/// `cpjit_range_iter` makes (0: continue at `_JIT_JUMP_TARGET`, unchanged).
+fn call_range_iter(s: &mut B) -> R {
+    let n = s.oparg()?;
+    let two = s.const_i64(2);
+    let words = s.llvm().build_int_add(n, two, "words")?;
+    let neg = s.llvm().build_int_neg(words, "neg")?;
+    let base = s.word_at(s.sp, neg)?;
+    let it = s
+        .call_helper(
+            "cpjit_range_iter",
+            Some(s.i64().into()),
+            &[base.into(), n.into(), s.operand()?.into()],
+        )?
+        .ok_or(TemplateError::Signature)?
+        .into_int_value();
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, it, s.const_i64(0), "made")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    s.llvm().build_store(base, it)?;
     s.sp = s.word_at(base, s.const_i64(1))?;
     s.continue_at(Exit::Continue)
 }

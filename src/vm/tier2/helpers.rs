@@ -152,7 +152,9 @@ pub fn symbol_table() -> SymbolTable {
     ]
     .into_iter()
     .fold(
-        crate::vm::tier2::fast_helpers::register(SymbolTable::new()),
+        crate::vm::tier2::iter_helpers::register(crate::vm::tier2::fast_helpers::register(
+            SymbolTable::new(),
+        )),
         |t, (name, addr)| t.with(name, addr),
     )
     .with("cpjit_true", crate::vm::obj::true_raw())

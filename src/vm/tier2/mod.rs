@@ -43,6 +43,8 @@ mod entry;
 pub mod fast_helpers;
 pub mod fuse;
 pub mod helpers;
+pub mod int_uops;
+pub mod iter_helpers;
 pub mod optimize;
 pub mod peel;
 pub mod project;
