@@ -188,10 +188,11 @@ fn call_executor(s: &mut B) -> R {
 /// NULL (nothing changed) when the callable is not a function of that code
 /// and the frame's globals or the frame cannot be pushed.
 ///
-/// Inline when the callable is such a function, the code needs no cells,
-/// the data stack has room and the recursion limit is not reached: the
-/// frame goes at `tstate.data_top` exactly as the runtime's
-/// `Vm::push_exact_frame` lays it out. Anything else calls
+/// Inline when the callable is such a function, the code has no cell
+/// variables (free variables take the closure's cells), the data stack has
+/// room and the recursion limit is not reached: the frame goes at
+/// `tstate.data_top` exactly as the runtime's `Vm::push_exact_frame` lays
+/// it out. Anything else calls
 /// `cpjit_push_frame`, which decides (and raises nothing: tier 1 redoes a
 /// call it declines).
 fn push_callee_frame<'ctx>(
@@ -239,8 +240,8 @@ fn push_callee_frame<'ctx>(
     let want_code = s
         .load_field(slot, &CallTarget::DESC, "code_obj")?
         .into_int_value();
-    let has_cells = s
-        .load_field(slot, &CallTarget::DESC, "has_cells")?
+    let cellvars = s
+        .load_field(slot, &CallTarget::DESC, "cellvars")?
         .into_int_value();
     let frame_words = s
         .load_field(slot, &CallTarget::DESC, "frame_words")?
@@ -277,12 +278,8 @@ fn push_callee_frame<'ctx>(
         frame_globals_bits,
         "same_globals",
     )?;
-    let no_cells = b.build_int_compare(
-        IntPredicate::EQ,
-        has_cells,
-        s.i32().const_zero(),
-        "no_cells",
-    )?;
+    let no_cells =
+        b.build_int_compare(IntPredicate::EQ, cellvars, s.i32().const_zero(), "no_cells")?;
     let below_limit = b.build_int_compare(
         IntPredicate::SGT,
         remaining,
@@ -326,11 +323,33 @@ fn push_callee_frame<'ctx>(
         store_word_in_loop(s, s.word_at(lp, i)?, a)?;
         Ok(acc)
     })?;
+    // The other locals are empty; the free variables' slots (the last
+    // ones) take the closure's cells.
     let nlp = s.llvm().build_int_z_extend(nlp32, s.i64(), "nlp")?;
-    let rest = s.llvm().build_int_sub(nlp, n, "rest")?;
+    let nfree = s
+        .load_field(slot, &CallTarget::DESC, "freevars")?
+        .into_int_value();
+    let nfree = s.llvm().build_int_z_extend(nfree, s.i64(), "nfree")?;
+    let first_free = s.llvm().build_int_sub(nlp, nfree, "first_free")?;
+    let rest = s.llvm().build_int_sub(first_free, n, "rest")?;
     let locals = s.word_at(lp, n)?;
     s.counted_loop(rest, s.const_i64(0), |s, i, acc| {
         store_word_in_loop(s, s.word_at(locals, i)?, s.const_i64(0))?;
+        Ok(acc)
+    })?;
+    let closure = s
+        .load_field(func, &FunctionHead::DESC, "closure")?
+        .into_int_value();
+    let closure = s.object(closure)?;
+    let cells = s.field_ptr(closure, &TupleObj::DESC, "items")?;
+    let frees = s.word_at(lp, first_free)?;
+    s.counted_loop(nfree, s.const_i64(0), |s, i, acc| {
+        let cell = s
+            .llvm()
+            .build_load(s.i64(), s.word_at(cells, i)?, "cell")?
+            .into_int_value();
+        s.incref(cell)?;
+        store_word_in_loop(s, s.word_at(frees, i)?, cell)?;
         Ok(acc)
     })?;
     let empty = s.word_at(lp, nlp)?;
