@@ -1,12 +1,12 @@
-//! Free lists of dead object memory for the small objects programs make
-//! and drop at high rate: tuples of 1 to [`MAX_TUPLE_LEN`] items (packets,
-//! dict items, sort keys) and iterator objects (one per `for` loop), as
-//! CPython keeps per-size tuple free lists.
+//! Free lists of dead tuple memory: programs make and drop tuples of 1 to
+//! [`MAX_TUPLE_LEN`] items (packets, dict items, sort keys) at high rate;
+//! CPython keeps per-size tuple free lists too.
 //!
 //! A list holds raw blocks of one layout; a block on it is dead (the
 //! live-object counter does not count it: the allocator in `obj.rs`
 //! counts a block live when it takes it and dead when it gives it back).
-//! Floats have their own list, shared with JIT code (`obj.rs`).
+//! Floats (shared with JIT code) and iterators have their own lists in
+//! `obj.rs`.
 
 /// Longest tuple whose memory is recycled.
 pub const MAX_TUPLE_LEN: usize = 4;
@@ -45,11 +45,10 @@ impl Blocks {
     }
 }
 
-/// Every free list (the float one excepted).
+/// The tuple free lists.
 struct Lists {
     /// `tuples[n - 1]`: blocks of tuples of `n` items.
     tuples: [Blocks; MAX_TUPLE_LEN],
-    iters: Blocks,
 }
 
 thread_local! {
@@ -58,7 +57,6 @@ thread_local! {
     static LISTS: std::cell::UnsafeCell<Lists> = const {
         std::cell::UnsafeCell::new(Lists {
             tuples: [Blocks::new(), Blocks::new(), Blocks::new(), Blocks::new()],
-            iters: Blocks::new(),
         })
     };
 }
@@ -87,19 +85,6 @@ pub fn push_tuple(n: usize, p: *mut u8) -> bool {
         return false;
     }
     with(|l| l.tuples[n - 1].push(p))
-}
-
-/// A dead iterator block, if one is resting on the list.
-#[inline(always)]
-pub fn pop_iter() -> Option<*mut u8> {
-    with(|l| l.iters.pop())
-}
-
-/// Keeps the block of a dead iterator (its state already dropped); false
-/// (the caller frees it) when the list is full.
-#[inline(always)]
-pub fn push_iter(p: *mut u8) -> bool {
-    with(|l| l.iters.push(p))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::vm::ops::{str_of, type_name};
 use crate::vm::types::*;
 
 fn new_iter(state: IterState) -> Obj {
-    new_iter_obj(state)
+    Obj::from_raw(new_iter_obj(state))
 }
 
 /// `iter(v)`.
