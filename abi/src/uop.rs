@@ -334,6 +334,15 @@ uops! {
     /// is a list and the index a small int in bounds, push both (new
     /// references) and continue at `jump_target`; else store, pop `v`.
     STORE_SUBSCR_LIST_INT_LOCALS = "_STORE_SUBSCR_LIST_INT_LOCALS",
+    /// `iter(range(...))` in one step (a `CALL oparg` of `range` and the
+    /// `GET_ITER` after it), stack `[callable, NULL, args...]` with `oparg`
+    /// (1 to 3) arguments: `cpjit_range_iter(items: ptr, oparg, operand)`
+    /// (`items` the callable's slot, `operand` the `range` type) returns the
+    /// range iterator without making the range, or 0 (another callable, an
+    /// argument that is not a small int, a zero step): continue at
+    /// `jump_target`, stack unchanged. Else the `oparg + 2` values are
+    /// replaced by the iterator.
+    CALL_RANGE_ITER = "_CALL_RANGE_ITER",
 }
 
 #[cfg(test)]

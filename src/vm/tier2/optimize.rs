@@ -639,6 +639,12 @@ fn run(
                 s.pop();
                 s.push(Ty::Unknown);
             }
+            Uop::CALL_RANGE_ITER => {
+                for _ in 0..u.oparg + 2 {
+                    s.pop();
+                }
+                s.push(Ty::Unknown);
+            }
             Uop::BINARY_OP_ADD_FLOAT
             | Uop::BINARY_OP_SUBTRACT_FLOAT
             | Uop::BINARY_OP_MULTIPLY_FLOAT => {
@@ -734,9 +740,9 @@ fn run(
                 code = if u.operand == 0 {
                     std::ptr::null()
                 } else {
-                    // SAFETY: a _PUSH_FRAME's operand is a code object the
-                    // trace holds (its frame context).
-                    unsafe { &crate::vm::obj::cast::<crate::vm::types::CodeObj>(u.operand).code }
+                    // SAFETY: a _PUSH_FRAME's operand is the entry slot of a
+                    // code object the trace holds (its frame context).
+                    unsafe { crate::vm::bytecode::EntrySlot::at(u.operand).code() }
                 };
             }
             Uop::POP_FRAME => {

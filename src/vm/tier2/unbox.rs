@@ -108,6 +108,7 @@ fn exits_before(u: Uop) -> bool {
             | Uop::PUSH_FRAME
             | Uop::UNPACK_SEQUENCE
             | Uop::BINARY_SLICE
+            | Uop::CALL_RANGE_ITER
             | Uop::UNARY_NEGATIVE
             | Uop::UNARY_NOT
             | Uop::BINARY_OP_POWER_INT
@@ -270,6 +271,10 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             }
             Uop::BINARY_SLICE => {
                 m.pop_pinned(3);
+                st.makes = Some(m.make(k, false));
+            }
+            Uop::CALL_RANGE_ITER => {
+                m.pop_pinned(u.oparg as usize + 2);
                 st.makes = Some(m.make(k, false));
             }
             Uop::BUILD_TUPLE => {

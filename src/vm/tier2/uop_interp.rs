@@ -508,13 +508,13 @@ pub unsafe fn run(
                     // SAFETY: a _CALL_EXECUTOR's operand is the entry slot of
                     // a code object the trace holds; a non-null trace there
                     // is registered (invalidation clears the slot first).
-                    let slot = &*(ins.operand as *const crate::vm::bytecode::EntrySlot);
+                    let slot = crate::vm::bytecode::EntrySlot::at(ins.operand);
                     let callee = slot.trace.get() as *const Trace;
                     if callee.is_null() {
                         pc = ins.jump_target as usize;
                         continue;
                     }
-                    let f = crate::vm::tier2::helpers::cpjit_enter_frame(
+                    let f = crate::vm::tier2::helpers::cpjit_push_frame(
                         frame,
                         sp,
                         tstate,
@@ -536,7 +536,8 @@ pub unsafe fn run(
                             uops: count,
                         };
                     }
-                    frame = crate::vm::tier2::helpers::cpjit_leave_frame(f, tstate);
+                    frame =
+                        crate::vm::tier2::helpers::cpjit_pop_frame(f, (*f).stack_pointer, tstate);
                     sp = (*frame).stack_pointer;
                     lp = (*frame).localsplus.as_mut_ptr();
                 }
@@ -576,6 +577,20 @@ pub unsafe fn run(
                     sp = sp.sub(n);
                     let t = crate::vm::tier2::fast_helpers::cpjit_build_tuple(sp, n as u64);
                     push!(t);
+                }
+                Uop::CALL_RANGE_ITER => {
+                    let base = sp.sub(ins.oparg as usize + 2);
+                    match crate::vm::tier2::iter_helpers::cpjit_range_iter(
+                        base,
+                        ins.oparg as u64,
+                        ins.operand,
+                    ) {
+                        0 => pc = ins.jump_target as usize,
+                        it => {
+                            *base = it;
+                            sp = base.add(1);
+                        }
+                    }
                 }
                 Uop::BINARY_SLICE => {
                     let (c, a, b) = (*sp.sub(3), *sp.sub(2), *sp.sub(1));

@@ -136,7 +136,7 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
         Uop::PUSH_FRAME => {
             let callee = contexts
                 .iter()
-                .find(|c| c.code.raw() == u.operand)
+                .find(|c| &c.code().entry as *const _ as u64 == u.operand)
                 .map_or_else(
                     || format!("code {:#x}", u.operand),
                     |c| c.code().qualname.to_string(),
@@ -151,7 +151,7 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
         Uop::CALL_EXECUTOR => {
             // SAFETY: a _CALL_EXECUTOR's operand is the entry slot of a code
             // object the trace keeps alive.
-            let callee = unsafe { (*(u.operand as *const crate::vm::bytecode::EntrySlot)).code() };
+            let callee = unsafe { crate::vm::bytecode::EntrySlot::at(u.operand).code() };
             format!(
                 "native call of {} ({} args), caller resumes at {}",
                 callee.qualname,
