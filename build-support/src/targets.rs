@@ -4,7 +4,7 @@
 //!
 //! | triple | format | default cc | code model | reloc mode | hole values reached by |
 //! |---|---|---|---|---|---|
-//! | `x86_64-unknown-linux-gnu` | ELF | `ghc` | medium | static | `movabs` immediate (`R_X86_64_64`); jumps `jmp rel32` (`PLT32`) |
+//! | `x86_64-unknown-linux-gnu` | ELF | `ghc` | medium | static | `movabs` immediate (`R_X86_64_64`), `u32` holes as `mov $imm32` (`R_X86_64_32`); jumps `jmp rel32` (`PLT32`) |
 //! | `aarch64-unknown-linux-gnu` | ELF | `preserve_none` | large | static | `movz`/`movk` (`MOVW_UABS_G0..G3`); jumps `b` (`JUMP26`) |
 //! | `x86_64-apple-darwin` | Mach-O | `ghc` | small | PIC | GOT load (`GOT_LOAD`), GOT synthesized in data; jumps `BRANCH` |
 //! | `aarch64-apple-darwin` | Mach-O | `preserve_none` | small | PIC | GOT load (`GOT_LOAD_PAGE21`/`PAGEOFF12`); jumps `BRANCH26` |
@@ -18,6 +18,17 @@
 //!   load from a GOT slot in the data stencil (Mach-O forces PIC; COFF x86-64
 //!   has no 64-bit immediate in the medium model and AArch64 COFF no large
 //!   model). The harvester synthesizes the GOT.
+//! * Narrowed holes (`narrow_holes`): the holes whose values are `u32` in
+//!   the trace format (`_JIT_OPARG`, `_JIT_TARGET`, `_JIT_EXIT_INDEX`) carry
+//!   `!absolute_symbol [0, 2^32)`, so x86-64 ELF reaches them with a 5-byte
+//!   `mov $imm32, %r32` (`R_X86_64_32`, zero-extending) instead of a 10-byte
+//!   `movabs`: 78,323 -> 75,201 B of stencil code. Only there: AArch64 ELF
+//!   keeps its `movz`/`movk` pieces (LLVM 19 still emits `G0..G2` for the
+//!   range, no gain), Mach-O and COFF x86-64/AArch64 reach values through
+//!   GOT slots (a hidden absolute symbol becomes PC-relative `adrp` on
+//!   AArch64 Mach-O/COFF), and i686 is 32-bit already. Operands and
+//!   pointers stay 64-bit everywhere. The runtime's `Abs32` patch refuses a
+//!   value above `u32::MAX` with a typed error.
 //! * Jumps between stencils are always direct (`jmp rel32`/`b`), so the last
 //!   one can be dropped when it falls through to `_JIT_CONTINUE`.
 //! * Runtime helpers are called through a pointer slot the templates put in
@@ -86,6 +97,9 @@ pub struct TargetSpec {
     pub reloc_mode: RelocMode,
     /// How templates reach hole values and runtime data.
     pub value_access: ValueAccess,
+    /// Whether the `u32` holes (`_JIT_OPARG`, `_JIT_TARGET`,
+    /// `_JIT_EXIT_INDEX`) are declared 32-bit ([`TemplateOptions::narrow_holes`]).
+    pub narrow_holes: bool,
 }
 
 /// The seed's seven targets. The one table of per-target choices.
@@ -98,6 +112,7 @@ pub const TARGETS: &[TargetSpec] = &[
         code_model: CodeModel::Medium,
         reloc_mode: RelocMode::Static,
         value_access: ValueAccess::Hidden,
+        narrow_holes: true,
     },
     TargetSpec {
         triple: "aarch64-unknown-linux-gnu",
@@ -107,6 +122,7 @@ pub const TARGETS: &[TargetSpec] = &[
         code_model: CodeModel::Large,
         reloc_mode: RelocMode::Static,
         value_access: ValueAccess::Hidden,
+        narrow_holes: false,
     },
     TargetSpec {
         triple: "x86_64-apple-darwin",
@@ -116,6 +132,7 @@ pub const TARGETS: &[TargetSpec] = &[
         code_model: CodeModel::Small,
         reloc_mode: RelocMode::PIC,
         value_access: ValueAccess::Default,
+        narrow_holes: false,
     },
     TargetSpec {
         triple: "aarch64-apple-darwin",
@@ -125,6 +142,7 @@ pub const TARGETS: &[TargetSpec] = &[
         code_model: CodeModel::Small,
         reloc_mode: RelocMode::PIC,
         value_access: ValueAccess::Default,
+        narrow_holes: false,
     },
     TargetSpec {
         triple: "x86_64-pc-windows-msvc",
@@ -134,6 +152,7 @@ pub const TARGETS: &[TargetSpec] = &[
         code_model: CodeModel::Small,
         reloc_mode: RelocMode::PIC,
         value_access: ValueAccess::DllImport,
+        narrow_holes: false,
     },
     TargetSpec {
         triple: "aarch64-pc-windows-msvc",
@@ -143,6 +162,7 @@ pub const TARGETS: &[TargetSpec] = &[
         code_model: CodeModel::Small,
         reloc_mode: RelocMode::PIC,
         value_access: ValueAccess::DllImport,
+        narrow_holes: false,
     },
     TargetSpec {
         triple: "i686-pc-windows-msvc",
@@ -152,6 +172,7 @@ pub const TARGETS: &[TargetSpec] = &[
         code_model: CodeModel::Small,
         reloc_mode: RelocMode::Static,
         value_access: ValueAccess::Hidden,
+        narrow_holes: false,
     },
 ];
 
@@ -200,6 +221,7 @@ impl TargetSpec {
             cc,
             frame_pointers: !ghc_on_x86,
             value_access: self.value_access,
+            narrow_holes: self.narrow_holes,
         })
     }
 
@@ -295,6 +317,18 @@ mod tests {
             .map(|_| ())
             .unwrap_err();
         assert!(err.to_string().contains("riscv64"));
+    }
+
+    #[test]
+    fn narrowed_holes_only_where_they_are_32_bit_immediates() {
+        for t in TARGETS {
+            let immediate = t.arch == Arch::X86_64
+                && t.format == Format::Elf
+                && t.value_access == ValueAccess::Hidden;
+            assert!(!t.narrow_holes || immediate, "{}", t.triple);
+            let opts = t.options(t.default_cc).expect("default compiles");
+            assert_eq!(opts.narrow_holes, t.narrow_holes, "{}", t.triple);
+        }
     }
 
     #[test]

@@ -182,7 +182,22 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
             ValueAccess::Default => {}
             ValueAccess::DllImport => g.set_dll_storage_class(DLLStorageClass::Import),
         }
+        if self.opts.narrow_holes && crate::NARROW_HOLES.contains(&name) {
+            self.mark_u32_range(g);
+        }
         g
+    }
+
+    /// Declares that `g`'s address lies in `[0, 2^32)` (`!absolute_symbol`):
+    /// LLVM then reaches it with a 32-bit immediate. The range includes zero,
+    /// so LLVM no longer takes the address to be non-null either.
+    fn mark_u32_range(&self, g: GlobalValue<'ctx>) {
+        let kind = self.ctx.get_kind_id("absolute_symbol");
+        let range = self.ctx.metadata_node(&[
+            self.i64().const_zero().into(),
+            self.i64().const_int(1 << 32, false).into(),
+        ]);
+        g.set_metadata(range, kind);
     }
 
     /// The address of the external symbol `name` as an `i64` (zero-extended

@@ -78,7 +78,19 @@ pub struct TemplateOptions {
     pub frame_pointers: bool,
     /// How hole values and runtime data are reached.
     pub value_access: ValueAccess,
+    /// Declare the holes whose values are 32-bit numbers (`_JIT_OPARG`,
+    /// `_JIT_TARGET`, `_JIT_EXIT_INDEX`: `u32` in the trace format) with
+    /// `!absolute_symbol` range `[0, 2^32)`, so LLVM materializes them as a
+    /// 32-bit immediate (`mov $imm32, %r32`, `R_X86_64_32`) instead of a
+    /// 64-bit one. Only where that is an immediate (see build-support's
+    /// target table); pointers and operands stay 64-bit.
+    pub narrow_holes: bool,
 }
+
+/// The holes whose values are `u32` in the trace format (`UopInstruction`'s
+/// `oparg`, `target` and `exit_index`), which [`TemplateOptions::narrow_holes`]
+/// declares as 32-bit absolute symbols.
+pub const NARROW_HOLES: &[&str] = &["_JIT_OPARG", "_JIT_TARGET", "_JIT_EXIT_INDEX"];
 
 /// Something to compile into one stencil group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

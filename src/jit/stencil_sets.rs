@@ -208,6 +208,80 @@ mod tests {
         }
     }
 
+    /// The 32-bit holes of the 64-bit targets (`!absolute_symbol` in the
+    /// templates) only ever hold a `u32` of the trace format, with no symbol
+    /// and no addend and zero-extended, so patching them cannot fail for any
+    /// instruction: pointers and operands keep their 64-bit holes.
+    #[test]
+    fn narrowed_holes_hold_only_u32_values_on_64_bit_targets() {
+        use cpjit_abi::stencil::{HoleKind, HoleValue};
+        let mut narrowed = std::collections::BTreeMap::new();
+        for s in available()
+            .iter()
+            .filter(|s| !s.set.target.starts_with("i686"))
+        {
+            for (name, g) in s.groups() {
+                for h in g.code.holes.iter().chain(g.data.holes) {
+                    if !matches!(h.kind, HoleKind::Abs32 | HoleKind::Abs32S) {
+                        continue;
+                    }
+                    let what = format!("{} {name} {h:?}", s.set.target);
+                    assert_eq!(h.kind, HoleKind::Abs32, "{what}: must zero-extend");
+                    assert!(
+                        matches!(
+                            h.value,
+                            HoleValue::Oparg | HoleValue::Target | HoleValue::ExitIndex
+                        ),
+                        "{what}: only u32 values may be narrowed"
+                    );
+                    assert_eq!((h.symbol, h.addend), (None, 0), "{what}");
+                    *narrowed.entry(s.set.target).or_insert(0) += 1;
+                }
+            }
+        }
+        // The target table narrows them on x86-64 Linux.
+        assert!(
+            narrowed
+                .get("x86_64-unknown-linux-gnu")
+                .copied()
+                .unwrap_or(0)
+                > 0,
+            "{narrowed:?}"
+        );
+    }
+
+    /// A value too large for a narrowed hole is a typed error from the one
+    /// patch function of its kind, never a truncation.
+    #[test]
+    fn too_large_value_for_a_narrowed_hole_is_an_error() {
+        use crate::jit::error::JitError;
+        use crate::jit::patch::patch;
+        use cpjit_abi::stencil::{HoleKind, HoleValue};
+        let set = find(Some("x86_64-unknown-linux-gnu"), None).expect("x86-64 set");
+        let (g, hole) = set
+            .groups()
+            .into_iter()
+            .find_map(|(_, g)| {
+                g.code
+                    .holes
+                    .iter()
+                    .find(|h| h.kind == HoleKind::Abs32 && h.value == HoleValue::Oparg)
+                    .map(|h| (g, *h))
+            })
+            .expect("a narrowed oparg hole");
+        let mut code = g.code.body.to_vec();
+        let at = hole.offset as usize;
+        let before = code.clone();
+        let err = patch(hole.kind, &mut code, at, 0x7f00_0000_0000, 1 << 32).unwrap_err();
+        assert!(
+            matches!(err, JitError::PatchOutOfRange { kind: HoleKind::Abs32, value, .. } if value == 1 << 32),
+            "{err}"
+        );
+        assert_eq!(code, before, "nothing written on error");
+        patch(hole.kind, &mut code, at, 0x7f00_0000_0000, u32::MAX as u64).expect("u32 fits");
+        assert_eq!(code[at..at + 4], u32::MAX.to_le_bytes());
+    }
+
     #[test]
     fn lookups_fail_clearly() {
         let e = find(Some("sparc-sun-solaris"), None).unwrap_err();
