@@ -65,6 +65,8 @@ impl Machine {
                 recursion_remaining: 1000,
                 side_exit_threshold: 1000,
                 vm_data: std::ptr::null_mut(),
+                data_top: std::ptr::null_mut(),
+                data_limit: std::ptr::null_mut(),
             }),
         };
         // SAFETY: the frame header lies at the start of `words`.

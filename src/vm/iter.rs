@@ -9,10 +9,7 @@ use crate::vm::ops::{str_of, type_name};
 use crate::vm::types::*;
 
 fn new_iter(state: IterState) -> Obj {
-    Obj::from_raw(box_obj(IterObj {
-        ob: hdr(KIND_ITER),
-        state,
-    }))
+    Obj::from_raw(new_iter_obj(state))
 }
 
 /// `iter(v)`.

@@ -18,6 +18,7 @@ pub mod num;
 pub mod obj;
 pub mod ops;
 pub mod scope;
+pub mod sort;
 pub mod text;
 pub mod tier2;
 pub mod types;

@@ -86,7 +86,7 @@ fn live_dec() {
 /// subtracted (that keeps the free list's push and pop, which JIT code does
 /// inline, free of counting).
 pub fn live_objects() -> isize {
-    LIVE.load(Ordering::Relaxed) - float_free_len() as isize
+    LIVE.load(Ordering::Relaxed) - float_free_len() as isize - iter_free_len() as isize
 }
 
 /// Increments the reference count of `v` if it is a heap object.
@@ -228,6 +228,81 @@ fn header(k: u32) -> ObjHeader {
 pub fn box_obj<T>(o: T) -> u64 {
     live_inc();
     Box::into_raw(Box::new(o)) as u64
+}
+
+// ---- iterators, with a free list ----
+
+/// Room on the iterator free list. Loops make and drop one iterator per
+/// run (`for j in range(i + 1, n)` inside another loop), so a short list
+/// keeps that allocation out of the allocator.
+const ITER_FREE_LIST_CAPACITY: usize = 64;
+
+/// Memory of dead [`IterObj`]s (their states already dropped), for reuse.
+/// Like floats on their free list, they are not counted live.
+struct IterFreeList(std::cell::UnsafeCell<(usize, [u64; ITER_FREE_LIST_CAPACITY])>);
+// SAFETY: the VM runs Python code on one thread; the list is only touched
+// there (by the runtime and the helpers JIT code calls).
+unsafe impl Sync for IterFreeList {}
+static ITER_FREE: IterFreeList = IterFreeList(std::cell::UnsafeCell::new((
+    0,
+    [0; ITER_FREE_LIST_CAPACITY],
+)));
+
+/// Number of iterators on the free list.
+fn iter_free_len() -> usize {
+    // SAFETY: single interpreter thread (see IterFreeList).
+    unsafe { (*ITER_FREE.0.get()).0 }
+}
+
+/// A new iterator object (kind ITER) with `state`, from the free list when
+/// it has one.
+#[inline]
+pub fn new_iter_obj(state: IterState) -> u64 {
+    // SAFETY: single interpreter thread (see IterFreeList).
+    let fl = unsafe { &mut *ITER_FREE.0.get() };
+    if fl.0 > 0 {
+        fl.0 -= 1;
+        let p = fl.1[fl.0] as *mut IterObj;
+        // SAFETY: p is the memory of a freed IterObj whose state was
+        // dropped: writing a whole new object drops nothing.
+        unsafe {
+            p.write(IterObj {
+                ob: header(KIND_ITER),
+                state,
+            })
+        };
+        p as u64
+    } else {
+        box_obj(IterObj {
+            ob: header(KIND_ITER),
+            state,
+        })
+    }
+}
+
+/// Frees a dead iterator: drops its state, then keeps its memory on the
+/// free list (or gives it back to the allocator when the list is full).
+///
+/// # Safety
+/// `v` is an iterator with refcount 0 and no other users, already counted
+/// dead.
+unsafe fn free_iter(v: u64) {
+    let p = v as *mut IterObj;
+    // SAFETY: the caller's contract; the state is dropped exactly once
+    // (here), the memory is then either reused or freed without a drop.
+    unsafe {
+        std::ptr::drop_in_place(&mut (*p).state);
+        let fl = &mut *ITER_FREE.0.get();
+        if fl.0 < ITER_FREE_LIST_CAPACITY {
+            fl.1[fl.0] = v;
+            fl.0 += 1;
+            // Resting on the list: not live (see live_objects), but the
+            // counter counts it until it is handed out again.
+            live_inc();
+        } else {
+            dealloc(p as *mut u8, std::alloc::Layout::new::<IterObj>());
+        }
+    }
 }
 
 // ---- floats, with a free list ----
@@ -547,7 +622,7 @@ unsafe fn dealloc_general(v: u64) {
         kind::BUILTIN => free_box::<BuiltinObj>(v),
         KIND_CODE => free_box::<CodeObj>(v),
         KIND_CELL => free_box::<CellObj>(v),
-        KIND_ITER => free_box::<IterObj>(v),
+        KIND_ITER => free_iter(v),
         KIND_BOUND => free_box::<BoundObj>(v),
         KIND_SLICE => free_box::<SliceObj>(v),
         KIND_DICTVIEW => free_box::<DictViewObj>(v),

@@ -231,6 +231,15 @@ pub unsafe extern "C" fn cpjit_for_iter_any(
 /// raise (`0.0 ** -1`, a complex result, an overflow) or returns NaN, so
 /// the uop exits and tier 1 redoes the operation.
 pub extern "C" fn cpjit_float_pow(x: u64, y: u64) -> u64 {
+    let (xf, yf) = (f64::from_bits(x), f64::from_bits(y));
+    // The common case (`d2 ** 0.5`): a positive finite base and a finite
+    // exponent, where `float_pow` ends in this same `powf` (libm `pow`,
+    // which also gives 1.0 for `x ** 0` and `1.0 ** y`) after its special
+    // cases; only an overflow to infinity raises.
+    if xf > 0.0 && xf < f64::INFINITY && yf.is_finite() {
+        let r = xf.powf(yf);
+        return if r.is_infinite() { f64::NAN } else { r }.to_bits();
+    }
     match crate::vm::num::float_pow(f64::from_bits(x), f64::from_bits(y)) {
         Ok(r) => r.to_bits(),
         Err(_) => f64::NAN.to_bits(),
@@ -325,6 +334,45 @@ mod tests {
         assert!(pow(10.0, 400.0).is_nan());
     }
 
+    #[test]
+    fn float_pow_fast_path_is_bit_identical_to_tier_one() {
+        let xs = [
+            1e-310,
+            1e-5,
+            0.3,
+            1.0,
+            1.5,
+            2.0,
+            7.25,
+            1e10,
+            1e300,
+            f64::MAX,
+        ];
+        let ys = [
+            -400.0,
+            -2.5,
+            -1.0,
+            -0.5,
+            0.0,
+            0.5,
+            1.0,
+            1.0 / 3.0,
+            2.0,
+            3.7,
+            400.0,
+        ];
+        for x in xs {
+            for y in ys {
+                let want = crate::vm::num::float_pow(x, y).unwrap_or(f64::NAN);
+                let got = pow(x, y);
+                assert!(
+                    got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                    "{x} ** {y}: {got} != {want}"
+                );
+            }
+        }
+    }
+
     /// The templates read range and list iterators through the shared
     /// layouts: they must see the runtime's values.
     #[test]
@@ -358,6 +406,42 @@ mod tests {
         let st = unsafe { &(*(it as *const ListIterObj)).state };
         assert_eq!((st.tag, st.seq, st.idx), (iter_tag::LIST, l.raw(), 0));
         decref(it);
+    }
+
+    #[test]
+    fn the_runtime_function_starts_with_the_shared_head() {
+        use crate::abi::layout::FunctionHead;
+        use crate::vm::types::FuncObj;
+        use std::mem::offset_of;
+        assert_eq!(offset_of!(FuncObj, ob), offset_of!(FunctionHead, ob));
+        assert_eq!(offset_of!(FuncObj, code), offset_of!(FunctionHead, code));
+        assert_eq!(
+            offset_of!(FuncObj, globals),
+            offset_of!(FunctionHead, globals)
+        );
+        assert_eq!(std::mem::size_of::<Obj>(), 8);
+    }
+
+    #[test]
+    fn the_entry_slot_starts_with_its_call_target() {
+        use crate::vm::bytecode::EntrySlot;
+        assert_eq!(std::mem::offset_of!(EntrySlot, call), 0);
+        let module = crate::vm::compile::compile_module("x = 1\n", "t.py");
+        let module = module.expect("compiles");
+        let code = module.raw();
+        // SAFETY: code is a live code object.
+        let slot = unsafe {
+            &crate::vm::obj::cast::<crate::vm::types::CodeObj>(code)
+                .code
+                .entry
+        };
+        assert_eq!(slot.call.code_obj.get(), code);
+        // SAFETY: as above.
+        let back = unsafe { slot.code() } as *const crate::vm::bytecode::Code;
+        assert_eq!(
+            slot.call.code.get() as *const crate::vm::bytecode::Code,
+            back
+        );
     }
 
     #[test]

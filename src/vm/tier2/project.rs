@@ -32,7 +32,7 @@ use crate::vm::dict::{dict_mut, Dict};
 use crate::vm::obj::Obj;
 use crate::vm::tier2::deps::Dep;
 use crate::vm::tier2::trace::{Caller, FrameContext};
-use crate::vm::tier2::{fast_helpers, helpers};
+use crate::vm::tier2::{fast_helpers, helpers, iter_helpers};
 use crate::vm::types::{CodeObj, KIND_CODE};
 
 /// What a projection may read and assume besides the code.
@@ -358,7 +358,7 @@ fn native_callee(
     }
     let callee = Obj::new_ref(raw);
     let c = code_of(&callee);
-    if c.argcount != n || c.varargs.is_some() || c.entry.has_cells {
+    if c.argcount != n || c.varargs.is_some() {
         return CallKind::Generic;
     }
     let recursive = entry.callers.is_empty() && entry.code.raw() == raw;
@@ -409,6 +409,12 @@ pub fn project(
     // The last instruction translated (its frame context, index) and the
     // body's length before it.
     let mut last: Option<(u32, u32, usize)> = None;
+    // Which value each pending call's callable is, where the projection
+    // knows it (a global baked just before the call's `PUSH_NULL`): one
+    // entry per `PUSH_NULL`/`LOAD_METHOD`, taken by the call.
+    let mut callables: Vec<Option<u64>> = Vec::new();
+    // The last baked global: (level, instruction, value).
+    let mut last_global: Option<(usize, usize, u64)> = None;
     loop {
         let lv = levels.len() - 1;
         let fctx = levels[lv].ctx;
@@ -457,7 +463,41 @@ pub fn project(
         // A side trace starting here left its parent because the fast form
         // missed: it runs the generic form instead.
         let speculate = start.backedge.is_some() || !at_entry || here != start.at;
+        let callable = match opcode(w) {
+            op::PUSH_NULL => {
+                let known = last_global.filter(|&(l, j, _)| l == lv && j + 1 == i);
+                callables.push(known.map(|(_, _, v)| v));
+                None
+            }
+            op::LOAD_METHOD => {
+                callables.push(None);
+                None
+            }
+            op::CALL | op::CALL_BUILTIN | op::CALL_PY_EXACT_ARGS => callables.pop().flatten(),
+            _ => None,
+        };
         match opcode(w) {
+            op::CALL | op::CALL_BUILTIN
+                if speculate
+                    && (1..=3).contains(&arg)
+                    && callable.is_some_and(iter_helpers::is_range_type)
+                    && instrs
+                        .get(i + 1)
+                        .is_some_and(|&n| opcode(n) == op::GET_ITER)
+                    && (i == 0 || opcode(instrs[i - 1]) != op::KW_NAMES) =>
+            {
+                // `for x in range(...)`: the iterator without the range
+                // (else tier 1 makes the call; the range is a baked global,
+                // so `callable` is what the call finds).
+                let range = callable.unwrap_or(0);
+                b.emit(
+                    ins(Uop::CALL_RANGE_ITER).oparg(arg).operand(range),
+                    exit_here,
+                    None,
+                );
+                levels[lv].visited[i + 1] = true;
+                i += 2;
+            }
             op::NOP | op::LOAD_FAST_CHECK | op::SETUP_EXCEPT | op::POP_EXCEPT_BLOCK => i += 1,
             op::LOAD_FAST => {
                 b.emit(ins(Uop::LOAD_FAST_CHECK).oparg(arg), exit_here, None);
@@ -564,6 +604,7 @@ pub fn project(
                 match bake_global(code, arg, ctx) {
                     Some((v, deps)) => {
                         watch(&deps, ctx);
+                        last_global = Some((lv, i, v));
                         b.emit(ins(Uop::LOAD_CONST).operand(v), None, None);
                         b.consts.push(Obj::new_ref(v));
                         for d in deps {
@@ -728,7 +769,8 @@ pub fn project(
                     i += 1;
                     continue;
                 };
-                let push = ins(Uop::PUSH_FRAME).oparg(arg).operand(callee.raw());
+                let slot = &code_of(&callee).entry as *const EntrySlot as u64;
+                let push = ins(Uop::PUSH_FRAME).oparg(arg).operand(slot);
                 b.emit(push, exit_here, None);
                 if !b.deps.contains(&dep) {
                     b.deps.push(dep);

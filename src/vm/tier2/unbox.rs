@@ -108,6 +108,7 @@ fn exits_before(u: Uop) -> bool {
             | Uop::PUSH_FRAME
             | Uop::UNPACK_SEQUENCE
             | Uop::BINARY_SLICE
+            | Uop::CALL_RANGE_ITER
             | Uop::UNARY_NEGATIVE
             | Uop::UNARY_NOT
             | Uop::BINARY_OP_POWER_INT
@@ -191,7 +192,10 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                 st.makes = Some(m.make(k, f));
             }
             Uop::LOAD_CONST => st.makes = Some(m.make(k, is_float_const(u.operand))),
-            Uop::LOAD_FAST_CHECK | Uop::PUSH_NULL => st.makes = Some(m.make(k, false)),
+            Uop::LOAD_FAST_CHECK | Uop::PUSH_NULL | Uop::LOAD_FAST_INT => {
+                st.makes = Some(m.make(k, false))
+            }
+            Uop::STORE_FAST_INT => m.pop_pinned(1),
             Uop::STORE_FAST => {
                 // Only a fresh result may be stored unboxed: storing a
                 // loaded value or a constant must keep the object's identity.
@@ -267,6 +271,10 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             }
             Uop::BINARY_SLICE => {
                 m.pop_pinned(3);
+                st.makes = Some(m.make(k, false));
+            }
+            Uop::CALL_RANGE_ITER => {
+                m.pop_pinned(u.oparg as usize + 2);
                 st.makes = Some(m.make(k, false));
             }
             Uop::BUILD_TUPLE => {
