@@ -11,6 +11,7 @@ pub mod compile;
 pub mod dict;
 pub mod error;
 pub mod fmt;
+pub mod free_lists;
 pub mod interp;
 pub mod iter;
 pub mod methods;

@@ -365,7 +365,9 @@ mod tests {
         let mut s: u64 = 12345;
         (0..n)
             .map(|_| {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 ((s >> 33) % modulo) as i64
             })
             .collect()
@@ -383,8 +385,11 @@ mod tests {
                 };
                 let mut v = ints(&keys);
                 assert!(timsort(&mut v, |a, b| Ok(small_int_lt(a, b))).is_ok());
-                let mut expected: Vec<(i64, u64)> =
-                    keys.iter().enumerate().map(|(i, &k)| (k, i as u64)).collect();
+                let mut expected: Vec<(i64, u64)> = keys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &k)| (k, i as u64))
+                    .collect();
                 expected.sort_by_key(|p| p.0); // Rust's sort is stable too
                 let got: Vec<(i64, u64)> = v
                     .iter()

@@ -122,7 +122,8 @@ fn fuse_arith(g: &[UopInstruction]) -> Option<Fused> {
         inplace,
     });
     f.oparg = a.oparg;
-    f.operand = operand;
+    // A constant goes in untagged (`2c`): the uop adds it as it is.
+    f.operand = if constant { operand ^ 1 } else { operand };
     Some((f, if inplace { 4 } else { 3 }))
 }
 
@@ -363,7 +364,12 @@ mod tests {
             ]
         );
         assert_eq!(
-            (out[3].oparg, out[3].operand, out[3].jump_target, out[3].target),
+            (
+                out[3].oparg,
+                out[3].operand,
+                out[3].jump_target,
+                out[3].target
+            ),
             (0, 1, 17, 40)
         );
         assert_eq!((out[7].oparg, out[7].operand), (2, one));
@@ -415,8 +421,13 @@ mod tests {
         );
         // The in-place update leaves through the addition's exit.
         assert_eq!(
-            (out[3].oparg, out[3].operand, out[3].jump_target, out[3].target),
-            (0, one, 14, 7)
+            (
+                out[3].oparg,
+                out[3].operand,
+                out[3].jump_target,
+                out[3].target
+            ),
+            (0, one ^ 1, 14, 7)
         );
         assert_eq!((out[7].oparg, out[7].operand), (1, 2));
         assert_eq!((out[13].oparg, out[13].operand), (3, 0));
