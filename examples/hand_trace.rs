@@ -98,6 +98,8 @@ fn main() -> Result<()> {
         recursion_remaining: 1000,
         side_exit_threshold: 16,
         vm_data: std::ptr::null_mut(),
+        data_top: std::ptr::null_mut(),
+        data_limit: std::ptr::null_mut(),
     };
     // SAFETY: the stack starts right after the locals, inside `words`.
     let sp = unsafe { (frame as *mut u64).add(locals + NLOCALS) };

@@ -39,6 +39,8 @@ py_tests!(
     calls_star,
     exceptions2,
     recursion_limit,
+    sort_semantics,
+    dict_tuple_reuse,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

@@ -9,6 +9,7 @@
 //! Only fields the templates touch need to be here; runtime-private state
 //! hangs off `vm_data`-style pointers.
 
+use core::cell::Cell;
 use core::ffi::c_void;
 
 /// Portable type of a shared field, mapped to an LLVM type per target.
@@ -345,8 +346,59 @@ shared_struct! {
         pub side_exit_threshold: u32 => I32,
         /// Runtime-private state.
         pub vm_data: *mut c_void => Ptr,
+        /// First free word of the frame data stack: the next frame pushed
+        /// starts here (templates push and pop frames inline, as the
+        /// runtime does).
+        pub data_top: *mut u64 => Ptr,
+        /// One past the last word of the frame data stack: a frame must end
+        /// at or before it.
+        pub data_limit: *mut u64 => Ptr,
     }
 }
+
+shared_struct! {
+    /// The start of the runtime's function object: what a native frame
+    /// push reads from the callable (the runtime's `FuncObj` begins with
+    /// these fields; a runtime test checks the offsets).
+    pub struct FunctionHead {
+        /// Object header, kind [`kind::FUNCTION`].
+        pub ob: ObjHeader => Struct(&ObjHeader::DESC),
+        /// The code object (owned tagged value).
+        pub code: u64 => I64,
+        /// The globals dict (owned tagged value).
+        pub globals: u64 => I64,
+    }
+}
+
+shared_struct! {
+    /// What a native frame push needs to know about the code it calls: the
+    /// first part of a code object's entry slot (the runtime's
+    /// `EntrySlot`). The operand of `_CALL_EXECUTOR` and `_PUSH_FRAME` is
+    /// its address.
+    #[derive(Debug)]
+    pub struct CallTarget {
+        /// The code's function-entry executor, null when there is none.
+        pub executor: Cell<*mut Executor> => Ptr,
+        /// The code object (tagged value, what [`FunctionHead::code`] of a
+        /// function of this code holds); 0 until the code object exists.
+        pub code_obj: Cell<u64> => I64,
+        /// What [`Frame::code`] holds for a frame of this code.
+        pub code: Cell<*const c_void> => Ptr,
+        /// Local, cell and free slots of a frame of this code
+        /// ([`Frame::nlocalsplus`]).
+        pub nlocalsplus: u32 => I32,
+        /// Words of a frame of this code after its header: those slots and
+        /// the value stack (the data-stack room a push takes, with the
+        /// header's `FRAME_HEADER_WORDS`).
+        pub frame_words: u32 => I32,
+        /// Non-zero when a frame of this code needs cells or free variables
+        /// set up: templates leave such pushes to the runtime's helper.
+        pub has_cells: u32 => I32,
+    }
+}
+
+/// Words of a [`Frame`]'s header, before `localsplus`.
+pub const FRAME_HEADER_WORDS: usize = core::mem::size_of::<Frame>() / 8;
 
 shared_struct! {
     /// One side exit of an executor.
@@ -397,6 +449,8 @@ pub const ALL: &[&StructDesc] = &[
     &ListIterObj::DESC,
     &Frame::DESC,
     &ThreadState::DESC,
+    &FunctionHead::DESC,
+    &CallTarget::DESC,
     &ExitData::DESC,
     &Executor::DESC,
 ];
@@ -421,6 +475,15 @@ pub mod status {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frame_header_is_whole_words() {
+        assert_eq!(core::mem::size_of::<Frame>() % 8, 0);
+        assert_eq!(
+            core::mem::offset_of!(Frame, localsplus),
+            FRAME_HEADER_WORDS * 8
+        );
+    }
 
     #[test]
     fn float_free_list_items_are_the_storage_slots() {

@@ -258,6 +258,81 @@ uops! {
     /// unchanged) unless the exponent is in `0..64` and the power fits a
     /// small int (tier 1 then computes a big int or a float).
     BINARY_OP_POWER_INT = "_BINARY_OP_POWER_INT",
+    /// Push `localsplus[oparg]`, known (by the optimizer) to hold a small
+    /// int: no reference count to take.
+    LOAD_FAST_INT = "_LOAD_FAST_INT",
+    /// Pop into `localsplus[oparg]`, whose old value is known to be a small
+    /// int: nothing to release.
+    STORE_FAST_INT = "_STORE_FAST_INT",
+    /// Push the constant `operand`, a small int or an immortal object: no
+    /// reference count to take.
+    LOAD_CONST_IMMORTAL = "_LOAD_CONST_IMMORTAL",
+    /// Pop two small ints (guarded before) and continue unless `left < right`; else continue at `jump_target` (both popped: a compare and a branch guard in one, no bool made).
+    GUARD_INT_LT = "_GUARD_INT_LT",
+    /// Pop two small ints (guarded before) and continue unless `left <= right`; else continue at `jump_target` (both popped: a compare and a branch guard in one, no bool made).
+    GUARD_INT_LE = "_GUARD_INT_LE",
+    /// Pop two small ints (guarded before) and continue unless `left == right`; else continue at `jump_target` (both popped: a compare and a branch guard in one, no bool made).
+    GUARD_INT_EQ = "_GUARD_INT_EQ",
+    /// Pop two small ints (guarded before) and continue unless `left != right`; else continue at `jump_target` (both popped: a compare and a branch guard in one, no bool made).
+    GUARD_INT_NE = "_GUARD_INT_NE",
+    /// Pop two small ints (guarded before) and continue unless `left > right`; else continue at `jump_target` (both popped: a compare and a branch guard in one, no bool made).
+    GUARD_INT_GT = "_GUARD_INT_GT",
+    /// Pop two small ints (guarded before) and continue unless `left >= right`; else continue at `jump_target` (both popped: a compare and a branch guard in one, no bool made).
+    GUARD_INT_GE = "_GUARD_INT_GE",
+    /// As `_GUARD_INT_LT` with the operands `localsplus[oparg]` and `localsplus[operand]`, both known small ints (nothing pushed or popped).
+    GUARD_INT_LT_LOCALS = "_GUARD_INT_LT_LOCALS",
+    /// As `_GUARD_INT_LE` with the operands `localsplus[oparg]` and `localsplus[operand]`, both known small ints (nothing pushed or popped).
+    GUARD_INT_LE_LOCALS = "_GUARD_INT_LE_LOCALS",
+    /// As `_GUARD_INT_EQ` with the operands `localsplus[oparg]` and `localsplus[operand]`, both known small ints (nothing pushed or popped).
+    GUARD_INT_EQ_LOCALS = "_GUARD_INT_EQ_LOCALS",
+    /// As `_GUARD_INT_NE` with the operands `localsplus[oparg]` and `localsplus[operand]`, both known small ints (nothing pushed or popped).
+    GUARD_INT_NE_LOCALS = "_GUARD_INT_NE_LOCALS",
+    /// As `_GUARD_INT_GT` with the operands `localsplus[oparg]` and `localsplus[operand]`, both known small ints (nothing pushed or popped).
+    GUARD_INT_GT_LOCALS = "_GUARD_INT_GT_LOCALS",
+    /// As `_GUARD_INT_GE` with the operands `localsplus[oparg]` and `localsplus[operand]`, both known small ints (nothing pushed or popped).
+    GUARD_INT_GE_LOCALS = "_GUARD_INT_GE_LOCALS",
+    /// As `_GUARD_INT_LT` with the operands `localsplus[oparg]` (a known small int) and the small int constant `operand` (tagged).
+    GUARD_INT_LT_LOCAL_CONST = "_GUARD_INT_LT_LOCAL_CONST",
+    /// As `_GUARD_INT_LE` with the operands `localsplus[oparg]` (a known small int) and the small int constant `operand` (tagged).
+    GUARD_INT_LE_LOCAL_CONST = "_GUARD_INT_LE_LOCAL_CONST",
+    /// As `_GUARD_INT_EQ` with the operands `localsplus[oparg]` (a known small int) and the small int constant `operand` (tagged).
+    GUARD_INT_EQ_LOCAL_CONST = "_GUARD_INT_EQ_LOCAL_CONST",
+    /// As `_GUARD_INT_NE` with the operands `localsplus[oparg]` (a known small int) and the small int constant `operand` (tagged).
+    GUARD_INT_NE_LOCAL_CONST = "_GUARD_INT_NE_LOCAL_CONST",
+    /// As `_GUARD_INT_GT` with the operands `localsplus[oparg]` (a known small int) and the small int constant `operand` (tagged).
+    GUARD_INT_GT_LOCAL_CONST = "_GUARD_INT_GT_LOCAL_CONST",
+    /// As `_GUARD_INT_GE` with the operands `localsplus[oparg]` (a known small int) and the small int constant `operand` (tagged).
+    GUARD_INT_GE_LOCAL_CONST = "_GUARD_INT_GE_LOCAL_CONST",
+    /// `_LOAD_FAST_INT oparg; _LOAD_CONST operand; _BINARY_OP_ADD_INT` in
+    /// one: push `localsplus[oparg] + operand` (a known small int and a
+    /// tagged small int constant). On overflow, push both operands and
+    /// continue at `jump_target`, as the three uops would have.
+    BINARY_OP_ADD_INT_LOCAL_CONST = "_BINARY_OP_ADD_INT_LOCAL_CONST",
+    /// As `_BINARY_OP_ADD_INT_LOCAL_CONST` for `-`.
+    BINARY_OP_SUBTRACT_INT_LOCAL_CONST = "_BINARY_OP_SUBTRACT_INT_LOCAL_CONST",
+    /// As `_BINARY_OP_ADD_INT_LOCAL_CONST` with the right operand
+    /// `localsplus[operand]` (a known small int).
+    BINARY_OP_ADD_INT_LOCALS = "_BINARY_OP_ADD_INT_LOCALS",
+    /// As `_BINARY_OP_ADD_INT_LOCALS` for `-`.
+    BINARY_OP_SUBTRACT_INT_LOCALS = "_BINARY_OP_SUBTRACT_INT_LOCALS",
+    /// `_BINARY_OP_ADD_INT_LOCAL_CONST` followed by `_STORE_FAST_INT oparg`:
+    /// `localsplus[oparg] += operand` with nothing pushed. On overflow the
+    /// local is unchanged, both operands are pushed and it continues at
+    /// `jump_target`.
+    INPLACE_ADD_INT_LOCAL_CONST = "_INPLACE_ADD_INT_LOCAL_CONST",
+    /// As `_INPLACE_ADD_INT_LOCAL_CONST` for `-=`.
+    INPLACE_SUBTRACT_INT_LOCAL_CONST = "_INPLACE_SUBTRACT_INT_LOCAL_CONST",
+    /// `localsplus[oparg] += localsplus[operand]` (as
+    /// `_INPLACE_ADD_INT_LOCAL_CONST`).
+    INPLACE_ADD_INT_LOCALS = "_INPLACE_ADD_INT_LOCALS",
+    /// As `_INPLACE_ADD_INT_LOCALS` for `-=`.
+    INPLACE_SUBTRACT_INT_LOCALS = "_INPLACE_SUBTRACT_INT_LOCALS",
+    /// `_LOAD_FAST oparg; _LOAD_FAST operand; _STORE_SUBSCR_LIST_INT` with
+    /// the value on the stack: `list[i] = v` with the list in
+    /// `localsplus[oparg]` and the index in `localsplus[operand]`. Unless it
+    /// is a list and the index a small int in bounds, push both (new
+    /// references) and continue at `jump_target`; else store, pop `v`.
+    STORE_SUBSCR_LIST_INT_LOCALS = "_STORE_SUBSCR_LIST_INT_LOCALS",
     /// `iter(range(...))` in one step (a `CALL oparg` of `range` and the
     /// `GET_ITER` after it), stack `[callable, NULL, args...]` with `oparg`
     /// (1 to 3) arguments: `cpjit_range_iter(items: ptr, oparg, operand)`

@@ -756,7 +756,7 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
     }
 
     /// Pointer to the object header a (heap) value points at.
-    fn object(&self, v: IntValue<'ctx>) -> Result<PointerValue<'ctx>, TemplateError> {
+    pub fn object(&self, v: IntValue<'ctx>) -> Result<PointerValue<'ctx>, TemplateError> {
         Ok(self.b.build_int_to_ptr(v, self.ptr(), "obj")?)
     }
 

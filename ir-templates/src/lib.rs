@@ -11,11 +11,13 @@
 //!   helper calls, reference counting).
 //! * [`layout`]: LLVM types of the shared structs in [`cpjit_abi::layout`].
 //! * `uops`: one template per [`Uop`], matched exhaustively.
+//! * `fused`: the uops the optimizer makes by fusing and by type.
 //! * `special`: the trampoline and `_FATAL_ERROR`.
 
 #![warn(missing_docs)]
 
 pub mod builder;
+mod fused;
 pub mod layout;
 mod special;
 mod uops;
@@ -48,6 +50,9 @@ pub enum TemplateError {
     /// A function or call did not have the expected signature.
     #[error("unexpected function signature while building a template")]
     Signature,
+    /// A template module was asked for a uop it does not build.
+    #[error("no template for {0} in this module")]
+    NoTemplate(&'static str),
 }
 
 /// How the templates reach hole values and runtime data symbols on a target

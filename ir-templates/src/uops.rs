@@ -2,8 +2,9 @@
 //! like CPython's `bytecodes.c` cases: the builder layer does the plumbing.
 
 use cpjit_abi::layout::{
-    iter_tag, kind, status, CellObj, Executor, ExitData, FloatObj, Frame, ListIterObj,
-    ListIterState, ListObj, ObjHeader, RangeIterObj, RangeIterState, ThreadState, TupleObj,
+    iter_tag, kind, status, CallTarget, CellObj, Executor, ExitData, FloatObj, Frame, FunctionHead,
+    ListIterObj, ListIterState, ListObj, ObjHeader, RangeIterObj, RangeIterState, ThreadState,
+    TupleObj, FRAME_HEADER_WORDS,
 };
 use cpjit_abi::uop::Uop;
 use inkwell::basic_block::BasicBlock;
@@ -94,6 +95,36 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::UNARY_NOT => unary_not(s),
         Uop::IS_OP => is_op(s),
         Uop::BINARY_OP_POWER_INT => binary_op_power_int(s),
+        Uop::LOAD_FAST_INT
+        | Uop::STORE_FAST_INT
+        | Uop::LOAD_CONST_IMMORTAL
+        | Uop::GUARD_INT_LT
+        | Uop::GUARD_INT_LE
+        | Uop::GUARD_INT_EQ
+        | Uop::GUARD_INT_NE
+        | Uop::GUARD_INT_GT
+        | Uop::GUARD_INT_GE
+        | Uop::GUARD_INT_LT_LOCALS
+        | Uop::GUARD_INT_LE_LOCALS
+        | Uop::GUARD_INT_EQ_LOCALS
+        | Uop::GUARD_INT_NE_LOCALS
+        | Uop::GUARD_INT_GT_LOCALS
+        | Uop::GUARD_INT_GE_LOCALS
+        | Uop::GUARD_INT_LT_LOCAL_CONST
+        | Uop::GUARD_INT_LE_LOCAL_CONST
+        | Uop::GUARD_INT_EQ_LOCAL_CONST
+        | Uop::GUARD_INT_NE_LOCAL_CONST
+        | Uop::GUARD_INT_GT_LOCAL_CONST
+        | Uop::GUARD_INT_GE_LOCAL_CONST
+        | Uop::BINARY_OP_ADD_INT_LOCAL_CONST
+        | Uop::BINARY_OP_SUBTRACT_INT_LOCAL_CONST
+        | Uop::BINARY_OP_ADD_INT_LOCALS
+        | Uop::BINARY_OP_SUBTRACT_INT_LOCALS
+        | Uop::INPLACE_ADD_INT_LOCAL_CONST
+        | Uop::INPLACE_SUBTRACT_INT_LOCAL_CONST
+        | Uop::INPLACE_ADD_INT_LOCALS
+        | Uop::INPLACE_SUBTRACT_INT_LOCALS
+        | Uop::STORE_SUBSCR_LIST_INT_LOCALS => crate::fused::build(uop, s),
         Uop::CALL_RANGE_ITER => call_range_iter(s),
     }
 }
@@ -105,39 +136,18 @@ fn return_(s: &mut B) -> R {
     s.return_status(status::RETURNED)
 }
 
-/// Calls the frame-pushing helper `name` with the trace's frame, stack
-/// pointer and thread state, the uop's `oparg` and `operand` and the
-/// `TARGET` hole; returns the new frame (NULL when none was pushed).
-fn call_frame_helper<'ctx>(
-    s: &mut B<'ctx, '_>,
-    name: &str,
-) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
-    let args = [
-        s.frame.into(),
-        s.sp.into(),
-        s.tstate.into(),
-        s.oparg()?.into(),
-        s.operand()?.into(),
-        s.hole("TARGET")?.into(),
-    ];
-    Ok(s.call_helper(name, Some(s.ptr().into()), &args)?
-        .ok_or(TemplateError::Signature)?
-        .into_pointer_value())
-}
-
-/// A native call of the function-entry executor in the word at `operand`
-/// (null, or no frame pushed: continue at `_JIT_JUMP_TARGET`, nothing
-/// changed); `RETURNED` in the new frame pops it, any other status is
-/// returned unchanged.
+/// A native call of the function-entry executor of the code whose
+/// `CallTarget` is at `operand` (no executor, or no frame pushed: continue
+/// at `_JIT_JUMP_TARGET`, nothing changed); `RETURNED` in the new frame pops
+/// it, any other status is returned unchanged.
 fn call_executor(s: &mut B) -> R {
     let slot = s.llvm().build_int_to_ptr(s.operand()?, s.ptr(), "slot")?;
     let callee = s
-        .llvm()
-        .build_load(s.ptr(), slot, "callee")?
+        .load_field(slot, &CallTarget::DESC, "executor")?
         .into_pointer_value();
     let has = s.llvm().build_is_not_null(callee, "has_executor")?;
     s.guard(has, Exit::JumpTarget)?;
-    let new_frame = call_frame_helper(s, "cpjit_enter_frame")?;
+    let new_frame = push_callee_frame(s)?;
     let pushed = s.llvm().build_is_not_null(new_frame, "pushed")?;
     s.guard(pushed, Exit::JumpTarget)?;
     let entry = s
@@ -164,29 +174,264 @@ fn call_executor(s: &mut B) -> R {
     let ok = s.llvm().build_and(returned, here, "ok")?;
     let unwind = s.llvm().build_not(ok, "unwind")?;
     s.if_then(unwind, |s| s.return_value(st))?;
-    let args = [new_frame.into(), s.tstate.into()];
-    let caller = s
-        .call_helper("cpjit_leave_frame", Some(s.ptr().into()), &args)?
+    // The callee's `_RETURN` saved its stack, the return value on top.
+    let callee_sp = s
+        .load_field(new_frame, &Frame::DESC, "stack_pointer")?
+        .into_pointer_value();
+    pop_callee_frame(s, new_frame, callee_sp)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// The frame push of `_PUSH_FRAME` and `_CALL_EXECUTOR`: the call at
+/// `TARGET`, stack `[callable, NULL, args...]` with `oparg` arguments, of
+/// the code whose `CallTarget` is at `operand`. Returns the new frame, or
+/// NULL (nothing changed) when the callable is not a function of that code
+/// and the frame's globals or the frame cannot be pushed.
+///
+/// Inline when the callable is such a function, the code needs no cells,
+/// the data stack has room and the recursion limit is not reached: the
+/// frame goes at `tstate.data_top` exactly as the runtime's
+/// `Vm::push_exact_frame` lays it out. Anything else calls
+/// `cpjit_push_frame`, which decides (and raises nothing: tier 1 redoes a
+/// call it declines).
+fn push_callee_frame<'ctx>(
+    s: &mut B<'ctx, '_>,
+) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
+    // A loop that LLVM would turn into `memset`/`memcpy` calls: stencils
+    // call no C library.
+    let no_builtins = s.ctx().create_string_attribute("no-builtins", "");
+    s.function()
+        .add_attribute(inkwell::attributes::AttributeLoc::Function, no_builtins);
+    let slot_bits = s.operand()?;
+    let slot = s.llvm().build_int_to_ptr(slot_bits, s.ptr(), "slot")?;
+    let n = s.oparg()?;
+    let n2 = s.llvm().build_int_add(n, s.const_i64(2), "n2")?;
+    let neg = s.llvm().build_int_neg(n2, "neg")?;
+    let base = s.word_at(s.sp, neg)?;
+    let callable = s
+        .llvm()
+        .build_load(s.i64(), base, "callable")?
+        .into_int_value();
+    let self_slot = s.word_at(base, s.const_i64(1))?;
+    let self_ = s
+        .llvm()
+        .build_load(s.i64(), self_slot, "self")?
+        .into_int_value();
+    let slow = s.new_block("push_slow");
+    let join = s.new_block("push_join");
+    // A heap object and no `self`: the callable's header can be read.
+    let tag = s.llvm().build_and(callable, s.const_i64(1), "tag")?;
+    let any = s.llvm().build_or(tag, self_, "tag_or_self")?;
+    let plain = s
+        .llvm()
+        .build_int_compare(IntPredicate::EQ, any, s.const_i64(0), "plain")?;
+    s.guard_or_branch(plain, Some(slow))?;
+    let func = s.object(callable)?;
+    let kind_of = s
+        .load_field(func, &ObjHeader::DESC, "kind")?
+        .into_int_value();
+    let code = s
+        .load_field(func, &FunctionHead::DESC, "code")?
+        .into_int_value();
+    let globals = s
+        .load_field(func, &FunctionHead::DESC, "globals")?
+        .into_int_value();
+    let want_code = s
+        .load_field(slot, &CallTarget::DESC, "code_obj")?
+        .into_int_value();
+    let has_cells = s
+        .load_field(slot, &CallTarget::DESC, "has_cells")?
+        .into_int_value();
+    let frame_words = s
+        .load_field(slot, &CallTarget::DESC, "frame_words")?
+        .into_int_value();
+    let nlp32 = s
+        .load_field(slot, &CallTarget::DESC, "nlocalsplus")?
+        .into_int_value();
+    let frame_globals = s
+        .load_field(s.frame, &Frame::DESC, "globals")?
+        .into_pointer_value();
+    let frame_globals_bits = s
+        .llvm()
+        .build_ptr_to_int(frame_globals, s.i64(), "frame_globals")?;
+    let remaining = s
+        .load_field(s.tstate, &ThreadState::DESC, "recursion_remaining")?
+        .into_int_value();
+    let top = s
+        .load_field(s.tstate, &ThreadState::DESC, "data_top")?
+        .into_pointer_value();
+    let limit = s
+        .load_field(s.tstate, &ThreadState::DESC, "data_limit")?
+        .into_pointer_value();
+    let b = s.llvm();
+    let is_func = b.build_int_compare(
+        IntPredicate::EQ,
+        kind_of,
+        s.i32().const_int(kind::FUNCTION as u64, false),
+        "is_func",
+    )?;
+    let same_code = b.build_int_compare(IntPredicate::EQ, code, want_code, "same_code")?;
+    let same_globals = b.build_int_compare(
+        IntPredicate::EQ,
+        globals,
+        frame_globals_bits,
+        "same_globals",
+    )?;
+    let no_cells = b.build_int_compare(
+        IntPredicate::EQ,
+        has_cells,
+        s.i32().const_zero(),
+        "no_cells",
+    )?;
+    let below_limit = b.build_int_compare(
+        IntPredicate::SGT,
+        remaining,
+        s.i32().const_zero(),
+        "below_limit",
+    )?;
+    let words = b.build_int_z_extend(frame_words, s.i64(), "words")?;
+    let words = b.build_int_add(words, s.const_i64(FRAME_HEADER_WORDS as i64), "frame_size")?;
+    let top_bits = b.build_ptr_to_int(top, s.i64(), "top")?;
+    let limit_bits = b.build_ptr_to_int(limit, s.i64(), "limit")?;
+    let room = b.build_int_sub(limit_bits, top_bits, "room_bytes")?;
+    let room = b.build_right_shift(room, s.const_i64(3), false, "room")?;
+    let fits = b.build_int_compare(IntPredicate::ULE, words, room, "fits")?;
+    let mut ok = is_func;
+    for c in [same_code, same_globals, no_cells, below_limit, fits] {
+        ok = s.llvm().build_and(ok, c, "ok")?;
+    }
+    s.guard_or_branch(ok, Some(slow))?;
+    // The fast path: Vm::push_exact_frame, inline.
+    let f = top;
+    let new_top = s.word_at(top, words)?;
+    s.store_field(s.tstate, &ThreadState::DESC, "data_top", new_top)?;
+    let left = s
+        .llvm()
+        .build_int_sub(remaining, s.i32().const_int(1, false), "left")?;
+    s.store_field(s.tstate, &ThreadState::DESC, "recursion_remaining", left)?;
+    let code_ptr = s.load_field(slot, &CallTarget::DESC, "code")?;
+    s.store_field(f, &Frame::DESC, "code", code_ptr)?;
+    s.store_field(f, &Frame::DESC, "func", callable)?;
+    s.store_field(f, &Frame::DESC, "globals", frame_globals)?;
+    s.store_field(f, &Frame::DESC, "previous", s.frame)?;
+    s.store_field(f, &Frame::DESC, "instr", s.i32().const_zero())?;
+    s.store_field(f, &Frame::DESC, "nlocalsplus", nlp32)?;
+    let lp = s.field_ptr(f, &Frame::DESC, "localsplus")?;
+    let args = s.word_at(base, s.const_i64(2))?;
+    s.counted_loop(n, s.const_i64(0), |s, i, acc| {
+        let a = s
+            .llvm()
+            .build_load(s.i64(), s.word_at(args, i)?, "arg")?
+            .into_int_value();
+        s.llvm().build_store(s.word_at(lp, i)?, a)?;
+        Ok(acc)
+    })?;
+    let nlp = s.llvm().build_int_z_extend(nlp32, s.i64(), "nlp")?;
+    let rest = s.llvm().build_int_sub(nlp, n, "rest")?;
+    let locals = s.word_at(lp, n)?;
+    s.counted_loop(rest, s.const_i64(0), |s, i, acc| {
+        s.llvm()
+            .build_store(s.word_at(locals, i)?, s.const_i64(0))?;
+        Ok(acc)
+    })?;
+    let empty = s.word_at(lp, nlp)?;
+    s.store_field(f, &Frame::DESC, "stack_pointer", empty)?;
+    s.store_field(s.tstate, &ThreadState::DESC, "current_frame", f)?;
+    let target = s.hole_u32("TARGET")?;
+    let resume = s
+        .llvm()
+        .build_int_add(target, s.i32().const_int(1, false), "resume")?;
+    s.store_field(s.frame, &Frame::DESC, "instr", resume)?;
+    s.store_field(s.frame, &Frame::DESC, "stack_pointer", base)?;
+    let fast_end = s
+        .llvm()
+        .get_insert_block()
+        .ok_or(TemplateError::Signature)?;
+    s.llvm().build_unconditional_branch(join)?;
+    s.llvm().position_at_end(slow);
+    let args = [
+        s.frame.into(),
+        s.sp.into(),
+        s.tstate.into(),
+        n.into(),
+        slot_bits.into(),
+        s.hole("TARGET")?.into(),
+    ];
+    let helper = s
+        .call_helper("cpjit_push_frame", Some(s.ptr().into()), &args)?
         .ok_or(TemplateError::Signature)?
         .into_pointer_value();
+    let slow_end = s
+        .llvm()
+        .get_insert_block()
+        .ok_or(TemplateError::Signature)?;
+    s.llvm().build_unconditional_branch(join)?;
+    s.llvm().position_at_end(join);
+    let phi = s.llvm().build_phi(s.ptr(), "new_frame")?;
+    phi.add_incoming(&[(&f, fast_end), (&helper, slow_end)]);
+    Ok(phi.as_basic_value().into_pointer_value())
+}
+
+/// The return of `_POP_FRAME` and `_CALL_EXECUTOR`, inline (as the
+/// runtime's `Vm::return_to_caller`): the top frame `f` returns the value
+/// on top of its stack `sp`; releases its slots and function, pops it off
+/// the data stack and the recursion count, pushes the value on the
+/// caller's stack; the trace goes on in the caller.
+fn pop_callee_frame<'ctx>(
+    s: &mut B<'ctx, '_>,
+    f: inkwell::values::PointerValue<'ctx>,
+    sp: inkwell::values::PointerValue<'ctx>,
+) -> R {
+    let top = s.word_at(sp, s.const_i64(-1))?;
+    let rv = s.llvm().build_load(s.i64(), top, "rv")?.into_int_value();
+    let lp = s.field_ptr(f, &Frame::DESC, "localsplus")?;
+    let lp_bits = s.llvm().build_ptr_to_int(lp, s.i64(), "lp")?;
+    let top_bits = s.llvm().build_ptr_to_int(top, s.i64(), "top")?;
+    let bytes = s.llvm().build_int_sub(top_bits, lp_bits, "bytes")?;
+    let live = s
+        .llvm()
+        .build_right_shift(bytes, s.const_i64(3), false, "live")?;
+    s.counted_loop(live, s.const_i64(0), |s, i, acc| {
+        let v = s
+            .llvm()
+            .build_load(s.i64(), s.word_at(lp, i)?, "slot")?
+            .into_int_value();
+        s.xdecref(v)?;
+        Ok(acc)
+    })?;
+    let func = s.load_field(f, &Frame::DESC, "func")?.into_int_value();
+    s.xdecref(func)?;
+    let caller = s
+        .load_field(f, &Frame::DESC, "previous")?
+        .into_pointer_value();
+    s.store_field(s.tstate, &ThreadState::DESC, "current_frame", caller)?;
+    let remaining = s
+        .load_field(s.tstate, &ThreadState::DESC, "recursion_remaining")?
+        .into_int_value();
+    let remaining = s
+        .llvm()
+        .build_int_add(remaining, s.i32().const_int(1, false), "remaining")?;
+    s.store_field(
+        s.tstate,
+        &ThreadState::DESC,
+        "recursion_remaining",
+        remaining,
+    )?;
+    s.store_field(s.tstate, &ThreadState::DESC, "data_top", f)?;
     s.frame = caller;
     s.sp = s
         .load_field(caller, &Frame::DESC, "stack_pointer")?
         .into_pointer_value();
-    s.continue_at(Exit::Continue)
+    s.push(rv)?;
+    Ok(())
 }
 
-/// `cpjit_push_frame(frame, sp, tstate, nargs, code, target) -> new frame`
-/// (NULL: guard failed, nothing changed); the trace goes on in the new
-/// frame, at its empty stack.
+/// `_PUSH_FRAME`: pushes the callee's frame ([`push_callee_frame`]; NULL:
+/// guard failed, nothing changed); the trace goes on in the new frame, at
+/// its empty stack.
 fn push_frame(s: &mut B) -> R {
-    let new_frame = call_frame_helper(s, "cpjit_push_frame")?;
-    let bits = s
-        .llvm()
-        .build_ptr_to_int(new_frame, s.i64(), "new_frame_bits")?;
-    let ok = s
-        .llvm()
-        .build_int_compare(IntPredicate::NE, bits, s.const_i64(0), "pushed")?;
+    let new_frame = push_callee_frame(s)?;
+    let ok = s.llvm().build_is_not_null(new_frame, "pushed")?;
     s.guard(ok, Exit::JumpTarget)?;
     s.frame = new_frame;
     s.sp = s
@@ -195,18 +440,10 @@ fn push_frame(s: &mut B) -> R {
     s.continue_at(Exit::Continue)
 }
 
-/// `cpjit_pop_frame(frame, sp, tstate) -> caller`: the trace goes on in the
-/// caller, with the return value pushed on its stack.
+/// `_POP_FRAME`: the trace goes on in the caller, with the return value
+/// pushed on its stack ([`pop_callee_frame`]).
 fn pop_frame(s: &mut B) -> R {
-    let args = [s.frame.into(), s.sp.into(), s.tstate.into()];
-    let caller = s
-        .call_helper("cpjit_pop_frame", Some(s.ptr().into()), &args)?
-        .ok_or(TemplateError::Signature)?
-        .into_pointer_value();
-    s.frame = caller;
-    s.sp = s
-        .load_field(caller, &Frame::DESC, "stack_pointer")?
-        .into_pointer_value();
+    pop_callee_frame(s, s.frame, s.sp)?;
     s.continue_at(Exit::Continue)
 }
 
@@ -989,7 +1226,7 @@ fn list_item_slot<'ctx>(
 }
 
 /// [`list_item_slot`], leaving through the block `fail` when one is given.
-fn list_item_slot_or<'ctx>(
+pub(crate) fn list_item_slot_or<'ctx>(
     s: &mut B<'ctx, '_>,
     list: IntValue<'ctx>,
     index: IntValue<'ctx>,

@@ -9,7 +9,7 @@
 use anyhow::{Context, Result};
 use cpjit::abi::stencil::StencilSet;
 use cpjit::abi::uop::Uop;
-use cpjit::jit::emitter::Emitter;
+use cpjit::jit::emitter::{Emitter, Layout};
 use cpjit::jit::memory::os;
 use cpjit::jit::{JitConfig, JitContext, SymbolTable, UopInstruction};
 use std::hint::black_box;
@@ -124,12 +124,13 @@ fn main() -> Result<()> {
                 jit.emitter()
             };
             let t = trace(1000);
-            let layout = emitter.layout(&t)?;
+            let mut layout = Layout::default();
+            emitter.plan(&t, &mut layout)?;
             let mut buf = vec![0u8; layout.total_size];
             let base = buf.as_ptr() as u64;
             for _ in 0..iters {
-                let l = emitter.layout(black_box(&t))?;
-                emitter.emit(&t, &l, black_box(&mut buf), base, 0x1000)?;
+                emitter.plan(black_box(&t), &mut layout)?;
+                emitter.emit_into(&t, &mut layout, black_box(&mut buf), base, 0x1000)?;
             }
             let path = if emitter.is_generated() {
                 "generated functions"
@@ -202,7 +203,7 @@ fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
         "ns/uop",
         "memcpy MB/s",
         "emit/cpy",
-        "layout%",
+        "plan%",
         "protect ns",
         "compile ns",
         "compile MB/s",
@@ -211,15 +212,18 @@ fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
     for n in [10usize, 100, 1000] {
         let t = trace(n);
         let emitter = jit.emitter();
-        let layout = emitter.layout(&t)?;
+        let mut layout = Layout::default();
+        emitter.plan(&t, &mut layout)?;
         let size = layout.total_size;
         let mut buf = vec![0u8; size];
         let base = buf.as_ptr() as u64;
-        // Emission alone (both passes) into ordinary writable memory.
+        // Emission alone (what `compile` does between allocating and
+        // installing: the size sum, then the one emitting pass) into
+        // ordinary writable memory.
         let emit = best_per_call(budget, || {
-            let l = emitter.layout(black_box(&t)).expect("layout");
+            emitter.plan(black_box(&t), &mut layout).expect("plan");
             emitter
-                .emit(&t, &l, black_box(&mut buf), base, 0x1000)
+                .emit_into(&t, &mut layout, black_box(&mut buf), base, 0x1000)
                 .expect("emit");
         });
         let with_tables = best_per_call(budget, || {
@@ -228,8 +232,9 @@ fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
                 .emit(&t, &l, black_box(&mut buf), base, 0x1000)
                 .expect("emit");
         });
-        let layout_only = best_per_call(budget, || {
-            black_box(emitter.layout(black_box(&t)).expect("layout"));
+        let plan_only = best_per_call(budget, || {
+            emitter.plan(black_box(&t), &mut layout).expect("plan");
+            black_box(&layout);
         });
         // memcpy of the same number of bytes.
         let src = vec![0x90u8; size];
@@ -271,7 +276,7 @@ fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
             emit.as_nanos() as f64 / n as f64,
             mbps(size, copy),
             emit.as_secs_f64() / copy.as_secs_f64(),
-            100.0 * layout_only.as_secs_f64() / emit.as_secs_f64(),
+            100.0 * plan_only.as_secs_f64() / emit.as_secs_f64(),
             protect.as_nanos(),
             compile.as_nanos(),
             mbps(size, compile),

@@ -142,7 +142,8 @@ impl JitContext {
         function: &str,
         lines: Option<&[u32]>,
     ) -> Result<Executor, JitError> {
-        let layout = self.emitter.layout(trace)?;
+        let mut layout = Layout::default();
+        self.emitter.plan(trace, &mut layout)?;
         let exits = exit_targets(trace)?;
         let result = {
             let mut memory = self.memory.try_borrow_mut().map_err(|_| JitError::Busy)?;
@@ -150,7 +151,8 @@ impl JitContext {
             let p = ExecutorBox::allocate(self.memory.clone(), &exits);
             let header = p.as_ptr() as u64;
             let emitted = memory.write(&block, |buf, addr| {
-                self.emitter.emit(trace, &layout, buf, addr, header)
+                self.emitter
+                    .emit_into(trace, &mut layout, buf, addr, header)
             });
             match emitted {
                 Ok(()) => {

@@ -362,7 +362,9 @@ impl Emitter {
         // trampoline or the guard has that alignment: the data area is
         // aligned to it.
         let (code, data) = (pos & u32::MAX as u64, pos >> 32);
-        self.finish_layout(out, code, data, self.max_align_mask)
+        let guard = self.finish_layout(out, code, data, self.max_align_mask)?;
+        out.slots.push(guard);
+        Ok(())
     }
 
     /// The first pass for any set: aligns each group's data.
@@ -403,25 +405,28 @@ impl Emitter {
         if !ok || worst_target as usize >= n {
             return Err(self.first_error(trace));
         }
-        self.finish_layout(out, code, data, max_mask)
+        let guard = self.finish_layout(out, code, data, max_mask)?;
+        out.slots.push(guard);
+        Ok(())
     }
 
     /// Places the guard after the uops, then the data after all code
-    /// (aligned with `max_mask`), and checks the block's size.
+    /// (aligned with `max_mask`), and checks the block's size. Returns the
+    /// guard's slot.
     fn finish_layout(
         &self,
         out: &mut Layout,
         mut code: u64,
         mut data: u64,
         max_mask: u32,
-    ) -> Result<(), JitError> {
+    ) -> Result<Slot, JitError> {
         let f = &self.fatal_error;
         data = align_up(data, f.data_align as u64);
         // Offsets past `MAX_BLOCK` are cut, and rejected below.
-        out.slots.push(Slot {
+        let guard = Slot {
             code: code as u32,
             data: data as u32,
-        });
+        };
         code += f.code_len as u64;
         data += f.data_len as u64;
         let data_base = align_up(code, max_mask as u64 + 1);
@@ -435,7 +440,7 @@ impl Emitter {
         out.code_size = code as usize;
         out.data_base = data_base as usize;
         out.total_size = total as usize;
-        Ok(())
+        Ok(guard)
     }
 
     /// The error of the first bad instruction of a trace the first pass
@@ -459,14 +464,109 @@ impl Emitter {
         JitError::BadStencil("layout: no bad instruction found".into())
     }
 
+    /// Whether [`Emitter::plan`] may leave the checks to the emitting pass
+    /// (generated functions, data that never needs aligning, a trace short
+    /// enough for packed sums).
+    fn fast_plan(&self, n: usize) -> bool {
+        self.generated.is_some() && self.uniform_data && n <= self.fast_limit
+    }
+
+    /// What [`Emitter::emit_into`] needs, computed before the block is
+    /// allocated: the block's size and where each uop goes. For sets with
+    /// generated functions and uniform data (every committed set) that is
+    /// one running sum of packed code and data sizes and one store per
+    /// uop, and the targets' range: the emitting pass checks the opcodes
+    /// (it reads each one anyway) and an unusable one is then reported by
+    /// the full first pass. For other sets it is that full first pass
+    /// ([`Emitter::layout_into`]). Errors here: an empty trace, a target
+    /// outside the trace, a trampoline or guard that cannot be emitted, a
+    /// block over [`MAX_BLOCK`] (and, for other sets, an unusable uop).
+    pub fn plan(&self, trace: &[UopInstruction], out: &mut Layout) -> Result<(), JitError> {
+        let n = trace.len();
+        if !self.fast_plan(n) {
+            return self.layout_into(trace, out);
+        }
+        self.check_frame(trace)?;
+        let t = &self.trampoline;
+        let packed = &*self.packed;
+        let mut pos = pack(t.code_len, t.data_len);
+        out.slots.clear();
+        out.slots.reserve(n + 2);
+        out.slots.push(Slot::default());
+        // The slots are written in place, in the reserved capacity (a plain
+        // loop keeps the running sum in a register). `n <= fast_limit`:
+        // the sums cannot carry.
+        let mut worst_target = 0u32;
+        let spare = out.slots.spare_capacity_mut();
+        for (slot, ins) in spare.iter_mut().zip(trace) {
+            slot.write(Slot {
+                code: pos as u32,
+                data: (pos >> 32) as u32,
+            });
+            pos += packed[ins.opcode as usize];
+            // Every target is checked, also those of uops that do not
+            // read them (emission checks only the ones it reads).
+            worst_target = worst_target.max(ins.jump_target.max(ins.error_target));
+        }
+        // SAFETY: `n + 2` slots are reserved; the first was pushed and the
+        // next `n` were just written, one per instruction of `trace` (the
+        // spare capacity holds at least `n + 1`). The last is pushed below.
+        unsafe { out.slots.set_len(n + 1) };
+        if worst_target as usize >= n {
+            return Err(self.first_error(trace));
+        }
+        let (code, data) = (pos & u32::MAX as u64, pos >> 32);
+        let guard = self.finish_layout(out, code, data, self.max_align_mask)?;
+        out.slots.push(guard);
+        Ok(())
+    }
+
+    /// Fills `buf` (exactly `layout.total_size` bytes, to run at address
+    /// `base`) with `trace`, whose executor header lives at `executor`.
+    /// `layout` must come from [`Emitter::plan`] (or [`Emitter::layout`])
+    /// for the same trace; one that does not match is an error. On an
+    /// error, `layout` may have been redone by the full first pass.
+    ///
+    /// Uses the set's generated emit functions when it has them; a trace
+    /// they do not handle (a bad instruction, a value out of range) is
+    /// redone through the full first pass and the table-driven path, which
+    /// say precisely what is wrong.
+    pub fn emit_into(
+        &self,
+        trace: &[UopInstruction],
+        layout: &mut Layout,
+        buf: &mut [u8],
+        base: u64,
+        executor: u64,
+    ) -> Result<(), JitError> {
+        if let Some(g) = self.generated {
+            if self
+                .emit_generated(g, trace, layout, buf, base, executor)
+                .is_some()
+            {
+                return Ok(());
+            }
+            // The plan did not check the instructions: the full first pass
+            // finds the bad one (or a plan made for another trace).
+            let total = layout.total_size;
+            self.layout_into(trace, layout)?;
+            if layout.total_size != total {
+                return Err(JitError::BadStencil(
+                    "emit: buffer or layout does not match the trace".into(),
+                ));
+            }
+        }
+        self.emit_tables(trace, layout, buf, base, executor)
+    }
+
     /// Second pass: fills `buf` (exactly `layout.total_size` bytes, to run at
     /// address `base`) for `trace`, whose executor header lives at `executor`.
-    /// `layout` must come from [`Emitter::layout`] for the same trace; a
-    /// layout that does not match is an error.
+    /// `layout` must come from [`Emitter::layout`] (or [`Emitter::plan`])
+    /// for the same trace; a layout that does not match is an error.
     ///
     /// Uses the set's generated emit functions when it has them; anything
     /// they do not handle (an error, a value out of range) is redone by the
-    /// table-driven path, which says precisely what is wrong.
+    /// table-driven path with `layout`, which says precisely what is wrong.
     pub fn emit(
         &self,
         trace: &[UopInstruction],
@@ -487,7 +587,8 @@ impl Emitter {
     }
 
     /// [`Emitter::emit`] through generated functions; `None` if they cannot
-    /// (the block is then incomplete).
+    /// (the block is then incomplete). Checks every instruction: usable
+    /// opcodes (once, at the end) and targets (where read).
     fn emit_generated(
         &self,
         g: &GeneratedSet,

@@ -109,6 +109,8 @@ mod tests {
                 recursion_remaining: 1000,
                 side_exit_threshold: 2,
                 vm_data: std::ptr::null_mut(),
+                data_top: std::ptr::null_mut(),
+                data_limit: std::ptr::null_mut(),
             };
             // SAFETY: the stack starts after the locals, inside `words`.
             let sp0 = unsafe { (frame as *mut u64).add(header + locals.len()) };
@@ -234,6 +236,8 @@ mod tests {
                 recursion_remaining: 1000,
                 side_exit_threshold: 2,
                 vm_data: std::ptr::null_mut(),
+                data_top: std::ptr::null_mut(),
+                data_limit: std::ptr::null_mut(),
             };
             // SAFETY: the frame header fits in `words`; the stack is empty.
             let sp = unsafe { (frame as *mut u64).add(8) };

@@ -65,6 +65,8 @@ impl Machine {
                 recursion_remaining: 1000,
                 side_exit_threshold: 1000,
                 vm_data: std::ptr::null_mut(),
+                data_top: std::ptr::null_mut(),
+                data_limit: std::ptr::null_mut(),
             }),
         };
         // SAFETY: the frame header lies at the start of `words`.
@@ -837,6 +839,71 @@ mod host {
             "{perms:?}"
         );
         drop(live);
+    }
+
+    /// The generated path plans a block's exact size before emitting: a
+    /// trace that fills the memory limit to the last block compiles and
+    /// runs, one uop more is `TraceTooLarge`; a trace the plan lets
+    /// through but emission refuses (a missing symbol) is its precise
+    /// error, and its block is freed.
+    #[test]
+    fn a_trace_at_the_memory_limit_and_refused_traces_free_their_block() {
+        let page = crate::jit::memory::os::page_size();
+        let config = JitConfig {
+            memory: MemoryConfig {
+                limit: page,
+                retain_free_bytes: 0,
+                near_program: false,
+            },
+            debug: None,
+        };
+        let jit = JitContext::for_host(config, &host_symbols()).unwrap();
+        // `k` times: push local 0, pop it; then exit at bytecode 3.
+        let trace = |k: usize| {
+            let mut t: Vec<_> = (0..k)
+                .flat_map(|_| [ins(Uop::LOAD_FAST), ins(Uop::POP_TOP)])
+                .collect();
+            t.push(ins(Uop::DEOPT).target(3));
+            t
+        };
+        let size = |k: usize| {
+            let mut plan = crate::jit::emitter::Layout::default();
+            jit.emitter().plan(&trace(k), &mut plan).unwrap();
+            plan.total_size
+        };
+        // The longest such trace whose block fits in the limit.
+        let fits = (0..page).take_while(|&k| size(k) <= page).last().unwrap();
+        assert!(size(fits) > page - crate::jit::memory::BLOCK_ALIGN);
+        let e = jit.compile(&trace(fits)).unwrap();
+        let mut m = Machine::new(1);
+        m.set_local(0, int(5));
+        assert_eq!((m.run(&e), m.instr()), (status::EXIT, 3));
+        assert_eq!(jit.memory_stats().live_blocks, 1);
+        // The machine holds the trampoline's parked reference.
+        drop((m, e));
+        assert!(matches!(
+            jit.compile(&trace(fits + 1)),
+            Err(JitError::TraceTooLarge { .. })
+        ));
+        assert_eq!(jit.memory_stats().live_blocks, 0);
+
+        let without_true = SymbolTable::new()
+            .with("cpjit_dealloc", test_dealloc as *const () as u64)
+            .with("cpjit_false", &raw const FALSE as u64);
+        let jit = JitContext::for_host(config, &without_true).unwrap();
+        let needs_true = [
+            ins(Uop::LOAD_FAST),
+            ins(Uop::LOAD_FAST),
+            ins(Uop::COMPARE_OP_INT),
+            ins(Uop::DEOPT),
+        ];
+        assert!(matches!(
+            jit.compile(&needs_true),
+            Err(JitError::UnresolvedSymbol("cpjit_true"))
+        ));
+        let s = jit.memory_stats();
+        assert_eq!((s.live_blocks, s.allocated, s.total_allocs), (0, 0, 1));
+        assert!(jit.compile(&[ins(Uop::DEOPT)]).is_ok());
     }
 }
 

@@ -509,53 +509,6 @@ fn b_repr(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     Ok(new_str(text::repr(args[0])?))
 }
 
-/// Sorts values (stable), with an optional key function and reverse flag.
-pub fn sort_values(
-    vm: &mut Vm,
-    mut items: Vec<Obj>,
-    key: Option<u64>,
-    reverse: bool,
-) -> PyResult<Vec<Obj>> {
-    if reverse {
-        items.reverse();
-    }
-    let keys: Vec<Obj> = match key {
-        Some(k) => items
-            .iter()
-            .map(|it| vm.call_object(k, &[it.raw()], None))
-            .collect::<PyResult<_>>()?,
-        None => items.clone(),
-    };
-    let mut idx: Vec<usize> = (0..items.len()).collect();
-    let mut failure: Option<Box<PyErr>> = None;
-    idx.sort_by(|&a, &b| {
-        if failure.is_some() {
-            return std::cmp::Ordering::Greater;
-        }
-        let (x, y) = (keys[a].raw(), keys[b].raw());
-        let lt = match ops::lt_quick(x, y) {
-            Some(lt) => Ok(lt),
-            None => ops::compare_bool(x, y, crate::vm::bytecode::cmp::LT),
-        };
-        match lt {
-            Ok(true) => std::cmp::Ordering::Less,
-            Ok(false) => std::cmp::Ordering::Greater,
-            Err(e) => {
-                failure = Some(e);
-                std::cmp::Ordering::Greater
-            }
-        }
-    });
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    let mut out: Vec<Obj> = idx.into_iter().map(|i| items[i].clone()).collect();
-    if reverse {
-        out.reverse();
-    }
-    Ok(out)
-}
-
 fn b_sorted(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
     check_kw(kw, "sorted", &["key", "reverse"])?;
     if args.len() != 1 {
@@ -570,7 +523,7 @@ fn b_sorted(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
         Some(r) => ops::truthy(r)?,
         None => false,
     };
-    Ok(new_list(sort_values(vm, items, key, rev)?))
+    Ok(new_list(crate::vm::sort::sort_values(vm, items, key, rev)?))
 }
 
 fn b_any(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {

@@ -4,6 +4,7 @@
 //! the high 24 bits. Each instruction has a parallel [`Cache`] entry used by
 //! adaptive specialization (global caches, back-edge counters, backoff).
 
+use crate::abi::layout::CallTarget;
 use crate::vm::obj::Obj;
 use std::cell::{Cell, UnsafeCell};
 use std::rc::Rc;
@@ -287,10 +288,11 @@ pub struct Code {
 #[derive(Debug)]
 #[repr(C)]
 pub struct EntrySlot {
-    /// The function-entry executor (`*mut abi::layout::Executor`), null
-    /// when there is none (JIT mode only). First field: `_CALL_EXECUTOR`'s
-    /// operand is the address of this word.
-    pub executor: Cell<*mut std::ffi::c_void>,
+    /// What native frame pushes read (shared with the templates): the
+    /// function-entry executor (null when there is none, JIT mode only),
+    /// the code object, the frame's size. First field: `_CALL_EXECUTOR`'s
+    /// and `_PUSH_FRAME`'s operand is the address of the slot.
+    pub call: CallTarget,
     /// The function-entry trace (`*const tier2::trace::Trace`, registered
     /// in tier 2's state while it is valid), null when there is none.
     pub trace: Cell<*const std::ffi::c_void>,
@@ -298,14 +300,6 @@ pub struct EntrySlot {
     pub countdown: Cell<u32>,
     /// What the countdown counts to ([`EntryState`]).
     pub state: Cell<EntryState>,
-    /// Local, cell and free slots of a frame of this code.
-    pub nlocalsplus: u32,
-    /// Words of a frame of this code after its header: those slots and
-    /// the value stack (what a native call pushes).
-    pub frame_words: u32,
-    /// Whether frames of this code need cells or free variables set up
-    /// (native calls of such code are not made).
-    pub has_cells: bool,
 }
 
 /// What an [`EntrySlot`]'s countdown counts to.
@@ -321,16 +315,40 @@ pub enum EntryState {
 
 impl EntrySlot {
     /// The slot of a code with these slots and stack size, nothing counted.
+    /// Its code object is set by [`EntrySlot::set_code`] once it exists.
     pub fn new(nlocalsplus: usize, stacksize: u32, has_cells: bool) -> EntrySlot {
         EntrySlot {
-            executor: Cell::new(std::ptr::null_mut()),
+            call: CallTarget {
+                executor: Cell::new(std::ptr::null_mut()),
+                code_obj: Cell::new(0),
+                code: Cell::new(std::ptr::null()),
+                nlocalsplus: nlocalsplus as u32,
+                frame_words: nlocalsplus as u32 + stacksize,
+                has_cells: has_cells as u32,
+            },
             trace: Cell::new(std::ptr::null()),
             countdown: Cell::new(1),
             state: Cell::new(EntryState::Unarmed),
-            nlocalsplus: nlocalsplus as u32,
-            frame_words: nlocalsplus as u32 + stacksize,
-            has_cells,
         }
+    }
+
+    /// Records the code object `code_obj` (a tagged word, not owned) this
+    /// slot's [`Code`] lives in, for native frame pushes.
+    ///
+    /// # Safety
+    /// `self` is the `entry` field of the [`Code`] inside the live code
+    /// object `code_obj`, which never moves.
+    pub unsafe fn set_code(&self, code_obj: u64) {
+        self.call.code_obj.set(code_obj);
+        // SAFETY: the caller's contract.
+        self.call
+            .code
+            .set(unsafe { self.code() } as *const Code as *const std::ffi::c_void);
+    }
+
+    /// Whether frames of this code need cells or free variables set up.
+    pub fn has_cells(&self) -> bool {
+        self.call.has_cells != 0
     }
 
     /// The code this slot belongs to.
@@ -341,6 +359,16 @@ impl EntrySlot {
         let at = self as *const EntrySlot as usize - std::mem::offset_of!(Code, entry);
         // SAFETY: the caller's contract.
         unsafe { &*(at as *const Code) }
+    }
+
+    /// The slot whose [`CallTarget`] is at `call` (a `_CALL_EXECUTOR` or
+    /// `_PUSH_FRAME` operand).
+    ///
+    /// # Safety
+    /// `call` is the address of a live slot.
+    pub unsafe fn at<'a>(call: u64) -> &'a EntrySlot {
+        // SAFETY: the caller's contract; `call` is the slot's first field.
+        unsafe { &*(call as *const EntrySlot) }
     }
 }
 

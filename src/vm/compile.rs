@@ -330,10 +330,19 @@ impl<'a> Compiler<'a> {
             handlers,
             entry: crate::vm::bytecode::EntrySlot::new(nlocalsplus, stacksize, has_cells),
         };
-        Obj::from_raw(obj::box_obj(CodeObj {
+        let code = Obj::from_raw(obj::box_obj(CodeObj {
             ob: obj::hdr(KIND_CODE),
             code,
-        }))
+        }));
+        // SAFETY: the code object is boxed (it never moves) and its slot is
+        // the entry of its code.
+        unsafe {
+            obj::cast::<CodeObj>(code.raw())
+                .code
+                .entry
+                .set_code(code.raw())
+        };
+        code
     }
 
     fn varargs_count(&self) -> u32 {

@@ -144,6 +144,12 @@ pub fn key_eq(a: u64, b: u64) -> bool {
     key_eq_general(a, b)
 }
 
+/// [`key_eq`] out of line, for keys that are not the same object.
+#[inline(never)]
+fn key_eq_slow(a: u64, b: u64) -> bool {
+    key_eq(a, b)
+}
+
 /// [`key_eq`] for every other pair of kinds.
 #[cold]
 #[inline(never)]
@@ -198,19 +204,28 @@ impl Dict {
         &mut self.entries[i].value
     }
 
+    /// The entry position of `key` (`Ok`), or the free index slot where
+    /// it would go (`Err`). The probe tests identity first (small ints and
+    /// the strs of the program's constants are found by it) and calls the
+    /// general key equality only on a hash match.
+    #[inline(always)]
     fn find(&self, hash: i64, key: u64) -> Result<usize, usize> {
-        if self.index.is_empty() {
+        let size = self.index.len();
+        if size == 0 {
             return Err(0);
         }
-        let mask = self.index.len() - 1;
+        let mask = size - 1;
         let mut i = (hash as u64 as usize) & mask;
         loop {
-            let e = self.index[i];
+            // SAFETY: `i <= mask < index.len()`.
+            let e = unsafe { *self.index.get_unchecked(i) };
             if e == EMPTY {
                 return Err(i);
             }
-            let en = &self.entries[e as usize];
-            if en.hash == hash && key_eq(en.key, key) {
+            // SAFETY: every non-empty index slot holds a position in
+            // `entries` (kept so by `set`, `remove` and `rebuild`).
+            let en = unsafe { self.entries.get_unchecked(e as usize) };
+            if en.key == key || (en.hash == hash && key_eq_slow(en.key, key)) {
                 return Ok(e as usize);
             }
             i = (i + 1) & mask;
@@ -234,24 +249,28 @@ impl Dict {
     }
 
     /// Position of `key`, if present.
+    #[inline(never)]
     pub fn lookup_pos(&self, key: u64) -> PyResult<Option<usize>> {
         let h = hash_value(key)?;
         Ok(self.find(h, key).ok())
     }
 
     /// Borrowed value for `key`.
+    #[inline(never)]
     pub fn get(&self, key: u64) -> PyResult<Option<u64>> {
         let h = hash_value(key)?;
         Ok(self.find(h, key).ok().map(|i| self.entries[i].value))
     }
 
     /// Borrowed value for a str key whose hash is known.
+    #[inline(never)]
     pub fn get_str(&self, key: u64) -> Option<u64> {
         let h = hash_value(key).ok()?;
         self.find(h, key).ok().map(|i| self.entries[i].value)
     }
 
     /// Inserts or replaces, taking ownership of `key` and `value`.
+    #[inline(never)]
     pub fn set(&mut self, key: Obj, value: Obj) -> PyResult<()> {
         let h = hash_value(key.raw())?;
         match self.find(h, key.raw()) {
@@ -301,6 +320,7 @@ impl Dict {
     }
 
     /// Removes `key`, returning its value.
+    #[inline(never)]
     pub fn remove(&mut self, key: u64) -> PyResult<Option<Obj>> {
         let h = hash_value(key)?;
         match self.find(h, key) {

@@ -25,8 +25,9 @@ const FRAME_WORDS: usize = std::mem::size_of::<Frame>() / 8;
 pub struct Vm {
     /// The shared thread state (JIT-visible).
     pub ts: Box<ThreadState>,
+    /// The frame data stack's storage (never reallocated); its top and
+    /// limit are `ts.data_top` and `ts.data_limit`, which JIT code moves too.
     data: Vec<u64>,
-    data_top: usize,
     /// The builtins dict.
     pub builtins: Obj,
     /// Methods of builtin types by (kind, name).
@@ -59,11 +60,12 @@ impl Vm {
             recursion_remaining: RECURSION_LIMIT,
             side_exit_threshold: 16,
             vm_data: std::ptr::null_mut(),
+            data_top: std::ptr::null_mut(),
+            data_limit: std::ptr::null_mut(),
         });
         let mut vm = Box::new(Vm {
             ts,
             data: vec![0; DATA_STACK_WORDS],
-            data_top: 0,
             builtins: new_dict(),
             methods: Default::default(),
             out: Vec::with_capacity(1 << 16),
@@ -74,6 +76,9 @@ impl Vm {
         });
         let p: *mut Vm = &mut *vm;
         vm.ts.vm_data = p as *mut std::ffi::c_void;
+        let data = vm.data.as_mut_ptr_range();
+        vm.ts.data_top = data.start;
+        vm.ts.data_limit = data.end;
         crate::vm::builtins::install(&mut vm);
         vm
     }
@@ -107,22 +112,36 @@ impl Vm {
         r.map(drop)
     }
 
+    /// Takes the data-stack room of a frame with `words` words after its
+    /// header and counts a call against the recursion limit; `None`, with
+    /// nothing changed, when either is exhausted. (JIT templates do the
+    /// same inline: `ThreadState::data_top`, `data_limit`,
+    /// `recursion_remaining`.)
+    #[inline(always)]
+    fn take_frame(&mut self, words: usize) -> Option<*mut Frame> {
+        let top = self.ts.data_top;
+        let room = (self.ts.data_limit as usize - top as usize) / 8;
+        if FRAME_WORDS + words > room || self.ts.recursion_remaining <= 0 {
+            return None;
+        }
+        self.ts.recursion_remaining -= 1;
+        // SAFETY: checked above: the frame ends inside `data`.
+        self.ts.data_top = unsafe { top.add(FRAME_WORDS + words) };
+        Some(top as *mut Frame)
+    }
+
     fn push_frame_raw(&mut self, code: u64, func: u64, globals: u64) -> PyResult<*mut Frame> {
         // SAFETY: code is a CODE object.
         let c = unsafe { &cast::<CodeObj>(code).code };
         let nlp = c.nlocalsplus();
-        let need = FRAME_WORDS + nlp + c.stacksize as usize;
-        if self.data_top + need > self.data.len() || self.ts.recursion_remaining <= 0 {
+        let Some(f) = self.take_frame(c.entry.call.frame_words as usize) else {
             return Err(err(
                 ExcKind::RecursionError,
                 "maximum recursion depth exceeded",
             ));
-        }
-        self.ts.recursion_remaining -= 1;
-        // SAFETY: the slot range is inside `data`, which never reallocates.
+        };
+        // SAFETY: the frame's words are inside `data`, which never reallocates.
         unsafe {
-            let f = self.data.as_mut_ptr().add(self.data_top) as *mut Frame;
-            self.data_top += need;
             (*f).code = c as *const Code as *const std::ffi::c_void;
             (*f).func = func;
             (*f).globals = globals as *mut std::ffi::c_void;
@@ -140,6 +159,7 @@ impl Vm {
     }
 
     /// Releases the top frame's slots and pops it.
+    #[inline(always)]
     unsafe fn pop_frame(&mut self, f: *mut Frame) {
         let lp = frame_locals!(f);
         let sp = (*f).stack_pointer;
@@ -151,7 +171,7 @@ impl Vm {
         xdecref((*f).func);
         self.ts.current_frame = (*f).previous;
         self.ts.recursion_remaining += 1;
-        self.data_top = (f as *mut u64).offset_from(self.data.as_ptr()) as usize;
+        self.ts.data_top = f as *mut u64;
     }
 
     /// Binds arguments and pushes a frame for the Python function `func`.
@@ -306,8 +326,11 @@ impl Vm {
     /// Pushes the frame of a call to the Python function `callable` with
     /// exactly its `n` positional parameters (no keywords, no `self`; the
     /// caller checked), moving `callable` and the `n` owned arguments at
-    /// `args` into it; the new frame's caller is `caller`. `None`, with
-    /// nothing moved, when the data stack or the recursion limit is exhausted.
+    /// `args` into it (and into cells where the code needs them); the new
+    /// frame's caller is `caller`. `None`, with nothing moved, when the data
+    /// stack or the recursion limit is exhausted. Tier 1's
+    /// `CALL_PY_EXACT_ARGS`, and tier 2's frame pushes where the templates'
+    /// inline push does not apply (`cpjit_push_frame`).
     ///
     /// # Safety
     /// `callable` is a function whose code takes exactly `n` positional
@@ -323,94 +346,15 @@ impl Vm {
         // SAFETY: the caller's contract: a function and its code.
         let fo = unsafe { cast::<FuncObj>(callable) };
         let fc = unsafe { &cast::<CodeObj>(fo.code.raw()).code };
-        let nlp = fc.nlocalsplus();
-        let need = FRAME_WORDS + nlp + fc.stacksize as usize;
-        if self.data_top + need > self.data.len() || self.ts.recursion_remaining <= 0 {
-            return None;
-        }
-        self.ts.recursion_remaining -= 1;
-        // SAFETY: the new frame's words are inside `data`; the n arguments
-        // move from the caller's stack into its locals.
-        unsafe {
-            let f = self.data.as_mut_ptr().add(self.data_top) as *mut Frame;
-            self.data_top += need;
-            (*f).code = fc as *const Code as *const std::ffi::c_void;
-            (*f).func = callable;
-            (*f).globals = fo.globals.raw() as *mut std::ffi::c_void;
-            (*f).previous = caller;
-            (*f).instr = 0;
-            (*f).nlocalsplus = nlp as u32;
-            let nlpp = frame_locals!(f);
-            for i in 0..n {
-                *nlpp.add(i) = *args.add(i);
-            }
-            for i in n..nlp {
-                *nlpp.add(i) = 0;
-            }
-            (*f).stack_pointer = nlpp.add(nlp);
-            self.ts.current_frame = f;
-            if !fc.cellvars.is_empty() || !fc.freevars.is_empty() {
-                self.init_cells(f, fc, fo);
-            }
-            Some(f)
-        }
-    }
-
-    /// Pops the top frame `f` after it returned `rv` (already popped from
-    /// its stack, `f.stack_pointer` saved) and pushes `rv` on its caller's
-    /// stack; returns the caller. Tier 2's inlined return.
-    ///
-    /// # Safety
-    /// `f` is the top frame and has a caller frame.
-    pub(crate) unsafe fn return_to_caller(&mut self, f: *mut Frame, rv: u64) -> *mut Frame {
-        // SAFETY: the caller's contract.
-        unsafe {
-            let prev = (*f).previous;
-            self.pop_frame(f);
-            let sp = (*prev).stack_pointer;
-            *sp = rv;
-            (*prev).stack_pointer = sp.add(1);
-            prev
-        }
-    }
-
-    /// Tier 2's native call (`_CALL_EXECUTOR`, through
-    /// `cpjit_enter_frame`): pushes the frame of a call of the Python
-    /// function `callable` (running with `globals`) whose code is `code`,
-    /// with entry slot `e`, moving `callable` and the `n` owned arguments at
-    /// `args` into it; the caller is `caller`. As [`Vm::push_exact_frame`],
-    /// with the frame's size read from the slot. `None`, with nothing moved,
-    /// when the data stack or the recursion limit is exhausted.
-    ///
-    /// # Safety
-    /// `code` takes exactly `n` positional parameters and needs no cells;
-    /// `args` points at `n` owned values; `caller` is the top frame.
-    #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) unsafe fn push_native_frame(
-        &mut self,
-        caller: *mut Frame,
-        callable: u64,
-        globals: u64,
-        code: &Code,
-        e: &crate::vm::bytecode::EntrySlot,
-        args: *const u64,
-        n: usize,
-    ) -> Option<*mut Frame> {
-        let need = FRAME_WORDS + e.frame_words as usize;
-        if self.data_top + need > self.data.len() || self.ts.recursion_remaining <= 0 {
-            return None;
-        }
-        self.ts.recursion_remaining -= 1;
+        let e = &fc.entry.call;
+        let f = self.take_frame(e.frame_words as usize)?;
         let nlp = e.nlocalsplus as usize;
         // SAFETY: the new frame's words are inside `data`; the n arguments
         // move from the caller's stack into its locals.
         unsafe {
-            let f = self.data.as_mut_ptr().add(self.data_top) as *mut Frame;
-            self.data_top += need;
-            (*f).code = code as *const Code as *const std::ffi::c_void;
+            (*f).code = fc as *const Code as *const std::ffi::c_void;
             (*f).func = callable;
-            (*f).globals = globals as *mut std::ffi::c_void;
+            (*f).globals = fo.globals.raw() as *mut std::ffi::c_void;
             (*f).previous = caller;
             (*f).instr = 0;
             (*f).nlocalsplus = nlp as u32;
@@ -424,34 +368,31 @@ impl Vm {
             }
             (*f).stack_pointer = lp.add(nlp);
             self.ts.current_frame = f;
+            if e.has_cells != 0 {
+                self.init_cells(f, fc, fo);
+            }
             Some(f)
         }
     }
 
-    /// Tier 2's return from a native call: the top frame `f` (pushed by
-    /// [`Vm::push_native_frame`]) returned the value on top of its saved
-    /// stack; releases the frame and pushes the value on its caller's
-    /// stack. Returns the caller.
+    /// Pops the top frame `f` after it returned the value on top of its
+    /// stack `sp`, and pushes that value on its caller's stack; returns
+    /// the caller. Tier 2's returns (`_POP_FRAME`, and `_CALL_EXECUTOR`'s
+    /// after the callee's executor returned) where the templates' inline
+    /// pop does not apply (`cpjit_pop_frame`).
     ///
     /// # Safety
-    /// `f` is the top frame, has a caller, and its saved stack holds the
-    /// return value on top.
+    /// `f` is the top frame and has a caller frame; `sp` is its stack
+    /// pointer, the return value on top.
     #[inline(always)]
-    pub(crate) unsafe fn pop_native_frame(&mut self, f: *mut Frame) -> *mut Frame {
+    pub(crate) unsafe fn return_to_caller(&mut self, f: *mut Frame, sp: *mut u64) -> *mut Frame {
         // SAFETY: the caller's contract.
         unsafe {
-            let sp = (*f).stack_pointer.sub(1);
+            let sp = sp.sub(1);
             let rv = *sp;
-            let mut p = frame_locals!(f);
-            while p < sp {
-                xdecref(*p);
-                p = p.add(1);
-            }
-            xdecref((*f).func);
+            (*f).stack_pointer = sp;
             let prev = (*f).previous;
-            self.ts.current_frame = prev;
-            self.ts.recursion_remaining += 1;
-            self.data_top = (f as *mut u64).offset_from(self.data.as_ptr()) as usize;
+            self.pop_frame(f);
             let psp = (*prev).stack_pointer;
             *psp = rv;
             (*prev).stack_pointer = psp.add(1);

@@ -830,7 +830,7 @@ fn l_sort(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
         }
     }
     let items = seq_items(args[0]);
-    let sorted = crate::vm::builtins::sort_values(vm, items, key, rev)?;
+    let sorted = crate::vm::sort::sort_values(vm, items, key, rev)?;
     let olds = list_with(args[0], |v| {
         std::mem::replace(v, sorted.into_iter().map(Obj::into_raw).collect())
     });

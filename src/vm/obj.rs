@@ -421,29 +421,55 @@ fn tuple_layout(n: usize) -> Layout {
     Layout::from_size_align(size, 8).unwrap_or(Layout::new::<TupleObj>())
 }
 
-/// A new tuple taking ownership of `items`.
-pub fn new_tuple(items: Vec<Obj>) -> Obj {
-    let n = items.len();
-    // SAFETY: layout is non-zero sized; we initialise header, len and items.
-    unsafe {
-        let p = alloc(tuple_layout(n)) as *mut TupleObj;
-        if p.is_null() {
-            std::alloc::handle_alloc_error(tuple_layout(n));
+/// Memory for a tuple of `n` items with its header and length set (the
+/// items are the caller's to write): from the tuple free list when one of
+/// that length rests there.
+#[inline(always)]
+fn alloc_tuple(n: usize) -> *mut TupleObj {
+    let p = match crate::vm::free_lists::pop_tuple(n) {
+        Some(p) => p as *mut TupleObj,
+        None => {
+            // SAFETY: the layout is non-zero sized.
+            let p = unsafe { alloc(tuple_layout(n)) } as *mut TupleObj;
+            if p.is_null() {
+                std::alloc::handle_alloc_error(tuple_layout(n));
+            }
+            p
         }
+    };
+    live_inc();
+    // SAFETY: p is a block of tuple_layout(n).
+    unsafe {
         (*p).ob = header(kind::TUPLE);
         (*p).len = n as isize;
-        let base = (p as *mut u8).add(std::mem::size_of::<TupleObj>()) as *mut u64;
-        for (i, it) in items.into_iter().enumerate() {
-            *base.add(i) = it.into_raw();
-        }
-        live_inc();
-        Obj(p as u64)
     }
+    p
 }
 
-/// A new tuple from raw owned words.
+/// The item array of a tuple allocated by [`alloc_tuple`].
+#[inline(always)]
+fn tuple_base(p: *mut TupleObj) -> *mut u64 {
+    // SAFETY: the items follow the TupleObj header in the same block.
+    unsafe { (p as *mut u8).add(std::mem::size_of::<TupleObj>()) as *mut u64 }
+}
+
+/// A new tuple taking ownership of `items`.
+pub fn new_tuple(items: Vec<Obj>) -> Obj {
+    let p = alloc_tuple(items.len());
+    let base = tuple_base(p);
+    for (i, it) in items.into_iter().enumerate() {
+        // SAFETY: i < n, the block has room for n items.
+        unsafe { *base.add(i) = it.into_raw() };
+    }
+    Obj(p as u64)
+}
+
+/// A new tuple from raw owned words (it takes their references).
 pub fn new_tuple_raw(items: &[u64]) -> Obj {
-    new_tuple(items.iter().map(|&v| Obj::from_raw(v)).collect())
+    let p = alloc_tuple(items.len());
+    // SAFETY: the block has room for items.len() items.
+    unsafe { std::ptr::copy_nonoverlapping(items.as_ptr(), tuple_base(p), items.len()) };
+    Obj(p as u64)
 }
 
 /// The items of a tuple (borrowed words).
@@ -598,7 +624,9 @@ unsafe fn dealloc_general(v: u64) {
             for &it in items {
                 decref(it);
             }
-            dealloc(v as *mut u8, tuple_layout(n));
+            if !crate::vm::free_lists::push_tuple(n, v as *mut u8) {
+                dealloc(v as *mut u8, tuple_layout(n));
+            }
         }
         kind::LIST => {
             let p = v as *mut ListObj;

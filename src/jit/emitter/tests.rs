@@ -25,6 +25,11 @@ impl Rng {
 
 /// Every symbol any group of `set` names, each at its own address near `base`.
 fn symbols_for(set: &StencilSet, base: u64) -> SymbolTable {
+    symbols_except(set, base, "")
+}
+
+/// [`symbols_for`] without the symbol `skip`.
+fn symbols_except(set: &StencilSet, base: u64, skip: &str) -> SymbolTable {
     let mut names = std::collections::BTreeSet::new();
     for g in [&set.trampoline, &set.fatal_error]
         .into_iter()
@@ -37,6 +42,7 @@ fn symbols_for(set: &StencilSet, base: u64) -> SymbolTable {
     names
         .iter()
         .enumerate()
+        .filter(|(_, name)| **name != skip)
         .fold(SymbolTable::new(), |t, (i, name)| {
             t.with(*name, base + 0x10_0000 + 0x100 * (i as u64 + 1))
         })
@@ -178,7 +184,86 @@ fn emission_matches_the_reference_on_every_target() {
                     panic!("{} {path} n={n}: first difference at byte {i}", set.target);
                 }
             }
+            // What `compile` does: the plan, then emission into the block.
+            let mut plan = Layout::default();
+            generated.plan(&trace, &mut plan).unwrap();
+            let mut buf = vec![0xA5u8; plan.total_size];
+            generated
+                .emit_into(&trace, &mut plan, &mut buf, base, base + 0x20_0000)
+                .unwrap_or_else(|e| panic!("{} plan: {e}", set.target));
+            if let Some(i) = (0..want.len().max(buf.len())).find(|&i| buf.get(i) != want.get(i)) {
+                panic!("{} plan n={n}: first difference at byte {i}", set.target);
+            }
         }
+    }
+}
+
+/// The plan (sizes and places only, the checks left to emission) agrees
+/// with the full first pass on every target, and a bad trace that the plan
+/// lets through is reported by `emit_into` exactly as `layout` reports it.
+#[test]
+fn the_plan_agrees_with_the_layout_and_emission_reports_what_it_skips() {
+    let mut rng = Rng(0x5851_F42D_4C95_7F2D);
+    for available in stencil_sets::available() {
+        let set = available.set;
+        let base = 0x7f12_3456_0040u64;
+        let symbols = symbols_for(set, base);
+        let emitter = Emitter::new(set, &symbols).unwrap();
+        let uops = emittable(set);
+        let (mut plan, mut full) = (Layout::default(), Layout::default());
+        for n in [1usize, 2, 9, 120] {
+            let trace = random_trace(&mut rng, &uops, n, base + 0x10_0008);
+            emitter.plan(&trace, &mut plan).unwrap();
+            emitter.layout_into(&trace, &mut full).unwrap();
+            assert_eq!(plan.slots, full.slots, "{} n={n}", set.target);
+            assert_eq!(
+                (plan.code_size, plan.data_base, plan.total_size),
+                (full.code_size, full.data_base, full.total_size),
+                "{} n={n}",
+                set.target
+            );
+            // A target outside the trace, in the middle, is the same error
+            // (whether or not that uop reads its target).
+            let mut bad = trace.clone();
+            bad[n / 2].jump_target = n as u32 + 3;
+            let want = format!("{:?}", emitter.layout(&bad).unwrap_err());
+            assert!(want.contains("BadTarget"), "{want}");
+            let got = format!("{:?}", emitter.plan(&bad, &mut plan).unwrap_err());
+            assert_eq!(got, want, "{}", set.target);
+            // A plan made for another trace of another size.
+            let longer: Vec<_> = trace.iter().chain(&trace).copied().collect();
+            emitter.plan(&trace, &mut plan).unwrap();
+            let mut buf = vec![0u8; plan.total_size];
+            let got = emitter.emit_into(&longer, &mut plan, &mut buf, base, 0);
+            assert!(
+                matches!(got, Err(JitError::BadStencil(_))),
+                "{}: {got:?}",
+                set.target
+            );
+        }
+        // A uop whose runtime symbol is missing (`cpjit_true`, which only
+        // uops producing a bool name): planned, then refused by emission.
+        let missing = Emitter::new(set, &symbols_except(set, base, "cpjit_true")).unwrap();
+        let mut refused = 0;
+        for &u in &uops {
+            let trace = [UopInstruction::new(Uop::NOP), UopInstruction::new(u)];
+            let want = missing.layout(&trace).map(|_| ());
+            if want.is_ok() {
+                continue;
+            }
+            refused += 1;
+            missing.plan(&trace, &mut plan).unwrap();
+            let mut buf = vec![0u8; plan.total_size];
+            let got = missing.emit_into(&trace, &mut plan, &mut buf, base, 0);
+            assert_eq!(
+                format!("{got:?}"),
+                format!("{want:?}"),
+                "{} {}",
+                set.target,
+                u.name()
+            );
+        }
+        assert!(refused > 0, "{}: no uop names cpjit_true", set.target);
     }
 }
 

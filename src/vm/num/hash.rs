@@ -14,6 +14,10 @@ pub const HASH_INF: i64 = 314_159;
 /// `hash(n)` for a small int.
 #[inline]
 pub fn hash_i64(n: i64) -> i64 {
+    // Most ints are below the modulus: no division.
+    if n.unsigned_abs() < HASH_MODULUS {
+        return if n == -1 { -2 } else { n };
+    }
     let h = (n.unsigned_abs() % HASH_MODULUS) as i64;
     let h = if n < 0 { -h } else { h };
     if h == -1 {

@@ -415,6 +415,42 @@ mod tests {
     }
 
     #[test]
+    fn the_runtime_function_starts_with_the_shared_head() {
+        use crate::abi::layout::FunctionHead;
+        use crate::vm::types::FuncObj;
+        use std::mem::offset_of;
+        assert_eq!(offset_of!(FuncObj, ob), offset_of!(FunctionHead, ob));
+        assert_eq!(offset_of!(FuncObj, code), offset_of!(FunctionHead, code));
+        assert_eq!(
+            offset_of!(FuncObj, globals),
+            offset_of!(FunctionHead, globals)
+        );
+        assert_eq!(std::mem::size_of::<Obj>(), 8);
+    }
+
+    #[test]
+    fn the_entry_slot_starts_with_its_call_target() {
+        use crate::vm::bytecode::EntrySlot;
+        assert_eq!(std::mem::offset_of!(EntrySlot, call), 0);
+        let module = crate::vm::compile::compile_module("x = 1\n", "t.py");
+        let module = module.expect("compiles");
+        let code = module.raw();
+        // SAFETY: code is a live code object.
+        let slot = unsafe {
+            &crate::vm::obj::cast::<crate::vm::types::CodeObj>(code)
+                .code
+                .entry
+        };
+        assert_eq!(slot.call.code_obj.get(), code);
+        // SAFETY: as above.
+        let back = unsafe { slot.code() } as *const crate::vm::bytecode::Code;
+        assert_eq!(
+            slot.call.code.get() as *const crate::vm::bytecode::Code,
+            back
+        );
+    }
+
+    #[test]
     fn the_runtime_cell_has_the_shared_layout() {
         use crate::abi::layout::CellObj as Shared;
         use crate::vm::types::CellObj;

@@ -1,20 +1,195 @@
-//! Fusion: the optimizer's last pass. A list subscript whose list and index
-//! are pushed right before it by plain loads (`_LOAD_FAST list;
-//! _LOAD_CONST k` or `_LOAD_FAST list; _LOAD_FAST i`, then
-//! `_BINARY_SUBSCR_LIST_INT`) becomes one uop that reads both from the
-//! frame: no reference count traffic on the list, no stack traffic for the
-//! operands. The two loads become `_NOP`s (no code), so no index moves.
+//! Fusion: the optimizer's last pass. Short uop sequences whose operands
+//! come straight from the frame (locals, constants) become one uop that
+//! reads them there: no stack traffic, no reference counts.
 //!
-//! Exits stay exact: the fused uop's failure path pushes the list and the
-//! index (new references) before it leaves through the subscript's exit, so
-//! the stack there is the one the three uops would have left.
+//! * List subscripts: `_LOAD_FAST list; _LOAD_CONST k` or `_LOAD_FAST list;
+//!   _LOAD_FAST i` feeding `_BINARY_SUBSCR_LIST_INT` become
+//!   `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST` / `_LOCALS`, and `_LOAD_FAST
+//!   list; _LOAD_FAST i; _STORE_SUBSCR_LIST_INT` becomes
+//!   `_STORE_SUBSCR_LIST_INT_LOCALS`.
+//! * Compare and branch: `_COMPARE_OP_INT` followed by
+//!   `_GUARD_IS_TRUE_POP`/`_GUARD_IS_FALSE_POP` becomes a `_GUARD_INT_*`
+//!   that makes no bool; with both operands loaded from locals proven small
+//!   ints (`_LOAD_FAST_INT`, set by the type pass) or a small int constant,
+//!   the `_LOCALS`/`_LOCAL_CONST` form reads them in place. The truth test
+//!   of a value just made by an int operation (`_TO_BOOL` then a branch
+//!   guard) becomes a comparison with 0.
+//! * Local updates: `_LOAD_FAST_INT a; _LOAD_CONST c` (or `_LOAD_FAST_INT
+//!   b`) feeding `_BINARY_OP_ADD_INT`/`_SUBTRACT_INT` become one uop that
+//!   pushes the result, and with `_STORE_FAST_INT a` after it one that
+//!   updates the local in place.
+//! * Last, constants that are small ints or immortal objects are pushed by
+//!   `_LOAD_CONST_IMMORTAL` (no reference count).
+//!
+//! The replaced uops become `_NOP`s (no code), so no index moves, and a
+//! group is fused only if no uop jumps into it past its first uop. Exits
+//! stay exact: a fused uop leaves through the exit of the uop whose failure
+//! it stands for, with the stack that uop would have had there (its failure
+//! path pushes the operands the loads would have pushed; a compare and
+//! branch guard pops its small int operands, as the guard pops the bool).
 
+use crate::abi::layout::ObjHeader;
 use crate::abi::uop::Uop;
+use crate::abi::value::IMMORTAL_REFCNT;
 use crate::jit::UopInstruction;
+use crate::vm::tier2::int_uops::{arith_uop, guard_uop, Arith, Cmp, Operands};
 
-/// Fuses the loads into the list subscripts they feed, in the body of
-/// `uops` (up to its first uop this pass does not know to be straight-line
-/// code, conservatively); a group is fused only if no uop jumps into it.
+/// Whether `v` is a tagged small int constant.
+fn small_int_const(u: &UopInstruction) -> bool {
+    u.opcode == Uop::LOAD_CONST && u.operand & 1 == 1
+}
+
+/// Whether the constant `v` needs no reference count: a small int or an
+/// immortal object.
+fn immortal(v: u64) -> bool {
+    if v & 1 == 1 {
+        return true;
+    }
+    if v == 0 {
+        return false;
+    }
+    // SAFETY: a non-null, untagged `_LOAD_CONST` operand is a live object
+    // (the code object or the trace keeps it alive).
+    unsafe { (*(v as *const ObjHeader)).refcnt >= IMMORTAL_REFCNT as isize }
+}
+
+/// Whether `u` leaves a small int on top of the stack (when it continues).
+fn makes_small_int(u: Uop) -> bool {
+    matches!(
+        u,
+        Uop::LOAD_FAST_INT
+            | Uop::BINARY_OP_ADD_INT
+            | Uop::BINARY_OP_SUBTRACT_INT
+            | Uop::BINARY_OP_MULTIPLY_INT
+            | Uop::BINARY_OP_AND_INT
+            | Uop::BINARY_OP_RSHIFT_INT
+            | Uop::BINARY_OP_MOD_INT
+            | Uop::BINARY_OP_FLOOR_DIVIDE_INT
+            | Uop::BINARY_OP_POWER_INT
+            | Uop::BINARY_OP_ADD_INT_LOCAL_CONST
+            | Uop::BINARY_OP_SUBTRACT_INT_LOCAL_CONST
+            | Uop::BINARY_OP_ADD_INT_LOCALS
+            | Uop::BINARY_OP_SUBTRACT_INT_LOCALS
+    )
+}
+
+/// The comparison a branch guard after `_COMPARE_OP_INT oparg` continues on.
+fn branch_cmp(compare: &UopInstruction, guard: &UopInstruction) -> Option<Cmp> {
+    let c = Cmp::from_oparg(compare.oparg)?;
+    match guard.opcode {
+        Uop::GUARD_IS_TRUE_POP => Some(c),
+        Uop::GUARD_IS_FALSE_POP => Some(c.negate()),
+        _ => None,
+    }
+}
+
+/// One fusion: the uop that replaces the group starting at the current
+/// index, and the group's length (the others become `_NOP`s).
+type Fused = (UopInstruction, usize);
+
+/// The right operand of a fused int uop from its load: a local proven a
+/// small int or a small int constant.
+fn int_operand(u: &UopInstruction) -> Option<(bool, u64)> {
+    match u.opcode {
+        Uop::LOAD_FAST_INT => Some((false, u64::from(u.oparg))),
+        Uop::LOAD_CONST if u.operand & 1 == 1 => Some((true, u.operand)),
+        _ => None,
+    }
+}
+
+/// Local `+`/`-`: `_LOAD_FAST_INT a; <int operand>; _BINARY_OP_ADD_INT`
+/// (or `_SUBTRACT_INT`), then maybe `_STORE_FAST_INT a`.
+fn fuse_arith(g: &[UopInstruction]) -> Option<Fused> {
+    let [a, b, op, rest @ ..] = g else {
+        return None;
+    };
+    if a.opcode != Uop::LOAD_FAST_INT {
+        return None;
+    }
+    let sub = match op.opcode {
+        Uop::BINARY_OP_ADD_INT => false,
+        Uop::BINARY_OP_SUBTRACT_INT => true,
+        _ => return None,
+    };
+    let (constant, operand) = int_operand(b)?;
+    let inplace = rest
+        .first()
+        .is_some_and(|s| s.opcode == Uop::STORE_FAST_INT && s.oparg == a.oparg);
+    let mut f = *op;
+    f.opcode = arith_uop(Arith {
+        sub,
+        constant,
+        inplace,
+    });
+    f.oparg = a.oparg;
+    f.operand = operand;
+    Some((f, if inplace { 4 } else { 3 }))
+}
+
+/// Compare and branch: `[_LOAD_FAST_INT a; <int operand>;]
+/// _COMPARE_OP_INT; _GUARD_IS_*_POP`.
+fn fuse_compare(g: &[UopInstruction]) -> Option<Fused> {
+    if let [a, b, cmp, guard, ..] = g {
+        if a.opcode == Uop::LOAD_FAST_INT && cmp.opcode == Uop::COMPARE_OP_INT {
+            if let (Some((constant, operand)), Some(c)) = (int_operand(b), branch_cmp(cmp, guard)) {
+                let o = if constant {
+                    Operands::LocalConst
+                } else {
+                    Operands::Locals
+                };
+                let mut f = *guard;
+                f.opcode = guard_uop(c, o);
+                f.oparg = a.oparg;
+                f.operand = operand;
+                return Some((f, 4));
+            }
+        }
+    }
+    let [cmp, guard, ..] = g else {
+        return None;
+    };
+    if cmp.opcode != Uop::COMPARE_OP_INT {
+        return None;
+    }
+    let c = branch_cmp(cmp, guard)?;
+    let mut f = *guard;
+    f.opcode = guard_uop(c, Operands::Stack);
+    f.oparg = 0;
+    f.operand = 0;
+    Some((f, 2))
+}
+
+/// List subscripts with the list and the index in locals (or a constant
+/// index).
+fn fuse_subscript(g: &[UopInstruction]) -> Option<Fused> {
+    let [a, b, c, ..] = g else {
+        return None;
+    };
+    if a.opcode != Uop::LOAD_FAST {
+        return None;
+    }
+    let index_local = matches!(b.opcode, Uop::LOAD_FAST | Uop::LOAD_FAST_INT);
+    let (op, operand) = match c.opcode {
+        Uop::BINARY_SUBSCR_LIST_INT if small_int_const(b) => {
+            (Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST, b.operand)
+        }
+        Uop::BINARY_SUBSCR_LIST_INT if index_local => {
+            (Uop::BINARY_SUBSCR_LIST_INT_LOCALS, u64::from(b.oparg))
+        }
+        Uop::STORE_SUBSCR_LIST_INT if index_local => {
+            (Uop::STORE_SUBSCR_LIST_INT_LOCALS, u64::from(b.oparg))
+        }
+        _ => return None,
+    };
+    let mut f = *c;
+    f.opcode = op;
+    f.oparg = a.oparg;
+    f.operand = operand;
+    Some((f, 3))
+}
+
+/// Fuses the groups of `uops` this pass knows (see the module docs),
+/// where no uop jumps into a group past its first uop.
 pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
     let mut entered = vec![false; uops.len() + 1];
     for u in &uops {
@@ -25,36 +200,46 @@ pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
         }
     }
     let mut k = 0;
-    while k + 2 < uops.len() {
-        let (a, b, c) = (uops[k], uops[k + 1], uops[k + 2]);
-        let fused = if a.opcode == Uop::LOAD_FAST
-            && c.opcode == Uop::BINARY_SUBSCR_LIST_INT
+    while k < uops.len() {
+        let g = &uops[k..];
+        let fused = fuse_arith(g)
+            .or_else(|| fuse_compare(g))
+            .or_else(|| fuse_subscript(g))
+            .filter(|&(_, n)| !entered[k + 1..k + n].iter().any(|&e| e));
+        if let Some((f, n)) = fused {
+            for u in &mut uops[k..k + n - 1] {
+                *u = UopInstruction::new(Uop::NOP).target(u.target);
+            }
+            uops[k + n - 1] = f;
+            k += n;
+            continue;
+        }
+        // The truth of a small int just made: a comparison with 0.
+        if k >= 1
+            && k + 1 < uops.len()
+            && uops[k].opcode == Uop::TO_BOOL
+            && makes_small_int(uops[k - 1].opcode)
+            && !entered[k]
             && !entered[k + 1]
-            && !entered[k + 2]
         {
-            match b.opcode {
-                // A small int constant (odd word) as the index.
-                Uop::LOAD_CONST if b.operand & 1 == 1 => {
-                    Some((Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST, b.operand))
-                }
-                Uop::LOAD_FAST => Some((Uop::BINARY_SUBSCR_LIST_INT_LOCALS, u64::from(b.oparg))),
+            if let Some(c) = match uops[k + 1].opcode {
+                Uop::GUARD_IS_TRUE_POP => Some(Cmp::Ne),
+                Uop::GUARD_IS_FALSE_POP => Some(Cmp::Eq),
                 _ => None,
+            } {
+                uops[k] = UopInstruction::new(Uop::LOAD_CONST_IMMORTAL)
+                    .operand(1)
+                    .target(uops[k].target);
+                uops[k + 1].opcode = guard_uop(c, Operands::Stack);
+                k += 2;
+                continue;
             }
-        } else {
-            None
-        };
-        match fused {
-            Some((op, operand)) => {
-                let mut f = c;
-                f.opcode = op;
-                f.oparg = a.oparg;
-                f.operand = operand;
-                uops[k] = UopInstruction::new(Uop::NOP).target(a.target);
-                uops[k + 1] = UopInstruction::new(Uop::NOP).target(b.target);
-                uops[k + 2] = f;
-                k += 3;
-            }
-            None => k += 1,
+        }
+        k += 1;
+    }
+    for u in &mut uops {
+        if u.opcode == Uop::LOAD_CONST && immortal(u.operand) {
+            u.opcode = Uop::LOAD_CONST_IMMORTAL;
         }
     }
     uops
@@ -107,7 +292,7 @@ mod tests {
     fn other_shapes_are_left_alone() {
         let uops = vec![
             ins(Uop::LOAD_FAST).oparg(3),
-            ins(Uop::LOAD_CONST).operand(0x1000),
+            ins(Uop::LOAD_CONST).operand(crate::vm::obj::false_raw()),
             ins(Uop::BINARY_SUBSCR_LIST_INT).jump_target(10),
             ins(Uop::LOAD_FAST_CHECK).oparg(3),
             ins(Uop::LOAD_FAST).oparg(1),
@@ -120,6 +305,171 @@ mod tests {
         ];
         let before = opcodes(&uops);
         let out = fuse(uops);
-        assert_eq!(opcodes(&out), before);
+        // Only the immortal constant changes (`False`: no reference count).
+        let mut want = before;
+        want[1] = Uop::LOAD_CONST_IMMORTAL;
+        assert_eq!(opcodes(&out), want);
+    }
+
+    /// `while i < n`, `while r != 1` and `if x & 1` branches: no bool is
+    /// made, locals proven small ints are read in place, and each fused
+    /// guard keeps the branch guard's exit.
+    #[test]
+    fn compares_feeding_branch_guards_become_one_guard() {
+        let one = 3; // the tagged small int 1
+        let uops = vec![
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_FAST_INT).oparg(1),
+            ins(Uop::COMPARE_OP_INT).oparg(0),
+            ins(Uop::GUARD_IS_TRUE_POP).jump_target(17).target(40),
+            ins(Uop::LOAD_FAST_INT).oparg(2),
+            ins(Uop::LOAD_CONST).operand(one),
+            ins(Uop::COMPARE_OP_INT).oparg(3),
+            ins(Uop::GUARD_IS_FALSE_POP).jump_target(17),
+            ins(Uop::LOAD_FAST).oparg(4),
+            ins(Uop::LOAD_FAST_INT).oparg(2),
+            ins(Uop::COMPARE_OP_INT).oparg(4),
+            ins(Uop::GUARD_IS_TRUE_POP).jump_target(17),
+            ins(Uop::LOAD_FAST_INT).oparg(2),
+            ins(Uop::LOAD_CONST).operand(one),
+            ins(Uop::BINARY_OP_AND_INT),
+            ins(Uop::TO_BOOL).jump_target(18),
+            ins(Uop::GUARD_IS_FALSE_POP).jump_target(18),
+            ins(Uop::EXIT_TRACE).exit_index(0),
+            ins(Uop::EXIT_TRACE).exit_index(1),
+        ];
+        let out = fuse(uops);
+        assert_eq!(
+            opcodes(&out[..17]),
+            vec![
+                Uop::NOP,
+                Uop::NOP,
+                Uop::NOP,
+                Uop::GUARD_INT_LT_LOCALS,
+                Uop::NOP,
+                Uop::NOP,
+                Uop::NOP,
+                // `!=` on the false branch continues on `==`.
+                Uop::GUARD_INT_EQ_LOCAL_CONST,
+                Uop::LOAD_FAST,
+                Uop::LOAD_FAST_INT,
+                Uop::NOP,
+                Uop::GUARD_INT_GT,
+                Uop::LOAD_FAST_INT,
+                Uop::LOAD_CONST_IMMORTAL,
+                Uop::BINARY_OP_AND_INT,
+                Uop::LOAD_CONST_IMMORTAL,
+                Uop::GUARD_INT_EQ,
+            ]
+        );
+        assert_eq!(
+            (
+                out[3].oparg,
+                out[3].operand,
+                out[3].jump_target,
+                out[3].target
+            ),
+            (0, 1, 17, 40)
+        );
+        assert_eq!((out[7].oparg, out[7].operand), (2, one));
+        // The truth test compares with the tagged 0.
+        assert_eq!(out[15].operand, 1);
+    }
+
+    /// `i += 1`, `j -= k`, `i + 1` and `perm[i] = v`.
+    #[test]
+    fn local_updates_and_stores_are_fused() {
+        let one = 3;
+        let uops = vec![
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_CONST).operand(one),
+            ins(Uop::BINARY_OP_ADD_INT).jump_target(14).target(7),
+            ins(Uop::STORE_FAST_INT).oparg(0),
+            ins(Uop::LOAD_FAST_INT).oparg(1),
+            ins(Uop::LOAD_FAST_INT).oparg(2),
+            ins(Uop::BINARY_OP_SUBTRACT_INT).jump_target(14),
+            ins(Uop::STORE_FAST_INT).oparg(1),
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_CONST).operand(one),
+            ins(Uop::BINARY_OP_ADD_INT).jump_target(14),
+            ins(Uop::LOAD_FAST).oparg(3),
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::STORE_SUBSCR_LIST_INT).jump_target(14),
+            ins(Uop::EXIT_TRACE).exit_index(0),
+        ];
+        let out = fuse(uops);
+        assert_eq!(
+            opcodes(&out),
+            vec![
+                Uop::NOP,
+                Uop::NOP,
+                Uop::NOP,
+                Uop::INPLACE_ADD_INT_LOCAL_CONST,
+                Uop::NOP,
+                Uop::NOP,
+                Uop::NOP,
+                Uop::INPLACE_SUBTRACT_INT_LOCALS,
+                Uop::NOP,
+                Uop::NOP,
+                Uop::BINARY_OP_ADD_INT_LOCAL_CONST,
+                Uop::NOP,
+                Uop::NOP,
+                Uop::STORE_SUBSCR_LIST_INT_LOCALS,
+                Uop::EXIT_TRACE,
+            ]
+        );
+        // The in-place update leaves through the addition's exit.
+        assert_eq!(
+            (
+                out[3].oparg,
+                out[3].operand,
+                out[3].jump_target,
+                out[3].target
+            ),
+            (0, one, 14, 7)
+        );
+        assert_eq!((out[7].oparg, out[7].operand), (1, 2));
+        assert_eq!((out[13].oparg, out[13].operand), (3, 0));
+    }
+
+    /// Not fused: a store into another local (the push form only), an
+    /// operand not proven a small int, a group entered in the middle.
+    #[test]
+    fn updates_of_other_shapes_are_kept() {
+        let one = 3;
+        let uops = vec![
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_CONST).operand(one),
+            ins(Uop::BINARY_OP_ADD_INT).jump_target(12),
+            ins(Uop::STORE_FAST_INT).oparg(1),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_CONST).operand(one),
+            ins(Uop::BINARY_OP_ADD_INT).jump_target(12),
+            ins(Uop::STORE_FAST).oparg(0),
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_FAST_INT).oparg(1),
+            ins(Uop::COMPARE_OP_INT).oparg(0),
+            ins(Uop::GUARD_IS_TRUE_POP).jump_target(12),
+            ins(Uop::JUMP_TO_LOOP).jump_target(9),
+        ];
+        let out = fuse(uops);
+        assert_eq!(
+            opcodes(&out),
+            vec![
+                Uop::NOP,
+                Uop::NOP,
+                Uop::BINARY_OP_ADD_INT_LOCAL_CONST,
+                Uop::STORE_FAST_INT,
+                Uop::LOAD_FAST,
+                Uop::LOAD_CONST_IMMORTAL,
+                Uop::BINARY_OP_ADD_INT,
+                Uop::STORE_FAST,
+                Uop::LOAD_FAST_INT,
+                Uop::LOAD_FAST_INT,
+                Uop::NOP,
+                Uop::GUARD_INT_LT,
+                Uop::JUMP_TO_LOOP,
+            ]
+        );
     }
 }

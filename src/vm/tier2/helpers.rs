@@ -149,8 +149,6 @@ pub fn symbol_table() -> SymbolTable {
         cpjit_simple_step,
         cpjit_push_frame,
         cpjit_pop_frame,
-        cpjit_enter_frame,
-        cpjit_leave_frame,
     ]
     .into_iter()
     .fold(
@@ -279,122 +277,23 @@ pub unsafe extern "C" fn cpjit_simple_step(
     }
 }
 
-/// `_PUSH_FRAME`: the inlined call at `target` of `frame`, stack
-/// `[callable, NULL, args...]` with `nargs` arguments at `sp`. If the
-/// callable is a function whose code object is `code` (so it takes exactly
-/// `nargs` positional parameters, as the projection checked), moves it and
-/// its arguments into a new frame, saves the caller (resuming at
+/// The frame push of `_PUSH_FRAME` and `_CALL_EXECUTOR` where their
+/// templates' inline push does not apply (a callee that needs cells, a
+/// full data stack, the recursion limit, a callable of other code): the
+/// call at `target` of `frame`, stack `[callable, NULL, args...]` with
+/// `nargs` arguments at `sp`, of the code whose
+/// [`crate::abi::layout::CallTarget`] is at `slot`. If the callable is a
+/// function of that code (so it takes exactly `nargs` positional
+/// parameters, as the projection checked) and of `frame`'s globals, moves
+/// it and its arguments into a new frame, saves the caller (resuming at
 /// `target + 1`, its stack without the call) and returns the new frame.
-/// NULL, with nothing changed, when the callable differs (or runs with
-/// other globals than `frame`) or the frame cannot be pushed (tier 1 redoes
-/// the call and raises).
+/// NULL, with nothing changed, when the callable differs or the frame
+/// cannot be pushed (tier 1 redoes the call and raises).
 ///
 /// # Safety
-/// As [`cpjit_step`]; the stack holds the call's `nargs + 2` values.
+/// As [`cpjit_step`]; the stack holds the call's `nargs + 2` values;
+/// `slot` is the entry slot of a live code object.
 pub unsafe extern "C" fn cpjit_push_frame(
-    frame: *mut Frame,
-    sp: *mut u64,
-    tstate: *mut ThreadState,
-    nargs: u64,
-    code: u64,
-    target: u64,
-) -> *mut Frame {
-    let n = nargs as usize;
-    // SAFETY: the caller's contract: the call's values are on the stack;
-    // vm_data is the VM running this thread.
-    unsafe {
-        let base = sp.sub(n + 2);
-        let Some(callable) = function_of(frame, base, code) else {
-            return std::ptr::null_mut();
-        };
-        let vm = &mut *((*tstate).vm_data as *mut Vm);
-        let pushed = vm.push_exact_frame(frame, callable, base.add(2), n);
-        saved_caller(frame, base, target, pushed)
-    }
-}
-
-/// The callable of the call whose `[callable, NULL, args...]` start at
-/// `base`, if it is a function of the code object `code` running with
-/// `frame`'s globals: the only calls `_PUSH_FRAME` and `_CALL_EXECUTOR`
-/// push themselves (the trace baked the caller's globals in for every
-/// frame, so a function of other globals is not pushed).
-///
-/// # Safety
-/// `base` points at the call's two live values; `frame` is live.
-unsafe fn function_of(frame: *mut Frame, base: *mut u64, code: u64) -> Option<u64> {
-    use crate::abi::layout::kind;
-    use crate::vm::obj::{cast, kind_of};
-    use crate::vm::types::FuncObj;
-    // SAFETY: the caller's contract.
-    unsafe {
-        let (callable, self_) = (*base, *base.add(1));
-        if self_ != 0 || kind_of(callable) != kind::FUNCTION {
-            return None;
-        }
-        let fo = cast::<FuncObj>(callable);
-        (fo.code.raw() == code && fo.globals.raw() == (*frame).globals as u64).then_some(callable)
-    }
-}
-
-/// After pushing the callee's frame for the call at `target` whose values
-/// started at `base`: saves `frame` as the caller (resuming at
-/// `target + 1`, its stack without the call) and returns the new frame;
-/// NULL, with nothing changed, when the frame could not be pushed.
-///
-/// # Safety
-/// `frame` is live and `base` is inside its stack.
-unsafe fn saved_caller(
-    frame: *mut Frame,
-    base: *mut u64,
-    target: u64,
-    pushed: Option<*mut Frame>,
-) -> *mut Frame {
-    match pushed {
-        Some(f) => {
-            // SAFETY: the caller's contract.
-            unsafe {
-                (*frame).instr = target as u32 + 1;
-                (*frame).stack_pointer = base;
-            }
-            f
-        }
-        None => std::ptr::null_mut(),
-    }
-}
-
-/// `_POP_FRAME`: `frame` (pushed by `_PUSH_FRAME`) returns the value at the
-/// top of its stack `sp`; releases it, pushes the value on the caller's
-/// stack and returns the caller.
-///
-/// # Safety
-/// As [`cpjit_step`]; `frame` is the top frame, pushed by `_PUSH_FRAME`.
-pub unsafe extern "C" fn cpjit_pop_frame(
-    frame: *mut Frame,
-    sp: *mut u64,
-    tstate: *mut ThreadState,
-) -> *mut Frame {
-    // SAFETY: the caller's contract.
-    unsafe {
-        let rv = *sp.sub(1);
-        (*frame).stack_pointer = sp.sub(1);
-        let vm = &mut *((*tstate).vm_data as *mut Vm);
-        vm.return_to_caller(frame, rv)
-    }
-}
-
-/// `_CALL_EXECUTOR`'s frame push: the call at `target` of `frame`, stack
-/// `[callable, NULL, args...]` with `nargs` arguments at `sp`, of the code
-/// whose entry slot is at `slot`. If the callable is a function of that
-/// code (and of `frame`'s globals), moves it and its arguments into a new
-/// frame, saves the caller (resuming at `target + 1`, its stack without
-/// the call) and returns the new frame. NULL, with nothing changed,
-/// otherwise or when the frame cannot be pushed (tier 1 redoes the call).
-///
-/// # Safety
-/// As [`cpjit_step`]; the stack holds the call's `nargs + 2` values; `slot`
-/// is the entry slot of a live code object taking exactly `nargs`
-/// positional parameters and needing no cells (the projection checked).
-pub unsafe extern "C" fn cpjit_enter_frame(
     frame: *mut Frame,
     sp: *mut u64,
     tstate: *mut ThreadState,
@@ -402,40 +301,55 @@ pub unsafe extern "C" fn cpjit_enter_frame(
     slot: u64,
     target: u64,
 ) -> *mut Frame {
+    use crate::abi::layout::kind;
     use crate::vm::bytecode::EntrySlot;
-    use crate::vm::types::CodeObj;
+    use crate::vm::obj::{cast, kind_of};
+    use crate::vm::types::FuncObj;
     let n = nargs as usize;
-    // SAFETY: the caller's contract.
+    // SAFETY: the caller's contract: the call's values are on the stack;
+    // vm_data is the VM running this thread.
     unsafe {
-        let e = &*(slot as *const EntrySlot);
-        let code = e.code();
-        let code_obj = code as *const Code as u64 - std::mem::offset_of!(CodeObj, code) as u64;
+        let code = EntrySlot::at(slot).call.code_obj.get();
         let base = sp.sub(n + 2);
-        let Some(callable) = function_of(frame, base, code_obj) else {
+        let (callable, self_) = (*base, *base.add(1));
+        if self_ != 0 || kind_of(callable) != kind::FUNCTION {
             return std::ptr::null_mut();
-        };
-        let globals = (*frame).globals as u64;
+        }
+        // The trace baked the caller's globals in for every frame, so a
+        // function of other globals is not pushed.
+        let fo = cast::<FuncObj>(callable);
+        if fo.code.raw() != code || fo.globals.raw() != (*frame).globals as u64 {
+            return std::ptr::null_mut();
+        }
         let vm = &mut *((*tstate).vm_data as *mut Vm);
-        let pushed = vm.push_native_frame(frame, callable, globals, code, e, base.add(2), n);
-        saved_caller(frame, base, target, pushed)
+        match vm.push_exact_frame(frame, callable, base.add(2), n) {
+            Some(f) => {
+                (*frame).instr = target as u32 + 1;
+                (*frame).stack_pointer = base;
+                f
+            }
+            None => std::ptr::null_mut(),
+        }
     }
 }
 
-/// `_CALL_EXECUTOR`'s return: `frame` (pushed by [`cpjit_enter_frame`])
-/// returned the value on top of its saved stack; releases it, pushes the
-/// value on the caller's stack and returns the caller.
+/// The return of `_POP_FRAME` and `_CALL_EXECUTOR` where their templates'
+/// inline pop does not apply (a value to release might be freed):
+/// `frame` (pushed by [`cpjit_push_frame`] or a template) returns the value
+/// at the top of its stack `sp`; releases it, pushes the value on the
+/// caller's stack and returns the caller.
 ///
 /// # Safety
-/// As [`cpjit_step`]; `frame` is the top frame, pushed by
-/// [`cpjit_enter_frame`], its return value on top of its saved stack.
-pub unsafe extern "C" fn cpjit_leave_frame(
+/// As [`cpjit_step`]; `frame` is the top frame and has a caller.
+pub unsafe extern "C" fn cpjit_pop_frame(
     frame: *mut Frame,
+    sp: *mut u64,
     tstate: *mut ThreadState,
 ) -> *mut Frame {
     // SAFETY: the caller's contract.
     unsafe {
         let vm = &mut *((*tstate).vm_data as *mut Vm);
-        vm.pop_native_frame(frame)
+        vm.return_to_caller(frame, sp)
     }
 }
 

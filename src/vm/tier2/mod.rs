@@ -43,6 +43,7 @@ mod entry;
 pub mod fast_helpers;
 pub mod fuse;
 pub mod helpers;
+pub mod int_uops;
 pub mod iter_helpers;
 pub mod optimize;
 pub mod peel;
@@ -448,7 +449,7 @@ impl State {
             let slot = &code_of(&t.code).entry;
             if slot.trace.get() == Rc::as_ptr(t) as *const std::ffi::c_void {
                 slot.trace.set(std::ptr::null());
-                slot.executor.set(std::ptr::null_mut());
+                slot.call.executor.set(std::ptr::null_mut());
                 // The next call counts to the threshold again.
             }
         }
@@ -672,7 +673,7 @@ unsafe fn on_hot_call(vm: &mut Vm, frame: *mut Frame) -> bool {
                     .trace
                     .set(Rc::as_ptr(&t) as *const std::ffi::c_void);
                 if let Some(e) = &t.jit {
-                    code.entry.executor.set(e.as_ptr() as *mut std::ffi::c_void);
+                    code.entry.call.executor.set(e.as_ptr());
                 }
                 // Traces that call the function through the generic helper
                 // are re-projected with native calls, and the function's

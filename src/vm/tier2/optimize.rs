@@ -8,6 +8,8 @@
 //! * removes type guards (`_GUARD_BOTH_INT`, `_GUARD_BOTH_FLOAT`, `_TO_BOOL`)
 //!   already proven by an earlier guard or operation,
 //! * turns `_LOAD_FAST_CHECK` of a local known bound into `_LOAD_FAST`,
+//!   and loads of a local proven a small int into `_LOAD_FAST_INT` (no
+//!   reference count), stores over one into `_STORE_FAST_INT`,
 //! * folds away `_LOAD_CONST` + `_POP_TOP` pairs;
 //!
 //! then it compacts the trace, renumbering jump and error targets, and
@@ -323,8 +325,15 @@ fn run(
                 remove[k] = true;
                 log.removed(k, u.opcode, "does nothing");
             }
-            Uop::LOAD_FAST_CHECK | Uop::LOAD_FAST => {
-                if s.bound.contains(&u.oparg) {
+            Uop::LOAD_FAST_CHECK | Uop::LOAD_FAST | Uop::LOAD_FAST_INT => {
+                let int = s.locals.get(&u.oparg) == Some(&Ty::Int);
+                if s.bound.contains(&u.oparg) && int {
+                    // A small int: no tag test, no reference to take.
+                    if u.opcode != Uop::LOAD_FAST_INT {
+                        log.rewritten(k, u.opcode, Uop::LOAD_FAST_INT, "local proven small int");
+                    }
+                    uops[k].opcode = Uop::LOAD_FAST_INT;
+                } else if s.bound.contains(&u.oparg) {
                     if u.opcode != Uop::LOAD_FAST {
                         log.rewritten(k, u.opcode, Uop::LOAD_FAST, "local known bound");
                     }
@@ -337,7 +346,14 @@ fn run(
                     local: Some(u.oparg),
                 });
             }
-            Uop::STORE_FAST => {
+            Uop::STORE_FAST | Uop::STORE_FAST_INT => {
+                if s.locals.get(&u.oparg) == Some(&Ty::Int) {
+                    // The old value is a small int: nothing to release.
+                    if u.opcode != Uop::STORE_FAST_INT {
+                        log.rewritten(k, u.opcode, Uop::STORE_FAST_INT, "old value a small int");
+                    }
+                    uops[k].opcode = Uop::STORE_FAST_INT;
+                }
                 let t = s.pop();
                 s.store_local(u.oparg, t);
             }
@@ -581,9 +597,9 @@ fn run(
                 code = if u.operand == 0 {
                     std::ptr::null()
                 } else {
-                    // SAFETY: a _PUSH_FRAME's operand is a code object the
-                    // trace holds (its frame context).
-                    unsafe { &crate::vm::obj::cast::<crate::vm::types::CodeObj>(u.operand).code }
+                    // SAFETY: a _PUSH_FRAME's operand is the entry slot of a
+                    // code object the trace holds (its frame context).
+                    unsafe { crate::vm::bytecode::EntrySlot::at(u.operand).code() }
                 };
             }
             Uop::POP_FRAME => {

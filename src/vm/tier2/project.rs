@@ -358,7 +358,7 @@ fn native_callee(
     }
     let callee = Obj::new_ref(raw);
     let c = code_of(&callee);
-    if c.argcount != n || c.varargs.is_some() || c.entry.has_cells {
+    if c.argcount != n || c.varargs.is_some() {
         return CallKind::Generic;
     }
     let recursive = entry.callers.is_empty() && entry.code.raw() == raw;
@@ -769,7 +769,8 @@ pub fn project(
                     i += 1;
                     continue;
                 };
-                let push = ins(Uop::PUSH_FRAME).oparg(arg).operand(callee.raw());
+                let slot = &code_of(&callee).entry as *const EntrySlot as u64;
+                let push = ins(Uop::PUSH_FRAME).oparg(arg).operand(slot);
                 b.emit(push, exit_here, None);
                 if !b.deps.contains(&dep) {
                     b.deps.push(dep);

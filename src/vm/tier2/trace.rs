@@ -103,7 +103,7 @@ pub fn codes_per_uop<'a>(uops: &[UopInstruction], contexts: &'a [FrameContext]) 
             Uop::PUSH_FRAME => {
                 let callee = contexts
                     .iter()
-                    .find(|c| c.code.raw() == u.operand)
+                    .find(|c| &c.code().entry as *const _ as u64 == u.operand)
                     .map_or(here, FrameContext::code);
                 frames.push(callee);
             }

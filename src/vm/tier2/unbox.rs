@@ -192,7 +192,10 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                 st.makes = Some(m.make(k, f));
             }
             Uop::LOAD_CONST => st.makes = Some(m.make(k, is_float_const(u.operand))),
-            Uop::LOAD_FAST_CHECK | Uop::PUSH_NULL => st.makes = Some(m.make(k, false)),
+            Uop::LOAD_FAST_CHECK | Uop::PUSH_NULL | Uop::LOAD_FAST_INT => {
+                st.makes = Some(m.make(k, false))
+            }
+            Uop::STORE_FAST_INT => m.pop_pinned(1),
             Uop::STORE_FAST => {
                 // Only a fresh result may be stored unboxed: storing a
                 // loaded value or a constant must keep the object's identity.

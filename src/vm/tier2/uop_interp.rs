@@ -40,7 +40,7 @@ pub fn helper_calls() -> Vec<(u8, u64)> {
 ///
 /// # Safety
 /// `c` and `k` are live values.
-unsafe fn list_int_slot(c: u64, k: u64) -> Option<*mut u64> {
+pub(crate) unsafe fn list_int_slot(c: u64, k: u64) -> Option<*mut u64> {
     if k & 1 == 0 || kind_of(c) != kind::LIST {
         return None;
     }
@@ -508,13 +508,13 @@ pub unsafe fn run(
                     // SAFETY: a _CALL_EXECUTOR's operand is the entry slot of
                     // a code object the trace holds; a non-null trace there
                     // is registered (invalidation clears the slot first).
-                    let slot = &*(ins.operand as *const crate::vm::bytecode::EntrySlot);
+                    let slot = crate::vm::bytecode::EntrySlot::at(ins.operand);
                     let callee = slot.trace.get() as *const Trace;
                     if callee.is_null() {
                         pc = ins.jump_target as usize;
                         continue;
                     }
-                    let f = crate::vm::tier2::helpers::cpjit_enter_frame(
+                    let f = crate::vm::tier2::helpers::cpjit_push_frame(
                         frame,
                         sp,
                         tstate,
@@ -536,7 +536,8 @@ pub unsafe fn run(
                             uops: count,
                         };
                     }
-                    frame = crate::vm::tier2::helpers::cpjit_leave_frame(f, tstate);
+                    frame =
+                        crate::vm::tier2::helpers::cpjit_pop_frame(f, (*f).stack_pointer, tstate);
                     sp = (*frame).stack_pointer;
                     lp = (*frame).localsplus.as_mut_ptr();
                 }
@@ -631,6 +632,42 @@ pub unsafe fn run(
                     push!(if r { true_raw() } else { false_raw() });
                     decref(a);
                     decref(b);
+                }
+                Uop::LOAD_FAST_INT
+                | Uop::STORE_FAST_INT
+                | Uop::LOAD_CONST_IMMORTAL
+                | Uop::GUARD_INT_LT
+                | Uop::GUARD_INT_LE
+                | Uop::GUARD_INT_EQ
+                | Uop::GUARD_INT_NE
+                | Uop::GUARD_INT_GT
+                | Uop::GUARD_INT_GE
+                | Uop::GUARD_INT_LT_LOCALS
+                | Uop::GUARD_INT_LE_LOCALS
+                | Uop::GUARD_INT_EQ_LOCALS
+                | Uop::GUARD_INT_NE_LOCALS
+                | Uop::GUARD_INT_GT_LOCALS
+                | Uop::GUARD_INT_GE_LOCALS
+                | Uop::GUARD_INT_LT_LOCAL_CONST
+                | Uop::GUARD_INT_LE_LOCAL_CONST
+                | Uop::GUARD_INT_EQ_LOCAL_CONST
+                | Uop::GUARD_INT_NE_LOCAL_CONST
+                | Uop::GUARD_INT_GT_LOCAL_CONST
+                | Uop::GUARD_INT_GE_LOCAL_CONST
+                | Uop::BINARY_OP_ADD_INT_LOCAL_CONST
+                | Uop::BINARY_OP_SUBTRACT_INT_LOCAL_CONST
+                | Uop::BINARY_OP_ADD_INT_LOCALS
+                | Uop::BINARY_OP_SUBTRACT_INT_LOCALS
+                | Uop::INPLACE_ADD_INT_LOCAL_CONST
+                | Uop::INPLACE_SUBTRACT_INT_LOCAL_CONST
+                | Uop::INPLACE_ADD_INT_LOCALS
+                | Uop::INPLACE_SUBTRACT_INT_LOCALS
+                | Uop::STORE_SUBSCR_LIST_INT_LOCALS => {
+                    // SAFETY: the optimizer made these uops for the locals
+                    // and stack values it proved.
+                    if crate::vm::tier2::int_uops::interpret(&ins, lp, &mut sp) == Some(true) {
+                        pc = ins.jump_target as usize;
+                    }
                 }
                 Uop::SET_IP => (*frame).instr = ins.oparg,
                 Uop::JUMP_TO_TOP => pc = 0,

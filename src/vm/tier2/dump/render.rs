@@ -136,7 +136,7 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
         Uop::PUSH_FRAME => {
             let callee = contexts
                 .iter()
-                .find(|c| c.code.raw() == u.operand)
+                .find(|c| &c.code().entry as *const _ as u64 == u.operand)
                 .map_or_else(
                     || format!("code {:#x}", u.operand),
                     |c| c.code().qualname.to_string(),
@@ -151,7 +151,7 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
         Uop::CALL_EXECUTOR => {
             // SAFETY: a _CALL_EXECUTOR's operand is the entry slot of a code
             // object the trace keeps alive.
-            let callee = unsafe { (*(u.operand as *const crate::vm::bytecode::EntrySlot)).code() };
+            let callee = unsafe { crate::vm::bytecode::EntrySlot::at(u.operand).code() };
             format!(
                 "native call of {} ({} args), caller resumes at {}",
                 callee.qualname,
@@ -165,10 +165,21 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
             u.target,
             line_of(code, u.target)
         ),
-        Uop::LOAD_FAST | Uop::LOAD_FAST_CHECK | Uop::STORE_FAST => {
+        Uop::LOAD_FAST
+        | Uop::LOAD_FAST_CHECK
+        | Uop::STORE_FAST
+        | Uop::LOAD_FAST_INT
+        | Uop::STORE_FAST_INT => {
             format!("{} (local {})", local_name(code, u.oparg), u.oparg)
         }
-        Uop::LOAD_CONST => format!("const {}", const_text(u.operand)),
+        Uop::LOAD_CONST | Uop::LOAD_CONST_IMMORTAL => format!("const {}", const_text(u.operand)),
+        op if fused_operands(op).is_some() => {
+            let left = local_name(code, u.oparg);
+            match fused_operands(op) {
+                Some(true) => format!("{left}, const {}", const_text(u.operand)),
+                _ => format!("{left}, {}", local_name(code, u.operand as u32)),
+            }
+        }
         Uop::COMPARE_OP_INT | Uop::COMPARE_OP_FLOAT => cmp_text(u.oparg),
         Uop::SWAP | Uop::COPY => format!("oparg {}", u.oparg),
         Uop::SET_IP => format!("instruction {}", u.oparg),
@@ -208,6 +219,27 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
     }
 }
 
+/// For a fused uop reading a local and a constant (`Some(true)`) or two
+/// locals (`Some(false)`): which.
+fn fused_operands(op: Uop) -> Option<bool> {
+    use crate::vm::tier2::int_uops::{arith_parts, guard_parts, Operands};
+    if let Some((_, o)) = guard_parts(op) {
+        return match o {
+            Operands::Stack => None,
+            Operands::Locals => Some(false),
+            Operands::LocalConst => Some(true),
+        };
+    }
+    if let Some(a) = arith_parts(op) {
+        return Some(a.constant);
+    }
+    match op {
+        Uop::STORE_SUBSCR_LIST_INT_LOCALS | Uop::BINARY_SUBSCR_LIST_INT_LOCALS => Some(false),
+        Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST => Some(true),
+        _ => None,
+    }
+}
+
 /// Whether `u` leaves through its jump target (a guard, a checked
 /// operation, a helper that may exit).
 fn uses_jump_target(u: &UopInstruction) -> bool {
@@ -217,6 +249,9 @@ fn uses_jump_target(u: &UopInstruction) -> bool {
             | Uop::LOAD_FAST
             | Uop::STORE_FAST
             | Uop::LOAD_CONST
+            | Uop::LOAD_FAST_INT
+            | Uop::STORE_FAST_INT
+            | Uop::LOAD_CONST_IMMORTAL
             | Uop::POP_TOP
             | Uop::SET_IP
             | Uop::JUMP_TO_TOP

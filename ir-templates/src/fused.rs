@@ -1,0 +1,181 @@
+//! Templates of the uops the optimizer makes by fusing and by type (see
+//! `src/vm/tier2/fuse.rs`): loads and stores of locals known to hold small
+//! ints, compare-and-branch guards, local int updates and list stores by
+//! locals. Each failure path rebuilds the stack the uops it replaces would
+//! have left at their exit, then leaves through `_JIT_JUMP_TARGET`.
+
+use cpjit_abi::uop::Uop;
+use inkwell::basic_block::BasicBlock;
+use inkwell::values::IntValue;
+use inkwell::IntPredicate;
+
+use crate::builder::{Exit, StencilBuilder};
+use crate::TemplateError;
+
+type B<'ctx, 'a> = StencilBuilder<'ctx, 'a>;
+type R = Result<(), TemplateError>;
+
+/// Where the operands of a fused int uop come from.
+#[derive(Clone, Copy)]
+enum Operands {
+    /// The top two stack values (popped).
+    Stack,
+    /// `localsplus[oparg]` and `localsplus[operand]`.
+    Locals,
+    /// `localsplus[oparg]` and the tagged constant `operand`.
+    LocalConst,
+}
+
+/// Builds `uop`, one of this module's.
+pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
+    use IntPredicate::{EQ, NE, SGE, SGT, SLE, SLT};
+    use Operands::{LocalConst, Locals, Stack};
+    match uop {
+        Uop::LOAD_FAST_INT => load_fast_int(s),
+        Uop::STORE_FAST_INT => store_fast_int(s),
+        Uop::LOAD_CONST_IMMORTAL => load_const_immortal(s),
+        Uop::GUARD_INT_LT => guard_int(s, SLT, Stack),
+        Uop::GUARD_INT_LE => guard_int(s, SLE, Stack),
+        Uop::GUARD_INT_EQ => guard_int(s, EQ, Stack),
+        Uop::GUARD_INT_NE => guard_int(s, NE, Stack),
+        Uop::GUARD_INT_GT => guard_int(s, SGT, Stack),
+        Uop::GUARD_INT_GE => guard_int(s, SGE, Stack),
+        Uop::GUARD_INT_LT_LOCALS => guard_int(s, SLT, Locals),
+        Uop::GUARD_INT_LE_LOCALS => guard_int(s, SLE, Locals),
+        Uop::GUARD_INT_EQ_LOCALS => guard_int(s, EQ, Locals),
+        Uop::GUARD_INT_NE_LOCALS => guard_int(s, NE, Locals),
+        Uop::GUARD_INT_GT_LOCALS => guard_int(s, SGT, Locals),
+        Uop::GUARD_INT_GE_LOCALS => guard_int(s, SGE, Locals),
+        Uop::GUARD_INT_LT_LOCAL_CONST => guard_int(s, SLT, LocalConst),
+        Uop::GUARD_INT_LE_LOCAL_CONST => guard_int(s, SLE, LocalConst),
+        Uop::GUARD_INT_EQ_LOCAL_CONST => guard_int(s, EQ, LocalConst),
+        Uop::GUARD_INT_NE_LOCAL_CONST => guard_int(s, NE, LocalConst),
+        Uop::GUARD_INT_GT_LOCAL_CONST => guard_int(s, SGT, LocalConst),
+        Uop::GUARD_INT_GE_LOCAL_CONST => guard_int(s, SGE, LocalConst),
+        Uop::BINARY_OP_ADD_INT_LOCAL_CONST => int_local(s, "sadd", LocalConst, false),
+        Uop::BINARY_OP_SUBTRACT_INT_LOCAL_CONST => int_local(s, "ssub", LocalConst, false),
+        Uop::BINARY_OP_ADD_INT_LOCALS => int_local(s, "sadd", Locals, false),
+        Uop::BINARY_OP_SUBTRACT_INT_LOCALS => int_local(s, "ssub", Locals, false),
+        Uop::INPLACE_ADD_INT_LOCAL_CONST => int_local(s, "sadd", LocalConst, true),
+        Uop::INPLACE_SUBTRACT_INT_LOCAL_CONST => int_local(s, "ssub", LocalConst, true),
+        Uop::INPLACE_ADD_INT_LOCALS => int_local(s, "sadd", Locals, true),
+        Uop::INPLACE_SUBTRACT_INT_LOCALS => int_local(s, "ssub", Locals, true),
+        Uop::STORE_SUBSCR_LIST_INT_LOCALS => store_subscr_list_locals(s),
+        other => Err(TemplateError::NoTemplate(other.name())),
+    }
+}
+
+fn load_local<'ctx>(
+    s: &B<'ctx, '_>,
+    index: IntValue<'ctx>,
+    name: &str,
+) -> Result<IntValue<'ctx>, TemplateError> {
+    let slot = s.local_slot(index)?;
+    Ok(s.llvm().build_load(s.i64(), slot, name)?.into_int_value())
+}
+
+fn load_fast_int(s: &mut B) -> R {
+    let value = load_local(s, s.oparg()?, "value")?;
+    s.push(value)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn store_fast_int(s: &mut B) -> R {
+    let value = s.pop()?;
+    let slot = s.local_slot(s.oparg()?)?;
+    s.llvm().build_store(slot, value)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn load_const_immortal(s: &mut B) -> R {
+    let value = s.operand()?;
+    s.push(value)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// The left and right operands of a fused int uop (popped for `Stack`).
+fn operands<'ctx>(
+    s: &mut B<'ctx, '_>,
+    from: Operands,
+) -> Result<(IntValue<'ctx>, IntValue<'ctx>), TemplateError> {
+    Ok(match from {
+        Operands::Stack => {
+            let right = s.pop()?;
+            (s.pop()?, right)
+        }
+        Operands::Locals => (
+            load_local(s, s.oparg()?, "left")?,
+            load_local(s, s.operand()?, "right")?,
+        ),
+        Operands::LocalConst => (load_local(s, s.oparg()?, "left")?, s.operand()?),
+    })
+}
+
+/// Continues when `left pred right` holds, else leaves: tagged small ints
+/// (`2a+1`) compare as the ints do.
+fn guard_int(s: &mut B, pred: IntPredicate, from: Operands) -> R {
+    let (left, right) = operands(s, from)?;
+    let ok = s.llvm().build_int_compare(pred, left, right, "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// A block that pushes `values` (taking a reference when `incref`) and
+/// leaves through `_JIT_JUMP_TARGET`; building goes on where it was.
+fn push_and_exit<'ctx>(
+    s: &mut B<'ctx, '_>,
+    values: &[IntValue<'ctx>],
+    incref: bool,
+) -> Result<BasicBlock<'ctx>, TemplateError> {
+    let fail = s.new_block("push_and_exit");
+    let here = s
+        .llvm()
+        .get_insert_block()
+        .ok_or(TemplateError::Signature)?;
+    let sp = s.sp;
+    s.llvm().position_at_end(fail);
+    for &v in values {
+        if incref {
+            s.incref(v)?;
+        }
+        s.push(v)?;
+    }
+    s.continue_at(Exit::JumpTarget)?;
+    s.sp = sp;
+    s.llvm().position_at_end(here);
+    Ok(fail)
+}
+
+/// `left op right` on known small ints from locals or a constant (`op`:
+/// `sadd` or `ssub`, on the tagged words as `_BINARY_OP_ADD_INT`): pushed,
+/// or stored back into `localsplus[oparg]` (`inplace`). On overflow both
+/// operands are pushed, as the loads would have, before leaving.
+fn int_local(s: &mut B, op: &str, from: Operands, inplace: bool) -> R {
+    let (left, right) = operands(s, from)?;
+    let untagged = s.llvm().build_xor(right, s.const_i64(1), "untagged")?;
+    let (result, overflow) = s.with_overflow(op, left, untagged)?;
+    let fail = push_and_exit(s, &[left, right], false)?;
+    let ok = s.llvm().build_not(overflow, "ok")?;
+    s.guard_or_branch(ok, Some(fail))?;
+    if inplace {
+        let slot = s.local_slot(s.oparg()?)?;
+        s.llvm().build_store(slot, result)?;
+    } else {
+        s.push(result)?;
+    }
+    s.continue_at(Exit::Continue)
+}
+
+/// `list[i] = v`: the list in `localsplus[oparg]`, the index in
+/// `localsplus[operand]`, the value on the stack.
+fn store_subscr_list_locals(s: &mut B) -> R {
+    let list = load_local(s, s.oparg()?, "list")?;
+    let index = load_local(s, s.operand()?, "index")?;
+    let fail = push_and_exit(s, &[list, index], true)?;
+    let (_, slot) = crate::uops::list_item_slot_or(s, list, index, Some(fail))?;
+    let value = s.pop()?;
+    let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
+    s.llvm().build_store(slot, value)?;
+    s.decref(old)?;
+    s.continue_at(Exit::Continue)
+}
