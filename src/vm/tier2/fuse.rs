@@ -363,7 +363,12 @@ mod tests {
             ]
         );
         assert_eq!(
-            (out[3].oparg, out[3].operand, out[3].jump_target, out[3].target),
+            (
+                out[3].oparg,
+                out[3].operand,
+                out[3].jump_target,
+                out[3].target
+            ),
             (0, 1, 17, 40)
         );
         assert_eq!((out[7].oparg, out[7].operand), (2, one));
@@ -415,7 +420,12 @@ mod tests {
         );
         // The in-place update leaves through the addition's exit.
         assert_eq!(
-            (out[3].oparg, out[3].operand, out[3].jump_target, out[3].target),
+            (
+                out[3].oparg,
+                out[3].operand,
+                out[3].jump_target,
+                out[3].target
+            ),
             (0, one, 14, 7)
         );
         assert_eq!((out[7].oparg, out[7].operand), (1, 2));
