@@ -164,3 +164,43 @@ fn mutual_recursion_is_native_in_both_directions() {
         );
     }
 }
+
+/// An exception raised deep in native calls (frames pushed inline by
+/// `_CALL_EXECUTOR`) and one raised in a closure called natively unwind
+/// through every frame: the traceback, frame by frame, is tier 1's.
+#[test]
+fn tracebacks_through_native_frames_are_tier_1s() {
+    let file = scratch(
+        "native_traceback.py",
+        "def down(n, k):\n    if n == 0:\n        return 10 // k\n    return down(n - 1, k) + 1\n\n\
+         def outer(scale):\n    def inner(x, k):\n        if x == 0:\n            return down(5, k)\n        return inner(x - 1, k) + scale\n    return inner\n\n\
+         f = outer(3)\nfor i in range(3000):\n    f(i % 6 + 1, 1)\n    down(i % 9, 1)\n\
+         print(f(4, 0))\n",
+    );
+    let tier1 = cpjit_run("1", &file, &["--stats"], &[]);
+    assert_ne!(tier1.status, 0);
+    assert!(
+        tier1.stderr.contains("ZeroDivisionError"),
+        "{}",
+        tier1.stderr
+    );
+    assert!(
+        tier1.stderr.matches("in down").count() >= 6,
+        "{}",
+        tier1.stderr
+    );
+    for mode in ["uops", "jit"] {
+        let r = cpjit_run(mode, &file, &["--stats"], &[]);
+        assert_eq!(r.status, tier1.status, "{mode}");
+        assert_eq!(r.stdout, tier1.stdout, "{mode}");
+        // --stats lines follow the traceback.
+        let traceback = r.stderr.split("cpjit stats").next().unwrap_or("");
+        assert_eq!(
+            traceback,
+            tier1.stderr.split("cpjit stats").next().unwrap_or(""),
+            "{mode}"
+        );
+        let sites = stat_after(&r.stderr, "native calls of function-entry executors:");
+        assert!(sites >= 2, "{mode}: native calls\n{}", r.stderr);
+    }
+}

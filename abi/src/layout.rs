@@ -367,6 +367,9 @@ shared_struct! {
         pub code: u64 => I64,
         /// The globals dict (owned tagged value).
         pub globals: u64 => I64,
+        /// The closure: a tuple ([`TupleObj`]) of the cells of the code's
+        /// free variables (owned tagged value), or 0 when it has none.
+        pub closure: u64 => I64,
     }
 }
 
@@ -391,9 +394,13 @@ shared_struct! {
         /// the value stack (the data-stack room a push takes, with the
         /// header's `FRAME_HEADER_WORDS`).
         pub frame_words: u32 => I32,
-        /// Non-zero when a frame of this code needs cells or free variables
-        /// set up: templates leave such pushes to the runtime's helper.
-        pub has_cells: u32 => I32,
+        /// Cell variables of this code: a frame of it needs new cells (the
+        /// runtime's helper makes them; templates leave such pushes to it).
+        pub cellvars: u32 => I32,
+        /// Free variables of this code: the last `freevars` slots of
+        /// `localsplus` take the cells of the function's
+        /// [`FunctionHead::closure`] (one reference each).
+        pub freevars: u32 => I32,
     }
 }
 

@@ -303,10 +303,11 @@ uops! {
     GUARD_INT_GT_LOCAL_CONST = "_GUARD_INT_GT_LOCAL_CONST",
     /// As `_GUARD_INT_GE` with the operands `localsplus[oparg]` (a known small int) and the small int constant `operand` (tagged).
     GUARD_INT_GE_LOCAL_CONST = "_GUARD_INT_GE_LOCAL_CONST",
-    /// `_LOAD_FAST_INT oparg; _LOAD_CONST operand; _BINARY_OP_ADD_INT` in
-    /// one: push `localsplus[oparg] + operand` (a known small int and a
-    /// tagged small int constant). On overflow, push both operands and
-    /// continue at `jump_target`, as the three uops would have.
+    /// `_LOAD_FAST_INT oparg; _LOAD_CONST c; _BINARY_OP_ADD_INT` in one:
+    /// push `localsplus[oparg] + c` (a known small int and a small int
+    /// constant, held untagged: `operand` is `2c`, the tagged word without
+    /// its tag bit). On overflow, push both operands (the constant tagged)
+    /// and continue at `jump_target`, as the three uops would have.
     BINARY_OP_ADD_INT_LOCAL_CONST = "_BINARY_OP_ADD_INT_LOCAL_CONST",
     /// As `_BINARY_OP_ADD_INT_LOCAL_CONST` for `-`.
     BINARY_OP_SUBTRACT_INT_LOCAL_CONST = "_BINARY_OP_SUBTRACT_INT_LOCAL_CONST",

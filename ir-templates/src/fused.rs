@@ -146,19 +146,34 @@ fn push_and_exit<'ctx>(
     Ok(fail)
 }
 
-/// `left op right` on known small ints from locals or a constant (`op`:
-/// `sadd` or `ssub`, on the tagged words as `_BINARY_OP_ADD_INT`): pushed,
+/// `left op right` on known small ints, `left` from `localsplus[oparg]`,
+/// `right` from a local or an untagged constant (`op`: `sadd` or `ssub`, on
+/// the tagged words as `_BINARY_OP_ADD_INT`): pushed,
 /// or stored back into `localsplus[oparg]` (`inplace`). On overflow both
 /// operands are pushed, as the loads would have, before leaving.
 fn int_local(s: &mut B, op: &str, from: Operands, inplace: bool) -> R {
-    let (left, right) = operands(s, from)?;
-    let untagged = s.llvm().build_xor(right, s.const_i64(1), "untagged")?;
+    let slot = s.local_slot(s.oparg()?)?;
+    let left = s.llvm().build_load(s.i64(), slot, "left")?.into_int_value();
+    // The right operand without its tag bit, and tagged (for the exit). A
+    // constant is held untagged (`2c`).
+    let (untagged, right) = match from {
+        Operands::LocalConst => {
+            let raw = s.operand()?;
+            (raw, s.llvm().build_or(raw, s.const_i64(1), "tagged")?)
+        }
+        _ => {
+            let right = load_local(s, s.operand()?, "right")?;
+            (
+                s.llvm().build_xor(right, s.const_i64(1), "untagged")?,
+                right,
+            )
+        }
+    };
     let (result, overflow) = s.with_overflow(op, left, untagged)?;
     let fail = push_and_exit(s, &[left, right], false)?;
     let ok = s.llvm().build_not(overflow, "ok")?;
     s.guard_or_branch(ok, Some(fail))?;
     if inplace {
-        let slot = s.local_slot(s.oparg()?)?;
         s.llvm().build_store(slot, result)?;
     } else {
         s.push(result)?;

@@ -188,20 +188,21 @@ fn call_executor(s: &mut B) -> R {
 /// NULL (nothing changed) when the callable is not a function of that code
 /// and the frame's globals or the frame cannot be pushed.
 ///
-/// Inline when the callable is such a function, the code needs no cells,
-/// the data stack has room and the recursion limit is not reached: the
-/// frame goes at `tstate.data_top` exactly as the runtime's
-/// `Vm::push_exact_frame` lays it out. Anything else calls
+/// Inline when the callable is such a function, the code has no cell
+/// variables (free variables take the closure's cells), the data stack has
+/// room and the recursion limit is not reached: the frame goes at
+/// `tstate.data_top` exactly as the runtime's `Vm::push_exact_frame` lays
+/// it out. Anything else calls
 /// `cpjit_push_frame`, which decides (and raises nothing: tier 1 redoes a
 /// call it declines).
 fn push_callee_frame<'ctx>(
     s: &mut B<'ctx, '_>,
 ) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
-    // A loop that LLVM would turn into `memset`/`memcpy` calls: stencils
-    // call no C library.
-    let no_builtins = s.ctx().create_string_attribute("no-builtins", "");
+    // No unrolling of its loops (a few words each; see store_word_in_loop).
+    let optsize = inkwell::attributes::Attribute::get_named_enum_kind_id("optsize");
+    let optsize = s.ctx().create_enum_attribute(optsize, 0);
     s.function()
-        .add_attribute(inkwell::attributes::AttributeLoc::Function, no_builtins);
+        .add_attribute(inkwell::attributes::AttributeLoc::Function, optsize);
     let slot_bits = s.operand()?;
     let slot = s.llvm().build_int_to_ptr(slot_bits, s.ptr(), "slot")?;
     let n = s.oparg()?;
@@ -239,8 +240,8 @@ fn push_callee_frame<'ctx>(
     let want_code = s
         .load_field(slot, &CallTarget::DESC, "code_obj")?
         .into_int_value();
-    let has_cells = s
-        .load_field(slot, &CallTarget::DESC, "has_cells")?
+    let cellvars = s
+        .load_field(slot, &CallTarget::DESC, "cellvars")?
         .into_int_value();
     let frame_words = s
         .load_field(slot, &CallTarget::DESC, "frame_words")?
@@ -277,12 +278,8 @@ fn push_callee_frame<'ctx>(
         frame_globals_bits,
         "same_globals",
     )?;
-    let no_cells = b.build_int_compare(
-        IntPredicate::EQ,
-        has_cells,
-        s.i32().const_zero(),
-        "no_cells",
-    )?;
+    let no_cells =
+        b.build_int_compare(IntPredicate::EQ, cellvars, s.i32().const_zero(), "no_cells")?;
     let below_limit = b.build_int_compare(
         IntPredicate::SGT,
         remaining,
@@ -323,15 +320,36 @@ fn push_callee_frame<'ctx>(
             .llvm()
             .build_load(s.i64(), s.word_at(args, i)?, "arg")?
             .into_int_value();
-        s.llvm().build_store(s.word_at(lp, i)?, a)?;
+        store_word_in_loop(s, s.word_at(lp, i)?, a)?;
         Ok(acc)
     })?;
+    // The other locals are empty; the free variables' slots (the last
+    // ones) take the closure's cells.
     let nlp = s.llvm().build_int_z_extend(nlp32, s.i64(), "nlp")?;
-    let rest = s.llvm().build_int_sub(nlp, n, "rest")?;
+    let nfree = s
+        .load_field(slot, &CallTarget::DESC, "freevars")?
+        .into_int_value();
+    let nfree = s.llvm().build_int_z_extend(nfree, s.i64(), "nfree")?;
+    let first_free = s.llvm().build_int_sub(nlp, nfree, "first_free")?;
+    let rest = s.llvm().build_int_sub(first_free, n, "rest")?;
     let locals = s.word_at(lp, n)?;
     s.counted_loop(rest, s.const_i64(0), |s, i, acc| {
-        s.llvm()
-            .build_store(s.word_at(locals, i)?, s.const_i64(0))?;
+        store_word_in_loop(s, s.word_at(locals, i)?, s.const_i64(0))?;
+        Ok(acc)
+    })?;
+    let closure = s
+        .load_field(func, &FunctionHead::DESC, "closure")?
+        .into_int_value();
+    let closure = s.object(closure)?;
+    let cells = s.field_ptr(closure, &TupleObj::DESC, "items")?;
+    let frees = s.word_at(lp, first_free)?;
+    s.counted_loop(nfree, s.const_i64(0), |s, i, acc| {
+        let cell = s
+            .llvm()
+            .build_load(s.i64(), s.word_at(cells, i)?, "cell")?
+            .into_int_value();
+        s.incref(cell)?;
+        store_word_in_loop(s, s.word_at(frees, i)?, cell)?;
         Ok(acc)
     })?;
     let empty = s.word_at(lp, nlp)?;
@@ -370,6 +388,21 @@ fn push_callee_frame<'ctx>(
     let phi = s.llvm().build_phi(s.ptr(), "new_frame")?;
     phi.add_incoming(&[(&f, fast_end), (&helper, slow_end)]);
     Ok(phi.as_basic_value().into_pointer_value())
+}
+
+/// A store in a loop over a frame's few words, kept a plain store: LLVM
+/// would otherwise turn the loop into a `memset`/`memcpy` call (stencils
+/// call no C library) or vectorize it, a loss for the handful of words of
+/// one call's arguments and locals.
+fn store_word_in_loop<'ctx>(
+    s: &B<'ctx, '_>,
+    at: inkwell::values::PointerValue<'ctx>,
+    v: IntValue<'ctx>,
+) -> R {
+    s.llvm()
+        .build_store(at, v)?
+        .set_volatile(true)
+        .map_err(|_| TemplateError::Signature)
 }
 
 /// The return of `_POP_FRAME` and `_CALL_EXECUTOR`, inline (as the

@@ -316,7 +316,7 @@ pub enum EntryState {
 impl EntrySlot {
     /// The slot of a code with these slots and stack size, nothing counted.
     /// Its code object is set by [`EntrySlot::set_code`] once it exists.
-    pub fn new(nlocalsplus: usize, stacksize: u32, has_cells: bool) -> EntrySlot {
+    pub fn new(nlocalsplus: usize, stacksize: u32, cellvars: usize, freevars: usize) -> EntrySlot {
         EntrySlot {
             call: CallTarget {
                 executor: Cell::new(std::ptr::null_mut()),
@@ -324,7 +324,8 @@ impl EntrySlot {
                 code: Cell::new(std::ptr::null()),
                 nlocalsplus: nlocalsplus as u32,
                 frame_words: nlocalsplus as u32 + stacksize,
-                has_cells: has_cells as u32,
+                cellvars: cellvars as u32,
+                freevars: freevars as u32,
             },
             trace: Cell::new(std::ptr::null()),
             countdown: Cell::new(1),
@@ -348,7 +349,7 @@ impl EntrySlot {
 
     /// Whether frames of this code need cells or free variables set up.
     pub fn has_cells(&self) -> bool {
-        self.call.has_cells != 0
+        self.call.cellvars != 0 || self.call.freevars != 0
     }
 
     /// The code this slot belongs to.

@@ -356,7 +356,6 @@ impl<'a> Compiler<'a> {
         crate::vm::bytecode::quicken(&mut instrs);
         let n = instrs.len();
         let nlocalsplus = varnames.len() + s.cells.len() + s.frees.len();
-        let has_cells = !s.cells.is_empty() || !s.frees.is_empty();
         let code = Code {
             instrs: UnsafeCell::new(instrs),
             caches: UnsafeCell::new(vec![Cache::default(); n]),
@@ -379,7 +378,12 @@ impl<'a> Compiler<'a> {
             qualname: self.unit.qualname.clone(),
             filename: self.file.clone(),
             handlers,
-            entry: crate::vm::bytecode::EntrySlot::new(nlocalsplus, stacksize, has_cells),
+            entry: crate::vm::bytecode::EntrySlot::new(
+                nlocalsplus,
+                stacksize,
+                s.cells.len(),
+                s.frees.len(),
+            ),
         };
         let code = Obj::from_raw(obj::box_obj(CodeObj {
             ob: obj::hdr(KIND_CODE),

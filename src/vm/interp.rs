@@ -318,8 +318,11 @@ impl Vm {
                 value: init,
             });
         }
-        for (j, cell) in fo.closure.iter().enumerate() {
-            *lp.add(nfast + c.cellvars.len() + j) = cell.clone().into_raw();
+        if fo.closure != 0 {
+            for (j, &cell) in tuple_items(fo.closure).iter().enumerate() {
+                incref(cell);
+                *lp.add(nfast + c.cellvars.len() + j) = cell;
+            }
         }
     }
 
@@ -368,7 +371,7 @@ impl Vm {
             }
             (*f).stack_pointer = lp.add(nlp);
             self.ts.current_frame = f;
-            if e.has_cells != 0 {
+            if e.cellvars != 0 || e.freevars != 0 {
                 self.init_cells(f, fc, fo);
             }
             Some(f)
@@ -1743,15 +1746,8 @@ impl Vm {
                     }
                     op::MAKE_FUNCTION => {
                         let code_obj = Obj::from_raw(pop!());
-                        let closure = if arg & 2 != 0 {
-                            let t = Obj::from_raw(pop!());
-                            tuple_items(t.raw())
-                                .iter()
-                                .map(|&c| Obj::new_ref(c))
-                                .collect()
-                        } else {
-                            Vec::new()
-                        };
+                        // The tuple of cells (owned) or 0.
+                        let closure = if arg & 2 != 0 { pop!() } else { 0 };
                         let defaults = if arg & 1 != 0 {
                             let t = Obj::from_raw(pop!());
                             tuple_items(t.raw())
@@ -1763,13 +1759,13 @@ impl Vm {
                         };
                         // SAFETY: globals is a dict.
                         let globals = Obj::new_ref(unsafe { (*frame).globals as u64 });
-                        let has_closure = !closure.is_empty();
+                        let has_closure = closure != 0 && !tuple_items(closure).is_empty();
                         let f = box_obj(FuncObj {
                             ob: hdr(kind::FUNCTION),
                             code: code_obj,
                             globals,
-                            defaults,
                             closure,
+                            defaults,
                         });
                         if has_closure {
                             register_closure(f);

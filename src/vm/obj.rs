@@ -642,7 +642,7 @@ unsafe fn dealloc_general(v: u64) {
         kind::DICT => free_box::<DictObj>(v),
         kind::RANGE => free_box::<RangeObj>(v),
         kind::FUNCTION => {
-            if !cast::<FuncObj>(v).closure.is_empty() {
+            if cast::<FuncObj>(v).closure != 0 {
                 CLOSURES.with(|c| c.borrow_mut().remove(&v));
             }
             free_box::<FuncObj>(v)
@@ -681,9 +681,9 @@ pub fn break_closure_cycles() {
         }
         incref(f);
         // SAFETY: f is a live function (still registered), kept alive by the incref.
-        let cells = unsafe { std::mem::take(&mut cast_mut::<FuncObj>(f).closure) };
+        let cells = unsafe { std::mem::replace(&mut cast_mut::<FuncObj>(f).closure, 0) };
         CLOSURES.with(|c| c.borrow_mut().remove(&f));
-        drop(cells);
+        xdecref(cells);
         decref(f);
     }
 }

@@ -105,10 +105,17 @@ pub struct FuncObj {
     pub code: Obj,
     /// Globals dict.
     pub globals: Obj,
+    /// The cells for the free variables: an owned tuple, or 0 when the
+    /// code has none (`abi::layout::FunctionHead::closure`).
+    pub closure: u64,
     /// Default values of the last positional parameters.
     pub defaults: Vec<Obj>,
-    /// Cells for the free variables.
-    pub closure: Vec<Obj>,
+}
+
+impl Drop for FuncObj {
+    fn drop(&mut self) {
+        crate::vm::obj::xdecref(self.closure);
+    }
 }
 
 /// Keyword arguments of a call: names (str objects) and values, borrowed.

@@ -305,6 +305,7 @@ mod tests {
             exit_targets: Vec::new(),
             contexts: Vec::new(),
             exit_contexts: Vec::new(),
+            exit_facts: Vec::new(),
             deps,
             consts: Vec::new(),
         })

@@ -419,6 +419,10 @@ mod tests {
             offset_of!(FuncObj, globals),
             offset_of!(FunctionHead, globals)
         );
+        assert_eq!(
+            offset_of!(FuncObj, closure),
+            offset_of!(FunctionHead, closure)
+        );
         assert_eq!(std::mem::size_of::<Obj>(), 8);
     }
 

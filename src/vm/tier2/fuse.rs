@@ -122,7 +122,8 @@ fn fuse_arith(g: &[UopInstruction]) -> Option<Fused> {
         inplace,
     });
     f.oparg = a.oparg;
-    f.operand = operand;
+    // A constant goes in untagged (`2c`): the uop adds it as it is.
+    f.operand = if constant { operand ^ 1 } else { operand };
     Some((f, if inplace { 4 } else { 3 }))
 }
 
@@ -426,7 +427,7 @@ mod tests {
                 out[3].jump_target,
                 out[3].target
             ),
-            (0, one, 14, 7)
+            (0, one ^ 1, 14, 7)
         );
         assert_eq!((out[7].oparg, out[7].operand), (1, 2));
         assert_eq!((out[13].oparg, out[13].operand), (3, 0));

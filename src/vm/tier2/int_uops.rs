@@ -217,8 +217,9 @@ pub unsafe fn interpret(ins: &UopInstruction, lp: *mut u64, sp: &mut *mut u64) -
                 }
                 let ar = arith_parts(u)?;
                 let a = *local(ins.oparg.into());
+                // A constant operand is held untagged (`2c`).
                 let b = if ar.constant {
-                    ins.operand
+                    ins.operand | 1
                 } else {
                     *local(ins.operand)
                 };
@@ -277,7 +278,7 @@ mod tests {
         let mut sp = stack.as_mut_ptr();
         let ins = UopInstruction::new(Uop::INPLACE_ADD_INT_LOCAL_CONST)
             .oparg(0)
-            .operand(one);
+            .operand(one ^ 1);
         // SAFETY: two locals and a four-word stack, as the uop needs.
         let r = unsafe { interpret(&ins, locals.as_mut_ptr(), &mut sp) };
         assert_eq!(r, Some(true));

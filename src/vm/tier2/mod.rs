@@ -206,7 +206,9 @@ impl State {
         false
     }
 
-    /// Projects a trace from `start` in the frame context `entry` and installs it.
+    /// Projects a trace from `start` in the frame context `entry` and installs it
+    /// (`facts`: what is known where it is entered, for a side trace).
+    #[allow(clippy::too_many_arguments)]
     fn project_and_install(
         &mut self,
         entry: &FrameContext,
@@ -215,6 +217,7 @@ impl State {
         start: project::Start,
         depth: u32,
         function_entry: bool,
+        facts: &optimize::EntryFacts,
     ) -> Option<Rc<Trace>> {
         let t0 = Instant::now();
         let returns = function_entry || !entry.code().entry.trace.get().is_null();
@@ -226,11 +229,13 @@ impl State {
             start.backedge,
             depth,
             function_entry,
+            facts,
             t0,
         )
     }
 
     /// Optimizes, compiles (JIT mode) and registers a trace projected since `t0`.
+    #[allow(clippy::too_many_arguments)]
     fn install(
         &mut self,
         projection: project::Projection,
@@ -238,6 +243,7 @@ impl State {
         root_at: Option<u32>,
         depth: u32,
         function_entry: bool,
+        facts: &optimize::EntryFacts,
         t0: Instant,
     ) -> Option<Rc<Trace>> {
         let project::Projection {
@@ -256,10 +262,11 @@ impl State {
             removals::RemovalLog::off()
         };
         let t1 = Instant::now();
-        let uops = if self.config.optimize {
-            optimize::optimize_logged(code, uops, &mut log)
+        let (uops, exit_facts) = if self.config.optimize {
+            let o = optimize::optimize_entered(code, uops, facts, &mut log);
+            (o.uops, o.exit_facts)
         } else {
-            uops
+            (uops, Vec::new())
         };
         self.stats.optimization_time += t1.elapsed();
         self.stats.traces_projected += 1;
@@ -346,6 +353,7 @@ impl State {
             code: entry_code.clone(),
             contexts,
             exit_contexts,
+            exit_facts,
             start,
             root_at,
             function_entry,
@@ -572,7 +580,15 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
             code: code_obj(code),
             callers: Vec::new(),
         };
-        let t = s.project_and_install(&entry, globals, builtins, start, 0, false);
+        let t = s.project_and_install(
+            &entry,
+            globals,
+            builtins,
+            start,
+            0,
+            false,
+            &optimize::EntryFacts::default(),
+        );
         match t {
             Some(t) => {
                 rewrite(code, instr, encode(op::ENTER_EXECUTOR, head));
@@ -667,7 +683,15 @@ unsafe fn on_hot_call(vm: &mut Vm, frame: *mut Frame) -> bool {
             code: code_obj(code),
             callers: Vec::new(),
         };
-        match s.project_and_install(&entry, globals, builtins, start, 0, true) {
+        match s.project_and_install(
+            &entry,
+            globals,
+            builtins,
+            start,
+            0,
+            true,
+            &optimize::EntryFacts::default(),
+        ) {
             Some(t) => {
                 code.entry
                     .trace
@@ -734,7 +758,22 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
                 at: target,
                 backedge: None,
             };
-            s.project_and_install(&ctx, globals, builtins, start, parent.depth + 1, false)
+            // The side trace is entered only through this exit: it starts
+            // knowing what its parent knew there.
+            let facts = parent
+                .exit_facts
+                .get(idx as usize)
+                .cloned()
+                .unwrap_or_default();
+            s.project_and_install(
+                &ctx,
+                globals,
+                builtins,
+                start,
+                parent.depth + 1,
+                false,
+                &facts,
+            )
         }
     };
     match child {

@@ -161,6 +161,94 @@ pub(crate) fn const_ty(v: u64) -> Ty {
     }
 }
 
+/// What the type pass knows of the frame's locals where a trace is entered
+/// or left: their types (small int, float, bool) and which are bound. A
+/// side trace is entered only through the exit it grew from, so it starts
+/// knowing what its parent knew there.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EntryFacts {
+    locals: Vec<(u32, Ty)>,
+    bound: Vec<u32>,
+}
+
+impl EntryFacts {
+    fn of(s: &State) -> EntryFacts {
+        let mut locals: Vec<(u32, Ty)> = s
+            .locals
+            .iter()
+            .filter(|(_, t)| **t != Ty::Unknown)
+            .map(|(l, t)| (*l, *t))
+            .collect();
+        locals.sort_unstable_by_key(|(l, _)| *l);
+        let mut bound: Vec<u32> = s.bound.iter().copied().collect();
+        bound.sort_unstable();
+        EntryFacts { locals, bound }
+    }
+    fn state(&self) -> State {
+        State {
+            stack: Vec::new(),
+            locals: self.locals.iter().copied().collect(),
+            bound: self.bound.iter().copied().collect(),
+        }
+    }
+    /// What holds in both.
+    fn meet(&self, other: &EntryFacts) -> EntryFacts {
+        EntryFacts::of(&self.state().meet(&other.state()))
+    }
+    /// The locals known to hold small ints.
+    pub fn int_locals(&self) -> impl Iterator<Item = u32> + '_ {
+        self.locals
+            .iter()
+            .filter(|(_, t)| *t == Ty::Int)
+            .map(|(l, _)| *l)
+    }
+}
+
+/// What the type pass knew at each exit (`_EXIT_TRACE`) of a trace, by
+/// exit index, as it records it (`on` only in the runs that rewrite).
+struct ExitFacts {
+    on: bool,
+    /// For each uop: the exit index of the `_EXIT_TRACE` stub it is.
+    stub_exit: Vec<Option<u32>>,
+    facts: Vec<Option<EntryFacts>>,
+}
+
+impl ExitFacts {
+    fn off() -> ExitFacts {
+        ExitFacts {
+            on: false,
+            stub_exit: Vec::new(),
+            facts: Vec::new(),
+        }
+    }
+    /// Uop `u` may leave through its jump target with state `s` (nothing
+    /// known: `None`).
+    fn record(&mut self, u: &UopInstruction, s: Option<&State>) {
+        if !self.on {
+            return;
+        }
+        let Some(Some(e)) = self.stub_exit.get(u.jump_target as usize) else {
+            return;
+        };
+        let f = s.map(EntryFacts::of).unwrap_or_default();
+        if let Some(slot) = self.facts.get_mut(*e as usize) {
+            *slot = Some(match slot.take() {
+                Some(old) => old.meet(&f),
+                None => f,
+            });
+        }
+    }
+}
+
+/// A trace after the optimizer.
+pub struct Optimized {
+    /// The trace (the stubs keep their order).
+    pub uops: Vec<UopInstruction>,
+    /// What is known at each exit, by exit index: what a side trace grown
+    /// from it starts knowing.
+    pub exit_facts: Vec<EntryFacts>,
+}
+
 /// Optimizes a trace projected from `code`, keeping tier 1's semantics
 /// exactly. Returns the new trace (the stubs keep their order).
 pub fn optimize(code: &Code, uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
@@ -174,6 +262,18 @@ pub fn optimize_logged(
     uops: Vec<UopInstruction>,
     log: &mut RemovalLog,
 ) -> Vec<UopInstruction> {
+    optimize_entered(code, uops, &EntryFacts::default(), log).uops
+}
+
+/// [`optimize_logged`] for a trace entered with `entry` known (a side
+/// trace: what its parent knew at the exit), also returning what is known
+/// at each of its exits.
+pub fn optimize_entered(
+    code: &Code,
+    uops: Vec<UopInstruction>,
+    entry: &EntryFacts,
+    log: &mut RemovalLog,
+) -> Optimized {
     let deletes_local = |code: Option<&Code>, target: u32| match code {
         Some(code) => {
             let w = code.words().get(target as usize).copied().unwrap_or(0);
@@ -182,10 +282,32 @@ pub fn optimize_logged(
         // A frame whose code the pass does not know: assume the worst.
         None => true,
     };
-    let entry: *const Code = code;
+    let entry_code: *const Code = code;
     let uops = peel::peel(uops);
-    let (uops, float_load) = optimize_types(uops, entry, &deletes_local, log);
-    super::fuse::fuse(unbox::unbox(uops, &float_load))
+    let n_exits = uops
+        .iter()
+        .filter(|u| u.opcode == Uop::EXIT_TRACE)
+        .map(|u| u.exit_index as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut exits = ExitFacts {
+        on: true,
+        stub_exit: uops
+            .iter()
+            .map(|u| (u.opcode == Uop::EXIT_TRACE).then_some(u.exit_index))
+            .collect(),
+        facts: vec![None; n_exits],
+    };
+    let (uops, float_load) =
+        optimize_types(uops, entry_code, entry, &deletes_local, &mut exits, log);
+    Optimized {
+        uops: super::fuse::fuse(unbox::unbox(uops, &float_load)),
+        exit_facts: exits
+            .facts
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect(),
+    }
 }
 
 /// The type pass, for a trace entered in a frame of `entry_code`;
@@ -197,13 +319,21 @@ pub fn optimize_logged(
 fn optimize_types(
     mut uops: Vec<UopInstruction>,
     entry_code: *const Code,
+    entry: &EntryFacts,
     deletes_local: &Deletes,
+    exits: &mut ExitFacts,
     log: &mut RemovalLog,
 ) -> (Vec<UopInstruction>, Vec<bool>) {
     let body_end = trace::body_end(&uops).unwrap_or(uops.len());
     let mut remove = vec![false; uops.len()];
     let mut float_load = vec![false; uops.len()];
-    let mut s = State::default();
+    // A trace that jumps back to its top is also entered there from its
+    // own end: it may assume only what it proves for both (nothing, here).
+    let mut s = if uops.get(body_end).map(|u| u.opcode) == Some(Uop::JUMP_TO_TOP) {
+        State::default()
+    } else {
+        entry.state()
+    };
     let peeled = uops
         .get(body_end)
         .is_some_and(|u| u.opcode == Uop::JUMP_TO_LOOP && u.jump_target as usize * 2 == body_end);
@@ -216,6 +346,7 @@ fn optimize_types(
             &mut float_load,
             entry_code,
             deletes_local,
+            exits,
             log,
         );
     } else {
@@ -232,6 +363,7 @@ fn optimize_types(
             &mut float_load,
             entry_code,
             deletes_local,
+            exits,
             log,
         ) {
             let mut entry = s.at_loop_head();
@@ -247,6 +379,7 @@ fn optimize_types(
                     &mut f2,
                     entry_code,
                     deletes_local,
+                    &mut ExitFacts::off(),
                     &mut off,
                 );
                 let next = if whole {
@@ -270,6 +403,7 @@ fn optimize_types(
                 &mut f2,
                 entry_code,
                 deletes_local,
+                &mut ExitFacts::off(),
                 &mut off,
             );
             if !whole || entry.meet(&t) != entry || entry.meet(&entry_from_preamble) != entry {
@@ -287,6 +421,7 @@ fn optimize_types(
             &mut float_load,
             entry_code,
             deletes_local,
+            exits,
             &mut off,
         );
     }
@@ -311,6 +446,7 @@ fn run(
     float_load: &mut [bool],
     entry_code: *const Code,
     deletes_local: &Deletes,
+    exits: &mut ExitFacts,
     log: &mut RemovalLog,
 ) -> bool {
     let body_end = range.end;
@@ -320,6 +456,13 @@ fn run(
     let mut callers: Vec<(State, *const Code)> = Vec::new();
     for k in range {
         let u = uops[k];
+        // What an exit taken here leaves (a uop that runs other code or
+        // changes frames: nothing known).
+        let opaque = matches!(
+            u.opcode,
+            Uop::CALL_HELPER | Uop::CALL_EXECUTOR | Uop::PUSH_FRAME | Uop::POP_FRAME
+        );
+        exits.record(&u, (!opaque).then_some(&*s));
         match u.opcode {
             Uop::NOP => {
                 remove[k] = true;
@@ -712,7 +855,15 @@ mod tests {
             ins(Uop::JUMP_TO_TOP),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(uops, std::ptr::null(), &no_deletes, &mut RemovalLog::off()).0;
+        let out = optimize_types(
+            uops,
+            std::ptr::null(),
+            &EntryFacts::default(),
+            &no_deletes,
+            &mut ExitFacts::off(),
+            &mut RemovalLog::off(),
+        )
+        .0;
         assert_eq!(
             opcodes(&out),
             vec![
@@ -747,7 +898,15 @@ mod tests {
             ins(Uop::GUARD_BOTH_FLOAT).jump_target(9),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(uops, std::ptr::null(), &no_deletes, &mut RemovalLog::off()).0;
+        let out = optimize_types(
+            uops,
+            std::ptr::null(),
+            &EntryFacts::default(),
+            &no_deletes,
+            &mut ExitFacts::off(),
+            &mut RemovalLog::off(),
+        )
+        .0;
         let guards = out
             .iter()
             .filter(|u| u.opcode == Uop::GUARD_BOTH_FLOAT)
@@ -771,7 +930,9 @@ mod tests {
         let out = optimize_types(
             uops,
             std::ptr::null(),
+            &EntryFacts::default(),
             &|_, t| t == 99,
+            &mut ExitFacts::off(),
             &mut RemovalLog::off(),
         )
         .0;
@@ -795,7 +956,9 @@ mod tests {
         let out = optimize_types(
             peel::peel(uops),
             std::ptr::null(),
+            &EntryFacts::default(),
             &no_deletes,
+            &mut ExitFacts::off(),
             &mut RemovalLog::off(),
         )
         .0;
@@ -836,7 +999,9 @@ mod tests {
         let out = optimize_types(
             peel::peel(uops),
             std::ptr::null(),
+            &EntryFacts::default(),
             &no_deletes,
+            &mut ExitFacts::off(),
             &mut RemovalLog::off(),
         )
         .0;
@@ -882,7 +1047,15 @@ mod tests {
             ins(Uop::GUARD_BOTH_FLOAT).jump_target(20),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(uops, std::ptr::null(), &no_deletes, &mut RemovalLog::off()).0;
+        let out = optimize_types(
+            uops,
+            std::ptr::null(),
+            &EntryFacts::default(),
+            &no_deletes,
+            &mut ExitFacts::off(),
+            &mut RemovalLog::off(),
+        )
+        .0;
         let ops = opcodes(&out);
         // The first guard stays; the callee's is proven (x: float argument,
         // its second operand is local 1, unknown); the last one is proven.
@@ -920,7 +1093,15 @@ mod tests {
             ins(Uop::JUMP_TO_TOP),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(uops, std::ptr::null(), &no_deletes, &mut RemovalLog::off()).0;
+        let out = optimize_types(
+            uops,
+            std::ptr::null(),
+            &EntryFacts::default(),
+            &no_deletes,
+            &mut ExitFacts::off(),
+            &mut RemovalLog::off(),
+        )
+        .0;
         assert_eq!(
             opcodes(&out),
             vec![
@@ -947,7 +1128,15 @@ mod tests {
             ins(Uop::JUMP_TO_TOP),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(kept, std::ptr::null(), &no_deletes, &mut RemovalLog::off()).0;
+        let out = optimize_types(
+            kept,
+            std::ptr::null(),
+            &EntryFacts::default(),
+            &no_deletes,
+            &mut ExitFacts::off(),
+            &mut RemovalLog::off(),
+        )
+        .0;
         assert_eq!(out[2].opcode, Uop::BUILD_TUPLE);
         assert_eq!(out[3].opcode, Uop::UNPACK_SEQUENCE);
     }

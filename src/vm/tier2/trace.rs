@@ -159,6 +159,9 @@ pub struct Trace {
     pub contexts: Vec<FrameContext>,
     /// The context each exit leaves in (an index into `contexts`).
     pub exit_contexts: Vec<u32>,
+    /// What the optimizer knew of the locals at each exit, by exit index:
+    /// what a side trace grown from it starts knowing.
+    pub exit_facts: Vec<crate::vm::tier2::optimize::EntryFacts>,
 }
 
 impl Trace {

@@ -176,7 +176,8 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
         op if fused_operands(op).is_some() => {
             let left = local_name(code, u.oparg);
             match fused_operands(op) {
-                Some(true) => format!("{left}, const {}", const_text(u.operand)),
+                // (The local +/- forms hold their constant untagged.)
+                Some(true) => format!("{left}, const {}", const_text(u.operand | 1)),
                 _ => format!("{left}, {}", local_name(code, u.operand as u32)),
             }
         }
