@@ -42,6 +42,7 @@ py_tests!(
     sort_semantics,
     dict_tuple_reuse,
     range_bigint,
+    list_pop_append,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).
