@@ -103,8 +103,9 @@ fn mbps(bytes: usize, d: Duration) -> f64 {
 }
 
 fn main() -> Result<()> {
-    // `CPJIT_BENCH_EMIT_ONLY=ITERS`: only emit the 1000-uop trace ITERS
-    // times with each set, for instruction counting (valgrind, perf stat).
+    // `CPJIT_BENCH_EMIT_ONLY=ITERS`: only emit the 1000-uop trace (or
+    // `CPJIT_BENCH_UOPS=N` uops) ITERS times with each set, for
+    // instruction counting (valgrind, perf stat).
     if let Ok(iters) = std::env::var("CPJIT_BENCH_EMIT_ONLY") {
         let iters: usize = iters.parse().context("CPJIT_BENCH_EMIT_ONLY=ITERS")?;
         // `CPJIT_BENCH_SET=host` or `=synthetic`: only that set.
@@ -112,6 +113,11 @@ fn main() -> Result<()> {
         // `CPJIT_BENCH_PATH=tables`: the table-driven emitter instead of the
         // generated functions.
         let tables = std::env::var("CPJIT_BENCH_PATH").is_ok_and(|p| p == "tables");
+        let uops: usize = match std::env::var("CPJIT_BENCH_UOPS") {
+            Ok(n) => n.parse().context("CPJIT_BENCH_UOPS=N")?,
+            Err(_) => 1000,
+        };
+        anyhow::ensure!(uops >= 1, "CPJIT_BENCH_UOPS must be at least 1");
         for (set, name) in stencil_sets() {
             if only.as_deref().is_some_and(|o| !name.contains(o)) {
                 continue;
@@ -123,7 +129,7 @@ fn main() -> Result<()> {
             } else {
                 jit.emitter()
             };
-            let t = trace(1000);
+            let t = trace(uops);
             let mut layout = Layout::default();
             emitter.plan(&t, &mut layout)?;
             let mut buf = vec![0u8; layout.total_size];
@@ -137,7 +143,7 @@ fn main() -> Result<()> {
             } else {
                 "tables"
             };
-            println!("{name}: emitted 1000 uops {iters} times ({path})");
+            println!("{name}: emitted {uops} uops {iters} times ({path})");
         }
         return Ok(());
     }

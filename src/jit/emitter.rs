@@ -151,6 +151,48 @@ impl Layout {
     }
 }
 
+/// Checks both targets of an instruction against a trace's length at once,
+/// as two 32-bit lanes of one word, without a branch: OR-ing
+/// [`TargetCheck::flags`] over a trace and testing the result with
+/// [`TargetCheck::any`] finds whether any target is out of range.
+///
+/// A lane `x` is out of range if `x >= n`. Adding `2^31 - n` to a lane
+/// below `2^31` sets its bit 31 exactly when `x >= n`, and cannot carry out
+/// of the lane; a lane at or above `2^31` (out of range, as `n <= 2^31`)
+/// has bit 31 set already, so its carry into the other lane (or out of the
+/// word) does not matter: the word is flagged either way.
+#[derive(Clone, Copy)]
+struct TargetCheck {
+    /// `2^31 - n` in each lane.
+    add: u64,
+}
+
+impl TargetCheck {
+    /// Bit 31 of each lane.
+    const HIGH: u64 = 0x8000_0000_8000_0000;
+
+    /// For traces of `n` uops, `1 <= n <= 2^31`.
+    fn new(n: usize) -> Self {
+        debug_assert!((1..=1 << 31).contains(&n));
+        TargetCheck {
+            add: ((1u64 << 31) - n as u64) * 0x1_0000_0001,
+        }
+    }
+
+    /// Bits that [`TargetCheck::any`] finds if a target of `ins` is out
+    /// of range.
+    #[inline(always)]
+    fn flags(self, ins: &UopInstruction) -> u64 {
+        let v = ins.jump_target as u64 | (ins.error_target as u64) << 32;
+        v | v.wrapping_add(self.add)
+    }
+
+    /// Whether OR-ed [`TargetCheck::flags`] flag a target out of range.
+    fn any(flags: u64) -> bool {
+        flags & Self::HIGH != 0
+    }
+}
+
 /// A group's code and data sizes in one word, for running sums of both:
 /// code in the low 32 bits, data in the high 32.
 fn pack(code: u32, data: u32) -> u64 {
@@ -468,7 +510,7 @@ impl Emitter {
     /// (generated functions, data that never needs aligning, a trace short
     /// enough for packed sums).
     fn fast_plan(&self, n: usize) -> bool {
-        self.generated.is_some() && self.uniform_data && n <= self.fast_limit
+        self.generated.is_some() && self.uniform_data && n <= self.fast_limit && n <= 1 << 31
     }
 
     /// What [`Emitter::emit_into`] needs, computed before the block is
@@ -496,23 +538,39 @@ impl Emitter {
         // The slots are written in place, in the reserved capacity (a plain
         // loop keeps the running sum in a register). `n <= fast_limit`:
         // the sums cannot carry.
-        let mut worst_target = 0u32;
-        let spare = out.slots.spare_capacity_mut();
-        for (slot, ins) in spare.iter_mut().zip(trace) {
+        // Every target is checked, also those of uops that do not read
+        // them (emission checks only the ones it reads).
+        let targets = TargetCheck::new(n);
+        let mut bad = 0u64;
+        let mut step = |slot: &mut std::mem::MaybeUninit<Slot>, ins: &UopInstruction| {
             slot.write(Slot {
                 code: pos as u32,
                 data: (pos >> 32) as u32,
             });
             pos += packed[ins.opcode as usize];
-            // Every target is checked, also those of uops that do not
-            // read them (emission checks only the ones it reads).
-            worst_target = worst_target.max(ins.jump_target.max(ins.error_target));
+            bad |= targets.flags(ins);
+        };
+        // Four instructions per round (the loop's own cost, shared).
+        let spare = out
+            .slots
+            .spare_capacity_mut()
+            .get_mut(..n)
+            .unwrap_or_default();
+        let (slots4, slots_rest) = spare.as_chunks_mut::<4>();
+        let (trace4, trace_rest) = trace.as_chunks::<4>();
+        for (s, t) in slots4.iter_mut().zip(trace4) {
+            for (slot, ins) in s.iter_mut().zip(t) {
+                step(slot, ins);
+            }
+        }
+        for (slot, ins) in slots_rest.iter_mut().zip(trace_rest) {
+            step(slot, ins);
         }
         // SAFETY: `n + 2` slots are reserved; the first was pushed and the
         // next `n` were just written, one per instruction of `trace` (the
         // spare capacity holds at least `n + 1`). The last is pushed below.
         unsafe { out.slots.set_len(n + 1) };
-        if worst_target as usize >= n {
+        if TargetCheck::any(bad) {
             return Err(self.first_error(trace));
         }
         let (code, data) = (pos & u32::MAX as u64, pos >> 32);

@@ -223,13 +223,29 @@ fn the_plan_agrees_with_the_layout_and_emission_reports_what_it_skips() {
                 set.target
             );
             // A target outside the trace, in the middle, is the same error
-            // (whether or not that uop reads its target).
-            let mut bad = trace.clone();
-            bad[n / 2].jump_target = n as u32 + 3;
-            let want = format!("{:?}", emitter.layout(&bad).unwrap_err());
-            assert!(want.contains("BadTarget"), "{want}");
-            let got = format!("{:?}", emitter.plan(&bad, &mut plan).unwrap_err());
-            assert_eq!(got, want, "{}", set.target);
+            // (whether or not that uop reads its target): just past the
+            // end, far past it, in either field.
+            for (jump, error) in [
+                (n as u32, 0),
+                (0, n as u32),
+                (n as u32 + 3, n as u32 - 1),
+                (u32::MAX, 0),
+                (0, 1 << 31),
+                ((1 << 31) - 1, (1 << 31) + 1),
+            ] {
+                let mut bad = trace.clone();
+                bad[n / 2].jump_target = jump;
+                bad[n / 2].error_target = error;
+                let want = format!("{:?}", emitter.layout(&bad).unwrap_err());
+                assert!(want.contains("BadTarget"), "{want}");
+                let got = format!("{:?}", emitter.plan(&bad, &mut plan).unwrap_err());
+                assert_eq!(got, want, "{}", set.target);
+            }
+            // The last uop as a target is fine.
+            let mut edge = trace.clone();
+            edge[0].jump_target = n as u32 - 1;
+            edge[0].error_target = n as u32 - 1;
+            emitter.plan(&edge, &mut plan).unwrap();
             // A plan made for another trace of another size.
             let longer: Vec<_> = trace.iter().chain(&trace).copied().collect();
             emitter.plan(&trace, &mut plan).unwrap();
