@@ -41,6 +41,7 @@ py_tests!(
     recursion_limit,
     sort_semantics,
     dict_tuple_reuse,
+    range_bigint,
     list_pop_append,
 );
 

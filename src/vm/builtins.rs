@@ -309,7 +309,7 @@ pub fn len_of(v: u64) -> PyResult<usize> {
         kind::TUPLE => tuple_items(v).len(),
         // SAFETY: kinds checked.
         kind::DICT => unsafe { dict_mut(v).len() },
-        kind::RANGE => unsafe { cast::<RangeObj>(v).len() as usize },
+        kind::RANGE => crate::vm::range::len(unsafe { cast::<RangeObj>(v) })?,
         KIND_DICTVIEW => unsafe { dict_mut(cast::<DictViewObj>(v).dict.raw()).len() },
         _ => {
             return Err(type_error(format!(
@@ -831,34 +831,7 @@ pub fn call_type(vm: &mut Vm, t: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyRes
         }
         TypeId::Range => {
             no_kw(kw, "range")?;
-            let get = |v: u64| {
-                as_i64(v).ok_or_else(|| {
-                    type_error(format!(
-                        "'{}' object cannot be interpreted as an integer",
-                        type_name(v)
-                    ))
-                })
-            };
-            let (start, stop, step) = match args.len() {
-                1 => (0, get(args[0])?, 1),
-                2 => (get(args[0])?, get(args[1])?, 1),
-                3 => (get(args[0])?, get(args[1])?, get(args[2])?),
-                0 => return Err(type_error("range expected at least 1 argument, got 0")),
-                n => {
-                    return Err(type_error(format!(
-                        "range expected at most 3 arguments, got {n}"
-                    )))
-                }
-            };
-            if step == 0 {
-                return Err(value_error("range() arg 3 must not be zero"));
-            }
-            Ok(Obj::from_raw(box_obj(RangeObj {
-                ob: hdr(kind::RANGE),
-                start,
-                stop,
-                step,
-            })))
+            crate::vm::range::construct(args)
         }
         TypeId::Enumerate => {
             check_kw(kw, "enumerate", &["start"])?;

@@ -48,11 +48,7 @@ pub fn get_iter(v: u64) -> PyResult<Obj> {
         kind::RANGE => {
             // SAFETY: kind checked.
             let r = unsafe { cast::<RangeObj>(v) };
-            IterState::Range {
-                next: r.start,
-                stop: r.stop,
-                step: r.step,
-            }
+            crate::vm::range::iter_state(r)
         }
         KIND_ITER => return Ok(Obj::new_ref(v)),
         _ => {
@@ -88,13 +84,7 @@ pub fn reversed(v: u64) -> PyResult<Obj> {
         kind::RANGE => {
             // SAFETY: kind checked.
             let r = unsafe { cast::<RangeObj>(v) };
-            let n = r.len();
-            let last = r.start + (n - 1) * r.step;
-            Ok(new_iter(IterState::Range {
-                next: last,
-                stop: r.start - r.step,
-                step: -r.step,
-            }))
+            Ok(new_iter(crate::vm::range::reversed_state(r)))
         }
         kind::DICT | KIND_DICTVIEW => {
             let items = collect(v)?;
@@ -253,6 +243,7 @@ pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
         }
         IterState::Map { .. } => return None,
         IterState::Done => None,
+        IterState::BigRange(b) => crate::vm::range::big_next(b),
     };
     Some(Ok(r))
 }

@@ -18,6 +18,7 @@ pub mod methods;
 pub mod num;
 pub mod obj;
 pub mod ops;
+pub mod range;
 pub mod scope;
 pub mod sort;
 pub mod text;

@@ -45,6 +45,7 @@ pub fn type_name(v: u64) -> &'static str {
                 IterState::Map { .. } => "map",
                 IterState::Reversed { .. } => "list_reverseiterator",
                 IterState::Done => "iterator",
+                IterState::BigRange(_) => "longrange_iterator",
             }
         }
         KIND_BOUND => "builtin_function_or_method",
@@ -525,8 +526,7 @@ pub fn eq_simple(a: u64, b: u64) -> Option<bool> {
         kind::RANGE => {
             // SAFETY: kinds checked.
             let (x, y) = unsafe { (cast::<RangeObj>(a), cast::<RangeObj>(b)) };
-            let (lx, ly) = (x.len(), y.len());
-            Some(lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step))))
+            Some(crate::vm::range::eq(x, y))
         }
         KIND_TYPE => {
             // SAFETY: kinds checked.
@@ -746,17 +746,7 @@ pub fn contains(container: u64, item: u64) -> PyResult<bool> {
         kind::RANGE => {
             // SAFETY: kind checked.
             let r = unsafe { cast::<RangeObj>(container) };
-            match as_i64(item) {
-                Some(i) => {
-                    let inside = if r.step > 0 {
-                        i >= r.start && i < r.stop
-                    } else {
-                        i <= r.start && i > r.stop
-                    };
-                    Ok(inside && (i - r.start) % r.step == 0)
-                }
-                None => Ok(false),
-            }
+            Ok(crate::vm::range::contains(r, item))
         }
         KIND_DICTVIEW => {
             // SAFETY: kind checked.
@@ -920,24 +910,7 @@ pub fn getitem(container: u64, key: u64) -> PyResult<Obj> {
         kind::RANGE => {
             // SAFETY: kind checked.
             let r = unsafe { cast::<RangeObj>(container) };
-            if kind_of(key) == KIND_SLICE {
-                let (start, stop, step, _) = slice_indices(key, r.len() as usize)?;
-                let _ = stop;
-                let ns = r.start + start * r.step;
-                let nstep = r.step * step;
-                let n = slice_indices(key, r.len() as usize)?.3 as i64;
-                return Ok(Obj::from_raw(box_obj(RangeObj {
-                    ob: hdr(kind::RANGE),
-                    start: ns,
-                    stop: ns + n * nstep,
-                    step: nstep,
-                })));
-            }
-            let i = index_of(key, "range")?;
-            match norm_index(i, r.len() as usize) {
-                Some(j) => Ok(Obj::int(r.start + j as i64 * r.step)),
-                None => Err(index_error("range object index out of range")),
-            }
+            crate::vm::range::getitem(r, key)
         }
         _ => Err(type_error(format!(
             "'{}' object is not subscriptable",

@@ -119,11 +119,7 @@ fn write_repr(out: &mut String, v: u64, depth: usize) -> PyResult<()> {
         kind::RANGE => {
             // SAFETY: kind checked.
             let r = unsafe { cast::<RangeObj>(v) };
-            if r.step == 1 {
-                out.push_str(&format!("range({}, {})", r.start, r.stop));
-            } else {
-                out.push_str(&format!("range({}, {}, {})", r.start, r.stop, r.step));
-            }
+            out.push_str(&crate::vm::range::repr(r));
         }
         kind::FUNCTION => {
             // SAFETY: kind checked.

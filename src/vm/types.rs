@@ -72,25 +72,37 @@ pub struct RangeObj {
     pub stop: i64,
     /// Step (non-zero).
     pub step: i64,
+    /// Arbitrary-precision bounds when the machine-word fields cannot hold
+    /// the range (see `vm::range`); the word fields are then unused.
+    pub big: Option<Box<crate::vm::range::BigRange>>,
 }
 
 impl RangeObj {
     /// Whether the range is empty.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        match &self.big {
+            Some(b) => crate::vm::range::big_len(&b.start, &b.stop, &b.step) == BigInt::from(0),
+            None => self.len() == 0,
+        }
     }
-    /// Number of items.
+    /// Number of items of a machine-word range (its constructors keep the
+    /// length within `i64`); see `vm::range::len` for any range.
     pub fn len(&self) -> i64 {
         range_len(self.start, self.stop, self.step)
     }
 }
 
-/// Length of `range(start, stop, step)`.
+/// Length of `range(start, stop, step)` (saturating at `i64::MAX`).
 pub fn range_len(start: i64, stop: i64, step: i64) -> i64 {
+    range_len_i128(start, stop, step).min(i64::MAX as i128) as i64
+}
+
+/// Length of `range(start, stop, step)`, exact.
+pub fn range_len_i128(start: i64, stop: i64, step: i64) -> i128 {
     if step > 0 && start < stop {
-        ((stop as i128 - start as i128 - 1) / step as i128 + 1) as i64
+        (stop as i128 - start as i128 - 1) / step as i128 + 1
     } else if step < 0 && start > stop {
-        ((start as i128 - stop as i128 - 1) / (-(step as i128)) + 1) as i64
+        (start as i128 - stop as i128 - 1) / (-(step as i128)) + 1
     } else {
         0
     }
@@ -198,6 +210,8 @@ pub enum IterState {
     Reversed { seq: Obj, idx: usize },
     /// Exhausted.
     Done,
+    /// Over a range whose values may not fit an `i64`.
+    BigRange(Box<crate::vm::range::BigRangeIter>),
 }
 
 /// An iterator object.

@@ -385,13 +385,7 @@ mod tests {
     fn runtime_iterators_have_the_shared_layouts() {
         use crate::abi::layout::{iter_tag, ListIterObj, RangeIterObj};
         use crate::vm::obj::new_list;
-        use crate::vm::obj::{box_obj, hdr};
-        let range = Obj::from_raw(box_obj(crate::vm::types::RangeObj {
-            ob: hdr(kind::RANGE),
-            start: 5,
-            stop: -7,
-            step: -3,
-        }));
+        let range = crate::vm::range::small_range(5, -7, -3);
         let r = crate::vm::iter::get_iter(range.raw());
         let r = r.ok().map(Obj::into_raw).unwrap_or(0);
         assert_ne!(r, 0);
