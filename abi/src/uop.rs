@@ -343,6 +343,12 @@ uops! {
     /// `jump_target`, stack unchanged. Else the `oparg + 2` values are
     /// replaced by the iterator.
     CALL_RANGE_ITER = "_CALL_RANGE_ITER",
+    /// Continue if `localsplus[oparg]` holds a small int (so it is bound
+    /// too); else continue at `jump_target`, stack unchanged. Nothing is
+    /// pushed: the optimizer puts it before a `_LOAD_FAST_INT oparg` in
+    /// place of a `_LOAD_FAST_CHECK` whose value a `_GUARD_BOTH_INT` checks,
+    /// so a function's argument is proven once, at its first use.
+    GUARD_LOCAL_INT = "_GUARD_LOCAL_INT",
 }
 
 #[cfg(test)]

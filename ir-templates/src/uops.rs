@@ -39,6 +39,7 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::DEOPT => deopt(s),
         Uop::ERROR_POP_N => error_pop_n(s),
         Uop::LOAD_FAST_CHECK => load_fast_check(s),
+        Uop::GUARD_LOCAL_INT => guard_local_int(s),
         Uop::CALL_HELPER => call_helper(s),
         Uop::CHECK_VALIDITY => check_validity(s),
         Uop::GUARD_BOTH_FLOAT => guard_both_float(s),
@@ -686,6 +687,16 @@ fn load_fast_check(s: &mut B) -> R {
     s.guard(bound, Exit::JumpTarget)?;
     s.incref(value)?;
     s.push(value)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn guard_local_int(s: &mut B) -> R {
+    let slot = s.local_slot(s.oparg()?)?;
+    let value = s
+        .llvm()
+        .build_load(s.i64(), slot, "value")?
+        .into_int_value();
+    s.guard(s.is_small_int(value)?, Exit::JumpTarget)?;
     s.continue_at(Exit::Continue)
 }
 

@@ -45,6 +45,7 @@ pub mod fuse;
 pub mod helpers;
 pub mod int_uops;
 pub mod iter_helpers;
+pub mod local_guards;
 pub mod optimize;
 pub mod peel;
 pub mod project;

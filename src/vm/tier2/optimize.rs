@@ -33,7 +33,7 @@ use crate::jit::UopInstruction;
 use crate::vm::bytecode::{op, opcode, Code};
 use crate::vm::obj::{false_raw, kind_of, true_raw};
 use crate::vm::tier2::removals::RemovalLog;
-use crate::vm::tier2::{peel, trace, unbox};
+use crate::vm::tier2::{local_guards, peel, trace, unbox};
 use std::collections::HashMap;
 
 /// What the pass knows about a value.
@@ -283,7 +283,8 @@ pub fn optimize_entered(
         None => true,
     };
     let entry_code: *const Code = code;
-    let uops = peel::peel(uops);
+    let body_end = trace::body_end(&uops).unwrap_or(uops.len());
+    let uops = peel::peel(local_guards::guard_locals(uops, body_end));
     let n_exits = uops
         .iter()
         .filter(|u| u.opcode == Uop::EXIT_TRACE)
@@ -488,6 +489,14 @@ fn run(
                     ty: s.locals.get(&u.oparg).copied().unwrap_or(Ty::Unknown),
                     local: Some(u.oparg),
                 });
+            }
+            Uop::GUARD_LOCAL_INT => {
+                if s.bound.contains(&u.oparg) && s.locals.get(&u.oparg) == Some(&Ty::Int) {
+                    remove[k] = true;
+                    log.removed(k, u.opcode, "local's type already proven");
+                }
+                s.locals.insert(u.oparg, Ty::Int);
+                s.bound.insert(u.oparg);
             }
             Uop::STORE_FAST | Uop::STORE_FAST_INT => {
                 if s.locals.get(&u.oparg) == Some(&Ty::Int) {

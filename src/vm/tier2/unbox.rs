@@ -85,6 +85,7 @@ fn exits_before(u: Uop) -> bool {
     matches!(
         u,
         Uop::GUARD_BOTH_INT
+            | Uop::GUARD_LOCAL_INT
             | Uop::GUARD_BOTH_FLOAT
             | Uop::GUARD_TOS_FLOAT
             | Uop::GUARD_NOS_FLOAT
@@ -343,7 +344,7 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                 m.pin_all();
                 m.stack.clear();
             }
-            Uop::SET_IP | Uop::NOP | Uop::CHECK_VALIDITY => {}
+            Uop::SET_IP | Uop::NOP | Uop::CHECK_VALIDITY | Uop::GUARD_LOCAL_INT => {}
             _ => {
                 end = k;
                 break;

@@ -130,6 +130,11 @@ pub unsafe fn run(
                     incref(v);
                     push!(v);
                 }
+                Uop::GUARD_LOCAL_INT => {
+                    if *lp.add(ins.oparg as usize) & 1 == 0 {
+                        pc = ins.jump_target as usize;
+                    }
+                }
                 Uop::STORE_FAST => {
                     let v = pop!();
                     let old = std::mem::replace(&mut *lp.add(ins.oparg as usize), v);

@@ -169,6 +169,7 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
         | Uop::LOAD_FAST_CHECK
         | Uop::STORE_FAST
         | Uop::LOAD_FAST_INT
+        | Uop::GUARD_LOCAL_INT
         | Uop::STORE_FAST_INT => {
             format!("{} (local {})", local_name(code, u.oparg), u.oparg)
         }
