@@ -41,6 +41,7 @@ py_tests!(
     recursion_limit,
     sort_semantics,
     dict_tuple_reuse,
+    list_pop_append,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

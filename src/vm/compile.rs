@@ -62,6 +62,7 @@ pub fn compile_module(source: &str, filename: &str) -> Result<Obj, CompileError>
     let module = parsed.into_syntax();
     let scopes = scope::analyze(&module.body);
     let file: Rc<str> = Rc::from(filename);
+    let _interning = Interning::start();
     let mut c = Compiler {
         src: source,
         lines: &lines,
@@ -73,6 +74,56 @@ pub fn compile_module(source: &str, filename: &str) -> Result<Obj, CompileError>
     c.load_const_obj(Obj::none());
     c.emit(op::RETURN_VALUE, 0);
     Ok(c.finish(&[]))
+}
+
+thread_local! {
+    /// The str constants and names of the module being compiled, by text.
+    static INTERNED: std::cell::RefCell<Option<std::collections::HashMap<String, Obj>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// While alive, equal str constants and names of one compilation are one
+/// object (as CPython interns identifier-like constants), so dict lookups
+/// by a literal key (`stats["sent"]`, globals by name) find the stored key
+/// by identity. The table goes when the compilation ends; the code objects
+/// keep their references.
+struct Interning {
+    outer: bool,
+}
+
+impl Interning {
+    fn start() -> Interning {
+        let outer = INTERNED.with(|t| {
+            let mut t = t.borrow_mut();
+            let outer = t.is_none();
+            if outer {
+                *t = Some(Default::default());
+            }
+            outer
+        });
+        Interning { outer }
+    }
+}
+
+impl Drop for Interning {
+    fn drop(&mut self) {
+        if self.outer {
+            let table = INTERNED.with(|t| t.borrow_mut().take());
+            drop(table);
+        }
+    }
+}
+
+/// The str object of a constant or name `text`: the one already made in
+/// this compilation if any.
+fn const_str(text: &str) -> Obj {
+    INTERNED.with(|t| match t.borrow_mut().as_mut() {
+        Some(m) => m
+            .entry(text.to_string())
+            .or_insert_with(|| new_str(text))
+            .clone(),
+        None => new_str(text),
+    })
 }
 
 /// Byte offset to line number.
@@ -314,7 +365,7 @@ impl<'a> Compiler<'a> {
                 .unit
                 .names
                 .iter()
-                .map(|n| new_str(n.as_str()))
+                .map(|n| const_str(n.as_str()))
                 .collect(),
             varnames,
             cellvars: s.cells.clone(),
@@ -922,7 +973,7 @@ impl<'a> Compiler<'a> {
                 let o = self.number(&n.value, n.range)?;
                 self.load_const_obj(o);
             }
-            Expr::StringLiteral(s) => self.load_const_obj(new_str(s.value.to_str())),
+            Expr::StringLiteral(s) => self.load_const_obj(const_str(s.value.to_str())),
             Expr::BooleanLiteral(b) => self.load_const_obj(Obj::bool(b.value)),
             Expr::NoneLiteral(_) => self.load_const_obj(Obj::none()),
             Expr::Name(n) => self.load_name(&n.id),
@@ -1080,7 +1131,7 @@ impl<'a> Compiler<'a> {
         for e in elts {
             let o = match e {
                 Expr::NumberLiteral(n) => self.number(&n.value, n.range)?,
-                Expr::StringLiteral(s) => new_str(s.value.to_str()),
+                Expr::StringLiteral(s) => const_str(s.value.to_str()),
                 _ => return Ok(None),
             };
             items.push(o);

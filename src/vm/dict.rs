@@ -139,7 +139,11 @@ pub fn key_eq(a: u64, b: u64) -> bool {
     if kind_of(a) == kind::STR && kind_of(b) == kind::STR {
         // SAFETY: kinds checked.
         let (x, y) = unsafe { (obj::cast::<StrObj>(a), obj::cast::<StrObj>(b)) };
-        return x.s == y.s;
+        let (x, y) = (x.s.as_bytes(), y.s.as_bytes());
+        if x.len() != y.len() {
+            return false;
+        }
+        return x == y;
     }
     key_eq_general(a, b)
 }
@@ -256,10 +260,45 @@ impl Dict {
     }
 
     /// Borrowed value for `key`.
-    #[inline(never)]
+    #[inline]
     pub fn get(&self, key: u64) -> PyResult<Option<u64>> {
         let h = hash_value(key)?;
-        Ok(self.find(h, key).ok().map(|i| self.entries[i].value))
+        Ok(self.lookup(h, key))
+    }
+
+    /// Borrowed value for `key` of hash `hash`. The probe itself only
+    /// compares identities and hashes (no call, so no register saves);
+    /// a hash match of another object goes on in [`Dict::lookup_slow`].
+    #[inline(never)]
+    fn lookup(&self, hash: i64, key: u64) -> Option<u64> {
+        let size = self.index.len();
+        if size == 0 {
+            return None;
+        }
+        let mask = size - 1;
+        let mut i = (hash as u64 as usize) & mask;
+        loop {
+            // SAFETY: as in `find`.
+            let e = unsafe { *self.index.get_unchecked(i) };
+            if e == EMPTY {
+                return None;
+            }
+            // SAFETY: as in `find`.
+            let en = unsafe { self.entries.get_unchecked(e as usize) };
+            if en.key == key {
+                return Some(en.value);
+            }
+            if en.hash == hash {
+                return self.lookup_slow(hash, key);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// [`Dict::lookup`] with the general key equality.
+    #[inline(never)]
+    fn lookup_slow(&self, hash: i64, key: u64) -> Option<u64> {
+        self.find(hash, key).ok().map(|i| self.entries[i].value)
     }
 
     /// Borrowed value for a str key whose hash is known.

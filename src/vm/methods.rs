@@ -700,25 +700,51 @@ fn s_format(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
 // ---- list ----
 
 fn l_append(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
-    argn(args, "append", 1, 1)?;
+    if args.len() != 2 {
+        return Err(type_error(format!(
+            "list.append() takes exactly one argument ({} given)",
+            args.len() - 1
+        )));
+    }
     incref(args[1]);
     list_push(args[0], args[1]);
     Ok(Obj::none())
 }
 
 fn l_pop(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
-    argn(args, "pop", 0, 1)?;
+    if args.len() > 2 {
+        argn(args, "pop", 0, 1)?;
+    }
     let n = list_items(args[0]).len();
     if n == 0 {
         return Err(index_error("pop from empty list"));
     }
     let i = match args.get(1) {
+        // A small int index (the common `pop(0)`) needs no conversion.
+        Some(&v) if v & 1 == 1 => crate::abi::value::decode_small_int(v),
         Some(&v) => int_arg(v)?,
         None => -1,
     };
     match ops::norm_index(i, n) {
-        Some(j) => Ok(Obj::from_raw(list_with(args[0], |v| v.remove(j)))),
+        Some(j) => Ok(Obj::from_raw(list_remove(args[0], j))),
         None => Err(index_error("pop index out of range")),
+    }
+}
+
+/// Removes and returns (as an owned word) item `j < len` of a list,
+/// shifting the later items down in place.
+fn list_remove(list: u64, j: usize) -> u64 {
+    // SAFETY: the caller checked the kind is LIST and `j < len`; items,
+    // len and cap describe the list's live storage, which no other code
+    // is using while this runs (no Python code runs here).
+    unsafe {
+        let p = list as *mut crate::abi::layout::ListObj;
+        let len = (*p).len as usize;
+        let items = (*p).items;
+        let v = *items.add(j);
+        std::ptr::copy(items.add(j + 1), items.add(j), len - j - 1);
+        (*p).len = (len - 1) as isize;
+        v
     }
 }
 

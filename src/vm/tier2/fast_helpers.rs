@@ -231,14 +231,20 @@ pub unsafe extern "C" fn cpjit_for_iter_any(
 /// raise (`0.0 ** -1`, a complex result, an overflow) or returns NaN, so
 /// the uop exits and tier 1 redoes the operation.
 pub extern "C" fn cpjit_float_pow(x: u64, y: u64) -> u64 {
-    let (xf, yf) = (f64::from_bits(x), f64::from_bits(y));
     // The common case (`d2 ** 0.5`): a positive finite base and a finite
     // exponent, where `float_pow` ends in this same `powf` (libm `pow`,
     // which also gives 1.0 for `x ** 0` and `1.0 ** y`) after its special
-    // cases; only an overflow to infinity raises.
-    if xf > 0.0 && xf < f64::INFINITY && yf.is_finite() {
-        let r = xf.powf(yf);
-        return if r.is_infinite() { f64::NAN } else { r }.to_bits();
+    // cases; only an overflow to infinity raises. Tested on the bits: a
+    // positive finite non-zero double is `1..INF` as an integer.
+    const INF: u64 = 0x7ff0_0000_0000_0000;
+    const ABS: u64 = !(1 << 63);
+    if x.wrapping_sub(1) < INF - 1 && y & ABS < INF {
+        let r = f64::from_bits(x).powf(f64::from_bits(y)).to_bits();
+        return if r & ABS == INF {
+            f64::NAN.to_bits()
+        } else {
+            r
+        };
     }
     match crate::vm::num::float_pow(f64::from_bits(x), f64::from_bits(y)) {
         Ok(r) => r.to_bits(),
