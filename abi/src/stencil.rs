@@ -50,6 +50,20 @@ pub enum HoleKind {
     Aarch64MovW(u8),
 }
 
+/// The field of a [`HoleKind::Rel32`] hole at address `location` for
+/// `value` (`S + A`): `S + A - P` as a signed 32-bit number, `None` if it
+/// does not fit. The one definition of that arithmetic: the runtime's
+/// patcher uses it, and so does the stencil writer for holes whose field
+/// it can fill in advance (a value at a constant distance from the hole).
+#[inline(always)]
+pub const fn rel32_field(location: u64, value: u64) -> Option<i32> {
+    let d = value.wrapping_sub(location) as i64;
+    if d < i32::MIN as i64 || d > i32::MAX as i64 {
+        return None;
+    }
+    Some(d as i32)
+}
+
 /// What a hole is patched with: the runtime's table of values per uop
 /// instruction. The final value is `value + symbol address + addend`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -10,11 +10,16 @@
 //! constant kind, and the runtime's implementation (one function per kind)
 //! folds to a plain store once inlined. The data's place is chosen first,
 //! so its address is known to the holes that name it.
+//!
+//! A code hole whose field does not depend on where the code is placed (a
+//! `Rel32` to the group's own code or continuation) is filled in when the
+//! stencil is written: such a group gets a pre-filled copy of its code
+//! body in this module, and its function patches only what varies.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use cpjit_abi::stencil::{HoleKind, HoleValue};
+use cpjit_abi::stencil::{rel32_field, HoleKind, HoleValue};
 
 use crate::stencils::{HarvestedGroup, OwnedHole};
 use crate::writer::{ident, SetSource};
@@ -143,6 +148,40 @@ fn is_near(h: &OwnedHole, role: Role) -> bool {
         )
 }
 
+/// The field of a code hole that is the same wherever the group's code is
+/// placed, if `h` has one: a `Rel32` without a symbol to the group's own
+/// code or continuation (both hole and value move with the code, so
+/// their difference is constant). Computed by the runtime's arithmetic
+/// ([`rel32_field`]) with the code at address 0.
+fn prefilled(h: &OwnedHole, role: Role, code_len: usize) -> Option<[u8; 4]> {
+    if h.kind != HoleKind::Rel32 || h.symbol.is_some() {
+        return None;
+    }
+    let target = match h.value {
+        HoleValue::Code => 0,
+        HoleValue::Continue if role == Role::FatalError => 0,
+        HoleValue::Continue => code_len as u64,
+        _ => return None,
+    };
+    let field = rel32_field(u64::from(h.offset), target.wrapping_add(h.addend as u64))?;
+    (h.offset as usize + 4 <= code_len).then(|| field.to_le_bytes())
+}
+
+/// `g`'s code body with every [`prefilled`] hole filled in, if it has any.
+fn prefilled_body(g: &HarvestedGroup, role: Role) -> Option<Vec<u8>> {
+    let code_len = g.code.body.len();
+    let mut body = g.code.body.clone();
+    let mut any = false;
+    for h in &g.code.holes {
+        if let Some(field) = prefilled(h, role, code_len) {
+            let at = h.offset as usize;
+            body[at..at + 4].copy_from_slice(&field);
+            any = true;
+        }
+    }
+    any.then_some(body)
+}
+
 /// The expression of a hole's full value (base + symbol + addend).
 fn value_expr(h: &OwnedHole, role: Role, code_len: usize, symbols: &[String]) -> String {
     let zero = h.value == HoleValue::Zero || (role != Role::Uop && from_instruction(h.value));
@@ -183,11 +222,32 @@ fn patch_method(h: &OwnedHole, role: Role) -> &'static str {
 fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, symbols: &[String]) {
     let id = ident(g.template);
     let code_len = g.code.body.len();
-    let holes = g.code.holes.iter().chain(&g.data.holes);
-    let uses_at = !g.code.holes.is_empty()
+    // Code holes filled in the body below are not patched at emit time.
+    let patched = |h: &&OwnedHole| prefilled(h, role, code_len).is_none();
+    let code_holes: Vec<&OwnedHole> = g.code.holes.iter().filter(patched).collect();
+    let holes = code_holes.iter().copied().chain(&g.data.holes);
+    let uses_at = !code_holes.is_empty()
         || holes
             .clone()
             .any(|h| matches!(h.value, HoleValue::Code | HoleValue::Continue));
+    let body = match prefilled_body(g, role) {
+        Some(bytes) => {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "    /// `{}`'s code with the holes that do not depend on its place filled in.",
+                g.template
+            );
+            let _ = write!(out, "    static {id}_CODE: [u8; {}] = [", bytes.len());
+            for chunk in bytes.chunks(16) {
+                let list: Vec<String> = chunk.iter().map(|b| format!("{b:#04x},")).collect();
+                let _ = write!(out, "\n        {}", list.join(" "));
+            }
+            let _ = writeln!(out, "\n    ];");
+            format!("{id}_CODE")
+        }
+        None => format!("super::{id}_CODE"),
+    };
     let uses_data_at = holes.clone().any(|h| h.value == HoleValue::Data);
     // The data is placed (aligned) whenever the layout gives the group a
     // data offset of its own: some data, an alignment, or a reference.
@@ -223,7 +283,7 @@ fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, symbols: &[Stri
             "let data = "
         };
         let _ = writeln!(out, "        {bind}e.data(&super::{id}_DATA)?;");
-        let first = g.code.holes.len();
+        let first = code_holes.len();
         for (k, h) in g.data.holes.iter().enumerate() {
             let _ = writeln!(
                 out,
@@ -235,10 +295,10 @@ fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, symbols: &[Stri
             );
         }
     }
-    let patched_here = g.code.holes.iter().any(|h| !needs_block(h.kind));
+    let patched_here = code_holes.iter().any(|h| !needs_block(h.kind));
     let bind = if patched_here { "let code = " } else { "" };
-    let _ = writeln!(out, "        {bind}e.code(&super::{id}_CODE)?;");
-    for (k, h) in g.code.holes.iter().enumerate() {
+    let _ = writeln!(out, "        {bind}e.code(&{body})?;");
+    for (k, h) in code_holes.iter().enumerate() {
         if !needs_block(h.kind) {
             let _ = writeln!(
                 out,
@@ -249,7 +309,7 @@ fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, symbols: &[Stri
             );
         }
     }
-    for (k, h) in g.code.holes.iter().enumerate() {
+    for (k, h) in code_holes.iter().enumerate() {
         if needs_block(h.kind) {
             let _ = writeln!(
                 out,
@@ -260,4 +320,55 @@ fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, symbols: &[Stri
     }
     let _ = writeln!(out, "        Some(())");
     let _ = writeln!(out, "    }}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hole(kind: HoleKind, value: HoleValue, symbol: Option<&str>, addend: i64) -> OwnedHole {
+        OwnedHole {
+            offset: 1,
+            kind,
+            value,
+            symbol: symbol.map(str::to_owned),
+            addend,
+        }
+    }
+
+    /// A `jmp rel32` (`e9` at 0, field at 1) to the continuation of a
+    /// 5-byte body jumps to the next instruction: displacement 0; to the
+    /// body's own start: -5. Both are known without knowing the address.
+    #[test]
+    fn rel32_to_own_code_is_filled_in_advance() {
+        let to_next = hole(HoleKind::Rel32, HoleValue::Continue, None, -4);
+        assert_eq!(prefilled(&to_next, Role::Uop, 5), Some([0, 0, 0, 0]));
+        let to_self = hole(HoleKind::Rel32, HoleValue::Code, None, -4);
+        assert_eq!(
+            prefilled(&to_self, Role::Uop, 5),
+            Some((-5i32).to_le_bytes())
+        );
+        // The guard's continuation is itself.
+        assert_eq!(
+            prefilled(&to_next, Role::FatalError, 5),
+            Some((-5i32).to_le_bytes())
+        );
+    }
+
+    /// Holes whose field depends on the placement or on the instruction
+    /// stay for emit time.
+    #[test]
+    fn placement_dependent_holes_are_not_filled() {
+        for h in [
+            hole(HoleKind::Rel32, HoleValue::JumpTarget, None, -4),
+            hole(HoleKind::Rel32, HoleValue::Data, None, -4),
+            hole(HoleKind::Rel32, HoleValue::Continue, Some("sym"), -4),
+            hole(HoleKind::Abs64, HoleValue::Continue, None, 0),
+        ] {
+            assert_eq!(prefilled(&h, Role::Uop, 16), None);
+        }
+        // A field that would run past the body.
+        let past = hole(HoleKind::Rel32, HoleValue::Continue, None, -4);
+        assert_eq!(prefilled(&past, Role::Uop, 4), None);
+    }
 }

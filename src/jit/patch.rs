@@ -130,7 +130,7 @@ const fn displacement(location: u64, value: u64) -> i64 {
 
 #[inline(always)]
 fn rel32_value(location: u64, value: u64) -> Option<u32> {
-    Some(i32::try_from(displacement(location, value)).ok()? as u32)
+    Some(cpjit_abi::stencil::rel32_field(location, value)? as u32)
 }
 
 /// `S + A - P` in a signed 32-bit field.
