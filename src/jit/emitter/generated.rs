@@ -196,6 +196,8 @@ impl<'a> Sink<'a> {
     }
 
     #[inline(always)]
+    // The index is read only by the debug-build check below.
+    #[cfg_attr(not(debug_assertions), allow(clippy::unused_enumerate_index))]
     fn uops_here(
         &mut self,
         trace: &'a [UopInstruction],
