@@ -33,6 +33,7 @@ use crate::abi::uop::Uop;
 use crate::abi::value::IMMORTAL_REFCNT;
 use crate::jit::UopInstruction;
 use crate::vm::tier2::int_uops::{arith_uop, guard_uop, Arith, Cmp, Operands};
+use crate::vm::tier2::optimize::is_small_int_binary_op;
 
 /// Whether `v` is a tagged small int constant.
 fn small_int_const(u: &UopInstruction) -> bool {
@@ -55,22 +56,15 @@ fn immortal(v: u64) -> bool {
 
 /// Whether `u` leaves a small int on top of the stack (when it continues).
 fn makes_small_int(u: Uop) -> bool {
-    matches!(
-        u,
-        Uop::LOAD_FAST_INT
-            | Uop::BINARY_OP_ADD_INT
-            | Uop::BINARY_OP_SUBTRACT_INT
-            | Uop::BINARY_OP_MULTIPLY_INT
-            | Uop::BINARY_OP_AND_INT
-            | Uop::BINARY_OP_RSHIFT_INT
-            | Uop::BINARY_OP_MOD_INT
-            | Uop::BINARY_OP_FLOOR_DIVIDE_INT
-            | Uop::BINARY_OP_POWER_INT
-            | Uop::BINARY_OP_ADD_INT_LOCAL_CONST
-            | Uop::BINARY_OP_SUBTRACT_INT_LOCAL_CONST
-            | Uop::BINARY_OP_ADD_INT_LOCALS
-            | Uop::BINARY_OP_SUBTRACT_INT_LOCALS
-    )
+    is_small_int_binary_op(u)
+        || matches!(
+            u,
+            Uop::LOAD_FAST_INT
+                | Uop::BINARY_OP_ADD_INT_LOCAL_CONST
+                | Uop::BINARY_OP_SUBTRACT_INT_LOCAL_CONST
+                | Uop::BINARY_OP_ADD_INT_LOCALS
+                | Uop::BINARY_OP_SUBTRACT_INT_LOCALS
+        )
 }
 
 /// The comparison a branch guard after `_COMPARE_OP_INT oparg` continues on.

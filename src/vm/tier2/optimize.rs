@@ -311,6 +311,22 @@ pub fn optimize_entered(
     }
 }
 
+/// The int binary operations that pop two small ints and, when they
+/// continue, push a small int (their overflow or big results exit first).
+pub(crate) fn is_small_int_binary_op(u: Uop) -> bool {
+    matches!(
+        u,
+        Uop::BINARY_OP_ADD_INT
+            | Uop::BINARY_OP_SUBTRACT_INT
+            | Uop::BINARY_OP_MULTIPLY_INT
+            | Uop::BINARY_OP_AND_INT
+            | Uop::BINARY_OP_RSHIFT_INT
+            | Uop::BINARY_OP_MOD_INT
+            | Uop::BINARY_OP_FLOOR_DIVIDE_INT
+            | Uop::BINARY_OP_POWER_INT
+    )
+}
+
 /// The type pass, for a trace entered in a frame of `entry_code`;
 /// `deletes_local(code, target)` tells whether the tier-1 instruction a
 /// `_CALL_HELPER` runs (at `target` of `code`, `None` if unknown) can unbind
@@ -559,14 +575,7 @@ fn run(
                 }
                 s.prove(depth, Ty::Float);
             }
-            Uop::BINARY_OP_ADD_INT
-            | Uop::BINARY_OP_SUBTRACT_INT
-            | Uop::BINARY_OP_MULTIPLY_INT
-            | Uop::BINARY_OP_AND_INT
-            | Uop::BINARY_OP_RSHIFT_INT
-            | Uop::BINARY_OP_MOD_INT
-            | Uop::BINARY_OP_FLOOR_DIVIDE_INT
-            | Uop::BINARY_OP_POWER_INT => {
+            op if is_small_int_binary_op(op) => {
                 s.pop();
                 s.pop();
                 s.push(Ty::Int);
