@@ -837,6 +837,19 @@ mod tests {
     use super::*;
     use crate::vm::tier2::test_uops::{ins, opcodes};
 
+    /// The type pass alone, entered with nothing known: the trace it returns.
+    fn types_only(uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
+        optimize_types(
+            uops,
+            std::ptr::null(),
+            &EntryFacts::default(),
+            &no_deletes,
+            &mut ExitFacts::off(),
+            &mut RemovalLog::off(),
+        )
+        .0
+    }
+
     #[test]
     fn compact_renumbers_targets_past_removed_uops() {
         let uops = vec![
@@ -873,15 +886,7 @@ mod tests {
             ins(Uop::JUMP_TO_TOP),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(
-            uops,
-            std::ptr::null(),
-            &EntryFacts::default(),
-            &no_deletes,
-            &mut ExitFacts::off(),
-            &mut RemovalLog::off(),
-        )
-        .0;
+        let out = types_only(uops);
         assert_eq!(
             opcodes(&out),
             vec![
@@ -916,15 +921,7 @@ mod tests {
             ins(Uop::GUARD_BOTH_FLOAT).jump_target(9),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(
-            uops,
-            std::ptr::null(),
-            &EntryFacts::default(),
-            &no_deletes,
-            &mut ExitFacts::off(),
-            &mut RemovalLog::off(),
-        )
-        .0;
+        let out = types_only(uops);
         let guards = out
             .iter()
             .filter(|u| u.opcode == Uop::GUARD_BOTH_FLOAT)
@@ -1065,15 +1062,7 @@ mod tests {
             ins(Uop::GUARD_BOTH_FLOAT).jump_target(20),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(
-            uops,
-            std::ptr::null(),
-            &EntryFacts::default(),
-            &no_deletes,
-            &mut ExitFacts::off(),
-            &mut RemovalLog::off(),
-        )
-        .0;
+        let out = types_only(uops);
         let ops = opcodes(&out);
         // The first guard stays; the callee's is proven (x: float argument,
         // its second operand is local 1, unknown); the last one is proven.
@@ -1111,15 +1100,7 @@ mod tests {
             ins(Uop::JUMP_TO_TOP),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(
-            uops,
-            std::ptr::null(),
-            &EntryFacts::default(),
-            &no_deletes,
-            &mut ExitFacts::off(),
-            &mut RemovalLog::off(),
-        )
-        .0;
+        let out = types_only(uops);
         assert_eq!(
             opcodes(&out),
             vec![
@@ -1146,15 +1127,7 @@ mod tests {
             ins(Uop::JUMP_TO_TOP),
             ins(Uop::EXIT_TRACE),
         ];
-        let out = optimize_types(
-            kept,
-            std::ptr::null(),
-            &EntryFacts::default(),
-            &no_deletes,
-            &mut ExitFacts::off(),
-            &mut RemovalLog::off(),
-        )
-        .0;
+        let out = types_only(kept);
         assert_eq!(out[2].opcode, Uop::BUILD_TUPLE);
         assert_eq!(out[3].opcode, Uop::UNPACK_SEQUENCE);
     }
