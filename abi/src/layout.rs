@@ -235,6 +235,39 @@ shared_struct! {
 }
 
 shared_struct! {
+    /// One entry of a dict's table (the runtime's `dict::Entry`), in
+    /// insertion order: the key's hash, the owned key and the owned value.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct DictEntry {
+        /// The key's hash (Python's `hash(key)`).
+        pub hash: i64 => I64,
+        /// The owned key.
+        pub key: u64 => I64,
+        /// The owned value.
+        pub value: u64 => I64,
+    }
+}
+
+shared_struct! {
+    /// The start of a dict object as templates read it: the header, then
+    /// the table's view, which the runtime keeps current after every
+    /// change: `index` has `mask + 1` slots (a power of two), each -1
+    /// (empty) or the position of an entry in `entries`; a key of hash `h`
+    /// is probed from slot `h & mask` on, linearly. An empty table has one
+    /// empty slot (`mask` 0).
+    pub struct DictHead {
+        /// Object header, kind [`kind::DICT`].
+        pub ob: ObjHeader => Struct(&ObjHeader::DESC),
+        /// The open-addressing index.
+        pub index: *const i32 => Ptr,
+        /// Index slots minus one.
+        pub mask: usize => IntPtr,
+        /// The entries.
+        pub entries: *const DictEntry => Ptr,
+    }
+}
+
+shared_struct! {
     /// A closure cell (`LOAD_DEREF`/`STORE_DEREF`); the runtime's cell
     /// type has this layout.
     pub struct CellObj {
@@ -299,6 +332,9 @@ pub mod iter_tag {
     pub const RANGE: u32 = 0;
     /// `IterState::List`.
     pub const LIST: u32 = 1;
+    /// `IterState::Tuple`, whose fields have [`super::ListIterState`]'s
+    /// layout (`seq` is then the tuple).
+    pub const TUPLE: u32 = 2;
 }
 
 shared_struct! {
@@ -450,6 +486,8 @@ pub const ALL: &[&StructDesc] = &[
     &ListObj::DESC,
     &TupleObj::DESC,
     &CellObj::DESC,
+    &DictEntry::DESC,
+    &DictHead::DESC,
     &RangeIterState::DESC,
     &RangeIterObj::DESC,
     &ListIterState::DESC,

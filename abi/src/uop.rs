@@ -349,6 +349,46 @@ uops! {
     /// place of a `_LOAD_FAST_CHECK` whose value a `_GUARD_BOTH_INT` checks,
     /// so a function's argument is proven once, at its first use.
     GUARD_LOCAL_INT = "_GUARD_LOCAL_INT",
+    // ----- dicts, lists and tuples (s6-dict) -----
+    /// `container[key]` with stack `[container, key]`:
+    /// `cpjit_dict_subscr(container, key) -> value` looks a dict up by a
+    /// key whose hash needs no code (a small int, a str, ...) and returns
+    /// the value (new reference), releasing both operands; 0 (not a dict,
+    /// a missing or unusual key) continues at `jump_target`, stack
+    /// unchanged (tier 1 redoes the subscript and raises `KeyError`).
+    BINARY_SUBSCR_DICT = "_BINARY_SUBSCR_DICT",
+    /// `container[key] = value` with stack `[value, container, key]`:
+    /// `cpjit_dict_store(value, container, key) -> 1` binds the key of a
+    /// dict (taking the value's reference, releasing container and key);
+    /// 0 (not a dict, an unhashable key) continues at `jump_target`, stack
+    /// unchanged. Pops three. A watched dict may invalidate traces: a
+    /// `_CHECK_VALIDITY` follows.
+    STORE_SUBSCR_DICT = "_STORE_SUBSCR_DICT",
+    /// `LOAD_METHOD` of the list method `operand` (a builtin object tier 1
+    /// cached for lists): unless the top value is a list, continue at
+    /// `jump_target`, stack unchanged; else the top becomes
+    /// `[method, list]` (the method a new reference), as tier 1 pushes.
+    LOAD_METHOD_LIST = "_LOAD_METHOD_LIST",
+    /// `list.append(x)` after `_LOAD_METHOD_LIST`, stack `[method, list,
+    /// x]`: stores `x` (taking its reference) at the end of the list
+    /// (inline when there is room, else `cpjit_list_append(list, x)`),
+    /// releases the method and the list, pushes `None`.
+    CALL_LIST_APPEND = "_CALL_LIST_APPEND",
+    /// `list.pop()` (`oparg` 0) or `list.pop(i)` (`oparg` 1) after
+    /// `_LOAD_METHOD_LIST`, stack `[method, list, i?]`:
+    /// `cpjit_list_pop(list, i or 0) -> item` removes and returns the item
+    /// (`i` a small int; a negative one counts from the end); 0 (empty
+    /// list, index out of range or not a small int) continues at
+    /// `jump_target`, stack unchanged (tier 1 raises `IndexError`). Else
+    /// releases method, list and index and pushes the item.
+    CALL_LIST_POP = "_CALL_LIST_POP",
+    /// Exit (to `jump_target`) unless the top value is an iterator (kind
+    /// `operand`) over a tuple.
+    GUARD_ITER_TUPLE = "_GUARD_ITER_TUPLE",
+    /// `FOR_ITER` over a tuple (guarded before): push the next item (new
+    /// reference) and advance; when exhausted, pop and release the iterator
+    /// and continue at `jump_target`.
+    FOR_ITER_TUPLE = "_FOR_ITER_TUPLE",
 }
 
 #[cfg(test)]

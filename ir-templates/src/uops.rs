@@ -2,9 +2,9 @@
 //! like CPython's `bytecodes.c` cases: the builder layer does the plumbing.
 
 use cpjit_abi::layout::{
-    iter_tag, kind, status, CallTarget, CellObj, Executor, ExitData, FloatObj, Frame, FunctionHead,
-    ListIterObj, ListIterState, ListObj, ObjHeader, RangeIterObj, RangeIterState, ThreadState,
-    TupleObj, FRAME_HEADER_WORDS,
+    iter_tag, kind, status, CallTarget, CellObj, DictEntry, DictHead, Executor, ExitData, FloatObj,
+    Frame, FunctionHead, ListIterObj, ListIterState, ListObj, ObjHeader, RangeIterObj,
+    RangeIterState, ThreadState, TupleObj, FRAME_HEADER_WORDS,
 };
 use cpjit_abi::uop::Uop;
 use inkwell::basic_block::BasicBlock;
@@ -127,6 +127,13 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         | Uop::INPLACE_SUBTRACT_INT_LOCALS
         | Uop::STORE_SUBSCR_LIST_INT_LOCALS => crate::fused::build(uop, s),
         Uop::CALL_RANGE_ITER => call_range_iter(s),
+        Uop::BINARY_SUBSCR_DICT => binary_subscr_dict(s),
+        Uop::STORE_SUBSCR_DICT => store_subscr_dict(s),
+        Uop::LOAD_METHOD_LIST => load_method_list(s),
+        Uop::CALL_LIST_APPEND => call_list_append(s),
+        Uop::CALL_LIST_POP => call_list_pop(s),
+        Uop::GUARD_ITER_TUPLE => guard_iter(s, iter_tag::TUPLE),
+        Uop::FOR_ITER_TUPLE => for_iter_tuple(s),
     }
 }
 
@@ -1524,6 +1531,7 @@ fn guard_iter(s: &mut B, tag: u32) -> R {
         .build_int_truncate(s.operand()?, s.i32(), "iter_kind")?;
     let ok = is_kind_dyn(s, it, k)?;
     s.guard(ok, Exit::JumpTarget)?;
+    // A tuple iterator's state has the list iterator's layout.
     let (obj_desc, state_desc) = if tag == iter_tag::RANGE {
         (&RangeIterObj::DESC, &RangeIterState::DESC)
     } else {
@@ -1872,5 +1880,219 @@ fn binary_op_power_int(s: &mut B) -> R {
     s.guard(s.fits_small_int(r)?, Exit::JumpTarget)?;
     s.drop_values(2)?;
     s.push(s.encode_int(r)?)?;
+    s.continue_at(Exit::Continue)
+}
+
+// ----- dicts, lists and tuples (s6-dict) -----
+
+/// Calls `helper(args)` (an i64 result) and continues at
+/// `_JIT_JUMP_TARGET`, stack unchanged, when it answers 0.
+fn call_or_exit<'ctx>(
+    s: &mut B<'ctx, '_>,
+    helper: &str,
+    args: &[IntValue<'ctx>],
+) -> Result<IntValue<'ctx>, TemplateError> {
+    let args: Vec<_> = args.iter().map(|&a| a.into()).collect();
+    let r = s
+        .call_helper(helper, Some(s.i64().into()), &args)?
+        .ok_or(TemplateError::Signature)?
+        .into_int_value();
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, r, s.const_i64(0), "done")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    Ok(r)
+}
+
+/// `hash(n)` is `n` itself for `0 <= n < 2**61 - 1` (CPython's modulus).
+const INT_HASH_MODULUS: i64 = (1 << 61) - 1;
+
+fn binary_subscr_dict(s: &mut B) -> R {
+    let (c, k) = (s.peek(2)?, s.peek(1)?);
+    // Inline: a dict, a small int key that is its own hash, found at its
+    // first probe by identity (small ints are one word). Anything else
+    // (a collision, a dummy, a miss, another key kind) takes the helper.
+    let is_dict = is_kind(s, c, kind::DICT)?;
+    let is_int = s.is_small_int(k)?;
+    let n = s.decode_int(k)?;
+    let b = s.llvm();
+    let own_hash = b.build_int_compare(
+        IntPredicate::ULT,
+        n,
+        s.const_i64(INT_HASH_MODULUS),
+        "own_hash",
+    )?;
+    let int_key = b.build_and(is_int, own_hash, "int_key")?;
+    let fast = b.build_and(is_dict, int_key, "fast")?;
+    let sp = s.sp;
+    s.if_then(fast, |s| {
+        let d = s.llvm().build_int_to_ptr(c, s.ptr(), "dict")?;
+        let index = s
+            .load_field(d, &DictHead::DESC, "index")?
+            .into_pointer_value();
+        let mask = s.load_field(d, &DictHead::DESC, "mask")?.into_int_value();
+        let mask = to_i64(s, mask)?;
+        let slot = s.llvm().build_and(n, mask, "slot")?;
+        // SAFETY: building a GEP is not a memory access; `slot <= mask`
+        // keeps it inside the index (DictHead's contract).
+        let slot_ptr = unsafe {
+            s.llvm()
+                .build_in_bounds_gep(s.i32(), index, &[slot], "slot_ptr")?
+        };
+        let e = s
+            .llvm()
+            .build_load(s.i32(), slot_ptr, "e")?
+            .into_int_value();
+        let e = s.llvm().build_int_s_extend(e, s.i64(), "e64")?;
+        let used = s
+            .llvm()
+            .build_int_compare(IntPredicate::SGE, e, s.const_i64(0), "used")?;
+        s.if_then(used, |s| {
+            let entries = s
+                .load_field(d, &DictHead::DESC, "entries")?
+                .into_pointer_value();
+            let ty = s.struct_ty(&DictEntry::DESC);
+            // SAFETY: as above; a used slot holds a live entry's position.
+            let entry = unsafe { s.llvm().build_in_bounds_gep(ty, entries, &[e], "entry")? };
+            let key = s
+                .load_field(entry, &DictEntry::DESC, "key")?
+                .into_int_value();
+            let hit = s
+                .llvm()
+                .build_int_compare(IntPredicate::EQ, key, k, "hit")?;
+            s.if_then(hit, |s| {
+                let v = s
+                    .load_field(entry, &DictEntry::DESC, "value")?
+                    .into_int_value();
+                s.incref(v)?;
+                s.drop_values(2)?;
+                s.push(v)?;
+                s.decref_obj(c)?;
+                s.continue_at(Exit::Continue)
+            })
+        })
+    })?;
+    s.sp = sp;
+    let v = call_or_exit(s, "cpjit_dict_subscr", &[c, k])?;
+    s.drop_values(2)?;
+    s.push(v)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn store_subscr_dict(s: &mut B) -> R {
+    let (v, c, k) = (s.peek(3)?, s.peek(2)?, s.peek(1)?);
+    call_or_exit(s, "cpjit_dict_store", &[v, c, k])?;
+    s.drop_values(3)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn load_method_list(s: &mut B) -> R {
+    let recv = s.peek(1)?;
+    let ok = is_kind(s, recv, kind::LIST)?;
+    s.guard(ok, Exit::JumpTarget)?;
+    let m = s.operand()?;
+    s.incref(m)?;
+    let top = s.word_at(s.sp, s.const_i64(-1))?;
+    s.llvm().build_store(top, m)?;
+    s.push(recv)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn call_list_append(s: &mut B) -> R {
+    let (m, list, x) = (s.peek(3)?, s.peek(2)?, s.peek(1)?);
+    let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list")?;
+    let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
+    let cap = s.load_field(obj, &ListObj::DESC, "cap")?.into_int_value();
+    let room = s
+        .llvm()
+        .build_int_compare(IntPredicate::SLT, len, cap, "room")?;
+    let full = s.llvm().build_not(room, "full")?;
+    s.if_then(full, |s| {
+        s.call_helper(
+            "cpjit_list_append",
+            Some(s.i64().into()),
+            &[list.into(), x.into()],
+        )?;
+        Ok(())
+    })?;
+    s.if_then(room, |s| {
+        let items = s
+            .load_field(obj, &ListObj::DESC, "items")?
+            .into_pointer_value();
+        let slot = s.word_at(items, sext_i64(s, len)?)?;
+        s.llvm().build_store(slot, x)?;
+        let one = len.get_type().const_int(1, false);
+        let len1 = s.llvm().build_int_add(len, one, "len1")?;
+        s.store_field(obj, &ListObj::DESC, "len", len1)
+    })?;
+    s.drop_values(3)?;
+    s.decref_obj(list)?;
+    s.decref_obj(m)?;
+    s.push(s.runtime_data("cpjit_none")?)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn call_list_pop(s: &mut B) -> R {
+    // `oparg` is 0 or 1 (the projection's promise): the index, if any, is
+    // on top, the list under it, the method under that.
+    let n = s.oparg()?;
+    let has_index = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, n, s.const_i64(0), "has_index")?;
+    let top = s.peek(1)?;
+    let i = s
+        .llvm()
+        .build_select(has_index, top, s.const_i64(0), "index")?
+        .into_int_value();
+    let two = s.const_i64(2);
+    let words = s.llvm().build_int_add(n, two, "words")?;
+    let neg = s.llvm().build_int_neg(words, "neg")?;
+    let base = s.word_at(s.sp, neg)?;
+    let list_slot = s.word_at(base, s.const_i64(1))?;
+    let list = s
+        .llvm()
+        .build_load(s.i64(), list_slot, "list")?
+        .into_int_value();
+    let m = s
+        .llvm()
+        .build_load(s.i64(), base, "method")?
+        .into_int_value();
+    let item = call_or_exit(s, "cpjit_list_pop", &[list, i])?;
+    // A small int index (the helper declined anything else) needs no release.
+    s.llvm().build_store(base, item)?;
+    s.sp = list_slot;
+    s.decref_obj(list)?;
+    s.decref_obj(m)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn for_iter_tuple(s: &mut B) -> R {
+    let it = s.peek(1)?;
+    // The `Tuple` state has the `List` state's layout.
+    let state = iter_state(s, it, &ListIterObj::DESC)?;
+    let seq = s
+        .load_field(state, &ListIterState::DESC, "seq")?
+        .into_int_value();
+    let idx_raw = s
+        .load_field(state, &ListIterState::DESC, "idx")?
+        .into_int_value();
+    let idx = to_i64(s, idx_raw)?;
+    let tuple = s.llvm().build_int_to_ptr(seq, s.ptr(), "tuple")?;
+    let len = s
+        .load_field(tuple, &TupleObj::DESC, "len")?
+        .into_int_value();
+    let len = sext_i64(s, len)?;
+    let more = s
+        .llvm()
+        .build_int_compare(IntPredicate::SLT, idx, len, "more")?;
+    exhausted(s, more, it)?;
+    let items = s.field_ptr(tuple, &TupleObj::DESC, "items")?;
+    let slot = s.word_at(items, idx)?;
+    let v = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
+    let one = idx_raw.get_type().const_int(1, false);
+    let idx1 = s.llvm().build_int_add(idx_raw, one, "idx1")?;
+    s.store_field(state, &ListIterState::DESC, "idx", idx1)?;
+    s.incref(v)?;
+    s.push(v)?;
     s.continue_at(Exit::Continue)
 }

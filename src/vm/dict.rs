@@ -5,6 +5,10 @@
 //! set of keys changes (insert of a new key, delete), so `LOAD_GLOBAL` can
 //! cache an entry position guarded by the version.
 //!
+//! Deleting a key leaves a hole in the entries (key 0) and a dummy in the
+//! index (probes go on past it), so a delete costs a probe, not a shift
+//! of the entries and a rebuild of the index; the next growth compacts.
+//!
 //! A table can be *watched* ([`Dict::watch`], like CPython's dict watchers):
 //! then every rebinding, insertion or deletion of an entry is reported to
 //! tier 2 (by the key's hash), which invalidates the traces that baked the
@@ -15,22 +19,28 @@ use crate::vm::error::{type_error, PyResult};
 use crate::vm::obj::{self, decref, float_val, incref, kind_of, tuple_items, Obj};
 use crate::vm::types::*;
 
-/// One entry: hash, owned key, owned value.
-#[derive(Clone, Copy)]
-pub struct Entry {
-    /// The key's hash.
-    pub hash: i64,
-    /// Owned key.
-    pub key: u64,
-    /// Owned value.
-    pub value: u64,
-}
+/// One entry: hash, owned key, owned value (the shared layout templates read).
+pub type Entry = crate::abi::layout::DictEntry;
+
+/// The index of a table without slots: one empty slot (mask 0), so a probe
+/// needs no length test.
+static NO_INDEX: [i32; 1] = [EMPTY];
 
 /// The table.
-#[derive(Default)]
+///
+/// Its first three fields are the view [`crate::abi::layout::DictHead`]
+/// describes after the object header: [`Dict::sync_view`] sets them from
+/// `index` and `entries` after every change of either (a push may move the
+/// entries, a rebuild replaces the index).
+#[repr(C)]
 pub struct Dict {
+    view_index: *const i32,
+    view_mask: usize,
+    view_entries: *const Entry,
     entries: Vec<Entry>,
     index: Vec<i32>,
+    /// Live entries (`entries` minus its holes).
+    used: usize,
     /// Changes whenever a key is added or removed.
     pub keys_version: u64,
     /// Set once tier 2 installed a trace that depends on one of this
@@ -162,16 +172,40 @@ fn key_eq_general(a: u64, b: u64) -> bool {
 }
 
 const EMPTY: i32 = -1;
+/// An index slot whose entry was deleted: probes go on past it.
+const DUMMY: i32 = -2;
+
+impl Default for Dict {
+    fn default() -> Dict {
+        Dict::new()
+    }
+}
 
 impl Dict {
     /// An empty table.
     pub fn new() -> Dict {
         Dict {
+            view_index: NO_INDEX.as_ptr(),
+            view_mask: 0,
+            view_entries: std::ptr::null(),
             entries: Vec::new(),
             index: Vec::new(),
+            used: 0,
             keys_version: next_version(),
             watched: false,
         }
+    }
+    /// Makes the shared view describe `index` and `entries` again.
+    #[inline(always)]
+    fn sync_view(&mut self) {
+        if self.index.is_empty() {
+            self.view_index = NO_INDEX.as_ptr();
+            self.view_mask = 0;
+        } else {
+            self.view_index = self.index.as_ptr();
+            self.view_mask = self.index.len() - 1;
+        }
+        self.view_entries = self.entries.as_ptr();
     }
     /// Reports every later change of an entry to tier 2 (see the module
     /// documentation). Stays on for the table's life.
@@ -192,15 +226,20 @@ impl Dict {
     }
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.used
     }
     /// Whether it is empty.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.used == 0
     }
-    /// The entries in insertion order.
+    /// The entry positions in insertion order, with a hole (key 0) where
+    /// an entry was deleted. Positions hold while `keys_version` does.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+    /// The live entries in insertion order.
+    pub fn live(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| e.key != 0)
     }
     /// Mutable access to the value at entry position `i`.
     pub fn value_slot(&mut self, i: usize) -> &mut u64 {
@@ -226,17 +265,25 @@ impl Dict {
             if e == EMPTY {
                 return Err(i);
             }
-            // SAFETY: every non-empty index slot holds a position in
-            // `entries` (kept so by `set`, `remove` and `rebuild`).
-            let en = unsafe { self.entries.get_unchecked(e as usize) };
-            if en.key == key || (en.hash == hash && key_eq_slow(en.key, key)) {
-                return Ok(e as usize);
+            if e != DUMMY {
+                // SAFETY: every index slot that is neither empty nor a
+                // dummy holds the position of a live entry (kept so by
+                // `set`, `remove` and `rebuild`).
+                let en = unsafe { self.entries.get_unchecked(e as usize) };
+                if en.key == key || (en.hash == hash && key_eq_slow(en.key, key)) {
+                    return Ok(e as usize);
+                }
             }
             i = (i + 1) & mask;
         }
     }
 
-    fn rebuild(&mut self, cap: usize) {
+    /// Drops the holes and rebuilds the index for the live entries.
+    fn rebuild(&mut self) {
+        if self.used != self.entries.len() {
+            self.entries.retain(|e| e.key != 0);
+        }
+        let cap = self.entries.len();
         let mut size = 8;
         while size < cap * 2 {
             size *= 2;
@@ -250,6 +297,7 @@ impl Dict {
             }
             self.index[i] = n as i32;
         }
+        self.sync_view();
     }
 
     /// Position of `key`, if present.
@@ -283,13 +331,15 @@ impl Dict {
             if e == EMPTY {
                 return None;
             }
-            // SAFETY: as in `find`.
-            let en = unsafe { self.entries.get_unchecked(e as usize) };
-            if en.key == key {
-                return Some(en.value);
-            }
-            if en.hash == hash {
-                return self.lookup_slow(hash, key);
+            if e != DUMMY {
+                // SAFETY: as in `find`.
+                let en = unsafe { self.entries.get_unchecked(e as usize) };
+                if en.key == key {
+                    return Some(en.value);
+                }
+                if en.hash == hash {
+                    return self.lookup_slow(hash, key);
+                }
             }
             i = (i + 1) & mask;
         }
@@ -324,14 +374,14 @@ impl Dict {
             Err(slot) => {
                 self.notify(Some(h));
                 self.keys_version = next_version();
+                self.used += 1;
                 if (self.entries.len() + 1) * 3 > self.index.len() * 2 {
                     self.entries.push(Entry {
                         hash: h,
                         key: key.into_raw(),
                         value: value.into_raw(),
                     });
-                    let n = self.entries.len();
-                    self.rebuild(n);
+                    self.rebuild();
                 } else {
                     self.index[slot] = self.entries.len() as i32;
                     self.entries.push(Entry {
@@ -339,6 +389,7 @@ impl Dict {
                         key: key.into_raw(),
                         value: value.into_raw(),
                     });
+                    self.sync_view();
                 }
             }
         }
@@ -365,15 +416,34 @@ impl Dict {
         match self.find(h, key) {
             Ok(i) => {
                 self.notify(Some(h));
-                let e = self.entries.remove(i);
+                let slot = self.slot_of(h, i);
+                self.index[slot] = DUMMY;
+                let e = std::mem::replace(
+                    &mut self.entries[i],
+                    Entry {
+                        hash: 0,
+                        key: 0,
+                        value: 0,
+                    },
+                );
+                self.used -= 1;
                 decref(e.key);
                 self.keys_version = next_version();
-                let n = self.entries.len();
-                self.rebuild(n);
                 Ok(Some(Obj::from_raw(e.value)))
             }
             Err(_) => Ok(None),
         }
+    }
+
+    /// The index slot holding entry position `pos` (a live entry of hash
+    /// `hash`).
+    fn slot_of(&self, hash: i64, pos: usize) -> usize {
+        let mask = self.index.len() - 1;
+        let mut i = (hash as u64 as usize) & mask;
+        while self.index[i] != pos as i32 {
+            i = (i + 1) & mask;
+        }
+        i
     }
 
     /// Removes everything.
@@ -387,8 +457,10 @@ impl Dict {
     fn release_all(&mut self) {
         let entries = std::mem::take(&mut self.entries);
         self.index.clear();
+        self.used = 0;
+        self.sync_view();
         self.keys_version = next_version();
-        for e in entries {
+        for e in entries.into_iter().filter(|e| e.key != 0) {
             decref(e.key);
             decref(e.value);
         }
@@ -396,16 +468,18 @@ impl Dict {
 
     /// A copy with new references.
     pub fn copy(&self) -> Dict {
-        for e in &self.entries {
+        for e in self.live() {
             incref(e.key);
             incref(e.value);
         }
-        Dict {
+        let mut d = Dict {
             entries: self.entries.clone(),
             index: self.index.clone(),
-            keys_version: next_version(),
-            watched: false,
-        }
+            used: self.used,
+            ..Dict::new()
+        };
+        d.sync_view();
+        d
     }
 }
 
@@ -437,6 +511,84 @@ pub unsafe fn dict_mut<'a>(v: u64) -> &'a mut Dict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Templates read a dict through `abi::layout::DictHead`: the runtime
+    /// object must have that layout and keep the view current.
+    #[test]
+    fn the_dict_object_starts_with_the_shared_head_and_its_view_is_current() {
+        use crate::abi::layout::DictHead;
+        use std::mem::offset_of;
+        let d = offset_of!(DictObj, d);
+        assert_eq!(offset_of!(DictObj, ob), offset_of!(DictHead, ob));
+        assert_eq!(
+            d + offset_of!(Dict, view_index),
+            offset_of!(DictHead, index)
+        );
+        assert_eq!(d + offset_of!(Dict, view_mask), offset_of!(DictHead, mask));
+        assert_eq!(
+            d + offset_of!(Dict, view_entries),
+            offset_of!(DictHead, entries)
+        );
+        let o = new_dict();
+        // SAFETY: o is a live dict; the head is its prefix (checked above).
+        let head = |o: &Obj| unsafe { &*(o.raw() as *const DictHead) };
+        assert_eq!((head(&o).mask, unsafe { *head(&o).index }), (0, EMPTY));
+        for i in 0..20 {
+            // SAFETY: o is a live dict, not borrowed elsewhere.
+            let t = unsafe { dict_mut(o.raw()) };
+            assert!(t.set(Obj::int(i), Obj::int(i * 10)).is_ok());
+            let h = head(&o);
+            assert_eq!(h.mask + 1, t.index.len());
+            assert_eq!(h.index, t.index.as_ptr());
+            assert_eq!(h.entries, t.entries.as_ptr());
+        }
+        // SAFETY: as above.
+        let t = unsafe { dict_mut(o.raw()) };
+        t.clear();
+        assert_eq!((head(&o).mask, unsafe { *head(&o).index }), (0, EMPTY));
+    }
+
+    #[test]
+    fn deletes_leave_holes_that_lookups_iteration_and_growth_respect() {
+        let mut d = Dict::new();
+        for i in 0..50 {
+            assert!(d.set(Obj::int(i), Obj::int(i)).is_ok());
+        }
+        for i in (0..50).filter(|i| i % 3 != 0) {
+            let r = d.remove(Obj::int(i).raw());
+            assert_eq!(r.ok().flatten().map(|v| v.raw()), Some(Obj::int(i).raw()));
+        }
+        assert_eq!(d.len(), 17);
+        assert!(d.remove(Obj::int(1).raw()).ok().flatten().is_none());
+        let keys: Vec<u64> = d.live().map(|e| e.key).collect();
+        let want: Vec<u64> = (0..50)
+            .filter(|i| i % 3 == 0)
+            .map(|i| Obj::int(i).raw())
+            .collect();
+        assert_eq!(keys, want);
+        for i in 0..50 {
+            let want = (i % 3 == 0).then(|| Obj::int(i).raw());
+            assert_eq!(d.get(Obj::int(i).raw()).ok().flatten(), want);
+        }
+        // Re-inserting and growing compacts the holes; order is insertion order.
+        for i in 50..200 {
+            assert!(d.set(Obj::int(i), Obj::int(i)).is_ok());
+        }
+        assert!(d.set(Obj::int(1), Obj::int(1)).is_ok());
+        assert_eq!(d.len(), 17 + 150 + 1);
+        let last = d.live().last().map(|e| e.key);
+        assert_eq!(last, Some(Obj::int(1).raw()));
+        assert_eq!(
+            d.entries().len(),
+            d.len() + d.entries().iter().filter(|e| e.key == 0).count()
+        );
+        let c = d.copy();
+        assert_eq!(c.len(), d.len());
+        assert_eq!(
+            c.get(Obj::int(199).raw()).ok().flatten(),
+            Some(Obj::int(199).raw())
+        );
+    }
     use crate::vm::obj::{new_float, new_list, new_str, true_raw};
 
     fn get(d: &Dict, k: u64) -> Option<u64> {

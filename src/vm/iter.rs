@@ -187,18 +187,20 @@ pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
                     "dictionary changed size during iteration",
                 )));
             }
-            if *idx < d.len() {
-                let e = d.entries()[*idx];
+            // Positions, skipping the holes deleted entries left.
+            while let Some(&e) = d.entries().get(*idx) {
                 *idx += 1;
-                Some(match which {
+                if e.key == 0 {
+                    continue;
+                }
+                return Some(Ok(Some(match which {
                     0 => Obj::new_ref(e.key),
                     1 => Obj::new_ref(e.value),
                     _ => new_tuple(vec![Obj::new_ref(e.key), Obj::new_ref(e.value)]),
-                })
-            } else {
-                *idx = usize::MAX;
-                None
+                })));
             }
+            *idx = usize::MAX;
+            None
         }
         IterState::Reversed { seq, idx } => {
             let items = if kind_of(seq.raw()) == kind::LIST {

@@ -733,7 +733,7 @@ fn l_pop(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 
 /// Removes and returns (as an owned word) item `j < len` of a list,
 /// shifting the later items down in place.
-fn list_remove(list: u64, j: usize) -> u64 {
+pub(crate) fn list_remove(list: u64, j: usize) -> u64 {
     // SAFETY: the caller checked the kind is LIST and `j < len`; items,
     // len and cap describe the list's live storage, which no other code
     // is using while this runs (no Python code runs here).
@@ -949,8 +949,7 @@ fn d_setdefault(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj
 pub fn dict_update_from(vm: &mut Vm, dst: u64, src: u64) -> PyResult<()> {
     if kind_of(src) == kind::DICT {
         let pairs: Vec<(Obj, Obj)> = d(src)
-            .entries()
-            .iter()
+            .live()
             .map(|e| (Obj::new_ref(e.key), Obj::new_ref(e.value)))
             .collect();
         for (k, v) in pairs {

@@ -511,7 +511,7 @@ pub fn eq_simple(a: u64, b: u64) -> Option<bool> {
             if da.len() != db.len() {
                 return Some(false);
             }
-            for e in da.entries() {
+            for e in da.live() {
                 match db.get(e.key) {
                     Ok(Some(v)) => {
                         if !eq_simple(e.value, v)? {

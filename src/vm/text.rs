@@ -102,8 +102,7 @@ fn write_repr(out: &mut String, v: u64, depth: usize) -> PyResult<()> {
             out.push('{');
             // SAFETY: kind checked.
             let entries: Vec<(Obj, Obj)> = unsafe { dict_mut(v) }
-                .entries()
-                .iter()
+                .live()
                 .map(|e| (Obj::new_ref(e.key), Obj::new_ref(e.value)))
                 .collect();
             for (i, (k, val)) in entries.iter().enumerate() {

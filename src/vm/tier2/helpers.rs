@@ -152,8 +152,8 @@ pub fn symbol_table() -> SymbolTable {
     ]
     .into_iter()
     .fold(
-        crate::vm::tier2::iter_helpers::register(crate::vm::tier2::fast_helpers::register(
-            SymbolTable::new(),
+        crate::vm::tier2::container_helpers::register(crate::vm::tier2::iter_helpers::register(
+            crate::vm::tier2::fast_helpers::register(SymbolTable::new()),
         )),
         |t, (name, addr)| t.with(name, addr),
     )

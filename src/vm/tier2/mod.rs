@@ -36,6 +36,7 @@
 //! frees their code at once even while unrelated traces run.
 
 mod config;
+pub mod container_helpers;
 pub mod deps;
 pub mod dict_helpers;
 pub mod dump;

@@ -689,9 +689,37 @@ fn run(
                 s.pop();
                 s.push(Ty::Float);
             }
-            Uop::LOAD_DEREF | Uop::FOR_ITER_LIST => s.push(Ty::Unknown),
+            Uop::LOAD_DEREF | Uop::FOR_ITER_LIST | Uop::FOR_ITER_TUPLE => s.push(Ty::Unknown),
             Uop::FOR_ITER_RANGE => s.push(Ty::Int),
-            Uop::GUARD_ITER_RANGE | Uop::GUARD_ITER_LIST => {}
+            Uop::GUARD_ITER_RANGE | Uop::GUARD_ITER_LIST | Uop::GUARD_ITER_TUPLE => {}
+            // ----- dicts, lists and tuples (s6-dict) -----
+            Uop::BINARY_SUBSCR_DICT => {
+                s.pop();
+                s.pop();
+                s.push(Ty::Unknown);
+            }
+            Uop::STORE_SUBSCR_DICT => {
+                s.pop();
+                s.pop();
+                s.pop();
+            }
+            Uop::LOAD_METHOD_LIST => {
+                s.pop();
+                s.push(Ty::Unknown);
+                s.push(Ty::Unknown);
+            }
+            Uop::CALL_LIST_APPEND => {
+                s.pop();
+                s.pop();
+                s.pop();
+                s.push(Ty::Unknown);
+            }
+            Uop::CALL_LIST_POP => {
+                for _ in 0..u.oparg + 2 {
+                    s.pop();
+                }
+                s.push(Ty::Unknown);
+            }
             Uop::STORE_DEREF => {
                 s.pop();
             }

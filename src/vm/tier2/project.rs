@@ -30,6 +30,7 @@ use crate::jit::UopInstruction;
 use crate::vm::bytecode::{encode, op, oparg, opcode, Cache, Code, EntrySlot};
 use crate::vm::dict::{dict_mut, Dict};
 use crate::vm::obj::Obj;
+use crate::vm::tier2::container_helpers::{self, ListMethod};
 use crate::vm::tier2::deps::Dep;
 use crate::vm::tier2::trace::{Caller, FrameContext};
 use crate::vm::tier2::{fast_helpers, helpers, iter_helpers};
@@ -470,7 +471,9 @@ pub fn project(
                 None
             }
             op::LOAD_METHOD => {
-                callables.push(None);
+                // A list method tier 1 cached here: the call after it can
+                // be native (`_LOAD_METHOD_LIST` guards the receiver).
+                callables.push(list_method_cached(caches, i).filter(|_| speculate));
                 None
             }
             op::CALL | op::CALL_BUILTIN | op::CALL_PY_EXACT_ARGS => callables.pop().flatten(),
@@ -701,6 +704,44 @@ pub fn project(
                     choose_jump(fall, jump, here, &in_loop, || jump_mostly_taken(caches, i));
                 i = bool_branch(&mut b, here, if_true, follow_jump, fall, jump) as usize;
             }
+            // ----- dicts, lists and tuples (s6-dict) -----
+            // A generic subscript in a trace is mostly a dict's (tier 1
+            // specializes lists and tuples): the lookup without tier 1's
+            // dispatch; another container or a missing key leaves to tier 1.
+            op::BINARY_SUBSCR if speculate => {
+                b.emit(ins(Uop::BINARY_SUBSCR_DICT), exit_here, None);
+                i += 1;
+            }
+            op::STORE_SUBSCR if speculate => {
+                b.emit(ins(Uop::STORE_SUBSCR_DICT), exit_here, None);
+                // A watched dict's rebinding may invalidate this trace.
+                b.emit(
+                    ins(Uop::CHECK_VALIDITY).target(here + 1),
+                    Some(Stub::Deopt(fctx, here + 1)),
+                    None,
+                );
+                i += 1;
+            }
+            op::LOAD_METHOD if speculate && list_method_cached(caches, i).is_some() => {
+                let m = list_method_cached(caches, i).unwrap_or(0);
+                b.emit(ins(Uop::LOAD_METHOD_LIST).operand(m), exit_here, None);
+                i += 1;
+            }
+            op::CALL | op::CALL_BUILTIN
+                if speculate
+                    && (i == 0 || opcode(instrs[i - 1]) != op::KW_NAMES)
+                    && native_list_call(callable, arg).is_some() =>
+            {
+                let u = native_list_call(callable, arg).unwrap_or(Uop::CALL_LIST_POP);
+                b.emit(ins(u).oparg(arg), exit_here, None);
+                i += 1;
+            }
+            op::FOR_ITER if speculate && iterates_new_tuple(code, instrs, i) => {
+                let kind = crate::vm::types::KIND_ITER as u64;
+                b.emit(ins(Uop::GUARD_ITER_TUPLE).operand(kind), exit_here, None);
+                b.emit(ins(Uop::FOR_ITER_TUPLE), Some(Stub::Exit(fctx, arg)), None);
+                i += 1;
+            }
             op::FOR_ITER_RANGE | op::FOR_ITER_LIST
                 if start.backedge.is_some() || !at_entry || here != start.at =>
             {
@@ -882,6 +923,46 @@ fn fast_step(b: &mut Builder, instrs: &[u32], i: usize, expected: u32) -> bool {
         );
     }
     true
+}
+
+// ----- dicts, lists and tuples (s6-dict) -----
+
+/// The list method (`append` or `pop`) tier 1 cached for lists at the
+/// `LOAD_METHOD` at `i`, if that is what its cache holds.
+fn list_method_cached(caches: &[Cache], i: usize) -> Option<u64> {
+    let c = caches.get(i)?;
+    (c.version != 0
+        && c.index == crate::abi::layout::kind::LIST
+        && container_helpers::list_method(c.version).is_some())
+    .then_some(c.version)
+}
+
+/// The native uop of a call of `callable` (a list method a
+/// `_LOAD_METHOD_LIST` of this trace pushed) with `nargs` arguments.
+fn native_list_call(callable: Option<u64>, nargs: u32) -> Option<Uop> {
+    match (container_helpers::list_method(callable?)?, nargs) {
+        (ListMethod::Append, 1) => Some(Uop::CALL_LIST_APPEND),
+        (ListMethod::Pop, 0 | 1) => Some(Uop::CALL_LIST_POP),
+        _ => None,
+    }
+}
+
+/// Whether the `FOR_ITER` at `i` iterates a tuple made just before the
+/// loop (`BUILD_TUPLE` or a tuple constant, then `GET_ITER`): nothing else
+/// reaches it, so its iterator is a tuple's (still guarded).
+fn iterates_new_tuple(code: &Code, instrs: &[u32], i: usize) -> bool {
+    if i < 2 || opcode(instrs[i - 1]) != op::GET_ITER {
+        return false;
+    }
+    let w = instrs[i - 2];
+    match opcode(w) {
+        op::BUILD_TUPLE => true,
+        op::LOAD_CONST => code.consts.get(oparg(w) as usize).is_some_and(|c| {
+            let v = c.raw();
+            v & 1 == 0 && crate::vm::obj::kind_of(v) == crate::abi::layout::kind::TUPLE
+        }),
+        _ => false,
+    }
 }
 
 fn generic(b: &mut Builder, here: u32, expected: u32, other: Option<u32>, w: u32) {

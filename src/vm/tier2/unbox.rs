@@ -113,6 +113,11 @@ fn exits_before(u: Uop) -> bool {
             | Uop::UNARY_NEGATIVE
             | Uop::UNARY_NOT
             | Uop::BINARY_OP_POWER_INT
+            | Uop::BINARY_SUBSCR_DICT
+            | Uop::STORE_SUBSCR_DICT
+            | Uop::LOAD_METHOD_LIST
+            | Uop::CALL_LIST_POP
+            | Uop::GUARD_ITER_TUPLE
     )
 }
 
@@ -302,6 +307,33 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                 st.makes = Some(m.make(k, false));
             }
             Uop::STORE_DEREF => m.pop_pinned(1),
+            // ----- dicts, lists and tuples (s6-dict) -----
+            Uop::BINARY_SUBSCR_DICT => {
+                m.pop_pinned(2);
+                st.makes = Some(m.make(k, false));
+            }
+            Uop::STORE_SUBSCR_DICT => m.pop_pinned(3),
+            Uop::LOAD_METHOD_LIST => {
+                m.pop_pinned(1);
+                m.make(k, false);
+                st.makes = Some(m.make(k, false));
+            }
+            Uop::CALL_LIST_APPEND => {
+                m.pop_pinned(3);
+                st.makes = Some(m.make(k, false));
+            }
+            Uop::CALL_LIST_POP => {
+                m.pop_pinned(u.oparg as usize + 2);
+                st.makes = Some(m.make(k, false));
+            }
+            Uop::GUARD_ITER_TUPLE => m.pin_depth(1),
+            Uop::FOR_ITER_TUPLE => {
+                // Exhausted: exits with the iterator popped.
+                m.pop_pinned(1);
+                st.at_exit = m.snapshot();
+                m.stack.push(None);
+                st.makes = Some(m.make(k, false));
+            }
             Uop::TO_BOOL => {
                 m.pop_pinned(1);
                 st.makes = Some(m.make(k, false));

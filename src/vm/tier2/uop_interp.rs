@@ -9,6 +9,7 @@ use crate::abi::layout::{
 use crate::abi::uop::Uop;
 use crate::abi::value::{decode_small_int, encode_small_int};
 use crate::vm::obj::{decref, false_raw, float_val, incref, kind_of, new_float, true_raw, xdecref};
+use crate::vm::tier2::container_helpers;
 use crate::vm::tier2::helpers::StepHelper;
 use crate::vm::tier2::trace::Trace;
 use std::cell::Cell;
@@ -582,6 +583,87 @@ pub unsafe fn run(
                     sp = sp.sub(n);
                     let t = crate::vm::tier2::fast_helpers::cpjit_build_tuple(sp, n as u64);
                     push!(t);
+                }
+                // ----- dicts, lists and tuples (s6-dict) -----
+                Uop::BINARY_SUBSCR_DICT => {
+                    let (c, k) = (*sp.sub(2), *sp.sub(1));
+                    match container_helpers::cpjit_dict_subscr(c, k) {
+                        0 => pc = ins.jump_target as usize,
+                        v => {
+                            sp = sp.sub(2);
+                            push!(v);
+                        }
+                    }
+                }
+                Uop::STORE_SUBSCR_DICT => {
+                    let (v, c, k) = (*sp.sub(3), *sp.sub(2), *sp.sub(1));
+                    match container_helpers::cpjit_dict_store(v, c, k) {
+                        0 => pc = ins.jump_target as usize,
+                        _ => sp = sp.sub(3),
+                    }
+                }
+                Uop::LOAD_METHOD_LIST => {
+                    let recv = *sp.sub(1);
+                    if recv & 1 == 1 || kind_of(recv) != kind::LIST {
+                        pc = ins.jump_target as usize;
+                    } else {
+                        incref(ins.operand);
+                        *sp.sub(1) = ins.operand;
+                        push!(recv);
+                    }
+                }
+                Uop::CALL_LIST_APPEND => {
+                    let (m, list, x) = (*sp.sub(3), *sp.sub(2), *sp.sub(1));
+                    let l = list as *mut ListObj;
+                    if (*l).len < (*l).cap {
+                        *(*l).items.add((*l).len as usize) = x;
+                        (*l).len += 1;
+                    } else {
+                        container_helpers::cpjit_list_append(list, x);
+                    }
+                    sp = sp.sub(3);
+                    decref(list);
+                    decref(m);
+                    push!(crate::vm::obj::none_raw());
+                }
+                Uop::CALL_LIST_POP => {
+                    let n = ins.oparg as usize;
+                    let base = sp.sub(n + 2);
+                    let i = if n == 0 { 0 } else { *sp.sub(1) };
+                    let (m, list) = (*base, *base.add(1));
+                    match container_helpers::cpjit_list_pop(list, i) {
+                        0 => pc = ins.jump_target as usize,
+                        item => {
+                            *base = item;
+                            sp = base.add(1);
+                            decref(list);
+                            decref(m);
+                        }
+                    }
+                }
+                Uop::GUARD_ITER_TUPLE => {
+                    let it = *sp.sub(1);
+                    let ok = it & 1 == 0
+                        && kind_of(it) == ins.operand as u32
+                        && (*(it as *const ListIterObj)).state.tag == iter_tag::TUPLE;
+                    if !ok {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::FOR_ITER_TUPLE => {
+                    let it = *sp.sub(1);
+                    let st = &mut (*(it as *mut ListIterObj)).state;
+                    let t = &*(st.seq as *const crate::abi::layout::TupleObj);
+                    if (st.idx as isize) < t.len {
+                        let v = *t.items.as_ptr().add(st.idx);
+                        st.idx += 1;
+                        incref(v);
+                        push!(v);
+                    } else {
+                        sp = sp.sub(1);
+                        decref(it);
+                        pc = ins.jump_target as usize;
+                    }
                 }
                 Uop::CALL_RANGE_ITER => {
                     let base = sp.sub(ins.oparg as usize + 2);

@@ -1,0 +1,206 @@
+//! Narrow C-ABI helpers of the dict, list and tuple uops
+//! (`_BINARY_SUBSCR_DICT`, `_STORE_SUBSCR_DICT`, `_CALL_LIST_APPEND`,
+//! `_CALL_LIST_POP`), and what the projection asks about list methods.
+//!
+//! Each takes its operands as values (no frame, no stack pointer, no
+//! tier-1 dispatch), computes exactly what tier 1 computes for its fast
+//! case, and answers 0 for every other case, having changed nothing: the
+//! uop then exits to tier 1, which redoes the instruction and raises
+//! where it must (`KeyError`, `IndexError`, `TypeError` for an unhashable
+//! key), so the messages are tier 1's.
+
+use crate::abi::layout::kind;
+use crate::jit::SymbolTable;
+use crate::vm::dict::{dict_mut, hash_value};
+use crate::vm::obj::{decref, incref, kind_of, list_items, list_push, none_raw, Obj};
+use crate::vm::types::BuiltinObj;
+
+/// A list method the trace calls natively.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListMethod {
+    /// `list.append`.
+    Append,
+    /// `list.pop`.
+    Pop,
+}
+
+/// Which native list method the builtin `m` (a `LOAD_METHOD` cache's
+/// method for lists) is, if any.
+pub fn list_method(m: u64) -> Option<ListMethod> {
+    if m == 0 || m & 1 == 1 || kind_of(m) != kind::BUILTIN {
+        return None;
+    }
+    // SAFETY: kind checked: a live builtin object (the cache's method is
+    // owned by the VM's method table).
+    let b = unsafe { &*(m as *const BuiltinObj) };
+    if b.self_kind != kind::LIST {
+        return None;
+    }
+    match b.name {
+        "append" => Some(ListMethod::Append),
+        "pop" => Some(ListMethod::Pop),
+        _ => None,
+    }
+}
+
+/// `c[k]` for `_BINARY_SUBSCR_DICT`: the value of key `k` in the dict `c`
+/// (a new reference; both operands released), or 0 with nothing released
+/// if `c` is not a dict, `k` is unhashable or missing.
+pub extern "C" fn cpjit_dict_subscr(c: u64, k: u64) -> u64 {
+    if c & 1 == 1 || kind_of(c) != kind::DICT {
+        return 0;
+    }
+    // SAFETY: kind checked; the table is not borrowed elsewhere while a
+    // trace runs (no Python code runs here).
+    match unsafe { dict_mut(c) }.get(k) {
+        Ok(Some(v)) => {
+            incref(v);
+            decref(k);
+            decref(c);
+            v
+        }
+        _ => 0,
+    }
+}
+
+/// `c[k] = v` for `_STORE_SUBSCR_DICT`: binds `k` in the dict `c` (taking
+/// `v`'s reference, releasing `c` and `k`) exactly as tier 1's
+/// `STORE_SUBSCR` (same table operation, so the same insertion order,
+/// keys-version bump and watcher notification) and returns 1; 0 with
+/// nothing changed if `c` is not a dict or `k` is unhashable.
+pub extern "C" fn cpjit_dict_store(v: u64, c: u64, k: u64) -> u64 {
+    if c & 1 == 1 || kind_of(c) != kind::DICT {
+        return 0;
+    }
+    // Small ints and strs always hash; anything else is tried first, so
+    // a failing `set` (which would release what it was given) never runs.
+    if k & 1 == 0 && kind_of(k) != kind::STR && hash_value(k).is_err() {
+        return 0;
+    }
+    // SAFETY: as in cpjit_dict_subscr.
+    let r = unsafe { dict_mut(c) }.set(Obj::new_ref(k), Obj::from_raw(v));
+    decref(c);
+    decref(k);
+    u64::from(r.is_ok())
+}
+
+/// `list.append(x)` when the list has no room left: grows it and stores
+/// `x` (taking its reference). Returns `None` (immortal).
+pub extern "C" fn cpjit_list_append(list: u64, x: u64) -> u64 {
+    if list & 1 == 0 && kind_of(list) == kind::LIST {
+        list_push(list, x);
+    }
+    none_raw()
+}
+
+/// `list.pop(i)` (`i` a tagged small int, or 0 for `pop()`): the removed
+/// item (owned), later items shifted down in place as tier 1 does; 0 with
+/// nothing changed for an empty list, an index out of range or not a small
+/// int.
+pub extern "C" fn cpjit_list_pop(list: u64, i: u64) -> u64 {
+    if list & 1 == 1 || kind_of(list) != kind::LIST {
+        return 0;
+    }
+    let n = list_items(list).len();
+    let i = match i {
+        0 => -1,
+        i if i & 1 == 1 => crate::abi::value::decode_small_int(i),
+        _ => return 0,
+    };
+    match crate::vm::ops::norm_index(i, n) {
+        Some(j) => crate::vm::methods::list_remove(list, j),
+        None => 0,
+    }
+}
+
+/// Adds the helpers of this module (and `cpjit_none`, which
+/// `_CALL_LIST_APPEND` pushes) to `table`.
+pub fn register(table: SymbolTable) -> SymbolTable {
+    use crate::vm::tier2::fast_helpers::symbols;
+    symbols![
+        cpjit_dict_subscr,
+        cpjit_dict_store,
+        cpjit_list_append,
+        cpjit_list_pop,
+    ]
+    .into_iter()
+    .fold(table, |t, (name, addr)| t.with(name, addr))
+    .with("cpjit_none", none_raw())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::obj::{new_list, new_str};
+
+    fn dict_with(pairs: &[(Obj, Obj)]) -> Obj {
+        let d = crate::vm::dict::new_dict();
+        for (k, v) in pairs {
+            // SAFETY: d is a fresh dict.
+            let r = unsafe { dict_mut(d.raw()) }.set(k.clone(), v.clone());
+            assert!(r.is_ok());
+        }
+        d
+    }
+
+    #[test]
+    fn dict_subscr_finds_int_and_str_keys_and_declines_the_rest() {
+        let d = dict_with(&[(Obj::int(3), Obj::int(30)), (new_str("sent"), Obj::int(7))]);
+        // The helper releases container and key: give it references.
+        incref(d.raw());
+        assert_eq!(
+            cpjit_dict_subscr(d.raw(), Obj::int(3).into_raw()),
+            Obj::int(30).raw()
+        );
+        let key = new_str("sent");
+        incref(d.raw());
+        let got = cpjit_dict_subscr(d.raw(), key.into_raw());
+        assert_eq!(got, Obj::int(7).raw());
+        // Missing key, unhashable key, not a dict: 0, nothing released.
+        let missing = Obj::int(4);
+        assert_eq!(cpjit_dict_subscr(d.raw(), missing.raw()), 0);
+        let l = new_list(vec![]);
+        assert_eq!(cpjit_dict_subscr(d.raw(), l.raw()), 0);
+        assert_eq!(cpjit_dict_subscr(l.raw(), Obj::int(3).raw()), 0);
+    }
+
+    #[test]
+    fn dict_store_binds_and_declines_unhashable_keys() {
+        let d = dict_with(&[]);
+        incref(d.raw());
+        assert_eq!(
+            cpjit_dict_store(Obj::int(5).raw(), d.raw(), Obj::int(1).raw()),
+            1
+        );
+        // SAFETY: d is a live dict.
+        assert_eq!(
+            unsafe { dict_mut(d.raw()) }
+                .get(Obj::int(1).raw())
+                .ok()
+                .flatten(),
+            Some(Obj::int(5).raw())
+        );
+        let l = new_list(vec![]);
+        assert_eq!(cpjit_dict_store(Obj::int(6).raw(), d.raw(), l.raw()), 0);
+        // SAFETY: as above.
+        assert_eq!(unsafe { dict_mut(d.raw()) }.len(), 1);
+    }
+
+    #[test]
+    fn list_pop_takes_ends_and_declines_out_of_range() {
+        let l = new_list(vec![Obj::int(1), Obj::int(2), Obj::int(3)]);
+        assert_eq!(
+            cpjit_list_pop(l.raw(), Obj::int(0).raw()),
+            Obj::int(1).raw()
+        );
+        assert_eq!(cpjit_list_pop(l.raw(), 0), Obj::int(3).raw());
+        assert_eq!(cpjit_list_pop(l.raw(), Obj::int(5).raw()), 0);
+        assert_eq!(
+            cpjit_list_pop(l.raw(), Obj::int(-1).raw()),
+            Obj::int(2).raw()
+        );
+        assert_eq!(cpjit_list_pop(l.raw(), 0), 0);
+        assert_eq!(cpjit_list_append(l.raw(), Obj::int(9).raw()), none_raw());
+        assert_eq!(list_items(l.raw()), &[Obj::int(9).raw()]);
+    }
+}
