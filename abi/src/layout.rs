@@ -264,6 +264,20 @@ shared_struct! {
         pub mask: usize => IntPtr,
         /// The entries.
         pub entries: *const DictEntry => Ptr,
+        /// Non-zero when tier 2 watches the table: every change of an
+        /// entry must then go through the runtime (which notifies).
+        pub watched: u64 => I64,
+    }
+}
+
+shared_struct! {
+    /// The start of a `str` object (the runtime's `StrObj`): the header,
+    /// then the cached hash (-1 until computed).
+    pub struct StrHead {
+        /// Object header, kind [`kind::STR`].
+        pub ob: ObjHeader => Struct(&ObjHeader::DESC),
+        /// Python's `hash()` of the text, or -1.
+        pub hash: i64 => I64,
     }
 }
 
@@ -488,6 +502,7 @@ pub const ALL: &[&StructDesc] = &[
     &CellObj::DESC,
     &DictEntry::DESC,
     &DictHead::DESC,
+    &StrHead::DESC,
     &RangeIterState::DESC,
     &RangeIterObj::DESC,
     &ListIterState::DESC,

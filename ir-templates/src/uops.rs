@@ -4,7 +4,7 @@
 use cpjit_abi::layout::{
     iter_tag, kind, status, CallTarget, CellObj, DictEntry, DictHead, Executor, ExitData, FloatObj,
     Frame, FunctionHead, ListIterObj, ListIterState, ListObj, ObjHeader, RangeIterObj,
-    RangeIterState, ThreadState, TupleObj, FRAME_HEADER_WORDS,
+    RangeIterState, StrHead, ThreadState, TupleObj, FRAME_HEADER_WORDS,
 };
 use cpjit_abi::uop::Uop;
 use inkwell::basic_block::BasicBlock;
@@ -1443,6 +1443,20 @@ fn to_bool(s: &mut B) -> R {
     let fast = s.llvm().build_or(is_bool, is_int, "fast")?;
     let slow = s.llvm().build_not(fast, "slow")?;
     s.if_then(slow, |s| {
+        // A list: true when it has items (released here).
+        let is_list = is_kind(s, v, kind::LIST)?;
+        s.if_then(is_list, |s| {
+            let obj = s.llvm().build_int_to_ptr(v, s.ptr(), "list")?;
+            let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
+            let zero = len.get_type().const_zero();
+            let full = s
+                .llvm()
+                .build_int_compare(IntPredicate::NE, len, zero, "full")?;
+            let r = s.llvm().build_select(full, t, f, "truth")?.into_int_value();
+            s.llvm().build_store(top, r)?;
+            s.decref_obj(v)?;
+            s.continue_at(Exit::Continue)
+        })?;
         // Any other object: its truth from the runtime (which releases it),
         // or 0 if that failed: exit with the stack unchanged.
         let r = s
@@ -1907,72 +1921,176 @@ fn call_or_exit<'ctx>(
 /// `hash(n)` is `n` itself for `0 <= n < 2**61 - 1` (CPython's modulus).
 const INT_HASH_MODULUS: i64 = (1 << 61) - 1;
 
-fn binary_subscr_dict(s: &mut B) -> R {
-    let (c, k) = (s.peek(2)?, s.peek(1)?);
-    // Inline: a dict, a small int key that is its own hash, found at its
-    // first probe by identity (small ints are one word). Anything else
-    // (a collision, a dummy, a miss, another key kind) takes the helper.
-    let is_dict = is_kind(s, c, kind::DICT)?;
+/// The hash of the key `k` when it needs no code: a small int that is its
+/// own hash, or a str whose hash is cached. Returns `(known, hash)`.
+fn quick_hash<'ctx>(
+    s: &mut B<'ctx, '_>,
+    k: IntValue<'ctx>,
+) -> Result<(IntValue<'ctx>, IntValue<'ctx>), TemplateError> {
+    let int_bb = s.new_block("int_key");
+    let other_bb = s.new_block("other_key");
+    let str_bb = s.new_block("str_key");
+    let join = s.new_block("hash_join");
     let is_int = s.is_small_int(k)?;
+    s.llvm()
+        .build_conditional_branch(is_int, int_bb, other_bb)?;
+    s.llvm().position_at_end(int_bb);
     let n = s.decode_int(k)?;
-    let b = s.llvm();
-    let own_hash = b.build_int_compare(
+    let own = s.llvm().build_int_compare(
         IntPredicate::ULT,
         n,
         s.const_i64(INT_HASH_MODULUS),
         "own_hash",
     )?;
-    let int_key = b.build_and(is_int, own_hash, "int_key")?;
-    let fast = b.build_and(is_dict, int_key, "fast")?;
+    s.llvm().build_unconditional_branch(join)?;
+    s.llvm().position_at_end(other_bb);
+    let is_str = is_kind(s, k, kind::STR)?;
+    let other_end = s
+        .llvm()
+        .get_insert_block()
+        .ok_or(TemplateError::Signature)?;
+    s.llvm().build_conditional_branch(is_str, str_bb, join)?;
+    s.llvm().position_at_end(str_bb);
+    let obj = s.llvm().build_int_to_ptr(k, s.ptr(), "str")?;
+    let h = s.load_field(obj, &StrHead::DESC, "hash")?.into_int_value();
+    let cached = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, h, s.const_i64(-1), "cached")?;
+    s.llvm().build_unconditional_branch(join)?;
+    s.llvm().position_at_end(join);
+    let hash = s.llvm().build_phi(s.i64(), "hash")?;
+    hash.add_incoming(&[(&n, int_bb), (&h, str_bb), (&s.const_i64(0), other_end)]);
+    let known = s.llvm().build_phi(s.ctx().bool_type(), "known")?;
+    let no = s.ctx().bool_type().const_zero();
+    known.add_incoming(&[(&own, int_bb), (&cached, str_bb), (&no, other_end)]);
+    Ok((
+        known.as_basic_value().into_int_value(),
+        hash.as_basic_value().into_int_value(),
+    ))
+}
+
+/// Runs `then(entry)` when the dict `c` holds the key `k` (a small int or
+/// a str, see [`quick_hash`]) as that very object (small ints are one
+/// word; the runtime interns the strs of the program's constants), found
+/// by the table's own probe (linear from `hash & mask`, past dummies);
+/// building goes on after it for every other case (a miss, an equal hash
+/// of another object, another key kind), which the caller hands to its
+/// helper.
+fn with_probe_hit<'ctx>(
+    s: &mut B<'ctx, '_>,
+    c: IntValue<'ctx>,
+    k: IntValue<'ctx>,
+    then: impl FnOnce(&mut B<'ctx, '_>, inkwell::values::PointerValue<'ctx>) -> R,
+) -> R {
+    let is_dict = is_kind(s, c, kind::DICT)?;
     let sp = s.sp;
-    s.if_then(fast, |s| {
-        let d = s.llvm().build_int_to_ptr(c, s.ptr(), "dict")?;
-        let index = s
-            .load_field(d, &DictHead::DESC, "index")?
-            .into_pointer_value();
-        let mask = s.load_field(d, &DictHead::DESC, "mask")?.into_int_value();
-        let mask = to_i64(s, mask)?;
-        let slot = s.llvm().build_and(n, mask, "slot")?;
-        // SAFETY: building a GEP is not a memory access; `slot <= mask`
-        // keeps it inside the index (DictHead's contract).
-        let slot_ptr = unsafe {
-            s.llvm()
-                .build_in_bounds_gep(s.i32(), index, &[slot], "slot_ptr")?
-        };
-        let e = s
-            .llvm()
-            .build_load(s.i32(), slot_ptr, "e")?
-            .into_int_value();
-        let e = s.llvm().build_int_s_extend(e, s.i64(), "e64")?;
-        let used = s
-            .llvm()
-            .build_int_compare(IntPredicate::SGE, e, s.const_i64(0), "used")?;
-        s.if_then(used, |s| {
+    s.if_then(is_dict, |s| {
+        let (known, h) = quick_hash(s, k)?;
+        s.if_then(known, |s| {
+            let d = s.llvm().build_int_to_ptr(c, s.ptr(), "dict")?;
+            let index = s
+                .load_field(d, &DictHead::DESC, "index")?
+                .into_pointer_value();
+            let mask = s.load_field(d, &DictHead::DESC, "mask")?.into_int_value();
+            let mask = to_i64(s, mask)?;
             let entries = s
                 .load_field(d, &DictHead::DESC, "entries")?
                 .into_pointer_value();
+            let first = s.llvm().build_and(h, mask, "first")?;
+            let pre = s
+                .llvm()
+                .get_insert_block()
+                .ok_or(TemplateError::Signature)?;
+            let head = s.new_block("probe");
+            let used_bb = s.new_block("probe_used");
+            let other_bb = s.new_block("probe_other");
+            let next_bb = s.new_block("probe_next");
+            let hit_bb = s.new_block("probe_hit");
+            let out = s.new_block("probe_out");
+            s.llvm().build_unconditional_branch(head)?;
+            s.llvm().position_at_end(head);
+            let slot = s.llvm().build_phi(s.i64(), "slot")?;
+            let i = slot.as_basic_value().into_int_value();
+            // SAFETY: building a GEP is not a memory access; `i <= mask`
+            // keeps it inside the index (DictHead's contract).
+            let slot_ptr = unsafe {
+                s.llvm()
+                    .build_in_bounds_gep(s.i32(), index, &[i], "slot_ptr")?
+            };
+            let e = s
+                .llvm()
+                .build_load(s.i32(), slot_ptr, "e")?
+                .into_int_value();
+            let e = s.llvm().build_int_s_extend(e, s.i64(), "e64")?;
+            let used = s
+                .llvm()
+                .build_int_compare(IntPredicate::SGE, e, s.const_i64(0), "used")?;
+            s.llvm().build_conditional_branch(used, used_bb, other_bb)?;
+            // An empty slot ends the probe (a miss); a dummy goes on.
+            s.llvm().position_at_end(other_bb);
+            let empty =
+                s.llvm()
+                    .build_int_compare(IntPredicate::EQ, e, s.const_i64(-1), "empty")?;
+            s.llvm().build_conditional_branch(empty, out, next_bb)?;
+            s.llvm().position_at_end(used_bb);
             let ty = s.struct_ty(&DictEntry::DESC);
             // SAFETY: as above; a used slot holds a live entry's position.
             let entry = unsafe { s.llvm().build_in_bounds_gep(ty, entries, &[e], "entry")? };
             let key = s
                 .load_field(entry, &DictEntry::DESC, "key")?
                 .into_int_value();
-            let hit = s
+            let same = s
                 .llvm()
-                .build_int_compare(IntPredicate::EQ, key, k, "hit")?;
-            s.if_then(hit, |s| {
-                let v = s
-                    .load_field(entry, &DictEntry::DESC, "value")?
-                    .into_int_value();
-                s.incref(v)?;
-                s.drop_values(2)?;
-                s.push(v)?;
-                s.decref_obj(c)?;
-                s.continue_at(Exit::Continue)
-            })
+                .build_int_compare(IntPredicate::EQ, key, k, "same")?;
+            let check_hash = s.new_block("probe_hash");
+            s.llvm()
+                .build_conditional_branch(same, hit_bb, check_hash)?;
+            // Another object of the same hash may be an equal key: the
+            // helper's general equality decides.
+            s.llvm().position_at_end(check_hash);
+            let eh = s
+                .load_field(entry, &DictEntry::DESC, "hash")?
+                .into_int_value();
+            let collide = s
+                .llvm()
+                .build_int_compare(IntPredicate::EQ, eh, h, "collide")?;
+            s.llvm().build_conditional_branch(collide, out, next_bb)?;
+            s.llvm().position_at_end(next_bb);
+            let inc = s.llvm().build_int_add(i, s.const_i64(1), "inc")?;
+            let wrapped = s.llvm().build_and(inc, mask, "wrapped")?;
+            s.llvm().build_unconditional_branch(head)?;
+            slot.add_incoming(&[(&first, pre), (&wrapped, next_bb)]);
+            s.llvm().position_at_end(hit_bb);
+            then(s, entry)?;
+            // What `then` leaves open falls back to the helper too.
+            let open = s
+                .llvm()
+                .get_insert_block()
+                .is_some_and(|bb| bb.get_terminator().is_none());
+            if open {
+                s.llvm().build_unconditional_branch(out)?;
+            }
+            s.llvm().position_at_end(out);
+            Ok(())
         })
     })?;
     s.sp = sp;
+    Ok(())
+}
+
+fn binary_subscr_dict(s: &mut B) -> R {
+    let (c, k) = (s.peek(2)?, s.peek(1)?);
+    with_probe_hit(s, c, k, |s, entry| {
+        let v = s
+            .load_field(entry, &DictEntry::DESC, "value")?
+            .into_int_value();
+        s.incref(v)?;
+        s.drop_values(2)?;
+        s.push(v)?;
+        s.decref(k)?;
+        s.decref_obj(c)?;
+        s.continue_at(Exit::Continue)
+    })?;
     let v = call_or_exit(s, "cpjit_dict_subscr", &[c, k])?;
     s.drop_values(2)?;
     s.push(v)?;
@@ -1981,6 +2099,27 @@ fn binary_subscr_dict(s: &mut B) -> R {
 
 fn store_subscr_dict(s: &mut B) -> R {
     let (v, c, k) = (s.peek(3)?, s.peek(2)?, s.peek(1)?);
+    with_probe_hit(s, c, k, |s, entry| {
+        // Rebinding an existing key of an unwatched table inline (a
+        // watched one notifies tier 2: the helper's path).
+        let d = s.llvm().build_int_to_ptr(c, s.ptr(), "dict")?;
+        let watched = s
+            .load_field(d, &DictHead::DESC, "watched")?
+            .into_int_value();
+        let quiet =
+            s.llvm()
+                .build_int_compare(IntPredicate::EQ, watched, s.const_i64(0), "quiet")?;
+        s.if_then(quiet, |s| {
+            let slot = s.field_ptr(entry, &DictEntry::DESC, "value")?;
+            let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
+            s.llvm().build_store(slot, v)?;
+            s.drop_values(3)?;
+            s.decref(old)?;
+            s.decref_obj(c)?;
+            s.decref(k)?;
+            s.continue_at(Exit::Continue)
+        })
+    })?;
     call_or_exit(s, "cpjit_dict_store", &[v, c, k])?;
     s.drop_values(3)?;
     s.continue_at(Exit::Continue)

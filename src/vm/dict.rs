@@ -28,26 +28,26 @@ static NO_INDEX: [i32; 1] = [EMPTY];
 
 /// The table.
 ///
-/// Its first three fields are the view [`crate::abi::layout::DictHead`]
-/// describes after the object header: [`Dict::sync_view`] sets them from
-/// `index` and `entries` after every change of either (a push may move the
-/// entries, a rebuild replaces the index).
+/// Its first four fields are what [`crate::abi::layout::DictHead`]
+/// describes after the object header: [`Dict::sync_view`] sets the view
+/// from `index` and `entries` after every change of either (a push may move
+/// the entries, a rebuild replaces the index).
 #[repr(C)]
 pub struct Dict {
     view_index: *const i32,
     view_mask: usize,
     view_entries: *const Entry,
+    /// Non-zero once tier 2 installed a trace that depends on one of this
+    /// table's entries (a global baked into a trace): every change of an
+    /// entry is then reported to [`crate::vm::tier2::deps::dict_changed`].
+    /// Unwatched tables pay one flag test per change.
+    watched: u64,
     entries: Vec<Entry>,
     index: Vec<i32>,
     /// Live entries (`entries` minus its holes).
     used: usize,
     /// Changes whenever a key is added or removed.
     pub keys_version: u64,
-    /// Set once tier 2 installed a trace that depends on one of this
-    /// table's entries (a global baked into a trace): every change of an
-    /// entry is then reported to [`crate::vm::tier2::deps::dict_changed`].
-    /// Unwatched tables pay one flag test per change.
-    watched: bool,
 }
 
 static NEXT_VERSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -192,7 +192,7 @@ impl Dict {
             index: Vec::new(),
             used: 0,
             keys_version: next_version(),
-            watched: false,
+            watched: 0,
         }
     }
     /// Makes the shared view describe `index` and `entries` again.
@@ -210,17 +210,17 @@ impl Dict {
     /// Reports every later change of an entry to tier 2 (see the module
     /// documentation). Stays on for the table's life.
     pub fn watch(&mut self) {
-        self.watched = true;
+        self.watched = 1;
     }
     /// Whether [`Dict::watch`] was called.
     pub fn is_watched(&self) -> bool {
-        self.watched
+        self.watched != 0
     }
     /// Tells tier 2 that the entry of `hash` (every entry for `None`) is
     /// about to change, if the table is watched.
     #[inline(always)]
     fn notify(&self, hash: Option<i64>) {
-        if self.watched {
+        if self.watched != 0 {
             crate::vm::tier2::deps::dict_changed(self as *const Dict as usize, hash);
         }
     }
@@ -529,6 +529,7 @@ mod tests {
             d + offset_of!(Dict, view_entries),
             offset_of!(DictHead, entries)
         );
+        assert_eq!(d + offset_of!(Dict, watched), offset_of!(DictHead, watched));
         let o = new_dict();
         // SAFETY: o is a live dict; the head is its prefix (checked above).
         let head = |o: &Obj| unsafe { &*(o.raw() as *const DictHead) };

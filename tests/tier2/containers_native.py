@@ -137,3 +137,26 @@ try:
         del d[k]
 except RuntimeError as e:
     print("changed", e, len(d))
+
+# Traced lookups and stores walking long probe chains: keys that all share
+# their first slot, some deleted (dummies in the chain), equal keys of
+# another object (1.0 and True for 1, strs built at run time), missing keys.
+chain = {}
+for j in range(24):
+    chain[j * 1024] = j
+for j in range(0, 24, 3):
+    del chain[j * 1024]
+chain[1] = "one"
+hits, missing = 0, 0
+for i in range(2000):
+    k = (i % 24) * 1024
+    try:
+        chain[k] = chain[k] + 1
+        hits += 1
+    except KeyError:
+        missing += 1
+    chain[[1, 1.0, True][i % 3]] = i
+    name = "k" + str(i % 4)
+    chain[name] = chain.get(name, 0) + 1
+print("chains", hits, missing, chain[1], chain[23 * 1024], [chain["k" + str(j)] for j in range(4)])
+print("chain keys", list(chain)[:5], len(chain))

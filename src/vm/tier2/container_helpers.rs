@@ -186,6 +186,22 @@ mod tests {
         assert_eq!(unsafe { dict_mut(d.raw()) }.len(), 1);
     }
 
+    /// `_BINARY_SUBSCR_DICT` reads a str key's cached hash through
+    /// `abi::layout::StrHead`.
+    #[test]
+    fn the_runtime_str_starts_with_the_shared_head() {
+        use crate::abi::layout::StrHead;
+        use crate::vm::types::StrObj;
+        use std::mem::offset_of;
+        assert_eq!(offset_of!(StrObj, ob), offset_of!(StrHead, ob));
+        assert_eq!(offset_of!(StrObj, hash), offset_of!(StrHead, hash));
+        let k = new_str("sent");
+        assert!(hash_value(k.raw()).is_ok());
+        // SAFETY: k is a live str; the head is its prefix (checked above).
+        let h = unsafe { (*(k.raw() as *const StrHead)).hash };
+        assert_eq!(Some(h), hash_value(k.raw()).ok());
+    }
+
     #[test]
     fn list_pop_takes_ends_and_declines_out_of_range() {
         let l = new_list(vec![Obj::int(1), Obj::int(2), Obj::int(3)]);
