@@ -382,6 +382,8 @@ fn container_uops_are_native_and_exact_at_every_exit_in_both_tier2_modes() {
             "_BINARY_SUBSCR_DICT",
             "_STORE_SUBSCR_DICT",
             "_LOAD_METHOD_LIST",
+            "_LOAD_METHOD_DICT",
+            "_CALL_DICT_GET",
             "_CALL_LIST_APPEND",
             "_CALL_LIST_POP",
             "_GUARD_ITER_TUPLE",

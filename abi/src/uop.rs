@@ -382,6 +382,17 @@ uops! {
     /// `jump_target`, stack unchanged (tier 1 raises `IndexError`). Else
     /// releases method, list and index and pushes the item.
     CALL_LIST_POP = "_CALL_LIST_POP",
+    /// `LOAD_METHOD` of the dict method `operand` (`dict.get`, cached by
+    /// tier 1 for dicts): as `_LOAD_METHOD_LIST` for a dict receiver.
+    LOAD_METHOD_DICT = "_LOAD_METHOD_DICT",
+    /// `d.get(k)` (`oparg` 1) or `d.get(k, default)` (`oparg` 2) after
+    /// `_LOAD_METHOD_DICT`, stack `[method, dict, k, default?]`:
+    /// `cpjit_dict_get(base, oparg) -> value` (`base` the method's slot)
+    /// returns the key's value or the default (`None`), a new reference,
+    /// having released the `oparg + 2` values; 0 (an unhashable key)
+    /// continues at `jump_target`, stack unchanged. Else the values are
+    /// replaced by the result.
+    CALL_DICT_GET = "_CALL_DICT_GET",
     /// Exit (to `jump_target`) unless the top value is an iterator (kind
     /// `operand`) over a tuple.
     GUARD_ITER_TUPLE = "_GUARD_ITER_TUPLE",

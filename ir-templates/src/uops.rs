@@ -129,7 +129,9 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::CALL_RANGE_ITER => call_range_iter(s),
         Uop::BINARY_SUBSCR_DICT => binary_subscr_dict(s),
         Uop::STORE_SUBSCR_DICT => store_subscr_dict(s),
-        Uop::LOAD_METHOD_LIST => load_method_list(s),
+        Uop::LOAD_METHOD_LIST => load_method_of(s, kind::LIST),
+        Uop::LOAD_METHOD_DICT => load_method_of(s, kind::DICT),
+        Uop::CALL_DICT_GET => call_dict_get(s),
         Uop::CALL_LIST_APPEND => call_list_append(s),
         Uop::CALL_LIST_POP => call_list_pop(s),
         Uop::GUARD_ITER_TUPLE => guard_iter(s, iter_tag::TUPLE),
@@ -2125,9 +2127,9 @@ fn store_subscr_dict(s: &mut B) -> R {
     s.continue_at(Exit::Continue)
 }
 
-fn load_method_list(s: &mut B) -> R {
+fn load_method_of(s: &mut B, k: u32) -> R {
     let recv = s.peek(1)?;
-    let ok = is_kind(s, recv, kind::LIST)?;
+    let ok = is_kind(s, recv, k)?;
     s.guard(ok, Exit::JumpTarget)?;
     let m = s.operand()?;
     s.incref(m)?;
@@ -2233,5 +2235,28 @@ fn for_iter_tuple(s: &mut B) -> R {
     s.store_field(state, &ListIterState::DESC, "idx", idx1)?;
     s.incref(v)?;
     s.push(v)?;
+    s.continue_at(Exit::Continue)
+}
+
+fn call_dict_get(s: &mut B) -> R {
+    let n = s.oparg()?;
+    let two = s.const_i64(2);
+    let words = s.llvm().build_int_add(n, two, "words")?;
+    let neg = s.llvm().build_int_neg(words, "neg")?;
+    let base = s.word_at(s.sp, neg)?;
+    let v = s
+        .call_helper(
+            "cpjit_dict_get",
+            Some(s.i64().into()),
+            &[base.into(), n.into()],
+        )?
+        .ok_or(TemplateError::Signature)?
+        .into_int_value();
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, v, s.const_i64(0), "got")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    s.llvm().build_store(base, v)?;
+    s.sp = s.word_at(base, s.const_i64(1))?;
     s.continue_at(Exit::Continue)
 }

@@ -160,3 +160,26 @@ for i in range(2000):
     chain[name] = chain.get(name, 0) + 1
 print("chains", hits, missing, chain[1], chain[23 * 1024], [chain["k" + str(j)] for j in range(4)])
 print("chain keys", list(chain)[:5], len(chain))
+
+# dict.get natively: with and without a default, missing keys, an
+# unhashable key (TypeError), a receiver that stops being a dict.
+src = {"a": 1, 2: "two", (1, 2): "pair"}
+found = []
+for i in range(600):
+    k = ["a", 2, (1, 2), "zz", 7][i % 5]
+    found.append(src.get(k))
+    found.append(src.get(k, -1))
+    if i % 150 == 149:
+        try:
+            src.get([i])
+        except TypeError as e:
+            found.append(str(e))
+print("get", found[:10], len(found), found[-1])
+recvs = [{"x": 1}, {"x": 2}, "nodict"]
+got = []
+for i in range(300):
+    try:
+        got.append(recvs[i // 100].get("x", 0))
+    except AttributeError as e:
+        got.append(str(e))
+print("get receivers", got[0], got[150], got[-1], len(got))

@@ -15,30 +15,40 @@ use crate::vm::dict::{dict_mut, hash_value};
 use crate::vm::obj::{decref, incref, kind_of, list_items, list_push, none_raw, Obj};
 use crate::vm::types::BuiltinObj;
 
-/// A list method the trace calls natively.
+/// A builtin method the trace calls natively.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ListMethod {
+pub enum NativeMethod {
     /// `list.append`.
     Append,
     /// `list.pop`.
     Pop,
+    /// `dict.get`.
+    DictGet,
 }
 
-/// Which native list method the builtin `m` (a `LOAD_METHOD` cache's
-/// method for lists) is, if any.
-pub fn list_method(m: u64) -> Option<ListMethod> {
+impl NativeMethod {
+    /// The kind of receiver the method is for.
+    pub fn receiver_kind(self) -> u32 {
+        match self {
+            NativeMethod::Append | NativeMethod::Pop => kind::LIST,
+            NativeMethod::DictGet => kind::DICT,
+        }
+    }
+}
+
+/// Which native method the builtin `m` (a `LOAD_METHOD` cache's method)
+/// is, if any.
+pub fn native_method(m: u64) -> Option<NativeMethod> {
     if m == 0 || m & 1 == 1 || kind_of(m) != kind::BUILTIN {
         return None;
     }
     // SAFETY: kind checked: a live builtin object (the cache's method is
     // owned by the VM's method table).
     let b = unsafe { &*(m as *const BuiltinObj) };
-    if b.self_kind != kind::LIST {
-        return None;
-    }
-    match b.name {
-        "append" => Some(ListMethod::Append),
-        "pop" => Some(ListMethod::Pop),
+    match (b.self_kind, b.name) {
+        (kind::LIST, "append") => Some(NativeMethod::Append),
+        (kind::LIST, "pop") => Some(NativeMethod::Pop),
+        (kind::DICT, "get") => Some(NativeMethod::DictGet),
         _ => None,
     }
 }
@@ -84,6 +94,35 @@ pub extern "C" fn cpjit_dict_store(v: u64, c: u64, k: u64) -> u64 {
     u64::from(r.is_ok())
 }
 
+/// `d.get(k)` / `d.get(k, default)` for `_CALL_DICT_GET`, stack
+/// `[method, dict, k, default?]` at `base` (`n` arguments): the value of
+/// `k` or the default (`None` without one), a new reference, with the
+/// `n + 2` values released, exactly as tier 1's `dict.get`; 0 with nothing
+/// released if the receiver is not a dict or `k` is unhashable.
+///
+/// # Safety
+/// `base` points at `n + 2` owned values (the trace's stack), `n` 1 or 2.
+pub unsafe extern "C" fn cpjit_dict_get(base: *mut u64, n: u64) -> u64 {
+    // SAFETY: the caller's contract.
+    let vals = unsafe { std::slice::from_raw_parts(base, n as usize + 2) };
+    let (d, k) = (vals[1], vals[2]);
+    if !(1..=2).contains(&n) || d & 1 == 1 || kind_of(d) != kind::DICT {
+        return 0;
+    }
+    // SAFETY: kind checked; no other borrow of the table while this runs.
+    let r = match unsafe { dict_mut(d) }.get(k) {
+        Ok(Some(v)) => v,
+        Ok(None) if n == 2 => vals[3],
+        Ok(None) => none_raw(),
+        Err(_) => return 0,
+    };
+    incref(r);
+    for &v in vals {
+        decref(v);
+    }
+    r
+}
+
 /// `list.append(x)` when the list has no room left: grows it and stores
 /// `x` (taking its reference). Returns `None` (immortal).
 pub extern "C" fn cpjit_list_append(list: u64, x: u64) -> u64 {
@@ -122,6 +161,7 @@ pub fn register(table: SymbolTable) -> SymbolTable {
         cpjit_dict_store,
         cpjit_list_append,
         cpjit_list_pop,
+        cpjit_dict_get,
     ]
     .into_iter()
     .fold(table, |t, (name, addr)| t.with(name, addr))

@@ -703,7 +703,7 @@ fn run(
                 s.pop();
                 s.pop();
             }
-            Uop::LOAD_METHOD_LIST => {
+            Uop::LOAD_METHOD_LIST | Uop::LOAD_METHOD_DICT => {
                 s.pop();
                 s.push(Ty::Unknown);
                 s.push(Ty::Unknown);
@@ -714,7 +714,7 @@ fn run(
                 s.pop();
                 s.push(Ty::Unknown);
             }
-            Uop::CALL_LIST_POP => {
+            Uop::CALL_LIST_POP | Uop::CALL_DICT_GET => {
                 for _ in 0..u.oparg + 2 {
                     s.pop();
                 }

@@ -30,7 +30,7 @@ use crate::jit::UopInstruction;
 use crate::vm::bytecode::{encode, op, oparg, opcode, Cache, Code, EntrySlot};
 use crate::vm::dict::{dict_mut, Dict};
 use crate::vm::obj::Obj;
-use crate::vm::tier2::container_helpers::{self, ListMethod};
+use crate::vm::tier2::container_helpers::{self, NativeMethod};
 use crate::vm::tier2::deps::Dep;
 use crate::vm::tier2::trace::{Caller, FrameContext};
 use crate::vm::tier2::{fast_helpers, helpers, iter_helpers};
@@ -471,9 +471,9 @@ pub fn project(
                 None
             }
             op::LOAD_METHOD => {
-                // A list method tier 1 cached here: the call after it can
-                // be native (`_LOAD_METHOD_LIST` guards the receiver).
-                callables.push(list_method_cached(caches, i).filter(|_| speculate));
+                // A list or dict method tier 1 cached here: the call after
+                // it can be native (`_LOAD_METHOD_*` guards the receiver).
+                callables.push(native_method_cached(caches, i).filter(|_| speculate));
                 None
             }
             op::CALL | op::CALL_BUILTIN | op::CALL_PY_EXACT_ARGS => callables.pop().flatten(),
@@ -722,17 +722,21 @@ pub fn project(
                 );
                 i += 1;
             }
-            op::LOAD_METHOD if speculate && list_method_cached(caches, i).is_some() => {
-                let m = list_method_cached(caches, i).unwrap_or(0);
-                b.emit(ins(Uop::LOAD_METHOD_LIST).operand(m), exit_here, None);
+            op::LOAD_METHOD if speculate && native_method_cached(caches, i).is_some() => {
+                let m = native_method_cached(caches, i).unwrap_or(0);
+                let u = match container_helpers::native_method(m).map(|n| n.receiver_kind()) {
+                    Some(crate::abi::layout::kind::DICT) => Uop::LOAD_METHOD_DICT,
+                    _ => Uop::LOAD_METHOD_LIST,
+                };
+                b.emit(ins(u).operand(m), exit_here, None);
                 i += 1;
             }
             op::CALL | op::CALL_BUILTIN
                 if speculate
                     && (i == 0 || opcode(instrs[i - 1]) != op::KW_NAMES)
-                    && native_list_call(callable, arg).is_some() =>
+                    && native_call(callable, arg).is_some() =>
             {
-                let u = native_list_call(callable, arg).unwrap_or(Uop::CALL_LIST_POP);
+                let u = native_call(callable, arg).unwrap_or(Uop::CALL_LIST_POP);
                 b.emit(ins(u).oparg(arg), exit_here, None);
                 i += 1;
             }
@@ -927,22 +931,22 @@ fn fast_step(b: &mut Builder, instrs: &[u32], i: usize, expected: u32) -> bool {
 
 // ----- dicts, lists and tuples (s6-dict) -----
 
-/// The list method (`append` or `pop`) tier 1 cached for lists at the
-/// `LOAD_METHOD` at `i`, if that is what its cache holds.
-fn list_method_cached(caches: &[Cache], i: usize) -> Option<u64> {
+/// The native method (`list.append`, `list.pop`, `dict.get`) tier 1
+/// cached at the `LOAD_METHOD` at `i` for its receiver's kind, if that is
+/// what its cache holds.
+fn native_method_cached(caches: &[Cache], i: usize) -> Option<u64> {
     let c = caches.get(i)?;
-    (c.version != 0
-        && c.index == crate::abi::layout::kind::LIST
-        && container_helpers::list_method(c.version).is_some())
-    .then_some(c.version)
+    let m = container_helpers::native_method(c.version)?;
+    (c.index == m.receiver_kind()).then_some(c.version)
 }
 
-/// The native uop of a call of `callable` (a list method a
-/// `_LOAD_METHOD_LIST` of this trace pushed) with `nargs` arguments.
-fn native_list_call(callable: Option<u64>, nargs: u32) -> Option<Uop> {
-    match (container_helpers::list_method(callable?)?, nargs) {
-        (ListMethod::Append, 1) => Some(Uop::CALL_LIST_APPEND),
-        (ListMethod::Pop, 0 | 1) => Some(Uop::CALL_LIST_POP),
+/// The native uop of a call of `callable` (a method a `_LOAD_METHOD_*` of
+/// this trace pushed) with `nargs` arguments.
+fn native_call(callable: Option<u64>, nargs: u32) -> Option<Uop> {
+    match (container_helpers::native_method(callable?)?, nargs) {
+        (NativeMethod::Append, 1) => Some(Uop::CALL_LIST_APPEND),
+        (NativeMethod::Pop, 0 | 1) => Some(Uop::CALL_LIST_POP),
+        (NativeMethod::DictGet, 1 | 2) => Some(Uop::CALL_DICT_GET),
         _ => None,
     }
 }

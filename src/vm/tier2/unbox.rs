@@ -116,7 +116,9 @@ fn exits_before(u: Uop) -> bool {
             | Uop::BINARY_SUBSCR_DICT
             | Uop::STORE_SUBSCR_DICT
             | Uop::LOAD_METHOD_LIST
+            | Uop::LOAD_METHOD_DICT
             | Uop::CALL_LIST_POP
+            | Uop::CALL_DICT_GET
             | Uop::GUARD_ITER_TUPLE
     )
 }
@@ -313,7 +315,7 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                 st.makes = Some(m.make(k, false));
             }
             Uop::STORE_SUBSCR_DICT => m.pop_pinned(3),
-            Uop::LOAD_METHOD_LIST => {
+            Uop::LOAD_METHOD_LIST | Uop::LOAD_METHOD_DICT => {
                 m.pop_pinned(1);
                 m.make(k, false);
                 st.makes = Some(m.make(k, false));
@@ -322,7 +324,7 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                 m.pop_pinned(3);
                 st.makes = Some(m.make(k, false));
             }
-            Uop::CALL_LIST_POP => {
+            Uop::CALL_LIST_POP | Uop::CALL_DICT_GET => {
                 m.pop_pinned(u.oparg as usize + 2);
                 st.makes = Some(m.make(k, false));
             }

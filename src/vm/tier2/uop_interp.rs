@@ -602,9 +602,14 @@ pub unsafe fn run(
                         _ => sp = sp.sub(3),
                     }
                 }
-                Uop::LOAD_METHOD_LIST => {
+                Uop::LOAD_METHOD_LIST | Uop::LOAD_METHOD_DICT => {
                     let recv = *sp.sub(1);
-                    if recv & 1 == 1 || kind_of(recv) != kind::LIST {
+                    let want = if ins.opcode == Uop::LOAD_METHOD_LIST {
+                        kind::LIST
+                    } else {
+                        kind::DICT
+                    };
+                    if recv & 1 == 1 || kind_of(recv) != want {
                         pc = ins.jump_target as usize;
                     } else {
                         incref(ins.operand);
@@ -638,6 +643,16 @@ pub unsafe fn run(
                             sp = base.add(1);
                             decref(list);
                             decref(m);
+                        }
+                    }
+                }
+                Uop::CALL_DICT_GET => {
+                    let base = sp.sub(ins.oparg as usize + 2);
+                    match container_helpers::cpjit_dict_get(base, ins.oparg as u64) {
+                        0 => pc = ins.jump_target as usize,
+                        v => {
+                            *base = v;
+                            sp = base.add(1);
                         }
                     }
                 }
