@@ -104,8 +104,8 @@ uops! {
     COPY = "_COPY",
     /// Push NULL.
     PUSH_NULL = "_PUSH_NULL",
-    /// Replace the top value by its truth as a bool (small ints, bools and
-    /// lists inline, other objects through `cpjit_to_bool`, which releases them);
+    /// Replace the top value by its truth as a bool (small ints and bools
+    /// inline, other objects through `cpjit_to_bool`, which releases them);
     /// exit (to `jump_target`, stack unchanged) if the truth test fails.
     TO_BOOL = "_TO_BOOL",
     /// Small int `>>` (guarded before); exits unless 0 <= shift < 63.

@@ -1445,20 +1445,6 @@ fn to_bool(s: &mut B) -> R {
     let fast = s.llvm().build_or(is_bool, is_int, "fast")?;
     let slow = s.llvm().build_not(fast, "slow")?;
     s.if_then(slow, |s| {
-        // A list: true when it has items (released here).
-        let is_list = is_kind(s, v, kind::LIST)?;
-        s.if_then(is_list, |s| {
-            let obj = s.llvm().build_int_to_ptr(v, s.ptr(), "list")?;
-            let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
-            let zero = len.get_type().const_zero();
-            let full = s
-                .llvm()
-                .build_int_compare(IntPredicate::NE, len, zero, "full")?;
-            let r = s.llvm().build_select(full, t, f, "truth")?.into_int_value();
-            s.llvm().build_store(top, r)?;
-            s.decref_obj(v)?;
-            s.continue_at(Exit::Continue)
-        })?;
         // Any other object: its truth from the runtime (which releases it),
         // or 0 if that failed: exit with the stack unchanged.
         let r = s

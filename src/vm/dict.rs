@@ -262,10 +262,12 @@ impl Dict {
         loop {
             // SAFETY: `i <= mask < index.len()`.
             let e = unsafe { *self.index.get_unchecked(i) };
-            if e == EMPTY {
-                return Err(i);
-            }
-            if e != DUMMY {
+            // One test on the common path: a used slot is non-negative.
+            if e < 0 {
+                if e == EMPTY {
+                    return Err(i);
+                }
+            } else {
                 // SAFETY: every index slot that is neither empty nor a
                 // dummy holds the position of a live entry (kept so by
                 // `set`, `remove` and `rebuild`).
@@ -328,10 +330,11 @@ impl Dict {
         loop {
             // SAFETY: as in `find`.
             let e = unsafe { *self.index.get_unchecked(i) };
-            if e == EMPTY {
-                return None;
-            }
-            if e != DUMMY {
+            if e < 0 {
+                if e == EMPTY {
+                    return None;
+                }
+            } else {
                 // SAFETY: as in `find`.
                 let en = unsafe { self.entries.get_unchecked(e as usize) };
                 if en.key == key {
