@@ -349,6 +349,31 @@ uops! {
     /// place of a `_LOAD_FAST_CHECK` whose value a `_GUARD_BOTH_INT` checks,
     /// so a function's argument is proven once, at its first use.
     GUARD_LOCAL_INT = "_GUARD_LOCAL_INT",
+    // ----- s6-float: unboxed list items, mixed int/float arithmetic -----
+    /// `_BINARY_SUBSCR_LIST_INT` whose item a float operation takes
+    /// unboxed: unless the stack is `[list, small int in bounds]` and the
+    /// item a float, continue at `jump_target` with the stack unchanged;
+    /// else pop two, push the item's `f64` bits (no reference taken) and
+    /// release the list.
+    BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT = "_BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT",
+    /// `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST` for a float item taken unboxed:
+    /// push the `f64` bits of item `operand` (a tagged small int) of the
+    /// list in `localsplus[oparg]`. Unless it is a list, the index in bounds
+    /// and the item a float, push the list and the index (new references)
+    /// and continue at `jump_target`, as the loads and the subscript would
+    /// have.
+    BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT =
+        "_BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT",
+    /// As `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT` with the index
+    /// in `localsplus[operand]`.
+    BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT = "_BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT",
+    /// `_BINARY_OP_FLOAT_MIXED` of an unboxed float and a small int (both
+    /// known): `oparg` is the operator (0..4: `+ - * / **`) plus 8 when the
+    /// int is the left operand. The int is converted as tier 1 converts it
+    /// (`i as f64`); a zero divisor or a NaN power continues at
+    /// `jump_target`, stack unchanged; else pops two and pushes the
+    /// result's bits.
+    BINARY_OP_FLOAT_INT_UNBOXED = "_BINARY_OP_FLOAT_INT_UNBOXED",
 }
 
 #[cfg(test)]

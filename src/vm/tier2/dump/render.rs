@@ -236,8 +236,11 @@ fn fused_operands(op: Uop) -> Option<bool> {
         return Some(a.constant);
     }
     match op {
-        Uop::STORE_SUBSCR_LIST_INT_LOCALS | Uop::BINARY_SUBSCR_LIST_INT_LOCALS => Some(false),
-        Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST => Some(true),
+        Uop::STORE_SUBSCR_LIST_INT_LOCALS
+        | Uop::BINARY_SUBSCR_LIST_INT_LOCALS
+        | Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT => Some(false),
+        Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST
+        | Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT => Some(true),
         _ => None,
     }
 }
