@@ -374,6 +374,19 @@ uops! {
     /// `jump_target`, stack unchanged; else pops two and pushes the
     /// result's bits.
     BINARY_OP_FLOAT_INT_UNBOXED = "_BINARY_OP_FLOAT_INT_UNBOXED",
+    /// The read of `lst[c] op= x` (`lst` in `localsplus[oparg]`, `c` the
+    /// small int constant `operand`): `_LOAD_FAST; _LOAD_CONST; _COPY 2;
+    /// _COPY 2; _BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT` in one, pushing the
+    /// float item's bits. Unless it is a list, the index in bounds and the
+    /// item a float, push the list, the index, the list and the index (new
+    /// references) and continue at `jump_target`, as those uops would have.
+    INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST = "_INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST",
+    /// The store of `lst[c] op= x` after `_INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST`
+    /// of the same list and index with only pure unboxed float uops between
+    /// (so the list and the item are still there): pop the unboxed result
+    /// and write it into the item's box when only the list references it,
+    /// else store a new box and release the old item.
+    INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST = "_INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST",
 }
 
 #[cfg(test)]

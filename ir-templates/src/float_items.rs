@@ -2,16 +2,18 @@
 //! (see `src/vm/tier2/unbox.rs`): a float list item read straight into an
 //! unboxed `f64` word (no reference taken, no box released), alone or
 //! fused with the loads of its list and index, and `+ - * / **` of an
-//! unboxed float and a small int. Each failure leaves through
+//! unboxed float and a small int, and the read and the store of `lst[c]
+//! op= x` with the list in a local. Each failure leaves through
 //! `_JIT_JUMP_TARGET` with the stack the replaced uops would have had.
 
-use cpjit_abi::layout::kind;
+use cpjit_abi::layout::{kind, FloatObj, ListObj};
 use cpjit_abi::uop::Uop;
 use inkwell::IntPredicate;
 
 use crate::builder::{Exit, StencilBuilder};
 use crate::uops::{
-    bits, float_op_by_oparg, float_value, guard_kind_or, list_item_slot_or, unboxed,
+    bits, float_op_by_oparg, float_value, guard_kind_or, if_unique_float, list_item_slot_or,
+    unboxed,
 };
 use crate::TemplateError;
 
@@ -22,9 +24,13 @@ type R = Result<(), TemplateError>;
 pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
     match uop {
         Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT => subscr_unboxed(s),
-        Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT => subscr_local_unboxed(s, true),
-        Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT => subscr_local_unboxed(s, false),
+        Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT => {
+            subscr_local_unboxed(s, Loads::ListConst)
+        }
+        Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT => subscr_local_unboxed(s, Loads::Locals),
         Uop::BINARY_OP_FLOAT_INT_UNBOXED => float_int_unboxed(s),
+        Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST => subscr_local_unboxed(s, Loads::ListConstTwice),
+        Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST => inplace_store_item(s),
         _ => Err(TemplateError::Signature),
     }
 }
@@ -44,11 +50,24 @@ fn subscr_unboxed(s: &mut B) -> R {
     s.continue_at(Exit::Continue)
 }
 
-/// The list in `localsplus[oparg]`, the index the constant `operand`
-/// (`const_index`) or `localsplus[operand]`: pushes the float item's bits.
-/// A failed guard pushes the list and the index (new references), as the
-/// loads would have, and leaves for the subscript's exit.
-fn subscr_local_unboxed(s: &mut B, const_index: bool) -> R {
+/// The loads a fused item read stands for: what its failure path pushes.
+#[derive(Clone, Copy, PartialEq)]
+enum Loads {
+    /// `_LOAD_FAST list; _LOAD_CONST index`.
+    ListConst,
+    /// `_LOAD_FAST list; _LOAD_FAST index`.
+    Locals,
+    /// `_LOAD_FAST list; _LOAD_CONST index; _COPY 2; _COPY 2` (the read
+    /// of `list[index] op= x`).
+    ListConstTwice,
+}
+
+/// The list in `localsplus[oparg]`, the index the constant `operand` or
+/// `localsplus[operand]`: pushes the float item's bits. A failed guard
+/// pushes what the loads would have (new references) and leaves for the
+/// subscript's exit.
+fn subscr_local_unboxed(s: &mut B, loads: Loads) -> R {
+    let const_index = loads != Loads::Locals;
     let list_slot = s.local_slot(s.oparg()?)?;
     let list = s
         .llvm()
@@ -75,6 +94,11 @@ fn subscr_local_unboxed(s: &mut B, const_index: bool) -> R {
         s.incref(index)?;
     }
     s.push(index)?;
+    if loads == Loads::ListConstTwice {
+        s.incref(list)?;
+        s.push(list)?;
+        s.push(index)?;
+    }
     s.continue_at(Exit::JumpTarget)?;
     s.sp = sp;
     s.llvm().position_at_end(here);
@@ -107,5 +131,47 @@ fn float_int_unboxed(s: &mut B) -> R {
     let r = float_op_by_oparg(s, op, x, y)?;
     s.drop_values(2)?;
     s.push(r)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `localsplus[oparg][operand] = v` for the unboxed `v` on top, the list
+/// and the float item checked by the `_INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST`
+/// before it (nothing between can change them): into the item's box when
+/// the list holds the only reference, else a new box.
+fn inplace_store_item(s: &mut B) -> R {
+    let value = s.pop()?;
+    let list_slot = s.local_slot(s.oparg()?)?;
+    let list = s
+        .llvm()
+        .build_load(s.i64(), list_slot, "list")?
+        .into_int_value();
+    let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list_obj")?;
+    let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
+    let len = if len.get_type().get_bit_width() == 64 {
+        len
+    } else {
+        s.llvm().build_int_s_extend(len, s.i64(), "len64")?
+    };
+    let i = s.decode_int(s.operand()?)?;
+    let b = s.llvm();
+    let neg = b.build_int_compare(IntPredicate::SLT, i, s.const_i64(0), "neg")?;
+    let wrapped = b.build_int_add(i, len, "wrapped")?;
+    let i = b.build_select(neg, wrapped, i, "i")?.into_int_value();
+    let items = s
+        .load_field(obj, &ListObj::DESC, "items")?
+        .into_pointer_value();
+    let slot = s.word_at(items, i)?;
+    let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
+    let sp = s.sp;
+    if_unique_float(s, old, |s, box_obj| {
+        // Only the list holds the old float: write into its box.
+        let f = unboxed(s, value)?;
+        s.store_field(box_obj, &FloatObj::DESC, "value", f)?;
+        s.continue_at(Exit::Continue)
+    })?;
+    s.sp = sp;
+    let boxed = s.box_float(value)?;
+    s.llvm().build_store(slot, boxed)?;
+    s.decref(old)?;
     s.continue_at(Exit::Continue)
 }

@@ -129,7 +129,9 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT
         | Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT
         | Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT
-        | Uop::BINARY_OP_FLOAT_INT_UNBOXED => crate::float_items::build(uop, s),
+        | Uop::BINARY_OP_FLOAT_INT_UNBOXED
+        | Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST
+        | Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST => crate::float_items::build(uop, s),
         Uop::CALL_RANGE_ITER => call_range_iter(s),
     }
 }
@@ -917,7 +919,7 @@ fn is_unique<'ctx>(
 
 /// Runs `then` (given the box's address) when `v` is a float box that
 /// only its holder references, so the box may be rewritten in place.
-fn if_unique_float<'ctx, 'a>(
+pub(crate) fn if_unique_float<'ctx, 'a>(
     s: &mut B<'ctx, 'a>,
     v: IntValue<'ctx>,
     then: impl FnOnce(&mut B<'ctx, 'a>, inkwell::values::PointerValue<'ctx>) -> R,

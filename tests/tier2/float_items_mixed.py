@@ -49,6 +49,37 @@ def item_becomes_int(steps):
 print(item_becomes_int(50))
 
 
+def item_updates(steps):
+    # `v[c] op= x` read and written in place: the item becomes an int, a
+    # box shared with another list (written anew, not in place), and the
+    # list shrinks under the constant index.
+    v = [0.5, 1.5, 2.5, 3.5]
+    kept = []
+    out = []
+    x = 0.25
+    for k in range(steps):
+        if k == 20:
+            v[1] = 3
+        if k == 30:
+            kept.append(v[2])
+        try:
+            v[1] += x * 2.0
+            v[2] -= x
+            v[-1] *= 1.0 + x
+        except IndexError as e:
+            out.append((k, str(e)))
+            v.append(1.0)
+        if k == 40:
+            v.pop()
+            v.pop()
+        if k % 10 == 0:
+            out.append(list(v))
+    return out, kept
+
+
+print(item_updates(50))
+
+
 def index_out_of_range(steps):
     vals = [0.5, 1.25, 2.0, 3.5]
     s = 0.0

@@ -20,6 +20,7 @@
 //!   b`) feeding `_BINARY_OP_ADD_INT`/`_SUBTRACT_INT` become one uop that
 //!   pushes the result, and with `_STORE_FAST_INT a` after it one that
 //!   updates the local in place.
+//! * Float list item updates `lst[c] op= x` (`float_update.rs`).
 //! * Last, constants that are small ints or immortal objects are pushed by
 //!   `_LOAD_CONST_IMMORTAL` (no reference count).
 //!
@@ -206,6 +207,10 @@ pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
     }
     let mut k = 0;
     while k < uops.len() {
+        if let Some(end) = super::float_update::fuse_item_update(&mut uops, k, &entered) {
+            k = end + 1;
+            continue;
+        }
         let g = &uops[k..];
         let fused = fuse_arith(g)
             .or_else(|| fuse_compare(g))

@@ -432,7 +432,8 @@ pub unsafe fn run(
                     decref(c);
                 }
                 Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT
-                | Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT => {
+                | Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT
+                | Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST => {
                     let c = *lp.add(ins.oparg as usize);
                     let k = if ins.opcode == Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT {
                         *lp.add(ins.operand as usize)
@@ -442,14 +443,35 @@ pub unsafe fn run(
                     let item = list_int_slot(c, k).map(|slot| *slot);
                     let Some(item) = item.filter(|&v| kind_of(v) == kind::FLOAT) else {
                         // The fused loads' values, as they would have pushed them.
-                        incref(c);
-                        incref(k);
-                        push!(c);
-                        push!(k);
+                        let times = if ins.opcode == Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST {
+                            2
+                        } else {
+                            1
+                        };
+                        for _ in 0..times {
+                            incref(c);
+                            incref(k);
+                            push!(c);
+                            push!(k);
+                        }
                         pc = ins.jump_target as usize;
                         continue;
                     };
                     push!(float_val(item).to_bits());
+                }
+                Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST => {
+                    let f = f64::from_bits(pop!());
+                    // The read before it checked the list, the index and
+                    // the item, and nothing between can change them.
+                    if let Some(slot) = list_int_slot(*lp.add(ins.oparg as usize), ins.operand) {
+                        let old = *slot;
+                        if kind_of(old) == kind::FLOAT && (*(old as *const ObjHeader)).refcnt == 1 {
+                            (*(old as *mut FloatObj)).value = f;
+                        } else {
+                            *slot = new_float(f);
+                            decref(old);
+                        }
+                    }
                 }
                 Uop::BINARY_OP_FLOAT_INT_UNBOXED => {
                     let (a, b) = (*sp.sub(2), *sp.sub(1));
