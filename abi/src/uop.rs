@@ -387,6 +387,11 @@ uops! {
     /// and write it into the item's box when only the list references it,
     /// else store a new box and release the old item.
     INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST = "_INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST",
+    /// `_LOAD_FAST oparg` and the float guard after it in one, for a float
+    /// taken unboxed: push the `f64` bits of `localsplus[oparg]` (bound)
+    /// when it is a float; else push it (new reference) and continue at
+    /// `jump_target` (the guard's exit).
+    LOAD_FAST_GUARD_UNBOXED_FLOAT = "_LOAD_FAST_GUARD_UNBOXED_FLOAT",
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::BINARY_OP_FLOAT_INT_UNBOXED => float_int_unboxed(s),
         Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST => subscr_local_unboxed(s, Loads::ListConstTwice),
         Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST => inplace_store_item(s),
+        Uop::LOAD_FAST_GUARD_UNBOXED_FLOAT => load_fast_guard_unboxed(s),
         _ => Err(TemplateError::Signature),
     }
 }
@@ -173,5 +174,31 @@ fn inplace_store_item(s: &mut B) -> R {
     let boxed = s.box_float(value)?;
     s.llvm().build_store(slot, boxed)?;
     s.decref(old)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `localsplus[oparg]` pushed as `f64` bits when it is a float; anything
+/// else is pushed as it is (a new reference), leaving for the guard's exit.
+fn load_fast_guard_unboxed(s: &mut B) -> R {
+    let slot = s.local_slot(s.oparg()?)?;
+    let value = s
+        .llvm()
+        .build_load(s.i64(), slot, "value")?
+        .into_int_value();
+    let fail = s.new_block("push_and_exit");
+    let here = s
+        .llvm()
+        .get_insert_block()
+        .ok_or(TemplateError::Signature)?;
+    let sp = s.sp;
+    s.llvm().position_at_end(fail);
+    s.incref(value)?;
+    s.push(value)?;
+    s.continue_at(Exit::JumpTarget)?;
+    s.sp = sp;
+    s.llvm().position_at_end(here);
+    guard_kind_or(s, value, kind::FLOAT, Some(fail))?;
+    let f = float_value(s, value)?;
+    s.push(bits(s, f)?)?;
     s.continue_at(Exit::Continue)
 }

@@ -131,7 +131,8 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         | Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT
         | Uop::BINARY_OP_FLOAT_INT_UNBOXED
         | Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST
-        | Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST => crate::float_items::build(uop, s),
+        | Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST
+        | Uop::LOAD_FAST_GUARD_UNBOXED_FLOAT => crate::float_items::build(uop, s),
         Uop::CALL_RANGE_ITER => call_range_iter(s),
     }
 }

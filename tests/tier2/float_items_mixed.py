@@ -80,6 +80,19 @@ def item_updates(steps):
 print(item_updates(50))
 
 
+def local_turns_int(vals):
+    # `c`, a float from the list, is loaded unboxed by a load that checks
+    # it; the last items are ints and the load exits with them.
+    acc = 0.0
+    x = 0.5
+    for c in vals:
+        acc = acc * x + c
+    return acc
+
+
+print(local_turns_int([0.5 * k for k in range(40)] + [3, 4.5, 7, 2**70]))
+
+
 def index_out_of_range(steps):
     vals = [0.5, 1.25, 2.0, 3.5]
     s = 0.0

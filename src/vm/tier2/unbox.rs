@@ -20,7 +20,9 @@
 //! A list item (`_BINARY_SUBSCR_LIST_INT`) that a float guard checks and a
 //! float operation consumes is read unboxed
 //! (`_BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT`, which checks the item itself,
-//! so the guard drops it); a `_BINARY_OP_FLOAT_MIXED` of a known float and
+//! so the guard drops it), and so is a local loaded right before a float
+//! guard checks it (`_LOAD_FAST_GUARD_UNBOXED_FLOAT`, which leaves through
+//! the guard's exit); a `_BINARY_OP_FLOAT_MIXED` of a known float and
 //! a known small int becomes `_BINARY_OP_FLOAT_INT_UNBOXED`.
 
 use crate::abi::layout::kind;
@@ -136,6 +138,11 @@ fn exits_before(u: Uop) -> bool {
     )
 }
 
+/// Whether `u` is a float guard that checks the top of the stack.
+fn guards_top_float(u: Option<&UopInstruction>) -> bool {
+    u.is_some_and(|u| matches!(u.opcode, Uop::GUARD_BOTH_FLOAT | Uop::GUARD_TOS_FLOAT))
+}
+
 fn is_float_const(v: u64) -> bool {
     v != 0 && v & 1 == 0 && kind_of(v) == kind::FLOAT
 }
@@ -248,7 +255,17 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
         match u.opcode {
             Uop::LOAD_FAST => {
                 let f = float_load.get(k).copied().unwrap_or(false);
-                st.makes = Some(m.make(f));
+                let id = m.make(f);
+                if !f && guards_top_float(uops.get(k + 1)) {
+                    // Checked by the float guard right after it: may be
+                    // loaded unboxed by a load that checks it itself,
+                    // leaving (the value pushed boxed) through the
+                    // guard's exit; the values under it are boxed there.
+                    m.vals[id].unboxable = true;
+                    m.vals[id].needs_guard = true;
+                    st.at_exit = m.snapshot().into_iter().filter(|&(_, v)| v != id).collect();
+                }
+                st.makes = Some(id);
             }
             Uop::LOAD_CONST if u.operand & 1 == 1 => st.makes = Some(m.make_small_int()),
             Uop::LOAD_CONST => st.makes = Some(m.make(is_float_const(u.operand))),
@@ -557,7 +574,12 @@ pub fn unbox(uops: Vec<UopInstruction>, float_load: &[bool]) -> Vec<UopInstructi
                 u.opcode = Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT;
             }
             Uop::LOAD_FAST if st.makes.is_some_and(is_unboxed) => {
-                u.opcode = Uop::LOAD_FAST_UNBOXED_FLOAT;
+                if float_load.get(k).copied().unwrap_or(false) {
+                    u.opcode = Uop::LOAD_FAST_UNBOXED_FLOAT;
+                } else {
+                    u.opcode = Uop::LOAD_FAST_GUARD_UNBOXED_FLOAT;
+                    u.jump_target = uops[k + 1].jump_target;
+                }
             }
             Uop::LOAD_CONST if st.makes.is_some_and(is_unboxed) => {
                 u.opcode = Uop::LOAD_CONST_UNBOXED;
@@ -585,7 +607,8 @@ pub fn unbox(uops: Vec<UopInstruction>, float_load: &[bool]) -> Vec<UopInstructi
                 }
             }
         }
-        if !depths.is_empty() && u.opcode != Uop::NOP {
+        // (A guard made a `_NOP`, or a plain load, has no exit.)
+        if !depths.is_empty() && !matches!(u.opcode, Uop::NOP | Uop::LOAD_FAST) {
             fixups.push((out.len(), depths));
         }
         out.push(u);
@@ -673,15 +696,15 @@ mod tests {
     }
 
     /// A guard between the making and the use of an unboxed value exits
-    /// through a new stub that boxes it first; a guarded operand stays
-    /// boxed until the operation unboxes it.
+    /// through a new stub that boxes it first; a guarded operand from a
+    /// checked load stays boxed until the operation unboxes it.
     #[test]
     fn exits_box_the_unboxed_values_first() {
         let uops = vec![
             ins(Uop::LOAD_FAST).oparg(0),
             ins(Uop::LOAD_FAST).oparg(0),
             ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
-            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::LOAD_FAST_CHECK).oparg(1).jump_target(7),
             ins(Uop::GUARD_TOS_FLOAT).jump_target(7),
             ins(Uop::BINARY_OP_ADD_FLOAT),
             ins(Uop::STORE_FAST).oparg(0),
@@ -695,7 +718,7 @@ mod tests {
                 Uop::LOAD_FAST_UNBOXED_FLOAT,
                 Uop::LOAD_FAST_UNBOXED_FLOAT,
                 Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED,
-                Uop::LOAD_FAST,
+                Uop::LOAD_FAST_CHECK,
                 Uop::GUARD_TOS_FLOAT,
                 Uop::UNBOX_FLOAT_AT,
                 Uop::BINARY_OP_ADD_FLOAT_UNBOXED,
@@ -703,12 +726,15 @@ mod tests {
                 Uop::EXIT_TRACE,
                 Uop::BOX_FLOAT_AT,
                 Uop::EXIT_TRACE,
+                Uop::BOX_FLOAT_AT,
+                Uop::EXIT_TRACE,
             ]
         );
-        // The guard exits through the boxing stub: the product is 2 deep.
-        assert_eq!(out[4].jump_target, 9);
-        assert_eq!(out[9].oparg, 2);
-        assert_eq!(out[10].target, 40);
+        // The checked load and the guard exit through boxing stubs: the
+        // product is 1 deep, then 2 deep.
+        assert_eq!((out[3].jump_target, out[9].oparg), (9, 1));
+        assert_eq!((out[4].jump_target, out[11].oparg), (11, 2));
+        assert_eq!(out[12].target, 40);
         assert_eq!(out[5].oparg, 1);
     }
 
@@ -882,7 +908,7 @@ mod tests {
             ins(Uop::LOAD_FAST).oparg(1),
             ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
             ins(Uop::STORE_FAST).oparg(0),
-            ins(Uop::LOAD_FAST).oparg(3),
+            ins(Uop::LOAD_FAST_CHECK).oparg(3).jump_target(10),
             ins(Uop::GUARD_TOS_FLOAT).jump_target(10),
             ins(Uop::UNARY_NEGATIVE_FLOAT),
             ins(Uop::POP_TOP),
@@ -903,7 +929,7 @@ mod tests {
                 Uop::STORE_FAST_UNBOXED_FLOAT,
                 // Made boxed (guarded) and used as an object (popped):
                 // unboxed before, boxed after.
-                Uop::LOAD_FAST,
+                Uop::LOAD_FAST_CHECK,
                 Uop::GUARD_TOS_FLOAT,
                 Uop::UNBOX_FLOAT_AT,
                 Uop::UNARY_NEGATIVE_FLOAT_UNBOXED,
@@ -961,9 +987,9 @@ mod tests {
         );
     }
 
-    /// An item the guard checks but that is stored (`x = lst[0]`, its
-    /// identity kept), and an item no float guard checks, stay boxed; the
-    /// guard keeps checking the boxed one only.
+    /// An item a float guard checks and a float operation consumes is read
+    /// unboxed; an item that is stored (`x = lst[0]`, its identity kept)
+    /// stays boxed.
     #[test]
     fn list_items_not_guarded_or_not_consumed_stay_boxed() {
         let uops = vec![
@@ -984,9 +1010,11 @@ mod tests {
         let fl = vec![false; uops.len()];
         let out = unbox(uops, &fl);
         let ops = opcodes(&out);
-        // The first item is read unboxed; the guard checks the local only.
+        // The first item is read unboxed, the local by a load that checks
+        // it: the guard goes.
         assert_eq!(ops[2], Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT);
-        assert_eq!(ops[4], Uop::GUARD_TOS_FLOAT);
+        assert_eq!(ops[3], Uop::LOAD_FAST_GUARD_UNBOXED_FLOAT);
+        assert_eq!(ops[4], Uop::NOP);
         // The stored item keeps its box.
         assert!(ops[7..].contains(&Uop::BINARY_SUBSCR_LIST_INT));
         assert!(ops.contains(&Uop::STORE_FAST));
@@ -1095,5 +1123,45 @@ mod tests {
         assert_eq!(ops[5], Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED);
         assert_eq!(ops[8], Uop::BINARY_OP_ADD_FLOAT_UNBOXED);
         assert_eq!(ops[9], Uop::STORE_FAST_UNBOXED_FLOAT);
+    }
+    /// `acc + c` with `c` a local not known to be a float: the load checks
+    /// it and pushes it unboxed (the guard after it goes); its failure
+    /// leaves through the guard's exit, boxing the value under it first.
+    #[test]
+    fn a_local_checked_by_the_next_float_guard_is_loaded_unboxed() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::LOAD_FAST).oparg(2),
+            ins(Uop::GUARD_TOS_FLOAT).jump_target(8),
+            ins(Uop::BINARY_OP_ADD_FLOAT),
+            ins(Uop::STORE_FAST).oparg(0),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE).target(9).exit_index(0),
+        ];
+        let fl = [true, true, false, false, false, false, false, false, false];
+        let out = unbox(uops, &fl);
+        assert_eq!(
+            opcodes(&out[..8]),
+            vec![
+                Uop::LOAD_FAST_UNBOXED_FLOAT,
+                Uop::LOAD_FAST_UNBOXED_FLOAT,
+                Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED,
+                Uop::LOAD_FAST_GUARD_UNBOXED_FLOAT,
+                Uop::NOP,
+                Uop::BINARY_OP_ADD_FLOAT_UNBOXED,
+                Uop::STORE_FAST_UNBOXED_FLOAT,
+                Uop::JUMP_TO_TOP,
+            ]
+        );
+        // The product (2 deep once the load pushed its value) is boxed
+        // before the guard's exit.
+        let stub = out[3].jump_target as usize;
+        assert_eq!((out[stub].opcode, out[stub].oparg), (Uop::BOX_FLOAT_AT, 2));
+        assert_eq!(
+            (out[stub + 1].opcode, out[stub + 1].target),
+            (Uop::EXIT_TRACE, 9)
+        );
     }
 }

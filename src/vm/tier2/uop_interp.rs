@@ -459,6 +459,17 @@ pub unsafe fn run(
                     };
                     push!(float_val(item).to_bits());
                 }
+                Uop::LOAD_FAST_GUARD_UNBOXED_FLOAT => {
+                    let v = *lp.add(ins.oparg as usize);
+                    if kind_of(v) == kind::FLOAT {
+                        push!(float_val(v).to_bits());
+                    } else {
+                        incref(v);
+                        push!(v);
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                }
                 Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST => {
                     let f = f64::from_bits(pop!());
                     // The read before it checked the list, the index and
