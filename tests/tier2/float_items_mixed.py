@@ -80,6 +80,20 @@ def item_updates(steps):
 print(item_updates(50))
 
 
+def computed_index(steps):
+    # `v[k % 3] += ...`: the item read through the stack (the index is
+    # computed) is unboxed, and exits once the item is an int.
+    v = [0.5, 1.5, 2.5]
+    for k in range(steps):
+        if k == 30:
+            v[1] = 4
+        v[k % 3] += 0.25 * k
+    return v
+
+
+print(computed_index(60))
+
+
 def local_turns_int(vals):
     # `c`, a float from the list, is loaded unboxed by a load that checks
     # it; the last items are ints and the load exits with them.
