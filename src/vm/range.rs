@@ -423,7 +423,17 @@ mod tests {
 
     #[test]
     fn len_fits_i64_agrees_with_the_exact_length() {
-        let edges = [i64::MIN, i64::MIN + 1, -2, -1, 0, 1, 2, i64::MAX - 1, i64::MAX];
+        let edges = [
+            i64::MIN,
+            i64::MIN + 1,
+            -2,
+            -1,
+            0,
+            1,
+            2,
+            i64::MAX - 1,
+            i64::MAX,
+        ];
         for start in edges {
             for stop in edges {
                 for step in [i64::MIN, -3, -1, 1, 2, i64::MAX] {
