@@ -207,7 +207,7 @@ fn value_expr(h: &OwnedHole, role: Role, code_len: usize, info: &SetInfo) -> Str
         HoleValue::Continue => format!("at.wrapping_add({code_len:#x})"),
         HoleValue::Data => "data_at".to_owned(),
         HoleValue::Operand if info.narrow_operand => {
-            "(e.value(HoleValue::Operand)? & 0xffff_ffff)".to_owned()
+            "u64::from(e.value(HoleValue::Operand)? as u32)".to_owned()
         }
         v => format!("e.value(HoleValue::{v:?})?"),
     };
@@ -252,13 +252,10 @@ fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, info: &SetInfo)
         || holes
             .clone()
             .any(|h| matches!(h.value, HoleValue::Code | HoleValue::Continue));
-    // The bodies are constants of this module, so that the copies read
-    // them PC-relative from the emitting function's own code unit (a
-    // `static` of another unit is reached through the GOT: one more load
-    // per uop).
-    let _ = writeln!(out);
-    match prefilled_body(g, role) {
+    // The bodies are constants (see `writer`), read PC-relative.
+    let body = match prefilled_body(g, role) {
         Some(bytes) => {
+            let _ = writeln!(out);
             let _ = writeln!(
                 out,
                 "    /// `{}`'s code with the holes that do not depend on its place filled in.",
@@ -270,27 +267,15 @@ fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, info: &SetInfo)
                 let _ = write!(out, "\n        {}", list.join(" "));
             }
             let _ = writeln!(out, "\n    ];");
+            format!("{id}_CODE")
         }
-        None => {
-            let _ = writeln!(
-                out,
-                "    const {id}_CODE: [u8; {}] = super::{id}_CODE;",
-                code_len
-            );
-        }
-    }
-    if !g.data.body.is_empty() {
-        let _ = writeln!(
-            out,
-            "    const {id}_DATA: [u8; {}] = super::{id}_DATA;",
-            g.data.body.len()
-        );
-    }
-    let body = format!("{id}_CODE");
+        None => format!("super::{id}_CODE"),
+    };
     let uses_data_at = holes.clone().any(|h| h.value == HoleValue::Data);
     // The data is placed (aligned) whenever the layout gives the group a
     // data offset of its own: some data, an alignment, or a reference.
     let places_data = !g.data.body.is_empty() || g.data_align > 1 || uses_data_at;
+    let _ = writeln!(out);
     let _ = writeln!(out, "    #[inline(always)]");
     let _ = writeln!(
         out,
@@ -320,7 +305,7 @@ fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, info: &SetInfo)
         } else {
             "let data = "
         };
-        let _ = writeln!(out, "        {bind}e.data(&{id}_DATA)?;");
+        let _ = writeln!(out, "        {bind}e.data(&super::{id}_DATA)?;");
         let first = code_holes.len();
         for (k, h) in g.data.holes.iter().enumerate() {
             let _ = writeln!(

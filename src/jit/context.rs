@@ -151,7 +151,6 @@ impl JitContext {
             let p = ExecutorBox::allocate(self.memory.clone(), &exits);
             let header = p.as_ptr() as u64;
             let emitted = memory.write(&block, |buf, addr| plan.emit(buf, addr, header));
-            drop(plan);
             match emitted {
                 Ok(()) => {
                     let code = memory.address(&block);

@@ -314,17 +314,9 @@ impl<'a> Sink<'a, false> {
         fatal_error: impl Fn(&mut Self) -> Option<()>,
     ) -> Option<()> {
         trampoline(self)?;
-        // Counting up to zero from below the end: one add and a branch
-        // per uop.
-        let end = trace.as_ptr_range().end;
-        let mut k = -(trace.len() as isize);
-        while k != 0 {
-            // SAFETY: `-len <= k < 0`, so `end + k` is an instruction of
-            // `trace`.
-            let ins = unsafe { &*end.offset(k) };
+        for ins in trace {
             self.ins = ins;
             emit(ins.opcode as usize, self)?;
-            k += 1;
         }
         self.ins = &NO_INSTRUCTION;
         fatal_error(self)
