@@ -220,8 +220,12 @@ impl Plan<'_> {
         match emitted {
             Some(()) => Ok(()),
             // A value out of range (e.g. a symbol too far for a 32-bit
-            // displacement): the table-driven path says which.
-            None => e.emit_explained(trace, layout, buf, base, executor),
+            // displacement): the table-driven path says which. It may redo
+            // the layout, which is then no longer the plan's own.
+            None => {
+                self.unchecked = false;
+                e.emit_explained(trace, layout, buf, base, executor)
+            }
         }
     }
 }

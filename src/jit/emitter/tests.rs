@@ -494,3 +494,39 @@ fn emission_without_checks_needs_every_size_verified() {
         assert!(x == y, "{}", set.target);
     }
 }
+
+/// A planned trace that the generated functions give up on (a value they
+/// cannot patch: on i686 a symbol above 4 GiB for a 32-bit absolute hole)
+/// is reported as the table-driven path reports it, and the plan is not
+/// emitted without checks again (its layout may have been redone).
+#[test]
+fn a_planned_trace_the_generated_path_gives_up_on_is_explained() {
+    let set = stencil_sets::available()
+        .into_iter()
+        .map(|a| a.set)
+        .find(|s| is_32_bit(s.target))
+        .expect("a 32-bit target");
+    // Every symbol above 4 GiB.
+    let symbols = symbols_for(set, 0x1_0000_0000);
+    let emitter = Emitter::new(set, &symbols).unwrap();
+    let tables = Emitter::table_driven(set, &symbols).unwrap();
+    let trace = [
+        UopInstruction::new(Uop::LOAD_FAST),
+        UopInstruction::new(Uop::POP_TOP),
+        UopInstruction::new(Uop::DEOPT),
+    ];
+    let base = 0x1000_0040;
+    let mut planned = Layout::default();
+    let mut plan = emitter.plan(&trace, &mut planned).unwrap();
+    assert!(plan.unchecked);
+    let mut buf = vec![0u8; plan.total_size()];
+    let got = plan.emit(&mut buf, base, 0);
+    assert!(!plan.unchecked);
+    let mut layout = tables.layout(&trace).unwrap();
+    let want = tables.emit_into(&trace, &mut layout, &mut buf, base, 0);
+    assert!(
+        matches!(got, Err(JitError::PatchOutOfRange { .. })),
+        "{got:?}"
+    );
+    assert_eq!(format!("{got:?}"), format!("{want:?}"));
+}
