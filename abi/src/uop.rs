@@ -349,6 +349,29 @@ uops! {
     /// place of a `_LOAD_FAST_CHECK` whose value a `_GUARD_BOTH_INT` checks,
     /// so a function's argument is proven once, at its first use.
     GUARD_LOCAL_INT = "_GUARD_LOCAL_INT",
+    // ----- calls (s6-calls) -----
+    /// `_CALL_EXECUTOR` of a callee the trace proved (a baked global pushed
+    /// just before the call's `NULL`): the callable on the stack is a
+    /// function whose code is the one at `operand`, without cell or free
+    /// variables, taking exactly `oparg` arguments. Same semantics and exits
+    /// as `_CALL_EXECUTOR`; the push skips the callable's checks and takes
+    /// the frame's globals from the function.
+    CALL_EXECUTOR_KNOWN = "_CALL_EXECUTOR_KNOWN",
+    /// `_RETURN` of a frame whose `oparg` locals (all of its slots) the
+    /// optimizer proved small ints: if the stack holds only the return
+    /// value (`sp - 1 == localsplus + oparg`), the value moves to
+    /// `localsplus[0]` and `sp = localsplus + 1` (the locals need no
+    /// release, so whoever pops the frame releases nothing); then as
+    /// `_RETURN`.
+    RETURN_CLEAN = "_RETURN_CLEAN",
+}
+
+impl Uop {
+    /// A native call of a function-entry executor (`_CALL_EXECUTOR` or its
+    /// proven-callee form `_CALL_EXECUTOR_KNOWN`).
+    pub const fn is_native_call(self) -> bool {
+        matches!(self, Uop::CALL_EXECUTOR | Uop::CALL_EXECUTOR_KNOWN)
+    }
 }
 
 #[cfg(test)]

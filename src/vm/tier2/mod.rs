@@ -372,13 +372,10 @@ impl State {
             unsafe { (*e.as_ptr()).vm_data = Rc::as_ptr(&t) as *mut std::ffi::c_void };
             self.stats.jit_code_bytes += e.code_size() as u64;
         }
-        if t.uops.iter().any(|u| u.opcode == Uop::CALL_EXECUTOR) {
+        if t.uops.iter().any(|u| u.opcode.is_native_call()) {
             self.native_calls = true;
-            self.stats.native_call_sites += t
-                .uops
-                .iter()
-                .filter(|u| u.opcode == Uop::CALL_EXECUTOR)
-                .count() as u64;
+            self.stats.native_call_sites +=
+                t.uops.iter().filter(|u| u.opcode.is_native_call()).count() as u64;
         }
         if root_at.is_some() {
             self.stats.root_traces += 1;

@@ -321,6 +321,21 @@ fn inlinable(code: &Code, caches: &[Cache], i: usize, n: u32, levels: &[Level]) 
     (c.argcount == n && c.varargs.is_none() && !loops && !recursive).then_some(callee)
 }
 
+/// Whether `f` (a value the trace bakes in as a call's callable) is a
+/// function of the code object `callee` whose frames need no cells or free
+/// variables: what `_CALL_EXECUTOR_KNOWN` assumes without checking. A
+/// function's code never changes, so this holds for as long as the trace
+/// pushes `f` there.
+fn plain_function_of(f: u64, callee: &Obj) -> bool {
+    use crate::vm::types::FuncObj;
+    if f == 0 || f & 1 != 0 || crate::vm::obj::kind_of(f) != crate::abi::layout::kind::FUNCTION {
+        return false;
+    }
+    // SAFETY: `f` is a live function object (a constant the trace holds).
+    let fo = unsafe { crate::vm::obj::cast::<FuncObj>(f) };
+    fo.code.raw() == callee.raw() && !code_of(callee).entry.has_cells()
+}
+
 /// How a trace makes a `CALL_PY_EXACT_ARGS` it does not inline.
 enum CallKind {
     /// Natively (`_CALL_EXECUTOR`) with this callee.
@@ -743,11 +758,14 @@ pub fn project(
                             // if the frame cannot be pushed, tier 1 makes
                             // the call.
                             let slot = &code_of(&callee).entry as *const EntrySlot as u64;
-                            b.emit(
-                                ins(Uop::CALL_EXECUTOR).oparg(arg).operand(slot),
-                                exit_here,
-                                None,
-                            );
+                            // A baked global of exactly that code needs
+                            // none of the callable's checks.
+                            let call = if callable.is_some_and(|f| plain_function_of(f, &callee)) {
+                                Uop::CALL_EXECUTOR_KNOWN
+                            } else {
+                                Uop::CALL_EXECUTOR
+                            };
+                            b.emit(ins(call).oparg(arg).operand(slot), exit_here, None);
                             // The callee ran arbitrary code.
                             b.emit(
                                 ins(Uop::CHECK_VALIDITY).target(here + 1),

@@ -71,6 +71,7 @@ pub fn body_end(uops: &[UopInstruction]) -> Option<usize> {
                 | Uop::DEOPT
                 | Uop::ERROR_POP_N
                 | Uop::RETURN
+                | Uop::RETURN_CLEAN
         )
     })
 }

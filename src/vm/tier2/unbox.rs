@@ -340,7 +340,11 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             // runs (an exit there resumes tier 1 in the callee, which
             // returns into that stack), and arguments move into the callee's
             // locals as objects.
-            Uop::CALL_HELPER | Uop::PUSH_FRAME | Uop::POP_FRAME | Uop::CALL_EXECUTOR => {
+            Uop::CALL_HELPER
+            | Uop::PUSH_FRAME
+            | Uop::POP_FRAME
+            | Uop::CALL_EXECUTOR
+            | Uop::CALL_EXECUTOR_KNOWN => {
                 m.pin_all();
                 m.stack.clear();
             }

@@ -509,7 +509,7 @@ pub unsafe fn run(
                     sp = (*frame).stack_pointer;
                     lp = (*frame).localsplus.as_mut_ptr();
                 }
-                Uop::CALL_EXECUTOR => {
+                Uop::CALL_EXECUTOR | Uop::CALL_EXECUTOR_KNOWN => {
                     // SAFETY: a _CALL_EXECUTOR's operand is the entry slot of
                     // a code object the trace holds; a non-null trace there
                     // is registered (invalidation clears the slot first).
@@ -545,6 +545,20 @@ pub unsafe fn run(
                         crate::vm::tier2::helpers::cpjit_pop_frame(f, (*f).stack_pointer, tstate);
                     sp = (*frame).stack_pointer;
                     lp = (*frame).localsplus.as_mut_ptr();
+                }
+                Uop::RETURN_CLEAN => {
+                    let top = sp.sub(1);
+                    if top == lp.add(ins.oparg as usize) {
+                        *lp = *top;
+                        sp = lp.add(1);
+                    }
+                    (*frame).instr = ins.target;
+                    (*frame).stack_pointer = sp;
+                    return Outcome {
+                        status: status::RETURNED,
+                        exit: None,
+                        uops: count,
+                    };
                 }
                 Uop::RETURN => {
                     (*frame).instr = ins.target;
