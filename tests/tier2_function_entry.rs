@@ -207,7 +207,8 @@ fn tracebacks_through_native_frames_are_tier_1s() {
 
 /// `tests/tier2/known_calls.py` (whose output `tier2_modes` compares with
 /// CPython's in every mode): its recursive calls of baked globals are
-/// `_CALL_EXECUTOR_KNOWN` and its all-int returns `_RETURN_CLEAN`, in both
+/// `_CALL_EXECUTOR_KNOWN`, its inlined calls of baked globals (a closure
+/// too) `_PUSH_FRAME_KNOWN` and its all-int returns `_RETURN_CLEAN`, in both
 /// tier-2 modes, and their ways out are taken (exits to tier 1 at a call:
 /// the recursion limit, a rebound global, big-int arguments), with the
 /// same output as tier 1 and nothing leaked.
@@ -239,6 +240,7 @@ fn known_callees_and_clean_returns_are_used_and_left_exactly() {
         );
         assert!(text.contains("_CALL_EXECUTOR_KNOWN "), "{mode}\n{text}");
         assert!(text.contains("_RETURN_CLEAN "), "{mode}\n{text}");
+        assert!(text.contains("_PUSH_FRAME_KNOWN "), "{mode}\n{text}");
         let exits = stat_after(&r.stderr, "exits taken to tier 1:");
         assert!(exits > 0, "{mode}\n{}", r.stderr);
     }

@@ -364,6 +364,12 @@ uops! {
     /// release, so whoever pops the frame releases nothing); then as
     /// `_RETURN`.
     RETURN_CLEAN = "_RETURN_CLEAN",
+    /// `_PUSH_FRAME` of a callee the trace proved (a baked global pushed
+    /// just before the call's `NULL`): a function of the code at `operand`
+    /// without cell variables, taking `oparg` arguments, with the trace's
+    /// globals. Same semantics and exit as `_PUSH_FRAME`; the push skips the
+    /// callable's checks.
+    PUSH_FRAME_KNOWN = "_PUSH_FRAME_KNOWN",
 }
 
 impl Uop {
@@ -371,6 +377,12 @@ impl Uop {
     /// proven-callee form `_CALL_EXECUTOR_KNOWN`).
     pub const fn is_native_call(self) -> bool {
         matches!(self, Uop::CALL_EXECUTOR | Uop::CALL_EXECUTOR_KNOWN)
+    }
+
+    /// The push of an inlined callee's frame (`_PUSH_FRAME` or its
+    /// proven-callee form `_PUSH_FRAME_KNOWN`).
+    pub const fn is_frame_push(self) -> bool {
+        matches!(self, Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN)
     }
 }
 

@@ -83,7 +83,8 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::FOR_ITER_RANGE => for_iter_range(s),
         Uop::GUARD_ITER_LIST => guard_iter(s, iter_tag::LIST),
         Uop::FOR_ITER_LIST => for_iter_list(s),
-        Uop::PUSH_FRAME => push_frame(s),
+        Uop::PUSH_FRAME => push_frame(s, false),
+        Uop::PUSH_FRAME_KNOWN => push_frame(s, true),
         Uop::POP_FRAME => pop_frame(s),
         Uop::RETURN => return_(s),
         Uop::CALL_EXECUTOR => call_executor(s, false),
@@ -151,16 +152,23 @@ fn return_clean(s: &mut B) -> R {
     let top_bits = b.build_ptr_to_int(top, s.i64(), "top")?;
     let end_bits = b.build_ptr_to_int(end, s.i64(), "end")?;
     let only_rv = b.build_int_compare(IntPredicate::EQ, top_bits, end_bits, "only_rv")?;
-    // Not clean: the value is stored where it is.
-    let to = b.build_select(only_rv, lp, top, "to")?.into_pointer_value();
-    s.llvm().build_store(to, rv)?;
+    let sp = s.sp;
     let one_past = s.word_at(lp, s.const_i64(1))?;
-    s.sp = s
-        .llvm()
-        .build_select(only_rv, one_past, s.sp, "sp")?
-        .into_pointer_value();
-    save_frame(s)?;
-    s.return_status(status::RETURNED)
+    // Else (values under the return value) a plain `_RETURN`.
+    s.if_else(
+        only_rv,
+        |s| {
+            s.llvm().build_store(lp, rv)?;
+            s.sp = one_past;
+            save_frame(s)?;
+            s.return_status(status::RETURNED)
+        },
+        |s| {
+            s.sp = sp;
+            save_frame(s)?;
+            s.return_status(status::RETURNED)
+        },
+    )
 }
 
 /// A native call of the function-entry executor of the code whose
@@ -176,7 +184,7 @@ fn call_executor(s: &mut B, known: bool) -> R {
         .into_pointer_value();
     let has = s.llvm().build_is_not_null(callee, "has_executor")?;
     s.guard(has, Exit::JumpTarget)?;
-    let new_frame = push_callee_frame(s, known)?;
+    let new_frame = push_callee_frame(s, known, !known)?;
     let pushed = s.llvm().build_is_not_null(new_frame, "pushed")?;
     s.guard(pushed, Exit::JumpTarget)?;
     let entry = s
@@ -225,13 +233,18 @@ fn call_executor(s: &mut B, known: bool) -> R {
 /// `cpjit_push_frame`, which decides (and raises nothing: tier 1 redoes a
 /// call it declines).
 ///
-/// `known` (`_CALL_EXECUTOR_KNOWN`): the projection proved the callable is
-/// a function of that code with neither cell nor free variables, so only
-/// the recursion limit and the data stack's room are checked, and the
-/// frame's globals are the function's.
+/// `known` (`_CALL_EXECUTOR_KNOWN`, `_PUSH_FRAME_KNOWN`): the projection
+/// proved the callable is a function of that code without cell variables
+/// (free variables take its closure's cells) and, for an inlined call,
+/// with the trace's globals; only the recursion limit and the data stack's
+/// room are checked, and the frame's globals are the function's.
+///
+/// `frees`: the code may have free variables (else, `_CALL_EXECUTOR_KNOWN`,
+/// it has none and their setup goes).
 fn push_callee_frame<'ctx>(
     s: &mut B<'ctx, '_>,
     known: bool,
+    frees: bool,
 ) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
     // No unrolling of its loops (a few words each; see store_word_in_loop).
     let optsize = inkwell::attributes::Attribute::get_named_enum_kind_id("optsize");
@@ -241,9 +254,9 @@ fn push_callee_frame<'ctx>(
     let slot_bits = s.operand()?;
     let slot = s.llvm().build_int_to_ptr(slot_bits, s.ptr(), "slot")?;
     let n = s.oparg()?;
-    let n2 = s.llvm().build_int_add(n, s.const_i64(2), "n2")?;
-    let neg = s.llvm().build_int_neg(n2, "neg")?;
-    let base = s.word_at(s.sp, neg)?;
+    let neg = s.llvm().build_int_neg(n, "neg")?;
+    let below_null = s.word_at(s.sp, s.const_i64(-2))?;
+    let base = s.word_at(below_null, neg)?;
     let callable = s
         .llvm()
         .build_load(s.i64(), base, "callable")?
@@ -372,23 +385,28 @@ fn push_callee_frame<'ctx>(
     // ones) take the closure's cells.
     let nlp = s.llvm().build_int_z_extend(nlp32, s.i64(), "nlp")?;
     let locals = s.word_at(lp, n)?;
-    if known {
+    if !frees {
         let rest = s.llvm().build_int_sub(nlp, n, "rest")?;
         s.counted_loop(rest, s.const_i64(0), |s, i, acc| {
             store_word_in_loop(s, s.word_at(locals, i)?, s.const_i64(0))?;
             Ok(acc)
         })?;
-    } else {
-        let nfree = s
-            .load_field(slot, &CallTarget::DESC, "freevars")?
-            .into_int_value();
-        let nfree = s.llvm().build_int_z_extend(nfree, s.i64(), "nfree")?;
-        let first_free = s.llvm().build_int_sub(nlp, nfree, "first_free")?;
-        let rest = s.llvm().build_int_sub(first_free, n, "rest")?;
-        s.counted_loop(rest, s.const_i64(0), |s, i, acc| {
-            store_word_in_loop(s, s.word_at(locals, i)?, s.const_i64(0))?;
-            Ok(acc)
-        })?;
+        return finish_push(s, f, lp, nlp, base, slow, join, slot_bits, n);
+    }
+    let nfree = s
+        .load_field(slot, &CallTarget::DESC, "freevars")?
+        .into_int_value();
+    let nfree = s.llvm().build_int_z_extend(nfree, s.i64(), "nfree")?;
+    let first_free = s.llvm().build_int_sub(nlp, nfree, "first_free")?;
+    let rest = s.llvm().build_int_sub(first_free, n, "rest")?;
+    s.counted_loop(rest, s.const_i64(0), |s, i, acc| {
+        store_word_in_loop(s, s.word_at(locals, i)?, s.const_i64(0))?;
+        Ok(acc)
+    })?;
+    let has_frees =
+        s.llvm()
+            .build_int_compare(IntPredicate::NE, nfree, s.const_i64(0), "has_frees")?;
+    s.if_then(has_frees, |s| {
         let closure = s
             .load_field(func, &FunctionHead::DESC, "closure")?
             .into_int_value();
@@ -404,7 +422,26 @@ fn push_callee_frame<'ctx>(
             store_word_in_loop(s, s.word_at(frees, i)?, cell)?;
             Ok(acc)
         })?;
-    }
+        Ok(())
+    })?;
+    finish_push(s, f, lp, nlp, base, slow, join, slot_bits, n)
+}
+
+/// The end of [`push_callee_frame`]: the new frame's empty stack, the
+/// thread's current frame, the caller's resume point and stack; the slow
+/// path (`cpjit_push_frame`) and the join of both.
+#[allow(clippy::too_many_arguments)]
+fn finish_push<'ctx>(
+    s: &mut B<'ctx, '_>,
+    f: inkwell::values::PointerValue<'ctx>,
+    lp: inkwell::values::PointerValue<'ctx>,
+    nlp: IntValue<'ctx>,
+    base: inkwell::values::PointerValue<'ctx>,
+    slow: inkwell::basic_block::BasicBlock<'ctx>,
+    join: inkwell::basic_block::BasicBlock<'ctx>,
+    slot_bits: IntValue<'ctx>,
+    n: IntValue<'ctx>,
+) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
     let empty = s.word_at(lp, nlp)?;
     s.store_field(f, &Frame::DESC, "stack_pointer", empty)?;
     s.store_field(s.tstate, &ThreadState::DESC, "current_frame", f)?;
@@ -523,8 +560,8 @@ fn pop_callee_frame<'ctx>(
 /// `_PUSH_FRAME`: pushes the callee's frame ([`push_callee_frame`]; NULL:
 /// guard failed, nothing changed); the trace goes on in the new frame, at
 /// its empty stack.
-fn push_frame(s: &mut B) -> R {
-    let new_frame = push_callee_frame(s, false)?;
+fn push_frame(s: &mut B, known: bool) -> R {
+    let new_frame = push_callee_frame(s, known, true)?;
     let ok = s.llvm().build_is_not_null(new_frame, "pushed")?;
     s.guard(ok, Exit::JumpTarget)?;
     s.frame = new_frame;

@@ -97,3 +97,48 @@ rebind_me = replacement
 print(old(10), old(2))
 rebind_me = old
 print(rebind_me(18))
+
+
+# Inlined calls of baked globals (_PUSH_FRAME_KNOWN): a plain function and
+# a closure (its free variable's cell is copied in).
+def sq(x):
+    return x * x
+
+
+def make_adder(k):
+    def add(x):
+        return x + k
+
+    return add
+
+
+add3 = make_adder(3)
+s = 0
+for i in range(5000):
+    s += sq(i % 100) + add3(i)
+print(s)
+
+
+def rec_loop(n):
+    if n == 0:
+        t = 0
+        for i in range(60):
+            t += sq(i) + add3(i)
+        return t
+    return rec_loop(n - 1)
+
+
+# Near the recursion limit the inlined push declines and tier 1 raises.
+out = []
+for n in list(range(10)) + list(range(980, 1000)):
+    try:
+        out.append(rec_loop(n))
+    except RecursionError:
+        out.append("RE")
+print(out)
+# Rebinding the inlined function invalidates the trace.
+sq = add3
+s = 0
+for i in range(500):
+    s += sq(i)
+print(s)

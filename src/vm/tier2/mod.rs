@@ -61,7 +61,6 @@ pub use config::{parse_size, Config, Mode};
 pub use entry::{enter_executor, enter_function, Entered};
 
 use crate::abi::layout::Frame;
-use crate::abi::uop::Uop;
 use crate::jit::{JitConfig, JitContext, MemoryConfig};
 use crate::vm::bytecode::{encode, op, oparg, opcode, Cache, Code};
 use crate::vm::error::PyErr;
@@ -273,8 +272,7 @@ impl State {
         self.stats.traces_projected += 1;
         self.stats.trace_uops += uops.len() as u64;
         self.stats.count_uops(&uops);
-        self.stats.calls_inlined +=
-            uops.iter().filter(|u| u.opcode == Uop::PUSH_FRAME).count() as u64;
+        self.stats.calls_inlined += uops.iter().filter(|u| u.opcode.is_frame_push()).count() as u64;
         let id = self.stats.traces_projected;
         let exit_targets = crate::jit::trace::exit_targets(&uops).ok()?;
         let t2 = Instant::now();

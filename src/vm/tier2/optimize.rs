@@ -484,6 +484,7 @@ fn run(
                 | Uop::CALL_EXECUTOR
                 | Uop::CALL_EXECUTOR_KNOWN
                 | Uop::PUSH_FRAME
+                | Uop::PUSH_FRAME_KNOWN
                 | Uop::POP_FRAME
         );
         exits.record(&u, (!opaque).then_some(&*s));
@@ -749,7 +750,7 @@ fn run(
                     s.bound.clear();
                 }
             }
-            Uop::PUSH_FRAME => {
+            Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN => {
                 let mut args: Vec<Entry> = (0..u.oparg).map(|_| s.pop_entry()).collect();
                 args.reverse();
                 s.pop();

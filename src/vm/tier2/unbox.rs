@@ -107,6 +107,7 @@ fn exits_before(u: Uop) -> bool {
             | Uop::GUARD_ITER_RANGE
             | Uop::GUARD_ITER_LIST
             | Uop::PUSH_FRAME
+            | Uop::PUSH_FRAME_KNOWN
             | Uop::UNPACK_SEQUENCE
             | Uop::BINARY_SLICE
             | Uop::CALL_RANGE_ITER
@@ -342,6 +343,7 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             // locals as objects.
             Uop::CALL_HELPER
             | Uop::PUSH_FRAME
+            | Uop::PUSH_FRAME_KNOWN
             | Uop::POP_FRAME
             | Uop::CALL_EXECUTOR
             | Uop::CALL_EXECUTOR_KNOWN => {

@@ -487,7 +487,7 @@ pub unsafe fn run(
                         pc = ins.jump_target as usize;
                     }
                 }
-                Uop::PUSH_FRAME => {
+                Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN => {
                     let f = crate::vm::tier2::helpers::cpjit_push_frame(
                         frame,
                         sp,

@@ -133,7 +133,7 @@ pub fn instruction_text(code: &Code, i: u32) -> String {
 /// `contexts`), rendered for what they mean.
 fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &Sink) -> String {
     match u.opcode {
-        Uop::PUSH_FRAME => {
+        Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN => {
             let callee = contexts
                 .iter()
                 .find(|c| &c.code().entry as *const _ as u64 == u.operand)
