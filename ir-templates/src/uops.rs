@@ -386,10 +386,9 @@ fn push_callee_frame<'ctx>(
     let nlp = s.llvm().build_int_z_extend(nlp32, s.i64(), "nlp")?;
     let locals = s.word_at(lp, n)?;
     if !frees {
-        let rest = s.llvm().build_int_sub(nlp, n, "rest")?;
-        s.counted_loop(rest, s.const_i64(0), |s, i, acc| {
-            store_word_in_loop(s, s.word_at(locals, i)?, s.const_i64(0))?;
-            Ok(acc)
+        let end = s.word_at(lp, nlp)?;
+        words_loop(s, locals, end, |s, at| {
+            store_word_in_loop(s, at, s.const_i64(0))
         })?;
         return finish_push(s, f, lp, nlp, base, slow, join, slot_bits, n);
     }
@@ -398,10 +397,9 @@ fn push_callee_frame<'ctx>(
         .into_int_value();
     let nfree = s.llvm().build_int_z_extend(nfree, s.i64(), "nfree")?;
     let first_free = s.llvm().build_int_sub(nlp, nfree, "first_free")?;
-    let rest = s.llvm().build_int_sub(first_free, n, "rest")?;
-    s.counted_loop(rest, s.const_i64(0), |s, i, acc| {
-        store_word_in_loop(s, s.word_at(locals, i)?, s.const_i64(0))?;
-        Ok(acc)
+    let end = s.word_at(lp, first_free)?;
+    words_loop(s, locals, end, |s, at| {
+        store_word_in_loop(s, at, s.const_i64(0))
     })?;
     let has_frees =
         s.llvm()
@@ -480,6 +478,44 @@ fn finish_push<'ctx>(
     Ok(phi.as_basic_value().into_pointer_value())
 }
 
+/// Runs `body` on each word address from `from` up to (not including) `to`
+/// (a few words of one frame): the loop tests the pointer against the end,
+/// without an element count.
+fn words_loop<'ctx>(
+    s: &mut B<'ctx, '_>,
+    from: inkwell::values::PointerValue<'ctx>,
+    to: inkwell::values::PointerValue<'ctx>,
+    body: impl FnOnce(&mut B<'ctx, '_>, inkwell::values::PointerValue<'ctx>) -> R,
+) -> R {
+    let pre = s
+        .llvm()
+        .get_insert_block()
+        .ok_or(TemplateError::Signature)?;
+    let head = s.new_block("words_head");
+    let body_bb = s.new_block("words_body");
+    let done = s.new_block("words_done");
+    s.llvm().build_unconditional_branch(head)?;
+    s.llvm().position_at_end(head);
+    let phi = s.llvm().build_phi(s.ptr(), "at")?;
+    let at = phi.as_basic_value().into_pointer_value();
+    let b = s.llvm();
+    let at_bits = b.build_ptr_to_int(at, s.i64(), "at_bits")?;
+    let to_bits = b.build_ptr_to_int(to, s.i64(), "to_bits")?;
+    let more = b.build_int_compare(IntPredicate::ULT, at_bits, to_bits, "more")?;
+    s.llvm().build_conditional_branch(more, body_bb, done)?;
+    s.llvm().position_at_end(body_bb);
+    body(s, at)?;
+    let next = s.word_at(at, s.const_i64(1))?;
+    let end = s
+        .llvm()
+        .get_insert_block()
+        .ok_or(TemplateError::Signature)?;
+    s.llvm().build_unconditional_branch(head)?;
+    phi.add_incoming(&[(&from, pre), (&next, end)]);
+    s.llvm().position_at_end(done);
+    Ok(())
+}
+
 /// A store in a loop over a frame's few words, kept a plain store: LLVM
 /// would otherwise turn the loop into a `memset`/`memcpy` call (stencils
 /// call no C library) or vectorize it, a loss for the handful of words of
@@ -512,19 +548,9 @@ fn pop_callee_frame<'ctx>(
     let top = s.word_at(sp, s.const_i64(-1))?;
     let rv = s.llvm().build_load(s.i64(), top, "rv")?.into_int_value();
     let lp = s.field_ptr(f, &Frame::DESC, "localsplus")?;
-    let lp_bits = s.llvm().build_ptr_to_int(lp, s.i64(), "lp")?;
-    let top_bits = s.llvm().build_ptr_to_int(top, s.i64(), "top")?;
-    let bytes = s.llvm().build_int_sub(top_bits, lp_bits, "bytes")?;
-    let live = s
-        .llvm()
-        .build_right_shift(bytes, s.const_i64(3), false, "live")?;
-    s.counted_loop(live, s.const_i64(0), |s, i, acc| {
-        let v = s
-            .llvm()
-            .build_load(s.i64(), s.word_at(lp, i)?, "slot")?
-            .into_int_value();
-        s.xdecref(v)?;
-        Ok(acc)
+    words_loop(s, lp, top, |s, at| {
+        let v = s.llvm().build_load(s.i64(), at, "slot")?.into_int_value();
+        s.xdecref(v)
     })?;
     let func = s.load_field(f, &Frame::DESC, "func")?.into_int_value();
     if known_func {
