@@ -3,11 +3,15 @@
 #![cfg(all(target_arch = "x86_64", target_os = "linux"))]
 
 use cpjit::abi::layout::IntObj;
+use cpjit::abi::stencil::{Hole, HoleValue};
 use cpjit::abi::uop::Uop;
 use cpjit::abi::value::encode_small_int;
 use cpjit::jit::debug::perf_map::parse_line;
 use cpjit::jit::debug::DebugConfig;
-use cpjit::jit::disasm::{decode_x86_64, render_executor, DisasmError};
+use cpjit::jit::disasm::{
+    decode_x86_64, render_executor, render_executor_annotated, Annotations, DisasmError,
+};
+use cpjit::jit::stencils::HOST;
 use cpjit::jit::{JitConfig, JitContext, SymbolTable, UopInstruction};
 
 static TRUE: IntObj = IntObj::immortal_bool(1);
@@ -85,6 +89,76 @@ fn rendered_executor_names_every_uop_and_decodes_cleanly() {
             got: names.len() - 1
         })
     );
+}
+
+/// The lines of piece `; {index} {name}:` in a rendered executor.
+fn piece_lines<'t>(text: &'t str, index: usize, name: &str) -> Vec<&'t str> {
+    let header = format!("; {index} {name}:");
+    text.lines()
+        .skip_while(|l| !l.starts_with(&header))
+        .skip(1)
+        .take_while(|l| !l.starts_with(';'))
+        .collect()
+}
+
+/// Holes are named where the stencil puts them, whatever their width: on
+/// x86-64 ELF an oparg, a bytecode target and an exit index are 32-bit
+/// immediates (`mov $imm32`), which naming by 64-bit immediate value missed.
+#[test]
+fn rendered_executor_names_holes_by_their_place_in_the_stencil() {
+    let trace = count_loop();
+    let exe = jit(None).compile(&trace).expect("compiles");
+    let names: Vec<&str> = trace.iter().map(|i| i.opcode.name()).collect();
+    let last = trace.len() + 1;
+    let holes = |k: usize| -> &'static [Hole] {
+        match k {
+            0 => HOST.trampoline.code.holes,
+            k if k == last => HOST.fatal_error.code.holes,
+            k => HOST.uops[trace[k - 1].opcode as usize].code.holes,
+        }
+    };
+    let hole = |uop: Option<usize>, h: &Hole| {
+        let u = &trace[uop?];
+        match h.value {
+            HoleValue::Oparg => Some(format!("oparg={}", u.oparg)),
+            HoleValue::Operand => Some(format!("operand={:#x}", u.operand)),
+            HoleValue::Target => Some(format!("target={}", u.target)),
+            HoleValue::ExitIndex => Some(format!("exit={}", u.exit_index)),
+            _ => None,
+        }
+    };
+    let annotations = Annotations {
+        holes: &holes,
+        hole: &hole,
+        value: &|_, _| None,
+    };
+    let text = render_executor_annotated(&exe, &names, &annotations).expect("renders");
+    // The instruction that holds the hole carries its value, as the
+    // label claims.
+    let named = |index: usize, label: String, value: u64| {
+        let lines = piece_lines(&text, index, names[index]);
+        let line = lines
+            .iter()
+            .find(|l| l.contains(&format!("# {label}")) || l.contains(&format!("; {label}")))
+            .unwrap_or_else(|| panic!("{index} {}: no {label}:\n{text}", names[index]));
+        let imm = if value < 10 {
+            format!("${value},")
+        } else {
+            format!("${value:#x},")
+        };
+        assert!(line.contains(&imm), "{label} on {line}");
+    };
+    // `_LOAD_FAST 1` and `_STORE_FAST 0`: opargs; the constant's operand.
+    named(2, "oparg=1".into(), 1);
+    named(9, "oparg=0".into(), 0);
+    let one = encode_small_int(1).expect("small int");
+    named(7, format!("operand={one:#x}"), one);
+    // `_EXIT_TRACE target=20 exit_index=0`.
+    named(12, "target=20".into(), 20);
+    named(12, "exit=0".into(), 0);
+    // Without hole lists nothing is named as a hole.
+    let plain = render_executor(&exe, &names).expect("renders");
+    assert!(!plain.contains("oparg="), "{plain}");
 }
 
 #[test]

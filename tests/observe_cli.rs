@@ -196,6 +196,16 @@ fn dump_traces_shows_lines_uops_removals_and_code_where_it_runs() {
         "constants by repr"
     );
     assert!(text.contains("i (local "), "locals by name");
+    // Holes are named by their place in the stencil, 32-bit immediates too
+    // (x86-64 ELF opargs and exit indices are `mov $imm32`).
+    #[cfg(target_arch = "x86_64")]
+    for label in [
+        "# oparg: local i",
+        "# exit index 0",
+        "# target: instruction ",
+    ] {
+        assert!(text.contains(label), "{label:?} missing:\n{text}");
+    }
 
     // Optimizer removals: the constant statement `7` is pushed and popped.
     assert!(root.removed >= 1, "{}", root.header);

@@ -197,8 +197,10 @@ pub trait EmitSink {
     /// asks for `Continue` (it adds the code size to `Code`) nor for `Data`
     /// (it uses the address [`EmitSink::data_at`] returns), nor, for the
     /// trampoline and the fatal-error guard, for a value taken from an
-    /// instruction (those are zero there). `None` where the value does not
-    /// exist (a jump target outside the trace).
+    /// instruction (those are zero there). `Operand` is the instruction's
+    /// whole operand (generated code for 32-bit targets keeps its low
+    /// half). `None` where the value does not exist (a jump target outside
+    /// the trace).
     fn value(&self, v: HoleValue) -> Option<u64>;
     /// The address of symbol `index` of the stencil file's `emit::SYMBOLS`.
     fn symbol(&self, index: usize) -> u64;

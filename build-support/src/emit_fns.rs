@@ -22,6 +22,7 @@ use std::fmt::Write;
 use cpjit_abi::stencil::{rel32_field, HoleKind, HoleValue};
 
 use crate::stencils::{HarvestedGroup, OwnedHole};
+use crate::targets::Arch;
 use crate::writer::{ident, SetSource};
 
 /// Which part of a trace a group is, for the values it may use.
@@ -56,6 +57,16 @@ fn from_instruction(v: HoleValue) -> bool {
     )
 }
 
+/// What every group's function of a set is written with.
+struct SetInfo {
+    /// The symbol names holes use, in `emit::SYMBOLS` order.
+    symbols: Vec<String>,
+    /// Whether `Operand` holes get the operand's low 32 bits only (32-bit
+    /// targets, where `OperandHi` holes get the high half): the sink gives
+    /// the whole operand.
+    narrow_operand: bool,
+}
+
 /// The symbol names holes of the set use, in `emit::SYMBOLS` order.
 fn symbols(set: &SetSource<'_>) -> Vec<String> {
     let names: BTreeSet<&String> = set
@@ -68,7 +79,11 @@ fn symbols(set: &SetSource<'_>) -> Vec<String> {
 
 /// Appends the `emit` module for `set` to `out`.
 pub fn write_module(out: &mut String, set: &SetSource<'_>) {
-    let symbols = symbols(set);
+    let info = SetInfo {
+        symbols: symbols(set),
+        narrow_operand: set.spec.arch == Arch::I686,
+    };
+    let symbols = &info.symbols;
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -92,10 +107,10 @@ pub fn write_module(out: &mut String, set: &SetSource<'_>) {
         symbols.len(),
         list.join(", ")
     );
-    write_group(out, set.trampoline, Role::Trampoline, &symbols);
-    write_group(out, set.fatal_error, Role::FatalError, &symbols);
+    write_group(out, set.trampoline, Role::Trampoline, &info);
+    write_group(out, set.fatal_error, Role::FatalError, &info);
     for g in set.uops {
-        write_group(out, g, Role::Uop, &symbols);
+        write_group(out, g, Role::Uop, &info);
     }
     for (name, g) in [
         ("trampoline", set.trampoline),
@@ -183,7 +198,7 @@ fn prefilled_body(g: &HarvestedGroup, role: Role) -> Option<Vec<u8>> {
 }
 
 /// The expression of a hole's full value (base + symbol + addend).
-fn value_expr(h: &OwnedHole, role: Role, code_len: usize, symbols: &[String]) -> String {
+fn value_expr(h: &OwnedHole, role: Role, code_len: usize, info: &SetInfo) -> String {
     let zero = h.value == HoleValue::Zero || (role != Role::Uop && from_instruction(h.value));
     let mut e = match h.value {
         _ if zero => String::new(),
@@ -191,11 +206,18 @@ fn value_expr(h: &OwnedHole, role: Role, code_len: usize, symbols: &[String]) ->
         HoleValue::Continue if role == Role::FatalError => "at".to_owned(),
         HoleValue::Continue => format!("at.wrapping_add({code_len:#x})"),
         HoleValue::Data => "data_at".to_owned(),
+        HoleValue::Operand if info.narrow_operand => {
+            "u64::from(e.value(HoleValue::Operand)? as u32)".to_owned()
+        }
         v => format!("e.value(HoleValue::{v:?})?"),
     };
     if let Some(sym) = &h.symbol {
         // `symbols` holds every name a hole uses.
-        let k = symbols.iter().position(|s| s == sym).unwrap_or(usize::MAX);
+        let k = info
+            .symbols
+            .iter()
+            .position(|s| s == sym)
+            .unwrap_or(usize::MAX);
         e = match e.is_empty() {
             true => format!("e.symbol({k})"),
             false => format!("{e}.wrapping_add(e.symbol({k}))"),
@@ -219,7 +241,7 @@ fn patch_method(h: &OwnedHole, role: Role) -> &'static str {
     }
 }
 
-fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, symbols: &[String]) {
+fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, info: &SetInfo) {
     let id = ident(g.template);
     let code_len = g.code.body.len();
     // Code holes filled in the body below are not patched at emit time.
@@ -230,6 +252,7 @@ fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, symbols: &[Stri
         || holes
             .clone()
             .any(|h| matches!(h.value, HoleValue::Code | HoleValue::Continue));
+    // The bodies are constants (see `writer`), read PC-relative.
     let body = match prefilled_body(g, role) {
         Some(bytes) => {
             let _ = writeln!(out);
@@ -238,7 +261,7 @@ fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, symbols: &[Stri
                 "    /// `{}`'s code with the holes that do not depend on its place filled in.",
                 g.template
             );
-            let _ = write!(out, "    static {id}_CODE: [u8; {}] = [", bytes.len());
+            let _ = write!(out, "    const {id}_CODE: [u8; {}] = [", bytes.len());
             for chunk in bytes.chunks(16) {
                 let list: Vec<String> = chunk.iter().map(|b| format!("{b:#04x},")).collect();
                 let _ = write!(out, "\n        {}", list.join(" "));
@@ -273,7 +296,7 @@ fn write_group(out: &mut String, g: &HarvestedGroup, role: Role, symbols: &[Stri
         let _ = writeln!(
             out,
             "        let h{k} = {};",
-            value_expr(h, role, code_len, symbols)
+            value_expr(h, role, code_len, info)
         );
     }
     if !g.data.body.is_empty() {

@@ -197,7 +197,11 @@ fn hole_note(h: &OwnedHole) -> String {
 }
 
 fn write_stencil(out: &mut String, name: &str, s: &OwnedStencil) {
-    let _ = write!(out, "static {name}: [u8; {}] = [", s.body.len());
+    // A constant, not a `static`: each code unit that uses the bytes (the
+    // set's table, the `emit` functions) gets a private copy, which it
+    // reads PC-relative. A `static` used from another code unit is reached
+    // through the GOT, one more load per copy.
+    let _ = write!(out, "const {name}: [u8; {}] = [", s.body.len());
     for (i, chunk) in s.body.chunks(16).enumerate() {
         let _ = write!(out, "{}    ", if i == 0 { "\n" } else { "" });
         let bytes: Vec<String> = chunk.iter().map(|b| format!("{b:#04x},")).collect();

@@ -135,8 +135,11 @@ fn main() -> Result<()> {
             let mut buf = vec![0u8; layout.total_size];
             let base = buf.as_ptr() as u64;
             for _ in 0..iters {
-                emitter.plan(black_box(&t), &mut layout)?;
-                emitter.emit_into(&t, &mut layout, black_box(&mut buf), base, 0x1000)?;
+                emitter.plan(black_box(&t), &mut layout)?.emit(
+                    black_box(&mut buf),
+                    base,
+                    0x1000,
+                )?;
             }
             let path = if emitter.is_generated() {
                 "generated functions"
@@ -227,15 +230,16 @@ fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
         // installing: the size sum, then the one emitting pass) into
         // ordinary writable memory.
         let emit = best_per_call(budget, || {
-            emitter.plan(black_box(&t), &mut layout).expect("plan");
             emitter
-                .emit_into(&t, &mut layout, black_box(&mut buf), base, 0x1000)
+                .plan(black_box(&t), &mut layout)
+                .expect("plan")
+                .emit(black_box(&mut buf), base, 0x1000)
                 .expect("emit");
         });
         let with_tables = best_per_call(budget, || {
-            let l = tables.layout(black_box(&t)).expect("layout");
+            let mut l = tables.layout(black_box(&t)).expect("layout");
             tables
-                .emit(&t, &l, black_box(&mut buf), base, 0x1000)
+                .emit_into(&t, &mut l, black_box(&mut buf), base, 0x1000)
                 .expect("emit");
         });
         let plan_only = best_per_call(budget, || {

@@ -143,17 +143,14 @@ impl JitContext {
         lines: Option<&[u32]>,
     ) -> Result<Executor, JitError> {
         let mut layout = Layout::default();
-        self.emitter.plan(trace, &mut layout)?;
+        let mut plan = self.emitter.plan(trace, &mut layout)?;
         let exits = exit_targets(trace)?;
         let result = {
             let mut memory = self.memory.try_borrow_mut().map_err(|_| JitError::Busy)?;
-            let block = memory.alloc(layout.total_size)?;
+            let block = memory.alloc(plan.total_size())?;
             let p = ExecutorBox::allocate(self.memory.clone(), &exits);
             let header = p.as_ptr() as u64;
-            let emitted = memory.write(&block, |buf, addr| {
-                self.emitter
-                    .emit_into(trace, &mut layout, buf, addr, header)
-            });
+            let emitted = memory.write(&block, |buf, addr| plan.emit(buf, addr, header));
             match emitted {
                 Ok(()) => {
                     let code = memory.address(&block);

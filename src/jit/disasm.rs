@@ -9,6 +9,7 @@
 //! Other architectures are reported as [`DisasmError::UnsupportedArch`].
 
 use crate::jit::executor::Executor;
+use cpjit_abi::stencil::Hole;
 use iced_x86::{Decoder, DecoderOptions, Formatter, GasFormatter, OpKind};
 use std::fmt::Write as _;
 
@@ -159,6 +160,44 @@ pub fn render_executor_with(
     names: &[&str],
     name: &dyn Fn(Option<usize>, u64) -> Option<String>,
 ) -> Result<String, DisasmError> {
+    render_executor_annotated(
+        executor,
+        names,
+        &Annotations {
+            holes: &|_| &[],
+            hole: &|_, _| None,
+            value: name,
+        },
+    )
+}
+
+/// What [`render_executor_annotated`] says about an executor's code beyond
+/// its bytes. A piece is numbered as in `Executor::code_pieces`: 0 the
+/// trampoline, `1 + i` uop `i`, the last the fatal-error guard; the uop
+/// index passed to the namers is `None` for the trampoline and the guard.
+pub struct Annotations<'a> {
+    /// The code holes of the stencil piece `k` was copied from: where the
+    /// emitter patched it (offsets from the piece's start) and with what.
+    pub holes: &'a dyn Fn(usize) -> &'static [Hole],
+    /// Names a hole of a uop by what it was patched with (e.g. its oparg's
+    /// local); `None` leaves it unnamed.
+    pub hole: &'a dyn Fn(Option<usize>, &Hole) -> Option<String>,
+    /// Names a value an instruction uses, as `name` in
+    /// [`render_executor_with`].
+    pub value: &'a dyn Fn(Option<usize>, u64) -> Option<String>,
+}
+
+/// [`render_executor_with`], also naming each patched hole by its place in
+/// the stencil: an instruction whose bytes hold a hole gets
+/// `annotations.hole`'s name for it, whatever the hole's width (a 64-bit
+/// `movabs`, a 32-bit immediate, a displacement), so a narrowed oparg is
+/// named as well as a wide one.
+pub fn render_executor_annotated(
+    executor: &Executor,
+    names: &[&str],
+    annotations: &Annotations<'_>,
+) -> Result<String, DisasmError> {
+    let name = annotations.value;
     let pieces = executor.code_pieces();
     let uops = pieces.len().saturating_sub(2);
     if names.len() != uops {
@@ -197,8 +236,19 @@ pub fn render_executor_with(
         let _ = writeln!(out, "; {label}: {size} bytes at +{offset:#x}");
         let bytes = code.get(offset..offset + size).unwrap_or(&[]);
         let uop = (i > 0 && i < pieces.len() - 1).then(|| i - 1);
+        let piece_start = base + offset as u64;
+        let holes = (annotations.holes)(i);
         let notes = |ins: &DecodedInstruction| {
             let mut n = Vec::new();
+            let start = ins.address - piece_start;
+            let end = start + ins.bytes.len() as u64;
+            for h in holes {
+                if (start..end).contains(&u64::from(h.offset)) {
+                    if let Some(s) = (annotations.hole)(uop, h) {
+                        n.push(s);
+                    }
+                }
+            }
             for r in &ins.references {
                 let value = match *r {
                     Reference::Branch(t) => {
@@ -233,10 +283,7 @@ pub fn render_executor_with(
             }
             n
         };
-        out.push_str(&render_annotated(
-            &decode_host(bytes, base + offset as u64)?,
-            &notes,
-        ));
+        out.push_str(&render_annotated(&decode_host(bytes, piece_start)?, &notes));
     }
     Ok(out)
 }

@@ -28,7 +28,7 @@ use crate::jit::symbols::SymbolTable;
 use crate::jit::trace::UopInstruction;
 use cpjit_abi::stencil::{HoleValue, StencilSet};
 use cpjit_abi::uop::Uop;
-use generated::{GeneratedSet, Sink, TraceConsts, SYMBOL_SLOTS, UOP_COUNT};
+use generated::{GeneratedSet, Measure, Sink, TraceConsts, SYMBOL_SLOTS, UOP_COUNT};
 use program::{value_index, ContinueAt, Program, Programs, Values, VALUE_SLOTS};
 
 /// Largest data alignment a stencil may ask for (blocks are aligned to it).
@@ -46,7 +46,8 @@ pub struct Emitter {
     /// Compact sizes for the first pass, indexed like `uops`.
     sizes: Box<[GroupSize; UOP_COUNT]>,
     /// The same sizes packed for the first pass's fast loop: code bytes in
-    /// the low 32 bits, data bytes in the high 32 (0 for unusable uops).
+    /// the low 32 bits, data bytes in the high 32; [`UNUSABLE`] for
+    /// unusable uops.
     packed: Box<[u64; UOP_COUNT]>,
     /// Whether the set's data never needs aligning inside the data area
     /// (see [`uniform_data`]), so the fast loop may skip alignment.
@@ -67,7 +68,17 @@ pub struct Emitter {
     symbol_values: Box<[u64; SYMBOL_SLOTS]>,
     /// Whether each uop can be emitted, indexed like `uops`.
     usable: Box<[bool; UOP_COUNT]>,
+    /// Whether a trace this emitter planned may be emitted without bounds
+    /// checks: the set has generated functions and uniform data, and each
+    /// usable uop's function was measured to write exactly its planned
+    /// sizes ([`Emitter::verify_sizes`]).
+    unchecked: bool,
 }
+
+/// The packed size of an unusable uop: bit 31 set, which
+/// [`TargetCheck::any`] finds when the plan ORs it into its flags (usable
+/// uops' sizes are below `2^31` in both halves).
+const UNUSABLE: u64 = 1 << 31;
 
 /// Whether a uop's stencil may legitimately have no code: only `_NOP`, whose
 /// stencil is just the final jump to the next uop, which the toolchain drops
@@ -148,6 +159,74 @@ impl Layout {
             .iter()
             .zip(ends)
             .map(|(s, end)| (s.code as usize, end - s.code as usize))
+    }
+}
+
+/// A trace's [`Layout`], made by [`Emitter::plan`] with every instruction
+/// checked, keeping the trace and the layout borrowed until it emits: the
+/// layout is then known to be this trace's, by this emitter.
+#[derive(Debug)]
+pub struct Plan<'a> {
+    emitter: &'a Emitter,
+    trace: &'a [UopInstruction],
+    layout: &'a mut Layout,
+    /// Whether the plan's fast loop checked the trace and the emitter's
+    /// generated functions write exactly the sizes it summed
+    /// ([`Emitter::verify_sizes`]): emission may skip bounds checks.
+    unchecked: bool,
+}
+
+impl Plan<'_> {
+    /// The layout: the block's size and where each part goes.
+    pub fn layout(&self) -> &Layout {
+        self.layout
+    }
+
+    /// Bytes of the block to allocate for the trace.
+    pub fn total_size(&self) -> usize {
+        self.layout.total_size
+    }
+
+    /// Fills `buf` (exactly [`Plan::total_size`] bytes, to run at address
+    /// `base`) with the planned trace, whose executor header lives at
+    /// `executor`. As [`Emitter::emit_into`], with no bounds check per uop
+    /// where the plan allows it: every opcode and target was checked, the
+    /// sizes were summed over this very trace, and the generated functions
+    /// were measured to write exactly those sizes; the block's size is
+    /// checked once here.
+    pub fn emit(&mut self, buf: &mut [u8], base: u64, executor: u64) -> Result<(), JitError> {
+        let e = self.emitter;
+        let (trace, layout) = (self.trace, &mut *self.layout);
+        let Some(g) = e.generated.filter(|_| self.unchecked) else {
+            return e.emit_into(trace, layout, buf, base, executor);
+        };
+        let emitted = e.emit_generated(trace, layout, buf, base, executor, |s, t| {
+            // SAFETY: `trace_unchecked`'s contract holds. `emit_generated`
+            // checked that the block is `layout.total_size` bytes and put
+            // the sink at code offset 0 and the data area's start.
+            // `layout` is the plan's fast loop over `t` (the plan borrows
+            // both, so neither changed since): every opcode of `t` is
+            // usable and every target below `t.len()`, the number of
+            // `targets` (`slots[1..=n]`). The plan places the trampoline,
+            // the uops and the guard back to back with the sizes of
+            // `packed` and the frame's, which `verify_sizes` found equal
+            // to what each function copies (asking for no data alignment
+            // beyond the set's largest, which every data offset has, as
+            // every group's data size is a multiple of it and the data
+            // area starts aligned to it: `uniform_data`), and the sums
+            // end inside the block (`finish_layout`).
+            unsafe { (g.trace_unchecked)(s, t) }
+        });
+        match emitted {
+            Some(()) => Ok(()),
+            // A value out of range (e.g. a symbol too far for a 32-bit
+            // displacement): the table-driven path says which. It may redo
+            // the layout, which is then no longer the plan's own.
+            None => {
+                self.unchecked = false;
+                e.emit_explained(trace, layout, buf, base, executor)
+            }
+        }
     }
 }
 
@@ -259,7 +338,7 @@ impl Emitter {
             }
         }
         let (uniform_data, max_align_mask) = uniform_data(&trampoline, &fatal_error, &uops);
-        let mut packed = Box::new([0u64; UOP_COUNT]);
+        let mut packed = Box::new([UNUSABLE; UOP_COUNT]);
         let (mut max_code, mut max_data) = (1u64, 1u64);
         for (w, p) in packed.iter_mut().zip(&uops).filter(|(_, p)| p.usable) {
             *w = pack(p.code_len, p.data_len);
@@ -267,10 +346,14 @@ impl Emitter {
             max_data = max_data.max(p.data_len as u64);
         }
         // Sums stay below 2^32 in each half: no carry from code into data
-        // nor out of the word.
+        // nor out of the word. Sizes of `2^31` or more would read as
+        // `UNUSABLE`: no fast loop then.
         let room = |first: u32, each: u64| (u32::MAX as u64 - first as u64) / each;
-        let fast_limit =
-            room(trampoline.code_len, max_code).min(room(trampoline.data_len, max_data));
+        let fast_limit = if max_code.max(max_data) < UNUSABLE {
+            room(trampoline.code_len, max_code).min(room(trampoline.data_len, max_data))
+        } else {
+            0
+        };
         // Sets naming more symbols than the sink's table holds use the
         // table-driven path.
         let generated = generated::lookup(set).filter(|g| g.symbols.len() <= SYMBOL_SLOTS);
@@ -281,7 +364,12 @@ impl Emitter {
         {
             *v = symbols.get(s).unwrap_or(0);
         }
+        let frame = [&trampoline, &fatal_error].map(|p| pack(p.code_len, p.data_len));
+        let unchecked = generated.is_some_and(|g| {
+            uniform_data && Self::verify_sizes(g, &packed, &usable, frame, max_align_mask)
+        });
         Ok(Emitter {
+            unchecked,
             programs,
             trampoline,
             fatal_error,
@@ -302,11 +390,46 @@ impl Emitter {
         })
     }
 
+    /// Whether every usable uop's generated function copies exactly the
+    /// code and data sizes the plan counts for it (`packed`), the
+    /// trampoline's and the guard's exactly theirs (`frame`, packed the
+    /// same way), and none asks for a data alignment above the set's
+    /// largest (`max_align_mask + 1`, to which every data offset is then
+    /// aligned already). What makes emitting a planned trace without
+    /// bounds checks sound: the plan's sums are then exactly what the
+    /// functions write.
+    fn verify_sizes(
+        g: &GeneratedSet,
+        packed: &[u64; UOP_COUNT],
+        usable: &[bool; UOP_COUNT],
+        frame: [u64; 2],
+        max_align_mask: u32,
+    ) -> bool {
+        let fits = |run: &dyn Fn(&mut Measure) -> Option<()>, want: u64| {
+            let mut m = Measure::default();
+            run(&mut m).is_some()
+                && m.code <= u32::MAX as usize
+                && m.data <= u32::MAX as usize
+                && pack(m.code as u32, m.data as u32) == want
+                && m.align <= max_align_mask as usize + 1
+        };
+        let frame_fits = g
+            .measure_frame
+            .iter()
+            .zip(frame)
+            .all(|(f, want)| fits(f, want));
+        frame_fits
+            && (0..UOP_COUNT)
+                .filter(|&op| usable[op])
+                .all(|op| fits(&|m| (g.measure)(op, m), packed[op]))
+    }
+
     /// [`Emitter::new`] without the set's generated emit functions: every
     /// trace goes through the table-driven path (for comparisons).
     pub fn table_driven(set: &StencilSet, symbols: &SymbolTable) -> Result<Self, JitError> {
         let mut e = Self::new(set, symbols)?;
         e.generated = None;
+        e.unchecked = false;
         Ok(e)
     }
 
@@ -390,7 +513,7 @@ impl Emitter {
                 code: pos as u32,
                 data: (pos >> 32) as u32,
             });
-            pos += packed[op];
+            pos = pos.wrapping_add(packed[op]);
         }
         // SAFETY: `n + 2` slots are reserved; the first was pushed and the
         // next `n` were just written, one per instruction of `trace` (the
@@ -506,27 +629,40 @@ impl Emitter {
         JitError::BadStencil("layout: no bad instruction found".into())
     }
 
-    /// Whether [`Emitter::plan`] may leave the checks to the emitting pass
-    /// (generated functions, data that never needs aligning, a trace short
-    /// enough for packed sums).
+    /// Whether [`Emitter::plan`] may take its fast loop (generated
+    /// functions, data that never needs aligning, a trace short enough for
+    /// packed sums).
     fn fast_plan(&self, n: usize) -> bool {
         self.generated.is_some() && self.uniform_data && n <= self.fast_limit && n <= 1 << 31
     }
 
-    /// What [`Emitter::emit_into`] needs, computed before the block is
-    /// allocated: the block's size and where each uop goes. For sets with
+    /// What emission needs, computed before the block is allocated: the
+    /// block's size and where each uop goes, with every instruction
+    /// checked (usable opcode, targets inside the trace). For sets with
     /// generated functions and uniform data (every committed set) that is
-    /// one running sum of packed code and data sizes and one store per
-    /// uop, and the targets' range: the emitting pass checks the opcodes
-    /// (it reads each one anyway) and an unusable one is then reported by
-    /// the full first pass. For other sets it is that full first pass
-    /// ([`Emitter::layout_into`]). Errors here: an empty trace, a target
-    /// outside the trace, a trampoline or guard that cannot be emitted, a
-    /// block over [`MAX_BLOCK`] (and, for other sets, an unusable uop).
-    pub fn plan(&self, trace: &[UopInstruction], out: &mut Layout) -> Result<(), JitError> {
+    /// one running sum of packed code and data sizes, one store per uop,
+    /// and the checks OR-ed into one word tested at the end. For other
+    /// sets it is the full first pass ([`Emitter::layout_into`]). Errors:
+    /// an empty trace, a bad instruction, a trampoline or guard that
+    /// cannot be emitted, a block over [`MAX_BLOCK`].
+    ///
+    /// The returned [`Plan`] keeps `trace` and `out` borrowed until it
+    /// emits ([`Plan::emit`]): the layout is then known to be this
+    /// trace's, so the emitting pass needs no bounds checks.
+    pub fn plan<'a>(
+        &'a self,
+        trace: &'a [UopInstruction],
+        out: &'a mut Layout,
+    ) -> Result<Plan<'a>, JitError> {
         let n = trace.len();
         if !self.fast_plan(n) {
-            return self.layout_into(trace, out);
+            self.layout_into(trace, out)?;
+            return Ok(Plan {
+                emitter: self,
+                trace,
+                layout: out,
+                unchecked: false,
+            });
         }
         self.check_frame(trace)?;
         let t = &self.trampoline;
@@ -537,9 +673,10 @@ impl Emitter {
         out.slots.push(Slot::default());
         // The slots are written in place, in the reserved capacity (a plain
         // loop keeps the running sum in a register). `n <= fast_limit`:
-        // the sums cannot carry.
+        // the sums of usable uops cannot carry (an unusable one is flagged
+        // and the sums are not used).
         // Every target is checked, also those of uops that do not read
-        // them (emission checks only the ones it reads).
+        // them, and every opcode (an unusable one's `UNUSABLE` is flagged).
         let targets = TargetCheck::new(n);
         let mut bad = 0u64;
         let mut step = |slot: &mut std::mem::MaybeUninit<Slot>, ins: &UopInstruction| {
@@ -547,8 +684,9 @@ impl Emitter {
                 code: pos as u32,
                 data: (pos >> 32) as u32,
             });
-            pos += packed[ins.opcode as usize];
-            bad |= targets.flags(ins);
+            let p = packed[ins.opcode as usize];
+            pos = pos.wrapping_add(p);
+            bad |= targets.flags(ins) | p;
         };
         // Four instructions per round (the loop's own cost, shared).
         let spare = out
@@ -576,14 +714,21 @@ impl Emitter {
         let (code, data) = (pos & u32::MAX as u64, pos >> 32);
         let guard = self.finish_layout(out, code, data, self.max_align_mask)?;
         out.slots.push(guard);
-        Ok(())
+        Ok(Plan {
+            emitter: self,
+            trace,
+            layout: out,
+            unchecked: self.unchecked,
+        })
     }
 
     /// Fills `buf` (exactly `layout.total_size` bytes, to run at address
     /// `base`) with `trace`, whose executor header lives at `executor`.
-    /// `layout` must come from [`Emitter::plan`] (or [`Emitter::layout`])
-    /// for the same trace; one that does not match is an error. On an
-    /// error, `layout` may have been redone by the full first pass.
+    /// `layout` should come from [`Emitter::plan`] or [`Emitter::layout`]
+    /// for the same trace; one that does not match is an error (it is
+    /// checked here, as nothing ties it to the trace: [`Plan::emit`]
+    /// needs fewer checks). On an error, `layout` may have been redone by
+    /// the full first pass.
     ///
     /// Uses the set's generated emit functions when it has them; a trace
     /// they do not handle (a bad instruction, a value out of range) is
@@ -598,14 +743,30 @@ impl Emitter {
         executor: u64,
     ) -> Result<(), JitError> {
         if let Some(g) = self.generated {
-            if self
-                .emit_generated(g, trace, layout, buf, base, executor)
-                .is_some()
-            {
+            let emitted = self.emit_generated(trace, layout, buf, base, executor, |s, t| {
+                Self::checked_trace(g, layout, s, t)
+            });
+            if emitted.is_some() {
                 return Ok(());
             }
-            // The plan did not check the instructions: the full first pass
-            // finds the bad one (or a plan made for another trace).
+        }
+        self.emit_explained(trace, layout, buf, base, executor)
+    }
+
+    /// Where emission through generated functions gave up (or the set has
+    /// none): the full first pass finds a bad instruction, or a layout made
+    /// for another trace, and the table-driven path says precisely what
+    /// else is wrong (e.g. a value out of range).
+    #[cold]
+    fn emit_explained(
+        &self,
+        trace: &[UopInstruction],
+        layout: &mut Layout,
+        buf: &mut [u8],
+        base: u64,
+        executor: u64,
+    ) -> Result<(), JitError> {
+        if self.generated.is_some() {
             let total = layout.total_size;
             self.layout_into(trace, layout)?;
             if layout.total_size != total {
@@ -617,44 +778,49 @@ impl Emitter {
         self.emit_tables(trace, layout, buf, base, executor)
     }
 
-    /// Second pass: fills `buf` (exactly `layout.total_size` bytes, to run at
-    /// address `base`) for `trace`, whose executor header lives at `executor`.
-    /// `layout` must come from [`Emitter::layout`] (or [`Emitter::plan`])
-    /// for the same trace; a layout that does not match is an error.
-    ///
-    /// Uses the set's generated emit functions when it has them; anything
-    /// they do not handle (an error, a value out of range) is redone by the
-    /// table-driven path with `layout`, which says precisely what is wrong.
-    pub fn emit(
-        &self,
-        trace: &[UopInstruction],
+    /// The whole trace through the set's checked functions, checking that
+    /// each part starts where `layout` says (it may have been made for
+    /// another trace).
+    #[inline(always)]
+    fn checked_trace<'s>(
+        g: &GeneratedSet,
         layout: &Layout,
-        buf: &mut [u8],
-        base: u64,
-        executor: u64,
-    ) -> Result<(), JitError> {
-        if let Some(g) = self.generated {
-            if self
-                .emit_generated(g, trace, layout, buf, base, executor)
-                .is_some()
-            {
-                return Ok(());
-            }
+        sink: &mut Sink<'s>,
+        trace: &'s [UopInstruction],
+    ) -> Option<()> {
+        let slots = &layout.slots;
+        (g.trampoline)(sink)?;
+        // The first uop's code and data go where the layout says.
+        let first = slots.get(1)?;
+        if sink.code_offset() != first.code as usize
+            || sink.data_offset() != layout.data_base + first.data as usize
+        {
+            return None;
         }
-        self.emit_tables(trace, layout, buf, base, executor)
+        (g.uops)(sink, trace)?;
+        // Its code ends where ours does (emitted sizes equal computed
+        // sizes).
+        let guard = slots.get(trace.len() + 1)?;
+        if sink.code_offset() != guard.code as usize {
+            return None;
+        }
+        (g.fatal_error)(sink)
     }
 
-    /// [`Emitter::emit`] through generated functions; `None` if they cannot
-    /// (the block is then incomplete). Checks every instruction: usable
-    /// opcodes (once, at the end) and targets (where read).
+    /// Emission through generated functions, the whole trace through
+    /// `body` (the set's checked or unchecked functions); `None` if they
+    /// cannot (the block is then incomplete). Checks the frame of the
+    /// layout: the block's size, the slots' count, that code and data end
+    /// where the layout says.
+    #[inline(always)]
     fn emit_generated(
         &self,
-        g: &GeneratedSet,
         trace: &[UopInstruction],
         layout: &Layout,
         buf: &mut [u8],
         base: u64,
         executor: u64,
+        body: impl for<'s> FnOnce(&mut Sink<'s>, &'s [UopInstruction]) -> Option<()>,
     ) -> Option<()> {
         let n = trace.len();
         let slots = layout.slots.as_slice();
@@ -676,21 +842,14 @@ impl Emitter {
             usable: &self.usable,
         };
         let start = (slots.first()?.code as usize, layout.data_base);
-        let mut sink = Sink::new(buf, start, base, targets, self.operand_mask, &consts);
-        (g.trampoline)(&mut sink)?;
-        (g.uops)(&mut sink, trace)?;
-        // The layout must be this trace's: its code ends where ours does
-        // (emitted sizes equal computed sizes), and so does its data.
-        let guard = slots.get(n + 1)?;
-        if sink.code_offset() != guard.code as usize {
-            return None;
-        }
-        (g.fatal_error)(&mut sink)?;
+        let mut sink = Sink::new(buf, start, base, targets, &consts);
+        body(&mut sink, trace)?;
+        // The layout must be this trace's: code and data end where it says.
         (sink.code_offset() == layout.code_size && sink.data_offset() == layout.total_size)
             .then_some(())
     }
 
-    /// [`Emitter::emit`] through the patch programs.
+    /// [`Emitter::emit_into`] through the patch programs.
     fn emit_tables(
         &self,
         trace: &[UopInstruction],

@@ -843,11 +843,11 @@ mod host {
 
     /// The generated path plans a block's exact size before emitting: a
     /// trace that fills the memory limit to the last block compiles and
-    /// runs, one uop more is `TraceTooLarge`; a trace the plan lets
-    /// through but emission refuses (a missing symbol) is its precise
-    /// error, and its block is freed.
+    /// runs, one uop more is `TraceTooLarge`; a trace with a uop that
+    /// cannot be emitted (a missing symbol) is its precise error, before
+    /// any block is allocated.
     #[test]
-    fn a_trace_at_the_memory_limit_and_refused_traces_free_their_block() {
+    fn a_trace_at_the_memory_limit_and_refused_traces_leave_no_block() {
         let page = crate::jit::memory::os::page_size();
         let config = JitConfig {
             memory: MemoryConfig {
@@ -901,8 +901,9 @@ mod host {
             jit.compile(&needs_true),
             Err(JitError::UnresolvedSymbol("cpjit_true"))
         ));
+        // The plan refuses it: no block was allocated.
         let s = jit.memory_stats();
-        assert_eq!((s.live_blocks, s.allocated, s.total_allocs), (0, 0, 1));
+        assert_eq!((s.live_blocks, s.allocated, s.total_allocs), (0, 0, 0));
         assert!(jit.compile(&[ins(Uop::DEOPT)]).is_ok());
     }
 }
@@ -1079,10 +1080,10 @@ mod cross_target {
             } else {
                 0x1_0000_0007
             });
-            let layout = emitter.layout(&trace).unwrap();
+            let mut layout = emitter.layout(&trace).unwrap();
             let mut buf = vec![0u8; layout.total_size];
             emitter
-                .emit(&trace, &layout, &mut buf, base, base + 0x20_0000)
+                .emit_into(&trace, &mut layout, &mut buf, base, base + 0x20_0000)
                 .unwrap_or_else(|e| panic!("{}: {e}", set.target));
             assert_eq!(layout.side_entry(), set.trampoline.code.body.len());
             for g in std::iter::once(&set.trampoline).chain(set.uops) {
@@ -1127,10 +1128,10 @@ mod cross_target {
             UopInstruction::new(Uop::LOAD_CONST).operand(0x0000_0012_3456_789b),
             UopInstruction::new(Uop::DEOPT),
         ];
-        let layout = emitter.layout(&trace).unwrap();
+        let mut layout = emitter.layout(&trace).unwrap();
         let mut buf = vec![0u8; layout.total_size];
         emitter
-            .emit(&trace, &layout, &mut buf, 0x1000_0000, 0x3000_0000)
+            .emit_into(&trace, &mut layout, &mut buf, 0x1000_0000, 0x3000_0000)
             .unwrap();
         let g = &set.uops[Uop::LOAD_CONST as usize];
         let at = layout.side_entry();

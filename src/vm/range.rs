@@ -9,7 +9,7 @@
 use crate::abi::layout::kind;
 use crate::vm::error::{err, type_error, value_error, ExcKind, PyResult};
 use crate::vm::obj::{box_obj, hdr, kind_of, new_bigint, none_raw, Obj};
-use crate::vm::ops::{as_bigint, type_name};
+use crate::vm::ops::{as_bigint, as_i64, type_name};
 use crate::vm::types::{IterState, RangeObj, SliceObj, KIND_SLICE};
 use num_bigint::BigInt;
 use num_traits::{One, Signed, ToPrimitive, Zero};
@@ -52,7 +52,7 @@ pub fn big_len(start: &BigInt, stop: &BigInt, step: &BigInt) -> BigInt {
 /// machine-word form when the bounds and the length fit an `i64`.
 pub fn new_range(start: BigInt, stop: BigInt, step: BigInt) -> Obj {
     if let (Some(a), Some(b), Some(c)) = (start.to_i64(), stop.to_i64(), step.to_i64()) {
-        if big_len(&start, &stop, &step).to_i64().is_some() {
+        if len_fits_i64(a, b, c) {
             return small_range(a, b, c);
         }
     }
@@ -65,9 +65,17 @@ pub fn new_range(start: BigInt, stop: BigInt, step: BigInt) -> Obj {
     }))
 }
 
+/// Whether the length of `range(start, stop, step)` fits an `i64`. It
+/// cannot exceed `|stop - start|`, so only spans wider than `i64::MAX`
+/// need the division.
+fn len_fits_i64(start: i64, stop: i64, step: i64) -> bool {
+    (i128::from(stop) - i128::from(start)).unsigned_abs() <= i64::MAX as u128
+        || crate::vm::types::range_len_i128(start, stop, step) <= i128::from(i64::MAX)
+}
+
 /// A range object with machine-word bounds (`step != 0`).
 pub fn small_range(start: i64, stop: i64, step: i64) -> Obj {
-    if crate::vm::types::range_len_i128(start, stop, step) > i64::MAX as i128 {
+    if !len_fits_i64(start, stop, step) {
         return new_range(start.into(), stop.into(), step.into());
     }
     Obj::from_raw(box_obj(RangeObj {
@@ -81,6 +89,30 @@ pub fn small_range(start: i64, stop: i64, step: i64) -> Obj {
 
 /// `range(*args)`.
 pub fn construct(args: &[u64]) -> PyResult<Obj> {
+    if let Some((start, stop, step)) = word_bounds(args) {
+        if step != 0 {
+            return Ok(small_range(start, stop, step));
+        }
+    }
+    construct_general(args)
+}
+
+/// The arguments of `range(*args)` as `(start, stop, step)` when there are
+/// one to three and each is an int or bool that fits an `i64`: the common
+/// case, which needs no arbitrary-precision arithmetic.
+fn word_bounds(args: &[u64]) -> Option<(i64, i64, i64)> {
+    Some(match *args {
+        [stop] => (0, as_i64(stop)?, 1),
+        [start, stop] => (as_i64(start)?, as_i64(stop)?, 1),
+        [start, stop, step] => (as_i64(start)?, as_i64(stop)?, as_i64(step)?),
+        _ => return None,
+    })
+}
+
+/// `range(*args)` for any arguments: big bounds, and every error.
+#[cold]
+#[inline(never)]
+fn construct_general(args: &[u64]) -> PyResult<Obj> {
     let get = |v: u64| {
         as_bigint(v).ok_or_else(|| {
             type_error(format!(
@@ -387,5 +419,32 @@ mod tests {
             n += 1;
         }
         assert_eq!(n, 3);
+    }
+
+    #[test]
+    fn len_fits_i64_agrees_with_the_exact_length() {
+        let edges = [
+            i64::MIN,
+            i64::MIN + 1,
+            -2,
+            -1,
+            0,
+            1,
+            2,
+            i64::MAX - 1,
+            i64::MAX,
+        ];
+        for start in edges {
+            for stop in edges {
+                for step in [i64::MIN, -3, -1, 1, 2, i64::MAX] {
+                    let exact = big_len(&b(start.into()), &b(stop.into()), &b(step.into()));
+                    assert_eq!(
+                        len_fits_i64(start, stop, step),
+                        exact.to_i64().is_some(),
+                        "range({start}, {stop}, {step})"
+                    );
+                }
+            }
+        }
     }
 }

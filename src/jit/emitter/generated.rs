@@ -32,6 +32,14 @@ pub(crate) const SYMBOL_SLOTS: usize = 64;
 
 /// Emits every uop of a trace (see [`Sink::uops`]).
 pub(crate) type UopsFn = for<'a> fn(&mut Sink<'a>, &'a [UopInstruction]) -> Option<()>;
+/// Emits a whole trace (trampoline, every uop, guard) without bounds
+/// checks (see [`Sink::trace_unchecked`], whose contract the caller keeps).
+pub(crate) type UncheckedTraceFn =
+    for<'a> unsafe fn(&mut Sink<'a>, &'a [UopInstruction]) -> Option<()>;
+/// Runs the generated function of one uop on a [`Measure`].
+pub(crate) type MeasureFn = fn(usize, &mut Measure) -> Option<()>;
+/// Runs the trampoline's or the guard's generated function on a [`Measure`].
+pub(crate) type MeasureGroupFn = fn(&mut Measure) -> Option<()>;
 /// Emits one group without an instruction (trampoline, fatal-error guard).
 pub(crate) type GroupFn = for<'a> fn(&mut Sink<'a>) -> Option<()>;
 
@@ -44,6 +52,12 @@ pub(crate) struct GeneratedSet {
     pub symbols: &'static [&'static str],
     /// Every uop of a trace, in order.
     pub uops: UopsFn,
+    /// The whole trace (trampoline, uops, guard) without bounds checks.
+    pub trace_unchecked: UncheckedTraceFn,
+    /// One uop's function, measured.
+    pub measure: MeasureFn,
+    /// The trampoline's and the guard's functions, measured.
+    pub measure_frame: [MeasureGroupFn; 2],
     /// `_ENTRY`.
     pub trampoline: GroupFn,
     /// `_FATAL_ERROR`.
@@ -68,6 +82,19 @@ macro_rules! generated_set {
         fn uops<'a>(s: &mut Sink<'a>, trace: &'a [UopInstruction]) -> Option<()> {
             s.uops(trace, $m::emit::uop)
         }
+        /// # Safety
+        /// The contract of [`Sink::trace_unchecked`].
+        unsafe fn trace_unchecked<'a>(s: &mut Sink<'a>, trace: &'a [UopInstruction]) -> Option<()> {
+            // SAFETY: the caller keeps `trace_unchecked`'s contract.
+            unsafe {
+                s.trace_unchecked(
+                    trace,
+                    $m::emit::trampoline,
+                    $m::emit::uop,
+                    $m::emit::fatal_error,
+                )
+            }
+        }
         fn trampoline(s: &mut Sink<'_>) -> Option<()> {
             $m::emit::trampoline(s)
         }
@@ -78,6 +105,9 @@ macro_rules! generated_set {
             set: &$m::STENCILS,
             symbols: &$m::emit::SYMBOLS,
             uops,
+            trace_unchecked,
+            measure: $m::emit::uop,
+            measure_frame: [$m::emit::trampoline, $m::emit::fatal_error],
             trampoline,
             fatal_error,
         }
@@ -109,7 +139,7 @@ static NO_INSTRUCTION: UopInstruction = UopInstruction::new(Uop::NOP);
 /// over uops reads is a field of its own (a local copy of the sink keeps
 /// them in registers: see [`Sink::uops`]); what only some groups need is
 /// behind [`TraceConsts`].
-pub(crate) struct Sink<'a> {
+pub(crate) struct Sink<'a, const CHECKED: bool = true> {
     /// The block.
     buf: &'a mut [u8],
     /// Where the next group's code goes.
@@ -120,8 +150,6 @@ pub(crate) struct Sink<'a> {
     base: u64,
     /// Code offset of each uop of the trace (jump and error targets).
     targets: &'a [Slot],
-    /// Bits of the operand `Operand` holes receive.
-    operand_mask: u64,
     /// The current instruction.
     ins: &'a UopInstruction,
     t: &'a TraceConsts<'a>,
@@ -150,7 +178,6 @@ impl<'a> Sink<'a> {
         (code, data): (usize, usize),
         base: u64,
         targets: &'a [Slot],
-        operand_mask: u64,
         t: &'a TraceConsts<'a>,
     ) -> Self {
         let len = buf.len();
@@ -160,7 +187,6 @@ impl<'a> Sink<'a> {
             d: data.min(len),
             base,
             targets,
-            operand_mask,
             ins: &NO_INSTRUCTION,
             t,
         }
@@ -192,6 +218,51 @@ impl<'a> Sink<'a> {
         let mut local = Sink { buf, ..*self };
         let done = local.uops_here(trace, emit);
         *self = local;
+        done
+    }
+
+    /// Emits a whole trace, the trampoline (`trampoline`), every uop
+    /// (`emit`, a generated `emit::uop`) and the guard (`fatal_error`),
+    /// without bounds checks on the block or the targets, nor the check of
+    /// usable opcodes.
+    ///
+    /// # Safety
+    ///
+    /// The sink is at the start of the block's code and data area. Every
+    /// opcode of `trace` is usable, and each function called here (on the
+    /// unchecked sink) copies exactly the code and data sizes the block's
+    /// layout gives its group, asking for no data alignment beyond the one
+    /// every data offset has (see `Emitter::verify_sizes`); the layout
+    /// places the groups back to back, code from the sink's code offset
+    /// and data from its data offset, all inside the block; and every jump
+    /// and error target of `trace` indexes the sink's targets.
+    #[inline(always)]
+    pub unsafe fn trace_unchecked(
+        &mut self,
+        trace: &'a [UopInstruction],
+        trampoline: impl Fn(&mut Sink<'a, false>) -> Option<()>,
+        emit: impl Fn(usize, &mut Sink<'a, false>) -> Option<()>,
+        fatal_error: impl Fn(&mut Sink<'a, false>) -> Option<()>,
+    ) -> Option<()> {
+        // As in `uops`: a local copy keeps the fields in registers.
+        let buf = std::mem::take(&mut self.buf);
+        let mut local = Sink::<'a, false> {
+            buf,
+            c: self.c,
+            d: self.d,
+            base: self.base,
+            targets: self.targets,
+            ins: &NO_INSTRUCTION,
+            t: self.t,
+        };
+        let done = local.trace_here(trace, trampoline, emit, fatal_error);
+        *self = Sink {
+            buf: local.buf,
+            c: local.c,
+            d: local.d,
+            ins: &NO_INSTRUCTION,
+            ..*self
+        };
         done
     }
 
@@ -230,16 +301,64 @@ impl<'a> Sink<'a> {
         self.ins = &NO_INSTRUCTION;
         emit(self)
     }
+}
 
-    /// Address of the code of uop `index` of the trace.
+impl<'a> Sink<'a, false> {
+    /// The body of [`Sink::trace_unchecked`] (same contract).
     #[inline(always)]
-    fn target(&self, index: u32) -> Option<u64> {
-        let s = self.targets.get(index as usize)?;
-        Some(self.base.wrapping_add(s.code as u64))
+    fn trace_here(
+        &mut self,
+        trace: &'a [UopInstruction],
+        trampoline: impl Fn(&mut Self) -> Option<()>,
+        emit: impl Fn(usize, &mut Self) -> Option<()>,
+        fatal_error: impl Fn(&mut Self) -> Option<()>,
+    ) -> Option<()> {
+        trampoline(self)?;
+        for ins in trace {
+            self.ins = ins;
+            emit(ins.opcode as usize, self)?;
+        }
+        self.ins = &NO_INSTRUCTION;
+        fatal_error(self)
     }
 }
 
-impl EmitSink for Sink<'_> {
+impl<const CHECKED: bool> Sink<'_, CHECKED> {
+    /// Address of the code of uop `index` of the trace.
+    #[inline(always)]
+    fn target(&self, index: u32) -> Option<u64> {
+        let s = if CHECKED {
+            self.targets.get(index as usize)?
+        } else {
+            // SAFETY: an unchecked sink exists only inside
+            // `Sink::trace_unchecked`, whose caller guarantees that every
+            // target of the trace indexes `targets`.
+            unsafe { self.targets.get_unchecked(index as usize) }
+        };
+        Some(self.base.wrapping_add(s.code as u64))
+    }
+
+    /// The `N` bytes of the block at `at`: checked on a checked sink; on
+    /// an unchecked one the caller of `Sink::trace_unchecked` guarantees
+    /// that they lie in the block.
+    #[inline(always)]
+    fn place<const N: usize>(&mut self, at: usize) -> Option<&mut [u8; N]> {
+        if CHECKED {
+            place(self.buf, at)
+        } else {
+            debug_assert!(at + N <= self.buf.len());
+            // SAFETY: an unchecked sink exists only inside
+            // `Sink::trace_unchecked`, whose caller guarantees that every
+            // generated function writes only within the sizes laid out for
+            // it and that the code and data of the whole trace lie in the
+            // block: `at..at + N` is in `buf`, borrowed mutably; `[u8; N]`
+            // has alignment 1.
+            Some(unsafe { &mut *self.buf.as_mut_ptr().add(at).cast::<[u8; N]>() })
+        }
+    }
+}
+
+impl<const CHECKED: bool> EmitSink for Sink<'_, CHECKED> {
     #[inline(always)]
     fn value(&self, v: HoleValue) -> Option<u64> {
         let ins = self.ins;
@@ -252,7 +371,8 @@ impl EmitSink for Sink<'_> {
             HoleValue::Top => self.t.top,
             HoleValue::Zero => 0,
             HoleValue::Oparg => ins.oparg as u64,
-            HoleValue::Operand => ins.operand & self.operand_mask,
+            // Generated code for 32-bit targets keeps the low half.
+            HoleValue::Operand => ins.operand,
             HoleValue::Target => ins.target as u64,
             HoleValue::JumpTarget => self.target(ins.jump_target)?,
             HoleValue::ErrorTarget => self.target(ins.error_target)?,
@@ -270,17 +390,20 @@ impl EmitSink for Sink<'_> {
     fn data_at(&mut self, align: usize) -> u64 {
         // `align` is a power of two (checked when the set is prepared);
         // with a constant `align` of 1 this folds away. An offset past the
-        // block is caught by `data`.
-        self.d = self.d.wrapping_add(align - 1) & !(align - 1);
+        // block is caught by `data`. On an unchecked sink every data
+        // offset is aligned already (`Sink::trace_unchecked`'s contract).
+        if CHECKED {
+            self.d = self.d.wrapping_add(align - 1) & !(align - 1);
+        }
         self.base.wrapping_add(self.d as u64)
     }
 
     #[inline(always)]
     fn data<const N: usize>(&mut self, body: &[u8; N]) -> Option<&mut [u8; N]> {
         let d = self.d;
-        let place = place(self.buf, d)?;
-        *place = *body;
         self.d = d + N;
+        let place = self.place::<N>(d)?;
+        *place = *body;
         Some(place)
     }
 
@@ -290,9 +413,9 @@ impl EmitSink for Sink<'_> {
         // the data is checked once at the end (`Sink::code_offset`), as
         // offsets only grow.
         let c = self.c;
-        let place = place(self.buf, c)?;
-        *place = *body;
         self.c = c + N;
+        let place = self.place::<N>(c)?;
+        *place = *body;
         Some(place)
     }
 
@@ -333,4 +456,69 @@ fn place<const N: usize>(buf: &mut [u8], at: usize) -> Option<&mut [u8; N]> {
     // from `at` lie in `buf`, which this borrows mutably; `[u8; N]` has
     // alignment 1, so any address is suitably aligned.
     Some(unsafe { &mut *buf.as_mut_ptr().add(at).cast::<[u8; N]>() })
+}
+
+/// A sink that places nothing: it runs a generated function with every
+/// value zero and counts the bytes of code and data the function copies,
+/// and the largest data alignment it asks for. The generated functions
+/// are straight-line (their only branches give up), so what one run
+/// copies is the most any run copies: the emitter checks it against the
+/// sizes it plans with before it emits without bounds checks.
+#[derive(Debug, Default)]
+pub(crate) struct Measure {
+    /// Bytes of code copied.
+    pub code: usize,
+    /// Bytes of data copied.
+    pub data: usize,
+    /// Largest alignment asked of `data_at` (1 if none).
+    pub align: usize,
+    /// Where the copies go.
+    scratch: Vec<u8>,
+}
+
+impl Measure {
+    /// `N` bytes of scratch space.
+    fn scratch<const N: usize>(&mut self) -> Option<&mut [u8; N]> {
+        if self.scratch.len() < N {
+            self.scratch.resize(N, 0);
+        }
+        self.scratch.get_mut(..N)?.try_into().ok()
+    }
+}
+
+impl EmitSink for Measure {
+    fn value(&self, _: HoleValue) -> Option<u64> {
+        Some(0)
+    }
+
+    fn symbol(&self, _: usize) -> u64 {
+        0
+    }
+
+    fn data_at(&mut self, align: usize) -> u64 {
+        self.align = self.align.max(align);
+        0
+    }
+
+    fn data<const N: usize>(&mut self, body: &[u8; N]) -> Option<&mut [u8; N]> {
+        self.data += N;
+        let place = self.scratch::<N>()?;
+        *place = *body;
+        Some(place)
+    }
+
+    fn code<const N: usize>(&mut self, body: &[u8; N]) -> Option<&mut [u8; N]> {
+        self.code += N;
+        let place = self.scratch::<N>()?;
+        *place = *body;
+        Some(place)
+    }
+
+    fn patch<const NEAR: bool>(_: HoleKind, _: &mut [u8], _: usize, _: u64, _: u64) -> Option<()> {
+        Some(())
+    }
+
+    fn patch_in_block(&mut self, _: HoleKind, _: u64, _: u64) -> Option<()> {
+        Some(())
+    }
 }

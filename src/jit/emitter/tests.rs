@@ -170,13 +170,20 @@ fn emission_matches_the_reference_on_every_target() {
                     // The generated path on its own, without the fallback.
                     Some(g) => assert!(
                         emitter
-                            .emit_generated(g, &trace, &layout, &mut buf, base, base + 0x20_0000)
+                            .emit_generated(
+                                &trace,
+                                &layout,
+                                &mut buf,
+                                base,
+                                base + 0x20_0000,
+                                |s, t| Emitter::checked_trace(g, &layout, s, t)
+                            )
                             .is_some(),
                         "{} {path}: generated emission gave up",
                         set.target
                     ),
                     None => emitter
-                        .emit(&trace, &layout, &mut buf, base, base + 0x20_0000)
+                        .emit_into(&trace, &mut layout, &mut buf, base, base + 0x20_0000)
                         .unwrap_or_else(|e| panic!("{} {path}: {e}", set.target)),
                 }
                 assert_eq!(buf.len(), want.len(), "{} {path} n={n}", set.target);
@@ -184,23 +191,37 @@ fn emission_matches_the_reference_on_every_target() {
                     panic!("{} {path} n={n}: first difference at byte {i}", set.target);
                 }
             }
-            // What `compile` does: the plan, then emission into the block.
-            let mut plan = Layout::default();
-            generated.plan(&trace, &mut plan).unwrap();
-            let mut buf = vec![0xA5u8; plan.total_size];
-            generated
-                .emit_into(&trace, &mut plan, &mut buf, base, base + 0x20_0000)
+            // What `compile` does: the plan, then emission into the block
+            // (without bounds checks: every committed set's generated
+            // functions write exactly the planned sizes).
+            assert!(generated.unchecked, "{}: sizes not verified", set.target);
+            let mut planned = Layout::default();
+            let mut plan = generated.plan(&trace, &mut planned).unwrap();
+            assert!(plan.unchecked, "{}", set.target);
+            let mut buf = vec![0xA5u8; plan.total_size()];
+            plan.emit(&mut buf, base, base + 0x20_0000)
                 .unwrap_or_else(|e| panic!("{} plan: {e}", set.target));
             if let Some(i) = (0..want.len().max(buf.len())).find(|&i| buf.get(i) != want.get(i)) {
                 panic!("{} plan n={n}: first difference at byte {i}", set.target);
+            }
+            // The same plan through the checked loop.
+            let mut buf = vec![0xA5u8; planned.total_size];
+            generated
+                .emit_into(&trace, &mut planned, &mut buf, base, base + 0x20_0000)
+                .unwrap_or_else(|e| panic!("{} emit_into: {e}", set.target));
+            if let Some(i) = (0..want.len().max(buf.len())).find(|&i| buf.get(i) != want.get(i)) {
+                panic!(
+                    "{} emit_into n={n}: first difference at byte {i}",
+                    set.target
+                );
             }
         }
     }
 }
 
-/// The plan (sizes and places only, the checks left to emission) agrees
-/// with the full first pass on every target, and a bad trace that the plan
-/// lets through is reported by `emit_into` exactly as `layout` reports it.
+/// The plan (one running sum, the checks OR-ed into one word) agrees with
+/// the full first pass on every target, errors included, and `emit_into`
+/// refuses a layout made for another trace.
 #[test]
 fn the_plan_agrees_with_the_layout_and_emission_reports_what_it_skips() {
     let mut rng = Rng(0x5851_F42D_4C95_7F2D);
@@ -258,26 +279,34 @@ fn the_plan_agrees_with_the_layout_and_emission_reports_what_it_skips() {
             );
         }
         // A uop whose runtime symbol is missing (`cpjit_true`, which only
-        // uops producing a bool name): planned, then refused by emission.
+        // uops producing a bool name): refused by the plan as by the
+        // layout, wherever it stands (also behind a bad target, which the
+        // first bad instruction's error names).
         let missing = Emitter::new(set, &symbols_except(set, base, "cpjit_true")).unwrap();
         let mut refused = 0;
         for &u in &uops {
-            let trace = [UopInstruction::new(Uop::NOP), UopInstruction::new(u)];
-            let want = missing.layout(&trace).map(|_| ());
-            if want.is_ok() {
-                continue;
+            for trace in [
+                vec![UopInstruction::new(Uop::NOP), UopInstruction::new(u)],
+                vec![UopInstruction::new(u); 5],
+                vec![
+                    UopInstruction::new(Uop::NOP).jump_target(7),
+                    UopInstruction::new(u),
+                ],
+            ] {
+                let want = missing.layout(&trace).map(|_| ());
+                if want.is_ok() {
+                    continue;
+                }
+                refused += 1;
+                let got = missing.plan(&trace, &mut plan).map(|_| ());
+                assert_eq!(
+                    format!("{got:?}"),
+                    format!("{want:?}"),
+                    "{} {}",
+                    set.target,
+                    u.name()
+                );
             }
-            refused += 1;
-            missing.plan(&trace, &mut plan).unwrap();
-            let mut buf = vec![0u8; plan.total_size];
-            let got = missing.emit_into(&trace, &mut plan, &mut buf, base, 0);
-            assert_eq!(
-                format!("{got:?}"),
-                format!("{want:?}"),
-                "{} {}",
-                set.target,
-                u.name()
-            );
         }
         assert!(refused > 0, "{}: no uop names cpjit_true", set.target);
     }
@@ -301,14 +330,20 @@ fn a_layout_for_another_trace_is_an_error_not_a_bad_block() {
     let mut buf = vec![0u8; layout.total_size];
     for trace in [&short[..], &swapped[..]] {
         assert!(matches!(
-            emitter.emit(trace, &layout, &mut buf, 0x7f00_0000_0000, 0),
+            emitter.emit_into(trace, &mut layout.clone(), &mut buf, 0x7f00_0000_0000, 0),
             Err(JitError::BadStencil(_))
         ));
     }
     let mut small = vec![0u8; layout.total_size - 1];
     assert!(emitter
-        .emit(&long, &layout, &mut small, 0x7f00_0000_0000, 0)
+        .emit_into(&long, &mut layout.clone(), &mut small, 0x7f00_0000_0000, 0)
         .is_err());
+    // A plan checks the block's size once.
+    let mut planned = Layout::default();
+    let mut plan = emitter.plan(&long, &mut planned).unwrap();
+    assert!(plan.emit(&mut small, 0x7f00_0000_0000, 0).is_err());
+    let mut large = vec![0u8; plan.total_size() + 1];
+    assert!(plan.emit(&mut large, 0x7f00_0000_0000, 0).is_err());
 }
 
 #[test]
@@ -389,4 +424,109 @@ fn the_packed_and_the_general_layout_agree() {
             set.target
         );
     }
+}
+
+/// Emitting without bounds checks rests on each generated function
+/// copying exactly the sizes the plan sums: the check finds one byte too
+/// many or too few, of code or of data, for any uop, and an alignment
+/// beyond the set's.
+#[test]
+fn emission_without_checks_needs_every_size_verified() {
+    for available in stencil_sets::available() {
+        let set = available.set;
+        let emitter = Emitter::new(set, &symbols_for(set, 0x7f12_3456_0040)).unwrap();
+        assert!(emitter.unchecked, "{}", set.target);
+        let g = emitter.generated.unwrap();
+        let frame =
+            [&emitter.trampoline, &emitter.fatal_error].map(|p| pack(p.code_len, p.data_len));
+        let verify = |packed: &[u64; UOP_COUNT], mask: u32| {
+            Emitter::verify_sizes(g, packed, &emitter.usable, frame, mask)
+        };
+        // The trampoline's and the guard's sizes too.
+        for k in 0..2 {
+            for delta in [1u64, 1 << 32] {
+                let mut f = frame;
+                f[k] = f[k].wrapping_add(delta);
+                let wrong = Emitter::verify_sizes(
+                    g,
+                    &emitter.packed,
+                    &emitter.usable,
+                    f,
+                    emitter.max_align_mask,
+                );
+                assert!(!wrong, "{} frame {k}", set.target);
+            }
+        }
+        assert!(verify(&emitter.packed, emitter.max_align_mask));
+        for op in (0..UOP_COUNT).filter(|&op| emitter.usable[op]) {
+            for delta in [1u64, 1 << 32] {
+                let mut packed = emitter.packed.clone();
+                packed[op] = packed[op].wrapping_add(delta);
+                assert!(!verify(&packed, emitter.max_align_mask), "{op}");
+                packed[op] = packed[op].wrapping_sub(2 * delta);
+                assert!(!verify(&packed, emitter.max_align_mask), "{op}");
+            }
+        }
+        if emitter.max_align_mask > 0 {
+            assert!(!verify(&emitter.packed, 0), "{}", set.target);
+        }
+        // Without the verification, a plan is emitted through the checked
+        // loop, to the same bytes.
+        let base: u64 = if is_32_bit(set.target) {
+            0x1000_0040
+        } else {
+            0x7f12_3456_0040
+        };
+        let emitter = Emitter::new(set, &symbols_for(set, base)).unwrap();
+        let mut checked = Emitter::new(set, &symbols_for(set, base)).unwrap();
+        checked.unchecked = false;
+        let mut rng = Rng(0x1234_5678_9ABC_DEF1);
+        let trace = random_trace(&mut rng, &emittable(set), 50, base + 0x10_0008);
+        let (mut a, mut b) = (Layout::default(), Layout::default());
+        let (mut pa, mut pb) = (
+            emitter.plan(&trace, &mut a).unwrap(),
+            checked.plan(&trace, &mut b).unwrap(),
+        );
+        assert!(pa.unchecked && !pb.unchecked);
+        let (mut x, mut y) = (vec![1u8; pa.total_size()], vec![2u8; pb.total_size()]);
+        pa.emit(&mut x, base, 0).unwrap();
+        pb.emit(&mut y, base, 0).unwrap();
+        assert!(x == y, "{}", set.target);
+    }
+}
+
+/// A planned trace that the generated functions give up on (a value they
+/// cannot patch: on i686 a symbol above 4 GiB for a 32-bit absolute hole)
+/// is reported as the table-driven path reports it, and the plan is not
+/// emitted without checks again (its layout may have been redone).
+#[test]
+fn a_planned_trace_the_generated_path_gives_up_on_is_explained() {
+    let set = stencil_sets::available()
+        .into_iter()
+        .map(|a| a.set)
+        .find(|s| is_32_bit(s.target))
+        .expect("a 32-bit target");
+    // Every symbol above 4 GiB.
+    let symbols = symbols_for(set, 0x1_0000_0000);
+    let emitter = Emitter::new(set, &symbols).unwrap();
+    let tables = Emitter::table_driven(set, &symbols).unwrap();
+    let trace = [
+        UopInstruction::new(Uop::LOAD_FAST),
+        UopInstruction::new(Uop::POP_TOP),
+        UopInstruction::new(Uop::DEOPT),
+    ];
+    let base = 0x1000_0040;
+    let mut planned = Layout::default();
+    let mut plan = emitter.plan(&trace, &mut planned).unwrap();
+    assert!(plan.unchecked);
+    let mut buf = vec![0u8; plan.total_size()];
+    let got = plan.emit(&mut buf, base, 0);
+    assert!(!plan.unchecked);
+    let mut layout = tables.layout(&trace).unwrap();
+    let want = tables.emit_into(&trace, &mut layout, &mut buf, base, 0);
+    assert!(
+        matches!(got, Err(JitError::PatchOutOfRange { .. })),
+        "{got:?}"
+    );
+    assert_eq!(format!("{got:?}"), format!("{want:?}"));
 }

@@ -327,6 +327,13 @@ pub(crate) fn is_small_int_binary_op(u: Uop) -> bool {
     )
 }
 
+/// The small-int binary operations that can leave through their jump target
+/// (an overflow, a big or float result, a zero divisor): all of
+/// [`is_small_int_binary_op`] but `&`, whose result is always a small int.
+pub(crate) fn small_int_binary_op_may_exit(u: Uop) -> bool {
+    is_small_int_binary_op(u) && u != Uop::BINARY_OP_AND_INT
+}
+
 /// The type pass, for a trace entered in a frame of `entry_code`;
 /// `deletes_local(code, target)` tells whether the tier-1 instruction a
 /// `_CALL_HELPER` runs (at `target` of `code`, `None` if unknown) can unbind

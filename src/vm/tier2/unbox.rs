@@ -20,6 +20,7 @@ use crate::abi::layout::kind;
 use crate::abi::uop::Uop;
 use crate::jit::UopInstruction;
 use crate::vm::obj::{float_val, kind_of};
+use crate::vm::tier2::optimize::{is_small_int_binary_op, small_int_binary_op_may_exit};
 use std::collections::HashMap;
 
 /// One value made in the trace body.
@@ -82,39 +83,33 @@ fn unboxed_form(u: Uop) -> Uop {
 
 /// Uops that leave through `jump_target` with the stack as it was before them.
 fn exits_before(u: Uop) -> bool {
-    matches!(
-        u,
-        Uop::GUARD_BOTH_INT
-            | Uop::GUARD_LOCAL_INT
-            | Uop::GUARD_BOTH_FLOAT
-            | Uop::GUARD_TOS_FLOAT
-            | Uop::GUARD_NOS_FLOAT
-            | Uop::BINARY_OP_ADD_INT
-            | Uop::BINARY_OP_SUBTRACT_INT
-            | Uop::BINARY_OP_MULTIPLY_INT
-            | Uop::BINARY_OP_RSHIFT_INT
-            | Uop::BINARY_OP_MOD_INT
-            | Uop::BINARY_OP_FLOOR_DIVIDE_INT
-            | Uop::LOAD_FAST_CHECK
-            | Uop::TO_BOOL
-            | Uop::BINARY_SUBSCR_LIST_INT
-            | Uop::STORE_SUBSCR_LIST_INT
-            | Uop::CHECK_VALIDITY
-            | Uop::BINARY_OP_TRUE_DIVIDE_FLOAT
-            | Uop::BINARY_OP_POWER_FLOAT
-            | Uop::BINARY_OP_FLOAT_MIXED
-            | Uop::LOAD_DEREF
-            | Uop::GUARD_ITER_RANGE
-            | Uop::GUARD_ITER_LIST
-            | Uop::PUSH_FRAME
-            | Uop::PUSH_FRAME_KNOWN
-            | Uop::UNPACK_SEQUENCE
-            | Uop::BINARY_SLICE
-            | Uop::CALL_RANGE_ITER
-            | Uop::UNARY_NEGATIVE
-            | Uop::UNARY_NOT
-            | Uop::BINARY_OP_POWER_INT
-    )
+    small_int_binary_op_may_exit(u)
+        || matches!(
+            u,
+            Uop::GUARD_BOTH_INT
+                | Uop::GUARD_LOCAL_INT
+                | Uop::GUARD_BOTH_FLOAT
+                | Uop::GUARD_TOS_FLOAT
+                | Uop::GUARD_NOS_FLOAT
+                | Uop::LOAD_FAST_CHECK
+                | Uop::TO_BOOL
+                | Uop::BINARY_SUBSCR_LIST_INT
+                | Uop::STORE_SUBSCR_LIST_INT
+                | Uop::CHECK_VALIDITY
+                | Uop::BINARY_OP_TRUE_DIVIDE_FLOAT
+                | Uop::BINARY_OP_POWER_FLOAT
+                | Uop::BINARY_OP_FLOAT_MIXED
+                | Uop::LOAD_DEREF
+                | Uop::GUARD_ITER_RANGE
+                | Uop::GUARD_ITER_LIST
+                | Uop::PUSH_FRAME
+                | Uop::PUSH_FRAME_KNOWN
+                | Uop::UNPACK_SEQUENCE
+                | Uop::BINARY_SLICE
+                | Uop::CALL_RANGE_ITER
+                | Uop::UNARY_NEGATIVE
+                | Uop::UNARY_NOT
+        )
 }
 
 fn is_float_const(v: u64) -> bool {
@@ -243,17 +238,12 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                 }
                 st.makes = Some(m.make(k, is_float_arith(u.opcode)));
             }
-            Uop::BINARY_OP_ADD_INT
-            | Uop::BINARY_OP_SUBTRACT_INT
-            | Uop::BINARY_OP_MULTIPLY_INT
-            | Uop::BINARY_OP_AND_INT
-            | Uop::BINARY_OP_RSHIFT_INT
-            | Uop::BINARY_OP_MOD_INT
-            | Uop::BINARY_OP_FLOOR_DIVIDE_INT
-            | Uop::BINARY_OP_POWER_INT
-            | Uop::COMPARE_OP_INT
-            | Uop::BINARY_SUBSCR_LIST_INT
-            | Uop::IS_OP => {
+            op if is_small_int_binary_op(op)
+                || matches!(
+                    op,
+                    Uop::COMPARE_OP_INT | Uop::BINARY_SUBSCR_LIST_INT | Uop::IS_OP
+                ) =>
+            {
                 m.pop_pinned(2);
                 st.makes = Some(m.make(k, false));
             }

@@ -110,6 +110,23 @@ pub unsafe fn run(
                 *sp
             }};
         }
+        // Leaves the run as the templates' exits leave the trace: tier 1
+        // resumes at bytecode instruction `$target` with the stack spilled
+        // up to `$sp`; `$exit` is the `_EXIT_TRACE` taken, if any.
+        macro_rules! leave {
+            ($status:expr, $target:expr, $sp:expr) => {
+                leave!($status, $target, $sp, None)
+            };
+            ($status:expr, $target:expr, $sp:expr, $exit:expr) => {{
+                (*frame).instr = $target;
+                (*frame).stack_pointer = $sp;
+                return Outcome {
+                    status: $status,
+                    exit: $exit,
+                    uops: count,
+                };
+            }};
+        }
         loop {
             let ins = cur.uops[pc];
             count += 1;
@@ -552,23 +569,9 @@ pub unsafe fn run(
                         *lp = *top;
                         sp = lp.add(1);
                     }
-                    (*frame).instr = ins.target;
-                    (*frame).stack_pointer = sp;
-                    return Outcome {
-                        status: status::RETURNED,
-                        exit: None,
-                        uops: count,
-                    };
+                    leave!(status::RETURNED, ins.target, sp)
                 }
-                Uop::RETURN => {
-                    (*frame).instr = ins.target;
-                    (*frame).stack_pointer = sp;
-                    return Outcome {
-                        status: status::RETURNED,
-                        exit: None,
-                        uops: count,
-                    };
-                }
+                Uop::RETURN => leave!(status::RETURNED, ins.target, sp),
                 Uop::UNPACK_SEQUENCE => {
                     let v = *sp.sub(1);
                     let n = ins.oparg as usize;
@@ -726,8 +729,6 @@ pub unsafe fn run(
                         pc = 0;
                         continue;
                     }
-                    (*frame).instr = ins.target;
-                    (*frame).stack_pointer = sp;
                     let t = slot.temperature.get().saturating_add(1);
                     slot.temperature.set(t);
                     let st = if t >= (*tstate).side_exit_threshold {
@@ -735,29 +736,11 @@ pub unsafe fn run(
                     } else {
                         status::EXIT
                     };
-                    return Outcome {
-                        status: st,
-                        exit: Some((cur.clone(), ins.exit_index)),
-                        uops: count,
-                    };
+                    leave!(st, ins.target, sp, Some((cur.clone(), ins.exit_index)))
                 }
-                Uop::DEOPT => {
-                    (*frame).instr = ins.target;
-                    (*frame).stack_pointer = sp;
-                    return Outcome {
-                        status: status::EXIT,
-                        exit: None,
-                        uops: count,
-                    };
-                }
+                Uop::DEOPT => leave!(status::EXIT, ins.target, sp),
                 Uop::ERROR_POP_N => {
-                    (*frame).instr = ins.target;
-                    (*frame).stack_pointer = sp.sub(ins.oparg as usize);
-                    return Outcome {
-                        status: status::ERROR,
-                        exit: None,
-                        uops: count,
-                    };
+                    leave!(status::ERROR, ins.target, sp.sub(ins.oparg as usize))
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! The text of one trace in the dump.
 
 use super::{opcode_name, Sink};
+use crate::abi::stencil::{Hole, HoleValue};
 use crate::abi::uop::Uop;
 use crate::jit::{disasm, Executor, UopInstruction};
 use crate::vm::bytecode::{base_opcode, binop, cmp, op, oparg, opcode, Code};
@@ -482,7 +483,7 @@ pub(super) fn trace(t: &TraceDump<'_>, sink: &Sink) -> String {
             })
             .collect();
         let names: Vec<&str> = labels.iter().map(String::as_str).collect();
-        let name_value = |piece: Option<usize>, v: u64| -> Option<String> {
+        let name_value = |_piece: Option<usize>, v: u64| -> Option<String> {
             if let Some(n) = sink.symbols.name_of(v) {
                 return Some(n.to_string());
             }
@@ -495,31 +496,53 @@ pub(super) fn trace(t: &TraceDump<'_>, sink: &Sink) -> String {
                     });
                 }
             }
-            let u = t.uops.get(piece?)?;
-            if u.opcode == Uop::EXIT_TRACE && v == u64::from(u.exit_index) {
-                return Some(format!("exit index {v}"));
-            }
-            if v == u.operand && v != 0 {
-                return Some(match u.opcode {
-                    Uop::LOAD_CONST => format!("operand: const {}", const_text(v)),
-                    _ => "operand".to_string(),
-                });
-            }
-            if v == u64::from(u.oparg) {
-                return Some(match u.opcode {
-                    Uop::LOAD_FAST | Uop::LOAD_FAST_CHECK | Uop::STORE_FAST => {
-                        format!("oparg: local {}", local_name(code_at(piece?), u.oparg))
-                    }
-                    _ => format!("oparg {v}"),
-                });
-            }
-            if v == u64::from(u.target) {
-                return Some(format!("target: instruction {v}"));
-            }
             None
         };
+        // The VM's context emits the host's stencils (tier2/mod.rs), so a
+        // piece's holes are those of its uop's host stencil.
+        let host = &crate::jit::stencils::HOST;
+        let last = t.uops.len() + 1;
+        let holes = |k: usize| -> &'static [Hole] {
+            match k {
+                0 => host.trampoline.code.holes,
+                k if k == last => host.fatal_error.code.holes,
+                k => t.uops.get(k - 1).map_or(&[], |u| {
+                    host.uops
+                        .get(u.opcode as usize)
+                        .map_or(&[], |g| g.code.holes)
+                }),
+            }
+        };
+        let name_hole = |piece: Option<usize>, h: &Hole| -> Option<String> {
+            let k = piece?;
+            let u = t.uops.get(k)?;
+            match h.value {
+                HoleValue::Oparg => Some(match u.opcode {
+                    Uop::LOAD_FAST
+                    | Uop::LOAD_FAST_CHECK
+                    | Uop::STORE_FAST
+                    | Uop::LOAD_FAST_INT
+                    | Uop::STORE_FAST_INT => {
+                        format!("oparg: local {}", local_name(code_at(k), u.oparg))
+                    }
+                    _ => format!("oparg {}", u.oparg),
+                }),
+                HoleValue::Operand => Some(match u.opcode {
+                    Uop::LOAD_CONST => format!("operand: const {}", const_text(u.operand)),
+                    _ => format!("operand {:#x}", u.operand),
+                }),
+                HoleValue::Target => Some(format!("target: instruction {}", u.target)),
+                HoleValue::ExitIndex => Some(format!("exit index {}", u.exit_index)),
+                _ => None,
+            }
+        };
+        let annotations = disasm::Annotations {
+            holes: &holes,
+            hole: &name_hole,
+            value: &name_value,
+        };
         let _ = writeln!(s, "\nmachine code:");
-        match disasm::render_executor_with(e, &names, &name_value) {
+        match disasm::render_executor_annotated(e, &names, &annotations) {
             Ok(text) => s.push_str(&text),
             Err(err) => {
                 let _ = writeln!(s, "  ({err})");
