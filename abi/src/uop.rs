@@ -349,6 +349,49 @@ uops! {
     /// place of a `_LOAD_FAST_CHECK` whose value a `_GUARD_BOTH_INT` checks,
     /// so a function's argument is proven once, at its first use.
     GUARD_LOCAL_INT = "_GUARD_LOCAL_INT",
+    // ----- s6-float: unboxed list items, mixed int/float arithmetic -----
+    /// `_BINARY_SUBSCR_LIST_INT` whose item a float operation takes
+    /// unboxed: unless the stack is `[list, small int in bounds]` and the
+    /// item a float, continue at `jump_target` with the stack unchanged;
+    /// else pop two, push the item's `f64` bits (no reference taken) and
+    /// release the list.
+    BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT = "_BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT",
+    /// `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST` for a float item taken unboxed:
+    /// push the `f64` bits of item `operand` (a tagged small int) of the
+    /// list in `localsplus[oparg]`. Unless it is a list, the index in bounds
+    /// and the item a float, push the list and the index (new references)
+    /// and continue at `jump_target`, as the loads and the subscript would
+    /// have.
+    BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT =
+        "_BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT",
+    /// As `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT` with the index
+    /// in `localsplus[operand]`.
+    BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT = "_BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT",
+    /// `_BINARY_OP_FLOAT_MIXED` of an unboxed float and a small int (both
+    /// known): `oparg` is the operator (0..4: `+ - * / **`) plus 8 when the
+    /// int is the left operand. The int is converted as tier 1 converts it
+    /// (`i as f64`); a zero divisor or a NaN power continues at
+    /// `jump_target`, stack unchanged; else pops two and pushes the
+    /// result's bits.
+    BINARY_OP_FLOAT_INT_UNBOXED = "_BINARY_OP_FLOAT_INT_UNBOXED",
+    /// The read of `lst[c] op= x` (`lst` in `localsplus[oparg]`, `c` the
+    /// small int constant `operand`): `_LOAD_FAST; _LOAD_CONST; _COPY 2;
+    /// _COPY 2; _BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT` in one, pushing the
+    /// float item's bits. Unless it is a list, the index in bounds and the
+    /// item a float, push the list, the index, the list and the index (new
+    /// references) and continue at `jump_target`, as those uops would have.
+    INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST = "_INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST",
+    /// The store of `lst[c] op= x` after `_INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST`
+    /// of the same list and index with only pure unboxed float uops between
+    /// (so the list and the item are still there): pop the unboxed result
+    /// and write it into the item's box when only the list references it,
+    /// else store a new box and release the old item.
+    INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST = "_INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST",
+    /// `_LOAD_FAST oparg` and the float guard after it in one, for a float
+    /// taken unboxed: push the `f64` bits of `localsplus[oparg]` (bound)
+    /// when it is a float; else push it (new reference) and continue at
+    /// `jump_target` (the guard's exit).
+    LOAD_FAST_GUARD_UNBOXED_FLOAT = "_LOAD_FAST_GUARD_UNBOXED_FLOAT",
     // ----- calls (s6-calls) -----
     /// `_CALL_EXECUTOR` of a callee the trace proved (a baked global pushed
     /// just before the call's `NULL`): the callable on the stack is a

@@ -129,6 +129,13 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         | Uop::INPLACE_ADD_INT_LOCALS
         | Uop::INPLACE_SUBTRACT_INT_LOCALS
         | Uop::STORE_SUBSCR_LIST_INT_LOCALS => crate::fused::build(uop, s),
+        Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT
+        | Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT
+        | Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT
+        | Uop::BINARY_OP_FLOAT_INT_UNBOXED
+        | Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST
+        | Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST
+        | Uop::LOAD_FAST_GUARD_UNBOXED_FLOAT => crate::float_items::build(uop, s),
         Uop::CALL_RANGE_ITER => call_range_iter(s),
     }
 }
@@ -919,7 +926,7 @@ fn guard_kind<'ctx>(s: &mut B<'ctx, '_>, v: IntValue<'ctx>, k: u32) -> R {
 }
 
 /// [`guard_kind`], leaving through the block `fail` when one is given.
-fn guard_kind_or<'ctx>(
+pub(crate) fn guard_kind_or<'ctx>(
     s: &mut B<'ctx, '_>,
     v: IntValue<'ctx>,
     k: u32,
@@ -944,7 +951,7 @@ fn guard_kind_or<'ctx>(
     s.guard_or_branch(ok, fail)
 }
 
-fn float_value<'ctx>(
+pub(crate) fn float_value<'ctx>(
     s: &B<'ctx, '_>,
     v: IntValue<'ctx>,
 ) -> Result<FloatValue<'ctx>, TemplateError> {
@@ -1036,7 +1043,7 @@ fn is_unique<'ctx>(
 
 /// Runs `then` (given the box's address) when `v` is a float box that
 /// only its holder references, so the box may be rewritten in place.
-fn if_unique_float<'ctx, 'a>(
+pub(crate) fn if_unique_float<'ctx, 'a>(
     s: &mut B<'ctx, 'a>,
     v: IntValue<'ctx>,
     then: impl FnOnce(&mut B<'ctx, 'a>, inkwell::values::PointerValue<'ctx>) -> R,
@@ -1137,14 +1144,20 @@ fn guard_float_at(s: &mut B, depth: u64) -> R {
 }
 
 /// The f64 whose bits are the word `v`.
-fn unboxed<'ctx>(s: &B<'ctx, '_>, v: IntValue<'ctx>) -> Result<FloatValue<'ctx>, TemplateError> {
+pub(crate) fn unboxed<'ctx>(
+    s: &B<'ctx, '_>,
+    v: IntValue<'ctx>,
+) -> Result<FloatValue<'ctx>, TemplateError> {
     Ok(s.llvm()
         .build_bit_cast(v, s.ctx().f64_type(), "unboxed")?
         .into_float_value())
 }
 
 /// The word holding the bits of `f`.
-fn bits<'ctx>(s: &B<'ctx, '_>, f: FloatValue<'ctx>) -> Result<IntValue<'ctx>, TemplateError> {
+pub(crate) fn bits<'ctx>(
+    s: &B<'ctx, '_>,
+    f: FloatValue<'ctx>,
+) -> Result<IntValue<'ctx>, TemplateError> {
     Ok(s.llvm()
         .build_bit_cast(f, s.i64(), "bits")?
         .into_int_value())
@@ -1215,6 +1228,24 @@ fn binary_op_float_mixed(s: &mut B) -> R {
     let ok = b.build_and(nums, one_float, "ok")?;
     s.guard(ok, Exit::JumpTarget)?;
     let op = s.oparg()?;
+    let result = float_op_by_oparg(s, op, x, y)?;
+    let boxed = s.box_float(result)?;
+    s.drop_values(2)?;
+    s.push(boxed)?;
+    s.decref(left)?;
+    s.decref(right)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// The bits of `x <op> y`, `op` (0..4) being `+ - * / **` as
+/// `_BINARY_OP_FLOAT_MIXED`'s oparg; a zero divisor or a NaN power first
+/// continues at `_JIT_JUMP_TARGET` (stack as it is).
+pub(crate) fn float_op_by_oparg<'ctx>(
+    s: &mut B<'ctx, '_>,
+    op: IntValue<'ctx>,
+    x: FloatValue<'ctx>,
+    y: FloatValue<'ctx>,
+) -> Result<IntValue<'ctx>, TemplateError> {
     let b = s.llvm();
     let is_div = b.build_int_compare(IntPredicate::EQ, op, s.const_i64(3), "div")?;
     let zero = s.ctx().f64_type().const_zero();
@@ -1270,13 +1301,7 @@ fn binary_op_float_mixed(s: &mut B) -> R {
     for (v, bb) in &incoming {
         phi.add_incoming(&[(v, *bb)]);
     }
-    let result = phi.as_basic_value().into_int_value();
-    let boxed = s.box_float(result)?;
-    s.drop_values(2)?;
-    s.push(boxed)?;
-    s.decref(left)?;
-    s.decref(right)?;
-    s.continue_at(Exit::Continue)
+    Ok(phi.as_basic_value().into_int_value())
 }
 
 // ----- closure cells -----

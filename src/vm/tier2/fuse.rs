@@ -6,7 +6,9 @@
 //!   _LOAD_FAST i` feeding `_BINARY_SUBSCR_LIST_INT` become
 //!   `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST` / `_LOCALS`, and `_LOAD_FAST
 //!   list; _LOAD_FAST i; _STORE_SUBSCR_LIST_INT` becomes
-//!   `_STORE_SUBSCR_LIST_INT_LOCALS`.
+//!   `_STORE_SUBSCR_LIST_INT_LOCALS`; a float item read unboxed
+//!   (`_BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT`, from the unboxing pass) the
+//!   `_LOCAL_CONST_UNBOXED_FLOAT` / `_LOCALS_UNBOXED_FLOAT` forms.
 //! * Compare and branch: `_COMPARE_OP_INT` followed by
 //!   `_GUARD_IS_TRUE_POP`/`_GUARD_IS_FALSE_POP` becomes a `_GUARD_INT_*`
 //!   that makes no bool; with both operands loaded from locals proven small
@@ -18,6 +20,7 @@
 //!   b`) feeding `_BINARY_OP_ADD_INT`/`_SUBTRACT_INT` become one uop that
 //!   pushes the result, and with `_STORE_FAST_INT a` after it one that
 //!   updates the local in place.
+//! * Float list item updates `lst[c] op= x` (`float_update.rs`).
 //! * Last, constants that are small ints or immortal objects are pushed by
 //!   `_LOAD_CONST_IMMORTAL` (no reference count).
 //!
@@ -174,6 +177,14 @@ fn fuse_subscript(g: &[UopInstruction]) -> Option<Fused> {
         Uop::STORE_SUBSCR_LIST_INT if index_local => {
             (Uop::STORE_SUBSCR_LIST_INT_LOCALS, u64::from(b.oparg))
         }
+        Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT if small_int_const(b) => (
+            Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT,
+            b.operand,
+        ),
+        Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT if index_local => (
+            Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT,
+            u64::from(b.oparg),
+        ),
         _ => return None,
     };
     let mut f = *c;
@@ -196,6 +207,10 @@ pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
     }
     let mut k = 0;
     while k < uops.len() {
+        if let Some(end) = super::float_update::fuse_item_update(&mut uops, k, &entered) {
+            k = end + 1;
+            continue;
+        }
         let g = &uops[k..];
         let fused = fuse_arith(g)
             .or_else(|| fuse_compare(g))
@@ -269,6 +284,44 @@ mod tests {
                 Uop::NOP,
                 Uop::NOP,
                 Uop::BINARY_SUBSCR_LIST_INT_LOCALS,
+            ]
+        );
+        assert_eq!(
+            (out[2].oparg, out[2].operand, out[2].jump_target),
+            (3, 5, 8)
+        );
+        assert_eq!(
+            (out[5].oparg, out[5].operand, out[5].jump_target),
+            (4, 2, 9)
+        );
+    }
+
+    /// Unboxed float item reads (from the unboxing pass) fuse with their
+    /// loads like the boxed ones, keeping the subscript's exit.
+    #[test]
+    fn loads_feeding_an_unboxed_item_read_are_fused_into_it() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST).oparg(3),
+            ins(Uop::LOAD_CONST).operand(5),
+            ins(Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT).jump_target(8),
+            ins(Uop::LOAD_FAST).oparg(4),
+            ins(Uop::LOAD_FAST_INT).oparg(2),
+            ins(Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT).jump_target(9),
+            ins(Uop::BINARY_OP_ADD_FLOAT_UNBOXED),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE).exit_index(0),
+            ins(Uop::EXIT_TRACE).exit_index(1),
+        ];
+        let out = fuse(uops);
+        assert_eq!(
+            opcodes(&out[..6]),
+            vec![
+                Uop::NOP,
+                Uop::NOP,
+                Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT,
+                Uop::NOP,
+                Uop::NOP,
+                Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT,
             ]
         );
         assert_eq!(

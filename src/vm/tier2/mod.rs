@@ -41,6 +41,8 @@ pub mod dict_helpers;
 pub mod dump;
 mod entry;
 pub mod fast_helpers;
+// s6-float: in-place float list item updates (fusion).
+mod float_update;
 pub mod fuse;
 pub mod helpers;
 pub mod int_uops;

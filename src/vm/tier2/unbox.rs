@@ -14,7 +14,16 @@
 //! exit, so tier 1 (or a linked side trace) sees the frame it expects. A
 //! `_CALL_HELPER` sees only boxed values: it pins everything on the stack;
 //! so do `_PUSH_FRAME` and `_POP_FRAME` (inside an inlined callee, values
-//! are modelled on the callee's stack, and its exits box them the same way).
+//! are modelled on the callee's stack, and its exits box them the same way),
+//! except the return value, which `_POP_FRAME` moves as it is.
+//!
+//! A list item (`_BINARY_SUBSCR_LIST_INT`) that a float guard checks and a
+//! float operation consumes is read unboxed
+//! (`_BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT`, which checks the item itself,
+//! so the guard drops it), and so is a local loaded right before a float
+//! guard checks it (`_LOAD_FAST_GUARD_UNBOXED_FLOAT`, which leaves through
+//! the guard's exit); a `_BINARY_OP_FLOAT_MIXED` of a known float and
+//! a known small int becomes `_BINARY_OP_FLOAT_INT_UNBOXED`.
 
 use crate::abi::layout::kind;
 use crate::abi::uop::Uop;
@@ -25,14 +34,21 @@ use std::collections::HashMap;
 
 /// One value made in the trace body.
 struct Val {
-    /// The uop that makes it.
-    maker: usize,
     /// Its maker can make it unboxed.
     unboxable: bool,
     /// A uop that can take it unboxed consumes it.
     consumed: bool,
     /// Some uop inspects it as an object (or its consumer is not known).
     pinned: bool,
+    /// A list item: unboxable only once a float guard checked it.
+    needs_guard: bool,
+    /// A float guard checked it (for a `needs_guard` value).
+    guarded: bool,
+    /// Known to be a small int (a small int load or constant, or the
+    /// result of a small int operation, which exits rather than overflow).
+    small_int: bool,
+    /// A fresh float result (of a float operation): may be stored unboxed.
+    fresh: bool,
 }
 
 /// What scan 1 records about one body uop.
@@ -45,6 +61,12 @@ struct Step {
     /// For a uop that can exit: the modelled values on the stack when it
     /// exits, with their depth (1 = top).
     at_exit: Vec<(u32, usize)>,
+    /// For a float guard: the depths it checks and the values there.
+    guards: Vec<(u32, Option<usize>)>,
+    /// For a `_BINARY_OP_FLOAT_MIXED` of a known float and a known small
+    /// int: whether the int is the left operand (the uop then becomes
+    /// `_BINARY_OP_FLOAT_INT_UNBOXED`; `uses` holds the float).
+    mixed: Option<bool>,
 }
 
 fn is_float_arith(u: Uop) -> bool {
@@ -112,6 +134,11 @@ fn exits_before(u: Uop) -> bool {
         )
 }
 
+/// Whether `u` is a float guard that checks the top of the stack.
+fn guards_top_float(u: Option<&UopInstruction>) -> bool {
+    u.is_some_and(|u| matches!(u.opcode, Uop::GUARD_BOTH_FLOAT | Uop::GUARD_TOS_FLOAT))
+}
+
 fn is_float_const(v: u64) -> bool {
     v != 0 && v & 1 == 0 && kind_of(v) == kind::FLOAT
 }
@@ -123,12 +150,15 @@ struct Model {
 }
 
 impl Model {
-    fn make(&mut self, maker: usize, unboxable: bool) -> usize {
+    fn make(&mut self, unboxable: bool) -> usize {
         self.vals.push(Val {
-            maker,
             unboxable,
             consumed: false,
             pinned: false,
+            needs_guard: false,
+            guarded: false,
+            small_int: false,
+            fresh: false,
         });
         let id = self.vals.len() - 1;
         self.stack.push(Some(id));
@@ -163,6 +193,41 @@ impl Model {
             self.pin(v);
         }
     }
+    /// Makes a value known to be a small int.
+    fn make_small_int(&mut self) -> usize {
+        let id = self.make(false);
+        self.vals[id].small_int = true;
+        id
+    }
+    /// Makes a fresh float result.
+    fn make_fresh(&mut self) -> usize {
+        let id = self.make(true);
+        self.vals[id].fresh = true;
+        id
+    }
+    /// A float guard at `depths`: list items it checks may be unboxed,
+    /// anything else it sees stays an object.
+    fn guard_floats(&mut self, depths: &[u32]) -> Vec<(u32, Option<usize>)> {
+        let mut out = Vec::new();
+        for &d in depths {
+            let v = self.peek(d as usize);
+            match v {
+                Some(id) if self.vals[id].needs_guard => self.vals[id].guarded = true,
+                _ => self.pin(v),
+            }
+            out.push((d, v));
+        }
+        out
+    }
+    /// `v` can be consumed unboxed without a guard: made unboxable (a
+    /// known float) and not pinned (a value is pinned only while it is on
+    /// the stack, so at its consumer this is final).
+    fn direct_float(&self, v: Option<usize>) -> Option<usize> {
+        v.filter(|&v| {
+            let x = &self.vals[v];
+            x.unboxable && !x.pinned && !x.needs_guard
+        })
+    }
     fn snapshot(&self) -> Vec<(u32, usize)> {
         let n = self.stack.len();
         self.stack
@@ -186,19 +251,28 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
         match u.opcode {
             Uop::LOAD_FAST => {
                 let f = float_load.get(k).copied().unwrap_or(false);
-                st.makes = Some(m.make(k, f));
+                let id = m.make(f);
+                if !f && guards_top_float(uops.get(k + 1)) {
+                    // Checked by the float guard right after it: may be
+                    // loaded unboxed by a load that checks it itself,
+                    // leaving (the value pushed boxed) through the
+                    // guard's exit; the values under it are boxed there.
+                    m.vals[id].unboxable = true;
+                    m.vals[id].needs_guard = true;
+                    st.at_exit = m.snapshot().into_iter().filter(|&(_, v)| v != id).collect();
+                }
+                st.makes = Some(id);
             }
-            Uop::LOAD_CONST => st.makes = Some(m.make(k, is_float_const(u.operand))),
-            Uop::LOAD_FAST_CHECK | Uop::PUSH_NULL | Uop::LOAD_FAST_INT => {
-                st.makes = Some(m.make(k, false))
-            }
+            Uop::LOAD_CONST if u.operand & 1 == 1 => st.makes = Some(m.make_small_int()),
+            Uop::LOAD_CONST => st.makes = Some(m.make(is_float_const(u.operand))),
+            Uop::LOAD_FAST_INT => st.makes = Some(m.make_small_int()),
+            Uop::LOAD_FAST_CHECK | Uop::PUSH_NULL => st.makes = Some(m.make(false)),
             Uop::STORE_FAST_INT => m.pop_pinned(1),
             Uop::STORE_FAST => {
                 // Only a fresh result may be stored unboxed: storing a
                 // loaded value or a constant must keep the object's identity.
                 if let Some(v) = m.pop() {
-                    let fresh = uops[m.vals[v].maker].opcode;
-                    if is_float_arith(fresh) {
+                    if m.vals[v].fresh {
                         m.vals[v].consumed = true;
                     } else {
                         m.vals[v].pinned = true;
@@ -212,12 +286,13 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                     st.at_exit = m.snapshot();
                 }
             }
-            Uop::GUARD_BOTH_INT | Uop::GUARD_BOTH_FLOAT => {
+            Uop::GUARD_BOTH_INT => {
                 m.pin_depth(1);
                 m.pin_depth(2);
             }
-            Uop::GUARD_TOS_FLOAT => m.pin_depth(1),
-            Uop::GUARD_NOS_FLOAT => m.pin_depth(2),
+            Uop::GUARD_BOTH_FLOAT => st.guards = m.guard_floats(&[2, 1]),
+            Uop::GUARD_TOS_FLOAT => st.guards = m.guard_floats(&[1]),
+            Uop::GUARD_NOS_FLOAT => st.guards = m.guard_floats(&[2]),
             Uop::BINARY_OP_ADD_FLOAT
             | Uop::BINARY_OP_SUBTRACT_FLOAT
             | Uop::BINARY_OP_MULTIPLY_FLOAT
@@ -236,16 +311,28 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                         None => st.uses.push(usize::MAX),
                     }
                 }
-                st.makes = Some(m.make(k, is_float_arith(u.opcode)));
+                st.makes = Some(if is_float_arith(u.opcode) {
+                    m.make_fresh()
+                } else {
+                    m.make(false)
+                });
             }
-            op if is_small_int_binary_op(op)
-                || matches!(
-                    op,
-                    Uop::COMPARE_OP_INT | Uop::BINARY_SUBSCR_LIST_INT | Uop::IS_OP
-                ) =>
-            {
+            op if is_small_int_binary_op(op) => {
+                // Small int operations exit rather than overflow.
                 m.pop_pinned(2);
-                st.makes = Some(m.make(k, false));
+                st.makes = Some(m.make_small_int());
+            }
+            Uop::BINARY_SUBSCR_LIST_INT => {
+                // Unboxed (read straight from the list) if a float guard
+                // checks it and a float operation consumes it.
+                m.pop_pinned(2);
+                let id = m.make(true);
+                m.vals[id].needs_guard = true;
+                st.makes = Some(id);
+            }
+            Uop::COMPARE_OP_INT | Uop::IS_OP => {
+                m.pop_pinned(2);
+                st.makes = Some(m.make(false));
             }
             Uop::UNARY_NEGATIVE_FLOAT => {
                 match m.pop() {
@@ -255,54 +342,78 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                     }
                     None => st.uses.push(usize::MAX),
                 }
-                st.makes = Some(m.make(k, true));
+                st.makes = Some(m.make_fresh());
             }
             Uop::UNARY_NEGATIVE | Uop::UNARY_NOT => {
                 m.pop_pinned(1);
-                st.makes = Some(m.make(k, false));
+                st.makes = Some(m.make(false));
             }
             Uop::BINARY_SLICE => {
                 m.pop_pinned(3);
-                st.makes = Some(m.make(k, false));
+                st.makes = Some(m.make(false));
             }
             Uop::CALL_RANGE_ITER => {
                 m.pop_pinned(u.oparg as usize + 2);
-                st.makes = Some(m.make(k, false));
+                st.makes = Some(m.make(false));
             }
             Uop::BUILD_TUPLE => {
                 m.pop_pinned(u.oparg as usize);
-                st.makes = Some(m.make(k, false));
+                st.makes = Some(m.make(false));
             }
             Uop::UNPACK_SEQUENCE => {
                 m.pop_pinned(1);
                 for _ in 0..u.oparg {
-                    m.make(k, false);
+                    m.make(false);
                 }
             }
             Uop::BINARY_OP_FLOAT_MIXED => {
-                m.pop_pinned(2);
-                st.makes = Some(m.make(k, false));
+                let right = m.pop();
+                let left = m.pop();
+                let int = |v: Option<usize>| v.is_some_and(|v| m.vals[v].small_int);
+                let conv = if u.oparg > 4 {
+                    None
+                } else if int(left) {
+                    m.direct_float(right).map(|f| (true, f))
+                } else if int(right) {
+                    m.direct_float(left).map(|f| (false, f))
+                } else {
+                    None
+                };
+                match conv {
+                    Some((int_left, f)) => {
+                        m.vals[f].consumed = true;
+                        m.pin(if int_left { left } else { right });
+                        st.uses.push(f);
+                        st.mixed = Some(int_left);
+                        st.makes = Some(m.make_fresh());
+                    }
+                    None => {
+                        m.pin(left);
+                        m.pin(right);
+                        st.makes = Some(m.make(false));
+                    }
+                }
             }
-            Uop::LOAD_DEREF => st.makes = Some(m.make(k, false)),
+            Uop::LOAD_DEREF => st.makes = Some(m.make(false)),
             Uop::GUARD_ITER_RANGE | Uop::GUARD_ITER_LIST => m.pin_depth(1),
             Uop::FOR_ITER_RANGE | Uop::FOR_ITER_LIST => {
                 // Exhausted: exits with the iterator popped.
                 m.pop_pinned(1);
                 st.at_exit = m.snapshot();
                 m.stack.push(None);
-                st.makes = Some(m.make(k, false));
+                st.makes = Some(m.make(false));
             }
             Uop::STORE_DEREF => m.pop_pinned(1),
             Uop::TO_BOOL => {
                 m.pop_pinned(1);
-                st.makes = Some(m.make(k, false));
+                st.makes = Some(m.make(false));
             }
             Uop::STORE_SUBSCR_LIST_INT => {
                 // As for `_STORE_FAST`: only a fresh result may be stored
                 // unboxed (the store writes it into the old item's box).
                 m.pop_pinned(2);
                 if let Some(v) = m.pop() {
-                    if is_float_arith(uops[m.vals[v].maker].opcode) {
+                    if m.vals[v].fresh {
                         m.vals[v].consumed = true;
                     } else {
                         m.vals[v].pinned = true;
@@ -324,7 +435,7 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             }
             Uop::COPY => {
                 m.pin_depth(u.oparg as usize);
-                st.makes = Some(m.make(k, false));
+                st.makes = Some(m.make(false));
             }
             // A helper, or another frame (an inlined call or its return):
             // values left on a caller's stack stay boxed while a callee
@@ -334,11 +445,19 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             Uop::CALL_HELPER
             | Uop::PUSH_FRAME
             | Uop::PUSH_FRAME_KNOWN
-            | Uop::POP_FRAME
             | Uop::CALL_EXECUTOR
             | Uop::CALL_EXECUTOR_KNOWN => {
                 m.pin_all();
                 m.stack.clear();
+            }
+            // A return moves the return value to the caller's stack as it
+            // is (the pop never inspects it), so it may stay unboxed; the
+            // caller's values under it are not modelled.
+            Uop::POP_FRAME => {
+                let rv = m.pop();
+                m.pin_all();
+                m.stack.clear();
+                m.stack.push(rv);
             }
             Uop::SET_IP | Uop::NOP | Uop::CHECK_VALIDITY | Uop::GUARD_LOCAL_INT => {}
             _ => {
@@ -361,9 +480,9 @@ pub fn unbox(uops: Vec<UopInstruction>, float_load: &[bool]) -> Vec<UopInstructi
     };
     let (steps, end) = scan(&uops, float_load, &mut m);
     let raw = |v: usize| {
-        m.vals
-            .get(v)
-            .is_some_and(|x| x.unboxable && x.consumed && !x.pinned)
+        m.vals.get(v).is_some_and(|x| {
+            x.unboxable && x.consumed && !x.pinned && (!x.needs_guard || x.guarded)
+        })
     };
     // Every float operation converts; an operand it cannot take unboxed
     // (made boxed, or not modelled: `usize::MAX`) is unboxed just before it.
@@ -381,7 +500,9 @@ pub fn unbox(uops: Vec<UopInstruction>, float_load: &[bool]) -> Vec<UopInstructi
     };
     let unboxed: Vec<bool> = (0..m.vals.len()).map(raw).collect();
     let is_unboxed = |v: usize| unboxed.get(v).copied().unwrap_or(false);
-    if !(0..end).any(converts) {
+    // A converted mixed operation makes a fresh float like a float operation.
+    let makes_float = |k: usize| is_float_arith(uops[k].opcode) || steps[k].mixed.is_some();
+    if !(0..end).any(|k| converts(k) || steps[k].mixed.is_some()) {
         return uops;
     }
 
@@ -409,9 +530,48 @@ pub fn unbox(uops: Vec<UopInstruction>, float_load: &[bool]) -> Vec<UopInstructi
             }
             u.opcode = unboxed_form(u.opcode);
         }
+        if let Some(int_left) = st.mixed {
+            // The float operand: made unboxed (`direct_float`), so already
+            // a raw word; unbox it here if it is not.
+            if let Some(&f) = st.uses.first() {
+                if !is_unboxed(f) {
+                    let depth = if int_left { 1 } else { 2 };
+                    out.push(
+                        UopInstruction::new(Uop::UNBOX_FLOAT_AT)
+                            .oparg(depth)
+                            .target(u.target),
+                    );
+                }
+            }
+            u.opcode = Uop::BINARY_OP_FLOAT_INT_UNBOXED;
+            u.oparg |= if int_left { 8 } else { 0 };
+        }
+        if !st.guards.is_empty() {
+            // A float guard checks only what is still boxed.
+            let left: Vec<u32> = st
+                .guards
+                .iter()
+                .filter(|(_, v)| !v.is_some_and(is_unboxed))
+                .map(|(d, _)| *d)
+                .collect();
+            u.opcode = match left.as_slice() {
+                [] => Uop::NOP,
+                [1] => Uop::GUARD_TOS_FLOAT,
+                [2] => Uop::GUARD_NOS_FLOAT,
+                _ => u.opcode,
+            };
+        }
         match u.opcode {
+            Uop::BINARY_SUBSCR_LIST_INT if st.makes.is_some_and(is_unboxed) => {
+                u.opcode = Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT;
+            }
             Uop::LOAD_FAST if st.makes.is_some_and(is_unboxed) => {
-                u.opcode = Uop::LOAD_FAST_UNBOXED_FLOAT;
+                if float_load.get(k).copied().unwrap_or(false) {
+                    u.opcode = Uop::LOAD_FAST_UNBOXED_FLOAT;
+                } else {
+                    u.opcode = Uop::LOAD_FAST_GUARD_UNBOXED_FLOAT;
+                    u.jump_target = uops[k + 1].jump_target;
+                }
             }
             Uop::LOAD_CONST if st.makes.is_some_and(is_unboxed) => {
                 u.opcode = Uop::LOAD_CONST_UNBOXED;
@@ -439,11 +599,12 @@ pub fn unbox(uops: Vec<UopInstruction>, float_load: &[bool]) -> Vec<UopInstructi
                 }
             }
         }
-        if !depths.is_empty() {
+        // (A guard made a `_NOP`, or a plain load, has no exit.)
+        if !depths.is_empty() && !matches!(u.opcode, Uop::NOP | Uop::LOAD_FAST) {
             fixups.push((out.len(), depths));
         }
         out.push(u);
-        if is_float_arith(uops[k].opcode) && !st.makes.is_some_and(is_unboxed) {
+        if makes_float(k) && !st.makes.is_some_and(is_unboxed) {
             out.push(
                 UopInstruction::new(Uop::BOX_FLOAT_AT)
                     .oparg(1)
@@ -527,15 +688,15 @@ mod tests {
     }
 
     /// A guard between the making and the use of an unboxed value exits
-    /// through a new stub that boxes it first; a guarded operand stays
-    /// boxed until the operation unboxes it.
+    /// through a new stub that boxes it first; a guarded operand from a
+    /// checked load stays boxed until the operation unboxes it.
     #[test]
     fn exits_box_the_unboxed_values_first() {
         let uops = vec![
             ins(Uop::LOAD_FAST).oparg(0),
             ins(Uop::LOAD_FAST).oparg(0),
             ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
-            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::LOAD_FAST_CHECK).oparg(1).jump_target(7),
             ins(Uop::GUARD_TOS_FLOAT).jump_target(7),
             ins(Uop::BINARY_OP_ADD_FLOAT),
             ins(Uop::STORE_FAST).oparg(0),
@@ -549,7 +710,7 @@ mod tests {
                 Uop::LOAD_FAST_UNBOXED_FLOAT,
                 Uop::LOAD_FAST_UNBOXED_FLOAT,
                 Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED,
-                Uop::LOAD_FAST,
+                Uop::LOAD_FAST_CHECK,
                 Uop::GUARD_TOS_FLOAT,
                 Uop::UNBOX_FLOAT_AT,
                 Uop::BINARY_OP_ADD_FLOAT_UNBOXED,
@@ -557,12 +718,15 @@ mod tests {
                 Uop::EXIT_TRACE,
                 Uop::BOX_FLOAT_AT,
                 Uop::EXIT_TRACE,
+                Uop::BOX_FLOAT_AT,
+                Uop::EXIT_TRACE,
             ]
         );
-        // The guard exits through the boxing stub: the product is 2 deep.
-        assert_eq!(out[4].jump_target, 9);
-        assert_eq!(out[9].oparg, 2);
-        assert_eq!(out[10].target, 40);
+        // The checked load and the guard exit through boxing stubs: the
+        // product is 1 deep, then 2 deep.
+        assert_eq!((out[3].jump_target, out[9].oparg), (9, 1));
+        assert_eq!((out[4].jump_target, out[11].oparg), (11, 2));
+        assert_eq!(out[12].target, 40);
         assert_eq!(out[5].oparg, 1);
     }
 
@@ -736,7 +900,7 @@ mod tests {
             ins(Uop::LOAD_FAST).oparg(1),
             ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
             ins(Uop::STORE_FAST).oparg(0),
-            ins(Uop::LOAD_FAST).oparg(3),
+            ins(Uop::LOAD_FAST_CHECK).oparg(3).jump_target(10),
             ins(Uop::GUARD_TOS_FLOAT).jump_target(10),
             ins(Uop::UNARY_NEGATIVE_FLOAT),
             ins(Uop::POP_TOP),
@@ -757,7 +921,7 @@ mod tests {
                 Uop::STORE_FAST_UNBOXED_FLOAT,
                 // Made boxed (guarded) and used as an object (popped):
                 // unboxed before, boxed after.
-                Uop::LOAD_FAST,
+                Uop::LOAD_FAST_CHECK,
                 Uop::GUARD_TOS_FLOAT,
                 Uop::UNBOX_FLOAT_AT,
                 Uop::UNARY_NEGATIVE_FLOAT_UNBOXED,
@@ -768,5 +932,228 @@ mod tests {
             ]
         );
         assert_eq!((out[7].oparg, out[9].oparg), (1, 1));
+    }
+    /// `dx = b[0] - c[0]`: both items are read unboxed (the subscripts
+    /// check they are floats), the float guard goes, and the second
+    /// subscript's exit boxes the first item (3 deep there) first.
+    #[test]
+    fn float_list_items_consumed_by_float_ops_are_read_unboxed() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_CONST).operand(1),
+            ins(Uop::BINARY_SUBSCR_LIST_INT).jump_target(10),
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::LOAD_CONST).operand(1),
+            ins(Uop::BINARY_SUBSCR_LIST_INT).jump_target(11),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(12),
+            ins(Uop::BINARY_OP_SUBTRACT_FLOAT),
+            ins(Uop::STORE_FAST).oparg(2),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE).target(3).exit_index(0),
+            ins(Uop::EXIT_TRACE).target(5).exit_index(1),
+            ins(Uop::EXIT_TRACE).target(7).exit_index(2),
+        ];
+        let fl = vec![false; uops.len()];
+        let out = unbox(uops, &fl);
+        assert_eq!(
+            opcodes(&out[..10]),
+            vec![
+                Uop::LOAD_FAST,
+                Uop::LOAD_CONST,
+                Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT,
+                Uop::LOAD_FAST,
+                Uop::LOAD_CONST,
+                Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT,
+                Uop::NOP,
+                Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED,
+                Uop::STORE_FAST_UNBOXED_FLOAT,
+                Uop::JUMP_TO_TOP,
+            ]
+        );
+        assert_eq!(out[2].jump_target, 10);
+        let stub = out[5].jump_target as usize;
+        assert_eq!((out[stub].opcode, out[stub].oparg), (Uop::BOX_FLOAT_AT, 3));
+        assert_eq!(
+            (out[stub + 1].opcode, out[stub + 1].exit_index),
+            (Uop::EXIT_TRACE, 1)
+        );
+    }
+
+    /// An item a float guard checks and a float operation consumes is read
+    /// unboxed; an item that is stored (`x = lst[0]`, its identity kept)
+    /// stays boxed.
+    #[test]
+    fn list_items_not_guarded_or_not_consumed_stay_boxed() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_CONST).operand(1),
+            ins(Uop::BINARY_SUBSCR_LIST_INT).jump_target(12),
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::GUARD_BOTH_FLOAT).jump_target(12),
+            ins(Uop::BINARY_OP_ADD_FLOAT),
+            ins(Uop::POP_TOP),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_CONST).operand(1),
+            ins(Uop::BINARY_SUBSCR_LIST_INT).jump_target(12),
+            ins(Uop::STORE_FAST).oparg(2),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE).target(3).exit_index(0),
+        ];
+        let fl = vec![false; uops.len()];
+        let out = unbox(uops, &fl);
+        let ops = opcodes(&out);
+        // The first item is read unboxed, the local by a load that checks
+        // it: the guard goes.
+        assert_eq!(ops[2], Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT);
+        assert_eq!(ops[3], Uop::LOAD_FAST_GUARD_UNBOXED_FLOAT);
+        assert_eq!(ops[4], Uop::NOP);
+        // The stored item keeps its box.
+        assert!(ops[7..].contains(&Uop::BINARY_SUBSCR_LIST_INT));
+        assert!(ops.contains(&Uop::STORE_FAST));
+    }
+
+    /// `1.0 / (i + 1)` with `i` a known small int: the constant stays
+    /// unboxed, the division takes the int as it is, and the exits box the
+    /// constant only (the int stays an int).
+    #[test]
+    fn a_float_and_a_known_small_int_make_an_unboxed_mixed_op() {
+        let one = crate::vm::obj::new_float(1.0);
+        let uops = vec![
+            ins(Uop::LOAD_CONST).operand(one),
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_CONST).operand(3),
+            ins(Uop::BINARY_OP_ADD_INT).jump_target(8),
+            ins(Uop::BINARY_OP_FLOAT_MIXED).oparg(3).jump_target(9),
+            ins(Uop::STORE_FAST).oparg(1),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::NOP),
+            ins(Uop::EXIT_TRACE).target(3).exit_index(0),
+            ins(Uop::EXIT_TRACE).target(4).exit_index(1),
+        ];
+        let fl = vec![false; uops.len()];
+        let out = unbox(uops, &fl);
+        crate::vm::obj::decref(one);
+        assert_eq!(
+            opcodes(&out[..7]),
+            vec![
+                Uop::LOAD_CONST_UNBOXED,
+                Uop::LOAD_FAST_INT,
+                Uop::LOAD_CONST,
+                Uop::BINARY_OP_ADD_INT,
+                Uop::BINARY_OP_FLOAT_INT_UNBOXED,
+                Uop::STORE_FAST_UNBOXED_FLOAT,
+                Uop::JUMP_TO_TOP,
+            ]
+        );
+        assert_eq!(out[0].operand, 1.0f64.to_bits());
+        // `/` with the int on the right.
+        assert_eq!(out[4].oparg, 3);
+        for (at, depth) in [(3, 3), (4, 2)] {
+            let stub = out[at].jump_target as usize;
+            assert_eq!(
+                (out[stub].opcode, out[stub].oparg),
+                (Uop::BOX_FLOAT_AT, depth),
+                "exit of uop {at}"
+            );
+            assert_eq!(out[stub + 1].opcode, Uop::EXIT_TRACE);
+        }
+    }
+
+    /// `n * x` with the int on the left; a mixed op whose float operand is
+    /// not known to be one (a checked load) stays the generic one.
+    #[test]
+    fn mixed_ops_need_a_known_float_and_a_known_int() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::BINARY_OP_FLOAT_MIXED).oparg(2).jump_target(8),
+            ins(Uop::STORE_FAST).oparg(2),
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_FAST_CHECK).oparg(3).jump_target(8),
+            ins(Uop::BINARY_OP_FLOAT_MIXED).oparg(2).jump_target(8),
+            ins(Uop::STORE_FAST).oparg(4),
+            ins(Uop::EXIT_TRACE).target(3).exit_index(0),
+        ];
+        let mut fl = vec![false; uops.len()];
+        fl[1] = true;
+        let out = unbox(uops, &fl);
+        let ops = opcodes(&out);
+        assert_eq!(ops[1], Uop::LOAD_FAST_UNBOXED_FLOAT);
+        assert_eq!(ops[2], Uop::BINARY_OP_FLOAT_INT_UNBOXED);
+        assert_eq!(out[2].oparg, 2 | 8);
+        assert_eq!(ops[3], Uop::STORE_FAST_UNBOXED_FLOAT);
+        assert_eq!(ops[6], Uop::BINARY_OP_FLOAT_MIXED);
+        assert_eq!(ops[7], Uop::STORE_FAST);
+    }
+
+    /// An inlined callee's float result reaches the caller unboxed through
+    /// `_POP_FRAME`: no box is made for it.
+    #[test]
+    fn a_returned_float_crosses_pop_frame_unboxed() {
+        let uops = vec![
+            ins(Uop::LOAD_CONST).operand(0),
+            ins(Uop::PUSH_NULL),
+            ins(Uop::PUSH_FRAME).oparg(0).jump_target(11),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::POP_FRAME),
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::BINARY_OP_ADD_FLOAT),
+            ins(Uop::STORE_FAST).oparg(1),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE),
+        ];
+        let mut fl = vec![false; uops.len()];
+        fl[3] = true;
+        fl[4] = true;
+        fl[7] = true;
+        let out = unbox(uops, &fl);
+        let ops = opcodes(&out);
+        assert!(!ops.contains(&Uop::BOX_FLOAT_AT), "{ops:?}");
+        assert!(!ops.contains(&Uop::UNBOX_FLOAT_AT), "{ops:?}");
+        assert_eq!(ops[5], Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED);
+        assert_eq!(ops[8], Uop::BINARY_OP_ADD_FLOAT_UNBOXED);
+        assert_eq!(ops[9], Uop::STORE_FAST_UNBOXED_FLOAT);
+    }
+    /// `acc + c` with `c` a local not known to be a float: the load checks
+    /// it and pushes it unboxed (the guard after it goes); its failure
+    /// leaves through the guard's exit, boxing the value under it first.
+    #[test]
+    fn a_local_checked_by_the_next_float_guard_is_loaded_unboxed() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::BINARY_OP_MULTIPLY_FLOAT),
+            ins(Uop::LOAD_FAST).oparg(2),
+            ins(Uop::GUARD_TOS_FLOAT).jump_target(8),
+            ins(Uop::BINARY_OP_ADD_FLOAT),
+            ins(Uop::STORE_FAST).oparg(0),
+            ins(Uop::JUMP_TO_TOP),
+            ins(Uop::EXIT_TRACE).target(9).exit_index(0),
+        ];
+        let fl = [true, true, false, false, false, false, false, false, false];
+        let out = unbox(uops, &fl);
+        assert_eq!(
+            opcodes(&out[..8]),
+            vec![
+                Uop::LOAD_FAST_UNBOXED_FLOAT,
+                Uop::LOAD_FAST_UNBOXED_FLOAT,
+                Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED,
+                Uop::LOAD_FAST_GUARD_UNBOXED_FLOAT,
+                Uop::NOP,
+                Uop::BINARY_OP_ADD_FLOAT_UNBOXED,
+                Uop::STORE_FAST_UNBOXED_FLOAT,
+                Uop::JUMP_TO_TOP,
+            ]
+        );
+        // The product (2 deep once the load pushed its value) is boxed
+        // before the guard's exit.
+        let stub = out[3].jump_target as usize;
+        assert_eq!((out[stub].opcode, out[stub].oparg), (Uop::BOX_FLOAT_AT, 2));
+        assert_eq!(
+            (out[stub + 1].opcode, out[stub + 1].target),
+            (Uop::EXIT_TRACE, 9)
+        );
     }
 }

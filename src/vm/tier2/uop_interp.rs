@@ -423,14 +423,7 @@ pub unsafe fn run(
                     let (a, b) = (*sp.sub(2), *sp.sub(1));
                     let r = match (number(a), number(b)) {
                         (Some((x, fx)), Some((y, fy))) if fx || fy => {
-                            let op = match ins.oparg {
-                                0 => Uop::BINARY_OP_ADD_FLOAT,
-                                1 => Uop::BINARY_OP_SUBTRACT_FLOAT,
-                                2 => Uop::BINARY_OP_MULTIPLY_FLOAT,
-                                3 => Uop::BINARY_OP_TRUE_DIVIDE_FLOAT,
-                                _ => Uop::BINARY_OP_POWER_FLOAT,
-                            };
-                            float_arith(op, x, y)
+                            float_arith(mixed_float_uop(ins.oparg), x, y)
                         }
                         _ => None,
                     };
@@ -442,6 +435,86 @@ pub unsafe fn run(
                     push!(new_float(r));
                     decref(a);
                     decref(b);
+                }
+                // ----- s6-float: unboxed list items, mixed int/float -----
+                Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT => {
+                    let c = *sp.sub(2);
+                    let item = list_int_slot(c, *sp.sub(1)).map(|slot| *slot);
+                    let Some(item) = item.filter(|&v| kind_of(v) == kind::FLOAT) else {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    };
+                    sp = sp.sub(2);
+                    push!(float_val(item).to_bits());
+                    decref(c);
+                }
+                Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT
+                | Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT
+                | Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST => {
+                    let c = *lp.add(ins.oparg as usize);
+                    let k = if ins.opcode == Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT {
+                        *lp.add(ins.operand as usize)
+                    } else {
+                        ins.operand
+                    };
+                    let item = list_int_slot(c, k).map(|slot| *slot);
+                    let Some(item) = item.filter(|&v| kind_of(v) == kind::FLOAT) else {
+                        // The fused loads' values, as they would have pushed them.
+                        let times = if ins.opcode == Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST {
+                            2
+                        } else {
+                            1
+                        };
+                        for _ in 0..times {
+                            incref(c);
+                            incref(k);
+                            push!(c);
+                            push!(k);
+                        }
+                        pc = ins.jump_target as usize;
+                        continue;
+                    };
+                    push!(float_val(item).to_bits());
+                }
+                Uop::LOAD_FAST_GUARD_UNBOXED_FLOAT => {
+                    let v = *lp.add(ins.oparg as usize);
+                    if kind_of(v) == kind::FLOAT {
+                        push!(float_val(v).to_bits());
+                    } else {
+                        incref(v);
+                        push!(v);
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                }
+                Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST => {
+                    let f = f64::from_bits(pop!());
+                    // The read before it checked the list, the index and
+                    // the item, and nothing between can change them.
+                    if let Some(slot) = list_int_slot(*lp.add(ins.oparg as usize), ins.operand) {
+                        let old = *slot;
+                        if kind_of(old) == kind::FLOAT && (*(old as *const ObjHeader)).refcnt == 1 {
+                            (*(old as *mut FloatObj)).value = f;
+                        } else {
+                            *slot = new_float(f);
+                            decref(old);
+                        }
+                    }
+                }
+                Uop::BINARY_OP_FLOAT_INT_UNBOXED => {
+                    let (a, b) = (*sp.sub(2), *sp.sub(1));
+                    let int_left = ins.oparg & 8 != 0;
+                    let (x, y) = if int_left {
+                        (decode_small_int(a) as f64, f64::from_bits(b))
+                    } else {
+                        (f64::from_bits(a), decode_small_int(b) as f64)
+                    };
+                    let Some(r) = float_arith(mixed_float_uop(ins.oparg & 7), x, y) else {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    };
+                    sp = sp.sub(2);
+                    push!(r.to_bits());
                 }
                 Uop::LOAD_DEREF => {
                     let cell = *lp.add(ins.oparg as usize) as *const CellObj;
@@ -763,6 +836,18 @@ fn float_arith(op: Uop, x: f64, y: f64) -> Option<f64> {
             ));
             (!r.is_nan()).then_some(r)
         }
+    }
+}
+
+/// The float operation uop for `_BINARY_OP_FLOAT_MIXED`'s operator
+/// `oparg` (0..4: `+ - * / **`).
+fn mixed_float_uop(oparg: u32) -> Uop {
+    match oparg {
+        0 => Uop::BINARY_OP_ADD_FLOAT,
+        1 => Uop::BINARY_OP_SUBTRACT_FLOAT,
+        2 => Uop::BINARY_OP_MULTIPLY_FLOAT,
+        3 => Uop::BINARY_OP_TRUE_DIVIDE_FLOAT,
+        _ => Uop::BINARY_OP_POWER_FLOAT,
     }
 }
 

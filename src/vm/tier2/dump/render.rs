@@ -237,8 +237,13 @@ fn fused_operands(op: Uop) -> Option<bool> {
         return Some(a.constant);
     }
     match op {
-        Uop::STORE_SUBSCR_LIST_INT_LOCALS | Uop::BINARY_SUBSCR_LIST_INT_LOCALS => Some(false),
-        Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST => Some(true),
+        Uop::STORE_SUBSCR_LIST_INT_LOCALS
+        | Uop::BINARY_SUBSCR_LIST_INT_LOCALS
+        | Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT => Some(false),
+        Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST
+        | Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT
+        | Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST
+        | Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST => Some(true),
         _ => None,
     }
 }
