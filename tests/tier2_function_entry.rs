@@ -204,3 +204,44 @@ fn tracebacks_through_native_frames_are_tier_1s() {
         assert!(sites >= 2, "{mode}: native calls\n{}", r.stderr);
     }
 }
+
+/// `tests/tier2/known_calls.py` (whose output `tier2_modes` compares with
+/// CPython's in every mode): its recursive calls of baked globals are
+/// `_CALL_EXECUTOR_KNOWN`, its inlined calls of baked globals (a closure
+/// too) `_PUSH_FRAME_KNOWN` and its all-int returns `_RETURN_CLEAN`, in both
+/// tier-2 modes, and their ways out are taken (exits to tier 1 at a call:
+/// the recursion limit, a rebound global, big-int arguments), with the
+/// same output as tier 1 and nothing leaked.
+#[test]
+fn known_callees_and_clean_returns_are_used_and_left_exactly() {
+    let file = tier2_program("known_calls.py");
+    let tier1 = cpjit_run("1", &file, &["--leak-check"], &[]);
+    assert_eq!(tier1.status, 0, "{}", tier1.stderr);
+    for mode in ["uops", "jit"] {
+        let dump = std::env::temp_dir().join(format!(
+            "cpjit-known-calls-{}-{mode}.txt",
+            std::process::id()
+        ));
+        let d = dump.to_string_lossy().into_owned();
+        let r = cpjit_run(
+            mode,
+            &file,
+            &["--stats", "--leak-check", "--dump-traces", &d],
+            &[],
+        );
+        let text = std::fs::read_to_string(&dump).unwrap_or_default();
+        let _ = std::fs::remove_file(&dump);
+        assert_eq!(r.status, 0, "{mode}\n{}", r.stderr);
+        assert_eq!(r.stdout, tier1.stdout, "{mode}");
+        assert!(
+            r.stderr.contains("live objects at exit: 0"),
+            "{mode}\n{}",
+            r.stderr
+        );
+        assert!(text.contains("_CALL_EXECUTOR_KNOWN "), "{mode}\n{text}");
+        assert!(text.contains("_RETURN_CLEAN "), "{mode}\n{text}");
+        assert!(text.contains("_PUSH_FRAME_KNOWN "), "{mode}\n{text}");
+        let exits = stat_after(&r.stderr, "exits taken to tier 1:");
+        assert!(exits > 0, "{mode}\n{}", r.stderr);
+    }
+}

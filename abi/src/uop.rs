@@ -443,6 +443,41 @@ uops! {
     /// when it is a float; else push it (new reference) and continue at
     /// `jump_target` (the guard's exit).
     LOAD_FAST_GUARD_UNBOXED_FLOAT = "_LOAD_FAST_GUARD_UNBOXED_FLOAT",
+    // ----- calls (s6-calls) -----
+    /// `_CALL_EXECUTOR` of a callee the trace proved (a baked global pushed
+    /// just before the call's `NULL`): the callable on the stack is a
+    /// function whose code is the one at `operand`, without cell or free
+    /// variables, taking exactly `oparg` arguments. Same semantics and exits
+    /// as `_CALL_EXECUTOR`; the push skips the callable's checks and takes
+    /// the frame's globals from the function.
+    CALL_EXECUTOR_KNOWN = "_CALL_EXECUTOR_KNOWN",
+    /// `_RETURN` of a frame whose `oparg` locals (all of its slots) the
+    /// optimizer proved small ints: if the stack holds only the return
+    /// value (`sp - 1 == localsplus + oparg`), the value moves to
+    /// `localsplus[0]` and `sp = localsplus + 1` (the locals need no
+    /// release, so whoever pops the frame releases nothing); then as
+    /// `_RETURN`.
+    RETURN_CLEAN = "_RETURN_CLEAN",
+    /// `_PUSH_FRAME` of a callee the trace proved (a baked global pushed
+    /// just before the call's `NULL`): a function of the code at `operand`
+    /// without cell variables, taking `oparg` arguments, with the trace's
+    /// globals. Same semantics and exit as `_PUSH_FRAME`; the push skips the
+    /// callable's checks.
+    PUSH_FRAME_KNOWN = "_PUSH_FRAME_KNOWN",
+}
+
+impl Uop {
+    /// A native call of a function-entry executor (`_CALL_EXECUTOR` or its
+    /// proven-callee form `_CALL_EXECUTOR_KNOWN`).
+    pub const fn is_native_call(self) -> bool {
+        matches!(self, Uop::CALL_EXECUTOR | Uop::CALL_EXECUTOR_KNOWN)
+    }
+
+    /// The push of an inlined callee's frame (`_PUSH_FRAME` or its
+    /// proven-callee form `_PUSH_FRAME_KNOWN`).
+    pub const fn is_frame_push(self) -> bool {
+        matches!(self, Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN)
+    }
 }
 
 #[cfg(test)]

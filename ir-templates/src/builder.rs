@@ -799,13 +799,30 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
 
     /// `decref(v)` for a value that may be NULL.
     pub fn xdecref(&mut self, v: IntValue<'ctx>) -> Result<(), TemplateError> {
-        let is_int = self.is_small_int(v)?;
-        let is_null =
-            self.b
-                .build_int_compare(IntPredicate::EQ, v, self.const_i64(0), "is_null")?;
-        let skip = self.b.build_or(is_int, is_null, "skip")?;
-        let is_obj = self.b.build_not(skip, "is_obj")?;
+        let is_obj = self.is_heap_object(v)?;
         self.decref_if(is_obj, v)
+    }
+
+    /// `v` is a heap object: neither a small int (tag bit set) nor NULL.
+    /// One test: rotated right by one, a small int has the sign bit set and
+    /// NULL stays zero, so exactly the heap objects are positive.
+    pub fn is_heap_object(&self, v: IntValue<'ctx>) -> Result<IntValue<'ctx>, TemplateError> {
+        let name = "llvm.fshr";
+        let intrinsic =
+            Intrinsic::find(name).ok_or(TemplateError::MissingIntrinsic(name.to_string()))?;
+        let decl = intrinsic
+            .get_declaration(self.module, &[self.i64().into()])
+            .ok_or(TemplateError::MissingIntrinsic(name.to_string()))?;
+        let rotated = self
+            .b
+            .build_call(decl, &[v.into(), v.into(), self.const_i64(1).into()], "rot")?
+            .try_as_basic_value()
+            .basic()
+            .ok_or(TemplateError::Signature)?
+            .into_int_value();
+        Ok(self
+            .b
+            .build_int_compare(IntPredicate::SGT, rotated, self.const_i64(0), "is_obj")?)
     }
 
     /// `decref(v)` for a value known to be a heap object (a guard or the

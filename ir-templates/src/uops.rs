@@ -83,10 +83,13 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::FOR_ITER_RANGE => for_iter_range(s),
         Uop::GUARD_ITER_LIST => guard_iter(s, iter_tag::LIST),
         Uop::FOR_ITER_LIST => for_iter_list(s),
-        Uop::PUSH_FRAME => push_frame(s),
+        Uop::PUSH_FRAME => push_frame(s, false),
+        Uop::PUSH_FRAME_KNOWN => push_frame(s, true),
         Uop::POP_FRAME => pop_frame(s),
         Uop::RETURN => return_(s),
-        Uop::CALL_EXECUTOR => call_executor(s),
+        Uop::CALL_EXECUTOR => call_executor(s, false),
+        Uop::CALL_EXECUTOR_KNOWN => call_executor(s, true),
+        Uop::RETURN_CLEAN => return_clean(s),
         Uop::UNPACK_SEQUENCE => unpack_sequence(s),
         Uop::BUILD_TUPLE => build_tuple(s),
         Uop::BINARY_SLICE => binary_slice(s),
@@ -153,18 +156,51 @@ fn return_(s: &mut B) -> R {
     s.return_status(status::RETURNED)
 }
 
+/// `_RETURN` of a frame whose `oparg` locals are proven small ints: with
+/// only the return value on the stack, it moves to `localsplus[0]` and the
+/// stack ends there, so the frame's pop releases nothing.
+fn return_clean(s: &mut B) -> R {
+    let top = s.word_at(s.sp, s.const_i64(-1))?;
+    let rv = s.llvm().build_load(s.i64(), top, "rv")?.into_int_value();
+    let lp = s.field_ptr(s.frame, &Frame::DESC, "localsplus")?;
+    let end = s.word_at(lp, s.oparg()?)?;
+    let b = s.llvm();
+    let top_bits = b.build_ptr_to_int(top, s.i64(), "top")?;
+    let end_bits = b.build_ptr_to_int(end, s.i64(), "end")?;
+    let only_rv = b.build_int_compare(IntPredicate::EQ, top_bits, end_bits, "only_rv")?;
+    let sp = s.sp;
+    let one_past = s.word_at(lp, s.const_i64(1))?;
+    // Else (values under the return value) a plain `_RETURN`.
+    s.if_else(
+        only_rv,
+        |s| {
+            s.llvm().build_store(lp, rv)?;
+            s.sp = one_past;
+            save_frame(s)?;
+            s.return_status(status::RETURNED)
+        },
+        |s| {
+            s.sp = sp;
+            save_frame(s)?;
+            s.return_status(status::RETURNED)
+        },
+    )
+}
+
 /// A native call of the function-entry executor of the code whose
 /// `CallTarget` is at `operand` (no executor, or no frame pushed: continue
 /// at `_JIT_JUMP_TARGET`, nothing changed); `RETURNED` in the new frame pops
-/// it, any other status is returned unchanged.
-fn call_executor(s: &mut B) -> R {
+/// it, any other status is returned unchanged. `known`: the callable is a
+/// function of that code without cells or free variables
+/// (`_CALL_EXECUTOR_KNOWN`), so its checks go.
+fn call_executor(s: &mut B, known: bool) -> R {
     let slot = s.llvm().build_int_to_ptr(s.operand()?, s.ptr(), "slot")?;
     let callee = s
         .load_field(slot, &CallTarget::DESC, "executor")?
         .into_pointer_value();
     let has = s.llvm().build_is_not_null(callee, "has_executor")?;
     s.guard(has, Exit::JumpTarget)?;
-    let new_frame = push_callee_frame(s)?;
+    let new_frame = push_callee_frame(s, known, !known)?;
     let pushed = s.llvm().build_is_not_null(new_frame, "pushed")?;
     s.guard(pushed, Exit::JumpTarget)?;
     let entry = s
@@ -195,7 +231,7 @@ fn call_executor(s: &mut B) -> R {
     let callee_sp = s
         .load_field(new_frame, &Frame::DESC, "stack_pointer")?
         .into_pointer_value();
-    pop_callee_frame(s, new_frame, callee_sp)?;
+    pop_callee_frame(s, new_frame, callee_sp, known)?;
     s.continue_at(Exit::Continue)
 }
 
@@ -212,8 +248,19 @@ fn call_executor(s: &mut B) -> R {
 /// it out. Anything else calls
 /// `cpjit_push_frame`, which decides (and raises nothing: tier 1 redoes a
 /// call it declines).
+///
+/// `known` (`_CALL_EXECUTOR_KNOWN`, `_PUSH_FRAME_KNOWN`): the projection
+/// proved the callable is a function of that code without cell variables
+/// (free variables take its closure's cells) and, for an inlined call,
+/// with the trace's globals; only the recursion limit and the data stack's
+/// room are checked, and the frame's globals are the function's.
+///
+/// `frees`: the code may have free variables (else, `_CALL_EXECUTOR_KNOWN`,
+/// it has none and their setup goes).
 fn push_callee_frame<'ctx>(
     s: &mut B<'ctx, '_>,
+    known: bool,
+    frees: bool,
 ) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
     // No unrolling of its loops (a few words each; see store_word_in_loop).
     let optsize = inkwell::attributes::Attribute::get_named_enum_kind_id("optsize");
@@ -223,55 +270,38 @@ fn push_callee_frame<'ctx>(
     let slot_bits = s.operand()?;
     let slot = s.llvm().build_int_to_ptr(slot_bits, s.ptr(), "slot")?;
     let n = s.oparg()?;
-    let n2 = s.llvm().build_int_add(n, s.const_i64(2), "n2")?;
-    let neg = s.llvm().build_int_neg(n2, "neg")?;
-    let base = s.word_at(s.sp, neg)?;
+    let neg = s.llvm().build_int_neg(n, "neg")?;
+    let below_null = s.word_at(s.sp, s.const_i64(-2))?;
+    let base = s.word_at(below_null, neg)?;
     let callable = s
         .llvm()
         .build_load(s.i64(), base, "callable")?
         .into_int_value();
-    let self_slot = s.word_at(base, s.const_i64(1))?;
-    let self_ = s
-        .llvm()
-        .build_load(s.i64(), self_slot, "self")?
-        .into_int_value();
     let slow = s.new_block("push_slow");
     let join = s.new_block("push_join");
-    // A heap object and no `self`: the callable's header can be read.
-    let tag = s.llvm().build_and(callable, s.const_i64(1), "tag")?;
-    let any = s.llvm().build_or(tag, self_, "tag_or_self")?;
-    let plain = s
-        .llvm()
-        .build_int_compare(IntPredicate::EQ, any, s.const_i64(0), "plain")?;
-    s.guard_or_branch(plain, Some(slow))?;
-    let func = s.object(callable)?;
-    let kind_of = s
-        .load_field(func, &ObjHeader::DESC, "kind")?
-        .into_int_value();
-    let code = s
-        .load_field(func, &FunctionHead::DESC, "code")?
-        .into_int_value();
-    let globals = s
-        .load_field(func, &FunctionHead::DESC, "globals")?
-        .into_int_value();
-    let want_code = s
-        .load_field(slot, &CallTarget::DESC, "code_obj")?
-        .into_int_value();
-    let cellvars = s
-        .load_field(slot, &CallTarget::DESC, "cellvars")?
-        .into_int_value();
+    let func = if known {
+        s.object(callable)?
+    } else {
+        let self_slot = s.word_at(base, s.const_i64(1))?;
+        let self_ = s
+            .llvm()
+            .build_load(s.i64(), self_slot, "self")?
+            .into_int_value();
+        // A heap object and no `self`: the callable's header can be read.
+        let tag = s.llvm().build_and(callable, s.const_i64(1), "tag")?;
+        let any = s.llvm().build_or(tag, self_, "tag_or_self")?;
+        let plain = s
+            .llvm()
+            .build_int_compare(IntPredicate::EQ, any, s.const_i64(0), "plain")?;
+        s.guard_or_branch(plain, Some(slow))?;
+        s.object(callable)?
+    };
     let frame_words = s
         .load_field(slot, &CallTarget::DESC, "frame_words")?
         .into_int_value();
     let nlp32 = s
         .load_field(slot, &CallTarget::DESC, "nlocalsplus")?
         .into_int_value();
-    let frame_globals = s
-        .load_field(s.frame, &Frame::DESC, "globals")?
-        .into_pointer_value();
-    let frame_globals_bits = s
-        .llvm()
-        .build_ptr_to_int(frame_globals, s.i64(), "frame_globals")?;
     let remaining = s
         .load_field(s.tstate, &ThreadState::DESC, "recursion_remaining")?
         .into_int_value();
@@ -282,21 +312,6 @@ fn push_callee_frame<'ctx>(
         .load_field(s.tstate, &ThreadState::DESC, "data_limit")?
         .into_pointer_value();
     let b = s.llvm();
-    let is_func = b.build_int_compare(
-        IntPredicate::EQ,
-        kind_of,
-        s.i32().const_int(kind::FUNCTION as u64, false),
-        "is_func",
-    )?;
-    let same_code = b.build_int_compare(IntPredicate::EQ, code, want_code, "same_code")?;
-    let same_globals = b.build_int_compare(
-        IntPredicate::EQ,
-        globals,
-        frame_globals_bits,
-        "same_globals",
-    )?;
-    let no_cells =
-        b.build_int_compare(IntPredicate::EQ, cellvars, s.i32().const_zero(), "no_cells")?;
     let below_limit = b.build_int_compare(
         IntPredicate::SGT,
         remaining,
@@ -305,28 +320,70 @@ fn push_callee_frame<'ctx>(
     )?;
     let words = b.build_int_z_extend(frame_words, s.i64(), "words")?;
     let words = b.build_int_add(words, s.const_i64(FRAME_HEADER_WORDS as i64), "frame_size")?;
-    let top_bits = b.build_ptr_to_int(top, s.i64(), "top")?;
+    // The new top against the limit (both inside the data stack's block).
+    let new_top = s.word_at(top, words)?;
+    let b = s.llvm();
+    let new_top_bits = b.build_ptr_to_int(new_top, s.i64(), "new_top")?;
     let limit_bits = b.build_ptr_to_int(limit, s.i64(), "limit")?;
-    let room = b.build_int_sub(limit_bits, top_bits, "room_bytes")?;
-    let room = b.build_right_shift(room, s.const_i64(3), false, "room")?;
-    let fits = b.build_int_compare(IntPredicate::ULE, words, room, "fits")?;
-    let mut ok = is_func;
-    for c in [same_code, same_globals, no_cells, below_limit, fits] {
-        ok = s.llvm().build_and(ok, c, "ok")?;
-    }
+    let fits = b.build_int_compare(IntPredicate::ULE, new_top_bits, limit_bits, "fits")?;
+    let mut ok = s.llvm().build_and(below_limit, fits, "ok")?;
+    let globals = if known {
+        s.load_field(func, &FunctionHead::DESC, "globals")?
+            .into_int_value()
+    } else {
+        let kind_of = s
+            .load_field(func, &ObjHeader::DESC, "kind")?
+            .into_int_value();
+        let code = s
+            .load_field(func, &FunctionHead::DESC, "code")?
+            .into_int_value();
+        let globals = s
+            .load_field(func, &FunctionHead::DESC, "globals")?
+            .into_int_value();
+        let want_code = s
+            .load_field(slot, &CallTarget::DESC, "code_obj")?
+            .into_int_value();
+        let cellvars = s
+            .load_field(slot, &CallTarget::DESC, "cellvars")?
+            .into_int_value();
+        let frame_globals = s
+            .load_field(s.frame, &Frame::DESC, "globals")?
+            .into_pointer_value();
+        let b = s.llvm();
+        let frame_globals_bits = b.build_ptr_to_int(frame_globals, s.i64(), "frame_globals")?;
+        let is_func = b.build_int_compare(
+            IntPredicate::EQ,
+            kind_of,
+            s.i32().const_int(kind::FUNCTION as u64, false),
+            "is_func",
+        )?;
+        let same_code = b.build_int_compare(IntPredicate::EQ, code, want_code, "same_code")?;
+        let same_globals = b.build_int_compare(
+            IntPredicate::EQ,
+            globals,
+            frame_globals_bits,
+            "same_globals",
+        )?;
+        let no_cells =
+            b.build_int_compare(IntPredicate::EQ, cellvars, s.i32().const_zero(), "no_cells")?;
+        for c in [is_func, same_code, same_globals, no_cells] {
+            ok = s.llvm().build_and(ok, c, "ok")?;
+        }
+        globals
+    };
     s.guard_or_branch(ok, Some(slow))?;
     // The fast path: Vm::push_exact_frame, inline.
     let f = top;
-    let new_top = s.word_at(top, words)?;
     s.store_field(s.tstate, &ThreadState::DESC, "data_top", new_top)?;
     let left = s
         .llvm()
         .build_int_sub(remaining, s.i32().const_int(1, false), "left")?;
     s.store_field(s.tstate, &ThreadState::DESC, "recursion_remaining", left)?;
     let code_ptr = s.load_field(slot, &CallTarget::DESC, "code")?;
+    let globals_ptr = s.llvm().build_int_to_ptr(globals, s.ptr(), "globals")?;
     s.store_field(f, &Frame::DESC, "code", code_ptr)?;
     s.store_field(f, &Frame::DESC, "func", callable)?;
-    s.store_field(f, &Frame::DESC, "globals", frame_globals)?;
+    s.store_field(f, &Frame::DESC, "globals", globals_ptr)?;
     s.store_field(f, &Frame::DESC, "previous", s.frame)?;
     s.store_field(f, &Frame::DESC, "instr", s.i32().const_zero())?;
     s.store_field(f, &Frame::DESC, "nlocalsplus", nlp32)?;
@@ -343,32 +400,62 @@ fn push_callee_frame<'ctx>(
     // The other locals are empty; the free variables' slots (the last
     // ones) take the closure's cells.
     let nlp = s.llvm().build_int_z_extend(nlp32, s.i64(), "nlp")?;
+    let locals = s.word_at(lp, n)?;
+    if !frees {
+        let end = s.word_at(lp, nlp)?;
+        words_loop(s, locals, end, |s, at| {
+            store_word_in_loop(s, at, s.const_i64(0))
+        })?;
+        return finish_push(s, f, lp, nlp, base, slow, join, slot_bits, n);
+    }
     let nfree = s
         .load_field(slot, &CallTarget::DESC, "freevars")?
         .into_int_value();
     let nfree = s.llvm().build_int_z_extend(nfree, s.i64(), "nfree")?;
     let first_free = s.llvm().build_int_sub(nlp, nfree, "first_free")?;
-    let rest = s.llvm().build_int_sub(first_free, n, "rest")?;
-    let locals = s.word_at(lp, n)?;
-    s.counted_loop(rest, s.const_i64(0), |s, i, acc| {
-        store_word_in_loop(s, s.word_at(locals, i)?, s.const_i64(0))?;
-        Ok(acc)
+    let end = s.word_at(lp, first_free)?;
+    words_loop(s, locals, end, |s, at| {
+        store_word_in_loop(s, at, s.const_i64(0))
     })?;
-    let closure = s
-        .load_field(func, &FunctionHead::DESC, "closure")?
-        .into_int_value();
-    let closure = s.object(closure)?;
-    let cells = s.field_ptr(closure, &TupleObj::DESC, "items")?;
-    let frees = s.word_at(lp, first_free)?;
-    s.counted_loop(nfree, s.const_i64(0), |s, i, acc| {
-        let cell = s
-            .llvm()
-            .build_load(s.i64(), s.word_at(cells, i)?, "cell")?
+    let has_frees =
+        s.llvm()
+            .build_int_compare(IntPredicate::NE, nfree, s.const_i64(0), "has_frees")?;
+    s.if_then(has_frees, |s| {
+        let closure = s
+            .load_field(func, &FunctionHead::DESC, "closure")?
             .into_int_value();
-        s.incref(cell)?;
-        store_word_in_loop(s, s.word_at(frees, i)?, cell)?;
-        Ok(acc)
+        let closure = s.object(closure)?;
+        let cells = s.field_ptr(closure, &TupleObj::DESC, "items")?;
+        let frees = s.word_at(lp, first_free)?;
+        s.counted_loop(nfree, s.const_i64(0), |s, i, acc| {
+            let cell = s
+                .llvm()
+                .build_load(s.i64(), s.word_at(cells, i)?, "cell")?
+                .into_int_value();
+            s.incref(cell)?;
+            store_word_in_loop(s, s.word_at(frees, i)?, cell)?;
+            Ok(acc)
+        })?;
+        Ok(())
     })?;
+    finish_push(s, f, lp, nlp, base, slow, join, slot_bits, n)
+}
+
+/// The end of [`push_callee_frame`]: the new frame's empty stack, the
+/// thread's current frame, the caller's resume point and stack; the slow
+/// path (`cpjit_push_frame`) and the join of both.
+#[allow(clippy::too_many_arguments)]
+fn finish_push<'ctx>(
+    s: &mut B<'ctx, '_>,
+    f: inkwell::values::PointerValue<'ctx>,
+    lp: inkwell::values::PointerValue<'ctx>,
+    nlp: IntValue<'ctx>,
+    base: inkwell::values::PointerValue<'ctx>,
+    slow: inkwell::basic_block::BasicBlock<'ctx>,
+    join: inkwell::basic_block::BasicBlock<'ctx>,
+    slot_bits: IntValue<'ctx>,
+    n: IntValue<'ctx>,
+) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
     let empty = s.word_at(lp, nlp)?;
     s.store_field(f, &Frame::DESC, "stack_pointer", empty)?;
     s.store_field(s.tstate, &ThreadState::DESC, "current_frame", f)?;
@@ -407,6 +494,44 @@ fn push_callee_frame<'ctx>(
     Ok(phi.as_basic_value().into_pointer_value())
 }
 
+/// Runs `body` on each word address from `from` up to (not including) `to`
+/// (a few words of one frame): the loop tests the pointer against the end,
+/// without an element count.
+fn words_loop<'ctx>(
+    s: &mut B<'ctx, '_>,
+    from: inkwell::values::PointerValue<'ctx>,
+    to: inkwell::values::PointerValue<'ctx>,
+    body: impl FnOnce(&mut B<'ctx, '_>, inkwell::values::PointerValue<'ctx>) -> R,
+) -> R {
+    let pre = s
+        .llvm()
+        .get_insert_block()
+        .ok_or(TemplateError::Signature)?;
+    let head = s.new_block("words_head");
+    let body_bb = s.new_block("words_body");
+    let done = s.new_block("words_done");
+    s.llvm().build_unconditional_branch(head)?;
+    s.llvm().position_at_end(head);
+    let phi = s.llvm().build_phi(s.ptr(), "at")?;
+    let at = phi.as_basic_value().into_pointer_value();
+    let b = s.llvm();
+    let at_bits = b.build_ptr_to_int(at, s.i64(), "at_bits")?;
+    let to_bits = b.build_ptr_to_int(to, s.i64(), "to_bits")?;
+    let more = b.build_int_compare(IntPredicate::ULT, at_bits, to_bits, "more")?;
+    s.llvm().build_conditional_branch(more, body_bb, done)?;
+    s.llvm().position_at_end(body_bb);
+    body(s, at)?;
+    let next = s.word_at(at, s.const_i64(1))?;
+    let end = s
+        .llvm()
+        .get_insert_block()
+        .ok_or(TemplateError::Signature)?;
+    s.llvm().build_unconditional_branch(head)?;
+    phi.add_incoming(&[(&from, pre), (&next, end)]);
+    s.llvm().position_at_end(done);
+    Ok(())
+}
+
 /// A store in a loop over a frame's few words, kept a plain store: LLVM
 /// would otherwise turn the loop into a `memset`/`memcpy` call (stencils
 /// call no C library) or vectorize it, a loss for the handful of words of
@@ -427,30 +552,28 @@ fn store_word_in_loop<'ctx>(
 /// on top of its stack `sp`; releases its slots and function, pops it off
 /// the data stack and the recursion count, pushes the value on the
 /// caller's stack; the trace goes on in the caller.
+///
+/// `known_func`: the frame's function is known to be a heap object (the
+/// callable `_CALL_EXECUTOR_KNOWN` proved), released without a tag test.
 fn pop_callee_frame<'ctx>(
     s: &mut B<'ctx, '_>,
     f: inkwell::values::PointerValue<'ctx>,
     sp: inkwell::values::PointerValue<'ctx>,
+    known_func: bool,
 ) -> R {
     let top = s.word_at(sp, s.const_i64(-1))?;
     let rv = s.llvm().build_load(s.i64(), top, "rv")?.into_int_value();
     let lp = s.field_ptr(f, &Frame::DESC, "localsplus")?;
-    let lp_bits = s.llvm().build_ptr_to_int(lp, s.i64(), "lp")?;
-    let top_bits = s.llvm().build_ptr_to_int(top, s.i64(), "top")?;
-    let bytes = s.llvm().build_int_sub(top_bits, lp_bits, "bytes")?;
-    let live = s
-        .llvm()
-        .build_right_shift(bytes, s.const_i64(3), false, "live")?;
-    s.counted_loop(live, s.const_i64(0), |s, i, acc| {
-        let v = s
-            .llvm()
-            .build_load(s.i64(), s.word_at(lp, i)?, "slot")?
-            .into_int_value();
-        s.xdecref(v)?;
-        Ok(acc)
+    words_loop(s, lp, top, |s, at| {
+        let v = s.llvm().build_load(s.i64(), at, "slot")?.into_int_value();
+        s.xdecref(v)
     })?;
     let func = s.load_field(f, &Frame::DESC, "func")?.into_int_value();
-    s.xdecref(func)?;
+    if known_func {
+        s.decref_obj(func)?;
+    } else {
+        s.xdecref(func)?;
+    }
     let caller = s
         .load_field(f, &Frame::DESC, "previous")?
         .into_pointer_value();
@@ -479,8 +602,8 @@ fn pop_callee_frame<'ctx>(
 /// `_PUSH_FRAME`: pushes the callee's frame ([`push_callee_frame`]; NULL:
 /// guard failed, nothing changed); the trace goes on in the new frame, at
 /// its empty stack.
-fn push_frame(s: &mut B) -> R {
-    let new_frame = push_callee_frame(s)?;
+fn push_frame(s: &mut B, known: bool) -> R {
+    let new_frame = push_callee_frame(s, known, true)?;
     let ok = s.llvm().build_is_not_null(new_frame, "pushed")?;
     s.guard(ok, Exit::JumpTarget)?;
     s.frame = new_frame;
@@ -493,7 +616,7 @@ fn push_frame(s: &mut B) -> R {
 /// `_POP_FRAME`: the trace goes on in the caller, with the return value
 /// pushed on its stack ([`pop_callee_frame`]).
 fn pop_frame(s: &mut B) -> R {
-    pop_callee_frame(s, s.frame, s.sp)?;
+    pop_callee_frame(s, s.frame, s.sp, false)?;
     s.continue_at(Exit::Continue)
 }
 

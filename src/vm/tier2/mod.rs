@@ -64,7 +64,6 @@ pub use config::{parse_size, Config, Mode};
 pub use entry::{enter_executor, enter_function, Entered};
 
 use crate::abi::layout::Frame;
-use crate::abi::uop::Uop;
 use crate::jit::{JitConfig, JitContext, MemoryConfig};
 use crate::vm::bytecode::{encode, op, oparg, opcode, Cache, Code};
 use crate::vm::error::PyErr;
@@ -276,8 +275,7 @@ impl State {
         self.stats.traces_projected += 1;
         self.stats.trace_uops += uops.len() as u64;
         self.stats.count_uops(&uops);
-        self.stats.calls_inlined +=
-            uops.iter().filter(|u| u.opcode == Uop::PUSH_FRAME).count() as u64;
+        self.stats.calls_inlined += uops.iter().filter(|u| u.opcode.is_frame_push()).count() as u64;
         let id = self.stats.traces_projected;
         let exit_targets = crate::jit::trace::exit_targets(&uops).ok()?;
         let t2 = Instant::now();
@@ -375,13 +373,10 @@ impl State {
             unsafe { (*e.as_ptr()).vm_data = Rc::as_ptr(&t) as *mut std::ffi::c_void };
             self.stats.jit_code_bytes += e.code_size() as u64;
         }
-        if t.uops.iter().any(|u| u.opcode == Uop::CALL_EXECUTOR) {
+        if t.uops.iter().any(|u| u.opcode.is_native_call()) {
             self.native_calls = true;
-            self.stats.native_call_sites += t
-                .uops
-                .iter()
-                .filter(|u| u.opcode == Uop::CALL_EXECUTOR)
-                .count() as u64;
+            self.stats.native_call_sites +=
+                t.uops.iter().filter(|u| u.opcode.is_native_call()).count() as u64;
         }
         if root_at.is_some() {
             self.stats.root_traces += 1;

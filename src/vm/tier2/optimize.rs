@@ -362,10 +362,13 @@ fn optimize_types(
         .get(body_end)
         .is_some_and(|u| u.opcode == Uop::JUMP_TO_LOOP && u.jump_target as usize * 2 == body_end);
     if !peeled {
+        // A function's `_RETURN` ends the body: the pass sees it too
+        // (`_RETURN_CLEAN` when every local is a proven small int).
+        let returns = uops.get(body_end).is_some_and(|u| u.opcode == Uop::RETURN);
         run(
             &mut s,
             &mut uops,
-            0..body_end,
+            0..body_end + usize::from(returns),
             &mut remove,
             &mut float_load,
             entry_code,
@@ -484,7 +487,12 @@ fn run(
         // changes frames: nothing known).
         let opaque = matches!(
             u.opcode,
-            Uop::CALL_HELPER | Uop::CALL_EXECUTOR | Uop::PUSH_FRAME | Uop::POP_FRAME
+            Uop::CALL_HELPER
+                | Uop::CALL_EXECUTOR
+                | Uop::CALL_EXECUTOR_KNOWN
+                | Uop::PUSH_FRAME
+                | Uop::PUSH_FRAME_KNOWN
+                | Uop::POP_FRAME
         );
         exits.record(&u, (!opaque).then_some(&*s));
         match u.opcode {
@@ -777,7 +785,7 @@ fn run(
                     s.bound.clear();
                 }
             }
-            Uop::PUSH_FRAME => {
+            Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN => {
                 let mut args: Vec<Entry> = (0..u.oparg).map(|_| s.pop_entry()).collect();
                 args.reverse();
                 s.pop();
@@ -812,7 +820,7 @@ fn run(
                 }
                 s.push(rv);
             }
-            Uop::CALL_EXECUTOR => {
+            Uop::CALL_EXECUTOR | Uop::CALL_EXECUTOR_KNOWN => {
                 // A native call: the callable, NULL and the arguments go,
                 // an unknown result comes (the caller's locals are its own).
                 for _ in 0..u.oparg + 2 {
@@ -821,6 +829,21 @@ fn run(
                 s.push(Ty::Unknown);
             }
             Uop::SET_IP | Uop::CHECK_VALIDITY => {}
+            Uop::RETURN if !code.is_null() => {
+                // SAFETY: the trace holds the codes of its frames.
+                let n = unsafe { (*code).nlocalsplus() } as u32;
+                if (0..n).all(|i| s.locals.get(&i) == Some(&Ty::Int)) {
+                    // Every local a small int: nothing to release at the pop.
+                    log.rewritten(
+                        k,
+                        u.opcode,
+                        Uop::RETURN_CLEAN,
+                        "every local proven small int",
+                    );
+                    uops[k].opcode = Uop::RETURN_CLEAN;
+                    uops[k].oparg = n;
+                }
+            }
             // Anything else: stop analysing (keep the rest as it is).
             _ => return false,
         }

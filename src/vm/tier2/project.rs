@@ -322,6 +322,30 @@ fn inlinable(code: &Code, caches: &[Cache], i: usize, n: u32, levels: &[Level]) 
     (c.argcount == n && c.varargs.is_none() && !loops && !recursive).then_some(callee)
 }
 
+/// Whether `f` (a value the trace bakes in as a call's callable) is a
+/// function of the code object `callee` whose frames need no cell
+/// variables set up (free variables take its closure's cells inline): what
+/// `_CALL_EXECUTOR_KNOWN` and `_PUSH_FRAME_KNOWN` assume without checking.
+/// A function's code and closure never change, so this holds for as long
+/// as the trace pushes `f` there.
+fn plain_function_of(f: u64, callee: &Obj) -> bool {
+    use crate::vm::types::FuncObj;
+    if f == 0 || f & 1 != 0 || crate::vm::obj::kind_of(f) != crate::abi::layout::kind::FUNCTION {
+        return false;
+    }
+    // SAFETY: `f` is a live function object (a constant the trace holds).
+    let fo = unsafe { crate::vm::obj::cast::<FuncObj>(f) };
+    fo.code.raw() == callee.raw() && code_of(callee).entry.call.cellvars == 0
+}
+
+/// The globals dict of `f`, a function ([`plain_function_of`] held).
+fn function_globals(f: u64) -> u64 {
+    // SAFETY: the caller's contract: `f` is a live function object.
+    unsafe { crate::vm::obj::cast::<crate::vm::types::FuncObj>(f) }
+        .globals
+        .raw()
+}
+
 /// How a trace makes a `CALL_PY_EXACT_ARGS` it does not inline.
 enum CallKind {
     /// Natively (`_CALL_EXECUTOR`) with this callee.
@@ -788,11 +812,16 @@ pub fn project(
                             // if the frame cannot be pushed, tier 1 makes
                             // the call.
                             let slot = &code_of(&callee).entry as *const EntrySlot as u64;
-                            b.emit(
-                                ins(Uop::CALL_EXECUTOR).oparg(arg).operand(slot),
-                                exit_here,
-                                None,
-                            );
+                            // A baked global of exactly that code needs
+                            // none of the callable's checks.
+                            let known = callable.is_some_and(|f| plain_function_of(f, &callee))
+                                && code_of(&callee).entry.call.freevars == 0;
+                            let call = if known {
+                                Uop::CALL_EXECUTOR_KNOWN
+                            } else {
+                                Uop::CALL_EXECUTOR
+                            };
+                            b.emit(ins(call).oparg(arg).operand(slot), exit_here, None);
                             // The callee ran arbitrary code.
                             b.emit(
                                 ins(Uop::CHECK_VALIDITY).target(here + 1),
@@ -815,7 +844,17 @@ pub fn project(
                     continue;
                 };
                 let slot = &code_of(&callee).entry as *const EntrySlot as u64;
-                let push = ins(Uop::PUSH_FRAME).oparg(arg).operand(slot);
+                // The inlined body runs with the trace's globals: a baked
+                // function of other globals keeps the checked push.
+                let known = callable.is_some_and(|f| {
+                    plain_function_of(f, &callee) && function_globals(f) == ctx.globals
+                });
+                let push_uop = if known {
+                    Uop::PUSH_FRAME_KNOWN
+                } else {
+                    Uop::PUSH_FRAME
+                };
+                let push = ins(push_uop).oparg(arg).operand(slot);
                 b.emit(push, exit_here, None);
                 if !b.deps.contains(&dep) {
                     b.deps.push(dep);

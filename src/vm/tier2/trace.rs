@@ -71,6 +71,7 @@ pub fn body_end(uops: &[UopInstruction]) -> Option<usize> {
                 | Uop::DEOPT
                 | Uop::ERROR_POP_N
                 | Uop::RETURN
+                | Uop::RETURN_CLEAN
         )
     })
 }
@@ -100,7 +101,7 @@ pub fn codes_per_uop<'a>(uops: &[UopInstruction], contexts: &'a [FrameContext]) 
         };
         out.push(c);
         match u.opcode {
-            Uop::PUSH_FRAME => {
+            Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN => {
                 let callee = contexts
                     .iter()
                     .find(|c| &c.code().entry as *const _ as u64 == u.operand)

@@ -125,6 +125,7 @@ fn exits_before(u: Uop) -> bool {
                 | Uop::GUARD_ITER_RANGE
                 | Uop::GUARD_ITER_LIST
                 | Uop::PUSH_FRAME
+                | Uop::PUSH_FRAME_KNOWN
                 | Uop::UNPACK_SEQUENCE
                 | Uop::BINARY_SLICE
                 | Uop::CALL_RANGE_ITER
@@ -475,7 +476,11 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             // runs (an exit there resumes tier 1 in the callee, which
             // returns into that stack), and arguments move into the callee's
             // locals as objects.
-            Uop::CALL_HELPER | Uop::PUSH_FRAME | Uop::CALL_EXECUTOR => {
+            Uop::CALL_HELPER
+            | Uop::PUSH_FRAME
+            | Uop::PUSH_FRAME_KNOWN
+            | Uop::CALL_EXECUTOR
+            | Uop::CALL_EXECUTOR_KNOWN => {
                 m.pin_all();
                 m.stack.clear();
             }

@@ -578,7 +578,7 @@ pub unsafe fn run(
                         pc = ins.jump_target as usize;
                     }
                 }
-                Uop::PUSH_FRAME => {
+                Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN => {
                     let f = crate::vm::tier2::helpers::cpjit_push_frame(
                         frame,
                         sp,
@@ -600,7 +600,7 @@ pub unsafe fn run(
                     sp = (*frame).stack_pointer;
                     lp = (*frame).localsplus.as_mut_ptr();
                 }
-                Uop::CALL_EXECUTOR => {
+                Uop::CALL_EXECUTOR | Uop::CALL_EXECUTOR_KNOWN => {
                     // SAFETY: a _CALL_EXECUTOR's operand is the entry slot of
                     // a code object the trace holds; a non-null trace there
                     // is registered (invalidation clears the slot first).
@@ -636,6 +636,14 @@ pub unsafe fn run(
                         crate::vm::tier2::helpers::cpjit_pop_frame(f, (*f).stack_pointer, tstate);
                     sp = (*frame).stack_pointer;
                     lp = (*frame).localsplus.as_mut_ptr();
+                }
+                Uop::RETURN_CLEAN => {
+                    let top = sp.sub(1);
+                    if top == lp.add(ins.oparg as usize) {
+                        *lp = *top;
+                        sp = lp.add(1);
+                    }
+                    leave!(status::RETURNED, ins.target, sp)
                 }
                 Uop::RETURN => leave!(status::RETURNED, ins.target, sp),
                 Uop::UNPACK_SEQUENCE => {

@@ -134,7 +134,7 @@ pub fn instruction_text(code: &Code, i: u32) -> String {
 /// `contexts`), rendered for what they mean.
 fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &Sink) -> String {
     match u.opcode {
-        Uop::PUSH_FRAME => {
+        Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN => {
             let callee = contexts
                 .iter()
                 .find(|c| &c.code().entry as *const _ as u64 == u.operand)
@@ -149,7 +149,7 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
             )
         }
         Uop::POP_FRAME => format!("return from {}", code.qualname),
-        Uop::CALL_EXECUTOR => {
+        Uop::CALL_EXECUTOR | Uop::CALL_EXECUTOR_KNOWN => {
             // SAFETY: a _CALL_EXECUTOR's operand is the entry slot of a code
             // object the trace keeps alive.
             let callee = unsafe { crate::vm::bytecode::EntrySlot::at(u.operand).code() };
@@ -160,7 +160,7 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
                 u.target + 1
             )
         }
-        Uop::RETURN => format!(
+        Uop::RETURN | Uop::RETURN_CLEAN => format!(
             "return from {} at instruction {} (line {})",
             code.qualname,
             u.target,
@@ -265,6 +265,7 @@ fn uses_jump_target(u: &UopInstruction) -> bool {
             | Uop::JUMP_TO_TOP
             | Uop::POP_FRAME
             | Uop::RETURN
+            | Uop::RETURN_CLEAN
             | Uop::EXIT_TRACE
             | Uop::DEOPT
             | Uop::ERROR_POP_N
