@@ -46,9 +46,15 @@ pub struct Emitter {
     /// Compact sizes for the first pass, indexed like `uops`.
     sizes: Box<[GroupSize; UOP_COUNT]>,
     /// The same sizes packed for the first pass's fast loop: code bytes in
-    /// the low 32 bits, data bytes in the high 32; [`UNUSABLE`] for
-    /// unusable uops.
+    /// the low 32 bits, data bytes in the high 32; for unusable uops no
+    /// code and `unusable_data` data bytes.
     packed: Box<[u64; UOP_COUNT]>,
+    /// The data size `packed` gives unusable uops: a power of two above
+    /// any data sum of at most `fast_limit` usable uops, small enough that
+    /// `fast_limit` of them cannot carry out of the data half. A trace's
+    /// packed data sum reaches it exactly when the trace has an unusable
+    /// uop ([`unusable_flag`]).
+    unusable_data: u64,
     /// Whether the set's data never needs aligning inside the data area
     /// (see [`uniform_data`]), so the fast loop may skip alignment.
     uniform_data: bool,
@@ -75,10 +81,28 @@ pub struct Emitter {
     unchecked: bool,
 }
 
-/// The packed size of an unusable uop: bit 31 set, which
-/// [`TargetCheck::any`] finds when the plan ORs it into its flags (usable
-/// uops' sizes are below `2^31` in both halves).
-const UNUSABLE: u64 = 1 << 31;
+/// The data size that flags unusable uops in packed sums, and the longest
+/// trace the fast loops may lay out with it, for a frame whose trampoline
+/// has `first` code and data bytes and uops of at most `max` code and data
+/// bytes (each at least 1). With `flag` a power of two and `n <= limit`:
+/// usable uops' data sums stay below `flag` (`first.1 + n * max.1 <
+/// flag`), and no sum carries out of its half, even when every uop is
+/// unusable (`first.1 + n * flag` and `first.0 + n * max.0` below
+/// `2^32`). So a trace's data sum is at least `flag` exactly when one of
+/// its uops is unusable. Picks the flag that allows the longest traces.
+fn unusable_flag(first: (u32, u32), max: (u64, u64)) -> (u64, u64) {
+    let room = |first: u32, each: u64| (u32::MAX as u64 - first as u64) / each;
+    let code_limit = room(first.0, max.0);
+    (1..32)
+        .map(|k| {
+            let flag = 1u64 << k;
+            let below = (flag - 1).saturating_sub(first.1 as u64) / max.1;
+            let unusable = room(first.1, flag);
+            (flag, below.min(unusable).min(code_limit))
+        })
+        .max_by_key(|&(_, limit)| limit)
+        .unwrap_or((1 << 31, 0))
+}
 
 /// Whether a uop's stencil may legitimately have no code: only `_NOP`, whose
 /// stencil is just the final jump to the next uop, which the toolchain drops
@@ -338,22 +362,17 @@ impl Emitter {
             }
         }
         let (uniform_data, max_align_mask) = uniform_data(&trampoline, &fatal_error, &uops);
-        let mut packed = Box::new([UNUSABLE; UOP_COUNT]);
         let (mut max_code, mut max_data) = (1u64, 1u64);
-        for (w, p) in packed.iter_mut().zip(&uops).filter(|(_, p)| p.usable) {
-            *w = pack(p.code_len, p.data_len);
+        for p in uops.iter().filter(|p| p.usable) {
             max_code = max_code.max(p.code_len as u64);
             max_data = max_data.max(p.data_len as u64);
         }
-        // Sums stay below 2^32 in each half: no carry from code into data
-        // nor out of the word. Sizes of `2^31` or more would read as
-        // `UNUSABLE`: no fast loop then.
-        let room = |first: u32, each: u64| (u32::MAX as u64 - first as u64) / each;
-        let fast_limit = if max_code.max(max_data) < UNUSABLE {
-            room(trampoline.code_len, max_code).min(room(trampoline.data_len, max_data))
-        } else {
-            0
-        };
+        let first = (trampoline.code_len, trampoline.data_len);
+        let (unusable_data, fast_limit) = unusable_flag(first, (max_code, max_data));
+        let mut packed = Box::new([unusable_data << 32; UOP_COUNT]);
+        for (w, p) in packed.iter_mut().zip(&uops).filter(|(_, p)| p.usable) {
+            *w = pack(p.code_len, p.data_len);
+        }
         // Sets naming more symbols than the sink's table holds use the
         // table-driven path.
         let generated = generated::lookup(set).filter(|g| g.symbols.len() <= SYMBOL_SLOTS);
@@ -376,6 +395,7 @@ impl Emitter {
             uops,
             sizes,
             packed,
+            unusable_data,
             uniform_data,
             fast_limit: usize::try_from(fast_limit).unwrap_or(usize::MAX),
             max_align_mask,
@@ -673,10 +693,10 @@ impl Emitter {
         out.slots.push(Slot::default());
         // The slots are written in place, in the reserved capacity (a plain
         // loop keeps the running sum in a register). `n <= fast_limit`:
-        // the sums of usable uops cannot carry (an unusable one is flagged
-        // and the sums are not used).
-        // Every target is checked, also those of uops that do not read
-        // them, and every opcode (an unusable one's `UNUSABLE` is flagged).
+        // no sum carries, and the data sum reaches `unusable_data` exactly
+        // when an opcode is unusable (`unusable_flag`; the sums are then
+        // not used). Every target is checked, also those of uops that do
+        // not read them.
         let targets = TargetCheck::new(n);
         let mut bad = 0u64;
         let mut step = |slot: &mut std::mem::MaybeUninit<Slot>, ins: &UopInstruction| {
@@ -686,7 +706,7 @@ impl Emitter {
             });
             let p = packed[ins.opcode as usize];
             pos = pos.wrapping_add(p);
-            bad |= targets.flags(ins) | p;
+            bad |= targets.flags(ins);
         };
         // Four instructions per round (the loop's own cost, shared).
         let spare = out
@@ -708,10 +728,10 @@ impl Emitter {
         // next `n` were just written, one per instruction of `trace` (the
         // spare capacity holds at least `n + 1`). The last is pushed below.
         unsafe { out.slots.set_len(n + 1) };
-        if TargetCheck::any(bad) {
+        let (code, data) = (pos & u32::MAX as u64, pos >> 32);
+        if TargetCheck::any(bad) || data >= self.unusable_data {
             return Err(self.first_error(trace));
         }
-        let (code, data) = (pos & u32::MAX as u64, pos >> 32);
         let guard = self.finish_layout(out, code, data, self.max_align_mask)?;
         out.slots.push(guard);
         Ok(Plan {

@@ -288,6 +288,10 @@ fn the_plan_agrees_with_the_layout_and_emission_reports_what_it_skips() {
             for trace in [
                 vec![UopInstruction::new(Uop::NOP), UopInstruction::new(u)],
                 vec![UopInstruction::new(u); 5],
+                // Even counts too, and the longest trace the plan's fast
+                // loop takes: flagged sizes must not cancel out.
+                vec![UopInstruction::new(u); 2],
+                vec![UopInstruction::new(u); missing.fast_limit.min(1 << 16)],
                 vec![
                     UopInstruction::new(Uop::NOP).jump_target(7),
                     UopInstruction::new(u),
@@ -529,4 +533,55 @@ fn a_planned_trace_the_generated_path_gives_up_on_is_explained() {
         "{got:?}"
     );
     assert_eq!(format!("{got:?}"), format!("{want:?}"));
+}
+
+/// The unusable flag of packed sums: usable sums stay below it, and no sum
+/// of at most `limit` sizes carries out of its half, for frames and sizes
+/// from tiny to the largest.
+#[test]
+fn the_unusable_flag_is_above_every_usable_sum_and_never_carries() {
+    let top = u32::MAX as u64;
+    for first in [
+        (0u32, 0u32),
+        (40, 8),
+        (300, 64),
+        (1 << 20, 1 << 16),
+        (u32::MAX, u32::MAX),
+    ] {
+        for max in [
+            (1u64, 1u64),
+            (64, 8),
+            (700, 48),
+            (1 << 20, 1 << 12),
+            (1 << 31, 1 << 31),
+        ] {
+            let (flag, limit) = unusable_flag(first, max);
+            let what = format!("first={first:?} max={max:?}: flag={flag} limit={limit}");
+            assert!(flag.is_power_of_two() && flag < 1 << 32, "{what}");
+            if limit == 0 {
+                continue;
+            }
+            assert!(first.1 as u64 + limit * max.1 < flag, "{what}");
+            assert!(first.1 as u64 + limit * flag <= top, "{what}");
+            assert!(first.0 as u64 + limit * max.0 <= top, "{what}");
+        }
+    }
+    // Traces as long as the benchmarks' fit for a typical set.
+    assert!(unusable_flag((40, 8), (700, 48)).1 >= 1000);
+}
+
+/// Every committed set lays out traces of at least 1,000 uops in the fast
+/// loop.
+#[test]
+fn committed_sets_keep_a_long_fast_loop() {
+    for available in stencil_sets::available() {
+        let set = available.set;
+        let emitter = Emitter::new(set, &symbols_for(set, 0x7f12_3456_0040)).unwrap();
+        assert!(
+            emitter.fast_limit >= 1000,
+            "{}: {}",
+            set.target,
+            emitter.fast_limit
+        );
+    }
 }
