@@ -506,6 +506,24 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         self.ctx.append_basic_block(self.func, name)
     }
 
+    /// A new block where `fill` pushes what the uops a fused uop replaces
+    /// would have left on the stack, then leaves through `_JIT_JUMP_TARGET`;
+    /// building goes on where it was, with the stack pointer it had.
+    pub fn push_and_exit_block(
+        &mut self,
+        fill: impl FnOnce(&mut Self) -> Result<(), TemplateError>,
+    ) -> Result<BasicBlock<'ctx>, TemplateError> {
+        let fail = self.new_block("push_and_exit");
+        let here = self.b.get_insert_block().ok_or(TemplateError::Signature)?;
+        let sp = self.sp;
+        self.b.position_at_end(fail);
+        fill(self)?;
+        self.continue_at(Exit::JumpTarget)?;
+        self.sp = sp;
+        self.b.position_at_end(here);
+        Ok(fail)
+    }
+
     fn mark_likely(
         &self,
         br: inkwell::values::InstructionValue<'ctx>,

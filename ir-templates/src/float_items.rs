@@ -13,7 +13,7 @@ use inkwell::IntPredicate;
 use crate::builder::{Exit, StencilBuilder};
 use crate::uops::{
     bits, float_op_by_oparg, float_value, guard_kind_or, if_unique_float, list_item_slot_or,
-    unboxed,
+    local_list_subscript, unboxed,
 };
 use crate::TemplateError;
 
@@ -68,41 +68,8 @@ enum Loads {
 /// pushes what the loads would have (new references) and leaves for the
 /// subscript's exit.
 fn subscr_local_unboxed(s: &mut B, loads: Loads) -> R {
-    let const_index = loads != Loads::Locals;
-    let list_slot = s.local_slot(s.oparg()?)?;
-    let list = s
-        .llvm()
-        .build_load(s.i64(), list_slot, "list")?
-        .into_int_value();
-    let index = if const_index {
-        s.operand()?
-    } else {
-        let slot = s.local_slot(s.operand()?)?;
-        s.llvm()
-            .build_load(s.i64(), slot, "index")?
-            .into_int_value()
-    };
-    let fail = s.new_block("push_and_exit");
-    let here = s
-        .llvm()
-        .get_insert_block()
-        .ok_or(TemplateError::Signature)?;
-    let sp = s.sp;
-    s.llvm().position_at_end(fail);
-    s.incref(list)?;
-    s.push(list)?;
-    if !const_index {
-        s.incref(index)?;
-    }
-    s.push(index)?;
-    if loads == Loads::ListConstTwice {
-        s.incref(list)?;
-        s.push(list)?;
-        s.push(index)?;
-    }
-    s.continue_at(Exit::JumpTarget)?;
-    s.sp = sp;
-    s.llvm().position_at_end(here);
+    let pushes = if loads == Loads::ListConstTwice { 2 } else { 1 };
+    let (list, index, fail) = local_list_subscript(s, loads != Loads::Locals, pushes)?;
     let (_, slot) = list_item_slot_or(s, list, index, Some(fail))?;
     let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
     guard_kind_or(s, item, kind::FLOAT, Some(fail))?;
@@ -185,18 +152,10 @@ fn load_fast_guard_unboxed(s: &mut B) -> R {
         .llvm()
         .build_load(s.i64(), slot, "value")?
         .into_int_value();
-    let fail = s.new_block("push_and_exit");
-    let here = s
-        .llvm()
-        .get_insert_block()
-        .ok_or(TemplateError::Signature)?;
-    let sp = s.sp;
-    s.llvm().position_at_end(fail);
-    s.incref(value)?;
-    s.push(value)?;
-    s.continue_at(Exit::JumpTarget)?;
-    s.sp = sp;
-    s.llvm().position_at_end(here);
+    let fail = s.push_and_exit_block(|s| {
+        s.incref(value)?;
+        s.push(value)
+    })?;
     guard_kind_or(s, value, kind::FLOAT, Some(fail))?;
     let f = float_value(s, value)?;
     s.push(bits(s, f)?)?;

@@ -127,23 +127,15 @@ fn push_and_exit<'ctx>(
     values: &[IntValue<'ctx>],
     incref: bool,
 ) -> Result<BasicBlock<'ctx>, TemplateError> {
-    let fail = s.new_block("push_and_exit");
-    let here = s
-        .llvm()
-        .get_insert_block()
-        .ok_or(TemplateError::Signature)?;
-    let sp = s.sp;
-    s.llvm().position_at_end(fail);
-    for &v in values {
-        if incref {
-            s.incref(v)?;
+    s.push_and_exit_block(|s| {
+        for &v in values {
+            if incref {
+                s.incref(v)?;
+            }
+            s.push(v)?;
         }
-        s.push(v)?;
-    }
-    s.continue_at(Exit::JumpTarget)?;
-    s.sp = sp;
-    s.llvm().position_at_end(here);
-    Ok(fail)
+        Ok(())
+    })
 }
 
 /// `left op right` on known small ints, `left` from `localsplus[oparg]`,

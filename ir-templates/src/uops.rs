@@ -1476,12 +1476,16 @@ fn binary_subscr_list_int(s: &mut B) -> R {
     s.continue_at(Exit::Continue)
 }
 
-/// `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST` (`const_index`) and
-/// `_BINARY_SUBSCR_LIST_INT_LOCALS`: the list is `localsplus[oparg]`, the
-/// index the constant `operand` or `localsplus[operand]`. A failed guard
-/// pushes both (new references), as the loads they replace would have,
-/// and leaves for the subscript's exit.
-fn binary_subscr_list_local(s: &mut B, const_index: bool) -> R {
+/// The operands of a fused list subscript: the list `localsplus[oparg]`,
+/// the index the constant `operand` (`const_index`) or `localsplus[operand]`,
+/// and the block a failed guard leaves by. That block pushes `list, index`
+/// `pushes` times (new references; a constant index takes none), as the
+/// loads the fused uop replaces would have.
+pub(crate) fn local_list_subscript<'ctx>(
+    s: &mut B<'ctx, '_>,
+    const_index: bool,
+    pushes: usize,
+) -> Result<(IntValue<'ctx>, IntValue<'ctx>, BasicBlock<'ctx>), TemplateError> {
     let list_slot = s.local_slot(s.oparg()?)?;
     let list = s
         .llvm()
@@ -1495,22 +1499,27 @@ fn binary_subscr_list_local(s: &mut B, const_index: bool) -> R {
             .build_load(s.i64(), slot, "index")?
             .into_int_value()
     };
-    let fail = s.new_block("push_and_exit");
-    let here = s
-        .llvm()
-        .get_insert_block()
-        .ok_or(TemplateError::Signature)?;
-    let sp = s.sp;
-    s.llvm().position_at_end(fail);
-    s.incref(list)?;
-    s.push(list)?;
-    if !const_index {
-        s.incref(index)?;
-    }
-    s.push(index)?;
-    s.continue_at(Exit::JumpTarget)?;
-    s.sp = sp;
-    s.llvm().position_at_end(here);
+    let fail = s.push_and_exit_block(|s| {
+        for _ in 0..pushes {
+            s.incref(list)?;
+            s.push(list)?;
+            if !const_index {
+                s.incref(index)?;
+            }
+            s.push(index)?;
+        }
+        Ok(())
+    })?;
+    Ok((list, index, fail))
+}
+
+/// `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST` (`const_index`) and
+/// `_BINARY_SUBSCR_LIST_INT_LOCALS`: the list is `localsplus[oparg]`, the
+/// index the constant `operand` or `localsplus[operand]`. A failed guard
+/// pushes both (new references), as the loads they replace would have,
+/// and leaves for the subscript's exit.
+fn binary_subscr_list_local(s: &mut B, const_index: bool) -> R {
+    let (list, index, fail) = local_list_subscript(s, const_index, 1)?;
     let (_, slot) = list_item_slot_or(s, list, index, Some(fail))?;
     let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
     s.incref(item)?;
@@ -1747,8 +1756,28 @@ fn for_iter_range(s: &mut B) -> R {
     s.continue_at(Exit::Continue)
 }
 
+/// The sequence a `_FOR_ITER_LIST`/`_FOR_ITER_TUPLE` iterator walks.
+#[derive(Clone, Copy, PartialEq)]
+enum Seq {
+    /// A list: its items behind a pointer.
+    List,
+    /// A tuple: its items inline after its length.
+    Tuple,
+}
+
 fn for_iter_list(s: &mut B) -> R {
+    for_iter_seq(s, Seq::List)
+}
+
+fn for_iter_tuple(s: &mut B) -> R {
+    for_iter_seq(s, Seq::Tuple)
+}
+
+/// Pushes the next item of the list or tuple iterator on top (a new
+/// reference), or drops the exhausted iterator and leaves for the jump target.
+fn for_iter_seq(s: &mut B, seq_kind: Seq) -> R {
     let it = s.peek(1)?;
+    // The `Tuple` state has the `List` state's layout.
     let state = iter_state(s, it, &ListIterObj::DESC)?;
     let seq = s
         .load_field(state, &ListIterState::DESC, "seq")?
@@ -1757,21 +1786,24 @@ fn for_iter_list(s: &mut B) -> R {
         .load_field(state, &ListIterState::DESC, "idx")?
         .into_int_value();
     let idx = to_i64(s, idx_raw)?;
-    let list = s.llvm().build_int_to_ptr(seq, s.ptr(), "list")?;
-    let len = s.load_field(list, &ListObj::DESC, "len")?.into_int_value();
-    let len = if len.get_type().get_bit_width() == 64 {
-        len
-    } else {
-        s.llvm().build_int_s_extend(len, s.i64(), "len64")?
+    let (name, desc) = match seq_kind {
+        Seq::List => ("list", &ListObj::DESC),
+        Seq::Tuple => ("tuple", &TupleObj::DESC),
     };
+    let obj = s.llvm().build_int_to_ptr(seq, s.ptr(), name)?;
+    let len = s.load_field(obj, desc, "len")?.into_int_value();
+    let len = sext_i64(s, len)?;
     // Signed, as tier 1 compares `idx as isize < len`.
     let more = s
         .llvm()
         .build_int_compare(IntPredicate::SLT, idx, len, "more")?;
     exhausted(s, more, it)?;
-    let items = s
-        .load_field(list, &ListObj::DESC, "items")?
-        .into_pointer_value();
+    let items = match seq_kind {
+        Seq::List => s
+            .load_field(obj, &ListObj::DESC, "items")?
+            .into_pointer_value(),
+        Seq::Tuple => s.field_ptr(obj, &TupleObj::DESC, "items")?,
+    };
     let slot = s.word_at(items, idx)?;
     let v = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
     let one = idx_raw.get_type().const_int(1, false);
@@ -2338,37 +2370,6 @@ fn call_list_pop(s: &mut B) -> R {
     s.sp = list_slot;
     s.decref_obj(list)?;
     s.decref_obj(m)?;
-    s.continue_at(Exit::Continue)
-}
-
-fn for_iter_tuple(s: &mut B) -> R {
-    let it = s.peek(1)?;
-    // The `Tuple` state has the `List` state's layout.
-    let state = iter_state(s, it, &ListIterObj::DESC)?;
-    let seq = s
-        .load_field(state, &ListIterState::DESC, "seq")?
-        .into_int_value();
-    let idx_raw = s
-        .load_field(state, &ListIterState::DESC, "idx")?
-        .into_int_value();
-    let idx = to_i64(s, idx_raw)?;
-    let tuple = s.llvm().build_int_to_ptr(seq, s.ptr(), "tuple")?;
-    let len = s
-        .load_field(tuple, &TupleObj::DESC, "len")?
-        .into_int_value();
-    let len = sext_i64(s, len)?;
-    let more = s
-        .llvm()
-        .build_int_compare(IntPredicate::SLT, idx, len, "more")?;
-    exhausted(s, more, it)?;
-    let items = s.field_ptr(tuple, &TupleObj::DESC, "items")?;
-    let slot = s.word_at(items, idx)?;
-    let v = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
-    let one = idx_raw.get_type().const_int(1, false);
-    let idx1 = s.llvm().build_int_add(idx_raw, one, "idx1")?;
-    s.store_field(state, &ListIterState::DESC, "idx", idx1)?;
-    s.incref(v)?;
-    s.push(v)?;
     s.continue_at(Exit::Continue)
 }
 

@@ -260,6 +260,26 @@ mod tests {
     use super::*;
     use crate::vm::tier2::test_uops::{ins, opcodes};
 
+    /// Fuses `uops` (a `LOAD_FAST 3; LOAD_CONST 5; subscript -> 8` group then
+    /// a `LOAD_FAST 4; load 2; subscript -> 9` group) and checks that each
+    /// group became `NOP, NOP, fused` with the fused uop carrying the loads'
+    /// operands and the subscript's exit.
+    fn assert_two_subscripts_fused(uops: Vec<UopInstruction>, local_const: Uop, locals: Uop) {
+        let out = fuse(uops);
+        assert_eq!(
+            opcodes(&out[..6]),
+            vec![Uop::NOP, Uop::NOP, local_const, Uop::NOP, Uop::NOP, locals]
+        );
+        assert_eq!(
+            (out[2].oparg, out[2].operand, out[2].jump_target),
+            (3, 5, 8)
+        );
+        assert_eq!(
+            (out[5].oparg, out[5].operand, out[5].jump_target),
+            (4, 2, 9)
+        );
+    }
+
     #[test]
     fn loads_feeding_a_list_subscript_are_fused_into_it() {
         let uops = vec![
@@ -274,25 +294,10 @@ mod tests {
             ins(Uop::EXIT_TRACE).exit_index(0),
             ins(Uop::EXIT_TRACE).exit_index(1),
         ];
-        let out = fuse(uops);
-        assert_eq!(
-            opcodes(&out[..6]),
-            vec![
-                Uop::NOP,
-                Uop::NOP,
-                Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST,
-                Uop::NOP,
-                Uop::NOP,
-                Uop::BINARY_SUBSCR_LIST_INT_LOCALS,
-            ]
-        );
-        assert_eq!(
-            (out[2].oparg, out[2].operand, out[2].jump_target),
-            (3, 5, 8)
-        );
-        assert_eq!(
-            (out[5].oparg, out[5].operand, out[5].jump_target),
-            (4, 2, 9)
+        assert_two_subscripts_fused(
+            uops,
+            Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST,
+            Uop::BINARY_SUBSCR_LIST_INT_LOCALS,
         );
     }
 
@@ -312,25 +317,10 @@ mod tests {
             ins(Uop::EXIT_TRACE).exit_index(0),
             ins(Uop::EXIT_TRACE).exit_index(1),
         ];
-        let out = fuse(uops);
-        assert_eq!(
-            opcodes(&out[..6]),
-            vec![
-                Uop::NOP,
-                Uop::NOP,
-                Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT,
-                Uop::NOP,
-                Uop::NOP,
-                Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT,
-            ]
-        );
-        assert_eq!(
-            (out[2].oparg, out[2].operand, out[2].jump_target),
-            (3, 5, 8)
-        );
-        assert_eq!(
-            (out[5].oparg, out[5].operand, out[5].jump_target),
-            (4, 2, 9)
+        assert_two_subscripts_fused(
+            uops,
+            Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT,
+            Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT,
         );
     }
 

@@ -4,7 +4,7 @@
 
 use crate::abi::layout::{
     iter_tag, kind, status, CellObj, FloatObj, Frame, ListIterObj, ListObj, ObjHeader,
-    RangeIterObj, ThreadState,
+    RangeIterObj, ThreadState, TupleObj,
 };
 use crate::abi::uop::Uop;
 use crate::abi::value::{decode_small_int, encode_small_int};
@@ -56,6 +56,36 @@ pub(crate) unsafe fn list_int_slot(c: u64, k: u64) -> Option<*mut u64> {
     }
     // SAFETY: `i` is within the list's items.
     Some(unsafe { l.items.add(i as usize) })
+}
+
+/// The next item of a list iterator `it` over a list (`tuple` false) or a
+/// tuple (`tuple` true), as a new reference, advancing the iterator; `None`
+/// when it is exhausted (the `_FOR_ITER_LIST`/`_FOR_ITER_TUPLE` exit).
+///
+/// # Safety
+/// `it` is a live [`ListIterObj`] whose sequence is a list, or a tuple when
+/// `tuple` is true.
+unsafe fn seq_iter_next(it: u64, tuple: bool) -> Option<u64> {
+    // SAFETY: `it` is a live list iterator.
+    let st = unsafe { &mut (*(it as *mut ListIterObj)).state };
+    // SAFETY: its sequence is live and of the kind `tuple` says.
+    let (items, len) = unsafe {
+        if tuple {
+            let t = &*(st.seq as *const TupleObj);
+            (t.items.as_ptr(), t.len)
+        } else {
+            let l = &*(st.seq as *const ListObj);
+            (l.items as *const u64, l.len)
+        }
+    };
+    if (st.idx as isize) >= len {
+        return None;
+    }
+    // SAFETY: `idx` is within the sequence's items.
+    let v = unsafe { *items.add(st.idx) };
+    st.idx += 1;
+    incref(v);
+    Some(v)
 }
 
 /// Counts one `_CALL_HELPER` for the instruction at `target` of `frame`'s code.
@@ -563,19 +593,15 @@ pub unsafe fn run(
                         pc = ins.jump_target as usize;
                     }
                 }
-                Uop::FOR_ITER_LIST => {
+                Uop::FOR_ITER_LIST | Uop::FOR_ITER_TUPLE => {
                     let it = *sp.sub(1);
-                    let st = &mut (*(it as *mut ListIterObj)).state;
-                    let l = &*(st.seq as *const ListObj);
-                    if (st.idx as isize) < l.len {
-                        let v = *l.items.add(st.idx);
-                        st.idx += 1;
-                        incref(v);
-                        push!(v);
-                    } else {
-                        sp = sp.sub(1);
-                        decref(it);
-                        pc = ins.jump_target as usize;
+                    match seq_iter_next(it, ins.opcode == Uop::FOR_ITER_TUPLE) {
+                        Some(v) => push!(v),
+                        None => {
+                            sp = sp.sub(1);
+                            decref(it);
+                            pc = ins.jump_target as usize;
+                        }
                     }
                 }
                 Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN => {
@@ -752,21 +778,6 @@ pub unsafe fn run(
                         && kind_of(it) == ins.operand as u32
                         && (*(it as *const ListIterObj)).state.tag == iter_tag::TUPLE;
                     if !ok {
-                        pc = ins.jump_target as usize;
-                    }
-                }
-                Uop::FOR_ITER_TUPLE => {
-                    let it = *sp.sub(1);
-                    let st = &mut (*(it as *mut ListIterObj)).state;
-                    let t = &*(st.seq as *const crate::abi::layout::TupleObj);
-                    if (st.idx as isize) < t.len {
-                        let v = *t.items.as_ptr().add(st.idx);
-                        st.idx += 1;
-                        incref(v);
-                        push!(v);
-                    } else {
-                        sp = sp.sub(1);
-                        decref(it);
                         pc = ins.jump_target as usize;
                     }
                 }
