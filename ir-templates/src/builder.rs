@@ -678,6 +678,16 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         self.word_at(base, index)
     }
 
+    /// The word in `frame.localsplus[index]`, loaded as `name`.
+    pub fn load_local(
+        &self,
+        index: IntValue<'ctx>,
+        name: &str,
+    ) -> Result<IntValue<'ctx>, TemplateError> {
+        let slot = self.local_slot(index)?;
+        Ok(self.b.build_load(self.i64(), slot, name)?.into_int_value())
+    }
+
     /// Pointer to the `index`th 64-bit word from `base`.
     pub fn word_at(
         &self,

@@ -108,11 +108,7 @@ fn float_int_unboxed(s: &mut B) -> R {
 /// the list holds the only reference, else a new box.
 fn inplace_store_item(s: &mut B) -> R {
     let value = s.pop()?;
-    let list_slot = s.local_slot(s.oparg()?)?;
-    let list = s
-        .llvm()
-        .build_load(s.i64(), list_slot, "list")?
-        .into_int_value();
+    let list = s.load_local(s.oparg()?, "list")?;
     let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list_obj")?;
     let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
     let len = if len.get_type().get_bit_width() == 64 {
@@ -147,11 +143,7 @@ fn inplace_store_item(s: &mut B) -> R {
 /// `localsplus[oparg]` pushed as `f64` bits when it is a float; anything
 /// else is pushed as it is (a new reference), leaving for the guard's exit.
 fn load_fast_guard_unboxed(s: &mut B) -> R {
-    let slot = s.local_slot(s.oparg()?)?;
-    let value = s
-        .llvm()
-        .build_load(s.i64(), slot, "value")?
-        .into_int_value();
+    let value = s.load_local(s.oparg()?, "value")?;
     let fail = s.push_and_exit_block(|s| {
         s.incref(value)?;
         s.push(value)

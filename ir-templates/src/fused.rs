@@ -65,17 +65,8 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
     }
 }
 
-fn load_local<'ctx>(
-    s: &B<'ctx, '_>,
-    index: IntValue<'ctx>,
-    name: &str,
-) -> Result<IntValue<'ctx>, TemplateError> {
-    let slot = s.local_slot(index)?;
-    Ok(s.llvm().build_load(s.i64(), slot, name)?.into_int_value())
-}
-
 fn load_fast_int(s: &mut B) -> R {
-    let value = load_local(s, s.oparg()?, "value")?;
+    let value = s.load_local(s.oparg()?, "value")?;
     s.push(value)?;
     s.continue_at(Exit::Continue)
 }
@@ -104,10 +95,10 @@ fn operands<'ctx>(
             (s.pop()?, right)
         }
         Operands::Locals => (
-            load_local(s, s.oparg()?, "left")?,
-            load_local(s, s.operand()?, "right")?,
+            s.load_local(s.oparg()?, "left")?,
+            s.load_local(s.operand()?, "right")?,
         ),
-        Operands::LocalConst => (load_local(s, s.oparg()?, "left")?, s.operand()?),
+        Operands::LocalConst => (s.load_local(s.oparg()?, "left")?, s.operand()?),
     })
 }
 
@@ -154,7 +145,7 @@ fn int_local(s: &mut B, op: &str, from: Operands, inplace: bool) -> R {
             (raw, s.llvm().build_or(raw, s.const_i64(1), "tagged")?)
         }
         _ => {
-            let right = load_local(s, s.operand()?, "right")?;
+            let right = s.load_local(s.operand()?, "right")?;
             (
                 s.llvm().build_xor(right, s.const_i64(1), "untagged")?,
                 right,
@@ -176,8 +167,8 @@ fn int_local(s: &mut B, op: &str, from: Operands, inplace: bool) -> R {
 /// `list[i] = v`: the list in `localsplus[oparg]`, the index in
 /// `localsplus[operand]`, the value on the stack.
 fn store_subscr_list_locals(s: &mut B) -> R {
-    let list = load_local(s, s.oparg()?, "list")?;
-    let index = load_local(s, s.operand()?, "index")?;
+    let list = s.load_local(s.oparg()?, "list")?;
+    let index = s.load_local(s.operand()?, "index")?;
     let fail = push_and_exit(s, &[list, index], true)?;
     let (_, slot) = crate::uops::list_item_slot_or(s, list, index, Some(fail))?;
     let value = s.pop()?;
