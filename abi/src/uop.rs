@@ -464,6 +464,40 @@ uops! {
     /// globals. Same semantics and exit as `_PUSH_FRAME`; the push skips the
     /// callable's checks.
     PUSH_FRAME_KNOWN = "_PUSH_FRAME_KNOWN",
+    // ----- integer loops (s7-int) -----
+    /// `if n & c:` on a local proven a small int and a small int constant,
+    /// the `_LOAD_FAST_INT`, `_LOAD_CONST`, `_BINARY_OP_AND_INT` and the
+    /// truth test's `_GUARD_INT_*` in one: continue when
+    /// `localsplus[oparg] & operand == 0` (`operand`: the constant's tagged
+    /// word without its tag bit, `2c`), else continue at `jump_target` with
+    /// the stack unchanged (the branch guard it stands for popped its
+    /// operands).
+    GUARD_AND_INT_ZERO_LOCAL_CONST = "_GUARD_AND_INT_ZERO_LOCAL_CONST",
+    /// As `_GUARD_AND_INT_ZERO_LOCAL_CONST`, continuing when the masked
+    /// bits are not all zero.
+    GUARD_AND_INT_NONZERO_LOCAL_CONST = "_GUARD_AND_INT_NONZERO_LOCAL_CONST",
+    /// `n >>= c` on a local proven a small int, `operand` the shift `c`
+    /// (`0..=62`, untagged): `localsplus[oparg] = (localsplus[oparg] >> c) | 1`.
+    /// Never fails.
+    INPLACE_RSHIFT_INT_LOCAL_CONST = "_INPLACE_RSHIFT_INT_LOCAL_CONST",
+    /// `n >> c` pushed (as `_INPLACE_RSHIFT_INT_LOCAL_CONST`, the result
+    /// pushed instead of stored). Never fails.
+    BINARY_OP_RSHIFT_INT_LOCAL_CONST = "_BINARY_OP_RSHIFT_INT_LOCAL_CONST",
+    /// `n * c` on a local proven a small int and a small int constant
+    /// (`operand`: its tagged word): push the product; on overflow push
+    /// `localsplus[oparg]` then the constant, as the loads would have, and
+    /// continue at `jump_target` (the multiplication's exit).
+    BINARY_OP_MULTIPLY_INT_LOCAL_CONST = "_BINARY_OP_MULTIPLY_INT_LOCAL_CONST",
+    /// `c * n`: as `_BINARY_OP_MULTIPLY_INT_LOCAL_CONST`, the exit pushing
+    /// the constant first.
+    BINARY_OP_MULTIPLY_INT_CONST_LOCAL = "_BINARY_OP_MULTIPLY_INT_CONST_LOCAL",
+    /// `_LOAD_CONST c; _BINARY_OP_ADD_INT` with the left operand a small int
+    /// on top of the stack (`operand`: the constant untagged, `2c`): replace
+    /// it by the sum; on overflow push the tagged constant, as the load
+    /// would have, and continue at `jump_target`.
+    BINARY_OP_ADD_INT_TOP_CONST = "_BINARY_OP_ADD_INT_TOP_CONST",
+    /// As `_BINARY_OP_ADD_INT_TOP_CONST` for `-`.
+    BINARY_OP_SUBTRACT_INT_TOP_CONST = "_BINARY_OP_SUBTRACT_INT_TOP_CONST",
 }
 
 impl Uop {

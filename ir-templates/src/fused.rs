@@ -61,6 +61,14 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::INPLACE_ADD_INT_LOCALS => int_local(s, "sadd", Locals, true),
         Uop::INPLACE_SUBTRACT_INT_LOCALS => int_local(s, "ssub", Locals, true),
         Uop::STORE_SUBSCR_LIST_INT_LOCALS => store_subscr_list_locals(s),
+        Uop::GUARD_AND_INT_ZERO_LOCAL_CONST => guard_and_local_const(s, EQ),
+        Uop::GUARD_AND_INT_NONZERO_LOCAL_CONST => guard_and_local_const(s, NE),
+        Uop::INPLACE_RSHIFT_INT_LOCAL_CONST => rshift_local_const(s, true),
+        Uop::BINARY_OP_RSHIFT_INT_LOCAL_CONST => rshift_local_const(s, false),
+        Uop::BINARY_OP_MULTIPLY_INT_LOCAL_CONST => multiply_local_const(s, false),
+        Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL => multiply_local_const(s, true),
+        Uop::BINARY_OP_ADD_INT_TOP_CONST => int_top_const(s, "sadd"),
+        Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST => int_top_const(s, "ssub"),
         other => Err(TemplateError::NoTemplate(other.name())),
     }
 }
@@ -175,5 +183,81 @@ fn store_subscr_list_locals(s: &mut B) -> R {
     let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
     s.llvm().build_store(slot, value)?;
     s.decref(old)?;
+    s.continue_at(Exit::Continue)
+}
+
+// ----- integer loops (s7-int) -----
+
+/// `if n & c:` in one: continue when `localsplus[oparg] & operand` (the
+/// mask `2c`: the tag bit of the local drops out) compares to 0 as `pred`
+/// (`EQ`: the bits are clear), else leave with the stack as it was.
+fn guard_and_local_const(s: &mut B, pred: IntPredicate) -> R {
+    let value = s.load_local(s.oparg()?, "value")?;
+    let masked = s.llvm().build_and(value, s.operand()?, "masked")?;
+    let ok = s
+        .llvm()
+        .build_int_compare(pred, masked, s.const_i64(0), "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `n >> c` for a small int `n` in `localsplus[oparg]` and `c = operand`
+/// in `0..=62`: `(2n+1) >> c` has `n >> c` above its lowest bit (for
+/// `c >= 1`, and is the word itself for `c = 0`), so setting that bit
+/// tags it. Stored back (`inplace`) or pushed.
+fn rshift_local_const(s: &mut B, inplace: bool) -> R {
+    let slot = s.local_slot(s.oparg()?)?;
+    let value = s
+        .llvm()
+        .build_load(s.i64(), slot, "value")?
+        .into_int_value();
+    let shifted = s
+        .llvm()
+        .build_right_shift(value, s.operand()?, true, "shifted")?;
+    let result = s.llvm().build_or(shifted, s.const_i64(1), "result")?;
+    if inplace {
+        s.llvm().build_store(slot, result)?;
+    } else {
+        s.push(result)?;
+    }
+    s.continue_at(Exit::Continue)
+}
+
+/// `n * c` (or `c * n`, `const_first`) for a small int `n` in
+/// `localsplus[oparg]` and the decoded constant `c = operand`:
+/// `(2n) * c` is the product's tagged word without its tag. On overflow
+/// the operands are pushed in the loads' order before leaving.
+fn multiply_local_const(s: &mut B, const_first: bool) -> R {
+    let value = s.load_local(s.oparg()?, "value")?;
+    let c = s.operand()?;
+    let untagged = s.llvm().build_xor(value, s.const_i64(1), "untagged")?;
+    let (product, overflow) = s.with_overflow("smul", untagged, c)?;
+    let tagged_c = s.encode_int(c)?;
+    let pushed = if const_first {
+        [tagged_c, value]
+    } else {
+        [value, tagged_c]
+    };
+    let fail = push_and_exit(s, &pushed, false)?;
+    let ok = s.llvm().build_not(overflow, "ok")?;
+    s.guard_or_branch(ok, Some(fail))?;
+    let result = s.llvm().build_or(product, s.const_i64(1), "result")?;
+    s.push(result)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `top op c` for a small int on top of the stack and the constant `c`
+/// held untagged (`operand = 2c`; `op`: `sadd` or `ssub` on the tagged
+/// words): the top is replaced by the result. On overflow the tagged
+/// constant is pushed, as its load would have, before leaving.
+fn int_top_const(s: &mut B, op: &str) -> R {
+    let top = s.pop()?;
+    let c = s.operand()?;
+    let (result, overflow) = s.with_overflow(op, top, c)?;
+    let tagged_c = s.llvm().build_or(c, s.const_i64(1), "tagged_c")?;
+    let fail = push_and_exit(s, &[top, tagged_c], false)?;
+    let ok = s.llvm().build_not(overflow, "ok")?;
+    s.guard_or_branch(ok, Some(fail))?;
+    s.push(result)?;
     s.continue_at(Exit::Continue)
 }

@@ -67,6 +67,11 @@ fn makes_small_int(u: Uop) -> bool {
                 | Uop::BINARY_OP_SUBTRACT_INT_LOCAL_CONST
                 | Uop::BINARY_OP_ADD_INT_LOCALS
                 | Uop::BINARY_OP_SUBTRACT_INT_LOCALS
+                | Uop::BINARY_OP_RSHIFT_INT_LOCAL_CONST
+                | Uop::BINARY_OP_MULTIPLY_INT_LOCAL_CONST
+                | Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL
+                | Uop::BINARY_OP_ADD_INT_TOP_CONST
+                | Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST
         )
 }
 
@@ -194,6 +199,112 @@ fn fuse_subscript(g: &[UopInstruction]) -> Option<Fused> {
     Some((f, 3))
 }
 
+// ----- integer loops (s7-int) -----
+
+/// `if n & c:`: `_LOAD_FAST_INT a; _LOAD_CONST c; _BINARY_OP_AND_INT;
+/// _TO_BOOL; _GUARD_IS_*_POP` becomes one guard on the masked bits (the
+/// branch guard's exit; the truth test of a small int cannot fail).
+fn fuse_and_branch(g: &[UopInstruction]) -> Option<Fused> {
+    let [a, c, and, to_bool, guard, ..] = g else {
+        return None;
+    };
+    if a.opcode != Uop::LOAD_FAST_INT
+        || !small_int_const(c)
+        || and.opcode != Uop::BINARY_OP_AND_INT
+        || to_bool.opcode != Uop::TO_BOOL
+    {
+        return None;
+    }
+    let op = match guard.opcode {
+        Uop::GUARD_IS_TRUE_POP => Uop::GUARD_AND_INT_NONZERO_LOCAL_CONST,
+        Uop::GUARD_IS_FALSE_POP => Uop::GUARD_AND_INT_ZERO_LOCAL_CONST,
+        _ => return None,
+    };
+    let mut f = *guard;
+    f.opcode = op;
+    f.oparg = a.oparg;
+    // The mask without the constant's tag bit: the local's drops out.
+    f.operand = c.operand ^ 1;
+    Some((f, 5))
+}
+
+/// A local shifted right by a constant that cannot make the shift exit
+/// (`0..=62`), pushed or (with `_STORE_FAST_INT a` after it) stored back.
+fn fuse_rshift(g: &[UopInstruction]) -> Option<Fused> {
+    let [a, c, op, rest @ ..] = g else {
+        return None;
+    };
+    if a.opcode != Uop::LOAD_FAST_INT
+        || !small_int_const(c)
+        || op.opcode != Uop::BINARY_OP_RSHIFT_INT
+    {
+        return None;
+    }
+    let shift = (c.operand as i64) >> 1;
+    if !(0..=62).contains(&shift) {
+        return None;
+    }
+    let inplace = rest
+        .first()
+        .is_some_and(|s| s.opcode == Uop::STORE_FAST_INT && s.oparg == a.oparg);
+    let mut f = *op;
+    f.opcode = if inplace {
+        Uop::INPLACE_RSHIFT_INT_LOCAL_CONST
+    } else {
+        Uop::BINARY_OP_RSHIFT_INT_LOCAL_CONST
+    };
+    f.oparg = a.oparg;
+    f.operand = shift as u64;
+    Some((f, if inplace { 4 } else { 3 }))
+}
+
+/// `n * c` or `c * n`: a local proven a small int times a small int
+/// constant, pushed.
+fn fuse_multiply(g: &[UopInstruction]) -> Option<Fused> {
+    let [x, y, op, ..] = g else {
+        return None;
+    };
+    if op.opcode != Uop::BINARY_OP_MULTIPLY_INT {
+        return None;
+    }
+    let (local, c, opcode) = if x.opcode == Uop::LOAD_FAST_INT && small_int_const(y) {
+        (x, y, Uop::BINARY_OP_MULTIPLY_INT_LOCAL_CONST)
+    } else if small_int_const(x) && y.opcode == Uop::LOAD_FAST_INT {
+        (y, x, Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL)
+    } else {
+        return None;
+    };
+    let mut f = *op;
+    f.opcode = opcode;
+    f.oparg = local.oparg;
+    // The constant decoded: the template multiplies the local's `2n` by it.
+    f.operand = ((c.operand as i64) >> 1) as u64;
+    Some((f, 3))
+}
+
+/// `<small int on the stack> + c` (or `- c`): `_LOAD_CONST c;
+/// _BINARY_OP_ADD_INT` (whose precondition already says both operands are
+/// small ints) updates the top in place.
+fn fuse_top_const(g: &[UopInstruction]) -> Option<Fused> {
+    let [c, op, ..] = g else {
+        return None;
+    };
+    if !small_int_const(c) {
+        return None;
+    }
+    let opcode = match op.opcode {
+        Uop::BINARY_OP_ADD_INT => Uop::BINARY_OP_ADD_INT_TOP_CONST,
+        Uop::BINARY_OP_SUBTRACT_INT => Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST,
+        _ => return None,
+    };
+    let mut f = *op;
+    f.opcode = opcode;
+    f.oparg = 0;
+    // Held untagged (`2c`), as the local `+`/`-` forms hold theirs.
+    f.operand = c.operand ^ 1;
+    Some((f, 2))
+}
+
 /// Fuses the groups of `uops` this pass knows (see the module docs),
 /// where no uop jumps into a group past its first uop.
 pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
@@ -215,6 +326,10 @@ pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
         let fused = fuse_arith(g)
             .or_else(|| fuse_compare(g))
             .or_else(|| fuse_subscript(g))
+            .or_else(|| fuse_and_branch(g))
+            .or_else(|| fuse_rshift(g))
+            .or_else(|| fuse_multiply(g))
+            .or_else(|| fuse_top_const(g))
             .filter(|&(_, n)| !entered[k + 1..k + n].iter().any(|&e| e));
         if let Some((f, n)) = fused {
             for u in &mut uops[k..k + n - 1] {
@@ -349,7 +464,7 @@ mod tests {
         assert_eq!(opcodes(&out), want);
     }
 
-    /// `while i < n`, `while r != 1` and `if x & 1` branches: no bool is
+    /// `while i < n`, `while r != 1` and `if x & y` branches: no bool is
     /// made, locals proven small ints are read in place, and each fused
     /// guard keeps the branch guard's exit.
     #[test]
@@ -369,7 +484,7 @@ mod tests {
             ins(Uop::COMPARE_OP_INT).oparg(4),
             ins(Uop::GUARD_IS_TRUE_POP).jump_target(17),
             ins(Uop::LOAD_FAST_INT).oparg(2),
-            ins(Uop::LOAD_CONST).operand(one),
+            ins(Uop::LOAD_FAST_INT).oparg(3),
             ins(Uop::BINARY_OP_AND_INT),
             ins(Uop::TO_BOOL).jump_target(18),
             ins(Uop::GUARD_IS_FALSE_POP).jump_target(18),
@@ -394,7 +509,7 @@ mod tests {
                 Uop::NOP,
                 Uop::GUARD_INT_GT,
                 Uop::LOAD_FAST_INT,
-                Uop::LOAD_CONST_IMMORTAL,
+                Uop::LOAD_FAST_INT,
                 Uop::BINARY_OP_AND_INT,
                 Uop::LOAD_CONST_IMMORTAL,
                 Uop::GUARD_INT_EQ,
@@ -499,8 +614,10 @@ mod tests {
                 Uop::BINARY_OP_ADD_INT_LOCAL_CONST,
                 Uop::STORE_FAST_INT,
                 Uop::LOAD_FAST,
-                Uop::LOAD_CONST_IMMORTAL,
-                Uop::BINARY_OP_ADD_INT,
+                // (`_BINARY_OP_ADD_INT` itself says its operands are small
+                // ints: the constant goes into a stack-top update.)
+                Uop::NOP,
+                Uop::BINARY_OP_ADD_INT_TOP_CONST,
                 Uop::STORE_FAST,
                 Uop::LOAD_FAST_INT,
                 Uop::LOAD_FAST_INT,
@@ -509,5 +626,151 @@ mod tests {
                 Uop::JUMP_TO_LOOP,
             ]
         );
+    }
+
+    // ----- integer loops (s7-int) -----
+
+    /// `if n & 1:` / `if not n & 6:`, `n >>= 1`, `x = n >> 2`, `3 * n`,
+    /// `n * 5` and `<int> + 1`: one uop each, keeping the exit of the uop
+    /// whose failure it stands for, constants held as the templates read
+    /// them.
+    #[test]
+    fn bit_tests_shifts_products_and_top_updates_are_fused() {
+        let tagged = |c: i64| ((c << 1) | 1) as u64;
+        let uops = vec![
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_CONST).operand(tagged(1)),
+            ins(Uop::BINARY_OP_AND_INT),
+            ins(Uop::TO_BOOL).jump_target(30),
+            ins(Uop::GUARD_IS_FALSE_POP).jump_target(31).target(7),
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_CONST).operand(tagged(6)),
+            ins(Uop::BINARY_OP_AND_INT),
+            ins(Uop::TO_BOOL).jump_target(30),
+            ins(Uop::GUARD_IS_TRUE_POP).jump_target(32),
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_CONST).operand(tagged(1)),
+            ins(Uop::BINARY_OP_RSHIFT_INT).jump_target(30),
+            ins(Uop::STORE_FAST_INT).oparg(0),
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_CONST).operand(tagged(2)),
+            ins(Uop::BINARY_OP_RSHIFT_INT).jump_target(30),
+            ins(Uop::STORE_FAST_INT).oparg(1),
+            ins(Uop::LOAD_CONST).operand(tagged(3)),
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::BINARY_OP_MULTIPLY_INT).jump_target(33),
+            ins(Uop::LOAD_CONST).operand(tagged(1)),
+            ins(Uop::BINARY_OP_ADD_INT).jump_target(34),
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_CONST).operand(tagged(-5)),
+            ins(Uop::BINARY_OP_MULTIPLY_INT).jump_target(35),
+            ins(Uop::LOAD_CONST).operand(tagged(2)),
+            ins(Uop::BINARY_OP_SUBTRACT_INT).jump_target(36),
+            ins(Uop::JUMP_TO_LOOP).jump_target(0),
+            ins(Uop::NOP),
+            ins(Uop::EXIT_TRACE).exit_index(0),
+            ins(Uop::EXIT_TRACE).exit_index(1),
+            ins(Uop::EXIT_TRACE).exit_index(2),
+            ins(Uop::EXIT_TRACE).exit_index(3),
+            ins(Uop::EXIT_TRACE).exit_index(4),
+            ins(Uop::EXIT_TRACE).exit_index(5),
+            ins(Uop::EXIT_TRACE).exit_index(6),
+        ];
+        let out = fuse(uops);
+        let n = Uop::NOP;
+        assert_eq!(
+            opcodes(&out[..28]),
+            vec![
+                n,
+                n,
+                n,
+                n,
+                Uop::GUARD_AND_INT_ZERO_LOCAL_CONST,
+                n,
+                n,
+                n,
+                n,
+                Uop::GUARD_AND_INT_NONZERO_LOCAL_CONST,
+                n,
+                n,
+                n,
+                Uop::INPLACE_RSHIFT_INT_LOCAL_CONST,
+                n,
+                n,
+                Uop::BINARY_OP_RSHIFT_INT_LOCAL_CONST,
+                Uop::STORE_FAST_INT,
+                n,
+                n,
+                Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL,
+                n,
+                Uop::BINARY_OP_ADD_INT_TOP_CONST,
+                n,
+                n,
+                Uop::BINARY_OP_MULTIPLY_INT_LOCAL_CONST,
+                n,
+                Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST,
+            ]
+        );
+        let f = |k: usize| (out[k].oparg, out[k].operand, out[k].jump_target);
+        // Masks without the tag bit, the branch guards' exits.
+        assert_eq!(f(4), (0, 2, 31));
+        assert_eq!(out[4].target, 7);
+        assert_eq!(f(9), (0, 12, 32));
+        // Shifts by the decoded constant.
+        assert_eq!((out[13].oparg, out[13].operand), (0, 1));
+        assert_eq!((out[16].oparg, out[16].operand), (0, 2));
+        // Products by the decoded constant, with their exits.
+        assert_eq!(f(20), (0, 3, 33));
+        assert_eq!(f(25), (0, (-5i64) as u64, 35));
+        // Stack-top updates by the untagged constant (`2c`).
+        assert_eq!(f(22), (0, 2, 34));
+        assert_eq!(f(27), (0, 4, 36));
+    }
+
+    /// Not fused: shifts by 63 or more or by a negative constant (they may
+    /// exit), a bit test of two locals, a product of two locals, a group
+    /// entered in the middle.
+    #[test]
+    fn shifts_that_may_exit_and_other_shapes_are_kept() {
+        let tagged = |c: i64| ((c << 1) | 1) as u64;
+        let uops = vec![
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_CONST).operand(tagged(63)),
+            ins(Uop::BINARY_OP_RSHIFT_INT).jump_target(20),
+            ins(Uop::STORE_FAST_INT).oparg(0),
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_CONST).operand(tagged(-1)),
+            ins(Uop::BINARY_OP_RSHIFT_INT).jump_target(20),
+            ins(Uop::STORE_FAST_INT).oparg(0),
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_FAST_INT).oparg(1),
+            ins(Uop::BINARY_OP_AND_INT),
+            ins(Uop::TO_BOOL).jump_target(20),
+            ins(Uop::GUARD_IS_TRUE_POP).jump_target(20),
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_FAST_INT).oparg(1),
+            ins(Uop::BINARY_OP_MULTIPLY_INT).jump_target(20),
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            // Entered here: the product of `n * 3` must stay whole.
+            ins(Uop::LOAD_CONST).operand(tagged(3)),
+            ins(Uop::BINARY_OP_MULTIPLY_INT).jump_target(20),
+            ins(Uop::JUMP_TO_LOOP).jump_target(17),
+            ins(Uop::EXIT_TRACE).exit_index(0),
+        ];
+        let out = fuse(uops.clone());
+        let mut want = opcodes(&uops);
+        for (k, u) in want.iter_mut().enumerate() {
+            if *u == Uop::LOAD_CONST {
+                *u = Uop::LOAD_CONST_IMMORTAL;
+            }
+            // The truth test of the `&` of two locals: a comparison with 0.
+            if k == 11 {
+                *u = Uop::LOAD_CONST_IMMORTAL;
+            }
+            if k == 12 {
+                *u = Uop::GUARD_INT_NE;
+            }
+        }
+        assert_eq!(opcodes(&out), want);
     }
 }

@@ -178,6 +178,30 @@ pub unsafe fn interpret(ins: &UopInstruction, lp: *mut u64, sp: &mut *mut u64) -
     // SAFETY: the caller's contract (indices and depths as projected).
     unsafe {
         let local = |k: u64| lp.add(k as usize);
+        if matches!(
+            ins.opcode,
+            Uop::BINARY_OP_ADD_INT_TOP_CONST | Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST
+        ) {
+            let top = *sp.sub(1);
+            let (x, y) = (decode_small_int(top), decode_small_int(ins.operand | 1));
+            let r = if ins.opcode == Uop::BINARY_OP_ADD_INT_TOP_CONST {
+                x.checked_add(y)
+            } else {
+                x.checked_sub(y)
+            };
+            return match r.and_then(encode_small_int) {
+                Some(v) => {
+                    *sp.sub(1) = v;
+                    Some(false)
+                }
+                None => {
+                    // Overflow: the constant pushed, as its load would have.
+                    **sp = ins.operand | 1;
+                    *sp = sp.add(1);
+                    Some(true)
+                }
+            };
+        }
         let mut push = |v: u64| {
             **sp = v;
             *sp = sp.add(1);
@@ -202,6 +226,41 @@ pub unsafe fn interpret(ins: &UopInstruction, lp: *mut u64, sp: &mut *mut u64) -
                 *sp = sp.sub(1);
                 let old = std::mem::replace(&mut *slot, **sp);
                 decref(old);
+            }
+            Uop::GUARD_AND_INT_ZERO_LOCAL_CONST | Uop::GUARD_AND_INT_NONZERO_LOCAL_CONST => {
+                let clear = *local(ins.oparg.into()) & ins.operand == 0;
+                return Some(clear != (ins.opcode == Uop::GUARD_AND_INT_ZERO_LOCAL_CONST));
+            }
+            Uop::INPLACE_RSHIFT_INT_LOCAL_CONST | Uop::BINARY_OP_RSHIFT_INT_LOCAL_CONST => {
+                // `(2n+1) >> c` keeps `n >> c` above its lowest bit.
+                let r = ((*local(ins.oparg.into()) as i64) >> ins.operand.min(63)) as u64 | 1;
+                if ins.opcode == Uop::INPLACE_RSHIFT_INT_LOCAL_CONST {
+                    *local(ins.oparg.into()) = r;
+                } else {
+                    push(r);
+                }
+            }
+            Uop::BINARY_OP_MULTIPLY_INT_LOCAL_CONST | Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL => {
+                let a = *local(ins.oparg.into());
+                let c = ins.operand as i64;
+                match decode_small_int(a)
+                    .checked_mul(c)
+                    .and_then(encode_small_int)
+                {
+                    Some(v) => push(v),
+                    None => {
+                        // A small int constant: its tagged word fits.
+                        let tc = ((c << 1) | 1) as u64;
+                        if ins.opcode == Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL {
+                            push(tc);
+                            push(a);
+                        } else {
+                            push(a);
+                            push(tc);
+                        }
+                        return Some(true);
+                    }
+                }
             }
             u => {
                 if let Some((c, o)) = guard_parts(u) {

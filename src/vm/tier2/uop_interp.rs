@@ -865,7 +865,15 @@ pub unsafe fn run(
                 | Uop::INPLACE_SUBTRACT_INT_LOCAL_CONST
                 | Uop::INPLACE_ADD_INT_LOCALS
                 | Uop::INPLACE_SUBTRACT_INT_LOCALS
-                | Uop::STORE_SUBSCR_LIST_INT_LOCALS => {
+                | Uop::STORE_SUBSCR_LIST_INT_LOCALS
+                | Uop::GUARD_AND_INT_ZERO_LOCAL_CONST
+                | Uop::GUARD_AND_INT_NONZERO_LOCAL_CONST
+                | Uop::INPLACE_RSHIFT_INT_LOCAL_CONST
+                | Uop::BINARY_OP_RSHIFT_INT_LOCAL_CONST
+                | Uop::BINARY_OP_MULTIPLY_INT_LOCAL_CONST
+                | Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL
+                | Uop::BINARY_OP_ADD_INT_TOP_CONST
+                | Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST => {
                     // SAFETY: the optimizer made these uops for the locals
                     // and stack values it proved.
                     if crate::vm::tier2::int_uops::interpret(&ins, lp, &mut sp) == Some(true) {

@@ -175,6 +175,17 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
             format!("{} (local {})", local_name(code, u.oparg), u.oparg)
         }
         Uop::LOAD_CONST | Uop::LOAD_CONST_IMMORTAL => format!("const {}", const_text(u.operand)),
+        // Integer loops (s7-int): a local and a decoded constant, or the
+        // stack top and an untagged one (`2c`).
+        Uop::INPLACE_RSHIFT_INT_LOCAL_CONST
+        | Uop::BINARY_OP_RSHIFT_INT_LOCAL_CONST
+        | Uop::BINARY_OP_MULTIPLY_INT_LOCAL_CONST
+        | Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL => {
+            format!("{}, const {}", local_name(code, u.oparg), u.operand as i64)
+        }
+        Uop::BINARY_OP_ADD_INT_TOP_CONST | Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST => {
+            format!("top, const {}", const_text(u.operand | 1))
+        }
         op if fused_operands(op).is_some() => {
             let left = local_name(code, u.oparg);
             match fused_operands(op) {
@@ -240,6 +251,8 @@ fn fused_operands(op: Uop) -> Option<bool> {
         Uop::STORE_SUBSCR_LIST_INT_LOCALS
         | Uop::BINARY_SUBSCR_LIST_INT_LOCALS
         | Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT => Some(false),
+        // The mask is held without its tag bit (`2c`).
+        Uop::GUARD_AND_INT_ZERO_LOCAL_CONST | Uop::GUARD_AND_INT_NONZERO_LOCAL_CONST => Some(true),
         Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST
         | Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT
         | Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST
@@ -279,6 +292,8 @@ fn uses_jump_target(u: &UopInstruction) -> bool {
             | Uop::BINARY_OP_SUBTRACT_FLOAT
             | Uop::BINARY_OP_MULTIPLY_FLOAT
             | Uop::STORE_DEREF
+            | Uop::INPLACE_RSHIFT_INT_LOCAL_CONST
+            | Uop::BINARY_OP_RSHIFT_INT_LOCAL_CONST
     )
 }
 

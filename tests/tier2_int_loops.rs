@@ -1,0 +1,89 @@
+//! Integer loop uops (s7-int, `src/vm/tier2/fuse.rs`): `if n & c:` as one
+//! guard, shifts and products by constants, updates of the stack top by a
+//! constant. `tests/tier2/int_bits.py` takes every one's exit (both
+//! branches of the bit test, products and sums that overflow to big ints,
+//! locals that stop being small ints); here it must match tier 1 (and
+//! CPython, in `tier2_modes`) in both tier-2 modes with nothing leaked,
+//! the fused uops must be in its traces, and the side traces that grow
+//! from their exits must start where those exits resume.
+
+mod vm_common;
+
+use vm_common::{cpjit_tier2, tier2_program};
+
+/// Runs `int_bits.py` in `mode` with a trace dump into a file named after
+/// `tag` (tests run in parallel); returns the status, stdout, stderr and dump.
+fn run_dumping(mode: &str, tag: &str) -> (i32, String, String, String) {
+    let file = tier2_program("int_bits.py");
+    let dump = std::env::temp_dir().join(format!(
+        "cpjit-int-bits-{tag}-{}-{mode}.txt",
+        std::process::id()
+    ));
+    let d = dump.to_string_lossy().into_owned();
+    let r = cpjit_tier2(mode, &file, &["--leak-check", "--dump-traces", &d], &[]);
+    let text = std::fs::read_to_string(&dump).unwrap_or_default();
+    let _ = std::fs::remove_file(&dump);
+    (r.status, r.stdout, r.stderr, text)
+}
+
+#[test]
+fn int_bit_and_constant_uops_are_exact_at_every_exit_in_both_tier2_modes() {
+    let file = tier2_program("int_bits.py");
+    let reference = cpjit_tier2("1", &file, &[], &[]);
+    assert_eq!(reference.status, 0, "{}", reference.stderr);
+    for mode in ["uops", "jit"] {
+        let (status, stdout, stderr, text) = run_dumping(mode, "exits");
+        let what = format!("--tier {mode}:\n{stderr}");
+        assert_eq!(status, 0, "{what}");
+        assert_eq!(stdout, reference.stdout, "{what}");
+        assert!(
+            stderr.contains("cpjit-leak-check: live objects at exit: 0"),
+            "{what}"
+        );
+        for fused in [
+            "_GUARD_AND_INT_ZERO_LOCAL_CONST",
+            "_GUARD_AND_INT_NONZERO_LOCAL_CONST",
+            "_INPLACE_RSHIFT_INT_LOCAL_CONST",
+            "_BINARY_OP_RSHIFT_INT_LOCAL_CONST",
+            "_BINARY_OP_MULTIPLY_INT_LOCAL_CONST",
+            "_BINARY_OP_MULTIPLY_INT_CONST_LOCAL",
+            "_BINARY_OP_ADD_INT_TOP_CONST",
+            "_BINARY_OP_SUBTRACT_INT_TOP_CONST",
+        ] {
+            assert!(text.contains(fused), "no {fused} in the dump; {what}");
+        }
+        // Side traces grown from the fused uops' exits: the bit test's
+        // other branch (`n = 3 * n + 1`), `n * 7` overflowing and
+        // `n * 2 + 3` overflowing (the product, then the sum).
+        for start in [
+            "side trace, depth 1 in collatz at line 13, instruction 10",
+            "in grow at line 54, instruction 12",
+            "side trace, depth 1 in near_edge at line 67, instruction 12",
+        ] {
+            assert!(text.contains(start), "no {start:?}; {what}");
+        }
+    }
+}
+
+/// The shift is fused only for constants that cannot make it exit: `x >> 63`
+/// keeps the checked `_BINARY_OP_RSHIFT_INT`.
+#[test]
+fn shifts_by_63_or_more_are_not_fused() {
+    let (status, _, stderr, text) = run_dumping("uops", "shifts");
+    assert_eq!(status, 0, "{stderr}");
+    let shifts = text
+        .split("=== trace")
+        .find(|t| t.contains("root trace (loop) in shifts"))
+        .unwrap_or_default();
+    assert!(shifts.contains("_BINARY_OP_RSHIFT_INT "), "{shifts}");
+    assert!(
+        shifts.contains("_BINARY_OP_RSHIFT_INT_LOCAL_CONST x, const 62"),
+        "{shifts}"
+    );
+    assert!(
+        !shifts
+            .lines()
+            .any(|l| l.contains("RSHIFT_INT_LOCAL_CONST") && l.contains("const 63")),
+        "{shifts}"
+    );
+}
