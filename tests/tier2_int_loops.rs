@@ -1,6 +1,7 @@
 //! Integer loop uops (s7-int, `src/vm/tier2/fuse.rs`): `if n & c:` as one
 //! guard, shifts and products by constants, updates of the stack top by a
-//! constant. `tests/tier2/int_bits.py` takes every one's exit (both
+//! constant, list item swaps as one uop (`local_guards.rs`: a list's first
+//! load guarded bound so its subscripts fuse). `tests/tier2/int_bits.py` takes every one's exit (both
 //! branches of the bit test, products and sums that overflow to big ints,
 //! locals that stop being small ints); here it must match tier 1 (and
 //! CPython, in `tier2_modes`) in both tier-2 modes with nothing leaked,
@@ -49,6 +50,8 @@ fn int_bit_and_constant_uops_are_exact_at_every_exit_in_both_tier2_modes() {
             "_BINARY_OP_MULTIPLY_INT_CONST_LOCAL",
             "_BINARY_OP_ADD_INT_TOP_CONST",
             "_BINARY_OP_SUBTRACT_INT_TOP_CONST",
+            "_GUARD_LOCAL_BOUND",
+            "_SWAP_LIST_ITEMS_LOCALS",
         ] {
             assert!(text.contains(fused), "no {fused} in the dump; {what}");
         }
@@ -59,6 +62,8 @@ fn int_bit_and_constant_uops_are_exact_at_every_exit_in_both_tier2_modes() {
             "side trace, depth 1 in collatz at line 13, instruction 10",
             "in grow at line 54, instruction 12",
             "side trace, depth 1 in near_edge at line 67, instruction 12",
+            // The item swap once the list became a dict.
+            "side trace, depth 1 in swaps at line 127",
         ] {
             assert!(text.contains(start), "no {start:?}; {what}");
         }

@@ -498,6 +498,18 @@ uops! {
     BINARY_OP_ADD_INT_TOP_CONST = "_BINARY_OP_ADD_INT_TOP_CONST",
     /// As `_BINARY_OP_ADD_INT_TOP_CONST` for `-`.
     BINARY_OP_SUBTRACT_INT_TOP_CONST = "_BINARY_OP_SUBTRACT_INT_TOP_CONST",
+    /// If `localsplus[oparg]` is NULL (unbound), continue at `jump_target`
+    /// with the stack unchanged (the exit of the `_LOAD_FAST_CHECK` it is
+    /// put before, which then becomes a `_LOAD_FAST`).
+    GUARD_LOCAL_BOUND = "_GUARD_LOCAL_BOUND",
+    /// `lst[b], lst[a] = lst[a], lst[b]` in one: the list in
+    /// `localsplus[oparg]`, the indices in `localsplus[operand & 0xffff_ffff]`
+    /// (`a`) and `localsplus[operand >> 32]` (`b`). When the list is a list
+    /// and both indices are small ints in range, its two items trade places
+    /// (no reference count changes); else push the list and `a` (new
+    /// references), as the first subscript's loads would have, and continue
+    /// at `jump_target` (that subscript's exit: nothing was changed).
+    SWAP_LIST_ITEMS_LOCALS = "_SWAP_LIST_ITEMS_LOCALS",
 }
 
 impl Uop {

@@ -69,6 +69,8 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL => multiply_local_const(s, true),
         Uop::BINARY_OP_ADD_INT_TOP_CONST => int_top_const(s, "sadd"),
         Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST => int_top_const(s, "ssub"),
+        Uop::GUARD_LOCAL_BOUND => guard_local_bound(s),
+        Uop::SWAP_LIST_ITEMS_LOCALS => swap_list_items_locals(s),
         other => Err(TemplateError::NoTemplate(other.name())),
     }
 }
@@ -259,5 +261,40 @@ fn int_top_const(s: &mut B, op: &str) -> R {
     let ok = s.llvm().build_not(overflow, "ok")?;
     s.guard_or_branch(ok, Some(fail))?;
     s.push(result)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// Leaves (stack unchanged) when `localsplus[oparg]` is NULL.
+fn guard_local_bound(s: &mut B) -> R {
+    let value = s.load_local(s.oparg()?, "value")?;
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, value, s.const_i64(0), "bound")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `lst[b], lst[a] = lst[a], lst[b]`: both slots found (list kind, index
+/// tags and bounds checked, negative indices wrapped) before either is
+/// written; any failure pushes `lst, a` and leaves through the first
+/// subscript's exit, with nothing changed.
+fn swap_list_items_locals(s: &mut B) -> R {
+    let list = s.load_local(s.oparg()?, "list")?;
+    let operand = s.operand()?;
+    let low = s
+        .llvm()
+        .build_and(operand, s.const_i64(0xffff_ffff), "a_local")?;
+    let high = s
+        .llvm()
+        .build_right_shift(operand, s.const_i64(32), false, "b_local")?;
+    let a = s.load_local(low, "a")?;
+    let b = s.load_local(high, "b")?;
+    let fail = push_and_exit(s, &[list, a], true)?;
+    let (_, slot_a) = crate::uops::list_item_slot_or(s, list, a, Some(fail))?;
+    let (_, slot_b) = crate::uops::list_item_slot_or(s, list, b, Some(fail))?;
+    let va = s.llvm().build_load(s.i64(), slot_a, "va")?.into_int_value();
+    let vb = s.llvm().build_load(s.i64(), slot_b, "vb")?.into_int_value();
+    s.llvm().build_store(slot_a, vb)?;
+    s.llvm().build_store(slot_b, va)?;
     s.continue_at(Exit::Continue)
 }

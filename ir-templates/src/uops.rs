@@ -136,7 +136,9 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         | Uop::BINARY_OP_MULTIPLY_INT_LOCAL_CONST
         | Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL
         | Uop::BINARY_OP_ADD_INT_TOP_CONST
-        | Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST => crate::fused::build(uop, s),
+        | Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST
+        | Uop::GUARD_LOCAL_BOUND
+        | Uop::SWAP_LIST_ITEMS_LOCALS => crate::fused::build(uop, s),
         Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT
         | Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT
         | Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT

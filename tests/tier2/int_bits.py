@@ -95,6 +95,52 @@ def mixed(k):
     return s
 
 
+def swaps(n, k):
+    # `lst[i], lst[j] = lst[j], lst[i]` as one uop: reversals, negative
+    # indices, i == j; then the list becomes a dict with int keys (the
+    # statement still works, through tier 1) and an index runs out of
+    # range (IndexError, nothing changed by the failed swap).
+    lst = list(range(n))
+    rounds = 0
+    while rounds < k:
+        i = 0
+        j = n - 1
+        while i < j:
+            lst[i], lst[j] = lst[j], lst[i]
+            i += 1
+            j -= 1
+        i = -1
+        j = 0
+        lst[i], lst[j] = lst[j], lst[i]
+        lst[j], lst[j] = lst[j], lst[j]
+        rounds += 1
+    d = {}
+    for x in range(n):
+        d[x] = x * 10
+    out = [lst[0], lst[-1], lst[n // 2]]
+    t = 0
+    while t < 30:
+        if t == 20:
+            lst = d
+        i = t % n
+        j = (t * 7) % n
+        lst[i], lst[j] = lst[j], lst[i]
+        t += 1
+    out.append(sorted(d.items())[:6])
+    # In range for 20 swaps, then `j` runs past the end mid-loop.
+    lst = list(range(n + 40))
+    i = 0
+    j = n + 20
+    try:
+        while True:
+            lst[i], lst[j] = lst[j], lst[i]
+            i += 1
+            j += 1
+    except IndexError:
+        out.append(("IndexError", i, j, lst[:4]))
+    return out
+
+
 best = 0
 for n in range(1, 3000):
     s = collatz(n)
@@ -113,3 +159,4 @@ print("near_edge", len(e), e[0], e[299], e[300], e[301], e[-1], e[-2], e[3], e[4
 e = near_edge(-(2**61) - 100, 300, -(2**62) + 50)
 print("near_edge neg", e[0], e[299], e[300], e[-1], e[-2], e[3], e[4])
 print("mixed", mixed(100))
+print("swaps", swaps(9, 50), swaps(2, 7))

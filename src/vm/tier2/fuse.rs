@@ -305,6 +305,42 @@ fn fuse_top_const(g: &[UopInstruction]) -> Option<Fused> {
     Some((f, 2))
 }
 
+/// `lst[i], lst[j] = lst[j], lst[i]` once its subscripts are fused:
+/// `_BINARY_SUBSCR_LIST_INT_LOCALS lst, j; _BINARY_SUBSCR_LIST_INT_LOCALS
+/// lst, i; _SWAP 2; _STORE_SUBSCR_LIST_INT_LOCALS lst, i;
+/// _STORE_SUBSCR_LIST_INT_LOCALS lst, j` (`_NOP`s between) becomes one
+/// `_SWAP_LIST_ITEMS_LOCALS`, leaving through the first subscript's exit
+/// (every check is made before anything is written, so tier 1 redoes the
+/// whole statement).
+fn fuse_item_swaps(uops: &mut [UopInstruction], entered: &[bool]) {
+    let live: Vec<usize> = (0..uops.len())
+        .filter(|&k| uops[k].opcode != Uop::NOP)
+        .collect();
+    for w in live.windows(5) {
+        let [a, b, c, d, e] = [w[0], w[1], w[2], w[3], w[4]];
+        let (ra, rb, sw, sb, sa) = (uops[a], uops[b], uops[c], uops[d], uops[e]);
+        let shape = ra.opcode == Uop::BINARY_SUBSCR_LIST_INT_LOCALS
+            && rb.opcode == Uop::BINARY_SUBSCR_LIST_INT_LOCALS
+            && sw.opcode == Uop::SWAP
+            && sw.oparg == 2
+            && sb.opcode == Uop::STORE_SUBSCR_LIST_INT_LOCALS
+            && sa.opcode == Uop::STORE_SUBSCR_LIST_INT_LOCALS;
+        let same_list = [rb.oparg, sb.oparg, sa.oparg]
+            .iter()
+            .all(|&l| l == ra.oparg);
+        let indices = sa.operand == ra.operand && sb.operand == rb.operand;
+        let fits = ra.operand <= u64::from(u32::MAX) && rb.operand <= u64::from(u32::MAX);
+        if !(shape && same_list && indices && fits) || entered[a + 1..=e].iter().any(|&x| x) {
+            continue;
+        }
+        uops[a].opcode = Uop::SWAP_LIST_ITEMS_LOCALS;
+        uops[a].operand = ra.operand | (rb.operand << 32);
+        for u in &mut uops[a + 1..=e] {
+            *u = UopInstruction::new(Uop::NOP).target(u.target);
+        }
+    }
+}
+
 /// Fuses the groups of `uops` this pass knows (see the module docs),
 /// where no uop jumps into a group past its first uop.
 pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
@@ -362,6 +398,7 @@ pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
         }
         k += 1;
     }
+    fuse_item_swaps(&mut uops, &entered);
     for u in &mut uops {
         if u.opcode == Uop::LOAD_CONST && immortal(u.operand) {
             u.opcode = Uop::LOAD_CONST_IMMORTAL;
@@ -772,5 +809,55 @@ mod tests {
             }
         }
         assert_eq!(opcodes(&out), want);
+    }
+
+    /// `lst[i], lst[j] = lst[j], lst[i]` once fused: one swap uop with the
+    /// first subscript's exit; not when a uop jumps into the group.
+    #[test]
+    fn list_item_swaps_become_one_uop() {
+        let group = |entered_at: Option<usize>| {
+            let mut uops = vec![
+                ins(Uop::LOAD_FAST).oparg(7),
+                ins(Uop::LOAD_FAST_INT).oparg(11),
+                ins(Uop::BINARY_SUBSCR_LIST_INT).jump_target(17).target(3),
+                ins(Uop::LOAD_FAST).oparg(7),
+                ins(Uop::LOAD_FAST_INT).oparg(10),
+                ins(Uop::BINARY_SUBSCR_LIST_INT).jump_target(18),
+                ins(Uop::SWAP).oparg(2),
+                ins(Uop::LOAD_FAST).oparg(7),
+                ins(Uop::LOAD_FAST_INT).oparg(10),
+                ins(Uop::STORE_SUBSCR_LIST_INT).jump_target(19),
+                ins(Uop::LOAD_FAST).oparg(7),
+                ins(Uop::LOAD_FAST_INT).oparg(11),
+                ins(Uop::STORE_SUBSCR_LIST_INT).jump_target(20),
+                ins(Uop::JUMP_TO_LOOP).jump_target(entered_at.unwrap_or(0) as u32),
+                ins(Uop::NOP),
+                ins(Uop::NOP),
+                ins(Uop::NOP),
+                ins(Uop::EXIT_TRACE).exit_index(0),
+                ins(Uop::EXIT_TRACE).exit_index(1),
+                ins(Uop::EXIT_TRACE).exit_index(2),
+                ins(Uop::EXIT_TRACE).exit_index(3),
+            ];
+            uops.truncate(21);
+            fuse(uops)
+        };
+        let out = group(None);
+        let swaps: Vec<usize> = (0..13).filter(|&k| out[k].opcode != Uop::NOP).collect();
+        assert_eq!(swaps, vec![2]);
+        assert_eq!(out[2].opcode, Uop::SWAP_LIST_ITEMS_LOCALS);
+        assert_eq!(
+            (
+                out[2].oparg,
+                out[2].operand,
+                out[2].jump_target,
+                out[2].target
+            ),
+            (7, 11 | (10 << 32), 17, 3)
+        );
+        // A uop jumping to the swap keeps the group apart.
+        let out = group(Some(6));
+        assert!(!opcodes(&out).contains(&Uop::SWAP_LIST_ITEMS_LOCALS));
+        assert_eq!(out[6].opcode, Uop::SWAP);
     }
 }

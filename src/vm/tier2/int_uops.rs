@@ -227,6 +227,21 @@ pub unsafe fn interpret(ins: &UopInstruction, lp: *mut u64, sp: &mut *mut u64) -
                 let old = std::mem::replace(&mut *slot, **sp);
                 decref(old);
             }
+            Uop::SWAP_LIST_ITEMS_LOCALS => {
+                let c = *local(ins.oparg.into());
+                let a = *local(ins.operand & 0xffff_ffff);
+                let b = *local(ins.operand >> 32);
+                let slots = crate::vm::tier2::uop_interp::list_int_slot(c, a)
+                    .zip(crate::vm::tier2::uop_interp::list_int_slot(c, b));
+                let Some((sa, sb)) = slots else {
+                    incref(c);
+                    incref(a);
+                    push(c);
+                    push(a);
+                    return Some(true);
+                };
+                std::ptr::swap(sa, sb);
+            }
             Uop::GUARD_AND_INT_ZERO_LOCAL_CONST | Uop::GUARD_AND_INT_NONZERO_LOCAL_CONST => {
                 let clear = *local(ins.oparg.into()) & ins.operand == 0;
                 return Some(clear != (ins.opcode == Uop::GUARD_AND_INT_ZERO_LOCAL_CONST));

@@ -529,6 +529,13 @@ fn run(
                 s.locals.insert(u.oparg, Ty::Int);
                 s.bound.insert(u.oparg);
             }
+            Uop::GUARD_LOCAL_BOUND => {
+                if s.bound.contains(&u.oparg) {
+                    remove[k] = true;
+                    log.removed(k, u.opcode, "local known bound");
+                }
+                s.bound.insert(u.oparg);
+            }
             Uop::STORE_FAST | Uop::STORE_FAST_INT => {
                 if s.locals.get(&u.oparg) == Some(&Ty::Int) {
                     // The old value is a small int: nothing to release.

@@ -110,6 +110,7 @@ fn exits_before(u: Uop) -> bool {
             u,
             Uop::GUARD_BOTH_INT
                 | Uop::GUARD_LOCAL_INT
+                | Uop::GUARD_LOCAL_BOUND
                 | Uop::GUARD_BOTH_FLOAT
                 | Uop::GUARD_TOS_FLOAT
                 | Uop::GUARD_NOS_FLOAT
@@ -493,7 +494,11 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                 m.stack.clear();
                 m.stack.push(rv);
             }
-            Uop::SET_IP | Uop::NOP | Uop::CHECK_VALIDITY | Uop::GUARD_LOCAL_INT => {}
+            Uop::SET_IP
+            | Uop::NOP
+            | Uop::CHECK_VALIDITY
+            | Uop::GUARD_LOCAL_INT
+            | Uop::GUARD_LOCAL_BOUND => {}
             _ => {
                 end = k;
                 break;

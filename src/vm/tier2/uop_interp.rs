@@ -183,6 +183,11 @@ pub unsafe fn run(
                         pc = ins.jump_target as usize;
                     }
                 }
+                Uop::GUARD_LOCAL_BOUND => {
+                    if *lp.add(ins.oparg as usize) == 0 {
+                        pc = ins.jump_target as usize;
+                    }
+                }
                 Uop::STORE_FAST => {
                     let v = pop!();
                     let old = std::mem::replace(&mut *lp.add(ins.oparg as usize), v);
@@ -873,7 +878,8 @@ pub unsafe fn run(
                 | Uop::BINARY_OP_MULTIPLY_INT_LOCAL_CONST
                 | Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL
                 | Uop::BINARY_OP_ADD_INT_TOP_CONST
-                | Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST => {
+                | Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST
+                | Uop::SWAP_LIST_ITEMS_LOCALS => {
                     // SAFETY: the optimizer made these uops for the locals
                     // and stack values it proved.
                     if crate::vm::tier2::int_uops::interpret(&ins, lp, &mut sp) == Some(true) {

@@ -183,6 +183,12 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
         | Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL => {
             format!("{}, const {}", local_name(code, u.oparg), u.operand as i64)
         }
+        Uop::SWAP_LIST_ITEMS_LOCALS => format!(
+            "{}, {}, {}",
+            local_name(code, u.oparg),
+            local_name(code, (u.operand & 0xffff_ffff) as u32),
+            local_name(code, (u.operand >> 32) as u32)
+        ),
         Uop::BINARY_OP_ADD_INT_TOP_CONST | Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST => {
             format!("top, const {}", const_text(u.operand | 1))
         }
