@@ -257,33 +257,113 @@ fn proves_list(u: &UopInstruction) -> Option<u32> {
 type Lists = u64;
 
 /// What `u` leaves known of `known` (before it): its own proof added,
-/// locals it writes removed; everything forgotten at a helper, a call, a
-/// frame change or a jump away.
+/// a local it stores forgotten. Only uops known not to write a local of
+/// the frame keep the rest; any other uop (a helper, a call, a frame
+/// change, a jump away, a uop this pass does not know) forgets everything.
 fn transfer(u: &UopInstruction, known: Lists) -> Lists {
+    use crate::vm::tier2::int_uops::{arith_parts, guard_parts};
     let bit = |l: u32| if l < 64 { 1u64 << l } else { 0 };
     match u.opcode {
-        Uop::STORE_FAST
-        | Uop::STORE_FAST_INT
-        | Uop::STORE_FAST_UNBOXED_FLOAT
-        | Uop::INPLACE_ADD_INT_LOCAL_CONST
-        | Uop::INPLACE_SUBTRACT_INT_LOCAL_CONST
-        | Uop::INPLACE_ADD_INT_LOCALS
-        | Uop::INPLACE_SUBTRACT_INT_LOCALS => known & !bit(u.oparg),
-        Uop::CALL_HELPER
-        | Uop::CALL_EXECUTOR
-        | Uop::CALL_EXECUTOR_KNOWN
-        | Uop::PUSH_FRAME
-        | Uop::PUSH_FRAME_KNOWN
-        | Uop::POP_FRAME
-        | Uop::RETURN
-        | Uop::RETURN_CLEAN
-        | Uop::JUMP_TO_TOP
-        | Uop::JUMP_TO_LOOP
-        | Uop::EXIT_TRACE
-        | Uop::DEOPT
-        | Uop::ERROR_POP_N => 0,
-        _ => known | proves_list(u).map_or(0, bit),
+        Uop::STORE_FAST | Uop::STORE_FAST_INT | Uop::STORE_FAST_UNBOXED_FLOAT => {
+            known & !bit(u.oparg)
+        }
+        op if arith_parts(op).is_some_and(|a| a.inplace) => known & !bit(u.oparg),
+        op if keeps_locals(op) || guard_parts(op).is_some() || arith_parts(op).is_some() => {
+            known | proves_list(u).map_or(0, bit)
+        }
+        _ => 0,
     }
+}
+
+/// Uops that write no local of the frame and stay in it (loads, constants,
+/// guards, int and float arithmetic, list items, iteration).
+fn keeps_locals(u: Uop) -> bool {
+    matches!(
+        u,
+        Uop::NOP
+            | Uop::LOAD_FAST
+            | Uop::LOAD_FAST_CHECK
+            | Uop::LOAD_FAST_INT
+            | Uop::LOAD_CONST
+            | Uop::LOAD_CONST_IMMORTAL
+            | Uop::LOAD_CONST_UNBOXED
+            | Uop::LOAD_FAST_UNBOXED_FLOAT
+            | Uop::LOAD_FAST_GUARD_UNBOXED_FLOAT
+            | Uop::POP_TOP
+            | Uop::SET_IP
+            | Uop::CHECK_VALIDITY
+            | Uop::COPY
+            | Uop::SWAP
+            | Uop::PUSH_NULL
+            | Uop::GUARD_BOTH_INT
+            | Uop::GUARD_LOCAL_INT
+            | Uop::GUARD_BOTH_FLOAT
+            | Uop::GUARD_TOS_FLOAT
+            | Uop::GUARD_NOS_FLOAT
+            | Uop::GUARD_IS_TRUE_POP
+            | Uop::GUARD_IS_FALSE_POP
+            | Uop::BINARY_OP_ADD_INT
+            | Uop::BINARY_OP_SUBTRACT_INT
+            | Uop::BINARY_OP_MULTIPLY_INT
+            | Uop::BINARY_OP_AND_INT
+            | Uop::BINARY_OP_RSHIFT_INT
+            | Uop::BINARY_OP_MOD_INT
+            | Uop::BINARY_OP_FLOOR_DIVIDE_INT
+            | Uop::BINARY_OP_POWER_INT
+            | Uop::COMPARE_OP_INT
+            | Uop::BINARY_OP_ADD_FLOAT
+            | Uop::BINARY_OP_SUBTRACT_FLOAT
+            | Uop::BINARY_OP_MULTIPLY_FLOAT
+            | Uop::BINARY_OP_TRUE_DIVIDE_FLOAT
+            | Uop::BINARY_OP_POWER_FLOAT
+            | Uop::BINARY_OP_FLOAT_MIXED
+            | Uop::COMPARE_OP_FLOAT
+            | Uop::BINARY_OP_ADD_FLOAT_UNBOXED
+            | Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED
+            | Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED
+            | Uop::BINARY_OP_TRUE_DIVIDE_FLOAT_UNBOXED
+            | Uop::BINARY_OP_POWER_FLOAT_UNBOXED
+            | Uop::BINARY_OP_FLOAT_INT_UNBOXED
+            | Uop::COMPARE_OP_FLOAT_UNBOXED
+            | Uop::UNARY_NEGATIVE
+            | Uop::UNARY_NEGATIVE_FLOAT
+            | Uop::UNARY_NEGATIVE_FLOAT_UNBOXED
+            | Uop::BOX_FLOAT_AT
+            | Uop::UNBOX_FLOAT_AT
+            | Uop::BINARY_SUBSCR_LIST_INT
+            | Uop::STORE_SUBSCR_LIST_INT
+            | Uop::STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT
+            | Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST
+            | Uop::BINARY_SUBSCR_LIST_INT_LOCALS
+            | Uop::STORE_SUBSCR_LIST_INT_LOCALS
+            | Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT
+            | Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT
+            | Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT
+            | Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST
+            | Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST
+            | Uop::GUARD_ITER_RANGE
+            | Uop::FOR_ITER_RANGE
+            | Uop::GUARD_ITER_LIST
+            | Uop::FOR_ITER_LIST
+            | Uop::CALL_RANGE_ITER
+            | Uop::FLOAT_ADD_LOCALS
+            | Uop::FLOAT_SUBTRACT_LOCALS
+            | Uop::FLOAT_MULTIPLY_LOCALS
+            | Uop::FLOAT_ADD_TOS_LOCAL
+            | Uop::FLOAT_SUBTRACT_TOS_LOCAL
+            | Uop::FLOAT_MULTIPLY_TOS_LOCAL
+            | Uop::FLOAT_ADD_TOS_CONST
+            | Uop::FLOAT_SUBTRACT_TOS_CONST
+            | Uop::FLOAT_MULTIPLY_TOS_CONST
+            | Uop::GUARD_FLOAT_UNBOXED
+            | Uop::GUARD_FLOAT_CONST_UNBOXED
+            | Uop::LIST_ITEM_FLOAT_LOCAL_IDX
+            | Uop::LIST_ITEM_FLOAT_KNOWN_IDX
+            | Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_IDX
+            | Uop::INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX
+            | Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX
+            | Uop::FLOAT_SQRT_UNBOXED
+    )
 }
 
 /// The locals known to hold lists before each uop.
