@@ -510,6 +510,63 @@ uops! {
     /// references), as the first subscript's loads would have, and continue
     /// at `jump_target` (that subscript's exit: nothing was changed).
     SWAP_LIST_ITEMS_LOCALS = "_SWAP_LIST_ITEMS_LOCALS",
+    // ----- s7-float: float operands read in place, known lists, sqrt -----
+    /// `_LOAD_FAST_UNBOXED_FLOAT oparg; _LOAD_FAST_UNBOXED_FLOAT operand;
+    /// _BINARY_OP_ADD_FLOAT_UNBOXED` in one: push the bits of
+    /// `localsplus[oparg] + localsplus[operand]` (both known floats).
+    FLOAT_ADD_LOCALS = "_FLOAT_ADD_LOCALS",
+    /// As `_FLOAT_ADD_LOCALS` for `-`.
+    FLOAT_SUBTRACT_LOCALS = "_FLOAT_SUBTRACT_LOCALS",
+    /// As `_FLOAT_ADD_LOCALS` for `*`.
+    FLOAT_MULTIPLY_LOCALS = "_FLOAT_MULTIPLY_LOCALS",
+    /// `_LOAD_FAST_UNBOXED_FLOAT oparg; _BINARY_OP_ADD_FLOAT_UNBOXED`: the
+    /// unboxed float on top becomes `top + localsplus[oparg]` (a known float).
+    FLOAT_ADD_TOS_LOCAL = "_FLOAT_ADD_TOS_LOCAL",
+    /// As `_FLOAT_ADD_TOS_LOCAL` for `-`.
+    FLOAT_SUBTRACT_TOS_LOCAL = "_FLOAT_SUBTRACT_TOS_LOCAL",
+    /// As `_FLOAT_ADD_TOS_LOCAL` for `*`.
+    FLOAT_MULTIPLY_TOS_LOCAL = "_FLOAT_MULTIPLY_TOS_LOCAL",
+    /// `_LOAD_CONST_UNBOXED operand; _BINARY_OP_ADD_FLOAT_UNBOXED`: the
+    /// unboxed float on top becomes `top + c`, `operand` the bits of `c`.
+    FLOAT_ADD_TOS_CONST = "_FLOAT_ADD_TOS_CONST",
+    /// As `_FLOAT_ADD_TOS_CONST` for `-`.
+    FLOAT_SUBTRACT_TOS_CONST = "_FLOAT_SUBTRACT_TOS_CONST",
+    /// As `_FLOAT_ADD_TOS_CONST` for `*`.
+    FLOAT_MULTIPLY_TOS_CONST = "_FLOAT_MULTIPLY_TOS_CONST",
+    /// `_COMPARE_OP_FLOAT_UNBOXED` and the branch guard after it in one:
+    /// pop two unboxed floats `x, y` and continue when the outcome of
+    /// comparing them is in the mask `oparg` (1 `x < y`, 2 `x == y`,
+    /// 4 `x > y`, 8 unordered); else continue at `jump_target` (no bool made).
+    GUARD_FLOAT_UNBOXED = "_GUARD_FLOAT_UNBOXED",
+    /// `_LOAD_CONST_UNBOXED operand` and `_GUARD_FLOAT_UNBOXED oparg` in
+    /// one: pop one unboxed float `x` and compare it with the constant whose
+    /// bits are `operand`.
+    GUARD_FLOAT_CONST_UNBOXED = "_GUARD_FLOAT_CONST_UNBOXED",
+    /// `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT` with the index
+    /// `operand` a non-negative int held untagged: push the `f64` bits of
+    /// that item of the list in `localsplus[oparg]`. Unless it is a list,
+    /// the index in bounds and the item a float, push the list and the
+    /// (tagged) index, new references, and continue at `jump_target`.
+    LIST_ITEM_FLOAT_LOCAL_IDX = "_LIST_ITEM_FLOAT_LOCAL_IDX",
+    /// As `_LIST_ITEM_FLOAT_LOCAL_IDX` with `localsplus[oparg]` known (by
+    /// the optimizer) to hold a list: only the bound and the item are checked.
+    LIST_ITEM_FLOAT_KNOWN_IDX = "_LIST_ITEM_FLOAT_KNOWN_IDX",
+    /// `_INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST` with the index `operand` a
+    /// non-negative int held untagged (its failure pushes the list and the
+    /// tagged index twice).
+    INPLACE_LOAD_ITEM_FLOAT_LOCAL_IDX = "_INPLACE_LOAD_ITEM_FLOAT_LOCAL_IDX",
+    /// As `_INPLACE_LOAD_ITEM_FLOAT_LOCAL_IDX` with `localsplus[oparg]`
+    /// known to hold a list.
+    INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX = "_INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX",
+    /// `_INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST` with the index `operand` a
+    /// non-negative int held untagged.
+    INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX = "_INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX",
+    /// `_LOAD_CONST_UNBOXED 0.5; _BINARY_OP_POWER_FLOAT_UNBOXED` (`operand`
+    /// the bits of 0.5): the unboxed float `x` on top becomes `x ** 0.5`,
+    /// computed as `sqrt(x)` where that is provably the value
+    /// `cpjit_float_pow` returns, else by `cpjit_float_pow`; a NaN from it
+    /// pushes `operand` and continues at `jump_target`, as the power would.
+    FLOAT_SQRT_UNBOXED = "_FLOAT_SQRT_UNBOXED",
 }
 
 impl Uop {

@@ -142,6 +142,11 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         self.func
     }
 
+    /// The module being built (for intrinsic declarations).
+    pub fn module(&self) -> &'a Module<'ctx> {
+        self.module
+    }
+
     /// `i64`.
     pub fn i64(&self) -> IntType<'ctx> {
         self.ctx.i64_type()

@@ -7,15 +7,16 @@
 
 
 def body_distances(bodies, steps):
-    # `b[0] - c[0]` with `b`, `c` locals: the fused unboxed reads; the
-    # in-place `b[3] -= ...` reads through the stack form.
+    # `b[0] - c[-3]` with `b`, `c` locals: the fused unboxed reads (a
+    # negative index stays tagged); the in-place `b[3] -= ...` reads
+    # through the stack form.
     total = 0.0
     for k in range(steps):
         for i in range(len(bodies)):
             b = bodies[i]
             for j in range(i + 1, len(bodies)):
                 c = bodies[j]
-                dx = b[0] - c[0]
+                dx = b[0] - c[-3]
                 dy = b[1] - c[1]
                 d2 = dx * dx + dy * dy
                 b[2] -= dx * 0.001

@@ -399,6 +399,9 @@ pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
         k += 1;
     }
     fuse_item_swaps(&mut uops, &entered);
+    // Float operands in place, float compare-and-branch, sqrt, untagged
+    // item indices (s7-float).
+    super::float_fuse::fuse_floats(&mut uops, &entered);
     for u in &mut uops {
         if u.opcode == Uop::LOAD_CONST && immortal(u.operand) {
             u.opcode = Uop::LOAD_CONST_IMMORTAL;
@@ -454,7 +457,9 @@ mod tests {
     }
 
     /// Unboxed float item reads (from the unboxing pass) fuse with their
-    /// loads like the boxed ones, keeping the subscript's exit.
+    /// loads like the boxed ones, keeping the subscript's exit. (The
+    /// constant 5 is the tagged 2; a non-negative constant index then goes
+    /// into `_LIST_ITEM_FLOAT_LOCAL_IDX` untagged, `float_fuse.rs`.)
     #[test]
     fn loads_feeding_an_unboxed_item_read_are_fused_into_it() {
         let uops = vec![
@@ -469,10 +474,25 @@ mod tests {
             ins(Uop::EXIT_TRACE).exit_index(0),
             ins(Uop::EXIT_TRACE).exit_index(1),
         ];
-        assert_two_subscripts_fused(
-            uops,
-            Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT,
-            Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT,
+        let out = fuse(uops);
+        assert_eq!(
+            opcodes(&out[..6]),
+            vec![
+                Uop::NOP,
+                Uop::NOP,
+                Uop::LIST_ITEM_FLOAT_LOCAL_IDX,
+                Uop::NOP,
+                Uop::NOP,
+                Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT
+            ]
+        );
+        assert_eq!(
+            (out[2].oparg, out[2].operand, out[2].jump_target),
+            (3, 2, 8)
+        );
+        assert_eq!(
+            (out[5].oparg, out[5].operand, out[5].jump_target),
+            (4, 2, 9)
         );
     }
 

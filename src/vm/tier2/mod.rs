@@ -43,6 +43,7 @@ pub mod dump;
 mod entry;
 pub mod fast_helpers;
 // s6-float: in-place float list item updates (fusion).
+pub mod float_fuse;
 mod float_update;
 pub mod fuse;
 pub mod helpers;

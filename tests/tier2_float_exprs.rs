@@ -1,0 +1,71 @@
+//! Float uops fused by `src/vm/tier2/float_fuse.rs` (session 7,
+//! `tests/tier2/float_exprs.py`): float operations reading locals and
+//! constants in place, float compare-and-branch guards, `x ** 0.5` as a
+//! square root, float list items by an untagged constant index with the
+//! list checks left out once proven. Each appears in the traces, exits are
+//! taken (NaN compares, a NaN root, items that turn into ints, a shorter
+//! list, a local rebound to a tuple between two reads), and both tier-2
+//! modes print what tier 1 prints with no object leaked. (`tier2_modes.rs`
+//! also compares every mode with CPython.)
+
+mod vm_common;
+
+use vm_common::{cpjit_tier2, stat_after, tier2_program};
+
+#[test]
+fn fused_float_uops_appear_and_are_exact_in_both_tier2_modes() {
+    let file = tier2_program("float_exprs.py");
+    let reference = cpjit_tier2("1", &file, &[], &[]);
+    assert_eq!(reference.status, 0, "{}", reference.stderr);
+    for mode in ["uops", "jit"] {
+        let dump = std::env::temp_dir().join(format!(
+            "cpjit-float-exprs-{}-{mode}.txt",
+            std::process::id()
+        ));
+        let d = dump.to_string_lossy().into_owned();
+        let r = cpjit_tier2(
+            mode,
+            &file,
+            &["--leak-check", "--stats", "--dump-traces", &d],
+            &[],
+        );
+        let text = std::fs::read_to_string(&dump).unwrap_or_default();
+        let _ = std::fs::remove_file(&dump);
+        let what = format!("--tier {mode}:\n{}", r.stderr);
+        assert_eq!(r.status, 0, "{what}");
+        assert_eq!(r.stdout, reference.stdout, "{what}");
+        let mut uops = vec![
+            "_FLOAT_ADD_LOCALS",
+            "_FLOAT_SUBTRACT_LOCALS",
+            "_FLOAT_MULTIPLY_LOCALS",
+            "_FLOAT_ADD_TOS_LOCAL",
+            "_FLOAT_SUBTRACT_TOS_LOCAL",
+            "_FLOAT_MULTIPLY_TOS_LOCAL",
+            "_FLOAT_ADD_TOS_CONST",
+            "_FLOAT_SUBTRACT_TOS_CONST",
+            "_FLOAT_MULTIPLY_TOS_CONST",
+            "_GUARD_FLOAT_UNBOXED",
+            "_GUARD_FLOAT_CONST_UNBOXED",
+            "_LIST_ITEM_FLOAT_LOCAL_IDX",
+            "_LIST_ITEM_FLOAT_KNOWN_IDX",
+            "_INPLACE_LOAD_ITEM_FLOAT_LOCAL_IDX",
+            "_INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX",
+            "_INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX",
+        ];
+        if cpjit::vm::tier2::float_fuse::SQRT_FROM_POW {
+            uops.push("_FLOAT_SQRT_UNBOXED");
+        }
+        for uop in uops {
+            assert!(
+                text.contains(&format!(" {uop} ")),
+                "no {uop} in the traces; {what}"
+            );
+        }
+        assert!(stat_after(&r.stderr, "exits taken to tier 1") > 0, "{what}");
+        assert!(
+            r.stderr
+                .contains("cpjit-leak-check: live objects at exit: 0"),
+            "{what}"
+        );
+    }
+}
