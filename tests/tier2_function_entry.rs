@@ -251,10 +251,12 @@ fn known_callees_and_clean_returns_are_used_and_left_exactly() {
 /// hold exactly their 1, 2 or 3 arguments are `_CALL_EXECUTOR_ARGS_n`
 /// (four arguments stay `_CALL_EXECUTOR_KNOWN`), and a `return n` taken
 /// through a guard of the entry trace is `_RETURN_LOCAL_INT` (also under a
-/// loop's iterator), in both tier-2 modes; their ways out are taken
-/// (recursion limit, rebound global, float and big-int arguments), and a
-/// frame with a str local keeps its exit: nothing leaks (an unsound return
-/// stub would drop the str's reference).
+/// loop's iterator) and a `return x` of a bound local `_RETURN_LOCAL`, in
+/// both tier-2 modes; their ways out are taken (recursion limit, rebound
+/// global, float and big-int arguments); a frame with a str local returns
+/// through `_RETURN_LOCAL`, never the clean stub (which would drop the
+/// str's reference: a leak), and a possibly unbound local keeps its exit
+/// (tier 1 raises `UnboundLocalError`).
 #[test]
 fn fixed_shape_calls_and_return_stubs_are_used_and_left_exactly() {
     let file = tier2_program("fixed_calls.py");
@@ -287,6 +289,7 @@ fn fixed_shape_calls_and_return_stubs_are_used_and_left_exactly() {
             "_CALL_EXECUTOR_ARGS_3 ",
             "_CALL_EXECUTOR_KNOWN ",
             "_RETURN_LOCAL_INT ",
+            "_RETURN_LOCAL ",
         ] {
             assert!(text.contains(uop), "{mode}: {uop}\n{text}");
         }
@@ -298,6 +301,16 @@ fn fixed_shape_calls_and_return_stubs_are_used_and_left_exactly() {
         assert!(!tagged.is_empty(), "{mode}\n{text}");
         assert!(
             tagged.iter().all(|t| !t.contains("_RETURN_LOCAL_INT")),
+            "{mode}\n{text}"
+        );
+        // `maybe`'s `return y` (y possibly unbound) keeps its exit.
+        let maybe = text
+            .split("=== trace")
+            .filter(|t| t.contains(" in maybe at"))
+            .collect::<Vec<_>>();
+        assert!(!maybe.is_empty(), "{mode}\n{text}");
+        assert!(
+            maybe.iter().all(|t| !t.contains("_RETURN_LOCAL")),
             "{mode}\n{text}"
         );
         let exits = stat_after(&r.stderr, "exits taken to tier 1:");

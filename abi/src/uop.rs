@@ -484,6 +484,12 @@ uops! {
     /// `frame.stack_pointer = sp`, status `RETURNED`. `operand`: the frame
     /// context (0, the trace's entry frame), as an exit's.
     RETURN_LOCAL_INT = "_RETURN_LOCAL_INT",
+    /// A function's `return x` as an exit stub (the exit's target is
+    /// `LOAD_FAST x; RETURN_VALUE`, `x` proven bound): push
+    /// `localsplus[oparg]` (new reference), `frame.instr = TARGET` (the
+    /// `RETURN_VALUE`), `frame.stack_pointer = sp`, status `RETURNED`.
+    /// `operand`: the frame context (0), as an exit's.
+    RETURN_LOCAL = "_RETURN_LOCAL",
 }
 
 impl Uop {

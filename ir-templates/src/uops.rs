@@ -91,6 +91,7 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::CALL_EXECUTOR_KNOWN => call_executor(s, true),
         Uop::RETURN_CLEAN => return_clean(s),
         Uop::RETURN_LOCAL_INT => return_local_int(s),
+        Uop::RETURN_LOCAL => return_local(s),
         Uop::CALL_EXECUTOR_ARGS_1 | Uop::CALL_EXECUTOR_ARGS_2 | Uop::CALL_EXECUTOR_ARGS_3 => {
             call_executor_args(s, uop.fixed_call_args().unwrap_or(1))
         }
@@ -210,6 +211,17 @@ fn return_local_int(s: &mut B) -> R {
     let at = b.build_select(empty, lp, s.sp, "at")?.into_pointer_value();
     b.build_store(at, rv)?;
     s.sp = s.word_at(at, s.const_i64(1))?;
+    save_frame(s)?;
+    s.return_status(status::RETURNED)
+}
+
+/// `_RETURN_LOCAL`: pushes `localsplus[oparg]` (bound; new reference) and
+/// returns it as `_RETURN` does.
+fn return_local(s: &mut B) -> R {
+    let slot = s.local_slot(s.oparg()?)?;
+    let rv = s.llvm().build_load(s.i64(), slot, "rv")?.into_int_value();
+    s.incref(rv)?;
+    s.push(rv)?;
     save_frame(s)?;
     s.return_status(status::RETURNED)
 }

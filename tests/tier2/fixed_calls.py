@@ -112,3 +112,41 @@ rebind_me = replacement
 print(old(10), old(2), old(1))
 rebind_me = old
 print(rebind_me(18))
+
+
+def first_over(xs, limit):
+    # `return total` (a float) from exits of the entry trace: the guard
+    # `x > limit` and the exhausted loop (_RETURN_LOCAL).
+    total = 0.5
+    for x in xs:
+        if x > limit:
+            return total
+        total += x
+    return total
+
+
+data = [0.25 * k for k in range(12)]
+acc = 0.0
+for k in range(4000):
+    acc += first_over(data, k % 5)
+print(acc, first_over([], 1), first_over([3.0], 1))
+
+
+def maybe(n):
+    # `return y` where `y` may be unbound: the exit stays an exit and tier
+    # 1 raises UnboundLocalError.
+    for i in range(1):
+        if n > 5:
+            y = n + 0.5 + i
+    if n < 8:
+        return y
+    return -1.0
+
+
+got = []
+for k in range(3000):
+    try:
+        got.append(maybe(k % 12))
+    except UnboundLocalError:
+        got.append("U")
+print(got[:14], len(got), sum(x for x in got if x != "U"))

@@ -195,6 +195,10 @@ impl EntryFacts {
     fn meet(&self, other: &EntryFacts) -> EntryFacts {
         EntryFacts::of(&self.state().meet(&other.state()))
     }
+    /// Whether local `l` is known bound (or known to hold a small int).
+    pub fn is_bound(&self, l: u32) -> bool {
+        self.bound.contains(&l) || self.locals.iter().any(|&(x, t)| x == l && t == Ty::Int)
+    }
     /// The locals known to hold small ints.
     pub fn int_locals(&self) -> impl Iterator<Item = u32> + '_ {
         self.locals

@@ -1,15 +1,18 @@
-//! Returns as exit stubs: a function-entry trace whose guard leaves for
-//! the other arm of a branch that is just `return x` (fib's
-//! `if n < 2: return n`) would exit to tier 1, or through a linked side
-//! trace of two uops, on every call that takes it. When the type pass
-//! proved every local of the frame a small int at that exit, the exit stub
-//! becomes `_RETURN_LOCAL_INT x`: the trace returns right there, the
-//! value in the frame's first slot, so the native caller's pop releases
-//! nothing.
+//! Returns as exit stubs: a trace whose guard leaves for a branch that is
+//! just `return x` (fib's `if n < 2: return n`, a loop's exhausted
+//! `for` before `return acc`) would exit to tier 1, or through a linked
+//! side trace of two uops, every time it takes it. Instead the exit stub
+//! returns right there, as tier 1 would from that instruction:
 //!
-//! Only exits of the trace's entry frame (context 0) in a trace that
-//! returns itself (it has a `_RETURN` of that frame) are rewritten: the
-//! same status from the same frame as the trace's own return.
+//! * `_RETURN_LOCAL_INT x` when the type pass proved every local of the
+//!   frame a small int at that exit: the value goes to the frame's first
+//!   slot, so the native caller's pop releases nothing;
+//! * `_RETURN_LOCAL x` when it proved `x` bound: a new reference pushed.
+//!
+//! Only exits of the trace's entry frame (context 0) are rewritten: the
+//! status (`RETURNED`, the frame current, `instr` at its `RETURN_VALUE`) is
+//! what every caller of a trace already handles (tier 1 runs the return, a
+//! native call pops the frame).
 
 use crate::abi::uop::Uop;
 use crate::jit::UopInstruction;
@@ -27,16 +30,23 @@ fn returned_local(code: &Code, target: u32) -> Option<u32> {
     (matches!(load, op::LOAD_FAST | op::LOAD_FAST_CHECK) && ret == op::RETURN_VALUE).then_some(x)
 }
 
-/// Rewrites, in `uops` (a trace entered in a frame of `code`), each
-/// `_EXIT_TRACE` of the entry frame to a `return x` whose facts (by exit
-/// index) prove every local of the frame a small int.
-pub fn returns_in_stubs(uops: &mut [UopInstruction], code: &Code, facts: &[Option<EntryFacts>]) {
-    let returns = uops
-        .iter()
-        .any(|u| matches!(u.opcode, Uop::RETURN | Uop::RETURN_CLEAN) && u.operand == 0);
-    if !returns {
-        return;
+/// The return stub for `return x` with `facts` known (`None`: keep the
+/// exit).
+fn return_stub(x: u32, nlocals: u32, facts: &EntryFacts) -> Option<Uop> {
+    let ints = facts.int_locals().filter(|&l| l < nlocals).count() as u32;
+    if ints == nlocals {
+        Some(Uop::RETURN_LOCAL_INT)
+    } else if facts.is_bound(x) {
+        Some(Uop::RETURN_LOCAL)
+    } else {
+        None
     }
+}
+
+/// Rewrites, in `uops` (a trace entered in a frame of `code`), each
+/// `_EXIT_TRACE` of the entry frame to a `return x` into a return stub, as
+/// the facts at the exit (by exit index) allow.
+pub fn returns_in_stubs(uops: &mut [UopInstruction], code: &Code, facts: &[Option<EntryFacts>]) {
     let nlocals = code.nlocalsplus() as u32;
     for u in uops
         .iter_mut()
@@ -45,14 +55,13 @@ pub fn returns_in_stubs(uops: &mut [UopInstruction], code: &Code, facts: &[Optio
         let Some(Some(f)) = facts.get(u.exit_index as usize) else {
             continue;
         };
-        let ints = f.int_locals().filter(|&l| l < nlocals).count() as u32;
-        if ints != nlocals {
-            continue;
-        }
         let Some(x) = returned_local(code, u.target) else {
             continue;
         };
-        *u = UopInstruction::new(Uop::RETURN_LOCAL_INT)
+        let Some(stub) = return_stub(x, nlocals, f) else {
+            continue;
+        };
+        *u = UopInstruction::new(stub)
             .oparg(x)
             .target(u.target + 1)
             .operand(0);

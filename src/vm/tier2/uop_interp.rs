@@ -676,6 +676,12 @@ pub unsafe fn run(
                     leave!(status::RETURNED, ins.target, sp)
                 }
                 Uop::RETURN => leave!(status::RETURNED, ins.target, sp),
+                Uop::RETURN_LOCAL => {
+                    let rv = *lp.add(ins.oparg as usize);
+                    incref(rv);
+                    push!(rv);
+                    leave!(status::RETURNED, ins.target, sp)
+                }
                 Uop::RETURN_LOCAL_INT => {
                     let rv = *lp.add(ins.oparg as usize);
                     let at = if sp == lp.add((*frame).nlocalsplus as usize) {

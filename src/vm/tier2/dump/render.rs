@@ -160,7 +160,7 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
                 u.target + 1
             )
         }
-        Uop::RETURN | Uop::RETURN_CLEAN | Uop::RETURN_LOCAL_INT => format!(
+        Uop::RETURN | Uop::RETURN_CLEAN | Uop::RETURN_LOCAL_INT | Uop::RETURN_LOCAL => format!(
             "return from {} at instruction {} (line {})",
             code.qualname,
             u.target,
