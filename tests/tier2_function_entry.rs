@@ -245,3 +245,75 @@ fn known_callees_and_clean_returns_are_used_and_left_exactly() {
         assert!(exits > 0, "{mode}\n{}", r.stderr);
     }
 }
+
+/// `tests/tier2/fixed_calls.py` (whose output `tier2_modes` compares with
+/// CPython's in every mode): recursive calls of baked globals whose frames
+/// hold exactly their 1, 2 or 3 arguments are `_CALL_EXECUTOR_ARGS_n`
+/// (four arguments stay `_CALL_EXECUTOR_KNOWN`), and a `return n` taken
+/// through a guard of the entry trace is `_RETURN_LOCAL_INT` (also under a
+/// loop's iterator) and a `return x` of a bound local `_RETURN_LOCAL`, in
+/// both tier-2 modes; their ways out are taken (recursion limit, rebound
+/// global, float and big-int arguments); a frame with a str local returns
+/// through `_RETURN_LOCAL`, never the clean stub (which would drop the
+/// str's reference: a leak), and a possibly unbound local keeps its exit
+/// (tier 1 raises `UnboundLocalError`).
+#[test]
+fn fixed_shape_calls_and_return_stubs_are_used_and_left_exactly() {
+    let file = tier2_program("fixed_calls.py");
+    let tier1 = cpjit_run("1", &file, &["--leak-check"], &[]);
+    assert_eq!(tier1.status, 0, "{}", tier1.stderr);
+    for mode in ["uops", "jit"] {
+        let dump = std::env::temp_dir().join(format!(
+            "cpjit-fixed-calls-{}-{mode}.txt",
+            std::process::id()
+        ));
+        let d = dump.to_string_lossy().into_owned();
+        let r = cpjit_run(
+            mode,
+            &file,
+            &["--stats", "--leak-check", "--dump-traces", &d],
+            &[],
+        );
+        let text = std::fs::read_to_string(&dump).unwrap_or_default();
+        let _ = std::fs::remove_file(&dump);
+        assert_eq!(r.status, 0, "{mode}\n{}", r.stderr);
+        assert_eq!(r.stdout, tier1.stdout, "{mode}");
+        assert!(
+            r.stderr.contains("live objects at exit: 0"),
+            "{mode}\n{}",
+            r.stderr
+        );
+        for uop in [
+            "_CALL_EXECUTOR_ARGS_1 ",
+            "_CALL_EXECUTOR_ARGS_2 ",
+            "_CALL_EXECUTOR_ARGS_3 ",
+            "_CALL_EXECUTOR_KNOWN ",
+            "_RETURN_LOCAL_INT ",
+            "_RETURN_LOCAL ",
+        ] {
+            assert!(text.contains(uop), "{mode}: {uop}\n{text}");
+        }
+        // The trace of `tagged` (a str local) returns through no stub.
+        let tagged = text
+            .split("=== trace")
+            .filter(|t| t.contains("function-entry trace in tagged"))
+            .collect::<Vec<_>>();
+        assert!(!tagged.is_empty(), "{mode}\n{text}");
+        assert!(
+            tagged.iter().all(|t| !t.contains("_RETURN_LOCAL_INT")),
+            "{mode}\n{text}"
+        );
+        // `maybe`'s `return y` (y possibly unbound) keeps its exit.
+        let maybe = text
+            .split("=== trace")
+            .filter(|t| t.contains(" in maybe at"))
+            .collect::<Vec<_>>();
+        assert!(!maybe.is_empty(), "{mode}\n{text}");
+        assert!(
+            maybe.iter().all(|t| !t.contains("_RETURN_LOCAL")),
+            "{mode}\n{text}"
+        );
+        let exits = stat_after(&r.stderr, "exits taken to tier 1:");
+        assert!(exits > 0, "{mode}\n{}", r.stderr);
+    }
+}

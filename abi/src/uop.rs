@@ -567,13 +567,67 @@ uops! {
     /// `cpjit_float_pow` returns, else by `cpjit_float_pow`; a NaN from it
     /// pushes `operand` and continues at `jump_target`, as the power would.
     FLOAT_SQRT_UNBOXED = "_FLOAT_SQRT_UNBOXED",
+    // ----- calls (s7-calls) -----
+    /// `_CALL_EXECUTOR_KNOWN` of a callee whose frame holds exactly its
+    /// one argument (`nlocalsplus == 1`: no other local, cell or free
+    /// variable): the argument is copied without a loop and no local is
+    /// emptied. `oparg` is 1. Same semantics and exits as `_CALL_EXECUTOR`.
+    CALL_EXECUTOR_ARGS_1 = "_CALL_EXECUTOR_ARGS_1",
+    /// `_CALL_EXECUTOR_ARGS_1` with two arguments and two locals.
+    CALL_EXECUTOR_ARGS_2 = "_CALL_EXECUTOR_ARGS_2",
+    /// `_CALL_EXECUTOR_ARGS_1` with three arguments and three locals.
+    CALL_EXECUTOR_ARGS_3 = "_CALL_EXECUTOR_ARGS_3",
+    /// A function's `return x` as an exit stub of its frame's trace (the
+    /// exit's target is `LOAD_FAST x; RETURN_VALUE`), where every local of
+    /// the frame (`frame.nlocalsplus` slots) is a proven small int: the
+    /// return value is `localsplus[oparg]` (a small int, no reference). If
+    /// the stack is empty (`sp == localsplus + nlocalsplus`) it goes to
+    /// `localsplus[0]` and the stack ends after it (as `_RETURN_CLEAN`),
+    /// else it is pushed; then `frame.instr = TARGET` (the `RETURN_VALUE`),
+    /// `frame.stack_pointer = sp`, status `RETURNED`. `operand`: the frame
+    /// context (0, the trace's entry frame), as an exit's.
+    RETURN_LOCAL_INT = "_RETURN_LOCAL_INT",
+    /// A function's `return x` as an exit stub (the exit's target is
+    /// `LOAD_FAST x; RETURN_VALUE`, `x` proven bound): push
+    /// `localsplus[oparg]` (new reference), `frame.instr = TARGET` (the
+    /// `RETURN_VALUE`), `frame.stack_pointer = sp`, status `RETURNED`.
+    /// `operand`: the frame context (0), as an exit's.
+    RETURN_LOCAL = "_RETURN_LOCAL",
 }
 
 impl Uop {
     /// A native call of a function-entry executor (`_CALL_EXECUTOR` or its
-    /// proven-callee form `_CALL_EXECUTOR_KNOWN`).
+    /// proven-callee forms `_CALL_EXECUTOR_KNOWN`, `_CALL_EXECUTOR_ARGS_n`).
     pub const fn is_native_call(self) -> bool {
-        matches!(self, Uop::CALL_EXECUTOR | Uop::CALL_EXECUTOR_KNOWN)
+        matches!(
+            self,
+            Uop::CALL_EXECUTOR
+                | Uop::CALL_EXECUTOR_KNOWN
+                | Uop::CALL_EXECUTOR_ARGS_1
+                | Uop::CALL_EXECUTOR_ARGS_2
+                | Uop::CALL_EXECUTOR_ARGS_3
+        )
+    }
+
+    /// The number of arguments (and locals) a `_CALL_EXECUTOR_ARGS_n`
+    /// copies, or `None` for any other uop.
+    pub const fn fixed_call_args(self) -> Option<u32> {
+        match self {
+            Uop::CALL_EXECUTOR_ARGS_1 => Some(1),
+            Uop::CALL_EXECUTOR_ARGS_2 => Some(2),
+            Uop::CALL_EXECUTOR_ARGS_3 => Some(3),
+            _ => None,
+        }
+    }
+
+    /// The `_CALL_EXECUTOR_ARGS_n` copying `n` arguments, if there is one.
+    pub const fn call_executor_args(n: u32) -> Option<Uop> {
+        match n {
+            1 => Some(Uop::CALL_EXECUTOR_ARGS_1),
+            2 => Some(Uop::CALL_EXECUTOR_ARGS_2),
+            3 => Some(Uop::CALL_EXECUTOR_ARGS_3),
+            _ => None,
+        }
     }
 
     /// The push of an inlined callee's frame (`_PUSH_FRAME` or its

@@ -108,6 +108,11 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         | Uop::INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX
         | Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX
         | Uop::FLOAT_SQRT_UNBOXED => crate::float_exprs::build(uop, s),
+        Uop::RETURN_LOCAL_INT => return_local_int(s),
+        Uop::RETURN_LOCAL => return_local(s),
+        Uop::CALL_EXECUTOR_ARGS_1 | Uop::CALL_EXECUTOR_ARGS_2 | Uop::CALL_EXECUTOR_ARGS_3 => {
+            call_executor_args(s, uop.fixed_call_args().unwrap_or(1))
+        }
         Uop::UNPACK_SEQUENCE => unpack_sequence(s),
         Uop::BUILD_TUPLE => build_tuple(s),
         Uop::BINARY_SLICE => binary_slice(s),
@@ -215,6 +220,40 @@ fn return_clean(s: &mut B) -> R {
     )
 }
 
+/// `_RETURN_LOCAL_INT`: returns the small int `localsplus[oparg]` of a
+/// frame whose locals are all small ints; into `localsplus[0]` when the
+/// stack is empty (nothing to release at the pop), else on top of it.
+fn return_local_int(s: &mut B) -> R {
+    let lp = s.field_ptr(s.frame, &Frame::DESC, "localsplus")?;
+    let rv_at = s.word_at(lp, s.oparg()?)?;
+    let rv = s.llvm().build_load(s.i64(), rv_at, "rv")?.into_int_value();
+    let nlp = s
+        .load_field(s.frame, &Frame::DESC, "nlocalsplus")?
+        .into_int_value();
+    let nlp = s.llvm().build_int_z_extend(nlp, s.i64(), "nlp")?;
+    let empty_at = s.word_at(lp, nlp)?;
+    let b = s.llvm();
+    let sp_bits = b.build_ptr_to_int(s.sp, s.i64(), "sp")?;
+    let empty_bits = b.build_ptr_to_int(empty_at, s.i64(), "empty_at")?;
+    let empty = b.build_int_compare(IntPredicate::EQ, sp_bits, empty_bits, "empty")?;
+    let at = b.build_select(empty, lp, s.sp, "at")?.into_pointer_value();
+    b.build_store(at, rv)?;
+    s.sp = s.word_at(at, s.const_i64(1))?;
+    save_frame(s)?;
+    s.return_status(status::RETURNED)
+}
+
+/// `_RETURN_LOCAL`: pushes `localsplus[oparg]` (bound; new reference) and
+/// returns it as `_RETURN` does.
+fn return_local(s: &mut B) -> R {
+    let slot = s.local_slot(s.oparg()?)?;
+    let rv = s.llvm().build_load(s.i64(), slot, "rv")?.into_int_value();
+    s.incref(rv)?;
+    s.push(rv)?;
+    save_frame(s)?;
+    s.return_status(status::RETURNED)
+}
+
 /// A native call of the function-entry executor of the code whose
 /// `CallTarget` is at `operand` (no executor, or no frame pushed: continue
 /// at `_JIT_JUMP_TARGET`, nothing changed); `RETURNED` in the new frame pops
@@ -222,13 +261,25 @@ fn return_clean(s: &mut B) -> R {
 /// function of that code without cells or free variables
 /// (`_CALL_EXECUTOR_KNOWN`), so its checks go.
 fn call_executor(s: &mut B, known: bool) -> R {
+    call_executor_shaped(s, known, None)
+}
+
+/// `_CALL_EXECUTOR_ARGS_n`: `_CALL_EXECUTOR_KNOWN` of a callee whose frame
+/// holds exactly its `n` arguments, copied without a loop.
+fn call_executor_args(s: &mut B, n: u32) -> R {
+    call_executor_shaped(s, true, Some(n))
+}
+
+/// The body of [`call_executor`] and [`call_executor_args`]: `fixed` is the
+/// number of arguments when the callee's frame holds nothing else.
+fn call_executor_shaped(s: &mut B, known: bool, fixed: Option<u32>) -> R {
     let slot = s.llvm().build_int_to_ptr(s.operand()?, s.ptr(), "slot")?;
     let callee = s
         .load_field(slot, &CallTarget::DESC, "executor")?
         .into_pointer_value();
     let has = s.llvm().build_is_not_null(callee, "has_executor")?;
     s.guard(has, Exit::JumpTarget)?;
-    let new_frame = push_callee_frame(s, known, !known)?;
+    let new_frame = push_callee_frame(s, known, !known, fixed)?;
     let pushed = s.llvm().build_is_not_null(new_frame, "pushed")?;
     s.guard(pushed, Exit::JumpTarget)?;
     let entry = s
@@ -285,10 +336,15 @@ fn call_executor(s: &mut B, known: bool) -> R {
 ///
 /// `frees`: the code may have free variables (else, `_CALL_EXECUTOR_KNOWN`,
 /// it has none and their setup goes).
+///
+/// `fixed` (`_CALL_EXECUTOR_ARGS_n`, with `known` and not `frees`): the
+/// call has exactly this many arguments and the callee's frame no other
+/// slot, so the arguments are copied one by one and no local is emptied.
 fn push_callee_frame<'ctx>(
     s: &mut B<'ctx, '_>,
     known: bool,
     frees: bool,
+    fixed: Option<u32>,
 ) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
     // No unrolling of its loops (a few words each; see store_word_in_loop).
     let optsize = inkwell::attributes::Attribute::get_named_enum_kind_id("optsize");
@@ -297,7 +353,10 @@ fn push_callee_frame<'ctx>(
         .add_attribute(inkwell::attributes::AttributeLoc::Function, optsize);
     let slot_bits = s.operand()?;
     let slot = s.llvm().build_int_to_ptr(slot_bits, s.ptr(), "slot")?;
-    let n = s.oparg()?;
+    let n = match fixed {
+        Some(k) => s.const_i64(i64::from(k)),
+        None => s.oparg()?,
+    };
     let neg = s.llvm().build_int_neg(n, "neg")?;
     let below_null = s.word_at(s.sp, s.const_i64(-2))?;
     let base = s.word_at(below_null, neg)?;
@@ -327,9 +386,12 @@ fn push_callee_frame<'ctx>(
     let frame_words = s
         .load_field(slot, &CallTarget::DESC, "frame_words")?
         .into_int_value();
-    let nlp32 = s
-        .load_field(slot, &CallTarget::DESC, "nlocalsplus")?
-        .into_int_value();
+    let nlp32 = match fixed {
+        Some(k) => s.i32().const_int(u64::from(k), false),
+        None => s
+            .load_field(slot, &CallTarget::DESC, "nlocalsplus")?
+            .into_int_value(),
+    };
     let remaining = s
         .load_field(s.tstate, &ThreadState::DESC, "recursion_remaining")?
         .into_int_value();
@@ -417,6 +479,18 @@ fn push_callee_frame<'ctx>(
     s.store_field(f, &Frame::DESC, "nlocalsplus", nlp32)?;
     let lp = s.field_ptr(f, &Frame::DESC, "localsplus")?;
     let args = s.word_at(base, s.const_i64(2))?;
+    if let Some(k) = fixed {
+        // Exactly `k` slots, all arguments.
+        for i in 0..i64::from(k) {
+            let a = s
+                .llvm()
+                .build_load(s.i64(), s.word_at(args, s.const_i64(i))?, "arg")?
+                .into_int_value();
+            s.llvm().build_store(s.word_at(lp, s.const_i64(i))?, a)?;
+        }
+        let nlp = s.const_i64(i64::from(k));
+        return finish_push(s, f, lp, nlp, base, slow, join, slot_bits, n);
+    }
     s.counted_loop(n, s.const_i64(0), |s, i, acc| {
         let a = s
             .llvm()
@@ -631,7 +705,7 @@ fn pop_callee_frame<'ctx>(
 /// guard failed, nothing changed); the trace goes on in the new frame, at
 /// its empty stack.
 fn push_frame(s: &mut B, known: bool) -> R {
-    let new_frame = push_callee_frame(s, known, true)?;
+    let new_frame = push_callee_frame(s, known, true, None)?;
     let ok = s.llvm().build_is_not_null(new_frame, "pushed")?;
     s.guard(ok, Exit::JumpTarget)?;
     s.frame = new_frame;

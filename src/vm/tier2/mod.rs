@@ -54,6 +54,7 @@ pub mod optimize;
 pub mod peel;
 pub mod project;
 pub mod removals;
+pub mod return_stubs;
 pub mod stats;
 #[cfg(test)]
 mod test_uops;

@@ -195,6 +195,10 @@ impl EntryFacts {
     fn meet(&self, other: &EntryFacts) -> EntryFacts {
         EntryFacts::of(&self.state().meet(&other.state()))
     }
+    /// Whether local `l` is known bound (or known to hold a small int).
+    pub fn is_bound(&self, l: u32) -> bool {
+        self.bound.contains(&l) || self.locals.iter().any(|&(x, t)| x == l && t == Ty::Int)
+    }
     /// The locals known to hold small ints.
     pub fn int_locals(&self) -> impl Iterator<Item = u32> + '_ {
         self.locals
@@ -299,8 +303,9 @@ pub fn optimize_entered(
             .collect(),
         facts: vec![None; n_exits],
     };
-    let (uops, float_load) =
+    let (mut uops, float_load) =
         optimize_types(uops, entry_code, entry, &deletes_local, &mut exits, log);
+    super::return_stubs::returns_in_stubs(&mut uops, code, &exits.facts);
     Optimized {
         uops: super::fuse::fuse(unbox::unbox(uops, &float_load)),
         exit_facts: exits
@@ -490,6 +495,9 @@ fn run(
             Uop::CALL_HELPER
                 | Uop::CALL_EXECUTOR
                 | Uop::CALL_EXECUTOR_KNOWN
+                | Uop::CALL_EXECUTOR_ARGS_1
+                | Uop::CALL_EXECUTOR_ARGS_2
+                | Uop::CALL_EXECUTOR_ARGS_3
                 | Uop::PUSH_FRAME
                 | Uop::PUSH_FRAME_KNOWN
                 | Uop::POP_FRAME
@@ -827,7 +835,7 @@ fn run(
                 }
                 s.push(rv);
             }
-            Uop::CALL_EXECUTOR | Uop::CALL_EXECUTOR_KNOWN => {
+            op if op.is_native_call() => {
                 // A native call: the callable, NULL and the arguments go,
                 // an unknown result comes (the caller's locals are its own).
                 for _ in 0..u.oparg + 2 {
@@ -851,8 +859,14 @@ fn run(
                     uops[k].oparg = n;
                 }
             }
-            // Anything else: stop analysing (keep the rest as it is).
-            _ => return false,
+            // Anything else: stop analysing (keep the rest as it is); the
+            // exits of the uops not analysed know nothing.
+            _ => {
+                for x in uops.get(k + 1..body_end).unwrap_or(&[]) {
+                    exits.record(x, None);
+                }
+                return false;
+            }
         }
     }
     // A range that ends inside an inlined call leaves a callee's state.

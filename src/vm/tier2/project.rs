@@ -816,10 +816,13 @@ pub fn project(
                             // none of the callable's checks.
                             let known = callable.is_some_and(|f| plain_function_of(f, &callee))
                                 && code_of(&callee).entry.call.freevars == 0;
-                            let call = if known {
-                                Uop::CALL_EXECUTOR_KNOWN
-                            } else {
-                                Uop::CALL_EXECUTOR
+                            // A frame of exactly its arguments: the
+                            // push copies them without a loop.
+                            let only_args = code_of(&callee).entry.call.nlocalsplus == arg;
+                            let call = match (known, Uop::call_executor_args(arg)) {
+                                (true, Some(fixed)) if only_args => fixed,
+                                (true, _) => Uop::CALL_EXECUTOR_KNOWN,
+                                (false, _) => Uop::CALL_EXECUTOR,
                             };
                             b.emit(ins(call).oparg(arg).operand(slot), exit_here, None);
                             // The callee ran arbitrary code.

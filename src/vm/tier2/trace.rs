@@ -72,6 +72,8 @@ pub fn body_end(uops: &[UopInstruction]) -> Option<usize> {
                 | Uop::ERROR_POP_N
                 | Uop::RETURN
                 | Uop::RETURN_CLEAN
+                | Uop::RETURN_LOCAL_INT
+                | Uop::RETURN_LOCAL
         )
     })
 }
@@ -92,7 +94,11 @@ pub fn codes_per_uop<'a>(uops: &[UopInstruction], contexts: &'a [FrameContext]) 
     for (k, u) in uops.iter().enumerate() {
         let here = frames.last().copied().unwrap_or(entry.code());
         let c = match u.opcode {
-            Uop::EXIT_TRACE | Uop::DEOPT | Uop::ERROR_POP_N => ctx_code(u.operand),
+            Uop::EXIT_TRACE
+            | Uop::DEOPT
+            | Uop::ERROR_POP_N
+            | Uop::RETURN_LOCAL_INT
+            | Uop::RETURN_LOCAL => ctx_code(u.operand),
             _ if k > body_end => uops[k..]
                 .iter()
                 .find(|x| matches!(x.opcode, Uop::EXIT_TRACE | Uop::DEOPT | Uop::ERROR_POP_N))

@@ -481,7 +481,10 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             | Uop::PUSH_FRAME
             | Uop::PUSH_FRAME_KNOWN
             | Uop::CALL_EXECUTOR
-            | Uop::CALL_EXECUTOR_KNOWN => {
+            | Uop::CALL_EXECUTOR_KNOWN
+            | Uop::CALL_EXECUTOR_ARGS_1
+            | Uop::CALL_EXECUTOR_ARGS_2
+            | Uop::CALL_EXECUTOR_ARGS_3 => {
                 m.pin_all();
                 m.stack.clear();
             }

@@ -631,7 +631,11 @@ pub unsafe fn run(
                     sp = (*frame).stack_pointer;
                     lp = (*frame).localsplus.as_mut_ptr();
                 }
-                Uop::CALL_EXECUTOR | Uop::CALL_EXECUTOR_KNOWN => {
+                Uop::CALL_EXECUTOR
+                | Uop::CALL_EXECUTOR_KNOWN
+                | Uop::CALL_EXECUTOR_ARGS_1
+                | Uop::CALL_EXECUTOR_ARGS_2
+                | Uop::CALL_EXECUTOR_ARGS_3 => {
                     // SAFETY: a _CALL_EXECUTOR's operand is the entry slot of
                     // a code object the trace holds; a non-null trace there
                     // is registered (invalidation clears the slot first).
@@ -677,6 +681,22 @@ pub unsafe fn run(
                     leave!(status::RETURNED, ins.target, sp)
                 }
                 Uop::RETURN => leave!(status::RETURNED, ins.target, sp),
+                Uop::RETURN_LOCAL => {
+                    let rv = *lp.add(ins.oparg as usize);
+                    incref(rv);
+                    push!(rv);
+                    leave!(status::RETURNED, ins.target, sp)
+                }
+                Uop::RETURN_LOCAL_INT => {
+                    let rv = *lp.add(ins.oparg as usize);
+                    let at = if sp == lp.add((*frame).nlocalsplus as usize) {
+                        lp
+                    } else {
+                        sp
+                    };
+                    *at = rv;
+                    leave!(status::RETURNED, ins.target, at.add(1))
+                }
                 Uop::UNPACK_SEQUENCE => {
                     let v = *sp.sub(1);
                     let n = ins.oparg as usize;

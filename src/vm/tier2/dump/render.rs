@@ -149,7 +149,7 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
             )
         }
         Uop::POP_FRAME => format!("return from {}", code.qualname),
-        Uop::CALL_EXECUTOR | Uop::CALL_EXECUTOR_KNOWN => {
+        op if op.is_native_call() => {
             // SAFETY: a _CALL_EXECUTOR's operand is the entry slot of a code
             // object the trace keeps alive.
             let callee = unsafe { crate::vm::bytecode::EntrySlot::at(u.operand).code() };
@@ -160,7 +160,7 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
                 u.target + 1
             )
         }
-        Uop::RETURN | Uop::RETURN_CLEAN => format!(
+        Uop::RETURN | Uop::RETURN_CLEAN | Uop::RETURN_LOCAL_INT | Uop::RETURN_LOCAL => format!(
             "return from {} at instruction {} (line {})",
             code.qualname,
             u.target,
