@@ -146,6 +146,7 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::CALL_LIST_POP => call_list_pop(s),
         Uop::GUARD_ITER_TUPLE => guard_iter(s, iter_tag::TUPLE),
         Uop::FOR_ITER_TUPLE => for_iter_tuple(s),
+        Uop::BUILD_LIST | Uop::CALL_LEN => crate::containers::build(uop, s),
     }
 }
 
@@ -1602,6 +1603,48 @@ fn to_bool(s: &mut B) -> R {
     let fast = s.llvm().build_or(is_bool, is_int, "fast")?;
     let slow = s.llvm().build_not(fast, "slow")?;
     s.if_then(slow, |s| {
+        // A list or tuple (`if queue:`): its length, inline. `v` is an
+        // object here (not a small int; a stack value is never NULL).
+        let obj = s.object(v)?;
+        let k = s
+            .load_field(obj, &ObjHeader::DESC, "kind")?
+            .into_int_value();
+        let k_ty = k.get_type();
+        let is_list = s.llvm().build_int_compare(
+            IntPredicate::EQ,
+            k,
+            k_ty.const_int(kind::LIST as u64, false),
+            "is_list",
+        )?;
+        let is_tuple = s.llvm().build_int_compare(
+            IntPredicate::EQ,
+            k,
+            k_ty.const_int(kind::TUPLE as u64, false),
+            "is_tuple",
+        )?;
+        let sized = s.llvm().build_or(is_list, is_tuple, "sized")?;
+        s.if_then(sized, |s| {
+            let tuple_len = s.field_ptr(obj, &TupleObj::DESC, "len")?;
+            let list_len = s.field_ptr(obj, &ListObj::DESC, "len")?;
+            let len_ptr = s
+                .llvm()
+                .build_select(is_tuple, tuple_len, list_len, "len_ptr")?
+                .into_pointer_value();
+            let len = s
+                .llvm()
+                .build_load(s.intptr(), len_ptr, "len")?
+                .into_int_value();
+            let full = s.llvm().build_int_compare(
+                IntPredicate::NE,
+                len,
+                len.get_type().const_zero(),
+                "full",
+            )?;
+            let r = s.llvm().build_select(full, t, f, "r")?.into_int_value();
+            s.llvm().build_store(top, r)?;
+            s.decref_obj(v)?;
+            s.continue_at(Exit::Continue)
+        })?;
         // Any other object: its truth from the runtime (which releases it),
         // or 0 if that failed: exit with the stack unchanged.
         let r = s
@@ -1859,6 +1902,20 @@ fn unpack_sequence(s: &mut B) -> R {
         .llvm()
         .build_select(is_tuple, tuple_items, list_items, "items")?
         .into_pointer_value();
+    // A tuple nothing else references (a packet just popped off a queue)
+    // gives its items' references to the stack and only its block is
+    // freed: no increment of each item here and decrement in its dealloc.
+    let rc = s
+        .load_field(obj, &ObjHeader::DESC, "refcnt")?
+        .into_int_value();
+    let alone = s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        rc,
+        rc.get_type().const_int(1, false),
+        "alone",
+    )?;
+    let steal = s.llvm().build_and(is_tuple, alone, "steal")?;
+    let share = s.llvm().build_not(steal, "share")?;
     // The sequence's slot is the bottom of the items: item i goes n-1-i up.
     s.drop_values(1)?;
     let base = s.sp;
@@ -1868,14 +1925,23 @@ fn unpack_sequence(s: &mut B) -> R {
             .llvm()
             .build_load(s.i64(), s.word_at(items, i)?, "item")?
             .into_int_value();
-        s.incref(item)?;
+        s.if_then(share, |s| s.incref(item))?;
         let up = s.llvm().build_int_sub(last, i, "up")?;
         s.llvm().build_store(s.word_at(base, up)?, item)?;
         Ok(acc)
     })?;
     s.sp = s.word_at(base, n)?;
-    s.decref_obj(seq)?;
-    s.continue_at(Exit::Continue)
+    s.if_else(
+        steal,
+        |s| {
+            s.call_helper("cpjit_tuple_free_shell", None, &[seq.into()])?;
+            s.continue_at(Exit::Continue)
+        },
+        |s| {
+            s.decref_obj(seq)?;
+            s.continue_at(Exit::Continue)
+        },
+    )
 }
 
 fn build_tuple(s: &mut B) -> R {
