@@ -363,9 +363,10 @@ fn fused_int_loops_are_exact_at_every_exit_in_both_tier2_modes() {
 
 /// `containers_len_truth.py`: `len()` (`_CALL_LEN`) and list displays
 /// (`_BUILD_LIST`) run as native uops, `_CALL_LEN` is left mid-loop (an
-/// int has no length), truth tests and tuple unpacking take their inline
-/// paths and their exits (other kinds, wrong lengths, shared tuples that
-/// must stay intact), and the output matches tier 1 with nothing leaked in
+/// int has no length), truth tests, tuple unpacking and `list.pop` take
+/// their inline paths and their exits (other kinds, wrong lengths, shared
+/// tuples that must stay intact, long lists, empty lists, bad indices),
+/// and the output matches tier 1 with nothing leaked in
 /// both tier-2 modes (the differential test compares it with CPython too).
 #[test]
 fn len_list_display_truth_and_unpack_are_exact_at_every_exit_in_both_tier2_modes() {

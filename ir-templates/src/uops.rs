@@ -2430,6 +2430,67 @@ fn call_list_pop(s: &mut B) -> R {
         .llvm()
         .build_load(s.i64(), base, "method")?
         .into_int_value();
+    // Inline when the index is absent or a small int in range and at most
+    // a few items move down (a short queue's `pop(0)`, any `pop()`): the
+    // receiver is a list (`_LOAD_METHOD_LIST` guarded it just before).
+    let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list_obj")?;
+    let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
+    let len = sext_i64(s, len)?;
+    let is_int = s.is_small_int(i)?;
+    let no_index = s.llvm().build_not(has_index, "no_index")?;
+    let usable = s.llvm().build_or(no_index, is_int, "usable")?;
+    let raw = s.decode_int(i)?;
+    let last = s.llvm().build_int_sub(len, s.const_i64(1), "last")?;
+    let neg_i = s
+        .llvm()
+        .build_int_compare(IntPredicate::SLT, raw, s.const_i64(0), "neg_i")?;
+    let wrapped = s.llvm().build_int_add(raw, len, "wrapped")?;
+    let from_end = s
+        .llvm()
+        .build_select(neg_i, wrapped, raw, "from_end")?
+        .into_int_value();
+    let j = s
+        .llvm()
+        .build_select(has_index, from_end, last, "j")?
+        .into_int_value();
+    // `j < len` unsigned: also false for a negative `j` (an empty list's
+    // `pop()` included).
+    let in_range = s
+        .llvm()
+        .build_int_compare(IntPredicate::ULT, j, len, "in_range")?;
+    let moved = s.llvm().build_int_sub(last, j, "moved")?;
+    let short = s
+        .llvm()
+        .build_int_compare(IntPredicate::ULE, moved, s.const_i64(8), "short")?;
+    let fast = s.llvm().build_and(usable, in_range, "fast")?;
+    let fast = s.llvm().build_and(fast, short, "fast_short")?;
+    let sp = s.sp;
+    s.if_then(fast, |s| {
+        let items = s
+            .load_field(obj, &ListObj::DESC, "items")?
+            .into_pointer_value();
+        let slot = s.word_at(items, j)?;
+        let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
+        s.counted_loop(moved, s.const_i64(0), |s, k, acc| {
+            let at = s.llvm().build_int_add(j, k, "at")?;
+            let from = s.llvm().build_int_add(at, s.const_i64(1), "from")?;
+            let v = s
+                .llvm()
+                .build_load(s.i64(), s.word_at(items, from)?, "next_item")?;
+            s.llvm().build_store(s.word_at(items, at)?, v)?;
+            Ok(acc)
+        })?;
+        let new_len = s
+            .llvm()
+            .build_int_truncate_or_bit_cast(last, s.intptr(), "new_len")?;
+        s.store_field(obj, &ListObj::DESC, "len", new_len)?;
+        s.llvm().build_store(base, item)?;
+        s.sp = list_slot;
+        s.decref_obj(list)?;
+        s.decref_obj(m)?;
+        s.continue_at(Exit::Continue)
+    })?;
+    s.sp = sp;
     let item = call_or_exit(s, "cpjit_list_pop", &[list, i])?;
     // A small int index (the helper declined anything else) needs no release.
     s.llvm().build_store(base, item)?;

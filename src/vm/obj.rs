@@ -477,6 +477,25 @@ pub fn new_tuple_raw(items: &[u64]) -> Obj {
     Obj(p as u64)
 }
 
+/// Frees a dead tuple: releases its items, then its block (back on its
+/// free list, or to the allocator).
+///
+/// # Safety
+/// `v` is a tuple with refcount 0 and no other users, still counted live.
+#[inline(always)]
+unsafe fn free_tuple(v: u64) {
+    live_dec();
+    let items = tuple_items(v);
+    let n = items.len();
+    for &it in items {
+        decref(it);
+    }
+    if !crate::vm::free_lists::push_tuple(n, v as *mut u8) {
+        // SAFETY: allocated by alloc_tuple with this layout.
+        unsafe { dealloc(v as *mut u8, tuple_layout(n)) };
+    }
+}
+
 /// Frees the block of a dead tuple whose items were moved out (their
 /// references now belong to someone else), as `dealloc` would free it
 /// after releasing them: back on its free list, or to the allocator.
@@ -620,6 +639,14 @@ pub unsafe extern "C" fn cpjit_dealloc(v: u64) {
     if unsafe { (*(v as *const ObjHeader)).kind } == kind::FLOAT && float_free_push(v) {
         return;
     }
+    // The next most common from JIT code: a short tuple (a packet unpacked,
+    // an iterator's tuple), straight back to its free list.
+    // SAFETY: as above.
+    if unsafe { (*(v as *const ObjHeader)).kind } == kind::TUPLE {
+        // SAFETY: a dead tuple, released here exactly once.
+        unsafe { free_tuple(v) };
+        return;
+    }
     // SAFETY: as above.
     unsafe { dealloc_general(v) }
 }
@@ -642,14 +669,8 @@ unsafe fn dealloc_general(v: u64) {
             }
         }
         kind::TUPLE => {
-            let items = tuple_items(v);
-            let n = items.len();
-            for &it in items {
-                decref(it);
-            }
-            if !crate::vm::free_lists::push_tuple(n, v as *mut u8) {
-                dealloc(v as *mut u8, tuple_layout(n));
-            }
+            live_inc();
+            free_tuple(v);
         }
         kind::LIST => {
             let p = v as *mut ListObj;

@@ -79,3 +79,30 @@ for i in range(300):
     for t in [i, IDLE]:
         seen -= t
 print("iter", seen)
+
+# list.pop inline (short moves, negative indices, pop()) and through the
+# helper (long lists), leaving mid-loop on an empty list or a bad index.
+short = []
+long_q = list(range(40))
+popped = 0
+perr = 0
+for i in range(600):
+    short.append(i)
+    if len(short) > 5:
+        popped += short.pop(0)
+    if i % 4 == 0 and len(short) > 2:
+        popped += short.pop(-2)
+    if i % 9 == 0:
+        popped -= short.pop()
+    long_q.append(i)
+    popped += long_q.pop(0) + long_q.pop(len(long_q) // 2)
+    long_q.append(-i)
+    try:
+        if i % 50 == 49:
+            popped += [].pop()
+        if i % 70 == 69:
+            popped += short.pop(99)
+    except IndexError as e:
+        perr += 1
+        pmsg = str(e)
+print("pop", popped, perr, pmsg, short, len(long_q), long_q[:3], long_q[-3:])
