@@ -1919,20 +1919,54 @@ fn unpack_sequence(s: &mut B) -> R {
     // The sequence's slot is the bottom of the items: item i goes n-1-i up.
     s.drop_values(1)?;
     let base = s.sp;
+    // Pairs (the common case) with the count known, so the copy unrolls;
+    // the other lengths through the same code with the count patched in.
+    let pair = s
+        .llvm()
+        .build_int_compare(IntPredicate::EQ, n, s.const_i64(2), "pair")?;
+    let parts = UnpackParts {
+        seq,
+        items,
+        base,
+        steal,
+        share,
+    };
+    s.if_else(
+        pair,
+        |s| move_items(s, &parts, s.const_i64(2)),
+        |s| move_items(s, &parts, n),
+    )
+}
+
+/// What `_UNPACK_SEQUENCE` found: the sequence, its items, the stack slot
+/// they go to, and whether its items' references move (a unique tuple).
+struct UnpackParts<'ctx> {
+    seq: IntValue<'ctx>,
+    items: inkwell::values::PointerValue<'ctx>,
+    base: inkwell::values::PointerValue<'ctx>,
+    steal: IntValue<'ctx>,
+    share: IntValue<'ctx>,
+}
+
+/// Puts the `n` items on the stack (item i goes n-1-i up from the base),
+/// then releases the sequence (or frees a unique tuple's block) and
+/// continues.
+fn move_items<'ctx>(s: &mut B<'ctx, '_>, p: &UnpackParts<'ctx>, n: IntValue<'ctx>) -> R {
     let last = s.llvm().build_int_sub(n, s.const_i64(1), "last")?;
     s.counted_loop(n, s.const_i64(0), |s, i, acc| {
         let item = s
             .llvm()
-            .build_load(s.i64(), s.word_at(items, i)?, "item")?
+            .build_load(s.i64(), s.word_at(p.items, i)?, "item")?
             .into_int_value();
-        s.if_then(share, |s| s.incref(item))?;
+        s.if_then(p.share, |s| s.incref(item))?;
         let up = s.llvm().build_int_sub(last, i, "up")?;
-        s.llvm().build_store(s.word_at(base, up)?, item)?;
+        s.llvm().build_store(s.word_at(p.base, up)?, item)?;
         Ok(acc)
     })?;
-    s.sp = s.word_at(base, n)?;
+    s.sp = s.word_at(p.base, n)?;
+    let seq = p.seq;
     s.if_else(
-        steal,
+        p.steal,
         |s| {
             s.call_helper("cpjit_tuple_free_shell", None, &[seq.into()])?;
             s.continue_at(Exit::Continue)
