@@ -1601,68 +1601,81 @@ fn to_bool(s: &mut B) -> R {
     let is_bool = b.build_or(is_t, is_f, "is_bool")?;
     let is_int = s.is_small_int(v)?;
     let fast = s.llvm().build_or(is_bool, is_int, "fast")?;
-    let slow = s.llvm().build_not(fast, "slow")?;
-    s.if_then(slow, |s| {
-        // A list or tuple (`if queue:`): its length, inline. `v` is an
-        // object here (not a small int; a stack value is never NULL).
-        let obj = s.object(v)?;
-        let k = s
-            .load_field(obj, &ObjHeader::DESC, "kind")?
-            .into_int_value();
-        let k_ty = k.get_type();
-        let is_list = s.llvm().build_int_compare(
-            IntPredicate::EQ,
-            k,
-            k_ty.const_int(kind::LIST as u64, false),
-            "is_list",
-        )?;
-        let is_tuple = s.llvm().build_int_compare(
-            IntPredicate::EQ,
-            k,
-            k_ty.const_int(kind::TUPLE as u64, false),
-            "is_tuple",
-        )?;
-        let sized = s.llvm().build_or(is_list, is_tuple, "sized")?;
-        s.if_then(sized, |s| {
-            let tuple_len = s.field_ptr(obj, &TupleObj::DESC, "len")?;
-            let list_len = s.field_ptr(obj, &ListObj::DESC, "len")?;
-            let len_ptr = s
-                .llvm()
-                .build_select(is_tuple, tuple_len, list_len, "len_ptr")?
-                .into_pointer_value();
-            let len = s
-                .llvm()
-                .build_load(s.intptr(), len_ptr, "len")?
-                .into_int_value();
-            let full = s.llvm().build_int_compare(
-                IntPredicate::NE,
-                len,
-                len.get_type().const_zero(),
-                "full",
-            )?;
-            let r = s.llvm().build_select(full, t, f, "r")?.into_int_value();
-            s.llvm().build_store(top, r)?;
-            s.decref_obj(v)?;
-            s.continue_at(Exit::Continue)
-        })?;
-        // Any other object: its truth from the runtime (which releases it),
-        // or 0 if that failed: exit with the stack unchanged.
-        let r = s
-            .call_helper("cpjit_to_bool", Some(s.i64().into()), &[v.into()])?
-            .ok_or(TemplateError::Signature)?
-            .into_int_value();
-        let ok = s
-            .llvm()
-            .build_int_compare(IntPredicate::NE, r, s.const_i64(0), "ok")?;
-        s.guard(ok, Exit::JumpTarget)?;
+    // A bool or a small int (the common case) first, on the straight path.
+    s.if_then(fast, |s| {
+        let b = s.llvm();
+        // Small int 0 is the word 1.
+        let nonzero = b.build_int_compare(IntPredicate::NE, v, s.const_i64(1), "nonzero")?;
+        let int_truth = b.build_select(nonzero, t, f, "int_truth")?.into_int_value();
+        let r = b.build_select(is_int, int_truth, v, "r")?.into_int_value();
         s.llvm().build_store(top, r)?;
         s.continue_at(Exit::Continue)
     })?;
-    let b = s.llvm();
-    // Small int 0 is the word 1.
-    let nonzero = b.build_int_compare(IntPredicate::NE, v, s.const_i64(1), "nonzero")?;
-    let int_truth = b.build_select(nonzero, t, f, "int_truth")?.into_int_value();
-    let r = b.build_select(is_int, int_truth, v, "r")?.into_int_value();
+    // A list or tuple (`if queue:`): its length, inline. `v` is an
+    // object here (not a small int; a stack value is never NULL).
+    let obj = s.object(v)?;
+    let k = s
+        .load_field(obj, &ObjHeader::DESC, "kind")?
+        .into_int_value();
+    let k_ty = k.get_type();
+    let is_list = s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        k,
+        k_ty.const_int(kind::LIST as u64, false),
+        "is_list",
+    )?;
+    let is_tuple = s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        k,
+        k_ty.const_int(kind::TUPLE as u64, false),
+        "is_tuple",
+    )?;
+    let sized = s.llvm().build_or(is_list, is_tuple, "sized")?;
+    // Only while another reference stays (the common `if queue:`): the
+    // release is then a decrement, with no call on this path (so the
+    // bool path above needs no stack frame either); a last reference goes
+    // through the helper, which frees.
+    let rc = s
+        .load_field(obj, &ObjHeader::DESC, "refcnt")?
+        .into_int_value();
+    let one = rc.get_type().const_int(1, false);
+    let shared = s
+        .llvm()
+        .build_int_compare(IntPredicate::SGT, rc, one, "shared")?;
+    let inline = s.llvm().build_and(sized, shared, "inline")?;
+    s.if_then(inline, |s| {
+        let tuple_len = s.field_ptr(obj, &TupleObj::DESC, "len")?;
+        let list_len = s.field_ptr(obj, &ListObj::DESC, "len")?;
+        let len_ptr = s
+            .llvm()
+            .build_select(is_tuple, tuple_len, list_len, "len_ptr")?
+            .into_pointer_value();
+        let len = s
+            .llvm()
+            .build_load(s.intptr(), len_ptr, "len")?
+            .into_int_value();
+        let full = s.llvm().build_int_compare(
+            IntPredicate::NE,
+            len,
+            len.get_type().const_zero(),
+            "full",
+        )?;
+        let r = s.llvm().build_select(full, t, f, "r")?.into_int_value();
+        s.llvm().build_store(top, r)?;
+        let rc1 = s.llvm().build_int_sub(rc, one, "rc1")?;
+        s.store_field(obj, &ObjHeader::DESC, "refcnt", rc1)?;
+        s.continue_at(Exit::Continue)
+    })?;
+    // Any other object: its truth from the runtime (which releases it),
+    // or 0 if that failed: exit with the stack unchanged.
+    let r = s
+        .call_helper("cpjit_to_bool", Some(s.i64().into()), &[v.into()])?
+        .ok_or(TemplateError::Signature)?
+        .into_int_value();
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, r, s.const_i64(0), "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
     s.llvm().build_store(top, r)?;
     s.continue_at(Exit::Continue)
 }

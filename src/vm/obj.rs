@@ -482,7 +482,8 @@ pub fn new_tuple_raw(items: &[u64]) -> Obj {
 ///
 /// # Safety
 /// `v` is a tuple with refcount 0 and no other users, still counted live.
-#[inline(always)]
+/// Not inlined: [`cpjit_dealloc`]'s float path stays without a frame.
+#[inline(never)]
 unsafe fn free_tuple(v: u64) {
     live_dec();
     let items = tuple_items(v);
