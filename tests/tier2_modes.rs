@@ -361,6 +361,38 @@ fn fused_int_loops_are_exact_at_every_exit_in_both_tier2_modes() {
     }
 }
 
+/// `containers_len_truth.py`: `len()` (`_CALL_LEN`) and list displays
+/// (`_BUILD_LIST`) run as native uops, `_CALL_LEN` is left mid-loop (an
+/// int has no length), truth tests, tuple unpacking and `list.pop` take
+/// their inline paths and their exits (other kinds, wrong lengths, shared
+/// tuples that must stay intact, long lists, empty lists, bad indices),
+/// and the output matches tier 1 with nothing leaked in
+/// both tier-2 modes (the differential test compares it with CPython too).
+#[test]
+fn len_list_display_truth_and_unpack_are_exact_at_every_exit_in_both_tier2_modes() {
+    let file = tier2_program("containers_len_truth.py");
+    let reference = cpjit("1", &file, &[]);
+    assert_eq!(reference.status, 0, "{}", reference.stderr);
+    for mode in ["uops", "jit"] {
+        let (r, text) = cpjit_dumping(mode, &file, "cpjit-len-truth", "--leak-check");
+        let what = format!("--tier {mode}:\n{}", r.stderr);
+        assert_eq!(r.status, 0, "{what}");
+        assert_eq!(r.stdout, reference.stdout, "{what}");
+        for uop in ["_CALL_LEN", "_BUILD_LIST", "_TO_BOOL", "_UNPACK_SEQUENCE"] {
+            assert!(text.contains(uop), "no {uop} in the dump; {what}");
+        }
+        assert!(
+            !text.contains("cpjit_step(BUILD_LIST"),
+            "a list display still steps tier 1; {what}"
+        );
+        assert!(
+            r.stderr
+                .contains("cpjit-leak-check: live objects at exit: 0"),
+            "{what}"
+        );
+    }
+}
+
 /// `containers_native.py`: dict subscripts and stores, `list.append`,
 /// `list.pop` and `for` over tuples run as native uops (the dump shows
 /// each), every fast path is left mid-loop (a missing key, an unhashable

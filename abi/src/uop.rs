@@ -593,6 +593,19 @@ uops! {
     /// `RETURN_VALUE`), `frame.stack_pointer = sp`, status `RETURNED`.
     /// `operand`: the frame context (0), as an exit's.
     RETURN_LOCAL = "_RETURN_LOCAL",
+    // ----- containers and strings (s7-containers) -----
+    /// `BUILD_LIST oparg`: `cpjit_build_list(items: ptr, oparg) -> list`
+    /// makes a list of the top `oparg` values (taking their references),
+    /// which replace them.
+    BUILD_LIST = "_BUILD_LIST",
+    /// `len(x)`, stack `[callable, NULL, x]` with `operand` the builtin
+    /// `len` (baked by the projection): unless the callable is `operand`,
+    /// the slot above it NULL and `x` a list or tuple (length read inline)
+    /// or another object `cpjit_len(x) -> tagged length or 0` measures
+    /// (str, dict), continue at `jump_target`, stack unchanged (tier 1
+    /// makes the call and raises `TypeError`). Else release `x` and the
+    /// callable and replace the three values by the length (a small int).
+    CALL_LEN = "_CALL_LEN",
 }
 
 impl Uop {

@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod builder;
+mod containers;
 mod float_exprs;
 mod float_items;
 mod fused;

@@ -179,6 +179,7 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::CALL_LIST_POP => call_list_pop(s),
         Uop::GUARD_ITER_TUPLE => guard_iter(s, iter_tag::TUPLE),
         Uop::FOR_ITER_TUPLE => for_iter_tuple(s),
+        Uop::BUILD_LIST | Uop::CALL_LEN => crate::containers::build(uop, s),
     }
 }
 
@@ -1702,26 +1703,81 @@ fn to_bool(s: &mut B) -> R {
     let is_bool = b.build_or(is_t, is_f, "is_bool")?;
     let is_int = s.is_small_int(v)?;
     let fast = s.llvm().build_or(is_bool, is_int, "fast")?;
-    let slow = s.llvm().build_not(fast, "slow")?;
-    s.if_then(slow, |s| {
-        // Any other object: its truth from the runtime (which releases it),
-        // or 0 if that failed: exit with the stack unchanged.
-        let r = s
-            .call_helper("cpjit_to_bool", Some(s.i64().into()), &[v.into()])?
-            .ok_or(TemplateError::Signature)?
-            .into_int_value();
-        let ok = s
-            .llvm()
-            .build_int_compare(IntPredicate::NE, r, s.const_i64(0), "ok")?;
-        s.guard(ok, Exit::JumpTarget)?;
+    // A bool or a small int (the common case) first, on the straight path.
+    s.if_then(fast, |s| {
+        let b = s.llvm();
+        // Small int 0 is the word 1.
+        let nonzero = b.build_int_compare(IntPredicate::NE, v, s.const_i64(1), "nonzero")?;
+        let int_truth = b.build_select(nonzero, t, f, "int_truth")?.into_int_value();
+        let r = b.build_select(is_int, int_truth, v, "r")?.into_int_value();
         s.llvm().build_store(top, r)?;
         s.continue_at(Exit::Continue)
     })?;
-    let b = s.llvm();
-    // Small int 0 is the word 1.
-    let nonzero = b.build_int_compare(IntPredicate::NE, v, s.const_i64(1), "nonzero")?;
-    let int_truth = b.build_select(nonzero, t, f, "int_truth")?.into_int_value();
-    let r = b.build_select(is_int, int_truth, v, "r")?.into_int_value();
+    // A list or tuple (`if queue:`): its length, inline. `v` is an
+    // object here (not a small int; a stack value is never NULL).
+    let obj = s.object(v)?;
+    let k = s
+        .load_field(obj, &ObjHeader::DESC, "kind")?
+        .into_int_value();
+    let k_ty = k.get_type();
+    let is_list = s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        k,
+        k_ty.const_int(kind::LIST as u64, false),
+        "is_list",
+    )?;
+    let is_tuple = s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        k,
+        k_ty.const_int(kind::TUPLE as u64, false),
+        "is_tuple",
+    )?;
+    let sized = s.llvm().build_or(is_list, is_tuple, "sized")?;
+    // Only while another reference stays (the common `if queue:`): the
+    // release is then a decrement, with no call on this path (so the
+    // bool path above needs no stack frame either); a last reference goes
+    // through the helper, which frees.
+    let rc = s
+        .load_field(obj, &ObjHeader::DESC, "refcnt")?
+        .into_int_value();
+    let one = rc.get_type().const_int(1, false);
+    let shared = s
+        .llvm()
+        .build_int_compare(IntPredicate::SGT, rc, one, "shared")?;
+    let inline = s.llvm().build_and(sized, shared, "inline")?;
+    s.if_then(inline, |s| {
+        let tuple_len = s.field_ptr(obj, &TupleObj::DESC, "len")?;
+        let list_len = s.field_ptr(obj, &ListObj::DESC, "len")?;
+        let len_ptr = s
+            .llvm()
+            .build_select(is_tuple, tuple_len, list_len, "len_ptr")?
+            .into_pointer_value();
+        let len = s
+            .llvm()
+            .build_load(s.intptr(), len_ptr, "len")?
+            .into_int_value();
+        let full = s.llvm().build_int_compare(
+            IntPredicate::NE,
+            len,
+            len.get_type().const_zero(),
+            "full",
+        )?;
+        let r = s.llvm().build_select(full, t, f, "r")?.into_int_value();
+        s.llvm().build_store(top, r)?;
+        let rc1 = s.llvm().build_int_sub(rc, one, "rc1")?;
+        s.store_field(obj, &ObjHeader::DESC, "refcnt", rc1)?;
+        s.continue_at(Exit::Continue)
+    })?;
+    // Any other object: its truth from the runtime (which releases it),
+    // or 0 if that failed: exit with the stack unchanged.
+    let r = s
+        .call_helper("cpjit_to_bool", Some(s.i64().into()), &[v.into()])?
+        .ok_or(TemplateError::Signature)?
+        .into_int_value();
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, r, s.const_i64(0), "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
     s.llvm().build_store(top, r)?;
     s.continue_at(Exit::Continue)
 }
@@ -1961,23 +2017,80 @@ fn unpack_sequence(s: &mut B) -> R {
         .llvm()
         .build_select(is_tuple, tuple_items, list_items, "items")?
         .into_pointer_value();
+    // A tuple nothing else references (a packet just popped off a queue)
+    // gives its items' references to the stack and only its block is
+    // freed: no increment of each item here and decrement in its dealloc.
+    let rc = s
+        .load_field(obj, &ObjHeader::DESC, "refcnt")?
+        .into_int_value();
+    let alone = s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        rc,
+        rc.get_type().const_int(1, false),
+        "alone",
+    )?;
+    let steal = s.llvm().build_and(is_tuple, alone, "steal")?;
+    let share = s.llvm().build_not(steal, "share")?;
     // The sequence's slot is the bottom of the items: item i goes n-1-i up.
     s.drop_values(1)?;
     let base = s.sp;
+    // Pairs (the common case) with the count known, so the copy unrolls;
+    // the other lengths through the same code with the count patched in.
+    let pair = s
+        .llvm()
+        .build_int_compare(IntPredicate::EQ, n, s.const_i64(2), "pair")?;
+    let parts = UnpackParts {
+        seq,
+        items,
+        base,
+        steal,
+        share,
+    };
+    s.if_else(
+        pair,
+        |s| move_items(s, &parts, s.const_i64(2)),
+        |s| move_items(s, &parts, n),
+    )
+}
+
+/// What `_UNPACK_SEQUENCE` found: the sequence, its items, the stack slot
+/// they go to, and whether its items' references move (a unique tuple).
+struct UnpackParts<'ctx> {
+    seq: IntValue<'ctx>,
+    items: inkwell::values::PointerValue<'ctx>,
+    base: inkwell::values::PointerValue<'ctx>,
+    steal: IntValue<'ctx>,
+    share: IntValue<'ctx>,
+}
+
+/// Puts the `n` items on the stack (item i goes n-1-i up from the base),
+/// then releases the sequence (or frees a unique tuple's block) and
+/// continues.
+fn move_items<'ctx>(s: &mut B<'ctx, '_>, p: &UnpackParts<'ctx>, n: IntValue<'ctx>) -> R {
     let last = s.llvm().build_int_sub(n, s.const_i64(1), "last")?;
     s.counted_loop(n, s.const_i64(0), |s, i, acc| {
         let item = s
             .llvm()
-            .build_load(s.i64(), s.word_at(items, i)?, "item")?
+            .build_load(s.i64(), s.word_at(p.items, i)?, "item")?
             .into_int_value();
-        s.incref(item)?;
+        s.if_then(p.share, |s| s.incref(item))?;
         let up = s.llvm().build_int_sub(last, i, "up")?;
-        s.llvm().build_store(s.word_at(base, up)?, item)?;
+        s.llvm().build_store(s.word_at(p.base, up)?, item)?;
         Ok(acc)
     })?;
-    s.sp = s.word_at(base, n)?;
-    s.decref_obj(seq)?;
-    s.continue_at(Exit::Continue)
+    s.sp = s.word_at(p.base, n)?;
+    let seq = p.seq;
+    s.if_else(
+        p.steal,
+        |s| {
+            s.call_helper("cpjit_tuple_free_shell", None, &[seq.into()])?;
+            s.continue_at(Exit::Continue)
+        },
+        |s| {
+            s.decref_obj(seq)?;
+            s.continue_at(Exit::Continue)
+        },
+    )
 }
 
 fn build_tuple(s: &mut B) -> R {
@@ -2466,6 +2579,67 @@ fn call_list_pop(s: &mut B) -> R {
         .llvm()
         .build_load(s.i64(), base, "method")?
         .into_int_value();
+    // Inline when the index is absent or a small int in range and at most
+    // a few items move down (a short queue's `pop(0)`, any `pop()`): the
+    // receiver is a list (`_LOAD_METHOD_LIST` guarded it just before).
+    let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list_obj")?;
+    let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
+    let len = sext_i64(s, len)?;
+    let is_int = s.is_small_int(i)?;
+    let no_index = s.llvm().build_not(has_index, "no_index")?;
+    let usable = s.llvm().build_or(no_index, is_int, "usable")?;
+    let raw = s.decode_int(i)?;
+    let last = s.llvm().build_int_sub(len, s.const_i64(1), "last")?;
+    let neg_i = s
+        .llvm()
+        .build_int_compare(IntPredicate::SLT, raw, s.const_i64(0), "neg_i")?;
+    let wrapped = s.llvm().build_int_add(raw, len, "wrapped")?;
+    let from_end = s
+        .llvm()
+        .build_select(neg_i, wrapped, raw, "from_end")?
+        .into_int_value();
+    let j = s
+        .llvm()
+        .build_select(has_index, from_end, last, "j")?
+        .into_int_value();
+    // `j < len` unsigned: also false for a negative `j` (an empty list's
+    // `pop()` included).
+    let in_range = s
+        .llvm()
+        .build_int_compare(IntPredicate::ULT, j, len, "in_range")?;
+    let moved = s.llvm().build_int_sub(last, j, "moved")?;
+    let short = s
+        .llvm()
+        .build_int_compare(IntPredicate::ULE, moved, s.const_i64(8), "short")?;
+    let fast = s.llvm().build_and(usable, in_range, "fast")?;
+    let fast = s.llvm().build_and(fast, short, "fast_short")?;
+    let sp = s.sp;
+    s.if_then(fast, |s| {
+        let items = s
+            .load_field(obj, &ListObj::DESC, "items")?
+            .into_pointer_value();
+        let slot = s.word_at(items, j)?;
+        let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
+        s.counted_loop(moved, s.const_i64(0), |s, k, acc| {
+            let at = s.llvm().build_int_add(j, k, "at")?;
+            let from = s.llvm().build_int_add(at, s.const_i64(1), "from")?;
+            let v = s
+                .llvm()
+                .build_load(s.i64(), s.word_at(items, from)?, "next_item")?;
+            s.llvm().build_store(s.word_at(items, at)?, v)?;
+            Ok(acc)
+        })?;
+        let new_len = s
+            .llvm()
+            .build_int_truncate_or_bit_cast(last, s.intptr(), "new_len")?;
+        s.store_field(obj, &ListObj::DESC, "len", new_len)?;
+        s.llvm().build_store(base, item)?;
+        s.sp = list_slot;
+        s.decref_obj(list)?;
+        s.decref_obj(m)?;
+        s.continue_at(Exit::Continue)
+    })?;
+    s.sp = sp;
     let item = call_or_exit(s, "cpjit_list_pop", &[list, i])?;
     // A small int index (the helper declined anything else) needs no release.
     s.llvm().build_store(base, item)?;

@@ -1,6 +1,7 @@
 //! Narrow C-ABI helpers of the dict, list and tuple uops
 //! (`_BINARY_SUBSCR_DICT`, `_STORE_SUBSCR_DICT`, `_CALL_LIST_APPEND`,
-//! `_CALL_LIST_POP`), and what the projection asks about list methods.
+//! `_CALL_LIST_POP`, `_UNPACK_SEQUENCE`'s freeing of a unique tuple),
+//! and what the projection asks about list methods.
 //!
 //! Each takes its operands as values (no frame, no stack pointer, no
 //! tier-1 dispatch), computes exactly what tier 1 computes for its fast
@@ -152,6 +153,56 @@ pub extern "C" fn cpjit_list_pop(list: u64, i: u64) -> u64 {
     }
 }
 
+/// `BUILD_LIST n` for `_BUILD_LIST`: a new list of the `n` values at
+/// `items` (taking their references), exactly tier 1's.
+///
+/// # Safety
+/// `items` points at `n` owned values (the trace's stack).
+pub unsafe extern "C" fn cpjit_build_list(items: *const u64, n: u64) -> u64 {
+    // SAFETY: the caller's contract.
+    let items = unsafe { std::slice::from_raw_parts(items, n as usize) };
+    crate::vm::obj::new_list(items.iter().map(|&v| Obj::from_raw(v)).collect()).into_raw()
+}
+
+/// `len(x)` for `_CALL_LEN` when `x` is not a list or tuple (which the
+/// template measures inline): the tagged length of a str, dict, range or
+/// dict view, exactly as the builtin computes it; 0 for anything else
+/// (tier 1 then makes the call and raises), with nothing released.
+pub extern "C" fn cpjit_len(x: u64) -> u64 {
+    if !crate::abi::value::is_object(x) {
+        return 0;
+    }
+    match crate::vm::builtins::len_of(x) {
+        Ok(n) => i64::try_from(n)
+            .ok()
+            .and_then(crate::abi::value::encode_small_int)
+            .unwrap_or(0),
+        Err(_) => 0,
+    }
+}
+
+/// Whether `f` (a callable the projection baked) is the builtin `len`.
+pub fn is_len_builtin(f: u64) -> bool {
+    if !crate::abi::value::is_object(f) || kind_of(f) != kind::BUILTIN {
+        return false;
+    }
+    // SAFETY: kind checked: a live builtin object (the trace keeps it).
+    let b = unsafe { &*(f as *const BuiltinObj) };
+    b.self_kind == 0 && b.name == "len"
+}
+
+/// Frees a tuple that `_UNPACK_SEQUENCE` emptied: the trace held its only
+/// reference and moved its items onto the stack (their references with
+/// them), so only the block goes, without releasing the items.
+///
+/// # Safety
+/// `t` is a tuple with refcount 1, held by the caller, whose items' references
+/// the caller took over.
+pub unsafe extern "C" fn cpjit_tuple_free_shell(t: u64) {
+    // SAFETY: the caller's contract.
+    unsafe { crate::vm::obj::free_tuple_shell(t) }
+}
+
 /// Adds the helpers of this module (and `cpjit_none`, which
 /// `_CALL_LIST_APPEND` pushes) to `table`.
 pub fn register(table: SymbolTable) -> SymbolTable {
@@ -162,6 +213,9 @@ pub fn register(table: SymbolTable) -> SymbolTable {
         cpjit_list_append,
         cpjit_list_pop,
         cpjit_dict_get,
+        cpjit_tuple_free_shell,
+        cpjit_build_list,
+        cpjit_len,
     ]
     .into_iter()
     .fold(table, |t, (name, addr)| t.with(name, addr))

@@ -82,7 +82,20 @@ pub unsafe extern "C" fn cpjit_get_iter(
     // SAFETY: the caller's contract: one value on the stack.
     unsafe {
         let v = *sp.sub(1);
-        if kind_of(v) == KIND_ITER {
+        let k = kind_of(v);
+        if k == KIND_ITER {
+            return sp;
+        }
+        // The common sequences directly (the iterator takes the stack's
+        // reference), without the general dispatch.
+        if k == kind::TUPLE || k == kind::LIST {
+            let seq = Obj::from_raw(v);
+            let state = if k == kind::TUPLE {
+                IterState::Tuple { seq, idx: 0 }
+            } else {
+                IterState::List { seq, idx: 0 }
+            };
+            *sp.sub(1) = crate::vm::obj::new_iter_obj(state);
             return sp;
         }
         if let Ok(it) = crate::vm::iter::get_iter(v) {

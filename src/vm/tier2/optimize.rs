@@ -693,6 +693,19 @@ fn run(
                 }
                 s.push(Ty::Unknown);
             }
+            // ----- containers and strings (s7-containers) -----
+            Uop::BUILD_LIST => {
+                for _ in 0..u.oparg {
+                    s.pop();
+                }
+                s.push(Ty::Unknown);
+            }
+            Uop::CALL_LEN => {
+                for _ in 0..3 {
+                    s.pop();
+                }
+                s.push(Ty::Int);
+            }
             Uop::BINARY_OP_ADD_FLOAT
             | Uop::BINARY_OP_SUBTRACT_FLOAT
             | Uop::BINARY_OP_MULTIPLY_FLOAT => {

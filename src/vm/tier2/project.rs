@@ -583,6 +583,21 @@ pub fn project(
                 b.emit(ins(Uop::BUILD_TUPLE).oparg(arg), None, None);
                 i += 1;
             }
+            op::BUILD_LIST => {
+                b.emit(ins(Uop::BUILD_LIST).oparg(arg), None, None);
+                i += 1;
+            }
+            // `len(x)` of the baked builtin: natively for the sized kinds.
+            op::CALL | op::CALL_BUILTIN
+                if speculate
+                    && arg == 1
+                    && callable.is_some_and(container_helpers::is_len_builtin)
+                    && (i == 0 || opcode(instrs[i - 1]) != op::KW_NAMES) =>
+            {
+                let len = callable.unwrap_or(0);
+                b.emit(ins(Uop::CALL_LEN).operand(len), exit_here, None);
+                i += 1;
+            }
             // A tuple or list of the right length unpacks inline; anything
             // else leaves to tier 1, which redoes (or raises).
             op::UNPACK_SEQUENCE | op::UNPACK_SEQUENCE_TWO_TUPLE if speculate => {

@@ -130,6 +130,7 @@ fn exits_before(u: Uop) -> bool {
                 | Uop::UNPACK_SEQUENCE
                 | Uop::BINARY_SLICE
                 | Uop::CALL_RANGE_ITER
+                | Uop::CALL_LEN
                 | Uop::UNARY_NEGATIVE
                 | Uop::UNARY_NOT
                 | Uop::BINARY_SUBSCR_DICT
@@ -364,8 +365,12 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                 m.pop_pinned(u.oparg as usize + 2);
                 st.makes = Some(m.make(false));
             }
-            Uop::BUILD_TUPLE => {
+            Uop::BUILD_TUPLE | Uop::BUILD_LIST => {
                 m.pop_pinned(u.oparg as usize);
+                st.makes = Some(m.make(false));
+            }
+            Uop::CALL_LEN => {
+                m.pop_pinned(3);
                 st.makes = Some(m.make(false));
             }
             Uop::UNPACK_SEQUENCE => {

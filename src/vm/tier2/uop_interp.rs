@@ -806,6 +806,29 @@ pub unsafe fn run(
                         pc = ins.jump_target as usize;
                     }
                 }
+                // ----- containers and strings (s7-containers) -----
+                Uop::BUILD_LIST => {
+                    let n = ins.oparg as usize;
+                    sp = sp.sub(n);
+                    let l = container_helpers::cpjit_build_list(sp, n as u64);
+                    push!(l);
+                }
+                Uop::CALL_LEN => {
+                    let (callable, null, x) = (*sp.sub(3), *sp.sub(2), *sp.sub(1));
+                    let r = if callable == ins.operand && null == 0 {
+                        container_helpers::cpjit_len(x)
+                    } else {
+                        0
+                    };
+                    if r == 0 {
+                        pc = ins.jump_target as usize;
+                    } else {
+                        sp = sp.sub(3);
+                        push!(r);
+                        decref(x);
+                        decref(callable);
+                    }
+                }
                 Uop::CALL_RANGE_ITER => {
                     let base = sp.sub(ins.oparg as usize + 2);
                     match crate::vm::tier2::iter_helpers::cpjit_range_iter(

@@ -1,0 +1,128 @@
+//! Templates of the container and string uops of session 7
+//! (`_BUILD_LIST`, `_CALL_LEN`): what used to be a generic step or a
+//! builtin call through the runtime's dispatch, done inline or through one
+//! narrow helper.
+
+use cpjit_abi::layout::{kind, ListObj, ObjHeader, TupleObj};
+use cpjit_abi::uop::Uop;
+use inkwell::IntPredicate;
+
+use crate::builder::{Exit, StencilBuilder};
+use crate::TemplateError;
+
+type B<'ctx, 'a> = StencilBuilder<'ctx, 'a>;
+type R = Result<(), TemplateError>;
+
+/// Builds `uop`, one of this module's.
+pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
+    match uop {
+        Uop::BUILD_LIST => build_list(s),
+        Uop::CALL_LEN => call_len(s),
+        _ => Err(TemplateError::Signature),
+    }
+}
+
+/// `BUILD_LIST n`: the top `n` values become a list (the helper takes their
+/// references).
+fn build_list(s: &mut B) -> R {
+    let n = s.oparg()?;
+    let neg = s.llvm().build_int_neg(n, "neg")?;
+    let base = s.word_at(s.sp, neg)?;
+    let l = s
+        .call_helper(
+            "cpjit_build_list",
+            Some(s.i64().into()),
+            &[base.into(), n.into()],
+        )?
+        .ok_or(TemplateError::Signature)?
+        .into_int_value();
+    s.llvm().build_store(base, l)?;
+    s.sp = s.word_at(base, s.const_i64(1))?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `len(x)` with `[callable, NULL, x]` on the stack: a list's or tuple's
+/// length inline, any other object's from `cpjit_len` (0: exit, stack
+/// unchanged).
+fn call_len(s: &mut B) -> R {
+    let (callable, null, x) = (s.peek(3)?, s.peek(2)?, s.peek(1)?);
+    let b = s.llvm();
+    let same = b.build_int_compare(IntPredicate::EQ, callable, s.operand()?, "is_len")?;
+    let no_self = b.build_int_compare(IntPredicate::EQ, null, s.const_i64(0), "no_self")?;
+    let ok = b.build_and(same, no_self, "ok")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    // A small int has no length: the helper declines it (and reads no
+    // header); every other value is an object here.
+    let is_int = s.is_small_int(x)?;
+    let is_obj = s.llvm().build_not(is_int, "is_obj")?;
+    let clean = s.llvm().build_and(x, s.const_i64(-2), "clean")?;
+    let obj = s.object(clean)?;
+    let sized = s.new_block("sized");
+    let other = s.new_block("other");
+    let kind_bb = s.new_block("kind");
+    s.llvm().build_conditional_branch(is_obj, kind_bb, other)?;
+    s.llvm().position_at_end(kind_bb);
+    let k = s
+        .load_field(obj, &ObjHeader::DESC, "kind")?
+        .into_int_value();
+    let k_ty = k.get_type();
+    let is_list = s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        k,
+        k_ty.const_int(kind::LIST as u64, false),
+        "is_list",
+    )?;
+    let is_tuple = s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        k,
+        k_ty.const_int(kind::TUPLE as u64, false),
+        "is_tuple",
+    )?;
+    let seq = s.llvm().build_or(is_list, is_tuple, "seq")?;
+    s.llvm().build_conditional_branch(seq, sized, other)?;
+    let sp = s.sp;
+    s.llvm().position_at_end(sized);
+    let tuple_len = s.field_ptr(obj, &TupleObj::DESC, "len")?;
+    let list_len = s.field_ptr(obj, &ListObj::DESC, "len")?;
+    let len_ptr = s
+        .llvm()
+        .build_select(is_tuple, tuple_len, list_len, "len_ptr")?
+        .into_pointer_value();
+    let len = s
+        .llvm()
+        .build_load(s.intptr(), len_ptr, "len")?
+        .into_int_value();
+    let len = if len.get_type().get_bit_width() == 64 {
+        len
+    } else {
+        s.llvm().build_int_s_extend(len, s.i64(), "len64")?
+    };
+    let r = s.encode_int(len)?;
+    finish_len(s, callable, x, r)?;
+    s.sp = sp;
+    s.llvm().position_at_end(other);
+    let r = s
+        .call_helper("cpjit_len", Some(s.i64().into()), &[x.into()])?
+        .ok_or(TemplateError::Signature)?
+        .into_int_value();
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, r, s.const_i64(0), "measured")?;
+    s.guard(ok, Exit::JumpTarget)?;
+    finish_len(s, callable, x, r)
+}
+
+/// Replaces `[callable, NULL, x]` by the length `r` and releases `x` and
+/// the callable.
+fn finish_len<'ctx>(
+    s: &mut B<'ctx, '_>,
+    callable: inkwell::values::IntValue<'ctx>,
+    x: inkwell::values::IntValue<'ctx>,
+    r: inkwell::values::IntValue<'ctx>,
+) -> R {
+    s.drop_values(3)?;
+    s.push(r)?;
+    s.decref(x)?;
+    s.decref_obj(callable)?;
+    s.continue_at(Exit::Continue)
+}
