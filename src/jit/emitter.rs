@@ -269,7 +269,14 @@ impl Plan<'_> {
             // block's end, each written in full (`EmitSink::data` copies
             // the whole body): no byte of the data area keeps a stale
             // value.
-            unsafe { (g.trace_unchecked)(s, t) }
+            unsafe {
+                if std::ptr::eq(g, &crate::jit::stencils::HOST_EMIT) {
+                    // The host's set: a direct call, inlined.
+                    crate::jit::stencils::host_trace_unchecked(s, t)
+                } else {
+                    (g.trace_unchecked)(s, t)
+                }
+            }
         });
         match emitted {
             Some(()) => Ok(()),
