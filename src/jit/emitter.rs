@@ -61,6 +61,15 @@ pub struct Emitter {
     /// Longest trace the fast loop may lay out: its packed sums cannot carry
     /// from code into data or out of 64 bits.
     fast_limit: usize,
+    /// Longest trace [`Emitter::plan`] lays out with its fast loop:
+    /// `fast_limit` (at most `2^31`) when the set has generated functions
+    /// and uniform data and the trampoline and guard can be emitted, else
+    /// 0 (every trace then takes the full first pass, which also says what
+    /// is wrong). One comparison per trace decides it.
+    fast_plan_limit: usize,
+    /// What the fast plan adds after the last uop, from the guard's sizes
+    /// and the set's largest data alignment ([`FrameTail`]).
+    tail: FrameTail,
     /// The largest data alignment of the set, minus one.
     max_align_mask: u32,
     /// Bits of the operand `Operand` holes receive: all 64 on 64-bit
@@ -138,6 +147,21 @@ impl GroupSize {
         align_mask: 0,
         ok: false,
     };
+}
+
+/// The end of a planned block, fixed per emitter: the guard's code and
+/// data sizes, and the data area's alignment mask. With uniform data the
+/// guard's data needs no aligning (every data sum is a multiple of the
+/// largest alignment), so placing the guard and the data area is three
+/// additions and a mask ([`Emitter::plan`]).
+#[derive(Clone, Copy, Debug, Default)]
+struct FrameTail {
+    /// Bytes of the guard's code.
+    code: u64,
+    /// Bytes of the guard's data.
+    data: u64,
+    /// The data area's alignment (the set's largest), minus one.
+    align_mask: u64,
 }
 
 /// Where one group goes: its code offset in the block and its data offset
@@ -224,7 +248,9 @@ impl Plan<'_> {
         let Some(g) = e.generated.filter(|_| self.unchecked) else {
             return e.emit_into(trace, layout, buf, base, executor);
         };
-        let emitted = e.emit_generated(trace, layout, buf, base, executor, |s, t| {
+        // The unchecked functions fill the data area in full (below), so
+        // only the padding before it is zeroed.
+        let emitted = e.emit_generated(trace, layout, buf, base, executor, false, |s, t| {
             // SAFETY: `trace_unchecked`'s contract holds. `emit_generated`
             // checked that the block is `layout.total_size` bytes and put
             // the sink at code offset 0 and the data area's start.
@@ -238,8 +264,19 @@ impl Plan<'_> {
             // beyond the set's largest, which every data offset has, as
             // every group's data size is a multiple of it and the data
             // area starts aligned to it: `uniform_data`), and the sums
-            // end inside the block (`finish_layout`).
-            unsafe { (g.trace_unchecked)(s, t) }
+            // end inside the block (`plan`'s size check). So the data
+            // pieces lie back to back from the data area's start to the
+            // block's end, each written in full (`EmitSink::data` copies
+            // the whole body): no byte of the data area keeps a stale
+            // value.
+            unsafe {
+                if std::ptr::eq(g, &crate::jit::stencils::HOST_EMIT) {
+                    // The host's set: a direct call, inlined.
+                    crate::jit::stencils::host_trace_unchecked(s, t)
+                } else {
+                    (g.trace_unchecked)(s, t)
+                }
+            }
         });
         match emitted {
             Some(()) => Ok(()),
@@ -387,6 +424,18 @@ impl Emitter {
         let unchecked = generated.is_some_and(|g| {
             uniform_data && Self::verify_sizes(g, &packed, &usable, frame, max_align_mask)
         });
+        let fast_limit = usize::try_from(fast_limit).unwrap_or(usize::MAX);
+        let frame_usable = trampoline.unresolved.is_none() && fatal_error.unresolved.is_none();
+        let fast_plan_limit = if generated.is_some() && uniform_data && frame_usable {
+            fast_limit.min(1 << 31)
+        } else {
+            0
+        };
+        let tail = FrameTail {
+            code: fatal_error.code_len as u64,
+            data: fatal_error.data_len as u64,
+            align_mask: max_align_mask as u64,
+        };
         Ok(Emitter {
             unchecked,
             programs,
@@ -397,7 +446,9 @@ impl Emitter {
             packed,
             unusable_data,
             uniform_data,
-            fast_limit: usize::try_from(fast_limit).unwrap_or(usize::MAX),
+            fast_limit,
+            fast_plan_limit,
+            tail,
             max_align_mask,
             operand_mask: if is_32_bit(set.target) {
                 u32::MAX as u64
@@ -450,6 +501,7 @@ impl Emitter {
         let mut e = Self::new(set, symbols)?;
         e.generated = None;
         e.unchecked = false;
+        e.fast_plan_limit = 0;
         Ok(e)
     }
 
@@ -649,11 +701,12 @@ impl Emitter {
         JitError::BadStencil("layout: no bad instruction found".into())
     }
 
-    /// Whether [`Emitter::plan`] may take its fast loop (generated
-    /// functions, data that never needs aligning, a trace short enough for
-    /// packed sums).
+    /// Whether [`Emitter::plan`] may take its fast loop for a trace of `n`
+    /// uops: `1 <= n <= fast_plan_limit` (0 unless the set has generated
+    /// functions, uniform data and an emittable frame), one comparison.
+    #[inline(always)]
     fn fast_plan(&self, n: usize) -> bool {
-        self.generated.is_some() && self.uniform_data && n <= self.fast_limit && n <= 1 << 31
+        n.wrapping_sub(1) < self.fast_plan_limit
     }
 
     /// What emission needs, computed before the block is allocated: the
@@ -684,19 +737,29 @@ impl Emitter {
                 unchecked: false,
             });
         }
-        self.check_frame(trace)?;
+        // `fast_plan`: the trace is not empty, the frame can be emitted.
         let t = &self.trampoline;
         let packed = &*self.packed;
         let mut pos = pack(t.code_len, t.data_len);
         out.slots.clear();
         out.slots.reserve(n + 2);
-        out.slots.push(Slot::default());
         // The slots are written in place, in the reserved capacity (a plain
-        // loop keeps the running sum in a register). `n <= fast_limit`:
-        // no sum carries, and the data sum reaches `unusable_data` exactly
-        // when an opcode is unusable (`unusable_flag`; the sums are then
-        // not used). Every target is checked, also those of uops that do
-        // not read them.
+        // loop keeps the running sum in a register), and the length set
+        // once at the end.
+        let Some((first, spare)) = out
+            .slots
+            .spare_capacity_mut()
+            .get_mut(..n + 2)
+            .and_then(|s| s.split_first_mut())
+        else {
+            return Err(JitError::BadStencil("plan: no room for the layout".into()));
+        };
+        first.write(Slot::default());
+        let (body, guard_slot) = spare.split_at_mut(n);
+        // `n <= fast_limit`: no sum carries, and the data sum reaches
+        // `unusable_data` exactly when an opcode is unusable
+        // (`unusable_flag`; the sums are then not used). Every target is
+        // checked, also those of uops that do not read them.
         let targets = TargetCheck::new(n);
         let mut bad = 0u64;
         let mut step = |slot: &mut std::mem::MaybeUninit<Slot>, ins: &UopInstruction| {
@@ -709,12 +772,7 @@ impl Emitter {
             bad |= targets.flags(ins);
         };
         // Four instructions per round (the loop's own cost, shared).
-        let spare = out
-            .slots
-            .spare_capacity_mut()
-            .get_mut(..n)
-            .unwrap_or_default();
-        let (slots4, slots_rest) = spare.as_chunks_mut::<4>();
+        let (slots4, slots_rest) = body.as_chunks_mut::<4>();
         let (trace4, trace_rest) = trace.as_chunks::<4>();
         for (s, t) in slots4.iter_mut().zip(trace4) {
             for (slot, ins) in s.iter_mut().zip(t) {
@@ -724,16 +782,38 @@ impl Emitter {
         for (slot, ins) in slots_rest.iter_mut().zip(trace_rest) {
             step(slot, ins);
         }
-        // SAFETY: `n + 2` slots are reserved; the first was pushed and the
-        // next `n` were just written, one per instruction of `trace` (the
-        // spare capacity holds at least `n + 1`). The last is pushed below.
-        unsafe { out.slots.set_len(n + 1) };
         let (code, data) = (pos & u32::MAX as u64, pos >> 32);
         if TargetCheck::any(bad) || data >= self.unusable_data {
             return Err(self.first_error(trace));
         }
-        let guard = self.finish_layout(out, code, data, self.max_align_mask)?;
-        out.slots.push(guard);
+        // The guard, then the data area after all code. Every data size is
+        // a multiple of the set's largest alignment (`uniform_data`), so
+        // the guard's data is aligned already, and the trampoline or the
+        // guard has that alignment: the data area is aligned to it. `code`
+        // and `data` are below `2^32`: no sum here overflows.
+        let tail = self.tail;
+        let data_base = (code + tail.code + tail.align_mask) & !tail.align_mask;
+        let total = data_base + data + tail.data;
+        if total > MAX_BLOCK as u64 {
+            return Err(JitError::TraceTooLarge {
+                needed: usize::try_from(total).unwrap_or(usize::MAX),
+                limit: MAX_BLOCK,
+            });
+        }
+        if let Some(g) = guard_slot.first_mut() {
+            g.write(Slot {
+                code: code as u32,
+                data: data as u32,
+            });
+        }
+        // SAFETY: `n + 2` slots are reserved, and each was just written:
+        // the first, one per instruction of `trace` (`body` holds exactly
+        // `n`: chunks and rest cover it, as they do `trace`), the guard's
+        // (`guard_slot` holds exactly one).
+        unsafe { out.slots.set_len(n + 2) };
+        out.code_size = (code + tail.code) as usize;
+        out.data_base = data_base as usize;
+        out.total_size = total as usize;
         Ok(Plan {
             emitter: self,
             trace,
@@ -763,7 +843,7 @@ impl Emitter {
         executor: u64,
     ) -> Result<(), JitError> {
         if let Some(g) = self.generated {
-            let emitted = self.emit_generated(trace, layout, buf, base, executor, |s, t| {
+            let emitted = self.emit_generated(trace, layout, buf, base, executor, true, |s, t| {
                 Self::checked_trace(g, layout, s, t)
             });
             if emitted.is_some() {
@@ -831,8 +911,11 @@ impl Emitter {
     /// `body` (the set's checked or unchecked functions); `None` if they
     /// cannot (the block is then incomplete). Checks the frame of the
     /// layout: the block's size, the slots' count, that code and data end
-    /// where the layout says.
+    /// where the layout says. Zeroes the padding between code and data,
+    /// and the whole data area too if `zero_data` (when `body` may leave
+    /// gaps in it: data aligned inside it).
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
     fn emit_generated(
         &self,
         trace: &[UopInstruction],
@@ -840,6 +923,7 @@ impl Emitter {
         buf: &mut [u8],
         base: u64,
         executor: u64,
+        zero_data: bool,
         body: impl for<'s> FnOnce(&mut Sink<'s>, &'s [UopInstruction]) -> Option<()>,
     ) -> Option<()> {
         let n = trace.len();
@@ -851,9 +935,14 @@ impl Emitter {
         {
             return None;
         }
-        // Padding between code and data, and between data pieces, is zeroed
-        // so that no stale bytes of an earlier executor remain.
-        buf[layout.code_size..].fill(0);
+        // Padding between code and data (and between data pieces, if the
+        // body may leave any) is zeroed so that no stale bytes of an
+        // earlier executor remain.
+        if zero_data {
+            buf.get_mut(layout.code_size..)?.fill(0);
+        } else {
+            Self::zero_padding(buf, layout.code_size, layout.data_base)?;
+        }
         let targets = slots.get(1..n + 1)?;
         let consts = TraceConsts {
             executor,
@@ -867,6 +956,30 @@ impl Emitter {
         // The layout must be this trace's: code and data end where it says.
         (sink.code_offset() == layout.code_size && sink.data_offset() == layout.total_size)
             .then_some(())
+    }
+
+    /// Zeroes `buf[code_end..data_base]`, the padding before the data
+    /// area (shorter than [`MAX_DATA_ALIGN`], the largest alignment).
+    /// Where the block allows it, that is one store of a fixed
+    /// [`MAX_DATA_ALIGN`] bytes ending at `data_base` (no `memset` call
+    /// for a few bytes): what it zeroes before `code_end` is code, which
+    /// emission writes afterwards (or the table-driven path rewrites in
+    /// full). `None` if the offsets do not lie in `buf` in that order.
+    #[inline(always)]
+    fn zero_padding(buf: &mut [u8], code_end: usize, data_base: usize) -> Option<()> {
+        const W: usize = MAX_DATA_ALIGN;
+        if code_end > data_base {
+            return None;
+        }
+        let window = data_base
+            .checked_sub(W)
+            .and_then(|start| buf.get_mut(start..data_base))
+            .and_then(|w| <&mut [u8; W]>::try_from(w).ok());
+        match window {
+            Some(w) if data_base - code_end <= W => *w = [0; W],
+            _ => buf.get_mut(code_end..data_base)?.fill(0),
+        }
+        Some(())
     }
 
     /// [`Emitter::emit_into`] through the patch programs.

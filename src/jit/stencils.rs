@@ -19,6 +19,34 @@ pub use generated::STENCILS as HOST;
 pub(crate) static HOST_EMIT: crate::jit::emitter::generated::GeneratedSet =
     crate::jit::emitter::generated::generated_set!(generated);
 
+/// [`HOST_EMIT`]'s whole-trace function without bounds checks, as a
+/// direct call the emitter can inline (the host set is the one every
+/// trace of a VM uses; other sets go through their [`GeneratedSet`]'s
+/// function pointer).
+///
+/// [`GeneratedSet`]: crate::jit::emitter::generated::GeneratedSet
+///
+/// # Safety
+///
+/// The contract of [`Sink::trace_unchecked`].
+///
+/// [`Sink::trace_unchecked`]: crate::jit::emitter::generated::Sink::trace_unchecked
+#[inline(always)]
+pub(crate) unsafe fn host_trace_unchecked<'a>(
+    s: &mut crate::jit::emitter::generated::Sink<'a>,
+    trace: &'a [crate::jit::UopInstruction],
+) -> Option<()> {
+    // SAFETY: the caller keeps `trace_unchecked`'s contract.
+    unsafe {
+        s.trace_unchecked(
+            trace,
+            generated::emit::trampoline,
+            generated::emit::uop,
+            generated::emit::fatal_error,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::HOST;

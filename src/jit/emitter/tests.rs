@@ -176,6 +176,7 @@ fn emission_matches_the_reference_on_every_target() {
                                 &mut buf,
                                 base,
                                 base + 0x20_0000,
+                                true,
                                 |s, t| Emitter::checked_trace(g, &layout, s, t)
                             )
                             .is_some(),
@@ -583,5 +584,43 @@ fn committed_sets_keep_a_long_fast_loop() {
             set.target,
             emitter.fast_limit
         );
+    }
+}
+
+/// The plan's one comparison (`fast_plan_limit`) sends every trace it
+/// cannot lay out quickly to the full first pass, which refuses it the
+/// same way before any block exists: an empty trace, and on every target
+/// a trampoline or guard whose runtime symbol is missing (the fast limit
+/// is then 0), whatever the trace's length.
+#[test]
+fn the_plan_refuses_an_empty_trace_and_an_unusable_frame() {
+    for available in stencil_sets::available() {
+        let set = available.set;
+        let base = 0x7f12_3456_0040u64;
+        let symbols = symbols_for(set, base);
+        let emitter = Emitter::new(set, &symbols).unwrap();
+        assert!(emitter.fast_plan_limit > 0, "{}", set.target);
+        let mut layout = Layout::default();
+        let got = emitter.plan(&[], &mut layout).map(|_| ());
+        assert!(matches!(got, Err(JitError::EmptyTrace)), "{got:?}");
+        let frame_symbols: Vec<&str> = [&set.trampoline, &set.fatal_error]
+            .into_iter()
+            .flat_map(|g| g.code.holes.iter().chain(g.data.holes))
+            .filter_map(|h| h.symbol)
+            .collect();
+        assert!(!frame_symbols.is_empty(), "{}", set.target);
+        for sym in frame_symbols {
+            let missing = Emitter::new(set, &symbols_except(set, base, sym)).unwrap();
+            assert_eq!(missing.fast_plan_limit, 0, "{} {sym}", set.target);
+            for n in [1usize, 4, 100] {
+                let trace = vec![UopInstruction::new(Uop::NOP); n];
+                let got = missing.plan(&trace, &mut layout).map(|_| ());
+                assert!(
+                    matches!(got, Err(JitError::UnresolvedSymbol(s)) if s == sym),
+                    "{} {sym} n={n}: {got:?}",
+                    set.target
+                );
+            }
+        }
     }
 }

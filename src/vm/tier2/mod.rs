@@ -13,6 +13,7 @@
 //!   fact into a trace.
 //! * [`stats`]: `--stats` counters.
 //! * [`dump`]: `--dump-traces`; [`removals`]: the optimizer's change log it shows.
+//! * [`record`]: a copy of every trace handed to the JIT, for benchmarks.
 //!
 //! Tier 1 calls [`on_hot_backedge`] when a `JUMP_BACKWARD` gets hot; the
 //! loop's trace is installed by rewriting the instruction to
@@ -53,6 +54,7 @@ pub mod local_guards;
 pub mod optimize;
 pub mod peel;
 pub mod project;
+pub mod record;
 pub mod removals;
 pub mod return_stubs;
 pub mod stats;
@@ -308,6 +310,7 @@ impl State {
                     .zip(&uops)
                     .map(|(c, u)| c.lines.get(u.target as usize).copied().unwrap_or(0))
                     .collect();
+                record::trace(&uops);
                 ctx.compile_with_lines(&uops, &code.qualname, Some(&lines))
                     .map(Some)
                     .map_err(|e| format!("JIT compile failed: {e}"))

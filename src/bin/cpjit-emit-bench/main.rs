@@ -1,8 +1,15 @@
 //! Measures the JIT runtime side by side in one process: emission throughput
-//! (MB/s of code+data, ns per uop) for traces of 10, 100 and 1,000 uops
-//! against a plain memcpy of the same bytes, the cost of page protection on
-//! its own, the full compile path, and allocated-over-emitted bytes over a
-//! realistic run of compiles and frees.
+//! (MB/s of code+data, ns per uop) against a plain memcpy of the same bytes
+//! for two mixes of traces, the cost of page protection on its own, the
+//! full compile path, and allocated-over-emitted bytes over a realistic run
+//! of compiles and frees.
+//!
+//! The two mixes:
+//! * **synthetic**: one 10-uop integer loop body repeated to 10, 100 and
+//!   1,000 uops (small stencils: the worst case for emission against
+//!   memcpy);
+//! * **recorded**: the traces the VM compiles running the bench programs
+//!   ([`recorded`]), per length bucket.
 //!
 //! `cargo run --release --bin cpjit-emit-bench`
 
@@ -15,6 +22,8 @@ use cpjit::jit::{JitConfig, JitContext, SymbolTable, UopInstruction};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+mod recorded;
+
 static TRUE_OBJ: u64 = 0;
 static FALSE_OBJ: u64 = 0;
 
@@ -25,6 +34,12 @@ fn symbols() -> SymbolTable {
         .with("cpjit_dealloc", dealloc as *const () as u64)
         .with("cpjit_true", &TRUE_OBJ as *const u64 as u64)
         .with("cpjit_false", &FALSE_OBJ as *const u64 as u64)
+}
+
+/// The VM's symbol table (its runtime helpers), which the recorded
+/// traces' stencils name.
+fn vm_symbols() -> SymbolTable {
+    cpjit::vm::tier2::helpers::symbol_table()
 }
 
 /// The table-driven emitter (patch programs) for `set`, to compare with
@@ -113,6 +128,12 @@ fn main() -> Result<()> {
         // `CPJIT_BENCH_PATH=tables`: the table-driven emitter instead of the
         // generated functions.
         let tables = std::env::var("CPJIT_BENCH_PATH").is_ok_and(|p| p == "tables");
+        // `CPJIT_BENCH_MIX=recorded`: the recorded mix's traces of
+        // `CPJIT_BENCH_BUCKET` (a label of `recorded::BUCKETS`, default
+        // `all`) instead, each emitted ITERS times.
+        if std::env::var("CPJIT_BENCH_MIX").is_ok_and(|m| m == "recorded") {
+            return emit_recorded_only(iters, tables);
+        }
         let uops: usize = match std::env::var("CPJIT_BENCH_UOPS") {
             Ok(n) => n.parse().context("CPJIT_BENCH_UOPS=N")?,
             Err(_) => 1000,
@@ -162,8 +183,174 @@ fn main() -> Result<()> {
         println!("compiled 100 uops {iters} times with gdb registration");
         return Ok(());
     }
+    // Recorded before any other measurement, so that the programs' runs
+    // happen once, at the start.
+    let recorded = recorded::traces()?;
     for (set, name) in stencil_sets() {
         measure(set, name)?;
+        // The hand-written synthetic set has a few uops only: the VM's
+        // traces are for the generated ones.
+        if std::ptr::eq(set, &cpjit::jit::stencils::HOST) {
+            measure_recorded(set, &recorded)?;
+        }
+        println!();
+    }
+    Ok(())
+}
+
+/// The recorded mix's traces of `CPJIT_BENCH_BUCKET` (default `all`),
+/// each planned and emitted `iters` times with the host set, for
+/// instruction counting: prints the number of uops emitted per round.
+fn emit_recorded_only(iters: usize, tables: bool) -> Result<()> {
+    let bucket = std::env::var("CPJIT_BENCH_BUCKET").unwrap_or_else(|_| "all".into());
+    let &(_, lo, hi) = recorded::BUCKETS
+        .iter()
+        .find(|b| b.0 == bucket)
+        .context("CPJIT_BENCH_BUCKET: one of 1-10, 11-100, 101+, all")?;
+    let set = &cpjit::jit::stencils::HOST;
+    let jit = JitContext::new(config(), set, &vm_symbols())?;
+    let table_emitter = Emitter::table_driven(set, &vm_symbols())?;
+    let emitter = if tables {
+        &table_emitter
+    } else {
+        jit.emitter()
+    };
+    let recorded = recorded::traces()?;
+    let mut blocks = Blocks::new(emitter, recorded.iter().flat_map(|r| &r.traces), lo, hi);
+    for _ in 0..iters {
+        blocks.emit_all(emitter)?;
+    }
+    println!(
+        "recorded mix, bucket {bucket}: {} traces, {} uops per round, emitted {iters} times",
+        blocks.traces.len(),
+        blocks.uops
+    );
+    Ok(())
+}
+
+/// Traces of one length bucket with a layout and a block each, to emit
+/// one after another.
+struct Blocks<'a> {
+    traces: Vec<&'a [UopInstruction]>,
+    layouts: Vec<Layout>,
+    bufs: Vec<Vec<u8>>,
+    /// Uops over all the traces.
+    uops: usize,
+    /// Bytes of all the blocks.
+    bytes: usize,
+    /// Traces the emitter refused (not emitted).
+    refused: usize,
+}
+
+impl<'a> Blocks<'a> {
+    /// The traces of `all` with `lo..=hi` uops that `emitter` plans.
+    fn new(
+        emitter: &Emitter,
+        all: impl IntoIterator<Item = &'a Vec<UopInstruction>>,
+        lo: usize,
+        hi: usize,
+    ) -> Self {
+        let mut b = Blocks {
+            traces: Vec::new(),
+            layouts: Vec::new(),
+            bufs: Vec::new(),
+            uops: 0,
+            bytes: 0,
+            refused: 0,
+        };
+        for t in all.into_iter().filter(|t| (lo..=hi).contains(&t.len())) {
+            let mut layout = Layout::default();
+            match emitter.plan(t, &mut layout) {
+                Ok(p) => {
+                    b.bufs.push(vec![0u8; p.total_size()]);
+                    b.bytes += p.total_size();
+                }
+                Err(_) => {
+                    b.refused += 1;
+                    continue;
+                }
+            }
+            b.traces.push(t);
+            b.layouts.push(layout);
+            b.uops += t.len();
+        }
+        b
+    }
+
+    /// Plans and emits every trace into its block, as `compile` does
+    /// between allocating and installing.
+    fn emit_all(&mut self, emitter: &Emitter) -> Result<()> {
+        for ((t, layout), buf) in self
+            .traces
+            .iter()
+            .zip(&mut self.layouts)
+            .zip(&mut self.bufs)
+        {
+            let base = buf.as_ptr() as u64;
+            emitter
+                .plan(black_box(t), layout)?
+                .emit(black_box(buf), base, 0x1000)?;
+        }
+        Ok(())
+    }
+}
+
+/// Emission of the recorded mix with `set`, per length bucket, against
+/// memcpy of the same bytes (one copy per trace, of its block's size).
+fn measure_recorded(set: &'static StencilSet, recorded: &[recorded::Recorded]) -> Result<()> {
+    let jit = JitContext::new(config(), set, &vm_symbols()).context("JIT context")?;
+    let emitter = jit.emitter();
+    let budget = Duration::from_millis(300);
+    let programs: Vec<&str> = recorded.iter().map(|r| r.program.as_str()).collect();
+    let total: usize = recorded.iter().map(|r| r.traces.len()).sum();
+    println!(
+        "recorded mix: the {total} traces the VM compiled running {} programs ({}); \
+         emit = plan + emit of every trace of the bucket into its own block, \
+         memcpy = one copy per trace of its block's bytes",
+        programs.len(),
+        programs.join(" ")
+    );
+    println!(
+        "{:>7} {:>7} {:>8} {:>10} {:>9} {:>9} {:>12} {:>9} {:>12} {:>9}",
+        "bucket",
+        "traces",
+        "uops",
+        "uops/trace",
+        "bytes/uop",
+        "refused",
+        "emit MB/s",
+        "ns/uop",
+        "memcpy MB/s",
+        "emit/cpy"
+    );
+    for (label, lo, hi) in recorded::BUCKETS {
+        let mut blocks = Blocks::new(emitter, recorded.iter().flat_map(|r| &r.traces), lo, hi);
+        if blocks.traces.is_empty() {
+            println!("{label:>7} {:>7}", 0);
+            continue;
+        }
+        let emit = best_per_call(budget, || blocks.emit_all(emitter).expect("emit"));
+        let srcs: Vec<Vec<u8>> = blocks.bufs.iter().map(|b| vec![0x90u8; b.len()]).collect();
+        let mut dsts: Vec<Vec<u8>> = blocks.bufs.iter().map(|b| vec![0u8; b.len()]).collect();
+        let copy = best_per_call(budget, || {
+            for (d, s) in black_box(&mut dsts).iter_mut().zip(black_box(&srcs)) {
+                d.copy_from_slice(s);
+            }
+        });
+        let n = blocks.traces.len();
+        println!(
+            "{:>7} {:>7} {:>8} {:>10.1} {:>9.1} {:>9} {:>12.0} {:>9.2} {:>12.0} {:>9.2}",
+            label,
+            n,
+            blocks.uops,
+            blocks.uops as f64 / n as f64,
+            blocks.bytes as f64 / blocks.uops as f64,
+            blocks.refused,
+            mbps(blocks.bytes, emit),
+            emit.as_nanos() as f64 / blocks.uops as f64,
+            mbps(blocks.bytes, copy),
+            emit.as_secs_f64() / copy.as_secs_f64(),
+        );
     }
     Ok(())
 }
@@ -196,6 +383,9 @@ fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
         set.target, set.cc, set.input_hash
     );
     let tables = table_driven(set)?;
+    println!(
+        "synthetic mix: one 10-uop integer loop body repeated to N uops (small stencils: the worst case)"
+    );
     println!(
         "emitter: {}; tbl/cpy: the table-driven emitter (patch programs) in the same run",
         if jit.emitter().is_generated() {
@@ -315,7 +505,6 @@ fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
         each[each.len() / 2].as_nanos()
     );
     memory_run(set)?;
-    println!();
     Ok(())
 }
 
