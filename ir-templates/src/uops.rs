@@ -2093,21 +2093,10 @@ fn move_items<'ctx>(s: &mut B<'ctx, '_>, p: &UnpackParts<'ctx>, n: IntValue<'ctx
     )
 }
 
+/// `BUILD_TUPLE n`: the top `n` values become a tuple (the helper takes
+/// their references).
 fn build_tuple(s: &mut B) -> R {
-    let n = s.oparg()?;
-    let neg = s.llvm().build_int_neg(n, "neg")?;
-    let base = s.word_at(s.sp, neg)?;
-    let t = s
-        .call_helper(
-            "cpjit_build_tuple",
-            Some(s.i64().into()),
-            &[base.into(), n.into()],
-        )?
-        .ok_or(TemplateError::Signature)?
-        .into_int_value();
-    s.llvm().build_store(base, t)?;
-    s.sp = s.word_at(base, s.const_i64(1))?;
-    s.continue_at(Exit::Continue)
+    crate::containers::build_from_stack(s, "cpjit_build_tuple")
 }
 
 /// `iter(range(args))`: `[callable, NULL, args...]` becomes the iterator
