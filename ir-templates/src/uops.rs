@@ -91,23 +91,7 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::CALL_EXECUTOR_KNOWN => call_executor(s, true),
         Uop::RETURN_CLEAN => return_clean(s),
         // ----- s7-float -----
-        Uop::FLOAT_ADD_LOCALS
-        | Uop::FLOAT_SUBTRACT_LOCALS
-        | Uop::FLOAT_MULTIPLY_LOCALS
-        | Uop::FLOAT_ADD_TOS_LOCAL
-        | Uop::FLOAT_SUBTRACT_TOS_LOCAL
-        | Uop::FLOAT_MULTIPLY_TOS_LOCAL
-        | Uop::FLOAT_ADD_TOS_CONST
-        | Uop::FLOAT_SUBTRACT_TOS_CONST
-        | Uop::FLOAT_MULTIPLY_TOS_CONST
-        | Uop::GUARD_FLOAT_UNBOXED
-        | Uop::GUARD_FLOAT_CONST_UNBOXED
-        | Uop::LIST_ITEM_FLOAT_LOCAL_IDX
-        | Uop::LIST_ITEM_FLOAT_KNOWN_IDX
-        | Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_IDX
-        | Uop::INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX
-        | Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX
-        | Uop::FLOAT_SQRT_UNBOXED => crate::float_exprs::build(uop, s),
+        cpjit_abi::float_expr_uops!() => crate::float_exprs::build(uop, s),
         Uop::RETURN_LOCAL_INT => return_local_int(s),
         Uop::RETURN_LOCAL => return_local(s),
         Uop::CALL_EXECUTOR_ARGS_1 | Uop::CALL_EXECUTOR_ARGS_2 | Uop::CALL_EXECUTOR_ARGS_3 => {

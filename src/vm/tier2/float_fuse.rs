@@ -346,24 +346,7 @@ fn keeps_locals(u: Uop) -> bool {
             | Uop::GUARD_ITER_LIST
             | Uop::FOR_ITER_LIST
             | Uop::CALL_RANGE_ITER
-            | Uop::FLOAT_ADD_LOCALS
-            | Uop::FLOAT_SUBTRACT_LOCALS
-            | Uop::FLOAT_MULTIPLY_LOCALS
-            | Uop::FLOAT_ADD_TOS_LOCAL
-            | Uop::FLOAT_SUBTRACT_TOS_LOCAL
-            | Uop::FLOAT_MULTIPLY_TOS_LOCAL
-            | Uop::FLOAT_ADD_TOS_CONST
-            | Uop::FLOAT_SUBTRACT_TOS_CONST
-            | Uop::FLOAT_MULTIPLY_TOS_CONST
-            | Uop::GUARD_FLOAT_UNBOXED
-            | Uop::GUARD_FLOAT_CONST_UNBOXED
-            | Uop::LIST_ITEM_FLOAT_LOCAL_IDX
-            | Uop::LIST_ITEM_FLOAT_KNOWN_IDX
-            | Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_IDX
-            | Uop::INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX
-            | Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX
-            | Uop::FLOAT_SQRT_UNBOXED
-    )
+    ) || u.is_float_expr()
 }
 
 /// The locals known to hold lists before each uop.
