@@ -302,14 +302,6 @@ fn keeps_locals(u: Uop) -> bool {
             | Uop::GUARD_NOS_FLOAT
             | Uop::GUARD_IS_TRUE_POP
             | Uop::GUARD_IS_FALSE_POP
-            | Uop::BINARY_OP_ADD_INT
-            | Uop::BINARY_OP_SUBTRACT_INT
-            | Uop::BINARY_OP_MULTIPLY_INT
-            | Uop::BINARY_OP_AND_INT
-            | Uop::BINARY_OP_RSHIFT_INT
-            | Uop::BINARY_OP_MOD_INT
-            | Uop::BINARY_OP_FLOOR_DIVIDE_INT
-            | Uop::BINARY_OP_POWER_INT
             | Uop::COMPARE_OP_INT
             | Uop::BINARY_OP_ADD_FLOAT
             | Uop::BINARY_OP_SUBTRACT_FLOAT
@@ -347,6 +339,7 @@ fn keeps_locals(u: Uop) -> bool {
             | Uop::FOR_ITER_LIST
             | Uop::CALL_RANGE_ITER
     ) || u.is_float_expr()
+        || crate::vm::tier2::optimize::is_small_int_binary_op(u)
 }
 
 /// The locals known to hold lists before each uop.
