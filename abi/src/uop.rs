@@ -608,6 +608,36 @@ uops! {
     CALL_LEN = "_CALL_LEN",
 }
 
+/// The pattern of the s7-float uops of unboxed float expressions and float
+/// list items (`_FLOAT_*_LOCALS`, `_FLOAT_*_TOS_*`, `_GUARD_FLOAT_*UNBOXED`,
+/// `_*ITEM_FLOAT_*_IDX`, `_FLOAT_SQRT_UNBOXED`): the set the `float_exprs`
+/// templates build, `float_fuse::interpret` runs and the list-proof pass
+/// keeps local facts across. A macro so that exhaustive matches (the
+/// template dispatch) can use it as a pattern; elsewhere use
+/// [`Uop::is_float_expr`].
+#[macro_export]
+macro_rules! float_expr_uops {
+    () => {
+        $crate::uop::Uop::FLOAT_ADD_LOCALS
+            | $crate::uop::Uop::FLOAT_SUBTRACT_LOCALS
+            | $crate::uop::Uop::FLOAT_MULTIPLY_LOCALS
+            | $crate::uop::Uop::FLOAT_ADD_TOS_LOCAL
+            | $crate::uop::Uop::FLOAT_SUBTRACT_TOS_LOCAL
+            | $crate::uop::Uop::FLOAT_MULTIPLY_TOS_LOCAL
+            | $crate::uop::Uop::FLOAT_ADD_TOS_CONST
+            | $crate::uop::Uop::FLOAT_SUBTRACT_TOS_CONST
+            | $crate::uop::Uop::FLOAT_MULTIPLY_TOS_CONST
+            | $crate::uop::Uop::GUARD_FLOAT_UNBOXED
+            | $crate::uop::Uop::GUARD_FLOAT_CONST_UNBOXED
+            | $crate::uop::Uop::LIST_ITEM_FLOAT_LOCAL_IDX
+            | $crate::uop::Uop::LIST_ITEM_FLOAT_KNOWN_IDX
+            | $crate::uop::Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_IDX
+            | $crate::uop::Uop::INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX
+            | $crate::uop::Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX
+            | $crate::uop::Uop::FLOAT_SQRT_UNBOXED
+    };
+}
+
 impl Uop {
     /// A native call of a function-entry executor (`_CALL_EXECUTOR` or its
     /// proven-callee forms `_CALL_EXECUTOR_KNOWN`, `_CALL_EXECUTOR_ARGS_n`).
@@ -643,6 +673,12 @@ impl Uop {
         }
     }
 
+    /// One of the s7-float uops [`float_expr_uops!`](crate::float_expr_uops)
+    /// names.
+    pub const fn is_float_expr(self) -> bool {
+        matches!(self, crate::float_expr_uops!())
+    }
+
     /// The push of an inlined callee's frame (`_PUSH_FRAME` or its
     /// proven-callee form `_PUSH_FRAME_KNOWN`).
     pub const fn is_frame_push(self) -> bool {
@@ -653,6 +689,14 @@ impl Uop {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn float_expr_uops_are_float_uops() {
+        let set = Uop::ALL.iter().filter(|u| u.is_float_expr());
+        assert_eq!(set.clone().count(), 17);
+        assert!(set.clone().all(|u| u.name().contains("FLOAT")));
+        assert!(!Uop::BINARY_OP_ADD_FLOAT.is_float_expr());
+    }
 
     #[test]
     fn names_round_trip_and_indices_are_dense() {

@@ -25,18 +25,21 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
 /// `BUILD_LIST n`: the top `n` values become a list (the helper takes their
 /// references).
 fn build_list(s: &mut B) -> R {
+    build_from_stack(s, "cpjit_build_list")
+}
+
+/// The top `n` (oparg) values become the one object `helper(base, n)` makes
+/// from them (the helper takes their references): `BUILD_LIST` and
+/// `BUILD_TUPLE`.
+pub(crate) fn build_from_stack(s: &mut B, helper: &str) -> R {
     let n = s.oparg()?;
     let neg = s.llvm().build_int_neg(n, "neg")?;
     let base = s.word_at(s.sp, neg)?;
-    let l = s
-        .call_helper(
-            "cpjit_build_list",
-            Some(s.i64().into()),
-            &[base.into(), n.into()],
-        )?
+    let made = s
+        .call_helper(helper, Some(s.i64().into()), &[base.into(), n.into()])?
         .ok_or(TemplateError::Signature)?
         .into_int_value();
-    s.llvm().build_store(base, l)?;
+    s.llvm().build_store(base, made)?;
     s.sp = s.word_at(base, s.const_i64(1))?;
     s.continue_at(Exit::Continue)
 }

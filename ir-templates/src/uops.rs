@@ -91,23 +91,7 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::CALL_EXECUTOR_KNOWN => call_executor(s, true),
         Uop::RETURN_CLEAN => return_clean(s),
         // ----- s7-float -----
-        Uop::FLOAT_ADD_LOCALS
-        | Uop::FLOAT_SUBTRACT_LOCALS
-        | Uop::FLOAT_MULTIPLY_LOCALS
-        | Uop::FLOAT_ADD_TOS_LOCAL
-        | Uop::FLOAT_SUBTRACT_TOS_LOCAL
-        | Uop::FLOAT_MULTIPLY_TOS_LOCAL
-        | Uop::FLOAT_ADD_TOS_CONST
-        | Uop::FLOAT_SUBTRACT_TOS_CONST
-        | Uop::FLOAT_MULTIPLY_TOS_CONST
-        | Uop::GUARD_FLOAT_UNBOXED
-        | Uop::GUARD_FLOAT_CONST_UNBOXED
-        | Uop::LIST_ITEM_FLOAT_LOCAL_IDX
-        | Uop::LIST_ITEM_FLOAT_KNOWN_IDX
-        | Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_IDX
-        | Uop::INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX
-        | Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX
-        | Uop::FLOAT_SQRT_UNBOXED => crate::float_exprs::build(uop, s),
+        cpjit_abi::float_expr_uops!() => crate::float_exprs::build(uop, s),
         Uop::RETURN_LOCAL_INT => return_local_int(s),
         Uop::RETURN_LOCAL => return_local(s),
         Uop::CALL_EXECUTOR_ARGS_1 | Uop::CALL_EXECUTOR_ARGS_2 | Uop::CALL_EXECUTOR_ARGS_3 => {
@@ -2093,21 +2077,10 @@ fn move_items<'ctx>(s: &mut B<'ctx, '_>, p: &UnpackParts<'ctx>, n: IntValue<'ctx
     )
 }
 
+/// `BUILD_TUPLE n`: the top `n` values become a tuple (the helper takes
+/// their references).
 fn build_tuple(s: &mut B) -> R {
-    let n = s.oparg()?;
-    let neg = s.llvm().build_int_neg(n, "neg")?;
-    let base = s.word_at(s.sp, neg)?;
-    let t = s
-        .call_helper(
-            "cpjit_build_tuple",
-            Some(s.i64().into()),
-            &[base.into(), n.into()],
-        )?
-        .ok_or(TemplateError::Signature)?
-        .into_int_value();
-    s.llvm().build_store(base, t)?;
-    s.sp = s.word_at(base, s.const_i64(1))?;
-    s.continue_at(Exit::Continue)
+    crate::containers::build_from_stack(s, "cpjit_build_tuple")
 }
 
 /// `iter(range(args))`: `[callable, NULL, args...]` becomes the iterator

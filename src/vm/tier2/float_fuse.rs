@@ -302,14 +302,6 @@ fn keeps_locals(u: Uop) -> bool {
             | Uop::GUARD_NOS_FLOAT
             | Uop::GUARD_IS_TRUE_POP
             | Uop::GUARD_IS_FALSE_POP
-            | Uop::BINARY_OP_ADD_INT
-            | Uop::BINARY_OP_SUBTRACT_INT
-            | Uop::BINARY_OP_MULTIPLY_INT
-            | Uop::BINARY_OP_AND_INT
-            | Uop::BINARY_OP_RSHIFT_INT
-            | Uop::BINARY_OP_MOD_INT
-            | Uop::BINARY_OP_FLOOR_DIVIDE_INT
-            | Uop::BINARY_OP_POWER_INT
             | Uop::COMPARE_OP_INT
             | Uop::BINARY_OP_ADD_FLOAT
             | Uop::BINARY_OP_SUBTRACT_FLOAT
@@ -346,24 +338,8 @@ fn keeps_locals(u: Uop) -> bool {
             | Uop::GUARD_ITER_LIST
             | Uop::FOR_ITER_LIST
             | Uop::CALL_RANGE_ITER
-            | Uop::FLOAT_ADD_LOCALS
-            | Uop::FLOAT_SUBTRACT_LOCALS
-            | Uop::FLOAT_MULTIPLY_LOCALS
-            | Uop::FLOAT_ADD_TOS_LOCAL
-            | Uop::FLOAT_SUBTRACT_TOS_LOCAL
-            | Uop::FLOAT_MULTIPLY_TOS_LOCAL
-            | Uop::FLOAT_ADD_TOS_CONST
-            | Uop::FLOAT_SUBTRACT_TOS_CONST
-            | Uop::FLOAT_MULTIPLY_TOS_CONST
-            | Uop::GUARD_FLOAT_UNBOXED
-            | Uop::GUARD_FLOAT_CONST_UNBOXED
-            | Uop::LIST_ITEM_FLOAT_LOCAL_IDX
-            | Uop::LIST_ITEM_FLOAT_KNOWN_IDX
-            | Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_IDX
-            | Uop::INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX
-            | Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX
-            | Uop::FLOAT_SQRT_UNBOXED
-    )
+    ) || u.is_float_expr()
+        || crate::vm::tier2::optimize::is_small_int_binary_op(u)
 }
 
 /// The locals known to hold lists before each uop.

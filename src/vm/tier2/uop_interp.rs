@@ -930,23 +930,7 @@ pub unsafe fn run(
                     }
                 }
                 // ----- s7-float -----
-                Uop::FLOAT_ADD_LOCALS
-                | Uop::FLOAT_SUBTRACT_LOCALS
-                | Uop::FLOAT_MULTIPLY_LOCALS
-                | Uop::FLOAT_ADD_TOS_LOCAL
-                | Uop::FLOAT_SUBTRACT_TOS_LOCAL
-                | Uop::FLOAT_MULTIPLY_TOS_LOCAL
-                | Uop::FLOAT_ADD_TOS_CONST
-                | Uop::FLOAT_SUBTRACT_TOS_CONST
-                | Uop::FLOAT_MULTIPLY_TOS_CONST
-                | Uop::GUARD_FLOAT_UNBOXED
-                | Uop::GUARD_FLOAT_CONST_UNBOXED
-                | Uop::LIST_ITEM_FLOAT_LOCAL_IDX
-                | Uop::LIST_ITEM_FLOAT_KNOWN_IDX
-                | Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_IDX
-                | Uop::INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX
-                | Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX
-                | Uop::FLOAT_SQRT_UNBOXED => {
+                cpjit_abi::float_expr_uops!() => {
                     // SAFETY: the optimizer made these uops for the locals
                     // and stack values it proved.
                     if crate::vm::tier2::float_fuse::interpret(&ins, lp, &mut sp) {
