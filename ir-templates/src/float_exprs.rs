@@ -6,14 +6,14 @@
 //! optimizer proved the local holds a list; and `x ** 0.5` as a square
 //! root where that is exactly what `cpjit_float_pow` returns.
 
-use cpjit_abi::layout::{kind, FloatObj, ListObj};
+use cpjit_abi::layout::{kind, ListObj};
 use cpjit_abi::uop::Uop;
 use inkwell::basic_block::BasicBlock;
 use inkwell::values::{FloatValue, IntValue, PointerValue};
 use inkwell::{FloatPredicate, IntPredicate};
 
 use crate::builder::{Exit, StencilBuilder};
-use crate::uops::{bits, float_value, guard_kind_or, if_unique_float, unboxed};
+use crate::uops::{bits, float_value, guard_kind_or, store_unboxed_float_item, unboxed};
 use crate::TemplateError;
 
 type B<'ctx, 'a> = StencilBuilder<'ctx, 'a>;
@@ -215,18 +215,7 @@ fn item_store(s: &mut B) -> R {
         .load_field(obj, &ListObj::DESC, "items")?
         .into_pointer_value();
     let slot = s.word_at(items, s.operand()?)?;
-    let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
-    let sp = s.sp;
-    if_unique_float(s, old, |s, box_obj| {
-        let f = unboxed(s, value)?;
-        s.store_field(box_obj, &FloatObj::DESC, "value", f)?;
-        s.continue_at(Exit::Continue)
-    })?;
-    s.sp = sp;
-    let boxed = s.box_float(value)?;
-    s.llvm().build_store(slot, boxed)?;
-    s.decref(old)?;
-    s.continue_at(Exit::Continue)
+    store_unboxed_float_item(s, slot, value)
 }
 
 /// Bits of the smallest positive normal double.

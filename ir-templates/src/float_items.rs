@@ -6,14 +6,14 @@
 //! op= x` with the list in a local. Each failure leaves through
 //! `_JIT_JUMP_TARGET` with the stack the replaced uops would have had.
 
-use cpjit_abi::layout::{kind, FloatObj, ListObj};
+use cpjit_abi::layout::{kind, ListObj};
 use cpjit_abi::uop::Uop;
 use inkwell::IntPredicate;
 
 use crate::builder::{Exit, StencilBuilder};
 use crate::uops::{
-    bits, float_op_by_oparg, float_value, guard_kind_or, if_unique_float, list_item_slot_or,
-    local_list_subscript, unboxed,
+    bits, float_op_by_oparg, float_value, guard_kind_or, list_item_slot_or, local_list_subscript,
+    store_unboxed_float_item, unboxed,
 };
 use crate::TemplateError;
 
@@ -125,19 +125,7 @@ fn inplace_store_item(s: &mut B) -> R {
         .load_field(obj, &ListObj::DESC, "items")?
         .into_pointer_value();
     let slot = s.word_at(items, i)?;
-    let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
-    let sp = s.sp;
-    if_unique_float(s, old, |s, box_obj| {
-        // Only the list holds the old float: write into its box.
-        let f = unboxed(s, value)?;
-        s.store_field(box_obj, &FloatObj::DESC, "value", f)?;
-        s.continue_at(Exit::Continue)
-    })?;
-    s.sp = sp;
-    let boxed = s.box_float(value)?;
-    s.llvm().build_store(slot, boxed)?;
-    s.decref(old)?;
-    s.continue_at(Exit::Continue)
+    store_unboxed_float_item(s, slot, value)
 }
 
 /// `localsplus[oparg]` pushed as `f64` bits when it is a float; anything

@@ -1152,6 +1152,29 @@ pub(crate) fn if_unique_float<'ctx, 'a>(
     })
 }
 
+/// Stores the unboxed float `value` into the list item at `slot` and
+/// continues: into the old item's box when it is a float only the list
+/// holds, else as a new box, releasing the old item.
+pub(crate) fn store_unboxed_float_item<'ctx>(
+    s: &mut B<'ctx, '_>,
+    slot: inkwell::values::PointerValue<'ctx>,
+    value: IntValue<'ctx>,
+) -> R {
+    let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
+    let sp = s.sp;
+    if_unique_float(s, old, |s, box_obj| {
+        // Only the list holds the old float: write into its box.
+        let f = unboxed(s, value)?;
+        s.store_field(box_obj, &FloatObj::DESC, "value", f)?;
+        s.continue_at(Exit::Continue)
+    })?;
+    s.sp = sp;
+    let boxed = s.box_float(value)?;
+    s.llvm().build_store(slot, boxed)?;
+    s.decref(old)?;
+    s.continue_at(Exit::Continue)
+}
+
 fn binary_op_float(s: &mut B, fop: FloatOp) -> R {
     let left = s.peek(2)?;
     let right = s.peek(1)?;
