@@ -210,10 +210,11 @@ fn emit_recorded_only(iters: usize, tables: bool) -> Result<()> {
     let set = &cpjit::jit::stencils::HOST;
     let jit = JitContext::new(config(), set, &vm_symbols())?;
     let table_emitter = Emitter::table_driven(set, &vm_symbols())?;
+    let narrow = narrow_emitter(set)?;
     let emitter = if tables {
         &table_emitter
     } else {
-        jit.emitter()
+        narrow.as_ref().unwrap_or(jit.emitter())
     };
     let recorded = recorded::traces()?;
     let mut blocks = Blocks::new(emitter, recorded.iter().flat_map(|r| &r.traces), lo, hi);
@@ -226,6 +227,18 @@ fn emit_recorded_only(iters: usize, tables: bool) -> Result<()> {
         blocks.uops
     );
     Ok(())
+}
+
+/// With `CPJIT_BENCH_NARROW=1`, an emitter for `set` (with the VM's
+/// symbols) that does not copy with the CPU's widest vector stores
+/// (`Emitter::with_wide_copies`), to compare with the default.
+fn narrow_emitter(set: &StencilSet) -> Result<Option<Emitter>> {
+    if std::env::var("CPJIT_BENCH_NARROW").is_ok_and(|v| v == "1") {
+        return Ok(Some(
+            Emitter::new(set, &vm_symbols())?.with_wide_copies(false),
+        ));
+    }
+    Ok(None)
 }
 
 /// Traces of one length bucket with a layout and a block each, to emit
@@ -299,7 +312,16 @@ impl<'a> Blocks<'a> {
 /// memcpy of the same bytes (one copy per trace, of its block's size).
 fn measure_recorded(set: &'static StencilSet, recorded: &[recorded::Recorded]) -> Result<()> {
     let jit = JitContext::new(config(), set, &vm_symbols()).context("JIT context")?;
-    let emitter = jit.emitter();
+    let narrow = narrow_emitter(set)?;
+    let emitter = narrow.as_ref().unwrap_or(jit.emitter());
+    println!(
+        "recorded mix: copies {} (CPJIT_BENCH_NARROW=1: without the widest vector stores)",
+        if emitter.has_wide_copies() {
+            "with the widest vector stores"
+        } else {
+            "without the widest vector stores"
+        }
+    );
     let budget = Duration::from_millis(300);
     let programs: Vec<&str> = recorded.iter().map(|r| r.program.as_str()).collect();
     let total: usize = recorded.iter().map(|r| r.traces.len()).sum();
