@@ -891,7 +891,7 @@ impl Emitter {
     /// The returned [`Plan`] keeps `trace` and `out` borrowed until it
     /// emits ([`Plan::emit`]): the layout is then known to be this
     /// trace's, so the emitting pass needs no bounds checks.
-    #[inline]
+    #[inline(always)]
     pub fn plan<'a>(
         &'a self,
         trace: &'a [UopInstruction],
