@@ -391,75 +391,6 @@ fn uniform_data(trampoline: &Program, fatal_error: &Program, uops: &[Program]) -
     (uniform, align - 1)
 }
 
-/// Shortest trace [`Emitter::plan`] lays out with [`plan_body_avx2`]
-/// (below, the call costs more than the vector check saves).
-#[cfg(target_arch = "x86_64")]
-const VECTOR_PLAN_MIN: usize = 6;
-
-/// The lanes of [`plan_body_avx2`]'s 16-byte load of an instruction: from
-/// `oparg`, four `u32` fields (`oparg`, `target`, `jump_target`,
-/// `error_target`; `UopInstruction` is `repr(C)`), all initialized.
-#[cfg(target_arch = "x86_64")]
-const _: () = {
-    use std::mem::offset_of;
-    let at = offset_of!(UopInstruction, oparg);
-    assert!(offset_of!(UopInstruction, target) == at + 4);
-    assert!(offset_of!(UopInstruction, jump_target) == at + 8);
-    assert!(offset_of!(UopInstruction, error_target) == at + 12);
-    assert!(at + 16 <= std::mem::size_of::<UopInstruction>());
-};
-
-/// [`Emitter::plan`]'s fast loop with AVX2: writes each uop's slot from
-/// the running packed sum `pos` (one per instruction of `trace`, into
-/// `body`), and keeps the largest jump and error target in one vector
-/// (`vpmaxud` of a 16-byte load per instruction) instead of checking
-/// each. Returns the packed sum after the last uop and the largest
-/// target (the caller checks it against the trace's length: exact, as
-/// targets are `u32` and lengths at most `2^31`).
-///
-/// # Safety
-///
-/// The CPU has AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn plan_body_avx2(
-    trace: &[UopInstruction],
-    body: &mut [std::mem::MaybeUninit<Slot>],
-    packed: &[u64; UOP_COUNT],
-    mut pos: u64,
-) -> (u64, u32) {
-    use std::arch::x86_64::{
-        __m128i, _mm_extract_epi32, _mm_loadu_si128, _mm_max_epu32, _mm_setzero_si128,
-    };
-    let mut worst = _mm_setzero_si128();
-    let mut step = |slot: &mut std::mem::MaybeUninit<Slot>, ins: &UopInstruction| {
-        slot.write(Slot {
-            code: pos as u32,
-            data: (pos >> 32) as u32,
-        });
-        pos = pos.wrapping_add(packed[ins.opcode as usize]);
-        let fields = std::ptr::from_ref(&ins.oparg).cast::<__m128i>();
-        // SAFETY: the 16 bytes from `oparg` are four initialized `u32`
-        // fields of `ins` (checked at compile time above); the load is
-        // unaligned.
-        worst = _mm_max_epu32(worst, unsafe { _mm_loadu_si128(fields) });
-    };
-    // Four instructions per round (the loop's own cost, shared).
-    let (body4, body_rest) = body.as_chunks_mut::<4>();
-    let (trace4, trace_rest) = trace.as_chunks::<4>();
-    for (s, t) in body4.iter_mut().zip(trace4) {
-        for (slot, ins) in s.iter_mut().zip(t) {
-            step(slot, ins);
-        }
-    }
-    for (slot, ins) in body_rest.iter_mut().zip(trace_rest) {
-        step(slot, ins);
-    }
-    let jump = _mm_extract_epi32::<2>(worst) as u32;
-    let error = _mm_extract_epi32::<3>(worst) as u32;
-    (pos, jump.max(error))
-}
-
 /// Whether this CPU has the vector stores [`Emitter::with_wide_copies`]
 /// uses (AVX2 on x86-64; none elsewhere).
 fn wide_copies_available() -> bool {
@@ -994,23 +925,11 @@ impl Emitter {
             return Err(JitError::BadStencil("plan: no room for the layout".into()));
         };
         first.write(Slot::default());
-        let body = spare.get_mut(..n).unwrap_or_default();
+        let (body, guard_slot) = spare.split_at_mut(n);
         // `n <= fast_limit`: no sum carries, and the data sum reaches
         // `unusable_data` exactly when an opcode is unusable
         // (`unusable_flag`; the sums are then not used). Every target is
         // checked, also those of uops that do not read them.
-        #[cfg(target_arch = "x86_64")]
-        if self.wide && n >= VECTOR_PLAN_MIN {
-            // SAFETY: `wide` is set only where the CPU has AVX2; `body`
-            // holds exactly `n` slots, one per instruction of `trace`.
-            let (end, worst) = unsafe { plan_body_avx2(trace, body, packed, pos) };
-            pos = end;
-            let data = pos >> 32;
-            if worst as usize >= n || data >= self.unusable_data {
-                return Err(self.first_error(trace));
-            }
-            return self.finish_plan(trace, out, n, pos);
-        }
         let targets = TargetCheck::new(n);
         let mut bad = 0u64;
         let mut step = |slot: &mut std::mem::MaybeUninit<Slot>, ins: &UopInstruction| {
@@ -1033,25 +952,10 @@ impl Emitter {
         for (slot, ins) in slots_rest.iter_mut().zip(trace_rest) {
             step(slot, ins);
         }
-        if TargetCheck::any(bad) || pos >> 32 >= self.unusable_data {
+        let (code, data) = (pos & u32::MAX as u64, pos >> 32);
+        if TargetCheck::any(bad) || data >= self.unusable_data {
             return Err(self.first_error(trace));
         }
-        self.finish_plan(trace, out, n, pos)
-    }
-
-    /// The end of [`Emitter::plan`]'s fast loop, after the uops' slots
-    /// were written (`n + 1` of them: the first and one per uop) and every
-    /// instruction checked: places the guard and the data area from the
-    /// packed sum `pos` (below `2^32` in each half) and sets the layout.
-    #[inline(always)]
-    fn finish_plan<'a>(
-        &'a self,
-        trace: &'a [UopInstruction],
-        out: &'a mut Layout,
-        n: usize,
-        pos: u64,
-    ) -> Result<Plan<'a>, JitError> {
-        let (code, data) = (pos & u32::MAX as u64, pos >> 32);
         // The guard, then the data area after all code. Every data size is
         // a multiple of the set's largest alignment (`uniform_data`), so
         // the guard's data is aligned already, and the trampoline or the
@@ -1066,18 +970,16 @@ impl Emitter {
                 limit: MAX_BLOCK,
             });
         }
-        // The slots' length is still 0 (`plan` cleared them): the guard's
-        // is the spare slot `n + 1`.
-        let Some(guard_slot) = out.slots.spare_capacity_mut().get_mut(n + 1) else {
-            return Err(JitError::BadStencil("plan: no room for the layout".into()));
-        };
-        guard_slot.write(Slot {
-            code: code as u32,
-            data: data as u32,
-        });
-        // SAFETY: `n + 2` slots are reserved, and each was written: the
-        // first and one per instruction of `trace` by `plan` (its `body`
-        // holds exactly `n`, which its loops cover), the guard's just now.
+        if let Some(g) = guard_slot.first_mut() {
+            g.write(Slot {
+                code: code as u32,
+                data: data as u32,
+            });
+        }
+        // SAFETY: `n + 2` slots are reserved, and each was just written:
+        // the first, one per instruction of `trace` (`body` holds exactly
+        // `n`: chunks and rest cover it, as they do `trace`), the guard's
+        // (`guard_slot` holds exactly one).
         unsafe { out.slots.set_len(n + 2) };
         out.code_size = (code + tail.code) as usize;
         out.data_base = data_base as usize;

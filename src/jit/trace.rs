@@ -4,17 +4,14 @@ use crate::jit::error::JitError;
 use cpjit_abi::uop::Uop;
 
 /// One instruction of a trace, as CPython's `_PyUOpInstruction`.
-///
-/// `repr(C)`, in the order the compiler chose before (32 bytes): the
-/// emitter's plan reads `oparg` through `error_target` as one 16-byte
-/// vector (`emitter::plan_body_avx2`).
-#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UopInstruction {
-    /// Its 64-bit operand (`_JIT_OPERAND`), e.g. a constant's tagged value.
-    pub operand: u64,
+    /// The micro-op.
+    pub opcode: Uop,
     /// Its small argument (`_JIT_OPARG`).
     pub oparg: u32,
+    /// Its 64-bit operand (`_JIT_OPERAND`), e.g. a constant's tagged value.
+    pub operand: u64,
     /// Bytecode index to resume the interpreter at (`_JIT_TARGET`).
     pub target: u32,
     /// Index, in this trace, of the uop that guard failures continue at
@@ -25,8 +22,6 @@ pub struct UopInstruction {
     pub error_target: u32,
     /// Index into the executor's exits (`_JIT_EXIT_INDEX`).
     pub exit_index: u32,
-    /// The micro-op.
-    pub opcode: Uop,
 }
 
 impl UopInstruction {
