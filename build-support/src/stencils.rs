@@ -280,6 +280,9 @@ pub fn harvest(
     ) {
         layout.part_mut(part).holes.push(hole);
     }
+    if layout.cold.is_some() {
+        pad_cold_data(&mut layout.data, layout.data_align, spec.pointer_size());
+    }
     layout.code.holes.sort();
     layout.data.holes.sort();
     let bytes_saved = drop_final_jump(spec, &mut layout.code);
@@ -619,6 +622,16 @@ impl Harvest<'_, '_> {
             }),
         }
     }
+}
+
+/// Pads data that holds cold code to a multiple of its alignment and of
+/// the pointer size, as data without cold code always is (its sections
+/// and GOT slots are pointer-sized): the emitter's fast path needs every
+/// group's data to keep the data area's running offset aligned.
+fn pad_cold_data(data: &mut OwnedStencil, align: u32, pointer_size: u32) {
+    let unit = align.max(pointer_size).max(1) as usize;
+    let len = data.body.len().next_multiple_of(unit);
+    data.body.resize(len, 0);
 }
 
 /// Drops a final direct jump to `_JIT_CONTINUE` (`jmp rel32` on x86, `b` on

@@ -313,6 +313,14 @@ fn where_a_target_splits_hot_paths_fall_through_and_cold_code_is_in_the_data() {
         for g in &groups {
             let Some((start, end)) = g.cold else { continue };
             assert!(spec.split_cold, "{} {}: cold code", spec.triple, g.template);
+            // The emitter's fast path keeps data areas aligned by sizes.
+            assert_eq!(
+                g.data.body.len() % spec.pointer_size() as usize,
+                0,
+                "{} {}: data size",
+                spec.triple,
+                g.template
+            );
             assert!(
                 start < end && end as usize <= g.data.body.len(),
                 "{} {}: cold {start}..{end} in {} bytes of data",
