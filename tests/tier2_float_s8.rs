@@ -2,7 +2,8 @@
 //! `tests/tier2/float_s8.py`): stores into locals known to hold floats,
 //! `lst[c] op= x` in one uop (with `x` reading another item of the list:
 //! the checks first), `float / int`, and `v[j]` of a list known across an
-//! inlined call. Each appears in the traces, its exits are taken
+//! inlined call, and `s += x` / `s -= x` with `s` loaded boxed before a
+//! call. Each appears in the traces, its exits are taken
 //! (int items, a short row, a zero divisor, an index out of range, a local
 //! rebound to a tuple) and its slow paths run (shared boxes), and both
 //! tier-2 modes print what tier 1 prints with no object leaked.
@@ -44,6 +45,8 @@ fn s8_float_uops_appear_and_are_exact_in_both_tier2_modes() {
             "_LIST_ITEM_FLOAT_KNOWN_LOCALS",
             "_CHECK_FLOAT_ITEMS_IDX",
             "_LIST_ITEM_FLOAT_UNCHECKED_IDX",
+            "_FLOAT_ADD_NOS_STORE_LOCAL",
+            "_FLOAT_SUBTRACT_NOS_STORE_LOCAL",
         ] {
             assert!(
                 text.contains(&format!(" {uop} ")),

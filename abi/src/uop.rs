@@ -652,6 +652,16 @@ uops! {
     /// `localsplus[oparg]`, which a `_CHECK_FLOAT_ITEMS_IDX` before it (with
     /// only pure unboxed float uops between) proved in bounds and a float.
     LIST_ITEM_FLOAT_UNCHECKED_IDX = "_LIST_ITEM_FLOAT_UNCHECKED_IDX",
+    /// `_UNBOX_FLOAT_AT 2; _BINARY_OP_ADD_FLOAT_UNBOXED;
+    /// _STORE_FAST_UNBOXED_FLOAT oparg` in one (`s += x` with `s` loaded
+    /// boxed long before): pop the unboxed `x` and the float `b` under it
+    /// (a reference), store `b + x` into `localsplus[oparg]` as
+    /// `_STORE_FAST_UNBOXED_FLOAT` would and release `b`; when `b` is the
+    /// local's value and only the local and the stack reference it, the sum
+    /// goes into its box.
+    FLOAT_ADD_NOS_STORE_LOCAL = "_FLOAT_ADD_NOS_STORE_LOCAL",
+    /// As `_FLOAT_ADD_NOS_STORE_LOCAL` for `b - x`.
+    FLOAT_SUBTRACT_NOS_STORE_LOCAL = "_FLOAT_SUBTRACT_NOS_STORE_LOCAL",
 }
 
 /// The pattern of the s7-float uops of unboxed float expressions and float
@@ -692,6 +702,8 @@ macro_rules! float_expr_uops {
             | $crate::uop::Uop::LIST_ITEM_FLOAT_KNOWN_LOCALS
             | $crate::uop::Uop::CHECK_FLOAT_ITEMS_IDX
             | $crate::uop::Uop::LIST_ITEM_FLOAT_UNCHECKED_IDX
+            | $crate::uop::Uop::FLOAT_ADD_NOS_STORE_LOCAL
+            | $crate::uop::Uop::FLOAT_SUBTRACT_NOS_STORE_LOCAL
     };
 }
 
@@ -750,7 +762,7 @@ mod tests {
     #[test]
     fn float_expr_uops_are_float_uops() {
         let set = Uop::ALL.iter().filter(|u| u.is_float_expr());
-        assert_eq!(set.clone().count(), 28);
+        assert_eq!(set.clone().count(), 30);
         assert!(set.clone().all(|u| u.name().contains("FLOAT")));
         assert!(!Uop::BINARY_OP_ADD_FLOAT.is_float_expr());
     }

@@ -13,7 +13,9 @@ use inkwell::values::{FloatValue, IntValue, PointerValue};
 use inkwell::{FloatPredicate, IntPredicate};
 
 use crate::builder::{Exit, StencilBuilder};
-use crate::uops::{bits, float_value, guard_kind_or, store_unboxed_float_item, unboxed};
+use crate::uops::{
+    bits, float_value, guard_kind_or, if_unique_float, store_unboxed_float_item, unboxed,
+};
 use crate::TemplateError;
 
 type B<'ctx, 'a> = StencilBuilder<'ctx, 'a>;
@@ -70,6 +72,8 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::LIST_ITEM_FLOAT_KNOWN_LOCALS => item_read_known_locals(s),
         Uop::CHECK_FLOAT_ITEMS_IDX => check_float_items(s),
         Uop::LIST_ITEM_FLOAT_UNCHECKED_IDX => item_read_unchecked(s),
+        Uop::FLOAT_ADD_NOS_STORE_LOCAL => nos_store_local(s, Op::Add),
+        Uop::FLOAT_SUBTRACT_NOS_STORE_LOCAL => nos_store_local(s, Op::Sub),
         _ => Err(TemplateError::Signature),
     }
 }
@@ -522,5 +526,57 @@ fn item_read_unchecked(s: &mut B) -> R {
     let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
     let f = float_value(s, item)?;
     s.push(bits(s, f)?)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `_FLOAT_<OP>_NOS_STORE_LOCAL`: `localsplus[oparg] = b op x` for the
+/// unboxed `x` on top and the float `b` under it (released): into `b`'s
+/// box when it is the local's value referenced only by the local and the
+/// stack, else as `_STORE_FAST_UNBOXED_FLOAT` after releasing `b`.
+fn nos_store_local(s: &mut B, op: Op) -> R {
+    let x = unboxed(s, s.peek(1)?)?;
+    let b = s.peek(2)?;
+    let f = float_value(s, b)?;
+    let r = arith(s, op, f, x)?;
+    let r = bits(s, r)?;
+    s.drop_values(2)?;
+    let slot = s.local_slot(s.oparg()?)?;
+    let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
+    let obj = s.llvm().build_int_to_ptr(b, s.ptr(), "nos_obj")?;
+    let rc = s
+        .load_field(obj, &cpjit_abi::layout::ObjHeader::DESC, "refcnt")?
+        .into_int_value();
+    let llvm = s.llvm();
+    let same = llvm.build_int_compare(IntPredicate::EQ, old, b, "same")?;
+    let two = llvm.build_int_compare(
+        IntPredicate::EQ,
+        rc,
+        rc.get_type().const_int(2, false),
+        "two",
+    )?;
+    let fast = llvm.build_and(same, two, "fast")?;
+    let sp = s.sp;
+    s.if_then(fast, |s| {
+        let rf = unboxed(s, r)?;
+        s.store_field(obj, &cpjit_abi::layout::FloatObj::DESC, "value", rf)?;
+        s.store_field(
+            obj,
+            &cpjit_abi::layout::ObjHeader::DESC,
+            "refcnt",
+            rc.get_type().const_int(1, false),
+        )?;
+        s.continue_at(Exit::Continue)
+    })?;
+    s.sp = sp;
+    s.decref_float(b)?;
+    if_unique_float(s, old, |s, box_obj| {
+        let rf = unboxed(s, r)?;
+        s.store_field(box_obj, &cpjit_abi::layout::FloatObj::DESC, "value", rf)?;
+        s.continue_at(Exit::Continue)
+    })?;
+    s.sp = sp;
+    let boxed = s.box_float(r)?;
+    s.llvm().build_store(slot, boxed)?;
+    s.xdecref(old)?;
     s.continue_at(Exit::Continue)
 }

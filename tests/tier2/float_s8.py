@@ -182,3 +182,23 @@ try:
     drift(bodies, 0.01, 30)
 except IndexError as e:
     print("IndexError", e, bodies[4], bodies[5])
+
+
+def accumulate(v, n, keep):
+    # `s += ...`, `s -= ...` with `s` loaded before an inlined call (one
+    # uop with the store), into `s`'s box unless `keep` holds it too; `u`
+    # stores `s - ...` into another local.
+    s = 0.0
+    u = 0.0
+    for j in range(n):
+        s += weight(j, 1) * v[j]
+        s -= weight(j, 2) * 0.5
+        u = s - weight(j, 3)
+        if keep is not None:
+            keep[j % 2] = s
+    return s, u
+
+
+print(accumulate([0.25 * i for i in range(80)], 80, None))
+kept = [0.0, 0.0]
+print(accumulate([0.25 * i for i in range(80)], 80, kept), kept)

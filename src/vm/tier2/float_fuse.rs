@@ -241,6 +241,41 @@ pub fn fuse_floats(uops: &mut [UopInstruction], entered: &[bool]) {
     }
     fuse_item_updates(uops, entered);
     fuse_updates_reading_items(uops, entered);
+    fuse_nos_stores(uops, entered);
+}
+
+/// `_UNBOX_FLOAT_AT 2; <+ or -, unboxed>; _STORE_FAST_UNBOXED_FLOAT[_KNOWN]
+/// l` (`s += f(...)` with `s` loaded boxed before a call) becomes one
+/// `_FLOAT_<OP>_NOS_STORE_LOCAL l`. None of them can exit.
+fn fuse_nos_stores(uops: &mut [UopInstruction], entered: &[bool]) {
+    for k in 0..uops.len() {
+        if uops[k].opcode != Uop::UNBOX_FLOAT_AT || uops[k].oparg != 2 {
+            continue;
+        }
+        let Some(op_at) = next(uops, k) else {
+            continue;
+        };
+        let fused = match uops[op_at].opcode {
+            Uop::BINARY_OP_ADD_FLOAT_UNBOXED => Uop::FLOAT_ADD_NOS_STORE_LOCAL,
+            Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED => Uop::FLOAT_SUBTRACT_NOS_STORE_LOCAL,
+            _ => continue,
+        };
+        let Some(st) = next(uops, op_at) else {
+            continue;
+        };
+        let store = uops[st];
+        if !matches!(
+            store.opcode,
+            Uop::STORE_FAST_UNBOXED_FLOAT | Uop::STORE_FAST_UNBOXED_FLOAT_KNOWN
+        ) || (k + 1..=st).any(|j| entered.get(j).copied().unwrap_or(true))
+        {
+            continue;
+        }
+        for j in [k, op_at] {
+            uops[j] = UopInstruction::new(Uop::NOP).target(uops[j].target);
+        }
+        uops[st] = with(store, fused);
+    }
 }
 
 /// `_BINARY_OP_FLOAT_INT_UNBOXED`'s oparg for `float / int` (operation 3,
@@ -1004,6 +1039,36 @@ pub unsafe fn interpret(ins: &UopInstruction, lp: *mut u64, sp: &mut *mut u64) -
                     return true;
                 }
             }
+            Uop::FLOAT_ADD_NOS_STORE_LOCAL | Uop::FLOAT_SUBTRACT_NOS_STORE_LOCAL => {
+                let x = f64::from_bits(*top);
+                let b = *sp.sub(2);
+                *sp = sp.sub(2);
+                let r = if ins.opcode == Uop::FLOAT_ADD_NOS_STORE_LOCAL {
+                    float_val(b) + x
+                } else {
+                    float_val(b) - x
+                };
+                let slot = lp.add(ins.oparg as usize);
+                let old = *slot;
+                let header = b as *mut ObjHeader;
+                if old == b && (*header).refcnt == 2 {
+                    (*(b as *mut FloatObj)).value = r;
+                    (*header).refcnt = 1;
+                } else {
+                    decref(b);
+                    if old != 0
+                        && kind_of(old) == kind::FLOAT
+                        && (*(old as *const ObjHeader)).refcnt == 1
+                    {
+                        (*(old as *mut FloatObj)).value = r;
+                    } else {
+                        *slot = new_float(r);
+                        if old != 0 {
+                            decref(old);
+                        }
+                    }
+                }
+            }
             Uop::LIST_ITEM_FLOAT_UNCHECKED_IDX => {
                 let l = &*(local(u64::from(ins.oparg)) as *const ListObj);
                 **sp = float_val(*l.items.add(ins.operand as usize)).to_bits();
@@ -1525,5 +1590,42 @@ mod tests {
             fuse_updates_reading_items(&mut uops, &[false; 15]);
             assert_eq!(opcodes(&uops), before);
         }
+    }
+
+    /// `s += x` and `s -= x` with `s` loaded boxed earlier: the unbox, the
+    /// operation and the store are one uop; `*` is left alone.
+    #[test]
+    fn boxed_accumulators_are_one_uop() {
+        let group = |op: Uop| {
+            vec![
+                ins(Uop::UNBOX_FLOAT_AT).oparg(2),
+                ins(Uop::NOP),
+                ins(op),
+                ins(Uop::STORE_FAST_UNBOXED_FLOAT_KNOWN).oparg(4),
+            ]
+        };
+        let mut uops = group(Uop::BINARY_OP_ADD_FLOAT_UNBOXED);
+        uops.extend(group(Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED));
+        uops.extend(group(Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED));
+        fuse_nos_stores(&mut uops, &[false; 13]);
+        let n = Uop::NOP;
+        assert_eq!(
+            opcodes(&uops[..8]),
+            vec![
+                n,
+                n,
+                n,
+                Uop::FLOAT_ADD_NOS_STORE_LOCAL,
+                n,
+                n,
+                n,
+                Uop::FLOAT_SUBTRACT_NOS_STORE_LOCAL,
+            ]
+        );
+        assert_eq!(uops[3].oparg, 4);
+        assert_eq!(
+            opcodes(&uops[8..]),
+            opcodes(&group(Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED))
+        );
     }
 }
