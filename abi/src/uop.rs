@@ -606,6 +606,62 @@ uops! {
     /// makes the call and raises `TypeError`). Else release `x` and the
     /// callable and replace the three values by the length (a small int).
     CALL_LEN = "_CALL_LEN",
+    // ----- floats (s8-float) -----
+    /// `_STORE_FAST_UNBOXED_FLOAT` into a local the optimizer proved holds
+    /// a float: pop the unboxed `v`; write it into that box when only the
+    /// local references it, else store a new box and release the old one.
+    STORE_FAST_UNBOXED_FLOAT_KNOWN = "_STORE_FAST_UNBOXED_FLOAT_KNOWN",
+    /// `lst[c] += x` in one uop, for `_INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX`,
+    /// pure unboxed float uops computing `x`, the unboxed add and
+    /// `_INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX` (the list `localsplus[oparg]`,
+    /// known to be a list, the untagged index `operand`): with the unboxed
+    /// `x` on top, unless the index is in bounds and the item a float, drop
+    /// `x`, push the list, the tagged index, the list and the index (new
+    /// references) and continue at `jump_target` (the read's exit); else
+    /// pop `x` and store `item + x` as the store would.
+    INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX = "_INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX",
+    /// As `_INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX` for `lst[c] -= x`.
+    INPLACE_ITEM_FLOAT_SUBTRACT_KNOWN_IDX = "_INPLACE_ITEM_FLOAT_SUBTRACT_KNOWN_IDX",
+    /// As `_INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX` for `lst[c] *= x`.
+    INPLACE_ITEM_FLOAT_MULTIPLY_KNOWN_IDX = "_INPLACE_ITEM_FLOAT_MULTIPLY_KNOWN_IDX",
+    /// As `_INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX` from
+    /// `_INPLACE_LOAD_ITEM_FLOAT_LOCAL_IDX`: the local is also checked to
+    /// hold a list.
+    INPLACE_ITEM_FLOAT_ADD_LOCAL_IDX = "_INPLACE_ITEM_FLOAT_ADD_LOCAL_IDX",
+    /// As `_INPLACE_ITEM_FLOAT_ADD_LOCAL_IDX` for `lst[c] -= x`.
+    INPLACE_ITEM_FLOAT_SUBTRACT_LOCAL_IDX = "_INPLACE_ITEM_FLOAT_SUBTRACT_LOCAL_IDX",
+    /// As `_INPLACE_ITEM_FLOAT_ADD_LOCAL_IDX` for `lst[c] *= x`.
+    INPLACE_ITEM_FLOAT_MULTIPLY_LOCAL_IDX = "_INPLACE_ITEM_FLOAT_MULTIPLY_LOCAL_IDX",
+    /// `_BINARY_OP_FLOAT_INT_UNBOXED 3`: the unboxed float `x` under the
+    /// small int `n` on top; if `n` is 0 continue at `jump_target`, stack
+    /// unchanged; else pop both and push the bits of `x / float(n)`.
+    FLOAT_INT_TRUE_DIVIDE_UNBOXED = "_FLOAT_INT_TRUE_DIVIDE_UNBOXED",
+    /// `_BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT` with the list
+    /// `localsplus[oparg]` known (by the optimizer) to hold a list: the same
+    /// semantics without the list's checks.
+    LIST_ITEM_FLOAT_KNOWN_LOCALS = "_LIST_ITEM_FLOAT_KNOWN_LOCALS",
+    /// The checks of `lst[c] op= x` where `x` reads items of the same list,
+    /// done first (`lst` in `localsplus[oparg]`, `c` the untagged index in
+    /// the low 32 bits of `operand`, the item `x` reads in the high 32):
+    /// unless `lst` is a list, both indices in bounds and both items floats,
+    /// push the list, the tagged `c`, the list and `c` (new references) and
+    /// continue at `jump_target` (the exit of `lst[c]`'s read, which tier 1
+    /// then redoes: nothing ran yet). Pushes nothing.
+    CHECK_FLOAT_ITEMS_IDX = "_CHECK_FLOAT_ITEMS_IDX",
+    /// Push the `f64` bits of item `operand` (untagged) of the list in
+    /// `localsplus[oparg]`, which a `_CHECK_FLOAT_ITEMS_IDX` before it (with
+    /// only pure unboxed float uops between) proved in bounds and a float.
+    LIST_ITEM_FLOAT_UNCHECKED_IDX = "_LIST_ITEM_FLOAT_UNCHECKED_IDX",
+    /// `_UNBOX_FLOAT_AT 2; _BINARY_OP_ADD_FLOAT_UNBOXED;
+    /// _STORE_FAST_UNBOXED_FLOAT oparg` in one (`s += x` with `s` loaded
+    /// boxed long before): pop the unboxed `x` and the float `b` under it
+    /// (a reference), store `b + x` into `localsplus[oparg]` as
+    /// `_STORE_FAST_UNBOXED_FLOAT` would and release `b`; when `b` is the
+    /// local's value and only the local and the stack reference it, the sum
+    /// goes into its box.
+    FLOAT_ADD_NOS_STORE_LOCAL = "_FLOAT_ADD_NOS_STORE_LOCAL",
+    /// As `_FLOAT_ADD_NOS_STORE_LOCAL` for `b - x`.
+    FLOAT_SUBTRACT_NOS_STORE_LOCAL = "_FLOAT_SUBTRACT_NOS_STORE_LOCAL",
 }
 
 /// The pattern of the s7-float uops of unboxed float expressions and float
@@ -635,6 +691,19 @@ macro_rules! float_expr_uops {
             | $crate::uop::Uop::INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX
             | $crate::uop::Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX
             | $crate::uop::Uop::FLOAT_SQRT_UNBOXED
+            | $crate::uop::Uop::STORE_FAST_UNBOXED_FLOAT_KNOWN
+            | $crate::uop::Uop::INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX
+            | $crate::uop::Uop::INPLACE_ITEM_FLOAT_SUBTRACT_KNOWN_IDX
+            | $crate::uop::Uop::INPLACE_ITEM_FLOAT_MULTIPLY_KNOWN_IDX
+            | $crate::uop::Uop::INPLACE_ITEM_FLOAT_ADD_LOCAL_IDX
+            | $crate::uop::Uop::INPLACE_ITEM_FLOAT_SUBTRACT_LOCAL_IDX
+            | $crate::uop::Uop::INPLACE_ITEM_FLOAT_MULTIPLY_LOCAL_IDX
+            | $crate::uop::Uop::FLOAT_INT_TRUE_DIVIDE_UNBOXED
+            | $crate::uop::Uop::LIST_ITEM_FLOAT_KNOWN_LOCALS
+            | $crate::uop::Uop::CHECK_FLOAT_ITEMS_IDX
+            | $crate::uop::Uop::LIST_ITEM_FLOAT_UNCHECKED_IDX
+            | $crate::uop::Uop::FLOAT_ADD_NOS_STORE_LOCAL
+            | $crate::uop::Uop::FLOAT_SUBTRACT_NOS_STORE_LOCAL
     };
 }
 
@@ -693,7 +762,7 @@ mod tests {
     #[test]
     fn float_expr_uops_are_float_uops() {
         let set = Uop::ALL.iter().filter(|u| u.is_float_expr());
-        assert_eq!(set.clone().count(), 17);
+        assert_eq!(set.clone().count(), 30);
         assert!(set.clone().all(|u| u.name().contains("FLOAT")));
         assert!(!Uop::BINARY_OP_ADD_FLOAT.is_float_expr());
     }
