@@ -285,6 +285,7 @@ fn fixed_shape_calls_and_return_stubs_are_used_and_left_exactly() {
         );
         for uop in [
             "_CALL_EXECUTOR_ARGS_1 ",
+            "_CALL_EXECUTOR_LEAF_1 ",
             "_CALL_EXECUTOR_ARGS_2 ",
             "_CALL_EXECUTOR_ARGS_3 ",
             "_CALL_EXECUTOR_KNOWN ",

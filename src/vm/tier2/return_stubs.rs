@@ -6,7 +6,9 @@
 //!
 //! * `_RETURN_LOCAL_INT x` when the type pass proved every local of the
 //!   frame a small int at that exit: the value goes to the frame's first
-//!   slot, so the native caller's pop releases nothing;
+//!   slot, so the native caller's pop releases nothing
+//!   (`_RETURN_LOCAL_INT_ALONE` when the code's stack is empty there, so
+//!   the stub need not test it);
 //! * `_RETURN_LOCAL x` when it proved `x` bound: a new reference pushed.
 //!
 //! Only exits of the trace's entry frame (context 0) are rewritten: the
@@ -31,10 +33,12 @@ fn returned_local(code: &Code, target: u32) -> Option<u32> {
 }
 
 /// The return stub for `return x` with `facts` known (`None`: keep the
-/// exit).
-fn return_stub(x: u32, nlocals: u32, facts: &EntryFacts) -> Option<Uop> {
+/// exit); `empty`: the code's stack is empty at the `LOAD_FAST x`.
+fn return_stub(x: u32, nlocals: u32, facts: &EntryFacts, empty: bool) -> Option<Uop> {
     let ints = facts.int_locals().filter(|&l| l < nlocals).count() as u32;
-    if ints == nlocals {
+    if ints == nlocals && empty {
+        Some(Uop::RETURN_LOCAL_INT_ALONE)
+    } else if ints == nlocals {
         Some(Uop::RETURN_LOCAL_INT)
     } else if facts.is_bound(x) {
         Some(Uop::RETURN_LOCAL)
@@ -58,7 +62,8 @@ pub fn returns_in_stubs(uops: &mut [UopInstruction], code: &Code, facts: &[Optio
         let Some(x) = returned_local(code, u.target) else {
             continue;
         };
-        let Some(stub) = return_stub(x, nlocals, f) else {
+        let empty = code.depth_at(u.target) == Some(0);
+        let Some(stub) = return_stub(x, nlocals, f, empty) else {
             continue;
         };
         *u = UopInstruction::new(stub)
