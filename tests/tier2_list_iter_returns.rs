@@ -1,7 +1,9 @@
 //! Session 8's cheaper calls and returns: `_GET_ITER_LIST` (a list's
 //! iterator made inline, exhausted iterators freed inline) and the returns
 //! whose value is alone on the stack (`_RETURN_CLEAN_ALONE`,
-//! `_RETURN_LOCAL_INT_ALONE`, chosen from the code's static stack depth).
+//! `_RETURN_LOCAL_INT_ALONE`, chosen from the code's static stack depth),
+//! the base cases a call answers itself (`_CALL_EXECUTOR_LEAF_1`) and the
+//! checked return stub (`_RETURN_LOCAL_CHECKED`).
 //! Both tier-2 modes must print what CPython (or tier 1) prints, leak
 //! nothing, use the new uops and take their ways out.
 
@@ -81,6 +83,14 @@ fn list_iterators_are_made_and_freed_inline_exactly() {
                 "--tier {mode}: no _GET_ITER_LIST in {f}\n{text}"
             );
         }
+        // `return acc` after evaluate's loop returns in the loop trace's
+        // stub, checking `acc` (its first exit comes before any store).
+        assert!(
+            traces_in(&text, "make.<locals>.evaluate")
+                .iter()
+                .any(|t| t.contains("_RETURN_LOCAL_CHECKED ")),
+            "--tier {mode}: no checked return in evaluate\n{text}"
+        );
         // `walk`'s entry trace left at its `GET_ITER` for the tuple and the
         // str (a side trace starts there, or tier 1 ran it).
         assert!(

@@ -635,6 +635,13 @@ uops! {
     /// the callee would return, with no other effect). Otherwise exactly
     /// `_CALL_EXECUTOR_ARGS_1`.
     CALL_EXECUTOR_LEAF_1 = "_CALL_EXECUTOR_LEAF_1",
+    /// A function's `return x` as an exit stub (the exit's target is
+    /// `LOAD_FAST x; RETURN_VALUE`) where `x` is not proven bound: if
+    /// `localsplus[oparg]` is NULL, continue at `jump_target` (the exit it
+    /// replaced, moved to the end of the trace: tier 1 raises
+    /// `UnboundLocalError`); else as `_RETURN_LOCAL`. `operand`: the frame
+    /// context (0), as an exit's.
+    RETURN_LOCAL_CHECKED = "_RETURN_LOCAL_CHECKED",
 }
 
 /// The pattern of the s7-float uops of unboxed float expressions and float

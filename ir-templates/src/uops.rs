@@ -169,6 +169,7 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::RETURN_LOCAL_INT_ALONE => return_local_int_alone(s),
         Uop::GET_ITER_LIST => crate::list_iters::get_iter_list(s),
         Uop::CALL_EXECUTOR_LEAF_1 => call_executor_leaf(s),
+        Uop::RETURN_LOCAL_CHECKED => return_local_checked(s),
     }
 }
 
@@ -263,6 +264,21 @@ fn return_local_int(s: &mut B) -> R {
 fn return_local(s: &mut B) -> R {
     let slot = s.local_slot(s.oparg()?)?;
     let rv = s.llvm().build_load(s.i64(), slot, "rv")?.into_int_value();
+    s.incref(rv)?;
+    s.push(rv)?;
+    save_frame(s)?;
+    s.return_status(status::RETURNED)
+}
+
+/// `_RETURN_LOCAL_CHECKED`: `_RETURN_LOCAL` of a local that may be
+/// unbound (NULL: continue at the jump target, the exit it replaced).
+fn return_local_checked(s: &mut B) -> R {
+    let slot = s.local_slot(s.oparg()?)?;
+    let rv = s.llvm().build_load(s.i64(), slot, "rv")?.into_int_value();
+    let bound = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, rv, s.const_i64(0), "bound")?;
+    s.guard(bound, Exit::JumpTarget)?;
     s.incref(rv)?;
     s.push(rv)?;
     save_frame(s)?;
@@ -730,6 +746,10 @@ fn store_word_in_loop<'ctx>(
 ///
 /// `known_func`: the frame's function is known to be a heap object (the
 /// callable `_CALL_EXECUTOR_KNOWN` proved), released without a tag test.
+/// Else (`_POP_FRAME`, `_CALL_EXECUTOR`) dead float boxes among the frame's
+/// slots go back to the float free list inline (a float argument often
+/// dies at the pop); the known callees' pops keep the plain release, whose
+/// loop keeps fewer registers busy around their native call.
 fn pop_callee_frame<'ctx>(
     s: &mut B<'ctx, '_>,
     f: inkwell::values::PointerValue<'ctx>,
@@ -741,7 +761,11 @@ fn pop_callee_frame<'ctx>(
     let lp = s.field_ptr(f, &Frame::DESC, "localsplus")?;
     words_loop(s, lp, top, |s, at| {
         let v = s.llvm().build_load(s.i64(), at, "slot")?.into_int_value();
-        s.xdecref_freeing_floats(v)
+        if known_func {
+            s.xdecref(v)
+        } else {
+            s.xdecref_freeing_floats(v)
+        }
     })?;
     let func = s.load_field(f, &Frame::DESC, "func")?.into_int_value();
     if known_func {

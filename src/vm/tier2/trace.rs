@@ -76,6 +76,7 @@ pub fn body_end(uops: &[UopInstruction]) -> Option<usize> {
                 | Uop::RETURN_LOCAL
                 | Uop::RETURN_CLEAN_ALONE
                 | Uop::RETURN_LOCAL_INT_ALONE
+                | Uop::RETURN_LOCAL_CHECKED
         )
     })
 }
@@ -101,6 +102,7 @@ pub fn codes_per_uop<'a>(uops: &[UopInstruction], contexts: &'a [FrameContext]) 
             | Uop::ERROR_POP_N
             | Uop::RETURN_LOCAL_INT
             | Uop::RETURN_LOCAL_INT_ALONE
+            | Uop::RETURN_LOCAL_CHECKED
             | Uop::RETURN_LOCAL => ctx_code(u.operand),
             _ if k > body_end => uops[k..]
                 .iter()

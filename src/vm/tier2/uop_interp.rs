@@ -879,6 +879,16 @@ pub unsafe fn run(
                         pc = ins.jump_target as usize;
                     }
                 }
+                Uop::RETURN_LOCAL_CHECKED => {
+                    let rv = *lp.add(ins.oparg as usize);
+                    if rv == 0 {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    incref(rv);
+                    push!(rv);
+                    leave!(status::RETURNED, ins.target, sp)
+                }
                 Uop::RETURN_CLEAN_ALONE => {
                     *lp = *sp.sub(1);
                     leave!(status::RETURNED, ins.target, lp.add(1))

@@ -165,7 +165,8 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
         | Uop::RETURN_LOCAL_INT
         | Uop::RETURN_LOCAL
         | Uop::RETURN_CLEAN_ALONE
-        | Uop::RETURN_LOCAL_INT_ALONE => format!(
+        | Uop::RETURN_LOCAL_INT_ALONE
+        | Uop::RETURN_LOCAL_CHECKED => format!(
             "return from {} at instruction {} (line {})",
             code.qualname,
             u.target,
