@@ -662,6 +662,42 @@ uops! {
     FLOAT_ADD_NOS_STORE_LOCAL = "_FLOAT_ADD_NOS_STORE_LOCAL",
     /// As `_FLOAT_ADD_NOS_STORE_LOCAL` for `b - x`.
     FLOAT_SUBTRACT_NOS_STORE_LOCAL = "_FLOAT_SUBTRACT_NOS_STORE_LOCAL",
+    // ----- calls, returns and list iterators (s8-calls) -----
+    /// `_RETURN_CLEAN` where the code's stack depth at the `RETURN_VALUE`
+    /// is 1 (the projection read it from the code): the return value is
+    /// alone on the stack, so it moves to `localsplus[0]` and
+    /// `sp = localsplus + 1` without a test; then as `_RETURN`.
+    RETURN_CLEAN_ALONE = "_RETURN_CLEAN_ALONE",
+    /// `_RETURN_LOCAL_INT` where the code's stack depth before the
+    /// `LOAD_FAST x` is 0: `localsplus[0] = localsplus[oparg]`,
+    /// `sp = localsplus + 1`, `frame.instr = TARGET`,
+    /// `frame.stack_pointer = sp`, status `RETURNED`, without a test.
+    /// `operand`: the frame context (0), as an exit's.
+    RETURN_LOCAL_INT_ALONE = "_RETURN_LOCAL_INT_ALONE",
+    /// `GET_ITER` of a list (tier 1 saw a list iterator at the
+    /// `FOR_ITER_LIST` after it): unless the top of the stack is a list,
+    /// continue at `jump_target`, stack unchanged. Else the top becomes a
+    /// new list iterator (`operand`: the runtime's iterator kind; index 0)
+    /// that takes the stack's reference to the list: its memory comes from
+    /// the iterator free list (`cpjit_iter_free_list`) inline, or from
+    /// `cpjit_new_list_iter(list) -> iterator` when that is empty.
+    GET_ITER_LIST = "_GET_ITER_LIST",
+    /// `_CALL_EXECUTOR_ARGS_1` of a callee whose code begins with
+    /// `if a < K: return a` (its `CallTarget::leaf_below` is `K`, non-zero):
+    /// when the argument is a small int below `K` and the push would succeed
+    /// (the recursion limit is not reached and the data stack has room for
+    /// the callee's frame), the call is answered without it: the callable
+    /// is released and the argument replaces the call's three values (what
+    /// the callee would return, with no other effect). Otherwise exactly
+    /// `_CALL_EXECUTOR_ARGS_1`.
+    CALL_EXECUTOR_LEAF_1 = "_CALL_EXECUTOR_LEAF_1",
+    /// A function's `return x` as an exit stub (the exit's target is
+    /// `LOAD_FAST x; RETURN_VALUE`) where `x` is not proven bound: if
+    /// `localsplus[oparg]` is NULL, continue at `jump_target` (the exit it
+    /// replaced, moved to the end of the trace: tier 1 raises
+    /// `UnboundLocalError`); else as `_RETURN_LOCAL`. `operand`: the frame
+    /// context (0), as an exit's.
+    RETURN_LOCAL_CHECKED = "_RETURN_LOCAL_CHECKED",
 }
 
 /// The pattern of the s7-float uops of unboxed float expressions and float
@@ -718,14 +754,15 @@ impl Uop {
                 | Uop::CALL_EXECUTOR_ARGS_1
                 | Uop::CALL_EXECUTOR_ARGS_2
                 | Uop::CALL_EXECUTOR_ARGS_3
+                | Uop::CALL_EXECUTOR_LEAF_1
         )
     }
 
     /// The number of arguments (and locals) a `_CALL_EXECUTOR_ARGS_n`
-    /// copies, or `None` for any other uop.
+    /// (or `_CALL_EXECUTOR_LEAF_1`) copies, or `None` for any other uop.
     pub const fn fixed_call_args(self) -> Option<u32> {
         match self {
-            Uop::CALL_EXECUTOR_ARGS_1 => Some(1),
+            Uop::CALL_EXECUTOR_ARGS_1 | Uop::CALL_EXECUTOR_LEAF_1 => Some(1),
             Uop::CALL_EXECUTOR_ARGS_2 => Some(2),
             Uop::CALL_EXECUTOR_ARGS_3 => Some(3),
             _ => None,

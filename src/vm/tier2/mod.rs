@@ -36,6 +36,7 @@
 //! their executors detached ([`crate::jit::Executor::detach`]), so the JIT
 //! frees their code at once even while unrelated traces run.
 
+pub mod base_case;
 mod config;
 pub mod container_helpers;
 pub mod deps;

@@ -160,7 +160,13 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
                 u.target + 1
             )
         }
-        Uop::RETURN | Uop::RETURN_CLEAN | Uop::RETURN_LOCAL_INT | Uop::RETURN_LOCAL => format!(
+        Uop::RETURN
+        | Uop::RETURN_CLEAN
+        | Uop::RETURN_LOCAL_INT
+        | Uop::RETURN_LOCAL
+        | Uop::RETURN_CLEAN_ALONE
+        | Uop::RETURN_LOCAL_INT_ALONE
+        | Uop::RETURN_LOCAL_CHECKED => format!(
             "return from {} at instruction {} (line {})",
             code.qualname,
             u.target,
@@ -285,6 +291,7 @@ fn uses_jump_target(u: &UopInstruction) -> bool {
             | Uop::POP_FRAME
             | Uop::RETURN
             | Uop::RETURN_CLEAN
+            | Uop::RETURN_CLEAN_ALONE
             | Uop::EXIT_TRACE
             | Uop::DEOPT
             | Uop::ERROR_POP_N
