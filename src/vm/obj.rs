@@ -530,7 +530,12 @@ pub fn tuple_items<'a>(v: u64) -> &'a [u64] {
 
 /// A new list taking ownership of `items`.
 pub fn new_list(items: Vec<Obj>) -> Obj {
-    let mut raw: Vec<u64> = items.into_iter().map(Obj::into_raw).collect();
+    new_list_raw(items.into_iter().map(Obj::into_raw).collect())
+}
+
+/// A new list taking ownership of the references in `raw` (its buffer
+/// becomes the list's storage).
+pub fn new_list_raw(mut raw: Vec<u64>) -> Obj {
     let cap = raw.capacity();
     let len = raw.len();
     let ptr = raw.as_mut_ptr();
