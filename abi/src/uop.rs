@@ -606,6 +606,21 @@ uops! {
     /// makes the call and raises `TypeError`). Else release `x` and the
     /// callable and replace the three values by the length (a small int).
     CALL_LEN = "_CALL_LEN",
+    // ----- s8-int: list subscripts on locals known to hold a list -----
+    /// `_STORE_SUBSCR_LIST_INT_LOCALS` with `localsplus[oparg]` known (by
+    /// the optimizer) to hold a list and `localsplus[operand]` a small int:
+    /// only the bound is checked (on failure the same exit, list and index
+    /// pushed).
+    STORE_SUBSCR_LIST_INT_KNOWN = "_STORE_SUBSCR_LIST_INT_KNOWN",
+    /// `_BINARY_SUBSCR_LIST_INT_LOCALS` with the list and the index known,
+    /// as for `_STORE_SUBSCR_LIST_INT_KNOWN`: only the bound is checked.
+    BINARY_SUBSCR_LIST_INT_KNOWN = "_BINARY_SUBSCR_LIST_INT_KNOWN",
+    /// `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST` with the list known: only the
+    /// bound is checked.
+    BINARY_SUBSCR_LIST_INT_KNOWN_CONST = "_BINARY_SUBSCR_LIST_INT_KNOWN_CONST",
+    /// `_SWAP_LIST_ITEMS_LOCALS` with the list and both indices known, as
+    /// for `_STORE_SUBSCR_LIST_INT_KNOWN`: only the bounds are checked.
+    SWAP_LIST_ITEMS_KNOWN = "_SWAP_LIST_ITEMS_KNOWN",
 }
 
 /// The pattern of the s7-float uops of unboxed float expressions and float

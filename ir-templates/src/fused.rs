@@ -60,7 +60,11 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::INPLACE_SUBTRACT_INT_LOCAL_CONST => int_local(s, "ssub", LocalConst, true),
         Uop::INPLACE_ADD_INT_LOCALS => int_local(s, "sadd", Locals, true),
         Uop::INPLACE_SUBTRACT_INT_LOCALS => int_local(s, "ssub", Locals, true),
-        Uop::STORE_SUBSCR_LIST_INT_LOCALS => store_subscr_list_locals(s),
+        Uop::STORE_SUBSCR_LIST_INT_LOCALS => store_subscr_list_locals(s, false),
+        Uop::STORE_SUBSCR_LIST_INT_KNOWN => store_subscr_list_locals(s, true),
+        Uop::BINARY_SUBSCR_LIST_INT_KNOWN => binary_subscr_list_known(s, false),
+        Uop::BINARY_SUBSCR_LIST_INT_KNOWN_CONST => binary_subscr_list_known(s, true),
+        Uop::SWAP_LIST_ITEMS_KNOWN => swap_list_items_locals(s, true),
         Uop::GUARD_AND_INT_ZERO_LOCAL_CONST => guard_and_local_const(s, EQ),
         Uop::GUARD_AND_INT_NONZERO_LOCAL_CONST => guard_and_local_const(s, NE),
         Uop::INPLACE_RSHIFT_INT_LOCAL_CONST => rshift_local_const(s, true),
@@ -70,7 +74,7 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::BINARY_OP_ADD_INT_TOP_CONST => int_top_const(s, "sadd"),
         Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST => int_top_const(s, "ssub"),
         Uop::GUARD_LOCAL_BOUND => guard_local_bound(s),
-        Uop::SWAP_LIST_ITEMS_LOCALS => swap_list_items_locals(s),
+        Uop::SWAP_LIST_ITEMS_LOCALS => swap_list_items_locals(s, false),
         other => Err(TemplateError::NoTemplate(other.name())),
     }
 }
@@ -176,11 +180,11 @@ fn int_local(s: &mut B, op: &str, from: Operands, inplace: bool) -> R {
 
 /// `list[i] = v`: the list in `localsplus[oparg]`, the index in
 /// `localsplus[operand]`, the value on the stack.
-fn store_subscr_list_locals(s: &mut B) -> R {
+fn store_subscr_list_locals(s: &mut B, known: bool) -> R {
     let list = s.load_local(s.oparg()?, "list")?;
     let index = s.load_local(s.operand()?, "index")?;
     let fail = push_and_exit(s, &[list, index], true)?;
-    let (_, slot) = crate::uops::list_item_slot_or(s, list, index, Some(fail))?;
+    let (_, slot) = item_slot(s, known, list, index, fail)?;
     let value = s.pop()?;
     let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
     s.llvm().build_store(slot, value)?;
@@ -274,11 +278,47 @@ fn guard_local_bound(s: &mut B) -> R {
     s.continue_at(Exit::Continue)
 }
 
+/// The slot of item `index` of `list`, leaving through `fail` unless it is
+/// one; with `known` (the optimizer proved `list` a list and `index` a small
+/// int) only the bound is checked.
+fn item_slot<'ctx>(
+    s: &mut B<'ctx, '_>,
+    known: bool,
+    list: IntValue<'ctx>,
+    index: IntValue<'ctx>,
+    fail: BasicBlock<'ctx>,
+) -> Result<
+    (
+        inkwell::values::PointerValue<'ctx>,
+        inkwell::values::PointerValue<'ctx>,
+    ),
+    TemplateError,
+> {
+    if known {
+        crate::uops::known_list_item_slot_or(s, list, index, Some(fail))
+    } else {
+        crate::uops::list_item_slot_or(s, list, index, Some(fail))
+    }
+}
+
+/// `_BINARY_SUBSCR_LIST_INT_KNOWN` / `_KNOWN_CONST` (`const_index`): as
+/// `_BINARY_SUBSCR_LIST_INT_LOCALS` / `_LOCAL_CONST` for a list and index
+/// the optimizer proved, so only the bound is checked.
+fn binary_subscr_list_known(s: &mut B, const_index: bool) -> R {
+    let (list, index, fail) = crate::uops::local_list_subscript(s, const_index, 1)?;
+    let (_, slot) = item_slot(s, true, list, index, fail)?;
+    let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
+    s.incref(item)?;
+    s.push(item)?;
+    s.continue_at(Exit::Continue)
+}
+
 /// `lst[b], lst[a] = lst[a], lst[b]`: both slots found (list kind, index
 /// tags and bounds checked, negative indices wrapped) before either is
 /// written; any failure pushes `lst, a` and leaves through the first
-/// subscript's exit, with nothing changed.
-fn swap_list_items_locals(s: &mut B) -> R {
+/// subscript's exit, with nothing changed. With `known`
+/// (`_SWAP_LIST_ITEMS_KNOWN`) only the bounds are checked.
+fn swap_list_items_locals(s: &mut B, known: bool) -> R {
     let list = s.load_local(s.oparg()?, "list")?;
     let operand = s.operand()?;
     let low = s
@@ -290,8 +330,8 @@ fn swap_list_items_locals(s: &mut B) -> R {
     let a = s.load_local(low, "a")?;
     let b = s.load_local(high, "b")?;
     let fail = push_and_exit(s, &[list, a], true)?;
-    let (_, slot_a) = crate::uops::list_item_slot_or(s, list, a, Some(fail))?;
-    let (_, slot_b) = crate::uops::list_item_slot_or(s, list, b, Some(fail))?;
+    let (_, slot_a) = item_slot(s, known, list, a, fail)?;
+    let (_, slot_b) = item_slot(s, known, list, b, fail)?;
     let va = s.llvm().build_load(s.i64(), slot_a, "va")?.into_int_value();
     let vb = s.llvm().build_load(s.i64(), slot_b, "vb")?.into_int_value();
     s.llvm().build_store(slot_a, vb)?;

@@ -277,7 +277,7 @@ fn transfer(u: &UopInstruction, known: Lists) -> Lists {
 
 /// Uops that write no local of the frame and stay in it (loads, constants,
 /// guards, int and float arithmetic, list items, iteration).
-fn keeps_locals(u: Uop) -> bool {
+pub(crate) fn keeps_locals(u: Uop) -> bool {
     matches!(
         u,
         Uop::NOP

@@ -21,6 +21,8 @@
 //!   pushes the result, and with `_STORE_FAST_INT a` after it one that
 //!   updates the local in place.
 //! * Float list item updates `lst[c] op= x` (`float_update.rs`).
+//! * List subscripts on locals proven a list and small int indices check
+//!   only the bounds (`list_facts.rs`).
 //! * Last, constants that are small ints or immortal objects are pushed by
 //!   `_LOAD_CONST_IMMORTAL` (no reference count).
 //!
@@ -402,6 +404,8 @@ pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
     // Float operands in place, float compare-and-branch, sqrt, untagged
     // item indices (s7-float).
     super::float_fuse::fuse_floats(&mut uops, &entered);
+    // List subscripts on proven lists and indices check only bounds (s8-int).
+    super::list_facts::know_list_subscripts(&mut uops, &entered);
     for u in &mut uops {
         if u.opcode == Uop::LOAD_CONST && immortal(u.operand) {
             u.opcode = Uop::LOAD_CONST_IMMORTAL;

@@ -168,6 +168,15 @@ pub fn arith_parts(u: Uop) -> Option<Arith> {
     ARITH.iter().find(|(x, _)| *x == u).map(|(_, a)| *a)
 }
 
+/// What a `_KNOWN` list uop relies on: `c` is a list and `k` a small int
+/// (the optimizer proved both).
+fn known_list(c: u64, k: u64) -> bool {
+    k & 1 == 1
+        && c & 1 == 0
+        && c != 0
+        && crate::vm::obj::kind_of(c) == crate::abi::layout::kind::LIST
+}
+
 /// Runs one of this module's uops (or returns `None` for any other uop)
 /// in the uop interpreter: `Some(true)` continues at its `jump_target`.
 ///
@@ -213,9 +222,10 @@ pub unsafe fn interpret(ins: &UopInstruction, lp: *mut u64, sp: &mut *mut u64) -
                 *sp = sp.sub(1);
                 *local(ins.oparg.into()) = **sp;
             }
-            Uop::STORE_SUBSCR_LIST_INT_LOCALS => {
+            Uop::STORE_SUBSCR_LIST_INT_LOCALS | Uop::STORE_SUBSCR_LIST_INT_KNOWN => {
                 let c = *local(ins.oparg.into());
                 let k = *local(ins.operand);
+                debug_assert!(ins.opcode != Uop::STORE_SUBSCR_LIST_INT_KNOWN || known_list(c, k));
                 let Some(slot) = crate::vm::tier2::uop_interp::list_int_slot(c, k) else {
                     incref(c);
                     incref(k);
@@ -227,10 +237,34 @@ pub unsafe fn interpret(ins: &UopInstruction, lp: *mut u64, sp: &mut *mut u64) -
                 let old = std::mem::replace(&mut *slot, **sp);
                 decref(old);
             }
-            Uop::SWAP_LIST_ITEMS_LOCALS => {
+            Uop::BINARY_SUBSCR_LIST_INT_KNOWN | Uop::BINARY_SUBSCR_LIST_INT_KNOWN_CONST => {
+                let c = *local(ins.oparg.into());
+                let k = if ins.opcode == Uop::BINARY_SUBSCR_LIST_INT_KNOWN {
+                    *local(ins.operand)
+                } else {
+                    ins.operand
+                };
+                debug_assert!(known_list(c, k));
+                let Some(slot) = crate::vm::tier2::uop_interp::list_int_slot(c, k) else {
+                    // Out of range: the fused loads' values, as they would
+                    // have pushed them (a constant needs no reference).
+                    incref(c);
+                    incref(k);
+                    push(c);
+                    push(k);
+                    return Some(true);
+                };
+                incref(*slot);
+                push(*slot);
+            }
+            Uop::SWAP_LIST_ITEMS_LOCALS | Uop::SWAP_LIST_ITEMS_KNOWN => {
                 let c = *local(ins.oparg.into());
                 let a = *local(ins.operand & 0xffff_ffff);
                 let b = *local(ins.operand >> 32);
+                debug_assert!(
+                    ins.opcode != Uop::SWAP_LIST_ITEMS_KNOWN
+                        || (known_list(c, a) && known_list(c, b))
+                );
                 let slots = crate::vm::tier2::uop_interp::list_int_slot(c, a)
                     .zip(crate::vm::tier2::uop_interp::list_int_slot(c, b));
                 let Some((sa, sb)) = slots else {
