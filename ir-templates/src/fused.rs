@@ -65,6 +65,8 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::BINARY_SUBSCR_LIST_INT_KNOWN => binary_subscr_list_known(s, false),
         Uop::BINARY_SUBSCR_LIST_INT_KNOWN_CONST => binary_subscr_list_known(s, true),
         Uop::SWAP_LIST_ITEMS_KNOWN => swap_list_items_locals(s, true),
+        Uop::INPLACE_MUL_ADD_INT_CONST_LOCAL => mul_add_local(s, true),
+        Uop::INPLACE_MUL_ADD_INT_LOCAL_CONST => mul_add_local(s, false),
         Uop::GUARD_AND_INT_ZERO_LOCAL_CONST => guard_and_local_const(s, EQ),
         Uop::GUARD_AND_INT_NONZERO_LOCAL_CONST => guard_and_local_const(s, NE),
         Uop::INPLACE_RSHIFT_INT_LOCAL_CONST => rshift_local_const(s, true),
@@ -336,5 +338,42 @@ fn swap_list_items_locals(s: &mut B, known: bool) -> R {
     let vb = s.llvm().build_load(s.i64(), slot_b, "vb")?.into_int_value();
     s.llvm().build_store(slot_a, vb)?;
     s.llvm().build_store(slot_b, va)?;
+    s.continue_at(Exit::Continue)
+}
+
+// ----- s8-int -----
+
+/// `n = c1 * n + c2` in place (`const_first`; else `n * c1 + c2`) for a
+/// small int `n` in `localsplus[oparg]`, `operand` holding `c1` (low 32
+/// bits) and `2 c2` (high 32 bits), signed: `(2n) * c1 + 2 c2` is the
+/// result's tagged word without its tag. If either step overflows, the
+/// multiply's operands are pushed in its loads' order before leaving.
+fn mul_add_local(s: &mut B, const_first: bool) -> R {
+    let slot = s.local_slot(s.oparg()?)?;
+    let value = s
+        .llvm()
+        .build_load(s.i64(), slot, "value")?
+        .into_int_value();
+    let operand = s.operand()?;
+    let b = s.llvm();
+    let low = b.build_left_shift(operand, s.const_i64(32), "low")?;
+    let c1 = b.build_right_shift(low, s.const_i64(32), true, "c1")?;
+    let twice_c2 = b.build_right_shift(operand, s.const_i64(32), true, "twice_c2")?;
+    let untagged = b.build_xor(value, s.const_i64(1), "untagged")?;
+    let tagged_c1 = s.encode_int(c1)?;
+    let pushed = if const_first {
+        [tagged_c1, value]
+    } else {
+        [value, tagged_c1]
+    };
+    let fail = push_and_exit(s, &pushed, false)?;
+    let (product, product_overflow) = s.with_overflow("smul", untagged, c1)?;
+    let ok = s.llvm().build_not(product_overflow, "product_ok")?;
+    s.guard_or_branch(ok, Some(fail))?;
+    let (sum, sum_overflow) = s.with_overflow("sadd", product, twice_c2)?;
+    let ok = s.llvm().build_not(sum_overflow, "sum_ok")?;
+    s.guard_or_branch(ok, Some(fail))?;
+    let result = s.llvm().build_or(sum, s.const_i64(1), "result")?;
+    s.llvm().build_store(slot, result)?;
     s.continue_at(Exit::Continue)
 }

@@ -149,7 +149,9 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         | Uop::STORE_SUBSCR_LIST_INT_KNOWN
         | Uop::BINARY_SUBSCR_LIST_INT_KNOWN
         | Uop::BINARY_SUBSCR_LIST_INT_KNOWN_CONST
-        | Uop::SWAP_LIST_ITEMS_KNOWN => crate::fused::build(uop, s),
+        | Uop::SWAP_LIST_ITEMS_KNOWN
+        | Uop::INPLACE_MUL_ADD_INT_CONST_LOCAL
+        | Uop::INPLACE_MUL_ADD_INT_LOCAL_CONST => crate::fused::build(uop, s),
         Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT
         | Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT
         | Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT

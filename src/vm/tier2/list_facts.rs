@@ -59,7 +59,9 @@ fn transfer(u: &UopInstruction, known: Facts) -> Facts {
             known & !local_bits(l)
         }
         // The result is a small int (or the uop left).
-        Uop::INPLACE_RSHIFT_INT_LOCAL_CONST => (known & !list_bit(l)) | int_bit(l),
+        Uop::INPLACE_RSHIFT_INT_LOCAL_CONST
+        | Uop::INPLACE_MUL_ADD_INT_CONST_LOCAL
+        | Uop::INPLACE_MUL_ADD_INT_LOCAL_CONST => (known & !list_bit(l)) | int_bit(l),
         op if arith_parts(op).is_some_and(|a| a.inplace) => {
             let rhs = arith_parts(op)
                 .filter(|a| !a.constant)

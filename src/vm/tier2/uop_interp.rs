@@ -926,7 +926,9 @@ pub unsafe fn run(
                 | Uop::STORE_SUBSCR_LIST_INT_KNOWN
                 | Uop::BINARY_SUBSCR_LIST_INT_KNOWN
                 | Uop::BINARY_SUBSCR_LIST_INT_KNOWN_CONST
-                | Uop::SWAP_LIST_ITEMS_KNOWN => {
+                | Uop::SWAP_LIST_ITEMS_KNOWN
+                | Uop::INPLACE_MUL_ADD_INT_CONST_LOCAL
+                | Uop::INPLACE_MUL_ADD_INT_LOCAL_CONST => {
                     // SAFETY: the optimizer made these uops for the locals
                     // and stack values it proved.
                     if crate::vm::tier2::int_uops::interpret(&ins, lp, &mut sp) == Some(true) {

@@ -183,6 +183,10 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
         | Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL => {
             format!("{}, const {}", local_name(code, u.oparg), u.operand as i64)
         }
+        Uop::INPLACE_MUL_ADD_INT_CONST_LOCAL | Uop::INPLACE_MUL_ADD_INT_LOCAL_CONST => {
+            let (c1, c2) = crate::vm::tier2::int_uops::mul_add_constants(u.operand);
+            format!("{}, const {c1}, const {c2}", local_name(code, u.oparg))
+        }
         Uop::SWAP_LIST_ITEMS_LOCALS | Uop::SWAP_LIST_ITEMS_KNOWN => format!(
             "{}, {}, {}",
             local_name(code, u.oparg),
