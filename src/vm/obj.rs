@@ -256,7 +256,7 @@ fn iter_free_len() -> usize {
 
 /// A new iterator object (kind ITER) with `state`, from the free list when
 /// it has one.
-#[inline]
+#[inline(always)]
 pub fn new_iter_obj(state: IterState) -> u64 {
     // SAFETY: single interpreter thread (see IterFreeList).
     let fl = unsafe { &mut *ITER_FREE.0.get() };
