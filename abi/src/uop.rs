@@ -698,6 +698,33 @@ uops! {
     /// `UnboundLocalError`); else as `_RETURN_LOCAL`. `operand`: the frame
     /// context (0), as an exit's.
     RETURN_LOCAL_CHECKED = "_RETURN_LOCAL_CHECKED",
+    // ----- s8-int: list subscripts on locals known to hold a list -----
+    /// `_STORE_SUBSCR_LIST_INT_LOCALS` with `localsplus[oparg]` known (by
+    /// the optimizer) to hold a list and `localsplus[operand]` a small int:
+    /// only the bound is checked (on failure the same exit, list and index
+    /// pushed).
+    STORE_SUBSCR_LIST_INT_KNOWN = "_STORE_SUBSCR_LIST_INT_KNOWN",
+    /// `_BINARY_SUBSCR_LIST_INT_LOCALS` with the list and the index known,
+    /// as for `_STORE_SUBSCR_LIST_INT_KNOWN`: only the bound is checked.
+    BINARY_SUBSCR_LIST_INT_KNOWN = "_BINARY_SUBSCR_LIST_INT_KNOWN",
+    /// `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST` with the list known: only the
+    /// bound is checked.
+    BINARY_SUBSCR_LIST_INT_KNOWN_CONST = "_BINARY_SUBSCR_LIST_INT_KNOWN_CONST",
+    /// `_SWAP_LIST_ITEMS_LOCALS` with the list and both indices known, as
+    /// for `_STORE_SUBSCR_LIST_INT_KNOWN`: only the bounds are checked.
+    SWAP_LIST_ITEMS_KNOWN = "_SWAP_LIST_ITEMS_KNOWN",
+    // ----- s8-int: `n = c1 * n + c2` in place -----
+    /// `_BINARY_OP_MULTIPLY_INT_CONST_LOCAL oparg, c1;
+    /// _BINARY_OP_ADD_INT_TOP_CONST c2; _STORE_FAST_INT oparg` in one
+    /// (`operand`: `c1` in its low 32 bits, `2 c2` in its high 32, both
+    /// signed; `c2` negated for `-`): `localsplus[oparg]`, a small int `n`,
+    /// becomes `c1 * n + c2`. If that does not fit a small int, push the
+    /// tagged `c1` and `n`, as the multiply's loads would have, and continue
+    /// at `jump_target` (the multiply's exit: nothing was changed).
+    INPLACE_MUL_ADD_INT_CONST_LOCAL = "_INPLACE_MUL_ADD_INT_CONST_LOCAL",
+    /// As `_INPLACE_MUL_ADD_INT_CONST_LOCAL` for `n * c1 + c2`: a failure
+    /// pushes `n`, then the tagged `c1`.
+    INPLACE_MUL_ADD_INT_LOCAL_CONST = "_INPLACE_MUL_ADD_INT_LOCAL_CONST",
 }
 
 /// The pattern of the s7-float uops of unboxed float expressions and float

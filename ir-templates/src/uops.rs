@@ -145,7 +145,13 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         | Uop::BINARY_OP_ADD_INT_TOP_CONST
         | Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST
         | Uop::GUARD_LOCAL_BOUND
-        | Uop::SWAP_LIST_ITEMS_LOCALS => crate::fused::build(uop, s),
+        | Uop::SWAP_LIST_ITEMS_LOCALS
+        | Uop::STORE_SUBSCR_LIST_INT_KNOWN
+        | Uop::BINARY_SUBSCR_LIST_INT_KNOWN
+        | Uop::BINARY_SUBSCR_LIST_INT_KNOWN_CONST
+        | Uop::SWAP_LIST_ITEMS_KNOWN
+        | Uop::INPLACE_MUL_ADD_INT_CONST_LOCAL
+        | Uop::INPLACE_MUL_ADD_INT_LOCAL_CONST => crate::fused::build(uop, s),
         Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT
         | Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT
         | Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT
@@ -1664,6 +1670,23 @@ pub(crate) fn list_item_slot_or<'ctx>(
     let is_int = s.is_small_int(index)?;
     s.guard_or_branch(is_int, fail)?;
     guard_kind_or(s, list, kind::LIST, fail)?;
+    known_list_item_slot_or(s, list, index, fail)
+}
+
+/// [`list_item_slot_or`] for a `list` known to be a list and an `index`
+/// known to be a small int: only the bound is checked.
+pub(crate) fn known_list_item_slot_or<'ctx>(
+    s: &mut B<'ctx, '_>,
+    list: IntValue<'ctx>,
+    index: IntValue<'ctx>,
+    fail: Option<BasicBlock<'ctx>>,
+) -> Result<
+    (
+        inkwell::values::PointerValue<'ctx>,
+        inkwell::values::PointerValue<'ctx>,
+    ),
+    TemplateError,
+> {
     let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list")?;
     let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
     let len = if len.get_type().get_bit_width() == 64 {

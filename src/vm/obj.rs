@@ -272,7 +272,7 @@ fn iter_free_len() -> usize {
 
 /// A new iterator object (kind ITER) with `state`, from the free list when
 /// it has one.
-#[inline]
+#[inline(always)]
 pub fn new_iter_obj(state: IterState) -> u64 {
     // SAFETY: single interpreter thread (see IterFreeList).
     let fl = unsafe { &mut *ITER_FREE.0.get() };
@@ -548,7 +548,12 @@ pub fn tuple_items<'a>(v: u64) -> &'a [u64] {
 
 /// A new list taking ownership of `items`.
 pub fn new_list(items: Vec<Obj>) -> Obj {
-    let mut raw: Vec<u64> = items.into_iter().map(Obj::into_raw).collect();
+    new_list_raw(items.into_iter().map(Obj::into_raw).collect())
+}
+
+/// A new list taking ownership of the references in `raw` (its buffer
+/// becomes the list's storage).
+pub fn new_list_raw(mut raw: Vec<u64>) -> Obj {
     let cap = raw.capacity();
     let len = raw.len();
     let ptr = raw.as_mut_ptr();

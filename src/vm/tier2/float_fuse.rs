@@ -551,7 +551,7 @@ fn transfer(u: &UopInstruction, known: Known, frames: &mut Vec<Known>) -> Known 
 
 /// Uops that write no local of the frame and stay in it (loads, constants,
 /// guards, int and float arithmetic, list items, iteration).
-fn keeps_locals(u: Uop) -> bool {
+pub(crate) fn keeps_locals(u: Uop) -> bool {
     matches!(
         u,
         Uop::NOP

@@ -51,6 +51,7 @@ pub mod fuse;
 pub mod helpers;
 pub mod int_uops;
 pub mod iter_helpers;
+pub mod list_facts;
 pub mod local_guards;
 pub mod optimize;
 pub mod peel;

@@ -990,7 +990,13 @@ pub unsafe fn run(
                 | Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL
                 | Uop::BINARY_OP_ADD_INT_TOP_CONST
                 | Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST
-                | Uop::SWAP_LIST_ITEMS_LOCALS => {
+                | Uop::SWAP_LIST_ITEMS_LOCALS
+                | Uop::STORE_SUBSCR_LIST_INT_KNOWN
+                | Uop::BINARY_SUBSCR_LIST_INT_KNOWN
+                | Uop::BINARY_SUBSCR_LIST_INT_KNOWN_CONST
+                | Uop::SWAP_LIST_ITEMS_KNOWN
+                | Uop::INPLACE_MUL_ADD_INT_CONST_LOCAL
+                | Uop::INPLACE_MUL_ADD_INT_LOCAL_CONST => {
                     // SAFETY: the optimizer made these uops for the locals
                     // and stack values it proved.
                     if crate::vm::tier2::int_uops::interpret(&ins, lp, &mut sp) == Some(true) {
