@@ -606,6 +606,19 @@ uops! {
     /// makes the call and raises `TypeError`). Else release `x` and the
     /// callable and replace the three values by the length (a small int).
     CALL_LEN = "_CALL_LEN",
+    // ----- containers and strings (s8-containers) -----
+    /// Unless the cell `localsplus[oparg]` holds a value, continue at
+    /// `jump_target` (a `_LOAD_DEREF`'s exit: tier 1 raises `NameError`).
+    /// Pushes nothing: the fused uop after it reads the cell.
+    GUARD_CELL_BOUND = "_GUARD_CELL_BOUND",
+    /// `cell[local]` read in place (`_LOAD_DEREF oparg; _LOAD_FAST operand;
+    /// _BINARY_SUBSCR_DICT` fused; a `_GUARD_CELL_BOUND oparg` before it
+    /// proved the cell bound, the local is bound): when the cell's value
+    /// is a dict holding the key `localsplus[operand]` (found inline, or by
+    /// `cpjit_dict_lookup(c, k) -> new reference or 0`), push the value
+    /// (new reference). Else push the dict and the key (new references)
+    /// and continue at `jump_target` (the subscript's exit).
+    BINARY_SUBSCR_DICT_CELL_LOCAL = "_BINARY_SUBSCR_DICT_CELL_LOCAL",
 }
 
 /// The pattern of the s7-float uops of unboxed float expressions and float

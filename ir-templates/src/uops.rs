@@ -164,6 +164,10 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::GUARD_ITER_TUPLE => guard_iter(s, iter_tag::TUPLE),
         Uop::FOR_ITER_TUPLE => for_iter_tuple(s),
         Uop::BUILD_LIST | Uop::CALL_LEN => crate::containers::build(uop, s),
+        // s8-containers
+        Uop::GUARD_CELL_BOUND | Uop::BINARY_SUBSCR_DICT_CELL_LOCAL => {
+            crate::containers::build(uop, s)
+        }
     }
 }
 
@@ -1426,7 +1430,7 @@ pub(crate) fn float_op_by_oparg<'ctx>(
 // ----- closure cells -----
 
 /// The cell in `localsplus[oparg]`.
-fn cell_at_oparg<'ctx>(
+pub(crate) fn cell_at_oparg<'ctx>(
     s: &B<'ctx, '_>,
 ) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
     let slot = s.local_slot(s.oparg()?)?;
@@ -2355,7 +2359,7 @@ fn quick_hash<'ctx>(
 /// building goes on after it for every other case (a miss, an equal hash
 /// of another object, another key kind), which the caller hands to its
 /// helper.
-fn with_probe_hit<'ctx>(
+pub(crate) fn with_probe_hit<'ctx>(
     s: &mut B<'ctx, '_>,
     c: IntValue<'ctx>,
     k: IntValue<'ctx>,

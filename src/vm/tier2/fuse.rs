@@ -399,6 +399,8 @@ pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
         k += 1;
     }
     fuse_item_swaps(&mut uops, &entered);
+    // Dict reads of a closure cell's dict by a local key (s8-containers).
+    super::dict_fuse::fuse_cell_dict_reads(&mut uops, &entered);
     // Float operands in place, float compare-and-branch, sqrt, untagged
     // item indices (s7-float).
     super::float_fuse::fuse_floats(&mut uops, &entered);

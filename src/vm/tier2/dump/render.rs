@@ -166,6 +166,13 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
             u.target,
             line_of(code, u.target)
         ),
+        // s8-containers: a cell, and a local key.
+        Uop::GUARD_CELL_BOUND => format!("cell {}", local_name(code, u.oparg)),
+        Uop::BINARY_SUBSCR_DICT_CELL_LOCAL => format!(
+            "cell {}[{}]",
+            local_name(code, u.oparg),
+            local_name(code, u.operand as u32)
+        ),
         Uop::LOAD_FAST
         | Uop::LOAD_FAST_CHECK
         | Uop::STORE_FAST
