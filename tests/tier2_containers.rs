@@ -1,6 +1,7 @@
 //! Session 8's container uops (s8-containers): `containers_cells_tuples.py`
 //! (which the tier-2 differential test also compares with CPython) runs
-//! with the fused cell dict reads and the projection-time tuples in both
+//! with the fused cell dict reads and counter updates
+//! (`_INPLACE_ADD_DICT_ITEM_CELL_CONST`) and the projection-time tuples in both
 //! tier-2 modes, leaves them at every exit with tier 1's output, and leaks
 //! nothing.
 
@@ -9,7 +10,7 @@ mod vm_common;
 use vm_common::{cpjit_tier2, tier2_program};
 
 #[test]
-fn cell_dict_reads_and_iterated_constant_tuples_are_native_and_exact() {
+fn cell_dict_reads_updates_and_iterated_constant_tuples_are_native_and_exact() {
     let file = tier2_program("containers_cells_tuples.py");
     let reference = cpjit_tier2("1", &file, &[], &[]);
     assert_eq!(reference.status, 0, "{}", reference.stderr);
@@ -25,7 +26,12 @@ fn cell_dict_reads_and_iterated_constant_tuples_are_native_and_exact() {
         let what = format!("--tier {mode}:\n{}", r.stderr);
         assert_eq!(r.status, 0, "{what}");
         assert_eq!(r.stdout, reference.stdout, "{what}");
-        for uop in ["_GUARD_CELL_BOUND", "_BINARY_SUBSCR_DICT_CELL_LOCAL"] {
+        for uop in [
+            "_GUARD_CELL_BOUND",
+            "_BINARY_SUBSCR_DICT_CELL_LOCAL",
+            "cell stats['sent'] += 1",
+            "cell stats[7] += -3",
+        ] {
             assert!(text.contains(uop), "no {uop} in the dump; {what}");
         }
         // `for t in (A, B, C)`: one tuple per trace, rebuilt with the

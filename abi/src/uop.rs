@@ -619,6 +619,18 @@ uops! {
     /// (new reference). Else push the dict and the key (new references)
     /// and continue at `jump_target` (the subscript's exit).
     BINARY_SUBSCR_DICT_CELL_LOCAL = "_BINARY_SUBSCR_DICT_CELL_LOCAL",
+    /// `cell[key] += delta` in place (`_LOAD_DEREF; _LOAD_CONST key; _COPY 2;
+    /// _COPY 2; _BINARY_SUBSCR_DICT; _LOAD_CONST; [_GUARD_BOTH_INT;]
+    /// _BINARY_OP_ADD_INT (or _SUBTRACT_INT); _SWAP 3; _SWAP 2;
+    /// _STORE_SUBSCR_DICT` fused; a `_GUARD_CELL_BOUND` before it proved
+    /// the cell bound). `oparg`: the cell's slot in its low 16 bits, `delta`
+    /// (an i16) in its high 16; `operand`: the key (a small int or str
+    /// constant). When the cell's value is an unwatched dict holding the key
+    /// (found inline) with a small int value `v` and `v + delta` is a small
+    /// int, store it there. Else push the dict, the key, the dict and the
+    /// key (new references; the stack of the subscript) and continue at
+    /// `jump_target` (the subscript's exit).
+    INPLACE_ADD_DICT_ITEM_CELL_CONST = "_INPLACE_ADD_DICT_ITEM_CELL_CONST",
 }
 
 /// The pattern of the s7-float uops of unboxed float expressions and float

@@ -2,10 +2,10 @@
 //! (`_BUILD_LIST`, `_CALL_LEN`): what used to be a generic step or a
 //! builtin call through the runtime's dispatch, done inline or through one
 //! narrow helper; and of session 8 (`_GUARD_CELL_BOUND`,
-//! `_BINARY_SUBSCR_DICT_CELL_LOCAL`): dict reads of a closure cell's dict by
-//! a local key, in place.
+//! `_BINARY_SUBSCR_DICT_CELL_LOCAL`, `_INPLACE_ADD_DICT_ITEM_CELL_CONST`):
+//! dict reads and counter updates of a closure cell's dict, in place.
 
-use cpjit_abi::layout::{kind, CellObj, DictEntry, ListObj, ObjHeader, TupleObj};
+use cpjit_abi::layout::{kind, CellObj, DictEntry, DictHead, ListObj, ObjHeader, TupleObj};
 use cpjit_abi::uop::Uop;
 use inkwell::IntPredicate;
 
@@ -22,6 +22,7 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::CALL_LEN => call_len(s),
         Uop::GUARD_CELL_BOUND => guard_cell_bound(s),
         Uop::BINARY_SUBSCR_DICT_CELL_LOCAL => binary_subscr_dict_cell_local(s),
+        Uop::INPLACE_ADD_DICT_ITEM_CELL_CONST => inplace_add_dict_item_cell_const(s),
         _ => Err(TemplateError::Signature),
     }
 }
@@ -189,4 +190,52 @@ fn binary_subscr_dict_cell_local(s: &mut B) -> R {
     s.guard_or_branch(found, Some(miss))?;
     s.push(v)?;
     s.continue_at(Exit::Continue)
+}
+
+/// `_INPLACE_ADD_DICT_ITEM_CELL_CONST`: `cell[key] += delta` on a small
+/// int value of an unwatched dict, found inline, written in place; every
+/// other case pushes `[dict, key, dict, key]` and leaves through the
+/// subscript's exit, having changed nothing.
+fn inplace_add_dict_item_cell_const(s: &mut B) -> R {
+    let oparg = s.oparg()?;
+    let b = s.llvm();
+    let slot_index = b.build_and(oparg, s.const_i64(0xffff), "slot_index")?;
+    // `delta` is the i16 in bits 16..32; `2 * delta` adds it to a tagged int.
+    let high = b.build_left_shift(oparg, s.const_i64(32), "high")?;
+    let delta = b.build_right_shift(high, s.const_i64(48), true, "delta")?;
+    let delta2 = b.build_left_shift(delta, s.const_i64(1), "delta2")?;
+    let slot = s.local_slot(slot_index)?;
+    let cell = s.llvm().build_load(s.i64(), slot, "cell")?.into_int_value();
+    let cell = s.llvm().build_int_to_ptr(cell, s.ptr(), "cell_obj")?;
+    let c = s
+        .load_field(cell, &CellObj::DESC, "value")?
+        .into_int_value();
+    let k = s.operand()?;
+    crate::uops::with_probe_hit(s, c, k, |s, entry| {
+        let d = s.llvm().build_int_to_ptr(c, s.ptr(), "dict")?;
+        let watched = s
+            .load_field(d, &DictHead::DESC, "watched")?
+            .into_int_value();
+        let quiet =
+            s.llvm()
+                .build_int_compare(IntPredicate::EQ, watched, s.const_i64(0), "quiet")?;
+        s.if_then(quiet, |s| {
+            let value = s.field_ptr(entry, &DictEntry::DESC, "value")?;
+            let v = s.llvm().build_load(s.i64(), value, "v")?.into_int_value();
+            let is_int = s.is_small_int(v)?;
+            s.if_then(is_int, |s| {
+                let (sum, over) = s.with_overflow("sadd", v, delta2)?;
+                let fits = s.llvm().build_not(over, "fits")?;
+                s.if_then(fits, |s| {
+                    s.llvm().build_store(value, sum)?;
+                    s.continue_at(Exit::Continue)
+                })
+            })
+        })
+    })?;
+    for v in [c, k, c, k] {
+        s.incref(v)?;
+        s.push(v)?;
+    }
+    s.continue_at(Exit::JumpTarget)
 }

@@ -165,9 +165,9 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::FOR_ITER_TUPLE => for_iter_tuple(s),
         Uop::BUILD_LIST | Uop::CALL_LEN => crate::containers::build(uop, s),
         // s8-containers
-        Uop::GUARD_CELL_BOUND | Uop::BINARY_SUBSCR_DICT_CELL_LOCAL => {
-            crate::containers::build(uop, s)
-        }
+        Uop::GUARD_CELL_BOUND
+        | Uop::BINARY_SUBSCR_DICT_CELL_LOCAL
+        | Uop::INPLACE_ADD_DICT_ITEM_CELL_CONST => crate::containers::build(uop, s),
     }
 }
 

@@ -150,3 +150,65 @@ for r in range(50):
     t = (A, B)
     keep.append(t)
 print("fresh tuples", len(keep), keep[0] is keep[1], fresh() is fresh())
+
+
+# `cell[key] += c` in place: str and int keys, `-=`, and every way out in
+# the middle of the loop: a missing key (KeyError), a float value, a None
+# value (TypeError), overflow into a big int, the cell rebound to a list.
+def make_counters():
+    stats = {"sent": 0, "held": 0, 7: 100}
+    big = {"n": 2**62 - 40}
+
+    def tick(n, flip):
+        for i in range(n):
+            stats["sent"] += 1
+            stats[7] -= 3
+            if i == flip:
+                stats["held"] = 0.5
+            stats["held"] += 2
+            big["n"] += 1
+        return stats, big
+
+    def rebind(d):
+        nonlocal stats
+        stats = d
+
+    return tick, rebind
+
+
+tick, rebind = make_counters()
+print("counters", tick(100, 1000))
+print("float value", tick(100, 50))
+rebind({"sent": None, "held": 0, 7: 0})
+try:
+    tick(100, 1000)
+except TypeError as e:
+    print("None value", e)
+rebind({"held": 0, 7: 0})
+try:
+    tick(100, 1000)
+except KeyError as e:
+    print("missing key", repr(e))
+rebind({"sent": 0, "held": 0, 7: 0, 8: 1})
+print("rebound", tick(50, 1000))
+rebind([0] * 8)
+try:
+    tick(10, 1000)
+except TypeError as e:
+    print("list in the cell", e)
+
+
+# Big deltas (not fused) and a key that is an equal but distinct int.
+def make_big():
+    d = {1: 0, 2**40: 0}
+
+    def run(n):
+        for i in range(n):
+            d[1] += 40000
+            d[2**40] += 1
+        return d
+
+    return run
+
+
+print("big deltas", make_big()(100))

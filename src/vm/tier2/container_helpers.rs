@@ -92,6 +92,39 @@ pub extern "C" fn cpjit_dict_lookup(c: u64, k: u64) -> u64 {
     }
 }
 
+/// `c[k] += delta` for the uop interpreter's
+/// `_INPLACE_ADD_DICT_ITEM_CELL_CONST`: when `c` is an unwatched dict
+/// holding `k` with a small int value whose sum with `delta` is a small
+/// int, stores the sum there and answers true; else changes nothing.
+pub fn dict_item_add_in_place(c: u64, k: u64, delta: i64) -> bool {
+    use crate::abi::value::{decode_small_int, encode_small_int};
+    if c & 1 == 1 || kind_of(c) != kind::DICT {
+        return false;
+    }
+    // SAFETY: kind checked; no Python code runs while the table is used.
+    let d = unsafe { dict_mut(c) };
+    if d.is_watched() {
+        return false;
+    }
+    let Ok(Some(i)) = d.lookup_pos(k) else {
+        return false;
+    };
+    let slot = d.value_slot(i);
+    if *slot & 1 == 0 {
+        return false;
+    }
+    let sum = decode_small_int(*slot)
+        .checked_add(delta)
+        .and_then(encode_small_int);
+    match sum {
+        Some(v) => {
+            *slot = v;
+            true
+        }
+        None => false,
+    }
+}
+
 /// `c[k] = v` for `_STORE_SUBSCR_DICT`: binds `k` in the dict `c` (taking
 /// `v`'s reference, releasing `c` and `k`) exactly as tier 1's
 /// `STORE_SUBSCR` (same table operation, so the same insertion order,

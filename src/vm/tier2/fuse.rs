@@ -352,6 +352,8 @@ pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
             }
         }
     }
+    // `cell[key] += c` (s8-containers), on the projection's shapes.
+    super::dict_fuse::fuse_cell_dict_updates(&mut uops, &entered);
     let mut k = 0;
     while k < uops.len() {
         if let Some(end) = super::float_update::fuse_item_update(&mut uops, k, &entered) {

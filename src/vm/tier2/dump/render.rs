@@ -173,6 +173,12 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
             local_name(code, u.oparg),
             local_name(code, u.operand as u32)
         ),
+        Uop::INPLACE_ADD_DICT_ITEM_CELL_CONST => format!(
+            "cell {}[{}] += {}",
+            local_name(code, u.oparg & 0xffff),
+            const_text(u.operand),
+            (u.oparg >> 16) as u16 as i16
+        ),
         Uop::LOAD_FAST
         | Uop::LOAD_FAST_CHECK
         | Uop::STORE_FAST
