@@ -103,13 +103,12 @@ pub fn dict_item_add_in_place(c: u64, k: u64, delta: i64) -> bool {
     }
     // SAFETY: kind checked; no Python code runs while the table is used.
     let d = unsafe { dict_mut(c) };
-    if d.is_watched() {
-        return false;
-    }
     let Ok(Some(i)) = d.lookup_pos(k) else {
         return false;
     };
-    let slot = d.value_slot(i);
+    let Some(slot) = d.unwatched_value_slot(i) else {
+        return false;
+    };
     if *slot & 1 == 0 {
         return false;
     }
