@@ -87,9 +87,33 @@ pub struct CompiledTemplate {
 static INIT: Once = Once::new();
 
 /// Initialises every LLVM target once per process (LLVM's registry is not
-/// safe to initialise concurrently).
+/// safe to initialise concurrently), and sets the process-wide LLVM options
+/// of [`crate::cold::LLVM_OPTIONS`] (LLVM parses its command line once).
 pub fn initialize_llvm() {
-    INIT.call_once(|| Target::initialize_all(&InitializationConfig::default()));
+    INIT.call_once(|| {
+        Target::initialize_all(&InitializationConfig::default());
+        set_llvm_options(crate::cold::LLVM_OPTIONS);
+    });
+}
+
+/// Passes `options` to LLVM's command-line parser, as if given to a tool.
+fn set_llvm_options(options: &[&str]) {
+    let args: Vec<std::ffi::CString> = std::iter::once("cpjit-stencils")
+        .chain(options.iter().copied())
+        .filter_map(|a| std::ffi::CString::new(a).ok())
+        .collect();
+    let argv: Vec<*const std::ffi::c_char> = args.iter().map(|a| a.as_ptr()).collect();
+    let overview = c"cpjit stencils";
+    // SAFETY: `argv` holds `argv.len()` pointers to NUL-terminated strings
+    // that outlive the call (`args`); LLVM copies what it keeps. Called once
+    // per process (`INIT`), before any compilation starts.
+    unsafe {
+        llvm_sys::support::LLVMParseCommandLineOptions(
+            argv.len() as i32,
+            argv.as_ptr(),
+            overview.as_ptr(),
+        )
+    };
 }
 
 /// The version of the LLVM library loaded at run time.

@@ -21,6 +21,7 @@ const GENERATOR_SOURCES: &[&str] = &[
     include_str!("disasm.rs"),
     include_str!("compile.rs"),
     include_str!("targets.rs"),
+    include_str!("cold.rs"),
 ];
 
 /// Computes the input hash for `spec` and `cc`, as `sha256:<hex>`.

@@ -7,6 +7,7 @@
 //!   (per-target relocation tables in [`relocs`], GOT synthesis).
 //! * [`writer`]: stencil groups → deterministic Rust source, with LLVM's
 //!   disassembly ([`disasm`]) as comments.
+//! * [`cold`]: the hot/cold split (cold blocks into the data stencil).
 //! * [`hash`]: the input hash that lets `build.rs` and `--check` skip work.
 //!
 //! [`generate`] runs the whole pipeline for a list of targets; `build.rs` and
@@ -14,6 +15,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cold;
 pub mod compile;
 pub mod disasm;
 mod emit_fns;

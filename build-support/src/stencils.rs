@@ -5,6 +5,9 @@
 //! * Data is every other allocated section, then the synthesized GOT: one
 //!   pointer-sized slot per distinct (value, symbol) reached through a GOT
 //!   relocation or a COFF `__imp_` symbol.
+//! * Cold code (a text section [`crate::cold::is_cold_section`] names: the
+//!   blocks LLVM's MachineFunctionSplitter split off) is data too, placed
+//!   like a data section: it runs from the data area, after all hot code.
 //! * Addends are explicit (ELF RELA) or read from the instruction or data
 //!   field (Mach-O, COFF); fields are then zeroed so every hole reads 0.
 //! * A final jump to `_JIT_CONTINUE` is dropped: execution falls through.
@@ -100,6 +103,9 @@ pub struct HarvestedGroup {
     pub relocations: Vec<RawRelocation>,
     /// Bytes saved by dropping the final jump to `_JIT_CONTINUE`.
     pub bytes_saved: u32,
+    /// Where the data holds cold code (`start..end` in the data body), if
+    /// anywhere ([`crate::cold`]).
+    pub cold: Option<(u32, u32)>,
 }
 
 impl HarvestedGroup {
@@ -113,6 +119,7 @@ impl HarvestedGroup {
             symbols: BTreeMap::new(),
             relocations: Vec::new(),
             bytes_saved: 0,
+            cold: None,
         }
     }
 }
@@ -225,6 +232,8 @@ struct Layout {
     data_align: u32,
     /// Section index → (stencil, offset of the section in it).
     placed: BTreeMap<usize, (Part, u64)>,
+    /// The range of cold code in the data, if any.
+    cold: Option<(u32, u32)>,
 }
 
 impl Layout {
@@ -271,6 +280,9 @@ pub fn harvest(
     ) {
         layout.part_mut(part).holes.push(hole);
     }
+    if layout.cold.is_some() {
+        pad_cold_data(&mut layout.data, layout.data_align, spec.pointer_size());
+    }
     layout.code.holes.sort();
     layout.data.holes.sort();
     let bytes_saved = drop_final_jump(spec, &mut layout.code);
@@ -282,6 +294,7 @@ pub fn harvest(
         symbols,
         relocations,
         bytes_saved,
+        cold: layout.cold,
     })
 }
 
@@ -302,17 +315,21 @@ impl Harvest<'_, '_> {
         }
     }
 
-    /// Text sections into code, other allocated sections into data, each at
-    /// its alignment.
+    /// Text sections into code (cold ones into data), other allocated
+    /// sections into data, each at its alignment.
     fn lay_out_sections(&self) -> Result<Layout, HarvestError> {
         let mut layout = Layout {
             code: OwnedStencil::default(),
             data: OwnedStencil::default(),
             data_align: 1,
             placed: BTreeMap::new(),
+            cold: None,
         };
         for section in self.file.sections() {
+            let cold = section.kind() == SectionKind::Text
+                && crate::cold::is_cold_section(self.spec, section.name().unwrap_or(""));
             let part = match section.kind() {
+                SectionKind::Text if cold => Part::Data,
                 SectionKind::Text => Part::Code,
                 SectionKind::Data
                 | SectionKind::ReadOnlyData
@@ -340,7 +357,12 @@ impl Harvest<'_, '_> {
             out.body.extend(std::iter::repeat_n(0, pad as usize));
             let base = out.body.len() as u64;
             out.body.extend_from_slice(&bytes);
+            let end = out.body.len() as u32;
             layout.placed.insert(section.index().0, (part, base));
+            if cold {
+                let start = layout.cold.map_or(base as u32, |(s, _)| s);
+                layout.cold = Some((start, end));
+            }
         }
         Ok(layout)
     }
@@ -600,6 +622,16 @@ impl Harvest<'_, '_> {
             }),
         }
     }
+}
+
+/// Pads data that holds cold code to a multiple of its alignment and of
+/// the pointer size, as data without cold code always is (its sections
+/// and GOT slots are pointer-sized): the emitter's fast path needs every
+/// group's data to keep the data area's running offset aligned.
+fn pad_cold_data(data: &mut OwnedStencil, align: u32, pointer_size: u32) {
+    let unit = align.max(pointer_size).max(1) as usize;
+    let len = data.body.len().next_multiple_of(unit);
+    data.body.resize(len, 0);
 }
 
 /// Drops a final direct jump to `_JIT_CONTINUE` (`jmp rel32` on x86, `b` on

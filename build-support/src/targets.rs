@@ -31,6 +31,10 @@
 //!   value above `u32::MAX` with a typed error.
 //! * Jumps between stencils are always direct (`jmp rel32`/`b`), so the last
 //!   one can be dropped when it falls through to `_JIT_CONTINUE`.
+//! * Cold blocks (`split_cold`): on x86-64 ELF only, a stencil's cold
+//!   blocks (guard failures, exits) are split off into its data stencil, so
+//!   its hot path falls through to the next stencil; elsewhere they stay
+//!   after the hot path. The table and the reasons: [`crate::cold`].
 //! * Runtime helpers are called through a pointer slot the templates put in
 //!   the data stencil, on every target, so they work wherever JIT memory is.
 //! * Calling conventions: `ghc` on x86-64, because it measured fastest:
@@ -100,6 +104,9 @@ pub struct TargetSpec {
     /// Whether the `u32` holes (`_JIT_OPARG`, `_JIT_TARGET`,
     /// `_JIT_EXIT_INDEX`) are declared 32-bit ([`TemplateOptions::narrow_holes`]).
     pub narrow_holes: bool,
+    /// Whether stencils' cold blocks are split off and harvested into the
+    /// data stencil ([`TemplateOptions::split_cold`], [`crate::cold`]).
+    pub split_cold: bool,
 }
 
 /// The seed's seven targets. The one table of per-target choices.
@@ -112,6 +119,7 @@ pub const TARGETS: &[TargetSpec] = &[
         code_model: CodeModel::Medium,
         reloc_mode: RelocMode::Static,
         value_access: ValueAccess::Hidden,
+        split_cold: true,
         narrow_holes: true,
     },
     TargetSpec {
@@ -122,6 +130,7 @@ pub const TARGETS: &[TargetSpec] = &[
         code_model: CodeModel::Large,
         reloc_mode: RelocMode::Static,
         value_access: ValueAccess::Hidden,
+        split_cold: false,
         narrow_holes: false,
     },
     TargetSpec {
@@ -132,6 +141,7 @@ pub const TARGETS: &[TargetSpec] = &[
         code_model: CodeModel::Small,
         reloc_mode: RelocMode::PIC,
         value_access: ValueAccess::Default,
+        split_cold: false,
         narrow_holes: false,
     },
     TargetSpec {
@@ -142,6 +152,7 @@ pub const TARGETS: &[TargetSpec] = &[
         code_model: CodeModel::Small,
         reloc_mode: RelocMode::PIC,
         value_access: ValueAccess::Default,
+        split_cold: false,
         narrow_holes: false,
     },
     TargetSpec {
@@ -152,6 +163,7 @@ pub const TARGETS: &[TargetSpec] = &[
         code_model: CodeModel::Small,
         reloc_mode: RelocMode::PIC,
         value_access: ValueAccess::DllImport,
+        split_cold: false,
         narrow_holes: false,
     },
     TargetSpec {
@@ -162,6 +174,7 @@ pub const TARGETS: &[TargetSpec] = &[
         code_model: CodeModel::Small,
         reloc_mode: RelocMode::PIC,
         value_access: ValueAccess::DllImport,
+        split_cold: false,
         narrow_holes: false,
     },
     TargetSpec {
@@ -172,6 +185,7 @@ pub const TARGETS: &[TargetSpec] = &[
         code_model: CodeModel::Small,
         reloc_mode: RelocMode::Static,
         value_access: ValueAccess::Hidden,
+        split_cold: false,
         narrow_holes: false,
     },
 ];
@@ -222,6 +236,7 @@ impl TargetSpec {
             frame_pointers: !ghc_on_x86,
             value_access: self.value_access,
             narrow_holes: self.narrow_holes,
+            split_cold: self.split_cold,
         })
     }
 

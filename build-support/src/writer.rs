@@ -46,6 +46,8 @@ pub struct Totals {
     pub holes: usize,
     /// Bytes saved by dropping final jumps.
     pub bytes_saved: usize,
+    /// Bytes of cold code (part of `data_bytes`, [`crate::cold`]).
+    pub cold_bytes: usize,
 }
 
 impl Totals {
@@ -56,6 +58,7 @@ impl Totals {
         self.data_bytes += g.data.body.len();
         self.holes += g.code.holes.len() + g.data.holes.len();
         self.bytes_saved += g.bytes_saved as usize;
+        self.cold_bytes += g.cold.map_or(0, |(s, e)| (e - s) as usize);
     }
 }
 
@@ -90,9 +93,9 @@ pub fn render(set: &SetSource<'_>) -> String {
     let _ = writeln!(out, "// LLVM: {}", set.llvm_version);
     let _ = writeln!(
         out,
-        "// {} stencil groups, {} bytes of code, {} bytes of data, {} holes; \
-         dropping final jumps to _JIT_CONTINUE saved {} bytes",
-        t.groups, t.code_bytes, t.data_bytes, t.holes, t.bytes_saved
+        "// {} stencil groups, {} bytes of code, {} bytes of data ({} of them cold code), \
+         {} holes; dropping final jumps to _JIT_CONTINUE saved {} bytes",
+        t.groups, t.code_bytes, t.data_bytes, t.cold_bytes, t.holes, t.bytes_saved
     );
     let _ = writeln!(out);
     let disasm = Disassembler::new(set.spec.triple);
@@ -139,10 +142,14 @@ fn write_group_statics(out: &mut String, g: &HarvestedGroup, disasm: Option<&Dis
     let id = ident(g.template);
     let _ = writeln!(
         out,
-        "// {}: {} bytes of code, {} bytes of data, {} holes{}",
+        "// {}: {} bytes of code, {} bytes of data{}, {} holes{}",
         g.template,
         g.code.body.len(),
         g.data.body.len(),
+        match g.cold {
+            Some((s, e)) => format!(" ({} of them cold code)", e - s),
+            None => String::new(),
+        },
         g.code.holes.len() + g.data.holes.len(),
         if g.bytes_saved > 0 {
             format!(" ({} bytes of final jump dropped)", g.bytes_saved)
@@ -151,33 +158,56 @@ fn write_group_statics(out: &mut String, g: &HarvestedGroup, disasm: Option<&Dis
         }
     );
     if let Some(d) = disasm {
-        for insn in d.disassemble(&g.code.body) {
-            let hex: Vec<String> = insn.bytes.iter().map(|b| format!("{b:02x}")).collect();
-            let _ = write!(
+        write_disassembly(out, d, &g.code.body, 0, &g.code.holes, "");
+        if let Some((start, end)) = g.cold {
+            let _ = writeln!(
                 out,
-                "//   {:04x}: {:<30} {}",
-                insn.offset,
-                hex.join(" "),
-                insn.text
+                "//   cold code, in the data at {start:04x}..{end:04x}:"
             );
-            let end = insn.offset + insn.bytes.len();
-            for h in g
-                .code
-                .holes
-                .iter()
-                .filter(|h| (insn.offset..end).contains(&(h.offset as usize)))
-            {
-                let _ = write!(out, "  ; {}", hole_note(h));
-            }
-            let _ = writeln!(out);
+            let body = g.data.body.get(start as usize..end as usize).unwrap_or(&[]);
+            write_disassembly(out, d, body, start as usize, &g.data.holes, "data ");
         }
     }
-    for h in &g.data.holes {
+    // Holes in cold code are listed with its disassembly (when there is one).
+    let in_cold = |h: &&OwnedHole| {
+        disasm.is_some() && g.cold.is_some_and(|(s, e)| (s..e).contains(&h.offset))
+    };
+    for h in g.data.holes.iter().filter(|h| !in_cold(h)) {
         let _ = writeln!(out, "//   data {:04x}: {}", h.offset, hole_note(h));
     }
     write_stencil(out, &format!("{id}_CODE"), &g.code);
     write_stencil(out, &format!("{id}_DATA"), &g.data);
     let _ = writeln!(out);
+}
+
+/// Comments disassembling `body` (which starts at `base` in its stencil),
+/// each instruction followed by the holes in it.
+fn write_disassembly(
+    out: &mut String,
+    d: &Disassembler,
+    body: &[u8],
+    base: usize,
+    holes: &[OwnedHole],
+    prefix: &str,
+) {
+    for insn in d.disassemble(body) {
+        let hex: Vec<String> = insn.bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let start = base + insn.offset;
+        let _ = write!(
+            out,
+            "//   {prefix}{start:04x}: {:<30} {}",
+            hex.join(" "),
+            insn.text
+        );
+        let end = start + insn.bytes.len();
+        for h in holes
+            .iter()
+            .filter(|h| (start..end).contains(&(h.offset as usize)))
+        {
+            let _ = write!(out, "  ; {}", hole_note(h));
+        }
+        let _ = writeln!(out);
+    }
 }
 
 fn hole_note(h: &OwnedHole) -> String {

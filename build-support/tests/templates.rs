@@ -138,7 +138,14 @@ fn harvested_relocations_equal_llvm_objdump_on_every_target() {
 fn is_unwind_or_metadata(section: &str) -> bool {
     matches!(
         section,
-        ".pdata" | ".xdata" | ".eh_frame" | "__compact_unwind" | ".llvm_addrsig"
+        ".pdata"
+            | ".xdata"
+            | ".eh_frame"
+            | "__compact_unwind"
+            | ".llvm_addrsig"
+            // Profile data's call graph (functions with an entry count that
+            // call others: the trampoline), not allocated.
+            | ".llvm.call-graph-profile"
     )
 }
 
@@ -284,4 +291,81 @@ fn output_is_identical_across_job_counts() {
     )
     .expect("jobs 2");
     assert_eq!(one[0].render(), two[0].render());
+}
+
+/// Templates whose only cold blocks are guard failures (a fused uop's
+/// failure path pushes its operands, then leaves): where the target splits,
+/// their hot path ends the code (it falls through to the next stencil, no
+/// jump over cold code) and jumps into the cold code in the data.
+const GUARD_ONLY_COLD: &[&str] = &[
+    "_INPLACE_ADD_INT_LOCAL_CONST",
+    "_BINARY_OP_ADD_INT_LOCALS",
+    "_BINARY_SUBSCR_LIST_INT_LOCALS",
+    "_SWAP_LIST_ITEMS_LOCALS",
+];
+
+#[test]
+fn where_a_target_splits_hot_paths_fall_through_and_cold_code_is_in_the_data() {
+    let host = TargetSpec::lookup("x86_64-unknown-linux-gnu").expect("known");
+    assert!(host.split_cold, "x86-64 ELF splits");
+    for spec in TARGETS {
+        let groups = groups(spec);
+        for g in &groups {
+            let Some((start, end)) = g.cold else { continue };
+            assert!(spec.split_cold, "{} {}: cold code", spec.triple, g.template);
+            // The emitter's fast path keeps data areas aligned by sizes.
+            assert_eq!(
+                g.data.body.len() % spec.pointer_size() as usize,
+                0,
+                "{} {}: data size",
+                spec.triple,
+                g.template
+            );
+            assert!(
+                start < end && end as usize <= g.data.body.len(),
+                "{} {}: cold {start}..{end} in {} bytes of data",
+                spec.triple,
+                g.template,
+                g.data.body.len()
+            );
+        }
+        for name in GUARD_ONLY_COLD {
+            let g = groups
+                .iter()
+                .find(|g| g.template == *name)
+                .unwrap_or_else(|| panic!("{name} missing"));
+            let continues: Vec<_> = g
+                .code
+                .holes
+                .iter()
+                .filter(|h| h.value == HoleValue::Continue)
+                .collect();
+            let into_data: Vec<_> = g
+                .code
+                .holes
+                .iter()
+                .filter(|h| h.value == HoleValue::Data && h.kind == HoleKind::Rel32)
+                .collect();
+            let exits_in_data = g
+                .data
+                .holes
+                .iter()
+                .any(|h| h.value == HoleValue::JumpTarget);
+            if spec.split_cold {
+                let (start, end) = g.cold.unwrap_or_else(|| panic!("{name}: no cold code"));
+                assert!(continues.is_empty(), "{name}: {continues:?}");
+                assert!(exits_in_data, "{name}: no exit in the cold code");
+                // `jcc rel32` into the cold code: addend = offset - 4.
+                assert!(
+                    into_data
+                        .iter()
+                        .any(|h| (start as i64..end as i64).contains(&(h.addend + 4))),
+                    "{name}: no jump into the cold code: {into_data:?}"
+                );
+            } else {
+                assert_eq!(g.cold, None, "{} {name}", spec.triple);
+                assert!(!exits_in_data, "{} {name}", spec.triple);
+            }
+        }
+    }
 }

@@ -25,6 +25,7 @@ fn group(
         symbols: BTreeMap::new(),
         relocations: Vec::new(),
         bytes_saved: saved,
+        cold: None,
     }
 }
 
@@ -74,8 +75,21 @@ fn sample() -> String {
         },
         0,
     );
+    // jne <cold code>, the cold code (jmp JUMP_TARGET) in the data
+    let mut guard = group(
+        "_GUARD_NOT_ZERO",
+        vec![0x0f, 0x85, 0, 0, 0, 0],
+        vec![hole(2, HoleKind::Rel32, HoleValue::Data, None, -4)],
+        OwnedStencil {
+            body: vec![0xe9, 0, 0, 0, 0],
+            holes: vec![hole(1, HoleKind::Rel32, HoleValue::JumpTarget, None, -4)],
+        },
+        5,
+    );
+    guard.data_align = 1;
+    guard.cold = Some((0, 5));
     let trampoline = group("_ENTRY", vec![0xc3], vec![], OwnedStencil::default(), 0);
-    let uops = [load];
+    let uops = [load, guard];
     render(&SetSource {
         spec,
         cc: CallConv::PreserveNone,

@@ -104,6 +104,9 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         first_state: u32,
     ) -> Result<Self, TemplateError> {
         add_stencil_attributes(ctx, func, opts);
+        if opts.split_cold {
+            crate::profile::add(ctx, module, func);
+        }
         let entry = ctx.append_basic_block(func, "entry");
         let b = ctx.create_builder();
         b.position_at_end(entry);

@@ -22,6 +22,7 @@ mod float_exprs;
 mod float_items;
 mod fused;
 pub mod layout;
+pub mod profile;
 mod special;
 mod uops;
 
@@ -88,6 +89,14 @@ pub struct TemplateOptions {
     /// 64-bit one. Only where that is an immediate (see build-support's
     /// target table); pointers and operands stay 64-bit.
     pub narrow_holes: bool,
+    /// Give every stencil function profile data (a module `ProfileSummary`
+    /// and a function entry count, [`profile`]) on top of the guards'
+    /// branch weights, so that LLVM's MachineFunctionSplitter moves the
+    /// blocks the weights make cold (guard failures, exits, slow paths)
+    /// into a section of their own (`.text.split.*`), which harvesting
+    /// appends to the data stencil. Only where build-support's target
+    /// table says the split is harvested (ELF).
+    pub split_cold: bool,
 }
 
 /// The holes whose values are `u32` in the trace format (`UopInstruction`'s

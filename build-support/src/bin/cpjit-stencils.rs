@@ -203,7 +203,7 @@ fn summary(generated: &[Generated], fresh: usize, started: Instant, check: bool,
         g.groups.iter().for_each(|s| t.add(s));
     }
     println!(
-        "cpjit-stencils: {} target(s) {}, {} up to date; {} stencils, {} B code, {} B data, {} holes, \
+        "cpjit-stencils: {} target(s) {}, {} up to date; {} stencils, {} B code, {} B data ({} B cold code), {} holes, \
          {} B saved by dropping final jumps; {:.2} s with {} worker(s)",
         generated.len(),
         if check { "checked" } else { "written" },
@@ -211,6 +211,7 @@ fn summary(generated: &[Generated], fresh: usize, started: Instant, check: bool,
         t.groups,
         t.code_bytes,
         t.data_bytes,
+        t.cold_bytes,
         t.holes,
         t.bytes_saved,
         started.elapsed().as_secs_f64(),
