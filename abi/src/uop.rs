@@ -725,6 +725,31 @@ uops! {
     /// As `_INPLACE_MUL_ADD_INT_CONST_LOCAL` for `n * c1 + c2`: a failure
     /// pushes `n`, then the tagged `c1`.
     INPLACE_MUL_ADD_INT_LOCAL_CONST = "_INPLACE_MUL_ADD_INT_LOCAL_CONST",
+    // ----- containers and strings (s8-containers) -----
+    /// Unless the cell `localsplus[oparg]` holds a value, continue at
+    /// `jump_target` (a `_LOAD_DEREF`'s exit: tier 1 raises `NameError`).
+    /// Pushes nothing: the fused uop after it reads the cell.
+    GUARD_CELL_BOUND = "_GUARD_CELL_BOUND",
+    /// `cell[local]` read in place (`_LOAD_DEREF oparg; _LOAD_FAST operand;
+    /// _BINARY_SUBSCR_DICT` fused; a `_GUARD_CELL_BOUND oparg` before it
+    /// proved the cell bound, the local is bound): when the cell's value
+    /// is a dict holding the key `localsplus[operand]` (found inline, or by
+    /// `cpjit_dict_lookup(c, k) -> new reference or 0`), push the value
+    /// (new reference). Else push the dict and the key (new references)
+    /// and continue at `jump_target` (the subscript's exit).
+    BINARY_SUBSCR_DICT_CELL_LOCAL = "_BINARY_SUBSCR_DICT_CELL_LOCAL",
+    /// `cell[key] += delta` in place (`_LOAD_DEREF; _LOAD_CONST key; _COPY 2;
+    /// _COPY 2; _BINARY_SUBSCR_DICT; _LOAD_CONST; [_GUARD_BOTH_INT;]
+    /// _BINARY_OP_ADD_INT (or _SUBTRACT_INT); _SWAP 3; _SWAP 2;
+    /// _STORE_SUBSCR_DICT` fused; a `_GUARD_CELL_BOUND` before it proved
+    /// the cell bound). `oparg`: the cell's slot in its low 16 bits, `delta`
+    /// (an i16) in its high 16; `operand`: the key (a small int or str
+    /// constant). When the cell's value is an unwatched dict holding the key
+    /// (found inline) with a small int value `v` and `v + delta` is a small
+    /// int, store it there. Else push the dict, the key, the dict and the
+    /// key (new references; the stack of the subscript) and continue at
+    /// `jump_target` (the subscript's exit).
+    INPLACE_ADD_DICT_ITEM_CELL_CONST = "_INPLACE_ADD_DICT_ITEM_CELL_CONST",
 }
 
 /// The pattern of the s7-float uops of unboxed float expressions and float

@@ -1,9 +1,11 @@
 //! Templates of the container and string uops of session 7
 //! (`_BUILD_LIST`, `_CALL_LEN`): what used to be a generic step or a
 //! builtin call through the runtime's dispatch, done inline or through one
-//! narrow helper.
+//! narrow helper; and of session 8 (`_GUARD_CELL_BOUND`,
+//! `_BINARY_SUBSCR_DICT_CELL_LOCAL`, `_INPLACE_ADD_DICT_ITEM_CELL_CONST`):
+//! dict reads and counter updates of a closure cell's dict, in place.
 
-use cpjit_abi::layout::{kind, ListObj, ObjHeader, TupleObj};
+use cpjit_abi::layout::{kind, CellObj, DictEntry, DictHead, ListObj, ObjHeader, TupleObj};
 use cpjit_abi::uop::Uop;
 use inkwell::IntPredicate;
 
@@ -18,6 +20,9 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
     match uop {
         Uop::BUILD_LIST => build_list(s),
         Uop::CALL_LEN => call_len(s),
+        Uop::GUARD_CELL_BOUND => guard_cell_bound(s),
+        Uop::BINARY_SUBSCR_DICT_CELL_LOCAL => binary_subscr_dict_cell_local(s),
+        Uop::INPLACE_ADD_DICT_ITEM_CELL_CONST => inplace_add_dict_item_cell_const(s),
         _ => Err(TemplateError::Signature),
     }
 }
@@ -128,4 +133,109 @@ fn finish_len<'ctx>(
     s.decref(x)?;
     s.decref_obj(callable)?;
     s.continue_at(Exit::Continue)
+}
+
+// ----- s8-containers -----
+
+/// The value of the cell `localsplus[oparg]` (NULL when empty).
+fn cell_value<'ctx>(s: &B<'ctx, '_>) -> Result<inkwell::values::IntValue<'ctx>, TemplateError> {
+    let cell = crate::uops::cell_at_oparg(s)?;
+    Ok(s.load_field(cell, &CellObj::DESC, "value")?
+        .into_int_value())
+}
+
+/// `_GUARD_CELL_BOUND`: leaves (a `_LOAD_DEREF`'s exit) when the cell is
+/// empty.
+fn guard_cell_bound(s: &mut B) -> R {
+    let value = cell_value(s)?;
+    let bound = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, value, s.const_i64(0), "bound")?;
+    s.guard(bound, Exit::JumpTarget)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `_BINARY_SUBSCR_DICT_CELL_LOCAL`: `cell[local]` without taking
+/// references to the dict and the key; the table's probe inline, then
+/// `cpjit_dict_lookup`; a miss pushes both (new references) and leaves
+/// through the subscript's exit.
+fn binary_subscr_dict_cell_local(s: &mut B) -> R {
+    let c = cell_value(s)?;
+    let k = s.load_local(s.operand()?, "key")?;
+    crate::uops::with_probe_hit(s, c, k, |s, entry| {
+        let v = s
+            .load_field(entry, &DictEntry::DESC, "value")?
+            .into_int_value();
+        s.incref(v)?;
+        s.push(v)?;
+        s.continue_at(Exit::Continue)
+    })?;
+    let v = s
+        .call_helper(
+            "cpjit_dict_lookup",
+            Some(s.i64().into()),
+            &[c.into(), k.into()],
+        )?
+        .ok_or(TemplateError::Signature)?
+        .into_int_value();
+    let found = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, v, s.const_i64(0), "found")?;
+    let miss = s.push_and_exit_block(|s| {
+        s.incref(c)?;
+        s.push(c)?;
+        s.incref(k)?;
+        s.push(k)
+    })?;
+    s.guard_or_branch(found, Some(miss))?;
+    s.push(v)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `_INPLACE_ADD_DICT_ITEM_CELL_CONST`: `cell[key] += delta` on a small
+/// int value of an unwatched dict, found inline, written in place; every
+/// other case pushes `[dict, key, dict, key]` and leaves through the
+/// subscript's exit, having changed nothing.
+fn inplace_add_dict_item_cell_const(s: &mut B) -> R {
+    let oparg = s.oparg()?;
+    let b = s.llvm();
+    let slot_index = b.build_and(oparg, s.const_i64(0xffff), "slot_index")?;
+    // `delta` is the i16 in bits 16..32; `2 * delta` adds it to a tagged int.
+    let high = b.build_left_shift(oparg, s.const_i64(32), "high")?;
+    let delta = b.build_right_shift(high, s.const_i64(48), true, "delta")?;
+    let delta2 = b.build_left_shift(delta, s.const_i64(1), "delta2")?;
+    let slot = s.local_slot(slot_index)?;
+    let cell = s.llvm().build_load(s.i64(), slot, "cell")?.into_int_value();
+    let cell = s.llvm().build_int_to_ptr(cell, s.ptr(), "cell_obj")?;
+    let c = s
+        .load_field(cell, &CellObj::DESC, "value")?
+        .into_int_value();
+    let k = s.operand()?;
+    crate::uops::with_probe_hit(s, c, k, |s, entry| {
+        let d = s.llvm().build_int_to_ptr(c, s.ptr(), "dict")?;
+        let watched = s
+            .load_field(d, &DictHead::DESC, "watched")?
+            .into_int_value();
+        let quiet =
+            s.llvm()
+                .build_int_compare(IntPredicate::EQ, watched, s.const_i64(0), "quiet")?;
+        s.if_then(quiet, |s| {
+            let value = s.field_ptr(entry, &DictEntry::DESC, "value")?;
+            let v = s.llvm().build_load(s.i64(), value, "v")?.into_int_value();
+            let is_int = s.is_small_int(v)?;
+            s.if_then(is_int, |s| {
+                let (sum, over) = s.with_overflow("sadd", v, delta2)?;
+                let fits = s.llvm().build_not(over, "fits")?;
+                s.if_then(fits, |s| {
+                    s.llvm().build_store(value, sum)?;
+                    s.continue_at(Exit::Continue)
+                })
+            })
+        })
+    })?;
+    for v in [c, k, c, k] {
+        s.incref(v)?;
+        s.push(v)?;
+    }
+    s.continue_at(Exit::JumpTarget)
 }

@@ -176,6 +176,10 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::GET_ITER_LIST => crate::list_iters::get_iter_list(s),
         Uop::CALL_EXECUTOR_LEAF_1 => call_executor_leaf(s),
         Uop::RETURN_LOCAL_CHECKED => return_local_checked(s),
+        // s8-containers
+        Uop::GUARD_CELL_BOUND
+        | Uop::BINARY_SUBSCR_DICT_CELL_LOCAL
+        | Uop::INPLACE_ADD_DICT_ITEM_CELL_CONST => crate::containers::build(uop, s),
     }
 }
 
@@ -1105,14 +1109,39 @@ fn is_kind_dyn<'ctx>(
     v: IntValue<'ctx>,
     k: IntValue<'ctx>,
 ) -> Result<IntValue<'ctx>, TemplateError> {
+    kind_test(s, v, k, true)
+}
+
+/// [`is_kind`] of a value that is never NULL (a stack value, a bound
+/// local or cell, a constant): no NULL test.
+fn is_value_kind<'ctx>(
+    s: &B<'ctx, '_>,
+    v: IntValue<'ctx>,
+    k: u32,
+) -> Result<IntValue<'ctx>, TemplateError> {
+    kind_test(s, v, s.i32().const_int(k as u64, false), false)
+}
+
+/// `v` is a heap object of kind `k`; `maybe_null`: `v` may be NULL (then
+/// false).
+fn kind_test<'ctx>(
+    s: &B<'ctx, '_>,
+    v: IntValue<'ctx>,
+    k: IntValue<'ctx>,
+    maybe_null: bool,
+) -> Result<IntValue<'ctx>, TemplateError> {
     let b = s.llvm();
     let tag = b.build_and(v, s.const_i64(1), "tag")?;
     let is_obj = b.build_int_compare(IntPredicate::EQ, tag, s.const_i64(0), "is_obj")?;
     // Small ints are odd: clear the tag so the load below always reads an
     // aligned header; its result only matters for objects.
     let clean = b.build_and(v, s.const_i64(-2), "clean")?;
-    let not_null = b.build_int_compare(IntPredicate::NE, clean, s.const_i64(0), "not_null")?;
-    let safe = b.build_and(is_obj, not_null, "safe")?;
+    let safe = if maybe_null {
+        let not_null = b.build_int_compare(IntPredicate::NE, clean, s.const_i64(0), "not_null")?;
+        b.build_and(is_obj, not_null, "safe")?
+    } else {
+        is_obj
+    };
     let mut result = s.i32().const_zero();
     let obj = b.build_int_to_ptr(clean, s.ptr(), "obj")?;
     let cur = b.get_insert_block().ok_or(TemplateError::Signature)?;
@@ -1544,7 +1573,7 @@ pub(crate) fn float_op_by_oparg<'ctx>(
 // ----- closure cells -----
 
 /// The cell in `localsplus[oparg]`.
-fn cell_at_oparg<'ctx>(
+pub(crate) fn cell_at_oparg<'ctx>(
     s: &B<'ctx, '_>,
 ) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
     let slot = s.local_slot(s.oparg()?)?;
@@ -2472,7 +2501,7 @@ fn quick_hash<'ctx>(
     )?;
     s.llvm().build_unconditional_branch(join)?;
     s.llvm().position_at_end(other_bb);
-    let is_str = is_kind(s, k, kind::STR)?;
+    let is_str = is_value_kind(s, k, kind::STR)?;
     let other_end = s
         .llvm()
         .get_insert_block()
@@ -2503,14 +2532,14 @@ fn quick_hash<'ctx>(
 /// by the table's own probe (linear from `hash & mask`, past dummies);
 /// building goes on after it for every other case (a miss, an equal hash
 /// of another object, another key kind), which the caller hands to its
-/// helper.
-fn with_probe_hit<'ctx>(
+/// helper. `c` and `k` are values, never NULL.
+pub(crate) fn with_probe_hit<'ctx>(
     s: &mut B<'ctx, '_>,
     c: IntValue<'ctx>,
     k: IntValue<'ctx>,
     then: impl FnOnce(&mut B<'ctx, '_>, inkwell::values::PointerValue<'ctx>) -> R,
 ) -> R {
-    let is_dict = is_kind(s, c, kind::DICT)?;
+    let is_dict = is_value_kind(s, c, kind::DICT)?;
     let sp = s.sp;
     s.if_then(is_dict, |s| {
         let (known, h) = quick_hash(s, k)?;

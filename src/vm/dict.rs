@@ -241,6 +241,15 @@ impl Dict {
     pub fn live(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(|e| e.key != 0)
     }
+    /// Mutable access to the value at entry position `i` of an unwatched
+    /// table (nobody to notify); `None` if the table is watched or `i` is
+    /// out of range.
+    pub fn unwatched_value_slot(&mut self, i: usize) -> Option<&mut u64> {
+        if self.watched != 0 {
+            return None;
+        }
+        self.entries.get_mut(i).map(|e| &mut e.value)
+    }
     /// Mutable access to the value at entry position `i`.
     pub fn value_slot(&mut self, i: usize) -> &mut u64 {
         self.notify(Some(self.entries[i].hash));

@@ -74,6 +74,56 @@ pub extern "C" fn cpjit_dict_subscr(c: u64, k: u64) -> u64 {
     }
 }
 
+/// `c[k]` for `_BINARY_SUBSCR_DICT_CELL_LOCAL`: the value of key `k` in
+/// the dict `c` (a new reference), or 0 if `c` is not a dict, `k` is
+/// unhashable or missing. Borrows both operands (releases nothing).
+pub extern "C" fn cpjit_dict_lookup(c: u64, k: u64) -> u64 {
+    if c & 1 == 1 || kind_of(c) != kind::DICT {
+        return 0;
+    }
+    // SAFETY: kind checked; the table is not borrowed elsewhere while a
+    // trace runs (no Python code runs here).
+    match unsafe { dict_mut(c) }.get(k) {
+        Ok(Some(v)) => {
+            incref(v);
+            v
+        }
+        _ => 0,
+    }
+}
+
+/// `c[k] += delta` for the uop interpreter's
+/// `_INPLACE_ADD_DICT_ITEM_CELL_CONST`: when `c` is an unwatched dict
+/// holding `k` with a small int value whose sum with `delta` is a small
+/// int, stores the sum there and answers true; else changes nothing.
+pub fn dict_item_add_in_place(c: u64, k: u64, delta: i64) -> bool {
+    use crate::abi::value::{decode_small_int, encode_small_int};
+    if c & 1 == 1 || kind_of(c) != kind::DICT {
+        return false;
+    }
+    // SAFETY: kind checked; no Python code runs while the table is used.
+    let d = unsafe { dict_mut(c) };
+    let Ok(Some(i)) = d.lookup_pos(k) else {
+        return false;
+    };
+    let Some(slot) = d.unwatched_value_slot(i) else {
+        return false;
+    };
+    if *slot & 1 == 0 {
+        return false;
+    }
+    let sum = decode_small_int(*slot)
+        .checked_add(delta)
+        .and_then(encode_small_int);
+    match sum {
+        Some(v) => {
+            *slot = v;
+            true
+        }
+        None => false,
+    }
+}
+
 /// `c[k] = v` for `_STORE_SUBSCR_DICT`: binds `k` in the dict `c` (taking
 /// `v`'s reference, releasing `c` and `k`) exactly as tier 1's
 /// `STORE_SUBSCR` (same table operation, so the same insertion order,
@@ -209,6 +259,7 @@ pub fn register(table: SymbolTable) -> SymbolTable {
     use crate::vm::tier2::fast_helpers::symbols;
     symbols![
         cpjit_dict_subscr,
+        cpjit_dict_lookup,
         cpjit_dict_store,
         cpjit_list_append,
         cpjit_list_pop,
@@ -278,6 +329,33 @@ mod tests {
         assert_eq!(cpjit_dict_store(Obj::int(6).raw(), d.raw(), l.raw()), 0);
         // SAFETY: as above.
         assert_eq!(unsafe { dict_mut(d.raw()) }.len(), 1);
+    }
+
+    #[test]
+    fn dict_lookup_borrows_its_operands_and_declines_the_rest() {
+        let val = new_str("v");
+        let d = dict_with(&[(Obj::int(3), Obj::int(30)), (new_str("sent"), val.clone())]);
+        let key = new_str("sent");
+        let count = |v: u64| {
+            // SAFETY: v is a live object held by this test.
+            unsafe { (*(v as *const crate::abi::layout::ObjHeader)).refcnt }
+        };
+        let (d0, k0, v0) = (count(d.raw()), count(key.raw()), count(val.raw()));
+        let v = cpjit_dict_lookup(d.raw(), key.raw());
+        assert_eq!(v, val.raw());
+        // A new reference to the stored value; the operands stay held here.
+        assert_eq!(count(v), v0 + 1);
+        drop(Obj::from_raw(v));
+        assert_eq!((count(d.raw()), count(key.raw())), (d0, k0));
+        assert_eq!(
+            cpjit_dict_lookup(d.raw(), Obj::int(3).raw()),
+            Obj::int(30).raw()
+        );
+        assert_eq!(cpjit_dict_lookup(d.raw(), Obj::int(4).raw()), 0);
+        let l = new_list(vec![]);
+        assert_eq!(cpjit_dict_lookup(d.raw(), l.raw()), 0);
+        assert_eq!(cpjit_dict_lookup(l.raw(), Obj::int(3).raw()), 0);
+        assert_eq!(cpjit_dict_lookup(Obj::int(1).raw(), Obj::int(3).raw()), 0);
     }
 
     /// `_BINARY_SUBSCR_DICT` reads a str key's cached hash through

@@ -399,6 +399,8 @@ pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
             }
         }
     }
+    // `cell[key] += c` (s8-containers), on the projection's shapes.
+    super::dict_fuse::fuse_cell_dict_updates(&mut uops, &entered);
     let mut k = 0;
     while k < uops.len() {
         if let Some(end) = super::float_update::fuse_item_update(&mut uops, k, &entered) {
@@ -447,6 +449,8 @@ pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
     }
     fuse_item_swaps(&mut uops, &entered);
     fuse_mul_adds(&mut uops, &entered);
+    // Dict reads of a closure cell's dict by a local key (s8-containers).
+    super::dict_fuse::fuse_cell_dict_reads(&mut uops, &entered);
     // Float operands in place, float compare-and-branch, sqrt, untagged
     // item indices (s7-float).
     super::float_fuse::fuse_floats(&mut uops, &entered);

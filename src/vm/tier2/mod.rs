@@ -65,6 +65,8 @@ mod test_uops;
 pub mod trace;
 pub mod unbox;
 pub mod uop_interp;
+// s8-containers: dict reads of a closure cell's dict, fused.
+pub mod dict_fuse;
 
 pub use config::{parse_size, Config, Mode};
 pub use entry::{enter_executor, enter_function, Entered};

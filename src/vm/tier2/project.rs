@@ -580,7 +580,17 @@ pub fn project(
                 i += 1;
             }
             op::BUILD_TUPLE => {
-                b.emit(ins(Uop::BUILD_TUPLE).oparg(arg), None, None);
+                match constant_items_iterated(&b, instrs, i, arg) {
+                    // Only its iterator will see the tuple: build it once.
+                    Some(items) => {
+                        let t = crate::vm::obj::new_tuple_raw(&items);
+                        let at = b.body.len() - items.len();
+                        b.truncate(at);
+                        b.emit(ins(Uop::LOAD_CONST).operand(t.raw()), None, None);
+                        b.consts.push(t);
+                    }
+                    None => b.emit(ins(Uop::BUILD_TUPLE).oparg(arg), None, None),
+                }
                 i += 1;
             }
             op::BUILD_LIST => {
@@ -1023,6 +1033,37 @@ fn native_call(callable: Option<u64>, nargs: u32) -> Option<Uop> {
         (NativeMethod::DictGet, 1 | 2) => Some(Uop::CALL_DICT_GET),
         _ => None,
     }
+}
+
+/// The items (new references) of the `BUILD_TUPLE n` at `i` when the tuple
+/// is only iterated (`GET_ITER` next, so nothing but its iterator ever
+/// holds it, and no `is` can tell a fresh tuple from a reused one) and
+/// each item is a constant or a baked global just pushed: the last `n`
+/// bytecode instructions are such loads and the last `n` uops emitted their
+/// `_LOAD_CONST`s. The trace then pushes one tuple made at projection.
+fn constant_items_iterated(b: &Builder, instrs: &[u32], i: usize, n: u32) -> Option<Vec<u64>> {
+    let n = n as usize;
+    let iterated = instrs
+        .get(i + 1)
+        .is_some_and(|&w| opcode(w) == op::GET_ITER);
+    if n == 0 || i < n || b.body.len() < n || !iterated {
+        return None;
+    }
+    let loads = instrs[i - n..i].iter().all(|&w| {
+        matches!(
+            opcode(w),
+            op::LOAD_CONST | op::LOAD_GLOBAL | op::LOAD_GLOBAL_MODULE | op::LOAD_GLOBAL_BUILTIN
+        )
+    });
+    let pushes = &b.body[b.body.len() - n..];
+    if !loads || pushes.iter().any(|u| u.opcode != Uop::LOAD_CONST) {
+        return None;
+    }
+    let items: Vec<u64> = pushes.iter().map(|u| u.operand).collect();
+    for &v in &items {
+        crate::vm::obj::incref(v);
+    }
+    Some(items)
 }
 
 /// Whether the `FOR_ITER` at `i` iterates a tuple made just before the

@@ -776,6 +776,39 @@ pub unsafe fn run(
                         }
                     }
                 }
+                // ----- s8-containers -----
+                Uop::GUARD_CELL_BOUND => {
+                    let cell = *lp.add(ins.oparg as usize) as *const CellObj;
+                    if (*cell).value == 0 {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::BINARY_SUBSCR_DICT_CELL_LOCAL => {
+                    let cell = *lp.add(ins.oparg as usize) as *const CellObj;
+                    let (c, k) = ((*cell).value, *lp.add(ins.operand as usize));
+                    match container_helpers::cpjit_dict_lookup(c, k) {
+                        0 => {
+                            incref(c);
+                            incref(k);
+                            push!(c);
+                            push!(k);
+                            pc = ins.jump_target as usize;
+                        }
+                        v => push!(v),
+                    }
+                }
+                Uop::INPLACE_ADD_DICT_ITEM_CELL_CONST => {
+                    let cell = *lp.add((ins.oparg & 0xffff) as usize) as *const CellObj;
+                    let (c, k) = ((*cell).value, ins.operand);
+                    let delta = i64::from((ins.oparg >> 16) as u16 as i16);
+                    if !container_helpers::dict_item_add_in_place(c, k, delta) {
+                        for v in [c, k, c, k] {
+                            incref(v);
+                            push!(v);
+                        }
+                        pc = ins.jump_target as usize;
+                    }
+                }
                 Uop::STORE_SUBSCR_DICT => {
                     let (v, c, k) = (*sp.sub(3), *sp.sub(2), *sp.sub(1));
                     match container_helpers::cpjit_dict_store(v, c, k) {

@@ -172,6 +172,19 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
             u.target,
             line_of(code, u.target)
         ),
+        // s8-containers: a cell, and a local key.
+        Uop::GUARD_CELL_BOUND => format!("cell {}", local_name(code, u.oparg)),
+        Uop::BINARY_SUBSCR_DICT_CELL_LOCAL => format!(
+            "cell {}[{}]",
+            local_name(code, u.oparg),
+            local_name(code, u.operand as u32)
+        ),
+        Uop::INPLACE_ADD_DICT_ITEM_CELL_CONST => format!(
+            "cell {}[{}] += {}",
+            local_name(code, u.oparg & 0xffff),
+            const_text(u.operand),
+            (u.oparg >> 16) as u16 as i16
+        ),
         Uop::LOAD_FAST
         | Uop::LOAD_FAST_CHECK
         | Uop::STORE_FAST

@@ -1,0 +1,48 @@
+//! Session 8's container uops (s8-containers): `containers_cells_tuples.py`
+//! (which the tier-2 differential test also compares with CPython) runs
+//! with the fused cell dict reads and counter updates
+//! (`_INPLACE_ADD_DICT_ITEM_CELL_CONST`) and the projection-time tuples in both
+//! tier-2 modes, leaves them at every exit with tier 1's output, and leaks
+//! nothing.
+
+mod vm_common;
+
+use vm_common::{cpjit_tier2, tier2_program};
+
+#[test]
+fn cell_dict_reads_updates_and_iterated_constant_tuples_are_native_and_exact() {
+    let file = tier2_program("containers_cells_tuples.py");
+    let reference = cpjit_tier2("1", &file, &[], &[]);
+    assert_eq!(reference.status, 0, "{}", reference.stderr);
+    for mode in ["uops", "jit"] {
+        let dump = std::env::temp_dir().join(format!(
+            "cpjit-cells-tuples-{}-{mode}.txt",
+            std::process::id()
+        ));
+        let d = dump.to_string_lossy().into_owned();
+        let r = cpjit_tier2(mode, &file, &["--leak-check", "--dump-traces", &d], &[]);
+        let text = std::fs::read_to_string(&dump).unwrap_or_default();
+        let _ = std::fs::remove_file(&dump);
+        let what = format!("--tier {mode}:\n{}", r.stderr);
+        assert_eq!(r.status, 0, "{what}");
+        assert_eq!(r.stdout, reference.stdout, "{what}");
+        for uop in [
+            "_GUARD_CELL_BOUND",
+            "_BINARY_SUBSCR_DICT_CELL_LOCAL",
+            "cell stats['sent'] += 1",
+            "cell stats[7] += -3",
+        ] {
+            assert!(text.contains(uop), "no {uop} in the dump; {what}");
+        }
+        // `for t in (A, B, C)`: one tuple per trace, rebuilt with the
+        // globals' new values once they change.
+        for tuple in ["const (1, 2, 3)", "const (100, 7, 3)"] {
+            assert!(text.contains(tuple), "no {tuple} in the dump; {what}");
+        }
+        assert!(
+            r.stderr
+                .contains("cpjit-leak-check: live objects at exit: 0"),
+            "{what}"
+        );
+    }
+}
