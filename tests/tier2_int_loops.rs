@@ -92,3 +92,51 @@ fn shifts_by_63_or_more_are_not_fused() {
         "{shifts}"
     );
 }
+
+/// `n = c1 * n + c2` in place is one uop (s8-int); `int_mul_add.py` takes
+/// both of its exits (the product overflowing; the product fitting and the
+/// sum not), with `-` and negative values, beside the shapes that must not
+/// fuse. Both tier-2 modes match tier 1 with nothing leaked, and the side
+/// traces grown from the exits start at the multiply, where tier 1 redoes
+/// the whole expression.
+#[test]
+fn in_place_multiply_adds_are_one_uop_and_exact_at_both_exits() {
+    let file = tier2_program("int_mul_add.py");
+    let reference = cpjit_tier2("1", &file, &[], &[]);
+    assert_eq!(reference.status, 0, "{}", reference.stderr);
+    for mode in ["uops", "jit"] {
+        let dump = std::env::temp_dir().join(format!(
+            "cpjit-int-mul-add-{}-{mode}.txt",
+            std::process::id()
+        ));
+        let d = dump.to_string_lossy().into_owned();
+        let r = cpjit_tier2(mode, &file, &["--leak-check", "--dump-traces", &d], &[]);
+        let text = std::fs::read_to_string(&dump).unwrap_or_default();
+        let _ = std::fs::remove_file(&dump);
+        let what = format!("--tier {mode}:\n{}", r.stderr);
+        assert_eq!(r.status, 0, "{what}");
+        assert_eq!(r.stdout, reference.stdout, "{what}");
+        assert!(
+            r.stderr
+                .contains("cpjit-leak-check: live objects at exit: 0"),
+            "{what}"
+        );
+        for fused in [
+            "_INPLACE_MUL_ADD_INT_CONST_LOCAL x, const 3, const 1 ",
+            "_INPLACE_MUL_ADD_INT_LOCAL_CONST x, const 1, const 1000 ",
+            "_INPLACE_MUL_ADD_INT_CONST_LOCAL x, const 2, const -7 ",
+        ] {
+            assert!(text.contains(fused), "no {fused} in the dump; {what}");
+        }
+        // The sum overflowing alone leaves through the multiply's exit.
+        assert!(
+            text.contains("in sum_edge at line 27, instruction 14 (BINARY_OP *)"),
+            "{what}"
+        );
+        let not_fused = text
+            .split("=== trace")
+            .find(|t| t.contains("root trace (loop) in not_fused"))
+            .unwrap_or_default();
+        assert!(!not_fused.contains("_INPLACE_MUL_ADD"), "{what}");
+    }
+}

@@ -189,6 +189,37 @@ pub struct FloatFreeListStorage {
 }
 
 shared_struct! {
+    /// The runtime's free list of dead iterator objects' memory (their
+    /// states already dropped), shared with JIT code like
+    /// [`FloatFreeList`]: the storage is [`IterFreeListStorage`];
+    /// templates reach it as the data symbol `cpjit_iter_free_list`.
+    /// Memory resting on it is counted live by the runtime's counter and
+    /// subtracted again by its `live_objects`, so a push or pop needs no
+    /// counting.
+    pub struct IterFreeList {
+        /// Number of entries, at most [`ITER_FREE_LIST_CAPACITY`].
+        pub len: u64 => I64,
+        /// The entries (addresses of dead iterator objects, each with room
+        /// for any iterator state), `len` of them.
+        pub items: [u64; 0] => TrailingWords,
+    }
+}
+
+/// Room on the iterator free list: an iterator freed while it is full
+/// goes back to the allocator.
+pub const ITER_FREE_LIST_CAPACITY: usize = 64;
+
+/// An [`IterFreeList`] with its items' storage (`slots` is where `items`
+/// points).
+#[repr(C)]
+pub struct IterFreeListStorage {
+    /// The list header.
+    pub list: IterFreeList,
+    /// Storage for `list.items`.
+    pub slots: [u64; ITER_FREE_LIST_CAPACITY],
+}
+
+shared_struct! {
     /// `bool` objects (and any int-like static): header plus a machine int.
     pub struct IntObj {
         /// Object header.
@@ -451,6 +482,13 @@ shared_struct! {
         /// `localsplus` take the cells of the function's
         /// [`FunctionHead::closure`] (one reference each).
         pub freevars: u32 => I32,
+        /// Non-zero when the code takes exactly one argument `a` and begins
+        /// with `if a < K: return a` (or `a <= K - 1`) for a small int `K`:
+        /// then this is `K` as a tagged small int, and a call whose
+        /// argument is a small int below `K` returns it unchanged (no other
+        /// effect but the push's recursion and data-stack checks), which
+        /// `_CALL_EXECUTOR_LEAF_1` does without the call.
+        pub leaf_below: u64 => I64,
     }
 }
 
@@ -496,6 +534,7 @@ pub const ALL: &[&StructDesc] = &[
     &ObjHeader::DESC,
     &FloatObj::DESC,
     &FloatFreeList::DESC,
+    &IterFreeList::DESC,
     &IntObj::DESC,
     &ListObj::DESC,
     &TupleObj::DESC,
@@ -554,6 +593,18 @@ mod tests {
         assert_eq!(
             core::mem::size_of::<FloatFreeListStorage>(),
             8 + 8 * FLOAT_FREE_LIST_CAPACITY
+        );
+    }
+
+    #[test]
+    fn iter_free_list_items_are_the_storage_slots() {
+        assert_eq!(
+            core::mem::offset_of!(IterFreeList, items),
+            core::mem::offset_of!(IterFreeListStorage, slots)
+        );
+        assert_eq!(
+            core::mem::size_of::<IterFreeListStorage>(),
+            8 + 8 * ITER_FREE_LIST_CAPACITY
         );
     }
 }

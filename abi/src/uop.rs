@@ -606,6 +606,125 @@ uops! {
     /// makes the call and raises `TypeError`). Else release `x` and the
     /// callable and replace the three values by the length (a small int).
     CALL_LEN = "_CALL_LEN",
+    // ----- floats (s8-float) -----
+    /// `_STORE_FAST_UNBOXED_FLOAT` into a local the optimizer proved holds
+    /// a float: pop the unboxed `v`; write it into that box when only the
+    /// local references it, else store a new box and release the old one.
+    STORE_FAST_UNBOXED_FLOAT_KNOWN = "_STORE_FAST_UNBOXED_FLOAT_KNOWN",
+    /// `lst[c] += x` in one uop, for `_INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX`,
+    /// pure unboxed float uops computing `x`, the unboxed add and
+    /// `_INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX` (the list `localsplus[oparg]`,
+    /// known to be a list, the untagged index `operand`): with the unboxed
+    /// `x` on top, unless the index is in bounds and the item a float, drop
+    /// `x`, push the list, the tagged index, the list and the index (new
+    /// references) and continue at `jump_target` (the read's exit); else
+    /// pop `x` and store `item + x` as the store would.
+    INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX = "_INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX",
+    /// As `_INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX` for `lst[c] -= x`.
+    INPLACE_ITEM_FLOAT_SUBTRACT_KNOWN_IDX = "_INPLACE_ITEM_FLOAT_SUBTRACT_KNOWN_IDX",
+    /// As `_INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX` for `lst[c] *= x`.
+    INPLACE_ITEM_FLOAT_MULTIPLY_KNOWN_IDX = "_INPLACE_ITEM_FLOAT_MULTIPLY_KNOWN_IDX",
+    /// As `_INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX` from
+    /// `_INPLACE_LOAD_ITEM_FLOAT_LOCAL_IDX`: the local is also checked to
+    /// hold a list.
+    INPLACE_ITEM_FLOAT_ADD_LOCAL_IDX = "_INPLACE_ITEM_FLOAT_ADD_LOCAL_IDX",
+    /// As `_INPLACE_ITEM_FLOAT_ADD_LOCAL_IDX` for `lst[c] -= x`.
+    INPLACE_ITEM_FLOAT_SUBTRACT_LOCAL_IDX = "_INPLACE_ITEM_FLOAT_SUBTRACT_LOCAL_IDX",
+    /// As `_INPLACE_ITEM_FLOAT_ADD_LOCAL_IDX` for `lst[c] *= x`.
+    INPLACE_ITEM_FLOAT_MULTIPLY_LOCAL_IDX = "_INPLACE_ITEM_FLOAT_MULTIPLY_LOCAL_IDX",
+    /// `_BINARY_OP_FLOAT_INT_UNBOXED 3`: the unboxed float `x` under the
+    /// small int `n` on top; if `n` is 0 continue at `jump_target`, stack
+    /// unchanged; else pop both and push the bits of `x / float(n)`.
+    FLOAT_INT_TRUE_DIVIDE_UNBOXED = "_FLOAT_INT_TRUE_DIVIDE_UNBOXED",
+    /// `_BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT` with the list
+    /// `localsplus[oparg]` known (by the optimizer) to hold a list: the same
+    /// semantics without the list's checks.
+    LIST_ITEM_FLOAT_KNOWN_LOCALS = "_LIST_ITEM_FLOAT_KNOWN_LOCALS",
+    /// The checks of `lst[c] op= x` where `x` reads items of the same list,
+    /// done first (`lst` in `localsplus[oparg]`, `c` the untagged index in
+    /// the low 32 bits of `operand`, the item `x` reads in the high 32):
+    /// unless `lst` is a list, both indices in bounds and both items floats,
+    /// push the list, the tagged `c`, the list and `c` (new references) and
+    /// continue at `jump_target` (the exit of `lst[c]`'s read, which tier 1
+    /// then redoes: nothing ran yet). Pushes nothing.
+    CHECK_FLOAT_ITEMS_IDX = "_CHECK_FLOAT_ITEMS_IDX",
+    /// Push the `f64` bits of item `operand` (untagged) of the list in
+    /// `localsplus[oparg]`, which a `_CHECK_FLOAT_ITEMS_IDX` before it (with
+    /// only pure unboxed float uops between) proved in bounds and a float.
+    LIST_ITEM_FLOAT_UNCHECKED_IDX = "_LIST_ITEM_FLOAT_UNCHECKED_IDX",
+    /// `_UNBOX_FLOAT_AT 2; _BINARY_OP_ADD_FLOAT_UNBOXED;
+    /// _STORE_FAST_UNBOXED_FLOAT oparg` in one (`s += x` with `s` loaded
+    /// boxed long before): pop the unboxed `x` and the float `b` under it
+    /// (a reference), store `b + x` into `localsplus[oparg]` as
+    /// `_STORE_FAST_UNBOXED_FLOAT` would and release `b`; when `b` is the
+    /// local's value and only the local and the stack reference it, the sum
+    /// goes into its box.
+    FLOAT_ADD_NOS_STORE_LOCAL = "_FLOAT_ADD_NOS_STORE_LOCAL",
+    /// As `_FLOAT_ADD_NOS_STORE_LOCAL` for `b - x`.
+    FLOAT_SUBTRACT_NOS_STORE_LOCAL = "_FLOAT_SUBTRACT_NOS_STORE_LOCAL",
+    // ----- calls, returns and list iterators (s8-calls) -----
+    /// `_RETURN_CLEAN` where the code's stack depth at the `RETURN_VALUE`
+    /// is 1 (the projection read it from the code): the return value is
+    /// alone on the stack, so it moves to `localsplus[0]` and
+    /// `sp = localsplus + 1` without a test; then as `_RETURN`.
+    RETURN_CLEAN_ALONE = "_RETURN_CLEAN_ALONE",
+    /// `_RETURN_LOCAL_INT` where the code's stack depth before the
+    /// `LOAD_FAST x` is 0: `localsplus[0] = localsplus[oparg]`,
+    /// `sp = localsplus + 1`, `frame.instr = TARGET`,
+    /// `frame.stack_pointer = sp`, status `RETURNED`, without a test.
+    /// `operand`: the frame context (0), as an exit's.
+    RETURN_LOCAL_INT_ALONE = "_RETURN_LOCAL_INT_ALONE",
+    /// `GET_ITER` of a list (tier 1 saw a list iterator at the
+    /// `FOR_ITER_LIST` after it): unless the top of the stack is a list,
+    /// continue at `jump_target`, stack unchanged. Else the top becomes a
+    /// new list iterator (`operand`: the runtime's iterator kind; index 0)
+    /// that takes the stack's reference to the list: its memory comes from
+    /// the iterator free list (`cpjit_iter_free_list`) inline, or from
+    /// `cpjit_new_list_iter(list) -> iterator` when that is empty.
+    GET_ITER_LIST = "_GET_ITER_LIST",
+    /// `_CALL_EXECUTOR_ARGS_1` of a callee whose code begins with
+    /// `if a < K: return a` (its `CallTarget::leaf_below` is `K`, non-zero):
+    /// when the argument is a small int below `K` and the push would succeed
+    /// (the recursion limit is not reached and the data stack has room for
+    /// the callee's frame), the call is answered without it: the callable
+    /// is released and the argument replaces the call's three values (what
+    /// the callee would return, with no other effect). Otherwise exactly
+    /// `_CALL_EXECUTOR_ARGS_1`.
+    CALL_EXECUTOR_LEAF_1 = "_CALL_EXECUTOR_LEAF_1",
+    /// A function's `return x` as an exit stub (the exit's target is
+    /// `LOAD_FAST x; RETURN_VALUE`) where `x` is not proven bound: if
+    /// `localsplus[oparg]` is NULL, continue at `jump_target` (the exit it
+    /// replaced, moved to the end of the trace: tier 1 raises
+    /// `UnboundLocalError`); else as `_RETURN_LOCAL`. `operand`: the frame
+    /// context (0), as an exit's.
+    RETURN_LOCAL_CHECKED = "_RETURN_LOCAL_CHECKED",
+    // ----- s8-int: list subscripts on locals known to hold a list -----
+    /// `_STORE_SUBSCR_LIST_INT_LOCALS` with `localsplus[oparg]` known (by
+    /// the optimizer) to hold a list and `localsplus[operand]` a small int:
+    /// only the bound is checked (on failure the same exit, list and index
+    /// pushed).
+    STORE_SUBSCR_LIST_INT_KNOWN = "_STORE_SUBSCR_LIST_INT_KNOWN",
+    /// `_BINARY_SUBSCR_LIST_INT_LOCALS` with the list and the index known,
+    /// as for `_STORE_SUBSCR_LIST_INT_KNOWN`: only the bound is checked.
+    BINARY_SUBSCR_LIST_INT_KNOWN = "_BINARY_SUBSCR_LIST_INT_KNOWN",
+    /// `_BINARY_SUBSCR_LIST_INT_LOCAL_CONST` with the list known: only the
+    /// bound is checked.
+    BINARY_SUBSCR_LIST_INT_KNOWN_CONST = "_BINARY_SUBSCR_LIST_INT_KNOWN_CONST",
+    /// `_SWAP_LIST_ITEMS_LOCALS` with the list and both indices known, as
+    /// for `_STORE_SUBSCR_LIST_INT_KNOWN`: only the bounds are checked.
+    SWAP_LIST_ITEMS_KNOWN = "_SWAP_LIST_ITEMS_KNOWN",
+    // ----- s8-int: `n = c1 * n + c2` in place -----
+    /// `_BINARY_OP_MULTIPLY_INT_CONST_LOCAL oparg, c1;
+    /// _BINARY_OP_ADD_INT_TOP_CONST c2; _STORE_FAST_INT oparg` in one
+    /// (`operand`: `c1` in its low 32 bits, `2 c2` in its high 32, both
+    /// signed; `c2` negated for `-`): `localsplus[oparg]`, a small int `n`,
+    /// becomes `c1 * n + c2`. If that does not fit a small int, push the
+    /// tagged `c1` and `n`, as the multiply's loads would have, and continue
+    /// at `jump_target` (the multiply's exit: nothing was changed).
+    INPLACE_MUL_ADD_INT_CONST_LOCAL = "_INPLACE_MUL_ADD_INT_CONST_LOCAL",
+    /// As `_INPLACE_MUL_ADD_INT_CONST_LOCAL` for `n * c1 + c2`: a failure
+    /// pushes `n`, then the tagged `c1`.
+    INPLACE_MUL_ADD_INT_LOCAL_CONST = "_INPLACE_MUL_ADD_INT_LOCAL_CONST",
 }
 
 /// The pattern of the s7-float uops of unboxed float expressions and float
@@ -635,6 +754,19 @@ macro_rules! float_expr_uops {
             | $crate::uop::Uop::INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX
             | $crate::uop::Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX
             | $crate::uop::Uop::FLOAT_SQRT_UNBOXED
+            | $crate::uop::Uop::STORE_FAST_UNBOXED_FLOAT_KNOWN
+            | $crate::uop::Uop::INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX
+            | $crate::uop::Uop::INPLACE_ITEM_FLOAT_SUBTRACT_KNOWN_IDX
+            | $crate::uop::Uop::INPLACE_ITEM_FLOAT_MULTIPLY_KNOWN_IDX
+            | $crate::uop::Uop::INPLACE_ITEM_FLOAT_ADD_LOCAL_IDX
+            | $crate::uop::Uop::INPLACE_ITEM_FLOAT_SUBTRACT_LOCAL_IDX
+            | $crate::uop::Uop::INPLACE_ITEM_FLOAT_MULTIPLY_LOCAL_IDX
+            | $crate::uop::Uop::FLOAT_INT_TRUE_DIVIDE_UNBOXED
+            | $crate::uop::Uop::LIST_ITEM_FLOAT_KNOWN_LOCALS
+            | $crate::uop::Uop::CHECK_FLOAT_ITEMS_IDX
+            | $crate::uop::Uop::LIST_ITEM_FLOAT_UNCHECKED_IDX
+            | $crate::uop::Uop::FLOAT_ADD_NOS_STORE_LOCAL
+            | $crate::uop::Uop::FLOAT_SUBTRACT_NOS_STORE_LOCAL
     };
 }
 
@@ -649,14 +781,15 @@ impl Uop {
                 | Uop::CALL_EXECUTOR_ARGS_1
                 | Uop::CALL_EXECUTOR_ARGS_2
                 | Uop::CALL_EXECUTOR_ARGS_3
+                | Uop::CALL_EXECUTOR_LEAF_1
         )
     }
 
     /// The number of arguments (and locals) a `_CALL_EXECUTOR_ARGS_n`
-    /// copies, or `None` for any other uop.
+    /// (or `_CALL_EXECUTOR_LEAF_1`) copies, or `None` for any other uop.
     pub const fn fixed_call_args(self) -> Option<u32> {
         match self {
-            Uop::CALL_EXECUTOR_ARGS_1 => Some(1),
+            Uop::CALL_EXECUTOR_ARGS_1 | Uop::CALL_EXECUTOR_LEAF_1 => Some(1),
             Uop::CALL_EXECUTOR_ARGS_2 => Some(2),
             Uop::CALL_EXECUTOR_ARGS_3 => Some(3),
             _ => None,
@@ -693,7 +826,7 @@ mod tests {
     #[test]
     fn float_expr_uops_are_float_uops() {
         let set = Uop::ALL.iter().filter(|u| u.is_float_expr());
-        assert_eq!(set.clone().count(), 17);
+        assert_eq!(set.clone().count(), 30);
         assert!(set.clone().all(|u| u.name().contains("FLOAT")));
         assert!(!Uop::BINARY_OP_ADD_FLOAT.is_float_expr());
     }

@@ -839,6 +839,55 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         self.decref_if(is_obj, v)
     }
 
+    /// [`Self::xdecref`] that frees a dead float inline: its box goes on
+    /// the float free list when there is room (as the runtime's
+    /// `cpjit_dealloc` would put it), anything else dead goes to
+    /// `cpjit_dealloc`. For frame pops, whose float arguments and locals
+    /// often die there.
+    pub fn xdecref_freeing_floats(&mut self, v: IntValue<'ctx>) -> Result<(), TemplateError> {
+        let is_obj = self.is_heap_object(v)?;
+        self.if_then(is_obj, |s| {
+            let alive = s.refcnt_decrement(v)?;
+            let dead = s.b.build_not(alive, "dead")?;
+            s.if_then(dead, |s| {
+                let obj = s.object(v)?;
+                let k = s
+                    .load_field(obj, &ObjHeader::DESC, "kind")?
+                    .into_int_value();
+                let is_float = s.b.build_int_compare(
+                    IntPredicate::EQ,
+                    k,
+                    s.i32().const_int(u64::from(kind::FLOAT), false),
+                    "is_float",
+                )?;
+                let (fl, len_ptr) = s.float_free_list()?;
+                let len = s.b.build_load(s.i64(), len_ptr, "len")?.into_int_value();
+                let room = s.b.build_int_compare(
+                    IntPredicate::ULT,
+                    len,
+                    s.const_i64(FLOAT_FREE_LIST_CAPACITY as i64),
+                    "room",
+                )?;
+                let push = s.b.build_and(is_float, room, "push")?;
+                let push_bb = s.ctx.append_basic_block(s.func, "push_box");
+                let call_bb = s.ctx.append_basic_block(s.func, "dealloc");
+                let join = s.ctx.append_basic_block(s.func, "freed");
+                s.b.build_conditional_branch(push, push_bb, call_bb)?;
+                s.b.position_at_end(push_bb);
+                let items = s.field_ptr(fl, &FloatFreeList::DESC, "items")?;
+                s.b.build_store(s.word_at(items, len)?, v)?;
+                let len1 = s.b.build_int_add(len, s.const_i64(1), "len1")?;
+                s.b.build_store(len_ptr, len1)?;
+                s.b.build_unconditional_branch(join)?;
+                s.b.position_at_end(call_bb);
+                s.call_helper("cpjit_dealloc", None, &[v.into()])?;
+                s.b.build_unconditional_branch(join)?;
+                s.b.position_at_end(join);
+                Ok(())
+            })
+        })
+    }
+
     /// `v` is a heap object: neither a small int (tag bit set) nor NULL.
     /// One test: rotated right by one, a small int has the sign bit set and
     /// NULL stays zero, so exactly the heap objects are positive.

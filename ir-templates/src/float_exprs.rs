@@ -13,7 +13,9 @@ use inkwell::values::{FloatValue, IntValue, PointerValue};
 use inkwell::{FloatPredicate, IntPredicate};
 
 use crate::builder::{Exit, StencilBuilder};
-use crate::uops::{bits, float_value, guard_kind_or, store_unboxed_float_item, unboxed};
+use crate::uops::{
+    bits, float_value, guard_kind_or, if_unique_float, store_unboxed_float_item, unboxed,
+};
 use crate::TemplateError;
 
 type B<'ctx, 'a> = StencilBuilder<'ctx, 'a>;
@@ -58,6 +60,20 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX => item_read(s, true, 2),
         Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX => item_store(s),
         Uop::FLOAT_SQRT_UNBOXED => sqrt(s),
+        // ----- s8-float -----
+        Uop::STORE_FAST_UNBOXED_FLOAT_KNOWN => store_known_float(s),
+        Uop::INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX => item_update(s, Op::Add, true),
+        Uop::INPLACE_ITEM_FLOAT_SUBTRACT_KNOWN_IDX => item_update(s, Op::Sub, true),
+        Uop::INPLACE_ITEM_FLOAT_MULTIPLY_KNOWN_IDX => item_update(s, Op::Mul, true),
+        Uop::INPLACE_ITEM_FLOAT_ADD_LOCAL_IDX => item_update(s, Op::Add, false),
+        Uop::INPLACE_ITEM_FLOAT_SUBTRACT_LOCAL_IDX => item_update(s, Op::Sub, false),
+        Uop::INPLACE_ITEM_FLOAT_MULTIPLY_LOCAL_IDX => item_update(s, Op::Mul, false),
+        Uop::FLOAT_INT_TRUE_DIVIDE_UNBOXED => float_int_divide(s),
+        Uop::LIST_ITEM_FLOAT_KNOWN_LOCALS => item_read_known_locals(s),
+        Uop::CHECK_FLOAT_ITEMS_IDX => check_float_items(s),
+        Uop::LIST_ITEM_FLOAT_UNCHECKED_IDX => item_read_unchecked(s),
+        Uop::FLOAT_ADD_NOS_STORE_LOCAL => nos_store_local(s, Op::Add),
+        Uop::FLOAT_SUBTRACT_NOS_STORE_LOCAL => nos_store_local(s, Op::Sub),
         _ => Err(TemplateError::Signature),
     }
 }
@@ -185,7 +201,15 @@ fn item_read(s: &mut B, known: bool, pushes: usize) -> R {
     })?;
     let slot = item_slot(s, list, known, Some(fail))?;
     let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
-    // List items are never NULL: the tag and the kind decide.
+    guard_float_item(s, item, fail)?;
+    let f = float_value(s, item)?;
+    s.push(bits(s, f)?)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// Branches to `fail` unless the list item `item` is a float (list items
+/// are never NULL: the tag and the kind decide).
+fn guard_float_item<'ctx>(s: &B<'ctx, '_>, item: IntValue<'ctx>, fail: BasicBlock<'ctx>) -> R {
     let is_obj = s.llvm().build_not(s.is_small_int(item)?, "is_obj")?;
     s.guard_or_branch(is_obj, Some(fail))?;
     let obj = s.llvm().build_int_to_ptr(item, s.ptr(), "item_obj")?;
@@ -198,10 +222,7 @@ fn item_read(s: &mut B, known: bool, pushes: usize) -> R {
         s.i32().const_int(u64::from(kind::FLOAT), false),
         "is_float",
     )?;
-    s.guard_or_branch(is_float, Some(fail))?;
-    let f = float_value(s, item)?;
-    s.push(bits(s, f)?)?;
-    s.continue_at(Exit::Continue)
+    s.guard_or_branch(is_float, Some(fail))
 }
 
 /// `localsplus[oparg][operand] = v` for the unboxed `v` on top, after the
@@ -309,4 +330,253 @@ fn sqrt(s: &mut B) -> R {
     )?;
     s.sp = sp;
     Ok(())
+}
+
+// ----- s8-float -----
+
+/// Stores the unboxed `value` into the float box `old` (the value of
+/// `slot`, known to be a float) when nothing else references it, else a
+/// new box into `slot`, releasing `old`; then continues.
+fn store_into_float<'ctx>(
+    s: &mut B<'ctx, '_>,
+    slot: PointerValue<'ctx>,
+    old: IntValue<'ctx>,
+    value: IntValue<'ctx>,
+) -> R {
+    let obj = s.llvm().build_int_to_ptr(old, s.ptr(), "old_obj")?;
+    let rc = s
+        .load_field(obj, &cpjit_abi::layout::ObjHeader::DESC, "refcnt")?
+        .into_int_value();
+    let unique = s.llvm().build_int_compare(
+        IntPredicate::EQ,
+        rc,
+        rc.get_type().const_int(1, false),
+        "unique",
+    )?;
+    let sp = s.sp;
+    s.if_then(unique, |s| {
+        let f = unboxed(s, value)?;
+        s.store_field(obj, &cpjit_abi::layout::FloatObj::DESC, "value", f)?;
+        s.continue_at(Exit::Continue)
+    })?;
+    s.sp = sp;
+    let boxed = s.box_float(value)?;
+    s.llvm().build_store(slot, boxed)?;
+    s.decref(old)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `_STORE_FAST_UNBOXED_FLOAT` into `localsplus[oparg]`, known to hold a float.
+fn store_known_float(s: &mut B) -> R {
+    let value = s.pop()?;
+    let slot = s.local_slot(s.oparg()?)?;
+    let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
+    store_into_float(s, slot, old, value)
+}
+
+/// `lst[operand] op= x` for the unboxed `x` on top (`lst` in
+/// `localsplus[oparg]`, checked to be a list unless `known`): a failed
+/// check drops `x` and pushes the list and the tagged index twice (new
+/// references), as the read the uop stands for would have, and leaves.
+fn item_update(s: &mut B, op: Op, known: bool) -> R {
+    let x = unboxed(s, s.peek(1)?)?;
+    let list = s.load_local(s.oparg()?, "list")?;
+    let fail = s.push_and_exit_block(|s| {
+        s.drop_values(1)?;
+        let index = s.encode_int(s.operand()?)?;
+        for _ in 0..2 {
+            s.incref(list)?;
+            s.push(list)?;
+            s.push(index)?;
+        }
+        Ok(())
+    })?;
+    let slot = item_slot(s, list, known, Some(fail))?;
+    let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
+    guard_float_item(s, item, fail)?;
+    let f = float_value(s, item)?;
+    let r = arith(s, op, f, x)?;
+    s.drop_values(1)?;
+    let r = bits(s, r)?;
+    store_into_float(s, slot, item, r)
+}
+
+/// The unboxed float under the small int on top divided by it; a zero
+/// divisor leaves through `_JIT_JUMP_TARGET` with the stack unchanged.
+fn float_int_divide(s: &mut B) -> R {
+    let x = unboxed(s, s.peek(2)?)?;
+    let n = s.peek(1)?;
+    // The small int 0 is the word 1.
+    let nonzero = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, n, s.const_i64(1), "nonzero")?;
+    s.guard(nonzero, Exit::JumpTarget)?;
+    let f64t = s.ctx().f64_type();
+    let y = s
+        .llvm()
+        .build_signed_int_to_float(s.decode_int(n)?, f64t, "divisor")?;
+    let r = s.llvm().build_float_div(x, y, "quotient")?;
+    s.drop_values(2)?;
+    s.push(bits(s, r)?)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `_BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT` with `localsplus[oparg]`
+/// known to be a list: pushes the `f64` bits of the item the small int
+/// `localsplus[operand]` indexes (a negative index counts from the end);
+/// another index, out of bounds or a non-float item pushes the list and the
+/// index (new references) and leaves.
+fn item_read_known_locals(s: &mut B) -> R {
+    let list = s.load_local(s.oparg()?, "list")?;
+    let index = s.load_local(s.operand()?, "index")?;
+    let fail = s.push_and_exit_block(|s| {
+        s.incref(list)?;
+        s.push(list)?;
+        s.incref(index)?;
+        s.push(index)
+    })?;
+    let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list_obj")?;
+    let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
+    let len = if len.get_type().get_bit_width() == 64 {
+        len
+    } else {
+        s.llvm().build_int_s_extend(len, s.i64(), "len64")?
+    };
+    let is_int = s.is_small_int(index)?;
+    s.guard_or_branch(is_int, Some(fail))?;
+    let i = s.decode_int(index)?;
+    let b = s.llvm();
+    let neg = b.build_int_compare(IntPredicate::SLT, i, s.const_i64(0), "neg")?;
+    let wrapped = b.build_int_add(i, len, "wrapped")?;
+    let i = b.build_select(neg, wrapped, i, "i")?.into_int_value();
+    // Unsigned: also rejects a still-negative index.
+    let in_bounds = b.build_int_compare(IntPredicate::ULT, i, len, "in_bounds")?;
+    s.guard_or_branch(in_bounds, Some(fail))?;
+    let items = s
+        .load_field(obj, &ListObj::DESC, "items")?
+        .into_pointer_value();
+    let slot = s.word_at(items, i)?;
+    let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
+    guard_float_item(s, item, fail)?;
+    let f = float_value(s, item)?;
+    s.push(bits(s, f)?)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// Leaves through `fail` unless the list `obj` (of length `len`) has a
+/// float at the untagged index `i`.
+fn guard_float_item_at<'ctx>(
+    s: &B<'ctx, '_>,
+    obj: PointerValue<'ctx>,
+    len: IntValue<'ctx>,
+    i: IntValue<'ctx>,
+    fail: BasicBlock<'ctx>,
+) -> R {
+    let in_bounds = s
+        .llvm()
+        .build_int_compare(IntPredicate::ULT, i, len, "in_bounds")?;
+    s.guard_or_branch(in_bounds, Some(fail))?;
+    let items = s
+        .load_field(obj, &ListObj::DESC, "items")?
+        .into_pointer_value();
+    let slot = s.word_at(items, i)?;
+    let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
+    guard_float_item(s, item, fail)
+}
+
+/// `_CHECK_FLOAT_ITEMS_IDX`: the list in `localsplus[oparg]` has floats at
+/// the untagged indices in the low and the high half of `operand`; else
+/// the read of the low one's failure (the list and its tagged index twice).
+fn check_float_items(s: &mut B) -> R {
+    let list = s.load_local(s.oparg()?, "list")?;
+    let b = s.llvm();
+    let c = b.build_and(s.operand()?, s.const_i64(0xffff_ffff), "c")?;
+    let d = b.build_right_shift(s.operand()?, s.const_i64(32), false, "d")?;
+    let fail = s.push_and_exit_block(|s| {
+        let index = s.encode_int(c)?;
+        for _ in 0..2 {
+            s.incref(list)?;
+            s.push(list)?;
+            s.push(index)?;
+        }
+        Ok(())
+    })?;
+    guard_kind_or(s, list, kind::LIST, Some(fail))?;
+    let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list_obj")?;
+    let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
+    let len = if len.get_type().get_bit_width() == 64 {
+        len
+    } else {
+        s.llvm().build_int_s_extend(len, s.i64(), "len64")?
+    };
+    guard_float_item_at(s, obj, len, c, fail)?;
+    guard_float_item_at(s, obj, len, d, fail)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `_LIST_ITEM_FLOAT_UNCHECKED_IDX`: pushes the `f64` bits of item
+/// `operand` of the list in `localsplus[oparg]` (checked before).
+fn item_read_unchecked(s: &mut B) -> R {
+    let list = s.load_local(s.oparg()?, "list")?;
+    let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list_obj")?;
+    let items = s
+        .load_field(obj, &ListObj::DESC, "items")?
+        .into_pointer_value();
+    let slot = s.word_at(items, s.operand()?)?;
+    let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
+    let f = float_value(s, item)?;
+    s.push(bits(s, f)?)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `_FLOAT_<OP>_NOS_STORE_LOCAL`: `localsplus[oparg] = b op x` for the
+/// unboxed `x` on top and the float `b` under it (released): into `b`'s
+/// box when it is the local's value referenced only by the local and the
+/// stack, else as `_STORE_FAST_UNBOXED_FLOAT` after releasing `b`.
+fn nos_store_local(s: &mut B, op: Op) -> R {
+    let x = unboxed(s, s.peek(1)?)?;
+    let b = s.peek(2)?;
+    let f = float_value(s, b)?;
+    let r = arith(s, op, f, x)?;
+    let r = bits(s, r)?;
+    s.drop_values(2)?;
+    let slot = s.local_slot(s.oparg()?)?;
+    let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
+    let obj = s.llvm().build_int_to_ptr(b, s.ptr(), "nos_obj")?;
+    let rc = s
+        .load_field(obj, &cpjit_abi::layout::ObjHeader::DESC, "refcnt")?
+        .into_int_value();
+    let llvm = s.llvm();
+    let same = llvm.build_int_compare(IntPredicate::EQ, old, b, "same")?;
+    let two = llvm.build_int_compare(
+        IntPredicate::EQ,
+        rc,
+        rc.get_type().const_int(2, false),
+        "two",
+    )?;
+    let fast = llvm.build_and(same, two, "fast")?;
+    let sp = s.sp;
+    s.if_then(fast, |s| {
+        let rf = unboxed(s, r)?;
+        s.store_field(obj, &cpjit_abi::layout::FloatObj::DESC, "value", rf)?;
+        s.store_field(
+            obj,
+            &cpjit_abi::layout::ObjHeader::DESC,
+            "refcnt",
+            rc.get_type().const_int(1, false),
+        )?;
+        s.continue_at(Exit::Continue)
+    })?;
+    s.sp = sp;
+    s.decref_float(b)?;
+    if_unique_float(s, old, |s, box_obj| {
+        let rf = unboxed(s, r)?;
+        s.store_field(box_obj, &cpjit_abi::layout::FloatObj::DESC, "value", rf)?;
+        s.continue_at(Exit::Continue)
+    })?;
+    s.sp = sp;
+    let boxed = s.box_float(r)?;
+    s.llvm().build_store(slot, boxed)?;
+    s.xdecref(old)?;
+    s.continue_at(Exit::Continue)
 }

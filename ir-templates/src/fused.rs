@@ -60,7 +60,13 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::INPLACE_SUBTRACT_INT_LOCAL_CONST => int_local(s, "ssub", LocalConst, true),
         Uop::INPLACE_ADD_INT_LOCALS => int_local(s, "sadd", Locals, true),
         Uop::INPLACE_SUBTRACT_INT_LOCALS => int_local(s, "ssub", Locals, true),
-        Uop::STORE_SUBSCR_LIST_INT_LOCALS => store_subscr_list_locals(s),
+        Uop::STORE_SUBSCR_LIST_INT_LOCALS => store_subscr_list_locals(s, false),
+        Uop::STORE_SUBSCR_LIST_INT_KNOWN => store_subscr_list_locals(s, true),
+        Uop::BINARY_SUBSCR_LIST_INT_KNOWN => binary_subscr_list_known(s, false),
+        Uop::BINARY_SUBSCR_LIST_INT_KNOWN_CONST => binary_subscr_list_known(s, true),
+        Uop::SWAP_LIST_ITEMS_KNOWN => swap_list_items_locals(s, true),
+        Uop::INPLACE_MUL_ADD_INT_CONST_LOCAL => mul_add_local(s, true),
+        Uop::INPLACE_MUL_ADD_INT_LOCAL_CONST => mul_add_local(s, false),
         Uop::GUARD_AND_INT_ZERO_LOCAL_CONST => guard_and_local_const(s, EQ),
         Uop::GUARD_AND_INT_NONZERO_LOCAL_CONST => guard_and_local_const(s, NE),
         Uop::INPLACE_RSHIFT_INT_LOCAL_CONST => rshift_local_const(s, true),
@@ -70,7 +76,7 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::BINARY_OP_ADD_INT_TOP_CONST => int_top_const(s, "sadd"),
         Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST => int_top_const(s, "ssub"),
         Uop::GUARD_LOCAL_BOUND => guard_local_bound(s),
-        Uop::SWAP_LIST_ITEMS_LOCALS => swap_list_items_locals(s),
+        Uop::SWAP_LIST_ITEMS_LOCALS => swap_list_items_locals(s, false),
         other => Err(TemplateError::NoTemplate(other.name())),
     }
 }
@@ -176,11 +182,11 @@ fn int_local(s: &mut B, op: &str, from: Operands, inplace: bool) -> R {
 
 /// `list[i] = v`: the list in `localsplus[oparg]`, the index in
 /// `localsplus[operand]`, the value on the stack.
-fn store_subscr_list_locals(s: &mut B) -> R {
+fn store_subscr_list_locals(s: &mut B, known: bool) -> R {
     let list = s.load_local(s.oparg()?, "list")?;
     let index = s.load_local(s.operand()?, "index")?;
     let fail = push_and_exit(s, &[list, index], true)?;
-    let (_, slot) = crate::uops::list_item_slot_or(s, list, index, Some(fail))?;
+    let (_, slot) = item_slot(s, known, list, index, fail)?;
     let value = s.pop()?;
     let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
     s.llvm().build_store(slot, value)?;
@@ -274,11 +280,47 @@ fn guard_local_bound(s: &mut B) -> R {
     s.continue_at(Exit::Continue)
 }
 
+/// The slot of item `index` of `list`, leaving through `fail` unless it is
+/// one; with `known` (the optimizer proved `list` a list and `index` a small
+/// int) only the bound is checked.
+fn item_slot<'ctx>(
+    s: &mut B<'ctx, '_>,
+    known: bool,
+    list: IntValue<'ctx>,
+    index: IntValue<'ctx>,
+    fail: BasicBlock<'ctx>,
+) -> Result<
+    (
+        inkwell::values::PointerValue<'ctx>,
+        inkwell::values::PointerValue<'ctx>,
+    ),
+    TemplateError,
+> {
+    if known {
+        crate::uops::known_list_item_slot_or(s, list, index, Some(fail))
+    } else {
+        crate::uops::list_item_slot_or(s, list, index, Some(fail))
+    }
+}
+
+/// `_BINARY_SUBSCR_LIST_INT_KNOWN` / `_KNOWN_CONST` (`const_index`): as
+/// `_BINARY_SUBSCR_LIST_INT_LOCALS` / `_LOCAL_CONST` for a list and index
+/// the optimizer proved, so only the bound is checked.
+fn binary_subscr_list_known(s: &mut B, const_index: bool) -> R {
+    let (list, index, fail) = crate::uops::local_list_subscript(s, const_index, 1)?;
+    let (_, slot) = item_slot(s, true, list, index, fail)?;
+    let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
+    s.incref(item)?;
+    s.push(item)?;
+    s.continue_at(Exit::Continue)
+}
+
 /// `lst[b], lst[a] = lst[a], lst[b]`: both slots found (list kind, index
 /// tags and bounds checked, negative indices wrapped) before either is
 /// written; any failure pushes `lst, a` and leaves through the first
-/// subscript's exit, with nothing changed.
-fn swap_list_items_locals(s: &mut B) -> R {
+/// subscript's exit, with nothing changed. With `known`
+/// (`_SWAP_LIST_ITEMS_KNOWN`) only the bounds are checked.
+fn swap_list_items_locals(s: &mut B, known: bool) -> R {
     let list = s.load_local(s.oparg()?, "list")?;
     let operand = s.operand()?;
     let low = s
@@ -290,11 +332,48 @@ fn swap_list_items_locals(s: &mut B) -> R {
     let a = s.load_local(low, "a")?;
     let b = s.load_local(high, "b")?;
     let fail = push_and_exit(s, &[list, a], true)?;
-    let (_, slot_a) = crate::uops::list_item_slot_or(s, list, a, Some(fail))?;
-    let (_, slot_b) = crate::uops::list_item_slot_or(s, list, b, Some(fail))?;
+    let (_, slot_a) = item_slot(s, known, list, a, fail)?;
+    let (_, slot_b) = item_slot(s, known, list, b, fail)?;
     let va = s.llvm().build_load(s.i64(), slot_a, "va")?.into_int_value();
     let vb = s.llvm().build_load(s.i64(), slot_b, "vb")?.into_int_value();
     s.llvm().build_store(slot_a, vb)?;
     s.llvm().build_store(slot_b, va)?;
+    s.continue_at(Exit::Continue)
+}
+
+// ----- s8-int -----
+
+/// `n = c1 * n + c2` in place (`const_first`; else `n * c1 + c2`) for a
+/// small int `n` in `localsplus[oparg]`, `operand` holding `c1` (low 32
+/// bits) and `2 c2` (high 32 bits), signed: `(2n) * c1 + 2 c2` is the
+/// result's tagged word without its tag. If either step overflows, the
+/// multiply's operands are pushed in its loads' order before leaving.
+fn mul_add_local(s: &mut B, const_first: bool) -> R {
+    let slot = s.local_slot(s.oparg()?)?;
+    let value = s
+        .llvm()
+        .build_load(s.i64(), slot, "value")?
+        .into_int_value();
+    let operand = s.operand()?;
+    let b = s.llvm();
+    let low = b.build_left_shift(operand, s.const_i64(32), "low")?;
+    let c1 = b.build_right_shift(low, s.const_i64(32), true, "c1")?;
+    let twice_c2 = b.build_right_shift(operand, s.const_i64(32), true, "twice_c2")?;
+    let untagged = b.build_xor(value, s.const_i64(1), "untagged")?;
+    let tagged_c1 = s.encode_int(c1)?;
+    let pushed = if const_first {
+        [tagged_c1, value]
+    } else {
+        [value, tagged_c1]
+    };
+    let fail = push_and_exit(s, &pushed, false)?;
+    let (product, product_overflow) = s.with_overflow("smul", untagged, c1)?;
+    let ok = s.llvm().build_not(product_overflow, "product_ok")?;
+    s.guard_or_branch(ok, Some(fail))?;
+    let (sum, sum_overflow) = s.with_overflow("sadd", product, twice_c2)?;
+    let ok = s.llvm().build_not(sum_overflow, "sum_ok")?;
+    s.guard_or_branch(ok, Some(fail))?;
+    let result = s.llvm().build_or(sum, s.const_i64(1), "result")?;
+    s.llvm().build_store(slot, result)?;
     s.continue_at(Exit::Continue)
 }

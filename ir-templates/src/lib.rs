@@ -22,6 +22,7 @@ mod float_exprs;
 mod float_items;
 mod fused;
 pub mod layout;
+mod list_iters;
 pub mod profile;
 mod special;
 mod uops;

@@ -145,7 +145,13 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         | Uop::BINARY_OP_ADD_INT_TOP_CONST
         | Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST
         | Uop::GUARD_LOCAL_BOUND
-        | Uop::SWAP_LIST_ITEMS_LOCALS => crate::fused::build(uop, s),
+        | Uop::SWAP_LIST_ITEMS_LOCALS
+        | Uop::STORE_SUBSCR_LIST_INT_KNOWN
+        | Uop::BINARY_SUBSCR_LIST_INT_KNOWN
+        | Uop::BINARY_SUBSCR_LIST_INT_KNOWN_CONST
+        | Uop::SWAP_LIST_ITEMS_KNOWN
+        | Uop::INPLACE_MUL_ADD_INT_CONST_LOCAL
+        | Uop::INPLACE_MUL_ADD_INT_LOCAL_CONST => crate::fused::build(uop, s),
         Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT
         | Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT
         | Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT
@@ -164,6 +170,12 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::GUARD_ITER_TUPLE => guard_iter(s, iter_tag::TUPLE),
         Uop::FOR_ITER_TUPLE => for_iter_tuple(s),
         Uop::BUILD_LIST | Uop::CALL_LEN => crate::containers::build(uop, s),
+        // ----- s8-calls -----
+        Uop::RETURN_CLEAN_ALONE => return_clean_alone(s),
+        Uop::RETURN_LOCAL_INT_ALONE => return_local_int_alone(s),
+        Uop::GET_ITER_LIST => crate::list_iters::get_iter_list(s),
+        Uop::CALL_EXECUTOR_LEAF_1 => call_executor_leaf(s),
+        Uop::RETURN_LOCAL_CHECKED => return_local_checked(s),
     }
 }
 
@@ -205,6 +217,31 @@ fn return_clean(s: &mut B) -> R {
     )
 }
 
+/// `_RETURN_CLEAN_ALONE`: `_RETURN_CLEAN` whose return value is alone on
+/// the stack (the code's depth there is 1): it moves to `localsplus[0]`
+/// without a test.
+fn return_clean_alone(s: &mut B) -> R {
+    let rv = s.peek(1)?;
+    let lp = s.field_ptr(s.frame, &Frame::DESC, "localsplus")?;
+    s.llvm().build_store(lp, rv)?;
+    s.sp = s.word_at(lp, s.const_i64(1))?;
+    save_frame(s)?;
+    s.return_status(status::RETURNED)
+}
+
+/// `_RETURN_LOCAL_INT_ALONE`: `_RETURN_LOCAL_INT` on an empty stack (the
+/// code's depth there is 0): `localsplus[0] = localsplus[oparg]`, without
+/// a test.
+fn return_local_int_alone(s: &mut B) -> R {
+    let lp = s.field_ptr(s.frame, &Frame::DESC, "localsplus")?;
+    let rv_at = s.word_at(lp, s.oparg()?)?;
+    let rv = s.llvm().build_load(s.i64(), rv_at, "rv")?.into_int_value();
+    s.llvm().build_store(lp, rv)?;
+    s.sp = s.word_at(lp, s.const_i64(1))?;
+    save_frame(s)?;
+    s.return_status(status::RETURNED)
+}
+
 /// `_RETURN_LOCAL_INT`: returns the small int `localsplus[oparg]` of a
 /// frame whose locals are all small ints; into `localsplus[0]` when the
 /// stack is empty (nothing to release at the pop), else on top of it.
@@ -239,6 +276,21 @@ fn return_local(s: &mut B) -> R {
     s.return_status(status::RETURNED)
 }
 
+/// `_RETURN_LOCAL_CHECKED`: `_RETURN_LOCAL` of a local that may be
+/// unbound (NULL: continue at the jump target, the exit it replaced).
+fn return_local_checked(s: &mut B) -> R {
+    let slot = s.local_slot(s.oparg()?)?;
+    let rv = s.llvm().build_load(s.i64(), slot, "rv")?.into_int_value();
+    let bound = s
+        .llvm()
+        .build_int_compare(IntPredicate::NE, rv, s.const_i64(0), "bound")?;
+    s.guard(bound, Exit::JumpTarget)?;
+    s.incref(rv)?;
+    s.push(rv)?;
+    save_frame(s)?;
+    s.return_status(status::RETURNED)
+}
+
 /// A native call of the function-entry executor of the code whose
 /// `CallTarget` is at `operand` (no executor, or no frame pushed: continue
 /// at `_JIT_JUMP_TARGET`, nothing changed); `RETURNED` in the new frame pops
@@ -253,6 +305,64 @@ fn call_executor(s: &mut B, known: bool) -> R {
 /// holds exactly its `n` arguments, copied without a loop.
 fn call_executor_args(s: &mut B, n: u32) -> R {
     call_executor_shaped(s, true, Some(n))
+}
+
+/// `_CALL_EXECUTOR_LEAF_1`: the callee's base case (`if a < K: return a`,
+/// `K` from its slot's `leaf_below`) answered without the call when the
+/// argument is a small int below `K` and the push would succeed (the
+/// recursion limit and the data stack's room, as the push checks them):
+/// the callable (a baked function, a heap object) is released and the
+/// argument replaces the call's three values. Else `_CALL_EXECUTOR_ARGS_1`.
+fn call_executor_leaf(s: &mut B) -> R {
+    let slot = s.llvm().build_int_to_ptr(s.operand()?, s.ptr(), "slot")?;
+    let k = s
+        .load_field(slot, &CallTarget::DESC, "leaf_below")?
+        .into_int_value();
+    let arg = s.peek(1)?;
+    let is_int = s.is_small_int(arg)?;
+    let below = s
+        .llvm()
+        .build_int_compare(IntPredicate::SLT, arg, k, "below")?;
+    let remaining = s
+        .load_field(s.tstate, &ThreadState::DESC, "recursion_remaining")?
+        .into_int_value();
+    let frame_words = s
+        .load_field(slot, &CallTarget::DESC, "frame_words")?
+        .into_int_value();
+    let top = s
+        .load_field(s.tstate, &ThreadState::DESC, "data_top")?
+        .into_pointer_value();
+    let limit = s
+        .load_field(s.tstate, &ThreadState::DESC, "data_limit")?
+        .into_pointer_value();
+    let b = s.llvm();
+    let deeper =
+        b.build_int_compare(IntPredicate::SGT, remaining, s.i32().const_zero(), "deeper")?;
+    let words = b.build_int_z_extend(frame_words, s.i64(), "words")?;
+    let words = b.build_int_add(words, s.const_i64(FRAME_HEADER_WORDS as i64), "frame_size")?;
+    let new_top = s.word_at(top, words)?;
+    let b = s.llvm();
+    let new_top_bits = b.build_ptr_to_int(new_top, s.i64(), "new_top")?;
+    let limit_bits = b.build_ptr_to_int(limit, s.i64(), "limit")?;
+    let fits = b.build_int_compare(IntPredicate::ULE, new_top_bits, limit_bits, "fits")?;
+    let mut leaf = b.build_and(is_int, below, "leaf")?;
+    for c in [deeper, fits] {
+        leaf = s.llvm().build_and(leaf, c, "leaf")?;
+    }
+    let sp = s.sp;
+    s.if_then(leaf, |s| {
+        let base = s.word_at(sp, s.const_i64(-3))?;
+        let callable = s
+            .llvm()
+            .build_load(s.i64(), base, "callable")?
+            .into_int_value();
+        s.decref_obj(callable)?;
+        s.llvm().build_store(base, arg)?;
+        s.sp = s.word_at(sp, s.const_i64(-2))?;
+        s.continue_at(Exit::Continue)
+    })?;
+    s.sp = sp;
+    call_executor_args(s, 1)
 }
 
 /// The body of [`call_executor`] and [`call_executor_args`]: `fixed` is the
@@ -642,6 +752,10 @@ fn store_word_in_loop<'ctx>(
 ///
 /// `known_func`: the frame's function is known to be a heap object (the
 /// callable `_CALL_EXECUTOR_KNOWN` proved), released without a tag test.
+/// Else (`_POP_FRAME`, `_CALL_EXECUTOR`) dead float boxes among the frame's
+/// slots go back to the float free list inline (a float argument often
+/// dies at the pop); the known callees' pops keep the plain release, whose
+/// loop keeps fewer registers busy around their native call.
 fn pop_callee_frame<'ctx>(
     s: &mut B<'ctx, '_>,
     f: inkwell::values::PointerValue<'ctx>,
@@ -653,7 +767,11 @@ fn pop_callee_frame<'ctx>(
     let lp = s.field_ptr(f, &Frame::DESC, "localsplus")?;
     words_loop(s, lp, top, |s, at| {
         let v = s.llvm().build_load(s.i64(), at, "slot")?.into_int_value();
-        s.xdecref(v)
+        if known_func {
+            s.xdecref(v)
+        } else {
+            s.xdecref_freeing_floats(v)
+        }
     })?;
     let func = s.load_field(f, &Frame::DESC, "func")?.into_int_value();
     if known_func {
@@ -973,7 +1091,7 @@ fn check_validity(s: &mut B) -> R {
 }
 
 /// `v` is a heap object of kind `k` (false for small ints).
-fn is_kind<'ctx>(
+pub(crate) fn is_kind<'ctx>(
     s: &B<'ctx, '_>,
     v: IntValue<'ctx>,
     k: u32,
@@ -1552,6 +1670,23 @@ pub(crate) fn list_item_slot_or<'ctx>(
     let is_int = s.is_small_int(index)?;
     s.guard_or_branch(is_int, fail)?;
     guard_kind_or(s, list, kind::LIST, fail)?;
+    known_list_item_slot_or(s, list, index, fail)
+}
+
+/// [`list_item_slot_or`] for a `list` known to be a list and an `index`
+/// known to be a small int: only the bound is checked.
+pub(crate) fn known_list_item_slot_or<'ctx>(
+    s: &mut B<'ctx, '_>,
+    list: IntValue<'ctx>,
+    index: IntValue<'ctx>,
+    fail: Option<BasicBlock<'ctx>>,
+) -> Result<
+    (
+        inkwell::values::PointerValue<'ctx>,
+        inkwell::values::PointerValue<'ctx>,
+    ),
+    TemplateError,
+> {
     let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list")?;
     let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
     let len = if len.get_type().get_bit_width() == 64 {
@@ -1853,7 +1988,16 @@ fn guard_iter(s: &mut B, tag: u32) -> R {
     let k = s
         .llvm()
         .build_int_truncate(s.operand()?, s.i32(), "iter_kind")?;
-    let ok = is_kind_dyn(s, it, k)?;
+    // A `FOR_ITER`'s operand is always an object (what `GET_ITER` made,
+    // which is an iterator or raised), so its header is read without a
+    // tag or NULL test; only its kind and state are checked.
+    let obj = s.object(it)?;
+    let kind_of = s
+        .load_field(obj, &ObjHeader::DESC, "kind")?
+        .into_int_value();
+    let ok = s
+        .llvm()
+        .build_int_compare(IntPredicate::EQ, kind_of, k, "is_iter")?;
     s.guard(ok, Exit::JumpTarget)?;
     // A tuple iterator's state has the list iterator's layout.
     let (obj_desc, state_desc) = if tag == iter_tag::RANGE {
@@ -1881,12 +2025,17 @@ fn guard_iter(s: &mut B, tag: u32) -> R {
 
 /// When `more` is false: pop and release the iterator `it`, continue at
 /// `jump_target`.
-fn exhausted<'ctx>(s: &mut B<'ctx, '_>, more: IntValue<'ctx>, it: IntValue<'ctx>) -> R {
+fn exhausted<'ctx>(
+    s: &mut B<'ctx, '_>,
+    more: IntValue<'ctx>,
+    it: IntValue<'ctx>,
+    seq: Option<IntValue<'ctx>>,
+) -> R {
     let done = s.llvm().build_not(more, "done")?;
     let sp = s.sp;
     s.if_then(done, |s| {
         s.drop_values(1)?;
-        s.decref_obj(it)?;
+        crate::list_iters::free_exhausted(s, it, seq)?;
         s.continue_at(Exit::JumpTarget)
     })?;
     s.sp = sp;
@@ -1913,7 +2062,7 @@ fn for_iter_range(s: &mut B) -> R {
     let more_up = b.build_and(up, below, "more_up")?;
     let more_down = b.build_and(down, above, "more_down")?;
     let more = b.build_or(more_up, more_down, "more")?;
-    exhausted(s, more, it)?;
+    exhausted(s, more, it, None)?;
     // Wrapping, as tier 1's release build adds.
     let advanced = s.llvm().build_int_add(next, step, "advanced")?;
     s.store_field(state, &RangeIterState::DESC, "next", advanced)?;
@@ -1962,7 +2111,7 @@ fn for_iter_seq(s: &mut B, seq_kind: Seq) -> R {
     let more = s
         .llvm()
         .build_int_compare(IntPredicate::SLT, idx, len, "more")?;
-    exhausted(s, more, it)?;
+    exhausted(s, more, it, Some(seq))?;
     let items = match seq_kind {
         Seq::List => s
             .load_field(obj, &ListObj::DESC, "items")?

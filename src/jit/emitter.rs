@@ -88,6 +88,16 @@ pub struct Emitter {
     /// usable uop's function was measured to write exactly its planned
     /// sizes ([`Emitter::verify_sizes`]).
     unchecked: bool,
+    /// Whether `generated` is the host set's own ([`stencils::HOST_EMIT`]):
+    /// planned traces then take [`Emitter::emit_host_planned`], a direct
+    /// call the compiler inlines whole.
+    ///
+    /// [`stencils::HOST_EMIT`]: crate::jit::stencils::HOST_EMIT
+    host: bool,
+    /// Whether [`Emitter::emit_host_planned`] may copy with the CPU's
+    /// widest vector stores (x86-64 with AVX2, detected at
+    /// [`Emitter::new`]; see [`Emitter::with_wide_copies`]).
+    wide: bool,
 }
 
 /// The data size that flags unusable uops in packed sums, and the longest
@@ -249,9 +259,33 @@ impl Plan<'_> {
     /// sizes were summed over this very trace, and the generated functions
     /// were measured to write exactly those sizes; the block's size is
     /// checked once here.
+    #[inline]
     pub fn emit(&mut self, buf: &mut [u8], base: u64, executor: u64) -> Result<(), JitError> {
         let e = self.emitter;
+        if self.unchecked && e.host && buf.len() == self.layout.total_size {
+            // SAFETY: `emit_host_planned`'s contract: the plan's fast loop
+            // made `layout` for `trace` (both borrowed by the plan since),
+            // with the host set's verified sizes (`unchecked`), and `buf`
+            // is the block of the planned size (just checked).
+            let done = unsafe { e.emit_host_planned(self.trace, self.layout, buf, base, executor) };
+            if done.is_some() {
+                return Ok(());
+            }
+        }
+        self.emit_other(buf, base, executor)
+    }
+
+    /// [`Plan::emit`] for other sets than the host's, unverified sizes,
+    /// a block of another size, and a trace the host's path gave up on.
+    #[inline(never)]
+    fn emit_other(&mut self, buf: &mut [u8], base: u64, executor: u64) -> Result<(), JitError> {
+        let e = self.emitter;
         let (trace, layout) = (self.trace, &mut *self.layout);
+        if self.unchecked && e.host && buf.len() == layout.total_size {
+            // The host's path gave up: a value out of range (as below).
+            self.unchecked = false;
+            return e.emit_explained(trace, layout, buf, base, executor);
+        }
         let Some(g) = e.generated.filter(|_| self.unchecked) else {
             return e.emit_into(trace, layout, buf, base, executor);
         };
@@ -364,6 +398,19 @@ fn uniform_data(trampoline: &Program, fatal_error: &Program, uops: &[Program]) -
     (uniform, align - 1)
 }
 
+/// Whether this CPU has the vector stores [`Emitter::with_wide_copies`]
+/// uses (AVX2 on x86-64; none elsewhere).
+fn wide_copies_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 fn align_up(n: u64, a: u64) -> u64 {
     (n + a - 1) & !(a - 1)
 }
@@ -443,8 +490,11 @@ impl Emitter {
             data: fatal_error.data_len as u64,
             align_mask: max_align_mask as u64,
         };
+        let host = generated.is_some_and(|g| std::ptr::eq(g, &crate::jit::stencils::HOST_EMIT));
         Ok(Emitter {
             unchecked,
+            host,
+            wide: host && wide_copies_available(),
             programs,
             trampoline,
             fatal_error,
@@ -502,12 +552,131 @@ impl Emitter {
                 .all(|op| fits(&|m| (g.measure)(op, m), packed[op]))
     }
 
+    /// This emitter, copying stencils with the CPU's widest vector stores
+    /// (AVX2 on x86-64) only if `wide` and the CPU has them; on by default
+    /// where it has. The emitted bytes are the same either way (for
+    /// comparisons and tests).
+    pub fn with_wide_copies(mut self, wide: bool) -> Self {
+        self.wide = wide && self.host && wide_copies_available();
+        self
+    }
+
+    /// Whether planned traces are copied with the CPU's widest vector
+    /// stores ([`Emitter::with_wide_copies`]).
+    pub fn has_wide_copies(&self) -> bool {
+        self.wide
+    }
+
+    /// Emits a planned trace through the host set's generated functions on
+    /// an unchecked sink: [`Plan::emit`]'s path for the host set (every
+    /// trace a VM compiles), one inlined function from the trampoline to
+    /// the guard. Zeroes only the padding before the data area (as
+    /// `Plan::emit`'s general path: the data pieces fill the area). `None`
+    /// if a value does not fit its hole (the block is then incomplete).
+    ///
+    /// # Safety
+    ///
+    /// `layout` was made by this emitter's [`Emitter::plan`] fast loop for
+    /// `trace` (unchanged since), this emitter's `host` and `unchecked`
+    /// are set, and `buf` is `layout.total_size` bytes: what
+    /// [`Sink::trace_unchecked`] requires then holds (see
+    /// [`Plan::emit`]'s general path).
+    #[inline(always)]
+    unsafe fn emit_host_planned(
+        &self,
+        trace: &[UopInstruction],
+        layout: &Layout,
+        buf: &mut [u8],
+        base: u64,
+        executor: u64,
+    ) -> Option<()> {
+        #[cfg(target_arch = "x86_64")]
+        if self.wide {
+            // SAFETY: `wide` is set only where the CPU has AVX2
+            // (`wide_copies_available`); the caller keeps the rest.
+            return unsafe { self.emit_host_planned_avx2(trace, layout, buf, base, executor) };
+        }
+        // SAFETY: the caller keeps the contract.
+        unsafe { self.emit_host_planned_baseline(trace, layout, buf, base, executor) }
+    }
+
+    /// [`Emitter::emit_host_planned`] for any CPU of the target.
+    ///
+    /// # Safety
+    ///
+    /// The contract of [`Emitter::emit_host_planned`].
+    #[inline(never)]
+    unsafe fn emit_host_planned_baseline(
+        &self,
+        trace: &[UopInstruction],
+        layout: &Layout,
+        buf: &mut [u8],
+        base: u64,
+        executor: u64,
+    ) -> Option<()> {
+        // SAFETY: the caller keeps the contract.
+        unsafe { self.emit_host_planned_body(trace, layout, buf, base, executor) }
+    }
+
+    /// [`Emitter::emit_host_planned`] compiled for AVX2: the stencils'
+    /// fixed-size copies become 32-byte stores.
+    ///
+    /// # Safety
+    ///
+    /// The CPU has AVX2, and the contract of [`Emitter::emit_host_planned`].
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn emit_host_planned_avx2(
+        &self,
+        trace: &[UopInstruction],
+        layout: &Layout,
+        buf: &mut [u8],
+        base: u64,
+        executor: u64,
+    ) -> Option<()> {
+        // SAFETY: the caller keeps the contract.
+        unsafe { self.emit_host_planned_body(trace, layout, buf, base, executor) }
+    }
+
+    /// The body of [`Emitter::emit_host_planned`] (same contract).
+    #[inline(always)]
+    unsafe fn emit_host_planned_body(
+        &self,
+        trace: &[UopInstruction],
+        layout: &Layout,
+        buf: &mut [u8],
+        base: u64,
+        executor: u64,
+    ) -> Option<()> {
+        debug_assert!(self.host && self.unchecked && buf.len() == layout.total_size);
+        Self::zero_padding(buf, layout.code_size, layout.data_base)?;
+        let targets = layout.slots.get(1..trace.len() + 1)?;
+        let consts = TraceConsts {
+            executor,
+            top: base.wrapping_add(targets.first()?.code as u64),
+            symbols: &self.symbol_values,
+            usable: &self.usable,
+        };
+        // SAFETY: the plan's layout puts the trampoline's code at 0 and
+        // its data at the data area's start, and the caller keeps the
+        // rest of `trace_unchecked`'s contract (see `Plan::emit`).
+        let mut sink = unsafe { Sink::planned(buf, layout.data_base, base, targets, &consts) };
+        // SAFETY: as just above.
+        unsafe { crate::jit::stencils::host_trace_planned(&mut sink, trace)? };
+        // Code and data end where the plan says (they do by construction:
+        // a cheap check of it).
+        (sink.code_offset() == layout.code_size && sink.data_offset() == layout.total_size)
+            .then_some(())
+    }
+
     /// [`Emitter::new`] without the set's generated emit functions: every
     /// trace goes through the table-driven path (for comparisons).
     pub fn table_driven(set: &StencilSet, symbols: &SymbolTable) -> Result<Self, JitError> {
         let mut e = Self::new(set, symbols)?;
         e.generated = None;
         e.unchecked = false;
+        e.host = false;
+        e.wide = false;
         e.fast_plan_limit = 0;
         Ok(e)
     }
@@ -729,6 +898,7 @@ impl Emitter {
     /// The returned [`Plan`] keeps `trace` and `out` borrowed until it
     /// emits ([`Plan::emit`]): the layout is then known to be this
     /// trace's, so the emitting pass needs no bounds checks.
+    #[inline(always)]
     pub fn plan<'a>(
         &'a self,
         trace: &'a [UopInstruction],

@@ -47,6 +47,33 @@ pub(crate) unsafe fn host_trace_unchecked<'a>(
     }
 }
 
+/// [`HOST_EMIT`]'s whole trace (trampoline, every uop, guard) on a sink
+/// made unchecked for a planned block, inlined into its caller.
+///
+/// # Safety
+///
+/// The contract of [`Sink::trace_unchecked`], for `s`'s block and `trace`.
+///
+/// [`Sink::trace_unchecked`]: crate::jit::emitter::generated::Sink::trace_unchecked
+#[inline(always)]
+pub(crate) unsafe fn host_trace_planned<'a>(
+    s: &mut crate::jit::emitter::generated::Sink<'a, false>,
+    trace: &'a [crate::jit::UopInstruction],
+) -> Option<()> {
+    // The generated functions are called directly (not passed as
+    // closures, as `Sink::trace_here` takes them): a caller compiled with
+    // other target features (`Emitter::emit_host_planned`'s AVX2 copy)
+    // inlines them only so.
+    generated::emit::trampoline(s)?;
+    for ins in trace {
+        // SAFETY: the caller keeps `trace_unchecked`'s contract.
+        unsafe { s.set_instruction(ins) };
+        generated::emit::uop(ins.opcode as usize, s)?;
+    }
+    s.clear_instruction();
+    generated::emit::fatal_error(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::HOST;

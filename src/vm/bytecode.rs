@@ -265,6 +265,11 @@ pub struct Code {
     pub varargs: Option<u32>,
     /// Maximum value-stack depth.
     pub stacksize: u32,
+    /// The value-stack depth before each instruction (Python's stack depth
+    /// is a static property of the instruction; `u32::MAX` where no path
+    /// reaches it). Tier 2 reads it where a uop can drop a runtime test of
+    /// the depth (a `return` with nothing under its value).
+    pub depths: Vec<u32>,
     /// Function name (`<module>` for the module).
     pub name: Rc<str>,
     /// Qualified name (for repr).
@@ -326,11 +331,19 @@ impl EntrySlot {
                 frame_words: nlocalsplus as u32 + stacksize,
                 cellvars: cellvars as u32,
                 freevars: freevars as u32,
+                leaf_below: 0,
             },
             trace: Cell::new(std::ptr::null()),
             countdown: Cell::new(1),
             state: Cell::new(EntryState::Unarmed),
         }
+    }
+
+    /// The slot with [`CallTarget::leaf_below`] set to `k` (a tagged small
+    /// int, or 0 for none).
+    pub fn with_leaf_below(mut self, k: u64) -> EntrySlot {
+        self.call.leaf_below = k;
+        self
     }
 
     /// Records the code object `code_obj` (a tagged word, not owned) this
@@ -377,6 +390,13 @@ impl Code {
     /// Number of fast-local, cell and free slots.
     pub fn nlocalsplus(&self) -> usize {
         self.varnames.len() + self.cellvars.len() + self.freevars.len()
+    }
+    /// The value-stack depth before instruction `at`, if it is reachable.
+    pub fn depth_at(&self, at: u32) -> Option<u32> {
+        self.depths
+            .get(at as usize)
+            .copied()
+            .filter(|&d| d != u32::MAX)
     }
     /// Instruction words (read-only view).
     pub fn words(&self) -> &[u32] {

@@ -349,9 +349,17 @@ impl<'a> Compiler<'a> {
             .map(|c| s.params.iter().position(|p| p == c).map(|i| i as u32))
             .collect();
         let mut handlers = self.unit.handlers.clone();
-        let stacksize = stack_depth(&self.unit.instrs, &mut handlers) + 2;
+        let (max_depth, depths) = stack_depths(&self.unit.instrs, &mut handlers);
+        let stacksize = max_depth + 2;
         let argcount = s.params.len() as u32 - self.varargs_count();
         let varargs = self.varargs_slot();
+        let leaf_below = crate::vm::tier2::base_case::leaf_below(
+            &self.unit.instrs,
+            &self.unit.consts,
+            argcount,
+            varargs.is_some(),
+            s.cells.len(),
+        );
         let mut instrs = self.unit.instrs;
         crate::vm::bytecode::quicken(&mut instrs);
         let n = instrs.len();
@@ -374,6 +382,7 @@ impl<'a> Compiler<'a> {
             argcount,
             varargs,
             stacksize,
+            depths,
             name: self.unit.name.clone(),
             qualname: self.unit.qualname.clone(),
             filename: self.file.clone(),
@@ -383,7 +392,8 @@ impl<'a> Compiler<'a> {
                 stacksize,
                 s.cells.len(),
                 s.frees.len(),
-            ),
+            )
+            .with_leaf_below(leaf_below),
         };
         let code = Obj::from_raw(obj::box_obj(CodeObj {
             ob: obj::hdr(KIND_CODE),
@@ -1440,13 +1450,21 @@ fn is_jump(o: u8) -> bool {
     )
 }
 
-/// Maximum stack depth, by a flow analysis over the instructions.
-fn stack_depth(instrs: &[u32], handlers: &mut [(u32, u32, u32, u32)]) -> u32 {
+/// Maximum stack depth and the depth before each instruction
+/// ([`Code::depths`](crate::vm::bytecode::Code::depths); `u32::MAX` where
+/// unreachable), by a flow analysis over the instructions.
+fn stack_depths(instrs: &[u32], handlers: &mut [(u32, u32, u32, u32)]) -> (u32, Vec<u32>) {
     let n = instrs.len();
     let mut depth: Vec<i32> = vec![-1; n + 1];
+    let mut conflict = vec![false; n];
     let mut work = vec![(0usize, 0i32)];
     let mut max = 0;
     while let Some((pc, d)) = work.pop() {
+        if pc < n && depth[pc] >= 0 && depth[pc] != d {
+            // Reached with two depths (not expected of the compiler's
+            // output): tier 2 must not rely on either.
+            conflict[pc] = true;
+        }
         if pc >= n || depth[pc] >= d {
             continue;
         }
@@ -1475,5 +1493,43 @@ fn stack_depth(instrs: &[u32], handlers: &mut [(u32, u32, u32, u32)]) -> u32 {
             max = max.max(d + nj);
         }
     }
-    max.max(0) as u32
+    // A successor's depth disagreeing with its predecessor's, and anything
+    // after a disagreement, is unknown.
+    let successors = |pc: usize| {
+        let w = instrs[pc];
+        let o = opcode(w);
+        let (nj, j) = stack_effect(w);
+        let d = depth[pc];
+        let jump = is_jump(o).then_some((oparg(w) as usize, d + j));
+        let next = (!matches!(
+            o,
+            op::JUMP_FORWARD | op::JUMP_BACKWARD | op::RETURN_VALUE | op::RAISE | op::RERAISE
+        ))
+        .then_some((pc + 1, d + nj));
+        jump.into_iter().chain(next)
+    };
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for pc in (0..n).filter(|&pc| depth[pc] >= 0) {
+            for (t, d) in successors(pc) {
+                if t < n && !conflict[t] && (conflict[pc] || depth[t] != d) {
+                    conflict[t] = true;
+                    changed = true;
+                }
+            }
+        }
+    }
+    let depths = depth[..n]
+        .iter()
+        .zip(&conflict)
+        .map(|(&d, &c)| {
+            if c {
+                u32::MAX
+            } else {
+                u32::try_from(d).unwrap_or(u32::MAX)
+            }
+        })
+        .collect();
+    (max.max(0) as u32, depths)
 }

@@ -232,37 +232,54 @@ pub fn box_obj<T>(o: T) -> u64 {
 
 // ---- iterators, with a free list ----
 
-/// Room on the iterator free list. Loops make and drop one iterator per
-/// run (`for j in range(i + 1, n)` inside another loop), so a short list
-/// keeps that allocation out of the allocator.
-const ITER_FREE_LIST_CAPACITY: usize = 64;
+/// Room on the iterator free list (`abi::layout::ITER_FREE_LIST_CAPACITY`).
+/// Loops make and drop one iterator per run (`for j in range(i + 1, n)`
+/// inside another loop), so a short list keeps that allocation out of the
+/// allocator.
+const ITER_FREE_LIST_CAPACITY: usize = crate::abi::layout::ITER_FREE_LIST_CAPACITY;
 
-/// Memory of dead [`IterObj`]s (their states already dropped), for reuse.
+/// Memory of dead [`IterObj`]s (their states already dropped), for reuse
+/// (`abi::layout::IterFreeList`, shared with JIT code, which pops and
+/// pushes list iterators inline: data symbol `cpjit_iter_free_list`).
 /// Like floats on their free list, they are not counted live.
-struct IterFreeList(std::cell::UnsafeCell<(usize, [u64; ITER_FREE_LIST_CAPACITY])>);
+struct IterFreeList(std::cell::UnsafeCell<crate::abi::layout::IterFreeListStorage>);
 // SAFETY: the VM runs Python code on one thread; the list is only touched
-// there (by the runtime and the helpers JIT code calls).
+// there (by the runtime, the helpers JIT code calls and JIT code itself).
 unsafe impl Sync for IterFreeList {}
-static ITER_FREE: IterFreeList = IterFreeList(std::cell::UnsafeCell::new((
-    0,
-    [0; ITER_FREE_LIST_CAPACITY],
-)));
+static ITER_FREE: IterFreeList = IterFreeList(std::cell::UnsafeCell::new(
+    crate::abi::layout::IterFreeListStorage {
+        list: crate::abi::layout::IterFreeList { len: 0, items: [] },
+        slots: [0; ITER_FREE_LIST_CAPACITY],
+    },
+));
+
+// Every iterator's memory on the list has room for any state, so JIT code
+// may write a list iterator into it.
+const _: () = assert!(
+    std::mem::size_of::<IterObj>() >= std::mem::size_of::<crate::abi::layout::ListIterObj>()
+);
+
+/// Address of the iterator free list, for the JIT's symbol table.
+pub fn iter_free_list_raw() -> u64 {
+    ITER_FREE.0.get() as u64
+}
 
 /// Number of iterators on the free list.
 fn iter_free_len() -> usize {
     // SAFETY: single interpreter thread (see IterFreeList).
-    unsafe { (*ITER_FREE.0.get()).0 }
+    unsafe { (*ITER_FREE.0.get()).list.len as usize }
 }
 
 /// A new iterator object (kind ITER) with `state`, from the free list when
 /// it has one.
-#[inline]
+#[inline(always)]
 pub fn new_iter_obj(state: IterState) -> u64 {
     // SAFETY: single interpreter thread (see IterFreeList).
     let fl = unsafe { &mut *ITER_FREE.0.get() };
-    if fl.0 > 0 {
-        fl.0 -= 1;
-        let p = fl.1[fl.0] as *mut IterObj;
+    let n = fl.list.len as usize;
+    if n > 0 && n <= ITER_FREE_LIST_CAPACITY {
+        fl.list.len = n as u64 - 1;
+        let p = fl.slots[n - 1] as *mut IterObj;
         // SAFETY: p is the memory of a freed IterObj whose state was
         // dropped: writing a whole new object drops nothing.
         unsafe {
@@ -293,9 +310,10 @@ unsafe fn free_iter(v: u64) {
     unsafe {
         std::ptr::drop_in_place(&mut (*p).state);
         let fl = &mut *ITER_FREE.0.get();
-        if fl.0 < ITER_FREE_LIST_CAPACITY {
-            fl.1[fl.0] = v;
-            fl.0 += 1;
+        let n = fl.list.len as usize;
+        if n < ITER_FREE_LIST_CAPACITY {
+            fl.slots[n] = v;
+            fl.list.len = n as u64 + 1;
             // Resting on the list: not live (see live_objects), but the
             // counter counts it until it is handed out again.
             live_inc();
@@ -530,7 +548,12 @@ pub fn tuple_items<'a>(v: u64) -> &'a [u64] {
 
 /// A new list taking ownership of `items`.
 pub fn new_list(items: Vec<Obj>) -> Obj {
-    let mut raw: Vec<u64> = items.into_iter().map(Obj::into_raw).collect();
+    new_list_raw(items.into_iter().map(Obj::into_raw).collect())
+}
+
+/// A new list taking ownership of the references in `raw` (its buffer
+/// becomes the list's storage).
+pub fn new_list_raw(mut raw: Vec<u64>) -> Obj {
     let cap = raw.capacity();
     let len = raw.len();
     let ptr = raw.as_mut_ptr();

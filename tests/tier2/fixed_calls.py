@@ -10,6 +10,14 @@ def fib(n):
     return fib(n - 1) + fib(n - 2)
 
 
+def fib1(n):
+    # `return 1`, not the argument: no base case the call answers itself
+    # (fib's is _CALL_EXECUTOR_LEAF_1), the fixed-shape call.
+    if n < 2:
+        return 1
+    return fib1(n - 1) + fib1(n - 2)
+
+
 def ack(m, n):
     if m == 0:
         return n + 1
@@ -31,7 +39,7 @@ def quad(a, b, c, d):
     return quad(a - 1, b, c, d) + quad(a - 2, d, c, b)
 
 
-print(fib(21))
+print(fib(21), fib1(20))
 print(ack(2, 40), ack(3, 4))
 print(tri(16, 1, 2))
 print(quad(14, 1, 2, 3))

@@ -210,10 +210,11 @@ fn emit_recorded_only(iters: usize, tables: bool) -> Result<()> {
     let set = &cpjit::jit::stencils::HOST;
     let jit = JitContext::new(config(), set, &vm_symbols())?;
     let table_emitter = Emitter::table_driven(set, &vm_symbols())?;
+    let narrow = narrow_emitter(set, vm_symbols())?;
     let emitter = if tables {
         &table_emitter
     } else {
-        jit.emitter()
+        narrow.as_ref().unwrap_or(jit.emitter())
     };
     let recorded = recorded::traces()?;
     let mut blocks = Blocks::new(emitter, recorded.iter().flat_map(|r| &r.traces), lo, hi);
@@ -226,6 +227,20 @@ fn emit_recorded_only(iters: usize, tables: bool) -> Result<()> {
         blocks.uops
     );
     Ok(())
+}
+
+/// With `CPJIT_BENCH_NARROW=1`, an emitter for `set` (with `symbols`) that does not copy with the CPU's widest vector stores
+/// (`Emitter::with_wide_copies`), to compare with the default.
+/// Its code is only emitted, never run: the runtime's own symbols get
+/// placeholder addresses, as in `table_driven`.
+fn narrow_emitter(set: &StencilSet, symbols: SymbolTable) -> Result<Option<Emitter>> {
+    if std::env::var("CPJIT_BENCH_NARROW").is_ok_and(|v| v == "1") {
+        let symbols = symbols
+            .with("cpjit_executor_dealloc", 0x1000)
+            .with("cpjit_fatal_error", 0x2000);
+        return Ok(Some(Emitter::new(set, &symbols)?.with_wide_copies(false)));
+    }
+    Ok(None)
 }
 
 /// Traces of one length bucket with a layout and a block each, to emit
@@ -299,7 +314,16 @@ impl<'a> Blocks<'a> {
 /// memcpy of the same bytes (one copy per trace, of its block's size).
 fn measure_recorded(set: &'static StencilSet, recorded: &[recorded::Recorded]) -> Result<()> {
     let jit = JitContext::new(config(), set, &vm_symbols()).context("JIT context")?;
-    let emitter = jit.emitter();
+    let narrow = narrow_emitter(set, vm_symbols())?;
+    let emitter = narrow.as_ref().unwrap_or(jit.emitter());
+    println!(
+        "recorded mix: copies {} (CPJIT_BENCH_NARROW=1: without the widest vector stores)",
+        if emitter.has_wide_copies() {
+            "with the widest vector stores"
+        } else {
+            "without the widest vector stores"
+        }
+    );
     let budget = Duration::from_millis(300);
     let programs: Vec<&str> = recorded.iter().map(|r| r.program.as_str()).collect();
     let total: usize = recorded.iter().map(|r| r.traces.len()).sum();
@@ -408,9 +432,10 @@ fn measure(set: &'static StencilSet, name: &str) -> Result<()> {
         "compile MB/s",
         "tbl/cpy"
     );
+    let narrow = narrow_emitter(set, symbols())?;
     for n in [10usize, 100, 1000] {
         let t = trace(n);
-        let emitter = jit.emitter();
+        let emitter = narrow.as_ref().unwrap_or(jit.emitter());
         let mut layout = Layout::default();
         emitter.plan(&t, &mut layout)?;
         let size = layout.total_size;

@@ -192,16 +192,6 @@ impl<'a> Sink<'a> {
         }
     }
 
-    /// Where the next group's code goes.
-    pub fn code_offset(&self) -> usize {
-        self.c
-    }
-
-    /// Where the next group's data goes.
-    pub fn data_offset(&self) -> usize {
-        self.d
-    }
-
     /// Emits every uop of `trace` after the trampoline with `emit` (a
     /// generated `emit::uop`). `None` at an instruction the layout did
     /// not check (an unusable opcode, a target outside the trace).
@@ -255,7 +245,9 @@ impl<'a> Sink<'a> {
             ins: &NO_INSTRUCTION,
             t: self.t,
         };
-        let done = local.trace_here(trace, trampoline, emit, fatal_error);
+        // SAFETY: the caller keeps this function's contract, which is
+        // `trace_here`'s.
+        let done = unsafe { local.trace_here(trace, trampoline, emit, fatal_error) };
         *self = Sink {
             buf: local.buf,
             c: local.c,
@@ -304,9 +296,60 @@ impl<'a> Sink<'a> {
 }
 
 impl<'a> Sink<'a, false> {
-    /// The body of [`Sink::trace_unchecked`] (same contract).
+    /// An unchecked sink for a planned block (`buf`), positioned at its
+    /// start (the trampoline's code) and at its data area (`data`), for
+    /// [`Sink::trace_here`]. `targets` are the code offsets of the
+    /// trace's uops.
+    ///
+    /// # Safety
+    ///
+    /// What [`Sink::trace_unchecked`] requires of its sink and trace holds
+    /// for the trace this sink then emits: the block's layout places the
+    /// trampoline's code at 0 and its data at `data`.
     #[inline(always)]
-    fn trace_here(
+    pub(crate) unsafe fn planned(
+        buf: &'a mut [u8],
+        data: usize,
+        base: u64,
+        targets: &'a [Slot],
+        t: &'a TraceConsts<'a>,
+    ) -> Self {
+        Sink {
+            buf,
+            c: 0,
+            d: data,
+            base,
+            targets,
+            ins: &NO_INSTRUCTION,
+            t,
+        }
+    }
+
+    /// Makes `ins` the instruction the next group reads.
+    ///
+    /// # Safety
+    ///
+    /// As [`Sink::trace_unchecked`]'s for each instruction of its trace:
+    /// `ins`'s opcode is usable and its targets index the sink's targets.
+    #[inline(always)]
+    pub(crate) unsafe fn set_instruction(&mut self, ins: &'a UopInstruction) {
+        self.ins = ins;
+    }
+
+    /// No instruction: for the guard after the last uop.
+    #[inline(always)]
+    pub(crate) fn clear_instruction(&mut self) {
+        self.ins = &NO_INSTRUCTION;
+    }
+
+    /// The body of [`Sink::trace_unchecked`] (same contract), on a sink
+    /// made unchecked by its caller.
+    ///
+    /// # Safety
+    ///
+    /// The contract of [`Sink::trace_unchecked`].
+    #[inline(always)]
+    unsafe fn trace_here(
         &mut self,
         trace: &'a [UopInstruction],
         trampoline: impl Fn(&mut Self) -> Option<()>,
@@ -324,6 +367,18 @@ impl<'a> Sink<'a, false> {
 }
 
 impl<const CHECKED: bool> Sink<'_, CHECKED> {
+    /// Where the next group's code goes.
+    #[inline(always)]
+    pub fn code_offset(&self) -> usize {
+        self.c
+    }
+
+    /// Where the next group's data goes.
+    #[inline(always)]
+    pub fn data_offset(&self) -> usize {
+        self.d
+    }
+
     /// Address of the code of uop `index` of the trace.
     #[inline(always)]
     fn target(&self, index: u32) -> Option<u64> {

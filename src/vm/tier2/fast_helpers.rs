@@ -282,29 +282,58 @@ pub unsafe extern "C" fn cpjit_build_tuple(items: *const u64, n: u64) -> u64 {
 /// three operands; 0 for anything else, with nothing released (the uop
 /// exits and tier 1 runs the pair).
 pub extern "C" fn cpjit_binary_slice(c: u64, start: u64, stop: u64) -> u64 {
-    use crate::vm::obj::{list_items, new_list, new_tuple, none_raw};
+    use crate::vm::obj::{list_items, new_tuple, none_raw};
     let bound = |v: u64| v & 1 == 1 || v == none_raw();
     if c & 1 == 1 || !bound(start) || !bound(stop) {
         return 0;
     }
     let k = kind_of(c);
-    let items = match k {
-        kind::LIST => list_items(c),
-        kind::TUPLE => tuple_items(c),
-        _ => return 0,
-    };
-    let Ok(picked) = crate::vm::ops::slice_items(items, start, stop, none_raw()) else {
+    if k == kind::LIST {
+        let r = list_slice_copy(list_items(c), start, stop);
+        decref(c);
+        decref(start);
+        decref(stop);
+        return r.into_raw();
+    }
+    if k != kind::TUPLE {
+        return 0;
+    }
+    let Ok(picked) = crate::vm::ops::slice_items(tuple_items(c), start, stop, none_raw()) else {
         return 0;
     };
-    let r = if k == kind::LIST {
-        new_list(picked)
-    } else {
-        new_tuple(picked)
-    };
+    let r = new_tuple(picked);
     decref(c);
     decref(start);
     decref(stop);
     r.into_raw()
+}
+
+/// `items[start:stop]` as a new list, for bounds that are small ints or
+/// None (step 1): the bounds clamp as CPython's `PySlice_AdjustIndices`
+/// does (the same as [`crate::vm::ops::slice_bounds`] for step 1), and the
+/// items are copied straight into the new list's storage.
+fn list_slice_copy(items: &[u64], start: u64, stop: u64) -> Obj {
+    let len = items.len() as i64;
+    let clamp = |v: u64, dflt: i64| -> i64 {
+        if v & 1 == 0 {
+            return dflt; // None
+        }
+        let x = (v as i64) >> 1;
+        if x < 0 {
+            (x + len).max(0)
+        } else {
+            x.min(len)
+        }
+    };
+    let lo = clamp(start, 0) as usize;
+    let hi = (clamp(stop, len) as usize).max(lo);
+    let picked = &items[lo..hi];
+    let mut raw = Vec::with_capacity(picked.len());
+    for &v in picked {
+        incref(v);
+        raw.push(v);
+    }
+    crate::vm::obj::new_list_raw(raw)
 }
 
 /// `(name, address)` of each C-ABI function named, for the symbol table.
@@ -390,6 +419,41 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The list fast path of `cpjit_binary_slice` picks exactly the items
+    /// tier 1's `slice_items` picks, for every bound in and out of range,
+    /// negative and None, and keeps the reference counts right.
+    #[test]
+    fn list_slice_copy_matches_tier_one_bounds() {
+        use crate::vm::obj::{list_items, new_list, none_raw};
+        let words = [10i64, 11, 12, 13, 14];
+        let l = new_list(words.iter().map(|&i| Obj::int(i)).collect());
+        let boxed = Obj::int(1 << 62);
+        let l2 = new_list(vec![boxed.clone(), Obj::int(3)]);
+        let bounds: Vec<u64> = (-8i64..=8)
+            .map(|i| Obj::int(i).into_raw())
+            .chain([none_raw()])
+            .collect();
+        for &a in &bounds {
+            for &b in &bounds {
+                let want: Vec<u64> =
+                    crate::vm::ops::slice_items(list_items(l.raw()), a, b, none_raw())
+                        .map(|v| v.into_iter().map(Obj::into_raw).collect())
+                        .unwrap_or_default();
+                let got = list_slice_copy(list_items(l.raw()), a, b);
+                assert_eq!(list_items(got.raw()), &want[..], "[{a}:{b}]");
+            }
+        }
+        // SAFETY: `boxed` is a live heap object (a big int) for the whole test.
+        let refcnt = || unsafe { (*(boxed.raw() as *const crate::abi::layout::ObjHeader)).refcnt };
+        assert_eq!(boxed.raw() & 1, 0);
+        let before = refcnt();
+        let copy = list_slice_copy(list_items(l2.raw()), none_raw(), none_raw());
+        assert_eq!(list_items(copy.raw()), list_items(l2.raw()));
+        assert_eq!(refcnt(), before + 1);
+        drop(copy);
+        assert_eq!(refcnt(), before);
     }
 
     /// The templates read range and list iterators through the shared

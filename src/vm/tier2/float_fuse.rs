@@ -233,11 +233,214 @@ pub fn fuse_floats(uops: &mut [UopInstruction], entered: &[bool]) {
         k += 1;
     }
     index_list_items(uops, entered);
+    for u in uops.iter_mut() {
+        if u.opcode == Uop::BINARY_OP_FLOAT_INT_UNBOXED && u.oparg == FLOAT_DIV_INT {
+            u.opcode = Uop::FLOAT_INT_TRUE_DIVIDE_UNBOXED;
+            u.oparg = 0;
+        }
+    }
+    fuse_item_updates(uops, entered);
+    fuse_updates_reading_items(uops, entered);
+    fuse_nos_stores(uops, entered);
+}
+
+/// `_UNBOX_FLOAT_AT 2; <+ or -, unboxed>; _STORE_FAST_UNBOXED_FLOAT[_KNOWN]
+/// l` (`s += f(...)` with `s` loaded boxed before a call) becomes one
+/// `_FLOAT_<OP>_NOS_STORE_LOCAL l`. None of them can exit.
+fn fuse_nos_stores(uops: &mut [UopInstruction], entered: &[bool]) {
+    for k in 0..uops.len() {
+        if uops[k].opcode != Uop::UNBOX_FLOAT_AT || uops[k].oparg != 2 {
+            continue;
+        }
+        let Some(op_at) = next(uops, k) else {
+            continue;
+        };
+        let fused = match uops[op_at].opcode {
+            Uop::BINARY_OP_ADD_FLOAT_UNBOXED => Uop::FLOAT_ADD_NOS_STORE_LOCAL,
+            Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED => Uop::FLOAT_SUBTRACT_NOS_STORE_LOCAL,
+            _ => continue,
+        };
+        let Some(st) = next(uops, op_at) else {
+            continue;
+        };
+        let store = uops[st];
+        if !matches!(
+            store.opcode,
+            Uop::STORE_FAST_UNBOXED_FLOAT | Uop::STORE_FAST_UNBOXED_FLOAT_KNOWN
+        ) || (k + 1..=st).any(|j| entered.get(j).copied().unwrap_or(true))
+        {
+            continue;
+        }
+        for j in [k, op_at] {
+            uops[j] = UopInstruction::new(Uop::NOP).target(uops[j].target);
+        }
+        uops[st] = with(store, fused);
+    }
+}
+
+/// `_BINARY_OP_FLOAT_INT_UNBOXED`'s oparg for `float / int` (operation 3,
+/// the int on the right).
+const FLOAT_DIV_INT: u32 = 3;
+
+/// The fused `lst[c] op= x` uops for the unboxed `op` (the list known, the
+/// list checked).
+fn item_update_forms(op: Uop) -> Option<[Uop; 2]> {
+    match op {
+        Uop::BINARY_OP_ADD_FLOAT_UNBOXED => Some([
+            Uop::INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX,
+            Uop::INPLACE_ITEM_FLOAT_ADD_LOCAL_IDX,
+        ]),
+        Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED => Some([
+            Uop::INPLACE_ITEM_FLOAT_SUBTRACT_KNOWN_IDX,
+            Uop::INPLACE_ITEM_FLOAT_SUBTRACT_LOCAL_IDX,
+        ]),
+        Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED => Some([
+            Uop::INPLACE_ITEM_FLOAT_MULTIPLY_KNOWN_IDX,
+            Uop::INPLACE_ITEM_FLOAT_MULTIPLY_LOCAL_IDX,
+        ]),
+        _ => None,
+    }
+}
+
+/// The unboxed operation a fused `lst[c] op= x` uop applies.
+fn item_update_op(u: Uop) -> Option<Uop> {
+    [
+        Uop::BINARY_OP_ADD_FLOAT_UNBOXED,
+        Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED,
+        Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED,
+    ]
+    .into_iter()
+    .find(|&op| item_update_forms(op).is_some_and(|f| f.contains(&u)))
+}
+
+/// How a uop that cannot leave and reads nothing below its operands moves
+/// the stack of unboxed floats: `(needs, pushes)` (operands it pops, values
+/// it pushes); `None` for any other uop.
+fn pure_float_effect(u: Uop) -> Option<(u32, u32)> {
+    match u {
+        Uop::LOAD_FAST_UNBOXED_FLOAT
+        | Uop::LOAD_CONST_UNBOXED
+        | Uop::FLOAT_ADD_LOCALS
+        | Uop::FLOAT_SUBTRACT_LOCALS
+        | Uop::FLOAT_MULTIPLY_LOCALS => Some((0, 1)),
+        Uop::FLOAT_ADD_TOS_LOCAL
+        | Uop::FLOAT_SUBTRACT_TOS_LOCAL
+        | Uop::FLOAT_MULTIPLY_TOS_LOCAL
+        | Uop::FLOAT_ADD_TOS_CONST
+        | Uop::FLOAT_SUBTRACT_TOS_CONST
+        | Uop::FLOAT_MULTIPLY_TOS_CONST => Some((1, 1)),
+        Uop::BINARY_OP_ADD_FLOAT_UNBOXED
+        | Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED
+        | Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED => Some((2, 1)),
+        _ => None,
+    }
+}
+
+/// The unboxed operation and the operand load of a fused
+/// `_FLOAT_<OP>_TOS_LOCAL` / `_TOS_CONST` (the top combined with a local
+/// or a constant).
+fn split_tos_form(u: &UopInstruction) -> Option<(Uop, UopInstruction)> {
+    [
+        Uop::BINARY_OP_ADD_FLOAT_UNBOXED,
+        Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED,
+        Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED,
+    ]
+    .into_iter()
+    .find_map(|op| {
+        let forms = float_op_forms(op)?;
+        let load = if u.opcode == forms[1] {
+            UopInstruction::new(Uop::LOAD_FAST_UNBOXED_FLOAT).oparg(u.oparg)
+        } else if u.opcode == forms[2] {
+            UopInstruction::new(Uop::LOAD_CONST_UNBOXED).operand(u.operand)
+        } else {
+            return None;
+        };
+        Some((op, load.target(u.target)))
+    })
+}
+
+/// A fusion of `lst[c] op= x` found from the item read.
+struct ItemUpdate {
+    /// The uop combining the item with `x`.
+    op_at: usize,
+    /// The unboxed operation it applies.
+    op: Uop,
+    /// The item's store.
+    store_at: usize,
+    /// What replaces the read: `x`'s load when the combining uop read it
+    /// in place (`_FLOAT_<OP>_TOS_LOCAL`, `_TOS_CONST`), else a `_NOP`.
+    at_read: Option<UopInstruction>,
+}
+
+/// The fusion of `lst[c] op= x` starting at the item read `k`, when only
+/// pure unboxed float uops (which cannot leave) compute `x` between the
+/// read and the store, so the read's checks can move after them.
+fn item_update_at(uops: &[UopInstruction], k: usize) -> Option<ItemUpdate> {
+    let read = uops[k];
+    let mut depth = 0u32;
+    let mut j = k;
+    let (op_at, op, at_read) = loop {
+        j = next(uops, j)?;
+        let u = uops[j];
+        if depth == 1 && item_update_forms(u.opcode).is_some() {
+            break (j, u.opcode, None);
+        }
+        if depth == 0 {
+            if let Some((op, load)) = split_tos_form(&u) {
+                break (j, op, Some(load));
+            }
+        }
+        let (needs, pushes) = pure_float_effect(u.opcode)?;
+        if depth < needs {
+            return None;
+        }
+        depth = depth - needs + pushes;
+    };
+    let store_at = next(uops, op_at)?;
+    let store = uops[store_at];
+    (store.opcode == Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX
+        && store.oparg == read.oparg
+        && store.operand == read.operand)
+        .then_some(ItemUpdate {
+            op_at,
+            op,
+            store_at,
+            at_read,
+        })
+}
+
+/// `_INPLACE_LOAD_ITEM_FLOAT_*_IDX`, the pure float uops computing `x`,
+/// the unboxed `op` and `_INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX` of the same
+/// item become the pure uops and one `_INPLACE_ITEM_FLOAT_<OP>_*_IDX` at
+/// the store, leaving through the read's exit (with `x` dropped). An `op`
+/// that read `x` in place becomes its load again, at the read.
+fn fuse_item_updates(uops: &mut [UopInstruction], entered: &[bool]) {
+    for k in 0..uops.len() {
+        let known = match uops[k].opcode {
+            Uop::INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX => 0,
+            Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_IDX => 1,
+            _ => continue,
+        };
+        let Some(f) = item_update_at(uops, k) else {
+            continue;
+        };
+        if (k + 1..=f.store_at).any(|j| entered.get(j).copied().unwrap_or(true)) {
+            continue;
+        }
+        let Some(forms) = item_update_forms(f.op) else {
+            continue;
+        };
+        let fused = with(uops[k], forms[known]);
+        let nop = |u: &UopInstruction| UopInstruction::new(Uop::NOP).target(u.target);
+        uops[k] = f.at_read.unwrap_or_else(|| nop(&uops[k]));
+        uops[f.op_at] = nop(&uops[f.op_at]);
+        uops[f.store_at] = fused;
+    }
 }
 
 /// The local a uop proves to hold a list when it continues.
 fn proves_list(u: &UopInstruction) -> Option<u32> {
-    matches!(
+    (matches!(
         u.opcode,
         Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST
             | Uop::BINARY_SUBSCR_LIST_INT_LOCALS
@@ -249,35 +452,106 @@ fn proves_list(u: &UopInstruction) -> Option<u32> {
             | Uop::LIST_ITEM_FLOAT_KNOWN_IDX
             | Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_IDX
             | Uop::INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX
-    )
+            | Uop::LIST_ITEM_FLOAT_KNOWN_LOCALS
+    ) || item_update_op(u.opcode).is_some())
     .then_some(u.oparg)
 }
 
-/// Locals known to hold lists, as a bit set (locals 0..64).
-type Lists = u64;
+/// The locals a uop proves to hold floats when it continues (`None` for
+/// no local): its float local operands.
+fn proves_floats(u: &UopInstruction) -> [Option<u32>; 2] {
+    let local = u32::try_from(u.operand).ok();
+    match u.opcode {
+        Uop::LOAD_FAST_UNBOXED_FLOAT | Uop::LOAD_FAST_GUARD_UNBOXED_FLOAT => [Some(u.oparg), None],
+        Uop::FLOAT_ADD_LOCALS | Uop::FLOAT_SUBTRACT_LOCALS | Uop::FLOAT_MULTIPLY_LOCALS => {
+            [Some(u.oparg), local]
+        }
+        Uop::FLOAT_ADD_TOS_LOCAL
+        | Uop::FLOAT_SUBTRACT_TOS_LOCAL
+        | Uop::FLOAT_MULTIPLY_TOS_LOCAL => [Some(u.oparg), None],
+        _ => [None, None],
+    }
+}
 
-/// What `u` leaves known of `known` (before it): its own proof added,
-/// a local it stores forgotten. Only uops known not to write a local of
-/// the frame keep the rest; any other uop (a helper, a call, a frame
-/// change, a jump away, a uop this pass does not know) forgets everything.
-fn transfer(u: &UopInstruction, known: Lists) -> Lists {
+/// What is known of the frame's locals before a uop: bit sets over locals
+/// 0..64.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Known {
+    /// Locals known to hold lists.
+    lists: u64,
+    /// Locals known to hold floats.
+    floats: u64,
+}
+
+impl Known {
+    /// Everything (the optimistic start of a loop head's fixpoint).
+    const ALL: Known = Known {
+        lists: !0,
+        floats: !0,
+    };
+
+    fn meet(self, o: Known) -> Known {
+        Known {
+            lists: self.lists & o.lists,
+            floats: self.floats & o.floats,
+        }
+    }
+
+    fn has_list(&self, l: u32) -> bool {
+        l < 64 && self.lists & (1 << l) != 0
+    }
+
+    fn has_float(&self, l: u32) -> bool {
+        l < 64 && self.floats & (1 << l) != 0
+    }
+}
+
+/// What `u` leaves known of `known` (before it): its own proofs added, a
+/// local it stores forgotten (a float stored unboxed is a float). Only uops
+/// known not to write a local of the frame keep the rest; any other uop (a
+/// helper, a call, a jump away, a uop this pass does not know) forgets
+/// everything. An inlined call's push saves what is known of the caller on
+/// `frames` and its pop brings it back: nothing but the caller's own code
+/// writes the caller's locals, and that does not run in between.
+fn transfer(u: &UopInstruction, known: Known, frames: &mut Vec<Known>) -> Known {
     use crate::vm::tier2::int_uops::{arith_parts, guard_parts};
     let bit = |l: u32| if l < 64 { 1u64 << l } else { 0 };
+    let forget = |l: u32| Known {
+        lists: known.lists & !bit(l),
+        floats: known.floats & !bit(l),
+    };
     match u.opcode {
-        Uop::STORE_FAST | Uop::STORE_FAST_INT | Uop::STORE_FAST_UNBOXED_FLOAT => {
-            known & !bit(u.oparg)
+        Uop::STORE_FAST | Uop::STORE_FAST_INT => forget(u.oparg),
+        Uop::STORE_FAST_UNBOXED_FLOAT | Uop::STORE_FAST_UNBOXED_FLOAT_KNOWN => {
+            let k = forget(u.oparg);
+            Known {
+                floats: k.floats | bit(u.oparg),
+                ..k
+            }
         }
-        op if arith_parts(op).is_some_and(|a| a.inplace) => known & !bit(u.oparg),
+        op if op.is_frame_push() => {
+            frames.push(known);
+            Known::default()
+        }
+        Uop::POP_FRAME => frames.pop().unwrap_or_default(),
+        op if arith_parts(op).is_some_and(|a| a.inplace) => forget(u.oparg),
         op if keeps_locals(op) || guard_parts(op).is_some() || arith_parts(op).is_some() => {
-            known | proves_list(u).map_or(0, bit)
+            let floats = proves_floats(u)
+                .into_iter()
+                .flatten()
+                .fold(known.floats, |f, l| f | bit(l));
+            Known {
+                lists: known.lists | proves_list(u).map_or(0, bit),
+                floats,
+            }
         }
-        _ => 0,
+        _ => Known::default(),
     }
 }
 
 /// Uops that write no local of the frame and stay in it (loads, constants,
 /// guards, int and float arithmetic, list items, iteration).
-fn keeps_locals(u: Uop) -> bool {
+pub(crate) fn keeps_locals(u: Uop) -> bool {
     matches!(
         u,
         Uop::NOP
@@ -342,8 +616,8 @@ fn keeps_locals(u: Uop) -> bool {
         || crate::vm::tier2::optimize::is_small_int_binary_op(u)
 }
 
-/// The locals known to hold lists before each uop.
-fn known_lists(uops: &[UopInstruction], entered: &[bool]) -> Vec<Lists> {
+/// What is known of the locals before each uop.
+fn known_locals(uops: &[UopInstruction], entered: &[bool]) -> Vec<Known> {
     // Loop heads entered only by `_JUMP_TO_LOOP`s: what holds there is the
     // meet of the way in and every back edge (found by iterating).
     let mut other_entry = vec![false; uops.len() + 1];
@@ -358,48 +632,69 @@ fn known_lists(uops: &[UopInstruction], entered: &[bool]) -> Vec<Lists> {
             }
         }
     }
-    let mut back: Vec<Option<Lists>> = vec![None; uops.len() + 1];
-    let mut before = vec![0; uops.len()];
+    let mut back: Vec<Option<Known>> = vec![None; uops.len() + 1];
+    let mut before = vec![Known::default(); uops.len()];
     for _round in 0..8 {
         let mut changed = false;
-        let mut known: Lists = 0;
+        let mut known = Known::default();
+        let mut frames: Vec<Known> = Vec::new();
         for (k, u) in uops.iter().enumerate() {
             if entered.get(k).copied().unwrap_or(true) {
+                // Whatever jumps here may come from another frame depth:
+                // the callers' saved facts are dropped.
+                frames.clear();
                 known = if other_entry[k] || k == 0 {
-                    0
+                    Known::default()
                 } else {
                     // Only back edges jump here: meet with them (an edge not
                     // seen yet assumes everything, the optimistic start).
-                    known & back[k].unwrap_or(!0)
+                    known.meet(back[k].unwrap_or(Known::ALL))
                 };
             }
             before[k] = known;
             if u.opcode == Uop::JUMP_TO_LOOP {
                 let t = u.jump_target as usize;
                 if t < back.len() {
-                    let meet = back[t].map_or(known, |b| b & known);
+                    // A back edge from inside an inlined call brings nothing.
+                    let from = if frames.is_empty() {
+                        known
+                    } else {
+                        Known::default()
+                    };
+                    let meet = back[t].map_or(from, |b| b.meet(from));
                     if back[t] != Some(meet) {
                         back[t] = Some(meet);
                         changed = true;
                     }
                 }
             }
-            known = transfer(u, known);
+            known = transfer(u, known, &mut frames);
         }
         if !changed {
             return before;
         }
     }
     // No fixpoint (cannot happen: the sets only shrink): assume nothing.
-    vec![0; uops.len()]
+    vec![Known::default(); uops.len()]
 }
 
 /// Constant-index float item uops take their index untagged, and skip the
 /// list checks where the local is known to hold a list.
 fn index_list_items(uops: &mut [UopInstruction], entered: &[bool]) {
-    let known = known_lists(uops, entered);
+    let known = known_locals(uops, entered);
     for (k, u) in uops.iter_mut().enumerate() {
-        let is_known = u.oparg < 64 && known[k] & (1u64 << u.oparg) != 0;
+        let is_known = known[k].has_list(u.oparg);
+        match u.opcode {
+            Uop::STORE_FAST_UNBOXED_FLOAT if known[k].has_float(u.oparg) => {
+                u.opcode = Uop::STORE_FAST_UNBOXED_FLOAT_KNOWN;
+                continue;
+            }
+            Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT if is_known => {
+                u.opcode = Uop::LIST_ITEM_FLOAT_KNOWN_LOCALS;
+                continue;
+            }
+            _ => {}
+        }
         let (local, known_form) = match u.opcode {
             Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT => (
                 Uop::LIST_ITEM_FLOAT_LOCAL_IDX,
@@ -420,6 +715,136 @@ fn index_list_items(uops: &mut [UopInstruction], entered: &[bool]) {
         }
         u.operand = decode_small_int(u.operand) as u64;
         u.opcode = if is_known { known_form } else { local };
+    }
+}
+
+/// The parts of `lst[c] op= x` in tier 1's shape (`_LOAD_FAST lst;
+/// _LOAD_CONST c; _COPY 2; _COPY 2; <read>; <x>; <op>; _SWAP 3; _SWAP 2;
+/// <store>`) where `x` also reads one other item of `lst`.
+struct UpdateReadingItems {
+    /// The list's local and the update's index.
+    list: u32,
+    index: u64,
+    /// The index of the item `x` reads.
+    read_index: u64,
+    /// The item read's uop (its exit is the group's).
+    read_at: usize,
+    /// `x`'s reads of `lst[read_index]`.
+    x_reads: Vec<usize>,
+    /// The other uops that become `_NOP`s.
+    dropped: Vec<usize>,
+    op: Uop,
+    store_at: usize,
+}
+
+/// The `lst[c] op= x` group starting at `k` whose `x` is pure unboxed float
+/// code and reads of one item of `lst` (by a constant index), see
+/// [`fuse_updates_reading_items`].
+fn update_reading_items_at(uops: &[UopInstruction], k: usize) -> Option<UpdateReadingItems> {
+    let load = uops[k];
+    if load.opcode != Uop::LOAD_FAST {
+        return None;
+    }
+    let k2 = next(uops, k)?;
+    let c = uops[k2];
+    let is_const = matches!(c.opcode, Uop::LOAD_CONST | Uop::LOAD_CONST_IMMORTAL);
+    let index = decode_small_int(c.operand);
+    if !is_const || c.operand & 1 != 1 || !(0..=i64::from(u32::MAX >> 1)).contains(&index) {
+        return None;
+    }
+    let k3 = next(uops, k2)?;
+    let k4 = next(uops, k3)?;
+    if [k3, k4]
+        .iter()
+        .any(|&j| uops[j].opcode != Uop::COPY || uops[j].oparg != 2)
+    {
+        return None;
+    }
+    let read_at = next(uops, k4)?;
+    if uops[read_at].opcode != Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT {
+        return None;
+    }
+    let mut depth = 0u32;
+    let mut j = read_at;
+    let mut x_reads = Vec::new();
+    let mut read_index = None;
+    let (op_at, op) = loop {
+        j = next(uops, j)?;
+        let u = uops[j];
+        if depth == 1 && item_update_forms(u.opcode).is_some() {
+            break (j, u.opcode);
+        }
+        if matches!(
+            u.opcode,
+            Uop::LIST_ITEM_FLOAT_LOCAL_IDX | Uop::LIST_ITEM_FLOAT_KNOWN_IDX
+        ) && u.oparg == load.oparg
+            && u.operand <= u64::from(u32::MAX)
+            && read_index.is_none_or(|d| d == u.operand)
+        {
+            read_index = Some(u.operand);
+            x_reads.push(j);
+            depth += 1;
+            continue;
+        }
+        let (needs, pushes) = pure_float_effect(u.opcode)?;
+        if depth < needs {
+            return None;
+        }
+        depth = depth - needs + pushes;
+    };
+    let s3 = next(uops, op_at)?;
+    let s2 = next(uops, s3)?;
+    let store_at = next(uops, s2)?;
+    let tail = uops[s3].opcode == Uop::SWAP
+        && uops[s3].oparg == 3
+        && uops[s2].opcode == Uop::SWAP
+        && uops[s2].oparg == 2
+        && uops[store_at].opcode == Uop::STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT;
+    (tail && !x_reads.is_empty()).then(|| UpdateReadingItems {
+        list: load.oparg,
+        index: index as u64,
+        read_index: read_index.unwrap_or(index as u64),
+        read_at,
+        x_reads,
+        dropped: vec![k2, k3, k4, read_at, op_at, s3, s2],
+        op,
+        store_at,
+    })
+}
+
+/// `lst[c] op= x` where `x` is pure unboxed float code that also reads
+/// `lst[d]` (`b[0] += dt * b[3]`): all checks move to the group's start
+/// (`_CHECK_FLOAT_ITEMS_IDX`, leaving through the read of `lst[c]`'s exit,
+/// where tier 1 redoes the statement: nothing before the store has an
+/// effect), `x`'s reads take the item unchecked
+/// (`_LIST_ITEM_FLOAT_UNCHECKED_IDX`) and the update is one
+/// `_INPLACE_ITEM_FLOAT_<OP>_KNOWN_IDX` at the store (whose own checks
+/// then always pass).
+fn fuse_updates_reading_items(uops: &mut [UopInstruction], entered: &[bool]) {
+    for k in 0..uops.len() {
+        let Some(g) = update_reading_items_at(uops, k) else {
+            continue;
+        };
+        if (k + 1..=g.store_at).any(|j| entered.get(j).copied().unwrap_or(true)) {
+            continue;
+        }
+        let Some(forms) = item_update_forms(g.op) else {
+            continue;
+        };
+        let read = uops[g.read_at];
+        uops[k] = with(read, Uop::CHECK_FLOAT_ITEMS_IDX)
+            .oparg(g.list)
+            .operand(g.index | g.read_index << 32);
+        for &j in &g.x_reads {
+            uops[j] = UopInstruction::new(Uop::LIST_ITEM_FLOAT_UNCHECKED_IDX)
+                .oparg(g.list)
+                .operand(g.read_index)
+                .target(uops[j].target);
+        }
+        for &j in &g.dropped {
+            uops[j] = UopInstruction::new(Uop::NOP).target(uops[j].target);
+        }
+        uops[g.store_at] = with(read, forms[0]).oparg(g.list).operand(g.index);
     }
 }
 
@@ -522,6 +947,133 @@ pub unsafe fn interpret(ins: &UopInstruction, lp: *mut u64, sp: &mut *mut u64) -
                     decref(old);
                 }
             }
+            // ----- s8-float -----
+            Uop::STORE_FAST_UNBOXED_FLOAT_KNOWN => {
+                let f = f64::from_bits(*top);
+                *sp = top;
+                store_into_float(lp.add(ins.oparg as usize), f);
+            }
+            op if item_update_op(op).is_some() => {
+                let x = f64::from_bits(*top);
+                *sp = top;
+                let c = local(u64::from(ins.oparg));
+                let slot = (kind_of(c) == kind::LIST)
+                    .then(|| &*(c as *const ListObj))
+                    .filter(|l| ins.operand < l.len as u64)
+                    .map(|l| l.items.add(ins.operand as usize))
+                    .filter(|&p| *p & 1 == 0 && kind_of(*p) == kind::FLOAT);
+                let Some(slot) = slot else {
+                    let index = encode_small_int(ins.operand as i64).unwrap_or(1);
+                    for _ in 0..2 {
+                        incref(c);
+                        **sp = c;
+                        *sp.add(1) = index;
+                        *sp = sp.add(2);
+                    }
+                    return true;
+                };
+                let v = float_val(*slot);
+                let r = match item_update_op(op) {
+                    Some(Uop::BINARY_OP_ADD_FLOAT_UNBOXED) => v + x,
+                    Some(Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED) => v - x,
+                    _ => v * x,
+                };
+                store_into_float(slot, r);
+            }
+            Uop::FLOAT_INT_TRUE_DIVIDE_UNBOXED => {
+                let n = *top;
+                if n == encode_small_int(0).unwrap_or(1) {
+                    return true;
+                }
+                let x = f64::from_bits(*sp.sub(2));
+                *sp.sub(2) = (x / decode_small_int(n) as f64).to_bits();
+                *sp = top;
+            }
+            Uop::LIST_ITEM_FLOAT_KNOWN_LOCALS => {
+                let c = local(u64::from(ins.oparg));
+                let index = local(ins.operand);
+                let l = &*(c as *const ListObj);
+                let len = l.len as i64;
+                let item = (index & 1 == 1)
+                    .then(|| decode_small_int(index))
+                    .map(|i| if i < 0 { i + len } else { i })
+                    .filter(|&i| (0..len).contains(&i))
+                    .map(|i| *l.items.add(i as usize))
+                    .filter(|&v| v & 1 == 0 && kind_of(v) == kind::FLOAT);
+                match item {
+                    Some(v) => {
+                        **sp = float_val(v).to_bits();
+                        *sp = sp.add(1);
+                    }
+                    None => {
+                        incref(c);
+                        incref(index);
+                        **sp = c;
+                        *sp.add(1) = index;
+                        *sp = sp.add(2);
+                        return true;
+                    }
+                }
+            }
+            Uop::CHECK_FLOAT_ITEMS_IDX => {
+                let c = local(u64::from(ins.oparg));
+                let (i, j) = (ins.operand & 0xffff_ffff, ins.operand >> 32);
+                let is_float = |l: &ListObj, i: u64| {
+                    i < l.len as u64 && {
+                        let v = *l.items.add(i as usize);
+                        v & 1 == 0 && kind_of(v) == kind::FLOAT
+                    }
+                };
+                let ok = kind_of(c) == kind::LIST && {
+                    let l = &*(c as *const ListObj);
+                    is_float(l, i) && is_float(l, j)
+                };
+                if !ok {
+                    let index = encode_small_int(i as i64).unwrap_or(1);
+                    for _ in 0..2 {
+                        incref(c);
+                        **sp = c;
+                        *sp.add(1) = index;
+                        *sp = sp.add(2);
+                    }
+                    return true;
+                }
+            }
+            Uop::FLOAT_ADD_NOS_STORE_LOCAL | Uop::FLOAT_SUBTRACT_NOS_STORE_LOCAL => {
+                let x = f64::from_bits(*top);
+                let b = *sp.sub(2);
+                *sp = sp.sub(2);
+                let r = if ins.opcode == Uop::FLOAT_ADD_NOS_STORE_LOCAL {
+                    float_val(b) + x
+                } else {
+                    float_val(b) - x
+                };
+                let slot = lp.add(ins.oparg as usize);
+                let old = *slot;
+                let header = b as *mut ObjHeader;
+                if old == b && (*header).refcnt == 2 {
+                    (*(b as *mut FloatObj)).value = r;
+                    (*header).refcnt = 1;
+                } else {
+                    decref(b);
+                    if old != 0
+                        && kind_of(old) == kind::FLOAT
+                        && (*(old as *const ObjHeader)).refcnt == 1
+                    {
+                        (*(old as *mut FloatObj)).value = r;
+                    } else {
+                        *slot = new_float(r);
+                        if old != 0 {
+                            decref(old);
+                        }
+                    }
+                }
+            }
+            Uop::LIST_ITEM_FLOAT_UNCHECKED_IDX => {
+                let l = &*(local(u64::from(ins.oparg)) as *const ListObj);
+                **sp = float_val(*l.items.add(ins.operand as usize)).to_bits();
+                *sp = sp.add(1);
+            }
             Uop::FLOAT_SQRT_UNBOXED => {
                 let x = f64::from_bits(*top);
                 let r = sqrt_if_exact(x).map(f64::to_bits).unwrap_or_else(|| {
@@ -538,6 +1090,24 @@ pub unsafe fn interpret(ins: &UopInstruction, lp: *mut u64, sp: &mut *mut u64) -
         }
     }
     false
+}
+
+/// Stores `f` into the float box in `*slot`: in place when nothing else
+/// references it, else as a new box, releasing the old one.
+///
+/// # Safety
+/// `*slot` holds a float box.
+unsafe fn store_into_float(slot: *mut u64, f: f64) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let old = *slot;
+        if (*(old as *const ObjHeader)).refcnt == 1 {
+            (*(old as *mut FloatObj)).value = f;
+        } else {
+            *slot = new_float(f);
+            decref(old);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -758,6 +1328,304 @@ mod tests {
                 Uop::LIST_ITEM_FLOAT_KNOWN_IDX,
                 Uop::LIST_ITEM_FLOAT_LOCAL_IDX,
             ]
+        );
+    }
+
+    // ----- s8-float -----
+
+    /// A list and a float proven in the caller stay known across an
+    /// inlined call (its push and pop), but not inside the callee, whose
+    /// locals are other slots; a store after the pop forgets the list.
+    #[test]
+    fn caller_facts_survive_an_inlined_call_but_do_not_enter_it() {
+        let item = Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT;
+        let mut uops = vec![
+            ins(item).oparg(0).operand(5),
+            ins(Uop::STORE_FAST_UNBOXED_FLOAT).oparg(4),
+            ins(Uop::PUSH_FRAME_KNOWN),
+            // In the callee: local 0 is not the caller's list, 4 not its float.
+            ins(item).oparg(0).operand(1),
+            ins(Uop::STORE_FAST_UNBOXED_FLOAT).oparg(4),
+            ins(Uop::POP_FRAME),
+            ins(item).oparg(0).operand(5),
+            ins(Uop::STORE_FAST_UNBOXED_FLOAT).oparg(4),
+            ins(Uop::STORE_FAST).oparg(0),
+            ins(item).oparg(0).operand(5),
+            ins(Uop::JUMP_TO_TOP),
+        ];
+        fuse_floats(&mut uops, &[false; 12]);
+        assert_eq!(
+            opcodes(&uops[..10]),
+            vec![
+                item,
+                Uop::STORE_FAST_UNBOXED_FLOAT,
+                Uop::PUSH_FRAME_KNOWN,
+                item,
+                Uop::STORE_FAST_UNBOXED_FLOAT,
+                Uop::POP_FRAME,
+                Uop::LIST_ITEM_FLOAT_KNOWN_LOCALS,
+                Uop::STORE_FAST_UNBOXED_FLOAT_KNOWN,
+                Uop::STORE_FAST,
+                item,
+            ]
+        );
+    }
+
+    /// A helper or an uop jumped to forgets the floats, as the lists.
+    #[test]
+    fn float_locals_are_forgotten_after_a_helper_or_a_jump_in() {
+        let store = |l: u32| ins(Uop::STORE_FAST_UNBOXED_FLOAT).oparg(l);
+        let mut uops = vec![
+            store(3),
+            // (its error path jumps to uop 4)
+            ins(Uop::CALL_HELPER).jump_target(4),
+            store(3),
+            store(3),
+            store(3),
+            ins(Uop::JUMP_TO_TOP),
+        ];
+        let mut entered = vec![false; 7];
+        entered[4] = true;
+        fuse_floats(&mut uops, &entered);
+        assert_eq!(
+            opcodes(&uops[..5]),
+            vec![
+                Uop::STORE_FAST_UNBOXED_FLOAT,
+                Uop::CALL_HELPER,
+                Uop::STORE_FAST_UNBOXED_FLOAT,
+                Uop::STORE_FAST_UNBOXED_FLOAT_KNOWN,
+                Uop::STORE_FAST_UNBOXED_FLOAT,
+            ]
+        );
+    }
+
+    /// `b[3] -= dx * cm` (the read, a pure expression, the op, the store)
+    /// is one uop at the store keeping the read's exit; `c[4] *= k` (the op
+    /// reading `k` in place) becomes `k`'s load and one uop.
+    #[test]
+    fn item_updates_by_pure_expressions_are_one_uop() {
+        let mut uops = vec![
+            ins(Uop::INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX)
+                .oparg(6)
+                .operand(3)
+                .jump_target(40),
+            ins(Uop::FLOAT_MULTIPLY_LOCALS).oparg(9).operand(15),
+            ins(Uop::NOP),
+            ins(Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED),
+            ins(Uop::NOP),
+            ins(Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX)
+                .oparg(6)
+                .operand(3),
+            ins(Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_IDX)
+                .oparg(8)
+                .operand(4)
+                .jump_target(41),
+            ins(Uop::FLOAT_MULTIPLY_TOS_LOCAL).oparg(11),
+            ins(Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX)
+                .oparg(8)
+                .operand(4),
+            ins(Uop::JUMP_TO_TOP),
+        ];
+        fuse_item_updates(&mut uops, &[false; 11]);
+        assert_eq!(
+            opcodes(&uops[..9]),
+            vec![
+                Uop::NOP,
+                Uop::FLOAT_MULTIPLY_LOCALS,
+                Uop::NOP,
+                Uop::NOP,
+                Uop::NOP,
+                Uop::INPLACE_ITEM_FLOAT_SUBTRACT_KNOWN_IDX,
+                Uop::LOAD_FAST_UNBOXED_FLOAT,
+                Uop::NOP,
+                Uop::INPLACE_ITEM_FLOAT_MULTIPLY_LOCAL_IDX,
+            ]
+        );
+        assert_eq!(
+            (uops[5].oparg, uops[5].operand, uops[5].jump_target),
+            (6, 3, 40)
+        );
+        assert_eq!(uops[6].oparg, 11);
+        assert_eq!(
+            (uops[8].oparg, uops[8].operand, uops[8].jump_target),
+            (8, 4, 41)
+        );
+    }
+
+    /// Not fused: an expression that can leave (a division), another
+    /// item's store, a group something jumps into.
+    #[test]
+    fn item_updates_that_could_leave_midway_are_left_alone() {
+        let group = |mid: UopInstruction, store_local: u32| {
+            vec![
+                ins(Uop::INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX)
+                    .oparg(6)
+                    .operand(3),
+                ins(Uop::LOAD_FAST_UNBOXED_FLOAT).oparg(9),
+                mid,
+                ins(Uop::BINARY_OP_ADD_FLOAT_UNBOXED),
+                ins(Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX)
+                    .oparg(store_local)
+                    .operand(3),
+            ]
+        };
+        let load = ins(Uop::LOAD_FAST_UNBOXED_FLOAT).oparg(10);
+        let div = vec![
+            ins(Uop::INPLACE_LOAD_ITEM_FLOAT_KNOWN_IDX)
+                .oparg(6)
+                .operand(3),
+            ins(Uop::LOAD_FAST_UNBOXED_FLOAT).oparg(9),
+            ins(Uop::LOAD_FAST_UNBOXED_FLOAT).oparg(10),
+            ins(Uop::BINARY_OP_TRUE_DIVIDE_FLOAT_UNBOXED).jump_target(30),
+            ins(Uop::BINARY_OP_ADD_FLOAT_UNBOXED),
+            ins(Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_IDX)
+                .oparg(6)
+                .operand(3),
+        ];
+        for (mut uops, entered_at) in [
+            (div, None),
+            (group(ins(Uop::FLOAT_MULTIPLY_TOS_LOCAL).oparg(10), 7), None),
+            (group(load, 6), Some(3)),
+        ] {
+            let before = opcodes(&uops);
+            let mut entered = vec![false; uops.len() + 1];
+            if let Some(e) = entered_at {
+                entered[e] = true;
+            }
+            fuse_item_updates(&mut uops, &entered);
+            assert_eq!(opcodes(&uops), before);
+        }
+        // The same group with nothing in the way is fused.
+        let mut uops = group(ins(Uop::FLOAT_MULTIPLY_TOS_LOCAL).oparg(10), 6);
+        fuse_item_updates(&mut uops, &[false; 6]);
+        assert_eq!(uops[4].opcode, Uop::INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX);
+    }
+
+    /// `float / int` (operation 3, the int on the right) gets its own uop;
+    /// the other mixed operations keep the generic one.
+    #[test]
+    fn float_divided_by_int_has_its_own_uop() {
+        let mixed = |oparg: u32| {
+            ins(Uop::BINARY_OP_FLOAT_INT_UNBOXED)
+                .oparg(oparg)
+                .jump_target(9)
+        };
+        let mut uops = vec![mixed(3), mixed(3 | 8), mixed(2)];
+        fuse_floats(&mut uops, &[false; 4]);
+        assert_eq!(
+            opcodes(&uops),
+            vec![
+                Uop::FLOAT_INT_TRUE_DIVIDE_UNBOXED,
+                Uop::BINARY_OP_FLOAT_INT_UNBOXED,
+                Uop::BINARY_OP_FLOAT_INT_UNBOXED,
+            ]
+        );
+        assert_eq!(uops[0].jump_target, 9);
+    }
+
+    /// `b[0] += dt * b[3]` in tier 1's shape: the checks of both items
+    /// first (through the read's exit), `b[3]` unchecked, one update at the
+    /// store; a read of a third item, or of another list, is left alone.
+    #[test]
+    fn updates_reading_another_item_check_both_first() {
+        let c = |i: i64| encode_small_int(i).unwrap_or(1);
+        let group = |second_read: UopInstruction| {
+            vec![
+                ins(Uop::LOAD_FAST).oparg(6),
+                ins(Uop::LOAD_CONST_IMMORTAL).operand(c(0)),
+                ins(Uop::COPY).oparg(2),
+                ins(Uop::COPY).oparg(2),
+                ins(Uop::BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT).jump_target(40),
+                ins(Uop::LOAD_FAST_UNBOXED_FLOAT).oparg(1),
+                ins(Uop::LIST_ITEM_FLOAT_KNOWN_IDX)
+                    .oparg(6)
+                    .operand(3)
+                    .jump_target(41),
+                ins(Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED),
+                second_read,
+                ins(Uop::BINARY_OP_ADD_FLOAT_UNBOXED),
+                ins(Uop::BINARY_OP_ADD_FLOAT_UNBOXED),
+                ins(Uop::SWAP).oparg(3),
+                ins(Uop::SWAP).oparg(2),
+                ins(Uop::STORE_SUBSCR_LIST_INT_UNBOXED_FLOAT).jump_target(42),
+            ]
+        };
+        let same = ins(Uop::LIST_ITEM_FLOAT_LOCAL_IDX)
+            .oparg(6)
+            .operand(3)
+            .jump_target(43);
+        let mut uops = group(same);
+        fuse_updates_reading_items(&mut uops, &[false; 15]);
+        let n = Uop::NOP;
+        assert_eq!(
+            opcodes(&uops),
+            vec![
+                Uop::CHECK_FLOAT_ITEMS_IDX,
+                n,
+                n,
+                n,
+                n,
+                Uop::LOAD_FAST_UNBOXED_FLOAT,
+                Uop::LIST_ITEM_FLOAT_UNCHECKED_IDX,
+                Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED,
+                Uop::LIST_ITEM_FLOAT_UNCHECKED_IDX,
+                Uop::BINARY_OP_ADD_FLOAT_UNBOXED,
+                n,
+                n,
+                n,
+                Uop::INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX,
+            ]
+        );
+        assert_eq!(
+            (uops[0].oparg, uops[0].operand, uops[0].jump_target),
+            (6, 3 << 32, 40)
+        );
+        assert_eq!((uops[13].oparg, uops[13].operand), (6, 0));
+        for other in [
+            ins(Uop::LIST_ITEM_FLOAT_KNOWN_IDX).oparg(6).operand(4),
+            ins(Uop::LIST_ITEM_FLOAT_KNOWN_IDX).oparg(7).operand(3),
+        ] {
+            let mut uops = group(other);
+            let before = opcodes(&uops);
+            fuse_updates_reading_items(&mut uops, &[false; 15]);
+            assert_eq!(opcodes(&uops), before);
+        }
+    }
+
+    /// `s += x` and `s -= x` with `s` loaded boxed earlier: the unbox, the
+    /// operation and the store are one uop; `*` is left alone.
+    #[test]
+    fn boxed_accumulators_are_one_uop() {
+        let group = |op: Uop| {
+            vec![
+                ins(Uop::UNBOX_FLOAT_AT).oparg(2),
+                ins(Uop::NOP),
+                ins(op),
+                ins(Uop::STORE_FAST_UNBOXED_FLOAT_KNOWN).oparg(4),
+            ]
+        };
+        let mut uops = group(Uop::BINARY_OP_ADD_FLOAT_UNBOXED);
+        uops.extend(group(Uop::BINARY_OP_SUBTRACT_FLOAT_UNBOXED));
+        uops.extend(group(Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED));
+        fuse_nos_stores(&mut uops, &[false; 13]);
+        let n = Uop::NOP;
+        assert_eq!(
+            opcodes(&uops[..8]),
+            vec![
+                n,
+                n,
+                n,
+                Uop::FLOAT_ADD_NOS_STORE_LOCAL,
+                n,
+                n,
+                n,
+                Uop::FLOAT_SUBTRACT_NOS_STORE_LOCAL,
+            ]
+        );
+        assert_eq!(uops[3].oparg, 4);
+        assert_eq!(
+            opcodes(&uops[8..]),
+            opcodes(&group(Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED))
         );
     }
 }

@@ -21,6 +21,10 @@
 //!   pushes the result, and with `_STORE_FAST_INT a` after it one that
 //!   updates the local in place.
 //! * Float list item updates `lst[c] op= x` (`float_update.rs`).
+//! * `n = c1 * n + c2` in place, once its multiply and add are fused
+//!   (`_INPLACE_MUL_ADD_INT_*`).
+//! * List subscripts on locals proven a list and small int indices check
+//!   only the bounds (`list_facts.rs`).
 //! * Last, constants that are small ints or immortal objects are pushed by
 //!   `_LOAD_CONST_IMMORTAL` (no reference count).
 //!
@@ -305,6 +309,49 @@ fn fuse_top_const(g: &[UopInstruction]) -> Option<Fused> {
     Some((f, 2))
 }
 
+/// `n = c1 * n + c2` (or `n * c1 + c2`, `- c2`) once its parts are fused:
+/// `_BINARY_OP_MULTIPLY_INT_CONST_LOCAL n, c1` (or `_LOCAL_CONST`),
+/// `_BINARY_OP_ADD_INT_TOP_CONST c2` (or `_SUBTRACT_`), `_STORE_FAST_INT n`
+/// (`_NOP`s between) becomes one `_INPLACE_MUL_ADD_INT_CONST_LOCAL` (or
+/// `_LOCAL_CONST`) where the multiply was, leaving through the multiply's
+/// exit on any overflow (nothing is written before both steps fit, so
+/// tier 1 redoes the whole expression). Both constants must fit 32 bits.
+fn fuse_mul_adds(uops: &mut [UopInstruction], entered: &[bool]) {
+    let live: Vec<usize> = (0..uops.len())
+        .filter(|&k| uops[k].opcode != Uop::NOP)
+        .collect();
+    for w in live.windows(3) {
+        let [m, a, st] = [w[0], w[1], w[2]];
+        let (mul, add, store) = (uops[m], uops[a], uops[st]);
+        let opcode = match mul.opcode {
+            Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL => Uop::INPLACE_MUL_ADD_INT_CONST_LOCAL,
+            Uop::BINARY_OP_MULTIPLY_INT_LOCAL_CONST => Uop::INPLACE_MUL_ADD_INT_LOCAL_CONST,
+            _ => continue,
+        };
+        // The added constant is held untagged (`2c`).
+        let c2 = (add.operand as i64) >> 1;
+        let c2 = match add.opcode {
+            Uop::BINARY_OP_ADD_INT_TOP_CONST => c2,
+            Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST => -c2,
+            _ => continue,
+        };
+        if store.opcode != Uop::STORE_FAST_INT
+            || store.oparg != mul.oparg
+            || entered[m + 1..=st].iter().any(|&e| e)
+        {
+            continue;
+        }
+        let Some(operand) = super::int_uops::mul_add_operand(mul.operand as i64, c2) else {
+            continue;
+        };
+        uops[m].opcode = opcode;
+        uops[m].operand = operand;
+        for k in [a, st] {
+            uops[k] = UopInstruction::new(Uop::NOP).target(uops[k].target);
+        }
+    }
+}
+
 /// `lst[i], lst[j] = lst[j], lst[i]` once its subscripts are fused:
 /// `_BINARY_SUBSCR_LIST_INT_LOCALS lst, j; _BINARY_SUBSCR_LIST_INT_LOCALS
 /// lst, i; _SWAP 2; _STORE_SUBSCR_LIST_INT_LOCALS lst, i;
@@ -399,9 +446,12 @@ pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
         k += 1;
     }
     fuse_item_swaps(&mut uops, &entered);
+    fuse_mul_adds(&mut uops, &entered);
     // Float operands in place, float compare-and-branch, sqrt, untagged
     // item indices (s7-float).
     super::float_fuse::fuse_floats(&mut uops, &entered);
+    // List subscripts on proven lists and indices check only bounds (s8-int).
+    super::list_facts::know_list_subscripts(&mut uops, &entered);
     for u in &mut uops {
         if u.opcode == Uop::LOAD_CONST && immortal(u.operand) {
             u.opcode = Uop::LOAD_CONST_IMMORTAL;

@@ -163,6 +163,7 @@ pub fn symbol_table() -> SymbolTable {
         "cpjit_float_free_list",
         crate::vm::obj::float_free_list_raw(),
     )
+    .with("cpjit_iter_free_list", crate::vm::obj::iter_free_list_raw())
 }
 
 /// Whether [`cpjit_simple_step`] has a fast path for instructions with opcode `o`.

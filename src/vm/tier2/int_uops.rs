@@ -168,6 +168,32 @@ pub fn arith_parts(u: Uop) -> Option<Arith> {
     ARITH.iter().find(|(x, _)| *x == u).map(|(_, a)| *a)
 }
 
+/// The operand of `_INPLACE_MUL_ADD_INT_*` for `n = c1 * n + c2`: `c1`
+/// in the low 32 bits, `2 c2` (the template adds it to the untagged
+/// product) in the high 32, both signed.
+pub fn mul_add_operand(c1: i64, c2: i64) -> Option<u64> {
+    let c1 = i32::try_from(c1).ok()?;
+    let twice_c2 = i32::try_from(c2.checked_mul(2)?).ok()?;
+    Some(u64::from(c1 as u32) | (u64::from(twice_c2 as u32) << 32))
+}
+
+/// `(c1, c2)` of a [`mul_add_operand`].
+pub fn mul_add_constants(operand: u64) -> (i64, i64) {
+    (
+        i64::from(operand as u32 as i32),
+        i64::from((operand >> 32) as u32 as i32) >> 1,
+    )
+}
+
+/// What a `_KNOWN` list uop relies on: `c` is a list and `k` a small int
+/// (the optimizer proved both).
+fn known_list(c: u64, k: u64) -> bool {
+    k & 1 == 1
+        && c & 1 == 0
+        && c != 0
+        && crate::vm::obj::kind_of(c) == crate::abi::layout::kind::LIST
+}
+
 /// Runs one of this module's uops (or returns `None` for any other uop)
 /// in the uop interpreter: `Some(true)` continues at its `jump_target`.
 ///
@@ -213,9 +239,10 @@ pub unsafe fn interpret(ins: &UopInstruction, lp: *mut u64, sp: &mut *mut u64) -
                 *sp = sp.sub(1);
                 *local(ins.oparg.into()) = **sp;
             }
-            Uop::STORE_SUBSCR_LIST_INT_LOCALS => {
+            Uop::STORE_SUBSCR_LIST_INT_LOCALS | Uop::STORE_SUBSCR_LIST_INT_KNOWN => {
                 let c = *local(ins.oparg.into());
                 let k = *local(ins.operand);
+                debug_assert!(ins.opcode != Uop::STORE_SUBSCR_LIST_INT_KNOWN || known_list(c, k));
                 let Some(slot) = crate::vm::tier2::uop_interp::list_int_slot(c, k) else {
                     incref(c);
                     incref(k);
@@ -227,10 +254,34 @@ pub unsafe fn interpret(ins: &UopInstruction, lp: *mut u64, sp: &mut *mut u64) -
                 let old = std::mem::replace(&mut *slot, **sp);
                 decref(old);
             }
-            Uop::SWAP_LIST_ITEMS_LOCALS => {
+            Uop::BINARY_SUBSCR_LIST_INT_KNOWN | Uop::BINARY_SUBSCR_LIST_INT_KNOWN_CONST => {
+                let c = *local(ins.oparg.into());
+                let k = if ins.opcode == Uop::BINARY_SUBSCR_LIST_INT_KNOWN {
+                    *local(ins.operand)
+                } else {
+                    ins.operand
+                };
+                debug_assert!(known_list(c, k));
+                let Some(slot) = crate::vm::tier2::uop_interp::list_int_slot(c, k) else {
+                    // Out of range: the fused loads' values, as they would
+                    // have pushed them (a constant needs no reference).
+                    incref(c);
+                    incref(k);
+                    push(c);
+                    push(k);
+                    return Some(true);
+                };
+                incref(*slot);
+                push(*slot);
+            }
+            Uop::SWAP_LIST_ITEMS_LOCALS | Uop::SWAP_LIST_ITEMS_KNOWN => {
                 let c = *local(ins.oparg.into());
                 let a = *local(ins.operand & 0xffff_ffff);
                 let b = *local(ins.operand >> 32);
+                debug_assert!(
+                    ins.opcode != Uop::SWAP_LIST_ITEMS_KNOWN
+                        || (known_list(c, a) && known_list(c, b))
+                );
                 let slots = crate::vm::tier2::uop_interp::list_int_slot(c, a)
                     .zip(crate::vm::tier2::uop_interp::list_int_slot(c, b));
                 let Some((sa, sb)) = slots else {
@@ -241,6 +292,29 @@ pub unsafe fn interpret(ins: &UopInstruction, lp: *mut u64, sp: &mut *mut u64) -
                     return Some(true);
                 };
                 std::ptr::swap(sa, sb);
+            }
+            Uop::INPLACE_MUL_ADD_INT_CONST_LOCAL | Uop::INPLACE_MUL_ADD_INT_LOCAL_CONST => {
+                let n = *local(ins.oparg.into());
+                let (c1, c2) = mul_add_constants(ins.operand);
+                match decode_small_int(n)
+                    .checked_mul(c1)
+                    .and_then(|p| p.checked_add(c2))
+                    .and_then(encode_small_int)
+                {
+                    Some(v) => *local(ins.oparg.into()) = v,
+                    None => {
+                        // The multiply's operands, as its loads pushed them.
+                        let tc = ((c1 << 1) | 1) as u64;
+                        if ins.opcode == Uop::INPLACE_MUL_ADD_INT_CONST_LOCAL {
+                            push(tc);
+                            push(n);
+                        } else {
+                            push(n);
+                            push(tc);
+                        }
+                        return Some(true);
+                    }
+                }
             }
             Uop::GUARD_AND_INT_ZERO_LOCAL_CONST | Uop::GUARD_AND_INT_NONZERO_LOCAL_CONST => {
                 let clear = *local(ins.oparg.into()) & ins.operand == 0;
@@ -339,6 +413,23 @@ mod tests {
         }
         assert_eq!(guard_parts(Uop::COMPARE_OP_INT), None);
         assert_eq!(arith_parts(Uop::BINARY_OP_ADD_INT), None);
+    }
+
+    /// The two constants of a multiply-add round-trip through its operand
+    /// when they fit, and the operand is refused when they do not.
+    #[test]
+    fn mul_add_operands_round_trip_within_32_bits() {
+        for (c1, c2) in [
+            (3, 1),
+            (-7, -1),
+            (1103515245, 12345),
+            (i32::MIN as i64, -(1 << 30)),
+        ] {
+            let op = mul_add_operand(c1, c2);
+            assert_eq!(op.map(mul_add_constants), Some((c1, c2)));
+        }
+        assert_eq!(mul_add_operand(1 << 31, 1), None);
+        assert_eq!(mul_add_operand(3, 1 << 30), None);
     }
 
     /// The interpreter's overflow path leaves the operands pushed and the

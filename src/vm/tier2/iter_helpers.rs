@@ -1,8 +1,9 @@
 //! Helpers of the iteration uops: `iter(range(...))` made in one step
-//! (`_CALL_RANGE_ITER`), without the range object.
+//! (`_CALL_RANGE_ITER`), without the range object, and the list iterator
+//! `_GET_ITER_LIST` makes when the iterator free list is empty.
 
 use crate::jit::SymbolTable;
-use crate::vm::obj::{cast, decref, kind_of, new_iter_obj};
+use crate::vm::obj::{cast, decref, kind_of, new_iter_obj, Obj};
 use crate::vm::tier2::fast_helpers::symbols;
 use crate::vm::types::{IterState, TypeId, TypeObj, KIND_TYPE};
 
@@ -49,9 +50,22 @@ pub unsafe extern "C" fn cpjit_range_iter(base: *mut u64, n: u64, range_type: u6
     new_iter_obj(IterState::Range { next, stop, step })
 }
 
+/// `_GET_ITER_LIST` with an empty iterator free list: a new list iterator
+/// at index 0 that takes the caller's reference to `list` (exactly tier
+/// 1's `GET_ITER` of a list).
+///
+/// # Safety
+/// `list` is a list object whose reference the caller gives away.
+pub unsafe extern "C" fn cpjit_new_list_iter(list: u64) -> u64 {
+    new_iter_obj(IterState::List {
+        seq: Obj::from_raw(list),
+        idx: 0,
+    })
+}
+
 /// Adds the helpers of this module to `table`.
 pub fn register(table: SymbolTable) -> SymbolTable {
-    symbols![cpjit_range_iter]
+    symbols![cpjit_range_iter, cpjit_new_list_iter]
         .into_iter()
         .fold(table, |t, (name, addr)| t.with(name, addr))
 }

@@ -36,6 +36,7 @@
 //! their executors detached ([`crate::jit::Executor::detach`]), so the JIT
 //! frees their code at once even while unrelated traces run.
 
+pub mod base_case;
 mod config;
 pub mod container_helpers;
 pub mod deps;
@@ -50,6 +51,7 @@ pub mod fuse;
 pub mod helpers;
 pub mod int_uops;
 pub mod iter_helpers;
+pub mod list_facts;
 pub mod local_guards;
 pub mod optimize;
 pub mod peel;

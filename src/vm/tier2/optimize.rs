@@ -496,6 +496,7 @@ fn run(
                 | Uop::CALL_EXECUTOR
                 | Uop::CALL_EXECUTOR_KNOWN
                 | Uop::CALL_EXECUTOR_ARGS_1
+                | Uop::CALL_EXECUTOR_LEAF_1
                 | Uop::CALL_EXECUTOR_ARGS_2
                 | Uop::CALL_EXECUTOR_ARGS_3
                 | Uop::PUSH_FRAME
@@ -735,6 +736,10 @@ fn run(
             Uop::LOAD_DEREF | Uop::FOR_ITER_LIST | Uop::FOR_ITER_TUPLE => s.push(Ty::Unknown),
             Uop::FOR_ITER_RANGE => s.push(Ty::Int),
             Uop::GUARD_ITER_RANGE | Uop::GUARD_ITER_LIST | Uop::GUARD_ITER_TUPLE => {}
+            Uop::GET_ITER_LIST => {
+                s.pop();
+                s.push(Ty::Unknown);
+            }
             // ----- dicts, lists and tuples (s6-dict) -----
             Uop::BINARY_SUBSCR_DICT => {
                 s.pop();
@@ -861,14 +866,18 @@ fn run(
                 // SAFETY: the trace holds the codes of its frames.
                 let n = unsafe { (*code).nlocalsplus() } as u32;
                 if (0..n).all(|i| s.locals.get(&i) == Some(&Ty::Int)) {
-                    // Every local a small int: nothing to release at the pop.
-                    log.rewritten(
-                        k,
-                        u.opcode,
-                        Uop::RETURN_CLEAN,
-                        "every local proven small int",
-                    );
-                    uops[k].opcode = Uop::RETURN_CLEAN;
+                    // Every local a small int: nothing to release at the pop;
+                    // with the value alone on the stack (the code's depth at
+                    // its `RETURN_VALUE`), no test of the depth either.
+                    // SAFETY: as above.
+                    let alone = unsafe { (*code).depth_at(u.target) } == Some(1);
+                    let to = if alone {
+                        Uop::RETURN_CLEAN_ALONE
+                    } else {
+                        Uop::RETURN_CLEAN
+                    };
+                    log.rewritten(k, u.opcode, to, "every local proven small int");
+                    uops[k].opcode = to;
                     uops[k].oparg = n;
                 }
             }

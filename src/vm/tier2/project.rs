@@ -779,6 +779,18 @@ pub fn project(
                 b.emit(ins(u).oparg(arg), exit_here, None);
                 i += 1;
             }
+            op::GET_ITER
+                if speculate
+                    && instrs
+                        .get(i + 1)
+                        .is_some_and(|&n| opcode(n) == op::FOR_ITER_LIST) =>
+            {
+                // Tier 1 iterated a list right after: make its iterator
+                // inline (anything else leaves to tier 1 here).
+                let kind = crate::vm::types::KIND_ITER as u64;
+                b.emit(ins(Uop::GET_ITER_LIST).operand(kind), exit_here, None);
+                i += 1;
+            }
             op::FOR_ITER if speculate && iterates_new_tuple(code, instrs, i) => {
                 let kind = crate::vm::types::KIND_ITER as u64;
                 b.emit(ins(Uop::GUARD_ITER_TUPLE).operand(kind), exit_here, None);
@@ -834,7 +846,12 @@ pub fn project(
                             // A frame of exactly its arguments: the
                             // push copies them without a loop.
                             let only_args = code_of(&callee).entry.call.nlocalsplus == arg;
+                            // A base case the call can answer itself.
+                            let leaf = code_of(&callee).entry.call.leaf_below != 0;
                             let call = match (known, Uop::call_executor_args(arg)) {
+                                (true, Some(Uop::CALL_EXECUTOR_ARGS_1)) if only_args && leaf => {
+                                    Uop::CALL_EXECUTOR_LEAF_1
+                                }
                                 (true, Some(fixed)) if only_args => fixed,
                                 (true, _) => Uop::CALL_EXECUTOR_KNOWN,
                                 (false, _) => Uop::CALL_EXECUTOR,

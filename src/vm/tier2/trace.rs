@@ -74,6 +74,9 @@ pub fn body_end(uops: &[UopInstruction]) -> Option<usize> {
                 | Uop::RETURN_CLEAN
                 | Uop::RETURN_LOCAL_INT
                 | Uop::RETURN_LOCAL
+                | Uop::RETURN_CLEAN_ALONE
+                | Uop::RETURN_LOCAL_INT_ALONE
+                | Uop::RETURN_LOCAL_CHECKED
         )
     })
 }
@@ -98,6 +101,8 @@ pub fn codes_per_uop<'a>(uops: &[UopInstruction], contexts: &'a [FrameContext]) 
             | Uop::DEOPT
             | Uop::ERROR_POP_N
             | Uop::RETURN_LOCAL_INT
+            | Uop::RETURN_LOCAL_INT_ALONE
+            | Uop::RETURN_LOCAL_CHECKED
             | Uop::RETURN_LOCAL => ctx_code(u.operand),
             _ if k > body_end => uops[k..]
                 .iter()

@@ -140,6 +140,7 @@ fn exits_before(u: Uop) -> bool {
                 | Uop::CALL_LIST_POP
                 | Uop::CALL_DICT_GET
                 | Uop::GUARD_ITER_TUPLE
+                | Uop::GET_ITER_LIST
         )
 }
 
@@ -373,6 +374,10 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                 m.pop_pinned(3);
                 st.makes = Some(m.make(false));
             }
+            Uop::GET_ITER_LIST => {
+                m.pop_pinned(1);
+                st.makes = Some(m.make(false));
+            }
             Uop::UNPACK_SEQUENCE => {
                 m.pop_pinned(1);
                 for _ in 0..u.oparg {
@@ -488,6 +493,7 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             | Uop::CALL_EXECUTOR
             | Uop::CALL_EXECUTOR_KNOWN
             | Uop::CALL_EXECUTOR_ARGS_1
+            | Uop::CALL_EXECUTOR_LEAF_1
             | Uop::CALL_EXECUTOR_ARGS_2
             | Uop::CALL_EXECUTOR_ARGS_3 => {
                 m.pin_all();

@@ -88,6 +88,41 @@ unsafe fn seq_iter_next(it: u64, tuple: bool) -> Option<u64> {
     Some(v)
 }
 
+/// `_CALL_EXECUTOR_LEAF_1`'s answer without the call: when the argument on
+/// top of `[callable, NULL, arg]` at `sp` is a small int below the slot's
+/// `leaf_below` and the callee's frame could be pushed (recursion limit,
+/// data-stack room), releases the callable, puts the argument where it was
+/// and returns true (the caller drops two words); else false, nothing
+/// changed.
+///
+/// # Safety
+/// `sp` is the trace's stack with the call's three values on top; `tstate`
+/// is the VM's thread state.
+unsafe fn leaf_answer(
+    slot: &crate::vm::bytecode::EntrySlot,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+) -> bool {
+    let k = slot.call.leaf_below;
+    // SAFETY: the caller's contract.
+    unsafe {
+        let arg = *sp.sub(1);
+        let room = ((*tstate).data_limit as usize - (*tstate).data_top as usize) / 8;
+        let words = crate::abi::layout::FRAME_HEADER_WORDS + slot.call.frame_words as usize;
+        if k == 0
+            || arg & 1 == 0
+            || (arg as i64) >= (k as i64)
+            || (*tstate).recursion_remaining <= 0
+            || words > room
+        {
+            return false;
+        }
+        decref(*sp.sub(3));
+        *sp.sub(3) = arg;
+    }
+    true
+}
+
 /// Counts one `_CALL_HELPER` for the instruction at `target` of `frame`'s code.
 ///
 /// # Safety
@@ -635,11 +670,16 @@ pub unsafe fn run(
                 | Uop::CALL_EXECUTOR_KNOWN
                 | Uop::CALL_EXECUTOR_ARGS_1
                 | Uop::CALL_EXECUTOR_ARGS_2
-                | Uop::CALL_EXECUTOR_ARGS_3 => {
+                | Uop::CALL_EXECUTOR_ARGS_3
+                | Uop::CALL_EXECUTOR_LEAF_1 => {
                     // SAFETY: a _CALL_EXECUTOR's operand is the entry slot of
                     // a code object the trace holds; a non-null trace there
                     // is registered (invalidation clears the slot first).
                     let slot = crate::vm::bytecode::EntrySlot::at(ins.operand);
+                    if ins.opcode == Uop::CALL_EXECUTOR_LEAF_1 && leaf_answer(slot, sp, tstate) {
+                        sp = sp.sub(2);
+                        continue;
+                    }
                     let callee = slot.trace.get() as *const Trace;
                     if callee.is_null() {
                         pc = ins.jump_target as usize;
@@ -829,6 +869,34 @@ pub unsafe fn run(
                         decref(callable);
                     }
                 }
+                // ----- s8-calls -----
+                Uop::GET_ITER_LIST => {
+                    let v = *sp.sub(1);
+                    if v & 1 == 0 && v != 0 && kind_of(v) == kind::LIST {
+                        // The iterator takes the stack's reference.
+                        *sp.sub(1) = crate::vm::tier2::iter_helpers::cpjit_new_list_iter(v);
+                    } else {
+                        pc = ins.jump_target as usize;
+                    }
+                }
+                Uop::RETURN_LOCAL_CHECKED => {
+                    let rv = *lp.add(ins.oparg as usize);
+                    if rv == 0 {
+                        pc = ins.jump_target as usize;
+                        continue;
+                    }
+                    incref(rv);
+                    push!(rv);
+                    leave!(status::RETURNED, ins.target, sp)
+                }
+                Uop::RETURN_CLEAN_ALONE => {
+                    *lp = *sp.sub(1);
+                    leave!(status::RETURNED, ins.target, lp.add(1))
+                }
+                Uop::RETURN_LOCAL_INT_ALONE => {
+                    *lp = *lp.add(ins.oparg as usize);
+                    leave!(status::RETURNED, ins.target, lp.add(1))
+                }
                 Uop::CALL_RANGE_ITER => {
                     let base = sp.sub(ins.oparg as usize + 2);
                     match crate::vm::tier2::iter_helpers::cpjit_range_iter(
@@ -922,7 +990,13 @@ pub unsafe fn run(
                 | Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL
                 | Uop::BINARY_OP_ADD_INT_TOP_CONST
                 | Uop::BINARY_OP_SUBTRACT_INT_TOP_CONST
-                | Uop::SWAP_LIST_ITEMS_LOCALS => {
+                | Uop::SWAP_LIST_ITEMS_LOCALS
+                | Uop::STORE_SUBSCR_LIST_INT_KNOWN
+                | Uop::BINARY_SUBSCR_LIST_INT_KNOWN
+                | Uop::BINARY_SUBSCR_LIST_INT_KNOWN_CONST
+                | Uop::SWAP_LIST_ITEMS_KNOWN
+                | Uop::INPLACE_MUL_ADD_INT_CONST_LOCAL
+                | Uop::INPLACE_MUL_ADD_INT_LOCAL_CONST => {
                     // SAFETY: the optimizer made these uops for the locals
                     // and stack values it proved.
                     if crate::vm::tier2::int_uops::interpret(&ins, lp, &mut sp) == Some(true) {

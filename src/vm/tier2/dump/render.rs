@@ -160,7 +160,13 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
                 u.target + 1
             )
         }
-        Uop::RETURN | Uop::RETURN_CLEAN | Uop::RETURN_LOCAL_INT | Uop::RETURN_LOCAL => format!(
+        Uop::RETURN
+        | Uop::RETURN_CLEAN
+        | Uop::RETURN_LOCAL_INT
+        | Uop::RETURN_LOCAL
+        | Uop::RETURN_CLEAN_ALONE
+        | Uop::RETURN_LOCAL_INT_ALONE
+        | Uop::RETURN_LOCAL_CHECKED => format!(
             "return from {} at instruction {} (line {})",
             code.qualname,
             u.target,
@@ -183,7 +189,11 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
         | Uop::BINARY_OP_MULTIPLY_INT_CONST_LOCAL => {
             format!("{}, const {}", local_name(code, u.oparg), u.operand as i64)
         }
-        Uop::SWAP_LIST_ITEMS_LOCALS => format!(
+        Uop::INPLACE_MUL_ADD_INT_CONST_LOCAL | Uop::INPLACE_MUL_ADD_INT_LOCAL_CONST => {
+            let (c1, c2) = crate::vm::tier2::int_uops::mul_add_constants(u.operand);
+            format!("{}, const {c1}, const {c2}", local_name(code, u.oparg))
+        }
+        Uop::SWAP_LIST_ITEMS_LOCALS | Uop::SWAP_LIST_ITEMS_KNOWN => format!(
             "{}, {}, {}",
             local_name(code, u.oparg),
             local_name(code, (u.operand & 0xffff_ffff) as u32),
@@ -256,10 +266,13 @@ fn fused_operands(op: Uop) -> Option<bool> {
     match op {
         Uop::STORE_SUBSCR_LIST_INT_LOCALS
         | Uop::BINARY_SUBSCR_LIST_INT_LOCALS
-        | Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT => Some(false),
+        | Uop::BINARY_SUBSCR_LIST_INT_LOCALS_UNBOXED_FLOAT
+        | Uop::STORE_SUBSCR_LIST_INT_KNOWN
+        | Uop::BINARY_SUBSCR_LIST_INT_KNOWN => Some(false),
         // The mask is held without its tag bit (`2c`).
         Uop::GUARD_AND_INT_ZERO_LOCAL_CONST | Uop::GUARD_AND_INT_NONZERO_LOCAL_CONST => Some(true),
         Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST
+        | Uop::BINARY_SUBSCR_LIST_INT_KNOWN_CONST
         | Uop::BINARY_SUBSCR_LIST_INT_LOCAL_CONST_UNBOXED_FLOAT
         | Uop::INPLACE_LOAD_ITEM_FLOAT_LOCAL_CONST
         | Uop::INPLACE_STORE_ITEM_FLOAT_LOCAL_CONST => Some(true),
@@ -285,6 +298,7 @@ fn uses_jump_target(u: &UopInstruction) -> bool {
             | Uop::POP_FRAME
             | Uop::RETURN
             | Uop::RETURN_CLEAN
+            | Uop::RETURN_CLEAN_ALONE
             | Uop::EXIT_TRACE
             | Uop::DEOPT
             | Uop::ERROR_POP_N
