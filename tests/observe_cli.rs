@@ -318,6 +318,7 @@ fn perf_map_names_carry_function_names_and_source_lines() {
     let loop_lines: BTreeSet<u32> = (line_of("while i < n:")..=line_of("return s")).collect();
     let mut trampolines = 0;
     let mut uops = 0;
+    let mut cold = 0;
     for l in map.lines() {
         let name = l.split_whitespace().nth(2).expect("name");
         let parts: Vec<&str> = name.split(':').collect();
@@ -326,6 +327,14 @@ fn perf_map_names_carry_function_names_and_source_lines() {
             ["cpjit", "total", "_FATAL_ERROR"] => {}
             ["cpjit", "total", line, uop] => {
                 let line: u32 = line.parse().expect("a line number");
+                // A split stencil's cold code, run from the data area.
+                let uop = match uop.strip_suffix(".cold") {
+                    Some(hot) => {
+                        cold += 1;
+                        hot
+                    }
+                    None => uop,
+                };
                 assert!(
                     loop_lines.contains(&line),
                     "{name}: line {line} is not in the loop"
@@ -348,6 +357,11 @@ fn perf_map_names_carry_function_names_and_source_lines() {
         .expect("executors created");
     assert_eq!(trampolines, created, "one trampoline line per executor");
     assert!(uops > created, "uop lines");
+    let split = cpjit::jit::stencils::HOST
+        .uops
+        .iter()
+        .any(|g| g.cold.is_some());
+    assert_eq!(cold > 0, split, "cold code lines where stencils are split");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -139,6 +139,11 @@ pub struct StencilGroup {
     pub data: Stencil,
     /// Alignment required for the data (power of two).
     pub data_align: u32,
+    /// Where `data.body` holds the group's cold code, as `(offset, length)`:
+    /// the blocks of a hot/cold split stencil that run from the data area
+    /// (`build-support`'s `cold` module). `None` where the stencil was not
+    /// split. Profilers and debuggers name and unwind it apart from the code.
+    pub cold: Option<(u32, u32)>,
 }
 
 impl StencilGroup {
@@ -148,6 +153,7 @@ impl StencilGroup {
         code: Stencil::EMPTY,
         data: Stencil::EMPTY,
         data_align: 1,
+        cold: None,
     };
 }
 

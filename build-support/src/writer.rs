@@ -133,8 +133,12 @@ fn group_expr(g: &HarvestedGroup) -> String {
     let id = ident(g.template);
     format!(
         "::cpjit_abi::stencil::StencilGroup {{ code: ::cpjit_abi::stencil::Stencil {{ body: &{id}_CODE, holes: &{id}_CODE_HOLES }}, \
-         data: ::cpjit_abi::stencil::Stencil {{ body: &{id}_DATA, holes: &{id}_DATA_HOLES }}, data_align: {} }}",
-        g.data_align
+         data: ::cpjit_abi::stencil::Stencil {{ body: &{id}_DATA, holes: &{id}_DATA_HOLES }}, data_align: {}, cold: {} }}",
+        g.data_align,
+        match g.cold {
+            Some((start, end)) => format!("Some(({start}, {}))", end - start),
+            None => "None".to_owned(),
+        }
     )
 }
 

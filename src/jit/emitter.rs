@@ -218,6 +218,13 @@ impl Layout {
             .zip(ends)
             .map(|(s, end)| (s.code as usize, end - s.code as usize))
     }
+
+    /// The block offset of each piece's data, in [`Layout::code_pieces`]
+    /// order (a split stencil's cold code lies in its data: see
+    /// `StencilGroup::cold`).
+    pub fn data_offsets(&self) -> impl Iterator<Item = usize> + '_ {
+        self.slots.iter().map(|s| self.data_base + s.data as usize)
+    }
 }
 
 /// A trace's [`Layout`], made by [`Emitter::plan`] with every instruction

@@ -123,6 +123,46 @@ pub fn rows(layout: &FrameLayout, code: &[u8]) -> Vec<(u32, CallFrameInstruction
     }
 }
 
+/// The frame layout of a stencil's cold code (the blocks a hot/cold split
+/// moved to the data area), as [`FrameLayout::Precomputed`] rows from
+/// [`cold_states`]; [`FrameLayout::Detect`] where those cannot be found.
+pub fn cold_frame(hot: &[u8], cold_from_hot: i64, cold: &[u8]) -> FrameLayout {
+    match cold_states(hot, cold_from_hot, cold) {
+        Some(states) => FrameLayout::Precomputed(rows_from_states(&states).into()),
+        None => FrameLayout::Detect,
+    }
+}
+
+/// The frame at each reachable instruction of a stencil's cold code.
+///
+/// Cold code is part of the same LLVM function as its hot stencil, so it
+/// runs in the frame the hot code had where it jumped there: this follows
+/// `hot` from its entry ([`frame_analysis::analyse_from`]), takes the frame
+/// at each jump that lands in `cold` (which starts `cold_from_hot` bytes
+/// after `hot`'s start, as installed), and follows `cold` from those
+/// entries. (The stencil objects carry no CFI to take it from instead:
+/// templates are `nounwind`, so LLVM emits no `.eh_frame`.) `None` if
+/// either part cannot be followed or the hot code never jumps into `cold`.
+pub fn cold_states(
+    hot: &[u8],
+    cold_from_hot: i64,
+    cold: &[u8],
+) -> Option<Vec<(usize, FrameState)>> {
+    let hot = frame_analysis::analyse_from(hot, &[(0, FrameState::entry())])?;
+    let entries: Vec<(usize, FrameState)> = hot
+        .exits
+        .into_iter()
+        .filter_map(|(target, state)| {
+            let at = usize::try_from(target.checked_sub(cold_from_hot)?).ok()?;
+            (at < cold.len()).then_some((at, state))
+        })
+        .collect();
+    if entries.is_empty() {
+        return None;
+    }
+    Some(frame_analysis::analyse_from(cold, &entries)?.states)
+}
+
 /// CFI rows for the states [`frame_analysis::analyse`] found: one change
 /// wherever an instruction's frame differs from the one before it.
 fn rows_from_states(states: &[(usize, FrameState)]) -> Vec<(u32, CallFrameInstruction)> {
@@ -315,10 +355,14 @@ mod tests {
     /// calls happen inside an rbp frame (CFA = rbp + 16) when frame pointers
     /// are kept, or at a known, 16-byte aligned rsp depth under ghc, and
     /// every tail jump or return leaves with the entry frame (CFA = rsp + 8).
+    /// A split stencil's cold code, installed after its hot code as the
+    /// emitter installs it, is followed from the hot code's jumps into it
+    /// ([`cold_states`]) and checked the same way; its jumps back into the
+    /// hot code arrive with the frame the hot code has there.
     #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
     #[test]
     fn analysis_of_every_host_stencil_matches_llvms_disassembly() {
-        use crate::abi::stencil::{CallConv, HoleKind, StencilGroup};
+        use crate::abi::stencil::{CallConv, HoleKind, HoleValue, StencilGroup};
         use crate::abi::uop::Uop;
         use crate::jit::debug::x86_decode::decode;
         use crate::jit::stencils::HOST;
@@ -327,6 +371,8 @@ mod tests {
         let text = include_str!(concat!(env!("OUT_DIR"), "/host_stencils.rs"));
         // NAME -> [(offset, mnemonic)] from `// NAME: N bytes of code` blocks.
         let mut listings: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
+        // NAME -> [(data offset, mnemonic)] of its cold code (`data N:`).
+        let mut cold_listings: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
         let mut current = None;
         for line in text.lines() {
             let Some(c) = line.strip_prefix("// ") else {
@@ -346,6 +392,13 @@ mod tests {
             let Some((off, rest)) = insn.trim_start().split_once(": ") else {
                 continue;
             };
+            if let Some(off) = off.strip_prefix("data ") {
+                if let Ok(off) = usize::from_str_radix(off, 16) {
+                    let mnemonic = rest.get(30..).unwrap_or("").trim();
+                    cold_listings.entry(name).or_default().push((off, mnemonic));
+                }
+                continue;
+            }
             let Ok(off) = usize::from_str_radix(off, 16) else {
                 continue; // `data 0000: ...` lines
             };
@@ -360,7 +413,29 @@ mod tests {
             groups.push((u.name(), g));
         }
         let frames_kept = HOST.cc != CallConv::Ghc;
+        let split = groups.iter().filter(|(_, g)| g.cold.is_some()).count();
+        let check_call = |name: &str, off: usize, mnemonic: &str, state: &FrameState| {
+            let rbp_saved = state.saved_at(6) == Some(-16);
+            if mnemonic.starts_with("call") && frames_kept {
+                assert!(
+                    state.cfa_rbp && state.cfa_offset == 16 && rbp_saved,
+                    "{name}+{off:#x} {mnemonic}: {state:?}"
+                );
+            }
+            // Without frame pointers (ghc passes `frame` in rbp), a
+            // call happens at a known rsp depth with the stack aligned
+            // to 16 bytes, so the CFA is rsp + depth: exact.
+            if mnemonic.starts_with("call") && !frames_kept {
+                assert!(
+                    !state.cfa_rbp
+                        && state.depth == Some(state.cfa_offset)
+                        && state.cfa_offset % 16 == 0,
+                    "{name}+{off:#x} {mnemonic}: {state:?}"
+                );
+            }
+        };
         let mut checked = 0;
+        let mut cold_checked = 0;
         for (name, group) in groups {
             let body = group.code.body;
             if body.is_empty() {
@@ -393,24 +468,7 @@ mod tests {
                 let Some(state) = states.get(&off) else {
                     continue;
                 };
-                let rbp_saved = state.saved_at(6) == Some(-16);
-                if mnemonic.starts_with("call") && frames_kept {
-                    assert!(
-                        state.cfa_rbp && state.cfa_offset == 16 && rbp_saved,
-                        "{name}+{off:#x} {mnemonic}: {state:?}"
-                    );
-                }
-                // Without frame pointers (ghc passes `frame` in rbp), a
-                // call happens at a known rsp depth with the stack aligned
-                // to 16 bytes, so the CFA is rsp + depth: exact.
-                if mnemonic.starts_with("call") && !frames_kept {
-                    assert!(
-                        !state.cfa_rbp
-                            && state.depth == Some(state.cfa_offset)
-                            && state.cfa_offset % 16 == 0,
-                        "{name}+{off:#x} {mnemonic}: {state:?}"
-                    );
-                }
+                check_call(name, off, mnemonic, state);
                 // A jump to another stencil leaves with the entry frame; a
                 // jump into the stencil's own cold code (`Data`, split off
                 // into the data area: build-support's `cold`) stays in its
@@ -424,7 +482,80 @@ mod tests {
                 }
             }
             checked += 1;
+            let Some((cold_at, cold_len)) = group.cold else {
+                continue;
+            };
+            // Install the cold code as the emitter does: in the data, after
+            // all code; the hot code's `Data` jumps reach it there.
+            let (cold_at, cold_len) = (cold_at as usize, cold_len as usize);
+            let data_at = body.len().next_multiple_of(64) + 64;
+            let mut hot = body.to_vec();
+            for h in group.code.holes {
+                if h.kind == HoleKind::Rel32 {
+                    let at = h.offset as usize;
+                    let rel = match h.value {
+                        HoleValue::Data => data_at as i64 + h.addend - at as i64,
+                        _ => 0x4000_0000,
+                    };
+                    hot[at..at + 4].copy_from_slice(&(rel as i32).to_le_bytes());
+                }
+            }
+            let mut cold = group.data.body[cold_at..cold_at + cold_len].to_vec();
+            for h in group.data.holes {
+                let at = (h.offset as usize).wrapping_sub(cold_at);
+                if h.kind == HoleKind::Rel32 && at < cold_len {
+                    cold[at..at + 4].copy_from_slice(&0x4000_0000_i32.to_le_bytes());
+                }
+            }
+            let cold_states: BTreeMap<usize, FrameState> =
+                cold_states(&hot, (data_at + cold_at) as i64, &cold)
+                    .unwrap_or_else(|| panic!("{name}: cold code analysis gave up"))
+                    .into_iter()
+                    .collect();
+            let cold_listing = &cold_listings[name];
+            let mut reached = 0;
+            for &(off, mnemonic) in cold_listing {
+                let Some(state) = off.checked_sub(cold_at).and_then(|o| cold_states.get(&o)) else {
+                    continue;
+                };
+                reached += 1;
+                let name = format!("{name}.cold");
+                check_call(&name, off, mnemonic, state);
+                // A jump back into the hot code (`Code`) lands where the
+                // hot code has the same frame; one to another stencil
+                // leaves with the entry frame.
+                if let Some(addend) = mnemonic.split_once("Rel32 Code").map(|(_, a)| a) {
+                    let addend = addend.replace(' ', "");
+                    let back = match addend.split_at(addend.len().min(1)) {
+                        ("+", n) => i64::from_str_radix(n.trim_start_matches("0x"), 16),
+                        ("-", n) => i64::from_str_radix(n.trim_start_matches("0x"), 16).map(|v| -v),
+                        _ => Ok(0),
+                    }
+                    .unwrap_or_else(|_| panic!("{name}+{off:#x}: addend {addend}"))
+                        + 4;
+                    assert_eq!(
+                        states.get(&(back as usize)),
+                        Some(state),
+                        "{name}+{off:#x} {mnemonic}: back into the hot code at {back:#x}"
+                    );
+                } else if mnemonic.starts_with("ret")
+                    || (mnemonic.starts_with("jmp")
+                        && mnemonic.contains("Rel32")
+                        && !mnemonic.contains("Rel32 Data"))
+                {
+                    assert!(
+                        !state.cfa_rbp && state.cfa_offset == 8 && state.saved.is_empty(),
+                        "{name}+{off:#x} {mnemonic}: {state:?}"
+                    );
+                }
+            }
+            assert!(reached > 0, "{name}: no cold instruction reached");
+            cold_checked += 1;
         }
         assert!(checked > 10, "only {checked} stencils checked");
+        assert_eq!(
+            cold_checked, split,
+            "every split stencil's cold code checked"
+        );
     }
 }

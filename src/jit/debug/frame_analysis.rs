@@ -62,20 +62,58 @@ pub fn dwarf_register(x86: u8) -> u16 {
 /// The frame state at every reachable instruction of `code`, in address
 /// order, or `None` if the code cannot be followed.
 pub fn analyse(code: &[u8]) -> Option<Vec<(usize, FrameState)>> {
+    analyse_from(code, &[(0, FrameState::entry())]).map(|a| a.states)
+}
+
+/// What [`analyse_from`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Analysis {
+    /// The frame at every reachable instruction, in address order.
+    pub states: Vec<(usize, FrameState)>,
+    /// Every jump that leaves the code (a patched hole: the next stencil,
+    /// an exit, or the stencil's own cold code in the data area): its
+    /// target relative to the code's start (`next instruction + rel`), and
+    /// the frame there.
+    pub exits: Vec<(i64, FrameState)>,
+}
+
+/// Follows `code` from each of `entries` (an offset and the frame there):
+/// [`analyse`] starts at offset 0 with [`FrameState::entry`]; a stencil's
+/// cold code starts wherever its hot code jumps into it, with the frame
+/// the hot code had at that jump. `None` if the code cannot be followed or
+/// an entry lies outside it.
+pub fn analyse_from(code: &[u8], entries: &[(usize, FrameState)]) -> Option<Analysis> {
     if code.is_empty() {
-        return Some(Vec::new());
+        return Some(Analysis {
+            states: Vec::new(),
+            exits: Vec::new(),
+        });
     }
     let mut states: Vec<Option<FrameState>> = vec![None; code.len()];
-    states[0] = Some(FrameState::entry());
-    let mut work = vec![0usize];
+    let mut work = Vec::with_capacity(entries.len());
+    for (at, state) in entries {
+        match states.get_mut(*at)? {
+            Some(existing) if existing != state => return None,
+            Some(_) => {}
+            slot @ None => {
+                *slot = Some(state.clone());
+                work.push(*at);
+            }
+        }
+    }
+    let mut exits = Vec::new();
     while let Some(at) = work.pop() {
         let insn = decode(&code[at..])?;
         let next = at + insn.len;
         let after = step(states[at].as_ref()?, insn.effect)?;
-        let target = |rel: i64| {
+        let mut target = |rel: i64| {
             let t = next as i64 + rel;
             // Jumps leaving the range (patched holes) are not followed.
-            (0..code.len() as i64).contains(&t).then_some(t as usize)
+            let inside = (0..code.len() as i64).contains(&t);
+            if !inside {
+                exits.push((t, after.clone()));
+            }
+            inside.then_some(t as usize)
         };
         let (fall, jump) = match insn.effect {
             Effect::Ret | Effect::Stop => (None, None),
@@ -99,13 +137,15 @@ pub fn analyse(code: &[u8]) -> Option<Vec<(usize, FrameState)>> {
             }
         }
     }
-    Some(
-        states
+    exits.sort_by_key(|&(t, _)| t);
+    Some(Analysis {
+        states: states
             .into_iter()
             .enumerate()
             .filter_map(|(at, s)| s.map(|s| (at, s)))
             .collect(),
-    )
+        exits,
+    })
 }
 
 /// The frame after one instruction.

@@ -79,6 +79,7 @@ const TRAMPOLINE: StencilGroup =
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     };
 
 const FATAL_ERROR: StencilGroup =
@@ -106,6 +107,7 @@ const FATAL_ERROR: StencilGroup =
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     };
 
 static UOPS: [StencilGroup; 17] = [
@@ -127,6 +129,7 @@ static UOPS: [StencilGroup; 17] = [
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     },
     // LOAD_FAST:
     // mov eax, offset _JIT_OPARG
@@ -162,6 +165,7 @@ static UOPS: [StencilGroup; 17] = [
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     },
     // STORE_FAST:
     // sub rsi, 8
@@ -197,6 +201,7 @@ static UOPS: [StencilGroup; 17] = [
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     },
     // LOAD_CONST:
     // movabs rax, offset _JIT_OPERAND
@@ -231,6 +236,7 @@ static UOPS: [StencilGroup; 17] = [
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     },
     // POP_TOP:
     // sub rsi, 8
@@ -277,6 +283,7 @@ static UOPS: [StencilGroup; 17] = [
             }],
         },
         data_align: 8,
+        cold: None,
     },
     // GUARD_BOTH_INT:
     // mov rax, qword ptr [rsi - 8]
@@ -312,6 +319,7 @@ static UOPS: [StencilGroup; 17] = [
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     },
     // BINARY_OP_ADD_INT:
     // mov rax, qword ptr [rsi - 16]
@@ -351,6 +359,7 @@ static UOPS: [StencilGroup; 17] = [
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     },
     // BINARY_OP_SUBTRACT_INT:
     // mov rax, qword ptr [rsi - 16]
@@ -389,6 +398,7 @@ static UOPS: [StencilGroup; 17] = [
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     },
     // BINARY_OP_MULTIPLY_INT:
     // mov rax, qword ptr [rsi - 16]
@@ -430,6 +440,7 @@ static UOPS: [StencilGroup; 17] = [
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     },
     // COMPARE_OP_INT:
     // mov rax, qword ptr [rsi - 16]
@@ -477,6 +488,7 @@ static UOPS: [StencilGroup; 17] = [
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     },
     // GUARD_IS_TRUE_POP:
     // sub rsi, 8
@@ -521,6 +533,7 @@ static UOPS: [StencilGroup; 17] = [
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     },
     // GUARD_IS_FALSE_POP:
     // sub rsi, 8
@@ -565,6 +578,7 @@ static UOPS: [StencilGroup; 17] = [
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     },
     // SET_IP:
     // mov dword ptr [rdi + 40], offset _JIT_OPARG
@@ -596,6 +610,7 @@ static UOPS: [StencilGroup; 17] = [
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     },
     // JUMP_TO_TOP:
     // jmp _JIT_TOP
@@ -615,6 +630,7 @@ static UOPS: [StencilGroup; 17] = [
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     },
     // EXIT_TRACE:
     // movabs rax, offset _JIT_EXECUTOR
@@ -687,6 +703,7 @@ static UOPS: [StencilGroup; 17] = [
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     },
     // DEOPT:
     // mov dword ptr [rdi + 40], offset _JIT_TARGET
@@ -711,6 +728,7 @@ static UOPS: [StencilGroup; 17] = [
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     },
     // ERROR_POP_N:
     // mov ecx, offset _JIT_OPARG
@@ -750,5 +768,6 @@ static UOPS: [StencilGroup; 17] = [
             holes: &[],
         },
         data_align: 8,
+        cold: None,
     },
 ];
