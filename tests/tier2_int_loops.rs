@@ -10,7 +10,7 @@
 
 mod vm_common;
 
-use vm_common::{cpjit_tier2, tier2_program};
+use vm_common::{assert_exact_and_clean, cpjit_tier2, cpjit_tier2_dumped, tier2_program};
 
 /// Runs `int_bits.py` in `mode` with a trace dump into a file named after
 /// `tag` (tests run in parallel); returns the status, stdout, stderr and dump.
@@ -105,22 +105,9 @@ fn in_place_multiply_adds_are_one_uop_and_exact_at_both_exits() {
     let reference = cpjit_tier2("1", &file, &[], &[]);
     assert_eq!(reference.status, 0, "{}", reference.stderr);
     for mode in ["uops", "jit"] {
-        let dump = std::env::temp_dir().join(format!(
-            "cpjit-int-mul-add-{}-{mode}.txt",
-            std::process::id()
-        ));
-        let d = dump.to_string_lossy().into_owned();
-        let r = cpjit_tier2(mode, &file, &["--leak-check", "--dump-traces", &d], &[]);
-        let text = std::fs::read_to_string(&dump).unwrap_or_default();
-        let _ = std::fs::remove_file(&dump);
+        let (r, text) = cpjit_tier2_dumped(mode, &file, &[]);
+        assert_exact_and_clean(mode, &r, &reference.stdout);
         let what = format!("--tier {mode}:\n{}", r.stderr);
-        assert_eq!(r.status, 0, "{what}");
-        assert_eq!(r.stdout, reference.stdout, "{what}");
-        assert!(
-            r.stderr
-                .contains("cpjit-leak-check: live objects at exit: 0"),
-            "{what}"
-        );
         for fused in [
             "_INPLACE_MUL_ADD_INT_CONST_LOCAL x, const 3, const 1 ",
             "_INPLACE_MUL_ADD_INT_LOCAL_CONST x, const 1, const 1000 ",

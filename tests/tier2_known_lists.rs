@@ -10,7 +10,7 @@
 
 mod vm_common;
 
-use vm_common::{cpjit_tier2, tier2_program};
+use vm_common::{assert_exact_and_clean, cpjit_tier2, cpjit_tier2_dumped, tier2_program};
 
 #[test]
 fn known_list_subscripts_are_exact_at_every_exit_in_both_tier2_modes() {
@@ -18,22 +18,9 @@ fn known_list_subscripts_are_exact_at_every_exit_in_both_tier2_modes() {
     let reference = cpjit_tier2("1", &file, &[], &[]);
     assert_eq!(reference.status, 0, "{}", reference.stderr);
     for mode in ["uops", "jit"] {
-        let dump = std::env::temp_dir().join(format!(
-            "cpjit-known-lists-{}-{mode}.txt",
-            std::process::id()
-        ));
-        let d = dump.to_string_lossy().into_owned();
-        let r = cpjit_tier2(mode, &file, &["--leak-check", "--dump-traces", &d], &[]);
-        let text = std::fs::read_to_string(&dump).unwrap_or_default();
-        let _ = std::fs::remove_file(&dump);
+        let (r, text) = cpjit_tier2_dumped(mode, &file, &[]);
+        assert_exact_and_clean(mode, &r, &reference.stdout);
         let what = format!("--tier {mode}:\n{}", r.stderr);
-        assert_eq!(r.status, 0, "{what}");
-        assert_eq!(r.stdout, reference.stdout, "{what}");
-        assert!(
-            r.stderr
-                .contains("cpjit-leak-check: live objects at exit: 0"),
-            "{what}"
-        );
         for known in [
             "_STORE_SUBSCR_LIST_INT_KNOWN",
             "_BINARY_SUBSCR_LIST_INT_KNOWN ",

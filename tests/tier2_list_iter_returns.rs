@@ -11,7 +11,9 @@ mod vm_common;
 
 use std::path::Path;
 use std::process::Command;
-use vm_common::{cpjit_tier2, have_python, tier2_program, Run};
+use vm_common::{
+    assert_exact_and_clean, cpjit_tier2, cpjit_tier2_dumped, have_python, tier2_program,
+};
 
 /// Function-entry traces after a few calls, so short programs make them.
 const ENV: &[(&str, &str)] = &[("CPJIT_CALL_THRESHOLD", "4")];
@@ -23,35 +25,6 @@ fn reference(file: &Path) -> String {
         return String::from_utf8_lossy(&o.stdout).into_owned();
     }
     cpjit_tier2("1", file, &[], ENV).stdout
-}
-
-/// Runs `file` in `mode` with `--stats --leak-check --dump-traces`; returns
-/// the run and the dump.
-fn run_dumped(mode: &str, file: &Path, tag: &str) -> (Run, String) {
-    let dump = std::env::temp_dir().join(format!(
-        "cpjit-s8-calls-{tag}-{}-{mode}.txt",
-        std::process::id()
-    ));
-    let d = dump.to_string_lossy().into_owned();
-    let r = cpjit_tier2(
-        mode,
-        file,
-        &["--stats", "--leak-check", "--dump-traces", &d],
-        ENV,
-    );
-    let text = std::fs::read_to_string(&dump).unwrap_or_default();
-    let _ = std::fs::remove_file(&dump);
-    (r, text)
-}
-
-fn assert_exact(mode: &str, r: &Run, want: &str) {
-    assert_eq!(r.status, 0, "--tier {mode}: {}", r.stderr);
-    assert_eq!(r.stdout, want, "--tier {mode}");
-    assert!(
-        r.stderr.contains("live objects at exit: 0"),
-        "--tier {mode}: a leak\n{}",
-        r.stderr
-    );
 }
 
 /// The traces of `text` (a dump) in function `name`.
@@ -73,8 +46,8 @@ fn list_iterators_are_made_and_freed_inline_exactly() {
     let want = reference(&file);
     assert!(want.contains("nested [0, 49,"), "{want}");
     for mode in ["uops", "jit"] {
-        let (r, text) = run_dumped(mode, &file, "iter");
-        assert_exact(mode, &r, &want);
+        let (r, text) = cpjit_tier2_dumped(mode, &file, ENV);
+        assert_exact_and_clean(mode, &r, &want);
         for f in ["make.<locals>.evaluate", "walk", "deep", "nested"] {
             assert!(
                 traces_in(&text, f)
@@ -112,8 +85,8 @@ fn returns_alone_only_where_the_stack_holds_just_the_value() {
     let want = reference(&file);
     assert!(want.contains("g 17711 0 144.0"), "{want}");
     for mode in ["uops", "jit"] {
-        let (r, text) = run_dumped(mode, &file, "ret");
-        assert_exact(mode, &r, &want);
+        let (r, text) = cpjit_tier2_dumped(mode, &file, ENV);
+        assert_exact_and_clean(mode, &r, &want);
         let fib = traces_in(&text, "fib").join("\n");
         assert!(fib.contains("_RETURN_CLEAN_ALONE "), "--tier {mode}\n{fib}");
         assert!(
@@ -149,8 +122,8 @@ fn base_cases_are_answered_without_the_call_exactly() {
         tier1.stdout
     );
     for mode in ["uops", "jit"] {
-        let (r, text) = run_dumped(mode, &file, "leaf");
-        assert_exact(mode, &r, &tier1.stdout);
+        let (r, text) = cpjit_tier2_dumped(mode, &file, ENV);
+        assert_exact_and_clean(mode, &r, &tier1.stdout);
         for f in ["down", "le"] {
             assert!(
                 traces_in(&text, f)

@@ -159,3 +159,39 @@ pub fn cpjit_tier2(mode: &str, file: &Path, args: &[&str], env: &[(&str, &str)])
     all.extend_from_slice(env);
     cpjit_run(mode, file, args, &all)
 }
+
+/// [`cpjit_tier2`] with `--stats --leak-check --dump-traces FILE` and `env`:
+/// the run, and the text of its trace dump (empty if none was written).
+pub fn cpjit_tier2_dumped(mode: &str, file: &Path, env: &[(&str, &str)]) -> (Run, String) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+    let dump = std::env::temp_dir().join(format!(
+        "cpjit-dump-{stem}-{}-{}-{mode}.txt",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let d = dump.to_string_lossy().into_owned();
+    let r = cpjit_tier2(
+        mode,
+        file,
+        &["--stats", "--leak-check", "--dump-traces", &d],
+        env,
+    );
+    let text = std::fs::read_to_string(&dump).unwrap_or_default();
+    let _ = std::fs::remove_file(&dump);
+    (r, text)
+}
+
+/// Asserts that `r`, a `--leak-check` run in `mode`, exited with 0, printed
+/// `want` and left no live object.
+pub fn assert_exact_and_clean(mode: &str, r: &Run, want: &str) {
+    let what = format!("--tier {mode}:\n{}", r.stderr);
+    assert_eq!(r.status, 0, "{what}");
+    assert_eq!(r.stdout, want, "{what}");
+    assert!(
+        r.stderr
+            .contains("cpjit-leak-check: live objects at exit: 0"),
+        "a leak; {what}"
+    );
+}
