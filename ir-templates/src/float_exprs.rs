@@ -190,15 +190,7 @@ fn item_slot<'ctx>(
 /// index `pushes` times (new references) and leaves for the exit.
 fn item_read(s: &mut B, known: bool, pushes: usize) -> R {
     let list = s.load_local(s.oparg()?, "list")?;
-    let fail = s.push_and_exit_block(|s| {
-        let index = s.encode_int(s.operand()?)?;
-        for _ in 0..pushes {
-            s.incref(list)?;
-            s.push(list)?;
-            s.push(index)?;
-        }
-        Ok(())
-    })?;
+    let fail = list_read_exit(s, list, 0, pushes, |s| s.operand())?;
     let slot = item_slot(s, list, known, Some(fail))?;
     let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
     guard_float_item(s, item, fail)?;
@@ -374,6 +366,32 @@ fn store_known_float(s: &mut B) -> R {
     store_into_float(s, slot, old, value)
 }
 
+/// The exit block of a failed list-item check: drops `drop` values, then
+/// pushes the list `list` and the tagged index `index(s)` (untagged, built
+/// in the block) `pushes` times (new references), as the list read the uop
+/// stands for would have, and leaves through `_JIT_JUMP_TARGET`.
+fn list_read_exit<'ctx, 'a>(
+    s: &mut B<'ctx, 'a>,
+    list: IntValue<'ctx>,
+    drop: u64,
+    pushes: usize,
+    index: impl FnOnce(&mut B<'ctx, 'a>) -> Result<IntValue<'ctx>, TemplateError>,
+) -> Result<BasicBlock<'ctx>, TemplateError> {
+    s.push_and_exit_block(|s| {
+        if drop > 0 {
+            s.drop_values(drop)?;
+        }
+        let index = index(s)?;
+        let index = s.encode_int(index)?;
+        for _ in 0..pushes {
+            s.incref(list)?;
+            s.push(list)?;
+            s.push(index)?;
+        }
+        Ok(())
+    })
+}
+
 /// `lst[operand] op= x` for the unboxed `x` on top (`lst` in
 /// `localsplus[oparg]`, checked to be a list unless `known`): a failed
 /// check drops `x` and pushes the list and the tagged index twice (new
@@ -381,16 +399,7 @@ fn store_known_float(s: &mut B) -> R {
 fn item_update(s: &mut B, op: Op, known: bool) -> R {
     let x = unboxed(s, s.peek(1)?)?;
     let list = s.load_local(s.oparg()?, "list")?;
-    let fail = s.push_and_exit_block(|s| {
-        s.drop_values(1)?;
-        let index = s.encode_int(s.operand()?)?;
-        for _ in 0..2 {
-            s.incref(list)?;
-            s.push(list)?;
-            s.push(index)?;
-        }
-        Ok(())
-    })?;
+    let fail = list_read_exit(s, list, 1, 2, |s| s.operand())?;
     let slot = item_slot(s, list, known, Some(fail))?;
     let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
     guard_float_item(s, item, fail)?;
@@ -492,15 +501,7 @@ fn check_float_items(s: &mut B) -> R {
     let b = s.llvm();
     let c = b.build_and(s.operand()?, s.const_i64(0xffff_ffff), "c")?;
     let d = b.build_right_shift(s.operand()?, s.const_i64(32), false, "d")?;
-    let fail = s.push_and_exit_block(|s| {
-        let index = s.encode_int(c)?;
-        for _ in 0..2 {
-            s.incref(list)?;
-            s.push(list)?;
-            s.push(index)?;
-        }
-        Ok(())
-    })?;
+    let fail = list_read_exit(s, list, 0, 2, |_| Ok(c))?;
     guard_kind_or(s, list, kind::LIST, Some(fail))?;
     let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list_obj")?;
     let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
