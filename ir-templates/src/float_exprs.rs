@@ -168,12 +168,7 @@ fn item_slot<'ctx>(
         guard_kind_or(s, list, kind::LIST, fail)?;
     }
     let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list_obj")?;
-    let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
-    let len = if len.get_type().get_bit_width() == 64 {
-        len
-    } else {
-        s.llvm().build_int_s_extend(len, s.i64(), "len64")?
-    };
+    let len = crate::uops::list_len_i64(s, obj)?;
     let i = s.operand()?;
     let in_bounds = s
         .llvm()
@@ -445,12 +440,7 @@ fn item_read_known_locals(s: &mut B) -> R {
         s.push(index)
     })?;
     let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list_obj")?;
-    let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
-    let len = if len.get_type().get_bit_width() == 64 {
-        len
-    } else {
-        s.llvm().build_int_s_extend(len, s.i64(), "len64")?
-    };
+    let len = crate::uops::list_len_i64(s, obj)?;
     let is_int = s.is_small_int(index)?;
     s.guard_or_branch(is_int, Some(fail))?;
     let i = s.decode_int(index)?;
@@ -504,12 +494,7 @@ fn check_float_items(s: &mut B) -> R {
     let fail = list_read_exit(s, list, 0, 2, |_| Ok(c))?;
     guard_kind_or(s, list, kind::LIST, Some(fail))?;
     let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list_obj")?;
-    let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
-    let len = if len.get_type().get_bit_width() == 64 {
-        len
-    } else {
-        s.llvm().build_int_s_extend(len, s.i64(), "len64")?
-    };
+    let len = crate::uops::list_len_i64(s, obj)?;
     guard_float_item_at(s, obj, len, c, fail)?;
     guard_float_item_at(s, obj, len, d, fail)?;
     s.continue_at(Exit::Continue)

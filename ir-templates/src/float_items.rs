@@ -110,12 +110,7 @@ fn inplace_store_item(s: &mut B) -> R {
     let value = s.pop()?;
     let list = s.load_local(s.oparg()?, "list")?;
     let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list_obj")?;
-    let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
-    let len = if len.get_type().get_bit_width() == 64 {
-        len
-    } else {
-        s.llvm().build_int_s_extend(len, s.i64(), "len64")?
-    };
+    let len = crate::uops::list_len_i64(s, obj)?;
     let i = s.decode_int(s.operand()?)?;
     let b = s.llvm();
     let neg = b.build_int_compare(IntPredicate::SLT, i, s.const_i64(0), "neg")?;

@@ -1717,12 +1717,7 @@ pub(crate) fn known_list_item_slot_or<'ctx>(
     TemplateError,
 > {
     let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list")?;
-    let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
-    let len = if len.get_type().get_bit_width() == 64 {
-        len
-    } else {
-        s.llvm().build_int_s_extend(len, s.i64(), "len64")?
-    };
+    let len = list_len_i64(s, obj)?;
     let i = s.decode_int(index)?;
     let b = s.llvm();
     let neg = b.build_int_compare(IntPredicate::SLT, i, s.const_i64(0), "neg")?;
@@ -2158,6 +2153,19 @@ fn for_iter_seq(s: &mut B, seq_kind: Seq) -> R {
 }
 
 // ----- sequences, unary operators, identity, int powers -----
+
+/// The length of the list object at `obj`, widened to i64.
+pub(crate) fn list_len_i64<'ctx>(
+    s: &mut B<'ctx, '_>,
+    obj: inkwell::values::PointerValue<'ctx>,
+) -> Result<IntValue<'ctx>, TemplateError> {
+    let len = s.load_field(obj, &ListObj::DESC, "len")?.into_int_value();
+    Ok(if len.get_type().get_bit_width() == 64 {
+        len
+    } else {
+        s.llvm().build_int_s_extend(len, s.i64(), "len64")?
+    })
+}
 
 /// A pointer-sized signed integer field widened to i64.
 fn sext_i64<'ctx>(s: &B<'ctx, '_>, v: IntValue<'ctx>) -> Result<IntValue<'ctx>, TemplateError> {
