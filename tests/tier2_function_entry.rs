@@ -11,7 +11,9 @@ mod vm_common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use vm_common::cpjit as cpjit_bin;
-use vm_common::{collect, cpjit_run, stat_after, tier2_program, Run};
+use vm_common::{
+    assert_exact_and_clean, collect, cpjit_run, cpjit_run_dumped, stat_after, tier2_program, Run,
+};
 
 /// `cpjit run --stats --tier MODE FILE` with `env` (default thresholds),
 /// which must succeed.
@@ -218,26 +220,8 @@ fn known_callees_and_clean_returns_are_used_and_left_exactly() {
     let tier1 = cpjit_run("1", &file, &["--leak-check"], &[]);
     assert_eq!(tier1.status, 0, "{}", tier1.stderr);
     for mode in ["uops", "jit"] {
-        let dump = std::env::temp_dir().join(format!(
-            "cpjit-known-calls-{}-{mode}.txt",
-            std::process::id()
-        ));
-        let d = dump.to_string_lossy().into_owned();
-        let r = cpjit_run(
-            mode,
-            &file,
-            &["--stats", "--leak-check", "--dump-traces", &d],
-            &[],
-        );
-        let text = std::fs::read_to_string(&dump).unwrap_or_default();
-        let _ = std::fs::remove_file(&dump);
-        assert_eq!(r.status, 0, "{mode}\n{}", r.stderr);
-        assert_eq!(r.stdout, tier1.stdout, "{mode}");
-        assert!(
-            r.stderr.contains("live objects at exit: 0"),
-            "{mode}\n{}",
-            r.stderr
-        );
+        let (r, text) = cpjit_run_dumped(mode, &file, &[]);
+        assert_exact_and_clean(mode, &r, &tier1.stdout);
         assert!(text.contains("_CALL_EXECUTOR_KNOWN "), "{mode}\n{text}");
         assert!(text.contains("_RETURN_CLEAN "), "{mode}\n{text}");
         assert!(text.contains("_PUSH_FRAME_KNOWN "), "{mode}\n{text}");
@@ -263,26 +247,8 @@ fn fixed_shape_calls_and_return_stubs_are_used_and_left_exactly() {
     let tier1 = cpjit_run("1", &file, &["--leak-check"], &[]);
     assert_eq!(tier1.status, 0, "{}", tier1.stderr);
     for mode in ["uops", "jit"] {
-        let dump = std::env::temp_dir().join(format!(
-            "cpjit-fixed-calls-{}-{mode}.txt",
-            std::process::id()
-        ));
-        let d = dump.to_string_lossy().into_owned();
-        let r = cpjit_run(
-            mode,
-            &file,
-            &["--stats", "--leak-check", "--dump-traces", &d],
-            &[],
-        );
-        let text = std::fs::read_to_string(&dump).unwrap_or_default();
-        let _ = std::fs::remove_file(&dump);
-        assert_eq!(r.status, 0, "{mode}\n{}", r.stderr);
-        assert_eq!(r.stdout, tier1.stdout, "{mode}");
-        assert!(
-            r.stderr.contains("live objects at exit: 0"),
-            "{mode}\n{}",
-            r.stderr
-        );
+        let (r, text) = cpjit_run_dumped(mode, &file, &[]);
+        assert_exact_and_clean(mode, &r, &tier1.stdout);
         for uop in [
             "_CALL_EXECUTOR_ARGS_1 ",
             "_CALL_EXECUTOR_LEAF_1 ",

@@ -160,9 +160,23 @@ pub fn cpjit_tier2(mode: &str, file: &Path, args: &[&str], env: &[(&str, &str)])
     cpjit_run(mode, file, args, &all)
 }
 
-/// [`cpjit_tier2`] with `--stats --leak-check --dump-traces FILE` and `env`:
-/// the run, and the text of its trace dump (empty if none was written).
+/// [`cpjit_run`] (default thresholds) with `--stats --leak-check
+/// --dump-traces FILE` and `env`: the run, and the text of its trace dump
+/// (empty if none was written).
+pub fn cpjit_run_dumped(mode: &str, file: &Path, env: &[(&str, &str)]) -> (Run, String) {
+    dumped(mode, file, |args| cpjit_run(mode, file, args, env))
+}
+
+/// [`cpjit_tier2`] (the tier-2 tests' thresholds) with `--stats
+/// --leak-check --dump-traces FILE` and `env`: the run, and the text of its
+/// trace dump (empty if none was written).
 pub fn cpjit_tier2_dumped(mode: &str, file: &Path, env: &[(&str, &str)]) -> (Run, String) {
+    dumped(mode, file, |args| cpjit_tier2(mode, file, args, env))
+}
+
+/// Runs `run` with `--stats --leak-check --dump-traces FILE` (FILE a fresh
+/// temporary path) and returns the run and the dump's text.
+fn dumped(mode: &str, file: &Path, run: impl FnOnce(&[&str]) -> Run) -> (Run, String) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let stem = file.file_stem().unwrap_or_default().to_string_lossy();
@@ -172,12 +186,7 @@ pub fn cpjit_tier2_dumped(mode: &str, file: &Path, env: &[(&str, &str)]) -> (Run
         NEXT.fetch_add(1, Ordering::Relaxed)
     ));
     let d = dump.to_string_lossy().into_owned();
-    let r = cpjit_tier2(
-        mode,
-        file,
-        &["--stats", "--leak-check", "--dump-traces", &d],
-        env,
-    );
+    let r = run(&["--stats", "--leak-check", "--dump-traces", &d]);
     let text = std::fs::read_to_string(&dump).unwrap_or_default();
     let _ = std::fs::remove_file(&dump);
     (r, text)
