@@ -474,3 +474,102 @@ fn gdb_backtrace_from_a_helper_names_the_uop_line_and_reaches_the_vm() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A float loop whose result escapes into a list: storing each sum boxes it,
+/// and once the float free list is empty the box comes from
+/// `cpjit_box_float`, called from a split stencil's cold code.
+const BOXES: &str = "\
+def f(n):
+    out = []
+    a = 0.5
+    i = 0
+    while i < n:
+        b = a + 1.25
+        out.append(b)
+        a = b
+        i = i + 1
+    return len(out)
+print(f(300))
+";
+
+#[test]
+fn gdb_backtrace_from_cold_code_names_the_split_uop_and_reaches_the_vm() {
+    let gdb = "/usr/bin/gdb";
+    if !std::path::Path::new(gdb).exists() {
+        eprintln!("SKIPPED: {gdb} is not installed");
+        return;
+    }
+    let split = cpjit::jit::stencils::HOST
+        .uops
+        .iter()
+        .any(|g| g.cold.is_some());
+    if !split {
+        eprintln!("SKIPPED: this target's stencils have no cold code");
+        return;
+    }
+    let dir = scratch("gdb-cold");
+    let prog = dir.join("boxes.py");
+    std::fs::write(&prog, BOXES).expect("write program");
+    let script = dir.join("bt.gdb");
+    // A backtrace at every call of the helper, from wherever it comes.
+    std::fs::write(
+        &script,
+        "set pagination off\n\
+         break cpjit::vm::tier2::helpers::cpjit_box_float\n\
+         commands\nbt 16\ncontinue\nend\nrun\n",
+    )
+    .expect("write gdb script");
+    let out = Command::new(gdb)
+        .args([
+            "-q",
+            "-batch",
+            "-nx",
+            "-iex",
+            "set debuginfod enabled off",
+            "-x",
+        ])
+        .arg(&script)
+        .args(["--args", CPJIT, "run", "--tier", "jit"])
+        .arg(&prog)
+        .output()
+        .expect("gdb runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = BOXES
+        .lines()
+        .position(|l| l.contains("a + 1.25"))
+        .expect("the addition")
+        + 1;
+    // Split the output into backtraces at each `#0`.
+    let mut bts: Vec<Vec<&str>> = Vec::new();
+    for l in text.lines().filter(|l| l.starts_with('#')) {
+        if l.starts_with("#0 ") {
+            bts.push(Vec::new());
+        }
+        if let Some(bt) = bts.last_mut() {
+            bt.push(l);
+        }
+    }
+    let from_cold: Vec<&Vec<&str>> = bts
+        .iter()
+        .filter(|bt| {
+            bt.get(1).is_some_and(|f| {
+                f.contains(&format!(" in cpjit:f:{line}:")) && f.contains(".cold ()")
+            })
+        })
+        .collect();
+    assert!(
+        !from_cold.is_empty(),
+        "no call of cpjit_box_float from a uop's cold code on line {line}: {text}"
+    );
+    for bt in from_cold {
+        assert!(bt[0].contains("cpjit_box_float"), "{bt:#?}");
+        // The cold code runs in its hot stencil's frame: the next frame out
+        // is the trace's caller, and unwinding goes on into the VM.
+        assert!(bt[2].contains("in cpjit:trampoline:f "), "{bt:#?}");
+        assert!(
+            bt.iter().any(|f| f.contains("cpjit::vm::run_source")),
+            "the unwinder gets through cold code to the VM: {bt:#?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
