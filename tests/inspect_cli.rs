@@ -89,6 +89,36 @@ fn show_prints_disassembly_holes_and_data() {
     assert!(arm.contains("ldr") || arm.contains("str"), "{arm}");
 }
 
+/// A split stencil's cold code (in its data) is disassembled after its hot
+/// code; the notes on data holes outside the cold code are not.
+#[test]
+fn show_disassembles_a_split_stencils_cold_code() {
+    use cpjit::abi::uop::Uop;
+    let uop = Uop::from_name("_STORE_FAST_UNBOXED_FLOAT").expect("a uop");
+    let Some((start, end)) = cpjit::jit::stencils::HOST.uops[uop as usize].cold else {
+        eprintln!("SKIPPED: this target's _STORE_FAST_UNBOXED_FLOAT is not split");
+        return;
+    };
+    let out = cpjit(&["stencils", "show", "_STORE_FAST_UNBOXED_FLOAT"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let code = text.split("code holes:").next().unwrap_or_default();
+    let heading = format!("cold code, in the data at {start:04x}..{end:04x}:");
+    let (_, cold) = code
+        .split_once(&heading)
+        .unwrap_or_else(|| panic!("{text}"));
+    let offsets: Vec<u32> = cold
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("data "))
+        .filter_map(|l| l.split_once(':'))
+        .filter_map(|(o, _)| u32::from_str_radix(o, 16).ok())
+        .collect();
+    assert_eq!(offsets.first(), Some(&start), "{text}");
+    assert!(offsets.iter().all(|o| (start..end).contains(o)), "{text}");
+    // Its helper calls are there (the box and the deallocation).
+    assert!(cold.contains("call"), "{text}");
+}
+
 #[test]
 fn unknown_uop_is_a_clear_error() {
     let out = cpjit(&["stencils", "show", "_NO_SUCH_UOP"]);

@@ -174,16 +174,38 @@ impl AvailableSet {
     }
 
     /// LLVM's disassembly of the group named `name`, as the generator wrote
-    /// it into the set's source (one line per instruction, holes annotated),
-    /// or `None` if the source has no such block.
+    /// it into the set's source (one line per instruction, holes annotated;
+    /// a split stencil's cold code after its hot code, as `data OFFSET:`
+    /// lines under a `cold code, in the data at START..END:` line), or
+    /// `None` if the source has no such block. The generator's notes on data
+    /// holes outside the cold code are left out.
     pub fn disassembly(&self, name: &str) -> Option<String> {
         let header = format!("// {name}: ");
         let mut lines = self.source.lines().skip_while(|l| !l.starts_with(&header));
         lines.next()?;
+        // The end of the cold code, once its heading has been read.
+        let mut cold_end = None;
         let text: Vec<&str> = lines
             .take_while(|l| l.starts_with("//   "))
             .map(|l| &l["//   ".len()..])
-            .filter(|l| !l.starts_with("data "))
+            .filter(|l| {
+                if let Some(range) = l.strip_prefix("cold code, in the data at ") {
+                    cold_end = range
+                        .trim_end_matches(':')
+                        .split_once("..")
+                        .and_then(|(_, end)| usize::from_str_radix(end, 16).ok());
+                    return true;
+                }
+                match l.strip_prefix("data ") {
+                    None => true,
+                    Some(rest) => {
+                        let offset = rest
+                            .split_once(':')
+                            .and_then(|(o, _)| usize::from_str_radix(o, 16).ok());
+                        matches!((offset, cold_end), (Some(o), Some(end)) if o < end)
+                    }
+                }
+            })
             .collect();
         Some(text.join("\n"))
     }
