@@ -32,6 +32,17 @@ import gen  # noqa: E402
 import outcome  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
+# Linux's limit on one argument (MAX_ARG_STRLEN, 32 pages): a longer `-c`
+# program cannot be passed at all (execve fails with E2BIG before cpjit
+# runs), so such inputs go through a file instead.
+MAX_ARG_STRLEN = 128 * 1024
+
+
+def as_arg(data):
+    """`data` as a `-c` argument's bytes: arguments are text, so invalid UTF-8
+    is replaced (a non-UTF-8 argv is an argument error, exit 2, not a
+    front-end test)."""
+    return data.decode("utf-8", "replace").encode("utf-8")
 
 TOKENS = [
     b"(", b")", b"[", b"]", b"{", b"}", b":", b",", b".", b";", b"=", b"==", b"+", b"-", b"*", b"**", b"/",
@@ -159,10 +170,8 @@ class Hostile:
         base = [self.args.cpjit, "run", "--tier", mode]
         if how == "stdin":
             o = outcome.run(base + ["-"], self.args.timeout, input_bytes=data)
-        elif how == "-c" and b"\x00" not in data:
-            # Arguments are text: invalid UTF-8 is replaced (a non-UTF-8 argv is an argument
-            # error, exit 2, not a front-end test).
-            o = outcome.run(base + ["-c", data.decode("utf-8", "replace")], self.args.timeout)
+        elif how == "-c" and b"\x00" not in data and len(as_arg(data)) < MAX_ARG_STRLEN:
+            o = outcome.run(base + ["-c", as_arg(data).decode("utf-8")], self.args.timeout)
         else:
             o = outcome.run(base + [path], self.args.timeout)
         crash = o.crash_kind()
