@@ -26,6 +26,9 @@ Validity is by construction, not by filtering:
   * a container being iterated is never mutated in the loop body;
   * a cost model bounds the total work, so each program finishes in well
     under a second under CPython.
+Half the programs end with a benchmark-shaped kernel (kernels.py: the loop
+shapes the tier-2 optimizer specialises most, perturbed mid-run), drawn from
+a generator of its own so the rest of the program does not depend on it.
 A program may end with a deliberate uncaught error (after printing), which
 is the only way one exits non-zero.
 
@@ -38,6 +41,8 @@ import argparse
 import random
 import sys
 
+import kernels
+
 VAR_BITS = 101
 """Every int variable (and int element of a container) is below 2**VAR_BITS in magnitude."""
 
@@ -46,6 +51,9 @@ INT_BUDGET = 600
 
 COST_BUDGET = 60000
 """Rough number of statement executions a program may cost."""
+
+KERNEL_CHANCE = 0.5
+"""How often a program ends with a benchmark-shaped kernel (kernels.py)."""
 
 INT, FLOAT, BOOL, NUM, STR, LIST, TUPLE, SEQ, DICT, FN = (
     "int", "float", "bool", "num", "str", "list", "tuple", "seq", "dict", "fn")
@@ -1280,6 +1288,11 @@ class Gen:
             self.emit("main()")
         else:
             self.emit(f"print(\"global\", {gname})")
+        # A benchmark-shaped kernel (kernels.py), from its own generator so
+        # that the rest of each seed's program is what it was before.
+        krng = random.Random(self.seed * 7919 + 17)
+        if krng.random() < KERNEL_CHANCE:
+            self.lines.extend(kernels.kernel(krng, self.fresh("kern")).splitlines())
         if self.chance(0.04) and not self.expected_error:
             self.emit(self.deliberate_error())
         if self.expected_error:
