@@ -272,22 +272,37 @@ impl Plan<'_> {
                 return Ok(());
             }
         }
-        self.emit_other(buf, base, executor)
+        // The plan's fields are passed by value (not `&mut self`), so that
+        // the fast path above keeps them in registers.
+        let (done, unchecked) = Self::emit_other(
+            e,
+            self.trace,
+            self.layout,
+            self.unchecked,
+            (buf, base, executor),
+        );
+        self.unchecked = unchecked;
+        done
     }
 
     /// [`Plan::emit`] for other sets than the host's, unverified sizes,
     /// a block of another size, and a trace the host's path gave up on.
+    /// Also returns whether the plan may still be emitted unchecked (not
+    /// once a path gave up on it).
     #[inline(never)]
-    fn emit_other(&mut self, buf: &mut [u8], base: u64, executor: u64) -> Result<(), JitError> {
-        let e = self.emitter;
-        let (trace, layout) = (self.trace, &mut *self.layout);
-        if self.unchecked && e.host && buf.len() == layout.total_size {
+    fn emit_other(
+        e: &Emitter,
+        trace: &[UopInstruction],
+        layout: &mut Layout,
+        unchecked: bool,
+        (buf, base, executor): (&mut [u8], u64, u64),
+    ) -> (Result<(), JitError>, bool) {
+        if unchecked && e.host && buf.len() == layout.total_size {
             // The host's path gave up: a value out of range (as below).
-            self.unchecked = false;
-            return e.emit_explained(trace, layout, buf, base, executor);
+            return (e.emit_explained(trace, layout, buf, base, executor), false);
         }
-        let Some(g) = e.generated.filter(|_| self.unchecked) else {
-            return e.emit_into(trace, layout, buf, base, executor);
+        let Some(g) = e.generated.filter(|_| unchecked) else {
+            return (e.emit_into(trace, layout, buf, base, executor), unchecked);
         };
         // The unchecked functions fill the data area in full (below), so
         // only the padding before it is zeroed.
@@ -320,14 +335,11 @@ impl Plan<'_> {
             }
         });
         match emitted {
-            Some(()) => Ok(()),
+            Some(()) => (Ok(()), true),
             // A value out of range (e.g. a symbol too far for a 32-bit
             // displacement): the table-driven path says which. It may redo
             // the layout, which is then no longer the plan's own.
-            None => {
-                self.unchecked = false;
-                e.emit_explained(trace, layout, buf, base, executor)
-            }
+            None => (e.emit_explained(trace, layout, buf, base, executor), false),
         }
     }
 }

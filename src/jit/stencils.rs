@@ -68,6 +68,7 @@ pub(crate) unsafe fn host_trace_planned<'a>(
     for ins in trace {
         // SAFETY: the caller keeps `trace_unchecked`'s contract.
         unsafe { s.set_instruction(ins) };
+        s.hide_base();
         generated::emit::uop(ins.opcode as usize, s)?;
     }
     s.clear_instruction();

@@ -130,7 +130,8 @@ fn main() -> Result<()> {
         let tables = std::env::var("CPJIT_BENCH_PATH").is_ok_and(|p| p == "tables");
         // `CPJIT_BENCH_MIX=recorded`: the recorded mix's traces of
         // `CPJIT_BENCH_BUCKET` (a label of `recorded::BUCKETS`, default
-        // `all`) instead, each emitted ITERS times.
+        // `all`) instead, each emitted ITERS times (with
+        // `CPJIT_BENCH_COPY=1`: copied, the memcpy side, instead).
         if std::env::var("CPJIT_BENCH_MIX").is_ok_and(|m| m == "recorded") {
             return emit_recorded_only(iters, tables);
         }
@@ -218,6 +219,21 @@ fn emit_recorded_only(iters: usize, tables: bool) -> Result<()> {
     };
     let recorded = recorded::traces()?;
     let mut blocks = Blocks::new(emitter, recorded.iter().flat_map(|r| &r.traces), lo, hi);
+    // `CPJIT_BENCH_COPY=1`: the memcpy side instead (one copy per trace
+    // of its block's bytes, as `measure_recorded` times it), to count its
+    // instructions too.
+    if std::env::var("CPJIT_BENCH_COPY").is_ok_and(|c| c == "1") {
+        let (srcs, mut dsts) = blocks.copies();
+        for _ in 0..iters {
+            copy_all(&mut dsts, &srcs);
+        }
+        println!(
+            "recorded mix, bucket {bucket}: {} traces, {} uops per round, copied {iters} times",
+            blocks.traces.len(),
+            blocks.uops
+        );
+        return Ok(());
+    }
     for _ in 0..iters {
         blocks.emit_all(emitter)?;
     }
@@ -292,21 +308,41 @@ impl<'a> Blocks<'a> {
         b
     }
 
+    /// Sources and destinations for the memcpy side: one of each per
+    /// block, of its size.
+    fn copies(&self) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+        let srcs = self.bufs.iter().map(|b| vec![0x90u8; b.len()]).collect();
+        let dsts = self.bufs.iter().map(|b| vec![0u8; b.len()]).collect();
+        (srcs, dsts)
+    }
+
     /// Plans and emits every trace into its block, as `compile` does
-    /// between allocating and installing.
+    /// between allocating and installing. The traces and blocks are
+    /// hidden from the optimizer once per round, as the memcpy side's
+    /// buffers are (`measure_recorded`), not once per trace: a
+    /// `black_box` per trace cost emission about 15 instructions per
+    /// trace (stores and reloads of the slices) that the copy did not pay.
     fn emit_all(&mut self, emitter: &Emitter) -> Result<()> {
-        for ((t, layout), buf) in self
+        let this = black_box(self);
+        for ((t, layout), buf) in this
             .traces
             .iter()
-            .zip(&mut self.layouts)
-            .zip(&mut self.bufs)
+            .zip(&mut this.layouts)
+            .zip(&mut this.bufs)
         {
             let base = buf.as_ptr() as u64;
-            emitter
-                .plan(black_box(t), layout)?
-                .emit(black_box(buf), base, 0x1000)?;
+            emitter.plan(t, layout)?.emit(buf, base, 0x1000)?;
         }
         Ok(())
+    }
+}
+
+/// The memcpy side of the recorded mix: each block's bytes copied from a
+/// source of its own to a destination of its own, hidden from the
+/// optimizer once per round (as [`Blocks::emit_all`] hides its traces).
+fn copy_all(dsts: &mut [Vec<u8>], srcs: &[Vec<u8>]) {
+    for (d, s) in black_box(dsts).iter_mut().zip(black_box(srcs)) {
+        d.copy_from_slice(s);
     }
 }
 
@@ -354,13 +390,8 @@ fn measure_recorded(set: &'static StencilSet, recorded: &[recorded::Recorded]) -
             continue;
         }
         let emit = best_per_call(budget, || blocks.emit_all(emitter).expect("emit"));
-        let srcs: Vec<Vec<u8>> = blocks.bufs.iter().map(|b| vec![0x90u8; b.len()]).collect();
-        let mut dsts: Vec<Vec<u8>> = blocks.bufs.iter().map(|b| vec![0u8; b.len()]).collect();
-        let copy = best_per_call(budget, || {
-            for (d, s) in black_box(&mut dsts).iter_mut().zip(black_box(&srcs)) {
-                d.copy_from_slice(s);
-            }
-        });
+        let (srcs, mut dsts) = blocks.copies();
+        let copy = best_per_call(budget, || copy_all(&mut dsts, &srcs));
         let n = blocks.traces.len();
         println!(
             "{:>7} {:>7} {:>8} {:>10.1} {:>9.1} {:>9} {:>12.0} {:>9.2} {:>12.0} {:>9.2}",
