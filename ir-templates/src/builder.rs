@@ -892,6 +892,15 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
     /// One test: rotated right by one, a small int has the sign bit set and
     /// NULL stays zero, so exactly the heap objects are positive.
     pub fn is_heap_object(&self, v: IntValue<'ctx>) -> Result<IntValue<'ctx>, TemplateError> {
+        let rotated = self.rotate_right_1(v)?;
+        Ok(self
+            .b
+            .build_int_compare(IntPredicate::SGT, rotated, self.const_i64(0), "is_obj")?)
+    }
+
+    /// `v` rotated right by one bit (`llvm.fshr(v, v, 1)`, one `ror`): the
+    /// tag bit becomes the sign bit.
+    pub fn rotate_right_1(&self, v: IntValue<'ctx>) -> Result<IntValue<'ctx>, TemplateError> {
         let name = "llvm.fshr";
         let intrinsic =
             Intrinsic::find(name).ok_or(TemplateError::MissingIntrinsic(name.to_string()))?;
@@ -905,9 +914,7 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
             .basic()
             .ok_or(TemplateError::Signature)?
             .into_int_value();
-        Ok(self
-            .b
-            .build_int_compare(IntPredicate::SGT, rotated, self.const_i64(0), "is_obj")?)
+        Ok(rotated)
     }
 
     /// `decref(v)` for a value known to be a heap object (a guard or the

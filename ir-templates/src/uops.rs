@@ -174,12 +174,16 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::RETURN_CLEAN_ALONE => return_clean_alone(s),
         Uop::RETURN_LOCAL_INT_ALONE => return_local_int_alone(s),
         Uop::GET_ITER_LIST => crate::list_iters::get_iter_list(s),
-        Uop::CALL_EXECUTOR_LEAF_1 => call_executor_leaf(s),
+        Uop::CALL_EXECUTOR_LEAF_1 => call_executor_leaf(s, 1, false),
         Uop::RETURN_LOCAL_CHECKED => return_local_checked(s),
         // s8-containers
         Uop::GUARD_CELL_BOUND
         | Uop::BINARY_SUBSCR_DICT_CELL_LOCAL
         | Uop::INPLACE_ADD_DICT_ITEM_CELL_CONST => crate::containers::build(uop, s),
+        // s9-fib
+        Uop::CALL_EXECUTOR_LEAF_ANY_1 | Uop::CALL_EXECUTOR_LEAF_ANY_2 => {
+            call_executor_leaf(s, uop.fixed_call_args().unwrap_or(1), true)
+        }
     }
 }
 
@@ -311,22 +315,59 @@ fn call_executor_args(s: &mut B, n: u32) -> R {
     call_executor_shaped(s, true, Some(n))
 }
 
-/// `_CALL_EXECUTOR_LEAF_1`: the callee's base case (`if a < K: return a`,
-/// `K` from its slot's `leaf_below`) answered without the call when the
-/// argument is a small int below `K` and the push would succeed (the
-/// recursion limit and the data stack's room, as the push checks them):
-/// the callable (a baked function, a heap object) is released and the
-/// argument replaces the call's three values. Else `_CALL_EXECUTOR_ARGS_1`.
-fn call_executor_leaf(s: &mut B) -> R {
+/// `_CALL_EXECUTOR_LEAF_1` (`any` false: the base case is `a < c` or
+/// `a <= c` and returns the argument) and `_CALL_EXECUTOR_LEAF_ANY_n` (any
+/// base case: it returns the slot's `leaf_ret`, a small int constant or
+/// argument `leaf_ret / 2`): the callee's base case answered without the
+/// call when argument `leaf_arg` (of `n`) is a small int from `leaf_lo` to
+/// `leaf_hi` and the push would succeed (the recursion limit and the data
+/// stack's room, as the push checks them): the callable (a baked function,
+/// a heap object) and the arguments that are not the result are released
+/// and the result replaces the call's `n + 2` values. Else
+/// `_CALL_EXECUTOR_ARGS_n`.
+///
+/// `_CALL_EXECUTOR_LEAF_1` tests `a <= leaf_hi` and the tag (no lower
+/// bound); the other range tests are one unsigned comparison: `a -
+/// leaf_lo` rotated right by one is `a`'s distance above `leaf_lo` for a
+/// small int `a` at or above it; 2^63 less its distance below, for a small
+/// int below it, which is more than the range's width (the distance from
+/// `a` up to `leaf_hi` is below 2^63: both are 63-bit ints); and at least
+/// 2^63 for any other word (an odd difference: the sign bit set), while the
+/// width is below 2^63.
+fn call_executor_leaf(s: &mut B, n: u32, any: bool) -> R {
     let slot = s.llvm().build_int_to_ptr(s.operand()?, s.ptr(), "slot")?;
-    let k = s
-        .load_field(slot, &CallTarget::DESC, "leaf_below")?
+    let hi = s
+        .load_field(slot, &CallTarget::DESC, "leaf_hi")?
         .into_int_value();
-    let arg = s.peek(1)?;
-    let is_int = s.is_small_int(arg)?;
-    let below = s
-        .llvm()
-        .build_int_compare(IntPredicate::SLT, arg, k, "below")?;
+    let sp = s.sp;
+    let args = s.word_at(sp, s.const_i64(-i64::from(n)))?;
+    let arg = if n == 1 {
+        s.peek(1)?
+    } else {
+        let i = s
+            .load_field(slot, &CallTarget::DESC, "leaf_arg")?
+            .into_int_value();
+        let i = s.llvm().build_int_z_extend(i, s.i64(), "leaf_arg")?;
+        let at = s.word_at(args, i)?;
+        s.llvm().build_load(s.i64(), at, "arg")?.into_int_value()
+    };
+    let in_range = if any {
+        let lo = s
+            .load_field(slot, &CallTarget::DESC, "leaf_lo")?
+            .into_int_value();
+        let b = s.llvm();
+        let width = b.build_int_sub(hi, lo, "width2")?;
+        let width = b.build_right_shift(width, s.const_i64(1), false, "width")?;
+        let above = b.build_int_sub(arg, lo, "above")?;
+        let distance = s.rotate_right_1(above)?;
+        s.llvm()
+            .build_int_compare(IntPredicate::ULE, distance, width, "in_range")?
+    } else {
+        let is_int = s.is_small_int(arg)?;
+        let b = s.llvm();
+        let below = b.build_int_compare(IntPredicate::SLE, arg, hi, "below")?;
+        b.build_and(is_int, below, "in_range")?
+    };
     let remaining = s
         .load_field(s.tstate, &ThreadState::DESC, "recursion_remaining")?
         .into_int_value();
@@ -349,24 +390,71 @@ fn call_executor_leaf(s: &mut B) -> R {
     let new_top_bits = b.build_ptr_to_int(new_top, s.i64(), "new_top")?;
     let limit_bits = b.build_ptr_to_int(limit, s.i64(), "limit")?;
     let fits = b.build_int_compare(IntPredicate::ULE, new_top_bits, limit_bits, "fits")?;
-    let mut leaf = b.build_and(is_int, below, "leaf")?;
+    let mut leaf = in_range;
     for c in [deeper, fits] {
         leaf = s.llvm().build_and(leaf, c, "leaf")?;
     }
-    let sp = s.sp;
     s.if_then(leaf, |s| {
-        let base = s.word_at(sp, s.const_i64(-3))?;
+        let rv = if any {
+            leaf_result(s, slot, args, n)?
+        } else {
+            arg
+        };
+        let base = s.word_at(sp, s.const_i64(-i64::from(n + 2)))?;
         let callable = s
             .llvm()
             .build_load(s.i64(), base, "callable")?
             .into_int_value();
         s.decref_obj(callable)?;
-        s.llvm().build_store(base, arg)?;
-        s.sp = s.word_at(sp, s.const_i64(-2))?;
+        s.llvm().build_store(base, rv)?;
+        s.sp = s.word_at(sp, s.const_i64(-i64::from(n + 1)))?;
         s.continue_at(Exit::Continue)
     })?;
     s.sp = sp;
-    call_executor_args(s, 1)
+    call_executor_args(s, n)
+}
+
+/// The result of a base case answered by `_CALL_EXECUTOR_LEAF_ANY_n`: the
+/// slot's `leaf_ret` when it is a small int, else argument `leaf_ret / 2`
+/// of the `n` at `args` (its reference moves to the result). Releases the
+/// other arguments (with one argument, the compared small int: nothing).
+fn leaf_result<'ctx>(
+    s: &mut B<'ctx, '_>,
+    slot: inkwell::values::PointerValue<'ctx>,
+    args: inkwell::values::PointerValue<'ctx>,
+    n: u32,
+) -> Result<IntValue<'ctx>, TemplateError> {
+    let ret = s
+        .load_field(slot, &CallTarget::DESC, "leaf_ret")?
+        .into_int_value();
+    let is_const = s.is_small_int(ret)?;
+    let b = s.llvm();
+    let j = b.build_right_shift(ret, s.const_i64(1), false, "j")?;
+    // A constant's bits are no index: read argument 0 instead (unused).
+    let j = b
+        .build_select(is_const, s.const_i64(0), j, "j")?
+        .into_int_value();
+    let at = s.word_at(args, j)?;
+    let b = s.llvm();
+    let moved = b.build_load(s.i64(), at, "moved")?.into_int_value();
+    let rv = b.build_select(is_const, ret, moved, "rv")?.into_int_value();
+    if n > 1 {
+        let not_const = s.llvm().build_not(is_const, "not_const")?;
+        for i in 0..n {
+            let at = s.word_at(args, s.const_i64(i64::from(i)))?;
+            let b = s.llvm();
+            let v = b.build_load(s.i64(), at, "arg")?.into_int_value();
+            let is_j =
+                b.build_int_compare(IntPredicate::EQ, j, s.const_i64(i64::from(i)), "is_j")?;
+            let kept = b.build_and(not_const, is_j, "kept")?;
+            // The kept argument is the result: release a small int instead.
+            let v = b
+                .build_select(kept, s.const_i64(1), v, "dropped")?
+                .into_int_value();
+            s.xdecref(v)?;
+        }
+    }
+    Ok(rv)
 }
 
 /// The body of [`call_executor`] and [`call_executor_args`]: `fixed` is the
