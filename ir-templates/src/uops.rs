@@ -363,52 +363,37 @@ fn call_executor_leaf(s: &mut B, n: u32, any: bool) -> R {
         s.llvm()
             .build_int_compare(IntPredicate::ULE, distance, width, "in_range")?
     } else {
-        let is_int = s.is_small_int(arg)?;
-        let b = s.llvm();
-        let below = b.build_int_compare(IntPredicate::SLE, arg, hi, "below")?;
-        b.build_and(is_int, below, "in_range")?
+        // The comparison first: most calls that are not the base case
+        // leave after it.
+        s.llvm()
+            .build_int_compare(IntPredicate::SLE, arg, hi, "below")?
     };
-    let remaining = s
-        .load_field(s.tstate, &ThreadState::DESC, "recursion_remaining")?
-        .into_int_value();
-    let frame_words = s
-        .load_field(slot, &CallTarget::DESC, "frame_words")?
-        .into_int_value();
-    let top = s
-        .load_field(s.tstate, &ThreadState::DESC, "data_top")?
-        .into_pointer_value();
-    let limit = s
-        .load_field(s.tstate, &ThreadState::DESC, "data_limit")?
-        .into_pointer_value();
-    let b = s.llvm();
-    let deeper =
-        b.build_int_compare(IntPredicate::SGT, remaining, s.i32().const_zero(), "deeper")?;
-    let words = b.build_int_z_extend(frame_words, s.i64(), "words")?;
-    let words = b.build_int_add(words, s.const_i64(FRAME_HEADER_WORDS as i64), "frame_size")?;
-    let new_top = s.word_at(top, words)?;
-    let b = s.llvm();
-    let new_top_bits = b.build_ptr_to_int(new_top, s.i64(), "new_top")?;
-    let limit_bits = b.build_ptr_to_int(limit, s.i64(), "limit")?;
-    let fits = b.build_int_compare(IntPredicate::ULE, new_top_bits, limit_bits, "fits")?;
-    let mut leaf = in_range;
-    for c in [deeper, fits] {
-        leaf = s.llvm().build_and(leaf, c, "leaf")?;
-    }
-    s.if_then(leaf, |s| {
-        let rv = if any {
-            leaf_result(s, slot, args, n)?
+    s.if_then(in_range, |s| {
+        // (`_CALL_EXECUTOR_LEAF_ANY_n`'s range test covered the tag.)
+        let is_int = if any {
+            in_range
         } else {
-            arg
+            s.is_small_int(arg)?
         };
-        let base = s.word_at(sp, s.const_i64(-i64::from(n + 2)))?;
-        let callable = s
-            .llvm()
-            .build_load(s.i64(), base, "callable")?
-            .into_int_value();
-        s.decref_obj(callable)?;
-        s.llvm().build_store(base, rv)?;
-        s.sp = s.word_at(sp, s.const_i64(-i64::from(n + 1)))?;
-        s.continue_at(Exit::Continue)
+        s.if_then(is_int, |s| {
+            // A push that would fail fails the same way in tier 1's call.
+            let limits = frame_limits(s, slot)?;
+            s.guard(limits.ok, Exit::JumpTarget)?;
+            let rv = if any {
+                leaf_result(s, slot, args, n)?
+            } else {
+                arg
+            };
+            let base = s.word_at(sp, s.const_i64(-i64::from(n + 2)))?;
+            let callable = s
+                .llvm()
+                .build_load(s.i64(), base, "callable")?
+                .into_int_value();
+            s.decref_obj(callable)?;
+            s.llvm().build_store(base, rv)?;
+            s.sp = s.word_at(sp, s.const_i64(-i64::from(n + 1)))?;
+            s.continue_at(Exit::Continue)
+        })
     })?;
     s.sp = sp;
     call_executor_args(s, n)
@@ -501,6 +486,59 @@ fn call_executor_shaped(s: &mut B, known: bool, fixed: Option<u32>) -> R {
     s.continue_at(Exit::Continue)
 }
 
+/// What a frame push of the code whose `CallTarget` is at `slot` needs
+/// from the thread state (as `Vm::take_frame` checks it): the recursion
+/// budget left, the data stack's top and the top after the frame, and
+/// whether the push may happen (`ok`: the limit is not reached and the
+/// frame fits below `data_limit`).
+struct FrameLimits<'ctx> {
+    remaining: IntValue<'ctx>,
+    top: inkwell::values::PointerValue<'ctx>,
+    new_top: inkwell::values::PointerValue<'ctx>,
+    ok: IntValue<'ctx>,
+}
+
+/// Loads and tests the [`FrameLimits`] of a push of `slot`'s code.
+fn frame_limits<'ctx>(
+    s: &mut B<'ctx, '_>,
+    slot: inkwell::values::PointerValue<'ctx>,
+) -> Result<FrameLimits<'ctx>, TemplateError> {
+    let frame_words = s
+        .load_field(slot, &CallTarget::DESC, "frame_words")?
+        .into_int_value();
+    let remaining = s
+        .load_field(s.tstate, &ThreadState::DESC, "recursion_remaining")?
+        .into_int_value();
+    let top = s
+        .load_field(s.tstate, &ThreadState::DESC, "data_top")?
+        .into_pointer_value();
+    let limit = s
+        .load_field(s.tstate, &ThreadState::DESC, "data_limit")?
+        .into_pointer_value();
+    let b = s.llvm();
+    let below_limit = b.build_int_compare(
+        IntPredicate::SGT,
+        remaining,
+        s.i32().const_zero(),
+        "below_limit",
+    )?;
+    let words = b.build_int_z_extend(frame_words, s.i64(), "words")?;
+    let words = b.build_int_add(words, s.const_i64(FRAME_HEADER_WORDS as i64), "frame_size")?;
+    // The new top against the limit (both inside the data stack's block).
+    let new_top = s.word_at(top, words)?;
+    let b = s.llvm();
+    let new_top_bits = b.build_ptr_to_int(new_top, s.i64(), "new_top")?;
+    let limit_bits = b.build_ptr_to_int(limit, s.i64(), "limit")?;
+    let fits = b.build_int_compare(IntPredicate::ULE, new_top_bits, limit_bits, "fits")?;
+    let ok = s.llvm().build_and(below_limit, fits, "ok")?;
+    Ok(FrameLimits {
+        remaining,
+        top,
+        new_top,
+        ok,
+    })
+}
+
 /// The frame push of `_PUSH_FRAME` and `_CALL_EXECUTOR`: the call at
 /// `TARGET`, stack `[callable, NULL, args...]` with `oparg` arguments, of
 /// the code whose `CallTarget` is at `operand`. Returns the new frame, or
@@ -570,40 +608,18 @@ fn push_callee_frame<'ctx>(
         s.guard_or_branch(plain, Some(slow))?;
         s.object(callable)?
     };
-    let frame_words = s
-        .load_field(slot, &CallTarget::DESC, "frame_words")?
-        .into_int_value();
     let nlp32 = match fixed {
         Some(k) => s.i32().const_int(u64::from(k), false),
         None => s
             .load_field(slot, &CallTarget::DESC, "nlocalsplus")?
             .into_int_value(),
     };
-    let remaining = s
-        .load_field(s.tstate, &ThreadState::DESC, "recursion_remaining")?
-        .into_int_value();
-    let top = s
-        .load_field(s.tstate, &ThreadState::DESC, "data_top")?
-        .into_pointer_value();
-    let limit = s
-        .load_field(s.tstate, &ThreadState::DESC, "data_limit")?
-        .into_pointer_value();
-    let b = s.llvm();
-    let below_limit = b.build_int_compare(
-        IntPredicate::SGT,
+    let FrameLimits {
         remaining,
-        s.i32().const_zero(),
-        "below_limit",
-    )?;
-    let words = b.build_int_z_extend(frame_words, s.i64(), "words")?;
-    let words = b.build_int_add(words, s.const_i64(FRAME_HEADER_WORDS as i64), "frame_size")?;
-    // The new top against the limit (both inside the data stack's block).
-    let new_top = s.word_at(top, words)?;
-    let b = s.llvm();
-    let new_top_bits = b.build_ptr_to_int(new_top, s.i64(), "new_top")?;
-    let limit_bits = b.build_ptr_to_int(limit, s.i64(), "limit")?;
-    let fits = b.build_int_compare(IntPredicate::ULE, new_top_bits, limit_bits, "fits")?;
-    let mut ok = s.llvm().build_and(below_limit, fits, "ok")?;
+        top,
+        new_top,
+        mut ok,
+    } = frame_limits(s, slot)?;
     let globals = if known {
         s.load_field(func, &FunctionHead::DESC, "globals")?
             .into_int_value()
