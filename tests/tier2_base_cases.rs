@@ -6,25 +6,18 @@
 //! `_CALL_EXECUTOR_LEAF_ANY_1`, `_CALL_EXECUTOR_LEAF_ANY_2`). Both tier-2
 //! modes must print what CPython prints (bool, float, big-int, str and
 //! `None` arguments make the call; `RecursionError` at the same depth; a
-//! rebound name), leak nothing and use the uops.
+//! rebound name), leak nothing and use the uops (and
+//! `_LOAD_CONST_OBJ_PUSH_NULL` for the baked callee).
 
 mod vm_common;
 
 use std::process::Command;
 use vm_common::{
-    assert_exact_and_clean, cpjit_tier2, cpjit_tier2_dumped, have_python, tier2_program,
+    assert_exact_and_clean, cpjit_tier2, cpjit_tier2_dumped, have_python, tier2_program, traces_in,
 };
 
 /// Function-entry traces after a few calls, so short programs make them.
 const ENV: &[(&str, &str)] = &[("CPJIT_CALL_THRESHOLD", "4")];
-
-/// The traces of `text` (a dump) in function `name`.
-fn traces_in<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
-    let at = format!(" in {name} at line");
-    text.split("=== trace")
-        .filter(|t| t.lines().next().is_some_and(|l| l.contains(&at)))
-        .collect()
-}
 
 #[test]
 fn every_base_case_shape_is_answered_exactly() {
@@ -51,6 +44,8 @@ fn every_base_case_shape_is_answered_exactly() {
             );
         };
         uses("lt", "_CALL_EXECUTOR_LEAF_1");
+        // The baked callee and its NULL, one uop.
+        uses("lt", "_LOAD_CONST_OBJ_PUSH_NULL");
         for f in ["le_const", "eq_const", "const_first", "gt", "ge_neg"] {
             uses(f, "_CALL_EXECUTOR_LEAF_ANY_1");
         }

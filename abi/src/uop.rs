@@ -763,6 +763,10 @@ uops! {
     /// released and the result replaces the call's four values. Otherwise
     /// `_CALL_EXECUTOR_ARGS_2`.
     CALL_EXECUTOR_LEAF_ANY_2 = "_CALL_EXECUTOR_LEAF_ANY_2",
+    /// `_LOAD_CONST; _PUSH_NULL` of a heap constant that is not immortal
+    /// (`operand`; a baked callee before its arguments): pushes it (new
+    /// reference, no tag test) and NULL.
+    LOAD_CONST_OBJ_PUSH_NULL = "_LOAD_CONST_OBJ_PUSH_NULL",
 }
 
 /// The pattern of the s7-float uops of unboxed float expressions and float

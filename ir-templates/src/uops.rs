@@ -184,6 +184,7 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::CALL_EXECUTOR_LEAF_ANY_1 | Uop::CALL_EXECUTOR_LEAF_ANY_2 => {
             call_executor_leaf(s, uop.fixed_call_args().unwrap_or(1), true)
         }
+        Uop::LOAD_CONST_OBJ_PUSH_NULL => load_const_obj_push_null(s),
     }
 }
 
@@ -370,11 +371,7 @@ fn call_executor_leaf(s: &mut B, n: u32, any: bool) -> R {
     };
     s.if_then(in_range, |s| {
         // (`_CALL_EXECUTOR_LEAF_ANY_n`'s range test covered the tag.)
-        let is_int = if any {
-            in_range
-        } else {
-            s.is_small_int(arg)?
-        };
+        let is_int = if any { in_range } else { s.is_small_int(arg)? };
         s.if_then(is_int, |s| {
             // A push that would fail fails the same way in tier 1's call.
             let limits = frame_limits(s, slot)?;
@@ -961,6 +958,15 @@ fn load_const(s: &mut B) -> R {
     let value = s.operand()?;
     s.incref(value)?;
     s.push(value)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `_LOAD_CONST_OBJ_PUSH_NULL`: the heap constant (new reference) and NULL.
+fn load_const_obj_push_null(s: &mut B) -> R {
+    let value = s.operand()?;
+    s.incref_obj(value)?;
+    s.push(value)?;
+    s.push(s.const_i64(0))?;
     s.continue_at(Exit::Continue)
 }
 

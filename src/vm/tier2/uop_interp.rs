@@ -245,6 +245,11 @@ pub unsafe fn run(
                     incref(ins.operand);
                     push!(ins.operand);
                 }
+                Uop::LOAD_CONST_OBJ_PUSH_NULL => {
+                    incref(ins.operand);
+                    push!(ins.operand);
+                    push!(0);
+                }
                 Uop::POP_TOP => {
                     let v = pop!();
                     decref(v);
