@@ -12,7 +12,7 @@ mod vm_common;
 use std::path::Path;
 use std::process::Command;
 use vm_common::{
-    assert_exact_and_clean, cpjit_tier2, cpjit_tier2_dumped, have_python, tier2_program,
+    assert_exact_and_clean, cpjit_tier2, cpjit_tier2_dumped, have_python, tier2_program, traces_in,
 };
 
 /// Function-entry traces after a few calls, so short programs make them.
@@ -25,14 +25,6 @@ fn reference(file: &Path) -> String {
         return String::from_utf8_lossy(&o.stdout).into_owned();
     }
     cpjit_tier2("1", file, &[], ENV).stdout
-}
-
-/// The traces of `text` (a dump) in function `name`.
-fn traces_in<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
-    let at = format!(" in {name} at line");
-    text.split("=== trace")
-        .filter(|t| t.lines().next().is_some_and(|l| l.contains(&at)))
-        .collect()
 }
 
 /// A list's iterator is made by `_GET_ITER_LIST`; a tuple or str where a

@@ -482,13 +482,21 @@ shared_struct! {
         /// `localsplus` take the cells of the function's
         /// [`FunctionHead::closure`] (one reference each).
         pub freevars: u32 => I32,
-        /// Non-zero when the code takes exactly one argument `a` and begins
-        /// with `if a < K: return a` (or `a <= K - 1`) for a small int `K`:
-        /// then this is `K` as a tagged small int, and a call whose
-        /// argument is a small int below `K` returns it unchanged (no other
-        /// effect but the push's recursion and data-stack checks), which
-        /// `_CALL_EXECUTOR_LEAF_1` does without the call.
-        pub leaf_below: u64 => I64,
+        /// Non-zero when the code begins with a base case
+        /// `if a OP c: return r` (`tier2::base_case`): the smallest small
+        /// int argument `a` (tagged) for which it is taken. A call whose
+        /// argument `leaf_arg` is a small int from `leaf_lo` to `leaf_hi`
+        /// returns `leaf_ret` (no other effect but the push's recursion
+        /// and data-stack checks), which `_CALL_EXECUTOR_LEAF_1` and
+        /// `_CALL_EXECUTOR_LEAF_ANY_n` do without the call.
+        pub leaf_lo: u64 => I64,
+        /// The largest argument (tagged) that takes the base case.
+        pub leaf_hi: u64 => I64,
+        /// The base case's result: a tagged small int constant (odd), or
+        /// `2 * j` (even) for the call's argument `j`.
+        pub leaf_ret: u64 => I64,
+        /// The index of the argument the base case compares.
+        pub leaf_arg: u32 => I32,
     }
 }
 

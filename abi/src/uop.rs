@@ -682,13 +682,15 @@ uops! {
     /// the iterator free list (`cpjit_iter_free_list`) inline, or from
     /// `cpjit_new_list_iter(list) -> iterator` when that is empty.
     GET_ITER_LIST = "_GET_ITER_LIST",
-    /// `_CALL_EXECUTOR_ARGS_1` of a callee whose code begins with
-    /// `if a < K: return a` (its `CallTarget::leaf_below` is `K`, non-zero):
-    /// when the argument is a small int below `K` and the push would succeed
-    /// (the recursion limit is not reached and the data stack has room for
-    /// the callee's frame), the call is answered without it: the callable
-    /// is released and the argument replaces the call's three values (what
-    /// the callee would return, with no other effect). Otherwise exactly
+    /// `_CALL_EXECUTOR_ARGS_1` of a callee whose code begins with a base
+    /// case `if a < c: return a` or `a <= c` (`tier2::base_case`; its
+    /// `CallTarget::leaf_lo` is the smallest small int and `leaf_ret` is 0,
+    /// the argument): when the argument is a small int up to the slot's
+    /// `leaf_hi` and the push would succeed (the recursion limit is not
+    /// reached and the data stack has room for the callee's frame), the
+    /// call is answered without it: the callable is released and the
+    /// argument replaces the call's three values (what the callee would
+    /// return, with no other effect). Otherwise exactly
     /// `_CALL_EXECUTOR_ARGS_1`.
     CALL_EXECUTOR_LEAF_1 = "_CALL_EXECUTOR_LEAF_1",
     /// A function's `return x` as an exit stub (the exit's target is
@@ -750,6 +752,21 @@ uops! {
     /// key (new references; the stack of the subscript) and continue at
     /// `jump_target` (the subscript's exit).
     INPLACE_ADD_DICT_ITEM_CELL_CONST = "_INPLACE_ADD_DICT_ITEM_CELL_CONST",
+    /// `_CALL_EXECUTOR_LEAF_1` of any base case (`tier2::base_case`) of a
+    /// one-argument callee: the result is the slot's `leaf_ret` (a small
+    /// int constant, or the argument). Otherwise `_CALL_EXECUTOR_ARGS_1`.
+    CALL_EXECUTOR_LEAF_ANY_1 = "_CALL_EXECUTOR_LEAF_ANY_1",
+    /// `_CALL_EXECUTOR_LEAF_ANY_1` of a two-argument callee: when argument
+    /// `leaf_arg` is a small int in the slot's range and the push would
+    /// succeed, the callable and the arguments the result is not (the
+    /// slot's `leaf_ret`: a small int constant or one of the arguments) are
+    /// released and the result replaces the call's four values. Otherwise
+    /// `_CALL_EXECUTOR_ARGS_2`.
+    CALL_EXECUTOR_LEAF_ANY_2 = "_CALL_EXECUTOR_LEAF_ANY_2",
+    /// `_LOAD_CONST; _PUSH_NULL` of a heap constant that is not immortal
+    /// (`operand`; a baked callee before its arguments): pushes it (new
+    /// reference, no tag test) and NULL.
+    LOAD_CONST_OBJ_PUSH_NULL = "_LOAD_CONST_OBJ_PUSH_NULL",
 }
 
 /// The pattern of the s7-float uops of unboxed float expressions and float
@@ -807,18 +824,33 @@ impl Uop {
                 | Uop::CALL_EXECUTOR_ARGS_2
                 | Uop::CALL_EXECUTOR_ARGS_3
                 | Uop::CALL_EXECUTOR_LEAF_1
+                | Uop::CALL_EXECUTOR_LEAF_ANY_1
+                | Uop::CALL_EXECUTOR_LEAF_ANY_2
         )
     }
 
     /// The number of arguments (and locals) a `_CALL_EXECUTOR_ARGS_n`
-    /// (or `_CALL_EXECUTOR_LEAF_1`) copies, or `None` for any other uop.
+    /// (or `_CALL_EXECUTOR_LEAF_*`) copies, or `None` for any other uop.
     pub const fn fixed_call_args(self) -> Option<u32> {
         match self {
-            Uop::CALL_EXECUTOR_ARGS_1 | Uop::CALL_EXECUTOR_LEAF_1 => Some(1),
-            Uop::CALL_EXECUTOR_ARGS_2 => Some(2),
+            Uop::CALL_EXECUTOR_ARGS_1
+            | Uop::CALL_EXECUTOR_LEAF_1
+            | Uop::CALL_EXECUTOR_LEAF_ANY_1 => Some(1),
+            Uop::CALL_EXECUTOR_ARGS_2 | Uop::CALL_EXECUTOR_LEAF_ANY_2 => Some(2),
             Uop::CALL_EXECUTOR_ARGS_3 => Some(3),
             _ => None,
         }
+    }
+
+    /// A native call that may answer its callee's base case itself
+    /// (`_CALL_EXECUTOR_LEAF_1`, `_CALL_EXECUTOR_LEAF_ANY_n`).
+    pub const fn is_leaf_call(self) -> bool {
+        matches!(
+            self,
+            Uop::CALL_EXECUTOR_LEAF_1
+                | Uop::CALL_EXECUTOR_LEAF_ANY_1
+                | Uop::CALL_EXECUTOR_LEAF_ANY_2
+        )
     }
 
     /// The `_CALL_EXECUTOR_ARGS_n` copying `n` arguments, if there is one.

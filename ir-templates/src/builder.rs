@@ -815,15 +815,18 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
     pub fn incref(&mut self, v: IntValue<'ctx>) -> Result<(), TemplateError> {
         let is_int = self.is_small_int(v)?;
         let is_obj = self.b.build_not(is_int, "is_obj")?;
-        self.if_then(is_obj, |s| {
-            let obj = s.object(v)?;
-            let rc = s
-                .load_field(obj, &ObjHeader::DESC, "refcnt")?
-                .into_int_value();
-            let one = rc.get_type().const_int(1, false);
-            let rc = s.b.build_int_add(rc, one, "rc")?;
-            s.store_field(obj, &ObjHeader::DESC, "refcnt", rc)
-        })
+        self.if_then(is_obj, |s| s.incref_obj(v))
+    }
+
+    /// `incref(v)` for a value known to be a heap object: no tag test.
+    pub fn incref_obj(&mut self, v: IntValue<'ctx>) -> Result<(), TemplateError> {
+        let obj = self.object(v)?;
+        let rc = self
+            .load_field(obj, &ObjHeader::DESC, "refcnt")?
+            .into_int_value();
+        let one = rc.get_type().const_int(1, false);
+        let rc = self.b.build_int_add(rc, one, "rc")?;
+        self.store_field(obj, &ObjHeader::DESC, "refcnt", rc)
     }
 
     /// `decref(v)` for a non-NULL value: `if v & 1 == 0 { if --v.refcnt == 0 { cpjit_dealloc(v) } }`.
@@ -892,6 +895,15 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
     /// One test: rotated right by one, a small int has the sign bit set and
     /// NULL stays zero, so exactly the heap objects are positive.
     pub fn is_heap_object(&self, v: IntValue<'ctx>) -> Result<IntValue<'ctx>, TemplateError> {
+        let rotated = self.rotate_right_1(v)?;
+        Ok(self
+            .b
+            .build_int_compare(IntPredicate::SGT, rotated, self.const_i64(0), "is_obj")?)
+    }
+
+    /// `v` rotated right by one bit (`llvm.fshr(v, v, 1)`, one `ror`): the
+    /// tag bit becomes the sign bit.
+    pub fn rotate_right_1(&self, v: IntValue<'ctx>) -> Result<IntValue<'ctx>, TemplateError> {
         let name = "llvm.fshr";
         let intrinsic =
             Intrinsic::find(name).ok_or(TemplateError::MissingIntrinsic(name.to_string()))?;
@@ -905,9 +917,7 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
             .basic()
             .ok_or(TemplateError::Signature)?
             .into_int_value();
-        Ok(self
-            .b
-            .build_int_compare(IntPredicate::SGT, rotated, self.const_i64(0), "is_obj")?)
+        Ok(rotated)
     }
 
     /// `decref(v)` for a value known to be a heap object (a guard or the

@@ -174,12 +174,17 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::RETURN_CLEAN_ALONE => return_clean_alone(s),
         Uop::RETURN_LOCAL_INT_ALONE => return_local_int_alone(s),
         Uop::GET_ITER_LIST => crate::list_iters::get_iter_list(s),
-        Uop::CALL_EXECUTOR_LEAF_1 => call_executor_leaf(s),
+        Uop::CALL_EXECUTOR_LEAF_1 => call_executor_leaf(s, 1, false),
         Uop::RETURN_LOCAL_CHECKED => return_local_checked(s),
         // s8-containers
         Uop::GUARD_CELL_BOUND
         | Uop::BINARY_SUBSCR_DICT_CELL_LOCAL
         | Uop::INPLACE_ADD_DICT_ITEM_CELL_CONST => crate::containers::build(uop, s),
+        // s9-fib
+        Uop::CALL_EXECUTOR_LEAF_ANY_1 | Uop::CALL_EXECUTOR_LEAF_ANY_2 => {
+            call_executor_leaf(s, uop.fixed_call_args().unwrap_or(1), true)
+        }
+        Uop::LOAD_CONST_OBJ_PUSH_NULL => load_const_obj_push_null(s),
     }
 }
 
@@ -311,62 +316,127 @@ fn call_executor_args(s: &mut B, n: u32) -> R {
     call_executor_shaped(s, true, Some(n))
 }
 
-/// `_CALL_EXECUTOR_LEAF_1`: the callee's base case (`if a < K: return a`,
-/// `K` from its slot's `leaf_below`) answered without the call when the
-/// argument is a small int below `K` and the push would succeed (the
-/// recursion limit and the data stack's room, as the push checks them):
-/// the callable (a baked function, a heap object) is released and the
-/// argument replaces the call's three values. Else `_CALL_EXECUTOR_ARGS_1`.
-fn call_executor_leaf(s: &mut B) -> R {
+/// `_CALL_EXECUTOR_LEAF_1` (`any` false: the base case is `a < c` or
+/// `a <= c` and returns the argument) and `_CALL_EXECUTOR_LEAF_ANY_n` (any
+/// base case: it returns the slot's `leaf_ret`, a small int constant or
+/// argument `leaf_ret / 2`): the callee's base case answered without the
+/// call when argument `leaf_arg` (of `n`) is a small int from `leaf_lo` to
+/// `leaf_hi` and the push would succeed (the recursion limit and the data
+/// stack's room, as the push checks them): the callable (a baked function,
+/// a heap object) and the arguments that are not the result are released
+/// and the result replaces the call's `n + 2` values. Else
+/// `_CALL_EXECUTOR_ARGS_n`.
+///
+/// `_CALL_EXECUTOR_LEAF_1` tests `a <= leaf_hi` and the tag (no lower
+/// bound); the other range tests are one unsigned comparison: `a -
+/// leaf_lo` rotated right by one is `a`'s distance above `leaf_lo` for a
+/// small int `a` at or above it; 2^63 less its distance below, for a small
+/// int below it, which is more than the range's width (the distance from
+/// `a` up to `leaf_hi` is below 2^63: both are 63-bit ints); and at least
+/// 2^63 for any other word (an odd difference: the sign bit set), while the
+/// width is below 2^63.
+fn call_executor_leaf(s: &mut B, n: u32, any: bool) -> R {
     let slot = s.llvm().build_int_to_ptr(s.operand()?, s.ptr(), "slot")?;
-    let k = s
-        .load_field(slot, &CallTarget::DESC, "leaf_below")?
+    let hi = s
+        .load_field(slot, &CallTarget::DESC, "leaf_hi")?
         .into_int_value();
-    let arg = s.peek(1)?;
-    let is_int = s.is_small_int(arg)?;
-    let below = s
-        .llvm()
-        .build_int_compare(IntPredicate::SLT, arg, k, "below")?;
-    let remaining = s
-        .load_field(s.tstate, &ThreadState::DESC, "recursion_remaining")?
-        .into_int_value();
-    let frame_words = s
-        .load_field(slot, &CallTarget::DESC, "frame_words")?
-        .into_int_value();
-    let top = s
-        .load_field(s.tstate, &ThreadState::DESC, "data_top")?
-        .into_pointer_value();
-    let limit = s
-        .load_field(s.tstate, &ThreadState::DESC, "data_limit")?
-        .into_pointer_value();
-    let b = s.llvm();
-    let deeper =
-        b.build_int_compare(IntPredicate::SGT, remaining, s.i32().const_zero(), "deeper")?;
-    let words = b.build_int_z_extend(frame_words, s.i64(), "words")?;
-    let words = b.build_int_add(words, s.const_i64(FRAME_HEADER_WORDS as i64), "frame_size")?;
-    let new_top = s.word_at(top, words)?;
-    let b = s.llvm();
-    let new_top_bits = b.build_ptr_to_int(new_top, s.i64(), "new_top")?;
-    let limit_bits = b.build_ptr_to_int(limit, s.i64(), "limit")?;
-    let fits = b.build_int_compare(IntPredicate::ULE, new_top_bits, limit_bits, "fits")?;
-    let mut leaf = b.build_and(is_int, below, "leaf")?;
-    for c in [deeper, fits] {
-        leaf = s.llvm().build_and(leaf, c, "leaf")?;
-    }
     let sp = s.sp;
-    s.if_then(leaf, |s| {
-        let base = s.word_at(sp, s.const_i64(-3))?;
-        let callable = s
-            .llvm()
-            .build_load(s.i64(), base, "callable")?
+    let args = s.word_at(sp, s.const_i64(-i64::from(n)))?;
+    let arg = if n == 1 {
+        s.peek(1)?
+    } else {
+        let i = s
+            .load_field(slot, &CallTarget::DESC, "leaf_arg")?
             .into_int_value();
-        s.decref_obj(callable)?;
-        s.llvm().build_store(base, arg)?;
-        s.sp = s.word_at(sp, s.const_i64(-2))?;
-        s.continue_at(Exit::Continue)
+        let i = s.llvm().build_int_z_extend(i, s.i64(), "leaf_arg")?;
+        let at = s.word_at(args, i)?;
+        s.llvm().build_load(s.i64(), at, "arg")?.into_int_value()
+    };
+    let in_range = if any {
+        let lo = s
+            .load_field(slot, &CallTarget::DESC, "leaf_lo")?
+            .into_int_value();
+        let b = s.llvm();
+        let width = b.build_int_sub(hi, lo, "width2")?;
+        let width = b.build_right_shift(width, s.const_i64(1), false, "width")?;
+        let above = b.build_int_sub(arg, lo, "above")?;
+        let distance = s.rotate_right_1(above)?;
+        s.llvm()
+            .build_int_compare(IntPredicate::ULE, distance, width, "in_range")?
+    } else {
+        // The comparison first: most calls that are not the base case
+        // leave after it.
+        s.llvm()
+            .build_int_compare(IntPredicate::SLE, arg, hi, "below")?
+    };
+    s.if_then(in_range, |s| {
+        // (`_CALL_EXECUTOR_LEAF_ANY_n`'s range test covered the tag.)
+        let is_int = if any { in_range } else { s.is_small_int(arg)? };
+        s.if_then(is_int, |s| {
+            // A push that would fail fails the same way in tier 1's call.
+            let limits = frame_limits(s, slot)?;
+            s.guard(limits.ok, Exit::JumpTarget)?;
+            let rv = if any {
+                leaf_result(s, slot, args, n)?
+            } else {
+                arg
+            };
+            let base = s.word_at(sp, s.const_i64(-i64::from(n + 2)))?;
+            let callable = s
+                .llvm()
+                .build_load(s.i64(), base, "callable")?
+                .into_int_value();
+            s.decref_obj(callable)?;
+            s.llvm().build_store(base, rv)?;
+            s.sp = s.word_at(sp, s.const_i64(-i64::from(n + 1)))?;
+            s.continue_at(Exit::Continue)
+        })
     })?;
     s.sp = sp;
-    call_executor_args(s, 1)
+    call_executor_args(s, n)
+}
+
+/// The result of a base case answered by `_CALL_EXECUTOR_LEAF_ANY_n`: the
+/// slot's `leaf_ret` when it is a small int, else argument `leaf_ret / 2`
+/// of the `n` at `args` (its reference moves to the result). Releases the
+/// other arguments (with one argument, the compared small int: nothing).
+fn leaf_result<'ctx>(
+    s: &mut B<'ctx, '_>,
+    slot: inkwell::values::PointerValue<'ctx>,
+    args: inkwell::values::PointerValue<'ctx>,
+    n: u32,
+) -> Result<IntValue<'ctx>, TemplateError> {
+    let ret = s
+        .load_field(slot, &CallTarget::DESC, "leaf_ret")?
+        .into_int_value();
+    let is_const = s.is_small_int(ret)?;
+    let b = s.llvm();
+    let j = b.build_right_shift(ret, s.const_i64(1), false, "j")?;
+    // A constant's bits are no index: read argument 0 instead (unused).
+    let j = b
+        .build_select(is_const, s.const_i64(0), j, "j")?
+        .into_int_value();
+    let at = s.word_at(args, j)?;
+    let b = s.llvm();
+    let moved = b.build_load(s.i64(), at, "moved")?.into_int_value();
+    let rv = b.build_select(is_const, ret, moved, "rv")?.into_int_value();
+    if n > 1 {
+        let not_const = s.llvm().build_not(is_const, "not_const")?;
+        for i in 0..n {
+            let at = s.word_at(args, s.const_i64(i64::from(i)))?;
+            let b = s.llvm();
+            let v = b.build_load(s.i64(), at, "arg")?.into_int_value();
+            let is_j =
+                b.build_int_compare(IntPredicate::EQ, j, s.const_i64(i64::from(i)), "is_j")?;
+            let kept = b.build_and(not_const, is_j, "kept")?;
+            // The kept argument is the result: release a small int instead.
+            let v = b
+                .build_select(kept, s.const_i64(1), v, "dropped")?
+                .into_int_value();
+            s.xdecref(v)?;
+        }
+    }
+    Ok(rv)
 }
 
 /// The body of [`call_executor`] and [`call_executor_args`]: `fixed` is the
@@ -411,6 +481,59 @@ fn call_executor_shaped(s: &mut B, known: bool, fixed: Option<u32>) -> R {
         .into_pointer_value();
     pop_callee_frame(s, new_frame, callee_sp, known)?;
     s.continue_at(Exit::Continue)
+}
+
+/// What a frame push of the code whose `CallTarget` is at `slot` needs
+/// from the thread state (as `Vm::take_frame` checks it): the recursion
+/// budget left, the data stack's top and the top after the frame, and
+/// whether the push may happen (`ok`: the limit is not reached and the
+/// frame fits below `data_limit`).
+struct FrameLimits<'ctx> {
+    remaining: IntValue<'ctx>,
+    top: inkwell::values::PointerValue<'ctx>,
+    new_top: inkwell::values::PointerValue<'ctx>,
+    ok: IntValue<'ctx>,
+}
+
+/// Loads and tests the [`FrameLimits`] of a push of `slot`'s code.
+fn frame_limits<'ctx>(
+    s: &mut B<'ctx, '_>,
+    slot: inkwell::values::PointerValue<'ctx>,
+) -> Result<FrameLimits<'ctx>, TemplateError> {
+    let frame_words = s
+        .load_field(slot, &CallTarget::DESC, "frame_words")?
+        .into_int_value();
+    let remaining = s
+        .load_field(s.tstate, &ThreadState::DESC, "recursion_remaining")?
+        .into_int_value();
+    let top = s
+        .load_field(s.tstate, &ThreadState::DESC, "data_top")?
+        .into_pointer_value();
+    let limit = s
+        .load_field(s.tstate, &ThreadState::DESC, "data_limit")?
+        .into_pointer_value();
+    let b = s.llvm();
+    let below_limit = b.build_int_compare(
+        IntPredicate::SGT,
+        remaining,
+        s.i32().const_zero(),
+        "below_limit",
+    )?;
+    let words = b.build_int_z_extend(frame_words, s.i64(), "words")?;
+    let words = b.build_int_add(words, s.const_i64(FRAME_HEADER_WORDS as i64), "frame_size")?;
+    // The new top against the limit (both inside the data stack's block).
+    let new_top = s.word_at(top, words)?;
+    let b = s.llvm();
+    let new_top_bits = b.build_ptr_to_int(new_top, s.i64(), "new_top")?;
+    let limit_bits = b.build_ptr_to_int(limit, s.i64(), "limit")?;
+    let fits = b.build_int_compare(IntPredicate::ULE, new_top_bits, limit_bits, "fits")?;
+    let ok = s.llvm().build_and(below_limit, fits, "ok")?;
+    Ok(FrameLimits {
+        remaining,
+        top,
+        new_top,
+        ok,
+    })
 }
 
 /// The frame push of `_PUSH_FRAME` and `_CALL_EXECUTOR`: the call at
@@ -482,40 +605,18 @@ fn push_callee_frame<'ctx>(
         s.guard_or_branch(plain, Some(slow))?;
         s.object(callable)?
     };
-    let frame_words = s
-        .load_field(slot, &CallTarget::DESC, "frame_words")?
-        .into_int_value();
     let nlp32 = match fixed {
         Some(k) => s.i32().const_int(u64::from(k), false),
         None => s
             .load_field(slot, &CallTarget::DESC, "nlocalsplus")?
             .into_int_value(),
     };
-    let remaining = s
-        .load_field(s.tstate, &ThreadState::DESC, "recursion_remaining")?
-        .into_int_value();
-    let top = s
-        .load_field(s.tstate, &ThreadState::DESC, "data_top")?
-        .into_pointer_value();
-    let limit = s
-        .load_field(s.tstate, &ThreadState::DESC, "data_limit")?
-        .into_pointer_value();
-    let b = s.llvm();
-    let below_limit = b.build_int_compare(
-        IntPredicate::SGT,
+    let FrameLimits {
         remaining,
-        s.i32().const_zero(),
-        "below_limit",
-    )?;
-    let words = b.build_int_z_extend(frame_words, s.i64(), "words")?;
-    let words = b.build_int_add(words, s.const_i64(FRAME_HEADER_WORDS as i64), "frame_size")?;
-    // The new top against the limit (both inside the data stack's block).
-    let new_top = s.word_at(top, words)?;
-    let b = s.llvm();
-    let new_top_bits = b.build_ptr_to_int(new_top, s.i64(), "new_top")?;
-    let limit_bits = b.build_ptr_to_int(limit, s.i64(), "limit")?;
-    let fits = b.build_int_compare(IntPredicate::ULE, new_top_bits, limit_bits, "fits")?;
-    let mut ok = s.llvm().build_and(below_limit, fits, "ok")?;
+        top,
+        new_top,
+        mut ok,
+    } = frame_limits(s, slot)?;
     let globals = if known {
         s.load_field(func, &FunctionHead::DESC, "globals")?
             .into_int_value()
@@ -857,6 +958,15 @@ fn load_const(s: &mut B) -> R {
     let value = s.operand()?;
     s.incref(value)?;
     s.push(value)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `_LOAD_CONST_OBJ_PUSH_NULL`: the heap constant (new reference) and NULL.
+fn load_const_obj_push_null(s: &mut B) -> R {
+    let value = s.operand()?;
+    s.incref_obj(value)?;
+    s.push(value)?;
+    s.push(s.const_i64(0))?;
     s.continue_at(Exit::Continue)
 }
 

@@ -331,7 +331,10 @@ impl EntrySlot {
                 frame_words: nlocalsplus as u32 + stacksize,
                 cellvars: cellvars as u32,
                 freevars: freevars as u32,
-                leaf_below: 0,
+                leaf_lo: 0,
+                leaf_hi: 0,
+                leaf_ret: 0,
+                leaf_arg: 0,
             },
             trace: Cell::new(std::ptr::null()),
             countdown: Cell::new(1),
@@ -339,10 +342,15 @@ impl EntrySlot {
         }
     }
 
-    /// The slot with [`CallTarget::leaf_below`] set to `k` (a tagged small
-    /// int, or 0 for none).
-    pub fn with_leaf_below(mut self, k: u64) -> EntrySlot {
-        self.call.leaf_below = k;
+    /// The slot with the base case `b` in its [`CallTarget`]'s `leaf_*`
+    /// fields (none: `leaf_lo` stays 0).
+    pub fn with_base_case(mut self, b: Option<crate::vm::tier2::base_case::BaseCase>) -> EntrySlot {
+        if let Some(b) = b {
+            self.call.leaf_lo = b.lo;
+            self.call.leaf_hi = b.hi;
+            self.call.leaf_ret = b.ret;
+            self.call.leaf_arg = b.arg;
+        }
         self
     }
 

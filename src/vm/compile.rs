@@ -353,7 +353,7 @@ impl<'a> Compiler<'a> {
         let stacksize = max_depth + 2;
         let argcount = s.params.len() as u32 - self.varargs_count();
         let varargs = self.varargs_slot();
-        let leaf_below = crate::vm::tier2::base_case::leaf_below(
+        let base_case = crate::vm::tier2::base_case::base_case(
             &self.unit.instrs,
             &self.unit.consts,
             argcount,
@@ -393,7 +393,7 @@ impl<'a> Compiler<'a> {
                 s.cells.len(),
                 s.frees.len(),
             )
-            .with_leaf_below(leaf_below),
+            .with_base_case(base_case),
         };
         let code = Obj::from_raw(obj::box_obj(CodeObj {
             ob: obj::hdr(KIND_CODE),

@@ -11,10 +11,10 @@ def fib(n):
 
 
 def fib1(n):
-    # `return 1`, not the argument: no base case the call answers itself
-    # (fib's is _CALL_EXECUTOR_LEAF_1), the fixed-shape call.
+    # An expression, not an argument or a constant: no base case the call
+    # answers itself (fib's is _CALL_EXECUTOR_LEAF_1), the fixed-shape call.
     if n < 2:
-        return 1
+        return n * 0 + 1
     return fib1(n - 1) + fib1(n - 2)
 
 

@@ -204,3 +204,12 @@ pub fn assert_exact_and_clean(mode: &str, r: &Run, want: &str) {
         "a leak; {what}"
     );
 }
+
+/// The traces of `text` (a `--dump-traces` dump) in function `name`: those
+/// whose header says `in NAME at line`.
+pub fn traces_in<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
+    let at = format!(" in {name} at line");
+    text.split("=== trace")
+        .filter(|t| t.lines().next().is_some_and(|l| l.contains(&at)))
+        .collect()
+}

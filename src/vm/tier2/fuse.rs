@@ -461,6 +461,17 @@ pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
             u.opcode = Uop::LOAD_CONST_IMMORTAL;
         }
     }
+    // A (mortal) heap constant under a call's NULL: one uop (s9-fib).
+    for k in 1..uops.len() {
+        let c = uops[k - 1];
+        let heap = c.opcode == Uop::LOAD_CONST && c.operand != 0 && !immortal(c.operand);
+        if heap && uops[k].opcode == Uop::PUSH_NULL && !entered[k] {
+            uops[k - 1] = UopInstruction::new(Uop::NOP).target(c.target);
+            uops[k] = UopInstruction::new(Uop::LOAD_CONST_OBJ_PUSH_NULL)
+                .operand(c.operand)
+                .target(uops[k].target);
+        }
+    }
     uops
 }
 
@@ -933,5 +944,39 @@ mod tests {
         let out = group(Some(6));
         assert!(!opcodes(&out).contains(&Uop::SWAP_LIST_ITEMS_LOCALS));
         assert_eq!(out[6].opcode, Uop::SWAP);
+    }
+
+    #[test]
+    fn a_heap_constant_under_a_null_is_one_uop() {
+        let f = crate::vm::obj::new_float(2.0);
+        let call = |c: u64| {
+            vec![
+                ins(Uop::LOAD_CONST).operand(c).target(6),
+                ins(Uop::PUSH_NULL).target(7),
+                ins(Uop::LOAD_FAST).oparg(0),
+                ins(Uop::CALL_EXECUTOR_ARGS_1).jump_target(4),
+                ins(Uop::EXIT_TRACE),
+            ]
+        };
+        let out = fuse(call(f));
+        assert_eq!(
+            opcodes(&out[..2]),
+            vec![Uop::NOP, Uop::LOAD_CONST_OBJ_PUSH_NULL]
+        );
+        assert_eq!((out[1].operand, out[1].target), (f, 7));
+        // A small int (immortal): the plain immortal load.
+        let out = fuse(call(5));
+        assert_eq!(
+            opcodes(&out[..2]),
+            vec![Uop::LOAD_CONST_IMMORTAL, Uop::PUSH_NULL]
+        );
+        // A jump into the pair.
+        let mut entered = call(f);
+        entered[3].jump_target = 1;
+        assert_eq!(
+            opcodes(&fuse(entered)[..2]),
+            vec![Uop::LOAD_CONST, Uop::PUSH_NULL]
+        );
+        crate::vm::obj::decref(f);
     }
 }

@@ -497,6 +497,8 @@ fn run(
                 | Uop::CALL_EXECUTOR_KNOWN
                 | Uop::CALL_EXECUTOR_ARGS_1
                 | Uop::CALL_EXECUTOR_LEAF_1
+                | Uop::CALL_EXECUTOR_LEAF_ANY_1
+                | Uop::CALL_EXECUTOR_LEAF_ANY_2
                 | Uop::CALL_EXECUTOR_ARGS_2
                 | Uop::CALL_EXECUTOR_ARGS_3
                 | Uop::PUSH_FRAME

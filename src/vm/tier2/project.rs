@@ -33,7 +33,7 @@ use crate::vm::obj::Obj;
 use crate::vm::tier2::container_helpers::{self, NativeMethod};
 use crate::vm::tier2::deps::Dep;
 use crate::vm::tier2::trace::{Caller, FrameContext};
-use crate::vm::tier2::{fast_helpers, helpers, iter_helpers};
+use crate::vm::tier2::{base_case, fast_helpers, helpers, iter_helpers};
 use crate::vm::types::{CodeObj, KIND_CODE};
 
 /// What a projection may read and assume besides the code.
@@ -856,15 +856,27 @@ pub fn project(
                             // A frame of exactly its arguments: the
                             // push copies them without a loop.
                             let only_args = code_of(&callee).entry.call.nlocalsplus == arg;
-                            // A base case the call can answer itself.
-                            let leaf = code_of(&callee).entry.call.leaf_below != 0;
-                            let call = match (known, Uop::call_executor_args(arg)) {
-                                (true, Some(Uop::CALL_EXECUTOR_ARGS_1)) if only_args && leaf => {
+                            // A base case the call can answer itself
+                            // (`a < c: return a`: the cheapest test).
+                            let target = &code_of(&callee).entry.call;
+                            let leaf = (target.leaf_lo != 0).then_some(
+                                target.leaf_lo == base_case::NO_LOWER_BOUND && target.leaf_ret == 0,
+                            );
+                            let call = match (known, Uop::call_executor_args(arg), leaf) {
+                                (true, Some(Uop::CALL_EXECUTOR_ARGS_1), Some(true))
+                                    if only_args =>
+                                {
                                     Uop::CALL_EXECUTOR_LEAF_1
                                 }
-                                (true, Some(fixed)) if only_args => fixed,
-                                (true, _) => Uop::CALL_EXECUTOR_KNOWN,
-                                (false, _) => Uop::CALL_EXECUTOR,
+                                (true, Some(Uop::CALL_EXECUTOR_ARGS_1), Some(_)) if only_args => {
+                                    Uop::CALL_EXECUTOR_LEAF_ANY_1
+                                }
+                                (true, Some(Uop::CALL_EXECUTOR_ARGS_2), Some(_)) if only_args => {
+                                    Uop::CALL_EXECUTOR_LEAF_ANY_2
+                                }
+                                (true, Some(fixed), _) if only_args => fixed,
+                                (true, _, _) => Uop::CALL_EXECUTOR_KNOWN,
+                                (false, _, _) => Uop::CALL_EXECUTOR,
                             };
                             b.emit(ins(call).oparg(arg).operand(slot), exit_here, None);
                             // The callee ran arbitrary code.

@@ -494,6 +494,8 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             | Uop::CALL_EXECUTOR_KNOWN
             | Uop::CALL_EXECUTOR_ARGS_1
             | Uop::CALL_EXECUTOR_LEAF_1
+            | Uop::CALL_EXECUTOR_LEAF_ANY_1
+            | Uop::CALL_EXECUTOR_LEAF_ANY_2
             | Uop::CALL_EXECUTOR_ARGS_2
             | Uop::CALL_EXECUTOR_ARGS_3 => {
                 m.pin_all();

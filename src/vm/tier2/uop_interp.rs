@@ -88,37 +88,50 @@ unsafe fn seq_iter_next(it: u64, tuple: bool) -> Option<u64> {
     Some(v)
 }
 
-/// `_CALL_EXECUTOR_LEAF_1`'s answer without the call: when the argument on
-/// top of `[callable, NULL, arg]` at `sp` is a small int below the slot's
-/// `leaf_below` and the callee's frame could be pushed (recursion limit,
-/// data-stack room), releases the callable, puts the argument where it was
-/// and returns true (the caller drops two words); else false, nothing
-/// changed.
+/// The answer of `_CALL_EXECUTOR_LEAF_1` / `_CALL_EXECUTOR_LEAF_ANY_n`
+/// without the call: when argument `leaf_arg` of `[callable, NULL, args]`
+/// (`n` arguments) at `sp` is a small int in the slot's base-case range
+/// and the callee's frame could be pushed (recursion limit, data-stack
+/// room), releases the callable and the arguments the result (`leaf_ret`)
+/// is not, puts the result where the callable was and returns true (the
+/// caller drops `n + 1` words); else false, nothing changed.
 ///
 /// # Safety
-/// `sp` is the trace's stack with the call's three values on top; `tstate`
-/// is the VM's thread state.
+/// `sp` is the trace's stack with the call's `n + 2` values on top;
+/// `tstate` is the VM's thread state.
 unsafe fn leaf_answer(
     slot: &crate::vm::bytecode::EntrySlot,
     sp: *mut u64,
+    n: usize,
     tstate: *mut ThreadState,
 ) -> bool {
-    let k = slot.call.leaf_below;
+    let c = &slot.call;
     // SAFETY: the caller's contract.
     unsafe {
-        let arg = *sp.sub(1);
+        let args = sp.sub(n);
+        let a = *args.add(c.leaf_arg as usize);
         let room = ((*tstate).data_limit as usize - (*tstate).data_top as usize) / 8;
-        let words = crate::abi::layout::FRAME_HEADER_WORDS + slot.call.frame_words as usize;
-        if k == 0
-            || arg & 1 == 0
-            || (arg as i64) >= (k as i64)
+        let words = crate::abi::layout::FRAME_HEADER_WORDS + c.frame_words as usize;
+        if c.leaf_lo == 0
+            || c.leaf_arg as usize >= n
+            || a & 1 == 0
+            || (a as i64) < (c.leaf_lo as i64)
+            || (a as i64) > (c.leaf_hi as i64)
             || (*tstate).recursion_remaining <= 0
             || words > room
         {
             return false;
         }
-        decref(*sp.sub(3));
-        *sp.sub(3) = arg;
+        let ret_arg = (c.leaf_ret & 1 == 0).then_some((c.leaf_ret >> 1) as usize);
+        let rv = match ret_arg {
+            Some(j) => *args.add(j),
+            None => c.leaf_ret,
+        };
+        for i in (0..n).filter(|&i| ret_arg != Some(i)) {
+            xdecref(*args.add(i));
+        }
+        decref(*sp.sub(n + 2));
+        *sp.sub(n + 2) = rv;
     }
     true
 }
@@ -231,6 +244,11 @@ pub unsafe fn run(
                 Uop::LOAD_CONST => {
                     incref(ins.operand);
                     push!(ins.operand);
+                }
+                Uop::LOAD_CONST_OBJ_PUSH_NULL => {
+                    incref(ins.operand);
+                    push!(ins.operand);
+                    push!(0);
                 }
                 Uop::POP_TOP => {
                     let v = pop!();
@@ -671,13 +689,16 @@ pub unsafe fn run(
                 | Uop::CALL_EXECUTOR_ARGS_1
                 | Uop::CALL_EXECUTOR_ARGS_2
                 | Uop::CALL_EXECUTOR_ARGS_3
-                | Uop::CALL_EXECUTOR_LEAF_1 => {
+                | Uop::CALL_EXECUTOR_LEAF_1
+                | Uop::CALL_EXECUTOR_LEAF_ANY_1
+                | Uop::CALL_EXECUTOR_LEAF_ANY_2 => {
                     // SAFETY: a _CALL_EXECUTOR's operand is the entry slot of
                     // a code object the trace holds; a non-null trace there
                     // is registered (invalidation clears the slot first).
                     let slot = crate::vm::bytecode::EntrySlot::at(ins.operand);
-                    if ins.opcode == Uop::CALL_EXECUTOR_LEAF_1 && leaf_answer(slot, sp, tstate) {
-                        sp = sp.sub(2);
+                    let n = ins.oparg as usize;
+                    if ins.opcode.is_leaf_call() && leaf_answer(slot, sp, n, tstate) {
+                        sp = sp.sub(n + 1);
                         continue;
                     }
                     let callee = slot.trace.get() as *const Trace;

@@ -193,7 +193,9 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
         | Uop::STORE_FAST_INT => {
             format!("{} (local {})", local_name(code, u.oparg), u.oparg)
         }
-        Uop::LOAD_CONST | Uop::LOAD_CONST_IMMORTAL => format!("const {}", const_text(u.operand)),
+        Uop::LOAD_CONST | Uop::LOAD_CONST_IMMORTAL | Uop::LOAD_CONST_OBJ_PUSH_NULL => {
+            format!("const {}", const_text(u.operand))
+        }
         // Integer loops (s7-int): a local and a decoded constant, or the
         // stack top and an untagged one (`2c`).
         Uop::INPLACE_RSHIFT_INT_LOCAL_CONST
@@ -305,6 +307,7 @@ fn uses_jump_target(u: &UopInstruction) -> bool {
             | Uop::LOAD_FAST_INT
             | Uop::STORE_FAST_INT
             | Uop::LOAD_CONST_IMMORTAL
+            | Uop::LOAD_CONST_OBJ_PUSH_NULL
             | Uop::POP_TOP
             | Uop::SET_IP
             | Uop::JUMP_TO_TOP
