@@ -202,41 +202,39 @@ impl ExitSite {
 /// restore aborts the process: the stub would otherwise jump to code whose
 /// link reference is about to go.
 unsafe fn patch_site(p: NonNull<ExecutorBox>, i: u32, to: Option<*const u8>) -> bool {
-    let b = p.as_ptr();
-    // SAFETY: `p` is live; nothing else borrows its fields now (one thread).
-    unsafe {
-        let code = (*b).header.jit_code as usize;
-        let Some(block) = (&(*b).block).as_ref() else {
-            return false;
-        };
-        let mut any = false;
-        for site in (&mut (*b).sites).iter_mut().filter(|s| s.exit == i) {
-            let at = code + site.offset as usize;
-            let bytes = match to {
-                Some(t) => {
-                    let rel = (t as i64).wrapping_sub(at as i64 + JUMP_LEN as i64);
-                    let Ok(rel) = i32::try_from(rel) else {
-                        continue;
-                    };
-                    let r = rel.to_le_bytes();
-                    [0xE9, r[0], r[1], r[2], r[3]]
-                }
-                None if site.patched => site.original,
-                None => continue,
-            };
-            let done = match (&(*b).memory).try_borrow_mut() {
-                Ok(mut m) => m.patch(block, site.offset as usize, &bytes).is_ok(),
-                Err(_) => false,
-            };
-            if to.is_none() && !done {
-                eprintln!("cpjit: fatal error: cannot restore an unlinked exit's code");
-                std::process::abort();
+    // SAFETY: `p` is live; nothing else borrows it now (one thread).
+    let b = unsafe { &mut *p.as_ptr() };
+    let code = b.header.jit_code as usize;
+    let Some(block) = b.block.as_ref() else {
+        return false;
+    };
+    let mut any = false;
+    for site in b.sites.iter_mut().filter(|s| s.exit == i) {
+        let at = code + site.offset as usize;
+        let bytes = match to {
+            Some(t) => {
+                let rel = (t as i64).wrapping_sub(at as i64 + JUMP_LEN as i64);
+                let Ok(rel) = i32::try_from(rel) else {
+                    continue;
+                };
+                let r = rel.to_le_bytes();
+                [0xE9, r[0], r[1], r[2], r[3]]
             }
-            site.patched = to.is_some() && done;
-            any |= site.patched;
+            None if site.patched => site.original,
+            None => continue,
+        };
+        let done = match b.memory.try_borrow_mut() {
+            Ok(mut m) => m.patch(block, site.offset as usize, &bytes).is_ok(),
+            Err(_) => false,
+        };
+        if to.is_none() && !done {
+            eprintln!("cpjit: fatal error: cannot restore an unlinked exit's code");
+            std::process::abort();
         }
-        any
+        site.patched = to.is_some() && done;
+        any |= site.patched;
     }
+    any
 }
 
 /// Adds a reference.
