@@ -4,11 +4,12 @@ use crate::jit::debug::symfile_writer::{push_decimal, EncodedFde, SymfileWriter}
 use crate::jit::debug::{self, CodeRange, CodeRegion, DebugConfig, FrameLayout};
 use crate::jit::emitter::{Emitter, Layout};
 use crate::jit::error::JitError;
-use crate::jit::executor::{self, Executor, ExecutorBox};
+use crate::jit::executor::{self, Executor, ExecutorBox, ExitSite};
 use crate::jit::memory::{CodeMemory, MemoryConfig, MemoryStats};
 use crate::jit::symbols::SymbolTable;
 use crate::jit::trace::{exit_targets, UopInstruction};
 use cpjit_abi::stencil::StencilSet;
+use cpjit_abi::uop::Uop;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -180,6 +181,9 @@ impl JitContext {
                             .set(self.registration_time.get() + t0.elapsed());
                         r
                     });
+                    // SAFETY: the block's code was just written and is
+                    // read+execute (so readable).
+                    let sites = unsafe { exit_sites(trace, &layout, code) };
                     // SAFETY: `p` is fresh and unshared; the block holds its code.
                     unsafe {
                         ExecutorBox::install(
@@ -189,6 +193,7 @@ impl JitContext {
                             layout.side_entry(),
                             layout.code_pieces().collect(),
                             registration,
+                            sites,
                         )
                     };
                     Ok(Executor::from_new(p))
@@ -225,6 +230,29 @@ impl JitContext {
     pub fn address_range(&self) -> (usize, usize) {
         self.memory.borrow().address_range()
     }
+}
+
+/// The `_EXIT_TRACE` stubs of the code at `code`, laid out by `layout`,
+/// that a link may patch into a direct jump ([`ExitSite::at`]).
+///
+/// # Safety
+/// `code` points to the block's emitted code, readable.
+unsafe fn exit_sites(
+    trace: &[UopInstruction],
+    layout: &Layout,
+    code: *const u8,
+) -> Box<[ExitSite]> {
+    let pieces = layout.code_pieces().skip(1);
+    trace
+        .iter()
+        .zip(pieces)
+        .filter(|(ins, _)| ins.opcode == Uop::EXIT_TRACE)
+        .filter_map(|(ins, (off, size))| {
+            // SAFETY: the piece lies inside the emitted code (the caller's promise).
+            let bytes = unsafe { std::slice::from_raw_parts(code.add(off), size) };
+            ExitSite::at(ins.exit_index, off, bytes)
+        })
+        .collect()
 }
 
 /// Registers an executor's code with the debug interfaces. A failure costs

@@ -17,6 +17,19 @@
 //!
 //! Links are strong references, so a cycle of links keeps its executors
 //! alive until one of them is invalidated or unlinked.
+//!
+//! Direct links: on x86-64, where an exit's `_EXIT_TRACE` stub starts with
+//! an instruction of at least [`JUMP_LEN`] bytes, linking the exit also
+//! overwrites the stub's first bytes with a `jmp` straight to the linked
+//! code (through [`CodeMemory::patch`], W^X kept), so a linked hop costs
+//! one jump instead of the template's load of `exit.executor` and validity
+//! check. The link may enter its target at its side entry or at another
+//! uop boundary the caller proved safe ([`Executor::link_exit_at`]).
+//! Unlinking, for whatever reason (replacement, [`Executor::unlink_exit`],
+//! invalidation of either end), restores the stub's original bytes before
+//! the link's reference is dropped, so a stub never jumps to code that is
+//! invalid or freed. The `exits` entry is kept as well, so the template's
+//! own path stays right wherever the stub could not be patched.
 
 use crate::jit::debug::Registration;
 use crate::jit::error::JitError;
@@ -45,6 +58,10 @@ pub(crate) struct ExecutorBox {
     memory: Rc<RefCell<CodeMemory>>,
     /// Exits of other executors (or this one) linked to this executor.
     incoming: Vec<(NonNull<ExecutorBox>, u32)>,
+    /// The exit stubs that can be patched into direct jumps, by exit index
+    /// (an exit may have several stubs, e.g. one after boxing stubs; see
+    /// the module documentation).
+    sites: Box<[ExitSite]>,
     /// Set by [`Executor::detach`]: the embedder vouched that the code is
     /// not on the stack and can never be entered again, so destruction need
     /// not wait for the outermost entry to return.
@@ -90,6 +107,7 @@ impl ExecutorBox {
             pieces: Box::default(),
             memory,
             incoming: Vec::new(),
+            sites: Box::default(),
             detached: false,
         });
         // SAFETY: Box::into_raw never returns null.
@@ -107,6 +125,7 @@ impl ExecutorBox {
         side_entry: usize,
         pieces: Box<[(usize, usize)]>,
         registration: Option<Registration>,
+        sites: Box<[ExitSite]>,
     ) {
         let b = p.as_ptr();
         // SAFETY: guaranteed by the caller; side_entry lies inside the block.
@@ -117,6 +136,7 @@ impl ExecutorBox {
             (*b).block = Some(block);
             (*b).registration = registration;
             (*b).pieces = pieces;
+            (*b).sites = sites;
         }
     }
 
@@ -134,6 +154,87 @@ impl ExecutorBox {
             )));
         }
     }
+}
+
+/// Bytes of the `jmp rel32` a direct link writes over a stub's start.
+pub(crate) const JUMP_LEN: usize = 5;
+
+/// An exit stub that a link can patch into a direct jump.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ExitSite {
+    /// The exit's index.
+    exit: u32,
+    /// Offset of the stub's code from `jit_code`.
+    offset: u32,
+    /// The stub's first bytes as emitted, restored at unlink.
+    original: [u8; JUMP_LEN],
+    /// Whether the stub holds a direct jump now.
+    patched: bool,
+}
+
+impl ExitSite {
+    /// The stub of exit `exit` at `offset` from the executor's code, whose
+    /// emitted code is `code`, if a direct jump may replace its first
+    /// [`JUMP_LEN`] bytes: only on x86-64, and only when those bytes are
+    /// one instruction (a `movabs`, 10 bytes, as `_EXIT_TRACE` starts by
+    /// loading its executor's address), so no branch inside the stub lands
+    /// in the middle of the jump.
+    pub(crate) fn at(exit: u32, offset: usize, code: &[u8]) -> Option<ExitSite> {
+        let movabs = code.len() >= 10 && (code[0] & 0xF8) == 0x48 && (code[1] & 0xF8) == 0xB8;
+        if !cfg!(target_arch = "x86_64") || !movabs {
+            return None;
+        }
+        let mut original = [0; JUMP_LEN];
+        original.copy_from_slice(&code[..JUMP_LEN]);
+        Some(ExitSite {
+            exit,
+            offset: u32::try_from(offset).ok()?,
+            original,
+            patched: false,
+        })
+    }
+}
+
+/// Points exit `i`'s stubs of `p` straight at `to`, or restores their
+/// emitted bytes (`None`) where they were patched. Returns whether a stub
+/// of the exit jumps directly now (a stub that cannot reach `to` with a
+/// `jmp rel32` keeps the template's path, which is always right). A failed
+/// restore aborts the process: the stub would otherwise jump to code whose
+/// link reference is about to go.
+unsafe fn patch_site(p: NonNull<ExecutorBox>, i: u32, to: Option<*const u8>) -> bool {
+    // SAFETY: `p` is live; nothing else borrows it now (one thread).
+    let b = unsafe { &mut *p.as_ptr() };
+    let code = b.header.jit_code as usize;
+    let Some(block) = b.block.as_ref() else {
+        return false;
+    };
+    let mut any = false;
+    for site in b.sites.iter_mut().filter(|s| s.exit == i) {
+        let at = code + site.offset as usize;
+        let bytes = match to {
+            Some(t) => {
+                let rel = (t as i64).wrapping_sub(at as i64 + JUMP_LEN as i64);
+                let Ok(rel) = i32::try_from(rel) else {
+                    continue;
+                };
+                let r = rel.to_le_bytes();
+                [0xE9, r[0], r[1], r[2], r[3]]
+            }
+            None if site.patched => site.original,
+            None => continue,
+        };
+        let done = match b.memory.try_borrow_mut() {
+            Ok(mut m) => m.patch(block, site.offset as usize, &bytes).is_ok(),
+            Err(_) => false,
+        };
+        if to.is_none() && !done {
+            eprintln!("cpjit: fatal error: cannot restore an unlinked exit's code");
+            std::process::abort();
+        }
+        site.patched = to.is_some() && done;
+        any |= site.patched;
+    }
+    any
 }
 
 /// Adds a reference.
@@ -180,7 +281,7 @@ unsafe fn destroy(p: NonNull<ExecutorBox>) {
     // links hold references, so there are none left).
     unsafe {
         for i in 0..(*b).header.exit_count {
-            unlink_raw(p, i);
+            unlink_raw(p, i, false);
         }
         let boxed = Box::from_raw(b);
         let ExecutorBox {
@@ -216,10 +317,15 @@ pub(crate) fn drain_deferred() {
     }
 }
 
-/// Clears exit `i` of `p` if linked, releasing the link's reference.
-unsafe fn unlink_raw(p: NonNull<ExecutorBox>, i: u32) {
+/// Clears exit `i` of `p` if linked, releasing the link's reference;
+/// first restores the exit's stub if `restore` (not needed when `p`'s code
+/// is being freed).
+unsafe fn unlink_raw(p: NonNull<ExecutorBox>, i: u32, restore: bool) {
     // SAFETY: `p` is live and `i` is within its exits.
     unsafe {
+        if restore {
+            patch_site(p, i, None);
+        }
         let exit = (*p.as_ptr()).header.exits.add(i as usize);
         let target = (*exit).executor as *mut ExecutorBox;
         (*exit).executor = ptr::null_mut();
@@ -243,6 +349,9 @@ pub struct ExitInfo {
     pub temperature: u32,
     /// The executor it is linked to, if any.
     pub linked: Option<*const abi::Executor>,
+    /// Whether the link is a direct jump patched into the exit's stub
+    /// (else the stub's code follows `linked` itself).
+    pub direct: bool,
 }
 
 /// A reference to an executor (an installed trace). Cloning adds a
@@ -381,10 +490,15 @@ impl Executor {
         self.check_exit(index)?;
         // SAFETY: index checked; this handle keeps the executor alive.
         let e = unsafe { &*(*self.header()).exits.add(index as usize) };
+        // SAFETY: this handle keeps the executor alive.
+        let direct = unsafe { &(*self.ptr.as_ptr()).sites }
+            .iter()
+            .any(|s| s.exit == index && s.patched);
         Ok(ExitInfo {
             target: e.target,
             temperature: e.temperature,
             linked: (!e.executor.is_null()).then_some(e.executor as *const _),
+            direct,
         })
     }
 
@@ -392,16 +506,56 @@ impl Executor {
     /// `target`'s side entry instead of returning to the interpreter. The link
     /// holds a reference to `target`. Replaces an earlier link.
     pub fn link_exit(&self, index: u32, target: &Executor) -> Result<(), JitError> {
+        self.link_exit_at(index, target, None)
+    }
+
+    /// [`Executor::link_exit`], entering `target` at the code of its uop
+    /// `entry` (an index into the trace it was compiled from) instead of its
+    /// side entry when the exit's stub can be patched into a direct jump;
+    /// `None`, or a stub that cannot be patched, enters at the side entry.
+    /// The caller vouches that uop `entry` may run with the state the exit
+    /// leaves (same frame and stack, the facts the code there assumes hold).
+    pub fn link_exit_at(
+        &self,
+        index: u32,
+        target: &Executor,
+        entry: Option<u32>,
+    ) -> Result<(), JitError> {
         self.check_exit(index)?;
         if !self.is_valid() || !target.is_valid() {
             return Err(JitError::Invalidated);
         }
+        let to = match entry {
+            Some(uop) => {
+                // Pieces: the trampoline, then one per uop, then the guard.
+                let pieces = target.code_pieces();
+                let off = match pieces.get(uop as usize + 1) {
+                    Some(&(off, _)) if (uop as usize) + 2 < pieces.len() => off,
+                    _ => {
+                        return Err(JitError::BadTarget {
+                            index: index as usize,
+                            target: uop,
+                            len: pieces.len().saturating_sub(2),
+                        })
+                    }
+                };
+                // SAFETY: `off` starts a piece of the target's code block.
+                unsafe { target.jit_code().add(off) }
+            }
+            None => target.jit_side_entry(),
+        };
         // SAFETY: both handles keep their executors alive; index checked.
+        // The link's reference is taken before the stub jumps to `target`.
         unsafe {
-            unlink_raw(self.ptr, index);
+            unlink_raw(self.ptr, index, true);
             incref(target.ptr);
             (*target.ptr.as_ptr()).incoming.push((self.ptr, index));
             (*(*self.header()).exits.add(index as usize)).executor = target.header();
+            if !patch_site(self.ptr, index, Some(to)) && entry.is_some() {
+                // Only a patched stub may enter elsewhere than the side
+                // entry: the template always takes the side entry.
+                patch_site(self.ptr, index, Some(target.jit_side_entry()));
+            }
         }
         Ok(())
     }
@@ -411,7 +565,7 @@ impl Executor {
     pub fn unlink_exit(&self, index: u32) -> Result<(), JitError> {
         self.check_exit(index)?;
         // SAFETY: index checked; this handle keeps the executor alive.
-        unsafe { unlink_raw(self.ptr, index) };
+        unsafe { unlink_raw(self.ptr, index, true) };
         Ok(())
     }
 
@@ -429,13 +583,14 @@ impl Executor {
             for (src, i) in incoming {
                 let exit = (*src.as_ptr()).header.exits.add(i as usize);
                 if (*exit).executor == self.header() {
+                    patch_site(src, i, None);
                     (*exit).executor = ptr::null_mut();
                     (*exit).temperature = 0;
                     decref(self.ptr);
                 }
             }
             for i in 0..(*b).header.exit_count {
-                unlink_raw(self.ptr, i);
+                unlink_raw(self.ptr, i, true);
             }
         }
     }

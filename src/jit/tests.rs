@@ -762,6 +762,60 @@ mod host {
         assert_eq!((m.instr(), a.exit(0).unwrap().temperature), (7, 1));
     }
 
+    /// A link patches the exit's stub into a direct jump (to the side entry,
+    /// or to a later uop of the target); unlinking, relinking and
+    /// invalidating the target restore the stub byte for byte, and the exit
+    /// then takes the cold path again.
+    #[test]
+    fn direct_links_are_patched_and_restored_exactly() {
+        let jit = host();
+        let a = jit
+            .compile(&[ins(Uop::EXIT_TRACE).target(7).exit_index(0)])
+            .unwrap();
+        let b = jit
+            .compile(&[
+                ins(Uop::LOAD_CONST).operand(int(41)),
+                ins(Uop::LOAD_CONST).operand(int(42)),
+                ins(Uop::DEOPT).target(99),
+            ])
+            .unwrap();
+        let emitted = a.code_bytes().to_vec();
+        let mut m = Machine::new(0);
+        a.link_exit(0, &b).unwrap();
+        assert!(a.exit(0).unwrap().direct);
+        assert_ne!(a.code_bytes(), &emitted[..]);
+        assert_eq!(m.run(&a), status::EXIT);
+        assert_eq!((m.instr(), m.stack()), (99, vec![int(41), int(42)]));
+        // Into uop 1: the first push is skipped. One link, one reference.
+        a.link_exit_at(0, &b, Some(1)).unwrap();
+        assert_eq!(b.refcount(), 2);
+        assert_eq!(m.run(&a), status::EXIT);
+        assert_eq!((m.instr(), m.stack()), (99, vec![int(42)]));
+        assert!(matches!(
+            a.link_exit_at(0, &b, Some(3)),
+            Err(JitError::BadTarget { .. })
+        ));
+        // Invalidating the target restores the stub: the exit goes cold.
+        a.link_exit_at(0, &b, Some(1)).unwrap();
+        b.invalidate();
+        let e = a.exit(0).unwrap();
+        assert_eq!((e.linked, e.direct, b.refcount()), (None, false, 1));
+        assert_eq!(a.code_bytes(), &emitted[..]);
+        assert_eq!(m.run(&a), status::EXIT);
+        assert_eq!((m.instr(), m.stack()), (7, vec![]));
+        // So does unlinking.
+        let c = jit.compile(&[ins(Uop::DEOPT).target(55)]).unwrap();
+        a.link_exit(0, &c).unwrap();
+        assert_eq!(m.run(&a), status::EXIT);
+        assert_eq!(m.instr(), 55);
+        a.unlink_exit(0).unwrap();
+        assert_eq!(a.code_bytes(), &emitted[..]);
+        assert_eq!(m.run(&a), status::EXIT);
+        assert_eq!(m.instr(), 7);
+        drop((b, c));
+        assert_eq!(jit.memory_stats().live_blocks, 1);
+    }
+
     /// The seed's scenario with generated stencils: the dealloc that the
     /// second trace's `_STORE_FAST` triggers invalidates the first executor
     /// and drops the VM's last handle to it, while the first executor's

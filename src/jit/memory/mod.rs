@@ -272,6 +272,43 @@ impl CodeMemory {
         result
     }
 
+    /// Overwrites `bytes.len()` bytes of `block`'s code at `offset` (a
+    /// linked exit's jump, see `crate::jit::executor`): flips only the pages
+    /// under those bytes to read+write, copies, flips them back to
+    /// read+execute, flushes the instruction cache and discards valgrind's
+    /// translations of the range. Code of this context may be suspended on
+    /// the stack (as for [`CodeMemory::write`]), never running.
+    pub fn patch(&mut self, block: &Block, offset: usize, bytes: &[u8]) -> Result<(), JitError> {
+        let end = offset
+            .checked_add(bytes.len())
+            .filter(|&e| e <= block.used)
+            .ok_or(JitError::TraceTooLarge {
+                needed: offset.saturating_add(bytes.len()),
+                limit: block.used,
+            })?;
+        let start = block.offset + offset;
+        let lo = start & !(self.page - 1);
+        let hi = round_up(block.offset + end, self.page)
+            .unwrap_or(self.reserved)
+            .min(self.reserved);
+        // SAFETY: [lo, hi) is page aligned, inside the reservation and
+        // committed (the block was written before); no code of the context
+        // runs while this thread is here (see `write`).
+        unsafe { os::protect(self.base.add(lo), hi - lo, Protection::ReadWrite)? };
+        self.stats.protect_calls += 1;
+        // SAFETY: the range lies inside the block, now read+write.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.base.add(start), bytes.len()) };
+        // SAFETY: as above; afterwards the pages are read+execute again.
+        let flipped = unsafe { os::protect(self.base.add(lo), hi - lo, Protection::ReadExecute) };
+        self.stats.protect_calls += 1;
+        flipped?;
+        // SAFETY: `start` lies inside the reservation.
+        let addr = unsafe { self.base.add(start) } as *const u8;
+        os::flush_icache(addr, bytes.len());
+        valgrind::discard_translations(addr, bytes.len());
+        Ok(())
+    }
+
     /// Page-aligned window `[lo, hi)` covering a block.
     fn window(&self, block: &Block) -> (usize, usize) {
         let lo = block.offset & !(self.page - 1);

@@ -273,11 +273,11 @@ impl State {
             removals::RemovalLog::off()
         };
         let t1 = Instant::now();
-        let (uops, exit_facts) = if self.config.optimize {
+        let (uops, exit_facts, loop_head) = if self.config.optimize {
             let o = optimize::optimize_entered(code, uops, facts, &mut log);
-            (o.uops, o.exit_facts)
+            (o.uops, o.exit_facts, o.loop_head)
         } else {
-            (uops, Vec::new())
+            (uops, Vec::new(), None)
         };
         self.stats.optimization_time += t1.elapsed();
         self.stats.traces_projected += 1;
@@ -358,8 +358,10 @@ impl State {
                 *c = u.operand as u32;
             }
         }
+        let loop_entry = trace::loop_entry(&uops, loop_head);
         let t = Rc::new(Trace {
             id,
+            loop_entry,
             uops,
             code: entry_code.clone(),
             contexts,
@@ -786,8 +788,14 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
     };
     match child {
         Some(c) => {
+            // A side trace that ends at its root's back edge knowing what
+            // the root's loop copy assumes jumps straight into that loop.
+            let into_loop = c.loop_entry.as_ref().and_then(|(head, assumed)| {
+                let knows = parent.exit_facts.get(idx as usize)?;
+                (opcode(w) == op::ENTER_EXECUTOR && knows.implies(assumed)).then_some(*head)
+            });
             let linked = match (&parent.jit, &c.jit) {
-                (Some(p), Some(e)) => p.link_exit(idx, e).is_ok(),
+                (Some(p), Some(e)) => p.link_exit_at(idx, e, into_loop).is_ok(),
                 (None, None) => {
                     *parent.exits[idx as usize].linked.borrow_mut() = Some(c.clone());
                     true
@@ -796,7 +804,9 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
             };
             if linked {
                 s.stats.side_links += 1;
-                dump::linked(parent.id, idx, c.id, target);
+                let how = parent.jit.as_ref().and_then(|p| p.exit(idx).ok());
+                let into = how.filter(|h| h.direct).map(|_| into_loop);
+                dump::linked(parent.id, idx, c.id, target, into);
             }
         }
         None => {

@@ -199,6 +199,13 @@ impl EntryFacts {
     pub fn is_bound(&self, l: u32) -> bool {
         self.bound.contains(&l) || self.locals.iter().any(|&(x, t)| x == l && t == Ty::Int)
     }
+    /// Whether everything `other` knows holds when `self` does: each of its
+    /// typed locals has the same type here, each of its bound locals is
+    /// bound here.
+    pub fn implies(&self, other: &EntryFacts) -> bool {
+        other.locals.iter().all(|lt| self.locals.contains(lt))
+            && other.bound.iter().all(|&l| self.is_bound(l))
+    }
     /// The locals known to hold small ints.
     pub fn int_locals(&self) -> impl Iterator<Item = u32> + '_ {
         self.locals
@@ -215,6 +222,9 @@ struct ExitFacts {
     /// For each uop: the exit index of the `_EXIT_TRACE` stub it is.
     stub_exit: Vec<Option<u32>>,
     facts: Vec<Option<EntryFacts>>,
+    /// A peeled loop's head: what the loop copy assumes of the locals
+    /// (`None` for a trace that is not a peeled loop).
+    loop_head: Option<EntryFacts>,
 }
 
 impl ExitFacts {
@@ -223,6 +233,7 @@ impl ExitFacts {
             on: false,
             stub_exit: Vec::new(),
             facts: Vec::new(),
+            loop_head: None,
         }
     }
     /// Uop `u` may leave through its jump target with state `s` (nothing
@@ -234,8 +245,15 @@ impl ExitFacts {
         let Some(Some(e)) = self.stub_exit.get(u.jump_target as usize) else {
             return;
         };
+        self.record_exit(*e, s);
+    }
+    /// Exit `e` may be taken with state `s` (nothing known: `None`).
+    fn record_exit(&mut self, e: u32, s: Option<&State>) {
+        if !self.on {
+            return;
+        }
         let f = s.map(EntryFacts::of).unwrap_or_default();
-        if let Some(slot) = self.facts.get_mut(*e as usize) {
+        if let Some(slot) = self.facts.get_mut(e as usize) {
             *slot = Some(match slot.take() {
                 Some(old) => old.meet(&f),
                 None => f,
@@ -251,6 +269,10 @@ pub struct Optimized {
     /// What is known at each exit, by exit index: what a side trace grown
     /// from it starts knowing.
     pub exit_facts: Vec<EntryFacts>,
+    /// For a peeled loop: what the loop copy assumes of the locals at its
+    /// head (the `_JUMP_TO_LOOP` target), beyond the facts of the passes
+    /// after the type pass (see `Trace::loop_entry`).
+    pub loop_head: Option<EntryFacts>,
 }
 
 /// Optimizes a trace projected from `code`, keeping tier 1's semantics
@@ -302,6 +324,7 @@ pub fn optimize_entered(
             .map(|u| (u.opcode == Uop::EXIT_TRACE).then_some(u.exit_index))
             .collect(),
         facts: vec![None; n_exits],
+        loop_head: None,
     };
     let (mut uops, float_load) =
         optimize_types(uops, entry_code, entry, &deletes_local, &mut exits, log);
@@ -313,6 +336,7 @@ pub fn optimize_entered(
             .into_iter()
             .map(Option::unwrap_or_default)
             .collect(),
+        loop_head: exits.loop_head,
     }
 }
 
@@ -370,7 +394,7 @@ fn optimize_types(
         // A function's `_RETURN` ends the body: the pass sees it too
         // (`_RETURN_CLEAN` when every local is a proven small int).
         let returns = uops.get(body_end).is_some_and(|u| u.opcode == Uop::RETURN);
-        run(
+        let whole = run(
             &mut s,
             &mut uops,
             0..body_end + usize::from(returns),
@@ -381,6 +405,11 @@ fn optimize_types(
             exits,
             log,
         );
+        // A body that ends with an exit (at a loop's back edge, say) leaves
+        // with what holds at its end.
+        if let Some(end) = uops.get(body_end).filter(|u| u.opcode == Uop::EXIT_TRACE) {
+            exits.record_exit(end.exit_index, whole.then_some(&s));
+        }
     } else {
         // Loop peeling: the trace is [preamble][loop][_JUMP_TO_UOP loop]
         // (see `peel`). The preamble starts knowing nothing; the loop starts
@@ -445,6 +474,7 @@ fn optimize_types(
         } else {
             s = State::default();
         }
+        exits.loop_head = Some(EntryFacts::of(&s));
         run(
             &mut s,
             &mut uops,

@@ -128,6 +128,32 @@ pub fn codes_per_uop<'a>(uops: &[UopInstruction], contexts: &'a [FrameContext]) 
     out
 }
 
+/// Where other traces may enter `uops` (an optimized trace) past its
+/// preamble: the head of its peeled loop (the `_JUMP_TO_LOOP` target), if
+/// `head` (what the type pass assumed there) is all the loop copy assumes.
+/// The passes after the type pass also carry facts into the loop head
+/// (lists and floats proven by the preamble: `list_facts`' `_KNOWN` list
+/// uops, `float_fuse`'s `_KNOWN` forms); a loop copy with any uop named
+/// `_KNOWN` (but the calls and frame pushes so named, which rest on
+/// dependencies, not on facts) is not entered elsewhere.
+pub fn loop_entry(
+    uops: &[UopInstruction],
+    head: Option<crate::vm::tier2::optimize::EntryFacts>,
+) -> Option<(u32, crate::vm::tier2::optimize::EntryFacts)> {
+    let head_facts = head?;
+    let end = body_end(uops)?;
+    let jump = uops[end];
+    if jump.opcode != Uop::JUMP_TO_LOOP || jump.jump_target as usize >= end {
+        return None;
+    }
+    let start = jump.jump_target as usize;
+    let assumes_more = uops[start..end].iter().any(|u| {
+        u.opcode.name().contains("_KNOWN")
+            && !matches!(u.opcode, Uop::CALL_EXECUTOR_KNOWN | Uop::PUSH_FRAME_KNOWN)
+    });
+    (!assumes_more).then_some((start as u32, head_facts))
+}
+
 fn code_of(o: &Obj) -> &Code {
     // SAFETY: frame contexts only ever hold CODE objects.
     unsafe { &crate::vm::obj::cast::<CodeObj>(o.raw()).code }
@@ -174,6 +200,12 @@ pub struct Trace {
     /// What the optimizer knew of the locals at each exit, by exit index:
     /// what a side trace grown from it starts knowing.
     pub exit_facts: Vec<crate::vm::tier2::optimize::EntryFacts>,
+    /// For a peeled loop that other traces may enter at its loop copy's
+    /// head: that uop's index and what the loop copy assumes of the locals
+    /// there. A side trace whose exit ends at this loop's back edge knowing
+    /// at least that is linked straight to the head (a direct jump, no
+    /// preamble), see [`loop_entry`].
+    pub loop_entry: Option<(u32, crate::vm::tier2::optimize::EntryFacts)>,
 }
 
 impl Trace {

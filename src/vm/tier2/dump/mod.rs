@@ -150,13 +150,20 @@ pub fn trace(t: &TraceDump<'_>) {
     });
 }
 
-/// Notes that exit `exit` of trace `from` now continues in trace `to`.
-pub fn linked(from: u64, exit: u32, to: u64, to_instr: u32) {
+/// Notes that exit `exit` of trace `from` now continues in trace `to`;
+/// `direct`: the exit's stub jumps straight there, into the side entry
+/// (`None`) or uop `head` of its loop (`Some(head)`).
+pub fn linked(from: u64, exit: u32, to: u64, to_instr: u32, direct: Option<Option<u32>>) {
+    let how = match direct {
+        None => String::new(),
+        Some(None) => ", direct jump to its side entry".to_string(),
+        Some(Some(head)) => format!(", direct jump into its loop at uop {head}"),
+    };
     with_sink(|s| {
         emit(
             s,
             &format!(
-                "=== link: trace {from} exit {exit} -> trace {to} (instruction {to_instr})\n\n"
+                "=== link: trace {from} exit {exit} -> trace {to} (instruction {to_instr}){how}\n\n"
             ),
         )
     });
@@ -224,7 +231,7 @@ mod tests {
     fn nothing_is_written_when_closed() {
         close();
         assert!(!enabled());
-        linked(1, 2, 3, 4);
+        linked(1, 2, 3, 4, None);
         invalidated(1);
     }
 }
