@@ -1,0 +1,81 @@
+# Session 9 (s9-float): calls inside float loops. `lo + i * h` with `h` a
+# local not known to hold a float (checked and unboxed by its load; `h`
+# rebound to an int, a bool and a str mid-loop leaves through the mixed
+# operation's exit); an inlined callee whose locals are all small ints
+# (its frame popped without releasing them; a float argument, a big int
+# and a callee that raises); a closure called in a float loop (rebound
+# mid-loop to another closure and to a plain function).
+
+
+def integrate(f, lo, hi, steps):
+    h = (hi - lo) / steps
+    total = 0.5 * (f(lo) + f(hi))
+    i = 1
+    while i < steps:
+        total += f(lo + i * h)
+        i += 1
+    return total * h
+
+
+def poly(x):
+    return x * x * 0.5 + x
+
+
+print(integrate(poly, -1.0, 1.0, 40))
+print(integrate(poly, 0.0, 3.0, 41))
+
+
+def rebinds(n, h):
+    # `h` turns into an int, a bool, then a str (TypeError) mid-loop.
+    out = []
+    i = 1
+    total = 0.0
+    while i < n:
+        total += 1.0 + i * h
+        if i == 20:
+            h = 3
+        elif i == 30:
+            h = True
+        elif i == 40:
+            h = 0.25
+        i += 1
+    out.append(total)
+    try:
+        i = 1
+        while i < n:
+            total += 1.0 + i * h
+            if i == 25:
+                h = "x"
+            i += 1
+    except TypeError as e:
+        out.append(str(e))
+    out.append(total)
+    return out
+
+
+print(rebinds(50, 0.5))
+
+
+def minus_and_div(n, h):
+    # The other operators with the int on the left: `i - h`, `i / h`
+    # (a zero divisor mid-loop: ZeroDivisionError from tier 1), `i ** h`.
+    acc = 0.0
+    i = 1
+    while i < n:
+        acc += (i - h) + (i ** h)
+        i += 1
+    try:
+        i = 1
+        while i < n:
+            acc += i / h
+            if i == 30:
+                h = 0.0
+            i += 1
+    except ZeroDivisionError as e:
+        print("ZeroDivisionError:", e)
+    return acc, 2 ** 60 * h, (2 ** 53 + 1) * 1.0
+
+
+print(minus_and_div(45, 1.5))
+print(minus_and_div(45, float("inf")))
+print(minus_and_div(45, float("nan")))
