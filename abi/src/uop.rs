@@ -750,6 +750,22 @@ uops! {
     /// key (new references; the stack of the subscript) and continue at
     /// `jump_target` (the subscript's exit).
     INPLACE_ADD_DICT_ITEM_CELL_CONST = "_INPLACE_ADD_DICT_ITEM_CELL_CONST",
+    // ----- inlined calls in float loops (s9-float) -----
+    /// `_PUSH_FRAME_KNOWN` of a callee whose frame holds exactly its 1
+    /// argument (no other local, cell or free variable): the argument is
+    /// moved without a loop and no local is emptied. `oparg` is 1. Same
+    /// semantics and exit as `_PUSH_FRAME`.
+    PUSH_FRAME_ARGS_1 = "_PUSH_FRAME_ARGS_1",
+    /// `_PUSH_FRAME_ARGS_1` with two arguments and two locals.
+    PUSH_FRAME_ARGS_2 = "_PUSH_FRAME_ARGS_2",
+    /// `_PUSH_FRAME_ARGS_1` with three arguments and three locals.
+    PUSH_FRAME_ARGS_3 = "_PUSH_FRAME_ARGS_3",
+    /// `_POP_FRAME` of an inlined frame whose locals the optimizer proved
+    /// all small ints and whose stack holds only the return value (the
+    /// code's stack depth at its `RETURN_VALUE` is 1): nothing in its slots
+    /// needs a release, so only its function is released; then as
+    /// `_POP_FRAME` (the value, boxed or not, moves to the caller's stack).
+    POP_FRAME_CLEAN = "_POP_FRAME_CLEAN",
 }
 
 /// The pattern of the s7-float uops of unboxed float expressions and float
@@ -838,9 +854,43 @@ impl Uop {
     }
 
     /// The push of an inlined callee's frame (`_PUSH_FRAME` or its
-    /// proven-callee form `_PUSH_FRAME_KNOWN`).
+    /// proven-callee forms `_PUSH_FRAME_KNOWN`, `_PUSH_FRAME_ARGS_n`).
     pub const fn is_frame_push(self) -> bool {
-        matches!(self, Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN)
+        matches!(
+            self,
+            Uop::PUSH_FRAME
+                | Uop::PUSH_FRAME_KNOWN
+                | Uop::PUSH_FRAME_ARGS_1
+                | Uop::PUSH_FRAME_ARGS_2
+                | Uop::PUSH_FRAME_ARGS_3
+        )
+    }
+
+    /// The `_PUSH_FRAME_ARGS_n` moving `n` arguments, if there is one.
+    pub const fn push_frame_args(n: u32) -> Option<Uop> {
+        match n {
+            1 => Some(Uop::PUSH_FRAME_ARGS_1),
+            2 => Some(Uop::PUSH_FRAME_ARGS_2),
+            3 => Some(Uop::PUSH_FRAME_ARGS_3),
+            _ => None,
+        }
+    }
+
+    /// The number of arguments (and locals) a `_PUSH_FRAME_ARGS_n` moves,
+    /// or `None` for any other uop.
+    pub const fn fixed_push_args(self) -> Option<u32> {
+        match self {
+            Uop::PUSH_FRAME_ARGS_1 => Some(1),
+            Uop::PUSH_FRAME_ARGS_2 => Some(2),
+            Uop::PUSH_FRAME_ARGS_3 => Some(3),
+            _ => None,
+        }
+    }
+
+    /// The return from an inlined callee's frame (`_POP_FRAME` or
+    /// `_POP_FRAME_CLEAN`).
+    pub const fn is_frame_pop(self) -> bool {
+        matches!(self, Uop::POP_FRAME | Uop::POP_FRAME_CLEAN)
     }
 }
 

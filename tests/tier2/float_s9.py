@@ -79,3 +79,66 @@ def minus_and_div(n, h):
 print(minus_and_div(45, 1.5))
 print(minus_and_div(45, float("inf")))
 print(minus_and_div(45, float("nan")))
+
+
+def a(i, j):
+    return 1.0 / ((i + j) * (i + j + 1) // 2 + i + 1)
+
+
+def row(v, i, n):
+    # spectral_norm's inner loop: `a` is inlined, its frame pushed with
+    # its two arguments and popped clean (both locals small ints).
+    s = 0.0
+    for j in range(n):
+        s += a(i, j) * v[j]
+    return s
+
+
+v = [1.0 + k * 0.125 for k in range(40)]
+print([row(v, i, 40) for i in range(3)])
+
+
+def odd_args(n):
+    # A float argument (the callee's int guard leaves inside the inlined
+    # frame), a big int argument (its `+` overflows), a bool.
+    s = 0.0
+    for j in range(n):
+        x = j
+        if j == 17:
+            x = 2.5
+        elif j == 23:
+            x = 2 ** 70
+        elif j == 29:
+            x = True
+        s += a(x, j)
+    return s
+
+
+print(odd_args(40))
+
+
+def inv(j):
+    return 1.0 / (j - 30)
+
+
+def inv3(i, j, k):
+    return (i - j + k) * 0.5
+
+
+def half(i):
+    t = i * 0.5
+    return t
+
+
+def raising(n):
+    # ZeroDivisionError raised inside the inlined callee, caught here.
+    s = 0.0
+    try:
+        for j in range(n):
+            s += inv(j) + inv3(j, 1, 2) + half(j)
+    except ZeroDivisionError as e:
+        print("ZeroDivisionError:", e, s)
+    return s
+
+
+print(raising(40))

@@ -533,7 +533,7 @@ fn transfer(u: &UopInstruction, known: Known, frames: &mut Vec<Known>) -> Known 
             frames.push(known);
             Known::default()
         }
-        Uop::POP_FRAME => frames.pop().unwrap_or_default(),
+        op if op.is_frame_pop() => frames.pop().unwrap_or_default(),
         op if arith_parts(op).is_some_and(|a| a.inplace) => forget(u.oparg),
         op if keeps_locals(op) || guard_parts(op).is_some() || arith_parts(op).is_some() => {
             let floats = proves_floats(u)

@@ -112,14 +112,14 @@ pub fn codes_per_uop<'a>(uops: &[UopInstruction], contexts: &'a [FrameContext]) 
         };
         out.push(c);
         match u.opcode {
-            Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN => {
+            op if op.is_frame_push() => {
                 let callee = contexts
                     .iter()
                     .find(|c| &c.code().entry as *const _ as u64 == u.operand)
                     .map_or(here, FrameContext::code);
                 frames.push(callee);
             }
-            Uop::POP_FRAME => {
+            op if op.is_frame_pop() => {
                 frames.pop();
             }
             _ => {}

@@ -127,6 +127,9 @@ fn exits_before(u: Uop) -> bool {
                 | Uop::GUARD_ITER_LIST
                 | Uop::PUSH_FRAME
                 | Uop::PUSH_FRAME_KNOWN
+                | Uop::PUSH_FRAME_ARGS_1
+                | Uop::PUSH_FRAME_ARGS_2
+                | Uop::PUSH_FRAME_ARGS_3
                 | Uop::UNPACK_SEQUENCE
                 | Uop::BINARY_SLICE
                 | Uop::CALL_RANGE_ITER
@@ -508,6 +511,9 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             Uop::CALL_HELPER
             | Uop::PUSH_FRAME
             | Uop::PUSH_FRAME_KNOWN
+            | Uop::PUSH_FRAME_ARGS_1
+            | Uop::PUSH_FRAME_ARGS_2
+            | Uop::PUSH_FRAME_ARGS_3
             | Uop::CALL_EXECUTOR
             | Uop::CALL_EXECUTOR_KNOWN
             | Uop::CALL_EXECUTOR_ARGS_1
@@ -520,7 +526,7 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             // A return moves the return value to the caller's stack as it
             // is (the pop never inspects it), so it may stay unboxed; the
             // caller's values under it are not modelled.
-            Uop::POP_FRAME => {
+            Uop::POP_FRAME | Uop::POP_FRAME_CLEAN => {
                 let rv = m.pop();
                 m.pin_all();
                 m.stack.clear();

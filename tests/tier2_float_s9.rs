@@ -1,0 +1,45 @@
+//! Session 9's float-loop changes (`tests/tier2/float_s9.py`): a local
+//! under a mixed operation with a known small int is loaded checked and
+//! unboxed (`_LOAD_FAST_GUARD_UNBOXED_FLOAT` + `_BINARY_OP_FLOAT_INT_UNBOXED`;
+//! an int, a bool and a str rebound mid-loop leave through the mixed
+//! operation's exit, a zero divisor raises from tier 1); inlined callees
+//! whose frames are their arguments are pushed by `_PUSH_FRAME_ARGS_n` and,
+//! when every local is a small int, popped by `_POP_FRAME_CLEAN` (a float,
+//! big int or bool argument leaves inside the callee; a callee with a float
+//! local keeps `_POP_FRAME`, which `--leak-check` would catch if it did not
+//! release it; a callee raises). Both tier-2 modes print what tier 1 prints
+//! with no object leaked (`tier2_modes.rs` also compares every mode with
+//! CPython).
+
+mod vm_common;
+
+use vm_common::{
+    assert_exact_and_clean, cpjit_tier2, cpjit_tier2_dumped, stat_after, tier2_program,
+};
+
+#[test]
+fn s9_float_uops_appear_and_are_exact_in_both_tier2_modes() {
+    let file = tier2_program("float_s9.py");
+    let reference = cpjit_tier2("1", &file, &[], &[]);
+    assert_eq!(reference.status, 0, "{}", reference.stderr);
+    for mode in ["uops", "jit"] {
+        let (r, text) = cpjit_tier2_dumped(mode, &file, &[]);
+        assert_exact_and_clean(mode, &r, &reference.stdout);
+        let what = format!("--tier {mode}:\n{}", r.stderr);
+        for uop in [
+            "_LOAD_FAST_GUARD_UNBOXED_FLOAT",
+            "_BINARY_OP_FLOAT_INT_UNBOXED",
+            "_PUSH_FRAME_ARGS_1",
+            "_PUSH_FRAME_ARGS_2",
+            "_PUSH_FRAME_ARGS_3",
+            "_POP_FRAME_CLEAN",
+            "_POP_FRAME",
+        ] {
+            assert!(
+                text.contains(&format!(" {uop} ")),
+                "no {uop} in the traces; {what}"
+            );
+        }
+        assert!(stat_after(&r.stderr, "exits taken to tier 1") > 0, "{what}");
+    }
+}
