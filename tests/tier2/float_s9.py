@@ -142,3 +142,26 @@ def raising(n):
 
 
 print(raising(40))
+
+
+def iterators(n):
+    # A list loop's copy does not guard its iterator again: the body
+    # advances the same iterator (`next(it)`), shrinks and grows the list
+    # under it, and a tuple loop.
+    xs = [k * 0.25 for k in range(n)]
+    it = iter(xs)
+    acc = 0.0
+    for x in it:
+        acc = acc * 0.5 + x
+        if x == 2.5:
+            next(it)
+        if len(xs) > n - 5:
+            xs.pop()
+        elif x == 4.0:
+            xs.append(100.0)
+    for y in (0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5):
+        acc = acc * 0.5 + y
+    return acc, len(xs)
+
+
+print(iterators(40))
