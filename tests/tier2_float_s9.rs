@@ -1,6 +1,7 @@
 //! Session 9's float-loop changes (`tests/tier2/float_s9.py`): a local
 //! under a mixed operation with a known small int is loaded checked and
-//! unboxed (`_LOAD_FAST_GUARD_UNBOXED_FLOAT` + `_BINARY_OP_FLOAT_INT_UNBOXED`;
+//! unboxed (`_LOAD_FAST_GUARD_UNBOXED_FLOAT` + `_BINARY_OP_FLOAT_INT_UNBOXED`,
+//! for `*` `_INT_FLOAT_MULTIPLY_UNBOXED` / `_FLOAT_INT_MULTIPLY_UNBOXED`;
 //! an int, a bool and a str rebound mid-loop leave through the mixed
 //! operation's exit, a zero divisor raises from tier 1); inlined callees
 //! whose frames are their arguments are pushed by `_PUSH_FRAME_ARGS_n` and,
@@ -29,6 +30,8 @@ fn s9_float_uops_appear_and_are_exact_in_both_tier2_modes() {
         for uop in [
             "_LOAD_FAST_GUARD_UNBOXED_FLOAT",
             "_BINARY_OP_FLOAT_INT_UNBOXED",
+            "_INT_FLOAT_MULTIPLY_UNBOXED",
+            "_FLOAT_INT_MULTIPLY_UNBOXED",
             "_PUSH_FRAME_ARGS_1",
             "_PUSH_FRAME_ARGS_2",
             "_PUSH_FRAME_ARGS_3",

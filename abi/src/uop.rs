@@ -766,6 +766,14 @@ uops! {
     /// needs a release, so only its function is released; then as
     /// `_POP_FRAME` (the value, boxed or not, moves to the caller's stack).
     POP_FRAME_CLEAN = "_POP_FRAME_CLEAN",
+    /// `_BINARY_OP_FLOAT_INT_UNBOXED 2` (`*`): the unboxed float `x` under
+    /// the small int `n` on top; pop both and push the bits of
+    /// `x * float(n)` (never leaves).
+    FLOAT_INT_MULTIPLY_UNBOXED = "_FLOAT_INT_MULTIPLY_UNBOXED",
+    /// `_BINARY_OP_FLOAT_INT_UNBOXED 2 | 8`: the small int `n` under the
+    /// unboxed float `x` on top (float_poly's `i * h`); pop both and push
+    /// the bits of `float(n) * x` (never leaves).
+    INT_FLOAT_MULTIPLY_UNBOXED = "_INT_FLOAT_MULTIPLY_UNBOXED",
 }
 
 /// The pattern of the s7-float uops of unboxed float expressions and float
@@ -808,6 +816,8 @@ macro_rules! float_expr_uops {
             | $crate::uop::Uop::LIST_ITEM_FLOAT_UNCHECKED_IDX
             | $crate::uop::Uop::FLOAT_ADD_NOS_STORE_LOCAL
             | $crate::uop::Uop::FLOAT_SUBTRACT_NOS_STORE_LOCAL
+            | $crate::uop::Uop::FLOAT_INT_MULTIPLY_UNBOXED
+            | $crate::uop::Uop::INT_FLOAT_MULTIPLY_UNBOXED
     };
 }
 
@@ -901,7 +911,7 @@ mod tests {
     #[test]
     fn float_expr_uops_are_float_uops() {
         let set = Uop::ALL.iter().filter(|u| u.is_float_expr());
-        assert_eq!(set.clone().count(), 30);
+        assert_eq!(set.clone().count(), 32);
         assert!(set.clone().all(|u| u.name().contains("FLOAT")));
         assert!(!Uop::BINARY_OP_ADD_FLOAT.is_float_expr());
     }

@@ -58,11 +58,12 @@ print(rebinds(50, 0.5))
 
 def minus_and_div(n, h):
     # The other operators with the int on the left: `i - h`, `i / h`
-    # (a zero divisor mid-loop: ZeroDivisionError from tier 1), `i ** h`.
+    # (a zero divisor mid-loop: ZeroDivisionError from tier 1), `i ** h`;
+    # `float * int` (an int past 2**53 rounds as tier 1 rounds it).
     acc = 0.0
     i = 1
     while i < n:
-        acc += (i - h) + (i ** h)
+        acc += (i - h) + (i ** h) + (i * 0.5) * i + (2 ** 53 + i) * 0.5
         i += 1
     try:
         i = 1

@@ -234,10 +234,17 @@ pub fn fuse_floats(uops: &mut [UopInstruction], entered: &[bool]) {
     }
     index_list_items(uops, entered);
     for u in uops.iter_mut() {
-        if u.opcode == Uop::BINARY_OP_FLOAT_INT_UNBOXED && u.oparg == FLOAT_DIV_INT {
-            u.opcode = Uop::FLOAT_INT_TRUE_DIVIDE_UNBOXED;
-            u.oparg = 0;
+        if u.opcode != Uop::BINARY_OP_FLOAT_INT_UNBOXED {
+            continue;
         }
+        let to = match u.oparg {
+            FLOAT_DIV_INT => Uop::FLOAT_INT_TRUE_DIVIDE_UNBOXED,
+            FLOAT_MUL_INT => Uop::FLOAT_INT_MULTIPLY_UNBOXED,
+            INT_MUL_FLOAT => Uop::INT_FLOAT_MULTIPLY_UNBOXED,
+            _ => continue,
+        };
+        u.opcode = to;
+        u.oparg = 0;
     }
     fuse_item_updates(uops, entered);
     fuse_updates_reading_items(uops, entered);
@@ -281,6 +288,11 @@ fn fuse_nos_stores(uops: &mut [UopInstruction], entered: &[bool]) {
 /// `_BINARY_OP_FLOAT_INT_UNBOXED`'s oparg for `float / int` (operation 3,
 /// the int on the right).
 const FLOAT_DIV_INT: u32 = 3;
+/// `_BINARY_OP_FLOAT_INT_UNBOXED`'s oparg for `float * int` (operation 2).
+const FLOAT_MUL_INT: u32 = 2;
+/// `_BINARY_OP_FLOAT_INT_UNBOXED`'s oparg for `int * float` (operation 2,
+/// the int on the left: bit 8).
+const INT_MUL_FLOAT: u32 = 2 | 8;
 
 /// The fused `lst[c] op= x` uops for the unboxed `op` (the list known, the
 /// list checked).
@@ -980,6 +992,16 @@ pub unsafe fn interpret(ins: &UopInstruction, lp: *mut u64, sp: &mut *mut u64) -
                 };
                 store_into_float(slot, r);
             }
+            Uop::FLOAT_INT_MULTIPLY_UNBOXED | Uop::INT_FLOAT_MULTIPLY_UNBOXED => {
+                let (x, n) = if ins.opcode == Uop::FLOAT_INT_MULTIPLY_UNBOXED {
+                    (*sp.sub(2), *top)
+                } else {
+                    (*top, *sp.sub(2))
+                };
+                let y = decode_small_int(n) as f64;
+                *sp.sub(2) = (f64::from_bits(x) * y).to_bits();
+                *sp = top;
+            }
             Uop::FLOAT_INT_TRUE_DIVIDE_UNBOXED => {
                 let n = *top;
                 if n == encode_small_int(0).unwrap_or(1) {
@@ -1501,8 +1523,9 @@ mod tests {
         assert_eq!(uops[4].opcode, Uop::INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX);
     }
 
-    /// `float / int` (operation 3, the int on the right) gets its own uop;
-    /// the other mixed operations keep the generic one.
+    /// `float / int` (operation 3, the int on the right) and `*` with the
+    /// int on either side (operation 2, bit 8: the int on the left) get
+    /// their own uops; the other mixed operations keep the generic one.
     #[test]
     fn float_divided_by_int_has_its_own_uop() {
         let mixed = |oparg: u32| {
@@ -1510,17 +1533,20 @@ mod tests {
                 .oparg(oparg)
                 .jump_target(9)
         };
-        let mut uops = vec![mixed(3), mixed(3 | 8), mixed(2)];
-        fuse_floats(&mut uops, &[false; 4]);
+        let mut uops = vec![mixed(3), mixed(3 | 8), mixed(2), mixed(2 | 8), mixed(1 | 8)];
+        fuse_floats(&mut uops, &[false; 6]);
         assert_eq!(
             opcodes(&uops),
             vec![
                 Uop::FLOAT_INT_TRUE_DIVIDE_UNBOXED,
                 Uop::BINARY_OP_FLOAT_INT_UNBOXED,
+                Uop::FLOAT_INT_MULTIPLY_UNBOXED,
+                Uop::INT_FLOAT_MULTIPLY_UNBOXED,
                 Uop::BINARY_OP_FLOAT_INT_UNBOXED,
             ]
         );
         assert_eq!(uops[0].jump_target, 9);
+        assert_eq!((uops[2].oparg, uops[3].oparg, uops[4].oparg), (0, 0, 1 | 8));
     }
 
     /// `b[0] += dt * b[3]` in tier 1's shape: the checks of both items
