@@ -1199,8 +1199,10 @@ mod tests {
         let out = unbox(uops, &fl);
         let ops = opcodes(&out);
         assert_eq!(ops[1], Uop::LOAD_FAST_GUARD_UNBOXED_FLOAT);
-        // It leaves where the mixed operation would (tier 1 redoes it).
-        assert_eq!(out[1].jump_target, out[2].jump_target);
+        // It leaves through the mixed operation's exit (tier 1 redoes it),
+        // the value pushed boxed: the original stub, not one that boxes.
+        let stub = &out[out[1].jump_target as usize];
+        assert_eq!((stub.opcode, stub.target), (Uop::EXIT_TRACE, 3));
         assert_eq!(ops[2], Uop::BINARY_OP_FLOAT_INT_UNBOXED);
         assert_eq!(out[2].oparg, 2 | 8);
         assert_eq!(ops[3], Uop::STORE_FAST_UNBOXED_FLOAT);
