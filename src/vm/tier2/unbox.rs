@@ -281,7 +281,7 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                     m.vals[id].unboxable = true;
                     m.vals[id].needs_guard = true;
                     st.at_exit = m.snapshot().into_iter().filter(|&(_, v)| v != id).collect();
-                } else if !f && mixed_with_small_int(uops.get(k + 1), m.peek(2), &m) {
+                } else if !f && mixed_with_small_int(uops.get(k + 1), m.peek(2), m) {
                     // The float operand of a mixed operation whose other
                     // operand is a known small int (`i * h`): loaded
                     // unboxed by a load that checks it is a float itself,
