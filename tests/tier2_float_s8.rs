@@ -30,7 +30,7 @@ fn s8_float_uops_appear_and_are_exact_in_both_tier2_modes() {
         "_FLOAT_ADD_NOS_STORE_LOCAL",
         "_FLOAT_SUBTRACT_NOS_STORE_LOCAL",
     ];
-    for (mode, r) in tier2_uops_exact_in_both_modes("float_s8.py", &uops) {
+    for (mode, r) in tier2_uops_exact_in_both_modes("float_s8.py", &[], &uops) {
         let what = format!("--tier {mode}:\n{}", r.stderr);
         assert!(stat_after(&r.stderr, "exits taken to tier 1") > 0, "{what}");
     }

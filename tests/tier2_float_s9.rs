@@ -29,7 +29,23 @@ fn s9_float_uops_appear_and_are_exact_in_both_tier2_modes() {
         "_POP_FRAME_CLEAN",
         "_POP_FRAME",
     ];
-    for (mode, r) in tier2_uops_exact_in_both_modes("float_s9.py", &uops) {
+    for (mode, r) in tier2_uops_exact_in_both_modes("float_s9.py", &[], &uops) {
+        let what = format!("--tier {mode}:\n{}", r.stderr);
+        assert!(stat_after(&r.stderr, "exits taken to tier 1") > 0, "{what}");
+    }
+}
+
+/// With a low call threshold, `integrate_closures`' closure (a loop inside)
+/// gets a function-entry trace and the loop calls it natively
+/// (`_CALL_EXECUTOR`: rebound to another closure of the same code, to a
+/// plain function and to one returning an int), and `total += f(...)`
+/// with both operands boxed is `_UNBOX_FLOAT_AT 1` and one
+/// `_FLOAT_ADD_NOS_STORE_LOCAL` (a list keeps `total`'s box for a while).
+#[test]
+fn native_closure_calls_in_a_float_loop_are_exact() {
+    let env = [("CPJIT_CALL_THRESHOLD", "4")];
+    let uops = ["_CALL_EXECUTOR", "_FLOAT_ADD_NOS_STORE_LOCAL"];
+    for (mode, r) in tier2_uops_exact_in_both_modes("float_s9.py", &env, &uops) {
         let what = format!("--tier {mode}:\n{}", r.stderr);
         assert!(stat_after(&r.stderr, "exits taken to tier 1") > 0, "{what}");
     }

@@ -166,3 +166,51 @@ def iterators(n):
 
 
 print(iterators(40))
+
+
+def make_poly(scale):
+    coeffs = [scale * (k + 1) / (k + 2.0) for k in range(8)]
+
+    def evaluate(x):
+        acc = 0.0
+        for c in coeffs:
+            acc = acc * x + c
+        return acc
+
+    return evaluate
+
+
+def plain(x):
+    return x * 0.5
+
+
+def as_int(x):
+    return 3
+
+
+def integrate_closures(fs, lo, hi, steps):
+    # float_poly's shape: a closure with a loop called natively in a float
+    # loop, `total += f(...)` with both operands boxed. The closure is
+    # rebound to another of the same code, then to a plain function, then
+    # to one returning an int; a list keeps `total`'s box for a while.
+    h = (hi - lo) / steps
+    total = 0.0
+    keep = []
+    f = fs[0]
+    i = 1
+    while i < steps:
+        total += f(lo + i * h)
+        if i == steps // 3:
+            f = fs[1]
+        elif i == steps // 2:
+            f = fs[2]
+            keep.append(total)
+        elif i == steps - 5:
+            f = fs[3]
+        elif i == steps - 100:
+            keep.clear()
+        i += 1
+    return total * h, keep
+
+
+print(integrate_closures([make_poly(0.5), make_poly(0.75), plain, as_int], -1.0, 1.0, 1500))

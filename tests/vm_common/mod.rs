@@ -197,17 +197,21 @@ pub fn assert_exact_and_clean(mode: &str, r: &Run, want: &str) {
 }
 
 /// Runs `tests/tier2/NAME` in tier 1, then in both tier-2 modes with
-/// [`cpjit_tier2_dumped`]: each must print what tier 1 prints and leave no
-/// live object ([`assert_exact_and_clean`]), and each mode's trace dump
-/// must name every uop of `uops` (as ` UOP `). Returns each mode with its
-/// run, for the test's own checks.
-pub fn tier2_uops_exact_in_both_modes(name: &str, uops: &[&str]) -> Vec<(&'static str, Run)> {
+/// [`cpjit_tier2_dumped`] (and the environment `env`): each must print
+/// what tier 1 prints and leave no live object ([`assert_exact_and_clean`]),
+/// and each mode's trace dump must name every uop of `uops` (as ` UOP `).
+/// Returns each mode with its run, for the test's own checks.
+pub fn tier2_uops_exact_in_both_modes(
+    name: &str,
+    env: &[(&str, &str)],
+    uops: &[&str],
+) -> Vec<(&'static str, Run)> {
     let file = tier2_program(name);
     let reference = cpjit_tier2("1", &file, &[], &[]);
     assert_eq!(reference.status, 0, "{}", reference.stderr);
     let mut runs = Vec::new();
     for mode in ["uops", "jit"] {
-        let (r, text) = cpjit_tier2_dumped(mode, &file, &[]);
+        let (r, text) = cpjit_tier2_dumped(mode, &file, env);
         assert_exact_and_clean(mode, &r, &reference.stdout);
         for uop in uops {
             assert!(

@@ -253,11 +253,23 @@ pub fn fuse_floats(uops: &mut [UopInstruction], entered: &[bool]) {
 
 /// `_UNBOX_FLOAT_AT 2; <+ or -, unboxed>; _STORE_FAST_UNBOXED_FLOAT[_KNOWN]
 /// l` (`s += f(...)` with `s` loaded boxed before a call) becomes one
-/// `_FLOAT_<OP>_NOS_STORE_LOCAL l`. None of them can exit.
+/// `_FLOAT_<OP>_NOS_STORE_LOCAL l`. None of them can exit. With the top
+/// boxed too (`s += f(x)` of a native call, s9), `_UNBOX_FLOAT_AT 2;
+/// _UNBOX_FLOAT_AT 1` first trade places (two slots, neither can exit or
+/// run code), so the top is unboxed alone and the rest fuses.
 fn fuse_nos_stores(uops: &mut [UopInstruction], entered: &[bool]) {
-    for k in 0..uops.len() {
-        if uops[k].opcode != Uop::UNBOX_FLOAT_AT || uops[k].oparg != 2 {
+    let unbox_at =
+        |u: &UopInstruction, depth: u32| u.opcode == Uop::UNBOX_FLOAT_AT && u.oparg == depth;
+    for k0 in 0..uops.len() {
+        if !unbox_at(&uops[k0], 2) {
             continue;
+        }
+        let mut k = k0;
+        if let Some(j) = next(uops, k0).filter(|&j| unbox_at(&uops[j], 1)) {
+            if !(k0 + 1..=j).any(|i| entered.get(i).copied().unwrap_or(true)) {
+                uops.swap(k0, j);
+                k = j;
+            }
         }
         let Some(op_at) = next(uops, k) else {
             continue;
@@ -1653,5 +1665,33 @@ mod tests {
             opcodes(&uops[8..]),
             opcodes(&group(Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED))
         );
+    }
+
+    /// `s += f(x)` with both operands boxed: the top is unboxed alone
+    /// first and the rest is one uop; not when a jump lands between the
+    /// two unboxes.
+    #[test]
+    fn boxed_accumulators_plus_a_boxed_top_are_one_uop_after_the_tops_unbox() {
+        let group = vec![
+            ins(Uop::UNBOX_FLOAT_AT).oparg(2),
+            ins(Uop::UNBOX_FLOAT_AT).oparg(1),
+            ins(Uop::BINARY_OP_ADD_FLOAT_UNBOXED),
+            ins(Uop::STORE_FAST_UNBOXED_FLOAT).oparg(4),
+        ];
+        let mut uops = group.clone();
+        fuse_nos_stores(&mut uops, &[false; 5]);
+        assert_eq!(
+            opcodes(&uops),
+            vec![
+                Uop::UNBOX_FLOAT_AT,
+                Uop::NOP,
+                Uop::NOP,
+                Uop::FLOAT_ADD_NOS_STORE_LOCAL
+            ]
+        );
+        assert_eq!((uops[0].oparg, uops[3].oparg), (1, 4));
+        let mut uops = group.clone();
+        fuse_nos_stores(&mut uops, &[false, true, false, false, false]);
+        assert_eq!(opcodes(&uops), opcodes(&group));
     }
 }
