@@ -767,6 +767,30 @@ uops! {
     /// (`operand`; a baked callee before its arguments): pushes it (new
     /// reference, no tag test) and NULL.
     LOAD_CONST_OBJ_PUSH_NULL = "_LOAD_CONST_OBJ_PUSH_NULL",
+    // ----- inlined calls in float loops (s9-float) -----
+    /// `_PUSH_FRAME_KNOWN` of a callee whose frame holds exactly its 1
+    /// argument (no other local, cell or free variable): the argument is
+    /// moved without a loop and no local is emptied. `oparg` is 1. Same
+    /// semantics and exit as `_PUSH_FRAME`.
+    PUSH_FRAME_ARGS_1 = "_PUSH_FRAME_ARGS_1",
+    /// `_PUSH_FRAME_ARGS_1` with two arguments and two locals.
+    PUSH_FRAME_ARGS_2 = "_PUSH_FRAME_ARGS_2",
+    /// `_PUSH_FRAME_ARGS_1` with three arguments and three locals.
+    PUSH_FRAME_ARGS_3 = "_PUSH_FRAME_ARGS_3",
+    /// `_POP_FRAME` of an inlined frame whose locals the optimizer proved
+    /// all small ints and whose stack holds only the return value (the
+    /// code's stack depth at its `RETURN_VALUE` is 1): nothing in its slots
+    /// needs a release, so only its function is released; then as
+    /// `_POP_FRAME` (the value, boxed or not, moves to the caller's stack).
+    POP_FRAME_CLEAN = "_POP_FRAME_CLEAN",
+    /// `_BINARY_OP_FLOAT_INT_UNBOXED 2` (`*`): the unboxed float `x` under
+    /// the small int `n` on top; pop both and push the bits of
+    /// `x * float(n)` (never leaves).
+    FLOAT_INT_MULTIPLY_UNBOXED = "_FLOAT_INT_MULTIPLY_UNBOXED",
+    /// `_BINARY_OP_FLOAT_INT_UNBOXED 2 | 8`: the small int `n` under the
+    /// unboxed float `x` on top (float_poly's `i * h`); pop both and push
+    /// the bits of `float(n) * x` (never leaves).
+    INT_FLOAT_MULTIPLY_UNBOXED = "_INT_FLOAT_MULTIPLY_UNBOXED",
 }
 
 /// The pattern of the s7-float uops of unboxed float expressions and float
@@ -809,6 +833,8 @@ macro_rules! float_expr_uops {
             | $crate::uop::Uop::LIST_ITEM_FLOAT_UNCHECKED_IDX
             | $crate::uop::Uop::FLOAT_ADD_NOS_STORE_LOCAL
             | $crate::uop::Uop::FLOAT_SUBTRACT_NOS_STORE_LOCAL
+            | $crate::uop::Uop::FLOAT_INT_MULTIPLY_UNBOXED
+            | $crate::uop::Uop::INT_FLOAT_MULTIPLY_UNBOXED
     };
 }
 
@@ -870,9 +896,43 @@ impl Uop {
     }
 
     /// The push of an inlined callee's frame (`_PUSH_FRAME` or its
-    /// proven-callee form `_PUSH_FRAME_KNOWN`).
+    /// proven-callee forms `_PUSH_FRAME_KNOWN`, `_PUSH_FRAME_ARGS_n`).
     pub const fn is_frame_push(self) -> bool {
-        matches!(self, Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN)
+        matches!(
+            self,
+            Uop::PUSH_FRAME
+                | Uop::PUSH_FRAME_KNOWN
+                | Uop::PUSH_FRAME_ARGS_1
+                | Uop::PUSH_FRAME_ARGS_2
+                | Uop::PUSH_FRAME_ARGS_3
+        )
+    }
+
+    /// The `_PUSH_FRAME_ARGS_n` moving `n` arguments, if there is one.
+    pub const fn push_frame_args(n: u32) -> Option<Uop> {
+        match n {
+            1 => Some(Uop::PUSH_FRAME_ARGS_1),
+            2 => Some(Uop::PUSH_FRAME_ARGS_2),
+            3 => Some(Uop::PUSH_FRAME_ARGS_3),
+            _ => None,
+        }
+    }
+
+    /// The number of arguments (and locals) a `_PUSH_FRAME_ARGS_n` moves,
+    /// or `None` for any other uop.
+    pub const fn fixed_push_args(self) -> Option<u32> {
+        match self {
+            Uop::PUSH_FRAME_ARGS_1 => Some(1),
+            Uop::PUSH_FRAME_ARGS_2 => Some(2),
+            Uop::PUSH_FRAME_ARGS_3 => Some(3),
+            _ => None,
+        }
+    }
+
+    /// The return from an inlined callee's frame (`_POP_FRAME` or
+    /// `_POP_FRAME_CLEAN`).
+    pub const fn is_frame_pop(self) -> bool {
+        matches!(self, Uop::POP_FRAME | Uop::POP_FRAME_CLEAN)
     }
 }
 
@@ -883,7 +943,7 @@ mod tests {
     #[test]
     fn float_expr_uops_are_float_uops() {
         let set = Uop::ALL.iter().filter(|u| u.is_float_expr());
-        assert_eq!(set.clone().count(), 30);
+        assert_eq!(set.clone().count(), 32);
         assert!(set.clone().all(|u| u.name().contains("FLOAT")));
         assert!(!Uop::BINARY_OP_ADD_FLOAT.is_float_expr());
     }

@@ -69,6 +69,9 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::INPLACE_ITEM_FLOAT_SUBTRACT_LOCAL_IDX => item_update(s, Op::Sub, false),
         Uop::INPLACE_ITEM_FLOAT_MULTIPLY_LOCAL_IDX => item_update(s, Op::Mul, false),
         Uop::FLOAT_INT_TRUE_DIVIDE_UNBOXED => float_int_divide(s),
+        // ----- s9-float -----
+        Uop::FLOAT_INT_MULTIPLY_UNBOXED => float_int_multiply(s, true),
+        Uop::INT_FLOAT_MULTIPLY_UNBOXED => float_int_multiply(s, false),
         Uop::LIST_ITEM_FLOAT_KNOWN_LOCALS => item_read_known_locals(s),
         Uop::CHECK_FLOAT_ITEMS_IDX => check_float_items(s),
         Uop::LIST_ITEM_FLOAT_UNCHECKED_IDX => item_read_unchecked(s),
@@ -420,6 +423,30 @@ fn float_int_divide(s: &mut B) -> R {
         .llvm()
         .build_signed_int_to_float(s.decode_int(n)?, f64t, "divisor")?;
     let r = s.llvm().build_float_div(x, y, "quotient")?;
+    s.drop_values(2)?;
+    s.push(bits(s, r)?)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `_FLOAT_INT_MULTIPLY_UNBOXED` (`int_on_top`: the small int on top of
+/// the unboxed float) and `_INT_FLOAT_MULTIPLY_UNBOXED` (the float on
+/// top): pops both and pushes the product, the int converted as tier 1
+/// converts it (rounded to nearest).
+fn float_int_multiply(s: &mut B, int_on_top: bool) -> R {
+    let (x, n) = if int_on_top {
+        (unboxed(s, s.peek(2)?)?, s.peek(1)?)
+    } else {
+        (unboxed(s, s.peek(1)?)?, s.peek(2)?)
+    };
+    let f64t = s.ctx().f64_type();
+    let y = s
+        .llvm()
+        .build_signed_int_to_float(s.decode_int(n)?, f64t, "int")?;
+    let r = if int_on_top {
+        s.llvm().build_float_mul(x, y, "product")?
+    } else {
+        s.llvm().build_float_mul(y, x, "product")?
+    };
     s.drop_values(2)?;
     s.push(bits(s, r)?)?;
     s.continue_at(Exit::Continue)

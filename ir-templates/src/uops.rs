@@ -83,8 +83,8 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
         Uop::FOR_ITER_RANGE => for_iter_range(s),
         Uop::GUARD_ITER_LIST => guard_iter(s, iter_tag::LIST),
         Uop::FOR_ITER_LIST => for_iter_list(s),
-        Uop::PUSH_FRAME => push_frame(s, false),
-        Uop::PUSH_FRAME_KNOWN => push_frame(s, true),
+        Uop::PUSH_FRAME => push_frame(s, false, None),
+        Uop::PUSH_FRAME_KNOWN => push_frame(s, true, None),
         Uop::POP_FRAME => pop_frame(s),
         Uop::RETURN => return_(s),
         Uop::CALL_EXECUTOR => call_executor(s, false),
@@ -185,6 +185,11 @@ pub fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
             call_executor_leaf(s, uop.fixed_call_args().unwrap_or(1), true)
         }
         Uop::LOAD_CONST_OBJ_PUSH_NULL => load_const_obj_push_null(s),
+        // ----- s9-float -----
+        Uop::PUSH_FRAME_ARGS_1 | Uop::PUSH_FRAME_ARGS_2 | Uop::PUSH_FRAME_ARGS_3 => {
+            push_frame(s, true, uop.fixed_push_args())
+        }
+        Uop::POP_FRAME_CLEAN => pop_frame_clean(s),
     }
 }
 
@@ -878,6 +883,19 @@ fn pop_callee_frame<'ctx>(
             s.xdecref_freeing_floats(v)
         }
     })?;
+    leave_frame(s, f, rv, known_func)
+}
+
+/// The end of a frame's pop once its slots are released (or need none):
+/// releases its function (`known_func`: a heap object, no tag test), pops
+/// it off the data stack and the recursion count, pushes `rv` on the
+/// caller's stack; the trace goes on in the caller.
+fn leave_frame<'ctx>(
+    s: &mut B<'ctx, '_>,
+    f: inkwell::values::PointerValue<'ctx>,
+    rv: IntValue<'ctx>,
+    known_func: bool,
+) -> R {
     let func = s.load_field(f, &Frame::DESC, "func")?.into_int_value();
     if known_func {
         s.decref_obj(func)?;
@@ -911,9 +929,10 @@ fn pop_callee_frame<'ctx>(
 
 /// `_PUSH_FRAME`: pushes the callee's frame ([`push_callee_frame`]; NULL:
 /// guard failed, nothing changed); the trace goes on in the new frame, at
-/// its empty stack.
-fn push_frame(s: &mut B, known: bool) -> R {
-    let new_frame = push_callee_frame(s, known, true, None)?;
+/// its empty stack. `known`: `_PUSH_FRAME_KNOWN`; `fixed`: the `n` of
+/// `_PUSH_FRAME_ARGS_n` (a known callee whose frame is its arguments).
+fn push_frame(s: &mut B, known: bool, fixed: Option<u32>) -> R {
+    let new_frame = push_callee_frame(s, known, fixed.is_none(), fixed)?;
     let ok = s.llvm().build_is_not_null(new_frame, "pushed")?;
     s.guard(ok, Exit::JumpTarget)?;
     s.frame = new_frame;
@@ -927,6 +946,15 @@ fn push_frame(s: &mut B, known: bool) -> R {
 /// pushed on its stack ([`pop_callee_frame`]).
 fn pop_frame(s: &mut B) -> R {
     pop_callee_frame(s, s.frame, s.sp, false)?;
+    s.continue_at(Exit::Continue)
+}
+
+/// `_POP_FRAME_CLEAN`: `_POP_FRAME` of a frame whose slots are all small
+/// ints under the return value alone: no slot to release; its function
+/// (the callable a `_PUSH_FRAME*` checked or proved a function) is.
+fn pop_frame_clean(s: &mut B) -> R {
+    let rv = s.peek(1)?;
+    leave_frame(s, s.frame, rv, true)?;
     s.continue_at(Exit::Continue)
 }
 

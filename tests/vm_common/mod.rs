@@ -213,3 +213,32 @@ pub fn traces_in<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
         .filter(|t| t.lines().next().is_some_and(|l| l.contains(&at)))
         .collect()
 }
+
+/// Runs `tests/tier2/NAME` in tier 1, then in both tier-2 modes with
+/// [`cpjit_tier2_dumped`] (and the environment `env`): each must print
+/// what tier 1 prints and leave no live object ([`assert_exact_and_clean`]),
+/// and each mode's trace dump must name every uop of `uops` (as ` UOP `).
+/// Returns each mode with its run, for the test's own checks.
+pub fn tier2_uops_exact_in_both_modes(
+    name: &str,
+    env: &[(&str, &str)],
+    uops: &[&str],
+) -> Vec<(&'static str, Run)> {
+    let file = tier2_program(name);
+    let reference = cpjit_tier2("1", &file, &[], &[]);
+    assert_eq!(reference.status, 0, "{}", reference.stderr);
+    let mut runs = Vec::new();
+    for mode in ["uops", "jit"] {
+        let (r, text) = cpjit_tier2_dumped(mode, &file, env);
+        assert_exact_and_clean(mode, &r, &reference.stdout);
+        for uop in uops {
+            assert!(
+                text.contains(&format!(" {uop} ")),
+                "no {uop} in the traces; --tier {mode}:\n{}",
+                r.stderr
+            );
+        }
+        runs.push((mode, r));
+    }
+    runs
+}

@@ -234,10 +234,17 @@ pub fn fuse_floats(uops: &mut [UopInstruction], entered: &[bool]) {
     }
     index_list_items(uops, entered);
     for u in uops.iter_mut() {
-        if u.opcode == Uop::BINARY_OP_FLOAT_INT_UNBOXED && u.oparg == FLOAT_DIV_INT {
-            u.opcode = Uop::FLOAT_INT_TRUE_DIVIDE_UNBOXED;
-            u.oparg = 0;
+        if u.opcode != Uop::BINARY_OP_FLOAT_INT_UNBOXED {
+            continue;
         }
+        let to = match u.oparg {
+            FLOAT_DIV_INT => Uop::FLOAT_INT_TRUE_DIVIDE_UNBOXED,
+            FLOAT_MUL_INT => Uop::FLOAT_INT_MULTIPLY_UNBOXED,
+            INT_MUL_FLOAT => Uop::INT_FLOAT_MULTIPLY_UNBOXED,
+            _ => continue,
+        };
+        u.opcode = to;
+        u.oparg = 0;
     }
     fuse_item_updates(uops, entered);
     fuse_updates_reading_items(uops, entered);
@@ -246,11 +253,23 @@ pub fn fuse_floats(uops: &mut [UopInstruction], entered: &[bool]) {
 
 /// `_UNBOX_FLOAT_AT 2; <+ or -, unboxed>; _STORE_FAST_UNBOXED_FLOAT[_KNOWN]
 /// l` (`s += f(...)` with `s` loaded boxed before a call) becomes one
-/// `_FLOAT_<OP>_NOS_STORE_LOCAL l`. None of them can exit.
+/// `_FLOAT_<OP>_NOS_STORE_LOCAL l`. None of them can exit. With the top
+/// boxed too (`s += f(x)` of a native call, s9), `_UNBOX_FLOAT_AT 2;
+/// _UNBOX_FLOAT_AT 1` first trade places (two slots, neither can exit or
+/// run code), so the top is unboxed alone and the rest fuses.
 fn fuse_nos_stores(uops: &mut [UopInstruction], entered: &[bool]) {
-    for k in 0..uops.len() {
-        if uops[k].opcode != Uop::UNBOX_FLOAT_AT || uops[k].oparg != 2 {
+    let unbox_at =
+        |u: &UopInstruction, depth: u32| u.opcode == Uop::UNBOX_FLOAT_AT && u.oparg == depth;
+    for k0 in 0..uops.len() {
+        if !unbox_at(&uops[k0], 2) {
             continue;
+        }
+        let mut k = k0;
+        if let Some(j) = next(uops, k0).filter(|&j| unbox_at(&uops[j], 1)) {
+            if !(k0 + 1..=j).any(|i| entered.get(i).copied().unwrap_or(true)) {
+                uops.swap(k0, j);
+                k = j;
+            }
         }
         let Some(op_at) = next(uops, k) else {
             continue;
@@ -281,6 +300,11 @@ fn fuse_nos_stores(uops: &mut [UopInstruction], entered: &[bool]) {
 /// `_BINARY_OP_FLOAT_INT_UNBOXED`'s oparg for `float / int` (operation 3,
 /// the int on the right).
 const FLOAT_DIV_INT: u32 = 3;
+/// `_BINARY_OP_FLOAT_INT_UNBOXED`'s oparg for `float * int` (operation 2).
+const FLOAT_MUL_INT: u32 = 2;
+/// `_BINARY_OP_FLOAT_INT_UNBOXED`'s oparg for `int * float` (operation 2,
+/// the int on the left: bit 8).
+const INT_MUL_FLOAT: u32 = 2 | 8;
 
 /// The fused `lst[c] op= x` uops for the unboxed `op` (the list known, the
 /// list checked).
@@ -533,7 +557,7 @@ fn transfer(u: &UopInstruction, known: Known, frames: &mut Vec<Known>) -> Known 
             frames.push(known);
             Known::default()
         }
-        Uop::POP_FRAME => frames.pop().unwrap_or_default(),
+        op if op.is_frame_pop() => frames.pop().unwrap_or_default(),
         op if arith_parts(op).is_some_and(|a| a.inplace) => forget(u.oparg),
         op if keeps_locals(op) || guard_parts(op).is_some() || arith_parts(op).is_some() => {
             let floats = proves_floats(u)
@@ -979,6 +1003,16 @@ pub unsafe fn interpret(ins: &UopInstruction, lp: *mut u64, sp: &mut *mut u64) -
                     _ => v * x,
                 };
                 store_into_float(slot, r);
+            }
+            Uop::FLOAT_INT_MULTIPLY_UNBOXED | Uop::INT_FLOAT_MULTIPLY_UNBOXED => {
+                let (x, n) = if ins.opcode == Uop::FLOAT_INT_MULTIPLY_UNBOXED {
+                    (*sp.sub(2), *top)
+                } else {
+                    (*top, *sp.sub(2))
+                };
+                let y = decode_small_int(n) as f64;
+                *sp.sub(2) = (f64::from_bits(x) * y).to_bits();
+                *sp = top;
             }
             Uop::FLOAT_INT_TRUE_DIVIDE_UNBOXED => {
                 let n = *top;
@@ -1501,8 +1535,9 @@ mod tests {
         assert_eq!(uops[4].opcode, Uop::INPLACE_ITEM_FLOAT_ADD_KNOWN_IDX);
     }
 
-    /// `float / int` (operation 3, the int on the right) gets its own uop;
-    /// the other mixed operations keep the generic one.
+    /// `float / int` (operation 3, the int on the right) and `*` with the
+    /// int on either side (operation 2, bit 8: the int on the left) get
+    /// their own uops; the other mixed operations keep the generic one.
     #[test]
     fn float_divided_by_int_has_its_own_uop() {
         let mixed = |oparg: u32| {
@@ -1510,17 +1545,20 @@ mod tests {
                 .oparg(oparg)
                 .jump_target(9)
         };
-        let mut uops = vec![mixed(3), mixed(3 | 8), mixed(2)];
-        fuse_floats(&mut uops, &[false; 4]);
+        let mut uops = vec![mixed(3), mixed(3 | 8), mixed(2), mixed(2 | 8), mixed(1 | 8)];
+        fuse_floats(&mut uops, &[false; 6]);
         assert_eq!(
             opcodes(&uops),
             vec![
                 Uop::FLOAT_INT_TRUE_DIVIDE_UNBOXED,
                 Uop::BINARY_OP_FLOAT_INT_UNBOXED,
+                Uop::FLOAT_INT_MULTIPLY_UNBOXED,
+                Uop::INT_FLOAT_MULTIPLY_UNBOXED,
                 Uop::BINARY_OP_FLOAT_INT_UNBOXED,
             ]
         );
         assert_eq!(uops[0].jump_target, 9);
+        assert_eq!((uops[2].oparg, uops[3].oparg, uops[4].oparg), (0, 0, 1 | 8));
     }
 
     /// `b[0] += dt * b[3]` in tier 1's shape: the checks of both items
@@ -1627,5 +1665,33 @@ mod tests {
             opcodes(&uops[8..]),
             opcodes(&group(Uop::BINARY_OP_MULTIPLY_FLOAT_UNBOXED))
         );
+    }
+
+    /// `s += f(x)` with both operands boxed: the top is unboxed alone
+    /// first and the rest is one uop; not when a jump lands between the
+    /// two unboxes.
+    #[test]
+    fn boxed_accumulators_plus_a_boxed_top_are_one_uop_after_the_tops_unbox() {
+        let group = vec![
+            ins(Uop::UNBOX_FLOAT_AT).oparg(2),
+            ins(Uop::UNBOX_FLOAT_AT).oparg(1),
+            ins(Uop::BINARY_OP_ADD_FLOAT_UNBOXED),
+            ins(Uop::STORE_FAST_UNBOXED_FLOAT).oparg(4),
+        ];
+        let mut uops = group.clone();
+        fuse_nos_stores(&mut uops, &[false; 5]);
+        assert_eq!(
+            opcodes(&uops),
+            vec![
+                Uop::UNBOX_FLOAT_AT,
+                Uop::NOP,
+                Uop::NOP,
+                Uop::FLOAT_ADD_NOS_STORE_LOCAL
+            ]
+        );
+        assert_eq!((uops[0].oparg, uops[3].oparg), (1, 4));
+        let mut uops = group.clone();
+        fuse_nos_stores(&mut uops, &[false, true, false, false, false]);
+        assert_eq!(opcodes(&uops), opcodes(&group));
     }
 }

@@ -533,6 +533,9 @@ fn run(
                 | Uop::CALL_EXECUTOR_ARGS_3
                 | Uop::PUSH_FRAME
                 | Uop::PUSH_FRAME_KNOWN
+                | Uop::PUSH_FRAME_ARGS_1
+                | Uop::PUSH_FRAME_ARGS_2
+                | Uop::PUSH_FRAME_ARGS_3
                 | Uop::POP_FRAME
         );
         exits.record(&u, (!opaque).then_some(&*s));
@@ -850,7 +853,7 @@ fn run(
                     s.bound.clear();
                 }
             }
-            Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN => {
+            op if op.is_frame_push() => {
                 let mut args: Vec<Entry> = (0..u.oparg).map(|_| s.pop_entry()).collect();
                 args.reverse();
                 s.pop();
@@ -871,7 +874,24 @@ fn run(
                     unsafe { crate::vm::bytecode::EntrySlot::at(u.operand).code() }
                 };
             }
-            Uop::POP_FRAME => {
+            Uop::POP_FRAME | Uop::POP_FRAME_CLEAN => {
+                if !code.is_null() {
+                    // SAFETY: the trace holds the codes of its frames.
+                    let (n, depth) =
+                        unsafe { ((*code).nlocalsplus() as u32, (*code).depth_at(u.target)) };
+                    // Every local a small int and the return value alone on
+                    // the stack (the code's depth at its `RETURN_VALUE`):
+                    // nothing in the frame to release.
+                    if depth == Some(1) && (0..n).all(|i| s.locals.get(&i) == Some(&Ty::Int)) {
+                        log.rewritten(
+                            k,
+                            u.opcode,
+                            Uop::POP_FRAME_CLEAN,
+                            "every local proven small int",
+                        );
+                        uops[k].opcode = Uop::POP_FRAME_CLEAN;
+                    }
+                }
                 let rv = s.pop();
                 match callers.pop() {
                     Some((st, c)) => {

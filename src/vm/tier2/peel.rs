@@ -8,6 +8,15 @@
 //! unboxing pass can load those locals unboxed. Both copies share the exit
 //! stubs: an exit at the same uop leaves to the same bytecode instruction
 //! with the same stack, whichever copy it is taken from.
+//!
+//! A loop over a list or tuple iterator starts with the iterator's guard
+//! (`_GUARD_ITER_LIST`, `_GUARD_ITER_TUPLE`) on the top of the stack at
+//! the trace's start. The body never writes that slot (it is under the
+//! loop's own stack, and every path back to the head leaves the stack as
+//! it found it), and an iterator object's kind and state tag never change
+//! while the stack holds it, so the loop copy drops its guard: the
+//! preamble's covers every iteration. (`_GUARD_ITER_RANGE` stays: it also
+//! checks that the next value fits a small int.)
 
 use crate::abi::uop::Uop;
 use crate::jit::UopInstruction;
@@ -44,6 +53,9 @@ pub fn peel(uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
     let mut out = Vec::with_capacity(uops.len() + end + 1);
     out.extend_from_slice(&body);
     out.extend_from_slice(&body);
+    if matches!(body[0].opcode, Uop::GUARD_ITER_LIST | Uop::GUARD_ITER_TUPLE) {
+        out[end] = UopInstruction::new(Uop::NOP).target(body[0].target);
+    }
     out.push(
         UopInstruction::new(Uop::JUMP_TO_LOOP)
             .target(uops[end].target)
@@ -82,6 +94,40 @@ mod tests {
         assert_eq!(out[0].jump_target, 5);
         assert_eq!(out[2].jump_target, 5);
         assert_eq!(out[4].jump_target, 2);
+    }
+
+    /// The loop copy of a list loop does not guard its iterator again; a
+    /// range loop's does (its guard also checks the next value's range).
+    #[test]
+    fn a_list_loop_copy_keeps_the_preambles_iterator_guard() {
+        for (guard, again) in [
+            (Uop::GUARD_ITER_LIST, Uop::NOP),
+            (Uop::GUARD_ITER_TUPLE, Uop::NOP),
+            (Uop::GUARD_ITER_RANGE, Uop::GUARD_ITER_RANGE),
+        ] {
+            let uops = vec![
+                ins(guard).jump_target(4),
+                ins(Uop::FOR_ITER_LIST).jump_target(4),
+                ins(Uop::STORE_FAST).oparg(1),
+                ins(Uop::JUMP_TO_TOP),
+                ins(Uop::EXIT_TRACE).target(9),
+            ];
+            let out = peel(uops);
+            let ops: Vec<Uop> = out.iter().map(|u| u.opcode).collect();
+            assert_eq!(
+                ops[..7],
+                [
+                    guard,
+                    Uop::FOR_ITER_LIST,
+                    Uop::STORE_FAST,
+                    again,
+                    Uop::FOR_ITER_LIST,
+                    Uop::STORE_FAST,
+                    Uop::JUMP_TO_LOOP
+                ]
+            );
+            assert_eq!(out[6].jump_target, 3);
+        }
     }
 
     #[test]

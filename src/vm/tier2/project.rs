@@ -906,10 +906,13 @@ pub fn project(
                 let known = callable.is_some_and(|f| {
                     plain_function_of(f, &callee) && function_globals(f) == ctx.globals
                 });
-                let push_uop = if known {
-                    Uop::PUSH_FRAME_KNOWN
-                } else {
-                    Uop::PUSH_FRAME
+                // A frame of exactly its arguments: the push moves them
+                // without a loop and empties no local.
+                let only_args = code_of(&callee).entry.call.nlocalsplus == arg;
+                let push_uop = match (known, Uop::push_frame_args(arg)) {
+                    (true, Some(fixed)) if only_args => fixed,
+                    (true, _) => Uop::PUSH_FRAME_KNOWN,
+                    (false, _) => Uop::PUSH_FRAME,
                 };
                 let push = ins(push_uop).oparg(arg).operand(slot);
                 b.emit(push, exit_here, None);

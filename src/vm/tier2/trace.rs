@@ -112,14 +112,14 @@ pub fn codes_per_uop<'a>(uops: &[UopInstruction], contexts: &'a [FrameContext]) 
         };
         out.push(c);
         match u.opcode {
-            Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN => {
+            op if op.is_frame_push() => {
                 let callee = contexts
                     .iter()
                     .find(|c| &c.code().entry as *const _ as u64 == u.operand)
                     .map_or(here, FrameContext::code);
                 frames.push(callee);
             }
-            Uop::POP_FRAME => {
+            op if op.is_frame_pop() => {
                 frames.pop();
             }
             _ => {}
@@ -135,7 +135,10 @@ pub fn codes_per_uop<'a>(uops: &[UopInstruction], contexts: &'a [FrameContext]) 
 /// (lists and floats proven by the preamble: `list_facts`' `_KNOWN` list
 /// uops, `float_fuse`'s `_KNOWN` forms); a loop copy with any uop named
 /// `_KNOWN` (but the calls and frame pushes so named, which rest on
-/// dependencies, not on facts) is not entered elsewhere.
+/// dependencies, not on facts) is not entered elsewhere. Nor is a loop copy
+/// that dropped the preamble's list or tuple iterator guard (`peel`): the
+/// iterator under the loop is on the stack, which entry facts do not cover,
+/// and a trace entering from elsewhere may hold another kind of iterator.
 pub fn loop_entry(
     uops: &[UopInstruction],
     head: Option<crate::vm::tier2::optimize::EntryFacts>,
@@ -151,7 +154,13 @@ pub fn loop_entry(
         u.opcode.name().contains("_KNOWN")
             && !matches!(u.opcode, Uop::CALL_EXECUTOR_KNOWN | Uop::PUSH_FRAME_KNOWN)
     });
-    (!assumes_more).then_some((start as u32, head_facts))
+    let iter_guards = |uops: &[UopInstruction]| {
+        uops.iter()
+            .filter(|u| matches!(u.opcode, Uop::GUARD_ITER_LIST | Uop::GUARD_ITER_TUPLE))
+            .count()
+    };
+    let iterator_unchecked = iter_guards(&uops[..start]) > iter_guards(&uops[start..end]);
+    (!assumes_more && !iterator_unchecked).then_some((start as u32, head_facts))
 }
 
 fn code_of(o: &Obj) -> &Code {
@@ -258,5 +267,38 @@ mod tests {
         let closed = trace(&[Uop::LOAD_FAST, Uop::JUMP_TO_TOP, Uop::ERROR_POP_N]);
         assert_eq!(body_end(&closed), Some(1));
         assert_eq!(body_end(&trace(&[Uop::LOAD_FAST, Uop::POP_TOP])), None);
+    }
+
+    /// A loop copy is entered from elsewhere only if it checks everything
+    /// its preamble checked that entry facts do not cover: a list loop's
+    /// copy without its iterator guard (`peel` drops it) is not; a range
+    /// loop's, or a copy that kept the guard, is.
+    #[test]
+    fn a_loop_copy_without_its_iterator_guard_is_not_entered_elsewhere() {
+        use crate::vm::tier2::optimize::EntryFacts;
+        let peeled = |guard: Uop, again: Uop| {
+            let mut t = trace(&[
+                guard,
+                Uop::FOR_ITER_LIST,
+                Uop::STORE_FAST,
+                again,
+                Uop::FOR_ITER_LIST,
+                Uop::STORE_FAST,
+                Uop::JUMP_TO_LOOP,
+                Uop::EXIT_TRACE,
+            ]);
+            t[6].jump_target = 3;
+            t
+        };
+        let facts = || Some(EntryFacts::default());
+        for guard in [Uop::GUARD_ITER_LIST, Uop::GUARD_ITER_TUPLE] {
+            assert_eq!(loop_entry(&peeled(guard, Uop::NOP), facts()), None);
+            assert_eq!(
+                loop_entry(&peeled(guard, guard), facts()).map(|(at, _)| at),
+                Some(3)
+            );
+        }
+        let range = peeled(Uop::GUARD_ITER_RANGE, Uop::GUARD_ITER_RANGE);
+        assert_eq!(loop_entry(&range, facts()).map(|(at, _)| at), Some(3));
     }
 }

@@ -127,6 +127,9 @@ fn exits_before(u: Uop) -> bool {
                 | Uop::GUARD_ITER_LIST
                 | Uop::PUSH_FRAME
                 | Uop::PUSH_FRAME_KNOWN
+                | Uop::PUSH_FRAME_ARGS_1
+                | Uop::PUSH_FRAME_ARGS_2
+                | Uop::PUSH_FRAME_ARGS_3
                 | Uop::UNPACK_SEQUENCE
                 | Uop::BINARY_SLICE
                 | Uop::CALL_RANGE_ITER
@@ -142,6 +145,14 @@ fn exits_before(u: Uop) -> bool {
                 | Uop::GUARD_ITER_TUPLE
                 | Uop::GET_ITER_LIST
         )
+}
+
+/// Whether `u` (the uop after a `_LOAD_FAST`) is a `_BINARY_OP_FLOAT_MIXED`
+/// of `+ - * / **` whose left operand, `left` (under the loaded value), is
+/// a known small int.
+fn mixed_with_small_int(u: Option<&UopInstruction>, left: Option<usize>, m: &Model) -> bool {
+    u.is_some_and(|u| u.opcode == Uop::BINARY_OP_FLOAT_MIXED && u.oparg <= 4)
+        && left.is_some_and(|v| m.vals[v].small_int)
 }
 
 /// Whether `u` is a float guard that checks the top of the stack.
@@ -235,7 +246,7 @@ impl Model {
     fn direct_float(&self, v: Option<usize>) -> Option<usize> {
         v.filter(|&v| {
             let x = &self.vals[v];
-            x.unboxable && !x.pinned && !x.needs_guard
+            x.unboxable && !x.pinned && (!x.needs_guard || x.guarded)
         })
     }
     fn snapshot(&self) -> Vec<(u32, usize)> {
@@ -269,6 +280,16 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
                     // guard's exit; the values under it are boxed there.
                     m.vals[id].unboxable = true;
                     m.vals[id].needs_guard = true;
+                    st.at_exit = m.snapshot().into_iter().filter(|&(_, v)| v != id).collect();
+                } else if !f && mixed_with_small_int(uops.get(k + 1), m.peek(2), m) {
+                    // The float operand of a mixed operation whose other
+                    // operand is a known small int (`i * h`): loaded
+                    // unboxed by a load that checks it is a float itself,
+                    // leaving (the value pushed boxed) through the mixed
+                    // operation's exit, which tier 1 then redoes.
+                    m.vals[id].unboxable = true;
+                    m.vals[id].needs_guard = true;
+                    m.vals[id].guarded = true;
                     st.at_exit = m.snapshot().into_iter().filter(|&(_, v)| v != id).collect();
                 }
                 st.makes = Some(id);
@@ -490,6 +511,9 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             Uop::CALL_HELPER
             | Uop::PUSH_FRAME
             | Uop::PUSH_FRAME_KNOWN
+            | Uop::PUSH_FRAME_ARGS_1
+            | Uop::PUSH_FRAME_ARGS_2
+            | Uop::PUSH_FRAME_ARGS_3
             | Uop::CALL_EXECUTOR
             | Uop::CALL_EXECUTOR_KNOWN
             | Uop::CALL_EXECUTOR_ARGS_1
@@ -504,7 +528,7 @@ fn scan(uops: &[UopInstruction], float_load: &[bool], m: &mut Model) -> (Vec<Ste
             // A return moves the return value to the caller's stack as it
             // is (the pop never inspects it), so it may stay unboxed; the
             // caller's values under it are not modelled.
-            Uop::POP_FRAME => {
+            Uop::POP_FRAME | Uop::POP_FRAME_CLEAN => {
                 let rv = m.pop();
                 m.pin_all();
                 m.stack.clear();
@@ -1139,6 +1163,68 @@ mod tests {
         assert_eq!(ops[3], Uop::STORE_FAST_UNBOXED_FLOAT);
         assert_eq!(ops[6], Uop::BINARY_OP_FLOAT_MIXED);
         assert_eq!(ops[7], Uop::STORE_FAST);
+    }
+
+    /// `i * h` with `h` a bound local not known to hold a float (float_poly's
+    /// `lo + i * h`): the load checks and unboxes `h` itself, leaving
+    /// through the mixed operation's exit; a checked load (maybe unbound)
+    /// or an operand under it that is not a known small int keeps the
+    /// generic operation.
+    #[test]
+    fn a_local_under_a_mixed_op_with_a_known_int_is_loaded_checked_and_unboxed() {
+        let uops = vec![
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::BINARY_OP_FLOAT_MIXED).oparg(2).jump_target(10),
+            ins(Uop::STORE_FAST).oparg(2),
+            ins(Uop::LOAD_FAST_INT).oparg(0),
+            ins(Uop::LOAD_FAST_CHECK).oparg(1).jump_target(10),
+            ins(Uop::BINARY_OP_FLOAT_MIXED).oparg(2).jump_target(10),
+            ins(Uop::STORE_FAST).oparg(3),
+            ins(Uop::LOAD_FAST).oparg(4),
+            ins(Uop::LOAD_FAST).oparg(1),
+            ins(Uop::BINARY_OP_FLOAT_MIXED).oparg(2).jump_target(10),
+            ins(Uop::STORE_FAST).oparg(5),
+            ins(Uop::EXIT_TRACE).target(3).exit_index(0),
+        ];
+        let uops: Vec<UopInstruction> = uops
+            .into_iter()
+            .map(|u| {
+                if u.jump_target == 10 {
+                    u.jump_target(12)
+                } else {
+                    u
+                }
+            })
+            .collect();
+        let fl = vec![false; uops.len()];
+        let out = unbox(uops, &fl);
+        let ops = opcodes(&out);
+        assert_eq!(ops[1], Uop::LOAD_FAST_GUARD_UNBOXED_FLOAT);
+        // It leaves through the mixed operation's exit (tier 1 redoes it),
+        // the value pushed boxed: the original stub, not one that boxes.
+        let stub = &out[out[1].jump_target as usize];
+        assert_eq!((stub.opcode, stub.target), (Uop::EXIT_TRACE, 3));
+        assert_eq!(ops[2], Uop::BINARY_OP_FLOAT_INT_UNBOXED);
+        assert_eq!(out[2].oparg, 2 | 8);
+        assert_eq!(ops[3], Uop::STORE_FAST_UNBOXED_FLOAT);
+        assert_eq!(
+            ops[5..8],
+            [
+                Uop::LOAD_FAST_CHECK,
+                Uop::BINARY_OP_FLOAT_MIXED,
+                Uop::STORE_FAST
+            ]
+        );
+        assert_eq!(
+            ops[8..12],
+            [
+                Uop::LOAD_FAST,
+                Uop::LOAD_FAST,
+                Uop::BINARY_OP_FLOAT_MIXED,
+                Uop::STORE_FAST
+            ]
+        );
     }
 
     /// An inlined callee's float result reaches the caller unboxed through

@@ -662,7 +662,11 @@ pub unsafe fn run(
                         }
                     }
                 }
-                Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN => {
+                Uop::PUSH_FRAME
+                | Uop::PUSH_FRAME_KNOWN
+                | Uop::PUSH_FRAME_ARGS_1
+                | Uop::PUSH_FRAME_ARGS_2
+                | Uop::PUSH_FRAME_ARGS_3 => {
                     let f = crate::vm::tier2::helpers::cpjit_push_frame(
                         frame,
                         sp,
@@ -679,7 +683,7 @@ pub unsafe fn run(
                         lp = (*frame).localsplus.as_mut_ptr();
                     }
                 }
-                Uop::POP_FRAME => {
+                Uop::POP_FRAME | Uop::POP_FRAME_CLEAN => {
                     frame = crate::vm::tier2::helpers::cpjit_pop_frame(frame, sp, tstate);
                     sp = (*frame).stack_pointer;
                     lp = (*frame).localsplus.as_mut_ptr();

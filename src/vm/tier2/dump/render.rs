@@ -134,7 +134,7 @@ pub fn instruction_text(code: &Code, i: u32) -> String {
 /// `contexts`), rendered for what they mean.
 fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &Sink) -> String {
     match u.opcode {
-        Uop::PUSH_FRAME | Uop::PUSH_FRAME_KNOWN => {
+        op if op.is_frame_push() => {
             let callee = contexts
                 .iter()
                 .find(|c| &c.code().entry as *const _ as u64 == u.operand)
@@ -148,7 +148,7 @@ fn operands(code: &Code, contexts: &[FrameContext], u: &UopInstruction, sink: &S
                 u.target + 1
             )
         }
-        Uop::POP_FRAME => format!("return from {}", code.qualname),
+        op if op.is_frame_pop() => format!("return from {}", code.qualname),
         op if op.is_native_call() => {
             // SAFETY: a _CALL_EXECUTOR's operand is the entry slot of a code
             // object the trace keeps alive.
@@ -312,6 +312,7 @@ fn uses_jump_target(u: &UopInstruction) -> bool {
             | Uop::SET_IP
             | Uop::JUMP_TO_TOP
             | Uop::POP_FRAME
+            | Uop::POP_FRAME_CLEAN
             | Uop::RETURN
             | Uop::RETURN_CLEAN
             | Uop::RETURN_CLEAN_ALONE
