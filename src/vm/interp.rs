@@ -691,6 +691,62 @@ impl Vm {
                                     ip = unsafe { ip.add(1) };
                                     continue 'dispatch;
                                 }
+                                op::BINARY_OP_ADD_FLOAT
+                                | op::BINARY_OP_SUBTRACT_FLOAT
+                                | op::BINARY_OP_MULTIPLY_FLOAT
+                                | op::BINARY_OP_TRUE_DIVIDE_FLOAT => {
+                                    if kind_of(a) != kind::FLOAT || kind_of(b) != kind::FLOAT {
+                                        break 'plain;
+                                    }
+                                    let (x, y) = (float_val(a), float_val(b));
+                                    let r = match opcode(w3) {
+                                        op::BINARY_OP_ADD_FLOAT => x + y,
+                                        op::BINARY_OP_SUBTRACT_FLOAT => x - y,
+                                        op::BINARY_OP_MULTIPLY_FLOAT => x * y,
+                                        _ => {
+                                            if y == 0.0 {
+                                                break 'plain;
+                                            }
+                                            x / y
+                                        }
+                                    };
+                                    push!(new_float(r));
+                                    // SAFETY: past the operation, not the last instruction.
+                                    ip = unsafe { ip.add(1) };
+                                    continue 'dispatch;
+                                }
+                                // `l[k] op= v` reads the item with both kept for the store.
+                                op::COPY => {
+                                    // SAFETY: two COPYs and a subscript follow when the
+                                    // first is COPY 2 (checked in order).
+                                    if w3 != encode(op::COPY, 2)
+                                        || unsafe { *ip.add(1) } != encode(op::COPY, 2)
+                                        || opcode(unsafe { *ip.add(2) }) != op::BINARY_SUBSCR_LIST_INT
+                                        || b & 1 == 0
+                                        || kind_of(a) != kind::LIST
+                                    {
+                                        break 'plain;
+                                    }
+                                    // SAFETY: kind checked.
+                                    let l = unsafe { &*(a as *const ListObj) };
+                                    let mut i = decode_small_int(b);
+                                    if i < 0 {
+                                        i += l.len as i64;
+                                    }
+                                    if i < 0 || i >= l.len as i64 {
+                                        break 'plain;
+                                    }
+                                    // SAFETY: bounds checked.
+                                    let v = unsafe { *l.items.add(i as usize) };
+                                    incref(a);
+                                    push!(a);
+                                    push!(b);
+                                    incref(v);
+                                    push!(v);
+                                    // SAFETY: past the subscript, not the last instruction.
+                                    ip = unsafe { ip.add(3) };
+                                    continue 'dispatch;
+                                }
                                 op::COMPARE_OP_INT_JUMP => {
                                     if a & b & 1 == 0 {
                                         break 'plain;
@@ -1026,6 +1082,36 @@ impl Vm {
                         push!(v);
                     }
                     op::SWAP => {
+                        // The end of `l[k] op= v`: SWAP 3, SWAP 2 and the store
+                        // of `v` into the list.
+                        // SAFETY: two instructions follow a SWAP 3 (checked in order).
+                        if !STEP
+                            && arg == 3
+                            && unsafe { *ip } == encode(op::SWAP, 2)
+                            && opcode(unsafe { *ip.add(1) }) == op::STORE_SUBSCR_LIST_INT
+                        {
+                            let (v, k, l) = (top!(), peek!(2), peek!(3));
+                            if k & 1 == 1 && kind_of(l) == kind::LIST {
+                                // SAFETY: kind checked.
+                                let lo = unsafe { &*(l as *const ListObj) };
+                                let mut i = decode_small_int(k);
+                                if i < 0 {
+                                    i += lo.len as i64;
+                                }
+                                if i >= 0 && i < lo.len as i64 {
+                                    sp = unsafe { sp.sub(3) };
+                                    // SAFETY: bounds checked.
+                                    let old = unsafe {
+                                        std::mem::replace(&mut *lo.items.add(i as usize), v)
+                                    };
+                                    decref(old);
+                                    decref(l);
+                                    // SAFETY: past the store, not the last instruction.
+                                    ip = unsafe { ip.add(2) };
+                                    continue 'dispatch;
+                                }
+                            }
+                        }
                         // SAFETY: depth >= arg.
                         unsafe {
                             std::ptr::swap(sp.sub(1), sp.sub(arg as usize));

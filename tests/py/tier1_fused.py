@@ -157,6 +157,40 @@ for bad in ["x", 1.5]:
         print("TypeError:", e)
 
 
+def floats(a, b):
+    return [a + b, a - b, a * b, a / b]
+
+
+print(floats(1.5, 0.5), floats(2.0, 4), floats(3, 2.0), floats(7, 2))
+try:
+    floats(1.0, 0.0)
+except ZeroDivisionError as e:
+    print("ZeroDivisionError:", e)
+
+
+def update(xs, k, v):
+    xs[k] += v
+    xs[k] *= 2
+    xs[-1] -= v
+    return xs
+
+
+print(update([1.0, 2.0, 3.0], 0, 0.5), update([1, 2], -2, 3), update({0: 1, -1: 2}, 0, 1))
+try:
+    update([[1], [2]], 1, [3])
+except TypeError as e:
+    print("TypeError:", e)
+for bad in [3, -4]:
+    try:
+        update([1, 2, 3], bad, 1)
+    except IndexError as e:
+        print("IndexError:", e)
+try:
+    update((1, 2), 0, 1)
+except TypeError as e:
+    print("TypeError:", e)
+
+
 def unbound(flag):
     x = 1
     if flag:
