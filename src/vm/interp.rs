@@ -645,20 +645,11 @@ impl Vm {
                             let w3 = unsafe { *ip };
                             match opcode(w3) {
                                 op::BINARY_SUBSCR_LIST_INT | op::STORE_SUBSCR_LIST_INT => {
-                                    if b & 1 == 0 || kind_of(a) != kind::LIST {
+                                    let Some(item) = list_slot(a, b) else {
                                         break 'plain;
-                                    }
-                                    // SAFETY: kind checked.
-                                    let l = unsafe { &*(a as *const ListObj) };
-                                    let mut i = decode_small_int(b);
-                                    if i < 0 {
-                                        i += l.len as i64;
-                                    }
-                                    if i < 0 || i >= l.len as i64 {
-                                        break 'plain;
-                                    }
-                                    // SAFETY: bounds checked.
-                                    let item = unsafe { &mut *l.items.add(i as usize) };
+                                    };
+                                    // SAFETY: a live item slot of the list `a`.
+                                    let item = unsafe { &mut *item };
                                     // SAFETY: past the subscript, which is not the last instruction.
                                     ip = unsafe { ip.add(1) };
                                     if opcode(w3) == op::STORE_SUBSCR_LIST_INT {
@@ -722,22 +713,14 @@ impl Vm {
                                     if w3 != encode(op::COPY, 2)
                                         || unsafe { *ip.add(1) } != encode(op::COPY, 2)
                                         || opcode(unsafe { *ip.add(2) }) != op::BINARY_SUBSCR_LIST_INT
-                                        || b & 1 == 0
-                                        || kind_of(a) != kind::LIST
                                     {
                                         break 'plain;
                                     }
-                                    // SAFETY: kind checked.
-                                    let l = unsafe { &*(a as *const ListObj) };
-                                    let mut i = decode_small_int(b);
-                                    if i < 0 {
-                                        i += l.len as i64;
-                                    }
-                                    if i < 0 || i >= l.len as i64 {
+                                    let Some(item) = list_slot(a, b) else {
                                         break 'plain;
-                                    }
-                                    // SAFETY: bounds checked.
-                                    let v = unsafe { *l.items.add(i as usize) };
+                                    };
+                                    // SAFETY: a live item slot of the list `a`.
+                                    let v = unsafe { *item };
                                     incref(a);
                                     push!(a);
                                     push!(b);
@@ -1091,25 +1074,15 @@ impl Vm {
                             && opcode(unsafe { *ip.add(1) }) == op::STORE_SUBSCR_LIST_INT
                         {
                             let (v, k, l) = (top!(), peek!(2), peek!(3));
-                            if k & 1 == 1 && kind_of(l) == kind::LIST {
-                                // SAFETY: kind checked.
-                                let lo = unsafe { &*(l as *const ListObj) };
-                                let mut i = decode_small_int(k);
-                                if i < 0 {
-                                    i += lo.len as i64;
-                                }
-                                if i >= 0 && i < lo.len as i64 {
-                                    sp = unsafe { sp.sub(3) };
-                                    // SAFETY: bounds checked.
-                                    let old = unsafe {
-                                        std::mem::replace(&mut *lo.items.add(i as usize), v)
-                                    };
-                                    decref(old);
-                                    decref(l);
-                                    // SAFETY: past the store, not the last instruction.
-                                    ip = unsafe { ip.add(2) };
-                                    continue 'dispatch;
-                                }
+                            if let Some(item) = list_slot(l, k) {
+                                sp = unsafe { sp.sub(3) };
+                                // SAFETY: a live item slot of the list `l`.
+                                let old = unsafe { std::mem::replace(&mut *item, v) };
+                                decref(old);
+                                decref(l);
+                                // SAFETY: past the store, not the last instruction.
+                                ip = unsafe { ip.add(2) };
+                                continue 'dispatch;
                             }
                         }
                         // SAFETY: depth >= arg.
@@ -2220,6 +2193,26 @@ const CMP_MASKS: [u8; 6] = [0b001, 0b011, 0b010, 0b101, 0b100, 0b110];
 fn int_cmp_result(x: i64, y: i64, op: u32) -> bool {
     let idx = (x > y) as u32 * 2 + (x == y) as u32;
     (CMP_MASKS[(op as usize).min(5)] >> idx) & 1 == 1
+}
+
+/// The item slot `l[k]` when `l` is a list and `k` a small int inside it
+/// (negative from the end), as the specialized list subscripts check.
+#[inline(always)]
+fn list_slot(l: u64, k: u64) -> Option<*mut u64> {
+    if k & 1 == 0 || kind_of(l) != kind::LIST {
+        return None;
+    }
+    // SAFETY: kind checked.
+    let lo = unsafe { &*(l as *const ListObj) };
+    let mut i = decode_small_int(k);
+    if i < 0 {
+        i += lo.len as i64;
+    }
+    if i < 0 || i >= lo.len as i64 {
+        return None;
+    }
+    // SAFETY: bounds checked.
+    Some(unsafe { lo.items.add(i as usize) })
 }
 
 /// The `UnboundLocalError` for fast local `arg`.
