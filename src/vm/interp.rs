@@ -9,6 +9,7 @@ use crate::vm::dict::{dict_mut, new_dict};
 use crate::vm::error::{err, type_error, ExcKind, PyErr, PyResult};
 use crate::vm::obj::*;
 use crate::vm::ops;
+use crate::vm::tier2::uop_interp::list_int_slot;
 use crate::vm::types::*;
 use std::io::Write;
 
@@ -645,7 +646,8 @@ impl Vm {
                             let w3 = unsafe { *ip };
                             match opcode(w3) {
                                 op::BINARY_SUBSCR_LIST_INT | op::STORE_SUBSCR_LIST_INT => {
-                                    let Some(item) = list_slot(a, b) else {
+                                    // SAFETY: `a` and `b` are live values.
+ let Some(item) = (unsafe { list_int_slot(a, b) }) else {
                                         break 'plain;
                                     };
                                     // SAFETY: a live item slot of the list `a`.
@@ -716,7 +718,8 @@ impl Vm {
                                     {
                                         break 'plain;
                                     }
-                                    let Some(item) = list_slot(a, b) else {
+                                    // SAFETY: `a` and `b` are live values.
+ let Some(item) = (unsafe { list_int_slot(a, b) }) else {
                                         break 'plain;
                                     };
                                     // SAFETY: a live item slot of the list `a`.
@@ -1074,7 +1077,8 @@ impl Vm {
                             && opcode(unsafe { *ip.add(1) }) == op::STORE_SUBSCR_LIST_INT
                         {
                             let (v, k, l) = (top!(), peek!(2), peek!(3));
-                            if let Some(item) = list_slot(l, k) {
+                            // SAFETY: `l` and `k` are live values.
+                            if let Some(item) = unsafe { list_int_slot(l, k) } {
                                 sp = unsafe { sp.sub(3) };
                                 // SAFETY: a live item slot of the list `l`.
                                 let old = unsafe { std::mem::replace(&mut *item, v) };
@@ -2193,26 +2197,6 @@ const CMP_MASKS: [u8; 6] = [0b001, 0b011, 0b010, 0b101, 0b100, 0b110];
 fn int_cmp_result(x: i64, y: i64, op: u32) -> bool {
     let idx = (x > y) as u32 * 2 + (x == y) as u32;
     (CMP_MASKS[(op as usize).min(5)] >> idx) & 1 == 1
-}
-
-/// The item slot `l[k]` when `l` is a list and `k` a small int inside it
-/// (negative from the end), as the specialized list subscripts check.
-#[inline(always)]
-fn list_slot(l: u64, k: u64) -> Option<*mut u64> {
-    if k & 1 == 0 || kind_of(l) != kind::LIST {
-        return None;
-    }
-    // SAFETY: kind checked.
-    let lo = unsafe { &*(l as *const ListObj) };
-    let mut i = decode_small_int(k);
-    if i < 0 {
-        i += lo.len as i64;
-    }
-    if i < 0 || i >= lo.len as i64 {
-        return None;
-    }
-    // SAFETY: bounds checked.
-    Some(unsafe { lo.items.add(i as usize) })
 }
 
 /// The `UnboundLocalError` for fast local `arg`.
