@@ -43,6 +43,7 @@ py_tests!(
     dict_tuple_reuse,
     range_bigint,
     list_pop_append,
+    tier1_fused,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

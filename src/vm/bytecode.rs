@@ -184,26 +184,46 @@ pub const fn base_opcode(o: u8) -> u8 {
     }
 }
 
+/// The super-instruction for the adjacent pair `a`, `b`, if there is one.
+const fn super_of(a: u8, b: u8) -> Option<u8> {
+    match (a, b) {
+        (op::LOAD_FAST, op::LOAD_FAST) => Some(op::LOAD_FAST__LOAD_FAST),
+        (op::LOAD_FAST, op::LOAD_CONST) => Some(op::LOAD_FAST__LOAD_CONST),
+        (op::LOAD_CONST, op::LOAD_FAST) => Some(op::LOAD_CONST__LOAD_FAST),
+        (op::STORE_FAST, op::LOAD_FAST) => Some(op::STORE_FAST__LOAD_FAST),
+        (op::STORE_FAST, op::STORE_FAST) => Some(op::STORE_FAST__STORE_FAST),
+        _ => None,
+    }
+}
+
 /// Rewrites adjacent pairs into super-instructions (CPython 3.11's
 /// quickening): the first instruction of each pair changes opcode, the second
 /// stays as it is.
+///
+/// Pairs are chosen from the end backwards, so in a run of loads the last
+/// two (the operands of the instruction that follows) pair, and tier 1 can
+/// fuse that pair with its consumer (`Vm::run_impl`). An instruction a
+/// backward jump targets (a loop head, entered mostly from the back edge,
+/// where a pair ending at it would not apply) is never a pair's second.
 pub fn quicken(instrs: &mut [u32]) {
-    let mut i = 0;
-    while i + 1 < instrs.len() {
-        let (a, b) = (opcode(instrs[i]), opcode(instrs[i + 1]));
-        let sup = match (a, b) {
-            (op::LOAD_FAST, op::LOAD_FAST) => op::LOAD_FAST__LOAD_FAST,
-            (op::LOAD_FAST, op::LOAD_CONST) => op::LOAD_FAST__LOAD_CONST,
-            (op::LOAD_CONST, op::LOAD_FAST) => op::LOAD_CONST__LOAD_FAST,
-            (op::STORE_FAST, op::LOAD_FAST) => op::STORE_FAST__LOAD_FAST,
-            (op::STORE_FAST, op::STORE_FAST) => op::STORE_FAST__STORE_FAST,
-            _ => {
-                i += 1;
-                continue;
+    let mut loop_head = vec![false; instrs.len()];
+    for &w in instrs.iter() {
+        if opcode(w) == op::JUMP_BACKWARD {
+            if let Some(h) = loop_head.get_mut(oparg(w) as usize) {
+                *h = true;
             }
-        };
-        instrs[i] = encode(sup, oparg(instrs[i]));
-        i += 2;
+        }
+    }
+    let mut i = instrs.len();
+    while i >= 2 {
+        let (a, b) = (opcode(instrs[i - 2]), opcode(instrs[i - 1]));
+        match super_of(a, b) {
+            Some(sup) if !loop_head[i - 1] => {
+                instrs[i - 2] = encode(sup, oparg(instrs[i - 2]));
+                i -= 2;
+            }
+            _ => i -= 1,
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use crate::vm::dict::{dict_mut, new_dict};
 use crate::vm::error::{err, type_error, ExcKind, PyErr, PyResult};
 use crate::vm::obj::*;
 use crate::vm::ops;
+use crate::vm::tier2::uop_interp::list_int_slot;
 use crate::vm::types::*;
 use std::io::Write;
 
@@ -626,6 +627,195 @@ impl Vm {
                         continue 'dispatch;
                     }};
                 }
+                // Pushes the two values a load pair read (`a` under `b`,
+                // borrowed from locals or constants) with `ip` at the next
+                // instruction; or, when that instruction consumes both and
+                // its fast path applies, runs it without the pushes, the
+                // increfs and decrefs, or a dispatch (a dynamic
+                // super-instruction). Anything else (a guard that fails, an
+                // error, a single step) takes the plain pushes, and the next
+                // instruction runs as it would have.
+                macro_rules! push_pair {
+                    ($a:expr, $b:expr) => {{
+                        let (a, b): (u64, u64) = ($a, $b);
+                        'plain: {
+                            if STEP {
+                                break 'plain;
+                            }
+                            // SAFETY: a load pair never ends a code object.
+                            let w3 = unsafe { *ip };
+                            match opcode(w3) {
+                                op::BINARY_SUBSCR_LIST_INT | op::STORE_SUBSCR_LIST_INT => {
+                                    // SAFETY: `a` and `b` are live values.
+ let Some(item) = (unsafe { list_int_slot(a, b) }) else {
+                                        break 'plain;
+                                    };
+                                    // SAFETY: a live item slot of the list `a`.
+                                    let item = unsafe { &mut *item };
+                                    // SAFETY: past the subscript, which is not the last instruction.
+                                    ip = unsafe { ip.add(1) };
+                                    if opcode(w3) == op::STORE_SUBSCR_LIST_INT {
+                                        let old = std::mem::replace(item, pop!());
+                                        decref(old);
+                                        continue 'dispatch;
+                                    }
+                                    let v = *item;
+                                    incref(v);
+                                    // What takes the item may be fused too: a store
+                                    // (`k = perm[0]`) or the swap of a swap
+                                    // assignment (`a[i], a[j] = a[j], a[i]`).
+                                    // SAFETY: the subscript is not the last instruction.
+                                    let w4 = unsafe { *ip };
+                                    if w4 == encode(op::SWAP, 2) {
+                                        let t = top!();
+                                        set_top!(v);
+                                        push!(t);
+                                    } else if opcode(w4) == op::STORE_FAST {
+                                        // SAFETY: arg < nlocalsplus.
+                                        let old = unsafe {
+                                            std::mem::replace(&mut *lp.add(oparg(w4) as usize), v)
+                                        };
+                                        xdecref(old);
+                                    } else {
+                                        push!(v);
+                                        continue 'dispatch;
+                                    }
+                                    // SAFETY: past the swap or store, not the last instruction.
+                                    ip = unsafe { ip.add(1) };
+                                    continue 'dispatch;
+                                }
+                                op::BINARY_OP_ADD_FLOAT
+                                | op::BINARY_OP_SUBTRACT_FLOAT
+                                | op::BINARY_OP_MULTIPLY_FLOAT
+                                | op::BINARY_OP_TRUE_DIVIDE_FLOAT => {
+                                    if kind_of(a) != kind::FLOAT || kind_of(b) != kind::FLOAT {
+                                        break 'plain;
+                                    }
+                                    let (x, y) = (float_val(a), float_val(b));
+                                    let r = match opcode(w3) {
+                                        op::BINARY_OP_ADD_FLOAT => x + y,
+                                        op::BINARY_OP_SUBTRACT_FLOAT => x - y,
+                                        op::BINARY_OP_MULTIPLY_FLOAT => x * y,
+                                        _ => {
+                                            if y == 0.0 {
+                                                break 'plain;
+                                            }
+                                            x / y
+                                        }
+                                    };
+                                    push!(new_float(r));
+                                    // SAFETY: past the operation, not the last instruction.
+                                    ip = unsafe { ip.add(1) };
+                                    continue 'dispatch;
+                                }
+                                // `l[k] op= v` reads the item with both kept for the store.
+                                op::COPY => {
+                                    // SAFETY: two COPYs and a subscript follow when the
+                                    // first is COPY 2 (checked in order).
+                                    if w3 != encode(op::COPY, 2)
+                                        || unsafe { *ip.add(1) } != encode(op::COPY, 2)
+                                        || opcode(unsafe { *ip.add(2) }) != op::BINARY_SUBSCR_LIST_INT
+                                    {
+                                        break 'plain;
+                                    }
+                                    // SAFETY: `a` and `b` are live values.
+ let Some(item) = (unsafe { list_int_slot(a, b) }) else {
+                                        break 'plain;
+                                    };
+                                    // SAFETY: a live item slot of the list `a`.
+                                    let v = unsafe { *item };
+                                    incref(a);
+                                    push!(a);
+                                    push!(b);
+                                    incref(v);
+                                    push!(v);
+                                    // SAFETY: past the subscript, not the last instruction.
+                                    ip = unsafe { ip.add(3) };
+                                    continue 'dispatch;
+                                }
+                                op::COMPARE_OP_INT_JUMP => {
+                                    if a & b & 1 == 0 {
+                                        break 'plain;
+                                    }
+                                    // Tagged small ints compare like their values.
+                                    let r = int_cmp_result(a as i64, b as i64, oparg(w3));
+                                    // SAFETY: the conditional jump follows the compare.
+                                    let j = unsafe { *ip.add(1) };
+                                    // SAFETY: past the jump, which is not the last instruction.
+                                    ip = unsafe { ip.add(2) };
+                                    let taken = r == (opcode(j) == op::POP_JUMP_IF_TRUE);
+                                    // The jump's branch history, as COMPARE_OP_INT_JUMP keeps it.
+                                    let c = cache!(here!());
+                                    c.index = (c.index << 1) | taken as u32;
+                                    if taken {
+                                        // SAFETY: jump targets are inside the code.
+                                        ip = unsafe { instrs.add(oparg(j) as usize) };
+                                    }
+                                    continue 'dispatch;
+                                }
+                                op::BINARY_OP_ADD_INT
+                                | op::BINARY_OP_SUBTRACT_INT
+                                | op::BINARY_OP_MULTIPLY_INT => {
+                                    if a & b & 1 == 0 {
+                                        break 'plain;
+                                    }
+                                    let (x, y) = (decode_small_int(a), decode_small_int(b));
+                                    let r = match opcode(w3) {
+                                        op::BINARY_OP_ADD_INT => x.checked_add(y),
+                                        op::BINARY_OP_SUBTRACT_INT => x.checked_sub(y),
+                                        _ => x.checked_mul(y),
+                                    };
+                                    let Some(r) = r.and_then(encode_small_int) else {
+                                        break 'plain;
+                                    };
+                                    // SAFETY: the operation is not the last instruction.
+                                    let w4 = unsafe { *ip.add(1) };
+                                    // A store of the result (`i += 1`) is fused too; the
+                                    // second half of a store pair then runs on its own.
+                                    if matches!(
+                                        opcode(w4),
+                                        op::STORE_FAST
+                                            | op::STORE_FAST__LOAD_FAST
+                                            | op::STORE_FAST__STORE_FAST
+                                    ) {
+                                        // SAFETY: arg < nlocalsplus.
+                                        let old = unsafe {
+                                            std::mem::replace(&mut *lp.add(oparg(w4) as usize), r)
+                                        };
+                                        xdecref(old);
+                                        // SAFETY: past the store, which is not the last instruction.
+                                        ip = unsafe { ip.add(2) };
+                                        // The back edge of a loop that ends in `i += 1`,
+                                        // while it has not counted to tier 2's threshold.
+                                        // SAFETY: the store is not the last instruction.
+                                        let w5 = unsafe { *ip };
+                                        if opcode(w5) == op::JUMP_BACKWARD {
+                                            // SAFETY: ip is inside the code.
+                                            let c = cache!(unsafe { ip.offset_from(instrs) } as usize);
+                                            if c.counter
+                                                < crate::vm::tier2::backedge_threshold().saturating_sub(1)
+                                            {
+                                                c.counter += 1;
+                                                // SAFETY: jump targets are inside the code.
+                                                ip = unsafe { instrs.add(oparg(w5) as usize) };
+                                            }
+                                        }
+                                    } else {
+                                        push!(r);
+                                        // SAFETY: past the operation.
+                                        ip = unsafe { ip.add(1) };
+                                    }
+                                    continue 'dispatch;
+                                }
+                                _ => {}
+                            }
+                        }
+                        incref(a);
+                        push!(a);
+                        incref(b);
+                        push!(b);
+                    }};
+                }
                 // SAFETY: ip < instrs.len(): every code object ends in RETURN_VALUE.
                 let w = unsafe { *ip };
                 // SAFETY: as above.
@@ -655,8 +845,6 @@ impl Vm {
                         if v == 0 {
                             break 'dispatch unbound_local(code, arg);
                         }
-                        incref(v);
-                        push!(v);
                         // SAFETY: the pair's second instruction follows.
                         let w2 = unsafe { *ip };
                         // SAFETY: the pair's second instruction exists.
@@ -665,6 +853,9 @@ impl Vm {
                             // SAFETY: arg < nlocalsplus.
                             let v2 = unsafe { *lp.add(oparg(w2) as usize) };
                             if v2 == 0 {
+                                // The first load happened.
+                                incref(v);
+                                push!(v);
                                 break 'dispatch unbound_local(code, oparg(w2));
                             }
                             v2
@@ -672,14 +863,11 @@ impl Vm {
                             // SAFETY: the compiler only emits valid constant indices.
                             unsafe { code.consts.get_unchecked(oparg(w2) as usize) }.raw()
                         };
-                        incref(v2);
-                        push!(v2);
+                        push_pair!(v, v2);
                     }
                     op::LOAD_CONST__LOAD_FAST => {
                         // SAFETY: the compiler only emits valid constant indices.
                         let c = unsafe { code.consts.get_unchecked(arg as usize) }.raw();
-                        incref(c);
-                        push!(c);
                         // SAFETY: the pair's second instruction follows.
                         let w2 = unsafe { *ip };
                         // SAFETY: the pair's second instruction exists.
@@ -687,10 +875,12 @@ impl Vm {
                         // SAFETY: arg < nlocalsplus.
                         let v = unsafe { *lp.add(oparg(w2) as usize) };
                         if v == 0 {
+                            // The first load happened.
+                            incref(c);
+                            push!(c);
                             break 'dispatch unbound_local(code, oparg(w2));
                         }
-                        incref(v);
-                        push!(v);
+                        push_pair!(c, v);
                     }
                     op::STORE_FAST__LOAD_FAST | op::STORE_FAST__STORE_FAST => {
                         let v = pop!();
@@ -878,6 +1068,27 @@ impl Vm {
                         push!(v);
                     }
                     op::SWAP => {
+                        // The end of `l[k] op= v`: SWAP 3, SWAP 2 and the store
+                        // of `v` into the list.
+                        // SAFETY: two instructions follow a SWAP 3 (checked in order).
+                        if !STEP
+                            && arg == 3
+                            && unsafe { *ip } == encode(op::SWAP, 2)
+                            && opcode(unsafe { *ip.add(1) }) == op::STORE_SUBSCR_LIST_INT
+                        {
+                            let (v, k, l) = (top!(), peek!(2), peek!(3));
+                            // SAFETY: `l` and `k` are live values.
+                            if let Some(item) = unsafe { list_int_slot(l, k) } {
+                                sp = unsafe { sp.sub(3) };
+                                // SAFETY: a live item slot of the list `l`.
+                                let old = unsafe { std::mem::replace(&mut *item, v) };
+                                decref(old);
+                                decref(l);
+                                // SAFETY: past the store, not the last instruction.
+                                ip = unsafe { ip.add(2) };
+                                continue 'dispatch;
+                            }
+                        }
                         // SAFETY: depth >= arg.
                         unsafe {
                             std::ptr::swap(sp.sub(1), sp.sub(arg as usize));
@@ -1328,6 +1539,24 @@ impl Vm {
                         push!(d.into_raw());
                     }
                     op::BUILD_SLICE => {
+                        // `list[a:b]`: the slice object that BINARY_SUBSCR would
+                        // only read is not built.
+                        // SAFETY: BUILD_SLICE is not the last instruction.
+                        if !STEP && arg == 2 && opcode(unsafe { *ip }) == op::BINARY_SUBSCR {
+                            let (stop, start, l) = (top!(), peek!(2), peek!(3));
+                            if kind_of(l) == kind::LIST {
+                                if let Some(r) = ops::list_unit_slice(l, start, stop) {
+                                    sp = unsafe { sp.sub(2) };
+                                    decref(start);
+                                    decref(stop);
+                                    decref(l);
+                                    set_top!(r.into_raw());
+                                    // SAFETY: past the subscript.
+                                    ip = unsafe { ip.add(1) };
+                                    continue 'dispatch;
+                                }
+                            }
+                        }
                         let step = if arg == 3 {
                             Obj::from_raw(pop!())
                         } else {

@@ -874,11 +874,40 @@ pub fn slice_items(items: &[u64], start: u64, stop: u64, step: u64) -> PyResult<
     Ok(out)
 }
 
+/// `list[start:stop]` (the list `l`, and `start`, `stop` the slice's
+/// values) when both are None or small ints: a new list, with nothing to
+/// raise. `None` for any other bounds (the general path handles them).
+pub fn list_unit_slice(l: u64, start: u64, stop: u64) -> Option<Obj> {
+    let items = list_items(l);
+    let len = items.len() as i64;
+    let bound = |v: u64, dflt: i64| -> Option<i64> {
+        if v == none_raw() {
+            Some(dflt)
+        } else if v & 1 == 1 {
+            let x = decode_small_int(v);
+            Some(if x < 0 { (x + len).max(0) } else { x.min(len) })
+        } else {
+            None
+        }
+    };
+    let (lo, hi) = (bound(start, 0)? as usize, bound(stop, len)? as usize);
+    let part = items.get(lo..hi.max(lo)).unwrap_or(&[]);
+    part.iter().for_each(|&v| incref(v));
+    Some(new_list_raw(part.to_vec()))
+}
+
 /// `container[key]`.
 pub fn getitem(container: u64, key: u64) -> PyResult<Obj> {
     match kind_of(container) {
         kind::LIST => {
             if kind_of(key) == KIND_SLICE {
+                // SAFETY: kind checked.
+                let sl = unsafe { cast::<SliceObj>(key) };
+                if sl.step.raw() == none_raw() {
+                    if let Some(r) = list_unit_slice(container, sl.start.raw(), sl.stop.raw()) {
+                        return Ok(r);
+                    }
+                }
                 return Ok(new_list(slice_pick(list_items(container), key)?));
             }
             let items = list_items(container);
