@@ -531,7 +531,7 @@ impl<'a> Compiler<'a> {
                 if f.is_async {
                     return self.unsupported(f.range, "async for");
                 }
-                self.expr(&f.iter)?;
+                self.iter_expr(&f.iter)?;
                 self.emit(op::GET_ITER, 0);
                 let top = self.here();
                 let fi = self.emit(op::FOR_ITER, 0);
@@ -880,11 +880,13 @@ impl<'a> Compiler<'a> {
         let name = match kind {
             CompKind::List(_) => "<listcomp>",
             CompKind::Gen(_) => "<genexpr>",
+            CompKind::Set(_) => "<setcomp>",
             CompKind::Dict(..) => "<dictcomp>",
         };
         let code = self.child_code(child, name, |c| {
             match kind {
                 CompKind::Dict(..) => c.emit(op::BUILD_MAP, 0),
+                CompKind::Set(_) => c.emit(op::BUILD_SET, 0),
                 _ => c.emit(op::BUILD_LIST, 0),
             };
             let mut tops = Vec::new();
@@ -892,7 +894,7 @@ impl<'a> Compiler<'a> {
                 if i == 0 {
                     c.emit(op::LOAD_FAST, 0);
                 } else {
-                    c.expr(&g.iter)?;
+                    c.iter_expr(&g.iter)?;
                     c.emit(op::GET_ITER, 0);
                 }
                 let top = c.here();
@@ -913,6 +915,10 @@ impl<'a> Compiler<'a> {
                     c.expr(e)?;
                     c.emit(op::LIST_APPEND, depth);
                 }
+                CompKind::Set(e) => {
+                    c.expr(e)?;
+                    c.emit(op::SET_ADD, depth);
+                }
                 CompKind::Dict(k, v) => {
                     c.expr(k)?;
                     c.expr(v)?;
@@ -928,7 +934,7 @@ impl<'a> Compiler<'a> {
         })?;
         self.make_function(child, code, 0);
         self.emit(op::PUSH_NULL, 0);
-        self.expr(&gens[0].iter)?;
+        self.iter_expr(&gens[0].iter)?;
         self.emit(op::GET_ITER, 0);
         self.emit(op::CALL, 1);
         Ok(())
@@ -1110,8 +1116,10 @@ impl<'a> Compiler<'a> {
                 self.emit(op::COPY, 1);
                 self.store_target(&n.target)?;
             }
-            Expr::Set(s) => return self.unsupported(s.range, "set display"),
-            Expr::SetComp(s) => return self.unsupported(s.range, "set comprehension"),
+            Expr::Set(s) => self.set_display(&s.elts)?,
+            Expr::SetComp(c) => {
+                self.comprehension(c.range, &c.generators, CompKind::Set(&c.elt))?
+            }
             Expr::Starred(s) => return self.unsupported(s.range, "starred expression"),
             Expr::BytesLiteral(b) => return self.unsupported(b.range, "bytes literal"),
             Expr::EllipsisLiteral(b) => return self.unsupported(b.range, "Ellipsis"),
@@ -1124,6 +1132,111 @@ impl<'a> Compiler<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A set display, as CPython 3.11 compiles it: three or more constants
+    /// are `BUILD_SET 0` and `SET_UPDATE` from a constant set (built once,
+    /// in item order, so the result's table has that set's layout, as
+    /// CPython's frozenset constant gives it); `*x` items update from `x`.
+    fn set_display(&mut self, elts: &[Expr]) -> CResult {
+        if elts.len() > 2 {
+            if let Some(s) = self.const_set(elts) {
+                self.emit(op::BUILD_SET, 0);
+                self.unit.consts.push(s);
+                let idx = self.unit.consts.len() as u32 - 1;
+                self.emit(op::LOAD_CONST, idx);
+                self.emit(op::SET_UPDATE, 1);
+                return Ok(());
+            }
+        }
+        if elts.iter().any(|e| matches!(e, Expr::Starred(_))) {
+            self.emit(op::BUILD_SET, 0);
+            for e in elts {
+                match e {
+                    Expr::Starred(s) => {
+                        self.expr(&s.value)?;
+                        self.emit(op::SET_UPDATE, 1);
+                    }
+                    other => {
+                        self.expr(other)?;
+                        self.emit(op::SET_ADD, 1);
+                    }
+                }
+            }
+            return Ok(());
+        }
+        self.seq_items(elts)?;
+        self.emit(op::BUILD_SET, elts.len() as u32);
+        Ok(())
+    }
+
+    /// The constant set of a display whose items are all constants, as
+    /// CPython 3.11 makes it: a frozenset of the items, which its constant
+    /// merging rebuilds from that set's iteration order (so the table's
+    /// layout is that of the second build).
+    fn const_set(&self, elts: &[Expr]) -> Option<Obj> {
+        let items: Vec<Obj> = elts
+            .iter()
+            .map(|e| self.set_const(e))
+            .collect::<Option<_>>()?;
+        let first = crate::vm::set::new_set();
+        for k in &items {
+            // SAFETY: `first` is a new set, nothing else uses it.
+            unsafe { crate::vm::set::set_mut(first.raw()) }
+                .add(k.raw())
+                .ok()?;
+        }
+        let second = crate::vm::set::new_set();
+        // SAFETY: two distinct new sets.
+        let (a, b) = unsafe {
+            (
+                crate::vm::set::set_mut(first.raw()),
+                crate::vm::set::set_mut(second.raw()),
+            )
+        };
+        for k in a.keys() {
+            b.add(k).ok()?;
+        }
+        Some(second)
+    }
+
+    /// The iterable of a `for` loop or comprehension: a display of
+    /// constants is one constant, as CPython's AST optimizer makes it (a
+    /// tuple for a list, the frozenset of [`Compiler::const_set`] for a
+    /// set, iterated in that set's order).
+    fn iter_expr(&mut self, e: &Expr) -> CResult {
+        if let Expr::Set(s) = e {
+            if let Some(c) = self.const_set(&s.elts) {
+                self.unit.consts.push(c);
+                let idx = self.unit.consts.len() as u32 - 1;
+                self.emit(op::LOAD_CONST, idx);
+                return Ok(());
+            }
+        }
+        self.expr(e)
+    }
+
+    /// The value of a set display item CPython's compiler sees as a
+    /// constant (after its folding of `-number`).
+    fn set_const(&self, e: &Expr) -> Option<Obj> {
+        match e {
+            Expr::NumberLiteral(n) => self.number(&n.value, n.range).ok(),
+            Expr::StringLiteral(s) => Some(const_str(s.value.to_str())),
+            Expr::BooleanLiteral(b) => Some(Obj::bool(b.value)),
+            Expr::NoneLiteral(_) => Some(Obj::none()),
+            Expr::UnaryOp(u) if u.op == UnaryOp::USub => {
+                let o = self.set_const(&u.operand)?;
+                crate::vm::ops::unary_neg(o.raw()).ok()
+            }
+            // CPython folds arithmetic on constants (up to 128-bit ints).
+            Expr::BinOp(b) => {
+                let (l, r) = (self.set_const(&b.left)?, self.set_const(&b.right)?);
+                let v = crate::vm::ops::binary_op(l.raw(), r.raw(), binop_of(b.op)).ok()?;
+                let small = crate::vm::ops::as_bigint(v.raw()).is_none_or(|i| i.bits() <= 128);
+                small.then_some(v)
+            }
+            _ => None,
+        }
     }
 
     fn seq_items(&mut self, elts: &[Expr]) -> CResult {
@@ -1369,6 +1482,7 @@ enum FuncBody<'b> {
 enum CompKind<'b> {
     List(&'b Expr),
     Gen(&'b Expr),
+    Set(&'b Expr),
     Dict(&'b Expr, &'b Expr),
 }
 
@@ -1416,7 +1530,8 @@ fn stack_effect(w: u32) -> (i32, i32) {
         op::BUILD_LIST | op::BUILD_TUPLE | op::BUILD_STRING => (1 - a, 1 - a),
         op::BUILD_MAP => (1 - 2 * a, 1 - 2 * a),
         op::BUILD_SLICE => (1 - a, 1 - a),
-        op::LIST_APPEND | op::LIST_EXTEND => (-1, -1),
+        op::LIST_APPEND | op::LIST_EXTEND | op::SET_ADD | op::SET_UPDATE => (-1, -1),
+        op::BUILD_SET => (1 - a, 1 - a),
         op::MAP_ADD => (-2, -2),
         op::STORE_SUBSCR => (-3, -3),
         op::DELETE_SUBSCR => (-2, -2),

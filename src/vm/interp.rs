@@ -1347,6 +1347,33 @@ impl Vm {
                         let l = peek!(arg as usize);
                         list_push(l, v);
                     }
+                    op::BUILD_SET => {
+                        let n = arg as usize;
+                        sp = unsafe { sp.sub(n) };
+                        // SAFETY: n owned items above sp.
+                        let items: Vec<Obj> = unsafe { std::slice::from_raw_parts(sp, n) }
+                            .iter()
+                            .map(|&x| Obj::from_raw(x))
+                            .collect();
+                        let s = crate::vm::set::new_set();
+                        for it in &items {
+                            // SAFETY: s is a new set.
+                            tri!(unsafe { crate::vm::set::set_mut(s.raw()) }.add(it.raw()));
+                        }
+                        push!(s.into_raw());
+                    }
+                    op::SET_ADD => {
+                        let v = Obj::from_raw(pop!());
+                        let s = peek!(arg as usize);
+                        // SAFETY: the compiler's SET_ADD targets a set.
+                        tri!(unsafe { crate::vm::set::set_mut(s) }.add(v.raw()));
+                    }
+                    op::SET_UPDATE => {
+                        let v = Obj::from_raw(pop!());
+                        let s = peek!(arg as usize);
+                        save_frame!();
+                        tri!(crate::vm::set::update(Some(&mut *self), s, v.raw()));
+                    }
                     op::MAP_ADD => {
                         let v = pop!();
                         let k = pop!();

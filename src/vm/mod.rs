@@ -20,6 +20,7 @@ pub mod obj;
 pub mod ops;
 pub mod range;
 pub mod scope;
+pub mod set;
 pub mod sort;
 pub mod text;
 pub mod tier2;
