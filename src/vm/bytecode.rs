@@ -109,8 +109,10 @@ pub mod op {
     pub const BUILD_SET: u8 = 94;
     pub const SET_ADD: u8 = 95;
     pub const SET_UPDATE: u8 = 96;
+    pub const IMPORT_NAME: u8 = 97;
+    pub const IMPORT_FROM: u8 = 98;
     /// Number of opcodes.
-    pub const COUNT: u8 = 97;
+    pub const COUNT: u8 = 99;
 }
 
 /// Binary operator numbers (oparg of BINARY_OP); `INPLACE` is added for augmented assignment.

@@ -646,8 +646,39 @@ impl<'a> Compiler<'a> {
             }
             Stmt::Try(t) => self.try_stmt(t)?,
             Stmt::ClassDef(c) => return self.unsupported(c.range, "class definition"),
-            Stmt::Import(i) => return self.unsupported(i.range, "import"),
-            Stmt::ImportFrom(i) => return self.unsupported(i.range, "import"),
+            Stmt::Import(i) => {
+                for a in &i.names {
+                    let idx = self.name_idx(&a.name.id);
+                    self.emit(op::IMPORT_NAME, idx);
+                    match &a.asname {
+                        Some(n) => self.store_name(&n.id),
+                        None => {
+                            let top = a.name.id.split('.').next().unwrap_or_default().to_string();
+                            self.store_name(&top);
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                if i.level != 0 {
+                    return self.unsupported(i.range, "relative import");
+                }
+                let Some(m) = &i.module else {
+                    return self.unsupported(i.range, "relative import");
+                };
+                let idx = self.name_idx(&m.id);
+                self.emit(op::IMPORT_NAME, idx);
+                for a in &i.names {
+                    if &*a.name.id == "*" {
+                        return self.unsupported(a.range, "import *");
+                    }
+                    let idx = self.name_idx(&a.name.id);
+                    self.emit(op::IMPORT_FROM, idx);
+                    let target = a.asname.as_ref().unwrap_or(&a.name);
+                    self.store_name(&target.id);
+                }
+                self.emit(op::POP_TOP, 0);
+            }
             Stmt::With(w) => return self.unsupported(w.range, "with statement"),
             Stmt::Match(m) => return self.unsupported(m.range, "match statement"),
             Stmt::TypeAlias(t) => return self.unsupported(t.range, "type alias"),
@@ -1536,7 +1567,7 @@ fn stack_effect(w: u32) -> (i32, i32) {
         op::STORE_SUBSCR => (-3, -3),
         op::DELETE_SUBSCR => (-2, -2),
         op::UNPACK_SEQUENCE => (a - 1, a - 1),
-        op::LOAD_METHOD => (1, 1),
+        op::LOAD_METHOD | op::IMPORT_NAME | op::IMPORT_FROM => (1, 1),
         op::LOAD_ATTR => (0, 0),
         op::STORE_ATTR => (-2, -2),
         op::CALL => (-a - 1, -a - 1),

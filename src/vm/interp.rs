@@ -1551,6 +1551,15 @@ impl Vm {
                         let rk = kind_of(recv);
                         let m = if c.version != 0 && c.index == rk {
                             c.version
+                        } else if rk == KIND_MODULE {
+                            // `module.f(...)`: the attribute and NULL, as
+                            // for a plain call (never cached).
+                            let name = code.names[arg as usize].raw();
+                            let a = tri!(crate::vm::modules::getattr(recv, name));
+                            decref(recv);
+                            set_top!(a.into_raw());
+                            push!(0);
+                            continue 'dispatch;
                         } else {
                             let name = code.names[arg as usize].raw();
                             match self.lookup_method(recv, name) {
@@ -1565,6 +1574,23 @@ impl Vm {
                         incref(m);
                         set_top!(m);
                         push!(recv);
+                    }
+                    op::LOAD_ATTR if kind_of(top!()) == KIND_MODULE => {
+                        let recv = top!();
+                        let name = code.names[arg as usize].raw();
+                        let a = tri!(crate::vm::modules::getattr(recv, name));
+                        decref(recv);
+                        set_top!(a.into_raw());
+                    }
+                    op::IMPORT_NAME => {
+                        let name = code.names[arg as usize].raw();
+                        let m = tri!(crate::vm::modules::import(name));
+                        push!(m.into_raw());
+                    }
+                    op::IMPORT_FROM => {
+                        let name = code.names[arg as usize].raw();
+                        let a = tri!(crate::vm::modules::import_from(top!(), name));
+                        push!(a.into_raw());
                     }
                     op::LOAD_ATTR => {
                         let recv = top!();
@@ -1980,6 +2006,7 @@ impl Vm {
 
     /// Releases everything the VM owns (for leak checking at exit).
     pub fn teardown(&mut self) {
+        crate::vm::modules::clear();
         self.handling.clear();
         self.methods.clear();
         // SAFETY: builtins is a dict.

@@ -15,6 +15,7 @@ pub mod free_lists;
 pub mod interp;
 pub mod iter;
 pub mod methods;
+pub mod modules;
 pub mod num;
 pub mod obj;
 pub mod ops;
@@ -54,6 +55,14 @@ pub fn run_source(source: &str, filename: &str, opts: &RunOptions) -> i32 {
     let globals = dict::new_dict();
     let status = match vm.run_module(code, &globals) {
         Ok(()) => 0,
+        Err(e) if e.kind == error::ExcKind::SystemExit => {
+            let (status, msg) = modules::system_exit_status(&e);
+            vm.flush();
+            if let Some(m) = msg {
+                let _ = writeln!(std::io::stderr(), "{m}");
+            }
+            status
+        }
         Err(e) => {
             vm.print_exception(&e);
             1

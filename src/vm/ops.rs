@@ -65,6 +65,7 @@ pub fn type_name(v: u64) -> &'static str {
         }
         KIND_TYPE => "type",
         KIND_SET => "set",
+        KIND_MODULE => "module",
         _ => "object",
     }
 }

@@ -30,6 +30,8 @@ pub const KIND_EXC: u32 = kind::FIRST_RUNTIME_KIND + 6;
 pub const KIND_TYPE: u32 = kind::FIRST_RUNTIME_KIND + 7;
 /// `set` ([`crate::vm::set::SetObj`]).
 pub const KIND_SET: u32 = kind::FIRST_RUNTIME_KIND + 8;
+/// Module ([`crate::vm::modules::ModuleObj`]).
+pub const KIND_MODULE: u32 = kind::FIRST_RUNTIME_KIND + 9;
 
 /// `str`: UTF-8 text with a cached hash and character count.
 /// `ob.flags` is 1 when the text is ASCII (byte index = char index).

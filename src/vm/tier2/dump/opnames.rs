@@ -103,6 +103,8 @@ pub fn opcode_name(opcode: u8) -> Option<&'static str> {
         op::BUILD_SET => "BUILD_SET",
         op::SET_ADD => "SET_ADD",
         op::SET_UPDATE => "SET_UPDATE",
+        op::IMPORT_NAME => "IMPORT_NAME",
+        op::IMPORT_FROM => "IMPORT_FROM",
         _ => return None,
     })
 }
