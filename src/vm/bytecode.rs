@@ -111,8 +111,9 @@ pub mod op {
     pub const SET_UPDATE: u8 = 96;
     pub const IMPORT_NAME: u8 = 97;
     pub const IMPORT_FROM: u8 = 98;
+    pub const UNPACK_EX: u8 = 99;
     /// Number of opcodes.
-    pub const COUNT: u8 = 99;
+    pub const COUNT: u8 = 100;
 }
 
 /// Binary operator numbers (oparg of BINARY_OP); `INPLACE` is added for augmented assignment.

@@ -782,18 +782,39 @@ impl<'a> Compiler<'a> {
                 let i = self.name_idx(&a.attr.id);
                 self.emit(op::STORE_ATTR, i);
             }
+            Expr::Starred(s) => {
+                return self.syntax(
+                    s.range,
+                    "starred assignment target must be in a list or tuple",
+                )
+            }
             other => return self.unsupported(other.range(), "assignment to this target"),
         }
         Ok(())
     }
 
     fn unpack(&mut self, elts: &[Expr], r: TextRange) -> CResult {
-        if elts.iter().any(|e| matches!(e, Expr::Starred(_))) {
-            return self.unsupported(r, "starred assignment target");
+        let stars: Vec<usize> = (0..elts.len())
+            .filter(|&i| matches!(elts[i], Expr::Starred(_)))
+            .collect();
+        match stars[..] {
+            [] => {
+                self.emit(op::UNPACK_SEQUENCE, elts.len() as u32);
+            }
+            [i] => {
+                let after = elts.len() - i - 1;
+                if i > 0xff || after > 0xffff {
+                    return self.syntax(r, "too many expressions in star-unpacking assignment");
+                }
+                self.emit(op::UNPACK_EX, i as u32 | (after as u32) << 8);
+            }
+            _ => return self.syntax(r, "multiple starred expressions in assignment"),
         }
-        self.emit(op::UNPACK_SEQUENCE, elts.len() as u32);
         for e in elts {
-            self.store_target(e)?;
+            match e {
+                Expr::Starred(s) => self.store_target(&s.value)?,
+                other => self.store_target(other)?,
+            }
         }
         Ok(())
     }
@@ -1567,6 +1588,7 @@ fn stack_effect(w: u32) -> (i32, i32) {
         op::STORE_SUBSCR => (-3, -3),
         op::DELETE_SUBSCR => (-2, -2),
         op::UNPACK_SEQUENCE => (a - 1, a - 1),
+        op::UNPACK_EX => ((a & 0xff) + (a >> 8), (a & 0xff) + (a >> 8)),
         op::LOAD_METHOD | op::IMPORT_NAME | op::IMPORT_FROM => (1, 1),
         op::LOAD_ATTR => (0, 0),
         op::STORE_ATTR => (-2, -2),

@@ -1545,6 +1545,38 @@ impl Vm {
                             push!(it.into_raw());
                         }
                     }
+                    op::UNPACK_EX => {
+                        // `a, *b, c = v`: `arg & 0xff` targets before the
+                        // starred one, `arg >> 8` after it.
+                        let v = top!();
+                        let (before, after) = ((arg & 0xff) as usize, (arg >> 8) as usize);
+                        save_frame!();
+                        if crate::vm::iter::get_iter(v).is_err() {
+                            break 'dispatch crate::vm::error::type_error(format!(
+                                "cannot unpack non-iterable {} object",
+                                ops::type_name(v)
+                            ));
+                        }
+                        let mut items = tri!(crate::vm::iter::collect_vm(self, v));
+                        if items.len() < before + after {
+                            break 'dispatch crate::vm::error::value_error(format!(
+                                "not enough values to unpack (expected at least {}, got {})",
+                                before + after,
+                                items.len()
+                            ));
+                        }
+                        let tail = items.split_off(items.len() - after);
+                        let mid = items.split_off(before);
+                        sp = unsafe { sp.sub(1) };
+                        decref(v);
+                        for it in tail.into_iter().rev() {
+                            push!(it.into_raw());
+                        }
+                        push!(new_list(mid).into_raw());
+                        for it in items.into_iter().rev() {
+                            push!(it.into_raw());
+                        }
+                    }
                     op::LOAD_METHOD => {
                         let recv = top!();
                         let c = cache!(here!());

@@ -105,6 +105,7 @@ pub fn opcode_name(opcode: u8) -> Option<&'static str> {
         op::SET_UPDATE => "SET_UPDATE",
         op::IMPORT_NAME => "IMPORT_NAME",
         op::IMPORT_FROM => "IMPORT_FROM",
+        op::UNPACK_EX => "UNPACK_EX",
         _ => return None,
     })
 }
