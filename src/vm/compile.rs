@@ -153,6 +153,25 @@ struct LoopCtx {
     continue_target: u32,
     breaks: Vec<usize>,
     is_for: bool,
+    /// How many `try`/`finally` contexts enclose the loop (`break` and
+    /// `continue` run the finally bodies of the ones above this).
+    fin_depth: usize,
+}
+
+/// A `try`/`finally` context the code being compiled is inside.
+enum FinCtx {
+    /// A protected region (of a `try`): the finally body, if any (run
+    /// inline by `return`, `break` and `continue` that leave it), the
+    /// closed ranges of the region so far (inline finally copies are
+    /// outside it) and where the open range starts.
+    Try {
+        body: Option<Vec<Stmt>>,
+        ranges: Vec<(u32, u32)>,
+        open: u32,
+    },
+    /// The exception path's finally body: the exception is on the stack
+    /// and being handled; leaving by `return`/`break`/`continue` drops it.
+    Cleanup,
 }
 
 struct Unit {
@@ -167,6 +186,7 @@ struct Unit {
     loops: Vec<LoopCtx>,
     handlers: Vec<(u32, u32, u32, u32)>,
     depth_in_try: u32,
+    finallies: Vec<FinCtx>,
 }
 
 impl Unit {
@@ -183,6 +203,7 @@ impl Unit {
             loops: Vec::new(),
             handlers: Vec::new(),
             depth_in_try: 0,
+            finallies: Vec::new(),
         }
     }
 }
@@ -514,6 +535,7 @@ impl<'a> Compiler<'a> {
                     continue_target: top,
                     breaks: Vec::new(),
                     is_for: false,
+                    fin_depth: self.unit.finallies.len(),
                 });
                 self.stmts(&w.body)?;
                 self.set_line(w.range);
@@ -540,6 +562,7 @@ impl<'a> Compiler<'a> {
                     continue_target: top,
                     breaks: Vec::new(),
                     is_for: true,
+                    fin_depth: self.unit.finallies.len(),
                 });
                 self.stmts(&f.body)?;
                 self.set_line(f.range);
@@ -555,20 +578,25 @@ impl<'a> Compiler<'a> {
                 let Some(l) = self.unit.loops.last() else {
                     return self.syntax(b.range, "'break' outside loop");
                 };
-                if l.is_for {
+                let (is_for, level) = (l.is_for, l.fin_depth);
+                self.unwind_finallies(level, false)?;
+                if is_for {
                     self.emit(op::POP_TOP, 0);
                 }
                 let j = self.emit(op::JUMP_FORWARD, 0);
                 if let Some(l) = self.unit.loops.last_mut() {
                     l.breaks.push(j);
                 }
+                self.reopen_finallies(level);
             }
             Stmt::Continue(c) => {
                 let Some(l) = self.unit.loops.last() else {
                     return self.syntax(c.range, "'continue' not properly in loop");
                 };
-                let t = l.continue_target;
+                let (t, level) = (l.continue_target, l.fin_depth);
+                self.unwind_finallies(level, false)?;
                 self.emit(op::JUMP_BACKWARD, t);
+                self.reopen_finallies(level);
             }
             Stmt::Pass(_) => {}
             Stmt::FunctionDef(f) => {
@@ -589,7 +617,10 @@ impl<'a> Compiler<'a> {
                     Some(v) => self.expr(v)?,
                     None => self.load_const_obj(Obj::none()),
                 }
+                self.unwind_finallies(0, true)?;
+                self.set_line(r.range);
                 self.emit(op::RETURN_VALUE, 0);
+                self.reopen_finallies(0);
             }
             Stmt::Global(_) | Stmt::Nonlocal(_) => {}
             Stmt::Delete(d) => {
@@ -689,27 +720,140 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn try_stmt(&mut self, t: &ast::StmtTry) -> CResult {
-        if !t.finalbody.is_empty() {
-            return self.unsupported(t.range, "try/finally");
+    /// Runs, inline, the finally bodies of the `try`/`finally` contexts
+    /// from `level` up (innermost first) before a `return` (`has_value`:
+    /// its value is on the stack) or a `break`/`continue` leaves them:
+    /// each copy is outside its own region but inside the outer ones';
+    /// leaving an exception path's finally body drops the exception.
+    fn unwind_finallies(&mut self, level: usize, has_value: bool) -> CResult {
+        for j in (level..self.unit.finallies.len()).rev() {
+            let here = self.here();
+            let body = match &mut self.unit.finallies[j] {
+                FinCtx::Try { body, ranges, open } => {
+                    if *open < here || ranges.is_empty() {
+                        ranges.push((*open, here));
+                    }
+                    *open = u32::MAX;
+                    Some(body.clone())
+                }
+                FinCtx::Cleanup => None,
+            };
+            match body {
+                Some(None) => {}
+                Some(Some(body)) => {
+                    let tail = self.unit.finallies.split_off(j);
+                    let r = self.stmts(&body);
+                    self.unit.finallies.extend(tail);
+                    r?;
+                }
+                None => {
+                    if has_value {
+                        self.emit(op::SWAP, 2);
+                    }
+                    self.emit(op::POP_TOP, 0);
+                    self.emit(op::POP_EXCEPT, 0);
+                }
+            }
         }
+        Ok(())
+    }
+
+    /// Compiles `f` as a protected region starting at `start` (with the
+    /// finally body `body`, if any); returns the region's ranges (the
+    /// first always, even if empty: its start follows the SETUP_EXCEPT).
+    fn region(
+        &mut self,
+        body: Option<Vec<Stmt>>,
+        start: u32,
+        f: impl FnOnce(&mut Self) -> CResult,
+    ) -> CResult<Vec<(u32, u32)>> {
+        self.unit.finallies.push(FinCtx::Try {
+            body,
+            ranges: Vec::new(),
+            open: start,
+        });
+        let r = f(self);
+        let ctx = self.unit.finallies.pop();
+        r?;
+        let here = self.here();
+        Ok(match ctx {
+            Some(FinCtx::Try {
+                mut ranges, open, ..
+            }) => {
+                if open != u32::MAX && (open < here || ranges.is_empty()) {
+                    ranges.push((open, here));
+                }
+                ranges
+            }
+            _ => vec![(start, here)],
+        })
+    }
+
+    /// Reopens the regions [`Compiler::unwind_finallies`] closed, after
+    /// the jump or return that left them.
+    fn reopen_finallies(&mut self, level: usize) {
+        let here = self.here();
+        for c in &mut self.unit.finallies[level..] {
+            if let FinCtx::Try { open, .. } = c {
+                *open = here;
+            }
+        }
+    }
+
+    fn try_stmt(&mut self, t: &ast::StmtTry) -> CResult {
         if t.is_star {
             return self.unsupported(t.range, "except*");
         }
+        if t.finalbody.is_empty() {
+            return self.try_except(t);
+        }
+        // The protected region (the try statement without its finally,
+        // minus the inline copies of the finally body) → a handler that
+        // runs the finally body and re-raises.
+        self.emit(op::SETUP_EXCEPT, 0);
+        let start = self.here();
+        let ranges = self.region(Some(t.finalbody.clone()), start, |c| {
+            if t.handlers.is_empty() {
+                c.stmts(&t.body).and_then(|_| c.stmts(&t.orelse))
+            } else {
+                c.try_except(t)
+            }
+        })?;
+        self.emit(op::POP_EXCEPT_BLOCK, 0);
+        self.stmts(&t.finalbody)?;
+        let end = self.emit(op::JUMP_FORWARD, 0);
+        let handler = self.here();
+        for (s, e) in ranges {
+            self.unit.handlers.push((s, e, handler, 0));
+        }
+        self.unit.finallies.push(FinCtx::Cleanup);
+        let r = self.stmts(&t.finalbody);
+        self.unit.finallies.pop();
+        r?;
+        self.emit(op::RERAISE, 0);
+        self.patch(end);
+        Ok(())
+    }
+
+    /// `try`/`except` (with `else`): the part of a `try` statement without
+    /// its finally body.
+    fn try_except(&mut self, t: &ast::StmtTry) -> CResult {
         // Protected region [start, end) → handler. The handler runs with the
         // value stack cut to the depth at entry and the exception pushed.
-        let setup = self.emit(op::SETUP_EXCEPT, 0);
+        // (Split, like a finally's region, around the inline finally
+        // bodies a `return`/`break`/`continue` in it runs.)
+        self.emit(op::SETUP_EXCEPT, 0);
         let start = self.here();
         self.unit.depth_in_try += 1;
-        self.stmts(&t.body)?;
+        let ranges = self.region(None, start, |c| c.stmts(&t.body))?;
         self.unit.depth_in_try -= 1;
-        let end = self.here();
         self.emit(op::POP_EXCEPT_BLOCK, 0);
         self.stmts(&t.orelse)?;
         let mut ends = vec![self.emit(op::JUMP_FORWARD, 0)];
         let handler = self.here();
-        let _ = setup;
-        self.unit.handlers.push((start, end, handler, 0));
+        for (s, e) in ranges {
+            self.unit.handlers.push((s, e, handler, 0));
+        }
         for h in &t.handlers {
             let ast::ExceptHandler::ExceptHandler(h) = h;
             self.set_line(h.range);
@@ -1642,11 +1786,21 @@ fn stack_depths(instrs: &[u32], handlers: &mut [(u32, u32, u32, u32)]) -> (u32, 
         let o = opcode(w);
         let (nj, j) = stack_effect(w);
         if o == op::SETUP_EXCEPT {
+            // The region starting here, and the other ranges of its
+            // handler (a try/finally's region is split around the inline
+            // copies of its finally body), have this depth.
+            let targets: Vec<u32> = handlers
+                .iter()
+                .filter(|h| h.0 as usize == pc + 1)
+                .map(|h| h.2)
+                .collect();
             for h in handlers.iter_mut() {
-                if h.0 as usize == pc + 1 {
+                if targets.contains(&h.2) {
                     h.3 = d as u32;
-                    work.push((h.2 as usize, d + 1));
                 }
+            }
+            for t in targets {
+                work.push((t as usize, d + 1));
             }
         }
         if is_jump(o) {
