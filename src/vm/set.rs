@@ -372,7 +372,7 @@ fn items(vm: Option<&mut Vm>, v: u64) -> PyResult<Vec<Obj>> {
 }
 
 /// `set_update_internal`: adds every item of `other` to the set `s`.
-pub fn update(mut vm: Option<&mut Vm>, s: u64, other: u64) -> PyResult<()> {
+pub fn update(vm: Option<&mut Vm>, s: u64, other: u64) -> PyResult<()> {
     if is_set(other) {
         if s != other {
             let o = Obj::new_ref(other);
@@ -395,25 +395,25 @@ pub fn update(mut vm: Option<&mut Vm>, s: u64, other: u64) -> PyResult<()> {
         }
         return Ok(());
     }
-    for x in items(vm.as_deref_mut(), other)? {
+    for x in items(vm, other)? {
         tab(s).add(x.raw())?;
     }
     Ok(())
 }
 
 /// `set(iterable)` (a new set with `other`'s items).
-pub fn from_iterable(mut vm: Option<&mut Vm>, other: u64) -> PyResult<Obj> {
+pub fn from_iterable(vm: Option<&mut Vm>, other: u64) -> PyResult<Obj> {
     let s = new_set();
-    update(vm.as_deref_mut(), s.raw(), other)?;
+    update(vm, s.raw(), other)?;
     Ok(s)
 }
 
 /// A set of the items of `v` (`v` itself when it is a set).
-fn as_set(mut vm: Option<&mut Vm>, v: u64) -> PyResult<Obj> {
+fn as_set(vm: Option<&mut Vm>, v: u64) -> PyResult<Obj> {
     if is_set(v) {
         Ok(Obj::new_ref(v))
     } else {
-        from_iterable(vm.as_deref_mut(), v)
+        from_iterable(vm, v)
     }
 }
 
@@ -436,7 +436,7 @@ fn intersection(mut vm: Option<&mut Vm>, a: u64, b: u64) -> PyResult<Obj> {
         }
         return Ok(result);
     }
-    for x in items(vm.as_deref_mut(), b)? {
+    for x in items(vm, b)? {
         let h = hash_value(x.raw())?;
         if tab(a).contains_hashed(x.raw(), h) {
             tab(result.raw()).add_hashed(x.raw(), h);
@@ -446,7 +446,7 @@ fn intersection(mut vm: Option<&mut Vm>, a: u64, b: u64) -> PyResult<Obj> {
 }
 
 /// `set_difference_update_internal`: removes `other`'s items from `s`.
-fn difference_update(mut vm: Option<&mut Vm>, s: u64, other: u64) -> PyResult<()> {
+fn difference_update(vm: Option<&mut Vm>, s: u64, other: u64) -> PyResult<()> {
     if s == other {
         tab(s).clear();
         return Ok(());
@@ -459,7 +459,7 @@ fn difference_update(mut vm: Option<&mut Vm>, s: u64, other: u64) -> PyResult<()
             .collect()
     } else {
         let mut v = Vec::new();
-        for x in items(vm.as_deref_mut(), other)? {
+        for x in items(vm, other)? {
             let h = hash_value(x.raw())?;
             v.push((x, h));
         }
@@ -483,7 +483,7 @@ fn difference(mut vm: Option<&mut Vm>, a: u64, b: u64) -> PyResult<Obj> {
     };
     if other_size == usize::MAX || (tab(a).len() >> 2) > other_size {
         let r = from_iterable(vm.as_deref_mut(), a)?;
-        difference_update(vm.as_deref_mut(), r.raw(), b)?;
+        difference_update(vm, r.raw(), b)?;
         return Ok(r);
     }
     let result = new_set();
@@ -502,12 +502,12 @@ fn difference(mut vm: Option<&mut Vm>, a: u64, b: u64) -> PyResult<Obj> {
 }
 
 /// `set_symmetric_difference_update`.
-fn symmetric_difference_update(mut vm: Option<&mut Vm>, s: u64, other: u64) -> PyResult<()> {
+fn symmetric_difference_update(vm: Option<&mut Vm>, s: u64, other: u64) -> PyResult<()> {
     if s == other {
         tab(s).clear();
         return Ok(());
     }
-    let o = as_set(vm.as_deref_mut(), other)?;
+    let o = as_set(vm, other)?;
     for (k, h) in tab(o.raw()).entries() {
         let key = Obj::new_ref(k);
         if tab(s).discard_hashed(key.raw(), h).is_none() {
@@ -520,7 +520,7 @@ fn symmetric_difference_update(mut vm: Option<&mut Vm>, s: u64, other: u64) -> P
 /// `set_symmetric_difference`.
 fn symmetric_difference(mut vm: Option<&mut Vm>, a: u64, b: u64) -> PyResult<Obj> {
     let r = from_iterable(vm.as_deref_mut(), b)?;
-    symmetric_difference_update(vm.as_deref_mut(), r.raw(), a)?;
+    symmetric_difference_update(vm, r.raw(), a)?;
     Ok(r)
 }
 
