@@ -62,31 +62,38 @@ impl Drop for SetTable {
     }
 }
 
+/// The slots CPython's set table probes for `hash`, in order (endless):
+/// a run of up to `LINEAR_PROBES + 1` adjacent slots (a shorter one at
+/// the end of the table), then a jump perturbed by the hash's high bits.
+fn probes(mask: usize, hash: i64) -> impl Iterator<Item = usize> {
+    let mut perturb = hash as u64;
+    let mut i = (hash as u64 as usize) & mask;
+    let mut j = 0;
+    std::iter::from_fn(move || {
+        let run = if i + LINEAR_PROBES <= mask {
+            LINEAR_PROBES
+        } else {
+            0
+        };
+        if j > run {
+            perturb >>= PERTURB_SHIFT;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(1)
+                .wrapping_add(perturb as usize))
+                & mask;
+            j = 0;
+        }
+        j += 1;
+        Some(i + j - 1)
+    })
+}
+
 /// Inserts into a table known to hold neither `key` nor dummies
 /// (`set_insert_clean`).
 fn insert_clean(slots: &mut [Slot], key: u64, hash: i64) {
-    let mask = slots.len() - 1;
-    let mut perturb = hash as u64;
-    let mut i = (hash as u64 as usize) & mask;
-    loop {
-        if slots[i].key == 0 {
-            slots[i] = Slot { key, hash };
-            return;
-        }
-        if i + LINEAR_PROBES <= mask {
-            for j in 1..=LINEAR_PROBES {
-                if slots[i + j].key == 0 {
-                    slots[i + j] = Slot { key, hash };
-                    return;
-                }
-            }
-        }
-        perturb >>= PERTURB_SHIFT;
-        i = (i
-            .wrapping_mul(5)
-            .wrapping_add(1)
-            .wrapping_add(perturb as usize))
-            & mask;
+    if let Some(at) = probes(slots.len() - 1, hash).find(|&k| slots[k].key == 0) {
+        slots[at] = Slot { key, hash };
     }
 }
 
@@ -137,31 +144,16 @@ impl SetTable {
 
     /// The slot holding `key` (`set_lookkey`).
     fn find(&self, key: u64, hash: i64) -> Option<usize> {
-        let mask = self.mask();
-        let mut perturb = hash as u64;
-        let mut i = (hash as u64 as usize) & mask;
-        loop {
-            let probes = if i + LINEAR_PROBES <= mask {
-                LINEAR_PROBES
-            } else {
-                0
-            };
-            for j in i..=i + probes {
-                let s = self.slots[j];
-                if s.is_empty() {
-                    return None;
-                }
-                if s.hash == hash && s.key != 0 && key_eq(s.key, key) {
-                    return Some(j);
-                }
+        for j in probes(self.mask(), hash) {
+            let s = self.slots[j];
+            if s.is_empty() {
+                return None;
             }
-            perturb >>= PERTURB_SHIFT;
-            i = (i
-                .wrapping_mul(5)
-                .wrapping_add(1)
-                .wrapping_add(perturb as usize))
-                & mask;
+            if s.hash == hash && s.key != 0 && key_eq(s.key, key) {
+                return Some(j);
+            }
         }
+        None
     }
 
     /// Whether the set holds `key` (with its hash).
@@ -177,34 +169,21 @@ impl SetTable {
     /// Adds `key` (a new reference) with its hash (`set_add_entry`).
     fn add_hashed(&mut self, key: u64, hash: i64) {
         let mask = self.mask();
-        let mut perturb = hash as u64;
-        let mut i = (hash as u64 as usize) & mask;
         let mut freeslot = None;
-        let empty_at = 'probe: loop {
-            let probes = if i + LINEAR_PROBES <= mask {
-                LINEAR_PROBES
-            } else {
-                0
-            };
-            for j in i..=i + probes {
-                let s = self.slots[j];
-                if s.is_empty() {
-                    break 'probe j;
-                }
-                if s.hash == hash && s.key != 0 && key_eq(s.key, key) {
-                    return;
-                }
-                if s.is_dummy() {
-                    freeslot = Some(j);
-                }
+        let mut empty_at = 0;
+        for j in probes(mask, hash) {
+            let s = self.slots[j];
+            if s.is_empty() {
+                empty_at = j;
+                break;
             }
-            perturb >>= PERTURB_SHIFT;
-            i = (i
-                .wrapping_mul(5)
-                .wrapping_add(1)
-                .wrapping_add(perturb as usize))
-                & mask;
-        };
+            if s.hash == hash && s.key != 0 && key_eq(s.key, key) {
+                return;
+            }
+            if s.is_dummy() {
+                freeslot = Some(j);
+            }
+        }
         incref(key);
         self.used += 1;
         if let Some(f) = freeslot {
