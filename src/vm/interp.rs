@@ -464,6 +464,33 @@ impl Vm {
         self.methods.get(&(k, ops::str_of(name).to_string()))
     }
 
+    /// `UNPACK_EX`'s values for `v`, in push order (`arg & 0xff` targets
+    /// before the starred one, `arg >> 8` after it).
+    #[inline(never)]
+    fn unpack_ex(&mut self, v: u64, arg: u32) -> PyResult<Vec<u64>> {
+        let (before, after) = ((arg & 0xff) as usize, (arg >> 8) as usize);
+        if crate::vm::iter::get_iter(v).is_err() {
+            return Err(crate::vm::error::type_error(format!(
+                "cannot unpack non-iterable {} object",
+                ops::type_name(v)
+            )));
+        }
+        let mut items = crate::vm::iter::collect_vm(self, v)?;
+        if items.len() < before + after {
+            return Err(crate::vm::error::value_error(format!(
+                "not enough values to unpack (expected at least {}, got {})",
+                before + after,
+                items.len()
+            )));
+        }
+        let tail = items.split_off(items.len() - after);
+        let mid = items.split_off(before);
+        let mut out: Vec<u64> = tail.into_iter().rev().map(Obj::into_raw).collect();
+        out.push(new_list(mid).into_raw());
+        out.extend(items.into_iter().rev().map(Obj::into_raw));
+        Ok(out)
+    }
+
     fn attr_error(recv: u64, name: u64) -> Box<PyErr> {
         err(
             ExcKind::AttributeError,
@@ -1351,22 +1378,15 @@ impl Vm {
                         let n = arg as usize;
                         sp = unsafe { sp.sub(n) };
                         // SAFETY: n owned items above sp.
-                        let items: Vec<Obj> = unsafe { std::slice::from_raw_parts(sp, n) }
-                            .iter()
-                            .map(|&x| Obj::from_raw(x))
-                            .collect();
-                        let s = crate::vm::set::new_set();
-                        for it in &items {
-                            // SAFETY: s is a new set.
-                            tri!(unsafe { crate::vm::set::set_mut(s.raw()) }.add(it.raw()));
-                        }
+                        let s = tri!(crate::vm::set::build(unsafe {
+                            std::slice::from_raw_parts(sp, n)
+                        }));
                         push!(s.into_raw());
                     }
                     op::SET_ADD => {
-                        let v = Obj::from_raw(pop!());
+                        let v = pop!();
                         let s = peek!(arg as usize);
-                        // SAFETY: the compiler's SET_ADD targets a set.
-                        tri!(unsafe { crate::vm::set::set_mut(s) }.add(v.raw()));
+                        tri!(crate::vm::set::add_owned(s, v));
                     }
                     op::SET_UPDATE => {
                         let v = Obj::from_raw(pop!());
@@ -1549,32 +1569,12 @@ impl Vm {
                         // `a, *b, c = v`: `arg & 0xff` targets before the
                         // starred one, `arg >> 8` after it.
                         let v = top!();
-                        let (before, after) = ((arg & 0xff) as usize, (arg >> 8) as usize);
                         save_frame!();
-                        if crate::vm::iter::get_iter(v).is_err() {
-                            break 'dispatch crate::vm::error::type_error(format!(
-                                "cannot unpack non-iterable {} object",
-                                ops::type_name(v)
-                            ));
-                        }
-                        let mut items = tri!(crate::vm::iter::collect_vm(self, v));
-                        if items.len() < before + after {
-                            break 'dispatch crate::vm::error::value_error(format!(
-                                "not enough values to unpack (expected at least {}, got {})",
-                                before + after,
-                                items.len()
-                            ));
-                        }
-                        let tail = items.split_off(items.len() - after);
-                        let mid = items.split_off(before);
+                        let vals = tri!(self.unpack_ex(v, arg));
                         sp = unsafe { sp.sub(1) };
                         decref(v);
-                        for it in tail.into_iter().rev() {
-                            push!(it.into_raw());
-                        }
-                        push!(new_list(mid).into_raw());
-                        for it in items.into_iter().rev() {
-                            push!(it.into_raw());
+                        for x in vals {
+                            push!(x);
                         }
                     }
                     op::LOAD_METHOD => {

@@ -65,6 +65,7 @@ fn module(name: &'static str, attrs: Vec<(&'static str, Obj)>) -> Obj {
 }
 
 /// `import name`: the module object.
+#[inline(never)]
 pub fn import(name: u64) -> PyResult<Obj> {
     let n = str_of(name);
     let top = n.split('.').next().unwrap_or(n);
@@ -92,6 +93,7 @@ pub fn import(name: u64) -> PyResult<Obj> {
 }
 
 /// `from module import name`.
+#[inline(never)]
 pub fn import_from(m: u64, name: u64) -> PyResult<Obj> {
     // SAFETY: IMPORT_FROM follows IMPORT_NAME: m is a module.
     let mo = unsafe { cast::<ModuleObj>(m) };
@@ -110,6 +112,7 @@ pub fn import_from(m: u64, name: u64) -> PyResult<Obj> {
 }
 
 /// `module.name`.
+#[inline(never)]
 pub fn getattr(m: u64, name: u64) -> PyResult<Obj> {
     // SAFETY: callers check the kind.
     let mo = unsafe { cast::<ModuleObj>(m) };

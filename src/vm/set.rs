@@ -321,6 +321,24 @@ pub fn new_set() -> Obj {
     }))
 }
 
+/// `BUILD_SET`: a set of `items` (owned references, consumed).
+#[inline(never)]
+pub fn build(items: &[u64]) -> PyResult<Obj> {
+    let items: Vec<Obj> = items.iter().map(|&x| Obj::from_raw(x)).collect();
+    let s = new_set();
+    for it in &items {
+        tab(s.raw()).add(it.raw())?;
+    }
+    Ok(s)
+}
+
+/// `SET_ADD`: adds `v` (an owned reference, consumed) to the set `s`.
+#[inline(never)]
+pub fn add_owned(s: u64, v: u64) -> PyResult<()> {
+    let v = Obj::from_raw(v);
+    tab(s).add(v.raw())
+}
+
 /// The table of a set object.
 ///
 /// # Safety
@@ -351,6 +369,7 @@ fn items(vm: Option<&mut Vm>, v: u64) -> PyResult<Vec<Obj>> {
 }
 
 /// `set_update_internal`: adds every item of `other` to the set `s`.
+#[inline(never)]
 pub fn update(vm: Option<&mut Vm>, s: u64, other: u64) -> PyResult<()> {
     if is_set(other) {
         if s != other {
