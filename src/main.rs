@@ -163,6 +163,14 @@ fn main() -> Result<()> {
             if let Some(n) = jit_memory_limit {
                 config.jit_memory_limit = n;
             }
+            // sys.argv: the program (or "-c"), then its arguments.
+            let argv = match &code {
+                Some(_) => std::iter::once("-c".to_string())
+                    .chain(args.iter().cloned())
+                    .collect(),
+                None => args.clone(),
+            };
+            cpjit::vm::modules::set_argv(argv);
             let (source, filename) = match (code, args.first()) {
                 (Some(c), _) => (c, "<string>".to_string()),
                 (None, Some(f)) if f == "-" => {

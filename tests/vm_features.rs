@@ -44,6 +44,15 @@ py_tests!(
     range_bigint,
     list_pop_append,
     tier1_fused,
+    sets,
+    sets_order,
+    errors_set,
+    modules_math,
+    errors_import,
+    sys_exit,
+    starred_assign,
+    errors_starred_syntax,
+    try_finally,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

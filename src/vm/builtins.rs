@@ -48,6 +48,7 @@ pub fn type_id_name(id: TypeId) -> &'static str {
         TypeId::NoneType => "NoneType",
         TypeId::Object => "object",
         TypeId::Function => "function",
+        TypeId::Set => "set",
         TypeId::Exc(k) => k.name(),
     }
 }
@@ -102,6 +103,7 @@ pub fn install(vm: &mut Vm) {
         TypeId::Map,
         TypeId::Reversed,
         TypeId::Object,
+        TypeId::Set,
     ];
     for t in types {
         let _ = bd.set(new_str(type_id_name(t)), type_obj(t));
@@ -311,6 +313,7 @@ pub fn len_of(v: u64) -> PyResult<usize> {
         kind::DICT => unsafe { dict_mut(v).len() },
         kind::RANGE => crate::vm::range::len(unsafe { cast::<RangeObj>(v) })?,
         KIND_DICTVIEW => unsafe { dict_mut(cast::<DictViewObj>(v).dict.raw()).len() },
+        KIND_SET => unsafe { crate::vm::set::set_mut(v).len() },
         _ => {
             return Err(type_error(format!(
                 "object of type '{}' has no len()",
@@ -574,6 +577,7 @@ fn is_instance_of(v: u64, t: u64) -> PyResult<bool> {
                 TypeId::Object => true,
                 TypeId::NoneType => k == kind::NONE,
                 TypeId::Function => k == kind::FUNCTION,
+                TypeId::Set => k == KIND_SET,
                 TypeId::Exc(e) => {
                     // SAFETY: kind checked.
                     k == KIND_EXC && unsafe { cast::<ExcObj>(v).kind.is_subclass(e) }
@@ -696,6 +700,7 @@ fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
         kind::RANGE => TypeId::Range,
         kind::NONE => TypeId::NoneType,
         kind::FUNCTION => TypeId::Function,
+        KIND_SET => TypeId::Set,
         // SAFETY: kind checked.
         KIND_EXC => TypeId::Exc(unsafe { cast::<ExcObj>(args[0]).kind }),
         _ => TypeId::Object,
@@ -828,6 +833,19 @@ pub fn call_type(vm: &mut Vm, t: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyRes
                 }
             }
             Ok(d)
+        }
+        TypeId::Set => {
+            no_kw(kw, "set")?;
+            if args.len() > 1 {
+                return Err(type_error(format!(
+                    "set expected at most 1 argument, got {}",
+                    args.len()
+                )));
+            }
+            match args.first() {
+                Some(&v) => crate::vm::set::from_iterable(Some(vm), v),
+                None => Ok(crate::vm::set::new_set()),
+            }
         }
         TypeId::Range => {
             no_kw(kw, "range")?;

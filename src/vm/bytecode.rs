@@ -106,8 +106,14 @@ pub mod op {
     pub const STORE_FAST__STORE_FAST: u8 = 91;
     pub const CALL_EX: u8 = 92;
     pub const BINARY_OP_POWER_INT: u8 = 93;
+    pub const BUILD_SET: u8 = 94;
+    pub const SET_ADD: u8 = 95;
+    pub const SET_UPDATE: u8 = 96;
+    pub const IMPORT_NAME: u8 = 97;
+    pub const IMPORT_FROM: u8 = 98;
+    pub const UNPACK_EX: u8 = 99;
     /// Number of opcodes.
-    pub const COUNT: u8 = 94;
+    pub const COUNT: u8 = 100;
 }
 
 /// Binary operator numbers (oparg of BINARY_OP); `INPLACE` is added for augmented assignment.

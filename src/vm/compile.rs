@@ -153,6 +153,25 @@ struct LoopCtx {
     continue_target: u32,
     breaks: Vec<usize>,
     is_for: bool,
+    /// How many `try`/`finally` contexts enclose the loop (`break` and
+    /// `continue` run the finally bodies of the ones above this).
+    fin_depth: usize,
+}
+
+/// A `try`/`finally` context the code being compiled is inside.
+enum FinCtx {
+    /// A protected region (of a `try`): the finally body, if any (run
+    /// inline by `return`, `break` and `continue` that leave it), the
+    /// closed ranges of the region so far (inline finally copies are
+    /// outside it) and where the open range starts.
+    Try {
+        body: Option<Vec<Stmt>>,
+        ranges: Vec<(u32, u32)>,
+        open: u32,
+    },
+    /// The exception path's finally body: the exception is on the stack
+    /// and being handled; leaving by `return`/`break`/`continue` drops it.
+    Cleanup,
 }
 
 struct Unit {
@@ -167,6 +186,7 @@ struct Unit {
     loops: Vec<LoopCtx>,
     handlers: Vec<(u32, u32, u32, u32)>,
     depth_in_try: u32,
+    finallies: Vec<FinCtx>,
 }
 
 impl Unit {
@@ -183,6 +203,7 @@ impl Unit {
             loops: Vec::new(),
             handlers: Vec::new(),
             depth_in_try: 0,
+            finallies: Vec::new(),
         }
     }
 }
@@ -514,6 +535,7 @@ impl<'a> Compiler<'a> {
                     continue_target: top,
                     breaks: Vec::new(),
                     is_for: false,
+                    fin_depth: self.unit.finallies.len(),
                 });
                 self.stmts(&w.body)?;
                 self.set_line(w.range);
@@ -531,7 +553,7 @@ impl<'a> Compiler<'a> {
                 if f.is_async {
                     return self.unsupported(f.range, "async for");
                 }
-                self.expr(&f.iter)?;
+                self.iter_expr(&f.iter)?;
                 self.emit(op::GET_ITER, 0);
                 let top = self.here();
                 let fi = self.emit(op::FOR_ITER, 0);
@@ -540,6 +562,7 @@ impl<'a> Compiler<'a> {
                     continue_target: top,
                     breaks: Vec::new(),
                     is_for: true,
+                    fin_depth: self.unit.finallies.len(),
                 });
                 self.stmts(&f.body)?;
                 self.set_line(f.range);
@@ -555,20 +578,25 @@ impl<'a> Compiler<'a> {
                 let Some(l) = self.unit.loops.last() else {
                     return self.syntax(b.range, "'break' outside loop");
                 };
-                if l.is_for {
+                let (is_for, level) = (l.is_for, l.fin_depth);
+                self.unwind_finallies(level, false)?;
+                if is_for {
                     self.emit(op::POP_TOP, 0);
                 }
                 let j = self.emit(op::JUMP_FORWARD, 0);
                 if let Some(l) = self.unit.loops.last_mut() {
                     l.breaks.push(j);
                 }
+                self.reopen_finallies(level);
             }
             Stmt::Continue(c) => {
                 let Some(l) = self.unit.loops.last() else {
                     return self.syntax(c.range, "'continue' not properly in loop");
                 };
-                let t = l.continue_target;
+                let (t, level) = (l.continue_target, l.fin_depth);
+                self.unwind_finallies(level, false)?;
                 self.emit(op::JUMP_BACKWARD, t);
+                self.reopen_finallies(level);
             }
             Stmt::Pass(_) => {}
             Stmt::FunctionDef(f) => {
@@ -589,7 +617,10 @@ impl<'a> Compiler<'a> {
                     Some(v) => self.expr(v)?,
                     None => self.load_const_obj(Obj::none()),
                 }
+                self.unwind_finallies(0, true)?;
+                self.set_line(r.range);
                 self.emit(op::RETURN_VALUE, 0);
+                self.reopen_finallies(0);
             }
             Stmt::Global(_) | Stmt::Nonlocal(_) => {}
             Stmt::Delete(d) => {
@@ -646,8 +677,39 @@ impl<'a> Compiler<'a> {
             }
             Stmt::Try(t) => self.try_stmt(t)?,
             Stmt::ClassDef(c) => return self.unsupported(c.range, "class definition"),
-            Stmt::Import(i) => return self.unsupported(i.range, "import"),
-            Stmt::ImportFrom(i) => return self.unsupported(i.range, "import"),
+            Stmt::Import(i) => {
+                for a in &i.names {
+                    let idx = self.name_idx(&a.name.id);
+                    self.emit(op::IMPORT_NAME, idx);
+                    match &a.asname {
+                        Some(n) => self.store_name(&n.id),
+                        None => {
+                            let top = a.name.id.split('.').next().unwrap_or_default().to_string();
+                            self.store_name(&top);
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                if i.level != 0 {
+                    return self.unsupported(i.range, "relative import");
+                }
+                let Some(m) = &i.module else {
+                    return self.unsupported(i.range, "relative import");
+                };
+                let idx = self.name_idx(&m.id);
+                self.emit(op::IMPORT_NAME, idx);
+                for a in &i.names {
+                    if &*a.name.id == "*" {
+                        return self.unsupported(a.range, "import *");
+                    }
+                    let idx = self.name_idx(&a.name.id);
+                    self.emit(op::IMPORT_FROM, idx);
+                    let target = a.asname.as_ref().unwrap_or(&a.name);
+                    self.store_name(&target.id);
+                }
+                self.emit(op::POP_TOP, 0);
+            }
             Stmt::With(w) => return self.unsupported(w.range, "with statement"),
             Stmt::Match(m) => return self.unsupported(m.range, "match statement"),
             Stmt::TypeAlias(t) => return self.unsupported(t.range, "type alias"),
@@ -658,27 +720,140 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn try_stmt(&mut self, t: &ast::StmtTry) -> CResult {
-        if !t.finalbody.is_empty() {
-            return self.unsupported(t.range, "try/finally");
+    /// Runs, inline, the finally bodies of the `try`/`finally` contexts
+    /// from `level` up (innermost first) before a `return` (`has_value`:
+    /// its value is on the stack) or a `break`/`continue` leaves them:
+    /// each copy is outside its own region but inside the outer ones';
+    /// leaving an exception path's finally body drops the exception.
+    fn unwind_finallies(&mut self, level: usize, has_value: bool) -> CResult {
+        for j in (level..self.unit.finallies.len()).rev() {
+            let here = self.here();
+            let body = match &mut self.unit.finallies[j] {
+                FinCtx::Try { body, ranges, open } => {
+                    if *open < here || ranges.is_empty() {
+                        ranges.push((*open, here));
+                    }
+                    *open = u32::MAX;
+                    Some(body.clone())
+                }
+                FinCtx::Cleanup => None,
+            };
+            match body {
+                Some(None) => {}
+                Some(Some(body)) => {
+                    let tail = self.unit.finallies.split_off(j);
+                    let r = self.stmts(&body);
+                    self.unit.finallies.extend(tail);
+                    r?;
+                }
+                None => {
+                    if has_value {
+                        self.emit(op::SWAP, 2);
+                    }
+                    self.emit(op::POP_TOP, 0);
+                    self.emit(op::POP_EXCEPT, 0);
+                }
+            }
         }
+        Ok(())
+    }
+
+    /// Compiles `f` as a protected region starting at `start` (with the
+    /// finally body `body`, if any); returns the region's ranges (the
+    /// first always, even if empty: its start follows the SETUP_EXCEPT).
+    fn region(
+        &mut self,
+        body: Option<Vec<Stmt>>,
+        start: u32,
+        f: impl FnOnce(&mut Self) -> CResult,
+    ) -> CResult<Vec<(u32, u32)>> {
+        self.unit.finallies.push(FinCtx::Try {
+            body,
+            ranges: Vec::new(),
+            open: start,
+        });
+        let r = f(self);
+        let ctx = self.unit.finallies.pop();
+        r?;
+        let here = self.here();
+        Ok(match ctx {
+            Some(FinCtx::Try {
+                mut ranges, open, ..
+            }) => {
+                if open != u32::MAX && (open < here || ranges.is_empty()) {
+                    ranges.push((open, here));
+                }
+                ranges
+            }
+            _ => vec![(start, here)],
+        })
+    }
+
+    /// Reopens the regions [`Compiler::unwind_finallies`] closed, after
+    /// the jump or return that left them.
+    fn reopen_finallies(&mut self, level: usize) {
+        let here = self.here();
+        for c in &mut self.unit.finallies[level..] {
+            if let FinCtx::Try { open, .. } = c {
+                *open = here;
+            }
+        }
+    }
+
+    fn try_stmt(&mut self, t: &ast::StmtTry) -> CResult {
         if t.is_star {
             return self.unsupported(t.range, "except*");
         }
+        if t.finalbody.is_empty() {
+            return self.try_except(t);
+        }
+        // The protected region (the try statement without its finally,
+        // minus the inline copies of the finally body) → a handler that
+        // runs the finally body and re-raises.
+        self.emit(op::SETUP_EXCEPT, 0);
+        let start = self.here();
+        let ranges = self.region(Some(t.finalbody.clone()), start, |c| {
+            if t.handlers.is_empty() {
+                c.stmts(&t.body).and_then(|_| c.stmts(&t.orelse))
+            } else {
+                c.try_except(t)
+            }
+        })?;
+        self.emit(op::POP_EXCEPT_BLOCK, 0);
+        self.stmts(&t.finalbody)?;
+        let end = self.emit(op::JUMP_FORWARD, 0);
+        let handler = self.here();
+        for (s, e) in ranges {
+            self.unit.handlers.push((s, e, handler, 0));
+        }
+        self.unit.finallies.push(FinCtx::Cleanup);
+        let r = self.stmts(&t.finalbody);
+        self.unit.finallies.pop();
+        r?;
+        self.emit(op::RERAISE, 0);
+        self.patch(end);
+        Ok(())
+    }
+
+    /// `try`/`except` (with `else`): the part of a `try` statement without
+    /// its finally body.
+    fn try_except(&mut self, t: &ast::StmtTry) -> CResult {
         // Protected region [start, end) → handler. The handler runs with the
         // value stack cut to the depth at entry and the exception pushed.
-        let setup = self.emit(op::SETUP_EXCEPT, 0);
+        // (Split, like a finally's region, around the inline finally
+        // bodies a `return`/`break`/`continue` in it runs.)
+        self.emit(op::SETUP_EXCEPT, 0);
         let start = self.here();
         self.unit.depth_in_try += 1;
-        self.stmts(&t.body)?;
+        let ranges = self.region(None, start, |c| c.stmts(&t.body))?;
         self.unit.depth_in_try -= 1;
-        let end = self.here();
         self.emit(op::POP_EXCEPT_BLOCK, 0);
         self.stmts(&t.orelse)?;
         let mut ends = vec![self.emit(op::JUMP_FORWARD, 0)];
         let handler = self.here();
-        let _ = setup;
-        self.unit.handlers.push((start, end, handler, 0));
+        for (s, e) in ranges {
+            self.unit.handlers.push((s, e, handler, 0));
+        }
         for h in &t.handlers {
             let ast::ExceptHandler::ExceptHandler(h) = h;
             self.set_line(h.range);
@@ -751,18 +926,39 @@ impl<'a> Compiler<'a> {
                 let i = self.name_idx(&a.attr.id);
                 self.emit(op::STORE_ATTR, i);
             }
+            Expr::Starred(s) => {
+                return self.syntax(
+                    s.range,
+                    "starred assignment target must be in a list or tuple",
+                )
+            }
             other => return self.unsupported(other.range(), "assignment to this target"),
         }
         Ok(())
     }
 
     fn unpack(&mut self, elts: &[Expr], r: TextRange) -> CResult {
-        if elts.iter().any(|e| matches!(e, Expr::Starred(_))) {
-            return self.unsupported(r, "starred assignment target");
+        let stars: Vec<usize> = (0..elts.len())
+            .filter(|&i| matches!(elts[i], Expr::Starred(_)))
+            .collect();
+        match stars[..] {
+            [] => {
+                self.emit(op::UNPACK_SEQUENCE, elts.len() as u32);
+            }
+            [i] => {
+                let after = elts.len() - i - 1;
+                if i > 0xff || after > 0xffff {
+                    return self.syntax(r, "too many expressions in star-unpacking assignment");
+                }
+                self.emit(op::UNPACK_EX, i as u32 | (after as u32) << 8);
+            }
+            _ => return self.syntax(r, "multiple starred expressions in assignment"),
         }
-        self.emit(op::UNPACK_SEQUENCE, elts.len() as u32);
         for e in elts {
-            self.store_target(e)?;
+            match e {
+                Expr::Starred(s) => self.store_target(&s.value)?,
+                other => self.store_target(other)?,
+            }
         }
         Ok(())
     }
@@ -880,11 +1076,13 @@ impl<'a> Compiler<'a> {
         let name = match kind {
             CompKind::List(_) => "<listcomp>",
             CompKind::Gen(_) => "<genexpr>",
+            CompKind::Set(_) => "<setcomp>",
             CompKind::Dict(..) => "<dictcomp>",
         };
         let code = self.child_code(child, name, |c| {
             match kind {
                 CompKind::Dict(..) => c.emit(op::BUILD_MAP, 0),
+                CompKind::Set(_) => c.emit(op::BUILD_SET, 0),
                 _ => c.emit(op::BUILD_LIST, 0),
             };
             let mut tops = Vec::new();
@@ -892,7 +1090,7 @@ impl<'a> Compiler<'a> {
                 if i == 0 {
                     c.emit(op::LOAD_FAST, 0);
                 } else {
-                    c.expr(&g.iter)?;
+                    c.iter_expr(&g.iter)?;
                     c.emit(op::GET_ITER, 0);
                 }
                 let top = c.here();
@@ -913,6 +1111,10 @@ impl<'a> Compiler<'a> {
                     c.expr(e)?;
                     c.emit(op::LIST_APPEND, depth);
                 }
+                CompKind::Set(e) => {
+                    c.expr(e)?;
+                    c.emit(op::SET_ADD, depth);
+                }
                 CompKind::Dict(k, v) => {
                     c.expr(k)?;
                     c.expr(v)?;
@@ -928,7 +1130,7 @@ impl<'a> Compiler<'a> {
         })?;
         self.make_function(child, code, 0);
         self.emit(op::PUSH_NULL, 0);
-        self.expr(&gens[0].iter)?;
+        self.iter_expr(&gens[0].iter)?;
         self.emit(op::GET_ITER, 0);
         self.emit(op::CALL, 1);
         Ok(())
@@ -1110,8 +1312,10 @@ impl<'a> Compiler<'a> {
                 self.emit(op::COPY, 1);
                 self.store_target(&n.target)?;
             }
-            Expr::Set(s) => return self.unsupported(s.range, "set display"),
-            Expr::SetComp(s) => return self.unsupported(s.range, "set comprehension"),
+            Expr::Set(s) => self.set_display(&s.elts)?,
+            Expr::SetComp(c) => {
+                self.comprehension(c.range, &c.generators, CompKind::Set(&c.elt))?
+            }
             Expr::Starred(s) => return self.unsupported(s.range, "starred expression"),
             Expr::BytesLiteral(b) => return self.unsupported(b.range, "bytes literal"),
             Expr::EllipsisLiteral(b) => return self.unsupported(b.range, "Ellipsis"),
@@ -1124,6 +1328,111 @@ impl<'a> Compiler<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A set display, as CPython 3.11 compiles it: three or more constants
+    /// are `BUILD_SET 0` and `SET_UPDATE` from a constant set (built once,
+    /// in item order, so the result's table has that set's layout, as
+    /// CPython's frozenset constant gives it); `*x` items update from `x`.
+    fn set_display(&mut self, elts: &[Expr]) -> CResult {
+        if elts.len() > 2 {
+            if let Some(s) = self.const_set(elts) {
+                self.emit(op::BUILD_SET, 0);
+                self.unit.consts.push(s);
+                let idx = self.unit.consts.len() as u32 - 1;
+                self.emit(op::LOAD_CONST, idx);
+                self.emit(op::SET_UPDATE, 1);
+                return Ok(());
+            }
+        }
+        if elts.iter().any(|e| matches!(e, Expr::Starred(_))) {
+            self.emit(op::BUILD_SET, 0);
+            for e in elts {
+                match e {
+                    Expr::Starred(s) => {
+                        self.expr(&s.value)?;
+                        self.emit(op::SET_UPDATE, 1);
+                    }
+                    other => {
+                        self.expr(other)?;
+                        self.emit(op::SET_ADD, 1);
+                    }
+                }
+            }
+            return Ok(());
+        }
+        self.seq_items(elts)?;
+        self.emit(op::BUILD_SET, elts.len() as u32);
+        Ok(())
+    }
+
+    /// The constant set of a display whose items are all constants, as
+    /// CPython 3.11 makes it: a frozenset of the items, which its constant
+    /// merging rebuilds from that set's iteration order (so the table's
+    /// layout is that of the second build).
+    fn const_set(&self, elts: &[Expr]) -> Option<Obj> {
+        let items: Vec<Obj> = elts
+            .iter()
+            .map(|e| self.set_const(e))
+            .collect::<Option<_>>()?;
+        let first = crate::vm::set::new_set();
+        for k in &items {
+            // SAFETY: `first` is a new set, nothing else uses it.
+            unsafe { crate::vm::set::set_mut(first.raw()) }
+                .add(k.raw())
+                .ok()?;
+        }
+        let second = crate::vm::set::new_set();
+        // SAFETY: two distinct new sets.
+        let (a, b) = unsafe {
+            (
+                crate::vm::set::set_mut(first.raw()),
+                crate::vm::set::set_mut(second.raw()),
+            )
+        };
+        for k in a.keys() {
+            b.add(k).ok()?;
+        }
+        Some(second)
+    }
+
+    /// The iterable of a `for` loop or comprehension: a display of
+    /// constants is one constant, as CPython's AST optimizer makes it (a
+    /// tuple for a list, the frozenset of [`Compiler::const_set`] for a
+    /// set, iterated in that set's order).
+    fn iter_expr(&mut self, e: &Expr) -> CResult {
+        if let Expr::Set(s) = e {
+            if let Some(c) = self.const_set(&s.elts) {
+                self.unit.consts.push(c);
+                let idx = self.unit.consts.len() as u32 - 1;
+                self.emit(op::LOAD_CONST, idx);
+                return Ok(());
+            }
+        }
+        self.expr(e)
+    }
+
+    /// The value of a set display item CPython's compiler sees as a
+    /// constant (after its folding of `-number`).
+    fn set_const(&self, e: &Expr) -> Option<Obj> {
+        match e {
+            Expr::NumberLiteral(n) => self.number(&n.value, n.range).ok(),
+            Expr::StringLiteral(s) => Some(const_str(s.value.to_str())),
+            Expr::BooleanLiteral(b) => Some(Obj::bool(b.value)),
+            Expr::NoneLiteral(_) => Some(Obj::none()),
+            Expr::UnaryOp(u) if u.op == UnaryOp::USub => {
+                let o = self.set_const(&u.operand)?;
+                crate::vm::ops::unary_neg(o.raw()).ok()
+            }
+            // CPython folds arithmetic on constants (up to 128-bit ints).
+            Expr::BinOp(b) => {
+                let (l, r) = (self.set_const(&b.left)?, self.set_const(&b.right)?);
+                let v = crate::vm::ops::binary_op(l.raw(), r.raw(), binop_of(b.op)).ok()?;
+                let small = crate::vm::ops::as_bigint(v.raw()).is_none_or(|i| i.bits() <= 128);
+                small.then_some(v)
+            }
+            _ => None,
+        }
     }
 
     fn seq_items(&mut self, elts: &[Expr]) -> CResult {
@@ -1369,6 +1678,7 @@ enum FuncBody<'b> {
 enum CompKind<'b> {
     List(&'b Expr),
     Gen(&'b Expr),
+    Set(&'b Expr),
     Dict(&'b Expr, &'b Expr),
 }
 
@@ -1416,12 +1726,14 @@ fn stack_effect(w: u32) -> (i32, i32) {
         op::BUILD_LIST | op::BUILD_TUPLE | op::BUILD_STRING => (1 - a, 1 - a),
         op::BUILD_MAP => (1 - 2 * a, 1 - 2 * a),
         op::BUILD_SLICE => (1 - a, 1 - a),
-        op::LIST_APPEND | op::LIST_EXTEND => (-1, -1),
+        op::LIST_APPEND | op::LIST_EXTEND | op::SET_ADD | op::SET_UPDATE => (-1, -1),
+        op::BUILD_SET => (1 - a, 1 - a),
         op::MAP_ADD => (-2, -2),
         op::STORE_SUBSCR => (-3, -3),
         op::DELETE_SUBSCR => (-2, -2),
         op::UNPACK_SEQUENCE => (a - 1, a - 1),
-        op::LOAD_METHOD => (1, 1),
+        op::UNPACK_EX => ((a & 0xff) + (a >> 8), (a & 0xff) + (a >> 8)),
+        op::LOAD_METHOD | op::IMPORT_NAME | op::IMPORT_FROM => (1, 1),
         op::LOAD_ATTR => (0, 0),
         op::STORE_ATTR => (-2, -2),
         op::CALL => (-a - 1, -a - 1),
@@ -1474,11 +1786,21 @@ fn stack_depths(instrs: &[u32], handlers: &mut [(u32, u32, u32, u32)]) -> (u32, 
         let o = opcode(w);
         let (nj, j) = stack_effect(w);
         if o == op::SETUP_EXCEPT {
+            // The region starting here, and the other ranges of its
+            // handler (a try/finally's region is split around the inline
+            // copies of its finally body), have this depth.
+            let targets: Vec<u32> = handlers
+                .iter()
+                .filter(|h| h.0 as usize == pc + 1)
+                .map(|h| h.2)
+                .collect();
             for h in handlers.iter_mut() {
-                if h.0 as usize == pc + 1 {
+                if targets.contains(&h.2) {
                     h.3 = d as u32;
-                    work.push((h.2 as usize, d + 1));
                 }
+            }
+            for t in targets {
+                work.push((t as usize, d + 1));
             }
         }
         if is_jump(o) {

@@ -124,7 +124,7 @@ fn hash_value_general(v: u64) -> PyResult<i64> {
             }
             h
         }
-        kind::LIST | kind::DICT => {
+        kind::LIST | kind::DICT | crate::vm::types::KIND_SET => {
             return Err(type_error(format!(
                 "unhashable type: '{}'",
                 crate::vm::ops::type_name(v)

@@ -40,6 +40,9 @@ exc_kinds!(
     StopIteration,
     MemoryError,
     SyntaxError,
+    ImportError,
+    ModuleNotFoundError,
+    SystemExit,
 );
 
 impl ExcKind {
@@ -48,6 +51,8 @@ impl ExcKind {
         use ExcKind::*;
         Some(match self {
             BaseException => return None,
+            SystemExit => BaseException,
+            ModuleNotFoundError => ImportError,
             Exception => BaseException,
             ZeroDivisionError | OverflowError => ArithmeticError,
             IndexError | KeyError => LookupError,

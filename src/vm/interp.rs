@@ -465,6 +465,33 @@ impl Vm {
         self.methods.get(&(k, ops::str_of(name).to_string()))
     }
 
+    /// `UNPACK_EX`'s values for `v`, in push order (`arg & 0xff` targets
+    /// before the starred one, `arg >> 8` after it).
+    #[inline(never)]
+    fn unpack_ex(&mut self, v: u64, arg: u32) -> PyResult<Vec<u64>> {
+        let (before, after) = ((arg & 0xff) as usize, (arg >> 8) as usize);
+        if crate::vm::iter::get_iter(v).is_err() {
+            return Err(crate::vm::error::type_error(format!(
+                "cannot unpack non-iterable {} object",
+                ops::type_name(v)
+            )));
+        }
+        let mut items = crate::vm::iter::collect_vm(self, v)?;
+        if items.len() < before + after {
+            return Err(crate::vm::error::value_error(format!(
+                "not enough values to unpack (expected at least {}, got {})",
+                before + after,
+                items.len()
+            )));
+        }
+        let tail = items.split_off(items.len() - after);
+        let mid = items.split_off(before);
+        let mut out: Vec<u64> = tail.into_iter().rev().map(Obj::into_raw).collect();
+        out.push(new_list(mid).into_raw());
+        out.extend(items.into_iter().rev().map(Obj::into_raw));
+        Ok(out)
+    }
+
     fn attr_error(recv: u64, name: u64) -> Box<PyErr> {
         err(
             ExcKind::AttributeError,
@@ -1576,6 +1603,26 @@ impl Vm {
                         let l = peek!(arg as usize);
                         list_push(l, v);
                     }
+                    op::BUILD_SET => {
+                        let n = arg as usize;
+                        sp = unsafe { sp.sub(n) };
+                        // SAFETY: n owned items above sp.
+                        let s = tri!(crate::vm::set::build(unsafe {
+                            std::slice::from_raw_parts(sp, n)
+                        }));
+                        push!(s.into_raw());
+                    }
+                    op::SET_ADD => {
+                        let v = pop!();
+                        let s = peek!(arg as usize);
+                        tri!(crate::vm::set::add_owned(s, v));
+                    }
+                    op::SET_UPDATE => {
+                        let v = Obj::from_raw(pop!());
+                        let s = peek!(arg as usize);
+                        save_frame!();
+                        tri!(crate::vm::set::update(Some(&mut *self), s, v.raw()));
+                    }
                     op::MAP_ADD => {
                         let v = pop!();
                         let k = pop!();
@@ -1747,12 +1794,33 @@ impl Vm {
                             push!(it.into_raw());
                         }
                     }
+                    op::UNPACK_EX => {
+                        // `a, *b, c = v`: `arg & 0xff` targets before the
+                        // starred one, `arg >> 8` after it.
+                        let v = top!();
+                        save_frame!();
+                        let vals = tri!(self.unpack_ex(v, arg));
+                        sp = unsafe { sp.sub(1) };
+                        decref(v);
+                        for x in vals {
+                            push!(x);
+                        }
+                    }
                     op::LOAD_METHOD => {
                         let recv = top!();
                         let c = cache!(here!());
                         let rk = kind_of(recv);
                         let m = if c.version != 0 && c.index == rk {
                             c.version
+                        } else if rk == KIND_MODULE {
+                            // `module.f(...)`: the attribute and NULL, as
+                            // for a plain call (never cached).
+                            let name = code.names[arg as usize].raw();
+                            let a = tri!(crate::vm::modules::getattr(recv, name));
+                            decref(recv);
+                            set_top!(a.into_raw());
+                            push!(0);
+                            continue 'dispatch;
                         } else {
                             let name = code.names[arg as usize].raw();
                             match self.lookup_method(recv, name) {
@@ -1767,6 +1835,23 @@ impl Vm {
                         incref(m);
                         set_top!(m);
                         push!(recv);
+                    }
+                    op::LOAD_ATTR if kind_of(top!()) == KIND_MODULE => {
+                        let recv = top!();
+                        let name = code.names[arg as usize].raw();
+                        let a = tri!(crate::vm::modules::getattr(recv, name));
+                        decref(recv);
+                        set_top!(a.into_raw());
+                    }
+                    op::IMPORT_NAME => {
+                        let name = code.names[arg as usize].raw();
+                        let m = tri!(crate::vm::modules::import(name));
+                        push!(m.into_raw());
+                    }
+                    op::IMPORT_FROM => {
+                        let name = code.names[arg as usize].raw();
+                        let a = tri!(crate::vm::modules::import_from(top!(), name));
+                        push!(a.into_raw());
                     }
                     op::LOAD_ATTR => {
                         let recv = top!();
@@ -2182,6 +2267,7 @@ impl Vm {
 
     /// Releases everything the VM owns (for leak checking at exit).
     pub fn teardown(&mut self) {
+        crate::vm::modules::clear();
         self.handling.clear();
         self.methods.clear();
         // SAFETY: builtins is a dict.

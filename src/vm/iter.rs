@@ -50,6 +50,12 @@ pub fn get_iter(v: u64) -> PyResult<Obj> {
             let r = unsafe { cast::<RangeObj>(v) };
             crate::vm::range::iter_state(r)
         }
+        KIND_SET => IterState::Set {
+            set: Obj::new_ref(v),
+            pos: 0,
+            // SAFETY: kind checked.
+            used: unsafe { crate::vm::set::set_mut(v) }.len(),
+        },
         KIND_ITER => return Ok(Obj::new_ref(v)),
         _ => {
             return Err(type_error(format!(
@@ -245,6 +251,9 @@ pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
         }
         IterState::Map { .. } => return None,
         IterState::Done => None,
+        IterState::Set { set, pos, used } => {
+            return Some(crate::vm::set::iter_next(set.raw(), pos, used));
+        }
         IterState::BigRange(b) => crate::vm::range::big_next(b),
     };
     Some(Ok(r))

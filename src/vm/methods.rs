@@ -71,6 +71,10 @@ pub fn install(vm: &mut Vm) {
         vm.methods
             .insert((*k, name.to_string()), builtin(name, *f, *k));
     }
+    for (name, f) in crate::vm::set::METHODS {
+        vm.methods
+            .insert((KIND_SET, name.to_string()), builtin(name, *f, KIND_SET));
+    }
 }
 
 fn argn(args: &[u64], name: &str, min: usize, max: usize) -> PyResult<()> {

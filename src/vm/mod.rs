@@ -15,11 +15,13 @@ pub mod free_lists;
 pub mod interp;
 pub mod iter;
 pub mod methods;
+pub mod modules;
 pub mod num;
 pub mod obj;
 pub mod ops;
 pub mod range;
 pub mod scope;
+pub mod set;
 pub mod sort;
 pub mod text;
 pub mod tier2;
@@ -53,6 +55,14 @@ pub fn run_source(source: &str, filename: &str, opts: &RunOptions) -> i32 {
     let globals = dict::new_dict();
     let status = match vm.run_module(code, &globals) {
         Ok(()) => 0,
+        Err(e) if e.kind == error::ExcKind::SystemExit => {
+            let (status, msg) = modules::system_exit_status(&e);
+            vm.flush();
+            if let Some(m) = msg {
+                let _ = writeln!(std::io::stderr(), "{m}");
+            }
+            status
+        }
         Err(e) => {
             vm.print_exception(&e);
             1

@@ -45,6 +45,7 @@ pub fn type_name(v: u64) -> &'static str {
                 IterState::Map { .. } => "map",
                 IterState::Reversed { .. } => "list_reverseiterator",
                 IterState::Done => "iterator",
+                IterState::Set { .. } => "set_iterator",
                 IterState::BigRange(_) => "longrange_iterator",
             }
         }
@@ -63,6 +64,8 @@ pub fn type_name(v: u64) -> &'static str {
             unsafe { cast::<ExcObj>(v).kind.name() }
         }
         KIND_TYPE => "type",
+        KIND_SET => "set",
+        KIND_MODULE => "module",
         _ => "object",
     }
 }
@@ -159,6 +162,7 @@ pub fn truthy(v: u64) -> PyResult<bool> {
         kind::DICT => unsafe { !dict_mut(v).is_empty() },
         kind::RANGE => unsafe { !cast::<RangeObj>(v).is_empty() },
         KIND_DICTVIEW => unsafe { !dict_mut(cast::<DictViewObj>(v).dict.raw()).is_empty() },
+        KIND_SET => unsafe { !crate::vm::set::set_mut(v).is_empty() },
         _ => true,
     })
 }
@@ -343,6 +347,11 @@ pub fn binary_op(a: u64, b: u64, o: u32) -> PyResult<Obj> {
         };
     }
     let (ka, kb) = (kind_of(a), kind_of(b));
+    if ka == KIND_SET {
+        if let Some(r) = crate::vm::set::binary_op(a, b, o) {
+            return r;
+        }
+    }
     match (ka, kb, base) {
         (kind::STR, kind::STR, binop::ADD) => {
             let (x, y) = (str_of(a), str_of(b));
@@ -532,6 +541,7 @@ pub fn eq_simple(a: u64, b: u64) -> Option<bool> {
             // SAFETY: kinds checked.
             Some(unsafe { cast::<TypeObj>(a).id == cast::<TypeObj>(b).id })
         }
+        KIND_SET => Some(crate::vm::set::set_eq(a, b)),
         _ => Some(false),
     }
 }
@@ -706,6 +716,7 @@ pub fn compare_bool(a: u64, b: u64, o: u32) -> PyResult<bool> {
         (kind::STR, kind::STR) => Ok(ord_result(Some(str_of(a).cmp(str_of(b))), o)),
         (kind::LIST, kind::LIST) => seq_compare(list_items(a), list_items(b), o, a, b),
         (kind::TUPLE, kind::TUPLE) => seq_compare(tuple_items(a), tuple_items(b), o, a, b),
+        (KIND_SET, KIND_SET) => Ok(crate::vm::set::set_compare(a, b, o)),
         _ => Err(cmp_error(a, b, o)),
     }
 }
@@ -743,6 +754,8 @@ pub fn contains(container: u64, item: u64) -> PyResult<bool> {
         }
         // SAFETY: kind checked.
         kind::DICT => Ok(unsafe { dict_mut(container) }.get(item)?.is_some()),
+        // SAFETY: kind checked.
+        KIND_SET => unsafe { crate::vm::set::set_mut(container) }.contains(item),
         kind::RANGE => {
             // SAFETY: kind checked.
             let r = unsafe { cast::<RangeObj>(container) };

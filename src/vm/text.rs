@@ -178,6 +178,11 @@ fn write_repr(out: &mut String, v: u64, depth: usize) -> PyResult<()> {
                 out.push_str(&repr_tuple(&args)?);
             }
         }
+        KIND_MODULE => out.push_str(&crate::vm::modules::repr(v)),
+        KIND_SET => {
+            let s = crate::vm::set::repr(v, &mut |o, k| write_repr(o, k, depth + 1))?;
+            out.push_str(&s);
+        }
         KIND_TYPE => {
             // SAFETY: kind checked.
             let t = unsafe { cast::<TypeObj>(v) };

@@ -28,6 +28,10 @@ pub const KIND_DICTVIEW: u32 = kind::FIRST_RUNTIME_KIND + 5;
 pub const KIND_EXC: u32 = kind::FIRST_RUNTIME_KIND + 6;
 /// Builtin type object (`int`, `str`, `ValueError`, ...).
 pub const KIND_TYPE: u32 = kind::FIRST_RUNTIME_KIND + 7;
+/// `set` ([`crate::vm::set::SetObj`]).
+pub const KIND_SET: u32 = kind::FIRST_RUNTIME_KIND + 8;
+/// Module ([`crate::vm::modules::ModuleObj`]).
+pub const KIND_MODULE: u32 = kind::FIRST_RUNTIME_KIND + 9;
 
 /// `str`: UTF-8 text with a cached hash and character count.
 /// `ob.flags` is 1 when the text is ASCII (byte index = char index).
@@ -210,6 +214,9 @@ pub enum IterState {
     Reversed { seq: Obj, idx: usize },
     /// Exhausted.
     Done,
+    /// Over a set, by slot (`used`: the set's size when the iterator was
+    /// made, `usize::MAX` once a change of size was reported).
+    Set { set: Obj, pos: usize, used: usize },
     /// Over a range whose values may not fit an `i64`.
     BigRange(Box<crate::vm::range::BigRangeIter>),
 }
@@ -302,6 +309,8 @@ pub enum TypeId {
     Object,
     /// `function`.
     Function,
+    /// `set`.
+    Set,
     /// An exception class.
     Exc(ExcKind),
 }

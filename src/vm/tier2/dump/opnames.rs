@@ -100,6 +100,12 @@ pub fn opcode_name(opcode: u8) -> Option<&'static str> {
         op::STORE_FAST__LOAD_FAST => "STORE_FAST__LOAD_FAST",
         op::STORE_FAST__STORE_FAST => "STORE_FAST__STORE_FAST",
         op::CALL_EX => "CALL_EX",
+        op::BUILD_SET => "BUILD_SET",
+        op::SET_ADD => "SET_ADD",
+        op::SET_UPDATE => "SET_UPDATE",
+        op::IMPORT_NAME => "IMPORT_NAME",
+        op::IMPORT_FROM => "IMPORT_FROM",
+        op::UNPACK_EX => "UNPACK_EX",
         _ => return None,
     })
 }
