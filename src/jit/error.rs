@@ -75,6 +75,12 @@ pub enum JitError {
         /// Number of exits.
         count: u32,
     },
+    /// A uop index beyond the executor's trace (linking an exit into it).
+    #[error("uop {uop} out of range: the executor's trace is shorter")]
+    BadUopIndex {
+        /// The index given.
+        uop: usize,
+    },
     /// The JIT was re-entered while busy (a helper compiled during a compile).
     #[error("JIT re-entered while busy")]
     Busy,

@@ -71,6 +71,7 @@ impl ExecutorBox {
                 target,
                 temperature: 0,
                 executor: ptr::null_mut(),
+                entry: ptr::null(),
             })
             .collect();
         let exit_count = exits.len() as u32;
@@ -392,6 +393,34 @@ impl Executor {
     /// `target`'s side entry instead of returning to the interpreter. The link
     /// holds a reference to `target`. Replaces an earlier link.
     pub fn link_exit(&self, index: u32, target: &Executor) -> Result<(), JitError> {
+        self.link_exit_to(index, target, target.jit_side_entry())
+    }
+
+    /// Links exit `index` to the code of `target`'s uop `uop` (a uop of the
+    /// trace it was compiled from, e.g. the head of a peeled loop) instead
+    /// of its side entry. The caller guarantees that whatever that code
+    /// assumes holds whenever the exit is taken.
+    pub fn link_exit_at_uop(
+        &self,
+        index: u32,
+        target: &Executor,
+        uop: usize,
+    ) -> Result<(), JitError> {
+        // Piece 0 is the trampoline; uop k is piece k + 1.
+        let Some(&(offset, _)) = target.code_pieces().get(uop + 1) else {
+            return Err(JitError::BadUopIndex { uop });
+        };
+        // SAFETY: the offset lies in the target's code (its own layout).
+        let entry = unsafe { target.jit_code().add(offset) };
+        self.link_exit_to(index, target, entry)
+    }
+
+    fn link_exit_to(
+        &self,
+        index: u32,
+        target: &Executor,
+        entry: *const u8,
+    ) -> Result<(), JitError> {
         self.check_exit(index)?;
         if !self.is_valid() || !target.is_valid() {
             return Err(JitError::Invalidated);
@@ -401,7 +430,9 @@ impl Executor {
             unlink_raw(self.ptr, index);
             incref(target.ptr);
             (*target.ptr.as_ptr()).incoming.push((self.ptr, index));
-            (*(*self.header()).exits.add(index as usize)).executor = target.header();
+            let exit = (*self.header()).exits.add(index as usize);
+            (*exit).entry = entry;
+            (*exit).executor = target.header();
         }
         Ok(())
     }

@@ -52,6 +52,8 @@ pub mod helpers;
 pub mod int_uops;
 pub mod iter_helpers;
 pub mod list_facts;
+// s9-loops: what is known of the locals at exits and loop heads.
+pub mod local_facts;
 pub mod local_guards;
 pub mod optimize;
 pub mod peel;
@@ -273,11 +275,11 @@ impl State {
             removals::RemovalLog::off()
         };
         let t1 = Instant::now();
-        let (uops, exit_facts) = if self.config.optimize {
+        let (uops, exit_facts, loop_head) = if self.config.optimize {
             let o = optimize::optimize_entered(code, uops, facts, &mut log);
-            (o.uops, o.exit_facts)
+            (o.uops, o.exit_facts, o.loop_head)
         } else {
-            (uops, Vec::new())
+            (uops, Vec::new(), None)
         };
         self.stats.optimization_time += t1.elapsed();
         self.stats.traces_projected += 1;
@@ -365,6 +367,7 @@ impl State {
             contexts,
             exit_contexts,
             exit_facts,
+            loop_head,
             start,
             root_at,
             function_entry,
@@ -771,7 +774,7 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
             let facts = parent
                 .exit_facts
                 .get(idx as usize)
-                .cloned()
+                .map(|f| f.types.clone())
                 .unwrap_or_default();
             s.project_and_install(
                 &ctx,
@@ -786,17 +789,28 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
     };
     match child {
         Some(c) => {
+            // A loop's trace is entered at its loop copy's head when what
+            // the exit knows implies what the loop copy assumes there.
+            let at = loop_entry(parent, idx, &c, target);
             let linked = match (&parent.jit, &c.jit) {
-                (Some(p), Some(e)) => p.link_exit(idx, e).is_ok(),
+                (Some(p), Some(e)) => match at {
+                    Some(h) => p.link_exit_at_uop(idx, e, h).is_ok(),
+                    None => p.link_exit(idx, e).is_ok(),
+                },
                 (None, None) => {
-                    *parent.exits[idx as usize].linked.borrow_mut() = Some(c.clone());
+                    let slot = &parent.exits[idx as usize];
+                    *slot.linked.borrow_mut() = Some(c.clone());
+                    slot.linked_at.set(at.unwrap_or(0));
                     true
                 }
                 _ => false,
             };
             if linked {
                 s.stats.side_links += 1;
-                dump::linked(parent.id, idx, c.id, target);
+                if at.is_some() {
+                    s.stats.loop_entry_links += 1;
+                }
+                dump::linked(parent.id, idx, c.id, target, at);
             }
         }
         None => {
@@ -805,6 +819,22 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
             }
         }
     }
+}
+
+/// The uop of `child` (the root trace of the loop whose back edge
+/// `target` is) that exit `idx` of `parent` may enter: the head of its
+/// peeled loop when the exit leaves in the loop's frame (no inlined
+/// callers on either side) and knows everything the loop copy assumes
+/// there; `None` for the side entry.
+fn loop_entry(parent: &Trace, idx: u32, child: &Trace, target: u32) -> Option<usize> {
+    let head = child.loop_head.as_ref()?;
+    let ctx = parent.exit_context(idx)?;
+    let same_frame = child.root_at == Some(target)
+        && ctx.callers.is_empty()
+        && child.contexts.first()?.callers.is_empty()
+        && ctx.code.raw() == child.code.raw();
+    let knows = parent.exit_facts.get(idx as usize)?;
+    (same_frame && knows.implies(&head.facts)).then_some(head.at)
 }
 
 fn reset_temperature(t: &Trace, idx: u32) {

@@ -172,6 +172,14 @@ pub struct EntryFacts {
 }
 
 impl EntryFacts {
+    /// Facts of these local types and bound locals (for tests).
+    #[cfg(test)]
+    pub(crate) fn known(locals: &[(u32, Ty)], bound: &[u32]) -> EntryFacts {
+        EntryFacts {
+            locals: locals.to_vec(),
+            bound: bound.to_vec(),
+        }
+    }
     fn of(s: &State) -> EntryFacts {
         let mut locals: Vec<(u32, Ty)> = s
             .locals
@@ -199,6 +207,38 @@ impl EntryFacts {
     pub fn is_bound(&self, l: u32) -> bool {
         self.bound.contains(&l) || self.locals.iter().any(|&(x, t)| x == l && t == Ty::Int)
     }
+    /// Whether everything `need` knows is known here too, where `ints`,
+    /// `floats` and `held` (local `l` at bit `l`, locals below 64) are the
+    /// locals other analyses proved to hold small ints, floats, and some
+    /// object (so bound).
+    pub fn implies_with(&self, need: &EntryFacts, ints: u64, floats: u64, held: u64) -> bool {
+        let bit = |l: u32| if l < 64 { 1u64 << l } else { 0 };
+        need.locals.iter().all(|&(l, t)| {
+            self.locals.contains(&(l, t))
+                || match t {
+                    Ty::Int => ints & bit(l) != 0,
+                    Ty::Float => floats & bit(l) != 0,
+                    _ => false,
+                }
+        }) && need
+            .bound
+            .iter()
+            .all(|&l| self.is_bound(l) || held & bit(l) != 0)
+    }
+    /// The locals below 64 known to hold small ints (local `l` at bit `l`).
+    pub fn int_bits(&self) -> u64 {
+        self.bits(Ty::Int)
+    }
+    /// The locals below 64 known to hold floats (local `l` at bit `l`).
+    pub fn float_bits(&self) -> u64 {
+        self.bits(Ty::Float)
+    }
+    fn bits(&self, ty: Ty) -> u64 {
+        self.locals
+            .iter()
+            .filter(|&&(l, t)| t == ty && l < 64)
+            .fold(0, |b, &(l, _)| b | 1 << l)
+    }
     /// The locals known to hold small ints.
     pub fn int_locals(&self) -> impl Iterator<Item = u32> + '_ {
         self.locals
@@ -215,6 +255,12 @@ struct ExitFacts {
     /// For each uop: the exit index of the `_EXIT_TRACE` stub it is.
     stub_exit: Vec<Option<u32>>,
     facts: Vec<Option<EntryFacts>>,
+    /// A peeled loop's: what its loop copy assumes at its head.
+    head: Option<EntryFacts>,
+    /// What holds where the body falls into its last uop, an `_EXIT_TRACE`
+    /// (its exit index); kept apart from `facts`, which the return stubs
+    /// read.
+    fall_into: Option<(u32, EntryFacts)>,
 }
 
 impl ExitFacts {
@@ -223,6 +269,16 @@ impl ExitFacts {
             on: false,
             stub_exit: Vec::new(),
             facts: Vec::new(),
+            head: None,
+            fall_into: None,
+        }
+    }
+    /// The body falls into its last uop, an `_EXIT_TRACE` (a trace that
+    /// ends at another loop's back edge, or at its length limit), with
+    /// state `s`.
+    fn record_fall_into(&mut self, u: &UopInstruction, s: &State) {
+        if self.on && u.opcode == Uop::EXIT_TRACE {
+            self.fall_into = Some((u.exit_index, EntryFacts::of(s)));
         }
     }
     /// Uop `u` may leave through its jump target with state `s` (nothing
@@ -249,8 +305,12 @@ pub struct Optimized {
     /// The trace (the stubs keep their order).
     pub uops: Vec<UopInstruction>,
     /// What is known at each exit, by exit index: what a side trace grown
-    /// from it starts knowing.
-    pub exit_facts: Vec<EntryFacts>,
+    /// from it starts knowing, and what an exit linked into another
+    /// trace's loop head must imply.
+    pub exit_facts: Vec<super::local_facts::LocalFacts>,
+    /// A peeled loop's head: where its loop copy starts and what it
+    /// assumes there.
+    pub loop_head: Option<super::local_facts::LoopHead>,
 }
 
 /// Optimizes a trace projected from `code`, keeping tier 1's semantics
@@ -302,17 +362,32 @@ pub fn optimize_entered(
             .map(|u| (u.opcode == Uop::EXIT_TRACE).then_some(u.exit_index))
             .collect(),
         facts: vec![None; n_exits],
+        head: None,
+        fall_into: None,
     };
     let (mut uops, float_load) =
         optimize_types(uops, entry_code, entry, &deletes_local, &mut exits, log);
     super::return_stubs::returns_in_stubs(&mut uops, code, &exits.facts);
+    if let Some((e, f)) = exits.fall_into.take() {
+        if let Some(slot) = exits.facts.get_mut(e as usize) {
+            *slot = Some(match slot.take() {
+                Some(old) => old.meet(&f),
+                None => f,
+            });
+        }
+    }
+    let (uops, head) = super::fuse::fuse_noting_head(unbox::unbox(uops, &float_load));
+    let types: Vec<EntryFacts> = exits
+        .facts
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect();
+    let (exit_facts, loop_head) =
+        super::local_facts::of_trace(&uops, types, exits.head, Some(head));
     Optimized {
-        uops: super::fuse::fuse(unbox::unbox(uops, &float_load)),
-        exit_facts: exits
-            .facts
-            .into_iter()
-            .map(Option::unwrap_or_default)
-            .collect(),
+        uops,
+        exit_facts,
+        loop_head,
     }
 }
 
@@ -370,7 +445,7 @@ fn optimize_types(
         // A function's `_RETURN` ends the body: the pass sees it too
         // (`_RETURN_CLEAN` when every local is a proven small int).
         let returns = uops.get(body_end).is_some_and(|u| u.opcode == Uop::RETURN);
-        run(
+        let whole = run(
             &mut s,
             &mut uops,
             0..body_end + usize::from(returns),
@@ -381,6 +456,9 @@ fn optimize_types(
             exits,
             log,
         );
+        if let Some(end) = uops.get(body_end).filter(|_| whole && !returns) {
+            exits.record_fall_into(end, &s);
+        }
     } else {
         // Loop peeling: the trace is [preamble][loop][_JUMP_TO_UOP loop]
         // (see `peel`). The preamble starts knowing nothing; the loop starts
@@ -441,6 +519,7 @@ fn optimize_types(
             if !whole || entry.meet(&t) != entry || entry.meet(&entry_from_preamble) != entry {
                 entry = State::default();
             }
+            exits.head = Some(EntryFacts::of(&entry));
             s = entry;
         } else {
             s = State::default();

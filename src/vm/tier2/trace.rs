@@ -21,6 +21,9 @@ pub struct ExitSlot {
     pub temperature: Cell<u32>,
     /// The side trace this exit continues in.
     pub linked: RefCell<Option<Rc<Trace>>>,
+    /// The uop of the linked trace the exit continues at (0, or the head
+    /// of its peeled loop; see [`Trace::loop_head`]).
+    pub linked_at: Cell<usize>,
     /// Set when no side trace can be built here (do not try again).
     pub declined: Cell<bool>,
     /// Times the exit was taken back to tier 1 (both modes), not yet
@@ -62,23 +65,27 @@ impl FrameContext {
 /// (a jump back, an exit, a deopt or an error stub); the stubs follow it.
 /// `None` for a trace without one.
 pub fn body_end(uops: &[UopInstruction]) -> Option<usize> {
-    uops.iter().position(|u| {
-        matches!(
-            u.opcode,
-            Uop::JUMP_TO_TOP
-                | Uop::JUMP_TO_LOOP
-                | Uop::EXIT_TRACE
-                | Uop::DEOPT
-                | Uop::ERROR_POP_N
-                | Uop::RETURN
-                | Uop::RETURN_CLEAN
-                | Uop::RETURN_LOCAL_INT
-                | Uop::RETURN_LOCAL
-                | Uop::RETURN_CLEAN_ALONE
-                | Uop::RETURN_LOCAL_INT_ALONE
-                | Uop::RETURN_LOCAL_CHECKED
-        )
-    })
+    uops.iter().position(|u| ends_path(u.opcode))
+}
+
+/// Whether a uop never continues with the uop after it (a jump back, an
+/// exit, a deopt, an error stub or a return).
+pub fn ends_path(op: Uop) -> bool {
+    matches!(
+        op,
+        Uop::JUMP_TO_TOP
+            | Uop::JUMP_TO_LOOP
+            | Uop::EXIT_TRACE
+            | Uop::DEOPT
+            | Uop::ERROR_POP_N
+            | Uop::RETURN
+            | Uop::RETURN_CLEAN
+            | Uop::RETURN_LOCAL_INT
+            | Uop::RETURN_LOCAL
+            | Uop::RETURN_CLEAN_ALONE
+            | Uop::RETURN_LOCAL_INT_ALONE
+            | Uop::RETURN_LOCAL_CHECKED
+    )
 }
 
 /// The code each uop of `uops` (a trace with frame contexts `contexts`) runs
@@ -173,7 +180,10 @@ pub struct Trace {
     pub exit_contexts: Vec<u32>,
     /// What the optimizer knew of the locals at each exit, by exit index:
     /// what a side trace grown from it starts knowing.
-    pub exit_facts: Vec<crate::vm::tier2::optimize::EntryFacts>,
+    pub exit_facts: Vec<crate::vm::tier2::local_facts::LocalFacts>,
+    /// A peeled loop's head: exits of other traces whose facts imply what
+    /// it assumes are linked there rather than to the preamble.
+    pub loop_head: Option<crate::vm::tier2::local_facts::LoopHead>,
 }
 
 impl Trace {

@@ -150,13 +150,17 @@ pub fn trace(t: &TraceDump<'_>) {
     });
 }
 
-/// Notes that exit `exit` of trace `from` now continues in trace `to`.
-pub fn linked(from: u64, exit: u32, to: u64, to_instr: u32) {
+/// Notes that exit `exit` of trace `from` now continues in trace `to`
+/// (at its uop `at`, the head of its peeled loop, or its start).
+pub fn linked(from: u64, exit: u32, to: u64, to_instr: u32, at: Option<usize>) {
     with_sink(|s| {
+        let head = at.map_or(String::new(), |h| {
+            format!(", entering its loop at uop {h} (preamble skipped)")
+        });
         emit(
             s,
             &format!(
-                "=== link: trace {from} exit {exit} -> trace {to} (instruction {to_instr})\n\n"
+                "=== link: trace {from} exit {exit} -> trace {to} (instruction {to_instr}){head}\n\n"
             ),
         )
     });
@@ -224,7 +228,7 @@ mod tests {
     fn nothing_is_written_when_closed() {
         close();
         assert!(!enabled());
-        linked(1, 2, 3, 4);
+        linked(1, 2, 3, 4, None);
         invalidated(1);
     }
 }
