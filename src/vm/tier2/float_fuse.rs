@@ -218,6 +218,19 @@ fn branch_mask(compare: &UopInstruction, guard: &UopInstruction) -> Option<u32> 
 ///
 /// Returns what it assumed at the head of a peeled loop: (lists, floats).
 pub fn fuse_floats(uops: &mut [UopInstruction], entered: &[bool]) -> (u64, u64) {
+    fuse_floats_from(uops, entered, (0, 0))
+}
+
+/// [`fuse_floats`] in a trace entered knowing `start` (lists, floats).
+pub fn fuse_floats_from(
+    uops: &mut [UopInstruction],
+    entered: &[bool],
+    start: (u64, u64),
+) -> (u64, u64) {
+    let start = Known {
+        lists: start.0,
+        floats: start.1,
+    };
     let mut k = 0;
     while k < uops.len() {
         if uops[k].opcode != Uop::NOP {
@@ -235,7 +248,7 @@ pub fn fuse_floats(uops: &mut [UopInstruction], entered: &[bool]) -> (u64, u64) 
         }
         k += 1;
     }
-    let head = index_list_items(uops, entered);
+    let head = index_list_items(uops, entered, start);
     for u in uops.iter_mut() {
         if u.opcode == Uop::BINARY_OP_FLOAT_INT_UNBOXED && u.oparg == FLOAT_DIV_INT {
             u.opcode = Uop::FLOAT_INT_TRUE_DIVIDE_UNBOXED;
@@ -639,13 +652,13 @@ impl local_facts::Forward for ListsFloats {
 }
 
 /// What is known of the locals before each uop.
-fn known_locals(uops: &[UopInstruction], entered: &[bool]) -> Vec<Known> {
-    local_facts::forward::<ListsFloats>(uops, entered)
+fn known_locals(uops: &[UopInstruction], entered: &[bool], start: Known) -> Vec<Known> {
+    local_facts::forward::<ListsFloats>(uops, entered, start)
 }
 
 /// What is known at each exit of `uops` (by exit index): (lists, floats).
 pub fn exits(uops: &[UopInstruction], entered: &[bool]) -> Vec<(u64, u64)> {
-    let before = known_locals(uops, entered);
+    let before = known_locals(uops, entered, Known::default());
     local_facts::at_exits::<ListsFloats>(uops, &before)
         .into_iter()
         .map(|k| (k.lists, k.floats))
@@ -654,8 +667,8 @@ pub fn exits(uops: &[UopInstruction], entered: &[bool]) -> Vec<(u64, u64)> {
 
 /// Constant-index float item uops take their index untagged, and skip the
 /// list checks where the local is known to hold a list.
-fn index_list_items(uops: &mut [UopInstruction], entered: &[bool]) -> Known {
-    let known = known_locals(uops, entered);
+fn index_list_items(uops: &mut [UopInstruction], entered: &[bool], start: Known) -> Known {
+    let known = known_locals(uops, entered, start);
     let head = local_facts::loop_head(uops)
         .and_then(|h| known.get(h).copied())
         .unwrap_or_default();

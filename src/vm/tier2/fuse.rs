@@ -391,14 +391,16 @@ fn fuse_item_swaps(uops: &mut [UopInstruction], entered: &[bool]) {
 /// Fuses the groups of `uops` this pass knows (see the module docs),
 /// where no uop jumps into a group past its first uop.
 pub fn fuse(uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
-    fuse_noting_head(uops).0
+    fuse_noting_head(uops, super::local_facts::PassFacts::default()).0
 }
 
-/// [`fuse`], also returning what the known-locals passes assumed at the
-/// head of a peeled loop (see [`super::local_facts::LoopHead`]).
+/// [`fuse`] of a trace entered knowing `start`, also returning what the
+/// known-locals passes assumed at the head of a peeled loop (see
+/// [`super::local_facts::LoopHead`]).
 pub fn fuse_noting_head(
     mut uops: Vec<UopInstruction>,
-) -> (Vec<UopInstruction>, super::local_facts::HeadAssumed) {
+    start: super::local_facts::PassFacts,
+) -> (Vec<UopInstruction>, super::local_facts::PassFacts) {
     let entered = super::local_facts::entered(&uops);
     // `cell[key] += c` (s8-containers), on the projection's shapes.
     super::dict_fuse::fuse_cell_dict_updates(&mut uops, &entered);
@@ -454,10 +456,12 @@ pub fn fuse_noting_head(
     super::dict_fuse::fuse_cell_dict_reads(&mut uops, &entered);
     // Float operands in place, float compare-and-branch, sqrt, untagged
     // item indices (s7-float).
-    let (float_lists, floats) = super::float_fuse::fuse_floats(&mut uops, &entered);
+    let (float_lists, floats) =
+        super::float_fuse::fuse_floats_from(&mut uops, &entered, (start.float_lists, start.floats));
     // List subscripts on proven lists and indices check only bounds (s8-int).
-    let lists_ints = super::list_facts::know_list_subscripts(&mut uops, &entered);
-    let head = super::local_facts::HeadAssumed {
+    let lists_ints =
+        super::list_facts::know_list_subscripts_from(&mut uops, &entered, start.lists_ints);
+    let head = super::local_facts::PassFacts {
         lists_ints,
         float_lists,
         floats,

@@ -123,7 +123,7 @@ impl local_facts::Forward for ListsInts {
 
 /// What is known at each exit of `uops` (by exit index).
 pub fn exits(uops: &[UopInstruction], entered: &[bool]) -> Vec<Facts> {
-    let before = local_facts::forward::<ListsInts>(uops, entered);
+    let before = local_facts::forward::<ListsInts>(uops, entered, 0);
     local_facts::at_exits::<ListsInts>(uops, &before)
 }
 
@@ -132,7 +132,16 @@ pub fn exits(uops: &[UopInstruction], entered: &[bool]) -> Vec<Facts> {
 /// Returns what the rewrite assumed at the head of a peeled loop (0
 /// without one).
 pub fn know_list_subscripts(uops: &mut [UopInstruction], entered: &[bool]) -> Facts {
-    let before = local_facts::forward::<ListsInts>(uops, entered);
+    know_list_subscripts_from(uops, entered, 0)
+}
+
+/// [`know_list_subscripts`] in a trace entered knowing `start`.
+pub fn know_list_subscripts_from(
+    uops: &mut [UopInstruction],
+    entered: &[bool],
+    start: Facts,
+) -> Facts {
+    let before = local_facts::forward::<ListsInts>(uops, entered, start);
     let head = local_facts::loop_head(uops)
         .and_then(|h| before.get(h).copied())
         .unwrap_or(0);

@@ -45,8 +45,14 @@ pub trait Forward {
 }
 
 /// What analysis `A` knows before each uop of `uops`; `entered[k]` tells
-/// whether some uop jumps to `k`.
-pub fn forward<A: Forward>(uops: &[UopInstruction], entered: &[bool]) -> Vec<A::Facts> {
+/// whether some uop jumps to `k`; `start` is what holds where the trace is
+/// entered (uop 0, which nothing in the trace jumps back to: a side
+/// trace's, or a peeled loop's preamble).
+pub fn forward<A: Forward>(
+    uops: &[UopInstruction],
+    entered: &[bool],
+    start: A::Facts,
+) -> Vec<A::Facts> {
     // Loop heads entered only by `_JUMP_TO_LOOP`s: what holds there is the
     // meet of the way in and every back edge (found by iterating).
     let mut other_entry = vec![false; uops.len() + 1];
@@ -72,7 +78,9 @@ pub fn forward<A: Forward>(uops: &[UopInstruction], entered: &[bool]) -> Vec<A::
                 // Whatever jumps here may come from another frame depth:
                 // the callers' saved facts are dropped.
                 frames.clear();
-                known = if other_entry[k] || k == 0 {
+                known = if k == 0 {
+                    start
+                } else if other_entry[k] {
                     A::NONE
                 } else {
                     // Only back edges jump here: meet with them (an edge not
@@ -199,6 +207,15 @@ pub struct LocalFacts {
 }
 
 impl LocalFacts {
+    /// The known-locals passes' part.
+    pub fn passes(&self) -> PassFacts {
+        PassFacts {
+            lists_ints: self.lists_ints,
+            float_lists: self.float_lists,
+            floats: self.floats,
+        }
+    }
+
     /// Locals (below 64, local `l` at bit `l`) known to hold lists.
     fn lists(&self) -> u64 {
         self.lists_ints as u64 | self.float_lists
@@ -237,10 +254,11 @@ pub struct LoopHead {
     pub facts: LocalFacts,
 }
 
-/// What the known-locals passes assumed at a peeled loop's head while
-/// rewriting (the type pass's comes apart).
+/// What the known-locals passes know at one point (the type pass's comes
+/// apart): what they assumed at a peeled loop's head while rewriting, or
+/// what they start knowing in a side trace.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct HeadAssumed {
+pub struct PassFacts {
     /// `list_facts`' lists and small ints.
     pub lists_ints: u128,
     /// `float_fuse`'s lists and floats.
@@ -257,7 +275,7 @@ pub fn of_trace(
     uops: &[UopInstruction],
     types: Vec<EntryFacts>,
     head_types: Option<EntryFacts>,
-    head: Option<HeadAssumed>,
+    head: Option<PassFacts>,
 ) -> (Vec<LocalFacts>, Option<LoopHead>) {
     let entered = entered(uops);
     let lists = super::list_facts::exits(uops, &entered);
@@ -317,7 +335,7 @@ mod tests {
     }
 
     fn facts(uops: &[UopInstruction]) -> Vec<u64> {
-        let before = forward::<Bits>(uops, &entered(uops));
+        let before = forward::<Bits>(uops, &entered(uops), 0);
         at_exits::<Bits>(uops, &before)
     }
 
@@ -355,7 +373,7 @@ mod tests {
             ins(Uop::JUMP_TO_LOOP).jump_target(2),
             ins(Uop::EXIT_TRACE),
         ];
-        let before = forward::<Bits>(&uops, &entered(&uops));
+        let before = forward::<Bits>(&uops, &entered(&uops), 0);
         assert_eq!(loop_head(&uops), Some(2));
         assert_eq!(before[2], 0b001);
     }

@@ -230,7 +230,7 @@ impl State {
         start: project::Start,
         depth: u32,
         function_entry: bool,
-        facts: &optimize::EntryFacts,
+        facts: &local_facts::LocalFacts,
     ) -> Option<Rc<Trace>> {
         let t0 = Instant::now();
         let returns = function_entry || !entry.code().entry.trace.get().is_null();
@@ -256,7 +256,7 @@ impl State {
         root_at: Option<u32>,
         depth: u32,
         function_entry: bool,
-        facts: &optimize::EntryFacts,
+        facts: &local_facts::LocalFacts,
         t0: Instant,
     ) -> Option<Rc<Trace>> {
         let project::Projection {
@@ -586,6 +586,7 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
         let start = project::Start {
             at: head,
             backedge: Some(instr),
+            speculate_start: true,
         };
         let entry = FrameContext {
             code: code_obj(code),
@@ -598,7 +599,7 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
             start,
             0,
             false,
-            &optimize::EntryFacts::default(),
+            &local_facts::LocalFacts::default(),
         );
         match t {
             Some(t) => {
@@ -689,6 +690,7 @@ unsafe fn on_hot_call(vm: &mut Vm, frame: *mut Frame) -> bool {
         let start = project::Start {
             at: 0,
             backedge: None,
+            speculate_start: false,
         };
         let entry = FrameContext {
             code: code_obj(code),
@@ -701,7 +703,7 @@ unsafe fn on_hot_call(vm: &mut Vm, frame: *mut Frame) -> bool {
             start,
             0,
             true,
-            &optimize::EntryFacts::default(),
+            &local_facts::LocalFacts::default(),
         ) {
             Some(t) => {
                 code.entry
@@ -745,10 +747,45 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
         op::ENTER_EXECUTOR => {
             // SAFETY: target < caches.len(); a non-null version is a registered trace.
             let p = unsafe { (*caches_of(code).add(target as usize)).version } as *const Trace;
-            s.traces
+            let root = s
+                .traces
                 .iter()
                 .find(|t| Rc::as_ptr(t) == p && t.valid.get())
+                .cloned();
+            let head = oparg(w);
+            let facts = parent
+                .exit_facts
+                .get(idx as usize)
                 .cloned()
+                .unwrap_or_default();
+            // A loop's trace without a peeled loop (its body runs into an
+            // inner loop) knows nothing where it starts: an exit that
+            // knows something gets a copy of it from the loop's head
+            // (a side trace starting with the exit's facts), unless the
+            // exit is already in such a copy.
+            let copy = root.as_ref().is_some_and(|r| r.loop_head.is_none())
+                && facts != local_facts::LocalFacts::default()
+                && parent.depth < s.config.max_side_chain
+                && !(parent.start == head && parent.code.raw() == ctx.code.raw());
+            let copied = if copy {
+                let start = project::Start {
+                    at: head,
+                    backedge: None,
+                    speculate_start: true,
+                };
+                s.project_and_install(
+                    &ctx,
+                    globals,
+                    builtins,
+                    start,
+                    parent.depth + 1,
+                    false,
+                    &facts,
+                )
+            } else {
+                None
+            };
+            copied.or(root)
         }
         op::JUMP_BACKWARD => {
             // Not hot yet: try again later.
@@ -768,13 +805,14 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
             let start = project::Start {
                 at: target,
                 backedge: None,
+                speculate_start: false,
             };
             // The side trace is entered only through this exit: it starts
             // knowing what its parent knew there.
             let facts = parent
                 .exit_facts
                 .get(idx as usize)
-                .map(|f| f.types.clone())
+                .cloned()
                 .unwrap_or_default();
             s.project_and_install(
                 &ctx,

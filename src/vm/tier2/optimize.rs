@@ -326,7 +326,7 @@ pub fn optimize_logged(
     uops: Vec<UopInstruction>,
     log: &mut RemovalLog,
 ) -> Vec<UopInstruction> {
-    optimize_entered(code, uops, &EntryFacts::default(), log).uops
+    optimize_entered(code, uops, &Default::default(), log).uops
 }
 
 /// [`optimize_logged`] for a trace entered with `entry` known (a side
@@ -335,9 +335,10 @@ pub fn optimize_logged(
 pub fn optimize_entered(
     code: &Code,
     uops: Vec<UopInstruction>,
-    entry: &EntryFacts,
+    entered_with: &super::local_facts::LocalFacts,
     log: &mut RemovalLog,
 ) -> Optimized {
+    let entry = &entered_with.types;
     let deletes_local = |code: Option<&Code>, target: u32| match code {
         Some(code) => {
             let w = code.words().get(target as usize).copied().unwrap_or(0);
@@ -348,6 +349,9 @@ pub fn optimize_entered(
     };
     let entry_code: *const Code = code;
     let body_end = trace::body_end(&uops).unwrap_or(uops.len());
+    let peel_closed = uops
+        .get(body_end)
+        .is_some_and(|u| u.opcode == Uop::JUMP_TO_TOP);
     let uops = peel::peel(local_guards::guard_locals(uops, body_end));
     let n_exits = uops
         .iter()
@@ -376,7 +380,14 @@ pub fn optimize_entered(
             });
         }
     }
-    let (uops, head) = super::fuse::fuse_noting_head(unbox::unbox(uops, &float_load));
+    // A trace closed at its top (after peeling, a `_JUMP_TO_LOOP`) is also
+    // entered from tier 1, knowing nothing.
+    let start = if peel_closed {
+        super::local_facts::PassFacts::default()
+    } else {
+        entered_with.passes()
+    };
+    let (uops, head) = super::fuse::fuse_noting_head(unbox::unbox(uops, &float_load), start);
     let types: Vec<EntryFacts> = exits
         .facts
         .into_iter()
@@ -1170,6 +1181,7 @@ mod tests {
                 Uop::BINARY_OP_MULTIPLY_FLOAT,
                 Uop::STORE_FAST,
                 Uop::JUMP_TO_LOOP,
+                Uop::EXIT_TRACE,
                 Uop::EXIT_TRACE,
             ]
         );
