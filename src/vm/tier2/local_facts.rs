@@ -137,12 +137,7 @@ pub fn loop_head(uops: &[UopInstruction]) -> Option<usize> {
 /// target, with the locals as before it unless it may change them; the
 /// body falling into its last uop; boxing stubs falling through).
 pub fn at_exits<A: Forward>(uops: &[UopInstruction], before: &[A::Facts]) -> Vec<A::Facts> {
-    let n_exits = uops
-        .iter()
-        .filter(|u| u.opcode == Uop::EXIT_TRACE)
-        .map(|u| u.exit_index as usize + 1)
-        .max()
-        .unwrap_or(0);
+    let n_exits = trace::exit_count(uops);
     let nothing = vec![A::NONE; n_exits];
     let end = trace::body_end(uops).unwrap_or(uops.len());
     if before.len() != uops.len() {

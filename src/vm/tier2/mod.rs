@@ -753,35 +753,21 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
                 .find(|t| Rc::as_ptr(t) == p && t.valid.get())
                 .cloned();
             let head = oparg(w);
-            let facts = parent
+            let knows = parent
                 .exit_facts
                 .get(idx as usize)
-                .cloned()
-                .unwrap_or_default();
+                .is_some_and(|f| *f != local_facts::LocalFacts::default());
             // A loop's trace without a peeled loop (its body runs into an
             // inner loop) knows nothing where it starts: an exit that
             // knows something gets a copy of it from the loop's head
             // (a side trace starting with the exit's facts), unless the
             // exit is already in such a copy.
             let copy = root.as_ref().is_some_and(|r| r.loop_head.is_none())
-                && facts != local_facts::LocalFacts::default()
+                && knows
                 && parent.depth < s.config.max_side_chain
                 && !(parent.start == head && parent.code.raw() == ctx.code.raw());
             let copied = if copy {
-                let start = project::Start {
-                    at: head,
-                    backedge: None,
-                    speculate_start: true,
-                };
-                s.project_and_install(
-                    &ctx,
-                    globals,
-                    builtins,
-                    start,
-                    parent.depth + 1,
-                    false,
-                    &facts,
-                )
+                grow(s, parent, idx, &ctx, (globals, builtins), head, true)
             } else {
                 None
             };
@@ -801,29 +787,7 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
         {
             None
         }
-        _ => {
-            let start = project::Start {
-                at: target,
-                backedge: None,
-                speculate_start: false,
-            };
-            // The side trace is entered only through this exit: it starts
-            // knowing what its parent knew there.
-            let facts = parent
-                .exit_facts
-                .get(idx as usize)
-                .cloned()
-                .unwrap_or_default();
-            s.project_and_install(
-                &ctx,
-                globals,
-                builtins,
-                start,
-                parent.depth + 1,
-                false,
-                &facts,
-            )
-        }
+        _ => grow(s, parent, idx, &ctx, (globals, builtins), target, false),
     };
     match child {
         Some(c) => {
@@ -857,6 +821,40 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
             }
         }
     }
+}
+
+/// Projects and installs a side trace for exit `idx` of `parent` (leaving
+/// in the frame context `ctx`), starting at instruction `at` (speculating
+/// there too if `speculate_start`). It is entered only through this exit:
+/// it starts knowing what its parent knew there.
+fn grow(
+    s: &mut State,
+    parent: &Trace,
+    idx: u32,
+    ctx: &FrameContext,
+    (globals, builtins): (u64, u64),
+    at: u32,
+    speculate_start: bool,
+) -> Option<Rc<Trace>> {
+    let start = project::Start {
+        at,
+        backedge: None,
+        speculate_start,
+    };
+    let facts = parent
+        .exit_facts
+        .get(idx as usize)
+        .cloned()
+        .unwrap_or_default();
+    s.project_and_install(
+        ctx,
+        globals,
+        builtins,
+        start,
+        parent.depth + 1,
+        false,
+        &facts,
+    )
 }
 
 /// The uop of `child` (the root trace of the loop whose back edge

@@ -353,12 +353,7 @@ pub fn optimize_entered(
         .get(body_end)
         .is_some_and(|u| u.opcode == Uop::JUMP_TO_TOP);
     let uops = peel::peel(local_guards::guard_locals(uops, body_end));
-    let n_exits = uops
-        .iter()
-        .filter(|u| u.opcode == Uop::EXIT_TRACE)
-        .map(|u| u.exit_index as usize + 1)
-        .max()
-        .unwrap_or(0);
+    let n_exits = trace::exit_count(&uops);
     let mut exits = ExitFacts {
         on: true,
         stub_exit: uops

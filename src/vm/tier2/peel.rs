@@ -33,12 +33,7 @@ pub fn peel(uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
     // Old stub index i (> end) moves to i + end (the preamble's copy) or
     // i + end + stubs (the loop's).
     let stubs = uops.len() - (end + 1);
-    let exits = uops[end + 1..]
-        .iter()
-        .filter(|u| u.opcode == Uop::EXIT_TRACE)
-        .map(|u| u.exit_index + 1)
-        .max()
-        .unwrap_or(0);
+    let exits = crate::vm::tier2::trace::exit_count(&uops[end + 1..]) as u32;
     // Exception: an inlined call's push keeps the preamble's stub. It
     // leaves when the callee is another function (a polymorphic call),
     // where nothing is known anyway, and a side trace grown from it

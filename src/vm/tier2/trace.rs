@@ -68,6 +68,15 @@ pub fn body_end(uops: &[UopInstruction]) -> Option<usize> {
     uops.iter().position(|u| ends_path(u.opcode))
 }
 
+/// The number of exits of `uops` (one past the highest exit index).
+pub fn exit_count(uops: &[UopInstruction]) -> usize {
+    uops.iter()
+        .filter(|u| u.opcode == Uop::EXIT_TRACE)
+        .map(|u| u.exit_index as usize + 1)
+        .max()
+        .unwrap_or(0)
+}
+
 /// Whether a uop never continues with the uop after it (a jump back, an
 /// exit, a deopt, an error stub or a return).
 pub fn ends_path(op: Uop) -> bool {
