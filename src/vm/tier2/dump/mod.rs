@@ -235,7 +235,7 @@ mod tests {
     fn nothing_is_written_when_closed() {
         close();
         assert!(!enabled());
-        linked(1, 2, 3, 4, None);
+        linked(1, 2, 3, 4, None, false);
         invalidated(1);
     }
 }
