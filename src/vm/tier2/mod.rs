@@ -863,8 +863,9 @@ fn grow(
 /// `target` is) that exit `idx` of `parent` may enter: the head of its
 /// peeled loop when the exit leaves in the loop's frame (no inlined
 /// callers on either side), knows everything the loop copy assumes there,
-/// and the loop copy checks its iterator itself
-/// ([`trace::loop_copy_enterable`]); `None` for the side entry.
+/// and the iterator under the loop is checked by the loop copy or by the
+/// exit's trace ([`trace::loop_copy_enterable`]); `None` for the side
+/// entry.
 fn loop_entry(parent: &Trace, idx: u32, child: &Trace, target: u32) -> Option<usize> {
     let head = child.loop_head.as_ref()?;
     let ctx = parent.exit_context(idx)?;
@@ -873,8 +874,14 @@ fn loop_entry(parent: &Trace, idx: u32, child: &Trace, target: u32) -> Option<us
         && child.contexts.first()?.callers.is_empty()
         && ctx.code.raw() == child.code.raw();
     let knows = parent.exit_facts.get(idx as usize)?;
-    (same_frame && knows.implies(&head.facts) && trace::loop_copy_enterable(&child.uops, head.at))
-        .then_some(head.at)
+    let checked = child
+        .uops
+        .first()
+        .is_some_and(|g| trace::guards_iterator_before_exit(&parent.uops, idx, g));
+    (same_frame
+        && knows.implies(&head.facts)
+        && trace::loop_copy_enterable(&child.uops, head.at, checked))
+    .then_some(head.at)
 }
 
 fn reset_temperature(t: &Trace, idx: u32) {

@@ -149,10 +149,12 @@ pub fn codes_per_uop<'a>(uops: &[UopInstruction], contexts: &'a [FrameContext]) 
 /// stack goes: what the loop copy assumes of the locals is
 /// [`LoopHead::facts`](crate::vm::tier2::local_facts::LoopHead), which the
 /// caller checks. A loop copy that dropped the preamble's list or tuple
-/// iterator guard (`peel`) is not entered elsewhere: the iterator under
-/// the loop is on the stack, which exit facts do not cover, and a trace
-/// entering from elsewhere may hold another kind of iterator.
-pub fn loop_copy_enterable(uops: &[UopInstruction], head: usize) -> bool {
+/// iterator guard (`peel`) is entered elsewhere only if the entering exit
+/// checked the iterator itself (`iterator_checked`, see
+/// [`guards_iterator_before_exit`]): the iterator under the loop is on the
+/// stack, which exit facts do not cover, and a trace entering from
+/// elsewhere may hold another kind of iterator.
+pub fn loop_copy_enterable(uops: &[UopInstruction], head: usize, iterator_checked: bool) -> bool {
     let Some(end) = body_end(uops) else {
         return false;
     };
@@ -164,7 +166,54 @@ pub fn loop_copy_enterable(uops: &[UopInstruction], head: usize) -> bool {
             .filter(|u| matches!(u.opcode, Uop::GUARD_ITER_LIST | Uop::GUARD_ITER_TUPLE))
             .count()
     };
-    iter_guards(&uops[..head]) <= iter_guards(&uops[head..end])
+    iterator_checked || iter_guards(&uops[..head]) <= iter_guards(&uops[head..end])
+}
+
+/// Whether exit `idx` of `uops` (an optimized trace) is taken only after
+/// the trace checked the iterator on the top of the stack as `guard` (a
+/// loop trace's first uop, a `_GUARD_ITER_*` of the loop's `FOR_ITER`)
+/// does: the exit is the body's end and nothing else leaves through it
+/// (every body uop ran before it), the body runs in one frame (no frame
+/// push or pop), and every uop of the body at the loop's `FOR_ITER` is
+/// that guard or the iteration it guards, at least one being the guard.
+/// So the last iterator the trace made or met there was checked, and it
+/// stays under the loop's stack up to its back edge (`peel`'s invariant).
+pub fn guards_iterator_before_exit(
+    uops: &[UopInstruction],
+    idx: u32,
+    guard: &UopInstruction,
+) -> bool {
+    let iterate = match guard.opcode {
+        Uop::GUARD_ITER_LIST => Uop::FOR_ITER_LIST,
+        Uop::GUARD_ITER_TUPLE => Uop::FOR_ITER_TUPLE,
+        _ => return false,
+    };
+    let Some(end) = body_end(uops) else {
+        return false;
+    };
+    let last = uops[end];
+    let only_way = last.opcode == Uop::EXIT_TRACE
+        && last.exit_index == idx
+        && uops.iter().enumerate().all(|(k, u)| {
+            k == end
+                || (u.jump_target as usize != end
+                    && u.error_target as usize != end
+                    && !(u.opcode == Uop::EXIT_TRACE && u.exit_index == idx))
+        });
+    let body = &uops[..end];
+    let one_frame = !body
+        .iter()
+        .any(|u| u.opcode.is_frame_push() || u.opcode.is_frame_pop());
+    let at_loop: Vec<&UopInstruction> = body.iter().filter(|u| u.target == guard.target).collect();
+    let only_guarded = at_loop.iter().all(|u| {
+        (u.opcode == guard.opcode && u.operand == guard.operand)
+            || matches!(u.opcode, Uop::NOP)
+            || u.opcode == iterate
+    });
+    let guarded = at_loop
+        .iter()
+        .any(|u| u.opcode == guard.opcode && u.operand == guard.operand);
+    only_way && one_frame && only_guarded && guarded
 }
 
 fn code_of(o: &Obj) -> &Code {
@@ -291,11 +340,53 @@ mod tests {
             t
         };
         for guard in [Uop::GUARD_ITER_LIST, Uop::GUARD_ITER_TUPLE] {
-            assert!(!loop_copy_enterable(&peeled(guard, Uop::NOP), 3));
-            assert!(loop_copy_enterable(&peeled(guard, guard), 3));
+            assert!(!loop_copy_enterable(&peeled(guard, Uop::NOP), 3, false));
+            assert!(loop_copy_enterable(&peeled(guard, Uop::NOP), 3, true));
+            assert!(loop_copy_enterable(&peeled(guard, guard), 3, false));
         }
         let range = peeled(Uop::GUARD_ITER_RANGE, Uop::GUARD_ITER_RANGE);
-        assert!(loop_copy_enterable(&range, 3));
-        assert!(!loop_copy_enterable(&range, 6));
+        assert!(loop_copy_enterable(&range, 3, false));
+        assert!(!loop_copy_enterable(&range, 6, true));
+    }
+
+    /// An exit proves a list loop's iterator only when every way to it ran
+    /// that loop's guard of the same kind, in one frame, and the loop's
+    /// `FOR_ITER` ran nowhere unguarded.
+    #[test]
+    fn an_exit_guards_the_iterator_only_after_the_same_guard() {
+        let guard = UopInstruction::new(Uop::GUARD_ITER_LIST)
+            .operand(0x22)
+            .target(4);
+        let parent = |ops: &[(Uop, u32)]| {
+            let mut t: Vec<UopInstruction> = ops
+                .iter()
+                .map(|&(op, target)| UopInstruction::new(op).operand(0x22).target(target))
+                .collect();
+            t.push(UopInstruction::new(Uop::EXIT_TRACE).target(12));
+            t
+        };
+        let good = [
+            (Uop::GET_ITER_LIST, 3),
+            (Uop::GUARD_ITER_LIST, 4),
+            (Uop::FOR_ITER_LIST, 4),
+            (Uop::STORE_FAST, 5),
+        ];
+        assert!(guards_iterator_before_exit(&parent(&good), 0, &guard));
+        // Another exit, a tuple's guard, no guard, an unguarded FOR_ITER.
+        assert!(!guards_iterator_before_exit(&parent(&good), 1, &guard));
+        let tuple = UopInstruction::new(Uop::GUARD_ITER_TUPLE)
+            .operand(0x22)
+            .target(4);
+        assert!(!guards_iterator_before_exit(&parent(&good), 0, &tuple));
+        assert!(!guards_iterator_before_exit(&parent(&good[2..]), 0, &guard));
+        let helper = [good[0], good[1], good[2], (Uop::CALL_HELPER, 4), good[3]];
+        assert!(!guards_iterator_before_exit(&parent(&helper), 0, &guard));
+        // A frame push in the body, or a guard jumping to the exit.
+        let mut pushed = parent(&good);
+        pushed.insert(0, UopInstruction::new(Uop::PUSH_FRAME));
+        assert!(!guards_iterator_before_exit(&pushed, 0, &guard));
+        let mut jumps = parent(&good);
+        jumps[1].jump_target = 4;
+        assert!(!guards_iterator_before_exit(&jumps, 0, &guard));
     }
 }
