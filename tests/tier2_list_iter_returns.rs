@@ -93,7 +93,15 @@ fn returns_alone_only_where_the_stack_holds_just_the_value() {
         assert!(!inside.contains("_ALONE"), "--tier {mode}\n{inside}");
         for f in ["first_small", "inside"] {
             let t = traces_in(&text, f).join("\n");
-            assert!(!t.contains("_ALONE"), "--tier {mode}: {f}\n{t}");
+            // first_small's `return n + m` after its loop (line 20: the
+            // iterator is gone) may be alone; its `return n` inside the
+            // loop (line 18) never is.
+            let inside_loop = t
+                .lines()
+                .filter(|l| l.contains("_ALONE"))
+                .filter(|l| f == "inside" || !l.contains("line 20"))
+                .collect::<Vec<_>>();
+            assert!(inside_loop.is_empty(), "--tier {mode}: {f}\n{t}");
         }
     }
 }

@@ -510,8 +510,13 @@ shared_struct! {
         pub target: u32 => I32,
         /// Hit counter: how often the exit was taken cold.
         pub temperature: u32 => I32,
-        /// Linked executor the exit tail-calls through its side entry, or null.
+        /// Linked executor the exit continues in, or null.
         pub executor: *mut Executor => Ptr,
+        /// Where in the linked executor's code the exit continues (its side
+        /// entry, or the head of its peeled loop when what the exit knows
+        /// implies what the loop assumes there); meaningless while
+        /// `executor` is null.
+        pub entry: *const u8 => Ptr,
     }
 }
 

@@ -1113,7 +1113,7 @@ fn exit_trace(s: &mut B) -> R {
                 .build_int_compare(IntPredicate::NE, valid, s.i32().const_zero(), "valid")?;
         s.if_then(is_valid, |s| {
             let entry = s
-                .load_field(linked, &Executor::DESC, "jit_side_entry")?
+                .load_field(exit, &ExitData::DESC, "entry")?
                 .into_pointer_value();
             s.tail_call(entry)
         })

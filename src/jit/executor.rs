@@ -88,6 +88,7 @@ impl ExecutorBox {
                 target,
                 temperature: 0,
                 executor: ptr::null_mut(),
+                entry: ptr::null(),
             })
             .collect();
         let exit_count = exits.len() as u32;
@@ -329,6 +330,7 @@ unsafe fn unlink_raw(p: NonNull<ExecutorBox>, i: u32, restore: bool) {
         let exit = (*p.as_ptr()).header.exits.add(i as usize);
         let target = (*exit).executor as *mut ExecutorBox;
         (*exit).executor = ptr::null_mut();
+        (*exit).entry = ptr::null();
         (*exit).temperature = 0;
         if let Some(t) = NonNull::new(target) {
             let incoming = &mut (*t.as_ptr()).incoming;
@@ -510,9 +512,10 @@ impl Executor {
     }
 
     /// [`Executor::link_exit`], entering `target` at the code of its uop
-    /// `entry` (an index into the trace it was compiled from) instead of its
-    /// side entry when the exit's stub can be patched into a direct jump;
-    /// `None`, or a stub that cannot be patched, enters at the side entry.
+    /// `entry` (an index into the trace it was compiled from, e.g. the head
+    /// of its peeled loop) instead of its side entry (`None`). The exit's
+    /// stubs are patched into a direct jump there; a stub that cannot be
+    /// patched follows the exit's `entry` field (the template's path).
     /// The caller vouches that uop `entry` may run with the state the exit
     /// leaves (same frame and stack, the facts the code there assumes hold).
     pub fn link_exit_at(
@@ -550,12 +553,11 @@ impl Executor {
             unlink_raw(self.ptr, index, true);
             incref(target.ptr);
             (*target.ptr.as_ptr()).incoming.push((self.ptr, index));
-            (*(*self.header()).exits.add(index as usize)).executor = target.header();
-            if !patch_site(self.ptr, index, Some(to)) && entry.is_some() {
-                // Only a patched stub may enter elsewhere than the side
-                // entry: the template always takes the side entry.
-                patch_site(self.ptr, index, Some(target.jit_side_entry()));
-            }
+            let exit = (*self.header()).exits.add(index as usize);
+            // The template enters `entry` when the stub cannot be patched.
+            (*exit).entry = to;
+            (*exit).executor = target.header();
+            patch_site(self.ptr, index, Some(to));
         }
         Ok(())
     }

@@ -306,7 +306,7 @@ mod tests {
             contexts: Vec::new(),
             exit_contexts: Vec::new(),
             exit_facts: Vec::new(),
-            loop_entry: None,
+            loop_head: None,
             deps,
             consts: Vec::new(),
         })

@@ -35,6 +35,7 @@ use crate::abi::uop::Uop;
 use crate::abi::value::{decode_small_int, encode_small_int};
 use crate::jit::UopInstruction;
 use crate::vm::obj::{decref, float_val, incref, kind_of, new_float};
+use crate::vm::tier2::local_facts;
 
 /// Whether `x ** 0.5` may be computed by [`sqrt_if_exact`] on this target:
 /// glibc's `pow` (2.28 and later) has an error below 0.52 ulp (0.54 without
@@ -214,7 +215,22 @@ fn branch_mask(compare: &UopInstruction, guard: &UopInstruction) -> Option<u32> 
 /// Fuses the float groups of `uops` (see the module docs); `entered[k]`
 /// tells whether some uop jumps to uop `k` (a group is fused only if none
 /// jumps into it past its first uop).
-pub fn fuse_floats(uops: &mut [UopInstruction], entered: &[bool]) {
+///
+/// Returns what it assumed at the head of a peeled loop: (lists, floats).
+pub fn fuse_floats(uops: &mut [UopInstruction], entered: &[bool]) -> (u64, u64) {
+    fuse_floats_from(uops, entered, (0, 0))
+}
+
+/// [`fuse_floats`] in a trace entered knowing `start` (lists, floats).
+pub fn fuse_floats_from(
+    uops: &mut [UopInstruction],
+    entered: &[bool],
+    start: (u64, u64),
+) -> (u64, u64) {
+    let start = Known {
+        lists: start.0,
+        floats: start.1,
+    };
     let mut k = 0;
     while k < uops.len() {
         if uops[k].opcode != Uop::NOP {
@@ -232,7 +248,7 @@ pub fn fuse_floats(uops: &mut [UopInstruction], entered: &[bool]) {
         }
         k += 1;
     }
-    index_list_items(uops, entered);
+    let head = index_list_items(uops, entered, start);
     for u in uops.iter_mut() {
         if u.opcode != Uop::BINARY_OP_FLOAT_INT_UNBOXED {
             continue;
@@ -249,6 +265,7 @@ pub fn fuse_floats(uops: &mut [UopInstruction], entered: &[bool]) {
     fuse_item_updates(uops, entered);
     fuse_updates_reading_items(uops, entered);
     fuse_nos_stores(uops, entered);
+    (head.lists, head.floats)
 }
 
 /// `_UNBOX_FLOAT_AT 2; <+ or -, unboxed>; _STORE_FAST_UNBOXED_FLOAT[_KNOWN]
@@ -640,72 +657,45 @@ pub(crate) fn keeps_locals(u: Uop) -> bool {
         || crate::vm::tier2::optimize::is_small_int_binary_op(u)
 }
 
+/// The analysis of this pass for [`local_facts::forward`].
+struct ListsFloats;
+
+impl local_facts::Forward for ListsFloats {
+    type Facts = Known;
+    const NONE: Known = Known {
+        lists: 0,
+        floats: 0,
+    };
+    const ALL: Known = Known::ALL;
+    fn meet(a: Known, b: Known) -> Known {
+        a.meet(b)
+    }
+    fn transfer(u: &UopInstruction, known: Known, frames: &mut Vec<Known>) -> Known {
+        transfer(u, known, frames)
+    }
+}
+
 /// What is known of the locals before each uop.
-fn known_locals(uops: &[UopInstruction], entered: &[bool]) -> Vec<Known> {
-    // Loop heads entered only by `_JUMP_TO_LOOP`s: what holds there is the
-    // meet of the way in and every back edge (found by iterating).
-    let mut other_entry = vec![false; uops.len() + 1];
-    for u in uops {
-        if u.opcode == Uop::JUMP_TO_LOOP {
-            continue;
-        }
-        for t in [u.jump_target, u.error_target] {
-            // A zero target is the trace's start, where nothing is known anyway.
-            if let Some(e) = other_entry.get_mut(t as usize) {
-                *e = true;
-            }
-        }
-    }
-    let mut back: Vec<Option<Known>> = vec![None; uops.len() + 1];
-    let mut before = vec![Known::default(); uops.len()];
-    for _round in 0..8 {
-        let mut changed = false;
-        let mut known = Known::default();
-        let mut frames: Vec<Known> = Vec::new();
-        for (k, u) in uops.iter().enumerate() {
-            if entered.get(k).copied().unwrap_or(true) {
-                // Whatever jumps here may come from another frame depth:
-                // the callers' saved facts are dropped.
-                frames.clear();
-                known = if other_entry[k] || k == 0 {
-                    Known::default()
-                } else {
-                    // Only back edges jump here: meet with them (an edge not
-                    // seen yet assumes everything, the optimistic start).
-                    known.meet(back[k].unwrap_or(Known::ALL))
-                };
-            }
-            before[k] = known;
-            if u.opcode == Uop::JUMP_TO_LOOP {
-                let t = u.jump_target as usize;
-                if t < back.len() {
-                    // A back edge from inside an inlined call brings nothing.
-                    let from = if frames.is_empty() {
-                        known
-                    } else {
-                        Known::default()
-                    };
-                    let meet = back[t].map_or(from, |b| b.meet(from));
-                    if back[t] != Some(meet) {
-                        back[t] = Some(meet);
-                        changed = true;
-                    }
-                }
-            }
-            known = transfer(u, known, &mut frames);
-        }
-        if !changed {
-            return before;
-        }
-    }
-    // No fixpoint (cannot happen: the sets only shrink): assume nothing.
-    vec![Known::default(); uops.len()]
+fn known_locals(uops: &[UopInstruction], entered: &[bool], start: Known) -> Vec<Known> {
+    local_facts::forward::<ListsFloats>(uops, entered, start)
+}
+
+/// What is known at each exit of `uops` (by exit index): (lists, floats).
+pub fn exits(uops: &[UopInstruction], entered: &[bool]) -> Vec<(u64, u64)> {
+    let before = known_locals(uops, entered, Known::default());
+    local_facts::at_exits::<ListsFloats>(uops, &before)
+        .into_iter()
+        .map(|k| (k.lists, k.floats))
+        .collect()
 }
 
 /// Constant-index float item uops take their index untagged, and skip the
 /// list checks where the local is known to hold a list.
-fn index_list_items(uops: &mut [UopInstruction], entered: &[bool]) {
-    let known = known_locals(uops, entered);
+fn index_list_items(uops: &mut [UopInstruction], entered: &[bool], start: Known) -> Known {
+    let known = known_locals(uops, entered, start);
+    let head = local_facts::loop_head(uops)
+        .and_then(|h| known.get(h).copied())
+        .unwrap_or_default();
     for (k, u) in uops.iter_mut().enumerate() {
         let is_known = known[k].has_list(u.oparg);
         match u.opcode {
@@ -740,6 +730,7 @@ fn index_list_items(uops: &mut [UopInstruction], entered: &[bool]) {
         u.operand = decode_small_int(u.operand) as u64;
         u.opcode = if is_known { known_form } else { local };
     }
+    head
 }
 
 /// The parts of `lst[c] op= x` in tier 1's shape (`_LOAD_FAST lst;

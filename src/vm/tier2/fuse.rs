@@ -390,15 +390,18 @@ fn fuse_item_swaps(uops: &mut [UopInstruction], entered: &[bool]) {
 
 /// Fuses the groups of `uops` this pass knows (see the module docs),
 /// where no uop jumps into a group past its first uop.
-pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
-    let mut entered = vec![false; uops.len() + 1];
-    for u in &uops {
-        for t in [u.jump_target, u.error_target] {
-            if let Some(e) = entered.get_mut(t as usize) {
-                *e = true;
-            }
-        }
-    }
+pub fn fuse(uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
+    fuse_noting_head(uops, super::local_facts::PassFacts::default()).0
+}
+
+/// [`fuse`] of a trace entered knowing `start`, also returning what the
+/// known-locals passes assumed at the head of a peeled loop (see
+/// [`super::local_facts::LoopHead`]).
+pub fn fuse_noting_head(
+    mut uops: Vec<UopInstruction>,
+    start: super::local_facts::PassFacts,
+) -> (Vec<UopInstruction>, super::local_facts::PassFacts) {
+    let entered = super::local_facts::entered(&uops);
     // `cell[key] += c` (s8-containers), on the projection's shapes.
     super::dict_fuse::fuse_cell_dict_updates(&mut uops, &entered);
     let mut k = 0;
@@ -453,9 +456,16 @@ pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
     super::dict_fuse::fuse_cell_dict_reads(&mut uops, &entered);
     // Float operands in place, float compare-and-branch, sqrt, untagged
     // item indices (s7-float).
-    super::float_fuse::fuse_floats(&mut uops, &entered);
+    let (float_lists, floats) =
+        super::float_fuse::fuse_floats_from(&mut uops, &entered, (start.float_lists, start.floats));
     // List subscripts on proven lists and indices check only bounds (s8-int).
-    super::list_facts::know_list_subscripts(&mut uops, &entered);
+    let lists_ints =
+        super::list_facts::know_list_subscripts_from(&mut uops, &entered, start.lists_ints);
+    let head = super::local_facts::PassFacts {
+        lists_ints,
+        float_lists,
+        floats,
+    };
     for u in &mut uops {
         if u.opcode == Uop::LOAD_CONST && immortal(u.operand) {
             u.opcode = Uop::LOAD_CONST_IMMORTAL;
@@ -472,7 +482,7 @@ pub fn fuse(mut uops: Vec<UopInstruction>) -> Vec<UopInstruction> {
                 .target(uops[k].target);
         }
     }
-    uops
+    (uops, head)
 }
 
 #[cfg(test)]

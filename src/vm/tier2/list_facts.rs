@@ -19,11 +19,12 @@
 use crate::abi::uop::Uop;
 use crate::jit::UopInstruction;
 use crate::vm::tier2::int_uops::{arith_parts, guard_parts, Operands};
+use crate::vm::tier2::local_facts;
 
 /// Locals proven lists (low 64 bits, local `l` at bit `l`) and small ints
 /// (high 64 bits, local `l` at bit `64 + l`); locals from 64 on are never
 /// known.
-type Facts = u128;
+pub type Facts = u128;
 
 fn list_bit(l: u64) -> Facts {
     if l < 64 {
@@ -105,61 +106,45 @@ fn transfer(u: &UopInstruction, known: Facts) -> Facts {
     }
 }
 
-/// What is known before each uop.
-fn facts_before(uops: &[UopInstruction], entered: &[bool]) -> Vec<Facts> {
-    // Loop heads entered only by `_JUMP_TO_LOOP`s: what holds there is the
-    // meet of the way in and every back edge (found by iterating).
-    let mut other_entry = vec![false; uops.len() + 1];
-    for u in uops {
-        if u.opcode == Uop::JUMP_TO_LOOP {
-            continue;
-        }
-        for t in [u.jump_target, u.error_target] {
-            if let Some(e) = other_entry.get_mut(t as usize) {
-                *e = true;
-            }
-        }
+/// The analysis of this pass for [`local_facts::forward`].
+struct ListsInts;
+
+impl local_facts::Forward for ListsInts {
+    type Facts = Facts;
+    const NONE: Facts = 0;
+    const ALL: Facts = !0;
+    fn meet(a: Facts, b: Facts) -> Facts {
+        a & b
     }
-    let mut back: Vec<Option<Facts>> = vec![None; uops.len() + 1];
-    let mut before = vec![0; uops.len()];
-    for _round in 0..8 {
-        let mut changed = false;
-        let mut known: Facts = 0;
-        for (k, u) in uops.iter().enumerate() {
-            if entered.get(k).copied().unwrap_or(true) {
-                known = if other_entry[k] || k == 0 {
-                    0
-                } else {
-                    // Only back edges jump here: meet with them (an edge
-                    // not seen yet assumes everything, the optimistic start).
-                    known & back[k].unwrap_or(!0)
-                };
-            }
-            before[k] = known;
-            if u.opcode == Uop::JUMP_TO_LOOP {
-                let t = u.jump_target as usize;
-                if t < back.len() {
-                    let meet = back[t].map_or(known, |b| b & known);
-                    if back[t] != Some(meet) {
-                        back[t] = Some(meet);
-                        changed = true;
-                    }
-                }
-            }
-            known = transfer(u, known);
-        }
-        if !changed {
-            return before;
-        }
+    fn transfer(u: &UopInstruction, known: Facts, _frames: &mut Vec<Facts>) -> Facts {
+        transfer(u, known)
     }
-    // No fixpoint (cannot happen: the sets only shrink): assume nothing.
-    vec![0; uops.len()]
+}
+
+/// What is known at each exit of `uops` (by exit index).
+pub fn exits(uops: &[UopInstruction], entered: &[bool]) -> Vec<Facts> {
+    let before = local_facts::forward::<ListsInts>(uops, entered, 0);
+    local_facts::at_exits::<ListsInts>(uops, &before)
 }
 
 /// Rewrites the list subscripts of `uops` on proven lists and indices to
 /// their `_KNOWN` forms; `entered[k]` tells whether some uop jumps to `k`.
-pub fn know_list_subscripts(uops: &mut [UopInstruction], entered: &[bool]) {
-    let before = facts_before(uops, entered);
+/// Returns what the rewrite assumed at the head of a peeled loop (0
+/// without one).
+pub fn know_list_subscripts(uops: &mut [UopInstruction], entered: &[bool]) -> Facts {
+    know_list_subscripts_from(uops, entered, 0)
+}
+
+/// [`know_list_subscripts`] in a trace entered knowing `start`.
+pub fn know_list_subscripts_from(
+    uops: &mut [UopInstruction],
+    entered: &[bool],
+    start: Facts,
+) -> Facts {
+    let before = local_facts::forward::<ListsInts>(uops, entered, start);
+    let head = local_facts::loop_head(uops)
+        .and_then(|h| before.get(h).copied())
+        .unwrap_or(0);
     for (u, known) in uops.iter_mut().zip(before) {
         let list = known & list_bit(u64::from(u.oparg)) != 0;
         let int = |l: u64| known & int_bit(l) != 0;
@@ -179,6 +164,7 @@ pub fn know_list_subscripts(uops: &mut [UopInstruction], entered: &[bool]) {
             op => op,
         };
     }
+    head
 }
 
 #[cfg(test)]

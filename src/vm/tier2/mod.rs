@@ -52,6 +52,8 @@ pub mod helpers;
 pub mod int_uops;
 pub mod iter_helpers;
 pub mod list_facts;
+// s9-loops: what is known of the locals at exits and loop heads.
+pub mod local_facts;
 pub mod local_guards;
 pub mod optimize;
 pub mod peel;
@@ -228,7 +230,7 @@ impl State {
         start: project::Start,
         depth: u32,
         function_entry: bool,
-        facts: &optimize::EntryFacts,
+        facts: &local_facts::LocalFacts,
     ) -> Option<Rc<Trace>> {
         let t0 = Instant::now();
         let returns = function_entry || !entry.code().entry.trace.get().is_null();
@@ -254,7 +256,7 @@ impl State {
         root_at: Option<u32>,
         depth: u32,
         function_entry: bool,
-        facts: &optimize::EntryFacts,
+        facts: &local_facts::LocalFacts,
         t0: Instant,
     ) -> Option<Rc<Trace>> {
         let project::Projection {
@@ -358,15 +360,14 @@ impl State {
                 *c = u.operand as u32;
             }
         }
-        let loop_entry = trace::loop_entry(&uops, loop_head);
         let t = Rc::new(Trace {
             id,
-            loop_entry,
             uops,
             code: entry_code.clone(),
             contexts,
             exit_contexts,
             exit_facts,
+            loop_head,
             start,
             root_at,
             function_entry,
@@ -585,6 +586,7 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
         let start = project::Start {
             at: head,
             backedge: Some(instr),
+            speculate_start: true,
         };
         let entry = FrameContext {
             code: code_obj(code),
@@ -597,7 +599,7 @@ pub unsafe fn on_hot_backedge(vm: &mut Vm, frame: *mut Frame, instr: u32) -> boo
             start,
             0,
             false,
-            &optimize::EntryFacts::default(),
+            &local_facts::LocalFacts::default(),
         );
         match t {
             Some(t) => {
@@ -688,6 +690,7 @@ unsafe fn on_hot_call(vm: &mut Vm, frame: *mut Frame) -> bool {
         let start = project::Start {
             at: 0,
             backedge: None,
+            speculate_start: false,
         };
         let entry = FrameContext {
             code: code_obj(code),
@@ -700,7 +703,7 @@ unsafe fn on_hot_call(vm: &mut Vm, frame: *mut Frame) -> bool {
             start,
             0,
             true,
-            &optimize::EntryFacts::default(),
+            &local_facts::LocalFacts::default(),
         ) {
             Some(t) => {
                 code.entry
@@ -744,10 +747,31 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
         op::ENTER_EXECUTOR => {
             // SAFETY: target < caches.len(); a non-null version is a registered trace.
             let p = unsafe { (*caches_of(code).add(target as usize)).version } as *const Trace;
-            s.traces
+            let root = s
+                .traces
                 .iter()
                 .find(|t| Rc::as_ptr(t) == p && t.valid.get())
-                .cloned()
+                .cloned();
+            let head = oparg(w);
+            let knows = parent
+                .exit_facts
+                .get(idx as usize)
+                .is_some_and(|f| *f != local_facts::LocalFacts::default());
+            // A loop's trace without a peeled loop (its body runs into an
+            // inner loop) knows nothing where it starts: an exit that
+            // knows something gets a copy of it from the loop's head
+            // (a side trace starting with the exit's facts), unless the
+            // exit is already in such a copy.
+            let copy = root.as_ref().is_some_and(|r| r.loop_head.is_none())
+                && knows
+                && parent.depth < s.config.max_side_chain
+                && !(parent.start == head && parent.code.raw() == ctx.code.raw());
+            let copied = if copy {
+                grow(s, parent, idx, &ctx, (globals, builtins), head, true)
+            } else {
+                None
+            };
+            copied.or(root)
         }
         op::JUMP_BACKWARD => {
             // Not hot yet: try again later.
@@ -763,50 +787,34 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
         {
             None
         }
-        _ => {
-            let start = project::Start {
-                at: target,
-                backedge: None,
-            };
-            // The side trace is entered only through this exit: it starts
-            // knowing what its parent knew there.
-            let facts = parent
-                .exit_facts
-                .get(idx as usize)
-                .cloned()
-                .unwrap_or_default();
-            s.project_and_install(
-                &ctx,
-                globals,
-                builtins,
-                start,
-                parent.depth + 1,
-                false,
-                &facts,
-            )
-        }
+        _ => grow(s, parent, idx, &ctx, (globals, builtins), target, false),
     };
     match child {
         Some(c) => {
-            // A side trace that ends at its root's back edge knowing what
-            // the root's loop copy assumes jumps straight into that loop.
-            let into_loop = c.loop_entry.as_ref().and_then(|(head, assumed)| {
-                let knows = parent.exit_facts.get(idx as usize)?;
-                (opcode(w) == op::ENTER_EXECUTOR && knows.implies(assumed)).then_some(*head)
-            });
+            // A loop's trace is entered at its loop copy's head when what
+            // the exit knows implies what the loop copy assumes there.
+            let at = loop_entry(parent, idx, &c, target);
             let linked = match (&parent.jit, &c.jit) {
-                (Some(p), Some(e)) => p.link_exit_at(idx, e, into_loop).is_ok(),
+                (Some(p), Some(e)) => p.link_exit_at(idx, e, at.map(|h| h as u32)).is_ok(),
                 (None, None) => {
-                    *parent.exits[idx as usize].linked.borrow_mut() = Some(c.clone());
+                    let slot = &parent.exits[idx as usize];
+                    *slot.linked.borrow_mut() = Some(c.clone());
+                    slot.linked_at.set(at.unwrap_or(0));
                     true
                 }
                 _ => false,
             };
             if linked {
                 s.stats.side_links += 1;
-                let how = parent.jit.as_ref().and_then(|p| p.exit(idx).ok());
-                let into = how.filter(|h| h.direct).map(|_| into_loop);
-                dump::linked(parent.id, idx, c.id, target, into);
+                if at.is_some() {
+                    s.stats.loop_entry_links += 1;
+                }
+                let direct = parent
+                    .jit
+                    .as_ref()
+                    .and_then(|p| p.exit(idx).ok())
+                    .is_some_and(|h| h.direct);
+                dump::linked(parent.id, idx, c.id, target, at, direct);
             }
         }
         None => {
@@ -815,6 +823,65 @@ fn hot_exit(s: &mut State, parent: &Rc<Trace>, idx: u32, globals: u64, builtins:
             }
         }
     }
+}
+
+/// Projects and installs a side trace for exit `idx` of `parent` (leaving
+/// in the frame context `ctx`), starting at instruction `at` (speculating
+/// there too if `speculate_start`). It is entered only through this exit:
+/// it starts knowing what its parent knew there.
+fn grow(
+    s: &mut State,
+    parent: &Trace,
+    idx: u32,
+    ctx: &FrameContext,
+    (globals, builtins): (u64, u64),
+    at: u32,
+    speculate_start: bool,
+) -> Option<Rc<Trace>> {
+    let start = project::Start {
+        at,
+        backedge: None,
+        speculate_start,
+    };
+    let facts = parent
+        .exit_facts
+        .get(idx as usize)
+        .cloned()
+        .unwrap_or_default();
+    s.project_and_install(
+        ctx,
+        globals,
+        builtins,
+        start,
+        parent.depth + 1,
+        false,
+        &facts,
+    )
+}
+
+/// The uop of `child` (the root trace of the loop whose back edge
+/// `target` is) that exit `idx` of `parent` may enter: the head of its
+/// peeled loop when the exit leaves in the loop's frame (no inlined
+/// callers on either side), knows everything the loop copy assumes there,
+/// and the iterator under the loop is checked by the loop copy or by the
+/// exit's trace ([`trace::loop_copy_enterable`]); `None` for the side
+/// entry.
+fn loop_entry(parent: &Trace, idx: u32, child: &Trace, target: u32) -> Option<usize> {
+    let head = child.loop_head.as_ref()?;
+    let ctx = parent.exit_context(idx)?;
+    let same_frame = child.root_at == Some(target)
+        && ctx.callers.is_empty()
+        && child.contexts.first()?.callers.is_empty()
+        && ctx.code.raw() == child.code.raw();
+    let knows = parent.exit_facts.get(idx as usize)?;
+    let checked = child
+        .uops
+        .first()
+        .is_some_and(|g| trace::guards_iterator_before_exit(&parent.uops, idx, g));
+    (same_frame
+        && knows.implies(&head.facts)
+        && trace::loop_copy_enterable(&child.uops, head.at, checked))
+    .then_some(head.at)
 }
 
 fn reset_temperature(t: &Trace, idx: u32) {

@@ -172,6 +172,14 @@ pub struct EntryFacts {
 }
 
 impl EntryFacts {
+    /// Facts of these local types and bound locals (for tests).
+    #[cfg(test)]
+    pub(crate) fn known(locals: &[(u32, Ty)], bound: &[u32]) -> EntryFacts {
+        EntryFacts {
+            locals: locals.to_vec(),
+            bound: bound.to_vec(),
+        }
+    }
     fn of(s: &State) -> EntryFacts {
         let mut locals: Vec<(u32, Ty)> = s
             .locals
@@ -199,12 +207,37 @@ impl EntryFacts {
     pub fn is_bound(&self, l: u32) -> bool {
         self.bound.contains(&l) || self.locals.iter().any(|&(x, t)| x == l && t == Ty::Int)
     }
-    /// Whether everything `other` knows holds when `self` does: each of its
-    /// typed locals has the same type here, each of its bound locals is
-    /// bound here.
-    pub fn implies(&self, other: &EntryFacts) -> bool {
-        other.locals.iter().all(|lt| self.locals.contains(lt))
-            && other.bound.iter().all(|&l| self.is_bound(l))
+    /// Whether everything `need` knows is known here too, where `ints`,
+    /// `floats` and `held` (local `l` at bit `l`, locals below 64) are the
+    /// locals other analyses proved to hold small ints, floats, and some
+    /// object (so bound).
+    pub fn implies_with(&self, need: &EntryFacts, ints: u64, floats: u64, held: u64) -> bool {
+        let bit = |l: u32| if l < 64 { 1u64 << l } else { 0 };
+        need.locals.iter().all(|&(l, t)| {
+            self.locals.contains(&(l, t))
+                || match t {
+                    Ty::Int => ints & bit(l) != 0,
+                    Ty::Float => floats & bit(l) != 0,
+                    _ => false,
+                }
+        }) && need
+            .bound
+            .iter()
+            .all(|&l| self.is_bound(l) || held & bit(l) != 0)
+    }
+    /// The locals below 64 known to hold small ints (local `l` at bit `l`).
+    pub fn int_bits(&self) -> u64 {
+        self.bits(Ty::Int)
+    }
+    /// The locals below 64 known to hold floats (local `l` at bit `l`).
+    pub fn float_bits(&self) -> u64 {
+        self.bits(Ty::Float)
+    }
+    fn bits(&self, ty: Ty) -> u64 {
+        self.locals
+            .iter()
+            .filter(|&&(l, t)| t == ty && l < 64)
+            .fold(0, |b, &(l, _)| b | 1 << l)
     }
     /// The locals known to hold small ints.
     pub fn int_locals(&self) -> impl Iterator<Item = u32> + '_ {
@@ -222,9 +255,12 @@ struct ExitFacts {
     /// For each uop: the exit index of the `_EXIT_TRACE` stub it is.
     stub_exit: Vec<Option<u32>>,
     facts: Vec<Option<EntryFacts>>,
-    /// A peeled loop's head: what the loop copy assumes of the locals
-    /// (`None` for a trace that is not a peeled loop).
-    loop_head: Option<EntryFacts>,
+    /// A peeled loop's: what its loop copy assumes at its head.
+    head: Option<EntryFacts>,
+    /// What holds where the body falls into its last uop, an `_EXIT_TRACE`
+    /// (its exit index); kept apart from `facts`, which the return stubs
+    /// read.
+    fall_into: Option<(u32, EntryFacts)>,
 }
 
 impl ExitFacts {
@@ -233,7 +269,16 @@ impl ExitFacts {
             on: false,
             stub_exit: Vec::new(),
             facts: Vec::new(),
-            loop_head: None,
+            head: None,
+            fall_into: None,
+        }
+    }
+    /// The body falls into its last uop, an `_EXIT_TRACE` (a trace that
+    /// ends at another loop's back edge, or at its length limit), with
+    /// state `s`.
+    fn record_fall_into(&mut self, u: &UopInstruction, s: &State) {
+        if self.on && u.opcode == Uop::EXIT_TRACE {
+            self.fall_into = Some((u.exit_index, EntryFacts::of(s)));
         }
     }
     /// Uop `u` may leave through its jump target with state `s` (nothing
@@ -267,12 +312,12 @@ pub struct Optimized {
     /// The trace (the stubs keep their order).
     pub uops: Vec<UopInstruction>,
     /// What is known at each exit, by exit index: what a side trace grown
-    /// from it starts knowing.
-    pub exit_facts: Vec<EntryFacts>,
-    /// For a peeled loop: what the loop copy assumes of the locals at its
-    /// head (the `_JUMP_TO_LOOP` target), beyond the facts of the passes
-    /// after the type pass (see `Trace::loop_entry`).
-    pub loop_head: Option<EntryFacts>,
+    /// from it starts knowing, and what an exit linked into another
+    /// trace's loop head must imply.
+    pub exit_facts: Vec<super::local_facts::LocalFacts>,
+    /// A peeled loop's head: where its loop copy starts and what it
+    /// assumes there.
+    pub loop_head: Option<super::local_facts::LoopHead>,
 }
 
 /// Optimizes a trace projected from `code`, keeping tier 1's semantics
@@ -288,7 +333,7 @@ pub fn optimize_logged(
     uops: Vec<UopInstruction>,
     log: &mut RemovalLog,
 ) -> Vec<UopInstruction> {
-    optimize_entered(code, uops, &EntryFacts::default(), log).uops
+    optimize_entered(code, uops, &Default::default(), log).uops
 }
 
 /// [`optimize_logged`] for a trace entered with `entry` known (a side
@@ -297,9 +342,10 @@ pub fn optimize_logged(
 pub fn optimize_entered(
     code: &Code,
     uops: Vec<UopInstruction>,
-    entry: &EntryFacts,
+    entered_with: &super::local_facts::LocalFacts,
     log: &mut RemovalLog,
 ) -> Optimized {
+    let entry = &entered_with.types;
     let deletes_local = |code: Option<&Code>, target: u32| match code {
         Some(code) => {
             let w = code.words().get(target as usize).copied().unwrap_or(0);
@@ -310,13 +356,11 @@ pub fn optimize_entered(
     };
     let entry_code: *const Code = code;
     let body_end = trace::body_end(&uops).unwrap_or(uops.len());
+    let peel_closed = uops
+        .get(body_end)
+        .is_some_and(|u| u.opcode == Uop::JUMP_TO_TOP);
     let uops = peel::peel(local_guards::guard_locals(uops, body_end));
-    let n_exits = uops
-        .iter()
-        .filter(|u| u.opcode == Uop::EXIT_TRACE)
-        .map(|u| u.exit_index as usize + 1)
-        .max()
-        .unwrap_or(0);
+    let n_exits = trace::exit_count(&uops);
     let mut exits = ExitFacts {
         on: true,
         stub_exit: uops
@@ -324,19 +368,39 @@ pub fn optimize_entered(
             .map(|u| (u.opcode == Uop::EXIT_TRACE).then_some(u.exit_index))
             .collect(),
         facts: vec![None; n_exits],
-        loop_head: None,
+        head: None,
+        fall_into: None,
     };
     let (mut uops, float_load) =
         optimize_types(uops, entry_code, entry, &deletes_local, &mut exits, log);
     super::return_stubs::returns_in_stubs(&mut uops, code, &exits.facts);
+    if let Some((e, f)) = exits.fall_into.take() {
+        if let Some(slot) = exits.facts.get_mut(e as usize) {
+            *slot = Some(match slot.take() {
+                Some(old) => old.meet(&f),
+                None => f,
+            });
+        }
+    }
+    // A trace closed at its top (after peeling, a `_JUMP_TO_LOOP`) is also
+    // entered from tier 1, knowing nothing.
+    let start = if peel_closed {
+        super::local_facts::PassFacts::default()
+    } else {
+        entered_with.passes()
+    };
+    let (uops, head) = super::fuse::fuse_noting_head(unbox::unbox(uops, &float_load), start);
+    let types: Vec<EntryFacts> = exits
+        .facts
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect();
+    let (exit_facts, loop_head) =
+        super::local_facts::of_trace(&uops, types, exits.head, Some(head));
     Optimized {
-        uops: super::fuse::fuse(unbox::unbox(uops, &float_load)),
-        exit_facts: exits
-            .facts
-            .into_iter()
-            .map(Option::unwrap_or_default)
-            .collect(),
-        loop_head: exits.loop_head,
+        uops,
+        exit_facts,
+        loop_head,
     }
 }
 
@@ -405,10 +469,8 @@ fn optimize_types(
             exits,
             log,
         );
-        // A body that ends with an exit (at a loop's back edge, say) leaves
-        // with what holds at its end.
-        if let Some(end) = uops.get(body_end).filter(|u| u.opcode == Uop::EXIT_TRACE) {
-            exits.record_exit(end.exit_index, whole.then_some(&s));
+        if let Some(end) = uops.get(body_end).filter(|_| whole && !returns) {
+            exits.record_fall_into(end, &s);
         }
     } else {
         // Loop peeling: the trace is [preamble][loop][_JUMP_TO_UOP loop]
@@ -470,11 +532,11 @@ fn optimize_types(
             if !whole || entry.meet(&t) != entry || entry.meet(&entry_from_preamble) != entry {
                 entry = State::default();
             }
+            exits.head = Some(EntryFacts::of(&entry));
             s = entry;
         } else {
             s = State::default();
         }
-        exits.loop_head = Some(EntryFacts::of(&s));
         run(
             &mut s,
             &mut uops,
@@ -1143,6 +1205,7 @@ mod tests {
                 Uop::BINARY_OP_MULTIPLY_FLOAT,
                 Uop::STORE_FAST,
                 Uop::JUMP_TO_LOOP,
+                Uop::EXIT_TRACE,
                 Uop::EXIT_TRACE,
             ]
         );

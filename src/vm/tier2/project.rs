@@ -73,6 +73,11 @@ pub struct Start {
     /// (the trace ends with `_JUMP_TO_TOP` there). `None` for side traces,
     /// which end with an exit at the first back edge.
     pub backedge: Option<u32>,
+    /// Whether the first instruction takes its specialized (guarded) form
+    /// too. A side trace starting where its parent's guard failed runs
+    /// the generic form there; a copy of a loop's trace from its head
+    /// (`hot_exit`) speculates like the loop's trace.
+    pub speculate_start: bool,
 }
 
 /// A stub at the end of the trace that guards and helpers continue at.
@@ -487,7 +492,8 @@ pub fn project(
         let exit_here = Some(Stub::Exit(fctx, here));
         // A side trace starting here left its parent because the fast form
         // missed: it runs the generic form instead.
-        let speculate = start.backedge.is_some() || !at_entry || here != start.at;
+        let speculate =
+            start.backedge.is_some() || start.speculate_start || !at_entry || here != start.at;
         let callable = match opcode(w) {
             op::PUSH_NULL => {
                 let known = last_global.filter(|&(l, j, _)| l == lv && j + 1 == i);
@@ -807,9 +813,7 @@ pub fn project(
                 b.emit(ins(Uop::FOR_ITER_TUPLE), Some(Stub::Exit(fctx, arg)), None);
                 i += 1;
             }
-            op::FOR_ITER_RANGE | op::FOR_ITER_LIST
-                if start.backedge.is_some() || !at_entry || here != start.at =>
-            {
+            op::FOR_ITER_RANGE | op::FOR_ITER_LIST if speculate => {
                 // Tier 1 saw a range (list) iterator here: guard it (a miss
                 // leaves to tier 1 at this instruction) and iterate natively.
                 let (g, f) = if opcode(w) == op::FOR_ITER_RANGE {

@@ -49,6 +49,9 @@ pub struct Stats {
     pub exits_taken: u64,
     /// Exits linked to side traces (or to loop executors).
     pub side_links: u64,
+    /// Of those, links into a loop executor's loop head (its preamble
+    /// skipped, see `local_facts`).
+    pub loop_entry_links: u64,
     /// Hot exits handed to tier 2 for a side trace (a declined exit is
     /// never handed over again).
     pub hot_exits: u64,
@@ -187,6 +190,10 @@ impl Stats {
         s.push_str(&format!(
             "  hot exits: {} handed to tier 2, {} declined\n",
             self.hot_exits, self.exits_declined
+        ));
+        s.push_str(&format!(
+            "  links entering a loop at its head (preamble skipped): {}\n",
+            self.loop_entry_links
         ));
         match mem {
             Some(m) => {

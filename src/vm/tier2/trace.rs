@@ -21,6 +21,9 @@ pub struct ExitSlot {
     pub temperature: Cell<u32>,
     /// The side trace this exit continues in.
     pub linked: RefCell<Option<Rc<Trace>>>,
+    /// The uop of the linked trace the exit continues at (0, or the head
+    /// of its peeled loop; see [`Trace::loop_head`]).
+    pub linked_at: Cell<usize>,
     /// Set when no side trace can be built here (do not try again).
     pub declined: Cell<bool>,
     /// Times the exit was taken back to tier 1 (both modes), not yet
@@ -62,23 +65,36 @@ impl FrameContext {
 /// (a jump back, an exit, a deopt or an error stub); the stubs follow it.
 /// `None` for a trace without one.
 pub fn body_end(uops: &[UopInstruction]) -> Option<usize> {
-    uops.iter().position(|u| {
-        matches!(
-            u.opcode,
-            Uop::JUMP_TO_TOP
-                | Uop::JUMP_TO_LOOP
-                | Uop::EXIT_TRACE
-                | Uop::DEOPT
-                | Uop::ERROR_POP_N
-                | Uop::RETURN
-                | Uop::RETURN_CLEAN
-                | Uop::RETURN_LOCAL_INT
-                | Uop::RETURN_LOCAL
-                | Uop::RETURN_CLEAN_ALONE
-                | Uop::RETURN_LOCAL_INT_ALONE
-                | Uop::RETURN_LOCAL_CHECKED
-        )
-    })
+    uops.iter().position(|u| ends_path(u.opcode))
+}
+
+/// The number of exits of `uops` (one past the highest exit index).
+pub fn exit_count(uops: &[UopInstruction]) -> usize {
+    uops.iter()
+        .filter(|u| u.opcode == Uop::EXIT_TRACE)
+        .map(|u| u.exit_index as usize + 1)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Whether a uop never continues with the uop after it (a jump back, an
+/// exit, a deopt, an error stub or a return).
+pub fn ends_path(op: Uop) -> bool {
+    matches!(
+        op,
+        Uop::JUMP_TO_TOP
+            | Uop::JUMP_TO_LOOP
+            | Uop::EXIT_TRACE
+            | Uop::DEOPT
+            | Uop::ERROR_POP_N
+            | Uop::RETURN
+            | Uop::RETURN_CLEAN
+            | Uop::RETURN_LOCAL_INT
+            | Uop::RETURN_LOCAL
+            | Uop::RETURN_CLEAN_ALONE
+            | Uop::RETURN_LOCAL_INT_ALONE
+            | Uop::RETURN_LOCAL_CHECKED
+    )
 }
 
 /// The code each uop of `uops` (a trace with frame contexts `contexts`) runs
@@ -128,39 +144,76 @@ pub fn codes_per_uop<'a>(uops: &[UopInstruction], contexts: &'a [FrameContext]) 
     out
 }
 
-/// Where other traces may enter `uops` (an optimized trace) past its
-/// preamble: the head of its peeled loop (the `_JUMP_TO_LOOP` target), if
-/// `head` (what the type pass assumed there) is all the loop copy assumes.
-/// The passes after the type pass also carry facts into the loop head
-/// (lists and floats proven by the preamble: `list_facts`' `_KNOWN` list
-/// uops, `float_fuse`'s `_KNOWN` forms); a loop copy with any uop named
-/// `_KNOWN` (but the calls and frame pushes so named, which rest on
-/// dependencies, not on facts) is not entered elsewhere. Nor is a loop copy
-/// that dropped the preamble's list or tuple iterator guard (`peel`): the
-/// iterator under the loop is on the stack, which entry facts do not cover,
-/// and a trace entering from elsewhere may hold another kind of iterator.
-pub fn loop_entry(
-    uops: &[UopInstruction],
-    head: Option<crate::vm::tier2::optimize::EntryFacts>,
-) -> Option<(u32, crate::vm::tier2::optimize::EntryFacts)> {
-    let head_facts = head?;
-    let end = body_end(uops)?;
-    let jump = uops[end];
-    if jump.opcode != Uop::JUMP_TO_LOOP || jump.jump_target as usize >= end {
-        return None;
+/// Whether other traces may enter `uops` (an optimized trace) at `head`,
+/// the head of its peeled loop (see [`Trace::loop_head`]), as far as the
+/// stack goes: what the loop copy assumes of the locals is
+/// [`LoopHead::facts`](crate::vm::tier2::local_facts::LoopHead), which the
+/// caller checks. A loop copy that dropped the preamble's list or tuple
+/// iterator guard (`peel`) is entered elsewhere only if the entering exit
+/// checked the iterator itself (`iterator_checked`, see
+/// [`guards_iterator_before_exit`]): the iterator under the loop is on the
+/// stack, which exit facts do not cover, and a trace entering from
+/// elsewhere may hold another kind of iterator.
+pub fn loop_copy_enterable(uops: &[UopInstruction], head: usize, iterator_checked: bool) -> bool {
+    let Some(end) = body_end(uops) else {
+        return false;
+    };
+    if uops[end].opcode != Uop::JUMP_TO_LOOP || head >= end {
+        return false;
     }
-    let start = jump.jump_target as usize;
-    let assumes_more = uops[start..end].iter().any(|u| {
-        u.opcode.name().contains("_KNOWN")
-            && !matches!(u.opcode, Uop::CALL_EXECUTOR_KNOWN | Uop::PUSH_FRAME_KNOWN)
-    });
     let iter_guards = |uops: &[UopInstruction]| {
         uops.iter()
             .filter(|u| matches!(u.opcode, Uop::GUARD_ITER_LIST | Uop::GUARD_ITER_TUPLE))
             .count()
     };
-    let iterator_unchecked = iter_guards(&uops[..start]) > iter_guards(&uops[start..end]);
-    (!assumes_more && !iterator_unchecked).then_some((start as u32, head_facts))
+    iterator_checked || iter_guards(&uops[..head]) <= iter_guards(&uops[head..end])
+}
+
+/// Whether exit `idx` of `uops` (an optimized trace) is taken only after
+/// the trace checked the iterator on the top of the stack as `guard` (a
+/// loop trace's first uop, a `_GUARD_ITER_*` of the loop's `FOR_ITER`)
+/// does: the exit is the body's end and nothing else leaves through it
+/// (every body uop ran before it), the body runs in one frame (no frame
+/// push or pop), and every uop of the body at the loop's `FOR_ITER` is
+/// that guard or the iteration it guards, at least one being the guard.
+/// So the last iterator the trace made or met there was checked, and it
+/// stays under the loop's stack up to its back edge (`peel`'s invariant).
+pub fn guards_iterator_before_exit(
+    uops: &[UopInstruction],
+    idx: u32,
+    guard: &UopInstruction,
+) -> bool {
+    let iterate = match guard.opcode {
+        Uop::GUARD_ITER_LIST => Uop::FOR_ITER_LIST,
+        Uop::GUARD_ITER_TUPLE => Uop::FOR_ITER_TUPLE,
+        _ => return false,
+    };
+    let Some(end) = body_end(uops) else {
+        return false;
+    };
+    let last = uops[end];
+    let only_way = last.opcode == Uop::EXIT_TRACE
+        && last.exit_index == idx
+        && uops.iter().enumerate().all(|(k, u)| {
+            k == end
+                || (u.jump_target as usize != end
+                    && u.error_target as usize != end
+                    && !(u.opcode == Uop::EXIT_TRACE && u.exit_index == idx))
+        });
+    let body = &uops[..end];
+    let one_frame = !body
+        .iter()
+        .any(|u| u.opcode.is_frame_push() || u.opcode.is_frame_pop());
+    let at_loop: Vec<&UopInstruction> = body.iter().filter(|u| u.target == guard.target).collect();
+    let only_guarded = at_loop.iter().all(|u| {
+        (u.opcode == guard.opcode && u.operand == guard.operand)
+            || matches!(u.opcode, Uop::NOP)
+            || u.opcode == iterate
+    });
+    let guarded = at_loop
+        .iter()
+        .any(|u| u.opcode == guard.opcode && u.operand == guard.operand);
+    only_way && one_frame && only_guarded && guarded
 }
 
 fn code_of(o: &Obj) -> &Code {
@@ -208,13 +261,10 @@ pub struct Trace {
     pub exit_contexts: Vec<u32>,
     /// What the optimizer knew of the locals at each exit, by exit index:
     /// what a side trace grown from it starts knowing.
-    pub exit_facts: Vec<crate::vm::tier2::optimize::EntryFacts>,
-    /// For a peeled loop that other traces may enter at its loop copy's
-    /// head: that uop's index and what the loop copy assumes of the locals
-    /// there. A side trace whose exit ends at this loop's back edge knowing
-    /// at least that is linked straight to the head (a direct jump, no
-    /// preamble), see [`loop_entry`].
-    pub loop_entry: Option<(u32, crate::vm::tier2::optimize::EntryFacts)>,
+    pub exit_facts: Vec<crate::vm::tier2::local_facts::LocalFacts>,
+    /// A peeled loop's head: exits of other traces whose facts imply what
+    /// it assumes are linked there rather than to the preamble.
+    pub loop_head: Option<crate::vm::tier2::local_facts::LoopHead>,
 }
 
 impl Trace {
@@ -270,12 +320,11 @@ mod tests {
     }
 
     /// A loop copy is entered from elsewhere only if it checks everything
-    /// its preamble checked that entry facts do not cover: a list loop's
+    /// its preamble checked that exit facts do not cover: a list loop's
     /// copy without its iterator guard (`peel` drops it) is not; a range
     /// loop's, or a copy that kept the guard, is.
     #[test]
     fn a_loop_copy_without_its_iterator_guard_is_not_entered_elsewhere() {
-        use crate::vm::tier2::optimize::EntryFacts;
         let peeled = |guard: Uop, again: Uop| {
             let mut t = trace(&[
                 guard,
@@ -290,15 +339,54 @@ mod tests {
             t[6].jump_target = 3;
             t
         };
-        let facts = || Some(EntryFacts::default());
         for guard in [Uop::GUARD_ITER_LIST, Uop::GUARD_ITER_TUPLE] {
-            assert_eq!(loop_entry(&peeled(guard, Uop::NOP), facts()), None);
-            assert_eq!(
-                loop_entry(&peeled(guard, guard), facts()).map(|(at, _)| at),
-                Some(3)
-            );
+            assert!(!loop_copy_enterable(&peeled(guard, Uop::NOP), 3, false));
+            assert!(loop_copy_enterable(&peeled(guard, Uop::NOP), 3, true));
+            assert!(loop_copy_enterable(&peeled(guard, guard), 3, false));
         }
         let range = peeled(Uop::GUARD_ITER_RANGE, Uop::GUARD_ITER_RANGE);
-        assert_eq!(loop_entry(&range, facts()).map(|(at, _)| at), Some(3));
+        assert!(loop_copy_enterable(&range, 3, false));
+        assert!(!loop_copy_enterable(&range, 6, true));
+    }
+
+    /// An exit proves a list loop's iterator only when every way to it ran
+    /// that loop's guard of the same kind, in one frame, and the loop's
+    /// `FOR_ITER` ran nowhere unguarded.
+    #[test]
+    fn an_exit_guards_the_iterator_only_after_the_same_guard() {
+        let guard = UopInstruction::new(Uop::GUARD_ITER_LIST)
+            .operand(0x22)
+            .target(4);
+        let parent = |ops: &[(Uop, u32)]| {
+            let mut t: Vec<UopInstruction> = ops
+                .iter()
+                .map(|&(op, target)| UopInstruction::new(op).operand(0x22).target(target))
+                .collect();
+            t.push(UopInstruction::new(Uop::EXIT_TRACE).target(12));
+            t
+        };
+        let good = [
+            (Uop::GET_ITER_LIST, 3),
+            (Uop::GUARD_ITER_LIST, 4),
+            (Uop::FOR_ITER_LIST, 4),
+            (Uop::STORE_FAST, 5),
+        ];
+        assert!(guards_iterator_before_exit(&parent(&good), 0, &guard));
+        // Another exit, a tuple's guard, no guard, an unguarded FOR_ITER.
+        assert!(!guards_iterator_before_exit(&parent(&good), 1, &guard));
+        let tuple = UopInstruction::new(Uop::GUARD_ITER_TUPLE)
+            .operand(0x22)
+            .target(4);
+        assert!(!guards_iterator_before_exit(&parent(&good), 0, &tuple));
+        assert!(!guards_iterator_before_exit(&parent(&good[2..]), 0, &guard));
+        let helper = [good[0], good[1], good[2], (Uop::CALL_HELPER, 4), good[3]];
+        assert!(!guards_iterator_before_exit(&parent(&helper), 0, &guard));
+        // A frame push in the body, or a guard jumping to the exit.
+        let mut pushed = parent(&good);
+        pushed.insert(0, UopInstruction::new(Uop::PUSH_FRAME));
+        assert!(!guards_iterator_before_exit(&pushed, 0, &guard));
+        let mut jumps = parent(&good);
+        jumps[1].jump_target = 4;
+        assert!(!guards_iterator_before_exit(&jumps, 0, &guard));
     }
 }

@@ -1103,8 +1103,8 @@ pub unsafe fn run(
                         .filter(|t| t.valid.get())
                         .cloned();
                     if let Some(next) = next {
+                        pc = slot.linked_at.get();
                         cur = next;
-                        pc = 0;
                         continue;
                     }
                     let t = slot.temperature.get().saturating_add(1);

@@ -150,16 +150,20 @@ pub fn trace(t: &TraceDump<'_>) {
     });
 }
 
-/// Notes that exit `exit` of trace `from` now continues in trace `to`;
-/// `direct`: the exit's stub jumps straight there, into the side entry
-/// (`None`) or uop `head` of its loop (`Some(head)`).
-pub fn linked(from: u64, exit: u32, to: u64, to_instr: u32, direct: Option<Option<u32>>) {
-    let how = match direct {
-        None => String::new(),
-        Some(None) => ", direct jump to its side entry".to_string(),
-        Some(Some(head)) => format!(", direct jump into its loop at uop {head}"),
-    };
+/// Notes that exit `exit` of trace `from` now continues in trace `to`, at
+/// its uop `at` (the head of its peeled loop) or its start (`None`);
+/// `direct`: the exit's stub jumps straight there (patched).
+pub fn linked(from: u64, exit: u32, to: u64, to_instr: u32, at: Option<usize>, direct: bool) {
     with_sink(|s| {
+        let mut how = at.map_or(String::new(), |h| {
+            format!(", entering its loop at uop {h} (preamble skipped)")
+        });
+        if direct {
+            how += match at {
+                Some(_) => ", by a direct jump",
+                None => ", direct jump to its side entry",
+            };
+        }
         emit(
             s,
             &format!(
@@ -231,7 +235,7 @@ mod tests {
     fn nothing_is_written_when_closed() {
         close();
         assert!(!enabled());
-        linked(1, 2, 3, 4, None);
+        linked(1, 2, 3, 4, None, false);
         invalidated(1);
     }
 }
