@@ -53,6 +53,8 @@ py_tests!(
     starred_assign,
     errors_starred_syntax,
     try_finally,
+    any_all_lazy,
+    any_all_shadowed,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

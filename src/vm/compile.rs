@@ -1061,6 +1061,30 @@ impl<'a> Compiler<'a> {
         self.emit(op::MAKE_FUNCTION, flags);
     }
 
+    /// `any(<genexpr>)` or `all(<genexpr>)` (with `true` for `any`) where
+    /// the name can only be the builtin: no scope of the program binds or
+    /// declares it (a program is one file, so nothing else can).
+    fn builtin_any_all_of_genexpr<'c>(
+        &self,
+        c: &'c ast::ExprCall,
+    ) -> Option<(&'c ast::ExprGenerator, bool)> {
+        let Expr::Name(n) = &*c.func else {
+            return None;
+        };
+        let any = match n.id.as_str() {
+            "any" => true,
+            "all" => false,
+            _ => return None,
+        };
+        let [Expr::Generator(g)] = &*c.arguments.args else {
+            return None;
+        };
+        if !c.arguments.keywords.is_empty() || self.scopes.binds_anywhere(&n.id) {
+            return None;
+        }
+        Some((g, any))
+    }
+
     fn comprehension(
         &mut self,
         range: TextRange,
@@ -1075,15 +1099,16 @@ impl<'a> Compiler<'a> {
         }
         let name = match kind {
             CompKind::List(_) => "<listcomp>",
-            CompKind::Gen(_) => "<genexpr>",
+            CompKind::Gen(_) | CompKind::ShortCircuit(..) => "<genexpr>",
             CompKind::Set(_) => "<setcomp>",
             CompKind::Dict(..) => "<dictcomp>",
         };
         let code = self.child_code(child, name, |c| {
             match kind {
-                CompKind::Dict(..) => c.emit(op::BUILD_MAP, 0),
-                CompKind::Set(_) => c.emit(op::BUILD_SET, 0),
-                _ => c.emit(op::BUILD_LIST, 0),
+                CompKind::Dict(..) => Some(c.emit(op::BUILD_MAP, 0)),
+                CompKind::Set(_) => Some(c.emit(op::BUILD_SET, 0)),
+                CompKind::ShortCircuit(..) => None,
+                _ => Some(c.emit(op::BUILD_LIST, 0)),
             };
             let mut tops = Vec::new();
             for (i, g) in gens.iter().enumerate() {
@@ -1120,10 +1145,28 @@ impl<'a> Compiler<'a> {
                     c.expr(v)?;
                     c.emit(op::MAP_ADD, depth);
                 }
+                CompKind::ShortCircuit(e, any) => {
+                    // An element that does not decide goes on to the next.
+                    let next = c.jump_if(e, !any)?;
+                    let top = tops.last().map_or(0, |&(top, _)| top);
+                    for s in next {
+                        let w = c.unit.instrs[s];
+                        c.unit.instrs[s] = encode(opcode(w), top);
+                    }
+                    // It decides: drop the iterators and return.
+                    for _ in gens {
+                        c.emit(op::POP_TOP, 0);
+                    }
+                    c.load_const_obj(Obj::bool(any));
+                    c.emit(op::RETURN_VALUE, 0);
+                }
             }
             for (top, fi) in tops.into_iter().rev() {
                 c.emit(op::JUMP_BACKWARD, top);
                 c.patch(fi);
+            }
+            if let CompKind::ShortCircuit(_, any) = kind {
+                c.load_const_obj(Obj::bool(!any));
             }
             c.emit(op::RETURN_VALUE, 0);
             Ok(())
@@ -1525,6 +1568,9 @@ impl<'a> Compiler<'a> {
 
     fn call(&mut self, c: &ast::ExprCall) -> CResult {
         self.set_line(c.range);
+        if let Some((g, any)) = self.builtin_any_all_of_genexpr(c) {
+            return self.comprehension(g.range, &g.generators, CompKind::ShortCircuit(&g.elt, any));
+        }
         let line = self.unit.line;
         match &*c.func {
             Expr::Attribute(a) => {
@@ -1680,6 +1726,11 @@ enum CompKind<'b> {
     Gen(&'b Expr),
     Set(&'b Expr),
     Dict(&'b Expr, &'b Expr),
+    /// `any(<genexpr>)` / `all(<genexpr>)` of the builtins (`true`: `any`):
+    /// the generator expression's loop itself, returning as soon as an
+    /// element decides the answer, so later elements are never evaluated
+    /// (as CPython's lazy generator gives).
+    ShortCircuit(&'b Expr, bool),
 }
 
 /// Whether two constants may share a slot (same kind and equal value).

@@ -35,6 +35,10 @@ pub struct ScopeInfo {
     pub cells: Vec<String>,
     /// Free variables (captured from enclosing scopes).
     pub frees: Vec<String>,
+    /// Names this scope binds (assignment, `def`, `del`, `except ... as`,
+    /// `import`), the module's included: unlike [`Self::locals`], which a
+    /// module scope leaves empty.
+    pub bound: HashSet<String>,
     parent: Option<usize>,
 }
 
@@ -57,6 +61,20 @@ pub struct Scopes {
     pub list: Vec<ScopeInfo>,
     /// Map from defining node range to scope index.
     pub by_key: HashMap<ScopeKey, usize>,
+}
+
+impl Scopes {
+    /// Whether any scope binds `name` (assigns, defines, imports, deletes or
+    /// takes it as a parameter) or declares it `global`/`nonlocal`: if none
+    /// does, every use of `name` in the program reads the builtin.
+    pub fn binds_anywhere(&self, name: &str) -> bool {
+        self.list.iter().any(|s| {
+            s.bound.contains(name)
+                || s.params.iter().any(|n| n == name)
+                || s.globals.contains(name)
+                || s.nonlocals.contains(name)
+        })
+    }
 }
 
 struct Builder {
@@ -86,6 +104,7 @@ impl Builder {
     fn store(&mut self, n: &str) {
         let s = &mut self.list[self.cur];
         s.add_use(n);
+        s.bound.insert(n.to_string());
         if s.is_function && !s.globals.contains(n) && !s.nonlocals.contains(n) {
             s.add_local(n);
         }
@@ -229,6 +248,19 @@ impl Builder {
                 }
             }
             Stmt::Expr(e) => self.expr(&e.value),
+            Stmt::Import(i) => {
+                for a in &i.names {
+                    let name = a.asname.as_ref().unwrap_or(&a.name).id.as_str();
+                    let first = name.split('.').next().unwrap_or(name);
+                    self.list[self.cur].bound.insert(first.to_string());
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                for a in &i.names {
+                    let name = a.asname.as_ref().unwrap_or(&a.name);
+                    self.list[self.cur].bound.insert(name.id.to_string());
+                }
+            }
             _ => {}
         }
     }
