@@ -55,6 +55,7 @@ py_tests!(
     try_finally,
     any_all_lazy,
     any_all_shadowed,
+    errors_seq_mul,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

@@ -390,6 +390,26 @@ pub fn binary_op(a: u64, b: u64, o: u32) -> PyResult<Obj> {
         (_, kind::STR | kind::LIST | kind::TUPLE, binop::MUL) if as_i64(a).is_some() => {
             repeat(b, as_i64(a).unwrap_or(0))
         }
+        // A sequence times an int too big for a repeat count.
+        (kind::STR | kind::LIST | kind::TUPLE, kind::BIGINT, binop::MUL)
+        | (kind::BIGINT, kind::STR | kind::LIST | kind::TUPLE, binop::MUL) => Err(err(
+            ExcKind::OverflowError,
+            "cannot fit 'int' into an index-sized integer",
+        )),
+        // A sequence times anything but an int (`1.5 * "x"`, `[1] * [2]`):
+        // CPython names the other operand's type.
+        (kind::STR | kind::LIST | kind::TUPLE, _, binop::MUL)
+        | (_, kind::STR | kind::LIST | kind::TUPLE, binop::MUL)
+            if as_num(a).is_none_or(|n| matches!(n, Num::F(_)))
+                && as_num(b).is_none_or(|n| matches!(n, Num::F(_))) =>
+        {
+            let seq = |k| matches!(k, kind::STR | kind::LIST | kind::TUPLE);
+            let other = if seq(ka) { b } else { a };
+            Err(type_error(format!(
+                "can't multiply sequence by non-int of type '{}'",
+                type_name(other)
+            )))
+        }
         _ => Err(unsupported(a, b, o)),
     }
 }
