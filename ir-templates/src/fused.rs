@@ -289,13 +289,7 @@ fn item_slot<'ctx>(
     list: IntValue<'ctx>,
     index: IntValue<'ctx>,
     fail: BasicBlock<'ctx>,
-) -> Result<
-    (
-        inkwell::values::PointerValue<'ctx>,
-        inkwell::values::PointerValue<'ctx>,
-    ),
-    TemplateError,
-> {
+) -> Result<crate::uops::ListItemSlot<'ctx>, TemplateError> {
     if known {
         crate::uops::known_list_item_slot_or(s, list, index, Some(fail))
     } else {

@@ -1805,19 +1805,19 @@ fn binary_op_and_int(s: &mut B) -> R {
     s.continue_at(Exit::Continue)
 }
 
+/// A list item's place: the list object and the item's address.
+pub(crate) type ListItemSlot<'ctx> = (
+    inkwell::values::PointerValue<'ctx>,
+    inkwell::values::PointerValue<'ctx>,
+);
+
 /// Guards `[list, int]` with the int in bounds (negative indices count
 /// from the end); returns the list object and the item's address.
 fn list_item_slot<'ctx>(
     s: &mut B<'ctx, '_>,
     list: IntValue<'ctx>,
     index: IntValue<'ctx>,
-) -> Result<
-    (
-        inkwell::values::PointerValue<'ctx>,
-        inkwell::values::PointerValue<'ctx>,
-    ),
-    TemplateError,
-> {
+) -> Result<ListItemSlot<'ctx>, TemplateError> {
     list_item_slot_or(s, list, index, None)
 }
 
@@ -1827,13 +1827,7 @@ pub(crate) fn list_item_slot_or<'ctx>(
     list: IntValue<'ctx>,
     index: IntValue<'ctx>,
     fail: Option<BasicBlock<'ctx>>,
-) -> Result<
-    (
-        inkwell::values::PointerValue<'ctx>,
-        inkwell::values::PointerValue<'ctx>,
-    ),
-    TemplateError,
-> {
+) -> Result<ListItemSlot<'ctx>, TemplateError> {
     let is_int = s.is_small_int(index)?;
     s.guard_or_branch(is_int, fail)?;
     guard_kind_or(s, list, kind::LIST, fail)?;
@@ -1847,13 +1841,7 @@ pub(crate) fn known_list_item_slot_or<'ctx>(
     list: IntValue<'ctx>,
     index: IntValue<'ctx>,
     fail: Option<BasicBlock<'ctx>>,
-) -> Result<
-    (
-        inkwell::values::PointerValue<'ctx>,
-        inkwell::values::PointerValue<'ctx>,
-    ),
-    TemplateError,
-> {
+) -> Result<ListItemSlot<'ctx>, TemplateError> {
     let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list")?;
     let len = list_len_i64(s, obj)?;
     let i = s.decode_int(index)?;
