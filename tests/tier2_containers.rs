@@ -7,16 +7,11 @@
 
 mod vm_common;
 
-use vm_common::{assert_exact_and_clean, cpjit_tier2, cpjit_tier2_dumped, tier2_program};
+use vm_common::tier2_runs_exact;
 
 #[test]
 fn cell_dict_reads_updates_and_iterated_constant_tuples_are_native_and_exact() {
-    let file = tier2_program("containers_cells_tuples.py");
-    let reference = cpjit_tier2("1", &file, &[], &[]);
-    assert_eq!(reference.status, 0, "{}", reference.stderr);
-    for mode in ["uops", "jit"] {
-        let (r, text) = cpjit_tier2_dumped(mode, &file, &[]);
-        assert_exact_and_clean(mode, &r, &reference.stdout);
+    for (mode, r, text) in tier2_runs_exact("containers_cells_tuples.py", &[]) {
         let what = format!("--tier {mode}:\n{}", r.stderr);
         for uop in [
             "_GUARD_CELL_BOUND",

@@ -8,18 +8,11 @@
 
 mod vm_common;
 
-use vm_common::{
-    assert_exact_and_clean, cpjit_tier2, cpjit_tier2_dumped, stat_after, tier2_program,
-};
+use vm_common::{stat_after, tier2_runs_exact};
 
 #[test]
 fn float_items_and_mixed_ops_are_unboxed_and_exact_in_both_tier2_modes() {
-    let file = tier2_program("float_items_mixed.py");
-    let reference = cpjit_tier2("1", &file, &[], &[]);
-    assert_eq!(reference.status, 0, "{}", reference.stderr);
-    for mode in ["uops", "jit"] {
-        let (r, text) = cpjit_tier2_dumped(mode, &file, &[]);
-        assert_exact_and_clean(mode, &r, &reference.stdout);
+    for (mode, r, text) in tier2_runs_exact("float_items_mixed.py", &[]) {
         let what = format!("--tier {mode}:\n{}", r.stderr);
         for uop in [
             "_BINARY_SUBSCR_LIST_INT_UNBOXED_FLOAT",

@@ -10,7 +10,7 @@
 
 mod vm_common;
 
-use vm_common::{assert_exact_and_clean, cpjit_tier2, cpjit_tier2_dumped, tier2_program};
+use vm_common::{cpjit_tier2, tier2_program, tier2_runs_exact};
 
 /// Runs `int_bits.py` in `mode` with a trace dump into a file named after
 /// `tag` (tests run in parallel); returns the status, stdout, stderr and dump.
@@ -101,12 +101,7 @@ fn shifts_by_63_or_more_are_not_fused() {
 /// the whole expression.
 #[test]
 fn in_place_multiply_adds_are_one_uop_and_exact_at_both_exits() {
-    let file = tier2_program("int_mul_add.py");
-    let reference = cpjit_tier2("1", &file, &[], &[]);
-    assert_eq!(reference.status, 0, "{}", reference.stderr);
-    for mode in ["uops", "jit"] {
-        let (r, text) = cpjit_tier2_dumped(mode, &file, &[]);
-        assert_exact_and_clean(mode, &r, &reference.stdout);
+    for (mode, r, text) in tier2_runs_exact("int_mul_add.py", &[]) {
         let what = format!("--tier {mode}:\n{}", r.stderr);
         for fused in [
             "_INPLACE_MUL_ADD_INT_CONST_LOCAL x, const 3, const 1 ",

@@ -10,16 +10,11 @@
 
 mod vm_common;
 
-use vm_common::{assert_exact_and_clean, cpjit_tier2, cpjit_tier2_dumped, tier2_program};
+use vm_common::tier2_runs_exact;
 
 #[test]
 fn known_list_subscripts_are_exact_at_every_exit_in_both_tier2_modes() {
-    let file = tier2_program("known_lists.py");
-    let reference = cpjit_tier2("1", &file, &[], &[]);
-    assert_eq!(reference.status, 0, "{}", reference.stderr);
-    for mode in ["uops", "jit"] {
-        let (r, text) = cpjit_tier2_dumped(mode, &file, &[]);
-        assert_exact_and_clean(mode, &r, &reference.stdout);
+    for (mode, r, text) in tier2_runs_exact("known_lists.py", &[]) {
         let what = format!("--tier {mode}:\n{}", r.stderr);
         for known in [
             "_STORE_SUBSCR_LIST_INT_KNOWN",

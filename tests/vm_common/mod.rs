@@ -216,29 +216,41 @@ pub fn traces_in<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
 
 /// Runs `tests/tier2/NAME` in tier 1, then in both tier-2 modes with
 /// [`cpjit_tier2_dumped`] (and the environment `env`): each must print
-/// what tier 1 prints and leave no live object ([`assert_exact_and_clean`]),
-/// and each mode's trace dump must name every uop of `uops` (as ` UOP `).
-/// Returns each mode with its run, for the test's own checks.
+/// what tier 1 prints and leave no live object ([`assert_exact_and_clean`]).
+/// Returns each mode with its run and its trace dump, for the test's own
+/// checks.
+pub fn tier2_runs_exact(name: &str, env: &[(&str, &str)]) -> Vec<(&'static str, Run, String)> {
+    let file = tier2_program(name);
+    let reference = cpjit_tier2("1", &file, &[], &[]);
+    assert_eq!(reference.status, 0, "{}", reference.stderr);
+    ["uops", "jit"]
+        .into_iter()
+        .map(|mode| {
+            let (r, text) = cpjit_tier2_dumped(mode, &file, env);
+            assert_exact_and_clean(mode, &r, &reference.stdout);
+            (mode, r, text)
+        })
+        .collect()
+}
+
+/// [`tier2_runs_exact`], and each mode's trace dump must name every uop of
+/// `uops` (as ` UOP `). Returns each mode with its run.
 pub fn tier2_uops_exact_in_both_modes(
     name: &str,
     env: &[(&str, &str)],
     uops: &[&str],
 ) -> Vec<(&'static str, Run)> {
-    let file = tier2_program(name);
-    let reference = cpjit_tier2("1", &file, &[], &[]);
-    assert_eq!(reference.status, 0, "{}", reference.stderr);
-    let mut runs = Vec::new();
-    for mode in ["uops", "jit"] {
-        let (r, text) = cpjit_tier2_dumped(mode, &file, env);
-        assert_exact_and_clean(mode, &r, &reference.stdout);
-        for uop in uops {
-            assert!(
-                text.contains(&format!(" {uop} ")),
-                "no {uop} in the traces; --tier {mode}:\n{}",
-                r.stderr
-            );
-        }
-        runs.push((mode, r));
-    }
-    runs
+    tier2_runs_exact(name, env)
+        .into_iter()
+        .map(|(mode, r, text)| {
+            for uop in uops {
+                assert!(
+                    text.contains(&format!(" {uop} ")),
+                    "no {uop} in the traces; --tier {mode}:\n{}",
+                    r.stderr
+                );
+            }
+            (mode, r)
+        })
+        .collect()
 }
