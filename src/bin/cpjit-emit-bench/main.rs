@@ -16,7 +16,7 @@
 use anyhow::{Context, Result};
 use cpjit::abi::stencil::StencilSet;
 use cpjit::abi::uop::Uop;
-use cpjit::jit::emitter::{Emitter, Layout};
+use cpjit::jit::emitter::{CopyWidth, Emitter, Layout};
 use cpjit::jit::memory::os;
 use cpjit::jit::{JitConfig, JitContext, SymbolTable, UopInstruction};
 use std::hint::black_box;
@@ -245,16 +245,31 @@ fn emit_recorded_only(iters: usize, tables: bool) -> Result<()> {
     Ok(())
 }
 
-/// With `CPJIT_BENCH_NARROW=1`, an emitter for `set` (with `symbols`) that does not copy with the CPU's widest vector stores
-/// (`Emitter::with_wide_copies`), to compare with the default.
-/// Its code is only emitted, never run: the runtime's own symbols get
-/// placeholder addresses, as in `table_driven`.
+/// With `CPJIT_BENCH_NARROW=1`, an emitter for `set` (with `symbols`)
+/// that does not copy with wide vector stores; with
+/// `CPJIT_BENCH_COPIES=avx2` (or `baseline`), one that copies with at most
+/// those (`Emitter::with_copies_at_most`), to compare with the default
+/// (the CPU's widest). Its code is only emitted, never run: the runtime's
+/// own symbols get placeholder addresses, as in `table_driven`.
 fn narrow_emitter(set: &StencilSet, symbols: SymbolTable) -> Result<Option<Emitter>> {
-    if std::env::var("CPJIT_BENCH_NARROW").is_ok_and(|v| v == "1") {
+    let width = if std::env::var("CPJIT_BENCH_NARROW").is_ok_and(|v| v == "1") {
+        Some(CopyWidth::Baseline)
+    } else {
+        match std::env::var("CPJIT_BENCH_COPIES").as_deref() {
+            Ok("baseline") => Some(CopyWidth::Baseline),
+            Ok("avx2") => Some(CopyWidth::Avx2),
+            Ok("avx512") => Some(CopyWidth::Avx512),
+            Ok(other) => anyhow::bail!("CPJIT_BENCH_COPIES: baseline, avx2 or avx512, not {other}"),
+            Err(_) => None,
+        }
+    };
+    if let Some(width) = width {
         let symbols = symbols
             .with("cpjit_executor_dealloc", 0x1000)
             .with("cpjit_fatal_error", 0x2000);
-        return Ok(Some(Emitter::new(set, &symbols)?.with_wide_copies(false)));
+        return Ok(Some(
+            Emitter::new(set, &symbols)?.with_copies_at_most(width),
+        ));
     }
     Ok(None)
 }
@@ -353,12 +368,8 @@ fn measure_recorded(set: &'static StencilSet, recorded: &[recorded::Recorded]) -
     let narrow = narrow_emitter(set, vm_symbols())?;
     let emitter = narrow.as_ref().unwrap_or(jit.emitter());
     println!(
-        "recorded mix: copies {} (CPJIT_BENCH_NARROW=1: without the widest vector stores)",
-        if emitter.has_wide_copies() {
-            "with the widest vector stores"
-        } else {
-            "without the widest vector stores"
-        }
+        "recorded mix: copies with {:?} stores (CPJIT_BENCH_COPIES=baseline|avx2|avx512: at most those)",
+        emitter.copy_width()
     );
     let budget = Duration::from_millis(300);
     let programs: Vec<&str> = recorded.iter().map(|r| r.program.as_str()).collect();

@@ -626,7 +626,8 @@ fn the_plan_refuses_an_empty_trace_and_an_unusable_frame() {
 }
 
 /// The host set's planned path gives the same bytes with the CPU's widest
-/// copies (AVX2 where it has them) as without, and as the table-driven
+/// copies (AVX-512 or AVX2 where it has them), with AVX2 copies and without
+/// wide copies, and as the table-driven
 /// path, byte for byte (blocks filled with a pattern first, so a byte
 /// left unwritten shows).
 #[test]
@@ -635,9 +636,18 @@ fn wide_and_narrow_copies_emit_the_same_bytes() {
     let base = 0x7f12_3456_0040u64;
     let symbols = symbols_for(set, base);
     let wide = Emitter::new(set, &symbols).unwrap();
-    assert_eq!(wide.has_wide_copies(), wide_copies_available());
+    assert_eq!(
+        wide.has_wide_copies(),
+        wide_copies_available() > CopyWidth::Baseline
+    );
+    assert_eq!(wide.copy_width(), wide_copies_available());
     let narrow = Emitter::new(set, &symbols).unwrap().with_wide_copies(false);
     assert!(!narrow.has_wide_copies());
+    // AVX2 where the CPU has AVX-512 too.
+    let avx2 = Emitter::new(set, &symbols)
+        .unwrap()
+        .with_copies_at_most(CopyWidth::Avx2);
+    assert!(avx2.copy_width() <= CopyWidth::Avx2);
     let tables = Emitter::table_driven(set, &symbols).unwrap();
     assert!(!tables.with_wide_copies(true).has_wide_copies());
     let tables = Emitter::table_driven(set, &symbols).unwrap();
@@ -650,15 +660,15 @@ fn wide_and_narrow_copies_emit_the_same_bytes() {
         tables
             .emit_into(&trace, &mut layout, &mut want, base, base + 0x20_0000)
             .unwrap();
-        for e in [&wide, &narrow] {
+        for e in [&wide, &avx2, &narrow] {
             let mut planned = Layout::default();
             let mut plan = e.plan(&trace, &mut planned).unwrap();
             assert!(plan.unchecked);
             let mut buf = vec![0xA5u8; plan.total_size()];
             plan.emit(&mut buf, base, base + 0x20_0000).unwrap();
-            let wide = e.has_wide_copies();
+            let wide = e.copy_width();
             if let Some(i) = (0..want.len().max(buf.len())).find(|&i| buf.get(i) != want.get(i)) {
-                panic!("n={n} wide={wide}: first difference at byte {i}");
+                panic!("n={n} wide={wide:?}: first difference at byte {i}");
             }
         }
     }
