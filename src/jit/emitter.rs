@@ -232,9 +232,10 @@ impl Layout {
     }
 }
 
-/// A trace's [`Layout`], made by [`Emitter::plan`] with every instruction
-/// checked, keeping the trace and the layout borrowed until it emits: the
-/// layout is then known to be this trace's, by this emitter.
+/// A trace's [`Layout`], made by [`Emitter::plan`] with every opcode
+/// checked (targets are checked when it emits), keeping the trace and the
+/// layout borrowed until it emits: the layout is then known to be this
+/// trace's, by this emitter.
 #[derive(Debug)]
 pub struct Plan<'a> {
     emitter: &'a Emitter,
@@ -260,7 +261,8 @@ impl Plan<'_> {
     /// Fills `buf` (exactly [`Plan::total_size`] bytes, to run at address
     /// `base`) with the planned trace, whose executor header lives at
     /// `executor`. As [`Emitter::emit_into`], with no bounds check per uop
-    /// where the plan allows it: every opcode and target was checked, the
+    /// where the plan allows it: every opcode was checked (targets are
+    /// checked here, each also where it is read), the
     /// sizes were summed over this very trace, and the generated functions
     /// were measured to write exactly those sizes; the block's size is
     /// checked once here.
@@ -302,6 +304,15 @@ impl Plan<'_> {
         unchecked: bool,
         (buf, base, executor): (&mut [u8], u64, u64),
     ) -> (Result<(), JitError>, bool) {
+        // The plan's fast loop does not check targets (the host's path
+        // does, while emitting): every other path checks them here first.
+        // A plan that took the fast loop has only usable opcodes, so the
+        // first bad instruction is the first with a bad target.
+        let mut targets = ScalarTargets::new();
+        trace.iter().for_each(|ins| targets.add(ins));
+        if targets.any_outside(trace.len()) {
+            return (Err(e.first_error(trace)), false);
+        }
         if unchecked && e.host && buf.len() == layout.total_size {
             // The host's path gave up: a value out of range (as below).
             return (e.emit_explained(trace, layout, buf, base, executor), false);
@@ -317,8 +328,8 @@ impl Plan<'_> {
             // the sink at code offset 0 and the data area's start.
             // `layout` is the plan's fast loop over `t` (the plan borrows
             // both, so neither changed since): every opcode of `t` is
-            // usable and every target below `t.len()`, the number of
-            // `targets` (`slots[1..=n]`). The plan places the trampoline,
+            // usable (its targets were checked above, and are again where
+            // they are read). The plan places the trampoline,
             // the uops and the guard back to back with the sizes of
             // `packed` and the frame's, which `verify_sizes` found equal
             // to what each function copies (asking for no data alignment
@@ -349,45 +360,103 @@ impl Plan<'_> {
     }
 }
 
-/// Checks both targets of an instruction against a trace's length at once,
-/// as two 32-bit lanes of one word, without a branch: OR-ing
-/// [`TargetCheck::flags`] over a trace and testing the result with
-/// [`TargetCheck::any`] finds whether any target is out of range.
-///
-/// A lane `x` is out of range if `x >= n`. Adding `2^31 - n` to a lane
-/// below `2^31` sets its bit 31 exactly when `x >= n`, and cannot carry out
-/// of the lane; a lane at or above `2^31` (out of range, as `n <= 2^31`)
-/// has bit 31 set already, so its carry into the other lane (or out of the
-/// word) does not matter: the word is flagged either way.
-#[derive(Clone, Copy)]
-struct TargetCheck {
-    /// `2^31 - n` in each lane.
-    add: u64,
+/// Accumulates the largest jump and error targets of a trace, one
+/// instruction at a time, to check them against its length at the end.
+pub(crate) trait TargetMax {
+    /// Nothing seen yet.
+    fn new() -> Self;
+    /// Takes `ins`'s targets in.
+    fn add(&mut self, ins: &UopInstruction);
+    /// Whether a target seen is outside a trace of `n` uops (`1 <= n <=
+    /// 2^31`).
+    fn any_outside(self, n: usize) -> bool;
 }
 
-impl TargetCheck {
-    /// Bit 31 of each lane.
-    const HIGH: u64 = 0x8000_0000_8000_0000;
+/// [`TargetMax`] in general-purpose registers: a maximum of each target.
+pub(crate) struct ScalarTargets(u64, u64);
 
-    /// For traces of `n` uops, `1 <= n <= 2^31`.
-    fn new(n: usize) -> Self {
-        debug_assert!((1..=1 << 31).contains(&n));
-        TargetCheck {
-            add: ((1u64 << 31) - n as u64) * 0x1_0000_0001,
+impl TargetMax for ScalarTargets {
+    #[inline(always)]
+    fn new() -> Self {
+        ScalarTargets(0, 0)
+    }
+
+    #[inline(always)]
+    fn add(&mut self, ins: &UopInstruction) {
+        // The raw targets here, checked against the length at the end:
+        // the flags need the length, not known to every caller up front.
+        let v = ins.jump_target as u64 | (ins.error_target as u64) << 32;
+        self.0 = self.0.max(v & u32::MAX as u64);
+        self.1 = self.1.max(v >> 32);
+    }
+
+    #[inline(always)]
+    fn any_outside(self, n: usize) -> bool {
+        self.0.max(self.1) >= n as u64
+    }
+}
+
+/// [`TargetMax`] in a vector register: one unsigned 32-bit maximum per
+/// uop over its `target..=exit_index` (16 bytes, no padding: the
+/// instruction is `#[repr(C)]`), whose jump and error lanes are checked at
+/// the end. Only for functions compiled with SSE4.1 (x86-64 with AVX2 and
+/// up), which inline it; elsewhere it is [`ScalarTargets`].
+#[cfg(target_arch = "x86_64")]
+pub(crate) struct VectorTargets(std::arch::x86_64::__m128i);
+#[cfg(not(target_arch = "x86_64"))]
+pub(crate) type VectorTargets = ScalarTargets;
+
+#[cfg(target_arch = "x86_64")]
+const _: () = {
+    use std::mem::offset_of;
+    // `target`, `jump_target`, `error_target`, `exit_index`: four
+    // consecutive `u32` lanes, jump and error in lanes 1 and 2.
+    const T: usize = offset_of!(UopInstruction, target);
+    assert!(offset_of!(UopInstruction, jump_target) == T + 4);
+    assert!(offset_of!(UopInstruction, error_target) == T + 8);
+    assert!(offset_of!(UopInstruction, exit_index) == T + 12);
+    assert!(T + 16 <= std::mem::size_of::<UopInstruction>());
+};
+
+#[cfg(target_arch = "x86_64")]
+impl TargetMax for VectorTargets {
+    #[inline(always)]
+    fn new() -> Self {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2, which every x86-64 CPU has.
+        VectorTargets(unsafe { _mm_setzero_si128() })
+    }
+
+    #[inline(always)]
+    fn add(&mut self, ins: &UopInstruction) {
+        const LANES: usize = std::mem::offset_of!(UopInstruction, target);
+        // One `vpmaxud` with a memory operand, in `asm!`: written as
+        // intrinsics, LLVM also loaded the instruction's scalar fields
+        // ahead of the dispatch on the opcode, two loads per uop that
+        // most uops do not use.
+        // SAFETY: `target` and the three `u32` fields after it are 16
+        // initialised bytes of `ins` (the layout is checked above), which
+        // the instruction only reads (no alignment needed with VEX). It
+        // needs AVX: this is inlined only into functions compiled for
+        // AVX2 or more (`Emitter::emit_host_planned_avx2` and `_avx512`).
+        unsafe {
+            std::arch::asm!(
+                "vpmaxud {acc}, {acc}, xmmword ptr [{ins} + {lanes}]",
+                acc = inout(xmm_reg) self.0,
+                ins = in(reg) std::ptr::from_ref(ins),
+                lanes = const LANES,
+                options(pure, readonly, nostack, preserves_flags),
+            );
         }
     }
 
-    /// Bits that [`TargetCheck::any`] finds if a target of `ins` is out
-    /// of range.
     #[inline(always)]
-    fn flags(self, ins: &UopInstruction) -> u64 {
-        let v = ins.jump_target as u64 | (ins.error_target as u64) << 32;
-        v | v.wrapping_add(self.add)
-    }
-
-    /// Whether OR-ed [`TargetCheck::flags`] flag a target out of range.
-    fn any(flags: u64) -> bool {
-        flags & Self::HIGH != 0
+    fn any_outside(self, n: usize) -> bool {
+        use std::arch::x86_64::*;
+        let mut lanes = [0u32; 4];
+        // SAFETY: a 16-byte unaligned store into a local of 16 bytes.
+        unsafe { _mm_storeu_si128(lanes.as_mut_ptr().cast(), self.0) };
+        lanes[1].max(lanes[2]) as usize >= n
     }
 }
 
@@ -690,7 +759,7 @@ impl Emitter {
         executor: u64,
     ) -> Option<()> {
         // SAFETY: the caller keeps the contract.
-        unsafe { self.emit_host_planned_body(trace, layout, buf, base, executor) }
+        unsafe { self.emit_host_planned_body::<ScalarTargets>(trace, layout, buf, base, executor) }
     }
 
     /// [`Emitter::emit_host_planned`] compiled for AVX2: the stencils'
@@ -710,7 +779,7 @@ impl Emitter {
         executor: u64,
     ) -> Option<()> {
         // SAFETY: the caller keeps the contract.
-        unsafe { self.emit_host_planned_body(trace, layout, buf, base, executor) }
+        unsafe { self.emit_host_planned_body::<VectorTargets>(trace, layout, buf, base, executor) }
     }
 
     /// [`Emitter::emit_host_planned`] compiled for AVX-512: the stencils'
@@ -732,12 +801,13 @@ impl Emitter {
         executor: u64,
     ) -> Option<()> {
         // SAFETY: the caller keeps the contract.
-        unsafe { self.emit_host_planned_body(trace, layout, buf, base, executor) }
+        unsafe { self.emit_host_planned_body::<VectorTargets>(trace, layout, buf, base, executor) }
     }
 
-    /// The body of [`Emitter::emit_host_planned`] (same contract).
+    /// The body of [`Emitter::emit_host_planned`] (same contract), checking
+    /// the trace's targets with `T`.
     #[inline(always)]
-    unsafe fn emit_host_planned_body(
+    unsafe fn emit_host_planned_body<T: TargetMax>(
         &self,
         trace: &[UopInstruction],
         layout: &Layout,
@@ -783,8 +853,17 @@ impl Emitter {
         // its data at the data area's start, and the caller keeps the
         // rest of `trace_unchecked`'s contract (see `Plan::emit`).
         let mut sink = unsafe { Sink::planned(buf, data_base, base, targets, &consts) };
+        // Every target of the trace is checked, also those of uops that do
+        // not read them, with one maximum per uop; those that are read are
+        // checked where they are read too (`Sink::target`), before the end.
+        let mut targets = T::new();
         // SAFETY: as just above.
-        unsafe { crate::jit::stencils::host_trace_planned(&mut sink, trace)? };
+        unsafe {
+            crate::jit::stencils::host_trace_planned(&mut sink, trace, |ins| targets.add(ins))?
+        };
+        if targets.any_outside(trace.len()) {
+            return None;
+        }
         // Code and data end where the plan says: they do by construction
         // (the plan summed the sizes `verify_sizes` measured each function
         // to write), so only debug builds check it, as the issue asks.
@@ -1014,14 +1093,17 @@ impl Emitter {
     }
 
     /// What emission needs, computed before the block is allocated: the
-    /// block's size and where each uop goes, with every instruction
-    /// checked (usable opcode, targets inside the trace). For sets with
-    /// generated functions and uniform data (every committed set) that is
-    /// one running sum of packed code and data sizes, one store per uop,
-    /// and the checks OR-ed into one word tested at the end. For other
-    /// sets it is the full first pass ([`Emitter::layout_into`]). Errors:
-    /// an empty trace, a bad instruction, a trampoline or guard that
-    /// cannot be emitted, a block over [`MAX_BLOCK`].
+    /// block's size and where each uop goes, with every opcode checked.
+    /// For sets with generated functions and uniform data (every
+    /// committed set) that is one running sum of packed code and data
+    /// sizes, one store per uop, an unusable opcode flagged in the sum;
+    /// the trace's targets are then checked by [`Plan::emit`] (the host's
+    /// path keeps one vector maximum of them per uop as it emits: a bad
+    /// target is the same [`JitError::BadTarget`], after the block is
+    /// allocated). For other sets it is the full first pass
+    /// ([`Emitter::layout_into`]). Errors: an empty trace, a bad
+    /// instruction, a trampoline or guard that cannot be emitted, a block
+    /// over [`MAX_BLOCK`].
     ///
     /// The returned [`Plan`] keeps `trace` and `out` borrowed until it
     /// emits ([`Plan::emit`]): the layout is then known to be this
@@ -1060,10 +1142,9 @@ impl Emitter {
         let (body, guard_slot) = spare.split_at_mut(n);
         // `n <= fast_limit`: no sum carries, and the data sum reaches
         // `unusable_data` exactly when an opcode is unusable
-        // (`unusable_flag`; the sums are then not used). Every target is
-        // checked, also those of uops that do not read them.
-        let targets = TargetCheck::new(n);
-        let mut bad = 0u64;
+        // (`unusable_flag`; the sums are then not used). Targets are
+        // checked by `Plan::emit`, every one, also those of uops that do
+        // not read them (in the host's path, one vector maximum per uop).
         let mut step = |slot: &mut std::mem::MaybeUninit<Slot>, ins: &UopInstruction| {
             slot.write(Slot {
                 code: pos as u32,
@@ -1071,7 +1152,6 @@ impl Emitter {
             });
             let p = packed[ins.opcode as usize];
             pos = pos.wrapping_add(p);
-            bad |= targets.flags(ins);
         };
         // Four instructions per round (the loop's own cost, shared).
         let (slots4, slots_rest) = body.as_chunks_mut::<4>();
@@ -1085,7 +1165,7 @@ impl Emitter {
             step(slot, ins);
         }
         let (code, data) = (pos & u32::MAX as u64, pos >> 32);
-        if TargetCheck::any(bad) || data >= self.unusable_data {
+        if data >= self.unusable_data {
             return Err(self.first_error(trace));
         }
         // The guard, then the data area after all code. Every data size is

@@ -48,7 +48,8 @@ pub(crate) unsafe fn host_trace_unchecked<'a>(
 }
 
 /// [`HOST_EMIT`]'s whole trace (trampoline, every uop, guard) on a sink
-/// made unchecked for a planned block, inlined into its caller.
+/// made unchecked for a planned block, inlined into its caller, which
+/// `each` shows every instruction to first (to check its targets).
 ///
 /// # Safety
 ///
@@ -59,6 +60,7 @@ pub(crate) unsafe fn host_trace_unchecked<'a>(
 pub(crate) unsafe fn host_trace_planned<'a>(
     s: &mut crate::jit::emitter::generated::Sink<'a, false>,
     trace: &'a [crate::jit::UopInstruction],
+    mut each: impl FnMut(&crate::jit::UopInstruction),
 ) -> Option<()> {
     // The generated functions are called directly (not passed as
     // closures, as `Sink::trace_here` takes them): a caller compiled with
@@ -66,6 +68,7 @@ pub(crate) unsafe fn host_trace_planned<'a>(
     // inlines them only so.
     generated::emit::trampoline(s)?;
     for ins in trace {
+        each(ins);
         // SAFETY: the caller keeps `trace_unchecked`'s contract.
         unsafe { s.set_instruction(ins) };
         s.hide_base();

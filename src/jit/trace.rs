@@ -4,6 +4,11 @@ use crate::jit::error::JitError;
 use cpjit_abi::uop::Uop;
 
 /// One instruction of a trace, as CPython's `_PyUOpInstruction`.
+///
+/// `#[repr(C)]`: the emitter checks the targets of a whole trace with one
+/// vector maximum per instruction over `target..=exit_index`, 16 bytes
+/// without padding (see `TargetMax`).
+#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UopInstruction {
     /// The micro-op.

@@ -224,8 +224,8 @@ impl<'a> Sink<'a> {
     /// layout gives its group, asking for no data alignment beyond the one
     /// every data offset has (see `Emitter::verify_sizes`); the layout
     /// places the groups back to back, code from the sink's code offset
-    /// and data from its data offset, all inside the block; and every jump
-    /// and error target of `trace` indexes the sink's targets.
+    /// and data from its data offset, all inside the block. (Targets are
+    /// checked where they are read: see [`Sink::target`].)
     #[inline(always)]
     pub unsafe fn trace_unchecked(
         &mut self,
@@ -330,7 +330,7 @@ impl<'a> Sink<'a, false> {
     /// # Safety
     ///
     /// As [`Sink::trace_unchecked`]'s for each instruction of its trace:
-    /// `ins`'s opcode is usable and its targets index the sink's targets.
+    /// `ins`'s opcode is usable.
     #[inline(always)]
     pub(crate) unsafe fn set_instruction(&mut self, ins: &'a UopInstruction) {
         self.ins = ins;
@@ -396,15 +396,12 @@ impl<const CHECKED: bool> Sink<'_, CHECKED> {
 
     /// Address of the code of uop `index` of the trace.
     #[inline(always)]
+    /// Checked on every sink (one comparison where a group reads a
+    /// target): the host's planned path checks the trace's targets only
+    /// as it emits, so an unchecked sink may meet a bad one (it then gives
+    /// up, and the full first pass names it).
     fn target(&self, index: u32) -> Option<u64> {
-        let s = if CHECKED {
-            self.targets.get(index as usize)?
-        } else {
-            // SAFETY: an unchecked sink exists only inside
-            // `Sink::trace_unchecked`, whose caller guarantees that every
-            // target of the trace indexes `targets`.
-            unsafe { self.targets.get_unchecked(index as usize) }
-        };
+        let s = self.targets.get(index as usize)?;
         Some(self.base.wrapping_add(s.code as u64))
     }
 

@@ -142,6 +142,16 @@ fn reference(
     buf
 }
 
+/// Plans `trace` with `e` and emits it into a block of the planned size:
+/// the first error of either (the plan's fast loop leaves targets to
+/// `Plan::emit`).
+fn plan_and_emit(e: &Emitter, trace: &[UopInstruction]) -> Result<(), JitError> {
+    let mut layout = Layout::default();
+    let mut plan = e.plan(trace, &mut layout)?;
+    let mut buf = vec![0u8; plan.total_size()];
+    plan.emit(&mut buf, 0x7f12_3456_0040, 0x7f12_3466_0040)
+}
+
 #[test]
 fn emission_matches_the_reference_on_every_target() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
@@ -245,8 +255,10 @@ fn the_plan_agrees_with_the_layout_and_emission_reports_what_it_skips() {
                 set.target
             );
             // A target outside the trace, in the middle, is the same error
-            // (whether or not that uop reads its target): just past the
-            // end, far past it, in either field.
+            // (whether or not that uop reads its target), from the plan and
+            // its emission (the plan's fast loop leaves targets to
+            // `Plan::emit`): just past the end, far past it, in either
+            // field.
             for (jump, error) in [
                 (n as u32, 0),
                 (0, n as u32),
@@ -260,7 +272,7 @@ fn the_plan_agrees_with_the_layout_and_emission_reports_what_it_skips() {
                 bad[n / 2].error_target = error;
                 let want = format!("{:?}", emitter.layout(&bad).unwrap_err());
                 assert!(want.contains("BadTarget"), "{want}");
-                let got = format!("{:?}", emitter.plan(&bad, &mut plan).unwrap_err());
+                let got = format!("{:?}", plan_and_emit(&emitter, &bad).unwrap_err());
                 assert_eq!(got, want, "{}", set.target);
             }
             // The last uop as a target is fine.
@@ -303,7 +315,7 @@ fn the_plan_agrees_with_the_layout_and_emission_reports_what_it_skips() {
                     continue;
                 }
                 refused += 1;
-                let got = missing.plan(&trace, &mut plan).map(|_| ());
+                let got = plan_and_emit(&missing, &trace);
                 assert_eq!(
                     format!("{got:?}"),
                     format!("{want:?}"),
@@ -661,6 +673,20 @@ fn wide_and_narrow_copies_emit_the_same_bytes() {
             .emit_into(&trace, &mut layout, &mut want, base, base + 0x20_0000)
             .unwrap();
         for e in [&wide, &avx2, &narrow] {
+            // A target outside the trace is an error at every width, on a
+            // uop that reads it and on one that does not (`_NOP`): the
+            // planned path checks every target as it emits.
+            for (at, u) in [(n / 2, Uop::NOP), (n - 1, Uop::GUARD_BOTH_INT)] {
+                let mut bad = trace.clone();
+                bad[at] = UopInstruction::new(u).jump_target(n as u32);
+                let got = plan_and_emit(e, &bad);
+                assert!(
+                    matches!(got, Err(JitError::BadTarget { index, .. }) if index == at),
+                    "n={n} {:?} {}: {got:?}",
+                    e.copy_width(),
+                    u.name()
+                );
+            }
             let mut planned = Layout::default();
             let mut plan = e.plan(&trace, &mut planned).unwrap();
             assert!(plan.unchecked);
