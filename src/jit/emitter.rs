@@ -535,6 +535,27 @@ fn align_up(n: u64, a: u64) -> u64 {
     (n + a - 1) & !(a - 1)
 }
 
+/// Defines `Emitter::$name`, [`Emitter::emit_host_planned`]'s body
+/// compiled as one function of its own (with the attributes given: the
+/// target features of one [`CopyWidth`]), checking targets with
+/// `$targets`.
+macro_rules! planned_at_width {
+    ($(#[$attr:meta])* $name:ident, $targets:ty) => {
+        $(#[$attr])*
+        unsafe fn $name(
+            &self,
+            trace: &[UopInstruction],
+            layout: &Layout,
+            buf: &mut [u8],
+            base: u64,
+            executor: u64,
+        ) -> Option<()> {
+            // SAFETY: the caller keeps the contract.
+            unsafe { self.emit_host_planned_body::<$targets>(trace, layout, buf, base, executor) }
+        }
+    };
+}
+
 impl Emitter {
     /// Prepares `set` for this host: checks its shape, resolves every symbol
     /// hole against `symbols`, and turns each group into a patch program. A
@@ -744,64 +765,42 @@ impl Emitter {
         unsafe { (self.planned)(self, trace, layout, buf, base, executor) }
     }
 
-    /// [`Emitter::emit_host_planned`] for any CPU of the target.
-    ///
-    /// # Safety
-    ///
-    /// The contract of [`Emitter::emit_host_planned`].
-    #[inline(never)]
-    unsafe fn emit_host_planned_baseline(
-        &self,
-        trace: &[UopInstruction],
-        layout: &Layout,
-        buf: &mut [u8],
-        base: u64,
-        executor: u64,
-    ) -> Option<()> {
-        // SAFETY: the caller keeps the contract.
-        unsafe { self.emit_host_planned_body::<ScalarTargets>(trace, layout, buf, base, executor) }
+    planned_at_width! {
+        /// [`Emitter::emit_host_planned`] for any CPU of the target.
+        ///
+        /// # Safety
+        ///
+        /// The contract of [`Emitter::emit_host_planned`].
+        #[inline(never)]
+        emit_host_planned_baseline, ScalarTargets
     }
 
-    /// [`Emitter::emit_host_planned`] compiled for AVX2: the stencils'
-    /// fixed-size copies become 32-byte stores.
-    ///
-    /// # Safety
-    ///
-    /// The CPU has AVX2, and the contract of [`Emitter::emit_host_planned`].
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn emit_host_planned_avx2(
-        &self,
-        trace: &[UopInstruction],
-        layout: &Layout,
-        buf: &mut [u8],
-        base: u64,
-        executor: u64,
-    ) -> Option<()> {
-        // SAFETY: the caller keeps the contract.
-        unsafe { self.emit_host_planned_body::<VectorTargets>(trace, layout, buf, base, executor) }
+    planned_at_width! {
+        /// [`Emitter::emit_host_planned`] compiled for AVX2: the stencils'
+        /// fixed-size copies become 32-byte stores.
+        ///
+        /// # Safety
+        ///
+        /// The CPU has AVX2, and the contract of
+        /// [`Emitter::emit_host_planned`].
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2")]
+        emit_host_planned_avx2, VectorTargets
     }
 
-    /// [`Emitter::emit_host_planned`] compiled for AVX-512: the stencils'
-    /// fixed-size copies become 64-byte stores (one stencil of up to 128
-    /// bytes, the most common sizes, two overlapping ones).
-    ///
-    /// # Safety
-    ///
-    /// The CPU has AVX-512 F, BW and VL, and the contract of
-    /// [`Emitter::emit_host_planned`].
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,avx512f,avx512bw,avx512vl")]
-    unsafe fn emit_host_planned_avx512(
-        &self,
-        trace: &[UopInstruction],
-        layout: &Layout,
-        buf: &mut [u8],
-        base: u64,
-        executor: u64,
-    ) -> Option<()> {
-        // SAFETY: the caller keeps the contract.
-        unsafe { self.emit_host_planned_body::<VectorTargets>(trace, layout, buf, base, executor) }
+    planned_at_width! {
+        /// [`Emitter::emit_host_planned`] compiled for AVX-512: the
+        /// stencils' fixed-size copies become 64-byte stores (one stencil
+        /// of up to 128 bytes, the most common sizes, two overlapping
+        /// ones).
+        ///
+        /// # Safety
+        ///
+        /// The CPU has AVX-512 F, BW and VL, and the contract of
+        /// [`Emitter::emit_host_planned`].
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2,avx512f,avx512bw,avx512vl")]
+        emit_host_planned_avx512, VectorTargets
     }
 
     /// The body of [`Emitter::emit_host_planned`] (same contract), checking
