@@ -56,7 +56,7 @@ pub fn get_iter(v: u64) -> PyResult<Obj> {
             // SAFETY: kind checked.
             used: unsafe { crate::vm::set::set_mut(v) }.len(),
         },
-        KIND_ITER => return Ok(Obj::new_ref(v)),
+        KIND_ITER | KIND_GEN => return Ok(Obj::new_ref(v)),
         _ => {
             return Err(type_error(format!(
                 "'{}' object is not iterable",
@@ -134,7 +134,11 @@ pub fn map(f: u64, vs: &[u64]) -> PyResult<Obj> {
 /// Advances an iterator that does not need to call Python code.
 /// Returns `Err(())`-like `None` in the outer option when the iterator needs the VM.
 pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
-    // SAFETY: caller checked kind ITER; the state is only borrowed here.
+    if kind_of(it) != KIND_ITER {
+        // A generator (an enumerate's or zip's inner one) needs the VM.
+        return None;
+    }
+    // SAFETY: kind checked; the state is only borrowed here.
     let st = unsafe { &mut cast_mut::<IterObj>(it).state };
     let r = match st {
         IterState::Range { next, stop, step } => {
@@ -262,6 +266,9 @@ pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
 /// `next(it)`: `Ok(None)` when exhausted.
 pub fn iter_next(vm: &mut Vm, it: u64) -> PyResult<Option<Obj>> {
     if kind_of(it) != KIND_ITER {
+        if kind_of(it) == KIND_GEN {
+            return vm.gen_next(it);
+        }
         return Err(type_error(format!(
             "'{}' object is not an iterator",
             type_name(it)

@@ -12,6 +12,7 @@ pub mod dict;
 pub mod error;
 pub mod fmt;
 pub mod free_lists;
+pub mod generator;
 pub mod interp;
 pub mod iter;
 pub mod methods;

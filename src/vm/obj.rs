@@ -726,6 +726,7 @@ unsafe fn dealloc_general(v: u64) {
         KIND_TYPE => free_box::<TypeObj>(v),
         KIND_SET => free_box::<crate::vm::set::SetObj>(v),
         KIND_MODULE => free_box::<crate::vm::modules::ModuleObj>(v),
+        KIND_GEN => free_box::<GenObj>(v),
         _ => {}
     }
 }

@@ -66,6 +66,7 @@ pub fn type_name(v: u64) -> &'static str {
         KIND_TYPE => "type",
         KIND_SET => "set",
         KIND_MODULE => "module",
+        KIND_GEN => "generator",
         _ => "object",
     }
 }

@@ -956,7 +956,14 @@ pub fn project(
                 b.emit(ins(Uop::RETURN), None, None);
                 break;
             }
-            op::RETURN_VALUE | op::RAISE | op::RERAISE | op::RAISE_ASSERT => {
+            // A generator's suspension and `yield from`'s send run in tier
+            // 1 only (a trace never spans a yield).
+            op::RETURN_VALUE
+            | op::RAISE
+            | op::RERAISE
+            | op::RAISE_ASSERT
+            | op::YIELD_VALUE
+            | op::SEND => {
                 b.emit(exit_to(fctx, here), None, None);
                 break;
             }

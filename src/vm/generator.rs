@@ -1,0 +1,231 @@
+//! Generators: a generator function's call makes a [`GenObj`] that owns the
+//! call's frame, moved off the data stack into memory of its own; resuming
+//! it runs that frame as the entry of a nested tier-1 dispatch loop
+//! (`Vm::run`), whose `YIELD_VALUE` returns to the resumer with the frame
+//! kept (and `RETURN_VALUE` or an escaping exception finishes it, releasing
+//! its slots but not touching the data stack). Callees of a running
+//! generator frame go on the data stack as usual. Tier 2 never traces
+//! across a suspension: `YIELD_VALUE` and `SEND` end a trace
+//! (`tier2::project`), so a trace recorded inside a generator frame runs
+//! between two resumptions only.
+
+use crate::abi::layout::Frame;
+use crate::vm::error::{err, type_error, ExcKind, PyResult};
+use crate::vm::interp::{Vm, FRAME_WORDS};
+use crate::vm::obj::*;
+use crate::vm::types::*;
+
+/// What one resumption of a generator gave.
+pub enum GenStep {
+    /// It yielded this value.
+    Yielded(Obj),
+    /// It returned this value (or was already finished: `None`).
+    Returned(Obj),
+}
+
+impl Vm {
+    /// Moves the frame `f` just pushed on top of the data stack (arguments
+    /// bound, cells made) into a new generator object and pops it from the
+    /// data stack without releasing anything: its references move too.
+    ///
+    /// # Safety
+    /// `f` is the top frame, of a generator code, not yet run.
+    pub(crate) unsafe fn make_generator(&mut self, f: *mut Frame) -> Obj {
+        // SAFETY: the caller's contract: a live frame of a live code.
+        unsafe {
+            let code = &*((*f).code as *const crate::vm::bytecode::Code);
+            let nlp = (*f).nlocalsplus as usize;
+            let len = FRAME_WORDS + code.entry.call.frame_words as usize;
+            let words: Box<[u64]> = vec![0u64; len].into_boxed_slice();
+            let p = Box::into_raw(words) as *mut u64;
+            std::ptr::copy_nonoverlapping(f as *const u64, p, FRAME_WORDS + nlp);
+            let g = p as *mut Frame;
+            (*g).previous = std::ptr::null_mut();
+            (*g).stack_pointer = (*g).localsplus.as_mut_ptr().add(nlp);
+            // Pop `f` from the data stack; its references now live in `g`.
+            self.ts.current_frame = (*f).previous;
+            self.ts.recursion_remaining += 1;
+            self.ts.data_top = f as *mut u64;
+            let code_obj = Obj::new_ref(code.entry.call.code_obj.get());
+            Obj::from_raw(box_obj(GenObj {
+                ob: hdr(KIND_GEN),
+                frame: p,
+                frame_len: len,
+                state: std::cell::Cell::new(GenState::Created),
+                code: code_obj,
+            }))
+        }
+    }
+
+    /// Finishes the generator frame `f` (it returned or raised out of its
+    /// dispatch loop): releases its slots and unlinks it from the frame
+    /// chain. Its memory belongs to the generator object.
+    ///
+    /// # Safety
+    /// `f` is the running generator frame, the top of the frame chain.
+    pub(crate) unsafe fn finish_gen_frame(&mut self, f: *mut Frame) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let lp = (*f).localsplus.as_mut_ptr();
+            let mut p = lp;
+            while p < (*f).stack_pointer {
+                xdecref(std::mem::replace(&mut *p, 0));
+                p = p.add(1);
+            }
+            (*f).stack_pointer = lp;
+            xdecref(std::mem::replace(&mut (*f).func, 0));
+            self.ts.current_frame = (*f).previous;
+            (*f).previous = std::ptr::null_mut();
+            self.ts.recursion_remaining += 1;
+        }
+    }
+
+    /// Unlinks the generator frame `f` at a `yield` (its slots stay).
+    ///
+    /// # Safety
+    /// `f` is the running generator frame, the top of the frame chain.
+    pub(crate) unsafe fn suspend_gen_frame(&mut self, f: *mut Frame) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            self.ts.current_frame = (*f).previous;
+            (*f).previous = std::ptr::null_mut();
+            self.ts.recursion_remaining += 1;
+        }
+        self.gen_yielded = true;
+    }
+
+    /// Resumes the generator `g`, sending `sent` (the value of the `yield`
+    /// it stopped at; must be `None` for a generator not started).
+    pub fn gen_resume(&mut self, g: u64, sent: Obj) -> PyResult<GenStep> {
+        // SAFETY: callers pass generator objects.
+        let go = unsafe { cast::<GenObj>(g) };
+        match go.state.get() {
+            GenState::Running => {
+                return Err(err(ExcKind::ValueError, "generator already executing"))
+            }
+            GenState::Done => return Ok(GenStep::Returned(Obj::none())),
+            GenState::Created => {
+                if sent.raw() != none_raw() {
+                    return Err(type_error(
+                        "can't send non-None value to a just-started generator",
+                    ));
+                }
+            }
+            GenState::Suspended => {
+                let f = go.frame_ptr();
+                // SAFETY: a suspended frame's stack has room for the value
+                // its YIELD_VALUE popped.
+                unsafe {
+                    *(*f).stack_pointer = sent.into_raw();
+                    (*f).stack_pointer = (*f).stack_pointer.add(1);
+                }
+            }
+        }
+        if self.ts.recursion_remaining <= 0 {
+            return Err(err(
+                ExcKind::RecursionError,
+                "maximum recursion depth exceeded",
+            ));
+        }
+        let keep = Obj::new_ref(g);
+        let f = go.frame_ptr();
+        // SAFETY: the generator owns a valid frame; linking it on top of
+        // the chain makes it the running frame.
+        unsafe {
+            (*f).previous = self.ts.current_frame;
+        }
+        self.ts.current_frame = f;
+        self.ts.recursion_remaining -= 1;
+        go.state.set(GenState::Running);
+        let r = self.run(f);
+        let yielded = std::mem::replace(&mut self.gen_yielded, false);
+        drop(keep);
+        match r {
+            Ok(v) if yielded => {
+                go.state.set(GenState::Suspended);
+                Ok(GenStep::Yielded(v))
+            }
+            Ok(v) => {
+                go.state.set(GenState::Done);
+                Ok(GenStep::Returned(v))
+            }
+            Err(mut e) => {
+                go.state.set(GenState::Done);
+                if e.kind == ExcKind::StopIteration {
+                    // PEP 479.
+                    e.kind = ExcKind::RuntimeError;
+                    e.msg = "generator raised StopIteration".into();
+                    e.value = None;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// `next(g)` for a generator: `Ok(None)` when it is finished.
+    pub fn gen_next(&mut self, g: u64) -> PyResult<Option<Obj>> {
+        match self.gen_resume(g, Obj::none())? {
+            GenStep::Yielded(v) => Ok(Some(v)),
+            GenStep::Returned(_) => Ok(None),
+        }
+    }
+}
+
+/// The `StopIteration` a finished generator's return value `v` raises.
+pub fn stop_iteration(v: Obj) -> Box<crate::vm::error::PyErr> {
+    if v.raw() == none_raw() {
+        return err(ExcKind::StopIteration, "");
+    }
+    crate::vm::builtins::exc_to_err(crate::vm::builtins::new_exc(
+        ExcKind::StopIteration,
+        vec![v],
+    ))
+}
+
+/// Whether `v` is a generator object.
+pub fn is_generator(v: u64) -> bool {
+    kind_of(v) == KIND_GEN
+}
+
+/// `g.send(v)`.
+pub fn g_send(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    if args.len() != 2 {
+        return Err(type_error(format!(
+            "generator.send() takes exactly one argument ({} given)",
+            args.len().saturating_sub(1)
+        )));
+    }
+    match vm.gen_resume(args[0], Obj::new_ref(args[1]))? {
+        GenStep::Yielded(v) => Ok(v),
+        GenStep::Returned(v) => Err(stop_iteration(v)),
+    }
+}
+
+/// `g.__next__()`.
+pub fn g_next(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    if args.len() != 1 {
+        return Err(type_error(format!(
+            "expected 0 arguments, got {}",
+            args.len().saturating_sub(1)
+        )));
+    }
+    match vm.gen_resume(args[0], Obj::none())? {
+        GenStep::Yielded(v) => Ok(v),
+        GenStep::Returned(v) => Err(stop_iteration(v)),
+    }
+}
+
+/// `g.close()`: finishes a suspended generator without running it further
+/// (a `finally` around its `yield` does not run; see README).
+pub fn g_close(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    // SAFETY: the method table only binds this to generators.
+    let go = unsafe { cast::<GenObj>(args[0]) };
+    match go.state.get() {
+        GenState::Running => Err(err(ExcKind::ValueError, "generator already executing")),
+        _ => {
+            go.release_frame();
+            go.state.set(GenState::Done);
+            Ok(Obj::none())
+        }
+    }
+}
