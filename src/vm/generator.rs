@@ -15,6 +15,73 @@ use crate::vm::interp::{Vm, FRAME_WORDS};
 use crate::vm::obj::*;
 use crate::vm::types::*;
 
+thread_local! {
+    /// The thread's VM, for finalizing generators from `dealloc` (which
+    /// has no VM at hand): set by `Vm::new`, cleared when it is dropped.
+    static VM: std::cell::Cell<*mut Vm> = const { std::cell::Cell::new(std::ptr::null_mut()) };
+}
+
+/// Records `vm` as the thread's VM (see [`finalize`]).
+pub(crate) fn set_vm(vm: *mut Vm) {
+    VM.with(|c| c.set(vm));
+}
+
+/// Forgets `vm` if it is the thread's VM.
+pub(crate) fn clear_vm(vm: *mut Vm) {
+    VM.with(|c| {
+        if c.get() == vm {
+            c.set(std::ptr::null_mut())
+        }
+    });
+}
+
+/// Runs a dying generator's `finally` (and `except`) blocks as CPython
+/// does: a generator suspended inside a `try` is closed (`GeneratorExit`
+/// at its `yield`) before it is freed; an error is reported as "Exception
+/// ignored in" on stderr. Returns whether the generator was resurrected
+/// (the code that ran kept a reference), in which case it must not be
+/// freed now.
+///
+/// # Safety
+/// `v` is a generator whose reference count just reached zero.
+pub(crate) unsafe fn finalize(v: u64) -> bool {
+    // SAFETY: the caller's contract.
+    let go = unsafe { cast::<GenObj>(v) };
+    if go.state.get() != GenState::Suspended {
+        return false;
+    }
+    let f = go.frame_ptr();
+    // SAFETY: a suspended generator's frame and code are valid.
+    let covered = unsafe {
+        let code = &*((*f).code as *const crate::vm::bytecode::Code);
+        let at = (*f).instr.saturating_sub(1);
+        code.handlers.iter().any(|h| h.0 <= at && at < h.1)
+    };
+    let vm = VM.with(|c| c.get());
+    if !covered || vm.is_null() {
+        return false;
+    }
+    let h = v as *mut crate::abi::layout::ObjHeader;
+    // SAFETY: v is a live heap object (refcount 0, being freed); it lives
+    // again while it closes. vm is the thread's live VM.
+    unsafe {
+        (*h).refcnt = 1;
+        let vm = &mut *vm;
+        if let Err(e) = vm.gen_close(v) {
+            let what = crate::vm::text::repr(v).unwrap_or_default();
+            vm.flush();
+            eprintln!("Exception ignored in: {what}");
+            if e.traceback.is_empty() {
+                eprintln!("{}: {}", e.kind.name(), e.msg);
+            } else {
+                vm.print_exception(&e);
+            }
+        }
+        (*h).refcnt -= 1;
+        (*h).refcnt != 0
+    }
+}
+
 /// What one resumption of a generator gave.
 pub enum GenStep {
     /// It yielded this value.
@@ -110,8 +177,10 @@ impl Vm {
                         "can't send non-None value to a just-started generator",
                     ));
                 }
+                self.check_depth()?;
             }
             GenState::Suspended => {
+                self.check_depth()?;
                 let f = go.frame_ptr();
                 // SAFETY: a suspended frame's stack has room for the value
                 // its YIELD_VALUE popped.
@@ -121,12 +190,15 @@ impl Vm {
                 }
             }
         }
-        if self.ts.recursion_remaining <= 0 {
-            return Err(err(
-                ExcKind::RecursionError,
-                "maximum recursion depth exceeded",
-            ));
-        }
+        self.run_gen(g)
+    }
+
+    /// Runs the generator `g`'s frame, set up to continue (a sent value
+    /// pushed, or an exception handler's target), until it yields, returns
+    /// or raises.
+    fn run_gen(&mut self, g: u64) -> PyResult<GenStep> {
+        // SAFETY: callers pass generator objects.
+        let go = unsafe { cast::<GenObj>(g) };
         let keep = Obj::new_ref(g);
         let f = go.frame_ptr();
         // SAFETY: the generator owns a valid frame; linking it on top of
@@ -139,8 +211,7 @@ impl Vm {
         go.state.set(GenState::Running);
         let r = self.run(f);
         let yielded = std::mem::replace(&mut self.gen_yielded, false);
-        drop(keep);
-        match r {
+        let step = match r {
             Ok(v) if yielded => {
                 go.state.set(GenState::Suspended);
                 Ok(GenStep::Yielded(v))
@@ -159,6 +230,87 @@ impl Vm {
                 }
                 Err(e)
             }
+        };
+        drop(keep);
+        step
+    }
+
+    /// The `RecursionError` a resumption at the recursion limit raises.
+    fn check_depth(&self) -> PyResult<()> {
+        if self.ts.recursion_remaining <= 0 {
+            return Err(err(
+                ExcKind::RecursionError,
+                "maximum recursion depth exceeded",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Raises `e` in the generator `g` at the `yield` it is stopped at
+    /// (`close()` and the finalizer's `GeneratorExit`): a handler around
+    /// that `yield` runs; without one the generator finishes and `e`
+    /// propagates with the generator's line in its traceback.
+    pub fn gen_throw(&mut self, g: u64, mut e: Box<crate::vm::error::PyErr>) -> PyResult<GenStep> {
+        // SAFETY: callers pass generator objects.
+        let go = unsafe { cast::<GenObj>(g) };
+        match go.state.get() {
+            GenState::Running => {
+                return Err(err(ExcKind::ValueError, "generator already executing"))
+            }
+            GenState::Created | GenState::Done => {
+                go.release_frame();
+                go.state.set(GenState::Done);
+                return Err(e);
+            }
+            GenState::Suspended => self.check_depth()?,
+        }
+        let f = go.frame_ptr();
+        // SAFETY: a suspended generator's frame is valid; its code lives in
+        // the code object the generator owns.
+        unsafe {
+            let code = &*((*f).code as *const crate::vm::bytecode::Code);
+            let at = (*f).instr.saturating_sub(1);
+            match code.handlers.iter().find(|h| h.0 <= at && at < h.1) {
+                Some(&(_, _, target, depth)) => {
+                    let base = (*f)
+                        .localsplus
+                        .as_mut_ptr()
+                        .add(code.nlocalsplus() + depth as usize);
+                    let mut sp = (*f).stack_pointer;
+                    while sp > base {
+                        sp = sp.sub(1);
+                        xdecref(*sp);
+                    }
+                    let exc = crate::vm::builtins::err_to_exc(&e);
+                    self.handling.push(exc.clone());
+                    *sp = exc.into_raw();
+                    (*f).stack_pointer = sp.add(1);
+                    (*f).instr = target;
+                    self.run_gen(g)
+                }
+                None => {
+                    let line = code.lines.get(at as usize).copied().unwrap_or(0);
+                    e.traceback
+                        .push((code.filename.clone(), line, code.name.clone()));
+                    go.release_frame();
+                    go.state.set(GenState::Done);
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    /// `g.close()`: `GeneratorExit` at its `yield`, so `finally` blocks
+    /// run; a generator that yields again instead is a `RuntimeError`.
+    pub fn gen_close(&mut self, g: u64) -> PyResult<()> {
+        match self.gen_throw(g, err(ExcKind::GeneratorExit, "")) {
+            Ok(GenStep::Returned(_)) => Ok(()),
+            Ok(GenStep::Yielded(_)) => Err(err(
+                ExcKind::RuntimeError,
+                "generator ignored GeneratorExit",
+            )),
+            Err(e) if matches!(e.kind, ExcKind::GeneratorExit | ExcKind::StopIteration) => Ok(()),
+            Err(e) => Err(e),
         }
     }
 
@@ -201,6 +353,17 @@ pub fn g_send(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     }
 }
 
+/// `g.__iter__()`: the generator itself.
+pub fn g_iter(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    if args.len() != 1 {
+        return Err(type_error(format!(
+            "expected 0 arguments, got {}",
+            args.len().saturating_sub(1)
+        )));
+    }
+    Ok(Obj::new_ref(args[0]))
+}
+
 /// `g.__next__()`.
 pub fn g_next(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     if args.len() != 1 {
@@ -215,17 +378,8 @@ pub fn g_next(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     }
 }
 
-/// `g.close()`: finishes a suspended generator without running it further
-/// (a `finally` around its `yield` does not run; see README).
-pub fn g_close(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
-    // SAFETY: the method table only binds this to generators.
-    let go = unsafe { cast::<GenObj>(args[0]) };
-    match go.state.get() {
-        GenState::Running => Err(err(ExcKind::ValueError, "generator already executing")),
-        _ => {
-            go.release_frame();
-            go.state.set(GenState::Done);
-            Ok(Obj::none())
-        }
-    }
+/// `g.close()`.
+pub fn g_close(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    vm.gen_close(args[0])?;
+    Ok(Obj::none())
 }

@@ -42,7 +42,7 @@ pub struct Vm {
     /// The exception a tier-2 executor raised (set before it returns `ERROR`).
     pub pending_error: Option<Box<PyErr>>,
     /// Exceptions being handled (for bare `raise`).
-    handling: Vec<Obj>,
+    pub(crate) handling: Vec<Obj>,
     /// Set by `YIELD_VALUE` when it returns from a generator frame's
     /// dispatch loop (read and cleared by `gen_resume`).
     pub(crate) gen_yielded: bool,
@@ -82,6 +82,7 @@ impl Vm {
         });
         let p: *mut Vm = &mut *vm;
         vm.ts.vm_data = p as *mut std::ffi::c_void;
+        crate::vm::generator::set_vm(p);
         let data = vm.data.as_mut_ptr_range();
         vm.ts.data_top = data.start;
         vm.ts.data_limit = data.end;
@@ -2354,6 +2355,12 @@ impl Vm {
         self.methods.clear();
         // SAFETY: builtins is a dict.
         unsafe { dict_mut(self.builtins.raw()).clear() };
+    }
+}
+
+impl Drop for Vm {
+    fn drop(&mut self) {
+        crate::vm::generator::clear_vm(self);
     }
 }
 

@@ -17,6 +17,7 @@ pub fn install(vm: &mut Vm) {
         (kind::STR, "join", s_join),
         (KIND_GEN, "send", crate::vm::generator::g_send),
         (KIND_GEN, "__next__", crate::vm::generator::g_next),
+        (KIND_GEN, "__iter__", crate::vm::generator::g_iter),
         (KIND_GEN, "close", crate::vm::generator::g_close),
         (kind::STR, "split", s_split),
         (kind::STR, "rsplit", s_rsplit),
