@@ -378,6 +378,21 @@ pub fn g_next(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     }
 }
 
+/// `g.throw(exc)`: `exc` (a class or an instance) raised at the `yield`.
+pub fn g_throw(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    if args.len() != 2 {
+        return Err(type_error(format!(
+            "throw expected 1 argument, got {}",
+            args.len().saturating_sub(1)
+        )));
+    }
+    let e = crate::vm::builtins::make_raise(vm, Obj::new_ref(args[1]))?;
+    match vm.gen_throw(args[0], e)? {
+        GenStep::Yielded(v) => Ok(v),
+        GenStep::Returned(v) => Err(stop_iteration(v)),
+    }
+}
+
 /// `g.close()`.
 pub fn g_close(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     vm.gen_close(args[0])?;

@@ -19,6 +19,7 @@ pub fn install(vm: &mut Vm) {
         (KIND_GEN, "__next__", crate::vm::generator::g_next),
         (KIND_GEN, "__iter__", crate::vm::generator::g_iter),
         (KIND_GEN, "close", crate::vm::generator::g_close),
+        (KIND_GEN, "throw", crate::vm::generator::g_throw),
         (kind::STR, "split", s_split),
         (kind::STR, "rsplit", s_rsplit),
         (kind::STR, "strip", s_strip),

@@ -120,3 +120,28 @@ try:
     list(yield_from_gen_err())
 except ValueError as e:
     print("propagated", e)
+
+
+def resilient():
+    n = 0
+    while True:
+        try:
+            yield n
+        except ValueError as e:
+            print("resilient caught", e)
+            n += 100
+        n += 1
+
+
+r = resilient()
+print(next(r), next(r), r.throw(ValueError("x")), r.throw(ValueError), next(r))
+try:
+    r.throw(KeyError("gone"))
+except KeyError as e:
+    print("KeyError out", e)
+print(next(r, "finished"))
+fresh = resilient()
+try:
+    fresh.throw(IndexError("early"))
+except IndexError as e:
+    print("early", e, next(fresh, "done"))
