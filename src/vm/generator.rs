@@ -35,6 +35,29 @@ pub(crate) fn clear_vm(vm: *mut Vm) {
     });
 }
 
+/// Runs `f` with the thread's VM, for generator work reached from code
+/// that has none at hand (`in`, list `+=`, slice assignment of a generator).
+pub fn with_vm<R>(f: impl FnOnce(&mut Vm) -> PyResult<R>) -> PyResult<R> {
+    let vm = VM.with(|c| c.get());
+    if vm.is_null() {
+        return Err(err(ExcKind::RuntimeError, "no interpreter for a generator"));
+    }
+    // SAFETY: the pointer is the thread's live VM (cleared when dropped).
+    f(unsafe { &mut *vm })
+}
+
+/// `item in g`: consumes `g` up to the first element equal to `item`.
+pub fn contains(g: u64, item: u64) -> PyResult<bool> {
+    with_vm(|vm| {
+        while let Some(v) = vm.gen_next(g)? {
+            if crate::vm::ops::eq(v.raw(), item)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    })
+}
+
 /// Runs a dying generator's `finally` (and `except`) blocks as CPython
 /// does: a generator suspended inside a `try` is closed (`GeneratorExit`
 /// at its `yield`) before it is freed; an error is reported as "Exception

@@ -134,11 +134,7 @@ pub fn map(f: u64, vs: &[u64]) -> PyResult<Obj> {
 /// Advances an iterator that does not need to call Python code.
 /// Returns `Err(())`-like `None` in the outer option when the iterator needs the VM.
 pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
-    if kind_of(it) != KIND_ITER {
-        // A generator (an enumerate's or zip's inner one) needs the VM.
-        return None;
-    }
-    // SAFETY: kind checked; the state is only borrowed here.
+    // SAFETY: caller checked kind ITER; the state is only borrowed here.
     let st = unsafe { &mut cast_mut::<IterObj>(it).state };
     let r = match st {
         IterState::Range { next, stop, step } => {
@@ -227,6 +223,10 @@ pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
         }
         IterState::Enumerate { inner, n } => {
             let inner = inner.clone();
+            if kind_of(inner.raw()) != KIND_ITER {
+                // A generator: the VM's path.
+                return None;
+            }
             let r = match next_simple(inner.raw())? {
                 Ok(Some(v)) => {
                     let i = *n;
@@ -240,6 +240,11 @@ pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
         }
         IterState::Zip { iters } => {
             let iters = iters.clone();
+            // Decide before taking anything: one that needs the VM (a
+            // generator, a map) sends the whole step down the VM's path.
+            if iters.iter().any(|i| needs_vm(i.raw())) {
+                return None;
+            }
             let mut out = Vec::with_capacity(iters.len());
             for i in &iters {
                 match next_simple(i.raw())? {
@@ -326,9 +331,26 @@ pub fn iter_next(vm: &mut Vm, it: u64) -> PyResult<Option<Obj>> {
     }
 }
 
-/// All items of a builtin iterable that needs no Python calls.
+/// Whether a step of the iterator `it` may call Python code (so
+/// [`next_simple`] cannot take it).
+fn needs_vm(it: u64) -> bool {
+    if kind_of(it) != KIND_ITER {
+        return true;
+    }
+    // SAFETY: kind checked.
+    match unsafe { &cast::<IterObj>(it).state } {
+        IterState::Map { .. } => true,
+        IterState::Enumerate { inner, .. } => needs_vm(inner.raw()),
+        IterState::Zip { iters } => iters.iter().any(|i| needs_vm(i.raw())),
+        _ => false,
+    }
+}
+
+/// All items of a builtin iterable that needs no Python calls (or of a
+/// generator, run by the thread's VM).
 pub fn collect(v: u64) -> PyResult<Vec<Obj>> {
     match kind_of(v) {
+        KIND_GEN => return crate::vm::generator::with_vm(|vm| collect_vm(vm, v)),
         kind::LIST => return Ok(list_items(v).iter().map(|&x| Obj::new_ref(x)).collect()),
         kind::TUPLE => return Ok(tuple_items(v).iter().map(|&x| Obj::new_ref(x)).collect()),
         _ => {}

@@ -797,6 +797,7 @@ pub fn contains(container: u64, item: u64) -> PyResult<bool> {
                 Ok(false)
             }
         }
+        KIND_GEN => crate::vm::generator::contains(container, item),
         _ => Err(type_error(format!(
             "argument of type '{}' is not iterable",
             type_name(container)

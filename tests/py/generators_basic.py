@@ -171,3 +171,20 @@ def outer():
 
 
 print(repr(outer()).startswith("<generator object outer.<locals>.inner at 0x"))
+
+
+def c(n):
+    yield from range(n)
+
+
+# zip/enumerate over generators never take an element they do not use.
+print(list(zip("abc", c(3))), list(zip([1, 2, 3], map(abs, [-1, -2, -3]))))
+print(list(zip(c(2), enumerate(c(3)), "xyz")), list(enumerate(zip(c(2), "ab"))))
+print(list(zip(map(abs, [-1, -2]), c(5), [7, 8, 9])))
+print(2 in c(5), 7 in c(5), "b" in (ch for ch in "abc"))
+g = c(5)
+print(2 in g, list(g))
+grow = [0]
+grow += c(3)
+grow[1:2] = (x * 10 for x in range(2))
+print(grow)
