@@ -119,11 +119,8 @@ pub mod op {
     /// replaces `v`; when `it` returns, both go and its return value is
     /// pushed, and control jumps to the argument.
     pub const SEND: u8 = 101;
-    /// `yield from`'s operand: a generator stays itself, anything else
-    /// becomes `iter()` of it.
-    pub const GET_YIELD_FROM_ITER: u8 = 102;
     /// Number of opcodes.
-    pub const COUNT: u8 = 103;
+    pub const COUNT: u8 = 102;
 }
 
 /// Binary operator numbers (oparg of BINARY_OP); `INPLACE` is added for augmented assignment.

@@ -1414,7 +1414,8 @@ impl<'a> Compiler<'a> {
             Expr::YieldFrom(y) => {
                 self.check_yield(y.range)?;
                 self.expr(&y.value)?;
-                self.emit(op::GET_YIELD_FROM_ITER, 0);
+                // GET_ITER keeps a generator (its own iterator) as it is.
+                self.emit(op::GET_ITER, 0);
                 self.load_const_obj(Obj::none());
                 let top = self.here();
                 let send = self.emit(op::SEND, 0);

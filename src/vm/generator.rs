@@ -362,6 +362,26 @@ pub fn is_generator(v: u64) -> bool {
     kind_of(v) == KIND_GEN
 }
 
+/// What `send`, `__next__` and `throw` give for a resumption: the value
+/// yielded, or the `StopIteration` of the value returned.
+fn step_value(step: GenStep) -> PyResult<Obj> {
+    match step {
+        GenStep::Yielded(v) => Ok(v),
+        GenStep::Returned(v) => Err(stop_iteration(v)),
+    }
+}
+
+/// CPython's error for `__next__`/`__iter__` called with arguments.
+fn no_args(args: &[u64]) -> PyResult<()> {
+    if args.len() == 1 {
+        return Ok(());
+    }
+    Err(type_error(format!(
+        "expected 0 arguments, got {}",
+        args.len().saturating_sub(1)
+    )))
+}
+
 /// `g.send(v)`.
 pub fn g_send(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     if args.len() != 2 {
@@ -370,50 +390,29 @@ pub fn g_send(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
             args.len().saturating_sub(1)
         )));
     }
-    match vm.gen_resume(args[0], Obj::new_ref(args[1]))? {
-        GenStep::Yielded(v) => Ok(v),
-        GenStep::Returned(v) => Err(stop_iteration(v)),
-    }
+    step_value(vm.gen_resume(args[0], Obj::new_ref(args[1]))?)
 }
 
 /// `g.__iter__()`: the generator itself.
 pub fn g_iter(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
-    if args.len() != 1 {
-        return Err(type_error(format!(
-            "expected 0 arguments, got {}",
-            args.len().saturating_sub(1)
-        )));
-    }
+    no_args(args)?;
     Ok(Obj::new_ref(args[0]))
 }
 
 /// `g.__next__()`.
 pub fn g_next(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
-    if args.len() != 1 {
-        return Err(type_error(format!(
-            "expected 0 arguments, got {}",
-            args.len().saturating_sub(1)
-        )));
-    }
-    match vm.gen_resume(args[0], Obj::none())? {
-        GenStep::Yielded(v) => Ok(v),
-        GenStep::Returned(v) => Err(stop_iteration(v)),
-    }
+    no_args(args)?;
+    step_value(vm.gen_resume(args[0], Obj::none())?)
 }
 
-/// `g.throw(exc)`: `exc` (a class or an instance) raised at the `yield`.
+/// `g.throw(exc)`: `exc` (a class or an instance) raised at the `yield`
+/// (the old `throw(type, value, tb)` form's extra arguments are ignored).
 pub fn g_throw(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
-    if args.len() != 2 {
-        return Err(type_error(format!(
-            "throw expected 1 argument, got {}",
-            args.len().saturating_sub(1)
-        )));
+    if args.len() < 2 {
+        return Err(type_error("throw expected at least 1 argument, got 0"));
     }
     let e = crate::vm::builtins::make_raise(vm, Obj::new_ref(args[1]))?;
-    match vm.gen_throw(args[0], e)? {
-        GenStep::Yielded(v) => Ok(v),
-        GenStep::Returned(v) => Err(stop_iteration(v)),
-    }
+    step_value(vm.gen_throw(args[0], e)?)
 }
 
 /// `g.close()`.

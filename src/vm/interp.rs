@@ -1479,14 +1479,6 @@ impl Vm {
                         unsafe { self.suspend_gen_frame(frame) };
                         return Ok(Obj::from_raw(v));
                     }
-                    op::GET_YIELD_FROM_ITER => {
-                        let v = top!();
-                        if kind_of(v) != KIND_GEN {
-                            let it = tri!(crate::vm::iter::get_iter(v));
-                            decref(v);
-                            set_top!(it.into_raw());
-                        }
-                    }
                     op::SEND => {
                         let sent = Obj::from_raw(pop!());
                         let it = top!();

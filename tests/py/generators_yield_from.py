@@ -145,3 +145,15 @@ try:
     fresh.throw(IndexError("early"))
 except IndexError as e:
     print("early", e, next(fresh, "done"))
+
+
+def one():
+    yield 1
+
+
+x = one()
+for call in [lambda: x.send(), lambda: x.send(1, 2), lambda: x.__next__(1), lambda: x.__iter__(1), lambda: x.throw()]:
+    try:
+        call()
+    except TypeError as e:
+        print(e)

@@ -108,7 +108,6 @@ pub fn opcode_name(opcode: u8) -> Option<&'static str> {
         op::UNPACK_EX => "UNPACK_EX",
         op::YIELD_VALUE => "YIELD_VALUE",
         op::SEND => "SEND",
-        op::GET_YIELD_FROM_ITER => "GET_YIELD_FROM_ITER",
         _ => return None,
     })
 }
