@@ -56,6 +56,19 @@ py_tests!(
     any_all_lazy,
     any_all_shadowed,
     errors_seq_mul,
+    generators_basic,
+    generators_genexpr,
+    generators_yield_from,
+    generators_abandon,
+    generators_err_executing,
+    generators_err_subscript,
+    generators_err_stop,
+    generators_err_send,
+    generators_err_pep479,
+    generators_err_inside,
+    generators_err_ignored,
+    generators_yield_outside_syntax,
+    generators_yield_comp_syntax,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

@@ -49,6 +49,7 @@ pub fn type_id_name(id: TypeId) -> &'static str {
         TypeId::Object => "object",
         TypeId::Function => "function",
         TypeId::Set => "set",
+        TypeId::Generator => "generator",
         TypeId::Exc(k) => k.name(),
     }
 }
@@ -656,6 +657,15 @@ fn b_iter(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 
 fn b_next(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     nargs(args, "next", 1, 2)?;
+    if kind_of(args[0]) == KIND_GEN {
+        return match vm.gen_resume(args[0], Obj::none())? {
+            crate::vm::generator::GenStep::Yielded(v) => Ok(v),
+            crate::vm::generator::GenStep::Returned(v) => match args.get(1) {
+                Some(&d) => Ok(Obj::new_ref(d)),
+                None => Err(crate::vm::generator::stop_iteration(v)),
+            },
+        };
+    }
     match iter::iter_next(vm, args[0])? {
         Some(v) => Ok(v),
         None => match args.get(1) {
@@ -701,6 +711,7 @@ fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
         kind::NONE => TypeId::NoneType,
         kind::FUNCTION => TypeId::Function,
         KIND_SET => TypeId::Set,
+        KIND_GEN => TypeId::Generator,
         // SAFETY: kind checked.
         KIND_EXC => TypeId::Exc(unsafe { cast::<ExcObj>(args[0]).kind }),
         _ => TypeId::Object,

@@ -112,8 +112,15 @@ pub mod op {
     pub const IMPORT_NAME: u8 = 97;
     pub const IMPORT_FROM: u8 = 98;
     pub const UNPACK_EX: u8 = 99;
+    /// Suspends a generator frame, handing the top of the stack to whoever
+    /// resumed it; the value sent in is pushed when it resumes.
+    pub const YIELD_VALUE: u8 = 100;
+    /// `yield from`'s step: `[it, v]` sends `v` into `it`; a yielded value
+    /// replaces `v`; when `it` returns, both go and its return value is
+    /// pushed, and control jumps to the argument.
+    pub const SEND: u8 = 101;
     /// Number of opcodes.
-    pub const COUNT: u8 = 100;
+    pub const COUNT: u8 = 102;
 }
 
 /// Binary operator numbers (oparg of BINARY_OP); `INPLACE` is added for augmented assignment.
@@ -304,6 +311,9 @@ pub struct Code {
     pub filename: Rc<str>,
     /// Exception table: (start, end, handler, stack depth), innermost first.
     pub handlers: Vec<(u32, u32, u32, u32)>,
+    /// A generator function's (or generator expression's) code: a call
+    /// makes a generator object owning the frame instead of running it.
+    pub is_generator: bool,
     /// Tier 2's per-function state: the call countdown and the
     /// function-entry trace (see `tier2::on_counted_calls`).
     pub entry: EntrySlot,

@@ -187,6 +187,12 @@ struct Unit {
     handlers: Vec<(u32, u32, u32, u32)>,
     depth_in_try: u32,
     finallies: Vec<FinCtx>,
+    /// A generator expression's code (a generator function's comes from
+    /// its scope).
+    generator: bool,
+    /// The generator expression (by range) the call being compiled passes
+    /// to a consumer that takes all of it at once (see `CompKind::EagerGen`).
+    eager_genexpr: Option<TextRange>,
 }
 
 impl Unit {
@@ -204,6 +210,8 @@ impl Unit {
             handlers: Vec::new(),
             depth_in_try: 0,
             finallies: Vec::new(),
+            generator: false,
+            eager_genexpr: None,
         }
     }
 }
@@ -282,6 +290,21 @@ impl<'a> Compiler<'a> {
             line: self.lines.line(r.start().to_u32()),
             msg: msg.to_string(),
         })
+    }
+
+    /// CPython's compile-time errors for a `yield` outside a function body.
+    fn check_yield(&self, r: TextRange) -> CResult {
+        if !self.scope().is_function {
+            return self.syntax(r, "'yield' outside function");
+        }
+        let inside = match &*self.unit.name {
+            "<listcomp>" => "list comprehension",
+            "<setcomp>" => "set comprehension",
+            "<dictcomp>" => "dict comprehension",
+            "<genexpr>" => "generator expression",
+            _ => return Ok(()),
+        };
+        self.syntax(r, &format!("'yield' inside {inside}"))
     }
 
     fn load_const_obj(&mut self, o: Obj) {
@@ -408,6 +431,7 @@ impl<'a> Compiler<'a> {
             qualname: self.unit.qualname.clone(),
             filename: self.file.clone(),
             handlers,
+            is_generator: s.is_generator || self.unit.generator,
             entry: crate::vm::bytecode::EntrySlot::new(
                 nlocalsplus,
                 stacksize,
@@ -1099,7 +1123,7 @@ impl<'a> Compiler<'a> {
         }
         let name = match kind {
             CompKind::List(_) => "<listcomp>",
-            CompKind::Gen(_) | CompKind::ShortCircuit(..) => "<genexpr>",
+            CompKind::Gen(_) | CompKind::EagerGen(_) | CompKind::ShortCircuit(..) => "<genexpr>",
             CompKind::Set(_) => "<setcomp>",
             CompKind::Dict(..) => "<dictcomp>",
         };
@@ -1108,6 +1132,10 @@ impl<'a> Compiler<'a> {
                 CompKind::Dict(..) => Some(c.emit(op::BUILD_MAP, 0)),
                 CompKind::Set(_) => Some(c.emit(op::BUILD_SET, 0)),
                 CompKind::ShortCircuit(..) => None,
+                CompKind::Gen(_) => {
+                    c.unit.generator = true;
+                    None
+                }
                 _ => Some(c.emit(op::BUILD_LIST, 0)),
             };
             let mut tops = Vec::new();
@@ -1132,9 +1160,14 @@ impl<'a> Compiler<'a> {
             }
             let depth = gens.len() as u32 + 1;
             match kind {
-                CompKind::List(e) | CompKind::Gen(e) => {
+                CompKind::List(e) | CompKind::EagerGen(e) => {
                     c.expr(e)?;
                     c.emit(op::LIST_APPEND, depth);
+                }
+                CompKind::Gen(e) => {
+                    c.expr(e)?;
+                    c.emit(op::YIELD_VALUE, 0);
+                    c.emit(op::POP_TOP, 0);
                 }
                 CompKind::Set(e) => {
                     c.expr(e)?;
@@ -1165,8 +1198,10 @@ impl<'a> Compiler<'a> {
                 c.emit(op::JUMP_BACKWARD, top);
                 c.patch(fi);
             }
-            if let CompKind::ShortCircuit(_, any) = kind {
-                c.load_const_obj(Obj::bool(!any));
+            match kind {
+                CompKind::ShortCircuit(_, any) => c.load_const_obj(Obj::bool(!any)),
+                CompKind::Gen(_) => c.load_const_obj(Obj::none()),
+                _ => {}
             }
             c.emit(op::RETURN_VALUE, 0);
             Ok(())
@@ -1339,7 +1374,12 @@ impl<'a> Compiler<'a> {
                 self.comprehension(c.range, &c.generators, CompKind::List(&c.elt))?
             }
             Expr::Generator(c) => {
-                self.comprehension(c.range, &c.generators, CompKind::Gen(&c.elt))?
+                let kind = if self.unit.eager_genexpr == Some(c.range) {
+                    CompKind::EagerGen(&c.elt)
+                } else {
+                    CompKind::Gen(&c.elt)
+                };
+                self.comprehension(c.range, &c.generators, kind)?
             }
             Expr::DictComp(c) => {
                 self.comprehension(c.range, &c.generators, CompKind::Dict(&c.key, &c.value))?
@@ -1363,8 +1403,28 @@ impl<'a> Compiler<'a> {
             Expr::BytesLiteral(b) => return self.unsupported(b.range, "bytes literal"),
             Expr::EllipsisLiteral(b) => return self.unsupported(b.range, "Ellipsis"),
             Expr::Await(a) => return self.unsupported(a.range, "await"),
-            Expr::Yield(y) => return self.unsupported(y.range, "yield"),
-            Expr::YieldFrom(y) => return self.unsupported(y.range, "yield from"),
+            Expr::Yield(y) => {
+                self.check_yield(y.range)?;
+                match &y.value {
+                    Some(v) => self.expr(v)?,
+                    None => self.load_const_obj(Obj::none()),
+                }
+                self.emit(op::YIELD_VALUE, 0);
+            }
+            Expr::YieldFrom(y) => {
+                self.check_yield(y.range)?;
+                self.expr(&y.value)?;
+                // GET_ITER keeps a generator (its own iterator) as it is.
+                self.emit(op::GET_ITER, 0);
+                self.load_const_obj(Obj::none());
+                let top = self.here();
+                let send = self.emit(op::SEND, 0);
+                self.emit(op::YIELD_VALUE, 0);
+                // Back to the send: an absolute jump that counts no back edge
+                // (tier 2 never traces across a yield).
+                self.emit(op::JUMP_FORWARD, top);
+                self.patch(send);
+            }
             Expr::TString(t) => return self.unsupported(t.range, "template string"),
             Expr::IpyEscapeCommand(i) => {
                 return self.unsupported(i.range, "IPython escape command")
@@ -1571,6 +1631,57 @@ impl<'a> Compiler<'a> {
         if let Some((g, any)) = self.builtin_any_all_of_genexpr(c) {
             return self.comprehension(g.range, &g.generators, CompKind::ShortCircuit(&g.elt, any));
         }
+        let saved_eager = self.unit.eager_genexpr.take();
+        self.unit.eager_genexpr = self.eager_consumer_genexpr(c);
+        let r = self.call_inner(c);
+        self.unit.eager_genexpr = saved_eager;
+        r
+    }
+
+    /// The generator expression `c` passes as the one iterable of a
+    /// consumer that collects it whole before anything else happens:
+    /// `list`, `tuple` or `sorted` where the name can only be the builtin,
+    /// or `join` of a string literal.
+    fn eager_consumer_genexpr(&self, c: &ast::ExprCall) -> Option<TextRange> {
+        let [Expr::Generator(g)] = &*c.arguments.args else {
+            return None;
+        };
+        let ok = match &*c.func {
+            Expr::Name(n) => {
+                // `sorted`'s keywords are evaluated after the generator
+                // is made and before it runs: only ones that cannot do
+                // anything observable (a lambda, a literal, a builtin's name).
+                let kw_ok = c.arguments.keywords.is_empty()
+                    || (n.id.as_str() == "sorted"
+                        && c.arguments.keywords.iter().all(|k| match &k.value {
+                            Expr::Lambda(_)
+                            | Expr::BooleanLiteral(_)
+                            | Expr::NoneLiteral(_)
+                            | Expr::NumberLiteral(_) => true,
+                            Expr::Name(m) => {
+                                !self.scopes.binds_anywhere(&m.id)
+                                    && matches!(
+                                        m.id.as_str(),
+                                        "len" | "abs" | "str" | "int" | "float"
+                                    )
+                            }
+                            _ => false,
+                        }));
+                matches!(n.id.as_str(), "list" | "tuple" | "sorted")
+                    && kw_ok
+                    && !self.scopes.binds_anywhere(&n.id)
+            }
+            Expr::Attribute(a) => {
+                a.attr.id.as_str() == "join"
+                    && matches!(&*a.value, Expr::StringLiteral(_))
+                    && c.arguments.keywords.is_empty()
+            }
+            _ => false,
+        };
+        ok.then_some(g.range)
+    }
+
+    fn call_inner(&mut self, c: &ast::ExprCall) -> CResult {
         let line = self.unit.line;
         match &*c.func {
             Expr::Attribute(a) => {
@@ -1723,7 +1834,13 @@ enum FuncBody<'b> {
 #[derive(Clone, Copy)]
 enum CompKind<'b> {
     List(&'b Expr),
+    /// A generator expression: a generator function over its first iterable.
     Gen(&'b Expr),
+    /// A generator expression whose consumer takes every element before
+    /// doing anything else with them (`list`, `tuple`, `sorted` of the
+    /// builtins, `"sep".join`): built as a list at once, named `<genexpr>`,
+    /// which is exactly what the lazy generator gives.
+    EagerGen(&'b Expr),
     Set(&'b Expr),
     Dict(&'b Expr, &'b Expr),
     /// `any(<genexpr>)` / `all(<genexpr>)` of the builtins (`true`: `any`):
@@ -1774,6 +1891,7 @@ fn stack_effect(w: u32) -> (i32, i32) {
         op::POP_JUMP_IF_FALSE | op::POP_JUMP_IF_TRUE => (-1, -1),
         op::JUMP_IF_FALSE_OR_POP | op::JUMP_IF_TRUE_OR_POP => (-1, 0),
         op::FOR_ITER => (1, -1),
+        op::SEND => (0, -1),
         op::BUILD_LIST | op::BUILD_TUPLE | op::BUILD_STRING => (1 - a, 1 - a),
         op::BUILD_MAP => (1 - 2 * a, 1 - 2 * a),
         op::BUILD_SLICE => (1 - a, 1 - a),
@@ -1810,6 +1928,7 @@ fn is_jump(o: u8) -> bool {
             | op::JUMP_FORWARD
             | op::JUMP_BACKWARD
             | op::FOR_ITER
+            | op::SEND
     )
 }
 

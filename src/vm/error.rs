@@ -43,6 +43,7 @@ exc_kinds!(
     ImportError,
     ModuleNotFoundError,
     SystemExit,
+    GeneratorExit,
 );
 
 impl ExcKind {
@@ -51,7 +52,7 @@ impl ExcKind {
         use ExcKind::*;
         Some(match self {
             BaseException => return None,
-            SystemExit => BaseException,
+            SystemExit | GeneratorExit => BaseException,
             ModuleNotFoundError => ImportError,
             Exception => BaseException,
             ZeroDivisionError | OverflowError => ArithmeticError,

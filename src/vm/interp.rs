@@ -20,7 +20,8 @@ pub const RECURSION_LIMIT: i32 = 1000;
 /// Executions a de-specialized instruction waits before specializing again.
 const BACKOFF: u32 = 53;
 
-const FRAME_WORDS: usize = std::mem::size_of::<Frame>() / 8;
+/// Words in a frame's header (before `localsplus`).
+pub(crate) const FRAME_WORDS: usize = std::mem::size_of::<Frame>() / 8;
 
 /// The interpreter state for one thread.
 pub struct Vm {
@@ -41,7 +42,10 @@ pub struct Vm {
     /// The exception a tier-2 executor raised (set before it returns `ERROR`).
     pub pending_error: Option<Box<PyErr>>,
     /// Exceptions being handled (for bare `raise`).
-    handling: Vec<Obj>,
+    pub(crate) handling: Vec<Obj>,
+    /// Set by `YIELD_VALUE` when it returns from a generator frame's
+    /// dispatch loop (read and cleared by `gen_resume`).
+    pub(crate) gen_yielded: bool,
 }
 
 macro_rules! frame_locals {
@@ -74,9 +78,11 @@ impl Vm {
             kwnames: 0,
             pending_error: None,
             handling: Vec::new(),
+            gen_yielded: false,
         });
         let p: *mut Vm = &mut *vm;
         vm.ts.vm_data = p as *mut std::ffi::c_void;
+        crate::vm::generator::set_vm(p);
         let data = vm.data.as_mut_ptr_range();
         vm.ts.data_top = data.start;
         vm.ts.data_limit = data.end;
@@ -424,6 +430,11 @@ impl Vm {
                     &owned,
                     kwt.as_ref().map(|t| t.raw()).unwrap_or(0),
                 )?;
+                // SAFETY: frame was just pushed, a live frame of a live code.
+                if unsafe { (*((*frame).code as *const Code)).is_generator } {
+                    // SAFETY: as above; not run yet.
+                    return Ok(unsafe { self.make_generator(frame) });
+                }
                 self.run(frame)
             }
             _ => self.call_nonpy(f, args, kw),
@@ -1454,6 +1465,43 @@ impl Vm {
                             }
                         }
                     }
+                    op::YIELD_VALUE => {
+                        let v = pop!();
+                        save_frame!();
+                        if frame != entry || !code.is_generator {
+                            push!(v);
+                            break 'dispatch err(
+                                ExcKind::RuntimeError,
+                                "yield outside a generator frame",
+                            );
+                        }
+                        // SAFETY: frame is the running generator frame.
+                        unsafe { self.suspend_gen_frame(frame) };
+                        return Ok(Obj::from_raw(v));
+                    }
+                    op::SEND => {
+                        let sent = Obj::from_raw(pop!());
+                        let it = top!();
+                        save_frame!();
+                        let r = if kind_of(it) == KIND_GEN {
+                            self.gen_resume(it, sent)
+                        } else if sent.raw() == none_raw() {
+                            crate::vm::iter::iter_next(self, it).map(|o| match o {
+                                Some(v) => crate::vm::generator::GenStep::Yielded(v),
+                                None => crate::vm::generator::GenStep::Returned(Obj::none()),
+                            })
+                        } else {
+                            Err(Self::attr_error(it, crate::vm::obj::new_str("send").raw()))
+                        };
+                        match tri!(r) {
+                            crate::vm::generator::GenStep::Yielded(v) => push!(v.into_raw()),
+                            crate::vm::generator::GenStep::Returned(v) => {
+                                decref(pop!());
+                                push!(v.into_raw());
+                                ip = unsafe { instrs.add(arg as usize) };
+                            }
+                        }
+                    }
                     op::GET_ITER => {
                         let v = top!();
                         if kind_of(v) != KIND_ITER {
@@ -1464,11 +1512,13 @@ impl Vm {
                     }
                     op::FOR_ITER => {
                         let it = top!();
-                        // SAFETY: the top is an iterator (GET_ITER ran).
-                        match unsafe { &cast::<IterObj>(it).state } {
-                            IterState::Range { .. } => rewrite!(here!(), op::FOR_ITER_RANGE),
-                            IterState::List { .. } => rewrite!(here!(), op::FOR_ITER_LIST),
-                            _ => {}
+                        if kind_of(it) == KIND_ITER {
+                            // SAFETY: kind checked.
+                            match unsafe { &cast::<IterObj>(it).state } {
+                                IterState::Range { .. } => rewrite!(here!(), op::FOR_ITER_RANGE),
+                                IterState::List { .. } => rewrite!(here!(), op::FOR_ITER_LIST),
+                                _ => {}
+                            }
                         }
                         save_frame!();
                         match tri!(crate::vm::iter::iter_next(self, it)) {
@@ -1899,7 +1949,7 @@ impl Vm {
                         // SAFETY: kind checked; the code object outlives the function.
                         let fo = unsafe { cast::<FuncObj>(callable) };
                         let fc = unsafe { &cast::<CodeObj>(fo.code.raw()).code };
-                        if fc.argcount as usize != n || fc.varargs.is_some() {
+                        if fc.argcount as usize != n || fc.varargs.is_some() || fc.is_generator {
                             deopt!(op::CALL);
                         }
                         // Tier 2 inlines the call through the code recorded here.
@@ -1954,13 +2004,13 @@ impl Vm {
                         };
                         save_frame!();
                         if kind_of(callable) == kind::FUNCTION {
-                            if opcode(w) == op::CALL && kwn == 0 {
-                                rewrite!(here!(), op::CALL_PY_EXACT_ARGS);
-                            }
                             // SAFETY: n owned args at args_ptr; ownership moves to the callee.
                             let args = unsafe { std::slice::from_raw_parts(args_ptr, n) };
                             let fo = unsafe { cast::<FuncObj>(callable) };
                             let fc = unsafe { &cast::<CodeObj>(fo.code.raw()).code };
+                            if opcode(w) == op::CALL && kwn == 0 && !fc.is_generator {
+                                rewrite!(here!(), op::CALL_PY_EXACT_ARGS);
+                            }
                             sp = base;
                             let newf = if kwn == 0
                                 && fc.argcount as usize == n
@@ -1999,6 +2049,13 @@ impl Vm {
                             // Caller's stack no longer holds callable/self/args.
                             save_frame!();
                             let nf = tri!(newf);
+                            if fc.is_generator {
+                                // SAFETY: nf is the frame just pushed, not run.
+                                let g = unsafe { self.make_generator(nf) };
+                                push!(g.into_raw());
+                                save_frame!();
+                                continue 'dispatch;
+                            }
                             frame = nf;
                             load_frame!();
                             continue 'dispatch;
@@ -2091,11 +2148,20 @@ impl Vm {
                         save_frame!();
                         let done = frame == entry;
                         let prev = unsafe { (*frame).previous };
-                        // SAFETY: frame is the top frame.
-                        unsafe { self.pop_frame(frame) };
                         if done {
+                            // SAFETY: frame is the top frame (a generator's
+                            // lives in its generator object).
+                            unsafe {
+                                if code.is_generator {
+                                    self.finish_gen_frame(frame);
+                                } else {
+                                    self.pop_frame(frame);
+                                }
+                            }
                             return Ok(Obj::from_raw(rv));
                         }
+                        // SAFETY: frame is the top frame.
+                        unsafe { self.pop_frame(frame) };
                         frame = prev;
                         load_frame!();
                         push!(rv);
@@ -2229,11 +2295,20 @@ impl Vm {
                     .push((code.filename.clone(), line, code.name.clone()));
                 let done = frame == entry;
                 let prev = unsafe { (*frame).previous };
-                // SAFETY: frame is the top frame.
-                unsafe { self.pop_frame(frame) };
                 if done {
+                    // SAFETY: frame is the top frame (a generator's lives in
+                    // its generator object).
+                    unsafe {
+                        if code.is_generator {
+                            self.finish_gen_frame(frame);
+                        } else {
+                            self.pop_frame(frame);
+                        }
+                    }
                     return Err(e);
                 }
+                // SAFETY: frame is the top frame.
+                unsafe { self.pop_frame(frame) };
                 frame = prev;
                 load_frame!();
                 let _ = &mut e;
@@ -2272,6 +2347,12 @@ impl Vm {
         self.methods.clear();
         // SAFETY: builtins is a dict.
         unsafe { dict_mut(self.builtins.raw()).clear() };
+    }
+}
+
+impl Drop for Vm {
+    fn drop(&mut self) {
+        crate::vm::generator::clear_vm(self);
     }
 }
 

@@ -56,7 +56,7 @@ pub fn get_iter(v: u64) -> PyResult<Obj> {
             // SAFETY: kind checked.
             used: unsafe { crate::vm::set::set_mut(v) }.len(),
         },
-        KIND_ITER => return Ok(Obj::new_ref(v)),
+        KIND_ITER | KIND_GEN => return Ok(Obj::new_ref(v)),
         _ => {
             return Err(type_error(format!(
                 "'{}' object is not iterable",
@@ -223,6 +223,10 @@ pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
         }
         IterState::Enumerate { inner, n } => {
             let inner = inner.clone();
+            if kind_of(inner.raw()) != KIND_ITER {
+                // A generator: the VM's path.
+                return None;
+            }
             let r = match next_simple(inner.raw())? {
                 Ok(Some(v)) => {
                     let i = *n;
@@ -236,6 +240,11 @@ pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
         }
         IterState::Zip { iters } => {
             let iters = iters.clone();
+            // Decide before taking anything: one that needs the VM (a
+            // generator, a map) sends the whole step down the VM's path.
+            if iters.iter().any(|i| needs_vm(i.raw())) {
+                return None;
+            }
             let mut out = Vec::with_capacity(iters.len());
             for i in &iters {
                 match next_simple(i.raw())? {
@@ -262,6 +271,9 @@ pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
 /// `next(it)`: `Ok(None)` when exhausted.
 pub fn iter_next(vm: &mut Vm, it: u64) -> PyResult<Option<Obj>> {
     if kind_of(it) != KIND_ITER {
+        if kind_of(it) == KIND_GEN {
+            return vm.gen_next(it);
+        }
         return Err(type_error(format!(
             "'{}' object is not an iterator",
             type_name(it)
@@ -319,9 +331,26 @@ pub fn iter_next(vm: &mut Vm, it: u64) -> PyResult<Option<Obj>> {
     }
 }
 
-/// All items of a builtin iterable that needs no Python calls.
+/// Whether a step of the iterator `it` may call Python code (so
+/// [`next_simple`] cannot take it).
+fn needs_vm(it: u64) -> bool {
+    if kind_of(it) != KIND_ITER {
+        return true;
+    }
+    // SAFETY: kind checked.
+    match unsafe { &cast::<IterObj>(it).state } {
+        IterState::Map { .. } => true,
+        IterState::Enumerate { inner, .. } => needs_vm(inner.raw()),
+        IterState::Zip { iters } => iters.iter().any(|i| needs_vm(i.raw())),
+        _ => false,
+    }
+}
+
+/// All items of a builtin iterable that needs no Python calls (or of a
+/// generator, run by the thread's VM).
 pub fn collect(v: u64) -> PyResult<Vec<Obj>> {
     match kind_of(v) {
+        KIND_GEN => return crate::vm::generator::with_vm(|vm| collect_vm(vm, v)),
         kind::LIST => return Ok(list_items(v).iter().map(|&x| Obj::new_ref(x)).collect()),
         kind::TUPLE => return Ok(tuple_items(v).iter().map(|&x| Obj::new_ref(x)).collect()),
         _ => {}

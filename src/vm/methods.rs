@@ -15,6 +15,11 @@ use crate::vm::types::*;
 pub fn install(vm: &mut Vm) {
     let table: &[(u32, &'static str, BuiltinFn)] = &[
         (kind::STR, "join", s_join),
+        (KIND_GEN, "send", crate::vm::generator::g_send),
+        (KIND_GEN, "__next__", crate::vm::generator::g_next),
+        (KIND_GEN, "__iter__", crate::vm::generator::g_iter),
+        (KIND_GEN, "close", crate::vm::generator::g_close),
+        (KIND_GEN, "throw", crate::vm::generator::g_throw),
         (kind::STR, "split", s_split),
         (kind::STR, "rsplit", s_rsplit),
         (kind::STR, "strip", s_strip),

@@ -12,6 +12,7 @@ pub mod dict;
 pub mod error;
 pub mod fmt;
 pub mod free_lists;
+pub mod generator;
 pub mod interp;
 pub mod iter;
 pub mod methods;
@@ -75,6 +76,8 @@ pub fn run_source(source: &str, filename: &str, opts: &RunOptions) -> i32 {
     unsafe { dict::dict_mut(globals.raw()).clear() };
     drop(globals);
     obj::break_closure_cycles();
+    // What dying generators' `finally` blocks printed.
+    vm.flush();
     vm.teardown();
     drop(vm);
     if opts.leak_check {

@@ -726,6 +726,14 @@ unsafe fn dealloc_general(v: u64) {
         KIND_TYPE => free_box::<TypeObj>(v),
         KIND_SET => free_box::<crate::vm::set::SetObj>(v),
         KIND_MODULE => free_box::<crate::vm::modules::ModuleObj>(v),
+        KIND_GEN => {
+            if crate::vm::generator::finalize(v) {
+                // Resurrected by its `finally`: freed when that reference goes.
+                live_inc();
+                return;
+            }
+            free_box::<GenObj>(v)
+        }
         _ => {}
     }
 }

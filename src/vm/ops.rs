@@ -66,6 +66,7 @@ pub fn type_name(v: u64) -> &'static str {
         KIND_TYPE => "type",
         KIND_SET => "set",
         KIND_MODULE => "module",
+        KIND_GEN => "generator",
         _ => "object",
     }
 }
@@ -796,6 +797,7 @@ pub fn contains(container: u64, item: u64) -> PyResult<bool> {
                 Ok(false)
             }
         }
+        KIND_GEN => crate::vm::generator::contains(container, item),
         _ => Err(type_error(format!(
             "argument of type '{}' is not iterable",
             type_name(container)

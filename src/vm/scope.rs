@@ -39,6 +39,8 @@ pub struct ScopeInfo {
     /// `import`), the module's included: unlike [`Self::locals`], which a
     /// module scope leaves empty.
     pub bound: HashSet<String>,
+    /// Whether the body contains `yield` or `yield from` (a generator function).
+    pub is_generator: bool,
     parent: Option<usize>,
 }
 
@@ -324,6 +326,16 @@ impl Builder {
             Expr::Named(n) => {
                 self.expr(&n.value);
                 self.target(&n.target);
+            }
+            Expr::Yield(y) => {
+                self.list[self.cur].is_generator = true;
+                if let Some(v) = &y.value {
+                    self.expr(v);
+                }
+            }
+            Expr::YieldFrom(y) => {
+                self.list[self.cur].is_generator = true;
+                self.expr(&y.value);
             }
             _ => {
                 // Visit children generically.

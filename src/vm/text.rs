@@ -126,6 +126,12 @@ fn write_repr(out: &mut String, v: u64, depth: usize) -> PyResult<()> {
             let code = unsafe { &cast::<CodeObj>(f.code.raw()).code };
             out.push_str(&format!("<function {} at {:#x}>", code.qualname, v));
         }
+        KIND_GEN => {
+            // SAFETY: kind checked; a generator owns its code object.
+            let g = unsafe { cast::<GenObj>(v) };
+            let code = unsafe { &cast::<CodeObj>(g.code.raw()).code };
+            out.push_str(&format!("<generator object {} at {:#x}>", code.qualname, v));
+        }
         kind::BUILTIN => {
             // SAFETY: kind checked.
             let b = unsafe { cast::<BuiltinObj>(v) };

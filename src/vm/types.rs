@@ -32,6 +32,8 @@ pub const KIND_TYPE: u32 = kind::FIRST_RUNTIME_KIND + 7;
 pub const KIND_SET: u32 = kind::FIRST_RUNTIME_KIND + 8;
 /// Module ([`crate::vm::modules::ModuleObj`]).
 pub const KIND_MODULE: u32 = kind::FIRST_RUNTIME_KIND + 9;
+/// Generator ([`GenObj`]).
+pub const KIND_GEN: u32 = kind::FIRST_RUNTIME_KIND + 10;
 
 /// `str`: UTF-8 text with a cached hash and character count.
 /// `ob.flags` is 1 when the text is ASCII (byte index = char index).
@@ -311,6 +313,8 @@ pub enum TypeId {
     Function,
     /// `set`.
     Set,
+    /// `generator` (not a builtin name; what `type(g)` gives).
+    Generator,
     /// An exception class.
     Exc(ExcKind),
 }
@@ -322,4 +326,72 @@ pub struct TypeObj {
     pub ob: ObjHeader,
     /// Which type.
     pub id: TypeId,
+}
+
+/// Where a generator is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GenState {
+    /// Made by the call, not started.
+    Created,
+    /// Stopped at a `yield`.
+    Suspended,
+    /// Running (its frame is on the frame chain).
+    Running,
+    /// Returned or raised: its frame's slots are released.
+    Done,
+}
+
+/// A generator: the frame of a generator function's call, off the data
+/// stack. `frame` points at `frame_len` words (a `Frame` header, then its
+/// locals and value stack) that the generator owns; tier 1 resumes it as
+/// the entry frame of a nested dispatch loop (`Vm::gen_resume`).
+#[repr(C)]
+pub struct GenObj {
+    /// Header, kind GEN.
+    pub ob: ObjHeader,
+    /// The frame's words (owned; `Box<[u64]>` of `frame_len` words).
+    pub frame: *mut u64,
+    /// Words at `frame`.
+    pub frame_len: usize,
+    /// Its life stage.
+    pub state: Cell<GenState>,
+    /// The code object (owned), for `repr` after the frame is done.
+    pub code: Obj,
+}
+
+impl GenObj {
+    /// The generator's frame.
+    pub fn frame_ptr(&self) -> *mut crate::abi::layout::Frame {
+        self.frame as *mut crate::abi::layout::Frame
+    }
+    /// Releases what a frame that did not finish holds: its locals and
+    /// stack values and its function. Idempotent.
+    pub fn release_frame(&self) {
+        let f = self.frame_ptr();
+        // SAFETY: the frame words are owned and initialized as a frame whose
+        // stack pointer is inside them.
+        unsafe {
+            let lp = (*f).localsplus.as_mut_ptr();
+            let mut p = lp;
+            while p < (*f).stack_pointer {
+                crate::vm::obj::xdecref(std::mem::replace(&mut *p, 0));
+                p = p.add(1);
+            }
+            (*f).stack_pointer = lp;
+            crate::vm::obj::xdecref(std::mem::replace(&mut (*f).func, 0));
+        }
+    }
+}
+
+impl Drop for GenObj {
+    fn drop(&mut self) {
+        self.release_frame();
+        // SAFETY: frame came from a Box<[u64]> of frame_len words.
+        unsafe {
+            drop(Box::from_raw(std::ptr::slice_from_raw_parts_mut(
+                self.frame,
+                self.frame_len,
+            )));
+        }
+    }
 }

@@ -956,7 +956,20 @@ pub fn project(
                 b.emit(ins(Uop::RETURN), None, None);
                 break;
             }
-            op::RETURN_VALUE | op::RAISE | op::RERAISE | op::RAISE_ASSERT => {
+            // A loop whose own path suspends its generator would leave its
+            // trace at every iteration (and come back through tier 1): not
+            // worth one; tier 1 runs it.
+            op::YIELD_VALUE | op::SEND if start.backedge.is_some() && levels.len() == 1 => {
+                return None;
+            }
+            // A generator's suspension and `yield from`'s send run in tier
+            // 1 only (a trace never spans a yield).
+            op::RETURN_VALUE
+            | op::RAISE
+            | op::RERAISE
+            | op::RAISE_ASSERT
+            | op::YIELD_VALUE
+            | op::SEND => {
                 b.emit(exit_to(fctx, here), None, None);
                 break;
             }

@@ -1,0 +1,8 @@
+def g():
+    yield 1
+    next(me)
+
+
+me = g()
+print(next(me))
+next(me)

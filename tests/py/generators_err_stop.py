@@ -1,0 +1,8 @@
+def g():
+    yield 1
+    return 42
+
+
+it = g()
+print(next(it))
+next(it)
