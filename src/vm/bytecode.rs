@@ -112,8 +112,18 @@ pub mod op {
     pub const IMPORT_NAME: u8 = 97;
     pub const IMPORT_FROM: u8 = 98;
     pub const UNPACK_EX: u8 = 99;
+    /// Class bodies: the namespace dict is fast local 0.
+    pub const LOAD_NAME: u8 = 100;
+    pub const STORE_NAME: u8 = 101;
+    pub const DELETE_NAME: u8 = 102;
+    pub const DELETE_ATTR: u8 = 103;
+    /// Specialized attribute access on instances of user classes (tier 1
+    /// only: tier 2 runs them through `cpjit_step`).
+    pub const LOAD_ATTR_INSTANCE: u8 = 104;
+    pub const LOAD_METHOD_INSTANCE: u8 = 105;
+    pub const STORE_ATTR_INSTANCE: u8 = 106;
     /// Number of opcodes.
-    pub const COUNT: u8 = 100;
+    pub const COUNT: u8 = 107;
 }
 
 /// Binary operator numbers (oparg of BINARY_OP); `INPLACE` is added for augmented assignment.

@@ -7,6 +7,7 @@
 
 pub mod builtins;
 pub mod bytecode;
+pub mod class;
 pub mod compile;
 pub mod dict;
 pub mod error;
@@ -76,6 +77,7 @@ pub fn run_source(source: &str, filename: &str, opts: &RunOptions) -> i32 {
     drop(globals);
     obj::break_closure_cycles();
     vm.teardown();
+    class::teardown();
     drop(vm);
     if opts.leak_check {
         let _ = writeln!(

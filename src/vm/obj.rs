@@ -726,6 +726,9 @@ unsafe fn dealloc_general(v: u64) {
         KIND_TYPE => free_box::<TypeObj>(v),
         KIND_SET => free_box::<crate::vm::set::SetObj>(v),
         KIND_MODULE => free_box::<crate::vm::modules::ModuleObj>(v),
+        KIND_CLASS => free_box::<crate::vm::class::ClassObj>(v),
+        KIND_INSTANCE => free_box::<crate::vm::class::InstanceObj>(v),
+        KIND_WRAPPER => free_box::<crate::vm::class::WrapperObj>(v),
         _ => {}
     }
 }

@@ -106,6 +106,13 @@ pub fn opcode_name(opcode: u8) -> Option<&'static str> {
         op::IMPORT_NAME => "IMPORT_NAME",
         op::IMPORT_FROM => "IMPORT_FROM",
         op::UNPACK_EX => "UNPACK_EX",
+        op::LOAD_NAME => "LOAD_NAME",
+        op::STORE_NAME => "STORE_NAME",
+        op::DELETE_NAME => "DELETE_NAME",
+        op::DELETE_ATTR => "DELETE_ATTR",
+        op::LOAD_ATTR_INSTANCE => "LOAD_ATTR_INSTANCE",
+        op::LOAD_METHOD_INSTANCE => "LOAD_METHOD_INSTANCE",
+        op::STORE_ATTR_INSTANCE => "STORE_ATTR_INSTANCE",
         _ => return None,
     })
 }
