@@ -180,6 +180,14 @@ pub fn exc_to_err(e: Obj) -> Box<PyErr> {
 pub fn make_raise(vm: &mut Vm, v: Obj) -> PyResult<Box<PyErr>> {
     match v.kind() {
         KIND_EXC => Ok(exc_to_err(v)),
+        // SAFETY: kind checked.
+        KIND_CLASS if unsafe { crate::vm::class::class(v.raw()) }.exc_base.is_some() => {
+            let e = crate::vm::class::call_class(vm, v.raw(), &[], None)?;
+            if kind_of(e.raw()) != KIND_EXC {
+                return Err(type_error("exceptions must derive from BaseException"));
+            }
+            Ok(exc_to_err(e))
+        }
         KIND_TYPE => {
             // SAFETY: kind checked.
             if let TypeId::Exc(_) = unsafe { cast::<TypeObj>(v.raw()).id } {
@@ -205,6 +213,10 @@ pub fn exc_matches(e: u64, ty: u64) -> PyResult<bool> {
                 }
             }
             Ok(false)
+        }
+        // SAFETY: kind checked.
+        KIND_CLASS if unsafe { crate::vm::class::class(ty) }.exc_base.is_some() => {
+            Ok(crate::vm::class::isinstance(e, ty))
         }
         // SAFETY: kind checked.
         KIND_TYPE => match unsafe { cast::<TypeObj>(ty).id } {

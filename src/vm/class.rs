@@ -585,8 +585,7 @@ fn super_getattr(vm: &mut Vm, s: &WrapperObj, name: u64) -> PyResult<Obj> {
     let obj = s.g.raw();
     let (objcls, inst) = match kind_of(obj) {
         KIND_CLASS => (obj, None),
-        KIND_INSTANCE => (class_of(obj), Some(obj)),
-        _ => (0, Some(obj)),
+        _ => (special_class(obj).unwrap_or(0), Some(obj)),
     };
     if objcls != 0 {
         // SAFETY: kind checked.

@@ -2494,10 +2494,15 @@ impl Vm {
                 }
             }
         }
+        // An instance of a user exception class prints its class's name.
+        let name = match &e.value {
+            Some(v) if crate::vm::class::is_user_exc(v.raw()) => ops::type_name(v.raw()),
+            _ => e.kind.name(),
+        };
         if e.msg.is_empty() {
-            s.push_str(&format!("{}\n", e.kind.name()));
+            s.push_str(&format!("{}\n", name));
         } else {
-            s.push_str(&format!("{}: {}\n", e.kind.name(), e.msg));
+            s.push_str(&format!("{}: {}\n", name, e.msg));
         }
         let _ = std::io::stderr().write_all(s.as_bytes());
     }
