@@ -181,7 +181,11 @@ pub fn make_raise(vm: &mut Vm, v: Obj) -> PyResult<Box<PyErr>> {
     match v.kind() {
         KIND_EXC => Ok(exc_to_err(v)),
         // SAFETY: kind checked.
-        KIND_CLASS if unsafe { crate::vm::class::class(v.raw()) }.exc_base.is_some() => {
+        KIND_CLASS
+            if unsafe { crate::vm::class::class(v.raw()) }
+                .exc_base
+                .is_some() =>
+        {
             let e = crate::vm::class::call_class(vm, v.raw(), &[], None)?;
             if kind_of(e.raw()) != KIND_EXC {
                 return Err(type_error("exceptions must derive from BaseException"));

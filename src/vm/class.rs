@@ -1461,3 +1461,72 @@ pub fn is_user_exc(v: u64) -> bool {
     // SAFETY: kind checked.
     kind_of(v) == KIND_EXC && unsafe { cast::<ExcObj>(v) }.cls.is_some()
 }
+
+/// The tag of the class of `recv` if it is an instance of a user class.
+#[inline(always)]
+fn instance_tag(recv: u64) -> Option<u32> {
+    if kind_of(recv) != KIND_INSTANCE {
+        return None;
+    }
+    // SAFETY: kind checked; an instance's class is a class.
+    Some(unsafe { class(class_of(recv)) }.tag.get())
+}
+
+/// Whether `recv` is an instance whose class has version tag `tag`
+/// (`STORE_ATTR_INSTANCE`'s guard: the class then has no data descriptor
+/// or `__setattr__` for the name, as when tier 1 specialized it).
+#[inline(always)]
+pub fn instance_has_tag(recv: u64, tag: u32) -> bool {
+    instance_tag(recv) == Some(tag)
+}
+
+/// `LOAD_ATTR_INSTANCE`'s fast path: `recv.name` (borrowed) when `recv` is
+/// an instance whose class has tag `tag` (so no class attribute shadows the
+/// instance's) and its dict holds `name` (at entry `pos` if that is still
+/// it); `None` otherwise (the generic path then decides).
+#[inline(always)]
+pub fn cached_instance_attr(recv: u64, name: u64, tag: u32, pos: usize) -> Option<u64> {
+    if !instance_has_tag(recv, tag) {
+        return None;
+    }
+    // SAFETY: kind checked; an instance dict is a dict.
+    let d = unsafe { dict_mut(instance(recv).dict.raw()) };
+    match d.entries().get(pos) {
+        Some(e) if e.key == name => Some(e.value),
+        _ => d.get_str(name),
+    }
+}
+
+/// `LOAD_METHOD_INSTANCE`'s guard: `recv` is an instance whose class has
+/// tag `tag` (the cached function is still the class's `name`) and whose
+/// own dict does not shadow it.
+#[inline(always)]
+pub fn cached_method_applies(recv: u64, name: u64, tag: u32) -> bool {
+    // SAFETY: kind checked by instance_has_tag; an instance dict is a dict.
+    instance_has_tag(recv, tag)
+        && unsafe { dict_mut(instance(recv).dict.raw()) }
+            .get_str(name)
+            .is_none()
+}
+
+/// `STORE_ATTR_INSTANCE`'s store into an instance `recv` (guard held):
+/// `recv.name = v` (owned), at entry `*pos` when that is still `name`;
+/// `*pos` is updated to the entry's position.
+#[inline(always)]
+pub fn store_instance_attr(recv: u64, name: u64, v: Obj, pos: &mut u64) -> PyResult<()> {
+    // SAFETY: callers checked the kind; an instance dict is a dict.
+    let d = unsafe { dict_mut(instance(recv).dict.raw()) };
+    match d.entries().get(*pos as usize) {
+        Some(e) if e.key == name => {
+            d.set_at(*pos as usize, v);
+            Ok(())
+        }
+        _ => {
+            let r = d.set(Obj::new_ref(name), v);
+            if let Ok(Some(p)) = d.lookup_pos(name) {
+                *pos = p as u64;
+            }
+            r
+        }
+    }
+}

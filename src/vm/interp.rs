@@ -1843,19 +1843,8 @@ impl Vm {
                     op::LOAD_METHOD_INSTANCE => {
                         let recv = top!();
                         let c = cache!(here!());
-                        if kind_of(recv) != KIND_INSTANCE
-                            // SAFETY: kind checked (`||` short-circuits).
-                            || unsafe { crate::vm::class::class(crate::vm::class::class_of(recv)) }
-                                .tag
-                                .get()
-                                != c.index
-                            // SAFETY: an instance dict is a dict.
-                            || unsafe {
-                                dict_mut(crate::vm::class::instance(recv).dict.raw())
-                            }
-                            .get_str(code.names[arg as usize].raw())
-                            .is_some()
-                        {
+                        let name = code.names[arg as usize].raw();
+                        if !crate::vm::class::cached_method_applies(recv, name, c.index) {
                             c.version = 0;
                             deopt!(op::LOAD_METHOD);
                         }
@@ -1953,25 +1942,14 @@ impl Vm {
                     op::LOAD_ATTR_INSTANCE => {
                         let recv = top!();
                         let c = cache!(here!());
-                        if kind_of(recv) != KIND_INSTANCE
-                            // SAFETY: kind checked (`||` short-circuits).
-                            || unsafe { crate::vm::class::class(crate::vm::class::class_of(recv)) }
-                                .tag
-                                .get()
-                                != c.index
-                        {
-                            deopt!(op::LOAD_ATTR);
-                        }
                         let name = code.names[arg as usize].raw();
-                        // SAFETY: an instance dict is a dict.
-                        let d = unsafe { dict_mut(crate::vm::class::instance(recv).dict.raw()) };
-                        // The entry the cache remembers, else a probe.
-                        let v = match d.entries().get(c.version as usize) {
-                            Some(e) if e.key == name => e.value,
-                            _ => match d.get_str(name) {
-                                Some(v) => v,
-                                None => deopt!(op::LOAD_ATTR),
-                            },
+                        let Some(v) = crate::vm::class::cached_instance_attr(
+                            recv,
+                            name,
+                            c.index,
+                            c.version as usize,
+                        ) else {
+                            deopt!(op::LOAD_ATTR);
                         };
                         incref(v);
                         set_top!(v);
@@ -2006,36 +1984,20 @@ impl Vm {
                     op::STORE_ATTR_INSTANCE => {
                         let recv = top!();
                         let c = cache!(here!());
-                        if kind_of(recv) != KIND_INSTANCE
-                            // SAFETY: kind checked (`||` short-circuits).
-                            || unsafe { crate::vm::class::class(crate::vm::class::class_of(recv)) }
-                                .tag
-                                .get()
-                                != c.index
-                        {
+                        if !crate::vm::class::instance_has_tag(recv, c.index) {
                             deopt!(op::STORE_ATTR);
                         }
                         let recv = pop!();
                         let v = pop!();
                         let name = code.names[arg as usize].raw();
-                        // SAFETY: an instance dict is a dict.
-                        let d = unsafe { dict_mut(crate::vm::class::instance(recv).dict.raw()) };
-                        match d.entries().get(c.version as usize) {
-                            Some(e) if e.key == name => {
-                                d.set_at(c.version as usize, Obj::from_raw(v))
-                            }
-                            _ => {
-                                let r = d.set(Obj::new_ref(name), Obj::from_raw(v));
-                                if let Ok(Some(pos)) = d.lookup_pos(name) {
-                                    c.version = pos as u64;
-                                }
-                                if let Err(e) = r {
-                                    decref(recv);
-                                    break 'dispatch e;
-                                }
-                            }
-                        }
+                        let r = crate::vm::class::store_instance_attr(
+                            recv,
+                            name,
+                            Obj::from_raw(v),
+                            &mut c.version,
+                        );
                         decref(recv);
+                        tri!(r);
                     }
                     op::STORE_ATTR => {
                         let recv = pop!();
