@@ -56,6 +56,11 @@ py_tests!(
     any_all_lazy,
     any_all_shadowed,
     errors_seq_mul,
+    classes_basic,
+    classes_inherit,
+    classes_special,
+    classes_exceptions,
+    classes_decorators,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

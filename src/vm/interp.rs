@@ -217,7 +217,7 @@ impl Vm {
                 };
                 fail = Some(type_error(format!(
                     "{}() takes {} positional argument{} but {} {} given",
-                    c.name,
+                    c.qualname,
                     takes,
                     if argc == 1 && nd == 0 { "" } else { "s" },
                     npos,
@@ -248,7 +248,7 @@ impl Vm {
                             if fail.is_none() {
                                 fail = Some(type_error(format!(
                                     "{}() got multiple values for argument '{}'",
-                                    c.name, name
+                                    c.qualname, name
                                 )));
                             }
                             decref(v);
@@ -260,7 +260,7 @@ impl Vm {
                         if fail.is_none() {
                             fail = Some(type_error(format!(
                                 "{}() got an unexpected keyword argument '{}'",
-                                c.name, name
+                                c.qualname, name
                             )));
                         }
                         decref(v);
@@ -287,7 +287,7 @@ impl Vm {
                 };
                 fail = Some(type_error(format!(
                     "{}() missing {} required positional argument{}: {}",
-                    c.name,
+                    c.qualname,
                     n,
                     if n == 1 { "" } else { "s" },
                     list
