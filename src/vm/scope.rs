@@ -375,9 +375,9 @@ impl Builder {
                 .iter()
                 .filter(|n| {
                     let sc = &self.list[s];
-                    !sc.locals.contains(n)
-                        && !sc.globals.contains(*n)
-                        && !(sc.is_class && sc.bound.contains(*n))
+                    // A class's own names are its namespace's, not frees.
+                    let class_bound = sc.is_class && sc.bound.contains(*n);
+                    !(sc.locals.contains(n) || sc.globals.contains(*n) || class_bound)
                 })
                 .cloned()
                 .collect();
