@@ -25,6 +25,7 @@ use crate::vm::ops::{str_of, type_name};
 use crate::vm::types::*;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 /// A user class.
 #[repr(C)]
@@ -104,7 +105,8 @@ pub struct WrapperObj {
 thread_local! {
     static VM: Cell<*mut Vm> = const { Cell::new(std::ptr::null_mut()) };
     static NEXT_TAG: Cell<u32> = const { Cell::new(1 << 20) };
-    static NAMES: RefCell<HashMap<&'static str, Obj>> = RefCell::new(HashMap::new());
+    static NAMES: RefCell<HashMap<usize, Obj, BuildHasherDefault<AddrHasher>>> =
+        RefCell::new(HashMap::default());
     static INTERNED: RefCell<std::collections::HashSet<&'static str>> =
         RefCell::new(std::collections::HashSet::new());
     static NOT_IMPLEMENTED: Cell<u64> = const { Cell::new(0) };
@@ -130,11 +132,32 @@ pub fn teardown() {
     NOT_IMPLEMENTED.with(|n| n.set(0));
 }
 
-/// A str object for `name`, made once per run (borrowed).
+/// Hashes the address of a `&'static str` (the keys of [`name_obj`]'s
+/// table): one multiply, no SipHash on every special-method lookup.
+#[derive(Default)]
+struct AddrHasher(u64);
+
+impl std::hash::Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100000001b3);
+        }
+    }
+    fn write_usize(&mut self, x: usize) {
+        self.0 = (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// A str object for `name`, made once per run (borrowed). Keyed by the
+/// literal's address: two copies of one literal make two equal strs,
+/// which find the same dict entries.
 pub fn name_obj(name: &'static str) -> u64 {
     NAMES.with(|n| {
         n.borrow_mut()
-            .entry(name)
+            .entry(name.as_ptr() as usize)
             .or_insert_with(|| new_str(name))
             .raw()
     })
