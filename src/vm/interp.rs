@@ -1961,9 +1961,7 @@ impl Vm {
                         if kind_of(recv) == KIND_INSTANCE {
                             let cls = crate::vm::class::class_of(recv);
                             let c = cache!(here!());
-                            if c.counter > 0 {
-                                c.counter -= 1;
-                            } else if crate::vm::class::lookup(cls, name).is_none() {
+                            if !backing_off(c) && crate::vm::class::lookup(cls, name).is_none() {
                                 // SAFETY: an instance dict is a dict.
                                 let d = unsafe {
                                     dict_mut(crate::vm::class::instance(recv).dict.raw())
@@ -2006,10 +2004,9 @@ impl Vm {
                         if kind_of(recv) == KIND_INSTANCE {
                             let cls = crate::vm::class::class_of(recv);
                             let c = cache!(here!());
-                            if c.counter > 0 {
-                                c.counter -= 1;
-                            } else if crate::vm::class::lookup(cls, name)
-                                .is_none_or(|f| !crate::vm::class::is_data_descriptor(f))
+                            if !backing_off(c)
+                                && crate::vm::class::lookup(cls, name)
+                                    .is_none_or(|f| !crate::vm::class::is_data_descriptor(f))
                                 && crate::vm::class::lookup_str(cls, "__setattr__").is_none()
                             {
                                 c.version = u32::MAX as u64;
@@ -2477,6 +2474,17 @@ impl Vm {
         // SAFETY: builtins is a dict.
         unsafe { dict_mut(self.builtins.raw()).clear() };
     }
+}
+
+/// Whether a generic instruction whose specialization missed is still
+/// backing off (counting its cache's counter down) rather than specializing.
+#[inline(always)]
+fn backing_off(c: &mut Cache) -> bool {
+    if c.counter > 0 {
+        c.counter -= 1;
+        return true;
+    }
+    false
 }
 
 /// Outcome masks per comparison: bit 0 when less, bit 1 when equal, bit 2 when greater.

@@ -386,28 +386,17 @@ impl Builder {
                 let mut p = self.list[s].parent;
                 while let Some(pi) = p {
                     let ps = &self.list[pi];
-                    if ps.is_class {
-                        // A class's names are not visible to its methods;
-                        // it provides `__class__` and passes frees through.
-                        if n == "__class__" {
-                            if !self.list[pi].cells.contains(&n) {
-                                self.list[pi].cells.push(n.clone());
-                            }
-                            for &c in &chain {
-                                if !self.list[c].frees.contains(&n) {
-                                    self.list[c].frees.push(n.clone());
-                                }
-                            }
+                    // A class's names are not visible to its methods: it
+                    // provides only `__class__` and passes frees through.
+                    let provides = if ps.is_class {
+                        n == "__class__"
+                    } else {
+                        if !ps.is_function || ps.globals.contains(&n) {
                             break;
                         }
-                        chain.push(pi);
-                        p = ps.parent;
-                        continue;
-                    }
-                    if !ps.is_function || ps.globals.contains(&n) {
-                        break;
-                    }
-                    if ps.locals.contains(&n) {
+                        ps.locals.contains(&n)
+                    };
+                    if provides {
                         if !self.list[pi].cells.contains(&n) {
                             self.list[pi].cells.push(n.clone());
                         }
