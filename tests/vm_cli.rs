@@ -58,12 +58,16 @@ fn syntax_error_runs_nothing() {
 
 #[test]
 fn unsupported_construct_is_named_with_its_line() {
-    let o = run(Command::new(cpjit()).args(["run", "-c", "print('ran')\nclass A:\n    pass\n"]));
+    let o = run(Command::new(cpjit()).args([
+        "run",
+        "-c",
+        "print('ran')\nmatch 1:\n    case 1:\n        pass\n",
+    ]));
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("class definition") && err.contains(":2:"),
+        err.contains("match statement") && err.contains(":2:"),
         "{err}"
     );
 }

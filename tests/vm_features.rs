@@ -69,6 +69,11 @@ py_tests!(
     generators_err_ignored,
     generators_yield_outside_syntax,
     generators_yield_comp_syntax,
+    classes_basic,
+    classes_inherit,
+    classes_special,
+    classes_exceptions,
+    classes_decorators,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

@@ -84,6 +84,16 @@ pub fn install(vm: &mut Vm) {
         ("type", b_type),
         ("id", b_id),
         ("filter", b_filter),
+        ("__build_class__", crate::vm::class::build_class),
+        ("staticmethod", crate::vm::class::b_staticmethod),
+        ("classmethod", crate::vm::class::b_classmethod),
+        ("property", crate::vm::class::b_property),
+        ("super", crate::vm::class::b_super),
+        ("issubclass", b_issubclass),
+        ("getattr", b_getattr),
+        ("setattr", b_setattr),
+        ("hasattr", b_hasattr),
+        ("vars", b_vars),
     ];
     // SAFETY: builtins is a dict.
     let bd = unsafe { dict_mut(vm.builtins.raw()) };
@@ -112,6 +122,10 @@ pub fn install(vm: &mut Vm) {
     for &k in ExcKind::ALL {
         let _ = bd.set(new_str(k.name()), type_obj(TypeId::Exc(k)));
     }
+    let _ = bd.set(
+        new_str("NotImplemented"),
+        crate::vm::class::make_not_implemented(),
+    );
     crate::vm::methods::install(vm);
 }
 
@@ -121,6 +135,8 @@ pub fn new_exc(k: ExcKind, args: Vec<Obj>) -> Obj {
         ob: hdr(KIND_EXC),
         kind: k,
         args,
+        cls: None,
+        dict: None,
     }))
 }
 
@@ -165,6 +181,18 @@ pub fn exc_to_err(e: Obj) -> Box<PyErr> {
 pub fn make_raise(vm: &mut Vm, v: Obj) -> PyResult<Box<PyErr>> {
     match v.kind() {
         KIND_EXC => Ok(exc_to_err(v)),
+        // SAFETY: kind checked.
+        KIND_CLASS
+            if unsafe { crate::vm::class::class(v.raw()) }
+                .exc_base
+                .is_some() =>
+        {
+            let e = crate::vm::class::call_class(vm, v.raw(), &[], None)?;
+            if kind_of(e.raw()) != KIND_EXC {
+                return Err(type_error("exceptions must derive from BaseException"));
+            }
+            Ok(exc_to_err(e))
+        }
         KIND_TYPE => {
             // SAFETY: kind checked.
             if let TypeId::Exc(_) = unsafe { cast::<TypeObj>(v.raw()).id } {
@@ -190,6 +218,10 @@ pub fn exc_matches(e: u64, ty: u64) -> PyResult<bool> {
                 }
             }
             Ok(false)
+        }
+        // SAFETY: kind checked.
+        KIND_CLASS if unsafe { crate::vm::class::class(ty) }.exc_base.is_some() => {
+            Ok(crate::vm::class::isinstance(e, ty))
         }
         // SAFETY: kind checked.
         KIND_TYPE => match unsafe { cast::<TypeObj>(ty).id } {
@@ -315,6 +347,9 @@ pub fn len_of(v: u64) -> PyResult<usize> {
         kind::RANGE => crate::vm::range::len(unsafe { cast::<RangeObj>(v) })?,
         KIND_DICTVIEW => unsafe { dict_mut(cast::<DictViewObj>(v).dict.raw()).len() },
         KIND_SET => unsafe { crate::vm::set::set_mut(v).len() },
+        KIND_INSTANCE if crate::vm::class::len(v).is_some() => {
+            return crate::vm::class::len(v).unwrap_or(Ok(0))
+        }
         _ => {
             return Err(type_error(format!(
                 "object of type '{}' has no len()",
@@ -554,6 +589,7 @@ fn b_all(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 
 fn is_instance_of(v: u64, t: u64) -> PyResult<bool> {
     match kind_of(t) {
+        KIND_CLASS => Ok(crate::vm::class::isinstance(v, t)),
         kind::TUPLE => {
             for &x in tuple_items(t) {
                 if is_instance_of(v, x)? {
@@ -682,10 +718,14 @@ fn b_hash(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 
 fn b_callable(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     nargs(args, "callable", 1, 1)?;
-    Ok(Obj::bool(matches!(
-        kind_of(args[0]),
-        kind::FUNCTION | kind::BUILTIN | KIND_BOUND | KIND_TYPE
-    )))
+    Ok(Obj::bool(
+        matches!(
+            kind_of(args[0]),
+            kind::FUNCTION | kind::BUILTIN | KIND_BOUND | KIND_TYPE | KIND_CLASS
+        ) || (kind_of(args[0]) == KIND_INSTANCE
+            && crate::vm::class::lookup_str(crate::vm::class::class_of(args[0]), "__call__")
+                .is_some()),
+    ))
 }
 
 fn b_format(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
@@ -699,6 +739,9 @@ fn b_format(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 
 fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     nargs(args, "type", 1, 1)?;
+    if let Some(c) = crate::vm::class::type_of(args[0]) {
+        return Ok(c);
+    }
     let id = match kind_of(args[0]) {
         KIND_SMALLINT | kind::BIGINT => TypeId::Int,
         kind::FLOAT => TypeId::Float,
@@ -896,5 +939,101 @@ pub fn immortalize(o: &Obj) {
         unsafe {
             (*(o.raw() as *mut crate::abi::layout::ObjHeader)).refcnt = IMMORTAL_REFCNT as isize
         }
+    }
+}
+
+/// A builtin by name (borrowed from the builtins dict), 0 if absent.
+fn builtin_value(name: &'static str) -> u64 {
+    let vm = crate::vm::class::vm();
+    // SAFETY: builtins is a dict.
+    unsafe { dict_mut(vm.builtins.raw()) }
+        .get_str(crate::vm::class::name_obj(name))
+        .unwrap_or(0)
+}
+
+/// The builtin type object of exception kind `k` (borrowed).
+pub fn exc_type_obj(k: ExcKind) -> u64 {
+    builtin_value(k.name())
+}
+
+/// The builtin `object` type object (borrowed).
+pub fn object_type_obj() -> u64 {
+    builtin_value("object")
+}
+
+/// What `type(C)` gives for a class: the builtin `type`.
+pub fn type_type_obj() -> Obj {
+    Obj::new_ref(builtin_value("type"))
+}
+
+fn is_class_like(t: u64) -> bool {
+    matches!(kind_of(t), KIND_CLASS | KIND_TYPE)
+}
+
+fn b_issubclass(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "issubclass", 2, 2)?;
+    if !is_class_like(args[0]) {
+        return Err(type_error("issubclass() arg 1 must be a class"));
+    }
+    let check = |t: u64| -> PyResult<bool> {
+        if !is_class_like(t) {
+            return Err(type_error(
+                "issubclass() arg 2 must be a class, a tuple of classes, or a union",
+            ));
+        }
+        Ok(crate::vm::class::is_subclass(args[0], t))
+    };
+    if kind_of(args[1]) == kind::TUPLE {
+        for &t in tuple_items(args[1]) {
+            if check(t)? {
+                return Ok(Obj::bool(true));
+            }
+        }
+        return Ok(Obj::bool(false));
+    }
+    Ok(Obj::bool(check(args[1])?))
+}
+
+fn attr_name(v: u64, what: &str) -> PyResult<u64> {
+    if kind_of(v) != kind::STR {
+        return Err(type_error(format!(
+            "{}(): attribute name must be string",
+            what
+        )));
+    }
+    Ok(v)
+}
+
+fn b_getattr(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "getattr", 2, 3)?;
+    let name = attr_name(args[1], "getattr")?;
+    match vm.getattr(args[0], name) {
+        Err(e) if e.kind == ExcKind::AttributeError && args.len() == 3 => Ok(Obj::new_ref(args[2])),
+        r => r,
+    }
+}
+
+fn b_hasattr(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "hasattr", 2, 2)?;
+    let name = attr_name(args[1], "hasattr")?;
+    match vm.getattr(args[0], name) {
+        Ok(_) => Ok(Obj::bool(true)),
+        Err(e) if e.kind == ExcKind::AttributeError => Ok(Obj::bool(false)),
+        Err(e) => Err(e),
+    }
+}
+
+fn b_setattr(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "setattr", 3, 3)?;
+    let name = attr_name(args[1], "setattr")?;
+    vm.setattr(args[0], name, Obj::new_ref(args[2]))?;
+    Ok(Obj::none())
+}
+
+fn b_vars(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "vars", 1, 1)?;
+    match kind_of(args[0]) {
+        KIND_INSTANCE | KIND_CLASS => vm.getattr(args[0], crate::vm::class::name_obj("__dict__")),
+        _ => Err(type_error("vars() argument must have __dict__ attribute")),
     }
 }

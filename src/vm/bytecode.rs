@@ -119,8 +119,18 @@ pub mod op {
     /// replaces `v`; when `it` returns, both go and its return value is
     /// pushed, and control jumps to the argument.
     pub const SEND: u8 = 101;
+    /// Class bodies: the namespace dict is fast local 0.
+    pub const LOAD_NAME: u8 = 102;
+    pub const STORE_NAME: u8 = 103;
+    pub const DELETE_NAME: u8 = 104;
+    pub const DELETE_ATTR: u8 = 105;
+    /// Specialized attribute access on instances of user classes (tier 1
+    /// only: tier 2 runs them through `cpjit_step`).
+    pub const LOAD_ATTR_INSTANCE: u8 = 106;
+    pub const LOAD_METHOD_INSTANCE: u8 = 107;
+    pub const STORE_ATTR_INSTANCE: u8 = 108;
     /// Number of opcodes.
-    pub const COUNT: u8 = 102;
+    pub const COUNT: u8 = 109;
 }
 
 /// Binary operator numbers (oparg of BINARY_OP); `INPLACE` is added for augmented assignment.

@@ -228,6 +228,8 @@ enum NameOp {
     Fast(u32),
     Deref(u32),
     Global(u32),
+    /// A class body's namespace.
+    Name(u32),
 }
 
 type CResult<T = ()> = Result<T, CompileError>;
@@ -330,6 +332,20 @@ impl<'a> Compiler<'a> {
 
     fn resolve(&mut self, n: &str) -> NameOp {
         let s = self.scope();
+        if s.is_class {
+            if let Some(i) = s.cells.iter().position(|x| x == n) {
+                return NameOp::Deref(self.nfast() + i as u32);
+            }
+            if !s.bound.contains(n) {
+                if let Some(i) = s.frees.iter().position(|x| x == n) {
+                    return NameOp::Deref(self.nfast() + s.cells.len() as u32 + i as u32);
+                }
+            }
+            if s.globals.contains(n) {
+                return NameOp::Global(self.name_idx(n));
+            }
+            return NameOp::Name(self.name_idx(n));
+        }
         if !s.is_function {
             return NameOp::Global(self.name_idx(n));
         }
@@ -365,6 +381,7 @@ impl<'a> Compiler<'a> {
             NameOp::Fast(i) => self.emit(op::LOAD_FAST, i),
             NameOp::Deref(i) => self.emit(op::LOAD_DEREF, i),
             NameOp::Global(i) => self.emit(op::LOAD_GLOBAL, i),
+            NameOp::Name(i) => self.emit(op::LOAD_NAME, i),
         };
     }
 
@@ -373,12 +390,13 @@ impl<'a> Compiler<'a> {
             NameOp::Fast(i) => self.emit(op::STORE_FAST, i),
             NameOp::Deref(i) => self.emit(op::STORE_DEREF, i),
             NameOp::Global(i) => self.emit(op::STORE_GLOBAL, i),
+            NameOp::Name(i) => self.emit(op::STORE_NAME, i),
         };
     }
 
     fn finish(self, _params: &[String]) -> Obj {
         let s = &self.scopes.list[self.unit.scope];
-        let varnames = if s.is_function {
+        let varnames = if s.is_function || s.is_class {
             s.locals
                 .iter()
                 .filter(|n| s.params.contains(n) || !s.cells.contains(n))
@@ -519,6 +537,16 @@ impl<'a> Compiler<'a> {
                         self.emit(op::SWAP, 2);
                         self.emit(op::STORE_SUBSCR, 0);
                     }
+                    Expr::Attribute(at) => {
+                        self.expr(&at.value)?;
+                        self.emit(op::COPY, 1);
+                        let i = self.name_idx(&at.attr.id);
+                        self.emit(op::LOAD_ATTR, i);
+                        self.expr(&a.value)?;
+                        self.emit(op::BINARY_OP, o);
+                        self.emit(op::SWAP, 2);
+                        self.emit(op::STORE_ATTR, i);
+                    }
                     other => {
                         return self
                             .unsupported(other.range(), "augmented assignment to this target")
@@ -627,10 +655,17 @@ impl<'a> Compiler<'a> {
                 if f.is_async {
                     return self.unsupported(f.range, "async def");
                 }
-                if !f.decorator_list.is_empty() {
-                    return self.unsupported(f.range, "decorator");
+                // CPython's order: each decorator is evaluated before the
+                // def, then called on the function, innermost first.
+                for d in &f.decorator_list {
+                    self.expr(&d.expression)?;
+                    self.emit(op::PUSH_NULL, 0);
                 }
+                self.set_line(f.range);
                 self.function(f.range, &f.name.id, &f.parameters, FuncBody::Stmts(&f.body))?;
+                for _ in &f.decorator_list {
+                    self.emit(op::CALL, 1);
+                }
                 self.store_name(&f.name.id);
             }
             Stmt::Return(r) => {
@@ -660,7 +695,15 @@ impl<'a> Compiler<'a> {
                             NameOp::Deref(_) => {
                                 return self.unsupported(n.range, "del of a closure variable")
                             }
+                            NameOp::Name(i) => {
+                                self.emit(op::DELETE_NAME, i);
+                            }
                         },
+                        Expr::Attribute(a) => {
+                            self.expr(&a.value)?;
+                            let i = self.name_idx(&a.attr.id);
+                            self.emit(op::DELETE_ATTR, i);
+                        }
                         Expr::Subscript(s) => {
                             self.expr(&s.value)?;
                             self.expr(&s.slice)?;
@@ -700,7 +743,7 @@ impl<'a> Compiler<'a> {
                 }
             }
             Stmt::Try(t) => self.try_stmt(t)?,
-            Stmt::ClassDef(c) => return self.unsupported(c.range, "class definition"),
+            Stmt::ClassDef(c) => self.class_def(c)?,
             Stmt::Import(i) => {
                 for a in &i.names {
                     let idx = self.name_idx(&a.name.id);
@@ -1046,6 +1089,8 @@ impl<'a> Compiler<'a> {
     ) -> CResult<Obj> {
         let qual: Rc<str> = if self.scope().is_function {
             format!("{}.<locals>.{}", self.unit.qualname, name).into()
+        } else if self.scope().is_class {
+            format!("{}.{}", self.unit.qualname, name).into()
         } else {
             name.into()
         };
@@ -1063,6 +1108,62 @@ impl<'a> Compiler<'a> {
             unit,
         };
         Ok(c.finish(&[]))
+    }
+
+    /// `class C(bases): body`, as CPython: `__build_class__(body_function,
+    /// 'C', *bases)`, the body run with the namespace dict as its fast
+    /// local 0 and returning its `__class__` cell (or None).
+    fn class_def(&mut self, c: &ast::StmtClassDef) -> CResult {
+        if c.type_params.is_some() {
+            return self.unsupported(c.range, "type parameters");
+        }
+        for d in &c.decorator_list {
+            self.expr(&d.expression)?;
+            self.emit(op::PUSH_NULL, 0);
+        }
+        self.set_line(c.range);
+        let bc = self.name_idx("__build_class__");
+        self.emit(op::LOAD_GLOBAL, bc);
+        self.emit(op::PUSH_NULL, 0);
+        let Some(&child) = self.scopes.by_key.get(&key_of(c.range)) else {
+            return self.unsupported(c.range, "class scope");
+        };
+        let name = c.name.id.as_str();
+        let code = self.child_code(child, name, |cc| {
+            cc.stmts(&c.body)?;
+            let s = cc.scope();
+            match s.cells.iter().position(|x| x == "__class__") {
+                Some(i) => {
+                    let slot = cc.nfast() + i as u32;
+                    cc.emit(op::LOAD_CLOSURE, slot);
+                }
+                None => cc.load_const_obj(Obj::none()),
+            }
+            cc.emit(op::RETURN_VALUE, 0);
+            Ok(())
+        })?;
+        self.make_function(child, code, 0);
+        self.load_const_obj(new_str(name));
+        let mut nargs = 2;
+        if let Some(a) = &c.arguments {
+            if !a.keywords.is_empty() {
+                return self.unsupported(c.range, "class keyword arguments (metaclass)");
+            }
+            for b in a.args.iter() {
+                if matches!(b, Expr::Starred(_)) {
+                    return self.unsupported(c.range, "starred class bases");
+                }
+                self.expr(b)?;
+                nargs += 1;
+            }
+        }
+        self.set_line(c.range);
+        self.emit(op::CALL, nargs);
+        for _ in &c.decorator_list {
+            self.emit(op::CALL, 1);
+        }
+        self.store_name(name);
+        Ok(())
     }
 
     fn make_function(&mut self, child: usize, code: Obj, mut flags: u32) {
@@ -1683,6 +1784,26 @@ impl<'a> Compiler<'a> {
 
     fn call_inner(&mut self, c: &ast::ExprCall) -> CResult {
         let line = self.unit.line;
+        if let Expr::Name(n) = &*c.func {
+            if n.id.as_str() == "super"
+                && c.arguments.args.is_empty()
+                && c.arguments.keywords.is_empty()
+                && self.scope().is_function
+            {
+                if let (NameOp::Deref(cls), Some(first)) = (
+                    self.resolve("__class__"),
+                    self.scope().params.first().cloned(),
+                ) {
+                    self.load_name("super");
+                    self.emit(op::PUSH_NULL, 0);
+                    self.emit(op::LOAD_DEREF, cls);
+                    self.load_name(&first);
+                    self.unit.line = line;
+                    self.emit(op::CALL, 2);
+                    return Ok(());
+                }
+            }
+        }
         match &*c.func {
             Expr::Attribute(a) => {
                 self.expr(&a.value)?;
@@ -1878,6 +1999,9 @@ fn stack_effect(w: u32) -> (i32, i32) {
         | op::LOAD_CLOSURE
         | op::PUSH_NULL
         | op::COPY => (1, 1),
+        op::LOAD_NAME => (1, 1),
+        op::STORE_NAME | op::DELETE_ATTR => (-1, -1),
+        op::DELETE_NAME => (0, 0),
         op::STORE_FAST | op::STORE_GLOBAL | op::STORE_DEREF | op::POP_TOP => (-1, -1),
         op::DELETE_FAST | op::DELETE_GLOBAL | op::SWAP | op::KW_NAMES => (0, 0),
         op::BINARY_OP | op::COMPARE_OP | op::IS_OP | op::CONTAINS_OP | op::BINARY_SUBSCR => {

@@ -124,6 +124,9 @@ fn hash_value_general(v: u64) -> PyResult<i64> {
             }
             h
         }
+        crate::vm::types::KIND_INSTANCE | crate::vm::types::KIND_EXC => {
+            return crate::vm::class::hash(v)
+        }
         kind::LIST | kind::DICT | crate::vm::types::KIND_SET => {
             return Err(type_error(format!(
                 "unhashable type: '{}'",
@@ -168,6 +171,9 @@ fn key_eq_slow(a: u64, b: u64) -> bool {
 #[cold]
 #[inline(never)]
 fn key_eq_general(a: u64, b: u64) -> bool {
+    if crate::vm::class::either_user(a, b) {
+        return crate::vm::ops::eq(a, b).unwrap_or(false);
+    }
     crate::vm::ops::eq_simple(a, b).unwrap_or(false)
 }
 

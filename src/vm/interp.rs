@@ -83,6 +83,7 @@ impl Vm {
         let p: *mut Vm = &mut *vm;
         vm.ts.vm_data = p as *mut std::ffi::c_void;
         crate::vm::generator::set_vm(p);
+        crate::vm::class::set_vm(p);
         let data = vm.data.as_mut_ptr_range();
         vm.ts.data_top = data.start;
         vm.ts.data_limit = data.end;
@@ -222,7 +223,7 @@ impl Vm {
                 };
                 fail = Some(type_error(format!(
                     "{}() takes {} positional argument{} but {} {} given",
-                    c.name,
+                    c.qualname,
                     takes,
                     if argc == 1 && nd == 0 { "" } else { "s" },
                     npos,
@@ -253,7 +254,7 @@ impl Vm {
                             if fail.is_none() {
                                 fail = Some(type_error(format!(
                                     "{}() got multiple values for argument '{}'",
-                                    c.name, name
+                                    c.qualname, name
                                 )));
                             }
                             decref(v);
@@ -265,7 +266,7 @@ impl Vm {
                         if fail.is_none() {
                             fail = Some(type_error(format!(
                                 "{}() got an unexpected keyword argument '{}'",
-                                c.name, name
+                                c.qualname, name
                             )));
                         }
                         decref(v);
@@ -292,7 +293,7 @@ impl Vm {
                 };
                 fail = Some(type_error(format!(
                     "{}() missing {} required positional argument{}: {}",
-                    c.name,
+                    c.qualname,
                     n,
                     if n == 1 { "" } else { "s" },
                     list
@@ -460,6 +461,8 @@ impl Vm {
                 self.call_nonpy(func.raw(), &all, kw)
             }
             KIND_TYPE => crate::vm::builtins::call_type(self, f, args, kw),
+            KIND_CLASS => crate::vm::class::call_class(self, f, args, kw),
+            KIND_INSTANCE => crate::vm::class::call_instance(self, f, args, kw),
             kind::FUNCTION => self.call_object(f, args, kw),
             _ => Err(type_error(format!(
                 "'{}' object is not callable",
@@ -501,6 +504,37 @@ impl Vm {
         out.push(new_list(mid).into_raw());
         out.extend(items.into_iter().rev().map(Obj::into_raw));
         Ok(out)
+    }
+
+    /// `v.name` for any value.
+    pub fn getattr(&mut self, v: u64, name: u64) -> PyResult<Obj> {
+        if kind_of(v) == KIND_MODULE {
+            return crate::vm::modules::getattr(v, name);
+        }
+        if let Some(r) = crate::vm::class::getattr(self, v, name) {
+            return r;
+        }
+        if kind_of(v) == KIND_EXC {
+            if let Some(r) = crate::vm::class::exc_getattr(self, v, name) {
+                return r;
+            }
+        }
+        match self.lookup_method(v, name) {
+            Some(m) => Ok(Obj::from_raw(box_obj(BoundObj {
+                ob: hdr(KIND_BOUND),
+                func: m.clone(),
+                self_: Obj::new_ref(v),
+            }))),
+            None => Err(Self::attr_error(v, name)),
+        }
+    }
+
+    /// `v.name = val` for any value.
+    pub fn setattr(&mut self, v: u64, name: u64, val: Obj) -> PyResult<()> {
+        match crate::vm::class::setattr(self, v, name, val) {
+            Some(r) => r,
+            None => Err(Self::attr_error(v, name)),
+        }
     }
 
     fn attr_error(recv: u64, name: u64) -> Box<PyErr> {
@@ -1856,6 +1890,58 @@ impl Vm {
                             push!(x);
                         }
                     }
+                    op::LOAD_METHOD_INSTANCE => {
+                        let recv = top!();
+                        let c = cache!(here!());
+                        let name = code.names[arg as usize].raw();
+                        if !crate::vm::class::cached_method_applies(recv, name, c.index) {
+                            c.version = 0;
+                            deopt!(op::LOAD_METHOD);
+                        }
+                        // The class (same tag: same attributes) holds the function.
+                        incref(c.version);
+                        set_top!(c.version);
+                        push!(recv);
+                    }
+                    op::LOAD_METHOD
+                        if matches!(kind_of(top!()), KIND_INSTANCE | KIND_CLASS | KIND_WRAPPER)
+                            || crate::vm::class::is_user_exc(top!()) =>
+                    {
+                        let recv = top!();
+                        let name = code.names[arg as usize].raw();
+                        if kind_of(recv) == KIND_INSTANCE {
+                            let cls = crate::vm::class::class_of(recv);
+                            let f = crate::vm::class::lookup(cls, name);
+                            if let Some(f) = f.filter(|&f| {
+                                kind_of(f) == kind::FUNCTION
+                                    // SAFETY: an instance dict is a dict.
+                                    && unsafe {
+                                        dict_mut(crate::vm::class::instance(recv).dict.raw())
+                                    }
+                                    .get_str(name)
+                                    .is_none()
+                            }) {
+                                let c = cache!(here!());
+                                if c.counter == 0 {
+                                    c.version = f;
+                                    // SAFETY: an instance's class is a class.
+                                    c.index = unsafe { crate::vm::class::class(cls) }.tag.get();
+                                    rewrite!(here!(), op::LOAD_METHOD_INSTANCE);
+                                } else {
+                                    c.counter -= 1;
+                                }
+                                incref(f);
+                                set_top!(f);
+                                push!(recv);
+                                continue 'dispatch;
+                            }
+                        }
+                        save_frame!();
+                        let a = tri!(self.getattr(recv, name));
+                        decref(recv);
+                        set_top!(a.into_raw());
+                        push!(0);
+                    }
                     op::LOAD_METHOD => {
                         let recv = top!();
                         let c = cache!(here!());
@@ -1903,35 +1989,145 @@ impl Vm {
                         let a = tri!(crate::vm::modules::import_from(top!(), name));
                         push!(a.into_raw());
                     }
+                    op::LOAD_ATTR_INSTANCE => {
+                        let recv = top!();
+                        let c = cache!(here!());
+                        let name = code.names[arg as usize].raw();
+                        let Some(v) = crate::vm::class::cached_instance_attr(
+                            recv,
+                            name,
+                            c.index,
+                            c.version as usize,
+                        ) else {
+                            deopt!(op::LOAD_ATTR);
+                        };
+                        incref(v);
+                        set_top!(v);
+                        decref(recv);
+                    }
                     op::LOAD_ATTR => {
                         let recv = top!();
                         let name = code.names[arg as usize].raw();
-                        let m = match self.lookup_method(recv, name) {
-                            Some(m) => m.clone(),
-                            None => break 'dispatch Self::attr_error(recv, name),
-                        };
-                        let b = box_obj(BoundObj {
-                            ob: hdr(KIND_BOUND),
-                            func: m,
-                            self_: Obj::from_raw(recv),
-                        });
-                        set_top!(b);
+                        if kind_of(recv) == KIND_INSTANCE {
+                            let cls = crate::vm::class::class_of(recv);
+                            let c = cache!(here!());
+                            if !backing_off(c) && crate::vm::class::lookup(cls, name).is_none() {
+                                // SAFETY: an instance dict is a dict.
+                                let d = unsafe {
+                                    dict_mut(crate::vm::class::instance(recv).dict.raw())
+                                };
+                                if let Ok(Some(pos)) = d.lookup_pos(name) {
+                                    c.version = pos as u64;
+                                    // SAFETY: an instance's class is a class.
+                                    c.index = unsafe { crate::vm::class::class(cls) }.tag.get();
+                                    rewrite!(here!(), op::LOAD_ATTR_INSTANCE);
+                                }
+                            }
+                        }
+                        save_frame!();
+                        let a = tri!(self.getattr(recv, name));
+                        decref(recv);
+                        set_top!(a.into_raw());
+                    }
+                    op::STORE_ATTR_INSTANCE => {
+                        let recv = top!();
+                        let c = cache!(here!());
+                        if !crate::vm::class::instance_has_tag(recv, c.index) {
+                            deopt!(op::STORE_ATTR);
+                        }
+                        let recv = pop!();
+                        let v = pop!();
+                        let name = code.names[arg as usize].raw();
+                        let r = crate::vm::class::store_instance_attr(
+                            recv,
+                            name,
+                            Obj::from_raw(v),
+                            &mut c.version,
+                        );
+                        decref(recv);
+                        tri!(r);
                     }
                     op::STORE_ATTR => {
                         let recv = pop!();
                         let v = pop!();
                         let name = code.names[arg as usize].raw();
-                        let e = err(
-                            ExcKind::AttributeError,
-                            format!(
-                                "'{}' object has no attribute '{}'",
-                                ops::type_name(recv),
-                                ops::str_of(name)
-                            ),
-                        );
+                        if kind_of(recv) == KIND_INSTANCE {
+                            let cls = crate::vm::class::class_of(recv);
+                            let c = cache!(here!());
+                            if !backing_off(c)
+                                && crate::vm::class::lookup(cls, name)
+                                    .is_none_or(|f| !crate::vm::class::is_data_descriptor(f))
+                                && crate::vm::class::lookup_str(cls, "__setattr__").is_none()
+                            {
+                                c.version = u32::MAX as u64;
+                                // SAFETY: an instance's class is a class.
+                                c.index = unsafe { crate::vm::class::class(cls) }.tag.get();
+                                rewrite!(here!(), op::STORE_ATTR_INSTANCE);
+                            }
+                        }
+                        save_frame!();
+                        let r = self.setattr(recv, name, Obj::from_raw(v));
                         decref(recv);
-                        decref(v);
-                        break 'dispatch e;
+                        tri!(r);
+                    }
+                    op::DELETE_ATTR => {
+                        let recv = pop!();
+                        let name = code.names[arg as usize].raw();
+                        save_frame!();
+                        let r = match crate::vm::class::delattr(recv, name) {
+                            Some(r) => r,
+                            None => Err(Self::attr_error(recv, name)),
+                        };
+                        decref(recv);
+                        tri!(r);
+                    }
+                    op::LOAD_NAME => {
+                        // SAFETY: fast local 0 of a class body is its namespace dict.
+                        let ns = unsafe { dict_mut(*lp) };
+                        let name = code.names[arg as usize].raw();
+                        let v = match tri!(ns.get(name)) {
+                            Some(v) => v,
+                            None => {
+                                // SAFETY: globals and builtins are dicts.
+                                let g = unsafe { dict_mut((*frame).globals as u64) };
+                                match tri!(g.get(name)) {
+                                    Some(v) => v,
+                                    None => match tri!(
+                                        unsafe { dict_mut(self.builtins.raw()) }.get(name)
+                                    ) {
+                                        Some(v) => v,
+                                        None => {
+                                            break 'dispatch err(
+                                                ExcKind::NameError,
+                                                format!(
+                                                    "name '{}' is not defined",
+                                                    ops::str_of(name)
+                                                ),
+                                            )
+                                        }
+                                    },
+                                }
+                            }
+                        };
+                        incref(v);
+                        push!(v);
+                    }
+                    op::STORE_NAME => {
+                        let v = pop!();
+                        // SAFETY: fast local 0 of a class body is its namespace dict.
+                        let ns = unsafe { dict_mut(*lp) };
+                        tri!(ns.set(code.names[arg as usize].clone(), Obj::from_raw(v)));
+                    }
+                    op::DELETE_NAME => {
+                        // SAFETY: fast local 0 of a class body is its namespace dict.
+                        let ns = unsafe { dict_mut(*lp) };
+                        let name = code.names[arg as usize].raw();
+                        if tri!(ns.remove(name)).is_none() {
+                            break 'dispatch err(
+                                ExcKind::NameError,
+                                format!("name '{}' is not defined", ops::str_of(name)),
+                            );
+                        }
                     }
                     op::KW_NAMES => {
                         self.kwnames = code.consts[arg as usize].raw();
@@ -2008,7 +2204,7 @@ impl Vm {
                             let args = unsafe { std::slice::from_raw_parts(args_ptr, n) };
                             let fo = unsafe { cast::<FuncObj>(callable) };
                             let fc = unsafe { &cast::<CodeObj>(fo.code.raw()).code };
-                            if opcode(w) == op::CALL && kwn == 0 && !fc.is_generator {
+                            if opcode(w) == op::CALL && kwn == 0 && selfv == 0 && !fc.is_generator {
                                 rewrite!(here!(), op::CALL_PY_EXACT_ARGS);
                             }
                             sp = base;
@@ -2332,10 +2528,15 @@ impl Vm {
                 }
             }
         }
+        // An instance of a user exception class prints its class's name.
+        let name = match &e.value {
+            Some(v) if crate::vm::class::is_user_exc(v.raw()) => ops::type_name(v.raw()),
+            _ => e.kind.name(),
+        };
         if e.msg.is_empty() {
-            s.push_str(&format!("{}\n", e.kind.name()));
+            s.push_str(&format!("{}\n", name));
         } else {
-            s.push_str(&format!("{}: {}\n", e.kind.name(), e.msg));
+            s.push_str(&format!("{}: {}\n", name, e.msg));
         }
         let _ = std::io::stderr().write_all(s.as_bytes());
     }
@@ -2354,6 +2555,17 @@ impl Drop for Vm {
     fn drop(&mut self) {
         crate::vm::generator::clear_vm(self);
     }
+}
+
+/// Whether a generic instruction whose specialization missed is still
+/// backing off (counting its cache's counter down) rather than specializing.
+#[inline(always)]
+fn backing_off(c: &mut Cache) -> bool {
+    if c.counter > 0 {
+        c.counter -= 1;
+        return true;
+    }
+    false
 }
 
 /// Outcome masks per comparison: bit 0 when less, bit 1 when equal, bit 2 when greater.

@@ -57,6 +57,7 @@ pub fn get_iter(v: u64) -> PyResult<Obj> {
             used: unsafe { crate::vm::set::set_mut(v) }.len(),
         },
         KIND_ITER | KIND_GEN => return Ok(Obj::new_ref(v)),
+        KIND_INSTANCE => return crate::vm::class::get_iter(v),
         _ => {
             return Err(type_error(format!(
                 "'{}' object is not iterable",
@@ -264,12 +265,16 @@ pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
             return Some(crate::vm::set::iter_next(set.raw(), pos, used));
         }
         IterState::BigRange(b) => crate::vm::range::big_next(b),
+        IterState::Instance { .. } | IterState::SeqIndex { .. } => return None,
     };
     Some(Ok(r))
 }
 
 /// `next(it)`: `Ok(None)` when exhausted.
 pub fn iter_next(vm: &mut Vm, it: u64) -> PyResult<Option<Obj>> {
+    if kind_of(it) == KIND_INSTANCE {
+        return crate::vm::class::next(vm, it);
+    }
     if kind_of(it) != KIND_ITER {
         if kind_of(it) == KIND_GEN {
             return vm.gen_next(it);
@@ -326,6 +331,26 @@ pub fn iter_next(vm: &mut Vm, it: u64) -> PyResult<Option<Obj>> {
                 }
             }
             Ok(Some(new_tuple(out)))
+        }
+        IterState::Instance { obj } => {
+            let obj = obj.clone();
+            let r = crate::vm::class::next(vm, obj.raw())?;
+            if r.is_none() {
+                // SAFETY: re-borrow after the call; exhausted for good.
+                unsafe { cast_mut::<IterObj>(it).state = IterState::Done };
+            }
+            Ok(r)
+        }
+        IterState::SeqIndex { seq, idx } => {
+            let seq = seq.clone();
+            let mut i = *idx;
+            let r = crate::vm::class::seq_next(seq.raw(), &mut i)?;
+            // SAFETY: re-borrow after the call.
+            match unsafe { &mut cast_mut::<IterObj>(it).state } {
+                IterState::SeqIndex { idx, .. } if r.is_some() => *idx = i,
+                st => *st = IterState::Done,
+            }
+            Ok(r)
         }
         _ => Ok(None),
     }

@@ -7,6 +7,7 @@
 
 pub mod builtins;
 pub mod bytecode;
+pub mod class;
 pub mod compile;
 pub mod dict;
 pub mod error;
@@ -79,6 +80,7 @@ pub fn run_source(source: &str, filename: &str, opts: &RunOptions) -> i32 {
     // What dying generators' `finally` blocks printed.
     vm.flush();
     vm.teardown();
+    class::teardown();
     drop(vm);
     if opts.leak_check {
         let _ = writeln!(

@@ -734,6 +734,9 @@ unsafe fn dealloc_general(v: u64) {
             }
             free_box::<GenObj>(v)
         }
+        KIND_CLASS => free_box::<crate::vm::class::ClassObj>(v),
+        KIND_INSTANCE => free_box::<crate::vm::class::InstanceObj>(v),
+        KIND_WRAPPER => free_box::<crate::vm::class::WrapperObj>(v),
         _ => {}
     }
 }

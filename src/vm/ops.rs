@@ -47,9 +47,18 @@ pub fn type_name(v: u64) -> &'static str {
                 IterState::Done => "iterator",
                 IterState::Set { .. } => "set_iterator",
                 IterState::BigRange(_) => "longrange_iterator",
+                IterState::Instance { .. } => "iterator",
+                IterState::SeqIndex { .. } => "iterator",
             }
         }
-        KIND_BOUND => "builtin_function_or_method",
+        KIND_BOUND => {
+            // SAFETY: kind checked.
+            if kind_of(unsafe { cast::<BoundObj>(v) }.func.raw()) == kind::FUNCTION {
+                "method"
+            } else {
+                "builtin_function_or_method"
+            }
+        }
         KIND_SLICE => "slice",
         KIND_DICTVIEW => {
             // SAFETY: kind checked.
@@ -61,9 +70,15 @@ pub fn type_name(v: u64) -> &'static str {
         }
         KIND_EXC => {
             // SAFETY: kind checked.
-            unsafe { cast::<ExcObj>(v).kind.name() }
+            let e = unsafe { cast::<ExcObj>(v) };
+            match &e.cls {
+                Some(c) => crate::vm::class::class_name(c.raw()),
+                None => e.kind.name(),
+            }
         }
-        KIND_TYPE => "type",
+        KIND_TYPE | KIND_CLASS => "type",
+        KIND_INSTANCE => crate::vm::class::class_name(crate::vm::class::class_of(v)),
+        KIND_WRAPPER => crate::vm::class::wrapper_type_name(v),
         KIND_SET => "set",
         KIND_MODULE => "module",
         KIND_GEN => "generator",
@@ -164,11 +179,12 @@ pub fn truthy(v: u64) -> PyResult<bool> {
         kind::RANGE => unsafe { !cast::<RangeObj>(v).is_empty() },
         KIND_DICTVIEW => unsafe { !dict_mut(cast::<DictViewObj>(v).dict.raw()).is_empty() },
         KIND_SET => unsafe { !crate::vm::set::set_mut(v).is_empty() },
+        KIND_INSTANCE => return crate::vm::class::truthy(v),
         _ => true,
     })
 }
 
-fn unsupported(a: u64, b: u64, o: u32) -> Box<crate::vm::error::PyErr> {
+pub(crate) fn unsupported(a: u64, b: u64, o: u32) -> Box<crate::vm::error::PyErr> {
     let sym = binop::SYMBOLS[(o & 15) as usize];
     let sym = if o & binop::INPLACE != 0 {
         format!("{sym}=")
@@ -310,6 +326,9 @@ fn float_op(x: f64, y: f64, o: u32) -> PyResult<Obj> {
 
 /// The generic binary operator `a <o> b` (`o` from [`binop`], maybe with `INPLACE`).
 pub fn binary_op(a: u64, b: u64, o: u32) -> PyResult<Obj> {
+    if kind_of(a) == KIND_INSTANCE || kind_of(b) == KIND_INSTANCE {
+        return crate::vm::class::binary_op(a, b, o);
+    }
     let base = o & 15;
     if let (Some(x), Some(y)) = (as_num(a), as_num(b)) {
         return match (x, y) {
@@ -488,6 +507,7 @@ pub fn unary_neg(v: u64) -> PyResult<Obj> {
         Some(Num::I(i)) => Ok(int_from_i128(-(i as i128))),
         Some(Num::B(b)) => Ok(new_bigint(-b)),
         Some(Num::F(f)) => Ok(Obj::float(-f)),
+        None if kind_of(v) == KIND_INSTANCE => crate::vm::class::unary(v, "__neg__", "-"),
         None => Err(type_error(format!(
             "bad operand type for unary -: '{}'",
             type_name(v)
@@ -500,6 +520,7 @@ pub fn unary_pos(v: u64) -> PyResult<Obj> {
     match as_num(v) {
         Some(Num::I(i)) => Ok(Obj::int(i)),
         Some(_) => Ok(Obj::new_ref(v)),
+        None if kind_of(v) == KIND_INSTANCE => crate::vm::class::unary(v, "__pos__", "+"),
         None => Err(type_error(format!(
             "bad operand type for unary +: '{}'",
             type_name(v)
@@ -512,6 +533,7 @@ pub fn unary_invert(v: u64) -> PyResult<Obj> {
     match as_num(v) {
         Some(Num::I(i)) => Ok(Obj::int(!i)),
         Some(Num::B(b)) => Ok(new_bigint(-b - 1)),
+        _ if kind_of(v) == KIND_INSTANCE => crate::vm::class::unary(v, "__invert__", "~"),
         _ => Err(type_error(format!(
             "bad operand type for unary ~: '{}'",
             type_name(v)
@@ -625,6 +647,9 @@ fn int_float_cmp(i: &BigInt, f: f64) -> Option<Ordering> {
 
 /// `a == b`.
 pub fn eq(a: u64, b: u64) -> PyResult<bool> {
+    if a != b && crate::vm::class::either_user(a, b) {
+        return truthy(crate::vm::class::compare(a, b, cmp::EQ)?.raw());
+    }
     Ok(eq_simple(a, b).unwrap_or(false))
 }
 
@@ -721,6 +746,9 @@ pub fn compare_bool(a: u64, b: u64, o: u32) -> PyResult<bool> {
     if ka == kind::STR && kb == kind::STR {
         return Ok(ord_result(Some(str_of(a).cmp(str_of(b))), o));
     }
+    if crate::vm::class::either_user(a, b) {
+        return truthy(crate::vm::class::compare(a, b, o)?.raw());
+    }
     if ka == kind::TUPLE && kb == kind::TUPLE && o != cmp::EQ && o != cmp::NE {
         return seq_compare(tuple_items(a), tuple_items(b), o, a, b);
     }
@@ -744,12 +772,16 @@ pub fn compare_bool(a: u64, b: u64, o: u32) -> PyResult<bool> {
 
 /// The generic comparison `a <o> b` (`o` from [`cmp`]).
 pub fn compare_op(a: u64, b: u64, o: u32) -> PyResult<Obj> {
+    if crate::vm::class::either_user(a, b) {
+        return crate::vm::class::compare(a, b, o);
+    }
     Ok(Obj::bool(compare_bool(a, b, o)?))
 }
 
 /// `item in container`.
 pub fn contains(container: u64, item: u64) -> PyResult<bool> {
     match kind_of(container) {
+        KIND_INSTANCE => crate::vm::class::contains(container, item),
         kind::STR => match as_str(item) {
             Some(s) => Ok(str_of(container).contains(s)),
             None => Err(type_error(format!(
@@ -934,6 +966,7 @@ pub fn list_unit_slice(l: u64, start: u64, stop: u64) -> Option<Obj> {
 /// `container[key]`.
 pub fn getitem(container: u64, key: u64) -> PyResult<Obj> {
     match kind_of(container) {
+        KIND_INSTANCE => crate::vm::class::getitem(container, key),
         kind::LIST => {
             if kind_of(key) == KIND_SLICE {
                 // SAFETY: kind checked.
@@ -986,6 +1019,7 @@ pub fn getitem(container: u64, key: u64) -> PyResult<Obj> {
 /// `container[key] = value` (takes ownership of `value`).
 pub fn setitem(container: u64, key: u64, value: Obj) -> PyResult<()> {
     match kind_of(container) {
+        KIND_INSTANCE => crate::vm::class::setitem(container, key, value.raw()),
         kind::LIST => {
             if kind_of(key) == KIND_SLICE {
                 let new_items = crate::vm::iter::collect(value.raw())?;
@@ -1050,6 +1084,7 @@ pub fn setitem(container: u64, key: u64, value: Obj) -> PyResult<()> {
 /// `del container[key]`.
 pub fn delitem(container: u64, key: u64) -> PyResult<()> {
     match kind_of(container) {
+        KIND_INSTANCE => crate::vm::class::delitem(container, key),
         kind::LIST => {
             if kind_of(key) == KIND_SLICE {
                 let (start, _, step, n) = slice_indices(key, list_items(container).len())?;

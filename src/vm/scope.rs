@@ -19,8 +19,12 @@ pub fn key_of(r: TextRange) -> ScopeKey {
 /// What the compiler needs to know about one scope.
 #[derive(Default, Debug)]
 pub struct ScopeInfo {
-    /// Whether this is a function scope (false for the module).
+    /// Whether this is a function scope (false for the module and classes).
     pub is_function: bool,
+    /// Whether this is a class body: its names live in the namespace dict
+    /// (fast local 0, `.ns`), except `__class__` (a cell, when a method
+    /// uses `super` or `__class__`) and free variables it does not bind.
+    pub is_class: bool,
     /// Parameters, in order.
     pub params: Vec<String>,
     /// Locals (parameters first), in first-assignment order.
@@ -168,6 +172,30 @@ impl Builder {
                 self.stmts(&f.body);
                 self.cur = prev;
             }
+            Stmt::ClassDef(c) => {
+                for d in &c.decorator_list {
+                    self.expr(&d.expression);
+                }
+                if let Some(a) = &c.arguments {
+                    a.args.iter().for_each(|e| self.expr(e));
+                    a.keywords.iter().for_each(|k| self.expr(&k.value));
+                }
+                self.store(&c.name.id);
+                let idx = self.list.len();
+                let s = ScopeInfo {
+                    is_class: true,
+                    parent: Some(self.cur),
+                    params: vec![".ns".to_string()],
+                    locals: vec![".ns".to_string()],
+                    ..Default::default()
+                };
+                self.list.push(s);
+                self.by_key.insert(key_of(c.range), idx);
+                let prev = self.cur;
+                self.cur = idx;
+                self.stmts(&c.body);
+                self.cur = prev;
+            }
             Stmt::Return(r) => {
                 if let Some(v) = &r.value {
                     self.expr(v)
@@ -300,7 +328,15 @@ impl Builder {
     fn expr(&mut self, e: &Expr) {
         match e {
             Expr::Name(n) => match n.ctx {
-                ast::ExprContext::Load => self.load(&n.id),
+                ast::ExprContext::Load => {
+                    // `super()` reads the `__class__` cell, as in CPython.
+                    if (n.id.as_str() == "super" || n.id.as_str() == "__class__")
+                        && self.list[self.cur].is_function
+                    {
+                        self.load("__class__");
+                    }
+                    self.load(&n.id)
+                }
                 _ => self.store(&n.id),
             },
             Expr::Lambda(l) => {
@@ -351,7 +387,9 @@ impl Builder {
                 .iter()
                 .filter(|n| {
                     let sc = &self.list[s];
-                    !sc.locals.contains(n) && !sc.globals.contains(*n)
+                    // A class's own names are its namespace's, not frees.
+                    let class_bound = sc.is_class && sc.bound.contains(*n);
+                    !(sc.locals.contains(n) || sc.globals.contains(*n) || class_bound)
                 })
                 .cloned()
                 .collect();
@@ -360,10 +398,17 @@ impl Builder {
                 let mut p = self.list[s].parent;
                 while let Some(pi) = p {
                     let ps = &self.list[pi];
-                    if !ps.is_function || ps.globals.contains(&n) {
-                        break;
-                    }
-                    if ps.locals.contains(&n) {
+                    // A class's names are not visible to its methods: it
+                    // provides only `__class__` and passes frees through.
+                    let provides = if ps.is_class {
+                        n == "__class__"
+                    } else {
+                        if !ps.is_function || ps.globals.contains(&n) {
+                            break;
+                        }
+                        ps.locals.contains(&n)
+                    };
+                    if provides {
                         if !self.list[pi].cells.contains(&n) {
                             self.list[pi].cells.push(n.clone());
                         }

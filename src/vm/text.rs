@@ -21,6 +21,11 @@ pub fn to_str(v: u64) -> PyResult<String> {
     if kind_of(v) == kind::STR {
         return Ok(str_of(v).to_string());
     }
+    if matches!(kind_of(v), KIND_INSTANCE | KIND_EXC) {
+        if let Some(r) = crate::vm::class::to_str(v) {
+            return r;
+        }
+    }
     if kind_of(v) == KIND_EXC {
         // SAFETY: kind checked.
         let e = unsafe { cast::<ExcObj>(v) };
@@ -137,6 +142,19 @@ fn write_repr(out: &mut String, v: u64, depth: usize) -> PyResult<()> {
             let b = unsafe { cast::<BuiltinObj>(v) };
             out.push_str(&format!("<built-in function {}>", b.name));
         }
+        // SAFETY (guard): kind checked.
+        KIND_BOUND if kind_of(unsafe { cast::<BoundObj>(v) }.func.raw()) == kind::FUNCTION => {
+            // SAFETY: kind checked; a function's code is a code object.
+            let b = unsafe { cast::<BoundObj>(v) };
+            let q = unsafe {
+                &cast::<CodeObj>(cast::<FuncObj>(b.func.raw()).code.raw())
+                    .code
+                    .qualname
+            };
+            out.push_str(&format!("<bound method {} of ", q));
+            write_repr(out, b.self_.raw(), depth + 1)?;
+            out.push('>');
+        }
         KIND_BOUND => {
             // SAFETY: kind checked.
             let b = unsafe { cast::<BoundObj>(v) };
@@ -172,9 +190,13 @@ fn write_repr(out: &mut String, v: u64, depth: usize) -> PyResult<()> {
             out.push(')');
         }
         KIND_EXC => {
+            if let Some(r) = crate::vm::class::repr(v) {
+                out.push_str(&r?);
+                return Ok(());
+            }
             // SAFETY: kind checked.
             let e = unsafe { cast::<ExcObj>(v) };
-            out.push_str(e.kind.name());
+            out.push_str(type_name(v));
             let args: Vec<u64> = e.args.iter().map(|a| a.raw()).collect();
             if args.len() == 1 {
                 out.push('(');
@@ -197,6 +219,16 @@ fn write_repr(out: &mut String, v: u64, depth: usize) -> PyResult<()> {
                 crate::vm::builtins::type_id_name(t.id)
             ));
         }
+        KIND_INSTANCE => match crate::vm::class::repr(v) {
+            Some(r) => out.push_str(&r?),
+            None => out.push_str(&crate::vm::class::default_repr(v)),
+        },
+        KIND_CLASS => out.push_str(&format!(
+            "<class '__main__.{}'>",
+            // SAFETY: kind checked.
+            unsafe { crate::vm::class::class(v) }.qualname
+        )),
+        KIND_WRAPPER => out.push_str(&crate::vm::class::wrapper_repr(v)),
         _ => out.push_str(&format!("<{} object at {:#x}>", type_name(v), v)),
     }
     Ok(())

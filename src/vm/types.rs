@@ -34,6 +34,13 @@ pub const KIND_SET: u32 = kind::FIRST_RUNTIME_KIND + 8;
 pub const KIND_MODULE: u32 = kind::FIRST_RUNTIME_KIND + 9;
 /// Generator ([`GenObj`]).
 pub const KIND_GEN: u32 = kind::FIRST_RUNTIME_KIND + 10;
+/// User class ([`crate::vm::class::ClassObj`]).
+pub const KIND_CLASS: u32 = kind::FIRST_RUNTIME_KIND + 11;
+/// Instance of a user class ([`crate::vm::class::InstanceObj`]).
+pub const KIND_INSTANCE: u32 = kind::FIRST_RUNTIME_KIND + 12;
+/// `staticmethod`/`classmethod`/`property`/`super`/`NotImplemented`
+/// ([`crate::vm::class::WrapperObj`]).
+pub const KIND_WRAPPER: u32 = kind::FIRST_RUNTIME_KIND + 13;
 
 /// `str`: UTF-8 text with a cached hash and character count.
 /// `ob.flags` is 1 when the text is ASCII (byte index = char index).
@@ -221,6 +228,10 @@ pub enum IterState {
     Set { set: Obj, pos: usize, used: usize },
     /// Over a range whose values may not fit an `i64`.
     BigRange(Box<crate::vm::range::BigRangeIter>),
+    /// A user iterator: `obj.__next__()` until StopIteration.
+    Instance { obj: Obj },
+    /// A user sequence without `__iter__`: `seq[0]`, `seq[1]`, ... until IndexError.
+    SeqIndex { seq: Obj, idx: usize },
 }
 
 /// An iterator object.
@@ -276,6 +287,10 @@ pub struct ExcObj {
     pub kind: ExcKind,
     /// Arguments.
     pub args: Vec<Obj>,
+    /// The user class (deriving from `kind`) of an instance of one.
+    pub cls: Option<Obj>,
+    /// The attribute dict of an instance of a user class.
+    pub dict: Option<Obj>,
 }
 
 /// Which builtin type a type object stands for.

@@ -22,6 +22,10 @@ pub fn step_helper_for(instrs: &[u32], i: usize) -> Option<(u64, bool)> {
     let w = *instrs.get(i)?;
     let (f, runs_code): (StepHelper, bool) = match opcode(w) {
         op::LOAD_METHOD => (cpjit_load_method, false),
+        op::LOAD_ATTR_INSTANCE => (cpjit_load_attr_instance, false),
+        op::LOAD_METHOD_INSTANCE => (cpjit_load_method_instance, false),
+        // A store may free the old value: the trace checks its validity after.
+        op::STORE_ATTR_INSTANCE => (cpjit_store_attr_instance, true),
         op::GET_ITER => (cpjit_get_iter, false),
         op::STORE_GLOBAL => (cpjit_store_global, true),
         op::BINARY_SUBSCR => (dict_helpers::cpjit_binary_subscr, false),
@@ -60,6 +64,114 @@ pub unsafe extern "C" fn cpjit_load_method(
                 *sp.sub(1) = c.version;
                 *sp = recv;
                 return sp.add(1);
+            }
+        }
+        cpjit_step(frame, sp, tstate, expected, instr)
+    }
+}
+
+/// The cache and the name (`code.names[oparg]`) of the attribute
+/// instruction `instr` of `frame`'s code.
+///
+/// # Safety
+/// `frame` is live; tier 1 is not running its code's dispatch (a trace
+/// runs), so the cache is not aliased.
+unsafe fn attr_site<'a>(frame: *mut Frame, instr: u64) -> Option<(&'a mut Cache, u64)> {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let code = &*((*frame).code as *const Code);
+        let w = *code.words().get(instr as usize)?;
+        let name = code.names.get(oparg(w) as usize)?.raw();
+        let c = (&mut *code.caches.get()).get_mut(instr as usize)?;
+        Some((c, name))
+    }
+}
+
+/// `LOAD_ATTR_INSTANCE`: tier 1's fast path
+/// ([`crate::vm::class::cached_instance_attr`]), else [`cpjit_step`].
+///
+/// # Safety
+/// As [`cpjit_step`]; the top of the stack is the receiver.
+pub unsafe extern "C" fn cpjit_load_attr_instance(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    // SAFETY: the caller's contract: one value on the stack.
+    unsafe {
+        let recv = *sp.sub(1);
+        if let Some((c, name)) = attr_site(frame, instr) {
+            if let Some(v) =
+                crate::vm::class::cached_instance_attr(recv, name, c.index, c.version as usize)
+            {
+                incref(v);
+                *sp.sub(1) = v;
+                decref(recv);
+                return sp;
+            }
+        }
+        cpjit_step(frame, sp, tstate, expected, instr)
+    }
+}
+
+/// `LOAD_METHOD_INSTANCE`: the cached function and the receiver when
+/// [`crate::vm::class::cached_method_applies`], else [`cpjit_step`].
+///
+/// # Safety
+/// As [`cpjit_step`]; the top of the stack is the receiver.
+pub unsafe extern "C" fn cpjit_load_method_instance(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    // SAFETY: the caller's contract: one value on the stack, room for one more.
+    unsafe {
+        let recv = *sp.sub(1);
+        if let Some((c, name)) = attr_site(frame, instr) {
+            if c.version != 0 && crate::vm::class::cached_method_applies(recv, name, c.index) {
+                incref(c.version);
+                *sp.sub(1) = c.version;
+                *sp = recv;
+                return sp.add(1);
+            }
+        }
+        cpjit_step(frame, sp, tstate, expected, instr)
+    }
+}
+
+/// `STORE_ATTR_INSTANCE`: tier 1's store when its guard holds (a new key
+/// in a str-keyed dict cannot fail), else [`cpjit_step`].
+///
+/// # Safety
+/// As [`cpjit_step`]; the receiver on top, the value under it.
+pub unsafe extern "C" fn cpjit_store_attr_instance(
+    frame: *mut Frame,
+    sp: *mut u64,
+    tstate: *mut ThreadState,
+    expected: u64,
+    instr: u64,
+) -> *mut u64 {
+    // SAFETY: the caller's contract: two values on the stack.
+    unsafe {
+        let recv = *sp.sub(1);
+        if let Some((c, name)) = attr_site(frame, instr) {
+            if crate::vm::class::instance_has_tag(recv, c.index) {
+                let v = *sp.sub(2);
+                let r = crate::vm::class::store_instance_attr(
+                    recv,
+                    name,
+                    Obj::from_raw(v),
+                    &mut c.version,
+                );
+                decref(recv);
+                if let Err(e) = r {
+                    return raise(frame, instr, sp.sub(2), e);
+                }
+                return sp.sub(2);
             }
         }
         cpjit_step(frame, sp, tstate, expected, instr)
@@ -352,6 +464,9 @@ pub fn register(table: SymbolTable) -> SymbolTable {
         cpjit_store_subscr,
         cpjit_float_pow,
         cpjit_load_method,
+        cpjit_load_attr_instance,
+        cpjit_load_method_instance,
+        cpjit_store_attr_instance,
         cpjit_get_iter,
         cpjit_store_global,
         cpjit_call_builtin,

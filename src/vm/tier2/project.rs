@@ -506,6 +506,11 @@ pub fn project(
                 callables.push(native_method_cached(caches, i).filter(|_| speculate));
                 None
             }
+            // A user method: not a callable the projection knows.
+            op::LOAD_METHOD_INSTANCE => {
+                callables.push(None);
+                None
+            }
             op::CALL | op::CALL_BUILTIN | op::CALL_PY_EXACT_ARGS => callables.pop().flatten(),
             _ => None,
         };

@@ -108,6 +108,13 @@ pub fn opcode_name(opcode: u8) -> Option<&'static str> {
         op::UNPACK_EX => "UNPACK_EX",
         op::YIELD_VALUE => "YIELD_VALUE",
         op::SEND => "SEND",
+        op::LOAD_NAME => "LOAD_NAME",
+        op::STORE_NAME => "STORE_NAME",
+        op::DELETE_NAME => "DELETE_NAME",
+        op::DELETE_ATTR => "DELETE_ATTR",
+        op::LOAD_ATTR_INSTANCE => "LOAD_ATTR_INSTANCE",
+        op::LOAD_METHOD_INSTANCE => "LOAD_METHOD_INSTANCE",
+        op::STORE_ATTR_INSTANCE => "STORE_ATTR_INSTANCE",
         _ => return None,
     })
 }
