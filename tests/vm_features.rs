@@ -74,6 +74,7 @@ py_tests!(
     classes_special,
     classes_exceptions,
     classes_decorators,
+    classes_generators,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).
