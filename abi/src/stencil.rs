@@ -96,6 +96,15 @@ pub enum HoleValue {
     /// only, where an address (and so `Operand`'s hole) holds 32 bits: there
     /// `Operand` supplies the low half.
     OperandHi,
+    /// `8 * oparg` (`_JIT_OPARG_BYTES`): the byte offset of local `oparg`
+    /// in `frame.localsplus` (one 64-bit word per slot), so a template can
+    /// address the local with one displacement (x86-64 ELF folds it into the
+    /// instruction as an `Abs32S`) instead of an index register.
+    OpargBytes,
+    /// `8 * operand` (`_JIT_OPERAND_BYTES`): the byte offset of local
+    /// `operand` in `frame.localsplus`, for the uops whose operand names a
+    /// second local (`_LOCALS` forms), addressed as [`HoleValue::OpargBytes`].
+    OperandBytes,
 }
 
 /// A place to patch.
@@ -155,6 +164,17 @@ impl StencilGroup {
         data_align: 1,
         cold: None,
     };
+
+    /// Whether any hole of the group (code or data) is patched with `v`:
+    /// with [`HoleValue::OperandBytes`], the uop's operand must be a local's
+    /// index (its byte offset must fit the hole).
+    pub fn uses(&self, v: HoleValue) -> bool {
+        self.code
+            .holes
+            .iter()
+            .chain(self.data.holes)
+            .any(|h| h.value == v)
+    }
 }
 
 /// The calling convention stencils use between each other.

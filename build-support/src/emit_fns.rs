@@ -54,6 +54,8 @@ fn from_instruction(v: HoleValue) -> bool {
             | HoleValue::ErrorTarget
             | HoleValue::ExitIndex
             | HoleValue::OperandHi
+            | HoleValue::OpargBytes
+            | HoleValue::OperandBytes
     )
 }
 

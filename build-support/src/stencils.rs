@@ -200,6 +200,8 @@ pub fn hole_value(name: &str) -> Option<HoleValue> {
         "TOP" => HoleValue::Top,
         "ZERO" => HoleValue::Zero,
         "OPARG" => HoleValue::Oparg,
+        "OPARG_BYTES" => HoleValue::OpargBytes,
+        "OPERAND_BYTES" => HoleValue::OperandBytes,
         "OPERAND" => HoleValue::Operand,
         "OPERAND_HI" => HoleValue::OperandHi,
         "TARGET" => HoleValue::Target,

@@ -1230,6 +1230,8 @@ impl Emitter {
             values[10] = code_at(error + 1);
             values[11] = ins.exit_index as u64;
             values[12] = ins.operand >> 32;
+            values[13] = (ins.oparg as u64) << 3;
+            values[14] = ins.operand << 3;
             if p.cold {
                 let d = at(slots[i + 1]).1;
                 values[2] = base + d as u64;
@@ -1284,4 +1286,6 @@ const _: () = {
     assert!(value_index(HoleValue::ErrorTarget) == 10);
     assert!(value_index(HoleValue::ExitIndex) == 11);
     assert!(value_index(HoleValue::OperandHi) == 12);
+    assert!(value_index(HoleValue::OpargBytes) == 13);
+    assert!(value_index(HoleValue::OperandBytes) == 14);
 };
