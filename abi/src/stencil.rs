@@ -105,6 +105,20 @@ pub enum HoleValue {
     /// `operand` in `frame.localsplus`, for the uops whose operand names a
     /// second local (`_LOCALS` forms), addressed as [`HoleValue::OpargBytes`].
     OperandBytes,
+    /// The operand as a sign-extended 32-bit immediate (`_JIT_OPERAND_I32`,
+    /// x86-64 ELF only: `Abs32S`), for the fused int uops whose constant the
+    /// optimizer makes only when [`fits_operand_i32`] holds, so the constant
+    /// goes into the instruction (`cmpq $c, disp(%r13)`) instead of a
+    /// `movabs` and a register.
+    OperandI32,
+}
+
+/// Whether `operand` may be a [`HoleValue::OperandI32`]: within `[-2^30,
+/// 2^30)` as a signed word, which leaves a template room to fold a small
+/// addend (a tag bit) into the immediate.
+pub const fn fits_operand_i32(operand: u64) -> bool {
+    let v = operand as i64;
+    v >= -(1 << 30) && v < (1 << 30)
 }
 
 /// A place to patch.

@@ -56,6 +56,7 @@ fn from_instruction(v: HoleValue) -> bool {
             | HoleValue::OperandHi
             | HoleValue::OpargBytes
             | HoleValue::OperandBytes
+            | HoleValue::OperandI32
     )
 }
 

@@ -202,6 +202,7 @@ pub fn hole_value(name: &str) -> Option<HoleValue> {
         "OPARG" => HoleValue::Oparg,
         "OPARG_BYTES" => HoleValue::OpargBytes,
         "OPERAND_BYTES" => HoleValue::OperandBytes,
+        "OPERAND_I32" => HoleValue::OperandI32,
         "OPERAND" => HoleValue::Operand,
         "OPERAND_HI" => HoleValue::OperandHi,
         "TARGET" => HoleValue::Target,

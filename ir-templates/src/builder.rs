@@ -709,6 +709,22 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         Ok(self.b.build_load(self.i64(), slot, name)?.into_int_value())
     }
 
+    /// The operand of a fused int uop whose constant the optimizer makes
+    /// only when `cpjit_abi::stencil::fits_operand_i32` holds: where
+    /// [`TemplateOptions::narrow_holes`](crate::TemplateOptions) holds, the
+    /// hole `_JIT_OPERAND_I32` (declared in `[-2^31, 2^31)`, small code
+    /// model), which LLVM puts into the instruction as a sign-extended
+    /// immediate; elsewhere the operand's own hole ([`Self::operand`]).
+    pub fn operand_i32(&self) -> Result<IntValue<'ctx>, TemplateError> {
+        if !self.opts.narrow_holes {
+            return self.operand();
+        }
+        let g = self.value_global(crate::OPERAND_I32_HOLE);
+        Ok(self
+            .b
+            .build_ptr_to_int(g.as_pointer_value(), self.i64(), "operand_i32")?)
+    }
+
     /// `localsplus` plus the byte offset hole `name`.
     fn local_at_hole(&self, name: &str) -> Result<PointerValue<'ctx>, TemplateError> {
         use cpjit_abi::layout::Frame;

@@ -111,7 +111,7 @@ fn operands<'ctx>(
             (s.pop()?, right)
         }
         Operands::Locals => (s.load_oparg_local("left")?, s.load_operand_local("right")?),
-        Operands::LocalConst => (s.load_oparg_local("left")?, s.operand()?),
+        Operands::LocalConst => (s.load_oparg_local("left")?, s.operand_i32()?),
     })
 }
 
@@ -154,7 +154,7 @@ fn int_local(s: &mut B, op: &str, from: Operands, inplace: bool) -> R {
     // constant is held untagged (`2c`).
     let (untagged, right) = match from {
         Operands::LocalConst => {
-            let raw = s.operand()?;
+            let raw = s.operand_i32()?;
             (raw, s.llvm().build_or(raw, s.const_i64(1), "tagged")?)
         }
         _ => {
@@ -198,7 +198,7 @@ fn store_subscr_list_locals(s: &mut B, known: bool) -> R {
 /// (`EQ`: the bits are clear), else leave with the stack as it was.
 fn guard_and_local_const(s: &mut B, pred: IntPredicate) -> R {
     let value = s.load_oparg_local("value")?;
-    let masked = s.llvm().build_and(value, s.operand()?, "masked")?;
+    let masked = s.llvm().build_and(value, s.operand_i32()?, "masked")?;
     let ok = s
         .llvm()
         .build_int_compare(pred, masked, s.const_i64(0), "ok")?;

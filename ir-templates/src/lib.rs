@@ -120,8 +120,15 @@ pub const NARROW_HOLES: &[&str] = &["_JIT_OPARG", "_JIT_TARGET", "_JIT_EXIT_INDE
 /// (`Abs32S`).
 pub const LOCAL_OFFSET_HOLES: [&str; 2] = ["_JIT_OPARG_BYTES", "_JIT_OPERAND_BYTES"];
 
+/// The hole of a fused int uop's constant as a signed 32-bit immediate
+/// ([`cpjit_abi::stencil::HoleValue::OperandI32`]): declared, where
+/// [`TemplateOptions::narrow_holes`] holds, in `[-2^31, 2^31)` with the
+/// `small` code model, as the [`LOCAL_OFFSET_HOLES`] are.
+pub const OPERAND_I32_HOLE: &str = "_JIT_OPERAND_I32";
+
 /// A new module named `name`; where [`TemplateOptions::narrow_holes`]
-/// holds, parsed from IR that declares [`LOCAL_OFFSET_HOLES`] (inkwell's
+/// holds, parsed from IR that declares [`LOCAL_OFFSET_HOLES`] and
+/// [`OPERAND_I32_HOLE`] (inkwell's
 /// API sets no per-global code model).
 fn new_module<'ctx>(
     ctx: &'ctx Context,
@@ -135,16 +142,16 @@ fn new_module<'ctx>(
         ValueAccess::Hidden => "hidden ",
         ValueAccess::Default | ValueAccess::DllImport => "",
     };
-    let mut ir: String = LOCAL_OFFSET_HOLES
-        .iter()
-        .map(|h| {
-            format!(
-                "@{h} = external {visibility}global i8, code_model \"small\", \
-                 !absolute_symbol !0\n"
-            )
-        })
-        .collect();
+    let declare = |h: &str, range: &str| {
+        format!(
+            "@{h} = external {visibility}global i8, code_model \"small\", \
+             !absolute_symbol !{range}\n"
+        )
+    };
+    let mut ir: String = LOCAL_OFFSET_HOLES.iter().map(|h| declare(h, "0")).collect();
+    ir.push_str(&declare(OPERAND_I32_HOLE, "1"));
     ir.push_str("!0 = !{i64 0, i64 2147483648}\n");
+    ir.push_str("!1 = !{i64 -2147483648, i64 2147483648}\n");
     let buf =
         inkwell::memory_buffer::MemoryBuffer::create_from_memory_range_copy(ir.as_bytes(), name);
     let module = ctx

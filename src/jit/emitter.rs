@@ -1232,6 +1232,7 @@ impl Emitter {
             values[12] = ins.operand >> 32;
             values[13] = (ins.oparg as u64) << 3;
             values[14] = ins.operand << 3;
+            values[15] = ins.operand;
             if p.cold {
                 let d = at(slots[i + 1]).1;
                 values[2] = base + d as u64;
@@ -1288,4 +1289,5 @@ const _: () = {
     assert!(value_index(HoleValue::OperandHi) == 12);
     assert!(value_index(HoleValue::OpargBytes) == 13);
     assert!(value_index(HoleValue::OperandBytes) == 14);
+    assert!(value_index(HoleValue::OperandI32) == 15);
 };

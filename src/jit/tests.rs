@@ -1091,11 +1091,13 @@ mod cross_target {
         Uop::ALL
             .iter()
             .map(|&u| {
-                // A uop whose operand names a local gets a local's index.
+                // A uop whose operand names a local (or is a 32-bit
+                // immediate) gets a local's index.
+                use cpjit_abi::stencil::HoleValue::{OperandBytes, OperandI32};
                 let local = set
                     .uops
                     .get(u as usize)
-                    .is_some_and(|g| g.uses(cpjit_abi::stencil::HoleValue::OperandBytes));
+                    .is_some_and(|g| g.uses(OperandBytes) || g.uses(OperandI32));
                 UopInstruction::new(u)
                     .oparg(3)
                     .operand(if local { 4 } else { operand })

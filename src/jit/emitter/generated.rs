@@ -450,6 +450,8 @@ impl<const CHECKED: bool> EmitSink for Sink<'_, CHECKED> {
             HoleValue::OperandHi => ins.operand >> 32,
             HoleValue::OpargBytes => (ins.oparg as u64) << 3,
             HoleValue::OperandBytes => ins.operand << 3,
+            // Only x86-64 ELF stencils have `OperandI32` holes.
+            HoleValue::OperandI32 => ins.operand,
         })
     }
 

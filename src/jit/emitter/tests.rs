@@ -62,7 +62,8 @@ fn emittable(set: &StencilSet) -> Vec<Uop> {
 }
 
 /// A random trace of `n` emittable uops with random arguments (a local's
-/// index as the operand of a uop whose operand names one).
+/// index as the operand of a uop whose operand names one or is a 32-bit
+/// immediate).
 fn random_trace(
     rng: &mut Rng,
     set: &StencilSet,
@@ -73,7 +74,8 @@ fn random_trace(
     (0..n)
         .map(|_| {
             let u = uops[rng.below(uops.len() as u64) as usize];
-            let local = set.uops[u as usize].uses(HoleValue::OperandBytes);
+            let g = &set.uops[u as usize];
+            let local = g.uses(HoleValue::OperandBytes) || g.uses(HoleValue::OperandI32);
             UopInstruction::new(u)
                 .oparg(rng.below(1000) as u32)
                 .operand(if local {
@@ -144,6 +146,7 @@ fn reference(
                 (HoleValue::ExitIndex, Some(i)) => i.exit_index as u64,
                 (HoleValue::OpargBytes, Some(i)) => (i.oparg as u64) << 3,
                 (HoleValue::OperandBytes, Some(i)) => i.operand << 3,
+                (HoleValue::OperandI32, Some(i)) => i.operand,
             }
         };
         for (holes, at) in [(g.data.holes, d), (g.code.holes, c)] {

@@ -593,6 +593,7 @@ pub(super) fn trace(t: &TraceDump<'_>, sink: &Sink) -> String {
                 HoleValue::OpargBytes => {
                     Some(format!("local {} (oparg)", local_name(code_at(k), u.oparg)))
                 }
+                HoleValue::OperandI32 => Some(format!("operand {}", u.operand as i64)),
                 HoleValue::OperandBytes => Some(format!(
                     "local {} (operand)",
                     local_name(code_at(k), u.operand as u32)
