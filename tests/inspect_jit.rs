@@ -102,8 +102,9 @@ fn piece_lines<'t>(text: &'t str, index: usize, name: &str) -> Vec<&'t str> {
 }
 
 /// Holes are named where the stencil puts them, whatever their width: on
-/// x86-64 ELF an oparg, a bytecode target and an exit index are 32-bit
-/// immediates (`mov $imm32`), which naming by 64-bit immediate value missed.
+/// x86-64 ELF a bytecode target and an exit index are 32-bit immediates
+/// (`mov $imm32`), which naming by 64-bit immediate value missed, and a
+/// local's offset is a displacement.
 #[test]
 fn rendered_executor_names_holes_by_their_place_in_the_stencil() {
     let trace = count_loop();
@@ -124,6 +125,7 @@ fn rendered_executor_names_holes_by_their_place_in_the_stencil() {
             HoleValue::Operand => Some(format!("operand={:#x}", u.operand)),
             HoleValue::Target => Some(format!("target={}", u.target)),
             HoleValue::ExitIndex => Some(format!("exit={}", u.exit_index)),
+            HoleValue::OpargBytes => Some(format!("local={}", u.oparg)),
             _ => None,
         }
     };
@@ -133,6 +135,21 @@ fn rendered_executor_names_holes_by_their_place_in_the_stencil() {
         value: &|_, _| None,
     };
     let text = render_executor_annotated(&exe, &names, &annotations).expect("renders");
+    // A local's byte offset is the displacement of the instruction that
+    // reads or writes it (`HoleValue::OpargBytes`, s10-jit).
+    let local = |index: usize, oparg: u64| {
+        let label = format!("local={oparg}");
+        let lines = piece_lines(&text, index, names[index]);
+        let line = lines
+            .iter()
+            .find(|l| l.contains(&format!("# {label}")))
+            .unwrap_or_else(|| panic!("{index} {}: no {label}:\n{text}", names[index]));
+        let disp = std::mem::offset_of!(cpjit::abi::layout::Frame, localsplus) as u64 + 8 * oparg;
+        assert!(
+            line.contains(&format!("{disp:#x}(%r13)")),
+            "{label} on {line}"
+        );
+    };
     // The instruction that holds the hole carries its value, as the
     // label claims.
     let named = |index: usize, label: String, value: u64| {
@@ -148,9 +165,9 @@ fn rendered_executor_names_holes_by_their_place_in_the_stencil() {
         };
         assert!(line.contains(&imm), "{label} on {line}");
     };
-    // `_LOAD_FAST 1` and `_STORE_FAST 0`: opargs; the constant's operand.
-    named(2, "oparg=1".into(), 1);
-    named(9, "oparg=0".into(), 0);
+    // `_LOAD_FAST 1` and `_STORE_FAST 0`: locals; the constant's operand.
+    local(2, 1);
+    local(9, 0);
     let one = encode_small_int(1).expect("small int");
     named(7, format!("operand={one:#x}"), one);
     // `_EXIT_TRACE target=20 exit_index=0`.

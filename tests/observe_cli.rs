@@ -197,10 +197,11 @@ fn dump_traces_shows_lines_uops_removals_and_code_where_it_runs() {
     );
     assert!(text.contains("i (local "), "locals by name");
     // Holes are named by their place in the stencil, 32-bit immediates too
-    // (x86-64 ELF opargs and exit indices are `mov $imm32`).
+    // (x86-64 ELF exit indices are `mov $imm32`, a local's offset a
+    // displacement).
     #[cfg(target_arch = "x86_64")]
     for label in [
-        "# oparg: local i",
+        "# local i (oparg)",
         "# exit index 0",
         "# target: instruction ",
     ] {

@@ -122,3 +122,37 @@ fn in_place_multiply_adds_are_one_uop_and_exact_at_both_exits() {
         assert!(!not_fused.contains("_INPLACE_MUL_ADD"), "{what}");
     }
 }
+
+/// Session 10 (s10-jit): templates address `localsplus[oparg]` (and a
+/// local-index operand) by a patched displacement (`HoleValue::OpargBytes`,
+/// `OperandBytes`). `local_offsets.py` keeps its hot locals past the 40th
+/// slot and takes every way out of the fused uops reading them: a guard
+/// failing (an int local becoming a float), in-place adds overflowing to
+/// big ints, and `ZeroDivisionError`, `IndexError` and `UnboundLocalError`
+/// raised in loops over far locals. Both tier-2 modes match tier 1 with
+/// nothing leaked, and the JIT's code reads the far local `p39` through its
+/// displacement (the dump names the hole). Its `constants` loop compares
+/// and adds constants past a 32-bit immediate (unfused) and tests a mask
+/// that fits (`testq $imm32`, `HoleValue::OperandI32`).
+#[test]
+fn far_locals_are_addressed_by_displacement_and_exact_at_every_exit() {
+    for (mode, r, text) in tier2_runs_exact("local_offsets.py", &[]) {
+        let what = format!("--tier {mode}:\n{}", r.stderr);
+        assert!(text.contains(" _GUARD_LOCAL_INT "), "{what}");
+        assert!(text.contains(" _INPLACE_ADD_INT_LOCAL_CONST "), "{what}");
+        assert!(text.contains(" _GUARD_INT_LT_LOCALS "), "{what}");
+        if mode == "jit" && cfg!(all(target_arch = "x86_64", target_os = "linux")) {
+            // localsplus is at 0x30; p39 is local 41 (after n and big).
+            assert!(
+                text.contains("0x178(%r13)") && text.contains("# local p39 (oparg)"),
+                "{what}"
+            );
+            assert!(text.contains("# local n (operand)"), "{what}");
+            // A fused constant is an immediate of the instruction.
+            assert!(
+                text.contains("# local i (oparg); operand 1073741822"),
+                "{what}"
+            );
+        }
+    }
+}

@@ -96,6 +96,29 @@ pub enum HoleValue {
     /// only, where an address (and so `Operand`'s hole) holds 32 bits: there
     /// `Operand` supplies the low half.
     OperandHi,
+    /// `8 * oparg` (`_JIT_OPARG_BYTES`): the byte offset of local `oparg`
+    /// in `frame.localsplus` (one 64-bit word per slot), so a template can
+    /// address the local with one displacement (x86-64 ELF folds it into the
+    /// instruction as an `Abs32S`) instead of an index register.
+    OpargBytes,
+    /// `8 * operand` (`_JIT_OPERAND_BYTES`): the byte offset of local
+    /// `operand` in `frame.localsplus`, for the uops whose operand names a
+    /// second local (`_LOCALS` forms), addressed as [`HoleValue::OpargBytes`].
+    OperandBytes,
+    /// The operand as a sign-extended 32-bit immediate (`_JIT_OPERAND_I32`,
+    /// x86-64 ELF only: `Abs32S`), for the fused int uops whose constant the
+    /// optimizer makes only when [`fits_operand_i32`] holds, so the constant
+    /// goes into the instruction (`cmpq $c, disp(%r13)`) instead of a
+    /// `movabs` and a register.
+    OperandI32,
+}
+
+/// Whether `operand` may be a [`HoleValue::OperandI32`]: within `[-2^30,
+/// 2^30)` as a signed word, which leaves a template room to fold a small
+/// addend (a tag bit) into the immediate.
+pub const fn fits_operand_i32(operand: u64) -> bool {
+    let v = operand as i64;
+    v >= -(1 << 30) && v < (1 << 30)
 }
 
 /// A place to patch.
@@ -155,6 +178,17 @@ impl StencilGroup {
         data_align: 1,
         cold: None,
     };
+
+    /// Whether any hole of the group (code or data) is patched with `v`:
+    /// with [`HoleValue::OperandBytes`], the uop's operand must be a local's
+    /// index (its byte offset must fit the hole).
+    pub fn uses(&self, v: HoleValue) -> bool {
+        self.code
+            .holes
+            .iter()
+            .chain(self.data.holes)
+            .any(|h| h.value == v)
+    }
 }
 
 /// The calling convention stencils use between each other.

@@ -54,6 +54,9 @@ fn from_instruction(v: HoleValue) -> bool {
             | HoleValue::ErrorTarget
             | HoleValue::ExitIndex
             | HoleValue::OperandHi
+            | HoleValue::OpargBytes
+            | HoleValue::OperandBytes
+            | HoleValue::OperandI32
     )
 }
 

@@ -686,6 +686,69 @@ impl<'ctx, 'a> StencilBuilder<'ctx, 'a> {
         self.word_at(base, index)
     }
 
+    /// Pointer to `frame.localsplus[oparg]`, addressed through the hole
+    /// `_JIT_OPARG_BYTES` (`8 * oparg`, [`cpjit_abi::stencil::HoleValue::OpargBytes`])
+    /// as a byte offset. Not laundered (an address offset has no null test
+    /// to fold), so on x86-64 ELF the offset becomes the displacement of
+    /// the instruction that uses the local (`Abs32S`): no index register
+    /// and no `mov` of the oparg.
+    pub fn oparg_local_slot(&self) -> Result<PointerValue<'ctx>, TemplateError> {
+        self.local_at_hole(crate::LOCAL_OFFSET_HOLES[0])
+    }
+
+    /// Pointer to `frame.localsplus[operand]` (`_JIT_OPERAND_BYTES`, as
+    /// [`Self::oparg_local_slot`]), for uops whose operand names a local.
+    pub fn operand_local_slot(&self) -> Result<PointerValue<'ctx>, TemplateError> {
+        self.local_at_hole(crate::LOCAL_OFFSET_HOLES[1])
+    }
+
+    /// The word in `frame.localsplus[operand]` (through
+    /// [`Self::operand_local_slot`]), loaded as `name`.
+    pub fn load_operand_local(&self, name: &str) -> Result<IntValue<'ctx>, TemplateError> {
+        let slot = self.operand_local_slot()?;
+        Ok(self.b.build_load(self.i64(), slot, name)?.into_int_value())
+    }
+
+    /// The operand of a fused int uop whose constant the optimizer makes
+    /// only when `cpjit_abi::stencil::fits_operand_i32` holds: where
+    /// [`TemplateOptions::narrow_holes`](crate::TemplateOptions) holds, the
+    /// hole `_JIT_OPERAND_I32` (declared in `[-2^31, 2^31)`, small code
+    /// model), which LLVM puts into the instruction as a sign-extended
+    /// immediate; elsewhere the operand's own hole ([`Self::operand`]).
+    pub fn operand_i32(&self) -> Result<IntValue<'ctx>, TemplateError> {
+        if !self.opts.narrow_holes {
+            return self.operand();
+        }
+        let g = self.value_global(crate::OPERAND_I32_HOLE);
+        Ok(self
+            .b
+            .build_ptr_to_int(g.as_pointer_value(), self.i64(), "operand_i32")?)
+    }
+
+    /// `localsplus` plus the byte offset hole `name`.
+    fn local_at_hole(&self, name: &str) -> Result<PointerValue<'ctx>, TemplateError> {
+        use cpjit_abi::layout::Frame;
+        let base = self.field_ptr(self.frame, &Frame::DESC, "localsplus")?;
+        let g = self.value_global(name);
+        let offset =
+            self.b
+                .build_ptr_to_int(g.as_pointer_value(), self.intptr(), "local_offset")?;
+        // SAFETY: building a GEP instruction is not a memory access (see
+        // `word_at`); the offset is a local's, within `localsplus`.
+        let p = unsafe {
+            self.b
+                .build_in_bounds_gep(self.ctx.i8_type(), base, &[offset], "local")?
+        };
+        Ok(p)
+    }
+
+    /// The word in `frame.localsplus[oparg]` (through
+    /// [`Self::oparg_local_slot`]), loaded as `name`.
+    pub fn load_oparg_local(&self, name: &str) -> Result<IntValue<'ctx>, TemplateError> {
+        let slot = self.oparg_local_slot()?;
+        Ok(self.b.build_load(self.i64(), slot, name)?.into_int_value())
+    }
+
     /// The word in `frame.localsplus[index]`, loaded as `name`.
     pub fn load_local(
         &self,

@@ -161,7 +161,7 @@ fn guard_cell_bound(s: &mut B) -> R {
 /// through the subscript's exit.
 fn binary_subscr_dict_cell_local(s: &mut B) -> R {
     let c = cell_value(s)?;
-    let k = s.load_local(s.operand()?, "key")?;
+    let k = s.load_operand_local("key")?;
     crate::uops::with_probe_hit(s, c, k, |s, entry| {
         let v = s
             .load_field(entry, &DictEntry::DESC, "value")?

@@ -81,12 +81,14 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
     }
 }
 
-/// The float in `localsplus[index]` (known to hold a float).
-fn local_float<'ctx>(
-    s: &B<'ctx, '_>,
-    index: IntValue<'ctx>,
-) -> Result<FloatValue<'ctx>, TemplateError> {
-    let v = s.load_local(index, "local")?;
+/// The float in `localsplus[oparg]` (`operand` when `by_operand`; known
+/// to hold a float).
+fn local_float<'ctx>(s: &B<'ctx, '_>, by_operand: bool) -> Result<FloatValue<'ctx>, TemplateError> {
+    let v = if by_operand {
+        s.load_operand_local("local")?
+    } else {
+        s.load_oparg_local("local")?
+    };
     float_value(s, v)
 }
 
@@ -107,15 +109,15 @@ fn arith<'ctx>(
 fn float_op(s: &mut B, op: Op, right: Right) -> R {
     match right {
         Right::Locals => {
-            let x = local_float(s, s.oparg()?)?;
-            let y = local_float(s, s.operand()?)?;
+            let x = local_float(s, false)?;
+            let y = local_float(s, true)?;
             let r = arith(s, op, x, y)?;
             s.push(bits(s, r)?)?;
         }
         Right::Local | Right::Const => {
             let x = unboxed(s, s.peek(1)?)?;
             let y = match right {
-                Right::Local => local_float(s, s.oparg()?)?,
+                Right::Local => local_float(s, false)?,
                 _ => unboxed(s, s.operand()?)?,
             };
             let r = arith(s, op, x, y)?;
@@ -187,7 +189,7 @@ fn item_slot<'ctx>(
 /// `localsplus[oparg]`; a failed check pushes the list and the tagged
 /// index `pushes` times (new references) and leaves for the exit.
 fn item_read(s: &mut B, known: bool, pushes: usize) -> R {
-    let list = s.load_local(s.oparg()?, "list")?;
+    let list = s.load_oparg_local("list")?;
     let fail = list_read_exit(s, list, 0, pushes, |s| s.operand())?;
     let slot = item_slot(s, list, known, Some(fail))?;
     let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
@@ -220,7 +222,7 @@ fn guard_float_item<'ctx>(s: &B<'ctx, '_>, item: IntValue<'ctx>, fail: BasicBloc
 /// them (nothing between can change them).
 fn item_store(s: &mut B) -> R {
     let value = s.pop()?;
-    let list = s.load_local(s.oparg()?, "list")?;
+    let list = s.load_oparg_local("list")?;
     let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list_obj")?;
     let items = s
         .load_field(obj, &ListObj::DESC, "items")?
@@ -359,7 +361,7 @@ fn store_into_float<'ctx>(
 /// `_STORE_FAST_UNBOXED_FLOAT` into `localsplus[oparg]`, known to hold a float.
 fn store_known_float(s: &mut B) -> R {
     let value = s.pop()?;
-    let slot = s.local_slot(s.oparg()?)?;
+    let slot = s.oparg_local_slot()?;
     let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
     store_into_float(s, slot, old, value)
 }
@@ -396,7 +398,7 @@ fn list_read_exit<'ctx, 'a>(
 /// references), as the read the uop stands for would have, and leaves.
 fn item_update(s: &mut B, op: Op, known: bool) -> R {
     let x = unboxed(s, s.peek(1)?)?;
-    let list = s.load_local(s.oparg()?, "list")?;
+    let list = s.load_oparg_local("list")?;
     let fail = list_read_exit(s, list, 1, 2, |s| s.operand())?;
     let slot = item_slot(s, list, known, Some(fail))?;
     let item = s.llvm().build_load(s.i64(), slot, "item")?.into_int_value();
@@ -458,8 +460,8 @@ fn float_int_multiply(s: &mut B, int_on_top: bool) -> R {
 /// another index, out of bounds or a non-float item pushes the list and the
 /// index (new references) and leaves.
 fn item_read_known_locals(s: &mut B) -> R {
-    let list = s.load_local(s.oparg()?, "list")?;
-    let index = s.load_local(s.operand()?, "index")?;
+    let list = s.load_oparg_local("list")?;
+    let index = s.load_operand_local("index")?;
     let fail = s.push_and_exit_block(|s| {
         s.incref(list)?;
         s.push(list)?;
@@ -514,7 +516,7 @@ fn guard_float_item_at<'ctx>(
 /// the untagged indices in the low and the high half of `operand`; else
 /// the read of the low one's failure (the list and its tagged index twice).
 fn check_float_items(s: &mut B) -> R {
-    let list = s.load_local(s.oparg()?, "list")?;
+    let list = s.load_oparg_local("list")?;
     let b = s.llvm();
     let c = b.build_and(s.operand()?, s.const_i64(0xffff_ffff), "c")?;
     let d = b.build_right_shift(s.operand()?, s.const_i64(32), false, "d")?;
@@ -530,7 +532,7 @@ fn check_float_items(s: &mut B) -> R {
 /// `_LIST_ITEM_FLOAT_UNCHECKED_IDX`: pushes the `f64` bits of item
 /// `operand` of the list in `localsplus[oparg]` (checked before).
 fn item_read_unchecked(s: &mut B) -> R {
-    let list = s.load_local(s.oparg()?, "list")?;
+    let list = s.load_oparg_local("list")?;
     let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list_obj")?;
     let items = s
         .load_field(obj, &ListObj::DESC, "items")?
@@ -553,7 +555,7 @@ fn nos_store_local(s: &mut B, op: Op) -> R {
     let r = arith(s, op, f, x)?;
     let r = bits(s, r)?;
     s.drop_values(2)?;
-    let slot = s.local_slot(s.oparg()?)?;
+    let slot = s.oparg_local_slot()?;
     let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
     let obj = s.llvm().build_int_to_ptr(b, s.ptr(), "nos_obj")?;
     let rc = s

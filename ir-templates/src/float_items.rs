@@ -108,7 +108,7 @@ fn float_int_unboxed(s: &mut B) -> R {
 /// the list holds the only reference, else a new box.
 fn inplace_store_item(s: &mut B) -> R {
     let value = s.pop()?;
-    let list = s.load_local(s.oparg()?, "list")?;
+    let list = s.load_oparg_local("list")?;
     let obj = s.llvm().build_int_to_ptr(list, s.ptr(), "list_obj")?;
     let len = crate::uops::list_len_i64(s, obj)?;
     let i = s.decode_int(s.operand()?)?;
@@ -126,7 +126,7 @@ fn inplace_store_item(s: &mut B) -> R {
 /// `localsplus[oparg]` pushed as `f64` bits when it is a float; anything
 /// else is pushed as it is (a new reference), leaving for the guard's exit.
 fn load_fast_guard_unboxed(s: &mut B) -> R {
-    let value = s.load_local(s.oparg()?, "value")?;
+    let value = s.load_oparg_local("value")?;
     let fail = s.push_and_exit_block(|s| {
         s.incref(value)?;
         s.push(value)

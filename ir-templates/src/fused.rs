@@ -82,14 +82,14 @@ pub(crate) fn build(uop: Uop, s: &mut B<'_, '_>) -> R {
 }
 
 fn load_fast_int(s: &mut B) -> R {
-    let value = s.load_local(s.oparg()?, "value")?;
+    let value = s.load_oparg_local("value")?;
     s.push(value)?;
     s.continue_at(Exit::Continue)
 }
 
 fn store_fast_int(s: &mut B) -> R {
     let value = s.pop()?;
-    let slot = s.local_slot(s.oparg()?)?;
+    let slot = s.oparg_local_slot()?;
     s.llvm().build_store(slot, value)?;
     s.continue_at(Exit::Continue)
 }
@@ -110,11 +110,8 @@ fn operands<'ctx>(
             let right = s.pop()?;
             (s.pop()?, right)
         }
-        Operands::Locals => (
-            s.load_local(s.oparg()?, "left")?,
-            s.load_local(s.operand()?, "right")?,
-        ),
-        Operands::LocalConst => (s.load_local(s.oparg()?, "left")?, s.operand()?),
+        Operands::Locals => (s.load_oparg_local("left")?, s.load_operand_local("right")?),
+        Operands::LocalConst => (s.load_oparg_local("left")?, s.operand_i32()?),
     })
 }
 
@@ -149,19 +146,22 @@ fn push_and_exit<'ctx>(
 /// `right` from a local or an untagged constant (`op`: `sadd` or `ssub`, on
 /// the tagged words as `_BINARY_OP_ADD_INT`): pushed,
 /// or stored back into `localsplus[oparg]` (`inplace`). On overflow both
-/// operands are pushed, as the loads would have, before leaving.
+/// operands are pushed, as the loads would have, before leaving. In place,
+/// the result is stored before the overflow test (in the block of the
+/// load, so on x86-64 the store addresses the local by displacement too,
+/// s10-jit) and the failure path puts `left` back.
 fn int_local(s: &mut B, op: &str, from: Operands, inplace: bool) -> R {
-    let slot = s.local_slot(s.oparg()?)?;
+    let slot = s.oparg_local_slot()?;
     let left = s.llvm().build_load(s.i64(), slot, "left")?.into_int_value();
     // The right operand without its tag bit, and tagged (for the exit). A
     // constant is held untagged (`2c`).
     let (untagged, right) = match from {
         Operands::LocalConst => {
-            let raw = s.operand()?;
+            let raw = s.operand_i32()?;
             (raw, s.llvm().build_or(raw, s.const_i64(1), "tagged")?)
         }
         _ => {
-            let right = s.load_local(s.operand()?, "right")?;
+            let right = s.load_operand_local("right")?;
             (
                 s.llvm().build_xor(right, s.const_i64(1), "untagged")?,
                 right,
@@ -169,12 +169,19 @@ fn int_local(s: &mut B, op: &str, from: Operands, inplace: bool) -> R {
         }
     };
     let (result, overflow) = s.with_overflow(op, left, untagged)?;
-    let fail = push_and_exit(s, &[left, right], false)?;
+    let fail = if inplace {
+        s.llvm().build_store(slot, result)?;
+        s.push_and_exit_block(|s| {
+            s.llvm().build_store(slot, left)?;
+            s.push(left)?;
+            s.push(right)
+        })?
+    } else {
+        push_and_exit(s, &[left, right], false)?
+    };
     let ok = s.llvm().build_not(overflow, "ok")?;
     s.guard_or_branch(ok, Some(fail))?;
-    if inplace {
-        s.llvm().build_store(slot, result)?;
-    } else {
+    if !inplace {
         s.push(result)?;
     }
     s.continue_at(Exit::Continue)
@@ -183,8 +190,8 @@ fn int_local(s: &mut B, op: &str, from: Operands, inplace: bool) -> R {
 /// `list[i] = v`: the list in `localsplus[oparg]`, the index in
 /// `localsplus[operand]`, the value on the stack.
 fn store_subscr_list_locals(s: &mut B, known: bool) -> R {
-    let list = s.load_local(s.oparg()?, "list")?;
-    let index = s.load_local(s.operand()?, "index")?;
+    let list = s.load_oparg_local("list")?;
+    let index = s.load_operand_local("index")?;
     let fail = push_and_exit(s, &[list, index], true)?;
     let (_, slot) = item_slot(s, known, list, index, fail)?;
     let value = s.pop()?;
@@ -200,8 +207,8 @@ fn store_subscr_list_locals(s: &mut B, known: bool) -> R {
 /// mask `2c`: the tag bit of the local drops out) compares to 0 as `pred`
 /// (`EQ`: the bits are clear), else leave with the stack as it was.
 fn guard_and_local_const(s: &mut B, pred: IntPredicate) -> R {
-    let value = s.load_local(s.oparg()?, "value")?;
-    let masked = s.llvm().build_and(value, s.operand()?, "masked")?;
+    let value = s.load_oparg_local("value")?;
+    let masked = s.llvm().build_and(value, s.operand_i32()?, "masked")?;
     let ok = s
         .llvm()
         .build_int_compare(pred, masked, s.const_i64(0), "ok")?;
@@ -214,7 +221,7 @@ fn guard_and_local_const(s: &mut B, pred: IntPredicate) -> R {
 /// `c >= 1`, and is the word itself for `c = 0`), so setting that bit
 /// tags it. Stored back (`inplace`) or pushed.
 fn rshift_local_const(s: &mut B, inplace: bool) -> R {
-    let slot = s.local_slot(s.oparg()?)?;
+    let slot = s.oparg_local_slot()?;
     let value = s
         .llvm()
         .build_load(s.i64(), slot, "value")?
@@ -236,7 +243,7 @@ fn rshift_local_const(s: &mut B, inplace: bool) -> R {
 /// `(2n) * c` is the product's tagged word without its tag. On overflow
 /// the operands are pushed in the loads' order before leaving.
 fn multiply_local_const(s: &mut B, const_first: bool) -> R {
-    let value = s.load_local(s.oparg()?, "value")?;
+    let value = s.load_oparg_local("value")?;
     let c = s.operand()?;
     let untagged = s.llvm().build_xor(value, s.const_i64(1), "untagged")?;
     let (product, overflow) = s.with_overflow("smul", untagged, c)?;
@@ -272,7 +279,7 @@ fn int_top_const(s: &mut B, op: &str) -> R {
 
 /// Leaves (stack unchanged) when `localsplus[oparg]` is NULL.
 fn guard_local_bound(s: &mut B) -> R {
-    let value = s.load_local(s.oparg()?, "value")?;
+    let value = s.load_oparg_local("value")?;
     let ok = s
         .llvm()
         .build_int_compare(IntPredicate::NE, value, s.const_i64(0), "bound")?;
@@ -315,7 +322,7 @@ fn binary_subscr_list_known(s: &mut B, const_index: bool) -> R {
 /// subscript's exit, with nothing changed. With `known`
 /// (`_SWAP_LIST_ITEMS_KNOWN`) only the bounds are checked.
 fn swap_list_items_locals(s: &mut B, known: bool) -> R {
-    let list = s.load_local(s.oparg()?, "list")?;
+    let list = s.load_oparg_local("list")?;
     let operand = s.operand()?;
     let low = s
         .llvm()
@@ -343,7 +350,7 @@ fn swap_list_items_locals(s: &mut B, known: bool) -> R {
 /// result's tagged word without its tag. If either step overflows, the
 /// multiply's operands are pushed in its loads' order before leaving.
 fn mul_add_local(s: &mut B, const_first: bool) -> R {
-    let slot = s.local_slot(s.oparg()?)?;
+    let slot = s.oparg_local_slot()?;
     let value = s
         .llvm()
         .build_load(s.i64(), slot, "value")?

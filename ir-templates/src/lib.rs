@@ -58,6 +58,9 @@ pub enum TemplateError {
     /// A template module was asked for a uop it does not build.
     #[error("no template for {0} in this module")]
     NoTemplate(&'static str),
+    /// LLVM refused the IR a module starts with.
+    #[error("LLVM IR: {0}")]
+    Parse(String),
 }
 
 /// How the templates reach hole values and runtime data symbols on a target
@@ -105,6 +108,59 @@ pub struct TemplateOptions {
 /// declares as 32-bit absolute symbols.
 pub const NARROW_HOLES: &[&str] = &["_JIT_OPARG", "_JIT_TARGET", "_JIT_EXIT_INDEX"];
 
+/// The holes whose values are the byte offsets of a local in
+/// `frame.localsplus`: `8 * oparg` and `8 * operand`
+/// ([`cpjit_abi::stencil::HoleValue::OpargBytes`], `OperandBytes`; the
+/// latter only in uops whose operand names a local). Where
+/// [`TemplateOptions::narrow_holes`] holds, every template module starts
+/// with their declarations in `[0, 2^31)` (local indices are below 2^24)
+/// and the `small` code model (the stencils' is `medium`, which never folds
+/// a symbol into an address), so x86-64 ELF folds them into the
+/// displacement of the instruction that reads or writes the local
+/// (`Abs32S`).
+pub const LOCAL_OFFSET_HOLES: [&str; 2] = ["_JIT_OPARG_BYTES", "_JIT_OPERAND_BYTES"];
+
+/// The hole of a fused int uop's constant as a signed 32-bit immediate
+/// ([`cpjit_abi::stencil::HoleValue::OperandI32`]): declared, where
+/// [`TemplateOptions::narrow_holes`] holds, in `[-2^31, 2^31)` with the
+/// `small` code model, as the [`LOCAL_OFFSET_HOLES`] are.
+pub const OPERAND_I32_HOLE: &str = "_JIT_OPERAND_I32";
+
+/// A new module named `name`; where [`TemplateOptions::narrow_holes`]
+/// holds, parsed from IR that declares [`LOCAL_OFFSET_HOLES`] and
+/// [`OPERAND_I32_HOLE`] (inkwell's
+/// API sets no per-global code model).
+fn new_module<'ctx>(
+    ctx: &'ctx Context,
+    name: &str,
+    opts: &TemplateOptions,
+) -> Result<Module<'ctx>, TemplateError> {
+    if !opts.narrow_holes {
+        return Ok(ctx.create_module(name));
+    }
+    let visibility = match opts.value_access {
+        ValueAccess::Hidden => "hidden ",
+        ValueAccess::Default | ValueAccess::DllImport => "",
+    };
+    let declare = |h: &str, range: &str| {
+        format!(
+            "@{h} = external {visibility}global i8, code_model \"small\", \
+             !absolute_symbol !{range}\n"
+        )
+    };
+    let mut ir: String = LOCAL_OFFSET_HOLES.iter().map(|h| declare(h, "0")).collect();
+    ir.push_str(&declare(OPERAND_I32_HOLE, "1"));
+    ir.push_str("!0 = !{i64 0, i64 2147483648}\n");
+    ir.push_str("!1 = !{i64 -2147483648, i64 2147483648}\n");
+    let buf =
+        inkwell::memory_buffer::MemoryBuffer::create_from_memory_range_copy(ir.as_bytes(), name);
+    let module = ctx
+        .create_module_from_ir(buf)
+        .map_err(|e| TemplateError::Parse(e.to_string()))?;
+    module.set_name(name);
+    Ok(module)
+}
+
 /// Something to compile into one stencil group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Template {
@@ -149,7 +205,7 @@ impl Template {
         td: &TargetData,
         opts: &TemplateOptions,
     ) -> Result<Module<'ctx>, TemplateError> {
-        let module = ctx.create_module(self.name());
+        let module = new_module(ctx, self.name(), opts)?;
         match self {
             Template::Trampoline => special::trampoline(ctx, &module, td, opts)?,
             Template::FatalError => {

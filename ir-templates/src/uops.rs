@@ -282,7 +282,7 @@ fn return_local_int(s: &mut B) -> R {
 /// `_RETURN_LOCAL`: pushes `localsplus[oparg]` (bound; new reference) and
 /// returns it as `_RETURN` does.
 fn return_local(s: &mut B) -> R {
-    let slot = s.local_slot(s.oparg()?)?;
+    let slot = s.oparg_local_slot()?;
     let rv = s.llvm().build_load(s.i64(), slot, "rv")?.into_int_value();
     s.incref(rv)?;
     s.push(rv)?;
@@ -293,7 +293,7 @@ fn return_local(s: &mut B) -> R {
 /// `_RETURN_LOCAL_CHECKED`: `_RETURN_LOCAL` of a local that may be
 /// unbound (NULL: continue at the jump target, the exit it replaced).
 fn return_local_checked(s: &mut B) -> R {
-    let slot = s.local_slot(s.oparg()?)?;
+    let slot = s.oparg_local_slot()?;
     let rv = s.llvm().build_load(s.i64(), slot, "rv")?.into_int_value();
     let bound = s
         .llvm()
@@ -963,7 +963,7 @@ fn nop(s: &mut B) -> R {
 }
 
 fn load_fast(s: &mut B) -> R {
-    let slot = s.local_slot(s.oparg()?)?;
+    let slot = s.oparg_local_slot()?;
     let value = s
         .llvm()
         .build_load(s.i64(), slot, "value")?
@@ -975,7 +975,7 @@ fn load_fast(s: &mut B) -> R {
 
 fn store_fast(s: &mut B) -> R {
     let value = s.pop()?;
-    let slot = s.local_slot(s.oparg()?)?;
+    let slot = s.oparg_local_slot()?;
     let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
     s.llvm().build_store(slot, value)?;
     s.xdecref(old)?;
@@ -1162,7 +1162,7 @@ fn error_pop_n(s: &mut B) -> R {
 }
 
 fn load_fast_check(s: &mut B) -> R {
-    let slot = s.local_slot(s.oparg()?)?;
+    let slot = s.oparg_local_slot()?;
     let value = s
         .llvm()
         .build_load(s.i64(), slot, "value")?
@@ -1177,7 +1177,7 @@ fn load_fast_check(s: &mut B) -> R {
 }
 
 fn guard_local_int(s: &mut B) -> R {
-    let slot = s.local_slot(s.oparg()?)?;
+    let slot = s.oparg_local_slot()?;
     let value = s
         .llvm()
         .build_load(s.i64(), slot, "value")?
@@ -1568,7 +1568,7 @@ pub(crate) fn bits<'ctx>(
 }
 
 fn load_fast_unboxed_float(s: &mut B) -> R {
-    let slot = s.local_slot(s.oparg()?)?;
+    let slot = s.oparg_local_slot()?;
     let value = s
         .llvm()
         .build_load(s.i64(), slot, "value")?
@@ -1714,7 +1714,7 @@ pub(crate) fn float_op_by_oparg<'ctx>(
 pub(crate) fn cell_at_oparg<'ctx>(
     s: &B<'ctx, '_>,
 ) -> Result<inkwell::values::PointerValue<'ctx>, TemplateError> {
-    let slot = s.local_slot(s.oparg()?)?;
+    let slot = s.oparg_local_slot()?;
     let cell = s.llvm().build_load(s.i64(), slot, "cell")?.into_int_value();
     Ok(s.llvm().build_int_to_ptr(cell, s.ptr(), "cell_obj")?)
 }
@@ -1756,7 +1756,7 @@ fn compare_op_float_unboxed(s: &mut B) -> R {
 
 fn store_fast_unboxed_float(s: &mut B) -> R {
     let value = s.pop()?;
-    let slot = s.local_slot(s.oparg()?)?;
+    let slot = s.oparg_local_slot()?;
     let old = s.llvm().build_load(s.i64(), slot, "old")?.into_int_value();
     if_unique_float(s, old, |s, obj| {
         // Only the local holds the old float: write into its box.
@@ -1881,7 +1881,7 @@ pub(crate) fn local_list_subscript<'ctx>(
     const_index: bool,
     pushes: usize,
 ) -> Result<(IntValue<'ctx>, IntValue<'ctx>, BasicBlock<'ctx>), TemplateError> {
-    let list_slot = s.local_slot(s.oparg()?)?;
+    let list_slot = s.oparg_local_slot()?;
     let list = s
         .llvm()
         .build_load(s.i64(), list_slot, "list")?
@@ -1889,7 +1889,7 @@ pub(crate) fn local_list_subscript<'ctx>(
     let index = if const_index {
         s.operand()?
     } else {
-        let slot = s.local_slot(s.operand()?)?;
+        let slot = s.operand_local_slot()?;
         s.llvm()
             .build_load(s.i64(), slot, "index")?
             .into_int_value()

@@ -1422,6 +1422,9 @@ impl Emitter {
             values[10] = code_at(error + 1);
             values[11] = ins.exit_index as u64;
             values[12] = ins.operand >> 32;
+            values[13] = (ins.oparg as u64) << 3;
+            values[14] = ins.operand << 3;
+            values[15] = ins.operand;
             if p.cold {
                 let d = at(slots[i + 1]).1;
                 values[2] = base + d as u64;
@@ -1476,4 +1479,7 @@ const _: () = {
     assert!(value_index(HoleValue::ErrorTarget) == 10);
     assert!(value_index(HoleValue::ExitIndex) == 11);
     assert!(value_index(HoleValue::OperandHi) == 12);
+    assert!(value_index(HoleValue::OpargBytes) == 13);
+    assert!(value_index(HoleValue::OperandBytes) == 14);
+    assert!(value_index(HoleValue::OperandI32) == 15);
 };

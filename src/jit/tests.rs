@@ -1086,14 +1086,21 @@ mod cross_target {
     /// Every uop once, guards jumping to the last instruction.
     /// One instruction per uop. `operand` must be reachable from the code by
     /// a 32-bit displacement: `_CALL_HELPER` calls its operand directly.
-    fn every_uop(operand: u64) -> Vec<UopInstruction> {
+    fn every_uop(set: &StencilSet, operand: u64) -> Vec<UopInstruction> {
         let n = Uop::ALL.len() as u32;
         Uop::ALL
             .iter()
             .map(|&u| {
+                // A uop whose operand names a local (or is a 32-bit
+                // immediate) gets a local's index.
+                use cpjit_abi::stencil::HoleValue::{OperandBytes, OperandI32};
+                let local = set
+                    .uops
+                    .get(u as usize)
+                    .is_some_and(|g| g.uses(OperandBytes) || g.uses(OperandI32));
                 UopInstruction::new(u)
                     .oparg(3)
-                    .operand(operand)
+                    .operand(if local { 4 } else { operand })
                     .target(5)
                     .jump_target(n - 1)
                     .error_target(n - 1)
@@ -1129,11 +1136,14 @@ mod cross_target {
                 });
             let emitter = Emitter::new(set, &symbols).unwrap();
             // On 32-bit targets the operand's high half (OperandHi) is non-zero.
-            let trace = every_uop(if wide {
-                base + 0x10_0008
-            } else {
-                0x1_0000_0007
-            });
+            let trace = every_uop(
+                set,
+                if wide {
+                    base + 0x10_0008
+                } else {
+                    0x1_0000_0007
+                },
+            );
             let mut layout = emitter.layout(&trace).unwrap();
             let mut buf = vec![0u8; layout.total_size];
             emitter

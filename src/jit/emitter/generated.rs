@@ -445,6 +445,10 @@ impl<const CHECKED: bool> EmitSink for Sink<'_, CHECKED> {
             HoleValue::ErrorTarget => self.target(ins.error_target)?,
             HoleValue::ExitIndex => ins.exit_index as u64,
             HoleValue::OperandHi => ins.operand >> 32,
+            HoleValue::OpargBytes => (ins.oparg as u64) << 3,
+            HoleValue::OperandBytes => ins.operand << 3,
+            // Only x86-64 ELF stencils have `OperandI32` holes.
+            HoleValue::OperandI32 => ins.operand,
         })
     }
 

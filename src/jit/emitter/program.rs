@@ -29,11 +29,11 @@ pub(super) const CHUNK: usize = 32;
 /// many zeros so the move may always read that far.
 const SHORT: usize = 64;
 
-/// Slots of the per-instruction value table: the 13 [`HoleValue`]s, rounded
+/// Slots of the per-instruction value table: the 16 [`HoleValue`]s, rounded
 /// up to a power of two so that an index masked with [`VALUE_MASK`] needs no
 /// bounds check.
 pub(super) const VALUE_SLOTS: usize = 16;
-/// Mask applied to a patch's value index (always below 13 already).
+/// Mask applied to a patch's value index (always below 16 already).
 const VALUE_MASK: usize = VALUE_SLOTS - 1;
 /// The per-instruction value table, indexed by [`value_index`].
 pub(super) type Values = [u64; VALUE_SLOTS];
@@ -54,6 +54,9 @@ pub(super) const fn value_index(v: HoleValue) -> usize {
         HoleValue::ErrorTarget => 10,
         HoleValue::ExitIndex => 11,
         HoleValue::OperandHi => 12,
+        HoleValue::OpargBytes => 13,
+        HoleValue::OperandBytes => 14,
+        HoleValue::OperandI32 => 15,
     }
 }
 

@@ -61,13 +61,28 @@ fn emittable(set: &StencilSet) -> Vec<Uop> {
         .collect()
 }
 
-/// A random trace of `n` emittable uops with random arguments.
-fn random_trace(rng: &mut Rng, uops: &[Uop], n: usize, operand: u64) -> Vec<UopInstruction> {
+/// A random trace of `n` emittable uops with random arguments (a local's
+/// index as the operand of a uop whose operand names one or is a 32-bit
+/// immediate).
+fn random_trace(
+    rng: &mut Rng,
+    set: &StencilSet,
+    uops: &[Uop],
+    n: usize,
+    operand: u64,
+) -> Vec<UopInstruction> {
     (0..n)
         .map(|_| {
-            UopInstruction::new(uops[rng.below(uops.len() as u64) as usize])
+            let u = uops[rng.below(uops.len() as u64) as usize];
+            let g = &set.uops[u as usize];
+            let local = g.uses(HoleValue::OperandBytes) || g.uses(HoleValue::OperandI32);
+            UopInstruction::new(u)
                 .oparg(rng.below(1000) as u32)
-                .operand(operand + 8 * rng.below(16))
+                .operand(if local {
+                    rng.below(1000)
+                } else {
+                    operand + 8 * rng.below(16)
+                })
                 .target(rng.below(5000) as u32)
                 .jump_target(rng.below(n as u64) as u32)
                 .error_target(rng.below(n as u64) as u32)
@@ -129,6 +144,9 @@ fn reference(
                 (HoleValue::JumpTarget, Some(i)) => a(i.jump_target as usize + 1),
                 (HoleValue::ErrorTarget, Some(i)) => a(i.error_target as usize + 1),
                 (HoleValue::ExitIndex, Some(i)) => i.exit_index as u64,
+                (HoleValue::OpargBytes, Some(i)) => (i.oparg as u64) << 3,
+                (HoleValue::OperandBytes, Some(i)) => i.operand << 3,
+                (HoleValue::OperandI32, Some(i)) => i.operand,
             }
         };
         for (holes, at) in [(g.data.holes, d), (g.code.holes, c)] {
@@ -170,7 +188,7 @@ fn emission_matches_the_reference_on_every_target() {
         let operand = base + 0x10_0008;
         let mut layout = Layout::default();
         for n in [1usize, 2, 3, 10, 37, 100, 400] {
-            let trace = random_trace(&mut rng, &uops, n, operand);
+            let trace = random_trace(&mut rng, set, &uops, n, operand);
             let want = reference(set, &symbols, &trace, base, base + 0x20_0000);
             for (path, emitter) in [("generated", &generated), ("tables", &tables)] {
                 emitter.layout_into(&trace, &mut layout).unwrap();
@@ -244,7 +262,7 @@ fn the_plan_agrees_with_the_layout_and_emission_reports_what_it_skips() {
         let uops = emittable(set);
         let (mut plan, mut full) = (Layout::default(), Layout::default());
         for n in [1usize, 2, 9, 120] {
-            let trace = random_trace(&mut rng, &uops, n, base + 0x10_0008);
+            let trace = random_trace(&mut rng, set, &uops, n, base + 0x10_0008);
             emitter.plan(&trace, &mut plan).unwrap();
             emitter.layout_into(&trace, &mut full).unwrap();
             assert_eq!(plan.slots, full.slots, "{} n={n}", set.target);
@@ -399,7 +417,7 @@ fn the_packed_and_the_general_layout_agree() {
         let uops = emittable(set);
         let (mut packed, mut general) = (Layout::default(), Layout::default());
         for n in [1usize, 2, 7, 64, 300] {
-            let trace = random_trace(&mut rng, &uops, n, 0);
+            let trace = random_trace(&mut rng, set, &uops, n, 0);
             emitter.layout_general(&trace, &mut general).unwrap();
             if !emitter.uniform_data {
                 continue;
@@ -498,7 +516,7 @@ fn emission_without_checks_needs_every_size_verified() {
         let mut checked = Emitter::new(set, &symbols_for(set, base)).unwrap();
         checked.unchecked = false;
         let mut rng = Rng(0x1234_5678_9ABC_DEF1);
-        let trace = random_trace(&mut rng, &emittable(set), 50, base + 0x10_0008);
+        let trace = random_trace(&mut rng, set, &emittable(set), 50, base + 0x10_0008);
         let (mut a, mut b) = (Layout::default(), Layout::default());
         let (mut pa, mut pb) = (
             emitter.plan(&trace, &mut a).unwrap(),
@@ -666,7 +684,7 @@ fn wide_and_narrow_copies_emit_the_same_bytes() {
     let uops = emittable(set);
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     for n in [1usize, 2, 7, 60, 300] {
-        let trace = random_trace(&mut rng, &uops, n, base + 0x10_0008);
+        let trace = random_trace(&mut rng, set, &uops, n, base + 0x10_0008);
         let mut layout = tables.layout(&trace).unwrap();
         let mut want = vec![0x5Au8; layout.total_size];
         tables

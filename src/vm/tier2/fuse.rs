@@ -36,6 +36,7 @@
 //! branch guard pops its small int operands, as the guard pops the bool).
 
 use crate::abi::layout::ObjHeader;
+use crate::abi::stencil::fits_operand_i32;
 use crate::abi::uop::Uop;
 use crate::abi::value::IMMORTAL_REFCNT;
 use crate::jit::UopInstruction;
@@ -94,11 +95,20 @@ fn branch_cmp(compare: &UopInstruction, guard: &UopInstruction) -> Option<Cmp> {
 type Fused = (UopInstruction, usize);
 
 /// The right operand of a fused int uop from its load: a local proven a
-/// small int or a small int constant.
+/// small int or a small int constant that the JIT can take as a 32-bit
+/// immediate both tagged (a compare's) and untagged (`2c`, an add's): the
+/// templates read it as `HoleValue::OperandI32` (s10-jit). A larger
+/// constant stays unfused.
 fn int_operand(u: &UopInstruction) -> Option<(bool, u64)> {
     match u.opcode {
         Uop::LOAD_FAST_INT => Some((false, u64::from(u.oparg))),
-        Uop::LOAD_CONST if u.operand & 1 == 1 => Some((true, u.operand)),
+        Uop::LOAD_CONST
+            if u.operand & 1 == 1
+                && fits_operand_i32(u.operand)
+                && fits_operand_i32(u.operand ^ 1) =>
+        {
+            Some((true, u.operand))
+        }
         _ => None,
     }
 }
@@ -212,8 +222,10 @@ fn fuse_and_branch(g: &[UopInstruction]) -> Option<Fused> {
     let [a, c, and, to_bool, guard, ..] = g else {
         return None;
     };
+    // The mask is a 32-bit immediate in JIT code (`HoleValue::OperandI32`).
     if a.opcode != Uop::LOAD_FAST_INT
         || !small_int_const(c)
+        || !fits_operand_i32(c.operand ^ 1)
         || and.opcode != Uop::BINARY_OP_AND_INT
         || to_bool.opcode != Uop::TO_BOOL
     {
@@ -659,6 +671,47 @@ mod tests {
         assert_eq!((out[7].oparg, out[7].operand), (2, one));
         // The truth test compares with the tagged 0.
         assert_eq!(out[15].operand, 1);
+    }
+
+    /// A constant the JIT cannot take as a 32-bit immediate
+    /// (`fits_operand_i32`) leaves `i < c`, `i += c` and `if i & c:`
+    /// unfused; one just inside fuses all three.
+    #[test]
+    fn only_constants_fitting_32_bit_immediates_fuse() {
+        let fused = |tagged: u64| {
+            let uops = vec![
+                ins(Uop::LOAD_FAST_INT).oparg(0),
+                ins(Uop::LOAD_CONST).operand(tagged),
+                ins(Uop::COMPARE_OP_INT).oparg(0),
+                ins(Uop::GUARD_IS_TRUE_POP).jump_target(13),
+                ins(Uop::LOAD_FAST_INT).oparg(0),
+                ins(Uop::LOAD_CONST).operand(tagged),
+                ins(Uop::BINARY_OP_ADD_INT).jump_target(13),
+                ins(Uop::STORE_FAST_INT).oparg(0),
+                ins(Uop::LOAD_FAST_INT).oparg(0),
+                ins(Uop::LOAD_CONST).operand(tagged),
+                ins(Uop::BINARY_OP_AND_INT),
+                ins(Uop::TO_BOOL).jump_target(13),
+                ins(Uop::GUARD_IS_TRUE_POP).jump_target(13),
+                ins(Uop::EXIT_TRACE).exit_index(0),
+            ];
+            fuse(uops)
+                .iter()
+                .filter(|u| {
+                    matches!(
+                        u.opcode,
+                        Uop::GUARD_INT_LT_LOCAL_CONST
+                            | Uop::INPLACE_ADD_INT_LOCAL_CONST
+                            | Uop::GUARD_AND_INT_NONZERO_LOCAL_CONST
+                    )
+                })
+                .count()
+        };
+        let tag = |c: i64| ((c << 1) | 1) as u64;
+        assert_eq!(fused(tag((1 << 29) - 1)), 3);
+        assert_eq!(fused(tag(-(1 << 29))), 3);
+        assert_eq!(fused(tag(1 << 29)), 0);
+        assert_eq!(fused(tag(1_103_515_245)), 0);
     }
 
     /// `i += 1`, `j -= k`, `i + 1` and `perm[i] = v`.

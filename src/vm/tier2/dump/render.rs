@@ -590,6 +590,14 @@ pub(super) fn trace(t: &TraceDump<'_>, sink: &Sink) -> String {
                 }),
                 HoleValue::Target => Some(format!("target: instruction {}", u.target)),
                 HoleValue::ExitIndex => Some(format!("exit index {}", u.exit_index)),
+                HoleValue::OpargBytes => {
+                    Some(format!("local {} (oparg)", local_name(code_at(k), u.oparg)))
+                }
+                HoleValue::OperandI32 => Some(format!("operand {}", u.operand as i64)),
+                HoleValue::OperandBytes => Some(format!(
+                    "local {} (operand)",
+                    local_name(code_at(k), u.operand as u32)
+                )),
                 _ => None,
             }
         };
