@@ -58,6 +58,27 @@ py_tests!(
     errors_seq_mul,
 );
 
+/// Programs whose standard error (tracebacks, exception chaining) must be
+/// CPython's exactly, in every mode.
+macro_rules! py_exact_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                vm_common::differential_exact(&vm_common::py_dir().join(concat!(stringify!($name), ".py")));
+            }
+        )*
+    };
+}
+
+py_exact_tests!(
+    exc_finally_line,
+    exc_context,
+    exc_cause,
+    exc_cleared,
+    exc_trace,
+);
+
 /// Every program in tests/py has a test above (so none is forgotten).
 #[test]
 fn every_program_is_listed() {

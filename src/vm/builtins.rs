@@ -120,6 +120,10 @@ pub fn new_exc(k: ExcKind, args: Vec<Obj>) -> Obj {
         ob: hdr(KIND_EXC),
         kind: k,
         args,
+        traceback: Vec::new(),
+        context: None,
+        cause: None,
+        suppress_context: false,
     }))
 }
 
@@ -143,21 +147,122 @@ pub fn err_to_exc(e: &PyErr) -> Obj {
     new_exc(e.kind, args)
 }
 
+/// The message a traceback prints after `Type: ` for exception object `e`.
+pub fn exc_message(e: u64) -> String {
+    // SAFETY: callers pass exception objects.
+    let x = unsafe { cast::<ExcObj>(e) };
+    if x.kind == ExcKind::KeyError && x.args.len() == 1 {
+        text::repr(x.args[0].raw()).unwrap_or_default()
+    } else {
+        text::to_str(e).unwrap_or_default()
+    }
+}
+
 /// Turns an exception object into a raisable error.
 pub fn exc_to_err(e: Obj) -> Box<PyErr> {
     // SAFETY: callers pass exception objects.
-    let (k, msg) = unsafe {
-        let x = cast::<ExcObj>(e.raw());
-        let msg = if x.kind == ExcKind::KeyError && x.args.len() == 1 {
-            text::repr(x.args[0].raw()).unwrap_or_default()
-        } else {
-            text::to_str(e.raw()).unwrap_or_default()
-        };
-        (x.kind, msg)
-    };
-    let mut b = err(k, msg);
+    let k = unsafe { cast::<ExcObj>(e.raw()) }.kind;
+    let mut b = err(k, exc_message(e.raw()));
+    // SAFETY: as above.
+    b.traceback = unsafe { cast::<ExcObj>(e.raw()) }.traceback.clone();
     b.value = Some(e);
     b
+}
+
+/// The exception object of `e` as a handler catches it: its traceback so
+/// far (which includes the catching frame's entry) kept on the object, for
+/// a re-raise and for printing it as another's context or cause.
+pub fn caught(e: PyErr) -> Obj {
+    let exc = match &e.value {
+        Some(v) => v.clone(),
+        None => err_to_exc(&e),
+    };
+    // SAFETY: err_to_exc gives an exception object.
+    unsafe { cast_mut::<ExcObj>(exc.raw()) }.traceback = e.traceback;
+    exc
+}
+
+/// Sets the `__context__` of `e`, raised while `handled` is handled (as
+/// CPython's `_PyErr_SetObject`): not to itself, and cutting the cycle if
+/// `handled`'s context chain already leads to `e`.
+pub fn chain_context(e: &mut PyErr, handled: &Obj) {
+    let v = match &e.value {
+        Some(v) => v.clone(),
+        None => {
+            let v = err_to_exc(e);
+            e.value = Some(v.clone());
+            v
+        }
+    };
+    if v.raw() == handled.raw() {
+        return;
+    }
+    // SAFETY: both are exception objects; no reference into either is held
+    // across the mutations below.
+    unsafe {
+        if cast::<ExcObj>(v.raw()).context.is_some() {
+            return;
+        }
+        let mut o = handled.raw();
+        loop {
+            let x = cast_mut::<ExcObj>(o);
+            match &x.context {
+                Some(c) if c.raw() == v.raw() => {
+                    x.context = None;
+                    break;
+                }
+                Some(c) => o = c.raw(),
+                None => break,
+            }
+        }
+        cast_mut::<ExcObj>(v.raw()).context = Some(handled.clone());
+    }
+}
+
+/// `raise e from cause`: sets `e`'s `__cause__` (an exception instance, a
+/// class to instantiate, or `None`) and `__suppress_context__`.
+pub fn set_cause(vm: &mut Vm, mut e: Box<PyErr>, cause: Obj) -> PyResult<Box<PyErr>> {
+    let cause = match cause.kind() {
+        KIND_EXC => Some(cause),
+        // SAFETY: kind checked.
+        KIND_TYPE if matches!(unsafe { cast::<TypeObj>(cause.raw()).id }, TypeId::Exc(_)) => {
+            Some(call_type(vm, cause.raw(), &[], None)?)
+        }
+        _ if cause.raw() == Obj::none().raw() => None,
+        _ => {
+            return Err(type_error(
+                "exception causes must derive from BaseException",
+            ))
+        }
+    };
+    let v = match &e.value {
+        Some(v) => v.clone(),
+        None => {
+            let v = err_to_exc(&e);
+            e.value = Some(v.clone());
+            v
+        }
+    };
+    // SAFETY: an exception object.
+    let x = unsafe { cast_mut::<ExcObj>(v.raw()) };
+    x.cause = cause;
+    x.suppress_context = true;
+    Ok(e)
+}
+
+/// The data attributes of an exception object (`args`, `__cause__`,
+/// `__context__`, `__suppress_context__`); `None` for any other name.
+pub fn exc_attr(e: u64, name: &str) -> Option<Obj> {
+    // SAFETY: callers pass exception objects.
+    let x = unsafe { cast::<ExcObj>(e) };
+    let opt = |o: &Option<Obj>| o.clone().unwrap_or_else(Obj::none);
+    Some(match name {
+        "args" => new_tuple(x.args.clone()),
+        "__cause__" => opt(&x.cause),
+        "__context__" => opt(&x.context),
+        "__suppress_context__" => Obj::bool(x.suppress_context),
+        _ => return None,
+    })
 }
 
 /// `raise v`: v is an exception class or instance.

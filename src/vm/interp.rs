@@ -1858,7 +1858,19 @@ impl Vm {
                         let name = code.names[arg as usize].raw();
                         let m = match self.lookup_method(recv, name) {
                             Some(m) => m.clone(),
-                            None => break 'dispatch Self::attr_error(recv, name),
+                            None => {
+                                let a = (kind_of(recv) == KIND_EXC)
+                                    .then(|| crate::vm::builtins::exc_attr(recv, ops::str_of(name)))
+                                    .flatten();
+                                match a {
+                                    Some(a) => {
+                                        decref(recv);
+                                        set_top!(a.into_raw());
+                                        continue 'dispatch;
+                                    }
+                                    None => break 'dispatch Self::attr_error(recv, name),
+                                }
+                            }
                         };
                         let b = box_obj(BoundObj {
                             ob: hdr(KIND_BOUND),
@@ -2160,8 +2172,9 @@ impl Vm {
                         if arg == 0 {
                             match self.handling.last() {
                                 Some(e) => {
-                                    let e = e.clone();
-                                    break 'dispatch crate::vm::builtins::exc_to_err(e);
+                                    let mut e = crate::vm::builtins::exc_to_err(e.clone());
+                                    e.reraise = true;
+                                    break 'dispatch e;
                                 }
                                 None => {
                                     break 'dispatch err(
@@ -2171,8 +2184,15 @@ impl Vm {
                                 }
                             }
                         }
+                        let cause = (arg == 2).then(|| Obj::from_raw(pop!()));
                         let v = Obj::from_raw(pop!());
-                        break 'dispatch tri!(crate::vm::builtins::make_raise(self, v));
+                        let e = tri!(crate::vm::builtins::make_raise(self, v));
+                        match cause {
+                            Some(c) => {
+                                break 'dispatch tri!(crate::vm::builtins::set_cause(self, e, c))
+                            }
+                            None => break 'dispatch e,
+                        }
                     }
                     op::SETUP_EXCEPT | op::POP_EXCEPT_BLOCK => {}
                     op::CHECK_EXC_MATCH => {
@@ -2187,7 +2207,9 @@ impl Vm {
                     op::RERAISE => {
                         let e = Obj::from_raw(pop!());
                         self.handling.pop();
-                        break 'dispatch crate::vm::builtins::exc_to_err(e);
+                        let mut e = crate::vm::builtins::exc_to_err(e);
+                        e.reraise = true;
+                        break 'dispatch e;
                     }
                     _ => {
                         break 'dispatch err(
@@ -2199,6 +2221,12 @@ impl Vm {
             };
             // ---- error: unwind to a handler or out of `entry` ----
             let mut e = error;
+            // Raised while another is handled: that one is its `__context__`.
+            if !e.reraise {
+                if let Some(h) = self.handling.last() {
+                    crate::vm::builtins::chain_context(&mut e, h);
+                }
+            }
             loop {
                 save_frame!();
                 if STEP && frame == entry {
@@ -2211,6 +2239,12 @@ impl Vm {
                     .iter()
                     .find(|h| h.0 <= at && at < h.1)
                     .copied();
+                let line = code.lines.get(at as usize).copied().unwrap_or(0);
+                // A re-raise's traceback already has this frame's entry.
+                if !std::mem::take(&mut e.reraise) {
+                    e.traceback
+                        .push((code.filename.clone(), line, code.name.clone()));
+                }
                 if let Some((_, _, target, depth)) = handler {
                     // Cut the stack to the handler depth.
                     let base = unsafe { lp.add(code.nlocalsplus() + depth as usize) };
@@ -2218,15 +2252,12 @@ impl Vm {
                         let v = pop!();
                         xdecref(v);
                     }
-                    let exc = crate::vm::builtins::err_to_exc(&e);
+                    let exc = crate::vm::builtins::caught(*e);
                     self.handling.push(exc.clone());
                     push!(exc.into_raw());
                     ip = unsafe { instrs.add(target as usize) };
                     continue 'outer;
                 }
-                let line = code.lines.get(at as usize).copied().unwrap_or(0);
-                e.traceback
-                    .push((code.filename.clone(), line, code.name.clone()));
                 let done = frame == entry;
                 let prev = unsafe { (*frame).previous };
                 // SAFETY: frame is the top frame.
@@ -2241,11 +2272,63 @@ impl Vm {
         }
     }
 
-    /// Prints an uncaught exception the way CPython does.
+    /// Prints an uncaught exception the way CPython does: its chain of
+    /// causes and contexts first, oldest first.
     pub fn print_exception(&mut self, e: &PyErr) {
         self.flush();
-        let mut s = String::from("Traceback (most recent call last):\n");
-        for (file, line, name) in e.traceback.iter().rev() {
+        let mut s = String::new();
+        let mut seen = Vec::new();
+        if let Some(v) = &e.value {
+            seen.push(v.raw());
+            self.format_chain(v.raw(), &mut seen, &mut s);
+        }
+        self.format_tb(&e.traceback, e.kind, &e.msg, &mut s);
+        let _ = std::io::stderr().write_all(s.as_bytes());
+    }
+
+    /// Appends the exceptions exception object `v` was chained to (its
+    /// cause, else its unsuppressed context), each with the line that joins
+    /// it to the next; `seen` stops a cycle.
+    fn format_chain(&self, v: u64, seen: &mut Vec<u64>, s: &mut String) {
+        // SAFETY: v is an exception object.
+        let x = unsafe { cast::<ExcObj>(v) };
+        let (next, joint) = match (&x.cause, &x.context) {
+            (Some(c), _) => (
+                c.raw(),
+                "The above exception was the direct cause of the following exception:",
+            ),
+            (None, Some(c)) if !x.suppress_context => (
+                c.raw(),
+                "During handling of the above exception, another exception occurred:",
+            ),
+            _ => return,
+        };
+        if seen.contains(&next) {
+            return;
+        }
+        seen.push(next);
+        self.format_chain(next, seen, s);
+        // SAFETY: next is an exception object.
+        let y = unsafe { cast::<ExcObj>(next) };
+        let msg = crate::vm::builtins::exc_message(next);
+        self.format_tb(&y.traceback, y.kind, &msg, s);
+        s.push('\n');
+        s.push_str(joint);
+        s.push_str("\n\n");
+    }
+
+    /// Appends one exception's traceback and its `Type: message` line.
+    fn format_tb(
+        &self,
+        tb: &[crate::vm::error::TbEntry],
+        kind: ExcKind,
+        msg: &str,
+        s: &mut String,
+    ) {
+        if !tb.is_empty() {
+            s.push_str("Traceback (most recent call last):\n");
+        }
+        for (file, line, name) in tb.iter().rev() {
             s.push_str(&format!(
                 "  File \"{}\", line {}, in {}\n",
                 file, line, name
@@ -2257,12 +2340,11 @@ impl Vm {
                 }
             }
         }
-        if e.msg.is_empty() {
-            s.push_str(&format!("{}\n", e.kind.name()));
+        if msg.is_empty() {
+            s.push_str(&format!("{}\n", kind.name()));
         } else {
-            s.push_str(&format!("{}: {}\n", e.kind.name(), e.msg));
+            s.push_str(&format!("{}: {}\n", kind.name(), msg));
         }
-        let _ = std::io::stderr().write_all(s.as_bytes());
     }
 
     /// Releases everything the VM owns (for leak checking at exit).

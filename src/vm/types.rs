@@ -274,6 +274,15 @@ pub struct ExcObj {
     pub kind: ExcKind,
     /// Arguments.
     pub args: Vec<Obj>,
+    /// Its traceback as it was when last caught (innermost first; empty if
+    /// never raised): a re-raise continues it.
+    pub traceback: Vec<crate::vm::error::TbEntry>,
+    /// `__context__`: the exception being handled when this one was raised.
+    pub context: Option<Obj>,
+    /// `__cause__`: the `Y` of `raise X from Y`.
+    pub cause: Option<Obj>,
+    /// `__suppress_context__` (set by `raise ... from`).
+    pub suppress_context: bool,
 }
 
 /// Which builtin type a type object stands for.

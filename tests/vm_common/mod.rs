@@ -78,6 +78,44 @@ pub fn differential(file: &Path) {
     }
 }
 
+/// CPython's standard error without 3.11's caret lines (`~~^~~` under the
+/// failing expression), which cpjit does not print.
+pub fn without_carets(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|l| {
+            let t = l.trim();
+            t.is_empty() || !t.chars().all(|c| c == '~' || c == '^')
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// Runs `file` under python3 and, leak-checked, in every cpjit mode (the
+/// tier-2 modes with [`TIER2_THRESHOLD`], so hot loops run as traces) and
+/// checks that stdout, the exit status and the whole of stderr (tracebacks,
+/// chaining; CPython's caret lines aside) agree, with no live object left.
+pub fn differential_exact(file: &Path) {
+    if !have_python() {
+        eprintln!("python3 not found: skipping {}", file.display());
+        return;
+    }
+    let want = collect(Command::new("python3").arg(file));
+    let want_err = without_carets(&want.stderr);
+    for mode in ["1", "uops", "jit"] {
+        let got = cpjit_tier2(mode, file, &["--leak-check"], &[]);
+        let what = format!("{} --tier {mode}", file.display());
+        assert_eq!(got.stdout, want.stdout, "{what}: stdout differs");
+        assert_eq!(got.status, want.status, "{what}: exit status differs");
+        let (err, leak) = got
+            .stderr
+            .rsplit_once("cpjit-leak-check: live objects at exit: ")
+            .unwrap_or((&got.stderr, "?"));
+        assert_eq!(err, want_err, "{what}: stderr differs");
+        assert_eq!(leak.trim(), "0", "{what}: a leak");
+    }
+}
+
 /// The number right after `label` in `cpjit run --stats` output
 /// (`label: N`); panics, naming the label, when there is none.
 pub fn stat_after(stderr: &str, label: &str) -> u64 {
