@@ -56,6 +56,7 @@ py_tests!(
     any_all_lazy,
     any_all_shadowed,
     errors_seq_mul,
+    hash_cpython,
 );
 
 /// Programs whose standard error (tracebacks, exception chaining) must be
