@@ -57,6 +57,7 @@ py_tests!(
     any_all_shadowed,
     errors_seq_mul,
     hash_cpython,
+    frozensets,
 );
 
 /// Programs whose standard error (tracebacks, exception chaining) must be

@@ -49,6 +49,7 @@ pub fn type_id_name(id: TypeId) -> &'static str {
         TypeId::Object => "object",
         TypeId::Function => "function",
         TypeId::Set => "set",
+        TypeId::FrozenSet => "frozenset",
         TypeId::Exc(k) => k.name(),
     }
 }
@@ -104,6 +105,7 @@ pub fn install(vm: &mut Vm) {
         TypeId::Reversed,
         TypeId::Object,
         TypeId::Set,
+        TypeId::FrozenSet,
     ];
     for t in types {
         let _ = bd.set(new_str(type_id_name(t)), type_obj(t));
@@ -418,7 +420,7 @@ pub fn len_of(v: u64) -> PyResult<usize> {
         kind::DICT => unsafe { dict_mut(v).len() },
         kind::RANGE => crate::vm::range::len(unsafe { cast::<RangeObj>(v) })?,
         KIND_DICTVIEW => unsafe { dict_mut(cast::<DictViewObj>(v).dict.raw()).len() },
-        KIND_SET => unsafe { crate::vm::set::set_mut(v).len() },
+        KIND_SET | KIND_FROZENSET => unsafe { crate::vm::set::set_mut(v).len() },
         _ => {
             return Err(type_error(format!(
                 "object of type '{}' has no len()",
@@ -683,6 +685,7 @@ fn is_instance_of(v: u64, t: u64) -> PyResult<bool> {
                 TypeId::NoneType => k == kind::NONE,
                 TypeId::Function => k == kind::FUNCTION,
                 TypeId::Set => k == KIND_SET,
+                TypeId::FrozenSet => k == KIND_FROZENSET,
                 TypeId::Exc(e) => {
                     // SAFETY: kind checked.
                     k == KIND_EXC && unsafe { cast::<ExcObj>(v).kind.is_subclass(e) }
@@ -806,6 +809,7 @@ fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
         kind::NONE => TypeId::NoneType,
         kind::FUNCTION => TypeId::Function,
         KIND_SET => TypeId::Set,
+        KIND_FROZENSET => TypeId::FrozenSet,
         // SAFETY: kind checked.
         KIND_EXC => TypeId::Exc(unsafe { cast::<ExcObj>(args[0]).kind }),
         _ => TypeId::Object,
@@ -951,6 +955,16 @@ pub fn call_type(vm: &mut Vm, t: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyRes
                 Some(&v) => crate::vm::set::from_iterable(Some(vm), v),
                 None => Ok(crate::vm::set::new_set()),
             }
+        }
+        TypeId::FrozenSet => {
+            no_kw(kw, "frozenset")?;
+            if args.len() > 1 {
+                return Err(type_error(format!(
+                    "frozenset expected at most 1 argument, got {}",
+                    args.len()
+                )));
+            }
+            crate::vm::set::frozenset(vm, args.first().copied())
         }
         TypeId::Range => {
             no_kw(kw, "range")?;

@@ -139,6 +139,7 @@ fn hash_value_general(v: u64) -> PyResult<i64> {
             }
             h
         }
+        crate::vm::types::KIND_FROZENSET => crate::vm::set::frozenset_hash(v)?,
         kind::LIST | kind::DICT | crate::vm::types::KIND_SET => {
             return Err(type_error(format!(
                 "unhashable type: '{}'",

@@ -32,6 +32,8 @@ pub const KIND_TYPE: u32 = kind::FIRST_RUNTIME_KIND + 7;
 pub const KIND_SET: u32 = kind::FIRST_RUNTIME_KIND + 8;
 /// Module ([`crate::vm::modules::ModuleObj`]).
 pub const KIND_MODULE: u32 = kind::FIRST_RUNTIME_KIND + 9;
+/// `frozenset` (a [`crate::vm::set::SetObj`] never changed once built).
+pub const KIND_FROZENSET: u32 = kind::FIRST_RUNTIME_KIND + 10;
 
 /// `str`: UTF-8 text with a cached hash and character count.
 /// `ob.flags` is 1 when the text is ASCII (byte index = char index).
@@ -322,6 +324,8 @@ pub enum TypeId {
     Set,
     /// An exception class.
     Exc(ExcKind),
+    /// `frozenset`.
+    FrozenSet,
 }
 
 /// A builtin type object.
