@@ -13,21 +13,29 @@ fn run_c_prints() {
     assert_eq!(o.status.code(), Some(0));
 }
 
-#[test]
-fn run_stdin() {
-    let mut child = Command::new(cpjit())
-        .args(["run", "-"])
+/// Runs `cmd` with `input` on its standard input.
+fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> std::process::Output {
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
     child
         .stdin
         .take()
         .expect("stdin")
-        .write_all(b"x = [i * i for i in range(4)]\nprint(x)\n")
+        .write_all(input)
         .expect("write");
-    let o = child.wait_with_output().expect("wait");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn run_stdin() {
+    let o = run_with_stdin(
+        Command::new(cpjit()).args(["run", "-"]),
+        b"x = [i * i for i in range(4)]\nprint(x)\n",
+    );
     assert_eq!(String::from_utf8_lossy(&o.stdout), "[0, 1, 4, 9]\n");
 }
 
@@ -124,23 +132,8 @@ fn same_error_as_python(dir: &std::path::Path, args: &[&str], stdin: &[u8]) {
     if !vm_common::have_python() {
         return;
     }
-    let go = |cmd: &mut Command| {
-        let mut child = cmd
-            .current_dir(dir)
-            .env("RUST_BACKTRACE", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin)
-            .expect("write");
-        child.wait_with_output().expect("wait")
-    };
+    let go =
+        |cmd: &mut Command| run_with_stdin(cmd.current_dir(dir).env("RUST_BACKTRACE", "1"), stdin);
     let want = go(Command::new("python3").args(args));
     let got = go(Command::new(cpjit()).arg("run").args(args));
     let strip = |o: &std::process::Output| {

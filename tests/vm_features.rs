@@ -3,18 +3,20 @@
 
 mod vm_common;
 
+/// One test per program: `$check` (a `vm_common` comparison) of `tests/py/NAME.py`.
 macro_rules! py_tests {
-    ($($name:ident),* $(,)?) => {
+    ($check:ident: $($name:ident),* $(,)?) => {
         $(
             #[test]
             fn $name() {
-                vm_common::differential(&vm_common::py_dir().join(concat!(stringify!($name), ".py")));
+                vm_common::$check(&vm_common::py_dir().join(concat!(stringify!($name), ".py")));
             }
         )*
     };
 }
 
 py_tests!(
+    differential:
     closures,
     comprehensions,
     strings2,
@@ -60,20 +62,10 @@ py_tests!(
     frozensets,
 );
 
-/// Programs whose standard error (tracebacks, exception chaining) must be
-/// CPython's exactly, in every mode.
-macro_rules! py_exact_tests {
-    ($($name:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $name() {
-                vm_common::differential_exact(&vm_common::py_dir().join(concat!(stringify!($name), ".py")));
-            }
-        )*
-    };
-}
-
-py_exact_tests!(
+// Programs whose standard error (tracebacks, exception chaining) must be
+// CPython's exactly, in every mode.
+py_tests!(
+    differential_exact:
     exc_finally_line,
     exc_context,
     exc_cause,

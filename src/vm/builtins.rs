@@ -943,28 +943,19 @@ pub fn call_type(vm: &mut Vm, t: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyRes
             }
             Ok(d)
         }
-        TypeId::Set => {
-            no_kw(kw, "set")?;
+        TypeId::Set | TypeId::FrozenSet => {
+            no_kw(kw, name)?;
             if args.len() > 1 {
                 return Err(type_error(format!(
-                    "set expected at most 1 argument, got {}",
+                    "{name} expected at most 1 argument, got {}",
                     args.len()
                 )));
             }
-            match args.first() {
-                Some(&v) => crate::vm::set::from_iterable(Some(vm), v),
-                None => Ok(crate::vm::set::new_set()),
+            match (id, args.first()) {
+                (TypeId::FrozenSet, arg) => crate::vm::set::frozenset(vm, arg.copied()),
+                (_, Some(&v)) => crate::vm::set::from_iterable(Some(vm), v),
+                (_, None) => Ok(crate::vm::set::new_set()),
             }
-        }
-        TypeId::FrozenSet => {
-            no_kw(kw, "frozenset")?;
-            if args.len() > 1 {
-                return Err(type_error(format!(
-                    "frozenset expected at most 1 argument, got {}",
-                    args.len()
-                )));
-            }
-            crate::vm::set::frozenset(vm, args.first().copied())
         }
         TypeId::Range => {
             no_kw(kw, "range")?;

@@ -44,15 +44,22 @@ pub fn last_err_line(o: &Output) -> String {
         .to_string()
 }
 
+/// `python3 FILE` (the reference), or `None` (with a note) without python3.
+fn python3_run(file: &Path) -> Option<Output> {
+    if !have_python() {
+        eprintln!("python3 not found: skipping {}", file.display());
+        return None;
+    }
+    Some(run(Command::new("python3").arg(file)))
+}
+
 /// Runs `file` under python3 and cpjit and checks that stdout, exit status
 /// and (on failure) the last stderr line agree; for a SyntaxError only the
 /// exception type must match. Expectations come from CPython at test time.
 pub fn differential(file: &Path) {
-    if !have_python() {
-        eprintln!("python3 not found: skipping {}", file.display());
+    let Some(want) = python3_run(file) else {
         return;
-    }
-    let want = run(Command::new("python3").arg(file));
+    };
     let got = run(Command::new(cpjit()).args(["run", "--tier", "1"]).arg(file));
     let name = file.display();
     assert_eq!(
@@ -96,11 +103,10 @@ pub fn without_carets(stderr: &str) -> String {
 /// checks that stdout, the exit status and the whole of stderr (tracebacks,
 /// chaining; CPython's caret lines aside) agree, with no live object left.
 pub fn differential_exact(file: &Path) {
-    if !have_python() {
-        eprintln!("python3 not found: skipping {}", file.display());
+    let Some(want) = python3_run(file) else {
         return;
-    }
-    let want = collect(Command::new("python3").arg(file));
+    };
+    let want = Run::from(want);
     let want_err = without_carets(&want.stderr);
     for mode in ["1", "uops", "jit"] {
         let got = cpjit_tier2(mode, file, &["--leak-check"], &[]);
