@@ -71,6 +71,9 @@ py_tests!(
     exc_cause,
     exc_cleared,
     exc_trace,
+    exc_repeated_lines,
+    exc_recursion_tb,
+    exc_mutual_recursion_tb,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

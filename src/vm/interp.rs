@@ -2328,7 +2328,31 @@ impl Vm {
         if !tb.is_empty() {
             s.push_str("Traceback (most recent call last):\n");
         }
-        for (file, line, name) in tb.iter().rev() {
+        // As CPython's `tb_print_internal`: the innermost `sys.tracebacklimit`
+        // (1000) entries, and a run of more than 3 identical entries
+        // collapsed into "[Previous line repeated N more times]".
+        const LIMIT: usize = 1000;
+        const CUTOFF: usize = 3;
+        let repeated = |s: &mut String, n: usize| {
+            let n = n - CUTOFF;
+            let times = if n > 1 { "times" } else { "time" };
+            s.push_str(&format!("  [Previous line repeated {n} more {times}]\n"));
+        };
+        let mut last = None;
+        let mut count = 0;
+        for entry in tb.iter().take(LIMIT).rev() {
+            if last != Some(entry) {
+                if count > CUTOFF {
+                    repeated(s, count);
+                }
+                last = Some(entry);
+                count = 0;
+            }
+            count += 1;
+            if count > CUTOFF {
+                continue;
+            }
+            let (file, line, name) = entry;
             s.push_str(&format!(
                 "  File \"{}\", line {}, in {}\n",
                 file, line, name
@@ -2339,6 +2363,9 @@ impl Vm {
                     s.push_str(&format!("    {}\n", t));
                 }
             }
+        }
+        if count > CUTOFF {
+            repeated(s, count);
         }
         if msg.is_empty() {
             s.push_str(&format!("{}\n", kind.name()));
