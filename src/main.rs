@@ -97,6 +97,65 @@ fn parse_bytes(s: &str) -> Result<usize, String> {
     parse_size(s).ok_or_else(|| format!("{s:?} is not a size (e.g. 65536, 64k, 64M)"))
 }
 
+/// The program file `f` as CPython reads a script: its text and the name
+/// tracebacks give it (the absolute path, as CPython's `_Py_abspath` makes
+/// it: the current directory joined to a relative path, not normalised), or
+/// the message and exit status CPython gives a file it cannot run.
+fn read_program(f: &str) -> std::result::Result<(String, String), (String, i32)> {
+    let prog = std::env::args().next().unwrap_or_else(|| "cpjit".into());
+    let path = std::path::Path::new(f);
+    let cwd = std::env::current_dir()
+        .map(|d| d.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let abs = if f.is_empty() || f == "." {
+        cwd
+    } else if path.is_absolute() {
+        f.to_string()
+    } else if cwd.ends_with('/') {
+        format!("{cwd}{f}")
+    } else {
+        format!("{cwd}/{f}")
+    };
+    if f.is_empty() || path.is_dir() {
+        return Err((
+            format!("{prog}: can't find '__main__' module in '{abs}'"),
+            1,
+        ));
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            // "No such file or directory (os error 2)" -> "[Errno 2] No such file or directory"
+            let text = e.to_string();
+            let text = text.split(" (os error").next().unwrap_or_default();
+            let errno = e.raw_os_error().unwrap_or(0);
+            return Err((
+                format!("{prog}: can't open file '{abs}': [Errno {errno}] {text}"),
+                2,
+            ));
+        }
+    };
+    decode_source(bytes, &abs).map(|s| (s, abs))
+}
+
+/// Source bytes as text, or CPython's SyntaxError (and exit status) for
+/// bytes that are not UTF-8 (no encoding declaration is read) in `file`.
+fn decode_source(bytes: Vec<u8>, file: &str) -> std::result::Result<String, (String, i32)> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+        (
+            format!(
+                "SyntaxError: Non-UTF-8 code starting with '\\x{:02x}' in file {file} on line {line}, \
+                 but no encoding declared; see https://peps.python.org/pep-0263/ for details",
+                bytes.get(at).copied().unwrap_or(0)
+            ),
+            1,
+        )
+    })
+}
+
 /// Native stack for the VM thread: traces call back into the interpreter,
 /// so deep Python recursion through hot loops nests native frames.
 const VM_STACK_BYTES: usize = 1 << 30;
@@ -174,17 +233,26 @@ fn main() -> Result<()> {
             let (source, filename) = match (code, args.first()) {
                 (Some(c), _) => (c, "<string>".to_string()),
                 (None, Some(f)) if f == "-" => {
-                    let mut s = String::new();
-                    std::io::stdin()
-                        .read_to_string(&mut s)
-                        .context("reading standard input")?;
-                    (s, "<stdin>".to_string())
+                    let mut b = Vec::new();
+                    let r = match std::io::stdin().read_to_end(&mut b) {
+                        Ok(_) => decode_source(b, "<stdin>"),
+                        Err(e) => Err((format!("cpjit: reading standard input: {e}"), 2)),
+                    };
+                    match r {
+                        Ok(s) => (s, "<stdin>".to_string()),
+                        Err((msg, status)) => {
+                            eprintln!("{msg}");
+                            std::process::exit(status);
+                        }
+                    }
                 }
-                (None, Some(f)) => {
-                    let s = std::fs::read_to_string(f)
-                        .with_context(|| format!("can't open file '{f}'"))?;
-                    (s, f.clone())
-                }
+                (None, Some(f)) => match read_program(f) {
+                    Ok(r) => r,
+                    Err((msg, status)) => {
+                        eprintln!("{msg}");
+                        std::process::exit(status);
+                    }
+                },
                 (None, None) => {
                     eprintln!("cpjit run: give a program file, -c CODE, or - for standard input");
                     std::process::exit(2);

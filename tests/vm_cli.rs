@@ -13,21 +13,29 @@ fn run_c_prints() {
     assert_eq!(o.status.code(), Some(0));
 }
 
-#[test]
-fn run_stdin() {
-    let mut child = Command::new(cpjit())
-        .args(["run", "-"])
+/// Runs `cmd` with `input` on its standard input.
+fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> std::process::Output {
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
     child
         .stdin
         .take()
         .expect("stdin")
-        .write_all(b"x = [i * i for i in range(4)]\nprint(x)\n")
+        .write_all(input)
         .expect("write");
-    let o = child.wait_with_output().expect("wait");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn run_stdin() {
+    let o = run_with_stdin(
+        Command::new(cpjit()).args(["run", "-"]),
+        b"x = [i * i for i in range(4)]\nprint(x)\n",
+    );
     assert_eq!(String::from_utf8_lossy(&o.stdout), "[0, 1, 4, 9]\n");
 }
 
@@ -110,4 +118,74 @@ fn newer_than_3_11_syntax_is_a_syntax_error() {
         "{}",
         last_err_line(&o)
     );
+}
+
+/// A fresh empty directory for one test.
+fn scratch_dir(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("cpjit-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("scratch dir");
+    d
+}
+
+/// Runs `args` under python3 and `cpjit run` in `dir` (with RUST_BACKTRACE=1,
+/// which must change nothing) and checks that the exit status and standard
+/// error agree: exactly, except that each names itself where CPython prints
+/// its executable (`python3: can't open file ...`) and CPython's caret lines.
+fn same_error_as_python(dir: &std::path::Path, args: &[&str], stdin: &[u8]) {
+    if !vm_common::have_python() {
+        return;
+    }
+    let go =
+        |cmd: &mut Command| run_with_stdin(cmd.current_dir(dir).env("RUST_BACKTRACE", "1"), stdin);
+    let want = go(Command::new("python3").args(args));
+    let got = go(Command::new(cpjit()).arg("run").args(args));
+    let strip = |o: &std::process::Output| {
+        let e = vm_common::without_carets(&String::from_utf8_lossy(&o.stderr));
+        match e.find(": can't ") {
+            Some(at) => format!("PROG{}", &e[at..]),
+            None => e,
+        }
+    };
+    let (w, g) = (strip(&want), strip(&got));
+    assert_eq!(g, w, "{args:?}: stderr differs");
+    assert_eq!(
+        got.status.code(),
+        want.status.code(),
+        "{args:?}: exit status"
+    );
+}
+
+#[test]
+fn missing_and_unopenable_files_are_reported_as_cpython_does() {
+    let d = scratch_dir("open");
+    std::fs::write(d.join("a_file.py"), "print(1)\n").expect("write");
+    std::fs::create_dir_all(d.join("sub")).expect("mkdir");
+    for f in ["missing.py", "a_file.py/x.py", "sub", "sub/", ".", "./sub"] {
+        same_error_as_python(&d, &[f], b"");
+    }
+    let abs = d.join("missing.py");
+    same_error_as_python(&d, &[&abs.to_string_lossy()], b"");
+}
+
+#[test]
+fn invalid_utf8_source_is_cpythons_syntax_error() {
+    let d = scratch_dir("utf8");
+    std::fs::write(d.join("bad.py"), b"print(1)\n\nx = 'a\xe9b'\n").expect("write");
+    same_error_as_python(&d, &["bad.py"], b"");
+    same_error_as_python(&d, &["-"], b"print(1)\nx = '\xff'\n");
+}
+
+#[test]
+fn tracebacks_name_the_script_by_its_absolute_path() {
+    let d = scratch_dir("tb");
+    let prog = "def f(x):\n    return [x][x]\n\ndef g():\n    try:\n        f(3)\n    finally:\n        print('fin')\n\ng()\n";
+    std::fs::write(d.join("t1.py"), prog).expect("write");
+    std::fs::create_dir_all(d.join("sub")).expect("mkdir");
+    std::fs::write(d.join("sub/t2.py"), prog).expect("write");
+    same_error_as_python(&d, &["t1.py"], b"");
+    same_error_as_python(&d, &["./sub/t2.py"], b"");
+    // `-c` is "<string>" and standard input "<stdin>", with no source lines.
+    same_error_as_python(&d, &["-c", prog], b"");
+    same_error_as_python(&d, &["-"], prog.as_bytes());
 }

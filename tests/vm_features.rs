@@ -3,18 +3,20 @@
 
 mod vm_common;
 
+/// One test per program: `$check` (a `vm_common` comparison) of `tests/py/NAME.py`.
 macro_rules! py_tests {
-    ($($name:ident),* $(,)?) => {
+    ($check:ident: $($name:ident),* $(,)?) => {
         $(
             #[test]
             fn $name() {
-                vm_common::differential(&vm_common::py_dir().join(concat!(stringify!($name), ".py")));
+                vm_common::$check(&vm_common::py_dir().join(concat!(stringify!($name), ".py")));
             }
         )*
     };
 }
 
 py_tests!(
+    differential:
     closures,
     comprehensions,
     strings2,
@@ -75,6 +77,23 @@ py_tests!(
     classes_exceptions,
     classes_decorators,
     classes_generators,
+    hash_cpython,
+    frozensets,
+);
+
+// Programs whose standard error (tracebacks, exception chaining) must be
+// CPython's exactly, in every mode.
+py_tests!(
+    differential_exact:
+    exc_user_classes,
+    exc_finally_line,
+    exc_context,
+    exc_cause,
+    exc_cleared,
+    exc_trace,
+    exc_repeated_lines,
+    exc_recursion_tb,
+    exc_mutual_recursion_tb,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

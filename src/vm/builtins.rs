@@ -50,6 +50,7 @@ pub fn type_id_name(id: TypeId) -> &'static str {
         TypeId::Function => "function",
         TypeId::Set => "set",
         TypeId::Generator => "generator",
+        TypeId::FrozenSet => "frozenset",
         TypeId::Exc(k) => k.name(),
     }
 }
@@ -115,6 +116,7 @@ pub fn install(vm: &mut Vm) {
         TypeId::Reversed,
         TypeId::Object,
         TypeId::Set,
+        TypeId::FrozenSet,
     ];
     for t in types {
         let _ = bd.set(new_str(type_id_name(t)), type_obj(t));
@@ -137,6 +139,10 @@ pub fn new_exc(k: ExcKind, args: Vec<Obj>) -> Obj {
         args,
         cls: None,
         dict: None,
+        traceback: Vec::new(),
+        context: None,
+        cause: None,
+        suppress_context: false,
     }))
 }
 
@@ -160,21 +166,122 @@ pub fn err_to_exc(e: &PyErr) -> Obj {
     new_exc(e.kind, args)
 }
 
+/// The message a traceback prints after `Type: ` for exception object `e`.
+pub fn exc_message(e: u64) -> String {
+    // SAFETY: callers pass exception objects.
+    let x = unsafe { cast::<ExcObj>(e) };
+    if x.kind == ExcKind::KeyError && x.args.len() == 1 {
+        text::repr(x.args[0].raw()).unwrap_or_default()
+    } else {
+        text::to_str(e).unwrap_or_default()
+    }
+}
+
 /// Turns an exception object into a raisable error.
 pub fn exc_to_err(e: Obj) -> Box<PyErr> {
     // SAFETY: callers pass exception objects.
-    let (k, msg) = unsafe {
-        let x = cast::<ExcObj>(e.raw());
-        let msg = if x.kind == ExcKind::KeyError && x.args.len() == 1 {
-            text::repr(x.args[0].raw()).unwrap_or_default()
-        } else {
-            text::to_str(e.raw()).unwrap_or_default()
-        };
-        (x.kind, msg)
-    };
-    let mut b = err(k, msg);
+    let k = unsafe { cast::<ExcObj>(e.raw()) }.kind;
+    let mut b = err(k, exc_message(e.raw()));
+    // SAFETY: as above.
+    b.traceback = unsafe { cast::<ExcObj>(e.raw()) }.traceback.clone();
     b.value = Some(e);
     b
+}
+
+/// The exception object of `e` as a handler catches it: its traceback so
+/// far (which includes the catching frame's entry) kept on the object, for
+/// a re-raise and for printing it as another's context or cause.
+pub fn caught(e: PyErr) -> Obj {
+    let exc = match &e.value {
+        Some(v) => v.clone(),
+        None => err_to_exc(&e),
+    };
+    // SAFETY: err_to_exc gives an exception object.
+    unsafe { cast_mut::<ExcObj>(exc.raw()) }.traceback = e.traceback;
+    exc
+}
+
+/// Sets the `__context__` of `e`, raised while `handled` is handled (as
+/// CPython's `_PyErr_SetObject`): not to itself, and cutting the cycle if
+/// `handled`'s context chain already leads to `e`.
+pub fn chain_context(e: &mut PyErr, handled: &Obj) {
+    let v = match &e.value {
+        Some(v) => v.clone(),
+        None => {
+            let v = err_to_exc(e);
+            e.value = Some(v.clone());
+            v
+        }
+    };
+    if v.raw() == handled.raw() {
+        return;
+    }
+    // SAFETY: both are exception objects; no reference into either is held
+    // across the mutations below.
+    unsafe {
+        if cast::<ExcObj>(v.raw()).context.is_some() {
+            return;
+        }
+        let mut o = handled.raw();
+        loop {
+            let x = cast_mut::<ExcObj>(o);
+            match &x.context {
+                Some(c) if c.raw() == v.raw() => {
+                    x.context = None;
+                    break;
+                }
+                Some(c) => o = c.raw(),
+                None => break,
+            }
+        }
+        cast_mut::<ExcObj>(v.raw()).context = Some(handled.clone());
+    }
+}
+
+/// `raise e from cause`: sets `e`'s `__cause__` (an exception instance, a
+/// class to instantiate, or `None`) and `__suppress_context__`.
+pub fn set_cause(vm: &mut Vm, mut e: Box<PyErr>, cause: Obj) -> PyResult<Box<PyErr>> {
+    let cause = match cause.kind() {
+        KIND_EXC => Some(cause),
+        // SAFETY: kind checked.
+        KIND_TYPE if matches!(unsafe { cast::<TypeObj>(cause.raw()).id }, TypeId::Exc(_)) => {
+            Some(call_type(vm, cause.raw(), &[], None)?)
+        }
+        _ if cause.raw() == Obj::none().raw() => None,
+        _ => {
+            return Err(type_error(
+                "exception causes must derive from BaseException",
+            ))
+        }
+    };
+    let v = match &e.value {
+        Some(v) => v.clone(),
+        None => {
+            let v = err_to_exc(&e);
+            e.value = Some(v.clone());
+            v
+        }
+    };
+    // SAFETY: an exception object.
+    let x = unsafe { cast_mut::<ExcObj>(v.raw()) };
+    x.cause = cause;
+    x.suppress_context = true;
+    Ok(e)
+}
+
+/// The data attributes of an exception object (`args`, `__cause__`,
+/// `__context__`, `__suppress_context__`); `None` for any other name.
+pub fn exc_attr(e: u64, name: &str) -> Option<Obj> {
+    // SAFETY: callers pass exception objects.
+    let x = unsafe { cast::<ExcObj>(e) };
+    let opt = |o: &Option<Obj>| o.clone().unwrap_or_else(Obj::none);
+    Some(match name {
+        "args" => new_tuple(x.args.clone()),
+        "__cause__" => opt(&x.cause),
+        "__context__" => opt(&x.context),
+        "__suppress_context__" => Obj::bool(x.suppress_context),
+        _ => return None,
+    })
 }
 
 /// `raise v`: v is an exception class or instance.
@@ -346,7 +453,7 @@ pub fn len_of(v: u64) -> PyResult<usize> {
         kind::DICT => unsafe { dict_mut(v).len() },
         kind::RANGE => crate::vm::range::len(unsafe { cast::<RangeObj>(v) })?,
         KIND_DICTVIEW => unsafe { dict_mut(cast::<DictViewObj>(v).dict.raw()).len() },
-        KIND_SET => unsafe { crate::vm::set::set_mut(v).len() },
+        KIND_SET | KIND_FROZENSET => unsafe { crate::vm::set::set_mut(v).len() },
         KIND_INSTANCE if crate::vm::class::len(v).is_some() => {
             return crate::vm::class::len(v).unwrap_or(Ok(0))
         }
@@ -615,6 +722,7 @@ fn is_instance_of(v: u64, t: u64) -> PyResult<bool> {
                 TypeId::NoneType => k == kind::NONE,
                 TypeId::Function => k == kind::FUNCTION,
                 TypeId::Set => k == KIND_SET,
+                TypeId::FrozenSet => k == KIND_FROZENSET,
                 TypeId::Exc(e) => {
                     // SAFETY: kind checked.
                     k == KIND_EXC && unsafe { cast::<ExcObj>(v).kind.is_subclass(e) }
@@ -755,6 +863,7 @@ fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
         kind::FUNCTION => TypeId::Function,
         KIND_SET => TypeId::Set,
         KIND_GEN => TypeId::Generator,
+        KIND_FROZENSET => TypeId::FrozenSet,
         // SAFETY: kind checked.
         KIND_EXC => TypeId::Exc(unsafe { cast::<ExcObj>(args[0]).kind }),
         _ => TypeId::Object,
@@ -888,17 +997,18 @@ pub fn call_type(vm: &mut Vm, t: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyRes
             }
             Ok(d)
         }
-        TypeId::Set => {
-            no_kw(kw, "set")?;
+        TypeId::Set | TypeId::FrozenSet => {
+            no_kw(kw, name)?;
             if args.len() > 1 {
                 return Err(type_error(format!(
-                    "set expected at most 1 argument, got {}",
+                    "{name} expected at most 1 argument, got {}",
                     args.len()
                 )));
             }
-            match args.first() {
-                Some(&v) => crate::vm::set::from_iterable(Some(vm), v),
-                None => Ok(crate::vm::set::new_set()),
+            match (id, args.first()) {
+                (TypeId::FrozenSet, arg) => crate::vm::set::frozenset(vm, arg.copied()),
+                (_, Some(&v)) => crate::vm::set::from_iterable(Some(vm), v),
+                (_, None) => Ok(crate::vm::set::new_set()),
             }
         }
         TypeId::Range => {

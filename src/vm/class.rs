@@ -1466,8 +1466,8 @@ pub fn exc_getattr(vm: &mut Vm, v: u64, name: u64) -> Option<PyResult<Obj>> {
             return Some(Ok(Obj::new_ref(x)));
         }
     }
-    if str_of(name) == "args" {
-        return Some(Ok(new_tuple(e.args.clone())));
+    if let Some(a) = crate::vm::builtins::exc_attr(v, str_of(name)) {
+        return Some(Ok(a));
     }
     let cls = e.cls.as_ref()?.raw();
     if let Some(f) = lookup(cls, name) {

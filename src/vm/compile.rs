@@ -168,6 +168,9 @@ enum FinCtx {
         body: Option<Vec<Stmt>>,
         ranges: Vec<(u32, u32)>,
         open: u32,
+        /// An `except` clause's body: the exception it handles is
+        /// current (`POP_EXCEPT` ends that on every way out).
+        pop_except: bool,
     },
     /// The exception path's finally body: the exception is on the stack
     /// and being handled; leaving by `return`/`break`/`continue` drops it.
@@ -728,20 +731,22 @@ impl<'a> Compiler<'a> {
                     self.patch(j);
                 }
             }
-            Stmt::Raise(r) => {
-                if r.cause.is_some() {
-                    return self.unsupported(r.range, "raise ... from");
+            Stmt::Raise(r) => match (&r.exc, &r.cause) {
+                (Some(e), Some(c)) => {
+                    self.expr(e)?;
+                    self.expr(c)?;
+                    self.set_line(r.range);
+                    self.emit(op::RAISE, 2);
                 }
-                match &r.exc {
-                    Some(e) => {
-                        self.expr(e)?;
-                        self.emit(op::RAISE, 1);
-                    }
-                    None => {
-                        self.emit(op::RAISE, 0);
-                    }
+                (Some(e), None) => {
+                    self.expr(e)?;
+                    self.set_line(r.range);
+                    self.emit(op::RAISE, 1);
                 }
-            }
+                (None, _) => {
+                    self.emit(op::RAISE, 0);
+                }
+            },
             Stmt::Try(t) => self.try_stmt(t)?,
             Stmt::ClassDef(c) => self.class_def(c)?,
             Stmt::Import(i) => {
@@ -796,16 +801,24 @@ impl<'a> Compiler<'a> {
         for j in (level..self.unit.finallies.len()).rev() {
             let here = self.here();
             let body = match &mut self.unit.finallies[j] {
-                FinCtx::Try { body, ranges, open } => {
+                FinCtx::Try {
+                    body,
+                    ranges,
+                    open,
+                    pop_except,
+                } => {
                     if *open < here || ranges.is_empty() {
                         ranges.push((*open, here));
                     }
                     *open = u32::MAX;
-                    Some(body.clone())
+                    Some((body.clone(), *pop_except))
                 }
                 FinCtx::Cleanup => None,
             };
-            match body {
+            if let Some((_, true)) = body {
+                self.emit(op::POP_EXCEPT, 0);
+            }
+            match body.map(|b| b.0) {
                 Some(None) => {}
                 Some(Some(body)) => {
                     let tail = self.unit.finallies.split_off(j);
@@ -828,9 +841,11 @@ impl<'a> Compiler<'a> {
     /// Compiles `f` as a protected region starting at `start` (with the
     /// finally body `body`, if any); returns the region's ranges (the
     /// first always, even if empty: its start follows the SETUP_EXCEPT).
+    /// (`pop_except`: the region is an `except` clause's body.)
     fn region(
         &mut self,
         body: Option<Vec<Stmt>>,
+        pop_except: bool,
         start: u32,
         f: impl FnOnce(&mut Self) -> CResult,
     ) -> CResult<Vec<(u32, u32)>> {
@@ -838,6 +853,7 @@ impl<'a> Compiler<'a> {
             body,
             ranges: Vec::new(),
             open: start,
+            pop_except,
         });
         let r = f(self);
         let ctx = self.unit.finallies.pop();
@@ -879,7 +895,7 @@ impl<'a> Compiler<'a> {
         // runs the finally body and re-raises.
         self.emit(op::SETUP_EXCEPT, 0);
         let start = self.here();
-        let ranges = self.region(Some(t.finalbody.clone()), start, |c| {
+        let ranges = self.region(Some(t.finalbody.clone()), false, start, |c| {
             if t.handlers.is_empty() {
                 c.stmts(&t.body).and_then(|_| c.stmts(&t.orelse))
             } else {
@@ -912,7 +928,7 @@ impl<'a> Compiler<'a> {
         self.emit(op::SETUP_EXCEPT, 0);
         let start = self.here();
         self.unit.depth_in_try += 1;
-        let ranges = self.region(None, start, |c| c.stmts(&t.body))?;
+        let ranges = self.region(None, false, start, |c| c.stmts(&t.body))?;
         self.unit.depth_in_try -= 1;
         self.emit(op::POP_EXCEPT_BLOCK, 0);
         self.stmts(&t.orelse)?;
@@ -936,9 +952,22 @@ impl<'a> Compiler<'a> {
                     self.emit(op::POP_TOP, 0);
                 }
             }
-            self.stmts(&h.body)?;
+            // The body is a protected region whose handler ends the
+            // handled exception (as `return`/`break`/`continue` out of it
+            // do) and re-raises, so the handled exception is current
+            // exactly while the body runs.
+            self.emit(op::SETUP_EXCEPT, 0);
+            let start = self.here();
+            let ranges = self.region(None, true, start, |c| c.stmts(&h.body))?;
+            self.emit(op::POP_EXCEPT_BLOCK, 0);
             self.emit(op::POP_EXCEPT, 0);
             ends.push(self.emit(op::JUMP_FORWARD, 0));
+            let cleanup = self.here();
+            for (s, e) in ranges {
+                self.unit.handlers.push((s, e, cleanup, 0));
+            }
+            self.emit(op::POP_EXCEPT, 0);
+            self.emit(op::RERAISE, 0);
             if let Some(s) = skip {
                 self.patch(s);
             }

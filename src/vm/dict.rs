@@ -57,6 +57,10 @@ fn next_version() -> u64 {
 
 /// FNV-1a over bytes (str hashing).
 fn hash_bytes(b: &[u8]) -> i64 {
+    // CPython's `hash("")` is 0 whatever the hash seed.
+    if b.is_empty() {
+        return 0;
+    }
     let mut h: u64 = 0xcbf29ce484222325;
     for &c in b {
         h ^= c as u64;
@@ -118,15 +122,27 @@ fn hash_value_general(v: u64) -> PyResult<i64> {
             crate::vm::num::hash_int(b)
         }
         kind::TUPLE => {
-            let mut h: i64 = 0x345678;
-            for &it in tuple_items(v) {
-                h = (h ^ hash_value(it)?).wrapping_mul(1000003);
+            let items = tuple_items(v);
+            let mut failed = None;
+            let h = crate::vm::num::hash_tuple(
+                items.len(),
+                items.iter().map_while(|&it| match hash_value(it) {
+                    Ok(h) => Some(h),
+                    Err(e) => {
+                        failed = Some(e);
+                        None
+                    }
+                }),
+            );
+            if let Some(e) = failed {
+                return Err(e);
             }
             h
         }
         crate::vm::types::KIND_INSTANCE | crate::vm::types::KIND_EXC => {
             return crate::vm::class::hash(v)
         }
+        crate::vm::types::KIND_FROZENSET => crate::vm::set::frozenset_hash(v)?,
         kind::LIST | kind::DICT | crate::vm::types::KIND_SET => {
             return Err(type_error(format!(
                 "unhashable type: '{}'",

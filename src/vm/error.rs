@@ -75,6 +75,9 @@ impl ExcKind {
     }
 }
 
+/// One traceback entry: file, line, function.
+pub type TbEntry = (std::rc::Rc<str>, u32, std::rc::Rc<str>);
+
 /// A raised exception.
 #[derive(Debug)]
 pub struct PyErr {
@@ -84,8 +87,14 @@ pub struct PyErr {
     pub msg: String,
     /// The exception object, when Python code created or caught it.
     pub value: Option<Obj>,
-    /// Traceback entries (file, line, function), innermost last.
-    pub traceback: Vec<(std::rc::Rc<str>, u32, std::rc::Rc<str>)>,
+    /// Traceback entries (file, line, function), innermost first (each
+    /// frame the exception leaves appends its entry).
+    pub traceback: Vec<TbEntry>,
+    /// A re-raise (bare `raise`, or the `RERAISE` that ends a finally or an
+    /// unmatched `except`): `traceback` already has the current frame's
+    /// entry (recorded where the exception was caught), and the exception
+    /// keeps its `__context__`, as CPython's re-raise does.
+    pub reraise: bool,
 }
 
 /// Result of an operation that may raise.
@@ -98,6 +107,7 @@ pub fn err(kind: ExcKind, msg: impl Into<String>) -> Box<PyErr> {
         msg: msg.into(),
         value: None,
         traceback: Vec::new(),
+        reraise: false,
     })
 }
 

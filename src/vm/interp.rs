@@ -2422,8 +2422,9 @@ impl Vm {
                         if arg == 0 {
                             match self.handling.last() {
                                 Some(e) => {
-                                    let e = e.clone();
-                                    break 'dispatch crate::vm::builtins::exc_to_err(e);
+                                    let mut e = crate::vm::builtins::exc_to_err(e.clone());
+                                    e.reraise = true;
+                                    break 'dispatch e;
                                 }
                                 None => {
                                     break 'dispatch err(
@@ -2433,8 +2434,15 @@ impl Vm {
                                 }
                             }
                         }
+                        let cause = (arg == 2).then(|| Obj::from_raw(pop!()));
                         let v = Obj::from_raw(pop!());
-                        break 'dispatch tri!(crate::vm::builtins::make_raise(self, v));
+                        let e = tri!(crate::vm::builtins::make_raise(self, v));
+                        match cause {
+                            Some(c) => {
+                                break 'dispatch tri!(crate::vm::builtins::set_cause(self, e, c))
+                            }
+                            None => break 'dispatch e,
+                        }
                     }
                     op::SETUP_EXCEPT | op::POP_EXCEPT_BLOCK => {}
                     op::CHECK_EXC_MATCH => {
@@ -2449,7 +2457,9 @@ impl Vm {
                     op::RERAISE => {
                         let e = Obj::from_raw(pop!());
                         self.handling.pop();
-                        break 'dispatch crate::vm::builtins::exc_to_err(e);
+                        let mut e = crate::vm::builtins::exc_to_err(e);
+                        e.reraise = true;
+                        break 'dispatch e;
                     }
                     _ => {
                         break 'dispatch err(
@@ -2461,6 +2471,12 @@ impl Vm {
             };
             // ---- error: unwind to a handler or out of `entry` ----
             let mut e = error;
+            // Raised while another is handled: that one is its `__context__`.
+            if !e.reraise {
+                if let Some(h) = self.handling.last() {
+                    crate::vm::builtins::chain_context(&mut e, h);
+                }
+            }
             loop {
                 save_frame!();
                 if STEP && frame == entry {
@@ -2473,6 +2489,12 @@ impl Vm {
                     .iter()
                     .find(|h| h.0 <= at && at < h.1)
                     .copied();
+                let line = code.lines.get(at as usize).copied().unwrap_or(0);
+                // A re-raise's traceback already has this frame's entry.
+                if !std::mem::take(&mut e.reraise) {
+                    e.traceback
+                        .push((code.filename.clone(), line, code.name.clone()));
+                }
                 if let Some((_, _, target, depth)) = handler {
                     // Cut the stack to the handler depth.
                     let base = unsafe { lp.add(code.nlocalsplus() + depth as usize) };
@@ -2480,15 +2502,12 @@ impl Vm {
                         let v = pop!();
                         xdecref(v);
                     }
-                    let exc = crate::vm::builtins::err_to_exc(&e);
+                    let exc = crate::vm::builtins::caught(*e);
                     self.handling.push(exc.clone());
                     push!(exc.into_raw());
                     ip = unsafe { instrs.add(target as usize) };
                     continue 'outer;
                 }
-                let line = code.lines.get(at as usize).copied().unwrap_or(0);
-                e.traceback
-                    .push((code.filename.clone(), line, code.name.clone()));
                 let done = frame == entry;
                 let prev = unsafe { (*frame).previous };
                 if done {
@@ -2512,11 +2531,92 @@ impl Vm {
         }
     }
 
-    /// Prints an uncaught exception the way CPython does.
+    /// Prints an uncaught exception the way CPython does: its chain of
+    /// causes and contexts first, oldest first.
     pub fn print_exception(&mut self, e: &PyErr) {
         self.flush();
-        let mut s = String::from("Traceback (most recent call last):\n");
-        for (file, line, name) in e.traceback.iter().rev() {
+        let mut s = String::new();
+        let mut seen = Vec::new();
+        if let Some(v) = &e.value {
+            seen.push(v.raw());
+            self.format_chain(v.raw(), &mut seen, &mut s);
+        }
+        // An instance of a user exception class prints its class's name.
+        let name = match &e.value {
+            Some(v) if crate::vm::class::is_user_exc(v.raw()) => ops::type_name(v.raw()),
+            _ => e.kind.name(),
+        };
+        self.format_tb(&e.traceback, name, &e.msg, &mut s);
+        let _ = std::io::stderr().write_all(s.as_bytes());
+    }
+
+    /// Appends the exceptions exception object `v` was chained to (its
+    /// cause, else its unsuppressed context), each with the line that joins
+    /// it to the next; `seen` stops a cycle.
+    fn format_chain(&self, v: u64, seen: &mut Vec<u64>, s: &mut String) {
+        // SAFETY: v is an exception object.
+        let x = unsafe { cast::<ExcObj>(v) };
+        let (next, joint) = match (&x.cause, &x.context) {
+            (Some(c), _) => (
+                c.raw(),
+                "The above exception was the direct cause of the following exception:",
+            ),
+            (None, Some(c)) if !x.suppress_context => (
+                c.raw(),
+                "During handling of the above exception, another exception occurred:",
+            ),
+            _ => return,
+        };
+        if seen.contains(&next) {
+            return;
+        }
+        seen.push(next);
+        self.format_chain(next, seen, s);
+        // SAFETY: next is an exception object.
+        let y = unsafe { cast::<ExcObj>(next) };
+        let msg = crate::vm::builtins::exc_message(next);
+        self.format_tb(&y.traceback, ops::type_name(next), &msg, s);
+        s.push('\n');
+        s.push_str(joint);
+        s.push_str("\n\n");
+    }
+
+    /// Appends one exception's traceback and its `Type: message` line.
+    fn format_tb(
+        &self,
+        tb: &[crate::vm::error::TbEntry],
+        name: &str,
+        msg: &str,
+        s: &mut String,
+    ) {
+        if !tb.is_empty() {
+            s.push_str("Traceback (most recent call last):\n");
+        }
+        // As CPython's `tb_print_internal`: the innermost `sys.tracebacklimit`
+        // (1000) entries, and a run of more than 3 identical entries
+        // collapsed into "[Previous line repeated N more times]".
+        const LIMIT: usize = 1000;
+        const CUTOFF: usize = 3;
+        let repeated = |s: &mut String, n: usize| {
+            let n = n - CUTOFF;
+            let times = if n > 1 { "times" } else { "time" };
+            s.push_str(&format!("  [Previous line repeated {n} more {times}]\n"));
+        };
+        let mut last = None;
+        let mut count = 0;
+        for entry in tb.iter().take(LIMIT).rev() {
+            if last != Some(entry) {
+                if count > CUTOFF {
+                    repeated(s, count);
+                }
+                last = Some(entry);
+                count = 0;
+            }
+            count += 1;
+            if count > CUTOFF {
+                continue;
+            }
+            let (file, line, name) = entry;
             s.push_str(&format!(
                 "  File \"{}\", line {}, in {}\n",
                 file, line, name
@@ -2528,17 +2628,14 @@ impl Vm {
                 }
             }
         }
-        // An instance of a user exception class prints its class's name.
-        let name = match &e.value {
-            Some(v) if crate::vm::class::is_user_exc(v.raw()) => ops::type_name(v.raw()),
-            _ => e.kind.name(),
-        };
-        if e.msg.is_empty() {
+        if count > CUTOFF {
+            repeated(s, count);
+        }
+        if msg.is_empty() {
             s.push_str(&format!("{}\n", name));
         } else {
-            s.push_str(&format!("{}: {}\n", name, e.msg));
+            s.push_str(&format!("{}: {}\n", name, msg));
         }
-        let _ = std::io::stderr().write_all(s.as_bytes());
     }
 
     /// Releases everything the VM owns (for leak checking at exit).

@@ -50,7 +50,7 @@ pub fn get_iter(v: u64) -> PyResult<Obj> {
             let r = unsafe { cast::<RangeObj>(v) };
             crate::vm::range::iter_state(r)
         }
-        KIND_SET => IterState::Set {
+        KIND_SET | KIND_FROZENSET => IterState::Set {
             set: Obj::new_ref(v),
             pos: 0,
             // SAFETY: kind checked.

@@ -80,6 +80,12 @@ pub fn install(vm: &mut Vm) {
         vm.methods
             .insert((KIND_SET, name.to_string()), builtin(name, *f, KIND_SET));
     }
+    for (name, f) in crate::vm::set::FROZENSET_METHODS {
+        vm.methods.insert(
+            (KIND_FROZENSET, name.to_string()),
+            builtin(name, *f, KIND_FROZENSET),
+        );
+    }
 }
 
 fn argn(args: &[u64], name: &str, min: usize, max: usize) -> PyResult<()> {

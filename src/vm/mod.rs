@@ -53,7 +53,10 @@ pub fn run_source(source: &str, filename: &str, opts: &RunOptions) -> i32 {
     tier2::configure(&opts.tier2);
     tier2::dump::set_source(filename, source);
     let mut vm = interp::Vm::new();
-    vm.source_lines = source.lines().map(String::from).collect();
+    // CPython shows no source lines for `-c` (`<string>`) or standard input.
+    if !filename.starts_with('<') {
+        vm.source_lines = source.lines().map(String::from).collect();
+    }
     let globals = dict::new_dict();
     let status = match vm.run_module(code, &globals) {
         Ok(()) => 0,

@@ -724,7 +724,7 @@ unsafe fn dealloc_general(v: u64) {
         KIND_DICTVIEW => free_box::<DictViewObj>(v),
         KIND_EXC => free_box::<ExcObj>(v),
         KIND_TYPE => free_box::<TypeObj>(v),
-        KIND_SET => free_box::<crate::vm::set::SetObj>(v),
+        KIND_SET | KIND_FROZENSET => free_box::<crate::vm::set::SetObj>(v),
         KIND_MODULE => free_box::<crate::vm::modules::ModuleObj>(v),
         KIND_GEN => {
             if crate::vm::generator::finalize(v) {

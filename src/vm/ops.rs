@@ -80,6 +80,7 @@ pub fn type_name(v: u64) -> &'static str {
         KIND_INSTANCE => crate::vm::class::class_name(crate::vm::class::class_of(v)),
         KIND_WRAPPER => crate::vm::class::wrapper_type_name(v),
         KIND_SET => "set",
+        KIND_FROZENSET => "frozenset",
         KIND_MODULE => "module",
         KIND_GEN => "generator",
         _ => "object",
@@ -178,7 +179,7 @@ pub fn truthy(v: u64) -> PyResult<bool> {
         kind::DICT => unsafe { !dict_mut(v).is_empty() },
         kind::RANGE => unsafe { !cast::<RangeObj>(v).is_empty() },
         KIND_DICTVIEW => unsafe { !dict_mut(cast::<DictViewObj>(v).dict.raw()).is_empty() },
-        KIND_SET => unsafe { !crate::vm::set::set_mut(v).is_empty() },
+        KIND_SET | KIND_FROZENSET => unsafe { !crate::vm::set::set_mut(v).is_empty() },
         KIND_INSTANCE => return crate::vm::class::truthy(v),
         _ => true,
     })
@@ -367,7 +368,7 @@ pub fn binary_op(a: u64, b: u64, o: u32) -> PyResult<Obj> {
         };
     }
     let (ka, kb) = (kind_of(a), kind_of(b));
-    if ka == KIND_SET {
+    if ka == KIND_SET || ka == KIND_FROZENSET {
         if let Some(r) = crate::vm::set::binary_op(a, b, o) {
             return r;
         }
@@ -551,7 +552,8 @@ pub fn eq_simple(a: u64, b: u64) -> Option<bool> {
     }
     let (ka, kb) = (kind_of(a), kind_of(b));
     if ka != kb {
-        return Some(false);
+        let any_set = |k| k == KIND_SET || k == KIND_FROZENSET;
+        return Some(any_set(ka) && any_set(kb) && crate::vm::set::set_eq(a, b));
     }
     match ka {
         kind::STR => Some(str_of(a) == str_of(b)),
@@ -584,7 +586,7 @@ pub fn eq_simple(a: u64, b: u64) -> Option<bool> {
             // SAFETY: kinds checked.
             Some(unsafe { cast::<TypeObj>(a).id == cast::<TypeObj>(b).id })
         }
-        KIND_SET => Some(crate::vm::set::set_eq(a, b)),
+        KIND_SET | KIND_FROZENSET => Some(crate::vm::set::set_eq(a, b)),
         _ => Some(false),
     }
 }
@@ -765,7 +767,9 @@ pub fn compare_bool(a: u64, b: u64, o: u32) -> PyResult<bool> {
         (kind::STR, kind::STR) => Ok(ord_result(Some(str_of(a).cmp(str_of(b))), o)),
         (kind::LIST, kind::LIST) => seq_compare(list_items(a), list_items(b), o, a, b),
         (kind::TUPLE, kind::TUPLE) => seq_compare(tuple_items(a), tuple_items(b), o, a, b),
-        (KIND_SET, KIND_SET) => Ok(crate::vm::set::set_compare(a, b, o)),
+        (KIND_SET | KIND_FROZENSET, KIND_SET | KIND_FROZENSET) => {
+            Ok(crate::vm::set::set_compare(a, b, o))
+        }
         _ => Err(cmp_error(a, b, o)),
     }
 }
@@ -808,7 +812,7 @@ pub fn contains(container: u64, item: u64) -> PyResult<bool> {
         // SAFETY: kind checked.
         kind::DICT => Ok(unsafe { dict_mut(container) }.get(item)?.is_some()),
         // SAFETY: kind checked.
-        KIND_SET => unsafe { crate::vm::set::set_mut(container) }.contains(item),
+        KIND_SET | KIND_FROZENSET => unsafe { crate::vm::set::set_mut(container) }.contains(item),
         kind::RANGE => {
             // SAFETY: kind checked.
             let r = unsafe { cast::<RangeObj>(container) };

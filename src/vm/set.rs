@@ -1,10 +1,12 @@
 //! `set`: CPython 3.11's set table (`Objects/setobject.c`): open addressing
 //! with runs of linear probes, then perturbed jumps; the same fill limits,
 //! growth sizes, merge shortcuts and `pop` finger. With the same hashes
-//! (`hash(int)` is CPython's, see `num::hash`) a set of ints iterates in
-//! exactly CPython's order. Str hashes differ from CPython's (which are
-//! randomized per process anyway), so only order-independent uses of str
-//! sets can match CPython's output.
+//! (int, float, tuple and frozenset hashes are CPython's, see `num::hash`)
+//! a set of them iterates in exactly CPython's order. Str hashes differ
+//! from CPython's (which are randomized per process anyway), so only
+//! order-independent uses of str sets can match CPython's output.
+//! `frozenset` is the same object with kind `KIND_FROZENSET`: never changed
+//! once built, its operators and methods give frozensets.
 
 use crate::abi::layout::ObjHeader;
 use crate::vm::builtins::key_error;
@@ -348,8 +350,34 @@ pub unsafe fn set_mut<'a>(v: u64) -> &'a mut SetTable {
     unsafe { &mut cast_mut::<SetObj>(v).t }
 }
 
+/// Whether `v` is a set or a frozenset.
 fn is_set(v: u64) -> bool {
-    kind_of(v) == KIND_SET
+    let k = kind_of(v);
+    k == KIND_SET || k == KIND_FROZENSET
+}
+
+/// `frozenset()` / `frozenset(iterable)` (a frozenset itself is returned
+/// as is, as CPython does).
+pub fn frozenset(vm: &mut Vm, arg: Option<u64>) -> PyResult<Obj> {
+    let r = match arg {
+        Some(v) if kind_of(v) == KIND_FROZENSET => return Ok(Obj::new_ref(v)),
+        Some(v) => from_iterable(Some(vm), v)?,
+        None => new_set(),
+    };
+    Ok(frozen(r))
+}
+
+/// `r`, a new set no one else holds yet, made a frozenset.
+fn frozen(r: Obj) -> Obj {
+    // SAFETY: r is a live set object that only the caller refers to.
+    unsafe { cast_mut::<SetObj>(r.raw()) }.ob.kind = KIND_FROZENSET;
+    r
+}
+
+/// `hash(fs)` for a frozenset (CPython's `frozenset_hash`).
+pub fn frozenset_hash(v: u64) -> PyResult<i64> {
+    let hashes: Vec<i64> = tab(v).entries().into_iter().map(|(_, h)| h).collect();
+    Ok(crate::vm::num::hash_frozenset(hashes.into_iter()))
 }
 
 /// The table of `v`, which the caller checked is a set.
@@ -560,7 +588,9 @@ pub fn binary_op(a: u64, b: u64, o: u32) -> Option<PyResult<Obj>> {
     if !is_set(a) || !is_set(b) {
         return None;
     }
-    let inplace = o & binop::INPLACE != 0;
+    // A frozenset has no in-place operators: `fs |= x` is `fs = fs | x`.
+    let frozen_a = kind_of(a) == KIND_FROZENSET;
+    let inplace = o & binop::INPLACE != 0 && !frozen_a;
     let r = match (o & 15, inplace) {
         (binop::OR, false) => (|| {
             let r = from_iterable(None, a)?;
@@ -579,15 +609,29 @@ pub fn binary_op(a: u64, b: u64, o: u32) -> Option<PyResult<Obj>> {
         (binop::XOR, true) => symmetric_difference_update(None, a, b).map(|_| Obj::new_ref(a)),
         _ => return None,
     };
-    Some(r)
+    Some(if frozen_a { r.map(frozen) } else { r })
 }
 
-/// `repr(set)`: `{1, 2}`, or `set()` when empty.
+/// `repr(set)`: `{1, 2}`, or `set()` when empty; `frozenset({1, 2})`,
+/// `frozenset()`.
 pub fn repr(v: u64, item: &mut dyn FnMut(&mut String, u64) -> PyResult<()>) -> PyResult<String> {
     let keys: Vec<Obj> = tab(v).keys().map(Obj::new_ref).collect();
+    let frozen = kind_of(v) == KIND_FROZENSET;
     if keys.is_empty() {
-        return Ok("set()".to_string());
+        return Ok(if frozen { "frozenset()" } else { "set()" }.to_string());
     }
+    if frozen {
+        let inner = repr_items(&keys, item)?;
+        return Ok(format!("frozenset({inner})"));
+    }
+    repr_items(&keys, item)
+}
+
+/// `{k1, k2, ...}` for `keys`.
+fn repr_items(
+    keys: &[Obj],
+    item: &mut dyn FnMut(&mut String, u64) -> PyResult<()>,
+) -> PyResult<String> {
     let mut out = String::from("{");
     for (i, k) in keys.iter().enumerate() {
         if i > 0 {
@@ -777,6 +821,37 @@ pub const METHODS: &[(&str, BuiltinFn)] = &[
     ("difference_update", m_difference_update),
     ("symmetric_difference", m_symmetric_difference),
     ("symmetric_difference_update", m_symmetric_difference_update),
+    ("issubset", m_issubset),
+    ("issuperset", m_issuperset),
+    ("isdisjoint", m_isdisjoint),
+];
+
+fn fm_copy(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    argc(args, "copy", 0)?;
+    Ok(Obj::new_ref(args[0]))
+}
+
+/// A frozenset method: the set method `f`, its new set made a frozenset.
+macro_rules! frozen_method {
+    ($name:ident, $f:ident) => {
+        fn $name(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
+            $f(vm, args, kw).map(frozen)
+        }
+    };
+}
+frozen_method!(fm_union, m_union);
+frozen_method!(fm_intersection, m_intersection);
+frozen_method!(fm_difference, m_difference);
+frozen_method!(fm_symmetric_difference, m_symmetric_difference);
+
+/// The methods of `frozenset` (the non-mutating ones of `set`), for
+/// `methods::install`.
+pub const FROZENSET_METHODS: &[(&str, BuiltinFn)] = &[
+    ("copy", fm_copy),
+    ("union", fm_union),
+    ("intersection", fm_intersection),
+    ("difference", fm_difference),
+    ("symmetric_difference", fm_symmetric_difference),
     ("issubset", m_issubset),
     ("issuperset", m_issuperset),
     ("isdisjoint", m_isdisjoint),

@@ -207,7 +207,7 @@ fn write_repr(out: &mut String, v: u64, depth: usize) -> PyResult<()> {
             }
         }
         KIND_MODULE => out.push_str(&crate::vm::modules::repr(v)),
-        KIND_SET => {
+        KIND_SET | KIND_FROZENSET => {
             let s = crate::vm::set::repr(v, &mut |o, k| write_repr(o, k, depth + 1))?;
             out.push_str(&s);
         }

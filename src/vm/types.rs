@@ -41,6 +41,8 @@ pub const KIND_INSTANCE: u32 = kind::FIRST_RUNTIME_KIND + 12;
 /// `staticmethod`/`classmethod`/`property`/`super`/`NotImplemented`
 /// ([`crate::vm::class::WrapperObj`]).
 pub const KIND_WRAPPER: u32 = kind::FIRST_RUNTIME_KIND + 13;
+/// `frozenset` (a [`crate::vm::set::SetObj`] never changed once built).
+pub const KIND_FROZENSET: u32 = kind::FIRST_RUNTIME_KIND + 14;
 
 /// `str`: UTF-8 text with a cached hash and character count.
 /// `ob.flags` is 1 when the text is ASCII (byte index = char index).
@@ -291,6 +293,15 @@ pub struct ExcObj {
     pub cls: Option<Obj>,
     /// The attribute dict of an instance of a user class.
     pub dict: Option<Obj>,
+    /// Its traceback as it was when last caught (innermost first; empty if
+    /// never raised): a re-raise continues it.
+    pub traceback: Vec<crate::vm::error::TbEntry>,
+    /// `__context__`: the exception being handled when this one was raised.
+    pub context: Option<Obj>,
+    /// `__cause__`: the `Y` of `raise X from Y`.
+    pub cause: Option<Obj>,
+    /// `__suppress_context__` (set by `raise ... from`).
+    pub suppress_context: bool,
 }
 
 /// Which builtin type a type object stands for.
@@ -332,6 +343,8 @@ pub enum TypeId {
     Generator,
     /// An exception class.
     Exc(ExcKind),
+    /// `frozenset`.
+    FrozenSet,
 }
 
 /// A builtin type object.

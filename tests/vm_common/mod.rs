@@ -44,15 +44,22 @@ pub fn last_err_line(o: &Output) -> String {
         .to_string()
 }
 
+/// `python3 FILE` (the reference), or `None` (with a note) without python3.
+fn python3_run(file: &Path) -> Option<Output> {
+    if !have_python() {
+        eprintln!("python3 not found: skipping {}", file.display());
+        return None;
+    }
+    Some(run(Command::new("python3").arg(file)))
+}
+
 /// Runs `file` under python3 and cpjit and checks that stdout, exit status
 /// and (on failure) the last stderr line agree; for a SyntaxError only the
 /// exception type must match. Expectations come from CPython at test time.
 pub fn differential(file: &Path) {
-    if !have_python() {
-        eprintln!("python3 not found: skipping {}", file.display());
+    let Some(want) = python3_run(file) else {
         return;
-    }
-    let want = run(Command::new("python3").arg(file));
+    };
     let got = run(Command::new(cpjit()).args(["run", "--tier", "1"]).arg(file));
     let name = file.display();
     assert_eq!(
@@ -75,6 +82,43 @@ pub fn differential(file: &Path) {
         } else {
             assert_eq!(g, w, "{name}: last stderr line differs");
         }
+    }
+}
+
+/// CPython's standard error without 3.11's caret lines (`~~^~~` under the
+/// failing expression), which cpjit does not print.
+pub fn without_carets(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|l| {
+            let t = l.trim();
+            t.is_empty() || !t.chars().all(|c| c == '~' || c == '^')
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// Runs `file` under python3 and, leak-checked, in every cpjit mode (the
+/// tier-2 modes with [`TIER2_THRESHOLD`], so hot loops run as traces) and
+/// checks that stdout, the exit status and the whole of stderr (tracebacks,
+/// chaining; CPython's caret lines aside) agree, with no live object left.
+pub fn differential_exact(file: &Path) {
+    let Some(want) = python3_run(file) else {
+        return;
+    };
+    let want = Run::from(want);
+    let want_err = without_carets(&want.stderr);
+    for mode in ["1", "uops", "jit"] {
+        let got = cpjit_tier2(mode, file, &["--leak-check"], &[]);
+        let what = format!("{} --tier {mode}", file.display());
+        assert_eq!(got.stdout, want.stdout, "{what}: stdout differs");
+        assert_eq!(got.status, want.status, "{what}: exit status differs");
+        let (err, leak) = got
+            .stderr
+            .rsplit_once("cpjit-leak-check: live objects at exit: ")
+            .unwrap_or((&got.stderr, "?"));
+        assert_eq!(err, want_err, "{what}: stderr differs");
+        assert_eq!(leak.trim(), "0", "{what}: a leak");
     }
 }
 

@@ -93,3 +93,41 @@ fn frexp(v: f64) -> (f64, i32) {
     let m = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
     (m, raw_exp - 1022)
 }
+
+const XXPRIME_1: u64 = 11_400_714_785_074_694_791;
+const XXPRIME_2: u64 = 14_029_467_366_897_019_727;
+const XXPRIME_5: u64 = 2_870_177_450_012_600_261;
+
+/// `hash(t)` for a tuple of `len` items whose hashes are `items` (CPython
+/// 3.11's xxHash-based `tuplehash`).
+pub fn hash_tuple(len: usize, items: impl Iterator<Item = i64>) -> i64 {
+    let len = len as u64;
+    let mut acc = XXPRIME_5;
+    for lane in items {
+        acc = acc.wrapping_add((lane as u64).wrapping_mul(XXPRIME_2));
+        acc = acc.rotate_left(31);
+        acc = acc.wrapping_mul(XXPRIME_1);
+    }
+    acc = acc.wrapping_add(len ^ (XXPRIME_5 ^ 3_527_539));
+    if acc == u64::MAX {
+        1_546_275_796
+    } else {
+        acc as i64
+    }
+}
+
+/// `hash(fs)` for a frozenset whose items hash to `items` (CPython 3.11's
+/// `frozenset_hash`: independent of the table's layout and order).
+pub fn hash_frozenset(items: impl ExactSizeIterator<Item = i64>) -> i64 {
+    let shuffle = |h: u64| ((h ^ 89_869_747) ^ (h << 16)).wrapping_mul(3_644_798_167);
+    let n = items.len() as u64;
+    let mut hash = items.fold(0u64, |acc, h| acc ^ shuffle(h as u64));
+    hash ^= (n + 1).wrapping_mul(1_927_868_237);
+    hash ^= (hash >> 11) ^ (hash >> 25);
+    hash = hash.wrapping_mul(69_069).wrapping_add(907_133_923);
+    if hash == u64::MAX {
+        590_923_713
+    } else {
+        hash as i64
+    }
+}

@@ -92,7 +92,7 @@ pub use error::{OpError, OpResult, PyErrorKind};
 pub use float_arith::{
     float_divmod, float_floordiv, float_mod, float_pow, float_truediv, COMPLEX_RESULT,
 };
-pub use hash::{hash_f64, hash_i64, hash_int, HASH_INF, HASH_MODULUS};
+pub use hash::{hash_f64, hash_frozenset, hash_i64, hash_int, hash_tuple, HASH_INF, HASH_MODULUS};
 pub use int_arith::{
     i64_divmod, i64_floordiv, i64_lshift, i64_mod, i64_pow, i64_rshift, int_divmod, int_floordiv,
     int_invert, int_lshift, int_mod, int_pow, int_pow_mod, int_rshift, IntPow, INT_DIV_BY_ZERO,
