@@ -50,6 +50,60 @@ pub fn type_id_name(id: TypeId) -> &'static str {
         TypeId::Function => "function",
         TypeId::Set => "set",
         TypeId::Exc(k) => k.name(),
+        TypeId::Other(name) => name,
+    }
+}
+
+/// The attributes every object of a kind has that are not methods:
+/// `__name__` and `__qualname__` of functions, builtins and types,
+/// `__module__` of functions (`None` when `v` has no such attribute).
+pub fn special_attr(v: u64, name: &str) -> Option<Obj> {
+    let text: String = match (kind_of(v), name) {
+        (kind::FUNCTION, "__name__" | "__qualname__") => {
+            // SAFETY: kind checked; a function's code is a code object.
+            let c = unsafe { &cast::<CodeObj>(cast::<FuncObj>(v).code.raw()).code };
+            if name == "__name__" {
+                c.name.to_string()
+            } else {
+                c.qualname.to_string()
+            }
+        }
+        (kind::FUNCTION, "__module__") => "__main__".to_string(),
+        // SAFETY: kind checked.
+        (kind::BUILTIN, "__name__") => unsafe { cast::<BuiltinObj>(v) }.name.to_string(),
+        (kind::BUILTIN, "__qualname__") => {
+            // SAFETY: kind checked.
+            let b = unsafe { cast::<BuiltinObj>(v) };
+            match b.self_kind {
+                0 => b.name.to_string(),
+                k => format!("{}.{}", kind_type_name(k), b.name),
+            }
+        }
+        (KIND_BOUND, "__name__" | "__qualname__") => {
+            // SAFETY: kind checked.
+            return special_attr(unsafe { cast::<BoundObj>(v) }.func.raw(), name);
+        }
+        // SAFETY: kind checked.
+        (KIND_TYPE, "__name__" | "__qualname__") => {
+            type_id_name(unsafe { cast::<TypeObj>(v) }.id).to_string()
+        }
+        _ => return None,
+    };
+    Some(new_str(text))
+}
+
+/// The name of the builtin type of objects of kind `k` (a method's
+/// `self_kind`).
+fn kind_type_name(k: u32) -> &'static str {
+    match k {
+        KIND_SMALLINT | kind::BIGINT => "int",
+        kind::FLOAT => "float",
+        kind::STR => "str",
+        kind::LIST => "list",
+        kind::TUPLE => "tuple",
+        kind::DICT => "dict",
+        KIND_SET => "set",
+        _ => "object",
     }
 }
 
@@ -703,7 +757,7 @@ fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
         KIND_SET => TypeId::Set,
         // SAFETY: kind checked.
         KIND_EXC => TypeId::Exc(unsafe { cast::<ExcObj>(args[0]).kind }),
-        _ => TypeId::Object,
+        _ => TypeId::Other(ops::type_name(args[0])),
     };
     Ok(type_obj(id))
 }

@@ -1,6 +1,6 @@
 //! The bytecode compiler: AST (from the ruff parser) to [`Code`] objects.
 
-use crate::vm::bytecode::{binop, cmp, encode, op, oparg, opcode, Cache, Code, MAX_ARG};
+use crate::vm::bytecode::{binop, call_ex, cmp, encode, op, oparg, opcode, Cache, Code, MAX_ARG};
 use crate::vm::obj::{self, new_str, new_tuple, Obj};
 use crate::vm::scope::{self, key_of, ScopeInfo, Scopes};
 use crate::vm::types::{CodeObj, KIND_CODE};
@@ -372,13 +372,19 @@ impl<'a> Compiler<'a> {
         let mut handlers = self.unit.handlers.clone();
         let (max_depth, depths) = stack_depths(&self.unit.instrs, &mut handlers);
         let stacksize = max_depth + 2;
-        let argcount = s.params.len() as u32 - self.varargs_count();
-        let varargs = self.varargs_slot();
+        let sig = s.sig;
+        let argcount = s.params.len() as u32 - sig.kwonly - sig.varargs as u32 - sig.varkw as u32;
+        let varargs = sig.varargs.then_some(argcount + sig.kwonly);
+        let varkw = sig
+            .varkw
+            .then_some(argcount + sig.kwonly + sig.varargs as u32);
+        let plain = sig.kwonly == 0 && !sig.varargs && !sig.varkw;
+        let exact_argcount = if plain { argcount } else { u32::MAX };
         let base_case = crate::vm::tier2::base_case::base_case(
             &self.unit.instrs,
             &self.unit.consts,
             argcount,
-            varargs.is_some(),
+            !plain,
             s.cells.len(),
         );
         let mut instrs = self.unit.instrs;
@@ -401,7 +407,11 @@ impl<'a> Compiler<'a> {
             freevars: s.frees.clone(),
             cell2arg,
             argcount,
+            posonlyargcount: sig.posonly,
+            kwonlyargcount: sig.kwonly,
             varargs,
+            varkw,
+            exact_argcount,
             stacksize,
             depths,
             name: self.unit.name.clone(),
@@ -429,13 +439,6 @@ impl<'a> Compiler<'a> {
                 .set_code(code.raw())
         };
         code
-    }
-
-    fn varargs_count(&self) -> u32 {
-        self.varargs_slot().is_some() as u32
-    }
-    fn varargs_slot(&self) -> Option<u32> {
-        VARARGS.with(|v| v.borrow().get(&self.unit.scope).copied())
     }
 
     // ---- statements ----
@@ -603,10 +606,9 @@ impl<'a> Compiler<'a> {
                 if f.is_async {
                     return self.unsupported(f.range, "async def");
                 }
-                if !f.decorator_list.is_empty() {
-                    return self.unsupported(f.range, "decorator");
-                }
+                self.decorators(&f.decorator_list)?;
                 self.function(f.range, &f.name.id, &f.parameters, FuncBody::Stmts(&f.body))?;
+                self.apply_decorators(&f.decorator_list);
                 self.store_name(&f.name.id);
             }
             Stmt::Return(r) => {
@@ -972,12 +974,6 @@ impl<'a> Compiler<'a> {
         params: &ast::Parameters,
         body: FuncBody,
     ) -> CResult {
-        if !params.kwonlyargs.is_empty() {
-            return self.unsupported(range, "keyword-only parameters");
-        }
-        if params.kwarg.is_some() {
-            return self.unsupported(range, "**kwargs parameter");
-        }
         let mut ndefaults = 0;
         for p in params.posonlyargs.iter().chain(params.args.iter()) {
             if let Some(d) = &p.default {
@@ -990,13 +986,23 @@ impl<'a> Compiler<'a> {
             self.emit(op::BUILD_TUPLE, ndefaults);
             flags |= 1;
         }
+        // Keyword-only defaults, after the positional ones (CPython's order):
+        // a dict of name to value.
+        let mut nkwdefaults = 0;
+        for p in params.kwonlyargs.iter() {
+            if let Some(d) = &p.default {
+                self.load_const_obj(new_str(p.parameter.name.id.as_str()));
+                self.expr(d)?;
+                nkwdefaults += 1;
+            }
+        }
+        if nkwdefaults > 0 {
+            self.emit(op::BUILD_MAP, nkwdefaults);
+            flags |= 4;
+        }
         let Some(&child) = self.scopes.by_key.get(&key_of(range)) else {
             return self.unsupported(range, "function scope");
         };
-        if params.vararg.is_some() {
-            let slot = (params.posonlyargs.len() + params.args.len()) as u32;
-            VARARGS.with(|v| v.borrow_mut().insert(child, slot));
-        }
         let code = self.child_code(child, name, |c| match body {
             FuncBody::Stmts(b) => {
                 c.stmts(b)?;
@@ -1012,6 +1018,28 @@ impl<'a> Compiler<'a> {
         })?;
         self.make_function(child, code, flags);
         Ok(())
+    }
+
+    /// Evaluates a definition's decorators, top to bottom, each pushed as a
+    /// callable with its `NULL` (the layout `CALL` takes), before the
+    /// definition makes its object; [`Self::apply_decorators`] then calls
+    /// them bottom to top on it, as CPython does.
+    fn decorators(&mut self, decos: &[ast::Decorator]) -> CResult {
+        for d in decos {
+            self.expr(&d.expression)?;
+            self.emit(op::PUSH_NULL, 0);
+        }
+        Ok(())
+    }
+
+    /// Calls the decorators [`Self::decorators`] pushed on the object just
+    /// made (on top of the stack), innermost (bottom) first; each call's
+    /// line is its decorator's.
+    fn apply_decorators(&mut self, decos: &[ast::Decorator]) {
+        for d in decos.iter().rev() {
+            self.set_line(d.range);
+            self.emit(op::CALL, 1);
+        }
     }
 
     fn child_code(
@@ -1584,29 +1612,47 @@ impl<'a> Compiler<'a> {
                 self.emit(op::PUSH_NULL, 0);
             }
         }
-        if c.arguments
+        let starred = c
+            .arguments
             .args
             .iter()
-            .any(|a| matches!(a, Expr::Starred(_)))
-        {
-            self.emit(op::BUILD_LIST, 0);
-            for a in c.arguments.args.iter() {
-                match a {
-                    Expr::Starred(s) => {
-                        self.expr(&s.value)?;
-                        self.emit(op::LIST_EXTEND, 1);
-                    }
-                    other => {
-                        self.expr(other)?;
-                        self.emit(op::LIST_APPEND, 1);
+            .any(|a| matches!(a, Expr::Starred(_)));
+        let double_starred = c.arguments.keywords.iter().any(|k| k.arg.is_none());
+        if starred || double_starred {
+            let mut flags = 0;
+            match &*c.arguments.args {
+                // `f(*xs)`: the iterable itself, made a sequence by the call
+                // (with CPython's "argument after *" message).
+                [Expr::Starred(s)] => {
+                    self.expr(&s.value)?;
+                    flags |= call_ex::ITERABLE;
+                }
+                args => {
+                    self.emit(op::BUILD_LIST, 0);
+                    for a in args {
+                        match a {
+                            Expr::Starred(s) => {
+                                self.expr(&s.value)?;
+                                self.emit(op::LIST_EXTEND, 1);
+                            }
+                            other => {
+                                self.expr(other)?;
+                                self.emit(op::LIST_APPEND, 1);
+                            }
+                        }
                     }
                 }
             }
+            if double_starred {
+                self.call_kwargs(&c.arguments.keywords)?;
+                self.unit.line = line;
+                self.emit(op::CALL_EX, flags | call_ex::KWARGS);
+                return Ok(());
+            }
             let mut names = Vec::new();
             for k in c.arguments.keywords.iter() {
-                match &k.arg {
-                    Some(n) => names.push(new_str(n.id.as_str())),
-                    None => return self.unsupported(k.range, "**kwargs in a call"),
+                if let Some(n) = &k.arg {
+                    names.push(new_str(n.id.as_str()));
                 }
                 self.expr(&k.value)?;
             }
@@ -1617,7 +1663,7 @@ impl<'a> Compiler<'a> {
                 let idx = self.unit.consts.len() as u32 - 1;
                 self.emit(op::KW_NAMES, idx);
             }
-            self.emit(op::CALL_EX, nk);
+            self.emit(op::CALL_EX, flags | nk);
             return Ok(());
         }
         for a in c.arguments.args.iter() {
@@ -1640,6 +1686,54 @@ impl<'a> Compiler<'a> {
             self.emit(op::KW_NAMES, idx);
         }
         self.emit(op::CALL, total);
+        Ok(())
+    }
+
+    /// The keyword arguments of a call with `**`, as CPython 3.11 builds
+    /// them: one dict, from runs of plain keywords (`BUILD_MAP`) and each
+    /// `**` mapping merged in order (`DICT_MERGE`, which raises on a
+    /// repeated name).
+    fn call_kwargs(&mut self, keywords: &[ast::Keyword]) -> CResult {
+        let mut have_dict = false;
+        let mut run: Vec<&ast::Keyword> = Vec::new();
+        for k in keywords {
+            if k.arg.is_some() {
+                run.push(k);
+                continue;
+            }
+            if !run.is_empty() {
+                self.keyword_map(&run)?;
+                if have_dict {
+                    self.emit(op::DICT_MERGE, 1);
+                }
+                have_dict = true;
+                run.clear();
+            }
+            if !have_dict {
+                self.emit(op::BUILD_MAP, 0);
+                have_dict = true;
+            }
+            self.expr(&k.value)?;
+            self.emit(op::DICT_MERGE, 1);
+        }
+        if !run.is_empty() {
+            self.keyword_map(&run)?;
+            if have_dict {
+                self.emit(op::DICT_MERGE, 1);
+            }
+        }
+        Ok(())
+    }
+
+    /// A dict of plain keyword arguments (`name=value`, in order).
+    fn keyword_map(&mut self, run: &[&ast::Keyword]) -> CResult {
+        for k in run {
+            if let Some(n) = &k.arg {
+                self.load_const_obj(new_str(n.id.as_str()));
+            }
+            self.expr(&k.value)?;
+        }
+        self.emit(op::BUILD_MAP, run.len() as u32);
         Ok(())
     }
 
@@ -1709,10 +1803,6 @@ impl<'a> Compiler<'a> {
         }
         Ok(n)
     }
-}
-
-thread_local! {
-    static VARARGS: std::cell::RefCell<std::collections::HashMap<usize, u32>> = Default::default();
 }
 
 enum FuncBody<'b> {
@@ -1788,8 +1878,12 @@ fn stack_effect(w: u32) -> (i32, i32) {
         op::LOAD_ATTR => (0, 0),
         op::STORE_ATTR => (-2, -2),
         op::CALL => (-a - 1, -a - 1),
-        op::CALL_EX => (-2 - a, -2 - a),
-        op::MAKE_FUNCTION => (-(a & 1) - ((a >> 1) & 1), 0),
+        op::CALL_EX => {
+            let n = -2 - (a & call_ex::NAMES as i32) - ((a & call_ex::KWARGS as i32 != 0) as i32);
+            (n, n)
+        }
+        op::DICT_MERGE => (-1, -1),
+        op::MAKE_FUNCTION => (-(a & 1) - ((a >> 1) & 1) - ((a >> 2) & 1), 0),
         op::RETURN_VALUE => (-1, -1),
         op::FORMAT_VALUE => (-((a >> 2) & 1), 0),
         op::RAISE_ASSERT => (-a, -a),

@@ -106,6 +106,7 @@ pub fn opcode_name(opcode: u8) -> Option<&'static str> {
         op::IMPORT_NAME => "IMPORT_NAME",
         op::IMPORT_FROM => "IMPORT_FROM",
         op::UNPACK_EX => "UNPACK_EX",
+        op::DICT_MERGE => "DICT_MERGE",
         _ => return None,
     })
 }
