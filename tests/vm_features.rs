@@ -58,6 +58,7 @@ py_tests!(
     errors_seq_mul,
     calls_params,
     decorators,
+    io_streams,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

@@ -4,7 +4,7 @@ use crate::abi::layout::kind;
 use crate::abi::value::IMMORTAL_REFCNT;
 use crate::vm::dict::{dict_mut, new_dict};
 use crate::vm::error::{err, type_error, value_error, ExcKind, PyErr, PyResult};
-use crate::vm::interp::Vm;
+use crate::vm::interp::{Stream, Vm};
 use crate::vm::iter;
 use crate::vm::obj::*;
 use crate::vm::ops::{self, as_i64, as_num, as_str, str_of, type_name, Num};
@@ -111,6 +111,7 @@ fn kind_type_name(k: u32) -> &'static str {
 pub fn install(vm: &mut Vm) {
     let funcs: &[(&'static str, BuiltinFn)] = &[
         ("print", b_print),
+        ("input", b_input),
         ("len", b_len),
         ("abs", b_abs),
         ("min", b_min),
@@ -350,8 +351,61 @@ fn b_print(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
         }
     }
     s.push_str(&end);
-    vm.write_out(&s);
+    let flush = match kw_get(kw, "flush") {
+        Some(f) => ops::truthy(f)?,
+        None => false,
+    };
+    match kw_get(kw, "file").filter(|&f| f != none_raw()) {
+        None => print_to(vm, Stream::Out, &s, flush),
+        Some(f) => match crate::vm::modules::stream_of(f) {
+            Some(stream) => print_to(vm, stream, &s, flush),
+            None => {
+                let write = match kind_of(f) {
+                    KIND_MODULE => crate::vm::modules::getattr(f, new_str("write").raw())?,
+                    _ => {
+                        return Err(err(
+                            ExcKind::AttributeError,
+                            format!("'{}' object has no attribute 'write'", type_name(f)),
+                        ))
+                    }
+                };
+                vm.call_object(write.raw(), &[new_str(s).raw()], None)?;
+            }
+        },
+    }
     Ok(Obj::none())
+}
+
+/// `print`'s text to `stream`, flushed if asked.
+fn print_to(vm: &mut Vm, stream: Stream, s: &str, flush: bool) {
+    vm.write_stream(stream, s);
+    if flush {
+        vm.flush_stream(stream);
+    }
+}
+
+/// `input([prompt])`: the prompt on stdout, then one line of stdin without
+/// its newline; `EOFError` at the end of the input.
+fn b_input(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    no_kw(kw, "input")?;
+    if args.len() > 1 {
+        return Err(type_error(format!(
+            "input expected at most 1 argument, got {}",
+            args.len()
+        )));
+    }
+    if let Some(&p) = args.first() {
+        let text = text::to_str(p)?;
+        vm.write_out(&text);
+    }
+    let mut line = crate::vm::modules::read_stdin_line(vm)?;
+    if line.is_empty() {
+        return Err(err(ExcKind::EOFError, "EOF when reading a line"));
+    }
+    if line.ends_with('\n') {
+        line.pop();
+    }
+    Ok(new_str(line))
 }
 
 /// `len(v)`.

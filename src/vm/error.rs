@@ -43,6 +43,7 @@ exc_kinds!(
     ImportError,
     ModuleNotFoundError,
     SystemExit,
+    EOFError,
 );
 
 impl ExcKind {

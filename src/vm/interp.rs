@@ -35,6 +35,11 @@ pub struct Vm {
     pub methods: std::collections::HashMap<(u32, String), Obj>,
     /// Buffered standard output.
     pub out: Vec<u8>,
+    /// Whether standard output is a terminal: then it is line-buffered, as
+    /// CPython's is (else block-buffered).
+    out_tty: bool,
+    /// Standard error's buffer: line-buffered, as CPython's is (3.9+).
+    err: Vec<u8>,
     /// Source lines of the main program, for tracebacks.
     pub source_lines: Vec<String>,
     kwnames: u64,
@@ -42,6 +47,15 @@ pub struct Vm {
     pub pending_error: Option<Box<PyErr>>,
     /// Exceptions being handled (for bare `raise`).
     handling: Vec<Obj>,
+}
+
+/// A standard stream the program writes (`sys.stdout`, `sys.stderr`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Stream {
+    /// Standard output.
+    Out,
+    /// Standard error.
+    Err,
 }
 
 macro_rules! frame_locals {
@@ -70,6 +84,8 @@ impl Vm {
             builtins: new_dict(),
             methods: Default::default(),
             out: Vec::with_capacity(1 << 16),
+            out_tty: std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            err: Vec::new(),
             source_lines: Vec::new(),
             kwnames: 0,
             pending_error: None,
@@ -87,17 +103,54 @@ impl Vm {
     /// Writes to the buffered stdout.
     pub fn write_out(&mut self, s: &str) {
         self.out.extend_from_slice(s.as_bytes());
-        if self.out.len() > 1 << 16 {
-            self.flush();
+        if self.out.len() > 1 << 16 || (self.out_tty && s.contains('\n')) {
+            self.flush_out();
         }
     }
 
-    /// Flushes buffered stdout.
-    pub fn flush(&mut self) {
+    /// Writes to stderr (line-buffered).
+    pub fn write_err(&mut self, s: &str) {
+        self.err.extend_from_slice(s.as_bytes());
+        if s.contains('\n') {
+            self.flush_err();
+        }
+    }
+
+    /// Writes to `stream`.
+    pub fn write_stream(&mut self, stream: Stream, s: &str) {
+        match stream {
+            Stream::Out => self.write_out(s),
+            Stream::Err => self.write_err(s),
+        }
+    }
+
+    /// Flushes `stream`'s buffer.
+    pub fn flush_stream(&mut self, stream: Stream) {
+        match stream {
+            Stream::Out => self.flush_out(),
+            Stream::Err => self.flush_err(),
+        }
+    }
+
+    fn flush_out(&mut self) {
         let mut so = std::io::stdout().lock();
         let _ = so.write_all(&self.out);
         let _ = so.flush();
         self.out.clear();
+    }
+
+    fn flush_err(&mut self) {
+        if !self.err.is_empty() {
+            let _ = std::io::stderr().lock().write_all(&self.err);
+            self.err.clear();
+        }
+    }
+
+    /// Flushes buffered stderr, then stdout (what CPython does before
+    /// `input()` reads, and at exit).
+    pub fn flush(&mut self) {
+        self.flush_err();
+        self.flush_out();
     }
 
     /// Runs a module code object with a fresh globals dict; returns the globals.
