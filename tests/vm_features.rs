@@ -59,6 +59,8 @@ py_tests!(
     calls_params,
     decorators,
     io_streams,
+    builtins_small,
+    builtins_attrs,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

@@ -58,7 +58,18 @@ pub fn type_id_name(id: TypeId) -> &'static str {
 /// `__name__` and `__qualname__` of functions, builtins and types,
 /// `__module__` of functions (`None` when `v` has no such attribute).
 pub fn special_attr(v: u64, name: &str) -> Option<Obj> {
-    let text: String = match (kind_of(v), name) {
+    let k = kind_of(v);
+    let int_like = matches!(k, KIND_SMALLINT | kind::BIGINT | kind::BOOL);
+    match name {
+        // Numbers: `real`, `imag`, and an int's `numerator`/`denominator`.
+        "real" | "numerator" if int_like => return Some(int_of_bool_or_int(v)),
+        "imag" if int_like => return Some(Obj::int(0)),
+        "denominator" if int_like => return Some(Obj::int(1)),
+        "real" if k == kind::FLOAT => return Some(Obj::new_ref(v)),
+        "imag" if k == kind::FLOAT => return Some(Obj::from_raw(new_float(0.0))),
+        _ => {}
+    }
+    let text: String = match (k, name) {
         (kind::FUNCTION, "__name__" | "__qualname__") => {
             // SAFETY: kind checked; a function's code is a code object.
             let c = unsafe { &cast::<CodeObj>(cast::<FuncObj>(v).code.raw()).code };
@@ -92,6 +103,15 @@ pub fn special_attr(v: u64, name: &str) -> Option<Obj> {
     Some(new_str(text))
 }
 
+/// `v` (an int or a bool) as an int (`True.real` is `1`).
+fn int_of_bool_or_int(v: u64) -> Obj {
+    if kind_of(v) == kind::BOOL {
+        Obj::int((v == Obj::bool(true).raw()) as i64)
+    } else {
+        Obj::new_ref(v)
+    }
+}
+
 /// The name of the builtin type of objects of kind `k` (a method's
 /// `self_kind`).
 fn kind_type_name(k: u32) -> &'static str {
@@ -112,6 +132,10 @@ pub fn install(vm: &mut Vm) {
     let funcs: &[(&'static str, BuiltinFn)] = &[
         ("print", b_print),
         ("input", b_input),
+        ("getattr", b_getattr),
+        ("setattr", b_setattr),
+        ("hasattr", b_hasattr),
+        ("globals", b_globals),
         ("len", b_len),
         ("abs", b_abs),
         ("min", b_min),
@@ -776,6 +800,70 @@ fn b_next(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 fn b_hash(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     nargs(args, "hash", 1, 1)?;
     Ok(Obj::int(crate::vm::dict::hash_value(args[0])?))
+}
+
+/// The attribute name argument of `getattr`/`setattr`/`hasattr`.
+fn attr_name(v: u64) -> PyResult<u64> {
+    if kind_of(v) == kind::STR {
+        Ok(v)
+    } else {
+        Err(type_error(format!(
+            "attribute name must be string, not '{}'",
+            type_name(v)
+        )))
+    }
+}
+
+fn b_getattr(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    no_kw(kw, "getattr")?;
+    nargs(args, "getattr", 2, 3)?;
+    let name = attr_name(args[1])?;
+    match (vm.get_attr(args[0], name), args.get(2)) {
+        (Err(e), Some(&d)) if e.kind == ExcKind::AttributeError => Ok(Obj::new_ref(d)),
+        (r, _) => r,
+    }
+}
+
+fn b_setattr(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    no_kw(kw, "setattr")?;
+    nargs(args, "setattr", 3, 3)?;
+    let name = attr_name(args[1])?;
+    vm.set_attr(args[0], name, Obj::new_ref(args[2]))?;
+    Ok(Obj::none())
+}
+
+fn b_hasattr(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    no_kw(kw, "hasattr")?;
+    if args.len() != 2 {
+        return Err(type_error(format!(
+            "hasattr expected 2 arguments, got {}",
+            args.len()
+        )));
+    }
+    let name = attr_name(args[1])?;
+    match vm.get_attr(args[0], name) {
+        Ok(_) => Ok(Obj::bool(true)),
+        Err(e) if e.kind == ExcKind::AttributeError => Ok(Obj::bool(false)),
+        Err(e) => Err(e),
+    }
+}
+
+/// `globals()`: the calling frame's globals dict (builtins run in their
+/// caller's frame).
+fn b_globals(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    no_kw(kw, "globals")?;
+    if !args.is_empty() {
+        return Err(type_error(format!(
+            "globals() takes no arguments ({} given)",
+            args.len()
+        )));
+    }
+    let f = vm.ts.current_frame;
+    if f.is_null() {
+        return Err(err(ExcKind::RuntimeError, "globals(): no frame"));
+    }
+    // SAFETY: the current frame is live; its globals is a dict.
+    Ok(Obj::new_ref(unsafe { (*f).globals } as u64))
 }
 
 fn b_callable(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {

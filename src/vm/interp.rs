@@ -668,7 +668,51 @@ impl Vm {
         Ok(out)
     }
 
+    /// `recv.name` (and `getattr`): a module's attribute, a builtin type's
+    /// method bound to `recv`, or a special attribute
+    /// ([`special_attr`](crate::vm::builtins::special_attr)).
+    pub fn get_attr(&mut self, recv: u64, name: u64) -> PyResult<Obj> {
+        if kind_of(recv) == KIND_MODULE {
+            return crate::vm::modules::getattr(recv, name);
+        }
+        if let Some(m) = self.lookup_method(recv, name) {
+            return Ok(Obj::from_raw(box_obj(BoundObj {
+                ob: hdr(KIND_BOUND),
+                func: m.clone(),
+                self_: Obj::new_ref(recv),
+            })));
+        }
+        crate::vm::builtins::special_attr(recv, ops::str_of(name))
+            .ok_or_else(|| Self::attr_error(recv, name))
+    }
+
+    /// `recv.name = v` (and `setattr`): a module's attribute; nothing else
+    /// here takes attributes.
+    pub fn set_attr(&mut self, recv: u64, name: u64, v: Obj) -> PyResult<()> {
+        if kind_of(recv) == KIND_MODULE {
+            // SAFETY: kind checked; a module's attributes are a dict.
+            let d = unsafe { cast::<crate::vm::modules::ModuleObj>(recv) }
+                .dict
+                .raw();
+            // SAFETY: d is a dict.
+            return unsafe { dict_mut(d) }.set(Obj::new_ref(name), v);
+        }
+        Err(Self::attr_error(recv, name))
+    }
+
     fn attr_error(recv: u64, name: u64) -> Box<PyErr> {
+        if kind_of(recv) == KIND_TYPE {
+            // SAFETY: kind checked.
+            let id = unsafe { cast::<TypeObj>(recv) }.id;
+            return err(
+                ExcKind::AttributeError,
+                format!(
+                    "type object '{}' has no attribute '{}'",
+                    crate::vm::builtins::type_id_name(id),
+                    ops::str_of(name)
+                ),
+            );
+        }
         err(
             ExcKind::AttributeError,
             format!(
@@ -2032,41 +2076,15 @@ impl Vm {
                     op::LOAD_ATTR => {
                         let recv = top!();
                         let name = code.names[arg as usize].raw();
-                        let m = match self.lookup_method(recv, name) {
-                            Some(m) => m.clone(),
-                            None => {
-                                match crate::vm::builtins::special_attr(recv, ops::str_of(name)) {
-                                    Some(a) => {
-                                        decref(recv);
-                                        set_top!(a.into_raw());
-                                        continue 'dispatch;
-                                    }
-                                    None => break 'dispatch Self::attr_error(recv, name),
-                                }
-                            }
-                        };
-                        let b = box_obj(BoundObj {
-                            ob: hdr(KIND_BOUND),
-                            func: m,
-                            self_: Obj::from_raw(recv),
-                        });
-                        set_top!(b);
+                        let a = tri!(self.get_attr(recv, name));
+                        decref(recv);
+                        set_top!(a.into_raw());
                     }
                     op::STORE_ATTR => {
-                        let recv = pop!();
-                        let v = pop!();
+                        let recv = Obj::from_raw(pop!());
+                        let v = Obj::from_raw(pop!());
                         let name = code.names[arg as usize].raw();
-                        let e = err(
-                            ExcKind::AttributeError,
-                            format!(
-                                "'{}' object has no attribute '{}'",
-                                ops::type_name(recv),
-                                ops::str_of(name)
-                            ),
-                        );
-                        decref(recv);
-                        decref(v);
-                        break 'dispatch e;
+                        tri!(self.set_attr(recv.raw(), name, v));
                     }
                     op::KW_NAMES => {
                         self.kwnames = code.consts[arg as usize].raw();
