@@ -61,6 +61,7 @@ py_tests!(
     io_streams,
     builtins_small,
     builtins_attrs,
+    calls_displays,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

@@ -116,8 +116,14 @@ pub mod op {
     /// `i` below it, the keyword arguments of the call under construction
     /// (CPython's; a repeated name is the call's error).
     pub const DICT_MERGE: u8 = 100;
+    /// `DICT_UPDATE i`: updates the dict `i` below the top with the mapping
+    /// on top (popped): a `{**m}` display item (later keys win).
+    pub const DICT_UPDATE: u8 = 101;
+    /// `LIST_TO_TUPLE`: the list on top becomes a tuple (a tuple display
+    /// with `*iterable` items).
+    pub const LIST_TO_TUPLE: u8 = 102;
     /// Number of opcodes.
-    pub const COUNT: u8 = 101;
+    pub const COUNT: u8 = 103;
 }
 
 /// The oparg of `CALL_EX`, a call with `*` or `**` arguments. Its stack:

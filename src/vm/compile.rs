@@ -1341,9 +1341,14 @@ impl<'a> Compiler<'a> {
                     }
                 }
             }
+            Expr::List(l) if has_starred(&l.elts) => self.starred_list(&l.elts)?,
             Expr::List(l) => {
                 self.seq_items(&l.elts)?;
                 self.emit(op::BUILD_LIST, l.elts.len() as u32);
+            }
+            Expr::Tuple(t) if has_starred(&t.elts) => {
+                self.starred_list(&t.elts)?;
+                self.emit(op::LIST_TO_TUPLE, 0);
             }
             Expr::Tuple(t) => {
                 if let Some(c) = self.const_tuple(&t.elts)? {
@@ -1353,11 +1358,41 @@ impl<'a> Compiler<'a> {
                     self.emit(op::BUILD_TUPLE, t.elts.len() as u32);
                 }
             }
-            Expr::Dict(d) => {
+            Expr::Dict(d) if d.items.iter().any(|it| it.key.is_none()) => {
+                // `{**a, k: v}`: runs of pairs (`BUILD_MAP`), each `**`
+                // mapping `DICT_UPDATE`d in order, as CPython compiles it.
+                let mut have_dict = false;
+                let mut run = 0;
                 for it in &d.items {
                     match &it.key {
-                        Some(k) => self.expr(k)?,
-                        None => return self.unsupported(d.range, "** in dict display"),
+                        Some(k) => {
+                            self.expr(k)?;
+                            self.expr(&it.value)?;
+                            run += 1;
+                        }
+                        None => {
+                            if run > 0 || !have_dict {
+                                self.emit(op::BUILD_MAP, run);
+                                if have_dict {
+                                    self.emit(op::DICT_UPDATE, 1);
+                                }
+                                have_dict = true;
+                                run = 0;
+                            }
+                            self.expr(&it.value)?;
+                            self.emit(op::DICT_UPDATE, 1);
+                        }
+                    }
+                }
+                if run > 0 {
+                    self.emit(op::BUILD_MAP, run);
+                    self.emit(op::DICT_UPDATE, 1);
+                }
+            }
+            Expr::Dict(d) => {
+                for it in &d.items {
+                    if let Some(k) = &it.key {
+                        self.expr(k)?;
                     }
                     self.expr(&it.value)?;
                 }
@@ -1504,6 +1539,26 @@ impl<'a> Compiler<'a> {
             }
             _ => None,
         }
+    }
+
+    /// A list display with `*iterable` items: `BUILD_LIST 0`, then each
+    /// item appended or extended in order ("Value after * must be an
+    /// iterable" for a non-iterable).
+    fn starred_list(&mut self, elts: &[Expr]) -> CResult {
+        self.emit(op::BUILD_LIST, 0);
+        for e in elts {
+            match e {
+                Expr::Starred(s) => {
+                    self.expr(&s.value)?;
+                    self.emit(op::LIST_EXTEND, 1);
+                }
+                other => {
+                    self.expr(other)?;
+                    self.emit(op::LIST_APPEND, 1);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn seq_items(&mut self, elts: &[Expr]) -> CResult {
@@ -1805,6 +1860,11 @@ impl<'a> Compiler<'a> {
     }
 }
 
+/// Whether a display has a `*iterable` item.
+fn has_starred(elts: &[Expr]) -> bool {
+    elts.iter().any(|e| matches!(e, Expr::Starred(_)))
+}
+
 enum FuncBody<'b> {
     Stmts(&'b [Stmt]),
     Expr(&'b Expr),
@@ -1882,7 +1942,8 @@ fn stack_effect(w: u32) -> (i32, i32) {
             let n = -2 - (a & call_ex::NAMES as i32) - ((a & call_ex::KWARGS as i32 != 0) as i32);
             (n, n)
         }
-        op::DICT_MERGE => (-1, -1),
+        op::DICT_MERGE | op::DICT_UPDATE => (-1, -1),
+        op::LIST_TO_TUPLE => (0, 0),
         op::MAKE_FUNCTION => (-(a & 1) - ((a >> 1) & 1) - ((a >> 2) & 1), 0),
         op::RETURN_VALUE => (-1, -1),
         op::FORMAT_VALUE => (-((a >> 2) & 1), 0),

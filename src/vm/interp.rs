@@ -2251,6 +2251,29 @@ impl Vm {
                         xdecref(selfv);
                         push!(tri!(r).into_raw());
                     }
+                    op::DICT_UPDATE => {
+                        let m = Obj::from_raw(pop!());
+                        let d = peek!(arg as usize);
+                        if m.kind() != kind::DICT {
+                            break 'dispatch type_error(format!(
+                                "'{}' object is not a mapping",
+                                ops::type_name(m.raw())
+                            ));
+                        }
+                        tri!(crate::vm::methods::update_from_with(
+                            d,
+                            m.raw(),
+                            &mut crate::vm::iter::collect
+                        ));
+                    }
+                    op::LIST_TO_TUPLE => {
+                        let l = Obj::from_raw(pop!());
+                        let items = list_items(l.raw())
+                            .iter()
+                            .map(|&x| Obj::new_ref(x))
+                            .collect();
+                        push!(new_tuple(items).into_raw());
+                    }
                     op::DICT_MERGE => {
                         let m = Obj::from_raw(pop!());
                         let d = peek!(arg as usize);

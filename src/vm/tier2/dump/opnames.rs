@@ -107,6 +107,8 @@ pub fn opcode_name(opcode: u8) -> Option<&'static str> {
         op::IMPORT_FROM => "IMPORT_FROM",
         op::UNPACK_EX => "UNPACK_EX",
         op::DICT_MERGE => "DICT_MERGE",
+        op::DICT_UPDATE => "DICT_UPDATE",
+        op::LIST_TO_TUPLE => "LIST_TO_TUPLE",
         _ => return None,
     })
 }
