@@ -13,21 +13,29 @@ fn run_c_prints() {
     assert_eq!(o.status.code(), Some(0));
 }
 
-#[test]
-fn run_stdin() {
-    let mut child = Command::new(cpjit())
-        .args(["run", "-"])
+/// Runs `cmd` with `input` on its standard input; collects its output.
+fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> std::process::Output {
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
     child
         .stdin
         .take()
         .expect("stdin")
-        .write_all(b"x = [i * i for i in range(4)]\nprint(x)\n")
+        .write_all(input)
         .expect("write");
-    let o = child.wait_with_output().expect("wait");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn run_stdin() {
+    let o = run_with_stdin(
+        Command::new(cpjit()).args(["run", "-"]),
+        b"x = [i * i for i in range(4)]\nprint(x)\n",
+    );
     assert_eq!(String::from_utf8_lossy(&o.stdout), "[0, 1, 4, 9]\n");
 }
 
@@ -118,21 +126,7 @@ fn same_streams_as_python(name: &str, input: &[u8], full_stderr: bool) {
         return;
     }
     let file = vm_common::py_dir().join(name);
-    let with_input = |cmd: &mut Command| {
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input)
-            .expect("write");
-        child.wait_with_output().expect("wait")
-    };
+    let with_input = |cmd: &mut Command| run_with_stdin(cmd, input);
     let want = with_input(Command::new("python3").arg(&file));
     for mode in ["1", "uops", "jit"] {
         let got = with_input(

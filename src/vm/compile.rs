@@ -1451,21 +1451,9 @@ impl<'a> Compiler<'a> {
                 return Ok(());
             }
         }
-        if elts.iter().any(|e| matches!(e, Expr::Starred(_))) {
+        if has_starred(elts) {
             self.emit(op::BUILD_SET, 0);
-            for e in elts {
-                match e {
-                    Expr::Starred(s) => {
-                        self.expr(&s.value)?;
-                        self.emit(op::SET_UPDATE, 1);
-                    }
-                    other => {
-                        self.expr(other)?;
-                        self.emit(op::SET_ADD, 1);
-                    }
-                }
-            }
-            return Ok(());
+            return self.starred_items(elts, op::SET_ADD, op::SET_UPDATE);
         }
         self.seq_items(elts)?;
         self.emit(op::BUILD_SET, elts.len() as u32);
@@ -1546,15 +1534,22 @@ impl<'a> Compiler<'a> {
     /// iterable" for a non-iterable).
     fn starred_list(&mut self, elts: &[Expr]) -> CResult {
         self.emit(op::BUILD_LIST, 0);
+        self.starred_items(elts, op::LIST_APPEND, op::LIST_EXTEND)
+    }
+
+    /// The items of a display (or a call's positional arguments) with
+    /// `*iterable` among them, into the collection just under them: each
+    /// plain item by `add`, each starred one by `extend`, in order.
+    fn starred_items(&mut self, elts: &[Expr], add: u8, extend: u8) -> CResult {
         for e in elts {
             match e {
                 Expr::Starred(s) => {
                     self.expr(&s.value)?;
-                    self.emit(op::LIST_EXTEND, 1);
+                    self.emit(extend, 1);
                 }
                 other => {
                     self.expr(other)?;
-                    self.emit(op::LIST_APPEND, 1);
+                    self.emit(add, 1);
                 }
             }
         }
@@ -1682,21 +1677,7 @@ impl<'a> Compiler<'a> {
                     self.expr(&s.value)?;
                     flags |= call_ex::ITERABLE;
                 }
-                args => {
-                    self.emit(op::BUILD_LIST, 0);
-                    for a in args {
-                        match a {
-                            Expr::Starred(s) => {
-                                self.expr(&s.value)?;
-                                self.emit(op::LIST_EXTEND, 1);
-                            }
-                            other => {
-                                self.expr(other)?;
-                                self.emit(op::LIST_APPEND, 1);
-                            }
-                        }
-                    }
-                }
+                args => self.starred_list(args)?,
             }
             if double_starred {
                 self.call_kwargs(&c.arguments.keywords)?;
