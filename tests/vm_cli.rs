@@ -13,7 +13,7 @@ fn run_c_prints() {
     assert_eq!(o.status.code(), Some(0));
 }
 
-/// Runs `cmd` with `input` on its standard input.
+/// Runs `cmd` with `input` on its standard input; collects its output.
 fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> std::process::Output {
     let mut child = cmd
         .stdin(Stdio::piped())
@@ -188,4 +188,53 @@ fn tracebacks_name_the_script_by_its_absolute_path() {
     // `-c` is "<string>" and standard input "<stdin>", with no source lines.
     same_error_as_python(&d, &["-c", prog], b"");
     same_error_as_python(&d, &["-"], prog.as_bytes());
+/// Runs `tests/py/NAME` under python3 (unbuffered or not, it does not
+/// matter: each stream is compared alone) and under cpjit in every mode, with
+/// `input` on standard input: the same stdout, stderr (all of it, or with
+/// `!full_stderr` its last line: cpjit's tracebacks have no `^^^` markers
+/// yet) and exit status.
+fn same_streams_as_python(name: &str, input: &[u8], full_stderr: bool) {
+    if !vm_common::have_python() {
+        return;
+    }
+    let file = vm_common::py_dir().join(name);
+    let with_input = |cmd: &mut Command| run_with_stdin(cmd, input);
+    let want = with_input(Command::new("python3").arg(&file));
+    for mode in ["1", "uops", "jit"] {
+        let got = with_input(
+            Command::new(cpjit())
+                .args(["run", "--tier", mode])
+                .arg(&file),
+        );
+        let text = |b: &[u8]| String::from_utf8_lossy(b).replace(&*file.to_string_lossy(), "F");
+        assert_eq!(
+            text(&got.stdout),
+            text(&want.stdout),
+            "--tier {mode}: stdout"
+        );
+        let (g, w) = (text(&got.stderr), text(&want.stderr));
+        if full_stderr {
+            assert_eq!(g, w, "--tier {mode}: stderr");
+        } else {
+            assert_eq!(g.lines().last(), w.lines().last(), "--tier {mode}: stderr");
+        }
+        assert_eq!(
+            got.status.code(),
+            want.status.code(),
+            "--tier {mode}: status"
+        );
+    }
+}
+
+#[test]
+fn stdin_input_stdout_and_stderr_are_cpythons() {
+    // print(file=sys.stderr), sys.stderr.write, flush=, input() with and
+    // without a prompt, sys.stdin.readline, the last line without a newline,
+    // EOFError at the end (caught, then uncaught with its traceback).
+    same_streams_as_python("io_streams.py", b"bob\n  spaced  \nthird\nlast", true);
+}
+
+#[test]
+fn input_at_once_at_the_end_is_eof_error() {
+    same_streams_as_python("io_streams.py", b"", false);
 }

@@ -77,6 +77,7 @@ py_tests!(
     classes_exceptions,
     classes_decorators,
     classes_generators,
+    classes_calls,
     hash_cpython,
     frozensets,
 );
@@ -94,6 +95,12 @@ py_tests!(
     exc_repeated_lines,
     exc_recursion_tb,
     exc_mutual_recursion_tb,
+    calls_params,
+    decorators,
+    io_streams,
+    builtins_small,
+    builtins_attrs,
+    calls_displays,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

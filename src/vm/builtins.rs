@@ -4,7 +4,7 @@ use crate::abi::layout::kind;
 use crate::abi::value::IMMORTAL_REFCNT;
 use crate::vm::dict::{dict_mut, new_dict};
 use crate::vm::error::{err, type_error, value_error, ExcKind, PyErr, PyResult};
-use crate::vm::interp::Vm;
+use crate::vm::interp::{Stream, Vm};
 use crate::vm::iter;
 use crate::vm::obj::*;
 use crate::vm::ops::{self, as_i64, as_num, as_str, str_of, type_name, Num};
@@ -52,6 +52,80 @@ pub fn type_id_name(id: TypeId) -> &'static str {
         TypeId::Generator => "generator",
         TypeId::FrozenSet => "frozenset",
         TypeId::Exc(k) => k.name(),
+        TypeId::Other(name) => name,
+    }
+}
+
+/// The attributes every object of a kind has that are not methods:
+/// `__name__` and `__qualname__` of functions, builtins and types,
+/// `__module__` of functions (`None` when `v` has no such attribute).
+pub fn special_attr(v: u64, name: &str) -> Option<Obj> {
+    let k = kind_of(v);
+    let int_like = matches!(k, KIND_SMALLINT | kind::BIGINT | kind::BOOL);
+    match name {
+        // Numbers: `real`, `imag`, and an int's `numerator`/`denominator`.
+        "real" | "numerator" if int_like => return Some(int_of_bool_or_int(v)),
+        "imag" if int_like => return Some(Obj::int(0)),
+        "denominator" if int_like => return Some(Obj::int(1)),
+        "real" if k == kind::FLOAT => return Some(Obj::new_ref(v)),
+        "imag" if k == kind::FLOAT => return Some(Obj::from_raw(new_float(0.0))),
+        _ => {}
+    }
+    let text: String = match (k, name) {
+        (kind::FUNCTION, "__name__" | "__qualname__") => {
+            // SAFETY: kind checked; a function's code is a code object.
+            let c = unsafe { &cast::<CodeObj>(cast::<FuncObj>(v).code.raw()).code };
+            if name == "__name__" {
+                c.name.to_string()
+            } else {
+                c.qualname.to_string()
+            }
+        }
+        (kind::FUNCTION, "__module__") => "__main__".to_string(),
+        // SAFETY: kind checked.
+        (kind::BUILTIN, "__name__") => unsafe { cast::<BuiltinObj>(v) }.name.to_string(),
+        (kind::BUILTIN, "__qualname__") => {
+            // SAFETY: kind checked.
+            let b = unsafe { cast::<BuiltinObj>(v) };
+            match b.self_kind {
+                0 => b.name.to_string(),
+                k => format!("{}.{}", kind_type_name(k), b.name),
+            }
+        }
+        (KIND_BOUND, "__name__" | "__qualname__") => {
+            // SAFETY: kind checked.
+            return special_attr(unsafe { cast::<BoundObj>(v) }.func.raw(), name);
+        }
+        // SAFETY: kind checked.
+        (KIND_TYPE, "__name__" | "__qualname__") => {
+            type_id_name(unsafe { cast::<TypeObj>(v) }.id).to_string()
+        }
+        _ => return None,
+    };
+    Some(new_str(text))
+}
+
+/// `v` (an int or a bool) as an int (`True.real` is `1`).
+fn int_of_bool_or_int(v: u64) -> Obj {
+    if kind_of(v) == kind::BOOL {
+        Obj::int((v == Obj::bool(true).raw()) as i64)
+    } else {
+        Obj::new_ref(v)
+    }
+}
+
+/// The name of the builtin type of objects of kind `k` (a method's
+/// `self_kind`).
+fn kind_type_name(k: u32) -> &'static str {
+    match k {
+        KIND_SMALLINT | kind::BIGINT => "int",
+        kind::FLOAT => "float",
+        kind::STR => "str",
+        kind::LIST => "list",
+        kind::TUPLE => "tuple",
+        kind::DICT => "dict",
+        KIND_SET => "set",
+        _ => "object",
     }
 }
 
@@ -59,6 +133,11 @@ pub fn type_id_name(id: TypeId) -> &'static str {
 pub fn install(vm: &mut Vm) {
     let funcs: &[(&'static str, BuiltinFn)] = &[
         ("print", b_print),
+        ("input", b_input),
+        ("getattr", b_getattr),
+        ("setattr", b_setattr),
+        ("hasattr", b_hasattr),
+        ("globals", b_globals),
         ("len", b_len),
         ("abs", b_abs),
         ("min", b_min),
@@ -91,9 +170,6 @@ pub fn install(vm: &mut Vm) {
         ("property", crate::vm::class::b_property),
         ("super", crate::vm::class::b_super),
         ("issubclass", b_issubclass),
-        ("getattr", b_getattr),
-        ("setattr", b_setattr),
-        ("hasattr", b_hasattr),
         ("vars", b_vars),
     ];
     // SAFETY: builtins is a dict.
@@ -436,8 +512,61 @@ fn b_print(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
         }
     }
     s.push_str(&end);
-    vm.write_out(&s);
+    let flush = match kw_get(kw, "flush") {
+        Some(f) => ops::truthy(f)?,
+        None => false,
+    };
+    match kw_get(kw, "file").filter(|&f| f != none_raw()) {
+        None => print_to(vm, Stream::Out, &s, flush),
+        Some(f) => match crate::vm::modules::stream_of(f) {
+            Some(stream) => print_to(vm, stream, &s, flush),
+            None => {
+                let write = match kind_of(f) {
+                    KIND_MODULE => crate::vm::modules::getattr(f, new_str("write").raw())?,
+                    _ => {
+                        return Err(err(
+                            ExcKind::AttributeError,
+                            format!("'{}' object has no attribute 'write'", type_name(f)),
+                        ))
+                    }
+                };
+                vm.call_object(write.raw(), &[new_str(s).raw()], None)?;
+            }
+        },
+    }
     Ok(Obj::none())
+}
+
+/// `print`'s text to `stream`, flushed if asked.
+fn print_to(vm: &mut Vm, stream: Stream, s: &str, flush: bool) {
+    vm.write_stream(stream, s);
+    if flush {
+        vm.flush_stream(stream);
+    }
+}
+
+/// `input([prompt])`: the prompt on stdout, then one line of stdin without
+/// its newline; `EOFError` at the end of the input.
+fn b_input(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    no_kw(kw, "input")?;
+    if args.len() > 1 {
+        return Err(type_error(format!(
+            "input expected at most 1 argument, got {}",
+            args.len()
+        )));
+    }
+    if let Some(&p) = args.first() {
+        let text = text::to_str(p)?;
+        vm.write_out(&text);
+    }
+    let mut line = crate::vm::modules::read_stdin_line(vm)?;
+    if line.is_empty() {
+        return Err(err(ExcKind::EOFError, "EOF when reading a line"));
+    }
+    if line.ends_with('\n') {
+        line.pop();
+    }
+    Ok(new_str(line))
 }
 
 /// `len(v)`.
@@ -824,6 +953,70 @@ fn b_hash(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     Ok(Obj::int(crate::vm::dict::hash_value(args[0])?))
 }
 
+/// The attribute name argument of `getattr`/`setattr`/`hasattr`.
+fn attr_name(v: u64) -> PyResult<u64> {
+    if kind_of(v) == kind::STR {
+        Ok(v)
+    } else {
+        Err(type_error(format!(
+            "attribute name must be string, not '{}'",
+            type_name(v)
+        )))
+    }
+}
+
+fn b_getattr(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    no_kw(kw, "getattr")?;
+    nargs(args, "getattr", 2, 3)?;
+    let name = attr_name(args[1])?;
+    match (vm.get_attr(args[0], name), args.get(2)) {
+        (Err(e), Some(&d)) if e.kind == ExcKind::AttributeError => Ok(Obj::new_ref(d)),
+        (r, _) => r,
+    }
+}
+
+fn b_setattr(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    no_kw(kw, "setattr")?;
+    nargs(args, "setattr", 3, 3)?;
+    let name = attr_name(args[1])?;
+    vm.set_attr(args[0], name, Obj::new_ref(args[2]))?;
+    Ok(Obj::none())
+}
+
+fn b_hasattr(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    no_kw(kw, "hasattr")?;
+    if args.len() != 2 {
+        return Err(type_error(format!(
+            "hasattr expected 2 arguments, got {}",
+            args.len()
+        )));
+    }
+    let name = attr_name(args[1])?;
+    match vm.get_attr(args[0], name) {
+        Ok(_) => Ok(Obj::bool(true)),
+        Err(e) if e.kind == ExcKind::AttributeError => Ok(Obj::bool(false)),
+        Err(e) => Err(e),
+    }
+}
+
+/// `globals()`: the calling frame's globals dict (builtins run in their
+/// caller's frame).
+fn b_globals(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    no_kw(kw, "globals")?;
+    if !args.is_empty() {
+        return Err(type_error(format!(
+            "globals() takes no arguments ({} given)",
+            args.len()
+        )));
+    }
+    let f = vm.ts.current_frame;
+    if f.is_null() {
+        return Err(err(ExcKind::RuntimeError, "globals(): no frame"));
+    }
+    // SAFETY: the current frame is live; its globals is a dict.
+    Ok(Obj::new_ref(unsafe { (*f).globals } as u64))
+}
+
 fn b_callable(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     nargs(args, "callable", 1, 1)?;
     Ok(Obj::bool(
@@ -866,7 +1059,7 @@ fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
         KIND_FROZENSET => TypeId::FrozenSet,
         // SAFETY: kind checked.
         KIND_EXC => TypeId::Exc(unsafe { cast::<ExcObj>(args[0]).kind }),
-        _ => TypeId::Object,
+        _ => TypeId::Other(ops::type_name(args[0])),
     };
     Ok(type_obj(id))
 }
@@ -1104,46 +1297,10 @@ fn b_issubclass(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj
     Ok(Obj::bool(check(args[1])?))
 }
 
-fn attr_name(v: u64, what: &str) -> PyResult<u64> {
-    if kind_of(v) != kind::STR {
-        return Err(type_error(format!(
-            "{}(): attribute name must be string",
-            what
-        )));
-    }
-    Ok(v)
-}
-
-fn b_getattr(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
-    nargs(args, "getattr", 2, 3)?;
-    let name = attr_name(args[1], "getattr")?;
-    match vm.getattr(args[0], name) {
-        Err(e) if e.kind == ExcKind::AttributeError && args.len() == 3 => Ok(Obj::new_ref(args[2])),
-        r => r,
-    }
-}
-
-fn b_hasattr(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
-    nargs(args, "hasattr", 2, 2)?;
-    let name = attr_name(args[1], "hasattr")?;
-    match vm.getattr(args[0], name) {
-        Ok(_) => Ok(Obj::bool(true)),
-        Err(e) if e.kind == ExcKind::AttributeError => Ok(Obj::bool(false)),
-        Err(e) => Err(e),
-    }
-}
-
-fn b_setattr(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
-    nargs(args, "setattr", 3, 3)?;
-    let name = attr_name(args[1], "setattr")?;
-    vm.setattr(args[0], name, Obj::new_ref(args[2]))?;
-    Ok(Obj::none())
-}
-
 fn b_vars(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     nargs(args, "vars", 1, 1)?;
     match kind_of(args[0]) {
-        KIND_INSTANCE | KIND_CLASS => vm.getattr(args[0], crate::vm::class::name_obj("__dict__")),
+        KIND_INSTANCE | KIND_CLASS => vm.get_attr(args[0], crate::vm::class::name_obj("__dict__")),
         _ => Err(type_error("vars() argument must have __dict__ attribute")),
     }
 }

@@ -129,8 +129,33 @@ pub mod op {
     pub const LOAD_ATTR_INSTANCE: u8 = 106;
     pub const LOAD_METHOD_INSTANCE: u8 = 107;
     pub const STORE_ATTR_INSTANCE: u8 = 108;
+    /// `DICT_MERGE i`: merges the mapping on top (popped) into the dict
+    /// `i` below it, the keyword arguments of the call under construction
+    /// (CPython's; a repeated name is the call's error).
+    pub const DICT_MERGE: u8 = 109;
+    /// `DICT_UPDATE i`: updates the dict `i` below the top with the mapping
+    /// on top (popped): a `{**m}` display item (later keys win).
+    pub const DICT_UPDATE: u8 = 110;
+    /// `LIST_TO_TUPLE`: the list on top becomes a tuple (a tuple display
+    /// with `*iterable` items).
+    pub const LIST_TO_TUPLE: u8 = 111;
     /// Number of opcodes.
-    pub const COUNT: u8 = 109;
+    pub const COUNT: u8 = 112;
+}
+
+/// The oparg of `CALL_EX`, a call with `*` or `**` arguments. Its stack:
+/// `[callable, self_or_NULL, positional, ...]` where `positional` is a list
+/// (or, with [`ITERABLE`](call_ex::ITERABLE), any iterable: `f(*xs)`),
+/// then either the values of the `KW_NAMES` keywords (their count in
+/// [`NAMES`](call_ex::NAMES)) or, with [`KWARGS`](call_ex::KWARGS), one
+/// dict of all the keyword arguments.
+pub mod call_ex {
+    /// The number of `KW_NAMES` keyword values on the stack.
+    pub const NAMES: u32 = 0xffff;
+    /// The keyword arguments are one dict (the call has `**`).
+    pub const KWARGS: u32 = 1 << 16;
+    /// The positional arguments are one iterable, not yet a list.
+    pub const ITERABLE: u32 = 1 << 17;
 }
 
 /// Binary operator numbers (oparg of BINARY_OP); `INPLACE` is added for augmented assignment.
@@ -302,10 +327,22 @@ pub struct Code {
     pub freevars: Vec<String>,
     /// For each cell variable, the parameter slot it starts from (if a parameter).
     pub cell2arg: Vec<Option<u32>>,
-    /// Number of positional parameters.
+    /// Number of positional parameters (positional-only ones included).
     pub argcount: u32,
+    /// Number of positional-only parameters (the first ones).
+    pub posonlyargcount: u32,
+    /// Number of keyword-only parameters (slots right after the positional ones).
+    pub kwonlyargcount: u32,
     /// Index of the `*args` parameter slot, if any.
     pub varargs: Option<u32>,
+    /// Index of the `**kwargs` parameter slot, if any.
+    pub varkw: Option<u32>,
+    /// `argcount` when the positional parameters are all there is (no
+    /// keyword-only, `*args` or `**kwargs` parameter), else `u32::MAX`: a
+    /// call with exactly `n` positional arguments and no keywords binds
+    /// them straight into the first slots iff `exact_argcount == n` (the
+    /// one test every fast call path, tier 1's and tier 2's, makes).
+    pub exact_argcount: u32,
     /// Maximum value-stack depth.
     pub stacksize: u32,
     /// The value-stack depth before each instruction (Python's stack depth

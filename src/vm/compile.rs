@@ -1,6 +1,6 @@
 //! The bytecode compiler: AST (from the ruff parser) to [`Code`] objects.
 
-use crate::vm::bytecode::{binop, cmp, encode, op, oparg, opcode, Cache, Code, MAX_ARG};
+use crate::vm::bytecode::{binop, call_ex, cmp, encode, op, oparg, opcode, Cache, Code, MAX_ARG};
 use crate::vm::obj::{self, new_str, new_tuple, Obj};
 use crate::vm::scope::{self, key_of, ScopeInfo, Scopes};
 use crate::vm::types::{CodeObj, KIND_CODE};
@@ -416,13 +416,19 @@ impl<'a> Compiler<'a> {
         let mut handlers = self.unit.handlers.clone();
         let (max_depth, depths) = stack_depths(&self.unit.instrs, &mut handlers);
         let stacksize = max_depth + 2;
-        let argcount = s.params.len() as u32 - self.varargs_count();
-        let varargs = self.varargs_slot();
+        let sig = s.sig;
+        let argcount = s.params.len() as u32 - sig.kwonly - sig.varargs as u32 - sig.varkw as u32;
+        let varargs = sig.varargs.then_some(argcount + sig.kwonly);
+        let varkw = sig
+            .varkw
+            .then_some(argcount + sig.kwonly + sig.varargs as u32);
+        let plain = sig.kwonly == 0 && !sig.varargs && !sig.varkw;
+        let exact_argcount = if plain { argcount } else { u32::MAX };
         let base_case = crate::vm::tier2::base_case::base_case(
             &self.unit.instrs,
             &self.unit.consts,
             argcount,
-            varargs.is_some(),
+            !plain,
             s.cells.len(),
         );
         let mut instrs = self.unit.instrs;
@@ -445,7 +451,11 @@ impl<'a> Compiler<'a> {
             freevars: s.frees.clone(),
             cell2arg,
             argcount,
+            posonlyargcount: sig.posonly,
+            kwonlyargcount: sig.kwonly,
             varargs,
+            varkw,
+            exact_argcount,
             stacksize,
             depths,
             name: self.unit.name.clone(),
@@ -474,13 +484,6 @@ impl<'a> Compiler<'a> {
                 .set_code(code.raw())
         };
         code
-    }
-
-    fn varargs_count(&self) -> u32 {
-        self.varargs_slot().is_some() as u32
-    }
-    fn varargs_slot(&self) -> Option<u32> {
-        VARARGS.with(|v| v.borrow().get(&self.unit.scope).copied())
     }
 
     // ---- statements ----
@@ -658,17 +661,9 @@ impl<'a> Compiler<'a> {
                 if f.is_async {
                     return self.unsupported(f.range, "async def");
                 }
-                // CPython's order: each decorator is evaluated before the
-                // def, then called on the function, innermost first.
-                for d in &f.decorator_list {
-                    self.expr(&d.expression)?;
-                    self.emit(op::PUSH_NULL, 0);
-                }
-                self.set_line(f.range);
+                self.decorators(&f.decorator_list)?;
                 self.function(f.range, &f.name.id, &f.parameters, FuncBody::Stmts(&f.body))?;
-                for _ in &f.decorator_list {
-                    self.emit(op::CALL, 1);
-                }
+                self.apply_decorators(&f.decorator_list);
                 self.store_name(&f.name.id);
             }
             Stmt::Return(r) => {
@@ -1068,12 +1063,6 @@ impl<'a> Compiler<'a> {
         params: &ast::Parameters,
         body: FuncBody,
     ) -> CResult {
-        if !params.kwonlyargs.is_empty() {
-            return self.unsupported(range, "keyword-only parameters");
-        }
-        if params.kwarg.is_some() {
-            return self.unsupported(range, "**kwargs parameter");
-        }
         let mut ndefaults = 0;
         for p in params.posonlyargs.iter().chain(params.args.iter()) {
             if let Some(d) = &p.default {
@@ -1086,13 +1075,23 @@ impl<'a> Compiler<'a> {
             self.emit(op::BUILD_TUPLE, ndefaults);
             flags |= 1;
         }
+        // Keyword-only defaults, after the positional ones (CPython's order):
+        // a dict of name to value.
+        let mut nkwdefaults = 0;
+        for p in params.kwonlyargs.iter() {
+            if let Some(d) = &p.default {
+                self.load_const_obj(new_str(p.parameter.name.id.as_str()));
+                self.expr(d)?;
+                nkwdefaults += 1;
+            }
+        }
+        if nkwdefaults > 0 {
+            self.emit(op::BUILD_MAP, nkwdefaults);
+            flags |= 4;
+        }
         let Some(&child) = self.scopes.by_key.get(&key_of(range)) else {
             return self.unsupported(range, "function scope");
         };
-        if params.vararg.is_some() {
-            let slot = (params.posonlyargs.len() + params.args.len()) as u32;
-            VARARGS.with(|v| v.borrow_mut().insert(child, slot));
-        }
         let code = self.child_code(child, name, |c| match body {
             FuncBody::Stmts(b) => {
                 c.stmts(b)?;
@@ -1108,6 +1107,28 @@ impl<'a> Compiler<'a> {
         })?;
         self.make_function(child, code, flags);
         Ok(())
+    }
+
+    /// Evaluates a definition's decorators, top to bottom, each pushed as a
+    /// callable with its `NULL` (the layout `CALL` takes), before the
+    /// definition makes its object; [`Self::apply_decorators`] then calls
+    /// them bottom to top on it, as CPython does.
+    fn decorators(&mut self, decos: &[ast::Decorator]) -> CResult {
+        for d in decos {
+            self.expr(&d.expression)?;
+            self.emit(op::PUSH_NULL, 0);
+        }
+        Ok(())
+    }
+
+    /// Calls the decorators [`Self::decorators`] pushed on the object just
+    /// made (on top of the stack), innermost (bottom) first; each call's
+    /// line is its decorator's.
+    fn apply_decorators(&mut self, decos: &[ast::Decorator]) {
+        for d in decos.iter().rev() {
+            self.set_line(d.range);
+            self.emit(op::CALL, 1);
+        }
     }
 
     fn child_code(
@@ -1146,10 +1167,7 @@ impl<'a> Compiler<'a> {
         if c.type_params.is_some() {
             return self.unsupported(c.range, "type parameters");
         }
-        for d in &c.decorator_list {
-            self.expr(&d.expression)?;
-            self.emit(op::PUSH_NULL, 0);
-        }
+        self.decorators(&c.decorator_list)?;
         self.set_line(c.range);
         let bc = self.name_idx("__build_class__");
         self.emit(op::LOAD_GLOBAL, bc);
@@ -1188,9 +1206,7 @@ impl<'a> Compiler<'a> {
         }
         self.set_line(c.range);
         self.emit(op::CALL, nargs);
-        for _ in &c.decorator_list {
-            self.emit(op::CALL, 1);
-        }
+        self.apply_decorators(&c.decorator_list);
         self.store_name(name);
         Ok(())
     }
@@ -1478,9 +1494,14 @@ impl<'a> Compiler<'a> {
                     }
                 }
             }
+            Expr::List(l) if has_starred(&l.elts) => self.starred_list(&l.elts)?,
             Expr::List(l) => {
                 self.seq_items(&l.elts)?;
                 self.emit(op::BUILD_LIST, l.elts.len() as u32);
+            }
+            Expr::Tuple(t) if has_starred(&t.elts) => {
+                self.starred_list(&t.elts)?;
+                self.emit(op::LIST_TO_TUPLE, 0);
             }
             Expr::Tuple(t) => {
                 if let Some(c) = self.const_tuple(&t.elts)? {
@@ -1490,11 +1511,41 @@ impl<'a> Compiler<'a> {
                     self.emit(op::BUILD_TUPLE, t.elts.len() as u32);
                 }
             }
-            Expr::Dict(d) => {
+            Expr::Dict(d) if d.items.iter().any(|it| it.key.is_none()) => {
+                // `{**a, k: v}`: runs of pairs (`BUILD_MAP`), each `**`
+                // mapping `DICT_UPDATE`d in order, as CPython compiles it.
+                let mut have_dict = false;
+                let mut run = 0;
                 for it in &d.items {
                     match &it.key {
-                        Some(k) => self.expr(k)?,
-                        None => return self.unsupported(d.range, "** in dict display"),
+                        Some(k) => {
+                            self.expr(k)?;
+                            self.expr(&it.value)?;
+                            run += 1;
+                        }
+                        None => {
+                            if run > 0 || !have_dict {
+                                self.emit(op::BUILD_MAP, run);
+                                if have_dict {
+                                    self.emit(op::DICT_UPDATE, 1);
+                                }
+                                have_dict = true;
+                                run = 0;
+                            }
+                            self.expr(&it.value)?;
+                            self.emit(op::DICT_UPDATE, 1);
+                        }
+                    }
+                }
+                if run > 0 {
+                    self.emit(op::BUILD_MAP, run);
+                    self.emit(op::DICT_UPDATE, 1);
+                }
+            }
+            Expr::Dict(d) => {
+                for it in &d.items {
+                    if let Some(k) = &it.key {
+                        self.expr(k)?;
                     }
                     self.expr(&it.value)?;
                 }
@@ -1578,21 +1629,9 @@ impl<'a> Compiler<'a> {
                 return Ok(());
             }
         }
-        if elts.iter().any(|e| matches!(e, Expr::Starred(_))) {
+        if has_starred(elts) {
             self.emit(op::BUILD_SET, 0);
-            for e in elts {
-                match e {
-                    Expr::Starred(s) => {
-                        self.expr(&s.value)?;
-                        self.emit(op::SET_UPDATE, 1);
-                    }
-                    other => {
-                        self.expr(other)?;
-                        self.emit(op::SET_ADD, 1);
-                    }
-                }
-            }
-            return Ok(());
+            return self.starred_items(elts, op::SET_ADD, op::SET_UPDATE);
         }
         self.seq_items(elts)?;
         self.emit(op::BUILD_SET, elts.len() as u32);
@@ -1666,6 +1705,33 @@ impl<'a> Compiler<'a> {
             }
             _ => None,
         }
+    }
+
+    /// A list display with `*iterable` items: `BUILD_LIST 0`, then each
+    /// item appended or extended in order ("Value after * must be an
+    /// iterable" for a non-iterable).
+    fn starred_list(&mut self, elts: &[Expr]) -> CResult {
+        self.emit(op::BUILD_LIST, 0);
+        self.starred_items(elts, op::LIST_APPEND, op::LIST_EXTEND)
+    }
+
+    /// The items of a display (or a call's positional arguments) with
+    /// `*iterable` among them, into the collection just under them: each
+    /// plain item by `add`, each starred one by `extend`, in order.
+    fn starred_items(&mut self, elts: &[Expr], add: u8, extend: u8) -> CResult {
+        for e in elts {
+            match e {
+                Expr::Starred(s) => {
+                    self.expr(&s.value)?;
+                    self.emit(extend, 1);
+                }
+                other => {
+                    self.expr(other)?;
+                    self.emit(add, 1);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn seq_items(&mut self, elts: &[Expr]) -> CResult {
@@ -1845,29 +1911,33 @@ impl<'a> Compiler<'a> {
                 self.emit(op::PUSH_NULL, 0);
             }
         }
-        if c.arguments
+        let starred = c
+            .arguments
             .args
             .iter()
-            .any(|a| matches!(a, Expr::Starred(_)))
-        {
-            self.emit(op::BUILD_LIST, 0);
-            for a in c.arguments.args.iter() {
-                match a {
-                    Expr::Starred(s) => {
-                        self.expr(&s.value)?;
-                        self.emit(op::LIST_EXTEND, 1);
-                    }
-                    other => {
-                        self.expr(other)?;
-                        self.emit(op::LIST_APPEND, 1);
-                    }
+            .any(|a| matches!(a, Expr::Starred(_)));
+        let double_starred = c.arguments.keywords.iter().any(|k| k.arg.is_none());
+        if starred || double_starred {
+            let mut flags = 0;
+            match &*c.arguments.args {
+                // `f(*xs)`: the iterable itself, made a sequence by the call
+                // (with CPython's "argument after *" message).
+                [Expr::Starred(s)] => {
+                    self.expr(&s.value)?;
+                    flags |= call_ex::ITERABLE;
                 }
+                args => self.starred_list(args)?,
+            }
+            if double_starred {
+                self.call_kwargs(&c.arguments.keywords)?;
+                self.unit.line = line;
+                self.emit(op::CALL_EX, flags | call_ex::KWARGS);
+                return Ok(());
             }
             let mut names = Vec::new();
             for k in c.arguments.keywords.iter() {
-                match &k.arg {
-                    Some(n) => names.push(new_str(n.id.as_str())),
-                    None => return self.unsupported(k.range, "**kwargs in a call"),
+                if let Some(n) = &k.arg {
+                    names.push(new_str(n.id.as_str()));
                 }
                 self.expr(&k.value)?;
             }
@@ -1878,7 +1948,7 @@ impl<'a> Compiler<'a> {
                 let idx = self.unit.consts.len() as u32 - 1;
                 self.emit(op::KW_NAMES, idx);
             }
-            self.emit(op::CALL_EX, nk);
+            self.emit(op::CALL_EX, flags | nk);
             return Ok(());
         }
         for a in c.arguments.args.iter() {
@@ -1901,6 +1971,54 @@ impl<'a> Compiler<'a> {
             self.emit(op::KW_NAMES, idx);
         }
         self.emit(op::CALL, total);
+        Ok(())
+    }
+
+    /// The keyword arguments of a call with `**`, as CPython 3.11 builds
+    /// them: one dict, from runs of plain keywords (`BUILD_MAP`) and each
+    /// `**` mapping merged in order (`DICT_MERGE`, which raises on a
+    /// repeated name).
+    fn call_kwargs(&mut self, keywords: &[ast::Keyword]) -> CResult {
+        let mut have_dict = false;
+        let mut run: Vec<&ast::Keyword> = Vec::new();
+        for k in keywords {
+            if k.arg.is_some() {
+                run.push(k);
+                continue;
+            }
+            if !run.is_empty() {
+                self.keyword_map(&run)?;
+                if have_dict {
+                    self.emit(op::DICT_MERGE, 1);
+                }
+                have_dict = true;
+                run.clear();
+            }
+            if !have_dict {
+                self.emit(op::BUILD_MAP, 0);
+                have_dict = true;
+            }
+            self.expr(&k.value)?;
+            self.emit(op::DICT_MERGE, 1);
+        }
+        if !run.is_empty() {
+            self.keyword_map(&run)?;
+            if have_dict {
+                self.emit(op::DICT_MERGE, 1);
+            }
+        }
+        Ok(())
+    }
+
+    /// A dict of plain keyword arguments (`name=value`, in order).
+    fn keyword_map(&mut self, run: &[&ast::Keyword]) -> CResult {
+        for k in run {
+            if let Some(n) = &k.arg {
+                self.load_const_obj(new_str(n.id.as_str()));
+            }
+            self.expr(&k.value)?;
+        }
+        self.emit(op::BUILD_MAP, run.len() as u32);
         Ok(())
     }
 
@@ -1972,8 +2090,9 @@ impl<'a> Compiler<'a> {
     }
 }
 
-thread_local! {
-    static VARARGS: std::cell::RefCell<std::collections::HashMap<usize, u32>> = Default::default();
+/// Whether a display has a `*iterable` item.
+fn has_starred(elts: &[Expr]) -> bool {
+    elts.iter().any(|e| matches!(e, Expr::Starred(_)))
 }
 
 enum FuncBody<'b> {
@@ -2059,8 +2178,13 @@ fn stack_effect(w: u32) -> (i32, i32) {
         op::LOAD_ATTR => (0, 0),
         op::STORE_ATTR => (-2, -2),
         op::CALL => (-a - 1, -a - 1),
-        op::CALL_EX => (-2 - a, -2 - a),
-        op::MAKE_FUNCTION => (-(a & 1) - ((a >> 1) & 1), 0),
+        op::CALL_EX => {
+            let n = -2 - (a & call_ex::NAMES as i32) - ((a & call_ex::KWARGS as i32 != 0) as i32);
+            (n, n)
+        }
+        op::DICT_MERGE | op::DICT_UPDATE => (-1, -1),
+        op::LIST_TO_TUPLE => (0, 0),
+        op::MAKE_FUNCTION => (-(a & 1) - ((a >> 1) & 1) - ((a >> 2) & 1), 0),
         op::RETURN_VALUE => (-1, -1),
         op::FORMAT_VALUE => (-((a >> 2) & 1), 0),
         op::RAISE_ASSERT => (-a, -a),

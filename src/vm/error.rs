@@ -44,6 +44,7 @@ exc_kinds!(
     ModuleNotFoundError,
     SystemExit,
     GeneratorExit,
+    EOFError,
 );
 
 impl ExcKind {

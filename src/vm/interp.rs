@@ -4,7 +4,7 @@
 
 use crate::abi::layout::{kind, Frame, ListObj, ObjHeader, ThreadState};
 use crate::abi::value::{decode_small_int, encode_small_int};
-use crate::vm::bytecode::{binop, cmp, encode, op, oparg, opcode, Cache, Code};
+use crate::vm::bytecode::{binop, call_ex, cmp, encode, op, oparg, opcode, Cache, Code};
 use crate::vm::dict::{dict_mut, new_dict};
 use crate::vm::error::{err, type_error, ExcKind, PyErr, PyResult};
 use crate::vm::obj::*;
@@ -36,6 +36,11 @@ pub struct Vm {
     pub methods: std::collections::HashMap<(u32, String), Obj>,
     /// Buffered standard output.
     pub out: Vec<u8>,
+    /// Whether standard output is a terminal: then it is line-buffered, as
+    /// CPython's is (else block-buffered).
+    out_tty: bool,
+    /// Standard error's buffer: line-buffered, as CPython's is (3.9+).
+    err: Vec<u8>,
     /// Source lines of the main program, for tracebacks.
     pub source_lines: Vec<String>,
     kwnames: u64,
@@ -46,6 +51,15 @@ pub struct Vm {
     /// Set by `YIELD_VALUE` when it returns from a generator frame's
     /// dispatch loop (read and cleared by `gen_resume`).
     pub(crate) gen_yielded: bool,
+}
+
+/// A standard stream the program writes (`sys.stdout`, `sys.stderr`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Stream {
+    /// Standard output.
+    Out,
+    /// Standard error.
+    Err,
 }
 
 macro_rules! frame_locals {
@@ -74,6 +88,8 @@ impl Vm {
             builtins: new_dict(),
             methods: Default::default(),
             out: Vec::with_capacity(1 << 16),
+            out_tty: std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            err: Vec::new(),
             source_lines: Vec::new(),
             kwnames: 0,
             pending_error: None,
@@ -94,17 +110,54 @@ impl Vm {
     /// Writes to the buffered stdout.
     pub fn write_out(&mut self, s: &str) {
         self.out.extend_from_slice(s.as_bytes());
-        if self.out.len() > 1 << 16 {
-            self.flush();
+        if self.out.len() > 1 << 16 || (self.out_tty && s.contains('\n')) {
+            self.flush_out();
         }
     }
 
-    /// Flushes buffered stdout.
-    pub fn flush(&mut self) {
+    /// Writes to stderr (line-buffered).
+    pub fn write_err(&mut self, s: &str) {
+        self.err.extend_from_slice(s.as_bytes());
+        if s.contains('\n') {
+            self.flush_err();
+        }
+    }
+
+    /// Writes to `stream`.
+    pub fn write_stream(&mut self, stream: Stream, s: &str) {
+        match stream {
+            Stream::Out => self.write_out(s),
+            Stream::Err => self.write_err(s),
+        }
+    }
+
+    /// Flushes `stream`'s buffer.
+    pub fn flush_stream(&mut self, stream: Stream) {
+        match stream {
+            Stream::Out => self.flush_out(),
+            Stream::Err => self.flush_err(),
+        }
+    }
+
+    fn flush_out(&mut self) {
         let mut so = std::io::stdout().lock();
         let _ = so.write_all(&self.out);
         let _ = so.flush();
         self.out.clear();
+    }
+
+    fn flush_err(&mut self) {
+        if !self.err.is_empty() {
+            let _ = std::io::stderr().lock().write_all(&self.err);
+            self.err.clear();
+        }
+    }
+
+    /// Flushes buffered stderr, then stdout (what CPython does before
+    /// `input()` reads, and at exit).
+    pub fn flush(&mut self) {
+        self.flush_err();
+        self.flush_out();
     }
 
     /// Runs a module code object with a fresh globals dict; returns the globals.
@@ -182,8 +235,12 @@ impl Vm {
         self.ts.data_top = f as *mut u64;
     }
 
-    /// Binds arguments and pushes a frame for the Python function `func`.
-    /// `args` are owned and consumed (also on error).
+    /// Binds arguments and pushes a frame for the Python function `func`:
+    /// the one binding of every call that is not an exact positional call
+    /// (CPython 3.11's `initialize_locals`, with its checks in its order and
+    /// its messages). `args` are owned and consumed (also on error): the
+    /// positional arguments, then the values of the keywords `kwnames` (a
+    /// tuple of str, or 0).
     fn push_function_frame(
         &mut self,
         func: u64,
@@ -195,13 +252,12 @@ impl Vm {
         let code_raw = fo.code.raw();
         // SAFETY: code is a CODE object.
         let c = unsafe { &cast::<CodeObj>(code_raw).code };
-        let nkw = if kwnames != 0 {
-            tuple_items(kwnames).len()
+        let names: &[u64] = if kwnames != 0 {
+            tuple_items(kwnames)
         } else {
-            0
+            &[]
         };
-        let npos = args.len() - nkw;
-        let argc = c.argcount as usize;
+        let npos = args.len() - names.len();
         let f = match self.push_frame_raw(code_raw, func, fo.globals.raw()) {
             Ok(f) => f,
             Err(e) => {
@@ -210,102 +266,183 @@ impl Vm {
             }
         };
         incref(func);
-        // SAFETY: the frame has nlocalsplus slots, zeroed.
-        unsafe {
-            let lp = frame_locals!(f);
-            let mut fail: Option<Box<PyErr>> = None;
-            if npos > argc && c.varargs.is_none() {
-                let nd = fo.defaults.len();
-                let takes = if nd > 0 {
-                    format!("from {} to {}", argc - nd, argc)
-                } else {
-                    argc.to_string()
-                };
-                fail = Some(type_error(format!(
-                    "{}() takes {} positional argument{} but {} {} given",
-                    c.qualname,
-                    takes,
-                    if argc == 1 && nd == 0 { "" } else { "s" },
-                    npos,
-                    if npos == 1 { "was" } else { "were" }
-                )));
+        // SAFETY: the frame has nlocalsplus slots, zeroed; every argument
+        // moves into a slot, the `*args` tuple or the `**kwargs` dict, or is
+        // released.
+        let r = unsafe { self.bind_arguments(f, c, fo, &args[..npos], names, &args[npos..]) };
+        match r {
+            Ok(()) => {
+                // SAFETY: f is the frame just pushed, its arguments bound.
+                unsafe { self.init_cells(f, c, fo) };
+                Ok(f)
             }
-            for (i, &a) in args[..npos].iter().enumerate() {
-                if i < argc {
-                    *lp.add(i) = a;
+            Err(e) => {
+                // SAFETY: f is the top frame.
+                unsafe { self.pop_frame(f) };
+                Err(e)
+            }
+        }
+    }
+
+    /// [`Self::push_function_frame`]'s binding into the fresh frame `f`.
+    ///
+    /// # Safety
+    /// `f` is the frame just pushed for `fo` (code `c`), its slots zeroed;
+    /// `pos` and `vals` are owned (consumed here, also on error).
+    unsafe fn bind_arguments(
+        &mut self,
+        f: *mut Frame,
+        c: &Code,
+        fo: &FuncObj,
+        pos: &[u64],
+        names: &[u64],
+        vals: &[u64],
+    ) -> PyResult<()> {
+        let lp = frame_locals!(f);
+        let argc = c.argcount as usize;
+        let total = argc + c.kwonlyargcount as usize;
+        let npos = pos.len();
+        let qual = &c.qualname;
+        // SAFETY (all slot accesses): slots below `total` plus the `*args`
+        // and `**kwargs` ones are inside the frame's locals.
+        let kwdict = c.varkw.map(|slot| {
+            let d = crate::vm::dict::new_dict();
+            let raw = d.raw();
+            unsafe { *lp.add(slot as usize) = d.into_raw() };
+            raw
+        });
+        for (i, &a) in pos.iter().enumerate().take(argc) {
+            unsafe { *lp.add(i) = a };
+        }
+        match c.varargs {
+            Some(vs) => {
+                let extra = pos.get(argc..).unwrap_or(&[]);
+                let t = new_tuple(extra.iter().map(|&a| Obj::from_raw(a)).collect());
+                unsafe { *lp.add(vs as usize) = t.into_raw() };
+            }
+            None => {
+                // Released now; counted in the error below.
+                pos.iter().skip(argc).for_each(|&a| decref(a));
+            }
+        }
+        let posonly = c.posonlyargcount as usize;
+        for (k, (&name, &v)) in names.iter().zip(vals).enumerate() {
+            let key = ops::str_of(name);
+            let err = match c.varnames[posonly..total].iter().position(|n| n == key) {
+                Some(j) => {
+                    let slot = unsafe { &mut *lp.add(posonly + j) };
+                    if *slot == 0 {
+                        *slot = v;
+                        continue;
+                    }
+                    type_error(format!("{qual}() got multiple values for argument '{key}'"))
                 }
-            }
-            if let Some(vs) = c.varargs {
-                let extra: Vec<Obj> = if npos > argc {
-                    args[argc..npos].iter().map(|&a| Obj::from_raw(a)).collect()
-                } else {
-                    Vec::new()
-                };
-                *lp.add(vs as usize) = new_tuple(extra).into_raw();
-            } else if npos > argc {
-                args[argc..npos].iter().for_each(|&a| decref(a));
-            }
-            for k in 0..nkw {
-                let name = ops::str_of(tuple_items(kwnames)[k]);
-                let v = args[npos + k];
-                match c.varnames[..argc].iter().position(|n| n == name) {
-                    Some(i) => {
-                        if *lp.add(i) != 0 {
-                            if fail.is_none() {
-                                fail = Some(type_error(format!(
-                                    "{}() got multiple values for argument '{}'",
-                                    c.qualname, name
-                                )));
+                None => match kwdict {
+                    Some(d) => {
+                        // SAFETY: d is the frame's own new dict.
+                        match unsafe { crate::vm::dict::dict_mut(d) }
+                            .set(Obj::new_ref(name), Obj::from_raw(v))
+                        {
+                            Ok(()) => continue,
+                            Err(e) => {
+                                vals[k + 1..].iter().for_each(|&a| decref(a));
+                                return Err(e);
                             }
-                            decref(v);
-                        } else {
-                            *lp.add(i) = v;
                         }
                     }
                     None => {
-                        if fail.is_none() {
-                            fail = Some(type_error(format!(
-                                "{}() got an unexpected keyword argument '{}'",
-                                c.qualname, name
-                            )));
+                        let given: Vec<&str> = c.varnames[..posonly]
+                            .iter()
+                            .filter(|p| names.iter().any(|&n| ops::str_of(n) == p.as_str()))
+                            .map(String::as_str)
+                            .collect();
+                        if given.is_empty() {
+                            type_error(format!(
+                                "{qual}() got an unexpected keyword argument '{key}'"
+                            ))
+                        } else {
+                            type_error(format!(
+                                "{qual}() got some positional-only arguments passed as keyword arguments: '{}'",
+                                given.join(", ")
+                            ))
                         }
-                        decref(v);
                     }
-                }
-            }
-            let nd = fo.defaults.len();
-            let mut missing = Vec::new();
-            for i in 0..argc {
-                if *lp.add(i) == 0 {
-                    if i + nd >= argc {
-                        *lp.add(i) = Obj::into_raw(fo.defaults[i + nd - argc].clone());
-                    } else {
-                        missing.push(format!("'{}'", c.varnames[i]));
-                    }
-                }
-            }
-            if fail.is_none() && !missing.is_empty() {
-                let n = missing.len();
-                let list = match n {
-                    1 => missing[0].clone(),
-                    2 => format!("{} and {}", missing[0], missing[1]),
-                    _ => format!("{}, and {}", missing[..n - 1].join(", "), missing[n - 1]),
-                };
-                fail = Some(type_error(format!(
-                    "{}() missing {} required positional argument{}: {}",
-                    c.qualname,
-                    n,
-                    if n == 1 { "" } else { "s" },
-                    list
-                )));
-            }
-            if let Some(e) = fail {
-                self.pop_frame(f);
-                return Err(e);
-            }
-            self.init_cells(f, c, fo);
+                },
+            };
+            vals[k..].iter().for_each(|&a| decref(a));
+            return Err(err);
         }
-        Ok(f)
+        if npos > argc && c.varargs.is_none() {
+            let kwonly_given = (argc..total)
+                .filter(|&i| unsafe { *lp.add(i) } != 0)
+                .count();
+            let nd = fo.defaults.len();
+            let (takes, plural) = if nd > 0 {
+                (format!("from {} to {}", argc - nd, argc), true)
+            } else {
+                (argc.to_string(), argc != 1)
+            };
+            let kwonly_sig = if kwonly_given > 0 {
+                format!(
+                    " positional argument{} (and {} keyword-only argument{})",
+                    if npos != 1 { "s" } else { "" },
+                    kwonly_given,
+                    if kwonly_given != 1 { "s" } else { "" }
+                )
+            } else {
+                String::new()
+            };
+            return Err(type_error(format!(
+                "{qual}() takes {takes} positional argument{} but {npos}{kwonly_sig} {} given",
+                if plural { "s" } else { "" },
+                if npos == 1 && kwonly_given == 0 {
+                    "was"
+                } else {
+                    "were"
+                }
+            )));
+        }
+        if npos < argc {
+            let nd = fo.defaults.len();
+            let m = argc - nd;
+            let missing: Vec<usize> = (npos..m).filter(|&i| unsafe { *lp.add(i) } == 0).collect();
+            if !missing.is_empty() {
+                return Err(missing_arguments(qual, c, &missing, "positional"));
+            }
+            for (i, d) in fo.defaults.iter().enumerate().skip(npos.saturating_sub(m)) {
+                let slot = unsafe { &mut *lp.add(m + i) };
+                if *slot == 0 {
+                    *slot = d.clone().into_raw();
+                }
+            }
+        }
+        if total > argc {
+            let mut missing = Vec::new();
+            for i in argc..total {
+                let slot = unsafe { &mut *lp.add(i) };
+                if *slot != 0 {
+                    continue;
+                }
+                let def = fo.kwdefaults.as_ref().and_then(|d| {
+                    // SAFETY: kwdefaults is a dict of str keys, not borrowed elsewhere.
+                    unsafe { crate::vm::dict::dict_mut(d.raw()) }
+                        .live()
+                        .find(|e| ops::str_of(e.key) == c.varnames[i])
+                        .map(|e| e.value)
+                });
+                match def {
+                    Some(v) => {
+                        incref(v);
+                        *slot = v;
+                    }
+                    None => missing.push(i),
+                }
+            }
+            if !missing.is_empty() {
+                return Err(missing_arguments(qual, c, &missing, "keyword-only"));
+            }
+        }
+        Ok(())
     }
 
     /// Creates cells and copies free variables into a new frame.
@@ -442,6 +579,45 @@ impl Vm {
         }
     }
 
+    /// `CALL_EX` (see [`call_ex`]): calls `callable` (with the receiver
+    /// `selfv` first unless it is 0) with the positional arguments `l` and
+    /// the keyword arguments of `kwargs` or `names` (when `arg` counts
+    /// `KW_NAMES` values), all borrowed.
+    fn call_ex(
+        &mut self,
+        callable: u64,
+        selfv: u64,
+        l: &Obj,
+        arg: u32,
+        kwargs: Option<&Obj>,
+        names: impl FnOnce() -> (Vec<u64>, Vec<u64>),
+    ) -> PyResult<Obj> {
+        let star = if arg & call_ex::ITERABLE != 0 {
+            star_items(self, l.raw(), Some((callable, selfv)))?
+        } else {
+            Vec::new()
+        };
+        let mut args: Vec<u64> = Vec::with_capacity(star.len() + 8);
+        if selfv != 0 {
+            args.push(selfv);
+        }
+        if arg & call_ex::ITERABLE != 0 {
+            args.extend(star.iter().map(Obj::raw));
+        } else {
+            args.extend_from_slice(list_items(l.raw()));
+        }
+        let (names, vals) = match kwargs {
+            Some(d) => keyword_items(d.raw())?,
+            None if arg & call_ex::NAMES != 0 => names(),
+            None => (Vec::new(), Vec::new()),
+        };
+        let kw = (!names.is_empty()).then_some(Kw {
+            names: &names,
+            vals: &vals,
+        });
+        self.call_object(callable, &args, kw)
+    }
+
     /// Calls a builtin, bound method or type with borrowed arguments.
     fn call_nonpy(&mut self, f: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
         match kind_of(f) {
@@ -506,38 +682,64 @@ impl Vm {
         Ok(out)
     }
 
-    /// `v.name` for any value.
-    pub fn getattr(&mut self, v: u64, name: u64) -> PyResult<Obj> {
-        if kind_of(v) == KIND_MODULE {
-            return crate::vm::modules::getattr(v, name);
+    /// `recv.name` (and `getattr`): a module's attribute, a user class's or
+    /// instance's attribute ([`crate::vm::class::getattr`]), an exception's
+    /// ([`crate::vm::class::exc_getattr`]), a builtin type's method bound to
+    /// `recv`, or a special attribute
+    /// ([`special_attr`](crate::vm::builtins::special_attr)).
+    pub fn get_attr(&mut self, recv: u64, name: u64) -> PyResult<Obj> {
+        if kind_of(recv) == KIND_MODULE {
+            return crate::vm::modules::getattr(recv, name);
         }
-        if let Some(r) = crate::vm::class::getattr(self, v, name) {
+        if let Some(r) = crate::vm::class::getattr(self, recv, name) {
             return r;
         }
-        if kind_of(v) == KIND_EXC {
-            if let Some(r) = crate::vm::class::exc_getattr(self, v, name) {
+        if kind_of(recv) == KIND_EXC {
+            if let Some(r) = crate::vm::class::exc_getattr(self, recv, name) {
                 return r;
             }
         }
-        match self.lookup_method(v, name) {
-            Some(m) => Ok(Obj::from_raw(box_obj(BoundObj {
+        if let Some(m) = self.lookup_method(recv, name) {
+            return Ok(Obj::from_raw(box_obj(BoundObj {
                 ob: hdr(KIND_BOUND),
                 func: m.clone(),
-                self_: Obj::new_ref(v),
-            }))),
-            None => Err(Self::attr_error(v, name)),
+                self_: Obj::new_ref(recv),
+            })));
         }
+        crate::vm::builtins::special_attr(recv, ops::str_of(name))
+            .ok_or_else(|| Self::attr_error(recv, name))
     }
 
-    /// `v.name = val` for any value.
-    pub fn setattr(&mut self, v: u64, name: u64, val: Obj) -> PyResult<()> {
-        match crate::vm::class::setattr(self, v, name, val) {
+    /// `recv.name = v` (and `setattr`): a user class's or instance's
+    /// attribute ([`crate::vm::class::setattr`]) or a module's.
+    pub fn set_attr(&mut self, recv: u64, name: u64, v: Obj) -> PyResult<()> {
+        if kind_of(recv) == KIND_MODULE {
+            // SAFETY: kind checked; a module's attributes are a dict.
+            let d = unsafe { cast::<crate::vm::modules::ModuleObj>(recv) }
+                .dict
+                .raw();
+            // SAFETY: d is a dict.
+            return unsafe { dict_mut(d) }.set(Obj::new_ref(name), v);
+        }
+        match crate::vm::class::setattr(self, recv, name, v) {
             Some(r) => r,
-            None => Err(Self::attr_error(v, name)),
+            None => Err(Self::attr_error(recv, name)),
         }
     }
 
     fn attr_error(recv: u64, name: u64) -> Box<PyErr> {
+        if kind_of(recv) == KIND_TYPE {
+            // SAFETY: kind checked.
+            let id = unsafe { cast::<TypeObj>(recv) }.id;
+            return err(
+                ExcKind::AttributeError,
+                format!(
+                    "type object '{}' has no attribute '{}'",
+                    crate::vm::builtins::type_id_name(id),
+                    ops::str_of(name)
+                ),
+            );
+        }
         err(
             ExcKind::AttributeError,
             format!(
@@ -1717,7 +1919,7 @@ impl Vm {
                     op::LIST_EXTEND => {
                         let v = Obj::from_raw(pop!());
                         let l = peek!(arg as usize);
-                        let items = tri!(crate::vm::iter::collect_vm(self, v.raw()));
+                        let items = tri!(star_items(self, v.raw(), None));
                         list_with(l, |vec| vec.extend(items.into_iter().map(Obj::into_raw)));
                     }
                     op::BINARY_SUBSCR => {
@@ -1937,7 +2139,7 @@ impl Vm {
                             }
                         }
                         save_frame!();
-                        let a = tri!(self.getattr(recv, name));
+                        let a = tri!(self.get_attr(recv, name));
                         decref(recv);
                         set_top!(a.into_raw());
                         push!(0);
@@ -2025,7 +2227,7 @@ impl Vm {
                             }
                         }
                         save_frame!();
-                        let a = tri!(self.getattr(recv, name));
+                        let a = tri!(self.get_attr(recv, name));
                         decref(recv);
                         set_top!(a.into_raw());
                     }
@@ -2048,11 +2250,11 @@ impl Vm {
                         tri!(r);
                     }
                     op::STORE_ATTR => {
-                        let recv = pop!();
-                        let v = pop!();
+                        let recv = Obj::from_raw(pop!());
+                        let v = Obj::from_raw(pop!());
                         let name = code.names[arg as usize].raw();
-                        if kind_of(recv) == KIND_INSTANCE {
-                            let cls = crate::vm::class::class_of(recv);
+                        if kind_of(recv.raw()) == KIND_INSTANCE {
+                            let cls = crate::vm::class::class_of(recv.raw());
                             let c = cache!(here!());
                             if !backing_off(c)
                                 && crate::vm::class::lookup(cls, name)
@@ -2066,9 +2268,7 @@ impl Vm {
                             }
                         }
                         save_frame!();
-                        let r = self.setattr(recv, name, Obj::from_raw(v));
-                        decref(recv);
-                        tri!(r);
+                        tri!(self.set_attr(recv.raw(), name, v));
                     }
                     op::DELETE_ATTR => {
                         let recv = pop!();
@@ -2145,7 +2345,7 @@ impl Vm {
                         // SAFETY: kind checked; the code object outlives the function.
                         let fo = unsafe { cast::<FuncObj>(callable) };
                         let fc = unsafe { &cast::<CodeObj>(fo.code.raw()).code };
-                        if fc.argcount as usize != n || fc.varargs.is_some() || fc.is_generator {
+                        if fc.exact_argcount as usize != n || fc.is_generator {
                             deopt!(op::CALL);
                         }
                         // Tier 2 inlines the call through the code recorded here.
@@ -2208,10 +2408,7 @@ impl Vm {
                                 rewrite!(here!(), op::CALL_PY_EXACT_ARGS);
                             }
                             sp = base;
-                            let newf = if kwn == 0
-                                && fc.argcount as usize == n
-                                && fc.varargs.is_none()
-                            {
+                            let newf = if kwn == 0 && fc.exact_argcount as usize == n {
                                 // Fast path: exact positional arguments.
                                 match self.push_frame_raw(fo.code.raw(), callable, fo.globals.raw())
                                 {
@@ -2285,36 +2482,60 @@ impl Vm {
                         push!(tri!(r).into_raw());
                     }
                     op::CALL_EX => {
-                        let nk = arg as usize;
+                        let nk = (arg & call_ex::NAMES) as usize;
                         let kwn = std::mem::replace(&mut self.kwnames, 0);
+                        let kwargs = (arg & call_ex::KWARGS != 0).then(|| Obj::from_raw(pop!()));
                         let mut kwvals: Vec<Obj> = (0..nk).map(|_| Obj::from_raw(pop!())).collect();
                         kwvals.reverse();
                         let l = Obj::from_raw(pop!());
                         let selfv = pop!();
                         let callable = Obj::from_raw(pop!());
-                        let mut args: Vec<u64> = Vec::with_capacity(list_items(l.raw()).len() + 1);
-                        if selfv != 0 {
-                            args.push(selfv);
-                        }
-                        args.extend_from_slice(list_items(l.raw()));
                         save_frame!();
-                        let kv: Vec<u64> = kwvals.iter().map(Obj::raw).collect();
-                        let kw = if nk > 0 && kwn != 0 {
-                            Some(Kw {
-                                names: tuple_items(kwn),
-                                vals: &kv,
-                            })
-                        } else {
-                            None
-                        };
-                        let r = self.call_object(callable.raw(), &args, kw);
+                        let r =
+                            self.call_ex(callable.raw(), selfv, &l, arg, kwargs.as_ref(), || {
+                                (
+                                    tuple_items(kwn).to_vec(),
+                                    kwvals.iter().map(Obj::raw).collect(),
+                                )
+                            });
                         xdecref(selfv);
                         push!(tri!(r).into_raw());
+                    }
+                    op::DICT_UPDATE => {
+                        let m = Obj::from_raw(pop!());
+                        let d = peek!(arg as usize);
+                        if m.kind() != kind::DICT {
+                            break 'dispatch type_error(format!(
+                                "'{}' object is not a mapping",
+                                ops::type_name(m.raw())
+                            ));
+                        }
+                        tri!(crate::vm::methods::update_from_with(
+                            d,
+                            m.raw(),
+                            &mut crate::vm::iter::collect
+                        ));
+                    }
+                    op::LIST_TO_TUPLE => {
+                        let l = Obj::from_raw(pop!());
+                        let items = list_items(l.raw())
+                            .iter()
+                            .map(|&x| Obj::new_ref(x))
+                            .collect();
+                        push!(new_tuple(items).into_raw());
+                    }
+                    op::DICT_MERGE => {
+                        let m = Obj::from_raw(pop!());
+                        let d = peek!(arg as usize);
+                        // CALL_EX's layout: [callable, self_or_NULL, positional, dict].
+                        let (callable, selfv) = (peek!(arg as usize + 3), peek!(arg as usize + 2));
+                        tri!(merge_kwargs(d, m.raw(), callable, selfv));
                     }
                     op::MAKE_FUNCTION => {
                         let code_obj = Obj::from_raw(pop!());
                         // The tuple of cells (owned) or 0.
                         let closure = if arg & 2 != 0 { pop!() } else { 0 };
+                        let kwdefaults = (arg & 4 != 0).then(|| Obj::from_raw(pop!()));
                         let defaults = if arg & 1 != 0 {
                             let t = Obj::from_raw(pop!());
                             tuple_items(t.raw())
@@ -2333,6 +2554,7 @@ impl Vm {
                             globals,
                             closure,
                             defaults,
+                            kwdefaults,
                         });
                         if has_closure {
                             register_closure(f);
@@ -2722,4 +2944,123 @@ fn specialize_binary(instrs: *mut u32, at: usize, a: u64, b: u64, arg: u32) {
     unsafe {
         *instrs.add(at) = encode(new, arg);
     }
+}
+
+/// CPython's `missing_arguments`: the error for the parameters at `slots`
+/// (of `c`) that a call left unbound, of `kind` ("positional" or
+/// "keyword-only").
+fn missing_arguments(qual: &str, c: &Code, slots: &[usize], kind: &str) -> Box<PyErr> {
+    let names: Vec<String> = slots
+        .iter()
+        .map(|&i| format!("'{}'", c.varnames[i]))
+        .collect();
+    let n = names.len();
+    let list = match n {
+        1 => names[0].clone(),
+        2 => format!("{} and {}", names[0], names[1]),
+        _ => format!("{}, and {}", names[..n - 1].join(", "), names[n - 1]),
+    };
+    type_error(format!(
+        "{qual}() missing {n} required {kind} argument{}: {list}",
+        if n == 1 { "" } else { "s" }
+    ))
+}
+
+/// CPython's `_PyObject_FunctionStr` for a call's callable (and the
+/// receiver `selfv` a `LOAD_METHOD` pushed under it, or 0): how errors of
+/// argument unpacking name the function.
+fn function_str(callable: u64, selfv: u64) -> String {
+    match kind_of(callable) {
+        // Every Python function is defined in the program's one module.
+        // SAFETY: kind checked; its code is a code object.
+        kind::FUNCTION => format!("__main__.{}()", unsafe {
+            &cast::<CodeObj>(cast::<FuncObj>(callable).code.raw())
+                .code
+                .qualname
+        }),
+        kind::BUILTIN => {
+            // SAFETY: kind checked.
+            let b = unsafe { cast::<BuiltinObj>(callable) };
+            if selfv != 0 && b.self_kind != 0 {
+                format!("{}.{}()", ops::type_name(selfv), b.name)
+            } else {
+                format!("{}()", b.name)
+            }
+        }
+        KIND_BOUND => {
+            // SAFETY: kind checked.
+            let b = unsafe { cast::<BoundObj>(callable) };
+            function_str(b.func.raw(), b.self_.raw())
+        }
+        _ => format!("{}()", ops::type_name(callable)),
+    }
+}
+
+/// The items of the iterable after a `*` in a call or display, with
+/// CPython's message when it is not iterable: "Value after * must be an
+/// iterable", or for the only argument of a call (`call`: its callable
+/// and receiver) "f() argument after * must be an iterable".
+fn star_items(vm: &mut Vm, v: u64, call: Option<(u64, u64)>) -> PyResult<Vec<Obj>> {
+    if let Err(e) = crate::vm::iter::get_iter(v) {
+        if e.kind != ExcKind::TypeError {
+            return Err(e);
+        }
+        return Err(type_error(match call {
+            Some((f, s)) => format!(
+                "{} argument after * must be an iterable, not {}",
+                function_str(f, s),
+                ops::type_name(v)
+            ),
+            None => format!(
+                "Value after * must be an iterable, not {}",
+                ops::type_name(v)
+            ),
+        }));
+    }
+    crate::vm::iter::collect_vm(vm, v)
+}
+
+/// `DICT_MERGE`: merges the mapping `m` into the keyword dict `d` of a call
+/// of `callable` (receiver `selfv`, or 0), with CPython's messages: a
+/// mapping is required, and a name may come only once.
+fn merge_kwargs(d: u64, m: u64, callable: u64, selfv: u64) -> PyResult<()> {
+    let entries: Vec<(u64, u64)> = match kind_of(m) {
+        // SAFETY: kind checked.
+        kind::DICT => unsafe { dict_mut(m) }
+            .live()
+            .map(|e| (e.key, e.value))
+            .collect(),
+        _ => {
+            return Err(type_error(format!(
+                "{} argument after ** must be a mapping, not {}",
+                function_str(callable, selfv),
+                ops::type_name(m)
+            )))
+        }
+    };
+    for (k, v) in entries {
+        // SAFETY: d is the call's own new dict (not m: m is a mapping the
+        // program made, d was built by the call).
+        let t = unsafe { dict_mut(d) };
+        if t.get(k)?.is_some() {
+            return Err(type_error(format!(
+                "{} got multiple values for keyword argument '{}'",
+                function_str(callable, selfv),
+                crate::vm::text::to_str(k)?
+            )));
+        }
+        t.set(Obj::new_ref(k), Obj::new_ref(v))?;
+    }
+    Ok(())
+}
+
+/// A call's keyword dict as names and values (borrowed from the dict),
+/// its keys required to be strings ("keywords must be strings").
+fn keyword_items(d: u64) -> PyResult<(Vec<u64>, Vec<u64>)> {
+    // SAFETY: CALL_EX's keyword operand is the dict DICT_MERGE built.
+    let t = unsafe { dict_mut(d) };
+    if t.live().any(|e| kind_of(e.key) != kind::STR) {
+        return Err(type_error("keywords must be strings"));
+    }
+    Ok(t.live().map(|e| (e.key, e.value)).unzip())
 }

@@ -71,6 +71,10 @@ pub fn install(vm: &mut Vm) {
         (kind::DICT, "update", d_update),
         (kind::DICT, "copy", d_copy),
         (kind::DICT, "clear", d_clear),
+        (kind::DICT, "popitem", d_popitem),
+        (KIND_TYPE, "fromkeys", t_fromkeys),
+        (kind::STR, "partition", s_partition),
+        (kind::STR, "rpartition", s_rpartition),
     ];
     for (k, name, f) in table {
         vm.methods
@@ -252,7 +256,7 @@ fn split_common(args: &[u64], kw: Option<Kw<'_>>, name: &str, right: bool) -> Py
             let mut v: Vec<String> = Vec::new();
             if right {
                 let mut words: Vec<&str> = s.split_whitespace().collect();
-                if maxsplit >= 0 && words.len() as i64 > maxsplit + 1 {
+                if maxsplit >= 0 && words.len() as i64 > maxsplit {
                     // Keep the head unsplit.
                     let mut rest = s.trim_end();
                     let mut tail = Vec::new();
@@ -611,8 +615,91 @@ fn s_capitalize(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj
     };
     Ok(new_str(out))
 }
-fn s_splitlines(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
-    Ok(new_list(str_of(args[0]).lines().map(new_str).collect()))
+fn s_splitlines(_vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    argn(args, "splitlines", 0, 1)?;
+    let mut keep = args.get(1).copied();
+    if let Some(k) = kw {
+        for (i, &n) in k.names.iter().enumerate() {
+            match str_of(n) {
+                "keepends" if keep.is_none() => keep = Some(k.vals[i]),
+                other => {
+                    return Err(type_error(format!(
+                        "'{other}' is an invalid keyword argument for splitlines()"
+                    )))
+                }
+            }
+        }
+    }
+    let keep = match keep {
+        Some(v) => crate::vm::ops::truthy(v)?,
+        None => false,
+    };
+    // CPython's line boundaries.
+    let is_break = |c: char| {
+        matches!(
+            c,
+            '\n' | '\r'
+                | '\x0b'
+                | '\x0c'
+                | '\x1c'
+                | '\x1d'
+                | '\x1e'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+    };
+    let s = str_of(args[0]);
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut it = s.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if !is_break(c) {
+            continue;
+        }
+        let mut end = i + c.len_utf8();
+        if c == '\r' && it.peek().map(|&(_, n)| n) == Some('\n') {
+            it.next();
+            end += 1;
+        }
+        out.push(new_str(if keep { &s[start..end] } else { &s[start..i] }));
+        start = end;
+    }
+    if start < s.len() {
+        out.push(new_str(&s[start..]));
+    }
+    Ok(new_list(out))
+}
+
+/// `str.partition` / `str.rpartition` (`right`).
+fn partition(args: &[u64], name: &str, right: bool) -> PyResult<Obj> {
+    argn(args, name, 1, 1)?;
+    let s = str_of(args[0]);
+    if kind_of(args[1]) != kind::STR {
+        return Err(type_error(format!(
+            "must be str, not {}",
+            crate::vm::ops::type_name(args[1])
+        )));
+    }
+    let sep = str_of(args[1]);
+    if sep.is_empty() {
+        return Err(value_error("empty separator"));
+    }
+    let found = if right { s.rfind(sep) } else { s.find(sep) };
+    let parts = match found {
+        Some(i) => [&s[..i], sep, &s[i + sep.len()..]],
+        None if right => ["", "", s],
+        None => [s, "", ""],
+    };
+    Ok(new_tuple(parts.iter().map(|p| new_str(*p)).collect()))
+}
+
+fn s_partition(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    partition(args, "partition", false)
+}
+
+fn s_rpartition(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    partition(args, "rpartition", true)
 }
 
 fn s_format(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
@@ -658,7 +745,11 @@ fn s_format(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
                 ),
                 None => (name_conv, None),
             };
-            let v: u64 = if name.is_empty() {
+            // The field: an argument (auto-numbered, by index or by
+            // keyword), then any `.attr` and `[key]` lookups on it.
+            let split = name.find(['.', '[']).unwrap_or(name.len());
+            let (first, mut rest) = name.split_at(split);
+            let mut v: Obj = if first.is_empty() {
                 let v = pos.get(auto).copied().ok_or_else(|| {
                     index_error(format!(
                         "Replacement index {} out of range for positional args tuple",
@@ -666,21 +757,50 @@ fn s_format(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
                     ))
                 })?;
                 auto += 1;
-                v
-            } else if let Ok(n) = name.parse::<usize>() {
-                pos.get(n).copied().ok_or_else(|| {
+                Obj::new_ref(v)
+            } else if let Ok(n) = first.parse::<usize>() {
+                Obj::new_ref(pos.get(n).copied().ok_or_else(|| {
                     index_error(format!(
                         "Replacement index {} out of range for positional args tuple",
                         n
                     ))
-                })?
+                })?)
             } else {
-                let k = kw.ok_or_else(|| err(ExcKind::KeyError, text::str_repr(&name)))?;
-                match k.names.iter().position(|&x| str_of(x) == name) {
-                    Some(p) => k.vals[p],
-                    None => return Err(err(ExcKind::KeyError, text::str_repr(&name))),
+                let found = kw.and_then(|k| {
+                    k.names
+                        .iter()
+                        .position(|&x| str_of(x) == first)
+                        .map(|p| k.vals[p])
+                });
+                match found {
+                    Some(v) => Obj::new_ref(v),
+                    None => return Err(crate::vm::builtins::key_error(new_str(first).raw())),
                 }
             };
+            while !rest.is_empty() {
+                if let Some(r) = rest.strip_prefix('.') {
+                    let end = r.find(['.', '[']).unwrap_or(r.len());
+                    let attr = new_str(&r[..end]);
+                    v = vm.get_attr(v.raw(), attr.raw())?;
+                    rest = &r[end..];
+                } else if let Some(r) = rest.strip_prefix('[') {
+                    let Some(end) = r.find(']') else {
+                        return Err(value_error("expected '}' before end of string"));
+                    };
+                    let key = &r[..end];
+                    let k = match key.parse::<i64>() {
+                        Ok(n) if !key.starts_with(['-', '+']) => Obj::int(n),
+                        _ => new_str(key),
+                    };
+                    v = ops::getitem(v.raw(), k.raw())?;
+                    rest = &r[end + 1..];
+                } else {
+                    return Err(value_error(
+                        "Only '.' or '[' may follow ']' in format field specifier",
+                    ));
+                }
+            }
+            let v = v.raw();
             let s = match conv.as_deref() {
                 Some("r") | Some("a") => {
                     let r = text::repr(v)?;
@@ -708,7 +828,6 @@ fn s_format(vm: &mut Vm, args: &[u64], kw: Option<Kw<'_>>) -> PyResult<Obj> {
             i += 1;
         }
     }
-    let _ = vm;
     Ok(new_str(out))
 }
 
@@ -962,6 +1081,16 @@ fn d_setdefault(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj
 
 /// `dict.update(src)` / `dict(src)`: from a dict or an iterable of pairs.
 pub fn dict_update_from(vm: &mut Vm, dst: u64, src: u64) -> PyResult<()> {
+    update_from_with(dst, src, &mut |v| iter::collect_vm(vm, v))
+}
+
+/// [`dict_update_from`], collecting iterables with `collect` (the
+/// interpreter's, or one that needs none: `dict |= pairs`).
+pub fn update_from_with(
+    dst: u64,
+    src: u64,
+    collect: &mut dyn FnMut(u64) -> PyResult<Vec<Obj>>,
+) -> PyResult<()> {
     if kind_of(src) == kind::DICT {
         let pairs: Vec<(Obj, Obj)> = d(src)
             .live()
@@ -972,9 +1101,9 @@ pub fn dict_update_from(vm: &mut Vm, dst: u64, src: u64) -> PyResult<()> {
         }
         return Ok(());
     }
-    let items = iter::collect_vm(vm, src)?;
+    let items = collect(src)?;
     for (i, it) in items.into_iter().enumerate() {
-        let kv = iter::collect_vm(vm, it.raw()).map_err(|_| {
+        let kv = collect(it.raw()).map_err(|_| {
             type_error(format!(
                 "cannot convert dictionary update sequence element #{} to a sequence",
                 i
@@ -1012,6 +1141,41 @@ fn d_copy(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     argn(args, "copy", 0, 0)?;
     let nd = new_dict();
     *d(nd.raw()) = d(args[0]).copy();
+    Ok(nd)
+}
+
+fn d_popitem(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    argn(args, "popitem", 0, 0)?;
+    let last = d(args[0]).live().last().map(|e| Obj::new_ref(e.key));
+    let Some(k) = last else {
+        return Err(crate::vm::builtins::key_error(
+            new_str("popitem(): dictionary is empty").raw(),
+        ));
+    };
+    let v = d(args[0]).remove(k.raw())?.unwrap_or_else(Obj::none);
+    Ok(new_tuple(vec![k, v]))
+}
+
+/// `dict.fromkeys(iterable, value=None)`, the one class method of a
+/// builtin type: looked up on the type object.
+fn t_fromkeys(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    // SAFETY: a KIND_TYPE method's self is a type object.
+    let id = unsafe { cast::<TypeObj>(args[0]) }.id;
+    if id != TypeId::Dict {
+        return Err(err(
+            ExcKind::AttributeError,
+            format!(
+                "type object '{}' has no attribute 'fromkeys'",
+                crate::vm::builtins::type_id_name(id)
+            ),
+        ));
+    }
+    argn(args, "fromkeys", 1, 2)?;
+    let value = args.get(2).copied().unwrap_or_else(none_raw);
+    let nd = new_dict();
+    for k in iter::collect_vm(vm, args[1])? {
+        d(nd.raw()).set(k, Obj::new_ref(value))?;
+    }
     Ok(nd)
 }
 

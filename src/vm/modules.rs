@@ -7,7 +7,7 @@ use crate::abi::layout::{kind, ObjHeader};
 use crate::vm::builtins::{builtin, int_obj, new_exc};
 use crate::vm::dict::{dict_mut, new_dict};
 use crate::vm::error::{err, type_error, ExcKind, PyErr, PyResult};
-use crate::vm::interp::Vm;
+use crate::vm::interp::{Stream, Vm};
 use crate::vm::obj::*;
 use crate::vm::ops::{as_bigint, as_num, num_to_f64, str_of, type_name, Num};
 use crate::vm::types::*;
@@ -130,8 +130,9 @@ pub fn getattr(m: u64, name: u64) -> PyResult<Obj> {
 pub fn repr(m: u64) -> String {
     // SAFETY: callers check the kind.
     let mo = unsafe { cast::<ModuleObj>(m) };
-    if mo.name == "sys.stdout" {
-        return "<_io.TextIOWrapper name='<stdout>' mode='w' encoding='utf-8'>".to_string();
+    if let Some(std) = mo.name.strip_prefix("sys.") {
+        let mode = if std == "stdin" { 'r' } else { 'w' };
+        return format!("<_io.TextIOWrapper name='<{std}>' mode='{mode}' encoding='utf-8'>");
     }
     format!("<module '{}' (built-in)>", mo.name)
 }
@@ -518,7 +519,8 @@ fn s_exit(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     Err(crate::vm::builtins::exc_to_err(e))
 }
 
-fn s_write(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+/// `sys.stdout.write(s)` / `sys.stderr.write(s)`: the number of characters.
+fn stream_write(vm: &mut Vm, stream: Stream, args: &[u64]) -> PyResult<Obj> {
     nargs(args, "write", 1)?;
     if kind_of(args[0]) != kind::STR {
         return Err(type_error(format!(
@@ -527,12 +529,65 @@ fn s_write(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
         )));
     }
     let s = str_of(args[0]);
-    vm.write_out(s);
+    vm.write_stream(stream, s);
     Ok(Obj::int(s.chars().count() as i64))
 }
 
-fn s_flush(_vm: &mut Vm, _args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+fn s_write(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    stream_write(vm, Stream::Out, args)
+}
+
+fn s_flush(vm: &mut Vm, _args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    vm.flush_stream(Stream::Out);
     Ok(Obj::none())
+}
+
+fn s_err_write(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    stream_write(vm, Stream::Err, args)
+}
+
+fn s_err_flush(vm: &mut Vm, _args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    vm.flush_stream(Stream::Err);
+    Ok(Obj::none())
+}
+
+/// One line of standard input with its newline ("" at its end), read
+/// after flushing what the program wrote (CPython's `input()` does).
+pub fn read_stdin_line(vm: &mut Vm) -> PyResult<String> {
+    vm.flush();
+    let mut buf = Vec::new();
+    if let Err(e) = std::io::BufRead::read_until(&mut std::io::stdin().lock(), b'\n', &mut buf) {
+        return Err(err(ExcKind::RuntimeError, e.to_string()));
+    }
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+fn s_readline(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "readline", 0)?;
+    Ok(new_str(read_stdin_line(vm)?))
+}
+
+fn s_read(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "read", 0)?;
+    vm.flush();
+    let mut buf = Vec::new();
+    if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf) {
+        return Err(err(ExcKind::RuntimeError, e.to_string()));
+    }
+    Ok(new_str(String::from_utf8_lossy(&buf)))
+}
+
+/// The stream `v` writes to, when it is `sys.stdout` or `sys.stderr`.
+pub fn stream_of(v: u64) -> Option<Stream> {
+    if kind_of(v) != KIND_MODULE {
+        return None;
+    }
+    // SAFETY: kind checked.
+    match unsafe { cast::<ModuleObj>(v) }.name {
+        "sys.stdout" => Some(Stream::Out),
+        "sys.stderr" => Some(Stream::Err),
+        _ => None,
+    }
 }
 
 fn sys_module() -> Obj {
@@ -562,6 +617,26 @@ fn sys_module() -> Obj {
             ),
             ("exit", builtin("exit", s_exit, 0)),
             ("stdout", stdout),
+            (
+                "stderr",
+                module(
+                    "sys.stderr",
+                    vec![
+                        ("write", builtin("write", s_err_write, 0)),
+                        ("flush", builtin("flush", s_err_flush, 0)),
+                    ],
+                ),
+            ),
+            (
+                "stdin",
+                module(
+                    "sys.stdin",
+                    vec![
+                        ("readline", builtin("readline", s_readline, 0)),
+                        ("read", builtin("read", s_read, 0)),
+                    ],
+                ),
+            ),
         ],
     )
 }

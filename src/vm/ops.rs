@@ -382,6 +382,17 @@ pub fn binary_op(a: u64, b: u64, o: u32) -> PyResult<Obj> {
             Ok(new_str(s))
         }
         (kind::STR, _, binop::MOD) => crate::vm::text::percent_format(a, b),
+        // `d | other` (a new dict) and `d |= pairs` (an update in place).
+        (kind::DICT, kind::DICT, binop::OR) if o & binop::INPLACE == 0 => {
+            let nd = crate::vm::dict::new_dict();
+            crate::vm::methods::update_from_with(nd.raw(), a, &mut crate::vm::iter::collect)?;
+            crate::vm::methods::update_from_with(nd.raw(), b, &mut crate::vm::iter::collect)?;
+            Ok(nd)
+        }
+        (kind::DICT, _, binop::OR) if o & binop::INPLACE != 0 => {
+            crate::vm::methods::update_from_with(a, b, &mut crate::vm::iter::collect)?;
+            Ok(Obj::new_ref(a))
+        }
         (kind::LIST, kind::LIST, binop::ADD) => {
             if o & binop::INPLACE != 0 {
                 let items: Vec<u64> = list_items(b).to_vec();

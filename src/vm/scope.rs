@@ -25,8 +25,12 @@ pub struct ScopeInfo {
     /// (fast local 0, `.ns`), except `__class__` (a cell, when a method
     /// uses `super` or `__class__`) and free variables it does not bind.
     pub is_class: bool,
-    /// Parameters, in order.
+    /// Parameters, in order: positional (positional-only first),
+    /// keyword-only, then `*args` and `**kwargs` (CPython's `co_varnames`).
     pub params: Vec<String>,
+    /// How [`Self::params`] divide (a function's or lambda's; zero for a
+    /// comprehension, whose parameters are all positional).
+    pub sig: Signature,
     /// Locals (parameters first), in first-assignment order.
     pub locals: Vec<String>,
     /// Names declared `global`.
@@ -46,6 +50,31 @@ pub struct ScopeInfo {
     /// Whether the body contains `yield` or `yield from` (a generator function).
     pub is_generator: bool,
     parent: Option<usize>,
+}
+
+/// The kinds of a function's parameters, counted.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct Signature {
+    /// Positional-only parameters (before `/`).
+    pub posonly: u32,
+    /// Keyword-only parameters (after `*` or `*args`).
+    pub kwonly: u32,
+    /// Whether there is a `*args` parameter.
+    pub varargs: bool,
+    /// Whether there is a `**kwargs` parameter.
+    pub varkw: bool,
+}
+
+impl Signature {
+    /// The signature of `p`.
+    pub fn of(p: &ast::Parameters) -> Signature {
+        Signature {
+            posonly: p.posonlyargs.len() as u32,
+            kwonly: p.kwonlyargs.len() as u32,
+            varargs: p.vararg.is_some(),
+            varkw: p.kwarg.is_some(),
+        }
+    }
 }
 
 impl ScopeInfo {
@@ -118,7 +147,7 @@ impl Builder {
     fn load(&mut self, n: &str) {
         self.list[self.cur].add_use(n);
     }
-    fn push_scope(&mut self, key: ScopeKey, params: Vec<String>) -> usize {
+    fn push_scope(&mut self, key: ScopeKey, params: Vec<String>, sig: Signature) -> usize {
         let idx = self.list.len();
         let mut s = ScopeInfo {
             is_function: true,
@@ -130,6 +159,7 @@ impl Builder {
             s.add_use(p);
         }
         s.params = params;
+        s.sig = sig;
         self.list.push(s);
         self.by_key.insert(key, idx);
         let prev = self.cur;
@@ -142,10 +172,14 @@ impl Builder {
             .posonlyargs
             .iter()
             .chain(p.args.iter())
+            .chain(p.kwonlyargs.iter())
             .map(|a| a.parameter.name.id.to_string())
             .collect();
         if let Some(va) = &p.vararg {
             v.push(va.name.id.to_string());
+        }
+        if let Some(kw) = &p.kwarg {
+            v.push(kw.name.id.to_string());
         }
         v
     }
@@ -168,7 +202,11 @@ impl Builder {
                     }
                 }
                 self.store(&f.name.id);
-                let prev = self.push_scope(key_of(f.range), Self::params_of(&f.parameters));
+                let prev = self.push_scope(
+                    key_of(f.range),
+                    Self::params_of(&f.parameters),
+                    Signature::of(&f.parameters),
+                );
                 self.stmts(&f.body);
                 self.cur = prev;
             }
@@ -309,7 +347,7 @@ impl Builder {
         if let Some(first) = gens.first() {
             self.expr(&first.iter);
         }
-        let prev = self.push_scope(key_of(range), vec![".0".to_string()]);
+        let prev = self.push_scope(key_of(range), vec![".0".to_string()], Signature::default());
         for (i, g) in gens.iter().enumerate() {
             if i > 0 {
                 self.expr(&g.iter);
@@ -340,18 +378,18 @@ impl Builder {
                 _ => self.store(&n.id),
             },
             Expr::Lambda(l) => {
-                let params = match &l.parameters {
+                let (params, sig) = match &l.parameters {
                     Some(p) => {
                         for p in p.iter_non_variadic_params() {
                             if let Some(d) = &p.default {
                                 self.expr(d);
                             }
                         }
-                        Self::params_of(p)
+                        (Self::params_of(p), Signature::of(p))
                     }
-                    None => vec![],
+                    None => (vec![], Signature::default()),
                 };
-                let prev = self.push_scope(key_of(l.range), params);
+                let prev = self.push_scope(key_of(l.range), params, sig);
                 self.expr(&l.body);
                 self.cur = prev;
             }

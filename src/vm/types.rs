@@ -137,6 +137,9 @@ pub struct FuncObj {
     pub closure: u64,
     /// Default values of the last positional parameters.
     pub defaults: Vec<Obj>,
+    /// Default values of keyword-only parameters: a dict (name to value),
+    /// `None` when no keyword-only parameter has one.
+    pub kwdefaults: Option<Obj>,
 }
 
 impl Drop for FuncObj {
@@ -345,6 +348,10 @@ pub enum TypeId {
     Exc(ExcKind),
     /// `frozenset`.
     FrozenSet,
+    /// Any other built-in type (what `type(x)` is for values no builtin
+    /// name constructs: iterators, views, builtin functions, modules...),
+    /// by its name.
+    Other(&'static str),
 }
 
 /// A builtin type object.

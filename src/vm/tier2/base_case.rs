@@ -40,7 +40,8 @@ pub struct BaseCase {
 /// form) begin with: `LOAD_FAST a; LOAD_CONST c; COMPARE_OP; POP_JUMP_IF_FALSE`
 /// (or the constant first, `LOAD_CONST c; LOAD_FAST a`) then `LOAD_FAST j`
 /// or `LOAD_CONST r`, then `RETURN_VALUE`, where the code takes exactly
-/// `argcount` positional arguments, no `*args`, has no cell variables, `a`
+/// `argcount` positional arguments and nothing else (`star`: it also has
+/// keyword-only, `*args` or `**kwargs` parameters), has no cell variables, `a`
 /// and `j` are arguments and `c` and `r` small ints. `None` for anything
 /// else, or a comparison no small int satisfies.
 pub fn base_case(

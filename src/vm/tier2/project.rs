@@ -324,7 +324,7 @@ fn inlinable(code: &Code, caches: &[Cache], i: usize, n: u32, levels: &[Level]) 
         .iter()
         .any(|&w| matches!(opcode(w), op::JUMP_BACKWARD | op::ENTER_EXECUTOR));
     let recursive = levels.iter().any(|l| l.code.raw() == raw);
-    (c.argcount == n && c.varargs.is_none() && !loops && !recursive).then_some(callee)
+    (c.exact_argcount == n && !loops && !recursive).then_some(callee)
 }
 
 /// Whether `f` (a value the trace bakes in as a call's callable) is a
@@ -388,7 +388,7 @@ fn native_callee(
     }
     let callee = Obj::new_ref(raw);
     let c = code_of(&callee);
-    if c.argcount != n || c.varargs.is_some() {
+    if c.exact_argcount != n {
         return CallKind::Generic;
     }
     let recursive = entry.callers.is_empty() && entry.code.raw() == raw;

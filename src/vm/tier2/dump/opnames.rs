@@ -115,6 +115,9 @@ pub fn opcode_name(opcode: u8) -> Option<&'static str> {
         op::LOAD_ATTR_INSTANCE => "LOAD_ATTR_INSTANCE",
         op::LOAD_METHOD_INSTANCE => "LOAD_METHOD_INSTANCE",
         op::STORE_ATTR_INSTANCE => "STORE_ATTR_INSTANCE",
+        op::DICT_MERGE => "DICT_MERGE",
+        op::DICT_UPDATE => "DICT_UPDATE",
+        op::LIST_TO_TUPLE => "LIST_TO_TUPLE",
         _ => return None,
     })
 }
