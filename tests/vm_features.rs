@@ -56,6 +56,7 @@ py_tests!(
     any_all_lazy,
     any_all_shadowed,
     errors_seq_mul,
+    mod_random,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

@@ -14,6 +14,8 @@ use crate::vm::types::*;
 use num_bigint::BigInt;
 use std::cell::RefCell;
 
+mod random;
+
 /// A module object.
 #[repr(C)]
 pub struct ModuleObj {
@@ -81,6 +83,7 @@ pub fn import(name: u64) -> PyResult<Obj> {
     let m = match n {
         "math" => math_module(),
         "sys" => sys_module(),
+        "random" => random::random_module(),
         _ => {
             return Err(err(
                 ExcKind::ModuleNotFoundError,
