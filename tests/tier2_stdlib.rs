@@ -30,3 +30,8 @@ fn exact_in_tier2(name: &str) {
 fn random_in_tier2() {
     exact_in_tier2("mod_random.py");
 }
+
+#[test]
+fn collections_in_tier2() {
+    exact_in_tier2("mod_collections.py");
+}

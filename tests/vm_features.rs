@@ -57,6 +57,7 @@ py_tests!(
     any_all_shadowed,
     errors_seq_mul,
     mod_random,
+    mod_collections,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

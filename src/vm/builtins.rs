@@ -30,6 +30,11 @@ fn type_obj(id: TypeId) -> Obj {
     }))
 }
 
+/// A type object for `id` (the standard modules' types).
+pub fn type_object(id: TypeId) -> Obj {
+    type_obj(id)
+}
+
 /// Python name of a builtin type.
 pub fn type_id_name(id: TypeId) -> &'static str {
     match id {
@@ -50,6 +55,9 @@ pub fn type_id_name(id: TypeId) -> &'static str {
         TypeId::Function => "function",
         TypeId::Set => "set",
         TypeId::Exc(k) => k.name(),
+        TypeId::Deque => "collections.deque",
+        TypeId::DefaultDict => "collections.defaultdict",
+        TypeId::Counter => "collections.Counter",
     }
 }
 
@@ -314,6 +322,8 @@ pub fn len_of(v: u64) -> PyResult<usize> {
         kind::RANGE => crate::vm::range::len(unsafe { cast::<RangeObj>(v) })?,
         KIND_DICTVIEW => unsafe { dict_mut(cast::<DictViewObj>(v).dict.raw()).len() },
         KIND_SET => unsafe { crate::vm::set::set_mut(v).len() },
+        KIND_DEFAULTDICT | KIND_COUNTER => unsafe { dict_mut(v).len() },
+        KIND_DEQUE => crate::vm::modules::collections::deque_len(v),
         _ => {
             return Err(type_error(format!(
                 "object of type '{}' has no len()",
@@ -572,7 +582,10 @@ fn is_instance_of(v: u64, t: u64) -> PyResult<bool> {
                 TypeId::Bool => k == kind::BOOL,
                 TypeId::List => k == kind::LIST,
                 TypeId::Tuple => k == kind::TUPLE,
-                TypeId::Dict => k == kind::DICT,
+                TypeId::Dict => crate::vm::modules::collections::is_dict_kind(k),
+                TypeId::Deque => k == KIND_DEQUE,
+                TypeId::DefaultDict => k == KIND_DEFAULTDICT,
+                TypeId::Counter => k == KIND_COUNTER,
                 TypeId::Range => k == kind::RANGE,
                 TypeId::Object => true,
                 TypeId::NoneType => k == kind::NONE,
@@ -701,6 +714,9 @@ fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
         kind::NONE => TypeId::NoneType,
         kind::FUNCTION => TypeId::Function,
         KIND_SET => TypeId::Set,
+        KIND_DEQUE => TypeId::Deque,
+        KIND_DEFAULTDICT => TypeId::DefaultDict,
+        KIND_COUNTER => TypeId::Counter,
         // SAFETY: kind checked.
         KIND_EXC => TypeId::Exc(unsafe { cast::<ExcObj>(args[0]).kind }),
         _ => TypeId::Object,
@@ -747,6 +763,11 @@ pub fn call_type(vm: &mut Vm, t: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyRes
     let id = unsafe { cast::<TypeObj>(t).id };
     let name = type_id_name(id);
     match id {
+        TypeId::Deque => return crate::vm::modules::collections::new_deque_call(vm, args, kw),
+        TypeId::DefaultDict => {
+            return crate::vm::modules::collections::new_defaultdict_call(vm, args, kw)
+        }
+        TypeId::Counter => return crate::vm::modules::collections::new_counter_call(vm, args, kw),
         TypeId::Int => {
             check_kw(kw, "int", &["base"])?;
             if args.is_empty() {

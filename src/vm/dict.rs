@@ -124,7 +124,12 @@ fn hash_value_general(v: u64) -> PyResult<i64> {
             }
             h
         }
-        kind::LIST | kind::DICT | crate::vm::types::KIND_SET => {
+        kind::LIST
+        | kind::DICT
+        | crate::vm::types::KIND_SET
+        | crate::vm::types::KIND_DEQUE
+        | crate::vm::types::KIND_DEFAULTDICT
+        | crate::vm::types::KIND_COUNTER => {
             return Err(type_error(format!(
                 "unhashable type: '{}'",
                 crate::vm::ops::type_name(v)

@@ -1650,7 +1650,13 @@ impl Vm {
                         } else {
                             ca.counter -= 1;
                         }
-                        let r = tri!(ops::getitem(c, k));
+                        let r = if kind_of(c) == KIND_DEFAULTDICT {
+                            // A missing key calls the default factory.
+                            save_frame!();
+                            tri!(crate::vm::modules::collections::missing_getitem(self, c, k))
+                        } else {
+                            tri!(ops::getitem(c, k))
+                        };
                         sp = unsafe { sp.sub(1) };
                         decref(c);
                         decref(k);
@@ -1858,7 +1864,17 @@ impl Vm {
                         let name = code.names[arg as usize].raw();
                         let m = match self.lookup_method(recv, name) {
                             Some(m) => m.clone(),
-                            None => break 'dispatch Self::attr_error(recv, name),
+                            None => {
+                                match crate::vm::modules::collections::attr(recv, ops::str_of(name))
+                                {
+                                    Some(a) => {
+                                        decref(recv);
+                                        set_top!(a.into_raw());
+                                        continue 'dispatch;
+                                    }
+                                    None => break 'dispatch Self::attr_error(recv, name),
+                                }
+                            }
                         };
                         let b = box_obj(BoundObj {
                             ob: hdr(KIND_BOUND),

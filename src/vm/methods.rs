@@ -70,6 +70,18 @@ pub fn install(vm: &mut Vm) {
     for (k, name, f) in table {
         vm.methods
             .insert((*k, name.to_string()), builtin(name, *f, *k));
+        if *k == kind::DICT {
+            // defaultdict and Counter are dicts (their own methods below
+            // replace some).
+            for k in [KIND_DEFAULTDICT, KIND_COUNTER] {
+                vm.methods
+                    .insert((k, name.to_string()), builtin(name, *f, k));
+            }
+        }
+    }
+    for (k, name, f) in crate::vm::modules::collections::METHODS {
+        vm.methods
+            .insert((*k, name.to_string()), builtin(name, *f, *k));
     }
     for (name, f) in crate::vm::set::METHODS {
         vm.methods
@@ -951,7 +963,7 @@ fn d_setdefault(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj
 
 /// `dict.update(src)` / `dict(src)`: from a dict or an iterable of pairs.
 pub fn dict_update_from(vm: &mut Vm, dst: u64, src: u64) -> PyResult<()> {
-    if kind_of(src) == kind::DICT {
+    if crate::vm::modules::collections::is_dict_kind(kind_of(src)) {
         let pairs: Vec<(Obj, Obj)> = d(src)
             .live()
             .map(|e| (Obj::new_ref(e.key), Obj::new_ref(e.value)))

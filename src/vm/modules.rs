@@ -14,6 +14,7 @@ use crate::vm::types::*;
 use num_bigint::BigInt;
 use std::cell::RefCell;
 
+pub mod collections;
 mod random;
 
 /// A module object.
@@ -84,6 +85,7 @@ pub fn import(name: u64) -> PyResult<Obj> {
         "math" => math_module(),
         "sys" => sys_module(),
         "random" => random::random_module(),
+        "collections" => collections::collections_module(),
         _ => {
             return Err(err(
                 ExcKind::ModuleNotFoundError,

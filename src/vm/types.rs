@@ -32,6 +32,15 @@ pub const KIND_TYPE: u32 = kind::FIRST_RUNTIME_KIND + 7;
 pub const KIND_SET: u32 = kind::FIRST_RUNTIME_KIND + 8;
 /// Module ([`crate::vm::modules::ModuleObj`]).
 pub const KIND_MODULE: u32 = kind::FIRST_RUNTIME_KIND + 9;
+/// `collections.deque` ([`crate::vm::modules::collections::DequeObj`]).
+pub const KIND_DEQUE: u32 = kind::FIRST_RUNTIME_KIND + 10;
+/// `collections.defaultdict`: a dict object with a default factory
+/// ([`crate::vm::modules::collections::DefaultDictObj`], whose layout
+/// starts with [`DictObj`]'s, so `dict::dict_mut` reads its table).
+pub const KIND_DEFAULTDICT: u32 = kind::FIRST_RUNTIME_KIND + 11;
+/// `collections.Counter`: a dict object ([`DictObj`]'s layout) whose
+/// missing keys count 0.
+pub const KIND_COUNTER: u32 = kind::FIRST_RUNTIME_KIND + 12;
 
 /// `str`: UTF-8 text with a cached hash and character count.
 /// `ob.flags` is 1 when the text is ASCII (byte index = char index).
@@ -219,6 +228,17 @@ pub enum IterState {
     Set { set: Obj, pos: usize, used: usize },
     /// Over a range whose values may not fit an `i64`.
     BigRange(Box<crate::vm::range::BigRangeIter>),
+    /// A standard module's iterator (`itertools`, a deque's), whose `next`
+    /// may call Python code.
+    Native(Box<dyn NativeIter>),
+}
+
+/// The state and `next` of a standard module's iterator ([`IterState::Native`]).
+pub trait NativeIter {
+    /// The next item, `None` when exhausted (may run Python code).
+    fn next(&mut self, vm: &mut Vm) -> PyResult<Option<Obj>>;
+    /// The Python type name (`itertools.count`: `count`).
+    fn type_name(&self) -> &'static str;
 }
 
 /// An iterator object.
@@ -313,6 +333,12 @@ pub enum TypeId {
     Set,
     /// An exception class.
     Exc(ExcKind),
+    /// `collections.deque`.
+    Deque,
+    /// `collections.defaultdict`.
+    DefaultDict,
+    /// `collections.Counter`.
+    Counter,
 }
 
 /// A builtin type object.
