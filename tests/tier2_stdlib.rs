@@ -35,3 +35,8 @@ fn random_in_tier2() {
 fn collections_in_tier2() {
     exact_in_tier2("mod_collections.py");
 }
+
+#[test]
+fn itertools_in_tier2() {
+    exact_in_tier2("mod_itertools.py");
+}

@@ -58,6 +58,7 @@ py_tests!(
     errors_seq_mul,
     mod_random,
     mod_collections,
+    mod_itertools,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

@@ -58,6 +58,7 @@ pub fn type_id_name(id: TypeId) -> &'static str {
         TypeId::Deque => "collections.deque",
         TypeId::DefaultDict => "collections.defaultdict",
         TypeId::Counter => "collections.Counter",
+        TypeId::Named(n) => n,
     }
 }
 
@@ -717,6 +718,7 @@ fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
         KIND_DEQUE => TypeId::Deque,
         KIND_DEFAULTDICT => TypeId::DefaultDict,
         KIND_COUNTER => TypeId::Counter,
+        KIND_ITER => TypeId::Named(type_name(args[0])),
         // SAFETY: kind checked.
         KIND_EXC => TypeId::Exc(unsafe { cast::<ExcObj>(args[0]).kind }),
         _ => TypeId::Object,

@@ -79,7 +79,10 @@ pub fn install(vm: &mut Vm) {
             }
         }
     }
-    for (k, name, f) in crate::vm::modules::collections::METHODS {
+    let modules = crate::vm::modules::collections::METHODS
+        .iter()
+        .chain(crate::vm::modules::itertools::METHODS);
+    for (k, name, f) in modules {
         vm.methods
             .insert((*k, name.to_string()), builtin(name, *f, *k));
     }

@@ -15,6 +15,7 @@ use num_bigint::BigInt;
 use std::cell::RefCell;
 
 pub mod collections;
+pub mod itertools;
 mod random;
 
 /// A module object.
@@ -86,6 +87,7 @@ pub fn import(name: u64) -> PyResult<Obj> {
         "sys" => sys_module(),
         "random" => random::random_module(),
         "collections" => collections::collections_module(),
+        "itertools" => itertools::itertools_module(),
         _ => {
             return Err(err(
                 ExcKind::ModuleNotFoundError,

@@ -339,6 +339,8 @@ pub enum TypeId {
     DefaultDict,
     /// `collections.Counter`.
     Counter,
+    /// A type known by its name only (an iterator's: `itertools.count`).
+    Named(&'static str),
 }
 
 /// A builtin type object.
