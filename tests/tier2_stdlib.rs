@@ -40,3 +40,13 @@ fn collections_in_tier2() {
 fn itertools_in_tier2() {
     exact_in_tier2("mod_itertools.py");
 }
+
+#[test]
+fn heapq_bisect_in_tier2() {
+    exact_in_tier2("mod_heapq_bisect.py");
+}
+
+#[test]
+fn functools_operator_string_time_in_tier2() {
+    exact_in_tier2("mod_functools_misc.py");
+}

@@ -59,6 +59,8 @@ py_tests!(
     mod_random,
     mod_collections,
     mod_itertools,
+    mod_heapq_bisect,
+    mod_functools_misc,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

@@ -15,6 +15,8 @@ use num_bigint::BigInt;
 use std::cell::RefCell;
 
 pub mod collections;
+mod functools;
+mod heapq;
 pub mod itertools;
 mod random;
 
@@ -88,6 +90,12 @@ pub fn import(name: u64) -> PyResult<Obj> {
         "random" => random::random_module(),
         "collections" => collections::collections_module(),
         "itertools" => itertools::itertools_module(),
+        "functools" => functools::functools_module(),
+        "operator" => functools::operator_module(),
+        "heapq" => heapq::heapq_module(),
+        "bisect" => heapq::bisect_module(),
+        "string" => string_module(),
+        "time" => time_module(),
         _ => {
             return Err(err(
                 ExcKind::ModuleNotFoundError,
@@ -570,6 +578,104 @@ fn sys_module() -> Obj {
             ("exit", builtin("exit", s_exit, 0)),
             ("stdout", stdout),
         ],
+    )
+}
+
+// ---- string, time ----
+
+fn string_module() -> Obj {
+    let lower = "abcdefghijklmnopqrstuvwxyz";
+    let upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let digits = "0123456789";
+    let punctuation = r##"!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~"##;
+    let whitespace = " \t\n\r\x0b\x0c";
+    let consts = [
+        ("ascii_lowercase", lower.to_string()),
+        ("ascii_uppercase", upper.to_string()),
+        ("ascii_letters", format!("{lower}{upper}")),
+        ("digits", digits.to_string()),
+        ("hexdigits", "0123456789abcdefABCDEF".to_string()),
+        ("octdigits", "01234567".to_string()),
+        ("punctuation", punctuation.to_string()),
+        ("whitespace", whitespace.to_string()),
+        (
+            "printable",
+            format!("{digits}{lower}{upper}{punctuation}{whitespace}"),
+        ),
+    ];
+    module(
+        "string",
+        consts.into_iter().map(|(n, v)| (n, new_str(v))).collect(),
+    )
+}
+
+fn seconds_since(t: std::time::SystemTime) -> f64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+thread_local! {
+    /// The origin of `perf_counter()`/`monotonic()`.
+    static T0: std::time::Instant = std::time::Instant::now();
+}
+
+fn elapsed() -> std::time::Duration {
+    T0.with(|t| t.elapsed())
+}
+
+fn t_time(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "time", 0)?;
+    Ok(Obj::float(seconds_since(std::time::SystemTime::now())))
+}
+
+fn t_time_ns(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "time_ns", 0)?;
+    let ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    Ok(new_bigint(BigInt::from(ns)))
+}
+
+fn t_perf_counter(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "perf_counter", 0)?;
+    Ok(Obj::float(elapsed().as_secs_f64()))
+}
+
+fn t_perf_counter_ns(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "perf_counter_ns", 0)?;
+    Ok(new_bigint(BigInt::from(elapsed().as_nanos())))
+}
+
+fn t_sleep(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "sleep", 1)?;
+    let s = real(args[0])?;
+    if s < 0.0 {
+        return Err(err(
+            ExcKind::ValueError,
+            "sleep length must be non-negative",
+        ));
+    }
+    if s.is_finite() {
+        std::thread::sleep(std::time::Duration::from_secs_f64(s));
+    }
+    Ok(Obj::none())
+}
+
+fn time_module() -> Obj {
+    let fs: &[(&'static str, BuiltinFn)] = &[
+        ("time", t_time),
+        ("time_ns", t_time_ns),
+        ("perf_counter", t_perf_counter),
+        ("perf_counter_ns", t_perf_counter_ns),
+        ("monotonic", t_perf_counter),
+        ("process_time", t_perf_counter),
+        ("sleep", t_sleep),
+    ];
+    module(
+        "time",
+        fs.iter().map(|(n, f)| (*n, builtin(n, *f, 0))).collect(),
     )
 }
 
