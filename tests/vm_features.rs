@@ -61,6 +61,7 @@ py_tests!(
     mod_itertools,
     mod_heapq_bisect,
     mod_functools_misc,
+    modules_math2,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

@@ -18,6 +18,7 @@ pub mod collections;
 mod functools;
 mod heapq;
 pub mod itertools;
+mod math_extra;
 mod random;
 
 /// A module object.
@@ -470,8 +471,11 @@ fn math_module() -> Obj {
         ("isinf", m_isinf),
         ("isfinite", m_isfinite),
     ];
-    let mut attrs: Vec<(&'static str, Obj)> =
-        fs.iter().map(|(n, f)| (*n, builtin(n, *f, 0))).collect();
+    let mut attrs: Vec<(&'static str, Obj)> = fs
+        .iter()
+        .chain(math_extra::FUNCS)
+        .map(|(n, f)| (*n, builtin(n, *f, 0)))
+        .collect();
     attrs.push(("pi", Obj::float(std::f64::consts::PI)));
     attrs.push(("e", Obj::float(std::f64::consts::E)));
     attrs.push(("tau", Obj::float(std::f64::consts::TAU)));
