@@ -765,11 +765,9 @@ pub fn call_type(vm: &mut Vm, t: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyRes
     let id = unsafe { cast::<TypeObj>(t).id };
     let name = type_id_name(id);
     match id {
-        TypeId::Deque => return crate::vm::modules::collections::new_deque_call(vm, args, kw),
-        TypeId::DefaultDict => {
-            return crate::vm::modules::collections::new_defaultdict_call(vm, args, kw)
-        }
-        TypeId::Counter => return crate::vm::modules::collections::new_counter_call(vm, args, kw),
+        TypeId::Deque => crate::vm::modules::collections::new_deque_call(vm, args, kw),
+        TypeId::DefaultDict => crate::vm::modules::collections::new_defaultdict_call(vm, args, kw),
+        TypeId::Counter => crate::vm::modules::collections::new_counter_call(vm, args, kw),
         TypeId::Int => {
             check_kw(kw, "int", &["base"])?;
             if args.is_empty() {

@@ -71,6 +71,14 @@ fn module(name: &'static str, attrs: Vec<(&'static str, Obj)>) -> Obj {
     }))
 }
 
+/// A module whose attributes are the builtin functions `fs`.
+fn functions_module(name: &'static str, fs: &[(&'static str, BuiltinFn)]) -> Obj {
+    module(
+        name,
+        fs.iter().map(|(n, f)| (*n, builtin(n, *f, 0))).collect(),
+    )
+}
+
 /// `import name`: the module object.
 #[inline(never)]
 pub fn import(name: u64) -> PyResult<Obj> {
@@ -677,10 +685,7 @@ fn time_module() -> Obj {
         ("process_time", t_perf_counter),
         ("sleep", t_sleep),
     ];
-    module(
-        "time",
-        fs.iter().map(|(n, f)| (*n, builtin(n, *f, 0))).collect(),
-    )
+    functions_module("time", fs)
 }
 
 /// The exit status and message of an uncaught `SystemExit` (`sys.exit`):

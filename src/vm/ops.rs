@@ -448,20 +448,32 @@ fn repeat(seq: u64, n: i64) -> PyResult<Obj> {
             }
             Ok(new_str(s))
         }
-        kind::LIST => Ok(new_list(repeat_items(list_items(seq), n).ok_or_else(oom)?)),
-        _ => Ok(new_tuple(
-            repeat_items(tuple_items(seq), n).ok_or_else(oom)?,
+        kind::LIST => Ok(new_list_raw(
+            repeat_items(list_items(seq), n).ok_or_else(oom)?,
+        )),
+        _ => Ok(new_tuple_raw(
+            &repeat_items(tuple_items(seq), n).ok_or_else(oom)?,
         )),
     }
 }
 
-/// `items` repeated `n` times as new references, or `None` if the memory
-/// cannot be had.
-fn repeat_items(items: &[u64], n: usize) -> Option<Vec<Obj>> {
+/// `items` repeated `n` times as owned words (new references), or `None`
+/// if the memory cannot be had.
+fn repeat_items(items: &[u64], n: usize) -> Option<Vec<u64>> {
     let mut v = Vec::new();
     v.try_reserve_exact(items.len() * n).ok()?;
-    for _ in 0..n {
-        v.extend(items.iter().map(|&x| Obj::new_ref(x)));
+    if let [x] = items {
+        // `[x] * n`, the common case: one fill.
+        v.resize(n, *x);
+    } else {
+        for _ in 0..n {
+            v.extend_from_slice(items);
+        }
+    }
+    for &x in items {
+        for _ in 0..n {
+            incref(x);
+        }
     }
     Some(v)
 }

@@ -478,36 +478,7 @@ fn callable(v: u64) -> bool {
 /// `dict.update(src, **kw)` into the table of `d` (any dict kind).
 fn update_dict(vm: &mut Vm, d: u64, src: Option<u64>, kw: Option<Kw<'_>>) -> PyResult<()> {
     if let Some(s) = src {
-        if is_dict_kind(kind_of(s)) {
-            // SAFETY: kind checked.
-            let entries: Vec<(Obj, Obj)> = unsafe { dict_mut(s) }
-                .live()
-                .map(|e| (Obj::new_ref(e.key), Obj::new_ref(e.value)))
-                .collect();
-            for (k, v) in entries {
-                // SAFETY: d is a dict kind.
-                unsafe { dict_mut(d) }.set(k, v)?;
-            }
-        } else {
-            for (i, item) in crate::vm::iter::collect_vm(vm, s)?.into_iter().enumerate() {
-                let kv = crate::vm::iter::collect_vm(vm, item.raw()).map_err(|_| {
-                    type_error(format!(
-                        "cannot convert dictionary update sequence element #{i} to a sequence"
-                    ))
-                })?;
-                if kv.len() != 2 {
-                    return Err(value_error(format!(
-                        "dictionary update sequence element #{i} has length {}; 2 is required",
-                        kv.len()
-                    )));
-                }
-                let mut kv = kv.into_iter();
-                if let (Some(k), Some(v)) = (kv.next(), kv.next()) {
-                    // SAFETY: d is a dict kind.
-                    unsafe { dict_mut(d) }.set(k, v)?;
-                }
-            }
-        }
+        crate::vm::methods::dict_update_from(vm, d, s)?;
     }
     if let Some(k) = kw {
         for (i, &n) in k.names.iter().enumerate() {
@@ -516,6 +487,16 @@ fn update_dict(vm: &mut Vm, d: u64, src: Option<u64>, kw: Option<Kw<'_>>) -> PyR
         }
     }
     Ok(())
+}
+
+/// The (key, value) pairs of a dict kind's table, as new references (a
+/// snapshot: the table may change while they are used).
+fn entries(d: u64) -> Vec<(Obj, Obj)> {
+    // SAFETY: callers pass a dict kind.
+    unsafe { dict_mut(d) }
+        .live()
+        .map(|e| (Obj::new_ref(e.key), Obj::new_ref(e.value)))
+        .collect()
 }
 
 /// `d[key]` of a `defaultdict` or `Counter` (tier 1's subscript of these
@@ -577,11 +558,7 @@ pub fn dict_kind_repr(
 /// The items of a counter by count, largest first, ties in insertion
 /// order (`sorted(items, key=itemgetter(1), reverse=True)`).
 fn most_common(v: u64) -> PyResult<Vec<(Obj, Obj)>> {
-    // SAFETY: callers pass a dict kind.
-    let mut items: Vec<(Obj, Obj)> = unsafe { dict_mut(v) }
-        .live()
-        .map(|e| (Obj::new_ref(e.key), Obj::new_ref(e.value)))
-        .collect();
+    let mut items = entries(v);
     let mut error = None;
     items.sort_by(|a, b| {
         if error.is_some() {
@@ -614,12 +591,7 @@ fn most_common(v: u64) -> PyResult<Vec<(Obj, Obj)>> {
 /// `Counter.update(iterable_or_mapping)`: adds counts.
 fn counter_add(vm: &mut Vm, c: u64, src: u64, sign: i64) -> PyResult<()> {
     if is_dict_kind(kind_of(src)) {
-        // SAFETY: kind checked.
-        let entries: Vec<(Obj, Obj)> = unsafe { dict_mut(src) }
-            .live()
-            .map(|e| (Obj::new_ref(e.key), Obj::new_ref(e.value)))
-            .collect();
-        for (k, n) in entries {
+        for (k, n) in entries(src) {
             add_count(c, k, n.raw(), sign)?;
         }
         return Ok(());
@@ -707,12 +679,7 @@ fn c_most_common(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Ob
 
 fn c_total(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     let mut t = Obj::int(0);
-    // SAFETY: args[0] is a Counter.
-    let vals: Vec<Obj> = unsafe { dict_mut(args[0]) }
-        .live()
-        .map(|e| Obj::new_ref(e.value))
-        .collect();
-    for v in vals {
+    for (_, v) in entries(args[0]) {
         t = ops::binary_op(t.raw(), v.raw(), crate::vm::bytecode::binop::ADD)?;
     }
     Ok(t)
@@ -720,12 +687,7 @@ fn c_total(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 
 fn c_elements(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     let mut out = Vec::new();
-    // SAFETY: args[0] is a Counter.
-    let entries: Vec<(Obj, Obj)> = unsafe { dict_mut(args[0]) }
-        .live()
-        .map(|e| (Obj::new_ref(e.key), Obj::new_ref(e.value)))
-        .collect();
-    for (k, n) in entries {
+    for (k, n) in entries(args[0]) {
         let n = as_i64(n.raw()).ok_or_else(|| {
             type_error(format!(
                 "'{}' object cannot be interpreted as an integer",
@@ -755,14 +717,7 @@ fn dd_copy(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
 
 fn copy_table(from: u64, to: u64) -> PyResult<()> {
     // SAFETY: both are dict kinds.
-    let entries: Vec<(Obj, Obj)> = unsafe { dict_mut(from) }
-        .live()
-        .map(|e| (Obj::new_ref(e.key), Obj::new_ref(e.value)))
-        .collect();
-    for (k, v) in entries {
-        // SAFETY: as above.
-        unsafe { dict_mut(to) }.set(k, v)?;
-    }
+    unsafe { *dict_mut(to) = dict_mut(from).copy() };
     Ok(())
 }
 
@@ -781,12 +736,7 @@ pub fn counter_binop(a: u64, b: u64, o: u32) -> Option<PyResult<Obj>> {
     Some((|| {
         let c = new_counter();
         let zero = Obj::int(0);
-        // SAFETY: kinds checked.
-        let ea: Vec<(Obj, Obj)> = unsafe { dict_mut(a) }
-            .live()
-            .map(|e| (Obj::new_ref(e.key), Obj::new_ref(e.value)))
-            .collect();
-        for (k, n) in &ea {
+        for (k, n) in &entries(a) {
             // SAFETY: kinds checked.
             let other = unsafe { dict_mut(b) }.get(k.raw())?.unwrap_or(zero.raw());
             let r = ops::binary_op(n.raw(), other, o)?;
@@ -796,12 +746,7 @@ pub fn counter_binop(a: u64, b: u64, o: u32) -> Option<PyResult<Obj>> {
             }
         }
         if sign > 0 {
-            // SAFETY: kinds checked.
-            let eb: Vec<(Obj, Obj)> = unsafe { dict_mut(b) }
-                .live()
-                .map(|e| (Obj::new_ref(e.key), Obj::new_ref(e.value)))
-                .collect();
-            for (k, n) in eb {
+            for (k, n) in entries(b) {
                 // SAFETY: kinds checked.
                 let in_a = unsafe { dict_mut(a) }.get(k.raw())?.is_some();
                 if !in_a && ops::compare_bool(n.raw(), zero.raw(), crate::vm::bytecode::cmp::GT)? {

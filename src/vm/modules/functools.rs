@@ -2,7 +2,7 @@
 //! callables they make (`lru_cache(...)(f)`, `itemgetter(i)`) are bound
 //! builtins whose receiver holds their state.
 
-use super::module;
+use super::functions_module;
 use crate::abi::layout::kind;
 use crate::vm::builtins::builtin;
 use crate::vm::bytecode::{binop, cmp};
@@ -34,7 +34,7 @@ fn f_reduce(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
         ));
     }
     let it = crate::vm::iter::get_iter(args[1])
-        .map_err(|_| type_error(format!("reduce() arg 2 must support iteration")))?;
+        .map_err(|_| type_error("reduce() arg 2 must support iteration"))?;
     let mut acc = args.get(2).map(|&v| Obj::new_ref(v));
     while let Some(v) = crate::vm::iter::iter_next(vm, it.raw())? {
         acc = Some(match acc {
@@ -182,10 +182,7 @@ pub(super) fn functools_module() -> Obj {
         ("lru_cache", f_lru_cache),
         ("cache", f_cache),
     ];
-    module(
-        "functools",
-        fs.iter().map(|(n, f)| (*n, builtin(n, *f, 0))).collect(),
-    )
+    functions_module("functools", fs)
 }
 
 // ---- operator ----
@@ -345,8 +342,5 @@ pub(super) fn operator_module() -> Obj {
         ("itemgetter", op_itemgetter),
         ("index", op_index),
     ];
-    module(
-        "operator",
-        fs.iter().map(|(n, f)| (*n, builtin(n, *f, 0))).collect(),
-    )
+    functions_module("operator", fs)
 }

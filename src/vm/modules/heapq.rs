@@ -1,7 +1,7 @@
 //! `heapq` and `bisect`: CPython's sift and bisection loops, so a heap's
 //! list holds its items in CPython's order and the same comparisons run.
 
-use super::module;
+use super::{functions_module, module};
 use crate::abi::layout::kind;
 use crate::vm::builtins::{builtin, len_of};
 use crate::vm::bytecode::cmp;
@@ -217,10 +217,7 @@ pub(super) fn heapq_module() -> Obj {
         ("nlargest", h_nlargest),
         ("nsmallest", h_nsmallest),
     ];
-    module(
-        "heapq",
-        fs.iter().map(|(n, f)| (*n, builtin(n, *f, 0))).collect(),
-    )
+    functions_module("heapq", fs)
 }
 
 // ---- bisect ----

@@ -2,9 +2,8 @@
 //! algorithms of CPython's `itertoolsmodule.c`, so they consume their
 //! inputs exactly as CPython's do.
 
-use super::module;
+use super::functions_module;
 use crate::abi::layout::kind;
-use crate::vm::builtins::builtin;
 use crate::vm::error::{type_error, value_error, PyResult};
 use crate::vm::interp::Vm;
 use crate::vm::iter::{collect_vm, get_iter, iter_next};
@@ -696,14 +695,14 @@ impl NativeIter for GroupByIter {
                 let b = g.borrow();
                 (b.currkey.clone(), b.tgtkey.clone())
             };
-            match (cur, tgt) {
-                (Some(_), None) => break,
-                (Some(c), Some(t)) => {
-                    if !ops::eq(t.raw(), c.raw())? {
-                        break;
-                    }
-                }
-                _ => {}
+            // A new group starts at a key unlike the last group's.
+            let new_group = match (cur, tgt) {
+                (Some(_), None) => true,
+                (Some(c), Some(t)) => !ops::eq(t.raw(), c.raw())?,
+                _ => false,
+            };
+            if new_group {
+                break;
             }
             if !group_step(vm, &g)? {
                 return Ok(None);
@@ -1037,8 +1036,5 @@ pub(super) fn itertools_module() -> Obj {
         ("compress", it_compress),
         ("pairwise", it_pairwise),
     ];
-    module(
-        "itertools",
-        fs.iter().map(|(n, f)| (*n, builtin(n, *f, 0))).collect(),
-    )
+    functions_module("itertools", fs)
 }

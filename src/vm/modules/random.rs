@@ -2,9 +2,9 @@
 //! algorithms of `Lib/random.py` (3.11) over it, so a seeded program draws
 //! exactly CPython's numbers.
 
-use super::{integer, module, real};
+use super::{functions_module, integer, real};
 use crate::abi::layout::kind;
-use crate::vm::builtins::{builtin, len_of};
+use crate::vm::builtins::len_of;
 use crate::vm::error::{err, index_error, type_error, value_error, ExcKind, PyResult};
 use crate::vm::interp::Vm;
 use crate::vm::obj::*;
@@ -662,6 +662,5 @@ pub(super) fn random_module() -> Obj {
         ("expovariate", r_expovariate),
         ("choices", r_choices),
     ];
-    let attrs = fs.iter().map(|(n, f)| (*n, builtin(n, *f, 0))).collect();
-    module("random", attrs)
+    functions_module("random", fs)
 }
