@@ -188,6 +188,8 @@ fn tracebacks_name_the_script_by_its_absolute_path() {
     // `-c` is "<string>" and standard input "<stdin>", with no source lines.
     same_error_as_python(&d, &["-c", prog], b"");
     same_error_as_python(&d, &["-"], prog.as_bytes());
+}
+
 /// Runs `tests/py/NAME` under python3 (unbuffered or not, it does not
 /// matter: each stream is compared alone) and under cpjit in every mode, with
 /// `input` on standard input: the same stdout, stderr (all of it, or with

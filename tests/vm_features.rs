@@ -78,6 +78,7 @@ py_tests!(
     classes_decorators,
     classes_generators,
     classes_calls,
+    modules_with_classes,
     hash_cpython,
     frozensets,
 );
@@ -101,6 +102,12 @@ py_tests!(
     builtins_small,
     builtins_attrs,
     calls_displays,
+    mod_random,
+    mod_collections,
+    mod_itertools,
+    mod_heapq_bisect,
+    mod_functools_misc,
+    modules_math2,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

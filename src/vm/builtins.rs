@@ -30,6 +30,11 @@ fn type_obj(id: TypeId) -> Obj {
     }))
 }
 
+/// A type object for `id` (the standard modules' types).
+pub fn type_object(id: TypeId) -> Obj {
+    type_obj(id)
+}
+
 /// Python name of a builtin type.
 pub fn type_id_name(id: TypeId) -> &'static str {
     match id {
@@ -52,6 +57,9 @@ pub fn type_id_name(id: TypeId) -> &'static str {
         TypeId::Generator => "generator",
         TypeId::FrozenSet => "frozenset",
         TypeId::Exc(k) => k.name(),
+        TypeId::Deque => "collections.deque",
+        TypeId::DefaultDict => "collections.defaultdict",
+        TypeId::Counter => "collections.Counter",
         TypeId::Other(name) => name,
     }
 }
@@ -97,8 +105,10 @@ pub fn special_attr(v: u64, name: &str) -> Option<Obj> {
             return special_attr(unsafe { cast::<BoundObj>(v) }.func.raw(), name);
         }
         // SAFETY: kind checked.
+        // (A module's type prints as `module.name`; its name is the last part.)
         (KIND_TYPE, "__name__" | "__qualname__") => {
-            type_id_name(unsafe { cast::<TypeObj>(v) }.id).to_string()
+            let full = type_id_name(unsafe { cast::<TypeObj>(v) }.id);
+            full.rsplit('.').next().unwrap_or(full).to_string()
         }
         _ => return None,
     };
@@ -586,6 +596,8 @@ pub fn len_of(v: u64) -> PyResult<usize> {
         KIND_INSTANCE if crate::vm::class::len(v).is_some() => {
             return crate::vm::class::len(v).unwrap_or(Ok(0))
         }
+        KIND_DEFAULTDICT | KIND_COUNTER => unsafe { dict_mut(v).len() },
+        KIND_DEQUE => crate::vm::modules::collections::deque_len(v),
         _ => {
             return Err(type_error(format!(
                 "object of type '{}' has no len()",
@@ -845,7 +857,10 @@ fn is_instance_of(v: u64, t: u64) -> PyResult<bool> {
                 TypeId::Bool => k == kind::BOOL,
                 TypeId::List => k == kind::LIST,
                 TypeId::Tuple => k == kind::TUPLE,
-                TypeId::Dict => k == kind::DICT,
+                TypeId::Dict => crate::vm::modules::collections::is_dict_kind(k),
+                TypeId::Deque => k == KIND_DEQUE,
+                TypeId::DefaultDict => k == KIND_DEFAULTDICT,
+                TypeId::Counter => k == KIND_COUNTER,
                 TypeId::Range => k == kind::RANGE,
                 TypeId::Object => true,
                 TypeId::NoneType => k == kind::NONE,
@@ -1057,6 +1072,9 @@ fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
         KIND_SET => TypeId::Set,
         KIND_GEN => TypeId::Generator,
         KIND_FROZENSET => TypeId::FrozenSet,
+        KIND_DEQUE => TypeId::Deque,
+        KIND_DEFAULTDICT => TypeId::DefaultDict,
+        KIND_COUNTER => TypeId::Counter,
         // SAFETY: kind checked.
         KIND_EXC => TypeId::Exc(unsafe { cast::<ExcObj>(args[0]).kind }),
         _ => TypeId::Other(ops::type_name(args[0])),
@@ -1103,6 +1121,9 @@ pub fn call_type(vm: &mut Vm, t: u64, args: &[u64], kw: Option<Kw<'_>>) -> PyRes
     let id = unsafe { cast::<TypeObj>(t).id };
     let name = type_id_name(id);
     match id {
+        TypeId::Deque => crate::vm::modules::collections::new_deque_call(vm, args, kw),
+        TypeId::DefaultDict => crate::vm::modules::collections::new_defaultdict_call(vm, args, kw),
+        TypeId::Counter => crate::vm::modules::collections::new_counter_call(vm, args, kw),
         TypeId::Int => {
             check_kw(kw, "int", &["base"])?;
             if args.is_empty() {

@@ -753,33 +753,14 @@ pub fn getattr(vm: &mut Vm, v: u64, name: u64) -> Option<PyResult<Obj>> {
                 _ => Err(no_attr(v, name)),
             }
         }
-        kind::FUNCTION => {
-            // SAFETY: kind checked; a function's code is a code object.
-            let c = unsafe { &cast::<CodeObj>(cast::<FuncObj>(v).code.raw()).code };
-            match str_of(name) {
-                "__name__" => Ok(new_str(&*c.name)),
-                "__qualname__" => Ok(new_str(&*c.qualname)),
-                "__module__" => Ok(new_str("__main__")),
-                _ => Err(no_attr(v, name)),
-            }
-        }
-        KIND_TYPE => {
-            // SAFETY: kind checked.
-            let id = unsafe { cast::<TypeObj>(v).id };
-            match str_of(name) {
-                "__name__" | "__qualname__" => Ok(new_str(crate::vm::builtins::type_id_name(id))),
-                _ => return None,
-            }
-        }
+        // Functions' and types' `__name__`/`__qualname__`/`__module__`:
+        // `builtins::special_attr`, after this.
         KIND_BOUND => {
             // SAFETY: kind checked.
             let b = unsafe { cast::<BoundObj>(v) };
             match str_of(name) {
                 "__self__" => Ok(b.self_.clone()),
                 "__func__" if kind_of(b.func.raw()) == kind::FUNCTION => Ok(b.func.clone()),
-                "__name__" | "__qualname__" if kind_of(b.func.raw()) == kind::FUNCTION => {
-                    return getattr(vm, b.func.raw(), name)
-                }
                 _ => return None,
             }
         }

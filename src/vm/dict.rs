@@ -143,7 +143,12 @@ fn hash_value_general(v: u64) -> PyResult<i64> {
             return crate::vm::class::hash(v)
         }
         crate::vm::types::KIND_FROZENSET => crate::vm::set::frozenset_hash(v)?,
-        kind::LIST | kind::DICT | crate::vm::types::KIND_SET => {
+        kind::LIST
+        | kind::DICT
+        | crate::vm::types::KIND_SET
+        | crate::vm::types::KIND_DEQUE
+        | crate::vm::types::KIND_DEFAULTDICT
+        | crate::vm::types::KIND_COUNTER => {
             return Err(type_error(format!(
                 "unhashable type: '{}'",
                 crate::vm::ops::type_name(v)

@@ -683,7 +683,8 @@ impl Vm {
     }
 
     /// `recv.name` (and `getattr`): a module's attribute, a user class's or
-    /// instance's attribute ([`crate::vm::class::getattr`]), an exception's
+    /// instance's attribute, a deque's `maxlen` or a defaultdict's
+    /// `default_factory` ([`crate::vm::class::getattr`]), an exception's
     /// ([`crate::vm::class::exc_getattr`]), a builtin type's method bound to
     /// `recv`, or a special attribute
     /// ([`special_attr`](crate::vm::builtins::special_attr)).
@@ -706,7 +707,9 @@ impl Vm {
                 self_: Obj::new_ref(recv),
             })));
         }
-        crate::vm::builtins::special_attr(recv, ops::str_of(name))
+        let text = ops::str_of(name);
+        crate::vm::builtins::special_attr(recv, text)
+            .or_else(|| crate::vm::modules::collections::attr(recv, text))
             .ok_or_else(|| Self::attr_error(recv, name))
     }
 
@@ -1936,7 +1939,13 @@ impl Vm {
                         } else {
                             ca.counter -= 1;
                         }
-                        let r = tri!(ops::getitem(c, k));
+                        let r = if kind_of(c) == KIND_DEFAULTDICT {
+                            // A missing key calls the default factory.
+                            save_frame!();
+                            tri!(crate::vm::modules::collections::missing_getitem(self, c, k))
+                        } else {
+                            tri!(ops::getitem(c, k))
+                        };
                         sp = unsafe { sp.sub(1) };
                         decref(c);
                         decref(k);
@@ -2804,13 +2813,7 @@ impl Vm {
     }
 
     /// Appends one exception's traceback and its `Type: message` line.
-    fn format_tb(
-        &self,
-        tb: &[crate::vm::error::TbEntry],
-        name: &str,
-        msg: &str,
-        s: &mut String,
-    ) {
+    fn format_tb(&self, tb: &[crate::vm::error::TbEntry], name: &str, msg: &str, s: &mut String) {
         if !tb.is_empty() {
             s.push_str("Traceback (most recent call last):\n");
         }

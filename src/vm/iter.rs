@@ -27,7 +27,7 @@ pub fn get_iter(v: u64) -> PyResult<Obj> {
             seq: Obj::new_ref(v),
             pos: 0,
         },
-        kind::DICT => IterState::Dict {
+        kind::DICT | KIND_DEFAULTDICT | KIND_COUNTER => IterState::Dict {
             dict: Obj::new_ref(v),
             idx: 0,
             // SAFETY: kind checked.
@@ -58,6 +58,7 @@ pub fn get_iter(v: u64) -> PyResult<Obj> {
         },
         KIND_ITER | KIND_GEN => return Ok(Obj::new_ref(v)),
         KIND_INSTANCE => return crate::vm::class::get_iter(v),
+        KIND_DEQUE => crate::vm::modules::collections::deque_iter(v),
         _ => {
             return Err(type_error(format!(
                 "'{}' object is not iterable",
@@ -93,8 +94,8 @@ pub fn reversed(v: u64) -> PyResult<Obj> {
             let r = unsafe { cast::<RangeObj>(v) };
             Ok(new_iter(crate::vm::range::reversed_state(r)))
         }
-        kind::DICT | KIND_DICTVIEW => {
-            let items = collect(v)?;
+        kind::DICT | KIND_DICTVIEW | KIND_DEQUE => {
+            let items = collect_vm_free(v)?;
             let l = new_list(items.into_iter().rev().collect());
             get_iter(l.raw())
         }
@@ -259,7 +260,7 @@ pub fn next_simple(it: u64) -> Option<PyResult<Option<Obj>>> {
             }
             Some(new_tuple(out))
         }
-        IterState::Map { .. } => return None,
+        IterState::Map { .. } | IterState::Native(_) => return None,
         IterState::Done => None,
         IterState::Set { set, pos, used } => {
             return Some(crate::vm::set::iter_next(set.raw(), pos, used));
@@ -352,6 +353,23 @@ pub fn iter_next(vm: &mut Vm, it: u64) -> PyResult<Option<Obj>> {
             }
             Ok(r)
         }
+        IterState::Native(_) => {
+            // Out of the object while it runs (its `next` may call Python
+            // code that reaches this iterator: that sees it exhausted).
+            let IterState::Native(mut n) = std::mem::replace(st, IterState::Done) else {
+                return Ok(None);
+            };
+            let r = n.next(vm);
+            if let Ok(Some(_)) | Err(_) = r {
+                // SAFETY: re-borrow after the call; `it` is still alive
+                // (the caller holds it).
+                let st = unsafe { &mut cast_mut::<IterObj>(it).state };
+                if matches!(st, IterState::Done) {
+                    *st = IterState::Native(n);
+                }
+            }
+            r
+        }
         _ => Ok(None),
     }
 }
@@ -390,6 +408,14 @@ pub fn collect(v: u64) -> PyResult<Vec<Obj>> {
             None => return Err(type_error("map() here needs the interpreter")),
         }
     }
+}
+
+/// All items of a dict, view or deque (whose iterators need no VM).
+fn collect_vm_free(v: u64) -> PyResult<Vec<Obj>> {
+    if kind_of(v) == KIND_DEQUE {
+        return Ok(crate::vm::modules::collections::deque_items(v));
+    }
+    collect(v)
 }
 
 /// All items of any iterable.

@@ -79,6 +79,21 @@ pub fn install(vm: &mut Vm) {
     for (k, name, f) in table {
         vm.methods
             .insert((*k, name.to_string()), builtin(name, *f, *k));
+        if *k == kind::DICT {
+            // defaultdict and Counter are dicts (their own methods below
+            // replace some).
+            for k in [KIND_DEFAULTDICT, KIND_COUNTER] {
+                vm.methods
+                    .insert((k, name.to_string()), builtin(name, *f, k));
+            }
+        }
+    }
+    let modules = crate::vm::modules::collections::METHODS
+        .iter()
+        .chain(crate::vm::modules::itertools::METHODS);
+    for (k, name, f) in modules {
+        vm.methods
+            .insert((*k, name.to_string()), builtin(name, *f, *k));
     }
     for (name, f) in crate::vm::set::METHODS {
         vm.methods
@@ -1091,7 +1106,7 @@ pub fn update_from_with(
     src: u64,
     collect: &mut dyn FnMut(u64) -> PyResult<Vec<Obj>>,
 ) -> PyResult<()> {
-    if kind_of(src) == kind::DICT {
+    if crate::vm::modules::collections::is_dict_kind(kind_of(src)) {
         let pairs: Vec<(Obj, Obj)> = d(src)
             .live()
             .map(|e| (Obj::new_ref(e.key), Obj::new_ref(e.value)))

@@ -14,6 +14,13 @@ use crate::vm::types::*;
 use num_bigint::BigInt;
 use std::cell::RefCell;
 
+pub mod collections;
+mod functools;
+mod heapq;
+pub mod itertools;
+mod math_extra;
+mod random;
+
 /// A module object.
 #[repr(C)]
 pub struct ModuleObj {
@@ -64,6 +71,14 @@ fn module(name: &'static str, attrs: Vec<(&'static str, Obj)>) -> Obj {
     }))
 }
 
+/// A module whose attributes are the builtin functions `fs`.
+fn functions_module(name: &'static str, fs: &[(&'static str, BuiltinFn)]) -> Obj {
+    module(
+        name,
+        fs.iter().map(|(n, f)| (*n, builtin(n, *f, 0))).collect(),
+    )
+}
+
 /// `import name`: the module object.
 #[inline(never)]
 pub fn import(name: u64) -> PyResult<Obj> {
@@ -81,6 +96,15 @@ pub fn import(name: u64) -> PyResult<Obj> {
     let m = match n {
         "math" => math_module(),
         "sys" => sys_module(),
+        "random" => random::random_module(),
+        "collections" => collections::collections_module(),
+        "itertools" => itertools::itertools_module(),
+        "functools" => functools::functools_module(),
+        "operator" => functools::operator_module(),
+        "heapq" => heapq::heapq_module(),
+        "bisect" => heapq::bisect_module(),
+        "string" => string_module(),
+        "time" => time_module(),
         _ => {
             return Err(err(
                 ExcKind::ModuleNotFoundError,
@@ -456,8 +480,11 @@ fn math_module() -> Obj {
         ("isinf", m_isinf),
         ("isfinite", m_isfinite),
     ];
-    let mut attrs: Vec<(&'static str, Obj)> =
-        fs.iter().map(|(n, f)| (*n, builtin(n, *f, 0))).collect();
+    let mut attrs: Vec<(&'static str, Obj)> = fs
+        .iter()
+        .chain(math_extra::FUNCS)
+        .map(|(n, f)| (*n, builtin(n, *f, 0)))
+        .collect();
     attrs.push(("pi", Obj::float(std::f64::consts::PI)));
     attrs.push(("e", Obj::float(std::f64::consts::E)));
     attrs.push(("tau", Obj::float(std::f64::consts::TAU)));
@@ -639,6 +666,101 @@ fn sys_module() -> Obj {
             ),
         ],
     )
+}
+
+// ---- string, time ----
+
+fn string_module() -> Obj {
+    let lower = "abcdefghijklmnopqrstuvwxyz";
+    let upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let digits = "0123456789";
+    let punctuation = r##"!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~"##;
+    let whitespace = " \t\n\r\x0b\x0c";
+    let consts = [
+        ("ascii_lowercase", lower.to_string()),
+        ("ascii_uppercase", upper.to_string()),
+        ("ascii_letters", format!("{lower}{upper}")),
+        ("digits", digits.to_string()),
+        ("hexdigits", "0123456789abcdefABCDEF".to_string()),
+        ("octdigits", "01234567".to_string()),
+        ("punctuation", punctuation.to_string()),
+        ("whitespace", whitespace.to_string()),
+        (
+            "printable",
+            format!("{digits}{lower}{upper}{punctuation}{whitespace}"),
+        ),
+    ];
+    module(
+        "string",
+        consts.into_iter().map(|(n, v)| (n, new_str(v))).collect(),
+    )
+}
+
+fn seconds_since(t: std::time::SystemTime) -> f64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+thread_local! {
+    /// The origin of `perf_counter()`/`monotonic()`.
+    static T0: std::time::Instant = std::time::Instant::now();
+}
+
+fn elapsed() -> std::time::Duration {
+    T0.with(|t| t.elapsed())
+}
+
+fn t_time(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "time", 0)?;
+    Ok(Obj::float(seconds_since(std::time::SystemTime::now())))
+}
+
+fn t_time_ns(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "time_ns", 0)?;
+    let ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    Ok(new_bigint(BigInt::from(ns)))
+}
+
+fn t_perf_counter(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "perf_counter", 0)?;
+    Ok(Obj::float(elapsed().as_secs_f64()))
+}
+
+fn t_perf_counter_ns(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "perf_counter_ns", 0)?;
+    Ok(new_bigint(BigInt::from(elapsed().as_nanos())))
+}
+
+fn t_sleep(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+    nargs(args, "sleep", 1)?;
+    let s = real(args[0])?;
+    if s < 0.0 {
+        return Err(err(
+            ExcKind::ValueError,
+            "sleep length must be non-negative",
+        ));
+    }
+    if s.is_finite() {
+        std::thread::sleep(std::time::Duration::from_secs_f64(s));
+    }
+    Ok(Obj::none())
+}
+
+fn time_module() -> Obj {
+    let fs: &[(&'static str, BuiltinFn)] = &[
+        ("time", t_time),
+        ("time_ns", t_time_ns),
+        ("perf_counter", t_perf_counter),
+        ("perf_counter_ns", t_perf_counter_ns),
+        ("monotonic", t_perf_counter),
+        ("process_time", t_perf_counter),
+        ("sleep", t_sleep),
+    ];
+    functions_module("time", fs)
 }
 
 /// The exit status and message of an uncaught `SystemExit` (`sys.exit`):

@@ -707,7 +707,9 @@ unsafe fn dealloc_general(v: u64) {
         }
         kind::BIGINT => free_box::<BigIntObj>(v),
         kind::STR => free_box::<StrObj>(v),
-        kind::DICT => free_box::<DictObj>(v),
+        kind::DICT | KIND_COUNTER => free_box::<DictObj>(v),
+        KIND_DEFAULTDICT => free_box::<crate::vm::modules::collections::DefaultDictObj>(v),
+        KIND_DEQUE => free_box::<crate::vm::modules::collections::DequeObj>(v),
         kind::RANGE => free_box::<RangeObj>(v),
         kind::FUNCTION => {
             if cast::<FuncObj>(v).closure != 0 {

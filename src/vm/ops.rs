@@ -47,6 +47,7 @@ pub fn type_name(v: u64) -> &'static str {
                 IterState::Done => "iterator",
                 IterState::Set { .. } => "set_iterator",
                 IterState::BigRange(_) => "longrange_iterator",
+                IterState::Native(n) => n.type_name(),
                 IterState::Instance { .. } => "iterator",
                 IterState::SeqIndex { .. } => "iterator",
             }
@@ -83,6 +84,9 @@ pub fn type_name(v: u64) -> &'static str {
         KIND_FROZENSET => "frozenset",
         KIND_MODULE => "module",
         KIND_GEN => "generator",
+        KIND_DEQUE => "collections.deque",
+        KIND_DEFAULTDICT => "collections.defaultdict",
+        KIND_COUNTER => "Counter",
         _ => "object",
     }
 }
@@ -176,7 +180,8 @@ pub fn truthy(v: u64) -> PyResult<bool> {
         kind::LIST => !list_items(v).is_empty(),
         kind::TUPLE => !tuple_items(v).is_empty(),
         // SAFETY: kinds checked.
-        kind::DICT => unsafe { !dict_mut(v).is_empty() },
+        kind::DICT | KIND_DEFAULTDICT | KIND_COUNTER => unsafe { !dict_mut(v).is_empty() },
+        KIND_DEQUE => crate::vm::modules::collections::deque_len(v) != 0,
         kind::RANGE => unsafe { !cast::<RangeObj>(v).is_empty() },
         KIND_DICTVIEW => unsafe { !dict_mut(cast::<DictViewObj>(v).dict.raw()).is_empty() },
         KIND_SET | KIND_FROZENSET => unsafe { !crate::vm::set::set_mut(v).is_empty() },
@@ -442,6 +447,10 @@ pub fn binary_op(a: u64, b: u64, o: u32) -> PyResult<Obj> {
                 type_name(other)
             )))
         }
+        (KIND_COUNTER, KIND_COUNTER, _) => {
+            crate::vm::modules::collections::counter_binop(a, b, base)
+                .unwrap_or_else(|| Err(unsupported(a, b, o)))
+        }
         _ => Err(unsupported(a, b, o)),
     }
 }
@@ -471,20 +480,32 @@ fn repeat(seq: u64, n: i64) -> PyResult<Obj> {
             }
             Ok(new_str(s))
         }
-        kind::LIST => Ok(new_list(repeat_items(list_items(seq), n).ok_or_else(oom)?)),
-        _ => Ok(new_tuple(
-            repeat_items(tuple_items(seq), n).ok_or_else(oom)?,
+        kind::LIST => Ok(new_list_raw(
+            repeat_items(list_items(seq), n).ok_or_else(oom)?,
+        )),
+        _ => Ok(new_tuple_raw(
+            &repeat_items(tuple_items(seq), n).ok_or_else(oom)?,
         )),
     }
 }
 
-/// `items` repeated `n` times as new references, or `None` if the memory
-/// cannot be had.
-fn repeat_items(items: &[u64], n: usize) -> Option<Vec<Obj>> {
+/// `items` repeated `n` times as owned words (new references), or `None`
+/// if the memory cannot be had.
+fn repeat_items(items: &[u64], n: usize) -> Option<Vec<u64>> {
     let mut v = Vec::new();
     v.try_reserve_exact(items.len() * n).ok()?;
-    for _ in 0..n {
-        v.extend(items.iter().map(|&x| Obj::new_ref(x)));
+    if let [x] = items {
+        // `[x] * n`, the common case: one fill.
+        v.resize(n, *x);
+    } else {
+        for _ in 0..n {
+            v.extend_from_slice(items);
+        }
+    }
+    for &x in items {
+        for _ in 0..n {
+            incref(x);
+        }
     }
     Some(v)
 }
@@ -561,12 +582,24 @@ pub fn eq_simple(a: u64, b: u64) -> Option<bool> {
     if let (Some(x), Some(y)) = (as_num(a), as_num(b)) {
         return Some(num_cmp(&x, &y) == Some(Ordering::Equal));
     }
-    let (ka, kb) = (kind_of(a), kind_of(b));
+    let dict_like = |k| match k {
+        KIND_DEFAULTDICT | KIND_COUNTER => kind::DICT,
+        k => k,
+    };
+    let (ka, kb) = (dict_like(kind_of(a)), dict_like(kind_of(b)));
     if ka != kb {
         let any_set = |k| k == KIND_SET || k == KIND_FROZENSET;
         return Some(any_set(ka) && any_set(kb) && crate::vm::set::set_eq(a, b));
     }
     match ka {
+        KIND_DEQUE => {
+            let (x, y) = (
+                crate::vm::modules::collections::deque_items(a),
+                crate::vm::modules::collections::deque_items(b),
+            );
+            let raw = |v: &[Obj]| v.iter().map(|o| o.raw()).collect::<Vec<u64>>();
+            seq_eq(&raw(&x), &raw(&y))
+        }
         kind::STR => Some(str_of(a) == str_of(b)),
         kind::TUPLE => seq_eq(tuple_items(a), tuple_items(b)),
         kind::LIST => seq_eq(list_items(a), list_items(b)),
@@ -821,7 +854,10 @@ pub fn contains(container: u64, item: u64) -> PyResult<bool> {
             Ok(false)
         }
         // SAFETY: kind checked.
-        kind::DICT => Ok(unsafe { dict_mut(container) }.get(item)?.is_some()),
+        kind::DICT | KIND_DEFAULTDICT | KIND_COUNTER => {
+            Ok(unsafe { dict_mut(container) }.get(item)?.is_some())
+        }
+        KIND_DEQUE => crate::vm::modules::collections::deque_contains(container, item),
         // SAFETY: kind checked.
         KIND_SET | KIND_FROZENSET => unsafe { crate::vm::set::set_mut(container) }.contains(item),
         kind::RANGE => {
@@ -1019,6 +1055,17 @@ pub fn getitem(container: u64, key: u64) -> PyResult<Obj> {
                 None => Err(crate::vm::builtins::key_error(key)),
             }
         }
+        // A Counter's missing key counts 0 (a defaultdict's needs the VM:
+        // tier 1 subscripts it with `collections::missing_getitem`).
+        KIND_COUNTER | KIND_DEFAULTDICT => {
+            // SAFETY: a dict kind.
+            match unsafe { dict_mut(container) }.get(key)? {
+                Some(v) => Ok(Obj::new_ref(v)),
+                None if kind_of(container) == KIND_COUNTER => Ok(Obj::int(0)),
+                None => Err(crate::vm::builtins::key_error(key)),
+            }
+        }
+        KIND_DEQUE => crate::vm::modules::collections::deque_getitem(container, key),
         kind::RANGE => {
             // SAFETY: kind checked.
             let r = unsafe { cast::<RangeObj>(container) };
@@ -1088,7 +1135,10 @@ pub fn setitem(container: u64, key: u64, value: Obj) -> PyResult<()> {
             }
         }
         // SAFETY: kind checked.
-        kind::DICT => unsafe { dict_mut(container) }.set(Obj::new_ref(key), value),
+        kind::DICT | KIND_DEFAULTDICT | KIND_COUNTER => {
+            unsafe { dict_mut(container) }.set(Obj::new_ref(key), value)
+        }
+        KIND_DEQUE => crate::vm::modules::collections::deque_setitem(container, key, value),
         _ => Err(type_error(format!(
             "'{}' object does not support item assignment",
             type_name(container)
@@ -1123,10 +1173,13 @@ pub fn delitem(container: u64, key: u64) -> PyResult<()> {
             }
         }
         // SAFETY: kind checked.
-        kind::DICT => match unsafe { dict_mut(container) }.remove(key)? {
-            Some(_) => Ok(()),
-            None => Err(crate::vm::builtins::key_error(key)),
-        },
+        kind::DICT | KIND_DEFAULTDICT | KIND_COUNTER => {
+            match unsafe { dict_mut(container) }.remove(key)? {
+                Some(_) => Ok(()),
+                None => Err(crate::vm::builtins::key_error(key)),
+            }
+        }
+        KIND_DEQUE => crate::vm::modules::collections::deque_delitem(container, key),
         _ => Err(type_error(format!(
             "'{}' object does not support item deletion",
             type_name(container)

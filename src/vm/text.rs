@@ -59,6 +59,26 @@ pub fn str_repr(s: &str) -> String {
     crate::vm::fmt::str_repr(s)
 }
 
+/// The `{k: v, ...}` repr of the table of a dict kind.
+fn write_dict(out: &mut String, v: u64, depth: usize) -> PyResult<()> {
+    out.push('{');
+    // SAFETY: callers pass a dict kind.
+    let entries: Vec<(Obj, Obj)> = unsafe { dict_mut(v) }
+        .live()
+        .map(|e| (Obj::new_ref(e.key), Obj::new_ref(e.value)))
+        .collect();
+    for (i, (k, val)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_repr(out, k.raw(), depth + 1)?;
+        out.push_str(": ");
+        write_repr(out, val.raw(), depth + 1)?;
+    }
+    out.push('}');
+    Ok(())
+}
+
 fn write_repr(out: &mut String, v: u64, depth: usize) -> PyResult<()> {
     if depth > 200 {
         return Err(crate::vm::error::err(
@@ -103,23 +123,21 @@ fn write_repr(out: &mut String, v: u64, depth: usize) -> PyResult<()> {
             }
             out.push(')');
         }
-        kind::DICT => {
-            out.push('{');
-            // SAFETY: kind checked.
-            let entries: Vec<(Obj, Obj)> = unsafe { dict_mut(v) }
-                .live()
-                .map(|e| (Obj::new_ref(e.key), Obj::new_ref(e.value)))
-                .collect();
-            for (i, (k, val)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_repr(out, k.raw(), depth + 1)?;
-                out.push_str(": ");
-                write_repr(out, val.raw(), depth + 1)?;
-            }
-            out.push('}');
+        KIND_DEQUE => {
+            let s = crate::vm::modules::collections::deque_repr(v, &mut |o, x| {
+                write_repr(o, x, depth + 1)
+            })?;
+            out.push_str(&s);
         }
+        KIND_DEFAULTDICT | KIND_COUNTER => {
+            let s = crate::vm::modules::collections::dict_kind_repr(
+                v,
+                &mut |o, d| write_dict(o, d, depth),
+                &mut |o, x| write_repr(o, x, depth + 1),
+            )?;
+            out.push_str(&s);
+        }
+        kind::DICT => write_dict(out, v, depth)?,
         kind::RANGE => {
             // SAFETY: kind checked.
             let r = unsafe { cast::<RangeObj>(v) };

@@ -43,6 +43,15 @@ pub const KIND_INSTANCE: u32 = kind::FIRST_RUNTIME_KIND + 12;
 pub const KIND_WRAPPER: u32 = kind::FIRST_RUNTIME_KIND + 13;
 /// `frozenset` (a [`crate::vm::set::SetObj`] never changed once built).
 pub const KIND_FROZENSET: u32 = kind::FIRST_RUNTIME_KIND + 14;
+/// `collections.deque` ([`crate::vm::modules::collections::DequeObj`]).
+pub const KIND_DEQUE: u32 = kind::FIRST_RUNTIME_KIND + 15;
+/// `collections.defaultdict`: a dict object with a default factory
+/// ([`crate::vm::modules::collections::DefaultDictObj`], whose layout
+/// starts with [`DictObj`]'s, so `dict::dict_mut` reads its table).
+pub const KIND_DEFAULTDICT: u32 = kind::FIRST_RUNTIME_KIND + 16;
+/// `collections.Counter`: a dict object ([`DictObj`]'s layout) whose
+/// missing keys count 0.
+pub const KIND_COUNTER: u32 = kind::FIRST_RUNTIME_KIND + 17;
 
 /// `str`: UTF-8 text with a cached hash and character count.
 /// `ob.flags` is 1 when the text is ASCII (byte index = char index).
@@ -237,6 +246,17 @@ pub enum IterState {
     Instance { obj: Obj },
     /// A user sequence without `__iter__`: `seq[0]`, `seq[1]`, ... until IndexError.
     SeqIndex { seq: Obj, idx: usize },
+    /// A standard module's iterator (`itertools`, a deque's), whose `next`
+    /// may call Python code.
+    Native(Box<dyn NativeIter>),
+}
+
+/// The state and `next` of a standard module's iterator ([`IterState::Native`]).
+pub trait NativeIter {
+    /// The next item, `None` when exhausted (may run Python code).
+    fn next(&mut self, vm: &mut Vm) -> PyResult<Option<Obj>>;
+    /// The Python type name (`itertools.count`: `count`).
+    fn type_name(&self) -> &'static str;
 }
 
 /// An iterator object.
@@ -352,6 +372,12 @@ pub enum TypeId {
     /// name constructs: iterators, views, builtin functions, modules...),
     /// by its name.
     Other(&'static str),
+    /// `collections.deque`.
+    Deque,
+    /// `collections.defaultdict`.
+    DefaultDict,
+    /// `collections.Counter`.
+    Counter,
 }
 
 /// A builtin type object.

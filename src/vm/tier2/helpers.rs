@@ -236,7 +236,8 @@ pub unsafe extern "C" fn cpjit_simple_step(
                     }
                 }
             }
-            op::BINARY_SUBSCR => {
+            // A defaultdict's missing key runs its factory: tier 1's path.
+            op::BINARY_SUBSCR if kind_of(*sp.sub(2)) != crate::vm::types::KIND_DEFAULTDICT => {
                 let (k, c) = (*sp.sub(1), *sp.sub(2));
                 return match crate::vm::ops::getitem(c, k) {
                     Ok(r) => {
