@@ -146,10 +146,7 @@ fn push_and_exit<'ctx>(
 /// `right` from a local or an untagged constant (`op`: `sadd` or `ssub`, on
 /// the tagged words as `_BINARY_OP_ADD_INT`): pushed,
 /// or stored back into `localsplus[oparg]` (`inplace`). On overflow both
-/// operands are pushed, as the loads would have, before leaving. In place,
-/// the result is stored before the overflow test (in the block of the
-/// load, so on x86-64 the store addresses the local by displacement too,
-/// s10-jit) and the failure path puts `left` back.
+/// operands are pushed, as the loads would have, before leaving.
 fn int_local(s: &mut B, op: &str, from: Operands, inplace: bool) -> R {
     let slot = s.oparg_local_slot()?;
     let left = s.llvm().build_load(s.i64(), slot, "left")?.into_int_value();
@@ -169,19 +166,12 @@ fn int_local(s: &mut B, op: &str, from: Operands, inplace: bool) -> R {
         }
     };
     let (result, overflow) = s.with_overflow(op, left, untagged)?;
-    let fail = if inplace {
-        s.llvm().build_store(slot, result)?;
-        s.push_and_exit_block(|s| {
-            s.llvm().build_store(slot, left)?;
-            s.push(left)?;
-            s.push(right)
-        })?
-    } else {
-        push_and_exit(s, &[left, right], false)?
-    };
+    let fail = push_and_exit(s, &[left, right], false)?;
     let ok = s.llvm().build_not(overflow, "ok")?;
     s.guard_or_branch(ok, Some(fail))?;
-    if !inplace {
+    if inplace {
+        s.llvm().build_store(slot, result)?;
+    } else {
         s.push(result)?;
     }
     s.continue_at(Exit::Continue)
