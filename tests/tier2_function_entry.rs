@@ -189,7 +189,9 @@ fn tracebacks_through_native_frames_are_tier_1s() {
     // Six `down` frames: three printed, the rest collapsed as CPython does.
     assert!(
         tier1.stderr.matches("in down").count() >= 3
-            && tier1.stderr.contains("[Previous line repeated 2 more times]"),
+            && tier1
+                .stderr
+                .contains("[Previous line repeated 2 more times]"),
         "{}",
         tier1.stderr
     );

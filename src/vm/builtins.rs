@@ -1053,7 +1053,8 @@ fn b_format(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     Ok(new_str(text::format_value(args[0], spec)?))
 }
 
-fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+/// `type(x)`.
+pub(crate) fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     nargs(args, "type", 1, 1)?;
     if let Some(c) = crate::vm::class::type_of(args[0]) {
         return Ok(c);
