@@ -82,6 +82,7 @@ py_tests!(
     hash_cpython,
     frozensets,
     with_basic,
+    with_hot,
 );
 
 // Programs whose standard error (tracebacks, exception chaining) must be

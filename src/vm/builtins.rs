@@ -1059,6 +1059,14 @@ pub(crate) fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResul
     if let Some(c) = crate::vm::class::type_of(args[0]) {
         return Ok(c);
     }
+    if kind_of(args[0]) == KIND_EXC {
+        // The builtin's own type object, so `type(e) is KeyError` holds.
+        // SAFETY: kind checked.
+        let t = exc_type_obj(unsafe { cast::<ExcObj>(args[0]).kind });
+        if t != 0 {
+            return Ok(Obj::new_ref(t));
+        }
+    }
     let id = match kind_of(args[0]) {
         KIND_SMALLINT | kind::BIGINT => TypeId::Int,
         kind::FLOAT => TypeId::Float,
