@@ -83,6 +83,7 @@ py_tests!(
     frozensets,
     with_basic,
     with_hot,
+    with_generators,
 );
 
 // Programs whose standard error (tracebacks, exception chaining) must be
