@@ -81,6 +81,9 @@ py_tests!(
     modules_with_classes,
     hash_cpython,
     frozensets,
+    with_basic,
+    with_hot,
+    with_generators,
 );
 
 // Programs whose standard error (tracebacks, exception chaining) must be
@@ -108,6 +111,8 @@ py_tests!(
     mod_heapq_bisect,
     mod_functools_misc,
     modules_math2,
+    with_tb,
+    except_as_unbind,
 );
 
 /// Every program in tests/py has a test above (so none is forgotten).

@@ -1053,10 +1053,19 @@ fn b_format(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     Ok(new_str(text::format_value(args[0], spec)?))
 }
 
-fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
+/// `type(x)`.
+pub(crate) fn b_type(_vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<Obj> {
     nargs(args, "type", 1, 1)?;
     if let Some(c) = crate::vm::class::type_of(args[0]) {
         return Ok(c);
+    }
+    if kind_of(args[0]) == KIND_EXC {
+        // The builtin's own type object, so `type(e) is KeyError` holds.
+        // SAFETY: kind checked.
+        let t = exc_type_obj(unsafe { cast::<ExcObj>(args[0]).kind });
+        if t != 0 {
+            return Ok(Obj::new_ref(t));
+        }
     }
     let id = match kind_of(args[0]) {
         KIND_SMALLINT | kind::BIGINT => TypeId::Int,

@@ -139,8 +139,15 @@ pub mod op {
     /// `LIST_TO_TUPLE`: the list on top becomes a tuple (a tuple display
     /// with `*iterable` items).
     pub const LIST_TO_TUPLE: u8 = 111;
+    /// `BEFORE_WITH`: the context manager on top becomes its bound
+    /// `__exit__`, and `__enter__()`'s result is pushed (a `with`
+    /// statement's start).
+    pub const BEFORE_WITH: u8 = 112;
+    /// `WITH_EXCEPT_START`: with `exit, exc` on top (a `with` body's
+    /// handler), pushes `exit(type(exc), exc, None)` (no traceback objects).
+    pub const WITH_EXCEPT_START: u8 = 113;
     /// Number of opcodes.
-    pub const COUNT: u8 = 112;
+    pub const COUNT: u8 = 114;
 }
 
 /// The oparg of `CALL_EX`, a call with `*` or `**` arguments. Its stack:

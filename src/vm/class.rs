@@ -965,6 +965,15 @@ pub fn call_special(v: u64, name: &'static str, args: &[u64]) -> Option<PyResult
     })
 }
 
+/// The special method `name` of `v`'s class bound to `v` (looked up on
+/// the class only, as CPython's special lookup is); `None` when the class
+/// does not define it (or `v` is not an instance of a user class).
+pub fn special_method(vm: &mut Vm, v: u64, name: &'static str) -> Option<PyResult<Obj>> {
+    let cls = special_class(v)?;
+    let f = lookup_str(cls, name)?;
+    Some(bind(vm, f, Some(v), cls))
+}
+
 /// The user class whose special methods apply to `v`, if any.
 #[inline]
 fn special_class(v: u64) -> Option<u64> {

@@ -171,6 +171,12 @@ enum FinCtx {
         /// An `except` clause's body: the exception it handles is
         /// current (`POP_EXCEPT` ends that on every way out).
         pop_except: bool,
+        /// A `with` statement's body (the statement's range): its
+        /// `__exit__` is under the body's stack, and every way
+        /// out calls `__exit__(None, None, None)`.
+        exit: Option<TextRange>,
+        /// An `except ... as name:` body: every way out unbinds the name.
+        unbind: Option<String>,
     },
     /// The exception path's finally body: the exception is on the stack
     /// and being handled; leaving by `return`/`break`/`continue` drops it.
@@ -777,7 +783,12 @@ impl<'a> Compiler<'a> {
                 }
                 self.emit(op::POP_TOP, 0);
             }
-            Stmt::With(w) => return self.unsupported(w.range, "with statement"),
+            Stmt::With(w) => {
+                if w.is_async {
+                    return self.unsupported(w.range, "async with");
+                }
+                self.with_stmt(w, &w.items)?;
+            }
             Stmt::Match(m) => return self.unsupported(m.range, "match statement"),
             Stmt::TypeAlias(t) => return self.unsupported(t.range, "type alias"),
             Stmt::IpyEscapeCommand(i) => {
@@ -795,23 +806,39 @@ impl<'a> Compiler<'a> {
     fn unwind_finallies(&mut self, level: usize, has_value: bool) -> CResult {
         for j in (level..self.unit.finallies.len()).rev() {
             let here = self.here();
+            let mut unbind = None;
+            let mut exit = None;
             let body = match &mut self.unit.finallies[j] {
                 FinCtx::Try {
                     body,
                     ranges,
                     open,
                     pop_except,
+                    exit: x,
+                    unbind: u,
                 } => {
                     if *open < here || ranges.is_empty() {
                         ranges.push((*open, here));
                     }
                     *open = u32::MAX;
+                    unbind = u.clone();
+                    exit = *x;
                     Some((body.clone(), *pop_except))
                 }
                 FinCtx::Cleanup => None,
             };
             if let Some((_, true)) = body {
                 self.emit(op::POP_EXCEPT, 0);
+            }
+            if let Some(n) = unbind {
+                self.unbind_name(&n);
+            }
+            if let Some(r) = exit {
+                if has_value {
+                    self.emit(op::SWAP, 2);
+                }
+                self.set_line(r);
+                self.call_exit_none();
             }
             match body.map(|b| b.0) {
                 Some(None) => {}
@@ -837,10 +864,12 @@ impl<'a> Compiler<'a> {
     /// finally body `body`, if any); returns the region's ranges (the
     /// first always, even if empty: its start follows the SETUP_EXCEPT).
     /// (`pop_except`: the region is an `except` clause's body.)
+    /// (`exit`, `unbind`: as [`FinCtx::Try`]'s.)
     fn region(
         &mut self,
         body: Option<Vec<Stmt>>,
         pop_except: bool,
+        (exit, unbind): (Option<TextRange>, Option<String>),
         start: u32,
         f: impl FnOnce(&mut Self) -> CResult,
     ) -> CResult<Vec<(u32, u32)>> {
@@ -849,6 +878,8 @@ impl<'a> Compiler<'a> {
             ranges: Vec::new(),
             open: start,
             pop_except,
+            exit,
+            unbind,
         });
         let r = f(self);
         let ctx = self.unit.finallies.pop();
@@ -890,7 +921,7 @@ impl<'a> Compiler<'a> {
         // runs the finally body and re-raises.
         self.emit(op::SETUP_EXCEPT, 0);
         let start = self.here();
-        let ranges = self.region(Some(t.finalbody.clone()), false, start, |c| {
+        let ranges = self.region(Some(t.finalbody.clone()), false, (None, None), start, |c| {
             if t.handlers.is_empty() {
                 c.stmts(&t.body).and_then(|_| c.stmts(&t.orelse))
             } else {
@@ -923,7 +954,7 @@ impl<'a> Compiler<'a> {
         self.emit(op::SETUP_EXCEPT, 0);
         let start = self.here();
         self.unit.depth_in_try += 1;
-        let ranges = self.region(None, false, start, |c| c.stmts(&t.body))?;
+        let ranges = self.region(None, false, (None, None), start, |c| c.stmts(&t.body))?;
         self.unit.depth_in_try -= 1;
         self.emit(op::POP_EXCEPT_BLOCK, 0);
         self.stmts(&t.orelse)?;
@@ -947,21 +978,31 @@ impl<'a> Compiler<'a> {
                     self.emit(op::POP_TOP, 0);
                 }
             }
+            // `except E as n:` unbinds n on every way out of the body.
+            let unbind = h.name.as_ref().map(|n| n.id.to_string());
             // The body is a protected region whose handler ends the
             // handled exception (as `return`/`break`/`continue` out of it
             // do) and re-raises, so the handled exception is current
             // exactly while the body runs.
             self.emit(op::SETUP_EXCEPT, 0);
             let start = self.here();
-            let ranges = self.region(None, true, start, |c| c.stmts(&h.body))?;
+            let ranges = self.region(None, true, (None, unbind.clone()), start, |c| {
+                c.stmts(&h.body)
+            })?;
             self.emit(op::POP_EXCEPT_BLOCK, 0);
             self.emit(op::POP_EXCEPT, 0);
+            if let Some(n) = &unbind {
+                self.unbind_name(n);
+            }
             ends.push(self.emit(op::JUMP_FORWARD, 0));
             let cleanup = self.here();
             for (s, e) in ranges {
                 self.unit.handlers.push((s, e, cleanup, 0));
             }
             self.emit(op::POP_EXCEPT, 0);
+            if let Some(n) = &unbind {
+                self.unbind_name(n);
+            }
             self.emit(op::RERAISE, 0);
             if let Some(s) = skip {
                 self.patch(s);
@@ -971,6 +1012,82 @@ impl<'a> Compiler<'a> {
         for e in ends {
             self.patch(e);
         }
+        Ok(())
+    }
+
+    /// `n = None; del n` (CPython's end of an `except ... as n:` body; a
+    /// closure variable keeps the None).
+    fn unbind_name(&mut self, n: &str) {
+        self.load_const_obj(Obj::none());
+        self.store_name(n);
+        match self.resolve(n) {
+            NameOp::Fast(i) => self.emit(op::DELETE_FAST, i),
+            NameOp::Global(i) => self.emit(op::DELETE_GLOBAL, i),
+            NameOp::Name(i) => self.emit(op::DELETE_NAME, i),
+            NameOp::Deref(_) => return,
+        };
+    }
+
+    /// Calls the `__exit__` on top with `None, None, None` and drops the
+    /// result (a `with` body's normal way out).
+    fn call_exit_none(&mut self) {
+        self.emit(op::PUSH_NULL, 0);
+        for _ in 0..3 {
+            self.load_const_obj(Obj::none());
+        }
+        self.emit(op::CALL, 3);
+        self.emit(op::POP_TOP, 0);
+    }
+
+    /// A `with` statement from its item `items[0]` on (each further item
+    /// is a `with` nested in this one's body), as CPython 3.11 compiles it.
+    fn with_stmt(&mut self, w: &ast::StmtWith, items: &[ast::WithItem]) -> CResult {
+        let Some((item, rest)) = items.split_first() else {
+            return self.stmts(&w.body);
+        };
+        self.expr(&item.context_expr)?;
+        self.set_line(w.range);
+        // [mgr] -> [exit, enter()]; the body's handler runs with [exit]
+        // (SETUP_EXCEPT 1: the region starts one item above
+        // its handler's depth, the target store consumes it).
+        self.emit(op::BEFORE_WITH, 0);
+        self.emit(op::SETUP_EXCEPT, 1);
+        let start = self.here();
+        let ranges = self.region(None, false, (Some(w.range), None), start, |c| {
+            match &item.optional_vars {
+                Some(t) => c.store_target(t)?,
+                None => {
+                    c.emit(op::POP_TOP, 0);
+                }
+            }
+            c.with_stmt(w, rest)
+        })?;
+        self.emit(op::POP_EXCEPT_BLOCK, 0);
+        self.set_line(w.range);
+        self.call_exit_none();
+        let end = self.emit(op::JUMP_FORWARD, 0);
+        let handler = self.here();
+        for (s, e) in ranges {
+            self.unit.handlers.push((s, e, handler, 0));
+        }
+        // [exit, exc]: a true exit(type, exc, None) suppresses exc;
+        // an exception exit raises ends the handled one and propagates.
+        self.emit(op::SETUP_EXCEPT, 0);
+        let s = self.here();
+        self.emit(op::WITH_EXCEPT_START, 0);
+        let e = self.here();
+        self.emit(op::POP_EXCEPT_BLOCK, 0);
+        let suppress = self.emit(op::POP_JUMP_IF_TRUE, 0);
+        self.emit(op::RERAISE, 0);
+        let cleanup = self.here();
+        self.unit.handlers.push((s, e, cleanup, 0));
+        self.emit(op::POP_EXCEPT, 0);
+        self.emit(op::RERAISE, 0);
+        self.patch(suppress);
+        self.emit(op::POP_TOP, 0);
+        self.emit(op::POP_EXCEPT, 0);
+        self.emit(op::POP_TOP, 0);
+        self.patch(end);
         Ok(())
     }
 
@@ -2191,6 +2308,8 @@ fn stack_effect(w: u32) -> (i32, i32) {
         op::RAISE => (-a, -a),
         op::SETUP_EXCEPT | op::POP_EXCEPT_BLOCK | op::POP_EXCEPT | op::RERAISE => (0, 0),
         op::CHECK_EXC_MATCH => (0, 0),
+        op::BEFORE_WITH => (1, 1),
+        op::WITH_EXCEPT_START => (1, 1),
         _ => (0, 0),
     }
 }
@@ -2241,13 +2360,16 @@ fn stack_depths(instrs: &[u32], handlers: &mut [(u32, u32, u32, u32)]) -> (u32, 
                 .filter(|h| h.0 as usize == pc + 1)
                 .map(|h| h.2)
                 .collect();
+            // (`SETUP_EXCEPT n`: the region starts n items above its
+            // handler's depth, as a `with` body's does.)
+            let hd = d - oparg(w) as i32;
             for h in handlers.iter_mut() {
                 if targets.contains(&h.2) {
-                    h.3 = d as u32;
+                    h.3 = hd as u32;
                 }
             }
             for t in targets {
-                work.push((t as usize, d + 1));
+                work.push((t as usize, hd + 1));
             }
         }
         if is_jump(o) {

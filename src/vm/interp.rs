@@ -655,6 +655,25 @@ impl Vm {
         self.methods.get(&(k, ops::str_of(name).to_string()))
     }
 
+    /// A `with` statement's start for the context manager `m`: its bound
+    /// `__exit__` (looked up first, as CPython does, but checked after
+    /// `__enter__`) and `__enter__()`'s result.
+    #[inline(never)]
+    fn before_with(&mut self, m: u64) -> PyResult<(Obj, Obj)> {
+        let no_protocol = |missed: &str| {
+            crate::vm::error::type_error(format!(
+                "'{}' object does not support the context manager protocol{missed}",
+                ops::type_name(m)
+            ))
+        };
+        let enter = crate::vm::class::special_method(self, m, "__enter__")
+            .ok_or_else(|| no_protocol(""))??;
+        let exit = crate::vm::class::special_method(self, m, "__exit__")
+            .ok_or_else(|| no_protocol(" (missed __exit__ method)"))??;
+        let res = self.call_object(enter.raw(), &[], None)?;
+        Ok((exit, res))
+    }
+
     /// `UNPACK_EX`'s values for `v`, in push order (`arg & 0xff` targets
     /// before the starred one, `arg >> 8` after it).
     #[inline(never)]
@@ -2532,6 +2551,21 @@ impl Vm {
                             .map(|&x| Obj::new_ref(x))
                             .collect();
                         push!(new_tuple(items).into_raw());
+                    }
+                    op::BEFORE_WITH => {
+                        let m = Obj::from_raw(pop!());
+                        save_frame!();
+                        let (exit, res) = tri!(self.before_with(m.raw()));
+                        push!(exit.into_raw());
+                        push!(res.into_raw());
+                    }
+                    op::WITH_EXCEPT_START => {
+                        // [exit, exc]: exit(type(exc), exc, None).
+                        let (exit, exc) = (peek!(2), top!());
+                        save_frame!();
+                        let ty = tri!(crate::vm::builtins::b_type(self, &[exc], None));
+                        let r = tri!(self.call_object(exit, &[ty.raw(), exc, none_raw()], None));
+                        push!(r.into_raw());
                     }
                     op::DICT_MERGE => {
                         let m = Obj::from_raw(pop!());

@@ -298,6 +298,15 @@ impl Builder {
                 self.stmts(&t.orelse);
                 self.stmts(&t.finalbody);
             }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    self.expr(&item.context_expr);
+                    if let Some(t) = &item.optional_vars {
+                        self.target(t);
+                    }
+                }
+                self.stmts(&w.body);
+            }
             Stmt::Assert(a) => {
                 self.expr(&a.test);
                 if let Some(m) = &a.msg {

@@ -241,6 +241,7 @@ fn filter_bit(dict: usize, hash: i64) -> u64 {
 
 /// Whether a trace may depend on entry `hash` of the dict at `dict` (no
 /// false negatives: every registered fact passes).
+#[inline]
 fn may_depend(dict: usize, hash: i64) -> bool {
     MAY_DEPEND.with(Cell::get) & filter_bit(dict, hash) != 0
 }
@@ -253,10 +254,19 @@ pub(super) fn reset_filter() {
 /// Called by a watched dict table (at address `dict`) before the entry of
 /// `hash` changes (`None`: every entry, e.g. `clear`). Invalidates the
 /// traces that depend on it.
+/// (Inlined into the dict's stores whatever codegen unit they land in: the
+/// filter test is the common, cheap case.)
+#[inline]
 pub fn dict_changed(dict: usize, hash: Option<i64>) {
     if hash.is_some_and(|h| !may_depend(dict, h)) {
         return;
     }
+    invalidate_global_dependents(dict, hash);
+}
+
+/// [`dict_changed`]'s invalidation, past the filter.
+#[inline(never)]
+fn invalidate_global_dependents(dict: usize, hash: Option<i64>) {
     super::invalidate_dependents(|reg| match hash {
         Some(hash) => reg.take_dependents_of(&Dep::Global { dict, hash }),
         None => reg.take_dependents(|d| matches!(d, Dep::Global { dict: t, .. } if *t == dict)),

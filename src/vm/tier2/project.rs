@@ -974,7 +974,10 @@ pub fn project(
             | op::RERAISE
             | op::RAISE_ASSERT
             | op::YIELD_VALUE
-            | op::SEND => {
+            | op::SEND
+            // A `with` statement's enter and exception path: tier 1.
+            | op::BEFORE_WITH
+            | op::WITH_EXCEPT_START => {
                 b.emit(exit_to(fctx, here), None, None);
                 break;
             }

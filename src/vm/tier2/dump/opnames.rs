@@ -118,6 +118,8 @@ pub fn opcode_name(opcode: u8) -> Option<&'static str> {
         op::DICT_MERGE => "DICT_MERGE",
         op::DICT_UPDATE => "DICT_UPDATE",
         op::LIST_TO_TUPLE => "LIST_TO_TUPLE",
+        op::BEFORE_WITH => "BEFORE_WITH",
+        op::WITH_EXCEPT_START => "WITH_EXCEPT_START",
         _ => return None,
     })
 }
