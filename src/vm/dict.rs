@@ -505,6 +505,27 @@ impl Dict {
         }
     }
 
+    /// Empties an unwatched table whose index has at most `max_index` slots
+    /// for reuse by a new owner, keeping its storage (an instance dict on
+    /// the instance free list); `false` (and the table unchanged) otherwise.
+    /// The keys version changes, as for any removal.
+    pub fn reset_for_reuse(&mut self, max_index: usize) -> bool {
+        if self.watched != 0 || self.index.len() > max_index {
+            return false;
+        }
+        let mut entries = std::mem::take(&mut self.entries);
+        self.index.fill(EMPTY);
+        self.used = 0;
+        self.keys_version = next_version();
+        for e in entries.drain(..).filter(|e| e.key != 0) {
+            decref(e.key);
+            decref(e.value);
+        }
+        self.entries = entries;
+        self.sync_view();
+        true
+    }
+
     /// A copy with new references.
     pub fn copy(&self) -> Dict {
         for e in self.live() {

@@ -1,0 +1,94 @@
+# Instances freed and made again (the instance free list reuses an
+# instance's memory and its emptied dict): no attribute of a dead instance
+# may show through in a new one, a dict still referenced (vars(obj)) must
+# outlive its instance, and big or deleted-from dicts must behave.
+
+
+class P:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+
+class Q:
+    pass
+
+
+class Big:
+    def __init__(self, n):
+        for i in range(n):
+            setattr(self, "a" + str(i), i)
+
+
+def churn(n):
+    t = 0
+    for i in range(n):
+        p = P(i, i + 1)
+        t += p.x + p.y
+    return t
+
+
+print(churn(1000))
+
+# A fresh instance of another class after P's were freed: empty dict.
+q = Q()
+print(vars(q), hasattr(q, "x"), hasattr(q, "y"))
+q.z = 3
+print(vars(q))
+
+# The dict kept alive past its instance.
+p = P(1, 2)
+d = vars(p)
+del p
+print(d)
+p2 = P(5, 6)
+print(d, vars(p2))
+d["w"] = 9
+print(d, vars(p2))
+
+# Deleted attributes, then reuse.
+ps = [P(i, -i) for i in range(100)]
+for p in ps:
+    del p.x
+print(vars(ps[3]), hasattr(ps[3], "x"))
+del ps
+fresh = [P(i, i * 2) for i in range(100)]
+print(sum(p.x for p in fresh), sum(p.y for p in fresh), vars(fresh[7]))
+del fresh
+
+# Big dicts (many attributes), freed and replaced by small ones.
+bs = [Big(40) for _ in range(5)]
+print(bs[2].a39, len(vars(bs[2])))
+del bs
+small = [Q() for _ in range(10)]
+print([vars(s) for s in small[:3]])
+
+# Attribute order after reuse follows insertion, as CPython's.
+for i in range(3):
+    r = P(i, i)
+    r.c = 1
+    r.b = 2
+    print(list(vars(r)))
+
+# Instances holding instances (freeing one frees the other inside).
+class Node:
+    def __init__(self, v, nxt):
+        self.v = v
+        self.nxt = nxt
+
+
+def chain(n):
+    head = None
+    for i in range(n):
+        head = Node(i, head)
+    return head
+
+
+for k in range(3):
+    h = chain(200)
+    s = 0
+    while h is not None:
+        s += h.v
+        h = h.nxt
+    print(s)
+print(churn(500), vars(Q()))
