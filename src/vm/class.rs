@@ -1012,6 +1012,20 @@ pub fn call_class(vm: &mut Vm, cls: u64, args: &[u64], kw: Option<Kw<'_>>) -> Py
     };
     match lookup_str(cls, "__init__") {
         Some(init) => {
+            let fast = match kw {
+                None => vm.call_exact_with_self(init, inst.raw(), args),
+                Some(_) => None,
+            };
+            if let Some(r) = fast {
+                let r = r?;
+                if r.raw() != none_raw() {
+                    return Err(type_error(format!(
+                        "__init__() should return None, not '{}'",
+                        type_name(r.raw())
+                    )));
+                }
+                return Ok(inst);
+            }
             let mut all = Vec::with_capacity(args.len() + 1);
             all.push(inst.raw());
             all.extend_from_slice(args);

@@ -92,3 +92,70 @@ for k in range(3):
         h = h.nxt
     print(s)
 print(churn(500), vars(Q()))
+
+
+# __init__ called directly (exact positional arguments) and generally.
+class R:
+    def __init__(self, a, b):
+        self.s = a + b
+
+
+class D:
+    def __init__(self, a, b=10):
+        self.s = a + b
+
+
+class K:
+    def __init__(self, a, *, k):
+        self.s = a * k
+
+
+class Cell:
+    def __init__(self, a):
+        self.get = lambda: self.a
+        self.a = a
+
+
+class BadInit:
+    def __init__(self, a):
+        return a
+
+
+class Raises:
+    def __init__(self, a):
+        self.a = a
+        raise ValueError("no " + str(a))
+
+
+class Deep:
+    def __init__(self, n):
+        self.child = Deep(n - 1) if n > 0 else None
+
+
+print(R(1, 2).s, R(b=3, a=4).s, D(1).s, D(1, 2).s, K(3, k=4).s, Cell(7).get())
+for args in [(1,), (1, 2, 3)]:
+    try:
+        R(*args)
+    except TypeError as e:
+        print("TypeError", e)
+try:
+    BadInit(5)
+except TypeError as e:
+    print("TypeError", e)
+print(BadInit(None).__class__.__name__)
+for i in range(3):
+    try:
+        Raises(i)
+    except ValueError as e:
+        print("ValueError", e)
+d = Deep(50)
+n = 0
+while d is not None:
+    n += 1
+    d = d.child
+print(n)
+try:
+    Deep(100000)
+except RecursionError as e:
+    print("RecursionError", e)
+print(churn(300), vars(Q()))
