@@ -48,6 +48,10 @@ pub struct ClassObj {
     pub exc_base: Option<ExcKind>,
     /// Direct subclasses (not owned; each removes itself when freed).
     pub subclasses: RefCell<Vec<u64>>,
+    /// `__init__` as [`lookup`] found it (borrowed from a class dict in the
+    /// MRO) while the tag was the first value: a tag change (any attribute
+    /// change of the class or a base) makes it stale.
+    pub init_cache: Cell<(u32, Option<u64>)>,
 }
 
 impl Drop for ClassObj {
@@ -556,6 +560,7 @@ pub fn build_class(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<O
         tag: Cell::new(next_tag()),
         exc_base,
         subclasses: RefCell::new(Vec::new()),
+        init_cache: Cell::new((0, None)),
     }));
     // SAFETY: just made.
     for b in &unsafe { class(c.raw()) }.bases {
@@ -1010,7 +1015,15 @@ pub fn call_class(vm: &mut Vm, cls: u64, args: &[u64], kw: Option<Kw<'_>>) -> Py
     } else {
         new_instance(cls)
     };
-    match lookup_str(cls, "__init__") {
+    let init = match c.init_cache.get() {
+        (tag, init) if tag == c.tag.get() => init,
+        _ => {
+            let init = lookup_str(cls, "__init__");
+            c.init_cache.set((c.tag.get(), init));
+            init
+        }
+    };
+    match init {
         Some(init) => {
             let fast = match kw {
                 None => vm.call_exact_with_self(init, inst.raw(), args),

@@ -159,3 +159,35 @@ try:
 except RecursionError as e:
     print("RecursionError", e)
 print(churn(300), vars(Q()))
+
+
+# __init__ changed after instances were made (the class's cached __init__
+# must follow), on the class and on a base.
+class Base:
+    def __init__(self, a):
+        self.a = a
+
+
+class Sub(Base):
+    pass
+
+
+print(vars(Sub(1)), vars(Base(2)))
+
+
+def init2(self, a):
+    self.b = a * 2
+
+
+Base.__init__ = init2
+print(vars(Sub(1)), vars(Base(2)))
+Sub.__init__ = lambda self, a: setattr(self, "c", a)
+print(vars(Sub(3)), vars(Base(3)))
+del Sub.__init__
+print(vars(Sub(4)))
+del Base.__init__
+try:
+    Sub(5)
+except TypeError as e:
+    print("TypeError", e)
+print(vars(Sub()))
