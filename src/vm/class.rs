@@ -1645,11 +1645,8 @@ pub fn store_instance_attr(recv: u64, name: u64, v: Obj, pos: &mut u64) -> PyRes
             Ok(())
         }
         _ => {
-            let r = d.set(Obj::new_ref(name), v);
-            if let Ok(Some(p)) = d.lookup_pos(name) {
-                *pos = p as u64;
-            }
-            r
+            *pos = d.set_pos(Obj::new_ref(name), v)? as u64;
+            Ok(())
         }
     }
 }
