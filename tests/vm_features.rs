@@ -79,6 +79,7 @@ py_tests!(
     classes_generators,
     classes_calls,
     modules_with_classes,
+    classes_reuse,
     hash_cpython,
     frozensets,
     with_basic,

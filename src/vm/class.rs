@@ -48,6 +48,10 @@ pub struct ClassObj {
     pub exc_base: Option<ExcKind>,
     /// Direct subclasses (not owned; each removes itself when freed).
     pub subclasses: RefCell<Vec<u64>>,
+    /// `__init__` as [`lookup`] found it (borrowed from a class dict in the
+    /// MRO) while the tag was the first value: a tag change (any attribute
+    /// change of the class or a base) makes it stale.
+    pub init_cache: Cell<(u32, Option<u64>)>,
 }
 
 impl Drop for ClassObj {
@@ -110,6 +114,101 @@ thread_local! {
     static INTERNED: RefCell<std::collections::HashSet<&'static str>> =
         RefCell::new(std::collections::HashSet::new());
     static NOT_IMPLEMENTED: Cell<u64> = const { Cell::new(0) };
+    static INSTANCE_FREE: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Room on the instance free list. Code that makes objects in a loop
+/// (`Vec(self.x + o.x, ...)`) frees about as many as it makes, so a short
+/// list keeps the instance, its dict and the dict's two tables out of the
+/// allocator.
+const INSTANCE_FREE_CAPACITY: usize = 64;
+
+/// Largest index table (slots) an instance dict on the free list keeps.
+const INSTANCE_FREE_MAX_INDEX: usize = 32;
+
+/// A new instance of class `cls` with an empty dict: from the free list
+/// (its dict's storage reused) when it has one.
+fn new_instance(cls: u64) -> Obj {
+    if let Some(v) = INSTANCE_FREE.with(|f| f.borrow_mut().pop()) {
+        // The instance and its dict are live again.
+        live_inc();
+        live_inc();
+        let p = v as *mut InstanceObj;
+        // SAFETY: a free-list entry is an `InstanceObj` allocation whose
+        // header and class were released ([`free_instance`]) and whose dict
+        // is an owned, empty dict; the fields written here are not dropped.
+        unsafe {
+            std::ptr::addr_of_mut!((*p).ob).write(hdr(KIND_INSTANCE));
+            std::ptr::addr_of_mut!((*p).cls).write(Obj::new_ref(cls));
+        }
+        return Obj::from_raw(v);
+    }
+    Obj::from_raw(box_obj(InstanceObj {
+        ob: hdr(KIND_INSTANCE),
+        cls: Obj::new_ref(cls),
+        dict: new_dict(),
+    }))
+}
+
+/// Frees a dead instance (counted dead already): onto the free list, its
+/// dict emptied but kept, when nothing else holds the dict (no
+/// `vars(obj)` alive) and the list has room; to the allocator otherwise.
+///
+/// # Safety
+/// `v` must be a dead instance (refcount 0, no other users), freed once.
+pub unsafe fn free_instance(v: u64) {
+    let p = v as *mut InstanceObj;
+    // SAFETY: the caller's contract: `v` is an instance, so its dict field
+    // is a live object it owns.
+    let d = unsafe { (*p).dict.raw() };
+    // SAFETY: as above.
+    let sole = kind_of(d) == kind::DICT && unsafe { (*(d as *const ObjHeader)).refcnt } == 1;
+    // SAFETY: kind checked; the dict is reachable only from this instance,
+    // so emptying it (which may free other objects) races with nothing.
+    if !sole || !unsafe { dict_mut(d) }.reset_for_reuse(INSTANCE_FREE_MAX_INDEX) {
+        // SAFETY: as the caller's contract.
+        unsafe { drop(Box::from_raw(p)) };
+        return;
+    }
+    // SAFETY: the class reference is moved out once; the field is not
+    // read again until `new_instance` writes a new one.
+    drop(unsafe { std::ptr::read(std::ptr::addr_of!((*p).cls)) });
+    let kept = INSTANCE_FREE.with(|f| {
+        let mut f = f.borrow_mut();
+        if f.len() < INSTANCE_FREE_CAPACITY {
+            f.push(v);
+            true
+        } else {
+            false
+        }
+    });
+    if kept {
+        // The resting dict counts dead, like the instance.
+        live_dec();
+    } else {
+        // SAFETY: the class was moved out above, so only the dict is
+        // dropped, then the allocation freed without its fields.
+        unsafe {
+            drop(std::ptr::read(std::ptr::addr_of!((*p).dict)));
+            drop(Box::from_raw(p as *mut std::mem::MaybeUninit<InstanceObj>));
+        }
+    }
+}
+
+/// Frees the instances resting on the free list (at exit).
+fn drain_instance_free_list() {
+    let list = INSTANCE_FREE.with(|f| std::mem::take(&mut *f.borrow_mut()));
+    for v in list {
+        let p = v as *mut InstanceObj;
+        // The dict's release counts it dead once more.
+        live_inc();
+        // SAFETY: a free-list entry: its class was moved out, its dict is
+        // owned; freed once, without dropping the class field again.
+        unsafe {
+            drop(std::ptr::read(std::ptr::addr_of!((*p).dict)));
+            drop(Box::from_raw(p as *mut std::mem::MaybeUninit<InstanceObj>));
+        }
+    }
 }
 
 /// Records the VM running on this thread (its special-method calls go there).
@@ -129,6 +228,7 @@ pub(crate) fn vm<'a>() -> &'a mut Vm {
 /// Drops the cached name strs (before the leak count at exit).
 pub fn teardown() {
     NAMES.with(|n| n.borrow_mut().clear());
+    drain_instance_free_list();
     NOT_IMPLEMENTED.with(|n| n.set(0));
 }
 
@@ -460,6 +560,7 @@ pub fn build_class(vm: &mut Vm, args: &[u64], _kw: Option<Kw<'_>>) -> PyResult<O
         tag: Cell::new(next_tag()),
         exc_base,
         subclasses: RefCell::new(Vec::new()),
+        init_cache: Cell::new((0, None)),
     }));
     // SAFETY: just made.
     for b in &unsafe { class(c.raw()) }.bases {
@@ -912,14 +1013,32 @@ pub fn call_class(vm: &mut Vm, cls: u64, args: &[u64], kw: Option<Kw<'_>>) -> Py
         eo.dict = Some(new_dict());
         e
     } else {
-        Obj::from_raw(box_obj(InstanceObj {
-            ob: hdr(KIND_INSTANCE),
-            cls: Obj::new_ref(cls),
-            dict: new_dict(),
-        }))
+        new_instance(cls)
     };
-    match lookup_str(cls, "__init__") {
+    let init = match c.init_cache.get() {
+        (tag, init) if tag == c.tag.get() => init,
+        _ => {
+            let init = lookup_str(cls, "__init__");
+            c.init_cache.set((c.tag.get(), init));
+            init
+        }
+    };
+    match init {
         Some(init) => {
+            let fast = match kw {
+                None => vm.call_exact_with_self(init, inst.raw(), args),
+                Some(_) => None,
+            };
+            if let Some(r) = fast {
+                let r = r?;
+                if r.raw() != none_raw() {
+                    return Err(type_error(format!(
+                        "__init__() should return None, not '{}'",
+                        type_name(r.raw())
+                    )));
+                }
+                return Ok(inst);
+            }
             let mut all = Vec::with_capacity(args.len() + 1);
             all.push(inst.raw());
             all.extend_from_slice(args);
@@ -1535,11 +1654,8 @@ pub fn store_instance_attr(recv: u64, name: u64, v: Obj, pos: &mut u64) -> PyRes
             Ok(())
         }
         _ => {
-            let r = d.set(Obj::new_ref(name), v);
-            if let Ok(Some(p)) = d.lookup_pos(name) {
-                *pos = p as u64;
-            }
-            r
+            *pos = d.set_pos(Obj::new_ref(name), v)? as u64;
+            Ok(())
         }
     }
 }

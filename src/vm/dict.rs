@@ -398,8 +398,14 @@ impl Dict {
     }
 
     /// Inserts or replaces, taking ownership of `key` and `value`.
-    #[inline(never)]
+    #[inline]
     pub fn set(&mut self, key: Obj, value: Obj) -> PyResult<()> {
+        self.set_pos(key, value).map(drop)
+    }
+
+    /// [`Dict::set`], answering the entry position `key` then has.
+    #[inline(never)]
+    pub fn set_pos(&mut self, key: Obj, value: Obj) -> PyResult<usize> {
         let h = hash_value(key.raw())?;
         match self.find(h, key.raw()) {
             Ok(i) => {
@@ -409,6 +415,7 @@ impl Dict {
                 }
                 let old = std::mem::replace(&mut self.entries[i].value, value.into_raw());
                 decref(old);
+                Ok(i)
             }
             Err(slot) => {
                 self.notify(Some(h));
@@ -430,9 +437,11 @@ impl Dict {
                     });
                     self.sync_view();
                 }
+                // A rebuild drops holes before it, never after: the new
+                // entry is the last.
+                Ok(self.entries.len() - 1)
             }
         }
-        Ok(())
     }
 
     /// Rebinds the value at entry position `i` (a position of the current
@@ -503,6 +512,27 @@ impl Dict {
             decref(e.key);
             decref(e.value);
         }
+    }
+
+    /// Empties an unwatched table whose index has at most `max_index` slots
+    /// for reuse by a new owner, keeping its storage (an instance dict on
+    /// the instance free list); `false` (and the table unchanged) otherwise.
+    /// The keys version changes, as for any removal.
+    pub fn reset_for_reuse(&mut self, max_index: usize) -> bool {
+        if self.watched != 0 || self.index.len() > max_index {
+            return false;
+        }
+        let mut entries = std::mem::take(&mut self.entries);
+        self.index.fill(EMPTY);
+        self.used = 0;
+        self.keys_version = next_version();
+        for e in entries.drain(..).filter(|e| e.key != 0) {
+            decref(e.key);
+            decref(e.value);
+        }
+        self.entries = entries;
+        self.sync_view();
+        true
     }
 
     /// A copy with new references.

@@ -579,6 +579,50 @@ impl Vm {
         }
     }
 
+    /// Calls the Python function `f` with `selfv` then `args` (borrowed)
+    /// when they are exactly its positional parameters and it is not a
+    /// generator function (a class's `__init__`): the frame is pushed
+    /// directly, without [`Self::call_object`]'s argument vector and
+    /// general binding. `None` (nothing done) when `f` does not qualify.
+    pub(crate) fn call_exact_with_self(
+        &mut self,
+        f: u64,
+        selfv: u64,
+        args: &[u64],
+    ) -> Option<PyResult<Obj>> {
+        if kind_of(f) != kind::FUNCTION {
+            return None;
+        }
+        // SAFETY: kind checked; the code object outlives the function.
+        let fo = unsafe { cast::<FuncObj>(f) };
+        // SAFETY: a function's code is a code object.
+        let fc = unsafe { &cast::<CodeObj>(fo.code.raw()).code };
+        if fc.exact_argcount as usize != args.len() + 1 || fc.is_generator {
+            return None;
+        }
+        incref(f);
+        let nf = match self.push_frame_raw(fo.code.raw(), f, fo.globals.raw()) {
+            Ok(nf) => nf,
+            Err(e) => {
+                decref(f);
+                return Some(Err(e));
+            }
+        };
+        // SAFETY: the new frame has at least `args.len() + 1` local slots
+        // (its code's positional parameters); each gets a new reference.
+        unsafe {
+            let lp = frame_locals!(nf);
+            incref(selfv);
+            *lp = selfv;
+            for (i, &a) in args.iter().enumerate() {
+                incref(a);
+                *lp.add(i + 1) = a;
+            }
+            self.init_cells(nf, fc, fo);
+        }
+        Some(self.run(nf))
+    }
+
     /// `CALL_EX` (see [`call_ex`]): calls `callable` (with the receiver
     /// `selfv` first unless it is 0) with the positional arguments `l` and
     /// the keyword arguments of `kwargs` or `names` (when `arg` counts

@@ -69,13 +69,13 @@ pub fn bool_raw(b: bool) -> u64 {
 static LIVE: AtomicIsize = AtomicIsize::new(0);
 
 #[inline(always)]
-fn live_inc() {
+pub(crate) fn live_inc() {
     // Load+store, not fetch_add: the VM is single-threaded and this stays a
     // plain increment in the hot float path.
     LIVE.store(LIVE.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
 }
 #[inline(always)]
-fn live_dec() {
+pub(crate) fn live_dec() {
     LIVE.store(LIVE.load(Ordering::Relaxed) - 1, Ordering::Relaxed);
 }
 
@@ -737,7 +737,7 @@ unsafe fn dealloc_general(v: u64) {
             free_box::<GenObj>(v)
         }
         KIND_CLASS => free_box::<crate::vm::class::ClassObj>(v),
-        KIND_INSTANCE => free_box::<crate::vm::class::InstanceObj>(v),
+        KIND_INSTANCE => crate::vm::class::free_instance(v),
         KIND_WRAPPER => free_box::<crate::vm::class::WrapperObj>(v),
         _ => {}
     }
