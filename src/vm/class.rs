@@ -107,7 +107,6 @@ pub struct WrapperObj {
 }
 
 thread_local! {
-    static VM: Cell<*mut Vm> = const { Cell::new(std::ptr::null_mut()) };
     static NEXT_TAG: Cell<u32> = const { Cell::new(1 << 20) };
     static NAMES: RefCell<HashMap<usize, Obj, BuildHasherDefault<AddrHasher>>> =
         RefCell::new(HashMap::default());
@@ -211,18 +210,9 @@ fn drain_instance_free_list() {
     }
 }
 
-/// Records the VM running on this thread (its special-method calls go there).
-pub fn set_vm(vm: *mut Vm) {
-    VM.with(|v| v.set(vm));
-}
-
-/// The VM running on this thread.
-#[allow(clippy::mut_from_ref)]
+/// The VM running on this thread (its special-method calls go there).
 pub(crate) fn vm<'a>() -> &'a mut Vm {
-    // SAFETY: set by `Vm::new` to the boxed VM, which outlives every object
-    // operation of its run; re-entered exactly as tier-2 helpers re-enter
-    // it through `ThreadState::vm_data`.
-    unsafe { &mut *VM.with(|v| v.get()) }
+    crate::vm::thread_vm::current()
 }
 
 /// Drops the cached name strs (before the leak count at exit).

@@ -15,36 +15,7 @@ use crate::vm::interp::{Vm, FRAME_WORDS};
 use crate::vm::obj::*;
 use crate::vm::types::*;
 
-thread_local! {
-    /// The thread's VM, for finalizing generators from `dealloc` (which
-    /// has no VM at hand): set by `Vm::new`, cleared when it is dropped.
-    static VM: std::cell::Cell<*mut Vm> = const { std::cell::Cell::new(std::ptr::null_mut()) };
-}
-
-/// Records `vm` as the thread's VM (see [`finalize`]).
-pub(crate) fn set_vm(vm: *mut Vm) {
-    VM.with(|c| c.set(vm));
-}
-
-/// Forgets `vm` if it is the thread's VM.
-pub(crate) fn clear_vm(vm: *mut Vm) {
-    VM.with(|c| {
-        if c.get() == vm {
-            c.set(std::ptr::null_mut())
-        }
-    });
-}
-
-/// Runs `f` with the thread's VM, for generator work reached from code
-/// that has none at hand (`in`, list `+=`, slice assignment of a generator).
-pub fn with_vm<R>(f: impl FnOnce(&mut Vm) -> PyResult<R>) -> PyResult<R> {
-    let vm = VM.with(|c| c.get());
-    if vm.is_null() {
-        return Err(err(ExcKind::RuntimeError, "no interpreter for a generator"));
-    }
-    // SAFETY: the pointer is the thread's live VM (cleared when dropped).
-    f(unsafe { &mut *vm })
-}
+pub use crate::vm::thread_vm::with_vm;
 
 /// `item in g`: consumes `g` up to the first element equal to `item`.
 pub fn contains(g: u64, item: u64) -> PyResult<bool> {
@@ -80,7 +51,7 @@ pub(crate) unsafe fn finalize(v: u64) -> bool {
         let at = (*f).instr.saturating_sub(1);
         code.handlers.iter().any(|h| h.0 <= at && at < h.1)
     };
-    let vm = VM.with(|c| c.get());
+    let vm = crate::vm::thread_vm::get();
     if !covered || vm.is_null() {
         return false;
     }

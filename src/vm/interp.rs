@@ -98,8 +98,7 @@ impl Vm {
         });
         let p: *mut Vm = &mut *vm;
         vm.ts.vm_data = p as *mut std::ffi::c_void;
-        crate::vm::generator::set_vm(p);
-        crate::vm::class::set_vm(p);
+        crate::vm::thread_vm::set(p);
         let data = vm.data.as_mut_ptr_range();
         vm.ts.data_top = data.start;
         vm.ts.data_limit = data.end;
@@ -2953,7 +2952,7 @@ impl Vm {
 
 impl Drop for Vm {
     fn drop(&mut self) {
-        crate::vm::generator::clear_vm(self);
+        crate::vm::thread_vm::clear(self);
     }
 }
 

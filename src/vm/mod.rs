@@ -26,6 +26,7 @@ pub mod scope;
 pub mod set;
 pub mod sort;
 pub mod text;
+pub mod thread_vm;
 pub mod tier2;
 pub mod types;
 
