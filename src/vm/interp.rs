@@ -1799,6 +1799,8 @@ impl Vm {
                             crate::vm::generator::GenStep::Returned(v) => {
                                 decref(pop!());
                                 push!(v.into_raw());
+                                // SAFETY: SEND's argument is a jump target
+                                // inside this code (the compiler's).
                                 ip = unsafe { instrs.add(arg as usize) };
                             }
                         }
@@ -2364,6 +2366,7 @@ impl Vm {
                                 match tri!(g.get(name)) {
                                     Some(v) => v,
                                     None => match tri!(
+                                        // SAFETY: the builtins are a dict.
                                         unsafe { dict_mut(self.builtins.raw()) }.get(name)
                                     ) {
                                         Some(v) => v,
